@@ -1,0 +1,257 @@
+/*
+ * The running configuration, as parsed from the IOS-style file.
+ *
+ * Why flat, fixed-size arrays and no pointers: the parent parses the file once and ships the
+ * struct to each child as one blob over its socketpair (same binary, same layout). ikemgr and
+ * tunmgr get a copy passed through conf_redact(), so no secret ever reaches them; keymgr gets the
+ * whole thing. Names are kept as strings and resolved with the conf_find_* helpers.
+ */
+#ifndef VPND_CONF_H
+#define VPND_CONF_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <netinet/in.h>
+
+#define CONF_NAME_MAX    64
+#define CONF_SECRET_MAX  128
+#define CONF_TEXT_MAX    512
+#define CONF_PATH_MAX    256
+
+#define CONF_MAX_POLICIES      32
+#define CONF_MAX_GROUPS        32
+#define CONF_MAX_PROFILES      32
+#define CONF_MAX_PROFILE_MATCH 8
+#define CONF_MAX_TSETS         32
+#define CONF_MAX_TSET_REFS     6
+#define CONF_MAX_IPSEC_PROF    32
+#define CONF_MAX_IFACES        32
+#define CONF_MAX_POOLS         16
+#define CONF_MAX_USERS         64
+#define CONF_MAX_ACLS          32
+#define CONF_MAX_ACES          32
+#define CONF_MAX_ISAKMP_KEYS   32
+#define CONF_MAX_AAA_LISTS     16
+#define CONF_MAX_ROUTES        32
+#define CONF_MAX_DNS           2
+
+/* IKEv1 phase 1 attribute values (RFC 2409 appendix A), kept as on the wire. */
+enum conf_ike_encr { IKE_ENCR_DES = 1, IKE_ENCR_3DES = 5, IKE_ENCR_AES = 7 };
+enum conf_ike_hash { IKE_HASH_MD5 = 1, IKE_HASH_SHA1 = 2, IKE_HASH_SHA256 = 4,
+                     IKE_HASH_SHA384 = 5, IKE_HASH_SHA512 = 6 };
+enum conf_ike_auth { IKE_AUTH_PSK = 1, IKE_AUTH_RSA_SIG = 3 };
+
+/* ESP transforms, our own numbering (ikemgr maps to/from IPsec DOI values). */
+enum conf_esp_encr { ESP_ENCR_NONE = 0, ESP_ENCR_DES, ESP_ENCR_3DES, ESP_ENCR_AES_CBC,
+                     ESP_ENCR_AES_GCM16, ESP_ENCR_NULL };
+enum conf_esp_auth { ESP_AUTH_NONE = 0, ESP_AUTH_HMAC_MD5_96, ESP_AUTH_HMAC_SHA1_96,
+                     ESP_AUTH_HMAC_SHA256_128, ESP_AUTH_HMAC_SHA384_192,
+                     ESP_AUTH_HMAC_SHA512_256 };
+
+struct conf_isakmp_policy {
+	int      priority;          /* 1..10000, lower is tried first */
+	int      encr;              /* enum conf_ike_encr */
+	int      keylen;            /* bits, AES only (128/192/256); 0 otherwise */
+	int      hash;              /* enum conf_ike_hash */
+	int      auth;              /* enum conf_ike_auth */
+	int      group;             /* DH group: 1,2,5,14,15,16,19,20,21 */
+	uint32_t lifetime;          /* seconds */
+	int      line;              /* where it was defined, for messages */
+};
+
+struct conf_group {
+	char     name[CONF_NAME_MAX];
+	char     key[CONF_SECRET_MAX];        /* group pre-shared key: keymgr only */
+	int      has_key;
+	char     pool[CONF_NAME_MAX];         /* ip local pool name, "" if none */
+	struct in_addr dns[CONF_MAX_DNS];
+	int      ndns;
+	struct in_addr wins[CONF_MAX_DNS];
+	int      nwins;
+	char     domain[CONF_NAME_MAX];
+	char     acl[CONF_NAME_MAX];          /* split-tunnel ACL name */
+	char     banner[CONF_TEXT_MAX];
+	int      save_password;
+	int      pfs;
+	int      max_users;                   /* 0 = unlimited */
+	struct in_addr netmask;               /* pushed netmask; 0 = 255.255.255.255 */
+	int      line;
+};
+
+struct conf_isakmp_profile {
+	char     name[CONF_NAME_MAX];
+	char     match_group[CONF_MAX_PROFILE_MATCH][CONF_NAME_MAX];
+	int      nmatch_group;
+	char     client_auth_list[CONF_NAME_MAX];   /* aaa authentication login list (XAUTH) */
+	char     isakmp_auth_list[CONF_NAME_MAX];   /* aaa authorization network list */
+	int      config_respond;                    /* client configuration address respond */
+	int      config_initiate;
+	int      virtual_template;                  /* 0 = none */
+	int      keepalive;                         /* DPD seconds, 0 = global */
+	int      keepalive_retry;
+	int      line;
+};
+
+struct conf_transform_set {
+	char     name[CONF_NAME_MAX];
+	int      encr;          /* enum conf_esp_encr */
+	int      keylen;        /* bits for AES (128/192/256) */
+	int      auth;          /* enum conf_esp_auth */
+	int      mode_transport;
+	int      line;
+};
+
+struct conf_ipsec_profile {
+	char     name[CONF_NAME_MAX];
+	char     tset[CONF_MAX_TSET_REFS][CONF_NAME_MAX];
+	int      ntset;
+	int      pfs_group;             /* 0 = none */
+	uint32_t lifetime_seconds;      /* 0 = global */
+	uint32_t lifetime_kb;           /* 0 = global */
+	char     isakmp_profile[CONF_NAME_MAX];
+	int      line;
+};
+
+struct conf_interface {
+	char     name[CONF_NAME_MAX];   /* Linux name (eth0) or "Virtual-TemplateN" */
+	int      is_template;
+	int      template_num;
+	char     description[CONF_TEXT_MAX];
+	struct in_addr addr, mask;      /* ip address: checked against the system, not applied */
+	int      has_addr;
+	char     unnumbered[CONF_NAME_MAX];
+	int      mtu;                   /* ip mtu, 0 = computed */
+	int      tcp_mss;               /* ip tcp adjust-mss, 0 = off */
+	int      tunnel_mode_ipsec;     /* tunnel mode ipsec ipv4 */
+	char     protection[CONF_NAME_MAX]; /* tunnel protection ipsec profile */
+	char     acl_in[CONF_NAME_MAX];
+	char     acl_out[CONF_NAME_MAX];
+	int      shutdown;
+	int      line;
+};
+
+struct conf_pool {
+	char     name[CONF_NAME_MAX];
+	struct in_addr start, end;      /* inclusive */
+	int      line;
+};
+
+struct conf_user {
+	char     name[CONF_NAME_MAX];
+	char     password[CONF_SECRET_MAX];   /* keymgr only */
+	int      encrypted_type;              /* 0 = clear */
+	int      line;
+};
+
+struct conf_ace {
+	int      permit;
+	int      proto;                 /* 0 = ip (any) */
+	struct in_addr src, srcmask;    /* mask as netmask (not wildcard) */
+	struct in_addr dst, dstmask;
+	uint16_t dport_lo, dport_hi;    /* 0,0 = any */
+};
+
+struct conf_acl {
+	char     name[CONF_NAME_MAX];   /* name or number as text */
+	int      extended;
+	struct conf_ace ace[CONF_MAX_ACES];
+	int      nace;
+	int      line;
+};
+
+struct conf_isakmp_key {
+	char     key[CONF_SECRET_MAX];  /* keymgr only */
+	struct in_addr addr, mask;
+	int      line;
+};
+
+enum conf_aaa_kind { AAA_AUTHEN_LOGIN = 1, AAA_AUTHOR_NETWORK, AAA_ACCT_NETWORK };
+enum conf_aaa_method { AAA_METHOD_LOCAL = 1, AAA_METHOD_GROUP };
+
+struct conf_aaa_list {
+	int      kind;
+	char     name[CONF_NAME_MAX];
+	int      method[4];
+	char     group[4][CONF_NAME_MAX];
+	int      nmethod;
+	int      line;
+};
+
+struct conf_route {
+	struct in_addr prefix, mask, nexthop;
+	char     ifname[CONF_NAME_MAX];
+	int      line;
+};
+
+struct vpnd_conf {
+	char     source[CONF_PATH_MAX];       /* file it came from */
+	char     hostname[CONF_NAME_MAX];
+	int      aaa_new_model;
+
+	struct conf_isakmp_policy policy[CONF_MAX_POLICIES];   /* sorted by priority */
+	int      npolicy;
+	struct conf_group group[CONF_MAX_GROUPS];
+	int      ngroup;
+	struct conf_isakmp_profile profile[CONF_MAX_PROFILES];
+	int      nprofile;
+	struct conf_transform_set tset[CONF_MAX_TSETS];
+	int      ntset;
+	struct conf_ipsec_profile ipsec_profile[CONF_MAX_IPSEC_PROF];
+	int      nipsec_profile;
+	struct conf_interface iface[CONF_MAX_IFACES];
+	int      niface;
+	struct conf_pool pool[CONF_MAX_POOLS];
+	int      npool;
+	struct conf_user user[CONF_MAX_USERS];
+	int      nuser;
+	struct conf_acl acl[CONF_MAX_ACLS];
+	int      nacl;
+	struct conf_isakmp_key isakmp_key[CONF_MAX_ISAKMP_KEYS];
+	int      nisakmp_key;
+	struct conf_aaa_list aaa[CONF_MAX_AAA_LISTS];
+	int      naaa;
+	struct conf_route route[CONF_MAX_ROUTES];
+	int      nroute;
+
+	/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
+	int      dpd_interval;       /* 0 = off */
+	int      dpd_retry;          /* seconds between retries, default 2 */
+	int      dpd_periodic;
+	/* crypto isakmp nat keepalive SECONDS */
+	int      natt_keepalive;
+	/* crypto ipsec security-association lifetime */
+	uint32_t sa_lifetime_seconds;    /* default 3600 */
+	uint32_t sa_lifetime_kb;         /* default 4608000 */
+	/* crypto ipsec security-association replay window-size N */
+	int      replay_window;          /* default 1024 */
+	/* true when any legacy algorithm (DES, 3DES, MD5, DH 1/2/5) is named */
+	int      uses_legacy;
+};
+
+/* A diagnostic sink: called once per warning or error, already formatted as "FILE:LINE: msg". */
+typedef void (*conf_diag_fn)(void *arg, int is_error, const char *msg);
+
+/*
+ * Parse FILE into *conf (zeroed first, defaults applied). Every error is reported through diag
+ * (or to stderr when diag is NULL) and parsing goes on to report the rest.
+ * Returns the number of errors (0 = loaded).
+ */
+int  conf_load(const char *file, struct vpnd_conf *conf, conf_diag_fn diag, void *arg);
+/* Same, from a buffer; name is used in messages. */
+int  conf_load_buf(const char *name, const char *buf, size_t len, struct vpnd_conf *conf,
+                   conf_diag_fn diag, void *arg);
+/* Zero every secret in place (group keys, passwords, isakmp keys). */
+void conf_redact(struct vpnd_conf *conf);
+
+const struct conf_group          *conf_find_group(const struct vpnd_conf *, const char *name);
+const struct conf_isakmp_profile *conf_find_profile_for_group(const struct vpnd_conf *, const char *group);
+const struct conf_transform_set  *conf_find_tset(const struct vpnd_conf *, const char *name);
+const struct conf_ipsec_profile  *conf_find_ipsec_profile(const struct vpnd_conf *, const char *name);
+const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, const char *name);
+const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
+const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
+const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
+const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
+const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
+
+#endif

@@ -1,0 +1,27 @@
+# The IOS-style configuration parser (common/conf*.c) and its unit test.
+common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_args.c \
+	common/conf_top.c common/conf_aaa.c common/conf_isakmp.c common/conf_group.c \
+	common/conf_ipsec.c common/conf_iface.c common/conf_acl.c common/conf_check.c \
+	common/conf_find.c
+
+dist_sysconf_DATA += etc/vpnd.conf
+EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
+	test/data/conf/bad_acl.conf \
+	test/data/conf/bad_banner.conf \
+	test/data/conf/bad_ios_iface.conf \
+	test/data/conf/bad_password_type.conf \
+	test/data/conf/bad_policy.conf \
+	test/data/conf/bad_structure.conf \
+	test/data/conf/bad_tset.conf \
+	test/data/conf/bad_unknown.conf \
+	test/data/conf/bad_values.conf \
+	test/data/conf/bad_xref.conf \
+	test/data/conf/good_full.conf \
+	test/data/conf/good_ios_noise.conf
+
+check_PROGRAMS += test/unit/test_conf
+TESTS += test/unit/test_conf
+test_unit_test_conf_SOURCES = test/unit/test_conf.c
+test_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
+test_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_LDADD = $(TEST_LIBS)

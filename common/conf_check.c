@@ -1,0 +1,88 @@
+/*
+ * Checks that need the whole file: every name a command uses must be defined somewhere (before
+ * or after it). Each error carries the line of the command that uses the name.
+ */
+#include <string.h>
+
+#include "common/conf_parse.h"
+
+static void check_ref(struct conf_parser *p, const struct cp_ref *r)
+{
+	const struct vpnd_conf *c = p->conf;
+	const char *name = r->field;
+
+	if (r->kind == REF_TEMPLATE) {
+		int num = *(const int *)r->field;
+		if (num && !conf_find_template(c, num))
+			cp_error_at(p, r->line, "virtual-template %d is not defined, expected an "
+			            "'interface Virtual-Template%d type tunnel' block", num, num);
+		return;
+	}
+	if (!name[0])
+		return;     /* replaced or cleared since */
+	switch (r->kind) {
+	case REF_POOL:
+		if (!conf_find_pool(c, name))
+			cp_error_at(p, r->line, "pool '%s' is not defined, expected an 'ip local pool "
+			            "%s FIRST LAST' line", name, name);
+		break;
+	case REF_ACL:
+		if (!conf_find_acl(c, name))
+			cp_error_at(p, r->line, "access list '%s' is not defined, expected an 'ip "
+			            "access-list extended %s' block or 'access-list %s' lines", name,
+			            name, name);
+		break;
+	case REF_GROUP:
+		if (!conf_find_group(c, name))
+			cp_error_at(p, r->line, "group '%s' is not defined, expected a 'crypto isakmp "
+			            "client configuration group %s' block", name, name);
+		break;
+	case REF_TSET:
+		if (!conf_find_tset(c, name))
+			cp_error_at(p, r->line, "transform set '%s' is not defined, expected a 'crypto "
+			            "ipsec transform-set %s ...' line", name, name);
+		break;
+	case REF_IPSEC_PROF:
+		if (!conf_find_ipsec_profile(c, name))
+			cp_error_at(p, r->line, "ipsec profile '%s' is not defined, expected a 'crypto "
+			            "ipsec profile %s' block", name, name);
+		break;
+	case REF_ISAKMP_PROF: {
+		int found = 0;
+		for (int k = 0; k < c->nprofile; k++)
+			found |= strcmp(c->profile[k].name, name) == 0;
+		if (!found)
+			cp_error_at(p, r->line, "isakmp profile '%s' is not defined, expected a 'crypto "
+			            "isakmp profile %s' block", name, name);
+		break;
+	}
+	case REF_AAA_LOGIN:
+		if (!conf_find_aaa(c, AAA_AUTHEN_LOGIN, name))
+			cp_error_at(p, r->line, "authentication list '%s' is not defined, expected an "
+			            "'aaa authentication login %s local' line", name, name);
+		break;
+	case REF_AAA_NETWORK:
+		if (!conf_find_aaa(c, AAA_AUTHOR_NETWORK, name))
+			cp_error_at(p, r->line, "authorization list '%s' is not defined, expected an "
+			            "'aaa authorization network %s local' line", name, name);
+		break;
+	}
+}
+
+void cp_check_refs(struct conf_parser *p)
+{
+	const struct vpnd_conf *c = p->conf;
+
+	for (size_t k = 0; k < p->nrefs; k++)
+		check_ref(p, &p->refs[k]);
+
+	/* A template a profile clones must carry the protection, or sessions would have no SA. */
+	for (int k = 0; k < c->nprofile; k++) {
+		const struct conf_isakmp_profile *pr = &c->profile[k];
+		const struct conf_interface *t = conf_find_template(c, pr->virtual_template);
+		if (pr->virtual_template && t && !t->protection[0])
+			cp_error_at(p, t->line, "interface %s is used by isakmp profile '%s' but has no "
+			            "protection, expected 'tunnel protection ipsec profile NAME' under it",
+			            t->name, pr->name);
+	}
+}

@@ -1,0 +1,91 @@
+/* Look-ups by name over the parsed configuration, and the redaction of its secrets. */
+#include <string.h>
+
+#include "common/conf.h"
+
+#define FIND(arr, n, key)                                   \
+	do {                                                \
+		if (!(key))                                 \
+			return NULL;                        \
+		for (int k_ = 0; k_ < (n); k_++)            \
+			if (strcmp((arr)[k_].name, (key)) == 0) \
+				return &(arr)[k_];          \
+		return NULL;                                \
+	} while (0)
+
+const struct conf_group *conf_find_group(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->group, c->ngroup, name);
+}
+
+const struct conf_isakmp_profile *conf_find_profile_for_group(const struct vpnd_conf *c,
+                                                              const char *group)
+{
+	if (!group)
+		return NULL;
+	for (int k = 0; k < c->nprofile; k++)
+		for (int m = 0; m < c->profile[k].nmatch_group; m++)
+			if (strcmp(c->profile[k].match_group[m], group) == 0)
+				return &c->profile[k];
+	return NULL;
+}
+
+const struct conf_transform_set *conf_find_tset(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->tset, c->ntset, name);
+}
+
+const struct conf_ipsec_profile *conf_find_ipsec_profile(const struct vpnd_conf *c,
+                                                         const char *name)
+{
+	FIND(c->ipsec_profile, c->nipsec_profile, name);
+}
+
+const struct conf_interface *conf_find_iface(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->iface, c->niface, name);
+}
+
+const struct conf_interface *conf_find_template(const struct vpnd_conf *c, int num)
+{
+	for (int k = 0; k < c->niface; k++)
+		if (c->iface[k].is_template && c->iface[k].template_num == num)
+			return &c->iface[k];
+	return NULL;
+}
+
+const struct conf_pool *conf_find_pool(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->pool, c->npool, name);
+}
+
+const struct conf_acl *conf_find_acl(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->acl, c->nacl, name);
+}
+
+const struct conf_user *conf_find_user(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->user, c->nuser, name);
+}
+
+const struct conf_aaa_list *conf_find_aaa(const struct vpnd_conf *c, int kind, const char *name)
+{
+	if (!name)
+		return NULL;
+	for (int k = 0; k < c->naaa; k++)
+		if (c->aaa[k].kind == kind && strcmp(c->aaa[k].name, name) == 0)
+			return &c->aaa[k];
+	return NULL;
+}
+
+/* Whole arrays, not just the used entries: nothing stale may survive in the copy either. */
+void conf_redact(struct vpnd_conf *c)
+{
+	for (int k = 0; k < CONF_MAX_GROUPS; k++)
+		explicit_bzero(c->group[k].key, sizeof(c->group[k].key));
+	for (int k = 0; k < CONF_MAX_USERS; k++)
+		explicit_bzero(c->user[k].password, sizeof(c->user[k].password));
+	for (int k = 0; k < CONF_MAX_ISAKMP_KEYS; k++)
+		explicit_bzero(c->isakmp_key[k].key, sizeof(c->isakmp_key[k].key));
+}

@@ -1,0 +1,422 @@
+/* interface blocks, ip local pool and ip route. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf_parse.h"
+
+#define FN(w, f)  { w, NULL, f, 0 }
+#define SUB(w, t) { w, t, NULL, 0 }
+#define NOOP(w)   { w, NULL, NULL, KW_NOOP }
+#define END       { NULL, NULL, NULL, 0 }
+
+#define TEMPLATE_PREFIX "Virtual-Template"
+
+/* IOS hardware names someone may paste from a router; they name nothing on Linux. */
+static const char *const ios_names[] = {
+	"FastEthernet", "GigabitEthernet", "TenGigabitEthernet", "Ethernet", "Serial",
+	"Loopback", "Tunnel", "Dialer", "Vlan", "Virtual-Access", "Port-channel", "ATM", "BRI",
+	"Async", "Cellular", "Multilink", "BVI", "NVI", "Null", NULL
+};
+
+static int ios_like(const char *s)
+{
+	if (strchr(s, '/'))
+		return 1;
+	for (int k = 0; ios_names[k]; k++) {
+		size_t n = strlen(ios_names[k]);
+		if (strncmp(s, ios_names[k], n) == 0 && (s[n] == '\0' || (s[n] >= '0' && s[n] <= '9')))
+			return 1;
+	}
+	return 0;
+}
+
+/* A name Linux accepts for a network device (see dev_valid_name()): 1..15 bytes, no '/', ':'. */
+static int linux_ifname(struct conf_parser *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (ios_like(s)) {
+		cp_error(p, "interface names are Linux names (eth0), not '%s'", s);
+		return 0;
+	}
+	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strchr(s, ':')) {
+		cp_error(p, "bad interface name '%s', expected a Linux name of 1 to 15 characters "
+		         "without '/' or ':'", s);
+		return 0;
+	}
+	return 1;
+}
+
+/* interface NAME [type tunnel] | interface Virtual-TemplateN type tunnel */
+void cp_h_interface(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	char name[CONF_NAME_MAX];
+	int is_template = 0, type_tunnel = 0, k;
+	long long num = 0;
+	int j = i + 1;
+
+	if (!cp_need(p, i, "an interface name (eth0) or Virtual-TemplateN type tunnel"))
+		return;
+	if (strncmp(p->argv[i], TEMPLATE_PREFIX, strlen(TEMPLATE_PREFIX)) == 0) {
+		const char *d = p->argv[i] + strlen(TEMPLATE_PREFIX);
+		is_template = 1;
+		/* IOS also takes "Virtual-Template 1" */
+		if (*d == '\0' && j < p->argc && cp_is_number(p->argv[j]))
+			d = p->argv[j++];
+		if (!cp_is_number(d) || strlen(d) > 4 || (num = atoi(d)) < 1) {
+			cp_error(p, "bad template name '%s', expected Virtual-TemplateN with N from 1 to "
+			         "9999", p->argv[i]);
+			return;
+		}
+		snprintf(name, sizeof(name), TEMPLATE_PREFIX "%lld", num);
+	} else {
+		if (!linux_ifname(p, p->argv[i]))
+			return;
+		snprintf(name, sizeof(name), "%s", p->argv[i]);
+	}
+	if (j < p->argc && strcmp(p->argv[j], "type") == 0) {
+		if (!cp_need(p, j + 1, "tunnel"))
+			return;
+		if (strcmp(p->argv[j + 1], "tunnel") != 0) {
+			cp_error(p, "bad interface type '%s', expected tunnel", p->argv[j + 1]);
+			return;
+		}
+		if (!is_template) {
+			cp_error(p, "'type tunnel' is only for Virtual-TemplateN, expected 'interface %s' "
+			         "alone", name);
+			return;
+		}
+		type_tunnel = 1;
+		j += 2;
+	}
+	if (!cp_end(p, j))
+		return;
+	for (k = 0; k < c->niface; k++)
+		if (strcmp(c->iface[k].name, name) == 0)
+			break;
+	if (k == c->niface) {
+		if (is_template && !type_tunnel) {
+			cp_error(p, "only tunnel templates are supported, expected 'interface %s type "
+			         "tunnel'", name);
+			return;
+		}
+		if (k == CONF_MAX_IFACES) {
+			cp_error(p, "too many interfaces, expected at most %d", CONF_MAX_IFACES);
+			return;
+		}
+		memset(&c->iface[k], 0, sizeof(c->iface[k]));
+		memcpy(c->iface[k].name, name, sizeof(name));
+		c->iface[k].is_template = is_template;
+		c->iface[k].template_num = (int)num;
+		c->iface[k].line = p->line;
+		c->niface++;
+	}
+	cp_open(p, CB_IFACE, k);
+}
+
+static struct conf_interface *cur_iface(struct conf_parser *p)
+{
+	return &p->conf->iface[p->idx];
+}
+
+static void h_description(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+
+	if (cp_need(p, i, "a description text"))
+		cp_copy_text(p, cp_rest(p, i), "description", ifc->description,
+		             sizeof(ifc->description));
+}
+
+static void h_ip_address(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+	struct in_addr a, m;
+
+	if (!cp_need(p, i, "an address and a netmask") || !cp_addr(p, i, "interface address", &a) ||
+	    !cp_need(p, i + 1, "a netmask after the address") ||
+	    !cp_netmask(p, i + 1, "netmask", &m))
+		return;
+	if (i + 2 < p->argc && strcmp(p->argv[i + 2], "secondary") == 0) {
+		cp_error(p, "secondary addresses are not supported, expected one address per "
+		         "interface");
+		return;
+	}
+	if (!cp_end(p, i + 2))
+		return;
+	ifc->addr = a;
+	ifc->mask = m;
+	ifc->has_addr = 1;
+	ifc->unnumbered[0] = '\0';
+}
+
+static void h_no_ip_address(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+
+	if (!cp_end(p, i))
+		return;
+	ifc->has_addr = 0;
+	ifc->addr.s_addr = ifc->mask.s_addr = 0;
+}
+
+static void h_unnumbered(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+
+	if (!cp_need(p, i, "an interface name") || !linux_ifname(p, p->argv[i]) ||
+	    !cp_end(p, i + 1))
+		return;
+	snprintf(ifc->unnumbered, sizeof(ifc->unnumbered), "%s", p->argv[i]);
+	ifc->has_addr = 0;
+	ifc->addr.s_addr = ifc->mask.s_addr = 0;
+}
+
+static void h_mtu(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "an MTU from 68 to 9216") && cp_num(p, i, "MTU", 68, 9216, &n) &&
+	    cp_end(p, i + 1))
+		cur_iface(p)->mtu = (int)n;
+}
+
+static void h_adjust_mss(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "an MSS from 500 to 1460") && cp_num(p, i, "MSS", 500, 1460, &n) &&
+	    cp_end(p, i + 1))
+		cur_iface(p)->tcp_mss = (int)n;
+}
+
+static void h_access_group(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+	char name[CONF_NAME_MAX];
+	char *dst;
+
+	if (!cp_need(p, i, "an access list name then in or out") ||
+	    !cp_name(p, i, "access list name", name, sizeof(name)) ||
+	    !cp_need(p, i + 1, "in or out"))
+		return;
+	if (strcmp(p->argv[i + 1], "in") == 0) {
+		dst = ifc->acl_in;
+	} else if (strcmp(p->argv[i + 1], "out") == 0) {
+		dst = ifc->acl_out;
+	} else {
+		cp_error(p, "bad direction '%s', expected in or out", p->argv[i + 1]);
+		return;
+	}
+	if (!cp_end(p, i + 2))
+		return;
+	memcpy(dst, name, sizeof(name));
+	cp_ref(p, REF_ACL, dst);
+}
+
+static int need_template(struct conf_parser *p)
+{
+	if (cur_iface(p)->is_template)
+		return 1;
+	cp_error(p, "'%s' is only for templates, expected it under 'interface Virtual-TemplateN "
+	         "type tunnel'", p->cmd);
+	return 0;
+}
+
+static void h_tunnel_mode(struct conf_parser *p, int i)
+{
+	if (!need_template(p) || !cp_need(p, i, "ipsec ipv4"))
+		return;
+	if (i + 1 >= p->argc || strcmp(p->argv[i], "ipsec") != 0 ||
+	    strcmp(p->argv[i + 1], "ipv4") != 0) {
+		cp_error(p, "bad tunnel mode '%s', expected ipsec ipv4", cp_rest(p, i));
+		return;
+	}
+	if (cp_end(p, i + 2))
+		cur_iface(p)->tunnel_mode_ipsec = 1;
+}
+
+/* Accepted for IOS compatibility: the outside address is chosen per peer by ikemgr. */
+static void h_tunnel_source(struct conf_parser *p, int i)
+{
+	struct in_addr a;
+
+	if (!need_template(p) || !cp_need(p, i, "an interface name or an address"))
+		return;
+	if (inet_pton(AF_INET, p->argv[i], &a) != 1 && !linux_ifname(p, p->argv[i]))
+		return;
+	cp_end(p, i + 1);
+}
+
+static void h_tunnel_protection(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+	char name[CONF_NAME_MAX];
+
+	if (!need_template(p) || !cp_need(p, i, "ipsec profile NAME"))
+		return;
+	if (strcmp(p->argv[i], "ipsec") != 0 || i + 1 >= p->argc ||
+	    strcmp(p->argv[i + 1], "profile") != 0) {
+		cp_error(p, "bad tunnel protection '%s', expected ipsec profile NAME", cp_rest(p, i));
+		return;
+	}
+	if (!cp_need(p, i + 2, "an ipsec profile name") ||
+	    !cp_name(p, i + 2, "ipsec profile name", name, sizeof(name)) || !cp_end(p, i + 3))
+		return;
+	memcpy(ifc->protection, name, sizeof(name));
+	cp_ref(p, REF_IPSEC_PROF, ifc->protection);
+}
+
+static void h_shutdown(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		cur_iface(p)->shutdown = 1;
+}
+
+static void h_no_shutdown(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		cur_iface(p)->shutdown = 0;
+}
+
+static const struct cp_kw ip_tcp[] = { FN("adjust-mss", h_adjust_mss), END };
+static const struct cp_kw iface_ip[] = {
+	FN("address", h_ip_address),
+	FN("unnumbered", h_unnumbered),
+	FN("mtu", h_mtu),
+	SUB("tcp", ip_tcp),
+	FN("access-group", h_access_group),
+	NOOP("virtual-reassembly"),
+	NOOP("route-cache"),
+	NOOP("redirects"),
+	NOOP("unreachables"),
+	NOOP("proxy-arp"),
+	END
+};
+static const struct cp_kw iface_tunnel[] = {
+	FN("mode", h_tunnel_mode),
+	FN("source", h_tunnel_source),
+	FN("protection", h_tunnel_protection),
+	END
+};
+static const struct cp_kw iface_no_ip[] = {
+	FN("address", h_no_ip_address),
+	NOOP("virtual-reassembly"),
+	NOOP("route-cache"),
+	NOOP("mroute-cache"),
+	NOOP("redirects"),
+	NOOP("unreachables"),
+	NOOP("proxy-arp"),
+	END
+};
+static const struct cp_kw iface_no[] = {
+	FN("shutdown", h_no_shutdown),
+	SUB("ip", iface_no_ip),
+	NOOP("mop"),
+	NOOP("cdp"),
+	NOOP("keepalive"),
+	END
+};
+
+const struct cp_kw cp_iface_cmds[] = {
+	FN("description", h_description),
+	SUB("ip", iface_ip),
+	SUB("tunnel", iface_tunnel),
+	FN("shutdown", h_shutdown),
+	SUB("no", iface_no),
+	NOOP("duplex"),
+	NOOP("speed"),
+	NOOP("media-type"),
+	NOOP("negotiation"),
+	NOOP("load-interval"),
+	END
+};
+
+/* ip local pool NAME START [END] */
+void cp_h_local_pool(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	struct conf_pool pool;
+	int j = i + 2;
+
+	memset(&pool, 0, sizeof(pool));
+	pool.line = p->line;
+	if (!cp_need(p, i, "a pool name, a first and a last address") ||
+	    !cp_name(p, i, "pool name", pool.name, sizeof(pool.name)) ||
+	    !cp_need(p, i + 1, "the first address of the range") ||
+	    !cp_addr(p, i + 1, "first pool address", &pool.start))
+		return;
+	pool.end = pool.start;
+	if (j < p->argc) {
+		if (!cp_addr(p, j, "last pool address", &pool.end))
+			return;
+		j++;
+	}
+	if (!cp_end(p, j))
+		return;
+	if (ntohl(pool.start.s_addr) > ntohl(pool.end.s_addr)) {
+		cp_error(p, "pool range %s %s runs backwards, expected the first address then the "
+		         "last", p->argv[i + 1], p->argv[i + 2]);
+		return;
+	}
+	for (int k = 0; k < c->npool; k++) {
+		if (strcmp(c->pool[k].name, pool.name) == 0) {
+			cp_error(p, "pool '%s' is already defined at line %d, expected one range per "
+			         "pool", pool.name, c->pool[k].line);
+			return;
+		}
+	}
+	if (c->npool == CONF_MAX_POOLS) {
+		cp_error(p, "too many pools, expected at most %d", CONF_MAX_POOLS);
+		return;
+	}
+	c->pool[c->npool++] = pool;
+}
+
+/* ip route PREFIX MASK NEXTHOP | ip route PREFIX MASK IFNAME [NEXTHOP] */
+void cp_h_route(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	struct conf_route r;
+	int j = i + 2;
+
+	memset(&r, 0, sizeof(r));
+	r.line = p->line;
+	if (!cp_need(p, i, "a prefix, a netmask and a next hop or interface") ||
+	    !cp_addr(p, i, "route prefix", &r.prefix) ||
+	    !cp_need(p, i + 1, "a netmask after the prefix") ||
+	    !cp_netmask(p, i + 1, "route netmask", &r.mask) ||
+	    !cp_need(p, j, "a next-hop address or an interface name"))
+		return;
+	if (r.prefix.s_addr & ~r.mask.s_addr) {
+		struct in_addr net = { .s_addr = r.prefix.s_addr & r.mask.s_addr };
+		char buf[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &net, buf, sizeof(buf));
+		cp_error(p, "prefix %s has bits outside netmask %s, expected %s", p->argv[i],
+		         p->argv[i + 1], buf);
+		return;
+	}
+	if (inet_pton(AF_INET, p->argv[j], &r.nexthop) != 1) {
+		if (!linux_ifname(p, p->argv[j]))
+			return;
+		snprintf(r.ifname, sizeof(r.ifname), "%s", p->argv[j]);
+		j++;
+		if (j < p->argc) {
+			if (!cp_addr(p, j, "next-hop address", &r.nexthop))
+				return;
+			j++;
+		}
+	} else {
+		j++;
+	}
+	if (!cp_end(p, j))
+		return;
+	if (c->nroute == CONF_MAX_ROUTES) {
+		cp_error(p, "too many routes, expected at most %d", CONF_MAX_ROUTES);
+		return;
+	}
+	c->route[c->nroute++] = r;
+}

@@ -1,0 +1,348 @@
+/* crypto ipsec: transform sets, ipsec profiles and the global SA settings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf_parse.h"
+
+#define FN(w, f)  { w, NULL, f, 0 }
+#define SUB(w, t) { w, t, NULL, 0 }
+#define END       { NULL, NULL, NULL, 0 }
+
+#define TRANSFORMS "esp-des, esp-3des, esp-aes [128|192|256], esp-gcm [128|256], esp-null, " \
+	"esp-md5-hmac, esp-sha-hmac, esp-sha256-hmac, esp-sha384-hmac or esp-sha512-hmac"
+
+static const struct { const char *w; int encr; int legacy; } esp_encr[] = {
+	{ "esp-des", ESP_ENCR_DES, 1 },
+	{ "esp-3des", ESP_ENCR_3DES, 1 },
+	{ "esp-aes", ESP_ENCR_AES_CBC, 0 },
+	{ "esp-gcm", ESP_ENCR_AES_GCM16, 0 },
+	{ "esp-null", ESP_ENCR_NULL, 0 },
+};
+
+static const struct { const char *w; int auth; int legacy; } esp_auth[] = {
+	{ "esp-md5-hmac", ESP_AUTH_HMAC_MD5_96, 1 },
+	{ "esp-sha-hmac", ESP_AUTH_HMAC_SHA1_96, 0 },
+	{ "esp-sha256-hmac", ESP_AUTH_HMAC_SHA256_128, 0 },
+	{ "esp-sha384-hmac", ESP_AUTH_HMAC_SHA384_192, 0 },
+	{ "esp-sha512-hmac", ESP_AUTH_HMAC_SHA512_256, 0 },
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static void legacy_add(char *buf, size_t sz, const char *w)
+{
+	size_t n = strlen(buf);
+	snprintf(buf + n, sz - n, "%s%s", n ? " " : "", w);
+}
+
+/*
+ * Reads the transforms from word i into *ts. Returns 0 (after reporting) when the list is not
+ * one encryption and at most one authentication that go together.
+ */
+static int parse_transforms(struct conf_parser *p, int i, const char *name,
+                            struct conf_transform_set *ts)
+{
+	const char *encr_w = NULL, *auth_w = NULL;
+	char legacy[128] = "";
+	size_t k;
+
+	for (; i < p->argc; i++) {
+		const char *w = p->argv[i];
+		if (strncmp(w, "ah-", 3) == 0) {
+			cp_error(p, "AH transform '%s' is not supported, expected %s", w, TRANSFORMS);
+			return 0;
+		}
+		if (strcmp(w, "comp-lzs") == 0) {
+			cp_error(p, "compression transform '%s' is not supported, expected %s", w,
+			         TRANSFORMS);
+			return 0;
+		}
+		for (k = 0; k < NELEM(esp_encr) && strcmp(w, esp_encr[k].w) != 0; k++)
+			;
+		if (k < NELEM(esp_encr)) {
+			if (encr_w) {
+				cp_error(p, "two encryption transforms ('%s' and '%s'), expected one",
+				         encr_w, w);
+				return 0;
+			}
+			encr_w = w;
+			ts->encr = esp_encr[k].encr;
+			ts->keylen = 0;
+			if (esp_encr[k].legacy)
+				legacy_add(legacy, sizeof(legacy), w);
+			if (ts->encr == ESP_ENCR_AES_CBC || ts->encr == ESP_ENCR_AES_GCM16) {
+				int gcm = ts->encr == ESP_ENCR_AES_GCM16;
+				ts->keylen = 128;
+				if (i + 1 < p->argc && cp_is_number(p->argv[i + 1])) {
+					const char *kl = p->argv[++i];
+					if (strcmp(kl, "128") && strcmp(kl, "256") && (gcm || strcmp(kl, "192"))) {
+						cp_error(p, "bad key length '%s' for %s, expected %s", kl, w,
+						         gcm ? "128 or 256" : "128, 192 or 256");
+						return 0;
+					}
+					ts->keylen = atoi(kl);
+				}
+			}
+			continue;
+		}
+		for (k = 0; k < NELEM(esp_auth) && strcmp(w, esp_auth[k].w) != 0; k++)
+			;
+		if (k < NELEM(esp_auth)) {
+			if (auth_w) {
+				cp_error(p, "two authentication transforms ('%s' and '%s'), expected one",
+				         auth_w, w);
+				return 0;
+			}
+			auth_w = w;
+			ts->auth = esp_auth[k].auth;
+			if (esp_auth[k].legacy)
+				legacy_add(legacy, sizeof(legacy), w);
+			continue;
+		}
+		cp_error(p, "unknown transform '%s', expected %s", w, TRANSFORMS);
+		return 0;
+	}
+	if (!encr_w) {
+		cp_error(p, "transform set '%s' has no encryption transform, expected one of esp-aes, "
+		         "esp-gcm, esp-3des, esp-des (esp-null for none)", name);
+		return 0;
+	}
+	if (ts->encr == ESP_ENCR_AES_GCM16 && auth_w) {
+		cp_error(p, "esp-gcm authenticates by itself and takes no '%s', expected esp-gcm "
+		         "alone", auth_w);
+		return 0;
+	}
+	if (ts->encr == ESP_ENCR_NULL && !auth_w) {
+		cp_error(p, "esp-null alone protects nothing, expected an authentication transform "
+		         "such as esp-sha256-hmac");
+		return 0;
+	}
+	if (!auth_w)
+		ts->auth = ESP_AUTH_NONE;
+	if (!auth_w && ts->encr != ESP_ENCR_AES_GCM16)
+		cp_warn(p, "transform set '%s' has no authentication transform: its packets are "
+		        "encrypted but not integrity-protected", name);
+	if (legacy[0])
+		cp_legacy(p, legacy);
+	return 1;
+}
+
+/* crypto ipsec transform-set NAME T1 [T2 [T3]] */
+void cp_h_transform_set(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	struct conf_transform_set ts;
+	int k;
+
+	memset(&ts, 0, sizeof(ts));
+	if (!cp_need(p, i, "a name then the transforms") ||
+	    !cp_name(p, i, "transform set name", ts.name, sizeof(ts.name)))
+		return;
+	for (k = 0; k < c->ntset; k++)
+		if (strcmp(c->tset[k].name, ts.name) == 0)
+			break;
+	if (k == c->ntset && !cp_need(p, i + 1, TRANSFORMS))
+		return;
+	if (k == CONF_MAX_TSETS) {
+		cp_error(p, "too many transform sets, expected at most %d", CONF_MAX_TSETS);
+		return;
+	}
+	/* an existing set named without transforms is only re-entered (for `mode`) */
+	if (i + 1 < p->argc) {
+		if (k < c->ntset)
+			ts.mode_transport = c->tset[k].mode_transport;
+		if (!parse_transforms(p, i + 1, ts.name, &ts))
+			return;
+		ts.line = p->line;
+		c->tset[k] = ts;
+		if (k == c->ntset)
+			c->ntset++;
+	}
+	cp_open(p, CB_TSET, k);
+}
+
+static void h_mode(struct conf_parser *p, int i)
+{
+	struct conf_transform_set *ts = &p->conf->tset[p->idx];
+
+	if (!cp_need(p, i, "tunnel or transport"))
+		return;
+	if (strcmp(p->argv[i], "tunnel") == 0) {
+		if (cp_end(p, i + 1))
+			ts->mode_transport = 0;
+	} else if (strcmp(p->argv[i], "transport") == 0) {
+		if (cp_end(p, i + 1))
+			ts->mode_transport = 1;
+	} else {
+		cp_error(p, "bad mode '%s', expected tunnel or transport", p->argv[i]);
+	}
+}
+
+const struct cp_kw cp_tset_cmds[] = {
+	FN("mode", h_mode),
+	END
+};
+
+/* crypto ipsec profile NAME */
+void cp_h_ipsec_profile(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	char name[CONF_NAME_MAX];
+	int k;
+
+	if (!cp_need(p, i, "a profile name") ||
+	    !cp_name(p, i, "profile name", name, sizeof(name)) || !cp_end(p, i + 1))
+		return;
+	for (k = 0; k < c->nipsec_profile; k++)
+		if (strcmp(c->ipsec_profile[k].name, name) == 0)
+			break;
+	if (k == c->nipsec_profile) {
+		if (k == CONF_MAX_IPSEC_PROF) {
+			cp_error(p, "too many ipsec profiles, expected at most %d", CONF_MAX_IPSEC_PROF);
+			return;
+		}
+		memset(&c->ipsec_profile[k], 0, sizeof(c->ipsec_profile[k]));
+		memcpy(c->ipsec_profile[k].name, name, sizeof(name));
+		c->ipsec_profile[k].line = p->line;
+		c->nipsec_profile++;
+	}
+	cp_open(p, CB_IPSEC_PROF, k);
+}
+
+static struct conf_ipsec_profile *cur_iprof(struct conf_parser *p)
+{
+	return &p->conf->ipsec_profile[p->idx];
+}
+
+static void h_set_tset(struct conf_parser *p, int i)
+{
+	struct conf_ipsec_profile *ip = cur_iprof(p);
+	char names[CONF_MAX_TSET_REFS][CONF_NAME_MAX];
+	int n = 0;
+
+	if (!cp_need(p, i, "one or more transform set names"))
+		return;
+	for (; i < p->argc; i++, n++) {
+		if (n == CONF_MAX_TSET_REFS) {
+			cp_error(p, "too many transform sets in '%s', expected at most %d", p->cmd,
+			         CONF_MAX_TSET_REFS);
+			return;
+		}
+		if (!cp_name(p, i, "transform set name", names[n], sizeof(names[n])))
+			return;
+	}
+	/* the new list replaces the old one; emptied slots drop out of the name checks */
+	memset(ip->tset, 0, sizeof(ip->tset));
+	memcpy(ip->tset, names, sizeof(names[0]) * (size_t)n);
+	ip->ntset = n;
+	for (int k = 0; k < n; k++)
+		cp_ref(p, REF_TSET, ip->tset[k]);
+}
+
+static void h_set_pfs(struct conf_parser *p, int i)
+{
+	static const int groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21 };
+	const char *exp = "group1, group2, group5, group14, group15, group16, group19, group20 or "
+	                  "group21";
+	int g = 2;     /* bare `set pfs` is group 2, as on IOS */
+	const int bare = i >= p->argc;
+
+	if (i < p->argc) {
+		const char *w = p->argv[i];
+		g = 0;
+		if (strncmp(w, "group", 5) == 0 && cp_is_number(w + 5) && strlen(w + 5) <= 2)
+			for (size_t k = 0; k < NELEM(groups); k++)
+				if (atoi(w + 5) == groups[k])
+					g = groups[k];
+		if (!g) {
+			cp_error(p, "bad PFS group '%s', expected %s", w, exp);
+			return;
+		}
+		i++;
+	}
+	if (!cp_end(p, i))
+		return;
+	cur_iprof(p)->pfs_group = g;
+	if (g == 1 || g == 2 || g == 5) {
+		char what[CP_CMD_MAX + 16];
+		snprintf(what, sizeof(what), "%s%s", p->cmd, bare ? " (group2)" : "");
+		cp_legacy(p, what);
+	}
+}
+
+/* lifetime seconds N | kilobytes N, for a profile or the global default */
+static void lifetime(struct conf_parser *p, int i, uint32_t *secs, uint32_t *kb)
+{
+	long long v;
+
+	if (!cp_need(p, i, "seconds N or kilobytes N"))
+		return;
+	if (strcmp(p->argv[i], "seconds") == 0) {
+		if (cp_need(p, i + 1, "seconds from 120 to 86400") &&
+		    cp_num(p, i + 1, "SA lifetime", 120, 86400, &v) && cp_end(p, i + 2))
+			*secs = (uint32_t)v;
+	} else if (strcmp(p->argv[i], "kilobytes") == 0) {
+		if (cp_need(p, i + 1, "kilobytes from 2560 to 4294967295") &&
+		    cp_num(p, i + 1, "SA lifetime", 2560, 4294967295LL, &v) && cp_end(p, i + 2))
+			*kb = (uint32_t)v;
+	} else {
+		cp_error(p, "bad lifetime unit '%s', expected seconds or kilobytes", p->argv[i]);
+	}
+}
+
+static void h_set_lifetime(struct conf_parser *p, int i)
+{
+	lifetime(p, i, &cur_iprof(p)->lifetime_seconds, &cur_iprof(p)->lifetime_kb);
+}
+
+static void h_set_isakmp_profile(struct conf_parser *p, int i)
+{
+	struct conf_ipsec_profile *ip = cur_iprof(p);
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "an isakmp profile name") ||
+	    !cp_name(p, i, "isakmp profile name", name, sizeof(name)) || !cp_end(p, i + 1))
+		return;
+	memcpy(ip->isakmp_profile, name, sizeof(name));
+	cp_ref(p, REF_ISAKMP_PROF, ip->isakmp_profile);
+}
+
+static const struct cp_kw set_sa[] = { FN("lifetime", h_set_lifetime), END };
+static const struct cp_kw set_cmds[] = {
+	FN("transform-set", h_set_tset),
+	FN("pfs", h_set_pfs),
+	SUB("security-association", set_sa),
+	FN("isakmp-profile", h_set_isakmp_profile),
+	END
+};
+
+const struct cp_kw cp_ipsec_prof_cmds[] = {
+	SUB("set", set_cmds),
+	END
+};
+
+void cp_h_sa_lifetime(struct conf_parser *p, int i)
+{
+	lifetime(p, i, &p->conf->sa_lifetime_seconds, &p->conf->sa_lifetime_kb);
+}
+
+/* Window sizes are powers of two: the data plane keeps the window as whole 64-bit words. */
+void cp_h_sa_replay(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (!cp_need(p, i, "a power of two from 64 to 65536") ||
+	    !cp_num(p, i, "replay window size", 64, 65536, &n))
+		return;
+	if (n & (n - 1)) {
+		cp_error(p, "bad replay window size '%s', expected a power of two from 64 to 65536",
+		         p->argv[i]);
+		return;
+	}
+	if (!cp_end(p, i + 1))
+		return;
+	if (n < 1024)
+		cp_warn(p, "replay window %lld is raised to 1024, the data plane's minimum", n);
+	p->conf->replay_window = n < 1024 ? 1024 : (int)n;
+}

@@ -1,0 +1,459 @@
+/*
+ * crypto isakmp: policies, keys, keepalives (DPD), NAT keepalives and profiles.
+ *
+ * Policy defaults are modern (AES-256, SHA-256, group 14, one day), not IOS's DES/SHA-1/group 1:
+ * an old algorithm is only ever used because the file names it. One exception: a policy that
+ * names a legacy cipher or DH group but no hash gets SHA-1 (IOS's default), because the clients
+ * such a policy exists for (vpnc) have no SHA-2 in phase 1 and the IOS seed relies on it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf_parse.h"
+
+#define FN(w, f)  { w, NULL, f, 0 }
+#define SUB(w, t) { w, t, NULL, 0 }
+#define END       { NULL, NULL, NULL, 0 }
+
+static struct conf_isakmp_policy *cur_policy(struct conf_parser *p)
+{
+	return &p->conf->policy[p->idx];
+}
+
+void cp_h_isakmp_policy(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	long long prio;
+	int k;
+
+	if (!cp_need(p, i, "a priority from 1 to 10000") ||
+	    !cp_num(p, i, "policy priority", 1, 10000, &prio) || !cp_end(p, i + 1))
+		return;
+	/* IOS re-enters an existing policy rather than making a second one */
+	for (k = 0; k < c->npolicy; k++)
+		if (c->policy[k].priority == prio)
+			break;
+	if (k == c->npolicy) {
+		if (k == CONF_MAX_POLICIES) {
+			cp_error(p, "too many isakmp policies, expected at most %d", CONF_MAX_POLICIES);
+			return;
+		}
+		struct conf_isakmp_policy *pol = &c->policy[k];
+		memset(pol, 0, sizeof(*pol));
+		pol->priority = (int)prio;
+		pol->encr = IKE_ENCR_AES;
+		pol->keylen = 256;
+		pol->hash = IKE_HASH_SHA256;
+		pol->auth = IKE_AUTH_PSK;
+		pol->group = 14;
+		pol->lifetime = 86400;
+		pol->line = p->line;
+		c->npolicy++;
+	}
+	cp_open(p, CB_POLICY, k);
+}
+
+static void h_encr(struct conf_parser *p, int i)
+{
+	struct conf_isakmp_policy *pol = cur_policy(p);
+	const char *e;
+	int keylen = 0;
+
+	if (!cp_need(p, i, "des, 3des or aes [128|192|256]"))
+		return;
+	e = p->argv[i];
+	if (strcmp(e, "aes") == 0) {
+		keylen = 128;
+		if (i + 1 < p->argc) {
+			const char *k = p->argv[i + 1];
+			if (strcmp(k, "128") != 0 && strcmp(k, "192") != 0 && strcmp(k, "256") != 0) {
+				cp_error(p, "bad AES key length '%s', expected 128, 192 or 256", k);
+				return;
+			}
+			keylen = atoi(k);
+			i++;
+		}
+	} else if (strcmp(e, "des") != 0 && strcmp(e, "3des") != 0) {
+		cp_error(p, "bad encryption '%s', expected des, 3des or aes [128|192|256]", e);
+		return;
+	}
+	if (!cp_end(p, i + 1))
+		return;
+	if (strcmp(e, "aes") == 0) {
+		pol->encr = IKE_ENCR_AES;
+	} else {
+		pol->encr = strcmp(e, "des") == 0 ? IKE_ENCR_DES : IKE_ENCR_3DES;
+		cp_legacy(p, p->cmd);
+	}
+	pol->keylen = keylen;
+}
+
+static void h_hash(struct conf_parser *p, int i)
+{
+	static const struct { const char *w; int v; } tbl[] = {
+		{ "md5", IKE_HASH_MD5 }, { "sha", IKE_HASH_SHA1 }, { "sha256", IKE_HASH_SHA256 },
+		{ "sha384", IKE_HASH_SHA384 }, { "sha512", IKE_HASH_SHA512 },
+	};
+	const char *exp = "md5, sha, sha256, sha384 or sha512";
+
+	if (!cp_need(p, i, exp))
+		return;
+	for (size_t k = 0; k < sizeof(tbl) / sizeof(tbl[0]); k++) {
+		if (strcmp(p->argv[i], tbl[k].w) != 0)
+			continue;
+		if (!cp_end(p, i + 1))
+			return;
+		cur_policy(p)->hash = tbl[k].v;
+		p->policy_hash_set[p->idx] = 1;
+		if (tbl[k].v == IKE_HASH_MD5)
+			cp_legacy(p, p->cmd);
+		return;
+	}
+	cp_error(p, "bad hash '%s', expected %s", p->argv[i], exp);
+}
+
+static void h_auth(struct conf_parser *p, int i)
+{
+	int v;
+
+	if (!cp_need(p, i, "pre-share or rsa-sig"))
+		return;
+	if (strcmp(p->argv[i], "pre-share") == 0) {
+		v = IKE_AUTH_PSK;
+	} else if (strcmp(p->argv[i], "rsa-sig") == 0) {
+		v = IKE_AUTH_RSA_SIG;
+	} else {
+		cp_error(p, "bad authentication '%s', expected pre-share or rsa-sig", p->argv[i]);
+		return;
+	}
+	if (cp_end(p, i + 1))
+		cur_policy(p)->auth = v;
+}
+
+static int dh_group_ok(long long g)
+{
+	return g == 1 || g == 2 || g == 5 || g == 14 || g == 15 || g == 16 || g == 19 ||
+	       g == 20 || g == 21;
+}
+
+static int dh_group_legacy(long long g)
+{
+	return g == 1 || g == 2 || g == 5;
+}
+
+static void h_group(struct conf_parser *p, int i)
+{
+	const char *exp = "1, 2, 5, 14, 15, 16, 19, 20 or 21";
+	long long g = 0;
+
+	if (!cp_need(p, i, exp))
+		return;
+	if (!cp_is_number(p->argv[i]) || strlen(p->argv[i]) > 2 ||
+	    !dh_group_ok(g = atoi(p->argv[i]))) {
+		cp_error(p, "bad DH group '%s', expected %s", p->argv[i], exp);
+		return;
+	}
+	if (!cp_end(p, i + 1))
+		return;
+	cur_policy(p)->group = (int)g;
+	if (dh_group_legacy(g))
+		cp_legacy(p, p->cmd);
+}
+
+static void h_lifetime(struct conf_parser *p, int i)
+{
+	long long s;
+
+	if (cp_need(p, i, "seconds from 60 to 86400") &&
+	    cp_num(p, i, "lifetime", 60, 86400, &s) && cp_end(p, i + 1))
+		cur_policy(p)->lifetime = (uint32_t)s;
+}
+
+const struct cp_kw cp_policy_cmds[] = {
+	FN("encr", h_encr),
+	{ "encryption", NULL, h_encr, KW_HIDDEN },  /* the long form IOS also accepts */
+	FN("hash", h_hash),
+	FN("authentication", h_auth),
+	FN("group", h_group),
+	FN("lifetime", h_lifetime),
+	END
+};
+
+void cp_policy_finish(struct conf_parser *p)
+{
+	struct vpnd_conf *c = p->conf;
+
+	for (int k = 0; k < c->npolicy; k++) {
+		struct conf_isakmp_policy *pol = &c->policy[k];
+		if (!p->policy_hash_set[k] &&
+		    (pol->encr == IKE_ENCR_DES || pol->encr == IKE_ENCR_3DES ||
+		     dh_group_legacy(pol->group)))
+			pol->hash = IKE_HASH_SHA1;
+	}
+	/* insertion sort: at most 32 entries, priorities unique */
+	for (int k = 1; k < c->npolicy; k++) {
+		struct conf_isakmp_policy t = c->policy[k];
+		int j = k;
+		while (j > 0 && c->policy[j - 1].priority > t.priority) {
+			c->policy[j] = c->policy[j - 1];
+			j--;
+		}
+		c->policy[j] = t;
+	}
+}
+
+/* crypto isakmp key [0] KEY address A [MASK] */
+void cp_h_isakmp_key(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	struct conf_isakmp_key key;
+	int j = i, k;
+
+	memset(&key, 0, sizeof(key));
+	key.line = p->line;
+	if (!cp_need(p, j, "a key then address A [MASK]"))
+		return;
+	if (j + 1 < p->argc && strcmp(p->argv[j + 1], "address") != 0 &&
+	    strlen(p->argv[j]) == 1 && cp_is_number(p->argv[j])) {
+		if (p->argv[j][0] != '0') {
+			cp_error(p, "key of type %s: only clear-text keys (type 0) are supported, "
+			         "expected 'crypto isakmp key [0] KEY address A'", p->argv[j]);
+			return;
+		}
+		j++;
+	}
+	if (strcmp(p->argv[j], "address") == 0) {
+		cp_error(p, "missing key in 'crypto isakmp key', expected 'crypto isakmp key KEY "
+		         "address A [MASK]'");
+		return;
+	}
+	if (!cp_secret(p, p->argv[j], "isakmp key", key.key, sizeof(key.key)))
+		return;
+	j++;
+	if (!cp_need(p, j, "address A [MASK]"))
+		goto out;
+	if (strcmp(p->argv[j], "address") != 0) {
+		cp_error(p, "bad peer selector '%s' in 'crypto isakmp key', expected address A [MASK]",
+		         p->argv[j]);
+		goto out;
+	}
+	j++;
+	key.mask.s_addr = 0xffffffff;
+	if (!cp_need(p, j, "a peer address") || !cp_addr(p, j, "peer address", &key.addr))
+		goto out;
+	j++;
+	if (j < p->argc && strcmp(p->argv[j], "no-xauth") != 0) {
+		if (!cp_netmask(p, j, "peer mask", &key.mask))
+			goto out;
+		j++;
+	}
+	if (j < p->argc && strcmp(p->argv[j], "no-xauth") == 0) {
+		cp_error(p, "'no-xauth' is not supported, expected end of line");
+		goto out;
+	}
+	if (!cp_end(p, j))
+		goto out;
+	key.addr.s_addr &= key.mask.s_addr;
+	for (k = 0; k < c->nisakmp_key; k++)
+		if (c->isakmp_key[k].addr.s_addr == key.addr.s_addr &&
+		    c->isakmp_key[k].mask.s_addr == key.mask.s_addr)
+			break;
+	if (k == CONF_MAX_ISAKMP_KEYS) {
+		cp_error(p, "too many isakmp keys, expected at most %d", CONF_MAX_ISAKMP_KEYS);
+		goto out;
+	}
+	explicit_bzero(&c->isakmp_key[k], sizeof(c->isakmp_key[k]));
+	c->isakmp_key[k] = key;
+	if (k == c->nisakmp_key)
+		c->nisakmp_key++;
+out:
+	explicit_bzero(&key, sizeof(key));
+}
+
+/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
+void cp_h_isakmp_keepalive(struct conf_parser *p, int i)
+{
+	long long s, r = 2;
+	int periodic = 0, j = i + 1;
+
+	if (!cp_need(p, i, "seconds from 10 to 3600") ||
+	    !cp_num(p, i, "keepalive interval", 10, 3600, &s))
+		return;
+	if (j < p->argc && cp_is_number(p->argv[j])) {
+		if (!cp_num(p, j, "keepalive retry interval", 2, 60, &r))
+			return;
+		j++;
+	}
+	if (j < p->argc) {
+		if (strcmp(p->argv[j], "periodic") == 0) {
+			periodic = 1;
+		} else if (strcmp(p->argv[j], "on-demand") != 0) {
+			cp_error(p, "bad keepalive mode '%s', expected periodic or on-demand",
+			         p->argv[j]);
+			return;
+		}
+		j++;
+	}
+	if (!cp_end(p, j))
+		return;
+	p->conf->dpd_interval = (int)s;
+	p->conf->dpd_retry = (int)r;
+	p->conf->dpd_periodic = periodic;
+}
+
+void cp_h_isakmp_nat_keepalive(struct conf_parser *p, int i)
+{
+	long long s;
+
+	if (cp_need(p, i, "seconds from 5 to 3600") &&
+	    cp_num(p, i, "NAT keepalive interval", 5, 3600, &s) && cp_end(p, i + 1))
+		p->conf->natt_keepalive = (int)s;
+}
+
+/* crypto isakmp profile NAME */
+void cp_h_isakmp_profile(struct conf_parser *p, int i)
+{
+	struct vpnd_conf *c = p->conf;
+	char name[CONF_NAME_MAX];
+	int k;
+
+	if (!cp_need(p, i, "a profile name") ||
+	    !cp_name(p, i, "profile name", name, sizeof(name)) || !cp_end(p, i + 1))
+		return;
+	for (k = 0; k < c->nprofile; k++)
+		if (strcmp(c->profile[k].name, name) == 0)
+			break;
+	if (k == c->nprofile) {
+		if (k == CONF_MAX_PROFILES) {
+			cp_error(p, "too many isakmp profiles, expected at most %d", CONF_MAX_PROFILES);
+			return;
+		}
+		memset(&c->profile[k], 0, sizeof(c->profile[k]));
+		memcpy(c->profile[k].name, name, sizeof(name));
+		c->profile[k].line = p->line;
+		c->nprofile++;
+	}
+	cp_open(p, CB_PROFILE, k);
+}
+
+static struct conf_isakmp_profile *cur_profile(struct conf_parser *p)
+{
+	return &p->conf->profile[p->idx];
+}
+
+static void h_match_group(struct conf_parser *p, int i)
+{
+	struct conf_isakmp_profile *pr = cur_profile(p);
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "a group name") || !cp_name(p, i, "group name", name, sizeof(name)) ||
+	    !cp_end(p, i + 1))
+		return;
+	for (int k = 0; k < pr->nmatch_group; k++)
+		if (strcmp(pr->match_group[k], name) == 0)
+			return;
+	if (pr->nmatch_group == CONF_MAX_PROFILE_MATCH) {
+		cp_error(p, "too many 'match identity group' lines in profile '%s', expected at most %d",
+		         pr->name, CONF_MAX_PROFILE_MATCH);
+		return;
+	}
+	memcpy(pr->match_group[pr->nmatch_group], name, sizeof(name));
+	cp_ref(p, REF_GROUP, pr->match_group[pr->nmatch_group]);
+	pr->nmatch_group++;
+}
+
+static void list_name(struct conf_parser *p, int i, char *dst, int kind)
+{
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "a list name") || !cp_name(p, i, "list name", name, sizeof(name)) ||
+	    !cp_end(p, i + 1))
+		return;
+	memcpy(dst, name, sizeof(name));
+	cp_ref(p, kind, dst);
+}
+
+static void h_client_auth_list(struct conf_parser *p, int i)
+{
+	list_name(p, i, cur_profile(p)->client_auth_list, REF_AAA_LOGIN);
+}
+
+static void h_isakmp_auth_list(struct conf_parser *p, int i)
+{
+	list_name(p, i, cur_profile(p)->isakmp_auth_list, REF_AAA_NETWORK);
+}
+
+static void h_config_address(struct conf_parser *p, int i)
+{
+	struct conf_isakmp_profile *pr = cur_profile(p);
+
+	if (!cp_need(p, i, "respond or initiate"))
+		return;
+	if (strcmp(p->argv[i], "respond") == 0) {
+		if (cp_end(p, i + 1))
+			pr->config_respond = 1;
+	} else if (strcmp(p->argv[i], "initiate") == 0) {
+		if (cp_end(p, i + 1))
+			pr->config_initiate = 1;
+	} else {
+		cp_error(p, "bad mode '%s', expected respond or initiate", p->argv[i]);
+	}
+}
+
+static void h_virtual_template(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "a template number from 1 to 9999") &&
+	    cp_num(p, i, "virtual template number", 1, 9999, &n) && cp_end(p, i + 1)) {
+		cur_profile(p)->virtual_template = (int)n;
+		cp_ref(p, REF_TEMPLATE, &cur_profile(p)->virtual_template);
+	}
+}
+
+/* keepalive SECONDS [retry RETRY] */
+static void h_profile_keepalive(struct conf_parser *p, int i)
+{
+	long long s, r = 2;
+	int j = i + 1;
+
+	if (!cp_need(p, i, "seconds from 10 to 3600") ||
+	    !cp_num(p, i, "keepalive interval", 10, 3600, &s))
+		return;
+	if (j < p->argc) {
+		if (strcmp(p->argv[j], "retry") != 0) {
+			cp_error(p, "unexpected '%s' in '%s', expected retry SECONDS", p->argv[j],
+			         p->cmd);
+			return;
+		}
+		if (!cp_need(p, j + 1, "retry seconds from 2 to 60") ||
+		    !cp_num(p, j + 1, "keepalive retry interval", 2, 60, &r))
+			return;
+		j += 2;
+	}
+	if (!cp_end(p, j))
+		return;
+	cur_profile(p)->keepalive = (int)s;
+	cur_profile(p)->keepalive_retry = (int)r;
+}
+
+static const struct cp_kw match_identity[] = { FN("group", h_match_group), END };
+static const struct cp_kw match_cmds[]     = { SUB("identity", match_identity), END };
+static const struct cp_kw client_authen[]  = { FN("list", h_client_auth_list), END };
+static const struct cp_kw client_config[]  = { FN("address", h_config_address), END };
+static const struct cp_kw client_cmds[] = {
+	SUB("authentication", client_authen),
+	SUB("configuration", client_config),
+	END
+};
+static const struct cp_kw isakmp_author[] = { FN("list", h_isakmp_auth_list), END };
+static const struct cp_kw isakmp_cmds[]   = { SUB("authorization", isakmp_author), END };
+
+const struct cp_kw cp_profile_cmds[] = {
+	SUB("match", match_cmds),
+	SUB("client", client_cmds),
+	SUB("isakmp", isakmp_cmds),
+	FN("virtual-template", h_virtual_template),
+	FN("keepalive", h_profile_keepalive),
+	END
+};

@@ -1,0 +1,161 @@
+/*
+ * Private to the configuration parser (common/conf*.c): the parser state, the keyword tables
+ * and the argument helpers the per-block files share. Nothing outside common/conf*.c includes it.
+ */
+#ifndef VPND_CONF_PARSE_H
+#define VPND_CONF_PARSE_H
+
+#include <stddef.h>
+
+#include "common/conf.h"
+
+#define CP_LINE_MAX  4096   /* longer lines are refused, not split */
+#define CP_MAX_ARGS  48
+#define CP_CMD_MAX   256    /* the words of a line, for messages */
+
+/* What the indented lines that follow belong to. */
+enum cp_block {
+	CB_NONE = 0,
+	CB_SKIP,        /* the opener had an error, already reported: its sub-lines are dropped */
+	CB_IGNORED,     /* the opener means nothing on Linux: its sub-lines are accepted silently */
+	CB_POLICY, CB_GROUP, CB_PROFILE, CB_TSET, CB_IPSEC_PROF, CB_IFACE, CB_ACL,
+};
+
+/* Names checked once the whole file is read (a reference may come before its target). */
+enum cp_ref_kind {
+	REF_POOL, REF_ACL, REF_GROUP, REF_TSET, REF_IPSEC_PROF, REF_ISAKMP_PROF,
+	REF_AAA_LOGIN, REF_AAA_NETWORK, REF_TEMPLATE,
+};
+
+struct cp_ref {
+	int         kind;
+	const void *field;      /* char[] in *conf (an int for REF_TEMPLATE); "" or 0 = no longer used */
+	int         line;
+};
+
+struct conf_parser;
+/* Called with i = index of the first word after the keywords that selected it. */
+typedef void (*cp_handler)(struct conf_parser *p, int i);
+
+struct cp_kw {
+	const char         *word;   /* NULL ends a table */
+	const struct cp_kw *sub;    /* next word */
+	cp_handler          fn;     /* or the handler that parses the rest */
+	int                 flags;
+};
+#define KW_NOOP        0x1  /* means nothing on Linux: one warning, any arguments */
+#define KW_NOOP_BLOCK  0x2  /* same, and its sub-lines are accepted without more warnings */
+#define KW_QUIET       0x4  /* accepted without a word, any arguments (remark, exit) */
+#define KW_OPENS       0x8  /* opens a block of sub-commands */
+#define KW_HIDDEN      0x10 /* not listed in "expected one of" */
+#define KW_NOOP_SHORT  0x20 /* with KW_NOOP: the warning names only the keyword (its arguments
+                               may be a password) */
+
+struct conf_parser {
+	struct vpnd_conf *conf;
+	const char       *name;
+	conf_diag_fn      diag;
+	void             *arg;
+	int               nerr;
+	int               line;
+
+	/* the current line: raw text (trailing blanks cut), its words, where each word starts */
+	char  raw[CP_LINE_MAX];
+	char  words[CP_LINE_MAX];
+	int   argc;
+	char *argv[CP_MAX_ARGS];
+	int   argpos[CP_MAX_ARGS];
+	char  cmd[CP_CMD_MAX];          /* the words joined by one space */
+
+	int   block;                    /* enum cp_block */
+	int   idx;                      /* index of the block's entry in *conf */
+	char  block_cmd[CP_CMD_MAX];    /* the opener, for messages */
+
+	/* a multi-line group banner in progress */
+	int    banner_on;
+	int    banner_line;
+	int    banner_group;
+	int    banner_overflow;
+	char   banner_delim[3];
+	size_t banner_len;
+
+	/* per policy: whether `hash` was given (the default depends on the rest of the block) */
+	unsigned char policy_hash_set[CONF_MAX_POLICIES];
+
+	struct cp_ref *refs;
+	size_t         nrefs, caprefs;
+
+	int ended;                      /* `end` seen */
+	int after_end_warned;
+};
+
+/* Diagnostics, formatted "NAME:LINE: error: ..." (line = p->line unless given). */
+void cp_error(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cp_warn(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cp_error_at(struct conf_parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Each returns 1 when the word is there and good; otherwise reports the error and returns 0. */
+int cp_need(struct conf_parser *p, int i, const char *expected);
+int cp_end(struct conf_parser *p, int i);
+int cp_num(struct conf_parser *p, int i, const char *what, long long lo, long long hi,
+           long long *out);
+int cp_addr(struct conf_parser *p, int i, const char *what, struct in_addr *out);
+int cp_netmask(struct conf_parser *p, int i, const char *what, struct in_addr *out);
+int cp_wildcard(struct conf_parser *p, int i, const char *what, struct in_addr *mask);
+int cp_name(struct conf_parser *p, int i, const char *what, char *dst, size_t dstsz);
+int cp_copy_text(struct conf_parser *p, const char *src, const char *what, char *dst, size_t dstsz);
+/* Same for a key or password: never echoed in a message. */
+int cp_secret(struct conf_parser *p, const char *src, const char *what, char *dst, size_t dstsz);
+int cp_is_number(const char *s);
+int cp_mask_ok(struct in_addr mask);
+/* The raw text from word i to the end of the line. */
+const char *cp_rest(struct conf_parser *p, int i);
+
+/* Remember a name to check once the file is read; the latest use of a field wins. */
+void cp_ref(struct conf_parser *p, int kind, const void *field);
+/* Set uses_legacy and warn once for this line. */
+void cp_legacy(struct conf_parser *p, const char *what);
+/* Open a block for the indented lines that follow. */
+void cp_open(struct conf_parser *p, int block, int idx);
+
+/* Walk the keyword tables from word i and run the handler found. */
+void cp_dispatch(struct conf_parser *p, const struct cp_kw *tbl, int i);
+
+/* Tables and helpers of the per-block files. */
+extern const struct cp_kw cp_top[];
+extern const struct cp_kw cp_policy_cmds[], cp_group_cmds[], cp_profile_cmds[];
+extern const struct cp_kw cp_tset_cmds[], cp_ipsec_prof_cmds[];
+extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
+
+void cp_banner_line(struct conf_parser *p, const char *raw);
+void cp_banner_eof(struct conf_parser *p);
+void cp_policy_finish(struct conf_parser *p);
+void cp_check_refs(struct conf_parser *p);
+
+/* Handlers referenced from the top-level table (conf_top.c). */
+void cp_h_hostname(struct conf_parser *p, int i);
+void cp_h_aaa_new_model(struct conf_parser *p, int i);
+void cp_h_no_aaa_new_model(struct conf_parser *p, int i);
+void cp_h_aaa_authen_login(struct conf_parser *p, int i);
+void cp_h_aaa_author_network(struct conf_parser *p, int i);
+void cp_h_aaa_acct_network(struct conf_parser *p, int i);
+void cp_h_username(struct conf_parser *p, int i);
+void cp_h_isakmp_policy(struct conf_parser *p, int i);
+void cp_h_isakmp_key(struct conf_parser *p, int i);
+void cp_h_isakmp_keepalive(struct conf_parser *p, int i);
+void cp_h_isakmp_nat_keepalive(struct conf_parser *p, int i);
+void cp_h_client_group(struct conf_parser *p, int i);
+void cp_h_isakmp_profile(struct conf_parser *p, int i);
+void cp_h_transform_set(struct conf_parser *p, int i);
+void cp_h_ipsec_profile(struct conf_parser *p, int i);
+void cp_h_sa_lifetime(struct conf_parser *p, int i);
+void cp_h_sa_replay(struct conf_parser *p, int i);
+void cp_h_interface(struct conf_parser *p, int i);
+void cp_h_local_pool(struct conf_parser *p, int i);
+void cp_h_route(struct conf_parser *p, int i);
+void cp_h_acl_standard(struct conf_parser *p, int i);
+void cp_h_acl_extended(struct conf_parser *p, int i);
+void cp_h_access_list(struct conf_parser *p, int i);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * The top-level command words. Commands that mean something on a Cisco router but nothing on a
+ * Linux host (forwarding switches, hardware, the router's own CLI and services) are listed so a
+ * configuration copied from a router loads: each gets one warning naming it.
+ */
+#include <stddef.h>
+
+#include "common/conf_parse.h"
+
+#define NOOP(w)       { w, NULL, NULL, KW_NOOP }
+#define NOOP_BLOCK(w) { w, NULL, NULL, KW_NOOP_BLOCK }
+#define FN(w, f)      { w, NULL, f, 0 }
+#define OPEN(w, f)    { w, NULL, f, KW_OPENS }
+#define SUB(w, t)     { w, t, NULL, 0 }
+#define END           { NULL, NULL, NULL, 0 }
+
+static void h_end(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->ended = 1;
+}
+
+static const struct cp_kw aaa_authen[] = { FN("login", cp_h_aaa_authen_login), END };
+static const struct cp_kw aaa_author[] = { FN("network", cp_h_aaa_author_network), END };
+static const struct cp_kw aaa_acct[]   = { FN("network", cp_h_aaa_acct_network), END };
+
+static const struct cp_kw aaa_cmds[] = {
+	FN("new-model", cp_h_aaa_new_model),
+	SUB("authentication", aaa_authen),
+	SUB("authorization", aaa_author),
+	SUB("accounting", aaa_acct),
+	NOOP("session-id"),
+	END
+};
+
+static const struct cp_kw isakmp_nat[]  = { FN("keepalive", cp_h_isakmp_nat_keepalive), END };
+static const struct cp_kw isakmp_cfg[]  = { OPEN("group", cp_h_client_group), END };
+static const struct cp_kw isakmp_cli[]  = { SUB("configuration", isakmp_cfg), END };
+
+static const struct cp_kw isakmp_cmds[] = {
+	OPEN("policy", cp_h_isakmp_policy),
+	SUB("client", isakmp_cli),
+	OPEN("profile", cp_h_isakmp_profile),
+	FN("key", cp_h_isakmp_key),
+	FN("keepalive", cp_h_isakmp_keepalive),
+	SUB("nat", isakmp_nat),
+	END
+};
+
+static const struct cp_kw sa_replay[] = { FN("window-size", cp_h_sa_replay), END };
+static const struct cp_kw ipsec_sa[] = {
+	FN("lifetime", cp_h_sa_lifetime),
+	SUB("replay", sa_replay),
+	END
+};
+
+static const struct cp_kw ipsec_cmds[] = {
+	OPEN("transform-set", cp_h_transform_set),
+	OPEN("profile", cp_h_ipsec_profile),
+	SUB("security-association", ipsec_sa),
+	END
+};
+
+static const struct cp_kw crypto_cmds[] = {
+	SUB("isakmp", isakmp_cmds),
+	SUB("ipsec", ipsec_cmds),
+	END
+};
+
+static const struct cp_kw ip_local[] = { FN("pool", cp_h_local_pool), END };
+static const struct cp_kw ip_acl[] = {
+	OPEN("standard", cp_h_acl_standard),
+	OPEN("extended", cp_h_acl_extended),
+	END
+};
+
+static const struct cp_kw ip_cmds[] = {
+	SUB("local", ip_local),
+	SUB("access-list", ip_acl),
+	FN("route", cp_h_route),
+	NOOP("cef"),
+	NOOP("classless"),
+	NOOP("subnet-zero"),
+	NOOP("domain"),
+	NOOP("domain-name"),
+	NOOP("domain-lookup"),
+	NOOP("name-server"),
+	NOOP("http"),
+	NOOP("source-route"),
+	NOOP("finger"),
+	NOOP("bootp"),
+	NOOP("dhcp"),
+	NOOP("ssh"),
+	NOOP("auth-proxy"),
+	NOOP("admission"),
+	NOOP("multicast-routing"),
+	END
+};
+
+static const struct cp_kw no_aaa[] = { FN("new-model", cp_h_no_aaa_new_model), END };
+static const struct cp_kw no_ip[] = {
+	NOOP("cef"),
+	NOOP("domain"),
+	NOOP("domain-lookup"),
+	NOOP("http"),
+	NOOP("source-route"),
+	NOOP("finger"),
+	NOOP("bootp"),
+	NOOP("dhcp"),
+	NOOP("subnet-zero"),
+	NOOP("classless"),
+	END
+};
+
+static const struct cp_kw no_cmds[] = {
+	SUB("aaa", no_aaa),
+	SUB("ip", no_ip),
+	NOOP("service"),
+	NOOP("logging"),
+	NOOP("cdp"),
+	NOOP("mop"),
+	END
+};
+
+const struct cp_kw cp_top[] = {
+	FN("hostname", cp_h_hostname),
+	SUB("aaa", aaa_cmds),
+	FN("username", cp_h_username),
+	SUB("crypto", crypto_cmds),
+	OPEN("interface", cp_h_interface),
+	SUB("ip", ip_cmds),
+	FN("access-list", cp_h_access_list),
+	SUB("no", no_cmds),
+	FN("end", h_end),
+	{ "exit", NULL, NULL, KW_QUIET | KW_HIDDEN },
+	NOOP("version"),
+	NOOP("service"),
+	NOOP("boot-start-marker"),
+	NOOP("boot-end-marker"),
+	NOOP("logging"),
+	{ "enable", NULL, NULL, KW_NOOP | KW_NOOP_SHORT },
+	NOOP("clock"),
+	NOOP("memory-size"),
+	NOOP("ntp"),
+	NOOP("multilink"),
+	NOOP("cdp"),
+	NOOP("scheduler"),
+	NOOP_BLOCK("controller"),
+	NOOP_BLOCK("line"),
+	NOOP_BLOCK("control-plane"),
+	NOOP_BLOCK("voice-card"),
+	NOOP_BLOCK("archive"),
+	END
+};

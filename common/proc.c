@@ -1,0 +1,121 @@
+/* Child start-up: what the parent sends before IMSG_START, taken in blocking mode. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/imsg.h"
+#include "common/log.h"
+#include "common/proc.h"
+
+static const char *const role_names[] = {
+	[ROLE_PARENT] = "vpnd",
+	[ROLE_IKEMGR] = "ikemgr",
+	[ROLE_KEYMGR] = "keymgr",
+	[ROLE_TUNMGR] = "tunmgr",
+};
+
+const char *proc_role_name(int role)
+{
+	if (role < 0 || role > ROLE_TUNMGR)
+		return "?";
+	return role_names[role];
+}
+
+int proc_role_from_name(const char *name)
+{
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+		if (strcmp(name, role_names[r]) == 0)
+			return r;
+	return -1;
+}
+
+static void take_socket(struct proc_boot *b, struct imsg *m)
+{
+	struct msg_socket ms;
+	int lo, hi;
+
+	if (m->datalen != sizeof(ms) || m->fd < 0)
+		fatalx("bootstrap: malformed socket message (len %zu, fd %d)", m->datalen, m->fd);
+	memcpy(&ms, m->data, sizeof(ms));
+	if (m->hdr.type == IMSG_SOCKET) {
+		lo = SOCK_IKE500;
+		hi = SOCK_ESP_RAW;
+	} else {
+		lo = CHAN_IKEMGR;
+		hi = CHAN_TUNMGR;
+	}
+	if (ms.kind < lo || ms.kind > hi || ms.kind >= PROC_NSOCK)
+		fatalx("bootstrap: bad socket kind %d for message type %u", ms.kind, m->hdr.type);
+	if (b->sock[ms.kind] != -1)
+		fatalx("bootstrap: socket kind %d sent twice", ms.kind);
+	b->sock[ms.kind] = m->fd;
+	m->fd = -1;
+}
+
+void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->role = role;
+	out->parent_fd = parent_fd;
+	out->debug = debug;
+	for (int i = 0; i < PROC_NSOCK; i++)
+		out->sock[i] = -1;
+
+	/*
+	 * Ctrl-C reaches the whole process group; only the parent decides when children stop,
+	 * otherwise their exit races its orderly shutdown and looks like a crash.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (;;) {
+		struct imsg m;
+
+		if (imsg_recv_blocking(parent_fd, &m) == -1)
+			fatal("bootstrap: reading from the parent");
+		switch (m.hdr.type) {
+		case IMSG_CONF:
+			if (m.fd != -1 || m.datalen != sizeof(struct vpnd_conf) || out->conf != NULL)
+				fatalx("bootstrap: malformed IMSG_CONF (len %zu, expected %zu)",
+				       m.datalen, sizeof(struct vpnd_conf));
+			/* malloc'd by imsg_recv_blocking, so aligned for the struct: keep it */
+			out->conf = m.data;
+			m.data = NULL;
+			break;
+		case IMSG_SOCKET:
+		case IMSG_PEER_CHANNEL:
+			take_socket(out, &m);
+			break;
+		case IMSG_START:
+			if (m.fd != -1 || m.datalen != 0 || out->conf == NULL)
+				fatalx("bootstrap: IMSG_START out of order");
+			free(m.data);
+			privsep_drop(role);
+			if (imsg_send_blocking(parent_fd, IMSG_READY, 0, -1, NULL, 0) == -1)
+				fatal("bootstrap: sending IMSG_READY");
+			log_debug("bootstrap done");
+			return;
+		default:
+			fatalx("bootstrap: unexpected message type %u", m.hdr.type);
+		}
+		if (m.fd != -1)
+			close(m.fd);
+		free(m.data);
+	}
+}
+
+void proc_boot_free(struct proc_boot *b)
+{
+	if (b->conf != NULL) {
+		/* keymgr's copy holds secrets */
+		explicit_bzero(b->conf, sizeof(*b->conf));
+		free(b->conf);
+		b->conf = NULL;
+	}
+	for (int i = 0; i < PROC_NSOCK; i++) {
+		if (b->sock[i] != -1)
+			close(b->sock[i]);
+		b->sock[i] = -1;
+	}
+}

@@ -1,0 +1,8 @@
+# common/: process roles, child start-up and privilege separation (imsg.c is in local.mk).
+common_libvpndcommon_a_SOURCES += common/proc.h common/proc.c common/privsep.c
+
+check_PROGRAMS += test/unit/test_imsg
+TESTS += test/unit/test_imsg
+test_unit_test_imsg_SOURCES = test/unit/test_imsg.c
+test_unit_test_imsg_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_imsg_LDADD = $(TEST_LIBS)

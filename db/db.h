@@ -1,0 +1,25 @@
+/*
+ * The session store: one SQLite file (WAL), written only by the parent.
+ * Readers (vpnctl) open it read-only.
+ */
+#ifndef VPND_DB_H
+#define VPND_DB_H
+
+#include <stdint.h>
+#include "common/msg.h"
+
+struct db;
+
+/* Open or create PATH, apply migrations; returns NULL with a logged reason. */
+struct db *db_open(const char *path);
+void       db_close(struct db *);
+/* Sessions still open from a previous run (crash): close them with REASON. Returns how many. */
+int        db_close_stale(struct db *, const char *reason);
+int        db_session_up(struct db *, const struct msg_session_up *);
+int        db_session_down(struct db *, uint32_t session_id, const char *reason);
+int        db_counters(struct db *, const struct msg_counters *);
+int        db_event(struct db *, uint32_t session_id, const char *what);
+/* The schema version this binary writes; vpnctl refuses a file with another one. */
+int        db_schema_version(void);
+
+#endif

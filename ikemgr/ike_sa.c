@@ -1,0 +1,159 @@
+/*
+ * The IKE SA table: lookup by initiator cookie (the responder cookie is ours and random, the
+ * initiator's is chosen by the peer, so we hash the pair), exchanges by message id, and the
+ * last-datagram bookkeeping that answers retransmitted requests with our last response.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+
+static unsigned cky_hash(const uint8_t cky_i[8])
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 8; i++)
+		h = (h ^ cky_i[i]) * 16777619u;
+	return h % (sizeof(ike.hash) / sizeof(ike.hash[0]));
+}
+
+struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
+                          const struct sockaddr_in *local)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return NULL;
+	memcpy(sa->cky_i, cky_i, 8);
+	do {
+		ike_random(sa->cky_r, 8);
+	} while (ike_sa_find(cky_i, sa->cky_r));
+	sa->peer = *peer;
+	sa->local = *local;
+	sa->id = ++ike.next_id;
+	if (sa->id == 0)
+		sa->id = ++ike.next_id;
+	sa->created = sa->last_rx = time(NULL);
+	unsigned h = cky_hash(cky_i);
+	sa->next = ike.hash[h];
+	ike.hash[h] = sa;
+	sa->all_next = ike.all;
+	ike.all = sa;
+	ike.nsa++;
+	ike.nhalfopen++;
+	return sa;
+}
+
+struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8])
+{
+	for (struct ike_sa *sa = ike.hash[cky_hash(cky_i)]; sa; sa = sa->next)
+		if (!memcmp(sa->cky_i, cky_i, 8) && !memcmp(sa->cky_r, cky_r, 8))
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_by_id(uint32_t id)
+{
+	for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next)
+		if (sa->id == id)
+			return sa;
+	return NULL;
+}
+
+static int is_halfopen(const struct ike_sa *sa)
+{
+	return sa->state == IKE_S_WAIT_SKEYID || sa->state == IKE_S_WAIT_HASH_I;
+}
+
+void ike_exch_free(struct ike_sa *sa, struct ike_exch *x)
+{
+	(void)sa;
+	if (x->qm) {
+		if (x->qm->dh)
+			ike_dh_free(x->qm->dh);
+		explicit_bzero(x->qm, sizeof(*x->qm));
+		free(x->qm);
+	}
+	memset(x, 0, sizeof(*x));
+}
+
+void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
+{
+	if (notify_peer && sa->state >= IKE_S_XAUTH_REQ_SENT && sa->state != IKE_S_DEAD)
+		ikev1_send_delete_all(sa);
+	if (sa->state != IKE_S_DEAD)
+		ikev1_session_gone(sa, reason);
+
+	unsigned h = cky_hash(sa->cky_i);
+	for (struct ike_sa **pp = &ike.hash[h]; *pp; pp = &(*pp)->next)
+		if (*pp == sa) {
+			*pp = sa->next;
+			break;
+		}
+	for (struct ike_sa **pp = &ike.all; *pp; pp = &(*pp)->all_next)
+		if (*pp == sa) {
+			*pp = sa->all_next;
+			break;
+		}
+	if (is_halfopen(sa))
+		ike.nhalfopen--;
+	ike.nsa--;
+	for (int i = 0; i < IKE_MAX_EXCH; i++)
+		if (sa->exch[i].kind)
+			ike_exch_free(sa, &sa->exch[i]);
+	if (sa->dh)
+		ike_dh_free(sa->dh);
+	free(sa->sai_b);
+	free(sa->last_out);
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+}
+
+/* Called when an SA leaves the half-open states, to keep the flood counter right. */
+void ike_sa_promoted(struct ike_sa *sa)
+{
+	(void)sa;
+	ike.nhalfopen--;
+}
+
+struct ike_exch *ike_exch_find(struct ike_sa *sa, uint32_t msgid)
+{
+	for (int i = 0; i < IKE_MAX_EXCH; i++)
+		if (sa->exch[i].kind && sa->exch[i].msgid == msgid)
+			return &sa->exch[i];
+	return NULL;
+}
+
+struct ike_exch *ike_exch_new(struct ike_sa *sa, int kind, uint32_t msgid)
+{
+	struct ike_exch *oldest = NULL;
+	for (int i = 0; i < IKE_MAX_EXCH; i++) {
+		if (!sa->exch[i].kind) {
+			oldest = &sa->exch[i];
+			break;
+		}
+		if (!oldest || sa->exch[i].started < oldest->started)
+			oldest = &sa->exch[i];
+	}
+	/* All slots busy: the oldest exchange is stale by now; reuse its slot. */
+	if (oldest->kind)
+		ike_exch_free(sa, oldest);
+	oldest->kind = kind;
+	oldest->msgid = msgid;
+	oldest->started = time(NULL);
+	ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, oldest->iv);
+	return oldest;
+}
+
+void ike_sa_remember_out(struct ike_sa *sa, const uint8_t *pkt, size_t len, int retransmit)
+{
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, pkt, len);
+	free(sa->last_out);
+	sa->last_out = copy;
+	sa->last_out_len = len;
+	sa->retrans_left = retransmit ? 3 : 0;
+	sa->retrans_at = time(NULL) + 5;
+}

@@ -1,0 +1,409 @@
+/*
+ * IKEv1 responder: datagram intake, dispatch by exchange type, replies from keymgr and tunmgr,
+ * the once-a-second housekeeping, and session bookkeeping toward the parent.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <openssl/sha.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+
+struct ike_engine ike;
+
+void ikev1_init(const struct vpnd_conf *conf, const struct ike_io *io)
+{
+	memset(&ike, 0, sizeof(ike));
+	ike.conf = conf;
+	ike.io = *io;
+	ike.max_halfopen = 1000;
+	ike.peer_rate = 50;
+}
+
+static void addr_str(const struct sockaddr_in *a, char *buf, size_t len)
+{
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+	snprintf(buf, len, "%s:%u", ip, ntohs(a->sin_port));
+}
+
+/* Protected exchanges: decrypt with the exchange's IV chain and parse the payloads. */
+static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
+                            size_t len)
+{
+	uint8_t *buf;
+	struct isakmp_msg m;
+	struct ike_exch *x = NULL;
+	uint8_t info_iv[16];
+	uint8_t *iv;
+	int first = 0;
+	size_t plen;
+
+	if (!(h->flags & ISAKMP_FLAG_E) || h->msgid == 0) {
+		/* After phase 1 everything must be encrypted and carry a message id. */
+		ike.st.drop_malformed++;
+		log_debug("session %u: unencrypted or msgid-0 exchange %u dropped", sa->id, h->exch_type);
+		return;
+	}
+	if (h->exch_type == ISAKMP_EXCH_INFO) {
+		ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, h->msgid, info_iv);
+		iv = info_iv;
+	} else {
+		x = ike_exch_find(sa, h->msgid);
+		if (!x) {
+			int kind = h->exch_type == ISAKMP_EXCH_QUICK ? EXCH_QUICK : EXCH_CFG;
+			if (sa->state < IKE_S_CFG_WAIT && kind == EXCH_QUICK) {
+				ike.st.drop_state++;
+				log_debug("session %u: quick mode before phase 1.5 finished, dropped", sa->id);
+				return;
+			}
+			x = ike_exch_new(sa, kind, h->msgid);
+			first = 1;
+		}
+		iv = x->iv;
+	}
+
+	buf = malloc(len);
+	if (!buf)
+		return;
+	memcpy(buf, pkt, len);
+	if (ikev1_decrypt(sa, buf, len, iv, &plen) < 0 ||
+	    isakmp_parse_payloads(h->next_payload, buf + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
+	                          &m) < 0) {
+		ike.st.drop_decrypt++;
+		log_warnx("session %u: undecryptable or malformed exchange %u dropped", sa->id,
+		          h->exch_type);
+		if (first && x)
+			ike_exch_free(sa, x);
+		goto out;
+	}
+	memcpy(&m.hdr, h, sizeof(*h));
+	sa->last_rx = time(NULL);
+
+	switch (h->exch_type) {
+	case ISAKMP_EXCH_INFO:
+		ikev1_info_input(sa, &m);
+		break;
+	case ISAKMP_EXCH_TRANSACTION:
+		if (x->kind == EXCH_XAUTH || x->kind == EXCH_XAUTH_SET)
+			ikev1_xauth_input(sa, x, &m);
+		else
+			ikev1_cfg_input(sa, x, &m);
+		break;
+	case ISAKMP_EXCH_QUICK:
+		ikev1_quick_input(sa, x, &m, first);
+		break;
+	}
+out:
+	explicit_bzero(buf, len);   /* may hold an XAUTH password */
+	free(buf);
+}
+
+void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
+                 const struct sockaddr_in *local, int port4500)
+{
+	struct isakmp_hdr h;
+	static const uint8_t zero[8];
+
+	ike.st.rx++;
+	if (isakmp_parse_hdr(pkt, len, &h) < 0) {
+		if (len < ISAKMP_HDR_LEN)
+			ike.st.drop_short++;
+		else
+			ike.st.drop_malformed++;
+		char a[32];
+		addr_str(peer, a, sizeof(a));
+		log_debug("malformed ISAKMP datagram (%zu bytes) from %s dropped", len, a);
+		return;
+	}
+
+	if (!memcmp(h.cky_r, zero, 8)) {
+		if (h.exch_type == ISAKMP_EXCH_AGGR) {
+			/* A retransmitted first message finds the SA we made for it. */
+			for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next) {
+				if (!memcmp(sa->cky_i, h.cky_i, 8) &&
+				    sa->peer.sin_addr.s_addr == peer->sin_addr.s_addr &&
+				    sa->state <= IKE_S_WAIT_HASH_I) {
+					ike.st.duplicates++;
+					if (sa->state == IKE_S_WAIT_HASH_I && sa->last_out)
+						ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
+					return;
+				}
+			}
+			struct isakmp_msg m;
+			if (isakmp_parse(pkt, len, &m) < 0) {
+				ike.st.drop_malformed++;
+				log_debug("malformed aggressive mode message dropped");
+				return;
+			}
+			ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
+		} else {
+			ike.st.drop_state++;
+			log_debug("exchange type %u without responder cookie not supported, dropped",
+			          h.exch_type);
+		}
+		return;
+	}
+
+	struct ike_sa *sa = ike_sa_find(h.cky_i, h.cky_r);
+	if (!sa || sa->state == IKE_S_DEAD) {
+		ike.st.drop_unknown_sa++;
+		log_debug("datagram for an unknown IKE SA dropped");
+		return;
+	}
+	if (sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr) {
+		ike.st.drop_unknown_sa++;
+		log_debug("session %u: datagram from another address dropped", sa->id);
+		return;
+	}
+
+	/* A retransmission of the peer's last request: answer with our last response. */
+	uint8_t digest[SHA_DIGEST_LENGTH];
+	SHA1(pkt, len, digest);
+	if (sa->have_last_in && !memcmp(digest, sa->last_in_digest, sizeof(digest))) {
+		ike.st.duplicates++;
+		if (sa->last_out && !sa->retrans_left)
+			ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
+		return;
+	}
+	memcpy(sa->last_in_digest, digest, sizeof(digest));
+	sa->have_last_in = 1;
+
+	/* NAT-T float: once the peer talks to 4500 we answer there, from its new port. */
+	if (port4500 && (!sa->port4500 || sa->peer.sin_port != peer->sin_port)) {
+		sa->port4500 = 1;
+		sa->peer.sin_port = peer->sin_port;
+		sa->local = *local;
+	}
+
+	if (h.exch_type == ISAKMP_EXCH_AGGR) {
+		if (sa->state != IKE_S_WAIT_HASH_I) {
+			ike.st.drop_state++;
+			return;
+		}
+		uint8_t *copy = malloc(len);
+		if (!copy)
+			return;
+		memcpy(copy, pkt, len);
+		ikev1_aggr_final(sa, copy, len);
+		free(copy);
+		return;
+	}
+	if (sa->state < IKE_S_XAUTH_REQ_SENT) {
+		ike.st.drop_state++;
+		return;
+	}
+	switch (h.exch_type) {
+	case ISAKMP_EXCH_INFO:
+	case ISAKMP_EXCH_TRANSACTION:
+	case ISAKMP_EXCH_QUICK:
+		protected_input(sa, &h, pkt, len);
+		break;
+	default:
+		ike.st.drop_state++;
+		log_debug("session %u: exchange type %u not handled", sa->id, h.exch_type);
+	}
+}
+
+void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	switch (type) {
+	case IMSG_SKEYID_RES:
+		if (len != sizeof(struct msg_skeyid_res))
+			fatalx("keymgr: bad SKEYID reply length %zu", len);
+		if (sa && sa->state == IKE_S_WAIT_SKEYID)
+			ikev1_aggr_skeyid(sa, data);
+		break;
+	case IMSG_XAUTH_RES:
+		if (len != sizeof(struct msg_xauth_res))
+			fatalx("keymgr: bad XAUTH reply length %zu", len);
+		if (sa)
+			ikev1_xauth_result(sa, data);
+		break;
+	default:
+		fatalx("keymgr: unexpected message type %u", type);
+	}
+}
+
+void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	switch (type) {
+	case IMSG_VA_CREATED: {
+		const struct msg_va_created *r = data;
+		if (len != sizeof(*r))
+			fatalx("tunmgr: bad VA_CREATED length %zu", len);
+		if (!sa)
+			break;
+		if (r->status) {
+			log_warnx("session %u: virtual-access interface not created (%s)", sa->id,
+			          strerror(r->status));
+			sa->va_requested = 0;
+			ike_sa_delete(sa, "interface failed", 1);
+			break;
+		}
+		memcpy(sa->ifname, r->ifname, sizeof(sa->ifname));
+		sa->unit = r->unit;
+		sa->va_ready = 1;
+		for (int i = 0; i < IKE_MAX_CHILD; i++)
+			if (sa->child[i].used && sa->child[i].installed) {
+				ikev1_session_up(sa, &sa->child[i]);
+				break;
+			}
+		break;
+	}
+	case IMSG_SA_EXPIRE: {
+		const struct msg_sa_expire *e = data;
+		if (len != sizeof(*e))
+			fatalx("tunmgr: bad SA_EXPIRE length %zu", len);
+		if (!sa || !e->hard)
+			break;
+		for (int i = 0; i < IKE_MAX_CHILD; i++) {
+			struct ike_child *c = &sa->child[i];
+			if (c->used && c->spi_in == e->spi_in) {
+				uint8_t spi[4];
+				memcpy(spi, &c->spi_in, 4);
+				struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
+				ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+				memset(c, 0, sizeof(*c));
+				log_info("session %u: IPsec SA %08x expired", sa->id, ntohl(e->spi_in));
+			}
+		}
+		break;
+	}
+	default:
+		fatalx("tunmgr: unexpected message type %u", type);
+	}
+}
+
+void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
+{
+	if (sa->session_reported || !sa->va_ready)
+		return;
+	struct msg_session_up u;
+	memset(&u, 0, sizeof(u));
+	u.session_id = sa->id;
+	snprintf(u.user, sizeof(u.user), "%s", sa->user);
+	snprintf(u.group, sizeof(u.group), "%s", sa->group_name);
+	snprintf(u.profile, sizeof(u.profile), "%s", sa->profile ? sa->profile->name : "");
+	u.peer = sa->peer;
+	u.local = sa->local;
+	u.assigned = sa->policy.addr;
+	memcpy(u.ifname, sa->ifname, sizeof(u.ifname));
+	u.unit = sa->unit;
+	memcpy(&u.ike_spi_i, sa->cky_i, 8);
+	memcpy(&u.ike_spi_r, sa->cky_r, 8);
+	u.esp_spi_in = c->spi_in;
+	u.esp_spi_out = c->spi_out;
+	snprintf(u.transform, sizeof(u.transform), "%s", esp_transform_name(c->encr, c->keylen,
+	         c->auth));
+	ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
+	sa->session_reported = 1;
+	ike.st.sessions_up++;
+	char a[32], ip[INET_ADDRSTRLEN];
+	addr_str(&sa->peer, a, sizeof(a));
+	inet_ntop(AF_INET, &sa->policy.addr, ip, sizeof(ip));
+	log_info("session %u up: user '%s' group '%s' peer %s address %s interface %s (%s)",
+	         sa->id, sa->user, sa->group_name, a, ip, sa->ifname, u.transform);
+}
+
+void ikev1_session_gone(struct ike_sa *sa, const char *reason)
+{
+	if (sa->va_requested) {
+		struct msg_va_destroy d = { sa->id };
+		ike.io.to_tunmgr(IMSG_VA_DESTROY, sa->id, &d, sizeof(d));
+		sa->va_requested = 0;
+	}
+	if (sa->have_policy) {
+		struct msg_session_end e;
+		memset(&e, 0, sizeof(e));
+		e.session_id = sa->id;
+		e.addr = sa->policy.addr;
+		snprintf(e.reason, sizeof(e.reason), "%s", reason);
+		ike.io.to_keymgr(IMSG_SESSION_END_KEY, sa->id, &e, sizeof(e));
+		sa->have_policy = 0;
+	}
+	if (sa->session_reported) {
+		struct msg_session_down d;
+		memset(&d, 0, sizeof(d));
+		d.session_id = sa->id;
+		snprintf(d.reason, sizeof(d.reason), "%s", reason);
+		ike.io.to_parent(IMSG_SESSION_DOWN, sa->id, &d, sizeof(d));
+		ike.st.sessions_down++;
+		log_info("session %u down: %s", sa->id, reason);
+	} else if (sa->state > IKE_S_WAIT_HASH_I) {
+		log_info("session %u ended before it was up: %s", sa->id, reason);
+	}
+	sa->session_reported = 0;
+	sa->state = IKE_S_DEAD;
+}
+
+const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *sa)
+{
+	if (!sa->profile || !sa->profile->virtual_template)
+		return NULL;
+	const struct conf_interface *vt = conf_find_template(ike.conf,
+	                                                     sa->profile->virtual_template);
+	if (!vt)
+		return NULL;
+	return conf_find_ipsec_profile(ike.conf, vt->protection);
+}
+
+void ikev1_tick(time_t now)
+{
+	struct ike_sa *next;
+	for (struct ike_sa *sa = ike.all; sa; sa = next) {
+		next = sa->all_next;
+		if (sa->state <= IKE_S_WAIT_HASH_I && now - sa->created > 30) {
+			ike_sa_delete(sa, "phase 1 timeout", 0);
+			continue;
+		}
+		if (sa->state < IKE_S_ESTABLISHED && now - sa->created > 120) {
+			ike_sa_delete(sa, "phase 1.5 timeout", 1);
+			continue;
+		}
+		if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
+			ike.st.retransmits++;
+			sa->retrans_left--;
+			sa->retrans_at = now + 5;
+			ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
+			if (sa->retrans_left == 0)
+				sa->retrans_at = now + 5;
+			continue;
+		}
+		if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at && now >= sa->retrans_at &&
+		    (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
+			ike_sa_delete(sa, "no response", 0);
+			continue;
+		}
+		int interval = sa->profile && sa->profile->keepalive ? sa->profile->keepalive
+		                                                     : ike.conf->dpd_interval;
+		int retry = sa->profile && sa->profile->keepalive_retry ? sa->profile->keepalive_retry
+		                                                        : ike.conf->dpd_retry;
+		if (retry <= 0)
+			retry = 2;
+		if (interval > 0 && sa->state == IKE_S_ESTABLISHED && sa->peer_dpd) {
+			if (sa->dpd_outstanding) {
+				if (now - sa->dpd_sent_at >= retry) {
+					if (sa->dpd_outstanding > 5) {
+						log_info("session %u: peer did not answer DPD, declared dead",
+						         sa->id);
+						ike_sa_delete(sa, "DPD", 0);
+						continue;
+					}
+					ikev1_send_dpd(sa);
+				}
+			} else if (now - sa->last_rx >= interval) {
+				ikev1_send_dpd(sa);
+			}
+		}
+	}
+}
+
+void ikev1_shutdown(void)
+{
+	while (ike.all)
+		ike_sa_delete(ike.all, "shutdown", 1);
+}

@@ -1,0 +1,261 @@
+/*
+ * The IKEv1 responder engine: state shared by the ikev1_*.c files.
+ *
+ * The engine does no I/O of its own: packets, keymgr questions and tunmgr requests go out
+ * through struct ike_io callbacks, so the process glue (ikemgr.c) owns sockets and channels
+ * and tests can drive the engine directly.
+ */
+#ifndef VPND_IKEV1_H
+#define VPND_IKEV1_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "common/conf.h"
+#include "common/msg.h"
+#include "ikemgr/ike_crypto.h"
+#include "ikemgr/dh.h"
+#include "ikemgr/isakmp.h"
+
+/* Phase 1 (and 1.5) states of an IKE SA, in the order a session walks them. */
+enum ike_state {
+	IKE_S_WAIT_SKEYID = 1,   /* aggressive mode 1 received, keymgr computing SKEYID */
+	IKE_S_WAIT_HASH_I,       /* aggressive mode 2 sent */
+	IKE_S_XAUTH_REQ_SENT,    /* XAUTH REQUEST sent, waiting for REPLY */
+	IKE_S_XAUTH_CHECKING,    /* REPLY forwarded to keymgr */
+	IKE_S_XAUTH_SET_SENT,    /* SET status sent, waiting for ACK */
+	IKE_S_CFG_WAIT,          /* authenticated, waiting for the Mode Config REQUEST */
+	IKE_S_AUTHORIZING,       /* no XAUTH: keymgr fetching the group policy */
+	IKE_S_ESTABLISHED,       /* Mode Config answered: quick modes may run */
+	IKE_S_DEAD,
+};
+
+enum ike_exch_kind { EXCH_FREE = 0, EXCH_XAUTH, EXCH_XAUTH_SET, EXCH_CFG, EXCH_QUICK };
+
+#define IKE_MAX_EXCH    6
+#define IKE_MAX_CHILD   8
+#define IKE_NONCE_MAX   256
+#define IKE_PUB_MAX     1024  /* group 16: 4096-bit */
+#define IKE_ID_MAX      256
+
+struct ike_child {
+	int      used;
+	uint32_t spi_in, spi_out;    /* network byte order */
+	int      encr, keylen, auth, pfs_group, encap_mode;
+	uint32_t lifetime;
+	int      installed;
+	time_t   created;
+};
+
+/* A quick mode in progress. */
+struct ike_qm {
+	uint8_t  ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t   nilen, nrlen;
+	struct ike_child child;
+	struct ike_dh *dh;
+	uint8_t  gqm[IKE_PUB_MAX];      /* our public value */
+	size_t   gqmlen;
+	uint8_t  gqm_i[IKE_PUB_MAX];    /* the initiator's */
+	size_t   gqm_ilen;
+};
+
+struct ike_exch {
+	int      kind;               /* enum ike_exch_kind */
+	uint32_t msgid;              /* network order */
+	uint8_t  iv[16];
+	struct ike_qm *qm;
+	time_t   started;
+};
+
+struct ike_sa {
+	struct ike_sa *next;          /* hash chain by cookie */
+	struct ike_sa *all_next;
+	uint32_t id;                  /* session id, used as peerid in imsgs */
+	uint8_t  cky_i[8], cky_r[8];
+	int      state;
+	struct sockaddr_in peer, local;
+	int      port4500;            /* peer talks to us on 4500 (non-ESP marker) */
+	int      natt;                /* 0 none, 1 RFC 3947, 2 draft */
+	int      nat_detected;        /* NAT-D said someone is behind NAT */
+	int      peer_xauth, peer_unity, peer_dpd;
+	int      natd_type;           /* payload type to use for NAT-D (20 or 130) */
+
+	/* chosen phase 1 proposal, and the transform as offered (echoed back) */
+	int      encr, keylen, hash, auth_method, group;
+	uint8_t  chosen_prop_num;
+	struct isakmp_trans chosen_trans;
+	uint32_t lifetime;
+	int      xauth;               /* auth method was XAUTHInitPreShared */
+
+	/* material kept until phase 1 completes */
+	struct ike_dh *dh;
+	uint8_t  gxi[IKE_PUB_MAX], gxr[IKE_PUB_MAX];
+	size_t   gxlen;
+	uint8_t  ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t   nilen, nrlen;
+	uint8_t *sai_b;  size_t sai_len;
+	uint8_t  idii_b[IKE_ID_MAX]; size_t idii_len;
+	uint8_t  idir_b[16]; size_t idir_len;
+
+	uint8_t  skeyid[64];
+	struct ike_p1keys k;
+	uint8_t  p1_iv[16];           /* last CBC block of phase 1: seeds phase-2 IVs */
+	uint8_t  iv[16];              /* phase 1 IV chain */
+
+	char     group_name[MSG_GROUP_MAX];
+	const struct conf_isakmp_profile *profile;
+	char     user[MSG_USER_MAX];
+	int      xauth_tries;
+	struct msg_policy policy;
+	int      have_policy;
+
+	/* the virtual-access interface */
+	int      va_requested, va_ready;
+	char     ifname[IF_NAMESIZE];
+	int      unit;
+	int      session_reported;
+	int      ike_deleted;         /* peer deleted the IKE SA; children may outlive it */
+
+	struct ike_exch exch[IKE_MAX_EXCH];
+	struct ike_child child[IKE_MAX_CHILD];
+
+	/* retransmission: the last thing we sent, and a digest of the last datagram received */
+	uint8_t *last_out; size_t last_out_len;
+	uint8_t  last_in_digest[20];
+	int      have_last_in;
+	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
+	time_t   retrans_at;
+
+	/* liveness */
+	time_t   created, last_rx, dpd_sent_at;
+	uint32_t dpd_seq;
+	int      dpd_outstanding;
+	time_t   established_at;
+	char     end_reason[64];
+};
+
+/* What the engine needs from its host process. */
+struct ike_io {
+	void (*send)(const struct sockaddr_in *local, const struct sockaddr_in *peer, int port4500,
+	             const uint8_t *pkt, size_t len);
+	void (*to_keymgr)(uint32_t type, uint32_t peerid, const void *data, size_t len);
+	void (*to_tunmgr)(uint32_t type, uint32_t peerid, const void *data, size_t len);
+	void (*to_parent)(uint32_t type, uint32_t peerid, const void *data, size_t len);
+};
+
+/* Counters an operator can read; every dropped datagram is counted once. */
+struct ike_stats {
+	uint64_t rx, tx, drop_short, drop_malformed, drop_unknown_sa, drop_hash, drop_decrypt,
+	         drop_ratelimit, drop_halfopen_cap, drop_state, no_proposal, bad_id, retransmits,
+	         duplicates, sessions_up, sessions_down;
+};
+
+struct ike_engine {
+	const struct vpnd_conf *conf;
+	struct ike_io io;
+	struct ike_sa *hash[1024];
+	struct ike_sa *all;
+	int      nsa, nhalfopen;
+	uint32_t next_id;
+	struct ike_stats st;
+	int      max_halfopen;        /* global cap on exchanges not yet authenticated */
+	int      peer_rate;           /* new exchanges per second per peer address */
+};
+
+extern struct ike_engine ike;
+
+/* ikev1.c: entry points */
+void ikev1_init(const struct vpnd_conf *conf, const struct ike_io *io);
+void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
+                 const struct sockaddr_in *local, int port4500);
+void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t len);
+void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t len);
+void ikev1_tick(time_t now);      /* once a second: retransmits, DPD, expiries */
+void ikev1_shutdown(void);        /* send DELETEs and free everything */
+
+/* ike_sa.c */
+struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
+                          const struct sockaddr_in *local);
+struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8]);
+struct ike_sa *ike_sa_by_id(uint32_t id);
+void ike_sa_delete(struct ike_sa *, const char *reason, int notify_peer);
+struct ike_exch *ike_exch_find(struct ike_sa *, uint32_t msgid);
+struct ike_exch *ike_exch_new(struct ike_sa *, int kind, uint32_t msgid);
+void ike_exch_free(struct ike_sa *, struct ike_exch *);
+void ike_sa_remember_out(struct ike_sa *, const uint8_t *pkt, size_t len, int retransmit);
+
+/* ikev1_msg.c: encryption, hashes and sending */
+int  ikev1_decrypt(struct ike_sa *, uint8_t *pkt, size_t len, uint8_t *iv, size_t *plen);
+int  ikev1_send_encrypted(struct ike_sa *, struct isakmp_buf *, uint8_t *iv, int retransmit);
+void ikev1_send_raw(struct ike_sa *, const uint8_t *pkt, size_t len);
+/* HASH(1) of informational/transaction exchanges: prf(SKEYID_a, M-ID | payloads after HASH). */
+int  ikev1_hash_msg(struct ike_sa *, uint32_t msgid, const uint8_t *pre, size_t prelen,
+                    const uint8_t *data, size_t len, uint8_t *out);
+/* Builds HDR*, HASH(1), then lets fill() append payloads; hashes and encrypts. */
+int  ikev1_send_protected(struct ike_sa *, uint8_t exch_type, uint32_t msgid, uint8_t *iv,
+                          const uint8_t *hash_pre, size_t hash_prelen,
+                          int (*fill)(struct isakmp_buf *, void *), void *arg, int retransmit);
+/* Verify the HASH payload of a decrypted protected message (pl[0] must be HASH). */
+int  ikev1_verify_hash(struct ike_sa *, const struct isakmp_msg *, const uint8_t *pre,
+                       size_t prelen);
+
+/* ikev1_aggr.c */
+void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
+                      const struct sockaddr_in *peer, const struct sockaddr_in *local, int port4500);
+void ikev1_aggr_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
+void ikev1_aggr_final(struct ike_sa *, uint8_t *pkt, size_t len);
+
+/* ikev1_xauth.c */
+void ikev1_xauth_start(struct ike_sa *);
+void ikev1_xauth_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *);
+void ikev1_xauth_result(struct ike_sa *, const struct msg_xauth_res *);
+
+/* ikev1_cfg.c */
+void ikev1_cfg_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *);
+void ikev1_cfg_authorize(struct ike_sa *);
+
+/* ikev1_quick.c */
+void ikev1_quick_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *, int first);
+
+/* ikev1_info.c */
+void ikev1_info_input(struct ike_sa *, const struct isakmp_msg *);
+void ikev1_send_notify(struct ike_sa *, uint16_t type, uint8_t proto, const uint8_t *spi,
+                       size_t spilen, const uint8_t *data, size_t datalen);
+void ikev1_send_delete_all(struct ike_sa *);
+void ikev1_send_dpd(struct ike_sa *);
+/* Unencrypted notify to a peer that has no SA yet (NO-PROPOSAL-CHOSEN, INVALID-ID). */
+void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr_in *peer,
+                             const struct sockaddr_in *local, int port4500, uint16_t type);
+
+/* ikev1_proposal.c: pure functions, unit-tested */
+/* Pick the first configured policy (priority order) that one of the peer's transforms matches.
+ * Returns the index of the matching transform in the SA's proposal 0, or -1. */
+struct ike_p1_choice {
+	int encr, keylen, hash, auth_method, group;
+	uint32_t lifetime;
+	int prop, trans;              /* indexes into the parsed SA */
+	int policy_priority;
+};
+int  ikev1_choose_p1(const struct vpnd_conf *, const struct isakmp_sa *, int xauth_allowed,
+                     struct ike_p1_choice *out);
+struct ike_p2_choice {
+	int encr, keylen, auth, pfs_group, encap_mode;
+	uint32_t life_seconds, life_kb;
+	int prop, trans;
+	uint32_t peer_spi;            /* network order */
+	const char *tset_name;
+};
+int  ikev1_choose_p2(const struct vpnd_conf *, const struct conf_ipsec_profile *,
+                     const struct isakmp_sa *, int natt, struct ike_p2_choice *out);
+
+void ike_sa_promoted(struct ike_sa *);
+const char *esp_transform_name(int encr, int keylen, int auth);
+
+/* session teardown and reporting (ikev1.c) */
+void ikev1_session_up(struct ike_sa *, const struct ike_child *);
+void ikev1_session_gone(struct ike_sa *, const char *reason);
+const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
+
+#endif

@@ -1,0 +1,377 @@
+/*
+ * Aggressive mode responder with pre-shared keys (RFC 2409 5.4), as Easy VPN clients use it:
+ *   I: HDR, SA, KE, Ni, IDii(KEY_ID = group), VIDs
+ *   R: HDR, SA, KE, Nr, IDir, HASH_R, VIDs, NAT-D, NAT-D
+ *   I: HDR[*], HASH_I, NAT-D, NAT-D
+ * SKEYID comes from keymgr, which alone holds the group key.
+ * Half-open exchanges are bounded by a global cap and a per-peer token bucket, since message 1
+ * costs us a DH computation and an SA before the peer has proved anything.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+
+
+/* Per-peer token buckets, hashed by address; collisions only make the limit stricter. */
+#define RL_SLOTS 1024
+static struct { uint32_t addr; double tokens; struct timespec at; } rl[RL_SLOTS];
+
+static int peer_rate_ok(struct in_addr a)
+{
+	unsigned i = (ntohl(a.s_addr) * 2654435761u) % RL_SLOTS;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double burst = ike.peer_rate * 4.0;
+	if (rl[i].addr != a.s_addr) {
+		rl[i].addr = a.s_addr;
+		rl[i].tokens = burst;
+		rl[i].at = now;
+	}
+	double dt = (double)(now.tv_sec - rl[i].at.tv_sec) + (now.tv_nsec - rl[i].at.tv_nsec) / 1e9;
+	rl[i].at = now;
+	rl[i].tokens += dt * ike.peer_rate;
+	if (rl[i].tokens > burst)
+		rl[i].tokens = burst;
+	if (rl[i].tokens < 1.0)
+		return 0;
+	rl[i].tokens -= 1.0;
+	return 1;
+}
+
+static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type)
+{
+	for (int i = 0; i < m->npl; i++)
+		if (m->pl[i].type == type)
+			return &m->pl[i];
+	return NULL;
+}
+
+static void note_vendor_ids(struct ike_sa *sa, const struct isakmp_msg *m)
+{
+	for (int i = 0; i < m->npl; i++) {
+		const struct isakmp_payload *p = &m->pl[i];
+		if (p->type != ISAKMP_NP_VID)
+			continue;
+		if (vid_is(p, VID_XAUTH))
+			sa->peer_xauth = 1;
+		else if (vid_is(p, VID_UNITY))
+			sa->peer_unity = 1;
+		else if (vid_is(p, VID_DPD))
+			sa->peer_dpd = 1;
+		else if (vid_is(p, VID_NATT_RFC))
+			sa->natt = 1;
+		else if ((vid_is(p, VID_NATT_DRAFT02) || vid_is(p, VID_NATT_DRAFT02N) ||
+		          vid_is(p, VID_NATT_DRAFT03)) && sa->natt != 1)
+			sa->natt = 2;
+	}
+	sa->natd_type = sa->natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
+}
+
+void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
+                      const struct sockaddr_in *peer, const struct sockaddr_in *local,
+                      int port4500)
+{
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &peer->sin_addr, pa, sizeof(pa));
+	(void)pkt;
+	(void)len;
+
+	if (ike.nhalfopen >= ike.max_halfopen) {
+		static time_t last_log;
+		ike.st.drop_halfopen_cap++;
+		if (time(NULL) != last_log) {
+			last_log = time(NULL);
+			log_warnx("half-open IKE SA cap (%d) reached, new exchanges dropped",
+			          ike.max_halfopen);
+		}
+		return;
+	}
+	if (!peer_rate_ok(peer->sin_addr)) {
+		ike.st.drop_ratelimit++;
+		log_debug("aggressive mode from %s over the per-peer rate, dropped", pa);
+		return;
+	}
+
+	const struct isakmp_payload *psa = find_pl(m, ISAKMP_NP_SA), *pke = find_pl(m, ISAKMP_NP_KE),
+	                            *pn = find_pl(m, ISAKMP_NP_NONCE), *pid = find_pl(m, ISAKMP_NP_ID);
+	if (!psa || !pke || !pn || !pid || pid->len < 5 || pid->len - 4 >= MSG_GROUP_MAX ||
+	    pn->len < 8 || pn->len > IKE_NONCE_MAX || pid->len > IKE_ID_MAX) {
+		ike.st.drop_malformed++;
+		log_warnx("aggressive mode from %s lacks SA, KE, nonce or a usable ID: dropped", pa);
+		return;
+	}
+
+	/* Easy VPN clients name their group in a KEY_ID (FQDN forms are accepted too). */
+	uint8_t idtype = pid->body[0];
+	char group[MSG_GROUP_MAX];
+	memcpy(group, pid->body + 4, pid->len - 4);
+	group[pid->len - 4] = 0;
+	if ((idtype != ISAKMP_ID_KEY_ID && idtype != ISAKMP_ID_FQDN && idtype != ISAKMP_ID_USER_FQDN) ||
+	    strlen(group) != (size_t)(pid->len - 4)) {
+		ike.st.bad_id++;
+		log_warnx("aggressive mode from %s: identity type %u is not a group name, dropped", pa,
+		          idtype);
+		return;
+	}
+	const struct conf_isakmp_profile *prof = conf_find_profile_for_group(ike.conf, group);
+	if (!prof || !conf_find_group(ike.conf, group)) {
+		ike.st.bad_id++;
+		log_warnx("aggressive mode from %s: no isakmp profile matches identity group '%s'", pa,
+		          group);
+		ikev1_send_plain_notify(&m->hdr, peer, local, port4500, ISAKMP_N_INVALID_ID_INFO);
+		return;
+	}
+
+	struct isakmp_sa sap;
+	if (isakmp_parse_sa(psa->body, psa->len, &sap) < 0 || sap.doi != 1) {
+		ike.st.drop_malformed++;
+		log_warnx("aggressive mode from %s: malformed SA payload, dropped", pa);
+		return;
+	}
+	struct ike_p1_choice ch;
+	if (ikev1_choose_p1(ike.conf, &sap, prof->client_auth_list[0] != 0, &ch) < 0) {
+		ike.st.no_proposal++;
+		log_warnx("aggressive mode from %s group '%s': no proposal matches any isakmp policy",
+		          pa, group);
+		ikev1_send_plain_notify(&m->hdr, peer, local, port4500, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	if (pke->len != ike_dh_publen(ch.group)) {
+		ike.st.drop_malformed++;
+		log_warnx("aggressive mode from %s: KE is %u bytes, group %d needs %zu", pa, pke->len,
+		          ch.group, ike_dh_publen(ch.group));
+		return;
+	}
+
+	struct ike_sa *sa = ike_sa_new(m->hdr.cky_i, peer, local);
+	if (!sa)
+		return;
+	sa->port4500 = port4500;
+	sa->encr = ch.encr;
+	sa->keylen = ch.keylen;
+	sa->hash = ch.hash;
+	sa->auth_method = ch.auth_method;
+	sa->group = ch.group;
+	sa->lifetime = ch.lifetime;
+	sa->xauth = ch.auth_method == IKE_AUTHM_XAUTH_INIT_PSK;
+	sa->profile = prof;
+	snprintf(sa->group_name, sizeof(sa->group_name), "%s", group);
+	note_vendor_ids(sa, m);
+	memcpy(sa->gxi, pke->body, pke->len);
+	sa->gxlen = pke->len;
+	memcpy(sa->ni, pn->body, pn->len);
+	sa->nilen = pn->len;
+	memcpy(sa->idii_b, pid->body, pid->len);
+	sa->idii_len = pid->len;
+	sa->sai_b = malloc(psa->len);
+	if (!sa->sai_b) {
+		ike_sa_delete(sa, "out of memory", 0);
+		return;
+	}
+	memcpy(sa->sai_b, psa->body, psa->len);
+	sa->sai_len = psa->len;
+	/* Keep the chosen transform to echo it back. */
+	sa->chosen_prop_num = sap.prop[ch.prop].num;
+	sa->chosen_trans = sap.prop[ch.prop].trans[ch.trans];
+	sa->state = IKE_S_WAIT_SKEYID;
+
+	struct msg_skeyid_req *rq = calloc(1, sizeof(*rq));
+	if (!rq) {
+		ike_sa_delete(sa, "out of memory", 0);
+		return;
+	}
+	rq->sa_id = sa->id;
+	rq->prf_hash = sa->hash;
+	rq->id_type = idtype;
+	rq->id_len = pid->len - 4;
+	memcpy(rq->id, pid->body + 4, rq->id_len);
+	rq->local = *local;
+	rq->peer = *peer;
+	rq->ni_len = (uint16_t)sa->nilen;
+	memcpy(rq->ni, sa->ni, sa->nilen);
+	/* Our nonce is chosen now so keymgr can compute prf(PSK, Ni_b | Nr_b) in one step. */
+	sa->nrlen = 32;
+	ike_random(sa->nr, sa->nrlen);
+	rq->nr_len = (uint16_t)sa->nrlen;
+	memcpy(rq->nr, sa->nr, sa->nrlen);
+	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->id, rq, sizeof(*rq));
+	free(rq);
+	log_debug("session %u: aggressive mode from %s group '%s', policy %d chosen", sa->id, pa,
+	          group, ch.policy_priority);
+}
+
+static int put_natd(struct isakmp_buf *b, struct ike_sa *sa, struct in_addr a, uint16_t port)
+{
+	uint8_t h[64];
+	if (isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, a, port, h) < 0)
+		return -1;
+	return isakmp_put_payload(b, (uint8_t)sa->natd_type, h, ike_hash_len(sa->hash));
+}
+
+void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
+{
+	uint8_t gxy[IKE_PUB_MAX], hash_r[64];
+	size_t gxylen = sizeof(gxy);
+	struct isakmp_buf b;
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+
+	if (r->status != KEY_OK || r->skeyid_len != ike_hash_len(sa->hash)) {
+		log_warnx("session %u: no pre-shared key for group '%s' (peer %s)", sa->id,
+		          sa->group_name, pa);
+		ike_sa_delete(sa, "no key", 0);
+		return;
+	}
+	memcpy(sa->skeyid, r->skeyid, r->skeyid_len);
+
+	sa->dh = ike_dh_new(sa->group);
+	size_t publen = ike_dh_publen(sa->group);
+	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
+	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
+		ike.st.drop_malformed++;
+		log_warnx("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
+		ike_sa_delete(sa, "DH failed", 0);
+		return;
+	}
+
+	/* IDir: our address, protocol UDP port 500 as IOS sends it. */
+	sa->idir_b[0] = ISAKMP_ID_IPV4_ADDR;
+	sa->idir_b[1] = 17;
+	sa->idir_b[2] = 0x01;
+	sa->idir_b[3] = 0xf4;
+	memcpy(sa->idir_b + 4, &sa->local.sin_addr, 4);
+	sa->idir_len = 8;
+
+	int rc = ike_derive_p1(sa->hash, sa->encr, sa->keylen, sa->skeyid, r->skeyid_len, gxy, gxylen,
+	                       sa->cky_i, sa->cky_r, sa->gxi, sa->gxlen, sa->gxr, publen, &sa->k);
+	explicit_bzero(gxy, sizeof(gxy));
+	if (rc < 0 ||
+	    ike_hash_r(sa->hash, sa->skeyid, r->skeyid_len, sa->gxi, sa->gxlen, sa->gxr, publen,
+	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idir_b, sa->idir_len,
+	               hash_r) < 0) {
+		ike_sa_delete(sa, "key derivation failed", 0);
+		return;
+	}
+	memcpy(sa->iv, sa->k.iv, sa->k.blocklen);
+
+	isakmp_buf_init(&b);
+	rc = isakmp_put_hdr(&b, sa->cky_i, sa->cky_r, ISAKMP_EXCH_AGGR, 0, 0);
+	if (!rc)
+		rc = isakmp_put_sa_p1(&b, sa->chosen_prop_num, &sa->chosen_trans);
+	if (!rc)
+		rc = isakmp_put_payload(&b, ISAKMP_NP_KE, sa->gxr, publen);
+	if (!rc)
+		rc = isakmp_put_payload(&b, ISAKMP_NP_NONCE, sa->nr, sa->nrlen);
+	if (!rc)
+		rc = isakmp_put_payload(&b, ISAKMP_NP_ID, sa->idir_b, sa->idir_len);
+	if (!rc)
+		rc = isakmp_put_payload(&b, ISAKMP_NP_HASH, hash_r, sa->k.prf_len);
+	if (!rc)
+		rc = isakmp_put_vid(&b, VID_UNITY);
+	if (!rc && sa->xauth)
+		rc = isakmp_put_vid(&b, VID_XAUTH);
+	if (!rc && sa->peer_dpd)
+		rc = isakmp_put_vid(&b, VID_DPD);
+	if (!rc && sa->natt == 1)
+		rc = isakmp_put_vid(&b, VID_NATT_RFC);
+	if (!rc && sa->natt == 2)
+		rc = isakmp_put_vid(&b, VID_NATT_DRAFT02N);
+	if (!rc && sa->natt) {
+		/* RFC 3947 3.2: first the address the datagram goes to, then our own. */
+		rc = put_natd(&b, sa, sa->peer.sin_addr, sa->peer.sin_port);
+		if (!rc)
+			rc = put_natd(&b, sa, sa->local.sin_addr, sa->local.sin_port);
+	}
+	if (!rc)
+		rc = isakmp_finalize(&b);
+	if (rc < 0) {
+		isakmp_buf_free(&b);
+		ike_sa_delete(sa, "cannot build reply", 0);
+		return;
+	}
+	ike_sa_remember_out(sa, b.data, b.len, 0);
+	ikev1_send_raw(sa, b.data, b.len);
+	isakmp_buf_free(&b);
+	sa->state = IKE_S_WAIT_HASH_I;
+}
+
+void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
+{
+	struct isakmp_hdr h;
+	struct isakmp_msg m;
+	uint8_t hash_i[64];
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+
+	memcpy(&h, pkt, sizeof(h));
+	if (h.flags & ISAKMP_FLAG_E) {
+		size_t plen;
+		if (ikev1_decrypt(sa, pkt, len, sa->iv, &plen) < 0) {
+			ike.st.drop_decrypt++;
+			log_warnx("session %u: undecryptable aggressive mode message 3 from %s", sa->id, pa);
+			return;
+		}
+	}
+	if (isakmp_parse_payloads(h.next_payload, pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
+	                          &m) < 0) {
+		ike.st.drop_malformed++;
+		log_warnx("session %u: malformed aggressive mode message 3 from %s", sa->id, pa);
+		return;
+	}
+	const struct isakmp_payload *ph = find_pl(&m, ISAKMP_NP_HASH);
+	if (!ph || ph->len != sa->k.prf_len ||
+	    ike_hash_i(sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi, sa->gxlen, sa->gxr, sa->gxlen,
+	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idii_b, sa->idii_len,
+	               hash_i) < 0 ||
+	    CRYPTO_memcmp(hash_i, ph->body, sa->k.prf_len)) {
+		ike.st.drop_hash++;
+		log_warnx("session %u: HASH_I from %s does not verify: wrong group key for group '%s'",
+		          sa->id, pa, sa->group_name);
+		ike_sa_delete(sa, "authentication failed", 0);
+		return;
+	}
+
+	/* NAT-D: is either side's address rewritten on the way? */
+	if (sa->natt) {
+		uint8_t want_local[64], want_peer[64];
+		size_t hl = ike_hash_len(sa->hash);
+		int seen = 0, local_ok = 0, peer_ok = 0;
+		isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->local.sin_addr, sa->local.sin_port,
+		                 want_local);
+		isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->peer.sin_addr, sa->peer.sin_port,
+		                 want_peer);
+		for (int i = 0; i < m.npl; i++) {
+			const struct isakmp_payload *p = &m.pl[i];
+			if (p->type != ISAKMP_NP_NATD && p->type != ISAKMP_NP_NATD_DRAFT)
+				continue;
+			if (p->len != hl)
+				continue;
+			if (seen++ == 0)
+				local_ok = !memcmp(p->body, want_local, hl);
+			else if (!memcmp(p->body, want_peer, hl))
+				peer_ok = 1;
+		}
+		sa->nat_detected = seen && (!local_ok || !peer_ok);
+		log_debug("session %u: NAT-D %s", sa->id,
+		          !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
+	}
+
+	memcpy(sa->p1_iv, sa->iv, sa->k.blocklen);
+	if (sa->dh) {
+		ike_dh_free(sa->dh);
+		sa->dh = NULL;
+	}
+	free(sa->sai_b);
+	sa->sai_b = NULL;
+	sa->last_rx = time(NULL);
+	ike_sa_promoted(sa);
+	log_info("session %u: phase 1 complete with %s group '%s'%s", sa->id, pa, sa->group_name,
+	         sa->xauth ? ", starting XAUTH" : "");
+	if (sa->xauth)
+		ikev1_xauth_start(sa);
+	else
+		ikev1_cfg_authorize(sa);
+}

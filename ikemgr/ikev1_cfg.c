@@ -1,0 +1,160 @@
+/*
+ * Mode Config (draft-dukes-ike-mode-cfg-02) in pull mode, as vpnc and Cisco clients use it: the
+ * client REQUESTs attributes, we REPLY with the session policy from keymgr, including the
+ * Cisco Unity ones (banner, save-password, default domain, split-include, PFS).
+ * Answering ends phase 1.5: tunmgr is asked for the session's virtual-access interface.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev1_attr.h"
+
+static const char app_version[] = "vpnd " PACKAGE_VERSION;
+
+static int fill_attr(struct isakmp_buf *b, void *arg)
+{
+	struct attr_buf *a = arg;
+	if (a->overflow)
+		return -1;
+	return isakmp_put_payload(b, ISAKMP_NP_ATTR, a->data, a->len);
+}
+
+void ikev1_cfg_authorize(struct ike_sa *sa)
+{
+	struct msg_xauth_req *rq = calloc(1, sizeof(*rq));
+	if (!rq)
+		return;
+	rq->sa_id = sa->id;
+	rq->authorize_only = 1;
+	snprintf(rq->group, sizeof(rq->group), "%s", sa->group_name);
+	if (sa->profile)
+		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
+	rq->peer = sa->peer;
+	sa->state = IKE_S_AUTHORIZING;
+	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
+	free(rq);
+}
+
+/* Unity SPLIT_INCLUDE entries: address, mask, protocol, source port, destination port. */
+static void put_split(struct attr_buf *a, const struct msg_policy *p)
+{
+	uint8_t buf[MSG_SPLIT_MAX * 14];
+	size_t n = 0;
+	for (int i = 0; i < p->nsplit && i < MSG_SPLIT_MAX; i++) {
+		memcpy(buf + n, &p->split[i].net, 4);
+		memcpy(buf + n + 4, &p->split[i].mask, 4);
+		memset(buf + n + 8, 0, 6);
+		n += 14;
+	}
+	if (n)
+		attr_tlv(a, UNITY_SPLIT_INCLUDE, buf, n);
+}
+
+void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
+{
+	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
+		log_warnx("session %u: Mode Config message with a bad HASH dropped", sa->id);
+		ike_exch_free(sa, x);
+		return;
+	}
+	const struct isakmp_payload *pa = NULL;
+	for (int i = 0; i < m->npl; i++)
+		if (m->pl[i].type == ISAKMP_NP_ATTR && m->pl[i].len >= 4)
+			pa = &m->pl[i];
+	if (!pa || pa->body[0] != ISAKMP_CFG_REQUEST) {
+		ike.st.drop_state++;
+		ike_exch_free(sa, x);
+		return;
+	}
+	if (sa->state != IKE_S_CFG_WAIT && sa->state != IKE_S_ESTABLISHED) {
+		ike.st.drop_state++;
+		log_debug("session %u: Mode Config request in state %d dropped", sa->id, sa->state);
+		ike_exch_free(sa, x);
+		return;
+	}
+	const struct msg_policy *p = &sa->policy;
+	uint16_t ident = (uint16_t)(pa->body[2] << 8 | pa->body[3]);
+	struct attr_buf a;
+	attr_init(&a, ISAKMP_CFG_REPLY, ident);
+
+	struct attr_it it = { pa->body + 4, pa->body + pa->len };
+	struct attr_val v;
+	int r;
+	while ((r = attr_next(&it, &v)) > 0) {
+		switch (v.type) {
+		case CFG_INTERNAL_IP4_ADDRESS:
+			attr_tlv(&a, v.type, &p->addr, 4);
+			break;
+		case CFG_INTERNAL_IP4_NETMASK: {
+			struct in_addr mask = p->netmask;
+			if (!mask.s_addr)
+				mask.s_addr = 0xffffffff;
+			attr_tlv(&a, v.type, &mask, 4);
+			break;
+		}
+		case CFG_INTERNAL_IP4_DNS:
+			for (int i = 0; i < p->ndns && i < 2; i++)
+				attr_tlv(&a, v.type, &p->dns[i], 4);
+			break;
+		case CFG_INTERNAL_IP4_NBNS:
+			for (int i = 0; i < p->nwins && i < 2; i++)
+				attr_tlv(&a, v.type, &p->wins[i], 4);
+			break;
+		case UNITY_DEF_DOMAIN:
+			if (p->domain[0])
+				attr_tlv(&a, v.type, p->domain, strlen(p->domain));
+			break;
+		case UNITY_BANNER:
+			if (p->banner[0])
+				attr_tlv(&a, v.type, p->banner, strlen(p->banner));
+			break;
+		case UNITY_SAVE_PASSWD:
+			attr_tv(&a, v.type, p->save_password ? 1 : 0);
+			break;
+		case UNITY_PFS:
+			attr_tv(&a, v.type, p->pfs ? 1 : 0);
+			break;
+		case UNITY_SPLIT_INCLUDE:
+			put_split(&a, p);
+			break;
+		case CFG_APPLICATION_VERSION:
+			attr_tlv(&a, v.type, app_version, strlen(app_version));
+			break;
+		default:
+			/* Not offered (FW_TYPE, SPLIT_DNS, DDNS_HOSTNAME...): omitted from the reply. */
+			break;
+		}
+	}
+	if (r < 0) {
+		ike.st.drop_malformed++;
+		ike_exch_free(sa, x);
+		return;
+	}
+	int rc = ikev1_send_protected(sa, ISAKMP_EXCH_TRANSACTION, x->msgid, x->iv, NULL, 0,
+	                              fill_attr, &a, 0);
+	ike_exch_free(sa, x);
+	if (rc < 0) {
+		ike_sa_delete(sa, "cannot send Mode Config reply", 1);
+		return;
+	}
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
+	log_info("session %u: Mode Config gave %s to user '%s'", sa->id, ip, sa->user);
+
+	if (sa->state == IKE_S_CFG_WAIT) {
+		sa->state = IKE_S_ESTABLISHED;
+		sa->established_at = time(NULL);
+		struct msg_va_create c;
+		memset(&c, 0, sizeof(c));
+		c.session_id = sa->id;
+		c.template_num = sa->profile ? sa->profile->virtual_template : 0;
+		c.client_addr = p->addr;
+		snprintf(c.user, sizeof(c.user), "%s", sa->user);
+		c.peer = sa->peer;
+		ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
+		sa->va_requested = 1;
+	}
+}

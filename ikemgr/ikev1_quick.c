@@ -1,0 +1,313 @@
+/*
+ * Quick mode responder (RFC 2409 5.5):
+ *   I: HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr]
+ *   R: HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr] [, N(RESPONDER-LIFETIME)]
+ *   I: HDR*, HASH(3)
+ * The SA pair goes to tunmgr as soon as we answer: vpnc sends ESP right behind HASH(3), and a
+ * packet that beats our install would be dropped. Keys are already authenticated by phase 1.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+#include "tunmgr/esp.h"
+
+struct qm_reply {
+	struct ike_sa *sa;
+	struct ike_qm *qm;
+	const struct ike_p2_choice *ch;
+	uint8_t prop_num;
+	const struct isakmp_trans *trans;
+	const struct isakmp_payload *idci, *idcr;
+	int lowered_life;
+};
+
+static int fill_reply(struct isakmp_buf *b, void *arg)
+{
+	struct qm_reply *r = arg;
+	int rc = isakmp_put_sa_p2(b, r->prop_num, r->qm->child.spi_in, r->trans,
+	                          r->ch->life_seconds);
+	if (!rc)
+		rc = isakmp_put_payload(b, ISAKMP_NP_NONCE, r->qm->nr, r->qm->nrlen);
+	if (!rc && r->qm->dh)
+		rc = isakmp_put_payload(b, ISAKMP_NP_KE, r->qm->gqm, ike_dh_publen(r->ch->pfs_group));
+	if (!rc && r->idci)
+		rc = isakmp_put_payload(b, ISAKMP_NP_ID, r->idci->body, r->idci->len);
+	if (!rc && r->idcr)
+		rc = isakmp_put_payload(b, ISAKMP_NP_ID, r->idcr->body, r->idcr->len);
+	if (!rc && r->lowered_life) {
+		/* RESPONDER-LIFETIME (RFC 2407 4.6.3.1): our lifetime is shorter than offered. */
+		uint8_t data[8] = { 0x80, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x04 };
+		uint8_t full[12];
+		uint32_t life = htonl(r->ch->life_seconds);
+		memcpy(full, data, 8);
+		memcpy(full + 8, &life, 4);
+		rc = isakmp_put_notify(b, ISAKMP_PROTO_IPSEC_ESP, ISAKMP_N_RESPONDER_LIFETIME,
+		                       (const uint8_t *)&r->qm->child.spi_in, 4, full, sizeof(full));
+	}
+	return rc;
+}
+
+static const char *encr_name(int encr, int keylen)
+{
+	static char buf[32];
+	switch (encr) {
+	case ESP_ENCR_DES: return "esp-des";
+	case ESP_ENCR_3DES: return "esp-3des";
+	case ESP_ENCR_NULL: return "esp-null";
+	case ESP_ENCR_AES_CBC: snprintf(buf, sizeof(buf), "esp-aes %d", keylen); return buf;
+	case ESP_ENCR_AES_GCM16: snprintf(buf, sizeof(buf), "esp-gcm %d", keylen); return buf;
+	}
+	return "?";
+}
+
+const char *esp_transform_name(int encr, int keylen, int auth)
+{
+	static char buf[64];
+	const char *a = "";
+	switch (auth) {
+	case ESP_AUTH_HMAC_MD5_96: a = " esp-md5-hmac"; break;
+	case ESP_AUTH_HMAC_SHA1_96: a = " esp-sha-hmac"; break;
+	case ESP_AUTH_HMAC_SHA256_128: a = " esp-sha256-hmac"; break;
+	case ESP_AUTH_HMAC_SHA384_192: a = " esp-sha384-hmac"; break;
+	case ESP_AUTH_HMAC_SHA512_256: a = " esp-sha512-hmac"; break;
+	}
+	snprintf(buf, sizeof(buf), "%s%s", encr_name(encr, keylen), a);
+	return buf;
+}
+
+static int install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_choice *ch)
+{
+	size_t ek = esp_enc_keylen(ch->encr, ch->keylen), ak = esp_auth_keylen(ch->auth);
+	uint8_t km[2 * MSG_KEY_MAX];
+	struct msg_sa_add *a = calloc(1, sizeof(*a));
+	if (!a || ek > MSG_KEY_MAX || ak > MSG_KEY_MAX) {
+		free(a);
+		return -1;
+	}
+	a->session_id = sa->id;
+	a->encap = (ch->encap_mode == IPSEC_ENCAP_TUNNEL) ? ENCAP_RAW : ENCAP_UDP;
+	a->peer = sa->peer;
+	a->local = sa->local;
+	a->encr = ch->encr;
+	a->enc_keylen = (int32_t)ek;
+	a->auth = ch->auth;
+	a->auth_keylen = (int32_t)ak;
+	a->spi_in = qm->child.spi_in;
+	a->spi_out = qm->child.spi_out;
+	int rc = 0;
+	const uint8_t *gqm = NULL;
+	size_t gqmlen = 0;
+	uint8_t shared[IKE_PUB_MAX];
+	if (qm->dh) {
+		gqmlen = sizeof(shared);
+		if (ike_dh_shared(qm->dh, qm->gqm_i, qm->gqm_ilen, shared, &gqmlen) < 0)
+			rc = -1;
+		gqm = shared;
+	}
+	if (!rc)
+		rc = ike_keymat(sa->hash, sa->k.skeyid_d, sa->k.prf_len, gqm, gqmlen,
+		                ISAKMP_PROTO_IPSEC_ESP, a->spi_in, qm->ni, qm->nilen, qm->nr, qm->nrlen,
+		                km, ek + ak);
+	if (!rc) {
+		memcpy(a->enckey_in, km, ek);
+		memcpy(a->authkey_in, km + ek, ak);
+		rc = ike_keymat(sa->hash, sa->k.skeyid_d, sa->k.prf_len, gqm, gqmlen,
+		                ISAKMP_PROTO_IPSEC_ESP, a->spi_out, qm->ni, qm->nilen, qm->nr, qm->nrlen,
+		                km, ek + ak);
+	}
+	if (!rc) {
+		memcpy(a->enckey_out, km, ek);
+		memcpy(a->authkey_out, km + ek, ak);
+		a->hard_seconds = ch->life_seconds;
+		a->soft_seconds = ch->life_seconds - ch->life_seconds / 10;
+		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
+		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10;
+		a->replay_window = ike.conf->replay_window;
+		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
+	}
+	explicit_bzero(km, sizeof(km));
+	explicit_bzero(shared, sizeof(shared));
+	explicit_bzero(a, sizeof(*a));
+	free(a);
+	return rc;
+}
+
+static void send_info_notify(struct ike_sa *sa, uint16_t type)
+{
+	ikev1_send_notify(sa, type, ISAKMP_PROTO_ISAKMP, NULL, 0, NULL, 0);
+}
+
+static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
+{
+	const struct isakmp_payload *psa = NULL, *pn = NULL, *pke = NULL, *id[2] = { NULL, NULL };
+	int nid = 0;
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+
+	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
+		log_warnx("session %u: quick mode with a bad HASH(1) dropped", sa->id);
+		ike_exch_free(sa, x);
+		return;
+	}
+	for (int i = 1; i < m->npl; i++) {
+		const struct isakmp_payload *p = &m->pl[i];
+		if (p->type == ISAKMP_NP_SA && !psa)
+			psa = p;
+		else if (p->type == ISAKMP_NP_NONCE && !pn)
+			pn = p;
+		else if (p->type == ISAKMP_NP_KE && !pke)
+			pke = p;
+		else if (p->type == ISAKMP_NP_ID && nid < 2)
+			id[nid++] = p;
+	}
+	if (!psa || !pn || pn->len < 8 || pn->len > IKE_NONCE_MAX || nid == 1) {
+		ike.st.drop_malformed++;
+		log_warnx("session %u: malformed quick mode from %s", sa->id, pa);
+		ike_exch_free(sa, x);
+		return;
+	}
+	const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+	struct isakmp_sa sap;
+	struct ike_p2_choice ch;
+	if (!ip || isakmp_parse_sa(psa->body, psa->len, &sap) < 0 ||
+	    ikev1_choose_p2(ike.conf, ip, &sap, sa->port4500, &ch) < 0) {
+		ike.st.no_proposal++;
+		log_warnx("session %u: quick mode from %s: no proposal matches the transform sets of "
+		          "ipsec profile '%s'", sa->id, pa, ip ? ip->name : "(none)");
+		send_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		ike_exch_free(sa, x);
+		return;
+	}
+	if ((ch.pfs_group && (!pke || pke->len != ike_dh_publen(ch.pfs_group))) ||
+	    (!ch.pfs_group && pke)) {
+		ike.st.drop_malformed++;
+		log_warnx("session %u: quick mode KE does not match the PFS group", sa->id);
+		send_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
+		ike_exch_free(sa, x);
+		return;
+	}
+	/* The client may only claim the address we gave it (IDci), toward anything (IDcr). */
+	if (nid == 2) {
+		const uint8_t *b = id[0]->body;
+		int ok = 0;
+		if (id[0]->len == 8 && b[0] == ISAKMP_ID_IPV4_ADDR)
+			ok = !memcmp(b + 4, &sa->policy.addr, 4);
+		else if (id[0]->len == 12 && b[0] == ISAKMP_ID_IPV4_ADDR_SUBNET)
+			ok = !memcmp(b + 4, &sa->policy.addr, 4) &&
+			     !memcmp(b + 8, "\xff\xff\xff\xff", 4);
+		if (!ok) {
+			ike.st.bad_id++;
+			log_warnx("session %u: quick mode IDci is not the client's assigned address",
+			          sa->id);
+			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+			ike_exch_free(sa, x);
+			return;
+		}
+	} else if (sa->policy.addr.s_addr) {
+		ike.st.bad_id++;
+		log_warnx("session %u: quick mode without identities refused", sa->id);
+		send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+		ike_exch_free(sa, x);
+		return;
+	}
+
+	struct ike_qm *qm = calloc(1, sizeof(*qm));
+	if (!qm) {
+		ike_exch_free(sa, x);
+		return;
+	}
+	x->qm = qm;
+	memcpy(qm->ni, pn->body, pn->len);
+	qm->nilen = pn->len;
+	qm->nrlen = 32;
+	ike_random(qm->nr, qm->nrlen);
+	do {
+		ike_random((uint8_t *)&qm->child.spi_in, 4);
+	} while (ntohl(qm->child.spi_in) < 256);
+	qm->child.spi_out = ch.peer_spi;
+	qm->child.encr = ch.encr;
+	qm->child.keylen = ch.keylen;
+	qm->child.auth = ch.auth;
+	qm->child.pfs_group = ch.pfs_group;
+	qm->child.encap_mode = ch.encap_mode;
+	qm->child.lifetime = ch.life_seconds;
+	if (ch.pfs_group) {
+		qm->dh = ike_dh_new(ch.pfs_group);
+		memcpy(qm->gqm_i, pke->body, pke->len);
+		qm->gqm_ilen = pke->len;
+		if (!qm->dh || ike_dh_public(qm->dh, qm->gqm, ike_dh_publen(ch.pfs_group)) < 0) {
+			ike_exch_free(sa, x);
+			return;
+		}
+	}
+
+	uint32_t offered = 0;
+	{
+		const struct isakmp_trans *t = &sap.prop[ch.prop].trans[ch.trans];
+		int secs = 0;
+		for (int i = 0; i < t->nattr; i++) {
+			if (t->attr[i].type == IPSEC_ATTR_SA_LIFE_TYPE)
+				secs = t->attr[i].value == 1;
+			else if (t->attr[i].type == IPSEC_ATTR_SA_LIFE_DURATION && secs)
+				offered = (uint32_t)t->attr[i].value;
+		}
+	}
+	struct qm_reply r = {
+		.sa = sa, .qm = qm, .ch = &ch, .prop_num = sap.prop[ch.prop].num,
+		.trans = &sap.prop[ch.prop].trans[ch.trans],
+		.idci = nid == 2 ? id[0] : NULL, .idcr = nid == 2 ? id[1] : NULL,
+		.lowered_life = offered && offered > ch.life_seconds,
+	};
+	if (ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
+	                         fill_reply, &r, 0) < 0 ||
+	    install(sa, qm, &ch) < 0) {
+		log_warnx("session %u: cannot answer quick mode", sa->id);
+		ike_exch_free(sa, x);
+		return;
+	}
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		if (!sa->child[i].used) {
+			sa->child[i] = qm->child;
+			sa->child[i].used = 1;
+			sa->child[i].installed = 1;
+			sa->child[i].created = time(NULL);
+			ikev1_session_up(sa, &sa->child[i]);
+			break;
+		}
+	}
+	log_info("session %u: IPsec SA in %08x out %08x (%s%s, %s, %u s)", sa->id,
+	         ntohl(qm->child.spi_in), ntohl(qm->child.spi_out),
+	         esp_transform_name(ch.encr, ch.keylen, ch.auth),
+	         ch.pfs_group ? ", PFS" : "",
+	         ch.encap_mode == IPSEC_ENCAP_TUNNEL ? "ESP" : "ESP in UDP", ch.life_seconds);
+}
+
+void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m,
+                       int first)
+{
+	if (first) {
+		qm_first(sa, x, m);
+		return;
+	}
+	if (!x->qm) {
+		ike.st.drop_state++;
+		return;
+	}
+	/* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) */
+	uint8_t zero = 0, h[64];
+	struct iovec iov[4] = {
+		{ &zero, 1 }, { &x->msgid, 4 }, { x->qm->ni, x->qm->nilen }, { x->qm->nr, x->qm->nrlen },
+	};
+	if (m->npl < 1 || m->pl[0].type != ISAKMP_NP_HASH || m->pl[0].len != sa->k.prf_len ||
+	    ike_prf(sa->hash, sa->k.skeyid_a, sa->k.prf_len, iov, 4, h) < 0 ||
+	    CRYPTO_memcmp(h, m->pl[0].body, sa->k.prf_len)) {
+		ike.st.drop_hash++;
+		log_warnx("session %u: quick mode HASH(3) does not verify", sa->id);
+		return;
+	}
+	log_debug("session %u: quick mode complete", sa->id);
+	ike_exch_free(sa, x);
+}

@@ -1,0 +1,185 @@
+/*
+ * XAUTH server side (draft-ietf-ipsec-isakmp-xauth-06): REQUEST name/password, the client's
+ * REPLY goes to keymgr (which alone knows passwords and policies), then SET status / ACK.
+ * A wrong password gets a fresh REQUEST up to three times in all, then SET status 0 and the
+ * session is deleted, as IOS does.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev1_attr.h"
+
+#define XAUTH_MAX_TRIES 3
+
+static int fill_attr(struct isakmp_buf *b, void *arg)
+{
+	struct attr_buf *a = arg;
+	if (a->overflow)
+		return -1;
+	return isakmp_put_payload(b, ISAKMP_NP_ATTR, a->data, a->len);
+}
+
+static uint32_t new_msgid(void)
+{
+	uint32_t id = 0;
+	while (id == 0)
+		ike_random((uint8_t *)&id, sizeof(id));
+	return id;
+}
+
+static void send_request(struct ike_sa *sa, const char *message)
+{
+	struct attr_buf a;
+	uint16_t ident;
+	ike_random((uint8_t *)&ident, sizeof(ident));
+	attr_init(&a, ISAKMP_CFG_REQUEST, ident);
+	attr_tv(&a, XAUTH_TYPE, 0);                 /* generic */
+	attr_tlv(&a, XAUTH_USER_NAME, NULL, 0);
+	attr_tlv(&a, XAUTH_USER_PASSWORD, NULL, 0);
+	if (message)
+		attr_tlv(&a, XAUTH_MESSAGE, message, strlen(message));
+	struct ike_exch *x = ike_exch_new(sa, EXCH_XAUTH, new_msgid());
+	sa->state = IKE_S_XAUTH_REQ_SENT;
+	if (ikev1_send_protected(sa, ISAKMP_EXCH_TRANSACTION, x->msgid, x->iv, NULL, 0, fill_attr, &a,
+	                         1) < 0)
+		ike_sa_delete(sa, "cannot send XAUTH request", 0);
+}
+
+static void send_status(struct ike_sa *sa, int ok)
+{
+	struct attr_buf a;
+	uint16_t ident;
+	ike_random((uint8_t *)&ident, sizeof(ident));
+	attr_init(&a, ISAKMP_CFG_SET, ident);
+	attr_tv(&a, XAUTH_STATUS, ok ? 1 : 0);
+	struct ike_exch *x = ike_exch_new(sa, EXCH_XAUTH_SET, new_msgid());
+	sa->state = IKE_S_XAUTH_SET_SENT;
+	ikev1_send_protected(sa, ISAKMP_EXCH_TRANSACTION, x->msgid, x->iv, NULL, 0, fill_attr, &a,
+	                     ok);
+}
+
+void ikev1_xauth_start(struct ike_sa *sa)
+{
+	sa->xauth_tries = 0;
+	send_request(sa, NULL);
+}
+
+static const struct isakmp_payload *attr_payload(const struct isakmp_msg *m)
+{
+	for (int i = 0; i < m->npl; i++)
+		if (m->pl[i].type == ISAKMP_NP_ATTR && m->pl[i].len >= 4)
+			return &m->pl[i];
+	return NULL;
+}
+
+void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
+{
+	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
+		log_warnx("session %u: XAUTH message with a bad HASH dropped", sa->id);
+		return;
+	}
+	const struct isakmp_payload *pa = attr_payload(m);
+	if (!pa) {
+		ike.st.drop_malformed++;
+		return;
+	}
+	uint8_t cfg_type = pa->body[0];
+
+	if (x->kind == EXCH_XAUTH_SET) {
+		if (cfg_type != ISAKMP_CFG_ACK || sa->state != IKE_S_XAUTH_SET_SENT) {
+			ike.st.drop_state++;
+			return;
+		}
+		sa->retrans_left = 0;
+		ike_exch_free(sa, x);
+		sa->state = IKE_S_CFG_WAIT;
+		log_debug("session %u: XAUTH acknowledged, waiting for Mode Config", sa->id);
+		return;
+	}
+
+	if (cfg_type != ISAKMP_CFG_REPLY || sa->state != IKE_S_XAUTH_REQ_SENT) {
+		ike.st.drop_state++;
+		return;
+	}
+	sa->retrans_left = 0;
+
+	struct msg_xauth_req *rq = calloc(1, sizeof(*rq));
+	if (!rq)
+		return;
+	struct attr_it it = { pa->body + 4, pa->body + pa->len };
+	struct attr_val v;
+	int r, have_user = 0, have_pass = 0, status = 1;
+	while ((r = attr_next(&it, &v)) > 0) {
+		if (v.type == XAUTH_USER_NAME && !v.tv && v.len < sizeof(rq->user)) {
+			memcpy(rq->user, v.data, v.len);
+			have_user = 1;
+		} else if (v.type == XAUTH_USER_PASSWORD && !v.tv && v.len < sizeof(rq->password)) {
+			memcpy(rq->password, v.data, v.len);
+			have_pass = 1;
+		} else if (v.type == XAUTH_STATUS && v.tv) {
+			status = v.value;
+		}
+	}
+	ike_exch_free(sa, x);
+	if (r < 0 || !status || !have_user || !have_pass || strlen(rq->user) == 0) {
+		explicit_bzero(rq, sizeof(*rq));
+		free(rq);
+		log_warnx("session %u: XAUTH reply without user name and password (or cancelled)",
+		          sa->id);
+		send_status(sa, 0);
+		ike_sa_delete(sa, "XAUTH cancelled", 1);
+		return;
+	}
+	rq->sa_id = sa->id;
+	snprintf(rq->group, sizeof(rq->group), "%s", sa->group_name);
+	if (sa->profile) {
+		snprintf(rq->auth_list, sizeof(rq->auth_list), "%s", sa->profile->client_auth_list);
+		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
+	}
+	rq->peer = sa->peer;
+	snprintf(sa->user, sizeof(sa->user), "%s", rq->user);
+	sa->state = IKE_S_XAUTH_CHECKING;
+	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
+	/* The password was only passing through: keymgr has it now. */
+	explicit_bzero(rq, sizeof(*rq));
+	free(rq);
+}
+
+void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
+{
+	if (sa->state == IKE_S_AUTHORIZING) {
+		/* No XAUTH: the group policy alone. */
+		if (r->status != XAUTH_OK) {
+			log_warnx("session %u: group '%s' not authorized: %s", sa->id, sa->group_name,
+			          r->message);
+			ike_sa_delete(sa, "authorization failed", 1);
+			return;
+		}
+		sa->policy = r->policy;
+		sa->have_policy = 1;
+		sa->state = IKE_S_CFG_WAIT;
+		return;
+	}
+	if (sa->state != IKE_S_XAUTH_CHECKING)
+		return;
+	if (r->status == XAUTH_OK) {
+		sa->policy = r->policy;
+		sa->have_policy = 1;
+		log_info("session %u: user '%s' authenticated (group '%s')", sa->id, sa->user,
+		         sa->group_name);
+		send_status(sa, 1);
+		return;
+	}
+	sa->xauth_tries++;
+	log_warnx("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->id, sa->user,
+	          r->message, sa->xauth_tries, XAUTH_MAX_TRIES);
+	if (r->status == XAUTH_BAD_CREDENTIALS && sa->xauth_tries < XAUTH_MAX_TRIES) {
+		send_request(sa, "Authentication failed, try again");
+		return;
+	}
+	send_status(sa, 0);
+	ike_sa_delete(sa, "XAUTH failed", 1);
+}

@@ -1,0 +1,76 @@
+/* keymgr's process glue: questions from ikemgr, answered from keymgr/auth.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/imsg.h"
+#include "common/log.h"
+#include "common/msg.h"
+#include "common/proc.h"
+#include "keymgr/keymgr.h"
+
+static struct {
+	uv_loop_t     *loop;
+	struct imsgbuf parent, ike;
+} io;
+
+#define NEED(T) \
+	if (im->datalen != sizeof(T)) \
+		fatalx("%s: message %u has %zu bytes, expected %zu", b->name, im->hdr.type, \
+		       im->datalen, sizeof(T))
+
+static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	switch (im->hdr.type) {
+	case IMSG_SKEYID_REQ: {
+		NEED(struct msg_skeyid_req);
+		struct msg_skeyid_res r;
+		keymgr_skeyid(im->data, &r);
+		imsg_compose(&io.ike, IMSG_SKEYID_RES, im->hdr.peerid, -1, &r, sizeof(r));
+		explicit_bzero(&r, sizeof(r));
+		break;
+	}
+	case IMSG_XAUTH_REQ: {
+		NEED(struct msg_xauth_req);
+		struct msg_xauth_res *r = calloc(1, sizeof(*r));
+		if (!r)
+			fatal("calloc");
+		keymgr_xauth(im->data, r);
+		explicit_bzero(im->data, im->datalen);
+		imsg_compose(&io.ike, IMSG_XAUTH_RES, im->hdr.peerid, -1, r, sizeof(*r));
+		free(r);
+		break;
+	}
+	case IMSG_SESSION_END_KEY:
+		NEED(struct msg_session_end);
+		keymgr_session_end(im->data);
+		break;
+	default:
+		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
+	}
+}
+
+static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	if (im->hdr.type == IMSG_SHUTDOWN) {
+		log_info("shut down");
+		exit(0);
+	}
+	fatalx("parent: unexpected message type %u", im->hdr.type);
+}
+
+static void on_error(struct imsgbuf *b, const char *why, void *arg)
+{
+	fatalx("channel to %s lost: %s", b->name, why);
+}
+
+int keymgr_main(struct proc_boot *boot)
+{
+	io.loop = uv_default_loop();
+	if (boot->sock[CHAN_IKEMGR] < 0)
+		fatalx("started without its channel to ikemgr");
+	keymgr_init(boot->conf);
+	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
+	imsgbuf_init(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike, on_error, NULL);
+	log_info("ready: %d groups, %d users", boot->conf->ngroup, boot->conf->nuser);
+	return uv_run(io.loop, UV_RUN_DEFAULT);
+}

@@ -1,0 +1,24 @@
+/*
+ * keymgr's answers to ikemgr: SKEYID from pre-shared keys, XAUTH verdicts with the session
+ * policy, and address pools. Pure functions over the configuration, so they are unit-tested
+ * without a process around them.
+ */
+#ifndef VPND_KEYMGR_H
+#define VPND_KEYMGR_H
+
+#include "common/conf.h"
+#include "common/msg.h"
+
+void keymgr_init(const struct vpnd_conf *conf);
+void keymgr_skeyid(const struct msg_skeyid_req *, struct msg_skeyid_res *);
+void keymgr_xauth(const struct msg_xauth_req *, struct msg_xauth_res *);
+void keymgr_session_end(const struct msg_session_end *);
+
+/* pool.c */
+void pool_init(const struct vpnd_conf *conf);
+/* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */
+int  pool_alloc(const char *pool, uint32_t session_id, struct in_addr *out);
+void pool_release(uint32_t session_id, struct in_addr a);
+int  pool_in_use(const char *pool);
+
+#endif

@@ -1,0 +1,10 @@
+# keymgr/: the authority over secrets. libkeymgr.a holds the logic (unit-tested); the process
+# loop lives in keymgr.c, linked into vpnd.
+noinst_LIBRARIES += keymgr/libkeymgr.a
+keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/pool.c
+
+check_PROGRAMS += test/unit/test_keymgr
+TESTS += test/unit/test_keymgr
+test_unit_test_keymgr_SOURCES = test/unit/test_keymgr.c
+test_unit_test_keymgr_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_keymgr_LDADD = $(TEST_LIBS)

@@ -1,0 +1,13 @@
+# parent/: the vpnd binary: the root parent, plus the children's entry points it re-execs.
+sbin_PROGRAMS += vpnd
+vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
+	parent/supervise.c parent/control.c parent/control.h \
+	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
+vpnd_LDADD = $(VPND_LIBS)
+
+# Shell tests run from the build dir; they find the binary and the sources through these.
+AM_TESTS_ENVIRONMENT = VPND=$(abs_top_builddir)/vpnd; srcdir=$(abs_top_srcdir); \
+	export VPND srcdir;
+TESTS += test/interop/test_privsep.sh
+EXTRA_DIST += test/interop/test_privsep.sh test/lib/ns.sh \
+	test/data/bad.conf

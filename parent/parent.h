@@ -1,0 +1,80 @@
+/* The parent process (root): spawns and supervises the children, writes the session store. */
+#ifndef VPND_PARENT_H
+#define VPND_PARENT_H
+
+#include <limits.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <uv.h>
+
+#include "common/conf.h"
+#include "common/imsg.h"
+#include "common/proc.h"
+
+#define PARENT_READY_TIMEOUT_MS 10000
+#define PARENT_STOP_TIMEOUT_MS  4000
+/* after SIGKILL, how long to wait for the last SIGCHLD before leaving anyway */
+#define PARENT_KILL_GRACE_MS    500
+
+struct parent;
+
+struct child {
+	struct parent *parent;
+	int           role;         /* enum proc_role */
+	const char   *name;
+	pid_t         pid;          /* 0 once reaped */
+	int           fd;           /* parent's end of the channel, until the imsgbuf owns it */
+	struct imsgbuf ib;
+	int           ib_open;
+	int           ready;
+	int           exited;
+	int           status;       /* from waitpid */
+};
+
+struct control;
+
+struct parent {
+	uv_loop_t        loop;
+	const char      *conf_file;
+	struct vpnd_conf *conf;
+	char             rundir[PATH_MAX];
+	char             sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct db       *db;
+	int              debug;
+
+	struct child     child[ROLE_TUNMGR + 1];   /* indexed by role; [ROLE_PARENT] unused */
+	int              socks[PROC_NSOCK];        /* UDP 500, UDP 4500, raw ESP until handed out */
+
+	uv_signal_t      sig_term, sig_int, sig_chld, sig_hup;
+	uv_timer_t       ready_timer, stop_timer;
+	int              all_ready;
+	int              stopping;     /* 1: SHUTDOWN sent, 2: SIGKILL sent */
+	int              exit_code;
+	int              finished;
+	struct control  *control;
+};
+
+/* sockets.c */
+int  sockets_open(int socks[PROC_NSOCK]);
+void sockets_close(int socks[PROC_NSOCK]);
+/* Warn about each configured interface address the system does not have; never applies it. */
+void iface_check(const struct vpnd_conf *conf);
+
+/* spawn.c: fork + re-exec the three children and hand them their start-up messages */
+int  spawn_children(struct parent *p);
+void kill_children(struct parent *p, int sig);
+
+/* supervise.c */
+int  supervise_start(struct parent *p);
+/* Stop the children (SIGKILL at once when force), then leave the loop with code. */
+void parent_shutdown(struct parent *p, int code, int force);
+/* Reap what exited; returns how many children are still alive. */
+int  reap_children(struct parent *p);
+
+/* control.c */
+int  control_open(struct parent *p);
+/* Stop accepting; pending answers still go out. */
+void control_stop_listening(struct parent *p);
+void control_close(struct parent *p);
+
+#endif

@@ -1,0 +1,161 @@
+/* The network sockets the parent opens as root for the children, and the interface check. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "parent/parent.h"
+
+/* Bursts of IKE and ESP must not overflow the kernel queue while a child is busy. */
+#define SOCK_BUF_SIZE (4 * 1024 * 1024)
+
+static void set_bufs(int fd, const char *what)
+{
+	int sz = SOCK_BUF_SIZE;
+
+	/* FORCE goes past net.core.rmem_max; plain SO_RCVBUF is the fallback without CAP_NET_ADMIN */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz)) == -1)
+		log_warn("%s: SO_RCVBUF", what);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == -1)
+		log_warn("%s: SO_SNDBUF", what);
+}
+
+static int open_udp(uint16_t port)
+{
+	struct sockaddr_in sin;
+	char what[32];
+	int fd, on = 1;
+
+	snprintf(what, sizeof(what), "UDP port %u", port);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("%s: socket", what);
+		return -1;
+	}
+	/* IP_PKTINFO: the local address a datagram came to, needed to answer from it */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) {
+		log_warn("%s: setsockopt", what);
+		close(fd);
+		return -1;
+	}
+	set_bufs(fd, what);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_ANY);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		log_warn("%s: bind", what);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int open_esp_raw(void)
+{
+	int fd, on = 1;
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	if (fd == -1) {
+		log_warn("raw ESP socket");
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) {
+		log_warn("raw ESP socket: IP_PKTINFO");
+		close(fd);
+		return -1;
+	}
+	set_bufs(fd, "raw ESP socket");
+	return fd;
+}
+
+int sockets_open(int socks[PROC_NSOCK])
+{
+	for (int i = 0; i < PROC_NSOCK; i++)
+		socks[i] = -1;
+	socks[SOCK_IKE500] = open_udp(500);
+	socks[SOCK_IKE4500] = open_udp(4500);
+	socks[SOCK_ESP_RAW] = open_esp_raw();
+	if (socks[SOCK_IKE500] == -1 || socks[SOCK_IKE4500] == -1 || socks[SOCK_ESP_RAW] == -1) {
+		sockets_close(socks);
+		return -1;
+	}
+	return 0;
+}
+
+void sockets_close(int socks[PROC_NSOCK])
+{
+	for (int i = 0; i < PROC_NSOCK; i++) {
+		if (socks[i] != -1)
+			close(socks[i]);
+		socks[i] = -1;
+	}
+}
+
+static int mask_len(struct in_addr mask)
+{
+	return __builtin_popcount(ntohl(mask.s_addr));
+}
+
+/* ifa_name is the address label: "eth0" or "eth0:1" for a labelled secondary address. */
+static int label_is(const char *label, const char *ifname)
+{
+	size_t n = strlen(ifname);
+	return strncmp(label, ifname, n) == 0 && (label[n] == '\0' || label[n] == ':');
+}
+
+static void check_one(const struct conf_interface *ci, struct ifaddrs *all)
+{
+	char want[INET_ADDRSTRLEN], have[256], a[INET_ADDRSTRLEN];
+	size_t hl = 0;
+	int present = 0;
+
+	inet_ntop(AF_INET, &ci->addr, want, sizeof(want));
+	have[0] = '\0';
+	for (struct ifaddrs *i = all; i != NULL; i = i->ifa_next) {
+		if (!label_is(i->ifa_name, ci->name))
+			continue;
+		present = 1;
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET || i->ifa_netmask == NULL)
+			continue;
+		struct in_addr sa = ((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr;
+		struct in_addr sm = ((struct sockaddr_in *)(void *)i->ifa_netmask)->sin_addr;
+		if (sa.s_addr == ci->addr.s_addr && sm.s_addr == ci->mask.s_addr)
+			return;
+		inet_ntop(AF_INET, &sa, a, sizeof(a));
+		int n = snprintf(have + hl, sizeof(have) - hl, "%s%s/%d", hl ? ", " : "", a,
+		                 mask_len(sm));
+		if (n > 0 && (size_t)n < sizeof(have) - hl)
+			hl += (size_t)n;
+	}
+	if (!present)
+		log_warnx("interface %s: configured %s/%d, no such interface on this system",
+		          ci->name, want, mask_len(ci->mask));
+	else
+		log_warnx("interface %s: configured %s/%d, system has %s", ci->name, want,
+		          mask_len(ci->mask), hl ? have : "no IPv4 address");
+}
+
+void iface_check(const struct vpnd_conf *conf)
+{
+	struct ifaddrs *all;
+
+	if (getifaddrs(&all) == -1) {
+		log_warn("getifaddrs: interface addresses not checked");
+		return;
+	}
+	for (int i = 0; i < conf->niface && i < CONF_MAX_IFACES; i++) {
+		const struct conf_interface *ci = &conf->iface[i];
+		if (!ci->is_template && ci->has_addr)
+			check_one(ci, all);
+	}
+	freeifaddrs(all);
+}

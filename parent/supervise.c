@@ -1,0 +1,336 @@
+/*
+ * The parent's loop: messages from the children into the session store, signals, and the
+ * all-or-nothing rule: if one child goes, all go, and vpnd exits (never half-runs).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "db/db.h"
+#include "parent/parent.h"
+
+static void finish(struct parent *p);
+static void stop_timer_cb(uv_timer_t *t);
+
+static void status_str(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal %d%s", WTERMSIG(status),
+		         WCOREDUMP(status) ? ", core dumped" : "");
+	else
+		snprintf(buf, len, "wait status %#x", status);
+}
+
+int reap_children(struct parent *p)
+{
+	int alive = 0, unexpected = 0;
+
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+		struct child *c = &p->child[r];
+		char why[64];
+		pid_t w;
+		int st;
+
+		if (c->pid <= 0 || c->exited)
+			continue;
+		do
+			w = waitpid(c->pid, &st, WNOHANG);
+		while (w == -1 && errno == EINTR);
+		if (w == 0) {
+			alive++;
+			continue;
+		}
+		c->exited = 1;
+		if (w == -1) {
+			log_warn("waitpid %s", c->name);
+			continue;
+		}
+		c->status = st;
+		status_str(st, why, sizeof(why));
+		if (p->stopping && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			log_debug("%s exited (%s)", c->name, why);
+		} else if (p->stopping) {
+			log_info("%s exited (%s)", c->name, why);
+		} else {
+			log_warnx("%s exited (%s)", c->name, why);
+			unexpected = 1;
+		}
+	}
+	if (unexpected)
+		parent_shutdown(p, 1, 0);
+	return alive;
+}
+
+static void child_gone(struct parent *p)
+{
+	if (reap_children(p) == 0 && p->stopping)
+		finish(p);
+}
+
+static void check_all_ready(struct parent *p)
+{
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+		if (!p->child[r].ready)
+			return;
+	p->all_ready = 1;
+	uv_timer_stop(&p->ready_timer);
+	log_info("vpnd ready");
+}
+
+/* Strings in a payload from a child are not trusted to be terminated. */
+#define TERMINATE(a) ((a)[sizeof(a) - 1] = '\0')
+
+static int store(struct parent *p, struct child *c, struct imsg *m)
+{
+	switch (m->hdr.type) {
+	case IMSG_SESSION_UP: {
+		struct msg_session_up u;
+		if (m->datalen != sizeof(u))
+			return -1;
+		memcpy(&u, m->data, sizeof(u));
+		TERMINATE(u.user);
+		TERMINATE(u.group);
+		TERMINATE(u.profile);
+		TERMINATE(u.ifname);
+		TERMINATE(u.transform);
+		if (db_session_up(p->db, &u) == -1)
+			log_warnx("session %u: not recorded", u.session_id);
+		return 0;
+	}
+	case IMSG_SESSION_DOWN: {
+		struct msg_session_down d;
+		if (m->datalen != sizeof(d))
+			return -1;
+		memcpy(&d, m->data, sizeof(d));
+		TERMINATE(d.reason);
+		if (db_session_down(p->db, d.session_id, d.reason) == -1)
+			log_warnx("session %u: end not recorded", d.session_id);
+		return 0;
+	}
+	case IMSG_TUN_OPEN: {
+		/* /dev/net/tun is root-only; tunmgr attaches the interface with CAP_NET_ADMIN. */
+		if (c->role != ROLE_TUNMGR || m->datalen != 0)
+			return -1;
+		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+		int32_t err = fd < 0 ? errno : 0;
+		if (fd < 0)
+			log_warn("open /dev/net/tun");
+		if (imsg_compose(&c->ib, IMSG_TUN_FD, m->hdr.peerid, fd, &err, sizeof(err)) == -1) {
+			log_warn("IMSG_TUN_FD to %s", c->name);
+			if (fd >= 0)
+				close(fd);
+		}
+		return 0;
+	}
+	case IMSG_COUNTERS: {
+		struct msg_counters k;
+		if (m->datalen != sizeof(k))
+			return -1;
+		memcpy(&k, m->data, sizeof(k));
+		if (db_counters(p->db, &k) == -1)
+			log_debug("session %u: counters not recorded", k.session_id);
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static void child_dispatch(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	struct parent *p = c->parent;
+	int ok;
+
+	if (m->fd != -1) {
+		close(m->fd);
+		ok = 0;
+	} else if (m->hdr.type == IMSG_READY) {
+		ok = !c->ready && m->datalen == 0;
+		if (ok) {
+			c->ready = 1;
+			log_debug("%s ready", c->name);
+			check_all_ready(p);
+		}
+	} else {
+		ok = c->ready && store(p, c, m) == 0;
+	}
+	if (ok)
+		return;
+	/* a child that breaks the protocol is buggy or taken over: cut it off first */
+	log_warnx("protocol error from %s: message type %u, length %zu", c->name, m->hdr.type,
+	          m->datalen);
+	imsgbuf_close(&c->ib);
+	c->ib_open = 0;
+	if (c->pid > 0 && !c->exited)
+		kill(c->pid, SIGKILL);
+	parent_shutdown(p, 1, 0);
+}
+
+static void child_error(struct imsgbuf *ib, const char *why, void *arg)
+{
+	struct child *c = arg;
+	struct parent *p = c->parent;
+
+	if (p->stopping) {
+		log_debug("channel to %s closed: %s", c->name, why);
+		return;
+	}
+	log_warnx("lost the channel to %s: %s", c->name, why);
+	parent_shutdown(p, 1, 0);
+}
+
+static void finish(struct parent *p)
+{
+	if (p->finished)
+		return;
+	p->finished = 1;
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+		if (p->child[r].ib_open)
+			imsgbuf_close(&p->child[r].ib);
+		p->child[r].ib_open = 0;
+	}
+	uv_signal_stop(&p->sig_term);
+	uv_signal_stop(&p->sig_int);
+	uv_signal_stop(&p->sig_chld);
+	uv_signal_stop(&p->sig_hup);
+	uv_timer_stop(&p->ready_timer);
+	uv_timer_stop(&p->stop_timer);
+	control_close(p);
+	if (p->db != NULL)
+		db_close(p->db);
+	p->db = NULL;
+	log_info("vpnd stopped");
+	uv_stop(&p->loop);
+}
+
+void parent_shutdown(struct parent *p, int code, int force)
+{
+	if (p->finished)
+		return;
+	if (code > p->exit_code)
+		p->exit_code = code;
+	if (p->stopping) {
+		if (force && p->stopping < 2) {
+			kill_children(p, SIGKILL);
+			p->stopping = 2;
+			uv_timer_start(&p->stop_timer, stop_timer_cb, PARENT_KILL_GRACE_MS, 0);
+		}
+		return;
+	}
+	p->stopping = force ? 2 : 1;
+	uv_timer_stop(&p->ready_timer);
+	control_stop_listening(p);
+	if (force) {
+		kill_children(p, SIGKILL);
+		uv_timer_start(&p->stop_timer, stop_timer_cb, PARENT_KILL_GRACE_MS, 0);
+	} else {
+		for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+			struct child *c = &p->child[r];
+			if (c->ib_open && !c->ib.dead && !c->exited &&
+			    imsg_compose(&c->ib, IMSG_SHUTDOWN, 0, -1, NULL, 0) == -1)
+				log_warn("IMSG_SHUTDOWN to %s", c->name);
+		}
+		uv_timer_start(&p->stop_timer, stop_timer_cb, PARENT_STOP_TIMEOUT_MS, 0);
+	}
+	/* finish from the loop, so that answers already queued (control socket) go out */
+	if (reap_children(p) == 0)
+		uv_timer_start(&p->stop_timer, stop_timer_cb, 0, 0);
+}
+
+static void stop_timer_cb(uv_timer_t *t)
+{
+	struct parent *p = t->data;
+
+	if (reap_children(p) == 0 || p->stopping == 2) {
+		finish(p);
+		return;
+	}
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+		if (p->child[r].pid > 0 && !p->child[r].exited)
+			log_warnx("%s did not stop in time: killing it", p->child[r].name);
+	kill_children(p, SIGKILL);
+	p->stopping = 2;
+	uv_timer_start(&p->stop_timer, stop_timer_cb, PARENT_KILL_GRACE_MS, 0);
+}
+
+static void ready_timer_cb(uv_timer_t *t)
+{
+	struct parent *p = t->data;
+
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+		if (!p->child[r].ready)
+			log_warnx("%s not ready after %d s", p->child[r].name,
+			          PARENT_READY_TIMEOUT_MS / 1000);
+	parent_shutdown(p, 1, 1);
+}
+
+static void signal_cb(uv_signal_t *s, int signum)
+{
+	struct parent *p = s->data;
+
+	switch (signum) {
+	case SIGCHLD:
+		child_gone(p);
+		break;
+	case SIGHUP:
+		log_info("SIGHUP: configuration reload is not implemented yet");
+		break;
+	default: {
+		const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+		if (p->stopping) {
+			log_info("%s again: killing the children", name);
+			parent_shutdown(p, 0, 1);
+		} else {
+			log_info("%s: shutting down", name);
+			parent_shutdown(p, 0, 0);
+		}
+	}
+	}
+}
+
+static int start_signal(struct parent *p, uv_signal_t *s, int signum)
+{
+	s->data = p;
+	if (uv_signal_init(&p->loop, s) != 0 || uv_signal_start(s, signal_cb, signum) != 0) {
+		log_warnx("cannot watch signal %d", signum);
+		return -1;
+	}
+	return 0;
+}
+
+int supervise_start(struct parent *p)
+{
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+		struct child *c = &p->child[r];
+		c->parent = p;
+		if (imsgbuf_init(&c->ib, &p->loop, c->fd, c->name, child_dispatch, child_error, c)
+		    == -1) {
+			log_warn("channel to %s", c->name);
+			return -1;
+		}
+		c->ib_open = 1;
+		c->fd = -1;     /* the imsgbuf owns it */
+	}
+	p->ready_timer.data = p;
+	p->stop_timer.data = p;
+	if (uv_timer_init(&p->loop, &p->ready_timer) != 0 ||
+	    uv_timer_init(&p->loop, &p->stop_timer) != 0)
+		return -1;
+	if (start_signal(p, &p->sig_chld, SIGCHLD) == -1 ||
+	    start_signal(p, &p->sig_term, SIGTERM) == -1 ||
+	    start_signal(p, &p->sig_int, SIGINT) == -1 ||
+	    start_signal(p, &p->sig_hup, SIGHUP) == -1)
+		return -1;
+	uv_timer_start(&p->ready_timer, ready_timer_cb, PARENT_READY_TIMEOUT_MS, 0);
+	/* a child may have died before SIGCHLD was watched */
+	child_gone(p);
+	return 0;
+}

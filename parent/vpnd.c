@@ -1,0 +1,213 @@
+/*
+ * vpnd: the parent process, and the entry point of the re-executed children (-X ROLE).
+ *
+ *   vpnd [-d] [-n] -f FILE [-S DIR]
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/conf.h"
+#include "common/log.h"
+#include "common/proc.h"
+#include "db/db.h"
+#include "parent/parent.h"
+
+#define DEFAULT_RUNDIR "/var/run/vpnd"
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vpnd [-d] [-n] -f FILE [-S DIR]\n");
+	exit(2);
+}
+
+static void diag_stderr(void *arg, int is_error, const char *msg)
+{
+	fprintf(stderr, "%s\n", msg);
+}
+
+/* Internal: "vpnd -X ROLE [-d]", exec'd by the parent with the channel on fd 3. */
+static int child_entry(const char *rolename, int debug)
+{
+	static int (*const mains[])(struct proc_boot *) = {
+		[ROLE_IKEMGR] = ikemgr_main,
+		[ROLE_KEYMGR] = keymgr_main,
+		[ROLE_TUNMGR] = tunmgr_main,
+	};
+	int role = proc_role_from_name(rolename);
+	struct proc_boot b;
+	struct stat st;
+
+	if (role < 0) {
+		fprintf(stderr, "vpnd: unknown role %s\n", rolename);
+		return 2;
+	}
+	log_init(proc_role_name(role), debug);
+	if (fstat(3, &st) == -1 || !S_ISSOCK(st.st_mode))
+		fatalx("-X is internal to vpnd: fd 3 must be the parent's channel");
+	proc_bootstrap(role, 3, debug, &b);
+	return mains[role](&b);
+}
+
+static int check_only(const char *file)
+{
+	struct vpnd_conf *conf = malloc(sizeof(*conf));
+	int errors;
+
+	if (conf == NULL) {
+		perror("vpnd");
+		return 1;
+	}
+	errors = conf_load(file, conf, diag_stderr, NULL);
+	explicit_bzero(conf, sizeof(*conf));
+	free(conf);
+	return errors > 0 ? 1 : 0;
+}
+
+/* mkdir -p, the last component private to root. */
+static int make_rundir(const char *dir)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *s = tmp + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	if (mkdir(tmp, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if (stat(tmp, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+static void free_parent(struct parent *p)
+{
+	if (p->conf != NULL) {
+		explicit_bzero(p->conf, sizeof(*p->conf));
+		free(p->conf);
+	}
+	p->conf = NULL;
+}
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static int run_parent(struct parent *p)
+{
+	char dbpath[PATH_MAX + 16];
+	int n;
+
+	log_init("vpnd", p->debug);
+	if (geteuid() != 0) {
+		fprintf(stderr, "vpnd: must run as root\n");
+		return 1;
+	}
+	p->conf = malloc(sizeof(*p->conf));
+	if (p->conf == NULL)
+		fatal("malloc");
+	if (conf_load(p->conf_file, p->conf, diag_stderr, NULL) > 0) {
+		free_parent(p);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	if (make_rundir(p->rundir) == -1)
+		fatal("%s", p->rundir);
+	snprintf(dbpath, sizeof(dbpath), "%s/vpnd.db", p->rundir);
+	p->db = db_open(dbpath);
+	if (p->db == NULL)
+		fatalx("cannot open the session store %s", dbpath);
+	n = db_close_stale(p->db, "crash");
+	if (n < 0)
+		log_warnx("could not close the sessions left by a previous run");
+	else
+		log_info("closed %d stale session%s", n, n == 1 ? "" : "s");
+	if (privsep_ensure_users() == -1)
+		fatalx("the system users are not usable");
+	iface_check(p->conf);
+	if (sockets_open(p->socks) == -1)
+		fatalx("cannot open the IKE and ESP sockets");
+
+	if (uv_loop_init(&p->loop) != 0)
+		fatalx("uv_loop_init");
+	/* before the children exist: a second vpnd must stop here */
+	if (control_open(p) == -1)
+		fatalx("control socket");
+	if (spawn_children(p) == -1) {
+		control_close(p);
+		fatalx("could not start the children");
+	}
+	if (supervise_start(p) == -1) {
+		kill_children(p, SIGKILL);
+		control_close(p);
+		fatalx("could not watch the children");
+	}
+
+	uv_run(&p->loop, UV_RUN_DEFAULT);
+
+	/* whatever finish() left open, for a clean loop close (and a quiet LeakSanitizer) */
+	uv_walk(&p->loop, close_walk_cb, NULL);
+	uv_run(&p->loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&p->loop) != 0)
+		log_debug("loop still busy at exit");
+	free_parent(p);
+	return p->exit_code;
+}
+
+int main(int argc, char **argv)
+{
+	static struct parent parent;
+	const char *file = NULL, *rundir = DEFAULT_RUNDIR, *role = NULL;
+	int ch, debug = 0, check = 0;
+
+	while ((ch = getopt(argc, argv, "dnf:S:X:")) != -1) {
+		switch (ch) {
+		case 'd': debug = 1; break;
+		case 'n': check = 1; break;
+		case 'f': file = optarg; break;
+		case 'S': rundir = optarg; break;
+		case 'X': role = optarg; break;
+		default:  usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (role != NULL)
+		return child_entry(role, debug);
+	if (file == NULL)
+		usage();
+	if (check)
+		return check_only(file);
+
+	if (snprintf(parent.rundir, sizeof(parent.rundir), "%s", rundir) >=
+	    (int)sizeof(parent.rundir)) {
+		fprintf(stderr, "vpnd: %s: path too long\n", rundir);
+		return 1;
+	}
+	parent.conf_file = file;
+	parent.debug = debug;
+	for (int i = 0; i < PROC_NSOCK; i++)
+		parent.socks[i] = -1;
+	return run_parent(&parent);
+}

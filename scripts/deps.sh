@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs what building, running and testing vpnd need on Debian 12 (run as root).
+set -e
+PKGS="build-essential autoconf automake libtool pkg-config libssl-dev libuv1-dev libsqlite3-dev
+libradcli-dev libcriterion-dev sqlite3 iproute2 procps psmisc python3 vpnc vpnc-scripts iperf3
+coreutils passwd bc"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q $missing
+fi

@@ -1,0 +1,101 @@
+# Shared helpers for the interop tests and the demo: start/stop vpnd in the hub namespace and
+# vpnc clients in the client namespace, bounded waits everywhere. Source test/lib/ns.sh first.
+
+VPND=${VPND:-./vpnd}
+SRCDIR=${srcdir:-.}
+VPNC_SCRIPT=$SRCDIR/test/lib/vpnc-script-min
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# wait_until SECONDS CMD...: poll CMD every 0.05 s until it succeeds or time runs out.
+wait_until() {
+	local limit=$1; shift
+	local end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
+	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# vpnd_start CONF STATEDIR: runs vpnd in the hub namespace, log in STATEDIR/vpnd.log
+vpnd_start() {
+	local conf=$1 state=$2
+	mkdir -p "$state"
+	ip netns exec vpnd_hub "$VPND" -d -f "$conf" -S "$state" >"$state/vpnd.log" 2>&1 &
+	VPND_PID=$!
+	if ! wait_until 15 grep -q "vpnd ready" "$state/vpnd.log"; then
+		cat "$state/vpnd.log" >&2
+		fail "vpnd did not get ready"
+	fi
+}
+
+# vpnd_stop STATEDIR: SIGTERM, must exit 0 within 5 s
+vpnd_stop() {
+	local state=$1 t0 rc
+	[ -n "${VPND_PID:-}" ] || return 0
+	t0=$(date +%s%N)
+	kill -TERM "$VPND_PID" 2>/dev/null
+	if ! wait_until 5 sh -c "! kill -0 $VPND_PID"; then
+		kill -KILL "$VPND_PID" 2>/dev/null
+		fail "vpnd did not stop within 5 s of SIGTERM"
+	fi
+	wait "$VPND_PID"; rc=$?
+	VPND_PID=
+	[ "$rc" -eq 0 ] || { tail -20 "$state/vpnd.log" >&2; fail "vpnd exited with status $rc"; }
+	echo "vpnd stopped in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+
+# vpnc_start DIR KEY=VALUE...: writes DIR/vpnc.conf from the settings, starts vpnc in the
+# client namespace and waits for its connect script to run. Settings: gateway group secret
+# user password natt (natt|force-natt|none) dh pfs.
+vpnc_start() {
+	local dir=$1; shift
+	local gateway=172.18.143.246 group=group1 secret=cisco123 user=cisco password=cisco123
+	local natt=natt dh=dh2 pfs=nopfs wait=20
+	for kv in "$@"; do eval "local ${kv%%=*}=\"\${kv#*=}\""; done
+	mkdir -p "$dir"
+	rm -f "$dir/up"
+	cat >"$dir/vpnc.conf" <<CONF
+IPSec gateway $gateway
+IPSec ID $group
+IPSec secret $secret
+Xauth username $user
+Xauth password $password
+IKE DH Group $dh
+Perfect Forward Secrecy $pfs
+NAT Traversal Mode $natt
+Local Port 0
+Script $VPNC_SCRIPT
+Pidfile $dir/vpnc.pid
+Enable weak encryption
+CONF
+	VPNC_STATE_DIR=$dir ip netns exec vpnd_cl stdbuf -oL -eL vpnc --no-detach --debug 1 \
+		"$dir/vpnc.conf" >"$dir/vpnc.log" 2>&1 &
+	VPNC_PID=$!
+	if [ "$wait" = 0 ]; then return 0; fi
+	if ! wait_until "$wait" test -f "$dir/up"; then
+		echo "--- vpnc log" >&2; tail -30 "$dir/vpnc.log" >&2
+		return 1
+	fi
+	return 0
+}
+
+# vpnc_stop: SIGTERM makes vpnc send DELETE for its SAs (bounded wait).
+vpnc_stop() {
+	[ -n "${VPNC_PID:-}" ] || return 0
+	kill -TERM "$VPNC_PID" 2>/dev/null
+	wait_until 5 sh -c "! kill -0 $VPNC_PID" || kill -KILL "$VPNC_PID" 2>/dev/null
+	wait "$VPNC_PID" 2>/dev/null
+	VPNC_PID=
+}
+
+hub() { ip netns exec vpnd_hub "$@"; }
+cl()  { ip netns exec vpnd_cl "$@"; }
+inh() { ip netns exec vpnd_in "$@"; }
+
+# child_pid ROLE: pid of vpnd's child process ROLE (its argv is "vpnd -X ROLE")
+child_pid() {
+	pgrep -P "$VPND_PID" -f -- "-X $1" | head -1
+}

@@ -1,0 +1,25 @@
+# tunmgr/: the userspace ESP data plane and the TUN / rtnetlink helpers (libesp.a) and their tests.
+tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/replay.h \
+	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h
+
+EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c
+
+check_PROGRAMS += test/unit/test_esp
+TESTS += test/unit/test_esp
+test_unit_test_esp_SOURCES = test/unit/test_esp.c
+test_unit_test_esp_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_esp_LDADD = $(TEST_LIBS)
+
+# also holds the sadb (SPI hash table) tests
+check_PROGRAMS += test/unit/test_replay
+TESTS += test/unit/test_replay
+test_unit_test_replay_SOURCES = test/unit/test_replay.c
+test_unit_test_replay_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_replay_LDADD = $(TEST_LIBS)
+
+# needs root (private network namespace per test); skips itself otherwise
+check_PROGRAMS += test/unit/test_netlink
+TESTS += test/unit/test_netlink
+test_unit_test_netlink_SOURCES = test/unit/test_netlink.c
+test_unit_test_netlink_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_netlink_LDADD = $(TEST_LIBS)

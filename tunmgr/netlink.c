@@ -1,0 +1,508 @@
+/* rtnetlink requests: see netlink.h. */
+#include "tunmgr/netlink.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
+
+/* Big enough for any dump batch the kernel sends (it sizes them to at most 32 KiB). */
+#define NL_RXBUF   65536
+#define NL_TXBUF   1024
+#define NL_RETRIES 3
+/* IFALIASZ in <linux/if.h>, which clashes with <net/if.h> */
+#define NL_ALIAS_MAX 256
+
+struct nl_msg {
+	union {
+		struct nlmsghdr h;
+		uint8_t b[NL_TXBUF];
+	} u;
+	int overflow;
+};
+
+static uint32_t nl_seq_counter;
+
+static void
+msg_init(struct nl_msg *m, uint16_t type, uint16_t flags)
+{
+	memset(m, 0, sizeof(*m));
+	m->u.h.nlmsg_len = NLMSG_LENGTH(0);
+	m->u.h.nlmsg_type = type;
+	m->u.h.nlmsg_flags = NLM_F_REQUEST | flags;
+	m->u.h.nlmsg_seq = __atomic_add_fetch(&nl_seq_counter, 1, __ATOMIC_RELAXED);
+}
+
+/* Reserve len (aligned) zeroed bytes at the end of the message; NULL when full. */
+static void *
+msg_put(struct nl_msg *m, size_t len)
+{
+	size_t at = NLMSG_ALIGN(m->u.h.nlmsg_len);
+	void *p;
+
+	if (at + NLMSG_ALIGN(len) > sizeof(m->u.b)) {
+		m->overflow = 1;
+		return NULL;
+	}
+	p = m->u.b + at;
+	memset(p, 0, NLMSG_ALIGN(len));
+	m->u.h.nlmsg_len = (uint32_t)(at + len);
+	return p;
+}
+
+static void
+msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *rta = msg_put(m, RTA_LENGTH(len));
+
+	if (rta == NULL)
+		return;
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len != 0)
+		memcpy(RTA_DATA(rta), data, len);
+}
+
+static void
+msg_attr_u32(struct nl_msg *m, uint16_t type, uint32_t v)
+{
+	msg_attr(m, type, &v, sizeof(v));
+}
+
+int
+nl_open(void)
+{
+	struct sockaddr_nl sa;
+	struct timeval tv = { .tv_sec = 5 };
+	int fd, one = 1, err;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	memset(&sa, 0, sizeof(sa));
+	sa.nl_family = AF_NETLINK;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	/* Errors without a copy of our request: smaller replies, nothing we would read. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* The kernel always answers; the timeout only keeps a bug from hanging tunmgr. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+void
+nl_close(int nl)
+{
+	if (nl >= 0)
+		close(nl);
+}
+
+typedef int (*nl_cb)(const struct nlmsghdr *, void *);
+
+/*
+ * Send the request and read until its answer is complete: an ACK or error for a plain request,
+ * NLMSG_DONE for a dump. Each data message is handed to cb. Returns 0, -errno, or -EAGAIN
+ * when the kernel flagged a dump as interrupted by a concurrent change (worth retrying).
+ */
+static int
+nl_transact(int nl, struct nl_msg *m, nl_cb cb, void *arg)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	uint32_t seq = m->u.h.nlmsg_seq;
+	uint8_t *buf;
+	int rc = 0, done = 0, intr = 0, cbrc = 0;
+	ssize_t n;
+
+	if (m->overflow)
+		return -EMSGSIZE;
+	for (;;) {
+		n = sendto(nl, m->u.b, m->u.h.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		    sizeof(kernel));
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != m->u.h.nlmsg_len)
+		return -EIO;
+	buf = malloc(NL_RXBUF);
+	if (buf == NULL)
+		return -ENOMEM;
+
+	while (!done) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, NL_RXBUF };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+		                     .msg_iov = &iov, .msg_iovlen = 1 };
+		const struct nlmsghdr *h;
+		size_t off;
+
+		n = recvmsg(nl, &mh, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			break;
+		}
+		if (mh.msg_flags & MSG_TRUNC) {
+			rc = -EMSGSIZE;
+			break;
+		}
+		if (from.nl_pid != 0)
+			continue;       /* not from the kernel */
+		/* NLMSG_OK/NLMSG_NEXT by hand, without their signed/unsigned mix */
+		for (off = 0; !done && off + sizeof(*h) <= (size_t)n; off += NLMSG_ALIGN(h->nlmsg_len)) {
+			h = (const struct nlmsghdr *)(buf + off);
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
+				break;
+			if (h->nlmsg_seq != seq)
+				continue;       /* a late answer to an earlier request */
+			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = 1;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					rc = -EIO;
+				else
+					rc = e->error;  /* 0 for an ACK, -errno otherwise */
+				done = 1;
+			} else if (cb != NULL && cbrc == 0) {
+				cbrc = cb(h, arg);
+			}
+		}
+	}
+	free(buf);
+	if (rc == 0 && cbrc != 0)
+		rc = cbrc;
+	if (rc == 0 && intr)
+		rc = -EAGAIN;
+	return rc;
+}
+
+static struct ifinfomsg *
+link_msg(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex)
+{
+	struct ifinfomsg *ifi;
+
+	msg_init(m, type, flags);
+	ifi = msg_put(m, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return ifi;
+}
+
+int
+nl_link_set(int nl, int ifindex, int up, int mtu)
+{
+	struct nl_msg m;
+	struct ifinfomsg *ifi;
+
+	if (ifindex <= 0 || mtu < 0)
+		return -EINVAL;
+	ifi = link_msg(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	ifi->ifi_change = IFF_UP;
+	if (mtu > 0)
+		msg_attr_u32(&m, IFLA_MTU, (uint32_t)mtu);
+	return nl_transact(nl, &m, NULL, NULL);
+}
+
+int
+nl_link_set_alias(int nl, int ifindex, const char *alias)
+{
+	struct nl_msg m;
+	size_t len = strlen(alias);
+
+	if (ifindex <= 0 || len >= NL_ALIAS_MAX)
+		return -EINVAL;
+	link_msg(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
+	msg_attr(&m, IFLA_IFALIAS, alias, len);
+	return nl_transact(nl, &m, NULL, NULL);
+}
+
+int
+nl_link_del(int nl, int ifindex)
+{
+	struct nl_msg m;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	link_msg(&m, RTM_DELLINK, NLM_F_ACK, ifindex);
+	return nl_transact(nl, &m, NULL, NULL);
+}
+
+int
+nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen)
+{
+	struct nl_msg m;
+	struct ifaddrmsg *ifa;
+
+	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32)
+		return -EINVAL;
+	msg_init(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	ifa = msg_put(&m, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (uint8_t)prefixlen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)ifindex;
+	msg_attr(&m, IFA_LOCAL, &a, sizeof(a));
+	msg_attr(&m, IFA_ADDRESS, &a, sizeof(a));
+	return nl_transact(nl, &m, NULL, NULL);
+}
+
+static int
+route_msg(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex, struct in_addr dst,
+    int prefixlen)
+{
+	struct rtmsg *rtm;
+
+	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32)
+		return -EINVAL;
+	msg_init(m, type, NLM_F_ACK | flags);
+	rtm = msg_put(m, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = (uint8_t)prefixlen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	if (type == RTM_NEWROUTE) {
+		rtm->rtm_protocol = RTPROT_STATIC;
+		rtm->rtm_scope = RT_SCOPE_LINK;
+		rtm->rtm_type = RTN_UNICAST;
+	} else {
+		/* wildcards: match whatever protocol/type/scope the route has */
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	}
+	if (prefixlen > 0)
+		msg_attr(m, RTA_DST, &dst, sizeof(dst));
+	msg_attr_u32(m, RTA_OIF, (uint32_t)ifindex);
+	return 0;
+}
+
+int
+nl_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, struct in_addr src)
+{
+	struct nl_msg m;
+	int rc;
+
+	if ((rc = route_msg(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex, dst,
+	    prefixlen)) != 0)
+		return rc;
+	if (src.s_addr != 0)
+		msg_attr(&m, RTA_PREFSRC, &src, sizeof(src));
+	return nl_transact(nl, &m, NULL, NULL);
+}
+
+int
+nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen)
+{
+	struct nl_msg m;
+	int rc;
+
+	if ((rc = route_msg(&m, RTM_DELROUTE, 0, ifindex, dst, prefixlen)) != 0)
+		return rc;
+	return nl_transact(nl, &m, NULL, NULL);
+}
+
+/* Copy a string attribute, which may or may not carry its NUL. */
+static void
+attr_str(const struct rtattr *rta, char *out, size_t cap)
+{
+	size_t len = RTA_PAYLOAD(rta);
+	const char *s = RTA_DATA(rta);
+
+	if (len > 0 && s[len - 1] == '\0')
+		len--;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+static int
+parse_link(const struct nlmsghdr *h, struct nl_link_info *li)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(h);
+	const struct rtattr *rta;
+	int len;
+
+	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return -1;
+	memset(li, 0, sizeof(*li));
+	li->ifindex = ifi->ifi_index;
+	li->flags = ifi->ifi_flags;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
+	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		switch (rta->rta_type) {
+		case IFLA_IFNAME:
+			attr_str(rta, li->name, sizeof(li->name));
+			break;
+		case IFLA_IFALIAS:
+			attr_str(rta, li->alias, sizeof(li->alias));
+			break;
+		case IFLA_MTU:
+			if (RTA_PAYLOAD(rta) >= sizeof(uint32_t))
+				memcpy(&li->mtu, RTA_DATA(rta), sizeof(uint32_t));
+			break;
+		}
+	}
+	return 0;
+}
+
+struct link_list {
+	struct nl_link_info *v;
+	size_t n, cap;
+	int oom;
+};
+
+static int
+collect_link(const struct nlmsghdr *h, void *arg)
+{
+	struct link_list *l = arg;
+	struct nl_link_info li, *nv;
+
+	if (parse_link(h, &li) != 0)
+		return 0;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		nv = realloc(l->v, l->cap * sizeof(*nv));
+		if (nv == NULL)
+			return -ENOMEM;
+		l->v = nv;
+	}
+	l->v[l->n++] = li;
+	return 0;
+}
+
+int
+nl_list_links(int nl, void (*cb)(int, const char *, const char *, void *), void *arg)
+{
+	struct link_list l = { 0 };
+	struct nl_msg m;
+	int rc = -EAGAIN, tries;
+
+	for (tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
+		l.n = 0;
+		link_msg(&m, RTM_GETLINK, NLM_F_DUMP, 0);
+		rc = nl_transact(nl, &m, collect_link, &l);
+	}
+	/* The callbacks run after the dump so they may use the socket (e.g. nl_link_del). */
+	if (rc == 0)
+		for (size_t i = 0; i < l.n; i++)
+			cb(l.v[i].ifindex, l.v[i].name, l.v[i].alias, arg);
+	free(l.v);
+	return rc;
+}
+
+static int
+get_link(const struct nlmsghdr *h, void *arg)
+{
+	struct nl_link_info *li = arg;
+
+	if (li->ifindex == 0)
+		parse_link(h, li);
+	return 0;
+}
+
+int
+nl_link_get(int nl, int ifindex, struct nl_link_info *info)
+{
+	struct nl_msg m;
+	int rc;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	link_msg(&m, RTM_GETLINK, NLM_F_ACK, ifindex);
+	rc = nl_transact(nl, &m, get_link, info);
+	if (rc == 0 && info->ifindex != ifindex)
+		rc = -ENODEV;
+	return rc;
+}
+
+struct addr_find {
+	int ifindex, found, prefixlen;
+	struct in_addr a;
+};
+
+static int
+find_addr(const struct nlmsghdr *h, void *arg)
+{
+	struct addr_find *f = arg;
+	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
+	const struct rtattr *rta;
+	struct in_addr local = { 0 }, address = { 0 };
+	int len, has_local = 0, has_address = 0;
+
+	if (f->found || h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+		return 0;
+	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != f->ifindex)
+		return 0;
+	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
+	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (RTA_PAYLOAD(rta) < sizeof(struct in_addr))
+			continue;
+		if (rta->rta_type == IFA_LOCAL) {
+			memcpy(&local, RTA_DATA(rta), sizeof(local));
+			has_local = 1;
+		} else if (rta->rta_type == IFA_ADDRESS) {
+			memcpy(&address, RTA_DATA(rta), sizeof(address));
+			has_address = 1;
+		}
+	}
+	/* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is always ours. */
+	if (has_local)
+		f->a = local;
+	else if (has_address)
+		f->a = address;
+	else
+		return 0;
+	f->prefixlen = ifa->ifa_prefixlen;
+	f->found = 1;
+	return 0;
+}
+
+int
+nl_iface_addr(int nl, const char *ifname, struct in_addr *a, int *prefixlen)
+{
+	struct addr_find f = { 0 };
+	struct nl_msg m;
+	struct ifaddrmsg *ifa;
+	int rc = -EAGAIN, tries;
+
+	f.ifindex = (int)if_nametoindex(ifname);
+	if (f.ifindex == 0)
+		return -ENODEV;
+	for (tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
+		f.found = 0;
+		msg_init(&m, RTM_GETADDR, NLM_F_DUMP);
+		ifa = msg_put(&m, sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		rc = nl_transact(nl, &m, find_addr, &f);
+	}
+	if (rc != 0)
+		return rc;
+	if (!f.found)
+		return -EADDRNOTAVAIL;
+	*a = f.a;
+	if (prefixlen != NULL)
+		*prefixlen = f.prefixlen;
+	return 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * The few rtnetlink (NETLINK_ROUTE) requests tunmgr needs, built by hand. Every call sends one
+ * request, waits for the kernel's answer and returns 0 or -errno (the kernel's error when it
+ * refused). IPv4 only. One socket serves one thread; requests are strictly sequential.
+ */
+#ifndef VPND_NETLINK_H
+#define VPND_NETLINK_H
+
+#include <netinet/in.h>
+#include <net/if.h>
+
+/* A NETLINK_ROUTE socket (close-on-exec), or -errno. */
+int  nl_open(void);
+void nl_close(int nl);
+
+/* up: 1 up, 0 down; mtu: 0 keeps the current one. */
+int nl_link_set(int nl, int ifindex, int up, int mtu);
+/* IFLA_IFALIAS, e.g. "Virtual-Access3" (what `ip link show` prints as "alias"). */
+int nl_link_set_alias(int nl, int ifindex, const char *alias);
+int nl_link_del(int nl, int ifindex);
+
+/* Add a /prefixlen address (for ip unnumbered: the donor's address as /32). -EEXIST if the
+ * interface has it already. */
+int nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen);
+
+/* A link-scope route in the main table through ifindex; src (if not 0.0.0.0) is the preferred
+ * source address. -EEXIST if the same destination is routed already. */
+int nl_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, struct in_addr src);
+int nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen);
+
+/* First IPv4 address of an interface and its prefix length: -ENODEV for no such interface,
+ * -EADDRNOTAVAIL if it has no IPv4 address. */
+int nl_iface_addr(int nl, const char *ifname, struct in_addr *a, int *prefixlen);
+
+/* Call cb for every interface (alias is "" when unset). */
+int nl_list_links(int nl, void (*cb)(int ifindex, const char *name, const char *alias, void *arg),
+                  void *arg);
+
+struct nl_link_info {
+	int      ifindex;
+	char     name[IF_NAMESIZE];
+	char     alias[256];
+	unsigned flags;         /* IFF_UP, ... */
+	int      mtu;
+};
+/* One interface's state, -ENODEV if it does not exist. */
+int nl_link_get(int nl, int ifindex, struct nl_link_info *info);
+
+#endif
