@@ -53,7 +53,7 @@ vpnd_stop() {
 vpnc_start() {
 	local dir=$1; shift
 	local gateway=172.18.143.246 group=group1 secret=cisco123 user=cisco password=cisco123
-	local natt=natt dh=dh2 pfs=nopfs wait=20
+	local natt=natt dh=dh2 pfs=nopfs wait=20 port=500
 	for kv in "$@"; do eval "local ${kv%%=*}=\"\${kv#*=}\""; done
 	mkdir -p "$dir"
 	rm -f "$dir/up"
@@ -66,7 +66,7 @@ Xauth password $password
 IKE DH Group $dh
 Perfect Forward Secrecy $pfs
 NAT Traversal Mode $natt
-Local Port 0
+Local Port $port
 Script $VPNC_SCRIPT
 Pidfile $dir/vpnc.pid
 Enable weak encryption
