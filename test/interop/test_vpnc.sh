@@ -66,6 +66,12 @@ PY
 	done
 
 	if [ "$name" = aes256 ]; then
+		# Mode Config attributes from the group: banner, domain, DNS, split-include ACL
+		case "$banner" in *"Welcome to the vpnd test hub"*) ;; *) fail "banner not pushed: '$banner'";; esac
+		[ "$domain" = example.test ] || fail "default domain not pushed: '$domain'"
+		[ "$dns" = 10.2.1.53 ] || fail "DNS not pushed: '$dns'"
+		[ "$split" = 1 ] && cl ip route show 10.2.1.0/24 | grep -q "$tundev" || fail "split-include 10.2.1.0/24 not pushed"
+		pass "$name: Mode Config pushed banner, domain, DNS and split-include 10.2.1.0/24"
 		privsep_checks "$st"
 	fi
 
