@@ -72,7 +72,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	    isakmp_parse_payloads(h->next_payload, buf + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
 	                          &m) < 0) {
 		ike.st.drop_decrypt++;
-		log_warnx("session %u: undecryptable or malformed exchange %u dropped", sa->id,
+		log_rl("session %u: undecryptable or malformed exchange %u dropped", sa->id,
 		          h->exch_type);
 		if (first && x)
 			ike_exch_free(sa, x);
@@ -238,7 +238,7 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		if (!sa)
 			break;
 		if (r->status) {
-			log_warnx("session %u: virtual-access interface not created (%s)", sa->id,
+			log_rl("session %u: virtual-access interface not created (%s)", sa->id,
 			          strerror(r->status));
 			sa->va_requested = 0;
 			ike_sa_delete(sa, "interface failed", 1);
@@ -404,6 +404,19 @@ void ikev1_tick(time_t now)
 
 void ikev1_shutdown(void)
 {
+	const struct ike_stats *s = &ike.st;
+	log_info("IKE counters: rx %llu tx %llu short %llu malformed %llu unknown-sa %llu "
+	         "bad-hash %llu undecryptable %llu rate-limited %llu half-open-cap %llu "
+	         "wrong-state %llu no-proposal %llu bad-id %llu duplicates %llu retransmits %llu "
+	         "sessions up %llu down %llu",
+	         (unsigned long long)s->rx, (unsigned long long)s->tx,
+	         (unsigned long long)s->drop_short, (unsigned long long)s->drop_malformed,
+	         (unsigned long long)s->drop_unknown_sa, (unsigned long long)s->drop_hash,
+	         (unsigned long long)s->drop_decrypt, (unsigned long long)s->drop_ratelimit,
+	         (unsigned long long)s->drop_halfopen_cap, (unsigned long long)s->drop_state,
+	         (unsigned long long)s->no_proposal, (unsigned long long)s->bad_id,
+	         (unsigned long long)s->duplicates, (unsigned long long)s->retransmits,
+	         (unsigned long long)s->sessions_up, (unsigned long long)s->sessions_down);
 	while (ike.all)
 		ike_sa_delete(ike.all, "shutdown", 1);
 }

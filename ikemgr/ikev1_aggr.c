@@ -84,7 +84,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		ike.st.drop_halfopen_cap++;
 		if (time(NULL) != last_log) {
 			last_log = time(NULL);
-			log_warnx("half-open IKE SA cap (%d) reached, new exchanges dropped",
+			log_rl("half-open IKE SA cap (%d) reached, new exchanges dropped",
 			          ike.max_halfopen);
 		}
 		return;
@@ -100,7 +100,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	if (!psa || !pke || !pn || !pid || pid->len < 5 || pid->len - 4 >= MSG_GROUP_MAX ||
 	    pn->len < 8 || pn->len > IKE_NONCE_MAX || pid->len > IKE_ID_MAX) {
 		ike.st.drop_malformed++;
-		log_warnx("aggressive mode from %s lacks SA, KE, nonce or a usable ID: dropped", pa);
+		log_rl("aggressive mode from %s lacks SA, KE, nonce or a usable ID: dropped", pa);
 		return;
 	}
 
@@ -112,14 +112,14 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	if ((idtype != ISAKMP_ID_KEY_ID && idtype != ISAKMP_ID_FQDN && idtype != ISAKMP_ID_USER_FQDN) ||
 	    strlen(group) != (size_t)(pid->len - 4)) {
 		ike.st.bad_id++;
-		log_warnx("aggressive mode from %s: identity type %u is not a group name, dropped", pa,
+		log_rl("aggressive mode from %s: identity type %u is not a group name, dropped", pa,
 		          idtype);
 		return;
 	}
 	const struct conf_isakmp_profile *prof = conf_find_profile_for_group(ike.conf, group);
 	if (!prof || !conf_find_group(ike.conf, group)) {
 		ike.st.bad_id++;
-		log_warnx("aggressive mode from %s: no isakmp profile matches identity group '%s'", pa,
+		log_rl("aggressive mode from %s: no isakmp profile matches identity group '%s'", pa,
 		          group);
 		ikev1_send_plain_notify(&m->hdr, peer, local, port4500, ISAKMP_N_INVALID_ID_INFO);
 		return;
@@ -128,20 +128,20 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	struct isakmp_sa sap;
 	if (isakmp_parse_sa(psa->body, psa->len, &sap) < 0 || sap.doi != 1) {
 		ike.st.drop_malformed++;
-		log_warnx("aggressive mode from %s: malformed SA payload, dropped", pa);
+		log_rl("aggressive mode from %s: malformed SA payload, dropped", pa);
 		return;
 	}
 	struct ike_p1_choice ch;
 	if (ikev1_choose_p1(ike.conf, &sap, prof->client_auth_list[0] != 0, &ch) < 0) {
 		ike.st.no_proposal++;
-		log_warnx("aggressive mode from %s group '%s': no proposal matches any isakmp policy",
+		log_rl("aggressive mode from %s group '%s': no proposal matches any isakmp policy",
 		          pa, group);
 		ikev1_send_plain_notify(&m->hdr, peer, local, port4500, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
 	if (pke->len != ike_dh_publen(ch.group)) {
 		ike.st.drop_malformed++;
-		log_warnx("aggressive mode from %s: KE is %u bytes, group %d needs %zu", pa, pke->len,
+		log_rl("aggressive mode from %s: KE is %u bytes, group %d needs %zu", pa, pke->len,
 		          ch.group, ike_dh_publen(ch.group));
 		return;
 	}
@@ -220,7 +220,7 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
 
 	if (r->status != KEY_OK || r->skeyid_len != ike_hash_len(sa->hash)) {
-		log_warnx("session %u: no pre-shared key for group '%s' (peer %s)", sa->id,
+		log_rl("session %u: no pre-shared key for group '%s' (peer %s)", sa->id,
 		          sa->group_name, pa);
 		ike_sa_delete(sa, "no key", 0);
 		return;
@@ -232,7 +232,7 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
 	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
 		ike.st.drop_malformed++;
-		log_warnx("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
+		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
 		ike_sa_delete(sa, "DH failed", 0);
 		return;
 	}
@@ -311,14 +311,14 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		size_t plen;
 		if (ikev1_decrypt(sa, pkt, len, sa->iv, &plen) < 0) {
 			ike.st.drop_decrypt++;
-			log_warnx("session %u: undecryptable aggressive mode message 3 from %s", sa->id, pa);
+			log_rl("session %u: undecryptable aggressive mode message 3 from %s", sa->id, pa);
 			return;
 		}
 	}
 	if (isakmp_parse_payloads(h.next_payload, pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
 	                          &m) < 0) {
 		ike.st.drop_malformed++;
-		log_warnx("session %u: malformed aggressive mode message 3 from %s", sa->id, pa);
+		log_rl("session %u: malformed aggressive mode message 3 from %s", sa->id, pa);
 		return;
 	}
 	const struct isakmp_payload *ph = find_pl(&m, ISAKMP_NP_HASH);
@@ -328,7 +328,7 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	               hash_i) < 0 ||
 	    CRYPTO_memcmp(hash_i, ph->body, sa->k.prf_len)) {
 		ike.st.drop_hash++;
-		log_warnx("session %u: HASH_I from %s does not verify: wrong group key for group '%s'",
+		log_rl("session %u: HASH_I from %s does not verify: wrong group key for group '%s'",
 		          sa->id, pa, sa->group_name);
 		ike_sa_delete(sa, "authentication failed", 0);
 		return;

@@ -56,7 +56,7 @@ static void put_split(struct attr_buf *a, const struct msg_policy *p)
 void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_warnx("session %u: Mode Config message with a bad HASH dropped", sa->id);
+		log_rl("session %u: Mode Config message with a bad HASH dropped", sa->id);
 		ike_exch_free(sa, x);
 		return;
 	}

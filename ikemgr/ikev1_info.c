@@ -118,7 +118,7 @@ static int children_left(const struct ike_sa *sa)
 void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_warnx("session %u: informational message with a bad HASH dropped", sa->id);
+		log_rl("session %u: informational message with a bad HASH dropped", sa->id);
 		return;
 	}
 	int ike_gone = 0;

@@ -148,7 +148,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
 
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_warnx("session %u: quick mode with a bad HASH(1) dropped", sa->id);
+		log_rl("session %u: quick mode with a bad HASH(1) dropped", sa->id);
 		ike_exch_free(sa, x);
 		return;
 	}
@@ -165,7 +165,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 	if (!psa || !pn || pn->len < 8 || pn->len > IKE_NONCE_MAX || nid == 1) {
 		ike.st.drop_malformed++;
-		log_warnx("session %u: malformed quick mode from %s", sa->id, pa);
+		log_rl("session %u: malformed quick mode from %s", sa->id, pa);
 		ike_exch_free(sa, x);
 		return;
 	}
@@ -175,7 +175,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	if (!ip || isakmp_parse_sa(psa->body, psa->len, &sap) < 0 ||
 	    ikev1_choose_p2(ike.conf, ip, &sap, sa->port4500, &ch) < 0) {
 		ike.st.no_proposal++;
-		log_warnx("session %u: quick mode from %s: no proposal matches the transform sets of "
+		log_rl("session %u: quick mode from %s: no proposal matches the transform sets of "
 		          "ipsec profile '%s'", sa->id, pa, ip ? ip->name : "(none)");
 		send_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		ike_exch_free(sa, x);
@@ -184,7 +184,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	if ((ch.pfs_group && (!pke || pke->len != ike_dh_publen(ch.pfs_group))) ||
 	    (!ch.pfs_group && pke)) {
 		ike.st.drop_malformed++;
-		log_warnx("session %u: quick mode KE does not match the PFS group", sa->id);
+		log_rl("session %u: quick mode KE does not match the PFS group", sa->id);
 		send_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		ike_exch_free(sa, x);
 		return;
@@ -200,7 +200,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			     !memcmp(b + 8, "\xff\xff\xff\xff", 4);
 		if (!ok) {
 			ike.st.bad_id++;
-			log_warnx("session %u: quick mode IDci is not the client's assigned address",
+			log_rl("session %u: quick mode IDci is not the client's assigned address",
 			          sa->id);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
@@ -208,7 +208,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		}
 	} else if (sa->policy.addr.s_addr) {
 		ike.st.bad_id++;
-		log_warnx("session %u: quick mode without identities refused", sa->id);
+		log_rl("session %u: quick mode without identities refused", sa->id);
 		send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 		ike_exch_free(sa, x);
 		return;
@@ -264,7 +264,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	if (ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
 	                         fill_reply, &r, 0) < 0 ||
 	    install(sa, qm, &ch) < 0) {
-		log_warnx("session %u: cannot answer quick mode", sa->id);
+		log_rl("session %u: cannot answer quick mode", sa->id);
 		ike_exch_free(sa, x);
 		return;
 	}
@@ -305,7 +305,7 @@ void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	    ike_prf(sa->hash, sa->k.skeyid_a, sa->k.prf_len, iov, 4, h) < 0 ||
 	    CRYPTO_memcmp(h, m->pl[0].body, sa->k.prf_len)) {
 		ike.st.drop_hash++;
-		log_warnx("session %u: quick mode HASH(3) does not verify", sa->id);
+		log_rl("session %u: quick mode HASH(3) does not verify", sa->id);
 		return;
 	}
 	log_debug("session %u: quick mode complete", sa->id);

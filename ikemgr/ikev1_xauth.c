@@ -78,7 +78,7 @@ static const struct isakmp_payload *attr_payload(const struct isakmp_msg *m)
 void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_warnx("session %u: XAUTH message with a bad HASH dropped", sa->id);
+		log_rl("session %u: XAUTH message with a bad HASH dropped", sa->id);
 		return;
 	}
 	const struct isakmp_payload *pa = attr_payload(m);
@@ -127,7 +127,7 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	if (r < 0 || !status || !have_user || !have_pass || strlen(rq->user) == 0) {
 		explicit_bzero(rq, sizeof(*rq));
 		free(rq);
-		log_warnx("session %u: XAUTH reply without user name and password (or cancelled)",
+		log_rl("session %u: XAUTH reply without user name and password (or cancelled)",
 		          sa->id);
 		send_status(sa, 0);
 		ike_sa_delete(sa, "XAUTH cancelled", 1);
@@ -153,7 +153,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 	if (sa->state == IKE_S_AUTHORIZING) {
 		/* No XAUTH: the group policy alone. */
 		if (r->status != XAUTH_OK) {
-			log_warnx("session %u: group '%s' not authorized: %s", sa->id, sa->group_name,
+			log_rl("session %u: group '%s' not authorized: %s", sa->id, sa->group_name,
 			          r->message);
 			ike_sa_delete(sa, "authorization failed", 1);
 			return;
@@ -174,7 +174,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		return;
 	}
 	sa->xauth_tries++;
-	log_warnx("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->id, sa->user,
+	log_rl("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->id, sa->user,
 	          r->message, sa->xauth_tries, XAUTH_MAX_TRIES);
 	if (r->status == XAUTH_BAD_CREDENTIALS && sa->xauth_tries < XAUTH_MAX_TRIES) {
 		send_request(sa, "Authentication failed, try again");

@@ -70,6 +70,7 @@ static struct {
 	struct va      *vas;
 	uint8_t         units[MAX_UNITS];
 	uint64_t        drop_unknown_spi, drop_short, ike_forwarded;
+	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
 	uint8_t         buf[PKT_MAX], out[PKT_MAX];
 } dp;
 
@@ -144,11 +145,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	struct sa_in *s = sadb_lookup(dp.sadb, spi);
 	if (!s) {
 		dp.drop_unknown_spi++;
-		static time_t last;
-		if (time(NULL) != last) {
-			last = time(NULL);
-			log_debug("ESP with unknown SPI %08x dropped", ntohl(spi));
-		}
+		log_rl("ESP with unknown SPI %08x from %s dropped", ntohl(spi), inet_ntoa(from->sin_addr));
 		return;
 	}
 	struct va *v = s->va;
@@ -156,12 +153,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	ssize_t n = esp_decap(s->esp, esp, len, dp.out, sizeof(dp.out), &nh);
 	if (n < 0) {
 		count_err(v, n);
-		static time_t last;
-		if (time(NULL) != last) {
-			last = time(NULL);
-			log_warnx("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi),
-			          esp_strerror((int)n));
-		}
+		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
 		return;
 	}
 	/* An authenticated packet from a new port is a NAT rebinding: follow it. */
@@ -324,7 +316,7 @@ static void va_configure(struct va *v, int fd)
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
 	int rc = tun_attach(fd, v->ifname, &v->ifindex, NULL);
 	if (rc < 0) {
-		log_warnx("cannot create %s: %s", v->ifname, strerror(-rc));
+		log_rl("cannot create %s: %s", v->ifname, strerror(-rc));
 		goto fail;
 	}
 	v->fd = rc;
@@ -334,7 +326,7 @@ static void va_configure(struct va *v, int fd)
 	struct in_addr donor = { 0 };
 	int plen;
 	if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, t->unnumbered, &donor, &plen) < 0)
-		log_warnx("%s: ip unnumbered %s: that interface has no IPv4 address", v->ifname,
+		log_rl("%s: ip unnumbered %s: that interface has no IPv4 address", v->ifname,
 		          t->unnumbered);
 	rc = nl_link_set_alias(dp.nl, v->ifindex, alias);
 	if (!rc)
@@ -344,7 +336,7 @@ static void va_configure(struct va *v, int fd)
 	if (!rc)
 		rc = nl_route_add(dp.nl, v->ifindex, v->client, 32, donor);
 	if (rc < 0) {
-		log_warnx("cannot configure %s: %s", v->ifname, strerror(-rc));
+		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
 	}
 	uv_poll_init(dp.loop, &v->poll, v->fd);
@@ -394,6 +386,8 @@ static void va_destroy(uint32_t session_id)
 		return;
 	va_unlink(v);
 	send_counters(v);
+	dp.drop_auth_gone += v->drop_auth;
+	dp.drop_replay_gone += v->drop_replay;
 	for (int i = 0; i < 4; i++)
 		if (v->in[i])
 			sa_in_free(v->in[i]);
@@ -415,7 +409,7 @@ static void sa_add(const struct msg_sa_add *a)
 {
 	struct va *v = va_by_session(a->session_id);
 	if (!v) {
-		log_warnx("SA for session %u without an interface, ignored", a->session_id);
+		log_rl("SA for session %u without an interface, ignored", a->session_id);
 		return;
 	}
 	if ((size_t)a->enc_keylen > MSG_KEY_MAX || (size_t)a->auth_keylen > MSG_KEY_MAX)
@@ -427,7 +421,7 @@ static void sa_add(const struct msg_sa_add *a)
 	                                a->authkey_out, (size_t)a->auth_keylen, a->spi_out, 0);
 	struct sa_in *s = calloc(1, sizeof(*s));
 	if (!in || !out || !s) {
-		log_warnx("%s: cannot set up SA %08x", v->ifname, ntohl(a->spi_in));
+		log_rl("%s: cannot set up SA %08x", v->ifname, ntohl(a->spi_in));
 		if (in)
 			esp_sa_free(in);
 		if (out)
@@ -502,6 +496,18 @@ static void on_stats(uv_timer_t *t)
 
 static void shutdown_all(void)
 {
+	uint64_t auth = 0, replay = 0, other = 0;
+	for (struct va *v = dp.vas; v; v = v->next) {
+		auth += v->drop_auth;
+		replay += v->drop_replay;
+		other += v->drop_other;
+	}
+	log_info("ESP drops: unknown-spi %llu short %llu auth %llu replay %llu other %llu; "
+	         "IKE datagrams forwarded %llu",
+	         (unsigned long long)dp.drop_unknown_spi, (unsigned long long)dp.drop_short,
+	         (unsigned long long)(dp.drop_auth_gone + auth),
+	         (unsigned long long)(dp.drop_replay_gone + replay),
+	         (unsigned long long)other, (unsigned long long)dp.ike_forwarded);
 	while (dp.vas)
 		va_destroy(dp.vas->session_id);
 }
@@ -551,7 +557,7 @@ static void on_parent_msg(struct imsgbuf *b, struct imsg *im, void *arg)
 			break;
 		}
 		if (im->fd < 0) {
-			log_warnx("parent could not open /dev/net/tun: %s", strerror(err));
+			log_rl("parent could not open /dev/net/tun: %s", strerror(err));
 			va_reply(v, err ? err : EIO);
 			va_destroy(v->session_id);
 			break;
@@ -578,7 +584,7 @@ static void on_chan_error(struct imsgbuf *b, const char *why, void *arg)
 static void cleanup_leftover(int ifindex, const char *name, const char *alias, void *arg)
 {
 	if (!strncmp(name, "va", 2) && alias && !strncmp(alias, "Virtual-Access", 14)) {
-		log_warnx("removing %s (%s) left behind by an earlier run", name, alias);
+		log_rl("removing %s (%s) left behind by an earlier run", name, alias);
 		nl_link_del(dp.nl, ifindex);
 	}
 }

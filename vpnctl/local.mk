@@ -1,0 +1,1 @@
+# vpnctl/: the operator tool.
