@@ -66,14 +66,17 @@ msg_put(struct nl_msg *m, size_t len)
 static void
 msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
 {
-	struct rtattr *rta = msg_put(m, RTA_LENGTH(len));
+	uint8_t *p = msg_put(m, RTA_LENGTH(len));
+	struct rtattr hdr;
 
-	if (rta == NULL)
+	if (p == NULL)
 		return;
-	rta->rta_type = type;
-	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	/* bytes, not a struct rtattr pointer: GCC 12 at -O2 misjudges the object size */
+	hdr.rta_type = type;
+	hdr.rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(p, &hdr, sizeof(hdr));
 	if (len != 0)
-		memcpy(RTA_DATA(rta), data, len);
+		memcpy(p + RTA_LENGTH(0), data, len);
 }
 
 static void
