@@ -63,6 +63,10 @@ msg_put(struct nl_msg *m, size_t len)
 	return p;
 }
 
+/* GCC 12 with -O2 (and more with ASan) believes the attribute lands inside nlmsghdr: the
+ * buffer is a union of the header and the byte array, and msg_put checks the bounds. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
 static void
 msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
 {
@@ -78,6 +82,7 @@ msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
 	if (len != 0)
 		memcpy(p + RTA_LENGTH(0), data, len);
 }
+#pragma GCC diagnostic pop
 
 static void
 msg_attr_u32(struct nl_msg *m, uint16_t type, uint32_t v)
