@@ -41,7 +41,7 @@ hub ip -d link show "$va"
 hub ip route show dev "$va"
 echo "== vpnctl show crypto session"
 sleep 1
-"$top/build/vpnctl" -S "$T/hub" show crypto session detail || true
+"$top/build/vpnctl/vpnctl" -S "$T/hub" show crypto session detail || true
 echo "== disconnect"
 vpnc_stop
 wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$va still present"

@@ -6,7 +6,8 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 vpnd_LDADD = $(VPND_LIBS)
 
 # Shell tests run from the build dir; they find the binary and the sources through these.
-AM_TESTS_ENVIRONMENT = VPND=$(abs_top_builddir)/vpnd; srcdir=$(abs_top_srcdir); \
+AM_TESTS_ENVIRONMENT = VPND=$(abs_top_builddir)/vpnd; VPNCTL=$(abs_top_builddir)/vpnctl/vpnctl; \
+	srcdir=$(abs_top_srcdir); export VPNCTL; \
 	export VPND srcdir;
 TESTS += test/interop/test_privsep.sh
 EXTRA_DIST += test/interop/test_privsep.sh test/lib/ns.sh \

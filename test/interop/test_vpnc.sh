@@ -8,7 +8,8 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-for tool in vpnc iperf3 ip python3; do
+VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
+for tool in vpnc iperf3 ip python3 ping; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: install it (README's test command does)"
 done
 
@@ -73,17 +74,37 @@ PY
 		[ "$split" = 1 ] && cl ip route show 10.2.1.0/24 | grep -q "$tundev" || fail "split-include 10.2.1.0/24 not pushed"
 		pass "$name: Mode Config pushed banner, domain, DNS and split-include 10.2.1.0/24"
 		privsep_checks "$st"
+		vpnctl_checks "$st" "$va" "$address"
 	fi
 
 	vpnc_stop
 	wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$name: $va still there after disconnect"
 	hub ip route show "$address" | grep -q . && fail "$name: route to $address left behind"
 	grep -q "down: peer delete" "$st/vpnd.log" || fail "$name: session not closed by the client's DELETE"
+	"$VPNCTL" -S "$st" show crypto session history | grep -q "DOWN (peer delete)" || fail "$name: history lacks the ended session"
 	pass "$name: $va and its route removed after disconnect"
 	vpnd_stop "$st"
 	hub ip -o link show | grep -q " va[0-9]" && fail "$name: interfaces left after SIGTERM"
 	grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" && { grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
 	return 0
+}
+
+vpnctl_checks() {
+	local st=$1 va=$2 address=$3 out
+	sleep 0.5
+	out=$("$VPNCTL" -S "$st" show crypto session) || fail "vpnctl show crypto session failed"
+	echo "$out" | grep -q "^Interface: Virtual-Access${va#va}$" || { echo "$out"; fail "vpnctl: no Virtual-Access${va#va}"; }
+	echo "$out" | grep -q "^Username: alice$" || fail "vpnctl: username missing"
+	echo "$out" | grep -q "^Assigned address: $address$" || fail "vpnctl: assigned address missing"
+	"$VPNCTL" -S "$st" --json show crypto session username alice | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+assert len(rows) == 1 and rows[0]["username"] == "alice" and rows[0]["grp"] == "group1", rows
+' || fail "vpnctl --json"
+	[ "$("$VPNCTL" -S "$st" --json show crypto session username nobody)" = "[
+]" ] || fail "vpnctl filter by unknown user should list nothing"
+	"$VPNCTL" -S "$st" ping | grep -q pong || fail "vpnctl ping"
+	pass "vpnctl show crypto session (text, --json, filter) and ping"
 }
 
 privsep_checks() {
