@@ -132,6 +132,7 @@ struct ike_sa {
 	time_t   created, last_rx, dpd_sent_at;
 	uint32_t dpd_seq;
 	int      dpd_outstanding;
+	unsigned dpd_acked, dpd_answered_peer;   /* for a first-time log line each way */
 	time_t   established_at;
 	char     end_reason[64];
 };

@@ -136,11 +136,16 @@ void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 				memcpy(ck + 8, sa->cky_r, 8);
 				ikev1_send_notify(sa, ISAKMP_N_R_U_THERE_ACK, ISAKMP_PROTO_ISAKMP, ck, 16,
 				                  n.data, 4);
+				if (!sa->dpd_answered_peer++)
+					log_info("session %u: answering the peer's DPD R-U-THERE", sa->id);
 			} else if (n.type == ISAKMP_N_R_U_THERE_ACK && n.datalen == 4) {
 				uint32_t seq;
 				memcpy(&seq, n.data, 4);
-				if (ntohl(seq) == sa->dpd_seq)
+				if (ntohl(seq) == sa->dpd_seq) {
 					sa->dpd_outstanding = 0;
+					if (!sa->dpd_acked++)
+						log_info("session %u: peer answers DPD", sa->id);
+				}
 			} else {
 				log_info("session %u: peer sent notification %u", sa->id, n.type);
 			}

@@ -261,9 +261,10 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		.idci = nid == 2 ? id[0] : NULL, .idcr = nid == 2 ? id[1] : NULL,
 		.lowered_life = offered && offered > ch.life_seconds,
 	};
-	if (ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
-	                         fill_reply, &r, 0) < 0 ||
-	    install(sa, qm, &ch) < 0) {
+	/* Install before answering: the client sends ESP right behind HASH(3). */
+	if (install(sa, qm, &ch) < 0 ||
+	    ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
+	                         fill_reply, &r, 0) < 0) {
 		log_rl("session %u: cannot answer quick mode", sa->id);
 		ike_exch_free(sa, x);
 		return;

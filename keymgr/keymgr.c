@@ -60,6 +60,11 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 
 static void on_error(struct imsgbuf *b, const char *why, void *arg)
 {
+	/* ikemgr closes first at a normal shutdown; if it crashed, the parent sees to the rest. */
+	if (b == &io.ike) {
+		log_info("ikemgr closed its channel (%s): stopping", why);
+		exit(0);
+	}
 	fatalx("channel to %s lost: %s", b->name, why);
 }
 

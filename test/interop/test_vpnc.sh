@@ -75,6 +75,22 @@ PY
 		pass "$name: Mode Config pushed banner, domain, DNS and split-include 10.2.1.0/24"
 		privsep_checks "$st"
 		vpnctl_checks "$st" "$va" "$address"
+		# DPD both ways: hub keepalive 10 s, vpnc dpd-idle 10 s; idle for a while
+		wait_until 30 dpd_both_ways "$st/vpnd.log" \
+			|| fail "$name: DPD did not run both ways"
+		cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || fail "$name: tunnel dead after DPD"
+		pass "$name: DPD R-U-THERE answered both ways, tunnel still up"
+	fi
+	if [ "$name" = rawesp ]; then
+		grep -q "esp-3des esp-sha-hmac, PFS" "$st/vpnd.log" || fail "$name: quick mode without the PFS vpnc asked for"
+		pass "$name: quick mode with PFS group 2 as the client asked"
+		# SIGTERM with the session up: vpnd removes the interface and tells the client
+		vpnd_stop "$st"
+		hub ip -o link show | grep -q " va[0-9]" && fail "$name: interface left after SIGTERM with a session up"
+		wait_until 10 grep -q "received delete\|delete" "$st/vpnc/vpnc.log" || true
+		pass "$name: SIGTERM with a live session removed $va"
+		vpnc_stop
+		return 0
 	fi
 
 	vpnc_stop
@@ -87,6 +103,10 @@ PY
 	hub ip -o link show | grep -q " va[0-9]" && fail "$name: interfaces left after SIGTERM"
 	grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" && { grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
 	return 0
+}
+
+dpd_both_ways() {
+	grep -q "peer answers DPD" "$1" && grep -q "answering the peer's DPD" "$1"
 }
 
 vpnctl_checks() {
@@ -131,6 +151,6 @@ privsep_checks() {
 
 # No NAT between the namespaces: RFC 3947 NAT-D says so, and vpnc stays on raw ESP.
 scenario seed "$SRCDIR/etc/seed-dvti.conf" natt ESP
-scenario aes256 "$SRCDIR/test/data/hub-aes.conf" force-natt UDP secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret
-scenario rawesp "$SRCDIR/etc/seed-dvti.conf" none ESP
+scenario aes256 "$SRCDIR/test/data/hub-aes.conf" force-natt UDP secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret dpd=10
+scenario rawesp "$SRCDIR/etc/seed-dvti.conf" none ESP pfs=dh2
 echo "all vpnc interop scenarios passed"

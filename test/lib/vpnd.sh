@@ -53,7 +53,7 @@ vpnd_stop() {
 vpnc_start() {
 	local dir=$1; shift
 	local gateway=172.18.143.246 group=group1 secret=cisco123 user=cisco password=cisco123
-	local natt=natt dh=dh2 pfs=nopfs wait=20 port=500
+	local natt=natt dh=dh2 pfs=nopfs wait=20 port=500 dpd=300
 	for kv in "$@"; do eval "local ${kv%%=*}=\"\${kv#*=}\""; done
 	mkdir -p "$dir"
 	rm -f "$dir/up"
@@ -70,6 +70,7 @@ Local Port $port
 Script $VPNC_SCRIPT
 Pidfile $dir/vpnc.pid
 Enable weak encryption
+DPD idle timeout (our side) $dpd
 CONF
 	VPNC_STATE_DIR=$dir ip netns exec vpnd_cl stdbuf -oL -eL vpnc --no-detach --debug 1 \
 		"$dir/vpnc.conf" >"$dir/vpnc.log" 2>&1 &
