@@ -20,7 +20,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-ns_teardown
 ns_setup || fail "namespace setup"
 echo "== topology: client 172.18.143.2 (vpnd_cl) -- hub eth0 172.18.143.246 / eth1 10.2.1.1 (vpnd_hub) -- host 10.2.1.10 (vpnd_in)"
 "$VPND" -n -f "$top/etc/vpnd.conf" || fail "config check"

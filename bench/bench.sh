@@ -16,7 +16,7 @@ RUNS_TCP=${RUNS_TCP:-3}
 T=$(mktemp -d /tmp/vpnd-bench.XXXXXX)
 cleanup() { vpnc_stop; [ -n "${VPND_PID:-}" ] && kill -TERM "$VPND_PID"; [ -n "${IPERF_PID:-}" ] && kill "$IPERF_PID"; ns_teardown; rm -rf "$T"; } 2>/dev/null
 trap cleanup EXIT
-ns_teardown; ns_setup || fail "namespaces"
+ns_setup || fail "namespaces"
 inh iperf3 -s >/dev/null 2>&1 & IPERF_PID=$!
 vpnd_start "$CONF" "$T/hub"
 
