@@ -14,16 +14,18 @@ wait_until() {
 	local end=$(( $(date +%s%N) / 1000000 + limit * 1000 ))
 	while [ "$(( $(date +%s%N) / 1000000 ))" -lt "$end" ]; do
 		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
+		sleep 0.01
 	done
 	return 1
 }
 
-# vpnd_start CONF STATEDIR: runs vpnd in the hub namespace, log in STATEDIR/vpnd.log
+# vpnd_start CONF STATEDIR: runs vpnd in the hub namespace, log in STATEDIR/vpnd.log.
+# VPND_FLAGS: options for vpnd, -d (debug lines) when unset; set it empty for a production log.
 vpnd_start() {
 	local conf=$1 state=$2
 	mkdir -p "$state"
-	ip netns exec vpnd_hub "$VPND" -d -f "$conf" -S "$state" >"$state/vpnd.log" 2>&1 &
+	# shellcheck disable=SC2086
+	ip netns exec vpnd_hub "$VPND" ${VPND_FLAGS--d} -f "$conf" -S "$state" >"$state/vpnd.log" 2>&1 &
 	VPND_PID=$!
 	if ! wait_until 15 grep -q "vpnd ready" "$state/vpnd.log"; then
 		cat "$state/vpnd.log" >&2
