@@ -38,8 +38,8 @@ echo "== the session's interface on the hub"
 va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
 hub ip -d link show "$va"
 hub ip route show dev "$va"
-echo "== vpnctl show crypto session"
-sleep 1
+echo "== vpnctl show crypto session (counters reach the database every 5 s)"
+sleep 5.5
 "$top/build/vpnctl/vpnctl" -S "$T/hub" show crypto session detail || true
 echo "== disconnect"
 vpnc_stop
