@@ -33,6 +33,9 @@ scenario() {
 	local st=$T/$name
 	echo "=== $name: $(basename "$conf"), natt-mode $natt"
 	vpnd_start "$conf" "$st"
+	if [ "$name" = seed ]; then
+		cl python3 "$SRCDIR/test/lib/ikedup.py" 172.18.143.246 || fail "$name: duplicate request"
+	fi
 	vpnc_start "$st/vpnc" natt="$natt" "$@" || { tail -30 "$st/vpnd.log" >&2; fail "$name: vpnc did not connect"; }
 	. "$st/vpnc/up"
 	echo "client got $address on $tundev"
