@@ -21,6 +21,7 @@ enum imsg_type {
 	IMSG_PEER_CHANNEL,      /* fd: socketpair end to another child + struct msg_socket */
 	IMSG_START,             /* no payload: configuration done, drop privileges, serve */
 	IMSG_SHUTDOWN,          /* no payload: tear down and exit */
+	IMSG_CLEAR,             /* parent -> ikemgr: struct msg_clear (operator's clear) */
 
 	/* child -> parent */
 	IMSG_READY,             /* no payload: started and privileges dropped */
@@ -182,6 +183,13 @@ struct msg_sa_expire {
 	uint32_t session_id;
 	uint32_t spi_in;
 	int32_t  hard;
+};
+
+enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP };
+struct msg_clear {
+	int32_t  kind;
+	struct in_addr addr;
+	char     name[MSG_USER_MAX];
 };
 
 struct msg_session_up {

@@ -128,6 +128,11 @@ static void on_tun(struct imsgbuf *b, struct imsg *im, void *arg)
 static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	switch (im->hdr.type) {
+	case IMSG_CLEAR:
+		if (im->datalen != sizeof(struct msg_clear))
+			fatalx("parent: bad CLEAR length %zu", im->datalen);
+		ikev1_clear(im->data);
+		break;
 	case IMSG_SHUTDOWN:
 		ikev1_shutdown();
 		imsg_flush_blocking(&io.tun);

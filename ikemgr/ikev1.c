@@ -402,6 +402,27 @@ void ikev1_tick(time_t now)
 	}
 }
 
+void ikev1_clear(const struct msg_clear *c)
+{
+	char name[MSG_USER_MAX];
+	int n = 0;
+	memcpy(name, c->name, sizeof(name));
+	name[sizeof(name) - 1] = 0;
+	struct ike_sa *next;
+	for (struct ike_sa *sa = ike.all; sa; sa = next) {
+		next = sa->all_next;
+		int match = c->kind == CLEAR_ALL ||
+		            (c->kind == CLEAR_REMOTE && sa->peer.sin_addr.s_addr == c->addr.s_addr) ||
+		            (c->kind == CLEAR_USERNAME && !strcmp(sa->user, name)) ||
+		            (c->kind == CLEAR_GROUP && !strcmp(sa->group_name, name));
+		if (match && sa->state != IKE_S_DEAD) {
+			ike_sa_delete(sa, "admin clear", 1);
+			n++;
+		}
+	}
+	log_info("clear crypto session: %d session(s) deleted", n);
+}
+
 void ikev1_shutdown(void)
 {
 	const struct ike_stats *s = &ike.st;

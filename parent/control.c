@@ -10,7 +10,11 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include <arpa/inet.h>
+
+#include "common/msg.h"
 #include "parent/control.h"
+#include "parent/parent.h"
 
 struct control_conn {
 	struct control_conn *next;
@@ -41,11 +45,14 @@ static struct control the_control;
 static void cmd_ping(struct control_conn *, int, char **);
 static void cmd_shutdown(struct control_conn *, int, char **);
 static void cmd_help(struct control_conn *, int, char **);
+static void cmd_clear_session(struct control_conn *, int, char **);
 
 static const struct control_cmd control_cmds[] = {
 	{ "ping",     cmd_ping,     "check that vpnd answers" },
 	{ "shutdown", cmd_shutdown, "stop vpnd and every session" },
 	{ "help",     cmd_help,     "list the commands" },
+	{ "clear crypto session", cmd_clear_session,
+	  "[remote A | username U | group G]: delete matching sessions (the clients get DELETE)" },
 };
 #define NCMDS (sizeof(control_cmds) / sizeof(control_cmds[0]))
 
@@ -103,6 +110,38 @@ static void cmd_help(struct control_conn *cc, int argc, char **argv)
 {
 	for (size_t i = 0; i < NCMDS; i++)
 		control_printf(cc, "%-24s %s\n", control_cmds[i].words, control_cmds[i].help);
+}
+
+static void cmd_clear_session(struct control_conn *cc, int argc, char **argv)
+{
+	struct parent *p = control_parent(cc);
+	struct msg_clear m;
+	memset(&m, 0, sizeof(m));
+	if (argc == 2 && !strcmp(argv[0], "remote")) {
+		if (inet_pton(AF_INET, argv[1], &m.addr) != 1) {
+			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+			return;
+		}
+		m.kind = CLEAR_REMOTE;
+	} else if (argc == 2 && (!strcmp(argv[0], "username") || !strcmp(argv[0], "group"))) {
+		if (strlen(argv[1]) >= sizeof(m.name)) {
+			control_printf(cc, "%% Name too long\n");
+			return;
+		}
+		m.kind = !strcmp(argv[0], "username") ? CLEAR_USERNAME : CLEAR_GROUP;
+		snprintf(m.name, sizeof(m.name), "%s", argv[1]);
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [remote A | username U | group G]\n");
+		return;
+	}
+	struct child *ike = &p->child[ROLE_IKEMGR];
+	if (!ike->ib_open || imsg_compose(&ike->ib, IMSG_CLEAR, 0, -1, &m, sizeof(m)) == -1) {
+		control_printf(cc, "%% ikemgr is not reachable\n");
+		return;
+	}
+	log_info("clear crypto session%s%s%s requested on the control socket", argc ? " " : "",
+	         argc ? argv[0] : "", argc ? " (filtered)" : "");
+	control_printf(cc, "clearing matching sessions\n");
 }
 
 /* Split on blanks in place. Returns the word count, or -1 when there are too many. */

@@ -89,6 +89,17 @@ PY
 			|| fail "$name: the hub did not answer the client's DPD"
 		cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || fail "$name: tunnel dead after DPD"
 		pass "$name: client DPD R-U-THERE answered by the hub"
+		# the operator clears the session: interface and route go, the row says why
+		"$VPNCTL" -S "$st" clear crypto session username cisco | grep -q clearing || fail "$name: clear refused"
+		wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$name: $va still there after clear"
+		hub ip route show "$address" | grep -q . && fail "$name: route to $address left after clear"
+		sleep 0.3
+		"$VPNCTL" -S "$st" show crypto session history | grep -q "DOWN (admin clear)" || fail "$name: history lacks the cleared session"
+		"$VPNCTL" -S "$st" clear crypto session remote 300.1.1.1 | grep -q "Invalid address" || fail "$name: bad address accepted"
+		pass "$name: clear crypto session username cisco removed $va and its route"
+		vpnc_stop
+		vpnd_stop "$st"
+		return 0
 	fi
 	if [ "$name" = rawesp ]; then
 		grep -q "esp-3des esp-sha-hmac, PFS" "$st/vpnd.log" || fail "$name: quick mode without the PFS vpnc asked for"
