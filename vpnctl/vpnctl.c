@@ -13,6 +13,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vpnctl [-S DIR] [--json] COMMAND\n"
 	           "  show crypto session [detail] [username U | remote A | group G]\n"
 	           "  show crypto session history\n"
+	           "  sql \"SELECT ...\"          read-only query on the session store\n"
+	           "  clear crypto session [remote A | username U | group G]\n"
 	           "  ping                      (asks vpnd over its control socket)\n"
 	           "  help\n"
 	           "DIR defaults to /var/run/vpnd; --json prints show output as JSON.\n");
@@ -34,6 +36,13 @@ int main(int argc, char **argv)
 	if (n == 0 || !strcmp(args[0], "help") || !strcmp(args[0], "-h")) {
 		usage(n == 0 ? stderr : stdout);
 		return n == 0 ? 2 : 0;
+	}
+	if (!strcmp(args[0], "sql")) {
+		if (n != 2) {
+			fprintf(stderr, "%% Invalid input: expected sql \"SELECT ...\"\n");
+			return 1;
+		}
+		return vctl_sql(&c, args[1]);
 	}
 	if (n >= 3 && !strcmp(args[0], "show") && !strcmp(args[1], "crypto") &&
 	    !strcmp(args[2], "session")) {

@@ -18,6 +18,8 @@ sqlite3 *vctl_db(const struct vctx *);
 int vctl_control(const struct vctx *, const char *line);
 /* json.c */
 void json_str(FILE *, const char *s);
+/* sql.c */
+int vctl_sql(const struct vctx *, const char *sql);
 /* show_session.c */
 int show_crypto_session(const struct vctx *, int argc, char **argv);
 int show_crypto_session_history(const struct vctx *, int argc, char **argv);

@@ -140,7 +140,11 @@ assert len(rows) == 1 and rows[0]["username"] == "alice" and rows[0]["grp"] == "
 	[ "$("$VPNCTL" -S "$st" --json show crypto session username nobody)" = "[
 ]" ] || fail "vpnctl filter by unknown user should list nothing"
 	"$VPNCTL" -S "$st" ping | grep -q pong || fail "vpnctl ping"
-	pass "vpnctl show crypto session (text, --json, filter) and ping"
+	[ "$("$VPNCTL" -S "$st" sql "SELECT username, ifname FROM sessions WHERE ended IS NULL")" = "username|ifname
+alice|$va" ] || fail "vpnctl sql"
+	"$VPNCTL" -S "$st" sql "DELETE FROM sessions" 2>&1 | grep -q "read-only" || fail "vpnctl sql accepted a write"
+	"$VPNCTL" -S "$st" show crypto foo 2>&1 | grep -q "Invalid input" || fail "vpnctl unknown command"
+	pass "vpnctl show crypto session (text, --json, filter) ping, sql (read-only)"
 }
 
 privsep_checks() {
