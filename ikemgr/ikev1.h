@@ -117,6 +117,7 @@ struct ike_sa {
 	int      unit;
 	int      session_reported;
 	int      ike_deleted;         /* peer deleted the IKE SA; children may outlive it */
+	int      initial_contact;     /* the peer said it has no other SA with us (rebooted) */
 
 	struct ike_exch exch[IKE_MAX_EXCH];
 	struct ike_child child[IKE_MAX_CHILD];

@@ -359,6 +359,13 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		          !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
 	}
 
+	for (int i = 0; i < m.npl; i++) {
+		struct isakmp_notify n;
+		if (m.pl[i].type == ISAKMP_NP_N && isakmp_parse_notify(m.pl[i].body, m.pl[i].len, &n) == 0 &&
+		    n.type == ISAKMP_N_INITIAL_CONTACT)
+			sa->initial_contact = 1;
+	}
+
 	memcpy(sa->p1_iv, sa->iv, sa->k.blocklen);
 	if (sa->dh) {
 		ike_dh_free(sa->dh);

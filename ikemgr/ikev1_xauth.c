@@ -61,6 +61,27 @@ static void send_status(struct ike_sa *sa, int ok)
 	                     ok);
 }
 
+/*
+ * INITIAL-CONTACT (RFC 2407 4.6.3.3): the client rebooted and holds no other SA with us, so
+ * its earlier sessions are stale. Only sessions of the same user from the same address go:
+ * other clients behind the same NAT may share the address.
+ */
+static void replace_stale(struct ike_sa *sa)
+{
+	if (!sa->initial_contact)
+		return;
+	struct ike_sa *next;
+	for (struct ike_sa *o = ike.all; o; o = next) {
+		next = o->all_next;
+		if (o != sa && o->state != IKE_S_DEAD && o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
+		    !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
+			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->id,
+			         o->id, sa->user);
+			ike_sa_delete(o, "replaced (INITIAL-CONTACT)", 0);
+		}
+	}
+}
+
 void ikev1_xauth_start(struct ike_sa *sa)
 {
 	sa->xauth_tries = 0;
@@ -170,6 +191,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		sa->have_policy = 1;
 		log_info("session %u: user '%s' authenticated (group '%s')", sa->id, sa->user,
 		         sa->group_name);
+		replace_stale(sa);
 		send_status(sa, 1);
 		return;
 	}

@@ -82,6 +82,15 @@ PY
 			|| { grep -i dpd "$st/vpnd.log" >&2; fail "$name: the client did not answer the hub's DPD"; }
 		cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || fail "$name: tunnel dead after DPD"
 		pass "$name: hub DPD R-U-THERE answered by the client, tunnel still up"
+		# a client that dies and comes back (INITIAL-CONTACT) replaces its stale session
+		kill -KILL "$VPNC_PID"; wait "$VPNC_PID" 2>/dev/null; VPNC_PID=
+		vpnc_start "$st/vpnc" natt="$natt" "$@" || fail "$name: reconnect after kill -9"
+		wait_until 5 grep -q "replaces session .* (INITIAL-CONTACT)" "$st/vpnd.log" || fail "$name: stale session not replaced"
+		[ "$(hub ip -o link show | grep -c ' va[0-9]')" = 1 ] || fail "$name: stale interface left after reconnect"
+		. "$st/vpnc/up"
+		va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+		cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || fail "$name: no traffic after reconnect"
+		pass "$name: reconnect after kill -9 replaced the stale session (INITIAL-CONTACT), one interface"
 	fi
 	if [ "$name" = seed ]; then
 		# DPD client -> hub: vpnc dpd-idle 10 s, no keepalive in the seed config
