@@ -79,6 +79,7 @@ void ike_exch_free(struct ike_sa *sa, struct ike_exch *x)
 
 void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 {
+	int halfopen = is_halfopen(sa);   /* ikev1_session_gone() below sets the state to DEAD */
 	if (notify_peer && sa->state >= IKE_S_XAUTH_REQ_SENT && sa->state != IKE_S_DEAD)
 		ikev1_send_delete_all(sa);
 	if (sa->state != IKE_S_DEAD)
@@ -95,7 +96,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 			*pp = sa->all_next;
 			break;
 		}
-	if (is_halfopen(sa))
+	if (halfopen)
 		ike.nhalfopen--;
 	ike.nsa--;
 	for (int i = 0; i < IKE_MAX_EXCH; i++)

@@ -114,7 +114,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			ike.st.drop_malformed++;
 		char a[32];
 		addr_str(peer, a, sizeof(a));
-		log_debug("malformed ISAKMP datagram (%zu bytes) from %s dropped", len, a);
+		log_rl("malformed ISAKMP datagram (%zu bytes) from %s dropped", len, a);
 		return;
 	}
 
@@ -134,7 +134,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			struct isakmp_msg m;
 			if (isakmp_parse(pkt, len, &m) < 0) {
 				ike.st.drop_malformed++;
-				log_debug("malformed aggressive mode message dropped");
+				log_rl("malformed aggressive mode message dropped");
 				return;
 			}
 			ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
@@ -149,7 +149,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	struct ike_sa *sa = ike_sa_find(h.cky_i, h.cky_r);
 	if (!sa || sa->state == IKE_S_DEAD) {
 		ike.st.drop_unknown_sa++;
-		log_debug("datagram for an unknown IKE SA dropped");
+		log_rl("datagram for an unknown IKE SA dropped");
 		return;
 	}
 	if (sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr) {

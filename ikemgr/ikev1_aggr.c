@@ -91,7 +91,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	}
 	if (!peer_rate_ok(peer->sin_addr)) {
 		ike.st.drop_ratelimit++;
-		log_debug("aggressive mode from %s over the per-peer rate, dropped", pa);
+		log_rl("aggressive mode from %s over the per-peer rate, dropped", pa);
 		return;
 	}
 
@@ -311,14 +311,14 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		size_t plen;
 		if (ikev1_decrypt(sa, pkt, len, sa->iv, &plen) < 0) {
 			ike.st.drop_decrypt++;
-			log_rl("session %u: undecryptable aggressive mode message 3 from %s", sa->id, pa);
+			log_rl("session %u: undecryptable aggressive mode message 3 from %s (wrong group key?)", sa->id, pa);
 			return;
 		}
 	}
 	if (isakmp_parse_payloads(h.next_payload, pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
 	                          &m) < 0) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: malformed aggressive mode message 3 from %s", sa->id, pa);
+		log_rl("session %u: malformed aggressive mode message 3 from %s (wrong group key?)", sa->id, pa);
 		return;
 	}
 	const struct isakmp_payload *ph = find_pl(&m, ISAKMP_NP_HASH);

@@ -63,8 +63,10 @@ static void send_status(struct ike_sa *sa, int ok)
 
 /*
  * INITIAL-CONTACT (RFC 2407 4.6.3.3): the client rebooted and holds no other SA with us, so
- * its earlier sessions are stale. Only sessions of the same user from the same address go:
- * other clients behind the same NAT may share the address.
+ * its earlier sessions are stale. Only sessions of the same user from the same address and
+ * port go: several clients (or a NAT in front of them) may share an address, and a rebooted
+ * client that is not behind NAT comes back from the same port (500 or 4500). Sessions left
+ * behind a NAT are DPD's to clean up.
  */
 static void replace_stale(struct ike_sa *sa)
 {
@@ -74,7 +76,7 @@ static void replace_stale(struct ike_sa *sa)
 	for (struct ike_sa *o = ike.all; o; o = next) {
 		next = o->all_next;
 		if (o != sa && o->state != IKE_S_DEAD && o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
-		    !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
+		    o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
 			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->id,
 			         o->id, sa->user);
 			ike_sa_delete(o, "replaced (INITIAL-CONTACT)", 0);

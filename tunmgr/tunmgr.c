@@ -139,6 +139,8 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	uint32_t spi;
 	if (len < 8) {
 		dp.drop_short++;
+		log_rl("ESP datagram of %zu bytes from %s dropped: too short", len,
+		       inet_ntoa(from->sin_addr));
 		return;
 	}
 	memcpy(&spi, esp, 4);

@@ -11,42 +11,13 @@ isakmp policy 1 matches (3DES, SHA1, XAUTHInitPreShared, MODP-1024), a random 12
 exchange the hub accepts stays half-open until the hub times it out.
 Prints how many were sent and how many answers (aggressive mode message 2) came back.
 """
-import os
 import select
 import socket
-import struct
 import sys
 import time
 
-NP_NONE, NP_SA, NP_P, NP_T, NP_KE, NP_ID, NP_NONCE = 0, 1, 2, 3, 4, 5, 10
-EXCH_AGGR = 4
-
-
-def payload(np, body):
-    return struct.pack("!BBH", np, 0, 4 + len(body)) + body
-
-
-def tv(attr, value):
-    return struct.pack("!HH", 0x8000 | attr, value)
-
-
-def first_message(group=b"group1"):
-    attrs = (tv(1, 5)          # encryption: 3DES-CBC
-             + tv(2, 2)        # hash: SHA
-             + tv(3, 65001)    # authentication: XAUTHInitPreShared
-             + tv(4, 2)        # group: MODP-1024
-             + tv(11, 1)       # life type: seconds
-             + tv(12, 28800))  # life duration
-    transform = payload(NP_NONE, struct.pack("!BBH", 1, 1, 0) + attrs)   # #1, KEY_IKE
-    proposal = payload(NP_NONE, struct.pack("!BBBB", 1, 1, 0, 1) + transform)   # ISAKMP, 1 tr.
-    sa = payload(NP_KE, struct.pack("!II", 1, 1) + proposal)   # DOI IPsec, identity only
-    ke = payload(NP_NONCE, os.urandom(128))
-    nonce = payload(NP_ID, os.urandom(20))
-    ident = payload(NP_NONE, struct.pack("!BBH", 11, 17, 500) + group)   # ID_KEY_ID, UDP 500
-    body = sa + ke + nonce + ident
-    hdr = os.urandom(8) + bytes(8) + struct.pack("!BBBBII", NP_SA, 0x10, EXCH_AGGR, 0, 0,
-                                                 28 + len(body))
-    return hdr + body
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+from ikemsg import EXCH_AGGR, first_message
 
 
 def main():
@@ -83,7 +54,7 @@ def main():
         s = socks[i % len(socks)]
         while True:
             try:
-                s.sendto(first_message(), (hub, 500))
+                s.sendto(first_message()[0], (hub, 500))
                 break
             except BlockingIOError:
                 drain(0.001)
