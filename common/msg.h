@@ -43,6 +43,7 @@ enum imsg_type {
 	IMSG_SA_ADD,            /* struct msg_sa_add */
 	IMSG_SA_DEL,            /* struct msg_sa_del */
 	IMSG_SA_EXPIRE,         /* tunmgr -> ikemgr: struct msg_sa_expire */
+	IMSG_SA_ADDED,          /* tunmgr -> ikemgr: struct msg_sa_added, after every SA_ADD */
 
 	/* ikemgr/tunmgr -> parent (the database writer) */
 	IMSG_SESSION_UP,        /* struct msg_session_up */
@@ -178,6 +179,11 @@ struct msg_sa_add {
 struct msg_sa_del {
 	uint32_t session_id;
 	uint32_t spi_in, spi_out;       /* network byte order */
+};
+struct msg_sa_added {
+	uint32_t session_id;
+	uint32_t spi_in;
+	int32_t  status;                /* 0 installed, else errno */
 };
 struct msg_sa_expire {
 	uint32_t session_id;

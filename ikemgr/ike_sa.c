@@ -106,6 +106,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 		ike_dh_free(sa->dh);
 	free(sa->sai_b);
 	free(sa->last_out);
+	free(sa->held);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }

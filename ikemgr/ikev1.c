@@ -254,6 +254,20 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 			}
 		break;
 	}
+	case IMSG_SA_ADDED: {
+		const struct msg_sa_added *r = data;
+		if (len != sizeof(*r))
+			fatalx("tunmgr: bad SA_ADDED length %zu", len);
+		if (!sa || !sa->held || sa->held_spi != r->spi_in)
+			break;
+		if (r->status)
+			log_rl("session %u: tunmgr could not install SA %08x (%s)", sa->id,
+			       ntohl(r->spi_in), strerror(r->status));
+		ikev1_send_raw(sa, sa->held, sa->held_len);
+		free(sa->held);
+		sa->held = NULL;
+		break;
+	}
 	case IMSG_SA_EXPIRE: {
 		const struct msg_sa_expire *e = data;
 		if (len != sizeof(*e))

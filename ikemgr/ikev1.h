@@ -126,6 +126,9 @@ struct ike_sa {
 	uint8_t *last_out; size_t last_out_len;
 	uint8_t  last_in_digest[20];
 	int      have_last_in;
+	uint8_t *held; size_t held_len;   /* quick mode answer held until tunmgr has the SA */
+	uint32_t held_spi;
+	int      hold_next;           /* ikev1_send_raw keeps the next datagram in held */
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
 	time_t   retrans_at;
 

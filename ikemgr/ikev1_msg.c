@@ -11,6 +11,16 @@
 
 void ikev1_send_raw(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 {
+	if (sa->hold_next) {
+		sa->hold_next = 0;
+		free(sa->held);
+		sa->held = malloc(len);
+		if (sa->held) {
+			memcpy(sa->held, pkt, len);
+			sa->held_len = len;
+			return;
+		}
+	}
 	ike.st.tx++;
 	ike.io.send(&sa->local, &sa->peer, sa->port4500, pkt, len);
 }

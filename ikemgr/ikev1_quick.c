@@ -261,10 +261,14 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		.idci = nid == 2 ? id[0] : NULL, .idcr = nid == 2 ? id[1] : NULL,
 		.lowered_life = offered && offered > ch.life_seconds,
 	};
-	/* Install before answering: the client sends ESP right behind HASH(3). */
+	/* The client sends ESP right behind HASH(3): the answer waits for tunmgr's
+	 * acknowledgement of the install (IMSG_SA_ADDED), so no first packet is lost. */
+	sa->hold_next = 1;
+	sa->held_spi = qm->child.spi_in;
 	if (install(sa, qm, &ch) < 0 ||
 	    ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
 	                         fill_reply, &r, 0) < 0) {
+		sa->hold_next = 0;
 		log_rl("session %u: cannot answer quick mode", sa->id);
 		ike_exch_free(sa, x);
 		return;

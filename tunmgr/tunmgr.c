@@ -407,11 +407,19 @@ static void va_destroy(uint32_t session_id)
 	}
 }
 
+static void sa_added(const struct msg_sa_add *a, int status)
+{
+	struct msg_sa_added r = { a->session_id, a->spi_in, status };
+	imsg_compose(&dp.ike, IMSG_SA_ADDED, a->session_id, -1, &r, sizeof(r));
+}
+
+/* Acknowledged either way: ikemgr holds its quick mode answer until the SA is in place. */
 static void sa_add(const struct msg_sa_add *a)
 {
 	struct va *v = va_by_session(a->session_id);
 	if (!v) {
 		log_rl("SA for session %u without an interface, ignored", a->session_id);
+		sa_added(a, ENOENT);
 		return;
 	}
 	if ((size_t)a->enc_keylen > MSG_KEY_MAX || (size_t)a->auth_keylen > MSG_KEY_MAX)
@@ -429,6 +437,7 @@ static void sa_add(const struct msg_sa_add *a)
 		if (out)
 			esp_sa_free(out);
 		free(s);
+		sa_added(a, EINVAL);
 		return;
 	}
 	s->esp = in;
@@ -453,6 +462,7 @@ static void sa_add(const struct msg_sa_add *a)
 	v->peer = a->peer;
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
 	         ntohl(a->spi_out), a->encap == ENCAP_UDP ? "UDP 4500" : "ESP");
+	sa_added(a, 0);
 }
 
 static void sa_del(const struct msg_sa_del *d)

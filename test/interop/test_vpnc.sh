@@ -52,6 +52,8 @@ scenario() {
 	cl ping -c 5 -i 0.05 -w 5 10.2.1.10 >/dev/null || fail "$name: ping loss"
 	pass "$name: ping through the tunnel"
 	grep -q "installed ($expect" "$st/vpnd.log" || fail "$name: SA was not installed as $expect"
+	! grep -q "unknown SPI" "$st/vpnd.log" || fail "$name: ESP arrived before its SA was installed"
+
 
 	for dir in "" "-R"; do
 		timeout 60 ip netns exec vpnd_cl iperf3 -c 10.2.1.10 -n 100M $dir -J >"$st/iperf$dir.json" \
