@@ -1,70 +1,82 @@
-/* IKEv1 crypto on OpenSSL 3: see ike_crypto.h. */
+/* IKEv1 crypto on OpenSSL 3 (EVP only, nothing deprecated): see ike_crypto.h. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 
 #include "common/conf.h"
 #include "ikemgr/ike_crypto.h"
 
-static const EVP_MD *md_of(int hash)
+#define MAX_HASH 64
+
+static const char *md_name(int hash)
 {
 	switch (hash) {
-	case IKE_HASH_MD5:    return EVP_md5();
-	case IKE_HASH_SHA1:   return EVP_sha1();
-	case IKE_HASH_SHA256: return EVP_sha256();
-	case IKE_HASH_SHA384: return EVP_sha384();
-	case IKE_HASH_SHA512: return EVP_sha512();
+	case IKE_HASH_MD5:    return "MD5";
+	case IKE_HASH_SHA1:   return "SHA1";
+	case IKE_HASH_SHA256: return "SHA256";
+	case IKE_HASH_SHA384: return "SHA384";
+	case IKE_HASH_SHA512: return "SHA512";
 	}
 	return NULL;
 }
 
 size_t ike_hash_len(int hash)
 {
-	const EVP_MD *md = md_of(hash);
-	return md ? (size_t)EVP_MD_get_size(md) : 0;
+	switch (hash) {
+	case IKE_HASH_MD5:    return 16;
+	case IKE_HASH_SHA1:   return 20;
+	case IKE_HASH_SHA256: return 32;
+	case IKE_HASH_SHA384: return 48;
+	case IKE_HASH_SHA512: return 64;
+	}
+	return 0;
 }
 
 int ike_hash(int hash, const struct iovec *iov, int n, uint8_t *out)
 {
-	const EVP_MD *md = md_of(hash);
+	const char *name = md_name(hash);
+	if (!name || n < 0)
+		return -1;
+	EVP_MD *md = EVP_MD_fetch(NULL, name, NULL);
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	int ok = md && c && EVP_DigestInit_ex(c, md, NULL);
+	int ok = md && c && EVP_DigestInit_ex2(c, md, NULL);
 	for (int i = 0; ok && i < n; i++)
 		ok = EVP_DigestUpdate(c, iov[i].iov_base, iov[i].iov_len);
 	ok = ok && EVP_DigestFinal_ex(c, out, NULL);
 	EVP_MD_CTX_free(c);
+	EVP_MD_free(md);
 	return ok ? 0 : -1;
 }
 
 int ike_prf(int hash, const uint8_t *key, size_t keylen, const struct iovec *iov, int n,
             uint8_t *out)
 {
-	const EVP_MD *md = md_of(hash);
-	size_t total = 0;
-	if (!md)
-		return -1;
-	for (int i = 0; i < n; i++)
-		total += iov[i].iov_len;
-	/* One contiguous buffer keeps this to the one-shot HMAC(), which is not deprecated. */
-	uint8_t stackbuf[2048], *buf = total <= sizeof(stackbuf) ? stackbuf : OPENSSL_malloc(total);
-	if (!buf)
-		return -1;
-	size_t off = 0;
-	for (int i = 0; i < n; i++) {
-		if (iov[i].iov_len)
-			memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
-		off += iov[i].iov_len;
-	}
-	unsigned int outlen = 0;
-	/* HMAC() with a zero-length key still needs a non-NULL pointer */
+	/* HMAC through EVP_MAC streams the pieces: no copy of the (secret) input is made. */
 	static const uint8_t nokey[1];
-	uint8_t *r = HMAC(md, keylen ? key : nokey, (int)keylen, buf, total, out, &outlen);
-	OPENSSL_cleanse(buf, total);
-	if (buf != stackbuf)
-		OPENSSL_free(buf);
-	return r ? 0 : -1;
+	const char *name = md_name(hash);
+	size_t hl = ike_hash_len(hash), outl = 0;
+	if (!name || n < 0)
+		return -1;
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)name, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	/* A NULL key would mean "keep the previous key" to EVP_MAC_init; an empty one is valid. */
+	int ok = c && EVP_MAC_init(c, keylen ? key : nokey, keylen, params);
+	for (int i = 0; ok && i < n; i++)
+		ok = EVP_MAC_update(c, iov[i].iov_base, iov[i].iov_len);
+	ok = ok && EVP_MAC_final(c, out, &outl, hl) && outl == hl;
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(mac);
+	return ok ? 0 : -1;
 }
 
 size_t ike_cipher_keylen(int encr, int keylen_bits)
@@ -72,53 +84,105 @@ size_t ike_cipher_keylen(int encr, int keylen_bits)
 	switch (encr) {
 	case IKE_ENCR_DES:  return 8;
 	case IKE_ENCR_3DES: return 24;
-	case IKE_ENCR_AES:  return (keylen_bits == 192 || keylen_bits == 256) ? (size_t)keylen_bits / 8 : 16;
+	case IKE_ENCR_AES:
+		/* RFC 3602 makes KEY_LENGTH mandatory for AES; 0 stands for an absent one (128). */
+		if (keylen_bits == 0 || keylen_bits == 128)
+			return 16;
+		if (keylen_bits == 192 || keylen_bits == 256)
+			return (size_t)keylen_bits / 8;
+		return 0;
 	}
 	return 0;
 }
 
 size_t ike_cipher_blocklen(int encr)
 {
-	return encr == IKE_ENCR_AES ? 16 : (encr == IKE_ENCR_DES || encr == IKE_ENCR_3DES) ? 8 : 0;
-}
-
-static EVP_CIPHER *cipher_of(int encr, int keylen_bits)
-{
-	const char *name = NULL;
-	const char *props = NULL;
 	switch (encr) {
 	case IKE_ENCR_DES:
-		/* single DES lives in OpenSSL 3's legacy provider */
-		OSSL_PROVIDER_try_load(NULL, "legacy", 1);
+	case IKE_ENCR_3DES: return 8;
+	case IKE_ENCR_AES:  return 16;
+	}
+	return 0;
+}
+
+static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
+static int legacy_ok;
+static OSSL_PROVIDER *prov_default, *prov_legacy;
+
+/* By hand at exit: OpenSSL's own cleanup leaks the legacy provider's child library context
+ * (which LeakSanitizer reports). */
+static void legacy_unload(void)
+{
+	if (prov_legacy)
+		OSSL_PROVIDER_unload(prov_legacy);
+	if (prov_default)
+		OSSL_PROVIDER_unload(prov_default);
+	prov_legacy = prov_default = NULL;
+}
+
+static void legacy_load(void)
+{
+	/* Loading any provider by hand stops OpenSSL from loading "default" by itself: ask for
+	 * both. They stay loaded for the life of the process. */
+	prov_default = OSSL_PROVIDER_load(NULL, "default");
+	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
+	legacy_ok = prov_default && prov_legacy;
+	if (!legacy_ok)
+		ERR_clear_error();
+	atexit(legacy_unload);
+}
+
+int ike_crypto_init(void)
+{
+	pthread_once(&legacy_once, legacy_load);
+	return legacy_ok ? 0 : -1;
+}
+
+static EVP_CIPHER *cipher_fetch(int encr, int keylen_bits)
+{
+	const char *name;
+	switch (encr) {
+	case IKE_ENCR_DES:
+		if (ike_crypto_init() < 0)
+			return NULL;
 		name = "DES-CBC";
 		break;
-	case IKE_ENCR_3DES: name = "DES-EDE3-CBC"; break;
-	case IKE_ENCR_AES:
-		name = keylen_bits == 256 ? "AES-256-CBC" : keylen_bits == 192 ? "AES-192-CBC"
-		                                                                : "AES-128-CBC";
+	case IKE_ENCR_3DES:
+		name = "DES-EDE3-CBC";
 		break;
-	default: return NULL;
+	case IKE_ENCR_AES:
+		switch (ike_cipher_keylen(encr, keylen_bits)) {
+		case 16: name = "AES-128-CBC"; break;
+		case 24: name = "AES-192-CBC"; break;
+		case 32: name = "AES-256-CBC"; break;
+		default: return NULL;
+		}
+		break;
+	default:
+		return NULL;
 	}
-	return EVP_CIPHER_fetch(NULL, name, props);
+	return EVP_CIPHER_fetch(NULL, name, NULL);
 }
 
 int ike_cbc(int encr, int keylen_bits, const uint8_t *key, uint8_t *iv, uint8_t *buf, size_t len,
             int encrypt)
 {
 	size_t bl = ike_cipher_blocklen(encr);
-	if (!bl || len % bl || len == 0)
+	if (!bl || !len || len % bl || len > (size_t)0x7fffffff)
 		return -1;
-	EVP_CIPHER *ci = cipher_of(encr, keylen_bits);
-	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	uint8_t last[16];
-	int outl = 0, ok = ci && c;
+	EVP_CIPHER *ci = cipher_fetch(encr, keylen_bits);
+	EVP_CIPHER_CTX *c = ci ? EVP_CIPHER_CTX_new() : NULL;
+	uint8_t next_iv[16], tail[32];
+	int outl = 0, finl = 0;
+	/* When decrypting, the last ciphertext block is about to be overwritten: keep it. */
 	if (!encrypt)
-		memcpy(last, buf + len - bl, bl);
-	ok = ok && EVP_CipherInit_ex2(c, ci, key, iv, encrypt, NULL);
-	ok = ok && EVP_CIPHER_CTX_set_padding(c, 0);
-	ok = ok && EVP_CipherUpdate(c, buf, &outl, buf, (int)len) && (size_t)outl == len;
+		memcpy(next_iv, buf + len - bl, bl);
+	int ok = c && EVP_CipherInit_ex2(c, ci, key, iv, encrypt ? 1 : 0, NULL) &&
+	         EVP_CIPHER_CTX_set_padding(c, 0) &&
+	         EVP_CipherUpdate(c, buf, &outl, buf, (int)len) && (size_t)outl == len &&
+	         EVP_CipherFinal_ex(c, tail, &finl) && finl == 0;
 	if (ok)
-		memcpy(iv, encrypt ? buf + len - bl : last, bl);
+		memcpy(iv, encrypt ? buf + len - bl : next_iv, bl);
 	EVP_CIPHER_CTX_free(c);
 	EVP_CIPHER_free(ci);
 	return ok ? 0 : -1;
@@ -126,15 +190,46 @@ int ike_cbc(int encr, int keylen_bits, const uint8_t *key, uint8_t *iv, uint8_t 
 
 int ike_random(uint8_t *buf, size_t len)
 {
+	if (len > (size_t)0x7fffffff)
+		return -1;
 	return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
 }
 
 int ike_skeyid_psk(int hash, const uint8_t *psk, size_t psklen, const uint8_t *ni, size_t nilen,
                    const uint8_t *nr, size_t nrlen, uint8_t *out, size_t *outlen)
 {
-	struct iovec iov[2] = { { (void *)ni, nilen }, { (void *)nr, nrlen } };
-	*outlen = ike_hash_len(hash);
-	return *outlen ? ike_prf(hash, psk, psklen, iov, 2, out) : -1;
+	struct iovec v[2] = { { (void *)ni, nilen }, { (void *)nr, nrlen } };
+	size_t hl = ike_hash_len(hash);
+	if (!hl || ike_prf(hash, psk, psklen, v, 2, out) < 0)
+		return -1;
+	*outlen = hl;
+	return 0;
+}
+
+/* out = K1 | K2 | ... (outlen bytes), K1 = prf(key, first), Kn = prf(key, Kn-1): appendix B. */
+static int expand(int hash, const uint8_t *key, size_t keylen, const uint8_t *first,
+                  size_t firstlen, uint8_t *out, size_t outlen)
+{
+	size_t hl = ike_hash_len(hash), have = 0;
+	uint8_t k[MAX_HASH];
+	struct iovec v = { (void *)first, firstlen };
+	int rc = 0;
+	while (have < outlen) {
+		if (ike_prf(hash, key, keylen, &v, 1, k) < 0) {
+			rc = -1;
+			break;
+		}
+		size_t take = outlen - have < hl ? outlen - have : hl;
+		memcpy(out + have, k, take);
+		/* the next block is keyed on the whole previous block, even where truncated */
+		v.iov_base = out + have;
+		v.iov_len = hl;
+		if (take < hl)
+			break;
+		have += take;
+	}
+	OPENSSL_cleanse(k, sizeof(k));
+	return rc;
 }
 
 int ike_derive_p1(int hash, int encr, int keylen_bits, const uint8_t *skeyid, size_t skeyid_len,
@@ -142,57 +237,57 @@ int ike_derive_p1(int hash, int encr, int keylen_bits, const uint8_t *skeyid, si
                   const uint8_t cky_r[8], const uint8_t *gxi, size_t gxilen, const uint8_t *gxr,
                   size_t gxrlen, struct ike_p1keys *out)
 {
-	size_t hl = ike_hash_len(hash);
-	uint8_t c0 = 0, c1 = 1, c2 = 2;
-	if (!hl || !ike_cipher_blocklen(encr))
+	size_t hl = ike_hash_len(hash), bl = ike_cipher_blocklen(encr);
+	size_t kl = ike_cipher_keylen(encr, keylen_bits);
+	static const uint8_t c0 = 0, c1 = 1, c2 = 2;
+	uint8_t h[MAX_HASH];
+	if (!hl || !bl || !kl)
 		return -1;
 	memset(out, 0, sizeof(*out));
 	out->prf_len = hl;
-	struct iovec d[4] = { { (void *)gxy, gxylen }, { (void *)cky_i, 8 }, { (void *)cky_r, 8 },
-	                      { &c0, 1 } };
-	if (ike_prf(hash, skeyid, skeyid_len, d, 4, out->skeyid_d) < 0)
-		return -1;
-	struct iovec a[5] = { { out->skeyid_d, hl }, { (void *)gxy, gxylen }, { (void *)cky_i, 8 },
-	                      { (void *)cky_r, 8 }, { &c1, 1 } };
-	if (ike_prf(hash, skeyid, skeyid_len, a, 5, out->skeyid_a) < 0)
-		return -1;
-	struct iovec e[5] = { { out->skeyid_a, hl }, { (void *)gxy, gxylen }, { (void *)cky_i, 8 },
-	                      { (void *)cky_r, 8 }, { &c2, 1 } };
-	if (ike_prf(hash, skeyid, skeyid_len, e, 5, out->skeyid_e) < 0)
-		return -1;
+	out->enc_keylen = kl;
+	out->blocklen = bl;
 
-	/* Appendix B: Ka = K1 | K2 | ..., K1 = prf(SKEYID_e, 0), Kn = prf(SKEYID_e, Kn-1),
-	 * only when SKEYID_e is shorter than the key. */
-	out->enc_keylen = ike_cipher_keylen(encr, keylen_bits);
-	if (out->enc_keylen <= hl) {
-		memcpy(out->enc_key, out->skeyid_e, out->enc_keylen);
-	} else {
-		uint8_t k[64], zero = 0;
-		size_t have = 0;
-		struct iovec first = { &zero, 1 };
-		if (ike_prf(hash, out->skeyid_e, hl, &first, 1, k) < 0)
-			return -1;
-		while (1) {
-			size_t take = out->enc_keylen - have < hl ? out->enc_keylen - have : hl;
-			memcpy(out->enc_key + have, k, take);
-			have += take;
-			if (have >= out->enc_keylen)
-				break;
-			uint8_t prev[64];
-			memcpy(prev, k, hl);
-			struct iovec nx = { prev, hl };
-			if (ike_prf(hash, out->skeyid_e, hl, &nx, 1, k) < 0)
-				return -1;
-		}
-		OPENSSL_cleanse(k, sizeof(k));
-	}
-	out->blocklen = ike_cipher_blocklen(encr);
-	uint8_t h[64];
+	struct iovec v[5] = {
+		{ NULL, 0 },
+		{ (void *)gxy, gxylen }, { (void *)cky_i, 8 }, { (void *)cky_r, 8 }, { (void *)&c0, 1 },
+	};
+	if (ike_prf(hash, skeyid, skeyid_len, v + 1, 4, out->skeyid_d) < 0)
+		goto fail;
+	v[0] = (struct iovec){ out->skeyid_d, hl };
+	v[4].iov_base = (void *)&c1;
+	if (ike_prf(hash, skeyid, skeyid_len, v, 5, out->skeyid_a) < 0)
+		goto fail;
+	v[0] = (struct iovec){ out->skeyid_a, hl };
+	v[4].iov_base = (void *)&c2;
+	if (ike_prf(hash, skeyid, skeyid_len, v, 5, out->skeyid_e) < 0)
+		goto fail;
+
+	if (kl <= hl)
+		memcpy(out->enc_key, out->skeyid_e, kl);
+	else if (expand(hash, out->skeyid_e, hl, &c0, 1, out->enc_key, kl) < 0)
+		goto fail;
+
 	struct iovec ivv[2] = { { (void *)gxi, gxilen }, { (void *)gxr, gxrlen } };
 	if (ike_hash(hash, ivv, 2, h) < 0)
-		return -1;
-	memcpy(out->iv, h, out->blocklen);
+		goto fail;
+	memcpy(out->iv, h, bl);
 	return 0;
+fail:
+	OPENSSL_cleanse(out, sizeof(*out));
+	return -1;
+}
+
+static int auth_hash(int hash, const uint8_t *skeyid, size_t len, const uint8_t *g1, size_t g1len,
+                     const uint8_t *g2, size_t g2len, const uint8_t *c1, const uint8_t *c2,
+                     const uint8_t *sai_b, size_t sailen, const uint8_t *id_b, size_t idlen,
+                     uint8_t *out)
+{
+	struct iovec v[6] = {
+		{ (void *)g1, g1len }, { (void *)g2, g2len }, { (void *)c1, 8 }, { (void *)c2, 8 },
+		{ (void *)sai_b, sailen }, { (void *)id_b, idlen },
+	};
+	return ike_prf(hash, skeyid, len, v, 6, out);
 }
 
 int ike_hash_i(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, size_t gxilen,
@@ -200,10 +295,8 @@ int ike_hash_i(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, 
                const uint8_t *sai_b, size_t sailen, const uint8_t *idii_b, size_t idlen,
                uint8_t *out)
 {
-	struct iovec v[6] = { { (void *)gxi, gxilen }, { (void *)gxr, gxrlen }, { (void *)cky_i, 8 },
-	                      { (void *)cky_r, 8 }, { (void *)sai_b, sailen },
-	                      { (void *)idii_b, idlen } };
-	return ike_prf(hash, skeyid, len, v, 6, out);
+	return auth_hash(hash, skeyid, len, gxi, gxilen, gxr, gxrlen, cky_i, cky_r, sai_b, sailen,
+	                 idii_b, idlen, out);
 }
 
 int ike_hash_r(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, size_t gxilen,
@@ -211,18 +304,17 @@ int ike_hash_r(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, 
                const uint8_t *sai_b, size_t sailen, const uint8_t *idir_b, size_t idlen,
                uint8_t *out)
 {
-	struct iovec v[6] = { { (void *)gxr, gxrlen }, { (void *)gxi, gxilen }, { (void *)cky_r, 8 },
-	                      { (void *)cky_i, 8 }, { (void *)sai_b, sailen },
-	                      { (void *)idir_b, idlen } };
-	return ike_prf(hash, skeyid, len, v, 6, out);
+	return auth_hash(hash, skeyid, len, gxr, gxrlen, gxi, gxilen, cky_r, cky_i, sai_b, sailen,
+	                 idir_b, idlen, out);
 }
 
 void ike_phase2_iv(int hash, const uint8_t *last_block, size_t blocklen, uint32_t msgid_net,
                    uint8_t *iv_out)
 {
-	uint8_t h[64];
+	uint8_t h[MAX_HASH];
 	struct iovec v[2] = { { (void *)last_block, blocklen }, { &msgid_net, 4 } };
-	if (blocklen == 0 || blocklen > 16 || ike_hash(hash, v, 2, h) < 0) {
+	if (blocklen == 0 || blocklen > 16 || blocklen > ike_hash_len(hash) ||
+	    ike_hash(hash, v, 2, h) < 0) {
 		memset(iv_out, 0, blocklen <= 16 ? blocklen : 16);
 		return;
 	}
@@ -234,37 +326,32 @@ int ike_keymat(int hash, const uint8_t *skeyid_d, size_t dlen, const uint8_t *gq
                const uint8_t *nr, size_t nrlen, uint8_t *out, size_t outlen)
 {
 	size_t hl = ike_hash_len(hash), have = 0;
-	uint8_t k[64];
+	uint8_t k[MAX_HASH];
+	int rc = 0;
 	if (!hl)
 		return -1;
-	/* K1 = prf(SKEYID_d, [g^xy |] proto | SPI | Ni_b | Nr_b); Kn = prf(SKEYID_d, Kn-1 | same) */
 	while (have < outlen) {
 		struct iovec v[6];
 		int n = 0;
-		uint8_t prev[64];
-		if (have) {
-			memcpy(prev, k, hl);
-			v[n].iov_base = prev;
-			v[n++].iov_len = hl;
+		if (have)
+			v[n++] = (struct iovec){ k, hl };          /* Kn-1 */
+		if (gqmlen)
+			v[n++] = (struct iovec){ (void *)gqm, gqmlen };
+		v[n++] = (struct iovec){ &proto, 1 };
+		v[n++] = (struct iovec){ &spi_net, 4 };
+		v[n++] = (struct iovec){ (void *)ni, nilen };
+		v[n++] = (struct iovec){ (void *)nr, nrlen };
+		/* k is both an input and the output: HMAC reads all input before writing out */
+		if (ike_prf(hash, skeyid_d, dlen, v, n, k) < 0) {
+			rc = -1;
+			break;
 		}
-		if (gqmlen) {
-			v[n].iov_base = (void *)gqm;
-			v[n++].iov_len = gqmlen;
-		}
-		v[n].iov_base = &proto;
-		v[n++].iov_len = 1;
-		v[n].iov_base = &spi_net;
-		v[n++].iov_len = 4;
-		v[n].iov_base = (void *)ni;
-		v[n++].iov_len = nilen;
-		v[n].iov_base = (void *)nr;
-		v[n++].iov_len = nrlen;
-		if (ike_prf(hash, skeyid_d, dlen, v, n, k) < 0)
-			return -1;
 		size_t take = outlen - have < hl ? outlen - have : hl;
 		memcpy(out + have, k, take);
 		have += take;
 	}
 	OPENSSL_cleanse(k, sizeof(k));
-	return 0;
+	if (rc)
+		OPENSSL_cleanse(out, outlen);
+	return rc;
 }

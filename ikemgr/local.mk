@@ -3,6 +3,5 @@
 noinst_LIBRARIES += ikemgr/libike.a
 ikemgr_libike_a_SOURCES = ikemgr/ikev1.h ikemgr/ikev1.c ikemgr/ike_sa.c ikemgr/ikev1_msg.c \
 	ikemgr/ikev1_aggr.c ikemgr/ikev1_xauth.c ikemgr/ikev1_cfg.c ikemgr/ikev1_quick.c \
-	ikemgr/ikev1_info.c ikemgr/ikev1_proposal.c ikemgr/ikev1_attr.h ikemgr/ikev1_attr.c \
-	ikemgr/isakmp.h ikemgr/isakmp.c ikemgr/ike_crypto.h ikemgr/ike_crypto.c \
-	ikemgr/dh.h ikemgr/dh.c
+	ikemgr/ikev1_info.c ikemgr/ikev1_proposal.c ikemgr/ikev1_attr.h ikemgr/ikev1_attr.c
+include ikemgr/crypto.mk

@@ -16,6 +16,8 @@
 #include "common/log.h"
 #include "common/proc.h"
 #include "db/db.h"
+#include "ikemgr/ike_crypto.h"
+#include "tunmgr/esp.h"
 #include "parent/parent.h"
 
 #define DEFAULT_RUNDIR "/var/run/vpnd"
@@ -50,6 +52,11 @@ static int child_entry(const char *rolename, int debug)
 	log_init(proc_role_name(role), debug);
 	if (fstat(3, &st) == -1 || !S_ISSOCK(st.st_mode))
 		fatalx("-X is internal to vpnd: fd 3 must be the parent's channel");
+	/* Providers are modules read from disk: load them before the chroot (single DES). */
+	if (role == ROLE_IKEMGR && ike_crypto_init() < 0)
+		log_warnx("single DES unavailable (OpenSSL legacy provider)");
+	if (role == ROLE_TUNMGR && esp_load_legacy() < 0)
+		log_warnx("single DES unavailable for ESP (OpenSSL legacy provider)");
 	proc_bootstrap(role, 3, debug, &b);
 	return mains[role](&b);
 }
