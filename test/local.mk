@@ -2,6 +2,7 @@
 # skip, when a tool is missing). Unit tests are registered next to the code they test.
 TESTS += test/interop/test_vpnc.sh
 TESTS += test/interop/test_badinput.sh
+TESTS += test/interop/test_swan.sh
 EXTRA_DIST += test/interop/test_vpnc.sh test/lib/vpnd.sh test/lib/memscan.py \
 	test/lib/vpnc-script-min test/data/hub-aes.conf
 EXTRA_DIST += test/interop/test_badinput.sh test/lib/ikemsg.py test/lib/ikegarbage.py \
@@ -13,3 +14,6 @@ $(vpnc_log): test/interop/test_privsep.sh.log
 # variable, since automake refuses a rule on a target it generates.
 badinput_log = test/interop/test_badinput.sh.log
 $(badinput_log): test/interop/test_vpnc.sh.log
+EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
+swan_log = test/interop/test_swan.sh.log
+$(swan_log): test/interop/test_vpnc.sh.log

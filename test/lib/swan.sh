@@ -1,0 +1,245 @@
+# strongSwan charon as a client of vpnd, in the client namespace (source test/lib/ns.sh and
+# test/lib/vpnd.sh first; bash only). One charon at a time, with everything under its DIR:
+#
+#   DIR/strongswan.conf   charon's and swanctl's settings (STRONGSWAN_CONF)
+#   DIR/swanctl/          swanctl.conf and the x509/ private/ x509ca/ folders (SWANCTL_DIR)
+#   DIR/run/              bind-mounted on /run for charon alone: its pid file is fixed at
+#                         /var/run/charon.pid, so two charons (or a host one) would collide
+#   DIR/charon.vici       the control socket; swanctl reaches it with --uri
+#   DIR/charon.log        charon's log (ike, cfg, knl at SWAN loglevel, 2 by default)
+#
+#   swan_start DIR KEY=VALUE...   write the configuration, start charon, load it (no connect)
+#   swan_up [TIMEOUT]             initiate; returns once the CHILD_SA is up (swanctl's output
+#                                 in DIR/initiate.log); SWAN_UP_MS is how long it took
+#   swan_vip                      prints the virtual IP that Mode Config gave
+#   swan_sas                      swanctl --list-sas (human readable)
+#   swan_ctl ARGS...              any swanctl command against this charon
+#   swan_down [TIMEOUT]           terminate the IKE_SA (charon sends DELETE)
+#   swan_stop                     stop charon (SIGTERM, then SIGKILL after 5 s)
+#
+# Settings (KEY=VALUE, defaults in swan_start): the IKE side (version, aggressive, ike,
+# local_auth, local_id, xauth, remote_auth, remote_id, encap, vips, dpd_delay, rekey_time,
+# reauth_time, over_time), the CHILD side (esp, local_ts, remote_ts, child_rekey_time), the
+# secrets (group, secret, user, password), and raw lines for what the keys do not cover:
+# conn_extra (into the connection), local_extra (into the first local round, e.g.
+# "certs = client.pem"), remote_extra, child_extra, secrets_extra (into secrets {}),
+# charon_extra (into charon {}), plugins_extra (appended to the plugin list).
+# Certificates: pass load=no, copy them into DIR/swanctl/x509, x509ca and private, then call
+# swan_load (swanctl resolves relative file names there).
+# One charon at a time (it binds UDP 500 and 4500 of its namespace); the state is in SWAN_DIR,
+# SWAN_PID and SWAN_CONN (the connection and its child are both named after it).
+
+SWAN_CHARON=${SWAN_CHARON:-/usr/lib/ipsec/charon}
+# kernel-libipsec before kernel-netlink: the first kernel-ipsec interface registered wins,
+# and this kernel has no ESP, so the userspace one must be it. No resolve plugin: it would
+# rewrite the /etc/resolv.conf the namespaces share with the host when DNS is pushed.
+SWAN_PLUGINS="random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 pkcs8 x509 pubkey
+constraints revocation kernel-libipsec kernel-netlink socket-default vici xauth-generic"
+SWAN_CONN=vpnd
+
+swan_ctl() {
+	[ -n "${SWAN_DIR:-}" ] || { echo "swan_ctl: no charon started" >&2; return 1; }
+	STRONGSWAN_CONF=$SWAN_DIR/strongswan.conf SWANCTL_DIR=$SWAN_DIR/swanctl \
+		swanctl "$@" --uri "unix://$SWAN_DIR/charon.vici"
+}
+
+swan_start() {
+	local dir=$1; shift
+	local ns=vpnd_cl gateway=172.18.143.246
+	local version=1 aggressive=yes ike=aes256-sha256-modp2048 esp=aes128gcm128-modp2048
+	local group=group1 secret=cisco123 user=cisco password=cisco123
+	local local_auth=psk local_id='' xauth=yes remote_auth=psk remote_id=%any
+	local encap=yes vips=0.0.0.0 local_ts=dynamic remote_ts=0.0.0.0/0
+	local dpd_delay=0 rekey_time='' reauth_time='' over_time='' child_rekey_time=''
+	local conn_extra='' local_extra='' remote_extra='' child_extra='' secrets_extra='' charon_extra=''
+	local plugins_extra='' loglevel=2 load=yes
+	local kv
+	for kv in "$@"; do
+		case "${kv%%=*}" in
+		*[!a-z_]*|"") echo "swan_start: bad setting '$kv'" >&2; return 1;;
+		esac
+		eval "local ${kv%%=*}=\"\${kv#*=}\""
+	done
+	[ -n "$local_id" ] || local_id=keyid:$group
+	[ -x "$SWAN_CHARON" ] || { echo "swan_start: no charon at $SWAN_CHARON" >&2; return 1; }
+	command -v swanctl >/dev/null || { echo "swan_start: swanctl is missing" >&2; return 1; }
+
+	dir=$(realpath -m "$dir")
+	mkdir -p "$dir/run" "$dir/swanctl/x509" "$dir/swanctl/x509ca" "$dir/swanctl/private"
+	rm -f "$dir/charon.vici" "$dir/run/charon.pid" "$dir/charon.log"
+	SWAN_DIR=$dir
+
+	# shellcheck disable=SC2086,SC2116 # echo flattens the list onto one line
+	cat >"$dir/strongswan.conf" <<CONF
+charon {
+	load_modular = no
+	load = $(echo $SWAN_PLUGINS $plugins_extra)
+	install_virtual_ip = yes
+	filelog {
+		swan {
+			path = $dir/charon.log
+			append = no
+			flush_line = yes
+			time_format = %T
+			time_add_ms = yes
+			default = 1
+			ike = $loglevel
+			cfg = $loglevel
+			knl = $loglevel
+			net = $loglevel
+			enc = 1
+		}
+	}
+	plugins {
+		vici {
+			socket = unix://$dir/charon.vici
+		}
+	}
+$charon_extra
+}
+swanctl {
+	load = random nonce openssl aes sha1 sha2 pem pkcs1 pkcs8 x509 pubkey
+}
+CONF
+
+	local xauth_round="" xauth_secret=""
+	if [ "$xauth" = yes ]; then
+		xauth_round="local-2 {
+			auth = xauth
+			xauth_id = $user
+		}"
+		xauth_secret="xauth-user {
+		id = $user
+		secret = \"$password\"
+	}"
+	fi
+	local psk_secret=""
+	if [ "$local_auth" = psk ]; then
+		psk_secret="ike-group {
+		id-1 = $local_id
+		secret = \"$secret\"
+	}"
+	fi
+	local opt=""
+	[ -n "$rekey_time" ] && opt="$opt
+		rekey_time = $rekey_time"
+	[ -n "$reauth_time" ] && opt="$opt
+		reauth_time = $reauth_time"
+	[ -n "$over_time" ] && opt="$opt
+		over_time = $over_time"
+	local copt=""
+	[ -n "$child_rekey_time" ] && copt="
+				rekey_time = $child_rekey_time"
+	cat >"$dir/swanctl/swanctl.conf" <<CONF
+connections {
+	$SWAN_CONN {
+		version = $version
+		aggressive = $aggressive
+		remote_addrs = $gateway
+		proposals = $ike
+		encap = $encap
+		vips = $vips
+		dpd_delay = $dpd_delay$opt
+$conn_extra
+		local-1 {
+			auth = $local_auth
+			id = $local_id
+$local_extra
+		}
+		$xauth_round
+		remote-1 {
+			auth = $remote_auth
+			id = $remote_id
+$remote_extra
+		}
+		children {
+			$SWAN_CONN {
+				esp_proposals = $esp
+				local_ts = $local_ts
+				remote_ts = $remote_ts
+				start_action = none
+				close_action = none
+				dpd_action = clear$copt
+$child_extra
+			}
+		}
+	}
+}
+secrets {
+	$psk_secret
+	$xauth_secret
+$secrets_extra
+}
+CONF
+	chmod 600 "$dir/swanctl/swanctl.conf"
+
+	# A private mount namespace (unshare -m: private propagation) so the /run bind stays
+	# charon's own; every exec keeps the pid, so $! is charon's.
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	STRONGSWAN_CONF=$dir/strongswan.conf ip netns exec "$ns" unshare -m sh -c \
+		'mount --bind "$1" /run && exec "$2"' sh "$dir/run" "$SWAN_CHARON" \
+		>"$dir/charon.out" 2>&1 &
+	SWAN_PID=$!
+	if ! wait_until 10 swan_ctl --stats; then
+		echo "swan_start: charon did not open its control socket" >&2
+		tail -20 "$dir/charon.out" "$dir/charon.log" >&2 2>/dev/null
+		swan_stop
+		return 1
+	fi
+	[ "$load" = yes ] || return 0
+	swan_load
+}
+
+# swan_load: (re)load connections, secrets and certificates into the running charon.
+swan_load() {
+	if ! swan_ctl --load-all --noprompt >"$SWAN_DIR/load.log" 2>&1; then
+		echo "swan_load: swanctl --load-all failed" >&2
+		cat "$SWAN_DIR/load.log" >&2
+		return 1
+	fi
+}
+
+# swan_up [TIMEOUT]: initiate the connection and wait (bounded) for the CHILD_SA.
+swan_up() {
+	local limit=${1:-20} t0 rc
+	t0=$(date +%s%N)
+	# --timeout makes swanctl detach rather than hang; timeout(1) bounds it even if the
+	# socket stalls. swanctl exits 0 only when the CHILD_SA got established.
+	timeout $((limit + 5)) env STRONGSWAN_CONF="$SWAN_DIR/strongswan.conf" \
+		SWANCTL_DIR="$SWAN_DIR/swanctl" swanctl --initiate --child "$SWAN_CONN" \
+		--timeout "$limit" --loglevel 1 --uri "unix://$SWAN_DIR/charon.vici" \
+		>"$SWAN_DIR/initiate.log" 2>&1
+	rc=$?
+	SWAN_UP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+	if [ "$rc" -ne 0 ] || ! grep -q "initiate completed successfully" "$SWAN_DIR/initiate.log"; then
+		echo "swan_up: initiate failed (status $rc) after $SWAN_UP_MS ms" >&2
+		tail -25 "$SWAN_DIR/initiate.log" >&2
+		return 1
+	fi
+}
+
+swan_sas() { swan_ctl --list-sas; }
+
+# swan_vip: the virtual IP of this connection's IKE_SA (empty when there is none).
+swan_vip() {
+	swan_ctl --list-sas --ike "$SWAN_CONN" --raw 2>/dev/null |
+		sed -n 's/.*local-vips=\[\([0-9a-f.:]*\).*/\1/p' | head -1
+}
+
+# swan_down [TIMEOUT]: terminate the IKE_SA (and its CHILD_SAs), bounded.
+swan_down() {
+	local limit=${1:-10}
+	[ -n "${SWAN_DIR:-}" ] || return 0
+	timeout $((limit + 5)) env STRONGSWAN_CONF="$SWAN_DIR/strongswan.conf" \
+		SWANCTL_DIR="$SWAN_DIR/swanctl" swanctl --terminate --ike "$SWAN_CONN" \
+		--timeout "$limit" --uri "unix://$SWAN_DIR/charon.vici" >"$SWAN_DIR/terminate.log" 2>&1
+}
+
+# swan_stop: stop charon; safe when none runs (EXIT traps).
+swan_stop() {
+	[ -n "${SWAN_PID:-}" ] || return 0
+	kill -TERM "$SWAN_PID" 2>/dev/null
+	wait_until 5 sh -c "! kill -0 $SWAN_PID" || kill -KILL "$SWAN_PID" 2>/dev/null
+	wait "$SWAN_PID" 2>/dev/null
+	SWAN_PID=
+}
