@@ -1,49 +1,60 @@
 /*
  * The session store (see db.h): SQLite in WAL mode, schema versioned by PRAGMA user_version,
- * migrations applied in order. Only the parent writes.
+ * migrations applied in order at open. Only the parent writes; every write goes through a
+ * prepared statement, so nothing a client sends (user names, group names) is ever parsed as SQL.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "common/log.h"
 #include "db/db.h"
 
-#define SCHEMA_VERSION 1
-
-static const char *const migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE runs (id INTEGER PRIMARY KEY, started REAL NOT NULL, pid INTEGER);"
-	"CREATE TABLE sessions ("
-	" id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, run_id INTEGER NOT NULL,"
-	" username TEXT, grp TEXT, profile TEXT, peer_addr TEXT, peer_port INTEGER,"
-	" local_addr TEXT, local_port INTEGER, assigned_addr TEXT, ifname TEXT, unit INTEGER,"
-	" ike_spi_i TEXT, ike_spi_r TEXT, esp_spi_in TEXT, esp_spi_out TEXT, transform TEXT,"
-	" started REAL NOT NULL, ended REAL, end_reason TEXT,"
-	" pkts_in INTEGER DEFAULT 0, pkts_out INTEGER DEFAULT 0, bytes_in INTEGER DEFAULT 0,"
-	" bytes_out INTEGER DEFAULT 0, drop_auth INTEGER DEFAULT 0, drop_replay INTEGER DEFAULT 0,"
-	" drop_other INTEGER DEFAULT 0, counters_at REAL,"
-	" UNIQUE (run_id, session_id));"
-	"CREATE INDEX sessions_open ON sessions (ended) WHERE ended IS NULL;"
-	"CREATE INDEX sessions_user ON sessions (username);"
-	"CREATE INDEX sessions_peer ON sessions (peer_addr);"
-	"CREATE INDEX sessions_grp ON sessions (grp);"
-	"CREATE INDEX sessions_ended ON sessions (ended);"
-	"CREATE TABLE events (id INTEGER PRIMARY KEY, t REAL NOT NULL, session_id INTEGER,"
-	" run_id INTEGER, what TEXT NOT NULL);",
+/*
+ * Schema history. Each step takes the file from version-1 to version, inside one transaction
+ * together with the user_version bump, so a crash mid-migration leaves the old version intact.
+ * Never edit a released step: append a new one (ALTER TABLE, CREATE INDEX, data fix-ups).
+ */
+static const struct migration {
+	int         version;
+	const char *sql;
+} migrations[] = {
+	{ 1,
+	  "CREATE TABLE runs (id INTEGER PRIMARY KEY, started REAL NOT NULL, pid INTEGER);"
+	  "CREATE TABLE sessions ("
+	  " id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, run_id INTEGER NOT NULL,"
+	  " username TEXT, grp TEXT, profile TEXT, peer_addr TEXT, peer_port INTEGER,"
+	  " local_addr TEXT, local_port INTEGER, assigned_addr TEXT, ifname TEXT, unit INTEGER,"
+	  " ike_spi_i TEXT, ike_spi_r TEXT, esp_spi_in TEXT, esp_spi_out TEXT, transform TEXT,"
+	  " started REAL NOT NULL, ended REAL, end_reason TEXT,"
+	  " pkts_in INTEGER DEFAULT 0, pkts_out INTEGER DEFAULT 0, bytes_in INTEGER DEFAULT 0,"
+	  " bytes_out INTEGER DEFAULT 0, drop_auth INTEGER DEFAULT 0, drop_replay INTEGER DEFAULT 0,"
+	  " drop_other INTEGER DEFAULT 0, counters_at REAL,"
+	  " UNIQUE (run_id, session_id));"
+	  "CREATE INDEX sessions_open ON sessions (ended) WHERE ended IS NULL;"
+	  "CREATE INDEX sessions_user ON sessions (username);"
+	  "CREATE INDEX sessions_peer ON sessions (peer_addr);"
+	  "CREATE INDEX sessions_grp ON sessions (grp);"
+	  "CREATE INDEX sessions_ended ON sessions (ended);"
+	  "CREATE TABLE events (id INTEGER PRIMARY KEY, t REAL NOT NULL, session_id INTEGER,"
+	  " run_id INTEGER, what TEXT NOT NULL);" },
 };
+#define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
 struct db {
 	sqlite3      *h;
 	sqlite3_int64 run_id;
-	sqlite3_stmt *up, *down, *counters, *event;
+	sqlite3_stmt *up, *down, *counters, *event, *stale;
 };
 
-int db_schema_version(void) { return SCHEMA_VERSION; }
+int db_schema_version(void) { return migrations[NMIGRATIONS - 1].version; }
 
 static double now(void)
 {
@@ -56,89 +67,159 @@ static int exec(struct db *d, const char *sql)
 {
 	char *err = NULL;
 	if (sqlite3_exec(d->h, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_warnx("database: %s", err ? err : "error");
+		log_warnx("database: %s", err ? err : sqlite3_errmsg(d->h));
 		sqlite3_free(err);
 		return -1;
 	}
 	return 0;
 }
 
-static int user_version(struct db *d)
+/* The first column of a one-row PRAGMA, as text into BUF; -1 if it returned nothing. */
+static int pragma_text(struct db *d, const char *sql, char *buf, size_t len)
 {
 	sqlite3_stmt *s;
-	int v = -1;
-	if (sqlite3_prepare_v2(d->h, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
+	int rc = -1;
+	if (sqlite3_prepare_v2(d->h, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL) {
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+		rc = 0;
+	} else {
+		log_warnx("database: %s: %s", sql, sqlite3_errmsg(d->h));
+	}
 	sqlite3_finalize(s);
-	return v;
+	return rc;
 }
 
 static int migrate(struct db *d)
 {
-	int v = user_version(d);
-	if (v < 0)
+	char buf[32];
+	if (pragma_text(d, "PRAGMA user_version", buf, sizeof(buf)) < 0)
 		return -1;
-	if (v > SCHEMA_VERSION) {
+	int v = atoi(buf);
+	if (v > db_schema_version()) {
 		log_warnx("database has schema version %d, this vpnd knows up to %d", v,
-		          SCHEMA_VERSION);
+		          db_schema_version());
 		return -1;
 	}
-	for (; v < SCHEMA_VERSION; v++) {
+	for (int i = 0; i < NMIGRATIONS; i++) {
+		const struct migration *m = &migrations[i];
+		if (m->version <= v)
+			continue;
 		char pragma[64];
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (exec(d, "BEGIN") < 0 || exec(d, migrations[v]) < 0 || exec(d, pragma) < 0 ||
-		    exec(d, "COMMIT") < 0) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", m->version);
+		if (exec(d, "BEGIN IMMEDIATE") < 0)
+			return -1;
+		if (exec(d, m->sql) < 0 || exec(d, pragma) < 0 || exec(d, "COMMIT") < 0) {
+			log_warnx("database: migration to schema version %d failed", m->version);
 			exec(d, "ROLLBACK");
 			return -1;
 		}
+		if (v > 0)
+			log_info("database: migrated from schema version %d to %d", v, m->version);
+		v = m->version;
 	}
+	return 0;
+}
+
+static int prepare(struct db *d, const char *sql, sqlite3_stmt **s)
+{
+	if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK) {
+		log_warnx("database: %s", sqlite3_errmsg(d->h));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The file holds user names and addresses: create it owner+group only before SQLite does
+ * (SQLite gives the -wal and -shm files the mode of the database file).
+ */
+static int create_private(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	if (fd < 0) {
+		log_warn("database %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && (st.st_mode & 007) != 0 &&
+	    fchmod(fd, st.st_mode & 0770) == -1)
+		log_warn("database %s: chmod", path);
+	close(fd);
+	return 0;
+}
+
+static int begin_run(struct db *d)
+{
+	sqlite3_stmt *s;
+	if (prepare(d, "INSERT INTO runs (started, pid) VALUES (?, ?)", &s) < 0)
+		return -1;
+	sqlite3_bind_double(s, 1, now());
+	sqlite3_bind_int(s, 2, (int)getpid());
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("database: new run: %s", sqlite3_errmsg(d->h));
+		return -1;
+	}
+	d->run_id = sqlite3_last_insert_rowid(d->h);
 	return 0;
 }
 
 struct db *db_open(const char *path)
 {
 	struct db *d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		log_warn("database");
 		return NULL;
-	if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		log_warnx("database %s: %s", path, sqlite3_errmsg(d->h));
+	}
+	if (create_private(path) < 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &d->h, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		log_warnx("database %s: %s", path, d->h ? sqlite3_errmsg(d->h) : "out of memory");
 		goto fail;
 	}
+	sqlite3_extended_result_codes(d->h, 1);
 	sqlite3_busy_timeout(d->h, 2000);
-	if (exec(d, "PRAGMA journal_mode = WAL") < 0 || exec(d, "PRAGMA synchronous = NORMAL") < 0 ||
-	    migrate(d) < 0)
+	/* journal_mode answers with the mode in effect: anything but wal means readers would
+	 * block the writer (or the file is not a database at all). */
+	char mode[16];
+	if (pragma_text(d, "PRAGMA journal_mode = WAL", mode, sizeof(mode)) < 0)
 		goto fail;
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(d->h, "INSERT INTO runs (started, pid) VALUES (?, ?)", -1, &s,
-	                       NULL) != SQLITE_OK)
+	if (strcmp(mode, "wal") != 0) {
+		log_warnx("database %s: cannot use WAL mode (journal mode is %s)", path, mode);
 		goto fail;
-	sqlite3_bind_double(s, 1, now());
-	sqlite3_bind_int(s, 2, (int)getpid());
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
+	}
+	if (exec(d, "PRAGMA synchronous = NORMAL") < 0 || migrate(d) < 0 || begin_run(d) < 0)
 		goto fail;
-	d->run_id = sqlite3_last_insert_rowid(d->h);
-	if (sqlite3_prepare_v2(d->h,
+	/* A repeated report for the same session (same run) refreshes it instead of failing;
+	 * started and the counters are kept. */
+	if (prepare(d,
 	        "INSERT INTO sessions (session_id, run_id, username, grp, profile, peer_addr,"
 	        " peer_port, local_addr, local_port, assigned_addr, ifname, unit, ike_spi_i,"
 	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started)"
-	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &d->up, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(d->h,
+	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " ON CONFLICT (run_id, session_id) DO UPDATE SET username = excluded.username,"
+	        " grp = excluded.grp, profile = excluded.profile, peer_addr = excluded.peer_addr,"
+	        " peer_port = excluded.peer_port, local_addr = excluded.local_addr,"
+	        " local_port = excluded.local_port, assigned_addr = excluded.assigned_addr,"
+	        " ifname = excluded.ifname, unit = excluded.unit, ike_spi_i = excluded.ike_spi_i,"
+	        " ike_spi_r = excluded.ike_spi_r, esp_spi_in = excluded.esp_spi_in,"
+	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform", &d->up) < 0 ||
+	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
-	        " AND ended IS NULL", -1, &d->down, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(d->h,
+	        " AND ended IS NULL", &d->down) < 0 ||
+	    prepare(d,
 	        "UPDATE sessions SET pkts_in = ?, pkts_out = ?, bytes_in = ?, bytes_out = ?,"
 	        " drop_auth = ?, drop_replay = ?, drop_other = ?, counters_at = ?"
-	        " WHERE run_id = ? AND session_id = ?", -1, &d->counters, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(d->h,
-	        "INSERT INTO events (t, session_id, run_id, what) VALUES (?, ?, ?, ?)", -1,
-	        &d->event, NULL) != SQLITE_OK) {
-		log_warnx("database: %s", sqlite3_errmsg(d->h));
+	        " WHERE run_id = ? AND session_id = ?", &d->counters) < 0 ||
+	    prepare(d,
+	        "INSERT INTO events (t, session_id, run_id, what) VALUES (?, ?, ?, ?)",
+	        &d->event) < 0 ||
+	    prepare(d,
+	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id <> ?",
+	        &d->stale) < 0)
 		goto fail;
-	}
 	return d;
 fail:
 	db_close(d);
@@ -153,35 +234,40 @@ void db_close(struct db *d)
 	sqlite3_finalize(d->down);
 	sqlite3_finalize(d->counters);
 	sqlite3_finalize(d->event);
-	sqlite3_close(d->h);
+	sqlite3_finalize(d->stale);
+	if (d->h && sqlite3_close(d->h) != SQLITE_OK)
+		log_warnx("database: close: %s", sqlite3_errmsg(d->h));
 	free(d);
+}
+
+/* Step a prepared write and make it reusable; -1 with a logged reason on failure. */
+static int run(struct db *d, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE)
+		log_warnx("database: %s", sqlite3_errmsg(d->h));
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_close_stale(struct db *d, const char *reason)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(d->h, "UPDATE sessions SET ended = ?, end_reason = ?"
-	                             " WHERE ended IS NULL AND run_id <> ?", -1, &s, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_stmt *s = d->stale;
 	sqlite3_bind_double(s, 1, now());
-	sqlite3_bind_text(s, 2, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, d->run_id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? sqlite3_changes(d->h) : -1;
+	if (run(d, s) < 0)
+		return -1;
+	return sqlite3_changes(d->h);
 }
 
-static int run(struct db *d, sqlite3_stmt *s)
+/* Strings from a message are fixed arrays: never read past them, terminated or not. */
+static void bind_str(sqlite3_stmt *s, int i, const char *p, size_t size)
 {
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE) {
-		log_warnx("database: %s", sqlite3_errmsg(d->h));
-		return -1;
-	}
-	return 0;
+	sqlite3_bind_text(s, i, p, (int)strnlen(p, size), SQLITE_TRANSIENT);
 }
+#define BIND_STR(s, i, field) bind_str((s), (i), (field), sizeof(field))
 
 static void bind_addr(sqlite3_stmt *s, int i, struct in_addr a)
 {
@@ -190,12 +276,18 @@ static void bind_addr(sqlite3_stmt *s, int i, struct in_addr a)
 	sqlite3_bind_text(s, i, ip, -1, SQLITE_TRANSIENT);
 }
 
+/* SPIs and cookies are stored as their bytes on the wire, so they read as in a packet dump. */
 static void bind_hex(sqlite3_stmt *s, int i, const void *p, size_t n)
 {
-	char hex[33];
+	static const char digits[] = "0123456789abcdef";
+	char hex[2 * 8 + 1];
 	const uint8_t *b = p;
-	for (size_t k = 0; k < n && k < 16; k++)
-		snprintf(hex + 2 * k, 3, "%02x", b[k]);
+	if (n > 8)
+		n = 8;
+	for (size_t k = 0; k < n; k++) {
+		hex[2 * k] = digits[b[k] >> 4];
+		hex[2 * k + 1] = digits[b[k] & 15];
+	}
 	sqlite3_bind_text(s, i, hex, (int)(2 * n), SQLITE_TRANSIENT);
 }
 
@@ -204,21 +296,21 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	sqlite3_stmt *s = d->up;
 	sqlite3_bind_int64(s, 1, u->session_id);
 	sqlite3_bind_int64(s, 2, d->run_id);
-	sqlite3_bind_text(s, 3, u->user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, u->group, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, u->profile, -1, SQLITE_TRANSIENT);
+	BIND_STR(s, 3, u->user);
+	BIND_STR(s, 4, u->group);
+	BIND_STR(s, 5, u->profile);
 	bind_addr(s, 6, u->peer.sin_addr);
 	sqlite3_bind_int(s, 7, ntohs(u->peer.sin_port));
 	bind_addr(s, 8, u->local.sin_addr);
 	sqlite3_bind_int(s, 9, ntohs(u->local.sin_port));
 	bind_addr(s, 10, u->assigned);
-	sqlite3_bind_text(s, 11, u->ifname, -1, SQLITE_TRANSIENT);
+	BIND_STR(s, 11, u->ifname);
 	sqlite3_bind_int(s, 12, u->unit);
-	bind_hex(s, 13, &u->ike_spi_i, 8);
-	bind_hex(s, 14, &u->ike_spi_r, 8);
-	bind_hex(s, 15, &u->esp_spi_in, 4);
-	bind_hex(s, 16, &u->esp_spi_out, 4);
-	sqlite3_bind_text(s, 17, u->transform, -1, SQLITE_TRANSIENT);
+	bind_hex(s, 13, &u->ike_spi_i, sizeof(u->ike_spi_i));
+	bind_hex(s, 14, &u->ike_spi_r, sizeof(u->ike_spi_r));
+	bind_hex(s, 15, &u->esp_spi_in, sizeof(u->esp_spi_in));
+	bind_hex(s, 16, &u->esp_spi_out, sizeof(u->esp_spi_out));
+	BIND_STR(s, 17, u->transform);
 	sqlite3_bind_double(s, 18, now());
 	return run(d, s);
 }
@@ -227,22 +319,28 @@ int db_session_down(struct db *d, uint32_t session_id, const char *reason)
 {
 	sqlite3_stmt *s = d->down;
 	sqlite3_bind_double(s, 1, now());
-	sqlite3_bind_text(s, 2, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, d->run_id);
 	sqlite3_bind_int64(s, 4, session_id);
 	return run(d, s);
 }
 
+/* SQLite integers are signed 64-bit: a counter past that (never in practice) saturates. */
+static void bind_u64(sqlite3_stmt *s, int i, uint64_t v)
+{
+	sqlite3_bind_int64(s, i, v > INT64_MAX ? INT64_MAX : (sqlite3_int64)v);
+}
+
 int db_counters(struct db *d, const struct msg_counters *c)
 {
 	sqlite3_stmt *s = d->counters;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)c->pkts_in);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)c->pkts_out);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)c->bytes_in);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->bytes_out);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)c->drop_auth);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)c->drop_replay);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)c->drop_other);
+	bind_u64(s, 1, c->pkts_in);
+	bind_u64(s, 2, c->pkts_out);
+	bind_u64(s, 3, c->bytes_in);
+	bind_u64(s, 4, c->bytes_out);
+	bind_u64(s, 5, c->drop_auth);
+	bind_u64(s, 6, c->drop_replay);
+	bind_u64(s, 7, c->drop_other);
 	sqlite3_bind_double(s, 8, now());
 	sqlite3_bind_int64(s, 9, d->run_id);
 	sqlite3_bind_int64(s, 10, c->session_id);
@@ -255,6 +353,6 @@ int db_event(struct db *d, uint32_t session_id, const char *what)
 	sqlite3_bind_double(s, 1, now());
 	sqlite3_bind_int64(s, 2, session_id);
 	sqlite3_bind_int64(s, 3, d->run_id);
-	sqlite3_bind_text(s, 4, what, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, what ? what : "", -1, SQLITE_TRANSIENT);
 	return run(d, s);
 }

@@ -1,3 +1,9 @@
 # db/: the SQLite session store (schema, migrations, writer API).
 noinst_LIBRARIES += db/libdb.a
 db_libdb_a_SOURCES = db/db.h db/db.c
+
+check_PROGRAMS += test/unit/test_db
+TESTS += test/unit/test_db
+test_unit_test_db_SOURCES = test/unit/test_db.c
+test_unit_test_db_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_db_LDADD = $(TEST_LIBS)

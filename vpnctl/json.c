@@ -1,4 +1,6 @@
-/* A JSON string writer: enough for the show commands, no dependency. */
+/* A JSON writer: enough for the show commands, no dependency (RFC 8259). */
+#include <math.h>
+
 #include "vpnctl/vpnctl.h"
 
 void json_str(FILE *f, const char *s)
@@ -8,19 +10,73 @@ void json_str(FILE *f, const char *s)
 		return;
 	}
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned cp;
+		size_t n = vctl_utf8(p, &cp);
+		if (n == 0) {
+			/* not UTF-8: JSON text must be, so the byte is replaced, not passed on */
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
+		switch (cp) {
 		case '"':  fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
 		case '\n': fputs("\\n", f); break;
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
+		case '\b': fputs("\\b", f); break;
+		case '\f': fputs("\\f", f); break;
 		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
+			if (cp < 0x20 || cp == 0x7f)
+				fprintf(f, "\\u%04x", cp);
 			else
-				fputc(*p, f);
+				fwrite(p, 1, n, f);
 		}
+		p += n;
 	}
 	fputc('"', f);
+}
+
+void json_column(FILE *f, sqlite3_stmt *s, int col)
+{
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_NULL:
+		fputs("null", f);
+		break;
+	case SQLITE_INTEGER:
+		fprintf(f, "%lld", (long long)sqlite3_column_int64(s, col));
+		break;
+	case SQLITE_FLOAT: {
+		double v = sqlite3_column_double(s, col);
+		if (isfinite(v))
+			fprintf(f, "%.17g", v);
+		else
+			fputs("null", f);        /* JSON has no infinity */
+		break;
+	}
+	default:
+		/* TEXT, and BLOB read as text: a NUL inside ends it, which is fine for a display */
+		json_str(f, (const char *)sqlite3_column_text(s, col));
+	}
+}
+
+int json_rows(FILE *f, sqlite3_stmt *s)
+{
+	int ncol = sqlite3_column_count(s), rows = 0, rc;
+	fputs("[\n", f);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		fputs(rows++ ? ",\n  {" : "  {", f);
+		for (int i = 0; i < ncol; i++) {
+			if (i)
+				fputs(", ", f);
+			json_str(f, sqlite3_column_name(s, i));
+			fputs(": ", f);
+			json_column(f, s, i);
+		}
+		fputc('}', f);
+	}
+	fputs(rows ? "\n]\n" : "]\n", f);
+	return rc;
 }

@@ -1,5 +1,13 @@
-# vpnctl/: the operator tool (installed as bin/vpnctl).
+# vpnctl/: the operator tool (installed as bin/vpnctl). One file per command family; the
+# command table is vpnctl/commands.c.
 bin_PROGRAMS += vpnctl/vpnctl
-vpnctl_vpnctl_SOURCES = vpnctl/vpnctl.h vpnctl/vpnctl.c vpnctl/show_session.c vpnctl/json.c \
-	vpnctl/db_open.c vpnctl/control.c vpnctl/sql.c
+vpnctl_vpnctl_SOURCES = vpnctl/vpnctl.h vpnctl/vpnctl.c vpnctl/commands.c vpnctl/format.c \
+	vpnctl/json.c vpnctl/db_open.c vpnctl/control.c vpnctl/sql.c vpnctl/show_session.c
 vpnctl_vpnctl_LDADD = $(VPND_LIBS)
+
+# test_vpnctl.sh fills a session store through the db API (db_fill) and checks the output.
+check_PROGRAMS += test/unit/db_fill
+test_unit_db_fill_SOURCES = test/unit/db_fill.c
+test_unit_db_fill_LDADD = $(VPND_LIBS)
+TESTS += test/unit/test_vpnctl.sh
+EXTRA_DIST += test/unit/test_vpnctl.sh

@@ -1,7 +1,8 @@
 /*
- * show crypto session [detail] [username U | remote A | group G] [--json]
- * show crypto session history [--json]
- * Laid out like IOS's "show crypto session", from the sessions table.
+ * show crypto session [brief | detail | history] [username U | remote A | group G] [--json]
+ * Laid out like IOS's "show crypto session", from the sessions table. --json gives every
+ * column of every matching row (SELECT *), so columns added by later schema versions appear
+ * without a change here.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -10,168 +11,244 @@
 
 #include "vpnctl/vpnctl.h"
 
-static const char *cols[] = {
-	"session_id", "username", "grp", "profile", "peer_addr", "peer_port", "local_addr",
-	"local_port", "assigned_addr", "ifname", "unit", "ike_spi_i", "ike_spi_r", "esp_spi_in",
-	"esp_spi_out", "transform", "started", "ended", "end_reason", "pkts_in", "pkts_out",
-	"bytes_in", "bytes_out", "drop_auth", "drop_replay", "drop_other", "counters_at",
-};
-#define NCOLS (int)(sizeof(cols) / sizeof(cols[0]))
-enum { C_SID, C_USER, C_GRP, C_PROFILE, C_PEER, C_PEERPORT, C_LOCAL, C_LOCALPORT, C_ADDR,
-       C_IFNAME, C_UNIT, C_SPII, C_SPIR, C_ESPIN, C_ESPOUT, C_TRANSFORM, C_STARTED, C_ENDED,
-       C_REASON, C_PKTIN, C_PKTOUT, C_BYTESIN, C_BYTESOUT, C_DAUTH, C_DREPLAY, C_DOTHER,
-       C_COUNTERS_AT };
+enum mode { M_PLAIN, M_BRIEF, M_DETAIL, M_HISTORY };
 
+/* The columns the text layouts read, in the order of enum col. */
+static const char text_cols[] =
+	"session_id, username, grp, profile, peer_addr, peer_port, local_addr, local_port,"
+	" assigned_addr, ifname, unit, ike_spi_i, ike_spi_r, esp_spi_in, esp_spi_out, transform,"
+	" started, ended, end_reason, pkts_in, pkts_out, bytes_in, bytes_out, drop_auth,"
+	" drop_replay, drop_other, counters_at";
+enum col { C_SID, C_USER, C_GRP, C_PROFILE, C_PEER, C_PEERPORT, C_LOCAL, C_LOCALPORT, C_ADDR,
+           C_IFNAME, C_UNIT, C_SPII, C_SPIR, C_ESPIN, C_ESPOUT, C_TRANSFORM, C_STARTED, C_ENDED,
+           C_REASON, C_PKTIN, C_PKTOUT, C_BYTESIN, C_BYTESOUT, C_DAUTH, C_DREPLAY, C_DOTHER,
+           C_COUNTERS_AT };
+
+/* The filters, each a column compared with one bound value. */
+static const struct filter {
+	const char *kw;
+	const char *cond;
+} filters[] = {
+	{ "username", "username = ?" },
+	{ "remote",   "peer_addr = ?" },
+	{ "group",    "grp = ?" },
+};
+#define NFILTERS (int)(sizeof(filters) / sizeof(filters[0]))
+
+/* A text column made terminal-safe; "" for NULL. */
 static const char *txt(sqlite3_stmt *s, int c)
 {
 	const char *v = (const char *)sqlite3_column_text(s, c);
-	return v ? v : "";
+	return vctl_safe(v ? v : "");
 }
 
-static void uptime(double started, double until, char *buf, size_t len)
+static long long num(sqlite3_stmt *s, int c)
 {
-	long secs = (long)(until - started);
-	if (secs < 0)
-		secs = 0;
-	snprintf(buf, len, "%02ld:%02ld:%02ld", secs / 3600, (secs / 60) % 60, secs % 60);
+	return (long long)sqlite3_column_int64(s, c);
 }
 
-static void print_json_row(sqlite3_stmt *s, int first)
+static int has(sqlite3_stmt *s, int c)
 {
-	printf("%s  {", first ? "" : ",\n");
-	for (int c = 0; c < NCOLS; c++) {
-		printf("%s\"%s\": ", c ? ", " : "", cols[c]);
-		switch (sqlite3_column_type(s, c)) {
-		case SQLITE_NULL: fputs("null", stdout); break;
-		case SQLITE_INTEGER: printf("%lld", (long long)sqlite3_column_int64(s, c)); break;
-		case SQLITE_FLOAT: printf("%.3f", sqlite3_column_double(s, c)); break;
-		default: json_str(stdout, txt(s, c));
-		}
-	}
-	printf("}");
+	const unsigned char *v = sqlite3_column_text(s, c);
+	return v && *v;
 }
 
-static void print_text_row(const struct vctx *c, sqlite3_stmt *s, int history)
+/* An address column holding one: 0.0.0.0 is how "none assigned" is stored. */
+static int has_addr(sqlite3_stmt *s, int c)
 {
-	double now = (double)time(NULL);
-	char up[32];
-	double started = sqlite3_column_double(s, C_STARTED);
-	double ended = sqlite3_column_type(s, C_ENDED) == SQLITE_NULL ? now
-	                                                                : sqlite3_column_double(s, C_ENDED);
-	uptime(started, ended, up, sizeof(up));
-	printf("Interface: Virtual-Access%d\n", sqlite3_column_int(s, C_UNIT));
-	if (c->detail || history)
-		printf("Uptime: %s\n", up);
-	printf("Username: %s\n", txt(s, C_USER));
-	printf("Profile: %s\n", txt(s, C_PROFILE));
-	printf("Group: %s\n", txt(s, C_GRP));
-	printf("Assigned address: %s\n", txt(s, C_ADDR));
-	if (history) {
-		char when[32];
-		time_t t = (time_t)ended;
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime(&t));
-		printf("Session status: DOWN (%s) at %s UTC\n", txt(s, C_REASON), when);
-	} else {
-		printf("Session status: UP-ACTIVE\n");
-	}
-	printf("Peer: %s port %d%s\n", txt(s, C_PEER), sqlite3_column_int(s, C_PEERPORT),
-	       c->detail ? " fvrf: (none) ivrf: (none)" : "");
-	if (c->detail)
-		printf("      Phase1_id: %s\n      Desc: (none)\n", txt(s, C_GRP));
-	printf("  IKEv1 SA: local %s/%d remote %s/%d %s\n", txt(s, C_LOCAL),
-	       sqlite3_column_int(s, C_LOCALPORT), txt(s, C_PEER), sqlite3_column_int(s, C_PEERPORT),
-	       history ? "Inactive" : "Active");
-	if (c->detail)
-		printf("          Capabilities:%s connid:%lld\n", "CX",
-		       (long long)sqlite3_column_int64(s, C_SID));
-	printf("  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host %s\n", txt(s, C_ADDR));
-	printf("        Active SAs: %d, origin: crypto map\n", history ? 0 : 2);
-	if (c->detail || history) {
-		printf("        Transform: %s, SPI in %s out %s\n", txt(s, C_TRANSFORM), txt(s, C_ESPIN),
-		       txt(s, C_ESPOUT));
-		printf("        Inbound:  #pkts dec'ed %lld drop %lld (auth %lld replay %lld) bytes %lld\n",
-		       (long long)sqlite3_column_int64(s, C_PKTIN),
-		       (long long)(sqlite3_column_int64(s, C_DAUTH) + sqlite3_column_int64(s, C_DREPLAY)),
-		       (long long)sqlite3_column_int64(s, C_DAUTH),
-		       (long long)sqlite3_column_int64(s, C_DREPLAY),
-		       (long long)sqlite3_column_int64(s, C_BYTESIN));
-		printf("        Outbound: #pkts enc'ed %lld drop %lld bytes %lld\n",
-		       (long long)sqlite3_column_int64(s, C_PKTOUT),
-		       (long long)sqlite3_column_int64(s, C_DOTHER),
-		       (long long)sqlite3_column_int64(s, C_BYTESOUT));
+	return has(s, c) && strcmp((const char *)sqlite3_column_text(s, c), "0.0.0.0") != 0;
+}
+
+static void interface(sqlite3_stmt *s, int brief, char *buf, size_t len)
+{
+	if (sqlite3_column_type(s, C_UNIT) != SQLITE_NULL)
+		snprintf(buf, len, "%s%lld", brief ? "Vi" : "Virtual-Access", num(s, C_UNIT));
+	else
+		snprintf(buf, len, "%s", has(s, C_IFNAME) ? txt(s, C_IFNAME) : "(none)");
+}
+
+static double end_or_now(sqlite3_stmt *s)
+{
+	if (sqlite3_column_type(s, C_ENDED) != SQLITE_NULL)
+		return sqlite3_column_double(s, C_ENDED);
+	return (double)time(NULL);
+}
+
+static void print_counters(sqlite3_stmt *s)
+{
+	printf("        Inbound:  #pkts dec'ed %lld drop %lld bytes %lld\n", num(s, C_PKTIN),
+	       num(s, C_DAUTH) + num(s, C_DREPLAY), num(s, C_BYTESIN));
+	printf("        Outbound: #pkts enc'ed %lld bytes %lld\n", num(s, C_PKTOUT),
+	       num(s, C_BYTESOUT));
+	printf("        Drops: auth %lld replay %lld other %lld", num(s, C_DAUTH), num(s, C_DREPLAY),
+	       num(s, C_DOTHER));
+	if (sqlite3_column_type(s, C_COUNTERS_AT) != SQLITE_NULL) {
+		char when[64];
+		fmt_time(sqlite3_column_double(s, C_COUNTERS_AT), when, sizeof(when));
+		printf(", counters at %s", when);
 	}
 	printf("\n");
 }
 
-static int run(const struct vctx *c, const char *where, const char *arg, int history)
+static void print_session(sqlite3_stmt *s, enum mode m)
 {
-	char sql[2048];
-	size_t n = 0;
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, "SELECT ");
-	for (int i = 0; i < NCOLS; i++)
-		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%s", i ? ", " : "", cols[i]);
-	snprintf(sql + n, sizeof(sql) - n, " FROM sessions WHERE %s%s%s ORDER BY %s",
-	         history ? "ended IS NOT NULL" : "ended IS NULL", where ? " AND " : "",
-	         where ? where : "", history ? "ended DESC" : "unit");
+	char ifn[64], up[32];
+	int detail = m == M_DETAIL, history = m == M_HISTORY;
+	interface(s, 0, ifn, sizeof(ifn));
+	fmt_uptime(end_or_now(s) - sqlite3_column_double(s, C_STARTED), up, sizeof(up));
+
+	printf("Interface: %s\n", ifn);
+	if (has(s, C_USER))
+		printf("Username: %s\n", txt(s, C_USER));
+	if (has(s, C_PROFILE))
+		printf("Profile: %s\n", txt(s, C_PROFILE));
+	if (has(s, C_GRP))
+		printf("Group: %s\n", txt(s, C_GRP));
+	if (has_addr(s, C_ADDR))
+		printf("Assigned address: %s\n", txt(s, C_ADDR));
+	if (detail)
+		printf("Uptime: %s\n", up);
+	if (history) {
+		char t0[64], t1[64];
+		fmt_time(sqlite3_column_double(s, C_STARTED), t0, sizeof(t0));
+		fmt_time(sqlite3_column_double(s, C_ENDED), t1, sizeof(t1));
+		printf("Session status: DOWN\n");
+		printf("Started: %s\nEnded: %s (uptime %s)\n", t0, t1, up);
+		printf("End reason: %s\n", has(s, C_REASON) ? txt(s, C_REASON) : "(none)");
+	} else {
+		printf("Session status: UP-ACTIVE\n");
+	}
+	printf("Peer: %s port %lld%s\n", txt(s, C_PEER), num(s, C_PEERPORT),
+	       detail ? " fvrf: (none) ivrf: (none)" : "");
+	if (detail) {
+		printf("      Phase1_id: %s\n", has(s, C_GRP) ? txt(s, C_GRP) : txt(s, C_PEER));
+		printf("      Desc: (none)\n");
+		printf("  Session ID: %lld\n", num(s, C_SID));
+	}
+	printf("  IKEv1 SA: local %s/%lld remote %s/%lld %s\n", txt(s, C_LOCAL), num(s, C_LOCALPORT),
+	       txt(s, C_PEER), num(s, C_PEERPORT), history ? "Inactive" : "Active");
+	if (detail) {
+		/* C: mode config gave an address, N: NAT-T (UDP 4500), X: XAUTH user */
+		printf("          Capabilities:%s%s%s connid:%lld\n", has_addr(s, C_ADDR) ? "C" : "",
+		       num(s, C_PEERPORT) != 500 || num(s, C_LOCALPORT) == 4500 ? "N" : "",
+		       has(s, C_USER) ? "X" : "", num(s, C_SID));
+		printf("          Cookies: i %s r %s\n", txt(s, C_SPII), txt(s, C_SPIR));
+	}
+	if (has_addr(s, C_ADDR))
+		printf("  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host %s\n", txt(s, C_ADDR));
+	else
+		printf("  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0\n");
+	printf("        Active SAs: %d, origin: crypto map\n", history ? 0 : 2);
+	if (detail || history) {
+		printf("        Transform: %s, spi in 0x%s out 0x%s\n", txt(s, C_TRANSFORM),
+		       txt(s, C_ESPIN), txt(s, C_ESPOUT));
+		print_counters(s);
+	}
+	printf("\n");
+}
+
+static void print_brief_header(void)
+{
+	printf("Status: A- Active, U - Up, D - Down, I - Idle, S - Standby, N - Negotiating\n"
+	       "        K - No IKE\n"
+	       "ivrf = (none)\n"
+	       "%-15s %-12s %-15s %-24s %-8s %s\n", "Peer", "I/F", "Username", "Group/Phase1_id",
+	       "Uptime", "Status");
+}
+
+static void print_brief(sqlite3_stmt *s)
+{
+	char ifn[64], up[32];
+	interface(s, 1, ifn, sizeof(ifn));
+	fmt_uptime(end_or_now(s) - sqlite3_column_double(s, C_STARTED), up, sizeof(up));
+	printf("%-15s %-12s %-15s %-24s %-8s UA\n", txt(s, C_PEER), ifn,
+	       has(s, C_USER) ? txt(s, C_USER) : "-", has(s, C_GRP) ? txt(s, C_GRP) : "-", up);
+}
+
+static int show(const struct vctx *c, enum mode m, int argc, char **argv)
+{
+	const char *value[NFILTERS] = { NULL };
+	for (int i = 0; i < argc; i += 2) {
+		int f;
+		for (f = 0; f < NFILTERS; f++)
+			if (vctl_kw(argv[i], filters[f].kw))
+				break;
+		if (f == NFILTERS || i + 1 == argc || value[f])
+			return vctl_invalid(c);
+		value[f] = argv[i + 1];
+	}
+	struct in_addr a;
+	if (value[1] && inet_pton(AF_INET, value[1], &a) != 1) {
+		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(value[1]));
+		return 1;
+	}
+
+	/* Built from the fixed fragments above only; every value given is bound. */
+	char sql[1024];
+	int n = snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE ended IS %s",
+	                 c->json ? "*" : text_cols, m == M_HISTORY ? "NOT NULL" : "NULL");
+	for (int f = 0; f < NFILTERS; f++)
+		if (value[f])
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND %s", filters[f].cond);
+	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY %s",
+	         m == M_HISTORY ? "ended DESC, id DESC" : "unit, id");
+
 	sqlite3 *h = vctl_db(c);
+	if (!h)
+		return 1;
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK) {
 		fprintf(stderr, "vpnctl: %s\n", sqlite3_errmsg(h));
 		sqlite3_close(h);
 		return 1;
 	}
-	if (arg)
-		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
-	int first = 1;
-	if (c->json)
-		printf("[\n");
-	else
-		printf("Crypto session %s\n\n", history ? "history" : "current status");
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (c->json)
-			print_json_row(s, first);
-		else
-			print_text_row(c, s, history);
-		first = 0;
+	for (int f = 0, k = 1; f < NFILTERS; f++)
+		if (value[f])
+			sqlite3_bind_text(s, k++, value[f], -1, SQLITE_STATIC);
+
+	int rc;
+	if (c->json) {
+		rc = json_rows(stdout, s);
+	} else {
+		printf("Crypto session %s\n\n", m == M_HISTORY ? "history" : "current status");
+		if (m == M_DETAIL)
+			printf("Code: C - IKE Configuration mode, D - Dead Peer Detection\n"
+			       "K - Keepalives, N - NAT-traversal, T - cTCP encapsulation\n"
+			       "X - IKE Extended Authentication, F - IKE Fragmentation\n\n");
+		if (m == M_BRIEF)
+			print_brief_header();
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (m == M_BRIEF)
+				print_brief(s);
+			else
+				print_session(s, m);
+		}
 	}
-	if (c->json)
-		printf("%s]\n", first ? "" : "\n");
+	if (rc != SQLITE_DONE)
+		fprintf(stderr, "vpnctl: %s\n", sqlite3_errmsg(h));
 	sqlite3_finalize(s);
 	sqlite3_close(h);
-	return 0;
+	if (fflush(stdout) != 0)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : 1;
 }
 
 int show_crypto_session(const struct vctx *c, int argc, char **argv)
 {
-	const char *where = NULL, *arg = NULL;
-	if (argc >= 2) {
-		if (!strcmp(argv[0], "username"))
-			where = "username = ?1";
-		else if (!strcmp(argv[0], "group"))
-			where = "grp = ?1";
-		else if (!strcmp(argv[0], "remote")) {
-			struct in_addr a;
-			if (inet_pton(AF_INET, argv[1], &a) != 1) {
-				fprintf(stderr, "%% Invalid address: '%s'\n", argv[1]);
-				return 1;
-			}
-			where = "peer_addr = ?1";
-		}
-		arg = argv[1];
-		argc -= 2;
-	}
-	if (argc != 0 || (arg && !where)) {
-		fprintf(stderr, "%% Invalid input: expected [detail] [username U | remote A | group G]\n");
-		return 1;
-	}
-	return run(c, where, arg, 0);
+	return show(c, M_PLAIN, argc, argv);
+}
+
+int show_crypto_session_brief(const struct vctx *c, int argc, char **argv)
+{
+	return show(c, M_BRIEF, argc, argv);
+}
+
+int show_crypto_session_detail(const struct vctx *c, int argc, char **argv)
+{
+	return show(c, M_DETAIL, argc, argv);
 }
 
 int show_crypto_session_history(const struct vctx *c, int argc, char **argv)
 {
-	if (argc) {
-		fprintf(stderr, "%% Invalid input: '%s'\n", argv[0]);
-		return 1;
-	}
-	return run(c, NULL, NULL, 1);
+	return show(c, M_HISTORY, argc, argv);
 }

@@ -1,27 +1,78 @@
-/* vpnctl: the operator's tool. Queries read the SQLite file read-only; actions go to vpnd's
- * control socket. */
+/*
+ * vpnctl: the operator's tool. Show commands read vpnd's SQLite file read-only; actions go to
+ * vpnd's control socket as one line.
+ *
+ * Adding a command: write its handler in the file of its family (show_session.c, ...), declare
+ * it below and add a row to vctl_cmds[] in commands.c. A row without a handler is sent to vpnd.
+ */
 #ifndef VPND_VPNCTL_H
 #define VPND_VPNCTL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 
+struct vctl_cmd;
+
 struct vctx {
-	const char *dir;         /* vpnd's state directory (-S) */
-	int         json;
-	int         detail;
+	const char            *dir;    /* vpnd's state directory (-S) */
+	int                    json;   /* --json */
+	const char            *line;   /* the command as typed, for error messages */
+	const struct vctl_cmd *cmd;    /* the command being run */
 };
 
-/* db_open.c: open DIR/vpnd.db read-only and check its schema version; exits on error */
+/* A handler gets the words after the command's name; returns the exit status. */
+typedef int vctl_fn(const struct vctx *, int argc, char **argv);
+
+struct vctl_cmd {
+	const char *words;      /* "show crypto session detail"; each word may be abbreviated */
+	const char *args;       /* for help: "[username U | remote A | group G]", or "" */
+	const char *help;
+	vctl_fn    *run;        /* NULL: sent to vpnd's control socket */
+};
+extern const struct vctl_cmd vctl_cmds[];
+extern const size_t          vctl_ncmds;
+
+/* vpnctl.c: "% Invalid input: 'LINE' (try 'vpnctl help')" or, with a command, its usage;
+ * returns 1 */
+int vctl_invalid(const struct vctx *);
+/* vpnctl.c */
+int vctl_help(const struct vctx *, int argc, char **argv);
+/* Keyword ARG is WORD or a prefix of it (IOS-style abbreviation). */
+int vctl_kw(const char *arg, const char *word);
+
+/* db_open.c: DIR/vpnd.db opened read-only with its schema version checked; NULL after a
+ * one-line error on stderr. */
 sqlite3 *vctl_db(const struct vctx *);
-/* control.c: send one line to DIR/vpnd.sock and print the answer; returns the exit code */
+
+/* control.c: send LINE to DIR/vpnd.sock and copy the answer to stdout; exit status */
 int vctl_control(const struct vctx *, const char *line);
-/* json.c */
+int vctl_forward(const struct vctx *, int argc, char **argv);
+
+/* json.c: a JSON string (invalid UTF-8 becomes U+FFFD, so the output always parses) */
 void json_str(FILE *, const char *s);
+/* One column of the current row as a JSON value. */
+void json_column(FILE *, sqlite3_stmt *, int col);
+/* Every remaining row of S as an array of objects keyed by column name; SQLite's result. */
+int  json_rows(FILE *, sqlite3_stmt *);
+
+/* format.c: untrusted text made safe for a terminal (control bytes and invalid UTF-8
+ * escaped as \xNN); the result lives until 8 more calls. */
+const char *vctl_safe(const char *s);
+void        vctl_put_safe(FILE *, const char *s);     /* the same, streamed, any length */
+/* Length of the UTF-8 sequence at P (its code point in *CP), 0 if invalid; stops at NUL. */
+size_t      vctl_utf8(const unsigned char *p, unsigned *cp);
+/* IOS-style duration: 00:52:46, 1d22h, 3w2d */
+void fmt_uptime(double seconds, char *buf, size_t len);
+/* local time "2024-05-01 10:00:00 CEST" */
+void fmt_time(double unixtime, char *buf, size_t len);
+
 /* sql.c */
-int vctl_sql(const struct vctx *, const char *sql);
+int vctl_sql(const struct vctx *, int argc, char **argv);
 /* show_session.c */
 int show_crypto_session(const struct vctx *, int argc, char **argv);
+int show_crypto_session_brief(const struct vctx *, int argc, char **argv);
+int show_crypto_session_detail(const struct vctx *, int argc, char **argv);
 int show_crypto_session_history(const struct vctx *, int argc, char **argv);
 
 #endif

@@ -125,7 +125,7 @@ wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va stil
 hub ip route show "$vip" | grep -q . && die "route to $vip left behind"
 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by charon's DELETE"
 cl ip -o addr show | grep -q "inet $vip/" && die "charon left $vip installed"
-"$VPNCTL" -S "$st" show crypto session history | grep -q "DOWN (peer delete)" || die "history lacks the ended session"
+"$VPNCTL" -S "$st" show crypto session history | grep -q "End reason: peer delete" || die "history lacks the ended session"
 pass "$name: $va and its route removed after charon's DELETE"
 
 swan_stop

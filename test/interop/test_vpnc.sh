@@ -105,7 +105,7 @@ PY
 		wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$name: $va still there after clear"
 		hub ip route show "$address" | grep -q . && fail "$name: route to $address left after clear"
 		sleep 0.3
-		"$VPNCTL" -S "$st" show crypto session history | grep -q "DOWN (admin clear)" || fail "$name: history lacks the cleared session"
+		"$VPNCTL" -S "$st" show crypto session history | grep -q "End reason: admin clear" || fail "$name: history lacks the cleared session"
 		"$VPNCTL" -S "$st" clear crypto session remote 300.1.1.1 | grep -q "Invalid address" || fail "$name: bad address accepted"
 		pass "$name: clear crypto session username cisco removed $va and its route"
 		vpnc_stop
@@ -128,7 +128,7 @@ PY
 	wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$name: $va still there after disconnect"
 	hub ip route show "$address" | grep -q . && fail "$name: route to $address left behind"
 	grep -q "down: peer delete" "$st/vpnd.log" || fail "$name: session not closed by the client's DELETE"
-	"$VPNCTL" -S "$st" show crypto session history | grep -q "DOWN (peer delete)" || fail "$name: history lacks the ended session"
+	"$VPNCTL" -S "$st" show crypto session history | grep -q "End reason: peer delete" || fail "$name: history lacks the ended session"
 	pass "$name: $va and its route removed after disconnect"
 	vpnd_stop "$st"
 	hub ip -o link show | grep -q " va[0-9]" && fail "$name: interfaces left after SIGTERM"

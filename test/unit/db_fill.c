@@ -1,0 +1,94 @@
+/*
+ * Test helper for test_vpnctl.sh: fills a session store through the db API, as the parent
+ * would, so vpnctl is tested against what vpnd really writes.
+ *   db_fill PATH               three sessions: alice and bob up, carol ended
+ *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sqlite3.h>
+
+#include "db/db.h"
+
+static void sin_set(struct sockaddr_in *sin, const char *ip, int port)
+{
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+	sin->sin_port = htons((uint16_t)port);
+}
+
+static void up(struct db *d, uint32_t id, const char *user, const char *group, const char *peer,
+               int peer_port, const char *local, int local_port, const char *addr, int unit)
+{
+	struct msg_session_up u;
+	memset(&u, 0, sizeof(u));
+	u.session_id = id;
+	snprintf(u.user, sizeof(u.user), "%s", user);
+	snprintf(u.group, sizeof(u.group), "%s", group);
+	snprintf(u.profile, sizeof(u.profile), "vpn1-ra");
+	sin_set(&u.peer, peer, peer_port);
+	sin_set(&u.local, local, local_port);
+	inet_pton(AF_INET, addr, &u.assigned);
+	snprintf(u.ifname, sizeof(u.ifname), "va%d", unit);
+	u.unit = unit;
+	const uint8_t ci[8] = { 1, 2, 3, 4, 5, 6, 7, (uint8_t)id };
+	const uint8_t cr[8] = { 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, (uint8_t)id };
+	memcpy(&u.ike_spi_i, ci, 8);
+	memcpy(&u.ike_spi_r, cr, 8);
+	u.esp_spi_in = htonl(0xc0ffee00u + id);
+	u.esp_spi_out = htonl(0xbeef0000u + id);
+	snprintf(u.transform, sizeof(u.transform), "esp-aes 256 esp-sha-hmac");
+	if (db_session_up(d, &u) < 0)
+		exit(1);
+}
+
+static void counters(struct db *d, uint32_t id, uint64_t base)
+{
+	struct msg_counters k = { .session_id = id, .pkts_in = base, .pkts_out = base + 2,
+		.bytes_in = base * 100, .bytes_out = base * 100 + 200, .drop_auth = 1,
+		.drop_replay = 2, .drop_other = 3 };
+	if (db_counters(d, &k) < 0)
+		exit(1);
+}
+
+static int set_version(const char *path, int v)
+{
+	sqlite3 *h;
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	if (sqlite3_open(path, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "db_fill: %s: %s\n", path, sqlite3_errmsg(h));
+		sqlite3_close(h);
+		return 1;
+	}
+	sqlite3_close(h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--version"))
+		return set_version(argv[3], atoi(argv[2]));
+	if (argc != 2) {
+		fprintf(stderr, "usage: db_fill [--version N] PATH\n");
+		return 2;
+	}
+	struct db *d = db_open(argv[1]);
+	if (!d)
+		return 1;
+	up(d, 1, "alice", "group1", "172.18.143.2", 4500, "172.18.143.246", 4500, "192.168.1.1", 2);
+	counters(d, 1, 10);
+	/* a name with everything a client could slip in: quotes, backslash, an escape sequence,
+	 * a newline, UTF-8 and a byte that is not UTF-8 */
+	up(d, 2, "bob \"b\" \\ \x1b[31m\n\xc3\xa9\xff'; DROP TABLE sessions; --", "group2",
+	   "10.0.0.5", 500, "10.0.0.1", 500, "0.0.0.0", 3);
+	up(d, 3, "carol", "group1", "172.18.143.9", 4500, "172.18.143.246", 4500, "192.168.1.3", 4);
+	counters(d, 3, 5);
+	if (db_session_down(d, 3, "peer delete") < 0 || db_event(d, 3, "deleted by client") < 0)
+		return 1;
+	db_close(d);
+	return 0;
+}

@@ -1,0 +1,256 @@
+#!/bin/sh
+# vpnctl against a session store filled through the db API (test/unit/db_fill) and a stand-in
+# for vpnd's control socket. Run from the build directory (make check does).
+set -u
+
+VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
+DB_FILL=${DB_FILL:-./test/unit/db_fill}
+export TZ=UTC LC_ALL=C
+
+T=$(mktemp -d /tmp/test_vpnctl.XXXXXX) || exit 1
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+FAILED=0
+fail() { echo "FAIL: $*"; FAILED=1; }
+pass() { echo "ok: $*"; }
+
+# run ARGS...: sets OUT, ERR, RC
+run() {
+	"$VPNCTL" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+
+# json_check PYTHON-ASSERTIONS: the assertions see ROWS, the parsed output in $T/out
+json_check() {
+	python3 -c "
+import json, sys
+rows = json.load(open(sys.argv[1], encoding='utf-8'))
+$1
+" "$T/out"
+}
+
+mkdir "$T/st" || exit 1
+"$DB_FILL" "$T/st/vpnd.db" || { echo "FAIL: db_fill"; exit 1; }
+
+# --- show crypto session: the IOS layout, client strings escaped --------------------------
+run -S "$T/st" show crypto session
+cat >"$T/expected" <<'EOF'
+Crypto session current status
+
+Interface: Virtual-Access2
+Username: alice
+Profile: vpn1-ra
+Group: group1
+Assigned address: 192.168.1.1
+Session status: UP-ACTIVE
+Peer: 172.18.143.2 port 4500
+  IKEv1 SA: local 172.18.143.246/4500 remote 172.18.143.2/4500 Active
+  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host 192.168.1.1
+        Active SAs: 2, origin: crypto map
+
+Interface: Virtual-Access3
+Username: bob "b" \ \x1b[31m\x0aé\xff'; DROP TABLE sessions; --
+Profile: vpn1-ra
+Group: group2
+Session status: UP-ACTIVE
+Peer: 10.0.0.5 port 500
+  IKEv1 SA: local 10.0.0.1/500 remote 10.0.0.5/500 Active
+  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0
+        Active SAs: 2, origin: crypto map
+
+EOF
+if [ $RC -eq 0 ] && cmp -s "$T/out" "$T/expected"; then
+	pass "show crypto session"
+else
+	fail "show crypto session (rc $RC)"; diff "$T/expected" "$T/out"
+fi
+
+# IOS abbreviations give the same output
+run -S "$T/st" sh cry sess
+cmp -s "$T/out" "$T/expected" && pass "abbreviated: sh cry sess" || fail "sh cry sess"
+
+# --- detail --------------------------------------------------------------------------------
+run -S "$T/st" show crypto session detail username alice
+if [ $RC -eq 0 ] &&
+   echo "$OUT" | grep -q "^Code: C - IKE Configuration mode, D - Dead Peer Detection$" &&
+   echo "$OUT" | grep -q "^Uptime: [0-9][0-9]:[0-9][0-9]:[0-9][0-9]$" &&
+   echo "$OUT" | grep -q "^Peer: 172.18.143.2 port 4500 fvrf: (none) ivrf: (none)$" &&
+   echo "$OUT" | grep -q "^          Capabilities:CNX connid:1$" &&
+   echo "$OUT" | grep -q "^        Transform: esp-aes 256 esp-sha-hmac, spi in 0xc0ffee01 out 0xbeef0001$" &&
+   echo "$OUT" | grep -q "^        Inbound:  #pkts dec'ed 10 drop 3 bytes 1000$" &&
+   echo "$OUT" | grep -q "^        Outbound: #pkts enc'ed 12 bytes 1200$" &&
+   echo "$OUT" | grep -q "^        Drops: auth 1 replay 2 other 3, counters at 20" &&
+   ! echo "$OUT" | grep -q "bob"; then
+	pass "show crypto session detail username alice"
+else
+	fail "show crypto session detail (rc $RC)"; echo "$OUT"
+fi
+
+run -S "$T/st" show crypto session brief
+if [ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^172\.18\.143\.2 +Vi2 +alice +group1 +[0-9:]{8} UA$"; then
+	pass "show crypto session brief"
+else
+	fail "show crypto session brief"; echo "$OUT"
+fi
+
+# --- --json: every column, strings exact (invalid UTF-8 replaced) ---------------------------
+run -S "$T/st" --json show crypto session
+if [ $RC -eq 0 ] && json_check '
+assert len(rows) == 2, rows
+a, b = rows
+assert a["username"] == "alice" and a["grp"] == "group1" and a["profile"] == "vpn1-ra", a
+assert a["peer_addr"] == "172.18.143.2" and a["peer_port"] == 4500, a
+assert a["local_addr"] == "172.18.143.246" and a["local_port"] == 4500, a
+assert a["assigned_addr"] == "192.168.1.1" and a["ifname"] == "va2" and a["unit"] == 2, a
+assert a["ike_spi_i"] == "0102030405060701" and a["ike_spi_r"] == "a1a2a3a4a5a6a701", a
+assert a["esp_spi_in"] == "c0ffee01" and a["esp_spi_out"] == "beef0001", a
+assert a["transform"] == "esp-aes 256 esp-sha-hmac", a
+assert (a["pkts_in"], a["pkts_out"], a["bytes_in"], a["bytes_out"]) == (10, 12, 1000, 1200), a
+assert (a["drop_auth"], a["drop_replay"], a["drop_other"]) == (1, 2, 3), a
+assert a["ended"] is None and a["end_reason"] is None and a["started"] > 1.6e9, a
+assert a["counters_at"] >= a["started"] and a["session_id"] == 1 and a["run_id"] >= 1, a
+for col in ("id", "session_id", "run_id", "username", "grp", "profile", "peer_addr",
+            "peer_port", "local_addr", "local_port", "assigned_addr", "ifname", "unit",
+            "ike_spi_i", "ike_spi_r", "esp_spi_in", "esp_spi_out", "transform", "started",
+            "ended", "end_reason", "pkts_in", "pkts_out", "bytes_in", "bytes_out",
+            "drop_auth", "drop_replay", "drop_other", "counters_at"):
+    assert col in a, col
+assert b["username"] == "bob \"b\" \\ \x1b[31m\n\u00e9\ufffd'"'"'; DROP TABLE sessions; --", b
+assert b["assigned_addr"] == "0.0.0.0" and b["counters_at"] is None, b
+'; then
+	pass "show crypto session --json"
+else
+	fail "show crypto session --json (rc $RC)"; echo "$OUT"
+fi
+
+run -S "$T/st" --json show crypto session username nobody
+[ $RC -eq 0 ] && [ "$OUT" = "[
+]" ] && pass "--json, no match: empty array" || fail "--json no match: $OUT"
+
+run -S "$T/st" --json show crypto session remote 10.0.0.5 group group2
+[ $RC -eq 0 ] && json_check 'assert len(rows) == 1 and rows[0]["unit"] == 3, rows' &&
+	pass "filters remote + group" || fail "filters remote + group: $OUT"
+
+run -S "$T/st" show crypto session remote 10.0.0
+[ $RC -eq 1 ] && [ "$ERR" = "% Invalid address: '10.0.0'" ] && pass "bad remote address refused" ||
+	fail "bad remote: rc $RC $ERR"
+
+run -S "$T/st" show crypto session colour blue
+[ $RC -eq 1 ] && [ "$ERR" = "% Invalid input: 'show crypto session colour blue' (usage: vpnctl show crypto session [username U | remote A | group G])" ] &&
+	pass "bad filter refused" || fail "bad filter: rc $RC $ERR"
+
+# --- history ---------------------------------------------------------------------------------
+run -S "$T/st" show crypto session history
+if [ $RC -eq 0 ] && echo "$OUT" | head -1 | grep -q "^Crypto session history$" &&
+   echo "$OUT" | grep -q "^Username: carol$" &&
+   echo "$OUT" | grep -q "^Session status: DOWN$" &&
+   echo "$OUT" | grep -q "^End reason: peer delete$" &&
+   echo "$OUT" | grep -q "^Ended: 20[0-9-]* [0-9:]* UTC (uptime [0-9:]*)$" &&
+   echo "$OUT" | grep -q "^        Inbound:  #pkts dec'ed 5 drop 3 bytes 500$" &&
+   ! echo "$OUT" | grep -q alice; then
+	pass "show crypto session history"
+else
+	fail "show crypto session history (rc $RC)"; echo "$OUT"
+fi
+run -S "$T/st" --json show crypto session history
+[ $RC -eq 0 ] && json_check '
+assert len(rows) == 1, rows
+c = rows[0]
+assert c["username"] == "carol" and c["end_reason"] == "peer delete", c
+assert c["ended"] >= c["started"] and c["pkts_in"] == 5, c
+' && pass "show crypto session history --json" || fail "history --json: $OUT"
+
+# --- sql -------------------------------------------------------------------------------------
+run -S "$T/st" sql "SELECT username, ifname FROM sessions WHERE ended IS NULL AND unit = 2"
+[ $RC -eq 0 ] && [ "$OUT" = "username|ifname
+alice|va2" ] && pass "sql" || fail "sql: $OUT $ERR"
+run -S "$T/st" sql "DELETE FROM sessions"
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "read-only" && pass "sql refuses a write" || fail "sql write: $ERR"
+run -S "$T/st" --json sql "SELECT count(*) AS n FROM events"
+[ $RC -eq 0 ] && json_check 'assert rows == [{"n": 1}], rows' && pass "sql --json" || fail "sql --json: $OUT"
+
+# --- errors ----------------------------------------------------------------------------------
+run -S "$T/st" show crypto foo
+[ $RC -eq 1 ] && [ -z "$OUT" ] && [ "$ERR" = "% Invalid input: 'show crypto foo' (try 'vpnctl help')" ] &&
+	pass "unknown show command" || fail "unknown command: rc $RC '$ERR'"
+
+run -S "$T/st" s
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "^% Ambiguous command: 's'" && pass "ambiguous abbreviation" ||
+	fail "ambiguous: rc $RC $ERR"
+
+run help
+[ $RC -eq 0 ] && echo "$OUT" | grep -q "^  show crypto session history" &&
+	echo "$OUT" | grep -q "^  clear crypto session" && pass "help" || fail "help: $OUT"
+run
+[ $RC -eq 2 ] && echo "$ERR" | grep -q "^usage: vpnctl" && pass "no command: usage" || fail "no command: rc $RC"
+
+cp "$T/st/vpnd.db" "$T/v99.db" && mkdir "$T/v99" && mv "$T/v99.db" "$T/v99/vpnd.db"
+"$DB_FILL" --version 99 "$T/v99/vpnd.db" || fail "db_fill --version"
+run -S "$T/v99" show crypto session
+[ $RC -eq 1 ] && [ -z "$OUT" ] &&
+	echo "$ERR" | grep -qx "vpnctl: $T/v99/vpnd.db has schema version 99, this vpnctl reads version [0-9]*" &&
+	pass "other schema version refused" || fail "schema version: rc $RC '$ERR'"
+
+run -S "$T/none" show crypto session
+[ $RC -eq 1 ] && [ "$ERR" = "vpnctl: cannot open $T/none/vpnd.db: No such file or directory" ] &&
+	pass "missing database" || fail "missing database: rc $RC '$ERR'"
+
+run -S "$T/st" ping
+[ $RC -eq 1 ] && [ "$ERR" = "vpnctl: cannot reach vpnd at $T/st/vpnd.sock: No such file or directory" ] &&
+	pass "missing control socket" || fail "missing socket: rc $RC '$ERR'"
+
+# --- control socket: a stand-in vpnd that logs what it gets --------------------------------
+python3 - "$T/st/vpnd.sock" "$T/got" <<'EOF' &
+import os, socket, sys
+path, log = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    line = data.decode()
+    with open(log, "a") as f:
+        f.write(line)
+    words = line.split()
+    if words == ["ping"]:
+        c.sendall(b"pong 4242\n")
+    elif words[:3] == ["clear", "crypto", "session"]:
+        c.sendall(b"clearing matching sessions\n")
+    else:
+        c.sendall(("% unknown command: " + words[0] + "\n").encode())
+    c.close()
+EOF
+SERVER_PID=$!
+i=0
+while [ ! -S "$T/st/vpnd.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+run -S "$T/st" ping
+[ $RC -eq 0 ] && [ "$OUT" = "pong 4242" ] && pass "ping" || fail "ping: rc $RC '$OUT' '$ERR'"
+run -S "$T/st" cl cry sess username alice
+[ $RC -eq 0 ] && [ "$OUT" = "clearing matching sessions" ] && pass "clear (abbreviated)" ||
+	fail "clear: rc $RC '$OUT' '$ERR'"
+run -S "$T/st" debug crypto condition peer 10.0.0.5
+[ $RC -eq 1 ] && [ "$OUT" = "% unknown command: debug" ] && pass "unlisted command goes to vpnd, '%' answer fails" ||
+	fail "forwarded: rc $RC '$OUT'"
+run -S "$T/st" clear crypto session username "alice
+shutdown"
+[ $RC -eq 1 ] && pass "a line break in a word is not sent" || fail "line break sent: rc $RC"
+printf 'ping\nclear crypto session username alice\ndebug crypto condition peer 10.0.0.5\n' >"$T/want"
+cmp -s "$T/got" "$T/want" && pass "vpnd got exactly one line per command" ||
+	{ fail "lines sent"; diff "$T/want" "$T/got"; }
+
+[ $FAILED -eq 0 ] && echo "all vpnctl tests passed"
+exit $FAILED

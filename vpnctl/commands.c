@@ -1,0 +1,25 @@
+/*
+ * Every command vpnctl knows, in the order `vpnctl help` lists them. The longest name that
+ * matches the typed words wins, so "show crypto session detail" and "show crypto session"
+ * coexist. Rows without a handler are vpnd's own commands, sent over the control socket.
+ */
+#include "vpnctl/vpnctl.h"
+
+const struct vctl_cmd vctl_cmds[] = {
+	{ "show crypto session", "[username U | remote A | group G]",
+	  "live sessions, laid out like IOS", show_crypto_session },
+	{ "show crypto session brief", "[username U | remote A | group G]",
+	  "one line per live session", show_crypto_session_brief },
+	{ "show crypto session detail", "[username U | remote A | group G]",
+	  "live sessions with uptime, SPIs and counters", show_crypto_session_detail },
+	{ "show crypto session history", "[username U | remote A | group G]",
+	  "ended sessions, newest first, with their end reason", show_crypto_session_history },
+	{ "sql", "\"SELECT ...\"",
+	  "one read-only query on the session store", vctl_sql },
+	{ "clear crypto session", "[remote A | username U | group G]",
+	  "delete matching sessions (asks vpnd)", NULL },
+	{ "ping", "", "check that vpnd answers", NULL },
+	{ "shutdown", "", "stop vpnd and every session", NULL },
+	{ "help", "", "this list", vctl_help },
+};
+const size_t vctl_ncmds = sizeof(vctl_cmds) / sizeof(vctl_cmds[0]);
