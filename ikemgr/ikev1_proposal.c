@@ -6,6 +6,7 @@
  * responder picks one of the offered proposals) among the ipsec profile's transform sets.
  * Legacy algorithms are only ever chosen because a policy or transform set names them.
  */
+#include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -32,7 +33,7 @@ static uint32_t attr_life_seconds(const struct isakmp_trans *t, uint16_t type_at
 		if (t->attr[i].type == type_attr)
 			seconds = (t->attr[i].value == 1);
 		else if (t->attr[i].type == dur_attr && seconds)
-			life = (uint32_t)t->attr[i].value;
+			life = t->attr[i].value > UINT32_MAX ? UINT32_MAX : (uint32_t)t->attr[i].value;
 	}
 	return life;
 }
@@ -45,7 +46,7 @@ static uint32_t attr_life_kb(const struct isakmp_trans *t, uint16_t type_attr, u
 		if (t->attr[i].type == type_attr)
 			kb = (t->attr[i].value == 2);
 		else if (t->attr[i].type == dur_attr && kb)
-			life = (uint32_t)t->attr[i].value;
+			life = t->attr[i].value > UINT32_MAX ? UINT32_MAX : (uint32_t)t->attr[i].value;
 	}
 	return life;
 }
@@ -143,8 +144,7 @@ int ikev1_choose_p2(const struct vpnd_conf *conf, const struct conf_ipsec_profil
 		if (p->proto != ISAKMP_PROTO_IPSEC_ESP || p->spi_len != 4)
 			continue;
 		/* AND-ed proposals (ESP+AH, IPcomp) share a number: we only do lone ESP. */
-		if ((pi > 0 && sa->prop[pi - 1].num == p->num) ||
-		    (pi + 1 < sa->nprop && sa->prop[pi + 1].num == p->num))
+		if (p->and_group)
 			continue;
 		for (int ti = 0; ti < p->ntrans; ti++) {
 			const struct isakmp_trans *t = &p->trans[ti];

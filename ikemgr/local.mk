@@ -5,3 +5,4 @@ ikemgr_libike_a_SOURCES = ikemgr/ikev1.h ikemgr/ikev1.c ikemgr/ike_sa.c ikemgr/i
 	ikemgr/ikev1_aggr.c ikemgr/ikev1_xauth.c ikemgr/ikev1_cfg.c ikemgr/ikev1_quick.c \
 	ikemgr/ikev1_info.c ikemgr/ikev1_proposal.c ikemgr/ikev1_attr.h ikemgr/ikev1_attr.c
 include ikemgr/crypto.mk
+include test/unit/ike.mk

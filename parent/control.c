@@ -15,6 +15,7 @@
 #include "common/msg.h"
 #include "parent/control.h"
 #include "parent/parent.h"
+#include "parent/show_config.h"
 
 struct control_conn {
 	struct control_conn *next;
@@ -53,6 +54,14 @@ static const struct control_cmd control_cmds[] = {
 	{ "help",     cmd_help,     "list the commands" },
 	{ "clear crypto session", cmd_clear_session,
 	  "[remote A | username U | group G]: delete matching sessions (the clients get DELETE)" },
+	{ "show crypto isakmp policy", show_cmd_isakmp_policy, "[--json]: IKE policies" },
+	{ "show crypto isakmp profile", show_cmd_isakmp_profile, "[--json]: ISAKMP profiles" },
+	{ "show crypto ipsec transform-set", show_cmd_ipsec_transform_set,
+	  "[--json]: transform sets" },
+	{ "show crypto ipsec profile", show_cmd_ipsec_profile, "[--json]: IPsec profiles" },
+	{ "show running-config", show_cmd_running_config,
+	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
+	  "shown as <removed>" },
 };
 #define NCMDS (sizeof(control_cmds) / sizeof(control_cmds[0]))
 

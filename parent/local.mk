@@ -2,6 +2,7 @@
 sbin_PROGRAMS += vpnd
 vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/supervise.c parent/control.c parent/control.h \
+	parent/show_config.c parent/show_config.h \
 	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
 vpnd_LDADD = $(VPND_LIBS)
 
@@ -12,3 +13,5 @@ AM_TESTS_ENVIRONMENT = VPND=$(abs_top_builddir)/vpnd; VPNCTL=$(abs_top_builddir)
 TESTS += test/interop/test_privsep.sh
 EXTRA_DIST += test/interop/test_privsep.sh test/lib/ns.sh \
 	test/data/bad.conf
+
+include test/unit/show.mk

@@ -174,10 +174,16 @@ int main(int argc, char **argv)
 		rc = 1;
 	} else if (cmd) {
 		c.cmd = cmd;
-		if (cmd->run)
+		if (cmd->run) {
 			rc = cmd->run(&c, n - used, args + used);
-		else
+		} else {
+			/* vpnd's own show commands answer --json themselves; the option took a slot
+			 * of argv, so args has room for it */
+			static char json_flag[] = "--json";
+			if (c.json && strncmp(cmd->words, "show ", 5) == 0)
+				args[n++] = json_flag;
 			rc = vctl_forward(&c, n - used, args + used);
+		}
 	} else if (vctl_kw(args[0], "show")) {
 		/* every show is answered here: an unknown one is a typo, not vpnd's business */
 		rc = vctl_invalid(&c);

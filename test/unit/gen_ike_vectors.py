@@ -6,7 +6,7 @@ Everything is rebuilt here from the RFC text with Python's own hmac/hashlib and 
   - RFC 2409 5 / 5.5 / appendix B: SKEYID (PSK), SKEYID_d/a/e, the K1|K2.. key expansion
     (K1 = prf(SKEYID_e, 0x00)), the initial and phase 2 IVs, HASH_I/HASH_R, KEYMAT;
   - RFC 3947 3.2: NAT-D = HASH(CKY-I | CKY-R | IP | Port);
-  - CBC: the `openssl enc -nopad` command-line tool (DES needs its legacy provider);
+  - CBC (DES, 3DES, AES-128/192/256): Python's `cryptography` package;
   - MODP groups: the primes are recomputed from their defining formulas (RFC 2409 6.1/6.2,
     RFC 3526: p = 2^n - 2^(n-64) - 1 + 2^64 * (floor(2^(n-130) pi) + offset)) with pi from
     Machin's formula, checked to be safe primes, then g^x mod p with Python integers;
@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import os
 import re
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,11 +33,10 @@ HASHES = {  # C enum name: (hashlib name, output length)
     "IKE_HASH_SHA384": ("sha384", 48),
     "IKE_HASH_SHA512": ("sha512", 64),
 }
-ENCRS = {  # C enum name: {keylen bits: (key bytes, block bytes, openssl enc name)}
-    "IKE_ENCR_DES": {0: (8, 8, "des-cbc")},
-    "IKE_ENCR_3DES": {0: (24, 8, "des-ede3-cbc")},
-    "IKE_ENCR_AES": {128: (16, 16, "aes-128-cbc"), 192: (24, 16, "aes-192-cbc"),
-                     256: (32, 16, "aes-256-cbc")},
+ENCRS = {  # C enum name: {keylen bits: (key bytes, block bytes)}
+    "IKE_ENCR_DES": {0: (8, 8)},
+    "IKE_ENCR_3DES": {0: (24, 8)},
+    "IKE_ENCR_AES": {128: (16, 16), 192: (24, 16), 256: (32, 16)},
 }
 
 
@@ -72,7 +70,7 @@ def expand(h, key, first, n):
 
 def phase1(name, h, encr, keylen, seed):
     hl = HASHES[h][1]
-    klen, blen, _ = ENCRS[encr][keylen]
+    klen, blen = ENCRS[encr][keylen]
     psk = pattern(seed, 11)
     ni, nr = pattern(seed + 1, 16), pattern(seed + 2, 20)
     gxy = pattern(seed + 3, 128)
@@ -126,20 +124,32 @@ def prf_vec(name, h, key, data):
                                                c_hex(prf(h, key, data)))
 
 
-def openssl_enc(cipher, key, iv, data, decrypt=False):
-    cmd = ["openssl", "enc", "-" + cipher, "-nopad", "-K", key.hex(), "-iv", iv.hex()]
-    if decrypt:
-        cmd.append("-d")
-    if cipher.startswith("des-cbc"):
-        cmd += ["-provider", "legacy", "-provider", "default"]
-    return subprocess.run(cmd, input=data, stdout=subprocess.PIPE, check=True).stdout
+def cbc_encrypt(encr, key, iv, data, decrypt=False):
+    """CBC without padding through Python's `cryptography` (Debian: python3-cryptography).
+    Single DES is DES-EDE3 with K1 = K2 = K3: E(K, D(K, E(K, x))) = E(K, x)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
+    if encr == "IKE_ENCR_AES":
+        alg = algorithms.AES(key)
+    else:
+        alg = TripleDES(key * 3 if len(key) == 8 else key)
+    c = Cipher(alg, modes.CBC(iv))
+    op = c.decryptor() if decrypt else c.encryptor()
+    return op.update(data) + op.finalize()
 
 
 def cbc(name, encr, keylen, seed):
-    klen, blen, cipher = ENCRS[encr][keylen]
+    klen, blen = ENCRS[encr][keylen]
     key, iv, pt = pattern(seed, klen), pattern(seed + 1, blen), pattern(seed + 2, 3 * blen)
-    ct = openssl_enc(cipher, key, iv, pt)
-    assert len(ct) == len(pt) and openssl_enc(cipher, key, iv, ct, True) == pt
+    ct = cbc_encrypt(encr, key, iv, pt)
+    assert len(ct) == len(pt) and cbc_encrypt(encr, key, iv, ct, True) == pt
+    # the IKEv1 chaining rule (RFC 2409 appendix B): the next IV is the last ciphertext block,
+    # so encrypting block by block with that IV must give the same bytes as one call
+    chained, civ = b"", iv
+    for off in range(0, len(pt), blen):
+        civ = cbc_encrypt(encr, key, civ, pt[off:off + blen])
+        chained += civ
+    assert chained == ct
     return ('\t{ "%s", %s, %d,\n\t  %s, %s,\n\t  %s,\n\t  %s },'
             % (name, encr, keylen, c_hex(key), c_hex(iv), c_hex(pt), c_hex(ct)))
 
@@ -165,6 +175,10 @@ def crypto_block():
     out.append(keymat("sha1 no PFS, one block", "IKE_HASH_SHA1", 0, 3, 0xc0a80001, 16, 100))
     out.append(keymat("sha1 no PFS, expanded (aes128+sha1)", "IKE_HASH_SHA1", 0, 3, 0x12345678,
                       36, 110))
+    out.append(keymat("sha1 no PFS, expanded (3des+sha1: 24 + 20)", "IKE_HASH_SHA1", 0, 3,
+                      0x4f2a9c01, 44, 115))
+    out.append(keymat("sha1 PFS group 2, expanded (3des+sha1: 24 + 20)", "IKE_HASH_SHA1", 128, 3,
+                      0x4f2a9c02, 44, 116))
     out.append(keymat("sha1 PFS group 2, expanded (aes256+sha256)", "IKE_HASH_SHA1", 128, 3,
                       0xdeadbeef, 64, 120))
     out.append(keymat("md5 PFS group 14, expanded (3des+md5)", "IKE_HASH_MD5", 256, 3,

@@ -1,7 +1,7 @@
 /*
  * IKEv1 key derivation and CBC: known answers from an independent implementation
- * (test/unit/gen_ike_vectors.py: Python hmac/hashlib and `openssl enc`), then the properties
- * the state machine relies on (IV chaining, failures leave buffers alone).
+ * (test/unit/gen_ike_vectors.py: Python hmac/hashlib and the `cryptography` package), then the
+ * properties the state machine relies on (IV chaining, failures leave buffers alone).
  */
 #include <criterion/criterion.h>
 
@@ -224,6 +224,12 @@ static const struct km_vec km_vectors[] = {
 	{ "sha1 no PFS, expanded (aes128+sha1)", IKE_HASH_SHA1, "525960676e757c83979ea5acb3bac1c8dce3eaf1", "", 3, 0x12345678,
 	  "90979ea5acb3bac1d5dce3eaf1f8ff061a21282f363d444b", "afb6bdc4cbd2d9e0f4fb020910171e253940474e555c636a7e858c939aa1a8af", 36,
 	  "c8afbde1cbb33e44ea2da02e8cca281cc5b9f8c8a4ab77eeef8e23b22928f2a1c5914ed4" },
+	{ "sha1 no PFS, expanded (3des+sha1: 24 + 20)", IKE_HASH_SHA1, "edf4fb020910171e323940474e555c63777e858c", "", 3, 0x4f2a9c01,
+	  "2b323940474e555c70777e858c939aa1b5bcc3cad1d8dfe6", "4a51585f666d747b8f969da4abb2b9c0d4dbe2e9f0f7fe051920272e353c434a", 44,
+	  "a534f7053a88d964d85a0f9d65d82747e36977e7cbdbd42c80c6b034ea5b5d958a2d02685640b6ead9f2fc1e" },
+	{ "sha1 PFS group 2, expanded (3des+sha1: 24 + 20)", IKE_HASH_SHA1, "0c131a21282f363d51585f666d747b82969da4ab", "2b323940474e555c70777e858c939aa1b5bcc3cad1d8dfe6fa01080f161d242b3f464d545b626970848b9299a0a7aeb5c9d0d7dee5ecf3fa0e151c232a31383f535a61686f767d84989fa6adb4bbc2c9dde4ebf2f900070e222930373e454c53676e757c838a9198acb3bac1c8cfd6ddf1f8ff060d141b22363d444b52596067", 3, 0x4f2a9c02,
+	  "4a51585f666d747b8f969da4abb2b9c0d4dbe2e9f0f7fe05", "6970777e858c939aaeb5bcc3cad1d8dff3fa01080f161d24383f464d545b6269", 44,
+	  "d14b88ad88de421741534fcd679e7521f6970ab359d6eccb7653931c0a2ef0187b8106774ac25796bf71ac0d" },
 	{ "sha1 PFS group 2, expanded (aes256+sha256)", IKE_HASH_SHA1, "888f969da4abb2b9cdd4dbe2e9f0f7fe12192027", "a7aeb5bcc3cad1d8ecf3fa01080f161d31383f464d545b62767d848b9299a0a7bbc2c9d0d7dee5ec00070e151c232a31454c535a61686f768a91989fa6adb4bbcfd6dde4ebf2f900141b222930373e455960676e757c838a9ea5acb3bac1c8cfe3eaf1f8ff060d14282f363d444b52596d747b828990979eb2b9c0c7ced5dce3", 3, 0xdeadbeef,
 	  "c6cdd4dbe2e9f0f70b121920272e353c50575e656c737a81", "e5ecf3fa01080f162a31383f464d545b6f767d848b9299a0b4bbc2c9d0d7dee5", 64,
 	  "4c5caa3ae16a06c5a1d16586d8eeeda6bd5eaab7777f246bc158a45c6edd3357964dc73a5af4eeb589272a59910042035f69c7410ada12e5ae0bf74c3720b939" },
@@ -504,6 +510,83 @@ Test(ike_crypto, cbc_known_answers_and_iv_chaining)
 
 		free(key); free(iv0); free(pt); free(ct);
 	}
+}
+
+/*
+ * Two peers keep one IV per direction pair in IKEv1 phase 1: after each message, sent or
+ * received, it is that message's last ciphertext block (RFC 2409 appendix B). Encrypting with
+ * ike_cbc on one side and decrypting on the other must leave both IVs equal after every
+ * message, whichever way it went; and the phase 2 IV is then derived from that last block.
+ */
+Test(ike_crypto, iv_chaining_between_two_peers)
+{
+	static const struct { int encr, keylen; } c[] = { { IKE_ENCR_3DES, 0 },
+	                                                  { IKE_ENCR_AES, 256 } };
+	for (size_t k = 0; k < N(c); k++) {
+		size_t bl = ike_cipher_blocklen(c[k].encr);
+		size_t kl = ike_cipher_keylen(c[k].encr, c[k].keylen);
+		uint8_t key[32], iv_i[16], iv_r[16], msg[96], ref[96], prev[16];
+		for (size_t i = 0; i < sizeof(key); i++)
+			key[i] = (uint8_t)(0x40 + i * 3);
+		memset(iv_i, 0x17, bl);
+		memcpy(iv_r, iv_i, bl);
+		cr_assert(kl);
+		for (int m = 0; m < 4; m++) {
+			size_t len = bl * (size_t)(2 + m);          /* messages of different sizes */
+			int from_i = m % 2 == 0;
+			uint8_t *send_iv = from_i ? iv_i : iv_r, *recv_iv = from_i ? iv_r : iv_i;
+			for (size_t i = 0; i < len; i++)
+				msg[i] = ref[i] = (uint8_t)(m * 31 + i);
+			memcpy(prev, send_iv, bl);
+			cr_assert_eq(ike_cbc(c[k].encr, c[k].keylen, key, send_iv, msg, len, 1), 0);
+			cr_expect(!memcmp(send_iv, msg + len - bl, bl), "encr %d message %d: sender IV",
+			          c[k].encr, m);
+			cr_expect(memcmp(send_iv, prev, bl), "the IV moved on");
+			cr_assert_eq(ike_cbc(c[k].encr, c[k].keylen, key, recv_iv, msg, len, 0), 0);
+			cr_expect(!memcmp(msg, ref, len), "encr %d message %d: decrypted", c[k].encr, m);
+			cr_expect(!memcmp(iv_i, iv_r, bl), "encr %d message %d: IVs differ", c[k].encr, m);
+		}
+		/* a wrong IV garbles the first block only: CBC's property the chaining relies on */
+		uint8_t bad_iv[16];
+		memcpy(bad_iv, iv_i, bl);
+		for (size_t i = 0; i < 2 * bl; i++)
+			msg[i] = ref[i] = (uint8_t)i;
+		cr_assert_eq(ike_cbc(c[k].encr, c[k].keylen, key, iv_i, msg, 2 * bl, 1), 0);
+		bad_iv[0] ^= 0x80;
+		cr_assert_eq(ike_cbc(c[k].encr, c[k].keylen, key, bad_iv, msg, 2 * bl, 0), 0);
+		cr_expect(memcmp(msg, ref, bl) && !memcmp(msg + bl, ref + bl, bl));
+
+		/* phase 2 IV = hash(last phase 1 block | M-ID), truncated, independent of the IVs */
+		uint8_t p2a[16], p2b[16], h[20];
+		uint32_t mid = htonl(0x5eed0001);
+		struct iovec v[2] = { { iv_i, bl }, { &mid, 4 } };
+		ike_phase2_iv(IKE_HASH_SHA1, iv_i, bl, mid, p2a);
+		cr_assert_eq(ike_hash(IKE_HASH_SHA1, v, 2, h), 0);
+		cr_expect(!memcmp(p2a, h, bl));
+		ike_phase2_iv(IKE_HASH_SHA1, iv_i, bl, htonl(0x5eed0002), p2b);
+		cr_expect(memcmp(p2a, p2b, bl), "each M-ID its own IV");
+	}
+}
+
+/* KEYMAT = K1 | K2 | ...: a longer request starts with the shorter one, and PFS changes it all. */
+Test(ike_crypto, keymat_prefix_and_pfs)
+{
+	uint8_t d[20], ni[16], nr[16], g[128], a[64], b[64], c[64];
+	memset(d, 1, sizeof(d));
+	memset(ni, 2, sizeof(ni));
+	memset(nr, 3, sizeof(nr));
+	memset(g, 4, sizeof(g));
+	uint32_t spi = htonl(0xc0010001);
+	cr_assert_eq(ike_keymat(IKE_HASH_SHA1, d, 20, NULL, 0, 3, spi, ni, 16, nr, 16, a, 20), 0);
+	cr_assert_eq(ike_keymat(IKE_HASH_SHA1, d, 20, NULL, 0, 3, spi, ni, 16, nr, 16, b, 44), 0);
+	cr_assert_eq(ike_keymat(IKE_HASH_SHA1, d, 20, NULL, 0, 3, spi, ni, 16, nr, 16, c, 64), 0);
+	cr_expect(!memcmp(a, b, 20) && !memcmp(b, c, 44));
+	cr_assert_eq(ike_keymat(IKE_HASH_SHA1, d, 20, g, 128, 3, spi, ni, 16, nr, 16, b, 44), 0);
+	cr_expect(memcmp(b, c, 20) && memcmp(b + 20, c + 20, 20) && memcmp(b + 40, c + 40, 4));
+	/* the other direction's SPI gives other keys */
+	cr_assert_eq(ike_keymat(IKE_HASH_SHA1, d, 20, NULL, 0, 3, htonl(0xc0010002), ni, 16, nr, 16,
+	                        b, 44), 0);
+	cr_expect(memcmp(b, c, 20));
 }
 
 Test(ike_crypto, cbc_failures_leave_buffers_alone)

@@ -1,6 +1,6 @@
 /*
  * ISAKMP codec: hand-encoded RFC 2408 layouts against the builder and the parsers, every
- * malformation we know of, and 100k seeded random / truncated / mutated datagrams (run it under
+ * malformation we know of, and 200k seeded random / truncated / mutated datagrams (run it under
  * ASan: each input sits in a buffer of its exact size, so any overread is caught).
  */
 #include <criterion/criterion.h>
@@ -443,6 +443,48 @@ Test(isakmp, parse_sa_malformed)
 	memcpy(b, good, n);
 	b[n] = 0;
 	cr_expect_eq(isakmp_parse_sa(b, n + 1, &sa), -1, "a byte after the last proposal");
+
+	/* counts and chains that disagree: two transforms chained under a count of 1 (and 3),
+	 * a proposal announcing another that is not there */
+	struct wb w;
+	for (unsigned count = 1; count <= 3; count += 2) {
+		w.n = 0;
+		w32(&w, ISAKMP_DOI_IPSEC);
+		w32(&w, ISAKMP_SIT_IDENTITY_ONLY);
+		size_t p = w_open(&w, ISAKMP_NP_NONE);
+		w8(&w, 1); w8(&w, ISAKMP_PROTO_ISAKMP); w8(&w, 0); w8(&w, count);
+		size_t t = w_open(&w, ISAKMP_NP_T);
+		w8(&w, 1); w8(&w, ISAKMP_KEY_IKE); w16(&w, 0);
+		w_tv(&w, IKE_ATTR_ENCR, IKE_ENCR_AES);
+		w_close(&w, t);
+		t = w_open(&w, ISAKMP_NP_NONE);
+		w8(&w, 2); w8(&w, ISAKMP_KEY_IKE); w16(&w, 0);
+		w_tv(&w, IKE_ATTR_ENCR, IKE_ENCR_3DES);
+		w_close(&w, t);
+		w_close(&w, p);
+		cr_expect_eq(isakmp_parse_sa(w.b, w.n, &sa), -1, "2 transforms, count %u", count);
+		w.b[8 + 7] = 2;
+		cr_expect_eq(isakmp_parse_sa(w.b, w.n, &sa), 0, "2 transforms, count 2");
+		w.b[8] = ISAKMP_NP_P;
+		cr_expect_eq(isakmp_parse_sa(w.b, w.n, &sa), -1, "a second proposal announced");
+	}
+	/* a TLV attribute of 12 bytes is kept (value 0, bytes in data); isakmp_attrs_put refuses
+	 * to re-encode it (see parse_sa_offer) */
+	w.n = 0;
+	w32(&w, ISAKMP_DOI_IPSEC);
+	w32(&w, ISAKMP_SIT_IDENTITY_ONLY);
+	size_t p = w_open(&w, ISAKMP_NP_NONE);
+	w8(&w, 1); w8(&w, ISAKMP_PROTO_ISAKMP); w8(&w, 0); w8(&w, 1);
+	size_t t = w_open(&w, ISAKMP_NP_NONE);
+	w8(&w, 1); w8(&w, ISAKMP_KEY_IKE); w16(&w, 0);
+	w_tlv(&w, IKE_ATTR_LIFE_DURATION, "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x51\x80", 12);
+	w_close(&w, t);
+	w_close(&w, p);
+	cr_assert_eq(isakmp_parse_sa(w.b, w.n, &sa), 0);
+	cr_expect(sa.tr[0].attr[0].len == 12 && sa.tr[0].attr[0].value == 0);
+	struct isakmp_attrs a;
+	isakmp_attrs_init(&a);
+	cr_expect_eq(isakmp_attrs_put(&a, &sa.tr[0].attr[0]), -1);
 }
 
 Test(isakmp, parse_sa_limits)
@@ -597,6 +639,177 @@ Test(isakmp, natd_known_answers)
 		cr_assert_eq(isakmp_natd_hash(t->hash, ci, cr, a, htons((uint16_t)t->port), out), 0);
 		expect_bytes(out, ike_hash_len(t->hash), t->natd, t->name);
 	}
+}
+
+/* Every vendor ID is recognised as itself only; a payload that merely starts with one (or is
+ * a prefix of one), or is not a VID payload, is not it. */
+Test(isakmp, vid_is_each)
+{
+	for (int v = 0; v < VID_MAX; v++) {
+		size_t len;
+		const uint8_t *bytes = isakmp_vid(v, &len);
+		uint8_t buf[32];
+		cr_assert(bytes && (len == 8 || len == 16), "VID %d", v);
+		memcpy(buf, bytes, len);
+		struct isakmp_payload pl = { .type = ISAKMP_NP_VID, .body = buf, .len = (uint16_t)len,
+		                             .raw = buf };
+		for (int w = 0; w < VID_MAX; w++)
+			cr_expect_eq(vid_is(&pl, w), v == w, "VID %d taken for %d", v, w);
+		cr_expect(!vid_is(&pl, -1) && !vid_is(&pl, VID_MAX));
+		pl.len = (uint16_t)(len - 1);
+		cr_expect(!vid_is(&pl, v), "VID %d: one byte short", v);
+		buf[len] = 0;
+		pl.len = (uint16_t)(len + 1);
+		cr_expect(!vid_is(&pl, v), "VID %d: one byte more", v);
+		pl.len = (uint16_t)len;
+		buf[len - 1] ^= 1;
+		cr_expect(!vid_is(&pl, v), "VID %d: last bit flipped", v);
+		buf[len - 1] ^= 1;
+		pl.type = ISAKMP_NP_NONCE;
+		cr_expect(!vid_is(&pl, v), "VID %d in a nonce payload", v);
+	}
+	/* the 8-byte XAUTH VID is not a prefix match of a 16-byte MD5 */
+	uint8_t full[16];
+	cr_assert(EVP_Digest("draft-ietf-ipsra-isakmp-xauth-06.txt", 36, full, NULL, EVP_md5(),
+	                     NULL));
+	struct isakmp_payload pl = { .type = ISAKMP_NP_VID, .body = full, .len = 16, .raw = full };
+	cr_expect(!vid_is(&pl, VID_XAUTH));
+	pl.len = 8;
+	cr_expect(vid_is(&pl, VID_XAUTH));
+}
+
+/*
+ * An aggressive mode first message as vpnd's builder writes it (header, SA with one phase 1
+ * transform, KE, nonce, ID, every VID, notify, delete), parsed back: the header fields, the
+ * chain of next-payload bytes, and each payload's body.
+ */
+Test(isakmp, full_message_round_trip)
+{
+	struct isakmp_buf b;
+	struct isakmp_attrs a;
+	static const uint8_t cki[8] = { 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7 };
+	static const uint8_t ckr[8] = { 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7 };
+	uint8_t ke[256], nonce[24], spis[16];
+	for (size_t i = 0; i < sizeof(ke); i++)
+		ke[i] = (uint8_t)(i * 7 + 1);
+	for (size_t i = 0; i < sizeof(nonce); i++)
+		nonce[i] = (uint8_t)(0xf0 - i);
+	memcpy(spis, cki, 8);
+	memcpy(spis + 8, ckr, 8);
+
+	isakmp_buf_init(&b);
+	isakmp_attrs_init(&a);
+	isakmp_attrs_tv(&a, IKE_ATTR_ENCR, IKE_ENCR_AES);
+	isakmp_attrs_tv(&a, IKE_ATTR_KEYLEN, 256);
+	isakmp_attrs_tv(&a, IKE_ATTR_HASH, IKE_HASH_SHA256);
+	isakmp_attrs_tv(&a, IKE_ATTR_AUTH, IKE_AUTHM_XAUTH_INIT_PSK);
+	isakmp_attrs_tv(&a, IKE_ATTR_GROUP, 14);
+	isakmp_attrs_tv(&a, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+	isakmp_attrs_tlv32(&a, IKE_ATTR_LIFE_DURATION, 28800);
+	cr_assert_eq(isakmp_put_hdr(&b, cki, ckr, ISAKMP_EXCH_AGGR, ISAKMP_FLAG_C, htonl(0x1234)),
+	             0);
+	cr_assert_eq(isakmp_build_sa_p1(&b, 1, 1, &a), 0);
+	cr_assert_eq(isakmp_put_payload(&b, ISAKMP_NP_KE, ke, sizeof(ke)), 0);
+	cr_assert_eq(isakmp_put_payload(&b, ISAKMP_NP_NONCE, nonce, sizeof(nonce)), 0);
+	cr_assert_eq(isakmp_put_id(&b, ISAKMP_ID_KEY_ID, 17, 500, "group1", 6), 0);
+	for (int v = 0; v < VID_MAX; v++)
+		cr_assert_eq(isakmp_put_vid(&b, v), 0);
+	cr_assert_eq(isakmp_put_notify(&b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_INITIAL_CONTACT, spis, 16,
+	                               NULL, 0), 0);
+	cr_assert_eq(isakmp_put_delete(&b, ISAKMP_PROTO_ISAKMP, 16, 1, spis), 0);
+	cr_assert_eq(isakmp_finalize(&b), 0);
+
+	static const uint8_t types[] = {
+		ISAKMP_NP_SA, ISAKMP_NP_KE, ISAKMP_NP_NONCE, ISAKMP_NP_ID, ISAKMP_NP_VID, ISAKMP_NP_VID,
+		ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_VID, ISAKMP_NP_N,
+		ISAKMP_NP_D,
+	};
+	/* header, SA (DOI/situation, proposal, transform, 6 TV + one 4-byte TLV), KE, nonce, ID,
+	 * the 8-byte XAUTH VID and six 16-byte ones, notify and delete with a 16-byte SPI */
+	size_t want_len = 28 + (4 + 8 + 8 + 8 + 6 * 4 + 8) + (4 + 256) + (4 + 24) + (4 + 4 + 6) +
+	                  (4 + 8) + 6 * (4 + 16) + (4 + 8 + 16) + (4 + 8 + 16);
+	cr_assert_eq(b.len, want_len);
+	cr_assert_eq(VID_MAX, 7);
+
+	cr_assert_eq(isakmp_parse(b.data, b.len, &msg), 0);
+	cr_expect(!memcmp(msg.hdr.cky_i, cki, 8) && !memcmp(msg.hdr.cky_r, ckr, 8));
+	cr_expect_eq(msg.hdr.version, ISAKMP_VERSION);
+	cr_expect_eq(msg.hdr.exch_type, ISAKMP_EXCH_AGGR);
+	cr_expect_eq(msg.hdr.flags, ISAKMP_FLAG_C);
+	cr_expect_eq(msg.hdr.msgid, htonl(0x1234));
+	cr_expect_eq(ntohl(msg.hdr.len), want_len);
+	cr_expect_eq(msg.hdr.next_payload, ISAKMP_NP_SA);
+	cr_assert_eq(msg.npl, (int)N(types));
+	const uint8_t *at = b.data + 28;
+	for (int i = 0; i < msg.npl; i++) {
+		cr_expect_eq(msg.pl[i].type, types[i], "payload %d", i);
+		cr_expect_eq(msg.pl[i].raw, at, "payload %d starts where the previous ended", i);
+		cr_expect_eq(msg.pl[i].raw[0], i + 1 < msg.npl ? types[i + 1] : ISAKMP_NP_NONE,
+		             "payload %d: next payload", i);
+		cr_expect_eq(msg.pl[i].raw[1], 0, "payload %d: reserved", i);
+		cr_expect_eq(msg.pl[i].raw[2] << 8 | msg.pl[i].raw[3], msg.pl[i].len + 4);
+		at += msg.pl[i].len + 4;
+	}
+	cr_expect_eq(at, b.data + b.len);
+
+	/* SA */
+	cr_assert_eq(isakmp_parse_sa(msg.pl[0].body, msg.pl[0].len, &sa), 0);
+	cr_assert(sa.nprop == 1 && sa.prop[0].ntrans == 1);
+	cr_expect(sa.prop[0].num == 1 && sa.prop[0].proto == ISAKMP_PROTO_ISAKMP &&
+	          sa.prop[0].spi_len == 0 && sa.prop[0].and_group == 0);
+	const struct isakmp_trans *t = &sa.prop[0].trans[0];
+	cr_expect(t->num == 1 && t->id == ISAKMP_KEY_IKE);
+	static const struct { uint16_t type; uint32_t v; int tv; } attrs[] = {
+		{ IKE_ATTR_ENCR, IKE_ENCR_AES, 1 }, { IKE_ATTR_KEYLEN, 256, 1 },
+		{ IKE_ATTR_HASH, IKE_HASH_SHA256, 1 }, { IKE_ATTR_AUTH, IKE_AUTHM_XAUTH_INIT_PSK, 1 },
+		{ IKE_ATTR_GROUP, 14, 1 }, { IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS, 1 },
+		{ IKE_ATTR_LIFE_DURATION, 28800, 0 },
+	};
+	cr_assert_eq(t->nattr, (int)N(attrs));
+	for (size_t i = 0; i < N(attrs); i++)
+		cr_expect(t->attr[i].type == attrs[i].type && t->attr[i].value == attrs[i].v &&
+		          t->attr[i].tv == attrs[i].tv, "attribute %zu", i);
+	/* KE, nonce */
+	cr_expect(msg.pl[1].len == sizeof(ke) && !memcmp(msg.pl[1].body, ke, sizeof(ke)));
+	cr_expect(msg.pl[2].len == sizeof(nonce) && !memcmp(msg.pl[2].body, nonce, sizeof(nonce)));
+	/* ID */
+	struct isakmp_id id;
+	cr_assert_eq(isakmp_parse_id(msg.pl[3].body, msg.pl[3].len, &id), 0);
+	cr_expect(id.type == ISAKMP_ID_KEY_ID && id.proto == 17 && id.port == 500);
+	cr_expect(id.len == 6 && !memcmp(id.data, "group1", 6));
+	/* VIDs, in order */
+	for (int v = 0; v < VID_MAX; v++)
+		cr_expect(vid_is(&msg.pl[4 + v], v), "VID %d", v);
+	/* notify */
+	struct isakmp_notify n;
+	cr_assert_eq(isakmp_parse_notify(msg.pl[11].body, msg.pl[11].len, &n), 0);
+	cr_expect(n.doi == ISAKMP_DOI_IPSEC && n.proto == ISAKMP_PROTO_ISAKMP && n.spi_size == 16);
+	cr_expect(n.type == ISAKMP_N_INITIAL_CONTACT && !memcmp(n.spi, spis, 16) && n.datalen == 0);
+	/* delete */
+	struct isakmp_delete d;
+	cr_assert_eq(isakmp_parse_delete(msg.pl[12].body, msg.pl[12].len, &d), 0);
+	cr_expect(d.doi == ISAKMP_DOI_IPSEC && d.proto == ISAKMP_PROTO_ISAKMP && d.spi_size == 16);
+	cr_expect(d.nspi == 1 && !memcmp(d.spis, spis, 16));
+
+	/* the same chain after the header, as a decrypted body with block padding */
+	uint8_t body[1024];
+	size_t bl = b.len - 28;
+	cr_assert(bl + 16 <= sizeof(body));
+	memcpy(body, b.data + 28, bl);
+	memset(body + bl, 0, 16);
+	cr_assert_eq(isakmp_parse_payloads(ISAKMP_NP_SA, body, bl + 16, &msg), 0);
+	cr_expect_eq(msg.npl, (int)N(types));
+	cr_expect_eq(msg.padlen, 16);
+	/* grown to the parser's limit of payloads, then one past it */
+	for (int i = msg.npl; i < ISAKMP_MAX_PAYLOADS; i++)
+		isakmp_put_vid(&b, VID_DPD);
+	cr_assert_eq(isakmp_finalize(&b), 0);
+	cr_expect_eq(isakmp_parse(b.data, b.len, &msg), 0);
+	cr_expect_eq(msg.npl, ISAKMP_MAX_PAYLOADS);
+	isakmp_put_vid(&b, VID_DPD);
+	cr_assert_eq(isakmp_finalize(&b), 0);
+	cr_expect_eq(isakmp_parse(b.data, b.len, &msg), -1, "too many payloads");
+	isakmp_buf_free(&b);
 }
 
 /* ---- Mode Config attributes ---- */
@@ -890,7 +1103,7 @@ static size_t seed_message(uint8_t *out, size_t max)
 	return n;
 }
 
-Test(isakmp, robustness_100k, .timeout = 300)
+Test(isakmp, robustness_200k, .timeout = 300)
 {
 	static uint8_t seeds[3][2048], tmp[4096];
 	size_t seedlen[3];
@@ -905,7 +1118,7 @@ Test(isakmp, robustness_100k, .timeout = 300)
 	seedlen[2] = msg.pl[10].len;
 
 	successes = 0;
-	for (int iter = 0; iter < 100000; iter++) {
+	for (int iter = 0; iter < 200000; iter++) {
 		int s = (int)(rnd() % 3);
 		size_t n = seedlen[s];
 		memcpy(tmp, seeds[s], n);
@@ -947,5 +1160,5 @@ Test(isakmp, robustness_100k, .timeout = 300)
 		free(exact);
 	}
 	/* the mutations must not be so destructive that nothing ever parses */
-	cr_expect_gt(successes, 10000, "only %d inputs parsed", successes);
+	cr_expect_gt(successes, 20000, "only %d inputs parsed", successes);
 }

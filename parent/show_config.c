@@ -1,0 +1,1564 @@
+/*
+ * show crypto isakmp policy|profile, show crypto ipsec transform-set|profile and
+ * show running-config [interface NAME], laid out as IOS prints them, or as JSON.
+ *
+ * running-config is printed so that vpnd would read it back to the same configuration
+ * (secrets aside): a setting is left out only when it is both vpnd's and IOS's default, so
+ * nothing an IOS reader assumes differs from what runs. Keys and passwords are never read
+ * here; they are printed as <removed>, which also means the output is not a backup.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parent/control.h"
+#include "parent/parent.h"
+#include "parent/show_config.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------------------------ */
+/* A small JSON writer (RFC 8259): pretty-printed, text always valid UTF-8. */
+
+#define JW_DEPTH 8
+
+struct jw {
+	FILE *f;
+	int   depth;
+	int   count[JW_DEPTH];
+};
+
+/* Length of the well-formed UTF-8 sequence at P (no overlongs, surrogates or > U+10FFFF),
+ * 0 when there is none. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0], cp;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)      /* also stops at the NUL */
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n == 0) {
+			/* JSON text must be UTF-8: a stray byte becomes U+FFFD */
+			fputs("\\ufffd", f);
+			p++;
+			continue;
+		}
+		switch (*p) {
+		case '"':  fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fwrite(p, 1, n, f);
+		}
+		p += n;
+	}
+	fputc('"', f);
+}
+
+static void jw_init(struct jw *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+}
+
+static void jw_indent(struct jw *w)
+{
+	fputc('\n', w->f);
+	for (int i = 0; i < w->depth; i++)
+		fputs("  ", w->f);
+}
+
+/* Separator, indentation and "key": for the next value (key is NULL inside arrays). */
+static void jw_item(struct jw *w, const char *key)
+{
+	if (w->count[w->depth]++)
+		fputc(',', w->f);
+	if (w->depth)
+		jw_indent(w);
+	if (key) {
+		json_string(w->f, key);
+		fputs(": ", w->f);
+	}
+}
+
+static void jw_open(struct jw *w, const char *key, int bracket)
+{
+	jw_item(w, key);
+	fputc(bracket, w->f);
+	/* the nesting here is fixed by the code (at most 4 deep), never by the data */
+	if (w->depth + 1 < JW_DEPTH)
+		w->depth++;
+	w->count[w->depth] = 0;
+}
+
+static void jw_close(struct jw *w, int bracket)
+{
+	int had = w->count[w->depth];
+
+	if (w->depth > 0)
+		w->depth--;
+	if (had)
+		jw_indent(w);
+	fputc(bracket, w->f);
+	if (w->depth == 0)
+		fputc('\n', w->f);
+}
+
+static void jw_obj(struct jw *w, const char *key)  { jw_open(w, key, '{'); }
+static void jw_obj_end(struct jw *w)               { jw_close(w, '}'); }
+static void jw_arr(struct jw *w, const char *key)  { jw_open(w, key, '['); }
+static void jw_arr_end(struct jw *w)               { jw_close(w, ']'); }
+
+/* A string, or null when S is NULL or empty (the configuration's "not set"). */
+static void jw_str(struct jw *w, const char *key, const char *s)
+{
+	jw_item(w, key);
+	if (s == NULL || *s == '\0')
+		fputs("null", w->f);
+	else
+		json_string(w->f, s);
+}
+
+static void jw_int(struct jw *w, const char *key, long long v)
+{
+	jw_item(w, key);
+	fprintf(w->f, "%lld", v);
+}
+
+/* A number, or null when it is 0 (the configuration's "not set"). */
+static void jw_int0(struct jw *w, const char *key, long long v)
+{
+	jw_item(w, key);
+	if (v)
+		fprintf(w->f, "%lld", v);
+	else
+		fputs("null", w->f);
+}
+
+static void jw_bool(struct jw *w, const char *key, int v)
+{
+	jw_item(w, key);
+	fputs(v ? "true" : "false", w->f);
+}
+
+static void jw_null(struct jw *w, const char *key)
+{
+	jw_item(w, key);
+	fputs("null", w->f);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Names of things, as the configuration writes them and as IOS's show commands spell them. */
+
+struct addrbuf { char s[INET_ADDRSTRLEN]; };
+
+static struct addrbuf addr(struct in_addr a)
+{
+	struct addrbuf b;
+	if (inet_ntop(AF_INET, &a, b.s, sizeof(b.s)) == NULL)
+		snprintf(b.s, sizeof(b.s), "0.0.0.0");
+	return b;
+}
+
+static struct addrbuf wildcard(struct in_addr mask)
+{
+	struct in_addr w = { .s_addr = ~mask.s_addr };
+	return addr(w);
+}
+
+static const char *ike_encr_word(int e)
+{
+	switch (e) {
+	case IKE_ENCR_DES:  return "des";
+	case IKE_ENCR_3DES: return "3des";
+	case IKE_ENCR_AES:  return "aes";
+	}
+	return "unknown";
+}
+
+static const char *ike_hash_word(int h)
+{
+	switch (h) {
+	case IKE_HASH_MD5:    return "md5";
+	case IKE_HASH_SHA1:   return "sha";
+	case IKE_HASH_SHA256: return "sha256";
+	case IKE_HASH_SHA384: return "sha384";
+	case IKE_HASH_SHA512: return "sha512";
+	}
+	return "unknown";
+}
+
+static const char *ike_auth_word(int a)
+{
+	switch (a) {
+	case IKE_AUTH_PSK:     return "pre-share";
+	case IKE_AUTH_RSA_SIG: return "rsa-sig";
+	}
+	return "unknown";
+}
+
+/* The wording of IOS's show crypto isakmp policy. */
+static const char *ike_encr_text(const struct conf_isakmp_policy *p, char *buf, size_t len)
+{
+	switch (p->encr) {
+	case IKE_ENCR_DES:
+		return "DES - Data Encryption Standard (56 bit keys).";
+	case IKE_ENCR_3DES:
+		return "Three key triple DES";
+	case IKE_ENCR_AES:
+		snprintf(buf, len, "AES - Advanced Encryption Standard (%d bit keys).",
+		         p->keylen ? p->keylen : 128);
+		return buf;
+	}
+	return "unknown";
+}
+
+static const char *ike_hash_text(int h)
+{
+	switch (h) {
+	case IKE_HASH_MD5:    return "Message Digest 5";
+	case IKE_HASH_SHA1:   return "Secure Hash Standard";
+	case IKE_HASH_SHA256: return "Secure Hash Standard 2 (256 bit)";
+	case IKE_HASH_SHA384: return "Secure Hash Standard 2 (384 bit)";
+	case IKE_HASH_SHA512: return "Secure Hash Standard 2 (512 bit)";
+	}
+	return "unknown";
+}
+
+static const char *ike_auth_text(int a)
+{
+	switch (a) {
+	case IKE_AUTH_PSK:     return "Pre-Shared Key";
+	case IKE_AUTH_RSA_SIG: return "Rivest-Shamir-Adleman Signature";
+	}
+	return "unknown";
+}
+
+/* Modulus or curve size of each DH group (RFC 2409, 3526, 5903). */
+static const char *dh_text(int g)
+{
+	switch (g) {
+	case 1:  return "#1 (768 bit)";
+	case 2:  return "#2 (1024 bit)";
+	case 5:  return "#5 (1536 bit)";
+	case 14: return "#14 (2048 bit)";
+	case 15: return "#15 (3072 bit)";
+	case 16: return "#16 (4096 bit)";
+	case 19: return "#19 (256 bit ecp)";
+	case 20: return "#20 (384 bit ecp)";
+	case 21: return "#21 (521 bit ecp)";
+	}
+	return "unknown";
+}
+
+static int dh_legacy(int g)
+{
+	return g == 1 || g == 2 || g == 5;
+}
+
+/* The hash the parser gives a policy that names none (docs/config.md, Defaults). */
+static int default_hash(const struct conf_isakmp_policy *p)
+{
+	return p->encr == IKE_ENCR_DES || p->encr == IKE_ENCR_3DES || dh_legacy(p->group) ?
+	       IKE_HASH_SHA1 : IKE_HASH_SHA256;
+}
+
+/* The encryption transform as the configuration writes it: "esp-aes 256". */
+static const char *esp_encr_conf(const struct conf_transform_set *t, char *buf, size_t len)
+{
+	switch (t->encr) {
+	case ESP_ENCR_DES:  return "esp-des";
+	case ESP_ENCR_3DES: return "esp-3des";
+	case ESP_ENCR_NULL: return "esp-null";
+	case ESP_ENCR_AES_CBC:
+	case ESP_ENCR_AES_GCM16: {
+		const char *w = t->encr == ESP_ENCR_AES_CBC ? "esp-aes" : "esp-gcm";
+		if (t->keylen == 0 || t->keylen == 128)
+			return w;
+		snprintf(buf, len, "%s %d", w, t->keylen);
+		return buf;
+	}
+	}
+	return "unknown";
+}
+
+/* The same as IOS's show commands spell it: esp-256-aes for AES-CBC, esp-gcm 256 for GCM. */
+static const char *esp_encr_show(const struct conf_transform_set *t, char *buf, size_t len)
+{
+	if (t->encr == ESP_ENCR_AES_CBC && t->keylen && t->keylen != 128) {
+		snprintf(buf, len, "esp-%d-aes", t->keylen);
+		return buf;
+	}
+	return esp_encr_conf(t, buf, len);
+}
+
+static const char *esp_encr_word(int e)
+{
+	switch (e) {
+	case ESP_ENCR_DES:       return "esp-des";
+	case ESP_ENCR_3DES:      return "esp-3des";
+	case ESP_ENCR_AES_CBC:   return "esp-aes";
+	case ESP_ENCR_AES_GCM16: return "esp-gcm";
+	case ESP_ENCR_NULL:      return "esp-null";
+	}
+	return "unknown";
+}
+
+static const char *esp_auth_word(int a)
+{
+	switch (a) {
+	case ESP_AUTH_NONE:            return NULL;
+	case ESP_AUTH_HMAC_MD5_96:     return "esp-md5-hmac";
+	case ESP_AUTH_HMAC_SHA1_96:    return "esp-sha-hmac";
+	case ESP_AUTH_HMAC_SHA256_128: return "esp-sha256-hmac";
+	case ESP_AUTH_HMAC_SHA384_192: return "esp-sha384-hmac";
+	case ESP_AUTH_HMAC_SHA512_256: return "esp-sha512-hmac";
+	}
+	return "unknown";
+}
+
+/* "esp-3des esp-sha-hmac" (configuration) or with IOS's show spelling. */
+static const char *tset_transforms(const struct conf_transform_set *t, int show, char *buf,
+                                   size_t len)
+{
+	char e[32];
+	const char *a = esp_auth_word(t->auth);
+	const char *enc = show ? esp_encr_show(t, e, sizeof(e)) : esp_encr_conf(t, e, sizeof(e));
+
+	snprintf(buf, len, "%s%s%s", enc, a ? " " : "", a ? a : "");
+	return buf;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show crypto isakmp policy */
+
+static void policy_json(struct jw *w, const struct conf_isakmp_policy *p)
+{
+	jw_obj(w, NULL);
+	jw_int(w, "priority", p->priority);
+	jw_str(w, "encryption", ike_encr_word(p->encr));
+	if (p->encr == IKE_ENCR_AES)
+		jw_int(w, "key_length", p->keylen ? p->keylen : 128);
+	else
+		jw_null(w, "key_length");
+	jw_str(w, "hash", ike_hash_word(p->hash));
+	jw_str(w, "authentication", ike_auth_word(p->auth));
+	jw_int(w, "group", p->group);
+	jw_int(w, "lifetime", p->lifetime);
+	jw_obj_end(w);
+}
+
+int show_isakmp_policy(FILE *f, const struct vpnd_conf *c, int json)
+{
+	char buf[64];
+
+	if (json) {
+		struct jw w;
+		jw_init(&w, f);
+		jw_arr(&w, NULL);
+		for (int i = 0; i < c->npolicy; i++)
+			policy_json(&w, &c->policy[i]);
+		jw_arr_end(&w);
+		return 0;
+	}
+	fprintf(f, "Global IKE policy\n");
+	for (int i = 0; i < c->npolicy; i++) {
+		const struct conf_isakmp_policy *p = &c->policy[i];
+		fprintf(f, "Protection suite of priority %d\n", p->priority);
+		fprintf(f, "\tencryption algorithm:\t%s\n", ike_encr_text(p, buf, sizeof(buf)));
+		fprintf(f, "\thash algorithm:\t\t%s\n", ike_hash_text(p->hash));
+		fprintf(f, "\tauthentication method:\t%s\n", ike_auth_text(p->auth));
+		fprintf(f, "\tDiffie-Hellman group:\t%s\n", dh_text(p->group));
+		fprintf(f, "\tlifetime:\t\t%u seconds, no volume limit\n", (unsigned)p->lifetime);
+	}
+	/* IOS falls back to its default suite; vpnd has none and refuses every proposal */
+	if (c->npolicy == 0)
+		fprintf(f, "No protection suite configured: every IKE proposal is refused\n");
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show crypto isakmp profile */
+
+static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", p->name);
+	jw_arr(w, "match_identity_groups");
+	for (int k = 0; k < p->nmatch_group; k++)
+		jw_str(w, NULL, p->match_group[k]);
+	jw_arr_end(w);
+	jw_str(w, "client_authentication_list", p->client_auth_list);
+	jw_str(w, "isakmp_authorization_list", p->isakmp_auth_list);
+	jw_str(w, "client_configuration_address",
+	       p->config_respond ? "respond" : p->config_initiate ? "initiate" : NULL);
+	jw_int0(w, "virtual_template", p->virtual_template);
+	if (p->keepalive) {
+		jw_obj(w, "keepalive");
+		jw_int(w, "interval", p->keepalive);
+		jw_int(w, "retry", p->keepalive_retry);
+		jw_obj_end(w);
+	} else {
+		jw_null(w, "keepalive");
+	}
+	jw_obj_end(w);
+}
+
+int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
+{
+	if (json) {
+		struct jw w;
+		jw_init(&w, f);
+		jw_arr(&w, NULL);
+		for (int i = 0; i < c->nprofile; i++)
+			profile_json(&w, &c->profile[i]);
+		jw_arr_end(&w);
+		return 0;
+	}
+	for (int i = 0; i < c->nprofile; i++) {
+		const struct conf_isakmp_profile *p = &c->profile[i];
+		fprintf(f, "ISAKMP PROFILE %s\n", p->name);
+		fprintf(f, "   Identities matched are:\n");
+		for (int k = 0; k < p->nmatch_group; k++)
+			fprintf(f, "    group %s\n", p->match_group[k]);
+		if (p->client_auth_list[0])
+			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
+		if (p->isakmp_auth_list[0])
+			fprintf(f, "   isakmp authorization list: %s\n", p->isakmp_auth_list);
+		if (p->config_respond || p->config_initiate)
+			fprintf(f, "   client configuration address: %s%s%s\n",
+			        p->config_respond ? "respond" : "",
+			        p->config_respond && p->config_initiate ? ", " : "",
+			        p->config_initiate ? "initiate" : "");
+		if (p->virtual_template)
+			fprintf(f, "   virtual-template: %d\n", p->virtual_template);
+		if (p->keepalive)
+			fprintf(f, "   keepalive: %d seconds, retry %d seconds\n", p->keepalive,
+			        p->keepalive_retry);
+		else if (c->dpd_interval)
+			fprintf(f, "   keepalive: %d seconds, retry %d seconds (crypto isakmp keepalive)\n",
+			        c->dpd_interval, c->dpd_retry);
+		fprintf(f, "\n");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show crypto ipsec transform-set */
+
+static void tset_json(struct jw *w, const struct conf_transform_set *t)
+{
+	char buf[96];
+
+	jw_obj(w, NULL);
+	jw_str(w, "name", t->name);
+	jw_str(w, "transforms", tset_transforms(t, 0, buf, sizeof(buf)));
+	jw_str(w, "encryption", esp_encr_word(t->encr));
+	if (t->encr == ESP_ENCR_AES_CBC || t->encr == ESP_ENCR_AES_GCM16)
+		jw_int(w, "key_length", t->keylen ? t->keylen : 128);
+	else
+		jw_null(w, "key_length");
+	jw_str(w, "authentication", esp_auth_word(t->auth));
+	jw_str(w, "mode", t->mode_transport ? "transport" : "tunnel");
+	jw_obj_end(w);
+}
+
+int show_ipsec_transform_set(FILE *f, const struct vpnd_conf *c, int json)
+{
+	char buf[96];
+
+	if (json) {
+		struct jw w;
+		jw_init(&w, f);
+		jw_arr(&w, NULL);
+		for (int i = 0; i < c->ntset; i++)
+			tset_json(&w, &c->tset[i]);
+		jw_arr_end(&w);
+		return 0;
+	}
+	for (int i = 0; i < c->ntset; i++) {
+		const struct conf_transform_set *t = &c->tset[i];
+		fprintf(f, "Transform set %s: { %s  }\n", t->name,
+		        tset_transforms(t, 1, buf, sizeof(buf)));
+		fprintf(f, "   will negotiate = { %s,  },\n\n",
+		        t->mode_transport ? "Transport" : "Tunnel");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show crypto ipsec profile */
+
+static uint32_t prof_seconds(const struct vpnd_conf *c, const struct conf_ipsec_profile *p)
+{
+	return p->lifetime_seconds ? p->lifetime_seconds : c->sa_lifetime_seconds;
+}
+
+static uint32_t prof_kb(const struct vpnd_conf *c, const struct conf_ipsec_profile *p)
+{
+	return p->lifetime_kb ? p->lifetime_kb : c->sa_lifetime_kb;
+}
+
+static void iprof_json(struct jw *w, const struct vpnd_conf *c,
+                       const struct conf_ipsec_profile *p)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", p->name);
+	jw_arr(w, "transform_sets");
+	for (int k = 0; k < p->ntset; k++)
+		jw_str(w, NULL, p->tset[k]);
+	jw_arr_end(w);
+	jw_int0(w, "pfs_group", p->pfs_group);
+	jw_int(w, "lifetime_seconds", prof_seconds(c, p));
+	jw_int(w, "lifetime_kilobytes", prof_kb(c, p));
+	jw_str(w, "isakmp_profile", p->isakmp_profile);
+	/* vpnd is a hub: it answers and never initiates */
+	jw_bool(w, "responder_only", 1);
+	jw_obj_end(w);
+}
+
+int show_ipsec_profile(FILE *f, const struct vpnd_conf *c, int json)
+{
+	char buf[96];
+
+	if (json) {
+		struct jw w;
+		jw_init(&w, f);
+		jw_arr(&w, NULL);
+		for (int i = 0; i < c->nipsec_profile; i++)
+			iprof_json(&w, c, &c->ipsec_profile[i]);
+		jw_arr_end(&w);
+		return 0;
+	}
+	for (int i = 0; i < c->nipsec_profile; i++) {
+		const struct conf_ipsec_profile *p = &c->ipsec_profile[i];
+		fprintf(f, "IPSEC profile %s\n", p->name);
+		if (p->isakmp_profile[0])
+			fprintf(f, "\tISAKMP Profile: %s\n", p->isakmp_profile);
+		fprintf(f, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
+		        (unsigned)prof_kb(c, p), (unsigned)prof_seconds(c, p));
+		fprintf(f, "\tResponder-Only (Y/N): Y\n");
+		fprintf(f, "\tPFS (Y/N): %s\n", p->pfs_group ? "Y" : "N");
+		if (p->pfs_group)
+			fprintf(f, "\tDH group:  group%d\n", p->pfs_group);
+		fprintf(f, "\tTransform sets={\n");
+		for (int k = 0; k < p->ntset; k++) {
+			const struct conf_transform_set *t = conf_find_tset(c, p->tset[k]);
+			if (t)
+				fprintf(f, "\t\t%s:  { %s  } ,\n", t->name,
+				        tset_transforms(t, 1, buf, sizeof(buf)));
+			else
+				fprintf(f, "\t\t%s:  { <not defined>  } ,\n", p->tset[k]);
+		}
+		fprintf(f, "\t}\n\n");
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show running-config: text */
+
+/* A delimiter that does not occur in the banner, so it reads back as the same text. */
+static const char *banner_delim(const char *text, char *buf)
+{
+	static const char candidates[] = "#$%&*@~|+=";
+
+	if (strstr(text, "^C") == NULL)
+		return "^C";
+	for (const char *d = candidates; *d; d++) {
+		if (strchr(text, *d) == NULL) {
+			buf[0] = *d;
+			buf[1] = '\0';
+			return buf;
+		}
+	}
+	return "^C";
+}
+
+static void rc_aaa(FILE *f, const struct vpnd_conf *c)
+{
+	static const char *const kinds[] = {
+		[AAA_AUTHEN_LOGIN] = "authentication login",
+		[AAA_AUTHOR_NETWORK] = "authorization network",
+		[AAA_ACCT_NETWORK] = "accounting network",
+	};
+
+	fprintf(f, "%saaa new-model\n!\n", c->aaa_new_model ? "" : "no ");
+	for (int i = 0; i < c->naaa; i++) {
+		const struct conf_aaa_list *l = &c->aaa[i];
+		if (l->kind < AAA_AUTHEN_LOGIN || l->kind > AAA_ACCT_NETWORK)
+			continue;
+		fprintf(f, "aaa %s %s%s", kinds[l->kind], l->name,
+		        l->kind == AAA_ACCT_NETWORK ? " start-stop" : "");
+		for (int k = 0; k < l->nmethod && k < 4; k++) {
+			if (l->method[k] == AAA_METHOD_LOCAL)
+				fprintf(f, " local");
+			else
+				fprintf(f, " group %s", l->group[k]);
+		}
+		fprintf(f, "\n");
+	}
+	if (c->naaa)
+		fprintf(f, "!\n");
+}
+
+static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
+{
+	for (int i = 0; i < c->npolicy; i++) {
+		const struct conf_isakmp_policy *p = &c->policy[i];
+		fprintf(f, "crypto isakmp policy %d\n", p->priority);
+		if (p->encr == IKE_ENCR_AES && p->keylen && p->keylen != 128)
+			fprintf(f, " encr aes %d\n", p->keylen);
+		else
+			fprintf(f, " encr %s\n", ike_encr_word(p->encr));
+		/* sha is IOS's default too, so leaving it out misleads no one */
+		if (!(p->hash == IKE_HASH_SHA1 && default_hash(p) == IKE_HASH_SHA1))
+			fprintf(f, " hash %s\n", ike_hash_word(p->hash));
+		fprintf(f, " authentication %s\n", ike_auth_word(p->auth));
+		fprintf(f, " group %d\n", p->group);
+		if (p->lifetime != 86400)
+			fprintf(f, " lifetime %u\n", (unsigned)p->lifetime);
+	}
+	for (int i = 0; i < c->nisakmp_key; i++) {
+		const struct conf_isakmp_key *k = &c->isakmp_key[i];
+		fprintf(f, "crypto isakmp key " SHOW_REMOVED " address %s", addr(k->addr).s);
+		if (k->mask.s_addr != 0xffffffff)
+			fprintf(f, " %s", addr(k->mask).s);
+		fprintf(f, "\n");
+	}
+	if (c->dpd_interval)
+		fprintf(f, "crypto isakmp keepalive %d %d%s\n", c->dpd_interval, c->dpd_retry,
+		        c->dpd_periodic ? " periodic" : "");
+	if (c->natt_keepalive)
+		fprintf(f, "crypto isakmp nat keepalive %d\n", c->natt_keepalive);
+	if (c->npolicy || c->nisakmp_key || c->dpd_interval || c->natt_keepalive)
+		fprintf(f, "!\n");
+
+	for (int i = 0; i < c->ngroup; i++) {
+		const struct conf_group *g = &c->group[i];
+		char d[2];
+		fprintf(f, "crypto isakmp client configuration group %s\n", g->name);
+		if (g->has_key)
+			fprintf(f, " key " SHOW_REMOVED "\n");
+		if (g->ndns)
+			fprintf(f, " dns %s%s%s\n", addr(g->dns[0]).s, g->ndns > 1 ? " " : "",
+			        g->ndns > 1 ? addr(g->dns[1]).s : "");
+		if (g->nwins)
+			fprintf(f, " wins %s%s%s\n", addr(g->wins[0]).s, g->nwins > 1 ? " " : "",
+			        g->nwins > 1 ? addr(g->wins[1]).s : "");
+		if (g->domain[0])
+			fprintf(f, " domain %s\n", g->domain);
+		if (g->pool[0])
+			fprintf(f, " pool %s\n", g->pool);
+		if (g->acl[0])
+			fprintf(f, " acl %s\n", g->acl);
+		if (g->save_password)
+			fprintf(f, " save-password\n");
+		if (g->pfs)
+			fprintf(f, " pfs\n");
+		if (g->max_users)
+			fprintf(f, " max-users %d\n", g->max_users);
+		if (g->netmask.s_addr)
+			fprintf(f, " netmask %s\n", addr(g->netmask).s);
+		if (g->banner[0]) {
+			const char *dl = banner_delim(g->banner, d);
+			fprintf(f, " banner %s%s%s\n", dl, g->banner, dl);
+		}
+	}
+	/* IOS indents profile sub-commands by three blanks */
+	for (int i = 0; i < c->nprofile; i++) {
+		const struct conf_isakmp_profile *p = &c->profile[i];
+		fprintf(f, "crypto isakmp profile %s\n", p->name);
+		for (int k = 0; k < p->nmatch_group; k++)
+			fprintf(f, "   match identity group %s\n", p->match_group[k]);
+		if (p->client_auth_list[0])
+			fprintf(f, "   client authentication list %s\n", p->client_auth_list);
+		if (p->isakmp_auth_list[0])
+			fprintf(f, "   isakmp authorization list %s\n", p->isakmp_auth_list);
+		if (p->config_respond)
+			fprintf(f, "   client configuration address respond\n");
+		if (p->config_initiate)
+			fprintf(f, "   client configuration address initiate\n");
+		if (p->keepalive)
+			fprintf(f, "   keepalive %d retry %d\n", p->keepalive, p->keepalive_retry);
+		if (p->virtual_template)
+			fprintf(f, "   virtual-template %d\n", p->virtual_template);
+	}
+	if (c->ngroup || c->nprofile)
+		fprintf(f, "!\n");
+}
+
+static void rc_ipsec(FILE *f, const struct vpnd_conf *c)
+{
+	char buf[96];
+	int any = 0;
+
+	if (c->sa_lifetime_seconds != 3600) {
+		fprintf(f, "crypto ipsec security-association lifetime seconds %u\n",
+		        (unsigned)c->sa_lifetime_seconds);
+		any = 1;
+	}
+	if (c->sa_lifetime_kb != 4608000) {
+		fprintf(f, "crypto ipsec security-association lifetime kilobytes %u\n",
+		        (unsigned)c->sa_lifetime_kb);
+		any = 1;
+	}
+	if (c->replay_window != 1024) {
+		fprintf(f, "crypto ipsec security-association replay window-size %d\n",
+		        c->replay_window);
+		any = 1;
+	}
+	if (any)
+		fprintf(f, "!\n");
+	for (int i = 0; i < c->ntset; i++) {
+		const struct conf_transform_set *t = &c->tset[i];
+		fprintf(f, "crypto ipsec transform-set %s %s\n", t->name,
+		        tset_transforms(t, 0, buf, sizeof(buf)));
+		if (t->mode_transport)
+			fprintf(f, " mode transport\n");
+	}
+	if (c->ntset)
+		fprintf(f, "!\n");
+	for (int i = 0; i < c->nipsec_profile; i++) {
+		const struct conf_ipsec_profile *p = &c->ipsec_profile[i];
+		fprintf(f, "crypto ipsec profile %s\n", p->name);
+		if (p->lifetime_seconds)
+			fprintf(f, " set security-association lifetime seconds %u\n",
+			        (unsigned)p->lifetime_seconds);
+		if (p->lifetime_kb)
+			fprintf(f, " set security-association lifetime kilobytes %u\n",
+			        (unsigned)p->lifetime_kb);
+		if (p->ntset) {
+			fprintf(f, " set transform-set");
+			for (int k = 0; k < p->ntset; k++)
+				fprintf(f, " %s", p->tset[k]);
+			fprintf(f, "\n");
+		}
+		if (p->pfs_group)
+			fprintf(f, " set pfs group%d\n", p->pfs_group);
+		if (p->isakmp_profile[0])
+			fprintf(f, " set isakmp-profile %s\n", p->isakmp_profile);
+		fprintf(f, "!\n");
+	}
+}
+
+/* The sub-commands an interface and its clones share, in IOS's order. */
+static void iface_addr_lines(FILE *f, const struct conf_interface *i)
+{
+	if (i->description[0])
+		fprintf(f, " description %s\n", i->description);
+	if (i->has_addr)
+		fprintf(f, " ip address %s %s\n", addr(i->addr).s, addr(i->mask).s);
+	else if (i->unnumbered[0])
+		fprintf(f, " ip unnumbered %s\n", i->unnumbered);
+	else
+		fprintf(f, " no ip address\n");
+	if (i->acl_in[0])
+		fprintf(f, " ip access-group %s in\n", i->acl_in);
+	if (i->acl_out[0])
+		fprintf(f, " ip access-group %s out\n", i->acl_out);
+	if (i->mtu)
+		fprintf(f, " ip mtu %d\n", i->mtu);
+	if (i->tcp_mss)
+		fprintf(f, " ip tcp adjust-mss %d\n", i->tcp_mss);
+}
+
+static void rc_interface(FILE *f, const struct conf_interface *i)
+{
+	fprintf(f, "interface %s%s\n", i->name, i->is_template ? " type tunnel" : "");
+	iface_addr_lines(f, i);
+	if (i->shutdown)
+		fprintf(f, " shutdown\n");
+	if (i->tunnel_mode_ipsec)
+		fprintf(f, " tunnel mode ipsec ipv4\n");
+	if (i->protection[0])
+		fprintf(f, " tunnel protection ipsec profile %s\n", i->protection);
+}
+
+static const char *proto_word(int proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 0:  return "ip";
+	case 1:  return "icmp";
+	case 6:  return "tcp";
+	case 17: return "udp";
+	case 47: return "gre";
+	case 50: return "esp";
+	case 51: return "ahp";
+	}
+	snprintf(buf, len, "%d", proto);
+	return buf;
+}
+
+/* IOS prints well-known ports by name (the same names the parser reads). */
+static const char *port_word(unsigned port, char *buf, size_t len)
+{
+	static const struct { unsigned port; const char *w; } names[] = {
+		{ 20, "ftp-data" }, { 21, "ftp" }, { 23, "telnet" }, { 25, "smtp" },
+		{ 53, "domain" }, { 67, "bootps" }, { 68, "bootpc" }, { 69, "tftp" }, { 80, "www" },
+		{ 110, "pop3" }, { 123, "ntp" }, { 161, "snmp" }, { 500, "isakmp" },
+		{ 514, "syslog" }, { 4500, "non500-isakmp" },
+	};
+	for (size_t k = 0; k < NELEM(names); k++)
+		if (names[k].port == port)
+			return names[k].w;
+	snprintf(buf, len, "%u", port);
+	return buf;
+}
+
+/* any | host A | A WILDCARD; standard lists write a host as the bare address. */
+static void ace_addr(FILE *f, struct in_addr a, struct in_addr m, int extended)
+{
+	if (m.s_addr == 0)
+		fprintf(f, " any");
+	else if (m.s_addr == 0xffffffff)
+		fprintf(f, extended ? " host %s" : " %s", addr(a).s);
+	else
+		fprintf(f, " %s %s", addr(a).s, wildcard(m).s);
+}
+
+static void ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
+{
+	char b1[16], b2[16];
+
+	fprintf(f, "%s", e->permit ? "permit" : "deny");
+	if (acl->extended)
+		fprintf(f, " %s", proto_word(e->proto, b1, sizeof(b1)));
+	ace_addr(f, e->src, e->srcmask, acl->extended);
+	if (acl->extended) {
+		ace_addr(f, e->dst, e->dstmask, 1);
+		if (e->dport_lo && e->dport_lo == e->dport_hi)
+			fprintf(f, " eq %s", port_word(e->dport_lo, b1, sizeof(b1)));
+		else if (e->dport_lo || e->dport_hi)
+			fprintf(f, " range %s %s", port_word(e->dport_lo, b1, sizeof(b1)),
+			        port_word(e->dport_hi, b2, sizeof(b2)));
+	}
+	fprintf(f, "\n");
+}
+
+static int all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static void rc_tail(FILE *f, const struct vpnd_conf *c)
+{
+	for (int i = 0; i < c->npool; i++) {
+		const struct conf_pool *p = &c->pool[i];
+		fprintf(f, "ip local pool %s %s", p->name, addr(p->start).s);
+		if (p->end.s_addr != p->start.s_addr)
+			fprintf(f, " %s", addr(p->end).s);
+		fprintf(f, "\n");
+	}
+	for (int i = 0; i < c->nroute; i++) {
+		const struct conf_route *r = &c->route[i];
+		fprintf(f, "ip route %s %s", addr(r->prefix).s, addr(r->mask).s);
+		if (r->ifname[0])
+			fprintf(f, " %s", r->ifname);
+		if (r->nexthop.s_addr)
+			fprintf(f, " %s", addr(r->nexthop).s);
+		fprintf(f, "\n");
+	}
+	if (c->npool || c->nroute)
+		fprintf(f, "!\n");
+	/* in file order; numbered lists as IOS keeps them, one access-list line per entry */
+	for (int i = 0; i < c->nacl; i++) {
+		const struct conf_acl *a = &c->acl[i];
+		if (all_digits(a->name)) {
+			for (int k = 0; k < a->nace; k++) {
+				fprintf(f, "access-list %s ", a->name);
+				ace_line(f, a, &a->ace[k]);
+			}
+		} else {
+			fprintf(f, "ip access-list %s %s\n", a->extended ? "extended" : "standard",
+			        a->name);
+			for (int k = 0; k < a->nace; k++) {
+				fprintf(f, " ");
+				ace_line(f, a, &a->ace[k]);
+			}
+		}
+		fprintf(f, "!\n");
+	}
+}
+
+static void rc_body(FILE *f, const struct vpnd_conf *c)
+{
+	fprintf(f, "!\n");
+	if (c->source[0] && strpbrk(c->source, "\n\r") == NULL)
+		fprintf(f, "! Loaded from %s\n!\n", c->source);
+	if (c->hostname[0])
+		fprintf(f, "hostname %s\n!\n", c->hostname);
+	rc_aaa(f, c);
+	for (int i = 0; i < c->nuser; i++)
+		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
+	if (c->nuser)
+		fprintf(f, "!\n");
+	rc_isakmp(f, c);
+	rc_ipsec(f, c);
+	for (int i = 0; i < c->niface; i++) {
+		rc_interface(f, &c->iface[i]);
+		fprintf(f, "!\n");
+	}
+	rc_tail(f, c);
+	fprintf(f, "end\n");
+}
+
+/* "Building configuration..." and the size line IOS prints before a configuration. */
+typedef void body_fn(FILE *, const void *);
+
+static int with_header(FILE *f, body_fn *fn, const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (m == NULL) {
+		fprintf(f, "%% out of memory\n");
+		return -1;
+	}
+	fn(m, arg);
+	if (fclose(m) != 0) {
+		free(buf);
+		fprintf(f, "%% out of memory\n");
+		return -1;
+	}
+	fprintf(f, "Building configuration...\n\nCurrent configuration : %zu bytes\n", len);
+	fwrite(buf, 1, len, f);
+	free(buf);
+	return 0;
+}
+
+static void rc_body_cb(FILE *f, const void *arg)
+{
+	rc_body(f, arg);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show running-config: JSON */
+
+static void iface_json(struct jw *w, const struct conf_interface *i)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", i->name);
+	jw_bool(w, "template", i->is_template);
+	jw_int0(w, "template_number", i->template_num);
+	jw_str(w, "description", i->description);
+	jw_str(w, "ip_address", i->has_addr ? addr(i->addr).s : NULL);
+	jw_str(w, "netmask", i->has_addr ? addr(i->mask).s : NULL);
+	jw_str(w, "unnumbered", i->unnumbered);
+	jw_int0(w, "mtu", i->mtu);
+	jw_int0(w, "tcp_adjust_mss", i->tcp_mss);
+	jw_str(w, "access_group_in", i->acl_in);
+	jw_str(w, "access_group_out", i->acl_out);
+	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
+	jw_str(w, "tunnel_protection", i->protection);
+	jw_bool(w, "shutdown", i->shutdown);
+	jw_obj_end(w);
+}
+
+static void ace_json(struct jw *w, const struct conf_acl *acl, const struct conf_ace *e)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "action", e->permit ? "permit" : "deny");
+	if (acl->extended)
+		jw_int(w, "protocol", e->proto);
+	jw_str(w, "source", addr(e->src).s);
+	jw_str(w, "source_mask", addr(e->srcmask).s);
+	if (acl->extended) {
+		jw_str(w, "destination", addr(e->dst).s);
+		jw_str(w, "destination_mask", addr(e->dstmask).s);
+		if (e->dport_lo || e->dport_hi) {
+			jw_int(w, "port_low", e->dport_lo);
+			jw_int(w, "port_high", e->dport_hi);
+		} else {
+			jw_null(w, "port_low");
+			jw_null(w, "port_high");
+		}
+	}
+	jw_obj_end(w);
+}
+
+static void group_json(struct jw *w, const struct conf_group *g)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", g->name);
+	jw_str(w, "key", g->has_key ? SHOW_REMOVED : NULL);
+	jw_str(w, "pool", g->pool);
+	jw_arr(w, "dns");
+	for (int k = 0; k < g->ndns && k < CONF_MAX_DNS; k++)
+		jw_str(w, NULL, addr(g->dns[k]).s);
+	jw_arr_end(w);
+	jw_arr(w, "wins");
+	for (int k = 0; k < g->nwins && k < CONF_MAX_DNS; k++)
+		jw_str(w, NULL, addr(g->wins[k]).s);
+	jw_arr_end(w);
+	jw_str(w, "domain", g->domain);
+	jw_str(w, "acl", g->acl);
+	jw_str(w, "banner", g->banner);
+	jw_bool(w, "save_password", g->save_password);
+	jw_bool(w, "pfs", g->pfs);
+	jw_int0(w, "max_users", g->max_users);
+	jw_str(w, "netmask", g->netmask.s_addr ? addr(g->netmask).s : NULL);
+	jw_obj_end(w);
+}
+
+static void aaa_json(struct jw *w, const struct conf_aaa_list *l)
+{
+	static const char *const kinds[] = {
+		[AAA_AUTHEN_LOGIN] = "authentication login",
+		[AAA_AUTHOR_NETWORK] = "authorization network",
+		[AAA_ACCT_NETWORK] = "accounting network",
+	};
+
+	jw_obj(w, NULL);
+	jw_str(w, "kind", l->kind >= AAA_AUTHEN_LOGIN && l->kind <= AAA_ACCT_NETWORK ?
+	       kinds[l->kind] : "unknown");
+	jw_str(w, "name", l->name);
+	jw_arr(w, "methods");
+	for (int k = 0; k < l->nmethod && k < 4; k++) {
+		char m[CONF_NAME_MAX + 8];
+		if (l->method[k] == AAA_METHOD_LOCAL)
+			snprintf(m, sizeof(m), "local");
+		else
+			snprintf(m, sizeof(m), "group %s", l->group[k]);
+		jw_str(w, NULL, m);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void rc_json(FILE *f, const struct vpnd_conf *c)
+{
+	struct jw w;
+
+	jw_init(&w, f);
+	jw_obj(&w, NULL);
+	jw_str(&w, "source", c->source);
+	jw_str(&w, "hostname", c->hostname);
+	jw_bool(&w, "aaa_new_model", c->aaa_new_model);
+	jw_arr(&w, "aaa");
+	for (int i = 0; i < c->naaa; i++)
+		aaa_json(&w, &c->aaa[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "users");
+	for (int i = 0; i < c->nuser; i++) {
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", c->user[i].name);
+		jw_str(&w, "password", SHOW_REMOVED);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+
+	jw_arr(&w, "isakmp_policies");
+	for (int i = 0; i < c->npolicy; i++)
+		policy_json(&w, &c->policy[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "isakmp_keys");
+	for (int i = 0; i < c->nisakmp_key; i++) {
+		jw_obj(&w, NULL);
+		jw_str(&w, "key", SHOW_REMOVED);
+		jw_str(&w, "address", addr(c->isakmp_key[i].addr).s);
+		jw_str(&w, "mask", addr(c->isakmp_key[i].mask).s);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	if (c->dpd_interval) {
+		jw_obj(&w, "isakmp_keepalive");
+		jw_int(&w, "interval", c->dpd_interval);
+		jw_int(&w, "retry", c->dpd_retry);
+		jw_str(&w, "mode", c->dpd_periodic ? "periodic" : "on-demand");
+		jw_obj_end(&w);
+	} else {
+		jw_null(&w, "isakmp_keepalive");
+	}
+	jw_int0(&w, "nat_keepalive", c->natt_keepalive);
+	jw_arr(&w, "client_groups");
+	for (int i = 0; i < c->ngroup; i++)
+		group_json(&w, &c->group[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "isakmp_profiles");
+	for (int i = 0; i < c->nprofile; i++)
+		profile_json(&w, &c->profile[i]);
+	jw_arr_end(&w);
+
+	jw_obj(&w, "sa_lifetime");
+	jw_int(&w, "seconds", c->sa_lifetime_seconds);
+	jw_int(&w, "kilobytes", c->sa_lifetime_kb);
+	jw_obj_end(&w);
+	jw_int(&w, "replay_window", c->replay_window);
+	jw_arr(&w, "transform_sets");
+	for (int i = 0; i < c->ntset; i++)
+		tset_json(&w, &c->tset[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "ipsec_profiles");
+	for (int i = 0; i < c->nipsec_profile; i++)
+		iprof_json(&w, c, &c->ipsec_profile[i]);
+	jw_arr_end(&w);
+
+	jw_arr(&w, "interfaces");
+	for (int i = 0; i < c->niface; i++)
+		iface_json(&w, &c->iface[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "pools");
+	for (int i = 0; i < c->npool; i++) {
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", c->pool[i].name);
+		jw_str(&w, "first", addr(c->pool[i].start).s);
+		jw_str(&w, "last", addr(c->pool[i].end).s);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_arr(&w, "routes");
+	for (int i = 0; i < c->nroute; i++) {
+		const struct conf_route *r = &c->route[i];
+		jw_obj(&w, NULL);
+		jw_str(&w, "prefix", addr(r->prefix).s);
+		jw_str(&w, "mask", addr(r->mask).s);
+		jw_str(&w, "interface", r->ifname);
+		jw_str(&w, "next_hop", r->nexthop.s_addr ? addr(r->nexthop).s : NULL);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_arr(&w, "access_lists");
+	for (int i = 0; i < c->nacl; i++) {
+		const struct conf_acl *a = &c->acl[i];
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", a->name);
+		jw_str(&w, "type", a->extended ? "extended" : "standard");
+		jw_arr(&w, "entries");
+		for (int k = 0; k < a->nace && k < CONF_MAX_ACES; k++)
+			ace_json(&w, a, &a->ace[k]);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+}
+
+int show_running_config(FILE *f, const struct vpnd_conf *c, int json)
+{
+	if (json) {
+		rc_json(f, c);
+		return 0;
+	}
+	return with_header(f, rc_body_cb, c);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show running-config interface NAME */
+
+static void iface_body_cb(FILE *f, const void *arg)
+{
+	fprintf(f, "!\n");
+	rc_interface(f, arg);
+	fprintf(f, "end\n");
+}
+
+static const struct conf_interface *find_iface(const struct vpnd_conf *c, const char *name)
+{
+	const struct conf_interface *i = conf_find_iface(c, name);
+	const char *d;
+	long n;
+
+	if (i)
+		return i;
+	/* IOS is case-blind on interface types: virtual-template1, Virtual-Template 1 (joined) */
+	if (strncasecmp(name, "virtual-template", 16) == 0)
+		d = name + 16;
+	else if (strncasecmp(name, "vt", 2) == 0)
+		d = name + 2;
+	else
+		return NULL;
+	if (!all_digits(d) || strlen(d) > 4 || (n = atol(d)) < 1)
+		return NULL;
+	return conf_find_template(c, (int)n);
+}
+
+int show_running_interface(FILE *f, const struct vpnd_conf *c, const char *name, int json)
+{
+	const struct conf_interface *i = find_iface(c, name);
+
+	if (i == NULL) {
+		fprintf(f, "%% Interface '%s' is not in the running configuration\n", name);
+		return -1;
+	}
+	if (json) {
+		struct jw w;
+		jw_init(&w, f);
+		iface_json(&w, i);
+		return 0;
+	}
+	return with_header(f, iface_body_cb, i);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* show running-config interface Virtual-AccessN */
+
+int show_vaccess_unit(const char *word, const char *next, int *used)
+{
+	size_t alpha = 0;
+	const char *digits;
+
+	*used = 1;
+	while (word[alpha] && !isdigit((unsigned char)word[alpha]))
+		alpha++;
+	if (alpha < 2)
+		return -1;
+	/* any abbreviation of Virtual-Access from "Vi" (as IOS), or the Linux name vaN */
+	if (!(alpha <= 14 && strncasecmp(word, "virtual-access", alpha) == 0) &&
+	    !(alpha == 2 && strncmp(word, "va", 2) == 0))
+		return -1;
+	/* "Virtual-Template..." shares the prefix up to "virtual-": that one is a template */
+	if (alpha > 8 && strncasecmp(word, "virtual-t", 9) == 0)
+		return -1;
+	digits = word + alpha;
+	if (*digits == '\0' && next != NULL && strncmp(word, "va", 2) != 0) {
+		digits = next;
+		*used = 2;
+	}
+	if (!all_digits(digits) || strlen(digits) > 9)
+		return -1;
+	return atoi(digits);
+}
+
+static void copy_col(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+/* Addresses from the store are printed as text: keep only what is one. */
+static void copy_addr_col(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+	struct in_addr a;
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	if (t == NULL || inet_pton(AF_INET, (const char *)t, &a) != 1) {
+		dst[0] = '\0';
+		return;
+	}
+	snprintf(dst, len, "%s", addr(a).s);
+}
+
+int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, char *err,
+                        size_t errlen)
+{
+	static const char sql[] =
+		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr"
+		" FROM sessions WHERE ended IS NULL AND unit = ? ORDER BY started DESC, id DESC"
+		" LIMIT 1";
+	sqlite3 *h = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->unit = unit;
+	/* a second, read-only connection: the parent's writer handle stays private to db.c */
+	if (sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", dbpath, h ? sqlite3_errmsg(h) : "out of memory");
+		sqlite3_close(h);
+		return -1;
+	}
+	/* the parent's loop waits while this runs: never long */
+	sqlite3_busy_timeout(h, 200);
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", dbpath, sqlite3_errmsg(h));
+		sqlite3_close(h);
+		return -1;
+	}
+	sqlite3_bind_int(s, 1, unit);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		copy_col(s, 0, out->ifname, sizeof(out->ifname));
+		copy_col(s, 1, out->username, sizeof(out->username));
+		copy_col(s, 2, out->group, sizeof(out->group));
+		copy_col(s, 3, out->profile, sizeof(out->profile));
+		copy_addr_col(s, 4, out->peer, sizeof(out->peer));
+		copy_addr_col(s, 5, out->local, sizeof(out->local));
+		copy_addr_col(s, 6, out->assigned, sizeof(out->assigned));
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		snprintf(err, errlen, "%s: %s", dbpath, sqlite3_errmsg(h));
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+	return rc;
+}
+
+/* The template the session was cloned from: its profile's, or, if that profile is gone from
+ * the configuration, the one its group matches now. */
+static const struct conf_interface *vaccess_template(const struct vpnd_conf *c,
+                                                     const struct show_vaccess *s)
+{
+	const struct conf_isakmp_profile *p = NULL;
+
+	for (int i = 0; i < c->nprofile; i++)
+		if (strcmp(c->profile[i].name, s->profile) == 0)
+			p = &c->profile[i];
+	if (p == NULL && s->group[0])
+		p = conf_find_profile_for_group(c, s->group);
+	if (p == NULL || p->virtual_template == 0)
+		return NULL;
+	return conf_find_template(c, p->virtual_template);
+}
+
+struct vaccess_arg {
+	const struct conf_interface *tpl;
+	const struct show_vaccess   *s;
+};
+
+static void vaccess_body_cb(FILE *f, const void *arg)
+{
+	const struct vaccess_arg *va = arg;
+	const struct conf_interface *t = va->tpl;
+
+	fprintf(f, "!\ninterface Virtual-Access%d\n", va->s->unit);
+	iface_addr_lines(f, t);
+	if (va->s->local[0])
+		fprintf(f, " tunnel source %s\n", va->s->local);
+	fprintf(f, " tunnel mode ipsec ipv4\n");
+	if (va->s->peer[0])
+		fprintf(f, " tunnel destination %s\n", va->s->peer);
+	if (t->protection[0])
+		fprintf(f, " tunnel protection ipsec profile %s\n", t->protection);
+	/* the hub only answers: the clone never starts IKE itself */
+	fprintf(f, " no tunnel protection ipsec initiate\n");
+	fprintf(f, "end\n");
+}
+
+int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_vaccess *s,
+                         int json)
+{
+	const struct conf_interface *t = vaccess_template(c, s);
+	char name[32];
+
+	if (t == NULL) {
+		fprintf(f, "%% Virtual-Access%d: the template it was cloned from is not in the running "
+		        "configuration\n", s->unit);
+		return -1;
+	}
+	snprintf(name, sizeof(name), "Virtual-Access%d", s->unit);
+	if (json) {
+		struct jw w;
+		jw_init(&w, f);
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", name);
+		jw_str(&w, "ifname", s->ifname);
+		jw_str(&w, "template", t->name);
+		jw_str(&w, "description", t->description);
+		jw_str(&w, "ip_address", t->has_addr ? addr(t->addr).s : NULL);
+		jw_str(&w, "netmask", t->has_addr ? addr(t->mask).s : NULL);
+		jw_str(&w, "unnumbered", t->unnumbered);
+		jw_int0(&w, "mtu", t->mtu);
+		jw_int0(&w, "tcp_adjust_mss", t->tcp_mss);
+		jw_str(&w, "access_group_in", t->acl_in);
+		jw_str(&w, "access_group_out", t->acl_out);
+		jw_str(&w, "tunnel_source", s->local);
+		jw_str(&w, "tunnel_mode", "ipsec ipv4");
+		jw_str(&w, "tunnel_destination", s->peer);
+		jw_str(&w, "tunnel_protection", t->protection);
+		jw_bool(&w, "tunnel_protection_initiate", 0);
+		jw_str(&w, "username", s->username);
+		jw_str(&w, "group", s->group);
+		jw_str(&w, "profile", s->profile);
+		jw_str(&w, "assigned_address",
+		       strcmp(s->assigned, "0.0.0.0") != 0 ? s->assigned : NULL);
+		jw_obj_end(&w);
+		return 0;
+	}
+	struct vaccess_arg va = { t, s };
+	return with_header(f, vaccess_body_cb, &va);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Control socket handlers */
+
+/* Takes --json out of argv wherever it is (vpnctl appends it); 1 when it was there. */
+static int take_json(int *argc, char **argv)
+{
+	int json = 0, n = 0;
+
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	return json;
+}
+
+/* Sends what the formatter wrote to the memory stream. */
+static void send_stream(struct control_conn *cc, FILE *m, char **buf, size_t *len)
+{
+	if (fclose(m) != 0) {
+		free(*buf);
+		control_printf(cc, "%% out of memory\n");
+		return;
+	}
+	if (*len > INT_MAX)
+		control_printf(cc, "%% answer too long\n");
+	else
+		control_printf(cc, "%.*s", (int)*len, *buf);
+	free(*buf);
+}
+
+typedef int show_fn(FILE *, const struct vpnd_conf *, int);
+
+static void run_show(struct control_conn *cc, int argc, char **argv, show_fn *fn,
+                     const char *usage)
+{
+	const struct vpnd_conf *c = control_parent(cc)->conf;
+	int json = take_json(&argc, argv);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (argc != 0) {
+		control_printf(cc, "%% Invalid input: '%s' (usage: %s [--json])\n", argv[0], usage);
+		return;
+	}
+	if (c == NULL) {
+		control_printf(cc, "%% no configuration loaded\n");
+		return;
+	}
+	if ((m = open_memstream(&buf, &len)) == NULL) {
+		control_printf(cc, "%% out of memory\n");
+		return;
+	}
+	fn(m, c, json);
+	send_stream(cc, m, &buf, &len);
+}
+
+void show_cmd_isakmp_policy(struct control_conn *cc, int argc, char **argv)
+{
+	run_show(cc, argc, argv, show_isakmp_policy, "show crypto isakmp policy");
+}
+
+void show_cmd_isakmp_profile(struct control_conn *cc, int argc, char **argv)
+{
+	run_show(cc, argc, argv, show_isakmp_profile, "show crypto isakmp profile");
+}
+
+void show_cmd_ipsec_transform_set(struct control_conn *cc, int argc, char **argv)
+{
+	run_show(cc, argc, argv, show_ipsec_transform_set, "show crypto ipsec transform-set");
+}
+
+void show_cmd_ipsec_profile(struct control_conn *cc, int argc, char **argv)
+{
+	run_show(cc, argc, argv, show_ipsec_profile, "show crypto ipsec profile");
+}
+
+/* show running-config [interface NAME | interface Virtual-AccessN] [--json] */
+void show_cmd_running_config(struct control_conn *cc, int argc, char **argv)
+{
+	static const char usage[] =
+		"show running-config [interface NAME | interface Virtual-AccessN] [--json]";
+	struct parent *p = control_parent(cc);
+	const struct vpnd_conf *c = p->conf;
+	int json = take_json(&argc, argv), used = 1, unit;
+	char name[2 * CONF_NAME_MAX], dbpath[PATH_MAX + 16], err[256];
+	struct show_vaccess s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	if (c == NULL) {
+		control_printf(cc, "%% no configuration loaded\n");
+		return;
+	}
+	if (argc == 0) {
+		if ((m = open_memstream(&buf, &len)) == NULL) {
+			control_printf(cc, "%% out of memory\n");
+			return;
+		}
+		show_running_config(m, c, json);
+		send_stream(cc, m, &buf, &len);
+		return;
+	}
+	/* "interface" may be cut short as on IOS (int) */
+	if (argc < 2 || argc > 3 || strlen(argv[0]) > 9 || strncmp(argv[0], "interface",
+	                                                           strlen(argv[0])) != 0) {
+		control_printf(cc, "%% Invalid input: '%s' (usage: %s)\n", argv[0], usage);
+		return;
+	}
+	/* a configured name wins over the Virtual-Access spellings (a Linux name may be "va1") */
+	unit = argc == 2 && conf_find_iface(c, argv[1]) ? -1 :
+	       show_vaccess_unit(argv[1], argc == 3 ? argv[2] : NULL, &used);
+	if (unit < 0) {
+		/* a name in two words: "Virtual-Template 1" */
+		if (argc == 3 && !all_digits(argv[2])) {
+			control_printf(cc, "%% Invalid input: '%s' (usage: %s)\n", argv[2], usage);
+			return;
+		}
+		snprintf(name, sizeof(name), "%s%s", argv[1], argc == 3 ? argv[2] : "");
+	} else if (used + 1 != argc) {
+		control_printf(cc, "%% Invalid input: '%s' (usage: %s)\n", argv[argc - 1], usage);
+		return;
+	}
+	if ((m = open_memstream(&buf, &len)) == NULL) {
+		control_printf(cc, "%% out of memory\n");
+		return;
+	}
+	if (unit < 0) {
+		show_running_interface(m, c, name, json);
+	} else {
+		int r;
+		snprintf(dbpath, sizeof(dbpath), "%s/vpnd.db", p->rundir);
+		r = show_vaccess_lookup(dbpath, unit, &s, err, sizeof(err));
+		if (r < 0)
+			fprintf(m, "%% session store unreadable: %s\n", err);
+		else if (r == 0)
+			fprintf(m, "%% Virtual-Access%d does not exist (no live session on it)\n", unit);
+		else
+			show_running_vaccess(m, c, &s, json);
+	}
+	send_stream(cc, m, &buf, &len);
+}

@@ -1,0 +1,60 @@
+/*
+ * IOS-style show commands for the running configuration, answered by the parent on the control
+ * socket: show crypto isakmp policy | show crypto isakmp profile | show crypto ipsec
+ * transform-set | show crypto ipsec profile | show running-config [interface NAME], each with
+ * --json.
+ *
+ * The formatters write to a FILE (a memory stream for the control socket, anything in tests)
+ * and never read a key or a password: running-config prints them as <removed>.
+ */
+#ifndef VPND_SHOW_CONFIG_H
+#define VPND_SHOW_CONFIG_H
+
+#include <stdio.h>
+
+#include "common/conf.h"
+
+#define SHOW_REMOVED "<removed>"
+
+/* Each writes IOS text, or JSON when json is set; 0, or -1 after a '%' line on F. */
+int show_isakmp_policy(FILE *f, const struct vpnd_conf *c, int json);
+int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json);
+int show_ipsec_transform_set(FILE *f, const struct vpnd_conf *c, int json);
+int show_ipsec_profile(FILE *f, const struct vpnd_conf *c, int json);
+int show_running_config(FILE *f, const struct vpnd_conf *c, int json);
+/* A configured interface (eth0, Virtual-Template1): -1 and a '%' line when there is none. */
+int show_running_interface(FILE *f, const struct vpnd_conf *c, const char *name, int json);
+
+/* What the session store says about the live session on Virtual-AccessN. */
+struct show_vaccess {
+	int  unit;
+	char ifname[16];
+	char username[CONF_NAME_MAX * 2];
+	char group[CONF_NAME_MAX];
+	char profile[CONF_NAME_MAX];
+	char peer[16], local[16], assigned[16];   /* dotted quads, "" when unknown */
+};
+
+/*
+ * The live session on unit N, read from the session store DBPATH through a read-only handle
+ * of our own (the writer's handle stays the db module's). 1: found, 0: none, -1: the store
+ * could not be read (why in ERR).
+ */
+int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, char *err,
+                        size_t errlen);
+/* Virtual-AccessN as IOS shows a cloned interface: its template's lines plus the session's
+ * tunnel source and destination. -1 and a '%' line when its template is not configured. */
+int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_vaccess *s,
+                         int json);
+/* "Virtual-Access2", "Vi2", "va2" -> 2; "Virtual-Access 2" comes as two words. -1: not one. */
+int show_vaccess_unit(const char *word, const char *next, int *used);
+
+/* Control socket handlers (parent/control.c's table). */
+struct control_conn;
+void show_cmd_isakmp_policy(struct control_conn *, int argc, char **argv);
+void show_cmd_isakmp_profile(struct control_conn *, int argc, char **argv);
+void show_cmd_ipsec_transform_set(struct control_conn *, int argc, char **argv);
+void show_cmd_ipsec_profile(struct control_conn *, int argc, char **argv);
+void show_cmd_running_config(struct control_conn *, int argc, char **argv);
+
+#endif

@@ -1,0 +1,28 @@
+# Unit tests of the IKEv1 code in ikemgr/: crypto (against test/unit/gen_ike_vectors.py), DH,
+# the ISAKMP codec, and proposal selection. test/fuzz/fuzz_isakmp.c is built by hand (its
+# first line has the command).
+EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c
+
+check_PROGRAMS += test/unit/test_ike_crypto
+TESTS += test/unit/test_ike_crypto
+test_unit_test_ike_crypto_SOURCES = test/unit/test_ike_crypto.c
+test_unit_test_ike_crypto_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ike_crypto_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_dh
+TESTS += test/unit/test_dh
+test_unit_test_dh_SOURCES = test/unit/test_dh.c
+test_unit_test_dh_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_dh_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_isakmp
+TESTS += test/unit/test_isakmp
+test_unit_test_isakmp_SOURCES = test/unit/test_isakmp.c
+test_unit_test_isakmp_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_isakmp_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_proposal
+TESTS += test/unit/test_proposal
+test_unit_test_proposal_SOURCES = test/unit/test_proposal.c
+test_unit_test_proposal_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_proposal_LDADD = $(TEST_LIBS)

@@ -1,0 +1,1046 @@
+/*
+ * The show commands for the configuration (parent/show_config.c): IOS layouts checked line by
+ * line on the seed and on a configuration that uses every command, running-config read back
+ * by the parser to the same configuration, JSON parsed by python3, secrets never printed, and
+ * the control-socket handlers (with stand-ins for control_printf) including Virtual-AccessN
+ * from a session store made with the db API.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/conf.h"
+#include "db/db.h"
+#include "parent/control.h"
+#include "parent/parent.h"
+#include "parent/show_config.h"
+
+/* ---- stand-ins for parent/control.c: the handlers only print and ask for the parent ---- */
+
+struct control_conn {
+	struct parent *p;
+	char          *out;
+	size_t         len;
+};
+
+void control_printf(struct control_conn *cc, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	cr_assert_geq(n, 0);
+	cc->out = realloc(cc->out, cc->len + (size_t)n + 1);
+	cr_assert_not_null(cc->out);
+	memcpy(cc->out + cc->len, s, (size_t)n + 1);
+	cc->len += (size_t)n;
+	free(s);
+}
+
+struct parent *control_parent(struct control_conn *cc)
+{
+	return cc->p;
+}
+
+/* ---- configurations ---- */
+
+/* etc/seed-dvti.conf, the Cisco DVTI Easy VPN example */
+static const char seed[] =
+	"hostname hub\n"
+	"aaa new-model\n"
+	"aaa authentication login local_list local\n"
+	"aaa authorization network local_list local\n"
+	"aaa session-id common\n"
+	"ip subnet-zero\n"
+	"ip cef\n"
+	"username cisco password 0 cisco123\n"
+	"controller ISA 1/1\n"
+	"crypto isakmp policy 1\n"
+	" encr 3des\n"
+	" authentication pre-share\n"
+	" group 2\n"
+	"crypto isakmp client configuration group group1\n"
+	" key cisco123\n"
+	" pool group1pool\n"
+	" save-password\n"
+	"crypto isakmp profile vpn1-ra\n"
+	" match identity group group1\n"
+	" client authentication list local_list\n"
+	" isakmp authorization list local_list\n"
+	" client configuration address respond\n"
+	" virtual-template 1\n"
+	"crypto ipsec transform-set VTI-TS esp-3des esp-sha-hmac\n"
+	"crypto ipsec profile test-vti1\n"
+	" set transform-set VTI-TS\n"
+	"interface eth0\n"
+	" description Internet Connection\n"
+	" ip address 172.18.143.246 255.255.255.0\n"
+	"interface eth1\n"
+	" description Internal Network\n"
+	" ip address 10.2.1.1 255.255.255.0\n"
+	"interface Virtual-Template1 type tunnel\n"
+	" ip unnumbered eth0\n"
+	" ip virtual-reassembly\n"
+	" tunnel mode ipsec ipv4\n"
+	" tunnel protection ipsec profile test-vti1\n"
+	"ip local pool group1pool 192.168.1.1 192.168.1.4\n"
+	"ip classless\n"
+	"ip route 0.0.0.0 0.0.0.0 172.18.143.1\n"
+	"end\n";
+
+#define GROUP_KEY  "Gk7f3a9c2eSecret"
+#define USER_PASS  "Up55aa Secret with blanks"
+#define PEER_KEY   "Pk0e1d2c3bSecret"
+#define PEER_KEY2  "Pk9z8y7x6wSecret"
+
+/* Every command vpnd reads, most with non-default values, and the secrets above. */
+static const char full[] =
+	"hostname hub-2\n"
+	"aaa new-model\n"
+	"aaa authentication login xauth local group rad1\n"
+	"aaa authorization network grp local\n"
+	"aaa accounting network acct start-stop group rad1 group rad2\n"
+	"username alice privilege 15 password 0 " USER_PASS "\n"
+	"username bob secret 0 other" "Secret\n"
+	"crypto isakmp policy 20\n"
+	" encr aes\n"
+	" hash sha\n"
+	" group 14\n"
+	" lifetime 3600\n"
+	"crypto isakmp policy 10\n"
+	" encr aes 256\n"
+	" authentication pre-share\n"
+	"crypto isakmp policy 30\n"
+	" encr des\n"
+	" hash md5\n"
+	" authentication rsa-sig\n"
+	" group 1\n"
+	"crypto isakmp policy 40\n"
+	" encr aes 192\n"
+	" hash sha512\n"
+	" group 21\n"
+	"crypto isakmp key " PEER_KEY " address 198.51.100.0 255.255.255.0\n"
+	"crypto isakmp key 0 " PEER_KEY2 " address 203.0.113.7\n"
+	"crypto isakmp keepalive 20 5 periodic\n"
+	"crypto isakmp nat keepalive 30\n"
+	"crypto isakmp client configuration group sales\n"
+	" key " GROUP_KEY "\n"
+	" pool salespool\n"
+	" dns 10.2.1.53 10.2.1.54\n"
+	" wins 10.2.1.60\n"
+	" domain example.test\n"
+	" acl split1\n"
+	" banner # Welcome \"sales\" \\ back\\slash\n"
+	"second line ^C\n"
+	"  third #\n"
+	" save-password\n"
+	" pfs\n"
+	" max-users 50\n"
+	" netmask 255.255.255.0\n"
+	"crypto isakmp client configuration group nokey\n"
+	" banner ^C plain ^C\n"
+	"crypto isakmp profile ra\n"
+	" match identity group sales\n"
+	" match identity group nokey\n"
+	" client authentication list xauth\n"
+	" isakmp authorization list grp\n"
+	" client configuration address respond\n"
+	" client configuration address initiate\n"
+	" virtual-template 2\n"
+	" keepalive 15 retry 3\n"
+	"crypto isakmp profile bare\n"
+	"crypto ipsec transform-set AES esp-aes esp-sha256-hmac\n"
+	"crypto ipsec transform-set AES256 esp-aes 256 esp-sha-hmac\n"
+	"crypto ipsec transform-set AES192 esp-aes 192 esp-sha384-hmac\n"
+	" mode transport\n"
+	"crypto ipsec transform-set GCM esp-gcm 256\n"
+	"crypto ipsec transform-set GCM128 esp-gcm\n"
+	"crypto ipsec transform-set NUL esp-null esp-sha512-hmac\n"
+	"crypto ipsec transform-set OLD esp-des esp-md5-hmac\n"
+	"crypto ipsec security-association lifetime seconds 1800\n"
+	"crypto ipsec security-association lifetime kilobytes 100000\n"
+	"crypto ipsec security-association replay window-size 4096\n"
+	"crypto ipsec profile prof2\n"
+	" set transform-set GCM AES256 AES\n"
+	" set pfs group14\n"
+	" set security-association lifetime seconds 900\n"
+	" set security-association lifetime kilobytes 50000\n"
+	" set isakmp-profile ra\n"
+	"crypto ipsec profile plain\n"
+	" set transform-set OLD\n"
+	"interface eth0\n"
+	" ip address 198.51.100.1 255.255.255.0\n"
+	" ip access-group 101 in\n"
+	" ip access-group std1 out\n"
+	"interface eth1\n"
+	" no ip address\n"
+	" shutdown\n"
+	"interface Virtual-Template2 type tunnel\n"
+	" description Remote access clones\n"
+	" ip unnumbered eth0\n"
+	" ip mtu 1400\n"
+	" ip tcp adjust-mss 1360\n"
+	" tunnel source eth0\n"
+	" tunnel mode ipsec ipv4\n"
+	" tunnel protection ipsec profile prof2\n"
+	"ip local pool salespool 10.9.0.10 10.9.0.200\n"
+	"ip local pool one 10.9.1.1\n"
+	"ip route 0.0.0.0 0.0.0.0 198.51.100.254\n"
+	"ip route 10.50.0.0 255.255.0.0 eth1\n"
+	"ip route 10.60.0.0 255.255.0.0 eth1 10.2.1.9\n"
+	"ip access-list extended split1\n"
+	" permit ip 10.2.1.0 0.0.0.255 any\n"
+	" permit tcp any host 10.2.1.80 eq www\n"
+	" deny udp 10.0.0.0 0.255.255.255 any range 1000 2000\n"
+	" permit udp any any eq 4444\n"
+	" permit 47 any any\n"
+	"ip access-list standard std1\n"
+	" permit 10.2.1.0 0.0.0.255\n"
+	" permit host 10.3.3.3\n"
+	" deny any\n"
+	"access-list 101 permit udp any any eq isakmp\n"
+	"access-list 101 permit esp any host 198.51.100.1\n"
+	"access-list 7 permit 192.0.2.1\n"
+	"end\n";
+
+static const char *const secrets[] = {
+	GROUP_KEY, "Up55aa", "otherSecret", PEER_KEY, PEER_KEY2, "cisco123",
+};
+
+/* The test configurations name legacy algorithms on purpose: only errors are worth a line. */
+static void errors_only(void *arg, int is_error, const char *msg)
+{
+	if (is_error)
+		fprintf(stderr, "%s\n", msg);
+}
+
+static struct vpnd_conf *load(const char *text)
+{
+	struct vpnd_conf *c = calloc(1, sizeof(*c));
+	cr_assert_not_null(c);
+	cr_assert_eq(conf_load_buf("t.conf", text, strlen(text), c, errors_only, NULL), 0,
+	             "the test configuration does not load");
+	return c;
+}
+
+/* What a formatter wrote, as a string (freed by the caller). */
+typedef int show_fn(FILE *, const struct vpnd_conf *, int);
+
+static char *run(show_fn *fn, const struct vpnd_conf *c, int json, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	cr_assert_not_null(m);
+	int r = fn(m, c, json);
+	if (rc)
+		*rc = r;
+	cr_assert_eq(fclose(m), 0);
+	return buf;
+}
+
+static void expect_has(const char *out, const char *want)
+{
+	cr_expect_not_null(strstr(out, want), "missing:\n%s\n--- in:\n%s", want, out);
+}
+
+static void expect_secret_free(const char *out)
+{
+	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		cr_expect_null(strstr(out, secrets[i]), "secret '%s' printed:\n%s", secrets[i], out);
+}
+
+/* Runs python3 on TEXT as stdin: json.load, then the assertions in CHECK (the parsed value is
+ * D). Returns python's exit status. */
+static int json_check(const char *text, const char *check)
+{
+	char script[8192];
+	/* through the environment: no shell quoting to get right */
+	snprintf(script, sizeof(script), "import json, sys\nd = json.load(sys.stdin)\n%s\n", check);
+	cr_assert_eq(setenv("SHOW_CHECK", script, 1), 0);
+	FILE *p = popen("python3 -c 'import os; exec(os.environ[\"SHOW_CHECK\"])'", "w");
+	cr_assert_not_null(p, "python3");
+	fputs(text, p);
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+}
+
+/* The text from "!" after the header: what vpnd would read back. */
+static const char *body_of(const char *out)
+{
+	const char *b = strstr(out, "bytes\n");
+	cr_assert_not_null(b, "no size line in:\n%s", out);
+	return b + strlen("bytes\n");
+}
+
+static show_fn *const all_fns[] = {
+	show_isakmp_policy, show_isakmp_profile, show_ipsec_transform_set, show_ipsec_profile,
+	show_running_config,
+};
+
+/* ---- show crypto isakmp policy ---- */
+
+Test(show_config, isakmp_policy_seed)
+{
+	struct vpnd_conf *c = load(seed);
+	char *out = run(show_isakmp_policy, c, 0, NULL);
+	cr_expect_str_eq(out,
+		"Global IKE policy\n"
+		"Protection suite of priority 1\n"
+		"\tencryption algorithm:\tThree key triple DES\n"
+		"\thash algorithm:\t\tSecure Hash Standard\n"
+		"\tauthentication method:\tPre-Shared Key\n"
+		"\tDiffie-Hellman group:\t#2 (1024 bit)\n"
+		"\tlifetime:\t\t86400 seconds, no volume limit\n");
+	free(out);
+	free(c);
+}
+
+Test(show_config, isakmp_policy_full_sorted_and_worded)
+{
+	struct vpnd_conf *c = load(full);
+	char *out = run(show_isakmp_policy, c, 0, NULL);
+	const char *p10 = strstr(out, "priority 10\n"), *p20 = strstr(out, "priority 20\n");
+	cr_assert(p10 && p20 && p10 < p20, "policies not in priority order:\n%s", out);
+	expect_has(out, "Protection suite of priority 10\n"
+	                "\tencryption algorithm:\tAES - Advanced Encryption Standard (256 bit keys).\n"
+	                "\thash algorithm:\t\tSecure Hash Standard 2 (256 bit)\n"
+	                "\tauthentication method:\tPre-Shared Key\n"
+	                "\tDiffie-Hellman group:\t#14 (2048 bit)\n");
+	expect_has(out, "\tencryption algorithm:\tAES - Advanced Encryption Standard (128 bit keys).\n"
+	                "\thash algorithm:\t\tSecure Hash Standard\n");
+	expect_has(out, "\tlifetime:\t\t3600 seconds, no volume limit\n");
+	expect_has(out, "\tencryption algorithm:\tDES - Data Encryption Standard (56 bit keys).\n"
+	                "\thash algorithm:\t\tMessage Digest 5\n"
+	                "\tauthentication method:\tRivest-Shamir-Adleman Signature\n"
+	                "\tDiffie-Hellman group:\t#1 (768 bit)\n");
+	expect_has(out, "Secure Hash Standard 2 (512 bit)\n");
+	expect_has(out, "#21 (521 bit ecp)\n");
+	free(out);
+
+	out = run(show_isakmp_policy, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"assert [p['priority'] for p in d] == [10, 20, 30, 40], d\n"
+		"assert d[0] == {'priority': 10, 'encryption': 'aes', 'key_length': 256,"
+		" 'hash': 'sha256', 'authentication': 'pre-share', 'group': 14,"
+		" 'lifetime': 86400}, d[0]\n"
+		"assert d[2]['key_length'] is None and d[2]['hash'] == 'md5', d[2]"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
+Test(show_config, isakmp_policy_none)
+{
+	struct vpnd_conf *c = load("hostname x\n");
+	char *out = run(show_isakmp_policy, c, 0, NULL);
+	expect_has(out, "Global IKE policy\n");
+	expect_has(out, "No protection suite configured");
+	free(out);
+	out = run(show_isakmp_policy, c, 1, NULL);
+	cr_expect_str_eq(out, "[]\n");
+	free(out);
+	free(c);
+}
+
+/* ---- show crypto isakmp profile ---- */
+
+Test(show_config, isakmp_profile)
+{
+	struct vpnd_conf *c = load(seed);
+	char *out = run(show_isakmp_profile, c, 0, NULL);
+	cr_expect_str_eq(out,
+		"ISAKMP PROFILE vpn1-ra\n"
+		"   Identities matched are:\n"
+		"    group group1\n"
+		"   client authentication list: local_list\n"
+		"   isakmp authorization list: local_list\n"
+		"   client configuration address: respond\n"
+		"   virtual-template: 1\n"
+		"\n");
+	free(out);
+	free(c);
+
+	c = load(full);
+	out = run(show_isakmp_profile, c, 0, NULL);
+	expect_has(out, "ISAKMP PROFILE ra\n   Identities matched are:\n    group sales\n"
+	                "    group nokey\n");
+	expect_has(out, "   client configuration address: respond, initiate\n");
+	expect_has(out, "   keepalive: 15 seconds, retry 3 seconds\n");
+	/* a profile without its own DPD runs the global one: say so */
+	expect_has(out, "ISAKMP PROFILE bare\n   Identities matched are:\n"
+	                "   keepalive: 20 seconds, retry 5 seconds (crypto isakmp keepalive)\n");
+	free(out);
+	out = run(show_isakmp_profile, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"assert d[0]['name'] == 'ra' and d[0]['match_identity_groups'] == ['sales', 'nokey']\n"
+		"assert d[0]['virtual_template'] == 2 and d[0]['keepalive'] == "
+		"{'interval': 15, 'retry': 3}\n"
+		"assert d[0]['client_authentication_list'] == 'xauth'\n"
+		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
+		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
+		" 'client_configuration_address': None, 'virtual_template': None,"
+		" 'keepalive': None}, d[1]"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
+/* ---- show crypto ipsec transform-set / profile ---- */
+
+Test(show_config, transform_set)
+{
+	struct vpnd_conf *c = load(seed);
+	char *out = run(show_ipsec_transform_set, c, 0, NULL);
+	cr_expect_str_eq(out,
+		"Transform set VTI-TS: { esp-3des esp-sha-hmac  }\n"
+		"   will negotiate = { Tunnel,  },\n"
+		"\n");
+	free(out);
+	free(c);
+
+	c = load(full);
+	out = run(show_ipsec_transform_set, c, 0, NULL);
+	expect_has(out, "Transform set AES: { esp-aes esp-sha256-hmac  }\n");
+	expect_has(out, "Transform set AES256: { esp-256-aes esp-sha-hmac  }\n");
+	expect_has(out, "Transform set AES192: { esp-192-aes esp-sha384-hmac  }\n"
+	                "   will negotiate = { Transport,  },\n");
+	expect_has(out, "Transform set GCM: { esp-gcm 256  }\n");
+	expect_has(out, "Transform set GCM128: { esp-gcm  }\n");
+	expect_has(out, "Transform set NUL: { esp-null esp-sha512-hmac  }\n");
+	free(out);
+	out = run(show_ipsec_transform_set, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"t = {x['name']: x for x in d}\n"
+		"assert t['AES256'] == {'name': 'AES256', 'transforms': 'esp-aes 256 esp-sha-hmac',"
+		" 'encryption': 'esp-aes', 'key_length': 256, 'authentication': 'esp-sha-hmac',"
+		" 'mode': 'tunnel'}, t['AES256']\n"
+		"assert t['GCM']['authentication'] is None and t['GCM']['key_length'] == 256\n"
+		"assert t['AES192']['mode'] == 'transport'\n"
+		"assert t['OLD']['key_length'] is None"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
+Test(show_config, ipsec_profile)
+{
+	struct vpnd_conf *c = load(seed);
+	char *out = run(show_ipsec_profile, c, 0, NULL);
+	cr_expect_str_eq(out,
+		"IPSEC profile test-vti1\n"
+		"\tSecurity association lifetime: 4608000 kilobytes/3600 seconds\n"
+		"\tResponder-Only (Y/N): Y\n"
+		"\tPFS (Y/N): N\n"
+		"\tTransform sets={\n"
+		"\t\tVTI-TS:  { esp-3des esp-sha-hmac  } ,\n"
+		"\t}\n"
+		"\n");
+	free(out);
+	free(c);
+
+	c = load(full);
+	out = run(show_ipsec_profile, c, 0, NULL);
+	expect_has(out, "IPSEC profile prof2\n"
+	                "\tISAKMP Profile: ra\n"
+	                "\tSecurity association lifetime: 50000 kilobytes/900 seconds\n"
+	                "\tResponder-Only (Y/N): Y\n"
+	                "\tPFS (Y/N): Y\n"
+	                "\tDH group:  group14\n"
+	                "\tTransform sets={\n"
+	                "\t\tGCM:  { esp-gcm 256  } ,\n"
+	                "\t\tAES256:  { esp-256-aes esp-sha-hmac  } ,\n"
+	                "\t\tAES:  { esp-aes esp-sha256-hmac  } ,\n"
+	                "\t}\n");
+	/* the global lifetime applies where the profile sets none */
+	expect_has(out, "IPSEC profile plain\n"
+	                "\tSecurity association lifetime: 100000 kilobytes/1800 seconds\n");
+	free(out);
+	out = run(show_ipsec_profile, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"assert d[0] == {'name': 'prof2', 'transform_sets': ['GCM', 'AES256', 'AES'],"
+		" 'pfs_group': 14, 'lifetime_seconds': 900, 'lifetime_kilobytes': 50000,"
+		" 'isakmp_profile': 'ra', 'responder_only': True}, d[0]\n"
+		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800"), 0,
+		"%s", out);
+	free(out);
+	free(c);
+}
+
+/* ---- show running-config ---- */
+
+Test(show_config, running_config_seed)
+{
+	struct vpnd_conf *c = load(seed);
+	char *out = run(show_running_config, c, 0, NULL);
+	const char *body = body_of(out);
+	char head[128];
+
+	snprintf(head, sizeof(head), "Building configuration...\n\nCurrent configuration : %zu "
+	         "bytes\n", strlen(body));
+	cr_expect_eq(strncmp(out, head, strlen(head)), 0, "header:\n%s", out);
+	cr_expect_str_eq(body,
+		"!\n"
+		"! Loaded from t.conf\n"
+		"!\n"
+		"hostname hub\n"
+		"!\n"
+		"aaa new-model\n"
+		"!\n"
+		"aaa authentication login local_list local\n"
+		"aaa authorization network local_list local\n"
+		"!\n"
+		"username cisco password 0 <removed>\n"
+		"!\n"
+		"crypto isakmp policy 1\n"
+		" encr 3des\n"
+		" authentication pre-share\n"
+		" group 2\n"
+		"!\n"
+		"crypto isakmp client configuration group group1\n"
+		" key <removed>\n"
+		" pool group1pool\n"
+		" save-password\n"
+		"crypto isakmp profile vpn1-ra\n"
+		"   match identity group group1\n"
+		"   client authentication list local_list\n"
+		"   isakmp authorization list local_list\n"
+		"   client configuration address respond\n"
+		"   virtual-template 1\n"
+		"!\n"
+		"crypto ipsec transform-set VTI-TS esp-3des esp-sha-hmac\n"
+		"!\n"
+		"crypto ipsec profile test-vti1\n"
+		" set transform-set VTI-TS\n"
+		"!\n"
+		"interface eth0\n"
+		" description Internet Connection\n"
+		" ip address 172.18.143.246 255.255.255.0\n"
+		"!\n"
+		"interface eth1\n"
+		" description Internal Network\n"
+		" ip address 10.2.1.1 255.255.255.0\n"
+		"!\n"
+		"interface Virtual-Template1 type tunnel\n"
+		" ip unnumbered eth0\n"
+		" tunnel mode ipsec ipv4\n"
+		" tunnel protection ipsec profile test-vti1\n"
+		"!\n"
+		"ip local pool group1pool 192.168.1.1 192.168.1.4\n"
+		"ip route 0.0.0.0 0.0.0.0 172.18.143.1\n"
+		"!\n"
+		"end\n");
+	free(out);
+	free(c);
+}
+
+Test(show_config, running_config_full_lines)
+{
+	struct vpnd_conf *c = load(full);
+	char *out = run(show_running_config, c, 0, NULL);
+	expect_has(out, "aaa authentication login xauth local group rad1\n");
+	expect_has(out, "aaa accounting network acct start-stop group rad1 group rad2\n");
+	expect_has(out, "username alice password 0 <removed>\n");
+	expect_has(out, "username bob password 0 <removed>\n");
+	expect_has(out, "crypto isakmp policy 10\n encr aes 256\n hash sha256\n"
+	                " authentication pre-share\n group 14\ncrypto isakmp policy 20\n");
+	expect_has(out, "crypto isakmp policy 20\n encr aes\n hash sha\n authentication pre-share\n"
+	                " group 14\n lifetime 3600\n");
+	expect_has(out, "crypto isakmp policy 30\n encr des\n hash md5\n authentication rsa-sig\n"
+	                " group 1\n");
+	expect_has(out, "crypto isakmp key <removed> address 198.51.100.0 255.255.255.0\n");
+	expect_has(out, "crypto isakmp key <removed> address 203.0.113.7\n");
+	expect_has(out, "crypto isakmp keepalive 20 5 periodic\n");
+	expect_has(out, "crypto isakmp nat keepalive 30\n");
+	expect_has(out, " dns 10.2.1.53 10.2.1.54\n wins 10.2.1.60\n domain example.test\n"
+	                " pool salespool\n acl split1\n save-password\n pfs\n max-users 50\n"
+	                " netmask 255.255.255.0\n");
+	/* the banner holds ^C: another delimiter is chosen so it reads back whole */
+	expect_has(out, " banner #Welcome \"sales\" \\ back\\slash\nsecond line ^C\n  third#\n");
+	expect_has(out, " banner ^Cplain^C\n");
+	expect_has(out, "   keepalive 15 retry 3\n");
+	expect_has(out, "crypto ipsec security-association lifetime seconds 1800\n"
+	                "crypto ipsec security-association lifetime kilobytes 100000\n"
+	                "crypto ipsec security-association replay window-size 4096\n");
+	expect_has(out, "crypto ipsec transform-set AES192 esp-aes 192 esp-sha384-hmac\n"
+	                " mode transport\n");
+	expect_has(out, "crypto ipsec transform-set GCM esp-gcm 256\n");
+	expect_has(out, "crypto ipsec profile prof2\n"
+	                " set security-association lifetime seconds 900\n"
+	                " set security-association lifetime kilobytes 50000\n"
+	                " set transform-set GCM AES256 AES\n"
+	                " set pfs group14\n"
+	                " set isakmp-profile ra\n!\n");
+	expect_has(out, "interface eth0\n ip address 198.51.100.1 255.255.255.0\n"
+	                " ip access-group 101 in\n ip access-group std1 out\n!\n");
+	expect_has(out, "interface eth1\n no ip address\n shutdown\n!\n");
+	expect_has(out, "interface Virtual-Template2 type tunnel\n"
+	                " description Remote access clones\n"
+	                " ip unnumbered eth0\n ip mtu 1400\n ip tcp adjust-mss 1360\n"
+	                " tunnel mode ipsec ipv4\n tunnel protection ipsec profile prof2\n!\n");
+	expect_has(out, "ip local pool salespool 10.9.0.10 10.9.0.200\nip local pool one 10.9.1.1\n");
+	expect_has(out, "ip route 10.50.0.0 255.255.0.0 eth1\n"
+	                "ip route 10.60.0.0 255.255.0.0 eth1 10.2.1.9\n");
+	expect_has(out, "ip access-list extended split1\n"
+	                " permit ip 10.2.1.0 0.0.0.255 any\n"
+	                " permit tcp any host 10.2.1.80 eq www\n"
+	                " deny udp 10.0.0.0 0.255.255.255 any range 1000 2000\n"
+	                " permit udp any any eq 4444\n"
+	                " permit gre any any\n!\n");
+	expect_has(out, "ip access-list standard std1\n permit 10.2.1.0 0.0.0.255\n"
+	                " permit 10.3.3.3\n deny any\n!\n");
+	expect_has(out, "access-list 101 permit udp any any eq isakmp\n"
+	                "access-list 101 permit esp any host 198.51.100.1\n");
+	expect_has(out, "access-list 7 permit 192.0.2.1\n");
+	cr_expect_str_eq(out + strlen(out) - 6, "!\nend\n");
+	free(out);
+	free(c);
+}
+
+/* The parser copies names through fixed buffers: what follows the NUL is not part of them. */
+#define CLEAN(s) clean((s), sizeof(s))
+static void clean(char *s, size_t n)
+{
+	size_t l = strnlen(s, n);
+	memset(s + l, 0, n - l);
+}
+
+/* Everything but what the comparison cannot hold: secrets, line numbers, the file name. */
+static void normalize(struct vpnd_conf *c)
+{
+	conf_redact(c);
+	memset(c->source, 0, sizeof(c->source));
+	CLEAN(c->hostname);
+	for (int i = 0; i < CONF_MAX_POLICIES; i++)
+		c->policy[i].line = 0;
+	for (int i = 0; i < CONF_MAX_GROUPS; i++) {
+		struct conf_group *g = &c->group[i];
+		CLEAN(g->name); CLEAN(g->pool); CLEAN(g->domain); CLEAN(g->acl); CLEAN(g->banner);
+		g->line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_PROFILES; i++) {
+		struct conf_isakmp_profile *p = &c->profile[i];
+		CLEAN(p->name); CLEAN(p->client_auth_list); CLEAN(p->isakmp_auth_list);
+		for (int k = 0; k < CONF_MAX_PROFILE_MATCH; k++)
+			CLEAN(p->match_group[k]);
+		p->line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_TSETS; i++) {
+		CLEAN(c->tset[i].name);
+		c->tset[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_IPSEC_PROF; i++) {
+		struct conf_ipsec_profile *p = &c->ipsec_profile[i];
+		CLEAN(p->name); CLEAN(p->isakmp_profile);
+		for (int k = 0; k < CONF_MAX_TSET_REFS; k++)
+			CLEAN(p->tset[k]);
+		p->line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_IFACES; i++) {
+		struct conf_interface *f = &c->iface[i];
+		CLEAN(f->name); CLEAN(f->description); CLEAN(f->unnumbered); CLEAN(f->protection);
+		CLEAN(f->acl_in); CLEAN(f->acl_out);
+		f->line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_POOLS; i++) {
+		CLEAN(c->pool[i].name);
+		c->pool[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_USERS; i++) {
+		CLEAN(c->user[i].name);
+		c->user[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_ACLS; i++) {
+		CLEAN(c->acl[i].name);
+		c->acl[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_ISAKMP_KEYS; i++)
+		c->isakmp_key[i].line = 0;
+	for (int i = 0; i < CONF_MAX_AAA_LISTS; i++) {
+		CLEAN(c->aaa[i].name);
+		for (int k = 0; k < 4; k++)
+			CLEAN(c->aaa[i].group[k]);
+		c->aaa[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_ROUTES; i++) {
+		CLEAN(c->route[i].ifname);
+		c->route[i].line = 0;
+	}
+}
+
+/* vpnd reads its own running-config back to the same configuration (secrets aside). */
+static void round_trip(const char *text)
+{
+	struct vpnd_conf *a = load(text);
+	char *out = run(show_running_config, a, 0, NULL);
+	const char *body = body_of(out);
+	struct vpnd_conf *b = calloc(1, sizeof(*b));
+	cr_assert_not_null(b);
+	cr_assert_eq(conf_load_buf("rc", body, strlen(body), b, errors_only, NULL), 0,
+	             "running-config does not load:\n%s", body);
+	normalize(a);
+	normalize(b);
+	/* field groups first, for a readable failure; then everything */
+	cr_expect_eq(memcmp(a->policy, b->policy, sizeof(a->policy)), 0, "policies");
+	cr_expect_eq(memcmp(a->group, b->group, sizeof(a->group)), 0, "groups");
+	cr_expect_eq(memcmp(a->profile, b->profile, sizeof(a->profile)), 0, "profiles");
+	cr_expect_eq(memcmp(a->tset, b->tset, sizeof(a->tset)), 0, "transform sets");
+	cr_expect_eq(memcmp(a->ipsec_profile, b->ipsec_profile, sizeof(a->ipsec_profile)), 0,
+	             "ipsec profiles");
+	cr_expect_eq(memcmp(a->iface, b->iface, sizeof(a->iface)), 0, "interfaces");
+	cr_expect_eq(memcmp(a->acl, b->acl, sizeof(a->acl)), 0, "acls");
+	cr_expect_eq(memcmp(a->aaa, b->aaa, sizeof(a->aaa)), 0, "aaa");
+	cr_expect_eq(memcmp(a->route, b->route, sizeof(a->route)), 0, "routes");
+	cr_expect_eq(memcmp(a, b, sizeof(*a)), 0, "configuration differs after a round trip");
+	free(out);
+	free(a);
+	free(b);
+}
+
+Test(show_config, running_config_reads_back_seed) { round_trip(seed); }
+Test(show_config, running_config_reads_back_full) { round_trip(full); }
+
+Test(show_config, running_config_json)
+{
+	struct vpnd_conf *c = load(full);
+	char *out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"assert d['hostname'] == 'hub-2' and d['aaa_new_model'] is True\n"
+		"assert d['users'] == [{'name': 'alice', 'password': '<removed>'},"
+		" {'name': 'bob', 'password': '<removed>'}]\n"
+		"assert [k['key'] for k in d['isakmp_keys']] == ['<removed>', '<removed>']\n"
+		"g = d['client_groups']\n"
+		"assert g[0]['key'] == '<removed>' and g[1]['key'] is None\n"
+		"assert g[0]['banner'] == 'Welcome \"sales\" \\\\ back\\\\slash\\nsecond line ^C\\n"
+		"  third', repr(g[0]['banner'])\n"
+		"assert g[0]['dns'] == ['10.2.1.53', '10.2.1.54'] and g[0]['max_users'] == 50\n"
+		"assert d['isakmp_keepalive'] == {'interval': 20, 'retry': 5, 'mode': 'periodic'}\n"
+		"assert d['sa_lifetime'] == {'seconds': 1800, 'kilobytes': 100000}\n"
+		"assert d['replay_window'] == 4096\n"
+		"assert [p['priority'] for p in d['isakmp_policies']] == [10, 20, 30, 40]\n"
+		"i = {x['name']: x for x in d['interfaces']}\n"
+		"assert i['Virtual-Template2']['template'] is True\n"
+		"assert i['Virtual-Template2']['mtu'] == 1400\n"
+		"assert i['eth1']['shutdown'] is True and i['eth1']['ip_address'] is None\n"
+		"a = {x['name']: x for x in d['access_lists']}\n"
+		"assert a['split1']['entries'][1] == {'action': 'permit', 'protocol': 6,"
+		" 'source': '0.0.0.0', 'source_mask': '0.0.0.0', 'destination': '10.2.1.80',"
+		" 'destination_mask': '255.255.255.255', 'port_low': 80, 'port_high': 80}\n"
+		"assert a['std1']['type'] == 'standard' and 'protocol' not in a['std1']['entries'][0]\n"
+		"assert d['routes'][2] == {'prefix': '10.60.0.0', 'mask': '255.255.0.0',"
+		" 'interface': 'eth1', 'next_hop': '10.2.1.9'}\n"
+		"assert d['pools'][1] == {'name': 'one', 'first': '10.9.1.1', 'last': '10.9.1.1'}"),
+		0, "%s", out);
+	free(out);
+	free(c);
+}
+
+/* No formatter reads a secret: none of them, text or JSON, ever prints one. */
+Test(show_config, secrets_never_printed)
+{
+	const char *confs[] = { seed, full };
+	for (size_t k = 0; k < 2; k++) {
+		struct vpnd_conf *c = load(confs[k]);
+		for (size_t i = 0; i < sizeof(all_fns) / sizeof(all_fns[0]); i++) {
+			for (int json = 0; json <= 1; json++) {
+				char *out = run(all_fns[i], c, json, NULL);
+				expect_secret_free(out);
+				free(out);
+			}
+		}
+		for (int i = 0; i < c->niface; i++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
+			cr_assert_not_null(m);
+			show_running_interface(m, c, c->iface[i].name, 0);
+			show_running_interface(m, c, c->iface[i].name, 1);
+			fclose(m);
+			expect_secret_free(buf);
+			free(buf);
+		}
+		free(c);
+	}
+}
+
+/* A configuration's text is not always UTF-8; the JSON still parses. */
+Test(show_config, json_escapes_any_bytes)
+{
+	static const char text[] =
+		"crypto isakmp client configuration group g\n"
+		" banner ^C caf\xc3\xa9 \xff\xfe bad \xe0\x80\x80 overlong \xed\xa0\x80 surrogate"
+		" \x7f del \x01 ctl ^C\n"
+		"interface eth0\n"
+		" description tab\there \xf0\x9f\x98\x80 emoji\n"
+		"end\n";
+	struct vpnd_conf *c = load(text);
+	char *out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"b = d['client_groups'][0]['banner']\n"
+		"assert b.startswith('caf\\u00e9 \\ufffd\\ufffd bad \\ufffd\\ufffd\\ufffd overlong'), "
+		"repr(b)\n"
+		"assert '\\x7f del \\x01 ctl' in b, repr(b)\n"
+		"assert d['interfaces'][0]['description'] == 'tab\\there \\U0001f600 emoji'"),
+		0, "%s", out);
+	free(out);
+	free(c);
+}
+
+/* ---- show running-config interface NAME ---- */
+
+Test(show_config, running_interface)
+{
+	struct vpnd_conf *c = load(seed);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	cr_assert_not_null(m);
+	cr_expect_eq(show_running_interface(m, c, "eth0", 0), 0);
+	fclose(m);
+	cr_expect_str_eq(buf,
+		"Building configuration...\n"
+		"\n"
+		"Current configuration : 95 bytes\n"
+		"!\n"
+		"interface eth0\n"
+		" description Internet Connection\n"
+		" ip address 172.18.143.246 255.255.255.0\n"
+		"end\n");
+	cr_expect_eq(strlen(body_of(buf)), 95);
+	free(buf);
+
+	m = open_memstream(&buf, &len);
+	cr_expect_eq(show_running_interface(m, c, "virtual-template1", 0), 0);
+	cr_expect_eq(show_running_interface(m, c, "nosuch0", 0), -1);
+	fclose(m);
+	expect_has(buf, "interface Virtual-Template1 type tunnel\n ip unnumbered eth0\n");
+	expect_has(buf, "% Interface 'nosuch0' is not in the running configuration\n");
+	free(buf);
+
+	m = open_memstream(&buf, &len);
+	cr_expect_eq(show_running_interface(m, c, "Virtual-Template1", 1), 0);
+	fclose(m);
+	cr_expect_eq(json_check(buf,
+		"assert d['name'] == 'Virtual-Template1' and d['unnumbered'] == 'eth0'\n"
+		"assert d['tunnel_protection'] == 'test-vti1' and d['ip_address'] is None"), 0,
+		"%s", buf);
+	free(buf);
+	free(c);
+}
+
+Test(show_config, vaccess_unit_spellings)
+{
+	int used;
+	cr_expect_eq(show_vaccess_unit("Virtual-Access2", NULL, &used), 2);
+	cr_expect_eq(used, 1);
+	cr_expect_eq(show_vaccess_unit("virtual-access12", NULL, &used), 12);
+	cr_expect_eq(show_vaccess_unit("Vi3", NULL, &used), 3);
+	cr_expect_eq(show_vaccess_unit("va4", NULL, &used), 4);
+	cr_expect_eq(show_vaccess_unit("Virtual-Access", "5", &used), 5);
+	cr_expect_eq(used, 2);
+	cr_expect_eq(show_vaccess_unit("Virtual-Template1", NULL, &used), -1);
+	cr_expect_eq(show_vaccess_unit("eth0", NULL, &used), -1);
+	cr_expect_eq(show_vaccess_unit("v1", NULL, &used), -1);
+	cr_expect_eq(show_vaccess_unit("Virtual-Access", NULL, &used), -1);
+	cr_expect_eq(show_vaccess_unit("Virtual-Access2x", NULL, &used), -1);
+	cr_expect_eq(show_vaccess_unit("Virtual-Access9999999999", NULL, &used), -1);
+	cr_expect_eq(show_vaccess_unit("va", "2", &used), -1);
+}
+
+/* ---- the handlers, through the stand-in control connection ---- */
+
+static char dir[64], dbpath[128];
+static struct parent par;
+
+static void db_setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/test_show.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(dbpath, sizeof(dbpath), "%s/vpnd.db", dir);
+	memset(&par, 0, sizeof(par));
+	snprintf(par.rundir, sizeof(par.rundir), "%s", dir);
+}
+
+static void db_teardown(void)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	char f[160];
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(f, sizeof(f), "%s%s", dbpath, suffix[i]);
+		unlink(f);
+	}
+	rmdir(dir);
+}
+
+static struct msg_session_up session(uint32_t id, int unit, const char *user)
+{
+	struct msg_session_up u;
+	memset(&u, 0, sizeof(u));
+	u.session_id = id;
+	snprintf(u.user, sizeof(u.user), "%s", user);
+	snprintf(u.group, sizeof(u.group), "group1");
+	snprintf(u.profile, sizeof(u.profile), "vpn1-ra");
+	u.peer.sin_family = u.local.sin_family = AF_INET;
+	inet_pton(AF_INET, "172.18.143.2", &u.peer.sin_addr);
+	u.peer.sin_port = htons(4500);
+	inet_pton(AF_INET, "172.18.143.246", &u.local.sin_addr);
+	u.local.sin_port = htons(4500);
+	inet_pton(AF_INET, "192.168.1.1", &u.assigned);
+	snprintf(u.ifname, sizeof(u.ifname), "va%d", unit);
+	u.unit = unit;
+	snprintf(u.transform, sizeof(u.transform), "esp-3des esp-sha-hmac");
+	return u;
+}
+
+/* Runs the handler on LINE (the words after the command's own) and returns its answer. */
+static char *handler(void (*fn)(struct control_conn *, int, char **), const char *line)
+{
+	struct control_conn cc = { .p = &par };
+	char copy[512], *argv[CONTROL_MAX_ARGS];
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *save = NULL, *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	fn(&cc, argc, argv);
+	cr_assert_not_null(cc.out, "no answer to '%s'", line);
+	return cc.out;
+}
+
+TestSuite(handlers, .init = db_setup, .fini = db_teardown);
+
+Test(handlers, simple_shows_and_json_flag)
+{
+	par.conf = load(seed);
+	char *out = handler(show_cmd_isakmp_policy, "");
+	cr_expect_eq(strncmp(out, "Global IKE policy\n", 18), 0, "%s", out);
+	free(out);
+	out = handler(show_cmd_ipsec_transform_set, "--json");
+	cr_expect_eq(json_check(out, "assert d[0]['name'] == 'VTI-TS'"), 0, "%s", out);
+	free(out);
+	out = handler(show_cmd_isakmp_profile, "--json");
+	cr_expect_eq(json_check(out, "assert d[0]['name'] == 'vpn1-ra'"), 0, "%s", out);
+	free(out);
+	out = handler(show_cmd_ipsec_profile, "");
+	cr_expect_eq(strncmp(out, "IPSEC profile test-vti1\n", 24), 0, "%s", out);
+	free(out);
+	out = handler(show_cmd_isakmp_policy, "detail");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+	out = handler(show_cmd_running_config, "--json");
+	cr_expect_eq(json_check(out, "assert d['hostname'] == 'hub'"), 0, "%s", out);
+	expect_secret_free(out);
+	free(out);
+	out = handler(show_cmd_running_config, "");
+	expect_has(out, "Current configuration : ");
+	expect_secret_free(out);
+	free(out);
+	free(par.conf);
+}
+
+Test(handlers, running_config_interface_words)
+{
+	par.conf = load(seed);
+	char *out = handler(show_cmd_running_config, "interface eth1");
+	expect_has(out, "!\ninterface eth1\n description Internal Network\n");
+	free(out);
+	out = handler(show_cmd_running_config, "int Virtual-Template 1");
+	expect_has(out, "interface Virtual-Template1 type tunnel\n");
+	free(out);
+	out = handler(show_cmd_running_config, "interface eth9");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+	out = handler(show_cmd_running_config, "interface");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+	out = handler(show_cmd_running_config, "brief");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+	out = handler(show_cmd_running_config, "interface eth0 extra");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+	free(par.conf);
+}
+
+Test(handlers, virtual_access_from_the_session_store)
+{
+	par.conf = load(seed);
+
+	/* no store yet */
+	char *out = handler(show_cmd_running_config, "interface Virtual-Access2");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+
+	struct db *d = db_open(dbpath);
+	cr_assert_not_null(d);
+	struct msg_session_up u = session(1, 2, "alice");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	/* a user name is the client's choice: any bytes */
+	u = session(2, 3, "ev\"il\xff\n");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	u = session(3, 4, "gone");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	cr_assert_eq(db_session_down(d, 3, "peer delete"), 0);
+
+	out = handler(show_cmd_running_config, "interface Virtual-Access2");
+	const char *want_body =
+		"!\n"
+		"interface Virtual-Access2\n"
+		" ip unnumbered eth0\n"
+		" tunnel source 172.18.143.246\n"
+		" tunnel mode ipsec ipv4\n"
+		" tunnel destination 172.18.143.2\n"
+		" tunnel protection ipsec profile test-vti1\n"
+		" no tunnel protection ipsec initiate\n"
+		"end\n";
+	char want[512];
+	snprintf(want, sizeof(want), "Building configuration...\n\nCurrent configuration : %zu "
+	         "bytes\n%s", strlen(want_body), want_body);
+	cr_expect_str_eq(out, want);
+	free(out);
+
+	/* IOS's and Linux's spellings of the same interface */
+	const char *names[] = { "int Vi2", "interface virtual-access 2", "interface va2" };
+	for (size_t i = 0; i < 3; i++) {
+		out = handler(show_cmd_running_config, names[i]);
+		expect_has(out, "interface Virtual-Access2\n");
+		free(out);
+	}
+
+	out = handler(show_cmd_running_config, "interface Virtual-Access3 --json");
+	cr_expect_eq(json_check(out,
+		"assert d['name'] == 'Virtual-Access3' and d['ifname'] == 'va3'\n"
+		"assert d['template'] == 'Virtual-Template1' and d['unnumbered'] == 'eth0'\n"
+		"assert d['tunnel_source'] == '172.18.143.246'\n"
+		"assert d['tunnel_destination'] == '172.18.143.2'\n"
+		"assert d['tunnel_protection'] == 'test-vti1'\n"
+		"assert d['tunnel_protection_initiate'] is False\n"
+		"assert d['username'] == 'ev\"il\\ufffd\\n', repr(d['username'])\n"
+		"assert d['group'] == 'group1' and d['assigned_address'] == '192.168.1.1'"), 0,
+		"%s", out);
+	free(out);
+
+	/* an ended session has no interface any more */
+	out = handler(show_cmd_running_config, "interface Virtual-Access4");
+	cr_expect_str_eq(out, "% Virtual-Access4 does not exist (no live session on it)\n");
+	free(out);
+	out = handler(show_cmd_running_config, "interface Virtual-Access99");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+
+	/* the template gone from the configuration: said, not guessed */
+	free(par.conf);
+	par.conf = load("crypto isakmp client configuration group group1\nend\n");
+	out = handler(show_cmd_running_config, "interface Virtual-Access2");
+	expect_has(out, "% Virtual-Access2: the template it was cloned from is not in the running "
+	                "configuration\n");
+	free(out);
+
+	db_close(d);
+	free(par.conf);
+}
