@@ -65,6 +65,27 @@ void log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+int log_dbg_enabled(int cat, const struct log_peer *peer)
+{
+	(void)cat;
+	(void)peer;
+	return log_debug_on;
+}
+
+void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
+{
+	static const char *const names[] = { "", "ISAKMP", "IPSEC", "", "ENGINE" };
+	char msg[1024];
+	va_list ap;
+
+	if (!log_dbg_enabled(cat, peer))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_debug("%s: %s", cat > 0 && cat <= 4 ? names[cat] : "CRYPTO", msg);
+}
+
 void fatalx(const char *fmt, ...)
 {
 	va_list ap;

@@ -87,8 +87,8 @@ static void usage(FILE *f)
 		        cmd->help);
 	}
 	fprintf(f, "\nWords may be abbreviated (sh cry sess det). DIR defaults to " DEFAULT_DIR ".\n"
-	           "Show commands read DIR/vpnd.db read-only and take --json; the others, and any\n"
-	           "command not listed here, go to vpnd over DIR/vpnd.sock.\n");
+	           "Every show command takes --json. Session shows read DIR/vpnd.db read-only;\n"
+	           "commands marked (asks vpnd), and any not listed, go to vpnd over DIR/vpnd.sock.\n");
 }
 
 int vctl_help(const struct vctx *c, int argc, char **argv)
