@@ -73,6 +73,7 @@ struct msg_socket {
 #define MSG_PASS_MAX   128
 #define MSG_SPLIT_MAX  16
 #define MSG_KEY_MAX    64
+#define MSG_REPLACES_MAX 8
 
 /* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr. */
 struct msg_skeyid_req {
@@ -102,6 +103,10 @@ struct msg_xauth_req {
 	char     author_list[64];       /* aaa authorization network list */
 	int32_t  authorize_only;        /* no XAUTH: only fetch the group's policy */
 	struct sockaddr_in peer;
+	/* sessions this login takes over (phase 1 rekey, INITIAL-CONTACT): not counted against
+	 * max-users / max-logins */
+	int32_t  nreplaces;
+	uint32_t replaces[MSG_REPLACES_MAX];
 };
 
 /* The merged policy for a session: group attributes overridden by per-user ones. */
@@ -175,6 +180,8 @@ struct msg_sa_add {
 	uint32_t soft_seconds, hard_seconds;
 	uint64_t soft_bytes, hard_bytes;
 	int32_t  replay_window;
+	int32_t  defer_out;             /* rekey: keep sending on the old SA until the new one
+	                                 * receives a packet (or a second passes) */
 };
 struct msg_sa_del {
 	uint32_t session_id;

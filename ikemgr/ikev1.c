@@ -92,7 +92,10 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 			ikev1_cfg_input(sa, x, &m);
 		break;
 	case ISAKMP_EXCH_QUICK:
-		ikev1_quick_input(sa, x, &m, first);
+		if (x->kind == EXCH_QUICK_I)
+			ikev1_rekey_input(sa, x, &m);
+		else
+			ikev1_quick_input(sa, x, &m, first);
 		break;
 	}
 out:
@@ -272,18 +275,24 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		const struct msg_sa_expire *e = data;
 		if (len != sizeof(*e))
 			fatalx("tunmgr: bad SA_EXPIRE length %zu", len);
-		if (!sa || !e->hard)
+		if (!sa)
 			break;
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
 			struct ike_child *c = &sa->child[i];
-			if (c->used && c->spi_in == e->spi_in) {
-				uint8_t spi[4];
-				memcpy(spi, &c->spi_in, 4);
-				struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
-				ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
-				memset(c, 0, sizeof(*c));
-				log_info("session %u: IPsec SA %08x expired", sa->id, ntohl(e->spi_in));
+			if (!c->used || c->spi_in != e->spi_in)
+				continue;
+			if (!e->hard) {
+				ikev1_rekey_start(sa, c);
+				break;
 			}
+			struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
+			if (!c->replaced_at)
+				ikev1_send_delete_child(sa, c);
+			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+			log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->id,
+			         ntohl(e->spi_in));
+			memset(c, 0, sizeof(*c));
+			break;
 		}
 		break;
 	}
@@ -347,6 +356,8 @@ void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 		ike.io.to_parent(IMSG_SESSION_DOWN, sa->id, &d, sizeof(d));
 		ike.st.sessions_down++;
 		log_info("session %u down: %s", sa->id, reason);
+	} else if (sa->superseded) {
+		log_info("IKE SA %u (replaced by a phase 1 rekey) deleted: %s", sa->id, reason);
 	} else if (sa->state > IKE_S_WAIT_HASH_I) {
 		log_info("session %u ended before it was up: %s", sa->id, reason);
 	}
@@ -390,6 +401,13 @@ void ikev1_tick(time_t now)
 		if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at && now >= sa->retrans_at &&
 		    (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
 			ike_sa_delete(sa, "no response", 0);
+			continue;
+		}
+		if (sa->state == IKE_S_ESTABLISHED)
+			ikev1_rekey_tick(sa, now);
+		if (sa->superseded && sa->lifetime && sa->established_at &&
+		    now - sa->established_at >= (time_t)sa->lifetime) {
+			ike_sa_delete(sa, "lifetime expired", 1);
 			continue;
 		}
 		int interval = sa->profile && sa->profile->keepalive ? sa->profile->keepalive

@@ -78,7 +78,7 @@ const char *esp_transform_name(int encr, int keylen, int auth)
 	return buf;
 }
 
-static int install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_choice *ch)
+int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_choice *ch)
 {
 	size_t ek = esp_enc_keylen(ch->encr, ch->keylen), ak = esp_auth_keylen(ch->auth);
 	uint8_t km[2 * MSG_KEY_MAX];
@@ -121,10 +121,19 @@ static int install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_cho
 	if (!rc) {
 		memcpy(a->enckey_out, km, ek);
 		memcpy(a->authkey_out, km + ek, ak);
+		/* Rekey at 85-90 % of the lifetime, jittered so that sessions which came up
+		 * together (a hub restart) do not all rekey in the same second. */
+		uint16_t j;
+		ike_random((uint8_t *)&j, sizeof(j));
 		a->hard_seconds = ch->life_seconds;
-		a->soft_seconds = ch->life_seconds - ch->life_seconds / 10;
+		a->soft_seconds = ch->life_seconds - ch->life_seconds / 10 -
+		                  (uint32_t)((uint64_t)(ch->life_seconds / 20) * j / 65536);
 		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
-		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10;
+		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10 - a->hard_bytes / 20 * j / 65536;
+		/* a rekey: the old outbound SA carries on until the peer shows it has the new one */
+		for (int i = 0; i < IKE_MAX_CHILD; i++)
+			if (sa->child[i].used && sa->child[i].installed)
+				a->defer_out = 1;
 		a->replay_window = ike.conf->replay_window;
 		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
 	}
@@ -234,6 +243,14 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	qm->child.pfs_group = ch.pfs_group;
 	qm->child.encap_mode = ch.encap_mode;
 	qm->child.lifetime = ch.life_seconds;
+	qm->child.life_kb = ch.life_kb;
+	qm->child.trans = sap.prop[ch.prop].trans[ch.trans];
+	if (nid == 2 && id[0]->len <= IKE_QMID_MAX && id[1]->len <= IKE_QMID_MAX) {
+		memcpy(qm->child.id_peer, id[0]->body, id[0]->len);
+		qm->child.id_peer_len = (uint8_t)id[0]->len;
+		memcpy(qm->child.id_ours, id[1]->body, id[1]->len);
+		qm->child.id_ours_len = (uint8_t)id[1]->len;
+	}
 	if (ch.pfs_group) {
 		qm->dh = ike_dh_new(ch.pfs_group);
 		memcpy(qm->gqm_i, pke->body, pke->len);
@@ -265,7 +282,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	 * acknowledgement of the install (IMSG_SA_ADDED), so no first packet is lost. */
 	sa->hold_next = 1;
 	sa->held_spi = qm->child.spi_in;
-	if (install(sa, qm, &ch) < 0 ||
+	if (ikev1_qm_install(sa, qm, &ch) < 0 ||
 	    ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
 	                         fill_reply, &r, 0) < 0) {
 		sa->hold_next = 0;
@@ -273,21 +290,62 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
-	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		if (!sa->child[i].used) {
-			sa->child[i] = qm->child;
-			sa->child[i].used = 1;
-			sa->child[i].installed = 1;
-			sa->child[i].created = time(NULL);
-			ikev1_session_up(sa, &sa->child[i]);
-			break;
-		}
-	}
+	ikev1_child_added(sa, &qm->child);
 	log_info("session %u: IPsec SA in %08x out %08x (%s%s, %s, %u s)", sa->id,
 	         ntohl(qm->child.spi_in), ntohl(qm->child.spi_out),
 	         esp_transform_name(ch.encr, ch.keylen, ch.auth),
 	         ch.pfs_group ? ", PFS" : "",
 	         ch.encap_mode == IPSEC_ENCAP_TUNNEL ? "ESP" : "ESP in UDP", ch.life_seconds);
+}
+
+static int same_ids(const struct ike_child *a, const struct ike_child *b)
+{
+	return a->id_peer_len == b->id_peer_len && a->id_ours_len == b->id_ours_len &&
+	       !memcmp(a->id_peer, b->id_peer, a->id_peer_len) &&
+	       !memcmp(a->id_ours, b->id_ours, a->id_ours_len);
+}
+
+/*
+ * A new IPsec SA is in tunmgr. Older SAs with the same identities are now replaced: they stay
+ * (the peer may still send on them for a moment) until the peer deletes them or ikev1_tick
+ * does, a few seconds on. A full table gives up its oldest replaced SA.
+ */
+void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
+{
+	time_t now = time(NULL);
+	int slot = -1, oldest = -1;
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		struct ike_child *c = &sa->child[i];
+		if (!c->used) {
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (same_ids(c, nc) && !c->replaced_at)
+			c->replaced_at = now;
+		if (c->replaced_at && (oldest < 0 || c->created < sa->child[oldest].created))
+			oldest = i;
+	}
+	if (slot < 0 && oldest >= 0) {
+		struct ike_child *c = &sa->child[oldest];
+		struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
+		ikev1_send_delete_child(sa, c);
+		ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+		memset(c, 0, sizeof(*c));
+		slot = oldest;
+	}
+	if (slot < 0) {
+		log_rl("session %u: more than %d IPsec SAs, the new one is not tracked", sa->id,
+		       IKE_MAX_CHILD);
+		return;
+	}
+	sa->child[slot] = *nc;
+	sa->child[slot].used = 1;
+	sa->child[slot].installed = 1;
+	sa->child[slot].created = now;
+	sa->child[slot].rekeying = 0;
+	sa->child[slot].replaced_at = 0;
+	ikev1_session_up(sa, &sa->child[slot]);
 }
 
 void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m,

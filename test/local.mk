@@ -17,3 +17,7 @@ $(badinput_log): test/interop/test_vpnc.sh.log
 EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
 swan_log = test/interop/test_swan.sh.log
 $(swan_log): test/interop/test_vpnc.sh.log
+TESTS += test/interop/test_rekey.sh
+EXTRA_DIST += test/interop/test_rekey.sh test/data/hub-rekey.conf
+rekey_log = test/interop/test_rekey.sh.log
+$(rekey_log): test/interop/test_swan.sh.log

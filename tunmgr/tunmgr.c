@@ -37,7 +37,7 @@ struct sa_in {
 	time_t         created;
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
-	int            soft_sent;
+	int            soft_sent, hard_sent;
 };
 
 struct va {
@@ -52,6 +52,12 @@ struct va {
 	/* outbound */
 	struct esp_sa *out;
 	uint32_t       out_spi;
+	/* a rekeyed outbound SA waits until its inbound twin has carried a packet (the peer has
+	 * the pair) or a second has passed, so nothing is sent on an SPI the peer lacks */
+	struct esp_sa *pending_out;
+	uint32_t       pending_out_spi;
+	struct sa_in  *pending_in;
+	uint64_t       pending_since;   /* uv_now() ms */
 	int            encap;
 	struct sockaddr_in peer;
 	/* inbound SAs of this session (the newest first) */
@@ -94,6 +100,19 @@ static void count_err(struct va *v, ssize_t err)
 
 /* ---- outbound: interface -> ESP ---- */
 
+static void switch_out(struct va *v)
+{
+	if (!v->pending_out)
+		return;
+	if (v->out)
+		esp_sa_free(v->out);
+	v->out = v->pending_out;
+	v->out_spi = v->pending_out_spi;
+	v->pending_out = NULL;
+	v->pending_in = NULL;
+	log_debug("%s: now sending on SA %08x", v->ifname, ntohl(v->out_spi));
+}
+
 static void send_esp(struct va *v, const uint8_t *esp, size_t len)
 {
 	ssize_t n;
@@ -117,6 +136,8 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		ssize_t n = read(v->fd, dp.buf, sizeof(dp.buf));
 		if (n <= 0)
 			break;
+		if (v->pending_out && uv_now(dp.loop) - v->pending_since >= 1000)
+			switch_out(v);
 		if (!v->out) {
 			v->drop_other++;
 			continue;
@@ -158,6 +179,8 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
 		return;
 	}
+	if (s == v->pending_in)
+		switch_out(v);
 	/* An authenticated packet from a new port is a NAT rebinding: follow it. */
 	if (udp && v->encap == ENCAP_UDP && from->sin_port != v->peer.sin_port &&
 	    from->sin_addr.s_addr == v->peer.sin_addr.s_addr)
@@ -395,6 +418,8 @@ static void va_destroy(uint32_t session_id)
 			sa_in_free(v->in[i]);
 	if (v->out)
 		esp_sa_free(v->out);
+	if (v->pending_out)
+		esp_sa_free(v->pending_out);
 	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out", v->ifname, v->unit,
 	         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out);
 	if (v->polling) {
@@ -449,15 +474,27 @@ static void sa_add(const struct msg_sa_add *a)
 	s->soft_bytes = a->soft_bytes;
 	s->hard_bytes = a->hard_bytes;
 	/* Keep the previous inbound SA: the peer may still send on it until it switches. */
-	if (v->in[3])
+	if (v->in[3]) {
+		if (v->pending_in == v->in[3])
+			v->pending_in = NULL;
 		sa_in_free(v->in[3]);
+	}
 	memmove(&v->in[1], &v->in[0], 3 * sizeof(v->in[0]));
 	v->in[0] = s;
 	sadb_insert(dp.sadb, s->spi, s);
-	if (v->out)
-		esp_sa_free(v->out);
-	v->out = out;
-	v->out_spi = a->spi_out;
+	if (v->pending_out)
+		switch_out(v);          /* a second rekey before the first was used */
+	if (a->defer_out && v->out) {
+		v->pending_out = out;
+		v->pending_out_spi = a->spi_out;
+		v->pending_in = s;
+		v->pending_since = uv_now(dp.loop);
+	} else {
+		if (v->out)
+			esp_sa_free(v->out);
+		v->out = out;
+		v->out_spi = a->spi_out;
+	}
 	v->encap = a->encap;
 	v->peer = a->peer;
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
@@ -472,35 +509,61 @@ static void sa_del(const struct msg_sa_del *d)
 		return;
 	for (int i = 0; i < 4; i++)
 		if (v->in[i] && v->in[i]->spi == d->spi_in) {
+			if (v->pending_in == v->in[i])
+				v->pending_in = NULL;
 			sa_in_free(v->in[i]);
 			memmove(&v->in[i], &v->in[i + 1], (size_t)(3 - i) * sizeof(v->in[0]));
 			v->in[3] = NULL;
 			break;
 		}
+	if (v->pending_out && v->pending_out_spi == d->spi_out) {
+		esp_sa_free(v->pending_out);
+		v->pending_out = NULL;
+		v->pending_in = NULL;
+	}
 	if (v->out && v->out_spi == d->spi_out) {
+		/* the current outbound SA goes: its successor, if any, takes over now */
 		esp_sa_free(v->out);
 		v->out = NULL;
+		switch_out(v);
 	}
 }
 
+/* Once a second: lifetimes (a kilobyte limit can pass quickly); counters every fifth. */
 static void on_stats(uv_timer_t *t)
 {
+	static unsigned ticks;
 	time_t now = time(NULL);
+	int counters = ++ticks % 5 == 0;
 	for (struct va *v = dp.vas; v; v = v->next) {
-		send_counters(v);
+		if (counters)
+			send_counters(v);
 		for (int i = 0; i < 4; i++) {
 			struct sa_in *s = v->in[i];
 			if (!s)
 				continue;
 			uint64_t bytes = esp_sa_stats(s->esp).bytes;
+			/* the lifetime in kilobytes holds for each direction (RFC 2407 4.5) */
+			if (i == 0 && v->out && v->out_spi && !v->pending_out) {
+				uint64_t ob = esp_sa_stats(v->out).bytes;
+				if (ob > bytes)
+					bytes = ob;
+			}
 			int hard = (s->hard_seconds && now - s->created >= s->hard_seconds) ||
 			           (s->hard_bytes && bytes >= s->hard_bytes);
 			int soft = (s->soft_seconds && now - s->created >= s->soft_seconds) ||
 			           (s->soft_bytes && bytes >= s->soft_bytes);
-			if (hard || (soft && !s->soft_sent)) {
-				struct msg_sa_expire e = { v->session_id, s->spi, hard };
+			/* Soft always comes first, hard at the earliest a second later: a burst that
+			 * crosses both limits between two ticks still gets its rekey before the
+			 * SA goes. */
+			if ((soft || hard) && !s->soft_sent) {
+				struct msg_sa_expire e = { v->session_id, s->spi, 0 };
 				imsg_compose(&dp.ike, IMSG_SA_EXPIRE, v->session_id, -1, &e, sizeof(e));
 				s->soft_sent = 1;
+			} else if (hard && !s->hard_sent) {
+				struct msg_sa_expire e = { v->session_id, s->spi, 1 };
+				imsg_compose(&dp.ike, IMSG_SA_EXPIRE, v->session_id, -1, &e, sizeof(e));
+				s->hard_sent = 1;
 			}
 		}
 	}
@@ -632,7 +695,7 @@ int tunmgr_main(struct proc_boot *boot)
 		uv_poll_start(&dp.raw_poll, UV_READABLE, on_raw);
 	}
 	uv_timer_init(dp.loop, &dp.stats_timer);
-	uv_timer_start(&dp.stats_timer, on_stats, 5000, 5000);
+	uv_timer_start(&dp.stats_timer, on_stats, 1000, 1000);
 	log_info("data plane ready");
 	return uv_run(dp.loop, UV_RUN_DEFAULT);
 }
