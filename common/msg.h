@@ -44,6 +44,7 @@ enum imsg_type {
 	IMSG_SA_DEL,            /* struct msg_sa_del */
 	IMSG_SA_EXPIRE,         /* tunmgr -> ikemgr: struct msg_sa_expire */
 	IMSG_SA_ADDED,          /* tunmgr -> ikemgr: struct msg_sa_added, after every SA_ADD */
+	IMSG_VA_ACTIVITY,       /* tunmgr -> ikemgr: struct msg_va_activity, when packets moved */
 
 	/* ikemgr/tunmgr -> parent (the database writer) */
 	IMSG_SESSION_UP,        /* struct msg_session_up */
@@ -180,8 +181,9 @@ struct msg_sa_add {
 	uint32_t soft_seconds, hard_seconds;
 	uint64_t soft_bytes, hard_bytes;
 	int32_t  replay_window;
-	int32_t  defer_out;             /* rekey: keep sending on the old SA until the new one
-	                                 * receives a packet (or a second passes) */
+	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
+	 * this SA; a network other than the client's address gets a route via the interface */
+	struct in_addr sel_net, sel_mask;
 };
 struct msg_sa_del {
 	uint32_t session_id;
@@ -191,6 +193,12 @@ struct msg_sa_added {
 	uint32_t session_id;
 	uint32_t spi_in;
 	int32_t  status;                /* 0 installed, else errno */
+};
+/* Packet counts of a session's interface, sent at most once a second when they changed:
+ * DPD on-demand needs to know whether the peer is still sending. */
+struct msg_va_activity {
+	uint32_t session_id;
+	uint64_t pkts_in, pkts_out;
 };
 struct msg_sa_expire {
 	uint32_t session_id;

@@ -271,6 +271,21 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		sa->held = NULL;
 		break;
 	}
+	case IMSG_VA_ACTIVITY: {
+		const struct msg_va_activity *a = data;
+		if (len != sizeof(*a))
+			fatalx("tunmgr: bad VA_ACTIVITY length %zu", len);
+		if (!sa)
+			break;
+		time_t now = time(NULL);
+		if (a->pkts_in != sa->esp_pkts_in)
+			sa->esp_in_at = now;
+		if (a->pkts_out != sa->esp_pkts_out)
+			sa->esp_out_at = now;
+		sa->esp_pkts_in = a->pkts_in;
+		sa->esp_pkts_out = a->pkts_out;
+		break;
+	}
 	case IMSG_SA_EXPIRE: {
 		const struct msg_sa_expire *e = data;
 		if (len != sizeof(*e))
@@ -376,6 +391,20 @@ const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *sa)
 	return conf_find_ipsec_profile(ike.conf, vt->protection);
 }
 
+/*
+ * DPD (RFC 3706) as IOS does it. periodic: a R-U-THERE whenever nothing (IKE or ESP) came
+ * from the peer for an interval. on-demand (the default): only when we have been sending
+ * to the peer meanwhile, so an idle tunnel costs nothing and a dead peer is found as soon as
+ * someone has traffic for it.
+ */
+static int dpd_due(const struct ike_sa *sa, time_t now, int interval)
+{
+	time_t heard = sa->last_rx > sa->esp_in_at ? sa->last_rx : sa->esp_in_at;
+	if (now - heard < interval)
+		return 0;
+	return ike.conf->dpd_periodic || sa->esp_out_at > heard;
+}
+
 void ikev1_tick(time_t now)
 {
 	struct ike_sa *next;
@@ -427,7 +456,7 @@ void ikev1_tick(time_t now)
 					}
 					ikev1_send_dpd(sa);
 				}
-			} else if (now - sa->last_rx >= interval) {
+			} else if (dpd_due(sa, now, interval)) {
 				ikev1_send_dpd(sa);
 			}
 		}

@@ -54,6 +54,8 @@ struct ike_child {
 	struct isakmp_trans trans;
 	uint8_t  id_peer[IKE_QMID_MAX], id_ours[IKE_QMID_MAX];   /* ID payload bodies */
 	uint8_t  id_peer_len, id_ours_len;
+	struct in_addr sel_net, sel_mask;   /* client side: traffic to it uses this SA */
+	int      sel_hub_any;        /* hub side (IDcr) was 0.0.0.0/0 */
 	int      rekeying;           /* a hub-initiated rekey of this SA is under way */
 	time_t   replaced_at;        /* a newer SA with the same identities exists */
 };
@@ -145,7 +147,9 @@ struct ike_sa {
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
 	time_t   retrans_at;
 
-	/* liveness */
+	/* liveness: last IKE message, last ESP packet in and out (from tunmgr, to the second) */
+	time_t   esp_in_at, esp_out_at;
+	uint64_t esp_pkts_in, esp_pkts_out;
 	time_t   created, last_rx, dpd_sent_at;
 	uint32_t dpd_seq;
 	int      dpd_outstanding;
@@ -247,6 +251,12 @@ struct ike_p2_choice;
 /* ikev1_quick.c, shared with the initiator side */
 int  ikev1_qm_install(struct ike_sa *, struct ike_qm *, const struct ike_p2_choice *);
 void ikev1_child_added(struct ike_sa *, const struct ike_child *);
+
+/* ikev1_selector.c: quick-mode identities as interface selectors */
+int  ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask);
+/* NULL if the session may add this selector, else why not */
+const char *ikev1_check_selector(const struct vpnd_conf *, const struct ike_sa *,
+                                 struct in_addr net, struct in_addr mask, int hub_any);
 
 /* ikev1_rekey.c: quick mode as initiator, when an IPsec SA nears its soft lifetime */
 void ikev1_rekey_start(struct ike_sa *, struct ike_child *);

@@ -97,6 +97,8 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 	a->auth_keylen = (int32_t)ak;
 	a->spi_in = qm->child.spi_in;
 	a->spi_out = qm->child.spi_out;
+	a->sel_net = qm->child.sel_net;
+	a->sel_mask = qm->child.sel_mask;
 	int rc = 0;
 	const uint8_t *gqm = NULL;
 	size_t gqmlen = 0;
@@ -130,10 +132,6 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 		                  (uint32_t)((uint64_t)(ch->life_seconds / 20) * j / 65536);
 		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
 		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10 - a->hard_bytes / 20 * j / 65536;
-		/* a rekey: the old outbound SA carries on until the peer shows it has the new one */
-		for (int i = 0; i < IKE_MAX_CHILD; i++)
-			if (sa->child[i].used && sa->child[i].installed)
-				a->defer_out = 1;
 		a->replay_window = ike.conf->replay_window;
 		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
 	}
@@ -198,19 +196,22 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
-	/* The client may only claim the address we gave it (IDci), toward anything (IDcr). */
+	/* IDci: the client's address or a network of its own; IDcr: what it wants to reach. */
+	struct in_addr sel_net = { 0 }, sel_mask = { 0 }, hub_net = { 0 }, hub_mask = { 0 };
 	if (nid == 2) {
-		const uint8_t *b = id[0]->body;
-		int ok = 0;
-		if (id[0]->len == 8 && b[0] == ISAKMP_ID_IPV4_ADDR)
-			ok = !memcmp(b + 4, &sa->policy.addr, 4);
-		else if (id[0]->len == 12 && b[0] == ISAKMP_ID_IPV4_ADDR_SUBNET)
-			ok = !memcmp(b + 4, &sa->policy.addr, 4) &&
-			     !memcmp(b + 8, "\xff\xff\xff\xff", 4);
-		if (!ok) {
+		const char *why = NULL;
+		if (ikev1_id_selector(id[0]->body, id[0]->len, &sel_net, &sel_mask) < 0 ||
+		    ikev1_id_selector(id[1]->body, id[1]->len, &hub_net, &hub_mask) < 0)
+			why = "not an IPv4 address, subnet or prefix";
+		else
+			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
+			                           hub_mask.s_addr == 0);
+		if (why) {
+			char n[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &sel_net, n, sizeof(n));
+			inet_ntop(AF_INET, &sel_mask, m, sizeof(m));
 			ike.st.bad_id++;
-			log_rl("session %u: quick mode IDci is not the client's assigned address",
-			          sa->id);
+			log_rl("session %u: quick mode for %s/%s refused: %s", sa->id, n, m, why);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
 			return;
@@ -245,6 +246,9 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	qm->child.lifetime = ch.life_seconds;
 	qm->child.life_kb = ch.life_kb;
 	qm->child.trans = sap.prop[ch.prop].trans[ch.trans];
+	qm->child.sel_net = sel_net;
+	qm->child.sel_mask = sel_mask;
+	qm->child.sel_hub_any = hub_mask.s_addr == 0;
 	if (nid == 2 && id[0]->len <= IKE_QMID_MAX && id[1]->len <= IKE_QMID_MAX) {
 		memcpy(qm->child.id_peer, id[0]->body, id[0]->len);
 		qm->child.id_peer_len = (uint8_t)id[0]->len;

@@ -21,3 +21,7 @@ TESTS += test/interop/test_rekey.sh
 EXTRA_DIST += test/interop/test_rekey.sh test/data/hub-rekey.conf
 rekey_log = test/interop/test_rekey.sh.log
 $(rekey_log): test/interop/test_swan.sh.log
+TESTS += test/interop/test_fault.sh
+EXTRA_DIST += test/interop/test_fault.sh test/data/hub-fault.conf
+fault_log = test/interop/test_fault.sh.log
+$(fault_log): test/interop/test_rekey.sh.log

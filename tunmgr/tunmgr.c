@@ -33,11 +33,31 @@ struct va;
 struct sa_in {
 	struct esp_sa *esp;
 	struct va     *va;
-	uint32_t       spi;
+	uint32_t       spi, spi_out;    /* spi_out: its outbound twin */
+	struct in_addr net, mask;       /* the selector it belongs to */
 	time_t         created;
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
 	int            soft_sent, hard_sent;
+};
+
+#define VA_MAX_SEL 8
+#define VA_MAX_IN  8
+
+/*
+ * The outbound SA for packets to one client-side selector. A rekeyed SA waits as `pending`
+ * until its inbound twin has carried a packet (the peer has the pair) or a second has
+ * passed, so nothing is sent on an SPI the peer does not have yet.
+ */
+struct va_out {
+	struct in_addr net, mask;
+	struct esp_sa *out;
+	uint32_t       out_spi;
+	struct esp_sa *pending;
+	uint32_t       pending_spi;
+	struct sa_in  *pending_in;
+	uint64_t       pending_since;   /* uv_now() ms */
+	int            routed;          /* we added a route for net/mask via the interface */
 };
 
 struct va {
@@ -49,20 +69,15 @@ struct va {
 	int            polling;
 	struct in_addr client;
 	int            template_num;
-	/* outbound */
-	struct esp_sa *out;
-	uint32_t       out_spi;
-	/* a rekeyed outbound SA waits until its inbound twin has carried a packet (the peer has
-	 * the pair) or a second has passed, so nothing is sent on an SPI the peer lacks */
-	struct esp_sa *pending_out;
-	uint32_t       pending_out_spi;
-	struct sa_in  *pending_in;
-	uint64_t       pending_since;   /* uv_now() ms */
+	/* outbound: one SA per selector (the client's address, networks behind it) */
+	struct va_out  outs[VA_MAX_SEL];
+	int            nouts;
 	int            encap;
 	struct sockaddr_in peer;
 	/* inbound SAs of this session (the newest first) */
-	struct sa_in  *in[4];
+	struct sa_in  *in[VA_MAX_IN];
 	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
+	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
 };
 
 static struct {
@@ -100,17 +115,38 @@ static void count_err(struct va *v, ssize_t err)
 
 /* ---- outbound: interface -> ESP ---- */
 
-static void switch_out(struct va *v)
+static void switch_out(struct va *v, struct va_out *o)
 {
-	if (!v->pending_out)
+	if (!o->pending)
 		return;
-	if (v->out)
-		esp_sa_free(v->out);
-	v->out = v->pending_out;
-	v->out_spi = v->pending_out_spi;
-	v->pending_out = NULL;
-	v->pending_in = NULL;
-	log_debug("%s: now sending on SA %08x", v->ifname, ntohl(v->out_spi));
+	if (o->out)
+		esp_sa_free(o->out);
+	o->out = o->pending;
+	o->out_spi = o->pending_spi;
+	o->pending = NULL;
+	o->pending_in = NULL;
+	log_debug("%s: now sending on SA %08x", v->ifname, ntohl(o->out_spi));
+}
+
+static struct va_out *out_find(struct va *v, struct in_addr net, struct in_addr mask)
+{
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].net.s_addr == net.s_addr && v->outs[i].mask.s_addr == mask.s_addr)
+			return &v->outs[i];
+	return NULL;
+}
+
+/* The selector for a destination: longest prefix first (masks are contiguous). */
+static struct va_out *out_for(struct va *v, uint32_t dst)
+{
+	struct va_out *best = NULL;
+	for (int i = 0; i < v->nouts; i++) {
+		struct va_out *o = &v->outs[i];
+		if ((dst & o->mask.s_addr) == o->net.s_addr &&
+		    (!best || ntohl(o->mask.s_addr) > ntohl(best->mask.s_addr)))
+			best = o;
+	}
+	return best;
 }
 
 static void send_esp(struct va *v, const uint8_t *esp, size_t len)
@@ -136,13 +172,20 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		ssize_t n = read(v->fd, dp.buf, sizeof(dp.buf));
 		if (n <= 0)
 			break;
-		if (v->pending_out && uv_now(dp.loop) - v->pending_since >= 1000)
-			switch_out(v);
-		if (!v->out) {
+		uint32_t dst;
+		if (n < 20) {
 			v->drop_other++;
 			continue;
 		}
-		ssize_t m = esp_encap(v->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.out, sizeof(dp.out));
+		memcpy(&dst, dp.buf + 16, 4);
+		struct va_out *o = out_for(v, dst);
+		if (o && o->pending && uv_now(dp.loop) - o->pending_since >= 1000)
+			switch_out(v, o);
+		if (!o || !o->out) {
+			v->drop_other++;
+			continue;
+		}
+		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.out, sizeof(dp.out));
 		if (m < 0) {
 			count_err(v, m);
 			continue;
@@ -179,8 +222,9 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
 		return;
 	}
-	if (s == v->pending_in)
-		switch_out(v);
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].pending_in == s)
+			switch_out(v, &v->outs[i]);
 	/* An authenticated packet from a new port is a NAT rebinding: follow it. */
 	if (udp && v->encap == ENCAP_UDP && from->sin_port != v->peer.sin_port &&
 	    from->sin_addr.s_addr == v->peer.sin_addr.s_addr)
@@ -189,6 +233,16 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		/* next header 59 is a dummy packet (RFC 4303 2.6): nothing to deliver */
 		if (nh != ESP_NH_NONE)
 			v->drop_other++;
+		return;
+	}
+	/* RFC 4301 5.2: the inner source must lie in the SA's selector (no spoofing of other
+	 * sessions' addresses or the hub's networks through a valid SA) */
+	uint32_t src;
+	memcpy(&src, dp.out + 12, 4);
+	if ((src & s->mask.s_addr) != s->net.s_addr) {
+		v->drop_other++;
+		log_rl("%s: packet from %s outside the selector of SA %08x dropped", v->ifname,
+		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
 		return;
 	}
 	v->pkts_in++;
@@ -413,13 +467,15 @@ static void va_destroy(uint32_t session_id)
 	send_counters(v);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < VA_MAX_IN; i++)
 		if (v->in[i])
 			sa_in_free(v->in[i]);
-	if (v->out)
-		esp_sa_free(v->out);
-	if (v->pending_out)
-		esp_sa_free(v->pending_out);
+	for (int i = 0; i < v->nouts; i++) {
+		if (v->outs[i].out)
+			esp_sa_free(v->outs[i].out);
+		if (v->outs[i].pending)
+			esp_sa_free(v->outs[i].pending);
+	}
 	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out", v->ifname, v->unit,
 	         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out);
 	if (v->polling) {
@@ -473,27 +529,60 @@ static void sa_add(const struct msg_sa_add *a)
 	s->hard_seconds = a->hard_seconds;
 	s->soft_bytes = a->soft_bytes;
 	s->hard_bytes = a->hard_bytes;
-	/* Keep the previous inbound SA: the peer may still send on it until it switches. */
-	if (v->in[3]) {
-		if (v->pending_in == v->in[3])
-			v->pending_in = NULL;
-		sa_in_free(v->in[3]);
+	s->spi_out = a->spi_out;
+	s->net = a->sel_net;
+	s->mask = a->sel_mask;
+	struct va_out *o = out_find(v, a->sel_net, a->sel_mask);
+	if (!o && v->nouts < VA_MAX_SEL) {
+		o = &v->outs[v->nouts++];
+		memset(o, 0, sizeof(*o));
+		o->net = a->sel_net;
+		o->mask = a->sel_mask;
 	}
-	memmove(&v->in[1], &v->in[0], 3 * sizeof(v->in[0]));
+	if (!o) {
+		log_rl("%s: more than %d networks behind the client, SA %08x refused", v->ifname,
+		       VA_MAX_SEL, ntohl(a->spi_in));
+		esp_sa_free(in);
+		esp_sa_free(out);
+		free(s);
+		sa_added(a, ENOSPC);
+		return;
+	}
+	/* A network behind the client (not its own address, not "any") is routed here. */
+	if (!o->routed && o->mask.s_addr && !(o->mask.s_addr == 0xffffffffu &&
+	                                      o->net.s_addr == v->client.s_addr)) {
+		static const struct in_addr none;
+		int plen = 0;
+		for (uint32_t m = ntohl(o->mask.s_addr); m & 0x80000000u; m <<= 1)
+			plen++;
+		int rc = nl_route_add(dp.nl, v->ifindex, o->net, plen, none);
+		if (rc < 0 && rc != -EEXIST)
+			log_rl("%s: cannot route %s/%d here: %s", v->ifname, inet_ntoa(o->net), plen,
+			       strerror(-rc));
+		else
+			o->routed = 1;
+	}
+	/* Keep the previous inbound SAs: the peer may still send on them until it switches. */
+	if (v->in[VA_MAX_IN - 1]) {
+		struct sa_in *old = v->in[VA_MAX_IN - 1];
+		for (int i = 0; i < v->nouts; i++)
+			if (v->outs[i].pending_in == old)
+				v->outs[i].pending_in = NULL;
+		sa_in_free(old);
+	}
+	memmove(&v->in[1], &v->in[0], (VA_MAX_IN - 1) * sizeof(v->in[0]));
 	v->in[0] = s;
 	sadb_insert(dp.sadb, s->spi, s);
-	if (v->pending_out)
-		switch_out(v);          /* a second rekey before the first was used */
-	if (a->defer_out && v->out) {
-		v->pending_out = out;
-		v->pending_out_spi = a->spi_out;
-		v->pending_in = s;
-		v->pending_since = uv_now(dp.loop);
+	if (o->pending)
+		switch_out(v, o);       /* a second rekey before the first was used */
+	if (o->out) {
+		o->pending = out;
+		o->pending_spi = a->spi_out;
+		o->pending_in = s;
+		o->pending_since = uv_now(dp.loop);
 	} else {
-		if (v->out)
-			esp_sa_free(v->out);
-		v->out = out;
-		v->out_spi = a->spi_out;
+		o->out = out;
+		o->out_spi = a->spi_out;
 	}
 	v->encap = a->encap;
 	v->peer = a->peer;
@@ -502,30 +591,51 @@ static void sa_add(const struct msg_sa_add *a)
 	sa_added(a, 0);
 }
 
+static void out_remove(struct va *v, struct va_out *o)
+{
+	if (o->routed) {
+		int plen = 0;
+		for (uint32_t m = ntohl(o->mask.s_addr); m & 0x80000000u; m <<= 1)
+			plen++;
+		nl_route_del(dp.nl, v->ifindex, o->net, plen);
+	}
+	int i = (int)(o - v->outs);
+	memmove(&v->outs[i], &v->outs[i + 1], (size_t)(v->nouts - i - 1) * sizeof(v->outs[0]));
+	v->nouts--;
+}
+
 static void sa_del(const struct msg_sa_del *d)
 {
 	struct va *v = va_by_session(d->session_id);
 	if (!v)
 		return;
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < VA_MAX_IN; i++)
 		if (v->in[i] && v->in[i]->spi == d->spi_in) {
-			if (v->pending_in == v->in[i])
-				v->pending_in = NULL;
+			for (int k = 0; k < v->nouts; k++)
+				if (v->outs[k].pending_in == v->in[i])
+					v->outs[k].pending_in = NULL;
 			sa_in_free(v->in[i]);
-			memmove(&v->in[i], &v->in[i + 1], (size_t)(3 - i) * sizeof(v->in[0]));
-			v->in[3] = NULL;
+			memmove(&v->in[i], &v->in[i + 1], (size_t)(VA_MAX_IN - 1 - i) * sizeof(v->in[0]));
+			v->in[VA_MAX_IN - 1] = NULL;
 			break;
 		}
-	if (v->pending_out && v->pending_out_spi == d->spi_out) {
-		esp_sa_free(v->pending_out);
-		v->pending_out = NULL;
-		v->pending_in = NULL;
-	}
-	if (v->out && v->out_spi == d->spi_out) {
-		/* the current outbound SA goes: its successor, if any, takes over now */
-		esp_sa_free(v->out);
-		v->out = NULL;
-		switch_out(v);
+	for (int k = 0; k < v->nouts; k++) {
+		struct va_out *o = &v->outs[k];
+		if (o->pending && o->pending_spi == d->spi_out) {
+			esp_sa_free(o->pending);
+			o->pending = NULL;
+			o->pending_in = NULL;
+		}
+		if (o->out && o->out_spi == d->spi_out) {
+			/* the current outbound SA goes: its successor, if any, takes over now */
+			esp_sa_free(o->out);
+			o->out = NULL;
+			switch_out(v, o);
+		}
+		if (!o->out && !o->pending) {
+			out_remove(v, o);
+			break;
+		}
 	}
 }
 
@@ -538,14 +648,21 @@ static void on_stats(uv_timer_t *t)
 	for (struct va *v = dp.vas; v; v = v->next) {
 		if (counters)
 			send_counters(v);
-		for (int i = 0; i < 4; i++) {
+		if (v->pkts_in != v->told_in || v->pkts_out != v->told_out) {
+			struct msg_va_activity a = { v->session_id, v->pkts_in, v->pkts_out };
+			imsg_compose(&dp.ike, IMSG_VA_ACTIVITY, v->session_id, -1, &a, sizeof(a));
+			v->told_in = v->pkts_in;
+			v->told_out = v->pkts_out;
+		}
+		for (int i = 0; i < VA_MAX_IN; i++) {
 			struct sa_in *s = v->in[i];
 			if (!s)
 				continue;
 			uint64_t bytes = esp_sa_stats(s->esp).bytes;
 			/* the lifetime in kilobytes holds for each direction (RFC 2407 4.5) */
-			if (i == 0 && v->out && v->out_spi && !v->pending_out) {
-				uint64_t ob = esp_sa_stats(v->out).bytes;
+			struct va_out *o = out_find(v, s->net, s->mask);
+			if (o && o->out && o->out_spi == s->spi_out) {
+				uint64_t ob = esp_sa_stats(o->out).bytes;
 				if (ob > bytes)
 					bytes = ob;
 			}
