@@ -19,6 +19,8 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
+#include "tunmgr/acl.h"
+#include "tunmgr/mss.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/netlink.h"
 #include "tunmgr/sadb.h"
@@ -78,6 +80,9 @@ struct va {
 	struct sa_in  *in[VA_MAX_IN];
 	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
 	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
+	/* ip access-group of the template: from the client (in), toward it (out) */
+	const struct conf_acl *acl_in, *acl_out;
+	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
 };
 
 static struct {
@@ -90,7 +95,7 @@ static struct {
 	struct sadb    *sadb;
 	struct va      *vas;
 	uint8_t         units[MAX_UNITS];
-	uint64_t        drop_unknown_spi, drop_short, ike_forwarded;
+	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
 	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
 	uint8_t         buf[PKT_MAX], out[PKT_MAX];
 } dp;
@@ -178,6 +183,13 @@ static void on_tun(uv_poll_t *h, int status, int events)
 			continue;
 		}
 		memcpy(&dst, dp.buf + 16, 4);
+		if (v->acl_out && !acl_permits(v->acl_out, dp.buf, (size_t)n)) {
+			v->drop_other++;
+			dp.drop_acl++;
+			continue;
+		}
+		if (v->mss)
+			mss_clamp(dp.buf, (size_t)n, v->mss);
 		struct va_out *o = out_for(v, dst);
 		if (o && o->pending && uv_now(dp.loop) - o->pending_since >= 1000)
 			switch_out(v, o);
@@ -245,6 +257,15 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
 		return;
 	}
+	if (v->acl_in && !acl_permits(v->acl_in, dp.out, (size_t)n)) {
+		v->drop_other++;
+		dp.drop_acl++;
+		log_rl("%s: packet from %s denied by access list %s", v->ifname,
+		       inet_ntoa(*(struct in_addr *)&src), v->acl_in->name);
+		return;
+	}
+	if (v->mss)
+		mss_clamp(dp.out, (size_t)n, v->mss);
 	v->pkts_in++;
 	v->bytes_in += (uint64_t)n;
 	if (v->fd >= 0 && write(v->fd, dp.out, (size_t)n) < 0)
@@ -382,6 +403,13 @@ static void va_create(const struct msg_va_create *c)
 	v->unit = unit;
 	v->client = c->client_addr;
 	v->template_num = c->template_num;
+	const struct conf_interface *t = conf_find_template(dp.conf, c->template_num);
+	if (t && t->acl_in[0])
+		v->acl_in = conf_find_acl(dp.conf, t->acl_in);
+	if (t && t->acl_out[0])
+		v->acl_out = conf_find_acl(dp.conf, t->acl_out);
+	if (t && t->tcp_mss > 0)
+		v->mss = (uint16_t)t->tcp_mss;
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
 	dp.units[unit] = 1;
@@ -694,12 +722,13 @@ static void shutdown_all(void)
 		replay += v->drop_replay;
 		other += v->drop_other;
 	}
-	log_info("ESP drops: unknown-spi %llu short %llu auth %llu replay %llu other %llu; "
-	         "IKE datagrams forwarded %llu",
+	log_info("ESP drops: unknown-spi %llu short %llu auth %llu replay %llu other %llu "
+	         "(access lists %llu); IKE datagrams forwarded %llu",
 	         (unsigned long long)dp.drop_unknown_spi, (unsigned long long)dp.drop_short,
 	         (unsigned long long)(dp.drop_auth_gone + auth),
 	         (unsigned long long)(dp.drop_replay_gone + replay),
-	         (unsigned long long)other, (unsigned long long)dp.ike_forwarded);
+	         (unsigned long long)other, (unsigned long long)dp.drop_acl,
+	         (unsigned long long)dp.ike_forwarded);
 	while (dp.vas)
 		va_destroy(dp.vas->session_id);
 }

@@ -85,6 +85,14 @@ for i in 1 $((N / 2)) "$N"; do
 done
 pass "$N clients connected in $ms ms: $N distinct addresses and interfaces, pings through clients 1, $((N / 2)), $N"
 
+# ip access-group vpnin in (template): the inside host's second address is denied
+inh ip addr add 10.2.1.11/24 dev inhost || die "cannot add 10.2.1.11 to the inside host"
+. "$T/c1/up"
+cl ping -c 2 -i 0.2 -w 3 -I "$tundev" 10.2.1.11 >/dev/null 2>&1 && die "access list vpnin let a ping to 10.2.1.11 through"
+cl ping -c 1 -w 5 -I "$tundev" 10.2.1.10 >/dev/null || die "access list vpnin blocked 10.2.1.10"
+grep -q "denied by access list vpnin" "$st/vpnd.log" || die "no log line for the denied packets"
+pass "ip access-group vpnin in: pings to 10.2.1.11 dropped (logged), 10.2.1.10 reachable"
+
 echo "=== a client killed with SIGKILL: DPD on-demand"
 . "$T/c2/up"; dead=$address
 va_dead=$("$VPNCTL" -S "$st" sql "SELECT ifname FROM sessions WHERE ended IS NULL AND assigned_addr='$dead'" | tail -1)
