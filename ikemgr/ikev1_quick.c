@@ -189,8 +189,34 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
-	/* The client may only claim the address we gave it (IDci), toward anything (IDcr). */
-	if (nid == 2) {
+	/* A site-to-site peer (main mode, no Mode Config) brings its own network: IDci is routed
+	 * into its interface. It may not claim everything (0/0 would take the hub's default). */
+	struct in_addr s2s_net = { 0 };
+	int s2s_plen = 0;
+	if (sa->main_mode) {
+		const uint8_t *b = nid == 2 ? id[0]->body : NULL;
+		struct in_addr mask = { 0xffffffff };
+		int ok = 0;
+		if (b && id[0]->len == 8 && b[0] == ISAKMP_ID_IPV4_ADDR) {
+			ok = 1;
+		} else if (b && id[0]->len == 12 && b[0] == ISAKMP_ID_IPV4_ADDR_SUBNET) {
+			memcpy(&mask, b + 8, 4);
+			uint32_t m = ntohl(mask.s_addr);
+			ok = m != 0 && ((~m + 1) & ~m) == 0;   /* contiguous, not /0 */
+		}
+		if (!ok) {
+			ike.st.bad_id++;
+			log_rl("session %u: quick mode from %s: IDci must name the peer's network "
+			       "(an address or a subnet other than 0/0)", sa->id, pa);
+			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+			ike_exch_free(sa, x);
+			return;
+		}
+		memcpy(&s2s_net, b + 4, 4);
+		s2s_net.s_addr &= mask.s_addr;
+		s2s_plen = __builtin_popcount(mask.s_addr);
+	} else if (nid == 2) {
+		/* The client may only claim the address we gave it (IDci), toward anything (IDcr). */
 		const uint8_t *b = id[0]->body;
 		int ok = 0;
 		if (id[0]->len == 8 && b[0] == ISAKMP_ID_IPV4_ADDR)
@@ -210,6 +236,27 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike.st.bad_id++;
 		log_rl("session %u: quick mode without identities refused", sa->id);
 		send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+		ike_exch_free(sa, x);
+		return;
+	}
+
+	/* tunmgr installs SAs on the session's interface, which a site-to-site peer gets only
+	 * now: ask for it, and run this quick mode again once it exists (ikev1_tunmgr_msg). */
+	if (sa->main_mode && !sa->va_ready) {
+		if (!sa->va_requested) {
+			char net[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
+			log_info("session %u: site-to-site peer %s protects %s/%d", sa->id, pa, net,
+			         s2s_plen);
+			ikev1_request_va(sa, s2s_net, s2s_plen);
+		}
+		if (!sa->pending_qm && ike.cur_in) {
+			sa->pending_qm = malloc(ike.cur_in_len);
+			if (sa->pending_qm) {
+				memcpy(sa->pending_qm, ike.cur_in, ike.cur_in_len);
+				sa->pending_qm_len = ike.cur_in_len;
+			}
+		}
 		ike_exch_free(sa, x);
 		return;
 	}

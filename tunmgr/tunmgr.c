@@ -48,6 +48,7 @@ struct va {
 	uv_poll_t      poll;
 	int            polling;
 	struct in_addr client;
+	int            client_plen;
 	int            template_num;
 	/* outbound */
 	struct esp_sa *out;
@@ -304,6 +305,7 @@ static void va_create(const struct msg_va_create *c)
 	v->session_id = c->session_id;
 	v->unit = unit;
 	v->client = c->client_addr;
+	v->client_plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
 	v->template_num = c->template_num;
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
@@ -336,7 +338,7 @@ static void va_configure(struct va *v, int fd)
 	if (!rc && donor.s_addr)
 		rc = nl_addr_add(dp.nl, v->ifindex, donor, 32);
 	if (!rc)
-		rc = nl_route_add(dp.nl, v->ifindex, v->client, 32, donor);
+		rc = nl_route_add(dp.nl, v->ifindex, v->client, v->client_plen, donor);
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
@@ -347,8 +349,8 @@ static void va_configure(struct va *v, int fd)
 	v->polling = 1;
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &v->client, ip, sizeof(ip));
-	log_info("%s (%s) created for session %u, mtu %d, route %s/32", v->ifname, alias,
-	         v->session_id, mtu, ip);
+	log_info("%s (%s) created for session %u, mtu %d, route %s/%d", v->ifname, alias,
+	         v->session_id, mtu, ip, v->client_plen);
 	va_reply(v, 0);
 	return;
 fail:
