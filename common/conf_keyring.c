@@ -63,16 +63,19 @@ static void h_psk_address(struct conf_parser *p, int i)
 	if (!cp_need(p, j, "a peer address") || !cp_addr(p, j, "peer address", &key.addr))
 		return;
 	j++;
+	/* The words after the address are not echoed: a forgotten `key` leaves the key there. */
 	if (j < p->argc && strcmp(p->argv[j], "key") != 0) {
-		if (!cp_netmask(p, j, "peer mask", &key.mask))
+		if (inet_pton(AF_INET, p->argv[j], &key.mask) != 1 || !cp_mask_ok(key.mask)) {
+			cp_error(p, "bad word after the peer address, expected a contiguous mask such "
+			         "as 255.255.255.0 or key KEY");
 			return;
+		}
 		j++;
 	}
-	if (!cp_need(p, j, "key KEY") )
+	if (!cp_need(p, j, "key KEY"))
 		return;
 	if (strcmp(p->argv[j], "key") != 0) {
-		cp_error(p, "unexpected '%s' in 'pre-shared-key address', expected key KEY",
-		         p->argv[j]);
+		cp_error(p, "bad word after the peer mask, expected key KEY");
 		return;
 	}
 	j++;
@@ -88,8 +91,11 @@ static void h_psk_address(struct conf_parser *p, int i)
 	}
 	if (!cp_secret(p, p->argv[j], "pre-shared key", key.key, sizeof(key.key)))
 		goto out;
-	if (!cp_end(p, j + 1))
+	if (j + 1 < p->argc) {
+		cp_error(p, "words after the key in 'pre-shared-key address', expected end of line "
+		         "(a key has no spaces)");
 		goto out;
+	}
 	key.addr.s_addr &= key.mask.s_addr;
 	for (k = 0; k < kr->npsk; k++)
 		if (kr->psk[k].addr.s_addr == key.addr.s_addr &&

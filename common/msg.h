@@ -75,12 +75,13 @@ struct msg_socket {
 #define MSG_KEY_MAX    64
 
 /* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
- * Aggressive mode names the group in the ID; main mode sends id_type 0 (the ID is still
- * encrypted) and the key is chosen by the peer's address and the local address it reached. */
+ * Aggressive mode names the group in the ID; main mode sets by_address (the ID is still
+ * encrypted): the key is chosen by the peer's address and the local address it reached. */
 struct msg_skeyid_req {
 	uint32_t sa_id;
 	int32_t  prf_hash;              /* enum conf_ike_hash */
-	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, FQDN); 0 = by address */
+	int32_t  by_address;            /* main mode: key by peer and local address, id unused */
+	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, FQDN) */
 	uint16_t id_len;
 	uint8_t  id[MSG_ID_MAX];
 	struct sockaddr_in local, peer;

@@ -133,7 +133,7 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 	}
 	rq->sa_id = sa->id;
 	rq->prf_hash = sa->hash;
-	rq->id_type = 0;               /* by address: the ID comes encrypted in MM5 */
+	rq->by_address = 1;            /* the ID comes encrypted in MM5 */
 	rq->local = sa->local;
 	rq->peer = sa->peer;
 	rq->ni_len = (uint16_t)sa->nilen;

@@ -36,7 +36,7 @@ void keymgr_skeyid(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
 	id[rq->id_len] = 0;
 
 	const char *key;
-	if (rq->id_type == 0) {
+	if (rq->by_address) {
 		/* main mode: by the peer's address and the local address it reached */
 		struct key_choice kc;
 		char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
