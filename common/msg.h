@@ -76,11 +76,14 @@ struct msg_socket {
 #define MSG_KEY_MAX    64
 #define MSG_REPLACES_MAX 8
 
-/* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr. */
+/* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
+ * Aggressive mode names the group in the ID; main mode sets by_address (the ID is still
+ * encrypted): the key is chosen by the peer's address and the local address it reached. */
 struct msg_skeyid_req {
 	uint32_t sa_id;
 	int32_t  prf_hash;              /* enum conf_ike_hash */
-	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, IPV4_ADDR, FQDN) */
+	int32_t  by_address;            /* main mode: key by peer and local address, id unused */
+	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, FQDN) */
 	uint16_t id_len;
 	uint8_t  id[MSG_ID_MAX];
 	struct sockaddr_in local, peer;
@@ -93,6 +96,8 @@ struct msg_skeyid_res {
 	int32_t  status;                /* enum msg_key_status */
 	uint16_t skeyid_len;
 	uint8_t  skeyid[MSG_KEY_MAX];
+	char     profile[64];           /* by address: the isakmp profile that matched, "" = none */
+	char     keyring[64];           /* where the key came from ("" = crypto isakmp key), for logs */
 };
 
 struct msg_xauth_req {
@@ -150,7 +155,8 @@ struct msg_ike_pkt {
 struct msg_va_create {
 	uint32_t session_id;
 	int32_t  template_num;          /* interface Virtual-TemplateN */
-	struct in_addr client_addr;     /* route CLIENT/32 through the new interface */
+	struct in_addr client_addr;     /* route CLIENT/client_plen through the new interface */
+	int32_t  client_plen;           /* 0 = 32; a site-to-site peer's quick mode IDci network */
 	int32_t  esp_overhead;          /* bytes ESP adds, for the computed MTU */
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;

@@ -81,6 +81,8 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	memcpy(&m.hdr, h, sizeof(*h));
 	sa->last_rx = time(NULL);
 
+	ike.cur_in = pkt;
+	ike.cur_in_len = len;
 	switch (h->exch_type) {
 	case ISAKMP_EXCH_INFO:
 		ikev1_info_input(sa, &m);
@@ -98,6 +100,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 			ikev1_quick_input(sa, x, &m, first);
 		break;
 	}
+	ike.cur_in = NULL;   /* sa may be gone by now */
 out:
 	explicit_bzero(buf, len);   /* may hold an XAUTH password */
 	free(buf);
@@ -122,14 +125,15 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	}
 
 	if (!memcmp(h.cky_r, zero, 8)) {
-		if (h.exch_type == ISAKMP_EXCH_AGGR) {
+		if (h.exch_type == ISAKMP_EXCH_AGGR || h.exch_type == ISAKMP_EXCH_MAIN) {
 			/* A retransmitted first message finds the SA we made for it. */
 			for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next) {
 				if (!memcmp(sa->cky_i, h.cky_i, 8) &&
 				    sa->peer.sin_addr.s_addr == peer->sin_addr.s_addr &&
 				    sa->state <= IKE_S_WAIT_HASH_I) {
 					ike.st.duplicates++;
-					if (sa->state == IKE_S_WAIT_HASH_I && sa->last_out)
+					if ((sa->state == IKE_S_WAIT_HASH_I ||
+					     sa->state == IKE_S_MM_SA_SENT) && sa->last_out)
 						ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
 					return;
 				}
@@ -137,10 +141,13 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			struct isakmp_msg m;
 			if (isakmp_parse(pkt, len, &m) < 0) {
 				ike.st.drop_malformed++;
-				log_rl("malformed aggressive mode message dropped");
+				log_rl("malformed phase 1 first message dropped");
 				return;
 			}
-			ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
+			if (h.exch_type == ISAKMP_EXCH_MAIN)
+				ikev1_main_start(&m, peer, local, port4500);
+			else
+				ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
 		} else {
 			ike.st.drop_state++;
 			log_debug("exchange type %u without responder cookie not supported, dropped",
@@ -180,8 +187,22 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		sa->local = *local;
 	}
 
+	if (h.exch_type == ISAKMP_EXCH_MAIN) {
+		if (!sa->main_mode) {
+			ike.st.drop_state++;
+			return;
+		}
+		uint8_t *copy = malloc(len);
+		if (!copy)
+			return;
+		memcpy(copy, pkt, len);
+		ikev1_main_input(sa, copy, len);
+		explicit_bzero(copy, len);
+		free(copy);
+		return;
+	}
 	if (h.exch_type == ISAKMP_EXCH_AGGR) {
-		if (sa->state != IKE_S_WAIT_HASH_I) {
+		if (sa->state != IKE_S_WAIT_HASH_I || sa->main_mode) {
 			ike.st.drop_state++;
 			return;
 		}
@@ -216,7 +237,9 @@ void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 	case IMSG_SKEYID_RES:
 		if (len != sizeof(struct msg_skeyid_res))
 			fatalx("keymgr: bad SKEYID reply length %zu", len);
-		if (sa && sa->state == IKE_S_WAIT_SKEYID)
+		if (sa && sa->state == IKE_S_WAIT_SKEYID && sa->main_mode)
+			ikev1_main_skeyid(sa, data);
+		else if (sa && sa->state == IKE_S_WAIT_SKEYID)
 			ikev1_aggr_skeyid(sa, data);
 		break;
 	case IMSG_XAUTH_RES:
@@ -255,6 +278,18 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 				ikev1_session_up(sa, &sa->child[i]);
 				break;
 			}
+		if (sa->pending_qm) {
+			/* the quick mode that asked for this interface, handled afresh */
+			uint8_t *p = sa->pending_qm;
+			size_t plen = sa->pending_qm_len;
+			struct sockaddr_in peer = sa->peer, local = sa->local;
+			int port4500 = sa->port4500;
+			sa->pending_qm = NULL;
+			sa->have_last_in = 0;
+			ike.st.rx--;   /* counted when it arrived */
+			ikev1_input(p, plen, &peer, &local, port4500);
+			free(p);
+		}
 		break;
 	}
 	case IMSG_SA_ADDED: {

@@ -21,8 +21,10 @@
 
 /* Phase 1 (and 1.5) states of an IKE SA, in the order a session walks them. */
 enum ike_state {
-	IKE_S_WAIT_SKEYID = 1,   /* aggressive mode 1 received, keymgr computing SKEYID */
-	IKE_S_WAIT_HASH_I,       /* aggressive mode 2 sent */
+	IKE_S_MM_SA_SENT = 1,    /* main mode 2 sent (SA), waiting for KE and nonce */
+	IKE_S_WAIT_SKEYID,       /* aggressive mode 1 / main mode 3 received, keymgr computing SKEYID */
+	IKE_S_MM_WAIT_ID,        /* main mode 4 sent, waiting for the encrypted ID and HASH_I */
+	IKE_S_WAIT_HASH_I,       /* aggressive mode 2 sent (the last half-open state) */
 	IKE_S_XAUTH_REQ_SENT,    /* XAUTH REQUEST sent, waiting for REPLY */
 	IKE_S_XAUTH_CHECKING,    /* REPLY forwarded to keymgr */
 	IKE_S_XAUTH_SET_SENT,    /* SET status sent, waiting for ACK */
@@ -101,6 +103,8 @@ struct ike_sa {
 	struct isakmp_trans chosen_trans;
 	uint32_t lifetime;
 	int      xauth;               /* auth method was XAUTHInitPreShared */
+	int      main_mode;           /* phase 1 was main mode (PSK chosen by address) */
+	char     keyring[64];         /* main mode: where keymgr found the key, for logs */
 
 	/* material kept until phase 1 completes */
 	struct ike_dh *dh;
@@ -110,7 +114,7 @@ struct ike_sa {
 	size_t   nilen, nrlen;
 	uint8_t *sai_b;  size_t sai_len;
 	uint8_t  idii_b[IKE_ID_MAX]; size_t idii_len;
-	uint8_t  idir_b[16]; size_t idir_len;
+	uint8_t  idir_b[IKE_ID_MAX]; size_t idir_len;
 
 	uint8_t  skeyid[64];
 	struct ike_p1keys k;
@@ -142,6 +146,7 @@ struct ike_sa {
 	uint8_t  last_in_digest[20];
 	int      have_last_in;
 	uint8_t *held; size_t held_len;   /* quick mode answer held until tunmgr has the SA */
+	uint8_t *pending_qm; size_t pending_qm_len; /* site-to-site: quick mode waiting for the VA */
 	uint32_t held_spi;
 	int      hold_next;           /* ikev1_send_raw keeps the next datagram in held */
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
@@ -184,6 +189,8 @@ struct ike_engine {
 	struct ike_stats st;
 	int      max_halfopen;        /* global cap on exchanges not yet authenticated */
 	int      peer_rate;           /* new exchanges per second per peer address */
+	const uint8_t *cur_in;        /* the protected datagram being handled, as received */
+	size_t   cur_in_len;
 };
 
 extern struct ike_engine ike;
@@ -223,6 +230,20 @@ int  ikev1_send_protected(struct ike_sa *, uint8_t exch_type, uint32_t msgid, ui
 /* Verify the HASH payload of a decrypted protected message (pl[0] must be HASH). */
 int  ikev1_verify_hash(struct ike_sa *, const struct isakmp_msg *, const uint8_t *pre,
                        size_t prelen);
+
+/* ikev1_p1.c: shared by aggressive and main mode */
+int  ikev1_admit(const struct sockaddr_in *peer, const char *what);
+const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *, uint8_t type);
+void ikev1_note_vids(struct ike_sa *, const struct isakmp_msg *);
+int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16_t port);
+void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
+void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
+
+/* ikev1_main.c */
+void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer,
+                      const struct sockaddr_in *local, int port4500);
+void ikev1_main_input(struct ike_sa *, uint8_t *pkt, size_t len);
+void ikev1_main_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
 
 /* ikev1_aggr.c */
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,

@@ -203,6 +203,10 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		if (ikev1_id_selector(id[0]->body, id[0]->len, &sel_net, &sel_mask) < 0 ||
 		    ikev1_id_selector(id[1]->body, id[1]->len, &hub_net, &hub_mask) < 0)
 			why = "not an IPv4 address, subnet or prefix";
+		else if (sa->main_mode && !sel_mask.s_addr)
+			/* a site-to-site peer's network is routed into its interface: 0/0 would
+			 * take the hub's default route */
+			why = "a site-to-site peer must name its network, not 0/0";
 		else
 			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
 			                           hub_mask.s_addr == 0);
@@ -216,10 +220,33 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			ike_exch_free(sa, x);
 			return;
 		}
-	} else if (sa->policy.addr.s_addr) {
+	} else if (sa->policy.addr.s_addr || sa->main_mode) {
 		ike.st.bad_id++;
 		log_rl("session %u: quick mode without identities refused", sa->id);
 		send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+		ike_exch_free(sa, x);
+		return;
+	}
+
+	/* tunmgr installs SAs on the session's interface, which a site-to-site peer gets only
+	 * now: ask for it, and run this quick mode again once it exists (ikev1_tunmgr_msg). */
+	struct in_addr s2s_net = sel_net;
+	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
+	if (sa->main_mode && !sa->va_ready) {
+		if (!sa->va_requested) {
+			char net[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
+			log_info("session %u: site-to-site peer %s protects %s/%d", sa->id, pa, net,
+			         s2s_plen);
+			ikev1_request_va(sa, s2s_net, s2s_plen);
+		}
+		if (!sa->pending_qm && ike.cur_in) {
+			sa->pending_qm = malloc(ike.cur_in_len);
+			if (sa->pending_qm) {
+				memcpy(sa->pending_qm, ike.cur_in, ike.cur_in_len);
+				sa->pending_qm_len = ike.cur_in_len;
+			}
+		}
 		ike_exch_free(sa, x);
 		return;
 	}

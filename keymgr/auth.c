@@ -35,13 +35,32 @@ void keymgr_skeyid(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
 	memcpy(id, rq->id, rq->id_len);
 	id[rq->id_len] = 0;
 
-	const struct conf_group *g = conf_find_group(kconf, id);
-	if (!g || !g->has_key) {
-		log_warnx("no pre-shared key for identity '%s'", id);
-		return;
+	const char *key;
+	if (rq->by_address) {
+		/* main mode: by the peer's address and the local address it reached */
+		struct key_choice kc;
+		char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+		inet_ntop(AF_INET, &rq->local.sin_addr, la, sizeof(la));
+		if (keymgr_key_by_addr(kconf, rq->local.sin_addr, rq->peer.sin_addr, &kc) < 0) {
+			log_warnx("no pre-shared key for peer %s reaching %s", pa, la);
+			return;
+		}
+		key = kc.key;
+		if (kc.profile)
+			snprintf(res->profile, sizeof(res->profile), "%s", kc.profile->name);
+		if (kc.keyring)
+			snprintf(res->keyring, sizeof(res->keyring), "%s", kc.keyring->name);
+	} else {
+		const struct conf_group *g = conf_find_group(kconf, id);
+		if (!g || !g->has_key) {
+			log_warnx("no pre-shared key for identity '%s'", id);
+			return;
+		}
+		key = g->key;
 	}
 	size_t len = 0;
-	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)g->key, strlen(g->key), rq->ni,
+	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)key, strlen(key), rq->ni,
 	                   rq->ni_len, rq->nr, rq->nr_len, res->skeyid, &len) < 0 ||
 	    len > sizeof(res->skeyid)) {
 		res->status = KEY_ERROR;

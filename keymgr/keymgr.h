@@ -14,6 +14,16 @@ void keymgr_skeyid(const struct msg_skeyid_req *, struct msg_skeyid_res *);
 void keymgr_xauth(const struct msg_xauth_req *, struct msg_xauth_res *);
 void keymgr_session_end(const struct msg_session_end *);
 
+/* keyring.c: the key for a main mode peer by address (order in keyring.c). key points into
+ * the configuration; profile and keyring may be NULL (global key, no profile). */
+struct key_choice {
+	const char *key;
+	const struct conf_isakmp_profile *profile;
+	const struct conf_keyring *keyring;
+};
+int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct in_addr peer,
+                        struct key_choice *out);
+
 /* pool.c */
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */

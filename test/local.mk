@@ -25,3 +25,7 @@ TESTS += test/interop/test_fault.sh
 EXTRA_DIST += test/interop/test_fault.sh test/data/hub-fault.conf
 fault_log = test/interop/test_fault.sh.log
 $(fault_log): test/interop/test_rekey.sh.log
+TESTS += test/interop/test_swan_mm.sh
+EXTRA_DIST += test/interop/test_swan_mm.sh test/data/hub-swan-mm.conf
+swan_mm_log = test/interop/test_swan_mm.sh.log
+$(swan_mm_log): test/interop/test_fault.sh.log

@@ -70,6 +70,7 @@ struct va {
 	uv_poll_t      poll;
 	int            polling;
 	struct in_addr client;
+	int            client_plen;
 	int            template_num;
 	/* outbound: one SA per selector (the client's address, networks behind it) */
 	struct va_out  outs[VA_MAX_SEL];
@@ -402,6 +403,7 @@ static void va_create(const struct msg_va_create *c)
 	v->session_id = c->session_id;
 	v->unit = unit;
 	v->client = c->client_addr;
+	v->client_plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
 	v->template_num = c->template_num;
 	const struct conf_interface *t = conf_find_template(dp.conf, c->template_num);
 	if (t && t->acl_in[0])
@@ -441,7 +443,7 @@ static void va_configure(struct va *v, int fd)
 	if (!rc && donor.s_addr)
 		rc = nl_addr_add(dp.nl, v->ifindex, donor, 32);
 	if (!rc)
-		rc = nl_route_add(dp.nl, v->ifindex, v->client, 32, donor);
+		rc = nl_route_add(dp.nl, v->ifindex, v->client, v->client_plen, donor);
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
@@ -452,8 +454,8 @@ static void va_configure(struct va *v, int fd)
 	v->polling = 1;
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &v->client, ip, sizeof(ip));
-	log_info("%s (%s) created for session %u, mtu %d, route %s/32", v->ifname, alias,
-	         v->session_id, mtu, ip);
+	log_info("%s (%s) created for session %u, mtu %d, route %s/%d", v->ifname, alias,
+	         v->session_id, mtu, ip, v->client_plen);
 	va_reply(v, 0);
 	return;
 fail:
@@ -577,17 +579,20 @@ static void sa_add(const struct msg_sa_add *a)
 		return;
 	}
 	/* A network behind the client (not its own address, not "any") is routed here. */
-	if (!o->routed && o->mask.s_addr && !(o->mask.s_addr == 0xffffffffu &&
+	uint32_t base_mask = v->client_plen >= 32 ? 0xffffffffu
+	                                          : htonl(~(0xffffffffu >> v->client_plen));
+	if (!o->routed && o->mask.s_addr && !(o->mask.s_addr == base_mask &&
 	                                      o->net.s_addr == v->client.s_addr)) {
 		static const struct in_addr none;
 		int plen = 0;
 		for (uint32_t m = ntohl(o->mask.s_addr); m & 0x80000000u; m <<= 1)
 			plen++;
 		int rc = nl_route_add(dp.nl, v->ifindex, o->net, plen, none);
+		/* a route that exists already is not ours to remove later */
 		if (rc < 0 && rc != -EEXIST)
 			log_rl("%s: cannot route %s/%d here: %s", v->ifname, inet_ntoa(o->net), plen,
 			       strerror(-rc));
-		else
+		else if (rc == 0)
 			o->routed = 1;
 	}
 	/* Keep the previous inbound SAs: the peer may still send on them until it switches. */
