@@ -234,6 +234,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	qm->child.pfs_group = ch.pfs_group;
 	qm->child.encap_mode = ch.encap_mode;
 	qm->child.lifetime = ch.life_seconds;
+	qm->child.life_kb = ch.life_kb;
 	if (ch.pfs_group) {
 		qm->dh = ike_dh_new(ch.pfs_group);
 		memcpy(qm->gqm_i, pke->body, pke->len);
@@ -280,6 +281,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			sa->child[i].installed = 1;
 			sa->child[i].created = time(NULL);
 			ikev1_session_up(sa, &sa->child[i]);
+			ike_report_sync(sa);
 			break;
 		}
 	}

@@ -38,6 +38,12 @@ struct sa_in {
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
 	int            soft_sent;
+	/* the outbound half of the pair, for the per-SA counters: its stats are read from
+	 * va->out while it is current and kept here once a rekey replaces it */
+	uint32_t       spi_out;
+	struct esp_stats out_st;
+	uint64_t       send_err;
+	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
 };
 
 struct va {
@@ -104,8 +110,11 @@ static void send_esp(struct va *v, const uint8_t *esp, size_t len)
 		dst.sin_port = 0;
 		n = sendto(dp.raw, esp, len, 0, (struct sockaddr *)&dst, sizeof(dst));
 	}
-	if (n < 0)
+	if (n < 0) {
 		v->drop_other++;
+		if (v->in[0])
+			v->in[0]->send_err++;
+	}
 }
 
 static void on_tun(uv_poll_t *h, int status, int events)
@@ -356,6 +365,28 @@ fail:
 	va_destroy(v->session_id);
 }
 
+/* The pair's counters to the parent (the session store); FORCE: even if unchanged. */
+static void sa_counters(struct va *v, struct sa_in *s, int force)
+{
+	struct esp_stats in = esp_sa_stats(s->esp), out = s->out_st;
+	if (v->out && v->out_spi == s->spi_out && s == v->in[0])
+		out = esp_sa_stats(v->out);
+	struct msg_sa_counters c = {
+		.session_id = v->session_id, .spi_in = s->spi, .spi_out = s->spi_out,
+		.pkts_encaps = out.pkts, .bytes_encaps = out.bytes,
+		.pkts_decaps = in.pkts, .bytes_decaps = in.bytes,
+		.verify_fail = in.err_auth, .replay_fail = in.err_replay,
+		.recv_errors = in.err_pad + in.err_other,
+		.send_errors = s->send_err + out.err_other + out.err_auth + out.err_pad,
+	};
+	uint64_t sum = c.pkts_encaps + c.pkts_decaps + c.verify_fail + c.replay_fail +
+	               c.recv_errors + c.send_errors;
+	if (!force && sum == s->reported)
+		return;
+	s->reported = sum;
+	imsg_compose(&dp.parent, IMSG_SA_COUNTERS, v->session_id, -1, &c, sizeof(c));
+}
+
 static void sa_in_free(struct sa_in *s)
 {
 	sadb_remove(dp.sadb, s->spi);
@@ -391,8 +422,10 @@ static void va_destroy(uint32_t session_id)
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
 	for (int i = 0; i < 4; i++)
-		if (v->in[i])
+		if (v->in[i]) {
+			sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
+		}
 	if (v->out)
 		esp_sa_free(v->out);
 	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out", v->ifname, v->unit,
@@ -448,9 +481,15 @@ static void sa_add(const struct msg_sa_add *a)
 	s->hard_seconds = a->hard_seconds;
 	s->soft_bytes = a->soft_bytes;
 	s->hard_bytes = a->hard_bytes;
+	s->spi_out = a->spi_out;
+	/* the outbound SA about to be replaced: its final counters stay with its pair */
+	if (v->in[0] && v->out && v->out_spi == v->in[0]->spi_out)
+		v->in[0]->out_st = esp_sa_stats(v->out);
 	/* Keep the previous inbound SA: the peer may still send on it until it switches. */
-	if (v->in[3])
+	if (v->in[3]) {
+		sa_counters(v, v->in[3], 1);
 		sa_in_free(v->in[3]);
+	}
 	memmove(&v->in[1], &v->in[0], 3 * sizeof(v->in[0]));
 	v->in[0] = s;
 	sadb_insert(dp.sadb, s->spi, s);
@@ -472,6 +511,7 @@ static void sa_del(const struct msg_sa_del *d)
 		return;
 	for (int i = 0; i < 4; i++)
 		if (v->in[i] && v->in[i]->spi == d->spi_in) {
+			sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
 			memmove(&v->in[i], &v->in[i + 1], (size_t)(3 - i) * sizeof(v->in[0]));
 			v->in[3] = NULL;
@@ -492,6 +532,7 @@ static void on_stats(uv_timer_t *t)
 			struct sa_in *s = v->in[i];
 			if (!s)
 				continue;
+			sa_counters(v, s, 0);
 			uint64_t bytes = esp_sa_stats(s->esp).bytes;
 			int hard = (s->hard_seconds && now - s->created >= s->hard_seconds) ||
 			           (s->hard_bytes && bytes >= s->hard_bytes);
