@@ -3,9 +3,13 @@
  *   clear crypto sa [peer A]      the IPsec SAs go (DELETE for their SPIs to the client, removed
  *                                 from tunmgr); the IKE SA and the session's interface stay, so
  *                                 the client may start a new quick mode or end the session.
- *   clear crypto isakmp [CONN-ID] the IKE SA goes (ISAKMP DELETE). A session cannot live on
- *                                 without its IKE SA here (no DPD, no rekey), so its IPsec SAs
- *                                 and interface go with it, as after the client's own DELETE.
+ *   clear crypto isakmp [CONN-ID] the IKE SA goes: one ISAKMP DELETE, nothing for the IPsec
+ *                                 SAs (as IOS). A session cannot live on without its IKE SA
+ *                                 here (no DPD, no rekey), so its IPsec SAs and interface go
+ *                                 with it, as after the client's own DELETE; both clients drop
+ *                                 their IPsec SAs with the IKE SA. An ESP DELETE in front would
+ *                                 make vpnc start a new quick mode and then ignore the ISAKMP
+ *                                 DELETE as "for an old connection".
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -24,6 +28,26 @@ static int fill_esp_delete(struct isakmp_buf *b, void *arg)
 	return isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, (uint8_t)d->n, d->spis);
 }
 
+static int fill_isakmp_delete(struct isakmp_buf *b, void *arg)
+{
+	struct ike_sa *sa = arg;
+	uint8_t ck[16];
+	memcpy(ck, sa->cky_i, 8);
+	memcpy(ck + 8, sa->cky_r, 8);
+	return isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
+}
+
+static void send_delete(struct ike_sa *sa, int (*fill)(struct isakmp_buf *, void *), void *arg)
+{
+	uint8_t iv[16];
+	uint32_t msgid = 0;
+	while (msgid == 0)
+		ike_random((uint8_t *)&msgid, sizeof(msgid));
+	ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
+	if (ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill, arg, -1) < 0)
+		log_warnx("session %u: DELETE not sent", sa->id);
+}
+
 /* Returns how many IPsec SAs were deleted. */
 static int clear_children(struct ike_sa *sa)
 {
@@ -34,14 +58,7 @@ static int clear_children(struct ike_sa *sa)
 			memcpy(d.spis + 4 * d.n++, &sa->child[i].spi_in, 4);
 	if (!d.n)
 		return 0;
-	uint8_t iv[16];
-	uint32_t msgid = 0;
-	while (msgid == 0)
-		ike_random((uint8_t *)&msgid, sizeof(msgid));
-	ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
-	if (ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill_esp_delete, &d,
-	                         -1) < 0)
-		log_warnx("session %u: DELETE for the IPsec SAs not sent", sa->id);
+	send_delete(sa, fill_esp_delete, &d);
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
 		struct ike_child *c = &sa->child[i];
 		if (!c->used)
@@ -77,7 +94,8 @@ void ike_clear_sa(const struct msg_clear *c)
 				break;
 			/* FALLTHROUGH */
 		case CLEAR_ISAKMP_ALL:
-			ike_sa_delete(sa, "admin clear isakmp", 1);
+			send_delete(sa, fill_isakmp_delete, sa);
+			ike_sa_delete(sa, "admin clear isakmp", 0);
 			nike++;
 			break;
 		}

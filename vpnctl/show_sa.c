@@ -61,11 +61,14 @@ static void hms(long long secs, char *buf, size_t len)
 
 /* ---- show crypto isakmp sa ---- */
 
+#define ISAKMP_FROM " FROM ike_sas WHERE ended IS NULL ORDER BY session_id"
+#define ISAKMP_REMAIN " MAX(0, lifetime - CAST(?1 - established AS INTEGER))"
 static const char isakmp_sql[] =
 	"SELECT local_addr, peer_addr, state, session_id, encr, hash, auth, dh_group, caps,"
-	" MAX(0, lifetime - CAST(?1 - established AS INTEGER)) AS remaining_seconds,"
-	" session_id AS conn_id, 'ACTIVE' AS status, *"
-	" FROM ike_sas WHERE ended IS NULL ORDER BY session_id";
+	ISAKMP_REMAIN ISAKMP_FROM;
+static const char isakmp_json_sql[] =
+	"SELECT session_id AS conn_id, 'ACTIVE' AS status, *," ISAKMP_REMAIN " AS remaining_seconds"
+	ISAKMP_FROM;
 enum { K_LOCAL, K_PEER, K_STATE, K_CONN, K_ENCR, K_HASH, K_AUTH, K_DH, K_CAPS, K_REMAIN };
 
 static void isakmp_line(sqlite3_stmt *s, int detail)
@@ -106,7 +109,7 @@ static int isakmp(const struct vctx *c, int argc, int detail)
 	sqlite3 *h = vctl_db(c);
 	if (!h)
 		return 1;
-	sqlite3_stmt *s = query(h, isakmp_sql, NULL, NULL);
+	sqlite3_stmt *s = query(h, c->json ? isakmp_json_sql : isakmp_sql, NULL, NULL);
 	if (!s) {
 		sqlite3_close(h);
 		return 1;
@@ -146,14 +149,17 @@ int show_crypto_isakmp_sa_detail(const struct vctx *c, int argc, char **argv)
 
 /* ---- show crypto ipsec sa ---- */
 
+#define IPSEC_REMAIN \
+	" MAX(0, life_seconds - CAST(?1 - installed AS INTEGER)) AS remaining_seconds," \
+	" MAX(0, life_kb - bytes_decaps / 1024) AS remaining_kb_in," \
+	" MAX(0, life_kb - bytes_encaps / 1024) AS remaining_kb_out" \
+	" FROM ipsec_sas WHERE ended IS NULL"
 static const char ipsec_cols[] =
 	"SELECT ifname, unit, local_addr, local_port, peer_addr, peer_port, remote_ident,"
 	" spi_in, spi_out, transform, encap, pfs_group, iv_size, id,"
 	" pkts_encaps, pkts_decaps, verify_fail, replay_fail, recv_errors, send_errors,"
-	" MAX(0, life_seconds - CAST(?1 - installed AS INTEGER)) AS remaining_seconds,"
-	" MAX(0, life_kb - bytes_decaps / 1024) AS remaining_kb_in,"
-	" MAX(0, life_kb - bytes_encaps / 1024) AS remaining_kb_out, *"
-	" FROM ipsec_sas WHERE ended IS NULL";
+	IPSEC_REMAIN;
+static const char ipsec_json_cols[] = "SELECT *," IPSEC_REMAIN;
 enum { I_IFNAME, I_UNIT, I_LOCAL, I_LPORT, I_PEER, I_PPORT, I_RIDENT, I_SPIIN, I_SPIOUT,
        I_TRANSFORM, I_ENCAP, I_PFS, I_IV, I_ID, I_ENC, I_DEC, I_VERIFY, I_REPLAY, I_RECVERR,
        I_SENDERR, I_REMAIN, I_KBIN, I_KBOUT };
@@ -314,7 +320,8 @@ int show_crypto_ipsec_sa(const struct vctx *c, int argc, char **argv)
 	}
 
 	char sql[1024];
-	snprintf(sql, sizeof(sql), "%s%s%s ORDER BY unit, installed, id", ipsec_cols,
+	snprintf(sql, sizeof(sql), "%s%s%s ORDER BY unit, installed, id",
+	         c->json ? ipsec_json_cols : ipsec_cols,
 	         peer ? " AND peer_addr = ?2" : "", iface ? " AND ifname = ?3" : "");
 	sqlite3 *h = vctl_db(c);
 	if (!h)
