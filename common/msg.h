@@ -50,6 +50,11 @@ enum imsg_type {
 	IMSG_SESSION_UP,        /* struct msg_session_up */
 	IMSG_SESSION_DOWN,      /* struct msg_session_down */
 	IMSG_COUNTERS,          /* struct msg_counters */
+	IMSG_IKE_SA_UP,         /* ikemgr -> parent: struct msg_ike_sa (new, or its state changed) */
+	IMSG_IKE_SA_DOWN,       /* ikemgr -> parent: struct msg_ike_sa_down */
+	IMSG_IPSEC_SA_UP,       /* ikemgr -> parent: struct msg_ipsec_sa */
+	IMSG_IPSEC_SA_DOWN,     /* ikemgr -> parent: struct msg_ipsec_sa_down */
+	IMSG_SA_COUNTERS,       /* tunmgr -> parent: struct msg_sa_counters */
 
 	IMSG_TYPE_MAX
 };
@@ -212,7 +217,10 @@ struct msg_sa_expire {
 	int32_t  hard;
 };
 
-enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP };
+/* CLEAR_*: sessions (clear crypto session); CLEAR_SA_*: IPsec SAs only (clear crypto sa);
+ * CLEAR_ISAKMP_*: IKE SAs (clear crypto isakmp [CONN-ID], conn-id in addr.s_addr). */
+enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP,
+                      CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN };
 struct msg_clear {
 	int32_t  kind;
 	struct in_addr addr;
@@ -240,6 +248,53 @@ struct msg_counters {
 	uint32_t session_id;
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
 	uint64_t drop_auth, drop_replay, drop_other;
+};
+
+
+/* The SA tables of the session store. An IKE SA is reported once phase 1 is authenticated
+ * and again on each state change; the session id is its conn-id. */
+struct msg_ike_sa {
+	uint32_t session_id;
+	uint8_t  cky_i[8], cky_r[8];
+	struct sockaddr_in peer, local;
+	char     state[16];             /* IOS name: CONF_XAUTH, CONF_ADDR, QM_IDLE */
+	char     encr[16], hash[16], auth[16];   /* "aes 256", "sha256", "psk" */
+	int32_t  dh_group;
+	uint32_t lifetime;              /* seconds, from established */
+	int64_t  established;           /* unix time phase 1 completed */
+	int32_t  caps;                  /* IKE_CAP_* */
+};
+enum { IKE_CAP_CFG = 1, IKE_CAP_DPD = 2, IKE_CAP_NAT = 4, IKE_CAP_XAUTH = 8 };
+struct msg_ike_sa_down {
+	uint32_t session_id;
+	char     reason[64];
+};
+/* An IPsec SA pair (one inbound, one outbound SPI) as installed in tunmgr. */
+struct msg_ipsec_sa {
+	uint32_t session_id;
+	uint32_t spi_in, spi_out;       /* network byte order */
+	struct sockaddr_in peer, local;
+	char     ifname[IF_NAMESIZE];
+	int32_t  unit;
+	struct in_addr remote_ident;    /* the client's address (0: any) */
+	char     transform[64];         /* "esp-aes 256 esp-sha-hmac" */
+	int32_t  encap;                 /* enum msg_encap */
+	int32_t  pfs_group;             /* 0: none */
+	int32_t  iv_size;
+	uint32_t life_seconds, life_kb;
+	int64_t  installed;             /* unix time */
+};
+struct msg_ipsec_sa_down {
+	uint32_t session_id;
+	uint32_t spi_in;                /* network byte order */
+	char     reason[64];
+};
+/* Per SA pair, cumulative: sent every stats period when they changed, and when it goes. */
+struct msg_sa_counters {
+	uint32_t session_id;
+	uint32_t spi_in, spi_out;       /* network byte order */
+	uint64_t pkts_encaps, bytes_encaps, pkts_decaps, bytes_decaps;
+	uint64_t verify_fail, replay_fail, recv_errors, send_errors;
 };
 
 #endif

@@ -80,6 +80,13 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 	memset(o->child, 0, sizeof(o->child));
 	sa->adopted = 1;
 	o->superseded = 1;
+	/* the session store has one IKE SA row per session: it now describes the new SA, and
+	 * the IPsec SA rows stay open under it */
+	memcpy(sa->rep_spi, o->rep_spi, sizeof(sa->rep_spi));
+	memset(o->rep_spi, 0, sizeof(o->rep_spi));
+	o->rep_state = 0;
+	sa->rep_state = 0;
+	ike_report_sync(sa);
 	log_info("session %u: phase 1 rekeyed by the client, new IKE SA takes over "
 	         "(old IKE SA now %u)", sa->id, o->id);
 }

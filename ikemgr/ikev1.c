@@ -341,6 +341,7 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
 			log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->id,
 			         ntohl(e->spi_in));
+			ike_report_child_gone(sa, c->spi_in, "lifetime expired");
 			memset(c, 0, sizeof(*c));
 			break;
 		}
@@ -374,6 +375,7 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 	         c->auth));
 	ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
 	sa->session_reported = 1;
+	ike_report_sync(sa);
 	ike.st.sessions_up++;
 	char a[32], ip[INET_ADDRSTRLEN];
 	addr_str(&sa->peer, a, sizeof(a));
@@ -384,6 +386,7 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 
 void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 {
+	ike_report_gone(sa, reason);
 	if (sa->va_requested) {
 		struct msg_va_destroy d = { sa->id };
 		ike.io.to_tunmgr(IMSG_VA_DESTROY, sa->id, &d, sizeof(d));
@@ -445,6 +448,7 @@ void ikev1_tick(time_t now)
 	struct ike_sa *next;
 	for (struct ike_sa *sa = ike.all; sa; sa = next) {
 		next = sa->all_next;
+		ike_report_sync(sa);
 		if (sa->state <= IKE_S_WAIT_HASH_I && now - sa->created > 30) {
 			ike_sa_delete(sa, "phase 1 timeout", 0);
 			continue;
@@ -500,6 +504,10 @@ void ikev1_tick(time_t now)
 
 void ikev1_clear(const struct msg_clear *c)
 {
+	if (c->kind >= CLEAR_SA_ALL) {
+		ike_clear_sa(c);
+		return;
+	}
 	char name[MSG_USER_MAX];
 	int n = 0;
 	memcpy(name, c->name, sizeof(name));

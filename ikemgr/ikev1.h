@@ -161,6 +161,12 @@ struct ike_sa {
 	unsigned dpd_acked, dpd_answered_peer;   /* for a first-time log line each way */
 	time_t   established_at;
 	char     end_reason[64];
+
+	/* what ike_report.c last told the parent: the IKE SA's state and peer port, the SAs */
+	int      rep_state;
+	uint16_t rep_port;
+	time_t   rep_established;
+	uint32_t rep_spi[IKE_MAX_CHILD];
 };
 
 /* What the engine needs from its host process. */
@@ -294,6 +300,15 @@ void ikev1_send_dpd(struct ike_sa *);
 /* Unencrypted notify to a peer that has no SA yet (NO-PROPOSAL-CHOSEN, INVALID-ID). */
 void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr_in *peer,
                              const struct sockaddr_in *local, int port4500, uint16_t type);
+
+/* ike_report.c: IKE and IPsec SAs as the parent's session store sees them. sync() reports
+ * what changed since the last call (new SAs, state changes, SAs gone); it runs every tick and
+ * right after SA changes. gone() ends the IKE SA and every IPsec SA reported for it. */
+void ike_report_sync(struct ike_sa *);
+void ike_report_child_gone(struct ike_sa *, uint32_t spi_in, const char *reason);
+void ike_report_gone(struct ike_sa *, const char *reason);
+/* ike_clear.c: clear crypto sa [peer A], clear crypto isakmp [CONN-ID] */
+void ike_clear_sa(const struct msg_clear *);
 
 /* ikev1_proposal.c: pure functions, unit-tested */
 /* Pick the first configured policy (priority order) that one of the peer's transforms matches.

@@ -362,6 +362,7 @@ void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
 		struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
 		ikev1_send_delete_child(sa, c);
 		ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+		ike_report_child_gone(sa, c->spi_in, "replaced");
 		memset(c, 0, sizeof(*c));
 		slot = oldest;
 	}
@@ -377,6 +378,7 @@ void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
 	sa->child[slot].rekeying = 0;
 	sa->child[slot].replaced_at = 0;
 	ikev1_session_up(sa, &sa->child[slot]);
+	ike_report_sync(sa);
 }
 
 void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m,

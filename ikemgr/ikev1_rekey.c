@@ -202,6 +202,7 @@ void ikev1_rekey_tick(struct ike_sa *sa, time_t now)
 			ikev1_send_delete_child(sa, c);
 			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
 			log_info("session %u: replaced IPsec SA %08x deleted", sa->id, ntohl(c->spi_in));
+			ike_report_child_gone(sa, c->spi_in, "replaced");
 			memset(c, 0, sizeof(*c));
 		}
 	}

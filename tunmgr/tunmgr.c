@@ -41,6 +41,10 @@ struct sa_in {
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
 	int            soft_sent, hard_sent;
+	/* the outbound half's counters, kept here once a rekey or delete retires it */
+	struct esp_stats out_st;
+	uint64_t       send_err;
+	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
 };
 
 #define VA_MAX_SEL 8
@@ -121,12 +125,21 @@ static void count_err(struct va *v, ssize_t err)
 
 /* ---- outbound: interface -> ESP ---- */
 
+/* An outbound SA retires: its counters stay with its inbound twin for show crypto ipsec sa. */
+static void out_retire(struct va *v, struct esp_sa *out, uint32_t spi)
+{
+	for (int i = 0; i < VA_MAX_IN; i++)
+		if (v->in[i] && v->in[i]->spi_out == spi)
+			v->in[i]->out_st = esp_sa_stats(out);
+	esp_sa_free(out);
+}
+
 static void switch_out(struct va *v, struct va_out *o)
 {
 	if (!o->pending)
 		return;
 	if (o->out)
-		esp_sa_free(o->out);
+		out_retire(v, o->out, o->out_spi);
 	o->out = o->pending;
 	o->out_spi = o->pending_spi;
 	o->pending = NULL;
@@ -165,8 +178,11 @@ static void send_esp(struct va *v, const uint8_t *esp, size_t len)
 		dst.sin_port = 0;
 		n = sendto(dp.raw, esp, len, 0, (struct sockaddr *)&dst, sizeof(dst));
 	}
-	if (n < 0)
+	if (n < 0) {
 		v->drop_other++;
+		if (v->in[0])
+			v->in[0]->send_err++;
+	}
 }
 
 static void on_tun(uv_poll_t *h, int status, int events)
@@ -463,6 +479,31 @@ fail:
 	va_destroy(v->session_id);
 }
 
+/* The pair's counters to the parent (the session store); FORCE: even if unchanged. */
+static void sa_counters(struct va *v, struct sa_in *s, int force)
+{
+	struct esp_stats in = esp_sa_stats(s->esp), out = s->out_st;
+	struct va_out *o = out_find(v, s->net, s->mask);
+	if (o && o->out && o->out_spi == s->spi_out)
+		out = esp_sa_stats(o->out);
+	else if (o && o->pending && o->pending_spi == s->spi_out)
+		out = esp_sa_stats(o->pending);
+	struct msg_sa_counters c = {
+		.session_id = v->session_id, .spi_in = s->spi, .spi_out = s->spi_out,
+		.pkts_encaps = out.pkts, .bytes_encaps = out.bytes,
+		.pkts_decaps = in.pkts, .bytes_decaps = in.bytes,
+		.verify_fail = in.err_auth, .replay_fail = in.err_replay,
+		.recv_errors = in.err_pad + in.err_other,
+		.send_errors = s->send_err + out.err_other + out.err_auth + out.err_pad,
+	};
+	uint64_t sum = c.pkts_encaps + c.pkts_decaps + c.verify_fail + c.replay_fail +
+	               c.recv_errors + c.send_errors;
+	if (!force && sum == s->reported)
+		return;
+	s->reported = sum;
+	imsg_compose(&dp.parent, IMSG_SA_COUNTERS, v->session_id, -1, &c, sizeof(c));
+}
+
 static void sa_in_free(struct sa_in *s)
 {
 	sadb_remove(dp.sadb, s->spi);
@@ -498,8 +539,10 @@ static void va_destroy(uint32_t session_id)
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
 	for (int i = 0; i < VA_MAX_IN; i++)
-		if (v->in[i])
+		if (v->in[i]) {
+			sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
+		}
 	for (int i = 0; i < v->nouts; i++) {
 		if (v->outs[i].out)
 			esp_sa_free(v->outs[i].out);
@@ -601,6 +644,7 @@ static void sa_add(const struct msg_sa_add *a)
 		for (int i = 0; i < v->nouts; i++)
 			if (v->outs[i].pending_in == old)
 				v->outs[i].pending_in = NULL;
+		sa_counters(v, old, 1);
 		sa_in_free(old);
 	}
 	memmove(&v->in[1], &v->in[0], (VA_MAX_IN - 1) * sizeof(v->in[0]));
@@ -647,6 +691,7 @@ static void sa_del(const struct msg_sa_del *d)
 			for (int k = 0; k < v->nouts; k++)
 				if (v->outs[k].pending_in == v->in[i])
 					v->outs[k].pending_in = NULL;
+			sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
 			memmove(&v->in[i], &v->in[i + 1], (size_t)(VA_MAX_IN - 1 - i) * sizeof(v->in[0]));
 			v->in[VA_MAX_IN - 1] = NULL;
@@ -661,7 +706,7 @@ static void sa_del(const struct msg_sa_del *d)
 		}
 		if (o->out && o->out_spi == d->spi_out) {
 			/* the current outbound SA goes: its successor, if any, takes over now */
-			esp_sa_free(o->out);
+			out_retire(v, o->out, o->out_spi);
 			o->out = NULL;
 			switch_out(v, o);
 		}
@@ -691,6 +736,8 @@ static void on_stats(uv_timer_t *t)
 			struct sa_in *s = v->in[i];
 			if (!s)
 				continue;
+			if (counters)
+				sa_counters(v, s, 0);
 			uint64_t bytes = esp_sa_stats(s->esp).bytes;
 			/* the lifetime in kilobytes holds for each direction (RFC 2407 4.5) */
 			struct va_out *o = out_find(v, s->net, s->mask);
