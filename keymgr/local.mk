@@ -9,3 +9,10 @@ TESTS += test/unit/test_keymgr
 test_unit_test_keymgr_SOURCES = test/unit/test_keymgr.c
 test_unit_test_keymgr_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_radius
+TESTS += test/unit/test_radius
+test_unit_test_radius_SOURCES = test/unit/test_radius.c
+test_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_radius_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c

@@ -9,6 +9,8 @@
  * present) and the attribute framing before it hands us anything; a reply that fails those
  * checks counts as no reply from that server.
  */
+#include <dlfcn.h>
+#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,30 @@ static const char dictionary[] =
 	"BEGIN-VENDOR Cisco\n"
 	"ATTRIBUTE Cisco-AVPair 1 string\n"
 	"END-VENDOR Cisco\n";
+
+/*
+ * radcli resolves every server with getaddrinfo(host, "radius"), and a service name needs
+ * /etc/services, which the chrooted keymgr cannot read: the lookup fails and no request is
+ * ever sent. radcli overwrites the port with the configured one right after, so for our
+ * numeric addresses the service name is dropped here before glibc sees it. Every other
+ * lookup goes to the real getaddrinfo unchanged.
+ */
+int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                struct addrinfo **res)
+{
+	typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
+	                      struct addrinfo **);
+	static gai_fn real;
+	if (!real)
+		real = (gai_fn)dlsym(RTLD_NEXT, "getaddrinfo");
+	if (!real)
+		return EAI_SYSTEM;
+	struct in_addr a;
+	if (service && node && inet_pton(AF_INET, node, &a) == 1 &&
+	    (!strcmp(service, "radius") || !strcmp(service, "radius-acct")))
+		service = NULL;
+	return real(node, service, hints, res);
+}
 
 static struct {
 	const struct vpnd_conf *conf;

@@ -17,3 +17,7 @@ $(badinput_log): test/interop/test_vpnc.sh.log
 EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
 swan_log = test/interop/test_swan.sh.log
 $(swan_log): test/interop/test_vpnc.sh.log
+TESTS += test/interop/test_radius.sh
+EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/data/hub-radius.conf
+radius_log = test/interop/test_radius.sh.log
+$(radius_log): test/interop/test_swan.sh.log
