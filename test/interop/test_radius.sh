@@ -37,6 +37,8 @@ bob	Cleartext-Password := "B0bRadiusPw"
 	Session-Timeout = 3600,
 	Class = "acct-bob"
 carol	Cleartext-Password := "CarolPw1"
+dave	Cleartext-Password := "DavePw1"
+	Session-Timeout = 4
 RADGROUP	Cleartext-Password := "cisco"
 	Cisco-AVPair = "ipsec:tunnel-password=RadGroupKey77",
 	Cisco-AVPair += "ipsec:addr-pool=group1pool",
@@ -83,6 +85,14 @@ in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$IKEPID" Rs9radiusSecret 2>/dev/
 [ "${in_key:-0}" -ge 1 ] || fail "RADIUS secret not found in keymgr's memory (scan broken?)"
 [ "${in_ike:-1}" -eq 0 ] || fail "RADIUS secret found $in_ike times in ikemgr's memory"
 pass "RADIUS secret in keymgr only"
+vpnc_stop
+
+echo "=== Session-Timeout from the Access-Accept"
+vpnc_start "$T/dave" group=group1 secret=Gk7f3a9c2eSecret user=dave password=DavePw1 ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "dave did not connect"; }
+wait_until 15 grep -q "down: session timeout" "$ST/vpnd.log" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "dave's session outlived its Session-Timeout of 4 s"; }
+pass "Session-Timeout 4 ended dave's session"
 vpnc_stop
 
 echo "=== wrong RADIUS password"
