@@ -16,3 +16,6 @@ test_unit_test_radius_SOURCES = test/unit/test_radius.c
 test_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_radius_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c
+check_PROGRAMS += test/unit/radius_probe
+test_unit_radius_probe_SOURCES = test/unit/radius_probe.c
+test_unit_radius_probe_LDADD = $(VPND_LIBS)

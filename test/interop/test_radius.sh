@@ -39,6 +39,11 @@ bob	Cleartext-Password := "B0bRadiusPw"
 carol	Cleartext-Password := "CarolPw1"
 dave	Cleartext-Password := "DavePw1"
 	Session-Timeout = 4
+token	State == "st-1", Cleartext-Password := "123456"
+	Reply-Message = "welcome"
+token	Cleartext-Password := "pin1", Response-Packet-Type := Access-Challenge
+	Reply-Message = "Enter next token",
+	State = "st-1"
 RADGROUP	Cleartext-Password := "cisco"
 	Cisco-AVPair = "ipsec:tunnel-password=RadGroupKey77",
 	Cisco-AVPair += "ipsec:addr-pool=group1pool",
@@ -100,6 +105,16 @@ vpnc_start "$T/bad" group=group1 secret=Gk7f3a9c2eSecret user=bob password=wrong
 expect_fail "wrong password" "$T/bad" 20
 grep -q "rejected by RADIUS server LIVE" "$ST/vpnd.log" || { tail -20 "$ST/vpnd.log" >&2; fail "no RADIUS reject logged"; }
 pass "wrong password rejected by FreeRADIUS"
+
+echo "=== Access-Challenge relay (keymgr's side, through the probe)"
+RADIUS_PROBE=${RADIUS_PROBE:-./test/unit/radius_probe}
+[ -x "$RADIUS_PROBE" ] || fail "$RADIUS_PROBE is missing (make check builds it)"
+out=$(hub "$RADIUS_PROBE" "$SRCDIR/test/data/hub-radius.conf" via_radius group1 token pin1 123456 2>/dev/null) ||
+	{ echo "$out" >&2; fail "challenge relay"; }
+echo "$out" | grep -q "challenge: Enter next token" || { echo "$out" >&2; fail "challenge message not relayed"; }
+grep -aq 'State = 0x' "$T/radius/radiusd.out" || grep -aq 'State = "st-1"' "$T/radius/radiusd.out" ||
+	fail "FreeRADIUS never saw the State back"
+pass "Access-Challenge: message relayed, answer sent with the State and accepted"
 
 echo "=== group defined on the RADIUS server"
 vpnc_start "$T/grp" group=RADGROUP secret=RadGroupKey77 user=carol password=CarolPw1 ||
