@@ -52,6 +52,14 @@ void rad_attrs_init(struct rad_attrs *a);
  */
 int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len);
 
+/*
+ * Checks a reply datagram against the request it answers (ID, code, lengths, attribute
+ * framing, Cisco VSA framing, Response Authenticator, Message-Authenticator when present).
+ * Returns 0 when well formed and authentic, -1 otherwise.
+ */
+int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_t replen,
+                    const char *secret);
+
 enum rad_result { RAD_ACCEPT = 0, RAD_REJECT, RAD_CHALLENGE, RAD_ERROR };
 
 struct radius_job {

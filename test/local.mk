@@ -18,6 +18,7 @@ EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
 swan_log = test/interop/test_swan.sh.log
 $(swan_log): test/interop/test_vpnc.sh.log
 TESTS += test/interop/test_radius.sh
-EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/data/hub-radius.conf
+EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py \
+	test/data/hub-radius.conf
 radius_log = test/interop/test_radius.sh.log
 $(radius_log): test/interop/test_swan.sh.log

@@ -24,6 +24,7 @@ cleanup() {
 	vpnc_stop
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
 	radius_stop "$T/radius"
+	[ -n "${BAD_PID:-}" ] && kill "$BAD_PID" 2>/dev/null
 	ns_teardown
 	rm -rf "$T"
 }
@@ -115,6 +116,21 @@ echo "$out" | grep -q "challenge: Enter next token" || { echo "$out" >&2; fail "
 grep -aq 'State = 0x' "$T/radius/radiusd.out" || grep -aq 'State = "st-1"' "$T/radius/radiusd.out" ||
 	fail "FreeRADIUS never saw the State back"
 pass "Access-Challenge: message relayed, answer sent with the State and accepted"
+
+echo "=== malformed replies: rejected, the next server answers"
+hub python3 "$SRCDIR/test/lib/radius_bad.py" 18140 FakeSecret "$T/bad.log" &
+BAD_PID=$!
+wait_until 5 sh -c "ip netns exec vpnd_hub ss -lun | grep -q ':18140 '" || fail "malformed-reply server did not start"
+for kind in 0 1 2 3; do
+	before=$(grep -ac 'User-Name = "bob"' "$T/radius/radiusd.out")
+	out=$(hub "$RADIUS_PROBE" "$SRCDIR/test/data/hub-radius.conf" via_fake group1 bob B0bRadiusPw 2>/dev/null) ||
+		{ echo "$out" >&2; fail "malformed reply kind $kind: bob not accepted through LIVE"; }
+	after=$(grep -ac 'User-Name = "bob"' "$T/radius/radiusd.out")
+	grep -q "malformed kind $kind" "$T/bad.log" || fail "the malformed-reply server did not answer kind $kind"
+	[ "$after" -gt "$before" ] || fail "malformed reply kind $kind was taken as an accept (LIVE never asked)"
+done
+kill "$BAD_PID"; wait "$BAD_PID" 2>/dev/null
+pass "bad authenticator, attribute past the packet, bad VSA length, short packet: each refused, LIVE asked next"
 
 echo "=== group defined on the RADIUS server"
 vpnc_start "$T/grp" group=RADGROUP secret=RadGroupKey77 user=carol password=CarolPw1 ||

@@ -247,3 +247,79 @@ Test(radius_failover, deadtime_skips_dead_servers)
 	cr_assert(strstr(res.message, "D1: dead, D2: dead"), "%s", res.message);
 	cr_assert(now_s() - t0 < 0.5);
 }
+
+/* ---- rad_reply_check: the reply datagram against its request ---- */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+static const char SECRET[] = "s3cret";
+
+/* Builds code/id/attrs into rep with a right authenticator (and Message-Authenticator when
+ * with_ma, as the first attribute). Returns the length. */
+static size_t mkreply(uint8_t *rep, const uint8_t *req, uint8_t code, const uint8_t *attrs,
+                      size_t alen, int with_ma)
+{
+	size_t off = 20, len;
+	rep[0] = code;
+	rep[1] = req[1];
+	if (with_ma) {
+		rep[off] = 80;
+		rep[off + 1] = 18;
+		memset(rep + off + 2, 0, 16);
+		off += 18;
+	}
+	memcpy(rep + off, attrs, alen);
+	len = off + alen;
+	rep[2] = (uint8_t)(len >> 8);
+	rep[3] = (uint8_t)len;
+	memcpy(rep + 4, req + 4, 16);
+	if (with_ma) {
+		unsigned n = 0;
+		HMAC(EVP_md5(), SECRET, (int)strlen(SECRET), rep, len, rep + 22, &n);
+	}
+	unsigned n = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	uint8_t md[16];
+	EVP_DigestInit_ex(c, EVP_md5(), NULL);
+	EVP_DigestUpdate(c, rep, 4);
+	EVP_DigestUpdate(c, req + 4, 16);
+	EVP_DigestUpdate(c, rep + 20, len - 20);
+	EVP_DigestUpdate(c, SECRET, strlen(SECRET));
+	EVP_DigestFinal_ex(c, md, &n);
+	EVP_MD_CTX_free(c);
+	memcpy(rep + 4, md, 16);
+	return len;
+}
+
+Test(radius_wire, authentic_and_malformed_replies)
+{
+	uint8_t req[20] = { 1, 7, 0, 20 }, rep[512];
+	for (int i = 4; i < 20; i++)
+		req[i] = (uint8_t)(i * 13);
+	const uint8_t msg[] = { 18, 4, 'h', 'i' };
+	const uint8_t vsa[] = { 26, 12, 0, 0, 0, 9, 1, 6, 'a', '=', 'b', 'c' };
+	const uint8_t badvsa[] = { 26, 12, 0, 0, 0, 9, 1, 200, 'a', '=', 'b', 'c' };
+	const uint8_t past[] = { 8, 6, 10, 0, 0 };
+
+	size_t n = mkreply(rep, req, 2, msg, sizeof(msg), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, "other"), -1, "wrong secret accepted");
+	rep[5] ^= 1;
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad authenticator accepted");
+	n = mkreply(rep, req, 2, msg, sizeof(msg), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n - 1, SECRET), -1, "short datagram accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n + 0, SECRET), 0);
+	rep[1] ^= 1;
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "other ID accepted");
+
+	n = mkreply(rep, req, 11, vsa, sizeof(vsa), 1);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), 0, "Cisco VSA + Message-Authenticator");
+	rep[25] ^= 1;       /* inside the Message-Authenticator */
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad Message-Authenticator accepted");
+	n = mkreply(rep, req, 2, badvsa, sizeof(badvsa), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad VSA inner length accepted");
+	n = mkreply(rep, req, 2, past, sizeof(past), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "attribute past the end accepted");
+	n = mkreply(rep, req, 4, msg, sizeof(msg), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "Accounting-Response code accepted");
+}
