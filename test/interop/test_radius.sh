@@ -79,7 +79,8 @@ grep -q 'NAS-Port-Type = Virtual' "$T/radius/radiusd.out" || fail "no NAS-Port-T
 grep -q 'Calling-Station-Id = "172.18.143.2"' "$T/radius/radiusd.out" || fail "Calling-Station-Id is not the peer address"
 grep -q 'NAS-Identifier = "hub"' "$T/radius/radiusd.out" || fail "no NAS-Identifier"
 grep -q 'Acct-Session-Id = ' "$T/radius/radiusd.out" || fail "no Acct-Session-Id"
-pass "Access-Request carries NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id"
+grep -q 'NAS-IP-Address = 127.0.0.1' "$T/radius/radiusd.out" || fail "no NAS-IP-Address"
+pass "Access-Request carries NAS-IP-Address, NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id"
 cl ping -c1 -w 5 10.2.1.1 >/dev/null || fail "bob: no ping through the tunnel"
 pass "bob: ping through the tunnel"
 
@@ -141,6 +142,9 @@ case "$address" in 192.168.1.*) ;; *) fail "RADIUS group: $address is not from i
 [ "$domain" = radius.test ] || fail "RADIUS group: domain '$domain', expected radius.test"
 pass "group key from ipsec:tunnel-password; pool, DNS, domain from ipsec: pairs ($address)"
 grep -q 'User-Name = "RADGROUP"' "$T/radius/radiusd.out" || fail "no group look-up seen by FreeRADIUS"
+in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid ikemgr)" RadGroupKey77 2>/dev/null)
+[ "${in_ike:-1}" -eq 0 ] || fail "the group key from RADIUS is in ikemgr's memory"
+pass "group key from RADIUS not in ikemgr's memory"
 vpnc_stop
 
 vpnc_start "$T/grpbad" group=RADGROUP secret=NotTheKey user=carol password=CarolPw1 wait=0
