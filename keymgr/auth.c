@@ -384,7 +384,15 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		return;
 	}
 	if (ua && ua->framed_ip.s_addr) {
-		/* Framed-IP-Address: the server chose the address (kept out of the pools) */
+		/* Framed-IP-Address: the server chose the address; a pool holding it skips it */
+		if (pool_claim(rq->sa_id, ua->framed_ip) < 0) {
+			char ip[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &ua->framed_ip, ip, sizeof(ip));
+			res->status = XAUTH_NO_ADDRESS;
+			snprintf(res->message, sizeof(res->message),
+			         "Framed-IP-Address %s is in use by another session", ip);
+			return;
+		}
 		p->addr = ua->framed_ip;
 	} else if (!pool[0] || pool_alloc(pool, rq->sa_id, &p->addr) < 0) {
 		res->status = XAUTH_NO_ADDRESS;

@@ -28,6 +28,9 @@ void keymgr_session_end(const struct msg_session_end *);
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */
 int  pool_alloc(const char *pool, uint32_t session_id, struct in_addr *out);
+/* An address chosen elsewhere (RADIUS Framed-IP-Address): taken out of any pool holding it.
+ * Returns -1 when another session has it. */
+int  pool_claim(uint32_t session_id, struct in_addr a);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
 

@@ -323,3 +323,21 @@ Test(radius_wire, authentic_and_malformed_replies)
 	n = mkreply(rep, req, 4, msg, sizeof(msg), 0);
 	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "Accounting-Response code accepted");
 }
+
+Test(radius_pool, framed_ip_is_claimed_from_its_pool)
+{
+	struct in_addr a, b;
+	cr_assert_eq(load("ip local pool p1 10.9.0.10 10.9.0.20\n"), 0);
+	keymgr_init(&conf);
+	cr_assert_eq(pool_alloc("p1", 1, &a), 0);                 /* 10.9.0.10 */
+	cr_assert_eq(pool_claim(2, a), -1, "an address in use was claimed");
+	inet_pton(AF_INET, "10.9.0.11", &b);
+	cr_assert_eq(pool_claim(2, b), 0);
+	cr_assert_eq(pool_alloc("p1", 3, &a), 0);
+	cr_assert_str_eq(inet_ntoa(a), "10.9.0.12", "the pool gave out a claimed address");
+	pool_release(2, b);
+	cr_assert_eq(pool_alloc("p1", 4, &a), 0);
+	cr_assert_str_eq(inet_ntoa(a), "10.9.0.11");
+	inet_pton(AF_INET, "192.0.2.1", &b);
+	cr_assert_eq(pool_claim(5, b), 0);                          /* outside every pool */
+}
