@@ -36,6 +36,10 @@
 #define CONF_MAX_DNS           2
 #define CONF_MAX_KEYRINGS      16
 #define CONF_MAX_KEYRING_KEYS  16
+#define CONF_MAX_RADIUS        8
+#define CONF_MAX_RADIUS_GROUPS 8
+#define CONF_MAX_GROUP_SERVERS 8
+#define CONF_RADIUS_KEY_MAX    49   /* radcli's limit (48 characters) */
 
 /* IKEv1 phase 1 attribute values (RFC 2409 appendix A), kept as on the wire. */
 enum conf_ike_encr { IKE_ENCR_DES = 1, IKE_ENCR_3DES = 5, IKE_ENCR_AES = 7 };
@@ -208,6 +212,27 @@ struct conf_route {
 	int      line;
 };
 
+/* radius server NAME */
+struct conf_radius_server {
+	char     name[CONF_NAME_MAX];
+	struct in_addr addr;
+	int      has_addr;
+	uint16_t auth_port, acct_port;        /* IOS defaults 1645 / 1646 */
+	char     key[CONF_RADIUS_KEY_MAX];    /* shared secret: keymgr only */
+	int      has_key;
+	int      timeout;                     /* seconds, 0 = radius-server timeout */
+	int      retransmit;                  /* -1 = radius-server retransmit */
+	int      line;
+};
+
+/* aaa group server radius NAME: servers tried in order */
+struct conf_radius_group {
+	char     name[CONF_NAME_MAX];
+	char     server[CONF_MAX_GROUP_SERVERS][CONF_NAME_MAX];
+	int      nserver;
+	int      line;
+};
+
 struct vpnd_conf {
 	char     source[CONF_PATH_MAX];       /* file it came from */
 	char     hostname[CONF_NAME_MAX];
@@ -239,6 +264,20 @@ struct vpnd_conf {
 	int      nroute;
 	struct conf_keyring keyring[CONF_MAX_KEYRINGS];
 	int      nkeyring;
+	struct conf_radius_server radius[CONF_MAX_RADIUS];
+	int      nradius;
+	struct conf_radius_group radius_group[CONF_MAX_RADIUS_GROUPS];
+	int      nradius_group;
+	/* radius-server timeout / retransmit / deadtime / dead-criteria (global defaults) */
+	int      radius_timeout;         /* seconds, default 5 */
+	int      radius_retransmit;      /* default 3 */
+	int      radius_deadtime;        /* minutes a dead server is skipped, 0 = never marked dead */
+	int      radius_dead_time;       /* dead-criteria time SECONDS, 0 = computed */
+	int      radius_dead_tries;      /* dead-criteria tries N, 0 = computed */
+	/* password of the group look-up (IOS: "cisco"); radius-server group-password */
+	char     radius_group_password[CONF_SECRET_MAX];   /* keymgr only */
+	/* aaa accounting update periodic MINUTES (0 = no interim updates) */
+	int      acct_update_periodic;
 
 	/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
 	int      dpd_interval;       /* 0 = off */
@@ -285,5 +324,10 @@ const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, co
 int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_addr *out);
 /* Does profile pr's `match identity address` cover a? */
 int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
+const struct conf_radius_server  *conf_find_radius(const struct vpnd_conf *, const char *name);
+const struct conf_radius_group   *conf_find_radius_group(const struct vpnd_conf *, const char *name);
+/* 1 when the profile's isakmp authorization list has a RADIUS method: the group may then be
+ * defined on the RADIUS server instead of in the file. */
+int conf_profile_group_via_radius(const struct vpnd_conf *, const struct conf_isakmp_profile *);
 
 #endif

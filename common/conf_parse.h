@@ -20,6 +20,7 @@ enum cp_block {
 	CB_IGNORED,     /* the opener means nothing on Linux: its sub-lines are accepted silently */
 	CB_POLICY, CB_GROUP, CB_PROFILE, CB_TSET, CB_IPSEC_PROF, CB_IFACE, CB_ACL,
 	CB_KEYRING,
+	CB_RADIUS_SERVER, CB_RADIUS_GROUP,
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -93,6 +94,8 @@ struct conf_parser {
 /* Diagnostics, formatted "NAME:LINE: error: ..." (line = p->line unless given). */
 void cp_error(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_warn(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cp_warn_at(struct conf_parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void cp_error_at(struct conf_parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -129,6 +132,7 @@ extern const struct cp_kw cp_policy_cmds[], cp_group_cmds[], cp_profile_cmds[];
 extern const struct cp_kw cp_tset_cmds[], cp_ipsec_prof_cmds[];
 extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
 extern const struct cp_kw cp_keyring_cmds[];
+extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
 void cp_banner_eof(struct conf_parser *p);
@@ -143,6 +147,15 @@ void cp_h_aaa_authen_login(struct conf_parser *p, int i);
 void cp_h_aaa_author_network(struct conf_parser *p, int i);
 void cp_h_aaa_acct_network(struct conf_parser *p, int i);
 void cp_h_username(struct conf_parser *p, int i);
+void cp_h_radius_server(struct conf_parser *p, int i);
+void cp_h_radius_group(struct conf_parser *p, int i);
+void cp_h_radius_global_timeout(struct conf_parser *p, int i);
+void cp_h_radius_global_retransmit(struct conf_parser *p, int i);
+void cp_h_radius_deadtime(struct conf_parser *p, int i);
+void cp_h_radius_dead_criteria(struct conf_parser *p, int i);
+void cp_h_radius_group_password(struct conf_parser *p, int i);
+void cp_h_acct_update(struct conf_parser *p, int i);
+void cp_check_radius(struct conf_parser *p);
 void cp_h_isakmp_policy(struct conf_parser *p, int i);
 void cp_h_isakmp_key(struct conf_parser *p, int i);
 void cp_h_isakmp_keepalive(struct conf_parser *p, int i);

@@ -137,8 +137,13 @@ struct msg_policy {
 	int32_t  idle_timeout;
 };
 
+/*
+ * XAUTH_CHALLENGED: the RADIUS server answered Access-Challenge (next token, new PIN): ikemgr
+ * sends another XAUTH REQUEST showing message; the reply comes back as a new msg_xauth_req
+ * and keymgr, which kept the challenge's State for this sa_id, sends it with the answer.
+ */
 enum msg_xauth_status { XAUTH_OK = 0, XAUTH_BAD_CREDENTIALS, XAUTH_NO_ADDRESS, XAUTH_REFUSED,
-                        XAUTH_ERROR };
+                        XAUTH_ERROR, XAUTH_CHALLENGED };
 struct msg_xauth_res {
 	uint32_t sa_id;
 	int32_t  status;                /* enum msg_xauth_status */

@@ -457,6 +457,12 @@ void ikev1_tick(time_t now)
 			ike_sa_delete(sa, "phase 1.5 timeout", 1);
 			continue;
 		}
+		/* Session-Timeout from the RADIUS server ends the session, as on IOS */
+		if (sa->have_policy && sa->policy.session_timeout > 0 &&
+		    now - sa->created >= sa->policy.session_timeout) {
+			ike_sa_delete(sa, "session timeout", 1);
+			continue;
+		}
 		if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
 			ike.st.retransmits++;
 			sa->retrans_left--;

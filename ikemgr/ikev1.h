@@ -125,6 +125,7 @@ struct ike_sa {
 	const struct conf_isakmp_profile *profile;
 	char     user[MSG_USER_MAX];
 	int      xauth_tries;
+	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
 

@@ -49,7 +49,8 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		return;
 	}
 	const struct conf_isakmp_profile *prof = conf_find_profile_for_group(ike.conf, group);
-	if (!prof || !conf_find_group(ike.conf, group)) {
+	/* a group may live on the RADIUS server the profile's authorization list names */
+	if (!prof || (!conf_find_group(ike.conf, group) && !conf_profile_group_via_radius(ike.conf, prof))) {
 		ike.st.bad_id++;
 		log_rl("aggressive mode from %s: no isakmp profile matches identity group '%s'", pa,
 		          group);

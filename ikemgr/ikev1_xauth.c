@@ -181,6 +181,24 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	free(rq);
 }
 
+/*
+ * RADIUS Access-Challenge (next token, new PIN): one more REQUEST showing the server's
+ * message; it is not a failed try. Bounded, so a server cannot keep a client asking forever.
+ */
+#define XAUTH_MAX_CHALLENGES 4
+static int xauth_challenge(struct ike_sa *sa, const struct msg_xauth_res *r)
+{
+	if (sa->xauth_challenges >= XAUTH_MAX_CHALLENGES)
+		return 0;
+	sa->xauth_challenges++;
+	char msg[sizeof(r->message)];
+	memcpy(msg, r->message, sizeof(msg));
+	msg[sizeof(msg) - 1] = 0;
+	log_info("session %u: user '%s' challenged by the authentication server", sa->id, sa->user);
+	send_request(sa, msg[0] ? msg : NULL);
+	return 1;
+}
+
 void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 {
 	if (sa->state == IKE_S_AUTHORIZING) {
@@ -203,6 +221,8 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		return;
 	}
 	if (sa->state != IKE_S_XAUTH_CHECKING)
+		return;
+	if (r->status == XAUTH_CHALLENGED && xauth_challenge(sa, r))
 		return;
 	if (r->status == XAUTH_OK) {
 		sa->policy = r->policy;

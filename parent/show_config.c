@@ -663,6 +663,41 @@ static void rc_aaa(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "!\n");
 }
 
+/* RADIUS servers and groups; keys are never shown. */
+static void rc_radius(FILE *f, const struct vpnd_conf *c)
+{
+	for (int i = 0; i < c->nradius_group; i++) {
+		const struct conf_radius_group *g = &c->radius_group[i];
+		fprintf(f, "aaa group server radius %s\n", g->name);
+		for (int k = 0; k < g->nserver; k++)
+			fprintf(f, " server name %s\n", g->server[k]);
+		fprintf(f, "!\n");
+	}
+	if (c->acct_update_periodic)
+		fprintf(f, "aaa accounting update periodic %d\n!\n", c->acct_update_periodic);
+	for (int i = 0; i < c->nradius; i++) {
+		const struct conf_radius_server *s = &c->radius[i];
+		fprintf(f, "radius server %s\n address ipv4 %s auth-port %u acct-port %u\n", s->name,
+		        addr(s->addr).s, s->auth_port, s->acct_port);
+		fprintf(f, " key " SHOW_REMOVED "\n");
+		if (s->timeout)
+			fprintf(f, " timeout %d\n", s->timeout);
+		if (s->retransmit >= 0)
+			fprintf(f, " retransmit %d\n", s->retransmit);
+		fprintf(f, "!\n");
+	}
+	if (c->nradius) {
+		fprintf(f, "radius-server timeout %d\nradius-server retransmit %d\n", c->radius_timeout,
+		        c->radius_retransmit);
+		if (c->radius_deadtime)
+			fprintf(f, "radius-server deadtime %d\n", c->radius_deadtime);
+		if (c->radius_dead_time || c->radius_dead_tries)
+			fprintf(f, "radius-server dead-criteria time %d tries %d\n", c->radius_dead_time,
+			        c->radius_dead_tries);
+		fprintf(f, "!\n");
+	}
+}
+
 static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 {
 	for (int i = 0; i < c->npolicy; i++) {
@@ -979,6 +1014,7 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 	if (c->hostname[0])
 		fprintf(f, "hostname %s\n!\n", c->hostname);
 	rc_aaa(f, c);
+	rc_radius(f, c);
 	for (int i = 0; i < c->nuser; i++)
 		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
 	if (c->nuser)

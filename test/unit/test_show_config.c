@@ -108,6 +108,12 @@ static const char full[] =
 	"aaa authentication login xauth local group rad1\n"
 	"aaa authorization network grp local\n"
 	"aaa accounting network acct start-stop group rad1 group rad2\n"
+	"radius server r1\n address ipv4 10.0.0.5 auth-port 1812 acct-port 1813\n key Rk1Secret\n"
+	" timeout 3\n retransmit 1\n"
+	"radius server r2\n address ipv4 10.0.0.6\n key Rk2Secret\n"
+	"aaa group server radius rad1\n server name r1\n server name r2\n"
+	"aaa group server radius rad2\n server name r2\n"
+	"radius-server deadtime 2\n"
 	"username alice privilege 15 password 0 " USER_PASS "\n"
 	"username bob secret 0 other" "Secret\n"
 	"crypto isakmp policy 20\n"
@@ -564,6 +570,11 @@ Test(show_config, running_config_full_lines)
 	char *out = run(show_running_config, c, 0, NULL);
 	expect_has(out, "aaa authentication login xauth local group rad1\n");
 	expect_has(out, "aaa accounting network acct start-stop group rad1 group rad2\n");
+	expect_has(out, "aaa group server radius rad1\n server name r1\n server name r2\n!\n");
+	expect_has(out, "radius server r1\n address ipv4 10.0.0.5 auth-port 1812 acct-port 1813\n"
+	                " key <removed>\n timeout 3\n retransmit 1\n!\n");
+	expect_has(out, "radius-server deadtime 2\n");
+	cr_assert_null(strstr(out, "Rk1Secret"), "a RADIUS key was shown");
 	expect_has(out, "username alice password 0 <removed>\n");
 	expect_has(out, "username bob password 0 <removed>\n");
 	expect_has(out, "crypto isakmp policy 10\n encr aes 256\n hash sha256\n"
@@ -637,6 +648,17 @@ static void normalize(struct vpnd_conf *c)
 	CLEAN(c->hostname);
 	for (int i = 0; i < CONF_MAX_POLICIES; i++)
 		c->policy[i].line = 0;
+	for (int i = 0; i < CONF_MAX_RADIUS; i++) {
+		CLEAN(c->radius[i].name);
+		c->radius[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_RADIUS_GROUPS; i++) {
+		struct conf_radius_group *g = &c->radius_group[i];
+		CLEAN(g->name);
+		for (int k = 0; k < CONF_MAX_GROUP_SERVERS; k++)
+			CLEAN(g->server[k]);
+		g->line = 0;
+	}
 	for (int i = 0; i < CONF_MAX_GROUPS; i++) {
 		struct conf_group *g = &c->group[i];
 		CLEAN(g->name); CLEAN(g->pool); CLEAN(g->domain); CLEAN(g->acl); CLEAN(g->banner);
