@@ -193,7 +193,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	 * into its interface. It may not claim everything (0/0 would take the hub's default). */
 	struct in_addr s2s_net = { 0 };
 	int s2s_plen = 0;
-	if (sa->main_mode) {
+	if (sa->main_mode && !sa->have_policy) {
 		const uint8_t *b = nid == 2 ? id[0]->body : NULL;
 		struct in_addr mask = { 0xffffffff };
 		int ok = 0;
@@ -242,7 +242,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 
 	/* tunmgr installs SAs on the session's interface, which a site-to-site peer gets only
 	 * now: ask for it, and run this quick mode again once it exists (ikev1_tunmgr_msg). */
-	if (sa->main_mode && !sa->va_ready) {
+	if (sa->main_mode && !sa->have_policy && !sa->va_ready) {
 		if (!sa->va_requested) {
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
