@@ -215,6 +215,17 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		memcpy(&s2s_net, b + 4, 4);
 		s2s_net.s_addr &= mask.s_addr;
 		s2s_plen = __builtin_popcount(mask.s_addr);
+		const char *why = ikev1_s2s_net_refused(ike.conf, s2s_net, s2s_plen);
+		if (why) {
+			char net[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
+			ike.st.bad_id++;
+			log_rl("session %u: quick mode from %s: IDci %s/%d refused: %s", sa->id, pa, net,
+			       s2s_plen, why);
+			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+			ike_exch_free(sa, x);
+			return;
+		}
 	} else if (nid == 2) {
 		/* The client may only claim the address we gave it (IDci), toward anything (IDcr). */
 		const uint8_t *b = id[0]->body;

@@ -25,7 +25,8 @@ for p in kernel-libipsec openssl vici; do
 		fail "strongSwan plugin $p is missing: scripts/deps.sh installs it"
 done
 
-T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
+# its own prefix: on the shared machine /tmp/vpnd-test.* directories vanished under a running test
+T=$(mktemp -d /tmp/swanmm_test.XXXXXX)
 cleanup() {
 	swan_stop
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
@@ -56,10 +57,10 @@ die() { dump; fail "$name: $*"; }
 
 vpnd_start "$SRCDIR/test/data/hub-swan-mm.conf" "$st"
 
-# swan_mm NAME GATEWAY KEY: charon as a main mode PSK peer of GATEWAY with KEY
+# swan_mm NAME GATEWAY KEY [LOCAL_TS]: charon as a main mode PSK peer of GATEWAY with KEY
 swan_mm() {
 	swan_start "$T/$1" gateway="$2" secret="$3" aggressive=no xauth=no local_id="172.18.143.2" \
-		vips= local_ts="$NET/32" remote_ts=10.2.1.0/24 ike=aes256-sha256-modp2048 \
+		vips= local_ts="${4:-$NET/32}" remote_ts=10.2.1.0/24 ike=aes256-sha256-modp2048 \
 		esp=aes256-sha256 || die "charon did not start"
 }
 
@@ -112,6 +113,20 @@ grep -q "keyring KR-A is bound to $HUB_A, skipping" "$st/vpnd.log" ||
 	die "debug does not say why keyring KR-A was skipped for $HUB_B"
 pass "SafeNet: debug log says 'keyring KR-A is bound to $HUB_A, skipping'"
 refused "$HUB_A" "$KEY_B" KR-A
+
+# a site-to-site peer may not claim the hub's inside network as its own
+name="IDci of the hub's network"
+swan_mm hijack "$HUB_A" "$KEY_A" 10.2.1.0/24
+swan_up 6 2>/dev/null && die "charon got a CHILD_SA for the hub's inside network"
+wait_until 5 grep -q "IDci 10.2.1.0/24 refused: a network of one of the hub's interfaces" "$st/vpnd.log" ||
+	die "no clear log line about the refused IDci"
+hub ip route show 10.2.1.0/24 | grep -q "dev eth1" || die "the hub's route to 10.2.1.0/24 changed"
+swan_down 5
+swan_stop
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip -o link show | grep -q ' va[0-9]'" ||
+	die "an interface is left after the refused quick mode"
+pass "$name: refused (INVALID-ID-INFORMATION), inside route untouched"
+
 refused "$HUB_B" "$KEY_A" KR-B
 
 # main mode with XAuth and Mode Config, as profile ra-mm says
