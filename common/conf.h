@@ -76,6 +76,7 @@ struct conf_group {
 	int      save_password;
 	int      pfs;
 	int      max_users;                   /* 0 = unlimited */
+	int      max_logins;                  /* per user, 0 = unlimited */
 	struct in_addr netmask;               /* pushed netmask; 0 = 255.255.255.255 */
 	int      line;
 };

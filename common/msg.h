@@ -44,6 +44,7 @@ enum imsg_type {
 	IMSG_SA_DEL,            /* struct msg_sa_del */
 	IMSG_SA_EXPIRE,         /* tunmgr -> ikemgr: struct msg_sa_expire */
 	IMSG_SA_ADDED,          /* tunmgr -> ikemgr: struct msg_sa_added, after every SA_ADD */
+	IMSG_VA_ACTIVITY,       /* tunmgr -> ikemgr: struct msg_va_activity, when packets moved */
 
 	/* ikemgr/tunmgr -> parent (the database writer) */
 	IMSG_SESSION_UP,        /* struct msg_session_up */
@@ -73,6 +74,7 @@ struct msg_socket {
 #define MSG_PASS_MAX   128
 #define MSG_SPLIT_MAX  16
 #define MSG_KEY_MAX    64
+#define MSG_REPLACES_MAX 8
 
 /* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
  * Aggressive mode names the group in the ID; main mode sets by_address (the ID is still
@@ -107,6 +109,10 @@ struct msg_xauth_req {
 	char     author_list[64];       /* aaa authorization network list */
 	int32_t  authorize_only;        /* no XAUTH: only fetch the group's policy */
 	struct sockaddr_in peer;
+	/* sessions this login takes over (phase 1 rekey, INITIAL-CONTACT): not counted against
+	 * max-users / max-logins */
+	int32_t  nreplaces;
+	uint32_t replaces[MSG_REPLACES_MAX];
 };
 
 /* The merged policy for a session: group attributes overridden by per-user ones. */
@@ -181,6 +187,9 @@ struct msg_sa_add {
 	uint32_t soft_seconds, hard_seconds;
 	uint64_t soft_bytes, hard_bytes;
 	int32_t  replay_window;
+	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
+	 * this SA; a network other than the client's address gets a route via the interface */
+	struct in_addr sel_net, sel_mask;
 };
 struct msg_sa_del {
 	uint32_t session_id;
@@ -190,6 +199,12 @@ struct msg_sa_added {
 	uint32_t session_id;
 	uint32_t spi_in;
 	int32_t  status;                /* 0 installed, else errno */
+};
+/* Packet counts of a session's interface, sent at most once a second when they changed:
+ * DPD on-demand needs to know whether the peer is still sending. */
+struct msg_va_activity {
+	uint32_t session_id;
+	uint64_t pkts_in, pkts_out;
 };
 struct msg_sa_expire {
 	uint32_t session_id;

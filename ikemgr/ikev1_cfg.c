@@ -33,6 +33,7 @@ void ikev1_cfg_authorize(struct ike_sa *sa)
 	if (sa->profile)
 		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
 	rq->peer = sa->peer;
+	ike_session_replaces(sa, "", rq);
 	sa->state = IKE_S_AUTHORIZING;
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
 	free(rq);

@@ -149,10 +149,11 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 			return;
 		}
 	}
-	if (g->max_users > 0 && g->pool[0] && pool_in_use(g->pool) >= g->max_users) {
+	int nrep = rq->nreplaces < 0 ? 0 : rq->nreplaces > MSG_REPLACES_MAX ? MSG_REPLACES_MAX
+	                                                                     : rq->nreplaces;
+	if (logins_check(group, rq->authorize_only ? "" : user, g->max_users, g->max_logins,
+	                 rq->replaces, nrep, res->message, sizeof(res->message)) < 0) {
 		res->status = XAUTH_REFUSED;
-		snprintf(res->message, sizeof(res->message), "group '%s' has reached max-users %d",
-		         group, g->max_users);
 		return;
 	}
 
@@ -174,6 +175,7 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 	if (g->acl[0])
 		split_from_acl(conf_find_acl(kconf, g->acl), p);
 	res->status = XAUTH_OK;
+	logins_add(rq->sa_id, group, rq->authorize_only ? "" : user);
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
 	log_info("session %u: %s '%s' group '%s' accepted, address %s", rq->sa_id,
@@ -183,4 +185,5 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 void keymgr_session_end(const struct msg_session_end *e)
 {
 	pool_release(e->session_id, e->addr);
+	logins_del(e->session_id);
 }

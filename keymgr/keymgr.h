@@ -31,4 +31,11 @@ int  pool_alloc(const char *pool, uint32_t session_id, struct in_addr *out);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
 
+/* logins.c: sessions per group and per user, for max-users and max-logins */
+int  logins_check(const char *group, const char *user, int max_users, int max_logins,
+                  const uint32_t *replaces, int nreplaces, char *why, size_t whylen);
+int  logins_add(uint32_t session_id, const char *group, const char *user);
+void logins_del(uint32_t session_id);
+int  logins_count(const char *group, const char *user);
+
 #endif

@@ -118,7 +118,7 @@ refused "$HUB_A" "$KEY_B" KR-A
 name="IDci of the hub's network"
 swan_mm hijack "$HUB_A" "$KEY_A" 10.2.1.0/24
 swan_up 6 2>/dev/null && die "charon got a CHILD_SA for the hub's inside network"
-wait_until 5 grep -q "IDci 10.2.1.0/24 refused: a network of one of the hub's interfaces" "$st/vpnd.log" ||
+wait_until 5 grep -q "quick mode for 10.2.1.0/255.255.255.0 refused: it overlaps the network of eth1" "$st/vpnd.log" ||
 	die "no clear log line about the refused IDci"
 hub ip route show 10.2.1.0/24 | grep -q "dev eth1" || die "the hub's route to 10.2.1.0/24 changed"
 swan_down 5

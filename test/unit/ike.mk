@@ -26,3 +26,9 @@ TESTS += test/unit/test_proposal
 test_unit_test_proposal_SOURCES = test/unit/test_proposal.c
 test_unit_test_proposal_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_proposal_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_selector
+TESTS += test/unit/test_selector
+test_unit_test_selector_SOURCES = test/unit/test_selector.c
+test_unit_test_selector_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_selector_LDADD = $(TEST_LIBS)

@@ -14,6 +14,11 @@ static const char cfg[] =
 	"aaa authentication login L local\n"
 	"aaa authorization network N local\n"
 	"username alice password 0 wonderland\n"
+	"username bob password 0 builder\n"
+	"crypto isakmp client configuration group g2\n"
+	" key othersecret\n"
+	" pool p2\n"
+	" max-logins 1\n"
 	"crypto isakmp client configuration group g1\n"
 	" key groupsecret\n"
 	" pool p1\n"
@@ -33,6 +38,7 @@ static const char cfg[] =
 	" tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile ip1\n"
 	"ip local pool p1 10.9.0.254 10.9.1.2\n"
+	"ip local pool p2 10.8.0.1 10.8.0.20\n"
 	"ip access-list extended split\n"
 	" permit ip 10.2.1.0 0.0.0.255 any\n";
 
@@ -139,6 +145,61 @@ Test(keymgr, pool_exhaustion)
 	cr_assert_eq(pool_alloc("p1", 12, &a), 0);
 	cr_assert_eq(pool_alloc("p1", 13, &a), -1);
 	cr_assert_eq(pool_alloc("nosuch", 14, &a), -1);
+}
+
+static int xauth_g2(uint32_t id, const char *user, uint32_t replaces, struct msg_xauth_res *res)
+{
+	struct msg_xauth_req rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.sa_id = id;
+	snprintf(rq.group, sizeof(rq.group), "g2");
+	snprintf(rq.user, sizeof(rq.user), "%s", user);
+	snprintf(rq.password, sizeof(rq.password), "%s",
+	         !strcmp(user, "bob") ? "builder" : "wonderland");
+	snprintf(rq.auth_list, sizeof(rq.auth_list), "L");
+	if (replaces) {
+		rq.replaces[0] = replaces;
+		rq.nreplaces = 1;
+	}
+	keymgr_xauth(&rq, res);
+	return res->status;
+}
+
+Test(keymgr, max_logins_per_user_not_per_group)
+{
+	struct msg_xauth_res r;
+	cr_assert_eq(xauth_g2(1, "bob", 0, &r), XAUTH_OK);
+	cr_assert_eq(xauth_g2(2, "bob", 0, &r), XAUTH_REFUSED, "second login of bob");
+	cr_assert_str_eq(r.message, "user 'bob' has reached max-logins 1");
+	cr_assert_eq(r.policy.addr.s_addr, 0, "a refused login gets no address");
+	cr_assert_eq(xauth_g2(3, "alice", 0, &r), XAUTH_OK, "another user of the group");
+	cr_assert_eq(logins_count("g2", "bob"), 1);
+	cr_assert_eq(logins_count("g2", NULL), 2);
+}
+
+Test(keymgr, relogin_that_replaces_its_session_is_not_counted)
+{
+	struct msg_xauth_res r;
+	cr_assert_eq(xauth_g2(1, "bob", 0, &r), XAUTH_OK);
+	/* a phase 1 rekey (or a reboot with INITIAL-CONTACT) names session 1 */
+	cr_assert_eq(xauth_g2(7, "bob", 1, &r), XAUTH_OK);
+	/* naming someone else's session does not help */
+	cr_assert_eq(xauth_g2(8, "bob", 99, &r), XAUTH_REFUSED);
+	struct msg_session_end e = { .session_id = 7, .addr = r.policy.addr };
+	keymgr_session_end(&e);
+	cr_assert_eq(logins_count("g2", "bob"), 1, "session 1 remains");
+}
+
+Test(keymgr, max_users_counts_sessions_not_addresses)
+{
+	struct msg_xauth_res r;
+	struct in_addr a;
+	/* addresses of pool p1 taken by something else do not count against g1's max-users */
+	cr_assert_eq(pool_alloc("p1", 50, &a), 0);
+	cr_assert_eq(xauth(1, "alice", "wonderland", &r), XAUTH_OK);
+	cr_assert_eq(xauth(2, "alice", "wonderland", &r), XAUTH_OK);
+	cr_assert_eq(xauth(3, "alice", "wonderland", &r), XAUTH_REFUSED);
+	cr_assert_str_eq(r.message, "group 'g1' has reached max-users 2");
 }
 
 /* Main mode keys by address (keymgr/keyring.c). */
