@@ -33,3 +33,6 @@ TESTS += test/interop/test_showconf.sh
 EXTRA_DIST += test/interop/test_showconf.sh
 showconf_log = test/interop/test_showconf.sh.log
 $(showconf_log): test/interop/test_swan_mm.sh.log
+# every fuzz target built with libFuzzer and run for a few seconds
+TESTS += test/fuzz/smoke.sh
+EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict
