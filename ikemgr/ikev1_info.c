@@ -44,49 +44,41 @@ void ikev1_send_notify(struct ike_sa *sa, uint16_t type, uint8_t proto, const ui
 
 struct delete_args {
 	struct ike_sa *sa;
-	int isakmp;                   /* 0: the IPsec SAs, 1: the ISAKMP SA */
 };
 
+/*
+ * One informational message, the ISAKMP SA's DELETE first, then the IPsec SAs': strongSwan
+ * acts on the first DELETE payload of a message only (and deleting the ISAKMP SA takes its
+ * CHILD_SAs along), vpnc reads them all and stops at the ISAKMP one. With the IPsec DELETE
+ * first, charon keeps its ISAKMP SA; in a message of its own, vpnc renegotiates at once.
+ */
 static int fill_delete(struct isakmp_buf *b, void *arg)
 {
-	const struct delete_args *d = arg;
-	const struct ike_sa *sa = d->sa;
-	if (d->isakmp) {
-		uint8_t ck[16];
-		memcpy(ck, sa->cky_i, 8);
-		memcpy(ck + 8, sa->cky_r, 8);
-		return isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
-	}
+	const struct ike_sa *sa = ((const struct delete_args *)arg)->sa;
+	uint8_t ck[16];
+	memcpy(ck, sa->cky_i, 8);
+	memcpy(ck + 8, sa->cky_r, 8);
+	int rc = isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
 	uint8_t spis[IKE_MAX_CHILD * 4];
 	int n = 0;
 	for (int i = 0; i < IKE_MAX_CHILD; i++)
 		if (sa->child[i].used)
 			memcpy(spis + 4 * n++, &sa->child[i].spi_in, 4);
-	return isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, n, spis);
+	if (!rc && n)
+		rc = isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, n, spis);
+	return rc;
 }
 
-/*
- * Two informational messages, the IPsec SAs first, then the ISAKMP SA, as IOS sends them:
- * strongSwan acts on the first DELETE payload of a message only.
- */
 void ikev1_send_delete_all(struct ike_sa *sa)
 {
+	uint8_t iv[16];
+	uint32_t msgid = new_msgid();
+	struct delete_args d = { sa };
 	if (!sa->k.blocklen)
 		return;
-	for (int isakmp = 0; isakmp < 2; isakmp++) {
-		uint8_t iv[16];
-		uint32_t msgid = new_msgid();
-		struct delete_args d = { sa, isakmp };
-		int n = 0;
-		for (int i = 0; i < IKE_MAX_CHILD; i++)
-			n += sa->child[i].used;
-		if (!isakmp && !n)
-			continue;
-		ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
-		ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill_delete, &d, -1);
-	}
+	ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
+	ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill_delete, &d, -1);
 }
-
 
 static int fill_delete_one(struct isakmp_buf *b, void *arg)
 {
