@@ -188,6 +188,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_IPSEC_PROF: return cp_ipsec_prof_cmds;
 	case CB_IFACE:      return cp_iface_cmds;
 	case CB_ACL:        return cp_acl_cmds;
+	case CB_KEYRING:    return cp_keyring_cmds;
 	}
 	return NULL;
 }

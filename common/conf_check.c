@@ -66,6 +66,18 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "authorization list '%s' is not defined, expected an "
 			            "'aaa authorization network %s local' line", name, name);
 		break;
+	case REF_KEYRING:
+		if (!conf_find_keyring(c, name))
+			cp_error_at(p, r->line, "keyring '%s' is not defined, expected a 'crypto keyring "
+			            "%s' block", name, name);
+		break;
+	case REF_LOCAL_ADDR: {
+		struct in_addr a;
+		if (!conf_local_address(c, name, &a))
+			cp_error_at(p, r->line, "local-address '%s' is neither an address nor an "
+			            "interface with an 'ip address', expected IFACE or A.B.C.D", name);
+		break;
+	}
 	}
 }
 

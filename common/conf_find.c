@@ -88,4 +88,7 @@ void conf_redact(struct vpnd_conf *c)
 		explicit_bzero(c->user[k].password, sizeof(c->user[k].password));
 	for (int k = 0; k < CONF_MAX_ISAKMP_KEYS; k++)
 		explicit_bzero(c->isakmp_key[k].key, sizeof(c->isakmp_key[k].key));
+	for (int k = 0; k < CONF_MAX_KEYRINGS; k++)
+		for (int j = 0; j < CONF_MAX_KEYRING_KEYS; j++)
+			explicit_bzero(c->keyring[k].psk[j].key, sizeof(c->keyring[k].psk[j].key));
 }

@@ -64,6 +64,7 @@ static const struct cp_kw ipsec_cmds[] = {
 static const struct cp_kw crypto_cmds[] = {
 	SUB("isakmp", isakmp_cmds),
 	SUB("ipsec", ipsec_cmds),
+	OPEN("keyring", cp_h_keyring),
 	END
 };
 

@@ -44,6 +44,7 @@ enum imsg_type {
 	IMSG_SA_DEL,            /* struct msg_sa_del */
 	IMSG_SA_EXPIRE,         /* tunmgr -> ikemgr: struct msg_sa_expire */
 	IMSG_SA_ADDED,          /* tunmgr -> ikemgr: struct msg_sa_added, after every SA_ADD */
+	IMSG_VA_ACTIVITY,       /* tunmgr -> ikemgr: struct msg_va_activity, when packets moved */
 
 	/* ikemgr/tunmgr -> parent (the database writer) */
 	IMSG_SESSION_UP,        /* struct msg_session_up */
@@ -78,12 +79,16 @@ struct msg_socket {
 #define MSG_PASS_MAX   128
 #define MSG_SPLIT_MAX  16
 #define MSG_KEY_MAX    64
+#define MSG_REPLACES_MAX 8
 
-/* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr. */
+/* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
+ * Aggressive mode names the group in the ID; main mode sets by_address (the ID is still
+ * encrypted): the key is chosen by the peer's address and the local address it reached. */
 struct msg_skeyid_req {
 	uint32_t sa_id;
 	int32_t  prf_hash;              /* enum conf_ike_hash */
-	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, IPV4_ADDR, FQDN) */
+	int32_t  by_address;            /* main mode: key by peer and local address, id unused */
+	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, FQDN) */
 	uint16_t id_len;
 	uint8_t  id[MSG_ID_MAX];
 	struct sockaddr_in local, peer;
@@ -96,6 +101,8 @@ struct msg_skeyid_res {
 	int32_t  status;                /* enum msg_key_status */
 	uint16_t skeyid_len;
 	uint8_t  skeyid[MSG_KEY_MAX];
+	char     profile[64];           /* by address: the isakmp profile that matched, "" = none */
+	char     keyring[64];           /* where the key came from ("" = crypto isakmp key), for logs */
 };
 
 struct msg_xauth_req {
@@ -107,6 +114,10 @@ struct msg_xauth_req {
 	char     author_list[64];       /* aaa authorization network list */
 	int32_t  authorize_only;        /* no XAUTH: only fetch the group's policy */
 	struct sockaddr_in peer;
+	/* sessions this login takes over (phase 1 rekey, INITIAL-CONTACT): not counted against
+	 * max-users / max-logins */
+	int32_t  nreplaces;
+	uint32_t replaces[MSG_REPLACES_MAX];
 };
 
 /* The merged policy for a session: group attributes overridden by per-user ones. */
@@ -149,7 +160,8 @@ struct msg_ike_pkt {
 struct msg_va_create {
 	uint32_t session_id;
 	int32_t  template_num;          /* interface Virtual-TemplateN */
-	struct in_addr client_addr;     /* route CLIENT/32 through the new interface */
+	struct in_addr client_addr;     /* route CLIENT/client_plen through the new interface */
+	int32_t  client_plen;           /* 0 = 32; a site-to-site peer's quick mode IDci network */
 	int32_t  esp_overhead;          /* bytes ESP adds, for the computed MTU */
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;
@@ -180,6 +192,9 @@ struct msg_sa_add {
 	uint32_t soft_seconds, hard_seconds;
 	uint64_t soft_bytes, hard_bytes;
 	int32_t  replay_window;
+	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
+	 * this SA; a network other than the client's address gets a route via the interface */
+	struct in_addr sel_net, sel_mask;
 };
 struct msg_sa_del {
 	uint32_t session_id;
@@ -189,6 +204,12 @@ struct msg_sa_added {
 	uint32_t session_id;
 	uint32_t spi_in;
 	int32_t  status;                /* 0 installed, else errno */
+};
+/* Packet counts of a session's interface, sent at most once a second when they changed:
+ * DPD on-demand needs to know whether the peer is still sending. */
+struct msg_va_activity {
+	uint32_t session_id;
+	uint64_t pkts_in, pkts_out;
 };
 struct msg_sa_expire {
 	uint32_t session_id;

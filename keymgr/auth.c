@@ -35,13 +35,32 @@ void keymgr_skeyid(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
 	memcpy(id, rq->id, rq->id_len);
 	id[rq->id_len] = 0;
 
-	const struct conf_group *g = conf_find_group(kconf, id);
-	if (!g || !g->has_key) {
-		log_warnx("no pre-shared key for identity '%s'", id);
-		return;
+	const char *key;
+	if (rq->by_address) {
+		/* main mode: by the peer's address and the local address it reached */
+		struct key_choice kc;
+		char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+		inet_ntop(AF_INET, &rq->local.sin_addr, la, sizeof(la));
+		if (keymgr_key_by_addr(kconf, rq->local.sin_addr, rq->peer.sin_addr, &kc) < 0) {
+			log_warnx("no pre-shared key for peer %s reaching %s", pa, la);
+			return;
+		}
+		key = kc.key;
+		if (kc.profile)
+			snprintf(res->profile, sizeof(res->profile), "%s", kc.profile->name);
+		if (kc.keyring)
+			snprintf(res->keyring, sizeof(res->keyring), "%s", kc.keyring->name);
+	} else {
+		const struct conf_group *g = conf_find_group(kconf, id);
+		if (!g || !g->has_key) {
+			log_warnx("no pre-shared key for identity '%s'", id);
+			return;
+		}
+		key = g->key;
 	}
 	size_t len = 0;
-	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)g->key, strlen(g->key), rq->ni,
+	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)key, strlen(key), rq->ni,
 	                   rq->ni_len, rq->nr, rq->nr_len, res->skeyid, &len) < 0 ||
 	    len > sizeof(res->skeyid)) {
 		res->status = KEY_ERROR;
@@ -130,10 +149,11 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 			return;
 		}
 	}
-	if (g->max_users > 0 && g->pool[0] && pool_in_use(g->pool) >= g->max_users) {
+	int nrep = rq->nreplaces < 0 ? 0 : rq->nreplaces > MSG_REPLACES_MAX ? MSG_REPLACES_MAX
+	                                                                     : rq->nreplaces;
+	if (logins_check(group, rq->authorize_only ? "" : user, g->max_users, g->max_logins,
+	                 rq->replaces, nrep, res->message, sizeof(res->message)) < 0) {
 		res->status = XAUTH_REFUSED;
-		snprintf(res->message, sizeof(res->message), "group '%s' has reached max-users %d",
-		         group, g->max_users);
 		return;
 	}
 
@@ -155,6 +175,7 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 	if (g->acl[0])
 		split_from_acl(conf_find_acl(kconf, g->acl), p);
 	res->status = XAUTH_OK;
+	logins_add(rq->sa_id, group, rq->authorize_only ? "" : user);
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
 	log_info("session %u: %s '%s' group '%s' accepted, address %s", rq->sa_id,
@@ -164,4 +185,5 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 void keymgr_session_end(const struct msg_session_end *e)
 {
 	pool_release(e->session_id, e->addr);
+	logins_del(e->session_id);
 }

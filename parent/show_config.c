@@ -439,6 +439,17 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	} else {
 		jw_null(w, "keepalive");
 	}
+	jw_arr(w, "match_identity_addresses");
+	for (int k = 0; k < p->nmatch_addr; k++) {
+		char buf[40];
+		snprintf(buf, sizeof(buf), "%s/%s", addr(p->match_addr[k].addr).s,
+		         addr(p->match_addr[k].mask).s);
+		jw_str(w, NULL, buf);
+	}
+	jw_arr_end(w);
+	jw_str(w, "keyring", p->keyring);
+	jw_str(w, "local_address", p->local_address);
+	jw_str(w, "self_identity", p->self_identity == SELF_ID_FQDN ? "fqdn" : "address");
 	jw_obj_end(w);
 }
 
@@ -459,6 +470,18 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 		fprintf(f, "   Identities matched are:\n");
 		for (int k = 0; k < p->nmatch_group; k++)
 			fprintf(f, "    group %s\n", p->match_group[k]);
+		for (int k = 0; k < p->nmatch_addr; k++) {
+			fprintf(f, "    ip-address %s", addr(p->match_addr[k].addr).s);
+			if (p->match_addr[k].mask.s_addr != 0xffffffff)
+				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
+			fprintf(f, "\n");
+		}
+		if (p->keyring[0])
+			fprintf(f, "   keyring(s): %s\n", p->keyring);
+		if (p->local_address[0])
+			fprintf(f, "   local-address: %s\n", p->local_address);
+		if (p->self_identity == SELF_ID_FQDN)
+			fprintf(f, "   self-identity: fqdn\n");
 		if (p->client_auth_list[0])
 			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
@@ -703,12 +726,36 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " banner %s%s%s\n", dl, g->banner, dl);
 		}
 	}
+	for (int i = 0; i < c->nkeyring; i++) {
+		const struct conf_keyring *kr = &c->keyring[i];
+		fprintf(f, "crypto keyring %s\n", kr->name);
+		if (kr->local_address[0])
+			fprintf(f, "  local-address %s\n", kr->local_address);
+		for (int k = 0; k < kr->npsk; k++) {
+			fprintf(f, "  pre-shared-key address %s", addr(kr->psk[k].addr).s);
+			if (kr->psk[k].mask.s_addr != 0xffffffff)
+				fprintf(f, " %s", addr(kr->psk[k].mask).s);
+			fprintf(f, " key " SHOW_REMOVED "\n");
+		}
+	}
 	/* IOS indents profile sub-commands by three blanks */
 	for (int i = 0; i < c->nprofile; i++) {
 		const struct conf_isakmp_profile *p = &c->profile[i];
 		fprintf(f, "crypto isakmp profile %s\n", p->name);
+		if (p->keyring[0])
+			fprintf(f, "   keyring %s\n", p->keyring);
 		for (int k = 0; k < p->nmatch_group; k++)
 			fprintf(f, "   match identity group %s\n", p->match_group[k]);
+		for (int k = 0; k < p->nmatch_addr; k++) {
+			fprintf(f, "   match identity address %s", addr(p->match_addr[k].addr).s);
+			if (p->match_addr[k].mask.s_addr != 0xffffffff)
+				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
+			fprintf(f, "\n");
+		}
+		if (p->self_identity == SELF_ID_FQDN)
+			fprintf(f, "   self-identity fqdn\n");
+		if (p->local_address[0])
+			fprintf(f, "   local-address %s\n", p->local_address);
 		if (p->client_auth_list[0])
 			fprintf(f, "   client authentication list %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
@@ -722,7 +769,7 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		if (p->virtual_template)
 			fprintf(f, "   virtual-template %d\n", p->virtual_template);
 	}
-	if (c->ngroup || c->nprofile)
+	if (c->ngroup || c->nprofile || c->nkeyring)
 		fprintf(f, "!\n");
 }
 

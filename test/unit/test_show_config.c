@@ -157,6 +157,16 @@ static const char full[] =
 	" virtual-template 2\n"
 	" keepalive 15 retry 3\n"
 	"crypto isakmp profile bare\n"
+	"crypto keyring KR1\n"
+	" local-address 198.51.100.5\n"
+	" pre-shared-key address 203.0.113.0 255.255.255.0 key " PEER_KEY2 "\n"
+	" pre-shared-key address 203.0.113.9 key 0 " PEER_KEY "\n"
+	"crypto isakmp profile s2s\n"
+	" match identity address 203.0.113.0 255.255.255.0\n"
+	" match identity address 192.0.2.1\n"
+	" keyring KR1\n"
+	" self-identity fqdn\n"
+	" local-address 198.51.100.5\n"
 	"crypto ipsec transform-set AES esp-aes esp-sha256-hmac\n"
 	"crypto ipsec transform-set AES256 esp-aes 256 esp-sha-hmac\n"
 	"crypto ipsec transform-set AES192 esp-aes 192 esp-sha384-hmac\n"
@@ -374,6 +384,10 @@ Test(show_config, isakmp_profile)
 	                "    group nokey\n");
 	expect_has(out, "   client configuration address: respond, initiate\n");
 	expect_has(out, "   keepalive: 15 seconds, retry 3 seconds\n");
+	expect_has(out, "ISAKMP PROFILE s2s\n   Identities matched are:\n"
+	                "    ip-address 203.0.113.0 255.255.255.0\n    ip-address 192.0.2.1\n"
+	                "   keyring(s): KR1\n   local-address: 198.51.100.5\n"
+	                "   self-identity: fqdn\n");
 	/* a profile without its own DPD runs the global one: say so */
 	expect_has(out, "ISAKMP PROFILE bare\n   Identities matched are:\n"
 	                "   keepalive: 20 seconds, retry 5 seconds (crypto isakmp keepalive)\n");
@@ -387,7 +401,12 @@ Test(show_config, isakmp_profile)
 		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
 		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
 		" 'client_configuration_address': None, 'virtual_template': None,"
-		" 'keepalive': None}, d[1]"), 0, "%s", out);
+		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
+		" 'local_address': None, 'self_identity': 'address'}, d[1]\n"
+		"assert d[2]['match_identity_addresses'] == ['203.0.113.0/255.255.255.0',"
+		" '192.0.2.1/255.255.255.255'] and d[2]['keyring'] == 'KR1'\n"
+		"assert d[2]['local_address'] == '198.51.100.5' and d[2]['self_identity'] == 'fqdn'\n"
+		), 0, "%s", out);
 	free(out);
 	free(c);
 }
@@ -628,6 +647,8 @@ static void normalize(struct vpnd_conf *c)
 		CLEAN(p->name); CLEAN(p->client_auth_list); CLEAN(p->isakmp_auth_list);
 		for (int k = 0; k < CONF_MAX_PROFILE_MATCH; k++)
 			CLEAN(p->match_group[k]);
+		CLEAN(p->keyring);
+		CLEAN(p->local_address);
 		p->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_TSETS; i++) {
@@ -661,6 +682,13 @@ static void normalize(struct vpnd_conf *c)
 	}
 	for (int i = 0; i < CONF_MAX_ISAKMP_KEYS; i++)
 		c->isakmp_key[i].line = 0;
+	for (int i = 0; i < CONF_MAX_KEYRINGS; i++) {
+		CLEAN(c->keyring[i].name);
+		CLEAN(c->keyring[i].local_address);
+		for (int k = 0; k < CONF_MAX_KEYRING_KEYS; k++)
+			c->keyring[i].psk[k].line = 0;
+		c->keyring[i].line = 0;
+	}
 	for (int i = 0; i < CONF_MAX_AAA_LISTS; i++) {
 		CLEAN(c->aaa[i].name);
 		for (int k = 0; k < 4; k++)
