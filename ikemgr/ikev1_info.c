@@ -200,7 +200,6 @@ void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 		}
 	}
 	ike_report_sync(sa);
-	ike_report_sync(sa);
 	/* Without its IKE SA the session cannot rekey or run DPD: it ends with it, IPsec SAs too. */
 	if (ike_gone) {
 		log_info("session %u: peer deleted the IKE SA (%d IPsec SA left)", sa->id,

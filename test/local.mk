@@ -39,7 +39,7 @@ EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict
 TESTS += test/interop/test_showsa.sh
 EXTRA_DIST += test/interop/test_showsa.sh test/data/hub-showsa.conf
 showsa_log = test/interop/test_showsa.sh.log
-$(showsa_log): test/interop/test_swan.sh.log
+$(showsa_log): test/interop/test_showconf.sh.log
 TESTS += test/interop/test_radius.sh
 EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py \
 	test/data/hub-radius.conf

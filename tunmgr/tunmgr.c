@@ -41,7 +41,8 @@ struct sa_in {
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
 	int            soft_sent, hard_sent;
-	/* the outbound half's counters, kept here once a rekey or delete retires it */
+	/* per-SA counters for the session store: the outbound twin's stats are read from its
+	 * va_out while it lives and kept here once it is freed */
 	struct esp_stats out_st;
 	uint64_t       send_err;
 	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
@@ -125,21 +126,65 @@ static void count_err(struct va *v, ssize_t err)
 
 /* ---- outbound: interface -> ESP ---- */
 
-/* An outbound SA retires: its counters stay with its inbound twin for show crypto ipsec sa. */
-static void out_retire(struct va *v, struct esp_sa *out, uint32_t spi)
+/* The inbound twin of outbound SPI (0 when gone), and the twin's outbound SA if it lives. */
+static struct sa_in *in_twin(struct va *v, uint32_t spi_out)
 {
 	for (int i = 0; i < VA_MAX_IN; i++)
-		if (v->in[i] && v->in[i]->spi_out == spi)
-			v->in[i]->out_st = esp_sa_stats(out);
-	esp_sa_free(out);
+		if (v->in[i] && v->in[i]->spi_out == spi_out)
+			return v->in[i];
+	return NULL;
+}
+
+static struct esp_sa *out_twin(struct va *v, const struct sa_in *s)
+{
+	for (int i = 0; i < v->nouts; i++) {
+		if (v->outs[i].out && v->outs[i].out_spi == s->spi_out)
+			return v->outs[i].out;
+		if (v->outs[i].pending && v->outs[i].pending_spi == s->spi_out)
+			return v->outs[i].pending;
+	}
+	return NULL;
+}
+
+/* An outbound SA is about to be freed: its final counters stay with its inbound twin. */
+static void out_retire(struct va *v, uint32_t spi_out, struct esp_sa *out)
+{
+	struct sa_in *s = in_twin(v, spi_out);
+	if (s && out)
+		s->out_st = esp_sa_stats(out);
+}
+
+/* The pair's counters to the parent (the session store); FORCE: even if unchanged. */
+static void sa_counters(struct va *v, struct sa_in *s, int force)
+{
+	struct esp_stats in = esp_sa_stats(s->esp), out = s->out_st;
+	struct esp_sa *o = out_twin(v, s);
+	if (o)
+		out = esp_sa_stats(o);
+	struct msg_sa_counters c = {
+		.session_id = v->session_id, .spi_in = s->spi, .spi_out = s->spi_out,
+		.pkts_encaps = out.pkts, .bytes_encaps = out.bytes,
+		.pkts_decaps = in.pkts, .bytes_decaps = in.bytes,
+		.verify_fail = in.err_auth, .replay_fail = in.err_replay,
+		.recv_errors = in.err_pad + in.err_other,
+		.send_errors = s->send_err + out.err_other + out.err_auth + out.err_pad,
+	};
+	uint64_t sum = c.pkts_encaps + c.pkts_decaps + c.verify_fail + c.replay_fail +
+	               c.recv_errors + c.send_errors;
+	if (!force && sum == s->reported)
+		return;
+	s->reported = sum;
+	imsg_compose(&dp.parent, IMSG_SA_COUNTERS, v->session_id, -1, &c, sizeof(c));
 }
 
 static void switch_out(struct va *v, struct va_out *o)
 {
 	if (!o->pending)
 		return;
-	if (o->out)
-		out_retire(v, o->out, o->out_spi);
+	if (o->out) {
+		out_retire(v, o->out_spi, o->out);
+		esp_sa_free(o->out);
+	}
 	o->out = o->pending;
 	o->out_spi = o->pending_spi;
 	o->pending = NULL;
@@ -168,7 +213,8 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 	return best;
 }
 
-static void send_esp(struct va *v, const uint8_t *esp, size_t len)
+/* -1 when the datagram could not be sent (counted). */
+static int send_esp(struct va *v, const uint8_t *esp, size_t len)
 {
 	ssize_t n;
 	if (v->encap == ENCAP_UDP)
@@ -180,9 +226,9 @@ static void send_esp(struct va *v, const uint8_t *esp, size_t len)
 	}
 	if (n < 0) {
 		v->drop_other++;
-		if (v->in[0])
-			v->in[0]->send_err++;
+		return -1;
 	}
+	return 0;
 }
 
 static void on_tun(uv_poll_t *h, int status, int events)
@@ -221,7 +267,11 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		}
 		v->pkts_out++;
 		v->bytes_out += (uint64_t)n;
-		send_esp(v, dp.out, (size_t)m);
+		if (send_esp(v, dp.out, (size_t)m) < 0) {
+			struct sa_in *s = in_twin(v, o->out_spi);
+			if (s)
+				s->send_err++;
+		}
 	}
 }
 
@@ -479,31 +529,6 @@ fail:
 	va_destroy(v->session_id);
 }
 
-/* The pair's counters to the parent (the session store); FORCE: even if unchanged. */
-static void sa_counters(struct va *v, struct sa_in *s, int force)
-{
-	struct esp_stats in = esp_sa_stats(s->esp), out = s->out_st;
-	struct va_out *o = out_find(v, s->net, s->mask);
-	if (o && o->out && o->out_spi == s->spi_out)
-		out = esp_sa_stats(o->out);
-	else if (o && o->pending && o->pending_spi == s->spi_out)
-		out = esp_sa_stats(o->pending);
-	struct msg_sa_counters c = {
-		.session_id = v->session_id, .spi_in = s->spi, .spi_out = s->spi_out,
-		.pkts_encaps = out.pkts, .bytes_encaps = out.bytes,
-		.pkts_decaps = in.pkts, .bytes_decaps = in.bytes,
-		.verify_fail = in.err_auth, .replay_fail = in.err_replay,
-		.recv_errors = in.err_pad + in.err_other,
-		.send_errors = s->send_err + out.err_other + out.err_auth + out.err_pad,
-	};
-	uint64_t sum = c.pkts_encaps + c.pkts_decaps + c.verify_fail + c.replay_fail +
-	               c.recv_errors + c.send_errors;
-	if (!force && sum == s->reported)
-		return;
-	s->reported = sum;
-	imsg_compose(&dp.parent, IMSG_SA_COUNTERS, v->session_id, -1, &c, sizeof(c));
-}
-
 static void sa_in_free(struct sa_in *s)
 {
 	sadb_remove(dp.sadb, s->spi);
@@ -700,13 +725,15 @@ static void sa_del(const struct msg_sa_del *d)
 	for (int k = 0; k < v->nouts; k++) {
 		struct va_out *o = &v->outs[k];
 		if (o->pending && o->pending_spi == d->spi_out) {
+			out_retire(v, o->pending_spi, o->pending);
 			esp_sa_free(o->pending);
 			o->pending = NULL;
 			o->pending_in = NULL;
 		}
 		if (o->out && o->out_spi == d->spi_out) {
 			/* the current outbound SA goes: its successor, if any, takes over now */
-			out_retire(v, o->out, o->out_spi);
+			out_retire(v, o->out_spi, o->out);
+			esp_sa_free(o->out);
 			o->out = NULL;
 			switch_out(v, o);
 		}
