@@ -199,8 +199,8 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	memcpy(rq->nr, sa->nr, sa->nrlen);
 	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->id, rq, sizeof(*rq));
 	free(rq);
-	log_debug("session %u: aggressive mode from %s group '%s', policy %d chosen", sa->id, pa,
-	          group, ch.policy_priority);
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: aggressive mode from %s group '%s', policy %d "
+	        "chosen", sa->id, pa, group, ch.policy_priority);
 }
 
 static int put_natd(struct isakmp_buf *b, struct ike_sa *sa, struct in_addr a, uint16_t port)
@@ -355,8 +355,8 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 				peer_ok = 1;
 		}
 		sa->nat_detected = seen && (!local_ok || !peer_ok);
-		log_debug("session %u: NAT-D %s", sa->id,
-		          !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
+		log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: NAT-D %s", sa->id,
+		        !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
 	}
 
 	for (int i = 0; i < m.npl; i++) {

@@ -14,6 +14,7 @@
 
 #include "common/msg.h"
 #include "parent/control.h"
+#include "parent/debug.h"
 #include "parent/parent.h"
 #include "parent/show_config.h"
 
@@ -59,6 +60,17 @@ static const struct control_cmd control_cmds[] = {
 	{ "show crypto ipsec transform-set", show_cmd_ipsec_transform_set,
 	  "[--json]: transform sets" },
 	{ "show crypto ipsec profile", show_cmd_ipsec_profile, "[--json]: IPsec profiles" },
+	{ "debug crypto", debug_cmd_debug_crypto,
+	  "isakmp|ipsec|engine [error] | condition COND | condition unmatched|reset: debug lines "
+	  "in vpnd's log" },
+	{ "no debug crypto", debug_cmd_no_debug_crypto,
+	  "[isakmp|ipsec|engine | condition COND|unmatched]: turn debugging or a condition off" },
+	{ "undebug crypto", debug_cmd_no_debug_crypto, "the same as no debug crypto" },
+	{ "undebug all", debug_cmd_undebug_all, "turn every debug category off (conditions stay)" },
+	{ "no debug all", debug_cmd_undebug_all, "the same as undebug all" },
+	{ "show crypto debug-condition", debug_cmd_show_condition,
+	  "[--json]: the debug conditions" },
+	{ "show debugging", debug_cmd_show_debugging, "the debug categories that are on" },
 	{ "show running-config", show_cmd_running_config,
 	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
 	  "shown as <removed>" },

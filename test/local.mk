@@ -17,3 +17,7 @@ $(badinput_log): test/interop/test_vpnc.sh.log
 EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
 swan_log = test/interop/test_swan.sh.log
 $(swan_log): test/interop/test_vpnc.sh.log
+TESTS += test/interop/test_debug.sh
+EXTRA_DIST += test/interop/test_debug.sh
+debug_log = test/interop/test_debug.sh.log
+$(debug_log): test/interop/test_swan.sh.log

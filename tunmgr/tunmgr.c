@@ -147,6 +147,8 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	struct sa_in *s = sadb_lookup(dp.sadb, spi);
 	if (!s) {
 		dp.drop_unknown_spi++;
+		log_dbg(DBG_IPSEC | DBG_ERR, &(struct log_peer){ .addr = from->sin_addr.s_addr,
+		        .spi = spi }, "unknown SPI, %zu bytes dropped", len);
 		log_rl("ESP with unknown SPI %08x from %s dropped", ntohl(spi), inet_ntoa(from->sin_addr));
 		return;
 	}
@@ -155,6 +157,9 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	ssize_t n = esp_decap(s->esp, esp, len, dp.out, sizeof(dp.out), &nh);
 	if (n < 0) {
 		count_err(v, n);
+		log_dbg(DBG_IPSEC | DBG_ERR, &(struct log_peer){ .addr = from->sin_addr.s_addr,
+		        .spi = spi }, "%s: %zu bytes dropped: %s", v->ifname, len,
+		        esp_strerror((int)n));
 		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
 		return;
 	}
@@ -462,6 +467,10 @@ static void sa_add(const struct msg_sa_add *a)
 	v->peer = a->peer;
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
 	         ntohl(a->spi_out), a->encap == ENCAP_UDP ? "UDP 4500" : "ESP");
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = a->peer.sin_addr.s_addr, .spi = a->spi_in },
+	        "%s: session %u: encr %d (%d key bytes), auth %d, replay window %d, lifetime %u s "
+	        "(soft %u s)", v->ifname, a->session_id, a->encr, a->enc_keylen, a->auth,
+	        a->replay_window, a->hard_seconds, a->soft_seconds);
 	sa_added(a, 0);
 }
 
@@ -470,6 +479,9 @@ static void sa_del(const struct msg_sa_del *d)
 	struct va *v = va_by_session(d->session_id);
 	if (!v)
 		return;
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = v->peer.sin_addr.s_addr, .spi = d->spi_in },
+	        "%s: session %u: deleting SA in %08x out %08x", v->ifname, d->session_id,
+	        ntohl(d->spi_in), ntohl(d->spi_out));
 	for (int i = 0; i < 4; i++)
 		if (v->in[i] && v->in[i]->spi == d->spi_in) {
 			sa_in_free(v->in[i]);
@@ -577,6 +589,10 @@ static void on_parent_msg(struct imsgbuf *b, struct imsg *im, void *arg)
 		va_configure(v, im->fd);
 		break;
 	}
+	case IMSG_DEBUG:
+		if (log_dbg_msg(im->data, im->datalen) == -1)
+			fatalx("parent: bad DEBUG length %zu", im->datalen);
+		break;
 	case IMSG_SHUTDOWN:
 		shutdown_all();
 		imsg_flush_blocking(&dp.parent);
