@@ -262,6 +262,22 @@ int db_close_stale(struct db *d, const char *reason)
 	return sqlite3_changes(d->h);
 }
 
+int db_close_run(struct db *d, const char *reason)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(d->h, "UPDATE sessions SET ended = ?, end_reason = ?"
+	                       " WHERE ended IS NULL AND run_id = ?", -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("database: %s", sqlite3_errmsg(d->h));
+		return -1;
+	}
+	sqlite3_bind_double(s, 1, now());
+	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, d->run_id);
+	int rc = run(d, s);
+	sqlite3_finalize(s);
+	return rc < 0 ? -1 : sqlite3_changes(d->h);
+}
+
 /* Strings from a message are fixed arrays: never read past them, terminated or not. */
 static void bind_str(sqlite3_stmt *s, int i, const char *p, size_t size)
 {

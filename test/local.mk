@@ -21,3 +21,7 @@ TESTS += test/interop/test_debug.sh
 EXTRA_DIST += test/interop/test_debug.sh
 debug_log = test/interop/test_debug.sh.log
 $(debug_log): test/interop/test_swan.sh.log
+TESTS += test/interop/test_crash.sh
+EXTRA_DIST += test/interop/test_crash.sh
+crash_log = test/interop/test_crash.sh.log
+$(crash_log): test/interop/test_debug.sh.log
