@@ -24,6 +24,8 @@ static const struct cp_kw aaa_authen[] = { FN("login", cp_h_aaa_authen_login), E
 static const struct cp_kw aaa_author[] = { FN("network", cp_h_aaa_author_network), END };
 static const struct cp_kw aaa_acct[]   = { FN("network", cp_h_aaa_acct_network), END };
 
+static const struct cp_kw control_socket_cmds[] = { FN("group", cp_h_control_socket_group), END };
+
 static const struct cp_kw aaa_cmds[] = {
 	FN("new-model", cp_h_aaa_new_model),
 	SUB("authentication", aaa_authen),
@@ -124,6 +126,7 @@ static const struct cp_kw no_cmds[] = {
 
 const struct cp_kw cp_top[] = {
 	FN("hostname", cp_h_hostname),
+	SUB("control-socket", control_socket_cmds),
 	SUB("aaa", aaa_cmds),
 	FN("username", cp_h_username),
 	SUB("crypto", crypto_cmds),

@@ -3,6 +3,7 @@
 # 172.18.143.3): debug crypto isakmp + debug crypto condition username alice shows alice's
 # exchange lines and none of bob's; unmatched adds the lines that carry no user yet; a peer
 # condition selects by address; undebug all silences everything; bad input is refused.
+# Also the control socket's access: root and the members of `control-socket group nogroup`.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
@@ -28,6 +29,8 @@ cl ip addr add 172.18.143.3/24 dev clout || fail "second client address"
 # hub-aes.conf with a second user
 sed '/^username alice /a username bob password 0 B0bSecret' "$SRCDIR/test/data/hub-aes.conf" >"$T/hub.conf"
 grep -q '^username bob ' "$T/hub.conf" || fail "could not add bob to the test config"
+echo "control-socket group nogroup" >>"$T/hub.conf"
+sed -i '/^end$/d' "$T/hub.conf"
 
 ctl() { "$VPNCTL" -S "$T/st" "$@"; }
 LOG=$T/st/vpnd.log
@@ -139,6 +142,18 @@ for bad in "debug crypto condition peer ipv4 300.1.1.1" "debug crypto condition 
 		|| fail "'$bad': not one '%' line: $out"
 done
 pass "bad debug commands refused with one line each"
+
+# control-socket group nogroup: its members get in (primary or supplementary group), others not
+chmod 0711 "$T"
+as() { local u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" "$@"; }
+[ "$(stat -c '%a %U %G' "$T/st/vpnd.sock")" = "660 root nogroup" ] || fail "socket is $(stat -c '%a %U %G' "$T/st/vpnd.sock")"
+out=$(as nobody nogroup --clear-groups "$VPNCTL" -S "$T/st" ping 2>&1) && [ "${out%% *}" = pong ] \
+	|| fail "member of nogroup (primary) refused: $out"
+out=$(as daemon daemon --groups=nogroup "$VPNCTL" -S "$T/st" show debugging 2>&1) \
+	|| fail "member of nogroup (supplementary) refused: $out"
+out=$(as daemon daemon --clear-groups "$VPNCTL" -S "$T/st" ping 2>&1) && fail "non-member got in: $out"
+case "$out" in *"permission denied"*|*"Permission denied"*) ;; *) fail "non-member: $out";; esac
+pass "control-socket group nogroup: members in (primary and supplementary), others refused"
 
 stop_pid "$A_PID"; A_PID=
 stop_pid "$B_PID"; B_PID=
