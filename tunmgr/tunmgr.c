@@ -147,8 +147,6 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	struct sa_in *s = sadb_lookup(dp.sadb, spi);
 	if (!s) {
 		dp.drop_unknown_spi++;
-		log_dbg(DBG_IPSEC | DBG_ERR, &(struct log_peer){ .addr = from->sin_addr.s_addr,
-		        .spi = spi }, "unknown SPI, %zu bytes dropped", len);
 		log_rl("ESP with unknown SPI %08x from %s dropped", ntohl(spi), inet_ntoa(from->sin_addr));
 		return;
 	}
@@ -157,9 +155,6 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	ssize_t n = esp_decap(s->esp, esp, len, dp.out, sizeof(dp.out), &nh);
 	if (n < 0) {
 		count_err(v, n);
-		log_dbg(DBG_IPSEC | DBG_ERR, &(struct log_peer){ .addr = from->sin_addr.s_addr,
-		        .spi = spi }, "%s: %zu bytes dropped: %s", v->ifname, len,
-		        esp_strerror((int)n));
 		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
 		return;
 	}

@@ -25,7 +25,7 @@ const struct vctl_cmd vctl_cmds[] = {
 	{ "show running-config", "[interface Virtual-AccessN]",
 	  "the configuration, keys and passwords shown as <removed> (asks vpnd)", NULL },
 	{ "debug crypto isakmp", "[error]", "IKE debug lines in vpnd's log (asks vpnd)", NULL },
-	{ "debug crypto ipsec", "[error]", "ESP data-plane debug lines (asks vpnd)", NULL },
+	{ "debug crypto ipsec", "[error]", "ESP SA debug lines (asks vpnd)", NULL },
 	{ "debug crypto engine", "[error]", "crypto engine debug lines (asks vpnd)", NULL },
 	{ "debug crypto condition",
 	  "peer ipv4 A | peer subnet A M | username U | group G | spi N | unmatched | reset",
