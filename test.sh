@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every test: unit, fuzz-corpus and interop tests (real vpnc, namespaces, TUN), once in a
-# normal build and once under AddressSanitizer + UndefinedBehaviorSanitizer. Needs root.
+# Runs every test: unit, fuzz smoke (each target a few seconds) and interop tests (real vpnc,
+# strongSwan, namespaces, TUN), once in a normal build and once under AddressSanitizer +
+# UndefinedBehaviorSanitizer. Needs root.
 set -e
 top=$(cd "$(dirname "$0")" && pwd)
 "$top/scripts/deps.sh"

@@ -61,6 +61,15 @@ void cp_error_at(struct conf_parser *p, int line, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cp_warn_at(struct conf_parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p, line, 0, fmt, ap);
+	va_end(ap);
+}
+
 void cp_warn(struct conf_parser *p, const char *fmt, ...)
 {
 	va_list ap;
@@ -188,6 +197,9 @@ static const struct cp_kw *block_table(int block)
 	case CB_IPSEC_PROF: return cp_ipsec_prof_cmds;
 	case CB_IFACE:      return cp_iface_cmds;
 	case CB_ACL:        return cp_acl_cmds;
+	case CB_KEYRING:    return cp_keyring_cmds;
+	case CB_RADIUS_SERVER: return cp_radius_server_cmds;
+	case CB_RADIUS_GROUP:  return cp_radius_group_cmds;
 	}
 	return NULL;
 }
@@ -291,6 +303,9 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->sa_lifetime_seconds = 3600;
 	conf->sa_lifetime_kb = 4608000;
 	conf->replay_window = 1024;
+	conf->radius_timeout = 5;
+	conf->radius_retransmit = 3;
+	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");
 }
 
 int conf_load_buf(const char *name, const char *buf, size_t len, struct vpnd_conf *conf,

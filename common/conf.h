@@ -34,6 +34,12 @@
 #define CONF_MAX_AAA_LISTS     16
 #define CONF_MAX_ROUTES        32
 #define CONF_MAX_DNS           2
+#define CONF_MAX_KEYRINGS      16
+#define CONF_MAX_KEYRING_KEYS  16
+#define CONF_MAX_RADIUS        8
+#define CONF_MAX_RADIUS_GROUPS 8
+#define CONF_MAX_GROUP_SERVERS 8
+#define CONF_RADIUS_KEY_MAX    49   /* radcli's limit (48 characters) */
 
 /* IKEv1 phase 1 attribute values (RFC 2409 appendix A), kept as on the wire. */
 enum conf_ike_encr { IKE_ENCR_DES = 1, IKE_ENCR_3DES = 5, IKE_ENCR_AES = 7 };
@@ -74,6 +80,7 @@ struct conf_group {
 	int      save_password;
 	int      pfs;
 	int      max_users;                   /* 0 = unlimited */
+	int      max_logins;                  /* per user, 0 = unlimited */
 	struct in_addr netmask;               /* pushed netmask; 0 = 255.255.255.255 */
 	int      line;
 };
@@ -89,6 +96,28 @@ struct conf_isakmp_profile {
 	int      virtual_template;                  /* 0 = none */
 	int      keepalive;                         /* DPD seconds, 0 = global */
 	int      keepalive_retry;
+	/* main mode by address: match identity address A [MASK] (several), keyring, local-address */
+	struct { struct in_addr addr, mask; } match_addr[CONF_MAX_PROFILE_MATCH];
+	int      nmatch_addr;
+	char     keyring[CONF_NAME_MAX];            /* "" = none */
+	char     local_address[CONF_NAME_MAX];      /* interface name or address; "" = any */
+	int      self_identity;                     /* enum conf_self_identity */
+	int      line;
+};
+
+enum conf_self_identity { SELF_ID_ADDRESS = 0, SELF_ID_FQDN };
+
+/* crypto keyring NAME: pre-shared keys by peer address, optionally bound to a local address. */
+struct conf_keyring_key {
+	char     key[CONF_SECRET_MAX];  /* keymgr only */
+	struct in_addr addr, mask;
+	int      line;
+};
+struct conf_keyring {
+	char     name[CONF_NAME_MAX];
+	struct conf_keyring_key psk[CONF_MAX_KEYRING_KEYS];
+	int      npsk;
+	char     local_address[CONF_NAME_MAX];      /* interface name or address; "" = any */
 	int      line;
 };
 
@@ -183,6 +212,27 @@ struct conf_route {
 	int      line;
 };
 
+/* radius server NAME */
+struct conf_radius_server {
+	char     name[CONF_NAME_MAX];
+	struct in_addr addr;
+	int      has_addr;
+	uint16_t auth_port, acct_port;        /* IOS defaults 1645 / 1646 */
+	char     key[CONF_RADIUS_KEY_MAX];    /* shared secret: keymgr only */
+	int      has_key;
+	int      timeout;                     /* seconds, 0 = radius-server timeout */
+	int      retransmit;                  /* -1 = radius-server retransmit */
+	int      line;
+};
+
+/* aaa group server radius NAME: servers tried in order */
+struct conf_radius_group {
+	char     name[CONF_NAME_MAX];
+	char     server[CONF_MAX_GROUP_SERVERS][CONF_NAME_MAX];
+	int      nserver;
+	int      line;
+};
+
 struct vpnd_conf {
 	char     source[CONF_PATH_MAX];       /* file it came from */
 	char     hostname[CONF_NAME_MAX];
@@ -215,6 +265,22 @@ struct vpnd_conf {
 	int      naaa;
 	struct conf_route route[CONF_MAX_ROUTES];
 	int      nroute;
+	struct conf_keyring keyring[CONF_MAX_KEYRINGS];
+	int      nkeyring;
+	struct conf_radius_server radius[CONF_MAX_RADIUS];
+	int      nradius;
+	struct conf_radius_group radius_group[CONF_MAX_RADIUS_GROUPS];
+	int      nradius_group;
+	/* radius-server timeout / retransmit / deadtime / dead-criteria (global defaults) */
+	int      radius_timeout;         /* seconds, default 5 */
+	int      radius_retransmit;      /* default 3 */
+	int      radius_deadtime;        /* minutes a dead server is skipped, 0 = never marked dead */
+	int      radius_dead_time;       /* dead-criteria time SECONDS, 0 = computed */
+	int      radius_dead_tries;      /* dead-criteria tries N, 0 = computed */
+	/* password of the group look-up (IOS: "cisco"); radius-server group-password */
+	char     radius_group_password[CONF_SECRET_MAX];   /* keymgr only */
+	/* aaa accounting update periodic MINUTES (0 = no interim updates) */
+	int      acct_update_periodic;
 
 	/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
 	int      dpd_interval;       /* 0 = off */
@@ -256,5 +322,15 @@ const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
 const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
+const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);
+/* A `local-address` value (interface name or dotted address) as an address; 0 when unknown. */
+int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_addr *out);
+/* Does profile pr's `match identity address` cover a? */
+int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
+const struct conf_radius_server  *conf_find_radius(const struct vpnd_conf *, const char *name);
+const struct conf_radius_group   *conf_find_radius_group(const struct vpnd_conf *, const char *name);
+/* 1 when the profile's isakmp authorization list has a RADIUS method: the group may then be
+ * defined on the RADIUS server instead of in the file. */
+int conf_profile_group_via_radius(const struct vpnd_conf *, const struct conf_isakmp_profile *);
 
 #endif

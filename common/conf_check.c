@@ -6,6 +6,12 @@
 
 #include "common/conf_parse.h"
 
+/* A group matched by a profile whose authorization list asks RADIUS may live there only. */
+static int group_via_radius(const struct vpnd_conf *c, const char *group)
+{
+	return conf_profile_group_via_radius(c, conf_find_profile_for_group(c, group));
+}
+
 static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 {
 	const struct vpnd_conf *c = p->conf;
@@ -33,7 +39,7 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			            name, name);
 		break;
 	case REF_GROUP:
-		if (!conf_find_group(c, name))
+		if (!conf_find_group(c, name) && !group_via_radius(c, name))
 			cp_error_at(p, r->line, "group '%s' is not defined, expected a 'crypto isakmp "
 			            "client configuration group %s' block", name, name);
 		break;
@@ -66,6 +72,18 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "authorization list '%s' is not defined, expected an "
 			            "'aaa authorization network %s local' line", name, name);
 		break;
+	case REF_KEYRING:
+		if (!conf_find_keyring(c, name))
+			cp_error_at(p, r->line, "keyring '%s' is not defined, expected a 'crypto keyring "
+			            "%s' block", name, name);
+		break;
+	case REF_LOCAL_ADDR: {
+		struct in_addr a;
+		if (!conf_local_address(c, name, &a))
+			cp_error_at(p, r->line, "local-address '%s' is neither an address nor an "
+			            "interface with an 'ip address', expected IFACE or A.B.C.D", name);
+		break;
+	}
 	}
 }
 
@@ -75,6 +93,7 @@ void cp_check_refs(struct conf_parser *p)
 
 	for (size_t k = 0; k < p->nrefs; k++)
 		check_ref(p, &p->refs[k]);
+	cp_check_radius(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

@@ -79,6 +79,28 @@ const struct conf_aaa_list *conf_find_aaa(const struct vpnd_conf *c, int kind, c
 	return NULL;
 }
 
+const struct conf_radius_server *conf_find_radius(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->radius, c->nradius, name);
+}
+
+const struct conf_radius_group *conf_find_radius_group(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->radius_group, c->nradius_group, name);
+}
+
+int conf_profile_group_via_radius(const struct vpnd_conf *c, const struct conf_isakmp_profile *pr)
+{
+	const struct conf_aaa_list *l;
+	if (!pr || !pr->isakmp_auth_list[0] ||
+	    !(l = conf_find_aaa(c, AAA_AUTHOR_NETWORK, pr->isakmp_auth_list)))
+		return 0;
+	for (int m = 0; m < l->nmethod; m++)
+		if (l->method[m] == AAA_METHOD_GROUP)
+			return 1;
+	return 0;
+}
+
 /* Whole arrays, not just the used entries: nothing stale may survive in the copy either. */
 void conf_redact(struct vpnd_conf *c)
 {
@@ -88,4 +110,10 @@ void conf_redact(struct vpnd_conf *c)
 		explicit_bzero(c->user[k].password, sizeof(c->user[k].password));
 	for (int k = 0; k < CONF_MAX_ISAKMP_KEYS; k++)
 		explicit_bzero(c->isakmp_key[k].key, sizeof(c->isakmp_key[k].key));
+	for (int k = 0; k < CONF_MAX_KEYRINGS; k++)
+		for (int j = 0; j < CONF_MAX_KEYRING_KEYS; j++)
+			explicit_bzero(c->keyring[k].psk[j].key, sizeof(c->keyring[k].psk[j].key));
+	for (int k = 0; k < CONF_MAX_RADIUS; k++)
+		explicit_bzero(c->radius[k].key, sizeof(c->radius[k].key));
+	explicit_bzero(c->radius_group_password, sizeof(c->radius_group_password));
 }

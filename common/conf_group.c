@@ -133,6 +133,15 @@ static void h_max_users(struct conf_parser *p, int i)
 		cur_group(p)->max_users = (int)n;
 }
 
+static void h_max_logins(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "a number from 1 to 10") &&
+	    cp_num(p, i, "max-logins", 1, 10, &n) && cp_end(p, i + 1))
+		cur_group(p)->max_logins = (int)n;
+}
+
 static void h_netmask(struct conf_parser *p, int i)
 {
 	struct in_addr m;
@@ -243,6 +252,7 @@ const struct cp_kw cp_group_cmds[] = {
 	FN("save-password", h_save_password),
 	FN("pfs", h_pfs),
 	FN("max-users", h_max_users),
+	FN("max-logins", h_max_logins),
 	FN("netmask", h_netmask),
 	END
 };

@@ -437,7 +437,11 @@ static void h_profile_keepalive(struct conf_parser *p, int i)
 	cur_profile(p)->keepalive_retry = (int)r;
 }
 
-static const struct cp_kw match_identity[] = { FN("group", h_match_group), END };
+static const struct cp_kw match_identity[] = {
+	FN("group", h_match_group),
+	FN("address", cp_h_match_address),
+	END
+};
 static const struct cp_kw match_cmds[]     = { SUB("identity", match_identity), END };
 static const struct cp_kw client_authen[]  = { FN("list", h_client_auth_list), END };
 static const struct cp_kw client_config[]  = { FN("address", h_config_address), END };
@@ -455,5 +459,8 @@ const struct cp_kw cp_profile_cmds[] = {
 	SUB("isakmp", isakmp_cmds),
 	FN("virtual-template", h_virtual_template),
 	FN("keepalive", h_profile_keepalive),
+	FN("keyring", cp_h_profile_keyring),
+	FN("local-address", cp_h_profile_local),
+	FN("self-identity", cp_h_self_identity),
 	END
 };

@@ -19,12 +19,14 @@ enum cp_block {
 	CB_SKIP,        /* the opener had an error, already reported: its sub-lines are dropped */
 	CB_IGNORED,     /* the opener means nothing on Linux: its sub-lines are accepted silently */
 	CB_POLICY, CB_GROUP, CB_PROFILE, CB_TSET, CB_IPSEC_PROF, CB_IFACE, CB_ACL,
+	CB_KEYRING,
+	CB_RADIUS_SERVER, CB_RADIUS_GROUP,
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
 enum cp_ref_kind {
 	REF_POOL, REF_ACL, REF_GROUP, REF_TSET, REF_IPSEC_PROF, REF_ISAKMP_PROF,
-	REF_AAA_LOGIN, REF_AAA_NETWORK, REF_TEMPLATE,
+	REF_AAA_LOGIN, REF_AAA_NETWORK, REF_TEMPLATE, REF_KEYRING, REF_LOCAL_ADDR,
 };
 
 struct cp_ref {
@@ -92,6 +94,8 @@ struct conf_parser {
 /* Diagnostics, formatted "NAME:LINE: error: ..." (line = p->line unless given). */
 void cp_error(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cp_warn(struct conf_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cp_warn_at(struct conf_parser *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void cp_error_at(struct conf_parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -127,6 +131,8 @@ extern const struct cp_kw cp_top[];
 extern const struct cp_kw cp_policy_cmds[], cp_group_cmds[], cp_profile_cmds[];
 extern const struct cp_kw cp_tset_cmds[], cp_ipsec_prof_cmds[];
 extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
+extern const struct cp_kw cp_keyring_cmds[];
+extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
 void cp_banner_eof(struct conf_parser *p);
@@ -142,6 +148,15 @@ void cp_h_aaa_authen_login(struct conf_parser *p, int i);
 void cp_h_aaa_author_network(struct conf_parser *p, int i);
 void cp_h_aaa_acct_network(struct conf_parser *p, int i);
 void cp_h_username(struct conf_parser *p, int i);
+void cp_h_radius_server(struct conf_parser *p, int i);
+void cp_h_radius_group(struct conf_parser *p, int i);
+void cp_h_radius_global_timeout(struct conf_parser *p, int i);
+void cp_h_radius_global_retransmit(struct conf_parser *p, int i);
+void cp_h_radius_deadtime(struct conf_parser *p, int i);
+void cp_h_radius_dead_criteria(struct conf_parser *p, int i);
+void cp_h_radius_group_password(struct conf_parser *p, int i);
+void cp_h_acct_update(struct conf_parser *p, int i);
+void cp_check_radius(struct conf_parser *p);
 void cp_h_isakmp_policy(struct conf_parser *p, int i);
 void cp_h_isakmp_key(struct conf_parser *p, int i);
 void cp_h_isakmp_keepalive(struct conf_parser *p, int i);
@@ -158,5 +173,11 @@ void cp_h_route(struct conf_parser *p, int i);
 void cp_h_acl_standard(struct conf_parser *p, int i);
 void cp_h_acl_extended(struct conf_parser *p, int i);
 void cp_h_access_list(struct conf_parser *p, int i);
+/* conf_keyring.c: keyrings, and the profile lines that select keys by address */
+void cp_h_keyring(struct conf_parser *p, int i);
+void cp_h_match_address(struct conf_parser *p, int i);
+void cp_h_profile_keyring(struct conf_parser *p, int i);
+void cp_h_profile_local(struct conf_parser *p, int i);
+void cp_h_self_identity(struct conf_parser *p, int i);
 
 #endif

@@ -22,7 +22,13 @@ static void h_end(struct conf_parser *p, int i)
 
 static const struct cp_kw aaa_authen[] = { FN("login", cp_h_aaa_authen_login), END };
 static const struct cp_kw aaa_author[] = { FN("network", cp_h_aaa_author_network), END };
-static const struct cp_kw aaa_acct[]   = { FN("network", cp_h_aaa_acct_network), END };
+static const struct cp_kw aaa_acct[]   = {
+	FN("network", cp_h_aaa_acct_network),
+	FN("update", cp_h_acct_update),
+	END
+};
+static const struct cp_kw aaa_group_server[] = { OPEN("radius", cp_h_radius_group), END };
+static const struct cp_kw aaa_group[] = { SUB("server", aaa_group_server), END };
 
 static const struct cp_kw control_socket_cmds[] = { FN("group", cp_h_control_socket_group), END };
 
@@ -31,6 +37,7 @@ static const struct cp_kw aaa_cmds[] = {
 	SUB("authentication", aaa_authen),
 	SUB("authorization", aaa_author),
 	SUB("accounting", aaa_acct),
+	SUB("group", aaa_group),
 	NOOP("session-id"),
 	END
 };
@@ -66,6 +73,7 @@ static const struct cp_kw ipsec_cmds[] = {
 static const struct cp_kw crypto_cmds[] = {
 	SUB("isakmp", isakmp_cmds),
 	SUB("ipsec", ipsec_cmds),
+	OPEN("keyring", cp_h_keyring),
 	END
 };
 
@@ -96,6 +104,20 @@ static const struct cp_kw ip_cmds[] = {
 	NOOP("auth-proxy"),
 	NOOP("admission"),
 	NOOP("multicast-routing"),
+	NOOP("radius"),
+	END
+};
+
+static const struct cp_kw radius_cmds[] = { OPEN("server", cp_h_radius_server), END };
+static const struct cp_kw radius_global[] = {
+	FN("timeout", cp_h_radius_global_timeout),
+	FN("retransmit", cp_h_radius_global_retransmit),
+	FN("deadtime", cp_h_radius_deadtime),
+	FN("dead-criteria", cp_h_radius_dead_criteria),
+	FN("group-password", cp_h_radius_group_password),
+	NOOP("attribute"),
+	NOOP("source-ports"),
+	NOOP("vsa"),
 	END
 };
 
@@ -129,6 +151,8 @@ const struct cp_kw cp_top[] = {
 	SUB("control-socket", control_socket_cmds),
 	SUB("aaa", aaa_cmds),
 	FN("username", cp_h_username),
+	SUB("radius", radius_cmds),
+	SUB("radius-server", radius_global),
 	SUB("crypto", crypto_cmds),
 	OPEN("interface", cp_h_interface),
 	SUB("ip", ip_cmds),

@@ -45,11 +45,17 @@ enum imsg_type {
 	IMSG_SA_DEL,            /* struct msg_sa_del */
 	IMSG_SA_EXPIRE,         /* tunmgr -> ikemgr: struct msg_sa_expire */
 	IMSG_SA_ADDED,          /* tunmgr -> ikemgr: struct msg_sa_added, after every SA_ADD */
+	IMSG_VA_ACTIVITY,       /* tunmgr -> ikemgr: struct msg_va_activity, when packets moved */
 
 	/* ikemgr/tunmgr -> parent (the database writer) */
 	IMSG_SESSION_UP,        /* struct msg_session_up */
 	IMSG_SESSION_DOWN,      /* struct msg_session_down */
 	IMSG_COUNTERS,          /* struct msg_counters */
+	IMSG_IKE_SA_UP,         /* ikemgr -> parent: struct msg_ike_sa (new, or its state changed) */
+	IMSG_IKE_SA_DOWN,       /* ikemgr -> parent: struct msg_ike_sa_down */
+	IMSG_IPSEC_SA_UP,       /* ikemgr -> parent: struct msg_ipsec_sa */
+	IMSG_IPSEC_SA_DOWN,     /* ikemgr -> parent: struct msg_ipsec_sa_down */
+	IMSG_SA_COUNTERS,       /* tunmgr -> parent: struct msg_sa_counters */
 
 	IMSG_TYPE_MAX
 };
@@ -74,12 +80,16 @@ struct msg_socket {
 #define MSG_PASS_MAX   128
 #define MSG_SPLIT_MAX  16
 #define MSG_KEY_MAX    64
+#define MSG_REPLACES_MAX 8
 
-/* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr. */
+/* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
+ * Aggressive mode names the group in the ID; main mode sets by_address (the ID is still
+ * encrypted): the key is chosen by the peer's address and the local address it reached. */
 struct msg_skeyid_req {
 	uint32_t sa_id;
 	int32_t  prf_hash;              /* enum conf_ike_hash */
-	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, IPV4_ADDR, FQDN) */
+	int32_t  by_address;            /* main mode: key by peer and local address, id unused */
+	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, FQDN) */
 	uint16_t id_len;
 	uint8_t  id[MSG_ID_MAX];
 	struct sockaddr_in local, peer;
@@ -92,6 +102,8 @@ struct msg_skeyid_res {
 	int32_t  status;                /* enum msg_key_status */
 	uint16_t skeyid_len;
 	uint8_t  skeyid[MSG_KEY_MAX];
+	char     profile[64];           /* by address: the isakmp profile that matched, "" = none */
+	char     keyring[64];           /* where the key came from ("" = crypto isakmp key), for logs */
 };
 
 struct msg_xauth_req {
@@ -103,6 +115,10 @@ struct msg_xauth_req {
 	char     author_list[64];       /* aaa authorization network list */
 	int32_t  authorize_only;        /* no XAUTH: only fetch the group's policy */
 	struct sockaddr_in peer;
+	/* sessions this login takes over (phase 1 rekey, INITIAL-CONTACT): not counted against
+	 * max-users / max-logins */
+	int32_t  nreplaces;
+	uint32_t replaces[MSG_REPLACES_MAX];
 };
 
 /* The merged policy for a session: group attributes overridden by per-user ones. */
@@ -122,8 +138,13 @@ struct msg_policy {
 	int32_t  idle_timeout;
 };
 
+/*
+ * XAUTH_CHALLENGED: the RADIUS server answered Access-Challenge (next token, new PIN): ikemgr
+ * sends another XAUTH REQUEST showing message; the reply comes back as a new msg_xauth_req
+ * and keymgr, which kept the challenge's State for this sa_id, sends it with the answer.
+ */
 enum msg_xauth_status { XAUTH_OK = 0, XAUTH_BAD_CREDENTIALS, XAUTH_NO_ADDRESS, XAUTH_REFUSED,
-                        XAUTH_ERROR };
+                        XAUTH_ERROR, XAUTH_CHALLENGED };
 struct msg_xauth_res {
 	uint32_t sa_id;
 	int32_t  status;                /* enum msg_xauth_status */
@@ -145,7 +166,8 @@ struct msg_ike_pkt {
 struct msg_va_create {
 	uint32_t session_id;
 	int32_t  template_num;          /* interface Virtual-TemplateN */
-	struct in_addr client_addr;     /* route CLIENT/32 through the new interface */
+	struct in_addr client_addr;     /* route CLIENT/client_plen through the new interface */
+	int32_t  client_plen;           /* 0 = 32; a site-to-site peer's quick mode IDci network */
 	int32_t  esp_overhead;          /* bytes ESP adds, for the computed MTU */
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;
@@ -176,6 +198,9 @@ struct msg_sa_add {
 	uint32_t soft_seconds, hard_seconds;
 	uint64_t soft_bytes, hard_bytes;
 	int32_t  replay_window;
+	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
+	 * this SA; a network other than the client's address gets a route via the interface */
+	struct in_addr sel_net, sel_mask;
 };
 struct msg_sa_del {
 	uint32_t session_id;
@@ -186,13 +211,22 @@ struct msg_sa_added {
 	uint32_t spi_in;
 	int32_t  status;                /* 0 installed, else errno */
 };
+/* Packet counts of a session's interface, sent at most once a second when they changed:
+ * DPD on-demand needs to know whether the peer is still sending. */
+struct msg_va_activity {
+	uint32_t session_id;
+	uint64_t pkts_in, pkts_out;
+};
 struct msg_sa_expire {
 	uint32_t session_id;
 	uint32_t spi_in;
 	int32_t  hard;
 };
 
-enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP };
+/* CLEAR_*: sessions (clear crypto session); CLEAR_SA_*: IPsec SAs only (clear crypto sa);
+ * CLEAR_ISAKMP_*: IKE SAs (clear crypto isakmp [CONN-ID], conn-id in addr.s_addr). */
+enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP,
+                      CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN };
 struct msg_clear {
 	int32_t  kind;
 	struct in_addr addr;
@@ -240,6 +274,53 @@ struct msg_counters {
 	uint32_t session_id;
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
 	uint64_t drop_auth, drop_replay, drop_other;
+};
+
+
+/* The SA tables of the session store. An IKE SA is reported once phase 1 is authenticated
+ * and again on each state change; the session id is its conn-id. */
+struct msg_ike_sa {
+	uint32_t session_id;
+	uint8_t  cky_i[8], cky_r[8];
+	struct sockaddr_in peer, local;
+	char     state[16];             /* IOS name: CONF_XAUTH, CONF_ADDR, QM_IDLE */
+	char     encr[16], hash[16], auth[16];   /* "aes 256", "sha256", "psk" */
+	int32_t  dh_group;
+	uint32_t lifetime;              /* seconds, from established */
+	int64_t  established;           /* unix time phase 1 completed */
+	int32_t  caps;                  /* IKE_CAP_* */
+};
+enum { IKE_CAP_CFG = 1, IKE_CAP_DPD = 2, IKE_CAP_NAT = 4, IKE_CAP_XAUTH = 8 };
+struct msg_ike_sa_down {
+	uint32_t session_id;
+	char     reason[64];
+};
+/* An IPsec SA pair (one inbound, one outbound SPI) as installed in tunmgr. */
+struct msg_ipsec_sa {
+	uint32_t session_id;
+	uint32_t spi_in, spi_out;       /* network byte order */
+	struct sockaddr_in peer, local;
+	char     ifname[IF_NAMESIZE];
+	int32_t  unit;
+	struct in_addr remote_ident;    /* the client's address (0: any) */
+	char     transform[64];         /* "esp-aes 256 esp-sha-hmac" */
+	int32_t  encap;                 /* enum msg_encap */
+	int32_t  pfs_group;             /* 0: none */
+	int32_t  iv_size;
+	uint32_t life_seconds, life_kb;
+	int64_t  installed;             /* unix time */
+};
+struct msg_ipsec_sa_down {
+	uint32_t session_id;
+	uint32_t spi_in;                /* network byte order */
+	char     reason[64];
+};
+/* Per SA pair, cumulative: sent every stats period when they changed, and when it goes. */
+struct msg_sa_counters {
+	uint32_t session_id;
+	uint32_t spi_in, spi_out;       /* network byte order */
+	uint64_t pkts_encaps, bytes_encaps, pkts_decaps, bytes_decaps;
+	uint64_t verify_fail, replay_fail, recv_errors, send_errors;
 };
 
 #endif

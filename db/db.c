@@ -45,6 +45,35 @@ static const struct migration {
 	  "CREATE INDEX sessions_ended ON sessions (ended);"
 	  "CREATE TABLE events (id INTEGER PRIMARY KEY, t REAL NOT NULL, session_id INTEGER,"
 	  " run_id INTEGER, what TEXT NOT NULL);" },
+	{ 2,
+	  /* IKE SAs: one row per IKE SA (conn_id = session_id), kept after it ends. */
+	  "CREATE TABLE ike_sas ("
+	  " id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, session_id INTEGER NOT NULL,"
+	  " cky_i TEXT, cky_r TEXT, local_addr TEXT, local_port INTEGER, peer_addr TEXT,"
+	  " peer_port INTEGER, state TEXT, encr TEXT, hash TEXT, auth TEXT, dh_group INTEGER,"
+	  " lifetime INTEGER, caps INTEGER, established REAL, updated REAL, ended REAL,"
+	  " end_reason TEXT, UNIQUE (run_id, session_id));"
+	  "CREATE INDEX ike_sas_open ON ike_sas (ended) WHERE ended IS NULL;"
+	  "CREATE INDEX ike_sas_peer ON ike_sas (peer_addr);"
+	  /* IPsec SAs: one row per SA pair, keyed by our inbound SPI; counters per pair. */
+	  "CREATE TABLE ipsec_sas ("
+	  " id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, session_id INTEGER NOT NULL,"
+	  " spi_in TEXT NOT NULL, spi_out TEXT, peer_addr TEXT, peer_port INTEGER,"
+	  " local_addr TEXT, local_port INTEGER, ifname TEXT, unit INTEGER, remote_ident TEXT,"
+	  " transform TEXT, encap TEXT, pfs_group INTEGER, iv_size INTEGER,"
+	  " life_seconds INTEGER, life_kb INTEGER, installed REAL NOT NULL, ended REAL,"
+	  " end_reason TEXT, pkts_encaps INTEGER DEFAULT 0, bytes_encaps INTEGER DEFAULT 0,"
+	  " pkts_decaps INTEGER DEFAULT 0, bytes_decaps INTEGER DEFAULT 0,"
+	  " verify_fail INTEGER DEFAULT 0, replay_fail INTEGER DEFAULT 0,"
+	  " recv_errors INTEGER DEFAULT 0, send_errors INTEGER DEFAULT 0, counters_at REAL,"
+	  " UNIQUE (run_id, spi_in));"
+	  "CREATE INDEX ipsec_sas_open ON ipsec_sas (ended) WHERE ended IS NULL;"
+	  "CREATE INDEX ipsec_sas_peer ON ipsec_sas (peer_addr);"
+	  "CREATE INDEX ipsec_sas_ifname ON ipsec_sas (ifname);"
+	  "CREATE INDEX ipsec_sas_session ON ipsec_sas (run_id, session_id);"
+	  /* the event log, read newest first or per session */
+	  "CREATE INDEX events_t ON events (t);"
+	  "CREATE INDEX events_session ON events (run_id, session_id);" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -52,6 +81,8 @@ struct db {
 	sqlite3      *h;
 	sqlite3_int64 run_id;
 	sqlite3_stmt *up, *down, *counters, *event, *stale;
+	sqlite3_stmt *ike_up, *ike_down, *ipsec_up, *ipsec_down, *sa_counters;
+	sqlite3_stmt *ike_stale, *ipsec_stale, *ike_of_session, *ipsec_of_session;
 };
 
 int db_schema_version(void) { return migrations[NMIGRATIONS - 1].version; }
@@ -95,7 +126,7 @@ static int migrate(struct db *d)
 	char buf[32];
 	if (pragma_text(d, "PRAGMA user_version", buf, sizeof(buf)) < 0)
 		return -1;
-	int v = atoi(buf);
+	int v = atoi(buf), from = v;
 	if (v > db_schema_version()) {
 		log_warnx("database has schema version %d, this vpnd knows up to %d", v,
 		          db_schema_version());
@@ -114,7 +145,7 @@ static int migrate(struct db *d)
 			exec(d, "ROLLBACK");
 			return -1;
 		}
-		if (v > 0)
+		if (from > 0)
 			log_info("database: migrated from schema version %d to %d", v, m->version);
 		v = m->version;
 	}
@@ -218,7 +249,48 @@ struct db *db_open(const char *path)
 	        &d->event) < 0 ||
 	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id <> ?",
-	        &d->stale) < 0)
+	        &d->stale) < 0 ||
+	    prepare(d,
+	        "INSERT INTO ike_sas (run_id, session_id, cky_i, cky_r, local_addr, local_port,"
+	        " peer_addr, peer_port, state, encr, hash, auth, dh_group, lifetime, caps,"
+	        " established, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " ON CONFLICT (run_id, session_id) DO UPDATE SET cky_i = excluded.cky_i,"
+	        " cky_r = excluded.cky_r, encr = excluded.encr, hash = excluded.hash,"
+	        " auth = excluded.auth, dh_group = excluded.dh_group, lifetime = excluded.lifetime,"
+	        " local_addr = excluded.local_addr,"
+	        " local_port = excluded.local_port, peer_addr = excluded.peer_addr,"
+	        " peer_port = excluded.peer_port, state = excluded.state, caps = excluded.caps,"
+	        " established = excluded.established, updated = excluded.updated", &d->ike_up) < 0 ||
+	    prepare(d,
+	        "UPDATE ike_sas SET ended = ?, end_reason = ?, state = 'MM_NO_STATE'"
+	        " WHERE run_id = ? AND session_id = ? AND ended IS NULL", &d->ike_down) < 0 ||
+	    prepare(d,
+	        "INSERT INTO ipsec_sas (run_id, session_id, spi_in, spi_out, peer_addr, peer_port,"
+	        " local_addr, local_port, ifname, unit, remote_ident, transform, encap, pfs_group,"
+	        " iv_size, life_seconds, life_kb, installed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " ON CONFLICT (run_id, spi_in) DO UPDATE SET peer_addr = excluded.peer_addr,"
+	        " peer_port = excluded.peer_port, ifname = excluded.ifname, unit = excluded.unit",
+	        &d->ipsec_up) < 0 ||
+	    prepare(d,
+	        "UPDATE ipsec_sas SET ended = ?, end_reason = ? WHERE run_id = ? AND spi_in = ?"
+	        " AND ended IS NULL", &d->ipsec_down) < 0 ||
+	    prepare(d,
+	        "UPDATE ipsec_sas SET pkts_encaps = ?, bytes_encaps = ?, pkts_decaps = ?,"
+	        " bytes_decaps = ?, verify_fail = ?, replay_fail = ?, recv_errors = ?,"
+	        " send_errors = ?, counters_at = ? WHERE run_id = ? AND spi_in = ?",
+	        &d->sa_counters) < 0 ||
+	    prepare(d,
+	        "UPDATE ike_sas SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id <> ?",
+	        &d->ike_stale) < 0 ||
+	    prepare(d,
+	        "UPDATE ipsec_sas SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id <> ?",
+	        &d->ipsec_stale) < 0 ||
+	    prepare(d,
+	        "UPDATE ike_sas SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
+	        " AND ended IS NULL", &d->ike_of_session) < 0 ||
+	    prepare(d,
+	        "UPDATE ipsec_sas SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
+	        " AND ended IS NULL", &d->ipsec_of_session) < 0)
 		goto fail;
 	return d;
 fail:
@@ -235,6 +307,17 @@ void db_close(struct db *d)
 	sqlite3_finalize(d->counters);
 	sqlite3_finalize(d->event);
 	sqlite3_finalize(d->stale);
+	sqlite3_finalize(d->ike_up);
+	sqlite3_finalize(d->ike_down);
+	sqlite3_finalize(d->ipsec_up);
+	sqlite3_finalize(d->ipsec_down);
+	sqlite3_finalize(d->sa_counters);
+	sqlite3_finalize(d->ike_stale);
+	sqlite3_finalize(d->ipsec_stale);
+	sqlite3_finalize(d->ike_of_session);
+	sqlite3_finalize(d->ipsec_of_session);
+	if (d->h && !sqlite3_get_autocommit(d->h))
+		exec(d, "COMMIT");
 	if (d->h && sqlite3_close(d->h) != SQLITE_OK)
 		log_warnx("database: close: %s", sqlite3_errmsg(d->h));
 	free(d);
@@ -251,31 +334,52 @@ static int run(struct db *d, sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int db_close_stale(struct db *d, const char *reason)
+/* Rows of SELECTOR (a run or a session) that are still open get ENDED and REASON. */
+static int end_rows(struct db *d, sqlite3_stmt *s, sqlite3_int64 run_id, int64_t session_id,
+                    const char *reason)
 {
-	sqlite3_stmt *s = d->stale;
 	sqlite3_bind_double(s, 1, now());
 	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, d->run_id);
-	if (run(d, s) < 0)
+	sqlite3_bind_int64(s, 3, run_id);
+	if (session_id >= 0)
+		sqlite3_bind_int64(s, 4, session_id);
+	return run(d, s);
+}
+
+int db_close_stale(struct db *d, const char *reason)
+{
+	if (end_rows(d, d->stale, d->run_id, -1, reason) < 0)
 		return -1;
-	return sqlite3_changes(d->h);
+	int n = sqlite3_changes(d->h);
+	if (end_rows(d, d->ike_stale, d->run_id, -1, reason) < 0 ||
+	    end_rows(d, d->ipsec_stale, d->run_id, -1, reason) < 0)
+		return -1;
+	return n;
 }
 
 int db_close_run(struct db *d, const char *reason)
 {
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(d->h, "UPDATE sessions SET ended = ?, end_reason = ?"
-	                       " WHERE ended IS NULL AND run_id = ?", -1, &s, NULL) != SQLITE_OK) {
-		log_warnx("database: %s", sqlite3_errmsg(d->h));
-		return -1;
+	static const char *const sql[] = {
+		"UPDATE sessions SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id = ?",
+		"UPDATE ike_sas SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id = ?",
+		"UPDATE ipsec_sas SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id = ?",
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(d->h, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			log_warnx("database: %s", sqlite3_errmsg(d->h));
+			return -1;
+		}
+		int rc = end_rows(d, s, d->run_id, -1, reason);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			return -1;
+		if (i == 0)
+			n = sqlite3_changes(d->h);
 	}
-	sqlite3_bind_double(s, 1, now());
-	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, d->run_id);
-	int rc = run(d, s);
-	sqlite3_finalize(s);
-	return rc < 0 ? -1 : sqlite3_changes(d->h);
+	return n;
 }
 
 /* Strings from a message are fixed arrays: never read past them, terminated or not. */
@@ -331,14 +435,14 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	return run(d, s);
 }
 
+/* The session's SAs end with it, whatever messages about them were lost. */
 int db_session_down(struct db *d, uint32_t session_id, const char *reason)
 {
-	sqlite3_stmt *s = d->down;
-	sqlite3_bind_double(s, 1, now());
-	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, d->run_id);
-	sqlite3_bind_int64(s, 4, session_id);
-	return run(d, s);
+	int rc = end_rows(d, d->down, d->run_id, session_id, reason);
+	if (end_rows(d, d->ike_of_session, d->run_id, session_id, reason) < 0 ||
+	    end_rows(d, d->ipsec_of_session, d->run_id, session_id, reason) < 0)
+		rc = -1;
+	return rc;
 }
 
 /* SQLite integers are signed 64-bit: a counter past that (never in practice) saturates. */
@@ -370,5 +474,102 @@ int db_event(struct db *d, uint32_t session_id, const char *what)
 	sqlite3_bind_int64(s, 2, session_id);
 	sqlite3_bind_int64(s, 3, d->run_id);
 	sqlite3_bind_text(s, 4, what ? what : "", -1, SQLITE_TRANSIENT);
+	return run(d, s);
+}
+
+/* A batch: the writes of one loop iteration in one transaction (one fsync of the WAL). */
+void db_batch_begin(struct db *d)
+{
+	if (sqlite3_get_autocommit(d->h))
+		exec(d, "BEGIN");
+}
+
+void db_batch_commit(struct db *d)
+{
+	if (!sqlite3_get_autocommit(d->h) && exec(d, "COMMIT") < 0)
+		exec(d, "ROLLBACK");
+}
+
+int db_ike_sa_up(struct db *d, const struct msg_ike_sa *m)
+{
+	sqlite3_stmt *s = d->ike_up;
+	sqlite3_bind_int64(s, 1, d->run_id);
+	sqlite3_bind_int64(s, 2, m->session_id);
+	bind_hex(s, 3, m->cky_i, 8);
+	bind_hex(s, 4, m->cky_r, 8);
+	bind_addr(s, 5, m->local.sin_addr);
+	sqlite3_bind_int(s, 6, ntohs(m->local.sin_port));
+	bind_addr(s, 7, m->peer.sin_addr);
+	sqlite3_bind_int(s, 8, ntohs(m->peer.sin_port));
+	BIND_STR(s, 9, m->state);
+	BIND_STR(s, 10, m->encr);
+	BIND_STR(s, 11, m->hash);
+	BIND_STR(s, 12, m->auth);
+	sqlite3_bind_int(s, 13, m->dh_group);
+	sqlite3_bind_int64(s, 14, m->lifetime);
+	sqlite3_bind_int(s, 15, m->caps);
+	sqlite3_bind_double(s, 16, (double)m->established);
+	sqlite3_bind_double(s, 17, now());
+	return run(d, s);
+}
+
+int db_ike_sa_down(struct db *d, uint32_t session_id, const char *reason)
+{
+	return end_rows(d, d->ike_down, d->run_id, session_id, reason);
+}
+
+static const char *encap_name(int encap)
+{
+	return encap == ENCAP_UDP ? "Tunnel UDP-Encaps" : "Tunnel";
+}
+
+int db_ipsec_sa_up(struct db *d, const struct msg_ipsec_sa *m)
+{
+	sqlite3_stmt *s = d->ipsec_up;
+	sqlite3_bind_int64(s, 1, d->run_id);
+	sqlite3_bind_int64(s, 2, m->session_id);
+	bind_hex(s, 3, &m->spi_in, 4);
+	bind_hex(s, 4, &m->spi_out, 4);
+	bind_addr(s, 5, m->peer.sin_addr);
+	sqlite3_bind_int(s, 6, ntohs(m->peer.sin_port));
+	bind_addr(s, 7, m->local.sin_addr);
+	sqlite3_bind_int(s, 8, ntohs(m->local.sin_port));
+	BIND_STR(s, 9, m->ifname);
+	sqlite3_bind_int(s, 10, m->unit);
+	bind_addr(s, 11, m->remote_ident);
+	BIND_STR(s, 12, m->transform);
+	sqlite3_bind_text(s, 13, encap_name(m->encap), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 14, m->pfs_group);
+	sqlite3_bind_int(s, 15, m->iv_size);
+	sqlite3_bind_int64(s, 16, m->life_seconds);
+	sqlite3_bind_int64(s, 17, m->life_kb);
+	sqlite3_bind_double(s, 18, (double)m->installed);
+	return run(d, s);
+}
+
+int db_ipsec_sa_down(struct db *d, uint32_t spi_in, const char *reason)
+{
+	sqlite3_stmt *s = d->ipsec_down;
+	sqlite3_bind_double(s, 1, now());
+	sqlite3_bind_text(s, 2, reason ? reason : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, d->run_id);
+	bind_hex(s, 4, &spi_in, 4);
+	return run(d, s);
+}
+
+int db_sa_counters(struct db *d, const struct msg_sa_counters *c)
+{
+	sqlite3_stmt *s = d->sa_counters;
+	bind_u64(s, 1, c->pkts_encaps);
+	bind_u64(s, 2, c->bytes_encaps);
+	bind_u64(s, 3, c->pkts_decaps);
+	bind_u64(s, 4, c->bytes_decaps);
+	bind_u64(s, 5, c->verify_fail);
+	bind_u64(s, 6, c->replay_fail);
+	bind_u64(s, 7, c->recv_errors);
+	bind_u64(s, 8, c->send_errors);
+	sqlite3_bind_double(s, 9, now());
+	sqlite3_bind_int64(s, 10, d->run_id);
+	bind_hex(s, 11, &c->spi_in, 4);
 	return run(d, s);
 }

@@ -22,6 +22,16 @@ int        db_session_up(struct db *, const struct msg_session_up *);
 int        db_session_down(struct db *, uint32_t session_id, const char *reason);
 int        db_counters(struct db *, const struct msg_counters *);
 int        db_event(struct db *, uint32_t session_id, const char *what);
+/* The SA tables (schema 2). A session's SAs also end when the session does. */
+int        db_ike_sa_up(struct db *, const struct msg_ike_sa *);
+int        db_ike_sa_down(struct db *, uint32_t session_id, const char *reason);
+int        db_ipsec_sa_up(struct db *, const struct msg_ipsec_sa *);
+int        db_ipsec_sa_down(struct db *, uint32_t spi_in, const char *reason);
+int        db_sa_counters(struct db *, const struct msg_sa_counters *);
+/* Group writes into one transaction: begin before a write (no-op inside one), commit once the
+ * messages at hand are handled. */
+void       db_batch_begin(struct db *);
+void       db_batch_commit(struct db *);
 /* The schema version this binary writes; vpnctl refuses a file with another one. */
 int        db_schema_version(void);
 

@@ -62,7 +62,7 @@ struct ike_sa *ike_sa_by_id(uint32_t id)
 
 static int is_halfopen(const struct ike_sa *sa)
 {
-	return sa->state == IKE_S_WAIT_SKEYID || sa->state == IKE_S_WAIT_HASH_I;
+	return sa->state >= IKE_S_MM_SA_SENT && sa->state <= IKE_S_WAIT_HASH_I;
 }
 
 void ike_exch_free(struct ike_sa *sa, struct ike_exch *x)
@@ -107,6 +107,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	free(sa->sai_b);
 	free(sa->last_out);
 	free(sa->held);
+	free(sa->pending_qm);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }

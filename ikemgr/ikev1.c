@@ -81,6 +81,8 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	memcpy(&m.hdr, h, sizeof(*h));
 	sa->last_rx = time(NULL);
 
+	ike.cur_in = pkt;
+	ike.cur_in_len = len;
 	switch (h->exch_type) {
 	case ISAKMP_EXCH_INFO:
 		ikev1_info_input(sa, &m);
@@ -92,9 +94,13 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 			ikev1_cfg_input(sa, x, &m);
 		break;
 	case ISAKMP_EXCH_QUICK:
-		ikev1_quick_input(sa, x, &m, first);
+		if (x->kind == EXCH_QUICK_I)
+			ikev1_rekey_input(sa, x, &m);
+		else
+			ikev1_quick_input(sa, x, &m, first);
 		break;
 	}
+	ike.cur_in = NULL;   /* sa may be gone by now */
 out:
 	explicit_bzero(buf, len);   /* may hold an XAUTH password */
 	free(buf);
@@ -119,14 +125,15 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	}
 
 	if (!memcmp(h.cky_r, zero, 8)) {
-		if (h.exch_type == ISAKMP_EXCH_AGGR) {
+		if (h.exch_type == ISAKMP_EXCH_AGGR || h.exch_type == ISAKMP_EXCH_MAIN) {
 			/* A retransmitted first message finds the SA we made for it. */
 			for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next) {
 				if (!memcmp(sa->cky_i, h.cky_i, 8) &&
 				    sa->peer.sin_addr.s_addr == peer->sin_addr.s_addr &&
 				    sa->state <= IKE_S_WAIT_HASH_I) {
 					ike.st.duplicates++;
-					if (sa->state == IKE_S_WAIT_HASH_I && sa->last_out)
+					if ((sa->state == IKE_S_WAIT_HASH_I ||
+					     sa->state == IKE_S_MM_SA_SENT) && sa->last_out)
 						ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
 					return;
 				}
@@ -134,10 +141,13 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			struct isakmp_msg m;
 			if (isakmp_parse(pkt, len, &m) < 0) {
 				ike.st.drop_malformed++;
-				log_rl("malformed aggressive mode message dropped");
+				log_rl("malformed phase 1 first message dropped");
 				return;
 			}
-			ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
+			if (h.exch_type == ISAKMP_EXCH_MAIN)
+				ikev1_main_start(&m, peer, local, port4500);
+			else
+				ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
 		} else {
 			ike.st.drop_state++;
 			log_dbg(DBG_ISAKMP | DBG_ERR, &(struct log_peer){ .addr = peer->sin_addr.s_addr },
@@ -180,8 +190,22 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		sa->local = *local;
 	}
 
+	if (h.exch_type == ISAKMP_EXCH_MAIN) {
+		if (!sa->main_mode) {
+			ike.st.drop_state++;
+			return;
+		}
+		uint8_t *copy = malloc(len);
+		if (!copy)
+			return;
+		memcpy(copy, pkt, len);
+		ikev1_main_input(sa, copy, len);
+		explicit_bzero(copy, len);
+		free(copy);
+		return;
+	}
 	if (h.exch_type == ISAKMP_EXCH_AGGR) {
-		if (sa->state != IKE_S_WAIT_HASH_I) {
+		if (sa->state != IKE_S_WAIT_HASH_I || sa->main_mode) {
 			ike.st.drop_state++;
 			return;
 		}
@@ -216,11 +240,13 @@ void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 	case IMSG_SKEYID_RES:
 		if (len != sizeof(struct msg_skeyid_res))
 			fatalx("keymgr: bad SKEYID reply length %zu", len);
-		if (sa && sa->state == IKE_S_WAIT_SKEYID) {
+		if (sa && sa->state == IKE_S_WAIT_SKEYID)
 			log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->id,
 			        ((const struct msg_skeyid_res *)data)->status);
+		if (sa && sa->state == IKE_S_WAIT_SKEYID && sa->main_mode)
+			ikev1_main_skeyid(sa, data);
+		else if (sa && sa->state == IKE_S_WAIT_SKEYID)
 			ikev1_aggr_skeyid(sa, data);
-		}
 		break;
 	case IMSG_XAUTH_RES:
 		if (len != sizeof(struct msg_xauth_res))
@@ -258,6 +284,18 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 				ikev1_session_up(sa, &sa->child[i]);
 				break;
 			}
+		if (sa->pending_qm) {
+			/* the quick mode that asked for this interface, handled afresh */
+			uint8_t *p = sa->pending_qm;
+			size_t plen = sa->pending_qm_len;
+			struct sockaddr_in peer = sa->peer, local = sa->local;
+			int port4500 = sa->port4500;
+			sa->pending_qm = NULL;
+			sa->have_last_in = 0;
+			ike.st.rx--;   /* counted when it arrived */
+			ikev1_input(p, plen, &peer, &local, port4500);
+			free(p);
+		}
 		break;
 	}
 	case IMSG_SA_ADDED: {
@@ -274,22 +312,44 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		sa->held = NULL;
 		break;
 	}
+	case IMSG_VA_ACTIVITY: {
+		const struct msg_va_activity *a = data;
+		if (len != sizeof(*a))
+			fatalx("tunmgr: bad VA_ACTIVITY length %zu", len);
+		if (!sa)
+			break;
+		time_t now = time(NULL);
+		if (a->pkts_in != sa->esp_pkts_in)
+			sa->esp_in_at = now;
+		if (a->pkts_out != sa->esp_pkts_out)
+			sa->esp_out_at = now;
+		sa->esp_pkts_in = a->pkts_in;
+		sa->esp_pkts_out = a->pkts_out;
+		break;
+	}
 	case IMSG_SA_EXPIRE: {
 		const struct msg_sa_expire *e = data;
 		if (len != sizeof(*e))
 			fatalx("tunmgr: bad SA_EXPIRE length %zu", len);
-		if (!sa || !e->hard)
+		if (!sa)
 			break;
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
 			struct ike_child *c = &sa->child[i];
-			if (c->used && c->spi_in == e->spi_in) {
-				uint8_t spi[4];
-				memcpy(spi, &c->spi_in, 4);
-				struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
-				ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
-				memset(c, 0, sizeof(*c));
-				log_info("session %u: IPsec SA %08x expired", sa->id, ntohl(e->spi_in));
+			if (!c->used || c->spi_in != e->spi_in)
+				continue;
+			if (!e->hard) {
+				ikev1_rekey_start(sa, c);
+				break;
 			}
+			struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
+			if (!c->replaced_at)
+				ikev1_send_delete_child(sa, c);
+			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+			log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->id,
+			         ntohl(e->spi_in));
+			ike_report_child_gone(sa, c->spi_in, "lifetime expired");
+			memset(c, 0, sizeof(*c));
+			break;
 		}
 		break;
 	}
@@ -321,6 +381,7 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 	         c->auth));
 	ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
 	sa->session_reported = 1;
+	ike_report_sync(sa);
 	ike.st.sessions_up++;
 	char a[32], ip[INET_ADDRSTRLEN];
 	addr_str(&sa->peer, a, sizeof(a));
@@ -331,6 +392,7 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 
 void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 {
+	ike_report_gone(sa, reason);
 	if (sa->va_requested) {
 		struct msg_va_destroy d = { sa->id };
 		ike.io.to_tunmgr(IMSG_VA_DESTROY, sa->id, &d, sizeof(d));
@@ -353,6 +415,8 @@ void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 		ike.io.to_parent(IMSG_SESSION_DOWN, sa->id, &d, sizeof(d));
 		ike.st.sessions_down++;
 		log_info("session %u down: %s", sa->id, reason);
+	} else if (sa->superseded) {
+		log_info("IKE SA %u (replaced by a phase 1 rekey) deleted: %s", sa->id, reason);
 	} else if (sa->state > IKE_S_WAIT_HASH_I) {
 		log_info("session %u ended before it was up: %s", sa->id, reason);
 	}
@@ -371,17 +435,38 @@ const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *sa)
 	return conf_find_ipsec_profile(ike.conf, vt->protection);
 }
 
+/*
+ * DPD (RFC 3706) as IOS does it. periodic: a R-U-THERE whenever nothing (IKE or ESP) came
+ * from the peer for an interval. on-demand (the default): only when we have been sending
+ * to the peer meanwhile, so an idle tunnel costs nothing and a dead peer is found as soon as
+ * someone has traffic for it.
+ */
+static int dpd_due(const struct ike_sa *sa, time_t now, int interval)
+{
+	time_t heard = sa->last_rx > sa->esp_in_at ? sa->last_rx : sa->esp_in_at;
+	if (now - heard < interval)
+		return 0;
+	return ike.conf->dpd_periodic || sa->esp_out_at > heard;
+}
+
 void ikev1_tick(time_t now)
 {
 	struct ike_sa *next;
 	for (struct ike_sa *sa = ike.all; sa; sa = next) {
 		next = sa->all_next;
+		ike_report_sync(sa);
 		if (sa->state <= IKE_S_WAIT_HASH_I && now - sa->created > 30) {
 			ike_sa_delete(sa, "phase 1 timeout", 0);
 			continue;
 		}
 		if (sa->state < IKE_S_ESTABLISHED && now - sa->created > 120) {
 			ike_sa_delete(sa, "phase 1.5 timeout", 1);
+			continue;
+		}
+		/* Session-Timeout from the RADIUS server ends the session, as on IOS */
+		if (sa->have_policy && sa->policy.session_timeout > 0 &&
+		    now - sa->created >= sa->policy.session_timeout) {
+			ike_sa_delete(sa, "session timeout", 1);
 			continue;
 		}
 		if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
@@ -396,6 +481,13 @@ void ikev1_tick(time_t now)
 		if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at && now >= sa->retrans_at &&
 		    (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
 			ike_sa_delete(sa, "no response", 0);
+			continue;
+		}
+		if (sa->state == IKE_S_ESTABLISHED)
+			ikev1_rekey_tick(sa, now);
+		if (sa->superseded && sa->lifetime && sa->established_at &&
+		    now - sa->established_at >= (time_t)sa->lifetime) {
+			ike_sa_delete(sa, "lifetime expired", 1);
 			continue;
 		}
 		int interval = sa->profile && sa->profile->keepalive ? sa->profile->keepalive
@@ -415,7 +507,7 @@ void ikev1_tick(time_t now)
 					}
 					ikev1_send_dpd(sa);
 				}
-			} else if (now - sa->last_rx >= interval) {
+			} else if (dpd_due(sa, now, interval)) {
 				ikev1_send_dpd(sa);
 			}
 		}
@@ -424,6 +516,10 @@ void ikev1_tick(time_t now)
 
 void ikev1_clear(const struct msg_clear *c)
 {
+	if (c->kind >= CLEAR_SA_ALL) {
+		ike_clear_sa(c);
+		return;
+	}
 	char name[MSG_USER_MAX];
 	int n = 0;
 	memcpy(name, c->name, sizeof(name));

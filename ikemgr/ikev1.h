@@ -22,8 +22,10 @@
 
 /* Phase 1 (and 1.5) states of an IKE SA, in the order a session walks them. */
 enum ike_state {
-	IKE_S_WAIT_SKEYID = 1,   /* aggressive mode 1 received, keymgr computing SKEYID */
-	IKE_S_WAIT_HASH_I,       /* aggressive mode 2 sent */
+	IKE_S_MM_SA_SENT = 1,    /* main mode 2 sent (SA), waiting for KE and nonce */
+	IKE_S_WAIT_SKEYID,       /* aggressive mode 1 / main mode 3 received, keymgr computing SKEYID */
+	IKE_S_MM_WAIT_ID,        /* main mode 4 sent, waiting for the encrypted ID and HASH_I */
+	IKE_S_WAIT_HASH_I,       /* aggressive mode 2 sent (the last half-open state) */
 	IKE_S_XAUTH_REQ_SENT,    /* XAUTH REQUEST sent, waiting for REPLY */
 	IKE_S_XAUTH_CHECKING,    /* REPLY forwarded to keymgr */
 	IKE_S_XAUTH_SET_SENT,    /* SET status sent, waiting for ACK */
@@ -33,7 +35,8 @@ enum ike_state {
 	IKE_S_DEAD,
 };
 
-enum ike_exch_kind { EXCH_FREE = 0, EXCH_XAUTH, EXCH_XAUTH_SET, EXCH_CFG, EXCH_QUICK };
+enum ike_exch_kind { EXCH_FREE = 0, EXCH_XAUTH, EXCH_XAUTH_SET, EXCH_CFG, EXCH_QUICK,
+                     EXCH_QUICK_I /* quick mode we started (rekey) */ };
 
 #define IKE_MAX_EXCH    6
 #define IKE_MAX_CHILD   8
@@ -41,24 +44,36 @@ enum ike_exch_kind { EXCH_FREE = 0, EXCH_XAUTH, EXCH_XAUTH_SET, EXCH_CFG, EXCH_Q
 #define IKE_PUB_MAX     1024  /* group 16: 4096-bit */
 #define IKE_ID_MAX      256
 
+#define IKE_QMID_MAX    16
+
 struct ike_child {
 	int      used;
 	uint32_t spi_in, spi_out;    /* network byte order */
 	int      encr, keylen, auth, pfs_group, encap_mode;
-	uint32_t lifetime;
+	uint32_t lifetime, life_kb;
 	int      installed;
 	time_t   created;
+	/* what a rekey repeats: the transform as agreed, and the quick-mode identities */
+	struct isakmp_trans trans;
+	uint8_t  id_peer[IKE_QMID_MAX], id_ours[IKE_QMID_MAX];   /* ID payload bodies */
+	uint8_t  id_peer_len, id_ours_len;
+	struct in_addr sel_net, sel_mask;   /* client side: traffic to it uses this SA */
+	int      sel_hub_any;        /* hub side (IDcr) was 0.0.0.0/0 */
+	int      rekeying;           /* a hub-initiated rekey of this SA is under way */
+	time_t   replaced_at;        /* a newer SA with the same identities exists */
 };
 
 /* A quick mode in progress. */
 struct ike_qm {
+	/* ni is always the initiator's nonce, nr the responder's (we may be either) */
 	uint8_t  ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	size_t   nilen, nrlen;
 	struct ike_child child;
+	int      old_child;             /* initiator: index of the SA being rekeyed */
 	struct ike_dh *dh;
 	uint8_t  gqm[IKE_PUB_MAX];      /* our public value */
 	size_t   gqmlen;
-	uint8_t  gqm_i[IKE_PUB_MAX];    /* the initiator's */
+	uint8_t  gqm_i[IKE_PUB_MAX];    /* the peer's */
 	size_t   gqm_ilen;
 };
 
@@ -89,6 +104,8 @@ struct ike_sa {
 	struct isakmp_trans chosen_trans;
 	uint32_t lifetime;
 	int      xauth;               /* auth method was XAUTHInitPreShared */
+	int      main_mode;           /* phase 1 was main mode (PSK chosen by address) */
+	char     keyring[64];         /* main mode: where keymgr found the key, for logs */
 
 	/* material kept until phase 1 completes */
 	struct ike_dh *dh;
@@ -98,7 +115,7 @@ struct ike_sa {
 	size_t   nilen, nrlen;
 	uint8_t *sai_b;  size_t sai_len;
 	uint8_t  idii_b[IKE_ID_MAX]; size_t idii_len;
-	uint8_t  idir_b[16]; size_t idir_len;
+	uint8_t  idir_b[IKE_ID_MAX]; size_t idir_len;
 
 	uint8_t  skeyid[64];
 	struct ike_p1keys k;
@@ -109,6 +126,7 @@ struct ike_sa {
 	const struct conf_isakmp_profile *profile;
 	char     user[MSG_USER_MAX];
 	int      xauth_tries;
+	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
 
@@ -119,6 +137,8 @@ struct ike_sa {
 	int      session_reported;
 	int      ike_deleted;         /* peer deleted the IKE SA; children may outlive it */
 	int      initial_contact;     /* the peer said it has no other SA with us (rebooted) */
+	int      adopted;             /* took over the session of an older IKE SA (phase-1 rekey) */
+	int      superseded;          /* its session moved to a newer IKE SA: no session of its own */
 
 	struct ike_exch exch[IKE_MAX_EXCH];
 	struct ike_child child[IKE_MAX_CHILD];
@@ -128,18 +148,27 @@ struct ike_sa {
 	uint8_t  last_in_digest[20];
 	int      have_last_in;
 	uint8_t *held; size_t held_len;   /* quick mode answer held until tunmgr has the SA */
+	uint8_t *pending_qm; size_t pending_qm_len; /* site-to-site: quick mode waiting for the VA */
 	uint32_t held_spi;
 	int      hold_next;           /* ikev1_send_raw keeps the next datagram in held */
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
 	time_t   retrans_at;
 
-	/* liveness */
+	/* liveness: last IKE message, last ESP packet in and out (from tunmgr, to the second) */
+	time_t   esp_in_at, esp_out_at;
+	uint64_t esp_pkts_in, esp_pkts_out;
 	time_t   created, last_rx, dpd_sent_at;
 	uint32_t dpd_seq;
 	int      dpd_outstanding;
 	unsigned dpd_acked, dpd_answered_peer;   /* for a first-time log line each way */
 	time_t   established_at;
 	char     end_reason[64];
+
+	/* what ike_report.c last told the parent: the IKE SA's state and peer port, the SAs */
+	int      rep_state;
+	uint16_t rep_port;
+	time_t   rep_established;
+	uint32_t rep_spi[IKE_MAX_CHILD];
 };
 
 /* The peer an SA's debug lines are about, for log_dbg() and debug crypto condition. */
@@ -172,6 +201,8 @@ struct ike_engine {
 	struct ike_stats st;
 	int      max_halfopen;        /* global cap on exchanges not yet authenticated */
 	int      peer_rate;           /* new exchanges per second per peer address */
+	const uint8_t *cur_in;        /* the protected datagram being handled, as received */
+	size_t   cur_in_len;
 };
 
 extern struct ike_engine ike;
@@ -212,6 +243,20 @@ int  ikev1_send_protected(struct ike_sa *, uint8_t exch_type, uint32_t msgid, ui
 int  ikev1_verify_hash(struct ike_sa *, const struct isakmp_msg *, const uint8_t *pre,
                        size_t prelen);
 
+/* ikev1_p1.c: shared by aggressive and main mode */
+int  ikev1_admit(const struct sockaddr_in *peer, const char *what);
+const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *, uint8_t type);
+void ikev1_note_vids(struct ike_sa *, const struct isakmp_msg *);
+int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16_t port);
+void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
+void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
+
+/* ikev1_main.c */
+void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer,
+                      const struct sockaddr_in *local, int port4500);
+void ikev1_main_input(struct ike_sa *, uint8_t *pkt, size_t len);
+void ikev1_main_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
+
 /* ikev1_aggr.c */
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
                       const struct sockaddr_in *peer, const struct sockaddr_in *local, int port4500);
@@ -223,6 +268,11 @@ void ikev1_xauth_start(struct ike_sa *);
 void ikev1_xauth_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *);
 void ikev1_xauth_result(struct ike_sa *, const struct msg_xauth_res *);
 
+/* ike_session.c: a session outlives the IKE SA that made it (client phase-1 rekeys) */
+struct ike_sa *ike_session_predecessor(const struct ike_sa *);
+void ike_session_adopt(struct ike_sa *newer, struct ike_sa *older);
+void ike_session_replaces(const struct ike_sa *, const char *user, struct msg_xauth_req *);
+
 /* ikev1_cfg.c */
 void ikev1_cfg_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *);
 void ikev1_cfg_authorize(struct ike_sa *);
@@ -230,15 +280,41 @@ void ikev1_cfg_authorize(struct ike_sa *);
 /* ikev1_quick.c */
 void ikev1_quick_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *, int first);
 
+struct ike_p2_choice;
+/* ikev1_quick.c, shared with the initiator side */
+int  ikev1_qm_install(struct ike_sa *, struct ike_qm *, const struct ike_p2_choice *);
+void ikev1_child_added(struct ike_sa *, const struct ike_child *);
+
+/* ikev1_selector.c: quick-mode identities as interface selectors */
+int  ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask);
+/* NULL if the session may add this selector, else why not */
+const char *ikev1_check_selector(const struct vpnd_conf *, const struct ike_sa *,
+                                 struct in_addr net, struct in_addr mask, int hub_any);
+
+/* ikev1_rekey.c: quick mode as initiator, when an IPsec SA nears its soft lifetime */
+void ikev1_rekey_start(struct ike_sa *, struct ike_child *);
+void ikev1_rekey_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *);
+void ikev1_rekey_tick(struct ike_sa *, time_t now);
+
 /* ikev1_info.c */
 void ikev1_info_input(struct ike_sa *, const struct isakmp_msg *);
 void ikev1_send_notify(struct ike_sa *, uint16_t type, uint8_t proto, const uint8_t *spi,
                        size_t spilen, const uint8_t *data, size_t datalen);
 void ikev1_send_delete_all(struct ike_sa *);
+void ikev1_send_delete_child(struct ike_sa *, const struct ike_child *);
 void ikev1_send_dpd(struct ike_sa *);
 /* Unencrypted notify to a peer that has no SA yet (NO-PROPOSAL-CHOSEN, INVALID-ID). */
 void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr_in *peer,
                              const struct sockaddr_in *local, int port4500, uint16_t type);
+
+/* ike_report.c: IKE and IPsec SAs as the parent's session store sees them. sync() reports
+ * what changed since the last call (new SAs, state changes, SAs gone); it runs every tick and
+ * right after SA changes. gone() ends the IKE SA and every IPsec SA reported for it. */
+void ike_report_sync(struct ike_sa *);
+void ike_report_child_gone(struct ike_sa *, uint32_t spi_in, const char *reason);
+void ike_report_gone(struct ike_sa *, const char *reason);
+/* ike_clear.c: clear crypto sa [peer A], clear crypto isakmp [CONN-ID] */
+void ike_clear_sa(const struct msg_clear *);
 
 /* ikev1_proposal.c: pure functions, unit-tested */
 /* Pick the first configured policy (priority order) that one of the peer's transforms matches.

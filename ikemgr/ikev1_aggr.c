@@ -15,61 +15,6 @@
 #include "ikemgr/ikev1.h"
 
 
-/* Per-peer token buckets, hashed by address; collisions only make the limit stricter. */
-#define RL_SLOTS 1024
-static struct { uint32_t addr; double tokens; struct timespec at; } rl[RL_SLOTS];
-
-static int peer_rate_ok(struct in_addr a)
-{
-	unsigned i = (ntohl(a.s_addr) * 2654435761u) % RL_SLOTS;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double burst = ike.peer_rate * 4.0;
-	if (rl[i].addr != a.s_addr) {
-		rl[i].addr = a.s_addr;
-		rl[i].tokens = burst;
-		rl[i].at = now;
-	}
-	double dt = (double)(now.tv_sec - rl[i].at.tv_sec) + (now.tv_nsec - rl[i].at.tv_nsec) / 1e9;
-	rl[i].at = now;
-	rl[i].tokens += dt * ike.peer_rate;
-	if (rl[i].tokens > burst)
-		rl[i].tokens = burst;
-	if (rl[i].tokens < 1.0)
-		return 0;
-	rl[i].tokens -= 1.0;
-	return 1;
-}
-
-static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type)
-{
-	for (int i = 0; i < m->npl; i++)
-		if (m->pl[i].type == type)
-			return &m->pl[i];
-	return NULL;
-}
-
-static void note_vendor_ids(struct ike_sa *sa, const struct isakmp_msg *m)
-{
-	for (int i = 0; i < m->npl; i++) {
-		const struct isakmp_payload *p = &m->pl[i];
-		if (p->type != ISAKMP_NP_VID)
-			continue;
-		if (vid_is(p, VID_XAUTH))
-			sa->peer_xauth = 1;
-		else if (vid_is(p, VID_UNITY))
-			sa->peer_unity = 1;
-		else if (vid_is(p, VID_DPD))
-			sa->peer_dpd = 1;
-		else if (vid_is(p, VID_NATT_RFC))
-			sa->natt = 1;
-		else if ((vid_is(p, VID_NATT_DRAFT02) || vid_is(p, VID_NATT_DRAFT02N) ||
-		          vid_is(p, VID_NATT_DRAFT03)) && sa->natt != 1)
-			sa->natt = 2;
-	}
-	sa->natd_type = sa->natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
-}
-
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
                       const struct sockaddr_in *peer, const struct sockaddr_in *local,
                       int port4500)
@@ -79,24 +24,11 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	(void)pkt;
 	(void)len;
 
-	if (ike.nhalfopen >= ike.max_halfopen) {
-		static time_t last_log;
-		ike.st.drop_halfopen_cap++;
-		if (time(NULL) != last_log) {
-			last_log = time(NULL);
-			log_rl("half-open IKE SA cap (%d) reached, new exchanges dropped",
-			          ike.max_halfopen);
-		}
+	if (!ikev1_admit(peer, "aggressive mode"))
 		return;
-	}
-	if (!peer_rate_ok(peer->sin_addr)) {
-		ike.st.drop_ratelimit++;
-		log_rl("aggressive mode from %s over the per-peer rate, dropped", pa);
-		return;
-	}
 
-	const struct isakmp_payload *psa = find_pl(m, ISAKMP_NP_SA), *pke = find_pl(m, ISAKMP_NP_KE),
-	                            *pn = find_pl(m, ISAKMP_NP_NONCE), *pid = find_pl(m, ISAKMP_NP_ID);
+	const struct isakmp_payload *psa = ikev1_find_pl(m, ISAKMP_NP_SA), *pke = ikev1_find_pl(m, ISAKMP_NP_KE),
+	                            *pn = ikev1_find_pl(m, ISAKMP_NP_NONCE), *pid = ikev1_find_pl(m, ISAKMP_NP_ID);
 	if (!psa || !pke || !pn || !pid || pid->len < 5 || pid->len - 4 >= MSG_GROUP_MAX ||
 	    pn->len < 8 || pn->len > IKE_NONCE_MAX || pid->len > IKE_ID_MAX) {
 		ike.st.drop_malformed++;
@@ -117,7 +49,8 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		return;
 	}
 	const struct conf_isakmp_profile *prof = conf_find_profile_for_group(ike.conf, group);
-	if (!prof || !conf_find_group(ike.conf, group)) {
+	/* a group may live on the RADIUS server the profile's authorization list names */
+	if (!prof || (!conf_find_group(ike.conf, group) && !conf_profile_group_via_radius(ike.conf, prof))) {
 		ike.st.bad_id++;
 		log_rl("aggressive mode from %s: no isakmp profile matches identity group '%s'", pa,
 		          group);
@@ -159,7 +92,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	sa->xauth = ch.auth_method == IKE_AUTHM_XAUTH_INIT_PSK;
 	sa->profile = prof;
 	snprintf(sa->group_name, sizeof(sa->group_name), "%s", group);
-	note_vendor_ids(sa, m);
+	ikev1_note_vids(sa, m);
 	memcpy(sa->gxi, pke->body, pke->len);
 	sa->gxlen = pke->len;
 	memcpy(sa->ni, pn->body, pn->len);
@@ -201,14 +134,6 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	free(rq);
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: aggressive mode from %s group '%s', policy %d "
 	        "chosen", sa->id, pa, group, ch.policy_priority);
-}
-
-static int put_natd(struct isakmp_buf *b, struct ike_sa *sa, struct in_addr a, uint16_t port)
-{
-	uint8_t h[64];
-	if (isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, a, port, h) < 0)
-		return -1;
-	return isakmp_put_payload(b, (uint8_t)sa->natd_type, h, ike_hash_len(sa->hash));
 }
 
 void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
@@ -281,9 +206,9 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 		rc = isakmp_put_vid(&b, VID_NATT_DRAFT02N);
 	if (!rc && sa->natt) {
 		/* RFC 3947 3.2: first the address the datagram goes to, then our own. */
-		rc = put_natd(&b, sa, sa->peer.sin_addr, sa->peer.sin_port);
+		rc = ikev1_put_natd(&b, sa, sa->peer.sin_addr, sa->peer.sin_port);
 		if (!rc)
-			rc = put_natd(&b, sa, sa->local.sin_addr, sa->local.sin_port);
+			rc = ikev1_put_natd(&b, sa, sa->local.sin_addr, sa->local.sin_port);
 	}
 	if (!rc)
 		rc = isakmp_finalize(&b);
@@ -321,7 +246,7 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		log_rl("session %u: malformed aggressive mode message 3 from %s (wrong group key?)", sa->id, pa);
 		return;
 	}
-	const struct isakmp_payload *ph = find_pl(&m, ISAKMP_NP_HASH);
+	const struct isakmp_payload *ph = ikev1_find_pl(&m, ISAKMP_NP_HASH);
 	if (!ph || ph->len != sa->k.prf_len ||
 	    ike_hash_i(sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi, sa->gxlen, sa->gxr, sa->gxlen,
 	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idii_b, sa->idii_len,
@@ -334,30 +259,7 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		return;
 	}
 
-	/* NAT-D: is either side's address rewritten on the way? */
-	if (sa->natt) {
-		uint8_t want_local[64], want_peer[64];
-		size_t hl = ike_hash_len(sa->hash);
-		int seen = 0, local_ok = 0, peer_ok = 0;
-		isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->local.sin_addr, sa->local.sin_port,
-		                 want_local);
-		isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->peer.sin_addr, sa->peer.sin_port,
-		                 want_peer);
-		for (int i = 0; i < m.npl; i++) {
-			const struct isakmp_payload *p = &m.pl[i];
-			if (p->type != ISAKMP_NP_NATD && p->type != ISAKMP_NP_NATD_DRAFT)
-				continue;
-			if (p->len != hl)
-				continue;
-			if (seen++ == 0)
-				local_ok = !memcmp(p->body, want_local, hl);
-			else if (!memcmp(p->body, want_peer, hl))
-				peer_ok = 1;
-		}
-		sa->nat_detected = seen && (!local_ok || !peer_ok);
-		log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: NAT-D %s", sa->id,
-		        !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
-	}
+	ikev1_natd_check(sa, &m);
 
 	for (int i = 0; i < m.npl; i++) {
 		struct isakmp_notify n;

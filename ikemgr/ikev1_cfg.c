@@ -33,6 +33,7 @@ void ikev1_cfg_authorize(struct ike_sa *sa)
 	if (sa->profile)
 		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
 	rq->peer = sa->peer;
+	ike_session_replaces(sa, "", rq);
 	sa->state = IKE_S_AUTHORIZING;
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
 	free(rq);
@@ -147,14 +148,6 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	if (sa->state == IKE_S_CFG_WAIT) {
 		sa->state = IKE_S_ESTABLISHED;
 		sa->established_at = time(NULL);
-		struct msg_va_create c;
-		memset(&c, 0, sizeof(c));
-		c.session_id = sa->id;
-		c.template_num = sa->profile ? sa->profile->virtual_template : 0;
-		c.client_addr = p->addr;
-		snprintf(c.user, sizeof(c.user), "%s", sa->user);
-		c.peer = sa->peer;
-		ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
-		sa->va_requested = 1;
+		ikev1_request_va(sa, p->addr, 32);
 	}
 }

@@ -44,36 +44,65 @@ void ikev1_send_notify(struct ike_sa *sa, uint16_t type, uint8_t proto, const ui
 
 struct delete_args {
 	struct ike_sa *sa;
+	int isakmp;                   /* 0: the IPsec SAs, 1: the ISAKMP SA */
 };
 
 static int fill_delete(struct isakmp_buf *b, void *arg)
 {
-	struct ike_sa *sa = ((struct delete_args *)arg)->sa;
-	uint8_t spis[IKE_MAX_CHILD * 4];
-	int n = 0, rc = 0;
-	for (int i = 0; i < IKE_MAX_CHILD; i++)
-		if (sa->child[i].used)
-			memcpy(spis + 4 * n++, &sa->child[i].spi_in, 4);
-	if (n)
-		rc = isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, n, spis);
-	if (!rc) {
+	const struct delete_args *d = arg;
+	const struct ike_sa *sa = d->sa;
+	if (d->isakmp) {
 		uint8_t ck[16];
 		memcpy(ck, sa->cky_i, 8);
 		memcpy(ck + 8, sa->cky_r, 8);
-		rc = isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
+		return isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
 	}
-	return rc;
+	uint8_t spis[IKE_MAX_CHILD * 4];
+	int n = 0;
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->child[i].used)
+			memcpy(spis + 4 * n++, &sa->child[i].spi_in, 4);
+	return isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, n, spis);
 }
 
+/*
+ * Two informational messages, the IPsec SAs first, then the ISAKMP SA, as IOS sends them:
+ * strongSwan acts on the first DELETE payload of a message only.
+ */
 void ikev1_send_delete_all(struct ike_sa *sa)
 {
-	uint8_t iv[16];
-	uint32_t msgid = new_msgid();
-	struct delete_args d = { sa };
 	if (!sa->k.blocklen)
 		return;
+	for (int isakmp = 0; isakmp < 2; isakmp++) {
+		uint8_t iv[16];
+		uint32_t msgid = new_msgid();
+		struct delete_args d = { sa, isakmp };
+		int n = 0;
+		for (int i = 0; i < IKE_MAX_CHILD; i++)
+			n += sa->child[i].used;
+		if (!isakmp && !n)
+			continue;
+		ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
+		ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill_delete, &d, -1);
+	}
+}
+
+
+static int fill_delete_one(struct isakmp_buf *b, void *arg)
+{
+	return isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, 1, arg);
+}
+
+/* DELETE for one IPsec SA, named by our inbound SPI (the peer's outbound), as IOS does. */
+void ikev1_send_delete_child(struct ike_sa *sa, const struct ike_child *c)
+{
+	uint8_t iv[16], spi[4];
+	uint32_t msgid = new_msgid();
+	if (!sa->k.blocklen)
+		return;
+	memcpy(spi, &c->spi_in, 4);
 	ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
-	ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill_delete, &d, -1);
+	ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill_delete_one, spi, -1);
 }
 
 void ikev1_send_dpd(struct ike_sa *sa)
@@ -94,15 +123,24 @@ void ikev1_send_dpd(struct ike_sa *sa)
 	                  (const uint8_t *)&seq, 4);
 }
 
+/*
+ * An IPsec SA may be deleted through any IKE SA of the peer: after a phase 1 rekey the
+ * children belong to the newer IKE SA, but a client may still name them on the old one.
+ */
 static void delete_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 {
-	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		struct ike_child *c = &sa->child[i];
-		if (c->used && c->spi_out == spi) {
-			struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
-			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
-			log_info("session %u: peer deleted IPsec SA %08x", sa->id, ntohl(spi));
-			memset(c, 0, sizeof(*c));
+	for (struct ike_sa *o = ike.all; o; o = o->all_next) {
+		if (o != sa && o->peer.sin_addr.s_addr != sa->peer.sin_addr.s_addr)
+			continue;
+		for (int i = 0; i < IKE_MAX_CHILD; i++) {
+			struct ike_child *c = &o->child[i];
+			if (c->used && c->spi_out == spi) {
+				struct msg_sa_del d = { o->id, c->spi_in, c->spi_out };
+				ike.io.to_tunmgr(IMSG_SA_DEL, o->id, &d, sizeof(d));
+				log_info("session %u: peer deleted IPsec SA %08x", o->id, ntohl(spi));
+				memset(c, 0, sizeof(*c));
+				return;
+			}
 		}
 	}
 }
@@ -169,6 +207,8 @@ void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 			}
 		}
 	}
+	ike_report_sync(sa);
+	ike_report_sync(sa);
 	/* Without its IKE SA the session cannot rekey or run DPD: it ends with it, IPsec SAs too. */
 	if (ike_gone) {
 		log_info("session %u: peer deleted the IKE SA (%d IPsec SA left)", sa->id,

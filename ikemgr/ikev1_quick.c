@@ -78,7 +78,7 @@ const char *esp_transform_name(int encr, int keylen, int auth)
 	return buf;
 }
 
-static int install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_choice *ch)
+int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_choice *ch)
 {
 	size_t ek = esp_enc_keylen(ch->encr, ch->keylen), ak = esp_auth_keylen(ch->auth);
 	uint8_t km[2 * MSG_KEY_MAX];
@@ -97,6 +97,8 @@ static int install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_cho
 	a->auth_keylen = (int32_t)ak;
 	a->spi_in = qm->child.spi_in;
 	a->spi_out = qm->child.spi_out;
+	a->sel_net = qm->child.sel_net;
+	a->sel_mask = qm->child.sel_mask;
 	int rc = 0;
 	const uint8_t *gqm = NULL;
 	size_t gqmlen = 0;
@@ -121,10 +123,15 @@ static int install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_cho
 	if (!rc) {
 		memcpy(a->enckey_out, km, ek);
 		memcpy(a->authkey_out, km + ek, ak);
+		/* Rekey at 85-90 % of the lifetime, jittered so that sessions which came up
+		 * together (a hub restart) do not all rekey in the same second. */
+		uint16_t j;
+		ike_random((uint8_t *)&j, sizeof(j));
 		a->hard_seconds = ch->life_seconds;
-		a->soft_seconds = ch->life_seconds - ch->life_seconds / 10;
+		a->soft_seconds = ch->life_seconds - ch->life_seconds / 10 -
+		                  (uint32_t)((uint64_t)(ch->life_seconds / 20) * j / 65536);
 		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
-		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10;
+		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10 - a->hard_bytes / 20 * j / 65536;
 		a->replay_window = ike.conf->replay_window;
 		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
 	}
@@ -189,27 +196,57 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
-	/* The client may only claim the address we gave it (IDci), toward anything (IDcr). */
+	/* IDci: the client's address or a network of its own; IDcr: what it wants to reach. */
+	struct in_addr sel_net = { 0 }, sel_mask = { 0 }, hub_net = { 0 }, hub_mask = { 0 };
 	if (nid == 2) {
-		const uint8_t *b = id[0]->body;
-		int ok = 0;
-		if (id[0]->len == 8 && b[0] == ISAKMP_ID_IPV4_ADDR)
-			ok = !memcmp(b + 4, &sa->policy.addr, 4);
-		else if (id[0]->len == 12 && b[0] == ISAKMP_ID_IPV4_ADDR_SUBNET)
-			ok = !memcmp(b + 4, &sa->policy.addr, 4) &&
-			     !memcmp(b + 8, "\xff\xff\xff\xff", 4);
-		if (!ok) {
+		const char *why = NULL;
+		if (ikev1_id_selector(id[0]->body, id[0]->len, &sel_net, &sel_mask) < 0 ||
+		    ikev1_id_selector(id[1]->body, id[1]->len, &hub_net, &hub_mask) < 0)
+			why = "not an IPv4 address, subnet or prefix";
+		else if (sa->main_mode && !sel_mask.s_addr)
+			/* a site-to-site peer's network is routed into its interface: 0/0 would
+			 * take the hub's default route */
+			why = "a site-to-site peer must name its network, not 0/0";
+		else
+			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
+			                           hub_mask.s_addr == 0);
+		if (why) {
+			char n[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &sel_net, n, sizeof(n));
+			inet_ntop(AF_INET, &sel_mask, m, sizeof(m));
 			ike.st.bad_id++;
-			log_rl("session %u: quick mode IDci is not the client's assigned address",
-			          sa->id);
+			log_rl("session %u: quick mode for %s/%s refused: %s", sa->id, n, m, why);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
 			return;
 		}
-	} else if (sa->policy.addr.s_addr) {
+	} else if (sa->policy.addr.s_addr || sa->main_mode) {
 		ike.st.bad_id++;
 		log_rl("session %u: quick mode without identities refused", sa->id);
 		send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+		ike_exch_free(sa, x);
+		return;
+	}
+
+	/* tunmgr installs SAs on the session's interface, which a site-to-site peer gets only
+	 * now: ask for it, and run this quick mode again once it exists (ikev1_tunmgr_msg). */
+	struct in_addr s2s_net = sel_net;
+	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
+	if (sa->main_mode && !sa->va_ready) {
+		if (!sa->va_requested) {
+			char net[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
+			log_info("session %u: site-to-site peer %s protects %s/%d", sa->id, pa, net,
+			         s2s_plen);
+			ikev1_request_va(sa, s2s_net, s2s_plen);
+		}
+		if (!sa->pending_qm && ike.cur_in) {
+			sa->pending_qm = malloc(ike.cur_in_len);
+			if (sa->pending_qm) {
+				memcpy(sa->pending_qm, ike.cur_in, ike.cur_in_len);
+				sa->pending_qm_len = ike.cur_in_len;
+			}
+		}
 		ike_exch_free(sa, x);
 		return;
 	}
@@ -234,6 +271,17 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	qm->child.pfs_group = ch.pfs_group;
 	qm->child.encap_mode = ch.encap_mode;
 	qm->child.lifetime = ch.life_seconds;
+	qm->child.life_kb = ch.life_kb;
+	qm->child.trans = sap.prop[ch.prop].trans[ch.trans];
+	qm->child.sel_net = sel_net;
+	qm->child.sel_mask = sel_mask;
+	qm->child.sel_hub_any = hub_mask.s_addr == 0;
+	if (nid == 2 && id[0]->len <= IKE_QMID_MAX && id[1]->len <= IKE_QMID_MAX) {
+		memcpy(qm->child.id_peer, id[0]->body, id[0]->len);
+		qm->child.id_peer_len = (uint8_t)id[0]->len;
+		memcpy(qm->child.id_ours, id[1]->body, id[1]->len);
+		qm->child.id_ours_len = (uint8_t)id[1]->len;
+	}
 	if (ch.pfs_group) {
 		qm->dh = ike_dh_new(ch.pfs_group);
 		memcpy(qm->gqm_i, pke->body, pke->len);
@@ -265,7 +313,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	 * acknowledgement of the install (IMSG_SA_ADDED), so no first packet is lost. */
 	sa->hold_next = 1;
 	sa->held_spi = qm->child.spi_in;
-	if (install(sa, qm, &ch) < 0 ||
+	if (ikev1_qm_install(sa, qm, &ch) < 0 ||
 	    ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
 	                         fill_reply, &r, 0) < 0) {
 		sa->hold_next = 0;
@@ -273,21 +321,64 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
-	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		if (!sa->child[i].used) {
-			sa->child[i] = qm->child;
-			sa->child[i].used = 1;
-			sa->child[i].installed = 1;
-			sa->child[i].created = time(NULL);
-			ikev1_session_up(sa, &sa->child[i]);
-			break;
-		}
-	}
+	ikev1_child_added(sa, &qm->child);
 	log_info("session %u: IPsec SA in %08x out %08x (%s%s, %s, %u s)", sa->id,
 	         ntohl(qm->child.spi_in), ntohl(qm->child.spi_out),
 	         esp_transform_name(ch.encr, ch.keylen, ch.auth),
 	         ch.pfs_group ? ", PFS" : "",
 	         ch.encap_mode == IPSEC_ENCAP_TUNNEL ? "ESP" : "ESP in UDP", ch.life_seconds);
+}
+
+static int same_ids(const struct ike_child *a, const struct ike_child *b)
+{
+	return a->id_peer_len == b->id_peer_len && a->id_ours_len == b->id_ours_len &&
+	       !memcmp(a->id_peer, b->id_peer, a->id_peer_len) &&
+	       !memcmp(a->id_ours, b->id_ours, a->id_ours_len);
+}
+
+/*
+ * A new IPsec SA is in tunmgr. Older SAs with the same identities are now replaced: they stay
+ * (the peer may still send on them for a moment) until the peer deletes them or ikev1_tick
+ * does, a few seconds on. A full table gives up its oldest replaced SA.
+ */
+void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
+{
+	time_t now = time(NULL);
+	int slot = -1, oldest = -1;
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		struct ike_child *c = &sa->child[i];
+		if (!c->used) {
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (same_ids(c, nc) && !c->replaced_at)
+			c->replaced_at = now;
+		if (c->replaced_at && (oldest < 0 || c->created < sa->child[oldest].created))
+			oldest = i;
+	}
+	if (slot < 0 && oldest >= 0) {
+		struct ike_child *c = &sa->child[oldest];
+		struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
+		ikev1_send_delete_child(sa, c);
+		ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+		ike_report_child_gone(sa, c->spi_in, "replaced");
+		memset(c, 0, sizeof(*c));
+		slot = oldest;
+	}
+	if (slot < 0) {
+		log_rl("session %u: more than %d IPsec SAs, the new one is not tracked", sa->id,
+		       IKE_MAX_CHILD);
+		return;
+	}
+	sa->child[slot] = *nc;
+	sa->child[slot].used = 1;
+	sa->child[slot].installed = 1;
+	sa->child[slot].created = now;
+	sa->child[slot].rekeying = 0;
+	sa->child[slot].replaced_at = 0;
+	ikev1_session_up(sa, &sa->child[slot]);
+	ike_report_sync(sa);
 }
 
 void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m,

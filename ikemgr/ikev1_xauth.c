@@ -48,13 +48,16 @@ static void send_request(struct ike_sa *sa, const char *message)
 		ike_sa_delete(sa, "cannot send XAUTH request", 0);
 }
 
-static void send_status(struct ike_sa *sa, int ok)
+static void send_status(struct ike_sa *sa, int ok, const char *message)
 {
 	struct attr_buf a;
 	uint16_t ident;
 	ike_random((uint8_t *)&ident, sizeof(ident));
 	attr_init(&a, ISAKMP_CFG_SET, ident);
 	attr_tv(&a, XAUTH_STATUS, ok ? 1 : 0);
+	/* why a login is refused (max-logins...), for clients that show it */
+	if (message && message[0])
+		attr_tlv(&a, XAUTH_MESSAGE, message, strlen(message));
 	struct ike_exch *x = ike_exch_new(sa, EXCH_XAUTH_SET, new_msgid());
 	sa->state = IKE_S_XAUTH_SET_SENT;
 	ikev1_send_protected(sa, ISAKMP_EXCH_TRANSACTION, x->msgid, x->iv, NULL, 0, fill_attr, &a,
@@ -118,6 +121,12 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		}
 		sa->retrans_left = 0;
 		ike_exch_free(sa, x);
+		if (sa->adopted) {
+			/* the session, its interface and address exist: Mode Config is optional */
+			sa->state = IKE_S_ESTABLISHED;
+			sa->established_at = time(NULL);
+			return;
+		}
 		sa->state = IKE_S_CFG_WAIT;
 		log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: XAUTH acknowledged, waiting for Mode Config", sa->id);
 		return;
@@ -152,7 +161,7 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		free(rq);
 		log_rl("session %u: XAUTH reply without user name and password (or cancelled)",
 		          sa->id);
-		send_status(sa, 0);
+		send_status(sa, 0, NULL);
 		ike_sa_delete(sa, "XAUTH cancelled", 1);
 		return;
 	}
@@ -163,12 +172,31 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
 	}
 	rq->peer = sa->peer;
+	ike_session_replaces(sa, rq->user, rq);
 	snprintf(sa->user, sizeof(sa->user), "%s", rq->user);
 	sa->state = IKE_S_XAUTH_CHECKING;
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
 	/* The password was only passing through: keymgr has it now. */
 	explicit_bzero(rq, sizeof(*rq));
 	free(rq);
+}
+
+/*
+ * RADIUS Access-Challenge (next token, new PIN): one more REQUEST showing the server's
+ * message; it is not a failed try. Bounded, so a server cannot keep a client asking forever.
+ */
+#define XAUTH_MAX_CHALLENGES 4
+static int xauth_challenge(struct ike_sa *sa, const struct msg_xauth_res *r)
+{
+	if (sa->xauth_challenges >= XAUTH_MAX_CHALLENGES)
+		return 0;
+	sa->xauth_challenges++;
+	char msg[sizeof(r->message)];
+	memcpy(msg, r->message, sizeof(msg));
+	msg[sizeof(msg) - 1] = 0;
+	log_info("session %u: user '%s' challenged by the authentication server", sa->id, sa->user);
+	send_request(sa, msg[0] ? msg : NULL);
+	return 1;
 }
 
 void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
@@ -184,9 +212,17 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		sa->policy = r->policy;
 		sa->have_policy = 1;
 		sa->state = IKE_S_CFG_WAIT;
+		struct ike_sa *o = ike_session_predecessor(sa);
+		if (o) {
+			ike_session_adopt(sa, o);
+			sa->state = IKE_S_ESTABLISHED;
+			sa->established_at = time(NULL);
+		}
 		return;
 	}
 	if (sa->state != IKE_S_XAUTH_CHECKING)
+		return;
+	if (r->status == XAUTH_CHALLENGED && xauth_challenge(sa, r))
 		return;
 	if (r->status == XAUTH_OK) {
 		sa->policy = r->policy;
@@ -194,7 +230,10 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		log_info("session %u: user '%s' authenticated (group '%s')", sa->id, sa->user,
 		         sa->group_name);
 		replace_stale(sa);
-		send_status(sa, 1);
+		struct ike_sa *o = ike_session_predecessor(sa);
+		if (o)
+			ike_session_adopt(sa, o);
+		send_status(sa, 1, NULL);
 		return;
 	}
 	sa->xauth_tries++;
@@ -204,6 +243,6 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		send_request(sa, "Authentication failed, try again");
 		return;
 	}
-	send_status(sa, 0);
+	send_status(sa, 0, r->status == XAUTH_BAD_CREDENTIALS ? NULL : r->message);
 	ike_sa_delete(sa, "XAUTH failed", 1);
 }

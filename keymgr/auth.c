@@ -1,11 +1,19 @@
 /*
  * The secrets side of IKE: SKEYID = prf(PSK, Ni_b | Nr_b) for the group named in the peer's
- * KEY_ID, and XAUTH against `username` entries through the profile's aaa method lists.
+ * KEY_ID, and XAUTH through the profile's aaa method lists (local users, RADIUS groups).
  * Only derived values leave this process; keys and passwords never do.
+ *
+ * A question that needs RADIUS is parked in a struct pending and resumed when the worker's
+ * answer comes back on the loop; the answer then goes to ikemgr through the sender keymgr.c
+ * registered. Questions answered from the file alone are answered at once, as before.
+ *
+ * Method lists follow IOS: a method that answers (accept or reject) ends the walk; only a
+ * method that cannot answer (every server of the group silent or dead) passes to the next.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
 
@@ -13,42 +21,103 @@
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 #include "keymgr/keymgr.h"
+#include "keymgr/radius.h"
 
 static const struct vpnd_conf *kconf;
+static keymgr_send_fn send_fn;
+
+#define SESS_MAX      4096
+#define SESS_STALE    300     /* seconds a group look-up or a challenge is kept */
+#define MAX_PENDING   1024    /* questions waiting on RADIUS at once */
+
+/*
+ * What keymgr keeps per IKE SA between questions: the group policy a RADIUS look-up returned
+ * at phase 1 (its key already used and wiped), the State of an open challenge, and the Class
+ * of the accepted user (for accounting).
+ */
+struct sess_rec {
+	uint32_t sa_id;
+	time_t   at;
+	int      has_group;
+	struct rad_attrs group;
+	uint8_t  state[RAD_STR_MAX];
+	size_t   state_len;
+	uint8_t  class_[RAD_STR_MAX];
+	size_t   class_len;
+	struct sess_rec *next;
+};
+static struct sess_rec *sessions;
+static int nsessions, npending;
+
+static void sess_free(struct sess_rec *r)
+{
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+static struct sess_rec *sess_find(uint32_t sa_id, int create)
+{
+	time_t now = time(NULL);
+	struct sess_rec **pp = &sessions, *r;
+	while ((r = *pp)) {
+		if (r->sa_id == sa_id) {
+			r->at = now;
+			return r;
+		}
+		/* a look-up or a challenge nobody came back for */
+		if (!r->class_len && now - r->at > SESS_STALE) {
+			*pp = r->next;
+			sess_free(r);
+			nsessions--;
+			continue;
+		}
+		pp = &r->next;
+	}
+	if (!create || nsessions >= SESS_MAX || !(r = calloc(1, sizeof(*r))))
+		return NULL;
+	r->sa_id = sa_id;
+	r->at = now;
+	r->next = sessions;
+	sessions = r;
+	nsessions++;
+	return r;
+}
+
+static void sess_drop(uint32_t sa_id)
+{
+	for (struct sess_rec **pp = &sessions, *r; (r = *pp); pp = &r->next)
+		if (r->sa_id == sa_id) {
+			*pp = r->next;
+			sess_free(r);
+			nsessions--;
+			return;
+		}
+}
 
 void keymgr_init(const struct vpnd_conf *conf)
 {
 	kconf = conf;
 	pool_init(conf);
+	while (sessions) {
+		struct sess_rec *n = sessions->next;
+		sess_free(sessions);
+		sessions = n;
+	}
+	nsessions = 0;
 }
 
-void keymgr_skeyid(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
+void keymgr_set_sender(keymgr_send_fn fn)
 {
-	char id[MSG_ID_MAX + 1];
-	memset(res, 0, sizeof(*res));
-	res->sa_id = rq->sa_id;
-	res->status = KEY_NO_KEY;
-	if (rq->id_len > MSG_ID_MAX || rq->ni_len > MSG_NONCE_MAX || rq->nr_len > MSG_NONCE_MAX) {
-		res->status = KEY_ERROR;
-		return;
-	}
-	memcpy(id, rq->id, rq->id_len);
-	id[rq->id_len] = 0;
+	send_fn = fn;
+}
 
-	const struct conf_group *g = conf_find_group(kconf, id);
-	if (!g || !g->has_key) {
-		log_warnx("no pre-shared key for identity '%s'", id);
-		return;
-	}
-	size_t len = 0;
-	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)g->key, strlen(g->key), rq->ni,
-	                   rq->ni_len, rq->nr, rq->nr_len, res->skeyid, &len) < 0 ||
-	    len > sizeof(res->skeyid)) {
-		res->status = KEY_ERROR;
-		return;
-	}
-	res->skeyid_len = (uint16_t)len;
-	res->status = KEY_OK;
+size_t keymgr_class(uint32_t sa_id, uint8_t *out, size_t outsz)
+{
+	struct sess_rec *r = sess_find(sa_id, 0);
+	if (!r || r->class_len > outsz)
+		return 0;
+	memcpy(out, r->class_, r->class_len);
+	return r->class_len;
 }
 
 /* Constant-time comparison of NUL-terminated strings of possibly different lengths. */
@@ -66,26 +135,221 @@ static int secret_eq(const char *a, const char *b)
 	return eq;
 }
 
-/* Runs the methods of an aaa authentication login list; local only for now. */
-static int authenticate(const char *list, const char *user, const char *password, char *why,
-                        size_t whylen)
+enum { Q_SKEYID = 1, Q_XAUTH };
+enum { P_GROUP = 1, P_USER, P_DONE };
+
+/* One question from ikemgr, possibly waiting on RADIUS. */
+struct pending {
+	int      kind;
+	uint32_t peerid;
+	struct msg_skeyid_req sk;
+	struct msg_xauth_req  xa;
+	int      phase;
+	int      author_i, authen_i;
+	const struct conf_group *lg;      /* group from the file */
+	struct rad_attrs ga;              /* or from RADIUS */
+	int      have_ga;
+	struct rad_attrs ua;              /* per-user attributes from the Access-Accept */
+	int      have_ua;
+	struct msg_skeyid_res *sk_out;    /* answered in the caller's frame while not parked */
+	struct msg_xauth_res  *xa_out;
+	int      parked;
+	struct radius_job job;
+};
+
+static void pending_free(struct pending *q)
 {
+	explicit_bzero(q, sizeof(*q));
+	free(q);
+}
+
+static void resume(struct pending *q);
+
+static void job_done(struct radius_job *j)
+{
+	struct pending *q = j->arg;
+	npending--;
+	resume(q);
+}
+
+static void ask_radius(struct pending *q, const char *server_group, const char *user,
+                       const char *password, uint32_t sa_id, struct in_addr peer)
+{
+	struct radius_job *j = &q->job;
+	memset(j, 0, sizeof(*j));
+	snprintf(j->group, sizeof(j->group), "%s", server_group);
+	snprintf(j->user, sizeof(j->user), "%s", user);
+	snprintf(j->password, sizeof(j->password), "%s", password);
+	j->peer = peer;
+	j->session_id = sa_id;
+	struct sess_rec *r = q->kind == Q_XAUTH && q->phase == P_USER ? sess_find(sa_id, 0) : NULL;
+	if (r && r->state_len) {
+		memcpy(j->state, r->state, r->state_len);
+		j->state_len = r->state_len;
+		r->state_len = 0;
+	}
+	j->done = job_done;
+	j->arg = q;
+	npending++;
+	q->parked = 1;
+	radius_submit(j);
+}
+
+static uint32_t q_sa(const struct pending *q)
+{
+	return q->kind == Q_SKEYID ? q->sk.sa_id : q->xa.sa_id;
+}
+
+static const char *q_group(const struct pending *q, char *buf, size_t bufsz)
+{
+	if (q->kind == Q_SKEYID) {
+		size_t n = q->sk.id_len < bufsz - 1 ? q->sk.id_len : bufsz - 1;
+		memcpy(buf, q->sk.id, n);
+		buf[n] = 0;
+		if (memchr(buf, 0, n))
+			buf[0] = 0;
+	} else {
+		memcpy(buf, q->xa.group, bufsz < sizeof(q->xa.group) ? bufsz : sizeof(q->xa.group));
+		buf[bufsz - 1] = 0;
+	}
+	return buf;
+}
+
+/* The authorization list for the group: the profile's (XAUTH names it; at phase 1 it comes
+ * from the profile that matches the group). NULL = the file's groups only. */
+static const struct conf_aaa_list *author_list(const struct pending *q, const char *group)
+{
+	const char *name = NULL;
+	if (q->kind == Q_XAUTH) {
+		name = q->xa.author_list[0] ? q->xa.author_list : NULL;
+	} else {
+		const struct conf_isakmp_profile *pr = conf_find_profile_for_group(kconf, group);
+		name = pr && pr->isakmp_auth_list[0] ? pr->isakmp_auth_list : NULL;
+	}
+	return name ? conf_find_aaa(kconf, AAA_AUTHOR_NETWORK, name) : NULL;
+}
+
+/*
+ * Finds the group's policy. Returns 1 when found (q->lg or q->ga), 0 when parked on RADIUS,
+ * -1 when refused (why says so).
+ */
+static int group_step(struct pending *q, const char *group, char *why, size_t whylen)
+{
+	const struct conf_aaa_list *l = author_list(q, group);
+	struct sess_rec *r;
+
+	if (!l) {
+		if ((q->lg = conf_find_group(kconf, group)))
+			return 1;
+		snprintf(why, whylen, "unknown group '%s'", group);
+		return -1;
+	}
+	/* a look-up answered at phase 1 serves the rest of the SA */
+	if ((r = sess_find(q_sa(q), 0)) && r->has_group) {
+		q->ga = r->group;
+		q->have_ga = 1;
+		return 1;
+	}
+	if (q->parked) {
+		/* back from RADIUS */
+		q->parked = 0;
+		struct radius_job *j = &q->job;
+		if (j->result == RAD_ACCEPT) {
+			q->ga = j->attrs;
+			q->have_ga = 1;
+			if (j->attrs.bad_avpairs)
+				log_warnx("group '%s' from RADIUS server %s: %d malformed ipsec: "
+				          "attribute(s) ignored", group, j->server, j->attrs.bad_avpairs);
+			if ((r = sess_find(q_sa(q), 1))) {
+				r->group = j->attrs;
+				explicit_bzero(r->group.key, sizeof(r->group.key));
+				r->group.has_key = 0;
+				r->has_group = 1;
+			}
+			return 1;
+		}
+		if (j->result != RAD_ERROR) {
+			snprintf(why, whylen, "group '%s' refused by RADIUS server %s", group, j->server);
+			return -1;
+		}
+		log_warnx("group '%s': server group '%s' did not answer (%s), trying the next method",
+		          group, l->group[q->author_i], j->why);
+		q->author_i++;
+	}
+	for (; q->author_i < l->nmethod; q->author_i++) {
+		if (l->method[q->author_i] == AAA_METHOD_LOCAL) {
+			if ((q->lg = conf_find_group(kconf, group)))
+				return 1;
+			snprintf(why, whylen, "unknown group '%s'", group);
+			return -1;
+		}
+		struct in_addr peer = q->kind == Q_SKEYID ? q->sk.peer.sin_addr : q->xa.peer.sin_addr;
+		ask_radius(q, l->group[q->author_i], group, kconf->radius_group_password, q_sa(q), peer);
+		return 0;
+	}
+	snprintf(why, whylen, "no method of authorization list '%s' answered for group '%s'",
+	         l->name, group);
+	return -1;
+}
+
+/* The user's password. Returns 1 accepted, 0 parked, -1 refused, -2 challenged. */
+static int user_step(struct pending *q, char *why, size_t whylen, int *status)
+{
+	const char *list = q->xa.auth_list;
 	const struct conf_aaa_list *l = list[0] ? conf_find_aaa(kconf, AAA_AUTHEN_LOGIN, list) : NULL;
 	int methods = l ? l->nmethod : 1;
-	for (int i = 0; i < methods; i++) {
-		int m = l ? l->method[i] : AAA_METHOD_LOCAL;
+	*status = XAUTH_BAD_CREDENTIALS;
+
+	if (q->parked) {
+		q->parked = 0;
+		struct radius_job *j = &q->job;
+		switch (j->result) {
+		case RAD_ACCEPT:
+			q->ua = j->attrs;
+			q->have_ua = 1;
+			return 1;
+		case RAD_REJECT:
+			snprintf(why, whylen, "rejected by RADIUS server %s", j->server);
+			return -1;
+		case RAD_CHALLENGE: {
+			struct sess_rec *r = sess_find(q->xa.sa_id, 1);
+			if (!r || !j->attrs.state_len) {
+				snprintf(why, whylen, "challenge from RADIUS server %s without State",
+				         j->server);
+				return -1;
+			}
+			memcpy(r->state, j->attrs.state, j->attrs.state_len);
+			r->state_len = j->attrs.state_len;
+			snprintf(why, whylen, "%s", j->attrs.reply_message[0] ? j->attrs.reply_message :
+			         "Enter the next code");
+			return -2;
+		}
+		}
+		if (q->authen_i + 1 >= methods) {
+			/* ikemgr logs this once, with the reason, and tells the client */
+			*status = XAUTH_ERROR;
+			snprintf(why, whylen, "no authentication server answered (%.150s)", j->why);
+			return -1;
+		}
+		log_warnx("user '%s': server group '%s' did not answer (%s), trying the next method",
+		          q->xa.user, l->group[q->authen_i], j->why);
+		q->authen_i++;
+	}
+	for (; q->authen_i < methods; q->authen_i++) {
+		int m = l ? l->method[q->authen_i] : AAA_METHOD_LOCAL;
 		if (m == AAA_METHOD_LOCAL) {
-			const struct conf_user *u = conf_find_user(kconf, user);
-			if (u && secret_eq(u->password, password))
-				return 0;
+			const struct conf_user *u = conf_find_user(kconf, q->xa.user);
+			if (u && secret_eq(u->password, q->xa.password))
+				return 1;
 			snprintf(why, whylen, u ? "bad password" : "unknown user");
 			return -1;
 		}
-		/* RADIUS groups come with the radius/ client; until then try the next method. */
-		log_warnx("aaa list %s: method 'group %s' is not available yet, trying the next", list,
-		          l->group[i]);
+		ask_radius(q, l->group[q->authen_i], q->xa.user, q->xa.password, q->xa.sa_id,
+		           q->xa.peer.sin_addr);
+		return 0;
 	}
-	snprintf(why, whylen, "no usable authentication method in list '%s'", list);
+	*status = XAUTH_ERROR;
+	snprintf(why, whylen, "no authentication server answered (list '%s')", list);
 	return -1;
 }
 
@@ -102,66 +366,313 @@ static void split_from_acl(const struct conf_acl *acl, struct msg_policy *p)
 	}
 }
 
-void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
+/* Group policy (file or RADIUS), then the user's attributes over it. */
+static void build_policy(struct pending *q, const char *group, struct msg_xauth_res *res)
 {
-	char user[MSG_USER_MAX], group[MSG_GROUP_MAX];
-	memset(res, 0, sizeof(*res));
-	res->sa_id = rq->sa_id;
-	memcpy(user, rq->user, sizeof(user));
-	user[sizeof(user) - 1] = 0;
-	memcpy(group, rq->group, sizeof(group));
-	group[sizeof(group) - 1] = 0;
+	const struct conf_group *g = q->lg;
+	const struct rad_attrs *ga = q->have_ga ? &q->ga : NULL;
+	const struct rad_attrs *ua = q->have_ua ? &q->ua : NULL;
+	const char *pool = g ? g->pool : ga->pool;
+	int max_users = g ? g->max_users : ga->max_users > 0 ? ga->max_users : 0;
+	struct msg_policy *p = &res->policy;
+	const struct msg_xauth_req *rq = &q->xa;
 
-	const struct conf_group *g = conf_find_group(kconf, group);
-	if (!g) {
+	int nrep = rq->nreplaces < 0 ? 0 : rq->nreplaces > MSG_REPLACES_MAX ? MSG_REPLACES_MAX
+	                                                                     : rq->nreplaces;
+	if (logins_check(group, rq->authorize_only ? "" : rq->user, max_users,
+	                 g ? g->max_logins : 0, rq->replaces, nrep, res->message,
+	                 sizeof(res->message)) < 0) {
 		res->status = XAUTH_REFUSED;
-		snprintf(res->message, sizeof(res->message), "unknown group '%s'", group);
 		return;
 	}
-	if (!rq->authorize_only) {
-		char pw[MSG_PASS_MAX], why[160];
-		memcpy(pw, rq->password, sizeof(pw));
-		pw[sizeof(pw) - 1] = 0;
-		int rc = authenticate(rq->auth_list, user, pw, why, sizeof(why));
-		explicit_bzero(pw, sizeof(pw));
-		if (rc < 0) {
-			res->status = XAUTH_BAD_CREDENTIALS;
-			snprintf(res->message, sizeof(res->message), "%s", why);
+	if (ua && ua->framed_ip.s_addr) {
+		/* Framed-IP-Address: the server chose the address; a pool holding it skips it */
+		if (pool_claim(rq->sa_id, ua->framed_ip) < 0) {
+			char ip[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &ua->framed_ip, ip, sizeof(ip));
+			res->status = XAUTH_NO_ADDRESS;
+			snprintf(res->message, sizeof(res->message),
+			         "Framed-IP-Address %s is in use by another session", ip);
 			return;
 		}
-	}
-	if (g->max_users > 0 && g->pool[0] && pool_in_use(g->pool) >= g->max_users) {
-		res->status = XAUTH_REFUSED;
-		snprintf(res->message, sizeof(res->message), "group '%s' has reached max-users %d",
-		         group, g->max_users);
-		return;
-	}
-
-	struct msg_policy *p = &res->policy;
-	if (!g->pool[0] || pool_alloc(g->pool, rq->sa_id, &p->addr) < 0) {
+		p->addr = ua->framed_ip;
+	} else if (!pool[0] || pool_alloc(pool, rq->sa_id, &p->addr) < 0) {
 		res->status = XAUTH_NO_ADDRESS;
-		snprintf(res->message, sizeof(res->message), "no free address in pool '%s'", g->pool);
+		snprintf(res->message, sizeof(res->message), "no free address in pool '%s'", pool);
 		return;
 	}
-	p->netmask = g->netmask;
-	p->ndns = g->ndns;
-	memcpy(p->dns, g->dns, sizeof(p->dns));
-	p->nwins = g->nwins;
-	memcpy(p->wins, g->wins, sizeof(p->wins));
-	snprintf(p->domain, sizeof(p->domain), "%s", g->domain);
-	snprintf(p->banner, sizeof(p->banner), "%s", g->banner);
-	p->save_password = g->save_password;
-	p->pfs = g->pfs;
-	if (g->acl[0])
-		split_from_acl(conf_find_acl(kconf, g->acl), p);
+	if (g) {
+		p->netmask = g->netmask;
+		p->ndns = g->ndns;
+		memcpy(p->dns, g->dns, sizeof(p->dns));
+		p->nwins = g->nwins;
+		memcpy(p->wins, g->wins, sizeof(p->wins));
+		snprintf(p->domain, sizeof(p->domain), "%s", g->domain);
+		snprintf(p->banner, sizeof(p->banner), "%s", g->banner);
+		p->save_password = g->save_password;
+		p->pfs = g->pfs;
+		if (g->acl[0])
+			split_from_acl(conf_find_acl(kconf, g->acl), p);
+	} else {
+		p->ndns = ga->ndns;
+		memcpy(p->dns, ga->dns, sizeof(p->dns));
+		p->nwins = ga->nwins;
+		memcpy(p->wins, ga->wins, sizeof(p->wins));
+		snprintf(p->domain, sizeof(p->domain), "%s", ga->domain);
+		snprintf(p->banner, sizeof(p->banner), "%s", ga->banner);
+		p->save_password = ga->save_password > 0;
+		p->pfs = ga->pfs > 0;
+		if (ga->split_acl[0]) {
+			const struct conf_acl *acl = conf_find_acl(kconf, ga->split_acl);
+			if (!acl)
+				log_warnx("group '%s': split-tunnel-list '%s' from RADIUS is not a "
+				          "defined access list, ignored", group, ga->split_acl);
+			split_from_acl(acl, p);
+		}
+	}
+	if (ua) {
+		if (ua->framed_mask.s_addr)
+			p->netmask = ua->framed_mask;
+		p->session_timeout = ua->session_timeout;
+		p->idle_timeout = ua->idle_timeout;
+		if (ua->class_len) {
+			struct sess_rec *r = sess_find(rq->sa_id, 1);
+			if (r) {
+				memcpy(r->class_, ua->class_, ua->class_len);
+				r->class_len = ua->class_len;
+			}
+		}
+	}
 	res->status = XAUTH_OK;
+	logins_add(rq->sa_id, group, rq->authorize_only ? "" : rq->user);
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
 	log_info("session %u: %s '%s' group '%s' accepted, address %s", rq->sa_id,
-	         rq->authorize_only ? "group" : "user", rq->authorize_only ? group : user, group, ip);
+	         rq->authorize_only ? "group" : "user", rq->authorize_only ? group : rq->user,
+	         group, ip);
+}
+
+static void skeyid_answer(struct pending *q, const char *group, struct msg_skeyid_res *res)
+{
+	const char *key = q->lg ? (q->lg->has_key ? q->lg->key : NULL) :
+	                  q->ga.has_key ? q->ga.key : NULL;
+	const struct msg_skeyid_req *rq = &q->sk;
+	size_t len = 0;
+
+	if (!key) {
+		log_warnx("no pre-shared key for identity '%s'", group);
+		return;
+	}
+	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)key, strlen(key), rq->ni, rq->ni_len,
+	                   rq->nr, rq->nr_len, res->skeyid, &len) < 0 || len > sizeof(res->skeyid)) {
+		res->status = KEY_ERROR;
+		return;
+	}
+	res->skeyid_len = (uint16_t)len;
+	res->status = KEY_OK;
+}
+
+/* Runs q as far as it goes; answers (and frees q) when it is done. */
+static void resume(struct pending *q)
+{
+	char group[MSG_GROUP_MAX], why[192];
+	int rc, status = XAUTH_REFUSED;
+	struct msg_skeyid_res skr;
+	struct msg_xauth_res *xr = NULL;
+
+	q_group(q, group, sizeof(group));
+	why[0] = 0;
+	if (q->phase == P_GROUP) {
+		rc = group_step(q, group, why, sizeof(why));
+		if (rc == 0)
+			return;
+		if (rc > 0 && q->kind == Q_XAUTH)
+			q->phase = q->xa.authorize_only ? P_DONE : P_USER;
+		else
+			q->phase = P_DONE;
+		if (rc < 0)
+			goto refused;
+	}
+	if (q->phase == P_USER) {
+		rc = user_step(q, why, sizeof(why), &status);
+		if (rc == 0)
+			return;
+		if (rc == -2) {
+			status = XAUTH_CHALLENGED;
+			goto refused;
+		}
+		if (rc < 0)
+			goto refused;
+		q->phase = P_DONE;
+	}
+
+	/* done: answer */
+	if (q->kind == Q_SKEYID) {
+		struct msg_skeyid_res *res = q->sk_out ? q->sk_out : &skr;
+		memset(res, 0, sizeof(*res));
+		res->sa_id = q->sk.sa_id;
+		res->status = KEY_NO_KEY;
+		skeyid_answer(q, group, res);
+		if (!q->sk_out && send_fn)
+			send_fn(IMSG_SKEYID_RES, q->peerid, res, sizeof(*res));
+		explicit_bzero(&skr, sizeof(skr));
+	} else {
+		xr = q->xa_out ? q->xa_out : calloc(1, sizeof(*xr));
+		if (!xr)
+			fatal("calloc");
+		memset(xr, 0, sizeof(*xr));
+		xr->sa_id = q->xa.sa_id;
+		build_policy(q, group, xr);
+		if (!q->xa_out && send_fn)
+			send_fn(IMSG_XAUTH_RES, q->peerid, xr, sizeof(*xr));
+		if (!q->xa_out)
+			free(xr);
+	}
+	if (q->sk_out || q->xa_out)
+		q->phase = P_DONE;      /* the caller frees */
+	else
+		pending_free(q);
+	return;
+
+refused:
+	if (q->kind == Q_SKEYID) {
+		struct msg_skeyid_res *res = q->sk_out ? q->sk_out : &skr;
+		memset(res, 0, sizeof(*res));
+		res->sa_id = q->sk.sa_id;
+		res->status = KEY_NO_KEY;
+		log_warnx("no pre-shared key for identity '%s': %s", group, why);
+		if (!q->sk_out && send_fn)
+			send_fn(IMSG_SKEYID_RES, q->peerid, res, sizeof(*res));
+	} else {
+		xr = q->xa_out ? q->xa_out : calloc(1, sizeof(*xr));
+		if (!xr)
+			fatal("calloc");
+		memset(xr, 0, sizeof(*xr));
+		xr->sa_id = q->xa.sa_id;
+		xr->status = status;
+		snprintf(xr->message, sizeof(xr->message), "%s", why);
+		if (!q->xa_out && send_fn)
+			send_fn(IMSG_XAUTH_RES, q->peerid, xr, sizeof(*xr));
+		if (!q->xa_out)
+			free(xr);
+	}
+	if (q->sk_out || q->xa_out)
+		q->phase = P_DONE;
+	else
+		pending_free(q);
+}
+
+static struct pending *pending_new(int kind, uint32_t peerid)
+{
+	if (npending >= MAX_PENDING)
+		return NULL;
+	struct pending *q = calloc(1, sizeof(*q));
+	if (!q)
+		fatal("calloc");
+	q->kind = kind;
+	q->peerid = peerid;
+	q->phase = P_GROUP;
+	return q;
+}
+
+/* Runs q in the caller's frame; returns 1 when it parked (the answer comes later). */
+static int start(struct pending *q)
+{
+	resume(q);
+	if (q->phase == P_DONE) {
+		pending_free(q);
+		return 0;
+	}
+	q->sk_out = NULL;
+	q->xa_out = NULL;
+	return 1;
+}
+
+/* Main mode: the key by the peer's address and the local address it reached (keyring.c);
+ * no RADIUS involved, so answered at once. */
+static void skeyid_by_address(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
+{
+	struct key_choice kc;
+	char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+	size_t len = 0;
+
+	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+	inet_ntop(AF_INET, &rq->local.sin_addr, la, sizeof(la));
+	if (keymgr_key_by_addr(kconf, rq->local.sin_addr, rq->peer.sin_addr, &kc) < 0) {
+		log_warnx("no pre-shared key for peer %s reaching %s", pa, la);
+		return;
+	}
+	if (kc.profile)
+		snprintf(res->profile, sizeof(res->profile), "%s", kc.profile->name);
+	if (kc.keyring)
+		snprintf(res->keyring, sizeof(res->keyring), "%s", kc.keyring->name);
+	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)kc.key, strlen(kc.key), rq->ni,
+	                   rq->ni_len, rq->nr, rq->nr_len, res->skeyid, &len) < 0 ||
+	    len > sizeof(res->skeyid)) {
+		res->status = KEY_ERROR;
+		return;
+	}
+	res->skeyid_len = (uint16_t)len;
+	res->status = KEY_OK;
+}
+
+int keymgr_skeyid_q(uint32_t peerid, const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->sa_id = rq->sa_id;
+	res->status = KEY_NO_KEY;
+	if (rq->id_len > MSG_ID_MAX || rq->id_len >= MSG_GROUP_MAX || rq->ni_len > MSG_NONCE_MAX ||
+	    rq->nr_len > MSG_NONCE_MAX) {
+		res->status = KEY_ERROR;
+		return 0;
+	}
+	if (rq->by_address) {
+		skeyid_by_address(rq, res);
+		return 0;
+	}
+	struct pending *q = pending_new(Q_SKEYID, peerid);
+	if (!q) {
+		log_rl("too many questions waiting on RADIUS: SKEYID for session %u refused", rq->sa_id);
+		return 0;
+	}
+	q->sk = *rq;
+	q->sk_out = res;
+	return start(q);
+}
+
+int keymgr_xauth_q(uint32_t peerid, const struct msg_xauth_req *rq, struct msg_xauth_res *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->sa_id = rq->sa_id;
+	struct pending *q = pending_new(Q_XAUTH, peerid);
+	if (!q) {
+		res->status = XAUTH_ERROR;
+		snprintf(res->message, sizeof(res->message), "too many authentications in progress");
+		return 0;
+	}
+	q->xa = *rq;
+	q->xa.user[sizeof(q->xa.user) - 1] = 0;
+	q->xa.group[sizeof(q->xa.group) - 1] = 0;
+	q->xa.password[sizeof(q->xa.password) - 1] = 0;
+	q->xa.auth_list[sizeof(q->xa.auth_list) - 1] = 0;
+	q->xa.author_list[sizeof(q->xa.author_list) - 1] = 0;
+	q->xa_out = res;
+	return start(q);
+}
+
+void keymgr_skeyid(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
+{
+	keymgr_skeyid_q(0, rq, res);
+}
+
+void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
+{
+	keymgr_xauth_q(0, rq, res);
 }
 
 void keymgr_session_end(const struct msg_session_end *e)
 {
 	pool_release(e->session_id, e->addr);
+	logins_del(e->session_id);
+	sess_drop(e->session_id);
 }

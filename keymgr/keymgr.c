@@ -7,6 +7,7 @@
 #include "common/msg.h"
 #include "common/proc.h"
 #include "keymgr/keymgr.h"
+#include "keymgr/radius.h"
 
 static struct {
 	uv_loop_t     *loop;
@@ -24,8 +25,8 @@ static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
 	case IMSG_SKEYID_REQ: {
 		NEED(struct msg_skeyid_req);
 		struct msg_skeyid_res r;
-		keymgr_skeyid(im->data, &r);
-		imsg_compose(&io.ike, IMSG_SKEYID_RES, im->hdr.peerid, -1, &r, sizeof(r));
+		if (!keymgr_skeyid_q(im->hdr.peerid, im->data, &r))
+			imsg_compose(&io.ike, IMSG_SKEYID_RES, im->hdr.peerid, -1, &r, sizeof(r));
 		explicit_bzero(&r, sizeof(r));
 		break;
 	}
@@ -34,9 +35,10 @@ static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
 		struct msg_xauth_res *r = calloc(1, sizeof(*r));
 		if (!r)
 			fatal("calloc");
-		keymgr_xauth(im->data, r);
+		int parked = keymgr_xauth_q(im->hdr.peerid, im->data, r);
 		explicit_bzero(im->data, im->datalen);
-		imsg_compose(&io.ike, IMSG_XAUTH_RES, im->hdr.peerid, -1, r, sizeof(*r));
+		if (!parked)
+			imsg_compose(&io.ike, IMSG_XAUTH_RES, im->hdr.peerid, -1, r, sizeof(*r));
 		free(r);
 		break;
 	}
@@ -47,6 +49,11 @@ static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
 	default:
 		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
 	}
+}
+
+static void send_to_ike(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	imsg_compose(&io.ike, type, peerid, -1, data, len);
 }
 
 static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -76,8 +83,12 @@ int keymgr_main(struct proc_boot *boot)
 	if (boot->sock[CHAN_IKEMGR] < 0)
 		fatalx("started without its channel to ikemgr");
 	keymgr_init(boot->conf);
+	keymgr_set_sender(send_to_ike);
+	if (radius_init(boot->conf, io.loop) < 0)
+		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
 	imsgbuf_init(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike, on_error, NULL);
-	log_info("ready: %d groups, %d users", boot->conf->ngroup, boot->conf->nuser);
+	log_info("ready: %d groups, %d users, %d radius servers", boot->conf->ngroup,
+	         boot->conf->nuser, boot->conf->nradius);
 	return uv_run(io.loop, UV_RUN_DEFAULT);
 }

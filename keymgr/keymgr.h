@@ -10,15 +10,45 @@
 #include "common/msg.h"
 
 void keymgr_init(const struct vpnd_conf *conf);
+/* How answers that waited on RADIUS reach ikemgr (keymgr.c sends them as imsgs). */
+typedef void (*keymgr_send_fn)(uint32_t type, uint32_t peerid, const void *data, size_t len);
+void keymgr_set_sender(keymgr_send_fn fn);
+/* Each returns 0 with *res filled, or 1 when the question waits on RADIUS: the answer then
+ * goes through the sender, tagged with peerid. */
+int  keymgr_skeyid_q(uint32_t peerid, const struct msg_skeyid_req *, struct msg_skeyid_res *);
+int  keymgr_xauth_q(uint32_t peerid, const struct msg_xauth_req *, struct msg_xauth_res *);
+/* Same, for callers without a loop (unit tests: RADIUS then runs in the caller's thread). */
 void keymgr_skeyid(const struct msg_skeyid_req *, struct msg_skeyid_res *);
 void keymgr_xauth(const struct msg_xauth_req *, struct msg_xauth_res *);
+/* The Class the RADIUS server gave the session's user (kept for accounting); 0 = none. */
+size_t keymgr_class(uint32_t sa_id, uint8_t *out, size_t outsz);
 void keymgr_session_end(const struct msg_session_end *);
+
+/* keyring.c: the key for a main mode peer by address (order in keyring.c). key points into
+ * the configuration; profile and keyring may be NULL (global key, no profile). */
+struct key_choice {
+	const char *key;
+	const struct conf_isakmp_profile *profile;
+	const struct conf_keyring *keyring;
+};
+int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct in_addr peer,
+                        struct key_choice *out);
 
 /* pool.c */
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */
 int  pool_alloc(const char *pool, uint32_t session_id, struct in_addr *out);
+/* An address chosen elsewhere (RADIUS Framed-IP-Address): taken out of any pool holding it.
+ * Returns -1 when another session has it. */
+int  pool_claim(uint32_t session_id, struct in_addr a);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
+
+/* logins.c: sessions per group and per user, for max-users and max-logins */
+int  logins_check(const char *group, const char *user, int max_users, int max_logins,
+                  const uint32_t *replaces, int nreplaces, char *why, size_t whylen);
+int  logins_add(uint32_t session_id, const char *group, const char *user);
+void logins_del(uint32_t session_id);
+int  logins_count(const char *group, const char *user);
 
 #endif

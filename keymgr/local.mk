@@ -1,10 +1,21 @@
 # keymgr/: the authority over secrets. libkeymgr.a holds the logic (unit-tested); the process
 # loop lives in keymgr.c, linked into vpnd.
 noinst_LIBRARIES += keymgr/libkeymgr.a
-keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/pool.c
+keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c \
+	keymgr/radius.h keymgr/radius.c keymgr/radius_attr.c keymgr/radius_wire.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
 test_unit_test_keymgr_SOURCES = test/unit/test_keymgr.c
 test_unit_test_keymgr_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_radius
+TESTS += test/unit/test_radius
+test_unit_test_radius_SOURCES = test/unit/test_radius.c
+test_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_radius_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c test/fuzz/fuzz_radius_reply.c
+check_PROGRAMS += test/unit/radius_probe
+test_unit_radius_probe_SOURCES = test/unit/radius_probe.c
+test_unit_radius_probe_LDADD = $(VPND_LIBS)

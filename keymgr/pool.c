@@ -72,6 +72,21 @@ int pool_alloc(const char *name, uint32_t session_id, struct in_addr *out)
 	return -1;
 }
 
+int pool_claim(uint32_t session_id, struct in_addr a)
+{
+	uint32_t h = ntohl(a.s_addr);
+	for (int i = 0; i < npools; i++) {
+		struct pool_state *p = &pools[i];
+		if (h < p->start || h - p->start >= p->size)
+			continue;
+		uint32_t *o = &p->owner[h - p->start];
+		if (*o && *o != session_id)
+			return -1;
+		*o = session_id;
+	}
+	return 0;
+}
+
 void pool_release(uint32_t session_id, struct in_addr a)
 {
 	uint32_t h = ntohl(a.s_addr);

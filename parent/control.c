@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ static void cmd_ping(struct control_conn *, int, char **);
 static void cmd_shutdown(struct control_conn *, int, char **);
 static void cmd_help(struct control_conn *, int, char **);
 static void cmd_clear_session(struct control_conn *, int, char **);
+static void cmd_clear_sa(struct control_conn *, int, char **);
+static void cmd_clear_isakmp(struct control_conn *, int, char **);
 
 static const struct control_cmd control_cmds[] = {
 	{ "ping",     cmd_ping,     "check that vpnd answers" },
@@ -58,6 +61,10 @@ static const struct control_cmd control_cmds[] = {
 	{ "help",     cmd_help,     "list the commands" },
 	{ "clear crypto session", cmd_clear_session,
 	  "[remote A | username U | group G]: delete matching sessions (the clients get DELETE)" },
+	{ "clear crypto sa", cmd_clear_sa,
+	  "[peer A]: delete IPsec SAs (DELETE to the client); IKE SA and interface stay" },
+	{ "clear crypto isakmp", cmd_clear_isakmp,
+	  "[CONN-ID]: delete IKE SAs (DELETE to the client); their sessions end" },
 	{ "show crypto isakmp policy", show_cmd_isakmp_policy, "[--json]: IKE policies" },
 	{ "show crypto isakmp profile", show_cmd_isakmp_profile, "[--json]: ISAKMP profiles" },
 	{ "show crypto ipsec transform-set", show_cmd_ipsec_transform_set,
@@ -166,6 +173,63 @@ static void cmd_clear_session(struct control_conn *cc, int argc, char **argv)
 	log_info("clear crypto session%s%s%s requested on the control socket", argc ? " " : "",
 	         argc ? argv[0] : "", argc ? " (filtered)" : "");
 	control_printf(cc, "clearing matching sessions\n");
+}
+
+static int send_clear(struct control_conn *cc, const struct msg_clear *m)
+{
+	struct child *ike = &control_parent(cc)->child[ROLE_IKEMGR];
+	if (!ike->ib_open || imsg_compose(&ike->ib, IMSG_CLEAR, 0, -1, m, sizeof(*m)) == -1) {
+		control_printf(cc, "%% ikemgr is not reachable\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void cmd_clear_sa(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_clear m;
+	memset(&m, 0, sizeof(m));
+	m.kind = CLEAR_SA_ALL;
+	if (argc == 2 && !strcmp(argv[0], "peer")) {
+		if (inet_pton(AF_INET, argv[1], &m.addr) != 1) {
+			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+			return;
+		}
+		m.kind = CLEAR_SA_PEER;
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [peer A]\n");
+		return;
+	}
+	if (send_clear(cc, &m) < 0)
+		return;
+	log_info("clear crypto sa%s%s requested on the control socket", argc ? " peer " : "",
+	         argc ? argv[1] : "");
+	control_printf(cc, "clearing matching IPsec SAs\n");
+}
+
+static void cmd_clear_isakmp(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_clear m;
+	memset(&m, 0, sizeof(m));
+	m.kind = CLEAR_ISAKMP_ALL;
+	if (argc == 1) {
+		char *end;
+		unsigned long id = strtoul(argv[0], &end, 10);
+		if (argv[0][0] < '0' || argv[0][0] > '9' || *end || id == 0 || id > UINT32_MAX) {
+			control_printf(cc, "%% Invalid conn-id: '%s'\n", argv[0]);
+			return;
+		}
+		m.kind = CLEAR_ISAKMP_CONN;
+		m.addr.s_addr = htonl((uint32_t)id);
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [CONN-ID]\n");
+		return;
+	}
+	if (send_clear(cc, &m) < 0)
+		return;
+	log_info("clear crypto isakmp%s%s requested on the control socket", argc ? " " : "",
+	         argc ? argv[0] : "");
+	control_printf(cc, "clearing matching IKE SAs\n");
 }
 
 /* Split on blanks in place. Returns the word count, or -1 when there are too many. */

@@ -439,6 +439,17 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	} else {
 		jw_null(w, "keepalive");
 	}
+	jw_arr(w, "match_identity_addresses");
+	for (int k = 0; k < p->nmatch_addr; k++) {
+		char buf[40];
+		snprintf(buf, sizeof(buf), "%s/%s", addr(p->match_addr[k].addr).s,
+		         addr(p->match_addr[k].mask).s);
+		jw_str(w, NULL, buf);
+	}
+	jw_arr_end(w);
+	jw_str(w, "keyring", p->keyring);
+	jw_str(w, "local_address", p->local_address);
+	jw_str(w, "self_identity", p->self_identity == SELF_ID_FQDN ? "fqdn" : "address");
 	jw_obj_end(w);
 }
 
@@ -459,6 +470,18 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 		fprintf(f, "   Identities matched are:\n");
 		for (int k = 0; k < p->nmatch_group; k++)
 			fprintf(f, "    group %s\n", p->match_group[k]);
+		for (int k = 0; k < p->nmatch_addr; k++) {
+			fprintf(f, "    ip-address %s", addr(p->match_addr[k].addr).s);
+			if (p->match_addr[k].mask.s_addr != 0xffffffff)
+				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
+			fprintf(f, "\n");
+		}
+		if (p->keyring[0])
+			fprintf(f, "   keyring(s): %s\n", p->keyring);
+		if (p->local_address[0])
+			fprintf(f, "   local-address: %s\n", p->local_address);
+		if (p->self_identity == SELF_ID_FQDN)
+			fprintf(f, "   self-identity: fqdn\n");
 		if (p->client_auth_list[0])
 			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
@@ -640,6 +663,41 @@ static void rc_aaa(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "!\n");
 }
 
+/* RADIUS servers and groups; keys are never shown. */
+static void rc_radius(FILE *f, const struct vpnd_conf *c)
+{
+	for (int i = 0; i < c->nradius_group; i++) {
+		const struct conf_radius_group *g = &c->radius_group[i];
+		fprintf(f, "aaa group server radius %s\n", g->name);
+		for (int k = 0; k < g->nserver; k++)
+			fprintf(f, " server name %s\n", g->server[k]);
+		fprintf(f, "!\n");
+	}
+	if (c->acct_update_periodic)
+		fprintf(f, "aaa accounting update periodic %d\n!\n", c->acct_update_periodic);
+	for (int i = 0; i < c->nradius; i++) {
+		const struct conf_radius_server *s = &c->radius[i];
+		fprintf(f, "radius server %s\n address ipv4 %s auth-port %u acct-port %u\n", s->name,
+		        addr(s->addr).s, s->auth_port, s->acct_port);
+		fprintf(f, " key " SHOW_REMOVED "\n");
+		if (s->timeout)
+			fprintf(f, " timeout %d\n", s->timeout);
+		if (s->retransmit >= 0)
+			fprintf(f, " retransmit %d\n", s->retransmit);
+		fprintf(f, "!\n");
+	}
+	if (c->nradius) {
+		fprintf(f, "radius-server timeout %d\nradius-server retransmit %d\n", c->radius_timeout,
+		        c->radius_retransmit);
+		if (c->radius_deadtime)
+			fprintf(f, "radius-server deadtime %d\n", c->radius_deadtime);
+		if (c->radius_dead_time || c->radius_dead_tries)
+			fprintf(f, "radius-server dead-criteria time %d tries %d\n", c->radius_dead_time,
+			        c->radius_dead_tries);
+		fprintf(f, "!\n");
+	}
+}
+
 static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 {
 	for (int i = 0; i < c->npolicy; i++) {
@@ -703,12 +761,36 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " banner %s%s%s\n", dl, g->banner, dl);
 		}
 	}
+	for (int i = 0; i < c->nkeyring; i++) {
+		const struct conf_keyring *kr = &c->keyring[i];
+		fprintf(f, "crypto keyring %s\n", kr->name);
+		if (kr->local_address[0])
+			fprintf(f, "  local-address %s\n", kr->local_address);
+		for (int k = 0; k < kr->npsk; k++) {
+			fprintf(f, "  pre-shared-key address %s", addr(kr->psk[k].addr).s);
+			if (kr->psk[k].mask.s_addr != 0xffffffff)
+				fprintf(f, " %s", addr(kr->psk[k].mask).s);
+			fprintf(f, " key " SHOW_REMOVED "\n");
+		}
+	}
 	/* IOS indents profile sub-commands by three blanks */
 	for (int i = 0; i < c->nprofile; i++) {
 		const struct conf_isakmp_profile *p = &c->profile[i];
 		fprintf(f, "crypto isakmp profile %s\n", p->name);
+		if (p->keyring[0])
+			fprintf(f, "   keyring %s\n", p->keyring);
 		for (int k = 0; k < p->nmatch_group; k++)
 			fprintf(f, "   match identity group %s\n", p->match_group[k]);
+		for (int k = 0; k < p->nmatch_addr; k++) {
+			fprintf(f, "   match identity address %s", addr(p->match_addr[k].addr).s);
+			if (p->match_addr[k].mask.s_addr != 0xffffffff)
+				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
+			fprintf(f, "\n");
+		}
+		if (p->self_identity == SELF_ID_FQDN)
+			fprintf(f, "   self-identity fqdn\n");
+		if (p->local_address[0])
+			fprintf(f, "   local-address %s\n", p->local_address);
 		if (p->client_auth_list[0])
 			fprintf(f, "   client authentication list %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
@@ -722,7 +804,7 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		if (p->virtual_template)
 			fprintf(f, "   virtual-template %d\n", p->virtual_template);
 	}
-	if (c->ngroup || c->nprofile)
+	if (c->ngroup || c->nprofile || c->nkeyring)
 		fprintf(f, "!\n");
 }
 
@@ -934,6 +1016,7 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 	if (c->control_group[0])
 		fprintf(f, "control-socket group %s\n!\n", c->control_group);
 	rc_aaa(f, c);
+	rc_radius(f, c);
 	for (int i = 0; i < c->nuser; i++)
 		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
 	if (c->nuser)

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -107,9 +109,97 @@ static void check_all_ready(struct parent *p)
 /* Strings in a payload from a child are not trusted to be terminated. */
 #define TERMINATE(a) ((a)[sizeof(a) - 1] = '\0')
 
-static int store(struct parent *p, struct child *c, struct imsg *m)
+/* One line in the event log (the events table). */
+static void event(struct parent *p, uint32_t session_id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void event(struct parent *p, uint32_t session_id, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (db_event(p->db, session_id, what) == -1)
+		log_debug("session %u: event not recorded", session_id);
+}
+
+/* Copies a payload of exactly sizeof(*OUT) bytes; -1 (a protocol error) otherwise. */
+#define PAYLOAD(m, out) \
+	((m)->datalen == sizeof(*(out)) ? (memcpy((out), (m)->data, sizeof(*(out))), 0) : -1)
+
+/* The SA tables (see docs/database.md): only from the child that owns the facts. */
+static int store_sa(struct parent *p, struct child *c, struct imsg *m)
 {
 	switch (m->hdr.type) {
+	case IMSG_IKE_SA_UP: {
+		struct msg_ike_sa u;
+		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &u) < 0)
+			return -1;
+		TERMINATE(u.state);
+		TERMINATE(u.encr);
+		TERMINATE(u.hash);
+		TERMINATE(u.auth);
+		if (db_ike_sa_up(p->db, &u) == -1)
+			log_warnx("IKE SA %u: not recorded", u.session_id);
+		event(p, u.session_id, "IKE SA %s", u.state);
+		return 0;
+	}
+	case IMSG_IKE_SA_DOWN: {
+		struct msg_ike_sa_down d;
+		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &d) < 0)
+			return -1;
+		TERMINATE(d.reason);
+		if (db_ike_sa_down(p->db, d.session_id, d.reason) == -1)
+			log_warnx("IKE SA %u: end not recorded", d.session_id);
+		event(p, d.session_id, "IKE SA deleted: %s", d.reason);
+		return 0;
+	}
+	case IMSG_IPSEC_SA_UP: {
+		struct msg_ipsec_sa u;
+		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &u) < 0)
+			return -1;
+		TERMINATE(u.ifname);
+		TERMINATE(u.transform);
+		if (db_ipsec_sa_up(p->db, &u) == -1)
+			log_warnx("session %u: IPsec SA not recorded", u.session_id);
+		event(p, u.session_id, "IPsec SA in %08x out %08x %s", ntohl(u.spi_in),
+		      ntohl(u.spi_out), u.transform);
+		return 0;
+	}
+	case IMSG_IPSEC_SA_DOWN: {
+		struct msg_ipsec_sa_down d;
+		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &d) < 0)
+			return -1;
+		TERMINATE(d.reason);
+		if (db_ipsec_sa_down(p->db, d.spi_in, d.reason) == -1)
+			log_warnx("session %u: IPsec SA end not recorded", d.session_id);
+		event(p, d.session_id, "IPsec SA in %08x deleted: %s", ntohl(d.spi_in), d.reason);
+		return 0;
+	}
+	case IMSG_SA_COUNTERS: {
+		struct msg_sa_counters k;
+		if (c->role != ROLE_TUNMGR || PAYLOAD(m, &k) < 0)
+			return -1;
+		if (db_sa_counters(p->db, &k) == -1)
+			log_debug("session %u: SA counters not recorded", k.session_id);
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static int store(struct parent *p, struct child *c, struct imsg *m)
+{
+	/* committed by db_check_cb once this loop iteration's messages are handled */
+	if (m->hdr.type != IMSG_TUN_OPEN)
+		db_batch_begin(p->db);
+	switch (m->hdr.type) {
+	case IMSG_IKE_SA_UP:
+	case IMSG_IKE_SA_DOWN:
+	case IMSG_IPSEC_SA_UP:
+	case IMSG_IPSEC_SA_DOWN:
+	case IMSG_SA_COUNTERS:
+		return store_sa(p, c, m);
 	case IMSG_SESSION_UP: {
 		struct msg_session_up u;
 		if (m->datalen != sizeof(u))
@@ -122,6 +212,8 @@ static int store(struct parent *p, struct child *c, struct imsg *m)
 		TERMINATE(u.transform);
 		if (db_session_up(p->db, &u) == -1)
 			log_warnx("session %u: not recorded", u.session_id);
+		event(p, u.session_id, "session up: user '%s' group '%s' interface %s", u.user,
+		      u.group, u.ifname);
 		return 0;
 	}
 	case IMSG_SESSION_DOWN: {
@@ -132,6 +224,7 @@ static int store(struct parent *p, struct child *c, struct imsg *m)
 		TERMINATE(d.reason);
 		if (db_session_down(p->db, d.session_id, d.reason) == -1)
 			log_warnx("session %u: end not recorded", d.session_id);
+		event(p, d.session_id, "session down: %s", d.reason);
 		return 0;
 	}
 	case IMSG_TUN_OPEN: {
@@ -224,6 +317,7 @@ static void finish(struct parent *p)
 	uv_signal_stop(&p->sig_hup);
 	uv_timer_stop(&p->ready_timer);
 	uv_timer_stop(&p->stop_timer);
+	uv_check_stop(&p->db_check);
 	control_close(p);
 	if (p->db != NULL)
 		db_close(p->db);
@@ -327,6 +421,13 @@ static int start_signal(struct parent *p, uv_signal_t *s, int signum)
 	return 0;
 }
 
+static void db_check_cb(uv_check_t *h)
+{
+	struct parent *p = h->data;
+	if (p->db != NULL)
+		db_batch_commit(p->db);
+}
+
 int supervise_start(struct parent *p)
 {
 	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
@@ -342,9 +443,13 @@ int supervise_start(struct parent *p)
 	}
 	p->ready_timer.data = p;
 	p->stop_timer.data = p;
+	p->db_check.data = p;
 	if (uv_timer_init(&p->loop, &p->ready_timer) != 0 ||
-	    uv_timer_init(&p->loop, &p->stop_timer) != 0)
+	    uv_timer_init(&p->loop, &p->stop_timer) != 0 ||
+	    uv_check_init(&p->loop, &p->db_check) != 0 ||
+	    uv_check_start(&p->db_check, db_check_cb) != 0)
 		return -1;
+	uv_unref((uv_handle_t *)&p->db_check);
 	if (start_signal(p, &p->sig_chld, SIGCHLD) == -1 ||
 	    start_signal(p, &p->sig_term, SIGTERM) == -1 ||
 	    start_signal(p, &p->sig_int, SIGINT) == -1 ||

@@ -1,1 +1,1 @@
-# radius/: RADIUS AAA (libradcli) comes with the RADIUS issue; nothing is built here yet.
+# radius/: nothing is built here: the RADIUS client lives in keymgr (keymgr/radius*.c), where the secrets are.

@@ -2,9 +2,9 @@
 # Installs what building, running and testing vpnd need on Debian 12 (run as root).
 set -e
 PKGS="build-essential autoconf automake libtool pkg-config libssl-dev libuv1-dev libsqlite3-dev
-libradcli-dev libcriterion-dev sqlite3 iproute2 procps psmisc python3 vpnc vpnc-scripts iperf3
+libradcli-dev freeradius libcriterion-dev sqlite3 iproute2 procps psmisc python3 vpnc vpnc-scripts iperf3
 coreutils passwd bc iputils-ping strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libcharon-extauth-plugins libstrongswan-standard-plugins util-linux"
+libcharon-extauth-plugins libstrongswan-standard-plugins util-linux clang"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

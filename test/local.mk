@@ -17,10 +17,38 @@ $(badinput_log): test/interop/test_vpnc.sh.log
 EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
 swan_log = test/interop/test_swan.sh.log
 $(swan_log): test/interop/test_vpnc.sh.log
+TESTS += test/interop/test_rekey.sh
+EXTRA_DIST += test/interop/test_rekey.sh test/data/hub-rekey.conf
+rekey_log = test/interop/test_rekey.sh.log
+$(rekey_log): test/interop/test_swan.sh.log
+TESTS += test/interop/test_fault.sh
+EXTRA_DIST += test/interop/test_fault.sh test/data/hub-fault.conf
+fault_log = test/interop/test_fault.sh.log
+$(fault_log): test/interop/test_rekey.sh.log
+TESTS += test/interop/test_swan_mm.sh
+EXTRA_DIST += test/interop/test_swan_mm.sh test/data/hub-swan-mm.conf
+swan_mm_log = test/interop/test_swan_mm.sh.log
+$(swan_mm_log): test/interop/test_fault.sh.log
+TESTS += test/interop/test_showconf.sh
+EXTRA_DIST += test/interop/test_showconf.sh
+showconf_log = test/interop/test_showconf.sh.log
+$(showconf_log): test/interop/test_swan_mm.sh.log
+# every fuzz target built with libFuzzer and run for a few seconds
+TESTS += test/fuzz/smoke.sh
+EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict
+TESTS += test/interop/test_showsa.sh
+EXTRA_DIST += test/interop/test_showsa.sh test/data/hub-showsa.conf
+showsa_log = test/interop/test_showsa.sh.log
+$(showsa_log): test/interop/test_swan.sh.log
+TESTS += test/interop/test_radius.sh
+EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py \
+	test/data/hub-radius.conf
+radius_log = test/interop/test_radius.sh.log
+$(radius_log): test/interop/test_swan.sh.log
 TESTS += test/interop/test_debug.sh
 EXTRA_DIST += test/interop/test_debug.sh
 debug_log = test/interop/test_debug.sh.log
-$(debug_log): test/interop/test_swan.sh.log
+$(debug_log): test/interop/test_radius.sh.log
 TESTS += test/interop/test_crash.sh
 EXTRA_DIST += test/interop/test_crash.sh
 crash_log = test/interop/test_crash.sh.log

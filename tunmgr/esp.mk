@@ -1,8 +1,15 @@
 # tunmgr/: the userspace ESP data plane and the TUN / rtnetlink helpers (libesp.a) and their tests.
 tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/replay.h \
-	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h
+	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h \
+	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h
 
-EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c
+EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c test/fuzz/fuzz_acl.c
+
+check_PROGRAMS += test/unit/test_acl
+TESTS += test/unit/test_acl
+test_unit_test_acl_SOURCES = test/unit/test_acl.c test/unit/test_mss.c
+test_unit_test_acl_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_acl_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_esp
 TESTS += test/unit/test_esp

@@ -19,6 +19,8 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
+#include "tunmgr/acl.h"
+#include "tunmgr/mss.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/netlink.h"
 #include "tunmgr/sadb.h"
@@ -33,11 +35,35 @@ struct va;
 struct sa_in {
 	struct esp_sa *esp;
 	struct va     *va;
-	uint32_t       spi;
+	uint32_t       spi, spi_out;    /* spi_out: its outbound twin */
+	struct in_addr net, mask;       /* the selector it belongs to */
 	time_t         created;
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
-	int            soft_sent;
+	int            soft_sent, hard_sent;
+	/* the outbound half's counters, kept here once a rekey or delete retires it */
+	struct esp_stats out_st;
+	uint64_t       send_err;
+	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
+};
+
+#define VA_MAX_SEL 8
+#define VA_MAX_IN  8
+
+/*
+ * The outbound SA for packets to one client-side selector. A rekeyed SA waits as `pending`
+ * until its inbound twin has carried a packet (the peer has the pair) or a second has
+ * passed, so nothing is sent on an SPI the peer does not have yet.
+ */
+struct va_out {
+	struct in_addr net, mask;
+	struct esp_sa *out;
+	uint32_t       out_spi;
+	struct esp_sa *pending;
+	uint32_t       pending_spi;
+	struct sa_in  *pending_in;
+	uint64_t       pending_since;   /* uv_now() ms */
+	int            routed;          /* we added a route for net/mask via the interface */
 };
 
 struct va {
@@ -48,15 +74,20 @@ struct va {
 	uv_poll_t      poll;
 	int            polling;
 	struct in_addr client;
+	int            client_plen;
 	int            template_num;
-	/* outbound */
-	struct esp_sa *out;
-	uint32_t       out_spi;
+	/* outbound: one SA per selector (the client's address, networks behind it) */
+	struct va_out  outs[VA_MAX_SEL];
+	int            nouts;
 	int            encap;
 	struct sockaddr_in peer;
 	/* inbound SAs of this session (the newest first) */
-	struct sa_in  *in[4];
+	struct sa_in  *in[VA_MAX_IN];
 	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
+	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
+	/* ip access-group of the template: from the client (in), toward it (out) */
+	const struct conf_acl *acl_in, *acl_out;
+	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
 };
 
 static struct {
@@ -69,7 +100,7 @@ static struct {
 	struct sadb    *sadb;
 	struct va      *vas;
 	uint8_t         units[MAX_UNITS];
-	uint64_t        drop_unknown_spi, drop_short, ike_forwarded;
+	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
 	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
 	uint8_t         buf[PKT_MAX], out[PKT_MAX];
 } dp;
@@ -94,6 +125,50 @@ static void count_err(struct va *v, ssize_t err)
 
 /* ---- outbound: interface -> ESP ---- */
 
+/* An outbound SA retires: its counters stay with its inbound twin for show crypto ipsec sa. */
+static void out_retire(struct va *v, struct esp_sa *out, uint32_t spi)
+{
+	for (int i = 0; i < VA_MAX_IN; i++)
+		if (v->in[i] && v->in[i]->spi_out == spi)
+			v->in[i]->out_st = esp_sa_stats(out);
+	esp_sa_free(out);
+}
+
+static void switch_out(struct va *v, struct va_out *o)
+{
+	if (!o->pending)
+		return;
+	if (o->out)
+		out_retire(v, o->out, o->out_spi);
+	o->out = o->pending;
+	o->out_spi = o->pending_spi;
+	o->pending = NULL;
+	o->pending_in = NULL;
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = v->peer.sin_addr.s_addr, .spi = o->out_spi },
+	        "%s: now sending on SA %08x", v->ifname, ntohl(o->out_spi));
+}
+
+static struct va_out *out_find(struct va *v, struct in_addr net, struct in_addr mask)
+{
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].net.s_addr == net.s_addr && v->outs[i].mask.s_addr == mask.s_addr)
+			return &v->outs[i];
+	return NULL;
+}
+
+/* The selector for a destination: longest prefix first (masks are contiguous). */
+static struct va_out *out_for(struct va *v, uint32_t dst)
+{
+	struct va_out *best = NULL;
+	for (int i = 0; i < v->nouts; i++) {
+		struct va_out *o = &v->outs[i];
+		if ((dst & o->mask.s_addr) == o->net.s_addr &&
+		    (!best || ntohl(o->mask.s_addr) > ntohl(best->mask.s_addr)))
+			best = o;
+	}
+	return best;
+}
+
 static void send_esp(struct va *v, const uint8_t *esp, size_t len)
 {
 	ssize_t n;
@@ -104,8 +179,11 @@ static void send_esp(struct va *v, const uint8_t *esp, size_t len)
 		dst.sin_port = 0;
 		n = sendto(dp.raw, esp, len, 0, (struct sockaddr *)&dst, sizeof(dst));
 	}
-	if (n < 0)
+	if (n < 0) {
 		v->drop_other++;
+		if (v->in[0])
+			v->in[0]->send_err++;
+	}
 }
 
 static void on_tun(uv_poll_t *h, int status, int events)
@@ -117,11 +195,27 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		ssize_t n = read(v->fd, dp.buf, sizeof(dp.buf));
 		if (n <= 0)
 			break;
-		if (!v->out) {
+		uint32_t dst;
+		if (n < 20) {
 			v->drop_other++;
 			continue;
 		}
-		ssize_t m = esp_encap(v->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.out, sizeof(dp.out));
+		memcpy(&dst, dp.buf + 16, 4);
+		if (v->acl_out && !acl_permits(v->acl_out, dp.buf, (size_t)n)) {
+			v->drop_other++;
+			dp.drop_acl++;
+			continue;
+		}
+		if (v->mss)
+			mss_clamp(dp.buf, (size_t)n, v->mss);
+		struct va_out *o = out_for(v, dst);
+		if (o && o->pending && uv_now(dp.loop) - o->pending_since >= 1000)
+			switch_out(v, o);
+		if (!o || !o->out) {
+			v->drop_other++;
+			continue;
+		}
+		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.out, sizeof(dp.out));
 		if (m < 0) {
 			count_err(v, m);
 			continue;
@@ -158,6 +252,9 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
 		return;
 	}
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].pending_in == s)
+			switch_out(v, &v->outs[i]);
 	/* An authenticated packet from a new port is a NAT rebinding: follow it. */
 	if (udp && v->encap == ENCAP_UDP && from->sin_port != v->peer.sin_port &&
 	    from->sin_addr.s_addr == v->peer.sin_addr.s_addr)
@@ -168,6 +265,25 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 			v->drop_other++;
 		return;
 	}
+	/* RFC 4301 5.2: the inner source must lie in the SA's selector (no spoofing of other
+	 * sessions' addresses or the hub's networks through a valid SA) */
+	uint32_t src;
+	memcpy(&src, dp.out + 12, 4);
+	if ((src & s->mask.s_addr) != s->net.s_addr) {
+		v->drop_other++;
+		log_rl("%s: packet from %s outside the selector of SA %08x dropped", v->ifname,
+		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
+		return;
+	}
+	if (v->acl_in && !acl_permits(v->acl_in, dp.out, (size_t)n)) {
+		v->drop_other++;
+		dp.drop_acl++;
+		log_rl("%s: packet from %s denied by access list %s", v->ifname,
+		       inet_ntoa(*(struct in_addr *)&src), v->acl_in->name);
+		return;
+	}
+	if (v->mss)
+		mss_clamp(dp.out, (size_t)n, v->mss);
 	v->pkts_in++;
 	v->bytes_in += (uint64_t)n;
 	if (v->fd >= 0 && write(v->fd, dp.out, (size_t)n) < 0)
@@ -304,7 +420,15 @@ static void va_create(const struct msg_va_create *c)
 	v->session_id = c->session_id;
 	v->unit = unit;
 	v->client = c->client_addr;
+	v->client_plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
 	v->template_num = c->template_num;
+	const struct conf_interface *t = conf_find_template(dp.conf, c->template_num);
+	if (t && t->acl_in[0])
+		v->acl_in = conf_find_acl(dp.conf, t->acl_in);
+	if (t && t->acl_out[0])
+		v->acl_out = conf_find_acl(dp.conf, t->acl_out);
+	if (t && t->tcp_mss > 0)
+		v->mss = (uint16_t)t->tcp_mss;
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
 	dp.units[unit] = 1;
@@ -336,7 +460,7 @@ static void va_configure(struct va *v, int fd)
 	if (!rc && donor.s_addr)
 		rc = nl_addr_add(dp.nl, v->ifindex, donor, 32);
 	if (!rc)
-		rc = nl_route_add(dp.nl, v->ifindex, v->client, 32, donor);
+		rc = nl_route_add(dp.nl, v->ifindex, v->client, v->client_plen, donor);
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
@@ -347,13 +471,38 @@ static void va_configure(struct va *v, int fd)
 	v->polling = 1;
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &v->client, ip, sizeof(ip));
-	log_info("%s (%s) created for session %u, mtu %d, route %s/32", v->ifname, alias,
-	         v->session_id, mtu, ip);
+	log_info("%s (%s) created for session %u, mtu %d, route %s/%d", v->ifname, alias,
+	         v->session_id, mtu, ip, v->client_plen);
 	va_reply(v, 0);
 	return;
 fail:
 	va_reply(v, rc < 0 ? -rc : EIO);
 	va_destroy(v->session_id);
+}
+
+/* The pair's counters to the parent (the session store); FORCE: even if unchanged. */
+static void sa_counters(struct va *v, struct sa_in *s, int force)
+{
+	struct esp_stats in = esp_sa_stats(s->esp), out = s->out_st;
+	struct va_out *o = out_find(v, s->net, s->mask);
+	if (o && o->out && o->out_spi == s->spi_out)
+		out = esp_sa_stats(o->out);
+	else if (o && o->pending && o->pending_spi == s->spi_out)
+		out = esp_sa_stats(o->pending);
+	struct msg_sa_counters c = {
+		.session_id = v->session_id, .spi_in = s->spi, .spi_out = s->spi_out,
+		.pkts_encaps = out.pkts, .bytes_encaps = out.bytes,
+		.pkts_decaps = in.pkts, .bytes_decaps = in.bytes,
+		.verify_fail = in.err_auth, .replay_fail = in.err_replay,
+		.recv_errors = in.err_pad + in.err_other,
+		.send_errors = s->send_err + out.err_other + out.err_auth + out.err_pad,
+	};
+	uint64_t sum = c.pkts_encaps + c.pkts_decaps + c.verify_fail + c.replay_fail +
+	               c.recv_errors + c.send_errors;
+	if (!force && sum == s->reported)
+		return;
+	s->reported = sum;
+	imsg_compose(&dp.parent, IMSG_SA_COUNTERS, v->session_id, -1, &c, sizeof(c));
 }
 
 static void sa_in_free(struct sa_in *s)
@@ -390,11 +539,17 @@ static void va_destroy(uint32_t session_id)
 	send_counters(v);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
-	for (int i = 0; i < 4; i++)
-		if (v->in[i])
+	for (int i = 0; i < VA_MAX_IN; i++)
+		if (v->in[i]) {
+			sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
-	if (v->out)
-		esp_sa_free(v->out);
+		}
+	for (int i = 0; i < v->nouts; i++) {
+		if (v->outs[i].out)
+			esp_sa_free(v->outs[i].out);
+		if (v->outs[i].pending)
+			esp_sa_free(v->outs[i].pending);
+	}
 	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out", v->ifname, v->unit,
 	         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out);
 	if (v->polling) {
@@ -448,16 +603,65 @@ static void sa_add(const struct msg_sa_add *a)
 	s->hard_seconds = a->hard_seconds;
 	s->soft_bytes = a->soft_bytes;
 	s->hard_bytes = a->hard_bytes;
-	/* Keep the previous inbound SA: the peer may still send on it until it switches. */
-	if (v->in[3])
-		sa_in_free(v->in[3]);
-	memmove(&v->in[1], &v->in[0], 3 * sizeof(v->in[0]));
+	s->spi_out = a->spi_out;
+	s->net = a->sel_net;
+	s->mask = a->sel_mask;
+	struct va_out *o = out_find(v, a->sel_net, a->sel_mask);
+	if (!o && v->nouts < VA_MAX_SEL) {
+		o = &v->outs[v->nouts++];
+		memset(o, 0, sizeof(*o));
+		o->net = a->sel_net;
+		o->mask = a->sel_mask;
+	}
+	if (!o) {
+		log_rl("%s: more than %d networks behind the client, SA %08x refused", v->ifname,
+		       VA_MAX_SEL, ntohl(a->spi_in));
+		esp_sa_free(in);
+		esp_sa_free(out);
+		free(s);
+		sa_added(a, ENOSPC);
+		return;
+	}
+	/* A network behind the client (not its own address, not "any") is routed here. */
+	uint32_t base_mask = v->client_plen >= 32 ? 0xffffffffu
+	                                          : htonl(~(0xffffffffu >> v->client_plen));
+	if (!o->routed && o->mask.s_addr && !(o->mask.s_addr == base_mask &&
+	                                      o->net.s_addr == v->client.s_addr)) {
+		static const struct in_addr none;
+		int plen = 0;
+		for (uint32_t m = ntohl(o->mask.s_addr); m & 0x80000000u; m <<= 1)
+			plen++;
+		int rc = nl_route_add(dp.nl, v->ifindex, o->net, plen, none);
+		/* a route that exists already is not ours to remove later */
+		if (rc < 0 && rc != -EEXIST)
+			log_rl("%s: cannot route %s/%d here: %s", v->ifname, inet_ntoa(o->net), plen,
+			       strerror(-rc));
+		else if (rc == 0)
+			o->routed = 1;
+	}
+	/* Keep the previous inbound SAs: the peer may still send on them until it switches. */
+	if (v->in[VA_MAX_IN - 1]) {
+		struct sa_in *old = v->in[VA_MAX_IN - 1];
+		for (int i = 0; i < v->nouts; i++)
+			if (v->outs[i].pending_in == old)
+				v->outs[i].pending_in = NULL;
+		sa_counters(v, old, 1);
+		sa_in_free(old);
+	}
+	memmove(&v->in[1], &v->in[0], (VA_MAX_IN - 1) * sizeof(v->in[0]));
 	v->in[0] = s;
 	sadb_insert(dp.sadb, s->spi, s);
-	if (v->out)
-		esp_sa_free(v->out);
-	v->out = out;
-	v->out_spi = a->spi_out;
+	if (o->pending)
+		switch_out(v, o);       /* a second rekey before the first was used */
+	if (o->out) {
+		o->pending = out;
+		o->pending_spi = a->spi_out;
+		o->pending_in = s;
+		o->pending_since = uv_now(dp.loop);
+	} else {
+		o->out = out;
+		o->out_spi = a->spi_out;
+	}
 	v->encap = a->encap;
 	v->peer = a->peer;
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
@@ -469,6 +673,19 @@ static void sa_add(const struct msg_sa_add *a)
 	sa_added(a, 0);
 }
 
+static void out_remove(struct va *v, struct va_out *o)
+{
+	if (o->routed) {
+		int plen = 0;
+		for (uint32_t m = ntohl(o->mask.s_addr); m & 0x80000000u; m <<= 1)
+			plen++;
+		nl_route_del(dp.nl, v->ifindex, o->net, plen);
+	}
+	int i = (int)(o - v->outs);
+	memmove(&v->outs[i], &v->outs[i + 1], (size_t)(v->nouts - i - 1) * sizeof(v->outs[0]));
+	v->nouts--;
+}
+
 static void sa_del(const struct msg_sa_del *d)
 {
 	struct va *v = va_by_session(d->session_id);
@@ -477,37 +694,81 @@ static void sa_del(const struct msg_sa_del *d)
 	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = v->peer.sin_addr.s_addr, .spi = d->spi_in },
 	        "%s: session %u: deleting SA in %08x out %08x", v->ifname, d->session_id,
 	        ntohl(d->spi_in), ntohl(d->spi_out));
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < VA_MAX_IN; i++)
 		if (v->in[i] && v->in[i]->spi == d->spi_in) {
+			for (int k = 0; k < v->nouts; k++)
+				if (v->outs[k].pending_in == v->in[i])
+					v->outs[k].pending_in = NULL;
+			sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
-			memmove(&v->in[i], &v->in[i + 1], (size_t)(3 - i) * sizeof(v->in[0]));
-			v->in[3] = NULL;
+			memmove(&v->in[i], &v->in[i + 1], (size_t)(VA_MAX_IN - 1 - i) * sizeof(v->in[0]));
+			v->in[VA_MAX_IN - 1] = NULL;
 			break;
 		}
-	if (v->out && v->out_spi == d->spi_out) {
-		esp_sa_free(v->out);
-		v->out = NULL;
+	for (int k = 0; k < v->nouts; k++) {
+		struct va_out *o = &v->outs[k];
+		if (o->pending && o->pending_spi == d->spi_out) {
+			esp_sa_free(o->pending);
+			o->pending = NULL;
+			o->pending_in = NULL;
+		}
+		if (o->out && o->out_spi == d->spi_out) {
+			/* the current outbound SA goes: its successor, if any, takes over now */
+			out_retire(v, o->out, o->out_spi);
+			o->out = NULL;
+			switch_out(v, o);
+		}
+		if (!o->out && !o->pending) {
+			out_remove(v, o);
+			break;
+		}
 	}
 }
 
+/* Once a second: lifetimes (a kilobyte limit can pass quickly); counters every fifth. */
 static void on_stats(uv_timer_t *t)
 {
+	static unsigned ticks;
 	time_t now = time(NULL);
+	int counters = ++ticks % 5 == 0;
 	for (struct va *v = dp.vas; v; v = v->next) {
-		send_counters(v);
-		for (int i = 0; i < 4; i++) {
+		if (counters)
+			send_counters(v);
+		if (v->pkts_in != v->told_in || v->pkts_out != v->told_out) {
+			struct msg_va_activity a = { v->session_id, v->pkts_in, v->pkts_out };
+			imsg_compose(&dp.ike, IMSG_VA_ACTIVITY, v->session_id, -1, &a, sizeof(a));
+			v->told_in = v->pkts_in;
+			v->told_out = v->pkts_out;
+		}
+		for (int i = 0; i < VA_MAX_IN; i++) {
 			struct sa_in *s = v->in[i];
 			if (!s)
 				continue;
+			if (counters)
+				sa_counters(v, s, 0);
 			uint64_t bytes = esp_sa_stats(s->esp).bytes;
+			/* the lifetime in kilobytes holds for each direction (RFC 2407 4.5) */
+			struct va_out *o = out_find(v, s->net, s->mask);
+			if (o && o->out && o->out_spi == s->spi_out) {
+				uint64_t ob = esp_sa_stats(o->out).bytes;
+				if (ob > bytes)
+					bytes = ob;
+			}
 			int hard = (s->hard_seconds && now - s->created >= s->hard_seconds) ||
 			           (s->hard_bytes && bytes >= s->hard_bytes);
 			int soft = (s->soft_seconds && now - s->created >= s->soft_seconds) ||
 			           (s->soft_bytes && bytes >= s->soft_bytes);
-			if (hard || (soft && !s->soft_sent)) {
-				struct msg_sa_expire e = { v->session_id, s->spi, hard };
+			/* Soft always comes first, hard at the earliest a second later: a burst that
+			 * crosses both limits between two ticks still gets its rekey before the
+			 * SA goes. */
+			if ((soft || hard) && !s->soft_sent) {
+				struct msg_sa_expire e = { v->session_id, s->spi, 0 };
 				imsg_compose(&dp.ike, IMSG_SA_EXPIRE, v->session_id, -1, &e, sizeof(e));
 				s->soft_sent = 1;
+			} else if (hard && !s->hard_sent) {
+				struct msg_sa_expire e = { v->session_id, s->spi, 1 };
+				imsg_compose(&dp.ike, IMSG_SA_EXPIRE, v->session_id, -1, &e, sizeof(e));
+				s->hard_sent = 1;
 			}
 		}
 	}
@@ -521,12 +782,13 @@ static void shutdown_all(void)
 		replay += v->drop_replay;
 		other += v->drop_other;
 	}
-	log_info("ESP drops: unknown-spi %llu short %llu auth %llu replay %llu other %llu; "
-	         "IKE datagrams forwarded %llu",
+	log_info("ESP drops: unknown-spi %llu short %llu auth %llu replay %llu other %llu "
+	         "(access lists %llu); IKE datagrams forwarded %llu",
 	         (unsigned long long)dp.drop_unknown_spi, (unsigned long long)dp.drop_short,
 	         (unsigned long long)(dp.drop_auth_gone + auth),
 	         (unsigned long long)(dp.drop_replay_gone + replay),
-	         (unsigned long long)other, (unsigned long long)dp.ike_forwarded);
+	         (unsigned long long)other, (unsigned long long)dp.drop_acl,
+	         (unsigned long long)dp.ike_forwarded);
 	while (dp.vas)
 		va_destroy(dp.vas->session_id);
 }
@@ -643,7 +905,7 @@ int tunmgr_main(struct proc_boot *boot)
 		uv_poll_start(&dp.raw_poll, UV_READABLE, on_raw);
 	}
 	uv_timer_init(dp.loop, &dp.stats_timer);
-	uv_timer_start(&dp.stats_timer, on_stats, 5000, 5000);
+	uv_timer_start(&dp.stats_timer, on_stats, 1000, 1000);
 	log_info("data plane ready");
 	return uv_run(dp.loop, UV_RUN_DEFAULT);
 }

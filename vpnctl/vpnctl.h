@@ -74,5 +74,12 @@ int show_crypto_session(const struct vctx *, int argc, char **argv);
 int show_crypto_session_brief(const struct vctx *, int argc, char **argv);
 int show_crypto_session_detail(const struct vctx *, int argc, char **argv);
 int show_crypto_session_history(const struct vctx *, int argc, char **argv);
+/* show_sa.c */
+int show_crypto_isakmp_sa(const struct vctx *, int argc, char **argv);
+int show_crypto_isakmp_sa_detail(const struct vctx *, int argc, char **argv);
+int show_crypto_ipsec_sa(const struct vctx *, int argc, char **argv);
+/* clear.c: checked, then sent to vpnd */
+int clear_crypto_sa(const struct vctx *, int argc, char **argv);
+int clear_crypto_isakmp(const struct vctx *, int argc, char **argv);
 
 #endif

@@ -133,4 +133,48 @@ vpnd_stop "$st"
 hub ip -o link show | grep -q " va[0-9]" && die "interfaces left after SIGTERM"
 grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
 	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
+
+# Multiple SAs on one virtual-access interface (network extension): the virtual IP's SA, a
+# second SA for a LAN behind the client (routed through the same vaN, picked by destination),
+# and a third toward a narrower hub-side network, which must not mix with the 'any' ones.
+name=multi-sa
+st=$T/$name
+echo "=== $name: two CHILD_SAs on one interface, a LAN behind the client, no any/narrow mix"
+cl ip link add lan77 type veth peer name lan77p && cl ip addr add 192.168.77.1/24 dev lan77 &&
+	cl ip link set lan77 up && cl ip link set lan77p up ||
+	die "cannot create the client's LAN"
+vpnd_start "$SRCDIR/test/data/hub-swan.conf" "$st"
+swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	ike=aes256-sha256-modp2048 esp=aes128gcm128-modp2048 children_extra="
+			lan {
+				esp_proposals = aes128gcm128-modp2048
+				local_ts = 192.168.77.0/24
+				remote_ts = 0.0.0.0/0
+			}
+			narrow {
+				esp_proposals = aes128gcm128-modp2048
+				local_ts = dynamic
+				remote_ts = 10.2.1.0/24
+			}" || die "charon did not start"
+swan_up 20 || die "charon did not connect"
+swan_ctl --initiate --child lan --timeout 15 >"$st/lan.log" 2>&1 || { cat "$st/lan.log" >&2; die "LAN CHILD_SA refused"; }
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+hub ip route show 192.168.77.0/24 | grep -q "dev $va" || die "no route to the client's LAN via $va: $(hub ip route)"
+cl ping -c 3 -i 0.2 -w 5 -I 192.168.77.1 10.2.1.10 >/dev/null || die "no ping from the client's LAN"
+cl ping -c 3 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "no ping from the virtual IP next to the LAN SA"
+[ "$(hub ip -o link show | grep -c ' va[0-9]')" = 1 ] || die "a second interface for the second SA"
+grep -q "IPsec SA in .* out" "$st/vpnd.log" || die "no SA logged"
+pass "$name: LAN 192.168.77.0/24 routed via $va next to the virtual IP; pings from both"
+swan_ctl --initiate --child narrow --timeout 15 >"$st/narrow.log" 2>&1 && die "narrow SA accepted next to 'any' SAs"
+grep -q "a narrower proxy cannot join an 'any' SA on this interface" "$st/vpnd.log" || die "no log line for the refused mix"
+cl ping -c 2 -i 0.2 -w 5 -I 192.168.77.1 10.2.1.10 >/dev/null || die "the refusal broke the LAN SA"
+pass "$name: an SA toward 10.2.1.0/24 refused next to the 'any' ones (INVALID-ID-INFORMATION)"
+swan_down 10 || die "swanctl --terminate failed"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after disconnect"
+hub ip route show 192.168.77.0/24 | grep -q . && die "route to the LAN left behind"
+pass "$name: interface and LAN route removed with the session"
+swan_stop
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
 echo "all strongSwan interop scenarios passed"

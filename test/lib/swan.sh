@@ -22,7 +22,8 @@
 # reauth_time, over_time), the CHILD side (esp, local_ts, remote_ts, child_rekey_time), the
 # secrets (group, secret, user, password), and raw lines for what the keys do not cover:
 # conn_extra (into the connection), local_extra (into the first local round, e.g.
-# "certs = client.pem"), remote_extra, child_extra, secrets_extra (into secrets {}),
+# "certs = client.pem"), remote_extra, child_extra, children_extra (more child blocks),
+# secrets_extra (into secrets {}), dpd_action and close_action of the child,
 # charon_extra (into charon {}), plugins_extra (appended to the plugin list).
 # Certificates: pass load=no, copy them into DIR/swanctl/x509, x509ca and private, then call
 # swan_load (swanctl resolves relative file names there).
@@ -50,8 +51,8 @@ swan_start() {
 	local group=group1 secret=cisco123 user=cisco password=cisco123
 	local local_auth=psk local_id='' xauth=yes remote_auth=psk remote_id=%any
 	local encap=yes vips=0.0.0.0 local_ts=dynamic remote_ts=0.0.0.0/0
-	local dpd_delay=0 rekey_time='' reauth_time='' over_time='' child_rekey_time=''
-	local conn_extra='' local_extra='' remote_extra='' child_extra='' secrets_extra='' charon_extra=''
+	local dpd_delay=0 dpd_action=clear close_action=none rekey_time='' reauth_time='' over_time='' child_rekey_time=''
+	local conn_extra='' children_extra='' local_extra='' remote_extra='' child_extra='' secrets_extra='' charon_extra=''
 	local plugins_extra='' loglevel=2 load=yes
 	local kv
 	for kv in "$@"; do
@@ -158,10 +159,11 @@ $remote_extra
 				local_ts = $local_ts
 				remote_ts = $remote_ts
 				start_action = none
-				close_action = none
-				dpd_action = clear$copt
+				close_action = $close_action
+				dpd_action = $dpd_action$copt
 $child_extra
 			}
+$children_extra
 		}
 	}
 }

@@ -1,7 +1,7 @@
 # Unit tests of the IKEv1 code in ikemgr/: crypto (against test/unit/gen_ike_vectors.py), DH,
 # the ISAKMP codec, and proposal selection. test/fuzz/fuzz_isakmp.c is built by hand (its
 # first line has the command).
-EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c
+EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c test/fuzz/fuzz_ikev1_attr.c
 
 check_PROGRAMS += test/unit/test_ike_crypto
 TESTS += test/unit/test_ike_crypto
@@ -26,3 +26,9 @@ TESTS += test/unit/test_proposal
 test_unit_test_proposal_SOURCES = test/unit/test_proposal.c
 test_unit_test_proposal_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_proposal_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_selector
+TESTS += test/unit/test_selector
+test_unit_test_selector_SOURCES = test/unit/test_selector.c
+test_unit_test_selector_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_selector_LDADD = $(TEST_LIBS)

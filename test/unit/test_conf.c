@@ -756,3 +756,69 @@ Test(conf, control_socket_group)
 	cr_expect_eq(load_str("control-socket group\n"), 1);
 	cr_expect(strstr(dl->msg[0], "t.conf:1: error:") != NULL, "%s", dl->msg[0]);
 }
+
+Test(conf, keyrings_and_profiles_by_address)
+{
+	int n = load_str("interface eth0\n ip address 198.51.100.1 255.255.255.0\n"
+	                 "crypto keyring KA\n local-address eth0\n"
+	                 " pre-shared-key address 203.0.113.7 key 0 secretA\n"
+	                 " pre-shared-key address 203.0.113.0 255.255.255.0 key netkey\n"
+	                 "crypto keyring KB\n local-address 198.51.100.2\n"
+	                 " pre-shared-key address 203.0.113.9 255.255.255.0 key secretB\n"
+	                 "crypto isakmp profile pa\n match identity address 203.0.113.0 255.255.255.0\n"
+	                 " match identity address 192.0.2.1\n keyring KA\n self-identity fqdn\n"
+	                 " local-address eth0\n");
+	dump();
+	cr_assert_eq(n, 0);
+	cr_assert_eq(conf->nkeyring, 2);
+	const struct conf_keyring *ka = conf_find_keyring(conf, "KA"), *kb = conf_find_keyring(conf, "KB");
+	cr_assert(ka && kb);
+	cr_expect_str_eq(ka->local_address, "eth0");
+	cr_expect_eq(ka->npsk, 2);
+	cr_expect_str_eq(ka->psk[0].key, "secretA");
+	cr_expect_eq(ka->psk[0].mask.s_addr, 0xffffffff);
+	cr_expect_eq(ka->psk[1].addr.s_addr, ip("203.0.113.0"));
+	cr_expect_eq(kb->psk[0].addr.s_addr, ip("203.0.113.0"), "address masked");
+	struct in_addr a;
+	cr_expect_eq(conf_local_address(conf, ka->local_address, &a), 1);
+	cr_expect_eq(a.s_addr, ip("198.51.100.1"));
+	cr_expect_eq(conf_local_address(conf, kb->local_address, &a), 1);
+	cr_expect_eq(a.s_addr, ip("198.51.100.2"));
+	const struct conf_isakmp_profile *pr = &conf->profile[0];
+	cr_expect_eq(pr->nmatch_addr, 2);
+	cr_expect_str_eq(pr->keyring, "KA");
+	cr_expect_eq(pr->self_identity, SELF_ID_FQDN);
+	struct in_addr peer = { ip("203.0.113.200") }, other = { ip("192.0.2.2") };
+	cr_expect(conf_profile_matches_addr(pr, peer));
+	cr_expect_not(conf_profile_matches_addr(pr, other));
+	conf_redact(conf);
+	static const char zero[CONF_SECRET_MAX];
+	cr_expect_eq(memcmp(ka->psk[0].key, zero, CONF_SECRET_MAX), 0, "keyring keys redacted");
+	cr_expect_eq(memcmp(kb->psk[0].key, zero, CONF_SECRET_MAX), 0);
+}
+
+Test(conf, keyring_errors)
+{
+	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 203.0.113.7 secret\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error:", "or key KEY"), 0);
+	cr_expect_eq(find_msg("secret", NULL), -1, "a key in the wrong place is not echoed");
+	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 203.0.113.7 key\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error:", "expected a key"), 0);
+	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 203.0.113.7 key 7 0x12\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error:", "only clear-text keys"), 0);
+	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 300.1.1.1 key k\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error:", "peer address"), 0);
+	cr_expect_eq(load_str("crypto keyring K\n local-address eth9\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error: local-address 'eth9'", "expected IFACE or A.B.C.D"), 0);
+	cr_expect_eq(load_str("crypto isakmp profile p\n keyring NOPE\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error: keyring 'NOPE' is not defined", NULL), 0);
+	cr_expect_eq(load_str("crypto isakmp profile p\n self-identity user-fqdn\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error:", "expected address or fqdn"), 0);
+	cr_expect_eq(load_str("crypto isakmp profile p\n match identity address 10.0.0.1 255.0.255.0\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error:", "mask"), 0);
+	cr_expect_eq(load_str("crypto keyring K vrf X\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error:", "VRF"), 0);
+	/* the key is never echoed back */
+	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 203.0.113.7 key SeCrEtK extra\n"), 1);
+	cr_expect_eq(find_msg("SeCrEtK", NULL), -1);
+}

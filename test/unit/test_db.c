@@ -336,3 +336,224 @@ Test(db, reader_sees_writes_while_open)
 	sqlite3_close(h);
 	db_close(d);
 }
+
+/* ---- schema 2: the SA tables ---- */
+
+/* The v1 schema as vpnd wrote it before migration 2 (copied from the released step 1). */
+static const char v1_sql[] =
+	"CREATE TABLE runs (id INTEGER PRIMARY KEY, started REAL NOT NULL, pid INTEGER);"
+	"CREATE TABLE sessions ("
+	" id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, run_id INTEGER NOT NULL,"
+	" username TEXT, grp TEXT, profile TEXT, peer_addr TEXT, peer_port INTEGER,"
+	" local_addr TEXT, local_port INTEGER, assigned_addr TEXT, ifname TEXT, unit INTEGER,"
+	" ike_spi_i TEXT, ike_spi_r TEXT, esp_spi_in TEXT, esp_spi_out TEXT, transform TEXT,"
+	" started REAL NOT NULL, ended REAL, end_reason TEXT,"
+	" pkts_in INTEGER DEFAULT 0, pkts_out INTEGER DEFAULT 0, bytes_in INTEGER DEFAULT 0,"
+	" bytes_out INTEGER DEFAULT 0, drop_auth INTEGER DEFAULT 0, drop_replay INTEGER DEFAULT 0,"
+	" drop_other INTEGER DEFAULT 0, counters_at REAL,"
+	" UNIQUE (run_id, session_id));"
+	"CREATE INDEX sessions_open ON sessions (ended) WHERE ended IS NULL;"
+	"CREATE INDEX sessions_user ON sessions (username);"
+	"CREATE INDEX sessions_peer ON sessions (peer_addr);"
+	"CREATE INDEX sessions_grp ON sessions (grp);"
+	"CREATE INDEX sessions_ended ON sessions (ended);"
+	"CREATE TABLE events (id INTEGER PRIMARY KEY, t REAL NOT NULL, session_id INTEGER,"
+	" run_id INTEGER, what TEXT NOT NULL);"
+	"INSERT INTO runs (started, pid) VALUES (1700000000, 42);"
+	"INSERT INTO sessions (session_id, run_id, username, peer_addr, started, ended, end_reason)"
+	" VALUES (5, 1, 'olduser', '10.9.9.9', 1700000000, 1700000100, 'client delete');"
+	"INSERT INTO sessions (session_id, run_id, username, peer_addr, started)"
+	" VALUES (6, 1, 'stillopen', '10.9.9.8', 1700000000);"
+	"INSERT INTO events (t, session_id, run_id, what) VALUES (1700000000, 5, 1, 'old event');"
+	"PRAGMA user_version = 1;";
+
+Test(db, upgrades_a_v1_file)
+{
+	sqlite3 *w;
+	char *err = NULL;
+	cr_assert_eq(sqlite3_open(path, &w), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(w, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
+	sqlite3_close(w);
+
+	cr_assert_eq(db_schema_version(), 2);
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	sqlite3 *h = reader();
+	char buf[128];
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 2);
+	/* old rows kept, untouched */
+	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
+	                           " FROM sessions", buf, sizeof(buf)),
+	                 "olduser:client delete,stillopen:-");
+	cr_assert_str_eq(q_text(h, "SELECT what FROM events", buf, sizeof(buf)), "old event");
+	/* new tables and their indices */
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
+	                      " name IN ('ike_sas', 'ipsec_sas')"), 2);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+	                      " ('ike_sas_open', 'ike_sas_peer', 'ipsec_sas_open', 'ipsec_sas_peer',"
+	                      " 'ipsec_sas_ifname', 'ipsec_sas_session', 'events_t',"
+	                      " 'events_session')"), 8);
+	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
+	/* the crash recovery of the upgraded file closes the v1 run's open session */
+	cr_assert_eq(db_close_stale(d, "crash"), 1);
+	cr_assert_str_eq(q_text(h, "SELECT end_reason FROM sessions WHERE username = 'stillopen'",
+	                        buf, sizeof(buf)), "crash");
+	sqlite3_close(h);
+	db_close(d);
+
+	/* a second open finds version 2 and migrates nothing */
+	d = db_open(path);
+	cr_assert_not_null(d);
+	h = reader();
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 2);
+	sqlite3_close(h);
+	db_close(d);
+}
+
+static struct msg_ike_sa ike_sa(uint32_t id, const char *peer)
+{
+	struct msg_ike_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = id;
+	memcpy(m.cky_i, "\x01\x23\x45\x67\x89\xab\xcd\xef", 8);
+	memcpy(m.cky_r, "\xfe\xdc\xba\x98\x76\x54\x32\x10", 8);
+	m.peer.sin_family = m.local.sin_family = AF_INET;
+	inet_pton(AF_INET, peer, &m.peer.sin_addr);
+	inet_pton(AF_INET, "172.18.143.246", &m.local.sin_addr);
+	m.peer.sin_port = htons(4500);
+	m.local.sin_port = htons(4500);
+	snprintf(m.state, sizeof(m.state), "CONF_XAUTH");
+	snprintf(m.encr, sizeof(m.encr), "aes 256");
+	snprintf(m.hash, sizeof(m.hash), "sha256");
+	snprintf(m.auth, sizeof(m.auth), "psk");
+	m.dh_group = 14;
+	m.lifetime = 86400;
+	m.established = 1700000000;
+	m.caps = IKE_CAP_CFG | IKE_CAP_XAUTH;
+	return m;
+}
+
+static struct msg_ipsec_sa ipsec_sa(uint32_t id, uint32_t spi_in, uint32_t spi_out)
+{
+	struct msg_ipsec_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = id;
+	m.spi_in = htonl(spi_in);
+	m.spi_out = htonl(spi_out);
+	m.peer.sin_family = m.local.sin_family = AF_INET;
+	inet_pton(AF_INET, "172.18.143.2", &m.peer.sin_addr);
+	inet_pton(AF_INET, "172.18.143.246", &m.local.sin_addr);
+	m.peer.sin_port = htons(4500);
+	snprintf(m.ifname, sizeof(m.ifname), "va%u", id);
+	m.unit = (int32_t)id;
+	inet_pton(AF_INET, "192.168.1.1", &m.remote_ident);
+	snprintf(m.transform, sizeof(m.transform), "esp-gcm 128");
+	m.encap = ENCAP_UDP;
+	m.pfs_group = 14;
+	m.iv_size = 8;
+	m.life_seconds = 3600;
+	m.life_kb = 4608000;
+	m.installed = 1700000000;
+	return m;
+}
+
+Test(db, sa_tables_round_trip)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	sqlite3 *h = reader();
+	char buf[256];
+
+	struct msg_ike_sa k = ike_sa(3, "172.18.143.2");
+	cr_assert_eq(db_ike_sa_up(d, &k), 0);
+	snprintf(k.state, sizeof(k.state), "QM_IDLE");
+	cr_assert_eq(db_ike_sa_up(d, &k), 0);      /* a state change updates the row */
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM ike_sas"), 1);
+	cr_assert_str_eq(q_text(h, "SELECT session_id || '|' || cky_i || '|' || cky_r || '|' ||"
+	                           " peer_addr || ':' || peer_port || '|' || local_addr || '|' ||"
+	                           " state || '|' || encr || '|' || hash || '|' || auth || '|' ||"
+	                           " dh_group || '|' || lifetime || '|' || caps FROM ike_sas",
+	                        buf, sizeof(buf)),
+	                 "3|0123456789abcdef|fedcba9876543210|172.18.143.2:4500|172.18.143.246|"
+	                 "QM_IDLE|aes 256|sha256|psk|14|86400|9");
+
+	struct msg_ipsec_sa a = ipsec_sa(3, 0xc0ffee01, 0xbeef), b = ipsec_sa(3, 0x1234, 0x5678);
+	cr_assert_eq(db_ipsec_sa_up(d, &a), 0);
+	cr_assert_eq(db_ipsec_sa_up(d, &b), 0);
+	cr_assert_str_eq(q_text(h, "SELECT spi_in || '|' || spi_out || '|' || ifname || '|' ||"
+	                           " remote_ident || '|' || transform || '|' || encap || '|' ||"
+	                           " pfs_group || '|' || life_seconds || '|' || life_kb || '|' ||"
+	                           " installed FROM ipsec_sas ORDER BY id LIMIT 1", buf, sizeof(buf)),
+	                 "c0ffee01|0000beef|va3|192.168.1.1|esp-gcm 128|Tunnel UDP-Encaps|14|3600|"
+	                 "4608000|1700000000.0");
+
+	struct msg_sa_counters c = { .session_id = 3, .spi_in = htonl(0xc0ffee01),
+	                             .spi_out = htonl(0xbeef), .pkts_encaps = 20,
+	                             .bytes_encaps = 1680, .pkts_decaps = 21, .bytes_decaps = 1764,
+	                             .verify_fail = 1, .replay_fail = 2, .recv_errors = 3,
+	                             .send_errors = 4 };
+	db_batch_begin(d);
+	db_batch_begin(d);      /* nested begin is a no-op */
+	cr_assert_eq(db_sa_counters(d, &c), 0);
+	/* a reader sees nothing of a batch before its commit */
+	cr_assert_eq(q_int(h, "SELECT pkts_encaps FROM ipsec_sas WHERE spi_in = 'c0ffee01'"), 0);
+	db_batch_commit(d);
+	cr_assert_str_eq(q_text(h, "SELECT pkts_encaps || ' ' || bytes_encaps || ' ' || pkts_decaps"
+	                           " || ' ' || bytes_decaps || ' ' || verify_fail || ' ' ||"
+	                           " replay_fail || ' ' || recv_errors || ' ' || send_errors ||"
+	                           " ' ' || (counters_at IS NOT NULL) FROM ipsec_sas"
+	                           " WHERE spi_in = 'c0ffee01'", buf, sizeof(buf)),
+	                 "20 1680 21 1764 1 2 3 4 1");
+	cr_assert_eq(q_int(h, "SELECT pkts_encaps FROM ipsec_sas WHERE spi_in = '00001234'"), 0);
+
+	/* one IPsec SA deleted (clear crypto sa): the other and the IKE SA stay */
+	cr_assert_eq(db_ipsec_sa_down(d, htonl(0xc0ffee01), "admin clear"), 0);
+	cr_assert_str_eq(q_text(h, "SELECT group_concat(spi_in) FROM ipsec_sas WHERE ended IS NULL",
+	                        buf, sizeof(buf)), "00001234");
+	cr_assert_str_eq(q_text(h, "SELECT end_reason FROM ipsec_sas WHERE spi_in = 'c0ffee01'",
+	                        buf, sizeof(buf)), "admin clear");
+	/* final counters after the delete still land on the ended row */
+	c.pkts_encaps = 25;
+	cr_assert_eq(db_sa_counters(d, &c), 0);
+	cr_assert_eq(q_int(h, "SELECT pkts_encaps FROM ipsec_sas WHERE spi_in = 'c0ffee01'"), 25);
+
+	/* the session's end ends whatever SAs are still open */
+	cr_assert_eq(db_session_down(d, 3, "admin clear isakmp"), 0);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM ike_sas WHERE ended IS NULL"), 0);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL"), 0);
+	cr_assert_str_eq(q_text(h, "SELECT end_reason FROM ike_sas", buf, sizeof(buf)),
+	                 "admin clear isakmp");
+	/* a later IKE SA down keeps the first reason */
+	cr_assert_eq(db_ike_sa_down(d, 3, "later"), 0);
+	cr_assert_str_eq(q_text(h, "SELECT end_reason FROM ike_sas", buf, sizeof(buf)),
+	                 "admin clear isakmp");
+	sqlite3_close(h);
+	db_close(d);
+}
+
+Test(db, stale_sas_of_earlier_runs_are_closed)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	struct msg_ike_sa k = ike_sa(1, "10.0.0.2");
+	struct msg_ipsec_sa a = ipsec_sa(1, 0x1001, 0x2001);
+	cr_assert_eq(db_ike_sa_up(d, &k), 0);
+	cr_assert_eq(db_ipsec_sa_up(d, &a), 0);
+	db_close(d);            /* as if vpnd died with the SAs up */
+
+	d = db_open(path);
+	cr_assert_not_null(d);
+	/* the new run may reuse SPI and session id: other rows */
+	cr_assert_eq(db_ike_sa_up(d, &k), 0);
+	cr_assert_eq(db_ipsec_sa_up(d, &a), 0);
+	db_close_stale(d, "crash");
+	sqlite3 *h = reader();
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM ike_sas WHERE end_reason = 'crash'"), 1);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE end_reason = 'crash'"), 1);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL AND"
+	                      " run_id = (SELECT max(id) FROM runs)"), 1);
+	sqlite3_close(h);
+	db_close(d);
+}

@@ -14,6 +14,11 @@ static const char cfg[] =
 	"aaa authentication login L local\n"
 	"aaa authorization network N local\n"
 	"username alice password 0 wonderland\n"
+	"username bob password 0 builder\n"
+	"crypto isakmp client configuration group g2\n"
+	" key othersecret\n"
+	" pool p2\n"
+	" max-logins 1\n"
 	"crypto isakmp client configuration group g1\n"
 	" key groupsecret\n"
 	" pool p1\n"
@@ -33,6 +38,7 @@ static const char cfg[] =
 	" tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile ip1\n"
 	"ip local pool p1 10.9.0.254 10.9.1.2\n"
+	"ip local pool p2 10.8.0.1 10.8.0.20\n"
 	"ip access-list extended split\n"
 	" permit ip 10.2.1.0 0.0.0.255 any\n";
 
@@ -139,4 +145,180 @@ Test(keymgr, pool_exhaustion)
 	cr_assert_eq(pool_alloc("p1", 12, &a), 0);
 	cr_assert_eq(pool_alloc("p1", 13, &a), -1);
 	cr_assert_eq(pool_alloc("nosuch", 14, &a), -1);
+}
+
+static int xauth_g2(uint32_t id, const char *user, uint32_t replaces, struct msg_xauth_res *res)
+{
+	struct msg_xauth_req rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.sa_id = id;
+	snprintf(rq.group, sizeof(rq.group), "g2");
+	snprintf(rq.user, sizeof(rq.user), "%s", user);
+	snprintf(rq.password, sizeof(rq.password), "%s",
+	         !strcmp(user, "bob") ? "builder" : "wonderland");
+	snprintf(rq.auth_list, sizeof(rq.auth_list), "L");
+	if (replaces) {
+		rq.replaces[0] = replaces;
+		rq.nreplaces = 1;
+	}
+	keymgr_xauth(&rq, res);
+	return res->status;
+}
+
+Test(keymgr, max_logins_per_user_not_per_group)
+{
+	struct msg_xauth_res r;
+	cr_assert_eq(xauth_g2(1, "bob", 0, &r), XAUTH_OK);
+	cr_assert_eq(xauth_g2(2, "bob", 0, &r), XAUTH_REFUSED, "second login of bob");
+	cr_assert_str_eq(r.message, "user 'bob' has reached max-logins 1");
+	cr_assert_eq(r.policy.addr.s_addr, 0, "a refused login gets no address");
+	cr_assert_eq(xauth_g2(3, "alice", 0, &r), XAUTH_OK, "another user of the group");
+	cr_assert_eq(logins_count("g2", "bob"), 1);
+	cr_assert_eq(logins_count("g2", NULL), 2);
+}
+
+Test(keymgr, relogin_that_replaces_its_session_is_not_counted)
+{
+	struct msg_xauth_res r;
+	cr_assert_eq(xauth_g2(1, "bob", 0, &r), XAUTH_OK);
+	/* a phase 1 rekey (or a reboot with INITIAL-CONTACT) names session 1 */
+	cr_assert_eq(xauth_g2(7, "bob", 1, &r), XAUTH_OK);
+	/* naming someone else's session does not help */
+	cr_assert_eq(xauth_g2(8, "bob", 99, &r), XAUTH_REFUSED);
+	struct msg_session_end e = { .session_id = 7, .addr = r.policy.addr };
+	keymgr_session_end(&e);
+	cr_assert_eq(logins_count("g2", "bob"), 1, "session 1 remains");
+}
+
+Test(keymgr, max_users_counts_sessions_not_addresses)
+{
+	struct msg_xauth_res r;
+	struct in_addr a;
+	/* addresses of pool p1 taken by something else do not count against g1's max-users */
+	cr_assert_eq(pool_alloc("p1", 50, &a), 0);
+	cr_assert_eq(xauth(1, "alice", "wonderland", &r), XAUTH_OK);
+	cr_assert_eq(xauth(2, "alice", "wonderland", &r), XAUTH_OK);
+	cr_assert_eq(xauth(3, "alice", "wonderland", &r), XAUTH_REFUSED);
+	cr_assert_str_eq(r.message, "group 'g1' has reached max-users 2");
+}
+
+/* Main mode keys by address (keymgr/keyring.c). */
+static const char cfg_mm[] =
+	"interface eth0\n"
+	" ip address 198.51.100.1 255.255.255.0\n"
+	"crypto isakmp key globalkey address 203.0.113.0 255.255.255.0\n"
+	"crypto isakmp key hostglobal address 192.0.2.50\n"
+	/* the SafeNet seed: two keyrings, same peer, different keys, two local addresses */
+	"crypto keyring SAFENET-A\n"
+	" local-address eth0\n"
+	" pre-shared-key address 203.0.113.7 key keyA\n"
+	"crypto keyring SAFENET-B\n"
+	" local-address 198.51.100.2\n"
+	" pre-shared-key address 203.0.113.0 255.255.255.0 key keyBnet\n"
+	" pre-shared-key address 203.0.113.7 key keyB\n"
+	"crypto keyring LOOSE\n"
+	" pre-shared-key address 192.0.2.0 255.255.255.0 key loosekey\n"
+	"crypto isakmp profile PA\n"
+	" match identity address 203.0.113.0 255.255.255.0\n"
+	" keyring SAFENET-A\n"
+	"crypto isakmp profile PB\n"
+	" match identity address 203.0.113.0 255.255.255.0\n"
+	" keyring SAFENET-B\n"
+	"crypto isakmp profile PBOUND\n"
+	" match identity address 192.0.2.0 255.255.255.0\n"
+	" local-address 198.51.100.9\n"
+	"crypto isakmp profile PLOOSE\n"
+	" match identity address 192.0.2.0 255.255.255.0\n";
+
+static struct vpnd_conf mm;
+
+static void mm_setup(void)
+{
+	cr_assert_eq(conf_load_buf("mm", cfg_mm, sizeof(cfg_mm) - 1, &mm, NULL, NULL), 0);
+	keymgr_init(&mm);
+}
+
+static struct in_addr a4(const char *s)
+{
+	struct in_addr a;
+	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static void choose(const char *local, const char *peer, const char *key, const char *profile,
+                   const char *keyring)
+{
+	struct key_choice kc;
+	cr_assert_eq(keymgr_key_by_addr(&mm, a4(local), a4(peer), &kc), 0, "%s -> %s", peer, local);
+	cr_expect_str_eq(kc.key, key, "%s -> %s", peer, local);
+	cr_expect_str_eq(kc.profile ? kc.profile->name : "", profile, "%s -> %s", peer, local);
+	cr_expect_str_eq(kc.keyring ? kc.keyring->name : "", keyring, "%s -> %s", peer, local);
+}
+
+TestSuite(keyring, .init = mm_setup);
+
+Test(keyring, safenet_two_keyrings_same_peer_by_local_address)
+{
+	/* PA comes first but its keyring is bound to eth0's address */
+	choose("198.51.100.1", "203.0.113.7", "keyA", "PA", "SAFENET-A");
+	choose("198.51.100.2", "203.0.113.7", "keyB", "PB", "SAFENET-B");
+}
+
+Test(keyring, longest_mask_within_a_keyring)
+{
+	choose("198.51.100.2", "203.0.113.8", "keyBnet", "PB", "SAFENET-B");
+}
+
+Test(keyring, global_key_last)
+{
+	/* reaching an address no keyring is bound to: the global keys */
+	choose("198.51.100.3", "203.0.113.7", "globalkey", "", "");
+	/* a profile that names a keyring only takes peers whose key came from it */
+	choose("198.51.100.1", "203.0.113.8", "globalkey", "", "");
+}
+
+Test(keyring, unreferenced_keyring_before_global_and_profile_local_address)
+{
+	/* LOOSE is named by no profile; PBOUND is bound elsewhere, so PLOOSE is the profile */
+	choose("198.51.100.1", "192.0.2.50", "loosekey", "PLOOSE", "LOOSE");
+	choose("198.51.100.9", "192.0.2.50", "loosekey", "PBOUND", "LOOSE");
+}
+
+Test(keyring, no_key)
+{
+	struct key_choice kc;
+	cr_expect_eq(keymgr_key_by_addr(&mm, a4("198.51.100.1"), a4("10.1.1.1"), &kc), -1);
+	cr_expect_null(kc.key);
+}
+
+Test(keyring, skeyid_by_address_names_the_profile)
+{
+	struct msg_skeyid_req rq = { 0 };
+	struct msg_skeyid_res ra, rb;
+	rq.prf_hash = IKE_HASH_SHA256;
+	rq.by_address = 1;
+	rq.peer.sin_addr = a4("203.0.113.7");
+	rq.ni_len = rq.nr_len = 16;
+	memset(rq.ni, 0x11, 16);
+	memset(rq.nr, 0x22, 16);
+	rq.local.sin_addr = a4("198.51.100.1");
+	keymgr_skeyid(&rq, &ra);
+	rq.local.sin_addr = a4("198.51.100.2");
+	keymgr_skeyid(&rq, &rb);
+	cr_assert_eq(ra.status, KEY_OK);
+	cr_assert_eq(rb.status, KEY_OK);
+	cr_expect_str_eq(ra.profile, "PA");
+	cr_expect_str_eq(ra.keyring, "SAFENET-A");
+	cr_expect_str_eq(rb.profile, "PB");
+	/* SKEYID = prf(key, Ni | Nr): the two local addresses give different keys */
+	uint8_t want[64];
+	size_t len = 0;
+	cr_assert_eq(ike_skeyid_psk(IKE_HASH_SHA256, (const uint8_t *)"keyA", 4, rq.ni, 16, rq.nr,
+	                            16, want, &len), 0);
+	cr_assert_eq(ra.skeyid_len, len);
+	cr_expect_eq(memcmp(ra.skeyid, want, len), 0);
+	cr_expect_neq(memcmp(ra.skeyid, rb.skeyid, len), 0);
+	rq.peer.sin_addr = a4("10.1.1.1");
+	keymgr_skeyid(&rq, &ra);
+	cr_expect_eq(ra.status, KEY_NO_KEY);
 }

@@ -108,6 +108,12 @@ static const char full[] =
 	"aaa authentication login xauth local group rad1\n"
 	"aaa authorization network grp local\n"
 	"aaa accounting network acct start-stop group rad1 group rad2\n"
+	"radius server r1\n address ipv4 10.0.0.5 auth-port 1812 acct-port 1813\n key Rk1Secret\n"
+	" timeout 3\n retransmit 1\n"
+	"radius server r2\n address ipv4 10.0.0.6\n key Rk2Secret\n"
+	"aaa group server radius rad1\n server name r1\n server name r2\n"
+	"aaa group server radius rad2\n server name r2\n"
+	"radius-server deadtime 2\n"
 	"username alice privilege 15 password 0 " USER_PASS "\n"
 	"username bob secret 0 other" "Secret\n"
 	"crypto isakmp policy 20\n"
@@ -157,6 +163,16 @@ static const char full[] =
 	" virtual-template 2\n"
 	" keepalive 15 retry 3\n"
 	"crypto isakmp profile bare\n"
+	"crypto keyring KR1\n"
+	" local-address 198.51.100.5\n"
+	" pre-shared-key address 203.0.113.0 255.255.255.0 key " PEER_KEY2 "\n"
+	" pre-shared-key address 203.0.113.9 key 0 " PEER_KEY "\n"
+	"crypto isakmp profile s2s\n"
+	" match identity address 203.0.113.0 255.255.255.0\n"
+	" match identity address 192.0.2.1\n"
+	" keyring KR1\n"
+	" self-identity fqdn\n"
+	" local-address 198.51.100.5\n"
 	"crypto ipsec transform-set AES esp-aes esp-sha256-hmac\n"
 	"crypto ipsec transform-set AES256 esp-aes 256 esp-sha-hmac\n"
 	"crypto ipsec transform-set AES192 esp-aes 192 esp-sha384-hmac\n"
@@ -374,6 +390,10 @@ Test(show_config, isakmp_profile)
 	                "    group nokey\n");
 	expect_has(out, "   client configuration address: respond, initiate\n");
 	expect_has(out, "   keepalive: 15 seconds, retry 3 seconds\n");
+	expect_has(out, "ISAKMP PROFILE s2s\n   Identities matched are:\n"
+	                "    ip-address 203.0.113.0 255.255.255.0\n    ip-address 192.0.2.1\n"
+	                "   keyring(s): KR1\n   local-address: 198.51.100.5\n"
+	                "   self-identity: fqdn\n");
 	/* a profile without its own DPD runs the global one: say so */
 	expect_has(out, "ISAKMP PROFILE bare\n   Identities matched are:\n"
 	                "   keepalive: 20 seconds, retry 5 seconds (crypto isakmp keepalive)\n");
@@ -387,7 +407,12 @@ Test(show_config, isakmp_profile)
 		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
 		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
 		" 'client_configuration_address': None, 'virtual_template': None,"
-		" 'keepalive': None}, d[1]"), 0, "%s", out);
+		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
+		" 'local_address': None, 'self_identity': 'address'}, d[1]\n"
+		"assert d[2]['match_identity_addresses'] == ['203.0.113.0/255.255.255.0',"
+		" '192.0.2.1/255.255.255.255'] and d[2]['keyring'] == 'KR1'\n"
+		"assert d[2]['local_address'] == '198.51.100.5' and d[2]['self_identity'] == 'fqdn'\n"
+		), 0, "%s", out);
 	free(out);
 	free(c);
 }
@@ -545,6 +570,11 @@ Test(show_config, running_config_full_lines)
 	char *out = run(show_running_config, c, 0, NULL);
 	expect_has(out, "aaa authentication login xauth local group rad1\n");
 	expect_has(out, "aaa accounting network acct start-stop group rad1 group rad2\n");
+	expect_has(out, "aaa group server radius rad1\n server name r1\n server name r2\n!\n");
+	expect_has(out, "radius server r1\n address ipv4 10.0.0.5 auth-port 1812 acct-port 1813\n"
+	                " key <removed>\n timeout 3\n retransmit 1\n!\n");
+	expect_has(out, "radius-server deadtime 2\n");
+	cr_assert_null(strstr(out, "Rk1Secret"), "a RADIUS key was shown");
 	expect_has(out, "username alice password 0 <removed>\n");
 	expect_has(out, "username bob password 0 <removed>\n");
 	expect_has(out, "crypto isakmp policy 10\n encr aes 256\n hash sha256\n"
@@ -618,6 +648,17 @@ static void normalize(struct vpnd_conf *c)
 	CLEAN(c->hostname);
 	for (int i = 0; i < CONF_MAX_POLICIES; i++)
 		c->policy[i].line = 0;
+	for (int i = 0; i < CONF_MAX_RADIUS; i++) {
+		CLEAN(c->radius[i].name);
+		c->radius[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_RADIUS_GROUPS; i++) {
+		struct conf_radius_group *g = &c->radius_group[i];
+		CLEAN(g->name);
+		for (int k = 0; k < CONF_MAX_GROUP_SERVERS; k++)
+			CLEAN(g->server[k]);
+		g->line = 0;
+	}
 	for (int i = 0; i < CONF_MAX_GROUPS; i++) {
 		struct conf_group *g = &c->group[i];
 		CLEAN(g->name); CLEAN(g->pool); CLEAN(g->domain); CLEAN(g->acl); CLEAN(g->banner);
@@ -628,6 +669,8 @@ static void normalize(struct vpnd_conf *c)
 		CLEAN(p->name); CLEAN(p->client_auth_list); CLEAN(p->isakmp_auth_list);
 		for (int k = 0; k < CONF_MAX_PROFILE_MATCH; k++)
 			CLEAN(p->match_group[k]);
+		CLEAN(p->keyring);
+		CLEAN(p->local_address);
 		p->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_TSETS; i++) {
@@ -661,6 +704,13 @@ static void normalize(struct vpnd_conf *c)
 	}
 	for (int i = 0; i < CONF_MAX_ISAKMP_KEYS; i++)
 		c->isakmp_key[i].line = 0;
+	for (int i = 0; i < CONF_MAX_KEYRINGS; i++) {
+		CLEAN(c->keyring[i].name);
+		CLEAN(c->keyring[i].local_address);
+		for (int k = 0; k < CONF_MAX_KEYRING_KEYS; k++)
+			c->keyring[i].psk[k].line = 0;
+		c->keyring[i].line = 0;
+	}
 	for (int i = 0; i < CONF_MAX_AAA_LISTS; i++) {
 		CLEAN(c->aaa[i].name);
 		for (int k = 0; k < 4; k++)

@@ -1,0 +1,192 @@
+/*
+ * Reports IKE SAs and IPsec SAs to the parent, which keeps them in the session store for
+ * "show crypto isakmp sa" and "show crypto ipsec sa". The engine's files only call
+ * ike_report_sync() where SAs change; this file compares the SA with what it last reported,
+ * so a missed hook costs at most one tick of delay, never a wrong table.
+ *
+ * Only authenticated IKE SAs (past aggressive mode) are reported: a flood of half-open
+ * exchanges must not turn into database writes.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+
+/* IOS names for the states of "show crypto isakmp sa". */
+static const char *state_name(int st)
+{
+	switch (st) {
+	case IKE_S_XAUTH_REQ_SENT:
+	case IKE_S_XAUTH_CHECKING:
+	case IKE_S_XAUTH_SET_SENT:
+		return "CONF_XAUTH";
+	case IKE_S_CFG_WAIT:
+	case IKE_S_AUTHORIZING:
+		return "CONF_ADDR";
+	case IKE_S_ESTABLISHED:
+		return "QM_IDLE";
+	default:
+		return "MM_NO_STATE";
+	}
+}
+
+static void encr_name(const struct ike_sa *sa, char *buf, size_t len)
+{
+	switch (sa->encr) {
+	case IKE_ENCR_DES:  snprintf(buf, len, "des"); break;
+	case IKE_ENCR_3DES: snprintf(buf, len, "3des"); break;
+	case IKE_ENCR_AES:  snprintf(buf, len, "aes %d", sa->keylen ? sa->keylen : 128); break;
+	default:            snprintf(buf, len, "%d", sa->encr);
+	}
+}
+
+static const char *hash_name(int hash)
+{
+	switch (hash) {
+	case IKE_HASH_MD5:    return "md5";
+	case IKE_HASH_SHA1:   return "sha";
+	case IKE_HASH_SHA256: return "sha256";
+	case IKE_HASH_SHA384: return "sha384";
+	case IKE_HASH_SHA512: return "sha512";
+	default:              return "?";
+	}
+}
+
+static int iv_size(int encr)
+{
+	switch (encr) {
+	case ESP_ENCR_DES:
+	case ESP_ENCR_3DES:
+	case ESP_ENCR_AES_GCM16:
+		return 8;
+	case ESP_ENCR_AES_CBC:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
+static int reportable(const struct ike_sa *sa)
+{
+	return sa->state >= IKE_S_XAUTH_REQ_SENT && sa->state != IKE_S_DEAD;
+}
+
+static void report_ike(struct ike_sa *sa)
+{
+	struct msg_ike_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = sa->id;
+	memcpy(m.cky_i, sa->cky_i, 8);
+	memcpy(m.cky_r, sa->cky_r, 8);
+	m.peer = sa->peer;
+	m.local = sa->local;
+	snprintf(m.state, sizeof(m.state), "%s", state_name(sa->state));
+	encr_name(sa, m.encr, sizeof(m.encr));
+	snprintf(m.hash, sizeof(m.hash), "%s", hash_name(sa->hash));
+	snprintf(m.auth, sizeof(m.auth), "%s", sa->auth_method == IKE_AUTH_RSA_SIG ? "rsig" : "psk");
+	m.dh_group = sa->group;
+	m.lifetime = sa->lifetime;
+	/* phase 1 ends with aggressive mode's third message: the first report is that moment */
+	if (!sa->rep_established)
+		sa->rep_established = time(NULL);
+	m.established = (int64_t)sa->rep_established;
+	m.caps = (sa->policy.addr.s_addr ? IKE_CAP_CFG : 0) | (sa->peer_dpd ? IKE_CAP_DPD : 0) |
+	         (sa->port4500 ? IKE_CAP_NAT : 0) | (sa->xauth ? IKE_CAP_XAUTH : 0);
+	ike.io.to_parent(IMSG_IKE_SA_UP, sa->id, &m, sizeof(m));
+	sa->rep_state = sa->state;
+	sa->rep_port = sa->peer.sin_port;
+}
+
+static void report_child(struct ike_sa *sa, const struct ike_child *c)
+{
+	struct msg_ipsec_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = sa->id;
+	m.spi_in = c->spi_in;
+	m.spi_out = c->spi_out;
+	m.peer = sa->peer;
+	m.local = sa->local;
+	memcpy(m.ifname, sa->ifname, sizeof(m.ifname));
+	m.unit = sa->unit;
+	m.remote_ident = sa->policy.addr;
+	snprintf(m.transform, sizeof(m.transform), "%s",
+	         esp_transform_name(c->encr, c->keylen, c->auth));
+	m.encap = c->encap_mode == IPSEC_ENCAP_TUNNEL ? ENCAP_RAW : ENCAP_UDP;
+	m.pfs_group = c->pfs_group;
+	m.iv_size = iv_size(c->encr);
+	m.life_seconds = c->lifetime;
+	m.life_kb = c->life_kb;
+	m.installed = (int64_t)(c->created ? c->created : time(NULL));
+	ike.io.to_parent(IMSG_IPSEC_SA_UP, sa->id, &m, sizeof(m));
+}
+
+static int child_live(const struct ike_sa *sa, uint32_t spi_in)
+{
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->child[i].used && sa->child[i].installed && sa->child[i].spi_in == spi_in)
+			return 1;
+	return 0;
+}
+
+static int reported(const struct ike_sa *sa, uint32_t spi_in)
+{
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->rep_spi[i] == spi_in)
+			return 1;
+	return 0;
+}
+
+void ike_report_child_gone(struct ike_sa *sa, uint32_t spi_in, const char *reason)
+{
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		if (!spi_in || sa->rep_spi[i] != spi_in)
+			continue;
+		struct msg_ipsec_sa_down d;
+		memset(&d, 0, sizeof(d));
+		d.session_id = sa->id;
+		d.spi_in = spi_in;
+		snprintf(d.reason, sizeof(d.reason), "%s", reason);
+		ike.io.to_parent(IMSG_IPSEC_SA_DOWN, sa->id, &d, sizeof(d));
+		sa->rep_spi[i] = 0;
+	}
+}
+
+void ike_report_sync(struct ike_sa *sa)
+{
+	if (!reportable(sa))
+		return;
+	if (sa->rep_state != sa->state || sa->rep_port != sa->peer.sin_port)
+		report_ike(sa);
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->rep_spi[i] && !child_live(sa, sa->rep_spi[i]))
+			ike_report_child_gone(sa, sa->rep_spi[i], "deleted");
+	if (!sa->va_ready)
+		return;     /* the rows name the interface: wait for it */
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		const struct ike_child *c = &sa->child[i];
+		if (!c->used || !c->installed || reported(sa, c->spi_in))
+			continue;
+		for (int k = 0; k < IKE_MAX_CHILD; k++)
+			if (!sa->rep_spi[k]) {
+				sa->rep_spi[k] = c->spi_in;
+				report_child(sa, c);
+				break;
+			}
+	}
+}
+
+void ike_report_gone(struct ike_sa *sa, const char *reason)
+{
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->rep_spi[i])
+			ike_report_child_gone(sa, sa->rep_spi[i], reason);
+	if (!sa->rep_state)
+		return;
+	struct msg_ike_sa_down d;
+	memset(&d, 0, sizeof(d));
+	d.session_id = sa->id;
+	snprintf(d.reason, sizeof(d.reason), "%s", reason);
+	ike.io.to_parent(IMSG_IKE_SA_DOWN, sa->id, &d, sizeof(d));
+	sa->rep_state = 0;
+}

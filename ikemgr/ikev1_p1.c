@@ -1,0 +1,143 @@
+/*
+ * Phase 1 pieces shared by the aggressive mode (ikev1_aggr.c) and main mode (ikev1_main.c)
+ * responders: admission of new exchanges, payload lookup, vendor IDs, NAT-D, and the
+ * virtual-access interface request that ends phase 1.5 (or phase 1 for a site-to-site peer).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+
+/* Per-peer token buckets, hashed by address; collisions only make the limit stricter. */
+#define RL_SLOTS 1024
+static struct { uint32_t addr; double tokens; struct timespec at; } rl[RL_SLOTS];
+
+static int peer_rate_ok(struct in_addr a)
+{
+	unsigned i = (ntohl(a.s_addr) * 2654435761u) % RL_SLOTS;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double burst = ike.peer_rate * 4.0;
+	if (rl[i].addr != a.s_addr) {
+		rl[i].addr = a.s_addr;
+		rl[i].tokens = burst;
+		rl[i].at = now;
+	}
+	double dt = (double)(now.tv_sec - rl[i].at.tv_sec) + (now.tv_nsec - rl[i].at.tv_nsec) / 1e9;
+	rl[i].at = now;
+	rl[i].tokens += dt * ike.peer_rate;
+	if (rl[i].tokens > burst)
+		rl[i].tokens = burst;
+	if (rl[i].tokens < 1.0)
+		return 0;
+	rl[i].tokens -= 1.0;
+	return 1;
+}
+
+/* A first message costs us an SA (and soon a DH computation) before the peer proved
+ * anything: bounded by a global half-open cap and a per-peer token bucket. */
+int ikev1_admit(const struct sockaddr_in *peer, const char *what)
+{
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &peer->sin_addr, pa, sizeof(pa));
+	if (ike.nhalfopen >= ike.max_halfopen) {
+		static time_t last_log;
+		ike.st.drop_halfopen_cap++;
+		if (time(NULL) != last_log) {
+			last_log = time(NULL);
+			log_rl("half-open IKE SA cap (%d) reached, new exchanges dropped",
+			          ike.max_halfopen);
+		}
+		return 0;
+	}
+	if (!peer_rate_ok(peer->sin_addr)) {
+		ike.st.drop_ratelimit++;
+		log_rl("%s from %s over the per-peer rate, dropped", what, pa);
+		return 0;
+	}
+	return 1;
+}
+
+const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *m, uint8_t type)
+{
+	for (int i = 0; i < m->npl; i++)
+		if (m->pl[i].type == type)
+			return &m->pl[i];
+	return NULL;
+}
+
+void ikev1_note_vids(struct ike_sa *sa, const struct isakmp_msg *m)
+{
+	for (int i = 0; i < m->npl; i++) {
+		const struct isakmp_payload *p = &m->pl[i];
+		if (p->type != ISAKMP_NP_VID)
+			continue;
+		if (vid_is(p, VID_XAUTH))
+			sa->peer_xauth = 1;
+		else if (vid_is(p, VID_UNITY))
+			sa->peer_unity = 1;
+		else if (vid_is(p, VID_DPD))
+			sa->peer_dpd = 1;
+		else if (vid_is(p, VID_NATT_RFC))
+			sa->natt = 1;
+		else if ((vid_is(p, VID_NATT_DRAFT02) || vid_is(p, VID_NATT_DRAFT02N) ||
+		          vid_is(p, VID_NATT_DRAFT03)) && sa->natt != 1)
+			sa->natt = 2;
+	}
+	sa->natd_type = sa->natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
+}
+
+int ikev1_put_natd(struct isakmp_buf *b, struct ike_sa *sa, struct in_addr a, uint16_t port)
+{
+	uint8_t h[64];
+	if (isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, a, port, h) < 0)
+		return -1;
+	return isakmp_put_payload(b, (uint8_t)sa->natd_type, h, ike_hash_len(sa->hash));
+}
+
+/* NAT-D (RFC 3947 3.2): the first hash is of the address the peer sent to (ours), the others
+ * of its own; a mismatch means someone rewrote one of them on the way. */
+void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
+{
+	if (!sa->natt)
+		return;
+	uint8_t want_local[64], want_peer[64];
+	size_t hl = ike_hash_len(sa->hash);
+	int seen = 0, local_ok = 0, peer_ok = 0;
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->local.sin_addr, sa->local.sin_port,
+	                 want_local);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->peer.sin_addr, sa->peer.sin_port,
+	                 want_peer);
+	for (int i = 0; i < m->npl; i++) {
+		const struct isakmp_payload *p = &m->pl[i];
+		if (p->type != ISAKMP_NP_NATD && p->type != ISAKMP_NP_NATD_DRAFT)
+			continue;
+		if (p->len != hl)
+			continue;
+		if (seen++ == 0)
+			local_ok = !memcmp(p->body, want_local, hl);
+		else if (!memcmp(p->body, want_peer, hl))
+			peer_ok = 1;
+	}
+	sa->nat_detected = seen && (!local_ok || !peer_ok);
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: NAT-D %s", sa->id,
+	        !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
+}
+
+/* The session's virtual-access interface, routing net/plen into the tunnel: the Mode Config
+ * address of a remote-access client, or a site-to-site peer's quick mode IDci. */
+void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
+{
+	struct msg_va_create c;
+	memset(&c, 0, sizeof(c));
+	c.session_id = sa->id;
+	c.template_num = sa->profile ? sa->profile->virtual_template : 0;
+	c.client_addr = net;
+	c.client_plen = plen;
+	snprintf(c.user, sizeof(c.user), "%s", sa->user);
+	c.peer = sa->peer;
+	ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
+	sa->va_requested = 1;
+}

@@ -1,0 +1,132 @@
+/*
+ * Quick-mode identities (proxies) on a dynamic VTI. A client may protect its assigned
+ * address and, network-extension style, subnets of its own; each becomes a selector of the
+ * session's virtual-access interface (tunmgr routes the subnet there and picks the SA by
+ * destination). What a client may not claim: a network of the hub's own interfaces, anything
+ * another live session owns, or "any" while it holds a Mode Config address. As IOS does on a
+ * multi-SA DVTI, an SA whose hub side is "any" does not mix with SAs toward narrower networks
+ * on one interface.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "ikemgr/ikev1.h"
+
+static uint32_t prefix_mask(int len)
+{
+	return len <= 0 ? 0 : htonl(0xffffffffu << (32 - len));
+}
+
+/* A contiguous netmask's length, or -1. */
+static int mask_len(uint32_t mask_net)
+{
+	uint32_t m = ntohl(mask_net);
+	int n = 0;
+	while (n < 32 && (m & (0x80000000u >> n)))
+		n++;
+	return prefix_mask(n) == mask_net ? n : -1;
+}
+
+int ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask)
+{
+	if (len < 8)
+		return -1;
+	uint32_t a, b;
+	switch (body[0]) {
+	case ISAKMP_ID_IPV4_ADDR:
+		if (len != 8)
+			return -1;
+		memcpy(&net->s_addr, body + 4, 4);
+		mask->s_addr = 0xffffffffu;
+		return 0;
+	case ISAKMP_ID_IPV4_ADDR_SUBNET:
+		if (len != 12)
+			return -1;
+		memcpy(&a, body + 4, 4);
+		memcpy(&b, body + 8, 4);
+		if (mask_len(b) < 0)
+			return -1;
+		net->s_addr = a & b;
+		mask->s_addr = b;
+		return 0;
+	case ISAKMP_ID_IPV4_ADDR_RANGE: {
+		/* only a range that is a whole prefix (what strongSwan sends for subnets) */
+		if (len != 12)
+			return -1;
+		memcpy(&a, body + 4, 4);
+		memcpy(&b, body + 8, 4);
+		uint32_t span = ntohl(b) - ntohl(a) + 1;
+		if (ntohl(b) < ntohl(a) || (span & (span - 1)) || (ntohl(a) & (span - 1)))
+			return -1;
+		int plen = 32;
+		while (span > 1) {
+			span >>= 1;
+			plen--;
+		}
+		net->s_addr = a;
+		mask->s_addr = prefix_mask(plen);
+		return 0;
+	}
+	}
+	return -1;
+}
+
+static int overlap(struct in_addr n1, struct in_addr m1, struct in_addr n2, struct in_addr m2)
+{
+	uint32_t m = m1.s_addr & m2.s_addr;    /* the shorter prefix */
+	return (n1.s_addr & m) == (n2.s_addr & m);
+}
+
+static int is_any(struct in_addr net, struct in_addr mask)
+{
+	return mask.s_addr == 0 && net.s_addr == 0;
+}
+
+const char *ikev1_check_selector(const struct vpnd_conf *conf, const struct ike_sa *sa,
+                                 struct in_addr net, struct in_addr mask, int hub_any)
+{
+	static char why[160];
+	static const struct in_addr host = { 0xffffffffu };
+	int own = sa->policy.addr.s_addr && net.s_addr == sa->policy.addr.s_addr &&
+	          mask.s_addr == host.s_addr;
+
+	if (!own) {
+		if (is_any(net, mask) && sa->policy.addr.s_addr)
+			return "the client side is 'any' but the client has a Mode Config address";
+		if (!is_any(net, mask)) {
+			for (int i = 0; i < conf->niface; i++) {
+				const struct conf_interface *f = &conf->iface[i];
+				if (f->has_addr && !f->is_template && overlap(net, mask, f->addr, f->mask)) {
+					snprintf(why, sizeof(why), "it overlaps the network of %s", f->name);
+					return why;
+				}
+			}
+			for (const struct ike_sa *o = ike.all; o; o = o->all_next) {
+				if (o == sa || o->superseded || o->state == IKE_S_DEAD)
+					continue;
+				if (o->policy.addr.s_addr && overlap(net, mask, o->policy.addr, host)) {
+					snprintf(why, sizeof(why), "it holds the address of session %u", o->id);
+					return why;
+				}
+				for (int i = 0; i < IKE_MAX_CHILD; i++) {
+					const struct ike_child *c = &o->child[i];
+					if (c->used && !is_any(c->sel_net, c->sel_mask) &&
+					    overlap(net, mask, c->sel_net, c->sel_mask)) {
+						snprintf(why, sizeof(why), "it overlaps a network of session %u",
+						         o->id);
+						return why;
+					}
+				}
+			}
+		}
+	}
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		const struct ike_child *c = &sa->child[i];
+		if (c->used && !c->replaced_at && c->sel_hub_any != hub_any)
+			return hub_any ? "an 'any' proxy cannot join SAs toward narrower networks on this "
+			                 "interface"
+			               : "a narrower proxy cannot join an 'any' SA on this interface";
+	}
+	return NULL;
+}

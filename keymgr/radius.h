@@ -1,0 +1,92 @@
+/*
+ * keymgr's RADIUS client (libradcli). radcli blocks, so requests run on worker threads, one
+ * rc_handle per server per thread; results come back to keymgr's event loop through a
+ * uv_async. Failover over the servers of a group, and dead-server marking (radius-server
+ * deadtime / dead-criteria), are done here rather than in radcli, one server at a time.
+ */
+#ifndef VPND_RADIUS_H
+#define VPND_RADIUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "common/conf.h"
+
+#define RAD_STR_MAX 254     /* an attribute value is at most 253 bytes */
+
+/* What an Access-Accept (or Access-Challenge) carried that vpnd uses. -1 / 0 = not given. */
+struct rad_attrs {
+	/* group policy: Cisco-AVPair "ipsec:NAME=VALUE" */
+	char     key[CONF_SECRET_MAX];       /* ipsec:tunnel-password (the group key) */
+	int      has_key;
+	char     pool[CONF_NAME_MAX];        /* ipsec:addr-pool (a local pool) */
+	struct in_addr dns[2];               /* ipsec:dns-servers */
+	int      ndns;
+	struct in_addr wins[2];              /* ipsec:wins-servers */
+	int      nwins;
+	char     domain[64];                 /* ipsec:default-domain */
+	char     split_acl[CONF_NAME_MAX];   /* ipsec:split-tunnel-list (a local ACL) */
+	char     banner[512];                /* ipsec:banner */
+	int      save_password;              /* ipsec:save-password, -1 = not given */
+	int      pfs;                        /* ipsec:pfs, -1 = not given */
+	int      max_users;                  /* ipsec:max-users, -1 = not given */
+	char     inacl[CONF_NAME_MAX];       /* ipsec:inacl (kept; applied by a later step) */
+	/* user policy: standard attributes */
+	struct in_addr framed_ip, framed_mask;
+	int      session_timeout, idle_timeout;   /* seconds, 0 = none */
+	uint8_t  class_[RAD_STR_MAX];        /* Class, echoed in accounting */
+	size_t   class_len;
+	/* challenge */
+	char     reply_message[192];
+	uint8_t  state[RAD_STR_MAX];
+	size_t   state_len;
+	int      bad_avpairs;                /* malformed ipsec: pairs dropped */
+};
+
+void rad_attrs_init(struct rad_attrs *a);
+/*
+ * One Cisco-AVPair value ("ipsec:dns-servers=10.0.0.53 10.0.0.54"; '*' in place of '=' marks
+ * an optional pair). Returns 1 when applied, 0 when not for us (another prefix or an unknown
+ * ipsec: name), -1 when malformed (the pair is dropped and counted).
+ */
+int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len);
+
+/*
+ * Checks a reply datagram against the request it answers (ID, code, lengths, attribute
+ * framing, Cisco VSA framing, Response Authenticator, Message-Authenticator when present).
+ * Returns 0 when well formed and authentic, -1 otherwise.
+ */
+int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_t replen,
+                    const char *secret);
+
+enum rad_result { RAD_ACCEPT = 0, RAD_REJECT, RAD_CHALLENGE, RAD_ERROR };
+
+struct radius_job {
+	/* in */
+	char     group[CONF_NAME_MAX];       /* server group ("radius" = every server) */
+	char     user[128];
+	char     password[128];
+	uint8_t  state[RAD_STR_MAX];          /* State of a previous Access-Challenge */
+	size_t   state_len;
+	struct in_addr peer;                  /* Calling-Station-Id */
+	uint32_t session_id;                  /* Acct-Session-Id */
+	/* out */
+	int      result;                      /* enum rad_result */
+	char     server[CONF_NAME_MAX];       /* the server that answered */
+	char     why[160];                    /* for RAD_ERROR */
+	struct rad_attrs attrs;
+	/* completion, on keymgr's loop */
+	void   (*done)(struct radius_job *);
+	void    *arg;
+	struct radius_job *next;
+};
+
+/* Starts the workers when the configuration names RADIUS servers. */
+int  radius_init(const struct vpnd_conf *conf, uv_loop_t *loop);
+/* Queues a job; done() runs later on the loop. The job must stay allocated until then. */
+void radius_submit(struct radius_job *job);
+/* Runs a job on the calling thread (unit tests, fuzzing of the reply path). */
+void radius_run(struct radius_job *job);
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * Cisco-AVPair "ipsec:..." values of a group (or user) profile on the RADIUS server, as IOS
+ * reads them for Easy VPN. The bytes come from the network: every value is length-bounded,
+ * NUL bytes and over-long values are refused, numbers are range-checked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "keymgr/radius.h"
+
+void rad_attrs_init(struct rad_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->save_password = a->pfs = a->max_users = -1;
+}
+
+static int copy_str(char *dst, size_t dstsz, const char *v, size_t n)
+{
+	if (n == 0 || n >= dstsz || memchr(v, 0, n))
+		return -1;
+	memcpy(dst, v, n);
+	dst[n] = 0;
+	return 1;
+}
+
+static int copy_name(char *dst, size_t dstsz, const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~')
+			return -1;
+	return copy_str(dst, dstsz, v, n);
+}
+
+/* "1" / "0" / "true" / "false" (IOS accepts both spellings) */
+static int parse_bool(const char *v, size_t n, int *out)
+{
+	if ((n == 1 && v[0] == '1') || (n == 4 && !memcmp(v, "true", 4)))
+		*out = 1;
+	else if ((n == 1 && v[0] == '0') || (n == 5 && !memcmp(v, "false", 5)))
+		*out = 0;
+	else
+		return -1;
+	return 1;
+}
+
+static int parse_uint(const char *v, size_t n, long max, int *out)
+{
+	long x = 0;
+	if (n == 0 || n > 9)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	if (x > max)
+		return -1;
+	*out = (int)x;
+	return 1;
+}
+
+/* Up to two addresses separated by blanks or commas. */
+static int parse_addrs(const char *v, size_t n, struct in_addr *out, int *nout)
+{
+	char buf[64];
+	int k = 0;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && (v[i] == ' ' || v[i] == ','))
+			i++;
+		size_t s = i;
+		while (i < n && v[i] != ' ' && v[i] != ',')
+			i++;
+		if (i == s)
+			break;
+		if (k == 2 || i - s >= sizeof(buf))
+			return -1;
+		memcpy(buf, v + s, i - s);
+		buf[i - s] = 0;
+		if (inet_pton(AF_INET, buf, &out[k]) != 1)
+			return -1;
+		k++;
+	}
+	if (k == 0)
+		return -1;
+	*nout = k;
+	return 1;
+}
+
+int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len)
+{
+	static const char prefix[] = "ipsec:";
+	const size_t plen = sizeof(prefix) - 1;
+	if (len < plen || memcmp(val, prefix, plen) != 0)
+		return 0;
+	const char *name = val + plen;
+	size_t rest = len - plen, nlen = 0;
+	while (nlen < rest && name[nlen] != '=' && name[nlen] != '*')
+		nlen++;
+	if (nlen == rest || nlen == 0) {
+		a->bad_avpairs++;
+		return -1;
+	}
+	const char *v = name + nlen + 1;
+	size_t vl = rest - nlen - 1;
+	int r;
+
+#define IS(s) (nlen == sizeof(s) - 1 && !memcmp(name, s, nlen))
+	if (IS("tunnel-password")) {
+		r = copy_str(a->key, sizeof(a->key), v, vl);
+		if (r > 0)
+			a->has_key = 1;
+	} else if (IS("addr-pool")) {
+		r = copy_name(a->pool, sizeof(a->pool), v, vl);
+	} else if (IS("dns-servers")) {
+		r = parse_addrs(v, vl, a->dns, &a->ndns);
+	} else if (IS("wins-servers")) {
+		r = parse_addrs(v, vl, a->wins, &a->nwins);
+	} else if (IS("default-domain")) {
+		r = copy_name(a->domain, sizeof(a->domain), v, vl);
+	} else if (IS("split-tunnel-list")) {
+		r = copy_name(a->split_acl, sizeof(a->split_acl), v, vl);
+	} else if (IS("banner")) {
+		r = copy_str(a->banner, sizeof(a->banner), v, vl);
+	} else if (IS("save-password")) {
+		r = parse_bool(v, vl, &a->save_password);
+	} else if (IS("pfs")) {
+		r = parse_bool(v, vl, &a->pfs);
+	} else if (IS("max-users")) {
+		r = parse_uint(v, vl, 100000, &a->max_users);
+	} else if (IS("inacl")) {
+		r = copy_name(a->inacl, sizeof(a->inacl), v, vl);
+	} else {
+		return 0;
+	}
+#undef IS
+	if (r < 0)
+		a->bad_avpairs++;
+	return r;
+}

@@ -1,0 +1,37 @@
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/acl.c tunmgr/mss.c test/fuzz/fuzz_acl.c -o fuzz_acl */
+/*
+ * acl_permits() and mss_clamp() on arbitrary packets (what a client sends through its tunnel,
+ * or what the inside sends toward it): an access list with port, protocol and address
+ * entries, and the MSS rewrite of TCP SYNs.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <stdlib.h>
+
+#include "tunmgr/acl.h"
+#include "tunmgr/mss.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct conf_acl acl;
+	if (!acl.nace) {
+		acl.extended = 1;
+		acl.ace[0] = (struct conf_ace){ .permit = 0, .proto = 6, .dport_lo = 22, .dport_hi = 22 };
+		acl.ace[1] = (struct conf_ace){ .permit = 1, .proto = 17, .dport_lo = 1000,
+		                                .dport_hi = 2000 };
+		inet_pton(AF_INET, "10.2.1.11", &acl.ace[2].dst);
+		acl.ace[2].dstmask.s_addr = 0xffffffffu;
+		acl.ace[3] = (struct conf_ace){ .permit = 1 };
+		acl.nace = 4;
+	}
+	(void)acl_permits(&acl, data, size);
+	uint8_t *copy = malloc(size ? size : 1);
+	if (copy) {
+		memcpy(copy, data, size);
+		(void)mss_clamp(copy, size, 1300);
+		free(copy);
+	}
+	return 0;
+}

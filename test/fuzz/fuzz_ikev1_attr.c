@@ -1,0 +1,27 @@
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_attr.c ikemgr/ikev1_selector.c test/fuzz/fuzz_ikev1_attr.c -o fuzz_ikev1_attr */
+/*
+ * What ikemgr reads out of decrypted messages beyond the codec: the Mode Config / XAUTH
+ * attribute walk (attr_next, user names and passwords come through it) and the quick-mode
+ * identity to selector conversion (ikev1_id_selector), on arbitrary bytes.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev1_attr.h"
+
+struct ike_engine ike;   /* ikev1_selector.c refers to the engine's SA list */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct attr_it it = { data, data + size };
+	struct attr_val v;
+	int n = 0;
+	while (attr_next(&it, &v) > 0 && n++ < 10000) {
+		if (!v.tv && v.len)
+			(void)((const volatile uint8_t *)v.data)[v.len - 1];
+	}
+	struct in_addr net, mask;
+	(void)ikev1_id_selector(data, size, &net, &mask);
+	return 0;
+}

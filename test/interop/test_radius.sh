@@ -1,0 +1,177 @@
+#!/bin/bash
+# XAUTH and group policy through a real FreeRADIUS, with real vpnc clients:
+#  - a RADIUS user gets the Framed-IP-Address its profile names; the first server of the group
+#    is a dead port, so this also shows failover to the next server;
+#  - a wrong password is rejected by the server;
+#  - a group defined only on the RADIUS server (isakmp authorization list naming a RADIUS
+#    group): its key comes from ipsec:tunnel-password, its pool/DNS/domain from ipsec: pairs;
+#    a wrong group key fails phase 1;
+#  - every server dead, 'local' listed next: the local user gets in;
+#  - every server dead, no 'local': XAUTH fails promptly, with one log line;
+#  - the RADIUS secrets are in keymgr only (not in ikemgr's memory).
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/radius.sh"
+
+[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
+for tool in vpnc ip python3 freeradius; do
+	command -v "$tool" >/dev/null || fail "$tool is missing: scripts/deps.sh installs it"
+done
+
+T=$(mktemp -d /tmp/vpnd-radius.XXXXXX)
+cleanup() {
+	vpnc_stop
+	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
+	radius_stop "$T/radius"
+	[ -n "${BAD_PID:-}" ] && kill "$BAD_PID" 2>/dev/null
+	ns_teardown
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ns_setup || fail "namespace setup"
+
+cat >"$T/users" <<'EOF'
+bob	Cleartext-Password := "B0bRadiusPw"
+	Framed-IP-Address = 192.168.50.77,
+	Framed-IP-Netmask = 255.255.255.255,
+	Session-Timeout = 3600,
+	Class = "acct-bob"
+carol	Cleartext-Password := "CarolPw1"
+dave	Cleartext-Password := "DavePw1"
+	Session-Timeout = 4
+token	State == "st-1", Cleartext-Password := "123456"
+	Reply-Message = "welcome"
+token	Cleartext-Password := "pin1", Response-Packet-Type := Access-Challenge
+	Reply-Message = "Enter next token",
+	State = "st-1"
+RADGROUP	Cleartext-Password := "cisco"
+	Cisco-AVPair = "ipsec:tunnel-password=RadGroupKey77",
+	Cisco-AVPair += "ipsec:addr-pool=group1pool",
+	Cisco-AVPair += "ipsec:dns-servers=10.2.1.54",
+	Cisco-AVPair += "ipsec:default-domain=radius.test",
+	Cisco-AVPair += "ipsec:split-tunnel-list=split1"
+EOF
+radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
+ST=$T/vpnd
+vpnd_start "$SRCDIR/test/data/hub-radius.conf" "$ST"
+
+# expect_fail NAME DIR SECONDS: vpnc must exit (not connect) within SECONDS
+expect_fail() {
+	local name=$1 dir=$2 limit=$3
+	if ! wait_until "$limit" sh -c "! kill -0 $VPNC_PID"; then
+		vpnc_stop
+		fail "$name: vpnc still running after $limit s"
+	fi
+	[ -f "$dir/up" ] && fail "$name: vpnc connected"
+	wait "$VPNC_PID" 2>/dev/null
+	VPNC_PID=
+}
+
+echo "=== RADIUS user, first server dead: Framed-IP-Address"
+vpnc_start "$T/bob" group=group1 secret=Gk7f3a9c2eSecret user=bob password=B0bRadiusPw ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "bob did not connect through RADIUS"; }
+. "$T/bob/up"
+[ "$address" = 192.168.50.77 ] || fail "bob got $address, expected the Framed-IP-Address 192.168.50.77"
+pass "bob authenticated by FreeRADIUS after DEAD1 timed out, got Framed-IP-Address $address"
+grep -q 'User-Name = "bob"' "$T/radius/radiusd.out" || fail "FreeRADIUS did not see bob"
+grep -q 'NAS-Port-Type = Virtual' "$T/radius/radiusd.out" || fail "no NAS-Port-Type Virtual in the request"
+grep -q 'Calling-Station-Id = "172.18.143.2"' "$T/radius/radiusd.out" || fail "Calling-Station-Id is not the peer address"
+grep -q 'NAS-Identifier = "hub"' "$T/radius/radiusd.out" || fail "no NAS-Identifier"
+grep -q 'Acct-Session-Id = ' "$T/radius/radiusd.out" || fail "no Acct-Session-Id"
+grep -q 'NAS-IP-Address = 127.0.0.1' "$T/radius/radiusd.out" || fail "no NAS-IP-Address"
+pass "Access-Request carries NAS-IP-Address, NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id"
+cl ping -c1 -w 5 10.2.1.1 >/dev/null || fail "bob: no ping through the tunnel"
+pass "bob: ping through the tunnel"
+
+# the secrets of the RADIUS servers: in keymgr's memory, not in ikemgr's
+IKEPID=$(child_pid ikemgr); KEYPID=$(child_pid keymgr)
+[ -n "$IKEPID" ] && [ -n "$KEYPID" ] || fail "no ikemgr/keymgr process"
+in_key=$(python3 "$SRCDIR/test/lib/memscan.py" "$KEYPID" Rs9radiusSecret 2>/dev/null)
+in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$IKEPID" Rs9radiusSecret 2>/dev/null)
+[ "${in_key:-0}" -ge 1 ] || fail "RADIUS secret not found in keymgr's memory (scan broken?)"
+[ "${in_ike:-1}" -eq 0 ] || fail "RADIUS secret found $in_ike times in ikemgr's memory"
+pass "RADIUS secret in keymgr only"
+vpnc_stop
+
+echo "=== Session-Timeout from the Access-Accept"
+vpnc_start "$T/dave" group=group1 secret=Gk7f3a9c2eSecret user=dave password=DavePw1 ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "dave did not connect"; }
+wait_until 15 grep -q "down: session timeout" "$ST/vpnd.log" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "dave's session outlived its Session-Timeout of 4 s"; }
+pass "Session-Timeout 4 ended dave's session"
+vpnc_stop
+
+echo "=== wrong RADIUS password"
+vpnc_start "$T/bad" group=group1 secret=Gk7f3a9c2eSecret user=bob password=wrong wait=0
+expect_fail "wrong password" "$T/bad" 20
+grep -q "rejected by RADIUS server LIVE" "$ST/vpnd.log" || { tail -20 "$ST/vpnd.log" >&2; fail "no RADIUS reject logged"; }
+pass "wrong password rejected by FreeRADIUS"
+
+echo "=== Access-Challenge relay (keymgr's side, through the probe)"
+RADIUS_PROBE=${RADIUS_PROBE:-./test/unit/radius_probe}
+[ -x "$RADIUS_PROBE" ] || fail "$RADIUS_PROBE is missing (make check builds it)"
+out=$(hub "$RADIUS_PROBE" "$SRCDIR/test/data/hub-radius.conf" via_radius group1 token pin1 123456 2>/dev/null) ||
+	{ echo "$out" >&2; fail "challenge relay"; }
+echo "$out" | grep -q "challenge: Enter next token" || { echo "$out" >&2; fail "challenge message not relayed"; }
+grep -aq 'State = 0x' "$T/radius/radiusd.out" || grep -aq 'State = "st-1"' "$T/radius/radiusd.out" ||
+	fail "FreeRADIUS never saw the State back"
+pass "Access-Challenge: message relayed, answer sent with the State and accepted"
+
+echo "=== malformed replies: rejected, the next server answers"
+hub python3 "$SRCDIR/test/lib/radius_bad.py" 18140 FakeSecret "$T/bad.log" &
+BAD_PID=$!
+wait_until 5 sh -c "ip netns exec vpnd_hub ss -lun | grep -q ':18140 '" || fail "malformed-reply server did not start"
+for kind in 0 1 2 3; do
+	before=$(grep -ac 'User-Name = "bob"' "$T/radius/radiusd.out")
+	out=$(hub "$RADIUS_PROBE" "$SRCDIR/test/data/hub-radius.conf" via_fake group1 bob B0bRadiusPw 2>/dev/null) ||
+		{ echo "$out" >&2; fail "malformed reply kind $kind: bob not accepted through LIVE"; }
+	after=$(grep -ac 'User-Name = "bob"' "$T/radius/radiusd.out")
+	grep -q "malformed kind $kind" "$T/bad.log" || fail "the malformed-reply server did not answer kind $kind"
+	[ "$after" -gt "$before" ] || fail "malformed reply kind $kind was taken as an accept (LIVE never asked)"
+done
+kill "$BAD_PID"; wait "$BAD_PID" 2>/dev/null
+pass "bad authenticator, attribute past the packet, bad VSA length, short packet: each refused, LIVE asked next"
+
+echo "=== group defined on the RADIUS server"
+vpnc_start "$T/grp" group=RADGROUP secret=RadGroupKey77 user=carol password=CarolPw1 ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "RADIUS group did not connect"; }
+. "$T/grp/up"
+case "$address" in 192.168.1.*) ;; *) fail "RADIUS group: $address is not from ipsec:addr-pool group1pool";; esac
+[ "$dns" = 10.2.1.54 ] || fail "RADIUS group: DNS '$dns', expected 10.2.1.54 from ipsec:dns-servers"
+[ "$domain" = radius.test ] || fail "RADIUS group: domain '$domain', expected radius.test"
+pass "group key from ipsec:tunnel-password; pool, DNS, domain from ipsec: pairs ($address)"
+grep -q 'User-Name = "RADGROUP"' "$T/radius/radiusd.out" || fail "no group look-up seen by FreeRADIUS"
+in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid ikemgr)" RadGroupKey77 2>/dev/null)
+[ "${in_ike:-1}" -eq 0 ] || fail "the group key from RADIUS is in ikemgr's memory"
+pass "group key from RADIUS not in ikemgr's memory"
+vpnc_stop
+
+vpnc_start "$T/grpbad" group=RADGROUP secret=NotTheKey user=carol password=CarolPw1 wait=0
+expect_fail "wrong group key" "$T/grpbad" 40
+pass "wrong group key fails"
+
+echo "=== every server dead, then local"
+vpnc_start "$T/dl" group=groupdl secret=GroupDlKey user=alice password=Up55aaSecret ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "local fallback did not connect"; }
+grep -q "server group 'RGDEAD' did not answer" "$ST/vpnd.log" || fail "no failover to local logged"
+pass "all RADIUS servers dead: local user alice authenticated"
+vpnc_stop
+
+echo "=== every server dead, no local"
+before=$(grep -c "no authentication server answered" "$ST/vpnd.log")
+t0=$(date +%s)
+vpnc_start "$T/dn" group=groupdn secret=GroupDnKey user=alice password=Up55aaSecret wait=0
+expect_fail "all dead" "$T/dn" 15
+t1=$(date +%s)
+after=$(grep -c "no authentication server answered" "$ST/vpnd.log")
+[ $((after - before)) -eq 1 ] || { grep "no authentication server answered" "$ST/vpnd.log" >&2; fail "expected one log line for the failure, got $((after - before))"; }
+grep "no authentication server answered" "$ST/vpnd.log" | tail -1 | grep -q "DEAD1: no answer, DEAD2: no answer" ||
+	fail "the failure line does not name the silent servers"
+pass "all RADIUS servers dead, no local: XAUTH failed in $((t1 - t0)) s with one log line"
+
+# keymgr kept serving while the workers waited on dead servers: a local user meanwhile
+kill -0 "$VPND_PID" || fail "vpnd died"
+grep -qiE "sanitizer|runtime error|fatal" "$ST/vpnd.log" && { grep -iE "sanitizer|runtime error|fatal" "$ST/vpnd.log" >&2; fail "errors in the log"; }
+vpnd_stop "$ST"
+echo "PASS: test_radius"

@@ -1,0 +1,96 @@
+# FreeRADIUS harness for the interop tests: a server of its own (config, clients, users file
+# written to a temp folder; the dictionary with Cisco's VSAs is the one FreeRADIUS ships),
+# listening on loopback inside the hub namespace. Source test/lib/vpnd.sh first.
+#
+#   radius_start DIR PORT SECRET USERS_FILE   # waits until it answers, else fails
+#   radius_stop DIR
+
+RADIUSD=${RADIUSD:-freeradius}
+
+radius_start() {
+	local dir=$1 port=$2 secret=$3 users=$4
+	command -v "$RADIUSD" >/dev/null || fail "$RADIUSD is missing: scripts/deps.sh installs freeradius"
+	mkdir -p "$dir/log" "$dir/run"
+	cp "$users" "$dir/users"
+	: >"$dir/acct_users"
+	: >"$dir/preproxy_users"
+	cat >"$dir/radiusd.conf" <<EOF
+prefix = /usr
+exec_prefix = /usr
+sysconfdir = /etc
+localstatedir = /var
+sbindir = /usr/sbin
+logdir = $dir/log
+raddbdir = $dir
+radacctdir = $dir/log
+name = freeradius
+confdir = $dir
+modconfdir = $dir
+run_dir = $dir/run
+libdir = /usr/lib/freeradius
+pidfile = $dir/run/radiusd.pid
+max_request_time = 30
+cleanup_delay = 0
+max_requests = 1024
+hostname_lookups = no
+proxy_requests = no
+log {
+	destination = files
+	file = $dir/log/radius.log
+	auth = yes
+}
+security {
+	allow_core_dumps = no
+	max_attributes = 200
+	reject_delay = 0
+	status_server = no
+}
+client hub {
+	ipaddr = 127.0.0.1
+	secret = $secret
+}
+modules {
+	files {
+		filename = $dir/users
+		acctusersfile = $dir/acct_users
+		preproxy_usersfile = $dir/preproxy_users
+	}
+	pap {
+	}
+}
+server default {
+	listen {
+		type = auth
+		ipaddr = 127.0.0.1
+		port = $port
+	}
+	authorize {
+		files
+		pap
+	}
+	authenticate {
+		Auth-Type PAP {
+			pap
+		}
+	}
+	post-auth {
+	}
+}
+EOF
+	# -X: foreground, one thread, every request in the log (the tests read it)
+	ip netns exec vpnd_hub "$RADIUSD" -X -d "$dir" >"$dir/radiusd.out" 2>&1 &
+	echo $! >"$dir/pid"
+	if ! wait_until 15 grep -q "Ready to process requests" "$dir/radiusd.out"; then
+		tail -30 "$dir/radiusd.out" >&2
+		fail "FreeRADIUS did not start (config in $dir)"
+	fi
+}
+
+radius_stop() {
+	local dir=$1 pid
+	[ -f "$dir/pid" ] || return 0
+	pid=$(cat "$dir/pid")
+	kill -TERM "$pid" 2>/dev/null
+	wait_until 5 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null
+	rm -f "$dir/pid"
+}

@@ -1,0 +1,91 @@
+/* ip tcp adjust-mss (tunmgr/mss.c): the clamped SYN must still carry a valid checksum. */
+#include <string.h>
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+
+#include "tunmgr/mss.h"
+
+/* The TCP checksum over the pseudo-header and segment; 0 when the packet is valid. */
+static uint16_t tcp_check(const uint8_t *p, size_t len)
+{
+	size_t ihl = (size_t)(p[0] & 0x0f) * 4, tl = len - ihl;
+	uint32_t s = 0;
+	for (int i = 12; i < 20; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	s += 6 + (uint32_t)tl;
+	for (size_t i = 0; i < tl; i += 2)
+		s += (uint32_t)(p[ihl + i] << 8 | (i + 1 < tl ? p[ihl + i + 1] : 0));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+static void set_check(uint8_t *p, size_t len)
+{
+	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+	p[ihl + 16] = p[ihl + 17] = 0;
+	uint16_t c = tcp_check(p, len);
+	p[ihl + 16] = (uint8_t)(c >> 8);
+	p[ihl + 17] = (uint8_t)c;
+}
+
+/* SYN with options at OFF (0: MSS first, 1: after a NOP), MSS value, PAYLOAD bytes. */
+static size_t syn(uint8_t *p, int off, uint16_t mss, int payload, uint8_t flags)
+{
+	memset(p, 0, 80);
+	p[0] = 0x45;
+	p[9] = 6;
+	inet_pton(AF_INET, "192.168.1.10", p + 12);
+	inet_pton(AF_INET, "10.2.1.10", p + 16);
+	uint8_t *t = p + 20;
+	t[0] = 0x9c; t[1] = 0x40; t[2] = 0x00; t[3] = 0x50;
+	t[12] = 0x80;                    /* 32-byte header: 12 bytes of options */
+	t[13] = flags;
+	int i = 20;
+	if (off)
+		t[i++] = 1;
+	t[i++] = 2; t[i++] = 4; t[i++] = (uint8_t)(mss >> 8); t[i++] = (uint8_t)mss;
+	while (i < 32)
+		t[i++] = 1;
+	for (int k = 0; k < payload; k++)
+		t[32 + k] = (uint8_t)(0xa5 + k);
+	size_t len = 20 + 32 + (size_t)payload;
+	set_check(p, len);
+	cr_assert_eq(tcp_check(p, len), 0);
+	return len;
+}
+
+static uint16_t mss_of(const uint8_t *p, int off)
+{
+	return (uint16_t)(p[20 + 20 + off + 2] << 8 | p[20 + 20 + off + 3]);
+}
+
+Test(mss, clamps_with_valid_checksum_even_and_odd_offsets)
+{
+	uint8_t p[80];
+	for (int off = 0; off <= 1; off++)
+		for (int payload = 0; payload <= 3; payload++) {
+			size_t n = syn(p, off, 1460, payload, 0x02);
+			cr_assert_eq(mss_clamp(p, n, 1360), 1);
+			cr_expect_eq(mss_of(p, off), 1360);
+			cr_expect_eq(tcp_check(p, n), 0, "bad checksum, option offset %d, payload %d",
+			             off, payload);
+		}
+}
+
+Test(mss, leaves_alone_what_it_must)
+{
+	uint8_t p[80];
+	size_t n = syn(p, 0, 1200, 0, 0x02);
+	cr_expect_eq(mss_clamp(p, n, 1360), 0, "already below");
+	cr_expect_eq(mss_of(p, 0), 1200);
+	n = syn(p, 0, 1460, 0, 0x10);
+	cr_expect_eq(mss_clamp(p, n, 1360), 0, "not a SYN");
+	n = syn(p, 0, 1460, 0, 0x02);
+	cr_expect_eq(mss_clamp(p, 30, 1360), 0, "truncated");
+	p[7] = 0x10;
+	cr_expect_eq(mss_clamp(p, n, 1360), 0, "a later fragment");
+	p[7] = 0;
+	p[20 + 20] = 2; p[20 + 21] = 0;   /* option length 0 */
+	cr_expect_eq(mss_clamp(p, n, 1360), 0, "malformed options");
+}

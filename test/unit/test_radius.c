@@ -1,0 +1,343 @@
+/*
+ * RADIUS: the IOS configuration of servers and groups, redaction of their keys, the
+ * Cisco-AVPair "ipsec:" parser, and keymgr's method-list walk when servers are silent
+ * (loopback ports nobody listens on: failover to local, prompt error, deadtime).
+ * The exchanges with a real server are in test/interop/test_radius.sh (FreeRADIUS).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "common/conf.h"
+#include "keymgr/keymgr.h"
+#include "keymgr/radius.h"
+
+static struct vpnd_conf conf;
+
+static int load(const char *txt)
+{
+	return conf_load_buf("t", txt, strlen(txt), &conf, NULL, NULL);
+}
+
+Test(radius_conf, servers_and_groups)
+{
+	cr_assert_eq(load(
+		"radius server A\n"
+		" address ipv4 127.0.0.1 auth-port 18120 acct-port 18121\n"
+		" key 0 s3cr:et\n"
+		" timeout 2\n"
+		" retransmit 0\n"
+		"radius server B\n"
+		" address ipv4 10.0.0.2\n"
+		" key other\n"
+		"aaa group server radius G\n"
+		" server name B\n"
+		" server name A\n"
+		"aaa authentication login L group G local\n"
+		"aaa accounting network X start-stop group G\n"
+		"aaa accounting update periodic 5\n"
+		"radius-server deadtime 3\n"
+		"radius-server dead-criteria time 5 tries 2\n"
+		"radius-server group-password gp\n"), 0);
+	cr_assert_eq(conf.nradius, 2);
+	const struct conf_radius_server *a = conf_find_radius(&conf, "A");
+	cr_assert(a);
+	cr_assert_eq(a->auth_port, 18120);
+	cr_assert_eq(a->acct_port, 18121);
+	cr_assert_str_eq(a->key, "s3cr:et");
+	cr_assert_eq(a->timeout, 2);
+	cr_assert_eq(a->retransmit, 0);
+	const struct conf_radius_server *b = conf_find_radius(&conf, "B");
+	cr_assert_eq(b->auth_port, 1645);   /* IOS defaults */
+	cr_assert_eq(b->acct_port, 1646);
+	cr_assert_eq(b->retransmit, -1);
+	const struct conf_radius_group *g = conf_find_radius_group(&conf, "G");
+	cr_assert(g);
+	cr_assert_eq(g->nserver, 2);
+	cr_assert_str_eq(g->server[0], "B");
+	cr_assert_str_eq(g->server[1], "A");
+	cr_assert_eq(conf.acct_update_periodic, 5);
+	cr_assert_eq(conf.radius_deadtime, 3);
+	cr_assert_eq(conf.radius_dead_time, 5);
+	cr_assert_eq(conf.radius_dead_tries, 2);
+	cr_assert_str_eq(conf.radius_group_password, "gp");
+
+	conf_redact(&conf);
+	for (int k = 0; k < CONF_MAX_RADIUS; k++)
+		for (size_t i = 0; i < sizeof(conf.radius[k].key); i++)
+			cr_assert_eq(conf.radius[k].key[i], 0);
+	cr_assert_eq(conf.radius_group_password[0], 0);
+}
+
+Test(radius_conf, defaults)
+{
+	cr_assert_eq(load("hostname h\n"), 0);
+	cr_assert_eq(conf.radius_timeout, 5);
+	cr_assert_eq(conf.radius_retransmit, 3);
+	cr_assert_str_eq(conf.radius_group_password, "cisco");
+}
+
+Test(radius_conf, errors)
+{
+	cr_assert_eq(load("radius server A\n address ipv6 ::1\n key k\n"), 2);   /* bad family + no address */
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4 auth-port 70000\n key k\n"), 2);
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key 7 0822455D0A16\n"), 2);
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key two words\n"), 2);
+	cr_assert_eq(load("aaa authentication login L group NOPE\n"), 1);
+	cr_assert_eq(load("aaa group server radius G\n server name MISSING\n"), 1);
+	cr_assert_eq(load("radius-server dead-criteria tries 0\n"), 1);
+	/* a group that only the RADIUS server knows is fine when the profile asks RADIUS */
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key k\n"
+	                  "aaa group server radius G\n server name A\n"
+	                  "aaa authorization network N group G\n"
+	                  "crypto isakmp profile P\n match identity group ONLYRADIUS\n"
+	                  " isakmp authorization list N\n"), 0);
+	cr_assert(conf_profile_group_via_radius(&conf, conf_find_profile_for_group(&conf, "ONLYRADIUS")));
+	cr_assert_eq(load("crypto isakmp profile P\n match identity group NOWHERE\n"), 1);
+}
+
+static int apply(struct rad_attrs *a, const char *s)
+{
+	return rad_avpair_apply(a, s, strlen(s));
+}
+
+Test(radius_avpair, group_policy)
+{
+	struct rad_attrs a;
+	char ip[INET_ADDRSTRLEN];
+	rad_attrs_init(&a);
+	cr_assert_eq(apply(&a, "ipsec:tunnel-password=Gk:ey with spaces"), 1);
+	cr_assert(a.has_key);
+	cr_assert_str_eq(a.key, "Gk:ey with spaces");
+	cr_assert_eq(apply(&a, "ipsec:addr-pool=pool1"), 1);
+	cr_assert_str_eq(a.pool, "pool1");
+	cr_assert_eq(apply(&a, "ipsec:dns-servers=10.0.0.53 10.0.0.54"), 1);
+	cr_assert_eq(a.ndns, 2);
+	inet_ntop(AF_INET, &a.dns[1], ip, sizeof(ip));
+	cr_assert_str_eq(ip, "10.0.0.54");
+	cr_assert_eq(apply(&a, "ipsec:default-domain=example.test"), 1);
+	cr_assert_str_eq(a.domain, "example.test");
+	cr_assert_eq(apply(&a, "ipsec:split-tunnel-list=split1"), 1);
+	cr_assert_str_eq(a.split_acl, "split1");
+	cr_assert_eq(apply(&a, "ipsec:banner=Hello there"), 1);
+	cr_assert_str_eq(a.banner, "Hello there");
+	cr_assert_eq(apply(&a, "ipsec:save-password=1"), 1);
+	cr_assert_eq(a.save_password, 1);
+	cr_assert_eq(apply(&a, "ipsec:pfs=false"), 1);
+	cr_assert_eq(a.pfs, 0);
+	cr_assert_eq(apply(&a, "ipsec:max-users=25"), 1);
+	cr_assert_eq(a.max_users, 25);
+	cr_assert_eq(apply(&a, "ipsec:inacl*101"), 1);    /* '*' = optional pair */
+	cr_assert_str_eq(a.inacl, "101");
+	cr_assert_eq(a.bad_avpairs, 0);
+}
+
+Test(radius_avpair, malformed_and_foreign)
+{
+	struct rad_attrs a;
+	rad_attrs_init(&a);
+	cr_assert_eq(apply(&a, "shell:priv-lvl=15"), 0);          /* not ours */
+	cr_assert_eq(apply(&a, "ipsec:unknown-thing=1"), 0);
+	cr_assert_eq(apply(&a, "ipsec:"), -1);
+	cr_assert_eq(apply(&a, "ipsec:dns-servers"), -1);          /* no '=' */
+	cr_assert_eq(apply(&a, "ipsec:dns-servers=10.0.0.300"), -1);
+	cr_assert_eq(apply(&a, "ipsec:dns-servers=1.1.1.1 2.2.2.2 3.3.3.3"), -1);
+	cr_assert_eq(apply(&a, "ipsec:dns-servers="), -1);
+	cr_assert_eq(apply(&a, "ipsec:pfs=maybe"), -1);
+	cr_assert_eq(apply(&a, "ipsec:max-users=-1"), -1);
+	cr_assert_eq(apply(&a, "ipsec:max-users=99999999999"), -1);
+	cr_assert_eq(apply(&a, "ipsec:addr-pool=has space"), -1);
+	cr_assert_eq(a.ndns, 0);
+	cr_assert_eq(a.pfs, -1);
+	cr_assert_eq(a.max_users, -1);
+	cr_assert_eq(a.pool[0], 0);
+	/* an embedded NUL, and a value longer than the field */
+	const char nul[] = "ipsec:tunnel-password=ab\0cd";
+	cr_assert_eq(rad_avpair_apply(&a, nul, sizeof(nul) - 1), -1);
+	cr_assert_eq(a.has_key, 0);
+	char longv[400] = "ipsec:default-domain=";
+	memset(longv + strlen(longv), 'x', 300);
+	cr_assert_eq(apply(&a, longv), -1);
+	cr_assert_eq(a.domain[0], 0);
+	cr_assert_eq(a.bad_avpairs, 11);
+}
+
+/* Loopback ports with nobody listening: each request times out after 1 s. */
+static const char dead_cfg[] =
+	"hostname hub\n"
+	"aaa new-model\n"
+	"radius server D1\n address ipv4 127.0.0.1 auth-port 39191\n key k1\n timeout 1\n retransmit 0\n"
+	"radius server D2\n address ipv4 127.0.0.1 auth-port 39192\n key k2\n timeout 1\n retransmit 0\n"
+	"aaa group server radius DEAD\n server name D1\n server name D2\n"
+	"aaa authentication login dead_local group DEAD local\n"
+	"aaa authentication login dead_only group DEAD\n"
+	"aaa authorization network N local\n"
+	"username alice password 0 pw1\n"
+	"crypto isakmp client configuration group g1\n key gk\n pool p1\n"
+	"ip local pool p1 10.9.0.10 10.9.0.20\n";
+
+static void xauth(const char *list, const char *user, const char *pw, uint32_t sa,
+                  struct msg_xauth_res *res)
+{
+	struct msg_xauth_req rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.sa_id = sa;
+	strcpy(rq.group, "g1");
+	strcpy(rq.user, user);
+	strcpy(rq.password, pw);
+	strcpy(rq.auth_list, list);
+	strcpy(rq.author_list, "N");
+	rq.peer.sin_family = AF_INET;
+	rq.peer.sin_addr.s_addr = htonl(0x7f000001);
+	keymgr_xauth(&rq, res);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+Test(radius_failover, dead_servers_then_local)
+{
+	struct msg_xauth_res res;
+	cr_assert_eq(load(dead_cfg), 0);
+	keymgr_init(&conf);
+	radius_init(&conf, NULL);
+	double t0 = now_s();
+	xauth("dead_local", "alice", "pw1", 1, &res);
+	cr_assert_eq(res.status, XAUTH_OK, "%s", res.message);
+	cr_assert(now_s() - t0 < 4.0);
+	/* local answered: a wrong password is a reject, not a failover */
+	xauth("dead_local", "alice", "nope", 2, &res);
+	cr_assert_eq(res.status, XAUTH_BAD_CREDENTIALS);
+}
+
+Test(radius_failover, all_dead_no_local_fails_promptly)
+{
+	struct msg_xauth_res res;
+	cr_assert_eq(load(dead_cfg), 0);
+	keymgr_init(&conf);
+	radius_init(&conf, NULL);
+	double t0 = now_s();
+	xauth("dead_only", "alice", "pw1", 3, &res);
+	double took = now_s() - t0;
+	cr_assert_eq(res.status, XAUTH_ERROR);
+	cr_assert(strstr(res.message, "D1: no answer, D2: no answer"), "%s", res.message);
+	cr_assert(took >= 1.5 && took < 4.0, "took %.1f s", took);
+}
+
+Test(radius_failover, deadtime_skips_dead_servers)
+{
+	struct msg_xauth_res res;
+	char cfg[sizeof(dead_cfg) + 64];
+	snprintf(cfg, sizeof(cfg), "%sradius-server deadtime 1\n", dead_cfg);
+	cr_assert_eq(load(cfg), 0);
+	keymgr_init(&conf);
+	radius_init(&conf, NULL);
+	xauth("dead_only", "alice", "pw1", 4, &res);
+	cr_assert_eq(res.status, XAUTH_ERROR);
+	cr_assert(strstr(res.message, "marked dead"), "%s", res.message);
+	/* now both are skipped without waiting */
+	double t0 = now_s();
+	xauth("dead_only", "alice", "pw1", 5, &res);
+	cr_assert_eq(res.status, XAUTH_ERROR);
+	cr_assert(strstr(res.message, "D1: dead, D2: dead"), "%s", res.message);
+	cr_assert(now_s() - t0 < 0.5);
+}
+
+/* ---- rad_reply_check: the reply datagram against its request ---- */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+static const char SECRET[] = "s3cret";
+
+/* Builds code/id/attrs into rep with a right authenticator (and Message-Authenticator when
+ * with_ma, as the first attribute). Returns the length. */
+static size_t mkreply(uint8_t *rep, const uint8_t *req, uint8_t code, const uint8_t *attrs,
+                      size_t alen, int with_ma)
+{
+	size_t off = 20, len;
+	rep[0] = code;
+	rep[1] = req[1];
+	if (with_ma) {
+		rep[off] = 80;
+		rep[off + 1] = 18;
+		memset(rep + off + 2, 0, 16);
+		off += 18;
+	}
+	memcpy(rep + off, attrs, alen);
+	len = off + alen;
+	rep[2] = (uint8_t)(len >> 8);
+	rep[3] = (uint8_t)len;
+	memcpy(rep + 4, req + 4, 16);
+	if (with_ma) {
+		unsigned n = 0;
+		HMAC(EVP_md5(), SECRET, (int)strlen(SECRET), rep, len, rep + 22, &n);
+	}
+	unsigned n = 0;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	uint8_t md[16];
+	EVP_DigestInit_ex(c, EVP_md5(), NULL);
+	EVP_DigestUpdate(c, rep, 4);
+	EVP_DigestUpdate(c, req + 4, 16);
+	EVP_DigestUpdate(c, rep + 20, len - 20);
+	EVP_DigestUpdate(c, SECRET, strlen(SECRET));
+	EVP_DigestFinal_ex(c, md, &n);
+	EVP_MD_CTX_free(c);
+	memcpy(rep + 4, md, 16);
+	return len;
+}
+
+Test(radius_wire, authentic_and_malformed_replies)
+{
+	uint8_t req[20] = { 1, 7, 0, 20 }, rep[512];
+	for (int i = 4; i < 20; i++)
+		req[i] = (uint8_t)(i * 13);
+	const uint8_t msg[] = { 18, 4, 'h', 'i' };
+	const uint8_t vsa[] = { 26, 12, 0, 0, 0, 9, 1, 6, 'a', '=', 'b', 'c' };
+	const uint8_t badvsa[] = { 26, 12, 0, 0, 0, 9, 1, 200, 'a', '=', 'b', 'c' };
+	const uint8_t past[] = { 8, 6, 10, 0, 0 };
+
+	size_t n = mkreply(rep, req, 2, msg, sizeof(msg), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, "other"), -1, "wrong secret accepted");
+	rep[5] ^= 1;
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad authenticator accepted");
+	n = mkreply(rep, req, 2, msg, sizeof(msg), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n - 1, SECRET), -1, "short datagram accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n + 0, SECRET), 0);
+	rep[1] ^= 1;
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "other ID accepted");
+
+	n = mkreply(rep, req, 11, vsa, sizeof(vsa), 1);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), 0, "Cisco VSA + Message-Authenticator");
+	rep[25] ^= 1;       /* inside the Message-Authenticator */
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad Message-Authenticator accepted");
+	n = mkreply(rep, req, 2, badvsa, sizeof(badvsa), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad VSA inner length accepted");
+	n = mkreply(rep, req, 2, past, sizeof(past), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "attribute past the end accepted");
+	n = mkreply(rep, req, 4, msg, sizeof(msg), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "Accounting-Response code accepted");
+}
+
+Test(radius_pool, framed_ip_is_claimed_from_its_pool)
+{
+	struct in_addr a, b;
+	cr_assert_eq(load("ip local pool p1 10.9.0.10 10.9.0.20\n"), 0);
+	keymgr_init(&conf);
+	cr_assert_eq(pool_alloc("p1", 1, &a), 0);                 /* 10.9.0.10 */
+	cr_assert_eq(pool_claim(2, a), -1, "an address in use was claimed");
+	inet_pton(AF_INET, "10.9.0.11", &b);
+	cr_assert_eq(pool_claim(2, b), 0);
+	cr_assert_eq(pool_alloc("p1", 3, &a), 0);
+	cr_assert_str_eq(inet_ntoa(a), "10.9.0.12", "the pool gave out a claimed address");
+	pool_release(2, b);
+	cr_assert_eq(pool_alloc("p1", 4, &a), 0);
+	cr_assert_str_eq(inet_ntoa(a), "10.9.0.11");
+	inet_pton(AF_INET, "192.0.2.1", &b);
+	cr_assert_eq(pool_claim(5, b), 0);                          /* outside every pool */
+}

@@ -1,0 +1,86 @@
+/* Quick-mode identities as interface selectors (ikemgr/ikev1_selector.c). */
+#include <string.h>
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+
+#include "common/conf.h"
+#include "ikemgr/ikev1.h"
+
+static struct vpnd_conf conf;
+static const char cfg[] =
+	"interface eth1\n"
+	" ip address 10.2.1.1 255.255.255.0\n";
+
+static void setup(void)
+{
+	static const struct ike_io io;
+	cr_assert_eq(conf_load_buf("test", cfg, sizeof(cfg) - 1, &conf, NULL, NULL), 0);
+	ikev1_init(&conf, &io);
+}
+TestSuite(sel, .init = setup);
+
+static struct in_addr A(const char *s)
+{
+	struct in_addr a;
+	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static int id(uint8_t type, const char *a, const char *b, struct in_addr *net,
+              struct in_addr *mask)
+{
+	uint8_t body[12] = { type, 0, 0, 0 };
+	struct in_addr x = A(a);
+	memcpy(body + 4, &x, 4);
+	if (!b)
+		return ikev1_id_selector(body, 8, net, mask);
+	struct in_addr y = A(b);
+	memcpy(body + 8, &y, 4);
+	return ikev1_id_selector(body, 12, net, mask);
+}
+
+Test(sel, id_forms)
+{
+	struct in_addr n, m;
+	cr_assert_eq(id(ISAKMP_ID_IPV4_ADDR, "192.168.1.5", NULL, &n, &m), 0);
+	cr_expect_eq(n.s_addr, A("192.168.1.5").s_addr);
+	cr_expect_eq(m.s_addr, 0xffffffffu);
+	cr_assert_eq(id(ISAKMP_ID_IPV4_ADDR_SUBNET, "192.168.77.9", "255.255.255.0", &n, &m), 0);
+	cr_expect_eq(n.s_addr, A("192.168.77.0").s_addr, "host bits cleared");
+	cr_assert_eq(id(ISAKMP_ID_IPV4_ADDR_RANGE, "192.168.77.0", "192.168.77.255", &n, &m), 0);
+	cr_expect_eq(m.s_addr, A("255.255.255.0").s_addr);
+	cr_expect_eq(id(ISAKMP_ID_IPV4_ADDR_RANGE, "192.168.77.1", "192.168.77.255", &n, &m), -1,
+	             "a range that is not a prefix");
+	cr_expect_eq(id(ISAKMP_ID_IPV4_ADDR_SUBNET, "10.0.0.0", "255.0.255.0", &n, &m), -1,
+	             "a non-contiguous mask");
+	uint8_t fqdn[8] = { ISAKMP_ID_FQDN, 0, 0, 0, 'a', 'b', 'c', 'd' };
+	cr_expect_eq(ikev1_id_selector(fqdn, sizeof(fqdn), &n, &m), -1);
+	cr_expect_eq(ikev1_id_selector(fqdn, 3, &n, &m), -1, "short body");
+}
+
+Test(sel, what_a_client_may_claim)
+{
+	struct ike_sa sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.state = IKE_S_ESTABLISHED;
+	sa.policy.addr = A("192.168.1.10");
+	struct in_addr host = { 0xffffffffu }, any = { 0 }, c24 = A("255.255.255.0");
+	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 1), "its address");
+	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1), "its LAN");
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, any, any, 1),
+	                   "'any' with a Mode Config address");
+	const char *why = ikev1_check_selector(&conf, &sa, A("10.2.1.128"),
+	                                       A("255.255.255.128"), 1);
+	cr_assert_not_null(why, "a piece of the hub's inside network");
+	cr_expect(strstr(why, "eth1") != NULL, "%s", why);
+
+	/* an 'any' SA on the interface: a narrower hub side may not join, and the reverse */
+	sa.child[0].used = 1;
+	sa.child[0].sel_net = sa.policy.addr;
+	sa.child[0].sel_mask = host;
+	sa.child[0].sel_hub_any = 1;
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 0));
+	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1));
+	sa.child[0].replaced_at = 1;   /* replaced SAs do not count */
+	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 0));
+}

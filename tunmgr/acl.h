@@ -1,0 +1,18 @@
+/* Access lists in the data plane: `ip access-group` of a virtual-access interface. */
+#ifndef VPND_ACL_H
+#define VPND_ACL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/conf.h"
+
+/*
+ * 1 if the IPv4 packet (its header first) is permitted: the first matching entry decides,
+ * no match is a deny (IOS's implicit deny). Entries with ports match TCP/UDP first fragments
+ * by port; later fragments carry no ports and match on addresses and protocol alone, as IOS
+ * lets them through a permit. A packet too short to read what an entry needs is denied.
+ */
+int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len);
+
+#endif
