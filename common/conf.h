@@ -100,6 +100,8 @@ struct conf_isakmp_profile {
 	struct { struct in_addr addr, mask; } match_addr[CONF_MAX_PROFILE_MATCH];
 	int      nmatch_addr;
 	char     keyring[CONF_NAME_MAX];            /* "" = none */
+	char     client_group[CONF_NAME_MAX];       /* client configuration group: main mode
+	                                               XAUTH/Mode Config policy; "" = none */
 	char     local_address[CONF_NAME_MAX];      /* interface name or address; "" = any */
 	int      self_identity;                     /* enum conf_self_identity */
 	int      line;

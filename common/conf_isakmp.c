@@ -400,6 +400,20 @@ static void h_config_address(struct conf_parser *p, int i)
 	}
 }
 
+/* client configuration group NAME: the group whose pool and attributes a main mode peer
+ * (whose identity is an address, not a group) gets */
+static void h_config_group(struct conf_parser *p, int i)
+{
+	struct conf_isakmp_profile *pr = cur_profile(p);
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "a group name") || !cp_name(p, i, "group name", name, sizeof(name)) ||
+	    !cp_end(p, i + 1))
+		return;
+	memcpy(pr->client_group, name, sizeof(name));
+	cp_ref(p, REF_GROUP, pr->client_group);
+}
+
 static void h_virtual_template(struct conf_parser *p, int i)
 {
 	long long n;
@@ -444,7 +458,11 @@ static const struct cp_kw match_identity[] = {
 };
 static const struct cp_kw match_cmds[]     = { SUB("identity", match_identity), END };
 static const struct cp_kw client_authen[]  = { FN("list", h_client_auth_list), END };
-static const struct cp_kw client_config[]  = { FN("address", h_config_address), END };
+static const struct cp_kw client_config[]  = {
+	FN("address", h_config_address),
+	FN("group", h_config_group),
+	END
+};
 static const struct cp_kw client_cmds[] = {
 	SUB("authentication", client_authen),
 	SUB("configuration", client_config),

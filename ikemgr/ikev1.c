@@ -141,7 +141,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			struct isakmp_msg m;
 			if (isakmp_parse(pkt, len, &m) < 0) {
 				ike.st.drop_malformed++;
-				log_rl("malformed phase 1 first message dropped");
+				log_rl("malformed %s message dropped",
+				       h.exch_type == ISAKMP_EXCH_MAIN ? "main mode" : "aggressive mode");
 				return;
 			}
 			if (h.exch_type == ISAKMP_EXCH_MAIN)

@@ -250,6 +250,8 @@ void ikev1_note_vids(struct ike_sa *, const struct isakmp_msg *);
 int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16_t port);
 void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
 void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
+/* NULL when a site-to-site peer may route net/plen into its tunnel, else why not. */
+const char *ikev1_s2s_net_refused(const struct vpnd_conf *, struct in_addr net, int plen);
 
 /* ikev1_main.c */
 void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer,

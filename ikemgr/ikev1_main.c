@@ -8,8 +8,10 @@
  * from the peer's address and the local address the peer reached (keymgr/keyring.c), and
  * tells us which isakmp profile that was. A wrong key shows at MM5, which then does not
  * decrypt or whose HASH_I does not verify.
- * After phase 1 the peer goes straight to quick mode: its interface and route come from the
- * quick mode IDci (ikev1_quick.c).
+ * After phase 1 the profile decides, as on IOS: `client authentication list` means XAUTH
+ * (ikev1_xauth.c), `client configuration address respond` Mode Config (ikev1_cfg.c), both with
+ * the profile's `client configuration group`; with neither the peer goes straight to quick
+ * mode and its interface and route come from the quick mode IDci (ikev1_quick.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +41,17 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 		log_rl("main mode from %s without a usable SA payload, dropped", pa);
 		return;
 	}
-	/* XAUTH after main mode would need a client group the address does not give: only
-	 * plain pre-shared keys here. */
+	/* The profile is known only at MM3: XAUTH is offered when some profile for main mode
+	 * peers does it, and checked against the profile that matched at MM5. */
+	int xauth_ok = 0;
+	for (int k = 0; k < ike.conf->nprofile; k++)
+		if (ike.conf->profile[k].nmatch_addr && ike.conf->profile[k].client_auth_list[0])
+			xauth_ok = 1;
 	struct ike_p1_choice ch;
-	if (ikev1_choose_p1(ike.conf, &sap, 0, &ch) < 0) {
+	if (ikev1_choose_p1(ike.conf, &sap, xauth_ok, &ch) < 0) {
 		ike.st.no_proposal++;
-		log_rl("main mode from %s: no proposal matches any isakmp policy (XAUTH is not "
-		       "offered in main mode)", pa);
+		log_rl("main mode from %s: no proposal matches any isakmp policy%s", pa,
+		       xauth_ok ? "" : " (no profile for main mode does XAUTH)");
 		ikev1_send_plain_notify(&m->hdr, peer, local, port4500, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
@@ -61,6 +67,7 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 	sa->auth_method = ch.auth_method;
 	sa->group = ch.group;
 	sa->lifetime = ch.lifetime;
+	sa->xauth = ch.auth_method == IKE_AUTHM_XAUTH_INIT_PSK;
 	ikev1_note_vids(sa, m);
 	sa->sai_b = malloc(psa->len);
 	if (!sa->sai_b) {
@@ -77,6 +84,8 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 	int rc = isakmp_put_hdr(&b, sa->cky_i, sa->cky_r, ISAKMP_EXCH_MAIN, 0, 0);
 	if (!rc)
 		rc = isakmp_put_sa_p1(&b, sa->chosen_prop_num, &sa->chosen_trans);
+	if (!rc && sa->xauth)
+		rc = isakmp_put_vid(&b, VID_XAUTH);
 	if (!rc && sa->peer_dpd)
 		rc = isakmp_put_vid(&b, VID_DPD);
 	if (!rc && sa->natt == 1)
@@ -312,7 +321,25 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		ike_sa_delete(sa, "no profile", 0);
 		return;
 	}
-	snprintf(sa->user, sizeof(sa->user), "%s", ida);
+	/* XAUTH and Mode Config need the profile's client group (pool, attributes). */
+	const struct conf_isakmp_profile *pr = sa->profile;
+	const char *why = NULL;
+	if (sa->xauth && !pr->client_auth_list[0])
+		why = "the peer wants XAUTH but the profile has no 'client authentication list'";
+	else if (!sa->xauth && pr->client_auth_list[0])
+		why = "the profile requires XAUTH ('client authentication list') but the peer did "
+		      "not propose it";
+	else if ((sa->xauth || pr->config_respond) && !pr->client_group[0])
+		why = "XAUTH or Mode Config needs 'client configuration group' in the profile";
+	if (why) {
+		ike.st.bad_id++;
+		log_rl("session %u: main mode from %s, profile '%s': %s", sa->id, pa, pr->name, why);
+		ike_sa_delete(sa, "profile mismatch", 0);
+		return;
+	}
+	snprintf(sa->group_name, sizeof(sa->group_name), "%s", pr->client_group);
+	if (!sa->xauth)
+		snprintf(sa->user, sizeof(sa->user), "%s", ida);
 
 	for (int i = 0; i < m.npl; i++) {
 		struct isakmp_notify n;
@@ -354,12 +381,19 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	sa->sai_b = NULL;
 	sa->last_rx = time(NULL);
 	ike_sa_promoted(sa);
-	/* No XAUTH or Mode Config: the peer brings its own addresses, quick mode names them. */
-	sa->state = IKE_S_ESTABLISHED;
-	sa->established_at = time(NULL);
 	log_info("session %u: main mode phase 1 complete with %s identity %s profile '%s' "
-	         "(key from %s%s)", sa->id, pa, ida, sa->profile->name,
-	         sa->keyring[0] ? "keyring " : "crypto isakmp key", sa->keyring);
+	         "(key from %s%s)%s", sa->id, pa, ida, pr->name,
+	         sa->keyring[0] ? "keyring " : "crypto isakmp key", sa->keyring,
+	         sa->xauth ? ", starting XAUTH" : pr->config_respond ? ", Mode Config" : "");
+	if (sa->xauth) {
+		ikev1_xauth_start(sa);
+	} else if (pr->config_respond) {
+		ikev1_cfg_authorize(sa);
+	} else {
+		/* Site-to-site: the peer brings its own addresses, quick mode names them. */
+		sa->state = IKE_S_ESTABLISHED;
+		sa->established_at = time(NULL);
+	}
 }
 
 void ikev1_main_input(struct ike_sa *sa, uint8_t *pkt, size_t len)

@@ -203,13 +203,16 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		if (ikev1_id_selector(id[0]->body, id[0]->len, &sel_net, &sel_mask) < 0 ||
 		    ikev1_id_selector(id[1]->body, id[1]->len, &hub_net, &hub_mask) < 0)
 			why = "not an IPv4 address, subnet or prefix";
-		else if (sa->main_mode && !sel_mask.s_addr)
+		else if (sa->main_mode && !sa->have_policy && !sel_mask.s_addr)
 			/* a site-to-site peer's network is routed into its interface: 0/0 would
 			 * take the hub's default route */
 			why = "a site-to-site peer must name its network, not 0/0";
 		else
 			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
 			                           hub_mask.s_addr == 0);
+		if (!why && sa->main_mode && !sa->have_policy)
+			why = ikev1_s2s_net_refused(ike.conf, sel_net,
+			                            __builtin_popcount(sel_mask.s_addr));
 		if (why) {
 			char n[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &sel_net, n, sizeof(n));
@@ -232,7 +235,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	 * now: ask for it, and run this quick mode again once it exists (ikev1_tunmgr_msg). */
 	struct in_addr s2s_net = sel_net;
 	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
-	if (sa->main_mode && !sa->va_ready) {
+	if (sa->main_mode && !sa->have_policy && !sa->va_ready) {
 		if (!sa->va_requested) {
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));

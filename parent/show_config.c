@@ -450,6 +450,7 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	jw_str(w, "keyring", p->keyring);
 	jw_str(w, "local_address", p->local_address);
 	jw_str(w, "self_identity", p->self_identity == SELF_ID_FQDN ? "fqdn" : "address");
+	jw_str(w, "client_configuration_group", p->client_group);
 	jw_obj_end(w);
 }
 
@@ -482,6 +483,8 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 			fprintf(f, "   local-address: %s\n", p->local_address);
 		if (p->self_identity == SELF_ID_FQDN)
 			fprintf(f, "   self-identity: fqdn\n");
+		if (p->client_group[0])
+			fprintf(f, "   client configuration group: %s\n", p->client_group);
 		if (p->client_auth_list[0])
 			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
@@ -795,6 +798,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, "   client authentication list %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
 			fprintf(f, "   isakmp authorization list %s\n", p->isakmp_auth_list);
+		if (p->client_group[0])
+			fprintf(f, "   client configuration group %s\n", p->client_group);
 		if (p->config_respond)
 			fprintf(f, "   client configuration address respond\n");
 		if (p->config_initiate)

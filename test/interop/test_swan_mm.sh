@@ -7,6 +7,8 @@
 # keys for the client's address, bound to the two hub addresses. The client reaches each hub
 # address with that address's key and succeeds; with the other key it fails, and the hub's log
 # says which keyring and profile the key came from. `debug` (-d) shows the skipped keyring.
+# Main mode remote access: a third hub address whose profile asks for XAuth and Mode Config;
+# charon authenticates as bob, gets a virtual IP from the profile's client group pool.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -23,7 +25,8 @@ for p in kernel-libipsec openssl vici; do
 		fail "strongSwan plugin $p is missing: scripts/deps.sh installs it"
 done
 
-T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
+# its own prefix: on the shared machine /tmp/vpnd-test.* directories vanished under a running test
+T=$(mktemp -d /tmp/swanmm_test.XXXXXX)
 cleanup() {
 	swan_stop
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
@@ -37,8 +40,11 @@ HUB_A=172.18.143.246
 HUB_B=172.18.143.247
 KEY_A=KaMm41Secret
 KEY_B=KbMm77Secret
+HUB_C=172.18.143.248
+KEY_C=KcMm99Secret
 NET=192.168.77.1
 hub ip addr add "$HUB_B/24" dev eth0 || fail "cannot add $HUB_B to the hub"
+hub ip addr add "$HUB_C/24" dev eth0 || fail "cannot add $HUB_C to the hub"
 cl ip addr add "$NET/32" dev lo || fail "cannot add $NET to the client"
 
 st=$T/hub
@@ -51,10 +57,10 @@ die() { dump; fail "$name: $*"; }
 
 vpnd_start "$SRCDIR/test/data/hub-swan-mm.conf" "$st"
 
-# swan_mm NAME GATEWAY KEY: charon as a main mode PSK peer of GATEWAY with KEY
+# swan_mm NAME GATEWAY KEY [LOCAL_TS]: charon as a main mode PSK peer of GATEWAY with KEY
 swan_mm() {
 	swan_start "$T/$1" gateway="$2" secret="$3" aggressive=no xauth=no local_id="172.18.143.2" \
-		vips= local_ts="$NET/32" remote_ts=10.2.1.0/24 ike=aes256-sha256-modp2048 \
+		vips= local_ts="${4:-$NET/32}" remote_ts=10.2.1.0/24 ike=aes256-sha256-modp2048 \
 		esp=aes256-sha256 || die "charon did not start"
 }
 
@@ -107,7 +113,51 @@ grep -q "keyring KR-A is bound to $HUB_A, skipping" "$st/vpnd.log" ||
 	die "debug does not say why keyring KR-A was skipped for $HUB_B"
 pass "SafeNet: debug log says 'keyring KR-A is bound to $HUB_A, skipping'"
 refused "$HUB_A" "$KEY_B" KR-A
+
+# a site-to-site peer may not claim the hub's inside network as its own
+name="IDci of the hub's network"
+swan_mm hijack "$HUB_A" "$KEY_A" 10.2.1.0/24
+swan_up 6 2>/dev/null && die "charon got a CHILD_SA for the hub's inside network"
+wait_until 5 grep -q "quick mode for 10.2.1.0/255.255.255.0 refused: it overlaps the network of eth1" "$st/vpnd.log" ||
+	die "no clear log line about the refused IDci"
+hub ip route show 10.2.1.0/24 | grep -q "dev eth1" || die "the hub's route to 10.2.1.0/24 changed"
+swan_down 5
+swan_stop
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip -o link show | grep -q ' va[0-9]'" ||
+	die "an interface is left after the refused quick mode"
+pass "$name: refused (INVALID-ID-INFORMATION), inside route untouched"
+
 refused "$HUB_B" "$KEY_A" KR-B
+
+# main mode with XAuth and Mode Config, as profile ra-mm says
+name="main mode XAuth to $HUB_C"
+swan_start "$T/ra" gateway="$HUB_C" secret="$KEY_C" aggressive=no xauth=yes local_id=172.18.143.2 \
+	user=bob password=Bb66MmSecret ike=aes256-sha256-modp2048 esp=aes256-sha256 ||
+	die "charon did not start"
+swan_up 20 || die "charon did not connect"
+grep "main mode phase 1 complete" "$st/vpnd.log" | tail -1 |
+	grep -q "profile 'ra-mm' (key from keyring KR-C), starting XAUTH" || die "phase 1 not with ra-mm and XAUTH"
+grep -q "user 'bob' authenticated (group 'mmgroup')" "$st/vpnd.log" || die "bob not authenticated"
+vip=$(swan_vip)
+case "$vip" in 192.168.3.1[0-9]|192.168.3.20) ;; *) die "virtual IP '$vip' not from mmpool";; esac
+cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping reply through the tunnel"
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+[ -n "$va" ] || die "no vaN interface on the hub"
+hub ip route show "$vip" | grep -q "dev $va" || die "no route to $vip via $va"
+cl ping -c 5 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "ping loss"
+pass "$name: XAuth as bob, Mode Config gave $vip, $va with route, ping through the tunnel"
+swan_down 10 || die "swanctl --terminate failed"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after disconnect"
+swan_stop
+
+# a site-to-site peer (no XAuth) reaching the remote access address is refused, and told why
+name="main mode without XAuth to $HUB_C"
+swan_mm ra-plain "$HUB_C" "$KEY_C"
+swan_up 6 2>/dev/null && die "charon connected without XAuth to an XAuth profile"
+wait_until 5 grep -q "profile 'ra-mm': the profile requires XAUTH" "$st/vpnd.log" ||
+	die "no clear log line about the missing XAuth"
+swan_stop
+pass "$name: refused, the profile requires XAUTH"
 
 name=shutdown
 vpnd_stop "$st"

@@ -767,7 +767,8 @@ Test(conf, keyrings_and_profiles_by_address)
 	                 " pre-shared-key address 203.0.113.9 255.255.255.0 key secretB\n"
 	                 "crypto isakmp profile pa\n match identity address 203.0.113.0 255.255.255.0\n"
 	                 " match identity address 192.0.2.1\n keyring KA\n self-identity fqdn\n"
-	                 " local-address eth0\n");
+	                 " local-address eth0\n client configuration group g\n"
+	                 "crypto isakmp client configuration group g\n");
 	dump();
 	cr_assert_eq(n, 0);
 	cr_assert_eq(conf->nkeyring, 2);
@@ -788,6 +789,7 @@ Test(conf, keyrings_and_profiles_by_address)
 	cr_expect_eq(pr->nmatch_addr, 2);
 	cr_expect_str_eq(pr->keyring, "KA");
 	cr_expect_eq(pr->self_identity, SELF_ID_FQDN);
+	cr_expect_str_eq(pr->client_group, "g");
 	struct in_addr peer = { ip("203.0.113.200") }, other = { ip("192.0.2.2") };
 	cr_expect(conf_profile_matches_addr(pr, peer));
 	cr_expect_not(conf_profile_matches_addr(pr, other));
@@ -816,6 +818,8 @@ Test(conf, keyring_errors)
 	cr_expect_geq(find_msg("t.conf:2: error:", "expected address or fqdn"), 0);
 	cr_expect_eq(load_str("crypto isakmp profile p\n match identity address 10.0.0.1 255.0.255.0\n"), 1);
 	cr_expect_geq(find_msg("t.conf:2: error:", "mask"), 0);
+	cr_expect_eq(load_str("crypto isakmp profile p\n client configuration group nope\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error: group 'nope' is not defined", NULL), 0);
 	cr_expect_eq(load_str("crypto keyring K vrf X\n"), 1);
 	cr_expect_geq(find_msg("t.conf:1: error:", "VRF"), 0);
 	/* the key is never echoed back */

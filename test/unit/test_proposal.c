@@ -922,3 +922,30 @@ Test(p2, lifetimes, .fini = teardown)
 	cr_assert_eq(ikev1_choose_p2(conf, profile("OPEN"), sa_end(&o), 0, &ch), 0);
 	cr_expect_eq(ch.life_seconds, 7200);
 }
+
+/* ---- the networks a site-to-site peer may claim in quick mode ---- */
+
+static struct in_addr a4(const char *s)
+{
+	struct in_addr a;
+	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+Test(s2s, claimed_network_must_not_be_the_hubs, .fini = teardown)
+{
+	load("interface eth0\n ip address 198.51.100.1 255.255.255.0\n"
+	     "interface eth1\n ip address 10.2.1.1 255.255.255.0\n"
+	     "ip local pool p 192.168.1.10 192.168.1.20\n");
+	cr_expect_null(ikev1_s2s_net_refused(conf, a4("192.168.77.1"), 32));
+	cr_expect_null(ikev1_s2s_net_refused(conf, a4("172.16.0.0"), 12));
+	cr_expect_null(ikev1_s2s_net_refused(conf, a4("192.168.1.0"), 29), "below the pool");
+	cr_expect_null(ikev1_s2s_net_refused(conf, a4("192.168.1.24"), 29), "above the pool");
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("0.0.0.0"), 0));
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("10.2.1.10"), 32), "inside network");
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("10.0.0.0"), 8), "covers eth1");
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("198.51.100.2"), 32), "outside network");
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("192.168.1.16"), 30), "inside the pool");
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("192.168.0.0"), 16), "covers the pool");
+	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("192.168.1.20"), 32), "pool end");
+}

@@ -173,6 +173,7 @@ static const char full[] =
 	" keyring KR1\n"
 	" self-identity fqdn\n"
 	" local-address 198.51.100.5\n"
+	" client configuration group sales\n"
 	"crypto ipsec transform-set AES esp-aes esp-sha256-hmac\n"
 	"crypto ipsec transform-set AES256 esp-aes 256 esp-sha-hmac\n"
 	"crypto ipsec transform-set AES192 esp-aes 192 esp-sha384-hmac\n"
@@ -393,7 +394,7 @@ Test(show_config, isakmp_profile)
 	expect_has(out, "ISAKMP PROFILE s2s\n   Identities matched are:\n"
 	                "    ip-address 203.0.113.0 255.255.255.0\n    ip-address 192.0.2.1\n"
 	                "   keyring(s): KR1\n   local-address: 198.51.100.5\n"
-	                "   self-identity: fqdn\n");
+	                "   self-identity: fqdn\n   client configuration group: sales\n");
 	/* a profile without its own DPD runs the global one: say so */
 	expect_has(out, "ISAKMP PROFILE bare\n   Identities matched are:\n"
 	                "   keepalive: 20 seconds, retry 5 seconds (crypto isakmp keepalive)\n");
@@ -408,10 +409,12 @@ Test(show_config, isakmp_profile)
 		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
 		" 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
-		" 'local_address': None, 'self_identity': 'address'}, d[1]\n"
+		" 'local_address': None, 'self_identity': 'address',"
+		" 'client_configuration_group': None}, d[1]\n"
 		"assert d[2]['match_identity_addresses'] == ['203.0.113.0/255.255.255.0',"
 		" '192.0.2.1/255.255.255.255'] and d[2]['keyring'] == 'KR1'\n"
 		"assert d[2]['local_address'] == '198.51.100.5' and d[2]['self_identity'] == 'fqdn'\n"
+		"assert d[2]['client_configuration_group'] == 'sales'\n"
 		), 0, "%s", out);
 	free(out);
 	free(c);
@@ -670,6 +673,7 @@ static void normalize(struct vpnd_conf *c)
 		for (int k = 0; k < CONF_MAX_PROFILE_MATCH; k++)
 			CLEAN(p->match_group[k]);
 		CLEAN(p->keyring);
+		CLEAN(p->client_group);
 		CLEAN(p->local_address);
 		p->line = 0;
 	}
