@@ -239,6 +239,9 @@ struct vpnd_conf {
 	char     source[CONF_PATH_MAX];       /* file it came from */
 	char     hostname[CONF_NAME_MAX];
 	int      aaa_new_model;
+	/* control-socket group NAME: members may use vpnctl's control commands too (not IOS) */
+	char     control_group[CONF_NAME_MAX];
+	int      control_gid;                 /* resolved when the file was read */
 
 	struct conf_isakmp_policy policy[CONF_MAX_POLICIES];   /* sorted by priority */
 	int      npolicy;

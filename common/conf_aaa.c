@@ -1,4 +1,5 @@
-/* hostname, aaa method lists and local users. */
+/* hostname, control-socket group, aaa method lists and local users. */
+#include <grp.h>
 #include <string.h>
 
 #include "common/conf_parse.h"
@@ -11,6 +12,24 @@ void cp_h_hostname(struct conf_parser *p, int i)
 	    !cp_end(p, i + 1))
 		return;
 	memcpy(p->conf->hostname, name, sizeof(name));
+}
+
+/* control-socket group NAME: the group must exist when the file is read. */
+void cp_h_control_socket_group(struct conf_parser *p, int i)
+{
+	char name[CONF_NAME_MAX];
+	struct group *g;
+
+	if (!cp_need(p, i, "a group name") || !cp_name(p, i, "group name", name, sizeof(name)) ||
+	    !cp_end(p, i + 1))
+		return;
+	g = getgrnam(name);
+	if (g == NULL) {
+		cp_error(p, "no system group named '%s'", name);
+		return;
+	}
+	memcpy(p->conf->control_group, name, sizeof(name));
+	p->conf->control_gid = (int)g->gr_gid;
 }
 
 void cp_h_aaa_new_model(struct conf_parser *p, int i)

@@ -30,6 +30,8 @@ static const struct cp_kw aaa_acct[]   = {
 static const struct cp_kw aaa_group_server[] = { OPEN("radius", cp_h_radius_group), END };
 static const struct cp_kw aaa_group[] = { SUB("server", aaa_group_server), END };
 
+static const struct cp_kw control_socket_cmds[] = { FN("group", cp_h_control_socket_group), END };
+
 static const struct cp_kw aaa_cmds[] = {
 	FN("new-model", cp_h_aaa_new_model),
 	SUB("authentication", aaa_authen),
@@ -146,6 +148,7 @@ static const struct cp_kw no_cmds[] = {
 
 const struct cp_kw cp_top[] = {
 	FN("hostname", cp_h_hostname),
+	SUB("control-socket", control_socket_cmds),
 	SUB("aaa", aaa_cmds),
 	FN("username", cp_h_username),
 	SUB("radius", radius_cmds),

@@ -5,15 +5,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "common/log.h"
+#include "common/msg.h"
 
 static const char *log_role = "vpnd";
 static int log_debug_on;
+/* Crypto debug state of this process: categories and conditions (log.h, docs/operator.md). */
+static struct msg_debug dbg;
 
 void log_init(const char *role, int debug)
 {
 	log_role = role;
 	log_debug_on = debug;
+	memset(&dbg, 0, sizeof(dbg));
+	dbg.cats = debug ? DBG_ALL : 0;
 }
 
 void log_set_debug(int debug) { log_debug_on = debug; }
@@ -38,6 +45,16 @@ static void vlog(const char *level, const char *fmt, va_list ap, int err)
 	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
 		/* nowhere left to report */
 	}
+}
+
+static void log_line(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_line(const char *level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(level, fmt, ap, 0);
+	va_end(ap);
 }
 
 #define LOGFN(name, level, err_expr)                     \
@@ -65,25 +82,127 @@ void log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_dbg_set(const struct msg_debug *d)
+{
+	dbg = *d;
+	if (dbg.ncond < 0 || dbg.ncond > MSG_DEBUG_COND_MAX)
+		dbg.ncond = 0;
+	for (int i = 0; i < dbg.ncond; i++)
+		dbg.cond[i].name[sizeof(dbg.cond[i].name) - 1] = '\0';
+}
+
+void log_dbg_get(struct msg_debug *d) { *d = dbg; }
+
+int log_dbg_msg(const void *data, size_t len)
+{
+	struct msg_debug d;
+
+	if (len != sizeof(d))
+		return -1;
+	memcpy(&d, data, sizeof(d));
+	log_dbg_set(&d);
+	return 0;
+}
+
+static int has(const char *s) { return s != NULL && *s != '\0'; }
+
+/*
+ * Conditions of any type are OR-ed, as IOS does: a line shows when its peer matches one of
+ * them. A line that lacks every field the conditions look at (a main-mode line before XAUTH
+ * named the user, a line about no peer) cannot be judged: it shows only with "unmatched".
+ */
+int log_dbg_match(const struct msg_debug *d, const struct log_peer *p)
+{
+	int judged = 0;
+
+	if (d->ncond == 0 && !d->unmatched)
+		return 1;
+	for (int i = 0; i < d->ncond && p != NULL; i++) {
+		const struct msg_debug_cond *c = &d->cond[i];
+		switch (c->type) {
+		case DCOND_ADDR:
+			if (p->addr == 0)
+				continue;
+			judged = 1;
+			if ((p->addr & c->mask) == c->addr)
+				return 1;
+			break;
+		case DCOND_USER:
+		case DCOND_GROUP: {
+			const char *v = c->type == DCOND_USER ? p->user : p->group;
+			if (!has(v))
+				continue;
+			judged = 1;
+			if (strcmp(v, c->name) == 0)
+				return 1;
+			break;
+		}
+		case DCOND_SPI:
+			if (p->spi == 0)
+				continue;
+			judged = 1;
+			if (ntohl(p->spi) == c->spi)
+				return 1;
+			break;
+		}
+	}
+	if (judged)
+		return 0;
+	/* with no condition but "unmatched", every line with any context is judged (and fails) */
+	if (d->ncond == 0 && p != NULL && (p->addr || has(p->user) || has(p->group) || p->spi))
+		return 0;
+	return d->unmatched;
+}
+
 int log_dbg_enabled(int cat, const struct log_peer *peer)
 {
-	(void)cat;
-	(void)peer;
-	return log_debug_on;
+	int c = cat & DBG_ALL;
+
+	if (!(dbg.cats & c) && !((cat & DBG_ERR) && (dbg.errcats & c)))
+		return 0;
+	return log_dbg_match(&dbg, peer);
+}
+
+/* Peer-supplied names go into the log: no byte may end or fake a line. */
+static void put_clean(char *out, size_t len, const char *s)
+{
+	size_t i = 0;
+	for (; *s != '\0' && i + 1 < len; s++)
+		out[i++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	out[i] = '\0';
 }
 
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 {
-	static const char *const names[] = { "", "ISAKMP", "IPSEC", "", "ENGINE" };
-	char msg[1024];
+	static const char *const names[] = { "CRYPTO", "ISAKMP", "IPSEC", "CRYPTO", "ENGINE" };
+	char msg[1024], ctx[200] = "", user[MSG_USER_MAX], group[MSG_GROUP_MAX];
 	va_list ap;
+	int c = cat & DBG_ALL;
 
 	if (!log_dbg_enabled(cat, peer))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_debug("%s: %s", cat > 0 && cat <= 4 ? names[cat] : "CRYPTO", msg);
+	if (peer != NULL) {
+		char ip[INET_ADDRSTRLEN] = "";
+		struct in_addr a = { .s_addr = peer->addr };
+		size_t n = 0;
+		if (peer->addr)
+			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		put_clean(user, sizeof(user), has(peer->user) ? peer->user : "");
+		put_clean(group, sizeof(group), has(peer->group) ? peer->group : "");
+		n += (size_t)snprintf(ctx + n, sizeof(ctx) - n, "%s%s", ip[0] ? " peer " : "", ip);
+		if (user[0] && n < sizeof(ctx))
+			n += (size_t)snprintf(ctx + n, sizeof(ctx) - n, " user %s", user);
+		if (group[0] && n < sizeof(ctx))
+			n += (size_t)snprintf(ctx + n, sizeof(ctx) - n, " group %s", group);
+		if (peer->spi && n < sizeof(ctx))
+			snprintf(ctx + n, sizeof(ctx) - n, " spi 0x%08x", ntohl(peer->spi));
+	}
+	/* IOS prints "ISAKMP: ..."; the bracketed context says whose line it is */
+	log_line("debug: ", "%s:%s%s%s %s", names[c <= 4 ? c : 0], ctx[0] ? " [" : "",
+	         ctx[0] ? ctx + 1 : "", ctx[0] ? "]" : "", msg);
 }
 
 void fatalx(const char *fmt, ...)

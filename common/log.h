@@ -3,6 +3,7 @@
 #define VPND_LOG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -16,21 +17,31 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * IOS-style crypto debugging: `debug crypto isakmp|ipsec|engine` turns a category on, and
- * `debug crypto condition ...` narrows it to matching peers. Callers describe the peer a line
- * is about (any field may be empty); lines about no peer pass only the "unmatched" condition.
- * Until conditions are configured, a category is on when the process runs with -d.
+ * IOS-style crypto debugging: `debug crypto isakmp|ipsec|engine [error]` turns a category on
+ * (or only its error lines), and `debug crypto condition ...` narrows it to matching peers.
+ * Callers describe the peer a line is about (any field may be empty, peer may be NULL) and OR
+ * DBG_ERR into cat for lines that report a failure. The state is the parent's, pushed to every
+ * process with IMSG_DEBUG; a process started with -d begins with every category on.
  */
-enum log_dbg_cat { DBG_ISAKMP = 1, DBG_IPSEC = 2, DBG_ENGINE = 4 };
+enum log_dbg_cat { DBG_ISAKMP = 1, DBG_IPSEC = 2, DBG_ENGINE = 4, DBG_ERR = 8 };
+#define DBG_ALL (DBG_ISAKMP | DBG_IPSEC | DBG_ENGINE)
 struct log_peer {
 	uint32_t    addr;               /* IPv4, network byte order; 0 = unknown */
-	const char *user;               /* XAUTH user, NULL = unknown */
-	const char *group;              /* client configuration group, NULL = unknown */
+	const char *user;               /* XAUTH user, NULL or "" = unknown */
+	const char *group;              /* client configuration group, NULL or "" = unknown */
 	uint32_t    spi;                /* ESP SPI (network byte order), 0 = unknown */
 };
 int  log_dbg_enabled(int cat, const struct log_peer *peer);
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+struct msg_debug;
+/* Replace this process's debug state (the payload of IMSG_DEBUG, already checked). */
+void log_dbg_set(const struct msg_debug *);
+void log_dbg_get(struct msg_debug *);
+/* A child's handling of IMSG_DEBUG: -1 when the payload has the wrong length (fatal). */
+int  log_dbg_msg(const void *data, size_t len);
+/* Whether a line about PEER passes the conditions of D (ignoring categories); for tests. */
+int  log_dbg_match(const struct msg_debug *d, const struct log_peer *peer);
 
 /* log and exit(1) */
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -22,6 +22,7 @@ enum imsg_type {
 	IMSG_START,             /* no payload: configuration done, drop privileges, serve */
 	IMSG_SHUTDOWN,          /* no payload: tear down and exit */
 	IMSG_CLEAR,             /* parent -> ikemgr: struct msg_clear (operator's clear) */
+	IMSG_DEBUG,             /* parent -> every child: struct msg_debug (debug crypto ...) */
 
 	/* child -> parent */
 	IMSG_READY,             /* no payload: started and privileges dropped */
@@ -230,6 +231,26 @@ struct msg_clear {
 	int32_t  kind;
 	struct in_addr addr;
 	char     name[MSG_USER_MAX];
+};
+
+/*
+ * The operator's crypto debugging (debug crypto ..., debug crypto condition ...): the whole
+ * state, sent to every child after each change; the semantics are in common/log.c.
+ */
+enum msg_debug_cond_type { DCOND_ADDR = 1, DCOND_USER, DCOND_GROUP, DCOND_SPI };
+#define MSG_DEBUG_COND_MAX 16
+struct msg_debug_cond {
+	int32_t  type;                  /* enum msg_debug_cond_type */
+	uint32_t addr, mask;            /* DCOND_ADDR, network byte order */
+	uint32_t spi;                   /* DCOND_SPI, host byte order */
+	char     name[MSG_USER_MAX];    /* DCOND_USER, DCOND_GROUP */
+};
+struct msg_debug {
+	int32_t  cats;                  /* enum log_dbg_cat bits: every line of the category */
+	int32_t  errcats;               /* bits whose error lines only are wanted */
+	int32_t  unmatched;             /* show lines without the context the conditions test */
+	int32_t  ncond;
+	struct msg_debug_cond cond[MSG_DEBUG_COND_MAX];
 };
 
 struct msg_session_up {

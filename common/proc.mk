@@ -6,3 +6,9 @@ TESTS += test/unit/test_imsg
 test_unit_test_imsg_SOURCES = test/unit/test_imsg.c
 test_unit_test_imsg_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_imsg_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_log
+TESTS += test/unit/test_log
+test_unit_test_log_SOURCES = test/unit/test_log.c
+test_unit_test_log_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_log_LDADD = $(TEST_LIBS)

@@ -357,6 +357,31 @@ int db_close_stale(struct db *d, const char *reason)
 	return n;
 }
 
+int db_close_run(struct db *d, const char *reason)
+{
+	static const char *const sql[] = {
+		"UPDATE sessions SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id = ?",
+		"UPDATE ike_sas SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id = ?",
+		"UPDATE ipsec_sas SET ended = ?, end_reason = ? WHERE ended IS NULL AND run_id = ?",
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(d->h, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			log_warnx("database: %s", sqlite3_errmsg(d->h));
+			return -1;
+		}
+		int rc = end_rows(d, s, d->run_id, -1, reason);
+		sqlite3_finalize(s);
+		if (rc < 0)
+			return -1;
+		if (i == 0)
+			n = sqlite3_changes(d->h);
+	}
+	return n;
+}
+
 /* Strings from a message are fixed arrays: never read past them, terminated or not. */
 static void bind_str(sqlite3_stmt *s, int i, const char *p, size_t size)
 {

@@ -15,6 +15,9 @@ struct db *db_open(const char *path);
 void       db_close(struct db *);
 /* Sessions still open from a previous run (crash): close them with REASON. Returns how many. */
 int        db_close_stale(struct db *, const char *reason);
+/* Sessions still open in this run (a child died): close them with REASON, counters kept.
+ * Returns how many. */
+int        db_close_run(struct db *, const char *reason);
 int        db_session_up(struct db *, const struct msg_session_up *);
 int        db_session_down(struct db *, uint32_t session_id, const char *reason);
 int        db_counters(struct db *, const struct msg_counters *);

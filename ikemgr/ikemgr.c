@@ -133,6 +133,10 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 			fatalx("parent: bad CLEAR length %zu", im->datalen);
 		ikev1_clear(im->data);
 		break;
+	case IMSG_DEBUG:
+		if (log_dbg_msg(im->data, im->datalen) == -1)
+			fatalx("parent: bad DEBUG length %zu", im->datalen);
+		break;
 	case IMSG_SHUTDOWN:
 		ikev1_shutdown();
 		imsg_flush_blocking(&io.tun);

@@ -43,7 +43,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	if (!(h->flags & ISAKMP_FLAG_E) || h->msgid == 0) {
 		/* After phase 1 everything must be encrypted and carry a message id. */
 		ike.st.drop_malformed++;
-		log_debug("session %u: unencrypted or msgid-0 exchange %u dropped", sa->id, h->exch_type);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: unencrypted or msgid-0 exchange %u dropped", sa->id, h->exch_type);
 		return;
 	}
 	if (h->exch_type == ISAKMP_EXCH_INFO) {
@@ -55,7 +55,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 			int kind = h->exch_type == ISAKMP_EXCH_QUICK ? EXCH_QUICK : EXCH_CFG;
 			if (sa->state < IKE_S_CFG_WAIT && kind == EXCH_QUICK) {
 				ike.st.drop_state++;
-				log_debug("session %u: quick mode before phase 1.5 finished, dropped", sa->id);
+				log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: quick mode before phase 1.5 finished, dropped", sa->id);
 				return;
 			}
 			x = ike_exch_new(sa, kind, h->msgid);
@@ -151,8 +151,9 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 				ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
 		} else {
 			ike.st.drop_state++;
-			log_debug("exchange type %u without responder cookie not supported, dropped",
-			          h.exch_type);
+			log_dbg(DBG_ISAKMP | DBG_ERR, &(struct log_peer){ .addr = peer->sin_addr.s_addr },
+			        "exchange type %u without responder cookie not supported, dropped",
+			        h.exch_type);
 		}
 		return;
 	}
@@ -165,7 +166,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	}
 	if (sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr) {
 		ike.st.drop_unknown_sa++;
-		log_debug("session %u: datagram from another address dropped", sa->id);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: datagram from another address dropped", sa->id);
 		return;
 	}
 
@@ -180,6 +181,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	}
 	memcpy(sa->last_in_digest, digest, sizeof(digest));
 	sa->have_last_in = 1;
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "(%u): received packet from %s, exchange %u, msgid %08x, "
+	        "%zu bytes", sa->id, inet_ntoa(peer->sin_addr), h.exch_type, ntohl(h.msgid), len);
 
 	/* NAT-T float: once the peer talks to 4500 we answer there, from its new port. */
 	if (port4500 && (!sa->port4500 || sa->peer.sin_port != peer->sin_port)) {
@@ -227,7 +230,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		break;
 	default:
 		ike.st.drop_state++;
-		log_debug("session %u: exchange type %u not handled", sa->id, h.exch_type);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: exchange type %u not handled", sa->id, h.exch_type);
 	}
 }
 
@@ -238,6 +241,9 @@ void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 	case IMSG_SKEYID_RES:
 		if (len != sizeof(struct msg_skeyid_res))
 			fatalx("keymgr: bad SKEYID reply length %zu", len);
+		if (sa && sa->state == IKE_S_WAIT_SKEYID)
+			log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->id,
+			        ((const struct msg_skeyid_res *)data)->status);
 		if (sa && sa->state == IKE_S_WAIT_SKEYID && sa->main_mode)
 			ikev1_main_skeyid(sa, data);
 		else if (sa && sa->state == IKE_S_WAIT_SKEYID)

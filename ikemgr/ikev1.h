@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 
 #include "common/conf.h"
+#include "common/log.h"
 #include "common/msg.h"
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/dh.h"
@@ -169,6 +170,10 @@ struct ike_sa {
 	time_t   rep_established;
 	uint32_t rep_spi[IKE_MAX_CHILD];
 };
+
+/* The peer an SA's debug lines are about, for log_dbg() and debug crypto condition. */
+#define SA_PEER(sa) (&(const struct log_peer){ .addr = (sa)->peer.sin_addr.s_addr, \
+                                               .user = (sa)->user, .group = (sa)->group_name })
 
 /* What the engine needs from its host process. */
 struct ike_io {

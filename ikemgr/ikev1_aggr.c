@@ -132,8 +132,8 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	memcpy(rq->nr, sa->nr, sa->nrlen);
 	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->id, rq, sizeof(*rq));
 	free(rq);
-	log_debug("session %u: aggressive mode from %s group '%s', policy %d chosen", sa->id, pa,
-	          group, ch.policy_priority);
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: aggressive mode from %s group '%s', policy %d "
+	        "chosen", sa->id, pa, group, ch.policy_priority);
 }
 
 void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)

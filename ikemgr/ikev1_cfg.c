@@ -72,7 +72,7 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 	if (sa->state != IKE_S_CFG_WAIT && sa->state != IKE_S_ESTABLISHED) {
 		ike.st.drop_state++;
-		log_debug("session %u: Mode Config request in state %d dropped", sa->id, sa->state);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: Mode Config request in state %d dropped", sa->id, sa->state);
 		ike_exch_free(sa, x);
 		return;
 	}

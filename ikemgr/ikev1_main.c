@@ -407,6 +407,7 @@ void ikev1_main_input(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		break;
 	default:
 		ike.st.drop_state++;
-		log_debug("session %u: main mode message in state %d dropped", sa->id, sa->state);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: main mode message in state %d "
+		        "dropped", sa->id, sa->state);
 	}
 }

@@ -122,8 +122,8 @@ void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
 			peer_ok = 1;
 	}
 	sa->nat_detected = seen && (!local_ok || !peer_ok);
-	log_debug("session %u: NAT-D %s", sa->id,
-	          !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: NAT-D %s", sa->id,
+	        !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
 }
 
 /* The session's virtual-access interface, routing net/plen into the tunnel: the Mode Config

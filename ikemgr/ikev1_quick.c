@@ -407,6 +407,6 @@ void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		log_rl("session %u: quick mode HASH(3) does not verify", sa->id);
 		return;
 	}
-	log_debug("session %u: quick mode complete", sa->id);
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: quick mode complete", sa->id);
 	ike_exch_free(sa, x);
 }

@@ -128,7 +128,7 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 			return;
 		}
 		sa->state = IKE_S_CFG_WAIT;
-		log_debug("session %u: XAUTH acknowledged, waiting for Mode Config", sa->id);
+		log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: XAUTH acknowledged, waiting for Mode Config", sa->id);
 		return;
 	}
 

@@ -62,6 +62,8 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 		log_info("shut down");
 		exit(0);
 	}
+	if (im->hdr.type == IMSG_DEBUG && log_dbg_msg(im->data, im->datalen) == 0)
+		return;
 	fatalx("parent: unexpected message type %u", im->hdr.type);
 }
 

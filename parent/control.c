@@ -1,4 +1,7 @@
-/* The control socket DIR/vpnd.sock: root only, one command per connection. */
+/*
+ * The control socket DIR/vpnd.sock: root only, or root and the members of the configured
+ * `control-socket group NAME`; one command per connection.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -15,6 +18,7 @@
 
 #include "common/msg.h"
 #include "parent/control.h"
+#include "parent/debug.h"
 #include "parent/parent.h"
 #include "parent/show_config.h"
 
@@ -66,6 +70,17 @@ static const struct control_cmd control_cmds[] = {
 	{ "show crypto ipsec transform-set", show_cmd_ipsec_transform_set,
 	  "[--json]: transform sets" },
 	{ "show crypto ipsec profile", show_cmd_ipsec_profile, "[--json]: IPsec profiles" },
+	{ "debug crypto", debug_cmd_debug_crypto,
+	  "isakmp|ipsec|engine [error] | condition COND | condition unmatched|reset: debug lines "
+	  "in vpnd's log" },
+	{ "no debug crypto", debug_cmd_no_debug_crypto,
+	  "[isakmp|ipsec|engine | condition COND|unmatched]: turn debugging or a condition off" },
+	{ "undebug crypto", debug_cmd_no_debug_crypto, "the same as no debug crypto" },
+	{ "undebug all", debug_cmd_undebug_all, "turn every debug category off (conditions stay)" },
+	{ "no debug all", debug_cmd_undebug_all, "the same as undebug all" },
+	{ "show crypto debug-condition", debug_cmd_show_condition,
+	  "[--json]: the debug conditions" },
+	{ "show debugging", debug_cmd_show_debugging, "the debug categories that are on" },
 	{ "show running-config", show_cmd_running_config,
 	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
 	  "shown as <removed>" },
@@ -392,6 +407,29 @@ static void timeout_cb(uv_timer_t *t)
 		conn_close(cc);
 }
 
+/* Root, or a process whose primary or supplementary groups include the control group. */
+static int peer_allowed(struct parent *p, int fd, const struct ucred *cred)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+	gid_t want;
+
+	if (cred->uid == 0)
+		return 1;
+	if (p->conf == NULL || p->conf->control_group[0] == '\0')
+		return 0;
+	want = (gid_t)p->conf->control_gid;
+	if (cred->gid == want)
+		return 1;
+	/* the groups the peer had when it connected (Linux 4.13) */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == -1)
+		return 0;
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == want)
+			return 1;
+	return 0;
+}
+
 static void connection_cb(uv_stream_t *server, int status)
 {
 	struct control *ctl = server->data;
@@ -427,9 +465,10 @@ static void connection_cb(uv_stream_t *server, int status)
 	 */
 	if (ctl->nconns > CONTROL_MAX_CLIENTS)
 		cc->refusal = "% busy";
-	/* the socket file is 0600 already; this also holds if its mode is ever loosened */
+	/* the socket file's mode says the same; this also holds if it is ever loosened */
 	else if (uv_fileno((uv_handle_t *)&cc->pipe, &fd) != 0 ||
-	         getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == -1 || cred.uid != 0)
+	         getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == -1 ||
+	         !peer_allowed(ctl->p, fd, &cred))
 		cc->refusal = "% permission denied";
 	uv_timer_start(&cc->timer, timeout_cb, CONTROL_TIMEOUT_MS, 0);
 	if (uv_read_start((uv_stream_t *)&cc->pipe, alloc_cb, read_cb) != 0)
@@ -491,6 +530,13 @@ int control_open(struct parent *p)
 	umask(old);
 	if (r == 0 && chmod(p->sockpath, 0600) == -1)
 		r = uv_translate_sys_error(errno);
+	/* control-socket group: its members reach the socket through the state directory */
+	if (r == 0 && p->conf->control_group[0] != '\0') {
+		gid_t g = (gid_t)p->conf->control_gid;
+		if (chown(p->sockpath, 0, g) == -1 || chmod(p->sockpath, 0660) == -1 ||
+		    chown(p->rundir, 0, g) == -1 || chmod(p->rundir, 0710) == -1)
+			r = uv_translate_sys_error(errno);
+	}
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&ctl->server, 16, connection_cb);
 	if (r != 0) {

@@ -52,6 +52,7 @@ struct parent {
 	int              stopping;     /* 1: SHUTDOWN sent, 2: SIGKILL sent */
 	int              exit_code;
 	int              finished;
+	int              crashed;      /* a child died: this run's sessions are closed */
 	struct control  *control;
 };
 

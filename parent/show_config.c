@@ -1018,6 +1018,8 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "! Loaded from %s\n!\n", c->source);
 	if (c->hostname[0])
 		fprintf(f, "hostname %s\n!\n", c->hostname);
+	if (c->control_group[0])
+		fprintf(f, "control-socket group %s\n!\n", c->control_group);
 	rc_aaa(f, c);
 	rc_radius(f, c);
 	for (int i = 0; i < c->nuser; i++)
@@ -1166,6 +1168,8 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 	jw_obj(&w, NULL);
 	jw_str(&w, "source", c->source);
 	jw_str(&w, "hostname", c->hostname);
+	if (c->control_group[0])
+		jw_str(&w, "control_socket_group", c->control_group);
 	jw_bool(&w, "aaa_new_model", c->aaa_new_model);
 	jw_arr(&w, "aaa");
 	for (int i = 0; i < c->naaa; i++)

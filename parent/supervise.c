@@ -20,6 +20,23 @@
 static void finish(struct parent *p);
 static void stop_timer_cb(uv_timer_t *t);
 
+/*
+ * A child died or broke its channel: the sessions of this run end now, with reason "crash" and
+ * the counters last reported. What the survivors report while they stop (a "shutdown" end)
+ * must not overwrite that, so the rows are closed before they are told to stop.
+ */
+static void crashed(struct parent *p)
+{
+	int n;
+
+	if (p->crashed || p->db == NULL)
+		return;
+	p->crashed = 1;
+	n = db_close_run(p->db, "crash");
+	if (n > 0)
+		log_warnx("%d session%s closed with reason crash", n, n == 1 ? "" : "s");
+}
+
 static void status_str(int status, char *buf, size_t len)
 {
 	if (WIFEXITED(status))
@@ -66,8 +83,10 @@ int reap_children(struct parent *p)
 			unexpected = 1;
 		}
 	}
-	if (unexpected)
+	if (unexpected) {
+		crashed(p);
 		parent_shutdown(p, 1, 0);
+	}
 	return alive;
 }
 
@@ -264,6 +283,7 @@ static void child_dispatch(struct imsgbuf *ib, struct imsg *m, void *arg)
 	c->ib_open = 0;
 	if (c->pid > 0 && !c->exited)
 		kill(c->pid, SIGKILL);
+	crashed(p);
 	parent_shutdown(p, 1, 0);
 }
 
@@ -277,6 +297,7 @@ static void child_error(struct imsgbuf *ib, const char *why, void *arg)
 		return;
 	}
 	log_warnx("lost the channel to %s: %s", c->name, why);
+	crashed(p);
 	parent_shutdown(p, 1, 0);
 }
 

@@ -45,3 +45,11 @@ EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad
 	test/data/hub-radius.conf
 radius_log = test/interop/test_radius.sh.log
 $(radius_log): test/interop/test_swan.sh.log
+TESTS += test/interop/test_debug.sh
+EXTRA_DIST += test/interop/test_debug.sh
+debug_log = test/interop/test_debug.sh.log
+$(debug_log): test/interop/test_radius.sh.log
+TESTS += test/interop/test_crash.sh
+EXTRA_DIST += test/interop/test_crash.sh
+crash_log = test/interop/test_crash.sh.log
+$(crash_log): test/interop/test_debug.sh.log

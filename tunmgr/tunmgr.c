@@ -189,7 +189,8 @@ static void switch_out(struct va *v, struct va_out *o)
 	o->out_spi = o->pending_spi;
 	o->pending = NULL;
 	o->pending_in = NULL;
-	log_debug("%s: now sending on SA %08x", v->ifname, ntohl(o->out_spi));
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = v->peer.sin_addr.s_addr, .spi = o->out_spi },
+	        "%s: now sending on SA %08x", v->ifname, ntohl(o->out_spi));
 }
 
 static struct va_out *out_find(struct va *v, struct in_addr net, struct in_addr mask)
@@ -690,6 +691,10 @@ static void sa_add(const struct msg_sa_add *a)
 	v->peer = a->peer;
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
 	         ntohl(a->spi_out), a->encap == ENCAP_UDP ? "UDP 4500" : "ESP");
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = a->peer.sin_addr.s_addr, .spi = a->spi_in },
+	        "%s: session %u: encr %d (%d key bytes), auth %d, replay window %d, lifetime %u s "
+	        "(soft %u s)", v->ifname, a->session_id, a->encr, a->enc_keylen, a->auth,
+	        a->replay_window, a->hard_seconds, a->soft_seconds);
 	sa_added(a, 0);
 }
 
@@ -711,6 +716,9 @@ static void sa_del(const struct msg_sa_del *d)
 	struct va *v = va_by_session(d->session_id);
 	if (!v)
 		return;
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = v->peer.sin_addr.s_addr, .spi = d->spi_in },
+	        "%s: session %u: deleting SA in %08x out %08x", v->ifname, d->session_id,
+	        ntohl(d->spi_in), ntohl(d->spi_out));
 	for (int i = 0; i < VA_MAX_IN; i++)
 		if (v->in[i] && v->in[i]->spi == d->spi_in) {
 			for (int k = 0; k < v->nouts; k++)
@@ -865,6 +873,10 @@ static void on_parent_msg(struct imsgbuf *b, struct imsg *im, void *arg)
 		va_configure(v, im->fd);
 		break;
 	}
+	case IMSG_DEBUG:
+		if (log_dbg_msg(im->data, im->datalen) == -1)
+			fatalx("parent: bad DEBUG length %zu", im->datalen);
+		break;
 	case IMSG_SHUTDOWN:
 		shutdown_all();
 		imsg_flush_blocking(&dp.parent);

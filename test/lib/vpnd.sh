@@ -51,11 +51,12 @@ vpnd_stop() {
 
 # vpnc_start DIR KEY=VALUE...: writes DIR/vpnc.conf from the settings, starts vpnc in the
 # client namespace and waits for its connect script to run. Settings: gateway group secret
-# user password natt (natt|force-natt|none) dh pfs debug (vpnc's --debug level, 1 by default).
+# user password natt (natt|force-natt|none) dh pfs debug (vpnc's --debug level, 1 by default),
+# laddr (local address) and ifname (TUN name) for a second client in the namespace.
 vpnc_start() {
 	local dir=$1; shift
 	local gateway=172.18.143.246 group=group1 secret=cisco123 user=cisco password=cisco123
-	local natt=natt dh=dh2 pfs=nopfs wait=20 port=500 dpd=300 debug=1
+	local natt=natt dh=dh2 pfs=nopfs wait=20 port=500 dpd=300 debug=1 laddr= ifname=
 	for kv in "$@"; do eval "local ${kv%%=*}=\"\${kv#*=}\""; done
 	mkdir -p "$dir"
 	rm -f "$dir/up"
@@ -74,6 +75,8 @@ Pidfile $dir/vpnc.pid
 Enable weak encryption
 DPD idle timeout (our side) $dpd
 CONF
+	[ -n "$laddr" ] && echo "Local Addr $laddr" >>"$dir/vpnc.conf"
+	[ -n "$ifname" ] && echo "Interface name $ifname" >>"$dir/vpnc.conf"
 	VPNC_STATE_DIR=$dir ip netns exec vpnd_cl stdbuf -oL -eL vpnc --no-detach --debug "$debug" \
 		"$dir/vpnc.conf" >"$dir/vpnc.log" 2>&1 &
 	VPNC_PID=$!

@@ -3,6 +3,8 @@
  * would, so vpnctl is tested against what vpnd really writes.
  *   db_fill PATH               three sessions: alice and bob up, carol ended
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
+ *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
+ *                              test_db_crash.sh to kill -9 in the middle
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,10 +70,29 @@ static int set_version(const char *path, int v)
 	return 0;
 }
 
+static int burst(const char *path, long n)
+{
+	struct db *d = db_open(path);
+	if (!d)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		uint32_t id = (uint32_t)i + 1;
+		up(d, id, "burst", "group1", "172.18.143.2", 4500, "172.18.143.246", 4500,
+		   "192.168.1.1", (int)(id % 1000));
+		counters(d, id, (uint64_t)i);
+		if (db_event(d, id, "burst") < 0 || db_session_down(d, id, "peer delete") < 0)
+			return 1;
+	}
+	db_close(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "--version"))
 		return set_version(argv[3], atoi(argv[2]));
+	if (argc == 4 && !strcmp(argv[1], "--burst"))
+		return burst(argv[3], atol(argv[2]));
 	if (argc != 2) {
 		fprintf(stderr, "usage: db_fill [--version N] PATH\n");
 		return 2;

@@ -744,6 +744,19 @@ Test(conf, reference_replaced)
 	                      " set transform-set T\n"), 0);
 }
 
+Test(conf, control_socket_group)
+{
+	cr_expect_eq(load_str("control-socket group root\n"), 0);
+	cr_expect_str_eq(conf->control_group, "root");
+	cr_expect_eq(conf->control_gid, 0);
+	cr_expect_eq(load_str("hostname x\ncontrol-socket group no-such-group-vpnd\n"), 1);
+	cr_expect_str_eq(dl->msg[0], "t.conf:2: error: no system group named 'no-such-group-vpnd'");
+	cr_expect_eq(load_str("control-socket user root\n"), 1);
+	cr_expect(strstr(dl->msg[0], "t.conf:1: error:") != NULL, "%s", dl->msg[0]);
+	cr_expect_eq(load_str("control-socket group\n"), 1);
+	cr_expect(strstr(dl->msg[0], "t.conf:1: error:") != NULL, "%s", dl->msg[0]);
+}
+
 Test(conf, keyrings_and_profiles_by_address)
 {
 	int n = load_str("interface eth0\n ip address 198.51.100.1 255.255.255.0\n"

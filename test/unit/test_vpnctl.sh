@@ -242,13 +242,16 @@ run -S "$T/st" ping
 run -S "$T/st" cl cry sess username alice
 [ $RC -eq 0 ] && [ "$OUT" = "clearing matching sessions" ] && pass "clear (abbreviated)" ||
 	fail "clear: rc $RC '$OUT' '$ERR'"
-run -S "$T/st" debug crypto condition peer 10.0.0.5
-[ $RC -eq 1 ] && [ "$OUT" = "% unknown command: debug" ] && pass "unlisted command goes to vpnd, '%' answer fails" ||
+run -S "$T/st" frobnicate crypto now
+[ $RC -eq 1 ] && [ "$OUT" = "% unknown command: frobnicate" ] && pass "unlisted command goes to vpnd, '%' answer fails" ||
 	fail "forwarded: rc $RC '$OUT'"
+run -S "$T/st" deb cry cond username alice
+[ $RC -eq 1 ] && [ "$OUT" = "% unknown command: debug" ] && pass "abbreviated debug command sent in full" ||
+	fail "debug forwarded: rc $RC '$OUT'"
 run -S "$T/st" clear crypto session username "alice
 shutdown"
 [ $RC -eq 1 ] && pass "a line break in a word is not sent" || fail "line break sent: rc $RC"
-printf 'ping\nclear crypto session username alice\ndebug crypto condition peer 10.0.0.5\n' >"$T/want"
+printf 'ping\nclear crypto session username alice\nfrobnicate crypto now\ndebug crypto condition username alice\n' >"$T/want"
 cmp -s "$T/got" "$T/want" && pass "vpnd got exactly one line per command" ||
 	{ fail "lines sent"; diff "$T/want" "$T/got"; }
 

@@ -1,0 +1,330 @@
+/*
+ * The operator's crypto debugging on the control socket, as IOS has it:
+ *
+ *   debug crypto isakmp|ipsec|engine [error]      no debug crypto isakmp|ipsec|engine
+ *   debug crypto condition peer ipv4 A | peer subnet A M | [peer] username U | [peer] group G
+ *                          | spi N | unmatched | reset
+ *   no debug crypto condition ... (one condition) undebug all | no debug all | undebug crypto ...
+ *   show crypto debug-condition [--json]           show debugging
+ *
+ * The state lives in the parent's log module (log_dbg_get/log_dbg_set); every change is sent
+ * whole to each child (IMSG_DEBUG), so all processes filter their own lines the same way.
+ * Debug lines go to vpnd's log, like IOS `terminal monitor`.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "parent/control.h"
+#include "parent/debug.h"
+
+static const struct {
+	const char *word, *name;
+	int         bit;
+} cats[] = {
+	{ "isakmp", "ISAKMP", DBG_ISAKMP },
+	{ "ipsec", "IPSEC", DBG_IPSEC },
+	{ "engine", "Engine", DBG_ENGINE },
+};
+#define NCATS (sizeof(cats) / sizeof(cats[0]))
+
+/* Push the state to every child; a child that cannot be told is reported, not fatal. */
+static void broadcast(struct control_conn *cc, const struct msg_debug *d)
+{
+	struct parent *p = control_parent(cc);
+
+	log_dbg_set(d);
+	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+		struct child *c = &p->child[r];
+		if (!c->ib_open || c->exited ||
+		    imsg_compose(&c->ib, IMSG_DEBUG, 0, -1, d, sizeof(*d)) == -1)
+			control_printf(cc, "%% %s did not get the debug settings\n", c->name);
+	}
+}
+
+/* Names reach the log and JSON answers: printable ASCII only, so neither needs escaping. */
+static int name_ok(const char *s)
+{
+	if (*s == '\0' || strlen(s) >= MSG_USER_MAX)
+		return 0;
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
+			return 0;
+	return 1;
+}
+
+/* One condition from the words after "condition". 0, or -1 after a '%' line. */
+static int parse_cond(struct control_conn *cc, int argc, char **argv, struct msg_debug_cond *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (argc >= 1 && !strcmp(argv[0], "peer")) {
+		argc--;
+		argv++;
+		if (argc == 2 && !strcmp(argv[0], "ipv4")) {
+			struct in_addr a;
+			if (inet_pton(AF_INET, argv[1], &a) != 1) {
+				control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+				return -1;
+			}
+			c->type = DCOND_ADDR;
+			c->addr = a.s_addr;
+			c->mask = 0xffffffffu;
+			return 0;
+		}
+		if (argc == 3 && !strcmp(argv[0], "subnet")) {
+			struct in_addr a, m;
+			if (inet_pton(AF_INET, argv[1], &a) != 1) {
+				control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+				return -1;
+			}
+			int okm = inet_pton(AF_INET, argv[2], &m) == 1;
+			uint32_t hm = okm ? ntohl(m.s_addr) : 0;
+			/* contiguous ones: no 0 bit followed by a 1 bit */
+			if (!okm || (~hm & (~hm >> 1)) != (~hm >> 1)) {
+				control_printf(cc, "%% Invalid mask: '%s' (expected 255.255.255.0 or the "
+				               "like)\n", argv[2]);
+				return -1;
+			}
+			c->type = DCOND_ADDR;
+			c->mask = m.s_addr;
+			c->addr = a.s_addr & m.s_addr;
+			return 0;
+		}
+		if (argc == 0 || (strcmp(argv[0], "username") && strcmp(argv[0], "group"))) {
+			control_printf(cc, "%% Invalid input: expected peer ipv4 A | peer subnet A M | "
+			               "peer username U | peer group G\n");
+			return -1;
+		}
+	}
+	if (argc == 2 && (!strcmp(argv[0], "username") || !strcmp(argv[0], "group"))) {
+		if (!name_ok(argv[1])) {
+			control_printf(cc, "%% Invalid name: printable ASCII without quotes or "
+			               "backslashes, at most %d bytes\n", MSG_USER_MAX - 1);
+			return -1;
+		}
+		c->type = !strcmp(argv[0], "username") ? DCOND_USER : DCOND_GROUP;
+		snprintf(c->name, sizeof(c->name), "%s", argv[1]);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[0], "spi")) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(argv[1], &end, 0);
+		if (errno || *end || end == argv[1] || argv[1][0] == '-' || v == 0 ||
+		    v > 0xffffffffUL) {
+			control_printf(cc, "%% Invalid SPI: '%s' (1 to 4294967295, or 0x...)\n",
+			               argv[1]);
+			return -1;
+		}
+		c->type = DCOND_SPI;
+		c->spi = (uint32_t)v;
+		return 0;
+	}
+	control_printf(cc, "%% Invalid input: expected peer ipv4 A | peer subnet A M | username U "
+	               "| group G | spi N | unmatched | reset\n");
+	return -1;
+}
+
+static int cond_eq(const struct msg_debug_cond *a, const struct msg_debug_cond *b)
+{
+	return a->type == b->type && a->addr == b->addr && a->mask == b->mask &&
+	       a->spi == b->spi && !strcmp(a->name, b->name);
+}
+
+static void condition(struct control_conn *cc, int no, int argc, char **argv)
+{
+	struct msg_debug d;
+	struct msg_debug_cond c;
+	int i;
+
+	log_dbg_get(&d);
+	if (argc == 1 && !strcmp(argv[0], "reset")) {
+		d.ncond = 0;
+		d.unmatched = 0;
+		memset(d.cond, 0, sizeof(d.cond));
+		broadcast(cc, &d);
+		return;
+	}
+	if (argc == 1 && !strcmp(argv[0], "unmatched")) {
+		d.unmatched = !no;
+		broadcast(cc, &d);
+		return;
+	}
+	if (parse_cond(cc, argc, argv, &c) == -1)
+		return;
+	for (i = 0; i < d.ncond && !cond_eq(&d.cond[i], &c); i++)
+		;
+	if (no) {
+		if (i == d.ncond) {
+			control_printf(cc, "%% No such condition\n");
+			return;
+		}
+		memmove(&d.cond[i], &d.cond[i + 1], (size_t)(d.ncond - i - 1) * sizeof(c));
+		d.ncond--;
+		memset(&d.cond[d.ncond], 0, sizeof(c));
+	} else if (i < d.ncond) {
+		return;         /* already set: IOS says nothing either */
+	} else if (d.ncond == MSG_DEBUG_COND_MAX) {
+		control_printf(cc, "%% Too many conditions (at most %d)\n", MSG_DEBUG_COND_MAX);
+		return;
+	} else {
+		d.cond[d.ncond++] = c;
+	}
+	broadcast(cc, &d);
+}
+
+/* "isakmp [error]" etc. after "debug crypto" (no = 0) or "no debug crypto" (no = 1). */
+static void crypto(struct control_conn *cc, int no, int argc, char **argv)
+{
+	struct msg_debug d;
+
+	if (argc >= 1 && !strcmp(argv[0], "condition")) {
+		condition(cc, no, argc - 1, argv + 1);
+		return;
+	}
+	log_dbg_get(&d);
+	if (no && argc == 0) {
+		d.cats = d.errcats = 0;
+		broadcast(cc, &d);
+		control_printf(cc, "All crypto debugging has been turned off\n");
+		return;
+	}
+	size_t k;
+	for (k = 0; argc >= 1 && k < NCATS && strcmp(argv[0], cats[k].word); k++)
+		;
+	if (argc < 1 || argc > 2 || k == NCATS || (argc == 2 && strcmp(argv[1], "error"))) {
+		control_printf(cc, "%% Invalid input: expected isakmp|ipsec|engine [error] or "
+		               "condition ...\n");
+		return;
+	}
+	int err = argc == 2;
+	if (no) {
+		d.cats &= ~cats[k].bit;
+		d.errcats &= ~cats[k].bit;
+	} else if (err) {
+		d.cats &= ~cats[k].bit;
+		d.errcats |= cats[k].bit;
+	} else {
+		d.cats |= cats[k].bit;
+		d.errcats &= ~cats[k].bit;
+	}
+	broadcast(cc, &d);
+	control_printf(cc, "Crypto %s%s debugging is %s\n", cats[k].name, err ? " Error" : "",
+	               no ? "off" : "on");
+}
+
+void debug_cmd_debug_crypto(struct control_conn *cc, int argc, char **argv)
+{
+	crypto(cc, 0, argc, argv);
+}
+
+void debug_cmd_no_debug_crypto(struct control_conn *cc, int argc, char **argv)
+{
+	crypto(cc, 1, argc, argv);
+}
+
+void debug_cmd_undebug_all(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_debug d;
+
+	if (argc != 0) {
+		control_printf(cc, "%% Invalid input: undebug all takes no argument\n");
+		return;
+	}
+	/* as on IOS, conditions stay: they apply again when debugging is turned back on */
+	log_dbg_get(&d);
+	d.cats = d.errcats = 0;
+	broadcast(cc, &d);
+	control_printf(cc, "All possible debugging has been turned off\n");
+}
+
+void debug_cmd_show_debugging(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_debug d;
+	int any = 0;
+
+	log_dbg_get(&d);
+	control_printf(cc, "Cryptographic Subsystem:\n");
+	for (size_t k = 0; k < NCATS; k++) {
+		if (d.cats & cats[k].bit)
+			control_printf(cc, "  Crypto %s debugging is on\n", cats[k].name);
+		else if (d.errcats & cats[k].bit)
+			control_printf(cc, "  Crypto %s Error debugging is on\n", cats[k].name);
+		else
+			continue;
+		any = 1;
+	}
+	if (!any)
+		control_printf(cc, "  no crypto debugging is on\n");
+	if (d.ncond || d.unmatched)
+		control_printf(cc, "  filtered by conditions: see show crypto debug-condition\n");
+}
+
+static void show_list(struct control_conn *cc, const struct msg_debug *d, int type,
+                      const char *title, int json, int *first_list)
+{
+	int n = 0;
+
+	if (json)
+		control_printf(cc, "%s\n  \"%s\": [", *first_list ? "" : ",", title);
+	else
+		control_printf(cc, "%s:\n", title);
+	*first_list = 0;
+	for (int i = 0; i < d->ncond; i++) {
+		const struct msg_debug_cond *c = &d->cond[i];
+		char v[MSG_USER_MAX + 40];
+		if (c->type != type)
+			continue;
+		if (type == DCOND_ADDR) {
+			char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &c->addr, a, sizeof(a));
+			inet_ntop(AF_INET, &c->mask, m, sizeof(m));
+			if (c->mask == 0xffffffffu)
+				snprintf(v, sizeof(v), "%s", a);
+			else
+				snprintf(v, sizeof(v), "%s %s", a, m);
+		} else if (type == DCOND_SPI) {
+			snprintf(v, sizeof(v), "%u (0x%08x)", c->spi, c->spi);
+		} else {
+			snprintf(v, sizeof(v), "%s", c->name);
+		}
+		if (json)
+			control_printf(cc, "%s\"%s\"", n ? ", " : "", v);
+		else
+			control_printf(cc, "  %s\n", v);
+		n++;
+	}
+	if (json)
+		control_printf(cc, "]");
+}
+
+void debug_cmd_show_condition(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_debug d;
+	int json = argc == 1 && !strcmp(argv[0], "--json"), first = 0;
+
+	if (argc != 0 && !json) {
+		control_printf(cc, "%% Invalid input: expected [--json]\n");
+		return;
+	}
+	log_dbg_get(&d);
+	int on = d.ncond > 0 || d.unmatched;
+	if (json) {
+		control_printf(cc, "{\n  \"conditional\": %s,\n  \"unmatched\": %s,",
+		               on ? "true" : "false", d.unmatched ? "true" : "false");
+	} else {
+		control_printf(cc, "Crypto conditional debug currently is turned %s\n",
+		               on ? "ON" : "OFF");
+		control_printf(cc, "Debug context unmatched flag: %s\n", d.unmatched ? "ON" : "OFF");
+	}
+	first = 1;
+	show_list(cc, &d, DCOND_ADDR, json ? "peer" : "Peer IP address filters", json, &first);
+	show_list(cc, &d, DCOND_USER, json ? "username" : "Username filters", json, &first);
+	show_list(cc, &d, DCOND_GROUP, json ? "group" : "Group filters", json, &first);
+	show_list(cc, &d, DCOND_SPI, json ? "spi" : "SPI filters", json, &first);
+	if (json)
+		control_printf(cc, "\n}\n");
+}
