@@ -248,6 +248,9 @@ int  ikev1_admit(const struct sockaddr_in *peer, const char *what);
 const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *, uint8_t type);
 void ikev1_note_vids(struct ike_sa *, const struct isakmp_msg *);
 int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16_t port);
+/* Ends a phase 1 reply: our NAT-D pair when natd, finalize, remember for retransmissions,
+ * send. A failure (rc < 0 on entry included) deletes the SA and returns -1. */
+int  ikev1_p1_send_reply(struct ike_sa *, struct isakmp_buf *, int rc, int natd);
 void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
 void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
 /* NULL when a site-to-site peer may route net/plen into its tunnel, else why not. */

@@ -204,22 +204,8 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 		rc = isakmp_put_vid(&b, VID_NATT_RFC);
 	if (!rc && sa->natt == 2)
 		rc = isakmp_put_vid(&b, VID_NATT_DRAFT02N);
-	if (!rc && sa->natt) {
-		/* RFC 3947 3.2: first the address the datagram goes to, then our own. */
-		rc = ikev1_put_natd(&b, sa, sa->peer.sin_addr, sa->peer.sin_port);
-		if (!rc)
-			rc = ikev1_put_natd(&b, sa, sa->local.sin_addr, sa->local.sin_port);
-	}
-	if (!rc)
-		rc = isakmp_finalize(&b);
-	if (rc < 0) {
-		isakmp_buf_free(&b);
-		ike_sa_delete(sa, "cannot build reply", 0);
+	if (ikev1_p1_send_reply(sa, &b, rc, sa->natt) < 0)
 		return;
-	}
-	ike_sa_remember_out(sa, b.data, b.len, 0);
-	ikev1_send_raw(sa, b.data, b.len);
-	isakmp_buf_free(&b);
 	sa->state = IKE_S_WAIT_HASH_I;
 }
 

@@ -168,3 +168,24 @@ const char *ikev1_s2s_net_refused(const struct vpnd_conf *c, struct in_addr net,
 	}
 	return NULL;
 }
+
+int ikev1_p1_send_reply(struct ike_sa *sa, struct isakmp_buf *b, int rc, int natd)
+{
+	if (!rc && natd) {
+		/* RFC 3947 3.2: first the address the datagram goes to, then our own. */
+		rc = ikev1_put_natd(b, sa, sa->peer.sin_addr, sa->peer.sin_port);
+		if (!rc)
+			rc = ikev1_put_natd(b, sa, sa->local.sin_addr, sa->local.sin_port);
+	}
+	if (!rc)
+		rc = isakmp_finalize(b);
+	if (rc < 0) {
+		isakmp_buf_free(b);
+		ike_sa_delete(sa, "cannot build reply", 0);
+		return -1;
+	}
+	ike_sa_remember_out(sa, b->data, b->len, 0);
+	ikev1_send_raw(sa, b->data, b->len);
+	isakmp_buf_free(b);
+	return 0;
+}
