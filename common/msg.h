@@ -22,6 +22,8 @@ enum imsg_type {
 	IMSG_START,             /* no payload: configuration done, drop privileges, serve */
 	IMSG_SHUTDOWN,          /* no payload: tear down and exit */
 	IMSG_CLEAR,             /* parent -> ikemgr: struct msg_clear (operator's clear) */
+	IMSG_RELOAD,            /* parent -> every child: struct vpnd_conf (redacted for ikemgr
+	                         * and tunmgr), applied in place */
 	IMSG_DEBUG,             /* parent -> every child: struct msg_debug (debug crypto ...) */
 
 	/* child -> parent */

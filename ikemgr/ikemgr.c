@@ -137,6 +137,11 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 		if (log_dbg_msg(im->data, im->datalen) == -1)
 			fatalx("parent: bad DEBUG length %zu", im->datalen);
 		break;
+	case IMSG_RELOAD:
+		if (im->datalen != sizeof(struct vpnd_conf))
+			fatalx("parent: bad RELOAD length %zu", im->datalen);
+		ikev1_reload(im->data);
+		break;
 	case IMSG_SHUTDOWN:
 		ikev1_shutdown();
 		imsg_flush_blocking(&io.tun);

@@ -106,6 +106,14 @@ void keymgr_init(const struct vpnd_conf *conf)
 	nsessions = 0;
 }
 
+void keymgr_reload(const struct vpnd_conf *nc)
+{
+	radius_reload_begin();
+	memcpy((struct vpnd_conf *)kconf, nc, sizeof(*kconf));
+	radius_reload_end();
+	pool_reload(kconf);
+}
+
 void keymgr_set_sender(keymgr_send_fn fn)
 {
 	send_fn = fn;

@@ -64,6 +64,13 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 	}
 	if (im->hdr.type == IMSG_DEBUG && log_dbg_msg(im->data, im->datalen) == 0)
 		return;
+	if (im->hdr.type == IMSG_RELOAD) {
+		if (im->datalen != sizeof(struct vpnd_conf))
+			fatalx("parent: bad RELOAD length %zu", im->datalen);
+		keymgr_reload(im->data);
+		explicit_bzero(im->data, im->datalen);   /* it holds the keys */
+		return;
+	}
 	fatalx("parent: unexpected message type %u", im->hdr.type);
 }
 

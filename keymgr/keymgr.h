@@ -23,6 +23,8 @@ void keymgr_xauth(const struct msg_xauth_req *, struct msg_xauth_res *);
 /* The Class the RADIUS server gave the session's user (kept for accounting); 0 = none. */
 size_t keymgr_class(uint32_t sa_id, uint8_t *out, size_t outsz);
 void keymgr_session_end(const struct msg_session_end *);
+/* a new configuration, applied in place (keymgr_init's conf must be our heap copy) */
+void keymgr_reload(const struct vpnd_conf *);
 
 /* keyring.c: the key for a main mode peer by address (order in keyring.c). key points into
  * the configuration; profile and keyring may be NULL (global key, no profile). */
@@ -43,6 +45,7 @@ int  pool_alloc(const char *pool, uint32_t session_id, struct in_addr *out);
 int  pool_claim(uint32_t session_id, struct in_addr a);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
+void pool_reload(const struct vpnd_conf *conf);
 
 /* logins.c: sessions per group and per user, for max-users and max-logins */
 int  logins_check(const char *group, const char *user, int max_users, int max_logins,

@@ -107,3 +107,30 @@ int pool_in_use(const char *name)
 		n += p->owner[i] != 0;
 	return n;
 }
+
+/*
+ * Pools after a configuration reload: rebuilt from the new ranges; a lease whose address is
+ * still in a pool of the same name keeps its owner, so live sessions keep their addresses
+ * and nobody else is given them.
+ */
+void pool_reload(const struct vpnd_conf *conf)
+{
+	struct pool_state old[CONF_MAX_POOLS];
+	int nold = npools;
+	memcpy(old, pools, sizeof(old));
+	npools = 0;          /* pool_init must not free the old tables: they are copied from */
+	pool_init(conf);
+	int kept = 0;
+	for (int i = 0; i < nold; i++) {
+		struct pool_state *n = find(old[i].name);
+		for (uint32_t k = 0; n && k < old[i].size; k++) {
+			uint32_t a = old[i].start + k;
+			if (old[i].owner[k] && a >= n->start && a - n->start < n->size) {
+				n->owner[a - n->start] = old[i].owner[k];
+				kept++;
+			}
+		}
+		free(old[i].owner);
+	}
+	log_info("address pools reloaded: %d lease%s kept", kept, kept == 1 ? "" : "s");
+}

@@ -139,11 +139,24 @@ static struct {
 	struct { int fails; time_t first_fail, dead_until; } srv[CONF_MAX_RADIUS];
 } R = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
-/* Per thread: one handle per server, made on first use. */
+/* Per thread: one handle per server, made on first use, made again after a reload. */
 static __thread rc_handle *handles[CONF_MAX_RADIUS];
+static __thread unsigned handles_gen;
+static unsigned conf_gen;       /* under R.mu */
 
 static rc_handle *handle_for(int k)
 {
+	pthread_mutex_lock(&R.mu);
+	unsigned gen = conf_gen;
+	pthread_mutex_unlock(&R.mu);
+	if (gen != handles_gen) {
+		for (int i = 0; i < CONF_MAX_RADIUS; i++)
+			if (handles[i]) {
+				rc_destroy(handles[i]);
+				handles[i] = NULL;
+			}
+		handles_gen = gen;
+	}
 	if (handles[k])
 		return handles[k];
 	const struct conf_radius_server *s = &R.conf->radius[k];
@@ -406,6 +419,23 @@ static void on_async(uv_async_t *a)
 		list->done(list);
 		list = next;
 	}
+}
+
+/*
+ * keymgr rewrites the configuration in place between these two calls. Workers read it
+ * without the lock while a request runs, so a request in flight during a reload may see
+ * the old server list; the next ones use new handles and forget which servers were dead.
+ */
+void radius_reload_begin(void)
+{
+	pthread_mutex_lock(&R.mu);
+}
+
+void radius_reload_end(void)
+{
+	conf_gen++;
+	memset(R.srv, 0, sizeof(R.srv));
+	pthread_mutex_unlock(&R.mu);
 }
 
 int radius_init(const struct vpnd_conf *conf, uv_loop_t *loop)

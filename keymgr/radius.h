@@ -85,6 +85,8 @@ struct radius_job {
 /* Starts the workers when the configuration names RADIUS servers. */
 int  radius_init(const struct vpnd_conf *conf, uv_loop_t *loop);
 /* Queues a job; done() runs later on the loop. The job must stay allocated until then. */
+void radius_reload_begin(void);
+void radius_reload_end(void);
 void radius_submit(struct radius_job *job);
 /* Runs a job on the calling thread (unit tests, fuzzing of the reply path). */
 void radius_run(struct radius_job *job);

@@ -52,6 +52,7 @@ static void cmd_ping(struct control_conn *, int, char **);
 static void cmd_shutdown(struct control_conn *, int, char **);
 static void cmd_help(struct control_conn *, int, char **);
 static void cmd_clear_session(struct control_conn *, int, char **);
+static void cmd_reload(struct control_conn *, int, char **);
 static void cmd_clear_sa(struct control_conn *, int, char **);
 static void cmd_clear_isakmp(struct control_conn *, int, char **);
 
@@ -59,6 +60,7 @@ static const struct control_cmd control_cmds[] = {
 	{ "ping",     cmd_ping,     "check that vpnd answers" },
 	{ "shutdown", cmd_shutdown, "stop vpnd and every session" },
 	{ "help",     cmd_help,     "list the commands" },
+	{ "reload",   cmd_reload,   "read the configuration file again; sessions whose policy is gone end" },
 	{ "clear crypto session", cmd_clear_session,
 	  "[remote A | username U | group G]: delete matching sessions (the clients get DELETE)" },
 	{ "clear crypto sa", cmd_clear_sa,
@@ -135,6 +137,19 @@ static void cmd_shutdown(struct control_conn *cc, int argc, char **argv)
 	log_info("shutdown requested on the control socket");
 	control_printf(cc, "shutting down\n");
 	parent_shutdown(control_parent(cc), 0, 0);
+}
+
+static void cmd_reload(struct control_conn *cc, int argc, char **argv)
+{
+	char why[600];
+	if (argc > 0) {
+		control_printf(cc, "%% reload takes no arguments\n");
+		return;
+	}
+	if (parent_reload(control_parent(cc), why, sizeof(why)) < 0)
+		control_printf(cc, "%% reload refused, the running configuration stays: %s\n", why);
+	else
+		control_printf(cc, "%s\n", why);
 }
 
 static void cmd_help(struct control_conn *cc, int argc, char **argv)

@@ -70,6 +70,8 @@ void kill_children(struct parent *p, int sig);
 int  supervise_start(struct parent *p);
 /* Stop the children (SIGKILL at once when force), then leave the loop with code. */
 void parent_shutdown(struct parent *p, int code, int force);
+/* reload.c: 0 and "reloaded ..." in why, or -1 and the first error */
+int  parent_reload(struct parent *p, char *why, size_t whylen);
 /* Reap what exited; returns how many children are still alive. */
 int  reap_children(struct parent *p);
 

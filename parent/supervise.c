@@ -396,7 +396,11 @@ static void signal_cb(uv_signal_t *s, int signum)
 		child_gone(p);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP: configuration reload is not implemented yet");
+		{
+			char why[600];
+			log_info("SIGHUP: reloading the configuration");
+			parent_reload(p, why, sizeof(why));
+		}
 		break;
 	default: {
 		const char *name = signum == SIGINT ? "SIGINT" : "SIGTERM";

@@ -53,3 +53,7 @@ TESTS += test/interop/test_crash.sh
 EXTRA_DIST += test/interop/test_crash.sh
 crash_log = test/interop/test_crash.sh.log
 $(crash_log): test/interop/test_debug.sh.log
+TESTS += test/interop/test_reload.sh
+EXTRA_DIST += test/interop/test_reload.sh
+reload_log = test/interop/test_reload.sh.log
+$(reload_log): test/interop/test_showsa.sh.log

@@ -452,6 +452,16 @@ static void va_unlink(struct va *v)
 /* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
  * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
  * that arrive in between are kept on the session. */
+/* What a virtual-access interface takes from its template while it lives (IOS applies template
+ * changes to the cloned interfaces too): access lists and the MSS clamp. */
+static void va_template_apply(struct va *v)
+{
+	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
+	v->acl_in = t && t->acl_in[0] ? conf_find_acl(dp.conf, t->acl_in) : NULL;
+	v->acl_out = t && t->acl_out[0] ? conf_find_acl(dp.conf, t->acl_out) : NULL;
+	v->mss = t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
+}
+
 static void va_create(const struct msg_va_create *c)
 {
 	struct va *v = calloc(1, sizeof(*v));
@@ -472,13 +482,7 @@ static void va_create(const struct msg_va_create *c)
 	v->client = c->client_addr;
 	v->client_plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
 	v->template_num = c->template_num;
-	const struct conf_interface *t = conf_find_template(dp.conf, c->template_num);
-	if (t && t->acl_in[0])
-		v->acl_in = conf_find_acl(dp.conf, t->acl_in);
-	if (t && t->acl_out[0])
-		v->acl_out = conf_find_acl(dp.conf, t->acl_out);
-	if (t && t->tcp_mss > 0)
-		v->mss = (uint16_t)t->tcp_mss;
+	va_template_apply(v);
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
 	dp.units[unit] = 1;
@@ -877,6 +881,18 @@ static void on_parent_msg(struct imsgbuf *b, struct imsg *im, void *arg)
 		if (log_dbg_msg(im->data, im->datalen) == -1)
 			fatalx("parent: bad DEBUG length %zu", im->datalen);
 		break;
+	case IMSG_RELOAD: {
+		if (im->datalen != sizeof(struct vpnd_conf))
+			fatalx("parent: bad RELOAD length %zu", im->datalen);
+		/* in place: dp.conf is our heap copy and the interfaces point into it */
+		memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
+		int n = 0;
+		for (struct va *v = dp.vas; v; v = v->next, n++)
+			va_template_apply(v);
+		log_info("configuration reloaded: %d interface%s updated from their templates", n,
+		         n == 1 ? "" : "s");
+		break;
+	}
 	case IMSG_SHUTDOWN:
 		shutdown_all();
 		imsg_flush_blocking(&dp.parent);

@@ -48,6 +48,8 @@ const struct vctl_cmd vctl_cmds[] = {
 	{ "no debug all", "", "the same as undebug all (asks vpnd)", NULL },
 	{ "show crypto debug-condition", "", "the debug conditions (asks vpnd)", NULL },
 	{ "show debugging", "", "the debug categories that are on (asks vpnd)", NULL },
+	{ "reload", "", "read the configuration again; sessions whose policy is gone end (asks vpnd)",
+	  NULL },
 	{ "ping", "", "check that vpnd answers", NULL },
 	{ "shutdown", "", "stop vpnd and every session", NULL },
 	{ "help", "", "this list", vctl_help },
