@@ -78,6 +78,11 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 	memcpy(sa->child, o->child, sizeof(sa->child));
 	o->va_requested = o->va_ready = o->session_reported = 0;
 	memset(o->child, 0, sizeof(o->child));
+	sa->session_start = o->session_start ? o->session_start : o->created;
+	sa->esp_in_at = o->esp_in_at;
+	sa->esp_out_at = o->esp_out_at;
+	sa->esp_pkts_in = o->esp_pkts_in;
+	sa->esp_pkts_out = o->esp_pkts_out;
 	sa->adopted = 1;
 	o->superseded = 1;
 	/* the session store has one IKE SA row per session: it now describes the new SA, and

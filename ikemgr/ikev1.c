@@ -464,11 +464,24 @@ void ikev1_tick(time_t now)
 			ike_sa_delete(sa, "phase 1.5 timeout", 1);
 			continue;
 		}
-		/* Session-Timeout from the RADIUS server ends the session, as on IOS */
+		/* Session-Timeout and Idle-Timeout from the RADIUS server end the session, as on
+		 * IOS; idle means no ESP either way (tunmgr's activity reports) */
+		time_t start = sa->session_start ? sa->session_start : sa->created;
 		if (sa->have_policy && sa->policy.session_timeout > 0 &&
-		    now - sa->created >= sa->policy.session_timeout) {
+		    now - start >= sa->policy.session_timeout) {
 			ike_sa_delete(sa, "session timeout", 1);
 			continue;
+		}
+		if (sa->have_policy && sa->policy.idle_timeout > 0 && sa->state == IKE_S_ESTABLISHED) {
+			time_t last = start;
+			if (sa->esp_in_at > last)
+				last = sa->esp_in_at;
+			if (sa->esp_out_at > last)
+				last = sa->esp_out_at;
+			if (now - last >= sa->policy.idle_timeout) {
+				ike_sa_delete(sa, "idle timeout", 1);
+				continue;
+			}
 		}
 		if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
 			ike.st.retransmits++;

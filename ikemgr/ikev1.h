@@ -156,6 +156,7 @@ struct ike_sa {
 
 	/* liveness: last IKE message, last ESP packet in and out (from tunmgr, to the second) */
 	time_t   esp_in_at, esp_out_at;
+	time_t   session_start;       /* when its session came up; kept across phase 1 rekeys */
 	uint64_t esp_pkts_in, esp_pkts_out;
 	time_t   created, last_rx, dpd_sent_at;
 	uint32_t dpd_seq;

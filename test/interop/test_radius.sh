@@ -40,6 +40,8 @@ bob	Cleartext-Password := "B0bRadiusPw"
 carol	Cleartext-Password := "CarolPw1"
 dave	Cleartext-Password := "DavePw1"
 	Session-Timeout = 4
+erin	Cleartext-Password := "ErinPw1"
+	Idle-Timeout = 6
 token	State == "st-1", Cleartext-Password := "123456"
 	Reply-Message = "welcome"
 token	Cleartext-Password := "pin1", Response-Packet-Type := Access-Challenge
@@ -100,6 +102,18 @@ vpnc_start "$T/dave" group=group1 secret=Gk7f3a9c2eSecret user=dave password=Dav
 wait_until 15 grep -q "down: session timeout" "$ST/vpnd.log" ||
 	{ tail -20 "$ST/vpnd.log" >&2; fail "dave's session outlived its Session-Timeout of 4 s"; }
 pass "Session-Timeout 4 ended dave's session"
+vpnc_stop
+
+echo "=== Idle-Timeout from the Access-Accept"
+vpnc_start "$T/erin" group=group1 secret=Gk7f3a9c2eSecret user=erin password=ErinPw1 ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "erin did not connect"; }
+# traffic for 10 s keeps the session past its 6 s of allowed idleness
+cl ping -c 10 -i 1 -w 12 10.2.1.10 >/dev/null || fail "erin: ping loss"
+grep -q "down: idle timeout" "$ST/vpnd.log" && fail "erin's session ended while it carried traffic"
+t0=$(date +%s)
+wait_until 15 grep -q "down: idle timeout" "$ST/vpnd.log" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "erin's idle session outlived its Idle-Timeout of 6 s"; }
+pass "Idle-Timeout 6: alive through 10 s of pings, ended $(( $(date +%s) - t0 )) s after the traffic stopped"
 vpnc_stop
 
 echo "=== wrong RADIUS password"
