@@ -136,6 +136,8 @@ struct msg_policy {
 	int32_t  pfs;
 	int32_t  nsplit;
 	struct { struct in_addr net, mask; } split[MSG_SPLIT_MAX];
+	char     inacl[64];             /* access list for traffic from the client, "" = the
+	                                 * template's (RADIUS Filter-Id / ipsec:inacl) */
 	int32_t  session_timeout;       /* seconds, 0 = none */
 	int32_t  idle_timeout;
 };
@@ -173,6 +175,7 @@ struct msg_va_create {
 	int32_t  esp_overhead;          /* bytes ESP adds, for the computed MTU */
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;
+	char     acl_in[64];            /* the session's own inbound access list, "" = template's */
 };
 struct msg_va_created {
 	uint32_t session_id;

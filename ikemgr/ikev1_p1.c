@@ -138,6 +138,7 @@ void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
 	c.client_plen = plen;
 	snprintf(c.user, sizeof(c.user), "%s", sa->user);
 	c.peer = sa->peer;
+	snprintf(c.acl_in, sizeof(c.acl_in), "%s", sa->policy.inacl);
 	ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
 	sa->va_requested = 1;
 }

@@ -393,6 +393,17 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		res->status = XAUTH_REFUSED;
 		return;
 	}
+	/* A per-user access list must exist here: one that cannot be applied refuses the session
+	 * (running it unfiltered would give the user more than the server allowed). */
+	const char *acl = ua && ua->inacl[0] ? ua->inacl : ua && ua->filter_id[0] ? ua->filter_id :
+	                  ga && ga->inacl[0] ? ga->inacl : "";
+	if (acl[0] && !conf_find_acl(kconf, acl)) {
+		res->status = XAUTH_REFUSED;
+		snprintf(res->message, sizeof(res->message),
+		         "access list '%s' from RADIUS is not configured here", acl);
+		return;
+	}
+	snprintf(p->inacl, sizeof(p->inacl), "%s", acl);
 	if (ua && ua->framed_ip.s_addr) {
 		/* Framed-IP-Address: the server chose the address; a pool holding it skips it */
 		if (pool_claim(rq->sa_id, ua->framed_ip) < 0) {

@@ -214,6 +214,18 @@ static void parse_reply(VALUE_PAIR *vp, struct rad_attrs *a)
 			if (is_int)
 				a->idle_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
 			break;
+		case PW_FILTER_ID:
+			/* an access list name: printable, no blanks (else it names nothing) */
+			if (is_raw && rawlen > 0 && rawlen < sizeof(a->filter_id)) {
+				int ok = 1;
+				for (unsigned i = 0; i < rawlen; i++)
+					ok &= raw[i] > ' ' && raw[i] <= '~';
+				if (ok) {
+					memcpy(a->filter_id, raw, rawlen);
+					a->filter_id[rawlen] = 0;
+				}
+			}
+			break;
 		case PW_CLASS:
 			if (is_raw && rawlen <= sizeof(a->class_)) {
 				memcpy(a->class_, raw, rawlen);

@@ -31,7 +31,8 @@ struct rad_attrs {
 	int      save_password;              /* ipsec:save-password, -1 = not given */
 	int      pfs;                        /* ipsec:pfs, -1 = not given */
 	int      max_users;                  /* ipsec:max-users, -1 = not given */
-	char     inacl[CONF_NAME_MAX];       /* ipsec:inacl (kept; applied by a later step) */
+	char     inacl[CONF_NAME_MAX];       /* ipsec:inacl: a local access list for the session */
+	char     filter_id[CONF_NAME_MAX];   /* Filter-Id: the same, standard attribute */
 	/* user policy: standard attributes */
 	struct in_addr framed_ip, framed_mask;
 	int      session_timeout, idle_timeout;   /* seconds, 0 = none */

@@ -88,6 +88,7 @@ struct va {
 	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
 	/* ip access-group of the template: from the client (in), toward it (out) */
 	const struct conf_acl *acl_in, *acl_out;
+	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
 	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
 };
 
@@ -457,7 +458,17 @@ static void va_unlink(struct va *v)
 static void va_template_apply(struct va *v)
 {
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
+	static const struct conf_acl deny_all;   /* no entries: the implicit deny */
 	v->acl_in = t && t->acl_in[0] ? conf_find_acl(dp.conf, t->acl_in) : NULL;
+	if (v->acl_in_name[0]) {
+		/* gone after a reload: fail closed rather than let the session run unfiltered */
+		v->acl_in = conf_find_acl(dp.conf, v->acl_in_name);
+		if (!v->acl_in) {
+			log_rl("%s: access list %s is no longer configured, denying all from the client",
+			       v->ifname, v->acl_in_name);
+			v->acl_in = &deny_all;
+		}
+	}
 	v->acl_out = t && t->acl_out[0] ? conf_find_acl(dp.conf, t->acl_out) : NULL;
 	v->mss = t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }
@@ -482,6 +493,8 @@ static void va_create(const struct msg_va_create *c)
 	v->client = c->client_addr;
 	v->client_plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
 	v->template_num = c->template_num;
+	memcpy(v->acl_in_name, c->acl_in, sizeof(v->acl_in_name));
+	v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
 	va_template_apply(v);
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);

@@ -42,6 +42,10 @@ dave	Cleartext-Password := "DavePw1"
 	Session-Timeout = 4
 erin	Cleartext-Password := "ErinPw1"
 	Idle-Timeout = 6
+frank	Cleartext-Password := "FrankPw1"
+	Filter-Id = "radin"
+gina	Cleartext-Password := "GinaPw1"
+	Filter-Id = "nosuch"
 token	State == "st-1", Cleartext-Password := "123456"
 	Reply-Message = "welcome"
 token	Cleartext-Password := "pin1", Response-Packet-Type := Access-Challenge
@@ -115,6 +119,21 @@ wait_until 15 grep -q "down: idle timeout" "$ST/vpnd.log" ||
 	{ tail -20 "$ST/vpnd.log" >&2; fail "erin's idle session outlived its Idle-Timeout of 6 s"; }
 pass "Idle-Timeout 6: alive through 10 s of pings, ended $(( $(date +%s) - t0 )) s after the traffic stopped"
 vpnc_stop
+
+echo "=== per-user access list (Filter-Id)"
+inh ip addr add 10.2.1.11/24 dev inhost 2>/dev/null
+vpnc_start "$T/frank" group=group1 secret=Gk7f3a9c2eSecret user=frank password=FrankPw1 ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "frank did not connect"; }
+cl ping -c 1 -w 5 10.2.1.10 >/dev/null || fail "frank: no ping to 10.2.1.10"
+cl ping -c 2 -i 0.2 -w 3 10.2.1.11 >/dev/null 2>&1 && fail "frank reached 10.2.1.11 through Filter-Id radin"
+grep -q "denied by access list radin" "$ST/vpnd.log" || fail "no log line for frank's denied packets"
+pass "Filter-Id radin applied to frank's interface: 10.2.1.11 denied (logged), 10.2.1.10 reachable"
+vpnc_stop
+vpnc_start "$T/gina" group=group1 secret=Gk7f3a9c2eSecret user=gina password=GinaPw1 wait=0
+expect_fail "Filter-Id naming no access list" "$T/gina" 20
+grep -q "access list 'nosuch' from RADIUS is not configured here" "$ST/vpnd.log" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "no log line for gina's refusal"; }
+pass "Filter-Id naming no configured access list: gina refused"
 
 echo "=== wrong RADIUS password"
 vpnc_start "$T/bad" group=group1 secret=Gk7f3a9c2eSecret user=bob password=wrong wait=0
