@@ -63,12 +63,9 @@ static int clear_children(struct ike_sa *sa)
 		struct ike_child *c = &sa->child[i];
 		if (!c->used)
 			continue;
-		struct msg_sa_del del = { sa->id, c->spi_in, c->spi_out };
-		ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &del, sizeof(del));
-		ike_report_child_gone(sa, c->spi_in, "admin clear");
 		log_info("session %u: IPsec SA in %08x out %08x cleared", sa->id, ntohl(c->spi_in),
 		         ntohl(c->spi_out));
-		memset(c, 0, sizeof(*c));
+		ike_child_remove(sa, c, "admin clear");
 	}
 	return d.n;
 }

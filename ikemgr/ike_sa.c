@@ -160,3 +160,12 @@ void ike_sa_remember_out(struct ike_sa *sa, const uint8_t *pkt, size_t len, int 
 	sa->retrans_left = retransmit ? 3 : 0;
 	sa->retrans_at = time(NULL) + 5;
 }
+
+/* An IPsec SA leaves: out of tunmgr, out of the session store, its slot freed. */
+void ike_child_remove(struct ike_sa *sa, struct ike_child *c, const char *reason)
+{
+	struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
+	ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
+	ike_report_child_gone(sa, c->spi_in, reason);
+	memset(c, 0, sizeof(*c));
+}

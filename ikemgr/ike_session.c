@@ -12,6 +12,14 @@
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 
+/* The same client as far as sessions go: user, group, peer address and port. */
+static int same_client(const struct ike_sa *o, const struct ike_sa *sa, const char *user)
+{
+	return o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
+	       o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, user) &&
+	       !strcmp(o->group_name, sa->group_name);
+}
+
 /*
  * The live session this IKE SA rekeys: same user, group, peer address and port. The port
  * matters behind NAT, where several clients share the address and each has its own mapping.
@@ -24,9 +32,7 @@ struct ike_sa *ike_session_predecessor(const struct ike_sa *sa)
 		if (o == sa || o->superseded || o->state != IKE_S_ESTABLISHED || !o->va_requested ||
 		    !o->have_policy)
 			continue;
-		if (o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
-		    o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, sa->user) &&
-		    !strcmp(o->group_name, sa->group_name))
+		if (same_client(o, sa, sa->user))
 			return o;
 	}
 	return NULL;
@@ -42,9 +48,7 @@ void ike_session_replaces(const struct ike_sa *sa, const char *user, struct msg_
 	for (struct ike_sa *o = ike.all; o && rq->nreplaces < MSG_REPLACES_MAX; o = o->all_next) {
 		if (o == sa || o->superseded || !o->have_policy || o->state < IKE_S_CFG_WAIT)
 			continue;
-		if (o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
-		    o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, user) &&
-		    !strcmp(o->group_name, sa->group_name))
+		if (same_client(o, sa, user))
 			rq->replaces[rq->nreplaces++] = o->id;
 	}
 }

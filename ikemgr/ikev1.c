@@ -342,14 +342,11 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 				ikev1_rekey_start(sa, c);
 				break;
 			}
-			struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
 			if (!c->replaced_at)
 				ikev1_send_delete_child(sa, c);
-			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
 			log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->id,
 			         ntohl(e->spi_in));
-			ike_report_child_gone(sa, c->spi_in, "lifetime expired");
-			memset(c, 0, sizeof(*c));
+			ike_child_remove(sa, c, "lifetime expired");
 			break;
 		}
 		break;

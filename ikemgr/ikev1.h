@@ -229,6 +229,7 @@ struct ike_exch *ike_exch_find(struct ike_sa *, uint32_t msgid);
 struct ike_exch *ike_exch_new(struct ike_sa *, int kind, uint32_t msgid);
 void ike_exch_free(struct ike_sa *, struct ike_exch *);
 void ike_sa_remember_out(struct ike_sa *, const uint8_t *pkt, size_t len, int retransmit);
+void ike_child_remove(struct ike_sa *, struct ike_child *, const char *reason);
 
 /* ikev1_msg.c: encryption, hashes and sending */
 int  ikev1_decrypt(struct ike_sa *, uint8_t *pkt, size_t len, uint8_t *iv, size_t *plen);
@@ -253,6 +254,7 @@ int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16
 /* Ends a phase 1 reply: our NAT-D pair when natd, finalize, remember for retransmissions,
  * send. A failure (rc < 0 on entry included) deletes the SA and returns -1. */
 int  ikev1_p1_send_reply(struct ike_sa *, struct isakmp_buf *, int rc, int natd);
+int  ikev1_p1_keys(struct ike_sa *, const struct msg_skeyid_res *);
 void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
 void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
 /* NULL when a site-to-site peer may route net/plen into its tunnel, else why not. */

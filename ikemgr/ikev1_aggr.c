@@ -138,8 +138,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 
 void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 {
-	uint8_t gxy[IKE_PUB_MAX], hash_r[64];
-	size_t gxylen = sizeof(gxy);
+	uint8_t hash_r[64];
 	struct isakmp_buf b;
 	char pa[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
@@ -150,17 +149,9 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 		ike_sa_delete(sa, "no key", 0);
 		return;
 	}
-	memcpy(sa->skeyid, r->skeyid, r->skeyid_len);
-
-	sa->dh = ike_dh_new(sa->group);
-	size_t publen = ike_dh_publen(sa->group);
-	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
-	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
-		ike.st.drop_malformed++;
-		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
-		ike_sa_delete(sa, "DH failed", 0);
+	if (ikev1_p1_keys(sa, r) < 0)
 		return;
-	}
+	size_t publen = ike_dh_publen(sa->group);
 
 	/* IDir: our address, protocol UDP port 500 as IOS sends it. */
 	sa->idir_b[0] = ISAKMP_ID_IPV4_ADDR;
@@ -170,20 +161,15 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	memcpy(sa->idir_b + 4, &sa->local.sin_addr, 4);
 	sa->idir_len = 8;
 
-	int rc = ike_derive_p1(sa->hash, sa->encr, sa->keylen, sa->skeyid, r->skeyid_len, gxy, gxylen,
-	                       sa->cky_i, sa->cky_r, sa->gxi, sa->gxlen, sa->gxr, publen, &sa->k);
-	explicit_bzero(gxy, sizeof(gxy));
-	if (rc < 0 ||
-	    ike_hash_r(sa->hash, sa->skeyid, r->skeyid_len, sa->gxi, sa->gxlen, sa->gxr, publen,
+	if (ike_hash_r(sa->hash, sa->skeyid, r->skeyid_len, sa->gxi, sa->gxlen, sa->gxr, publen,
 	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idir_b, sa->idir_len,
 	               hash_r) < 0) {
 		ike_sa_delete(sa, "key derivation failed", 0);
 		return;
 	}
-	memcpy(sa->iv, sa->k.iv, sa->k.blocklen);
 
 	isakmp_buf_init(&b);
-	rc = isakmp_put_hdr(&b, sa->cky_i, sa->cky_r, ISAKMP_EXCH_AGGR, 0, 0);
+	int rc = isakmp_put_hdr(&b, sa->cky_i, sa->cky_r, ISAKMP_EXCH_AGGR, 0, 0);
 	if (!rc)
 		rc = isakmp_put_sa_p1(&b, sa->chosen_prop_num, &sa->chosen_trans);
 	if (!rc)

@@ -127,10 +127,8 @@ static void delete_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
 			struct ike_child *c = &o->child[i];
 			if (c->used && c->spi_out == spi) {
-				struct msg_sa_del d = { o->id, c->spi_in, c->spi_out };
-				ike.io.to_tunmgr(IMSG_SA_DEL, o->id, &d, sizeof(d));
 				log_info("session %u: peer deleted IPsec SA %08x", o->id, ntohl(spi));
-				memset(c, 0, sizeof(*c));
+				ike_child_remove(o, c, "deleted");
 				return;
 			}
 		}

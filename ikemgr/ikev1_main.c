@@ -151,8 +151,6 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 /* keymgr's answer: derive the keys and send MM4. */
 void ikev1_main_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 {
-	uint8_t gxy[IKE_PUB_MAX];
-	size_t gxylen = sizeof(gxy);
 	char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
 	inet_ntop(AF_INET, &sa->local.sin_addr, la, sizeof(la));
@@ -172,29 +170,13 @@ void ikev1_main_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	for (int k = 0; prof[0] && k < ike.conf->nprofile; k++)
 		if (!strcmp(ike.conf->profile[k].name, prof))
 			sa->profile = &ike.conf->profile[k];
-	memcpy(sa->skeyid, r->skeyid, r->skeyid_len);
+	if (ikev1_p1_keys(sa, r) < 0)
+		return;
 
-	sa->dh = ike_dh_new(sa->group);
 	size_t publen = ike_dh_publen(sa->group);
-	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
-	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
-		ike.st.drop_malformed++;
-		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
-		ike_sa_delete(sa, "DH failed", 0);
-		return;
-	}
-	int rc = ike_derive_p1(sa->hash, sa->encr, sa->keylen, sa->skeyid, r->skeyid_len, gxy, gxylen,
-	                       sa->cky_i, sa->cky_r, sa->gxi, sa->gxlen, sa->gxr, publen, &sa->k);
-	explicit_bzero(gxy, sizeof(gxy));
-	if (rc < 0) {
-		ike_sa_delete(sa, "key derivation failed", 0);
-		return;
-	}
-	memcpy(sa->iv, sa->k.iv, sa->k.blocklen);
-
 	struct isakmp_buf b;
 	isakmp_buf_init(&b);
-	rc = isakmp_put_hdr(&b, sa->cky_i, sa->cky_r, ISAKMP_EXCH_MAIN, 0, 0);
+	int rc = isakmp_put_hdr(&b, sa->cky_i, sa->cky_r, ISAKMP_EXCH_MAIN, 0, 0);
 	if (!rc)
 		rc = isakmp_put_payload(&b, ISAKMP_NP_KE, sa->gxr, publen);
 	if (!rc)

@@ -190,3 +190,35 @@ int ikev1_p1_send_reply(struct ike_sa *sa, struct isakmp_buf *b, int rc, int nat
 	isakmp_buf_free(b);
 	return 0;
 }
+
+/*
+ * Our DH half and the phase 1 keys from keymgr's SKEYID (RFC 2409 5), shared by aggressive
+ * and main mode. A bad peer public value or a failed derivation deletes the SA: -1.
+ */
+int ikev1_p1_keys(struct ike_sa *sa, const struct msg_skeyid_res *r)
+{
+	uint8_t gxy[IKE_PUB_MAX];
+	size_t gxylen = sizeof(gxy);
+	char pa[INET_ADDRSTRLEN];
+
+	memcpy(sa->skeyid, r->skeyid, r->skeyid_len);
+	sa->dh = ike_dh_new(sa->group);
+	size_t publen = ike_dh_publen(sa->group);
+	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
+	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
+		inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+		ike.st.drop_malformed++;
+		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
+		ike_sa_delete(sa, "DH failed", 0);
+		return -1;
+	}
+	int rc = ike_derive_p1(sa->hash, sa->encr, sa->keylen, sa->skeyid, r->skeyid_len, gxy, gxylen,
+	                       sa->cky_i, sa->cky_r, sa->gxi, sa->gxlen, sa->gxr, publen, &sa->k);
+	explicit_bzero(gxy, sizeof(gxy));
+	if (rc < 0) {
+		ike_sa_delete(sa, "key derivation failed", 0);
+		return -1;
+	}
+	memcpy(sa->iv, sa->k.iv, sa->k.blocklen);
+	return 0;
+}

@@ -361,12 +361,8 @@ void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
 			oldest = i;
 	}
 	if (slot < 0 && oldest >= 0) {
-		struct ike_child *c = &sa->child[oldest];
-		struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
-		ikev1_send_delete_child(sa, c);
-		ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
-		ike_report_child_gone(sa, c->spi_in, "replaced");
-		memset(c, 0, sizeof(*c));
+		ikev1_send_delete_child(sa, &sa->child[oldest]);
+		ike_child_remove(sa, &sa->child[oldest], "replaced");
 		slot = oldest;
 	}
 	if (slot < 0) {

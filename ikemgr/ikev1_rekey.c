@@ -198,12 +198,9 @@ void ikev1_rekey_tick(struct ike_sa *sa, time_t now)
 		struct ike_child *c = &sa->child[i];
 		/* the peer usually deletes what it replaced; else we do, once the new SA is in use */
 		if (c->used && c->replaced_at && now - c->replaced_at >= 10) {
-			struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
 			ikev1_send_delete_child(sa, c);
-			ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
 			log_info("session %u: replaced IPsec SA %08x deleted", sa->id, ntohl(c->spi_in));
-			ike_report_child_gone(sa, c->spi_in, "replaced");
-			memset(c, 0, sizeof(*c));
+			ike_child_remove(sa, c, "replaced");
 		}
 	}
 }
