@@ -125,7 +125,7 @@ PY
 	fi
 
 	vpnc_stop
-	wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$name: $va still there after disconnect"
+	wait_until 20 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "$name: $va still there after disconnect"
 	hub ip route show "$address" | grep -q . && fail "$name: route to $address left behind"
 	grep -q "down: peer delete" "$st/vpnd.log" || fail "$name: session not closed by the client's DELETE"
 	"$VPNCTL" -S "$st" show crypto session history | grep -q "End reason: peer delete" || fail "$name: history lacks the ended session"

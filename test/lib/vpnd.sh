@@ -92,7 +92,7 @@ CONF
 vpnc_stop() {
 	[ -n "${VPNC_PID:-}" ] || return 0
 	kill -TERM "$VPNC_PID" 2>/dev/null
-	wait_until 5 sh -c "! kill -0 $VPNC_PID" || kill -KILL "$VPNC_PID" 2>/dev/null
+	wait_until 10 sh -c "! kill -0 $VPNC_PID" || kill -KILL "$VPNC_PID" 2>/dev/null
 	wait "$VPNC_PID" 2>/dev/null
 	VPNC_PID=
 }
