@@ -242,6 +242,9 @@ struct vpnd_conf {
 	/* control-socket group NAME: members may use vpnctl's control commands too (not IOS) */
 	char     control_group[CONF_NAME_MAX];
 	int      control_gid;                 /* resolved when the file was read */
+	/* not from the file: this run's number in the session store, set by the parent before
+	 * the children start and kept across reloads (Acct-Session-Id = run id + session id) */
+	uint32_t run_id;
 
 	struct conf_isakmp_policy policy[CONF_MAX_POLICIES];   /* sorted by priority */
 	int      npolicy;

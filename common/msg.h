@@ -156,6 +156,19 @@ struct msg_xauth_res {
 	struct msg_policy policy;
 };
 
+/* Acct-Session-Id (RADIUS): unique across restarts, the same in Access- and
+ * Accounting-Requests and what a Disconnect-Request names. */
+#define MSG_ACCT_SID_LEN 17
+static inline void msg_acct_session_id(char out[MSG_ACCT_SID_LEN], uint32_t run_id,
+                                       uint32_t session_id)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	uint64_t v = (uint64_t)run_id << 32 | session_id;
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = hex[v & 15];
+	out[16] = 0;
+}
+
 struct msg_session_end {
 	uint32_t session_id;
 	struct in_addr addr;            /* address to give back to its pool */

@@ -573,3 +573,8 @@ int db_sa_counters(struct db *d, const struct msg_sa_counters *c)
 	bind_hex(s, 11, &c->spi_in, 4);
 	return run(d, s);
 }
+
+uint32_t db_run_id(const struct db *d)
+{
+	return (uint32_t)d->run_id;
+}

@@ -13,6 +13,8 @@ struct db;
 /* Open or create PATH, apply migrations; returns NULL with a logged reason. */
 struct db *db_open(const char *path);
 void       db_close(struct db *);
+/* This run's number (runs.id): with a session id it names a session across restarts. */
+uint32_t   db_run_id(const struct db *);
 /* Sessions still open from a previous run (crash): close them with REASON. Returns how many. */
 int        db_close_stale(struct db *, const char *reason);
 /* Sessions still open in this run (a child died): close them with REASON, counters kept.

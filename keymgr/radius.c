@@ -21,6 +21,7 @@
 #include <radcli/radcli.h>
 
 #include "common/log.h"
+#include "common/msg.h"
 #include "keymgr/radius.h"
 
 #define RAD_WORKERS 4
@@ -265,11 +266,11 @@ static void add_str(rc_handle *h, VALUE_PAIR **l, int attr, const void *v, int l
 static int ask(rc_handle *h, const char *key, struct radius_job *j, struct rad_attrs *a)
 {
 	VALUE_PAIR *send = NULL, *recv = NULL;
-	char peer[INET_ADDRSTRLEN], sid[16], msg[PW_MAX_MSG_SIZE];
+	char peer[INET_ADDRSTRLEN], sid[MSG_ACCT_SID_LEN], msg[PW_MAX_MSG_SIZE];
 	uint32_t ptype = NAS_PORT_TYPE_VIRTUAL;
 
 	inet_ntop(AF_INET, &j->peer, peer, sizeof(peer));
-	snprintf(sid, sizeof(sid), "%08X", j->session_id);
+	msg_acct_session_id(sid, R.conf->run_id, j->session_id);
 	add_str(h, &send, PW_USER_NAME, j->user, -1);
 	add_str(h, &send, PW_USER_PASSWORD, j->password, -1);
 	if (R.conf->hostname[0])

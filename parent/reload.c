@@ -48,6 +48,7 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 		          p->conf_file, f.errors, f.errors == 1 ? "" : "s");
 		goto out;
 	}
+	c->run_id = p->conf->run_id;
 	memcpy(red, c, sizeof(*red));
 	conf_redact(red);
 	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {

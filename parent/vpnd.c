@@ -145,6 +145,7 @@ static int run_parent(struct parent *p)
 	p->db = db_open(dbpath);
 	if (p->db == NULL)
 		fatalx("cannot open the session store %s", dbpath);
+	p->conf->run_id = db_run_id(p->db);
 	n = db_close_stale(p->db, "crash");
 	if (n < 0)
 		log_warnx("could not close the sessions left by a previous run");
