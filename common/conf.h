@@ -91,6 +91,7 @@ struct conf_isakmp_profile {
 	int      nmatch_group;
 	char     client_auth_list[CONF_NAME_MAX];   /* aaa authentication login list (XAUTH) */
 	char     isakmp_auth_list[CONF_NAME_MAX];   /* aaa authorization network list */
+	char     acct_list[CONF_NAME_MAX];          /* accounting LIST: aaa accounting network */
 	int      config_respond;                    /* client configuration address respond */
 	int      config_initiate;
 	int      virtual_template;                  /* 0 = none */

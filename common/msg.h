@@ -59,6 +59,10 @@ enum imsg_type {
 	IMSG_IPSEC_SA_DOWN,     /* ikemgr -> parent: struct msg_ipsec_sa_down */
 	IMSG_SA_COUNTERS,       /* tunmgr -> parent: struct msg_sa_counters */
 
+	/* parent <-> keymgr: RADIUS accounting, one record at a time from the parent's queue */
+	IMSG_ACCT_REQ,          /* parent -> keymgr: struct msg_acct */
+	IMSG_ACCT_RES,          /* keymgr -> parent: struct msg_acct_res */
+
 	IMSG_TYPE_MAX
 };
 
@@ -140,6 +144,8 @@ struct msg_policy {
 	                                 * template's (RADIUS Filter-Id / ipsec:inacl) */
 	int32_t  session_timeout;       /* seconds, 0 = none */
 	int32_t  idle_timeout;
+	uint8_t  class_[253];           /* RADIUS Class, echoed in accounting */
+	int32_t  class_len;
 };
 
 /*
@@ -283,6 +289,8 @@ struct msg_session_up {
 	uint64_t ike_spi_i, ike_spi_r;
 	uint32_t esp_spi_in, esp_spi_out;
 	char     transform[64];         /* "esp-aes 256 esp-sha-hmac" */
+	uint8_t  class_[253];           /* RADIUS Class of the login, for accounting */
+	int32_t  class_len;
 };
 struct msg_session_down {
 	uint32_t session_id;
@@ -292,6 +300,37 @@ struct msg_counters {
 	uint32_t session_id;
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
 	uint64_t drop_auth, drop_replay, drop_other;
+	int32_t  final;                 /* the interface is gone: these are the last */
+};
+
+/*
+ * One accounting record from the parent's durable queue (SQLite acct_queue). keymgr sends it
+ * to the record's server group and answers with the queue id; the parent deletes nothing
+ * until then, and sends the next only after (records go out in order).
+ */
+enum msg_acct_status { ACCT_START = 1, ACCT_STOP = 2, ACCT_INTERIM = 3 };
+struct msg_acct {
+	int64_t  qid;                   /* acct_queue.id */
+	int32_t  status;                /* enum msg_acct_status */
+	char     group[64];             /* RADIUS server group */
+	char     user[MSG_USER_MAX];
+	char     acct_session_id[MSG_ACCT_SID_LEN];
+	struct in_addr framed_ip, peer;
+	uint8_t  class_[253];
+	int32_t  class_len;
+	uint32_t session_time;          /* seconds (Interim, Stop) */
+	uint32_t delay_time;            /* seconds since the event (Acct-Delay-Time) */
+	uint64_t in_octets, out_octets, in_pkts, out_pkts;
+	int32_t  terminate_cause;       /* RFC 2866 5.10 (Stop) */
+};
+/* ACCT_SENT: acknowledged; ACCT_RETRY: no server answered, keep it; ACCT_DROP: it can never
+ * be sent (its server group is gone from the configuration). */
+enum msg_acct_result { ACCT_SENT = 0, ACCT_RETRY, ACCT_DROP };
+struct msg_acct_res {
+	int64_t  qid;
+	int32_t  result;                /* enum msg_acct_result */
+	char     server[64];            /* the server that acknowledged */
+	char     why[160];
 };
 
 

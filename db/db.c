@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "db/db.h"
+#include "db/db_int.h"
 
 /*
  * Schema history. Each step takes the file from version-1 to version, inside one transaction
@@ -74,6 +75,21 @@ static const struct migration {
 	  /* the event log, read newest first or per session */
 	  "CREATE INDEX events_t ON events (t);"
 	  "CREATE INDEX events_session ON events (run_id, session_id);" },
+	{ 3,
+	  /* RADIUS accounting: which server group a session is accounted to (NULL = none), its
+	   * Class, and the durable queue of records (db_acct.c). A record is kept until a server
+	   * acknowledged it (acked), then for a week as history. */
+	  "ALTER TABLE sessions ADD COLUMN acct_group TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN class BLOB;"
+	  "CREATE TABLE acct_queue ("
+	  " id INTEGER PRIMARY KEY, created REAL NOT NULL, run_id INTEGER NOT NULL,"
+	  " session_id INTEGER NOT NULL, status TEXT NOT NULL, grp TEXT NOT NULL,"
+	  " acct_session_id TEXT NOT NULL, username TEXT, framed_ip TEXT, calling_station TEXT,"
+	  " class BLOB, session_time INTEGER, in_octets INTEGER, out_octets INTEGER,"
+	  " in_pkts INTEGER, out_pkts INTEGER, terminate_cause INTEGER,"
+	  " tries INTEGER NOT NULL DEFAULT 0, last_try REAL, last_error TEXT,"
+	  " acked REAL, outcome TEXT, server TEXT);"
+	  "CREATE INDEX acct_pending ON acct_queue (id) WHERE acked IS NULL;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -87,11 +103,21 @@ struct db {
 
 int db_schema_version(void) { return migrations[NMIGRATIONS - 1].version; }
 
+sqlite3 *db_sqlite(struct db *d)
+{
+	return d->h;
+}
+
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double db_now(void)
+{
+	return now();
 }
 
 static int exec(struct db *d, const char *sql)

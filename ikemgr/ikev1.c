@@ -377,6 +377,10 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 	u.esp_spi_out = c->spi_out;
 	snprintf(u.transform, sizeof(u.transform), "%s", esp_transform_name(c->encr, c->keylen,
 	         c->auth));
+	if (sa->policy.class_len > 0 && sa->policy.class_len <= (int)sizeof(u.class_)) {
+		memcpy(u.class_, sa->policy.class_, (size_t)sa->policy.class_len);
+		u.class_len = sa->policy.class_len;
+	}
 	ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
 	sa->session_reported = 1;
 	ike_report_sync(sa);

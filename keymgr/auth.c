@@ -454,6 +454,10 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 			p->netmask = ua->framed_mask;
 		p->session_timeout = ua->session_timeout;
 		p->idle_timeout = ua->idle_timeout;
+		if (ua->class_len && ua->class_len <= sizeof(p->class_)) {
+			memcpy(p->class_, ua->class_, ua->class_len);
+			p->class_len = (int32_t)ua->class_len;
+		}
 		if (ua->class_len) {
 			struct sess_rec *r = sess_find(rq->sa_id, 1);
 			if (r) {

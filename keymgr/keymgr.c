@@ -56,8 +56,18 @@ static void send_to_ike(uint32_t type, uint32_t peerid, const void *data, size_t
 	imsg_compose(&io.ike, type, peerid, -1, data, len);
 }
 
+static void send_to_parent(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	imsg_compose(&io.parent, type, peerid, -1, data, len);
+}
+
 static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 {
+	if (im->hdr.type == IMSG_ACCT_REQ) {
+		NEED(struct msg_acct);
+		keymgr_acct(im->data);
+		return;
+	}
 	if (im->hdr.type == IMSG_SHUTDOWN) {
 		log_info("shut down");
 		exit(0);
@@ -91,6 +101,7 @@ int keymgr_main(struct proc_boot *boot)
 		fatalx("started without its channel to ikemgr");
 	keymgr_init(boot->conf);
 	keymgr_set_sender(send_to_ike);
+	keymgr_acct_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);

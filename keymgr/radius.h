@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "common/conf.h"
+#include "common/msg.h"
 
 #define RAD_STR_MAX 254     /* an attribute value is at most 253 bytes */
 
@@ -63,8 +64,12 @@ int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_
 
 enum rad_result { RAD_ACCEPT = 0, RAD_REJECT, RAD_CHALLENGE, RAD_ERROR };
 
+enum radius_job_kind { RAD_JOB_AUTH = 0, RAD_JOB_ACCT };
+
 struct radius_job {
 	/* in */
+	int      kind;                        /* enum radius_job_kind */
+	struct msg_acct acct;                 /* RAD_JOB_ACCT: the record */
 	char     group[CONF_NAME_MAX];       /* server group ("radius" = every server) */
 	char     user[128];
 	char     password[128];
@@ -76,6 +81,7 @@ struct radius_job {
 	int      result;                      /* enum rad_result */
 	char     server[CONF_NAME_MAX];       /* the server that answered */
 	char     why[160];                    /* for RAD_ERROR */
+	int      no_server;                   /* RAD_ERROR because the group names no server */
 	struct rad_attrs attrs;
 	/* completion, on keymgr's loop */
 	void   (*done)(struct radius_job *);

@@ -9,6 +9,7 @@
 
 #include "common/conf.h"
 #include "common/imsg.h"
+#include "common/msg.h"
 #include "common/proc.h"
 
 #define PARENT_READY_TIMEOUT_MS 10000
@@ -54,6 +55,7 @@ struct parent {
 	int              finished;
 	int              crashed;      /* a child died: this run's sessions are closed */
 	struct control  *control;
+	struct acct     *acct;         /* RADIUS accounting (acct.c) */
 };
 
 /* sockets.c */
@@ -74,6 +76,18 @@ void parent_shutdown(struct parent *p, int code, int force);
 int  parent_reload(struct parent *p, char *why, size_t whylen);
 /* Reap what exited; returns how many children are still alive. */
 int  reap_children(struct parent *p);
+
+/* acct.c: RADIUS accounting records (see there) */
+int  acct_init(struct parent *p);
+void acct_recover(struct parent *p);
+void acct_ready(struct parent *p);
+void acct_session_up(struct parent *p, const struct msg_session_up *u);
+void acct_session_down(struct parent *p, uint32_t session_id, const char *reason);
+void acct_counters(struct parent *p, const struct msg_counters *k);
+int  acct_result(struct parent *p, const struct msg_acct_res *r);
+void acct_crash(struct parent *p);
+void acct_finish(struct parent *p);
+int  acct_terminate_cause(const char *reason);
 
 /* control.c */
 int  control_open(struct parent *p);

@@ -428,6 +428,7 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	jw_arr_end(w);
 	jw_str(w, "client_authentication_list", p->client_auth_list);
 	jw_str(w, "isakmp_authorization_list", p->isakmp_auth_list);
+	jw_str(w, "accounting_list", p->acct_list);
 	jw_str(w, "client_configuration_address",
 	       p->config_respond ? "respond" : p->config_initiate ? "initiate" : NULL);
 	jw_int0(w, "virtual_template", p->virtual_template);
@@ -489,6 +490,8 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
 			fprintf(f, "   isakmp authorization list: %s\n", p->isakmp_auth_list);
+		if (p->acct_list[0])
+			fprintf(f, "   accounting list: %s\n", p->acct_list);
 		if (p->config_respond || p->config_initiate)
 			fprintf(f, "   client configuration address: %s%s%s\n",
 			        p->config_respond ? "respond" : "",
@@ -798,6 +801,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, "   client authentication list %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
 			fprintf(f, "   isakmp authorization list %s\n", p->isakmp_auth_list);
+		if (p->acct_list[0])
+			fprintf(f, "   accounting %s\n", p->acct_list);
 		if (p->client_group[0])
 			fprintf(f, "   client configuration group %s\n", p->client_group);
 		if (p->config_respond)

@@ -57,3 +57,7 @@ TESTS += test/interop/test_reload.sh
 EXTRA_DIST += test/interop/test_reload.sh
 reload_log = test/interop/test_reload.sh.log
 $(reload_log): test/interop/test_showsa.sh.log
+TESTS += test/interop/test_acct.sh
+EXTRA_DIST += test/interop/test_acct.sh test/data/hub-acct.conf
+acct_log = test/interop/test_acct.sh.log
+$(acct_log): test/interop/test_radius.sh.log

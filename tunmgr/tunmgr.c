@@ -562,9 +562,10 @@ static void on_poll_closed(uv_handle_t *h)
 	free(v);
 }
 
-static void send_counters(struct va *v)
+static void send_counters(struct va *v, int final)
 {
 	struct msg_counters c = {
+		.final = final,
 		.session_id = v->session_id, .pkts_in = v->pkts_in, .pkts_out = v->pkts_out,
 		.bytes_in = v->bytes_in, .bytes_out = v->bytes_out, .drop_auth = v->drop_auth,
 		.drop_replay = v->drop_replay, .drop_other = v->drop_other,
@@ -578,7 +579,7 @@ static void va_destroy(uint32_t session_id)
 	if (!v)
 		return;
 	va_unlink(v);
-	send_counters(v);
+	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
 	for (int i = 0; i < VA_MAX_IN; i++)
@@ -777,7 +778,7 @@ static void on_stats(uv_timer_t *t)
 	int counters = ++ticks % 5 == 0;
 	for (struct va *v = dp.vas; v; v = v->next) {
 		if (counters)
-			send_counters(v);
+			send_counters(v, 0);
 		if (v->pkts_in != v->told_in || v->pkts_out != v->told_out) {
 			struct msg_va_activity a = { v->session_id, v->pkts_in, v->pkts_out };
 			imsg_compose(&dp.ike, IMSG_VA_ACTIVITY, v->session_id, -1, &a, sizeof(a));

@@ -322,6 +322,16 @@ Test(radius_wire, authentic_and_malformed_replies)
 	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "attribute past the end accepted");
 	n = mkreply(rep, req, 4, msg, sizeof(msg), 0);
 	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "Accounting-Response code accepted");
+	/* an Accounting-Request is answered by an Accounting-Response, nothing else */
+	uint8_t areq[20] = { 4, 9, 0, 20 };
+	for (int i = 4; i < 20; i++)
+		areq[i] = (uint8_t)(i * 7);
+	n = mkreply(rep, areq, 5, msg, 0, 0);
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET), 0, "Accounting-Response refused");
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, "other"), -1, "wrong secret accepted");
+	n = mkreply(rep, areq, 2, msg, 0, 0);
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET), -1,
+	             "Access-Accept taken as an accounting acknowledgement");
 }
 
 Test(radius_pool, framed_ip_is_claimed_from_its_pool)

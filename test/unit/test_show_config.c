@@ -407,7 +407,7 @@ Test(show_config, isakmp_profile)
 		"assert d[0]['client_authentication_list'] == 'xauth'\n"
 		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
 		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
-		" 'client_configuration_address': None, 'virtual_template': None,"
+		" 'accounting_list': None, 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
 		" 'local_address': None, 'self_identity': 'address',"
 		" 'client_configuration_group': None}, d[1]\n"
