@@ -209,7 +209,7 @@ static int is_blank(int c)
 	return c == ' ' || c == '\t';
 }
 
-static int tokenize(struct conf_parser *p)
+int tokenize_line(struct conf_parser *p)
 {
 	size_t n = strlen(p->raw);
 
@@ -262,7 +262,7 @@ static void do_line(struct conf_parser *p, const char *s, size_t len)
 		}
 		return;
 	}
-	if (tokenize(p) <= 0)
+	if (tokenize_line(p) <= 0)
 		return;
 	if (p->argv[0][0] == '!')
 		return;

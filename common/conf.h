@@ -333,6 +333,13 @@ const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, co
 int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_addr *out);
 /* Does profile pr's `match identity address` cover a? */
 int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
+/*
+ * One interface command from outside the file (RADIUS ip:interface-config), parsed by the
+ * same handlers as the lines of an `interface` block, onto *ifc: ip mtu, ip tcp adjust-mss,
+ * ip access-group (the list must be configured). Returns 0, or -1 and why.
+ */
+int conf_iface_line(const struct vpnd_conf *, struct conf_interface *ifc, const char *line,
+                    char *why, size_t whylen);
 const struct conf_radius_server  *conf_find_radius(const struct vpnd_conf *, const char *name);
 const struct conf_radius_group   *conf_find_radius_group(const struct vpnd_conf *, const char *name);
 /* 1 when the profile's isakmp authorization list has a RADIUS method: the group may then be

@@ -88,6 +88,10 @@ struct conf_parser {
 	struct cp_ref *refs;
 	size_t         nrefs, caprefs;
 
+	/* conf_iface_line: the interface the interface handlers write to, instead of
+	 * conf->iface[idx] */
+	struct conf_interface *iface;
+
 	int ended;                      /* `end` seen */
 	int after_end_warned;
 };
@@ -124,6 +128,8 @@ void cp_legacy(struct conf_parser *p, const char *what);
 /* Open a block for the indented lines that follow. */
 void cp_open(struct conf_parser *p, int block, int idx);
 
+/* Split p->raw into p->argv; returns the word count, -1 on error (reported). */
+int tokenize_line(struct conf_parser *p);
 /* Walk the keyword tables from word i and run the handler found. */
 void cp_dispatch(struct conf_parser *p, const struct cp_kw *tbl, int i);
 

@@ -127,6 +127,12 @@ struct msg_xauth_req {
 	uint32_t replaces[MSG_REPLACES_MAX];
 };
 
+#define MSG_ROUTES_MAX 8
+struct msg_route {
+	struct in_addr net;
+	int32_t  plen;
+};
+
 /* The merged policy for a session: group attributes overridden by per-user ones. */
 struct msg_policy {
 	struct in_addr addr, netmask;   /* addr 0 = none assigned */
@@ -146,6 +152,12 @@ struct msg_policy {
 	int32_t  idle_timeout;
 	uint8_t  class_[253];           /* RADIUS Class, echoed in accounting */
 	int32_t  class_len;
+	/* RADIUS ip:interface-config for this session's interface, 0 / "" = the template's */
+	int32_t  mtu, tcp_mss;
+	char     outacl[64];
+	/* RADIUS Framed-Route: networks routed through the session's interface */
+	int32_t  nroute;
+	struct msg_route route[MSG_ROUTES_MAX];
 };
 
 /*
@@ -195,6 +207,10 @@ struct msg_va_create {
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;
 	char     acl_in[64];            /* the session's own inbound access list, "" = template's */
+	char     acl_out[64];           /* same, toward the client */
+	int32_t  mtu, tcp_mss;          /* the session's own, 0 = template's */
+	int32_t  nroute;                /* Framed-Route networks, through this interface */
+	struct msg_route route[MSG_ROUTES_MAX];
 };
 struct msg_va_created {
 	uint32_t session_id;

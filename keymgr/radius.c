@@ -228,6 +228,10 @@ static void parse_reply(VALUE_PAIR *vp, struct rad_attrs *a)
 			if (is_int)
 				a->idle_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
 			break;
+		case PW_FRAMED_ROUTE:
+			if (is_raw)
+				rad_framed_route(a, raw, rawlen);
+			break;
 		case PW_FILTER_ID:
 			/* an access list name: printable, no blanks (else it names nothing) */
 			if (is_raw && rawlen > 0 && rawlen < sizeof(a->filter_id)) {

@@ -89,7 +89,12 @@ struct va {
 	/* ip access-group of the template: from the client (in), toward it (out) */
 	const struct conf_acl *acl_in, *acl_out;
 	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
+	char           acl_out_name[64];
 	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
+	int            own_mtu, own_mss;        /* RADIUS ip:interface-config, 0 = template's */
+	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
+	struct msg_route froute[MSG_ROUTES_MAX];
+	int            nfroute;
 };
 
 static struct {
@@ -202,7 +207,20 @@ static struct va_out *out_find(struct va *v, struct in_addr net, struct in_addr 
 	return NULL;
 }
 
-/* The selector for a destination: longest prefix first (masks are contiguous). */
+static int in_framed_route(const struct va *v, uint32_t a)
+{
+	for (int i = 0; i < v->nfroute; i++) {
+		int plen = v->froute[i].plen;
+		uint32_t m = htonl(plen >= 32 ? 0xffffffffu : ~(0xffffffffu >> plen));
+		if ((a & m) == v->froute[i].net.s_addr)
+			return 1;
+	}
+	return 0;
+}
+
+/* The selector for a destination: longest prefix first (masks are contiguous). A network
+ * RADIUS routed to the client (Framed-Route) that no selector names goes on the SA of the
+ * client's own address. */
 static struct va_out *out_for(struct va *v, uint32_t dst)
 {
 	struct va_out *best = NULL;
@@ -212,6 +230,8 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 		    (!best || ntohl(o->mask.s_addr) > ntohl(best->mask.s_addr)))
 			best = o;
 	}
+	if (!best && in_framed_route(v, dst) && v->client.s_addr != dst)
+		return out_for(v, v->client.s_addr);
 	return best;
 }
 
@@ -320,7 +340,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	 * sessions' addresses or the hub's networks through a valid SA) */
 	uint32_t src;
 	memcpy(&src, dp.out + 12, 4);
-	if ((src & s->mask.s_addr) != s->net.s_addr) {
+	if ((src & s->mask.s_addr) != s->net.s_addr && !in_framed_route(v, src)) {
 		v->drop_other++;
 		log_rl("%s: packet from %s outside the selector of SA %08x dropped", v->ifname,
 		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
@@ -470,7 +490,16 @@ static void va_template_apply(struct va *v)
 		}
 	}
 	v->acl_out = t && t->acl_out[0] ? conf_find_acl(dp.conf, t->acl_out) : NULL;
-	v->mss = t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
+	if (v->acl_out_name[0]) {
+		v->acl_out = conf_find_acl(dp.conf, v->acl_out_name);
+		if (!v->acl_out) {
+			log_rl("%s: access list %s is no longer configured, denying all to the client",
+			       v->ifname, v->acl_out_name);
+			v->acl_out = &deny_all;
+		}
+	}
+	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
+	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }
 
 static void va_create(const struct msg_va_create *c)
@@ -495,6 +524,13 @@ static void va_create(const struct msg_va_create *c)
 	v->template_num = c->template_num;
 	memcpy(v->acl_in_name, c->acl_in, sizeof(v->acl_in_name));
 	v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
+	memcpy(v->acl_out_name, c->acl_out, sizeof(v->acl_out_name));
+	v->acl_out_name[sizeof(v->acl_out_name) - 1] = 0;
+	v->own_mtu = c->mtu >= 68 && c->mtu <= 9216 ? c->mtu : 0;
+	v->own_mss = c->tcp_mss >= 500 && c->tcp_mss <= 1460 ? c->tcp_mss : 0;
+	for (int i = 0; i < c->nroute && i < MSG_ROUTES_MAX; i++)
+		if (c->route[i].plen > 0 && c->route[i].plen <= 32)
+			v->froute[v->nfroute++] = c->route[i];
 	va_template_apply(v);
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
@@ -515,7 +551,7 @@ static void va_configure(struct va *v, int fd)
 	v->fd = rc;
 	char alias[32];
 	snprintf(alias, sizeof(alias), "Virtual-Access%d", v->unit);
-	int mtu = template_mtu(t);
+	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t);
 	struct in_addr donor = { 0 };
 	int plen;
 	if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, t->unnumbered, &donor, &plen) < 0)
@@ -531,6 +567,17 @@ static void va_configure(struct va *v, int fd)
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
+	}
+	/* Framed-Route: a route that cannot be added is logged, the session goes on (the
+	 * client's own address is routed) */
+	for (int i = 0; i < v->nfroute; i++) {
+		int r = nl_route_add(dp.nl, v->ifindex, v->froute[i].net, v->froute[i].plen, donor);
+		if (r < 0)
+			log_rl("%s: Framed-Route %s/%d not installed: %s", v->ifname,
+			       inet_ntoa(v->froute[i].net), v->froute[i].plen, strerror(-r));
+		else
+			log_info("%s: Framed-Route %s/%d", v->ifname, inet_ntoa(v->froute[i].net),
+			         v->froute[i].plen);
 	}
 	uv_poll_init(dp.loop, &v->poll, v->fd);
 	v->poll.data = v;

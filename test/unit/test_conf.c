@@ -826,3 +826,35 @@ Test(conf, keyring_errors)
 	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 203.0.113.7 key SeCrEtK extra\n"), 1);
 	cr_expect_eq(find_msg("SeCrEtK", NULL), -1);
 }
+
+/* ---- one interface line from RADIUS (ip:interface-config), parsed like the template's ---- */
+
+Test(conf, iface_line_uses_the_template_parser)
+{
+	cr_assert_eq(load_str("ip access-list extended out1\n permit ip any any\n"), 0);
+	struct conf_interface ifc;
+	char why[160];
+	memset(&ifc, 0, sizeof(ifc));
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip mtu 1300", why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(ifc.mtu, 1300);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip tcp adjust-mss 1200", why, sizeof(why)), 0);
+	cr_assert_eq(ifc.tcp_mss, 1200);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip access-group out1 out", why, sizeof(why)), 0);
+	cr_assert_str_eq(ifc.acl_out, "out1");
+	/* the template's own range and words */
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip mtu 20", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "MTU") != NULL, "%s", why);
+	cr_assert_eq(ifc.mtu, 1300, "a refused line changes nothing");
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip access-group out1 sideways", why, sizeof(why)),
+	             -1);
+	cr_assert(strstr(why, "expected in or out") != NULL, "%s", why);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip access-group nosuch in", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "'nosuch' is not configured") != NULL, "%s", why);
+	/* template-only and unknown commands are not for a session's interface */
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip address 10.0.0.1 255.255.255.0", why,
+	                             sizeof(why)), -1);
+	cr_assert_eq(ifc.has_addr, 0);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "tunnel mode ipsec ipv4", why, sizeof(why)), -1);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "", why, sizeof(why)), -1);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip", why, sizeof(why)), -1);
+}
