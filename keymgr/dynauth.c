@@ -92,7 +92,7 @@ static int is_nas_address(struct in_addr a, struct in_addr local)
 	return 0;
 }
 
-/* "Disconnect-Request from 127.0.0.1: User-Name 'bob' Framed-IP-Address 1.2.3.4" */
+/* "Disconnect-Request from 127.0.0.1 for User-Name 'bob' Framed-IP-Address 1.2.3.4" */
 static void describe(const struct entry *e, char *out, size_t outsz)
 {
 	const struct da_request *rq = &e->rq;
@@ -100,7 +100,9 @@ static void describe(const struct entry *e, char *out, size_t outsz)
 	char ip[INET_ADDRSTRLEN];
 #define ADD(...) do { int r_ = snprintf(out + n, outsz - n, __VA_ARGS__); \
 	if (r_ > 0) n = (size_t)r_ < outsz - n ? n + (size_t)r_ : outsz - 1; } while (0)
-	ADD("%s from %s:", da_code_name(rq->code), inet_ntoa(e->from.sin_addr));
+	ADD("%s from %s", da_code_name(rq->code), inet_ntoa(e->from.sin_addr));
+	if (rq->has_user || rq->has_acct_sid || rq->has_framed_ip || rq->has_calling)
+		ADD(" for");
 	if (rq->has_user)
 		ADD(" User-Name '%.64s'", rq->user);
 	if (rq->has_acct_sid)

@@ -347,4 +347,13 @@ Test(dynauth_wire, answers)
 	n = da_answer(&rq, DA_COA_ACK, 0, SECRET, out, sizeof(out));
 	cr_expect_eq(n, DA_HDR);
 	cr_expect_eq(da_answer_check(p.b, out, n, SECRET), 0);
+	/* Response Authenticator computed here: MD5(Code | ID | Length | Request Authenticator |
+	 * Secret), there being no attribute */
+	memcpy(buf, out, 4);
+	memcpy(buf + 4, p.b + 4, 16);
+	memcpy(buf + 20, SECRET, strlen(SECRET));
+	cr_assert(EVP_Digest(buf, 20 + strlen(SECRET), md, &ml, EVP_md5(), NULL));
+	cr_expect_eq(memcmp(md, out + 4, 16), 0);
+	cr_expect_eq(out[0], DA_COA_ACK);
+	cr_expect_eq(out[1], 5);
 }
