@@ -44,6 +44,7 @@ static struct {
 	const struct vpnd_conf *conf;
 	uv_poll_t poll;
 	int      fd;
+	uint16_t port;                  /* of the socket we serve, fixed until a restart */
 	dynauth_send_fn to_ike;
 	uint32_t next_id;
 	struct entry cache[CACHE_N];
@@ -348,10 +349,26 @@ void dynauth_init(const struct vpnd_conf *conf, uv_loop_t *loop, int fd, dynauth
 		return;
 	}
 	da.fd = fd;
+	da.port = conf->dynauth.port;
 	if (uv_poll_init(loop, &da.poll, fd) != 0 || uv_poll_start(&da.poll, UV_READABLE,
 	                                                           on_readable) != 0)
 		fatalx("dynamic-author: cannot watch the socket");
 	log_info("dynamic-author: serving Disconnect- and CoA-Requests on UDP port %u from %d "
 	         "client%s", conf->dynauth.port, conf->dynauth.nclient,
 	         conf->dynauth.nclient == 1 ? "" : "s");
+}
+
+void dynauth_reloaded(void)
+{
+	const struct conf_dynauth *d = &da.conf->dynauth;
+	/* clients and keys apply at once (da.conf is the configuration reloaded in place); the
+	 * socket is the parent's, opened at start */
+	if (d->enabled && da.fd < 0)
+		log_warnx("dynamic-author: enabled by the reload, served from the next restart");
+	else if (d->enabled && d->port != da.port)
+		log_warnx("dynamic-author: port %u takes effect at the next restart, still serving %u",
+		          d->port, da.port);
+	else if (!d->enabled && da.fd >= 0)
+		log_warnx("dynamic-author: removed by the reload: every request is dropped until the "
+		          "next restart closes port %u", da.port);
 }

@@ -89,6 +89,8 @@ const char *da_code_name(int code);
 /* dynauth.c: the server in keymgr. fd is the UDP socket the parent opened (-1: none). */
 typedef void (*dynauth_send_fn)(uint32_t type, uint32_t peerid, const void *data, size_t len);
 void dynauth_init(const struct vpnd_conf *conf, uv_loop_t *loop, int fd, dynauth_send_fn to_ike);
+/* after keymgr_reload(): warns about what needs a restart (the socket) */
+void dynauth_reloaded(void);
 /* ikemgr's answer to a request it was given */
 void dynauth_result(const struct msg_dynauth_res *res);
 

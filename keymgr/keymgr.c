@@ -83,6 +83,7 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 		if (im->datalen != sizeof(struct vpnd_conf))
 			fatalx("parent: bad RELOAD length %zu", im->datalen);
 		keymgr_reload(im->data);
+		dynauth_reloaded();
 		explicit_bzero(im->data, im->datalen);   /* it holds the keys */
 		return;
 	}

@@ -117,6 +117,25 @@ session_gone "by Framed-IP-Address" "$n0"
 pass "Disconnect-Request Framed-IP-Address 192.168.50.77: ACK, session gone"
 vpnc_stop
 
+echo "=== a client that is not configured; a retransmitted request"
+connect "$T/bob3" bob B0bRadiusPw
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" 127.0.0.2 CoaS3cret bob 1)
+[ "$out" = "no answer" ] || fail "a request from 127.0.0.2 (not a configured client) got: $out"
+grep -q "request from 127.0.0.2 dropped: not a configured client" "$ST/vpnd.log" ||
+	fail "the request from 127.0.0.2 was not logged as dropped"
+[ "$(nva)" -eq 1 ] || fail "a request from a client that is not configured ended the session"
+pass "request from 127.0.0.2 (not a client): no answer, logged, session kept"
+n0=$(grep -c 'down: radius disconnect' "$ST/vpnd.log")
+a0=$(grep -c "for User-Name 'bob': Disconnect-ACK" "$ST/vpnd.log")
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" 127.0.0.1 CoaS3cret bob 2)
+[ "$(echo "$out" | grep -c '^answer 41 0 ')" -eq 2 ] || fail "the request and its retransmission: expected two Disconnect-ACKs, got: $out"
+[ "$(echo "$out" | sort -u | wc -l)" -eq 1 ] || fail "the retransmission got another answer: $out"
+session_gone "retransmitted request" "$n0"
+[ "$(grep -c "for User-Name 'bob': Disconnect-ACK" "$ST/vpnd.log")" -eq $((a0 + 1)) ] ||
+	fail "the retransmitted request was handled twice"
+pass "retransmitted Disconnect-Request: the same ACK again (not a NAK for the gone session), handled once"
+vpnc_stop
+
 echo "=== Disconnect-Request by Acct-Session-Id, with a Message-Authenticator"
 connect "$T/carol1" carol CarolPw1
 sid=$(grep -o 'Acct-Session-Id = "[0-9A-F]*"' "$T/radius/radiusd.out" | tail -1 | cut -d'"' -f2)
