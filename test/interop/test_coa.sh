@@ -2,9 +2,12 @@
 # RFC 5176 Disconnect-/CoA-Requests from FreeRADIUS's radclient (the dynamic-author client,
 # 127.0.0.1 in the hub namespace) against vpnc sessions logged in through a real FreeRADIUS:
 #  - wrong secret: no answer, the request counted and logged, the session stays;
-#  - NAS-Identifier not ours: NAK NAS-Identification-Mismatch; unknown user: NAK
-#    Session-Context-Not-Found; no identification: NAK Missing-Attribute;
-#  - Disconnect-Request by User-Name, by Framed-IP-Address, by Acct-Session-Id (with a
+#  - NAS-Identifier not ours: NAK NAS-Identification-Mismatch; unknown user, or the right user
+#    from another address: NAK Session-Context-Not-Found; no identification: NAK
+#    Missing-Attribute; a Session-Timeout in a Disconnect-Request: NAK Unsupported-Attribute;
+#  - a client not configured: no answer; a retransmission: the same answer, acted on once;
+#  - UDP 3799 held by keymgr, its key not in ikemgr, hidden in show running-config;
+#  - Disconnect-Request by User-Name, by Framed-IP-Address and Calling-Station-Id, by Acct-Session-Id (with a
 #    Message-Authenticator): ACK, the session's interface goes, the end reason is
 #    "radius disconnect" in the log and the session history;
 #  - CoA-Request Filter-Id naming an ACL that denies a host: traffic to it stops; an ACL that
@@ -46,6 +49,18 @@ sed 's/^end$/ip access-list extended allowall\n permit ip any any\nend/' \
 	"$SRCDIR/test/data/hub-coa.conf" >"$CONF"
 vpnd_start "$CONF" "$ST"
 grep -q "dynamic-author: serving" "$ST/vpnd.log" || { tail -20 "$ST/vpnd.log" >&2; fail "keymgr does not serve dynamic-author"; }
+KEYPID=$(child_pid keymgr); IKEPID=$(child_pid ikemgr)
+hub ss -lunp 'sport = :3799' | grep -q "pid=$KEYPID," ||
+	{ hub ss -lunp >&2; fail "UDP 3799 is not held by keymgr ($KEYPID)"; }
+hub ss -lunp 'sport = :3799' | grep -q "pid=$VPND_PID," && fail "the parent still holds UDP 3799"
+in_key=$(python3 "$SRCDIR/test/lib/memscan.py" "$KEYPID" CoaS3cret 2>/dev/null)
+in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$IKEPID" CoaS3cret 2>/dev/null)
+[ "${in_key:-0}" -ge 1 ] || fail "the dynamic-author key is not in keymgr's memory (scan broken?)"
+[ "${in_ike:-1}" -eq 0 ] || fail "the dynamic-author key is in ikemgr's memory ($in_ike times)"
+out=$("$VPNCTL" -S "$ST" show running-config) || fail "show running-config"
+echo "$out" | grep -q "^ client 127.0.0.1 server-key <removed>$" || { echo "$out" >&2; fail "show running-config: no dynamic-author client line"; }
+echo "$out" | grep -q CoaS3cret && fail "show running-config shows the dynamic-author key"
+pass "UDP 3799 held by keymgr only; its key in keymgr, not in ikemgr, hidden by show running-config"
 
 # rc KIND SECRET ATTR...: one request from radclient (one retry, 2 s apart: at most ~6 s),
 # its output in $T/rc.out
@@ -90,13 +105,15 @@ rc disconnect CoaS3cret "User-Name = bob" "NAS-Identifier = other-nas"
 expect_answer "NAS-Identifier mismatch" "Received Disconnect-NAK" "Error-Cause = NAS-Identification-Mismatch"
 rc disconnect CoaS3cret "User-Name = nobody"
 expect_answer "unknown user" "Received Disconnect-NAK" "Error-Cause = Session-Context-Not-Found"
+rc disconnect CoaS3cret "User-Name = bob" "Calling-Station-Id = 10.9.9.9"
+expect_answer "right user, other client address" "Received Disconnect-NAK" "Error-Cause = Session-Context-Not-Found"
 rc disconnect CoaS3cret "NAS-Identifier = hub"
 expect_answer "no identification" "Received Disconnect-NAK" "Error-Cause = Missing-Attribute"
 rc disconnect CoaS3cret "User-Name = bob" "Session-Timeout = 60"
 expect_answer "change in a Disconnect" "Received Disconnect-NAK" "Error-Cause = Unsupported-Attribute"
 [ "$(nva)" -eq 1 ] || fail "a NAKed request ended the session"
 cl ping -c1 -w 5 10.2.1.10 >/dev/null || fail "bob: no ping after the refused requests"
-pass "NAKs: NAS-Identification-Mismatch, Session-Context-Not-Found, Missing-Attribute, Unsupported-Attribute; session kept"
+pass "NAKs: NAS-Identification-Mismatch, Session-Context-Not-Found (unknown user; user right but Calling-Station-Id not), Missing-Attribute, Unsupported-Attribute; session kept"
 
 echo "=== Disconnect-Request by User-Name"
 n0=$(grep -c 'down: radius disconnect' "$ST/vpnd.log")
@@ -111,10 +128,10 @@ vpnc_stop
 echo "=== Disconnect-Request by Framed-IP-Address"
 connect "$T/bob2" bob B0bRadiusPw
 n0=$(grep -c 'down: radius disconnect' "$ST/vpnd.log")
-rc disconnect CoaS3cret "Framed-IP-Address = 192.168.50.77"
+rc disconnect CoaS3cret "Framed-IP-Address = 192.168.50.77" "Calling-Station-Id = 172.18.143.2"
 expect_answer "disconnect 192.168.50.77" "Received Disconnect-ACK"
 session_gone "by Framed-IP-Address" "$n0"
-pass "Disconnect-Request Framed-IP-Address 192.168.50.77: ACK, session gone"
+pass "Disconnect-Request Framed-IP-Address 192.168.50.77 + Calling-Station-Id 172.18.143.2: ACK, session gone"
 vpnc_stop
 
 echo "=== a client that is not configured; a retransmitted request"
