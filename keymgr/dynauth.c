@@ -93,6 +93,14 @@ static int is_nas_address(struct in_addr a, struct in_addr local)
 	return 0;
 }
 
+/* Names from the request go into the log: no byte of theirs may end or fake a line. */
+static void clean(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* "Disconnect-Request from 127.0.0.1 for User-Name 'bob' Framed-IP-Address 1.2.3.4" */
 static void describe(const struct entry *e, char *out, size_t outsz)
 {
@@ -117,11 +125,15 @@ static void describe(const struct entry *e, char *out, size_t outsz)
 	if (rq->has_acl)
 		ADD(" access list '%.64s'", rq->acl);
 #undef ADD
+	clean(out);
 }
 
 /* Builds, sends and keeps the answer; one log line per request handled. */
-static void answer(struct entry *e, int error_cause, const char *why)
+static void answer(struct entry *e, int error_cause, const char *why_in)
 {
+	char why[160];
+	snprintf(why, sizeof(why), "%s", why_in);
+	clean(why);
 	const char *key = client_key(e->from.sin_addr);
 	int ack = error_cause == 0;
 	int code = e->rq.code == DA_DISCONNECT_REQ ? (ack ? DA_DISCONNECT_ACK : DA_DISCONNECT_NAK)
