@@ -76,6 +76,13 @@ expect_answer() {  # expect_answer WHAT PATTERN...: every pattern in radclient's
 		grep -q -- "$pat" "$T/rc.out" || { cat "$T/rc.out" >&2; tail -10 "$ST/vpnd.log" >&2; fail "$what: no '$pat' in radclient's output"; }
 	done
 }
+# stop_cause USER: Acct-Terminate-Cause of USER's last Stop in FreeRADIUS's detail file
+DETAIL=$T/radius/log/detail
+stop_cause() {
+	[ -f "$DETAIL" ] || return 0
+	awk -v RS= -v u="$1" '/Acct-Status-Type = Stop/ && index($0, "User-Name = \"" u "\"") { rec = $0 }
+		END { if (match(rec, /Acct-Terminate-Cause = [A-Za-z-]+/)) print substr(rec, RSTART + 23, RLENGTH - 23) }' "$DETAIL"
+}
 nva() { hub ip -o link show | grep -c ' va[0-9]'; }
 # session_gone NAME: its interface goes, and the log and the history give the reason
 session_gone() {
@@ -122,7 +129,10 @@ expect_answer "disconnect bob" "Received Disconnect-ACK"
 session_gone "by User-Name" "$n0"
 grep -q "dynamic-author: Disconnect-Request from 127.0.0.1 for User-Name 'bob'.*Disconnect-ACK (1 session" "$ST/vpnd.log" ||
 	{ grep dynamic-author "$ST/vpnd.log" >&2; fail "no log line for the Disconnect-Request"; }
-pass "Disconnect-Request User-Name bob: ACK, interface gone, end reason 'radius disconnect', logged"
+wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Stop/ && /\"bob\"/' '$DETAIL' 2>/dev/null | grep -q ." ||
+	fail "no accounting Stop for bob after the Disconnect-Request"
+[ "$(stop_cause bob)" = Admin-Reset ] || fail "bob's Stop has Acct-Terminate-Cause '$(stop_cause bob)', expected Admin-Reset"
+pass "Disconnect-Request User-Name bob: ACK, interface gone, end reason 'radius disconnect' (Stop: Admin-Reset), logged"
 vpnc_stop
 
 echo "=== Disconnect-Request by Framed-IP-Address"
@@ -190,7 +200,10 @@ wait_until 10 grep -q "down: session timeout" "$ST/vpnd.log" ||
 	{ tail -20 "$ST/vpnd.log" >&2; fail "carol's session outlived the Session-Timeout 5 set by CoA"; }
 wait_until 10 sh -c "[ \$(ip netns exec vpnd_hub ip -o link show | grep -c ' va[0-9]') -eq 0 ]" ||
 	fail "carol's interface still there after the session timeout"
-pass "CoA Session-Timeout 5: ACK, session ended with reason 'session timeout'"
+wait_until 10 sh -c "[ \"\$(awk -v RS= '/Acct-Status-Type = Stop/ && /\"carol\"/' '$DETAIL' | grep -c 'Acct-Status-Type = Stop')\" -ge 2 ]" ||
+	fail "no accounting Stop for carol's second session"
+[ "$(stop_cause carol)" = Session-Timeout ] || fail "carol's Stop has Acct-Terminate-Cause '$(stop_cause carol)', expected Session-Timeout"
+pass "CoA Session-Timeout 5: ACK, session ended with reason 'session timeout' (Stop: Session-Timeout)"
 vpnc_stop
 
 echo "--- keymgr's lines for the requests"
