@@ -236,6 +236,26 @@ struct conf_radius_group {
 	int      line;
 };
 
+/* aaa server radius dynamic-author: who may send RFC 5176 Disconnect-/CoA-Requests
+ * (parsed in common/conf_dynauth.c, served by keymgr/dynauth.c) */
+#define CONF_MAX_DYNAUTH_CLIENTS 8
+struct conf_dynauth_client {
+	struct in_addr addr;
+	char     key[CONF_RADIUS_KEY_MAX];    /* keymgr only; "" = the block's server-key */
+	int      line;
+};
+struct conf_dynauth {
+	int      enabled;                     /* the block is present */
+	uint16_t port;                        /* UDP port, IOS default 1700 */
+	struct conf_dynauth_client client[CONF_MAX_DYNAUTH_CLIENTS];
+	int      nclient;
+	char     server_key[CONF_RADIUS_KEY_MAX];   /* keymgr only: default for every client */
+	int      auth_type_any;               /* auth-type any: one matching session attribute
+	                                         suffices (default all: every one must match) */
+	int      ignore_session_key;          /* accepted for IOS configs; we use no session key */
+	int      line;
+};
+
 struct vpnd_conf {
 	char     source[CONF_PATH_MAX];       /* file it came from */
 	char     hostname[CONF_NAME_MAX];
@@ -287,6 +307,8 @@ struct vpnd_conf {
 	char     radius_group_password[CONF_SECRET_MAX];   /* keymgr only */
 	/* aaa accounting update periodic MINUTES (0 = no interim updates) */
 	int      acct_update_periodic;
+	/* aaa server radius dynamic-author */
+	struct conf_dynauth dynauth;
 
 	/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
 	int      dpd_interval;       /* 0 = off */

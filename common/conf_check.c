@@ -99,6 +99,7 @@ void cp_check_refs(struct conf_parser *p)
 	for (size_t k = 0; k < p->nrefs; k++)
 		check_ref(p, &p->refs[k]);
 	cp_check_radius(p);
+	cp_check_dynauth(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

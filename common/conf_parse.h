@@ -21,6 +21,7 @@ enum cp_block {
 	CB_POLICY, CB_GROUP, CB_PROFILE, CB_TSET, CB_IPSEC_PROF, CB_IFACE, CB_ACL,
 	CB_KEYRING,
 	CB_RADIUS_SERVER, CB_RADIUS_GROUP,
+	CB_DYNAUTH,
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -140,6 +141,7 @@ extern const struct cp_kw cp_tset_cmds[], cp_ipsec_prof_cmds[];
 extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
 extern const struct cp_kw cp_keyring_cmds[];
 extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
+extern const struct cp_kw cp_dynauth_cmds[];
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
 void cp_banner_eof(struct conf_parser *p);
@@ -164,6 +166,9 @@ void cp_h_radius_dead_criteria(struct conf_parser *p, int i);
 void cp_h_radius_group_password(struct conf_parser *p, int i);
 void cp_h_acct_update(struct conf_parser *p, int i);
 void cp_check_radius(struct conf_parser *p);
+/* conf_dynauth.c: aaa server radius dynamic-author */
+void cp_h_dynauth(struct conf_parser *p, int i);
+void cp_check_dynauth(struct conf_parser *p);
 void cp_h_isakmp_policy(struct conf_parser *p, int i);
 void cp_h_isakmp_key(struct conf_parser *p, int i);
 void cp_h_isakmp_keepalive(struct conf_parser *p, int i);

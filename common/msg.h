@@ -63,6 +63,11 @@ enum imsg_type {
 	IMSG_ACCT_REQ,          /* parent -> keymgr: struct msg_acct */
 	IMSG_ACCT_RES,          /* keymgr -> parent: struct msg_acct_res */
 
+	/* RFC 5176 Disconnect-/CoA-Requests (keymgr/dynauth.c, ikemgr/ike_dynauth.c) */
+	IMSG_DYNAUTH_REQ,       /* keymgr -> ikemgr: struct msg_dynauth_req */
+	IMSG_DYNAUTH_RES,       /* ikemgr -> keymgr: struct msg_dynauth_res */
+	IMSG_VA_SET_ACL,        /* ikemgr -> tunmgr: struct msg_va_set_acl (a live session's ACL) */
+
 	IMSG_TYPE_MAX
 };
 
@@ -74,6 +79,7 @@ enum msg_socket_kind {
 	CHAN_IKEMGR,            /* the peer at the other end is ikemgr */
 	CHAN_KEYMGR,
 	CHAN_TUNMGR,
+	SOCK_DYNAUTH,           /* UDP, aaa server radius dynamic-author: keymgr */
 };
 struct msg_socket {
 	int32_t kind;
@@ -394,6 +400,38 @@ struct msg_sa_counters {
 	uint32_t spi_in, spi_out;       /* network byte order */
 	uint64_t pkts_encaps, bytes_encaps, pkts_decaps, bytes_decaps;
 	uint64_t verify_fail, replay_fail, recv_errors, send_errors;
+};
+
+/*
+ * A Disconnect-Request (coa = 0) or CoA-Request (coa = 1) that keymgr authenticated: ikemgr
+ * finds the live sessions it names (every identifier given must match, or any one with
+ * match_any) and ends them with reason "radius disconnect" or applies the changes, then
+ * answers with the Error-Cause of a NAK (0 = ACK).
+ */
+struct msg_dynauth_req {
+	uint32_t req_id;                /* keymgr's, echoed */
+	int32_t  coa;
+	int32_t  match_any;             /* auth-type any */
+	int32_t  has_user, has_acct_sid, has_framed_ip, has_calling;
+	char     user[MSG_USER_MAX];
+	char     acct_sid[MSG_ACCT_SID_LEN];
+	struct in_addr framed_ip;
+	char     calling[INET_ADDRSTRLEN];   /* Calling-Station-Id: the peer's address */
+	int32_t  has_session_timeout;
+	int32_t  session_timeout;       /* seconds from the session's start, 0 = none */
+	int32_t  has_acl;
+	char     acl[64];               /* inbound access list of the session's interface */
+};
+#define MSG_DYNAUTH_IDS 8
+struct msg_dynauth_res {
+	uint32_t req_id;
+	int32_t  error_cause;           /* 0: ACK; else the NAK's Error-Cause (RFC 5176) */
+	int32_t  nmatched;
+	uint32_t session_id[MSG_DYNAUTH_IDS];   /* the first ones, for keymgr's log line */
+};
+struct msg_va_set_acl {
+	uint32_t session_id;
+	char     acl_in[64];            /* "" = the template's */
 };
 
 #endif

@@ -255,6 +255,11 @@ void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		if (sa)
 			ikev1_xauth_result(sa, data);
 		break;
+	case IMSG_DYNAUTH_REQ:
+		if (len != sizeof(struct msg_dynauth_req))
+			fatalx("keymgr: bad DYNAUTH request length %zu", len);
+		ike_dynauth(data);
+		break;
 	default:
 		fatalx("keymgr: unexpected message type %u", type);
 	}

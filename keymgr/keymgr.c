@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
+#include "keymgr/dynauth.h"
 #include "keymgr/keymgr.h"
 #include "keymgr/radius.h"
 
@@ -46,6 +47,10 @@ static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
 		NEED(struct msg_session_end);
 		keymgr_session_end(im->data);
 		break;
+	case IMSG_DYNAUTH_RES:
+		NEED(struct msg_dynauth_res);
+		dynauth_result(im->data);
+		break;
 	default:
 		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
 	}
@@ -78,6 +83,7 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 		if (im->datalen != sizeof(struct vpnd_conf))
 			fatalx("parent: bad RELOAD length %zu", im->datalen);
 		keymgr_reload(im->data);
+		dynauth_reloaded();
 		explicit_bzero(im->data, im->datalen);   /* it holds the keys */
 		return;
 	}
@@ -106,6 +112,8 @@ int keymgr_main(struct proc_boot *boot)
 		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
 	imsgbuf_init(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike, on_error, NULL);
+	dynauth_init(boot->conf, io.loop, boot->sock[SOCK_DYNAUTH], send_to_ike);
+	boot->sock[SOCK_DYNAUTH] = -1;      /* dynauth.c owns it now */
 	log_info("ready: %d groups, %d users, %d radius servers", boot->conf->ngroup,
 	         boot->conf->nuser, boot->conf->nradius);
 	return uv_run(io.loop, UV_RUN_DEFAULT);

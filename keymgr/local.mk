@@ -3,7 +3,8 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c \
 	keymgr/radius.h keymgr/radius.c keymgr/radius_attr.c keymgr/radius_wire.c \
-	keymgr/acct.c
+	keymgr/acct.c \
+	keymgr/dynauth.h keymgr/dynauth.c keymgr/dynauth_wire.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -20,3 +21,11 @@ EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c test/fuzz/fuzz_radius_reply.c
 check_PROGRAMS += test/unit/radius_probe
 test_unit_radius_probe_SOURCES = test/unit/radius_probe.c
 test_unit_radius_probe_LDADD = $(VPND_LIBS)
+
+# RFC 5176 Disconnect-/CoA-Requests on the wire (keymgr/dynauth_wire.c)
+check_PROGRAMS += test/unit/test_dynauth
+TESTS += test/unit/test_dynauth
+test_unit_test_dynauth_SOURCES = test/unit/test_dynauth.c
+test_unit_test_dynauth_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_dynauth_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_dynauth.c

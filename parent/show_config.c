@@ -704,6 +704,27 @@ static void rc_radius(FILE *f, const struct vpnd_conf *c)
 	}
 }
 
+/* aaa server radius dynamic-author (RFC 5176 clients); keys are never shown. */
+static void rc_dynauth(FILE *f, const struct vpnd_conf *c)
+{
+	const struct conf_dynauth *d = &c->dynauth;
+
+	if (!d->enabled)
+		return;
+	fprintf(f, "aaa server radius dynamic-author\n");
+	for (int i = 0; i < d->nclient && i < CONF_MAX_DYNAUTH_CLIENTS; i++)
+		fprintf(f, " client %s%s\n", addr(d->client[i].addr).s,
+		        d->client[i].key[0] ? " server-key " SHOW_REMOVED : "");
+	if (d->server_key[0])
+		fprintf(f, " server-key " SHOW_REMOVED "\n");
+	fprintf(f, " port %u\n", d->port);
+	if (d->auth_type_any)
+		fprintf(f, " auth-type any\n");
+	if (d->ignore_session_key)
+		fprintf(f, " ignore session-key\n");
+	fprintf(f, "!\n");
+}
+
 static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 {
 	for (int i = 0; i < c->npolicy; i++) {
@@ -1027,6 +1048,7 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "control-socket group %s\n!\n", c->control_group);
 	rc_aaa(f, c);
 	rc_radius(f, c);
+	rc_dynauth(f, c);
 	for (int i = 0; i < c->nuser; i++)
 		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
 	if (c->nuser)

@@ -159,6 +159,8 @@ static int run_parent(struct parent *p)
 	iface_check(p->conf);
 	if (sockets_open(p->socks) == -1)
 		fatalx("cannot open the IKE and ESP sockets");
+	if (sockets_open_dynauth(p->socks, p->conf) == -1)
+		fatalx("cannot open UDP port %u for dynamic-author", p->conf->dynauth.port);
 
 	if (uv_loop_init(&p->loop) != 0)
 		fatalx("uv_loop_init");

@@ -61,3 +61,7 @@ TESTS += test/interop/test_acct.sh
 EXTRA_DIST += test/interop/test_acct.sh test/data/hub-acct.conf
 acct_log = test/interop/test_acct.sh.log
 $(acct_log): test/interop/test_radius.sh.log
+TESTS += test/interop/test_coa.sh
+EXTRA_DIST += test/interop/test_coa.sh test/data/hub-coa.conf test/lib/coa_send.py
+coa_log = test/interop/test_coa.sh.log
+$(coa_log): test/interop/test_acct.sh.log

@@ -502,6 +502,20 @@ static void va_template_apply(struct va *v)
 	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }
 
+/* A CoA-Request changed the session's inbound access list: in force from the next packet. */
+static void va_set_acl(const struct msg_va_set_acl *m)
+{
+	for (struct va *v = dp.vas; v; v = v->next)
+		if (v->session_id == m->session_id) {
+			memcpy(v->acl_in_name, m->acl_in, sizeof(v->acl_in_name));
+			v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
+			va_template_apply(v);
+			log_info("%s: inbound access list now %s", v->ifname,
+			         v->acl_in_name[0] ? v->acl_in_name : "the template's");
+			return;
+		}
+}
+
 static void va_create(const struct msg_va_create *c)
 {
 	struct va *v = calloc(1, sizeof(*v));
@@ -909,6 +923,10 @@ static void on_ike_msg(struct imsgbuf *b, struct imsg *im, void *arg)
 	case IMSG_SA_DEL:
 		NEED(struct msg_sa_del);
 		sa_del(im->data);
+		break;
+	case IMSG_VA_SET_ACL:
+		NEED(struct msg_va_set_acl);
+		va_set_acl(im->data);
 		break;
 	default:
 		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
