@@ -313,6 +313,9 @@ struct msg_session_up {
 	char     transform[64];         /* "esp-aes 256 esp-sha-hmac" */
 	uint8_t  class_[253];           /* RADIUS Class of the login, for accounting */
 	int32_t  class_len;
+	/* the interface's own settings (RADIUS, CoA), "" / 0 = the template's */
+	char     acl_in[64], acl_out[64];
+	int32_t  mtu, tcp_mss;
 };
 struct msg_session_down {
 	uint32_t session_id;

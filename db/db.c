@@ -81,6 +81,11 @@ static const struct migration {
 	   * acknowledged it (acked), then for a week as history. */
 	  "ALTER TABLE sessions ADD COLUMN acct_group TEXT;"
 	  "ALTER TABLE sessions ADD COLUMN class BLOB;"
+	  /* the interface's own settings from RADIUS (ip:interface-config, Filter-Id, CoA) */
+	  "ALTER TABLE sessions ADD COLUMN acl_in TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN acl_out TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN mtu INTEGER;"
+	  "ALTER TABLE sessions ADD COLUMN tcp_mss INTEGER;"
 	  "CREATE TABLE acct_queue ("
 	  " id INTEGER PRIMARY KEY, created REAL NOT NULL, run_id INTEGER NOT NULL,"
 	  " session_id INTEGER NOT NULL, status TEXT NOT NULL, grp TEXT NOT NULL,"
@@ -254,15 +259,18 @@ struct db *db_open(const char *path)
 	if (prepare(d,
 	        "INSERT INTO sessions (session_id, run_id, username, grp, profile, peer_addr,"
 	        " peer_port, local_addr, local_port, assigned_addr, ifname, unit, ike_spi_i,"
-	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started)"
-	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started, acl_in, acl_out, mtu,"
+	        " tcp_mss) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULLIF(?19, ''),"
+	        " NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0))"
 	        " ON CONFLICT (run_id, session_id) DO UPDATE SET username = excluded.username,"
 	        " grp = excluded.grp, profile = excluded.profile, peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, local_addr = excluded.local_addr,"
 	        " local_port = excluded.local_port, assigned_addr = excluded.assigned_addr,"
 	        " ifname = excluded.ifname, unit = excluded.unit, ike_spi_i = excluded.ike_spi_i,"
 	        " ike_spi_r = excluded.ike_spi_r, esp_spi_in = excluded.esp_spi_in,"
-	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform", &d->up) < 0 ||
+	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform,"
+	        " acl_in = excluded.acl_in, acl_out = excluded.acl_out, mtu = excluded.mtu,"
+	        " tcp_mss = excluded.tcp_mss", &d->up) < 0 ||
 	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
 	        " AND ended IS NULL", &d->down) < 0 ||
@@ -458,6 +466,10 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	bind_hex(s, 16, &u->esp_spi_out, sizeof(u->esp_spi_out));
 	BIND_STR(s, 17, u->transform);
 	sqlite3_bind_double(s, 18, now());
+	BIND_STR(s, 19, u->acl_in);
+	BIND_STR(s, 20, u->acl_out);
+	sqlite3_bind_int(s, 21, u->mtu);
+	sqlite3_bind_int(s, 22, u->tcp_mss);
 	return run(d, s);
 }
 

@@ -80,6 +80,7 @@ static void apply_coa(struct ike_sa *sa, const struct msg_dynauth_req *r)
 			ike.io.to_tunmgr(IMSG_VA_SET_ACL, sa->id, &m, sizeof(m));
 		}
 		log_info("session %u: inbound access list set to %s by CoA-Request", sa->id, r->acl);
+		ikev1_session_changed(sa);
 	}
 }
 

@@ -1406,8 +1406,8 @@ int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, 
                         size_t errlen)
 {
 	static const char sql[] =
-		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr"
-		" FROM sessions WHERE ended IS NULL AND unit = ? ORDER BY started DESC, id DESC"
+		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr,"
+		" acl_in, acl_out, mtu, tcp_mss FROM sessions WHERE ended IS NULL AND unit = ? ORDER BY started DESC, id DESC"
 		" LIMIT 1";
 	sqlite3 *h = NULL;
 	sqlite3_stmt *s = NULL;
@@ -1438,6 +1438,10 @@ int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, 
 		copy_addr_col(s, 4, out->peer, sizeof(out->peer));
 		copy_addr_col(s, 5, out->local, sizeof(out->local));
 		copy_addr_col(s, 6, out->assigned, sizeof(out->assigned));
+		copy_col(s, 7, out->acl_in, sizeof(out->acl_in));
+		copy_col(s, 8, out->acl_out, sizeof(out->acl_out));
+		out->mtu = sqlite3_column_int(s, 9);
+		out->tcp_mss = sqlite3_column_int(s, 10);
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
@@ -1494,14 +1498,26 @@ static void vaccess_body_cb(FILE *f, const void *arg)
 int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_vaccess *s,
                          int json)
 {
-	const struct conf_interface *t = vaccess_template(c, s);
+	const struct conf_interface *tpl = vaccess_template(c, s);
+	struct conf_interface own;
+	const struct conf_interface *t = &own;
 	char name[32];
 
-	if (t == NULL) {
+	if (tpl == NULL) {
 		fprintf(f, "%% Virtual-Access%d: the template it was cloned from is not in the running "
 		        "configuration\n", s->unit);
 		return -1;
 	}
+	/* the clone as it runs: the template, with what RADIUS (or a CoA) set for this session */
+	own = *tpl;
+	if (s->acl_in[0])
+		snprintf(own.acl_in, sizeof(own.acl_in), "%s", s->acl_in);
+	if (s->acl_out[0])
+		snprintf(own.acl_out, sizeof(own.acl_out), "%s", s->acl_out);
+	if (s->mtu > 0)
+		own.mtu = s->mtu;
+	if (s->tcp_mss > 0)
+		own.tcp_mss = s->tcp_mss;
 	snprintf(name, sizeof(name), "Virtual-Access%d", s->unit);
 	if (json) {
 		struct jw w;

@@ -166,6 +166,11 @@ mss=$(cat "$T/mss")
 [ -n "$mss" ] && [ "$mss" -le 1100 ] || fail "the server saw MSS '$mss', expected at most 1100 (ip tcp adjust-mss 1100)"
 grep -q "ip:interface-config 'ip address 1.2.3.4 255.255.255.0' from RADIUS ignored" "$ST/vpnd.log" ||
 	fail "the ip:interface-config line that does not apply was not logged"
+unit=${va#va}
+cfg=$("$VPNCTL" -S "$ST" show running-config interface "Virtual-Access$unit")
+for line in "ip mtu 1300" "ip tcp adjust-mss 1100" "ip access-group radout out"; do
+	echo "$cfg" | grep -q "^ $line\$" || { echo "$cfg" >&2; fail "show running-config interface Virtual-Access$unit lacks '$line'"; }
+done
 pass "ip:interface-config: mtu 1300, adjust-mss 1100 (server saw $mss), access-group radout out denies 10.2.1.12; 'ip address' refused with a log line"
 vpnc_stop
 vpnc_start "$T/sam" group=group1 secret=Gk7f3a9c2eSecret user=sam password=SamPw1 wait=0

@@ -183,6 +183,9 @@ rc coa CoaS3cret "User-Name = carol" "Filter-Id = noinside"
 expect_answer "CoA Filter-Id noinside" "Received CoA-ACK"
 cl ping -c 2 -i 0.2 -w 3 10.2.1.10 >/dev/null 2>&1 && fail "carol still reaches 10.2.1.10 after CoA Filter-Id noinside"
 grep -q "denied by access list noinside" "$ST/vpnd.log" || fail "no log line for carol's denied packets"
+unit=$("$VPNCTL" -S "$ST" sql "SELECT unit FROM sessions WHERE username = 'carol' AND ended IS NULL" | tail -1 | tr -dc 0-9)
+wait_until 5 sh -c "'$VPNCTL' -S '$ST' show running-config interface Virtual-Access$unit | grep -q 'ip access-group noinside in'" ||
+	{ "$VPNCTL" -S "$ST" show running-config interface "Virtual-Access$unit" >&2; fail "show running-config does not show the access list the CoA set"; }
 pass "CoA Filter-Id noinside: ACK, traffic to 10.2.1.10 denied"
 rc coa CoaS3cret "User-Name = carol" "Filter-Id = nosuch"
 expect_answer "CoA Filter-Id nosuch" "Received CoA-NAK" "Error-Cause = Invalid-Attribute-Value"
