@@ -8,14 +8,17 @@
 #  - the server killed mid-session: records wait in SQLite and arrive afterwards, once each
 #    and in order, when it is back;
 #  - Interim-Update with counters under `aaa accounting update periodic 1`;
-#  - vpnd killed with -9: the next start sends the open session's Stop with NAS-Reboot.
+#  - vpnd killed with -9: the next start sends the open session's Stop with NAS-Reboot;
+#  - per-user Framed-Route and ip:interface-config (vpnc), and a strongSwan user with its own
+#    address, route and access list (Filter-Id), whose disconnect is a User-Request.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/radius.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-for tool in vpnc ip iperf3 freeradius awk; do
+for tool in vpnc ip iperf3 freeradius awk swanctl; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: scripts/deps.sh installs it"
 done
 [ -x "${VPNCTL:-}" ] || fail "VPNCTL is not set to the vpnctl binary"
@@ -23,6 +26,7 @@ done
 T=$(mktemp -d /tmp/vpnd-acct.XXXXXX)
 cleanup() {
 	vpnc_stop
+	[ -n "${SWAN_PID:-}" ] && swan_stop
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
 	[ -n "${IPERF_PID:-}" ] && kill "$IPERF_PID" 2>/dev/null
 	radius_stop "$T/radius"
@@ -46,6 +50,10 @@ rita	Cleartext-Password := "RitaPw1"
 	Cisco-AVPair += "ip:interface-config=ip tcp adjust-mss 1100",
 	Cisco-AVPair += "ip:interface-config=ip access-group radout out",
 	Cisco-AVPair += "ip:interface-config=ip address 1.2.3.4 255.255.255.0"
+sue	Cleartext-Password := "SuePw1"
+	Framed-IP-Address = 192.168.50.88,
+	Framed-Route = "10.79.0.0/24 0.0.0.0 1",
+	Filter-Id = "radin2"
 sam	Cleartext-Password := "SamPw1"
 	Cisco-AVPair = "ip:interface-config=ip access-group nosuch in"
 EOF2
@@ -180,6 +188,27 @@ VPNC_PID=
 grep -q "ip:interface-config 'ip access-group nosuch in' from RADIUS cannot be applied" "$ST/vpnd.log" ||
 	fail "no log line for sam's refusal"
 pass "ip:interface-config access-group naming no access list: sam refused"
+
+echo "=== a strongSwan user: per-user address, route and access list; User-Request"
+swan_start "$T/swan" secret=Gk7f3a9c2eSecret user=sue password=SuePw1 \
+	ike=aes256-sha1-modp1024 esp=aes256-sha1 || fail "charon did not start"
+swan_up 20 || { tail -20 "$ST/vpnd.log" >&2; fail "charon (sue) did not connect through RADIUS"; }
+vip=$(swan_vip)
+[ "$vip" = 192.168.50.88 ] || fail "charon got '$vip', expected the Framed-IP-Address 192.168.50.88"
+hub ip -o route show 10.79.0.0/24 | grep -q " dev va" || fail "no route to sue's Framed-Route 10.79.0.0/24"
+inh ip addr add 10.2.1.11/24 dev inhost 2>/dev/null
+cl ping -c 1 -w 5 10.2.1.10 >/dev/null || fail "sue: no ping to 10.2.1.10"
+cl ping -c 2 -i 0.2 -w 3 10.2.1.11 >/dev/null 2>&1 && fail "sue reached 10.2.1.11 through Filter-Id radin2"
+wait_until 10 sh -c "[ \$(awk -v RS= '/Acct-Status-Type = Start/ && /\"sue\"/' '$DETAIL' | wc -l) -gt 0 ]" ||
+	fail "no Start for sue"
+[ "$(acct_attr Start sue Framed-IP-Address)" = 192.168.50.88 ] || fail "sue's Start: Framed-IP-Address"
+swan_down 10 || fail "swanctl --terminate failed"
+swan_stop
+wait_until 10 sh -c "[ \$(awk -v RS= '/Acct-Status-Type = Stop/ && /\"sue\"/' '$DETAIL' | wc -l) -gt 0 ]" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "no Stop for sue"; }
+[ "$(acct_attr Stop sue Acct-Terminate-Cause)" = User-Request ] || fail "sue's Stop: cause '$(acct_attr Stop sue Acct-Terminate-Cause)', expected User-Request"
+[ "$(acct_attr Stop sue Acct-Input-Packets)" -ge 1 ] || fail "sue's Stop does not count her ping (the denied ones do not count)"
+pass "charon user sue: Framed-IP-Address $vip, Framed-Route 10.79.0.0/24, Filter-Id radin2 denies 10.2.1.11; Start, Stop with User-Request"
 
 echo "=== Session-Timeout as Acct-Terminate-Cause"
 vpnc_start "$T/dave" group=group1 secret=Gk7f3a9c2eSecret user=dave password=DavePw1 ||
