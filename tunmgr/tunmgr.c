@@ -470,34 +470,29 @@ static void va_unlink(struct va *v)
 	dp.units[v->unit] = 0;
 }
 
-/* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
- * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
- * that arrive in between are kept on the session. */
+/* The session's own access list (RADIUS, CoA) in place of the template's; one gone after a
+ * reload fails closed rather than let the session run unfiltered. */
+static const struct conf_acl *session_acl(const struct va *v, const char *own, const char *tpl,
+                                          const char *dir)
+{
+	static const struct conf_acl deny_all;   /* no entries: the implicit deny */
+	if (!own[0])
+		return tpl[0] ? conf_find_acl(dp.conf, tpl) : NULL;
+	const struct conf_acl *a = conf_find_acl(dp.conf, own);
+	if (a)
+		return a;
+	log_rl("%s: access list %s is no longer configured, denying all %s the client", v->ifname,
+	       own, dir);
+	return &deny_all;
+}
+
 /* What a virtual-access interface takes from its template while it lives (IOS applies template
  * changes to the cloned interfaces too): access lists and the MSS clamp. */
 static void va_template_apply(struct va *v)
 {
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
-	static const struct conf_acl deny_all;   /* no entries: the implicit deny */
-	v->acl_in = t && t->acl_in[0] ? conf_find_acl(dp.conf, t->acl_in) : NULL;
-	if (v->acl_in_name[0]) {
-		/* gone after a reload: fail closed rather than let the session run unfiltered */
-		v->acl_in = conf_find_acl(dp.conf, v->acl_in_name);
-		if (!v->acl_in) {
-			log_rl("%s: access list %s is no longer configured, denying all from the client",
-			       v->ifname, v->acl_in_name);
-			v->acl_in = &deny_all;
-		}
-	}
-	v->acl_out = t && t->acl_out[0] ? conf_find_acl(dp.conf, t->acl_out) : NULL;
-	if (v->acl_out_name[0]) {
-		v->acl_out = conf_find_acl(dp.conf, v->acl_out_name);
-		if (!v->acl_out) {
-			log_rl("%s: access list %s is no longer configured, denying all to the client",
-			       v->ifname, v->acl_out_name);
-			v->acl_out = &deny_all;
-		}
-	}
+	v->acl_in = session_acl(v, v->acl_in_name, t ? t->acl_in : "", "from");
+	v->acl_out = session_acl(v, v->acl_out_name, t ? t->acl_out : "", "to");
 	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
 	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }
@@ -516,6 +511,9 @@ static void va_set_acl(const struct msg_va_set_acl *m)
 		}
 }
 
+/* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
+ * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
+ * that arrive in between are kept on the session. */
 static void va_create(const struct msg_va_create *c)
 {
 	struct va *v = calloc(1, sizeof(*v));
