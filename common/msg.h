@@ -351,6 +351,8 @@ struct msg_acct {
 /* ACCT_SENT: acknowledged; ACCT_RETRY: no server answered, keep it; ACCT_DROP: it can never
  * be sent (its server group is gone from the configuration). */
 enum msg_acct_result { ACCT_SENT = 0, ACCT_RETRY, ACCT_DROP };
+/* Acct-Terminate-Cause (RFC 2866 5.10) for a session's end reason (common/acct_cause.c). */
+int msg_acct_cause(const char *reason);
 struct msg_acct_res {
 	int64_t  qid;
 	int32_t  result;                /* enum msg_acct_result */

@@ -28,10 +28,6 @@
 #define TICK_MS        1000
 #define KEEP_ACKED_S   (7 * 86400.0)
 
-/* RFC 2866 5.10 */
-enum { TC_USER_REQUEST = 1, TC_LOST_CARRIER = 2, TC_IDLE_TIMEOUT = 4, TC_SESSION_TIMEOUT = 5,
-       TC_ADMIN_RESET = 6, TC_ADMIN_REBOOT = 7, TC_NAS_REQUEST = 10, TC_NAS_REBOOT = 11 };
-
 struct live {
 	struct live *next;
 	uint32_t sid;
@@ -52,27 +48,6 @@ struct acct {
 	int            waiting;     /* retry timer armed */
 	uv_timer_t     retry, tick;
 };
-
-int acct_terminate_cause(const char *reason)
-{
-	static const struct { const char *prefix; int cause; } map[] = {
-		{ "peer delete", TC_USER_REQUEST },
-		{ "DPD", TC_LOST_CARRIER },
-		{ "no response", TC_LOST_CARRIER },
-		{ "replaced", TC_LOST_CARRIER },
-		{ "idle timeout", TC_IDLE_TIMEOUT },
-		{ "session timeout", TC_SESSION_TIMEOUT },
-		{ "admin clear", TC_ADMIN_RESET },
-		{ "radius disconnect", TC_ADMIN_RESET },
-		{ "reload", TC_ADMIN_RESET },
-		{ "shutdown", TC_ADMIN_REBOOT },
-		{ "crash", TC_NAS_REBOOT },
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strncmp(reason, map[i].prefix, strlen(map[i].prefix)))
-			return map[i].cause;
-	return TC_NAS_REQUEST;
-}
 
 static double now_s(struct acct *a)
 {
@@ -178,7 +153,7 @@ int acct_init(struct parent *p)
 /* Before the sessions an earlier run left open (it was killed) are closed: their Stop. */
 void acct_recover(struct parent *p)
 {
-	int n = db_acct_stop_open(p->db, 0, TC_NAS_REBOOT);
+	int n = db_acct_stop_open(p->db, 0, msg_acct_cause("crash"));
 	if (n > 0)
 		log_info("accounting: %d Stop record%s (NAS-Reboot) for sessions of an earlier run",
 		         n, n == 1 ? "" : "s");
@@ -243,7 +218,7 @@ void acct_session_down(struct parent *p, uint32_t sid, const char *reason)
 		return;
 	struct live *l = *pp;
 	l->down = 1;
-	l->cause = acct_terminate_cause(reason);
+	l->cause = msg_acct_cause(reason);
 	l->stop_by = now_s(a) + STOP_WAIT_MS / 1000.0;
 	if (l->final_seen)
 		stop_now(a, pp);
@@ -291,7 +266,7 @@ void acct_crash(struct parent *p)
 	if (!a || !p->db)
 		return;
 	db_batch_begin(p->db);
-	int n = db_acct_stop_open(p->db, 1, TC_NAS_REBOOT);
+	int n = db_acct_stop_open(p->db, 1, msg_acct_cause("crash"));
 	/* those already down keep the cause they ended with */
 	while (a->live) {
 		struct live *l = a->live;

@@ -89,7 +89,6 @@ void acct_counters(struct parent *p, const struct msg_counters *k);
 int  acct_result(struct parent *p, const struct msg_acct_res *r);
 void acct_crash(struct parent *p);
 void acct_finish(struct parent *p);
-int  acct_terminate_cause(const char *reason);
 
 /* control.c */
 int  control_open(struct parent *p);

@@ -653,3 +653,22 @@ Test(db, acct_stops_for_sessions_a_crash_left_open)
 	sqlite3_close(h);
 	db_close(d);
 }
+
+Test(db, acct_terminate_causes)
+{
+	/* the end reasons ikemgr and the parent write, as RFC 2866 numbers them */
+	cr_assert_eq(msg_acct_cause("peer delete"), 1, "User-Request");
+	cr_assert_eq(msg_acct_cause("DPD"), 2, "Lost-Carrier");
+	cr_assert_eq(msg_acct_cause("no response"), 2);
+	cr_assert_eq(msg_acct_cause("replaced (INITIAL-CONTACT)"), 2);
+	cr_assert_eq(msg_acct_cause("idle timeout"), 4, "Idle-Timeout");
+	cr_assert_eq(msg_acct_cause("session timeout"), 5, "Session-Timeout");
+	cr_assert_eq(msg_acct_cause("admin clear"), 6, "Admin-Reset");
+	cr_assert_eq(msg_acct_cause("admin clear isakmp"), 6);
+	cr_assert_eq(msg_acct_cause("radius disconnect"), 6);
+	cr_assert_eq(msg_acct_cause("reload: group removed"), 6);
+	cr_assert_eq(msg_acct_cause("shutdown"), 7, "Admin-Reboot");
+	cr_assert_eq(msg_acct_cause("crash"), 11, "NAS-Reboot");
+	cr_assert_eq(msg_acct_cause("lifetime expired"), 10, "NAS-Request");
+	cr_assert_eq(msg_acct_cause(""), 10);
+}
