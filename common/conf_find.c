@@ -116,4 +116,14 @@ void conf_redact(struct vpnd_conf *c)
 	for (int k = 0; k < CONF_MAX_RADIUS; k++)
 		explicit_bzero(c->radius[k].key, sizeof(c->radius[k].key));
 	explicit_bzero(c->radius_group_password, sizeof(c->radius_group_password));
+	for (int k = 0; k < CONF_MAX_TRUSTPOINTS; k++)
+		explicit_bzero(c->trustpoint[k].key_der, sizeof(c->trustpoint[k].key_der));
+}
+
+const struct conf_trustpoint *conf_find_trustpoint(const struct vpnd_conf *c, const char *name)
+{
+	for (int k = 0; k < c->ntrustpoint; k++)
+		if (strcmp(c->trustpoint[k].name, name) == 0)
+			return &c->trustpoint[k];
+	return NULL;
 }
