@@ -1,0 +1,115 @@
+#!/bin/bash
+# Interop with strongSwan's charon in IKEv1 main mode with certificates (hub-swan-cert.conf):
+# RSA signatures, the hub's trust point checks the client's chain, validity and the CRL in
+# keymgr, and the client's OU names its group (Mode Config from group certgroup). The client
+# must connect, get an address, its virtual-access interface and route, and ping through.
+# Refused, each with one clear log line: an expired certificate, a revoked one, one from
+# another CA, and one whose OU no profile matches.
+# The PKI is made at run time with the openssl command (test/lib/pki.sh).
+# Needs root; fails (never skips) when strongSwan or openssl is missing.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
+. "${srcdir:-.}/test/lib/pki.sh"
+
+[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
+for tool in swanctl ip ping unshare openssl; do
+	command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
+done
+[ -x "$SWAN_CHARON" ] || fail "no charon at $SWAN_CHARON: install strongswan-charon (scripts/deps.sh)"
+for p in kernel-libipsec openssl vici x509 pem pubkey revocation; do
+	[ -f "/usr/lib/ipsec/plugins/libstrongswan-$p.so" ] ||
+		fail "strongSwan plugin $p is missing: scripts/deps.sh installs it"
+done
+
+T=$(mktemp -d /tmp/swancert_test.XXXXXX)
+cleanup() {
+	swan_stop
+	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
+	ns_teardown
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+name=pki
+P=$T/pki
+O="/C=US/O=vpnd test"
+pki_init "$P" || fail "cannot make the test CA"
+pki_cert hub "$O/CN=hub" rsa 30 "DNS:hub,IP:172.18.143.246" || fail "hub certificate"
+pki_cert alice "$O/OU=certgroup/CN=alice" || fail "alice's certificate"
+pki_cert old "$O/OU=certgroup/CN=old" rsa expired || fail "expired certificate"
+pki_cert mallory "$O/OU=certgroup/CN=mallory" || fail "mallory's certificate"
+pki_revoke mallory || fail "cannot revoke mallory"
+pki_cert nogroup "$O/OU=elsewhere/CN=carol" || fail "carol's certificate"
+pki_other_ca "$P" stranger "$O/OU=certgroup/CN=stranger" || fail "certificate of another CA"
+cp "$SRCDIR/test/data/hub-swan-cert.conf" "$P/hub.conf"
+
+ns_setup || fail "namespace setup"
+st=$T/hub
+dump() {
+	echo "--- vpnd log" >&2; tail -30 "$st/vpnd.log" >&2
+	echo "--- charon log" >&2; grep -E "\[(IKE|ENC|CFG|LIB)\]" "$SWAN_DIR/charon.log" 2>/dev/null | tail -30 >&2
+}
+die() { dump; fail "$name: $*"; }
+
+"$VPND" -n -f "$P/hub.conf" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "hub.conf does not load"; }
+vpnd_start "$P/hub.conf" "$st"
+
+# swan_cert NAME CERT DN [CAFILE]: charon with CERT (and its key), trusting our CA
+swan_cert() {
+	local n=$1 cert=$2 dn=$3
+	swan_start "$T/$n" aggressive=no xauth=no local_auth=pubkey remote_auth=pubkey \
+		local_id="\"$dn\"" local_extra="certs = $cert.pem" ike=aes256-sha256-modp2048 \
+		esp=aes256-sha256 load=no || die "charon did not start"
+	cp "$P/$cert.pem" "$SWAN_DIR/swanctl/x509/" && cp "$P/$cert.key" "$SWAN_DIR/swanctl/private/" &&
+		cp "$P/ca.pem" "$SWAN_DIR/swanctl/x509ca/" || die "cannot give charon its files"
+	swan_load || die "charon did not load the certificates"
+}
+
+name="alice (RSA, OU=certgroup)"
+swan_cert alice alice "C=US, O=vpnd test, OU=certgroup, CN=alice"
+swan_up 20 || die "charon did not connect"
+swan_sas | grep -q "ESTABLISHED, IKEv1" || { swan_sas; die "no IKEv1 SA"; }
+grep "main mode phase 1 complete" "$st/vpnd.log" | tail -1 |
+	grep -q "identity /C=US/O=vpnd test/OU=certgroup/CN=alice profile 'certs' (certificate, trust point TP, group 'certgroup'), Mode Config" ||
+	die "phase 1 not logged with the certificate, trust point and group: $(grep 'phase 1 complete' "$st/vpnd.log" | tail -1)"
+grep -q "authentication of 'C=US, O=vpnd test, CN=hub' with RSA_EMSA_PKCS1_NULL successful" "$SWAN_DIR/charon.log" ||
+	die "charon did not log the hub's RSA signature as good"
+vip=$(swan_vip)
+case "$vip" in 192.168.5.1[0-9]|192.168.5.20) ;; *) die "virtual IP '$vip' not from certpool";; esac
+cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping reply through the tunnel"
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+[ -n "$va" ] || die "no vaN interface on the hub"
+hub ip route show "$vip" | grep -q "dev $va" || die "no route to $vip via $va"
+cl ping -c 5 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "ping loss"
+pass "$name: main mode RSA signatures in $SWAN_UP_MS ms, Mode Config gave $vip, $va with route, ping through the tunnel"
+swan_down 10 || die "swanctl --terminate failed"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after disconnect"
+swan_stop
+pass "$name: $va removed after charon's DELETE"
+
+# refused CERT DN PATTERN: phase 1 must fail, the hub must say why in one line
+refused() {
+	local cert=$1 dn=$2 pat=$3
+	name="refused $cert"
+	swan_cert "r-$cert" "$cert" "$dn"
+	[ "$cert" = stranger ] && cp "$P/other-ca.pem" "$SWAN_DIR/swanctl/x509ca/" && swan_load
+	swan_up 6 2>/dev/null && die "charon connected with $cert's certificate"
+	wait_until 5 grep -q "main mode from 172.18.143.2.*$pat" "$st/vpnd.log" ||
+		die "no clear log line matching '$pat'"
+	hub ip -o link show | grep -q " va[0-9]" && die "an interface exists after a failed phase 1"
+	swan_stop
+	pass "$name; hub log: $(grep -o "main mode from 172.18.143.2.*$pat.*" "$st/vpnd.log" | tail -1)"
+}
+refused old "C=US, O=vpnd test, OU=certgroup, CN=old" "refused: certificate .*CN=old: certificate has expired"
+refused mallory "C=US, O=vpnd test, OU=certgroup, CN=mallory" "refused: certificate .*CN=mallory: certificate revoked"
+refused stranger "C=US, O=vpnd test, OU=certgroup, CN=stranger" "refused: certificate .*CN=stranger: unable to get local issuer certificate"
+refused nogroup "C=US, O=vpnd test, OU=elsewhere, CN=carol" "no isakmp profile with 'ca trust-point TP' matches its OU"
+
+name=shutdown
+vpnd_stop "$st"
+hub ip -o link show | grep -q " va[0-9]" && die "interfaces left after SIGTERM"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "errors in the log"; }
+echo "all strongSwan certificate scenarios passed"
