@@ -65,7 +65,7 @@ static int key_fits(EVP_PKEY *k, int method, char *why, size_t whysz)
 	    !EVP_PKEY_get_utf8_string_param(k, "group", name, sizeof(name), &nl) ||
 	    OBJ_sn2nid(name) != curve) {
 		snprintf(why, whysz, "the negotiated method is ECDSA on %s but the key is not",
-		         OBJ_nid2sn(curve));
+		         EC_curve_nid2nist(curve));
 		ERR_clear_error();
 		return 0;
 	}

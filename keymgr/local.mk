@@ -19,3 +19,9 @@ EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c test/fuzz/fuzz_radius_reply.c
 check_PROGRAMS += test/unit/radius_probe
 test_unit_radius_probe_SOURCES = test/unit/radius_probe.c
 test_unit_radius_probe_LDADD = $(VPND_LIBS)
+
+check_PROGRAMS += test/unit/test_cert
+TESTS += test/unit/test_cert
+test_unit_test_cert_SOURCES = test/unit/test_cert.c
+test_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_cert_LDADD = $(TEST_LIBS)
