@@ -111,8 +111,11 @@ struct conf_isakmp_profile {
 	                                               XAUTH/Mode Config policy; "" = none */
 	char     local_address[CONF_NAME_MAX];      /* interface name or address; "" = any */
 	int      self_identity;                     /* enum conf_self_identity */
-	char     trustpoint[CONF_NAME_MAX];         /* ca trust-point NAME: certificate peers of
-	                                               that CA; "" = none */
+	/* ca trust-point NAME (several lines): peers whose certificate one of these vouches
+	 * for; our signature comes from the first whose key fits the negotiated method (an RSA
+	 * and an ECDSA trust point let one profile serve both kinds of clients) */
+	char     ca_tp[CONF_MAX_TRUSTPOINTS][CONF_NAME_MAX];
+	int      nca_tp;
 	int      line;
 };
 
@@ -146,6 +149,7 @@ struct conf_trustpoint {
 	         crl_file[CONF_PATH_MAX];
 	int      revocation;                  /* enum conf_revocation */
 	int      key_type;                    /* EVP_PKEY_RSA or EVP_PKEY_EC, 0 = no key */
+	int      key_curve;                   /* EC: the curve's NID */
 	uint32_t ca_len, cert_len, key_len, crl_len;
 	uint8_t  ca_der[CONF_PKI_CA_MAX];     /* one or more certificates, DER, back to back */
 	uint8_t  cert_der[CONF_PKI_CERT_MAX];
@@ -371,6 +375,8 @@ int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_add
 /* Does profile pr's `match identity address` cover a? */
 int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
 const struct conf_trustpoint     *conf_find_trustpoint(const struct vpnd_conf *, const char *name);
+/* Does the profile name trust point tp (`ca trust-point`)? */
+int conf_profile_has_tp(const struct conf_isakmp_profile *, const char *tp);
 const struct conf_radius_server  *conf_find_radius(const struct vpnd_conf *, const char *name);
 const struct conf_radius_group   *conf_find_radius_group(const struct vpnd_conf *, const char *name);
 /* 1 when the profile's isakmp authorization list has a RADIUS method: the group may then be

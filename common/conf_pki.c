@@ -221,6 +221,13 @@ static void h_key(struct conf_parser *p, int i)
 		memcpy(tp->key_der, d, (size_t)dl);
 		tp->key_len = (uint32_t)dl;
 		tp->key_type = type;
+		if (type == EVP_PKEY_EC) {
+			char g[64];
+			size_t gl = 0;
+			if (EVP_PKEY_get_utf8_string_param(k, "group", g, sizeof(g), &gl))
+				tp->key_curve = OBJ_sn2nid(g);
+			ERR_clear_error();
+		}
 		memcpy(tp->key_file, path, sizeof(tp->key_file));
 	}
 	if (d) {
@@ -305,8 +312,16 @@ void cp_h_profile_trustpoint(struct conf_parser *p, int i)
 	if (!cp_need(p, i, "a trust point name") ||
 	    !cp_name(p, i, "trust point name", name, sizeof(name)) || !cp_end(p, i + 1))
 		return;
-	memcpy(pr->trustpoint, name, sizeof(name));
-	cp_ref(p, REF_TRUSTPOINT, pr->trustpoint);
+	if (conf_profile_has_tp(pr, name))
+		return;
+	if (pr->nca_tp == CONF_MAX_TRUSTPOINTS) {
+		cp_error(p, "too many 'ca trust-point' lines in profile '%s', expected at most %d",
+		         pr->name, CONF_MAX_TRUSTPOINTS);
+		return;
+	}
+	memcpy(pr->ca_tp[pr->nca_tp], name, sizeof(name));
+	cp_ref(p, REF_TRUSTPOINT, pr->ca_tp[pr->nca_tp]);
+	pr->nca_tp++;
 }
 
 /* Once the file is read: a trust point a profile uses needs all its parts, and they must fit. */
@@ -343,7 +358,7 @@ void cp_pki_finish(struct conf_parser *p)
 	for (int k = 0; k < c->npolicy; k++)
 		sig_policy |= c->policy[k].auth != IKE_AUTH_PSK;
 	for (int k = 0; k < c->nprofile; k++)
-		if (c->profile[k].trustpoint[0] && !sig_policy)
+		if (c->profile[k].nca_tp && !sig_policy)
 			cp_warn_at(p, c->profile[k].line, "isakmp profile '%s' names a trust point but "
 			           "no isakmp policy has 'authentication rsa-sig' or 'ecdsa-sig'",
 			           c->profile[k].name);

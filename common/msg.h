@@ -314,7 +314,7 @@ struct msg_counters {
 #define MSG_TP_MAX         64
 struct msg_cert_verify_req {
 	uint32_t sa_id;
-	int32_t  auth_method;           /* as negotiated: 3 RSA, 65003 XAUTHInitRSA, 9/10/11 ECDSA */
+	int32_t  auth_method;           /* as negotiated: 3 RSA, 65005 XAUTHInitRSA, 9/10/11 ECDSA */
 	struct sockaddr_in peer;
 	char     trustpoint[MSG_TP_MAX];/* only this one; "" = any configured */
 	uint16_t id_len;                /* IDii body: type, protocol, port, data */

@@ -109,6 +109,7 @@ struct ike_sa {
 	int      main_mode;           /* phase 1 was main mode (PSK chosen by address) */
 	int      sig;                 /* main mode authenticated by signatures (certificates) */
 	char     cert_subject[256];   /* signatures: the peer certificate's subject, for logs */
+	char     sign_tp[64];         /* signatures: the trust point whose key signs for us */
 	char     keyring[64];         /* main mode: where keymgr found the key, for logs */
 
 	/* material kept until phase 1 completes */
@@ -153,6 +154,8 @@ struct ike_sa {
 	int      have_last_in;
 	uint8_t *held; size_t held_len;   /* quick mode answer held until tunmgr has the SA */
 	uint8_t *pending_qm; size_t pending_qm_len; /* site-to-site: quick mode waiting for the VA */
+	uint8_t *pending_cfg; size_t pending_cfg_len; /* Mode Config request that beat keymgr's
+	                                                 group policy (no XAUTH) */
 	uint32_t held_spi;
 	int      hold_next;           /* ikev1_send_raw keeps the next datagram in held */
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
@@ -272,6 +275,8 @@ void ikev1_main_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
 /* What PSK and signature main mode share at message 5: the profile's demands (-1: SA deleted),
  * and the end of phase 1 once message 6 went out (how: "key from ..." or the certificate). */
 int  ikev1_main_profile_ok(struct ike_sa *, const struct conf_isakmp_profile *, const char *group);
+/* ikev1_cfg.c: a Mode Config request kept while keymgr authorized the group, handled now */
+void ikev1_cfg_replay(struct ike_sa *);
 void ikev1_main_done(struct ike_sa *, const char *ida, const char *how);
 void ikev1_main_note_contact(struct ike_sa *, const struct isakmp_msg *);
 

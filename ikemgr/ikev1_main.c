@@ -45,7 +45,7 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 	 * peers does it, and checked against the profile that matched at MM5. */
 	int xauth_ok = 0;
 	for (int k = 0; k < ike.conf->nprofile; k++)
-		if ((ike.conf->profile[k].nmatch_addr || ike.conf->profile[k].trustpoint[0]) &&
+		if ((ike.conf->profile[k].nmatch_addr || ike.conf->profile[k].nca_tp) &&
 		    ike.conf->profile[k].client_auth_list[0])
 			xauth_ok = 1;
 	struct ike_p1_choice ch;

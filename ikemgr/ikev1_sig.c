@@ -19,6 +19,9 @@
 #include <arpa/inet.h>
 #include <sys/uio.h>
 
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 
@@ -44,7 +47,12 @@ static int put_cert_reqs(struct isakmp_buf *b)
 		const struct conf_trustpoint *tp = &c->trustpoint[k];
 		int used = 0;
 		for (int j = 0; j < c->nprofile; j++)
-			used |= !strcmp(c->profile[j].trustpoint, tp->name);
+			used |= conf_profile_has_tp(&c->profile[j], tp->name);
+		/* trust points of one CA (an RSA and an ECDSA one) need one request */
+		for (int j = 0; j < k; j++)
+			if (c->trustpoint[j].ca_name_len == tp->ca_name_len &&
+			    !memcmp(c->trustpoint[j].ca_name_der, tp->ca_name_der, tp->ca_name_len))
+				used = 0;
 		if (!used || !tp->ca_name_len)
 			continue;
 		body[0] = ISAKMP_CERT_X509_SIG;
@@ -190,13 +198,46 @@ static void subject_cn(const char *subj, char *out, size_t outsz)
 	snprintf(out, outsz, "%.*s", (int)n, cn);
 }
 
+/* Can trust point t's key make a signature of the negotiated method? */
+static int tp_key_fits(const struct conf_trustpoint *t, int method)
+{
+	switch (method) {
+	case IKE_AUTHM_RSA:
+	case IKE_AUTHM_XAUTH_INIT_RSA:
+		return t->key_type == EVP_PKEY_RSA;
+	case IKE_AUTHM_ECDSA_256:
+		return t->key_type == EVP_PKEY_EC && t->key_curve == NID_X9_62_prime256v1;
+	case IKE_AUTHM_ECDSA_384:
+		return t->key_type == EVP_PKEY_EC && t->key_curve == NID_secp384r1;
+	case IKE_AUTHM_ECDSA_521:
+		return t->key_type == EVP_PKEY_EC && t->key_curve == NID_secp521r1;
+	}
+	return 0;
+}
+
+/* The trust point that signs for us: the one that vouched for the peer if its key fits the
+ * method, else the profile's first that fits. */
+static const struct conf_trustpoint *signing_tp(const struct conf_isakmp_profile *pr,
+                                                const char *vouched, int method)
+{
+	const struct conf_trustpoint *t = conf_find_trustpoint(ike.conf, vouched);
+	if (t && t->cert_len && tp_key_fits(t, method))
+		return t;
+	for (int k = 0; k < pr->nca_tp; k++) {
+		t = conf_find_trustpoint(ike.conf, pr->ca_tp[k]);
+		if (t && t->cert_len && tp_key_fits(t, method))
+			return t;
+	}
+	return NULL;
+}
+
 static const struct conf_isakmp_profile *cert_profile(const char *tp, const char *ou,
                                                       const char **group)
 {
 	const struct vpnd_conf *c = ike.conf;
 	for (int k = 0; k < c->nprofile; k++) {
 		const struct conf_isakmp_profile *pr = &c->profile[k];
-		if (strcmp(pr->trustpoint, tp) != 0)
+		if (!conf_profile_has_tp(pr, tp))
 			continue;
 		if (!pr->nmatch_group) {
 			*group = pr->client_group;
@@ -247,11 +288,21 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 		subject_cn(subj, sa->user, sizeof(sa->user));
 
 	/* IDir: our certificate's subject, which is what the peer expects by default */
-	const struct conf_trustpoint *t = conf_find_trustpoint(ike.conf, tp);
-	if (!t || !t->cert_len || t->subject_len + 4u > sizeof(sa->idir_b)) {
-		ike_sa_delete(sa, "trust point changed", 0);
+	const struct conf_trustpoint *t = signing_tp(pr, tp, sa->auth_method);
+	if (!t) {
+		log_rl("session %u: main mode from %s: profile '%s' has no trust point whose key "
+		       "can sign with authentication method %d (add one with such a key)", sa->id, pa,
+		       pr->name, sa->auth_method);
+		ike_sa_delete(sa, "no signing key", 0);
 		return;
 	}
+	if (t->subject_len + 4u > sizeof(sa->idir_b)) {
+		log_rl("session %u: trust point %s: our certificate's subject is too long for an ID",
+		       sa->id, t->name);
+		ike_sa_delete(sa, "subject too long", 0);
+		return;
+	}
+	snprintf(sa->sign_tp, sizeof(sa->sign_tp), "%s", t->name);
 	sa->idir_b[0] = ISAKMP_ID_DER_ASN1_DN;
 	sa->idir_b[1] = 0;
 	sa->idir_b[2] = 0;
@@ -262,7 +313,7 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 	struct msg_sign_req rq;
 	memset(&rq, 0, sizeof(rq));
 	rq.sa_id = sa->id;
-	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "%s", tp);
+	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "%s", t->name);
 	rq.auth_method = sa->auth_method;
 	if (ike_hash_r(sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi, sa->gxlen, sa->gxr, sa->gxlen,
 	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idir_b, sa->idir_len,
@@ -281,8 +332,7 @@ void ikev1_sig_signed(struct ike_sa *sa, const struct msg_sign_res *r)
 {
 	char pa[INET_ADDRSTRLEN];
 	peer_str(sa, pa);
-	const struct conf_trustpoint *t = sa->profile ?
-	        conf_find_trustpoint(ike.conf, sa->profile->trustpoint) : NULL;
+	const struct conf_trustpoint *t = conf_find_trustpoint(ike.conf, sa->sign_tp);
 	if (r->status != 0 || !r->sig_len || r->sig_len > sizeof(r->sig) || !t) {
 		char why[sizeof(r->reason)];
 		memcpy(why, r->reason, sizeof(why));

@@ -66,7 +66,7 @@ enum { IKE_LIFE_SECONDS = 1, IKE_LIFE_KILOBYTES = 2 };
 #define IKE_AUTHM_ECDSA_256        9      /* RFC 4754 */
 #define IKE_AUTHM_ECDSA_384        10
 #define IKE_AUTHM_ECDSA_521        11
-#define IKE_AUTHM_XAUTH_INIT_RSA   65003
+#define IKE_AUTHM_XAUTH_INIT_RSA   65005  /* draft-beaulieu-ike-xauth (65003 is DSS) */
 #define ISAKMP_CERT_X509_SIG       4      /* CERT / CERT_REQ encoding (RFC 2408 3.9) */
 #define ISAKMP_ID_DER_ASN1_DN      9
 

@@ -26,8 +26,8 @@
 #define AUTHM_ECDSA_256      9
 #define AUTHM_ECDSA_384      10
 #define AUTHM_ECDSA_521      11
-#define AUTHM_XAUTH_I_RSA    65003
-#define AUTHM_XAUTH_R_RSA    65004
+#define AUTHM_XAUTH_I_RSA    65005   /* 65003/65004 are the DSS variants */
+#define AUTHM_XAUTH_R_RSA    65006
 #define ID_IPV4_ADDR         1
 #define ID_FQDN              2
 #define ID_USER_FQDN         3

@@ -41,7 +41,7 @@ int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct i
 void keymgr_cert_verify(const struct vpnd_conf *, const struct msg_cert_verify_req *,
                         struct msg_cert_verify_res *);
 void keymgr_cert_sign(const struct vpnd_conf *, const struct msg_sign_req *, struct msg_sign_res *);
-/* The IKEv1 signature primitives (method = wire auth method: 3/65003 RSA, 9/10/11 ECDSA);
+/* The IKEv1 signature primitives (method = wire auth method: 3/65005 RSA, 9/10/11 ECDSA);
  * k is an EVP_PKEY. verify: 1 good. sign: 0 and *slen set (in: the room at sig). */
 struct evp_pkey_st;
 int  cert_sig_verify(struct evp_pkey_st *k, int method, const uint8_t *hash, size_t hlen,

@@ -220,7 +220,7 @@ Test(cert, good_rsa_client_gives_ou_and_trustpoint)
 	cr_expect(strstr(res.subject, "CN=alice"), "subject %s", res.subject);
 	/* XAUTHInitRSA signs the same way */
 	free(rq);
-	expect(req(k.alice, k.alice_key, 65003), CERT_OK, NULL);
+	expect(req(k.alice, k.alice_key, 65005), CERT_OK, NULL);
 }
 
 Test(cert, bad_signature_refused)
@@ -447,7 +447,8 @@ Test(cert, trustpoint_config)
 	cr_expect(tp->ca_len > 0 && tp->cert_len > 0 && tp->key_len > 0 && tp->crl_len > 0);
 	cr_expect_eq(tp->key_type, EVP_PKEY_RSA);
 	cr_expect(strstr(tp->subject, "CN=hub"), "%s", tp->subject);
-	cr_expect_str_eq(c->profile[0].trustpoint, "TP");
+	cr_expect_eq(c->profile[0].nca_tp, 1);
+	cr_expect_str_eq(c->profile[0].ca_tp[0], "TP");
 	/* the parsed trust point verifies and signs like the hand-made one */
 	struct msg_cert_verify_res res;
 	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
