@@ -87,6 +87,12 @@ static BIO *open_file(struct conf_parser *p, int i, const char *what, char *path
 		cp_error(p, "%s name too long, expected at most %zu characters", what, pathsz - 1);
 		return NULL;
 	}
+	/* a regular file of sane size: a device or a FIFO could be read forever */
+	struct stat st;
+	if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > 1024 * 1024)) {
+		cp_error(p, "%s %s is not a regular file of at most 1 MB", what, path);
+		return NULL;
+	}
 	BIO *b = BIO_new_file(path, "rb");
 	if (!b) {
 		cp_error(p, "cannot read %s %s: %s", what, path, strerror(errno));

@@ -25,3 +25,4 @@ TESTS += test/unit/test_cert
 test_unit_test_cert_SOURCES = test/unit/test_cert.c
 test_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_cert_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_cert.c
