@@ -61,6 +61,17 @@ die() { dump; fail "$name: $*"; }
 "$VPND" -n -f "$P/hub.conf" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "hub.conf does not load"; }
 vpnd_start "$P/hub.conf" "$st"
 
+name="show running-config"
+VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
+"$VPNCTL" -S "$st" show running-config >"$T/running.txt" 2>&1 || { cat "$T/running.txt" >&2; die "vpnctl failed"; }
+grep -qx "crypto pki trustpoint TP" "$T/running.txt" &&
+	grep -qx " private-key $P/hub.key" "$T/running.txt" &&
+	grep -qx " revocation-check crl" "$T/running.txt" &&
+	grep -qx "   ca trust-point TP-EC" "$T/running.txt" ||
+	{ cat "$T/running.txt" >&2; die "trust points missing from show running-config"; }
+grep -q "BEGIN\|PRIVATE" "$T/running.txt" && die "key material in show running-config"
+pass "$name: trust points with their files, profile trust points"
+
 # swan_cert NAME CERT DN [SETTING...]: charon with CERT (and its key), trusting our CA
 swan_cert() {
 	local n=$1 cert=$2 dn=$3
