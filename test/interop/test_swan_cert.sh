@@ -6,7 +6,8 @@
 # Also: an ECDSA P-256 client (the hub answers with its ECDSA trust point), and a client
 # whose OU names a profile that wants XAUTH after the certificate (XAUTHInitRSA).
 # Refused, each with one clear log line: an expired certificate, a revoked one, one from
-# another CA, and one whose OU no profile matches.
+# another CA, and one whose OU no profile matches. A reload re-reads the trust point's files:
+# a missing one refuses the reload, a renewed CRL revokes alice.
 # The PKI is made at run time with the openssl command (test/lib/pki.sh).
 # Needs root; fails (never skips) when strongSwan or openssl is missing.
 set -u
@@ -153,6 +154,20 @@ refused old "C=US, O=vpnd test, OU=certgroup, CN=old" "refused: certificate .*CN
 refused mallory "C=US, O=vpnd test, OU=certgroup, CN=mallory" "refused: certificate .*CN=mallory: certificate revoked"
 refused stranger "C=US, O=vpnd test, OU=certgroup, CN=stranger" "refused: certificate .*CN=stranger: unable to get local issuer certificate"
 refused nogroup "C=US, O=vpnd test, OU=elsewhere, CN=carol" "no isakmp profile with 'ca trust-point TP' matches its OU"
+
+# a reload re-reads the files: a trust point file that went missing refuses the reload (file
+# and line named, the running configuration stays); a renewed CRL takes effect
+name="reload with a missing CRL file"
+mv "$P/crl.pem" "$P/crl.pem.away"
+out=$("$VPNCTL" -S "$st" reload 2>&1) && die "reload accepted without the CRL file: $out"
+echo "$out" | grep -q "hub.conf:[0-9]*: error: cannot read crl file $P/crl.pem" ||
+	die "reload refusal does not name the file and line: $out"
+mv "$P/crl.pem.away" "$P/crl.pem"
+pass "$name: refused ($out)"
+name="reload with alice revoked"
+pki_revoke alice || die "cannot revoke alice"
+out=$("$VPNCTL" -S "$st" reload 2>&1) || die "reload failed: $out"
+refused alice "C=US, O=vpnd test, OU=certgroup, CN=alice" "refused: certificate .*CN=alice: certificate revoked"
 
 name=shutdown
 vpnd_stop "$st"
