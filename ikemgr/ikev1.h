@@ -357,6 +357,10 @@ struct ike_p1_choice {
 };
 int  ikev1_choose_p1(const struct vpnd_conf *, const struct isakmp_sa *, int xauth_allowed,
                      struct ike_p1_choice *out);
+/* Same, with signature methods only when sig_allowed: aggressive mode never (pre-shared keys
+ * only), main mode when some profile names a trust point. */
+int  ikev1_choose_p1_auth(const struct vpnd_conf *, const struct isakmp_sa *, int xauth_allowed,
+                          int sig_allowed, struct ike_p1_choice *out);
 struct ike_p2_choice {
 	int encr, keylen, auth, pfs_group, encap_mode;
 	uint32_t life_seconds, life_kb;

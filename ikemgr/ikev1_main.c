@@ -43,13 +43,15 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 	}
 	/* The profile is known only at MM3: XAUTH is offered when some profile for main mode
 	 * peers does it, and checked against the profile that matched at MM5. */
-	int xauth_ok = 0;
+	int xauth_ok = 0, sig_ok = 0;
+	for (int k = 0; k < ike.conf->nprofile; k++)
+		sig_ok |= ike.conf->profile[k].nca_tp > 0;
 	for (int k = 0; k < ike.conf->nprofile; k++)
 		if ((ike.conf->profile[k].nmatch_addr || ike.conf->profile[k].nca_tp) &&
 		    ike.conf->profile[k].client_auth_list[0])
 			xauth_ok = 1;
 	struct ike_p1_choice ch;
-	if (ikev1_choose_p1(ike.conf, &sap, xauth_ok, &ch) < 0) {
+	if (ikev1_choose_p1_auth(ike.conf, &sap, xauth_ok, sig_ok, &ch) < 0) {
 		ike.st.no_proposal++;
 		log_rl("main mode from %s: no proposal matches any isakmp policy%s", pa,
 		       xauth_ok ? "" : " (no profile for main mode does XAUTH)");

@@ -54,6 +54,12 @@ static uint32_t attr_life_kb(const struct isakmp_trans *t, uint16_t type_attr, u
 int ikev1_choose_p1(const struct vpnd_conf *conf, const struct isakmp_sa *sa, int xauth_allowed,
                     struct ike_p1_choice *out)
 {
+	return ikev1_choose_p1_auth(conf, sa, xauth_allowed, 1, out);
+}
+
+int ikev1_choose_p1_auth(const struct vpnd_conf *conf, const struct isakmp_sa *sa,
+                         int xauth_allowed, int sig_allowed, struct ike_p1_choice *out)
+{
 	if (sa->nprop < 1)
 		return -1;
 	const struct isakmp_prop *p = &sa->prop[0];
@@ -88,12 +94,12 @@ int ikev1_choose_p1(const struct vpnd_conf *conf, const struct isakmp_sa *sa, in
 				     (auth == IKE_AUTHM_XAUTH_INIT_PSK && xauth_allowed);
 				break;
 			case IKE_AUTH_RSA_SIG:
-				ok = auth == IKE_AUTHM_RSA ||
-				     (auth == IKE_AUTHM_XAUTH_INIT_RSA && xauth_allowed);
+				ok = sig_allowed && (auth == IKE_AUTHM_RSA ||
+				     (auth == IKE_AUTHM_XAUTH_INIT_RSA && xauth_allowed));
 				break;
 			case IKE_AUTH_ECDSA_SIG:
-				ok = auth == IKE_AUTHM_ECDSA_256 || auth == IKE_AUTHM_ECDSA_384 ||
-				     auth == IKE_AUTHM_ECDSA_521;
+				ok = sig_allowed && (auth == IKE_AUTHM_ECDSA_256 ||
+				     auth == IKE_AUTHM_ECDSA_384 || auth == IKE_AUTHM_ECDSA_521);
 				break;
 			}
 			if (!ok)

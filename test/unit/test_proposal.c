@@ -350,6 +350,20 @@ Test(p1, xauth_only_when_allowed, .fini = teardown)
 	cr_assert_eq(ikev1_choose_p1(conf, sa_end(&o), 1, &ch), 0);
 	cr_expect_eq(ch.policy_priority, 5);
 
+	/* never in aggressive mode (sig_allowed 0): no policy left for RSA */
+	sa_start(&o);
+	prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, IKE_AUTHM_RSA, 14, 0);
+	cr_expect_eq(ikev1_choose_p1_auth(conf, sa_end(&o), 1, 0, &ch), -1, "RSA without sig_allowed");
+	/* ... while a pre-shared key transform after it is still found */
+	sa_start(&o);
+	prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, IKE_AUTHM_RSA, 14, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, PSK, 14, 0);
+	cr_assert_eq(ikev1_choose_p1_auth(conf, sa_end(&o), 1, 0, &ch), 0);
+	cr_expect_eq(ch.auth_method, PSK);
+	cr_expect_eq(ch.policy_priority, 10);
+
 	/* other methods (DSS, RSA encryption, ECDSA without an ecdsa-sig policy,
 	 * XAUTHRespPreShared, hybrid) are never taken */
 	static const unsigned other[] = { 2, 4, 5, 9, 10, 65002, 65003, 65006, 64221, 0 };
