@@ -112,6 +112,15 @@ grep "main mode phase 1 complete" "$st/vpnd.log" | tail -1 |
 grep -q "authentication of 'C=US, O=vpnd test, CN=hub' with RSA_EMSA_PKCS1_NULL successful" "$SWAN_DIR/charon.log" ||
 	die "charon did not log the hub's RSA signature as good"
 cl ping -c 5 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "ping loss"
+# the hub's private key (32 bytes of its private exponent, as keymgr keeps the DER) is in
+# keymgr's memory and nowhere in ikemgr's, with a session up
+keyhex=$(openssl rsa -in "$P/hub.key" -outform DER -traditional 2>/dev/null | od -An -v -tx1 -j 300 -N 32 | tr -d ' \n')
+[ ${#keyhex} = 64 ] || die "cannot read the hub key's DER"
+in_key=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid keymgr)" "hex:$keyhex" 2>/dev/null)
+in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid ikemgr)" "hex:$keyhex" 2>/dev/null)
+[ "${in_key:-0}" -ge 1 ] || die "hub key not found in keymgr's memory (scan broken?)"
+[ "${in_ike:-1}" -eq 0 ] || die "hub private key found $in_ike times in ikemgr's memory"
+pass "$name: hub private key: $in_key copies in keymgr, none in ikemgr"
 carries
 pass "$name: main mode RSA signatures in $SWAN_UP_MS ms, Mode Config gave $CARRIED, route, ping through the tunnel, removed after DELETE"
 
