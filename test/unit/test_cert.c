@@ -326,6 +326,32 @@ Test(cert, malformed_certificates_refused)
 	expect(rq, CERT_UNTRUSTED, NULL);
 }
 
+/* A leaf issued by an intermediate CA: trusted when the peer sends the intermediate after its
+ * certificate, or when the trust point's ca-certificate file holds it; not otherwise. */
+Test(cert, intermediate_ca)
+{
+	EVP_PKEY *ik = rsa_key();
+	X509 *inter = mkcert(ik, NULL, "intermediate CA", k.ca, k.ca_key, -DAY, 30 * DAY, 9, 1, NULL);
+	X509 *leaf = mkcert(k.alice_key, "certgroup", "dave", inter, ik, -DAY, 30 * DAY, 10, 0, NULL);
+	k.conf->trustpoint[0].revocation = REVOKE_NONE;   /* the CRL is the root's only */
+
+	expect(req(leaf, k.alice_key, 3), CERT_UNTRUSTED, "unable to get local issuer certificate");
+
+	struct msg_cert_verify_req *rq = req(leaf, k.alice_key, 3);
+	rq->cert_len[1] = (uint16_t)der_cert(inter, rq->certs + rq->cert_len[0],
+	                                      sizeof(rq->certs) - rq->cert_len[0]);
+	rq->ncert = 2;
+	expect(rq, CERT_OK, NULL);
+
+	struct conf_trustpoint *tp = &k.conf->trustpoint[0];
+	tp->ca_len += (uint32_t)der_cert(inter, tp->ca_der + tp->ca_len,
+	                                 sizeof(tp->ca_der) - tp->ca_len);
+	expect(req(leaf, k.alice_key, 3), CERT_OK, NULL);
+	X509_free(leaf);
+	X509_free(inter);
+	EVP_PKEY_free(ik);
+}
+
 /* IKEv1 RSA signatures are PKCS#1 v1.5 over the bare hash: what the public key recovers is
  * the hash itself, no DigestInfo around it. */
 Test(cert, sign_rsa_is_pkcs1_over_the_raw_hash)
