@@ -201,6 +201,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_RADIUS_SERVER: return cp_radius_server_cmds;
 	case CB_RADIUS_GROUP:  return cp_radius_group_cmds;
 	case CB_TRUSTPOINT:    return cp_trustpoint_cmds;
+	case CB_DYNAUTH:       return cp_dynauth_cmds;
 	}
 	return NULL;
 }
@@ -210,7 +211,7 @@ static int is_blank(int c)
 	return c == ' ' || c == '\t';
 }
 
-static int tokenize(struct conf_parser *p)
+int tokenize_line(struct conf_parser *p)
 {
 	size_t n = strlen(p->raw);
 
@@ -263,7 +264,7 @@ static void do_line(struct conf_parser *p, const char *s, size_t len)
 		}
 		return;
 	}
-	if (tokenize(p) <= 0)
+	if (tokenize_line(p) <= 0)
 		return;
 	if (p->argv[0][0] == '!')
 		return;

@@ -98,6 +98,7 @@ struct conf_isakmp_profile {
 	int      nmatch_group;
 	char     client_auth_list[CONF_NAME_MAX];   /* aaa authentication login list (XAUTH) */
 	char     isakmp_auth_list[CONF_NAME_MAX];   /* aaa authorization network list */
+	char     acct_list[CONF_NAME_MAX];          /* accounting LIST: aaa accounting network */
 	int      config_respond;                    /* client configuration address respond */
 	int      config_initiate;
 	int      virtual_template;                  /* 0 = none */
@@ -275,6 +276,26 @@ struct conf_radius_group {
 	int      line;
 };
 
+/* aaa server radius dynamic-author: who may send RFC 5176 Disconnect-/CoA-Requests
+ * (parsed in common/conf_dynauth.c, served by keymgr/dynauth.c) */
+#define CONF_MAX_DYNAUTH_CLIENTS 8
+struct conf_dynauth_client {
+	struct in_addr addr;
+	char     key[CONF_RADIUS_KEY_MAX];    /* keymgr only; "" = the block's server-key */
+	int      line;
+};
+struct conf_dynauth {
+	int      enabled;                     /* the block is present */
+	uint16_t port;                        /* UDP port, IOS default 1700 */
+	struct conf_dynauth_client client[CONF_MAX_DYNAUTH_CLIENTS];
+	int      nclient;
+	char     server_key[CONF_RADIUS_KEY_MAX];   /* keymgr only: default for every client */
+	int      auth_type_any;               /* auth-type any: one matching session attribute
+	                                         suffices (default all: every one must match) */
+	int      ignore_session_key;          /* accepted for IOS configs; we use no session key */
+	int      line;
+};
+
 struct vpnd_conf {
 	char     source[CONF_PATH_MAX];       /* file it came from */
 	char     hostname[CONF_NAME_MAX];
@@ -328,6 +349,8 @@ struct vpnd_conf {
 	char     radius_group_password[CONF_SECRET_MAX];   /* keymgr only */
 	/* aaa accounting update periodic MINUTES (0 = no interim updates) */
 	int      acct_update_periodic;
+	/* aaa server radius dynamic-author */
+	struct conf_dynauth dynauth;
 
 	/* crypto isakmp keepalive SECONDS [RETRY] [periodic|on-demand] */
 	int      dpd_interval;       /* 0 = off */
@@ -377,6 +400,13 @@ int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_ad
 const struct conf_trustpoint     *conf_find_trustpoint(const struct vpnd_conf *, const char *name);
 /* Does the profile name trust point tp (`ca trust-point`)? */
 int conf_profile_has_tp(const struct conf_isakmp_profile *, const char *tp);
+/*
+ * One interface command from outside the file (RADIUS ip:interface-config), parsed by the
+ * same handlers as the lines of an `interface` block, onto *ifc: ip mtu, ip tcp adjust-mss,
+ * ip access-group (the list must be configured). Returns 0, or -1 and why.
+ */
+int conf_iface_line(const struct vpnd_conf *, struct conf_interface *ifc, const char *line,
+                    char *why, size_t whylen);
 const struct conf_radius_server  *conf_find_radius(const struct vpnd_conf *, const char *name);
 const struct conf_radius_group   *conf_find_radius_group(const struct vpnd_conf *, const char *name);
 /* 1 when the profile's isakmp authorization list has a RADIUS method: the group may then be

@@ -72,6 +72,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "authorization list '%s' is not defined, expected an "
 			            "'aaa authorization network %s local' line", name, name);
 		break;
+	case REF_AAA_ACCT:
+		if (!conf_find_aaa(c, AAA_ACCT_NETWORK, name))
+			cp_error_at(p, r->line, "accounting list '%s' is not defined, expected an "
+			            "'aaa accounting network %s start-stop group NAME' line", name, name);
+		break;
 	case REF_KEYRING:
 		if (!conf_find_keyring(c, name))
 			cp_error_at(p, r->line, "keyring '%s' is not defined, expected a 'crypto keyring "
@@ -100,6 +105,7 @@ void cp_check_refs(struct conf_parser *p)
 		check_ref(p, &p->refs[k]);
 	cp_check_radius(p);
 	cp_pki_finish(p);
+	cp_check_dynauth(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

@@ -116,6 +116,9 @@ void conf_redact(struct vpnd_conf *c)
 	for (int k = 0; k < CONF_MAX_RADIUS; k++)
 		explicit_bzero(c->radius[k].key, sizeof(c->radius[k].key));
 	explicit_bzero(c->radius_group_password, sizeof(c->radius_group_password));
+	explicit_bzero(c->dynauth.server_key, sizeof(c->dynauth.server_key));
+	for (int k = 0; k < CONF_MAX_DYNAUTH_CLIENTS; k++)
+		explicit_bzero(c->dynauth.client[k].key, sizeof(c->dynauth.client[k].key));
 	for (int k = 0; k < CONF_MAX_TRUSTPOINTS; k++)
 		explicit_bzero(c->trustpoint[k].key_der, sizeof(c->trustpoint[k].key_der));
 }

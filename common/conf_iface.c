@@ -119,7 +119,7 @@ void cp_h_interface(struct conf_parser *p, int i)
 
 static struct conf_interface *cur_iface(struct conf_parser *p)
 {
-	return &p->conf->iface[p->idx];
+	return p->iface ? p->iface : &p->conf->iface[p->idx];
 }
 
 static void h_description(struct conf_parser *p, int i)
@@ -419,4 +419,74 @@ void cp_h_route(struct conf_parser *p, int i)
 		return;
 	}
 	c->route[c->nroute++] = r;
+}
+
+/* What an interface line may set on one session's virtual-access interface (RADIUS
+ * ip:interface-config): the words after "ip". The rest (addresses, tunnel) belong to the
+ * template. */
+static const char *const session_cmds[] = { "mtu", "tcp", "access-group" };
+
+static void line_diag(void *arg, int is_error, const char *msg)
+{
+	char **why = arg;
+	if (is_error && !(*why)[0]) {
+		/* "NAME:LINE: error: text": keep the text */
+		const char *t = strstr(msg, "error: ");
+		snprintf(*why, 160, "%s", t ? t + 7 : msg);
+	}
+}
+
+int conf_iface_line(const struct vpnd_conf *conf, struct conf_interface *ifc, const char *line,
+                    char *why, size_t whylen)
+{
+	struct conf_parser *p = calloc(1, sizeof(*p));
+	char msg[160] = "", *mp = msg;
+	int rc = -1;
+
+	why[0] = 0;
+	if (!p) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	size_t n = strnlen(line, CP_LINE_MAX);
+	if (n == CP_LINE_MAX) {
+		snprintf(why, whylen, "line too long");
+		goto out;
+	}
+	p->conf = (struct vpnd_conf *)conf;     /* handlers only read it through p->iface */
+	p->name = "ip:interface-config";
+	p->diag = line_diag;
+	p->arg = &mp;
+	p->iface = ifc;
+	p->block = CB_IFACE;
+	memcpy(p->raw, line, n);
+	p->raw[n] = 0;
+	if (tokenize_line(p) <= 0) {
+		snprintf(why, whylen, "%s", msg[0] ? msg : "empty line");
+		goto out;
+	}
+	int ok = p->argc >= 2 && !strcmp(p->argv[0], "ip");
+	for (size_t k = 0; ok && k < sizeof(session_cmds) / sizeof(session_cmds[0]); k++)
+		if (!strcmp(p->argv[1], session_cmds[k]))
+			ok = 2;
+	if (ok != 2) {
+		snprintf(why, whylen, "'%s' cannot be applied to a virtual-access interface, expected "
+		         "ip mtu, ip tcp adjust-mss or ip access-group", p->cmd);
+		goto out;
+	}
+	cp_dispatch(p, cp_iface_cmds, 0);
+	if (p->nerr) {
+		snprintf(why, whylen, "%s", msg);
+		goto out;
+	}
+	const char *acl = !strcmp(p->argv[1], "access-group") ? p->argv[2] : NULL;
+	if (acl && !conf_find_acl(conf, acl)) {
+		snprintf(why, whylen, "access list '%s' is not configured here", acl);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(p->refs);
+	free(p);
+	return rc;
 }

@@ -386,6 +386,11 @@ static void h_isakmp_auth_list(struct conf_parser *p, int i)
 	list_name(p, i, cur_profile(p)->isakmp_auth_list, REF_AAA_NETWORK);
 }
 
+static void h_acct_list(struct conf_parser *p, int i)
+{
+	list_name(p, i, cur_profile(p)->acct_list, REF_AAA_ACCT);
+}
+
 static void h_config_address(struct conf_parser *p, int i)
 {
 	struct conf_isakmp_profile *pr = cur_profile(p);
@@ -479,6 +484,7 @@ const struct cp_kw cp_profile_cmds[] = {
 	SUB("match", match_cmds),
 	SUB("client", client_cmds),
 	SUB("isakmp", isakmp_cmds),
+	FN("accounting", h_acct_list),
 	FN("virtual-template", h_virtual_template),
 	FN("keepalive", h_profile_keepalive),
 	FN("keyring", cp_h_profile_keyring),

@@ -22,6 +22,7 @@ enum cp_block {
 	CB_KEYRING,
 	CB_RADIUS_SERVER, CB_RADIUS_GROUP,
 	CB_TRUSTPOINT,
+	CB_DYNAUTH,
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -29,6 +30,7 @@ enum cp_ref_kind {
 	REF_POOL, REF_ACL, REF_GROUP, REF_TSET, REF_IPSEC_PROF, REF_ISAKMP_PROF,
 	REF_AAA_LOGIN, REF_AAA_NETWORK, REF_TEMPLATE, REF_KEYRING, REF_LOCAL_ADDR,
 	REF_TRUSTPOINT,
+	REF_AAA_ACCT,
 };
 
 struct cp_ref {
@@ -89,6 +91,10 @@ struct conf_parser {
 	struct cp_ref *refs;
 	size_t         nrefs, caprefs;
 
+	/* conf_iface_line: the interface the interface handlers write to, instead of
+	 * conf->iface[idx] */
+	struct conf_interface *iface;
+
 	int ended;                      /* `end` seen */
 	int after_end_warned;
 };
@@ -125,6 +131,8 @@ void cp_legacy(struct conf_parser *p, const char *what);
 /* Open a block for the indented lines that follow. */
 void cp_open(struct conf_parser *p, int block, int idx);
 
+/* Split p->raw into p->argv; returns the word count, -1 on error (reported). */
+int tokenize_line(struct conf_parser *p);
 /* Walk the keyword tables from word i and run the handler found. */
 void cp_dispatch(struct conf_parser *p, const struct cp_kw *tbl, int i);
 
@@ -136,6 +144,7 @@ extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
 extern const struct cp_kw cp_keyring_cmds[];
 extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
 extern const struct cp_kw cp_trustpoint_cmds[];
+extern const struct cp_kw cp_dynauth_cmds[];
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
 void cp_banner_eof(struct conf_parser *p);
@@ -160,6 +169,9 @@ void cp_h_radius_dead_criteria(struct conf_parser *p, int i);
 void cp_h_radius_group_password(struct conf_parser *p, int i);
 void cp_h_acct_update(struct conf_parser *p, int i);
 void cp_check_radius(struct conf_parser *p);
+/* conf_dynauth.c: aaa server radius dynamic-author */
+void cp_h_dynauth(struct conf_parser *p, int i);
+void cp_check_dynauth(struct conf_parser *p);
 void cp_h_isakmp_policy(struct conf_parser *p, int i);
 void cp_h_isakmp_key(struct conf_parser *p, int i);
 void cp_h_isakmp_keepalive(struct conf_parser *p, int i);

@@ -29,6 +29,8 @@ static const struct cp_kw aaa_acct[]   = {
 };
 static const struct cp_kw aaa_group_server[] = { OPEN("radius", cp_h_radius_group), END };
 static const struct cp_kw aaa_group[] = { SUB("server", aaa_group_server), END };
+static const struct cp_kw aaa_server_radius[] = { OPEN("dynamic-author", cp_h_dynauth), END };
+static const struct cp_kw aaa_server[] = { SUB("radius", aaa_server_radius), END };
 
 static const struct cp_kw control_socket_cmds[] = { FN("group", cp_h_control_socket_group), END };
 
@@ -38,6 +40,7 @@ static const struct cp_kw aaa_cmds[] = {
 	SUB("authorization", aaa_author),
 	SUB("accounting", aaa_acct),
 	SUB("group", aaa_group),
+	SUB("server", aaa_server),
 	NOOP("session-id"),
 	END
 };

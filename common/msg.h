@@ -65,6 +65,15 @@ enum imsg_type {
 	IMSG_SIGN_REQ,          /* struct msg_sign_req */
 	IMSG_SIGN_RES,          /* struct msg_sign_res */
 
+	/* parent <-> keymgr: RADIUS accounting, one record at a time from the parent's queue */
+	IMSG_ACCT_REQ,          /* parent -> keymgr: struct msg_acct */
+	IMSG_ACCT_RES,          /* keymgr -> parent: struct msg_acct_res */
+
+	/* RFC 5176 Disconnect-/CoA-Requests (keymgr/dynauth.c, ikemgr/ike_dynauth.c) */
+	IMSG_DYNAUTH_REQ,       /* keymgr -> ikemgr: struct msg_dynauth_req */
+	IMSG_DYNAUTH_RES,       /* ikemgr -> keymgr: struct msg_dynauth_res */
+	IMSG_VA_SET_ACL,        /* ikemgr -> tunmgr: struct msg_va_set_acl (a live session's ACL) */
+
 	IMSG_TYPE_MAX
 };
 
@@ -76,6 +85,7 @@ enum msg_socket_kind {
 	CHAN_IKEMGR,            /* the peer at the other end is ikemgr */
 	CHAN_KEYMGR,
 	CHAN_TUNMGR,
+	SOCK_DYNAUTH,           /* UDP, aaa server radius dynamic-author: keymgr */
 };
 struct msg_socket {
 	int32_t kind;
@@ -129,6 +139,12 @@ struct msg_xauth_req {
 	uint32_t replaces[MSG_REPLACES_MAX];
 };
 
+#define MSG_ROUTES_MAX 8
+struct msg_route {
+	struct in_addr net;
+	int32_t  plen;
+};
+
 /* The merged policy for a session: group attributes overridden by per-user ones. */
 struct msg_policy {
 	struct in_addr addr, netmask;   /* addr 0 = none assigned */
@@ -146,6 +162,14 @@ struct msg_policy {
 	                                 * template's (RADIUS Filter-Id / ipsec:inacl) */
 	int32_t  session_timeout;       /* seconds, 0 = none */
 	int32_t  idle_timeout;
+	uint8_t  class_[253];           /* RADIUS Class, echoed in accounting */
+	int32_t  class_len;
+	/* RADIUS ip:interface-config for this session's interface, 0 / "" = the template's */
+	int32_t  mtu, tcp_mss;
+	char     outacl[64];
+	/* RADIUS Framed-Route: networks routed through the session's interface */
+	int32_t  nroute;
+	struct msg_route route[MSG_ROUTES_MAX];
 };
 
 /*
@@ -195,6 +219,10 @@ struct msg_va_create {
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;
 	char     acl_in[64];            /* the session's own inbound access list, "" = template's */
+	char     acl_out[64];           /* same, toward the client */
+	int32_t  mtu, tcp_mss;          /* the session's own, 0 = template's */
+	int32_t  nroute;                /* Framed-Route networks, through this interface */
+	struct msg_route route[MSG_ROUTES_MAX];
 };
 struct msg_va_created {
 	uint32_t session_id;
@@ -289,6 +317,11 @@ struct msg_session_up {
 	uint64_t ike_spi_i, ike_spi_r;
 	uint32_t esp_spi_in, esp_spi_out;
 	char     transform[64];         /* "esp-aes 256 esp-sha-hmac" */
+	uint8_t  class_[253];           /* RADIUS Class of the login, for accounting */
+	int32_t  class_len;
+	/* the interface's own settings (RADIUS, CoA), "" / 0 = the template's */
+	char     acl_in[64], acl_out[64];
+	int32_t  mtu, tcp_mss;
 };
 struct msg_session_down {
 	uint32_t session_id;
@@ -298,6 +331,37 @@ struct msg_counters {
 	uint32_t session_id;
 	uint64_t pkts_in, pkts_out, bytes_in, bytes_out;
 	uint64_t drop_auth, drop_replay, drop_other;
+	int32_t  final;                 /* the interface is gone: these are the last */
+};
+
+/*
+ * One accounting record from the parent's durable queue (SQLite acct_queue). keymgr sends it
+ * to the record's server group and answers with the queue id; the parent deletes nothing
+ * until then, and sends the next only after (records go out in order).
+ */
+enum msg_acct_status { ACCT_START = 1, ACCT_STOP = 2, ACCT_INTERIM = 3 };
+struct msg_acct {
+	int64_t  qid;                   /* acct_queue.id */
+	int32_t  status;                /* enum msg_acct_status */
+	char     group[64];             /* RADIUS server group */
+	char     user[MSG_USER_MAX];
+	char     acct_session_id[MSG_ACCT_SID_LEN];
+	struct in_addr framed_ip, peer;
+	uint8_t  class_[253];
+	int32_t  class_len;
+	uint32_t session_time;          /* seconds (Interim, Stop) */
+	uint32_t delay_time;            /* seconds since the event (Acct-Delay-Time) */
+	uint64_t in_octets, out_octets, in_pkts, out_pkts;
+	int32_t  terminate_cause;       /* RFC 2866 5.10 (Stop) */
+};
+/* ACCT_SENT: acknowledged; ACCT_RETRY: no server answered, keep it; ACCT_DROP: it can never
+ * be sent (its server group is gone from the configuration). */
+enum msg_acct_result { ACCT_SENT = 0, ACCT_RETRY, ACCT_DROP };
+struct msg_acct_res {
+	int64_t  qid;
+	int32_t  result;                /* enum msg_acct_result */
+	char     server[64];            /* the server that acknowledged */
+	char     why[160];
 };
 
 
@@ -394,6 +458,38 @@ struct msg_sa_counters {
 	uint32_t spi_in, spi_out;       /* network byte order */
 	uint64_t pkts_encaps, bytes_encaps, pkts_decaps, bytes_decaps;
 	uint64_t verify_fail, replay_fail, recv_errors, send_errors;
+};
+
+/*
+ * A Disconnect-Request (coa = 0) or CoA-Request (coa = 1) that keymgr authenticated: ikemgr
+ * finds the live sessions it names (every identifier given must match, or any one with
+ * match_any) and ends them with reason "radius disconnect" or applies the changes, then
+ * answers with the Error-Cause of a NAK (0 = ACK).
+ */
+struct msg_dynauth_req {
+	uint32_t req_id;                /* keymgr's, echoed */
+	int32_t  coa;
+	int32_t  match_any;             /* auth-type any */
+	int32_t  has_user, has_acct_sid, has_framed_ip, has_calling;
+	char     user[MSG_USER_MAX];
+	char     acct_sid[MSG_ACCT_SID_LEN];
+	struct in_addr framed_ip;
+	char     calling[INET_ADDRSTRLEN];   /* Calling-Station-Id: the peer's address */
+	int32_t  has_session_timeout;
+	int32_t  session_timeout;       /* seconds from the session's start, 0 = none */
+	int32_t  has_acl;
+	char     acl[64];               /* inbound access list of the session's interface */
+};
+#define MSG_DYNAUTH_IDS 8
+struct msg_dynauth_res {
+	uint32_t req_id;
+	int32_t  error_cause;           /* 0: ACK; else the NAK's Error-Cause (RFC 5176) */
+	int32_t  nmatched;
+	uint32_t session_id[MSG_DYNAUTH_IDS];   /* the first ones, for keymgr's log line */
+};
+struct msg_va_set_acl {
+	uint32_t session_id;
+	char     acl_in[64];            /* "" = the template's */
 };
 
 #endif

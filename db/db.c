@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "db/db.h"
+#include "db/db_int.h"
 
 /*
  * Schema history. Each step takes the file from version-1 to version, inside one transaction
@@ -74,6 +75,26 @@ static const struct migration {
 	  /* the event log, read newest first or per session */
 	  "CREATE INDEX events_t ON events (t);"
 	  "CREATE INDEX events_session ON events (run_id, session_id);" },
+	{ 3,
+	  /* RADIUS accounting: which server group a session is accounted to (NULL = none), its
+	   * Class, and the durable queue of records (db_acct.c). A record is kept until a server
+	   * acknowledged it (acked), then for a week as history. */
+	  "ALTER TABLE sessions ADD COLUMN acct_group TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN class BLOB;"
+	  /* the interface's own settings from RADIUS (ip:interface-config, Filter-Id, CoA) */
+	  "ALTER TABLE sessions ADD COLUMN acl_in TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN acl_out TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN mtu INTEGER;"
+	  "ALTER TABLE sessions ADD COLUMN tcp_mss INTEGER;"
+	  "CREATE TABLE acct_queue ("
+	  " id INTEGER PRIMARY KEY, created REAL NOT NULL, run_id INTEGER NOT NULL,"
+	  " session_id INTEGER NOT NULL, status TEXT NOT NULL, grp TEXT NOT NULL,"
+	  " acct_session_id TEXT NOT NULL, username TEXT, framed_ip TEXT, calling_station TEXT,"
+	  " class BLOB, session_time INTEGER, in_octets INTEGER, out_octets INTEGER,"
+	  " in_pkts INTEGER, out_pkts INTEGER, terminate_cause INTEGER,"
+	  " tries INTEGER NOT NULL DEFAULT 0, last_try REAL, last_error TEXT,"
+	  " acked REAL, outcome TEXT, server TEXT);"
+	  "CREATE INDEX acct_pending ON acct_queue (id) WHERE acked IS NULL;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -87,11 +108,21 @@ struct db {
 
 int db_schema_version(void) { return migrations[NMIGRATIONS - 1].version; }
 
+sqlite3 *db_sqlite(struct db *d)
+{
+	return d->h;
+}
+
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+double db_now(void)
+{
+	return now();
 }
 
 static int exec(struct db *d, const char *sql)
@@ -228,15 +259,18 @@ struct db *db_open(const char *path)
 	if (prepare(d,
 	        "INSERT INTO sessions (session_id, run_id, username, grp, profile, peer_addr,"
 	        " peer_port, local_addr, local_port, assigned_addr, ifname, unit, ike_spi_i,"
-	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started)"
-	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started, acl_in, acl_out, mtu,"
+	        " tcp_mss) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULLIF(?19, ''),"
+	        " NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0))"
 	        " ON CONFLICT (run_id, session_id) DO UPDATE SET username = excluded.username,"
 	        " grp = excluded.grp, profile = excluded.profile, peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, local_addr = excluded.local_addr,"
 	        " local_port = excluded.local_port, assigned_addr = excluded.assigned_addr,"
 	        " ifname = excluded.ifname, unit = excluded.unit, ike_spi_i = excluded.ike_spi_i,"
 	        " ike_spi_r = excluded.ike_spi_r, esp_spi_in = excluded.esp_spi_in,"
-	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform", &d->up) < 0 ||
+	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform,"
+	        " acl_in = excluded.acl_in, acl_out = excluded.acl_out, mtu = excluded.mtu,"
+	        " tcp_mss = excluded.tcp_mss", &d->up) < 0 ||
 	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
 	        " AND ended IS NULL", &d->down) < 0 ||
@@ -432,6 +466,10 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	bind_hex(s, 16, &u->esp_spi_out, sizeof(u->esp_spi_out));
 	BIND_STR(s, 17, u->transform);
 	sqlite3_bind_double(s, 18, now());
+	BIND_STR(s, 19, u->acl_in);
+	BIND_STR(s, 20, u->acl_out);
+	sqlite3_bind_int(s, 21, u->mtu);
+	sqlite3_bind_int(s, 22, u->tcp_mss);
 	return run(d, s);
 }
 

@@ -5,6 +5,7 @@
 #ifndef VPND_DB_H
 #define VPND_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "common/msg.h"
 
@@ -30,6 +31,23 @@ int        db_ike_sa_down(struct db *, uint32_t session_id, const char *reason);
 int        db_ipsec_sa_up(struct db *, const struct msg_ipsec_sa *);
 int        db_ipsec_sa_down(struct db *, uint32_t spi_in, const char *reason);
 int        db_sa_counters(struct db *, const struct msg_sa_counters *);
+/*
+ * RADIUS accounting (db_acct.c). db_session_acct marks a session as accounted to a server
+ * group, with its Class. db_acct_add queues a record built from the session's row (counters,
+ * times); db_acct_stop_open queues a Stop for every accounted session still open in this run
+ * (this_run) or in earlier ones (crash). Both return how many records were queued.
+ * db_acct_head reads the oldest record not acknowledged (1, or 0 when none);
+ * db_acct_result records what became of it (enum msg_acct_result).
+ */
+int        db_session_acct(struct db *, uint32_t session_id, const char *group,
+                           const uint8_t *class_, size_t class_len);
+int        db_acct_add(struct db *, uint32_t session_id, int status, int cause);
+int        db_acct_stop_open(struct db *, int this_run, int cause);
+int        db_acct_head(struct db *, struct msg_acct *);
+int        db_acct_result(struct db *, int64_t qid, int result, const char *server,
+                          const char *why);
+/* Forget acknowledged records older than a unix time. */
+int        db_acct_prune(struct db *, double older_than);
 /* Group writes into one transaction: begin before a write (no-op inside one), commit once the
  * messages at hand are handled. */
 void       db_batch_begin(struct db *);

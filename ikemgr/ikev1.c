@@ -267,6 +267,11 @@ void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		if (sa)
 			ikev1_xauth_result(sa, data);
 		break;
+	case IMSG_DYNAUTH_REQ:
+		if (len != sizeof(struct msg_dynauth_req))
+			fatalx("keymgr: bad DYNAUTH request length %zu", len);
+		ike_dynauth(data);
+		break;
 	default:
 		fatalx("keymgr: unexpected message type %u", type);
 	}
@@ -368,10 +373,9 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 	}
 }
 
-void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
+static void session_msg(const struct ike_sa *sa, const struct ike_child *c,
+                        struct msg_session_up *m)
 {
-	if (sa->session_reported || !sa->va_ready)
-		return;
 	struct msg_session_up u;
 	memset(&u, 0, sizeof(u));
 	u.session_id = sa->id;
@@ -389,6 +393,37 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 	u.esp_spi_out = c->spi_out;
 	snprintf(u.transform, sizeof(u.transform), "%s", esp_transform_name(c->encr, c->keylen,
 	         c->auth));
+	if (sa->policy.class_len > 0 && sa->policy.class_len <= (int)sizeof(u.class_)) {
+		memcpy(u.class_, sa->policy.class_, (size_t)sa->policy.class_len);
+		u.class_len = sa->policy.class_len;
+	}
+	snprintf(u.acl_in, sizeof(u.acl_in), "%s", sa->policy.inacl);
+	snprintf(u.acl_out, sizeof(u.acl_out), "%s", sa->policy.outacl);
+	u.mtu = sa->policy.mtu;
+	u.tcp_mss = sa->policy.tcp_mss;
+	*m = u;
+}
+
+/* The session store's row again, after a change to the session (CoA). */
+void ikev1_session_changed(struct ike_sa *sa)
+{
+	if (!sa->session_reported)
+		return;
+	for (int i = IKE_MAX_CHILD - 1; i >= 0; i--)
+		if (sa->child[i].used) {
+			struct msg_session_up u;
+			session_msg(sa, &sa->child[i], &u);
+			ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
+			return;
+		}
+}
+
+void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
+{
+	if (sa->session_reported || !sa->va_ready)
+		return;
+	struct msg_session_up u;
+	session_msg(sa, c, &u);
 	ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
 	sa->session_reported = 1;
 	ike_report_sync(sa);

@@ -225,6 +225,7 @@ void ikev1_tick(time_t now);      /* once a second: retransmits, DPD, expiries *
 void ikev1_shutdown(void);        /* send DELETEs and free everything */
 void ikev1_clear(const struct msg_clear *);
 void ikev1_reload(const struct vpnd_conf *);   /* ike_reload.c */   /* operator's clear crypto session */
+void ike_dynauth(const struct msg_dynauth_req *);   /* ike_dynauth.c: RFC 5176, from keymgr */
 
 /* ike_sa.c */
 struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
@@ -376,6 +377,7 @@ const char *esp_transform_name(int encr, int keylen, int auth);
 
 /* session teardown and reporting (ikev1.c) */
 void ikev1_session_up(struct ike_sa *, const struct ike_child *);
+void ikev1_session_changed(struct ike_sa *);
 void ikev1_session_gone(struct ike_sa *, const char *reason);
 const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
 

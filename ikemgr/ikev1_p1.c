@@ -139,6 +139,12 @@ void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
 	snprintf(c.user, sizeof(c.user), "%s", sa->user);
 	c.peer = sa->peer;
 	snprintf(c.acl_in, sizeof(c.acl_in), "%s", sa->policy.inacl);
+	snprintf(c.acl_out, sizeof(c.acl_out), "%s", sa->policy.outacl);
+	c.mtu = sa->policy.mtu;
+	c.tcp_mss = sa->policy.tcp_mss;
+	c.nroute = sa->policy.nroute < 0 ? 0 : sa->policy.nroute > MSG_ROUTES_MAX ? MSG_ROUTES_MAX
+	                                                                            : sa->policy.nroute;
+	memcpy(c.route, sa->policy.route, sizeof(c.route));
 	ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
 	sa->va_requested = 1;
 }

@@ -374,6 +374,45 @@ static void split_from_acl(const struct conf_acl *acl, struct msg_policy *p)
 	}
 }
 
+/*
+ * RADIUS ip:interface-config lines (the group's, then the user's) parsed as template lines
+ * onto the session's own interface settings. A line that cannot be applied is logged and
+ * skipped, except an access-group: running without the filter the server asked for would
+ * give the user more than allowed, so the session is refused (-1, why).
+ */
+static int interface_config(const struct rad_attrs *ga, const struct rad_attrs *ua,
+                            struct msg_policy *p, uint32_t sa_id, char *why, size_t whylen)
+{
+	struct conf_interface ifc;
+	const struct rad_attrs *src[2] = { ga, ua };
+
+	memset(&ifc, 0, sizeof(ifc));
+	for (int s = 0; s < 2; s++)
+		for (int k = 0; src[s] && k < src[s]->nifcfg && k < RAD_MAX_IFCFG; k++) {
+			const char *line = src[s]->ifcfg[k];
+			char err[160];
+			if (conf_iface_line(kconf, &ifc, line, err, sizeof(err)) == 0)
+				continue;
+			if (strstr(line, "access-group")) {
+				int n = snprintf(why, whylen, "ip:interface-config '%s' from RADIUS cannot "
+				                 "be applied: ", line);
+				if (n > 0 && (size_t)n < whylen)
+					snprintf(why + n, whylen - (size_t)n, "%.*s", (int)(whylen - (size_t)n - 1),
+					         err);
+				return -1;
+			}
+			log_warnx("session %u: ip:interface-config '%s' from RADIUS ignored: %s", sa_id,
+			          line, err);
+		}
+	p->mtu = ifc.mtu;
+	p->tcp_mss = ifc.tcp_mss;
+	if (ifc.acl_in[0])
+		snprintf(p->inacl, sizeof(p->inacl), "%s", ifc.acl_in);
+	if (ifc.acl_out[0])
+		snprintf(p->outacl, sizeof(p->outacl), "%s", ifc.acl_out);
+	return 0;
+}
+
 /* Group policy (file or RADIUS), then the user's attributes over it. */
 static void build_policy(struct pending *q, const char *group, struct msg_xauth_res *res)
 {
@@ -404,6 +443,21 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		return;
 	}
 	snprintf(p->inacl, sizeof(p->inacl), "%s", acl);
+	if (interface_config(ga, ua, p, rq->sa_id, res->message, sizeof(res->message)) < 0) {
+		res->status = XAUTH_REFUSED;
+		return;
+	}
+	if (ua) {
+		for (int k = 0; k < ua->nroute && p->nroute < MSG_ROUTES_MAX; k++) {
+			p->route[p->nroute].net = ua->route[k].net;
+			p->route[p->nroute].plen = ua->route[k].plen;
+			p->nroute++;
+		}
+		if (ua->bad_routes)
+			log_warnx("session %u: %d Framed-Route value%s from RADIUS ignored (malformed, "
+			          "a default route, or more than %d)", rq->sa_id, ua->bad_routes,
+			          ua->bad_routes == 1 ? "" : "s", RAD_MAX_ROUTES);
+	}
 	if (ua && ua->framed_ip.s_addr) {
 		/* Framed-IP-Address: the server chose the address; a pool holding it skips it */
 		if (pool_claim(rq->sa_id, ua->framed_ip) < 0) {
@@ -454,6 +508,10 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 			p->netmask = ua->framed_mask;
 		p->session_timeout = ua->session_timeout;
 		p->idle_timeout = ua->idle_timeout;
+		if (ua->class_len && ua->class_len <= sizeof(p->class_)) {
+			memcpy(p->class_, ua->class_, ua->class_len);
+			p->class_len = (int32_t)ua->class_len;
+		}
 		if (ua->class_len) {
 			struct sess_rec *r = sess_find(rq->sa_id, 1);
 			if (r) {

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
+#include "keymgr/dynauth.h"
 #include "keymgr/keymgr.h"
 #include "keymgr/radius.h"
 
@@ -61,6 +62,10 @@ static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
 		NEED(struct msg_session_end);
 		keymgr_session_end(im->data);
 		break;
+	case IMSG_DYNAUTH_RES:
+		NEED(struct msg_dynauth_res);
+		dynauth_result(im->data);
+		break;
 	default:
 		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
 	}
@@ -71,8 +76,18 @@ static void send_to_ike(uint32_t type, uint32_t peerid, const void *data, size_t
 	imsg_compose(&io.ike, type, peerid, -1, data, len);
 }
 
+static void send_to_parent(uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	imsg_compose(&io.parent, type, peerid, -1, data, len);
+}
+
 static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 {
+	if (im->hdr.type == IMSG_ACCT_REQ) {
+		NEED(struct msg_acct);
+		keymgr_acct(im->data);
+		return;
+	}
 	if (im->hdr.type == IMSG_SHUTDOWN) {
 		log_info("shut down");
 		exit(0);
@@ -83,6 +98,7 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 		if (im->datalen != sizeof(struct vpnd_conf))
 			fatalx("parent: bad RELOAD length %zu", im->datalen);
 		keymgr_reload(im->data);
+		dynauth_reloaded();
 		explicit_bzero(im->data, im->datalen);   /* it holds the keys */
 		return;
 	}
@@ -107,10 +123,13 @@ int keymgr_main(struct proc_boot *boot)
 	keymgr_init(boot->conf);
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
+	keymgr_acct_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
 	imsgbuf_init(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike, on_error, NULL);
+	dynauth_init(boot->conf, io.loop, boot->sock[SOCK_DYNAUTH], send_to_ike);
+	boot->sock[SOCK_DYNAUTH] = -1;      /* dynauth.c owns it now */
 	log_info("ready: %d groups, %d users, %d radius servers", boot->conf->ngroup,
 	         boot->conf->nuser, boot->conf->nradius);
 	return uv_run(io.loop, UV_RUN_DEFAULT);

@@ -47,7 +47,20 @@ static const char dictionary[] =
 	"ATTRIBUTE Idle-Timeout 28 integer\n"
 	"ATTRIBUTE Calling-Station-Id 31 string\n"
 	"ATTRIBUTE NAS-Identifier 32 string\n"
+	"ATTRIBUTE Framed-Protocol 7 integer\n"
+	"ATTRIBUTE Acct-Status-Type 40 integer\n"
+	"ATTRIBUTE Acct-Delay-Time 41 integer\n"
+	"ATTRIBUTE Acct-Input-Octets 42 integer\n"
+	"ATTRIBUTE Acct-Output-Octets 43 integer\n"
 	"ATTRIBUTE Acct-Session-Id 44 string\n"
+	"ATTRIBUTE Acct-Authentic 45 integer\n"
+	"ATTRIBUTE Acct-Session-Time 46 integer\n"
+	"ATTRIBUTE Acct-Input-Packets 47 integer\n"
+	"ATTRIBUTE Acct-Output-Packets 48 integer\n"
+	"ATTRIBUTE Acct-Terminate-Cause 49 integer\n"
+	"ATTRIBUTE Acct-Input-Gigawords 52 integer\n"
+	"ATTRIBUTE Acct-Output-Gigawords 53 integer\n"
+	"ATTRIBUTE Event-Timestamp 55 integer\n"
 	"ATTRIBUTE NAS-Port-Type 61 integer\n"
 	"ATTRIBUTE Message-Authenticator 80 string\n"
 	"VENDOR Cisco 9\n"
@@ -74,7 +87,7 @@ int getaddrinfo(const char *node, const char *service, const struct addrinfo *hi
 		return EAI_SYSTEM;
 	struct in_addr a;
 	if (service && node && inet_pton(AF_INET, node, &a) == 1 &&
-	    (!strcmp(service, "radius") || !strcmp(service, "radius-acct")))
+	    (!strcmp(service, "radius") || !strcmp(service, "radacct")))
 		service = NULL;
 	return real(node, service, hints, res);
 }
@@ -215,6 +228,10 @@ static void parse_reply(VALUE_PAIR *vp, struct rad_attrs *a)
 			if (is_int)
 				a->idle_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
 			break;
+		case PW_FRAMED_ROUTE:
+			if (is_raw)
+				rad_framed_route(a, raw, rawlen);
+			break;
 		case PW_FILTER_ID:
 			/* an access list name: printable, no blanks (else it names nothing) */
 			if (is_raw && rawlen > 0 && rawlen < sizeof(a->filter_id)) {
@@ -299,6 +316,65 @@ static int ask(rc_handle *h, const char *key, struct radius_job *j, struct rad_a
 	return rc;
 }
 
+static void add_u32(rc_handle *h, VALUE_PAIR **l, int attr, uint32_t v)
+{
+	rc_avpair_add(h, l, attr, &v, 0, 0);
+}
+
+/*
+ * One Accounting-Request to one server (RFC 2866). The record is the same on every try but
+ * for Acct-Delay-Time, which says how long it has waited; 64-bit counters go out as the
+ * low 32 bits plus Gigawords (RFC 2869 5.1).
+ */
+static int ask_acct(rc_handle *h, const char *key, struct radius_job *j)
+{
+	const struct msg_acct *m = &j->acct;
+	VALUE_PAIR *send = NULL, *recv = NULL;
+	char ip[INET_ADDRSTRLEN], msg[PW_MAX_MSG_SIZE];
+
+	add_u32(h, &send, PW_ACCT_STATUS_TYPE, (uint32_t)m->status);
+	add_str(h, &send, PW_ACCT_SESSION_ID, m->acct_session_id, -1);
+	if (m->user[0])
+		add_str(h, &send, PW_USER_NAME, m->user, -1);
+	if (R.conf->hostname[0])
+		add_str(h, &send, PW_NAS_IDENTIFIER, R.conf->hostname, -1);
+	add_u32(h, &send, PW_NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL);
+	add_u32(h, &send, PW_SERVICE_TYPE, PW_FRAMED);
+	add_u32(h, &send, PW_ACCT_AUTHENTIC, PW_RADIUS);
+	if (m->peer.s_addr) {
+		inet_ntop(AF_INET, &m->peer, ip, sizeof(ip));
+		add_str(h, &send, PW_CALLING_STATION_ID, ip, -1);
+	}
+	if (m->framed_ip.s_addr)
+		add_u32(h, &send, PW_FRAMED_IP_ADDRESS, ntohl(m->framed_ip.s_addr));
+	if (m->class_len > 0 && m->class_len <= (int)sizeof(m->class_))
+		add_str(h, &send, PW_CLASS, m->class_, m->class_len);
+	add_u32(h, &send, PW_EVENT_TIMESTAMP, (uint32_t)time(NULL) - m->delay_time);
+	if (m->status != ACCT_START) {
+		add_u32(h, &send, PW_ACCT_SESSION_TIME, m->session_time);
+		add_u32(h, &send, PW_ACCT_INPUT_OCTETS, (uint32_t)m->in_octets);
+		add_u32(h, &send, PW_ACCT_OUTPUT_OCTETS, (uint32_t)m->out_octets);
+		add_u32(h, &send, PW_ACCT_INPUT_GIGAWORDS, (uint32_t)(m->in_octets >> 32));
+		add_u32(h, &send, PW_ACCT_OUTPUT_GIGAWORDS, (uint32_t)(m->out_octets >> 32));
+		add_u32(h, &send, PW_ACCT_INPUT_PACKETS, (uint32_t)m->in_pkts);
+		add_u32(h, &send, PW_ACCT_OUTPUT_PACKETS, (uint32_t)m->out_pkts);
+	}
+	if (m->status == ACCT_STOP && m->terminate_cause > 0)
+		add_u32(h, &send, PW_ACCT_TERMINATE_CAUSE, (uint32_t)m->terminate_cause);
+	add_u32(h, &send, PW_ACCT_DELAY_TIME, m->delay_time);
+	cap.active = 1;
+	cap.reqlen = cap.replen = 0;
+	int rc = rc_aaa(h, 0, send, &recv, msg, 0, PW_ACCOUNTING_REQUEST);
+	cap.active = 0;
+	if (rc == OK_RC && (cap.replen < 1 || cap.rep[0] != PW_ACCOUNTING_RESPONSE ||
+	                    rad_reply_check(cap.req, cap.reqlen, cap.rep, cap.replen, key) < 0))
+		rc = BADRESP_RC;
+	explicit_bzero(&cap, sizeof(cap));
+	rc_avpair_free(send);
+	rc_avpair_free(recv);
+	return rc;
+}
+
 static void note_failure(int k, time_t now, char *why, size_t whylen)
 {
 	const struct vpnd_conf *c = R.conf;
@@ -339,6 +415,7 @@ void radius_run(struct radius_job *j)
 
 	j->result = RAD_ERROR;
 	j->why[0] = 0;
+	j->no_server = 0;
 	rad_attrs_init(&j->attrs);
 	if (!c) {
 		snprintf(j->why, sizeof(j->why), "RADIUS client not started");
@@ -373,7 +450,8 @@ void radius_run(struct radius_job *j)
 		}
 		struct rad_attrs a;
 		rad_attrs_init(&a);
-		int rc = ask(h, c->radius[k].key, j, &a);
+		int rc = j->kind == RAD_JOB_ACCT ? ask_acct(h, c->radius[k].key, j)
+		                                 : ask(h, c->radius[k].key, j, &a);
 		if (rc == OK_RC || rc == REJECT_RC || rc == CHALLENGE_RC) {
 			note_alive(k);
 			snprintf(j->server, sizeof(j->server), "%s", c->radius[k].name);
@@ -389,8 +467,10 @@ void radius_run(struct radius_job *j)
 		strncat(j->why, one, sizeof(j->why) - strlen(j->why) - 1);
 		note_failure(k, time(NULL), j->why, sizeof(j->why));
 	}
-	if (!j->why[0])
+	if (!j->why[0]) {
 		snprintf(j->why, sizeof(j->why), "server group '%s' has no server", j->group);
+		j->no_server = 1;
+	}
 }
 
 static void *worker(void *arg)

@@ -12,8 +12,12 @@
 #include <uv.h>
 
 #include "common/conf.h"
+#include "common/msg.h"
 
 #define RAD_STR_MAX 254     /* an attribute value is at most 253 bytes */
+#define RAD_MAX_ROUTES 8
+#define RAD_MAX_IFCFG  4
+#define RAD_IFCFG_LEN  128
 
 /* What an Access-Accept (or Access-Challenge) carried that vpnd uses. -1 / 0 = not given. */
 struct rad_attrs {
@@ -38,6 +42,11 @@ struct rad_attrs {
 	int      session_timeout, idle_timeout;   /* seconds, 0 = none */
 	uint8_t  class_[RAD_STR_MAX];        /* Class, echoed in accounting */
 	size_t   class_len;
+	struct { struct in_addr net; int plen; } route[RAD_MAX_ROUTES];   /* Framed-Route */
+	int      nroute;
+	int      bad_routes;                 /* Framed-Route values refused */
+	char     ifcfg[RAD_MAX_IFCFG][RAD_IFCFG_LEN];   /* Cisco-AVPair ip:interface-config */
+	int      nifcfg;
 	/* challenge */
 	char     reply_message[192];
 	uint8_t  state[RAD_STR_MAX];
@@ -54,6 +63,14 @@ void rad_attrs_init(struct rad_attrs *a);
 int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len);
 
 /*
+ * One Framed-Route value (RFC 2865 5.22: "NET[/BITS] GATEWAY METRICS...", or Cisco's
+ * "NET MASK ..."): the network is added to the session's routes. Returns 1 when taken, -1
+ * when malformed or refused (a default route, too many routes); the gateway and metrics are
+ * not used (the route goes through the session's interface).
+ */
+int rad_framed_route(struct rad_attrs *a, const char *val, size_t len);
+
+/*
  * Checks a reply datagram against the request it answers (ID, code, lengths, attribute
  * framing, Cisco VSA framing, Response Authenticator, Message-Authenticator when present).
  * Returns 0 when well formed and authentic, -1 otherwise.
@@ -63,8 +80,12 @@ int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_
 
 enum rad_result { RAD_ACCEPT = 0, RAD_REJECT, RAD_CHALLENGE, RAD_ERROR };
 
+enum radius_job_kind { RAD_JOB_AUTH = 0, RAD_JOB_ACCT };
+
 struct radius_job {
 	/* in */
+	int      kind;                        /* enum radius_job_kind */
+	struct msg_acct acct;                 /* RAD_JOB_ACCT: the record */
 	char     group[CONF_NAME_MAX];       /* server group ("radius" = every server) */
 	char     user[128];
 	char     password[128];
@@ -76,6 +97,7 @@ struct radius_job {
 	int      result;                      /* enum rad_result */
 	char     server[CONF_NAME_MAX];       /* the server that answered */
 	char     why[160];                    /* for RAD_ERROR */
+	int      no_server;                   /* RAD_ERROR because the group names no server */
 	struct rad_attrs attrs;
 	/* completion, on keymgr's loop */
 	void   (*done)(struct radius_job *);

@@ -89,10 +89,81 @@ static int parse_addrs(const char *v, size_t n, struct in_addr *out, int *nout)
 	return 1;
 }
 
+/* The next blank-separated word of v[0..n) from *i, into buf; 0 when there is none. */
+static int next_word(const char *v, size_t n, size_t *i, char *buf, size_t bufsz)
+{
+	while (*i < n && v[*i] == ' ')
+		(*i)++;
+	size_t s = *i;
+	while (*i < n && v[*i] != ' ')
+		(*i)++;
+	if (*i == s || *i - s >= bufsz)
+		return 0;
+	memcpy(buf, v + s, *i - s);
+	buf[*i - s] = 0;
+	return 1;
+}
+
+int rad_framed_route(struct rad_attrs *a, const char *v, size_t n)
+{
+	char w[32], m[32];
+	size_t i = 0;
+	int plen = 32;
+	struct in_addr net, mask;
+
+	if (memchr(v, 0, n) || !next_word(v, n, &i, w, sizeof(w)))
+		goto bad;
+	char *slash = strchr(w, '/');
+	if (slash) {
+		*slash = 0;
+		if (parse_uint(slash + 1, strlen(slash + 1), 32, &plen) < 0)
+			goto bad;
+	} else {
+		/* Cisco style: a dotted netmask as the second word */
+		size_t j = i;
+		if (next_word(v, n, &j, m, sizeof(m)) && inet_pton(AF_INET, m, &mask) == 1) {
+			uint32_t hm = ntohl(mask.s_addr);
+			if (hm && (~hm & (~hm + 1)))
+				goto bad;       /* not contiguous */
+			plen = 0;
+			while (hm) {
+				plen++;
+				hm <<= 1;
+			}
+		}
+	}
+	if (inet_pton(AF_INET, w, &net) != 1 || plen == 0 || a->nroute == RAD_MAX_ROUTES)
+		goto bad;
+	net.s_addr &= htonl(plen == 32 ? 0xffffffffu : ~(0xffffffffu >> plen));
+	a->route[a->nroute].net = net;
+	a->route[a->nroute].plen = plen;
+	a->nroute++;
+	return 1;
+bad:
+	a->bad_routes++;
+	return -1;
+}
+
 int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len)
 {
 	static const char prefix[] = "ipsec:";
+	static const char ifcfg[] = "ip:interface-config=";
 	const size_t plen = sizeof(prefix) - 1;
+	if (len >= sizeof(ifcfg) - 1 && !memcmp(val, ifcfg, sizeof(ifcfg) - 1)) {
+		/* one interface command, parsed later against the configuration (keymgr) */
+		const char *v = val + sizeof(ifcfg) - 1;
+		size_t vl = len - (sizeof(ifcfg) - 1);
+		int printable = 1;
+		for (size_t i = 0; i < vl; i++)
+			printable &= v[i] >= ' ' && v[i] <= '~';
+		if (!printable || a->nifcfg == RAD_MAX_IFCFG ||
+		    copy_str(a->ifcfg[a->nifcfg], sizeof(a->ifcfg[0]), v, vl) < 0) {
+			a->bad_avpairs++;
+			return -1;
+		}
+		a->nifcfg++;
+		return 1;
+	}
 	if (len < plen || memcmp(val, prefix, plen) != 0)
 		return 0;
 	const char *name = val + plen;

@@ -48,7 +48,9 @@ int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_
 		return -1;
 	if (rep[1] != req[1])
 		return -1;
-	if (rep[0] != 2 && rep[0] != 3 && rep[0] != 11)
+	/* Access-Accept/Reject/Challenge answer an Access-Request, Accounting-Response an
+	 * Accounting-Request (RFC 2866) */
+	if (req[0] == 1 ? rep[0] != 2 && rep[0] != 3 && rep[0] != 11 : req[0] != 4 || rep[0] != 5)
 		return -1;
 
 	/* the attributes fill the packet exactly */

@@ -9,6 +9,7 @@
 
 #include "common/conf.h"
 #include "common/imsg.h"
+#include "common/msg.h"
 #include "common/proc.h"
 
 #define PARENT_READY_TIMEOUT_MS 10000
@@ -54,11 +55,14 @@ struct parent {
 	int              finished;
 	int              crashed;      /* a child died: this run's sessions are closed */
 	struct control  *control;
+	struct acct     *acct;         /* RADIUS accounting (acct.c) */
 };
 
 /* sockets.c */
 int  sockets_open(int socks[PROC_NSOCK]);
 void sockets_close(int socks[PROC_NSOCK]);
+/* aaa server radius dynamic-author: its UDP port on every address, for keymgr. -1 on error. */
+int  sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf);
 /* Warn about each configured interface address the system does not have; never applies it. */
 void iface_check(const struct vpnd_conf *conf);
 
@@ -74,6 +78,18 @@ void parent_shutdown(struct parent *p, int code, int force);
 int  parent_reload(struct parent *p, char *why, size_t whylen);
 /* Reap what exited; returns how many children are still alive. */
 int  reap_children(struct parent *p);
+
+/* acct.c: RADIUS accounting records (see there) */
+int  acct_init(struct parent *p);
+void acct_recover(struct parent *p);
+void acct_ready(struct parent *p);
+void acct_session_up(struct parent *p, const struct msg_session_up *u);
+void acct_session_down(struct parent *p, uint32_t session_id, const char *reason);
+void acct_counters(struct parent *p, const struct msg_counters *k);
+int  acct_result(struct parent *p, const struct msg_acct_res *r);
+void acct_crash(struct parent *p);
+void acct_finish(struct parent *p);
+int  acct_terminate_cause(const char *reason);
 
 /* control.c */
 int  control_open(struct parent *p);

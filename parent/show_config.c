@@ -429,6 +429,7 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	jw_arr_end(w);
 	jw_str(w, "client_authentication_list", p->client_auth_list);
 	jw_str(w, "isakmp_authorization_list", p->isakmp_auth_list);
+	jw_str(w, "accounting_list", p->acct_list);
 	jw_str(w, "client_configuration_address",
 	       p->config_respond ? "respond" : p->config_initiate ? "initiate" : NULL);
 	jw_int0(w, "virtual_template", p->virtual_template);
@@ -496,6 +497,8 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
 			fprintf(f, "   isakmp authorization list: %s\n", p->isakmp_auth_list);
+		if (p->acct_list[0])
+			fprintf(f, "   accounting list: %s\n", p->acct_list);
 		if (p->config_respond || p->config_initiate)
 			fprintf(f, "   client configuration address: %s%s%s\n",
 			        p->config_respond ? "respond" : "",
@@ -728,6 +731,27 @@ static void rc_pki(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "!\n");
 }
 
+/* aaa server radius dynamic-author (RFC 5176 clients); keys are never shown. */
+static void rc_dynauth(FILE *f, const struct vpnd_conf *c)
+{
+	const struct conf_dynauth *d = &c->dynauth;
+
+	if (!d->enabled)
+		return;
+	fprintf(f, "aaa server radius dynamic-author\n");
+	for (int i = 0; i < d->nclient && i < CONF_MAX_DYNAUTH_CLIENTS; i++)
+		fprintf(f, " client %s%s\n", addr(d->client[i].addr).s,
+		        d->client[i].key[0] ? " server-key " SHOW_REMOVED : "");
+	if (d->server_key[0])
+		fprintf(f, " server-key " SHOW_REMOVED "\n");
+	fprintf(f, " port %u\n", d->port);
+	if (d->auth_type_any)
+		fprintf(f, " auth-type any\n");
+	if (d->ignore_session_key)
+		fprintf(f, " ignore session-key\n");
+	fprintf(f, "!\n");
+}
+
 static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 {
 	for (int i = 0; i < c->npolicy; i++) {
@@ -827,6 +851,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, "   client authentication list %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
 			fprintf(f, "   isakmp authorization list %s\n", p->isakmp_auth_list);
+		if (p->acct_list[0])
+			fprintf(f, "   accounting %s\n", p->acct_list);
 		if (p->client_group[0])
 			fprintf(f, "   client configuration group %s\n", p->client_group);
 		if (p->config_respond)
@@ -1051,6 +1077,7 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "control-socket group %s\n!\n", c->control_group);
 	rc_aaa(f, c);
 	rc_radius(f, c);
+	rc_dynauth(f, c);
 	for (int i = 0; i < c->nuser; i++)
 		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
 	if (c->nuser)
@@ -1409,8 +1436,8 @@ int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, 
                         size_t errlen)
 {
 	static const char sql[] =
-		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr"
-		" FROM sessions WHERE ended IS NULL AND unit = ? ORDER BY started DESC, id DESC"
+		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr,"
+		" acl_in, acl_out, mtu, tcp_mss FROM sessions WHERE ended IS NULL AND unit = ? ORDER BY started DESC, id DESC"
 		" LIMIT 1";
 	sqlite3 *h = NULL;
 	sqlite3_stmt *s = NULL;
@@ -1441,6 +1468,10 @@ int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, 
 		copy_addr_col(s, 4, out->peer, sizeof(out->peer));
 		copy_addr_col(s, 5, out->local, sizeof(out->local));
 		copy_addr_col(s, 6, out->assigned, sizeof(out->assigned));
+		copy_col(s, 7, out->acl_in, sizeof(out->acl_in));
+		copy_col(s, 8, out->acl_out, sizeof(out->acl_out));
+		out->mtu = sqlite3_column_int(s, 9);
+		out->tcp_mss = sqlite3_column_int(s, 10);
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;
@@ -1497,14 +1528,26 @@ static void vaccess_body_cb(FILE *f, const void *arg)
 int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_vaccess *s,
                          int json)
 {
-	const struct conf_interface *t = vaccess_template(c, s);
+	const struct conf_interface *tpl = vaccess_template(c, s);
+	struct conf_interface own;
+	const struct conf_interface *t = &own;
 	char name[32];
 
-	if (t == NULL) {
+	if (tpl == NULL) {
 		fprintf(f, "%% Virtual-Access%d: the template it was cloned from is not in the running "
 		        "configuration\n", s->unit);
 		return -1;
 	}
+	/* the clone as it runs: the template, with what RADIUS (or a CoA) set for this session */
+	own = *tpl;
+	if (s->acl_in[0])
+		snprintf(own.acl_in, sizeof(own.acl_in), "%s", s->acl_in);
+	if (s->acl_out[0])
+		snprintf(own.acl_out, sizeof(own.acl_out), "%s", s->acl_out);
+	if (s->mtu > 0)
+		own.mtu = s->mtu;
+	if (s->tcp_mss > 0)
+		own.tcp_mss = s->tcp_mss;
 	snprintf(name, sizeof(name), "Virtual-Access%d", s->unit);
 	if (json) {
 		struct jw w;

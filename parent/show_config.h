@@ -33,6 +33,9 @@ struct show_vaccess {
 	char group[CONF_NAME_MAX];
 	char profile[CONF_NAME_MAX];
 	char peer[16], local[16], assigned[16];   /* dotted quads, "" when unknown */
+	/* the session's own interface settings (RADIUS, CoA), "" / 0 = the template's */
+	char acl_in[CONF_NAME_MAX], acl_out[CONF_NAME_MAX];
+	int  mtu, tcp_mss;
 };
 
 /*

@@ -91,6 +91,15 @@ int sockets_open(int socks[PROC_NSOCK])
 	return 0;
 }
 
+int sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf)
+{
+	if (!conf->dynauth.enabled)
+		return 0;
+	/* on any address, as IOS listens; the source of each request is checked by keymgr */
+	socks[SOCK_DYNAUTH] = open_udp(conf->dynauth.port);
+	return socks[SOCK_DYNAUTH] == -1 ? -1 : 0;
+}
+
 void sockets_close(int socks[PROC_NSOCK])
 {
 	for (int i = 0; i < PROC_NSOCK; i++) {

@@ -98,6 +98,9 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 	case ROLE_KEYMGR:
 		if (send_socket(chan, IMSG_PEER_CHANNEL, CHAN_IKEMGR, ik[1]) == -1)
 			return -1;
+		if (p->socks[SOCK_DYNAUTH] != -1 &&
+		    send_socket(chan, IMSG_SOCKET, SOCK_DYNAUTH, p->socks[SOCK_DYNAUTH]) == -1)
+			return -1;
 		break;
 	case ROLE_TUNMGR:
 		if (send_socket(chan, IMSG_SOCKET, SOCK_IKE4500, p->socks[SOCK_IKE4500]) == -1 ||

@@ -32,6 +32,7 @@ static void crashed(struct parent *p)
 	if (p->crashed || p->db == NULL)
 		return;
 	p->crashed = 1;
+	acct_crash(p);
 	n = db_close_run(p->db, "crash");
 	if (n > 0)
 		log_warnx("%d session%s closed with reason crash", n, n == 1 ? "" : "s");
@@ -104,6 +105,7 @@ static void check_all_ready(struct parent *p)
 	p->all_ready = 1;
 	uv_timer_stop(&p->ready_timer);
 	log_info("vpnd ready");
+	acct_ready(p);
 }
 
 /* Strings in a payload from a child are not trusted to be terminated. */
@@ -212,6 +214,8 @@ static int store(struct parent *p, struct child *c, struct imsg *m)
 		TERMINATE(u.transform);
 		if (db_session_up(p->db, &u) == -1)
 			log_warnx("session %u: not recorded", u.session_id);
+		else
+			acct_session_up(p, &u);
 		event(p, u.session_id, "session up: user '%s' group '%s' interface %s", u.user,
 		      u.group, u.ifname);
 		return 0;
@@ -224,6 +228,7 @@ static int store(struct parent *p, struct child *c, struct imsg *m)
 		TERMINATE(d.reason);
 		if (db_session_down(p->db, d.session_id, d.reason) == -1)
 			log_warnx("session %u: end not recorded", d.session_id);
+		acct_session_down(p, d.session_id, d.reason);
 		event(p, d.session_id, "session down: %s", d.reason);
 		return 0;
 	}
@@ -249,7 +254,17 @@ static int store(struct parent *p, struct child *c, struct imsg *m)
 		memcpy(&k, m->data, sizeof(k));
 		if (db_counters(p->db, &k) == -1)
 			log_debug("session %u: counters not recorded", k.session_id);
+		acct_counters(p, &k);
 		return 0;
+	}
+	case IMSG_ACCT_RES: {
+		struct msg_acct_res r;
+		if (c->role != ROLE_KEYMGR || m->datalen != sizeof(r))
+			return -1;
+		memcpy(&r, m->data, sizeof(r));
+		TERMINATE(r.server);
+		TERMINATE(r.why);
+		return acct_result(p, &r);
 	}
 	}
 	return -1;
@@ -319,6 +334,7 @@ static void finish(struct parent *p)
 	uv_timer_stop(&p->stop_timer);
 	uv_check_stop(&p->db_check);
 	control_close(p);
+	acct_finish(p);
 	if (p->db != NULL)
 		db_close(p->db);
 	p->db = NULL;

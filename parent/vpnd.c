@@ -107,6 +107,8 @@ static int make_rundir(const char *dir)
 
 static void free_parent(struct parent *p)
 {
+	free(p->acct);
+	p->acct = NULL;
 	if (p->conf != NULL) {
 		explicit_bzero(p->conf, sizeof(*p->conf));
 		free(p->conf);
@@ -146,6 +148,7 @@ static int run_parent(struct parent *p)
 	if (p->db == NULL)
 		fatalx("cannot open the session store %s", dbpath);
 	p->conf->run_id = db_run_id(p->db);
+	acct_recover(p);
 	n = db_close_stale(p->db, "crash");
 	if (n < 0)
 		log_warnx("could not close the sessions left by a previous run");
@@ -156,9 +159,13 @@ static int run_parent(struct parent *p)
 	iface_check(p->conf);
 	if (sockets_open(p->socks) == -1)
 		fatalx("cannot open the IKE and ESP sockets");
+	if (sockets_open_dynauth(p->socks, p->conf) == -1)
+		fatalx("cannot open UDP port %u for dynamic-author", p->conf->dynauth.port);
 
 	if (uv_loop_init(&p->loop) != 0)
 		fatalx("uv_loop_init");
+	if (acct_init(p) == -1)
+		fatalx("accounting timers");
 	/* before the children exist: a second vpnd must stop here */
 	if (control_open(p) == -1)
 		fatalx("control socket");

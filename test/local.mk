@@ -61,3 +61,11 @@ TESTS += test/interop/test_swan_cert.sh
 EXTRA_DIST += test/interop/test_swan_cert.sh test/lib/pki.sh test/data/hub-swan-cert.conf
 swan_cert_log = test/interop/test_swan_cert.sh.log
 $(swan_cert_log): test/interop/test_swan_mm.sh.log
+TESTS += test/interop/test_acct.sh
+EXTRA_DIST += test/interop/test_acct.sh test/data/hub-acct.conf
+acct_log = test/interop/test_acct.sh.log
+$(acct_log): test/interop/test_radius.sh.log
+TESTS += test/interop/test_coa.sh
+EXTRA_DIST += test/interop/test_coa.sh test/data/hub-coa.conf test/lib/coa_send.py
+coa_log = test/interop/test_coa.sh.log
+$(coa_log): test/interop/test_acct.sh.log

@@ -89,7 +89,12 @@ struct va {
 	/* ip access-group of the template: from the client (in), toward it (out) */
 	const struct conf_acl *acl_in, *acl_out;
 	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
+	char           acl_out_name[64];
 	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
+	int            own_mtu, own_mss;        /* RADIUS ip:interface-config, 0 = template's */
+	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
+	struct msg_route froute[MSG_ROUTES_MAX];
+	int            nfroute;
 };
 
 static struct {
@@ -202,7 +207,20 @@ static struct va_out *out_find(struct va *v, struct in_addr net, struct in_addr 
 	return NULL;
 }
 
-/* The selector for a destination: longest prefix first (masks are contiguous). */
+static int in_framed_route(const struct va *v, uint32_t a)
+{
+	for (int i = 0; i < v->nfroute; i++) {
+		int plen = v->froute[i].plen;
+		uint32_t m = htonl(plen >= 32 ? 0xffffffffu : ~(0xffffffffu >> plen));
+		if ((a & m) == v->froute[i].net.s_addr)
+			return 1;
+	}
+	return 0;
+}
+
+/* The selector for a destination: longest prefix first (masks are contiguous). A network
+ * RADIUS routed to the client (Framed-Route) that no selector names goes on the SA of the
+ * client's own address. */
 static struct va_out *out_for(struct va *v, uint32_t dst)
 {
 	struct va_out *best = NULL;
@@ -212,6 +230,8 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 		    (!best || ntohl(o->mask.s_addr) > ntohl(best->mask.s_addr)))
 			best = o;
 	}
+	if (!best && in_framed_route(v, dst) && v->client.s_addr != dst)
+		return out_for(v, v->client.s_addr);
 	return best;
 }
 
@@ -320,7 +340,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	 * sessions' addresses or the hub's networks through a valid SA) */
 	uint32_t src;
 	memcpy(&src, dp.out + 12, 4);
-	if ((src & s->mask.s_addr) != s->net.s_addr) {
+	if ((src & s->mask.s_addr) != s->net.s_addr && !in_framed_route(v, src)) {
 		v->drop_other++;
 		log_rl("%s: packet from %s outside the selector of SA %08x dropped", v->ifname,
 		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
@@ -450,29 +470,50 @@ static void va_unlink(struct va *v)
 	dp.units[v->unit] = 0;
 }
 
-/* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
- * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
- * that arrive in between are kept on the session. */
+/* The session's own access list (RADIUS, CoA) in place of the template's; one gone after a
+ * reload fails closed rather than let the session run unfiltered. */
+static const struct conf_acl *session_acl(const struct va *v, const char *own, const char *tpl,
+                                          const char *dir)
+{
+	static const struct conf_acl deny_all;   /* no entries: the implicit deny */
+	if (!own[0])
+		return tpl[0] ? conf_find_acl(dp.conf, tpl) : NULL;
+	const struct conf_acl *a = conf_find_acl(dp.conf, own);
+	if (a)
+		return a;
+	log_rl("%s: access list %s is no longer configured, denying all %s the client", v->ifname,
+	       own, dir);
+	return &deny_all;
+}
+
 /* What a virtual-access interface takes from its template while it lives (IOS applies template
  * changes to the cloned interfaces too): access lists and the MSS clamp. */
 static void va_template_apply(struct va *v)
 {
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
-	static const struct conf_acl deny_all;   /* no entries: the implicit deny */
-	v->acl_in = t && t->acl_in[0] ? conf_find_acl(dp.conf, t->acl_in) : NULL;
-	if (v->acl_in_name[0]) {
-		/* gone after a reload: fail closed rather than let the session run unfiltered */
-		v->acl_in = conf_find_acl(dp.conf, v->acl_in_name);
-		if (!v->acl_in) {
-			log_rl("%s: access list %s is no longer configured, denying all from the client",
-			       v->ifname, v->acl_in_name);
-			v->acl_in = &deny_all;
-		}
-	}
-	v->acl_out = t && t->acl_out[0] ? conf_find_acl(dp.conf, t->acl_out) : NULL;
-	v->mss = t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
+	v->acl_in = session_acl(v, v->acl_in_name, t ? t->acl_in : "", "from");
+	v->acl_out = session_acl(v, v->acl_out_name, t ? t->acl_out : "", "to");
+	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
+	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }
 
+/* A CoA-Request changed the session's inbound access list: in force from the next packet. */
+static void va_set_acl(const struct msg_va_set_acl *m)
+{
+	for (struct va *v = dp.vas; v; v = v->next)
+		if (v->session_id == m->session_id) {
+			memcpy(v->acl_in_name, m->acl_in, sizeof(v->acl_in_name));
+			v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
+			va_template_apply(v);
+			log_info("%s: inbound access list now %s", v->ifname,
+			         v->acl_in_name[0] ? v->acl_in_name : "the template's");
+			return;
+		}
+}
+
+/* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
+ * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
+ * that arrive in between are kept on the session. */
 static void va_create(const struct msg_va_create *c)
 {
 	struct va *v = calloc(1, sizeof(*v));
@@ -495,6 +536,13 @@ static void va_create(const struct msg_va_create *c)
 	v->template_num = c->template_num;
 	memcpy(v->acl_in_name, c->acl_in, sizeof(v->acl_in_name));
 	v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
+	memcpy(v->acl_out_name, c->acl_out, sizeof(v->acl_out_name));
+	v->acl_out_name[sizeof(v->acl_out_name) - 1] = 0;
+	v->own_mtu = c->mtu >= 68 && c->mtu <= 9216 ? c->mtu : 0;
+	v->own_mss = c->tcp_mss >= 500 && c->tcp_mss <= 1460 ? c->tcp_mss : 0;
+	for (int i = 0; i < c->nroute && i < MSG_ROUTES_MAX; i++)
+		if (c->route[i].plen > 0 && c->route[i].plen <= 32)
+			v->froute[v->nfroute++] = c->route[i];
 	va_template_apply(v);
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
@@ -515,7 +563,7 @@ static void va_configure(struct va *v, int fd)
 	v->fd = rc;
 	char alias[32];
 	snprintf(alias, sizeof(alias), "Virtual-Access%d", v->unit);
-	int mtu = template_mtu(t);
+	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t);
 	struct in_addr donor = { 0 };
 	int plen;
 	if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, t->unnumbered, &donor, &plen) < 0)
@@ -531,6 +579,17 @@ static void va_configure(struct va *v, int fd)
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
+	}
+	/* Framed-Route: a route that cannot be added is logged, the session goes on (the
+	 * client's own address is routed) */
+	for (int i = 0; i < v->nfroute; i++) {
+		int r = nl_route_add(dp.nl, v->ifindex, v->froute[i].net, v->froute[i].plen, donor);
+		if (r < 0)
+			log_rl("%s: Framed-Route %s/%d not installed: %s", v->ifname,
+			       inet_ntoa(v->froute[i].net), v->froute[i].plen, strerror(-r));
+		else
+			log_info("%s: Framed-Route %s/%d", v->ifname, inet_ntoa(v->froute[i].net),
+			         v->froute[i].plen);
 	}
 	uv_poll_init(dp.loop, &v->poll, v->fd);
 	v->poll.data = v;
@@ -562,9 +621,10 @@ static void on_poll_closed(uv_handle_t *h)
 	free(v);
 }
 
-static void send_counters(struct va *v)
+static void send_counters(struct va *v, int final)
 {
 	struct msg_counters c = {
+		.final = final,
 		.session_id = v->session_id, .pkts_in = v->pkts_in, .pkts_out = v->pkts_out,
 		.bytes_in = v->bytes_in, .bytes_out = v->bytes_out, .drop_auth = v->drop_auth,
 		.drop_replay = v->drop_replay, .drop_other = v->drop_other,
@@ -578,7 +638,7 @@ static void va_destroy(uint32_t session_id)
 	if (!v)
 		return;
 	va_unlink(v);
-	send_counters(v);
+	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
 	for (int i = 0; i < VA_MAX_IN; i++)
@@ -777,7 +837,7 @@ static void on_stats(uv_timer_t *t)
 	int counters = ++ticks % 5 == 0;
 	for (struct va *v = dp.vas; v; v = v->next) {
 		if (counters)
-			send_counters(v);
+			send_counters(v, 0);
 		if (v->pkts_in != v->told_in || v->pkts_out != v->told_out) {
 			struct msg_va_activity a = { v->session_id, v->pkts_in, v->pkts_out };
 			imsg_compose(&dp.ike, IMSG_VA_ACTIVITY, v->session_id, -1, &a, sizeof(a));
@@ -861,6 +921,10 @@ static void on_ike_msg(struct imsgbuf *b, struct imsg *im, void *arg)
 	case IMSG_SA_DEL:
 		NEED(struct msg_sa_del);
 		sa_del(im->data);
+		break;
+	case IMSG_VA_SET_ACL:
+		NEED(struct msg_va_set_acl);
+		va_set_acl(im->data);
 		break;
 	default:
 		fatalx("ikemgr: unexpected message type %u", im->hdr.type);

@@ -1,12 +1,14 @@
 // clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_avpair.c keymgr/radius_attr.c -o fuzz_radius_avpair
 /*
- * Cisco-AVPair values come from the RADIUS server (radcli checks the packet's framing and
- * authenticator, the value itself is ours to parse). Whatever the bytes: no read past the
- * value, every string field stays NUL-terminated, counts stay in range.
+ * Cisco-AVPair and Framed-Route values come from the RADIUS server (radcli checks the
+ * packet's framing and authenticator, the value itself is ours to parse). Whatever the bytes:
+ * no read past the value, every string field stays NUL-terminated, counts stay in range, a
+ * route taken is a network (no host bits) with a prefix from 1 to 32.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "keymgr/radius.h"
 
@@ -24,7 +26,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int r = rad_avpair_apply(&a, v, size);
 		if (r < -1 || r > 1)
 			abort();
+		r = rad_framed_route(&a, v, size);
+		if (r != 1 && r != -1)
+			abort();
 	}
+	if (a.nroute < 0 || a.nroute > RAD_MAX_ROUTES || a.nifcfg < 0 || a.nifcfg > RAD_MAX_IFCFG)
+		abort();
+	for (int k = 0; k < a.nroute; k++) {
+		int pl = a.route[k].plen;
+		if (pl < 1 || pl > 32 ||
+		    (ntohl(a.route[k].net.s_addr) & (pl == 32 ? 0 : 0xffffffffu >> pl)))
+			abort();
+	}
+	for (int k = 0; k < a.nifcfg; k++)
+		if (strnlen(a.ifcfg[k], sizeof(a.ifcfg[k])) == sizeof(a.ifcfg[k]))
+			abort();
 	if (strnlen(a.key, sizeof(a.key)) == sizeof(a.key) ||
 	    strnlen(a.pool, sizeof(a.pool)) == sizeof(a.pool) ||
 	    strnlen(a.domain, sizeof(a.domain)) == sizeof(a.domain) ||

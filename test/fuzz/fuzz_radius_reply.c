@@ -12,7 +12,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t req[20] = { 1, 0x42, 0, 20 };
+	/* an Access-Request or, by the first input bit, an Accounting-Request */
+	uint8_t req[20] = { size && (data[0] & 0x80) ? 4 : 1, 0x42, 0, 20 };
 	for (int i = 4; i < 20; i++)
 		req[i] = (uint8_t)i;
 	uint8_t *rep = malloc(size ? size : 1);

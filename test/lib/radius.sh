@@ -3,6 +3,8 @@
 # listening on loopback inside the hub namespace. Source test/lib/vpnd.sh first.
 #
 #   radius_start DIR PORT SECRET USERS_FILE   # waits until it answers, else fails
+#     (authentication on PORT, accounting on PORT+1 into DIR/log/detail, which a restart on
+#     the same DIR keeps)
 #   radius_stop DIR
 
 RADIUSD=${RADIUSD:-freeradius}
@@ -57,12 +59,26 @@ modules {
 	}
 	pap {
 	}
+	detail {
+		filename = $dir/log/detail
+		header = "%t"
+		permissions = 0600
+		locking = no
+	}
 }
 server default {
 	listen {
 		type = auth
 		ipaddr = 127.0.0.1
 		port = $port
+	}
+	listen {
+		type = acct
+		ipaddr = 127.0.0.1
+		port = $((port + 1))
+	}
+	accounting {
+		detail
 	}
 	authorize {
 		files
@@ -78,7 +94,7 @@ server default {
 }
 EOF
 	# -X: foreground, one thread, every request in the log (the tests read it)
-	ip netns exec vpnd_hub "$RADIUSD" -X -d "$dir" >"$dir/radiusd.out" 2>&1 &
+	ip netns exec vpnd_hub "$RADIUSD" -X -d "$dir" >>"$dir/radiusd.out" 2>&1 &
 	echo $! >"$dir/pid"
 	if ! wait_until 15 grep -q "Ready to process requests" "$dir/radiusd.out"; then
 		tail -30 "$dir/radiusd.out" >&2

@@ -826,3 +826,89 @@ Test(conf, keyring_errors)
 	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 203.0.113.7 key SeCrEtK extra\n"), 1);
 	cr_expect_eq(find_msg("SeCrEtK", NULL), -1);
 }
+
+/* ---- one interface line from RADIUS (ip:interface-config), parsed like the template's ---- */
+
+Test(conf, iface_line_uses_the_template_parser)
+{
+	cr_assert_eq(load_str("ip access-list extended out1\n permit ip any any\n"), 0);
+	struct conf_interface ifc;
+	char why[160];
+	memset(&ifc, 0, sizeof(ifc));
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip mtu 1300", why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(ifc.mtu, 1300);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip tcp adjust-mss 1200", why, sizeof(why)), 0);
+	cr_assert_eq(ifc.tcp_mss, 1200);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip access-group out1 out", why, sizeof(why)), 0);
+	cr_assert_str_eq(ifc.acl_out, "out1");
+	/* the template's own range and words */
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip mtu 20", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "MTU") != NULL, "%s", why);
+	cr_assert_eq(ifc.mtu, 1300, "a refused line changes nothing");
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip access-group out1 sideways", why, sizeof(why)),
+	             -1);
+	cr_assert(strstr(why, "expected in or out") != NULL, "%s", why);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip access-group nosuch in", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "'nosuch' is not configured") != NULL, "%s", why);
+	/* template-only and unknown commands are not for a session's interface */
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip address 10.0.0.1 255.255.255.0", why,
+	                             sizeof(why)), -1);
+	cr_assert_eq(ifc.has_addr, 0);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "tunnel mode ipsec ipv4", why, sizeof(why)), -1);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "", why, sizeof(why)), -1);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ip", why, sizeof(why)), -1);
+}
+
+Test(conf, dynamic_author)
+{
+	cr_assert_eq(load_str("aaa server radius dynamic-author\n"
+	                      " client 127.0.0.1 server-key 0 CoaKey1\n"
+	                      " client 10.0.0.9\n"
+	                      " server-key DefKey\n"
+	                      " ignore session-key\n"), 0);
+	const struct conf_dynauth *d = &conf->dynauth;
+	cr_expect_eq(d->enabled, 1);
+	cr_expect_eq(d->port, 1700, "IOS's default port");
+	cr_assert_eq(d->nclient, 2);
+	cr_expect_eq(d->client[0].addr.s_addr, ip("127.0.0.1"));
+	cr_expect_str_eq(d->client[0].key, "CoaKey1");
+	cr_expect_str_eq(d->client[1].key, "");
+	cr_expect_str_eq(d->server_key, "DefKey");
+	cr_expect_eq(d->auth_type_any, 0);
+	cr_expect_eq(d->ignore_session_key, 1);
+	conf_redact(conf);
+	cr_expect_str_eq(conf->dynauth.client[0].key, "", "redacted");
+	cr_expect_str_eq(conf->dynauth.server_key, "", "redacted");
+
+	cr_assert_eq(load_str("aaa server radius dynamic-author\n port 3799\n auth-type any\n"
+	                      " client 10.1.1.1 server-key k1\n client 10.1.1.1 server-key k2\n"), 0);
+	cr_expect_eq(conf->dynauth.port, 3799);
+	cr_expect_eq(conf->dynauth.auth_type_any, 1);
+	cr_expect_eq(conf->dynauth.nclient, 1, "the same client twice: one entry");
+	cr_expect_str_eq(conf->dynauth.client[0].key, "k2", "the later line wins");
+
+	cr_assert_eq(load_str("hostname x\n"), 0);
+	cr_expect_eq(conf->dynauth.enabled, 0);
+}
+
+Test(conf, dynamic_author_errors)
+{
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 10.0.0.9\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error", "client 10.0.0.9 has no key"), 0);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 10.0.0.9 vrf x\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error", "'vrf' is not supported"), 0);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n ignore server-key\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error", "'ignore server-key' is not supported"), 0);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n auth-type session-key\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n port 0\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3 server-key k\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3.4 server-key 7 0822\n"), 1);
+	cr_expect_geq(find_msg("only clear-text keys", NULL), 0);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3.4 server-key a b\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n domain stripping\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author extra\n"), 1);
+	/* the secret never appears in a message */
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3.4 server-key "
+	                      "SecretSecretSecretSecretSecretSecretSecretSecretSecretSecret\n"), 1);
+	cr_expect_eq(find_msg("SecretSecret", NULL), -1);
+}

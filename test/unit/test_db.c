@@ -376,12 +376,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 2);
+	cr_assert_eq(db_schema_version(), 3);
 	struct db *d = db_open(path);
 	cr_assert_not_null(d);
 	sqlite3 *h = reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 3);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -394,6 +394,10 @@ Test(db, upgrades_a_v1_file)
 	                      " ('ike_sas_open', 'ike_sas_peer', 'ipsec_sas_open', 'ipsec_sas_peer',"
 	                      " 'ipsec_sas_ifname', 'ipsec_sas_session', 'events_t',"
 	                      " 'events_session')"), 8);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE name IN ('acct_queue',"
+	                      " 'acct_pending')"), 2);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE acct_group IS NULL"), 2,
+	             "old sessions are not accounted");
 	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* the crash recovery of the upgraded file closes the v1 run's open session */
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
@@ -402,12 +406,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 2 and migrates nothing */
+	/* a second open finds version 3 and migrates nothing */
 	d = db_open(path);
 	cr_assert_not_null(d);
 	h = reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 2);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 3);
 	sqlite3_close(h);
 	db_close(d);
 }
@@ -554,6 +558,98 @@ Test(db, stale_sas_of_earlier_runs_are_closed)
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE end_reason = 'crash'"), 1);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL AND"
 	                      " run_id = (SELECT max(id) FROM runs)"), 1);
+	sqlite3_close(h);
+	db_close(d);
+}
+
+/* ---- RADIUS accounting queue ---- */
+
+static long long pending(sqlite3 *h)
+{
+	return q_int(h, "SELECT count(*) FROM acct_queue WHERE acked IS NULL");
+}
+
+Test(db, acct_records_from_the_session_row_in_order)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	struct msg_session_up u = session(7, "bob");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	struct msg_session_up v = session(8, "eve");
+	cr_assert_eq(db_session_up(d, &v), 0);
+	/* eve is not accounted: no record for her */
+	cr_assert_eq(db_acct_add(d, 8, ACCT_START, 0), 0);
+	cr_assert_eq(db_session_acct(d, 7, "RG", (const uint8_t *)"cls\0x", 5), 0);
+	cr_assert_eq(db_acct_add(d, 7, ACCT_START, 0), 1);
+	struct msg_counters k = { .session_id = 7, .pkts_in = 10, .pkts_out = 20,
+	                          .bytes_in = 5000000000ULL, .bytes_out = 2000 };
+	cr_assert_eq(db_counters(d, &k), 0);
+	cr_assert_eq(db_session_down(d, 7, "peer delete"), 0);
+	cr_assert_eq(db_acct_add(d, 7, ACCT_STOP, 1), 1);
+
+	struct msg_acct m;
+	char want[MSG_ACCT_SID_LEN];
+	msg_acct_session_id(want, db_run_id(d), 7);
+	cr_assert_eq(db_acct_head(d, &m), 1);
+	cr_assert_eq(m.status, ACCT_START, "the oldest record first");
+	cr_assert_str_eq(m.acct_session_id, want, "same Acct-Session-Id as msg_acct_session_id");
+	cr_assert_str_eq(m.user, "bob");
+	cr_assert_str_eq(m.group, "RG");
+	cr_assert_eq(m.class_len, 5);
+	cr_assert_eq(memcmp(m.class_, "cls\0x", 5), 0, "Class kept byte for byte");
+	/* not acknowledged: it stays the head, whatever else is queued */
+	cr_assert_eq(db_acct_result(d, m.qid, ACCT_RETRY, NULL, "no answer"), 0);
+	struct msg_acct again;
+	cr_assert_eq(db_acct_head(d, &again), 1);
+	cr_assert_eq(again.qid, m.qid);
+	cr_assert_eq(db_acct_result(d, m.qid, ACCT_SENT, "LIVE", NULL), 0);
+	cr_assert_eq(db_acct_head(d, &m), 1);
+	cr_assert_eq(m.status, ACCT_STOP);
+	cr_assert_eq(m.in_octets, 5000000000ULL, "64-bit octets kept");
+	cr_assert_eq(m.out_pkts, 20);
+	cr_assert_eq(m.terminate_cause, 1);
+	cr_assert_eq(db_acct_result(d, m.qid, ACCT_SENT, "LIVE", NULL), 0);
+	cr_assert_eq(db_acct_head(d, &m), 0, "nothing left to send");
+	/* a late answer for an acknowledged record changes nothing */
+	cr_assert_eq(db_acct_result(d, m.qid, ACCT_RETRY, NULL, "late"), 0);
+	sqlite3 *h = reader();
+	char buf[128];
+	cr_assert_str_eq(q_text(h, "SELECT group_concat(status || ':' || outcome || ':' || server ||"
+	                           " ':' || tries, ',') FROM acct_queue", buf, sizeof(buf)),
+	                 "Start:sent:LIVE:2,Stop:sent:LIVE:1");
+	sqlite3_close(h);
+	db_close(d);
+}
+
+Test(db, acct_stops_for_sessions_a_crash_left_open)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	struct msg_session_up u = session(1, "alice");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	cr_assert_eq(db_session_acct(d, 1, "RG", NULL, 0), 0);
+	struct msg_session_up v = session(2, "noacct");
+	cr_assert_eq(db_session_up(d, &v), 0);
+	uint32_t first_run = db_run_id(d);
+	db_close(d);     /* as if killed: alice's session is still open */
+
+	d = db_open(path);
+	cr_assert_not_null(d);
+	cr_assert_eq(db_acct_stop_open(d, 1, 11), 0, "nothing open in the new run");
+	cr_assert_eq(db_acct_stop_open(d, 0, 11), 1, "one Stop, for the accounted session only");
+	cr_assert_eq(db_close_stale(d, "crash"), 2);
+	cr_assert_eq(db_acct_stop_open(d, 0, 11), 0, "closed sessions get no second Stop");
+	struct msg_acct m;
+	cr_assert_eq(db_acct_head(d, &m), 1);
+	char want[MSG_ACCT_SID_LEN];
+	msg_acct_session_id(want, first_run, 1);
+	cr_assert_str_eq(m.acct_session_id, want, "the Stop names the earlier run's session");
+	cr_assert_eq(m.status, ACCT_STOP);
+	cr_assert_eq(m.terminate_cause, 11);
+	/* a group gone from the configuration: the record is dropped, not retried forever */
+	cr_assert_eq(db_acct_result(d, m.qid, ACCT_DROP, NULL, "group gone"), 0);
+	sqlite3 *h = reader();
+	cr_assert_eq(pending(h), 0);
 	sqlite3_close(h);
 	db_close(d);
 }

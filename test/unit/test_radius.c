@@ -248,6 +248,55 @@ Test(radius_failover, deadtime_skips_dead_servers)
 	cr_assert(now_s() - t0 < 0.5);
 }
 
+/* ---- Framed-Route and ip:interface-config ---- */
+
+Test(radius_avpair, framed_routes)
+{
+	struct rad_attrs a;
+	rad_attrs_init(&a);
+	char ip[INET_ADDRSTRLEN];
+#define FR(s) rad_framed_route(&a, s, strlen(s))
+	cr_assert_eq(FR("10.77.0.0/24 0.0.0.0 1"), 1);
+	cr_assert_eq(FR("10.78.1.2 255.255.0.0 0.0.0.0 1"), 1, "Cisco style with a netmask");
+	cr_assert_eq(FR("192.0.2.9"), 1, "a host");
+	cr_assert_eq(a.nroute, 3);
+	cr_assert_eq(a.route[0].plen, 24);
+	cr_assert_eq(a.route[1].plen, 16);
+	cr_assert_str_eq(inet_ntop(AF_INET, &a.route[1].net, ip, sizeof(ip)), "10.78.0.0",
+	                 "host bits cleared");
+	cr_assert_eq(a.route[2].plen, 32);
+	cr_assert_eq(FR("0.0.0.0/0 0.0.0.0 1"), -1, "a default route through one client");
+	cr_assert_eq(FR("10.0.0.0/33"), -1);
+	cr_assert_eq(FR("10.0.0.0 255.0.255.0 0.0.0.0 1"), -1, "a mask with holes");
+	cr_assert_eq(FR("garbage"), -1);
+	cr_assert_eq(FR(""), -1);
+	cr_assert_eq(rad_framed_route(&a, "10.1.0.0/16\0x", 13), -1, "a NUL inside");
+	cr_assert_eq(a.nroute, 3);
+	cr_assert_eq(a.bad_routes, 6);
+	for (int k = 0; k < 10; k++)
+		FR("10.9.0.0/16");
+	cr_assert_eq(a.nroute, RAD_MAX_ROUTES, "bounded");
+#undef FR
+}
+
+Test(radius_avpair, interface_config_lines)
+{
+	struct rad_attrs a;
+	rad_attrs_init(&a);
+#define AV(s) rad_avpair_apply(&a, s, strlen(s))
+	cr_assert_eq(AV("ip:interface-config=ip mtu 1300"), 1);
+	cr_assert_eq(AV("ip:interface-config=ip access-group x in"), 1);
+	cr_assert_eq(a.nifcfg, 2);
+	cr_assert_str_eq(a.ifcfg[0], "ip mtu 1300");
+	cr_assert_eq(AV("ip:interface-config=ip mtu\x1b[31m"), -1, "control bytes refused");
+	cr_assert_eq(AV("ip:interface-config="), -1);
+	cr_assert_eq(AV("ip:other=1"), 0, "not ours");
+	for (int k = 0; k < 5; k++)
+		AV("ip:interface-config=ip mtu 1400");
+	cr_assert_eq(a.nifcfg, RAD_MAX_IFCFG, "bounded");
+#undef AV
+}
+
 /* ---- rad_reply_check: the reply datagram against its request ---- */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -322,6 +371,16 @@ Test(radius_wire, authentic_and_malformed_replies)
 	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "attribute past the end accepted");
 	n = mkreply(rep, req, 4, msg, sizeof(msg), 0);
 	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "Accounting-Response code accepted");
+	/* an Accounting-Request is answered by an Accounting-Response, nothing else */
+	uint8_t areq[20] = { 4, 9, 0, 20 };
+	for (int i = 4; i < 20; i++)
+		areq[i] = (uint8_t)(i * 7);
+	n = mkreply(rep, areq, 5, msg, 0, 0);
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET), 0, "Accounting-Response refused");
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, "other"), -1, "wrong secret accepted");
+	n = mkreply(rep, areq, 2, msg, 0, 0);
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET), -1,
+	             "Access-Accept taken as an accounting acknowledgement");
 }
 
 Test(radius_pool, framed_ip_is_claimed_from_its_pool)

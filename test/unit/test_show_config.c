@@ -114,6 +114,9 @@ static const char full[] =
 	"aaa group server radius rad1\n server name r1\n server name r2\n"
 	"aaa group server radius rad2\n server name r2\n"
 	"radius-server deadtime 2\n"
+	"aaa server radius dynamic-author\n client 10.0.0.5 server-key Dk1Secret\n"
+	" client 10.0.0.7\n server-key Dk2Secret\n port 3799\n auth-type any\n"
+	" ignore session-key\n"
 	"username alice privilege 15 password 0 " USER_PASS "\n"
 	"username bob secret 0 other" "Secret\n"
 	"crypto isakmp policy 20\n"
@@ -407,7 +410,7 @@ Test(show_config, isakmp_profile)
 		"assert d[0]['client_authentication_list'] == 'xauth'\n"
 		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
 		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
-		" 'client_configuration_address': None, 'virtual_template': None,"
+		" 'accounting_list': None, 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
 		" 'local_address': None, 'self_identity': 'address',"
 		" 'client_configuration_group': None, 'ca_trust_points': []}, d[1]\n"
@@ -578,6 +581,11 @@ Test(show_config, running_config_full_lines)
 	                " key <removed>\n timeout 3\n retransmit 1\n!\n");
 	expect_has(out, "radius-server deadtime 2\n");
 	cr_assert_null(strstr(out, "Rk1Secret"), "a RADIUS key was shown");
+	expect_has(out, "aaa server radius dynamic-author\n client 10.0.0.5 server-key <removed>\n"
+	                " client 10.0.0.7\n server-key <removed>\n port 3799\n auth-type any\n"
+	                " ignore session-key\n!\n");
+	cr_assert_null(strstr(out, "Dk1Secret"), "a dynamic-author key was shown");
+	cr_assert_null(strstr(out, "Dk2Secret"), "a dynamic-author key was shown");
 	expect_has(out, "username alice password 0 <removed>\n");
 	expect_has(out, "username bob password 0 <removed>\n");
 	expect_has(out, "crypto isakmp policy 10\n encr aes 256\n hash sha256\n"
@@ -651,6 +659,9 @@ static void normalize(struct vpnd_conf *c)
 	CLEAN(c->hostname);
 	for (int i = 0; i < CONF_MAX_POLICIES; i++)
 		c->policy[i].line = 0;
+	c->dynauth.line = 0;
+	for (int i = 0; i < CONF_MAX_DYNAUTH_CLIENTS; i++)
+		c->dynauth.client[i].line = 0;
 	for (int i = 0; i < CONF_MAX_RADIUS; i++) {
 		CLEAN(c->radius[i].name);
 		c->radius[i].line = 0;
