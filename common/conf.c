@@ -200,6 +200,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_KEYRING:    return cp_keyring_cmds;
 	case CB_RADIUS_SERVER: return cp_radius_server_cmds;
 	case CB_RADIUS_GROUP:  return cp_radius_group_cmds;
+	case CB_TRUSTPOINT:    return cp_trustpoint_cmds;
 	case CB_DYNAUTH:       return cp_dynauth_cmds;
 	}
 	return NULL;

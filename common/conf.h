@@ -40,12 +40,19 @@
 #define CONF_MAX_RADIUS_GROUPS 8
 #define CONF_MAX_GROUP_SERVERS 8
 #define CONF_RADIUS_KEY_MAX    49   /* radcli's limit (48 characters) */
+#define CONF_MAX_TRUSTPOINTS   4
+#define CONF_PKI_CA_MAX        8192  /* DER of the trust point's CA certificates, concatenated */
+#define CONF_PKI_CERT_MAX      4096
+#define CONF_PKI_KEY_MAX       4096  /* RSA 4096 is about 2.4 KB of DER */
+#define CONF_PKI_CRL_MAX       16384
+#define CONF_PKI_NAME_MAX      512   /* a DER distinguished name */
 
 /* IKEv1 phase 1 attribute values (RFC 2409 appendix A), kept as on the wire. */
 enum conf_ike_encr { IKE_ENCR_DES = 1, IKE_ENCR_3DES = 5, IKE_ENCR_AES = 7 };
 enum conf_ike_hash { IKE_HASH_MD5 = 1, IKE_HASH_SHA1 = 2, IKE_HASH_SHA256 = 4,
                      IKE_HASH_SHA384 = 5, IKE_HASH_SHA512 = 6 };
-enum conf_ike_auth { IKE_AUTH_PSK = 1, IKE_AUTH_RSA_SIG = 3 };
+/* ECDSA_SIG covers RFC 4754's three methods (9, 10, 11: P-256, P-384, P-521) */
+enum conf_ike_auth { IKE_AUTH_PSK = 1, IKE_AUTH_RSA_SIG = 3, IKE_AUTH_ECDSA_SIG = 9 };
 
 /* ESP transforms, our own numbering (ikemgr maps to/from IPsec DOI values). */
 enum conf_esp_encr { ESP_ENCR_NONE = 0, ESP_ENCR_DES, ESP_ENCR_3DES, ESP_ENCR_AES_CBC,
@@ -105,6 +112,11 @@ struct conf_isakmp_profile {
 	                                               XAUTH/Mode Config policy; "" = none */
 	char     local_address[CONF_NAME_MAX];      /* interface name or address; "" = any */
 	int      self_identity;                     /* enum conf_self_identity */
+	/* ca trust-point NAME (several lines): peers whose certificate one of these vouches
+	 * for; our signature comes from the first whose key fits the negotiated method (an RSA
+	 * and an ECDSA trust point let one profile serve both kinds of clients) */
+	char     ca_tp[CONF_MAX_TRUSTPOINTS][CONF_NAME_MAX];
+	int      nca_tp;
 	int      line;
 };
 
@@ -121,6 +133,34 @@ struct conf_keyring {
 	struct conf_keyring_key psk[CONF_MAX_KEYRING_KEYS];
 	int      npsk;
 	char     local_address[CONF_NAME_MAX];      /* interface name or address; "" = any */
+	int      line;
+};
+
+/*
+ * crypto pki trustpoint NAME: the CA that vouches for peers, our certificate and its key.
+ * The parent reads the files when it loads the configuration (root may read what the
+ * daemon's users may not) and keeps their DER here, so a reload re-reads them and the
+ * children never open a file. The key is a secret (keymgr only, zeroed by conf_redact);
+ * the certificates and the CRL are public.
+ */
+enum conf_revocation { REVOKE_NONE = 0, REVOKE_CRL };
+struct conf_trustpoint {
+	char     name[CONF_NAME_MAX];
+	char     ca_file[CONF_PATH_MAX], cert_file[CONF_PATH_MAX], key_file[CONF_PATH_MAX],
+	         crl_file[CONF_PATH_MAX];
+	int      revocation;                  /* enum conf_revocation */
+	int      key_type;                    /* EVP_PKEY_RSA or EVP_PKEY_EC, 0 = no key */
+	int      key_curve;                   /* EC: the curve's NID */
+	uint32_t ca_len, cert_len, key_len, crl_len;
+	uint8_t  ca_der[CONF_PKI_CA_MAX];     /* one or more certificates, DER, back to back */
+	uint8_t  cert_der[CONF_PKI_CERT_MAX];
+	uint8_t  key_der[CONF_PKI_KEY_MAX];   /* keymgr only */
+	uint8_t  crl_der[CONF_PKI_CRL_MAX];
+	/* our certificate's subject (the ID_DER_ASN1_DN we send) and the first CA's subject
+	 * (what a CERT_REQ names) */
+	uint16_t subject_len, ca_name_len;
+	uint8_t  subject_der[CONF_PKI_NAME_MAX], ca_name_der[CONF_PKI_NAME_MAX];
+	char     subject[256];                /* one-line text, for logs and show */
 	int      line;
 };
 
@@ -295,6 +335,8 @@ struct vpnd_conf {
 	int      nkeyring;
 	struct conf_radius_server radius[CONF_MAX_RADIUS];
 	int      nradius;
+	struct conf_trustpoint trustpoint[CONF_MAX_TRUSTPOINTS];
+	int      ntrustpoint;
 	struct conf_radius_group radius_group[CONF_MAX_RADIUS_GROUPS];
 	int      nradius_group;
 	/* radius-server timeout / retransmit / deadtime / dead-criteria (global defaults) */
@@ -355,6 +397,9 @@ const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, co
 int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_addr *out);
 /* Does profile pr's `match identity address` cover a? */
 int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
+const struct conf_trustpoint     *conf_find_trustpoint(const struct vpnd_conf *, const char *name);
+/* Does the profile name trust point tp (`ca trust-point`)? */
+int conf_profile_has_tp(const struct conf_isakmp_profile *, const char *tp);
 /*
  * One interface command from outside the file (RADIUS ip:interface-config), parsed by the
  * same handlers as the lines of an `interface` block, onto *ifc: ip mtu, ip tcp adjust-mss,

@@ -82,6 +82,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "keyring '%s' is not defined, expected a 'crypto keyring "
 			            "%s' block", name, name);
 		break;
+	case REF_TRUSTPOINT:
+		if (!conf_find_trustpoint(c, name))
+			cp_error_at(p, r->line, "trust point '%s' is not defined, expected a 'crypto pki "
+			            "trustpoint %s' block", name, name);
+		break;
 	case REF_LOCAL_ADDR: {
 		struct in_addr a;
 		if (!conf_local_address(c, name, &a))
@@ -99,6 +104,7 @@ void cp_check_refs(struct conf_parser *p)
 	for (size_t k = 0; k < p->nrefs; k++)
 		check_ref(p, &p->refs[k]);
 	cp_check_radius(p);
+	cp_pki_finish(p);
 	cp_check_dynauth(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */

@@ -119,4 +119,22 @@ void conf_redact(struct vpnd_conf *c)
 	explicit_bzero(c->dynauth.server_key, sizeof(c->dynauth.server_key));
 	for (int k = 0; k < CONF_MAX_DYNAUTH_CLIENTS; k++)
 		explicit_bzero(c->dynauth.client[k].key, sizeof(c->dynauth.client[k].key));
+	for (int k = 0; k < CONF_MAX_TRUSTPOINTS; k++)
+		explicit_bzero(c->trustpoint[k].key_der, sizeof(c->trustpoint[k].key_der));
+}
+
+int conf_profile_has_tp(const struct conf_isakmp_profile *pr, const char *tp)
+{
+	for (int k = 0; k < pr->nca_tp; k++)
+		if (strcmp(pr->ca_tp[k], tp) == 0)
+			return 1;
+	return 0;
+}
+
+const struct conf_trustpoint *conf_find_trustpoint(const struct vpnd_conf *c, const char *name)
+{
+	for (int k = 0; k < c->ntrustpoint; k++)
+		if (strcmp(c->trustpoint[k].name, name) == 0)
+			return &c->trustpoint[k];
+	return NULL;
 }

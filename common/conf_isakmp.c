@@ -116,14 +116,17 @@ static void h_auth(struct conf_parser *p, int i)
 {
 	int v;
 
-	if (!cp_need(p, i, "pre-share or rsa-sig"))
+	if (!cp_need(p, i, "pre-share, rsa-sig or ecdsa-sig"))
 		return;
 	if (strcmp(p->argv[i], "pre-share") == 0) {
 		v = IKE_AUTH_PSK;
 	} else if (strcmp(p->argv[i], "rsa-sig") == 0) {
 		v = IKE_AUTH_RSA_SIG;
+	} else if (strcmp(p->argv[i], "ecdsa-sig") == 0) {
+		v = IKE_AUTH_ECDSA_SIG;
 	} else {
-		cp_error(p, "bad authentication '%s', expected pre-share or rsa-sig", p->argv[i]);
+		cp_error(p, "bad authentication '%s', expected pre-share, rsa-sig or ecdsa-sig",
+		         p->argv[i]);
 		return;
 	}
 	if (cp_end(p, i + 1))
@@ -475,6 +478,7 @@ static const struct cp_kw client_cmds[] = {
 };
 static const struct cp_kw isakmp_author[] = { FN("list", h_isakmp_auth_list), END };
 static const struct cp_kw isakmp_cmds[]   = { SUB("authorization", isakmp_author), END };
+static const struct cp_kw ca_cmds[]       = { FN("trust-point", cp_h_profile_trustpoint), END };
 
 const struct cp_kw cp_profile_cmds[] = {
 	SUB("match", match_cmds),
@@ -486,5 +490,6 @@ const struct cp_kw cp_profile_cmds[] = {
 	FN("keyring", cp_h_profile_keyring),
 	FN("local-address", cp_h_profile_local),
 	FN("self-identity", cp_h_self_identity),
+	SUB("ca", ca_cmds),
 	END
 };

@@ -21,6 +21,7 @@ enum cp_block {
 	CB_POLICY, CB_GROUP, CB_PROFILE, CB_TSET, CB_IPSEC_PROF, CB_IFACE, CB_ACL,
 	CB_KEYRING,
 	CB_RADIUS_SERVER, CB_RADIUS_GROUP,
+	CB_TRUSTPOINT,
 	CB_DYNAUTH,
 };
 
@@ -28,6 +29,7 @@ enum cp_block {
 enum cp_ref_kind {
 	REF_POOL, REF_ACL, REF_GROUP, REF_TSET, REF_IPSEC_PROF, REF_ISAKMP_PROF,
 	REF_AAA_LOGIN, REF_AAA_NETWORK, REF_TEMPLATE, REF_KEYRING, REF_LOCAL_ADDR,
+	REF_TRUSTPOINT,
 	REF_AAA_ACCT,
 };
 
@@ -141,6 +143,7 @@ extern const struct cp_kw cp_tset_cmds[], cp_ipsec_prof_cmds[];
 extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
 extern const struct cp_kw cp_keyring_cmds[];
 extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
+extern const struct cp_kw cp_trustpoint_cmds[];
 extern const struct cp_kw cp_dynauth_cmds[];
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
@@ -191,5 +194,9 @@ void cp_h_match_address(struct conf_parser *p, int i);
 void cp_h_profile_keyring(struct conf_parser *p, int i);
 void cp_h_profile_local(struct conf_parser *p, int i);
 void cp_h_self_identity(struct conf_parser *p, int i);
+/* conf_pki.c: trust points, and the profile line that names one */
+void cp_h_trustpoint(struct conf_parser *p, int i);
+void cp_h_profile_trustpoint(struct conf_parser *p, int i);
+void cp_pki_finish(struct conf_parser *p);
 
 #endif

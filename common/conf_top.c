@@ -73,8 +73,11 @@ static const struct cp_kw ipsec_cmds[] = {
 	END
 };
 
+static const struct cp_kw pki_cmds[] = { OPEN("trustpoint", cp_h_trustpoint), END };
+
 static const struct cp_kw crypto_cmds[] = {
 	SUB("isakmp", isakmp_cmds),
+	SUB("pki", pki_cmds),
 	SUB("ipsec", ipsec_cmds),
 	OPEN("keyring", cp_h_keyring),
 	END

@@ -59,6 +59,12 @@ enum imsg_type {
 	IMSG_IPSEC_SA_DOWN,     /* ikemgr -> parent: struct msg_ipsec_sa_down */
 	IMSG_SA_COUNTERS,       /* tunmgr -> parent: struct msg_sa_counters */
 
+	/* ikemgr <-> keymgr: certificates (main mode with signatures) */
+	IMSG_CERT_VERIFY_REQ,   /* struct msg_cert_verify_req */
+	IMSG_CERT_VERIFY_RES,   /* struct msg_cert_verify_res */
+	IMSG_SIGN_REQ,          /* struct msg_sign_req */
+	IMSG_SIGN_RES,          /* struct msg_sign_res */
+
 	/* parent <-> keymgr: RADIUS accounting, one record at a time from the parent's queue */
 	IMSG_ACCT_REQ,          /* parent -> keymgr: struct msg_acct */
 	IMSG_ACCT_RES,          /* keymgr -> parent: struct msg_acct_res */
@@ -360,6 +366,55 @@ struct msg_acct_res {
 	char     why[160];
 };
 
+
+/*
+ * Main mode with signatures (RFC 2409 5.1): ikemgr computes HASH_I itself (SKEYID needs no
+ * secret there) and hands keymgr the peer's certificates, identity and signature; keymgr,
+ * which holds the trust points, checks the chain (validity, CRL), that the identity is the
+ * certificate's, and the signature. Then ikemgr asks keymgr to sign HASH_R with the trust
+ * point's key. The private key never leaves keymgr.
+ */
+#define MSG_CERT_MAX       4        /* certificates a peer may send (leaf + intermediates) */
+#define MSG_CERT_BYTES     12288
+#define MSG_SIG_MAX        1024     /* RSA 8192 */
+#define MSG_TP_MAX         64
+struct msg_cert_verify_req {
+	uint32_t sa_id;
+	int32_t  auth_method;           /* as negotiated: 3 RSA, 65005 XAUTHInitRSA, 9/10/11 ECDSA */
+	struct sockaddr_in peer;
+	char     trustpoint[MSG_TP_MAX];/* only this one; "" = any configured */
+	uint16_t id_len;                /* IDii body: type, protocol, port, data */
+	uint8_t  id[MSG_ID_MAX];
+	uint16_t hash_len, sig_len;
+	uint8_t  hash[MSG_KEY_MAX];     /* HASH_I */
+	uint8_t  sig[MSG_SIG_MAX];      /* the SIG payload's body */
+	int32_t  ncert;                 /* the first is the peer's own */
+	uint16_t cert_len[MSG_CERT_MAX];
+	uint8_t  certs[MSG_CERT_BYTES]; /* DER, back to back */
+};
+enum msg_cert_status { CERT_OK = 0, CERT_UNTRUSTED, CERT_BAD_ID, CERT_BAD_SIG, CERT_ERROR };
+struct msg_cert_verify_res {
+	uint32_t sa_id;
+	int32_t  status;                /* enum msg_cert_status */
+	char     reason[192];           /* why not, for the log */
+	char     trustpoint[MSG_TP_MAX];/* the one that vouched */
+	char     subject[256];          /* the peer certificate's subject, one line */
+	char     ou[MSG_GROUP_MAX];     /* its first OU: the group, as on IOS; "" = none */
+};
+struct msg_sign_req {
+	uint32_t sa_id;
+	char     trustpoint[MSG_TP_MAX];
+	int32_t  auth_method;
+	uint16_t hash_len;
+	uint8_t  hash[MSG_KEY_MAX];     /* HASH_R */
+};
+struct msg_sign_res {
+	uint32_t sa_id;
+	int32_t  status;                /* 0 ok */
+	char     reason[128];
+	uint16_t sig_len;
+	uint8_t  sig[MSG_SIG_MAX];
+};
 
 /* The SA tables of the session store. An IKE SA is reported once phase 1 is authenticated
  * and again on each state change; the session id is its conn-id. */

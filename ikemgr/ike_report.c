@@ -84,7 +84,7 @@ static void report_ike(struct ike_sa *sa)
 	snprintf(m.state, sizeof(m.state), "%s", state_name(sa->state));
 	encr_name(sa, m.encr, sizeof(m.encr));
 	snprintf(m.hash, sizeof(m.hash), "%s", hash_name(sa->hash));
-	snprintf(m.auth, sizeof(m.auth), "%s", sa->auth_method == IKE_AUTH_RSA_SIG ? "rsig" : "psk");
+	snprintf(m.auth, sizeof(m.auth), "%s", sa->sig ? "rsig" : "psk");
 	m.dh_group = sa->group;
 	m.lifetime = sa->lifetime;
 	/* phase 1 ends with aggressive mode's third message: the first report is that moment */

@@ -108,6 +108,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	free(sa->last_out);
 	free(sa->held);
 	free(sa->pending_qm);
+	free(sa->pending_cfg);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }

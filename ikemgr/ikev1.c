@@ -249,6 +249,18 @@ void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 		else if (sa && sa->state == IKE_S_WAIT_SKEYID)
 			ikev1_aggr_skeyid(sa, data);
 		break;
+	case IMSG_CERT_VERIFY_RES:
+		if (len != sizeof(struct msg_cert_verify_res))
+			fatalx("keymgr: bad CERT_VERIFY reply length %zu", len);
+		if (sa && sa->state == IKE_S_MM_WAIT_CERT)
+			ikev1_sig_verified(sa, data);
+		break;
+	case IMSG_SIGN_RES:
+		if (len != sizeof(struct msg_sign_res))
+			fatalx("keymgr: bad SIGN reply length %zu", len);
+		if (sa && sa->state == IKE_S_MM_WAIT_SIGN)
+			ikev1_sig_signed(sa, data);
+		break;
 	case IMSG_XAUTH_RES:
 		if (len != sizeof(struct msg_xauth_res))
 			fatalx("keymgr: bad XAUTH reply length %zu", len);

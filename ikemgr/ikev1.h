@@ -25,6 +25,8 @@ enum ike_state {
 	IKE_S_MM_SA_SENT = 1,    /* main mode 2 sent (SA), waiting for KE and nonce */
 	IKE_S_WAIT_SKEYID,       /* aggressive mode 1 / main mode 3 received, keymgr computing SKEYID */
 	IKE_S_MM_WAIT_ID,        /* main mode 4 sent, waiting for the encrypted ID and HASH_I */
+	IKE_S_MM_WAIT_CERT,      /* signatures: message 5 received, keymgr checking the peer */
+	IKE_S_MM_WAIT_SIGN,      /* signatures: keymgr signing our HASH_R */
 	IKE_S_WAIT_HASH_I,       /* aggressive mode 2 sent (the last half-open state) */
 	IKE_S_XAUTH_REQ_SENT,    /* XAUTH REQUEST sent, waiting for REPLY */
 	IKE_S_XAUTH_CHECKING,    /* REPLY forwarded to keymgr */
@@ -105,6 +107,9 @@ struct ike_sa {
 	uint32_t lifetime;
 	int      xauth;               /* auth method was XAUTHInitPreShared */
 	int      main_mode;           /* phase 1 was main mode (PSK chosen by address) */
+	int      sig;                 /* main mode authenticated by signatures (certificates) */
+	char     cert_subject[256];   /* signatures: the peer certificate's subject, for logs */
+	char     sign_tp[64];         /* signatures: the trust point whose key signs for us */
 	char     keyring[64];         /* main mode: where keymgr found the key, for logs */
 
 	/* material kept until phase 1 completes */
@@ -149,6 +154,8 @@ struct ike_sa {
 	int      have_last_in;
 	uint8_t *held; size_t held_len;   /* quick mode answer held until tunmgr has the SA */
 	uint8_t *pending_qm; size_t pending_qm_len; /* site-to-site: quick mode waiting for the VA */
+	uint8_t *pending_cfg; size_t pending_cfg_len; /* Mode Config request that beat keymgr's
+	                                                 group policy (no XAUTH) */
 	uint32_t held_spi;
 	int      hold_next;           /* ikev1_send_raw keeps the next datagram in held */
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
@@ -266,6 +273,20 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
                       const struct sockaddr_in *local, int port4500);
 void ikev1_main_input(struct ike_sa *, uint8_t *pkt, size_t len);
 void ikev1_main_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
+/* What PSK and signature main mode share at message 5: the profile's demands (-1: SA deleted),
+ * and the end of phase 1 once message 6 went out (how: "key from ..." or the certificate). */
+int  ikev1_main_profile_ok(struct ike_sa *, const struct conf_isakmp_profile *, const char *group);
+/* ikev1_cfg.c: a Mode Config request kept while keymgr authorized the group, handled now */
+void ikev1_cfg_replay(struct ike_sa *);
+void ikev1_main_done(struct ike_sa *, const char *ida, const char *how);
+void ikev1_main_note_contact(struct ike_sa *, const struct isakmp_msg *);
+
+/* ikev1_sig.c: main mode with certificates (RFC 2409 5.1) */
+int  ikev1_sig_method(int auth_method);
+void ikev1_sig_mm3(struct ike_sa *, const struct isakmp_msg *);
+void ikev1_sig_mm5(struct ike_sa *, const struct isakmp_msg *);
+void ikev1_sig_verified(struct ike_sa *, const struct msg_cert_verify_res *);
+void ikev1_sig_signed(struct ike_sa *, const struct msg_sign_res *);
 
 /* ikev1_aggr.c */
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
@@ -337,6 +358,10 @@ struct ike_p1_choice {
 };
 int  ikev1_choose_p1(const struct vpnd_conf *, const struct isakmp_sa *, int xauth_allowed,
                      struct ike_p1_choice *out);
+/* Same, with signature methods only when sig_allowed: aggressive mode never (pre-shared keys
+ * only), main mode when some profile names a trust point. */
+int  ikev1_choose_p1_auth(const struct vpnd_conf *, const struct isakmp_sa *, int xauth_allowed,
+                          int sig_allowed, struct ike_p1_choice *out);
 struct ike_p2_choice {
 	int encr, keylen, auth, pfs_group, encap_mode;
 	uint32_t life_seconds, life_kb;

@@ -65,7 +65,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		return;
 	}
 	struct ike_p1_choice ch;
-	if (ikev1_choose_p1(ike.conf, &sap, prof->client_auth_list[0] != 0, &ch) < 0) {
+	if (ikev1_choose_p1_auth(ike.conf, &sap, prof->client_auth_list[0] != 0, 0, &ch) < 0) {
 		ike.st.no_proposal++;
 		log_rl("aggressive mode from %s group '%s': no proposal matches any isakmp policy",
 		          pa, group);

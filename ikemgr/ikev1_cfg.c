@@ -22,6 +22,21 @@ static int fill_attr(struct isakmp_buf *b, void *arg)
 	return isakmp_put_payload(b, ISAKMP_NP_ATTR, a->data, a->len);
 }
 
+void ikev1_cfg_replay(struct ike_sa *sa)
+{
+	if (!sa->pending_cfg)
+		return;
+	uint8_t *p = sa->pending_cfg;
+	size_t plen = sa->pending_cfg_len;
+	struct sockaddr_in peer = sa->peer, local = sa->local;
+	int port4500 = sa->port4500;
+	sa->pending_cfg = NULL;
+	sa->have_last_in = 0;
+	ike.st.rx--;   /* counted when it arrived */
+	ikev1_input(p, plen, &peer, &local, port4500);
+	free(p);
+}
+
 void ikev1_cfg_authorize(struct ike_sa *sa)
 {
 	struct msg_xauth_req *rq = calloc(1, sizeof(*rq));
@@ -67,6 +82,18 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			pa = &m->pl[i];
 	if (!pa || pa->body[0] != ISAKMP_CFG_REQUEST) {
 		ike.st.drop_state++;
+		ike_exch_free(sa, x);
+		return;
+	}
+	if (sa->state == IKE_S_AUTHORIZING && !sa->pending_cfg && ike.cur_in) {
+		/* A client that sends its request right behind phase 1 (strongSwan) beats keymgr's
+		 * answer: keep the datagram and handle it once the policy is in. Dropping it would
+		 * cost the client a retransmission (4 s), which we would then take for a duplicate. */
+		sa->pending_cfg = malloc(ike.cur_in_len);
+		if (sa->pending_cfg) {
+			memcpy(sa->pending_cfg, ike.cur_in, ike.cur_in_len);
+			sa->pending_cfg_len = ike.cur_in_len;
+		}
 		ike_exch_free(sa, x);
 		return;
 	}

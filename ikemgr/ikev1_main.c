@@ -43,12 +43,15 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 	}
 	/* The profile is known only at MM3: XAUTH is offered when some profile for main mode
 	 * peers does it, and checked against the profile that matched at MM5. */
-	int xauth_ok = 0;
+	int xauth_ok = 0, sig_ok = 0;
 	for (int k = 0; k < ike.conf->nprofile; k++)
-		if (ike.conf->profile[k].nmatch_addr && ike.conf->profile[k].client_auth_list[0])
+		sig_ok |= ike.conf->profile[k].nca_tp > 0;
+	for (int k = 0; k < ike.conf->nprofile; k++)
+		if ((ike.conf->profile[k].nmatch_addr || ike.conf->profile[k].nca_tp) &&
+		    ike.conf->profile[k].client_auth_list[0])
 			xauth_ok = 1;
 	struct ike_p1_choice ch;
-	if (ikev1_choose_p1(ike.conf, &sap, xauth_ok, &ch) < 0) {
+	if (ikev1_choose_p1_auth(ike.conf, &sap, xauth_ok, sig_ok, &ch) < 0) {
 		ike.st.no_proposal++;
 		log_rl("main mode from %s: no proposal matches any isakmp policy%s", pa,
 		       xauth_ok ? "" : " (no profile for main mode does XAUTH)");
@@ -67,7 +70,9 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 	sa->auth_method = ch.auth_method;
 	sa->group = ch.group;
 	sa->lifetime = ch.lifetime;
-	sa->xauth = ch.auth_method == IKE_AUTHM_XAUTH_INIT_PSK;
+	sa->xauth = ch.auth_method == IKE_AUTHM_XAUTH_INIT_PSK ||
+	            ch.auth_method == IKE_AUTHM_XAUTH_INIT_RSA;
+	sa->sig = ikev1_sig_method(ch.auth_method);
 	ikev1_note_vids(sa, m);
 	sa->sai_b = malloc(psa->len);
 	if (!sa->sai_b) {
@@ -126,6 +131,10 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 	memcpy(sa->ni, pn->body, pn->len);
 	sa->nilen = pn->len;
 	ikev1_natd_check(sa, &m);
+	if (sa->sig) {
+		ikev1_sig_mm3(sa, &m);   /* no key to choose: SKEYID comes from the nonces and g^xy */
+		return;
+	}
 
 	struct msg_skeyid_req *rq = calloc(1, sizeof(*rq));
 	if (!rq) {
@@ -250,8 +259,20 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		return;
 	}
 	const struct isakmp_payload *pid, *ph;
-	if (isakmp_parse_payloads(h.next_payload, pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
-	                          &m) < 0 ||
+	int parsed = isakmp_parse_payloads(h.next_payload, pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
+	                                   &m);
+	if (sa->sig) {
+		if (parsed == 0) {
+			ikev1_sig_mm5(sa, &m);
+		} else {
+			ike.st.drop_decrypt++;
+			log_rl("session %u: main mode message 5 from %s does not decrypt to payloads "
+			       "(keys differ?)", sa->id, pa);
+			ike_sa_delete(sa, "authentication failed", 0);
+		}
+		return;
+	}
+	if (parsed < 0 ||
 	    !(pid = ikev1_find_pl(&m, ISAKMP_NP_ID)) || !(ph = ikev1_find_pl(&m, ISAKMP_NP_HASH)) ||
 	    pid->len < 5 || pid->len > IKE_ID_MAX) {
 		auth_failed(sa, "message 5 does not decrypt to an ID and a HASH");
@@ -281,33 +302,12 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		ike_sa_delete(sa, "no profile", 0);
 		return;
 	}
-	/* XAUTH and Mode Config need the profile's client group (pool, attributes). */
 	const struct conf_isakmp_profile *pr = sa->profile;
-	const char *why = NULL;
-	if (sa->xauth && !pr->client_auth_list[0])
-		why = "the peer wants XAUTH but the profile has no 'client authentication list'";
-	else if (!sa->xauth && pr->client_auth_list[0])
-		why = "the profile requires XAUTH ('client authentication list') but the peer did "
-		      "not propose it";
-	else if ((sa->xauth || pr->config_respond) && !pr->client_group[0])
-		why = "XAUTH or Mode Config needs 'client configuration group' in the profile";
-	if (why) {
-		ike.st.bad_id++;
-		log_rl("session %u: main mode from %s, profile '%s': %s", sa->id, pa, pr->name, why);
-		ike_sa_delete(sa, "profile mismatch", 0);
+	if (ikev1_main_profile_ok(sa, pr, pr->client_group) < 0)
 		return;
-	}
-	snprintf(sa->group_name, sizeof(sa->group_name), "%s", pr->client_group);
 	if (!sa->xauth)
 		snprintf(sa->user, sizeof(sa->user), "%s", ida);
-
-	for (int i = 0; i < m.npl; i++) {
-		struct isakmp_notify n;
-		if (m.pl[i].type == ISAKMP_NP_N &&
-		    isakmp_parse_notify(m.pl[i].body, m.pl[i].len, &n) == 0 &&
-		    n.type == ISAKMP_N_INITIAL_CONTACT)
-			sa->initial_contact = 1;
-	}
+	ikev1_main_note_contact(sa, &m);
 
 	make_idir(sa);
 	if (ike_hash_r(sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi, sa->gxlen, sa->gxr, sa->gxlen,
@@ -331,6 +331,56 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		return;
 	}
 
+	char how[128];
+	snprintf(how, sizeof(how), "key from %s%s", sa->keyring[0] ? "keyring " : "crypto isakmp key",
+	         sa->keyring);
+	ikev1_main_done(sa, ida, how);
+}
+
+/* XAUTH and Mode Config need a client group (pool, attributes); XAUTH must be what both the
+ * profile and the peer want. Sets the SA's group; -1 when the SA was deleted. */
+int ikev1_main_profile_ok(struct ike_sa *sa, const struct conf_isakmp_profile *pr,
+                          const char *group)
+{
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	const char *why = NULL;
+	if (sa->xauth && !pr->client_auth_list[0])
+		why = "the peer wants XAUTH but the profile has no 'client authentication list'";
+	else if (!sa->xauth && pr->client_auth_list[0])
+		why = "the profile requires XAUTH ('client authentication list') but the peer did "
+		      "not propose it";
+	else if ((sa->xauth || pr->config_respond) && !group[0])
+		why = "XAUTH or Mode Config needs 'client configuration group' in the profile";
+	if (why) {
+		ike.st.bad_id++;
+		log_rl("session %u: main mode from %s, profile '%s': %s", sa->id, pa, pr->name, why);
+		ike_sa_delete(sa, "profile mismatch", 0);
+		return -1;
+	}
+	sa->profile = pr;
+	snprintf(sa->group_name, sizeof(sa->group_name), "%s", group);
+	return 0;
+}
+
+void ikev1_main_note_contact(struct ike_sa *sa, const struct isakmp_msg *m)
+{
+	for (int i = 0; i < m->npl; i++) {
+		struct isakmp_notify n;
+		if (m->pl[i].type == ISAKMP_NP_N &&
+		    isakmp_parse_notify(m->pl[i].body, m->pl[i].len, &n) == 0 &&
+		    n.type == ISAKMP_N_INITIAL_CONTACT)
+			sa->initial_contact = 1;
+	}
+}
+
+/* Message 6 is out: phase 1 is complete, then XAUTH, Mode Config or quick mode. */
+void ikev1_main_done(struct ike_sa *sa, const char *ida, const char *how)
+{
+	const struct conf_isakmp_profile *pr = sa->profile;
+	char pa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+
 	/* Phase 2 IVs start from the last CBC block of phase 1: our MM6. */
 	memcpy(sa->p1_iv, sa->iv, sa->k.blocklen);
 	if (sa->dh) {
@@ -342,8 +392,7 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	sa->last_rx = time(NULL);
 	ike_sa_promoted(sa);
 	log_info("session %u: main mode phase 1 complete with %s identity %s profile '%s' "
-	         "(key from %s%s)%s", sa->id, pa, ida, pr->name,
-	         sa->keyring[0] ? "keyring " : "crypto isakmp key", sa->keyring,
+	         "(%s)%s", sa->id, pa, ida, pr->name, how,
 	         sa->xauth ? ", starting XAUTH" : pr->config_respond ? ", Mode Config" : "");
 	if (sa->xauth) {
 		ikev1_xauth_start(sa);

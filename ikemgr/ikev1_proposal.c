@@ -54,6 +54,12 @@ static uint32_t attr_life_kb(const struct isakmp_trans *t, uint16_t type_attr, u
 int ikev1_choose_p1(const struct vpnd_conf *conf, const struct isakmp_sa *sa, int xauth_allowed,
                     struct ike_p1_choice *out)
 {
+	return ikev1_choose_p1_auth(conf, sa, xauth_allowed, 1, out);
+}
+
+int ikev1_choose_p1_auth(const struct vpnd_conf *conf, const struct isakmp_sa *sa,
+                         int xauth_allowed, int sig_allowed, struct ike_p1_choice *out)
+{
 	if (sa->nprop < 1)
 		return -1;
 	const struct isakmp_prop *p = &sa->prop[0];
@@ -79,14 +85,25 @@ int ikev1_choose_p1(const struct vpnd_conf *conf, const struct isakmp_sa *sa, in
 				if ((int)(keylen ? keylen : 128) != want)
 					continue;
 			}
-			if (pol->auth != IKE_AUTH_PSK)
-				continue;
-			if (auth == IKE_AUTHM_XAUTH_INIT_PSK) {
-				if (!xauth_allowed)
-					continue;
-			} else if (auth != IKE_AUTHM_PSK) {
-				continue;
+			/* the policy's authentication must be the method offered (XAUTH variants
+			 * only when a profile does XAUTH) */
+			int ok = 0;
+			switch (pol->auth) {
+			case IKE_AUTH_PSK:
+				ok = auth == IKE_AUTHM_PSK ||
+				     (auth == IKE_AUTHM_XAUTH_INIT_PSK && xauth_allowed);
+				break;
+			case IKE_AUTH_RSA_SIG:
+				ok = sig_allowed && (auth == IKE_AUTHM_RSA ||
+				     (auth == IKE_AUTHM_XAUTH_INIT_RSA && xauth_allowed));
+				break;
+			case IKE_AUTH_ECDSA_SIG:
+				ok = sig_allowed && (auth == IKE_AUTHM_ECDSA_256 ||
+				     auth == IKE_AUTHM_ECDSA_384 || auth == IKE_AUTHM_ECDSA_521);
+				break;
 			}
+			if (!ok)
+				continue;
 			if (!ike_dh_supported((int)group))
 				continue;
 

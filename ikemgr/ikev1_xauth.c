@@ -218,6 +218,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 			sa->state = IKE_S_ESTABLISHED;
 			sa->established_at = time(NULL);
 		}
+		ikev1_cfg_replay(sa);
 		return;
 	}
 	if (sa->state != IKE_S_XAUTH_CHECKING)

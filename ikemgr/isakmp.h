@@ -62,6 +62,13 @@ enum { IKE_ATTR_ENCR = 1, IKE_ATTR_HASH = 2, IKE_ATTR_AUTH = 3, IKE_ATTR_GROUP =
 enum { IKE_LIFE_SECONDS = 1, IKE_LIFE_KILOBYTES = 2 };
 #define IKE_AUTHM_PSK              1
 #define IKE_AUTHM_XAUTH_INIT_PSK   65001
+#define IKE_AUTHM_RSA              3
+#define IKE_AUTHM_ECDSA_256        9      /* RFC 4754 */
+#define IKE_AUTHM_ECDSA_384        10
+#define IKE_AUTHM_ECDSA_521        11
+#define IKE_AUTHM_XAUTH_INIT_RSA   65005  /* draft-beaulieu-ike-xauth (65003 is DSS) */
+#define ISAKMP_CERT_X509_SIG       4      /* CERT / CERT_REQ encoding (RFC 2408 3.9) */
+#define ISAKMP_ID_DER_ASN1_DN      9
 
 /* IPsec DOI (RFC 2407 4.4.4, 4.5; RFC 3947 for the encapsulation modes) */
 enum { ESP_ID_DES = 2, ESP_ID_3DES = 3, ESP_ID_NULL = 11, ESP_ID_AES_CBC = 12,

@@ -13,6 +13,7 @@
 static struct {
 	uv_loop_t     *loop;
 	struct imsgbuf parent, ike;
+	const struct vpnd_conf *conf;   /* keymgr_reload() updates it in place */
 } io;
 
 #define NEED(T) \
@@ -41,6 +42,20 @@ static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
 		if (!parked)
 			imsg_compose(&io.ike, IMSG_XAUTH_RES, im->hdr.peerid, -1, r, sizeof(*r));
 		free(r);
+		break;
+	}
+	case IMSG_CERT_VERIFY_REQ: {
+		NEED(struct msg_cert_verify_req);
+		struct msg_cert_verify_res r;
+		keymgr_cert_verify(io.conf, im->data, &r);
+		imsg_compose(&io.ike, IMSG_CERT_VERIFY_RES, im->hdr.peerid, -1, &r, sizeof(r));
+		break;
+	}
+	case IMSG_SIGN_REQ: {
+		NEED(struct msg_sign_req);
+		struct msg_sign_res r;
+		keymgr_cert_sign(io.conf, im->data, &r);
+		imsg_compose(&io.ike, IMSG_SIGN_RES, im->hdr.peerid, -1, &r, sizeof(r));
 		break;
 	}
 	case IMSG_SESSION_END_KEY:
@@ -106,6 +121,7 @@ int keymgr_main(struct proc_boot *boot)
 	if (boot->sock[CHAN_IKEMGR] < 0)
 		fatalx("started without its channel to ikemgr");
 	keymgr_init(boot->conf);
+	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
 	keymgr_acct_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)

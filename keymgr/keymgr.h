@@ -40,6 +40,19 @@ struct key_choice {
 int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct in_addr peer,
                         struct key_choice *out);
 
+/* cert.c: main mode with signatures. The peer's certificates, identity and signature over
+ * HASH_I against the configured trust points; our signature over HASH_R. */
+void keymgr_cert_verify(const struct vpnd_conf *, const struct msg_cert_verify_req *,
+                        struct msg_cert_verify_res *);
+void keymgr_cert_sign(const struct vpnd_conf *, const struct msg_sign_req *, struct msg_sign_res *);
+/* The IKEv1 signature primitives (method = wire auth method: 3/65005 RSA, 9/10/11 ECDSA);
+ * k is an EVP_PKEY. verify: 1 good. sign: 0 and *slen set (in: the room at sig). */
+struct evp_pkey_st;
+int  cert_sig_verify(struct evp_pkey_st *k, int method, const uint8_t *hash, size_t hlen,
+                     const uint8_t *sig, size_t slen);
+int  cert_sig_sign(struct evp_pkey_st *k, int method, const uint8_t *hash, size_t hlen,
+                   uint8_t *sig, size_t *slen);
+
 /* pool.c */
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */

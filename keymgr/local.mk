@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c \
 	keymgr/radius.h keymgr/radius.c keymgr/radius_attr.c keymgr/radius_wire.c \
-	keymgr/acct.c \
+	keymgr/acct.c keymgr/cert.c \
 	keymgr/dynauth.h keymgr/dynauth.c keymgr/dynauth_wire.c
 
 check_PROGRAMS += test/unit/test_keymgr
@@ -22,6 +22,12 @@ check_PROGRAMS += test/unit/radius_probe
 test_unit_radius_probe_SOURCES = test/unit/radius_probe.c
 test_unit_radius_probe_LDADD = $(VPND_LIBS)
 
+check_PROGRAMS += test/unit/test_cert
+TESTS += test/unit/test_cert
+test_unit_test_cert_SOURCES = test/unit/test_cert.c
+test_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_cert_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_cert.c
 # RFC 5176 Disconnect-/CoA-Requests on the wire (keymgr/dynauth_wire.c)
 check_PROGRAMS += test/unit/test_dynauth
 TESTS += test/unit/test_dynauth

@@ -231,6 +231,7 @@ static const char *ike_auth_word(int a)
 	switch (a) {
 	case IKE_AUTH_PSK:     return "pre-share";
 	case IKE_AUTH_RSA_SIG: return "rsa-sig";
+	case IKE_AUTH_ECDSA_SIG: return "ecdsa-sig";
 	}
 	return "unknown";
 }
@@ -452,6 +453,10 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	jw_str(w, "local_address", p->local_address);
 	jw_str(w, "self_identity", p->self_identity == SELF_ID_FQDN ? "fqdn" : "address");
 	jw_str(w, "client_configuration_group", p->client_group);
+	jw_arr(w, "ca_trust_points");
+	for (int k = 0; k < p->nca_tp; k++)
+		jw_str(w, NULL, p->ca_tp[k]);
+	jw_arr_end(w);
 	jw_obj_end(w);
 }
 
@@ -480,6 +485,8 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 		}
 		if (p->keyring[0])
 			fprintf(f, "   keyring(s): %s\n", p->keyring);
+		for (int k = 0; k < p->nca_tp; k++)
+			fprintf(f, "   ca trust-point: %s\n", p->ca_tp[k]);
 		if (p->local_address[0])
 			fprintf(f, "   local-address: %s\n", p->local_address);
 		if (p->self_identity == SELF_ID_FQDN)
@@ -704,6 +711,26 @@ static void rc_radius(FILE *f, const struct vpnd_conf *c)
 	}
 }
 
+/* The files as the parent resolved them (absolute); the key file's name is no secret. */
+static void rc_pki(FILE *f, const struct vpnd_conf *c)
+{
+	for (int i = 0; i < c->ntrustpoint; i++) {
+		const struct conf_trustpoint *t = &c->trustpoint[i];
+		fprintf(f, "crypto pki trustpoint %s\n", t->name);
+		if (t->ca_file[0])
+			fprintf(f, " ca-certificate %s\n", t->ca_file);
+		if (t->cert_file[0])
+			fprintf(f, " certificate %s\n", t->cert_file);
+		if (t->key_file[0])
+			fprintf(f, " private-key %s\n", t->key_file);
+		if (t->crl_file[0])
+			fprintf(f, " crl %s\n", t->crl_file);
+		fprintf(f, " revocation-check %s\n", t->revocation == REVOKE_CRL ? "crl" : "none");
+	}
+	if (c->ntrustpoint)
+		fprintf(f, "!\n");
+}
+
 /* aaa server radius dynamic-author (RFC 5176 clients); keys are never shown. */
 static void rc_dynauth(FILE *f, const struct vpnd_conf *c)
 {
@@ -814,6 +841,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
 			fprintf(f, "\n");
 		}
+		for (int k = 0; k < p->nca_tp; k++)
+			fprintf(f, "   ca trust-point %s\n", p->ca_tp[k]);
 		if (p->self_identity == SELF_ID_FQDN)
 			fprintf(f, "   self-identity fqdn\n");
 		if (p->local_address[0])
@@ -1053,6 +1082,7 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
 	if (c->nuser)
 		fprintf(f, "!\n");
+	rc_pki(f, c);
 	rc_isakmp(f, c);
 	rc_ipsec(f, c);
 	for (int i = 0; i < c->niface; i++) {

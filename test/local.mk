@@ -57,6 +57,10 @@ TESTS += test/interop/test_reload.sh
 EXTRA_DIST += test/interop/test_reload.sh
 reload_log = test/interop/test_reload.sh.log
 $(reload_log): test/interop/test_showsa.sh.log
+TESTS += test/interop/test_swan_cert.sh
+EXTRA_DIST += test/interop/test_swan_cert.sh test/lib/pki.sh test/data/hub-swan-cert.conf
+swan_cert_log = test/interop/test_swan_cert.sh.log
+$(swan_cert_log): test/interop/test_swan_mm.sh.log
 TESTS += test/interop/test_acct.sh
 EXTRA_DIST += test/interop/test_acct.sh test/data/hub-acct.conf
 acct_log = test/interop/test_acct.sh.log

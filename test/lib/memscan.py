@@ -2,6 +2,7 @@
 """Count occurrences of a byte string in a live process's resident memory.
 
 usage: memscan.py PID NEEDLE   -> prints the count
+       memscan.py PID hex:HEX     (binary needles, e.g. a slice of a private key's DER)
 Reads /proc/PID/maps, /proc/PID/pagemap and /proc/PID/mem (root). Only pages that are present
 in RAM are read: that is where a secret can be, and it keeps huge sparse mappings (the
 AddressSanitizer shadow and allocator reservations) cheap to scan. Regions that cannot be read
@@ -77,4 +78,6 @@ def scan(pid, needle):
 
 
 if __name__ == "__main__":
-    print(scan(int(sys.argv[1]), sys.argv[2].encode()))
+    arg = sys.argv[2]
+    needle = bytes.fromhex(arg[4:]) if arg.startswith("hex:") else arg.encode()
+    print(scan(int(sys.argv[1]), needle))

@@ -183,7 +183,7 @@ static void p2t(struct offer *o, unsigned esp_id, unsigned keylen, unsigned auth
 
 /*
  * Priorities written out of order (the parser sorts them). 5 would match the modern offer first
- * but is rsa-sig, which vpnd does not do: 10 must win over it.
+ * but is rsa-sig: a pre-shared key offer must get 10, an RSA signature offer 5.
  */
 static const char conf_p1[] =
 	"crypto isakmp policy 30\n"
@@ -336,8 +336,37 @@ Test(p1, xauth_only_when_allowed, .fini = teardown)
 	cr_expect_eq(ch.trans, 0);
 	cr_expect_eq(ch.auth_method, XPSK);
 
-	/* other methods (RSA signatures, XAUTHRespPreShared, hybrid) are never taken */
-	static const unsigned other[] = { 2, 3, 4, 5, 65002, 65003, 64221, 0 };
+	/* RSA signatures take the rsa-sig policy (5), XAUTHInitRSA only when XAUTH is allowed */
+	sa_start(&o);
+	prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, IKE_AUTHM_RSA, 14, 0);
+	cr_assert_eq(ikev1_choose_p1(conf, sa_end(&o), 0, &ch), 0);
+	cr_expect_eq(ch.policy_priority, 5);
+	cr_expect_eq(ch.auth_method, IKE_AUTHM_RSA);
+	sa_start(&o);
+	prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, IKE_AUTHM_XAUTH_INIT_RSA, 14, 0);
+	cr_expect_eq(ikev1_choose_p1(conf, sa_end(&o), 0, &ch), -1, "XAUTHInitRSA, XAUTH not allowed");
+	cr_assert_eq(ikev1_choose_p1(conf, sa_end(&o), 1, &ch), 0);
+	cr_expect_eq(ch.policy_priority, 5);
+
+	/* never in aggressive mode (sig_allowed 0): no policy left for RSA */
+	sa_start(&o);
+	prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, IKE_AUTHM_RSA, 14, 0);
+	cr_expect_eq(ikev1_choose_p1_auth(conf, sa_end(&o), 1, 0, &ch), -1, "RSA without sig_allowed");
+	/* ... while a pre-shared key transform after it is still found */
+	sa_start(&o);
+	prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, IKE_AUTHM_RSA, 14, 0);
+	p1t(&o, IKE_ENCR_AES, 256, IKE_HASH_SHA256, PSK, 14, 0);
+	cr_assert_eq(ikev1_choose_p1_auth(conf, sa_end(&o), 1, 0, &ch), 0);
+	cr_expect_eq(ch.auth_method, PSK);
+	cr_expect_eq(ch.policy_priority, 10);
+
+	/* other methods (DSS, RSA encryption, ECDSA without an ecdsa-sig policy,
+	 * XAUTHRespPreShared, hybrid) are never taken */
+	static const unsigned other[] = { 2, 4, 5, 9, 10, 65002, 65003, 65006, 64221, 0 };
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		sa_start(&o);
 		prop(&o, 1, ISAKMP_PROTO_ISAKMP, 0, 0);

@@ -413,7 +413,7 @@ Test(show_config, isakmp_profile)
 		" 'accounting_list': None, 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
 		" 'local_address': None, 'self_identity': 'address',"
-		" 'client_configuration_group': None}, d[1]\n"
+		" 'client_configuration_group': None, 'ca_trust_points': []}, d[1]\n"
 		"assert d[2]['match_identity_addresses'] == ['203.0.113.0/255.255.255.0',"
 		" '192.0.2.1/255.255.255.255'] and d[2]['keyring'] == 'KR1'\n"
 		"assert d[2]['local_address'] == '198.51.100.5' and d[2]['self_identity'] == 'fqdn'\n"

@@ -1,0 +1,507 @@
+/*
+ * keymgr/cert.c (chain, validity, CRL, identity and signature checks; signing) and the
+ * trust point parser (common/conf_pki.c). The PKI is made here with OpenSSL: a CA, the hub,
+ * clients with OU=certgroup (RSA and ECDSA P-256), an expired one, a revoked one and one from
+ * another CA.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "common/conf.h"
+#include "common/msg.h"
+#include "keymgr/keymgr.h"
+
+#define DAY (24 * 3600L)
+
+static EVP_PKEY *rsa_key(void)
+{
+	EVP_PKEY *k = EVP_RSA_gen(2048);
+	cr_assert(k);
+	return k;
+}
+
+static EVP_PKEY *ec_key(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	cr_assert(k);
+	return k;
+}
+
+/* A certificate for key with subject O=vpnd test[, OU=ou], CN=cn, signed by (ca, cakey) or
+ * self-signed, valid from `from` to `to` seconds from now. */
+static X509 *mkcert(EVP_PKEY *key, const char *ou, const char *cn, X509 *ca, EVP_PKEY *cakey,
+                    long from, long to, long serial, int is_ca, const char *san)
+{
+	X509 *x = X509_new();
+	cr_assert(x);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_gmtime_adj(X509_getm_notBefore(x), from);
+	X509_gmtime_adj(X509_getm_notAfter(x), to);
+	X509_set_pubkey(x, key);
+	X509_NAME *n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"vpnd test", -1, -1, 0);
+	if (ou)
+		X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC, (const unsigned char *)ou, -1, -1, 0);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : n);
+	X509V3_CTX ctx;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, ca ? ca : x, x, NULL, NULL, 0);
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+	                                        is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	if (san) {
+		e = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
+		X509_add_ext(x, e, -1);
+		X509_EXTENSION_free(e);
+	}
+	cr_assert(X509_sign(x, cakey ? cakey : key, EVP_sha256()) > 0);
+	return x;
+}
+
+static size_t der_cert(X509 *x, uint8_t *out, size_t room)
+{
+	unsigned char *d = NULL;
+	int n = i2d_X509(x, &d);
+	cr_assert(n > 0 && (size_t)n <= room);
+	memcpy(out, d, (size_t)n);
+	OPENSSL_free(d);
+	return (size_t)n;
+}
+
+/* the shared PKI, made once */
+static struct {
+	EVP_PKEY *ca_key, *hub_key, *alice_key, *ecc_key, *other_key, *hub_ec_key;
+	X509 *ca, *hub, *alice, *old, *revoked, *ecc, *other_ca, *stranger, *hub_ec;
+	X509_CRL *crl;
+	struct vpnd_conf *conf;
+} k;
+
+static void setup(void)
+{
+	k.ca_key = rsa_key();
+	k.ca = mkcert(k.ca_key, NULL, "test CA", NULL, NULL, -DAY, 30 * DAY, 1, 1, NULL);
+	k.hub_key = rsa_key();
+	k.hub = mkcert(k.hub_key, NULL, "hub", k.ca, k.ca_key, -DAY, 30 * DAY, 2, 0, NULL);
+	k.alice_key = rsa_key();
+	k.alice = mkcert(k.alice_key, "certgroup", "alice", k.ca, k.ca_key, -DAY, 30 * DAY, 3, 0,
+	                 "DNS:alice.example.net,email:alice@example.net,IP:198.51.100.2");
+	k.old = mkcert(k.alice_key, "certgroup", "old", k.ca, k.ca_key, -3 * DAY, -DAY, 4, 0, NULL);
+	k.revoked = mkcert(k.alice_key, "certgroup", "mallory", k.ca, k.ca_key, -DAY, 30 * DAY, 5, 0,
+	                   NULL);
+	k.ecc_key = ec_key();
+	k.ecc = mkcert(k.ecc_key, "certgroup", "ecc", k.ca, k.ca_key, -DAY, 30 * DAY, 6, 0, NULL);
+	k.other_key = rsa_key();
+	k.other_ca = mkcert(k.other_key, NULL, "other CA", NULL, NULL, -DAY, 30 * DAY, 1, 1, NULL);
+	k.stranger = mkcert(k.alice_key, "certgroup", "stranger", k.other_ca, k.other_key, -DAY,
+	                    30 * DAY, 7, 0, NULL);
+	k.hub_ec_key = ec_key();
+	k.hub_ec = mkcert(k.hub_ec_key, NULL, "hub-ec", k.ca, k.ca_key, -DAY, 30 * DAY, 8, 0, NULL);
+
+	/* CRL revoking serial 5 */
+	k.crl = X509_CRL_new();
+	X509_CRL_set_version(k.crl, 1);
+	X509_CRL_set_issuer_name(k.crl, X509_get_subject_name(k.ca));
+	ASN1_TIME *t = ASN1_TIME_adj(NULL, time(NULL), -1, 0);
+	X509_CRL_set1_lastUpdate(k.crl, t);
+	ASN1_TIME_adj(t, time(NULL), 30, 0);
+	X509_CRL_set1_nextUpdate(k.crl, t);
+	X509_REVOKED *r = X509_REVOKED_new();
+	ASN1_INTEGER *sn = ASN1_INTEGER_new();
+	ASN1_INTEGER_set(sn, 5);
+	X509_REVOKED_set_serialNumber(r, sn);
+	ASN1_TIME_adj(t, time(NULL), 0, -60);
+	X509_REVOKED_set_revocationDate(r, t);
+	X509_CRL_add0_revoked(k.crl, r);
+	ASN1_INTEGER_free(sn);
+	ASN1_TIME_free(t);
+	X509_CRL_sort(k.crl);
+	cr_assert(X509_CRL_sign(k.crl, k.ca_key, EVP_sha256()) > 0);
+
+	/* one trust point, as the parser would leave it */
+	k.conf = calloc(1, sizeof(*k.conf));
+	cr_assert(k.conf);
+	struct conf_trustpoint *tp = &k.conf->trustpoint[0];
+	k.conf->ntrustpoint = 1;
+	snprintf(tp->name, sizeof(tp->name), "TP");
+	tp->ca_len = (uint32_t)der_cert(k.ca, tp->ca_der, sizeof(tp->ca_der));
+	tp->cert_len = (uint32_t)der_cert(k.hub, tp->cert_der, sizeof(tp->cert_der));
+	unsigned char *d = NULL;
+	int n = i2d_PrivateKey(k.hub_key, &d);
+	cr_assert(n > 0);
+	memcpy(tp->key_der, d, (size_t)n);
+	tp->key_len = (uint32_t)n;
+	tp->key_type = EVP_PKEY_RSA;
+	OPENSSL_free(d);
+	d = NULL;
+	n = i2d_X509_CRL(k.crl, &d);
+	cr_assert(n > 0);
+	memcpy(tp->crl_der, d, (size_t)n);
+	tp->crl_len = (uint32_t)n;
+	OPENSSL_free(d);
+	tp->revocation = REVOKE_CRL;
+}
+
+static void teardown(void)
+{
+	EVP_PKEY *keys[] = { k.ca_key, k.hub_key, k.alice_key, k.ecc_key, k.other_key, k.hub_ec_key };
+	X509 *certs[] = { k.ca, k.hub, k.alice, k.old, k.revoked, k.ecc, k.other_ca, k.stranger,
+	                  k.hub_ec };
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		EVP_PKEY_free(keys[i]);
+	for (size_t i = 0; i < sizeof(certs) / sizeof(certs[0]); i++)
+		X509_free(certs[i]);
+	X509_CRL_free(k.crl);
+	free(k.conf);
+	memset(&k, 0, sizeof(k));
+}
+
+/* A request as ikemgr builds it: cert, an ID of the certificate's subject, a HASH_I and the
+ * signature over it made with key (method m). */
+static struct msg_cert_verify_req *req(X509 *cert, EVP_PKEY *key, int m)
+{
+	struct msg_cert_verify_req *rq = calloc(1, sizeof(*rq));
+	cr_assert(rq);
+	rq->sa_id = 42;
+	rq->auth_method = m;
+	rq->ncert = 1;
+	rq->cert_len[0] = (uint16_t)der_cert(cert, rq->certs, sizeof(rq->certs));
+	unsigned char *d = NULL;
+	int n = i2d_X509_NAME(X509_get_subject_name(cert), &d);
+	cr_assert(n > 0 && n + 4 <= MSG_ID_MAX);
+	rq->id[0] = 9;                        /* ID_DER_ASN1_DN */
+	memcpy(rq->id + 4, d, (size_t)n);
+	rq->id_len = (uint16_t)(n + 4);
+	OPENSSL_free(d);
+	rq->hash_len = 32;
+	for (int i = 0; i < 32; i++)
+		rq->hash[i] = (uint8_t)(i * 7 + 1);
+	size_t sl = sizeof(rq->sig);
+	cr_assert_eq(cert_sig_sign(key, m, rq->hash, rq->hash_len, rq->sig, &sl), 0);
+	rq->sig_len = (uint16_t)sl;
+	return rq;
+}
+
+static void expect(struct msg_cert_verify_req *rq, int status, const char *reason_part)
+{
+	struct msg_cert_verify_res res;
+	keymgr_cert_verify(k.conf, rq, &res);
+	cr_expect_eq(res.status, status, "status %d, expected %d (%s)", res.status, status,
+	             res.reason);
+	cr_expect_eq(res.sa_id, 42u);
+	if (reason_part)
+		cr_expect(strstr(res.reason, reason_part), "reason '%s' lacks '%s'", res.reason,
+		          reason_part);
+	free(rq);
+}
+
+TestSuite(cert, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(cert, good_rsa_client_gives_ou_and_trustpoint)
+{
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	struct msg_cert_verify_res res;
+	keymgr_cert_verify(k.conf, rq, &res);
+	cr_expect_eq(res.status, CERT_OK, "%s", res.reason);
+	cr_expect_str_eq(res.ou, "certgroup");
+	cr_expect_str_eq(res.trustpoint, "TP");
+	cr_expect(strstr(res.subject, "CN=alice"), "subject %s", res.subject);
+	/* XAUTHInitRSA signs the same way */
+	free(rq);
+	expect(req(k.alice, k.alice_key, 65005), CERT_OK, NULL);
+}
+
+Test(cert, bad_signature_refused)
+{
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	rq->sig[10] ^= 1;
+	expect(rq, CERT_BAD_SIG, "signature does not verify");
+	/* a signature over another hash */
+	rq = req(k.alice, k.alice_key, 3);
+	rq->hash[0] ^= 1;
+	expect(rq, CERT_BAD_SIG, "signature does not verify");
+	/* signed by a key that is not the certificate's */
+	expect(req(k.alice, k.other_key, 3), CERT_BAD_SIG, "signature does not verify");
+}
+
+Test(cert, expired_revoked_and_foreign_refused)
+{
+	expect(req(k.old, k.alice_key, 3), CERT_UNTRUSTED, "certificate has expired");
+	expect(req(k.revoked, k.alice_key, 3), CERT_UNTRUSTED, "certificate revoked");
+	expect(req(k.stranger, k.alice_key, 3), CERT_UNTRUSTED,
+	       "unable to get local issuer certificate");
+	/* without revocation checking the revoked one passes: the CRL is what refused it */
+	k.conf->trustpoint[0].revocation = REVOKE_NONE;
+	expect(req(k.revoked, k.alice_key, 3), CERT_OK, NULL);
+	/* a trust point named in the request that is not configured vouches for nothing */
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	snprintf(rq->trustpoint, sizeof(rq->trustpoint), "NOPE");
+	expect(rq, CERT_UNTRUSTED, "no trust point");
+}
+
+Test(cert, identity_must_be_the_certificate)
+{
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	/* the hub's subject as the identity, alice's certificate */
+	unsigned char *d = NULL;
+	int n = i2d_X509_NAME(X509_get_subject_name(k.hub), &d);
+	memcpy(rq->id + 4, d, (size_t)n);
+	rq->id_len = (uint16_t)(n + 4);
+	OPENSSL_free(d);
+	expect(rq, CERT_BAD_ID, "is not the certificate's subject");
+
+	/* FQDN, e-mail and address identities are checked against subjectAltName */
+	static const struct { uint8_t type; const char *v; int ok; } ids[] = {
+		{ 2, "alice.example.net", 1 }, { 2, "bob.example.net", 0 },
+		{ 3, "alice@example.net", 1 }, { 3, "eve@example.net", 0 },
+		{ 11, "certgroup", 0 },
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		rq = req(k.alice, k.alice_key, 3);
+		rq->id[0] = ids[i].type;
+		memcpy(rq->id + 4, ids[i].v, strlen(ids[i].v));
+		rq->id_len = (uint16_t)(4 + strlen(ids[i].v));
+		expect(rq, ids[i].ok ? CERT_OK : CERT_BAD_ID, NULL);
+	}
+	rq = req(k.alice, k.alice_key, 3);
+	rq->id[0] = 1;
+	memcpy(rq->id + 4, "\xc6\x33\x64\x02", 4);   /* 198.51.100.2 */
+	rq->id_len = 8;
+	expect(rq, CERT_OK, NULL);
+	rq = req(k.alice, k.alice_key, 3);
+	rq->id[0] = 1;
+	memcpy(rq->id + 4, "\xc6\x33\x64\x03", 4);
+	rq->id_len = 8;
+	expect(rq, CERT_BAD_ID, "198.51.100.3");
+}
+
+Test(cert, ecdsa_p256_client)
+{
+	struct msg_cert_verify_req *rq = req(k.ecc, k.ecc_key, 9);
+	cr_expect_eq(rq->sig_len, 64, "r | s of P-256 is 64 bytes, got %u", rq->sig_len);
+	expect(rq, CERT_OK, NULL);
+	/* the method must fit the key: P-384 or RSA with a P-256 key is refused */
+	rq = req(k.ecc, k.ecc_key, 9);
+	rq->auth_method = 10;
+	expect(rq, CERT_BAD_SIG, "P-384");
+	rq = req(k.ecc, k.ecc_key, 9);
+	rq->auth_method = 3;
+	expect(rq, CERT_BAD_SIG, "not an RSA key");
+	rq = req(k.ecc, k.ecc_key, 9);
+	rq->sig[63] ^= 0x80;
+	expect(rq, CERT_BAD_SIG, "signature does not verify");
+}
+
+Test(cert, malformed_certificates_refused)
+{
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	rq->certs[5] ^= 0xff;
+	expect(rq, CERT_UNTRUSTED, "not DER");
+	rq = req(k.alice, k.alice_key, 3);
+	rq->cert_len[0] = 0xffff;             /* longer than the buffer holds */
+	expect(rq, CERT_ERROR, "bad length");
+	rq = req(k.alice, k.alice_key, 3);
+	rq->ncert = 0;
+	expect(rq, CERT_UNTRUSTED, "no certificate");
+	rq = req(k.alice, k.alice_key, 3);
+	rq->ncert = MSG_CERT_MAX + 1;
+	expect(rq, CERT_UNTRUSTED, "no certificate");
+	/* an intermediate after the leaf is used as an untrusted chain element, not trusted */
+	rq = req(k.stranger, k.alice_key, 3);
+	rq->cert_len[1] = (uint16_t)der_cert(k.other_ca, rq->certs + rq->cert_len[0],
+	                                      sizeof(rq->certs) - rq->cert_len[0]);
+	rq->ncert = 2;
+	expect(rq, CERT_UNTRUSTED, NULL);
+}
+
+/* A leaf issued by an intermediate CA: trusted when the peer sends the intermediate after its
+ * certificate, or when the trust point's ca-certificate file holds it; not otherwise. */
+Test(cert, intermediate_ca)
+{
+	EVP_PKEY *ik = rsa_key();
+	X509 *inter = mkcert(ik, NULL, "intermediate CA", k.ca, k.ca_key, -DAY, 30 * DAY, 9, 1, NULL);
+	X509 *leaf = mkcert(k.alice_key, "certgroup", "dave", inter, ik, -DAY, 30 * DAY, 10, 0, NULL);
+	k.conf->trustpoint[0].revocation = REVOKE_NONE;   /* the CRL is the root's only */
+
+	expect(req(leaf, k.alice_key, 3), CERT_UNTRUSTED, "unable to get local issuer certificate");
+
+	struct msg_cert_verify_req *rq = req(leaf, k.alice_key, 3);
+	rq->cert_len[1] = (uint16_t)der_cert(inter, rq->certs + rq->cert_len[0],
+	                                      sizeof(rq->certs) - rq->cert_len[0]);
+	rq->ncert = 2;
+	expect(rq, CERT_OK, NULL);
+
+	struct conf_trustpoint *tp = &k.conf->trustpoint[0];
+	tp->ca_len += (uint32_t)der_cert(inter, tp->ca_der + tp->ca_len,
+	                                 sizeof(tp->ca_der) - tp->ca_len);
+	expect(req(leaf, k.alice_key, 3), CERT_OK, NULL);
+	X509_free(leaf);
+	X509_free(inter);
+	EVP_PKEY_free(ik);
+}
+
+/* IKEv1 RSA signatures are PKCS#1 v1.5 over the bare hash: what the public key recovers is
+ * the hash itself, no DigestInfo around it. */
+Test(cert, sign_rsa_is_pkcs1_over_the_raw_hash)
+{
+	struct msg_sign_req rq;
+	struct msg_sign_res res;
+	memset(&rq, 0, sizeof(rq));
+	rq.sa_id = 7;
+	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "TP");
+	rq.auth_method = 3;
+	rq.hash_len = 32;
+	memset(rq.hash, 0xab, 32);
+	keymgr_cert_sign(k.conf, &rq, &res);
+	cr_assert_eq(res.status, 0, "%s", res.reason);
+	cr_expect_eq(res.sa_id, 7u);
+	cr_expect_eq(res.sig_len, 256);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(k.hub), NULL);
+	uint8_t out[256];
+	size_t ol = sizeof(out);
+	cr_assert(ctx && EVP_PKEY_verify_recover_init(ctx) == 1 &&
+	          EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1);
+	cr_assert_eq(EVP_PKEY_verify_recover(ctx, out, &ol, res.sig, res.sig_len), 1);
+	cr_expect_eq(ol, 32u);
+	cr_expect_arr_eq(out, rq.hash, 32);
+	EVP_PKEY_CTX_free(ctx);
+
+	/* an ECDSA method with the RSA key, or an unknown trust point, is refused */
+	rq.auth_method = 9;
+	keymgr_cert_sign(k.conf, &rq, &res);
+	cr_expect_neq(res.status, 0);
+	cr_expect(strstr(res.reason, "ECDSA"), "%s", res.reason);
+	rq.auth_method = 3;
+	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "NOPE");
+	keymgr_cert_sign(k.conf, &rq, &res);
+	cr_expect_neq(res.status, 0);
+}
+
+Test(cert, sign_ecdsa_verifies)
+{
+	struct conf_trustpoint *tp = &k.conf->trustpoint[0];
+	unsigned char *d = NULL;
+	int n = i2d_PrivateKey(k.hub_ec_key, &d);
+	memcpy(tp->key_der, d, (size_t)n);
+	tp->key_len = (uint32_t)n;
+	OPENSSL_free(d);
+	struct msg_sign_req rq;
+	struct msg_sign_res res;
+	memset(&rq, 0, sizeof(rq));
+	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "TP");
+	rq.auth_method = 9;
+	rq.hash_len = 32;
+	memset(rq.hash, 0x5c, 32);
+	keymgr_cert_sign(k.conf, &rq, &res);
+	cr_assert_eq(res.status, 0, "%s", res.reason);
+	cr_expect_eq(res.sig_len, 64);
+	cr_expect_eq(cert_sig_verify(X509_get0_pubkey(k.hub_ec), 9, rq.hash, 32, res.sig,
+	                             res.sig_len), 1);
+	res.sig[0] ^= 1;
+	cr_expect_eq(cert_sig_verify(X509_get0_pubkey(k.hub_ec), 9, rq.hash, 32, res.sig,
+	                             res.sig_len), 0);
+}
+
+/* The parser: files read at load, errors at the line, the key redacted for the children. */
+static char dir[64];
+
+static void write_pem(const char *name, X509 *x, EVP_PKEY *key, X509_CRL *crl)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert(f);
+	if (x)
+		PEM_write_X509(f, x);
+	if (key)
+		PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	if (crl)
+		PEM_write_X509_CRL(f, crl);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+struct diags { char text[4096]; int n; };
+static void diag(void *arg, int is_error, const char *msg)
+{
+	struct diags *d = arg;
+	size_t l = strlen(d->text);
+	snprintf(d->text + l, sizeof(d->text) - l, "%s%s\n", is_error ? "E " : "W ", msg);
+	d->n += is_error;
+}
+
+Test(cert, trustpoint_config)
+{
+	snprintf(dir, sizeof(dir), "/tmp/vpnd_cert_XXXXXX");
+	cr_assert(mkdtemp(dir));
+	write_pem("ca.pem", k.ca, NULL, NULL);
+	write_pem("hub.pem", k.hub, NULL, NULL);
+	write_pem("hub.key", NULL, k.hub_key, NULL);
+	write_pem("alice.key", NULL, k.alice_key, NULL);
+	write_pem("crl.pem", NULL, NULL, k.crl);
+	const char *good =
+		"crypto pki trustpoint TP\n"
+		" ca-certificate ca.pem\n certificate hub.pem\n private-key hub.key\n"
+		" crl crl.pem\n revocation-check crl\n"
+		"crypto isakmp policy 10\n encr aes 256\n hash sha256\n authentication rsa-sig\n group 14\n"
+		"crypto isakmp profile certs\n ca trust-point TP\n";
+	char path[128];
+	snprintf(path, sizeof(path), "%s/hub.conf", dir);
+	FILE *f = fopen(path, "w");
+	fputs(good, f);
+	fclose(f);
+	struct vpnd_conf *c = calloc(1, sizeof(*c));
+	struct diags d;
+	memset(&d, 0, sizeof(d));
+	cr_assert_eq(conf_load(path, c, diag, &d), 0, "%s", d.text);
+	cr_assert_eq(c->ntrustpoint, 1);
+	const struct conf_trustpoint *tp = conf_find_trustpoint(c, "TP");
+	cr_assert(tp);
+	cr_expect_eq(tp->revocation, REVOKE_CRL);
+	cr_expect(tp->ca_len > 0 && tp->cert_len > 0 && tp->key_len > 0 && tp->crl_len > 0);
+	cr_expect_eq(tp->key_type, EVP_PKEY_RSA);
+	cr_expect(strstr(tp->subject, "CN=hub"), "%s", tp->subject);
+	cr_expect_eq(c->profile[0].nca_tp, 1);
+	cr_expect_str_eq(c->profile[0].ca_tp[0], "TP");
+	/* the parsed trust point verifies and signs like the hand-made one */
+	struct msg_cert_verify_res res;
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	keymgr_cert_verify(c, rq, &res);
+	free(rq);
+	cr_expect_eq(res.status, CERT_OK, "%s", res.reason);
+	conf_redact(c);
+	for (size_t i = 0; i < sizeof(tp->key_der); i++)
+		cr_assert_eq(tp->key_der[i], 0, "key byte %zu left after conf_redact", i);
+	cr_expect(tp->cert_len > 0 && tp->cert_der[0] == 0x30, "the certificate is public");
+
+	/* a missing file, a key that is not the certificate's, an undefined trust point */
+	const char *bad =
+		"crypto pki trustpoint TP\n"
+		" ca-certificate ca.pem\n certificate hub.pem\n private-key alice.key\n"
+		" crl nothere.pem\n"
+		"crypto isakmp profile certs\n ca trust-point TQ\n";
+	f = fopen(path, "w");
+	fputs(bad, f);
+	fclose(f);
+	memset(&d, 0, sizeof(d));
+	cr_expect_gt(conf_load(path, c, diag, &d), 0);
+	cr_expect(strstr(d.text, "hub.conf:5: error: cannot read crl file"), "%s", d.text);
+	cr_expect(strstr(d.text, "does not belong to the certificate"), "%s", d.text);
+	cr_expect(strstr(d.text, "hub.conf:7: error: trust point 'TQ' is not defined"), "%s", d.text);
+	free(c);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+}
