@@ -302,18 +302,9 @@ void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t l
 				ikev1_session_up(sa, &sa->child[i]);
 				break;
 			}
-		if (sa->pending_qm) {
-			/* the quick mode that asked for this interface, handled afresh */
-			uint8_t *p = sa->pending_qm;
-			size_t plen = sa->pending_qm_len;
-			struct sockaddr_in peer = sa->peer, local = sa->local;
-			int port4500 = sa->port4500;
-			sa->pending_qm = NULL;
-			sa->have_last_in = 0;
-			ike.st.rx--;   /* counted when it arrived */
-			ikev1_input(p, plen, &peer, &local, port4500);
-			free(p);
-		}
+		/* the quick mode that asked for this interface, handled afresh */
+		if (sa->pending_qm)
+			ikev1_replay_held(sa, &sa->pending_qm, &sa->pending_qm_len);
 		break;
 	}
 	case IMSG_SA_ADDED: {
@@ -433,6 +424,22 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 	inet_ntop(AF_INET, &sa->policy.addr, ip, sizeof(ip));
 	log_info("session %u up: user '%s' group '%s' peer %s address %s interface %s (%s)",
 	         sa->id, sa->user, sa->group_name, a, ip, sa->ifname, u.transform);
+}
+
+/* A datagram held until the SA could take it, fed to the input path again as if it had just
+ * arrived (and not taken for a retransmission). SA may be gone afterwards. */
+void ikev1_replay_held(struct ike_sa *sa, uint8_t **held, size_t *held_len)
+{
+	uint8_t *p = *held;
+	size_t plen = *held_len;
+	struct sockaddr_in peer = sa->peer, local = sa->local;
+	int port4500 = sa->port4500;
+	*held = NULL;
+	*held_len = 0;
+	sa->have_last_in = 0;
+	ike.st.rx--;   /* counted when it arrived */
+	ikev1_input(p, plen, &peer, &local, port4500);
+	free(p);
 }
 
 void ikev1_session_gone(struct ike_sa *sa, const char *reason)

@@ -378,6 +378,7 @@ const char *esp_transform_name(int encr, int keylen, int auth);
 /* session teardown and reporting (ikev1.c) */
 void ikev1_session_up(struct ike_sa *, const struct ike_child *);
 void ikev1_session_changed(struct ike_sa *);
+void ikev1_replay_held(struct ike_sa *, uint8_t **held, size_t *held_len);
 void ikev1_session_gone(struct ike_sa *, const char *reason);
 const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
 

@@ -24,17 +24,8 @@ static int fill_attr(struct isakmp_buf *b, void *arg)
 
 void ikev1_cfg_replay(struct ike_sa *sa)
 {
-	if (!sa->pending_cfg)
-		return;
-	uint8_t *p = sa->pending_cfg;
-	size_t plen = sa->pending_cfg_len;
-	struct sockaddr_in peer = sa->peer, local = sa->local;
-	int port4500 = sa->port4500;
-	sa->pending_cfg = NULL;
-	sa->have_last_in = 0;
-	ike.st.rx--;   /* counted when it arrived */
-	ikev1_input(p, plen, &peer, &local, port4500);
-	free(p);
+	if (sa->pending_cfg)
+		ikev1_replay_held(sa, &sa->pending_cfg, &sa->pending_cfg_len);
 }
 
 void ikev1_cfg_authorize(struct ike_sa *sa)
