@@ -2,7 +2,8 @@
 # Interop with strongSwan's charon as a site-to-site IKEv1 peer: main mode, pre-shared keys
 # chosen by address, no XAuth, no Mode Config (hub-swan-mm.conf). The peer's own network
 # (192.168.77.1/32 on its loopback) comes from its quick mode IDci and is routed into a
-# virtual-access interface on the hub.
+# virtual-access interface on the hub; a second CHILD_SA for another of its networks shares
+# the interface and gets its own route.
 # The "SafeNet" case: the hub gets a second address on eth0 and two keyrings hold different
 # keys for the client's address, bound to the two hub addresses. The client reaches each hub
 # address with that address's key and succeeds; with the other key it fails, and the hub's log
@@ -113,6 +114,33 @@ grep -q "keyring KR-A is bound to $HUB_A, skipping" "$st/vpnd.log" ||
 	die "debug does not say why keyring KR-A was skipped for $HUB_B"
 pass "SafeNet: debug log says 'keyring KR-A is bound to $HUB_A, skipping'"
 refused "$HUB_A" "$KEY_B" KR-A
+
+# a site-to-site peer with a second network: a second CHILD_SA on the same interface, and a
+# route to that network too
+name="second network of a site-to-site peer"
+NET2=192.168.78.1
+cl ip addr add "$NET2/32" dev lo || fail "cannot add $NET2 to the client"
+swan_start "$T/two" gateway="$HUB_A" secret="$KEY_A" aggressive=no xauth=no local_id=172.18.143.2 \
+	vips= local_ts="$NET/32" remote_ts=10.2.1.0/24 ike=aes256-sha256-modp2048 esp=aes256-sha256 \
+	children_extra="
+			net2 {
+				esp_proposals = aes256-sha256
+				local_ts = 192.168.78.0/24
+				remote_ts = 10.2.1.0/24
+			}" || die "charon did not start"
+swan_up 20 || die "charon did not connect"
+swan_ctl --initiate --child net2 --timeout 15 >"$T/net2.log" 2>&1 || { cat "$T/net2.log" >&2; die "second CHILD_SA refused"; }
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+[ "$(hub ip -o link show | grep -c ' va[0-9]')" = 1 ] || die "a second interface for the second network"
+hub ip route show "$NET/32" | grep -q "dev $va" || die "no route to $NET via $va"
+hub ip route show 192.168.78.0/24 | grep -q "dev $va" || die "no route to 192.168.78.0/24 via $va: $(hub ip route)"
+cl ping -I "$NET" -c 2 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "no ping from $NET"
+cl ping -I "$NET2" -c 2 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "no ping from $NET2 (second network)"
+pass "$name: $NET/32 and 192.168.78.0/24 both routed via $va, pings from both"
+swan_down 10 || die "swanctl --terminate failed"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after disconnect"
+hub ip route show 192.168.78.0/24 | grep -q . && die "the route to the second network outlived the session"
+swan_stop
 
 # a site-to-site peer may not claim the hub's inside network as its own
 name="IDci of the hub's network"
