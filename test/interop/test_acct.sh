@@ -22,6 +22,7 @@ for tool in vpnc ip iperf3 freeradius awk swanctl; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: scripts/deps.sh installs it"
 done
 [ -x "${VPNCTL:-}" ] || fail "VPNCTL is not set to the vpnctl binary"
+swan_require
 
 T=$(mktemp -d /tmp/vpnd-acct.XXXXXX)
 cleanup() {

@@ -15,11 +15,7 @@ VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
 for tool in swanctl iperf3 ip python3 ping unshare; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
 done
-[ -x "$SWAN_CHARON" ] || fail "no charon at $SWAN_CHARON: install strongswan-charon (scripts/deps.sh)"
-for p in kernel-libipsec xauth-generic openssl gcm vici; do
-	[ -f "/usr/lib/ipsec/plugins/libstrongswan-$p.so" ] ||
-		fail "strongSwan plugin $p is missing: scripts/deps.sh installs it"
-done
+swan_require
 
 T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
 cleanup() {

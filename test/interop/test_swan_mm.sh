@@ -20,11 +20,7 @@ set -u
 for tool in swanctl ip ping unshare; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
 done
-[ -x "$SWAN_CHARON" ] || fail "no charon at $SWAN_CHARON: install strongswan-charon (scripts/deps.sh)"
-for p in kernel-libipsec openssl vici; do
-	[ -f "/usr/lib/ipsec/plugins/libstrongswan-$p.so" ] ||
-		fail "strongSwan plugin $p is missing: scripts/deps.sh installs it"
-done
+swan_require
 
 # its own prefix: on the shared machine /tmp/vpnd-test.* directories vanished under a running test
 T=$(mktemp -d /tmp/swanmm_test.XXXXXX)

@@ -38,6 +38,19 @@ SWAN_PLUGINS="random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 pkcs8 x5
 constraints revocation kernel-libipsec kernel-netlink socket-default vici xauth-generic"
 SWAN_CONN=vpnd
 
+# swan_require: fail (never skip) unless charon, swanctl and every plugin the harness loads
+# (SWAN_PLUGINS, plus any named) are installed. Needs fail() from test/lib/vpnd.sh.
+swan_require() {
+	local p
+	command -v swanctl >/dev/null || fail "swanctl is missing: install it (scripts/deps.sh does)"
+	[ -x "$SWAN_CHARON" ] || fail "no charon at $SWAN_CHARON: install strongswan-charon (scripts/deps.sh)"
+	# shellcheck disable=SC2086
+	for p in $SWAN_PLUGINS "$@"; do
+		[ -f "/usr/lib/ipsec/plugins/libstrongswan-$p.so" ] ||
+			fail "strongSwan plugin $p is missing: scripts/deps.sh installs it"
+	done
+}
+
 swan_ctl() {
 	[ -n "${SWAN_DIR:-}" ] || { echo "swan_ctl: no charon started" >&2; return 1; }
 	STRONGSWAN_CONF=$SWAN_DIR/strongswan.conf SWANCTL_DIR=$SWAN_DIR/swanctl \
