@@ -305,6 +305,7 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->sa_lifetime_seconds = 3600;
 	conf->sa_lifetime_kb = 4608000;
 	conf->replay_window = 1024;
+	conf->nem_min_prefix = 8;
 	conf->radius_timeout = 5;
 	conf->radius_retransmit = 3;
 	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");

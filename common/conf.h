@@ -89,6 +89,9 @@ struct conf_group {
 	int      max_users;                   /* 0 = unlimited */
 	int      max_logins;                  /* per user, 0 = unlimited */
 	struct in_addr netmask;               /* pushed netmask; 0 = 255.255.255.255 */
+	/* network-extension access-list NAME (vpnd extension): networks a client of the group
+	 * may have behind it; "" = its Mode Config address only */
+	char     nem_acl[CONF_NAME_MAX];
 	int      line;
 };
 
@@ -117,6 +120,9 @@ struct conf_isakmp_profile {
 	 * and an ECDSA trust point let one profile serve both kinds of clients) */
 	char     ca_tp[CONF_MAX_TRUSTPOINTS][CONF_NAME_MAX];
 	int      nca_tp;
+	/* network-extension access-list NAME: the networks a site-to-site peer of this profile
+	 * may claim in quick mode; "" = none */
+	char     nem_acl[CONF_NAME_MAX];
 	int      line;
 };
 
@@ -356,6 +362,9 @@ struct vpnd_conf {
 	int      dpd_interval;       /* 0 = off */
 	int      dpd_retry;          /* seconds between retries, default 2 */
 	int      dpd_periodic;
+	/* crypto isakmp network-extension minimum-prefix N: shorter claimed prefixes are always
+	 * refused (default 8) */
+	int      nem_min_prefix;
 	/* crypto isakmp nat keepalive SECONDS */
 	int      natt_keepalive;
 	/* crypto ipsec security-association lifetime */

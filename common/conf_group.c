@@ -5,6 +5,7 @@
 #include "common/conf_parse.h"
 
 #define FN(w, f) { w, NULL, f, 0 }
+#define SUB(w, t) { w, t, NULL, 0 }
 #define END      { NULL, NULL, NULL, 0 }
 
 void cp_h_client_group(struct conf_parser *p, int i)
@@ -73,6 +74,12 @@ static void h_pool(struct conf_parser *p, int i)
 static void h_acl(struct conf_parser *p, int i)
 {
 	name_ref(p, i, "access list", cur_group(p)->acl, REF_ACL);
+}
+
+/* network-extension access-list NAME */
+static void h_nem_acl(struct conf_parser *p, int i)
+{
+	name_ref(p, i, "access list", cur_group(p)->nem_acl, REF_ACL);
 }
 
 /* dns A [B] / wins A [B] */
@@ -241,6 +248,8 @@ void cp_banner_eof(struct conf_parser *p)
 	banner_finish(p);
 }
 
+static const struct cp_kw nem_cmds[] = { FN("access-list", h_nem_acl), END };
+
 const struct cp_kw cp_group_cmds[] = {
 	FN("key", h_key),
 	FN("pool", h_pool),
@@ -254,5 +263,6 @@ const struct cp_kw cp_group_cmds[] = {
 	FN("max-users", h_max_users),
 	FN("max-logins", h_max_logins),
 	FN("netmask", h_netmask),
+	SUB("network-extension", nem_cmds),
 	END
 };

@@ -391,6 +391,28 @@ static void h_acct_list(struct conf_parser *p, int i)
 	list_name(p, i, cur_profile(p)->acct_list, REF_AAA_ACCT);
 }
 
+/* network-extension access-list NAME (vpnd extension) */
+static void h_nem_acl(struct conf_parser *p, int i)
+{
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "an access list name") ||
+	    !cp_name(p, i, "access list", name, sizeof(name)) || !cp_end(p, i + 1))
+		return;
+	memcpy(cur_profile(p)->nem_acl, name, sizeof(name));
+	cp_ref(p, REF_ACL, cur_profile(p)->nem_acl);
+}
+
+/* crypto isakmp network-extension minimum-prefix N */
+void cp_h_isakmp_nem_min(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "a prefix length from 1 to 32") &&
+	    cp_num(p, i, "minimum prefix length", 1, 32, &n) && cp_end(p, i + 1))
+		p->conf->nem_min_prefix = (int)n;
+}
+
 static void h_config_address(struct conf_parser *p, int i)
 {
 	struct conf_isakmp_profile *pr = cur_profile(p);
@@ -480,6 +502,8 @@ static const struct cp_kw isakmp_author[] = { FN("list", h_isakmp_auth_list), EN
 static const struct cp_kw isakmp_cmds[]   = { SUB("authorization", isakmp_author), END };
 static const struct cp_kw ca_cmds[]       = { FN("trust-point", cp_h_profile_trustpoint), END };
 
+static const struct cp_kw nem_cmds[]       = { FN("access-list", h_nem_acl), END };
+
 const struct cp_kw cp_profile_cmds[] = {
 	SUB("match", match_cmds),
 	SUB("client", client_cmds),
@@ -491,5 +515,6 @@ const struct cp_kw cp_profile_cmds[] = {
 	FN("local-address", cp_h_profile_local),
 	FN("self-identity", cp_h_self_identity),
 	SUB("ca", ca_cmds),
+	SUB("network-extension", nem_cmds),
 	END
 };

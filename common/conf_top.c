@@ -46,6 +46,7 @@ static const struct cp_kw aaa_cmds[] = {
 };
 
 static const struct cp_kw isakmp_nat[]  = { FN("keepalive", cp_h_isakmp_nat_keepalive), END };
+static const struct cp_kw isakmp_nem[]  = { FN("minimum-prefix", cp_h_isakmp_nem_min), END };
 static const struct cp_kw isakmp_cfg[]  = { OPEN("group", cp_h_client_group), END };
 static const struct cp_kw isakmp_cli[]  = { SUB("configuration", isakmp_cfg), END };
 
@@ -56,6 +57,7 @@ static const struct cp_kw isakmp_cmds[] = {
 	FN("key", cp_h_isakmp_key),
 	FN("keepalive", cp_h_isakmp_keepalive),
 	SUB("nat", isakmp_nat),
+	SUB("network-extension", isakmp_nem),
 	END
 };
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,6 +19,8 @@
 
 #include "common/imsg.h"
 #include "common/log.h"
+#include "common/msgcat.h"
+#include "common/proc.h"
 
 #define IMSG_FDS_PER_READ   16
 #define IMSG_RBUF_MIN       (64 * 1024)
@@ -149,6 +152,26 @@ int imsgbuf_init(struct imsgbuf *ib, uv_loop_t *loop, int fd, const char *name,
 	return 0;
 }
 
+int imsgbuf_init_chan(struct imsgbuf *ib, uv_loop_t *loop, int fd, const char *name,
+                      const struct imsg_chan *chan, imsg_error_fn on_error, void *arg)
+{
+	if (imsgbuf_init(ib, loop, fd, name, NULL, on_error, arg) == -1)
+		return -1;
+	ib->chan = chan;
+	return 0;
+}
+
+/* The peer broke the catalogue: stop, and let the owner deal with the sender. */
+static void violation(struct imsgbuf *ib, const char *why)
+{
+	if (ib->dead)
+		return;
+	ib->violation = 1;
+	snprintf(ib->why, sizeof(ib->why), "%s", why);
+	log_warnx("protocol violation from %s: %s", ib->name, why);
+	fail(ib, "protocol violation");
+}
+
 void imsgbuf_close(struct imsgbuf *ib)
 {
 	if (ib->fd < 0)
@@ -241,7 +264,23 @@ static int parse_messages(struct imsgbuf *ib)
 			}
 		}
 		off += m.hdr.len;
-		ib->dispatch(ib, &m, ib->arg);
+		if (ib->chan) {
+			char why[160];
+			imsg_dispatch_fn h = m.hdr.type < IMSG_TYPE_MAX ? ib->chan->handler[m.hdr.type]
+			                                                : NULL;
+			if (msgcat_check(m.hdr.type, ib->chan->peer, ib->chan->self, m.datalen,
+			                 m.fd != -1, why, sizeof(why)) == -1 ||
+			    (!h && snprintf(why, sizeof(why), "%s is not handled by %s",
+			                    msgcat_name(m.hdr.type), proc_role_name(ib->chan->self))))
+			{
+				close_fd(m.fd);
+				violation(ib, why);
+				return -1;
+			}
+			h(ib, &m, ib->arg);
+		} else {
+			ib->dispatch(ib, &m, ib->arg);
+		}
 		/* the callback may have closed or failed us: rbuf may be gone */
 		if (ib->dead)
 			return -1;
@@ -458,6 +497,24 @@ int imsg_compose2(struct imsgbuf *ib, uint32_t type, uint32_t peerid, int fd,
 	if (ib->dead || ib->fd < 0) {
 		close_fd(fd);
 		errno = EPIPE;
+		return -1;
+	}
+	size_t len = IMSG_HDR_SIZE + l1 + l2;
+	const struct msg_def *def = msgcat_get(type);
+	if (ib->chan && def && def->droppable && ib->wq_bytes + len > IMSG_WQ_DROP) {
+		ib->dropped++;
+		close_fd(fd);
+		errno = ENOBUFS;
+		return -1;
+	}
+	if (ib->wq_bytes + len > IMSG_WQ_MAX) {
+		/* the peer stopped reading: a lost control message would leave the two processes
+		 * disagreeing, so this ends the channel (the owner's on_error runs now) */
+		log_warnx("imsg to %s: write queue over %u bytes, %s not queued", ib->name,
+		          IMSG_WQ_MAX, msgcat_name(type));
+		close_fd(fd);
+		fail(ib, "write queue over its cap");
+		errno = ENOBUFS;
 		return -1;
 	}
 	w = build_msg(type, peerid, fd, d1, l1, d2, l2);

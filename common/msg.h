@@ -72,7 +72,14 @@ enum imsg_type {
 	/* RFC 5176 Disconnect-/CoA-Requests (keymgr/dynauth.c, ikemgr/ike_dynauth.c) */
 	IMSG_DYNAUTH_REQ,       /* keymgr -> ikemgr: struct msg_dynauth_req */
 	IMSG_DYNAUTH_RES,       /* ikemgr -> keymgr: struct msg_dynauth_res */
-	IMSG_VA_SET_ACL,        /* ikemgr -> tunmgr: struct msg_va_set_acl (a live session's ACL) */
+	IMSG_VA_SET_ACL,        /* unused: a live session's ACL now comes with IMSG_AUTHZ */
+
+	/* keymgr -> tunmgr: what a session may have installed, from keymgr's own verdict */
+	IMSG_AUTHZ,             /* struct msg_authz: new, or changed (CoA) */
+	IMSG_AUTHZ_DEL,         /* struct msg_authz_del: the session ended */
+
+	/* child -> parent: a peer broke the message catalogue; the parent kills it */
+	IMSG_VIOLATION,         /* struct msg_violation */
 
 	IMSG_TYPE_MAX
 };
@@ -170,6 +177,9 @@ struct msg_policy {
 	/* RADIUS Framed-Route: networks routed through the session's interface */
 	int32_t  nroute;
 	struct msg_route route[MSG_ROUTES_MAX];
+	/* the group's network-extension access-list: networks the client may claim in quick
+	 * mode besides its address (common/netpolicy.c) */
+	char     nem_acl[64];
 };
 
 /*
@@ -210,6 +220,8 @@ struct msg_ike_pkt {
 	uint16_t len;                   /* bytes that follow */
 };
 
+/* The session's access lists, MTU, MSS and Framed-Routes are not here: tunmgr takes them
+ * from keymgr's IMSG_AUTHZ, and checks client_addr against it. */
 struct msg_va_create {
 	uint32_t session_id;
 	int32_t  template_num;          /* interface Virtual-TemplateN */
@@ -218,11 +230,30 @@ struct msg_va_create {
 	int32_t  esp_overhead;          /* bytes ESP adds, for the computed MTU */
 	char     user[MSG_USER_MAX];
 	struct sockaddr_in peer;
+};
+
+/*
+ * keymgr's verdict on a session, sent to tunmgr before keymgr answers ikemgr: tunmgr creates
+ * an interface, routes a network or installs an SA only within it (common/netpolicy.h), and
+ * the session's own interface settings come from here, not from ikemgr.
+ */
+struct msg_authz {
+	uint32_t session_id;
+	struct in_addr addr;            /* Mode Config address; 0 = none (a site-to-site peer) */
+	char     nem_acl[64];           /* network-extension access-list, "" = none */
 	char     acl_in[64];            /* the session's own inbound access list, "" = template's */
 	char     acl_out[64];           /* same, toward the client */
 	int32_t  mtu, tcp_mss;          /* the session's own, 0 = template's */
 	int32_t  nroute;                /* Framed-Route networks, through this interface */
 	struct msg_route route[MSG_ROUTES_MAX];
+};
+struct msg_authz_del {
+	uint32_t session_id;
+};
+
+struct msg_violation {
+	int32_t  offender;              /* enum proc_role of the peer that sent it */
+	char     why[160];
 };
 struct msg_va_created {
 	uint32_t session_id;
@@ -482,7 +513,7 @@ struct msg_dynauth_req {
 	int32_t  has_acl;
 	char     acl[64];               /* inbound access list of the session's interface */
 };
-#define MSG_DYNAUTH_IDS 8
+#define MSG_DYNAUTH_IDS 64     /* a CoA's new access list reaches these sessions */
 struct msg_dynauth_res {
 	uint32_t req_id;
 	int32_t  error_cause;           /* 0: ACK; else the NAK's Error-Cause (RFC 5176) */

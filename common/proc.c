@@ -1,34 +1,14 @@
 /* Child start-up: what the parent sends before IMSG_START, taken in blocking mode. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/imsg.h"
 #include "common/log.h"
+#include "common/msgcat.h"
 #include "common/proc.h"
-
-static const char *const role_names[] = {
-	[ROLE_PARENT] = "vpnd",
-	[ROLE_IKEMGR] = "ikemgr",
-	[ROLE_KEYMGR] = "keymgr",
-	[ROLE_TUNMGR] = "tunmgr",
-};
-
-const char *proc_role_name(int role)
-{
-	if (role < 0 || role > ROLE_TUNMGR)
-		return "?";
-	return role_names[role];
-}
-
-int proc_role_from_name(const char *name)
-{
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
-		if (strcmp(name, role_names[r]) == 0)
-			return r;
-	return -1;
-}
 
 static void take_socket(struct proc_boot *b, struct imsg *m)
 {
@@ -74,8 +54,12 @@ void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out)
 	for (;;) {
 		struct imsg m;
 
+		char why[160];
 		if (imsg_recv_blocking(parent_fd, &m) == -1)
 			fatal("bootstrap: reading from the parent");
+		if (msgcat_check(m.hdr.type, ROLE_PARENT, role, m.datalen, m.fd != -1, why,
+		                 sizeof(why)) == -1)
+			fatalx("bootstrap: %s", why);
 		switch (m.hdr.type) {
 		case IMSG_CONF:
 			if (m.fd != -1 || m.datalen != sizeof(struct vpnd_conf) || out->conf != NULL)
@@ -120,4 +104,19 @@ void proc_boot_free(struct proc_boot *b)
 			close(b->sock[i]);
 		b->sock[i] = -1;
 	}
+}
+
+void proc_violation(struct imsgbuf *parent, struct imsgbuf *b)
+{
+	if (!b->violation)
+		return;
+	if (b != parent && b->chan) {
+		struct msg_violation v;
+		memset(&v, 0, sizeof(v));
+		v.offender = b->chan->peer;
+		snprintf(v.why, sizeof(v.why), "%s", b->why);
+		if (imsg_compose(parent, IMSG_VIOLATION, 0, -1, &v, sizeof(v)) == 0)
+			imsg_flush_blocking(parent);
+	}
+	fatalx("protocol violation from %s: %s", b->name, b->why);
 }

@@ -36,6 +36,13 @@ void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out);
 /* Free what proc_bootstrap allocated and close the fds still held in b->sock. */
 void proc_boot_free(struct proc_boot *b);
 
+/*
+ * A child's channel b failed (its on_error): when the peer broke the message catalogue, tell
+ * the parent, which kills that peer, and exit. Returns when b failed for another reason.
+ */
+struct imsgbuf;
+void proc_violation(struct imsgbuf *parent, struct imsgbuf *b);
+
 const char *proc_role_name(int role);
 /* "ikemgr" -> ROLE_IKEMGR; -1 when unknown. */
 int  proc_role_from_name(const char *name);

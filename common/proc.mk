@@ -1,5 +1,6 @@
 # common/: process roles, child start-up and privilege separation (imsg.c is in local.mk).
-common_libvpndcommon_a_SOURCES += common/proc.h common/proc.c common/privsep.c
+common_libvpndcommon_a_SOURCES += common/proc.h common/proc.c common/privsep.c \
+	common/msgcat.h common/msgcat.c
 
 check_PROGRAMS += test/unit/test_imsg
 TESTS += test/unit/test_imsg
@@ -12,3 +13,8 @@ TESTS += test/unit/test_log
 test_unit_test_log_SOURCES = test/unit/test_log.c
 test_unit_test_log_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_log_LDADD = $(TEST_LIBS)
+
+# test/interop/test_forge.sh: plays a taken-over process against a running hub
+check_PROGRAMS += test/unit/imsg_forge
+test_unit_imsg_forge_SOURCES = test/unit/imsg_forge.c
+test_unit_imsg_forge_LDADD = $(VPND_LIBS)

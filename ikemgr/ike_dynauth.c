@@ -71,14 +71,8 @@ static void apply_coa(struct ike_sa *sa, const struct msg_dynauth_req *r)
 		         r->session_timeout);
 	}
 	if (r->has_acl) {
+		/* for our records and show; keymgr tells tunmgr, which enforces it */
 		snprintf(sa->policy.inacl, sizeof(sa->policy.inacl), "%s", r->acl);
-		if (sa->va_requested) {
-			struct msg_va_set_acl m;
-			memset(&m, 0, sizeof(m));
-			m.session_id = sa->id;
-			snprintf(m.acl_in, sizeof(m.acl_in), "%s", r->acl);
-			ike.io.to_tunmgr(IMSG_VA_SET_ACL, sa->id, &m, sizeof(m));
-		}
 		log_info("session %u: inbound access list set to %s by CoA-Request", sa->id, r->acl);
 		ikev1_session_changed(sa);
 	}

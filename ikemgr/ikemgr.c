@@ -105,57 +105,113 @@ static void on_tick(uv_timer_t *t)
 	ikev1_tick(time(NULL));
 }
 
-static void on_key(struct imsgbuf *b, struct imsg *im, void *arg)
+/* The channels' dispatch tables: sizes and senders are checked by then (msgcat). */
+static void h_skeyid(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev1_keymgr_msg(im->hdr.type, im->hdr.peerid, im->data, im->datalen);
+	ikev1_skeyid_res(im->hdr.peerid, im->data);
 }
 
-static void on_tun(struct imsgbuf *b, struct imsg *im, void *arg)
+static void h_cert_verify(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	if (im->hdr.type == IMSG_IKE_PACKET) {
-		struct msg_ike_pkt p;
-		if (im->datalen < sizeof(p))
-			fatalx("tunmgr: short IKE packet message");
-		memcpy(&p, im->data, sizeof(p));
-		if (p.len != im->datalen - sizeof(p))
-			fatalx("tunmgr: IKE packet length mismatch");
-		ikev1_input((uint8_t *)im->data + sizeof(p), p.len, &p.peer, &p.local, 1);
-		return;
-	}
-	ikev1_tunmgr_msg(im->hdr.type, im->hdr.peerid, im->data, im->datalen);
+	ikev1_cert_verify_res(im->hdr.peerid, im->data);
 }
 
-static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
+static void h_sign(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	switch (im->hdr.type) {
-	case IMSG_CLEAR:
-		if (im->datalen != sizeof(struct msg_clear))
-			fatalx("parent: bad CLEAR length %zu", im->datalen);
-		ikev1_clear(im->data);
-		break;
-	case IMSG_DEBUG:
-		if (log_dbg_msg(im->data, im->datalen) == -1)
-			fatalx("parent: bad DEBUG length %zu", im->datalen);
-		break;
-	case IMSG_RELOAD:
-		if (im->datalen != sizeof(struct vpnd_conf))
-			fatalx("parent: bad RELOAD length %zu", im->datalen);
-		ikev1_reload(im->data);
-		break;
-	case IMSG_SHUTDOWN:
-		ikev1_shutdown();
-		imsg_flush_blocking(&io.tun);
-		imsg_flush_blocking(&io.key);
-		imsg_flush_blocking(&io.parent);
-		log_info("shut down");
-		exit(0);
-	default:
-		fatalx("parent: unexpected message type %u", im->hdr.type);
-	}
+	ikev1_sign_res(im->hdr.peerid, im->data);
 }
+
+static void h_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_xauth_res(im->hdr.peerid, im->data);
+}
+
+static void h_dynauth(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ike_dynauth(im->data);
+}
+
+static void h_ike_packet(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_ike_pkt p;
+	memcpy(&p, im->data, sizeof(p));
+	if (p.len != im->datalen - sizeof(p))
+		return;     /* tunmgr's own bookkeeping, not the peer's: the datagram is lost */
+	ikev1_input((uint8_t *)im->data + sizeof(p), p.len, &p.peer, &p.local, 1);
+}
+
+static void h_va_created(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_va_created(im->hdr.peerid, im->data);
+}
+
+static void h_sa_added(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_sa_added(im->hdr.peerid, im->data);
+}
+
+static void h_va_activity(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_va_activity(im->hdr.peerid, im->data);
+}
+
+static void h_sa_expire(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_sa_expire(im->hdr.peerid, im->data);
+}
+
+static void h_clear(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_clear(im->data);
+}
+
+static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	log_dbg_msg(im->data, im->datalen);
+}
+
+static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_reload(im->data);
+}
+
+static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev1_shutdown();
+	imsg_flush_blocking(&io.tun);
+	imsg_flush_blocking(&io.key);
+	imsg_flush_blocking(&io.parent);
+	log_info("shut down");
+	exit(0);
+}
+
+static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
+	[IMSG_SKEYID_RES] = h_skeyid,
+	[IMSG_CERT_VERIFY_RES] = h_cert_verify,
+	[IMSG_SIGN_RES] = h_sign,
+	[IMSG_XAUTH_RES] = h_xauth,
+	[IMSG_DYNAUTH_REQ] = h_dynauth,
+};
+static const imsg_dispatch_fn from_tun[IMSG_TYPE_MAX] = {
+	[IMSG_IKE_PACKET] = h_ike_packet,
+	[IMSG_VA_CREATED] = h_va_created,
+	[IMSG_SA_ADDED] = h_sa_added,
+	[IMSG_VA_ACTIVITY] = h_va_activity,
+	[IMSG_SA_EXPIRE] = h_sa_expire,
+};
+static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
+	[IMSG_CLEAR] = h_clear,
+	[IMSG_DEBUG] = h_debug,
+	[IMSG_RELOAD] = h_reload,
+	[IMSG_SHUTDOWN] = h_shutdown,
+};
+static const struct imsg_chan chan_key = { ROLE_IKEMGR, ROLE_KEYMGR, from_key };
+static const struct imsg_chan chan_tun = { ROLE_IKEMGR, ROLE_TUNMGR, from_tun };
+static const struct imsg_chan chan_parent = { ROLE_IKEMGR, ROLE_PARENT, from_parent };
 
 static void on_error(struct imsgbuf *b, const char *why, void *arg)
 {
+	proc_violation(&io.parent, b);
 	fatalx("channel to %s lost: %s", b->name, why);
 }
 
@@ -168,9 +224,12 @@ int ikemgr_main(struct proc_boot *boot)
 	if (io.s500 < 0 || io.s4500 < 0 || boot->sock[CHAN_KEYMGR] < 0 || boot->sock[CHAN_TUNMGR] < 0)
 		fatalx("started without its sockets");
 	ikev1_init(boot->conf, &cb);
-	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
-	imsgbuf_init(&io.key, io.loop, boot->sock[CHAN_KEYMGR], "keymgr", on_key, on_error, NULL);
-	imsgbuf_init(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", on_tun, on_error, NULL);
+	imsgbuf_init_chan(&io.parent, io.loop, boot->parent_fd, "parent", &chan_parent, on_error,
+	                  NULL);
+	imsgbuf_init_chan(&io.key, io.loop, boot->sock[CHAN_KEYMGR], "keymgr", &chan_key, on_error,
+	                  NULL);
+	imsgbuf_init_chan(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", &chan_tun, on_error,
+	                  NULL);
 	uv_poll_init(io.loop, &io.poll500, io.s500);
 	uv_poll_start(&io.poll500, UV_READABLE, on_500);
 	uv_timer_init(io.loop, &io.tick);

@@ -131,6 +131,9 @@ struct ike_sa {
 	const struct conf_isakmp_profile *profile;
 	char     user[MSG_USER_MAX];
 	int      xauth_tries;
+	/* quick-mode identities refused lately: a client retrying the same claim is logged once */
+	struct { struct in_addr net, mask; } id_refused[4];
+	unsigned id_refused_n;
 	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
@@ -219,8 +222,15 @@ extern struct ike_engine ike;
 void ikev1_init(const struct vpnd_conf *conf, const struct ike_io *io);
 void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
                  const struct sockaddr_in *local, int port4500);
-void ikev1_keymgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t len);
-void ikev1_tunmgr_msg(uint32_t type, uint32_t peerid, const void *data, size_t len);
+/* ikev1_answers.c: keymgr's and tunmgr's answers, for the session peerid */
+void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *);
+void ikev1_cert_verify_res(uint32_t peerid, const struct msg_cert_verify_res *);
+void ikev1_sign_res(uint32_t peerid, const struct msg_sign_res *);
+void ikev1_xauth_res(uint32_t peerid, const struct msg_xauth_res *);
+void ikev1_va_created(uint32_t peerid, const struct msg_va_created *);
+void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *);
+void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *);
+void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *);
 void ikev1_tick(time_t now);      /* once a second: retransmits, DPD, expiries */
 void ikev1_shutdown(void);        /* send DELETEs and free everything */
 void ikev1_clear(const struct msg_clear *);
@@ -265,8 +275,6 @@ int  ikev1_p1_send_reply(struct ike_sa *, struct isakmp_buf *, int rc, int natd)
 int  ikev1_p1_keys(struct ike_sa *, const struct msg_skeyid_res *);
 void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
 void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
-/* NULL when a site-to-site peer may route net/plen into its tunnel, else why not. */
-const char *ikev1_s2s_net_refused(const struct vpnd_conf *, struct in_addr net, int plen);
 
 /* ikev1_main.c */
 void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer,
@@ -318,6 +326,11 @@ void ikev1_child_added(struct ike_sa *, const struct ike_child *);
 
 /* ikev1_selector.c: quick-mode identities as interface selectors */
 int  ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask);
+/* What this SA's peer may claim: its Mode Config address, its group's or profile's
+ * network-extension access-list, its Framed-Routes (common/netpolicy.h) */
+struct netpolicy_peer;
+int  ikev1_id_refusal_seen(struct ike_sa *, struct in_addr net, struct in_addr mask);
+void ikev1_netpolicy_peer(const struct ike_sa *, struct netpolicy_peer *);
 /* NULL if the session may add this selector, else why not */
 const char *ikev1_check_selector(const struct vpnd_conf *, const struct ike_sa *,
                                  struct in_addr net, struct in_addr mask, int hub_any);

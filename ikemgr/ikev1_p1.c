@@ -138,42 +138,8 @@ void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
 	c.client_plen = plen;
 	snprintf(c.user, sizeof(c.user), "%s", sa->user);
 	c.peer = sa->peer;
-	snprintf(c.acl_in, sizeof(c.acl_in), "%s", sa->policy.inacl);
-	snprintf(c.acl_out, sizeof(c.acl_out), "%s", sa->policy.outacl);
-	c.mtu = sa->policy.mtu;
-	c.tcp_mss = sa->policy.tcp_mss;
-	c.nroute = sa->policy.nroute < 0 ? 0 : sa->policy.nroute > MSG_ROUTES_MAX ? MSG_ROUTES_MAX
-	                                                                            : sa->policy.nroute;
-	memcpy(c.route, sa->policy.route, sizeof(c.route));
 	ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
 	sa->va_requested = 1;
-}
-
-static int overlaps(struct in_addr a, uint32_t amask, struct in_addr b, uint32_t bmask)
-{
-	uint32_t m = ntohl(amask) < ntohl(bmask) ? amask : bmask;   /* the shorter prefix */
-	return (a.s_addr & m) == (b.s_addr & m);
-}
-
-/* A site-to-site peer names its own network in quick mode; it may not take over one of the
- * hub's: 0/0, a network of a configured interface, or an address pool. */
-const char *ikev1_s2s_net_refused(const struct vpnd_conf *c, struct in_addr net, int plen)
-{
-	if (plen <= 0 || plen > 32)
-		return "0.0.0.0/0 or a bad prefix";
-	uint32_t mask = htonl(plen == 32 ? 0xffffffffu : ~(0xffffffffu >> plen));
-	for (int k = 0; k < c->niface; k++) {
-		const struct conf_interface *i = &c->iface[k];
-		if (i->has_addr && overlaps(net, mask, i->addr, i->mask.s_addr))
-			return "a network of one of the hub's interfaces";
-	}
-	uint32_t lo = ntohl(net.s_addr & mask), hi = lo | ~ntohl(mask);
-	for (int k = 0; k < c->npool; k++) {
-		const struct conf_pool *p = &c->pool[k];
-		if (lo <= ntohl(p->end.s_addr) && hi >= ntohl(p->start.s_addr))
-			return "addresses of an ip local pool";
-	}
-	return NULL;
 }
 
 int ikev1_p1_send_reply(struct ike_sa *sa, struct isakmp_buf *b, int rc, int natd)

@@ -203,22 +203,17 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		if (ikev1_id_selector(id[0]->body, id[0]->len, &sel_net, &sel_mask) < 0 ||
 		    ikev1_id_selector(id[1]->body, id[1]->len, &hub_net, &hub_mask) < 0)
 			why = "not an IPv4 address, subnet or prefix";
-		else if (sa->main_mode && !sa->have_policy && !sel_mask.s_addr)
-			/* a site-to-site peer's network is routed into its interface: 0/0 would
-			 * take the hub's default route */
-			why = "a site-to-site peer must name its network, not 0/0";
 		else
 			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
 			                           hub_mask.s_addr == 0);
-		if (!why && sa->main_mode && !sa->have_policy)
-			why = ikev1_s2s_net_refused(ike.conf, sel_net,
-			                            __builtin_popcount(sel_mask.s_addr));
 		if (why) {
 			char n[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &sel_net, n, sizeof(n));
 			inet_ntop(AF_INET, &sel_mask, m, sizeof(m));
 			ike.st.bad_id++;
-			log_rl("session %u: quick mode for %s/%s refused: %s", sa->id, n, m, why);
+			if (!ikev1_id_refusal_seen(sa, sel_net, sel_mask))
+				log_warnx("session %u: quick mode for %s/%s refused: %s", sa->id, n, m,
+				          why);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
 			return;
@@ -232,7 +227,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 
 	/* tunmgr installs SAs on the session's interface, which a site-to-site peer gets only
-	 * now: ask for it, and run this quick mode again once it exists (ikev1_tunmgr_msg). */
+	 * now: ask for it, and run this quick mode again once it exists (ikev1_va_created). */
 	struct in_addr s2s_net = sel_net;
 	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
 	if (sa->main_mode && !sa->have_policy && !sa->va_ready) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/netpolicy.h"
 #include "ikemgr/ikev1.h"
 
 static uint32_t prefix_mask(int len)
@@ -83,6 +84,34 @@ static int is_any(struct in_addr net, struct in_addr mask)
 	return mask.s_addr == 0 && net.s_addr == 0;
 }
 
+/* Once per SA and network: a client retrying its claim must not flood the log. */
+int ikev1_id_refusal_seen(struct ike_sa *sa, struct in_addr net, struct in_addr mask)
+{
+	const unsigned n = sizeof(sa->id_refused) / sizeof(sa->id_refused[0]);
+	for (unsigned i = 0; i < n && i < sa->id_refused_n; i++)
+		if (sa->id_refused[i].net.s_addr == net.s_addr &&
+		    sa->id_refused[i].mask.s_addr == mask.s_addr)
+			return 1;
+	sa->id_refused[sa->id_refused_n++ % n].net = net;
+	sa->id_refused[(sa->id_refused_n - 1) % n].mask = mask;
+	return 0;
+}
+
+/* What the configuration and keymgr's answer let this peer claim (common/netpolicy.c). */
+void ikev1_netpolicy_peer(const struct ike_sa *sa, struct netpolicy_peer *np)
+{
+	memset(np, 0, sizeof(*np));
+	if (sa->have_policy) {
+		np->assigned = sa->policy.addr;
+		np->nem_acl = sa->policy.nem_acl;
+		np->route = sa->policy.route;
+		np->nroute = sa->policy.nroute < 0 ? 0 : sa->policy.nroute > MSG_ROUTES_MAX
+		             ? MSG_ROUTES_MAX : sa->policy.nroute;
+	} else if (sa->profile) {
+		np->nem_acl = sa->profile->nem_acl;     /* a site-to-site peer */
+	}
+}
+
 const char *ikev1_check_selector(const struct vpnd_conf *conf, const struct ike_sa *sa,
                                  struct in_addr net, struct in_addr mask, int hub_any)
 {
@@ -92,31 +121,24 @@ const char *ikev1_check_selector(const struct vpnd_conf *conf, const struct ike_
 	          mask.s_addr == host.s_addr;
 
 	if (!own) {
-		if (is_any(net, mask) && sa->policy.addr.s_addr)
-			return "the client side is 'any' but the client has a Mode Config address";
-		if (!is_any(net, mask)) {
-			for (int i = 0; i < conf->niface; i++) {
-				const struct conf_interface *f = &conf->iface[i];
-				if (f->has_addr && !f->is_template && overlap(net, mask, f->addr, f->mask)) {
-					snprintf(why, sizeof(why), "it overlaps the network of %s", f->name);
-					return why;
-				}
+		struct netpolicy_peer np;
+		ikev1_netpolicy_peer(sa, &np);
+		if (netpolicy_check(conf, &np, net, netpolicy_mask_len(mask), why, sizeof(why)))
+			return why;
+		for (const struct ike_sa *o = ike.all; o; o = o->all_next) {
+			if (o == sa || o->superseded || o->state == IKE_S_DEAD)
+				continue;
+			if (o->policy.addr.s_addr && overlap(net, mask, o->policy.addr, host)) {
+				snprintf(why, sizeof(why), "it holds the address of session %u", o->id);
+				return why;
 			}
-			for (const struct ike_sa *o = ike.all; o; o = o->all_next) {
-				if (o == sa || o->superseded || o->state == IKE_S_DEAD)
-					continue;
-				if (o->policy.addr.s_addr && overlap(net, mask, o->policy.addr, host)) {
-					snprintf(why, sizeof(why), "it holds the address of session %u", o->id);
+			for (int i = 0; i < IKE_MAX_CHILD; i++) {
+				const struct ike_child *c = &o->child[i];
+				if (c->used && !is_any(c->sel_net, c->sel_mask) &&
+				    overlap(net, mask, c->sel_net, c->sel_mask)) {
+					snprintf(why, sizeof(why), "it overlaps a network of session %u",
+					         o->id);
 					return why;
-				}
-				for (int i = 0; i < IKE_MAX_CHILD; i++) {
-					const struct ike_child *c = &o->child[i];
-					if (c->used && !is_any(c->sel_net, c->sel_mask) &&
-					    overlap(net, mask, c->sel_net, c->sel_mask)) {
-						snprintf(why, sizeof(why), "it overlaps a network of session %u",
-						         o->id);
-						return why;
-					}
 				}
 			}
 		}

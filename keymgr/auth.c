@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "common/netpolicy.h"
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 #include "keymgr/keymgr.h"
@@ -449,6 +450,16 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 	}
 	if (ua) {
 		for (int k = 0; k < ua->nroute && p->nroute < MSG_ROUTES_MAX; k++) {
+			char why[160], net[INET_ADDRSTRLEN];
+			/* the server may route networks to a user, but never the hub's own, a pool
+			 * or a default: those would take other people's traffic */
+			if (netpolicy_claimable(kconf, ua->route[k].net, ua->route[k].plen, why,
+			                        sizeof(why))) {
+				inet_ntop(AF_INET, &ua->route[k].net, net, sizeof(net));
+				log_warnx("session %u: Framed-Route %s/%d refused: %s", rq->sa_id, net,
+				          ua->route[k].plen, why);
+				continue;
+			}
 			p->route[p->nroute].net = ua->route[k].net;
 			p->route[p->nroute].plen = ua->route[k].plen;
 			p->nroute++;
@@ -484,6 +495,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		snprintf(p->banner, sizeof(p->banner), "%s", g->banner);
 		p->save_password = g->save_password;
 		p->pfs = g->pfs;
+		snprintf(p->nem_acl, sizeof(p->nem_acl), "%s", g->nem_acl);
 		if (g->acl[0])
 			split_from_acl(conf_find_acl(kconf, g->acl), p);
 	} else {
@@ -691,6 +703,8 @@ static void skeyid_by_address(const struct msg_skeyid_req *rq, struct msg_skeyid
 	}
 	res->skeyid_len = (uint16_t)len;
 	res->status = KEY_OK;
+	/* the networks it may claim if it turns out to be a site-to-site peer */
+	authz_grant_s2s(rq->sa_id, kc.profile);
 }
 
 int keymgr_skeyid_q(uint32_t peerid, const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
@@ -751,5 +765,6 @@ void keymgr_session_end(const struct msg_session_end *e)
 {
 	pool_release(e->session_id, e->addr);
 	logins_del(e->session_id);
+	authz_revoke(e->session_id);
 	sess_drop(e->session_id);
 }

@@ -22,6 +22,7 @@
 
 #include "common/log.h"
 #include "keymgr/dynauth.h"
+#include "keymgr/keymgr.h"
 
 #define CACHE_N     64
 #define CACHE_SECS  30
@@ -310,6 +311,10 @@ void dynauth_result(const struct msg_dynauth_res *res)
 			                        res->session_id[i]);
 		if (!res->nmatched && res->error_cause == DA_ERR_SESSION_NOT_FOUND)
 			snprintf(why, sizeof(why), "no such session");
+		/* the new access list reaches tunmgr from us, which authenticated the request */
+		if (e->rq.code == DA_COA_REQ && e->rq.has_acl && !res->error_cause)
+			for (int i = 0; i < n && i < MSG_DYNAUTH_IDS; i++)
+				authz_set_acl(res->session_id[i], e->rq.acl);
 		answer(e, res->error_cause, why);
 		return;
 	}

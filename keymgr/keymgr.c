@@ -12,68 +12,69 @@
 
 static struct {
 	uv_loop_t     *loop;
-	struct imsgbuf parent, ike;
+	struct imsgbuf parent, ike, tun;
 	const struct vpnd_conf *conf;   /* keymgr_reload() updates it in place */
 } io;
 
-#define NEED(T) \
-	if (im->datalen != sizeof(T)) \
-		fatalx("%s: message %u has %zu bytes, expected %zu", b->name, im->hdr.type, \
-		       im->datalen, sizeof(T))
-
-static void on_ike(struct imsgbuf *b, struct imsg *im, void *arg)
+static void send_to_tun(uint32_t type, uint32_t peerid, const void *data, size_t len)
 {
-	switch (im->hdr.type) {
-	case IMSG_SKEYID_REQ: {
-		NEED(struct msg_skeyid_req);
-		struct msg_skeyid_res r;
-		if (!keymgr_skeyid_q(im->hdr.peerid, im->data, &r))
-			imsg_compose(&io.ike, IMSG_SKEYID_RES, im->hdr.peerid, -1, &r, sizeof(r));
-		explicit_bzero(&r, sizeof(r));
-		break;
-	}
-	case IMSG_XAUTH_REQ: {
-		NEED(struct msg_xauth_req);
-		struct msg_xauth_res *r = calloc(1, sizeof(*r));
-		if (!r)
-			fatal("calloc");
-		int parked = keymgr_xauth_q(im->hdr.peerid, im->data, r);
-		explicit_bzero(im->data, im->datalen);
-		if (!parked)
-			imsg_compose(&io.ike, IMSG_XAUTH_RES, im->hdr.peerid, -1, r, sizeof(*r));
-		free(r);
-		break;
-	}
-	case IMSG_CERT_VERIFY_REQ: {
-		NEED(struct msg_cert_verify_req);
-		struct msg_cert_verify_res r;
-		keymgr_cert_verify(io.conf, im->data, &r);
-		imsg_compose(&io.ike, IMSG_CERT_VERIFY_RES, im->hdr.peerid, -1, &r, sizeof(r));
-		break;
-	}
-	case IMSG_SIGN_REQ: {
-		NEED(struct msg_sign_req);
-		struct msg_sign_res r;
-		keymgr_cert_sign(io.conf, im->data, &r);
-		imsg_compose(&io.ike, IMSG_SIGN_RES, im->hdr.peerid, -1, &r, sizeof(r));
-		break;
-	}
-	case IMSG_SESSION_END_KEY:
-		NEED(struct msg_session_end);
-		keymgr_session_end(im->data);
-		break;
-	case IMSG_DYNAUTH_RES:
-		NEED(struct msg_dynauth_res);
-		dynauth_result(im->data);
-		break;
-	default:
-		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
-	}
+	imsg_compose(&io.tun, type, peerid, -1, data, len);
 }
 
+/* Every answer to ikemgr goes here: an accepted login is told to tunmgr first. */
 static void send_to_ike(uint32_t type, uint32_t peerid, const void *data, size_t len)
 {
+	if (type == IMSG_XAUTH_RES && len == sizeof(struct msg_xauth_res)) {
+		const struct msg_xauth_res *r = data;
+		if (r->status == XAUTH_OK)
+			authz_grant(r->sa_id, &r->policy);
+	}
 	imsg_compose(&io.ike, type, peerid, -1, data, len);
+}
+
+/* The channels' dispatch tables: sizes and senders are checked by then (msgcat). */
+static void h_skeyid(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_skeyid_res r;
+	if (!keymgr_skeyid_q(im->hdr.peerid, im->data, &r))
+		imsg_compose(&io.ike, IMSG_SKEYID_RES, im->hdr.peerid, -1, &r, sizeof(r));
+	explicit_bzero(&r, sizeof(r));
+}
+
+static void h_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_xauth_res *r = calloc(1, sizeof(*r));
+	if (!r)
+		fatal("calloc");
+	int parked = keymgr_xauth_q(im->hdr.peerid, im->data, r);
+	explicit_bzero(im->data, im->datalen);
+	if (!parked)
+		send_to_ike(IMSG_XAUTH_RES, im->hdr.peerid, r, sizeof(*r));
+	free(r);
+}
+
+static void h_cert_verify(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_cert_verify_res r;
+	keymgr_verify_q(io.conf, im->data, &r);
+	imsg_compose(&io.ike, IMSG_CERT_VERIFY_RES, im->hdr.peerid, -1, &r, sizeof(r));
+}
+
+static void h_sign(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_sign_res r;
+	keymgr_sign_q(io.conf, im->data, &r);
+	imsg_compose(&io.ike, IMSG_SIGN_RES, im->hdr.peerid, -1, &r, sizeof(r));
+}
+
+static void h_session_end(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	keymgr_session_end(im->data);
+}
+
+static void h_dynauth_res(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	dynauth_result(im->data);
 }
 
 static void send_to_parent(uint32_t type, uint32_t peerid, const void *data, size_t len)
@@ -81,35 +82,55 @@ static void send_to_parent(uint32_t type, uint32_t peerid, const void *data, siz
 	imsg_compose(&io.parent, type, peerid, -1, data, len);
 }
 
-static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
+static void h_acct(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	if (im->hdr.type == IMSG_ACCT_REQ) {
-		NEED(struct msg_acct);
-		keymgr_acct(im->data);
-		return;
-	}
-	if (im->hdr.type == IMSG_SHUTDOWN) {
-		log_info("shut down");
-		exit(0);
-	}
-	if (im->hdr.type == IMSG_DEBUG && log_dbg_msg(im->data, im->datalen) == 0)
-		return;
-	if (im->hdr.type == IMSG_RELOAD) {
-		if (im->datalen != sizeof(struct vpnd_conf))
-			fatalx("parent: bad RELOAD length %zu", im->datalen);
-		keymgr_reload(im->data);
-		dynauth_reloaded();
-		explicit_bzero(im->data, im->datalen);   /* it holds the keys */
-		return;
-	}
-	fatalx("parent: unexpected message type %u", im->hdr.type);
+	keymgr_acct(im->data);
 }
+
+static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	log_info("shut down");
+	exit(0);
+}
+
+static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	log_dbg_msg(im->data, im->datalen);
+}
+
+static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	keymgr_reload(im->data);
+	dynauth_reloaded();
+	explicit_bzero(im->data, im->datalen);   /* it holds the keys */
+}
+
+static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
+	[IMSG_SKEYID_REQ] = h_skeyid,
+	[IMSG_XAUTH_REQ] = h_xauth,
+	[IMSG_CERT_VERIFY_REQ] = h_cert_verify,
+	[IMSG_SIGN_REQ] = h_sign,
+	[IMSG_SESSION_END_KEY] = h_session_end,
+	[IMSG_DYNAUTH_RES] = h_dynauth_res,
+};
+static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
+	[IMSG_ACCT_REQ] = h_acct,
+	[IMSG_SHUTDOWN] = h_shutdown,
+	[IMSG_DEBUG] = h_debug,
+	[IMSG_RELOAD] = h_reload,
+};
+/* tunmgr has nothing to tell keymgr */
+static const imsg_dispatch_fn from_tun[IMSG_TYPE_MAX];
+static const struct imsg_chan chan_ike = { ROLE_KEYMGR, ROLE_IKEMGR, from_ike };
+static const struct imsg_chan chan_tun = { ROLE_KEYMGR, ROLE_TUNMGR, from_tun };
+static const struct imsg_chan chan_parent = { ROLE_KEYMGR, ROLE_PARENT, from_parent };
 
 static void on_error(struct imsgbuf *b, const char *why, void *arg)
 {
+	proc_violation(&io.parent, b);
 	/* ikemgr closes first at a normal shutdown; if it crashed, the parent sees to the rest. */
-	if (b == &io.ike) {
-		log_info("ikemgr closed its channel (%s): stopping", why);
+	if (b == &io.ike || b == &io.tun) {
+		log_info("%s closed its channel (%s): stopping", b->name, why);
 		exit(0);
 	}
 	fatalx("channel to %s lost: %s", b->name, why);
@@ -118,16 +139,21 @@ static void on_error(struct imsgbuf *b, const char *why, void *arg)
 int keymgr_main(struct proc_boot *boot)
 {
 	io.loop = uv_default_loop();
-	if (boot->sock[CHAN_IKEMGR] < 0)
-		fatalx("started without its channel to ikemgr");
+	if (boot->sock[CHAN_IKEMGR] < 0 || boot->sock[CHAN_TUNMGR] < 0)
+		fatalx("started without its channels to ikemgr and tunmgr");
 	keymgr_init(boot->conf);
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
 	keymgr_acct_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS workers");
-	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
-	imsgbuf_init(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike, on_error, NULL);
+	imsgbuf_init_chan(&io.parent, io.loop, boot->parent_fd, "parent", &chan_parent, on_error,
+	                  NULL);
+	imsgbuf_init_chan(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", &chan_ike, on_error,
+	                  NULL);
+	imsgbuf_init_chan(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", &chan_tun, on_error,
+	                  NULL);
+	authz_init(send_to_tun);
 	dynauth_init(boot->conf, io.loop, boot->sock[SOCK_DYNAUTH], send_to_ike);
 	boot->sock[SOCK_DYNAUTH] = -1;      /* dynauth.c owns it now */
 	log_info("ready: %d groups, %d users, %d radius servers", boot->conf->ngroup,

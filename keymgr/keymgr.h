@@ -45,6 +45,11 @@ int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct i
 void keymgr_cert_verify(const struct vpnd_conf *, const struct msg_cert_verify_req *,
                         struct msg_cert_verify_res *);
 void keymgr_cert_sign(const struct vpnd_conf *, const struct msg_sign_req *, struct msg_sign_res *);
+/* vouched.c: what ikemgr gets. A signature only for an SA whose certificate check passed,
+ * once, with that SA's hash length and method; keymgr_cert_sign itself signs anything. */
+void keymgr_verify_q(const struct vpnd_conf *, const struct msg_cert_verify_req *,
+                     struct msg_cert_verify_res *);
+void keymgr_sign_q(const struct vpnd_conf *, const struct msg_sign_req *, struct msg_sign_res *);
 /* The IKEv1 signature primitives (method = wire auth method: 3/65005 RSA, 9/10/11 ECDSA);
  * k is an EVP_PKEY. verify: 1 good. sign: 0 and *slen set (in: the room at sig). */
 struct evp_pkey_st;
@@ -63,6 +68,17 @@ int  pool_claim(uint32_t session_id, struct in_addr a);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
 void pool_reload(const struct vpnd_conf *conf);
+
+/* authz.c: keymgr's verdicts on sessions, told to tunmgr (IMSG_AUTHZ / IMSG_AUTHZ_DEL) */
+void authz_init(keymgr_send_fn to_tunmgr);
+/* A client authenticated or authorized with this policy (address, networks, lists). */
+void authz_grant(uint32_t session_id, const struct msg_policy *);
+/* A main-mode peer by address: it may claim what its profile's network-extension list
+ * permits (pr NULL: nothing), until XAUTH or Mode Config gives it a policy. */
+void authz_grant_s2s(uint32_t session_id, const struct conf_isakmp_profile *pr);
+/* A CoA-Request changed the session's inbound access list. */
+void authz_set_acl(uint32_t session_id, const char *acl_in);
+void authz_revoke(uint32_t session_id);
 
 /* logins.c: sessions per group and per user, for max-users and max-logins */
 int  logins_check(const char *group, const char *user, int max_users, int max_logins,

@@ -450,6 +450,7 @@ static void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	}
 	jw_arr_end(w);
 	jw_str(w, "keyring", p->keyring);
+	jw_str(w, "network_extension_acl", p->nem_acl);
 	jw_str(w, "local_address", p->local_address);
 	jw_str(w, "self_identity", p->self_identity == SELF_ID_FQDN ? "fqdn" : "address");
 	jw_str(w, "client_configuration_group", p->client_group);
@@ -493,6 +494,8 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 			fprintf(f, "   self-identity: fqdn\n");
 		if (p->client_group[0])
 			fprintf(f, "   client configuration group: %s\n", p->client_group);
+		if (p->nem_acl[0])
+			fprintf(f, "   network-extension access-list: %s\n", p->nem_acl);
 		if (p->client_auth_list[0])
 			fprintf(f, "   client authentication list: %s\n", p->client_auth_list);
 		if (p->isakmp_auth_list[0])
@@ -781,7 +784,10 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		        c->dpd_periodic ? " periodic" : "");
 	if (c->natt_keepalive)
 		fprintf(f, "crypto isakmp nat keepalive %d\n", c->natt_keepalive);
-	if (c->npolicy || c->nisakmp_key || c->dpd_interval || c->natt_keepalive)
+	if (c->nem_min_prefix != 8)
+		fprintf(f, "crypto isakmp network-extension minimum-prefix %d\n", c->nem_min_prefix);
+	if (c->npolicy || c->nisakmp_key || c->dpd_interval || c->natt_keepalive ||
+	    c->nem_min_prefix != 8)
 		fprintf(f, "!\n");
 
 	for (int i = 0; i < c->ngroup; i++) {
@@ -810,6 +816,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " max-users %d\n", g->max_users);
 		if (g->netmask.s_addr)
 			fprintf(f, " netmask %s\n", addr(g->netmask).s);
+		if (g->nem_acl[0])
+			fprintf(f, " network-extension access-list %s\n", g->nem_acl);
 		if (g->banner[0]) {
 			const char *dl = banner_delim(g->banner, d);
 			fprintf(f, " banner %s%s%s\n", dl, g->banner, dl);
@@ -861,6 +869,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, "   client configuration address initiate\n");
 		if (p->keepalive)
 			fprintf(f, "   keepalive %d retry %d\n", p->keepalive, p->keepalive_retry);
+		if (p->nem_acl[0])
+			fprintf(f, "   network-extension access-list %s\n", p->nem_acl);
 		if (p->virtual_template)
 			fprintf(f, "   virtual-template %d\n", p->virtual_template);
 	}
@@ -1184,6 +1194,7 @@ static void group_json(struct jw *w, const struct conf_group *g)
 	jw_arr_end(w);
 	jw_str(w, "domain", g->domain);
 	jw_str(w, "acl", g->acl);
+	jw_str(w, "network_extension_acl", g->nem_acl);
 	jw_str(w, "banner", g->banner);
 	jw_bool(w, "save_password", g->save_password);
 	jw_bool(w, "pfs", g->pfs);
@@ -1264,6 +1275,7 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 		jw_null(&w, "isakmp_keepalive");
 	}
 	jw_int0(&w, "nat_keepalive", c->natt_keepalive);
+	jw_int0(&w, "network_extension_minimum_prefix", c->nem_min_prefix);
 	jw_arr(&w, "client_groups");
 	for (int i = 0; i < c->ngroup; i++)
 		group_json(&w, &c->group[i]);

@@ -80,7 +80,7 @@ static void close_pair(int sv[2])
 
 /* CONF, sockets and channels, then START. Returns 0 or -1. */
 static int boot_child(struct parent *p, int role, const struct vpnd_conf *redacted,
-                      int ik[2], int it[2])
+                      int ik[2], int it[2], int kt[2])
 {
 	int chan = p->child[role].fd;
 	const struct vpnd_conf *conf = role == ROLE_KEYMGR ? p->conf : redacted;
@@ -96,7 +96,8 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 			return -1;
 		break;
 	case ROLE_KEYMGR:
-		if (send_socket(chan, IMSG_PEER_CHANNEL, CHAN_IKEMGR, ik[1]) == -1)
+		if (send_socket(chan, IMSG_PEER_CHANNEL, CHAN_IKEMGR, ik[1]) == -1 ||
+		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_TUNMGR, kt[0]) == -1)
 			return -1;
 		if (p->socks[SOCK_DYNAUTH] != -1 &&
 		    send_socket(chan, IMSG_SOCKET, SOCK_DYNAUTH, p->socks[SOCK_DYNAUTH]) == -1)
@@ -105,7 +106,8 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 	case ROLE_TUNMGR:
 		if (send_socket(chan, IMSG_SOCKET, SOCK_IKE4500, p->socks[SOCK_IKE4500]) == -1 ||
 		    send_socket(chan, IMSG_SOCKET, SOCK_ESP_RAW, p->socks[SOCK_ESP_RAW]) == -1 ||
-		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_IKEMGR, it[1]) == -1)
+		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_IKEMGR, it[1]) == -1 ||
+		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_KEYMGR, kt[1]) == -1)
 			return -1;
 		break;
 	}
@@ -114,7 +116,7 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 
 int spawn_children(struct parent *p)
 {
-	int pc[ROLE_TUNMGR + 1][2], ik[2] = { -1, -1 }, it[2] = { -1, -1 };
+	int pc[ROLE_TUNMGR + 1][2], ik[2] = { -1, -1 }, it[2] = { -1, -1 }, kt[2] = { -1, -1 };
 	struct vpnd_conf *redacted = NULL;
 	int ret = -1;
 
@@ -130,7 +132,10 @@ int spawn_children(struct parent *p)
 		}
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ik) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, it) == -1) {
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, it) == -1 ||
+	    /* keymgr tells tunmgr what each session may have (common/netpolicy.h), so tunmgr
+	     * need not take ikemgr's word for it */
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, kt) == -1) {
 		log_warn("socketpair");
 		goto out;
 	}
@@ -158,7 +163,7 @@ int spawn_children(struct parent *p)
 	conf_redact(redacted);
 
 	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
-		if (boot_child(p, r, redacted, ik, it) == -1) {
+		if (boot_child(p, r, redacted, ik, it, kt) == -1) {
 			log_warn("sending start-up messages to %s", p->child[r].name);
 			goto out;
 		}
@@ -170,6 +175,7 @@ out:
 		close_pair(pc[r]);
 	close_pair(ik);
 	close_pair(it);
+	close_pair(kt);
 	sockets_close(p->socks);
 	free(redacted);
 	if (ret == -1) {

@@ -125,176 +125,13 @@ static void event(struct parent *p, uint32_t session_id, const char *fmt, ...)
 		log_debug("session %u: event not recorded", session_id);
 }
 
-/* Copies a payload of exactly sizeof(*OUT) bytes; -1 (a protocol error) otherwise. */
-#define PAYLOAD(m, out) \
-	((m)->datalen == sizeof(*(out)) ? (memcpy((out), (m)->data, sizeof(*(out))), 0) : -1)
-
-/* The SA tables (see docs/database.md): only from the child that owns the facts. */
-static int store_sa(struct parent *p, struct child *c, struct imsg *m)
+/* A child that breaks the protocol is buggy or taken over: cut it off first, then stop. */
+static void kill_child(struct child *c, const char *why)
 {
-	switch (m->hdr.type) {
-	case IMSG_IKE_SA_UP: {
-		struct msg_ike_sa u;
-		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &u) < 0)
-			return -1;
-		TERMINATE(u.state);
-		TERMINATE(u.encr);
-		TERMINATE(u.hash);
-		TERMINATE(u.auth);
-		if (db_ike_sa_up(p->db, &u) == -1)
-			log_warnx("IKE SA %u: not recorded", u.session_id);
-		event(p, u.session_id, "IKE SA %s", u.state);
-		return 0;
-	}
-	case IMSG_IKE_SA_DOWN: {
-		struct msg_ike_sa_down d;
-		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &d) < 0)
-			return -1;
-		TERMINATE(d.reason);
-		if (db_ike_sa_down(p->db, d.session_id, d.reason) == -1)
-			log_warnx("IKE SA %u: end not recorded", d.session_id);
-		event(p, d.session_id, "IKE SA deleted: %s", d.reason);
-		return 0;
-	}
-	case IMSG_IPSEC_SA_UP: {
-		struct msg_ipsec_sa u;
-		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &u) < 0)
-			return -1;
-		TERMINATE(u.ifname);
-		TERMINATE(u.transform);
-		if (db_ipsec_sa_up(p->db, &u) == -1)
-			log_warnx("session %u: IPsec SA not recorded", u.session_id);
-		event(p, u.session_id, "IPsec SA in %08x out %08x %s", ntohl(u.spi_in),
-		      ntohl(u.spi_out), u.transform);
-		return 0;
-	}
-	case IMSG_IPSEC_SA_DOWN: {
-		struct msg_ipsec_sa_down d;
-		if (c->role != ROLE_IKEMGR || PAYLOAD(m, &d) < 0)
-			return -1;
-		TERMINATE(d.reason);
-		if (db_ipsec_sa_down(p->db, d.spi_in, d.reason) == -1)
-			log_warnx("session %u: IPsec SA end not recorded", d.session_id);
-		event(p, d.session_id, "IPsec SA in %08x deleted: %s", ntohl(d.spi_in), d.reason);
-		return 0;
-	}
-	case IMSG_SA_COUNTERS: {
-		struct msg_sa_counters k;
-		if (c->role != ROLE_TUNMGR || PAYLOAD(m, &k) < 0)
-			return -1;
-		if (db_sa_counters(p->db, &k) == -1)
-			log_debug("session %u: SA counters not recorded", k.session_id);
-		return 0;
-	}
-	}
-	return -1;
-}
-
-static int store(struct parent *p, struct child *c, struct imsg *m)
-{
-	/* committed by db_check_cb once this loop iteration's messages are handled */
-	if (m->hdr.type != IMSG_TUN_OPEN)
-		db_batch_begin(p->db);
-	switch (m->hdr.type) {
-	case IMSG_IKE_SA_UP:
-	case IMSG_IKE_SA_DOWN:
-	case IMSG_IPSEC_SA_UP:
-	case IMSG_IPSEC_SA_DOWN:
-	case IMSG_SA_COUNTERS:
-		return store_sa(p, c, m);
-	case IMSG_SESSION_UP: {
-		struct msg_session_up u;
-		if (m->datalen != sizeof(u))
-			return -1;
-		memcpy(&u, m->data, sizeof(u));
-		TERMINATE(u.user);
-		TERMINATE(u.group);
-		TERMINATE(u.profile);
-		TERMINATE(u.ifname);
-		TERMINATE(u.transform);
-		if (db_session_up(p->db, &u) == -1)
-			log_warnx("session %u: not recorded", u.session_id);
-		else
-			acct_session_up(p, &u);
-		event(p, u.session_id, "session up: user '%s' group '%s' interface %s", u.user,
-		      u.group, u.ifname);
-		return 0;
-	}
-	case IMSG_SESSION_DOWN: {
-		struct msg_session_down d;
-		if (m->datalen != sizeof(d))
-			return -1;
-		memcpy(&d, m->data, sizeof(d));
-		TERMINATE(d.reason);
-		if (db_session_down(p->db, d.session_id, d.reason) == -1)
-			log_warnx("session %u: end not recorded", d.session_id);
-		acct_session_down(p, d.session_id, d.reason);
-		event(p, d.session_id, "session down: %s", d.reason);
-		return 0;
-	}
-	case IMSG_TUN_OPEN: {
-		/* /dev/net/tun is root-only; tunmgr attaches the interface with CAP_NET_ADMIN. */
-		if (c->role != ROLE_TUNMGR || m->datalen != 0)
-			return -1;
-		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-		int32_t err = fd < 0 ? errno : 0;
-		if (fd < 0)
-			log_warn("open /dev/net/tun");
-		if (imsg_compose(&c->ib, IMSG_TUN_FD, m->hdr.peerid, fd, &err, sizeof(err)) == -1) {
-			log_warn("IMSG_TUN_FD to %s", c->name);
-			if (fd >= 0)
-				close(fd);
-		}
-		return 0;
-	}
-	case IMSG_COUNTERS: {
-		struct msg_counters k;
-		if (m->datalen != sizeof(k))
-			return -1;
-		memcpy(&k, m->data, sizeof(k));
-		if (db_counters(p->db, &k) == -1)
-			log_debug("session %u: counters not recorded", k.session_id);
-		acct_counters(p, &k);
-		return 0;
-	}
-	case IMSG_ACCT_RES: {
-		struct msg_acct_res r;
-		if (c->role != ROLE_KEYMGR || m->datalen != sizeof(r))
-			return -1;
-		memcpy(&r, m->data, sizeof(r));
-		TERMINATE(r.server);
-		TERMINATE(r.why);
-		return acct_result(p, &r);
-	}
-	}
-	return -1;
-}
-
-static void child_dispatch(struct imsgbuf *ib, struct imsg *m, void *arg)
-{
-	struct child *c = arg;
 	struct parent *p = c->parent;
-	int ok;
-
-	if (m->fd != -1) {
-		close(m->fd);
-		ok = 0;
-	} else if (m->hdr.type == IMSG_READY) {
-		ok = !c->ready && m->datalen == 0;
-		if (ok) {
-			c->ready = 1;
-			log_debug("%s ready", c->name);
-			check_all_ready(p);
-		}
-	} else {
-		ok = c->ready && store(p, c, m) == 0;
-	}
-	if (ok)
-		return;
-	/* a child that breaks the protocol is buggy or taken over: cut it off first */
-	log_warnx("protocol error from %s: message type %u, length %zu", c->name, m->hdr.type,
-	          m->datalen);
-	imsgbuf_close(&c->ib);
+	log_warnx("protocol error from %s: %s", c->name, why);
+	if (c->ib_open)
+		imsgbuf_close(&c->ib);
 	c->ib_open = 0;
 	if (c->pid > 0 && !c->exited)
 		kill(c->pid, SIGKILL);
@@ -302,11 +139,223 @@ static void child_dispatch(struct imsgbuf *ib, struct imsg *m, void *arg)
 	parent_shutdown(p, 1, 0);
 }
 
+/*
+ * The children's messages, one handler each (the catalogue has checked type, size and that
+ * this child may send it). Everything but READY comes after READY; the facts go into the
+ * session store in one transaction per loop iteration (db_check_cb commits).
+ */
+static struct parent *store_begin(struct child *c)
+{
+	if (!c->ready) {
+		kill_child(c, "a message before READY");
+		return NULL;
+	}
+	db_batch_begin(c->parent->db);
+	return c->parent;
+}
+
+static void h_ready(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	if (c->ready) {
+		kill_child(c, "READY twice");
+		return;
+	}
+	c->ready = 1;
+	log_debug("%s ready", c->name);
+	check_all_ready(c->parent);
+}
+
+static void h_ike_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_ike_sa u;
+	if (!p)
+		return;
+	memcpy(&u, m->data, sizeof(u));
+	TERMINATE(u.state);
+	TERMINATE(u.encr);
+	TERMINATE(u.hash);
+	TERMINATE(u.auth);
+	if (db_ike_sa_up(p->db, &u) == -1)
+		log_warnx("IKE SA %u: not recorded", u.session_id);
+	event(p, u.session_id, "IKE SA %s", u.state);
+}
+
+static void h_ike_sa_down(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_ike_sa_down d;
+	if (!p)
+		return;
+	memcpy(&d, m->data, sizeof(d));
+	TERMINATE(d.reason);
+	if (db_ike_sa_down(p->db, d.session_id, d.reason) == -1)
+		log_warnx("IKE SA %u: end not recorded", d.session_id);
+	event(p, d.session_id, "IKE SA deleted: %s", d.reason);
+}
+
+static void h_ipsec_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_ipsec_sa u;
+	if (!p)
+		return;
+	memcpy(&u, m->data, sizeof(u));
+	TERMINATE(u.ifname);
+	TERMINATE(u.transform);
+	if (db_ipsec_sa_up(p->db, &u) == -1)
+		log_warnx("session %u: IPsec SA not recorded", u.session_id);
+	event(p, u.session_id, "IPsec SA in %08x out %08x %s", ntohl(u.spi_in),
+	      ntohl(u.spi_out), u.transform);
+}
+
+static void h_ipsec_sa_down(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_ipsec_sa_down d;
+	if (!p)
+		return;
+	memcpy(&d, m->data, sizeof(d));
+	TERMINATE(d.reason);
+	if (db_ipsec_sa_down(p->db, d.spi_in, d.reason) == -1)
+		log_warnx("session %u: IPsec SA end not recorded", d.session_id);
+	event(p, d.session_id, "IPsec SA in %08x deleted: %s", ntohl(d.spi_in), d.reason);
+}
+
+static void h_sa_counters(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_sa_counters k;
+	if (!p)
+		return;
+	memcpy(&k, m->data, sizeof(k));
+	if (db_sa_counters(p->db, &k) == -1)
+		log_debug("session %u: SA counters not recorded", k.session_id);
+}
+
+static void h_session_up(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_session_up u;
+	if (!p)
+		return;
+	memcpy(&u, m->data, sizeof(u));
+	TERMINATE(u.user);
+	TERMINATE(u.group);
+	TERMINATE(u.profile);
+	TERMINATE(u.ifname);
+	TERMINATE(u.transform);
+	if (db_session_up(p->db, &u) == -1)
+		log_warnx("session %u: not recorded", u.session_id);
+	else
+		acct_session_up(p, &u);
+	event(p, u.session_id, "session up: user '%s' group '%s' interface %s", u.user,
+	      u.group, u.ifname);
+}
+
+static void h_session_down(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_session_down d;
+	if (!p)
+		return;
+	memcpy(&d, m->data, sizeof(d));
+	TERMINATE(d.reason);
+	if (db_session_down(p->db, d.session_id, d.reason) == -1)
+		log_warnx("session %u: end not recorded", d.session_id);
+	acct_session_down(p, d.session_id, d.reason);
+	event(p, d.session_id, "session down: %s", d.reason);
+}
+
+static void h_counters(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct parent *p = store_begin(arg);
+	struct msg_counters k;
+	if (!p)
+		return;
+	memcpy(&k, m->data, sizeof(k));
+	if (db_counters(p->db, &k) == -1)
+		log_debug("session %u: counters not recorded", k.session_id);
+	acct_counters(p, &k);
+}
+
+static void h_acct_res(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	struct parent *p = store_begin(c);
+	struct msg_acct_res r;
+	if (!p)
+		return;
+	memcpy(&r, m->data, sizeof(r));
+	TERMINATE(r.server);
+	TERMINATE(r.why);
+	if (acct_result(p, &r) < 0)
+		kill_child(c, "an accounting answer for no record sent");
+}
+
+/* /dev/net/tun is root-only; tunmgr attaches the interface with CAP_NET_ADMIN. */
+static void h_tun_open(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	if (!c->ready) {
+		kill_child(c, "a message before READY");
+		return;
+	}
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	int32_t err = fd < 0 ? errno : 0;
+	if (fd < 0)
+		log_warn("open /dev/net/tun");
+	if (imsg_compose(&c->ib, IMSG_TUN_FD, m->hdr.peerid, fd, &err, sizeof(err)) == -1)
+		log_warn("IMSG_TUN_FD to %s", c->name);
+}
+
+/* A child found its peer breaking the catalogue: that peer is killed, then all stop. */
+static void h_violation(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	struct msg_violation v;
+	memcpy(&v, m->data, sizeof(v));
+	TERMINATE(v.why);
+	if (v.offender < ROLE_IKEMGR || v.offender > ROLE_TUNMGR || v.offender == c->role) {
+		kill_child(c, "a violation report naming no other child");
+		return;
+	}
+	struct child *o = &c->parent->child[v.offender];
+	log_warnx("%s reports that %s broke the protocol: %s", c->name, o->name, v.why);
+	kill_child(o, "reported by its peer");
+}
+
+static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
+	[IMSG_READY] = h_ready,
+	[IMSG_TUN_OPEN] = h_tun_open,
+	[IMSG_SESSION_UP] = h_session_up,
+	[IMSG_SESSION_DOWN] = h_session_down,
+	[IMSG_COUNTERS] = h_counters,
+	[IMSG_IKE_SA_UP] = h_ike_sa_up,
+	[IMSG_IKE_SA_DOWN] = h_ike_sa_down,
+	[IMSG_IPSEC_SA_UP] = h_ipsec_sa_up,
+	[IMSG_IPSEC_SA_DOWN] = h_ipsec_sa_down,
+	[IMSG_SA_COUNTERS] = h_sa_counters,
+	[IMSG_ACCT_RES] = h_acct_res,
+	[IMSG_VIOLATION] = h_violation,
+};
+/* one channel per child; the catalogue says which of these each may send */
+static const struct imsg_chan chan_child[ROLE_TUNMGR + 1] = {
+	[ROLE_IKEMGR] = { ROLE_PARENT, ROLE_IKEMGR, from_child },
+	[ROLE_KEYMGR] = { ROLE_PARENT, ROLE_KEYMGR, from_child },
+	[ROLE_TUNMGR] = { ROLE_PARENT, ROLE_TUNMGR, from_child },
+};
+
 static void child_error(struct imsgbuf *ib, const char *why, void *arg)
 {
 	struct child *c = arg;
 	struct parent *p = c->parent;
 
+	if (ib->violation) {
+		kill_child(c, ib->why);
+		return;
+	}
 	if (p->stopping) {
 		log_debug("channel to %s closed: %s", c->name, why);
 		return;
@@ -453,8 +502,8 @@ int supervise_start(struct parent *p)
 	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
 		struct child *c = &p->child[r];
 		c->parent = p;
-		if (imsgbuf_init(&c->ib, &p->loop, c->fd, c->name, child_dispatch, child_error, c)
-		    == -1) {
+		if (imsgbuf_init_chan(&c->ib, &p->loop, c->fd, c->name, &chan_child[r], child_error,
+		                      c) == -1) {
 			log_warn("channel to %s", c->name);
 			return -1;
 		}

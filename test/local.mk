@@ -69,3 +69,7 @@ TESTS += test/interop/test_coa.sh
 EXTRA_DIST += test/interop/test_coa.sh test/data/hub-coa.conf test/lib/coa_send.py
 coa_log = test/interop/test_coa.sh.log
 $(coa_log): test/interop/test_acct.sh.log
+TESTS += test/interop/test_forge.sh
+EXTRA_DIST += test/interop/test_forge.sh
+forge_log = test/interop/test_forge.sh.log
+$(forge_log): test/interop/test_crash.sh.log

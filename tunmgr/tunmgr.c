@@ -19,7 +19,9 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
+#include "common/netpolicy.h"
 #include "tunmgr/acl.h"
+#include "tunmgr/authz.h"
 #include "tunmgr/mss.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/netlink.h"
@@ -100,7 +102,7 @@ struct va {
 static struct {
 	uv_loop_t      *loop;
 	const struct vpnd_conf *conf;
-	struct imsgbuf  parent, ike;
+	struct imsgbuf  parent, ike, key;
 	int             udp, raw, nl;
 	uv_poll_t       udp_poll, raw_poll;
 	uv_timer_t      stats_timer;
@@ -390,9 +392,10 @@ static void on_udp(uv_poll_t *h, int status, int events)
 					p.local.sin_addr = pi.ipi_addr;
 				}
 			p.len = (uint16_t)(n - 4);
-			dp.ike_forwarded++;
-			imsg_compose2(&dp.ike, IMSG_IKE_PACKET, 0, -1, &p, sizeof(p), dp.buf + 4,
-			              (size_t)n - 4);
+			/* over the queue's cap (ikemgr behind) it is dropped and counted in dp.ike */
+			if (imsg_compose2(&dp.ike, IMSG_IKE_PACKET, 0, -1, &p, sizeof(p), dp.buf + 4,
+			                  (size_t)n - 4) == 0)
+				dp.ike_forwarded++;
 			continue;
 		}
 		esp_input(dp.buf, (size_t)n, &from, 1);
@@ -497,18 +500,28 @@ static void va_template_apply(struct va *v)
 	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }
 
-/* A CoA-Request changed the session's inbound access list: in force from the next packet. */
-static void va_set_acl(const struct msg_va_set_acl *m)
+/* keymgr's verdict on a session, new or changed by a CoA-Request: a live interface's
+ * access lists are in force from the next packet. */
+static void on_authz(const struct msg_authz *m)
 {
-	for (struct va *v = dp.vas; v; v = v->next)
-		if (v->session_id == m->session_id) {
-			memcpy(v->acl_in_name, m->acl_in, sizeof(v->acl_in_name));
-			v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
-			va_template_apply(v);
-			log_info("%s: inbound access list now %s", v->ifname,
-			         v->acl_in_name[0] ? v->acl_in_name : "the template's");
-			return;
-		}
+	if (authz_set(m) < 0)
+		fatal("authz");
+	struct va *v = va_by_session(m->session_id);
+	const struct msg_authz *a = authz_get(m->session_id);
+	if (!v || !a || (!strcmp(v->acl_in_name, a->acl_in) && !strcmp(v->acl_out_name, a->acl_out)))
+		return;
+	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
+	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
+	va_template_apply(v);
+	log_info("%s: inbound access list now %s", v->ifname,
+	         v->acl_in_name[0] ? v->acl_in_name : "the template's");
+}
+
+static void va_refuse(uint32_t session_id, const char *why)
+{
+	struct va tmp = { .session_id = session_id };
+	log_warnx("interface for session %u refused: %s", session_id, why);
+	va_reply(&tmp, EPERM);
 }
 
 /* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
@@ -516,6 +529,30 @@ static void va_set_acl(const struct msg_va_set_acl *m)
  * that arrive in between are kept on the session. */
 static void va_create(const struct msg_va_create *c)
 {
+	const struct msg_authz *a = authz_get(c->session_id);
+	if (!a) {
+		if (authz_park(c) < 0)
+			va_refuse(c->session_id, "keymgr has not authorized it");
+		return;
+	}
+	/* ikemgr asks; keymgr's verdict and the configuration decide */
+	char why[160];
+	int plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
+	if (a->addr.s_addr ? c->client_addr.s_addr != a->addr.s_addr || plen != 32
+	                   : authz_check_net(dp.conf, a, c->client_addr, plen, why, sizeof(why)) != NULL) {
+		char ip[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &c->client_addr, ip, sizeof(ip));
+		if (a->addr.s_addr)
+			snprintf(why, sizeof(why), "not the address keymgr gave it");
+		char msg[240];
+		snprintf(msg, sizeof(msg), "%s/%d: %s", ip, plen, why);
+		va_refuse(c->session_id, msg);
+		return;
+	}
+	if (va_by_session(c->session_id)) {
+		va_refuse(c->session_id, "it has one already");
+		return;
+	}
 	struct va *v = calloc(1, sizeof(*v));
 	int unit = 0;
 	for (int i = 1; i < MAX_UNITS; i++)
@@ -532,17 +569,22 @@ static void va_create(const struct msg_va_create *c)
 	v->session_id = c->session_id;
 	v->unit = unit;
 	v->client = c->client_addr;
-	v->client_plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
+	v->client_plen = plen;
 	v->template_num = c->template_num;
-	memcpy(v->acl_in_name, c->acl_in, sizeof(v->acl_in_name));
-	v->acl_in_name[sizeof(v->acl_in_name) - 1] = 0;
-	memcpy(v->acl_out_name, c->acl_out, sizeof(v->acl_out_name));
-	v->acl_out_name[sizeof(v->acl_out_name) - 1] = 0;
-	v->own_mtu = c->mtu >= 68 && c->mtu <= 9216 ? c->mtu : 0;
-	v->own_mss = c->tcp_mss >= 500 && c->tcp_mss <= 1460 ? c->tcp_mss : 0;
-	for (int i = 0; i < c->nroute && i < MSG_ROUTES_MAX; i++)
-		if (c->route[i].plen > 0 && c->route[i].plen <= 32)
-			v->froute[v->nfroute++] = c->route[i];
+	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
+	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
+	v->own_mtu = a->mtu >= 68 && a->mtu <= 9216 ? a->mtu : 0;
+	v->own_mss = a->tcp_mss >= 500 && a->tcp_mss <= 1460 ? a->tcp_mss : 0;
+	for (int i = 0; i < a->nroute; i++) {
+		/* keymgr vetted them; the configuration is checked here again all the same */
+		if (netpolicy_claimable(dp.conf, a->route[i].net, a->route[i].plen, why,
+		                        sizeof(why))) {
+			log_warnx("session %u: Framed-Route %s/%d refused: %s", c->session_id,
+			          inet_ntoa(a->route[i].net), a->route[i].plen, why);
+			continue;
+		}
+		v->froute[v->nfroute++] = a->route[i];
+	}
 	va_template_apply(v);
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
@@ -550,6 +592,15 @@ static void va_create(const struct msg_va_create *c)
 	v->next = dp.vas;
 	dp.vas = v;
 	imsg_compose(&dp.parent, IMSG_TUN_OPEN, c->session_id, -1, NULL, 0);
+}
+
+/* A request that waited for keymgr's verdict. */
+static void va_create_authorized(const struct msg_va_create *c, int ok)
+{
+	if (ok)
+		va_create(c);
+	else
+		va_refuse(c->session_id, "keymgr has not authorized it");
 }
 
 static void va_configure(struct va *v, int fd)
@@ -677,6 +728,24 @@ static void sa_add(const struct msg_sa_add *a)
 	if (!v) {
 		log_rl("SA for session %u without an interface, ignored", a->session_id);
 		sa_added(a, ENOENT);
+		return;
+	}
+	/* a selector is a route into this tunnel: keymgr's verdict must allow it */
+	const struct msg_authz *z = authz_get(a->session_id);
+	char why[160];
+	int plen = netpolicy_mask_len(a->sel_mask);
+	if (!z || plen < 0 || authz_check_net(dp.conf, z, a->sel_net, plen, why, sizeof(why))) {
+		log_warnx("%s: SA %08x for %s/%d refused: %s", v->ifname, ntohl(a->spi_in),
+		          inet_ntoa(a->sel_net), plen, !z ? "keymgr no longer authorizes the session"
+		                                          : plen < 0 ? "not a prefix" : why);
+		sa_added(a, EPERM);
+		return;
+	}
+	/* an SPI another SA holds would hide that SA (and its removal would remove the other) */
+	if (sadb_lookup(dp.sadb, a->spi_in)) {
+		log_warnx("%s: SA %08x refused: that inbound SPI is in use", v->ifname,
+		          ntohl(a->spi_in));
+		sa_added(a, EEXIST);
 		return;
 	}
 	if ((size_t)a->enc_keylen > MSG_KEY_MAX || (size_t)a->auth_keylen > MSG_KEY_MAX)
@@ -887,105 +956,118 @@ static void shutdown_all(void)
 		other += v->drop_other;
 	}
 	log_info("ESP drops: unknown-spi %llu short %llu auth %llu replay %llu other %llu "
-	         "(access lists %llu); IKE datagrams forwarded %llu",
+	         "(access lists %llu); IKE datagrams forwarded %llu, dropped with ikemgr behind %llu",
 	         (unsigned long long)dp.drop_unknown_spi, (unsigned long long)dp.drop_short,
 	         (unsigned long long)(dp.drop_auth_gone + auth),
 	         (unsigned long long)(dp.drop_replay_gone + replay),
 	         (unsigned long long)other, (unsigned long long)dp.drop_acl,
-	         (unsigned long long)dp.ike_forwarded);
+	         (unsigned long long)dp.ike_forwarded, dp.ike.dropped);
 	while (dp.vas)
 		va_destroy(dp.vas->session_id);
 }
 
-#define NEED(T) \
-	if (im->datalen != sizeof(T)) \
-		fatalx("%s: message %u has %zu bytes, expected %zu", b->name, im->hdr.type, \
-		       im->datalen, sizeof(T))
-
-static void on_ike_msg(struct imsgbuf *b, struct imsg *im, void *arg)
+/* The three channels' dispatch tables: sizes and senders are checked by then (msgcat). */
+static void h_va_create(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	switch (im->hdr.type) {
-	case IMSG_VA_CREATE:
-		NEED(struct msg_va_create);
-		va_create(im->data);
-		break;
-	case IMSG_VA_DESTROY:
-		NEED(struct msg_va_destroy);
-		va_destroy(((struct msg_va_destroy *)im->data)->session_id);
-		break;
-	case IMSG_SA_ADD:
-		NEED(struct msg_sa_add);
-		sa_add(im->data);
-		explicit_bzero(im->data, im->datalen);
-		break;
-	case IMSG_SA_DEL:
-		NEED(struct msg_sa_del);
-		sa_del(im->data);
-		break;
-	case IMSG_VA_SET_ACL:
-		NEED(struct msg_va_set_acl);
-		va_set_acl(im->data);
-		break;
-	default:
-		fatalx("ikemgr: unexpected message type %u", im->hdr.type);
-	}
+	va_create(im->data);
 }
 
-static void on_parent_msg(struct imsgbuf *b, struct imsg *im, void *arg)
+static void h_va_destroy(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	switch (im->hdr.type) {
-	case IMSG_TUN_FD: {
-		int32_t err;
-		if (im->datalen != sizeof(err))
-			fatalx("parent: bad TUN_FD length");
-		memcpy(&err, im->data, sizeof(err));
-		struct va *v = va_by_session(im->hdr.peerid);
-		if (!v || v->fd >= 0 || v->polling) {
-			if (im->fd >= 0)
-				close(im->fd);     /* the session went away meanwhile */
-			break;
-		}
-		if (im->fd < 0) {
-			log_rl("parent could not open /dev/net/tun: %s", strerror(err));
-			va_reply(v, err ? err : EIO);
-			va_destroy(v->session_id);
-			break;
-		}
-		va_configure(v, im->fd);
-		break;
-	}
-	case IMSG_DEBUG:
-		if (log_dbg_msg(im->data, im->datalen) == -1)
-			fatalx("parent: bad DEBUG length %zu", im->datalen);
-		break;
-	case IMSG_RELOAD: {
-		if (im->datalen != sizeof(struct vpnd_conf))
-			fatalx("parent: bad RELOAD length %zu", im->datalen);
-		/* in place: dp.conf is our heap copy and the interfaces point into it */
-		memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
-		int n = 0;
-		for (struct va *v = dp.vas; v; v = v->next, n++)
-			va_template_apply(v);
-		log_info("configuration reloaded: %d interface%s updated from their templates", n,
-		         n == 1 ? "" : "s");
-		break;
-	}
-	case IMSG_SHUTDOWN:
-		shutdown_all();
-		imsg_flush_blocking(&dp.parent);
-		log_info("shut down");
-		exit(0);
-	default:
-		fatalx("parent: unexpected message type %u", im->hdr.type);
-	}
+	va_destroy(((struct msg_va_destroy *)im->data)->session_id);
 }
+
+static void h_sa_add(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	sa_add(im->data);
+	explicit_bzero(im->data, im->datalen);
+}
+
+static void h_sa_del(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	sa_del(im->data);
+}
+
+static void h_authz(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	on_authz(im->data);
+}
+
+static void h_authz_del(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	authz_del(((struct msg_authz_del *)im->data)->session_id);
+}
+
+static void h_tun_fd(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	int32_t err;
+	memcpy(&err, im->data, sizeof(err));
+	struct va *v = va_by_session(im->hdr.peerid);
+	if (!v || v->fd >= 0 || v->polling) {
+		if (im->fd >= 0)
+			close(im->fd);     /* the session went away meanwhile */
+		return;
+	}
+	if (im->fd < 0) {
+		log_rl("parent could not open /dev/net/tun: %s", strerror(err));
+		va_reply(v, err ? err : EIO);
+		va_destroy(v->session_id);
+		return;
+	}
+	va_configure(v, im->fd);
+}
+
+static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	log_dbg_msg(im->data, im->datalen);
+}
+
+static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	/* in place: dp.conf is our heap copy and the interfaces point into it */
+	memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
+	int n = 0;
+	for (struct va *v = dp.vas; v; v = v->next, n++)
+		va_template_apply(v);
+	log_info("configuration reloaded: %d interface%s updated from their templates", n,
+	         n == 1 ? "" : "s");
+}
+
+static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	shutdown_all();
+	imsg_flush_blocking(&dp.parent);
+	log_info("shut down");
+	exit(0);
+}
+
+static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
+	[IMSG_VA_CREATE] = h_va_create,
+	[IMSG_VA_DESTROY] = h_va_destroy,
+	[IMSG_SA_ADD] = h_sa_add,
+	[IMSG_SA_DEL] = h_sa_del,
+};
+static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
+	[IMSG_AUTHZ] = h_authz,
+	[IMSG_AUTHZ_DEL] = h_authz_del,
+};
+static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
+	[IMSG_TUN_FD] = h_tun_fd,
+	[IMSG_DEBUG] = h_debug,
+	[IMSG_RELOAD] = h_reload,
+	[IMSG_SHUTDOWN] = h_shutdown,
+};
+static const struct imsg_chan chan_ike = { ROLE_TUNMGR, ROLE_IKEMGR, from_ike };
+static const struct imsg_chan chan_key = { ROLE_TUNMGR, ROLE_KEYMGR, from_key };
+static const struct imsg_chan chan_parent = { ROLE_TUNMGR, ROLE_PARENT, from_parent };
 
 static void on_chan_error(struct imsgbuf *b, const char *why, void *arg)
 {
 	shutdown_all();
+	proc_violation(&dp.parent, b);
 	/* ikemgr closes first at a normal shutdown; if it crashed, the parent sees to the rest. */
-	if (b == &dp.ike) {
-		log_info("ikemgr closed its channel (%s): stopping", why);
+	if (b == &dp.ike || b == &dp.key) {
+		log_info("%s closed its channel (%s): stopping", b->name, why);
 		exit(0);
 	}
 	fatalx("channel to %s lost: %s", b->name, why);
@@ -1010,14 +1092,17 @@ int tunmgr_main(struct proc_boot *boot)
 	dp.nl = nl_open();
 	if (dp.nl < 0)
 		fatalx("netlink: %s", strerror(-dp.nl));
-	if (dp.udp < 0 || boot->sock[CHAN_IKEMGR] < 0)
+	if (dp.udp < 0 || boot->sock[CHAN_IKEMGR] < 0 || boot->sock[CHAN_KEYMGR] < 0)
 		fatalx("started without its sockets");
 	nl_list_links(dp.nl, cleanup_leftover, NULL);
 
-	imsgbuf_init(&dp.parent, dp.loop, boot->parent_fd, "parent", on_parent_msg, on_chan_error,
-	             NULL);
-	imsgbuf_init(&dp.ike, dp.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike_msg, on_chan_error,
-	             NULL);
+	imsgbuf_init_chan(&dp.parent, dp.loop, boot->parent_fd, "parent", &chan_parent,
+	                  on_chan_error, NULL);
+	imsgbuf_init_chan(&dp.ike, dp.loop, boot->sock[CHAN_IKEMGR], "ikemgr", &chan_ike,
+	                  on_chan_error, NULL);
+	imsgbuf_init_chan(&dp.key, dp.loop, boot->sock[CHAN_KEYMGR], "keymgr", &chan_key,
+	                  on_chan_error, NULL);
+	authz_park_init(dp.loop, va_create_authorized);
 	uv_poll_init(dp.loop, &dp.udp_poll, dp.udp);
 	uv_poll_start(&dp.udp_poll, UV_READABLE, on_udp);
 	if (dp.raw >= 0) {

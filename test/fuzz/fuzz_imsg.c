@@ -1,7 +1,9 @@
-// clang -g -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_imsg.c common/imsg.c common/log.c -luv -o fuzz_imsg
+// clang -g -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_imsg.c common/imsg.c common/msgcat.c common/log.c -luv -o fuzz_imsg
 /*
  * The parent reads whatever a (possibly taken-over) child writes: feed arbitrary streams to an
- * imsgbuf. The first byte says how many fds (0-3) ride along with the stream's first bytes.
+ * imsgbuf. The first byte says how many fds (0-3) ride along with the stream's first bytes
+ * (bits 0-1) and, in bits 2-3, the sending role: 0 for a raw buffer, else a channel checked
+ * against the message catalogue, every type handled.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@ static void dispatch(struct imsgbuf *ib, struct imsg *m, void *arg)
 	if (m->fd != -1)
 		close(m->fd);
 }
+
+static imsg_dispatch_fn every[IMSG_TYPE_MAX];
 
 static void on_error(struct imsgbuf *ib, const char *why, void *arg)
 {
@@ -79,7 +83,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(sv[0]);
 
 	done = 0;
-	if (imsgbuf_init(&ib, loop, sv[1], "fuzz", dispatch, on_error, NULL) == -1) {
+	for (int t = 0; t < IMSG_TYPE_MAX; t++)
+		every[t] = dispatch;
+	int peer = (data[0] >> 2) & 3;
+	struct imsg_chan chan = { 0, peer, every };    /* the parent hears child `peer` */
+	if ((peer ? imsgbuf_init_chan(&ib, loop, sv[1], "fuzz", &chan, on_error, NULL)
+	          : imsgbuf_init(&ib, loop, sv[1], "fuzz", dispatch, on_error, NULL)) == -1) {
 		close(sv[1]);
 		return 0;
 	}

@@ -130,17 +130,57 @@ hub ip -o link show | grep -q " va[0-9]" && die "interfaces left after SIGTERM"
 grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
 	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
 
-# Multiple SAs on one virtual-access interface (network extension): the virtual IP's SA, a
-# second SA for a LAN behind the client (routed through the same vaN, picked by destination),
-# and a third toward a narrower hub-side network, which must not mix with the 'any' ones.
-name=multi-sa
+# A remote-access user claims networks behind it that it does not own (issue 10's route
+# hijack): a LAN without network extension, 8.8.8.0/24, 64.0.0.0/2 and a piece of the
+# address pool. Each quick mode is refused, nothing is routed to the client, and its own
+# address keeps working.
+name=claims
 st=$T/$name
-echo "=== $name: two CHILD_SAs on one interface, a LAN behind the client, no any/narrow mix"
+echo "=== $name: group1 (no network extension) claims foreign networks"
 cl ip link add lan77 type veth peer name lan77p && cl ip addr add 192.168.77.1/24 dev lan77 &&
 	cl ip link set lan77 up && cl ip link set lan77p up ||
 	die "cannot create the client's LAN"
 vpnd_start "$SRCDIR/test/data/hub-swan.conf" "$st"
+claim() {   # claim CHILD LOCAL_TS
+	printf '\t\t\t%s {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = %s\n\t\t\t\tremote_ts = 0.0.0.0/0\n\t\t\t}\n' "$1" "$2"
+}
 swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	ike=aes256-sha256-modp2048 esp=aes128gcm128-modp2048 children_extra="
+$(claim lan 192.168.77.0/24)
+$(claim dns 8.8.8.0/24)
+$(claim wide 64.0.0.0/2)
+$(claim pool 192.168.1.16/30)" || die "charon did not start"
+swan_up 20 || die "charon did not connect"
+for child in lan dns wide pool lan; do   # lan twice: a retried claim is logged once
+	swan_ctl --initiate --child "$child" --timeout 10 >"$st/$child.log" 2>&1 &&
+		die "CHILD_SA $child accepted: a remote-access user got a network it does not own"
+done
+for net in 192.168.77.0/24 8.8.8.0/24 64.0.0.0/2 192.168.1.16/30; do
+	hub ip route show "$net" | grep -q . && die "$net routed on the hub: $(hub ip route)"
+	grep -q "quick mode for ${net%/*}/.* refused" "$st/vpnd.log" || die "no log line refusing $net"
+done
+grep -q "no network extension is allowed" "$st/vpnd.log" || die "the LAN refusal does not say why"
+grep -q "a default or short prefix (/2" "$st/vpnd.log" || die "64.0.0.0/2 refusal does not say why"
+grep -q "overlaps ip local pool group1pool" "$st/vpnd.log" || die "the pool refusal does not say why"
+[ "$(grep -c "quick mode for 192.168.77.0/.* refused" "$st/vpnd.log")" = 1 ] ||
+	die "the refusal is not logged once per SA and network"
+cl ping -c 3 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "the refusals broke the client's own SA"
+pass "$name: LAN, 8.8.8.0/24, 64.0.0.0/2 and a pool piece refused, logged once, nothing routed; the virtual IP still works"
+swan_down 10 || die "swanctl --terminate failed"
+swan_stop
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
+
+# Multiple SAs on one virtual-access interface (network extension allowed by the group's
+# network-extension access-list): the virtual IP's SA, a second SA for a LAN behind the
+# client (routed through the same vaN, picked by destination), and a third toward a narrower
+# hub-side network, which must not mix with the 'any' ones.
+name=multi-sa
+st=$T/$name
+echo "=== $name: two CHILD_SAs on one interface, a LAN behind the client, no any/narrow mix"
+vpnd_start "$SRCDIR/test/data/hub-swan.conf" "$st"
+swan_start "$st/swan" group=nemgroup secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
 	ike=aes256-sha256-modp2048 esp=aes128gcm128-modp2048 children_extra="
 			lan {
 				esp_proposals = aes128gcm128-modp2048

@@ -142,7 +142,7 @@ swan_stop
 name="IDci of the hub's network"
 swan_mm hijack "$HUB_A" "$KEY_A" 10.2.1.0/24
 swan_up 6 2>/dev/null && die "charon got a CHILD_SA for the hub's inside network"
-wait_until 5 grep -q "quick mode for 10.2.1.0/255.255.255.0 refused: it overlaps the network of eth1" "$st/vpnd.log" ||
+wait_until 5 grep -q "quick mode for 10.2.1.0/255.255.255.0 refused: it overlaps the network of the hub's interface eth1" "$st/vpnd.log" ||
 	die "no clear log line about the refused IDci"
 hub ip route show 10.2.1.0/24 | grep -q "dev eth1" || die "the hub's route to 10.2.1.0/24 changed"
 swan_down 5
@@ -150,6 +150,20 @@ swan_stop
 wait_until 10 sh -c "! ip netns exec vpnd_hub ip -o link show | grep -q ' va[0-9]'" ||
 	die "an interface is left after the refused quick mode"
 pass "$name: refused (INVALID-ID-INFORMATION), inside route untouched"
+
+# a site-to-site peer gets only the networks its profile's network-extension access-list
+# permits: 192.168.79.0/24 is not among them (issue 10)
+name="IDci outside the profile's networks"
+swan_mm other "$HUB_A" "$KEY_A" 192.168.79.0/24
+swan_up 6 2>/dev/null && die "charon got a CHILD_SA for a network its profile does not allow"
+wait_until 5 grep -q "quick mode for 192.168.79.0/255.255.255.0 refused: not permitted by network-extension access-list s2snets" "$st/vpnd.log" ||
+	die "no clear log line about the network the profile does not allow"
+hub ip route show 192.168.79.0/24 | grep -q . && die "192.168.79.0/24 routed on the hub"
+swan_down 5
+swan_stop
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip -o link show | grep -q ' va[0-9]'" ||
+	die "an interface is left after the refused quick mode"
+pass "$name: refused, only s2snets' networks may be claimed"
 
 refused "$HUB_B" "$KEY_A" KR-B
 

@@ -505,3 +505,46 @@ Test(cert, trustpoint_config)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_expect_eq(system(cmd), 0);
 }
+
+/* Issue 10: keymgr signed any value for ikemgr. Now only for an SA whose certificate check
+ * passed, once, with that SA's hash length and method (keymgr/vouched.c). */
+Test(cert, signs_only_for_a_checked_sa_once)
+{
+	struct msg_sign_req sr;
+	struct msg_sign_res res;
+	memset(&sr, 0, sizeof(sr));
+	sr.sa_id = 42;
+	snprintf(sr.trustpoint, sizeof(sr.trustpoint), "TP");
+	sr.auth_method = 3;
+	sr.hash_len = 32;
+	memset(sr.hash, 0x11, 32);
+	keymgr_sign_q(k.conf, &sr, &res);
+	cr_expect_neq(res.status, 0, "signed for an SA nobody checked");
+	cr_expect(strstr(res.reason, "no certificate was checked"), "%s", res.reason);
+
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	struct msg_cert_verify_res vr;
+	keymgr_verify_q(k.conf, rq, &vr);
+	cr_assert_eq(vr.status, CERT_OK, "%s", vr.reason);
+	sr.hash_len = 20;
+	keymgr_sign_q(k.conf, &sr, &res);
+	cr_expect_neq(res.status, 0, "a hash of another length than the SA's PRF");
+	keymgr_verify_q(k.conf, rq, &vr);          /* the bad request spent the SA's chance */
+	sr.hash_len = 32;
+	sr.sa_id = 43;
+	keymgr_sign_q(k.conf, &sr, &res);
+	cr_expect_neq(res.status, 0, "another SA's check does not count");
+	sr.sa_id = 42;
+	keymgr_sign_q(k.conf, &sr, &res);
+	cr_expect_eq(res.status, 0, "%s", res.reason);
+	keymgr_sign_q(k.conf, &sr, &res);
+	cr_expect_neq(res.status, 0, "signed twice for one check");
+
+	/* a failed check vouches for nothing */
+	rq->sig[0] ^= 1;
+	keymgr_verify_q(k.conf, rq, &vr);
+	cr_expect_eq(vr.status, CERT_BAD_SIG);
+	keymgr_sign_q(k.conf, &sr, &res);
+	cr_expect_neq(res.status, 0, "signed after a failed check");
+	free(rq);
+}

@@ -454,3 +454,130 @@ Test(imsg, close_from_dispatch_stops_delivery)
 	close(sv[0]);
 	loop_teardown(&loop);
 }
+
+/* ---- the message catalogue (common/msgcat.c) as imsg enforces it: issue 10 ---- */
+
+struct cat_side {
+	struct imsgbuf ib;
+	int handled, errors, violation;
+	char why[160];
+};
+
+static void cat_handler(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	((struct cat_side *)arg)->handled++;
+}
+
+static void cat_error(struct imsgbuf *ib, const char *why, void *arg)
+{
+	struct cat_side *s = arg;
+	s->errors++;
+	s->violation = ib->violation;
+	snprintf(s->why, sizeof(s->why), "%s", ib->why);
+}
+
+static const imsg_dispatch_fn parent_table[IMSG_TYPE_MAX] = {
+	[IMSG_SESSION_UP] = cat_handler,
+	[IMSG_COUNTERS] = cat_handler,
+};
+static const imsg_dispatch_fn tun_table[IMSG_TYPE_MAX] = {
+	[IMSG_VA_CREATE] = cat_handler,
+};
+
+/* Send one raw message from a peer to a receiver on channel chan; what did it do? */
+static void cat_one(const struct imsg_chan *chan, uint32_t type, size_t len, struct cat_side *r)
+{
+	uv_loop_t loop;
+	int sv[2];
+	struct imsgbuf tx;
+	loop_setup(&loop);
+	socketpair_ok(sv);
+	memset(r, 0, sizeof(*r));
+	cr_assert_eq(imsgbuf_init_chan(&r->ib, &loop, sv[1], "peer", chan, cat_error, r), 0);
+	cr_assert_eq(imsgbuf_init(&tx, &loop, sv[0], "rx", NULL, NULL, NULL), 0);
+	void *buf = calloc(1, len + 1);
+	cr_assert_eq(imsg_compose(&tx, type, 1, -1, buf, len), 0);
+	free(buf);
+	for (int i = 0; i < 1000 && !r->handled && !r->errors; i++)
+		uv_run(&loop, UV_RUN_NOWAIT);
+	imsgbuf_close(&tx);
+	imsgbuf_close(&r->ib);
+	loop_teardown(&loop);
+}
+
+Test(imsg, catalogue_checks_sender_receiver_size_and_handler)
+{
+	static const struct imsg_chan from_ike = { 0 /* parent */, 1 /* ikemgr */, parent_table };
+	static const struct imsg_chan from_tun = { 0, 3 /* tunmgr */, parent_table };
+	static const struct imsg_chan tun_from_ike = { 3, 1, tun_table };
+	static const struct imsg_chan tun_from_key = { 3, 2 /* keymgr */, tun_table };
+	struct cat_side r;
+
+	cat_one(&from_ike, IMSG_SESSION_UP, sizeof(struct msg_session_up), &r);
+	cr_expect_eq(r.handled, 1, "a good SESSION_UP from ikemgr: %s", r.why);
+
+	/* a forged SESSION_UP from tunmgr would become an Accounting-Start */
+	cat_one(&from_tun, IMSG_SESSION_UP, sizeof(struct msg_session_up), &r);
+	cr_expect_eq(r.handled, 0);
+	cr_expect(r.violation && strstr(r.why, "may not come from tunmgr"), "%s", r.why);
+
+	cat_one(&from_ike, IMSG_COUNTERS, sizeof(struct msg_counters), &r);
+	cr_expect(r.violation && !r.handled, "COUNTERS are tunmgr's: %s", r.why);
+
+	cat_one(&tun_from_ike, IMSG_VA_CREATE, 3, &r);
+	cr_expect(r.violation && strstr(r.why, "has 3 bytes"), "%s", r.why);
+
+	cat_one(&tun_from_ike, 9999, 0, &r);
+	cr_expect(r.violation && strstr(r.why, "unknown message type"), "%s", r.why);
+
+	cat_one(&tun_from_key, IMSG_VA_CREATE, sizeof(struct msg_va_create), &r);
+	cr_expect(r.violation && !r.handled, "VA_CREATE from keymgr: %s", r.why);
+
+	cat_one(&tun_from_ike, IMSG_SA_DEL, sizeof(struct msg_sa_del), &r);
+	cr_expect(r.violation && strstr(r.why, "not handled by tunmgr"), "%s", r.why);
+
+	cat_one(&tun_from_ike, IMSG_VA_SET_ACL, sizeof(struct msg_va_set_acl), &r);
+	cr_expect(r.violation, "the retired VA_SET_ACL: %s", r.why);
+}
+
+/* A peer that stops reading: IKE datagrams are dropped past IMSG_WQ_DROP, and past
+ * IMSG_WQ_MAX a control message fails the channel (400,000 messages were queued before). */
+Test(imsg, write_queue_is_capped)
+{
+	static const imsg_dispatch_fn none[IMSG_TYPE_MAX];
+	static const struct imsg_chan tun_to_ike = { 3, 1, none };
+	uv_loop_t loop;
+	int sv[2];
+	struct cat_side s;
+	loop_setup(&loop);
+	socketpair_ok(sv);
+	memset(&s, 0, sizeof(s));
+	cr_assert_eq(imsgbuf_init_chan(&s.ib, &loop, sv[0], "ikemgr", &tun_to_ike, cat_error, &s),
+	             0);
+	static uint8_t pkt[sizeof(struct msg_ike_pkt) + 60000];
+	int sent = 0, dropped = 0;
+	for (int i = 0; i < 200; i++) {
+		if (imsg_compose(&s.ib, IMSG_IKE_PACKET, 0, -1, pkt, sizeof(pkt)) == 0)
+			sent++;
+		else {
+			dropped++;
+			cr_expect_eq(errno, ENOBUFS);
+		}
+	}
+	cr_expect_gt(dropped, 100, "sent %d, dropped %d", sent, dropped);
+	cr_expect_eq(s.ib.dropped, (unsigned long long)dropped);
+	cr_expect_eq(s.errors, 0, "dropping datagrams is not an error");
+	cr_expect_leq(s.ib.wq_bytes, IMSG_WQ_DROP);
+
+	static uint8_t big[512 * 1024];
+	int n = 0;
+	while (!s.errors && n < 1000)
+		if (imsg_compose(&s.ib, IMSG_CLEAR, 0, -1, big, sizeof(big)) == 0)
+			n++;
+	cr_expect_eq(s.errors, 1, "the channel did not fail at the cap");
+	cr_expect_leq(s.ib.wq_bytes, IMSG_WQ_MAX);
+	cr_expect_lt(n, 200);
+	close(sv[1]);
+	imsgbuf_close(&s.ib);
+	loop_teardown(&loop);
+}

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/conf.h"
+#include "common/netpolicy.h"
 #include "ikemgr/ikev1.h"
 
 /* ---- a configuration per test ---- */
@@ -961,20 +962,57 @@ static struct in_addr a4(const char *s)
 	return a;
 }
 
+/* What no peer may ever claim, whatever allowed it (common/netpolicy.c). */
+static const char *refused(struct in_addr net, int plen)
+{
+	static char why[160];
+	return netpolicy_claimable(conf, net, plen, why, sizeof(why));
+}
+
 Test(s2s, claimed_network_must_not_be_the_hubs, .fini = teardown)
 {
 	load("interface eth0\n ip address 198.51.100.1 255.255.255.0\n"
 	     "interface eth1\n ip address 10.2.1.1 255.255.255.0\n"
 	     "ip local pool p 192.168.1.10 192.168.1.20\n");
-	cr_expect_null(ikev1_s2s_net_refused(conf, a4("192.168.77.1"), 32));
-	cr_expect_null(ikev1_s2s_net_refused(conf, a4("172.16.0.0"), 12));
-	cr_expect_null(ikev1_s2s_net_refused(conf, a4("192.168.1.0"), 29), "below the pool");
-	cr_expect_null(ikev1_s2s_net_refused(conf, a4("192.168.1.24"), 29), "above the pool");
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("0.0.0.0"), 0));
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("10.2.1.10"), 32), "inside network");
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("10.0.0.0"), 8), "covers eth1");
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("198.51.100.2"), 32), "outside network");
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("192.168.1.16"), 30), "inside the pool");
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("192.168.0.0"), 16), "covers the pool");
-	cr_expect_not_null(ikev1_s2s_net_refused(conf, a4("192.168.1.20"), 32), "pool end");
+	cr_expect_null(refused(a4("192.168.77.1"), 32));
+	cr_expect_null(refused(a4("172.16.0.0"), 12));
+	cr_expect_null(refused(a4("192.168.1.0"), 29), "below the pool");
+	cr_expect_null(refused(a4("192.168.1.24"), 29), "above the pool");
+	cr_expect_not_null(refused(a4("0.0.0.0"), 0));
+	cr_expect_not_null(refused(a4("64.0.0.0"), 2), "shorter than the minimum /8");
+	cr_expect_not_null(refused(a4("10.2.1.10"), 32), "inside network");
+	cr_expect_not_null(refused(a4("10.0.0.0"), 8), "covers eth1");
+	cr_expect_not_null(refused(a4("198.51.100.2"), 32), "outside network");
+	cr_expect_not_null(refused(a4("192.168.1.16"), 30), "inside the pool");
+	cr_expect_not_null(refused(a4("192.168.0.0"), 16), "covers the pool");
+	cr_expect_not_null(refused(a4("192.168.1.20"), 32), "pool end");
+	cr_expect_not_null(refused(a4("192.168.77.1"), 24), "host bits set");
+}
+
+Test(s2s, access_list_decides_what_a_peer_may_claim, .fini = teardown)
+{
+	load("ip access-list extended nem\n"
+	     " deny ip 172.16.9.0 0.0.0.255 any\n"
+	     " permit tcp 172.17.0.0 0.0.255.255 any\n"
+	     " permit ip 172.16.0.0 0.0.255.255 any\n"
+	     "crypto isakmp network-extension minimum-prefix 12\n");
+	cr_expect(netpolicy_acl_permits(conf, "nem", a4("172.16.1.0"), 24));
+	cr_expect_not(netpolicy_acl_permits(conf, "nem", a4("172.16.0.0"), 16),
+	              "a deny inside it takes part of it away");
+	cr_expect(netpolicy_acl_permits(conf, "nem", a4("172.16.128.0"), 17));
+	cr_expect_not(netpolicy_acl_permits(conf, "nem", a4("172.16.9.0"), 25), "denied first");
+	cr_expect_not(netpolicy_acl_permits(conf, "nem", a4("172.16.0.0"), 15),
+	              "wider than the permitted /16");
+	cr_expect_not(netpolicy_acl_permits(conf, "nem", a4("172.17.1.0"), 24),
+	              "only ip entries speak for a network");
+	cr_expect_not(netpolicy_acl_permits(conf, "nope", a4("172.16.1.0"), 24), "no such list");
+	cr_expect_not_null(refused(a4("172.0.0.0"), 11), "minimum-prefix 12");
+	cr_expect_null(refused(a4("172.16.0.0"), 12));
+	struct netpolicy_peer s2s = { .nem_acl = "nem" };
+	char why[160];
+	cr_expect_null(netpolicy_check(conf, &s2s, a4("172.16.4.0"), 24, why, sizeof(why)));
+	cr_expect_not_null(netpolicy_check(conf, &s2s, a4("10.9.0.0"), 16, why, sizeof(why)));
+	struct netpolicy_peer none = { .nem_acl = "" };
+	cr_expect_not_null(netpolicy_check(conf, &none, a4("172.16.4.0"), 24, why, sizeof(why)),
+	                   "a peer whose profile names no list claims nothing");
 }

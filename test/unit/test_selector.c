@@ -9,7 +9,10 @@
 static struct vpnd_conf conf;
 static const char cfg[] =
 	"interface eth1\n"
-	" ip address 10.2.1.1 255.255.255.0\n";
+	" ip address 10.2.1.1 255.255.255.0\n"
+	"ip local pool p 192.168.1.10 192.168.1.20\n"
+	"ip access-list standard nem\n"
+	" permit 192.168.77.0 0.0.0.255\n";
 
 static void setup(void)
 {
@@ -63,10 +66,29 @@ Test(sel, what_a_client_may_claim)
 	struct ike_sa sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.state = IKE_S_ESTABLISHED;
+	sa.have_policy = 1;
 	sa.policy.addr = A("192.168.1.10");
 	struct in_addr host = { 0xffffffffu }, any = { 0 }, c24 = A("255.255.255.0");
 	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 1), "its address");
+	/* a remote-access client gets its own address only (the route hijack of issue 10) */
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1),
+	                   "a LAN without network-extension");
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("8.8.8.0"), c24, 1), "8.8.8.0/24");
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("64.0.0.0"), A("192.0.0.0"), 1),
+	                   "64.0.0.0/2");
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.1.11"), host, 1),
+	                   "another address of the pool");
+	snprintf(sa.policy.nem_acl, sizeof(sa.policy.nem_acl), "nem");
 	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1), "its LAN");
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.78.0"), c24, 1),
+	                   "a LAN the access list does not permit");
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.0.0"), A("255.255.0.0"), 1),
+	                   "a network wider than the permitted one");
+	sa.policy.route[0].net = A("172.20.0.0");
+	sa.policy.route[0].plen = 16;
+	sa.policy.nroute = 1;
+	cr_expect_null(ikev1_check_selector(&conf, &sa, A("172.20.5.0"), c24, 1),
+	               "inside a Framed-Route");
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, any, any, 1),
 	                   "'any' with a Mode Config address");
 	const char *why = ikev1_check_selector(&conf, &sa, A("10.2.1.128"),

@@ -140,6 +140,7 @@ static const char full[] =
 	"crypto isakmp key 0 " PEER_KEY2 " address 203.0.113.7\n"
 	"crypto isakmp keepalive 20 5 periodic\n"
 	"crypto isakmp nat keepalive 30\n"
+	"crypto isakmp network-extension minimum-prefix 12\n"
 	"crypto isakmp client configuration group sales\n"
 	" key " GROUP_KEY "\n"
 	" pool salespool\n"
@@ -154,6 +155,7 @@ static const char full[] =
 	" pfs\n"
 	" max-users 50\n"
 	" netmask 255.255.255.0\n"
+	" network-extension access-list split1\n"
 	"crypto isakmp client configuration group nokey\n"
 	" banner ^C plain ^C\n"
 	"crypto isakmp profile ra\n"
@@ -173,6 +175,7 @@ static const char full[] =
 	"crypto isakmp profile s2s\n"
 	" match identity address 203.0.113.0 255.255.255.0\n"
 	" match identity address 192.0.2.1\n"
+	" network-extension access-list split1\n"
 	" keyring KR1\n"
 	" self-identity fqdn\n"
 	" local-address 198.51.100.5\n"
@@ -412,7 +415,7 @@ Test(show_config, isakmp_profile)
 		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
 		" 'accounting_list': None, 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
-		" 'local_address': None, 'self_identity': 'address',"
+		" 'network_extension_acl': None, 'local_address': None, 'self_identity': 'address',"
 		" 'client_configuration_group': None, 'ca_trust_points': []}, d[1]\n"
 		"assert d[2]['match_identity_addresses'] == ['203.0.113.0/255.255.255.0',"
 		" '192.0.2.1/255.255.255.255'] and d[2]['keyring'] == 'KR1'\n"
@@ -676,11 +679,13 @@ static void normalize(struct vpnd_conf *c)
 	for (int i = 0; i < CONF_MAX_GROUPS; i++) {
 		struct conf_group *g = &c->group[i];
 		CLEAN(g->name); CLEAN(g->pool); CLEAN(g->domain); CLEAN(g->acl); CLEAN(g->banner);
+		CLEAN(g->nem_acl);
 		g->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_PROFILES; i++) {
 		struct conf_isakmp_profile *p = &c->profile[i];
 		CLEAN(p->name); CLEAN(p->client_auth_list); CLEAN(p->isakmp_auth_list);
+		CLEAN(p->nem_acl);
 		for (int k = 0; k < CONF_MAX_PROFILE_MATCH; k++)
 			CLEAN(p->match_group[k]);
 		CLEAN(p->keyring);

@@ -1,0 +1,116 @@
+/*
+ * The network policy of common/netpolicy.h. Pure functions over the configuration, so that
+ * ikemgr, keymgr and tunmgr each reach the same verdict on their own and a compromised ikemgr
+ * cannot talk tunmgr into a route the configuration does not allow.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/netpolicy.h"
+
+static uint32_t mask_of(int plen)
+{
+	return plen <= 0 ? 0 : htonl(0xffffffffu << (32 - plen));
+}
+
+int netpolicy_mask_len(struct in_addr mask)
+{
+	uint32_t m = ntohl(mask.s_addr);
+	int n = 0;
+	while (n < 32 && (m & (0x80000000u >> n)))
+		n++;
+	return mask_of(n) == mask.s_addr ? n : -1;
+}
+
+/* Do the two prefixes share an address? */
+static int overlap(struct in_addr a, uint32_t am, struct in_addr b, uint32_t bm)
+{
+	uint32_t m = am & bm;       /* the shorter of two prefixes */
+	return (a.s_addr & m) == (b.s_addr & m);
+}
+
+/* Is a/am (the shorter) a superset of b/bm? */
+static int covers(struct in_addr a, uint32_t am, struct in_addr b, uint32_t bm)
+{
+	return (am & bm) == am && (b.s_addr & am) == (a.s_addr & am);
+}
+
+int netpolicy_acl_permits(const struct vpnd_conf *c, const char *name, struct in_addr net,
+                          int plen)
+{
+	const struct conf_acl *acl = name && name[0] ? conf_find_acl(c, name) : NULL;
+	uint32_t m = mask_of(plen);
+
+	if (!acl)
+		return 0;
+	for (int i = 0; i < acl->nace; i++) {
+		const struct conf_ace *e = &acl->ace[i];
+		if (acl->extended && e->proto != 0)
+			continue;       /* a network is all protocols: only `ip` entries speak for it */
+		if (covers(e->src, e->srcmask.s_addr, net, m))
+			return e->permit;
+		/* a deny inside the network, before any entry covering it, takes part of it away */
+		if (!e->permit && overlap(e->src, e->srcmask.s_addr, net, m))
+			return 0;
+	}
+	return 0;
+}
+
+const char *netpolicy_claimable(const struct vpnd_conf *c, struct in_addr net, int plen,
+                                char *why, size_t whylen)
+{
+	if (plen < 0 || plen > 32 || (net.s_addr & ~mask_of(plen))) {
+		snprintf(why, whylen, "not a network (host bits set or bad prefix length)");
+		return why;
+	}
+	if (plen < c->nem_min_prefix) {
+		snprintf(why, whylen, "a default or short prefix (/%d; the minimum is /%d)", plen,
+		         c->nem_min_prefix);
+		return why;
+	}
+	uint32_t m = mask_of(plen);
+	for (int k = 0; k < c->niface; k++) {
+		const struct conf_interface *f = &c->iface[k];
+		if (f->has_addr && !f->is_template && overlap(net, m, f->addr, f->mask.s_addr)) {
+			snprintf(why, whylen, "it overlaps the network of the hub's interface %s",
+			         f->name);
+			return why;
+		}
+	}
+	uint32_t lo = ntohl(net.s_addr), hi = lo | ~ntohl(m);
+	for (int k = 0; k < c->npool; k++) {
+		const struct conf_pool *p = &c->pool[k];
+		if (lo <= ntohl(p->end.s_addr) && hi >= ntohl(p->start.s_addr)) {
+			snprintf(why, whylen, "it overlaps ip local pool %s", p->name);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+const char *netpolicy_check(const struct vpnd_conf *c, const struct netpolicy_peer *peer,
+                            struct in_addr net, int plen, char *why, size_t whylen)
+{
+	if (peer->assigned.s_addr && plen == 32 && net.s_addr == peer->assigned.s_addr)
+		return NULL;
+	if (netpolicy_claimable(c, net, plen, why, whylen))
+		return why;
+	uint32_t m = mask_of(plen);
+	for (int k = 0; k < peer->nroute; k++) {
+		const struct msg_route *r = &peer->route[k];
+		if (r->plen >= 0 && r->plen <= 32 && covers(r->net, mask_of(r->plen), net, m))
+			return NULL;
+	}
+	if (peer->nem_acl && peer->nem_acl[0]) {
+		if (netpolicy_acl_permits(c, peer->nem_acl, net, plen))
+			return NULL;
+		snprintf(why, whylen, "not permitted by network-extension access-list %s",
+		         peer->nem_acl);
+		return why;
+	}
+	snprintf(why, whylen, peer->assigned.s_addr
+	         ? "no network extension is allowed: the client gets its Mode Config address only"
+	         : "no network-extension access-list allows networks behind this peer");
+	return why;
+}

@@ -1,0 +1,38 @@
+/*
+ * Which networks may be routed into a peer's tunnel: the one rule that every path putting a
+ * route or a selector in place asks (ikemgr's quick mode, keymgr's Framed-Routes, tunmgr's
+ * interfaces and SAs). A remote-access client gets its Mode Config address; anything else must
+ * be allowed by its group's or profile's `network-extension access-list` or by a RADIUS
+ * Framed-Route, and is never a default or short prefix, an address pool or a network of the
+ * hub's own interfaces.
+ */
+#ifndef VPND_NETPOLICY_H
+#define VPND_NETPOLICY_H
+
+#include <stddef.h>
+#include <netinet/in.h>
+
+#include "common/conf.h"
+#include "common/msg.h"
+
+struct netpolicy_peer {
+	struct in_addr assigned;        /* Mode Config address, 0 = none */
+	const char    *nem_acl;         /* network-extension access-list, NULL or "" = none */
+	const struct msg_route *route;  /* RADIUS Framed-Routes: allowed as given */
+	int            nroute;
+};
+
+/* NULL when net/plen may be routed to this peer; otherwise why not (in why). */
+const char *netpolicy_check(const struct vpnd_conf *, const struct netpolicy_peer *,
+                            struct in_addr net, int plen, char *why, size_t whylen);
+/* The rules that hold whatever allowed a network (a Framed-Route too): a sane prefix, not
+ * shorter than the minimum, no pool, none of the hub's networks. NULL when claimable. */
+const char *netpolicy_claimable(const struct vpnd_conf *, struct in_addr net, int plen,
+                                char *why, size_t whylen);
+/* Does access list NAME permit every address of net/plen (first match, implicit deny)? */
+int netpolicy_acl_permits(const struct vpnd_conf *, const char *acl, struct in_addr net,
+                          int plen);
+/* A contiguous netmask's length, or -1. */
+int netpolicy_mask_len(struct in_addr mask);
+
+#endif

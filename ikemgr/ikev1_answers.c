@@ -1,0 +1,125 @@
+/*
+ * Answers from keymgr and tunmgr, each for the IKE SA (session) it names. A session that went
+ * away meanwhile makes the answer moot; the catalogue (common/msgcat.c) has checked sizes
+ * and senders before any of these runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+
+void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (!sa || sa->state != IKE_S_WAIT_SKEYID)
+		return;
+	log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->id, r->status);
+	if (sa->main_mode)
+		ikev1_main_skeyid(sa, r);
+	else
+		ikev1_aggr_skeyid(sa, r);
+}
+
+void ikev1_cert_verify_res(uint32_t peerid, const struct msg_cert_verify_res *r)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (sa && sa->state == IKE_S_MM_WAIT_CERT)
+		ikev1_sig_verified(sa, r);
+}
+
+void ikev1_sign_res(uint32_t peerid, const struct msg_sign_res *r)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (sa && sa->state == IKE_S_MM_WAIT_SIGN)
+		ikev1_sig_signed(sa, r);
+}
+
+void ikev1_xauth_res(uint32_t peerid, const struct msg_xauth_res *r)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (sa)
+		ikev1_xauth_result(sa, r);
+}
+
+void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (!sa)
+		return;
+	if (r->status && sa->va_ready) {
+		/* tunmgr refused a request this session never made: it has its interface */
+		log_warnx("session %u: tunmgr refused an interface request (%s)", sa->id,
+		          strerror(r->status));
+		return;
+	}
+	if (r->status) {
+		log_rl("session %u: virtual-access interface not created (%s)", sa->id,
+		          strerror(r->status));
+		sa->va_requested = 0;
+		ike_sa_delete(sa, "interface failed", 1);
+		return;
+	}
+	memcpy(sa->ifname, r->ifname, sizeof(sa->ifname));
+	sa->unit = r->unit;
+	sa->va_ready = 1;
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->child[i].used && sa->child[i].installed) {
+			ikev1_session_up(sa, &sa->child[i]);
+			break;
+		}
+	/* the quick mode that asked for this interface, handled afresh */
+	if (sa->pending_qm)
+		ikev1_replay_held(sa, &sa->pending_qm, &sa->pending_qm_len);
+}
+
+void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *r)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (!sa || !sa->held || sa->held_spi != r->spi_in)
+		return;
+	if (r->status)
+		log_rl("session %u: tunmgr could not install SA %08x (%s)", sa->id,
+		       ntohl(r->spi_in), strerror(r->status));
+	ikev1_send_raw(sa, sa->held, sa->held_len);
+	free(sa->held);
+	sa->held = NULL;
+}
+
+void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *a)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (!sa)
+		return;
+	time_t now = time(NULL);
+	if (a->pkts_in != sa->esp_pkts_in)
+		sa->esp_in_at = now;
+	if (a->pkts_out != sa->esp_pkts_out)
+		sa->esp_out_at = now;
+	sa->esp_pkts_in = a->pkts_in;
+	sa->esp_pkts_out = a->pkts_out;
+}
+
+void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
+{
+	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (!sa)
+		return;
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		struct ike_child *c = &sa->child[i];
+		if (!c->used || c->spi_in != e->spi_in)
+			continue;
+		if (!e->hard) {
+			ikev1_rekey_start(sa, c);
+			break;
+		}
+		if (!c->replaced_at)
+			ikev1_send_delete_child(sa, c);
+		log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->id,
+		         ntohl(e->spi_in));
+		ike_child_remove(sa, c, "lifetime expired");
+		break;
+	}
+}

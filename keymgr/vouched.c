@@ -1,0 +1,111 @@
+/*
+ * keymgr signs with a trust point's key only for an IKE SA whose peer certificate it has
+ * checked, once, and only a hash of that SA's PRF length (RFC 2409 5.1: HASH_R is as long as
+ * HASH_I). Without this, whoever controls ikemgr could have any value signed with the hub's
+ * key, and present the signature elsewhere as the hub's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "keymgr/keymgr.h"
+
+#define VOUCHED_MAX 4096        /* SAs between MM5 and MM6: a few per peer in flight */
+
+struct vouched {
+	struct vouched *next;
+	uint32_t sa_id;
+	int32_t  auth_method;
+	uint16_t hash_len;
+	char     trustpoint[MSG_TP_MAX];
+};
+
+static struct vouched *list;
+static int nlist;
+
+static struct vouched **find(uint32_t sa_id)
+{
+	struct vouched **pp = &list;
+	while (*pp && (*pp)->sa_id != sa_id)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void drop(struct vouched **pp)
+{
+	struct vouched *v = *pp;
+	*pp = v->next;
+	free(v);
+	nlist--;
+}
+
+void keymgr_verify_q(const struct vpnd_conf *c, const struct msg_cert_verify_req *rq,
+                     struct msg_cert_verify_res *res)
+{
+	keymgr_cert_verify(c, rq, res);
+	struct vouched **pp = find(rq->sa_id);
+	if (*pp)
+		drop(pp);               /* a second check replaces the first */
+	if (res->status != CERT_OK)
+		return;
+	if (nlist >= VOUCHED_MAX) {
+		struct vouched **last = &list;
+		while ((*last)->next)
+			last = &(*last)->next;
+		drop(last);             /* the oldest: its exchange has long timed out */
+	}
+	struct vouched *v = calloc(1, sizeof(*v));
+	if (!v)
+		fatal("calloc");
+	v->sa_id = rq->sa_id;
+	v->auth_method = rq->auth_method;
+	v->hash_len = rq->hash_len;
+	snprintf(v->trustpoint, sizeof(v->trustpoint), "%s", res->trustpoint);
+	v->next = list;
+	list = v;
+	nlist++;
+}
+
+/* May the hub sign with tp for a peer that tp_peer vouched for? The same trust point, or
+ * two that one isakmp profile names together (an RSA and an ECDSA one). */
+static int tp_allowed(const struct vpnd_conf *c, const char *tp, const char *tp_peer)
+{
+	if (!strcmp(tp, tp_peer))
+		return 1;
+	for (int k = 0; k < c->nprofile; k++)
+		if (conf_profile_has_tp(&c->profile[k], tp) &&
+		    conf_profile_has_tp(&c->profile[k], tp_peer))
+			return 1;
+	return 0;
+}
+
+void keymgr_sign_q(const struct vpnd_conf *c, const struct msg_sign_req *rq,
+                   struct msg_sign_res *res)
+{
+	char tp[MSG_TP_MAX + 1];
+	struct vouched **pp = find(rq->sa_id);
+
+	memcpy(tp, rq->trustpoint, MSG_TP_MAX);
+	tp[MSG_TP_MAX] = 0;
+	memset(res, 0, sizeof(*res));
+	res->sa_id = rq->sa_id;
+	res->status = -1;
+	if (!*pp) {
+		snprintf(res->reason, sizeof(res->reason), "no certificate was checked for this SA");
+	} else if (rq->hash_len != (*pp)->hash_len || rq->auth_method != (*pp)->auth_method) {
+		snprintf(res->reason, sizeof(res->reason), "hash length %u or method %d is not the "
+		         "SA's (%u, %d)", rq->hash_len, rq->auth_method, (*pp)->hash_len,
+		         (*pp)->auth_method);
+	} else if (!tp_allowed(c, tp, (*pp)->trustpoint)) {
+		snprintf(res->reason, sizeof(res->reason), "trust point '%.40s' does not serve peers "
+		         "of '%.40s'", tp, (*pp)->trustpoint);
+	} else {
+		drop(pp);               /* once */
+		keymgr_cert_sign(c, rq, res);
+		return;
+	}
+	log_warnx("SA %u: signature refused: %s", rq->sa_id, res->reason);
+	if (*pp)
+		drop(pp);               /* a bad request spends the SA's chance */
+}

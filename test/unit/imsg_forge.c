@@ -1,0 +1,145 @@
+/*
+ * imsg_forge PID FD WHAT [ARGS]: play a taken-over process. Takes a copy of process PID's
+ * descriptor FD (pidfd_getfd: root, as an attacker with gdb on that process would have) and
+ * writes one forged message on it, as that process would. test/interop/test_forge.sh uses it
+ * against a running hub.
+ *
+ *   va-create SESSION NET PLEN     IMSG_VA_CREATE (ikemgr -> tunmgr)
+ *   sa-add SESSION NET PLEN SPI    IMSG_SA_ADD (ikemgr -> tunmgr), zero keys
+ *   sign                           IMSG_SIGN_REQ for trust point TP (ikemgr -> keymgr)
+ *   session-up SESSION USER ADDR   IMSG_SESSION_UP (to the parent)
+ *   counters SESSION               IMSG_COUNTERS (to the parent)
+ *   short TYPE                     a message of TYPE (IMSG_X or a number), 3-byte payload
+ *   type TYPE                      an empty message of TYPE
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/imsg.h"
+#include "common/msg.h"
+#include "common/msgcat.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: imsg_forge PID FD va-create|sa-add|sign|session-up|counters|"
+	        "short|type ...\n");
+	return 2;
+}
+
+static struct in_addr addr(const char *s)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "imsg_forge: bad address %s\n", s);
+		exit(2);
+	}
+	return a;
+}
+
+/* IMSG_SA_ADD or a number */
+static uint32_t type_of(const char *s)
+{
+	for (uint32_t t = 0; t < IMSG_TYPE_MAX; t++)
+		if (!strcmp(msgcat_name(t), s))
+			return t;
+	return (uint32_t)strtoul(s, NULL, 0);
+}
+
+static int send_raw(int fd, uint32_t type, uint32_t peerid, const void *data, size_t len)
+{
+	struct imsg_hdr h = { type, (uint32_t)(IMSG_HDR_SIZE + len), peerid, (uint32_t)getpid(), 0 };
+	uint8_t *buf = malloc(h.len);
+	if (!buf)
+		return -1;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), data, len);
+	ssize_t n = write(fd, buf, h.len);
+	free(buf);
+	return n == (ssize_t)h.len ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4)
+		return usage();
+	int pidfd = (int)syscall(SYS_pidfd_open, atoi(argv[1]), 0);
+	int fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, atoi(argv[2]), 0);
+	if (fd < 0) {
+		fprintf(stderr, "imsg_forge: fd %s of pid %s: %s\n", argv[2], argv[1], strerror(errno));
+		return 1;
+	}
+	const char *what = argv[3];
+	int rc;
+	if (!strcmp(what, "va-create") && argc == 7) {
+		struct msg_va_create c;
+		memset(&c, 0, sizeof(c));
+		c.session_id = (uint32_t)atoi(argv[4]);
+		c.template_num = 1;
+		c.client_addr = addr(argv[5]);
+		c.client_plen = atoi(argv[6]);
+		snprintf(c.user, sizeof(c.user), "mallory");
+		rc = send_raw(fd, IMSG_VA_CREATE, c.session_id, &c, sizeof(c));
+	} else if (!strcmp(what, "sa-add") && argc == 8) {
+		struct msg_sa_add a;
+		memset(&a, 0, sizeof(a));
+		a.session_id = (uint32_t)atoi(argv[4]);
+		a.encap = ENCAP_RAW;
+		a.encr = 3;             /* ESP_ENCR_AES_CBC */
+		a.enc_keylen = 16;
+		a.auth = 2;             /* ESP_AUTH_HMAC_SHA1_96 */
+		a.auth_keylen = 20;
+		a.sel_net = addr(argv[5]);
+		int plen = atoi(argv[6]);
+		a.sel_mask.s_addr = plen ? htonl(0xffffffffu << (32 - plen)) : 0;
+		a.spi_in = htonl((uint32_t)strtoul(argv[7], NULL, 0));
+		a.spi_out = htonl(0x1000);
+		a.replay_window = 64;
+		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
+	} else if (!strcmp(what, "sign") && argc == 4) {
+		struct msg_sign_req s;
+		memset(&s, 0, sizeof(s));
+		s.sa_id = 4242;
+		snprintf(s.trustpoint, sizeof(s.trustpoint), "TP");
+		s.auth_method = 3;
+		s.hash_len = 32;
+		memset(s.hash, 0x41, sizeof(s.hash));
+		rc = send_raw(fd, IMSG_SIGN_REQ, s.sa_id, &s, sizeof(s));
+	} else if (!strcmp(what, "session-up") && argc == 7) {
+		struct msg_session_up u;
+		memset(&u, 0, sizeof(u));
+		u.session_id = (uint32_t)atoi(argv[4]);
+		snprintf(u.user, sizeof(u.user), "%s", argv[5]);
+		snprintf(u.group, sizeof(u.group), "forged");
+		u.assigned = addr(argv[6]);
+		rc = send_raw(fd, IMSG_SESSION_UP, u.session_id, &u, sizeof(u));
+	} else if (!strcmp(what, "counters") && argc == 5) {
+		struct msg_counters k;
+		memset(&k, 0, sizeof(k));
+		k.session_id = (uint32_t)atoi(argv[4]);
+		k.bytes_in = 1ull << 40;
+		rc = send_raw(fd, IMSG_COUNTERS, k.session_id, &k, sizeof(k));
+	} else if (!strcmp(what, "short") && argc == 5) {
+		rc = send_raw(fd, type_of(argv[4]), 0, "abc", 3);
+	} else if (!strcmp(what, "type") && argc == 5) {
+		rc = send_raw(fd, type_of(argv[4]), 0, NULL, 0);
+	} else {
+		return usage();
+	}
+	if (rc < 0) {
+		fprintf(stderr, "imsg_forge: write: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
