@@ -88,6 +88,14 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 		keymgr_acct(im->data);
 		return;
 	}
+	if (im->hdr.type == IMSG_LOCKOUT_CLEAR) {
+		NEED(struct msg_lockout_clear);
+		struct msg_lockout_clear c;
+		memcpy(&c, im->data, sizeof(c));
+		c.user[sizeof(c.user) - 1] = 0;
+		lockout_clear(&c);
+		return;
+	}
 	if (im->hdr.type == IMSG_SHUTDOWN) {
 		log_info("shut down");
 		exit(0);
@@ -124,6 +132,7 @@ int keymgr_main(struct proc_boot *boot)
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
 	keymgr_acct_init(boot->conf, send_to_parent);
+	lockout_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);

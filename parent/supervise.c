@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "db/db.h"
+#include "parent/exposure.h"
 #include "parent/parent.h"
 
 static void finish(struct parent *p);
@@ -257,6 +258,9 @@ static int store(struct parent *p, struct child *c, struct imsg *m)
 		acct_counters(p, &k);
 		return 0;
 	}
+	case IMSG_LOCKOUT_STATE:
+	case IMSG_ADM_STATS:
+		return exposure_store(c, m);
 	case IMSG_ACCT_RES: {
 		struct msg_acct_res r;
 		if (c->role != ROLE_KEYMGR || m->datalen != sizeof(r))
