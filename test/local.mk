@@ -69,3 +69,7 @@ TESTS += test/interop/test_coa.sh
 EXTRA_DIST += test/interop/test_coa.sh test/data/hub-coa.conf test/lib/coa_send.py
 coa_log = test/interop/test_coa.sh.log
 $(coa_log): test/interop/test_acct.sh.log
+TESTS += test/interop/test_exposure.sh
+EXTRA_DIST += test/interop/test_exposure.sh test/lib/ikeenum.py test/lib/ikehold.py
+exposure_log = test/interop/test_exposure.sh.log
+$(exposure_log): test/interop/test_coa.sh.log
