@@ -76,21 +76,21 @@ int lockout_refused(const char *user, struct in_addr from, char *why, size_t why
 	if (!lconf || !lconf->aaa_max_fail)
 		return 0;
 	const struct msg_lockout *u = find(user, 0);
-	if (u && u->locked) {
+	unsigned i = slot(from);
+	char a[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &from, a, sizeof(a));
+	if (u && u->locked)
 		snprintf(why, whylen, "user locked out after %d failed logins (clear aaa local user "
 		         "lockout)", u->fails);
-		return 1;
-	}
-	unsigned i = slot(from);
-	if (src[i].addr == from.s_addr && time(NULL) - src[i].first < LOCKOUT_SRC_WINDOW &&
-	    src[i].fails >= LOCKOUT_SRC_FACTOR * lconf->aaa_max_fail) {
-		char a[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &from, a, sizeof(a));
+	else if (src[i].addr == from.s_addr && time(NULL) - src[i].first < LOCKOUT_SRC_WINDOW &&
+	         src[i].fails >= LOCKOUT_SRC_FACTOR * lconf->aaa_max_fail)
 		snprintf(why, whylen, "%d failed logins from %s in %d s: logins from there refused "
 		         "for now", src[i].fails, a, LOCKOUT_SRC_WINDOW);
-		return 1;
-	}
-	return 0;
+	else
+		return 0;
+	/* ikemgr's failure line may be swallowed by its rate limit: the reason is said here */
+	log_rl("login of user '%s' from %s refused: %s", user, a, why);
+	return 1;
 }
 
 void lockout_result(const char *user, struct in_addr from, int ok, int local)

@@ -138,7 +138,8 @@ assert j['max_fail'] == 3 and u and u[0]['locked'] and u[0]['failures'] >= 3, j
 " || die "show aaa local user lockout --json does not show alice locked"
 vpnc_start "$T/locked" user=alice password=Al1ceSecret wait=12 && die "locked-out alice connected with her password"
 vpnc_stop
-grep -q "user locked out after" "$ST/vpnd.log" || die "the log does not say why alice was refused"
+wait_until 5 grep -q "login of user 'alice' from 172.18.143.2 refused: user locked out after" "$ST/vpnd.log" ||
+	die "the log does not say why alice was refused"
 vpnc_start "$T/cisco" || die "another user (cisco) could not connect while alice is locked"
 vpnc_stop
 ctl clear aaa local user lockout username alice | grep -q "clearing" || die "clear refused"
