@@ -4,8 +4,10 @@
  *   R: HDR, SA, KE, Nr, IDir, HASH_R, VIDs, NAT-D, NAT-D
  *   I: HDR[*], HASH_I, NAT-D, NAT-D
  * SKEYID comes from keymgr, which alone holds the group key.
- * Half-open exchanges are bounded by a global cap and a per-peer token bucket, since message 1
- * costs us a DH computation and an SA before the peer has proved anything.
+ * Message 1 costs us a DH computation and an SA before the peer has proved anything: admission.c
+ * decides whether it may (call admission limits). HASH_R lets whoever names a real group attack
+ * its key offline, hence crypto isakmp aggressive-mode disable, and the same answer for a group
+ * that does not exist (keymgr/decoy.c).
  */
 #include <stdlib.h>
 #include <string.h>

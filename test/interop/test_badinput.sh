@@ -2,7 +2,8 @@
 # Bad input against a running hub, with a real vpnc session up and pinging the whole time:
 # garbage ISAKMP on UDP 500 and 4500, ESP with unknown SPIs (UDP 4500 and raw protocol 50),
 # a replayed and a tampered ESP packet of the live session, a half-open flood from one address
-# (per-peer rate limit) and from many (global half-open cap), a wrong group key, a wrong XAUTH
+# (per-peer rate and in-negotiation limits) and from many never-seen ones (shed at half the
+# in-negotiation cap), a wrong group key, a wrong XAUTH
 # password and a proposal no policy matches. Each must be dropped, counted (the counters vpnd
 # logs at shutdown) and logged without flooding the log; no process may die, the live session
 # must keep carrying traffic, new clients must still get in, and ikemgr's memory stays bounded.
@@ -160,7 +161,7 @@ ip netns exec vpnd_cl python3 "$SRCDIR/test/lib/espattack.py" replay clout $HUB 
 children_alive "replayed/tampered ESP"
 session_alive "replayed/tampered ESP (the replay window did not move for the forged sequence numbers)"
 
-# ---- 5. half-open flood from a second address: the per-peer rate limit takes it
+# ---- 5. half-open flood from a second address: the per-peer rate and in-negotiation limits take it
 cl ip addr add 172.18.143.3/24 dev clout || die "cannot add 172.18.143.3"
 t0=$(date +%s%N)
 ip netns exec vpnd_cl python3 "$SRCDIR/test/lib/ikeflood.py" $HUB 3000 3 172.18.143.3 || die "ikeflood failed"
