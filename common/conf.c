@@ -306,6 +306,8 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->sa_lifetime_kb = 4608000;
 	conf->replay_window = 1024;
 	conf->nem_min_prefix = 8;
+	conf->cac_in_negotiation = CONF_CAC_IN_NEGOTIATION;
+	conf->cac_in_negotiation_peer = CONF_CAC_IN_NEGOTIATION_PEER;
 	conf->radius_timeout = 5;
 	conf->radius_retransmit = 3;
 	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");

@@ -374,7 +374,18 @@ struct vpnd_conf {
 	int      replay_window;          /* default 1024 */
 	/* true when any legacy algorithm (DES, 3DES, MD5, DH 1/2/5) is named */
 	int      uses_legacy;
+
+	/* exposure limits (common/conf_admission.c, docs/config.md "Admission and lockout") */
+	int      aggressive_disable;     /* crypto isakmp aggressive-mode disable */
+	int      cac_in_negotiation;     /* crypto call admission limit ike in-negotiation-sa N */
+	int      cac_in_negotiation_peer;/*   ... per-peer M (one source address) */
+	int      cac_ike_sa;             /* crypto call admission limit ike sa N, 0 = no limit */
+	int      aaa_max_fail;           /* aaa local authentication attempts max-fail N, 0 = off */
 };
+
+/* Defaults of the admission limits: generous enough for 1,000 set-ups a second. */
+#define CONF_CAC_IN_NEGOTIATION       1000
+#define CONF_CAC_IN_NEGOTIATION_PEER  100
 
 /* A diagnostic sink: called once per warning or error, already formatted as "FILE:LINE: msg". */
 typedef void (*conf_diag_fn)(void *arg, int is_error, const char *msg);

@@ -199,5 +199,9 @@ void cp_h_self_identity(struct conf_parser *p, int i);
 void cp_h_trustpoint(struct conf_parser *p, int i);
 void cp_h_profile_trustpoint(struct conf_parser *p, int i);
 void cp_pki_finish(struct conf_parser *p);
+/* conf_admission.c: aggressive-mode disable, call admission limits, local user lockout */
+void cp_h_isakmp_aggressive(struct conf_parser *p, int i);
+void cp_h_cac_ike(struct conf_parser *p, int i);
+void cp_h_aaa_local_attempts(struct conf_parser *p, int i);
 
 #endif

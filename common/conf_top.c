@@ -34,6 +34,9 @@ static const struct cp_kw aaa_server[] = { SUB("radius", aaa_server_radius), END
 
 static const struct cp_kw control_socket_cmds[] = { FN("group", cp_h_control_socket_group), END };
 
+static const struct cp_kw aaa_local_authen[] = { FN("attempts", cp_h_aaa_local_attempts), END };
+static const struct cp_kw aaa_local[] = { SUB("authentication", aaa_local_authen), END };
+
 static const struct cp_kw aaa_cmds[] = {
 	FN("new-model", cp_h_aaa_new_model),
 	SUB("authentication", aaa_authen),
@@ -41,6 +44,7 @@ static const struct cp_kw aaa_cmds[] = {
 	SUB("accounting", aaa_acct),
 	SUB("group", aaa_group),
 	SUB("server", aaa_server),
+	SUB("local", aaa_local),
 	NOOP("session-id"),
 	END
 };
@@ -58,8 +62,13 @@ static const struct cp_kw isakmp_cmds[] = {
 	FN("keepalive", cp_h_isakmp_keepalive),
 	SUB("nat", isakmp_nat),
 	SUB("network-extension", isakmp_nem),
+	FN("aggressive-mode", cp_h_isakmp_aggressive),
 	END
 };
+
+static const struct cp_kw cac_limit[] = { FN("ike", cp_h_cac_ike), END };
+static const struct cp_kw cac_cmds[] = { SUB("limit", cac_limit), END };
+static const struct cp_kw call_cmds[] = { SUB("admission", cac_cmds), END };
 
 static const struct cp_kw sa_replay[] = { FN("window-size", cp_h_sa_replay), END };
 static const struct cp_kw ipsec_sa[] = {
@@ -82,6 +91,7 @@ static const struct cp_kw crypto_cmds[] = {
 	SUB("pki", pki_cmds),
 	SUB("ipsec", ipsec_cmds),
 	OPEN("keyring", cp_h_keyring),
+	SUB("call", call_cmds),
 	END
 };
 

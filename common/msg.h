@@ -81,6 +81,11 @@ enum imsg_type {
 	/* child -> parent: a peer broke the message catalogue; the parent kills it */
 	IMSG_VIOLATION,         /* struct msg_violation */
 
+	/* exposure limits: XAUTH lockout (keymgr/lockout.c), call admission (ikemgr/admission.c) */
+	IMSG_LOCKOUT_STATE,     /* keymgr -> parent: struct msg_lockout, one user whose state changed */
+	IMSG_LOCKOUT_CLEAR,     /* parent -> keymgr: struct msg_lockout_clear */
+	IMSG_ADM_STATS,         /* ikemgr -> parent: struct msg_adm_stats, when it changed */
+
 	IMSG_TYPE_MAX
 };
 
@@ -523,6 +528,27 @@ struct msg_dynauth_res {
 struct msg_va_set_acl {
 	uint32_t session_id;
 	char     acl_in[64];            /* "" = the template's */
+};
+
+/* A local user's failed logins (aaa local authentication attempts max-fail); fails 0 and not
+ * locked: forget the user. */
+struct msg_lockout {
+	char     user[MSG_USER_MAX];
+	int32_t  fails;
+	int32_t  locked;
+	int64_t  last_fail;             /* unix time */
+	struct in_addr last_addr;       /* where the last failure came from */
+};
+struct msg_lockout_clear {
+	int32_t  all;
+	char     user[MSG_USER_MAX];
+};
+/* show crypto call admission statistics */
+struct msg_adm_stats {
+	int32_t  limit_in_neg, limit_in_neg_peer, limit_sa;
+	int32_t  ike_sas, in_negotiation;
+	uint64_t requests, accepted, rej_in_neg, rej_peer, rej_shed, rej_sa, rej_rate,
+	         rej_aggressive;
 };
 
 #endif

@@ -74,6 +74,10 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_AUTHZ, struct msg_authz, K, T),
 	MSG(IMSG_AUTHZ_DEL, struct msg_authz_del, K, T),
 	MSG(IMSG_VIOLATION, struct msg_violation, CHILDREN, P),
+
+	MSG(IMSG_LOCKOUT_STATE, struct msg_lockout, K, P),
+	MSG(IMSG_LOCKOUT_CLEAR, struct msg_lockout_clear, P, K),
+	MSG(IMSG_ADM_STATS, struct msg_adm_stats, I, P),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */

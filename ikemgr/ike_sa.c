@@ -40,7 +40,7 @@ struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer
 	sa->all_next = ike.all;
 	ike.all = sa;
 	ike.nsa++;
-	ike.nhalfopen++;
+	adm_sa_new(sa);
 	return sa;
 }
 
@@ -60,11 +60,6 @@ struct ike_sa *ike_sa_by_id(uint32_t id)
 	return NULL;
 }
 
-static int is_halfopen(const struct ike_sa *sa)
-{
-	return sa->state >= IKE_S_MM_SA_SENT && sa->state <= IKE_S_WAIT_HASH_I;
-}
-
 void ike_exch_free(struct ike_sa *sa, struct ike_exch *x)
 {
 	(void)sa;
@@ -79,7 +74,6 @@ void ike_exch_free(struct ike_sa *sa, struct ike_exch *x)
 
 void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 {
-	int halfopen = is_halfopen(sa);   /* ikev1_session_gone() below sets the state to DEAD */
 	if (notify_peer && sa->state >= IKE_S_XAUTH_REQ_SENT && sa->state != IKE_S_DEAD)
 		ikev1_send_delete_all(sa);
 	if (sa->state != IKE_S_DEAD)
@@ -96,8 +90,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 			*pp = sa->all_next;
 			break;
 		}
-	if (halfopen)
-		ike.nhalfopen--;
+	adm_sa_settled(sa);
 	ike.nsa--;
 	for (int i = 0; i < IKE_MAX_EXCH; i++)
 		if (sa->exch[i].kind)
@@ -111,13 +104,6 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	free(sa->pending_cfg);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
-}
-
-/* Called when an SA leaves the half-open states, to keep the flood counter right. */
-void ike_sa_promoted(struct ike_sa *sa)
-{
-	(void)sa;
-	ike.nhalfopen--;
 }
 
 struct ike_exch *ike_exch_find(struct ike_sa *sa, uint32_t msgid)

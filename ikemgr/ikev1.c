@@ -17,7 +17,6 @@ void ikev1_init(const struct vpnd_conf *conf, const struct ike_io *io)
 	memset(&ike, 0, sizeof(ike));
 	ike.conf = conf;
 	ike.io = *io;
-	ike.max_halfopen = 1000;
 	ike.peer_rate = 50;
 }
 
@@ -374,6 +373,7 @@ static int dpd_due(const struct ike_sa *sa, time_t now, int interval)
 void ikev1_tick(time_t now)
 {
 	struct ike_sa *next;
+	adm_report();
 	for (struct ike_sa *sa = ike.all; sa; sa = next) {
 		next = sa->all_next;
 		ike_report_sync(sa);
@@ -480,7 +480,8 @@ void ikev1_shutdown(void)
 	log_info("IKE counters: rx %llu tx %llu short %llu malformed %llu unknown-sa %llu "
 	         "bad-hash %llu undecryptable %llu rate-limited %llu half-open-cap %llu "
 	         "wrong-state %llu no-proposal %llu bad-id %llu duplicates %llu retransmits %llu "
-	         "sessions up %llu down %llu",
+	         "sessions up %llu down %llu peer-cap %llu shed %llu sa-cap %llu "
+	         "aggressive-disabled %llu",
 	         (unsigned long long)s->rx, (unsigned long long)s->tx,
 	         (unsigned long long)s->drop_short, (unsigned long long)s->drop_malformed,
 	         (unsigned long long)s->drop_unknown_sa, (unsigned long long)s->drop_hash,
@@ -488,7 +489,9 @@ void ikev1_shutdown(void)
 	         (unsigned long long)s->drop_halfopen_cap, (unsigned long long)s->drop_state,
 	         (unsigned long long)s->no_proposal, (unsigned long long)s->bad_id,
 	         (unsigned long long)s->duplicates, (unsigned long long)s->retransmits,
-	         (unsigned long long)s->sessions_up, (unsigned long long)s->sessions_down);
+	         (unsigned long long)s->sessions_up, (unsigned long long)s->sessions_down,
+	         (unsigned long long)s->drop_peer_cap, (unsigned long long)s->drop_shed,
+	         (unsigned long long)s->drop_sa_cap, (unsigned long long)s->drop_aggr_disabled);
 	while (ike.all)
 		ike_sa_delete(ike.all, "shutdown", 1);
 }

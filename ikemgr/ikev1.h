@@ -134,6 +134,8 @@ struct ike_sa {
 	/* quick-mode identities refused lately: a client retrying the same claim is logged once */
 	struct { struct in_addr net, mask; } id_refused[4];
 	unsigned id_refused_n;
+	int      negotiating;         /* counted by admission.c until its session is up */
+	uint32_t neg_addr;            /* the source address it is counted under */
 	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
@@ -199,7 +201,9 @@ struct ike_io {
 struct ike_stats {
 	uint64_t rx, tx, drop_short, drop_malformed, drop_unknown_sa, drop_hash, drop_decrypt,
 	         drop_ratelimit, drop_halfopen_cap, drop_state, no_proposal, bad_id, retransmits,
-	         duplicates, sessions_up, sessions_down;
+	         duplicates, sessions_up, sessions_down,
+	         drop_peer_cap, drop_shed, drop_sa_cap, drop_aggr_disabled, adm_requests,
+	         adm_accepted;
 };
 
 struct ike_engine {
@@ -207,10 +211,9 @@ struct ike_engine {
 	struct ike_io io;
 	struct ike_sa *hash[1024];
 	struct ike_sa *all;
-	int      nsa, nhalfopen;
+	int      nsa, nhalfopen;          /* nhalfopen: in negotiation (admission.c) */
 	uint32_t next_id;
 	struct ike_stats st;
-	int      max_halfopen;        /* global cap on exchanges not yet authenticated */
 	int      peer_rate;           /* new exchanges per second per peer address */
 	const uint8_t *cur_in;        /* the protected datagram being handled, as received */
 	size_t   cur_in_len;
@@ -264,8 +267,16 @@ int  ikev1_send_protected(struct ike_sa *, uint8_t exch_type, uint32_t msgid, ui
 int  ikev1_verify_hash(struct ike_sa *, const struct isakmp_msg *, const uint8_t *pre,
                        size_t prelen);
 
-/* ikev1_p1.c: shared by aggressive and main mode */
+/* admission.c: crypto call admission limits; an SA counts from ike_sa_new() until its
+ * session is up (ike_sa_set_established) or it is deleted */
 int  ikev1_admit(const struct sockaddr_in *peer, const char *what);
+void adm_sa_new(struct ike_sa *);
+void adm_sa_settled(struct ike_sa *);
+int  adm_is_known(struct in_addr);
+void ike_sa_set_established(struct ike_sa *);
+void adm_report(void);
+
+/* ikev1_p1.c: shared by aggressive and main mode */
 const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *, uint8_t type);
 void ikev1_note_vids(struct ike_sa *, const struct isakmp_msg *);
 int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16_t port);
@@ -385,6 +396,7 @@ struct ike_p2_choice {
 int  ikev1_choose_p2(const struct vpnd_conf *, const struct conf_ipsec_profile *,
                      const struct isakmp_sa *, int natt, struct ike_p2_choice *out);
 
+/* phase 1 done: the peer's address is known to admission.c for a while */
 void ike_sa_promoted(struct ike_sa *);
 const char *esp_transform_name(int encr, int keylen, int auth);
 

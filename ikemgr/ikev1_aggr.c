@@ -4,8 +4,10 @@
  *   R: HDR, SA, KE, Nr, IDir, HASH_R, VIDs, NAT-D, NAT-D
  *   I: HDR[*], HASH_I, NAT-D, NAT-D
  * SKEYID comes from keymgr, which alone holds the group key.
- * Half-open exchanges are bounded by a global cap and a per-peer token bucket, since message 1
- * costs us a DH computation and an SA before the peer has proved anything.
+ * Message 1 costs us a DH computation and an SA before the peer has proved anything: admission.c
+ * decides whether it may (call admission limits). HASH_R lets whoever names a real group attack
+ * its key offline, hence crypto isakmp aggressive-mode disable, and the same answer for a group
+ * that does not exist (keymgr/decoy.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,16 @@
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 
+
+/* The profile an unknown group seems to have: the first that matches groups at all, so an
+ * unknown name gets the answer most group names get. */
+static const struct conf_isakmp_profile *decoy_profile(void)
+{
+	for (int k = 0; k < ike.conf->nprofile; k++)
+		if (ike.conf->profile[k].nmatch_group)
+			return &ike.conf->profile[k];
+	return NULL;
+}
 
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
                       const struct sockaddr_in *peer, const struct sockaddr_in *local,
@@ -24,6 +36,12 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	(void)pkt;
 	(void)len;
 
+	/* crypto isakmp aggressive-mode disable: no SA, no answer (a reflector for no one) */
+	if (ike.conf->aggressive_disable) {
+		ike.st.drop_aggr_disabled++;
+		log_rl("aggressive mode from %s refused: crypto isakmp aggressive-mode disable", pa);
+		return;
+	}
 	if (!ikev1_admit(peer, "aggressive mode"))
 		return;
 
@@ -49,13 +67,15 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		return;
 	}
 	const struct conf_isakmp_profile *prof = conf_find_profile_for_group(ike.conf, group);
-	/* a group may live on the RADIUS server the profile's authorization list names */
+	/* A group may live on the RADIUS server the profile's authorization list names. One that
+	 * exists nowhere is answered like one that does (keymgr makes up its key, decoy.c) and
+	 * fails at HASH_I like a wrong key: otherwise group names could be enumerated. */
 	if (!prof || (!conf_find_group(ike.conf, group) && !conf_profile_group_via_radius(ike.conf, prof))) {
 		ike.st.bad_id++;
-		log_rl("aggressive mode from %s: no isakmp profile matches identity group '%s'", pa,
-		          group);
-		ikev1_send_plain_notify(&m->hdr, peer, local, port4500, ISAKMP_N_INVALID_ID_INFO);
-		return;
+		log_rl("aggressive mode from %s: no isakmp profile matches identity group '%s' "
+		       "(unknown group; answered as if it existed)", pa, group);
+		if (!prof)
+			prof = decoy_profile();
 	}
 
 	struct isakmp_sa sap;
@@ -65,7 +85,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		return;
 	}
 	struct ike_p1_choice ch;
-	if (ikev1_choose_p1_auth(ike.conf, &sap, prof->client_auth_list[0] != 0, 0, &ch) < 0) {
+	if (ikev1_choose_p1_auth(ike.conf, &sap, prof && prof->client_auth_list[0], 0, &ch) < 0) {
 		ike.st.no_proposal++;
 		log_rl("aggressive mode from %s group '%s': no proposal matches any isakmp policy",
 		          pa, group);

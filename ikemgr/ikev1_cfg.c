@@ -164,7 +164,7 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	log_info("session %u: Mode Config gave %s to user '%s'", sa->id, ip, sa->user);
 
 	if (sa->state == IKE_S_CFG_WAIT) {
-		sa->state = IKE_S_ESTABLISHED;
+		ike_sa_set_established(sa);
 		sa->established_at = time(NULL);
 		sa->session_start = sa->established_at;
 		ikev1_request_va(sa, p->addr, 32);

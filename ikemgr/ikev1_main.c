@@ -400,7 +400,7 @@ void ikev1_main_done(struct ike_sa *sa, const char *ida, const char *how)
 		ikev1_cfg_authorize(sa);
 	} else {
 		/* Site-to-site: the peer brings its own addresses, quick mode names them. */
-		sa->state = IKE_S_ESTABLISHED;
+		ike_sa_set_established(sa);
 		sa->established_at = time(NULL);
 	}
 }

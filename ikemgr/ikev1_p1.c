@@ -1,6 +1,6 @@
 /*
  * Phase 1 pieces shared by the aggressive mode (ikev1_aggr.c) and main mode (ikev1_main.c)
- * responders: admission of new exchanges, payload lookup, vendor IDs, NAT-D, and the
+ * responders: payload lookup, vendor IDs, NAT-D, and the
  * virtual-access interface request that ends phase 1.5 (or phase 1 for a site-to-site peer).
  */
 #include <stdlib.h>
@@ -9,56 +9,6 @@
 
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
-
-/* Per-peer token buckets, hashed by address; collisions only make the limit stricter. */
-#define RL_SLOTS 1024
-static struct { uint32_t addr; double tokens; struct timespec at; } rl[RL_SLOTS];
-
-static int peer_rate_ok(struct in_addr a)
-{
-	unsigned i = (ntohl(a.s_addr) * 2654435761u) % RL_SLOTS;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double burst = ike.peer_rate * 4.0;
-	if (rl[i].addr != a.s_addr) {
-		rl[i].addr = a.s_addr;
-		rl[i].tokens = burst;
-		rl[i].at = now;
-	}
-	double dt = (double)(now.tv_sec - rl[i].at.tv_sec) + (now.tv_nsec - rl[i].at.tv_nsec) / 1e9;
-	rl[i].at = now;
-	rl[i].tokens += dt * ike.peer_rate;
-	if (rl[i].tokens > burst)
-		rl[i].tokens = burst;
-	if (rl[i].tokens < 1.0)
-		return 0;
-	rl[i].tokens -= 1.0;
-	return 1;
-}
-
-/* A first message costs us an SA (and soon a DH computation) before the peer proved
- * anything: bounded by a global half-open cap and a per-peer token bucket. */
-int ikev1_admit(const struct sockaddr_in *peer, const char *what)
-{
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &peer->sin_addr, pa, sizeof(pa));
-	if (ike.nhalfopen >= ike.max_halfopen) {
-		static time_t last_log;
-		ike.st.drop_halfopen_cap++;
-		if (time(NULL) != last_log) {
-			last_log = time(NULL);
-			log_rl("half-open IKE SA cap (%d) reached, new exchanges dropped",
-			          ike.max_halfopen);
-		}
-		return 0;
-	}
-	if (!peer_rate_ok(peer->sin_addr)) {
-		ike.st.drop_ratelimit++;
-		log_rl("%s from %s over the per-peer rate, dropped", what, pa);
-		return 0;
-	}
-	return 1;
-}
 
 const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *m, uint8_t type)
 {

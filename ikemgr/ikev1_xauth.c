@@ -123,7 +123,7 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		ike_exch_free(sa, x);
 		if (sa->adopted) {
 			/* the session, its interface and address exist: Mode Config is optional */
-			sa->state = IKE_S_ESTABLISHED;
+			ike_sa_set_established(sa);
 			sa->established_at = time(NULL);
 			return;
 		}
@@ -215,7 +215,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		struct ike_sa *o = ike_session_predecessor(sa);
 		if (o) {
 			ike_session_adopt(sa, o);
-			sa->state = IKE_S_ESTABLISHED;
+			ike_sa_set_established(sa);
 			sa->established_at = time(NULL);
 		}
 		ikev1_cfg_replay(sa);

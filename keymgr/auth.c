@@ -99,6 +99,7 @@ void keymgr_init(const struct vpnd_conf *conf)
 {
 	kconf = conf;
 	pool_init(conf);
+	lockout_init(conf, NULL);
 	while (sessions) {
 		struct sess_rec *n = sessions->next;
 		sess_free(sessions);
@@ -113,6 +114,7 @@ void keymgr_reload(const struct vpnd_conf *nc)
 	memcpy((struct vpnd_conf *)kconf, nc, sizeof(*kconf));
 	radius_reload_end();
 	pool_reload(kconf);
+	lockout_reload();
 }
 
 void keymgr_set_sender(keymgr_send_fn fn)
@@ -163,6 +165,8 @@ struct pending {
 	struct msg_skeyid_res *sk_out;    /* answered in the caller's frame while not parked */
 	struct msg_xauth_res  *xa_out;
 	int      parked;
+	int      local_judged;            /* the local user database said no */
+	int      locked;                  /* refused by lockout.c, not by a password */
 	struct radius_job job;
 };
 
@@ -309,6 +313,12 @@ static int user_step(struct pending *q, char *why, size_t whylen, int *status)
 	int methods = l ? l->nmethod : 1;
 	*status = XAUTH_BAD_CREDENTIALS;
 
+	if (!q->parked && q->authen_i == 0 &&
+	    lockout_refused(q->xa.user, q->xa.peer.sin_addr, why, whylen)) {
+		q->locked = 1;
+		return -1;
+	}
+
 	if (q->parked) {
 		q->parked = 0;
 		struct radius_job *j = &q->job;
@@ -348,6 +358,7 @@ static int user_step(struct pending *q, char *why, size_t whylen, int *status)
 		int m = l ? l->method[q->authen_i] : AAA_METHOD_LOCAL;
 		if (m == AAA_METHOD_LOCAL) {
 			const struct conf_user *u = conf_find_user(kconf, q->xa.user);
+			q->local_judged = 1;
 			if (u && secret_eq(u->password, q->xa.password))
 				return 1;
 			snprintf(why, whylen, u ? "bad password" : "unknown user");
@@ -549,7 +560,8 @@ static void skeyid_answer(struct pending *q, const char *group, struct msg_skeyi
 	size_t len = 0;
 
 	if (!key) {
-		log_warnx("no pre-shared key for identity '%s'", group);
+		log_rl("no pre-shared key for identity '%s': answered with a decoy key", group);
+		keymgr_decoy_skeyid(rq, group, res);
 		return;
 	}
 	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)key, strlen(key), rq->ni, rq->ni_len,
@@ -586,6 +598,8 @@ static void resume(struct pending *q)
 		rc = user_step(q, why, sizeof(why), &status);
 		if (rc == 0)
 			return;
+		if ((rc == 1 || (rc == -1 && status == XAUTH_BAD_CREDENTIALS)) && !q->locked)
+			lockout_result(q->xa.user, q->xa.peer.sin_addr, rc == 1, q->local_judged);
 		if (rc == -2) {
 			status = XAUTH_CHALLENGED;
 			goto refused;
@@ -629,7 +643,10 @@ refused:
 		memset(res, 0, sizeof(*res));
 		res->sa_id = q->sk.sa_id;
 		res->status = KEY_NO_KEY;
-		log_warnx("no pre-shared key for identity '%s': %s", group, why);
+		/* the peer learns nothing from it: it gets a decoy SKEYID (decoy.c) */
+		log_rl("no pre-shared key for identity '%s': %s; answered with a decoy key", group,
+		       why);
+		keymgr_decoy_skeyid(&q->sk, group, res);
 		if (!q->sk_out && send_fn)
 			send_fn(IMSG_SKEYID_RES, q->peerid, res, sizeof(*res));
 	} else {

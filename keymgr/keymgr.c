@@ -87,6 +87,14 @@ static void h_acct(struct imsgbuf *b, struct imsg *im, void *arg)
 	keymgr_acct(im->data);
 }
 
+static void h_lockout_clear(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_lockout_clear c;
+	memcpy(&c, im->data, sizeof(c));
+	c.user[sizeof(c.user) - 1] = 0;
+	lockout_clear(&c);
+}
+
 static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	log_info("shut down");
@@ -115,6 +123,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 };
 static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_ACCT_REQ] = h_acct,
+	[IMSG_LOCKOUT_CLEAR] = h_lockout_clear,
 	[IMSG_SHUTDOWN] = h_shutdown,
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_RELOAD] = h_reload,
@@ -145,6 +154,7 @@ int keymgr_main(struct proc_boot *boot)
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
 	keymgr_acct_init(boot->conf, send_to_parent);
+	lockout_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init_chan(&io.parent, io.loop, boot->parent_fd, "parent", &chan_parent, on_error,

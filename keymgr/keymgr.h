@@ -26,6 +26,20 @@ void keymgr_session_end(const struct msg_session_end *);
 /* a new configuration, applied in place (keymgr_init's conf must be our heap copy) */
 void keymgr_reload(const struct vpnd_conf *);
 
+/* decoy.c: the SKEYID of an aggressive-mode group that does not exist, from a per-start
+ * secret keyed by the name, so the exchange fails at HASH_I like a wrong key does */
+void keymgr_decoy_skeyid(const struct msg_skeyid_req *, const char *group,
+                         struct msg_skeyid_res *);
+
+/* lockout.c: aaa local authentication attempts max-fail. refused: 1 (and why) when the user
+ * is locked out or its source address failed too often; result: a login's outcome (local:
+ * the local user database judged it). Changes go to the parent through to_parent. */
+void lockout_init(const struct vpnd_conf *, keymgr_send_fn to_parent);
+int  lockout_refused(const char *user, struct in_addr from, char *why, size_t whylen);
+void lockout_result(const char *user, struct in_addr from, int ok, int local);
+int  lockout_clear(const struct msg_lockout_clear *);
+void lockout_reload(void);
+
 /* acct.c: accounting records from the parent, answered through send with IMSG_ACCT_RES */
 void keymgr_acct_init(const struct vpnd_conf *conf, keymgr_send_fn send);
 void keymgr_acct(const struct msg_acct *);

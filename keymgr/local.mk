@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c keymgr/authz.c \
 	keymgr/radius.h keymgr/radius.c keymgr/radius_attr.c keymgr/radius_wire.c \
-	keymgr/acct.c keymgr/cert.c keymgr/vouched.c \
+	keymgr/acct.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c \
 	keymgr/dynauth.h keymgr/dynauth.c keymgr/dynauth_wire.c
 
 check_PROGRAMS += test/unit/test_keymgr

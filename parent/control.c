@@ -19,6 +19,7 @@
 #include "common/msg.h"
 #include "parent/control.h"
 #include "parent/debug.h"
+#include "parent/exposure.h"
 #include "parent/parent.h"
 #include "parent/show_config.h"
 
@@ -83,6 +84,12 @@ static const struct control_cmd control_cmds[] = {
 	{ "show crypto debug-condition", debug_cmd_show_condition,
 	  "[--json]: the debug conditions" },
 	{ "show debugging", debug_cmd_show_debugging, "the debug categories that are on" },
+	{ "show aaa local user lockout", exposure_cmd_show_lockout,
+	  "[--json]: local users with failed logins, and whether they are locked out" },
+	{ "clear aaa local user lockout", exposure_cmd_clear_lockout,
+	  "username U | all: unlock local users (their failure counts start again)" },
+	{ "show crypto call admission statistics", exposure_cmd_show_cac,
+	  "[--json]: IKE call admission limits and what they refused" },
 	{ "show running-config", show_cmd_running_config,
 	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
 	  "shown as <removed>" },

@@ -3,6 +3,7 @@ sbin_PROGRAMS += vpnd
 vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/supervise.c parent/control.c parent/control.h parent/reload.c \
 	parent/show_config.c parent/show_config.h parent/acct.c parent/debug.c parent/debug.h \
+	parent/exposure.c parent/exposure.h \
 	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
 vpnd_LDADD = $(VPND_LIBS)
 

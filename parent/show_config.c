@@ -661,6 +661,8 @@ static void rc_aaa(FILE *f, const struct vpnd_conf *c)
 	};
 
 	fprintf(f, "%saaa new-model\n!\n", c->aaa_new_model ? "" : "no ");
+	if (c->aaa_max_fail)
+		fprintf(f, "aaa local authentication attempts max-fail %d\n!\n", c->aaa_max_fail);
 	for (int i = 0; i < c->naaa; i++) {
 		const struct conf_aaa_list *l = &c->aaa[i];
 		if (l->kind < AAA_AUTHEN_LOGIN || l->kind > AAA_ACCT_NETWORK)
@@ -755,6 +757,20 @@ static void rc_dynauth(FILE *f, const struct vpnd_conf *c)
 	fprintf(f, "!\n");
 }
 
+/* printed only when not the defaults, which docs/config.md gives */
+static void rc_call_admission(FILE *f, const struct vpnd_conf *c)
+{
+	int neg = c->cac_in_negotiation != CONF_CAC_IN_NEGOTIATION ||
+	          c->cac_in_negotiation_peer != CONF_CAC_IN_NEGOTIATION_PEER;
+	if (neg)
+		fprintf(f, "crypto call admission limit ike in-negotiation-sa %d per-peer %d\n",
+		        c->cac_in_negotiation, c->cac_in_negotiation_peer);
+	if (c->cac_ike_sa)
+		fprintf(f, "crypto call admission limit ike sa %d\n", c->cac_ike_sa);
+	if (neg || c->cac_ike_sa)
+		fprintf(f, "!\n");
+}
+
 static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 {
 	for (int i = 0; i < c->npolicy; i++) {
@@ -786,9 +802,12 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "crypto isakmp nat keepalive %d\n", c->natt_keepalive);
 	if (c->nem_min_prefix != 8)
 		fprintf(f, "crypto isakmp network-extension minimum-prefix %d\n", c->nem_min_prefix);
+	if (c->aggressive_disable)
+		fprintf(f, "crypto isakmp aggressive-mode disable\n");
 	if (c->npolicy || c->nisakmp_key || c->dpd_interval || c->natt_keepalive ||
-	    c->nem_min_prefix != 8)
+	    c->nem_min_prefix != 8 || c->aggressive_disable)
 		fprintf(f, "!\n");
+	rc_call_admission(f, c);
 
 	for (int i = 0; i < c->ngroup; i++) {
 		const struct conf_group *g = &c->group[i];
@@ -1276,6 +1295,13 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 	}
 	jw_int0(&w, "nat_keepalive", c->natt_keepalive);
 	jw_int0(&w, "network_extension_minimum_prefix", c->nem_min_prefix);
+	jw_bool(&w, "aggressive_mode_disable", c->aggressive_disable);
+	jw_obj(&w, "call_admission_ike");
+	jw_int(&w, "in_negotiation_sa", c->cac_in_negotiation);
+	jw_int(&w, "in_negotiation_sa_per_peer", c->cac_in_negotiation_peer);
+	jw_int0(&w, "sa", c->cac_ike_sa);
+	jw_obj_end(&w);
+	jw_int0(&w, "aaa_local_max_fail", c->aaa_max_fail);
 	jw_arr(&w, "client_groups");
 	for (int i = 0; i < c->ngroup; i++)
 		group_json(&w, &c->group[i]);

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "db/db.h"
+#include "parent/exposure.h"
 #include "parent/parent.h"
 
 static void finish(struct parent *p);
@@ -310,6 +311,16 @@ static void h_tun_open(struct imsgbuf *ib, struct imsg *m, void *arg)
 		log_warn("IMSG_TUN_FD to %s", c->name);
 }
 
+/* lockout table (keymgr) and admission counters (ikemgr), for show (parent/exposure.c) */
+static void h_exposure(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	if (!c->ready)
+		kill_child(c, "a message before READY");
+	else if (exposure_store(c, m) < 0)
+		kill_child(c, "a malformed lockout or admission report");
+}
+
 /* A child found its peer breaking the catalogue: that peer is killed, then all stop. */
 static void h_violation(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
@@ -339,6 +350,8 @@ static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_SA_COUNTERS] = h_sa_counters,
 	[IMSG_ACCT_RES] = h_acct_res,
 	[IMSG_VIOLATION] = h_violation,
+	[IMSG_LOCKOUT_STATE] = h_exposure,
+	[IMSG_ADM_STATS] = h_exposure,
 };
 /* one channel per child; the catalogue says which of these each may send */
 static const struct imsg_chan chan_child[ROLE_TUNMGR + 1] = {

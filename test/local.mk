@@ -73,3 +73,7 @@ TESTS += test/interop/test_forge.sh
 EXTRA_DIST += test/interop/test_forge.sh
 forge_log = test/interop/test_forge.sh.log
 $(forge_log): test/interop/test_crash.sh.log
+TESTS += test/interop/test_exposure.sh
+EXTRA_DIST += test/interop/test_exposure.sh test/lib/ikeenum.py test/lib/ikehold.py
+exposure_log = test/interop/test_exposure.sh.log
+$(exposure_log): test/interop/test_coa.sh.log

@@ -50,6 +50,12 @@ const struct vctl_cmd vctl_cmds[] = {
 	{ "show debugging", "", "the debug categories that are on (asks vpnd)", NULL },
 	{ "reload", "", "read the configuration again; sessions whose policy is gone end (asks vpnd)",
 	  NULL },
+	{ "show aaa local user lockout", "", "local users with failed logins, locked or not "
+	  "(asks vpnd)", NULL },
+	{ "clear aaa local user lockout", "username U | all", "unlock local users (asks vpnd)",
+	  NULL },
+	{ "show crypto call admission statistics", "",
+	  "IKE call admission limits and what they refused (asks vpnd)", NULL },
 	{ "ping", "", "check that vpnd answers", NULL },
 	{ "shutdown", "", "stop vpnd and every session", NULL },
 	{ "help", "", "this list", vctl_help },

@@ -32,3 +32,9 @@ TESTS += test/unit/test_selector
 test_unit_test_selector_SOURCES = test/unit/test_selector.c
 test_unit_test_selector_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_selector_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_admission
+TESTS += test/unit/test_admission
+test_unit_test_admission_SOURCES = test/unit/test_admission.c
+test_unit_test_admission_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_admission_LDADD = $(TEST_LIBS)

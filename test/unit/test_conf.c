@@ -290,12 +290,12 @@ Test(conf, unknown_command_text)
 	cr_expect_eq(load_str("hostname x\ncrypto isakmp polcy 1\n encr aes\n"), 1);
 	cr_expect_str_eq(dl->msg[0], "t.conf:2: error: unknown command 'crypto isakmp polcy', "
 	                 "expected one of: policy, client, profile, key, keepalive, nat, "
-	                 "network-extension");
+	                 "network-extension, aggressive-mode");
 	cr_expect_eq(dl->n, 1, "the indented line under a bad command is not reported again");
 
 	cr_expect_eq(load_str("crypto isakmp\n"), 1);
 	cr_expect_str_eq(dl->msg[0], "t.conf:1: error: incomplete command 'crypto isakmp', expected "
-	                 "one of: policy, client, profile, key, keepalive, nat, network-extension");
+	                 "one of: policy, client, profile, key, keepalive, nat, network-extension, aggressive-mode");
 
 	cr_expect_eq(load_str("crypto isakmp nat\n"), 1);
 	cr_expect_str_eq(dl->msg[0], "t.conf:1: error: incomplete command 'crypto isakmp nat', "
@@ -912,4 +912,43 @@ Test(conf, dynamic_author_errors)
 	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3.4 server-key "
 	                      "SecretSecretSecretSecretSecretSecretSecretSecretSecretSecret\n"), 1);
 	cr_expect_eq(find_msg("SecretSecret", NULL), -1);
+}
+
+Test(conf, admission_and_lockout)
+{
+	cr_assert_eq(load_str(""), 0);
+	cr_expect_eq(conf->aggressive_disable, 0);
+	cr_expect_eq(conf->cac_in_negotiation, CONF_CAC_IN_NEGOTIATION);
+	cr_expect_eq(conf->cac_in_negotiation_peer, CONF_CAC_IN_NEGOTIATION_PEER);
+	cr_expect_eq(conf->cac_ike_sa, 0);
+	cr_expect_eq(conf->aaa_max_fail, 0);
+
+	cr_assert_eq(load_str("crypto isakmp aggressive-mode disable\n"
+	                      "crypto call admission limit ike in-negotiation-sa 300\n"
+	                      "crypto call admission limit ike sa 2000\n"
+	                      "aaa local authentication attempts max-fail 3\n"), 0);
+	cr_expect_eq(conf->aggressive_disable, 1);
+	cr_expect_eq(conf->cac_in_negotiation, 300);
+	cr_expect_eq(conf->cac_in_negotiation_peer, CONF_CAC_IN_NEGOTIATION_PEER);
+	cr_expect_eq(conf->cac_ike_sa, 2000);
+	cr_expect_eq(conf->aaa_max_fail, 3);
+	/* a per-peer limit is never above the total */
+	cr_assert_eq(load_str("crypto call admission limit ike in-negotiation-sa 50\n"), 0);
+	cr_expect_eq(conf->cac_in_negotiation_peer, 50);
+	cr_assert_eq(load_str("crypto call admission limit ike in-negotiation-sa 50 per-peer 5\n"), 0);
+	cr_expect_eq(conf->cac_in_negotiation_peer, 5);
+
+	cr_expect_eq(load_str("crypto isakmp aggressive-mode enable\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "expected disable"), 0);
+	cr_expect_eq(load_str("crypto isakmp aggressive-mode\n"), 1);
+	cr_expect_eq(load_str("crypto call admission limit ike in-negotiation-sa 5\n"), 1);
+	cr_expect_eq(load_str("crypto call admission limit ike in-negotiation-sa 50 per-peer 51\n"), 1);
+	cr_expect_eq(load_str("crypto call admission limit ike in-negotiation-sa 50 peer 5\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "expected per-peer M"), 0);
+	cr_expect_eq(load_str("crypto call admission limit ike foo 5\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "expected in-negotiation-sa or sa"), 0);
+	cr_expect_eq(load_str("crypto call admission limit ike sa\n"), 1);
+	cr_expect_eq(load_str("aaa local authentication attempts max-fail 0\n"), 1);
+	cr_expect_eq(load_str("aaa local authentication attempts max-tries 3\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "expected max-fail"), 0);
 }

@@ -72,17 +72,32 @@ Test(keymgr, skeyid_is_prf_of_group_key)
 	cr_assert_eq(res.sa_id, 7);
 }
 
-Test(keymgr, unknown_group_has_no_key)
+/* An unknown group gets an SKEYID like a known one (so aggressive mode answers alike), from a
+ * key nobody knows: the same for the same name, another for another name. */
+static struct msg_skeyid_res skeyid_for(const char *group)
 {
 	struct msg_skeyid_req rq = { 0 };
 	struct msg_skeyid_res res;
 	rq.prf_hash = IKE_HASH_SHA1;
-	rq.id_len = 5;
-	memcpy(rq.id, "other", 5);
-	rq.ni_len = rq.nr_len = 8;
+	rq.id_len = (uint16_t)strlen(group);
+	memcpy(rq.id, group, rq.id_len);
+	rq.ni_len = rq.nr_len = 16;
+	memset(rq.ni, 0x11, 16);
+	memset(rq.nr, 0x22, 16);
 	keymgr_skeyid(&rq, &res);
-	cr_assert_eq(res.status, KEY_NO_KEY);
-	cr_assert_eq(res.skeyid_len, 0);
+	return res;
+}
+
+Test(keymgr, unknown_group_gets_a_decoy_key)
+{
+	struct msg_skeyid_res known = skeyid_for("g1"), a = skeyid_for("other"),
+	                      a2 = skeyid_for("other"), b = skeyid_for("another");
+	cr_assert_eq(a.status, KEY_OK, "an unknown group must look like a known one");
+	cr_assert_eq(a.skeyid_len, known.skeyid_len);
+	cr_assert_arr_eq(a.skeyid, a2.skeyid, a.skeyid_len, "the decoy changes between tries");
+	cr_assert_arr_neq(a.skeyid, b.skeyid, a.skeyid_len, "two names share a decoy");
+	cr_assert_arr_neq(a.skeyid, known.skeyid, a.skeyid_len);
+	/* a group without a key (nokey-style) gets one too */
 }
 
 static int xauth(uint32_t id, const char *user, const char *pw, struct msg_xauth_res *res)
@@ -321,4 +336,71 @@ Test(keyring, skeyid_by_address_names_the_profile)
 	rq.peer.sin_addr = a4("10.1.1.1");
 	keymgr_skeyid(&rq, &ra);
 	cr_expect_eq(ra.status, KEY_NO_KEY);
+}
+
+/* aaa local authentication attempts max-fail 3: a user is locked after three wrong passwords,
+ * even the right one is refused then (and looks like a wrong one), another user is not
+ * affected, a good password before the third resets the count, and clearing unlocks. */
+static void end_session(uint32_t id, const struct msg_xauth_res *r)
+{
+	struct msg_session_end e = { 0 };
+	e.session_id = id;
+	e.addr = r->policy.addr;
+	keymgr_session_end(&e);
+}
+
+Test(keymgr, local_user_lockout)
+{
+	struct msg_xauth_res r;
+	conf.aaa_max_fail = 3;
+	keymgr_init(&conf);
+	cr_assert_eq(xauth(40, "alice", "x1", &r), XAUTH_BAD_CREDENTIALS);
+	cr_assert_eq(xauth(41, "alice", "x2", &r), XAUTH_BAD_CREDENTIALS);
+	cr_assert_eq(xauth(42, "alice", "wonderland", &r), XAUTH_OK, "two failures lock nobody");
+	end_session(42, &r);
+	cr_assert_eq(xauth(43, "alice", "x1", &r), XAUTH_BAD_CREDENTIALS);
+	cr_assert_eq(xauth(44, "alice", "x2", &r), XAUTH_BAD_CREDENTIALS);
+	cr_assert_eq(xauth(45, "alice", "wonderland", &r), XAUTH_OK, "a good login resets");
+	end_session(45, &r);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(xauth(46 + i, "alice", "wrong", &r), XAUTH_BAD_CREDENTIALS);
+	cr_assert_eq(xauth(50, "alice", "wonderland", &r), XAUTH_BAD_CREDENTIALS,
+	             "a locked user got in with the right password");
+	cr_assert(strstr(r.message, "locked out"), "why: %s", r.message);
+	cr_assert_eq(xauth(51, "bob", "builder", &r), XAUTH_OK, "another user was locked too");
+	end_session(51, &r);
+	struct msg_lockout_clear c = { 0 };
+	snprintf(c.user, sizeof(c.user), "alice");
+	cr_assert_eq(lockout_clear(&c), 1);
+	cr_assert_eq(xauth(52, "alice", "wonderland", &r), XAUTH_OK, "cleared, still locked");
+	end_session(52, &r);
+	/* without max-fail nothing is counted */
+	conf.aaa_max_fail = 0;
+	keymgr_init(&conf);
+	for (int i = 0; i < 5; i++)
+		xauth(60 + i, "alice", "wrong", &r);
+	cr_assert_eq(xauth(70, "alice", "wonderland", &r), XAUTH_OK);
+	end_session(70, &r);
+}
+
+/* Password spraying from one address: 4 x max-fail failures, whatever the users (unknown
+ * ones too), and that address is refused for a while. */
+Test(keymgr, source_address_throttled)
+{
+	struct msg_xauth_res r;
+	conf.aaa_max_fail = 2;
+	keymgr_init(&conf);
+	for (int i = 0; i < 8; i++) {
+		char u[16];
+		snprintf(u, sizeof(u), "nouser%d", i);
+		cr_assert_eq(xauth(80 + i, u, "pw", &r), XAUTH_BAD_CREDENTIALS);
+	}
+	cr_assert_eq(xauth(90, "bob", "builder", &r), XAUTH_BAD_CREDENTIALS,
+	             "a sprayed-from address still logs in");
+	cr_assert(strstr(r.message, "refused for now"), "why: %s", r.message);
+	struct msg_lockout_clear c = { .all = 1 };
+	lockout_clear(&c);
+	cr_assert_eq(xauth(91, "bob", "builder", &r), XAUTH_OK);
+	end_session(91, &r);
+	conf.aaa_max_fail = 0;
 }

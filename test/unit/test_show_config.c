@@ -141,6 +141,10 @@ static const char full[] =
 	"crypto isakmp keepalive 20 5 periodic\n"
 	"crypto isakmp nat keepalive 30\n"
 	"crypto isakmp network-extension minimum-prefix 12\n"
+	"crypto isakmp aggressive-mode disable\n"
+	"crypto call admission limit ike in-negotiation-sa 400 per-peer 20\n"
+	"crypto call admission limit ike sa 5000\n"
+	"aaa local authentication attempts max-fail 5\n"
 	"crypto isakmp client configuration group sales\n"
 	" key " GROUP_KEY "\n"
 	" pool salespool\n"
@@ -601,6 +605,10 @@ Test(show_config, running_config_full_lines)
 	expect_has(out, "crypto isakmp key <removed> address 203.0.113.7\n");
 	expect_has(out, "crypto isakmp keepalive 20 5 periodic\n");
 	expect_has(out, "crypto isakmp nat keepalive 30\n");
+	expect_has(out, "crypto isakmp aggressive-mode disable\n");
+	expect_has(out, "crypto call admission limit ike in-negotiation-sa 400 per-peer 20\n"
+	                "crypto call admission limit ike sa 5000\n");
+	expect_has(out, "aaa local authentication attempts max-fail 5\n");
 	expect_has(out, " dns 10.2.1.53 10.2.1.54\n wins 10.2.1.60\n domain example.test\n"
 	                " pool salespool\n acl split1\n save-password\n pfs\n max-users 50\n"
 	                " netmask 255.255.255.0\n");
