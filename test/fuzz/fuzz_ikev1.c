@@ -132,7 +132,8 @@ static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, i
                      const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500;
-	if (len < ISAKMP_HDR_LEN || len > sizeof(last_out))
+	struct isakmp_hdr h;
+	if (len > sizeof(last_out) || isakmp_parse_hdr(pkt, len, &h) < 0)
 		abort();        /* the engine sends whole ISAKMP messages only */
 	memcpy(last_out, pkt, len);
 	last_out_len = len;
