@@ -32,4 +32,4 @@ TESTS += test/unit/test_selector
 test_unit_test_selector_SOURCES = test/unit/test_selector.c
 test_unit_test_selector_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_selector_LDADD = $(TEST_LIBS)
-EXTRA_DIST += test/fuzz/fuzz_ikev1.c
+EXTRA_DIST += test/fuzz/fuzz_ikev1.c test/fuzz/ikev1_client.c test/fuzz/ikev1_client.h
