@@ -57,7 +57,8 @@ int ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, stru
 			return -1;
 		memcpy(&a, body + 4, 4);
 		memcpy(&b, body + 8, 4);
-		uint32_t span = ntohl(b) - ntohl(a) + 1;
+		/* 64 bits: 0.0.0.0-255.255.255.255 spans 2^32 addresses */
+		uint64_t span = (uint64_t)ntohl(b) - ntohl(a) + 1;
 		if (ntohl(b) < ntohl(a) || (span & (span - 1)) || (ntohl(a) & (span - 1)))
 			return -1;
 		int plen = 32;

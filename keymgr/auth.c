@@ -183,6 +183,10 @@ static void job_done(struct radius_job *j)
 	struct pending *q = j->arg;
 	npending--;
 	resume(q);
+	/* with an answer buffer, q is run by start() further up this stack (RADIUS in the
+	 * caller's thread), which frees it */
+	if (q->phase == P_DONE && !q->sk_out && !q->xa_out)
+		pending_free(q);
 }
 
 static void ask_radius(struct pending *q, const char *server_group, const char *user,
@@ -573,7 +577,8 @@ static void skeyid_answer(struct pending *q, const char *group, struct msg_skeyi
 	res->status = KEY_OK;
 }
 
-/* Runs q as far as it goes; answers (and frees q) when it is done. */
+/* Runs q as far as it goes; answers when it is done (phase P_DONE). Never frees q: its
+ * callers do, so they may still read it. */
 static void resume(struct pending *q)
 {
 	char group[MSG_GROUP_MAX], why[192];
@@ -631,10 +636,7 @@ static void resume(struct pending *q)
 		if (!q->xa_out)
 			free(xr);
 	}
-	if (q->sk_out || q->xa_out)
-		q->phase = P_DONE;      /* the caller frees */
-	else
-		pending_free(q);
+	q->phase = P_DONE;
 	return;
 
 refused:
@@ -662,10 +664,7 @@ refused:
 		if (!q->xa_out)
 			free(xr);
 	}
-	if (q->sk_out || q->xa_out)
-		q->phase = P_DONE;
-	else
-		pending_free(q);
+	q->phase = P_DONE;
 }
 
 static struct pending *pending_new(int kind, uint32_t peerid)

@@ -18,6 +18,7 @@ test_unit_test_radius_SOURCES = test/unit/test_radius.c
 test_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_radius_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c test/fuzz/fuzz_radius_reply.c
+EXTRA_DIST += test/fuzz/fuzz_radius_policy.c
 check_PROGRAMS += test/unit/radius_probe
 test_unit_radius_probe_SOURCES = test/unit/radius_probe.c
 test_unit_radius_probe_LDADD = $(VPND_LIBS)

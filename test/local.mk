@@ -36,6 +36,9 @@ $(showconf_log): test/interop/test_swan_mm.sh.log
 # every fuzz target built with libFuzzer and run for a few seconds
 TESTS += test/fuzz/smoke.sh
 EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict
+# the clang static analyzer finds nothing in a fresh build
+TESTS += test/scan-build.sh
+EXTRA_DIST += test/scan-build.sh
 TESTS += test/interop/test_showsa.sh
 EXTRA_DIST += test/interop/test_showsa.sh test/data/hub-showsa.conf
 showsa_log = test/interop/test_showsa.sh.log

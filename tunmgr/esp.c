@@ -520,7 +520,6 @@ esp_decap(struct esp_sa *sa, const uint8_t *in, size_t len, uint8_t *out, size_t
 			memset(out, 0, ctlen);
 			return decap_fail(sa, ESP_ERR_AUTH);
 		}
-		replay_update(&sa->replay, seq);
 	} else {
 		if (sa->icvlen != 0) {
 			if (compute_icv(sa, in, len - sa->icvlen, icv) != 0)
@@ -528,7 +527,6 @@ esp_decap(struct esp_sa *sa, const uint8_t *in, size_t len, uint8_t *out, size_t
 			if (CRYPTO_memcmp(icv, in + len - sa->icvlen, sa->icvlen) != 0)
 				return decap_fail(sa, ESP_ERR_AUTH);
 		}
-		replay_update(&sa->replay, seq);
 		if (sa->encr == ESP_ENCR_NULL) {
 			memcpy(out, ct, ctlen);
 		} else if (!EVP_CipherInit_ex2(sa->dctx, NULL, NULL, iv, 0, NULL) ||
@@ -545,6 +543,9 @@ esp_decap(struct esp_sa *sa, const uint8_t *in, size_t len, uint8_t *out, size_t
 	for (i = 0; i < padlen; i++)
 		if (out[ctlen - 2 - padlen + i] != (uint8_t)(i + 1))
 			return decap_fail(sa, ESP_ERR_PAD);
+	/* Only now: without integrity (CBC with auth none) the padding is the only check, and a
+	 * forged packet that fails it must not move the window past the genuine ones. */
+	replay_update(&sa->replay, seq);
 	*next_header = out[ctlen - 1];
 	sa->st.pkts++;
 	sa->st.bytes += ctlen - 2 - padlen;

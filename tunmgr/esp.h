@@ -76,8 +76,8 @@ ssize_t esp_encap(struct esp_sa *, const uint8_t *inner, size_t len, uint8_t nex
 /*
  * Check and decrypt one ESP packet (starting at the SPI). Returns the inner length, written at
  * out, with *next_header set; or a negative enum esp_err, counted in the SA's stats.
- * Order: length checks, replay check (before any crypto), ICV check (constant time), window
- * update, decryption and padding check. out must not overlap in and needs at least
+ * Order: length checks, replay check (before any crypto), ICV check (constant time),
+ * decryption, padding check, and only then the window update. out must not overlap in and needs at least
  * len - esp_hdr_len() - ICV bytes (the ciphertext, padding included). A dummy packet
  * (*next_header == ESP_NH_NONE) is returned like any other: drop it.
  */

@@ -407,7 +407,8 @@ static void on_raw(uv_poll_t *h, int status, int events)
 	if (status < 0)
 		return;
 	for (int i = 0; i < BATCH; i++) {
-		struct sockaddr_in from;
+		/* the kernel fills it for an AF_INET raw socket; zeroed so nothing can read it unset */
+		struct sockaddr_in from = { 0 };
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(dp.raw, dp.buf, sizeof(dp.buf), MSG_DONTWAIT,
 		                     (struct sockaddr *)&from, &fl);

@@ -64,9 +64,16 @@ void json_column(FILE *f, sqlite3_stmt *s, int col)
 
 int json_rows(FILE *f, sqlite3_stmt *s)
 {
+	return json_rows_max(f, s, 0);
+}
+
+int json_rows_max(FILE *f, sqlite3_stmt *s, long max)
+{
 	int ncol = sqlite3_column_count(s), rows = 0, rc;
 	fputs("[\n", f);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (max > 0 && rows >= max)
+			break;
 		fputs(rows++ ? ",\n  {" : "  {", f);
 		for (int i = 0; i < ncol; i++) {
 			if (i)

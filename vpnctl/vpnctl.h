@@ -55,6 +55,8 @@ void json_str(FILE *, const char *s);
 void json_column(FILE *, sqlite3_stmt *, int col);
 /* Every remaining row of S as an array of objects keyed by column name; SQLite's result. */
 int  json_rows(FILE *, sqlite3_stmt *);
+/* The same, stopping before row MAX + 1 (0: no cap) with SQLITE_ROW; the array is closed. */
+int  json_rows_max(FILE *, sqlite3_stmt *, long max);
 
 /* format.c: untrusted text made safe for a terminal (control bytes and invalid UTF-8
  * escaped as \xNN); the result lives until 8 more calls. */

@@ -38,3 +38,4 @@ TESTS += test/unit/test_admission
 test_unit_test_admission_SOURCES = test/unit/test_admission.c
 test_unit_test_admission_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_admission_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_ikev1.c test/fuzz/ikev1_client.c test/fuzz/ikev1_client.h

@@ -797,6 +797,9 @@ Test(esp, bad_padding)
 	n = null_packet(akey, badbyte, sizeof(badbyte), pkt);
 	cr_assert_eq(esp_decap(in, pkt, n, back, sizeof(back), &nh), ESP_ERR_PAD);
 	cr_assert_eq(esp_sa_stats(in).err_pad, 1);
+	/* a refused packet leaves its sequence number free */
+	n = null_packet(akey, good, sizeof(good), pkt);
+	cr_assert_eq(esp_decap(in, pkt, n, back, sizeof(back), &nh), 2);
 	esp_sa_free(in);
 
 	in = esp_sa_new(ESP_ENCR_NULL, NULL, 0, ESP_AUTH_HMAC_SHA1_96, akey, 20, 77, 0);
@@ -824,7 +827,8 @@ Test(esp, bad_padding_cbc_without_integrity)
 	uint8_t key[16], iv[16], plain[32], pkt[64], back[64], nh;
 	uint32_t spi = 77, seq = htonl(1);
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-	struct esp_sa *in;
+	struct esp_sa *in, *out;
+	ssize_t n;
 	int outl;
 
 	fill(key, sizeof(key), 7);
@@ -841,6 +845,18 @@ Test(esp, bad_padding_cbc_without_integrity)
 	EVP_CIPHER_CTX_free(c);
 	in = esp_sa_new(ESP_ENCR_AES_CBC, key, 16, ESP_AUTH_NONE, NULL, 0, 77, 0);
 	cr_assert_eq(esp_decap(in, pkt, 56, back, sizeof(back), &nh), ESP_ERR_PAD);
+	cr_assert_eq(esp_sa_stats(in).err_pad, 1);
+	/* Nothing authenticated that packet: it must not have taken sequence number 1 from the
+	 * genuine packet that carries it. */
+	out = esp_sa_new(ESP_ENCR_AES_CBC, key, 16, ESP_AUTH_NONE, NULL, 0, 77, 0);
+	cr_assert_not_null(out);
+	n = esp_encap(out, plain, 20, ESP_NH_IPV4, pkt, sizeof(pkt));
+	cr_assert_gt(n, 0);
+	cr_assert_eq(be32(pkt + 4), 1);
+	cr_assert_eq(esp_decap(in, pkt, (size_t)n, back, sizeof(back), &nh), 20,
+	    "a packet that failed the padding check moved the replay window");
+	cr_assert_eq(esp_decap(in, pkt, (size_t)n, back, sizeof(back), &nh), ESP_ERR_REPLAY);
+	esp_sa_free(out);
 	esp_sa_free(in);
 }
 

@@ -61,6 +61,19 @@ Test(sel, id_forms)
 	cr_expect_eq(ikev1_id_selector(fqdn, 3, &n, &m), -1, "short body");
 }
 
+/* The whole address space as a range spans 2^32 addresses: "any", not 0.0.0.0/32. */
+Test(sel, id_range_everything)
+{
+	struct in_addr n, m;
+	cr_assert_eq(id(ISAKMP_ID_IPV4_ADDR_RANGE, "0.0.0.0", "255.255.255.255", &n, &m), 0);
+	cr_expect_eq(n.s_addr, 0);
+	cr_expect_eq(m.s_addr, 0, "0.0.0.0-255.255.255.255 parsed as mask %08x, not /0", m.s_addr);
+	cr_assert_eq(id(ISAKMP_ID_IPV4_ADDR_RANGE, "128.0.0.0", "255.255.255.255", &n, &m), 0);
+	cr_expect_eq(m.s_addr, A("128.0.0.0").s_addr);
+	cr_expect_eq(id(ISAKMP_ID_IPV4_ADDR_RANGE, "0.0.0.1", "255.255.255.255", &n, &m), -1);
+	cr_expect_eq(id(ISAKMP_ID_IPV4_ADDR_RANGE, "0.0.0.0", "255.255.255.254", &n, &m), -1);
+}
+
 Test(sel, what_a_client_may_claim)
 {
 	struct ike_sa sa;

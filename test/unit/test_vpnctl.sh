@@ -21,7 +21,8 @@ pass() { echo "ok: $*"; }
 
 # run ARGS...: sets OUT, ERR, RC
 run() {
-	"$VPNCTL" "$@" >"$T/out" 2>"$T/err"
+	# bounded: a query that hangs fails the test instead of stalling it
+	timeout 30 "$VPNCTL" "$@" >"$T/out" 2>"$T/err"
 	RC=$?
 	OUT=$(cat "$T/out")
 	ERR=$(cat "$T/err")
@@ -175,6 +176,30 @@ run -S "$T/st" sql "DELETE FROM sessions"
 [ $RC -eq 1 ] && echo "$ERR" | grep -q "read-only" && pass "sql refuses a write" || fail "sql write: $ERR"
 run -S "$T/st" --json sql "SELECT count(*) AS n FROM events"
 [ $RC -eq 0 ] && json_check 'assert rows == [{"n": 1}], rows' && pass "sql --json" || fail "sql --json: $OUT"
+# a query that never ends is stopped by the time limit, with a clear error
+start=$(date +%s)
+run -S "$T/st" sql "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+took=$(($(date +%s) - start))
+[ $RC -eq 1 ] && [ "$ERR" = "vpnctl: query stopped after 2 s: time limit" ] && [ $took -le 5 ] &&
+	pass "sql: an endless query is stopped after 2 s" || fail "sql endless: rc $RC in $took s: $ERR"
+run -S "$T/st" sql "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "^vpnctl: stopped after 100000 rows" &&
+	[ "$(echo "$OUT" | wc -l)" -eq 100001 ] && pass "sql: rows capped" || fail "sql rows: rc $RC $ERR"
+run -S "$T/st" --json sql "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
+[ $RC -eq 1 ] && json_check 'assert len(rows) == 100000 and rows[-1] == {"x": 100000}, rows[-1]' &&
+	pass "sql --json: rows capped, output still parses" || fail "sql --json rows: rc $RC $ERR"
+# functions that are not for reports: a code pointer, extensions, huge values
+for q in "SELECT fts3_tokenizer('simple')" "SELECT load_extension('/nonexistent')" \
+	"SELECT length(zeroblob(1000000000))" "SELECT * FROM pragma_table_info('sessions')" \
+	"SELECT sqlite_compileoption_get(0)"; do
+	run -S "$T/st" sql "$q"
+	[ $RC -eq 1 ] && [ -z "$OUT" ] && echo "$ERR" | grep -q "not authorized" &&
+		pass "sql refuses: $q" || fail "sql ran: $q: rc $RC '$OUT' '$ERR'"
+done
+run -S "$T/st" sql "SELECT length(replace(printf('%.1000000c', 'x'), 'x', 'xyz'))"
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "too big" && pass "sql: values capped" || fail "sql big value: rc $RC $ERR"
+run -S "$T/st" sql "SELECT upper(username), strftime('%Y', 'now') > '2000', count(*) OVER () FROM sessions WHERE unit = 2"
+[ $RC -eq 0 ] && echo "$OUT" | grep -q "^ALICE|1|1$" && pass "sql: plain functions work" || fail "sql functions: $OUT $ERR"
 
 # --- errors ----------------------------------------------------------------------------------
 run -S "$T/st" show crypto foo
