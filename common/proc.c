@@ -1,4 +1,5 @@
 /* Child start-up: what the parent sends before IMSG_START, taken in blocking mode. */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,8 +116,14 @@ void proc_violation(struct imsgbuf *parent, struct imsgbuf *b)
 		memset(&v, 0, sizeof(v));
 		v.offender = b->chan->peer;
 		snprintf(v.why, sizeof(v.why), "%s", b->why);
-		if (imsg_compose(parent, IMSG_VIOLATION, 0, -1, &v, sizeof(v)) == 0)
+		if (imsg_compose(parent, IMSG_VIOLATION, 0, -1, &v, sizeof(v)) == 0) {
 			imsg_flush_blocking(parent);
+			/* keep the channel to the offender open until the parent has killed it
+			 * (it then tells us to stop): closing it first would let the offender
+			 * exit by itself, or act on a half-closed channel */
+			struct pollfd pfd = { .fd = parent->fd, .events = POLLIN };
+			(void)poll(&pfd, 1, 2000);
+		}
 	}
 	fatalx("protocol violation from %s: %s", b->name, b->why);
 }

@@ -1,4 +1,4 @@
-/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_attr.c ikemgr/ikev1_selector.c test/fuzz/fuzz_ikev1_attr.c -o fuzz_ikev1_attr */
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_attr.c ikemgr/ikev1_selector.c common/netpolicy.c common/conf_find.c test/fuzz/fuzz_ikev1_attr.c -o fuzz_ikev1_attr */
 /*
  * What ikemgr reads out of decrypted messages beyond the codec: the Mode Config / XAUTH
  * attribute walk (attr_next, user names and passwords come through it) and the quick-mode
