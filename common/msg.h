@@ -86,6 +86,13 @@ enum imsg_type {
 	IMSG_LOCKOUT_CLEAR,     /* parent -> keymgr: struct msg_lockout_clear */
 	IMSG_ADM_STATS,         /* ikemgr -> parent: struct msg_adm_stats, when it changed */
 
+	/* parent <-> control (the operator socket, control/): requests carry their id in peerid */
+	IMSG_CTL_DBPATH,        /* parent -> control, at start: struct msg_ctl_dbpath */
+	IMSG_CTL_REQ,           /* control -> parent: struct msg_ctl_req, a privileged act */
+	IMSG_CTL_RES,           /* parent -> control: struct msg_ctl_res, its outcome */
+	IMSG_CTL_LOCKOUT,       /* parent -> control: struct msg_lockout, as keymgr reported it */
+	IMSG_CTL_ADM,           /* parent -> control: struct msg_adm_stats, as ikemgr reported */
+
 	IMSG_TYPE_MAX
 };
 
@@ -98,6 +105,7 @@ enum msg_socket_kind {
 	CHAN_KEYMGR,
 	CHAN_TUNMGR,
 	SOCK_DYNAUTH,           /* UDP, aaa server radius dynamic-author: keymgr */
+	SOCK_CONTROL,           /* the listening operator socket DIR/vpnd.sock: control */
 };
 struct msg_socket {
 	int32_t kind;
@@ -549,6 +557,35 @@ struct msg_adm_stats {
 	int32_t  ike_sas, in_negotiation;
 	uint64_t requests, accepted, rej_in_neg, rej_peer, rej_shed, rej_sa, rej_rate,
 	         rej_aggressive;
+};
+
+/*
+ * The control process (control/) asks the parent for what it may not do itself. The parent
+ * re-checks every field it acts on: control parses operator input and is not trusted.
+ */
+struct msg_ctl_dbpath {
+	char     path[4096];            /* the session store, opened read-only before the drop */
+};
+enum msg_ctl_kind {
+	CTL_PING = 1,                   /* answer: "pong PID" of the parent */
+	CTL_SHUTDOWN,
+	CTL_RELOAD,
+	CTL_CLEAR,                      /* u.clear, forwarded to ikemgr */
+	CTL_DEBUG,                      /* u.debug: the whole new state, to every process */
+	CTL_LOCKOUT_CLEAR,              /* u.lockout, forwarded to keymgr */
+};
+struct msg_ctl_req {
+	int32_t  kind;                  /* enum msg_ctl_kind */
+	union {
+		struct msg_clear         clear;
+		struct msg_debug         debug;
+		struct msg_lockout_clear lockout;
+	} u;
+};
+#define MSG_CTL_TEXT_MAX 1024
+struct msg_ctl_res {
+	int32_t  rc;                    /* 0 done, -1 refused or failed */
+	char     text[MSG_CTL_TEXT_MAX];  /* lines for the operator, "" when none */
 };
 
 #endif

@@ -10,7 +10,8 @@
 #define I MSGCAT_ROLE(ROLE_IKEMGR)
 #define K MSGCAT_ROLE(ROLE_KEYMGR)
 #define T MSGCAT_ROLE(ROLE_TUNMGR)
-#define CHILDREN (I | K | T)
+#define C MSGCAT_ROLE(ROLE_CONTROL)
+#define CHILDREN (I | K | T | C)
 
 #define MSG(type, payload, f, t) [type] = { #type, sizeof(payload), 0, f, t, MSG_FD_NONE, 0 }
 #define EMPTY(type, f, t)        [type] = { #type, 0, 0, f, t, MSG_FD_NONE, 0 }
@@ -19,7 +20,7 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	/* start-up and operator commands, from the parent */
 	MSG(IMSG_CONF, struct vpnd_conf, P, CHILDREN),
 	[IMSG_SOCKET] = { "IMSG_SOCKET", sizeof(struct msg_socket), 0, P, CHILDREN, MSG_FD_MUST, 0 },
-	[IMSG_PEER_CHANNEL] = { "IMSG_PEER_CHANNEL", sizeof(struct msg_socket), 0, P, CHILDREN,
+	[IMSG_PEER_CHANNEL] = { "IMSG_PEER_CHANNEL", sizeof(struct msg_socket), 0, P, I | K | T,
 	                        MSG_FD_MUST, 0 },
 	EMPTY(IMSG_START, P, CHILDREN),
 	EMPTY(IMSG_SHUTDOWN, P, CHILDREN),
@@ -73,11 +74,19 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 
 	MSG(IMSG_AUTHZ, struct msg_authz, K, T),
 	MSG(IMSG_AUTHZ_DEL, struct msg_authz_del, K, T),
-	MSG(IMSG_VIOLATION, struct msg_violation, CHILDREN, P),
+	/* control has no peer channel: it never has a violation to report */
+	MSG(IMSG_VIOLATION, struct msg_violation, I | K | T, P),
 
 	MSG(IMSG_LOCKOUT_STATE, struct msg_lockout, K, P),
 	MSG(IMSG_LOCKOUT_CLEAR, struct msg_lockout_clear, P, K),
 	MSG(IMSG_ADM_STATS, struct msg_adm_stats, I, P),
+
+	/* the operator socket's process asks; the parent re-checks what it acts on */
+	MSG(IMSG_CTL_DBPATH, struct msg_ctl_dbpath, P, C),
+	MSG(IMSG_CTL_REQ, struct msg_ctl_req, C, P),
+	MSG(IMSG_CTL_RES, struct msg_ctl_res, P, C),
+	MSG(IMSG_CTL_LOCKOUT, struct msg_lockout, P, C),
+	MSG(IMSG_CTL_ADM, struct msg_adm_stats, P, C),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */
@@ -86,18 +95,19 @@ static const char *const role_names[] = {
 	[ROLE_IKEMGR] = "ikemgr",
 	[ROLE_KEYMGR] = "keymgr",
 	[ROLE_TUNMGR] = "tunmgr",
+	[ROLE_CONTROL] = "control",
 };
 
 const char *proc_role_name(int role)
 {
-	if (role < 0 || role > ROLE_TUNMGR)
+	if (role < 0 || role > ROLE_LAST)
 		return "?";
 	return role_names[role];
 }
 
 int proc_role_from_name(const char *name)
 {
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++)
 		if (strcmp(name, role_names[r]) == 0)
 			return r;
 	return -1;
@@ -128,11 +138,11 @@ int msgcat_check(uint32_t type, int from, int to, size_t len, int hasfd, char *w
 		snprintf(why, whylen, "unknown message type %u", type);
 		return -1;
 	}
-	if (from < 0 || from > ROLE_TUNMGR || !(d->from & MSGCAT_ROLE(from))) {
+	if (from < 0 || from > ROLE_LAST || !(d->from & MSGCAT_ROLE(from))) {
 		snprintf(why, whylen, "%s may not come from %s", d->name, proc_role_name(from));
 		return -1;
 	}
-	if (to < 0 || to > ROLE_TUNMGR || !(d->to & MSGCAT_ROLE(to))) {
+	if (to < 0 || to > ROLE_LAST || !(d->to & MSGCAT_ROLE(to))) {
 		snprintf(why, whylen, "%s is not for %s", d->name, proc_role_name(to));
 		return -1;
 	}

@@ -1,7 +1,7 @@
 /*
  * Privilege separation: each child becomes its own system user, for good.
  *
- * ikemgr and keymgr: chroot to an empty directory, no capabilities at all.
+ * ikemgr, keymgr and control: chroot to an empty directory, no capabilities at all.
  * tunmgr: no chroot (it opens /dev/net/tun per session), keeps CAP_NET_ADMIN and CAP_NET_RAW
  * only. Every step is verified afterwards; a failure is fatal, never a half-dropped child.
  *
@@ -52,6 +52,7 @@ const char *privsep_user(int role)
 	case ROLE_IKEMGR: return PRIVSEP_USER_IKEMGR;
 	case ROLE_KEYMGR: return PRIVSEP_USER_KEYMGR;
 	case ROLE_TUNMGR: return PRIVSEP_USER_TUNMGR;
+	case ROLE_CONTROL: return PRIVSEP_USER_CONTROL;
 	default:          return NULL;
 	}
 }
@@ -266,10 +267,10 @@ static int run_useradd(const char *name)
 
 int privsep_ensure_users(void)
 {
-	uid_t uids[3];
+	uid_t uids[ROLE_LAST + 1];
 	int ret = 0;
 
-	for (int role = ROLE_IKEMGR; role <= ROLE_TUNMGR; role++) {
+	for (int role = ROLE_IKEMGR; role <= ROLE_LAST; role++) {
 		const char *name = privsep_user(role);
 		struct passwd *pw = getpwnam(name);
 
@@ -290,12 +291,14 @@ int privsep_ensure_users(void)
 			ret = -1;
 			continue;
 		}
-		uids[role - ROLE_IKEMGR] = pw->pw_uid;
+		uids[role] = pw->pw_uid;
 	}
-	if (ret == 0 && (uids[0] == uids[1] || uids[0] == uids[2] || uids[1] == uids[2])) {
-		log_warnx("users %s, %s and %s must have distinct uids", PRIVSEP_USER_IKEMGR,
-		          PRIVSEP_USER_KEYMGR, PRIVSEP_USER_TUNMGR);
-		ret = -1;
-	}
+	for (int a = ROLE_IKEMGR; ret == 0 && a <= ROLE_LAST; a++)
+		for (int b = a + 1; ret == 0 && b <= ROLE_LAST; b++)
+			if (uids[a] == uids[b]) {
+				log_warnx("users %s and %s must have distinct uids", privsep_user(a),
+				          privsep_user(b));
+				ret = -1;
+			}
 	return ret;
 }

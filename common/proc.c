@@ -26,8 +26,8 @@ static void take_socket(struct proc_boot *b, struct imsg *m)
 		lo = CHAN_IKEMGR;
 		hi = CHAN_TUNMGR;
 	}
-	if (m->hdr.type == IMSG_SOCKET && ms.kind == SOCK_DYNAUTH)
-		lo = hi = SOCK_DYNAUTH;   /* a socket, numbered after the channels */
+	if (m->hdr.type == IMSG_SOCKET && (ms.kind == SOCK_DYNAUTH || ms.kind == SOCK_CONTROL))
+		lo = hi = ms.kind;        /* sockets numbered after the channels */
 	if (ms.kind < lo || ms.kind > hi || ms.kind >= PROC_NSOCK)
 		fatalx("bootstrap: bad socket kind %d for message type %u", ms.kind, m->hdr.type);
 	if (b->sock[ms.kind] != -1)
@@ -35,6 +35,8 @@ static void take_socket(struct proc_boot *b, struct imsg *m)
 	b->sock[ms.kind] = m->fd;
 	m->fd = -1;
 }
+
+void (*proc_predrop)(struct proc_boot *);
 
 void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out)
 {
@@ -74,10 +76,20 @@ void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out)
 		case IMSG_PEER_CHANNEL:
 			take_socket(out, &m);
 			break;
+		case IMSG_CTL_DBPATH:
+			if (out->dbpath != NULL || m.datalen != sizeof(struct msg_ctl_dbpath))
+				fatalx("bootstrap: IMSG_CTL_DBPATH twice or malformed");
+			out->dbpath = strndup(((struct msg_ctl_dbpath *)m.data)->path,
+			                      sizeof(((struct msg_ctl_dbpath *)m.data)->path) - 1);
+			if (out->dbpath == NULL)
+				fatal("bootstrap");
+			break;
 		case IMSG_START:
 			if (m.fd != -1 || m.datalen != 0 || out->conf == NULL)
 				fatalx("bootstrap: IMSG_START out of order");
 			free(m.data);
+			if (proc_predrop != NULL)
+				proc_predrop(out);
 			privsep_drop(role);
 			if (imsg_send_blocking(parent_fd, IMSG_READY, 0, -1, NULL, 0) == -1)
 				fatal("bootstrap: sending IMSG_READY");
@@ -100,6 +112,8 @@ void proc_boot_free(struct proc_boot *b)
 		free(b->conf);
 		b->conf = NULL;
 	}
+	free(b->dbpath);
+	b->dbpath = NULL;
 	for (int i = 0; i < PROC_NSOCK; i++) {
 		if (b->sock[i] != -1)
 			close(b->sock[i]);

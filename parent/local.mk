@@ -1,9 +1,12 @@
-# parent/: the vpnd binary: the root parent, plus the children's entry points it re-execs.
+# parent/: the vpnd binary: the root parent, plus the children's entry points it re-execs
+# (control/ is the operator socket's process).
 sbin_PROGRAMS += vpnd
 vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
-	parent/supervise.c parent/control.c parent/control.h parent/reload.c \
-	parent/show_config.c parent/show_config.h parent/acct.c parent/debug.c parent/debug.h \
+	parent/supervise.c parent/control.c parent/reload.c parent/acct.c \
 	parent/exposure.c parent/exposure.h \
+	control/ctlproc.c control/ctlproc.h control/control.c control/control.h \
+	control/commands.c control/show_config.c control/show_config.h control/store.c \
+	control/debug.c control/debug.h control/exposure.c control/exposure.h \
 	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
 vpnd_LDADD = $(VPND_LIBS)
 

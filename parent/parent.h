@@ -32,8 +32,6 @@ struct child {
 	int           status;       /* from waitpid */
 };
 
-struct control;
-
 struct parent {
 	uv_loop_t        loop;
 	const char      *conf_file;
@@ -43,7 +41,7 @@ struct parent {
 	struct db       *db;
 	int              debug;
 
-	struct child     child[ROLE_TUNMGR + 1];   /* indexed by role; [ROLE_PARENT] unused */
+	struct child     child[ROLE_LAST + 1];     /* indexed by role; [ROLE_PARENT] unused */
 	int              socks[PROC_NSOCK];        /* UDP 500, UDP 4500, raw ESP until handed out */
 
 	uv_signal_t      sig_term, sig_int, sig_chld, sig_hup;
@@ -54,7 +52,7 @@ struct parent {
 	int              exit_code;
 	int              finished;
 	int              crashed;      /* a child died: this run's sessions are closed */
-	struct control  *control;
+	int              ctl_fd;       /* the listening operator socket, until control has it */
 	struct acct     *acct;         /* RADIUS accounting (acct.c) */
 };
 
@@ -66,7 +64,7 @@ int  sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf);
 /* Warn about each configured interface address the system does not have; never applies it. */
 void iface_check(const struct vpnd_conf *conf);
 
-/* spawn.c: fork + re-exec the three children and hand them their start-up messages */
+/* spawn.c: fork + re-exec the children and hand them their start-up messages */
 int  spawn_children(struct parent *p);
 void kill_children(struct parent *p, int sig);
 
@@ -76,6 +74,8 @@ int  supervise_start(struct parent *p);
 void parent_shutdown(struct parent *p, int code, int force);
 /* reload.c: 0 and "reloaded ..." in why, or -1 and the first error */
 int  parent_reload(struct parent *p, char *why, size_t whylen);
+/* A child broke the protocol: kill it, then all stop. */
+void child_protocol_error(struct child *c, const char *why);
 /* Reap what exited; returns how many children are still alive. */
 int  reap_children(struct parent *p);
 
@@ -90,10 +90,12 @@ int  acct_result(struct parent *p, const struct msg_acct_res *r);
 void acct_crash(struct parent *p);
 void acct_finish(struct parent *p);
 
-/* control.c */
+/* control.c: the operator socket, served by the control process */
 int  control_open(struct parent *p);
-/* Stop accepting; pending answers still go out. */
+/* Remove the socket's name: no new connections. */
 void control_stop_listening(struct parent *p);
 void control_close(struct parent *p);
+/* IMSG_CTL_REQ from control (the catalogue checked its size and sender) */
+void control_request(struct child *c, const struct imsg *m);
 
 #endif

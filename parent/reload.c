@@ -51,7 +51,7 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 	c->run_id = p->conf->run_id;
 	memcpy(red, c, sizeof(*red));
 	conf_redact(red);
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		struct child *ch = &p->child[r];
 		const struct vpnd_conf *send = r == ROLE_KEYMGR ? c : red;
 		if (!ch->ib_open || imsg_compose(&ch->ib, IMSG_RELOAD, 0, -1, send, sizeof(*send)) == -1) {

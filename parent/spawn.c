@@ -58,7 +58,7 @@ static pid_t spawn_one(const char *role, int chan, int debug)
 
 void kill_children(struct parent *p, int sig)
 {
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++)
 		if (p->child[r].pid > 0 && !p->child[r].exited)
 			kill(p->child[r].pid, sig);
 }
@@ -110,19 +110,30 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_KEYMGR, kt[1]) == -1)
 			return -1;
 		break;
+	case ROLE_CONTROL: {
+		/* the operator socket's name, mode and group were set by root (control.c) */
+		struct msg_ctl_dbpath db;
+		memset(&db, 0, sizeof(db));
+		if ((size_t)snprintf(db.path, sizeof(db.path), "%s/vpnd.db", p->rundir) >=
+		    sizeof(db.path) ||
+		    imsg_send_blocking(chan, IMSG_CTL_DBPATH, 0, -1, &db, sizeof(db)) == -1 ||
+		    send_socket(chan, IMSG_SOCKET, SOCK_CONTROL, p->ctl_fd) == -1)
+			return -1;
+		break;
+	}
 	}
 	return imsg_send_blocking(chan, IMSG_START, 0, -1, NULL, 0);
 }
 
 int spawn_children(struct parent *p)
 {
-	int pc[ROLE_TUNMGR + 1][2], ik[2] = { -1, -1 }, it[2] = { -1, -1 }, kt[2] = { -1, -1 };
+	int pc[ROLE_LAST + 1][2], ik[2] = { -1, -1 }, it[2] = { -1, -1 }, kt[2] = { -1, -1 };
 	struct vpnd_conf *redacted = NULL;
 	int ret = -1;
 
-	for (int r = 0; r <= ROLE_TUNMGR; r++)
+	for (int r = 0; r <= ROLE_LAST; r++)
 		pc[r][0] = pc[r][1] = -1;
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		p->child[r].role = r;
 		p->child[r].name = proc_role_name(r);
 		p->child[r].fd = -1;
@@ -140,7 +151,7 @@ int spawn_children(struct parent *p)
 		goto out;
 	}
 
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		pid_t pid = spawn_one(p->child[r].name, pc[r][1], p->debug);
 		if (pid == -1) {
 			log_warn("fork %s", p->child[r].name);
@@ -162,7 +173,7 @@ int spawn_children(struct parent *p)
 	memcpy(redacted, p->conf, sizeof(*redacted));
 	conf_redact(redacted);
 
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		if (boot_child(p, r, redacted, ik, it, kt) == -1) {
 			log_warn("sending start-up messages to %s", p->child[r].name);
 			goto out;
@@ -171,16 +182,19 @@ int spawn_children(struct parent *p)
 	ret = 0;
 out:
 	/* every fd handed out now lives in the children only */
-	for (int r = 0; r <= ROLE_TUNMGR; r++)
+	for (int r = 0; r <= ROLE_LAST; r++)
 		close_pair(pc[r]);
 	close_pair(ik);
 	close_pair(it);
 	close_pair(kt);
 	sockets_close(p->socks);
+	if (p->ctl_fd != -1)
+		close(p->ctl_fd);       /* control's now */
+	p->ctl_fd = -1;
 	free(redacted);
 	if (ret == -1) {
 		kill_children(p, SIGKILL);
-		for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+		for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 			struct child *c = &p->child[r];
 			if (c->pid > 0)
 				while (waitpid(c->pid, &c->status, 0) == -1 && errno == EINTR)

@@ -54,7 +54,7 @@ int reap_children(struct parent *p)
 {
 	int alive = 0, unexpected = 0;
 
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		struct child *c = &p->child[r];
 		char why[64];
 		pid_t w;
@@ -100,7 +100,7 @@ static void child_gone(struct parent *p)
 
 static void check_all_ready(struct parent *p)
 {
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++)
 		if (!p->child[r].ready)
 			return;
 	p->all_ready = 1;
@@ -127,7 +127,7 @@ static void event(struct parent *p, uint32_t session_id, const char *fmt, ...)
 }
 
 /* A child that breaks the protocol is buggy or taken over: cut it off first, then stop. */
-static void kill_child(struct child *c, const char *why)
+void child_protocol_error(struct child *c, const char *why)
 {
 	struct parent *p = c->parent;
 	log_warnx("protocol error from %s: %s", c->name, why);
@@ -148,7 +148,7 @@ static void kill_child(struct child *c, const char *why)
 static struct parent *store_begin(struct child *c)
 {
 	if (!c->ready) {
-		kill_child(c, "a message before READY");
+		child_protocol_error(c, "a message before READY");
 		return NULL;
 	}
 	db_batch_begin(c->parent->db);
@@ -159,7 +159,7 @@ static void h_ready(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
 	struct child *c = arg;
 	if (c->ready) {
-		kill_child(c, "READY twice");
+		child_protocol_error(c, "READY twice");
 		return;
 	}
 	c->ready = 1;
@@ -292,7 +292,7 @@ static void h_acct_res(struct imsgbuf *ib, struct imsg *m, void *arg)
 	TERMINATE(r.server);
 	TERMINATE(r.why);
 	if (acct_result(p, &r) < 0)
-		kill_child(c, "an accounting answer for no record sent");
+		child_protocol_error(c, "an accounting answer for no record sent");
 }
 
 /* /dev/net/tun is root-only; tunmgr attaches the interface with CAP_NET_ADMIN. */
@@ -300,7 +300,7 @@ static void h_tun_open(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
 	struct child *c = arg;
 	if (!c->ready) {
-		kill_child(c, "a message before READY");
+		child_protocol_error(c, "a message before READY");
 		return;
 	}
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -316,9 +316,9 @@ static void h_exposure(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
 	struct child *c = arg;
 	if (!c->ready)
-		kill_child(c, "a message before READY");
+		child_protocol_error(c, "a message before READY");
 	else if (exposure_store(c, m) < 0)
-		kill_child(c, "a malformed lockout or admission report");
+		child_protocol_error(c, "a malformed lockout or admission report");
 }
 
 /* A child found its peer breaking the catalogue: that peer is killed, then all stop. */
@@ -328,13 +328,14 @@ static void h_violation(struct imsgbuf *ib, struct imsg *m, void *arg)
 	struct msg_violation v;
 	memcpy(&v, m->data, sizeof(v));
 	TERMINATE(v.why);
+	/* control has a channel to the parent only: no child can have seen it misbehave */
 	if (v.offender < ROLE_IKEMGR || v.offender > ROLE_TUNMGR || v.offender == c->role) {
-		kill_child(c, "a violation report naming no other child");
+		child_protocol_error(c, "a violation report naming no other child");
 		return;
 	}
 	struct child *o = &c->parent->child[v.offender];
 	log_warnx("%s reports that %s broke the protocol: %s", c->name, o->name, v.why);
-	kill_child(o, "reported by its peer");
+	child_protocol_error(o, "reported by its peer");
 }
 
 static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
@@ -353,11 +354,28 @@ static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_LOCKOUT_STATE] = h_exposure,
 	[IMSG_ADM_STATS] = h_exposure,
 };
+/* the operator's requests: checked again in parent/control.c before anything is done */
+static void h_ctl_req(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	if (!c->ready)
+		child_protocol_error(c, "a message before READY");
+	else
+		control_request(c, m);
+}
+
+/* control talks to no other child and writes no session fact: its own, short table */
+static const imsg_dispatch_fn from_control[IMSG_TYPE_MAX] = {
+	[IMSG_READY] = h_ready,
+	[IMSG_CTL_REQ] = h_ctl_req,
+};
+
 /* one channel per child; the catalogue says which of these each may send */
-static const struct imsg_chan chan_child[ROLE_TUNMGR + 1] = {
+static const struct imsg_chan chan_child[ROLE_LAST + 1] = {
 	[ROLE_IKEMGR] = { ROLE_PARENT, ROLE_IKEMGR, from_child },
 	[ROLE_KEYMGR] = { ROLE_PARENT, ROLE_KEYMGR, from_child },
 	[ROLE_TUNMGR] = { ROLE_PARENT, ROLE_TUNMGR, from_child },
+	[ROLE_CONTROL] = { ROLE_PARENT, ROLE_CONTROL, from_control },
 };
 
 static void child_error(struct imsgbuf *ib, const char *why, void *arg)
@@ -366,7 +384,7 @@ static void child_error(struct imsgbuf *ib, const char *why, void *arg)
 	struct parent *p = c->parent;
 
 	if (ib->violation) {
-		kill_child(c, ib->why);
+		child_protocol_error(c, ib->why);
 		return;
 	}
 	if (p->stopping) {
@@ -383,7 +401,7 @@ static void finish(struct parent *p)
 	if (p->finished)
 		return;
 	p->finished = 1;
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		if (p->child[r].ib_open)
 			imsgbuf_close(&p->child[r].ib);
 		p->child[r].ib_open = 0;
@@ -425,7 +443,7 @@ void parent_shutdown(struct parent *p, int code, int force)
 		kill_children(p, SIGKILL);
 		uv_timer_start(&p->stop_timer, stop_timer_cb, PARENT_KILL_GRACE_MS, 0);
 	} else {
-		for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+		for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 			struct child *c = &p->child[r];
 			if (c->ib_open && !c->ib.dead && !c->exited &&
 			    imsg_compose(&c->ib, IMSG_SHUTDOWN, 0, -1, NULL, 0) == -1)
@@ -446,7 +464,7 @@ static void stop_timer_cb(uv_timer_t *t)
 		finish(p);
 		return;
 	}
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++)
 		if (p->child[r].pid > 0 && !p->child[r].exited)
 			log_warnx("%s did not stop in time: killing it", p->child[r].name);
 	kill_children(p, SIGKILL);
@@ -458,7 +476,7 @@ static void ready_timer_cb(uv_timer_t *t)
 {
 	struct parent *p = t->data;
 
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++)
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++)
 		if (!p->child[r].ready)
 			log_warnx("%s not ready after %d s", p->child[r].name,
 			          PARENT_READY_TIMEOUT_MS / 1000);
@@ -512,7 +530,7 @@ static void db_check_cb(uv_check_t *h)
 
 int supervise_start(struct parent *p)
 {
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
+	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
 		struct child *c = &p->child[r];
 		c->parent = p;
 		if (imsgbuf_init_chan(&c->ib, &p->loop, c->fd, c->name, &chan_child[r], child_error,

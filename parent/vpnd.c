@@ -19,6 +19,7 @@
 #include "ikemgr/ike_crypto.h"
 #include "tunmgr/esp.h"
 #include "parent/parent.h"
+#include "control/ctlproc.h"
 
 #define DEFAULT_RUNDIR "/var/run/vpnd"
 
@@ -40,6 +41,7 @@ static int child_entry(const char *rolename, int debug)
 		[ROLE_IKEMGR] = ikemgr_main,
 		[ROLE_KEYMGR] = keymgr_main,
 		[ROLE_TUNMGR] = tunmgr_main,
+		[ROLE_CONTROL] = control_main,
 	};
 	int role = proc_role_from_name(rolename);
 	struct proc_boot b;
@@ -57,6 +59,8 @@ static int child_entry(const char *rolename, int debug)
 		log_warnx("single DES unavailable (OpenSSL legacy provider)");
 	if (role == ROLE_TUNMGR && esp_load_legacy() < 0)
 		log_warnx("single DES unavailable for ESP (OpenSSL legacy provider)");
+	if (role == ROLE_CONTROL)
+		proc_predrop = control_predrop;
 	proc_bootstrap(role, 3, debug, &b);
 	return mains[role](&b);
 }
@@ -222,6 +226,7 @@ int main(int argc, char **argv)
 	}
 	parent.conf_file = file;
 	parent.debug = debug;
+	parent.ctl_fd = -1;
 	for (int i = 0; i < PROC_NSOCK; i++)
 		parent.socks[i] = -1;
 	return run_parent(&parent);

@@ -1,8 +1,10 @@
 #!/bin/bash
 # Privilege separation and supervision of vpnd's processes, in the test namespaces:
-#  - three children with distinct non-root uids; ikemgr and keymgr chrooted to /var/empty/vpnd
-#    with no capabilities; tunmgr with exactly CAP_NET_ADMIN + CAP_NET_RAW; no_new_privs on all
-#  - the control socket: root only (mode 0600 and SO_PEERCRED), answers ping
+#  - four children with distinct non-root uids; ikemgr, keymgr and control chrooted to
+#    /var/empty/vpnd with no capabilities; tunmgr with exactly CAP_NET_ADMIN + CAP_NET_RAW;
+#    no_new_privs on all
+#  - the control socket: root only (mode 0600 and SO_PEERCRED), answers ping; the listening
+#    socket and every operator connection are the control process's, never the parent's
 #  - SIGTERM: exit 0 within 5 s, no child left, socket removed
 #  - a child killed: the parent stops the others and exits 1 (never half-runs)
 #  - vpnd -n: FILE:LINE diagnostics and exit 1 on a bad file, 0 on the seed
@@ -106,12 +108,13 @@ ns_setup || fail "namespace setup"
 
 # ---- privileges
 start_vpnd run1
-IKE=$(child ikemgr); KEY=$(child keymgr); TUN=$(child tunmgr)
-[ -n "$IKE" ] && [ -n "$KEY" ] && [ -n "$TUN" ] || fail "children not found (ike=$IKE key=$KEY tun=$TUN)"
-[ "$(pgrep -P "$VPND_PID" | wc -l)" = 3 ] || fail "expected exactly 3 children"
+IKE=$(child ikemgr); KEY=$(child keymgr); TUN=$(child tunmgr); CTL=$(child control)
+[ -n "$IKE" ] && [ -n "$KEY" ] && [ -n "$TUN" ] && [ -n "$CTL" ] ||
+	fail "children not found (ike=$IKE key=$KEY tun=$TUN control=$CTL)"
+[ "$(pgrep -P "$VPND_PID" | wc -l)" = 4 ] || fail "expected exactly 4 children"
 
 declare -A uid
-for r in IKE KEY TUN; do
+for r in IKE KEY TUN CTL; do
 	p=${!r}
 	uid[$r]=$(status_field "$p" Uid)
 	[ -n "${uid[$r]}" ] && [ "${uid[$r]}" != 0 ] || fail "$r runs as uid ${uid[$r]}"
@@ -121,14 +124,14 @@ for r in IKE KEY TUN; do
 	[ "$(status_field "$p" Gid)" != 0 ] || fail "$r runs with gid 0"
 	[ "$(status_field "$p" NoNewPrivs)" = 1 ] || fail "$r: no_new_privs not set"
 done
-[ "${uid[IKE]}" != "${uid[KEY]}" ] && [ "${uid[IKE]}" != "${uid[TUN]}" ] &&
-	[ "${uid[KEY]}" != "${uid[TUN]}" ] || fail "uids not distinct: ${uid[*]}"
-pass "uids: ikemgr ${uid[IKE]}, keymgr ${uid[KEY]}, tunmgr ${uid[TUN]}"
+[ "$(printf '%s\n' "${uid[@]}" | sort -u | wc -l)" = 4 ] || fail "uids not distinct: ${uid[*]}"
+pass "uids: ikemgr ${uid[IKE]}, keymgr ${uid[KEY]}, tunmgr ${uid[TUN]}, control ${uid[CTL]}"
 [ "$(getent passwd "${uid[IKE]}" | cut -d: -f1)" = _vpnd_ike ] || fail "ikemgr is not _vpnd_ike"
 [ "$(getent passwd "${uid[KEY]}" | cut -d: -f1)" = _vpnd_key ] || fail "keymgr is not _vpnd_key"
 [ "$(getent passwd "${uid[TUN]}" | cut -d: -f1)" = _vpnd_tun ] || fail "tunmgr is not _vpnd_tun"
+[ "$(getent passwd "${uid[CTL]}" | cut -d: -f1)" = _vpnd_ctl ] || fail "control is not _vpnd_ctl"
 
-for r in IKE KEY; do
+for r in IKE KEY CTL; do
 	p=${!r}
 	for f in CapEff CapPrm CapInh CapAmb CapBnd; do
 		v=$(status_field "$p" $f)
@@ -137,7 +140,7 @@ for r in IKE KEY; do
 	root=$(readlink "/proc/$p/root")
 	[ "$root" = /var/empty/vpnd ] || fail "$r: root is $root, expected /var/empty/vpnd"
 done
-pass "ikemgr and keymgr: no capabilities, chrooted to /var/empty/vpnd"
+pass "ikemgr, keymgr and control: no capabilities, chrooted to /var/empty/vpnd"
 [ -z "$(ls -A /var/empty/vpnd)" ] || fail "/var/empty/vpnd is not empty"
 [ "$(stat -c '%U %a' /var/empty/vpnd)" = "root 755" ] || fail "/var/empty/vpnd: $(stat -c '%U %a' /var/empty/vpnd)"
 
@@ -178,6 +181,25 @@ chmod 0700 "$T" "$RUN"; chmod 0600 "$SOCK"
 [ "$ans" = "% permission denied" ] || fail "non-root peer got '$ans'"
 pass "control socket: mode 0600, ping answers pong, non-root peers refused"
 
+# The operator's input never reaches root: the listening socket and an open operator
+# connection (its server end, named by the socket's path) belong to control, not the parent.
+# (an accepted unix socket is listed in the connecting side's network namespace: ask both)
+socks_of() { { ip netns exec vpnd_hub ss -Hxp "$@"; ss -Hxp "$@"; } 2>/dev/null | grep -F " $SOCK "; }
+lst=$(socks_of -l)
+echo "$lst" | grep -q "pid=$CTL," || fail "control does not hold the listening socket: $lst"
+echo "$lst" | grep -q "pid=$VPND_PID," && fail "the parent holds the listening socket: $lst"
+"$PY" -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); s.connect(sys.argv[1]); time.sleep(3)' \
+	"$SOCK" &
+HOLD=$!
+wait_for 3 sh -c "ss -Hxp state established 2>/dev/null | grep -F ' $SOCK ' | grep -q pid=" ||
+	fail "no accepted operator connection seen"
+est=$(socks_of state established)
+kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null
+echo "$est" | grep -q "pid=$CTL," || fail "control does not hold the operator connection: $est"
+echo "$est" | grep -q "pid=$VPND_PID," && fail "the parent holds an operator connection: $est"
+pass "control socket: listening socket and operator connections in control (pid $CTL) only"
+
 # ---- SIGTERM
 t0=$(date +%s%N)
 kill -TERM "$VPND_PID"
@@ -186,7 +208,7 @@ wait "$VPND_PID"; rc=$?
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
 VPND_PID=
-for p in $IKE $KEY $TUN; do alive "$p" && fail "child $p survived the parent"; done
+for p in $IKE $KEY $TUN $CTL; do alive "$p" && fail "child $p survived the parent"; done
 [ -e "$SOCK" ] && fail "control socket left behind"
 grep -q "vpnd stopped" "$LOG" || fail "no 'vpnd stopped' in the log"
 pass "SIGTERM: exit 0 in $ms ms, children gone, socket removed"

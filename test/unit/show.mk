@@ -1,7 +1,8 @@
-# The show commands for the configuration (parent/show_config.c), tested on configurations
+# The show commands for the configuration (control/show_config.c), tested on configurations
 # loaded from buffers, without a running vpnd.
 check_PROGRAMS += test/unit/test_show_config
 TESTS += test/unit/test_show_config
-test_unit_test_show_config_SOURCES = test/unit/test_show_config.c parent/show_config.c
+test_unit_test_show_config_SOURCES = test/unit/test_show_config.c control/show_config.c \
+	control/store.c
 test_unit_test_show_config_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_show_config_LDADD = $(TEST_LIBS)

@@ -1,5 +1,5 @@
 /*
- * The show commands for the configuration (parent/show_config.c): IOS layouts checked line by
+ * The show commands for the configuration (control/show_config.c): IOS layouts checked line by
  * line on the seed and on a configuration that uses every command, running-config read back
  * by the parser to the same configuration, JSON parsed by python3, secrets never printed, and
  * the control-socket handlers (with stand-ins for control_printf) including Virtual-AccessN
@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,14 +17,19 @@
 
 #include "common/conf.h"
 #include "db/db.h"
-#include "parent/control.h"
-#include "parent/parent.h"
-#include "parent/show_config.h"
+#include "control/control.h"
+#include "control/show_config.h"
 
-/* ---- stand-ins for parent/control.c: the handlers only print and ask for the parent ---- */
+/* ---- stand-ins for control/control.c: the handlers only print and read the store ---- */
+
+/* what the control process holds: the configuration, and the session store it reads */
+struct fake_control {
+	struct vpnd_conf *conf;
+	char              rundir[PATH_MAX];
+};
 
 struct control_conn {
-	struct parent *p;
+	struct fake_control *p;
 	char          *out;
 	size_t         len;
 };
@@ -45,9 +51,17 @@ void control_printf(struct control_conn *cc, const char *fmt, ...)
 	free(s);
 }
 
-struct parent *control_parent(struct control_conn *cc)
+const struct vpnd_conf *control_conf(struct control_conn *cc)
 {
-	return cc->p;
+	return cc->p->conf;
+}
+
+int control_vaccess(struct control_conn *cc, int unit, struct show_vaccess *s, char *err,
+                    size_t errlen)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/vpnd.db", cc->p->rundir);
+	return show_vaccess_lookup(path, unit, s, err, errlen);
 }
 
 /* ---- configurations ---- */
@@ -933,7 +947,7 @@ Test(show_config, vaccess_unit_spellings)
 /* ---- the handlers, through the stand-in control connection ---- */
 
 static char dir[64], dbpath[128];
-static struct parent par;
+static struct fake_control par;
 
 static void db_setup(void)
 {

@@ -1,14 +1,14 @@
 /*
- * IOS-style show commands for the running configuration, answered by the parent on the control
- * socket: show crypto isakmp policy | show crypto isakmp profile | show crypto ipsec
+ * IOS-style show commands for the running configuration, answered by the control process on
+ * the control socket from its redacted copy: show crypto isakmp policy | show crypto isakmp profile | show crypto ipsec
  * transform-set | show crypto ipsec profile | show running-config [interface NAME], each with
  * --json.
  *
  * The formatters write to a FILE (a memory stream for the control socket, anything in tests)
  * and never read a key or a password: running-config prints them as <removed>.
  */
-#ifndef VPND_SHOW_CONFIG_H
-#define VPND_SHOW_CONFIG_H
+#ifndef VPND_CONTROL_SHOW_CONFIG_H
+#define VPND_CONTROL_SHOW_CONFIG_H
 
 #include <stdio.h>
 
@@ -39,12 +39,17 @@ struct show_vaccess {
 };
 
 /*
- * The live session on unit N, read from the session store DBPATH through a read-only handle
- * of our own (the writer's handle stays the db module's). 1: found, 0: none, -1: the store
+ * The live session on unit N, read from the session store (control/store.c) through a
+ * read-only handle: H, or one opened on DBPATH for the call. 1: found, 0: none, -1: the store
  * could not be read (why in ERR).
  */
+struct sqlite3;
+int show_vaccess_query(struct sqlite3 *h, int unit, struct show_vaccess *out, char *err,
+                       size_t errlen);
 int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, char *err,
                         size_t errlen);
+/* Read-only, with a first read done (WAL and -shm open): before the chroot. NULL: logged. */
+struct sqlite3 *control_store_open(const char *path);
 /* Virtual-AccessN as IOS shows a cloned interface: its template's lines plus the session's
  * tunnel source and destination. -1 and a '%' line when its template is not configured. */
 int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_vaccess *s,
@@ -52,7 +57,7 @@ int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_v
 /* "Virtual-Access2", "Vi2", "va2" -> 2; "Virtual-Access 2" comes as two words. -1: not one. */
 int show_vaccess_unit(const char *word, const char *next, int *used);
 
-/* Control socket handlers (parent/control.c's table). */
+/* Control socket handlers (control/commands.c's table). */
 struct control_conn;
 void show_cmd_isakmp_policy(struct control_conn *, int argc, char **argv);
 void show_cmd_isakmp_profile(struct control_conn *, int argc, char **argv);

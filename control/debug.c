@@ -7,8 +7,10 @@
  *   no debug crypto condition ... (one condition) undebug all | no debug all | undebug crypto ...
  *   show crypto debug-condition [--json]           show debugging
  *
- * The state lives in the parent's log module (log_dbg_get/log_dbg_set); every change is sent
- * whole to each child (IMSG_DEBUG), so all processes filter their own lines the same way.
+ * Each process holds the state in its log module (log_dbg_get/log_dbg_set). Control works
+ * out the new state from its copy and asks the parent to apply it (CTL_DEBUG); the parent
+ * sends it whole to every child (IMSG_DEBUG), this one included, so all processes filter
+ * their own lines the same way.
  * Debug lines go to vpnd's log, like IOS `terminal monitor`.
  */
 #include <arpa/inet.h>
@@ -18,8 +20,8 @@
 
 #include "common/log.h"
 #include "common/msg.h"
-#include "parent/control.h"
-#include "parent/debug.h"
+#include "control/control.h"
+#include "control/debug.h"
 
 static const struct {
 	const char *word, *name;
@@ -31,18 +33,20 @@ static const struct {
 };
 #define NCATS (sizeof(cats) / sizeof(cats[0]))
 
-/* Push the state to every child; a child that cannot be told is reported, not fatal. */
-static void broadcast(struct control_conn *cc, const struct msg_debug *d)
+/*
+ * Have the parent push the state to every process; a child that cannot be told is reported
+ * in the parent's answer, not fatal. TAIL follows the answer. Our own copy changes at once,
+ * so that the next command starts from it.
+ */
+static void broadcast(struct control_conn *cc, const struct msg_debug *d, const char *tail)
 {
-	struct parent *p = control_parent(cc);
+	struct msg_ctl_req q;
 
+	memset(&q, 0, sizeof(q));
+	q.kind = CTL_DEBUG;
+	q.u.debug = *d;
 	log_dbg_set(d);
-	for (int r = ROLE_IKEMGR; r <= ROLE_TUNMGR; r++) {
-		struct child *c = &p->child[r];
-		if (!c->ib_open || c->exited ||
-		    imsg_compose(&c->ib, IMSG_DEBUG, 0, -1, d, sizeof(*d)) == -1)
-			control_printf(cc, "%% %s did not get the debug settings\n", c->name);
-	}
+	control_ask(cc, &q, "%s", tail);
 }
 
 /* Names reach the log and JSON answers: printable ASCII only, so neither needs escaping. */
@@ -145,12 +149,12 @@ static void condition(struct control_conn *cc, int no, int argc, char **argv)
 		d.ncond = 0;
 		d.unmatched = 0;
 		memset(d.cond, 0, sizeof(d.cond));
-		broadcast(cc, &d);
+		broadcast(cc, &d, "");
 		return;
 	}
 	if (argc == 1 && !strcmp(argv[0], "unmatched")) {
 		d.unmatched = !no;
-		broadcast(cc, &d);
+		broadcast(cc, &d, "");
 		return;
 	}
 	if (parse_cond(cc, argc, argv, &c) == -1)
@@ -173,7 +177,7 @@ static void condition(struct control_conn *cc, int no, int argc, char **argv)
 	} else {
 		d.cond[d.ncond++] = c;
 	}
-	broadcast(cc, &d);
+	broadcast(cc, &d, "");
 }
 
 /* "isakmp [error]" etc. after "debug crypto" (no = 0) or "no debug crypto" (no = 1). */
@@ -188,8 +192,7 @@ static void crypto(struct control_conn *cc, int no, int argc, char **argv)
 	log_dbg_get(&d);
 	if (no && argc == 0) {
 		d.cats = d.errcats = 0;
-		broadcast(cc, &d);
-		control_printf(cc, "All crypto debugging has been turned off\n");
+		broadcast(cc, &d, "All crypto debugging has been turned off\n");
 		return;
 	}
 	size_t k;
@@ -211,9 +214,10 @@ static void crypto(struct control_conn *cc, int no, int argc, char **argv)
 		d.cats |= cats[k].bit;
 		d.errcats &= ~cats[k].bit;
 	}
-	broadcast(cc, &d);
-	control_printf(cc, "Crypto %s%s debugging is %s\n", cats[k].name, err ? " Error" : "",
-	               no ? "off" : "on");
+	char tail[80];
+	snprintf(tail, sizeof(tail), "Crypto %s%s debugging is %s\n", cats[k].name,
+	         err ? " Error" : "", no ? "off" : "on");
+	broadcast(cc, &d, tail);
 }
 
 void debug_cmd_debug_crypto(struct control_conn *cc, int argc, char **argv)
@@ -237,8 +241,7 @@ void debug_cmd_undebug_all(struct control_conn *cc, int argc, char **argv)
 	/* as on IOS, conditions stay: they apply again when debugging is turned back on */
 	log_dbg_get(&d);
 	d.cats = d.errcats = 0;
-	broadcast(cc, &d);
-	control_printf(cc, "All possible debugging has been turned off\n");
+	broadcast(cc, &d, "All possible debugging has been turned off\n");
 }
 
 void debug_cmd_show_debugging(struct control_conn *cc, int argc, char **argv)

@@ -1,4 +1,4 @@
-/* debug crypto ... on the control socket (parent/debug.c). */
+/* debug crypto ... on the control socket (control/debug.c). */
 #ifndef VPND_PARENT_DEBUG_H
 #define VPND_PARENT_DEBUG_H
 

@@ -10,13 +10,11 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parent/control.h"
-#include "parent/parent.h"
-#include "parent/show_config.h"
+#include "control/control.h"
+#include "control/show_config.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1451,77 +1449,6 @@ int show_vaccess_unit(const char *word, const char *next, int *used)
 	return atoi(digits);
 }
 
-static void copy_col(sqlite3_stmt *s, int col, char *dst, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-	snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
-/* Addresses from the store are printed as text: keep only what is one. */
-static void copy_addr_col(sqlite3_stmt *s, int col, char *dst, size_t len)
-{
-	struct in_addr a;
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	if (t == NULL || inet_pton(AF_INET, (const char *)t, &a) != 1) {
-		dst[0] = '\0';
-		return;
-	}
-	snprintf(dst, len, "%s", addr(a).s);
-}
-
-int show_vaccess_lookup(const char *dbpath, int unit, struct show_vaccess *out, char *err,
-                        size_t errlen)
-{
-	static const char sql[] =
-		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr,"
-		" acl_in, acl_out, mtu, tcp_mss FROM sessions WHERE ended IS NULL AND unit = ? ORDER BY started DESC, id DESC"
-		" LIMIT 1";
-	sqlite3 *h = NULL;
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	out->unit = unit;
-	/* a second, read-only connection: the parent's writer handle stays private to db.c */
-	if (sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", dbpath, h ? sqlite3_errmsg(h) : "out of memory");
-		sqlite3_close(h);
-		return -1;
-	}
-	/* the parent's loop waits while this runs: never long */
-	sqlite3_busy_timeout(h, 200);
-	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", dbpath, sqlite3_errmsg(h));
-		sqlite3_close(h);
-		return -1;
-	}
-	sqlite3_bind_int(s, 1, unit);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		copy_col(s, 0, out->ifname, sizeof(out->ifname));
-		copy_col(s, 1, out->username, sizeof(out->username));
-		copy_col(s, 2, out->group, sizeof(out->group));
-		copy_col(s, 3, out->profile, sizeof(out->profile));
-		copy_addr_col(s, 4, out->peer, sizeof(out->peer));
-		copy_addr_col(s, 5, out->local, sizeof(out->local));
-		copy_addr_col(s, 6, out->assigned, sizeof(out->assigned));
-		copy_col(s, 7, out->acl_in, sizeof(out->acl_in));
-		copy_col(s, 8, out->acl_out, sizeof(out->acl_out));
-		out->mtu = sqlite3_column_int(s, 9);
-		out->tcp_mss = sqlite3_column_int(s, 10);
-		rc = 1;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		snprintf(err, errlen, "%s: %s", dbpath, sqlite3_errmsg(h));
-		rc = -1;
-	}
-	sqlite3_finalize(s);
-	sqlite3_close(h);
-	return rc;
-}
-
 /* The template the session was cloned from: its profile's, or, if that profile is gone from
  * the configuration, the one its group matches now. */
 static const struct conf_interface *vaccess_template(const struct vpnd_conf *c,
@@ -1657,7 +1584,7 @@ typedef int show_fn(FILE *, const struct vpnd_conf *, int);
 static void run_show(struct control_conn *cc, int argc, char **argv, show_fn *fn,
                      const char *usage)
 {
-	const struct vpnd_conf *c = control_parent(cc)->conf;
+	const struct vpnd_conf *c = control_conf(cc);
 	int json = take_json(&argc, argv);
 	char *buf = NULL;
 	size_t len = 0;
@@ -1704,10 +1631,9 @@ void show_cmd_running_config(struct control_conn *cc, int argc, char **argv)
 {
 	static const char usage[] =
 		"show running-config [interface NAME | interface Virtual-AccessN] [--json]";
-	struct parent *p = control_parent(cc);
-	const struct vpnd_conf *c = p->conf;
+	const struct vpnd_conf *c = control_conf(cc);
 	int json = take_json(&argc, argv), used = 1, unit;
-	char name[2 * CONF_NAME_MAX], dbpath[PATH_MAX + 16], err[256];
+	char name[2 * CONF_NAME_MAX], err[256];
 	struct show_vaccess s;
 	char *buf = NULL;
 	size_t len = 0;
@@ -1754,8 +1680,7 @@ void show_cmd_running_config(struct control_conn *cc, int argc, char **argv)
 		show_running_interface(m, c, name, json);
 	} else {
 		int r;
-		snprintf(dbpath, sizeof(dbpath), "%s/vpnd.db", p->rundir);
-		r = show_vaccess_lookup(dbpath, unit, &s, err, sizeof(err));
+		r = control_vaccess(cc, unit, &s, err, sizeof(err));
 		if (r < 0)
 			fprintf(m, "%% session store unreadable: %s\n", err);
 		else if (r == 0)

@@ -1,0 +1,171 @@
+/*
+ * The operator's commands on the control socket, and those answered by asking the parent:
+ * ping (the parent's pid answers), shutdown, reload, clear crypto session|sa|isakmp. The show
+ * and debug commands are in show_config.c, debug.c and exposure.c.
+ */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "control/control.h"
+#include "control/debug.h"
+#include "control/exposure.h"
+#include "control/show_config.h"
+
+static void cmd_ping(struct control_conn *, int, char **);
+static void cmd_shutdown(struct control_conn *, int, char **);
+static void cmd_help(struct control_conn *, int, char **);
+static void cmd_clear_session(struct control_conn *, int, char **);
+static void cmd_reload(struct control_conn *, int, char **);
+static void cmd_clear_sa(struct control_conn *, int, char **);
+static void cmd_clear_isakmp(struct control_conn *, int, char **);
+
+const struct control_cmd control_cmds[] = {
+	{ "ping",     cmd_ping,     "check that vpnd answers" },
+	{ "shutdown", cmd_shutdown, "stop vpnd and every session" },
+	{ "help",     cmd_help,     "list the commands" },
+	{ "reload",   cmd_reload,   "read the configuration file again; sessions whose policy is gone end" },
+	{ "clear crypto session", cmd_clear_session,
+	  "[remote A | username U | group G]: delete matching sessions (the clients get DELETE)" },
+	{ "clear crypto sa", cmd_clear_sa,
+	  "[peer A]: delete IPsec SAs (DELETE to the client); IKE SA and interface stay" },
+	{ "clear crypto isakmp", cmd_clear_isakmp,
+	  "[CONN-ID]: delete IKE SAs (DELETE to the client); their sessions end" },
+	{ "show crypto isakmp policy", show_cmd_isakmp_policy, "[--json]: IKE policies" },
+	{ "show crypto isakmp profile", show_cmd_isakmp_profile, "[--json]: ISAKMP profiles" },
+	{ "show crypto ipsec transform-set", show_cmd_ipsec_transform_set,
+	  "[--json]: transform sets" },
+	{ "show crypto ipsec profile", show_cmd_ipsec_profile, "[--json]: IPsec profiles" },
+	{ "debug crypto", debug_cmd_debug_crypto,
+	  "isakmp|ipsec|engine [error] | condition COND | condition unmatched|reset: debug lines "
+	  "in vpnd's log" },
+	{ "no debug crypto", debug_cmd_no_debug_crypto,
+	  "[isakmp|ipsec|engine | condition COND|unmatched]: turn debugging or a condition off" },
+	{ "undebug crypto", debug_cmd_no_debug_crypto, "the same as no debug crypto" },
+	{ "undebug all", debug_cmd_undebug_all, "turn every debug category off (conditions stay)" },
+	{ "no debug all", debug_cmd_undebug_all, "the same as undebug all" },
+	{ "show crypto debug-condition", debug_cmd_show_condition,
+	  "[--json]: the debug conditions" },
+	{ "show debugging", debug_cmd_show_debugging, "the debug categories that are on" },
+	{ "show aaa local user lockout", exposure_cmd_show_lockout,
+	  "[--json]: local users with failed logins, and whether they are locked out" },
+	{ "clear aaa local user lockout", exposure_cmd_clear_lockout,
+	  "username U | all: unlock local users (their failure counts start again)" },
+	{ "show crypto call admission statistics", exposure_cmd_show_cac,
+	  "[--json]: IKE call admission limits and what they refused" },
+	{ "show running-config", show_cmd_running_config,
+	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
+	  "shown as <removed>" },
+};
+const size_t control_ncmds = sizeof(control_cmds) / sizeof(control_cmds[0]);
+
+/* The parent answers: "ping" checks vpnd, not only this process. */
+static void cmd_ping(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q = { .kind = CTL_PING };
+	control_ask(cc, &q, NULL);
+}
+
+static void cmd_shutdown(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q = { .kind = CTL_SHUTDOWN };
+	control_ask(cc, &q, "shutting down\n");
+}
+
+static void cmd_reload(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q = { .kind = CTL_RELOAD };
+	if (argc > 0) {
+		control_printf(cc, "%% reload takes no arguments\n");
+		return;
+	}
+	control_ask(cc, &q, NULL);
+}
+
+static void cmd_help(struct control_conn *cc, int argc, char **argv)
+{
+	for (size_t i = 0; i < control_ncmds; i++)
+		control_printf(cc, "%-24s %s\n", control_cmds[i].words, control_cmds[i].help);
+}
+
+static void cmd_clear_session(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q;
+	struct msg_clear *m = &q.u.clear;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = CTL_CLEAR;
+	if (argc == 2 && !strcmp(argv[0], "remote")) {
+		if (inet_pton(AF_INET, argv[1], &m->addr) != 1) {
+			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+			return;
+		}
+		m->kind = CLEAR_REMOTE;
+	} else if (argc == 2 && (!strcmp(argv[0], "username") || !strcmp(argv[0], "group"))) {
+		if (strlen(argv[1]) >= sizeof(m->name)) {
+			control_printf(cc, "%% Name too long\n");
+			return;
+		}
+		m->kind = !strcmp(argv[0], "username") ? CLEAR_USERNAME : CLEAR_GROUP;
+		snprintf(m->name, sizeof(m->name), "%s", argv[1]);
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [remote A | username U | group G]\n");
+		return;
+	}
+	log_info("clear crypto session%s%s%s requested on the control socket", argc ? " " : "",
+	         argc ? argv[0] : "", argc ? " (filtered)" : "");
+	control_ask(cc, &q, "clearing matching sessions\n");
+}
+
+static void cmd_clear_sa(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q;
+	struct msg_clear *m = &q.u.clear;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = CTL_CLEAR;
+	m->kind = CLEAR_SA_ALL;
+	if (argc == 2 && !strcmp(argv[0], "peer")) {
+		if (inet_pton(AF_INET, argv[1], &m->addr) != 1) {
+			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+			return;
+		}
+		m->kind = CLEAR_SA_PEER;
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [peer A]\n");
+		return;
+	}
+	log_info("clear crypto sa%s%s requested on the control socket", argc ? " peer " : "",
+	         argc ? argv[1] : "");
+	control_ask(cc, &q, "clearing matching IPsec SAs\n");
+}
+
+static void cmd_clear_isakmp(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q;
+	struct msg_clear *m = &q.u.clear;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = CTL_CLEAR;
+	m->kind = CLEAR_ISAKMP_ALL;
+	if (argc == 1) {
+		char *end;
+		unsigned long id = strtoul(argv[0], &end, 10);
+		if (argv[0][0] < '0' || argv[0][0] > '9' || *end || id == 0 || id > UINT32_MAX) {
+			control_printf(cc, "%% Invalid conn-id: '%s'\n", argv[0]);
+			return;
+		}
+		m->kind = CLEAR_ISAKMP_CONN;
+		m->addr.s_addr = htonl((uint32_t)id);
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [CONN-ID]\n");
+		return;
+	}
+	log_info("clear crypto isakmp%s%s requested on the control socket", argc ? " " : "",
+	         argc ? argv[0] : "");
+	control_ask(cc, &q, "clearing matching IKE SAs\n");
+}

@@ -1,0 +1,57 @@
+/*
+ * The operator socket, served by the control process: one command line in, a text answer
+ * out, then the connection closes. Commands live in the table in control/commands.c; a
+ * handler writes its answer with control_printf, or asks the parent with control_ask and the
+ * answer goes out when the parent's comes back.
+ */
+#ifndef VPND_CONTROL_H
+#define VPND_CONTROL_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "common/conf.h"
+#include "common/msg.h"
+
+#define CONTROL_LINE_MAX    1024
+#define CONTROL_MAX_ARGS    32
+#define CONTROL_MAX_CLIENTS 16
+#define CONTROL_TIMEOUT_MS  5000
+
+struct control_conn;
+
+struct control_cmd {
+	const char *words;      /* "ping", or several words: "clear crypto session" */
+	/* argv holds the words after the command's own; answer with control_printf */
+	void      (*fn)(struct control_conn *, int argc, char **argv);
+	const char *help;
+};
+extern const struct control_cmd control_cmds[];
+extern const size_t control_ncmds;
+
+void control_printf(struct control_conn *, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The running configuration, redacted: no key or password is in it. */
+const struct vpnd_conf *control_conf(struct control_conn *);
+
+/* The live session on Virtual-AccessN, from the session store (see show_vaccess_query). */
+struct show_vaccess;
+int control_vaccess(struct control_conn *, int unit, struct show_vaccess *, char *err,
+                    size_t errlen);
+
+/*
+ * Ask the parent for a privileged act. The answer waits for the parent's: its text, then,
+ * if it succeeded, TAIL (printf-style, may be NULL).
+ */
+void control_ask(struct control_conn *, const struct msg_ctl_req *, const char *tail, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* control/control.c, for control/ctlproc.c */
+int  control_listen(uv_loop_t *, int fd, const struct vpnd_conf *conf,
+                    int (*send)(uint32_t id, const struct msg_ctl_req *));
+/* The parent's answer to request ID. */
+void control_answered(uint32_t id, const struct msg_ctl_res *);
+/* Stop: close the listening socket and every connection not answered yet. */
+void control_shutdown(void);
+
+#endif

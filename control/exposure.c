@@ -1,0 +1,192 @@
+/*
+ * What the operator sees of the exposure limits: the locked-out local users (keymgr reports
+ * each change, keymgr/lockout.c) and the call admission counters (ikemgr reports them on its
+ * tick when they moved, ikemgr/admission.c); the parent passes both on (parent/exposure.c).
+ * Both are kept here in memory, the last copy only: they are live state like the debug
+ * conditions, not history for the session store.
+ *   show aaa local user lockout [--json]
+ *   clear aaa local user lockout username U | all
+ *   show crypto call admission statistics [--json]
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "common/msg.h"
+#include "control/control.h"
+#include "control/exposure.h"
+
+static struct msg_lockout locked[CONF_MAX_USERS];
+static int nlocked;
+static struct msg_adm_stats adm;
+static int have_adm;
+
+static int json_flag(int *argc, char **argv)
+{
+	if (*argc > 0 && !strcmp(argv[*argc - 1], "--json")) {
+		(*argc)--;
+		return 1;
+	}
+	return 0;
+}
+
+/* A user name as a JSON string: names come from clients, so every byte is escaped. */
+static void json_str(struct control_conn *cc, const char *s)
+{
+	control_printf(cc, "\"");
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			control_printf(cc, "\\%c", *c);
+		else if (*c < 0x20 || *c >= 0x7f)
+			control_printf(cc, "\\u%04x", *c);
+		else
+			control_printf(cc, "%c", *c);
+	}
+	control_printf(cc, "\"");
+}
+
+static int store_lockout(const struct msg_lockout *u)
+{
+	int i;
+	for (i = 0; i < nlocked; i++)
+		if (!strcmp(locked[i].user, u->user))
+			break;
+	if (!u->fails && !u->locked) {
+		if (i < nlocked)
+			locked[i] = locked[--nlocked];
+		return 0;
+	}
+	if (i == nlocked) {
+		if (nlocked == CONF_MAX_USERS)
+			return -1;      /* keymgr tracks configured users only: cannot happen */
+		nlocked++;
+	}
+	locked[i] = *u;
+	return 0;
+}
+
+int exposure_keep(const struct imsg *m)
+{
+	if (m->hdr.type == IMSG_CTL_LOCKOUT) {
+		struct msg_lockout u;
+		if (m->datalen != sizeof(u))
+			return -1;
+		memcpy(&u, m->data, sizeof(u));
+		u.user[sizeof(u.user) - 1] = 0;
+		return store_lockout(&u);
+	}
+	if (m->hdr.type == IMSG_CTL_ADM) {
+		if (m->datalen != sizeof(adm))
+			return -1;
+		memcpy(&adm, m->data, sizeof(adm));
+		have_adm = 1;
+		return 0;
+	}
+	return -1;
+}
+
+void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
+{
+	int json = json_flag(&argc, argv);
+	const struct vpnd_conf *conf = control_conf(cc);
+	int maxf = conf ? conf->aaa_max_fail : 0;
+	char when[32], a[INET_ADDRSTRLEN];
+
+	if (argc) {
+		control_printf(cc, "%% Invalid input: expected [--json]\n");
+		return;
+	}
+	if (json) {
+		control_printf(cc, "{\"max_fail\": %d, \"users\": [", maxf);
+		for (int i = 0; i < nlocked; i++) {
+			control_printf(cc, "%s{\"user\": ", i ? ", " : "");
+			json_str(cc, locked[i].user);
+			inet_ntop(AF_INET, &locked[i].last_addr, a, sizeof(a));
+			control_printf(cc, ", \"failures\": %d, \"locked\": %s, \"last_failure\": %lld, "
+			               "\"last_address\": \"%s\"}", locked[i].fails,
+			               locked[i].locked ? "true" : "false",
+			               (long long)locked[i].last_fail, a);
+		}
+		control_printf(cc, "]}\n");
+		return;
+	}
+	if (!maxf)
+		control_printf(cc, "Local user lockout is off (aaa local authentication attempts "
+		               "max-fail N)\n");
+	else
+		control_printf(cc, "Lockout after %d failed logins\n", maxf);
+	control_printf(cc, "%-24s %-6s %-8s %-20s %s\n", "Local-user", "Lock", "Failures",
+	               "Last failure", "From");
+	for (int i = 0; i < nlocked; i++) {
+		time_t t = (time_t)locked[i].last_fail;
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime_r(&t, &tm));
+		inet_ntop(AF_INET, &locked[i].last_addr, a, sizeof(a));
+		control_printf(cc, "%-24s %-6s %-8d %-20s %s\n", locked[i].user,
+		               locked[i].locked ? "Yes" : "No", locked[i].fails, when, a);
+	}
+}
+
+void exposure_cmd_clear_lockout(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q;
+	struct msg_lockout_clear *m = &q.u.lockout;
+	memset(&q, 0, sizeof(q));
+	q.kind = CTL_LOCKOUT_CLEAR;
+	if (argc == 1 && !strcmp(argv[0], "all")) {
+		m->all = 1;
+	} else if (argc == 2 && !strcmp(argv[0], "username") && strlen(argv[1]) < sizeof(m->user)) {
+		snprintf(m->user, sizeof(m->user), "%s", argv[1]);
+	} else {
+		control_printf(cc, "%% Invalid input: expected username U | all\n");
+		return;
+	}
+	log_info("clear aaa local user lockout %s requested on the control socket",
+	         m->all ? "all" : "username");
+	control_ask(cc, &q, "clearing the lockout of %s\n", m->all ? "every user" : m->user);
+}
+
+void exposure_cmd_show_cac(struct control_conn *cc, int argc, char **argv)
+{
+	int json = json_flag(&argc, argv);
+	if (argc) {
+		control_printf(cc, "%% Invalid input: expected [--json]\n");
+		return;
+	}
+	const struct msg_adm_stats *s = &adm;
+	unsigned long long rej = s->rej_in_neg + s->rej_peer + s->rej_shed + s->rej_sa + s->rej_rate;
+	if (json) {
+		control_printf(cc, "{\"max_in_negotiation\": %d, \"max_in_negotiation_per_peer\": %d, "
+		               "\"max_ike_sas\": %d, \"ike_sas\": %d, \"in_negotiation\": %d, "
+		               "\"requests\": %llu, \"accepted\": %llu, \"rejected\": %llu, "
+		               "\"rejected_in_negotiation_limit\": %llu, \"rejected_per_peer_limit\": "
+		               "%llu, \"rejected_shed_unknown_peer\": %llu, \"rejected_sa_limit\": %llu, "
+		               "\"rejected_rate\": %llu, \"aggressive_mode_refused\": %llu}\n",
+		               s->limit_in_neg, s->limit_in_neg_peer, s->limit_sa, s->ike_sas,
+		               s->in_negotiation, (unsigned long long)s->requests,
+		               (unsigned long long)s->accepted, rej,
+		               (unsigned long long)s->rej_in_neg, (unsigned long long)s->rej_peer,
+		               (unsigned long long)s->rej_shed, (unsigned long long)s->rej_sa,
+		               (unsigned long long)s->rej_rate, (unsigned long long)s->rej_aggressive);
+		return;
+	}
+	if (!have_adm)
+		control_printf(cc, "(ikemgr has not reported yet)\n");
+	control_printf(cc, "Crypto Call Admission Control Statistics\n"
+	               "=========================================================\n");
+	control_printf(cc, "Max IKE SAs: %d  Max in nego: %d  Max in nego per peer: %d\n",
+	               s->limit_sa, s->limit_in_neg, s->limit_in_neg_peer);
+	control_printf(cc, "Total IKE SA Count: %d  active: %d  negotiating: %d\n", s->ike_sas,
+	               s->ike_sas - s->in_negotiation, s->in_negotiation);
+	control_printf(cc, "Incoming IKE Requests: %llu  accepted: %llu  rejected: %llu\n",
+	               (unsigned long long)s->requests, (unsigned long long)s->accepted, rej);
+	control_printf(cc, "Rejected IKE Requests: In-neg SA limit: %llu  per-peer limit: %llu  "
+	               "shed (unknown peer): %llu  Active SA limit: %llu  rate: %llu\n",
+	               (unsigned long long)s->rej_in_neg, (unsigned long long)s->rej_peer,
+	               (unsigned long long)s->rej_shed, (unsigned long long)s->rej_sa,
+	               (unsigned long long)s->rej_rate);
+	control_printf(cc, "Aggressive mode refused (aggressive-mode disable): %llu\n",
+	               (unsigned long long)s->rej_aggressive);
+}
