@@ -289,6 +289,7 @@ struct conf_dynauth_client {
 	struct in_addr addr;
 	char     key[CONF_RADIUS_KEY_MAX];    /* keymgr only; "" = the block's server-key */
 	int      line;
+	int      has_key;                     /* key given: survives conf_redact, for show */
 };
 struct conf_dynauth {
 	int      enabled;                     /* the block is present */
@@ -296,6 +297,7 @@ struct conf_dynauth {
 	struct conf_dynauth_client client[CONF_MAX_DYNAUTH_CLIENTS];
 	int      nclient;
 	char     server_key[CONF_RADIUS_KEY_MAX];   /* keymgr only: default for every client */
+	int      has_server_key;              /* server_key given: survives conf_redact */
 	int      auth_type_any;               /* auth-type any: one matching session attribute
 	                                         suffices (default all: every one must match) */
 	int      ignore_session_key;          /* accepted for IOS configs; we use no session key */

@@ -94,6 +94,7 @@ static void h_client(struct conf_parser *p, int i)
 		}
 		if (!read_key(p, i + 2, c.key, sizeof(c.key)))
 			return;
+		c.has_key = 1;
 	}
 	for (k = 0; k < d->nclient; k++)
 		if (d->client[k].addr.s_addr == c.addr.s_addr)
@@ -114,7 +115,8 @@ static void h_client(struct conf_parser *p, int i)
 
 static void h_server_key(struct conf_parser *p, int i)
 {
-	read_key(p, i, p->conf->dynauth.server_key, sizeof(p->conf->dynauth.server_key));
+	if (read_key(p, i, p->conf->dynauth.server_key, sizeof(p->conf->dynauth.server_key)))
+		p->conf->dynauth.has_server_key = 1;
 }
 
 static void h_port(struct conf_parser *p, int i)

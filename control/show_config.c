@@ -744,8 +744,9 @@ static void rc_dynauth(FILE *f, const struct vpnd_conf *c)
 	fprintf(f, "aaa server radius dynamic-author\n");
 	for (int i = 0; i < d->nclient && i < CONF_MAX_DYNAUTH_CLIENTS; i++)
 		fprintf(f, " client %s%s\n", addr(d->client[i].addr).s,
-		        d->client[i].key[0] ? " server-key " SHOW_REMOVED : "");
-	if (d->server_key[0])
+		        d->client[i].has_key ? " server-key " SHOW_REMOVED : "");
+	/* the flags, not the keys: control's copy of the configuration has no key */
+	if (d->has_server_key)
 		fprintf(f, " server-key " SHOW_REMOVED "\n");
 	fprintf(f, " port %u\n", d->port);
 	if (d->auth_type_any)
