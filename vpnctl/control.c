@@ -8,7 +8,7 @@
 
 #include "vpnctl/vpnctl.h"
 
-/* vpnd reads at most this many bytes of a command (parent/control.h, CONTROL_LINE_MAX). */
+/* vpnd reads at most this many bytes of a command (control/control.h, CONTROL_LINE_MAX). */
 #define CONTROL_LINE_MAX 1024
 #define ANSWER_TIMEOUT   10
 

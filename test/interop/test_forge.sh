@@ -152,3 +152,33 @@ name="AUTHZ from ikemgr to tunmgr"
 start
 forge ikemgr tunmgr short IMSG_AUTHZ
 killed ikemgr "tunmgr reports that ikemgr broke the protocol: IMSG_AUTHZ may not come from ikemgr"
+
+# --- the control process parses operator input: the parent believes none of its requests ---
+name="a well-formed debug request from control"
+start
+forge control parent ctl-debug 1 alice
+wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto debug-condition | grep -qx '  alice'" ||
+	fail "$name: the parent did not apply a request control may make"
+kill -0 "$VPND_PID" 2>/dev/null || fail "$name: vpnd stopped"
+pass "$name: applied, vpnd runs on"
+vpnd_stop "$st"
+
+name="CLEAR from control to the parent"
+start
+forge control parent short IMSG_CLEAR
+killed control "protocol error from control: .*IMSG_CLEAR may not come from control"
+
+name="a clear no command makes, from control"
+start
+forge control parent ctl-clear 99 x
+killed control "protocol error from control: a clear request no command makes"
+
+name="a clear with an unterminated name, from control"
+start
+forge control parent ctl-clear 2 -
+killed control "protocol error from control: a clear request no command makes"
+
+name="a debug condition no command makes, from control"
+start
+forge control parent ctl-debug 1 'a"b'
+killed control "protocol error from control: debug settings no command makes"

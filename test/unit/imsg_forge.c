@@ -9,6 +9,10 @@
  *   sign                           IMSG_SIGN_REQ for trust point TP (ikemgr -> keymgr)
  *   session-up SESSION USER ADDR   IMSG_SESSION_UP (to the parent)
  *   counters SESSION               IMSG_COUNTERS (to the parent)
+ *   ctl-clear KIND NAME            IMSG_CTL_REQ clear (control -> parent), msg_clear kind KIND;
+ *                                  NAME "-" fills the name with 'A', unterminated
+ *   ctl-debug CATS NAME            IMSG_CTL_REQ debug (control -> parent): categories CATS,
+ *                                  one username condition NAME
  *   short TYPE                     a message of TYPE (IMSG_X or a number), 3-byte payload
  *   type TYPE                      an empty message of TYPE
  */
@@ -130,6 +134,25 @@ int main(int argc, char **argv)
 		k.session_id = (uint32_t)atoi(argv[4]);
 		k.bytes_in = 1ull << 40;
 		rc = send_raw(fd, IMSG_COUNTERS, k.session_id, &k, sizeof(k));
+	} else if (!strcmp(what, "ctl-clear") && argc == 6) {
+		struct msg_ctl_req q;
+		memset(&q, 0, sizeof(q));
+		q.kind = CTL_CLEAR;
+		q.u.clear.kind = atoi(argv[4]);
+		if (!strcmp(argv[5], "-"))
+			memset(q.u.clear.name, 'A', sizeof(q.u.clear.name));
+		else
+			snprintf(q.u.clear.name, sizeof(q.u.clear.name), "%s", argv[5]);
+		rc = send_raw(fd, IMSG_CTL_REQ, 1, &q, sizeof(q));
+	} else if (!strcmp(what, "ctl-debug") && argc == 6) {
+		struct msg_ctl_req q;
+		memset(&q, 0, sizeof(q));
+		q.kind = CTL_DEBUG;
+		q.u.debug.cats = (int32_t)strtol(argv[4], NULL, 0);
+		q.u.debug.ncond = 1;
+		q.u.debug.cond[0].type = DCOND_USER;
+		snprintf(q.u.debug.cond[0].name, sizeof(q.u.debug.cond[0].name), "%s", argv[5]);
+		rc = send_raw(fd, IMSG_CTL_REQ, 1, &q, sizeof(q));
 	} else if (!strcmp(what, "short") && argc == 5) {
 		rc = send_raw(fd, type_of(argv[4]), 0, "abc", 3);
 	} else if (!strcmp(what, "type") && argc == 5) {
