@@ -2,7 +2,9 @@
  * The session store, read-only, for show running-config interface Virtual-AccessN. The
  * parent is the only writer; control opens the file before it drops root and chroots
  * (control_store_open), and keeps that one connection: SQLite holds the database, -wal and
- * -shm files open, so no path is needed afterwards.
+ * -shm files open, so no path is needed afterwards. Every one of them is opened read-only,
+ * the WAL index (-shm) too: a taken-over control must not be able to corrupt what the
+ * parent's writer reads back.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -12,13 +14,75 @@
 #include "common/log.h"
 #include "control/show_config.h"
 
+/*
+ * SQLite opens the -wal file read-write whenever it can, even on a read-only connection, and
+ * as root it can: a VFS over the default one that opens every file read-only. The -shm file
+ * is not opened through xOpen; readonly_shm=1 in the URI covers it.
+ */
+static sqlite3_vfs ro_vfs;
+
+static int ro_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out)
+{
+	sqlite3_vfs *base = vfs->pAppData;
+	flags &= ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_DELETEONCLOSE);
+	flags |= SQLITE_OPEN_READONLY;
+	return base->xOpen(base, name, f, flags, out);
+}
+
+static int ro_vfs_register(void)
+{
+	sqlite3_vfs *base = sqlite3_vfs_find(NULL);
+
+	if (ro_vfs.zName != NULL)
+		return 0;
+	if (base == NULL)
+		return -1;
+	ro_vfs = *base;
+	ro_vfs.pNext = NULL;
+	ro_vfs.zName = "vpnd-readonly";
+	ro_vfs.pAppData = base;
+	ro_vfs.xOpen = ro_open;
+	return sqlite3_vfs_register(&ro_vfs, 0) == SQLITE_OK ? 0 : -1;
+}
+
+/* file:PATH?mode=ro&readonly_shm=1, PATH percent-encoded but for the safe characters */
+static int store_uri(const char *path, char *uri, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = (size_t)snprintf(uri, len, "file:");
+
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+		if (n + 4 >= len)
+			return -1;
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr("/._-", *c) != NULL) {
+			uri[n++] = (char)*c;
+		} else {
+			uri[n++] = '%';
+			uri[n++] = hex[*c >> 4];
+			uri[n++] = hex[*c & 15];
+		}
+	}
+	uri[n] = '\0';
+	return (size_t)snprintf(uri + n, len - n, "?mode=ro&readonly_shm=1") < len - n ? 0 : -1;
+}
+
 sqlite3 *control_store_open(const char *path)
 {
+	char uri[3 * 4096 + 64];
 	sqlite3 *h = NULL;
 	sqlite3_stmt *s = NULL;
 
-	if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) !=
-	    SQLITE_OK)
+	if (store_uri(path, uri, sizeof(uri)) == -1) {
+		log_warnx("session store %s: path too long", path);
+		return NULL;
+	}
+	if (ro_vfs_register() == -1) {
+		log_warnx("session store %s: cannot register the read-only VFS", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(uri, &h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+	                    SQLITE_OPEN_NOFOLLOW, ro_vfs.zName) != SQLITE_OK)
 		goto fail;
 	/* the control loop waits while a query runs: never long */
 	sqlite3_busy_timeout(h, 200);

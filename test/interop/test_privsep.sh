@@ -200,6 +200,19 @@ echo "$est" | grep -q "pid=$CTL," || fail "control does not hold the operator co
 echo "$est" | grep -q "pid=$VPND_PID," && fail "the parent holds an operator connection: $est"
 pass "control socket: listening socket and operator connections in control (pid $CTL) only"
 
+# control reads the session store through descriptors opened before its chroot: the database,
+# its WAL and the WAL index, every one read-only (the parent is the only writer)
+n=0
+for fd in /proc/"$CTL"/fd/*; do
+	f=$(readlink "$fd") || continue
+	case $f in "$RUN"/vpnd.db*) ;; *) continue ;; esac
+	flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$CTL/fdinfo/${fd##*/}")
+	[ $(( 0$flags & 3 )) = 0 ] || fail "control holds $f open for writing (flags $flags)"
+	n=$((n + 1))
+done
+[ "$n" -ge 3 ] || fail "control holds $n of vpnd.db, -wal, -shm open, expected all 3"
+pass "control: vpnd.db, -wal and -shm open read-only"
+
 # ---- SIGTERM
 t0=$(date +%s%N)
 kill -TERM "$VPND_PID"
