@@ -21,7 +21,7 @@
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static const struct vpnd_conf *kconf;
 static keymgr_send_fn send_fn;

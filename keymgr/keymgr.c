@@ -6,9 +6,9 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static struct {
 	uv_loop_t     *loop;
@@ -85,7 +85,7 @@ static void on_parent(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	if (im->hdr.type == IMSG_ACCT_REQ) {
 		NEED(struct msg_acct);
-		keymgr_acct(im->data);
+		radius_acct(im->data);
 		return;
 	}
 	if (im->hdr.type == IMSG_SHUTDOWN) {
@@ -123,7 +123,7 @@ int keymgr_main(struct proc_boot *boot)
 	keymgr_init(boot->conf);
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
-	keymgr_acct_init(boot->conf, send_to_parent);
+	radius_acct_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS workers");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);

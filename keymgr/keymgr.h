@@ -26,10 +26,6 @@ void keymgr_session_end(const struct msg_session_end *);
 /* a new configuration, applied in place (keymgr_init's conf must be our heap copy) */
 void keymgr_reload(const struct vpnd_conf *);
 
-/* acct.c: accounting records from the parent, answered through send with IMSG_ACCT_RES */
-void keymgr_acct_init(const struct vpnd_conf *conf, keymgr_send_fn send);
-void keymgr_acct(const struct msg_acct *);
-
 /* keyring.c: the key for a main mode peer by address (order in keyring.c). key points into
  * the configuration; profile and keyring may be NULL (global key, no profile). */
 struct key_choice {

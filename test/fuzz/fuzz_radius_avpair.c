@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_avpair.c keymgr/radius_attr.c -o fuzz_radius_avpair
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_avpair.c radius/attr.c -o fuzz_radius_avpair
 /*
  * Cisco-AVPair and Framed-Route values come from the RADIUS server (radcli checks the
  * packet's framing and authenticator, the value itself is ours to parse). Whatever the bytes:
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

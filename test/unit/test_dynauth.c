@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 
 #define SECRET "CoaS3cret"
 

@@ -11,7 +11,7 @@
 
 #include "common/conf.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static struct vpnd_conf conf;
 

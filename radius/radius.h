@@ -114,4 +114,10 @@ void radius_submit(struct radius_job *job);
 /* Runs a job on the calling thread (unit tests, fuzzing of the reply path). */
 void radius_run(struct radius_job *job);
 
+/* How the module hands messages to another process (keymgr sends them as imsgs). */
+typedef void (*radius_send_fn)(uint32_t type, uint32_t peerid, const void *data, size_t len);
+/* acct.c: accounting records from the parent, answered through send with IMSG_ACCT_RES */
+void radius_acct_init(const struct vpnd_conf *conf, radius_send_fn send);
+void radius_acct(const struct msg_acct *);
+
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 void rad_attrs_init(struct rad_attrs *a)
 {

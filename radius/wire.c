@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 #define HDR 20
 #define ATTR_VSA 26

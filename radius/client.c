@@ -22,7 +22,7 @@
 
 #include "common/log.h"
 #include "common/msg.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 #define RAD_WORKERS 4
 #define VENDOR_CISCO 9

@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 
 #define CACHE_N     64
 #define CACHE_SECS  30

@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 
 enum {
 	A_USER_NAME = 1, A_NAS_IP = 4, A_SERVICE_TYPE = 6, A_FRAMED_IP = 8, A_FILTER_ID = 11,
