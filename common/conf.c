@@ -307,6 +307,7 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->replay_window = 1024;
 	conf->radius_timeout = 5;
 	conf->radius_retransmit = 3;
+	conf->radius_deadtime = 1;
 	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");
 }
 

@@ -1,569 +1,480 @@
 /*
- * RADIUS requests off keymgr's event loop. Jobs go to a queue served by a few worker threads;
- * each thread owns one radcli handle per configured server (radcli handles are not shared
- * between threads), so a silent server delays only the jobs that wait on it. Finished jobs go
- * to a second queue drained on the loop through a uv_async.
+ * The RADIUS client, on the caller's libuv loop. Each configured server has one UDP socket,
+ * and up to 256 requests in flight on it (the ID is the slot); a request waits for a free ID
+ * otherwise. Each request has its own retransmit timer. A silent server therefore delays only
+ * the requests sent to it, each by its own timeout, never the others behind it.
  *
- * Failover is ours, not radcli's: each handle names one server, and the servers of a group are
- * tried in order. radcli checks the Response Authenticator (and a Message-Authenticator when
- * present) and the attribute framing before it hands us anything; a reply that fails those
- * checks counts as no reply from that server.
+ * The socket is not connect()ed: a reply is matched by ID, then must come from the address
+ * and port the request went to and pass rad_reply_check (authenticators, framing) and the
+ * server's Message-Authenticator policy. A datagram that fails any of these is ignored and
+ * counted, and the request goes on waiting for the real reply: anyone who can reach the
+ * socket could otherwise end a login with one datagram.
+ *
+ * Failover is over the servers of a group, in order; radius-server deadtime marks a server
+ * that failed dead-criteria for a while, and skips it then.
  */
-#include <dlfcn.h>
 #include <errno.h>
-#include <netdb.h>
-#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
-#include <radcli/radcli.h>
+#include <sys/socket.h>
 
 #include "common/log.h"
-#include "common/msg.h"
 #include "radius/radius.h"
 
-#define RAD_WORKERS 4
-#define VENDOR_CISCO 9
-#define ATTR_CISCO_AVPAIR ((VENDOR_CISCO << 16) | 1)
-#define NAS_PORT_TYPE_VIRTUAL 5
+#define NIDS 256
 
-/* Only what vpnd sends or reads: the dictionary lives in memory (keymgr is chrooted). */
-static const char dictionary[] =
-	"ATTRIBUTE User-Name 1 string\n"
-	"ATTRIBUTE User-Password 2 string\n"
-	"ATTRIBUTE NAS-IP-Address 4 ipaddr\n"
-	"ATTRIBUTE NAS-Port 5 integer\n"
-	"ATTRIBUTE Service-Type 6 integer\n"
-	"ATTRIBUTE Framed-IP-Address 8 ipaddr\n"
-	"ATTRIBUTE Framed-IP-Netmask 9 ipaddr\n"
-	"ATTRIBUTE Filter-Id 11 string\n"
-	"ATTRIBUTE Reply-Message 18 string\n"
-	"ATTRIBUTE Framed-Route 22 string\n"
-	"ATTRIBUTE State 24 string\n"
-	"ATTRIBUTE Class 25 string\n"
-	"ATTRIBUTE Session-Timeout 27 integer\n"
-	"ATTRIBUTE Idle-Timeout 28 integer\n"
-	"ATTRIBUTE Calling-Station-Id 31 string\n"
-	"ATTRIBUTE NAS-Identifier 32 string\n"
-	"ATTRIBUTE Framed-Protocol 7 integer\n"
-	"ATTRIBUTE Acct-Status-Type 40 integer\n"
-	"ATTRIBUTE Acct-Delay-Time 41 integer\n"
-	"ATTRIBUTE Acct-Input-Octets 42 integer\n"
-	"ATTRIBUTE Acct-Output-Octets 43 integer\n"
-	"ATTRIBUTE Acct-Session-Id 44 string\n"
-	"ATTRIBUTE Acct-Authentic 45 integer\n"
-	"ATTRIBUTE Acct-Session-Time 46 integer\n"
-	"ATTRIBUTE Acct-Input-Packets 47 integer\n"
-	"ATTRIBUTE Acct-Output-Packets 48 integer\n"
-	"ATTRIBUTE Acct-Terminate-Cause 49 integer\n"
-	"ATTRIBUTE Acct-Input-Gigawords 52 integer\n"
-	"ATTRIBUTE Acct-Output-Gigawords 53 integer\n"
-	"ATTRIBUTE Event-Timestamp 55 integer\n"
-	"ATTRIBUTE NAS-Port-Type 61 integer\n"
-	"ATTRIBUTE Message-Authenticator 80 string\n"
-	"VENDOR Cisco 9\n"
-	"BEGIN-VENDOR Cisco\n"
-	"ATTRIBUTE Cisco-AVPair 1 string\n"
-	"END-VENDOR Cisco\n";
+struct rreq {
+	struct radius_job *job;
+	int      order[CONF_MAX_RADIUS], n, i;   /* the group's servers, the one being tried */
+	int      k;                   /* server (and socket) of this attempt */
+	int      id;                  /* -1: none held */
+	struct sockaddr_in to;
+	char     name[CONF_NAME_MAX];
+	char     secret[CONF_RADIUS_KEY_MAX];
+	int      msg_auth;            /* the server's policy (enum conf_msg_auth) */
+	struct rad_pkt pkt;
+	int      tries, max_tries;
+	uint64_t timeout_ms;
+	uv_timer_t timer;             /* start, then retransmits */
+	struct rreq *wnext;           /* waiting for an ID */
+};
 
-/*
- * radcli resolves every server with getaddrinfo(host, "radius"), and a service name needs
- * /etc/services, which the chrooted keymgr cannot read: the lookup fails and no request is
- * ever sent. radcli overwrites the port with the configured one right after, so for our
- * numeric addresses the service name is dropped here before glibc sees it. Every other
- * lookup goes to the real getaddrinfo unchanged.
- */
-int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
-                struct addrinfo **res)
-{
-	typedef int (*gai_fn)(const char *, const char *, const struct addrinfo *,
-	                      struct addrinfo **);
-	static gai_fn real;
-	if (!real)
-		real = (gai_fn)dlsym(RTLD_NEXT, "getaddrinfo");
-	if (!real)
-		return EAI_SYSTEM;
-	struct in_addr a;
-	if (service && node && inet_pton(AF_INET, node, &a) == 1 &&
-	    (!strcmp(service, "radius") || !strcmp(service, "radacct")))
-		service = NULL;
-	return real(node, service, hints, res);
-}
-
-/*
- * The datagrams of the request in progress on this thread, copied as radcli sends and
- * receives them, for rad_reply_check(): radcli does not hand them out, and its own
- * authenticator check is not trusted (see radius_wire.c). Only while `active`: every other
- * sendto/recvfrom of the process passes straight through.
- */
-static __thread struct {
-	int     active;
-	uint8_t req[4096], rep[4096];
-	size_t  reqlen, replen;
-} cap;
-
-ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *to,
-               socklen_t tolen)
-{
-	typedef ssize_t (*fn)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	static fn real;
-	if (!real)
-		real = (fn)dlsym(RTLD_NEXT, "sendto");
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (cap.active && len <= sizeof(cap.req)) {
-		memcpy(cap.req, buf, len);
-		cap.reqlen = len;
-	}
-	return real(fd, buf, len, flags, to, tolen);
-}
-
-ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
-                 socklen_t *fromlen)
-{
-	typedef ssize_t (*fn)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
-	static fn real;
-	if (!real)
-		real = (fn)dlsym(RTLD_NEXT, "recvfrom");
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
-	ssize_t n = real(fd, buf, len, flags, from, fromlen);
-	if (cap.active && n > 0) {
-		size_t k = (size_t)n < sizeof(cap.rep) ? (size_t)n : sizeof(cap.rep);
-		memcpy(cap.rep, buf, k);
-		cap.replen = k;
-	}
-	return n;
-}
+struct rsock {
+	uv_udp_t udp;
+	int      open;
+	struct rreq *slot[NIDS];
+	unsigned next_id;
+	struct rreq *whead, **wtail;
+};
 
 static struct {
 	const struct vpnd_conf *conf;
-	uv_async_t      async;
-	int             started;
-	pthread_mutex_t mu;
-	pthread_cond_t  cv;
-	struct radius_job *in, **in_tail, *out, **out_tail;
-	/* dead-server state, indexed like conf->radius */
-	struct { int fails; time_t first_fail, dead_until; } srv[CONF_MAX_RADIUS];
-} R = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	uv_loop_t *loop;
+	uv_loop_t own;                /* radius_init without a loop: ours, run by submit */
+	int      private_loop, running, inflight;
+	struct rsock sock[CONF_MAX_RADIUS];
+	struct { int fails; time_t first_fail, dead_until; } dead[CONF_MAX_RADIUS];
+	/* Message-Authenticator seen from the server of that name and address */
+	struct { char name[CONF_NAME_MAX]; struct in_addr addr; int seen, warned; } ma[CONF_MAX_RADIUS];
+	struct { struct in_addr srv, src; } nas[CONF_MAX_RADIUS];
+	unsigned long long ignored;
+} R;
 
-/* Per thread: one handle per server, made on first use, made again after a reload. */
-static __thread rc_handle *handles[CONF_MAX_RADIUS];
-static __thread unsigned handles_gen;
-static unsigned conf_gen;       /* under R.mu */
+static uint8_t rxbuf[RAD_PKT_MAX + 1];
 
-static rc_handle *handle_for(int k)
+static void next_server(struct rreq *r);
+static void send_first(struct rreq *r);
+
+static void why_add(struct radius_job *j, const char *fmt, const char *name, const char *what)
 {
-	pthread_mutex_lock(&R.mu);
-	unsigned gen = conf_gen;
-	pthread_mutex_unlock(&R.mu);
-	if (gen != handles_gen) {
-		for (int i = 0; i < CONF_MAX_RADIUS; i++)
-			if (handles[i]) {
-				rc_destroy(handles[i]);
-				handles[i] = NULL;
-			}
-		handles_gen = gen;
-	}
-	if (handles[k])
-		return handles[k];
-	const struct conf_radius_server *s = &R.conf->radius[k];
-	char srv[128], num[16], addr[INET_ADDRSTRLEN];
-	rc_handle *h = rc_new();
-	if (!h || !(h = rc_config_init(h)))
-		return NULL;
-	inet_ntop(AF_INET, &s->addr, addr, sizeof(addr));
-	int ok = 1;
-	snprintf(srv, sizeof(srv), "%s:%u:%s", addr, s->auth_port, s->key);
-	ok &= rc_add_config(h, "authserver", srv, "vpnd", 0) == 0;
-	snprintf(srv, sizeof(srv), "%s:%u:%s", addr, s->acct_port, s->key);
-	ok &= rc_add_config(h, "acctserver", srv, "vpnd", 0) == 0;
-	explicit_bzero(srv, sizeof(srv));
-	snprintf(num, sizeof(num), "%d", s->timeout ? s->timeout : R.conf->radius_timeout);
-	ok &= rc_add_config(h, "radius_timeout", num, "vpnd", 0) == 0;
-	snprintf(num, sizeof(num), "%d", s->retransmit >= 0 ? s->retransmit : R.conf->radius_retransmit);
-	ok &= rc_add_config(h, "radius_retries", num, "vpnd", 0) == 0;
-	/* dead servers are ours to track (radius-server deadtime) */
-	ok &= rc_add_config(h, "radius_deadtime", "0", "vpnd", 0) == 0;
-	ok &= rc_read_dictionary_from_buffer(h, dictionary, sizeof(dictionary) - 1) == 0;
-	ok &= rc_apply_config(h) == 0;
-	if (!ok) {
-		rc_destroy(h);
-		return NULL;
-	}
-	handles[k] = h;
-	return h;
+	size_t n = strlen(j->why);
+	snprintf(j->why + n, sizeof(j->why) - n, fmt, n ? ", " : "", name, what);
 }
 
-static void parse_reply(VALUE_PAIR *vp, struct rad_attrs *a)
-{
-	for (; vp; vp = rc_avpair_next(vp)) {
-		unsigned type, id;
-		uint32_t u;
-		char *raw;
-		unsigned rawlen = 0;
-		rc_avpair_get_attr(vp, &type, &id);
-		int is_int = rc_avpair_get_uint32(vp, &u) == 0;
-		int is_raw = rc_avpair_get_raw(vp, &raw, &rawlen) == 0 && rawlen <= AUTH_STRING_LEN;
-		switch (id) {
-		case PW_FRAMED_IP_ADDRESS:
-			if (is_int)
-				a->framed_ip.s_addr = htonl(u);
-			break;
-		case PW_FRAMED_IP_NETMASK:
-			if (is_int)
-				a->framed_mask.s_addr = htonl(u);
-			break;
-		case PW_SESSION_TIMEOUT:
-			if (is_int)
-				a->session_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
-			break;
-		case PW_IDLE_TIMEOUT:
-			if (is_int)
-				a->idle_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
-			break;
-		case PW_FRAMED_ROUTE:
-			if (is_raw)
-				rad_framed_route(a, raw, rawlen);
-			break;
-		case PW_FILTER_ID:
-			/* an access list name: printable, no blanks (else it names nothing) */
-			if (is_raw && rawlen > 0 && rawlen < sizeof(a->filter_id)) {
-				int ok = 1;
-				for (unsigned i = 0; i < rawlen; i++)
-					ok &= raw[i] > ' ' && raw[i] <= '~';
-				if (ok) {
-					memcpy(a->filter_id, raw, rawlen);
-					a->filter_id[rawlen] = 0;
-				}
-			}
-			break;
-		case PW_CLASS:
-			if (is_raw && rawlen <= sizeof(a->class_)) {
-				memcpy(a->class_, raw, rawlen);
-				a->class_len = rawlen;
-			}
-			break;
-		case PW_STATE:
-			if (is_raw && rawlen <= sizeof(a->state)) {
-				memcpy(a->state, raw, rawlen);
-				a->state_len = rawlen;
-			}
-			break;
-		case PW_REPLY_MESSAGE:
-			if (is_raw) {
-				size_t have = strlen(a->reply_message);
-				size_t room = sizeof(a->reply_message) - 1 - have;
-				size_t n = rawlen < room ? rawlen : room;
-				for (size_t i = 0; i < n; i++)   /* printable only: it goes to the client */
-					a->reply_message[have + i] = raw[i] >= ' ' && raw[i] <= '~' ? raw[i] : ' ';
-				a->reply_message[have + n] = 0;
-			}
-			break;
-		case ATTR_CISCO_AVPAIR:
-			if (is_raw)
-				rad_avpair_apply(a, raw, rawlen);
-			break;
-		}
-	}
-}
+/* ---- dead servers (radius-server deadtime, dead-criteria) ---- */
 
-static void add_str(rc_handle *h, VALUE_PAIR **l, int attr, const void *v, int len)
-{
-	rc_avpair_add(h, l, attr, v, len, 0);
-}
-
-/* One request to one server. Returns the radcli code. */
-static int ask(rc_handle *h, const char *key, struct radius_job *j, struct rad_attrs *a)
-{
-	VALUE_PAIR *send = NULL, *recv = NULL;
-	char peer[INET_ADDRSTRLEN], sid[MSG_ACCT_SID_LEN], msg[PW_MAX_MSG_SIZE];
-	uint32_t ptype = NAS_PORT_TYPE_VIRTUAL;
-
-	inet_ntop(AF_INET, &j->peer, peer, sizeof(peer));
-	msg_acct_session_id(sid, R.conf->run_id, j->session_id);
-	add_str(h, &send, PW_USER_NAME, j->user, -1);
-	add_str(h, &send, PW_USER_PASSWORD, j->password, -1);
-	if (R.conf->hostname[0])
-		add_str(h, &send, PW_NAS_IDENTIFIER, R.conf->hostname, -1);
-	rc_avpair_add(h, &send, PW_NAS_PORT_TYPE, &ptype, 0, 0);
-	add_str(h, &send, PW_CALLING_STATION_ID, peer, -1);
-	add_str(h, &send, PW_ACCT_SESSION_ID, sid, -1);
-	if (j->state_len)
-		add_str(h, &send, PW_STATE, j->state, (int)j->state_len);
-	/* NAS-IP-Address: radcli fills in the source address of the request */
-	cap.active = 1;
-	cap.reqlen = cap.replen = 0;
-	int rc = rc_aaa(h, 0, send, &recv, msg, 0, PW_ACCESS_REQUEST);
-	cap.active = 0;
-	if (rc == OK_RC || rc == REJECT_RC || rc == CHALLENGE_RC) {
-		int code = rc == OK_RC ? 2 : rc == REJECT_RC ? 3 : 11;
-		if (cap.replen < 1 || cap.rep[0] != code ||
-		    rad_reply_check(cap.req, cap.reqlen, cap.rep, cap.replen, key) < 0)
-			rc = BADRESP_RC;
-	}
-	explicit_bzero(&cap, sizeof(cap));
-	if (rc == OK_RC || rc == CHALLENGE_RC)
-		parse_reply(recv, a);
-	rc_avpair_free(send);
-	rc_avpair_free(recv);
-	return rc;
-}
-
-static void add_u32(rc_handle *h, VALUE_PAIR **l, int attr, uint32_t v)
-{
-	rc_avpair_add(h, l, attr, &v, 0, 0);
-}
-
-/*
- * One Accounting-Request to one server (RFC 2866). The record is the same on every try but
- * for Acct-Delay-Time, which says how long it has waited; 64-bit counters go out as the
- * low 32 bits plus Gigawords (RFC 2869 5.1).
- */
-static int ask_acct(rc_handle *h, const char *key, struct radius_job *j)
-{
-	const struct msg_acct *m = &j->acct;
-	VALUE_PAIR *send = NULL, *recv = NULL;
-	char ip[INET_ADDRSTRLEN], msg[PW_MAX_MSG_SIZE];
-
-	add_u32(h, &send, PW_ACCT_STATUS_TYPE, (uint32_t)m->status);
-	add_str(h, &send, PW_ACCT_SESSION_ID, m->acct_session_id, -1);
-	if (m->user[0])
-		add_str(h, &send, PW_USER_NAME, m->user, -1);
-	if (R.conf->hostname[0])
-		add_str(h, &send, PW_NAS_IDENTIFIER, R.conf->hostname, -1);
-	add_u32(h, &send, PW_NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL);
-	add_u32(h, &send, PW_SERVICE_TYPE, PW_FRAMED);
-	add_u32(h, &send, PW_ACCT_AUTHENTIC, PW_RADIUS);
-	if (m->peer.s_addr) {
-		inet_ntop(AF_INET, &m->peer, ip, sizeof(ip));
-		add_str(h, &send, PW_CALLING_STATION_ID, ip, -1);
-	}
-	if (m->framed_ip.s_addr)
-		add_u32(h, &send, PW_FRAMED_IP_ADDRESS, ntohl(m->framed_ip.s_addr));
-	if (m->class_len > 0 && m->class_len <= (int)sizeof(m->class_))
-		add_str(h, &send, PW_CLASS, m->class_, m->class_len);
-	add_u32(h, &send, PW_EVENT_TIMESTAMP, (uint32_t)time(NULL) - m->delay_time);
-	if (m->status != ACCT_START) {
-		add_u32(h, &send, PW_ACCT_SESSION_TIME, m->session_time);
-		add_u32(h, &send, PW_ACCT_INPUT_OCTETS, (uint32_t)m->in_octets);
-		add_u32(h, &send, PW_ACCT_OUTPUT_OCTETS, (uint32_t)m->out_octets);
-		add_u32(h, &send, PW_ACCT_INPUT_GIGAWORDS, (uint32_t)(m->in_octets >> 32));
-		add_u32(h, &send, PW_ACCT_OUTPUT_GIGAWORDS, (uint32_t)(m->out_octets >> 32));
-		add_u32(h, &send, PW_ACCT_INPUT_PACKETS, (uint32_t)m->in_pkts);
-		add_u32(h, &send, PW_ACCT_OUTPUT_PACKETS, (uint32_t)m->out_pkts);
-	}
-	if (m->status == ACCT_STOP && m->terminate_cause > 0)
-		add_u32(h, &send, PW_ACCT_TERMINATE_CAUSE, (uint32_t)m->terminate_cause);
-	add_u32(h, &send, PW_ACCT_DELAY_TIME, m->delay_time);
-	cap.active = 1;
-	cap.reqlen = cap.replen = 0;
-	int rc = rc_aaa(h, 0, send, &recv, msg, 0, PW_ACCOUNTING_REQUEST);
-	cap.active = 0;
-	if (rc == OK_RC && (cap.replen < 1 || cap.rep[0] != PW_ACCOUNTING_RESPONSE ||
-	                    rad_reply_check(cap.req, cap.reqlen, cap.rep, cap.replen, key) < 0))
-		rc = BADRESP_RC;
-	explicit_bzero(&cap, sizeof(cap));
-	rc_avpair_free(send);
-	rc_avpair_free(recv);
-	return rc;
-}
-
-static void note_failure(int k, time_t now, char *why, size_t whylen)
+static void note_failure(int k, struct radius_job *j)
 {
 	const struct vpnd_conf *c = R.conf;
-	pthread_mutex_lock(&R.mu);
-	if (R.srv[k].fails++ == 0)
-		R.srv[k].first_fail = now;
+	time_t now = time(NULL);
+	if (R.dead[k].fails++ == 0)
+		R.dead[k].first_fail = now;
 	int tries = c->radius_dead_tries ? c->radius_dead_tries : 1;
-	if (c->radius_deadtime > 0 && R.srv[k].fails >= tries &&
-	    now - R.srv[k].first_fail >= c->radius_dead_time && R.srv[k].dead_until <= now) {
-		R.srv[k].dead_until = now + 60L * c->radius_deadtime;
-		size_t n = strlen(why);
-		snprintf(why + n, whylen - n, " (marked dead for %d min)", c->radius_deadtime);
+	if (c->radius_deadtime > 0 && R.dead[k].fails >= tries &&
+	    now - R.dead[k].first_fail >= c->radius_dead_time && R.dead[k].dead_until <= now) {
+		R.dead[k].dead_until = now + 60L * c->radius_deadtime;
+		size_t n = strlen(j->why);
+		snprintf(j->why + n, sizeof(j->why) - n, " (marked dead for %d min)",
+		         c->radius_deadtime);
 	}
-	pthread_mutex_unlock(&R.mu);
 }
 
 static void note_alive(int k)
 {
-	pthread_mutex_lock(&R.mu);
-	R.srv[k].fails = 0;
-	R.srv[k].first_fail = 0;
-	R.srv[k].dead_until = 0;
-	pthread_mutex_unlock(&R.mu);
+	memset(&R.dead[k], 0, sizeof(R.dead[k]));
 }
 
-static int is_dead(int k, time_t now)
+/* ---- Message-Authenticator policy ---- */
+
+static int ma_seen(int k)
 {
-	pthread_mutex_lock(&R.mu);
-	int dead = R.srv[k].dead_until > now;
-	pthread_mutex_unlock(&R.mu);
-	return dead;
+	const struct conf_radius_server *s = &R.conf->radius[k];
+	return R.ma[k].seen && !strcmp(R.ma[k].name, s->name) && R.ma[k].addr.s_addr == s->addr.s_addr;
 }
 
-void radius_run(struct radius_job *j)
+/* 0 when the reply may be taken, -1 when it must be ignored. */
+static int ma_policy(struct rreq *r, unsigned flags)
 {
-	const struct vpnd_conf *c = R.conf;
-	int order[CONF_MAX_RADIUS], n = 0;
-
-	j->result = RAD_ERROR;
-	j->why[0] = 0;
-	j->no_server = 0;
-	rad_attrs_init(&j->attrs);
-	if (!c) {
-		snprintf(j->why, sizeof(j->why), "RADIUS client not started");
-		return;
-	}
-	if (!strcmp(j->group, "radius")) {
-		for (int k = 0; k < c->nradius; k++)
-			order[n++] = k;
-	} else {
-		const struct conf_radius_group *g = conf_find_radius_group(c, j->group);
-		for (int s = 0; g && s < g->nserver && n < CONF_MAX_RADIUS; s++) {
-			const struct conf_radius_server *srv = conf_find_radius(c, g->server[s]);
-			if (srv)
-				order[n++] = (int)(srv - c->radius);
+	int k = r->k, has = flags & RAD_F_MSG_AUTH;
+	if (r->pkt.b[0] != 1)
+		return 0;       /* accounting: RFC 2866's authenticators only */
+	if (k >= R.conf->nradius || strcmp(R.conf->radius[k].name, r->name))
+		return r->msg_auth == CONF_MA_REQUIRED && !has ? -1 : 0;   /* removed by a reload */
+	if (has) {
+		if (!ma_seen(k)) {
+			if (r->msg_auth == CONF_MA_AUTO)
+				log_info("RADIUS server %s sends Message-Authenticator: required from it "
+				         "from now on", r->name);
+			snprintf(R.ma[k].name, sizeof(R.ma[k].name), "%s", r->name);
+			R.ma[k].addr = r->to.sin_addr;
+			R.ma[k].seen = 1;
 		}
+		return 0;
 	}
-	for (int i = 0; i < n; i++) {
-		int k = order[i];
-		char one[96];
-		time_t now = time(NULL);
-		if (is_dead(k, now)) {
-			snprintf(one, sizeof(one), "%s%s: dead", j->why[0] ? ", " : "", c->radius[k].name);
-			strncat(j->why, one, sizeof(j->why) - strlen(j->why) - 1);
-			continue;
-		}
-		rc_handle *h = handle_for(k);
-		if (!h) {
-			snprintf(one, sizeof(one), "%s%s: client setup failed", j->why[0] ? ", " : "",
-			         c->radius[k].name);
-			strncat(j->why, one, sizeof(j->why) - strlen(j->why) - 1);
-			continue;
-		}
-		struct rad_attrs a;
-		rad_attrs_init(&a);
-		int rc = j->kind == RAD_JOB_ACCT ? ask_acct(h, c->radius[k].key, j)
-		                                 : ask(h, c->radius[k].key, j, &a);
-		if (rc == OK_RC || rc == REJECT_RC || rc == CHALLENGE_RC) {
-			note_alive(k);
-			snprintf(j->server, sizeof(j->server), "%s", c->radius[k].name);
-			j->result = rc == OK_RC ? RAD_ACCEPT : rc == REJECT_RC ? RAD_REJECT : RAD_CHALLENGE;
-			if (rc != REJECT_RC)
-				j->attrs = a;
-			explicit_bzero(&a, sizeof(a));
-			return;
-		}
-		explicit_bzero(&a, sizeof(a));
-		snprintf(one, sizeof(one), "%s%s: %s", j->why[0] ? ", " : "", c->radius[k].name,
-		         rc == TIMEOUT_RC ? "no answer" : "bad or no reply");
-		strncat(j->why, one, sizeof(j->why) - strlen(j->why) - 1);
-		note_failure(k, time(NULL), j->why, sizeof(j->why));
+	if (r->msg_auth == CONF_MA_REQUIRED || (r->msg_auth == CONF_MA_AUTO && ma_seen(k)))
+		return -1;
+	if (r->msg_auth == CONF_MA_AUTO && !R.ma[k].warned) {
+		R.ma[k].warned = 1;
+		log_warnx("RADIUS server %s answers without Message-Authenticator: accepted until it "
+		          "sends one (a forged Access-Accept is possible, CVE-2024-3596); configure "
+		          "it to send one", r->name);
 	}
-	if (!j->why[0]) {
-		snprintf(j->why, sizeof(j->why), "server group '%s' has no server", j->group);
-		j->no_server = 1;
-	}
+	return 0;
 }
 
-static void *worker(void *arg)
+/* ---- sockets and IDs ---- */
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
-	(void)arg;
-	for (;;) {
-		pthread_mutex_lock(&R.mu);
-		while (!R.in)
-			pthread_cond_wait(&R.cv, &R.mu);
-		struct radius_job *j = R.in;
-		R.in = j->next;
-		if (!R.in)
-			R.in_tail = &R.in;
-		pthread_mutex_unlock(&R.mu);
+	(void)h;
+	(void)hint;
+	*buf = uv_buf_init((char *)rxbuf, sizeof(rxbuf));
+}
 
-		radius_run(j);
-		explicit_bzero(j->password, sizeof(j->password));
+static void ignored(struct rsock *s, const struct sockaddr_in *from, const char *why)
+{
+	int k = (int)(s - R.sock);
+	char a[INET_ADDRSTRLEN] = "?";
+	R.ignored++;
+	if (from)
+		inet_ntop(AF_INET, &from->sin_addr, a, sizeof(a));
+	log_rl("RADIUS: datagram from %s:%u on server %s's socket ignored: %s (%llu ignored so "
+	       "far)", a, from ? ntohs(from->sin_port) : 0,
+	       k < R.conf->nradius ? R.conf->radius[k].name : "?", why, R.ignored);
+}
 
-		pthread_mutex_lock(&R.mu);
-		j->next = NULL;
-		*R.out_tail = j;
-		R.out_tail = &j->next;
-		pthread_mutex_unlock(&R.mu);
-		uv_async_send(&R.async);
-	}
+static void finish(struct rreq *r, int result);
+
+/* Why the datagram p[0..n) from `from` answers nothing on s (NULL: it answers *rp). */
+static const char *match(struct rsock *s, const uint8_t *p, ssize_t n, unsigned flags,
+                         const struct sockaddr_in *from, struct rreq **rp, unsigned *f)
+{
+	if ((flags & UV_UDP_PARTIAL) || n > RAD_PKT_MAX)
+		return "longer than 4096 bytes";
+	if (n < 20)
+		return "shorter than a RADIUS header";
+	struct rreq *r = s->slot[p[1]];
+	if (!r)
+		return "no request with that ID";
+	if (from->sin_addr.s_addr != r->to.sin_addr.s_addr || from->sin_port != r->to.sin_port)
+		return "not from the address and port the request went to";
+	if (rad_reply_check(r->pkt.b, r->pkt.len, p, (size_t)n, r->secret, f) < 0)
+		return "bad authenticator, code or framing";
+	if (ma_policy(r, *f) < 0)
+		return "no Message-Authenticator (required from this server)";
+	*rp = r;
 	return NULL;
 }
 
-static void on_async(uv_async_t *a)
+static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct sockaddr *sa,
+                    unsigned flags)
 {
-	(void)a;
-	pthread_mutex_lock(&R.mu);
-	struct radius_job *list = R.out;
-	R.out = NULL;
-	R.out_tail = &R.out;
-	pthread_mutex_unlock(&R.mu);
-	while (list) {
-		struct radius_job *next = list->next;
-		list->done(list);
-		list = next;
+	struct rsock *s = (struct rsock *)((char *)u - offsetof(struct rsock, udp));
+	const struct sockaddr_in *from = (const struct sockaddr_in *)sa;
+	const uint8_t *p = (const uint8_t *)buf->base;
+	struct rreq *r = NULL;
+	unsigned f = 0;
+
+	if (n < 0)
+		log_rl("RADIUS: receive: %s", uv_strerror((int)n));
+	if (n <= 0 || !sa || sa->sa_family != AF_INET)
+		return;
+	const char *bad = match(s, p, n, flags, from, &r, &f);
+	if (bad) {
+		ignored(s, from, bad);
+		return;
+	}
+	struct radius_job *j = r->job;
+	int result = p[0] == 3 ? RAD_REJECT : p[0] == 11 ? RAD_CHALLENGE : RAD_ACCEPT;
+	if (result != RAD_REJECT && j->kind == RAD_JOB_AUTH)
+		rad_reply_parse(p, (size_t)n, &j->attrs);
+	note_alive(r->k);
+	finish(r, result);
+}
+
+static int sock_open(int k)
+{
+	struct rsock *s = &R.sock[k];
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	int e;
+	if (s->open)
+		return s->open > 0 ? 0 : -1;
+	if ((e = uv_udp_init(R.loop, &s->udp)) < 0) {
+		log_warnx("RADIUS: socket for server %s: %s", R.conf->radius[k].name, uv_strerror(e));
+		return -1;
+	}
+	if ((e = uv_udp_bind(&s->udp, (const struct sockaddr *)&any, 0)) < 0 ||
+	    (e = uv_udp_recv_start(&s->udp, on_alloc, on_recv)) < 0) {
+		/* not retried: the handle is closing, and the cause (no sockets left, a sandbox)
+		 * would not go away */
+		log_warnx("RADIUS: socket for server %s: %s", R.conf->radius[k].name, uv_strerror(e));
+		uv_close((uv_handle_t *)&s->udp, NULL);
+		s->open = -1;
+		return -1;
+	}
+	uv_unref((uv_handle_t *)&s->udp);   /* requests keep the loop alive, not the sockets */
+	s->wtail = &s->whead;
+	s->open = 1;
+	return 0;
+}
+
+static int take_id(struct rreq *r)
+{
+	struct rsock *s = &R.sock[r->k];
+	for (unsigned n = 0; n < NIDS; n++) {
+		unsigned id = (s->next_id + n) % NIDS;
+		if (!s->slot[id]) {
+			s->slot[id] = r;
+			s->next_id = (id + 1) % NIDS;
+			r->id = (int)id;
+			return 0;
+		}
+	}
+	r->wnext = NULL;
+	*s->wtail = r;
+	s->wtail = &r->wnext;
+	return -1;
+}
+
+/* Gives r's ID back; the oldest request waiting for one on that socket gets it. */
+static void release_id(struct rreq *r)
+{
+	struct rsock *s = &R.sock[r->k];
+	if (r->id < 0)
+		return;
+	s->slot[r->id] = NULL;
+	r->id = -1;
+	struct rreq *w = s->whead;
+	if (!w)
+		return;
+	s->whead = w->wnext;
+	if (!s->whead)
+		s->wtail = &s->whead;
+	take_id(w);
+	send_first(w);
+}
+
+/* The address keymgr's datagrams to the server leave from: NAS-IP-Address. */
+static struct in_addr nas_ip(int k, struct in_addr srv)
+{
+	if (R.nas[k].srv.s_addr == srv.s_addr && R.nas[k].src.s_addr)
+		return R.nas[k].src;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9), .sin_addr = srv };
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	R.nas[k].srv = srv;
+	R.nas[k].src.s_addr = 0;
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&me, &len) == 0)
+		R.nas[k].src = me.sin_addr;
+	if (fd >= 0)
+		close(fd);
+	return R.nas[k].src;
+}
+
+/* ---- one request ---- */
+
+static void transmit(struct rreq *r)
+{
+	uv_buf_t b = uv_buf_init((char *)r->pkt.b, (unsigned)r->pkt.len);
+	int e = uv_udp_try_send(&R.sock[r->k].udp, &b, 1, (const struct sockaddr *)&r->to);
+	if (e < 0)      /* the timer tries again */
+		log_rl("RADIUS: send to server %s: %s", r->name, uv_strerror(e));
+	r->tries++;
+}
+
+static void attempt_failed(struct rreq *r, const char *what)
+{
+	uv_timer_stop(&r->timer);
+	release_id(r);
+	why_add(r->job, "%s%s: %s", r->name, what);
+	note_failure(r->k, r->job);
+	r->i++;
+	next_server(r);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+	struct rreq *r = t->data;
+	if (r->tries < r->max_tries) {
+		transmit(r);
+		uv_timer_start(&r->timer, on_timeout, r->timeout_ms, 0);
+		return;
+	}
+	attempt_failed(r, "no answer");
+}
+
+static void send_first(struct rreq *r)
+{
+	const struct conf_radius_server *s = &R.conf->radius[r->k];
+	struct in_addr src = nas_ip(r->k, s->addr);
+	if (rad_build_request(&r->pkt, R.conf, (uint8_t)r->id, r->job, r->secret, src) < 0) {
+		attempt_failed(r, "request does not fit in a datagram");
+		return;
+	}
+	r->tries = 0;
+	transmit(r);
+	uv_timer_start(&r->timer, on_timeout, r->timeout_ms, 0);
+}
+
+/* One server: its settings as they are now (a reload may change them later). */
+static void attempt(struct rreq *r, int k)
+{
+	const struct vpnd_conf *c = R.conf;
+	const struct conf_radius_server *s = &c->radius[k];
+	r->k = k;
+	r->id = -1;
+	snprintf(r->name, sizeof(r->name), "%s", s->name);
+	memcpy(r->secret, s->key, sizeof(r->secret));
+	r->secret[sizeof(r->secret) - 1] = 0;
+	r->msg_auth = s->msg_auth;
+	r->to.sin_family = AF_INET;
+	r->to.sin_addr = s->addr;
+	r->to.sin_port = htons(r->job->kind == RAD_JOB_ACCT ? s->acct_port : s->auth_port);
+	r->timeout_ms = 1000ULL * (unsigned)(s->timeout ? s->timeout : c->radius_timeout);
+	r->max_tries = 1 + (s->retransmit >= 0 ? s->retransmit : c->radius_retransmit);
+	if (sock_open(k) < 0) {
+		why_add(r->job, "%s%s: %s", r->name, "no socket");
+		r->i++;
+		next_server(r);
+		return;
+	}
+	if (take_id(r) == 0)
+		send_first(r);
+}
+
+static void next_server(struct rreq *r)
+{
+	const struct vpnd_conf *c = R.conf;
+	time_t now = time(NULL);
+	for (; r->i < r->n; r->i++) {
+		int k = r->order[r->i];
+		if (k >= c->nradius)
+			continue;       /* removed by a reload */
+		if (R.dead[k].dead_until > now) {
+			why_add(r->job, "%s%s: %s", c->radius[k].name, "dead");
+			continue;
+		}
+		attempt(r, k);
+		return;
+	}
+	if (!r->job->why[0]) {
+		snprintf(r->job->why, sizeof(r->job->why), "server group '%s' has no server",
+		         r->job->group);
+		r->job->no_server = 1;
+	}
+	finish(r, RAD_ERROR);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct rreq *r = h->data;
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+	R.inflight--;
+}
+
+static void finish(struct rreq *r, int result)
+{
+	struct radius_job *j = r->job;
+	uv_timer_stop(&r->timer);
+	if (r->id >= 0)
+		release_id(r);
+	j->result = result;
+	if (result != RAD_ERROR)
+		snprintf(j->server, sizeof(j->server), "%s", r->name);
+	explicit_bzero(j->password, sizeof(j->password));
+	r->job = NULL;
+	uv_close((uv_handle_t *)&r->timer, on_closed);
+	j->done(j);     /* may submit the job again (the next method of a list) */
+}
+
+static void on_start(uv_timer_t *t)
+{
+	next_server(t->data);
+}
+
+void radius_submit(struct radius_job *j)
+{
+	const struct vpnd_conf *c = R.conf;
+	j->result = RAD_ERROR;
+	j->why[0] = 0;
+	j->server[0] = 0;
+	j->no_server = 0;
+	rad_attrs_init(&j->attrs);
+	if (!c || !R.loop) {
+		snprintf(j->why, sizeof(j->why), "RADIUS client not started");
+		j->done(j);
+		return;
+	}
+	struct rreq *r = calloc(1, sizeof(*r));
+	if (!r)
+		fatal("calloc");
+	r->job = j;
+	r->id = -1;
+	if (!strcmp(j->group, "radius")) {
+		for (int k = 0; k < c->nradius; k++)
+			r->order[r->n++] = k;
+	} else {
+		const struct conf_radius_group *g = conf_find_radius_group(c, j->group);
+		for (int s = 0; g && s < g->nserver && r->n < CONF_MAX_RADIUS; s++) {
+			const struct conf_radius_server *srv = conf_find_radius(c, g->server[s]);
+			if (srv)
+				r->order[r->n++] = (int)(srv - c->radius);
+		}
+	}
+	uv_timer_init(R.loop, &r->timer);
+	r->timer.data = r;
+	R.inflight++;
+	/* from the loop, never in the caller's frame: done() may resubmit, and the caller may
+	 * not expect its question answered before this returns */
+	uv_timer_start(&r->timer, on_start, 0, 0);
+	if (R.private_loop && !R.running) {
+		R.running = 1;
+		while (R.inflight > 0)
+			uv_run(R.loop, UV_RUN_ONCE);
+		R.running = 0;
 	}
 }
 
-/*
- * keymgr rewrites the configuration in place between these two calls. Workers read it
- * without the lock while a request runs, so a request in flight during a reload may see
- * the old server list; the next ones use new handles and forget which servers were dead.
- */
+/* keymgr rewrites the configuration in place: requests in flight keep the server settings
+ * they started with; which servers are dead is forgotten. */
 void radius_reload_begin(void)
 {
-	pthread_mutex_lock(&R.mu);
 }
 
 void radius_reload_end(void)
 {
-	conf_gen++;
-	memset(R.srv, 0, sizeof(R.srv));
-	pthread_mutex_unlock(&R.mu);
+	memset(R.dead, 0, sizeof(R.dead));
 }
 
 int radius_init(const struct vpnd_conf *conf, uv_loop_t *loop)
 {
 	R.conf = conf;
-	R.in_tail = &R.in;
-	R.out_tail = &R.out;
-	if (!loop || conf->nradius == 0 || R.started)
+	if (R.loop)
 		return 0;
-	if (uv_async_init(loop, &R.async, on_async) != 0)
-		return -1;
-	/* the workers never touch the loop: they only queue and wake it */
-	uv_unref((uv_handle_t *)&R.async);
-	for (int i = 0; i < RAD_WORKERS; i++) {
-		pthread_t t;
-		if (pthread_create(&t, NULL, worker, NULL) != 0)
+	if (!loop) {
+		if (uv_loop_init(&R.own) != 0)
 			return -1;
-		pthread_detach(t);
+		loop = &R.own;
+		R.private_loop = 1;
 	}
-	R.started = 1;
+	R.loop = loop;
 	return 0;
-}
-
-void radius_submit(struct radius_job *j)
-{
-	if (!R.started) {
-		/* no workers (no servers configured, or a unit test without a loop) */
-		radius_run(j);
-		j->done(j);
-		return;
-	}
-	pthread_mutex_lock(&R.mu);
-	j->next = NULL;
-	*R.in_tail = j;
-	R.in_tail = &j->next;
-	pthread_cond_signal(&R.cv);
-	pthread_mutex_unlock(&R.mu);
 }

@@ -10,10 +10,12 @@
  * IP_PKTINFO so the answer leaves from the address the request reached). Dropped requests
  * are counted and logged at most once a second. A client that retransmits (same source, ID
  * and authenticator) within CACHE_SECS gets the answer already given, not a second action
- * (RFC 5176 section 2.3).
+ * (RFC 5176 section 2.3). A request whose Event-Timestamp is more than DA_EVENT_WINDOW
+ * seconds off our clock is a replay and gets a NAK (Error-Cause Invalid-Request).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -250,6 +252,14 @@ static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *fro
 
 	if (rq->error_cause) {
 		answer(e, rq->error_cause, rq->why);
+		return;
+	}
+	/* a request recorded and replayed later (past our duplicate cache) is refused when it
+	 * says when it was sent; radclient sends no Event-Timestamp, so one is not required */
+	if (rq->has_event_ts && llabs((long long)now - rq->event_ts) > DA_EVENT_WINDOW) {
+		snprintf(why, sizeof(why), "Event-Timestamp %lld s from our clock, more than %d",
+		         (long long)now - rq->event_ts, DA_EVENT_WINDOW);
+		answer(e, DA_ERR_INVALID_REQUEST, why);
 		return;
 	}
 	if ((rq->has_nas_ip && !is_nas_address(rq->nas_ip, local)) ||

@@ -36,6 +36,7 @@ enum da_error_cause {
 #define DA_MAX_LEN    4096
 #define DA_STR_MAX    254      /* a value is at most 253 bytes, plus the NUL */
 #define DA_PROXY_MAX  512      /* Proxy-State bytes echoed in the answer (whole attributes) */
+#define DA_EVENT_WINDOW 300    /* seconds an Event-Timestamp may differ from our clock */
 
 /* A request whose authenticator checked out, its attributes read. */
 struct da_request {
@@ -63,6 +64,9 @@ struct da_request {
 	uint32_t session_timeout;
 	int      has_acl;
 	char     acl[DA_STR_MAX];              /* Filter-Id or Cisco-AVPair ipsec:inacl= */
+	/* Event-Timestamp (RFC 5176 3.3): when the client sent it, for the replay window */
+	int      has_event_ts;
+	uint32_t event_ts;
 	/* Proxy-State attributes, copied whole, echoed in order in the answer */
 	uint8_t  proxy[DA_PROXY_MAX];
 	size_t   proxy_len;

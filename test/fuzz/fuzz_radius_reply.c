@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rep)
 		return 0;
 	memcpy(rep, data, size);
-	int r = rad_reply_check(req, sizeof(req), rep, size, "fuzzsecret");
+	int r = rad_reply_check(req, sizeof(req), rep, size, "fuzzsecret", NULL);
 	if (r != 0 && r != -1)
 		abort();
 	if (r == 0 && (size < 20 || rep[1] != 0x42 || (size_t)(rep[2] << 8 | rep[3]) > size))
