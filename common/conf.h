@@ -39,7 +39,7 @@
 #define CONF_MAX_RADIUS        8
 #define CONF_MAX_RADIUS_GROUPS 8
 #define CONF_MAX_GROUP_SERVERS 8
-#define CONF_RADIUS_KEY_MAX    49   /* radcli's limit (48 characters) */
+#define CONF_RADIUS_KEY_MAX    49   /* 48 characters (radcli's limit, kept) */
 #define CONF_MAX_TRUSTPOINTS   4
 #define CONF_PKI_CA_MAX        8192  /* DER of the trust point's CA certificates, concatenated */
 #define CONF_PKI_CERT_MAX      4096

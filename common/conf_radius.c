@@ -102,7 +102,8 @@ static void h_key(struct conf_parser *p, int i)
 		j++;
 	}
 	const char *src = cp_rest(p, j);
-	/* radcli splits its server lists at blanks and commas: such a secret would be cut. */
+	/* one word without commas, as since the days of radcli (which split its lists there):
+	 * configurations written for vpnd stay valid both ways */
 	if (strpbrk(src, " \t,")) {
 		cp_error(p, "radius key contains a blank or a comma, expected one word without commas");
 		return;

@@ -3,7 +3,7 @@
  * KEY_ID, and XAUTH through the profile's aaa method lists (local users, RADIUS groups).
  * Only derived values leave this process; keys and passwords never do.
  *
- * A question that needs RADIUS is parked in a struct pending and resumed when the worker's
+ * A question that needs RADIUS is parked in a struct pending and resumed when the client's
  * answer comes back on the loop; the answer then goes to ikemgr through the sender keymgr.c
  * registered. Questions answered from the file alone are answered at once, as before.
  *

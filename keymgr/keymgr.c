@@ -125,7 +125,7 @@ int keymgr_main(struct proc_boot *boot)
 	keymgr_set_sender(send_to_ike);
 	radius_acct_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
-		fatalx("cannot start the RADIUS workers");
+		fatalx("cannot start the RADIUS client");
 	imsgbuf_init(&io.parent, io.loop, boot->parent_fd, "parent", on_parent, on_error, NULL);
 	imsgbuf_init(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", on_ike, on_error, NULL);
 	dynauth_init(boot->conf, io.loop, boot->sock[SOCK_DYNAUTH], send_to_ike);

@@ -192,8 +192,8 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct so
 
 	if (n < 0)
 		log_rl("RADIUS: receive: %s", uv_strerror((int)n));
-	if (n <= 0 || !sa || sa->sa_family != AF_INET)
-		return;
+	if (n < 0 || !sa || sa->sa_family != AF_INET)
+		return;     /* n == 0 without an address: nothing more to read */
 	const char *bad = match(s, p, n, flags, from, &r, &f);
 	if (bad) {
 		ignored(s, from, bad);

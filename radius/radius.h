@@ -133,7 +133,6 @@ struct radius_job {
 	/* completion, on keymgr's loop */
 	void   (*done)(struct radius_job *);
 	void    *arg;
-	struct radius_job *next;
 };
 
 /* request.c: the request for j, signed with secret, with ID id (-1 on overflow) */

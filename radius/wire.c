@@ -30,7 +30,7 @@ static int vsa_ok(const uint8_t *v, size_t len)
 		return 0;
 	uint32_t vendor = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
 	if (vendor != VENDOR_CISCO)
-		return 1;       /* other vendors' layouts vary: radcli skips what it does not know */
+		return 1;       /* other vendors' layouts vary: not ours to read, skipped */
 	size_t off = 4;
 	if (off == len)
 		return 0;
