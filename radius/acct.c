@@ -1,6 +1,6 @@
 /*
- * Accounting records from the parent's queue, sent to their RADIUS server group off the loop
- * (radius.c). The parent sends one at a time and keeps it until we answer SENT, so a record
+ * Accounting records from the parent's queue, sent to their RADIUS server group by the client
+ * (client.c). The parent sends one at a time and keeps it until we answer SENT, so a record
  * is never lost here; a record whose group is gone from the configuration can never be sent
  * and is answered DROP rather than blocking every record behind it.
  */
