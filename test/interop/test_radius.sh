@@ -92,7 +92,9 @@ grep -q 'Calling-Station-Id = "172.18.143.2"' "$T/radius/radiusd.out" || fail "C
 grep -q 'NAS-Identifier = "hub"' "$T/radius/radiusd.out" || fail "no NAS-Identifier"
 grep -q 'Acct-Session-Id = ' "$T/radius/radiusd.out" || fail "no Acct-Session-Id"
 grep -q 'NAS-IP-Address = 127.0.0.1' "$T/radius/radiusd.out" || fail "no NAS-IP-Address"
-pass "Access-Request carries NAS-IP-Address, NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id"
+grep -q 'Message-Authenticator = 0x' "$T/radius/radiusd.out" || fail "no Message-Authenticator in the request"
+grep -q 'require_message_authenticator = yes' "$T/radius/radiusd.out" || fail "FreeRADIUS does not require a Message-Authenticator"
+pass "Access-Request carries NAS-IP-Address, NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id, Message-Authenticator (required by FreeRADIUS)"
 cl ping -c1 -w 5 10.2.1.1 >/dev/null || fail "bob: no ping through the tunnel"
 pass "bob: ping through the tunnel"
 
