@@ -93,8 +93,8 @@ struct rad_pkt {
 	size_t   ma;            /* offset of the Message-Authenticator attribute, 0 = none */
 	int      overflow;      /* an attribute did not fit: the packet must not be sent */
 };
-/* Code, ID; an Access-Request gets a random Request Authenticator and, as its first
- * attribute, a Message-Authenticator (BlastRADIUS, CVE-2024-3596). */
+/* Code, ID and, as the first attribute, a Message-Authenticator (BlastRADIUS,
+ * CVE-2024-3596); an Access-Request gets a random Request Authenticator. */
 void rad_pkt_init(struct rad_pkt *p, uint8_t code, uint8_t id);
 void rad_put(struct rad_pkt *p, uint8_t type, const void *v, size_t n);
 void rad_put_str(struct rad_pkt *p, uint8_t type, const char *s);

@@ -136,14 +136,13 @@ void rad_pkt_init(struct rad_pkt *p, uint8_t code, uint8_t id)
 	p->b[0] = code;
 	p->b[1] = id;
 	p->len = HDR;
-	if (code == CODE_ACCESS_REQUEST) {
-		/* unpredictable: the User-Password hiding and the reply's authenticity rest on it */
-		if (RAND_bytes(p->b + 4, 16) != 1)
-			p->overflow = 1;
-		/* first, so that no attribute an attacker chose precedes it (BlastRADIUS) */
-		p->ma = p->len;
-		rad_put(p, ATTR_MSG_AUTH, p->b + HDR + 2, 16);   /* 16 zero octets for now */
-	}
+	/* unpredictable: the User-Password hiding and the reply's authenticity rest on it (an
+	 * Accounting-Request's is computed over the packet instead) */
+	if (code == CODE_ACCESS_REQUEST && RAND_bytes(p->b + 4, 16) != 1)
+		p->overflow = 1;
+	/* first, so that no attribute an attacker chose precedes it (BlastRADIUS) */
+	p->ma = p->len;
+	rad_put(p, ATTR_MSG_AUTH, p->b + HDR + 2, 16);   /* 16 zero octets for now */
 }
 
 void rad_put(struct rad_pkt *p, uint8_t type, const void *v, size_t n)
