@@ -1,5 +1,6 @@
 # common/: process roles, child start-up and privilege separation (imsg.c is in local.mk).
-common_libvpndcommon_a_SOURCES += common/proc.h common/proc.c common/privsep.c
+common_libvpndcommon_a_SOURCES += common/proc.h common/proc.c common/privsep.c \
+	common/sandbox.h common/sandbox.c common/landlock.c common/seccomp.c
 
 check_PROGRAMS += test/unit/test_imsg
 TESTS += test/unit/test_imsg
