@@ -13,3 +13,9 @@ TESTS += test/unit/test_log
 test_unit_test_log_SOURCES = test/unit/test_log.c
 test_unit_test_log_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_log_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_sandbox
+TESTS += test/unit/test_sandbox
+test_unit_test_sandbox_SOURCES = test/unit/test_sandbox.c
+test_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_sandbox_LDADD = $(TEST_LIBS)

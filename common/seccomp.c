@@ -75,8 +75,8 @@ static const char *const sc_tunmgr[] = {
 static const char *const sc_sanitizers[] = {
 	"open", "openat", "readlink", "readlinkat", "stat", "lstat", "pread64", "getdents64",
 	"prctl", "clone", "wait4", "waitid", "ptrace", "kill", "tgkill", "uname", "mincore",
-	"getrusage", "process_vm_readv", "dup2", "ioctl", "sched_getparam", "sched_setaffinity",
-	"munlock", "mlock", "pipe", "socket", "prlimit64", "setrlimit",
+	"getrusage", "process_vm_readv", "dup2", "sched_getparam", "sched_setaffinity",
+	"munlock", "mlock", "pipe", "prlimit64", "setrlimit",
 	NULL
 };
 #endif
