@@ -73,7 +73,8 @@ static const char *const sc_tunmgr[] = {
 
 #ifdef SECCOMP_SANITIZERS
 static const char *const sc_sanitizers[] = {
-	"open", "openat", "readlink", "readlinkat", "stat", "lstat", "pread64", "getdents64",
+	"open", "openat", "readlink", "readlinkat", "stat", "lstat", "pread64", "getdents",
+	"getdents64",
 	"prctl", "clone", "wait4", "waitid", "ptrace", "kill", "tgkill", "uname", "mincore",
 	"getrusage", "process_vm_readv", "dup2", "sched_getparam", "sched_setaffinity",
 	"munlock", "mlock", "pipe", "prlimit64", "setrlimit",
