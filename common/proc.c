@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/msgcat.h"
 #include "common/proc.h"
+#include "common/sandbox.h"
 
 static void take_socket(struct proc_boot *b, struct imsg *m)
 {
@@ -78,7 +79,9 @@ void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out)
 			if (m.fd != -1 || m.datalen != 0 || out->conf == NULL)
 				fatalx("bootstrap: IMSG_START out of order");
 			free(m.data);
+			sandbox_limits(role);
 			privsep_drop(role);
+			sandbox_enter(role, NULL);
 			if (imsg_send_blocking(parent_fd, IMSG_READY, 0, -1, NULL, 0) == -1)
 				fatal("bootstrap: sending IMSG_READY");
 			log_debug("bootstrap done");
