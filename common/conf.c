@@ -310,6 +310,7 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->cac_in_negotiation_peer = CONF_CAC_IN_NEGOTIATION_PEER;
 	conf->radius_timeout = 5;
 	conf->radius_retransmit = 3;
+	conf->radius_deadtime = 1;
 	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");
 }
 

@@ -39,7 +39,7 @@
 #define CONF_MAX_RADIUS        8
 #define CONF_MAX_RADIUS_GROUPS 8
 #define CONF_MAX_GROUP_SERVERS 8
-#define CONF_RADIUS_KEY_MAX    49   /* radcli's limit (48 characters) */
+#define CONF_RADIUS_KEY_MAX    49   /* 48 characters (radcli's limit, kept) */
 #define CONF_MAX_TRUSTPOINTS   4
 #define CONF_PKI_CA_MAX        8192  /* DER of the trust point's CA certificates, concatenated */
 #define CONF_PKI_CERT_MAX      4096
@@ -271,8 +271,12 @@ struct conf_radius_server {
 	int      has_key;
 	int      timeout;                     /* seconds, 0 = radius-server timeout */
 	int      retransmit;                  /* -1 = radius-server retransmit */
+	int      msg_auth;                    /* message-authenticator: enum conf_msg_auth */
 	int      line;
 };
+/* Whether a reply must carry a Message-Authenticator (BlastRADIUS, CVE-2024-3596): auto
+ * requires it once the server has sent one; EAP replies always need it (RFC 3579). */
+enum conf_msg_auth { CONF_MA_AUTO = 0, CONF_MA_REQUIRED, CONF_MA_OFF };
 
 /* aaa group server radius NAME: servers tried in order */
 struct conf_radius_group {
@@ -283,7 +287,7 @@ struct conf_radius_group {
 };
 
 /* aaa server radius dynamic-author: who may send RFC 5176 Disconnect-/CoA-Requests
- * (parsed in common/conf_dynauth.c, served by keymgr/dynauth.c) */
+ * (parsed in common/conf_dynauth.c, served by radius/dynauth.c) */
 #define CONF_MAX_DYNAUTH_CLIENTS 8
 struct conf_dynauth_client {
 	struct in_addr addr;
@@ -350,7 +354,8 @@ struct vpnd_conf {
 	/* radius-server timeout / retransmit / deadtime / dead-criteria (global defaults) */
 	int      radius_timeout;         /* seconds, default 5 */
 	int      radius_retransmit;      /* default 3 */
-	int      radius_deadtime;        /* minutes a dead server is skipped, 0 = never marked dead */
+	int      radius_deadtime;        /* minutes a dead server is skipped, 0 = never marked dead;
+	                                    default 1 (IOS: 0), see docs/config.md */
 	int      radius_dead_time;       /* dead-criteria time SECONDS, 0 = computed */
 	int      radius_dead_tries;      /* dead-criteria tries N, 0 = computed */
 	/* password of the group look-up (IOS: "cisco"); radius-server group-password */

@@ -1,7 +1,7 @@
 /*
  * RADIUS servers and server groups, IOS style:
  *   radius server NAME / address ipv4 A [auth-port P] [acct-port P] / key [0] SECRET /
- *     timeout S / retransmit N
+ *     timeout S / retransmit N / message-authenticator required|auto|off
  *   aaa group server radius G / server name NAME (in order)
  *   radius-server timeout|retransmit|deadtime|dead-criteria (global defaults)
  *   aaa accounting update periodic MINUTES
@@ -102,7 +102,8 @@ static void h_key(struct conf_parser *p, int i)
 		j++;
 	}
 	const char *src = cp_rest(p, j);
-	/* radcli splits its server lists at blanks and commas: such a secret would be cut. */
+	/* one word without commas, as since the days of radcli (which split its lists there):
+	 * configurations written for vpnd stay valid both ways */
 	if (strpbrk(src, " \t,")) {
 		cp_error(p, "radius key contains a blank or a comma, expected one word without commas");
 		return;
@@ -131,8 +132,24 @@ static void h_retransmit(struct conf_parser *p, int i)
 		cur_server(p)->retransmit = (int)v;
 }
 
+/* message-authenticator required|auto|off: what a reply must carry (client.c) */
+static void h_msg_auth(struct conf_parser *p, int i)
+{
+	static const char *const words[] = { "auto", "required", "off" };
+	if (!cp_need(p, i, "required, auto or off"))
+		return;
+	for (int k = 0; k < 3; k++)
+		if (strcmp(p->argv[i], words[k]) == 0) {
+			if (cp_end(p, i + 1))
+				cur_server(p)->msg_auth = k;
+			return;
+		}
+	cp_error(p, "bad keyword '%s', expected required, auto or off", p->argv[i]);
+}
+
 const struct cp_kw cp_radius_server_cmds[] = {
 	FN("address", h_address),
+	FN("message-authenticator", h_msg_auth),
 	FN("key", h_key),
 	FN("timeout", h_timeout),
 	FN("retransmit", h_retransmit),

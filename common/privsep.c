@@ -1,9 +1,10 @@
 /*
  * Privilege separation: each child becomes its own system user, for good.
  *
- * ikemgr, keymgr and control: chroot to an empty directory, no capabilities at all.
- * tunmgr: no chroot (it opens /dev/net/tun per session), keeps CAP_NET_ADMIN and CAP_NET_RAW
- * only. Every step is verified afterwards; a failure is fatal, never a half-dropped child.
+ * Every child is chrooted to an empty directory. ikemgr, keymgr and control: no capabilities
+ * at all. tunmgr keeps CAP_NET_ADMIN and CAP_NET_RAW only (netlink, TUNSETIFF on the fds the
+ * parent opens for it: it never opens a file itself). Every step is verified afterwards; a
+ * failure is fatal, never a half-dropped child.
  *
  * The raw capget/capset syscalls are used so that no libcap is needed.
  */
@@ -189,11 +190,9 @@ void privsep_drop(int role)
 	if (uid == 0 || gid == 0)
 		fatalx("privsep: user %s must not have uid or gid 0", user);
 
-	if (role != ROLE_TUNMGR) {
-		chroot_dir_check();
-		if (chroot(PRIVSEP_CHROOT) == -1)
-			fatal("privsep: chroot %s", PRIVSEP_CHROOT);
-	}
+	chroot_dir_check();
+	if (chroot(PRIVSEP_CHROOT) == -1)
+		fatal("privsep: chroot %s", PRIVSEP_CHROOT);
 	if (chdir("/") == -1)
 		fatal("privsep: chdir /");
 
@@ -226,7 +225,7 @@ void privsep_drop(int role)
 
 	privsep_dropped = 1;
 	log_debug("privileges dropped to %s (uid %u)%s", user, (unsigned)uid,
-	          role == ROLE_TUNMGR ? ", CAP_NET_ADMIN CAP_NET_RAW kept" : ", chrooted");
+	          role == ROLE_TUNMGR ? ", chrooted, CAP_NET_ADMIN CAP_NET_RAW kept" : ", chrooted");
 }
 
 static int run_useradd(const char *name)

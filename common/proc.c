@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/msgcat.h"
 #include "common/proc.h"
+#include "common/sandbox.h"
 
 static void take_socket(struct proc_boot *b, struct imsg *m)
 {
@@ -90,7 +91,9 @@ void proc_bootstrap(int role, int parent_fd, int debug, struct proc_boot *out)
 			free(m.data);
 			if (proc_predrop != NULL)
 				proc_predrop(out);
+			sandbox_limits(role);
 			privsep_drop(role);
+			sandbox_enter(role, NULL);
 			if (imsg_send_blocking(parent_fd, IMSG_READY, 0, -1, NULL, 0) == -1)
 				fatal("bootstrap: sending IMSG_READY");
 			log_debug("bootstrap done");

@@ -1,6 +1,7 @@
 # common/: process roles, child start-up and privilege separation (imsg.c is in local.mk).
 common_libvpndcommon_a_SOURCES += common/proc.h common/proc.c common/privsep.c \
-	common/msgcat.h common/msgcat.c
+	common/msgcat.h common/msgcat.c \
+	common/sandbox.h common/sandbox.c common/landlock.c common/seccomp.c
 
 check_PROGRAMS += test/unit/test_imsg
 TESTS += test/unit/test_imsg
@@ -18,3 +19,9 @@ test_unit_test_log_LDADD = $(TEST_LIBS)
 check_PROGRAMS += test/unit/imsg_forge
 test_unit_imsg_forge_SOURCES = test/unit/imsg_forge.c
 test_unit_imsg_forge_LDADD = $(VPND_LIBS)
+
+check_PROGRAMS += test/unit/test_sandbox
+TESTS += test/unit/test_sandbox
+test_unit_test_sandbox_SOURCES = test/unit/test_sandbox.c
+test_unit_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_sandbox_LDADD = $(TEST_LIBS)

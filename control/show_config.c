@@ -700,12 +700,15 @@ static void rc_radius(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " timeout %d\n", s->timeout);
 		if (s->retransmit >= 0)
 			fprintf(f, " retransmit %d\n", s->retransmit);
+		if (s->msg_auth != CONF_MA_AUTO)
+			fprintf(f, " message-authenticator %s\n",
+			        s->msg_auth == CONF_MA_REQUIRED ? "required" : "off");
 		fprintf(f, "!\n");
 	}
 	if (c->nradius) {
 		fprintf(f, "radius-server timeout %d\nradius-server retransmit %d\n", c->radius_timeout,
 		        c->radius_retransmit);
-		if (c->radius_deadtime)
+		if (c->radius_deadtime != 1)      /* vpnd's default (IOS: 0) */
 			fprintf(f, "radius-server deadtime %d\n", c->radius_deadtime);
 		if (c->radius_dead_time || c->radius_dead_tries)
 			fprintf(f, "radius-server dead-criteria time %d tries %d\n", c->radius_dead_time,

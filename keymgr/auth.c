@@ -3,7 +3,7 @@
  * KEY_ID, and XAUTH through the profile's aaa method lists (local users, RADIUS groups).
  * Only derived values leave this process; keys and passwords never do.
  *
- * A question that needs RADIUS is parked in a struct pending and resumed when the worker's
+ * A question that needs RADIUS is parked in a struct pending and resumed when the client's
  * answer comes back on the loop; the answer then goes to ikemgr through the sender keymgr.c
  * registered. Questions answered from the file alone are answered at once, as before.
  *
@@ -22,7 +22,7 @@
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static const struct vpnd_conf *kconf;
 static keymgr_send_fn send_fn;
@@ -459,6 +459,16 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		return;
 	}
 	snprintf(p->inacl, sizeof(p->inacl), "%s", acl);
+	/* the networks behind the client: the user's, else its group's (RADIUS or the file) */
+	const char *nem = ua && ua->nem_acl[0] ? ua->nem_acl : ga && ga->nem_acl[0] ? ga->nem_acl :
+	                  g ? g->nem_acl : "";
+	if (nem[0] && !conf_find_acl(kconf, nem)) {
+		res->status = XAUTH_REFUSED;
+		snprintf(res->message, sizeof(res->message),
+		         "network-extension access list '%s' is not configured here", nem);
+		return;
+	}
+	snprintf(p->nem_acl, sizeof(p->nem_acl), "%s", nem);
 	if (interface_config(ga, ua, p, rq->sa_id, res->message, sizeof(res->message)) < 0) {
 		res->status = XAUTH_REFUSED;
 		return;
@@ -510,7 +520,6 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		snprintf(p->banner, sizeof(p->banner), "%s", g->banner);
 		p->save_password = g->save_password;
 		p->pfs = g->pfs;
-		snprintf(p->nem_acl, sizeof(p->nem_acl), "%s", g->nem_acl);
 		if (g->acl[0])
 			split_from_acl(conf_find_acl(kconf, g->acl), p);
 	} else {

@@ -6,9 +6,9 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static struct {
 	uv_loop_t     *loop;
@@ -84,7 +84,7 @@ static void send_to_parent(uint32_t type, uint32_t peerid, const void *data, siz
 
 static void h_acct(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	keymgr_acct(im->data);
+	radius_acct(im->data);
 }
 
 static void h_lockout_clear(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -153,10 +153,10 @@ int keymgr_main(struct proc_boot *boot)
 	keymgr_init(boot->conf);
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
-	keymgr_acct_init(boot->conf, send_to_parent);
+	radius_acct_init(boot->conf, send_to_parent);
 	lockout_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
-		fatalx("cannot start the RADIUS workers");
+		fatalx("cannot start the RADIUS client");
 	imsgbuf_init_chan(&io.parent, io.loop, boot->parent_fd, "parent", &chan_parent, on_error,
 	                  NULL);
 	imsgbuf_init_chan(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", &chan_ike, on_error,
@@ -164,6 +164,7 @@ int keymgr_main(struct proc_boot *boot)
 	imsgbuf_init_chan(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", &chan_tun, on_error,
 	                  NULL);
 	authz_init(send_to_tun);
+	dynauth_on_acl(authz_set_acl);
 	dynauth_init(boot->conf, io.loop, boot->sock[SOCK_DYNAUTH], send_to_ike);
 	boot->sock[SOCK_DYNAUTH] = -1;      /* dynauth.c owns it now */
 	log_info("ready: %d groups, %d users, %d radius servers", boot->conf->ngroup,

@@ -40,10 +40,6 @@ void lockout_result(const char *user, struct in_addr from, int ok, int local);
 int  lockout_clear(const struct msg_lockout_clear *);
 void lockout_reload(void);
 
-/* acct.c: accounting records from the parent, answered through send with IMSG_ACCT_RES */
-void keymgr_acct_init(const struct vpnd_conf *conf, keymgr_send_fn send);
-void keymgr_acct(const struct msg_acct *);
-
 /* keyring.c: the key for a main mode peer by address (order in keyring.c). key points into
  * the configuration; profile and keyring may be NULL (global key, no profile). */
 struct key_choice {

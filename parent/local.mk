@@ -16,6 +16,6 @@ AM_TESTS_ENVIRONMENT = VPND=$(abs_top_builddir)/vpnd; VPNCTL=$(abs_top_builddir)
 	export VPND srcdir;
 TESTS += test/interop/test_privsep.sh
 EXTRA_DIST += test/interop/test_privsep.sh test/lib/ns.sh \
-	test/data/bad.conf
+	test/data/bad.conf test/lib/dumpable.py
 
 include test/unit/show.mk

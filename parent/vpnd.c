@@ -4,6 +4,8 @@
  *   vpnd [-d] [-n] -f FILE [-S DIR]
  */
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/proc.h"
+#include "common/sandbox.h"
 #include "db/db.h"
 #include "ikemgr/ike_crypto.h"
 #include "tunmgr/esp.h"
@@ -126,6 +129,46 @@ static void close_walk_cb(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/*
+ * Once the children are exec'd (a filter survives fork and exec, so before that it would bind
+ * them too): the state directory read-write, the configuration's and the trust point files'
+ * directories read-only (a reload re-reads them), signals to the children only.
+ */
+static void parent_sandbox(struct parent *p)
+{
+	static char dirs[1 + 4 * CONF_MAX_TRUSTPOINTS][PATH_MAX];
+	static const char *ro[1 + 4 * CONF_MAX_TRUSTPOINTS + 1];
+	const char *rw[] = { p->rundir, NULL };
+	pid_t pids[ROLE_LAST + 1] = { 0 };
+	struct sandbox_paths sp = { .ro = ro, .rw = rw, .children = pids };
+	int n = 0;
+
+	for (int i = -1; i < p->conf->ntrustpoint; i++) {
+		const struct conf_trustpoint *tp = i >= 0 ? &p->conf->trustpoint[i] : NULL;
+		const char *files[4] = { p->conf_file, NULL, NULL, NULL };
+
+		if (tp != NULL) {
+			files[0] = tp->ca_file;
+			files[1] = tp->cert_file;
+			files[2] = tp->key_file;
+			files[3] = tp->crl_file;
+		}
+		for (int f = 0; f < 4; f++) {
+			if (files[f] == NULL || files[f][0] == '\0')
+				continue;
+			snprintf(dirs[n], sizeof(dirs[n]), "%s", files[f]);
+			ro[n] = dirname(dirs[n]);
+			n++;
+		}
+	}
+	ro[n] = NULL;
+	for (int r = ROLE_IKEMGR, k = 0; r <= ROLE_LAST; r++)
+		if (p->child[r].pid > 0)
+			pids[k++] = p->child[r].pid;
+	sandbox_limits(ROLE_PARENT);
+	sandbox_enter(ROLE_PARENT, &sp);
+}
+
 static int run_parent(struct parent *p)
 {
 	char dbpath[PATH_MAX + 16];
@@ -182,6 +225,7 @@ static int run_parent(struct parent *p)
 		control_close(p);
 		fatalx("could not watch the children");
 	}
+	parent_sandbox(p);
 
 	uv_run(&p->loop, UV_RUN_DEFAULT);
 

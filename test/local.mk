@@ -44,7 +44,7 @@ EXTRA_DIST += test/interop/test_showsa.sh test/data/hub-showsa.conf
 showsa_log = test/interop/test_showsa.sh.log
 $(showsa_log): test/interop/test_showconf.sh.log
 TESTS += test/interop/test_radius.sh
-EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py \
+EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py test/lib/radius_fake.py \
 	test/data/hub-radius.conf
 radius_log = test/interop/test_radius.sh.log
 $(radius_log): test/interop/test_swan.sh.log

@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_dynauth.c keymgr/dynauth_wire.c -lcrypto -o fuzz_dynauth
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_dynauth.c radius/dynauth_wire.c -lcrypto -o fuzz_dynauth
 /*
  * A Disconnect-/CoA-Request as it comes off the wire. The input is taken twice: as it is
  * (almost always dropped at the authenticator), and signed with the secret when its Length
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 
 static void one(const uint8_t *pkt, size_t size, const uint8_t *signed_req)
 {

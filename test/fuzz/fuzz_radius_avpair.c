@@ -1,7 +1,7 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_avpair.c keymgr/radius_attr.c -o fuzz_radius_avpair
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_avpair.c radius/attr.c -o fuzz_radius_avpair
 /*
- * Cisco-AVPair and Framed-Route values come from the RADIUS server (radcli checks the
- * packet's framing and authenticator, the value itself is ours to parse). Whatever the bytes:
+ * Cisco-AVPair and Framed-Route values come from the RADIUS server (rad_reply_check checks
+ * the packet's framing and authenticators, the value itself is ours to parse). Whatever the bytes:
  * no read past the value, every string field stays NUL-terminated, counts stay in range, a
  * route taken is a network (no host bits) with a prefix from 1 to 32.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

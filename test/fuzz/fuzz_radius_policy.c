@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_policy.c keymgr/auth.c keymgr/radius_attr.c keymgr/pool.c keymgr/logins.c keymgr/keyring.c keymgr/authz.c keymgr/lockout.c keymgr/decoy.c common/netpolicy.c ikemgr/ike_crypto.c common/conf*.c common/acct_cause.c -lcrypto -o fuzz_radius_policy
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_policy.c keymgr/auth.c radius/attr.c keymgr/pool.c keymgr/logins.c keymgr/keyring.c keymgr/authz.c keymgr/lockout.c keymgr/decoy.c common/netpolicy.c ikemgr/ike_crypto.c common/conf*.c common/acct_cause.c -lcrypto -o fuzz_radius_policy
 /*
  * RADIUS replies -> the session policy keymgr hands to ikemgr. The input is a group
  * authorization reply and a user authentication reply (result code and attributes in wire
@@ -21,7 +21,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static const char cfg[] =
 	"aaa new-model\n"

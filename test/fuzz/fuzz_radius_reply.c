@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_reply.c keymgr/radius_wire.c -lcrypto -o fuzz_radius_reply
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_reply.c radius/wire.c -lcrypto -o fuzz_radius_reply
 /*
  * A RADIUS reply as it comes off the wire, checked against a fixed request: whatever the
  * bytes, rad_reply_check reads nothing past the datagram and answers 0 or -1. A reply it
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rep)
 		return 0;
 	memcpy(rep, data, size);
-	int r = rad_reply_check(req, sizeof(req), rep, size, "fuzzsecret");
+	int r = rad_reply_check(req, sizeof(req), rep, size, "fuzzsecret", NULL);
 	if (r != 0 && r != -1)
 		abort();
 	if (r == 0 && (size < 20 || rep[1] != 0x42 || (size_t)(rep[2] << 8 | rep[3]) > size))

@@ -6,6 +6,8 @@
 #    from another address: NAK Session-Context-Not-Found; no identification: NAK
 #    Missing-Attribute; a Session-Timeout in a Disconnect-Request: NAK Unsupported-Attribute;
 #  - a client not configured: no answer; a retransmission: the same answer, acted on once;
+#  - an Event-Timestamp an hour old (a replay): NAK Invalid-Request, the session stays; a
+#    current one: ACK;
 #  - UDP 3799 held by keymgr, its key not in ikemgr, hidden in show running-config;
 #  - Disconnect-Request by User-Name, by Framed-IP-Address and Calling-Station-Id, by Acct-Session-Id (with a
 #    Message-Authenticator): ACK, the session's interface goes, the end reason is
@@ -161,6 +163,20 @@ session_gone "retransmitted request" "$n0"
 [ "$(grep -c "for User-Name 'bob': Disconnect-ACK" "$ST/vpnd.log")" -eq $((a0 + 1)) ] ||
 	fail "the retransmitted request was handled twice"
 pass "retransmitted Disconnect-Request: the same ACK again (not a NAK for the gone session), handled once"
+vpnc_stop
+
+echo "=== Event-Timestamp: a stale request is refused, a current one served"
+connect "$T/bob4" bob B0bRadiusPw
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" 127.0.0.1 CoaS3cret bob 1 3799 3600)
+echo "$out" | grep -q '^answer 42 404 ' || fail "a Disconnect-Request with an Event-Timestamp an hour old got: $out"
+grep -qE "Error-Cause 404 \(Event-Timestamp 36[0-9]{2} s from our clock" "$ST/vpnd.log" ||
+	fail "no log line for the stale Event-Timestamp"
+[ "$(nva)" -eq 1 ] || fail "a stale Disconnect-Request ended the session"
+n0=$(grep -c 'down: radius disconnect' "$ST/vpnd.log")
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" 127.0.0.1 CoaS3cret bob 1 3799 2)
+echo "$out" | grep -q '^answer 41 0 ' || fail "a Disconnect-Request with a current Event-Timestamp got: $out"
+session_gone "current Event-Timestamp" "$n0"
+pass "Event-Timestamp 1 h old: Disconnect-NAK Invalid-Request, session kept; 2 s old: ACK, session gone"
 vpnc_stop
 
 echo "=== Disconnect-Request by Acct-Session-Id, with a Message-Authenticator"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Privilege separation and supervision of vpnd's processes, in the test namespaces:
-#  - four children with distinct non-root uids; ikemgr, keymgr and control chrooted to
-#    /var/empty/vpnd with no capabilities; tunmgr with exactly CAP_NET_ADMIN + CAP_NET_RAW;
-#    no_new_privs on all
+#  - four children with distinct non-root uids, all chrooted to /var/empty/vpnd; ikemgr,
+#    keymgr and control with no capabilities; tunmgr with exactly CAP_NET_ADMIN + CAP_NET_RAW
+#  - sandbox: seccomp filter (Seccomp: 2) and no_new_privs on all five processes, rlimits per
+#    role, none dumpable (a same-uid process without capabilities cannot read their environ)
 #  - the control socket: root only (mode 0600 and SO_PEERCRED), answers ping; the listening
 #    socket and every operator connection are the control process's, never the parent's
 #  - SIGTERM: exit 0 within 5 s, no child left, socket removed
@@ -152,8 +153,50 @@ for f in CapInh CapAmb; do
 	v=$(status_field "$TUN" $f)
 	[ "$((16#$v))" = 0 ] || fail "tunmgr: $f = $v, expected 0"
 done
-[ "$(readlink "/proc/$TUN/root")" = / ] || fail "tunmgr should not be chrooted"
-pass "tunmgr: CAP_NET_ADMIN and CAP_NET_RAW only (CapEff 0x3000), bounding set the same"
+[ "$(readlink "/proc/$TUN/root")" = /var/empty/vpnd ] ||
+	fail "tunmgr: root is $(readlink "/proc/$TUN/root"), expected /var/empty/vpnd"
+pass "tunmgr: CAP_NET_ADMIN and CAP_NET_RAW only (CapEff 0x3000), bounding set the same, chrooted"
+
+# ---- sandbox (common/sandbox.c)
+# limit PID NAME: "soft hard" of a line of /proc/PID/limits
+limit() { awk -v n="$2" 'index($0, n) == 1 { s = substr($0, 27); split(s, a, " "); print a[1], a[2] }' "/proc/$1/limits"; }
+for r in VPND_PID IKE KEY TUN CTL; do
+	p=${!r}
+	[ "$(status_field "$p" Seccomp)" = 2 ] || fail "$r: Seccomp is $(status_field "$p" Seccomp), expected 2 (filter)"
+	[ "$(status_field "$p" NoNewPrivs)" = 1 ] || fail "$r: no_new_privs not set"
+	[ "$(limit "$p" "Max core file size")" = "0 0" ] || fail "$r: core limit $(limit "$p" "Max core file size")"
+done
+grep -q "vpnd\[[0-9]*\]: seccomp filter installed" "$LOG" || fail "the parent did not log its seccomp filter"
+for r in ikemgr keymgr tunmgr control; do
+	grep -q "$r\[[0-9]*\]: seccomp filter installed" "$LOG" || fail "$r did not log its seccomp filter"
+done
+# 69632 unless the hard limit cannot be raised here (a container without CAP_SYS_RESOURCE)
+tunfiles=69632
+if ! grep -q "^CapEff:.*" /proc/self/status || [ $(( 0x$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status) >> 24 & 1 )) = 0 ]; then
+	h=$(ulimit -Hn); [ "$h" != unlimited ] && [ "$h" -lt $tunfiles ] && tunfiles=$h
+fi
+[ "$(limit "$TUN" "Max open files")" = "$tunfiles $tunfiles" ] || fail "tunmgr: open files $(limit "$TUN" "Max open files"), expected $tunfiles"
+[ "$(limit "$IKE" "Max open files")" = "1024 1024" ] || fail "ikemgr: open files $(limit "$IKE" "Max open files")"
+[ "$(limit "$KEY" "Max open files")" = "1024 1024" ] || fail "keymgr: open files $(limit "$KEY" "Max open files")"
+[ "$(limit "$VPND_PID" "Max open files")" = "8192 8192" ] || fail "parent: open files $(limit "$VPND_PID" "Max open files")"
+[ "$(limit "$IKE" "Max processes")" = "16 16" ] || fail "ikemgr: processes $(limit "$IKE" "Max processes")"
+[ "$(limit "$KEY" "Max processes")" = "32 32" ] || fail "keymgr: processes $(limit "$KEY" "Max processes")"
+[ "$(limit "$TUN" "Max processes")" = "16 16" ] || fail "tunmgr: processes $(limit "$TUN" "Max processes")"
+[ "$(limit "$CTL" "Max open files")" = "1024 1024" ] || fail "control: open files $(limit "$CTL" "Max open files")"
+[ "$(limit "$CTL" "Max processes")" = "16 16" ] || fail "control: processes $(limit "$CTL" "Max processes")"
+pass "seccomp filter and no_new_privs on all five; core 0; open files 8192/1024/1024/$tunfiles/1024; processes -/16/32/16/16"
+# Non-dumpable: test/lib/dumpable.py reads a process's memory as its own uid and gid with
+# every capability but CAP_SYS_PTRACE, which the kernel allows only for a dumpable process.
+for r in VPND_PID IKE KEY TUN CTL; do
+	"$PY" "$SRCDIR/test/lib/dumpable.py" "${!r}"; rc=$?
+	[ "$rc" = 1 ] || fail "$r (pid ${!r}) is dumpable (probe exit $rc)"
+done
+# the probe itself works: it reads a dumpable process
+sleep 30 & SL=$!
+"$PY" "$SRCDIR/test/lib/dumpable.py" "$SL"; rc=$?
+kill $SL; wait $SL 2>/dev/null
+[ "$rc" = 0 ] || fail "the dumpability probe cannot read a dumpable process (exit $rc)"
+pass "parent and children are not dumpable"
 
 # the parent hands out its sockets: none left in it, the children hold them
 for p in "$VPND_PID"; do
@@ -224,6 +267,7 @@ VPND_PID=
 for p in $IKE $KEY $TUN $CTL; do alive "$p" && fail "child $p survived the parent"; done
 [ -e "$SOCK" ] && fail "control socket left behind"
 grep -q "vpnd stopped" "$LOG" || fail "no 'vpnd stopped' in the log"
+grep -q "signal 31" "$LOG" && fail "a process was killed by seccomp (SIGSYS)"
 pass "SIGTERM: exit 0 in $ms ms, children gone, socket removed"
 
 # ---- a child dies: all go, exit 1

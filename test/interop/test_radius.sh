@@ -8,7 +8,12 @@
 #    a wrong group key fails phase 1;
 #  - every server dead, 'local' listed next: the local user gets in;
 #  - every server dead, no 'local': XAUTH fails promptly, with one log line;
-#  - the RADIUS secrets are in keymgr only (not in ikemgr's memory).
+#  - the RADIUS secrets are in keymgr only (not in ikemgr's memory);
+#  - every Access-Request carries a Message-Authenticator first (FreeRADIUS is set to require
+#    one); a reply without one is refused from a server set to 'message-authenticator
+#    required' and, with 'auto', once the server has sent one; spoofed replies (another port,
+#    another address) are ignored; junk datagrams before the real reply do not end the wait;
+#  - 16 logins at once with the first server dead take one timeout, not 16 (nor 4).
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
@@ -25,6 +30,7 @@ cleanup() {
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
 	radius_stop "$T/radius"
 	[ -n "${BAD_PID:-}" ] && kill "$BAD_PID" 2>/dev/null
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
 	ns_teardown
 	rm -rf "$T"
 }
@@ -86,7 +92,9 @@ grep -q 'Calling-Station-Id = "172.18.143.2"' "$T/radius/radiusd.out" || fail "C
 grep -q 'NAS-Identifier = "hub"' "$T/radius/radiusd.out" || fail "no NAS-Identifier"
 grep -q 'Acct-Session-Id = ' "$T/radius/radiusd.out" || fail "no Acct-Session-Id"
 grep -q 'NAS-IP-Address = 127.0.0.1' "$T/radius/radiusd.out" || fail "no NAS-IP-Address"
-pass "Access-Request carries NAS-IP-Address, NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id"
+grep -q 'Message-Authenticator = 0x' "$T/radius/radiusd.out" || fail "no Message-Authenticator in the request"
+grep -q 'require_message_authenticator = yes' "$T/radius/radiusd.out" || fail "FreeRADIUS does not require a Message-Authenticator"
+pass "Access-Request carries NAS-IP-Address, NAS-Port-Type, Calling-Station-Id, NAS-Identifier, Acct-Session-Id, Message-Authenticator (required by FreeRADIUS)"
 cl ping -c1 -w 5 10.2.1.1 >/dev/null || fail "bob: no ping through the tunnel"
 pass "bob: ping through the tunnel"
 
@@ -165,6 +173,57 @@ for kind in 0 1 2 3; do
 done
 kill "$BAD_PID"; wait "$BAD_PID" 2>/dev/null
 pass "bad authenticator, attribute past the packet, bad VSA length, short packet: each refused, LIVE asked next"
+
+echo "=== Message-Authenticator, spoofed and junk replies (test/lib/radius_fake.py)"
+grep -qi "does not contain required Message-Authenticator" "$T/radius/radiusd.out" &&
+	fail "FreeRADIUS complained about a missing Message-Authenticator"
+hub python3 "$SRCDIR/test/lib/radius_fake.py" 18150 FakeSecret2 "$T/fake.log" &
+FAKE_PID=$!
+wait_until 5 sh -c "ip netns exec vpnd_hub ss -lun | grep -q ':18152 '" || fail "radius_fake.py did not start"
+probe_seq() {   # LIST USER PASS...: one line per XAUTH, all in one process; stderr to $T/probe.err
+	hub "$RADIUS_PROBE" -s "$SRCDIR/test/data/hub-radius.conf" "$1" group1 "${@:2}" 2>"$T/probe.err"
+}
+out=$(probe_seq via_fake2 auto noma ma noma)
+echo "$out" | sed -n 1p | grep -q "^status 0:" || { echo "$out"; cat "$T/probe.err"; fail "auto: a first reply without Message-Authenticator was refused"; }
+grep -q "FAKE2 answers without Message-Authenticator" "$T/probe.err" || fail "auto: no warning for a reply without Message-Authenticator"
+echo "$out" | sed -n 2p | grep -q "^status 0:" || { echo "$out"; fail "auto: a reply with Message-Authenticator was refused"; }
+echo "$out" | sed -n 3p | grep -q "rejected by RADIUS server LIVE" ||
+	{ echo "$out"; cat "$T/probe.err"; fail "auto: after one with Message-Authenticator, a reply without was not refused"; }
+grep -q "no Message-Authenticator (required from this server)" "$T/probe.err" || fail "no log line for the refused reply"
+[ "$(grep -c 'FAKE2 answers without Message-Authenticator' "$T/probe.err")" -eq 1 ] || fail "the warning was logged more than once"
+pass "message-authenticator auto: accepted with a warning until FAKE2 sent one, refused after (LIVE asked next)"
+out=$(probe_seq via_fakereq req noma ma)
+echo "$out" | sed -n 1p | grep -q "rejected by RADIUS server LIVE" ||
+	{ echo "$out"; cat "$T/probe.err"; fail "required: a reply without Message-Authenticator was accepted"; }
+echo "$out" | sed -n 2p | grep -q "^status 0:" || { echo "$out"; cat "$T/probe.err"; fail "required: a right reply was refused"; }
+pass "message-authenticator required: a reply without one refused, one with accepted"
+grep -q "request Message-Authenticator first: no" "$T/fake.log" && fail "an Access-Request without a Message-Authenticator first"
+grep -q "request Message-Authenticator first: yes" "$T/fake.log" || fail "radius_fake.py saw no request"
+pass "every Access-Request had the Message-Authenticator as its first attribute"
+out=$(probe_seq via_fake2 spoof ma)
+echo "$out" | grep -q "rejected by RADIUS server LIVE" || { echo "$out"; cat "$T/probe.err"; fail "a reply from a spoofed source was taken"; }
+grep -q "spoofed source only" "$T/fake.log" || fail "radius_fake.py did not spoof"
+[ "$(grep -c 'not from the address and port the request went to' "$T/probe.err")" -ge 1 ] || fail "spoofed replies not logged as ignored"
+pass "replies from another port and from 127.0.0.2: ignored and logged, FAKE2 timed out, LIVE asked"
+t0=$(date +%s%N)
+out=$(probe_seq via_fake2 junk ma)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "$out" | grep -q "^status 0:" || { echo "$out"; cat "$T/probe.err"; fail "junk before the real reply failed the login"; }
+grep -q "4 junk datagrams" "$T/fake.log" || fail "radius_fake.py sent no junk"
+grep -q "ignored so far" "$T/probe.err" || fail "junk datagrams not logged as ignored"
+[ "$ms" -lt 900 ] || fail "the login with junk took $ms ms: the real reply was not taken (timeout is 1 s)"
+pass "4 junk datagrams (short, other ID, bad authenticator, bad Length), then the real reply: accepted in $ms ms"
+kill "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+
+echo "=== 16 logins at once, first server dead: not serialized behind it"
+out=$(hub "$RADIUS_PROBE" -p 16 "$SRCDIR/test/data/hub-radius.conf" via_radius group1 bob B0bRadiusPw 2>/dev/null) ||
+	{ echo "$out"; fail "parallel logins through DEAD1 then LIVE"; }
+echo "$out"
+secs=$(echo "$out" | sed -n 's/.* in \([0-9.]*\) s .*/\1/p')
+# DEAD1's retry budget is 1 s (timeout 1, retransmit 0): all 16 wait it out together
+awk -v s="$secs" 'BEGIN { exit !(s > 0.9 && s < 2.5) }' ||
+	fail "16 logins with DEAD1 silent took $secs s: expected one timeout (1 s), not one per login"
+pass "16 parallel logins with the first server dead: $out"
 
 echo "=== group defined on the RADIUS server"
 vpnc_start "$T/grp" group=RADGROUP secret=RadGroupKey77 user=carol password=CarolPw1 ||

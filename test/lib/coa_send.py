@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""coa_send.py SOURCE SECRET USER COUNT [PORT]: one Disconnect-Request (User-Name USER) signed
-with SECRET, sent COUNT times unchanged (same Identifier and authenticator, as a client's
+"""coa_send.py SOURCE SECRET USER COUNT [PORT [AGE]]: one Disconnect-Request (User-Name USER,
+and Event-Timestamp = now - AGE seconds when AGE is given) signed with SECRET, sent COUNT times
+unchanged (same Identifier and authenticator, as a client's
 retransmission) from SOURCE to 127.0.0.1:PORT (3799). Prints one line per datagram sent:
 "answer CODE ERROR-CAUSE HEX" (ERROR-CAUSE 0 when absent) or "no answer" after 2 s."""
-import hashlib, os, socket, struct, sys
+import hashlib, os, socket, struct, sys, time
 
 src, secret, user, count = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode(), int(sys.argv[4])
 port = int(sys.argv[5]) if len(sys.argv) > 5 else 3799
 attrs = bytes([1, len(user) + 2]) + user
+if len(sys.argv) > 6:
+    attrs += bytes([55, 6]) + struct.pack("!I", int(time.time()) - int(sys.argv[6]))
 ident = os.urandom(1)[0]
 length = 20 + len(attrs)
 hdr = struct.pack("!BBH", 40, ident, length)

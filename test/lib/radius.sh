@@ -1,6 +1,7 @@
 # FreeRADIUS harness for the interop tests: a server of its own (config, clients, users file
 # written to a temp folder; the dictionary with Cisco's VSAs is the one FreeRADIUS ships),
-# listening on loopback inside the hub namespace. Source test/lib/vpnd.sh first.
+# listening on loopback inside the hub namespace, requiring a Message-Authenticator in every
+# Access-Request. Source test/lib/vpnd.sh first.
 #
 #   radius_start DIR PORT SECRET USERS_FILE   # waits until it answers, else fails
 #     (authentication on PORT, accounting on PORT+1 into DIR/log/detail, which a restart on
@@ -50,6 +51,9 @@ security {
 client hub {
 	ipaddr = 127.0.0.1
 	secret = $secret
+	# refuses an Access-Request without Message-Authenticator (BlastRADIUS): every login
+	# of every test that uses this server shows that vpnd sends one
+	require_message_authenticator = yes
 }
 modules {
 	files {

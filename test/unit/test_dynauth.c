@@ -1,5 +1,5 @@
 /*
- * RFC 5176 requests on the wire (keymgr/dynauth_wire.c): what is dropped unanswered (not a
+ * RFC 5176 requests on the wire (radius/dynauth_wire.c): what is dropped unanswered (not a
  * request, bad lengths, wrong secret, wrong Message-Authenticator), what is answered with a
  * NAK and which Error-Cause, what a good request yields, and the answers' authenticators.
  * The Request Authenticator against a real client is checked by test/interop/test_coa.sh
@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 
 #define SECRET "CoaS3cret"
 
@@ -356,4 +356,27 @@ Test(dynauth_wire, answers)
 	cr_expect_eq(memcmp(md, out + 4, 16), 0);
 	cr_expect_eq(out[0], DA_COA_ACK);
 	cr_expect_eq(out[1], 5);
+}
+
+/* Event-Timestamp is read (dynauth.c checks it against the clock); a malformed one is a NAK */
+Test(dynauth_wire, event_timestamp)
+{
+	struct pkt p;
+	start(&p, DA_DISCONNECT_REQ, 9);
+	attr_str(&p, 1, "bob");
+	attr_u32(&p, 55, 1700000000);
+	finish(&p, SECRET);
+	cr_assert_eq(parse(&p), 0, "%s", why);
+	cr_expect_eq(rq.error_cause, 0, "%s", rq.why);
+	cr_expect(rq.has_event_ts);
+	cr_expect_eq(rq.event_ts, 1700000000u);
+
+	const uint8_t three[3] = { 1, 2, 3 };
+	start(&p, DA_DISCONNECT_REQ, 10);
+	attr_str(&p, 1, "bob");
+	attr(&p, 55, three, 3);
+	finish(&p, SECRET);
+	cr_assert_eq(parse(&p), 0, "%s", why);
+	cr_expect_eq(rq.error_cause, DA_ERR_INVALID_REQUEST);
+	cr_expect(!rq.has_event_ts);
 }

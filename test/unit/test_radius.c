@@ -11,7 +11,7 @@
 
 #include "common/conf.h"
 #include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static struct vpnd_conf conf;
 
@@ -130,6 +130,8 @@ Test(radius_avpair, group_policy)
 	cr_assert_eq(a.max_users, 25);
 	cr_assert_eq(apply(&a, "ipsec:inacl*101"), 1);    /* '*' = optional pair */
 	cr_assert_str_eq(a.inacl, "101");
+	cr_assert_eq(apply(&a, "ipsec:network-extension-acl=nem77"), 1);
+	cr_assert_str_eq(a.nem_acl, "nem77");
 	cr_assert_eq(a.bad_avpairs, 0);
 }
 
@@ -225,7 +227,8 @@ Test(radius_failover, all_dead_no_local_fails_promptly)
 	xauth("dead_only", "alice", "pw1", 3, &res);
 	double took = now_s() - t0;
 	cr_assert_eq(res.status, XAUTH_ERROR);
-	cr_assert(strstr(res.message, "D1: no answer, D2: no answer"), "%s", res.message);
+	cr_assert(strstr(res.message, "D1: no answer (marked dead for 1 min), "
+	                 "D2: no answer (marked dead for 1 min)"), "%s", res.message);
 	cr_assert(took >= 1.5 && took < 4.0, "took %.1f s", took);
 }
 
@@ -351,35 +354,35 @@ Test(radius_wire, authentic_and_malformed_replies)
 	const uint8_t past[] = { 8, 6, 10, 0, 0 };
 
 	size_t n = mkreply(rep, req, 2, msg, sizeof(msg), 0);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), 0);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, "other"), -1, "wrong secret accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, "other", NULL), -1, "wrong secret accepted");
 	rep[5] ^= 1;
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad authenticator accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), -1, "bad authenticator accepted");
 	n = mkreply(rep, req, 2, msg, sizeof(msg), 0);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n - 1, SECRET), -1, "short datagram accepted");
-	cr_assert_eq(rad_reply_check(req, 20, rep, n + 0, SECRET), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n - 1, SECRET, NULL), -1, "short datagram accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n + 0, SECRET, NULL), 0);
 	rep[1] ^= 1;
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "other ID accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), -1, "other ID accepted");
 
 	n = mkreply(rep, req, 11, vsa, sizeof(vsa), 1);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), 0, "Cisco VSA + Message-Authenticator");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), 0, "Cisco VSA + Message-Authenticator");
 	rep[25] ^= 1;       /* inside the Message-Authenticator */
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad Message-Authenticator accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), -1, "bad Message-Authenticator accepted");
 	n = mkreply(rep, req, 2, badvsa, sizeof(badvsa), 0);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "bad VSA inner length accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), -1, "bad VSA inner length accepted");
 	n = mkreply(rep, req, 2, past, sizeof(past), 0);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "attribute past the end accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), -1, "attribute past the end accepted");
 	n = mkreply(rep, req, 4, msg, sizeof(msg), 0);
-	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET), -1, "Accounting-Response code accepted");
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), -1, "Accounting-Response code accepted");
 	/* an Accounting-Request is answered by an Accounting-Response, nothing else */
 	uint8_t areq[20] = { 4, 9, 0, 20 };
 	for (int i = 4; i < 20; i++)
 		areq[i] = (uint8_t)(i * 7);
 	n = mkreply(rep, areq, 5, msg, 0, 0);
-	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET), 0, "Accounting-Response refused");
-	cr_assert_eq(rad_reply_check(areq, 20, rep, n, "other"), -1, "wrong secret accepted");
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET, NULL), 0, "Accounting-Response refused");
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, "other", NULL), -1, "wrong secret accepted");
 	n = mkreply(rep, areq, 2, msg, 0, 0);
-	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET), -1,
+	cr_assert_eq(rad_reply_check(areq, 20, rep, n, SECRET, NULL), -1,
 	             "Access-Accept taken as an accounting acknowledgement");
 }
 
@@ -399,4 +402,149 @@ Test(radius_pool, framed_ip_is_claimed_from_its_pool)
 	cr_assert_str_eq(inet_ntoa(a), "10.9.0.11");
 	inet_pton(AF_INET, "192.0.2.1", &b);
 	cr_assert_eq(pool_claim(5, b), 0);                          /* outside every pool */
+}
+
+/* ---- requests on the wire: vectors computed independently with Python's hmac/hashlib ---- */
+
+static void unhex(const char *h, uint8_t *out, size_t *n)
+{
+	*n = strlen(h) / 2;
+	for (size_t i = 0; i < *n; i++)
+		sscanf(h + 2 * i, "%2hhx", &out[i]);
+}
+
+/* Access-Request ID 0x2a, Request Authenticator 00..0f, User-Name alice, User-Password pw,
+ * secret s3cret: the Message-Authenticator first, HMAC-MD5 over the packet with its value
+ * zeroed; User-Password = "pw" padded, XOR MD5(secret | authenticator). */
+static const char access_vec[] =
+	"012a003f000102030405060708090a0b0c0d0e0f501226190e1f5ab832e39016f9ec623323b30107616c69"
+	"63650212b3c5645f7dc082e7dc50f83977198150";
+/* Accounting-Request ID 7, Acct-Status-Type Start, Acct-Session-Id 0123, with and without
+ * a Message-Authenticator (computed over a zero authenticator, RFC 2866 then signs all) */
+static const char acct_vec[] =
+	"04070032da86da7cf7fcfcad31edb03abb27c4045012728aa38f3c2ffe15bc3249b4fb42bc8e2806000000"
+	"012c0630313233";
+static const char acct_noma_vec[] = "040700201ced611efc2258a562daa3dd5e1581532806000000012c0630313233";
+/* Access-Accept to access_vec: Message-Authenticator, Reply-Message "ok" */
+static const char reply_vec[] =
+	"022a002a95e3026a3f1c380f3913f580148240a45012c81d4527a3166cdbb108241db1210b8412046f6b";
+
+Test(radius_wire, access_request_message_authenticator_first)
+{
+	struct rad_pkt p;
+	uint8_t want[256];
+	size_t n;
+	rad_pkt_init(&p, 1, 0x2a);
+	cr_assert_eq(p.ma, 20, "Message-Authenticator is not the first attribute");
+	for (int i = 0; i < 16; i++)
+		p.b[4 + i] = (uint8_t)i;       /* a fixed authenticator in place of the random one */
+	rad_put_str(&p, 1, "alice");
+	rad_put_password(&p, "pw", "s3cret");
+	cr_assert_eq(rad_pkt_finish(&p, "s3cret"), 0);
+	unhex(access_vec, want, &n);
+	cr_assert_eq(p.len, n);
+	cr_assert_eq(memcmp(p.b, want, n), 0, "Access-Request differs from the Python vector");
+}
+
+Test(radius_wire, random_request_authenticator)
+{
+	struct rad_pkt a, b;
+	rad_pkt_init(&a, 1, 1);
+	rad_pkt_init(&b, 1, 1);
+	cr_assert_neq(memcmp(a.b + 4, b.b + 4, 16), 0, "two Access-Requests share an authenticator");
+}
+
+Test(radius_wire, accounting_request_authenticators)
+{
+	struct rad_pkt p;
+	uint8_t want[256];
+	size_t n;
+	memset(&p, 0, sizeof(p));
+	p.b[0] = 4;
+	p.b[1] = 7;
+	/* without one (as a server's tool might send): RFC 2866's authenticator alone */
+	p.len = 20;
+	p.ma = 0;
+	rad_put_u32(&p, 40, 1);
+	rad_put_str(&p, 44, "0123");
+	cr_assert_eq(rad_pkt_finish(&p, "s3cret"), 0);
+	unhex(acct_noma_vec, want, &n);
+	cr_assert_eq(p.len, n);
+	cr_assert_eq(memcmp(p.b, want, n), 0, "Accounting-Request differs from the Python vector");
+
+	rad_pkt_init(&p, 4, 7);
+	cr_assert_eq(p.ma, 20, "Message-Authenticator is not the first attribute");
+	rad_put_u32(&p, 40, 1);
+	rad_put_str(&p, 44, "0123");
+	cr_assert_eq(rad_pkt_finish(&p, "s3cret"), 0);
+	unhex(acct_vec, want, &n);
+	cr_assert_eq(p.len, n);
+	cr_assert_eq(memcmp(p.b, want, n), 0, "Accounting-Request with MA differs from Python's");
+}
+
+Test(radius_wire, reply_message_authenticator_verified)
+{
+	uint8_t req[256], rep[256];
+	size_t rn, n;
+	unsigned f = 99;
+	unhex(access_vec, req, &rn);
+	unhex(reply_vec, rep, &n);
+	cr_assert_eq(rad_reply_check(req, rn, rep, n, "s3cret", &f), 0);
+	cr_assert_eq(f, RAD_F_MSG_AUTH);
+	uint8_t md[16];
+	cr_assert_eq(rad_msg_auth(rep, n, 20, req + 4, "s3cret", md), 0);
+	cr_assert_eq(memcmp(md, rep + 22, 16), 0);
+	rep[23] ^= 0x40;
+	cr_assert_eq(rad_reply_check(req, rn, rep, n, "s3cret", &f), -1, "bad MA accepted");
+}
+
+/* RFC 3579 3.1: an EAP-Message without a Message-Authenticator is discarded, whatever the
+ * server's setting */
+Test(radius_wire, eap_without_message_authenticator)
+{
+	uint8_t req[20] = { 1, 7, 0, 20 }, rep[512];
+	unsigned f = 0;
+	const uint8_t eap[] = { 79, 6, 3, 1, 0, 4 };
+	size_t n = mkreply(rep, req, 2, eap, sizeof(eap), 0);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, &f), -1);
+	n = mkreply(rep, req, 2, eap, sizeof(eap), 1);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, &f), 0);
+	cr_assert_eq(f, RAD_F_MSG_AUTH | RAD_F_EAP);
+}
+
+/* The attributes vpnd reads from an Access-Accept, through rad_reply_parse */
+Test(radius_wire, reply_attributes)
+{
+	uint8_t req[20] = { 1, 7, 0, 20 }, rep[512];
+	struct rad_attrs a;
+	rad_attrs_init(&a);
+	uint8_t good[] = {
+		8, 6, 192, 168, 50, 77, 27, 6, 0, 0, 14, 16, 25, 5, 'c', 'l', 's',
+		11, 7, 'r', 'a', 'd', 'i', 'n',
+		26, 19, 0, 0, 0, 9, 1, 13, 'i', 'p', 's', 'e', 'c', ':', 'p', 'f', 's', '=', '1',
+	};
+	size_t n = mkreply(rep, req, 2, good, sizeof(good), 1);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), 0);
+	rad_reply_parse(rep, n, &a);
+	cr_assert_str_eq(inet_ntoa(a.framed_ip), "192.168.50.77");
+	cr_assert_eq(a.session_timeout, 3600);
+	cr_assert_eq(a.class_len, 3);
+	cr_assert_str_eq(a.filter_id, "radin");
+	cr_assert_eq(a.pfs, 1);
+}
+
+Test(radius_conf, message_authenticator_word)
+{
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key k\n"
+	                  " message-authenticator required\n"
+	                  "radius server B\n address ipv4 1.2.3.5\n key k\n message-authenticator off\n"
+	                  "radius server C\n address ipv4 1.2.3.6\n key k\n"), 0);
+	cr_assert_eq(conf_find_radius(&conf, "A")->msg_auth, CONF_MA_REQUIRED);
+	cr_assert_eq(conf_find_radius(&conf, "B")->msg_auth, CONF_MA_OFF);
+	cr_assert_eq(conf_find_radius(&conf, "C")->msg_auth, CONF_MA_AUTO);
+	cr_assert_eq(conf.radius_deadtime, 1, "vpnd's default deadtime is 1 minute");
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key k\n"
+	                  " message-authenticator maybe\n"), 1);
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key k\n"
+	                  " message-authenticator\n"), 1);
 }

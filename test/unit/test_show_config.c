@@ -124,7 +124,8 @@ static const char full[] =
 	"aaa accounting network acct start-stop group rad1 group rad2\n"
 	"radius server r1\n address ipv4 10.0.0.5 auth-port 1812 acct-port 1813\n key Rk1Secret\n"
 	" timeout 3\n retransmit 1\n"
-	"radius server r2\n address ipv4 10.0.0.6\n key Rk2Secret\n"
+	"radius server r2\n address ipv4 10.0.0.6\n key Rk2Secret\n message-authenticator required\n"
+	"radius server r3\n address ipv4 10.0.0.8\n key Rk3Secret\n message-authenticator off\n"
 	"aaa group server radius rad1\n server name r1\n server name r2\n"
 	"aaa group server radius rad2\n server name r2\n"
 	"radius-server deadtime 2\n"
@@ -601,6 +602,9 @@ Test(show_config, running_config_full_lines)
 	expect_has(out, "radius server r1\n address ipv4 10.0.0.5 auth-port 1812 acct-port 1813\n"
 	                " key <removed>\n timeout 3\n retransmit 1\n!\n");
 	expect_has(out, "radius-server deadtime 2\n");
+	expect_has(out, "radius server r2\n address ipv4 10.0.0.6 auth-port 1645 acct-port 1646\n"
+	           " key <removed>\n message-authenticator required\n!\n");
+	expect_has(out, " message-authenticator off\n");
 	cr_assert_null(strstr(out, "Rk1Secret"), "a RADIUS key was shown");
 	expect_has(out, "aaa server radius dynamic-author\n client 10.0.0.5 server-key <removed>\n"
 	                " client 10.0.0.7\n server-key <removed>\n port 3799\n auth-type any\n"
@@ -796,6 +800,12 @@ static void round_trip(const char *text)
 
 Test(show_config, running_config_reads_back_seed) { round_trip(seed); }
 Test(show_config, running_config_reads_back_full) { round_trip(full); }
+/* vpnd's deadtime default is 1 minute: 0 must be shown to read back */
+Test(show_config, running_config_reads_back_radius_defaults)
+{
+	round_trip("radius server a\n address ipv4 10.0.0.9\n key k\n message-authenticator auto\n"
+	           "radius-server deadtime 0\n");
+}
 
 /* The control process renders from the redacted copy (no key at all): every show must be the
  * same as from the parsed file, or the operator would see a key line vanish. */

@@ -1,6 +1,6 @@
 /*
- * Accounting records from the parent's queue, sent to their RADIUS server group off the loop
- * (radius.c). The parent sends one at a time and keeps it until we answer SENT, so a record
+ * Accounting records from the parent's queue, sent to their RADIUS server group by the client
+ * (client.c). The parent sends one at a time and keeps it until we answer SENT, so a record
  * is never lost here; a record whose group is gone from the configuration can never be sent
  * and is answered DROP rather than blocking every record behind it.
  */
@@ -8,13 +8,12 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "keymgr/keymgr.h"
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 static const struct vpnd_conf *aconf;
-static keymgr_send_fn to_parent;
+static radius_send_fn to_parent;
 
-void keymgr_acct_init(const struct vpnd_conf *conf, keymgr_send_fn send)
+void radius_acct_init(const struct vpnd_conf *conf, radius_send_fn send)
 {
 	aconf = conf;
 	to_parent = send;
@@ -43,7 +42,7 @@ static void done(struct radius_job *j)
 	free(j);
 }
 
-void keymgr_acct(const struct msg_acct *m)
+void radius_acct(const struct msg_acct *m)
 {
 	struct radius_job *j = calloc(1, sizeof(*j));
 	if (!j)

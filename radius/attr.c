@@ -1,4 +1,5 @@
 /*
+ * The attributes of an Access-Accept (or Access-Challenge) that vpnd uses, and the
  * Cisco-AVPair "ipsec:..." values of a group (or user) profile on the RADIUS server, as IOS
  * reads them for Easy VPN. The bytes come from the network: every value is length-bounded,
  * NUL bytes and over-long values are refused, numbers are range-checked.
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "keymgr/radius.h"
+#include "radius/radius.h"
 
 void rad_attrs_init(struct rad_attrs *a)
 {
@@ -203,6 +204,8 @@ int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len)
 		r = parse_uint(v, vl, 100000, &a->max_users);
 	} else if (IS("inacl")) {
 		r = copy_name(a->inacl, sizeof(a->inacl), v, vl);
+	} else if (IS("network-extension-acl")) {
+		r = copy_name(a->nem_acl, sizeof(a->nem_acl), v, vl);
 	} else {
 		return 0;
 	}
@@ -210,4 +213,90 @@ int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len)
 	if (r < 0)
 		a->bad_avpairs++;
 	return r;
+}
+
+static int get_u32(const uint8_t *v, size_t n, uint32_t *out)
+{
+	if (n != 4)
+		return 0;
+	*out = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+	return 1;
+}
+
+/* One standard attribute of an accepted reply. */
+static void reply_attr(struct rad_attrs *a, uint8_t type, const uint8_t *v, size_t n)
+{
+	const char *s = (const char *)v;
+	uint32_t u;
+	switch (type) {
+	case 8:         /* Framed-IP-Address */
+		if (get_u32(v, n, &u))
+			a->framed_ip.s_addr = htonl(u);
+		break;
+	case 9:         /* Framed-IP-Netmask */
+		if (get_u32(v, n, &u))
+			a->framed_mask.s_addr = htonl(u);
+		break;
+	case 27:        /* Session-Timeout */
+		if (get_u32(v, n, &u))
+			a->session_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
+		break;
+	case 28:        /* Idle-Timeout */
+		if (get_u32(v, n, &u))
+			a->idle_timeout = u > 0x7fffffff ? 0x7fffffff : (int)u;
+		break;
+	case 22:        /* Framed-Route */
+		rad_framed_route(a, s, n);
+		break;
+	case 11:        /* Filter-Id: an access list name, printable, no blanks */
+		copy_name(a->filter_id, sizeof(a->filter_id), s, n);   /* else it names nothing */
+		break;
+	case 25:        /* Class, echoed in accounting */
+		memcpy(a->class_, v, n);
+		a->class_len = n;
+		break;
+	case 24:        /* State, echoed in the answer to a challenge */
+		memcpy(a->state, v, n);
+		a->state_len = n;
+		break;
+	case 18: {      /* Reply-Message: printable only, it goes to the client */
+		size_t have = strlen(a->reply_message);
+		size_t room = sizeof(a->reply_message) - 1 - have;
+		size_t k = n < room ? n : room;
+		for (size_t i = 0; i < k; i++)
+			a->reply_message[have + i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : ' ';
+		a->reply_message[have + k] = 0;
+		break;
+	}
+	}
+}
+
+/* Cisco's VSA (vendor 9): sub-attributes, type 1 being Cisco-AVPair "name=value". */
+static void reply_vsa(struct rad_attrs *a, const uint8_t *v, size_t n)
+{
+	uint32_t vendor;
+	if (n < 4 || !get_u32(v, 4, &vendor) || vendor != 9)
+		return;
+	for (size_t off = 4; off + 2 <= n && v[off + 1] >= 2 && v[off + 1] <= n - off;
+	     off += v[off + 1])
+		if (v[off] == 1)
+			rad_avpair_apply(a, (const char *)v + off + 2, v[off + 1] - 2u);
+}
+
+/* rep passed rad_reply_check: the attributes fill it exactly; lengths are checked again here
+ * all the same, as this is a parser of network bytes of its own. */
+void rad_reply_parse(const uint8_t *rep, size_t len, struct rad_attrs *a)
+{
+	if (len < 20)
+		return;
+	size_t plen = (size_t)rep[2] << 8 | rep[3];
+	if (plen < len)
+		len = plen;
+	for (size_t off = 20; off + 2 <= len && rep[off + 1] >= 2 && rep[off + 1] <= len - off;
+	     off += rep[off + 1]) {
+		if (rep[off] == 26)
+			reply_vsa(a, rep + off + 2, rep[off + 1] - 2u);
+		else
+			reply_attr(a, rep[off], rep + off + 2, rep[off + 1] - 2u);
+	}
 }

@@ -10,10 +10,12 @@
  * IP_PKTINFO so the answer leaves from the address the request reached). Dropped requests
  * are counted and logged at most once a second. A client that retransmits (same source, ID
  * and authenticator) within CACHE_SECS gets the answer already given, not a second action
- * (RFC 5176 section 2.3).
+ * (RFC 5176 section 2.3). A request whose Event-Timestamp is more than DA_EVENT_WINDOW
+ * seconds off our clock is a replay and gets a NAK (Error-Cause Invalid-Request).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,8 +23,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
-#include "keymgr/dynauth.h"
-#include "keymgr/keymgr.h"
+#include "radius/dynauth.h"
 
 #define CACHE_N     64
 #define CACHE_SECS  30
@@ -47,6 +48,7 @@ static struct {
 	int      fd;
 	uint16_t port;                  /* of the socket we serve, fixed until a restart */
 	dynauth_send_fn to_ike;
+	dynauth_acl_fn on_acl;
 	uint32_t next_id;
 	struct entry cache[CACHE_N];
 	unsigned long long rx, unknown_client, bad, duplicates, acks, naks;
@@ -253,6 +255,14 @@ static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *fro
 		answer(e, rq->error_cause, rq->why);
 		return;
 	}
+	/* a request recorded and replayed later (past our duplicate cache) is refused when it
+	 * says when it was sent; radclient sends no Event-Timestamp, so one is not required */
+	if (rq->has_event_ts && llabs((long long)now - rq->event_ts) > DA_EVENT_WINDOW) {
+		snprintf(why, sizeof(why), "Event-Timestamp %lld s from our clock, more than %d",
+		         (long long)now - rq->event_ts, DA_EVENT_WINDOW);
+		answer(e, DA_ERR_INVALID_REQUEST, why);
+		return;
+	}
 	if ((rq->has_nas_ip && !is_nas_address(rq->nas_ip, local)) ||
 	    (rq->has_nas_id && strcmp(rq->nas_id, da.conf->hostname) != 0)) {
 		answer(e, DA_ERR_NAS_ID_MISMATCH, "NAS-IP-Address or NAS-Identifier is not ours");
@@ -314,7 +324,8 @@ void dynauth_result(const struct msg_dynauth_res *res)
 		/* the new access list reaches tunmgr from us, which authenticated the request */
 		if (e->rq.code == DA_COA_REQ && e->rq.has_acl && !res->error_cause)
 			for (int i = 0; i < n && i < MSG_DYNAUTH_IDS; i++)
-				authz_set_acl(res->session_id[i], e->rq.acl);
+				if (da.on_acl)
+					da.on_acl(res->session_id[i], e->rq.acl);
 		answer(e, res->error_cause, why);
 		return;
 	}
@@ -354,6 +365,11 @@ static void on_readable(uv_poll_t *h, int status, int events)
 		}
 		handle(buf, (size_t)r, &from, local);
 	}
+}
+
+void dynauth_on_acl(dynauth_acl_fn fn)
+{
+	da.on_acl = fn;
 }
 
 void dynauth_init(const struct vpnd_conf *conf, uv_loop_t *loop, int fd, dynauth_send_fn to_ike)

@@ -36,6 +36,7 @@ enum da_error_cause {
 #define DA_MAX_LEN    4096
 #define DA_STR_MAX    254      /* a value is at most 253 bytes, plus the NUL */
 #define DA_PROXY_MAX  512      /* Proxy-State bytes echoed in the answer (whole attributes) */
+#define DA_EVENT_WINDOW 300    /* seconds an Event-Timestamp may differ from our clock */
 
 /* A request whose authenticator checked out, its attributes read. */
 struct da_request {
@@ -63,6 +64,9 @@ struct da_request {
 	uint32_t session_timeout;
 	int      has_acl;
 	char     acl[DA_STR_MAX];              /* Filter-Id or Cisco-AVPair ipsec:inacl= */
+	/* Event-Timestamp (RFC 5176 3.3): when the client sent it, for the replay window */
+	int      has_event_ts;
+	uint32_t event_ts;
 	/* Proxy-State attributes, copied whole, echoed in order in the answer */
 	uint8_t  proxy[DA_PROXY_MAX];
 	size_t   proxy_len;
@@ -91,6 +95,10 @@ typedef void (*dynauth_send_fn)(uint32_t type, uint32_t peerid, const void *data
 void dynauth_init(const struct vpnd_conf *conf, uv_loop_t *loop, int fd, dynauth_send_fn to_ike);
 /* after keymgr_reload(): warns about what needs a restart (the socket) */
 void dynauth_reloaded(void);
+/* Where a CoA-Request's new access list goes, for each session ikemgr matched: keymgr tells
+ * tunmgr (keymgr/authz.c), since it authenticated the request and ikemgr did not. */
+typedef void (*dynauth_acl_fn)(uint32_t session_id, const char *acl);
+void dynauth_on_acl(dynauth_acl_fn);
 /* ikemgr's answer to a request it was given */
 void dynauth_result(const struct msg_dynauth_res *res);
 

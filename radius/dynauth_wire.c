@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "keymgr/dynauth.h"
+#include "radius/dynauth.h"
 
 enum {
 	A_USER_NAME = 1, A_NAS_IP = 4, A_SERVICE_TYPE = 6, A_FRAMED_IP = 8, A_FILTER_ID = 11,
@@ -221,8 +221,10 @@ static void attribute(struct da_request *rq, uint8_t type, const uint8_t *v, siz
 		memcpy(rq->proxy + rq->proxy_len, whole, n + 2);
 		rq->proxy_len += n + 2;
 		break;
+	case A_EVENT_TIMESTAMP:   /* checked against the clock by dynauth.c */
+		rq->has_event_ts = u32(rq, v, n, &rq->event_ts, "Event-Timestamp");
+		break;
 	case A_MSG_AUTH:
-	case A_EVENT_TIMESTAMP:   /* vpnd keeps no clock agreement with the client: ignored */
 	case A_STATE:             /* only meaningful with Authorize-Only, refused above */
 		break;
 	default: {

@@ -1,8 +1,10 @@
 /*
- * keymgr's RADIUS client (libradcli). radcli blocks, so requests run on worker threads, one
- * rc_handle per server per thread; results come back to keymgr's event loop through a
- * uv_async. Failover over the servers of a group, and dead-server marking (radius-server
- * deadtime / dead-criteria), are done here rather than in radcli, one server at a time.
+ * The RADIUS module: the client (client.c: non-blocking on the caller's libuv loop, one UDP
+ * socket per server, up to 256 requests in flight on each, a timer per request), the wire
+ * format (wire.c: building requests, checking replies), the attributes vpnd reads (attr.c),
+ * accounting (acct.c) and RFC 5176 Disconnect/CoA (dynauth*.c). Failover over the servers of
+ * a group, and dead-server marking (radius-server deadtime / dead-criteria), are done here.
+ * keymgr links it: the secrets stay in keymgr's process.
  */
 #ifndef VPND_RADIUS_H
 #define VPND_RADIUS_H
@@ -36,6 +38,8 @@ struct rad_attrs {
 	int      pfs;                        /* ipsec:pfs, -1 = not given */
 	int      max_users;                  /* ipsec:max-users, -1 = not given */
 	char     inacl[CONF_NAME_MAX];       /* ipsec:inacl: a local access list for the session */
+	char     nem_acl[CONF_NAME_MAX];     /* ipsec:network-extension-acl (vpnd): networks the
+	                                        client may have behind it, a local access list */
 	char     filter_id[CONF_NAME_MAX];   /* Filter-Id: the same, standard attribute */
 	/* user policy: standard attributes */
 	struct in_addr framed_ip, framed_mask;
@@ -72,11 +76,40 @@ int rad_framed_route(struct rad_attrs *a, const char *val, size_t len);
 
 /*
  * Checks a reply datagram against the request it answers (ID, code, lengths, attribute
- * framing, Cisco VSA framing, Response Authenticator, Message-Authenticator when present).
- * Returns 0 when well formed and authentic, -1 otherwise.
+ * framing, Cisco VSA framing, Response Authenticator, Message-Authenticator when present,
+ * which it must be when the reply carries EAP-Message: RFC 3579 3.2). Returns 0 when well
+ * formed and authentic, -1 otherwise; *flags (may be NULL) gets RAD_F_* bits.
  */
+#define RAD_F_MSG_AUTH 1        /* the reply had a (valid) Message-Authenticator */
+#define RAD_F_EAP      2        /* the reply had EAP-Message */
 int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_t replen,
-                    const char *secret);
+                    const char *secret, unsigned *flags);
+/* The attributes of a checked Access-Accept or Access-Challenge into a (attr.c). */
+void rad_reply_parse(const uint8_t *rep, size_t len, struct rad_attrs *a);
+
+/* Building a request (wire.c). */
+#define RAD_PKT_MAX 4096
+struct rad_pkt {
+	uint8_t  b[RAD_PKT_MAX];
+	size_t   len;
+	size_t   ma;            /* offset of the Message-Authenticator attribute, 0 = none */
+	int      overflow;      /* an attribute did not fit: the packet must not be sent */
+};
+/* Code, ID and, as the first attribute, a Message-Authenticator (BlastRADIUS,
+ * CVE-2024-3596); an Access-Request gets a random Request Authenticator. */
+void rad_pkt_init(struct rad_pkt *p, uint8_t code, uint8_t id);
+void rad_put(struct rad_pkt *p, uint8_t type, const void *v, size_t n);
+void rad_put_str(struct rad_pkt *p, uint8_t type, const char *s);
+void rad_put_u32(struct rad_pkt *p, uint8_t type, uint32_t v);
+/* User-Password hidden with the secret and the Request Authenticator (RFC 2865 5.2). */
+void rad_put_password(struct rad_pkt *p, const char *pw, const char *secret);
+/* Sets the Length, the Message-Authenticator (RFC 3579 3.2) and, for an
+ * Accounting-Request, the Request Authenticator (RFC 2866 3). Returns -1 on overflow. */
+int  rad_pkt_finish(struct rad_pkt *p, const char *secret);
+/* HMAC-MD5(secret, pkt) with the Message-Authenticator value at ma zeroed and, when auth is
+ * not NULL, auth in place of the packet's authenticator: the value that belongs at ma. */
+int  rad_msg_auth(const uint8_t *pkt, size_t len, size_t ma, const uint8_t *auth,
+                  const char *secret, uint8_t out[16]);
 
 enum rad_result { RAD_ACCEPT = 0, RAD_REJECT, RAD_CHALLENGE, RAD_ERROR };
 
@@ -102,16 +135,26 @@ struct radius_job {
 	/* completion, on keymgr's loop */
 	void   (*done)(struct radius_job *);
 	void    *arg;
-	struct radius_job *next;
 };
 
-/* Starts the workers when the configuration names RADIUS servers. */
+/* request.c: the request for j, signed with secret, with ID id (-1 on overflow) */
+int  rad_build_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id,
+                       const struct radius_job *j, const char *secret, struct in_addr nas_ip);
+
+/* Starts the client on loop (NULL: a private loop, run by radius_submit until the request
+ * is answered: unit tests and radius_probe). */
 int  radius_init(const struct vpnd_conf *conf, uv_loop_t *loop);
-/* Queues a job; done() runs later on the loop. The job must stay allocated until then. */
+/* keymgr rewrites the configuration in place between these two calls. */
 void radius_reload_begin(void);
 void radius_reload_end(void);
+/* Starts a job; done() runs later on the loop (with a private loop: before this returns).
+ * The job must stay allocated until then. */
 void radius_submit(struct radius_job *job);
-/* Runs a job on the calling thread (unit tests, fuzzing of the reply path). */
-void radius_run(struct radius_job *job);
+
+/* How the module hands messages to another process (keymgr sends them as imsgs). */
+typedef void (*radius_send_fn)(uint32_t type, uint32_t peerid, const void *data, size_t len);
+/* acct.c: accounting records from the parent, answered through send with IMSG_ACCT_RES */
+void radius_acct_init(const struct vpnd_conf *conf, radius_send_fn send);
+void radius_acct(const struct msg_acct *);
 
 #endif
