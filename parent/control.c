@@ -6,7 +6,6 @@
  * operator input, so it is not trusted: every field acted on is checked again, and a request
  * no operator command could produce is a protocol error that kills control.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 
 #include "common/log.h"
 #include "common/msg.h"
+#include "parent/ctl_check.h"
 #include "parent/parent.h"
 
 #define CONTROL_SOCKET_NAME "vpnd.sock"
@@ -118,68 +118,6 @@ void control_close(struct parent *p)
 
 /* ---- requests from the control process ---- */
 
-/* Names reach the log and JSON answers: printable ASCII only (as control/debug.c checks). */
-static int name_ok(const char *s, size_t max)
-{
-	size_t n = strnlen(s, max);
-	if (n == 0 || n == max)
-		return 0;
-	for (; *s; s++)
-		if (*s < 0x21 || *s > 0x7e || *s == '"' || *s == '\\')
-			return 0;
-	return 1;
-}
-
-static int debug_ok(const struct msg_debug *d)
-{
-	if ((d->cats & ~DBG_ALL) || (d->errcats & ~DBG_ALL) || (d->cats & d->errcats) ||
-	    (d->unmatched != 0 && d->unmatched != 1) || d->ncond < 0 ||
-	    d->ncond > MSG_DEBUG_COND_MAX)
-		return 0;
-	for (int i = 0; i < d->ncond; i++) {
-		const struct msg_debug_cond *c = &d->cond[i];
-		uint32_t hm = ntohl(c->mask);
-		switch (c->type) {
-		case DCOND_ADDR:
-			/* contiguous ones, and no host bits under them */
-			if ((~hm & (~hm >> 1)) != (~hm >> 1) || (c->addr & ~c->mask))
-				return 0;
-			break;
-		case DCOND_USER:
-		case DCOND_GROUP:
-			if (!name_ok(c->name, sizeof(c->name)))
-				return 0;
-			break;
-		case DCOND_SPI:
-			if (c->spi == 0)
-				return 0;
-			break;
-		default:
-			return 0;
-		}
-	}
-	return 1;
-}
-
-static int clear_ok(const struct msg_clear *m)
-{
-	switch (m->kind) {
-	case CLEAR_USERNAME:
-	case CLEAR_GROUP:
-		/* any bytes a client may use in its name, but one terminated name */
-		return strnlen(m->name, sizeof(m->name)) - 1 < sizeof(m->name) - 1;
-	case CLEAR_ALL:
-	case CLEAR_REMOTE:
-	case CLEAR_SA_ALL:
-	case CLEAR_SA_PEER:
-	case CLEAR_ISAKMP_ALL:
-	case CLEAR_ISAKMP_CONN:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 static void forward(struct parent *p, int role, uint32_t type, const void *d, size_t len,
                     struct msg_ctl_res *r)
 {
@@ -212,11 +150,16 @@ void control_request(struct child *c, const struct imsg *m)
 	struct parent *p = c->parent;
 	struct msg_ctl_req q;
 	struct msg_ctl_res r;
+	const char *bad;
 	char why[600];
 	int stop = 0;
 
 	memcpy(&q, m->data, sizeof(q));
 	memset(&r, 0, sizeof(r));
+	if (ctl_req_check(&q, &bad) == -1) {
+		child_protocol_error(c, bad);
+		return;
+	}
 	switch (q.kind) {
 	case CTL_PING:
 		snprintf(r.text, sizeof(r.text), "pong %d\n", (int)getpid());
@@ -235,31 +178,14 @@ void control_request(struct child *c, const struct imsg *m)
 		}
 		break;
 	case CTL_CLEAR:
-		if (!clear_ok(&q.u.clear)) {
-			child_protocol_error(c, "a clear request no command makes");
-			return;
-		}
 		forward(p, ROLE_IKEMGR, IMSG_CLEAR, &q.u.clear, sizeof(q.u.clear), &r);
 		break;
 	case CTL_DEBUG:
-		if (!debug_ok(&q.u.debug)) {
-			child_protocol_error(c, "debug settings no command makes");
-			return;
-		}
 		debug_apply(p, &q.u.debug, &r);
 		break;
 	case CTL_LOCKOUT_CLEAR:
-		if ((q.u.lockout.all != 0 && q.u.lockout.all != 1) ||
-		    (!q.u.lockout.all && strnlen(q.u.lockout.user, sizeof(q.u.lockout.user)) ==
-		                         sizeof(q.u.lockout.user))) {
-			child_protocol_error(c, "a lockout clear no command makes");
-			return;
-		}
 		forward(p, ROLE_KEYMGR, IMSG_LOCKOUT_CLEAR, &q.u.lockout, sizeof(q.u.lockout), &r);
 		break;
-	default:
-		child_protocol_error(c, "an unknown request");
-		return;
 	}
 	if (imsg_compose(&c->ib, IMSG_CTL_RES, m->hdr.peerid, -1, &r, sizeof(r)) == -1)
 		log_warn("IMSG_CTL_RES to %s", c->name);

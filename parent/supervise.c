@@ -131,11 +131,13 @@ void child_protocol_error(struct child *c, const char *why)
 {
 	struct parent *p = c->parent;
 	log_warnx("protocol error from %s: %s", c->name, why);
+	/* SIGKILL before the channel closes: seeing it closed, the child would exit by itself
+	 * first, and nothing would show that it was killed */
+	if (c->pid > 0 && !c->exited)
+		kill(c->pid, SIGKILL);
 	if (c->ib_open)
 		imsgbuf_close(&c->ib);
 	c->ib_open = 0;
-	if (c->pid > 0 && !c->exited)
-		kill(c->pid, SIGKILL);
 	crashed(p);
 	parent_shutdown(p, 1, 0);
 }
