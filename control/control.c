@@ -3,15 +3,12 @@
  * members of the configured `control-socket group NAME`; one command per connection. The
  * parent bound it (name, mode, group); we accept, check the peer, parse and answer.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "common/log.h"
