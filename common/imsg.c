@@ -268,18 +268,25 @@ static int parse_messages(struct imsgbuf *ib)
 			char why[160];
 			imsg_dispatch_fn h = m.hdr.type < IMSG_TYPE_MAX ? ib->chan->handler[m.hdr.type]
 			                                                : NULL;
-			if (msgcat_check(m.hdr.type, ib->chan->peer, ib->chan->self, m.datalen,
-			                 m.fd != -1, why, sizeof(why)) == -1 ||
-			    (!h && snprintf(why, sizeof(why), "%s is not handled by %s",
-			                    msgcat_name(m.hdr.type), proc_role_name(ib->chan->self))))
-			{
+			int bad = msgcat_check(m.hdr.type, ib->chan->peer, ib->chan->self, m.datalen,
+			                       m.fd != -1, why, sizeof(why)) == -1;
+			if (!bad && !h) {
+				snprintf(why, sizeof(why), "%s is not handled by %s",
+				         msgcat_name(m.hdr.type), proc_role_name(ib->chan->self));
+				bad = 1;
+			}
+			if (bad || !h) {
 				close_fd(m.fd);
 				violation(ib, why);
 				return -1;
 			}
 			h(ib, &m, ib->arg);
-		} else {
+		} else if (ib->dispatch) {
 			ib->dispatch(ib, &m, ib->arg);
+		} else {
+			close_fd(m.fd);     /* a send-only buffer: the peer may not talk */
+			fail(ib, "a message on a send-only channel");
+			return -1;
 		}
 		/* the callback may have closed or failed us: rbuf may be gone */
 		if (ib->dead)

@@ -435,6 +435,11 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 	const struct conf_group *g = q->lg;
 	const struct rad_attrs *ga = q->have_ga ? &q->ga : NULL;
 	const struct rad_attrs *ua = q->have_ua ? &q->ua : NULL;
+	if (!g && !ga) {        /* the group look-up succeeded one way or the other by now */
+		res->status = XAUTH_ERROR;
+		snprintf(res->message, sizeof(res->message), "no policy for group '%s'", group);
+		return;
+	}
 	const char *pool = g ? g->pool : ga->pool;
 	int max_users = g ? g->max_users : ga->max_users > 0 ? ga->max_users : 0;
 	struct msg_policy *p = &res->policy;

@@ -275,7 +275,7 @@ static struct in_addr nas_ip(int k, struct in_addr srv)
 	if (R.nas[k].srv.s_addr == srv.s_addr && R.nas[k].src.s_addr)
 		return R.nas[k].src;
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9), .sin_addr = srv };
-	struct sockaddr_in me;
+	struct sockaddr_in me = { .sin_family = AF_INET };
 	socklen_t len = sizeof(me);
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	R.nas[k].srv = srv;
