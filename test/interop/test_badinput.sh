@@ -129,7 +129,7 @@ ip netns exec vpnd_cl python3 -c 'import socket; socket.socket(socket.AF_INET, s
 # ---- 1. hub with production logging (no debug lines), one good client, steady ping
 VPND_FLAGS='' vpnd_start "$SRCDIR/etc/seed-dvti.conf" "$ST"
 CHILDREN=$(pgrep -P "$VPND_PID" | sort | tr '\n' ' ')
-[ "$(echo "$CHILDREN" | wc -w)" = 3 ] || die "vpnd has $(echo "$CHILDREN" | wc -w) children, not 3"
+[ "$(echo "$CHILDREN" | wc -w)" = 4 ] || die "vpnd has $(echo "$CHILDREN" | wc -w) children, not 4 (ikemgr, keymgr, tunmgr, control)"
 vpnc_start "$T/good" || die "good client did not connect"
 GOOD_PID=$VPNC_PID; VPNC_PID=
 # shellcheck disable=SC1091  # written by test/lib/vpnc-script-min: address, tundev, ...

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Crash recovery with a real vpnc session: for each of the parent, ikemgr, keymgr and tunmgr,
+# Crash recovery with a real vpnc session: for each of the parent, ikemgr, keymgr, tunmgr and control,
 # kill -9 it with a session up and traffic counted, then: every vpnd process is gone within
 # 5 s, no vaN interface is left in the hub, the session row ended with reason 'crash' and its
 # last counters, and a restarted vpnd on the same state directory serves a new client.
@@ -35,7 +35,7 @@ connect() {
 	cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || fail "$1: no traffic through the tunnel"
 }
 
-for victim in parent ikemgr keymgr tunmgr; do
+for victim in parent ikemgr keymgr tunmgr control; do
 	echo "=== kill -9 $victim"
 	vpnd_start "$CONF" "$ST"
 	connect "$victim"
