@@ -68,7 +68,8 @@ static int send_raw(int fd, uint32_t type, uint32_t peerid, const void *data, si
 	if (!buf)
 		return -1;
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), data, len);
+	if (len)
+		memcpy(buf + sizeof(h), data, len);
 	ssize_t n = write(fd, buf, h.len);
 	free(buf);
 	return n == (ssize_t)h.len ? 0 : -1;
