@@ -19,16 +19,6 @@ static uint32_t prefix_mask(int len)
 	return len <= 0 ? 0 : htonl(0xffffffffu << (32 - len));
 }
 
-/* A contiguous netmask's length, or -1. */
-static int mask_len(uint32_t mask_net)
-{
-	uint32_t m = ntohl(mask_net);
-	int n = 0;
-	while (n < 32 && (m & (0x80000000u >> n)))
-		n++;
-	return prefix_mask(n) == mask_net ? n : -1;
-}
-
 int ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask)
 {
 	if (len < 8)
@@ -46,7 +36,7 @@ int ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, stru
 			return -1;
 		memcpy(&a, body + 4, 4);
 		memcpy(&b, body + 8, 4);
-		if (mask_len(b) < 0)
+		if (netpolicy_mask_len((struct in_addr){ b }) < 0)
 			return -1;
 		net->s_addr = a & b;
 		mask->s_addr = b;
