@@ -21,10 +21,14 @@ TESTS += test/interop/test_rekey.sh
 EXTRA_DIST += test/interop/test_rekey.sh test/data/hub-rekey.conf
 rekey_log = test/interop/test_rekey.sh.log
 $(rekey_log): test/interop/test_swan.sh.log
+TESTS += test/interop/test_rekey_loss.sh
+EXTRA_DIST += test/interop/test_rekey_loss.sh
+rekey_loss_log = test/interop/test_rekey_loss.sh.log
+$(rekey_loss_log): test/interop/test_rekey.sh.log
 TESTS += test/interop/test_fault.sh
 EXTRA_DIST += test/interop/test_fault.sh test/data/hub-fault.conf
 fault_log = test/interop/test_fault.sh.log
-$(fault_log): test/interop/test_rekey.sh.log
+$(fault_log): test/interop/test_rekey_loss.sh.log
 TESTS += test/interop/test_swan_mm.sh
 EXTRA_DIST += test/interop/test_swan_mm.sh test/data/hub-swan-mm.conf
 swan_mm_log = test/interop/test_swan_mm.sh.log

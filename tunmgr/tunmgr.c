@@ -55,8 +55,10 @@ struct sa_in {
 
 /*
  * The outbound SA for packets to one client-side selector. A rekeyed SA waits as `pending`
- * until its inbound twin has carried a packet (the peer has the pair) or a second has
- * passed, so nothing is sent on an SPI the peer does not have yet.
+ * until its inbound twin has carried a packet (the peer has the pair) or the SA it replaces
+ * is deleted, so nothing is sent on an SPI the peer does not have yet. No timeout: when the
+ * answer to a peer's rekey is lost, the peer installs the pair only after its retransmit
+ * (4 s for charon), and the old SA is good until then.
  */
 struct va_out {
 	struct in_addr net, mask;
@@ -65,7 +67,6 @@ struct va_out {
 	struct esp_sa *pending;
 	uint32_t       pending_spi;
 	struct sa_in  *pending_in;
-	uint64_t       pending_since;   /* uv_now() ms */
 	int            routed;          /* we added a route for net/mask via the interface */
 };
 
@@ -278,8 +279,6 @@ static void on_tun(uv_poll_t *h, int status, int events)
 		if (v->mss)
 			mss_clamp(dp.buf, (size_t)n, v->mss);
 		struct va_out *o = out_for(v, dst);
-		if (o && o->pending && uv_now(dp.loop) - o->pending_since >= 1000)
-			switch_out(v, o);
 		if (!o || !o->out) {
 			v->drop_other++;
 			continue;
@@ -829,7 +828,6 @@ static void sa_add(const struct msg_sa_add *a)
 		o->pending = out;
 		o->pending_spi = a->spi_out;
 		o->pending_in = s;
-		o->pending_since = uv_now(dp.loop);
 	} else {
 		o->out = out;
 		o->out_spi = a->spi_out;

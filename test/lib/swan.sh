@@ -83,38 +83,7 @@ swan_start() {
 	rm -f "$dir/charon.vici" "$dir/run/charon.pid" "$dir/charon.log"
 	SWAN_DIR=$dir
 
-	# shellcheck disable=SC2086,SC2116 # echo flattens the list onto one line
-	cat >"$dir/strongswan.conf" <<CONF
-charon {
-	load_modular = no
-	load = $(echo $SWAN_PLUGINS $plugins_extra)
-	install_virtual_ip = yes
-	filelog {
-		swan {
-			path = $dir/charon.log
-			append = no
-			flush_line = yes
-			time_format = %T
-			time_add_ms = yes
-			default = 1
-			ike = $loglevel
-			cfg = $loglevel
-			knl = $loglevel
-			net = $loglevel
-			enc = 1
-		}
-	}
-	plugins {
-		vici {
-			socket = unix://$dir/charon.vici
-		}
-	}
-$charon_extra
-}
-swanctl {
-	load = random nonce openssl aes sha1 sha2 pem pkcs1 pkcs8 x509 pubkey
-}
-CONF
+	_swan_conf "$dir" "$SWAN_PLUGINS $plugins_extra" "$loglevel" "$charon_extra"
 
 	local xauth_round="" xauth_secret=""
 	if [ "$xauth" = yes ]; then
@@ -187,7 +156,14 @@ $secrets_extra
 }
 CONF
 	chmod 600 "$dir/swanctl/swanctl.conf"
+	_swan_launch "$dir" "$ns" || return 1
+	[ "$load" = yes ] || return 0
+	swan_load
+}
 
+# _swan_launch DIR NS: start charon in namespace NS with DIR's settings and wait for vici.
+_swan_launch() {
+	local dir=$1 ns=$2
 	# A private mount namespace (unshare -m: private propagation) so the /run bind stays
 	# charon's own; every exec keeps the pid, so $! is charon's.
 	# shellcheck disable=SC2016 # expanded by the inner sh
@@ -201,8 +177,111 @@ CONF
 		swan_stop
 		return 1
 	fi
-	[ "$load" = yes ] || return 0
-	swan_load
+}
+
+# _swan_conf DIR PLUGINS LOGLEVEL CHARON_EXTRA: write DIR/strongswan.conf.
+_swan_conf() {
+	local dir=$1 plugins=$2 loglevel=$3 charon_extra=$4
+	# shellcheck disable=SC2086,SC2116 # echo flattens the list onto one line
+	cat >"$dir/strongswan.conf" <<CONF
+charon {
+	load_modular = no
+	load = $(echo $plugins)
+	install_virtual_ip = yes
+	filelog {
+		swan {
+			path = $dir/charon.log
+			append = no
+			flush_line = yes
+			time_format = %T
+			time_add_ms = yes
+			default = 1
+			ike = $loglevel
+			cfg = $loglevel
+			knl = $loglevel
+			net = $loglevel
+			enc = 1
+		}
+	}
+	plugins {
+		vici {
+			socket = unix://$dir/charon.vici
+		}
+	}
+$charon_extra
+}
+swanctl {
+	load = random nonce openssl aes sha1 sha2 pem pkcs1 pkcs8 x509 pubkey
+}
+CONF
+}
+
+# swan_hub_start DIR KEY=VALUE...: charon as the hub in vpnd_hub, in the role vpnd plays in
+# etc/vpnd.conf (IKEv1 aggressive mode, group PSK, XAuth, Mode Config from a pool), so both
+# hubs can be measured with the same clients. Settings: group secret user password pool ike
+# esp loglevel (1 by default: a hub logging per packet would measure its logging).
+swan_hub_start() {
+	local dir=$1; shift
+	local group=group1 secret=cisco123 user=cisco password=cisco123 pool=192.168.1.0/24
+	local ike=aes256-sha1-modp1024,aes256-sha256-modp2048,aes128-sha1-modp1024
+	local esp=aes256-sha1,aes128gcm128-modp2048,aes128gcm128,aes128-sha1 loglevel=1 kv
+	for kv in "$@"; do
+		case "${kv%%=*}" in
+		*[!a-z_]*|"") echo "swan_hub_start: bad setting '$kv'" >&2; return 1;;
+		esac
+		eval "local ${kv%%=*}=\"\${kv#*=}\""
+	done
+	dir=$(realpath -m "$dir")
+	mkdir -p "$dir/run" "$dir/swanctl/x509" "$dir/swanctl/x509ca" "$dir/swanctl/private"
+	rm -f "$dir/charon.vici" "$dir/run/charon.pid" "$dir/charon.log"
+	SWAN_DIR=$dir
+	# charon answers aggressive mode with a PSK only when told it knows what that exposes
+	_swan_conf "$dir" "$SWAN_PLUGINS" "$loglevel" \
+		"	i_dont_care_about_security_and_use_aggressive_mode_psk = yes"
+	cat >"$dir/swanctl/swanctl.conf" <<CONF
+connections {
+	$SWAN_CONN {
+		version = 1
+		aggressive = yes
+		local_addrs = 172.18.143.246
+		proposals = $ike
+		pools = hubpool
+		local-1 {
+			auth = psk
+		}
+		remote-1 {
+			auth = psk
+			id = keyid:$group
+		}
+		remote-2 {
+			auth = xauth
+		}
+		children {
+			$SWAN_CONN {
+				local_ts = 0.0.0.0/0
+				esp_proposals = $esp
+			}
+		}
+	}
+}
+pools {
+	hubpool {
+		addrs = $pool
+	}
+}
+secrets {
+	ike-group {
+		id-1 = keyid:$group
+		secret = "$secret"
+	}
+	xauth-user {
+		id = $user
+		secret = "$password"
+	}
+}
+CONF
+	chmod 600 "$dir/swanctl/swanctl.conf"
+	_swan_launch "$dir" vpnd_hub && swan_load
 }
 
 # swan_load: (re)load connections, secrets and certificates into the running charon.
