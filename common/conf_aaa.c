@@ -1,7 +1,9 @@
 /* hostname, control-socket group, aaa method lists and local users. */
 #include <grp.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "common/cisco_secret.h"
 #include "common/conf_parse.h"
 
 void cp_h_hostname(struct conf_parser *p, int i)
@@ -104,6 +106,53 @@ void cp_h_aaa_authen_login(struct conf_parser *p, int i)   { aaa_list(p, i, AAA_
 void cp_h_aaa_author_network(struct conf_parser *p, int i) { aaa_list(p, i, AAA_AUTHOR_NETWORK); }
 void cp_h_aaa_acct_network(struct conf_parser *p, int i)   { aaa_list(p, i, AAA_ACCT_NETWORK); }
 
+/* The password of a username line from argument J on: clear (type 0), type 7 decoded, or a
+ * hash kept as written (5, 8, 9 after "secret"). */
+static int user_secret(struct conf_parser *p, struct conf_user *u, int secret, int type, int j)
+{
+	const char *what = secret ? "secret" : "password";
+	switch (type) {
+	case 0:
+		/* IOS takes the rest of the line, spaces included */
+		return cp_secret(p, cp_rest(p, j), "password", u->password, sizeof(u->password));
+	case 7:
+		if (secret || j + 1 != p->argc ||
+		    cisco_type7_decode(p->argv[j], u->password, sizeof(u->password)) < 0) {
+			cp_error(p, secret ? "'secret 7' is not an IOS form, expected 'password 7 "
+			                     "ENCODED' or 'secret 5|8|9 HASH'"
+			                   : "'password 7' needs one type-7 string, expected two "
+			                     "decimal digits and an even number of hex digits");
+			return 0;
+		}
+		return 1;
+	case 5: case 8: case 9:
+		if (!secret) {
+			cp_error(p, "type %d is a hash, expected 'secret %d HASH'", type, type);
+			return 0;
+		}
+		if (j + 1 != p->argc || !cisco_hash_wellformed(type, p->argv[j])) {
+			if (type == 5)
+				cp_error(p, "'secret 5' expected an MD5-crypt hash ($1$, a salt of up "
+				         "to 8 characters, $ and 22 characters)");
+			else
+				cp_error(p, "'secret %d' expected $%d$, a 14-character salt, $ and 43 "
+				         "characters of Cisco base64", type, type);
+			return 0;
+		}
+		snprintf(u->password, sizeof(u->password), "%s", p->argv[j]);
+		u->encrypted_type = type;
+		return 1;
+	case 4:
+		cp_error(p, "'secret 4' (unsalted SHA-256, withdrawn by Cisco as weak) is refused, "
+		         "expected 'secret 8' or 'secret 9'");
+		return 0;
+	default:
+		cp_error(p, "%s of type %d: expected type 0 (clear), 7 (password), or 5, 8, 9 "
+		         "(secret)", what, type);
+		return 0;
+	}
+}
+
 /* username NAME [privilege N] password|secret [TYPE] PASSWORD */
 void cp_h_username(struct conf_parser *p, int i)
 {
@@ -130,20 +179,17 @@ void cp_h_username(struct conf_parser *p, int i)
 		         p->argv[j], u.name);
 		return;
 	}
+	int secret = strcmp(p->argv[j], "secret") == 0;
 	j++;
 	if (!cp_need(p, j, "a password"))
 		return;
 	/* A lone digit followed by more text is the encryption type, as IOS writes it. */
+	int type = 0;
 	if (strlen(p->argv[j]) == 1 && cp_is_number(p->argv[j]) && j + 1 < p->argc) {
-		if (p->argv[j][0] != '0') {
-			cp_error(p, "password of type %s: only clear-text passwords (type 0) are "
-			         "supported, expected 'password 0 TEXT'", p->argv[j]);
-			return;
-		}
+		type = p->argv[j][0] - '0';
 		j++;
 	}
-	/* IOS takes the rest of the line, spaces included */
-	if (!cp_secret(p, cp_rest(p, j), "password", u.password, sizeof(u.password))) {
+	if (!user_secret(p, &u, secret, type, j)) {
 		explicit_bzero(&u, sizeof(u));
 		return;
 	}

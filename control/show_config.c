@@ -1110,7 +1110,11 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 	rc_radius(f, c);
 	rc_dynauth(f, c);
 	for (int i = 0; i < c->nuser; i++)
-		fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
+		if (c->user[i].encrypted_type)
+			fprintf(f, "username %s secret %d " SHOW_REMOVED "\n", c->user[i].name,
+			        c->user[i].encrypted_type);
+		else
+			fprintf(f, "username %s password 0 " SHOW_REMOVED "\n", c->user[i].name);
 	if (c->nuser)
 		fprintf(f, "!\n");
 	rc_pki(f, c);

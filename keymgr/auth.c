@@ -131,21 +131,6 @@ size_t keymgr_class(uint32_t sa_id, uint8_t *out, size_t outsz)
 	return r->class_len;
 }
 
-/* Constant-time comparison of NUL-terminated strings of possibly different lengths. */
-static int secret_eq(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char pa[CONF_SECRET_MAX] = { 0 }, pb[CONF_SECRET_MAX] = { 0 };
-	if (la >= sizeof(pa) || lb >= sizeof(pb))
-		return 0;
-	memcpy(pa, a, la);
-	memcpy(pb, b, lb);
-	int eq = !CRYPTO_memcmp(pa, pb, sizeof(pa)) && la == lb;
-	explicit_bzero(pa, sizeof(pa));
-	explicit_bzero(pb, sizeof(pb));
-	return eq;
-}
-
 enum { Q_SKEYID = 1, Q_XAUTH };
 enum { P_GROUP = 1, P_USER, P_DONE };
 
@@ -363,7 +348,7 @@ static int user_step(struct pending *q, char *why, size_t whylen, int *status)
 		if (m == AAA_METHOD_LOCAL) {
 			const struct conf_user *u = conf_find_user(kconf, q->xa.user);
 			q->local_judged = 1;
-			if (u && secret_eq(u->password, q->xa.password))
+			if (u && passwd_verify(u, q->xa.password))
 				return 1;
 			snprintf(why, whylen, u ? "bad password" : "unknown user");
 			return -1;

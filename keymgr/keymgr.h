@@ -68,6 +68,10 @@ int  cert_sig_verify(struct evp_pkey_st *k, int method, const uint8_t *hash, siz
 int  cert_sig_sign(struct evp_pkey_st *k, int method, const uint8_t *hash, size_t hlen,
                    uint8_t *sig, size_t *slen);
 
+/* passwd.c: a local user's password against the configured clear text or hash (1 = good) */
+struct conf_user;
+int  passwd_verify(const struct conf_user *u, const char *password);
+
 /* pool.c */
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */

@@ -2,7 +2,7 @@
 # loop lives in keymgr.c, linked into vpnd.
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c \
-	keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c
+	keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -18,3 +18,9 @@ test_unit_test_cert_SOURCES = test/unit/test_cert.c
 test_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_cert_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_cert.c
+
+check_PROGRAMS += test/unit/test_passwd
+TESTS += test/unit/test_passwd
+test_unit_test_passwd_SOURCES = test/unit/test_passwd.c
+test_unit_test_passwd_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_passwd_LDADD = $(TEST_LIBS)
