@@ -161,6 +161,7 @@ void cp_h_aaa_author_network(struct conf_parser *p, int i);
 void cp_h_aaa_acct_network(struct conf_parser *p, int i);
 void cp_h_username(struct conf_parser *p, int i);
 void cp_h_radius_server(struct conf_parser *p, int i);
+void cp_h_radius_host(struct conf_parser *p, int i);
 void cp_h_radius_group(struct conf_parser *p, int i);
 void cp_h_radius_global_timeout(struct conf_parser *p, int i);
 void cp_h_radius_global_retransmit(struct conf_parser *p, int i);

@@ -3,43 +3,52 @@
  *   radius server NAME / address ipv4 A [auth-port P] [acct-port P] / key [0] SECRET /
  *     timeout S / retransmit N / message-authenticator required|auto|off
  *   aaa group server radius G / server name NAME (in order)
+ *   radius-server host A [auth-port P] [acct-port P] [timeout S] [retransmit N] [key K]
  *   radius-server timeout|retransmit|deadtime|dead-criteria (global defaults)
  *   aaa accounting update periodic MINUTES
  */
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 
+#include "common/cisco_secret.h"
 #include "common/conf_parse.h"
 
 #define FN(w, f)  { w, NULL, f, 0 }
 #define END       { NULL, NULL, NULL, 0 }
 
-void cp_h_radius_server(struct conf_parser *p, int i)
+/* The server called NAME, made with IOS's defaults if new; -1 when the table is full. */
+static int server_slot(struct conf_parser *p, const char *name)
 {
 	struct vpnd_conf *c = p->conf;
+	int k;
+	for (k = 0; k < c->nradius; k++)
+		if (strcmp(c->radius[k].name, name) == 0)
+			return k;
+	if (k == CONF_MAX_RADIUS) {
+		cp_error(p, "too many radius servers, expected at most %d", CONF_MAX_RADIUS);
+		return -1;
+	}
+	memset(&c->radius[k], 0, sizeof(c->radius[k]));
+	snprintf(c->radius[k].name, sizeof(c->radius[k].name), "%s", name);
+	c->radius[k].auth_port = 1645;
+	c->radius[k].acct_port = 1646;
+	c->radius[k].retransmit = -1;
+	c->radius[k].line = p->line;
+	c->nradius++;
+	return k;
+}
+
+void cp_h_radius_server(struct conf_parser *p, int i)
+{
 	char name[CONF_NAME_MAX];
 	int k;
 
 	if (!cp_need(p, i, "a server name") || !cp_name(p, i, "server name", name, sizeof(name)) ||
 	    !cp_end(p, i + 1))
 		return;
-	for (k = 0; k < c->nradius; k++)
-		if (strcmp(c->radius[k].name, name) == 0)
-			break;
-	if (k == c->nradius) {
-		if (k == CONF_MAX_RADIUS) {
-			cp_error(p, "too many radius servers, expected at most %d", CONF_MAX_RADIUS);
-			return;
-		}
-		memset(&c->radius[k], 0, sizeof(c->radius[k]));
-		memcpy(c->radius[k].name, name, sizeof(name));
-		c->radius[k].auth_port = 1645;
-		c->radius[k].acct_port = 1646;
-		c->radius[k].retransmit = -1;
-		c->radius[k].line = p->line;
-		c->nradius++;
-	}
-	cp_open(p, CB_RADIUS_SERVER, k);
+	if ((k = server_slot(p, name)) >= 0)
+		cp_open(p, CB_RADIUS_SERVER, k);
 }
 
 static struct conf_radius_server *cur_server(struct conf_parser *p)
@@ -84,24 +93,34 @@ static void h_address(struct conf_parser *p, int i)
 	s->acct_port = acct;
 }
 
-/* key [0] SECRET: the rest of the line, as IOS takes it */
+/* key [0|7] SECRET: the rest of the line, as IOS takes it; type 7 is decoded */
 static void h_key(struct conf_parser *p, int i)
 {
 	struct conf_radius_server *s = cur_server(p);
-	char key[CONF_RADIUS_KEY_MAX];
-	int j = i;
+	char key[CONF_RADIUS_KEY_MAX], decoded[CONF_RADIUS_KEY_MAX];
+	int j = i, type = 0;
 
 	if (!cp_need(p, i, "the shared secret"))
 		return;
 	if (strlen(p->argv[j]) == 1 && cp_is_number(p->argv[j]) && j + 1 < p->argc) {
-		if (p->argv[j][0] != '0') {
-			cp_error(p, "key of type %s: only clear-text keys (type 0) are supported, "
-			         "expected 'key 0 SECRET'", p->argv[j]);
+		type = p->argv[j][0] - '0';
+		if (type != 0 && type != 7) {
+			cp_error(p, "key of type %d: expected 'key 0 SECRET' or 'key 7 ENCODED'",
+			         type);
 			return;
 		}
 		j++;
 	}
 	const char *src = cp_rest(p, j);
+	if (type == 7) {
+		if (j + 1 != p->argc ||
+		    cisco_type7_decode(p->argv[j], decoded, sizeof(decoded)) < 0) {
+			cp_error(p, "'key 7' needs one type-7 string, expected two decimal digits and "
+			         "an even number of hex digits");
+			return;
+		}
+		src = decoded;
+	}
 	/* one word without commas, as since the days of radcli (which split its lists there):
 	 * configurations written for vpnd stay valid both ways */
 	if (strpbrk(src, " \t,")) {
@@ -114,6 +133,58 @@ static void h_key(struct conf_parser *p, int i)
 		s->has_key = 1;
 	}
 	explicit_bzero(key, sizeof(key));
+	explicit_bzero(decoded, sizeof(decoded));
+}
+
+/*
+ * radius-server host A [auth-port P] [acct-port P] [timeout S] [retransmit N] [key [0|7] K]:
+ * IOS's classic one-line form, still in most configurations. It makes the server "A" (its
+ * address as its name), which `group radius` uses and a server group names with `server A`.
+ */
+void cp_h_radius_host(struct conf_parser *p, int i)
+{
+	struct in_addr a;
+	long long v;
+	if (!cp_need(p, i, "the server's IPv4 address") || !cp_addr(p, i, "server address", &a))
+		return;
+	int k = server_slot(p, p->argv[i]);
+	if (k < 0)
+		return;
+	struct conf_radius_server *s = &p->conf->radius[k];
+	s->addr = a;
+	s->has_addr = 1;
+	p->idx = k;     /* for h_key: this line is the whole server, there is no block */
+	for (int j = i + 1; j < p->argc; j += 2) {
+		const char *w = p->argv[j];
+		if (strcmp(w, "key") == 0) {
+			h_key(p, j + 1);
+			return;
+		}
+		int port = strcmp(w, "auth-port") == 0 || strcmp(w, "acct-port") == 0;
+		if (port) {
+			if (!cp_need(p, j + 1, "a port number from 1 to 65535") ||
+			    !cp_num(p, j + 1, "port", 1, 65535, &v))
+				return;
+			if (w[1] == 'u')
+				s->auth_port = (uint16_t)v;
+			else
+				s->acct_port = (uint16_t)v;
+		} else if (strcmp(w, "timeout") == 0) {
+			if (!cp_need(p, j + 1, "seconds from 1 to 1000") ||
+			    !cp_num(p, j + 1, "timeout", 1, 1000, &v))
+				return;
+			s->timeout = (int)v;
+		} else if (strcmp(w, "retransmit") == 0) {
+			if (!cp_need(p, j + 1, "a count from 0 to 100") ||
+			    !cp_num(p, j + 1, "retransmit", 0, 100, &v))
+				return;
+			s->retransmit = (int)v;
+		} else {
+			cp_error(p, "bad keyword '%s' after 'radius-server host %s', expected auth-port, "
+			         "acct-port, timeout, retransmit or key", w, p->argv[i]);
+			return;
+		}
+	}
 }
 
 static void h_timeout(struct conf_parser *p, int i)
@@ -186,21 +257,55 @@ void cp_h_radius_group(struct conf_parser *p, int i)
 	cp_open(p, CB_RADIUS_GROUP, k);
 }
 
-/* server name NAME */
+/* server name NAME, or server A [auth-port P] [acct-port P] for a radius-server host */
 static void h_server(struct conf_parser *p, int i)
 {
 	struct conf_radius_group *g = &p->conf->radius_group[p->idx];
 	char name[CONF_NAME_MAX];
+	struct in_addr a;
 
 	if (!cp_need(p, i, "name"))
 		return;
-	if (strcmp(p->argv[i], "name") != 0) {
-		cp_error(p, "bad keyword '%s', expected 'server name NAME'", p->argv[i]);
-		return;
+	if (inet_pton(AF_INET, p->argv[i], &a) == 1) {
+		int k;
+		for (k = 0; k < p->conf->nradius; k++)
+			if (strcmp(p->conf->radius[k].name, p->argv[i]) == 0)
+				break;
+		if (k == p->conf->nradius) {
+			cp_error(p, "no 'radius-server host %s' before this line, expected one (or "
+			         "'server name NAME')", p->argv[i]);
+			return;
+		}
+		/* IOS repeats the host's ports here: they must agree with it */
+		const struct conf_radius_server *s = &p->conf->radius[k];
+		for (int j = i + 1; j < p->argc; j += 2) {
+			long long v;
+			int auth = strcmp(p->argv[j], "auth-port") == 0;
+			if (!auth && strcmp(p->argv[j], "acct-port") != 0) {
+				cp_error(p, "bad keyword '%s', expected auth-port or acct-port",
+				         p->argv[j]);
+				return;
+			}
+			if (!cp_need(p, j + 1, "a port number from 1 to 65535") ||
+			    !cp_num(p, j + 1, "port", 1, 65535, &v))
+				return;
+			if (v != (auth ? s->auth_port : s->acct_port)) {
+				cp_error(p, "%s %lld differs from radius-server host %s's, expected %u",
+				         p->argv[j], v, p->argv[i], auth ? s->auth_port : s->acct_port);
+				return;
+			}
+		}
+		snprintf(name, sizeof(name), "%s", p->argv[i]);
+	} else {
+		if (strcmp(p->argv[i], "name") != 0) {
+			cp_error(p, "bad keyword '%s', expected 'server name NAME' or 'server ADDRESS'",
+			         p->argv[i]);
+			return;
+		}
+		if (!cp_need(p, i + 1, "a radius server name") ||
+		    !cp_name(p, i + 1, "server name", name, sizeof(name)) || !cp_end(p, i + 2))
+			return;
 	}
-	if (!cp_need(p, i + 1, "a radius server name") ||
-	    !cp_name(p, i + 1, "server name", name, sizeof(name)) || !cp_end(p, i + 2))
-		return;
 	for (int k = 0; k < g->nserver; k++)
 		if (strcmp(g->server[k], name) == 0)
 			return;     /* IOS keeps the first position */
@@ -336,6 +441,7 @@ void cp_check_radius(struct conf_parser *p)
 			            "'address ipv4 A.B.C.D' under it", s->name);
 		if (!s->has_key)
 			cp_error_at(p, s->line, "radius server '%s' has no key, expected 'key SECRET' "
-			            "under it", s->name);
+			            "%s", s->name, strcmp(s->name, inet_ntoa(s->addr)) == 0 ?
+			            "at the end of its radius-server host line" : "under it");
 	}
 }

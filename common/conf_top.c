@@ -128,6 +128,7 @@ static const struct cp_kw ip_cmds[] = {
 
 static const struct cp_kw radius_cmds[] = { OPEN("server", cp_h_radius_server), END };
 static const struct cp_kw radius_global[] = {
+	FN("host", cp_h_radius_host),
 	FN("timeout", cp_h_radius_global_timeout),
 	FN("retransmit", cp_h_radius_global_retransmit),
 	FN("deadtime", cp_h_radius_deadtime),

@@ -70,6 +70,42 @@ Test(radius_conf, servers_and_groups)
 	cr_assert_eq(conf.radius_group_password[0], 0);
 }
 
+/* IOS's classic one-line servers, as most pasted configurations have them */
+Test(radius_conf, classic_host_lines)
+{
+	cr_assert_eq(load(
+		"radius-server host 10.0.0.9 auth-port 1812 acct-port 1813 timeout 3 key s3cret\n"
+		"radius-server host 10.0.0.10 key 7 0822455D0A16\n"
+		"radius-server host 10.0.0.11\n"
+		"aaa group server radius G\n"
+		" server 10.0.0.10 auth-port 1645 acct-port 1646\n"
+		" server 10.0.0.9\n"
+		"aaa authentication login L group radius local\n"
+		"aaa authorization network N group G\n"), 1, "10.0.0.11 has no key");
+	cr_assert_eq(conf.nradius, 3);
+	const struct conf_radius_server *a = conf_find_radius(&conf, "10.0.0.9");
+	cr_assert(a);
+	cr_assert(a->has_addr);
+	cr_assert_eq(a->addr.s_addr, inet_addr("10.0.0.9"));
+	cr_assert_eq(a->auth_port, 1812);
+	cr_assert_eq(a->acct_port, 1813);
+	cr_assert_eq(a->timeout, 3);
+	cr_assert_str_eq(a->key, "s3cret");
+	const struct conf_radius_server *b = conf_find_radius(&conf, "10.0.0.10");
+	cr_assert_str_eq(b->key, "cisco", "key 7 is decoded");
+	cr_assert_eq(b->auth_port, 1645);
+	const struct conf_radius_group *g = conf_find_radius_group(&conf, "G");
+	cr_assert_eq(g->nserver, 2);
+	cr_assert_str_eq(g->server[0], "10.0.0.10");
+	cr_assert_str_eq(g->server[1], "10.0.0.9");
+
+	cr_assert_eq(load("radius-server host 10.0.0.9 key k\naaa group server radius G\n"
+	                  " server 10.0.0.9 auth-port 1812\n"), 2, "ports that disagree (and G is empty)");
+	cr_assert_eq(load("aaa group server radius G\n server 10.0.0.9\n"), 2, "no such host (and G is empty)");
+	cr_assert_eq(load("radius-server host 10.0.0.9 port 1 key k\n"), 2, "(and then no key)");
+	cr_assert_eq(load("radius-server host nothere key k\n"), 1);
+}
+
 Test(radius_conf, defaults)
 {
 	cr_assert_eq(load("hostname h\n"), 0);
@@ -82,7 +118,8 @@ Test(radius_conf, errors)
 {
 	cr_assert_eq(load("radius server A\n address ipv6 ::1\n key k\n"), 2);   /* bad family + no address */
 	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4 auth-port 70000\n key k\n"), 2);
-	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key 7 0822455D0A16\n"), 2);
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key 7 0822455D0A1\n"), 2);
+	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key 5 abc\n"), 2);
 	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key two words\n"), 2);
 	cr_assert_eq(load("aaa authentication login L group NOPE\n"), 1);
 	cr_assert_eq(load("aaa group server radius G\n server name MISSING\n"), 1);

@@ -806,6 +806,13 @@ Test(show_config, running_config_reads_back_radius_defaults)
 	round_trip("radius server a\n address ipv4 10.0.0.9\n key k\n message-authenticator auto\n"
 	           "radius-server deadtime 0\n");
 }
+/* a classic host line reads back as the block it is the same as */
+Test(show_config, running_config_reads_back_radius_host)
+{
+	round_trip("radius-server host 10.0.0.9 auth-port 1812 acct-port 1813 timeout 2 key k\n"
+	           "aaa group server radius G\n server 10.0.0.9\n"
+	           "aaa authentication login L group G\n");
+}
 
 /* The control process renders from the redacted copy (no key at all): every show must be the
  * same as from the parsed file, or the operator would see a key line vanish. */
