@@ -15,6 +15,7 @@
 
 #define CONF_NAME_MAX    64
 #define CONF_SECRET_MAX  128
+#define CONF_MAX_SPLIT_DNS 10        /* as IOS: up to 10 split-dns lines per group */
 #define CONF_TEXT_MAX    512
 #define CONF_PATH_MAX    256
 
@@ -82,6 +83,8 @@ struct conf_group {
 	struct in_addr wins[CONF_MAX_DNS];
 	int      nwins;
 	char     domain[CONF_NAME_MAX];
+	char     split_dns[CONF_MAX_SPLIT_DNS][CONF_NAME_MAX];   /* split-dns DOMAIN lines */
+	int      nsplit_dns;
 	char     acl[CONF_NAME_MAX];          /* split-tunnel ACL name */
 	char     banner[CONF_TEXT_MAX];
 	int      save_password;

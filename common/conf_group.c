@@ -119,6 +119,30 @@ static void h_domain(struct conf_parser *p, int i)
 		memcpy(cur_group(p)->domain, name, sizeof(name));
 }
 
+/* split-dns DOMAIN: one per line, up to 10, sent as Unity's comma-separated list */
+static void h_split_dns(struct conf_parser *p, int i)
+{
+	struct conf_group *g = cur_group(p);
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "a domain name") || !cp_name(p, i, "domain name", name, sizeof(name)) ||
+	    !cp_end(p, i + 1))
+		return;
+	if (strpbrk(name, ",")) {
+		cp_error(p, "split-dns domain '%s' has a comma, expected one domain per line", name);
+		return;
+	}
+	for (int k = 0; k < g->nsplit_dns; k++)
+		if (strcmp(g->split_dns[k], name) == 0)
+			return;
+	if (g->nsplit_dns == CONF_MAX_SPLIT_DNS) {
+		cp_error(p, "too many split-dns domains in group '%s', expected at most %d", g->name,
+		         CONF_MAX_SPLIT_DNS);
+		return;
+	}
+	memcpy(g->split_dns[g->nsplit_dns++], name, sizeof(name));
+}
+
 static void h_save_password(struct conf_parser *p, int i)
 {
 	if (cp_end(p, i))
@@ -256,6 +280,7 @@ const struct cp_kw cp_group_cmds[] = {
 	FN("dns", h_dns),
 	FN("wins", h_wins),
 	FN("domain", h_domain),
+	FN("split-dns", h_split_dns),
 	FN("acl", h_acl),
 	FN("banner", h_banner),
 	FN("save-password", h_save_password),

@@ -173,6 +173,7 @@ struct msg_policy {
 	struct in_addr wins[2];
 	int32_t  nwins;
 	char     domain[64];
+	char     split_dns[256];        /* comma-separated, as Unity sends it; "" = none */
 	char     banner[512];
 	int32_t  save_password;
 	int32_t  pfs;

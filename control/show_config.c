@@ -825,6 +825,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			        g->nwins > 1 ? addr(g->wins[1]).s : "");
 		if (g->domain[0])
 			fprintf(f, " domain %s\n", g->domain);
+		for (int k = 0; k < g->nsplit_dns; k++)
+			fprintf(f, " split-dns %s\n", g->split_dns[k]);
 		if (g->pool[0])
 			fprintf(f, " pool %s\n", g->pool);
 		if (g->acl[0])
@@ -1218,6 +1220,10 @@ static void group_json(struct jw *w, const struct conf_group *g)
 		jw_str(w, NULL, addr(g->wins[k]).s);
 	jw_arr_end(w);
 	jw_str(w, "domain", g->domain);
+	jw_arr(w, "split_dns");
+	for (int k = 0; k < g->nsplit_dns && k < CONF_MAX_SPLIT_DNS; k++)
+		jw_str(w, NULL, g->split_dns[k]);
+	jw_arr_end(w);
 	jw_str(w, "acl", g->acl);
 	jw_str(w, "network_extension_acl", g->nem_acl);
 	jw_str(w, "banner", g->banner);

@@ -126,6 +126,10 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			if (p->domain[0])
 				attr_tlv(&a, v.type, p->domain, strlen(p->domain));
 			break;
+		case UNITY_SPLIT_DNS:
+			if (p->split_dns[0])
+				attr_tlv(&a, v.type, p->split_dns, strlen(p->split_dns));
+			break;
 		case UNITY_BANNER:
 			if (p->banner[0])
 				attr_tlv(&a, v.type, p->banner, strlen(p->banner));
@@ -143,7 +147,7 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			attr_tlv(&a, v.type, app_version, strlen(app_version));
 			break;
 		default:
-			/* Not offered (FW_TYPE, SPLIT_DNS, DDNS_HOSTNAME...): omitted from the reply. */
+			/* Not offered (FW_TYPE, DDNS_HOSTNAME...): omitted from the reply. */
 			break;
 		}
 	}

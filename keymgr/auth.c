@@ -362,6 +362,26 @@ static int user_step(struct pending *q, char *why, size_t whylen, int *status)
 	return -1;
 }
 
+/* The group's split-dns domains as Unity's one comma-separated value (what does not fit in
+ * the message is left out whole, never cut inside a name). */
+static void split_dns_join(const struct conf_group *g, struct msg_policy *p)
+{
+	size_t n = 0;
+	p->split_dns[0] = 0;
+	for (int k = 0; k < g->nsplit_dns; k++) {
+		size_t l = strlen(g->split_dns[k]);
+		if (n + (n ? 1 : 0) + l + 1 > sizeof(p->split_dns)) {
+			log_warnx("group '%s': split-dns %s does not fit, left out", g->name,
+			          g->split_dns[k]);
+			continue;
+		}
+		if (n)
+			p->split_dns[n++] = ',';
+		memcpy(p->split_dns + n, g->split_dns[k], l + 1);
+		n += l;
+	}
+}
+
 static void split_from_acl(const struct conf_acl *acl, struct msg_policy *p)
 {
 	for (int i = 0; acl && i < acl->nace && p->nsplit < MSG_SPLIT_MAX; i++) {
@@ -507,6 +527,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		p->nwins = g->nwins;
 		memcpy(p->wins, g->wins, sizeof(p->wins));
 		snprintf(p->domain, sizeof(p->domain), "%s", g->domain);
+		split_dns_join(g, p);
 		snprintf(p->banner, sizeof(p->banner), "%s", g->banner);
 		p->save_password = g->save_password;
 		p->pfs = g->pfs;

@@ -75,8 +75,9 @@ PY
 		case "$banner" in *"Welcome to the vpnd test hub"*) ;; *) fail "banner not pushed: '$banner'";; esac
 		[ "$domain" = example.test ] || fail "default domain not pushed: '$domain'"
 		[ "$dns" = 10.2.1.53 ] || fail "DNS not pushed: '$dns'"
+		[ "$splitdns" = corp.example,lab.example ] || fail "split-dns not pushed: '$splitdns'"
 		[ "$split" = 1 ] && cl ip route show 10.2.1.0/24 | grep -q "$tundev" || fail "split-include 10.2.1.0/24 not pushed"
-		pass "$name: Mode Config pushed banner, domain, DNS and split-include 10.2.1.0/24"
+		pass "$name: Mode Config pushed banner, domain, DNS, split-dns and split-include 10.2.1.0/24"
 		privsep_checks "$st"
 		vpnctl_checks "$st" "$va" "$address"
 		# DPD hub -> client: keepalive 10 s in hub-aes.conf; vpnc answers

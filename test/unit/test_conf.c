@@ -952,3 +952,19 @@ Test(conf, admission_and_lockout)
 	cr_expect_eq(load_str("aaa local authentication attempts max-tries 3\n"), 1);
 	cr_expect_geq(find_msg("t.conf:1: error", "expected max-fail"), 0);
 }
+
+Test(conf, split_dns)
+{
+	cr_assert_eq(load_str("crypto isakmp client configuration group g\n"
+	                      " split-dns corp.example\n split-dns lab.example\n"
+	                      " split-dns corp.example\n"), 0);
+	const struct conf_group *g = conf_find_group(conf, "g");
+	cr_assert_eq(g->nsplit_dns, 2, "a repeated domain is kept once");
+	cr_expect_str_eq(g->split_dns[1], "lab.example");
+	cr_expect_eq(load_str("crypto isakmp client configuration group g\n split-dns a,b\n"), 1);
+	cr_expect(strstr(dl->msg[0], "expected one domain per line"), "%s", dl->msg[0]);
+	char text[1024] = "crypto isakmp client configuration group g\n";
+	for (int k = 0; k <= CONF_MAX_SPLIT_DNS; k++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), " split-dns d%d.example\n", k);
+	cr_expect_eq(load_str(text), 1, "an eleventh domain");
+}

@@ -166,6 +166,8 @@ static const char full[] =
 	" dns 10.2.1.53 10.2.1.54\n"
 	" wins 10.2.1.60\n"
 	" domain example.test\n"
+	" split-dns corp.example\n"
+	" split-dns lab.example\n"
 	" acl split1\n"
 	" banner # Welcome \"sales\" \\ back\\slash\n"
 	"second line ^C\n"
@@ -628,7 +630,7 @@ Test(show_config, running_config_full_lines)
 	                "crypto call admission limit ike sa 5000\n");
 	expect_has(out, "aaa local authentication attempts max-fail 5\n");
 	expect_has(out, " dns 10.2.1.53 10.2.1.54\n wins 10.2.1.60\n domain example.test\n"
-	                " pool salespool\n acl split1\n save-password\n pfs\n max-users 50\n"
+	                " split-dns corp.example\n split-dns lab.example\n pool salespool\n acl split1\n save-password\n pfs\n max-users 50\n"
 	                " netmask 255.255.255.0\n");
 	/* the banner holds ^C: another delimiter is chosen so it reads back whole */
 	expect_has(out, " banner #Welcome \"sales\" \\ back\\slash\nsecond line ^C\n  third#\n");
