@@ -24,7 +24,11 @@
 #include "parent/parent.h"
 #include "control/ctlproc.h"
 
-#define DEFAULT_RUNDIR "/var/run/vpnd"
+/* the state directory (database, control socket): persistent, as session history is */
+#ifndef STATEDIR
+#define STATEDIR "/var/lib/vpnd"   /* what configure gives with --localstatedir=/var */
+#endif
+#define DEFAULT_RUNDIR STATEDIR
 
 static void usage(void)
 {

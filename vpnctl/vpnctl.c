@@ -9,7 +9,10 @@
 
 #include "vpnctl/vpnctl.h"
 
-#define DEFAULT_DIR "/var/run/vpnd"
+#ifndef STATEDIR
+#define STATEDIR "/var/lib/vpnd"   /* what configure gives with --localstatedir=/var */
+#endif
+#define DEFAULT_DIR STATEDIR
 
 int vctl_kw(const char *arg, const char *word)
 {
