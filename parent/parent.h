@@ -83,6 +83,11 @@ int  reap_children(struct parent *p);
 int  acct_init(struct parent *p);
 void acct_recover(struct parent *p);
 void acct_ready(struct parent *p);
+
+/* notify.c: the service manager's view of the daemon (sd_notify) */
+void notify_ready(void);
+void notify_reloading(void);
+void notify_stopping(void);
 void acct_session_up(struct parent *p, const struct msg_session_up *u);
 void acct_session_down(struct parent *p, uint32_t session_id, const char *reason);
 void acct_counters(struct parent *p, const struct msg_counters *k);

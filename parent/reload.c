@@ -37,6 +37,7 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 	int rc = -1;
 
 	memset(&f, 0, sizeof(f));
+	notify_reloading();
 	if (!c || !red) {
 		snprintf(why, whylen, "out of memory");
 		goto out;
@@ -65,6 +66,8 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 	snprintf(why, whylen, "reloaded %s", p->conf_file);
 	rc = 0;
 out:
+	/* READY again whatever came of it: a refused reload leaves the old configuration running */
+	notify_ready();
 	if (c) {
 		explicit_bzero(c, sizeof(*c));
 		free(c);

@@ -106,6 +106,7 @@ static void check_all_ready(struct parent *p)
 	p->all_ready = 1;
 	uv_timer_stop(&p->ready_timer);
 	log_info("vpnd ready");
+	notify_ready();
 	acct_ready(p);
 }
 
@@ -439,6 +440,7 @@ void parent_shutdown(struct parent *p, int code, int force)
 		return;
 	}
 	p->stopping = force ? 2 : 1;
+	notify_stopping();
 	uv_timer_stop(&p->ready_timer);
 	control_stop_listening(p);
 	if (force) {

@@ -33,6 +33,10 @@ TESTS += test/interop/test_swan_mm.sh
 EXTRA_DIST += test/interop/test_swan_mm.sh test/data/hub-swan-mm.conf
 swan_mm_log = test/interop/test_swan_mm.sh.log
 $(swan_mm_log): test/interop/test_fault.sh.log
+TESTS += test/interop/test_service.sh
+EXTRA_DIST += test/interop/test_service.sh
+service_log = test/interop/test_service.sh.log
+$(service_log): test/interop/test_vpnc.sh.log
 TESTS += test/interop/test_showconf.sh
 EXTRA_DIST += test/interop/test_showconf.sh
 showconf_log = test/interop/test_showconf.sh.log
