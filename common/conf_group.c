@@ -123,7 +123,7 @@ static void h_domain(struct conf_parser *p, int i)
 static void h_split_dns(struct conf_parser *p, int i)
 {
 	struct conf_group *g = cur_group(p);
-	char name[CONF_NAME_MAX];
+	char name[CONF_NAME_MAX] = { 0 };   /* whole: the configuration is compared bytewise */
 
 	if (!cp_need(p, i, "a domain name") || !cp_name(p, i, "domain name", name, sizeof(name)) ||
 	    !cp_end(p, i + 1))
