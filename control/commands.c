@@ -57,6 +57,8 @@ const struct control_cmd control_cmds[] = {
 	  "username U | all: unlock local users (their failure counts start again)" },
 	{ "show crypto call admission statistics", exposure_cmd_show_cac,
 	  "[--json]: IKE call admission limits and what they refused" },
+	{ "show ip local pool", show_cmd_ip_local_pool,
+	  "[NAME] [--json]: address pools, free and in use; with NAME, the addresses in use" },
 	{ "show running-config", show_cmd_running_config,
 	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
 	  "shown as <removed>" },

@@ -33,6 +33,9 @@ void control_printf(struct control_conn *, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The running configuration, redacted: no key or password is in it. */
 const struct vpnd_conf *control_conf(struct control_conn *);
+/* the read-only session store opened at start, NULL when it could not be */
+struct sqlite3;
+struct sqlite3 *control_db(void);
 
 /* The live session on Virtual-AccessN, from the session store (see show_vaccess_query). */
 struct show_vaccess;

@@ -43,6 +43,11 @@ int control_vaccess(struct control_conn *cc, int unit, struct show_vaccess *s, c
 	return show_vaccess_query(io.db, unit, s, err, errlen);
 }
 
+struct sqlite3 *control_db(void)
+{
+	return io.db;
+}
+
 static int send_req(uint32_t id, const struct msg_ctl_req *q)
 {
 	return imsg_compose(&io.parent, IMSG_CTL_REQ, id, -1, q, sizeof(*q));

@@ -57,6 +57,11 @@ int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_v
 /* "Virtual-Access2", "Vi2", "va2" -> 2; "Virtual-Access 2" comes as two words. -1: not one. */
 int show_vaccess_unit(const char *word, const char *next, int *used);
 
+/* show ip local pool [NAME] (show_pool.c): ranges, free and in-use counts from the open
+ * sessions in DB; with NAME, the addresses in use too. -1 with ERR (unknown pool, store). */
+int show_ip_local_pool(FILE *f, const struct vpnd_conf *c, struct sqlite3 *db,
+                       const char *name, int json, char *err, size_t errlen);
+
 /* Control socket handlers (control/commands.c's table). */
 struct control_conn;
 void show_cmd_isakmp_policy(struct control_conn *, int argc, char **argv);
@@ -64,5 +69,6 @@ void show_cmd_isakmp_profile(struct control_conn *, int argc, char **argv);
 void show_cmd_ipsec_transform_set(struct control_conn *, int argc, char **argv);
 void show_cmd_ipsec_profile(struct control_conn *, int argc, char **argv);
 void show_cmd_running_config(struct control_conn *, int argc, char **argv);
+void show_cmd_ip_local_pool(struct control_conn *, int argc, char **argv);
 
 #endif

@@ -7,7 +7,7 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/exposure.c parent/exposure.h \
 	control/ctlproc.c control/ctlproc.h control/control.c control/control.h \
 	control/commands.c control/show_config.c control/show_config.h control/store.c \
-	control/json.c control/json.h \
+	control/json.c control/json.h control/show_pool.c \
 	control/debug.c control/debug.h control/exposure.c control/exposure.h \
 	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
 vpnd_LDADD = $(VPND_LIBS)

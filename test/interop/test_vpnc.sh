@@ -78,6 +78,12 @@ PY
 		[ "$splitdns" = corp.example,lab.example ] || fail "split-dns not pushed: '$splitdns'"
 		[ "$split" = 1 ] && cl ip route show 10.2.1.0/24 | grep -q "$tundev" || fail "split-include 10.2.1.0/24 not pushed"
 		pass "$name: Mode Config pushed banner, domain, DNS, split-dns and split-include 10.2.1.0/24"
+		# the address is shown as taken from its pool, by whom and where
+		pools=$("$VPNCTL" -S "$st" show ip local pool group1pool) || fail "show ip local pool failed"
+		echo "$pools" | grep -qE "^ group1pool +192\.168\.1\.10 +192\.168\.1\.20 +10 +1$" &&
+			echo "$pools" | grep -qE "^  $address +Virtual-Access[0-9]+ +alice$" ||
+			fail "show ip local pool: $pools"
+		pass "$name: show ip local pool shows $address in use by alice"
 		privsep_checks "$st"
 		vpnctl_checks "$st" "$va" "$address"
 		# DPD hub -> client: keepalive 10 s in hub-aes.conf; vpnc answers

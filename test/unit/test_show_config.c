@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "common/conf.h"
 #include "db/db.h"
 #include "control/control.h"
@@ -54,6 +56,12 @@ void control_printf(struct control_conn *cc, const char *fmt, ...)
 const struct vpnd_conf *control_conf(struct control_conn *cc)
 {
 	return cc->p->conf;
+}
+
+/* the handler's store; the formatter is tested with its own (ip_local_pool) */
+struct sqlite3 *control_db(void)
+{
+	return NULL;
 }
 
 int control_vaccess(struct control_conn *cc, int unit, struct show_vaccess *s, char *err,
@@ -1176,4 +1184,61 @@ Test(handlers, virtual_access_from_the_session_store)
 
 	db_close(d);
 	free(par.conf);
+}
+
+/* show ip local pool: counts and addresses from a store's open sessions */
+static char *pool_out(const struct vpnd_conf *c, sqlite3 *db, const char *name, int json,
+                      int *rc, char *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	cr_assert_not_null(m);
+	*rc = show_ip_local_pool(m, c, db, name, json, err, 256);
+	cr_assert_eq(fclose(m), 0);
+	return buf;
+}
+
+Test(show_config, ip_local_pool)
+{
+	struct vpnd_conf *c = load("ip local pool p1 192.168.1.1 192.168.1.4\n"
+	                           "ip local pool p2 10.9.0.0 10.9.3.255\n");
+	sqlite3 *db;
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db,
+		"CREATE TABLE sessions (assigned_addr TEXT, unit INTEGER, username TEXT, ended INTEGER);"
+		"INSERT INTO sessions VALUES ('192.168.1.3', 7, 'bob', NULL);"
+		"INSERT INTO sessions VALUES ('192.168.1.1', 2, 'alice', NULL);"
+		"INSERT INTO sessions VALUES ('192.168.1.2', 3, 'carol', 1700000000);"   /* ended */
+		"INSERT INTO sessions VALUES ('10.9.2.1', 4, 'dave', NULL);"
+		"INSERT INTO sessions VALUES ('172.16.0.1', 5, 'radius-framed', NULL);",
+		NULL, NULL, NULL), SQLITE_OK);
+	int rc;
+	char err[256];
+	char *out = pool_out(c, db, NULL, 0, &rc, err);
+	cr_assert_eq(rc, 0);
+	expect_has(out, " p1                       192.168.1.1     192.168.1.4          2       2\n");
+	expect_has(out, " p2                       10.9.0.0        10.9.3.255        1023       1\n");
+	cr_expect_null(strstr(out, "Inuse"), "no addresses without a pool name");
+	free(out);
+	out = pool_out(c, db, "p1", 0, &rc, err);
+	expect_has(out, "  192.168.1.1     Virtual-Access2      alice\n"
+	                "  192.168.1.3     Virtual-Access7      bob\n");
+	cr_expect_null(strstr(out, "carol"), "an ended session holds no address");
+	cr_expect_null(strstr(out, " p2 "), "only the pool asked for");
+	free(out);
+	out = pool_out(c, db, "p1", 1, &rc, err);
+	cr_expect_eq(json_check(out, "p = d['pools']\n"
+	                        "assert len(p) == 1 and p[0]['name'] == 'p1', p\n"
+	                        "assert p[0]['free'] == 2 and p[0]['in_use'] == 2, p\n"
+	                        "a = p[0]['in_use_addresses']\n"
+	                        "assert [x['username'] for x in a] == ['alice', 'bob'], a\n"
+	                        "assert a[1]['interface'] == 'Virtual-Access7', a\n"), 0, "%s", out);
+	free(out);
+	out = pool_out(c, db, "nope", 0, &rc, err);
+	cr_expect_eq(rc, -1);
+	cr_expect_str_eq(err, "no ip local pool named nope");
+	free(out);
+	sqlite3_close(db);
+	free(c);
 }
