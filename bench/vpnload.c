@@ -378,7 +378,13 @@ static void usage(void)
 	fprintf(stderr,
 	    "usage: vpnload -a HUB -g GROUP -K KEY -u USER -p PASSWORD [-n SESSIONS] [-r RATE]\n"
 	    "       [-s PREFIX/LEN] [-G 2|14] [-H HOLD] [-T DEADLINE] [-N none|natt|force]\n"
-	    "       [-t ECHO-HOST] [-k K] [-l BYTES] [-d SECONDS] [-e aes256|aes128|gcm256|3des]\n");
+	    "       [-t ECHO-HOST] [-k K] [-l BYTES] [-d SECONDS] [-e aes256|aes128|gcm256|3des]\n"
+	    "       [-W FILE]\n"
+	    "  -n sessions (10), -r set-ups a second (100), -s source prefix (10.99.0.0/16),\n"
+	    "  -G DH group (2), -H hold seconds after set-up (0), -W hold until FILE exists (at\n"
+	    "  most HOLD s), -T deadline of one set-up (30 s), -N NAT-T: none, natt (offer it),\n"
+	    "  force (fake a NAT: UDP 4500), -t echo host (10.2.1.10), -k sessions to pump ESP\n"
+	    "  through for -d seconds (5) with -l payload bytes (64), -e the ESP transform.\n");
 	exit(2);
 }
 
@@ -416,7 +422,7 @@ static void parse_opts(int argc, char **argv)
 	opt.hub.sin_family = AF_INET;
 	inet_pton(AF_INET, "10.2.1.10", &opt.target);
 	parse_prefix("10.99.0.0/16");
-	while ((c = getopt(argc, argv, "a:g:K:u:p:n:r:s:G:H:T:N:t:k:l:d:e:")) != -1) {
+	while ((c = getopt(argc, argv, "a:g:K:u:p:n:r:s:G:H:T:N:t:k:l:d:e:W:")) != -1) {
 		switch (c) {
 		case 'a': if (inet_pton(AF_INET, optarg, &opt.hub.sin_addr) != 1) usage(); break;
 		case 'g': opt.group = optarg; break;
@@ -435,6 +441,7 @@ static void parse_opts(int argc, char **argv)
 		case 'k': opt.k = atoi(optarg); break;
 		case 'l': opt.psize = atoi(optarg); break;
 		case 'd': opt.duration = atof(optarg); break;
+		case 'W': opt.release = optarg; break;
 		case 'e':
 			if (!strcmp(optarg, "aes128"))
 				opt.p2_keylen = 128;
@@ -482,10 +489,11 @@ static void setup_phase(int ep)
 	}
 }
 
+/* Holds the sessions (answering DPD) for secs, or until opt.release exists. */
 static void wait_phase(int ep, double secs)
 {
 	double end = vl_now() + secs;
-	while (vl_now() < end)
+	while (vl_now() < end && !(opt.release && access(opt.release, F_OK) == 0))
 		poll_once(ep, 10);
 }
 

@@ -37,6 +37,7 @@ struct vl_opts {
 	struct sockaddr_in hub;
 	struct in_addr target;          /* echo host behind the hub */
 	const char *group, *key, *user, *password;
+	const char *release;            /* hold until this file exists */
 	int      n, k, dhgroup, natt, psize;
 	double   rate, hold, deadline, duration;
 	uint32_t src_base;              /* host order, first source address */
