@@ -65,8 +65,11 @@ static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, i
 
 /* Messages to keymgr and tunmgr are answered after the engine returns, as over the channels. */
 #define QMAX 8
-static struct { int tun; uint32_t type, id; uint8_t data[sizeof(struct msg_xauth_req) +
-                                                       sizeof(struct msg_sa_add) + 4096]; } q[QMAX];
+static struct {
+	int tun;
+	uint32_t type, id;
+	_Alignas(16) uint8_t data[sizeof(struct msg_xauth_req) + sizeof(struct msg_sa_add) + 4096];
+} q[QMAX];
 static int nq;
 
 static void enqueue(int tun, uint32_t t, uint32_t id, const void *d, size_t l)
