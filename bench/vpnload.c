@@ -482,7 +482,8 @@ static void setup_phase(int ep)
 			int busy = nstarted < opt.n;
 			for (int i = 0; i < nstarted && !busy; i++)
 				busy = (sess[i].st >= S_P1 && sess[i].st <= S_QM) ||
-				       (sess[i].st == S_UP && !sess[i].echo_ok && sess[i].echo_tries < 25);
+				       (sess[i].st == S_UP && !sess[i].echo_ok &&
+				        now <= sess[i].t_up + opt.deadline);
 			if (!busy)
 				return;
 		}
@@ -497,9 +498,12 @@ static void wait_phase(int ep, double secs)
 		poll_once(ep, 10);
 }
 
+/* DELETE for every session up, at the set-up rate: a burst of thousands would overflow the
+ * hub's socket buffer, and a lost DELETE leaves a session for DPD or its lifetime. */
 static void teardown(int ep)
 {
 	int sent = 0;
+	double t0 = vl_now();
 	for (int i = 0; i < nstarted; i++) {
 		struct sess *s = &sess[i];
 		struct isakmp_buf b;
@@ -510,9 +514,8 @@ static void teardown(int ep)
 			sent++;
 		isakmp_buf_free(&b);
 		s->st = S_GONE;
-		/* paced: the hub tears down interfaces at its own speed */
-		if (sent % 200 == 0)
-			poll_once(ep, 2);
+		while (sent > (vl_now() - t0) * opt.rate + 1)
+			poll_once(ep, 1);
 	}
 	printf("teardown: DELETE sent for %d sessions\n", sent);
 }
@@ -549,12 +552,14 @@ int main(int argc, char **argv)
 
 	int up = 0, echo = 0, failed = 0;
 	double *lat = calloc((size_t)opt.n, sizeof(double)), last_up = t0;
+	double *elat = calloc((size_t)opt.n, sizeof(double));
 	for (int i = 0; i < opt.n; i++) {
 		if (sess[i].st == S_UP || (sess[i].st == S_GONE && sess[i].t_up > 0)) {
 			lat[up++] = (sess[i].t_up - sess[i].t_start) * 1e3;
 			if (sess[i].t_up > last_up)
 				last_up = sess[i].t_up;
-			echo += sess[i].echo_ok;
+			if (sess[i].echo_ok)
+				elat[echo++] = (sess[i].t_echo - sess[i].t_up) * 1e3;
 		} else {
 			failed++;
 		}
@@ -566,6 +571,11 @@ int main(int argc, char **argv)
 	if (up)
 		printf("latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", lat[up / 2],
 		       lat[(int)(up * 0.99) < up ? (int)(up * 0.99) : up - 1], lat[up - 1]);
+	qsort(elat, (size_t)echo, sizeof(double), cmp_double);
+	if (echo)
+		printf("first echo after set-up: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		       elat[echo / 2], elat[(int)(echo * 0.99)], elat[echo - 1]);
+	free(elat);
 	for (int i = 0; i < NREASON && reasons[i].why; i++) {
 		if (reasons[i].notify)
 			printf("failure: %s %u: %d\n", reasons[i].why, reasons[i].notify, reasons[i].n);

@@ -30,7 +30,7 @@ struct sess {
 	uint16_t notify;
 	struct esp_sa *esp_out, *esp_in;
 	int      echo_ok, echo_tries;
-	double   echo_next;
+	double   echo_next, t_echo;          /* next try; when the first reply came */
 };
 
 struct vl_opts {

@@ -57,7 +57,7 @@ for g in $DH_GROUPS; do
 		vpnload -n "$SESSIONS" -r "$r" -G "$g" -N none >"$T/out" 2>&1
 		c1=$(cpu_ticks)
 		echo "--- DH group $g, target $r/s"
-		grep -E '^(sessions|setup|latency|failure|cpu: set-up)' "$T/out"
+		grep -E '^(sessions|setup|latency|first echo|failure|cpu: set-up)' "$T/out"
 		awk -v a="$c0" -v b="$c1" -v hz="$hz" -v n="$SESSIONS" \
 			'BEGIN { printf "hub: %.2f CPU s for the run, %.2f CPU s per 1000 sessions (set-up, echo, teardown)\n", (b-a)/hz, (b-a)/hz/n*1000 }'
 		wait_until 60 gone || echo "warning: interfaces left 60 s after teardown"

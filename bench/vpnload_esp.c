@@ -139,9 +139,9 @@ static void send_one(struct sess *s, const uint8_t *pkt, size_t len)
 void esp_echo_tick(struct sess *s, double now)
 {
 	uint8_t pkt[PKT_MAX];
-	if (s->echo_ok || s->echo_tries >= 25 || now < s->echo_next || !s->esp_out)
+	if (s->echo_ok || now > s->t_up + opt.deadline || now < s->echo_next || !s->esp_out)
 		return;
-	/* the first may beat the hub's interface: a few tries, 200 ms apart */
+	/* the first may beat the hub's interface: tries 200 ms apart, up to the deadline */
 	s->echo_next = now + 0.2;
 	size_t len = seal_echo(s, (uint32_t)(s - sess), (uint16_t)s->echo_tries++, pkt);
 	if (len) {
@@ -190,6 +190,8 @@ void esp_input(const uint8_t *pkt, size_t len, int udp)
 			return;
 		}
 	}
+	if (!s->echo_ok)
+		s->t_echo = vl_now();
 	s->echo_ok = 1;
 	st.rcvd++;
 	st.rcvd_bytes += (size_t)n;
