@@ -571,6 +571,17 @@ int main(int argc, char **argv)
 	if (up)
 		printf("latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", lat[up / 2],
 		       lat[(int)(up * 0.99) < up ? (int)(up * 0.99) : up - 1], lat[up - 1]);
+	for (int i = 0, shown = 0; i < opt.n && shown < 5; i++) {
+		const struct sess *s = &sess[i];
+		if (s->t_up > 0 && !s->echo_ok) {
+			char src[INET_ADDRSTRLEN], in[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &s->src.sin_addr, src, sizeof(src));
+			inet_ntop(AF_INET, &s->addr, in, sizeof(in));
+			printf("no echo: session %d from %s, address %s, SPI in %08x out %08x, %d tries\n",
+			       i, src, in, ntohl(s->qm.spi_in), ntohl(s->qm.spi_out), s->echo_tries);
+			shown++;
+		}
+	}
 	qsort(elat, (size_t)echo, sizeof(double), cmp_double);
 	if (echo)
 		printf("first echo after set-up: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",

@@ -120,20 +120,23 @@ static size_t seal_echo(struct sess *s, uint32_t idx, uint16_t seq, uint8_t *out
 		ip->daddr = opt.hub.sin_addr.s_addr;
 		ip->check = csum(ip, 20);
 	}
-	st.sent++;
-	st.sent_bytes += len;
 	return (size_t)e + hl;
 }
 
-static void send_one(struct sess *s, const uint8_t *pkt, size_t len)
+static int send_one(struct sess *s, const uint8_t *pkt, size_t len)
 {
-	if (s->qm.udp) {
-		vl_send(s, pkt, len, 0);
-	} else {
-		struct sockaddr_in to = opt.hub;
-		to.sin_port = 0;
-		sendto(fdesp, pkt, len, 0, (struct sockaddr *)&to, sizeof(to));
-	}
+	if (s->qm.udp)
+		return vl_send(s, pkt, len, 0);
+	struct sockaddr_in to = opt.hub;
+	to.sin_port = 0;
+	return sendto(fdesp, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0 ? -1 : 0;
+}
+
+/* what went out: inner bytes (IPv4 + ICMP + payload) */
+static void count_sent(uint64_t n)
+{
+	st.sent += n;
+	st.sent_bytes += n * (28 + (uint64_t)opt.psize);
 }
 
 void esp_echo_tick(struct sess *s, double now)
@@ -144,9 +147,9 @@ void esp_echo_tick(struct sess *s, double now)
 	/* the first may beat the hub's interface: tries 200 ms apart, up to the deadline */
 	s->echo_next = now + 0.2;
 	size_t len = seal_echo(s, (uint32_t)(s - sess), (uint16_t)s->echo_tries++, pkt);
-	if (len) {
+	if (len && send_one(s, pkt, len) == 0) {
 		st.echo_sent++;
-		send_one(s, pkt, len);
+		count_sent(1);
 	}
 }
 
@@ -219,7 +222,7 @@ void esp_pump(double duration, int k)
 	uint64_t last_rcvd = st.rcvd, base = 0;
 	double t0 = vl_now(), end = t0 + duration, last_progress = t0;
 	uint16_t seq = 0;
-	int rr = 0;
+	int rr = 0, send_err = 0;
 	while (vl_now() < end) {
 		/* a window of packets in flight; losses are written off after 50 ms without progress */
 		if (st.sent - base - st.rcvd < WINDOW) {
@@ -250,9 +253,13 @@ void esp_pump(double duration, int k)
 					memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 				}
 			}
-			if (n > 0 && sendmmsg(udp ? fd4500 : fdesp, mm, (unsigned)n, 0) < 0 &&
-			    errno != EAGAIN && errno != ENOBUFS)
-				perror("vpnload: sendmmsg");
+			int r = n > 0 ? sendmmsg(udp ? fd4500 : fdesp, mm, (unsigned)n, 0) : 0;
+			if (r > 0) {
+				count_sent((uint64_t)r);
+			} else if (r < 0 && errno != EAGAIN && errno != ENOBUFS && !send_err++) {
+				/* EMSGSIZE: the outer packet is over the path MTU, nothing goes */
+				fprintf(stderr, "vpnload: sendmmsg: %s\n", strerror(errno));
+			}
 		}
 		vl_poll(0);
 		double now = vl_now();
