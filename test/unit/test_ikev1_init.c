@@ -48,7 +48,7 @@ static struct vpnd_conf conf;
 static struct sockaddr_in client, hub;
 static uint8_t out[65536];
 static size_t out_len;
-static int xauth_ok = 1, sa_adds;
+static int xauth_ok = 1, sa_adds, va_late, va_pending, va_done;
 static struct msg_sa_add last_add;
 
 static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
@@ -110,8 +110,11 @@ static void keymgr(uint32_t t, uint32_t id, const void *d)
 
 static void tunmgr(uint32_t t, uint32_t id, const void *d)
 {
-	if (t == IMSG_VA_CREATE) {
+	if (t == IMSG_VA_CREATE && va_late) {
+		va_pending = (int)id;       /* answered by the test, later */
+	} else if (t == IMSG_VA_CREATE) {
 		struct msg_va_created r;
+		va_done = 1;
 		memset(&r, 0, sizeof(r));
 		r.session_id = id;
 		snprintf(r.ifname, sizeof(r.ifname), "va1");
@@ -125,6 +128,7 @@ static void tunmgr(uint32_t t, uint32_t id, const void *d)
 		memset(&r, 0, sizeof(r));
 		r.session_id = id;
 		r.spi_in = last_add.spi_in;
+		r.status = va_done ? 0 : 2;     /* tunmgr: ENOENT, no interface for that session */
 		ikev1_sa_added(id, &r);
 	}
 }
@@ -159,7 +163,7 @@ static void setup(void)
 	inet_pton(AF_INET, "172.18.143.246", &hub.sin_addr);
 	client.sin_port = hub.sin_port = htons(500);
 	xauth_ok = 1;
-	sa_adds = 0;
+	sa_adds = va_late = va_pending = va_done = 0;
 }
 TestSuite(init, .init = setup);
 
@@ -221,7 +225,15 @@ static int xauth_round(struct ikei_sa *s, int port4500, int *rc)
 	return done;
 }
 
-static void full_session(int natt)
+/* tunmgr's answer to the interface request, late */
+static void va_now(void)
+{
+	va_late = 0;
+	tunmgr(IMSG_VA_CREATE, (uint32_t)va_pending, NULL);
+	drain();
+}
+
+static void full_session(int natt, int late)
 {
 	struct ikei_sa s;
 	struct ikei_x x;
@@ -256,7 +268,16 @@ static void full_session(int natt)
 	q.udp = natt;
 	q.life = 3600;
 	cr_assert_eq(ikei_qm1(&s, &q, addr, &b), 0);
-	cr_assert(to_hub(&b, natt), "no quick mode 2");
+	if (late) {
+		/* quick mode before the interface exists: held, not answered with an SA that
+		 * tunmgr cannot install, and run once the interface is there */
+		cr_assert(!to_hub(&b, natt), "quick mode answered before the interface exists");
+		cr_assert_eq(sa_adds, 0);
+		va_now();
+	} else {
+		cr_assert(to_hub(&b, natt), "no quick mode 2");
+	}
+	cr_assert(out_len, "no quick mode 2");
 	cr_assert_eq(sa_adds, 1);
 	cr_assert_eq(ikei_qm2(&s, &q, out, out_len), 0);
 	cr_assert_eq(ikei_qm3(&s, &q, &b), 0);
@@ -293,12 +314,18 @@ static void full_session(int natt)
 
 Test(init, session_raw_esp)
 {
-	full_session(0);
+	full_session(0, 0);
 }
 
 Test(init, session_natt)
 {
-	full_session(1);
+	full_session(1, 0);
+}
+
+Test(init, quick_mode_before_the_interface_waits_for_it)
+{
+	va_late = 1;
+	full_session(0, 1);
 }
 
 Test(init, wrong_group_key_fails_at_hash_r)
