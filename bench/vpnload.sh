@@ -43,6 +43,23 @@ cpu_ticks() {
 	done
 	echo $sum
 }
+# CPU ticks per hub process, "role=ticks ..." (parent is vpnd itself)
+cpu_roles() {
+	local p role
+	echo -n "vpnd=$(awk '{print $14 + $15}' /proc/$VPND_PID/stat 2>/dev/null || echo 0)"
+	for p in $(pgrep -P "$VPND_PID"); do
+		role=$(tr '\0' ' ' </proc/$p/cmdline | awk '{print $3}')
+		echo -n " $role=$(awk '{print $14 + $15}' /proc/$p/stat 2>/dev/null || echo 0)"
+	done
+	echo
+}
+role_delta() {  # role_delta "BEFORE" "AFTER" SESSIONS: CPU s per 1000 sessions by process
+	awk -v a="$1" -v b="$2" -v hz="$hz" -v n="$3" 'BEGIN {
+		split(a, x, " "); for (i in x) { split(x[i], kv, "="); before[kv[1]] = kv[2] }
+		split(b, y, " "); out = "hub CPU s per 1000 sessions by process:"
+		for (i = 1; i in y; i++) { split(y[i], kv, "="); out = out sprintf(" %s %.2f", kv[1], (kv[2] - before[kv[1]]) / hz / n * 1000) }
+		print out }'
+}
 vpnload() {
 	ip netns exec vpnd_cl "$VPNLOAD" -a 172.18.143.246 -g loadgroup -K L0adGroupKey -u load \
 		-p L0adTestPass -s 10.99.0.0/16 -t 10.2.1.10 -T 30 "$@"
@@ -53,13 +70,14 @@ echo "vpnload bench: $SESSIONS sessions per run, $(nproc) CPUs, hub and vpnload 
 for g in $DH_GROUPS; do
 	for r in $RATES; do
 		VPND_FLAGS= vpnd_start "$CONF" "$T/hub"
-		c0=$(cpu_ticks)
+		c0=$(cpu_ticks); r0=$(cpu_roles)
 		vpnload -n "$SESSIONS" -r "$r" -G "$g" -N none >"$T/out" 2>&1
-		c1=$(cpu_ticks)
+		c1=$(cpu_ticks); r1=$(cpu_roles)
 		echo "--- DH group $g, target $r/s"
 		grep -E '^(sessions|setup|latency|first echo|failure|cpu: set-up)' "$T/out"
 		awk -v a="$c0" -v b="$c1" -v hz="$hz" -v n="$SESSIONS" \
 			'BEGIN { printf "hub: %.2f CPU s for the run, %.2f CPU s per 1000 sessions (set-up, echo, teardown)\n", (b-a)/hz, (b-a)/hz/n*1000 }'
+		role_delta "$r0" "$r1" "$SESSIONS"
 		wait_until 60 gone || echo "warning: interfaces left 60 s after teardown"
 		vpnd_stop "$T/hub" >/dev/null
 	done
