@@ -1,7 +1,8 @@
 # Unit tests of the IKEv1 code in ikemgr/: crypto (against test/unit/gen_ike_vectors.py), DH,
 # the ISAKMP codec, and proposal selection. test/fuzz/fuzz_isakmp.c is built by hand (its
 # first line has the command).
-EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c test/fuzz/fuzz_ikev1_attr.c
+EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c test/fuzz/fuzz_ikev1_attr.c \
+	test/fuzz/fuzz_ikev1_init.c
 
 check_PROGRAMS += test/unit/test_ike_crypto
 TESTS += test/unit/test_ike_crypto
