@@ -8,6 +8,7 @@
 # The hub is restarted for each run (every client is then "never seen" by call admission).
 # usage: bench/vpnload.sh   (root; uses build/vpnd and build/bench/vpnload)
 #   SESSIONS=20000 RATES="1000 2000" DH_GROUPS="14" bench/vpnload.sh   for the full 20k run
+#   PUMP=0 skips the ESP part
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 export VPND=${VPND:-$top/build/vpnd} srcdir=$top
@@ -83,6 +84,7 @@ for g in $DH_GROUPS; do
 	done
 done
 
+[ "${PUMP:-1}" = 1 ] || exit 0
 for natt in none force; do
 	for size in 64 1300; do   # 1300: the outer packet stays under the veth's 1500
 		VPND_FLAGS= vpnd_start "$CONF" "$T/hub"
