@@ -55,6 +55,9 @@ void vl_poll(int ms);
 /* sends a datagram of session s to the hub (IKE: with the non-ESP marker on 4500) */
 int  vl_send(struct sess *, const uint8_t *pkt, size_t len, int ike);
 
+/* vpnload_opts.c: fills opt, exits with the usage on a bad one */
+void vl_parse_opts(int argc, char **argv);
+
 /* vpnload_esp.c */
 int  esp_open(void);
 int  esp_session_up(struct sess *);         /* SAs from KEYMAT; -1 on failure */
