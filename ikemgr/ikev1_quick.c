@@ -227,10 +227,12 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 
 	/* tunmgr installs SAs on the session's interface, which a site-to-site peer gets only
-	 * now: ask for it, and run this quick mode again once it exists (ikev1_va_created). */
+	 * now: ask for it, and run this quick mode again once it exists (ikev1_va_created).
+	 * A client that asks right behind Mode Config can beat its interface too: an SA sent
+	 * before it would be refused while the client believes it installed. */
 	struct in_addr s2s_net = sel_net;
 	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
-	if (sa->main_mode && !sa->have_policy && !sa->va_ready) {
+	if (!sa->va_ready && (sa->va_requested || (sa->main_mode && !sa->have_policy))) {
 		if (!sa->va_requested) {
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));

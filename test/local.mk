@@ -88,3 +88,7 @@ TESTS += test/interop/test_exposure.sh
 EXTRA_DIST += test/interop/test_exposure.sh test/lib/ikeenum.py test/lib/ikehold.py
 exposure_log = test/interop/test_exposure.sh.log
 $(exposure_log): test/interop/test_coa.sh.log
+TESTS += test/interop/test_vpnload.sh
+EXTRA_DIST += test/interop/test_vpnload.sh test/data/hub-vpnload.conf
+vpnload_log = test/interop/test_vpnload.sh.log
+$(vpnload_log): test/interop/test_exposure.sh.log

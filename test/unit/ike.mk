@@ -1,7 +1,8 @@
 # Unit tests of the IKEv1 code in ikemgr/: crypto (against test/unit/gen_ike_vectors.py), DH,
 # the ISAKMP codec, and proposal selection. test/fuzz/fuzz_isakmp.c is built by hand (its
 # first line has the command).
-EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c test/fuzz/fuzz_ikev1_attr.c
+EXTRA_DIST += test/unit/gen_ike_vectors.py test/fuzz/fuzz_isakmp.c test/fuzz/fuzz_ikev1_attr.c \
+	test/fuzz/fuzz_ikev1_init.c
 
 check_PROGRAMS += test/unit/test_ike_crypto
 TESTS += test/unit/test_ike_crypto
@@ -39,3 +40,10 @@ test_unit_test_admission_SOURCES = test/unit/test_admission.c
 test_unit_test_admission_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_admission_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_ikev1.c test/fuzz/ikev1_client.c test/fuzz/ikev1_client.h
+
+# the IKEv1 initiator (ikemgr/ikev1_init*.c, used by bench/vpnload) against our responder
+check_PROGRAMS += test/unit/test_ikev1_init
+TESTS += test/unit/test_ikev1_init
+test_unit_test_ikev1_init_SOURCES = test/unit/test_ikev1_init.c
+test_unit_test_ikev1_init_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev1_init_LDADD = $(TEST_LIBS)

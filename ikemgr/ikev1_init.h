@@ -1,0 +1,160 @@
+/*
+ * IKEv1 initiator, Easy VPN client side: aggressive mode with a group key and XAUTH
+ * (RFC 2409 5.4, draft-ietf-ipsec-isakmp-xauth-06), Mode Config pull
+ * (draft-dukes-ike-mode-cfg-02), quick mode (RFC 2409 5.5), DELETE and DPD answers.
+ *
+ * Pure functions over caller-owned state: no I/O, no timers, no globals, so the load generator
+ * (bench/vpnload) and an in-ikemgr initiator (Easy VPN remote) drive the same code from their
+ * own event loops. Every builder writes one whole datagram (without the NAT-T non-ESP marker)
+ * into an isakmp_buf the caller initialised; every parser takes the datagram as received and
+ * may decrypt it in place. Functions return 0 or a negative enum ikei_err.
+ */
+#ifndef VPND_IKEV1_INIT_H
+#define VPND_IKEV1_INIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "ikemgr/ike_crypto.h"
+#include "ikemgr/isakmp.h"
+
+struct ike_dh;
+
+#define IKEI_PUB_MAX   512        /* MODP 4096 (group 16) */
+#define IKEI_NONCE_MAX 256
+#define IKEI_SA_MAX    256        /* our SA payload body (one transform) */
+#define IKEI_ID_MAX    128
+
+enum ikei_err {
+	IKEI_E_MALFORMED = -1,    /* unparsable, or a payload missing or of the wrong size */
+	IKEI_E_HASH      = -2,    /* HASH_R / HASH(n) does not verify (wrong group key?) */
+	IKEI_E_PROPOSAL  = -3,    /* the responder chose something we did not offer */
+	IKEI_E_NOTIFY    = -4,    /* a notification instead of the answer: see *notify */
+	IKEI_E_DH        = -5,    /* bad peer public value or a crypto failure */
+	IKEI_E_XAUTH     = -6,    /* XAUTH status FAIL */
+	IKEI_E_STATE     = -7,    /* a valid message, not the one expected here */
+	IKEI_E_BUILD     = -8,    /* out of memory building a message */
+};
+const char *ikei_strerror(int err);
+
+/* What phase 1 offers: one transform, XAUTHInitPreShared (RFC 2409 wire values). */
+struct ikei_p1_params {
+	int         encr, keylen, hash, group;  /* IKE_ENCR_*, bits (AES), IKE_HASH_*, DH group */
+	uint32_t    lifetime;                   /* seconds, 0: none offered */
+	const char *group_name;                 /* sent as ID KEY_ID */
+	int         natt;                       /* offer NAT-T (RFC 3947 and draft VIDs) */
+	int         fake_natd;                  /* claim a NAT (wrong NAT-D of our own address) */
+	uint32_t    cky_tag;                    /* non-zero: the first 4 bytes of CKY-I, so that a
+	                                         * caller with many SAs finds one by cookie */
+};
+
+/* The ISAKMP SA as the initiator sees it. Plain data: copy or free as a whole. */
+struct ikei_sa {
+	uint8_t  cky_i[8], cky_r[8];
+	int      encr, keylen, hash, group;
+	uint8_t  gxi[IKEI_PUB_MAX], gxr[IKEI_PUB_MAX];
+	size_t   gxlen;
+	uint8_t  ni[32], nr[IKEI_NONCE_MAX];
+	size_t   nilen, nrlen;
+	uint8_t  sai_b[IKEI_SA_MAX];
+	size_t   sai_len;
+	uint8_t  idii_b[IKEI_ID_MAX];
+	size_t   idii_len;
+	uint8_t  skeyid[64];
+	struct ike_p1keys k;
+	uint8_t  iv[16];           /* phase 1 CBC chain; after message 3 the base of phase 2 IVs */
+	int      peer_natt;        /* responder's NAT-T VID: 0 none, 1 RFC 3947, 2 draft */
+	int      nat_detected;     /* NAT-D says so: move to port 4500, UDP-encapsulated ESP */
+	int      fake_natd;
+};
+
+/* One protected exchange (transaction, quick mode, informational): its M-ID and IV chain. */
+struct ikei_x {
+	uint32_t msgid;            /* network order */
+	uint8_t  iv[16];
+};
+
+/*
+ * Aggressive mode message 1: SA, KE, Ni, ID(KEY_ID group), VIDs XAUTH, Unity, DPD [, NAT-T].
+ * dh is the caller's key pair (it may serve many SAs: the load generator reuses one).
+ */
+int ikei_aggr1(struct ikei_sa *, const struct ikei_p1_params *, struct ike_dh *,
+               struct isakmp_buf *out);
+/*
+ * Message 2: checks the chosen transform is ours, KE, Nr, IDir, derives the keys with the group
+ * key psk and checks HASH_R. local/peer (network order) feed NAT-D. A cleartext notification
+ * (NO-PROPOSAL-CHOSEN...) gives IKEI_E_NOTIFY with its type in *notify.
+ */
+int ikei_aggr2(struct ikei_sa *, struct ike_dh *, const uint8_t *psk, size_t psklen,
+               const uint8_t *pkt, size_t len, const struct sockaddr_in *local,
+               const struct sockaddr_in *peer, uint16_t *notify);
+/* Message 3: HASH_I [, NAT-D, NAT-D], INITIAL-CONTACT, encrypted. */
+int ikei_aggr3(struct ikei_sa *, const struct sockaddr_in *local, const struct sockaddr_in *peer,
+               struct isakmp_buf *out);
+
+/* The M-ID of a datagram (network order) and its exchange type; -1 if not ISAKMP. */
+int ikei_peek(const uint8_t *pkt, size_t len, uint32_t *msgid, uint8_t *exch);
+/* A new exchange's IV (M-ID in network order; 0 picks a random one). */
+void ikei_x_init(const struct ikei_sa *, struct ikei_x *, uint32_t msgid);
+/*
+ * Decrypts a protected message of exchange x in place, parses it and checks HASH(1)
+ * (prf(SKEYID_a, M-ID | pre | payloads after HASH)). m points into pkt.
+ */
+int ikei_open(const struct ikei_sa *, struct ikei_x *, uint8_t *pkt, size_t len,
+              const uint8_t *pre, size_t prelen, struct isakmp_msg *m);
+/* A protected message of our own: ikei_begin (header, room for HASH(1)), the payloads with
+ * isakmp_put_*, then ikei_protect (HASH(1) over M-ID | pre | payloads, padding, encryption). */
+int ikei_begin(const struct ikei_sa *, struct isakmp_buf *, uint8_t exch, uint32_t msgid);
+int ikei_protect(const struct ikei_sa *, struct ikei_x *, struct isakmp_buf *,
+                 const uint8_t *pre, size_t prelen);
+
+/*
+ * The hub's transaction message (XAUTH REQUEST or SET, Mode Config REPLY) in m, answered:
+ * REQUEST gets REPLY with user and password, SET gets ACK. *done is 1 after a SET with
+ * status OK (IKEI_E_XAUTH on FAIL), 0 after a REQUEST.
+ */
+int ikei_xauth_answer(const struct ikei_sa *, struct ikei_x *, const struct isakmp_msg *m,
+                      const char *user, const char *password, struct isakmp_buf *out, int *done);
+/* Mode Config REQUEST for address and netmask (x from ikei_x_init(.., 0)). */
+int ikei_cfg_request(const struct ikei_sa *, struct ikei_x *, struct isakmp_buf *out);
+/* The REPLY's INTERNAL_IP4_ADDRESS. */
+int ikei_cfg_reply(const struct isakmp_msg *m, struct in_addr *addr);
+
+/* Quick mode for our address (IDci /32) to anything (IDcr 0.0.0.0/0). */
+struct ikei_qm {
+	struct ikei_x x;
+	int      encr, keylen, auth;      /* ESP_ENCR_*, bits, ESP_AUTH_* (common/conf.h) */
+	int      udp;                     /* UDP-encapsulated tunnel mode */
+	uint32_t life;                    /* seconds offered */
+	uint32_t spi_in, spi_out;         /* network order: ours, the responder's */
+	uint8_t  ni[32], nr[IKEI_NONCE_MAX];
+	size_t   nilen, nrlen;
+};
+struct ikei_keys {
+	uint8_t enc_in[36], auth_in[64], enc_out[36], auth_out[64];
+	size_t  enc_len, auth_len;
+};
+/* Message 1 (qm's encr/keylen/auth/udp/life set by the caller; M-ID and, unless the caller
+ * set spi_in, our SPI chosen here). */
+int ikei_qm1(const struct ikei_sa *, struct ikei_qm *, struct in_addr addr,
+             struct isakmp_buf *out);
+/* Message 2: HASH(2), the chosen transform is ours, the responder's SPI and nonce. A refusal
+ * comes as an informational message instead: see ikei_info. */
+int ikei_qm2(const struct ikei_sa *, struct ikei_qm *, uint8_t *pkt, size_t len);
+/* Message 3: HASH(3). */
+int ikei_qm3(const struct ikei_sa *, struct ikei_qm *, struct isakmp_buf *out);
+/* KEYMAT (RFC 2409 5.5) for both ESP SAs; in is the SA of our SPI. */
+int ikei_keymat(const struct ikei_sa *, const struct ikei_qm *, struct ikei_keys *);
+
+/* Informational DELETE of the ESP SA (our SPI, as IOS and vpnc name it), then the ISAKMP SA. */
+int ikei_delete(const struct ikei_sa *, const uint32_t *spi_in, int nspi, struct isakmp_buf *out);
+/*
+ * An informational message from the hub: decrypted and checked. An R-U-THERE is answered in
+ * out (*answered = 1); *notify gets a notification's type, *deleted is 1 if it deletes the
+ * ISAKMP SA.
+ */
+int ikei_info(const struct ikei_sa *, uint8_t *pkt, size_t len, struct isakmp_buf *out,
+              int *answered, uint16_t *notify, int *deleted);
+
+#endif

@@ -1,0 +1,293 @@
+/*
+ * IKEv1 initiator after phase 1: XAUTH answers and Mode Config pull (transaction exchanges),
+ * quick mode and its KEYMAT, DELETE, and answers to the hub's DPD. The responder half is
+ * ikev1_xauth.c, ikev1_cfg.c, ikev1_quick.c and ikev1_info.c.
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/conf.h"
+#include "ikemgr/ikev1_init.h"
+#include "tunmgr/esp.h"
+
+static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type)
+{
+	for (int i = 1; i < m->npl; i++)
+		if (m->pl[i].type == type)
+			return &m->pl[i];
+	return NULL;
+}
+
+int ikei_xauth_answer(const struct ikei_sa *s, struct ikei_x *x, const struct isakmp_msg *m,
+                      const char *user, const char *password, struct isakmp_buf *b, int *done)
+{
+	struct isakmp_cfg c;
+	struct isakmp_attr_it it;
+	struct isakmp_cfg_attr v;
+	struct isakmp_attrs a;
+	const struct isakmp_payload *pa = find_pl(m, ISAKMP_NP_ATTR);
+	int r, status = -1;
+
+	if (!pa || isakmp_parse_cfg(pa->body, pa->len, &c) < 0)
+		return IKEI_E_MALFORMED;
+	isakmp_attrs_init(&a);
+	isakmp_attr_it_init(&it, c.attrs, c.len);
+	if (c.type == ISAKMP_CFG_REQUEST) {
+		/* answer what is asked, in its order */
+		while ((r = isakmp_attr_next(&it, &v)) > 0) {
+			if (v.type == XAUTH_TYPE)
+				isakmp_attrs_tv(&a, XAUTH_TYPE, XAUTH_TYPE_GENERIC);
+			else if (v.type == XAUTH_USER_NAME)
+				isakmp_attrs_tlv(&a, XAUTH_USER_NAME, user, strlen(user));
+			else if (v.type == XAUTH_USER_PASSWORD)
+				isakmp_attrs_tlv(&a, XAUTH_USER_PASSWORD, password, strlen(password));
+		}
+		*done = 0;
+		c.type = ISAKMP_CFG_REPLY;
+	} else if (c.type == ISAKMP_CFG_SET) {
+		while ((r = isakmp_attr_next(&it, &v)) > 0)
+			if (v.type == XAUTH_STATUS && v.tv)
+				status = v.value;
+		if (status < 0)
+			return IKEI_E_MALFORMED;
+		isakmp_attrs_tv(&a, XAUTH_STATUS, (uint16_t)status);
+		*done = status == XAUTH_STATUS_OK;
+		c.type = ISAKMP_CFG_ACK;
+	} else {
+		return IKEI_E_STATE;
+	}
+	if (r < 0)
+		return IKEI_E_MALFORMED;
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_TRANSACTION, x->msgid);
+	if (!rc)
+		rc = isakmp_put_cfg(b, c.type, c.id, &a) < 0 ? IKEI_E_BUILD : 0;
+	explicit_bzero(&a, sizeof(a));
+	if (!rc)
+		rc = ikei_protect(s, x, b, NULL, 0);
+	if (!rc && c.type == ISAKMP_CFG_ACK && !*done)
+		rc = IKEI_E_XAUTH;
+	return rc;
+}
+
+int ikei_cfg_request(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b)
+{
+	struct isakmp_attrs a;
+	uint16_t ident;
+	ike_random((uint8_t *)&ident, sizeof(ident));
+	isakmp_attrs_init(&a);
+	isakmp_attrs_tlv(&a, CFG_INTERNAL_IP4_ADDRESS, NULL, 0);
+	isakmp_attrs_tlv(&a, CFG_INTERNAL_IP4_NETMASK, NULL, 0);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_TRANSACTION, x->msgid);
+	if (!rc)
+		rc = isakmp_put_cfg(b, ISAKMP_CFG_REQUEST, ident, &a) < 0 ? IKEI_E_BUILD : 0;
+	return rc ? rc : ikei_protect(s, x, b, NULL, 0);
+}
+
+int ikei_cfg_reply(const struct isakmp_msg *m, struct in_addr *addr)
+{
+	struct isakmp_cfg c;
+	struct isakmp_attr_it it;
+	struct isakmp_cfg_attr v;
+	const struct isakmp_payload *pa = find_pl(m, ISAKMP_NP_ATTR);
+	int r;
+
+	if (!pa || isakmp_parse_cfg(pa->body, pa->len, &c) < 0)
+		return IKEI_E_MALFORMED;
+	if (c.type != ISAKMP_CFG_REPLY)
+		return IKEI_E_STATE;
+	addr->s_addr = 0;
+	isakmp_attr_it_init(&it, c.attrs, c.len);
+	while ((r = isakmp_attr_next(&it, &v)) > 0)
+		if (v.type == CFG_INTERNAL_IP4_ADDRESS && !v.tv && v.len == 4)
+			memcpy(addr, v.data, 4);
+	return r < 0 || !addr->s_addr ? IKEI_E_MALFORMED : 0;
+}
+
+static int esp_id(int encr)
+{
+	switch (encr) {
+	case ESP_ENCR_DES: return ESP_ID_DES;
+	case ESP_ENCR_3DES: return ESP_ID_3DES;
+	case ESP_ENCR_AES_CBC: return ESP_ID_AES_CBC;
+	case ESP_ENCR_AES_GCM16: return ESP_ID_AES_GCM16;
+	case ESP_ENCR_NULL: return ESP_ID_NULL;
+	}
+	return -1;
+}
+
+static int auth_alg(int auth)
+{
+	switch (auth) {
+	case ESP_AUTH_HMAC_MD5_96: return IPSEC_AUTH_HMAC_MD5;
+	case ESP_AUTH_HMAC_SHA1_96: return IPSEC_AUTH_HMAC_SHA;
+	case ESP_AUTH_HMAC_SHA256_128: return IPSEC_AUTH_HMAC_SHA256;
+	case ESP_AUTH_HMAC_SHA384_192: return IPSEC_AUTH_HMAC_SHA384;
+	case ESP_AUTH_HMAC_SHA512_256: return IPSEC_AUTH_HMAC_SHA512;
+	}
+	return 0;
+}
+
+int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
+             struct isakmp_buf *b)
+{
+	struct isakmp_attrs a;
+	int id = esp_id(q->encr), aa = auth_alg(q->auth);
+	uint16_t mode = !q->udp ? IPSEC_ENCAP_TUNNEL
+	                : s->peer_natt == 1 ? IPSEC_ENCAP_UDP_TUNNEL : IPSEC_ENCAP_UDP_TUNNEL_DRAFT;
+
+	if (id < 0)
+		return IKEI_E_BUILD;
+	ikei_x_init(s, &q->x, 0);
+	while (ntohl(q->spi_in) < 256)
+		ike_random((uint8_t *)&q->spi_in, 4);
+	q->nilen = sizeof(q->ni);
+	ike_random(q->ni, q->nilen);
+
+	isakmp_attrs_init(&a);
+	if (q->life) {
+		isakmp_attrs_tv(&a, IPSEC_ATTR_SA_LIFE_TYPE, IPSEC_LIFE_SECONDS);
+		isakmp_attrs_tlv32(&a, IPSEC_ATTR_SA_LIFE_DURATION, q->life);
+	}
+	isakmp_attrs_tv(&a, IPSEC_ATTR_ENCAP_MODE, mode);
+	if (aa)
+		isakmp_attrs_tv(&a, IPSEC_ATTR_AUTH_ALG, (uint16_t)aa);
+	if (q->encr == ESP_ENCR_AES_CBC || q->encr == ESP_ENCR_AES_GCM16)
+		isakmp_attrs_tv(&a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)(q->keylen ? q->keylen : 128));
+
+	uint8_t idci[8] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0 }, idcr[12] = { ISAKMP_ID_IPV4_ADDR_SUBNET };
+	memcpy(idci + 4, &addr, 4);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_QUICK, q->x.msgid);
+	isakmp_build_sa_p2(b, 1, 1, (uint8_t)id, q->spi_in, &a);
+	isakmp_put_payload(b, ISAKMP_NP_NONCE, q->ni, q->nilen);
+	isakmp_put_payload(b, ISAKMP_NP_ID, idci, sizeof(idci));
+	isakmp_put_payload(b, ISAKMP_NP_ID, idcr, sizeof(idcr));
+	return rc ? rc : ikei_protect(s, &q->x, b, NULL, 0);
+}
+
+int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t len)
+{
+	struct isakmp_msg m;
+	struct isakmp_sa sap;
+	int rc = ikei_open(s, &q->x, pkt, len, q->ni, q->nilen, &m);
+	if (rc < 0)
+		return rc;
+	const struct isakmp_payload *psa = find_pl(&m, ISAKMP_NP_SA), *pn = find_pl(&m, ISAKMP_NP_NONCE);
+	if (!psa || !pn || pn->len < 8 || pn->len > IKEI_NONCE_MAX ||
+	    isakmp_parse_sa(psa->body, psa->len, &sap) < 0 || sap.nprop != 1 ||
+	    sap.prop[0].ntrans != 1 || sap.prop[0].spi_len != 4)
+		return IKEI_E_MALFORMED;
+	const struct isakmp_trans *t = &sap.prop[0].trans[0];
+	const struct isakmp_attr *aa = isakmp_trans_attr(t, IPSEC_ATTR_AUTH_ALG);
+	if (sap.prop[0].proto != ISAKMP_PROTO_IPSEC_ESP || t->id != esp_id(q->encr) ||
+	    (aa ? (int)aa->value : 0) != auth_alg(q->auth))
+		return IKEI_E_PROPOSAL;
+	memcpy(&q->spi_out, sap.prop[0].spi, 4);
+	memcpy(q->nr, pn->body, pn->len);
+	q->nrlen = pn->len;
+	return 0;
+}
+
+int ikei_qm3(const struct ikei_sa *s, struct ikei_qm *q, struct isakmp_buf *b)
+{
+	uint8_t zero = 0, h[64];
+	struct iovec iov[4] = {
+		{ &zero, 1 }, { &q->x.msgid, 4 }, { q->ni, q->nilen }, { q->nr, q->nrlen },
+	};
+	if (ike_prf(s->hash, s->k.skeyid_a, s->k.prf_len, iov, 4, h) < 0)
+		return IKEI_E_DH;
+	isakmp_put_hdr(b, s->cky_i, s->cky_r, ISAKMP_EXCH_QUICK, 0, q->x.msgid);
+	if (isakmp_put_payload(b, ISAKMP_NP_HASH, h, s->k.prf_len) < 0)
+		return IKEI_E_BUILD;
+	size_t bl = s->k.blocklen, pad = (bl - (b->len - ISAKMP_HDR_LEN) % bl) % bl;
+	if (isakmp_buf_reserve(b, pad) < 0)
+		return IKEI_E_BUILD;
+	memset(b->data + b->len, 0, pad);
+	b->len += pad;
+	struct isakmp_hdr *hd = (struct isakmp_hdr *)b->data;
+	hd->flags |= ISAKMP_FLAG_E;
+	hd->len = htonl((uint32_t)b->len);
+	return ike_cbc(s->encr, s->keylen, s->k.enc_key, q->x.iv, b->data + ISAKMP_HDR_LEN,
+	               b->len - ISAKMP_HDR_LEN, 1) < 0 ? IKEI_E_DH : 0;
+}
+
+int ikei_keymat(const struct ikei_sa *s, const struct ikei_qm *q, struct ikei_keys *k)
+{
+	uint8_t km[36 + 64];
+	k->enc_len = esp_enc_keylen(q->encr, q->keylen);
+	k->auth_len = esp_auth_keylen(q->auth);
+	if (k->enc_len > sizeof(k->enc_in) || k->auth_len > sizeof(k->auth_in))
+		return IKEI_E_BUILD;
+	for (int dir = 0; dir < 2; dir++) {
+		if (ike_keymat(s->hash, s->k.skeyid_d, s->k.prf_len, NULL, 0, ISAKMP_PROTO_IPSEC_ESP,
+		               dir ? q->spi_out : q->spi_in, q->ni, q->nilen, q->nr, q->nrlen, km,
+		               k->enc_len + k->auth_len) < 0)
+			return IKEI_E_DH;
+		memcpy(dir ? k->enc_out : k->enc_in, km, k->enc_len);
+		memcpy(dir ? k->auth_out : k->auth_in, km + k->enc_len, k->auth_len);
+	}
+	explicit_bzero(km, sizeof(km));
+	return 0;
+}
+
+int ikei_delete(const struct ikei_sa *s, const uint32_t *spi_in, int nspi, struct isakmp_buf *b)
+{
+	struct ikei_x x;
+	uint8_t ck[16];
+	ikei_x_init(s, &x, 0);
+	memcpy(ck, s->cky_i, 8);
+	memcpy(ck + 8, s->cky_r, 8);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_INFO, x.msgid);
+	if (nspi > 0)
+		isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, nspi, (const uint8_t *)spi_in);
+	isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
+	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
+}
+
+int ikei_info(const struct ikei_sa *s, uint8_t *pkt, size_t len, struct isakmp_buf *b,
+              int *answered, uint16_t *notify, int *deleted)
+{
+	struct isakmp_msg m;
+	struct isakmp_hdr h;
+	struct ikei_x x;
+	int rc;
+
+	*answered = *deleted = 0;
+	*notify = 0;
+	if (isakmp_parse_hdr(pkt, len, &h) < 0 || h.exch_type != ISAKMP_EXCH_INFO)
+		return IKEI_E_MALFORMED;
+	if (!(h.flags & ISAKMP_FLAG_E)) {
+		/* before phase 1 completes refusals come in clear: believed as far as a load
+		 * generator needs (they only end an attempt) */
+		if (isakmp_parse(pkt, len, &m) < 0)
+			return IKEI_E_MALFORMED;
+	} else {
+		ikei_x_init(s, &x, h.msgid);
+		if ((rc = ikei_open(s, &x, pkt, len, NULL, 0, &m)) < 0)
+			return rc;
+	}
+	for (int i = 0; i < m.npl; i++) {
+		struct isakmp_notify n;
+		struct isakmp_delete d;
+		if (m.pl[i].type == ISAKMP_NP_N &&
+		    isakmp_parse_notify(m.pl[i].body, m.pl[i].len, &n) == 0) {
+			*notify = n.type;
+			if (n.type != ISAKMP_N_R_U_THERE || !(h.flags & ISAKMP_FLAG_E) ||
+			    n.spi_size != 16 || n.datalen != 4)
+				continue;
+			ikei_x_init(s, &x, 0);
+			rc = ikei_begin(s, b, ISAKMP_EXCH_INFO, x.msgid);
+			isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_R_U_THERE_ACK, n.spi, 16,
+			                  n.data, 4);
+			if (!rc)
+				rc = ikei_protect(s, &x, b, NULL, 0);
+			if (rc < 0)
+				return rc;
+			*answered = 1;
+		} else if (m.pl[i].type == ISAKMP_NP_D &&
+		           isakmp_parse_delete(m.pl[i].body, m.pl[i].len, &d) == 0 &&
+		           d.proto == ISAKMP_PROTO_ISAKMP) {
+			*deleted = 1;
+		}
+	}
+	return 0;
+}
