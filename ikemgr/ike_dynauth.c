@@ -67,6 +67,7 @@ static void apply_coa(struct ike_sa *sa, const struct msg_dynauth_req *r)
 	if (r->has_session_timeout) {
 		/* counted from the session's start, as the Access-Accept's; ikev1_tick enforces */
 		sa->policy.session_timeout = r->session_timeout;
+		ike_sa_rearm(sa);
 		log_info("session %u: Session-Timeout set to %d s by CoA-Request", sa->id,
 		         r->session_timeout);
 	}

@@ -71,8 +71,8 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 	o->have_policy = 0;
 
 	/* the session id names the session everywhere (tunmgr, keymgr, the database) */
-	sa->id = o->id;
-	o->id = fresh;
+	ike_sa_set_id(sa, o->id);
+	ike_sa_set_id(o, fresh);
 
 	sa->va_requested = o->va_requested;
 	sa->va_ready = o->va_ready;
@@ -96,6 +96,8 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 	o->rep_state = 0;
 	sa->rep_state = 0;
 	ike_report_sync(sa);
+	ike_sa_rearm(sa);
+	ike_sa_rearm(o);        /* its lifetime now ends it */
 	log_info("session %u: phase 1 rekeyed by the client, new IKE SA takes over "
 	         "(old IKE SA now %u)", sa->id, o->id);
 }

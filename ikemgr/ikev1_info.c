@@ -111,6 +111,7 @@ void ikev1_send_dpd(struct ike_sa *sa)
 	seq = htonl(sa->dpd_seq);
 	sa->dpd_outstanding++;
 	sa->dpd_sent_at = time(NULL);
+	ike_sa_rearm(sa);
 	ikev1_send_notify(sa, ISAKMP_N_R_U_THERE, ISAKMP_PROTO_ISAKMP, ck, 16,
 	                  (const uint8_t *)&seq, 4);
 }

@@ -211,6 +211,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		}
 		sa->policy = r->policy;
 		sa->have_policy = 1;
+		ike_sa_rearm(sa);       /* Session-Timeout */
 		sa->state = IKE_S_CFG_WAIT;
 		struct ike_sa *o = ike_session_predecessor(sa);
 		if (o) {
@@ -228,6 +229,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 	if (r->status == XAUTH_OK) {
 		sa->policy = r->policy;
 		sa->have_policy = 1;
+		ike_sa_rearm(sa);       /* Session-Timeout */
 		log_info("session %u: user '%s' authenticated (group '%s')", sa->id, sa->user,
 		         sa->group_name);
 		replace_stale(sa);

@@ -39,3 +39,9 @@ test_unit_test_admission_SOURCES = test/unit/test_admission.c
 test_unit_test_admission_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_admission_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_ikev1.c test/fuzz/ikev1_client.c test/fuzz/ikev1_client.h
+
+check_PROGRAMS += test/unit/test_timers
+TESTS += test/unit/test_timers
+test_unit_test_timers_SOURCES = test/unit/test_timers.c
+test_unit_test_timers_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_timers_LDADD = $(TEST_LIBS)
