@@ -48,10 +48,15 @@ int        db_acct_result(struct db *, int64_t qid, int result, const char *serv
                           const char *why);
 /* Forget acknowledged records older than a unix time. */
 int        db_acct_prune(struct db *, double older_than);
-/* Group writes into one transaction: begin before a write (no-op inside one), commit once the
- * messages at hand are handled. */
+/* Group writes into one transaction: begin before a write (no-op inside one), commit when
+ * the batch is due (the parent: DB_BATCH_ROWS rows or DB_BATCH_MS, whichever comes first) and
+ * before anything leaves that depends on it. db_batch_open: 1 if a batch is open, with the
+ * rows written in it and its age. */
+#define DB_BATCH_ROWS 1000
+#define DB_BATCH_MS   20
 void       db_batch_begin(struct db *);
 void       db_batch_commit(struct db *);
+int        db_batch_open(struct db *, unsigned *rows, unsigned *age_ms);
 /* The schema version this binary writes; vpnctl refuses a file with another one. */
 int        db_schema_version(void);
 

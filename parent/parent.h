@@ -46,7 +46,8 @@ struct parent {
 
 	uv_signal_t      sig_term, sig_int, sig_chld, sig_hup;
 	uv_timer_t       ready_timer, stop_timer;
-	uv_check_t       db_check;     /* commits the database writes of each loop iteration */
+	uv_check_t       db_check;     /* commits the open batch of writes when it is due */
+	uv_timer_t       db_timer;     /* ... or when it is DB_BATCH_MS old */
 	int              all_ready;
 	int              stopping;     /* 1: SHUTDOWN sent, 2: SIGKILL sent */
 	int              exit_code;
