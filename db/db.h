@@ -43,6 +43,10 @@ int        db_session_acct(struct db *, uint32_t session_id, const char *group,
                            const uint8_t *class_, size_t class_len);
 int        db_acct_add(struct db *, uint32_t session_id, int status, int cause);
 int        db_acct_stop_open(struct db *, int this_run, int cause);
+/* ... and for earlier runs also the accounted sessions of the last run that ended within its
+ * last DB_ACCT_STOP_WINDOW_S seconds with no Stop queued (the parent was killed while their
+ * Stop waited for the final counters). */
+#define DB_ACCT_STOP_WINDOW_S 10.0
 int        db_acct_head(struct db *, struct msg_acct *);
 int        db_acct_result(struct db *, int64_t qid, int result, const char *server,
                           const char *why);

@@ -104,7 +104,34 @@ int db_acct_stop_open(struct db *d, int this_run, int cause)
 	sqlite3_bind_int(s, 3, cause);
 	sqlite3_bind_int64(s, 4, db_run_id(d));
 	int rc = step_all(h, s);
-	return rc < 0 ? -1 : sqlite3_changes(h);
+	if (rc < 0)
+		return -1;
+	int n = sqlite3_changes(h);
+	if (this_run)
+		return n;
+	/*
+	 * The parent keeps a Stop in memory for up to 2 s after the session's row ended, waiting
+	 * for tunmgr's last counters; a kill -9 then (a stop of many sessions is exactly then)
+	 * left ended rows without a Stop. Those of the last run's final seconds get theirs now.
+	 * NOT IN over a subquery that names no outer column is built once as an index.
+	 */
+	s = prep(h, RECORD_FROM_SESSION
+	    " WHERE s.run_id = (SELECT max(id) FROM runs WHERE id < ?4)"
+	    " AND s.acct_group IS NOT NULL AND s.ended IS NOT NULL"
+	    " AND s.ended >= (SELECT max(ended) FROM sessions"
+	    "  WHERE run_id = (SELECT max(id) FROM runs WHERE id < ?4)) - ?5"
+	    " AND s.session_id NOT IN (SELECT session_id FROM acct_queue WHERE status = 'Stop'"
+	    "  AND run_id = (SELECT max(id) FROM runs WHERE id < ?4))");
+	if (!s)
+		return -1;
+	sqlite3_bind_double(s, 1, db_now());
+	sqlite3_bind_text(s, 2, "Stop", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, cause);
+	sqlite3_bind_int64(s, 4, db_run_id(d));
+	sqlite3_bind_double(s, 5, DB_ACCT_STOP_WINDOW_S);
+	if (step_all(h, s) < 0)
+		return -1;
+	return n + sqlite3_changes(h);
 }
 
 static uint64_t col_u64(sqlite3_stmt *s, int i)

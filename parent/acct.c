@@ -27,6 +27,7 @@
 #define RETRY_MAX_MS   60000
 #define TICK_MS        1000
 #define KEEP_ACKED_S   (7 * 86400.0)
+#define LIVE_BUCKETS   4096
 
 struct live {
 	struct live *next;
@@ -40,7 +41,7 @@ struct live {
 
 struct acct {
 	struct parent *p;
-	struct live   *live;
+	struct live   *live[LIVE_BUCKETS];     /* by session id: a stop ends them all at once */
 	int            ready;       /* keymgr is up */
 	int            inflight;
 	int64_t        qid;
@@ -56,7 +57,7 @@ static double now_s(struct acct *a)
 
 static struct live **find(struct acct *a, uint32_t sid)
 {
-	struct live **pp = &a->live;
+	struct live **pp = &a->live[sid % LIVE_BUCKETS];
 	while (*pp && (*pp)->sid != sid)
 		pp = &(*pp)->next;
 	return pp;
@@ -114,20 +115,22 @@ static void tick_cb(uv_timer_t *t)
 	double now = now_s(a);
 	int period = p->conf->acct_update_periodic;
 
-	for (struct live **pp = &a->live; *pp;) {
-		struct live *l = *pp;
-		if (l->down) {
-			if (now >= l->stop_by) {
-				stop_now(a, pp);
-				continue;
+	for (int b = 0; b < LIVE_BUCKETS; b++) {
+		for (struct live **pp = &a->live[b]; *pp;) {
+			struct live *l = *pp;
+			if (l->down) {
+				if (now >= l->stop_by) {
+					stop_now(a, pp);
+					continue;
+				}
+			} else if (period > 0 && l->next_interim > 0 && now >= l->next_interim) {
+				queue(a, l->sid, ACCT_INTERIM, 0);
+				l->next_interim = now + 60.0 * period;
+			} else if (period > 0 && l->next_interim == 0) {
+				l->next_interim = now + 60.0 * period;    /* periodic turned on by a reload */
 			}
-		} else if (period > 0 && l->next_interim > 0 && now >= l->next_interim) {
-			queue(a, l->sid, ACCT_INTERIM, 0);
-			l->next_interim = now + 60.0 * period;
-		} else if (period > 0 && l->next_interim == 0) {
-			l->next_interim = now + 60.0 * period;    /* periodic turned on by a reload */
+			pp = &l->next;
 		}
-		pp = &l->next;
 	}
 }
 
@@ -205,8 +208,8 @@ void acct_session_up(struct parent *p, const struct msg_session_up *u)
 	l->sid = u->session_id;
 	if (p->conf->acct_update_periodic > 0)
 		l->next_interim = now_s(a) + 60.0 * p->conf->acct_update_periodic;
-	l->next = a->live;
-	a->live = l;
+	l->next = a->live[l->sid % LIVE_BUCKETS];
+	a->live[l->sid % LIVE_BUCKETS] = l;
 	queue(a, u->session_id, ACCT_START, 0);
 }
 
@@ -268,12 +271,14 @@ void acct_crash(struct parent *p)
 	db_batch_begin(p->db);
 	int n = db_acct_stop_open(p->db, 1, msg_acct_cause("crash"));
 	/* those already down keep the cause they ended with */
-	while (a->live) {
-		struct live *l = a->live;
-		a->live = l->next;
-		if (l->down)
-			queue(a, l->sid, ACCT_STOP, l->cause);
-		free(l);
+	for (int b = 0; b < LIVE_BUCKETS; b++) {
+		while (a->live[b]) {
+			struct live *l = a->live[b];
+			a->live[b] = l->next;
+			if (l->down)
+				queue(a, l->sid, ACCT_STOP, l->cause);
+			free(l);
+		}
 	}
 	if (n > 0)
 		log_warnx("accounting: %d Stop record%s (NAS-Reboot) queued", n, n == 1 ? "" : "s");
@@ -286,14 +291,16 @@ void acct_finish(struct parent *p)
 	struct acct *a = p->acct;
 	if (!a)
 		return;
-	while (a->live) {
-		struct live *l = a->live;
-		a->live = l->next;
-		if (l->down && p->db) {
-			db_batch_begin(p->db);
-			db_acct_add(p->db, l->sid, ACCT_STOP, l->cause);
+	for (int b = 0; b < LIVE_BUCKETS; b++) {
+		while (a->live[b]) {
+			struct live *l = a->live[b];
+			a->live[b] = l->next;
+			if (l->down && p->db) {
+				db_batch_begin(p->db);
+				db_acct_add(p->db, l->sid, ACCT_STOP, l->cause);
+			}
+			free(l);
 		}
-		free(l);
 	}
 	uv_timer_stop(&a->retry);
 	uv_timer_stop(&a->tick);

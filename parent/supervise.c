@@ -544,7 +544,7 @@ static void db_check_cb(uv_check_t *h)
 	unsigned rows, age;
 	if (p->db == NULL || !db_batch_open(p->db, &rows, &age))
 		return;
-	if (rows >= DB_BATCH_ROWS || age >= DB_BATCH_MS || p->stopping) {
+	if (rows >= DB_BATCH_ROWS || age >= DB_BATCH_MS) {
 		db_batch_commit(p->db);
 		uv_timer_stop(&p->db_timer);
 	} else if (!uv_is_active((uv_handle_t *)&p->db_timer)) {
