@@ -284,8 +284,9 @@ void acct_crash(struct parent *p)
 		log_warnx("accounting: %d Stop record%s (NAS-Reboot) queued", n, n == 1 ? "" : "s");
 }
 
-/* Leaving: Stops still waiting for counters are queued with what the store has. Records not
- * yet acknowledged are sent at the next start. */
+/* Leaving: Stops still waiting for counters are queued with what the store has, and one for
+ * every accounted session still open (finish() then closes them). Records not yet
+ * acknowledged are sent at the next start. */
 void acct_finish(struct parent *p)
 {
 	struct acct *a = p->acct;
@@ -301,6 +302,11 @@ void acct_finish(struct parent *p)
 			}
 			free(l);
 		}
+	}
+	if (p->db) {
+		db_batch_begin(p->db);
+		if (db_acct_stop_open(p->db, 1, msg_acct_cause("shutdown")) > 0)
+			log_info("accounting: Stops queued for the sessions still open at exit");
 	}
 	uv_timer_stop(&a->retry);
 	uv_timer_stop(&a->tick);
