@@ -47,6 +47,8 @@ int        db_acct_stop_open(struct db *, int this_run, int cause);
  * last DB_ACCT_STOP_WINDOW_S seconds with no Stop queued (the parent was killed while their
  * Stop waited for the final counters). */
 #define DB_ACCT_STOP_WINDOW_S 10.0
+/* Accounting-On or -Off (ACCT_ON, ACCT_OFF) to a server group, queued like the others. */
+int        db_acct_add_nas(struct db *, int status, const char *group);
 int        db_acct_head(struct db *, struct msg_acct *);
 int        db_acct_result(struct db *, int64_t qid, int result, const char *server,
                           const char *why);

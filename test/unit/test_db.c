@@ -694,6 +694,32 @@ Test(db, acct_stops_for_ended_rows_a_kill_left_unqueued)
 	db_close(d);
 }
 
+/* Accounting-On/Off: queued in order with the session records, no session attached */
+Test(db, acct_on_off_in_the_queue)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	cr_assert_eq(db_acct_add_nas(d, ACCT_ON, "RG"), 0);
+	struct msg_session_up u = session(1, "alice");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	cr_assert_eq(db_session_acct(d, 1, "RG", NULL, 0), 0);
+	cr_assert_eq(db_acct_add(d, 1, ACCT_START, 0), 1);
+	cr_assert_eq(db_acct_add_nas(d, ACCT_OFF, "RG"), 0);
+	int want[] = { ACCT_ON, ACCT_START, ACCT_OFF };
+	for (int i = 0; i < 3; i++) {
+		struct msg_acct m;
+		cr_assert_eq(db_acct_head(d, &m), 1);
+		cr_assert_eq(m.status, want[i]);
+		cr_assert_str_eq(m.group, "RG");
+		if (want[i] != ACCT_START)
+			cr_assert_str_eq(m.user, "");
+		cr_assert_eq(db_acct_result(d, m.qid, ACCT_SENT, "LIVE", NULL), 0);
+	}
+	struct msg_acct m;
+	cr_assert_eq(db_acct_head(d, &m), 0);
+	db_close(d);
+}
+
 Test(db, acct_terminate_causes)
 {
 	/* the end reasons ikemgr and the parent write, as RFC 2866 numbers them */
