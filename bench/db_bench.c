@@ -8,6 +8,11 @@
  *   db_bench --fill N PATH     a store like a hub's with N sessions up: one session, IKE SA and
  *                              IPsec SA row each, counters, 100 ended sessions of history;
  *                              the run is left open (no crash close) for bench/show_bench.sh.
+ *   db_bench --stop N DIR      the parent's store writes when a stop ends N accounted sessions:
+ *                              per session as the children report them (IPsec SA, IKE SA and
+ *                              session down, final counters, events, the Stop record), in
+ *                              batches of DB_BATCH_ROWS; then the same ends in bulk (one
+ *                              UPDATE per table, one INSERT ... SELECT of every Stop).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,12 +90,19 @@ static void run(const char *dir, const char *name, int n, int per, const char *s
 	db_close(d);
 }
 
+static int fill_db(struct db *d, int n, int accounted);
+
 static int fill(int n, const char *path)
 {
 	remove(path);
 	struct db *d = db_open(path);
 	if (!d)
 		return 1;
+	return fill_db(d, n, 0);
+}
+
+static int fill_db(struct db *d, int n, int accounted)
+{
 	double t0 = mono();
 	db_batch_begin(d);
 	for (int i = 1; i <= n + 100; i++) {
@@ -134,6 +146,9 @@ static int fill(int n, const char *path)
 		if (db_ike_sa_up(d, &k) < 0 || db_ipsec_sa_up(d, &s) < 0 || db_counters(d, &c) < 0 ||
 		    db_event(d, (uint32_t)i, "session up") < 0)
 			return 1;
+		if (accounted && (db_session_acct(d, (uint32_t)i, "RG", NULL, 0) < 0 ||
+		                  db_acct_add(d, (uint32_t)i, ACCT_START, 0) < 0))
+			return 1;
 		if (i > n && (db_session_down(d, (uint32_t)i, "peer delete") < 0))
 			return 1;
 		if (i % DB_BATCH_ROWS == 0) {
@@ -142,8 +157,64 @@ static int fill(int n, const char *path)
 		}
 	}
 	db_batch_commit(d);
-	printf("filled %s: %d sessions up, 100 ended, in %.3f s\n", path, n, mono() - t0);
-	db_close(d);
+	printf("filled %s: %d sessions up, 100 ended, in %.3f s\n", sqlite3_db_filename(db_sqlite(d),
+	       "main"), n, mono() - t0);
+	if (!accounted)
+		db_close(d);
+	return 0;
+}
+
+/* What h_ipsec_sa_down, h_ike_sa_down, h_session_down, h_counters (final), h_sa_counters and
+ * acct.c's stop_now write for one session. */
+static int stop_one(struct db *d, uint32_t i)
+{
+	char ev[128];
+	struct msg_counters c = { .session_id = i, .pkts_in = 5000u + i, .pkts_out = 6000u + i,
+	                          .bytes_in = 500000u + i, .bytes_out = 600000u + i, .final = 1 };
+	struct msg_sa_counters k = { .session_id = i, .spi_in = htonl(0xc0000000u + i),
+	                             .spi_out = htonl(0xb0000000u + i), .pkts_encaps = 6000u + i,
+	                             .pkts_decaps = 5000u + i };
+	snprintf(ev, sizeof(ev), "IPsec SA in %08x deleted: shutdown", 0xc0000000u + i);
+	if (db_ipsec_sa_down(d, k.spi_in, "shutdown") < 0 || db_event(d, i, ev) < 0 ||
+	    db_ike_sa_down(d, i, "shutdown") < 0 || db_event(d, i, "IKE SA deleted: shutdown") < 0 ||
+	    db_session_down(d, i, "shutdown") < 0 || db_event(d, i, "session down: shutdown") < 0 ||
+	    db_sa_counters(d, &k) < 0 || db_counters(d, &c) < 0 ||
+	    db_acct_add(d, i, ACCT_STOP, 7) < 0)
+		return -1;
+	return 0;
+}
+
+static int stop(int n, const char *dir)
+{
+	char path[4096];
+	for (int bulk = 0; bulk < 2; bulk++) {
+		snprintf(path, sizeof(path), "%s/stop%d.db", dir, bulk);
+		remove(path);
+		struct db *d = db_open(path);
+		if (!d || fill_db(d, n, 1))
+			return 1;
+		double t0 = mono();
+		db_batch_begin(d);
+		if (!bulk) {
+			for (int i = 1; i <= n; i++) {
+				if (stop_one(d, (uint32_t)i) < 0)
+					return 1;
+				unsigned rows, age;
+				if (db_batch_open(d, &rows, &age) && (rows >= DB_BATCH_ROWS ||
+				                                      age >= DB_BATCH_MS)) {
+					db_batch_commit(d);
+					db_batch_begin(d);
+				}
+			}
+		} else if (db_acct_stop_open(d, 1, 7) != n || db_close_run(d, "shutdown") != n) {
+			return 1;
+		}
+		db_batch_commit(d);
+		printf("stop of %d accounted sessions, %-34s %8.3f s\n", n,
+		       bulk ? "bulk (3 UPDATEs, 1 INSERT..SELECT):" : "per session, batched commits:",
+		       mono() - t0);
+		db_close(d);
+	}
 	return 0;
 }
 
@@ -152,6 +223,8 @@ int main(int argc, char **argv)
 	int n = 20000;
 	if (argc == 4 && !strcmp(argv[1], "--fill"))
 		return fill(atoi(argv[2]), argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "--stop"))
+		return stop(atoi(argv[2]), argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "-n")) {
 		n = atoi(argv[2]);
 		argv += 2;
