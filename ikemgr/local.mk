@@ -10,3 +10,8 @@ ikemgr_libike_a_SOURCES = ikemgr/ikev1.h ikemgr/ikev1.c ikemgr/ikev1_answers.c i
 	ikemgr/timers.h ikemgr/timers.c ikemgr/ike_deadline.c
 include ikemgr/crypto.mk
 include test/unit/ike.mk
+
+# bench/: figures only, never run by make check (built so that it keeps compiling)
+noinst_PROGRAMS += bench/ike_bench
+bench_ike_bench_SOURCES = bench/ike_bench.c
+bench_ike_bench_LDADD = $(VPND_LIBS)
