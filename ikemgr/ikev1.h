@@ -19,7 +19,7 @@
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/isakmp.h"
-#include "ikemgr/timers.h"
+#include "ikemgr/ike_timers.h"
 
 /* Phase 1 (and 1.5) states of an IKE SA, in the order a session walks them. */
 enum ike_state {

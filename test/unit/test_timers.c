@@ -1,4 +1,4 @@
-/* The deadline heap (ikemgr/timers.c): order, cancel, re-arm, many entries; and the engine's
+/* The deadline heap (ikemgr/ike_timers.c): order, cancel, re-arm, many entries; and the engine's
  * use of it (ikemgr/ike_deadline.c): a half-open SA expires at its deadline, not before, and
  * an established SA with nothing pending leaves the heap (costs nothing per second). */
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "common/conf.h"
 #include "ikemgr/ikev1.h"
-#include "ikemgr/timers.h"
+#include "ikemgr/ike_timers.h"
 
 static void check_heap(const struct tmr_heap *h)
 {

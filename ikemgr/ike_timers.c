@@ -1,10 +1,10 @@
 /*
- * A binary min-heap of deadlines (see timers.h). Each entry knows its slot, so moving or
+ * A binary min-heap of deadlines (see ike_timers.h). Each entry knows its slot, so moving or
  * cancelling one is O(log n) without a search.
  */
 #include <stdlib.h>
 
-#include "ikemgr/timers.h"
+#include "ikemgr/ike_timers.h"
 
 static void put(struct tmr_heap *h, size_t i, struct tmr *t)
 {

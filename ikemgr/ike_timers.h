@@ -4,8 +4,8 @@
  * intrusive (no allocation per arm); the heap's array grows only in tmr_reserve, which the
  * owner calls when it creates an entry, so arming never fails.
  */
-#ifndef VPND_IKEMGR_TIMERS_H
-#define VPND_IKEMGR_TIMERS_H
+#ifndef VPND_IKEMGR_IKE_TIMERS_H
+#define VPND_IKEMGR_IKE_TIMERS_H
 
 #include <stddef.h>
 #include <time.h>
