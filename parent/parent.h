@@ -48,6 +48,7 @@ struct parent {
 	uv_timer_t       ready_timer, stop_timer;
 	uv_check_t       db_check;     /* commits the open batch of writes when it is due */
 	uv_timer_t       db_timer;     /* ... or when it is DB_BATCH_MS old */
+	int              db_flush;     /* a session or SA changed: commit this iteration */
 	int              all_ready;
 	int              stopping;     /* 1: SHUTDOWN sent, 2: SIGKILL sent */
 	int              exit_code;

@@ -171,6 +171,16 @@ static struct parent *store_begin(struct child *c)
 	return c->parent;
 }
 
+/* A session or SA came or went: committed at the end of this loop iteration (show sees it
+ * as soon as the interface or the client does), with whatever else that iteration read. */
+static struct parent *store_state(struct child *c)
+{
+	struct parent *p = store_begin(c);
+	if (p)
+		p->db_flush = 1;
+	return p;
+}
+
 static void h_ready(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
 	struct child *c = arg;
@@ -185,7 +195,7 @@ static void h_ready(struct imsgbuf *ib, struct imsg *m, void *arg)
 
 static void h_ike_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
-	struct parent *p = store_begin(arg);
+	struct parent *p = store_state(arg);
 	struct msg_ike_sa u;
 	if (!p)
 		return;
@@ -201,7 +211,7 @@ static void h_ike_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 
 static void h_ike_sa_down(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
-	struct parent *p = store_begin(arg);
+	struct parent *p = store_state(arg);
 	struct msg_ike_sa_down d;
 	if (!p)
 		return;
@@ -214,7 +224,7 @@ static void h_ike_sa_down(struct imsgbuf *ib, struct imsg *m, void *arg)
 
 static void h_ipsec_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
-	struct parent *p = store_begin(arg);
+	struct parent *p = store_state(arg);
 	struct msg_ipsec_sa u;
 	if (!p)
 		return;
@@ -229,7 +239,7 @@ static void h_ipsec_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 
 static void h_ipsec_sa_down(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
-	struct parent *p = store_begin(arg);
+	struct parent *p = store_state(arg);
 	struct msg_ipsec_sa_down d;
 	if (!p)
 		return;
@@ -253,7 +263,7 @@ static void h_sa_counters(struct imsgbuf *ib, struct imsg *m, void *arg)
 
 static void h_session_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
-	struct parent *p = store_begin(arg);
+	struct parent *p = store_state(arg);
 	struct msg_session_up u;
 	if (!p)
 		return;
@@ -273,7 +283,7 @@ static void h_session_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 
 static void h_session_down(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
-	struct parent *p = store_begin(arg);
+	struct parent *p = store_state(arg);
 	struct msg_session_down d;
 	if (!p)
 		return;
@@ -549,10 +559,12 @@ static int start_signal(struct parent *p, uv_signal_t *s, int signum)
 }
 
 /*
- * Group commit: the children's facts of several loop iterations go into one transaction,
- * committed once it holds DB_BATCH_ROWS rows or is DB_BATCH_MS old, whichever comes first
- * (the timer wakes an idle loop for it). What leaves the parent commits first (acct.c's
- * kick, crashed(), finish()), so nobody outside ever saw a fact a kill -9 could take back.
+ * Group commit. Sessions and SAs coming and going are committed at the end of the loop
+ * iteration that read them, together with everything else it read (under load one read
+ * brings hundreds of messages). The stream of counters and events (every 5 s per session)
+ * waits for DB_BATCH_ROWS rows or DB_BATCH_MS, whichever comes first (the timer wakes an
+ * idle loop for it). What leaves the parent commits first (acct.c's kick, crashed(),
+ * finish()), so nobody outside ever saw a fact a kill -9 could take back.
  */
 static void db_timer_cb(uv_timer_t *t)
 {
@@ -565,9 +577,12 @@ static void db_check_cb(uv_check_t *h)
 {
 	struct parent *p = h->data;
 	unsigned rows, age;
-	if (p->db == NULL || !db_batch_open(p->db, &rows, &age))
+	if (p->db == NULL || !db_batch_open(p->db, &rows, &age)) {
+		p->db_flush = 0;        /* committed meanwhile (acct.c's kick) */
 		return;
-	if (rows >= DB_BATCH_ROWS || age >= DB_BATCH_MS) {
+	}
+	if (p->db_flush || rows >= DB_BATCH_ROWS || age >= DB_BATCH_MS) {
+		p->db_flush = 0;
 		db_batch_commit(p->db);
 		uv_timer_stop(&p->db_timer);
 	} else if (!uv_is_active((uv_handle_t *)&p->db_timer)) {
