@@ -52,8 +52,8 @@ static int is_session(const struct ike_sa *sa)
 static void delete_superseded(const struct ike_sa *s)
 {
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike.all; o; o = next) {
-		next = o->all_next;
+	for (struct ike_sa *o = ike_sa_peer_chain(s->peer.sin_addr); o; o = next) {
+		next = o->peer_next;
 		if (o != s && o->superseded && o->state != IKE_S_DEAD &&
 		    o->peer.sin_addr.s_addr == s->peer.sin_addr.s_addr &&
 		    o->peer.sin_port == s->peer.sin_port && !strcmp(o->user, s->user) &&

@@ -40,6 +40,16 @@ static void id_unlink(struct ike_sa *sa)
 		}
 }
 
+static unsigned peer_hash(struct in_addr a)
+{
+	return (ntohl(a.s_addr) * 2654435761u) % (sizeof(ike.by_peer) / sizeof(ike.by_peer[0]));
+}
+
+struct ike_sa *ike_sa_peer_chain(struct in_addr a)
+{
+	return ike.by_peer[peer_hash(a)];
+}
+
 void ike_sa_set_id(struct ike_sa *sa, uint32_t id)
 {
 	id_unlink(sa);
@@ -75,6 +85,9 @@ struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer
 	sa->all_pprev = &ike.all;
 	ike.all = sa;
 	id_link(sa);
+	unsigned ph = peer_hash(sa->peer.sin_addr);
+	sa->peer_next = ike.by_peer[ph];
+	ike.by_peer[ph] = sa;
 	ike.nsa++;
 	adm_sa_new(sa);
 	ike_sa_rearm(sa);
@@ -135,6 +148,12 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	if (sa->all_next)
 		sa->all_next->all_pprev = sa->all_pprev;
 	id_unlink(sa);
+	for (struct ike_sa **pp = &ike.by_peer[peer_hash(sa->peer.sin_addr)]; *pp;
+	     pp = &(*pp)->peer_next)
+		if (*pp == sa) {
+			*pp = sa->peer_next;
+			break;
+		}
 	adm_sa_settled(sa);
 	ike.nsa--;
 	for (int i = 0; i < IKE_MAX_EXCH; i++)

@@ -92,6 +92,7 @@ struct ike_sa {
 	struct ike_sa *next;          /* hash chain by cookie */
 	struct ike_sa *all_next, **all_pprev;
 	struct ike_sa *id_next;       /* hash chain by id */
+	struct ike_sa *peer_next;     /* hash chain by peer address (its port may float) */
 	uint32_t id;                  /* session id, used as peerid in imsgs */
 	uint8_t  cky_i[8], cky_r[8];
 	int      state;
@@ -215,6 +216,7 @@ struct ike_engine {
 	struct ike_io io;
 	struct ike_sa *hash[16384];   /* by initiator cookie: ~1 per chain at 20,000 SAs */
 	struct ike_sa *by_id[16384];
+	struct ike_sa *by_peer[16384];
 	struct ike_sa *all;
 	int      nsa, nhalfopen;          /* nhalfopen: in negotiation (admission.c) */
 	uint32_t next_id;
@@ -260,6 +262,9 @@ struct ike_sa *ike_sa_by_id(uint32_t id);
 /* a first message's retransmission: the half-open SA of this initiator cookie and address */
 struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], struct in_addr peer);
 void ike_sa_set_id(struct ike_sa *, uint32_t id);      /* re-hashes it */
+/* The chain (peer_next) holding every SA of this peer address, newest first, among others:
+ * callers compare the address. */
+struct ike_sa *ike_sa_peer_chain(struct in_addr);
 void ike_sa_delete(struct ike_sa *, const char *reason, int notify_peer);
 struct ike_exch *ike_exch_find(struct ike_sa *, uint32_t msgid);
 struct ike_exch *ike_exch_new(struct ike_sa *, int kind, uint32_t msgid);

@@ -76,8 +76,8 @@ static void replace_stale(struct ike_sa *sa)
 	if (!sa->initial_contact)
 		return;
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike.all; o; o = next) {
-		next = o->all_next;
+	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = next) {
+		next = o->peer_next;
 		if (o != sa && o->state != IKE_S_DEAD && o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
 		    o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
 			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->id,

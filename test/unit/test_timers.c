@@ -1,6 +1,7 @@
 /* The deadline heap (ikemgr/ike_timers.c): order, cancel, re-arm, many entries; and the engine's
  * use of it (ikemgr/ike_deadline.c): a half-open SA expires at its deadline, not before, and
- * an established SA with nothing pending leaves the heap (costs nothing per second). */
+ * an established SA with nothing pending leaves the heap (costs nothing per second); the SA
+ * lookups by id and by peer address. */
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -201,4 +202,33 @@ Test(deadline, dpd_armed_by_traffic, .init = setup)
 	cr_assert_eq(sa->dpd_outstanding, 1);   /* R-U-THERE went out */
 	cr_assert(tmr_armed(&sa->tmr));         /* its retry */
 	ikev1_shutdown();
+}
+
+/* The lookups that replaced walks of every SA: by id (answers), by peer address (logins) */
+Test(deadline, lookups_by_id_and_peer, .init = setup)
+{
+	struct ike_sa *a = new_sa(1), *b = new_sa(2), *c = new_sa(1 + 16384);
+	struct sockaddr_in p = a->peer;
+	struct ike_sa *a2 = ike_sa_new((uint8_t[8]){ 9 }, &p, &a->local);
+	cr_assert_not_null(a2);
+	int n = 0;
+	for (struct ike_sa *o = ike_sa_peer_chain(p.sin_addr); o; o = o->peer_next)
+		if (o->peer.sin_addr.s_addr == p.sin_addr.s_addr)
+			cr_assert(o == (n++ ? a : a2), "newest first");
+	cr_assert_eq(n, 2);
+	uint32_t ida = a->id;
+	ike_sa_set_id(a, 4242);
+	cr_assert_null(ike_sa_by_id(ida));
+	cr_assert_eq(ike_sa_by_id(4242), a);
+	ike_sa_delete(a2, "test", 0);
+	n = 0;
+	for (struct ike_sa *o = ike_sa_peer_chain(p.sin_addr); o; o = o->peer_next)
+		n += o->peer.sin_addr.s_addr == p.sin_addr.s_addr;
+	cr_assert_eq(n, 1);
+	cr_assert_eq(ike_sa_by_id(b->id), b);
+	cr_assert_eq(ike_sa_by_id(c->id), c);
+	ikev1_shutdown();
+	cr_assert_eq(ike.nsa, 0);
+	for (size_t i = 0; i < sizeof(ike.by_peer) / sizeof(ike.by_peer[0]); i++)
+		cr_assert_null(ike.by_peer[i]);
 }
