@@ -72,6 +72,10 @@ void kill_children(struct parent *p, int sig);
 
 /* supervise.c */
 int  supervise_start(struct parent *p);
+/* commit.c: the session store's group commit */
+int  commit_start(struct parent *p);
+void commit_stop(struct parent *p);
+void commit_soon(struct parent *p);     /* at the end of this loop iteration */
 /* Stop the children (SIGKILL at once when force), then leave the loop with code. */
 void parent_shutdown(struct parent *p, int code, int force);
 /* reload.c: 0 and "reloaded ..." in why, or -1 and the first error */

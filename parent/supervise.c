@@ -159,7 +159,7 @@ void child_protocol_error(struct child *c, const char *why)
 /*
  * The children's messages, one handler each (the catalogue has checked type, size and that
  * this child may send it). Everything but READY comes after READY; the facts go into the
- * session store in batches (db_check_cb commits).
+ * session store in batches (commit.c).
  */
 static struct parent *store_begin(struct child *c)
 {
@@ -177,7 +177,7 @@ static struct parent *store_state(struct child *c)
 {
 	struct parent *p = store_begin(c);
 	if (p)
-		p->db_flush = 1;
+		commit_soon(p);
 	return p;
 }
 
@@ -442,8 +442,7 @@ static void finish(struct parent *p)
 	uv_signal_stop(&p->sig_hup);
 	uv_timer_stop(&p->ready_timer);
 	uv_timer_stop(&p->stop_timer);
-	uv_check_stop(&p->db_check);
-	uv_timer_stop(&p->db_timer);
+	commit_stop(p);
 	control_close(p);
 	acct_finish(p);
 	if (p->db != NULL) {
@@ -558,38 +557,6 @@ static int start_signal(struct parent *p, uv_signal_t *s, int signum)
 	return 0;
 }
 
-/*
- * Group commit. Sessions and SAs coming and going are committed at the end of the loop
- * iteration that read them, together with everything else it read (under load one read
- * brings hundreds of messages). The stream of counters and events (every 5 s per session)
- * waits for DB_BATCH_ROWS rows or DB_BATCH_MS, whichever comes first (the timer wakes an
- * idle loop for it). What leaves the parent commits first (acct.c's kick, crashed(),
- * finish()), so nobody outside ever saw a fact a kill -9 could take back.
- */
-static void db_timer_cb(uv_timer_t *t)
-{
-	struct parent *p = t->data;
-	if (p->db != NULL)
-		db_batch_commit(p->db);
-}
-
-static void db_check_cb(uv_check_t *h)
-{
-	struct parent *p = h->data;
-	unsigned rows, age;
-	if (p->db == NULL || !db_batch_open(p->db, &rows, &age)) {
-		p->db_flush = 0;        /* committed meanwhile (acct.c's kick) */
-		return;
-	}
-	if (p->db_flush || rows >= DB_BATCH_ROWS || age >= DB_BATCH_MS) {
-		p->db_flush = 0;
-		db_batch_commit(p->db);
-		uv_timer_stop(&p->db_timer);
-	} else if (!uv_is_active((uv_handle_t *)&p->db_timer)) {
-		uv_timer_start(&p->db_timer, db_timer_cb, DB_BATCH_MS - age, 0);
-	}
-}
-
 int supervise_start(struct parent *p)
 {
 	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
@@ -605,15 +572,9 @@ int supervise_start(struct parent *p)
 	}
 	p->ready_timer.data = p;
 	p->stop_timer.data = p;
-	p->db_check.data = p;
-	p->db_timer.data = p;
 	if (uv_timer_init(&p->loop, &p->ready_timer) != 0 ||
-	    uv_timer_init(&p->loop, &p->db_timer) != 0 ||
-	    uv_timer_init(&p->loop, &p->stop_timer) != 0 ||
-	    uv_check_init(&p->loop, &p->db_check) != 0 ||
-	    uv_check_start(&p->db_check, db_check_cb) != 0)
+	    uv_timer_init(&p->loop, &p->stop_timer) != 0 || commit_start(p) != 0)
 		return -1;
-	uv_unref((uv_handle_t *)&p->db_check);
 	if (start_signal(p, &p->sig_chld, SIGCHLD) == -1 ||
 	    start_signal(p, &p->sig_term, SIGTERM) == -1 ||
 	    start_signal(p, &p->sig_int, SIGINT) == -1 ||
