@@ -384,7 +384,8 @@ struct msg_counters {
  * to the record's server group and answers with the queue id; the parent deletes nothing
  * until then, and sends the next only after (records go out in order).
  */
-enum msg_acct_status { ACCT_START = 1, ACCT_STOP = 2, ACCT_INTERIM = 3 };
+enum msg_acct_status { ACCT_START = 1, ACCT_STOP = 2, ACCT_INTERIM = 3,
+                       ACCT_ON = 7, ACCT_OFF = 8 };   /* RFC 2866 values; On/Off: no session */
 struct msg_acct {
 	int64_t  qid;                   /* acct_queue.id */
 	int32_t  status;                /* enum msg_acct_status */

@@ -104,6 +104,8 @@ struct db {
 	sqlite3_stmt *up, *down, *counters, *event, *stale;
 	sqlite3_stmt *ike_up, *ike_down, *ipsec_up, *ipsec_down, *sa_counters;
 	sqlite3_stmt *ike_stale, *ipsec_stale, *ike_of_session, *ipsec_of_session;
+	sqlite3_int64 batch_changes;    /* total_changes when the open batch began */
+	struct timespec batch_t0;       /* when it began (CLOCK_MONOTONIC) */
 };
 
 int db_schema_version(void) { return migrations[NMIGRATIONS - 1].version; }
@@ -515,11 +517,28 @@ int db_event(struct db *d, uint32_t session_id, const char *what)
 	return run(d, s);
 }
 
-/* A batch: the writes of one loop iteration in one transaction (one fsync of the WAL). */
+/* A batch: many writes in one transaction (one WAL append, see db.h for its bounds). */
 void db_batch_begin(struct db *d)
 {
+	if (!sqlite3_get_autocommit(d->h))
+		return;
+	exec(d, "BEGIN");
+	d->batch_changes = sqlite3_total_changes64(d->h);
+	clock_gettime(CLOCK_MONOTONIC, &d->batch_t0);
+}
+
+int db_batch_open(struct db *d, unsigned *rows, unsigned *age_ms)
+{
 	if (sqlite3_get_autocommit(d->h))
-		exec(d, "BEGIN");
+		return 0;
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	long long ms = (t.tv_sec - d->batch_t0.tv_sec) * 1000LL +
+	               (t.tv_nsec - d->batch_t0.tv_nsec) / 1000000;
+	sqlite3_int64 n = sqlite3_total_changes64(d->h) - d->batch_changes;
+	*rows = n > 0 ? (unsigned)n : 0;
+	*age_ms = ms > 0 ? (unsigned)ms : 0;
+	return 1;
 }
 
 void db_batch_commit(struct db *d)

@@ -43,15 +43,26 @@ int        db_session_acct(struct db *, uint32_t session_id, const char *group,
                            const uint8_t *class_, size_t class_len);
 int        db_acct_add(struct db *, uint32_t session_id, int status, int cause);
 int        db_acct_stop_open(struct db *, int this_run, int cause);
+/* ... and for earlier runs also the accounted sessions of the last run that ended within its
+ * last DB_ACCT_STOP_WINDOW_S seconds with no Stop queued (the parent was killed while their
+ * Stop waited for the final counters). */
+#define DB_ACCT_STOP_WINDOW_S 10.0
+/* Accounting-On or -Off (ACCT_ON, ACCT_OFF) to a server group, queued like the others. */
+int        db_acct_add_nas(struct db *, int status, const char *group);
 int        db_acct_head(struct db *, struct msg_acct *);
 int        db_acct_result(struct db *, int64_t qid, int result, const char *server,
                           const char *why);
 /* Forget acknowledged records older than a unix time. */
 int        db_acct_prune(struct db *, double older_than);
-/* Group writes into one transaction: begin before a write (no-op inside one), commit once the
- * messages at hand are handled. */
+/* Group writes into one transaction: begin before a write (no-op inside one), commit when
+ * the batch is due (the parent: DB_BATCH_ROWS rows or DB_BATCH_MS, whichever comes first) and
+ * before anything leaves that depends on it. db_batch_open: 1 if a batch is open, with the
+ * rows written in it and its age. */
+#define DB_BATCH_ROWS 1000
+#define DB_BATCH_MS   20
 void       db_batch_begin(struct db *);
 void       db_batch_commit(struct db *);
+int        db_batch_open(struct db *, unsigned *rows, unsigned *age_ms);
 /* The schema version this binary writes; vpnctl refuses a file with another one. */
 int        db_schema_version(void);
 

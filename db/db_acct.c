@@ -15,12 +15,16 @@
 
 static const char *status_name(int status)
 {
-	return status == ACCT_START ? "Start" : status == ACCT_STOP ? "Stop" : "Interim-Update";
+	return status == ACCT_START ? "Start" : status == ACCT_STOP ? "Stop" :
+	       status == ACCT_ON ? "Accounting-On" : status == ACCT_OFF ? "Accounting-Off" :
+	       "Interim-Update";
 }
 
 static int status_code(const char *s)
 {
-	return !strcmp(s, "Start") ? ACCT_START : !strcmp(s, "Stop") ? ACCT_STOP : ACCT_INTERIM;
+	return !strcmp(s, "Start") ? ACCT_START : !strcmp(s, "Stop") ? ACCT_STOP :
+	       !strcmp(s, "Accounting-On") ? ACCT_ON : !strcmp(s, "Accounting-Off") ? ACCT_OFF :
+	       ACCT_INTERIM;
 }
 
 /* One statement, bound by the caller, stepped to the end. */
@@ -89,6 +93,21 @@ int db_acct_add(struct db *d, uint32_t session_id, int status, int cause)
 	return rc < 0 ? -1 : sqlite3_changes(h);
 }
 
+int db_acct_add_nas(struct db *d, int status, const char *group)
+{
+	sqlite3 *h = db_sqlite(d);
+	sqlite3_stmt *s = prep(h, "INSERT INTO acct_queue (created, run_id, session_id, status, grp,"
+	                          " acct_session_id) VALUES (?1, ?2, 0, ?3, ?4,"
+	                          " printf('%08X%08X', ?2, 0))");
+	if (!s)
+		return -1;
+	sqlite3_bind_double(s, 1, db_now());
+	sqlite3_bind_int64(s, 2, db_run_id(d));
+	sqlite3_bind_text(s, 3, status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, group, -1, SQLITE_TRANSIENT);
+	return step_all(h, s);
+}
+
 int db_acct_stop_open(struct db *d, int this_run, int cause)
 {
 	sqlite3 *h = db_sqlite(d);
@@ -104,7 +123,34 @@ int db_acct_stop_open(struct db *d, int this_run, int cause)
 	sqlite3_bind_int(s, 3, cause);
 	sqlite3_bind_int64(s, 4, db_run_id(d));
 	int rc = step_all(h, s);
-	return rc < 0 ? -1 : sqlite3_changes(h);
+	if (rc < 0)
+		return -1;
+	int n = sqlite3_changes(h);
+	if (this_run)
+		return n;
+	/*
+	 * The parent keeps a Stop in memory for up to 2 s after the session's row ended, waiting
+	 * for tunmgr's last counters; a kill -9 then (a stop of many sessions is exactly then)
+	 * left ended rows without a Stop. Those of the last run's final seconds get theirs now.
+	 * NOT IN over a subquery that names no outer column is built once as an index.
+	 */
+	s = prep(h, RECORD_FROM_SESSION
+	    " WHERE s.run_id = (SELECT max(id) FROM runs WHERE id < ?4)"
+	    " AND s.acct_group IS NOT NULL AND s.ended IS NOT NULL"
+	    " AND s.ended >= (SELECT max(ended) FROM sessions"
+	    "  WHERE run_id = (SELECT max(id) FROM runs WHERE id < ?4)) - ?5"
+	    " AND s.session_id NOT IN (SELECT session_id FROM acct_queue WHERE status = 'Stop'"
+	    "  AND run_id = (SELECT max(id) FROM runs WHERE id < ?4))");
+	if (!s)
+		return -1;
+	sqlite3_bind_double(s, 1, db_now());
+	sqlite3_bind_text(s, 2, "Stop", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, cause);
+	sqlite3_bind_int64(s, 4, db_run_id(d));
+	sqlite3_bind_double(s, 5, DB_ACCT_STOP_WINDOW_S);
+	if (step_all(h, s) < 0)
+		return -1;
+	return n + sqlite3_changes(h);
 }
 
 static uint64_t col_u64(sqlite3_stmt *s, int i)

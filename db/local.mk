@@ -7,3 +7,9 @@ TESTS += test/unit/test_db
 test_unit_test_db_SOURCES = test/unit/test_db.c
 test_unit_test_db_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_db_LDADD = $(TEST_LIBS)
+
+# bench/: figures only, never run by make check (built so that they keep compiling)
+noinst_PROGRAMS += bench/db_bench
+bench_db_bench_SOURCES = bench/db_bench.c
+bench_db_bench_LDADD = $(VPND_LIBS)
+EXTRA_DIST += bench/show_bench.sh

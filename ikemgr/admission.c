@@ -189,6 +189,7 @@ void ike_sa_set_established(struct ike_sa *sa)
 {
 	sa->state = IKE_S_ESTABLISHED;
 	adm_sa_settled(sa);
+	ike_sa_rearm(sa);       /* DPD, Idle-Timeout and rekeys apply from now */
 }
 
 /* show crypto call admission statistics: the parent keeps the last copy; sent on the 1 s tick

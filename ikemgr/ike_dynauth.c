@@ -52,8 +52,8 @@ static int is_session(const struct ike_sa *sa)
 static void delete_superseded(const struct ike_sa *s)
 {
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike.all; o; o = next) {
-		next = o->all_next;
+	for (struct ike_sa *o = ike_sa_peer_chain(s->peer.sin_addr); o; o = next) {
+		next = o->peer_next;
 		if (o != s && o->superseded && o->state != IKE_S_DEAD &&
 		    o->peer.sin_addr.s_addr == s->peer.sin_addr.s_addr &&
 		    o->peer.sin_port == s->peer.sin_port && !strcmp(o->user, s->user) &&
@@ -67,6 +67,7 @@ static void apply_coa(struct ike_sa *sa, const struct msg_dynauth_req *r)
 	if (r->has_session_timeout) {
 		/* counted from the session's start, as the Access-Accept's; ikev1_tick enforces */
 		sa->policy.session_timeout = r->session_timeout;
+		ike_sa_rearm(sa);
 		log_info("session %u: Session-Timeout set to %d s by CoA-Request", sa->id,
 		         r->session_timeout);
 	}

@@ -55,6 +55,7 @@ void ikev1_reload(const struct vpnd_conf *nc)
 			ended++;
 		} else {
 			kept++;
+			ike_sa_rearm(sa);       /* DPD settings may have changed */
 		}
 	}
 	free(names);

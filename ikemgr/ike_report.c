@@ -2,7 +2,8 @@
  * Reports IKE SAs and IPsec SAs to the parent, which keeps them in the session store for
  * "show crypto isakmp sa" and "show crypto ipsec sa". The engine's files only call
  * ike_report_sync() where SAs change; this file compares the SA with what it last reported,
- * so a missed hook costs at most one tick of delay, never a wrong table.
+ * so a missed hook costs at most one tick of delay, never a wrong table (every datagram and
+ * answer for an SA has it checked at the next tick, ike_sa_touch).
  *
  * Only authenticated IKE SAs (past aggressive mode) are reported: a flood of half-open
  * exchanges must not turn into database writes.

@@ -1,6 +1,7 @@
 /*
  * The IKE SA table: lookup by initiator cookie (the responder cookie is ours and random, the
- * initiator's is chosen by the peer, so we hash the pair), exchanges by message id, and the
+ * initiator's is chosen by the peer, so we hash the pair), by session id (every answer from
+ * keymgr and tunmgr names one), exchanges by message id, and the
  * last-datagram bookkeeping that answers retransmitted requests with our last response.
  */
 #include <stdlib.h>
@@ -18,9 +19,50 @@ static unsigned cky_hash(const uint8_t cky_i[8])
 	return h % (sizeof(ike.hash) / sizeof(ike.hash[0]));
 }
 
+static unsigned id_hash(uint32_t id)
+{
+	return (id * 2654435761u) % (sizeof(ike.by_id) / sizeof(ike.by_id[0]));
+}
+
+static void id_link(struct ike_sa *sa)
+{
+	unsigned h = id_hash(sa->id);
+	sa->id_next = ike.by_id[h];
+	ike.by_id[h] = sa;
+}
+
+static void id_unlink(struct ike_sa *sa)
+{
+	for (struct ike_sa **pp = &ike.by_id[id_hash(sa->id)]; *pp; pp = &(*pp)->id_next)
+		if (*pp == sa) {
+			*pp = sa->id_next;
+			break;
+		}
+}
+
+static unsigned peer_hash(struct in_addr a)
+{
+	return (ntohl(a.s_addr) * 2654435761u) % (sizeof(ike.by_peer) / sizeof(ike.by_peer[0]));
+}
+
+struct ike_sa *ike_sa_peer_chain(struct in_addr a)
+{
+	return ike.by_peer[peer_hash(a)];
+}
+
+void ike_sa_set_id(struct ike_sa *sa, uint32_t id)
+{
+	id_unlink(sa);
+	sa->id = id;
+	id_link(sa);
+}
+
 struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
                           const struct sockaddr_in *local)
 {
+	/* room in the deadline heap now, so that arming it never fails */
+	if (tmr_reserve(&ike.timers, (size_t)ike.nsa + 1) < 0)
+		return NULL;
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return NULL;
@@ -38,9 +80,17 @@ struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer
 	sa->next = ike.hash[h];
 	ike.hash[h] = sa;
 	sa->all_next = ike.all;
+	if (ike.all)
+		ike.all->all_pprev = &sa->all_next;
+	sa->all_pprev = &ike.all;
 	ike.all = sa;
+	id_link(sa);
+	unsigned ph = peer_hash(sa->peer.sin_addr);
+	sa->peer_next = ike.by_peer[ph];
+	ike.by_peer[ph] = sa;
 	ike.nsa++;
 	adm_sa_new(sa);
+	ike_sa_rearm(sa);
 	return sa;
 }
 
@@ -54,8 +104,17 @@ struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8])
 
 struct ike_sa *ike_sa_by_id(uint32_t id)
 {
-	for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next)
+	for (struct ike_sa *sa = ike.by_id[id_hash(id)]; sa; sa = sa->id_next)
 		if (sa->id == id)
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], struct in_addr peer)
+{
+	for (struct ike_sa *sa = ike.hash[cky_hash(cky_i)]; sa; sa = sa->next)
+		if (!memcmp(sa->cky_i, cky_i, 8) && sa->peer.sin_addr.s_addr == peer.s_addr &&
+		    sa->state <= IKE_S_WAIT_HASH_I)
 			return sa;
 	return NULL;
 }
@@ -85,9 +144,14 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 			*pp = sa->next;
 			break;
 		}
-	for (struct ike_sa **pp = &ike.all; *pp; pp = &(*pp)->all_next)
+	*sa->all_pprev = sa->all_next;
+	if (sa->all_next)
+		sa->all_next->all_pprev = sa->all_pprev;
+	id_unlink(sa);
+	for (struct ike_sa **pp = &ike.by_peer[peer_hash(sa->peer.sin_addr)]; *pp;
+	     pp = &(*pp)->peer_next)
 		if (*pp == sa) {
-			*pp = sa->all_next;
+			*pp = sa->peer_next;
 			break;
 		}
 	adm_sa_settled(sa);
@@ -102,6 +166,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	free(sa->held);
 	free(sa->pending_qm);
 	free(sa->pending_cfg);
+	tmr_cancel(&ike.timers, &sa->tmr);
 	explicit_bzero(sa, sizeof(*sa));
 	free(sa);
 }
@@ -146,6 +211,7 @@ void ike_sa_remember_out(struct ike_sa *sa, const uint8_t *pkt, size_t len, int 
 	sa->last_out_len = len;
 	sa->retrans_left = retransmit ? 3 : 0;
 	sa->retrans_at = time(NULL) + 5;
+	ike_sa_rearm(sa);
 }
 
 /* An IPsec SA leaves: out of tunmgr, out of the session store, its slot freed. */

@@ -28,7 +28,7 @@ struct ike_sa *ike_session_predecessor(const struct ike_sa *sa)
 {
 	if (sa->initial_contact || (sa->xauth && !sa->user[0]))
 		return NULL;
-	for (struct ike_sa *o = ike.all; o; o = o->all_next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = o->peer_next) {
 		if (o == sa || o->superseded || o->state != IKE_S_ESTABLISHED || !o->va_requested ||
 		    !o->have_policy)
 			continue;
@@ -45,7 +45,8 @@ struct ike_sa *ike_session_predecessor(const struct ike_sa *sa)
 void ike_session_replaces(const struct ike_sa *sa, const char *user, struct msg_xauth_req *rq)
 {
 	rq->nreplaces = 0;
-	for (struct ike_sa *o = ike.all; o && rq->nreplaces < MSG_REPLACES_MAX; o = o->all_next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr);
+	     o && rq->nreplaces < MSG_REPLACES_MAX; o = o->peer_next) {
 		if (o == sa || o->superseded || !o->have_policy || o->state < IKE_S_CFG_WAIT)
 			continue;
 		if (same_client(o, sa, user))
@@ -71,8 +72,8 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 	o->have_policy = 0;
 
 	/* the session id names the session everywhere (tunmgr, keymgr, the database) */
-	sa->id = o->id;
-	o->id = fresh;
+	ike_sa_set_id(sa, o->id);
+	ike_sa_set_id(o, fresh);
 
 	sa->va_requested = o->va_requested;
 	sa->va_ready = o->va_ready;
@@ -96,6 +97,8 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 	o->rep_state = 0;
 	sa->rep_state = 0;
 	ike_report_sync(sa);
+	ike_sa_rearm(sa);
+	ike_sa_rearm(o);        /* its lifetime now ends it */
 	log_info("session %u: phase 1 rekeyed by the client, new IKE SA takes over "
 	         "(old IKE SA now %u)", sa->id, o->id);
 }

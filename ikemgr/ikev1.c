@@ -1,6 +1,6 @@
 /*
  * IKEv1 responder: datagram intake, dispatch by exchange type, replies from keymgr and tunmgr,
- * the once-a-second housekeeping, and session bookkeeping toward the parent.
+ * and session bookkeeping toward the parent.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -126,16 +126,13 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	if (!memcmp(h.cky_r, zero, 8)) {
 		if (h.exch_type == ISAKMP_EXCH_AGGR || h.exch_type == ISAKMP_EXCH_MAIN) {
 			/* A retransmitted first message finds the SA we made for it. */
-			for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next) {
-				if (!memcmp(sa->cky_i, h.cky_i, 8) &&
-				    sa->peer.sin_addr.s_addr == peer->sin_addr.s_addr &&
-				    sa->state <= IKE_S_WAIT_HASH_I) {
-					ike.st.duplicates++;
-					if ((sa->state == IKE_S_WAIT_HASH_I ||
-					     sa->state == IKE_S_MM_SA_SENT) && sa->last_out)
-						ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
-					return;
-				}
+			struct ike_sa *sa = ike_sa_find_first(h.cky_i, peer->sin_addr);
+			if (sa) {
+				ike.st.duplicates++;
+				if ((sa->state == IKE_S_WAIT_HASH_I ||
+				     sa->state == IKE_S_MM_SA_SENT) && sa->last_out)
+					ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
+				return;
 			}
 			struct isakmp_msg m;
 			if (isakmp_parse(pkt, len, &m) < 0) {
@@ -168,6 +165,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: datagram from another address dropped", sa->id);
 		return;
 	}
+
+	ike_sa_touch(sa);       /* whatever this changes is reported at the next tick */
 
 	/* A retransmission of the peer's last request: answer with our last response. */
 	uint8_t digest[SHA_DIGEST_LENGTH];
@@ -356,99 +355,6 @@ const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *sa)
 	return conf_find_ipsec_profile(ike.conf, vt->protection);
 }
 
-/*
- * DPD (RFC 3706) as IOS does it. periodic: a R-U-THERE whenever nothing (IKE or ESP) came
- * from the peer for an interval. on-demand (the default): only when we have been sending
- * to the peer meanwhile, so an idle tunnel costs nothing and a dead peer is found as soon as
- * someone has traffic for it.
- */
-static int dpd_due(const struct ike_sa *sa, time_t now, int interval)
-{
-	time_t heard = sa->last_rx > sa->esp_in_at ? sa->last_rx : sa->esp_in_at;
-	if (now - heard < interval)
-		return 0;
-	return ike.conf->dpd_periodic || sa->esp_out_at > heard;
-}
-
-void ikev1_tick(time_t now)
-{
-	struct ike_sa *next;
-	adm_report();
-	for (struct ike_sa *sa = ike.all; sa; sa = next) {
-		next = sa->all_next;
-		ike_report_sync(sa);
-		if (sa->state <= IKE_S_WAIT_HASH_I && now - sa->created > 30) {
-			ike_sa_delete(sa, "phase 1 timeout", 0);
-			continue;
-		}
-		if (sa->state < IKE_S_ESTABLISHED && now - sa->created > 120) {
-			ike_sa_delete(sa, "phase 1.5 timeout", 1);
-			continue;
-		}
-		/* Session-Timeout and Idle-Timeout from the RADIUS server end the session, as on
-		 * IOS; idle means no ESP either way (tunmgr's activity reports) */
-		time_t start = sa->session_start ? sa->session_start : sa->created;
-		if (sa->have_policy && sa->policy.session_timeout > 0 &&
-		    now - start >= sa->policy.session_timeout) {
-			ike_sa_delete(sa, "session timeout", 1);
-			continue;
-		}
-		if (sa->have_policy && sa->policy.idle_timeout > 0 && sa->state == IKE_S_ESTABLISHED) {
-			time_t last = start;
-			if (sa->esp_in_at > last)
-				last = sa->esp_in_at;
-			if (sa->esp_out_at > last)
-				last = sa->esp_out_at;
-			if (now - last >= sa->policy.idle_timeout) {
-				ike_sa_delete(sa, "idle timeout", 1);
-				continue;
-			}
-		}
-		if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
-			ike.st.retransmits++;
-			sa->retrans_left--;
-			sa->retrans_at = now + 5;
-			ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
-			if (sa->retrans_left == 0)
-				sa->retrans_at = now + 5;
-			continue;
-		}
-		if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at && now >= sa->retrans_at &&
-		    (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
-			ike_sa_delete(sa, "no response", 0);
-			continue;
-		}
-		if (sa->state == IKE_S_ESTABLISHED)
-			ikev1_rekey_tick(sa, now);
-		if (sa->superseded && sa->lifetime && sa->established_at &&
-		    now - sa->established_at >= (time_t)sa->lifetime) {
-			ike_sa_delete(sa, "lifetime expired", 1);
-			continue;
-		}
-		int interval = sa->profile && sa->profile->keepalive ? sa->profile->keepalive
-		                                                     : ike.conf->dpd_interval;
-		int retry = sa->profile && sa->profile->keepalive_retry ? sa->profile->keepalive_retry
-		                                                        : ike.conf->dpd_retry;
-		if (retry <= 0)
-			retry = 2;
-		if (interval > 0 && sa->state == IKE_S_ESTABLISHED && sa->peer_dpd) {
-			if (sa->dpd_outstanding) {
-				if (now - sa->dpd_sent_at >= retry) {
-					if (sa->dpd_outstanding > 5) {
-						log_info("session %u: peer did not answer DPD, declared dead",
-						         sa->id);
-						ike_sa_delete(sa, "DPD", 0);
-						continue;
-					}
-					ikev1_send_dpd(sa);
-				}
-			} else if (dpd_due(sa, now, interval)) {
-				ikev1_send_dpd(sa);
-			}
-		}
-	}
-}
-
 void ikev1_clear(const struct msg_clear *c)
 {
 	if (c->kind >= CLEAR_SA_ALL) {
@@ -494,4 +400,5 @@ void ikev1_shutdown(void)
 	         (unsigned long long)s->drop_sa_cap, (unsigned long long)s->drop_aggr_disabled);
 	while (ike.all)
 		ike_sa_delete(ike.all, "shutdown", 1);
+	tmr_free(&ike.timers);
 }

@@ -19,6 +19,7 @@
 #include "ikemgr/ike_crypto.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/isakmp.h"
+#include "ikemgr/ike_timers.h"
 
 /* Phase 1 (and 1.5) states of an IKE SA, in the order a session walks them. */
 enum ike_state {
@@ -89,7 +90,9 @@ struct ike_exch {
 
 struct ike_sa {
 	struct ike_sa *next;          /* hash chain by cookie */
-	struct ike_sa *all_next;
+	struct ike_sa *all_next, **all_pprev;
+	struct ike_sa *id_next;       /* hash chain by id */
+	struct ike_sa *peer_next;     /* hash chain by peer address (its port may float) */
 	uint32_t id;                  /* session id, used as peerid in imsgs */
 	uint8_t  cky_i[8], cky_r[8];
 	int      state;
@@ -182,6 +185,8 @@ struct ike_sa {
 	uint16_t rep_port;
 	time_t   rep_established;
 	uint32_t rep_spi[IKE_MAX_CHILD];
+
+	struct tmr tmr;               /* its earliest deadline (ike_deadline.c) */
 };
 
 /* The peer an SA's debug lines are about, for log_dbg() and debug crypto condition. */
@@ -209,7 +214,9 @@ struct ike_stats {
 struct ike_engine {
 	const struct vpnd_conf *conf;
 	struct ike_io io;
-	struct ike_sa *hash[1024];
+	struct ike_sa *hash[16384];   /* by initiator cookie: ~1 per chain at 20,000 SAs */
+	struct ike_sa *by_id[16384];
+	struct ike_sa *by_peer[16384];
 	struct ike_sa *all;
 	int      nsa, nhalfopen;          /* nhalfopen: in negotiation (admission.c) */
 	uint32_t next_id;
@@ -217,6 +224,7 @@ struct ike_engine {
 	int      peer_rate;           /* new exchanges per second per peer address */
 	const uint8_t *cur_in;        /* the protected datagram being handled, as received */
 	size_t   cur_in_len;
+	struct tmr_heap timers;       /* one entry per SA: its next deadline */
 };
 
 extern struct ike_engine ike;
@@ -234,17 +242,29 @@ void ikev1_va_created(uint32_t peerid, const struct msg_va_created *);
 void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *);
 void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *);
 void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *);
-void ikev1_tick(time_t now);      /* once a second: retransmits, DPD, expiries */
+void ikev1_tick(time_t now);      /* once a second: the SAs whose deadline came (ike_deadline.c) */
 void ikev1_shutdown(void);        /* send DELETEs and free everything */
 void ikev1_clear(const struct msg_clear *);
 void ikev1_reload(const struct vpnd_conf *);   /* ike_reload.c */   /* operator's clear crypto session */
 void ike_dynauth(const struct msg_dynauth_req *);   /* ike_dynauth.c: RFC 5176, from keymgr */
+
+/* ike_deadline.c: what an SA waits for (retransmit, timeouts, DPD, rekeys, lifetimes). A
+ * change that may bring its next deadline closer calls ike_sa_rearm; one that only pushes it
+ * later need not (the SA wakes up early, finds nothing due and sleeps again). */
+void ike_sa_rearm(struct ike_sa *);
+void ike_sa_touch(struct ike_sa *);     /* check it at the next tick (report, deadlines) */
 
 /* ike_sa.c */
 struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
                           const struct sockaddr_in *local);
 struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8]);
 struct ike_sa *ike_sa_by_id(uint32_t id);
+/* a first message's retransmission: the half-open SA of this initiator cookie and address */
+struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], struct in_addr peer);
+void ike_sa_set_id(struct ike_sa *, uint32_t id);      /* re-hashes it */
+/* The chain (peer_next) holding every SA of this peer address, newest first, among others:
+ * callers compare the address. */
+struct ike_sa *ike_sa_peer_chain(struct in_addr);
 void ike_sa_delete(struct ike_sa *, const char *reason, int notify_peer);
 struct ike_exch *ike_exch_find(struct ike_sa *, uint32_t msgid);
 struct ike_exch *ike_exch_new(struct ike_sa *, int kind, uint32_t msgid);
@@ -350,6 +370,7 @@ const char *ikev1_check_selector(const struct vpnd_conf *, const struct ike_sa *
 void ikev1_rekey_start(struct ike_sa *, struct ike_child *);
 void ikev1_rekey_input(struct ike_sa *, struct ike_exch *, const struct isakmp_msg *);
 void ikev1_rekey_tick(struct ike_sa *, time_t now);
+time_t ikev1_rekey_deadline(const struct ike_sa *);   /* 0: none */
 
 /* ikev1_info.c */
 void ikev1_info_input(struct ike_sa *, const struct isakmp_msg *);

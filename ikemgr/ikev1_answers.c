@@ -11,9 +11,19 @@
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 
-void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
+/* The SA an answer is for, checked at the next tick: what the answer changed gets reported
+ * then (ike_report.c), as after a datagram. */
+static struct ike_sa *answer_for(uint32_t peerid)
 {
 	struct ike_sa *sa = ike_sa_by_id(peerid);
+	if (sa)
+		ike_sa_touch(sa);
+	return sa;
+}
+
+void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
+{
+	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || sa->state != IKE_S_WAIT_SKEYID)
 		return;
 	log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->id, r->status);
@@ -25,28 +35,28 @@ void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 
 void ikev1_cert_verify_res(uint32_t peerid, const struct msg_cert_verify_res *r)
 {
-	struct ike_sa *sa = ike_sa_by_id(peerid);
+	struct ike_sa *sa = answer_for(peerid);
 	if (sa && sa->state == IKE_S_MM_WAIT_CERT)
 		ikev1_sig_verified(sa, r);
 }
 
 void ikev1_sign_res(uint32_t peerid, const struct msg_sign_res *r)
 {
-	struct ike_sa *sa = ike_sa_by_id(peerid);
+	struct ike_sa *sa = answer_for(peerid);
 	if (sa && sa->state == IKE_S_MM_WAIT_SIGN)
 		ikev1_sig_signed(sa, r);
 }
 
 void ikev1_xauth_res(uint32_t peerid, const struct msg_xauth_res *r)
 {
-	struct ike_sa *sa = ike_sa_by_id(peerid);
+	struct ike_sa *sa = answer_for(peerid);
 	if (sa)
 		ikev1_xauth_result(sa, r);
 }
 
 void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
 {
-	struct ike_sa *sa = ike_sa_by_id(peerid);
+	struct ike_sa *sa = answer_for(peerid);
 	if (!sa)
 		return;
 	if (r->status && sa->va_ready) {
@@ -77,7 +87,7 @@ void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
 
 void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *r)
 {
-	struct ike_sa *sa = ike_sa_by_id(peerid);
+	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || !sa->held || sa->held_spi != r->spi_in)
 		return;
 	if (r->status)
@@ -96,15 +106,18 @@ void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *a)
 	time_t now = time(NULL);
 	if (a->pkts_in != sa->esp_pkts_in)
 		sa->esp_in_at = now;
-	if (a->pkts_out != sa->esp_pkts_out)
+	int sent = a->pkts_out != sa->esp_pkts_out;
+	if (sent)
 		sa->esp_out_at = now;
 	sa->esp_pkts_in = a->pkts_in;
 	sa->esp_pkts_out = a->pkts_out;
+	if (sent)
+		ike_sa_rearm(sa);       /* on-demand DPD may now be due */
 }
 
 void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 {
-	struct ike_sa *sa = ike_sa_by_id(peerid);
+	struct ike_sa *sa = answer_for(peerid);
 	if (!sa)
 		return;
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {

@@ -111,6 +111,7 @@ void ikev1_send_dpd(struct ike_sa *sa)
 	seq = htonl(sa->dpd_seq);
 	sa->dpd_outstanding++;
 	sa->dpd_sent_at = time(NULL);
+	ike_sa_rearm(sa);
 	ikev1_send_notify(sa, ISAKMP_N_R_U_THERE, ISAKMP_PROTO_ISAKMP, ck, 16,
 	                  (const uint8_t *)&seq, 4);
 }
@@ -121,7 +122,7 @@ void ikev1_send_dpd(struct ike_sa *sa)
  */
 static void delete_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 {
-	for (struct ike_sa *o = ike.all; o; o = o->all_next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = o->peer_next) {
 		if (o != sa && o->peer.sin_addr.s_addr != sa->peer.sin_addr.s_addr)
 			continue;
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {

@@ -375,6 +375,7 @@ void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
 	sa->child[slot].replaced_at = 0;
 	ikev1_session_up(sa, &sa->child[slot]);
 	ike_report_sync(sa);
+	ike_sa_rearm(sa);       /* the replaced SA's deletion */
 }
 
 void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m,

@@ -7,7 +7,7 @@
  *   R: HDR*, HASH(3)
  * The proposal repeats what the peer agreed to last time: the same transform, PFS group and
  * identities (ours first, as the initiator's). The old SA pair stays in tunmgr until the new
- * one carries traffic; ikev1_tick deletes it a little later.
+ * one carries traffic; its IKE SA's deadline deletes it a little later.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 #include "tunmgr/esp.h"
 
 #define REKEY_GIVE_UP 30        /* seconds without an answer */
+#define REPLACED_KEEP 10        /* seconds a replaced IPsec SA stays, unless the peer deletes it */
 
 static uint32_t new_msgid(void)
 {
@@ -82,6 +83,7 @@ void ikev1_rekey_start(struct ike_sa *sa, struct ike_child *c)
 		return;
 	}
 	c->rekeying = 1;
+	ike_sa_rearm(sa);       /* give up after REKEY_GIVE_UP */
 	log_info("session %u: IPsec SA %08x reached its soft lifetime, hub starts a rekey", sa->id,
 	         ntohl(c->spi_in));
 }
@@ -181,7 +183,24 @@ void ikev1_rekey_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	ike_exch_free(sa, x);
 }
 
-/* Once a second per IKE SA: rekeys nobody answered, and replaced SAs whose time is up. */
+/* When rekey_tick next has something to do (see ike_deadline.c); 0: nothing pending. */
+time_t ikev1_rekey_deadline(const struct ike_sa *sa)
+{
+	time_t d = 0;
+	for (int i = 0; i < IKE_MAX_EXCH; i++) {
+		const struct ike_exch *x = &sa->exch[i];
+		if (x->kind == EXCH_QUICK_I && (!d || x->started + REKEY_GIVE_UP < d))
+			d = x->started + REKEY_GIVE_UP;
+	}
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		const struct ike_child *c = &sa->child[i];
+		if (c->used && c->replaced_at && (!d || c->replaced_at + REPLACED_KEEP < d))
+			d = c->replaced_at + REPLACED_KEEP;
+	}
+	return d;
+}
+
+/* At an SA's deadline: rekeys nobody answered, and replaced SAs whose time is up. */
 void ikev1_rekey_tick(struct ike_sa *sa, time_t now)
 {
 	for (int i = 0; i < IKE_MAX_EXCH; i++) {
@@ -197,7 +216,7 @@ void ikev1_rekey_tick(struct ike_sa *sa, time_t now)
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
 		struct ike_child *c = &sa->child[i];
 		/* the peer usually deletes what it replaced; else we do, once the new SA is in use */
-		if (c->used && c->replaced_at && now - c->replaced_at >= 10) {
+		if (c->used && c->replaced_at && now - c->replaced_at >= REPLACED_KEEP) {
 			ikev1_send_delete_child(sa, c);
 			log_info("session %u: replaced IPsec SA %08x deleted", sa->id, ntohl(c->spi_in));
 			ike_child_remove(sa, c, "replaced");

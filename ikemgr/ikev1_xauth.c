@@ -76,8 +76,8 @@ static void replace_stale(struct ike_sa *sa)
 	if (!sa->initial_contact)
 		return;
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike.all; o; o = next) {
-		next = o->all_next;
+	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = next) {
+		next = o->peer_next;
 		if (o != sa && o->state != IKE_S_DEAD && o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
 		    o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
 			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->id,
@@ -211,6 +211,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		}
 		sa->policy = r->policy;
 		sa->have_policy = 1;
+		ike_sa_rearm(sa);       /* Session-Timeout */
 		sa->state = IKE_S_CFG_WAIT;
 		struct ike_sa *o = ike_session_predecessor(sa);
 		if (o) {
@@ -228,6 +229,7 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 	if (r->status == XAUTH_OK) {
 		sa->policy = r->policy;
 		sa->have_policy = 1;
+		ike_sa_rearm(sa);       /* Session-Timeout */
 		log_info("session %u: user '%s' authenticated (group '%s')", sa->id, sa->user,
 		         sa->group_name);
 		replace_stale(sa);

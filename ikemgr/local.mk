@@ -6,6 +6,12 @@ ikemgr_libike_a_SOURCES = ikemgr/ikev1.h ikemgr/ikev1.c ikemgr/ikev1_answers.c i
 	ikemgr/ikev1_p1.c ikemgr/ikev1_aggr.c ikemgr/ikev1_main.c ikemgr/ikev1_sig.c ikemgr/ikev1_xauth.c ikemgr/ikev1_cfg.c ikemgr/ikev1_quick.c \
 	ikemgr/ikev1_info.c ikemgr/ikev1_proposal.c ikemgr/ikev1_attr.h ikemgr/ikev1_attr.c \
 	ikemgr/ike_report.c ikemgr/ike_clear.c ikemgr/ike_reload.c \
-	ikemgr/ike_dynauth.c ikemgr/admission.c
+	ikemgr/ike_dynauth.c ikemgr/admission.c \
+	ikemgr/ike_timers.h ikemgr/ike_timers.c ikemgr/ike_deadline.c
 include ikemgr/crypto.mk
 include test/unit/ike.mk
+
+# bench/: figures only, never run by make check (built so that it keeps compiling)
+noinst_PROGRAMS += bench/ike_bench
+bench_ike_bench_SOURCES = bench/ike_bench.c
+bench_ike_bench_LDADD = $(VPND_LIBS)

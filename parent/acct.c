@@ -9,6 +9,9 @@
  *   reason it ended.
  * - Sessions a crash left open get a Stop with NAS-Reboot: at once when a child dies, at the
  *   next start when the parent itself was killed.
+ * - Accounting-On at start (after those Stops), Accounting-Off at exit (after every Stop of
+ *   the run), once per server group in use. At a stop the records stay queued (SQLite) and go
+ *   out at the next start, so a stop of 20,000 sessions never waits on a RADIUS server.
  * Records go out oldest first, one at a time; one that no server acknowledged is retried
  * (backoff up to a minute) and nothing behind it overtakes it. Unsent records survive a
  * restart in the queue.
@@ -27,6 +30,7 @@
 #define RETRY_MAX_MS   60000
 #define TICK_MS        1000
 #define KEEP_ACKED_S   (7 * 86400.0)
+#define LIVE_BUCKETS   4096
 
 struct live {
 	struct live *next;
@@ -40,7 +44,7 @@ struct live {
 
 struct acct {
 	struct parent *p;
-	struct live   *live;
+	struct live   *live[LIVE_BUCKETS];     /* by session id: a stop ends them all at once */
 	int            ready;       /* keymgr is up */
 	int            inflight;
 	int64_t        qid;
@@ -56,7 +60,7 @@ static double now_s(struct acct *a)
 
 static struct live **find(struct acct *a, uint32_t sid)
 {
-	struct live **pp = &a->live;
+	struct live **pp = &a->live[sid % LIVE_BUCKETS];
 	while (*pp && (*pp)->sid != sid)
 		pp = &(*pp)->next;
 	return pp;
@@ -114,20 +118,22 @@ static void tick_cb(uv_timer_t *t)
 	double now = now_s(a);
 	int period = p->conf->acct_update_periodic;
 
-	for (struct live **pp = &a->live; *pp;) {
-		struct live *l = *pp;
-		if (l->down) {
-			if (now >= l->stop_by) {
-				stop_now(a, pp);
-				continue;
+	for (int b = 0; b < LIVE_BUCKETS; b++) {
+		for (struct live **pp = &a->live[b]; *pp;) {
+			struct live *l = *pp;
+			if (l->down) {
+				if (now >= l->stop_by) {
+					stop_now(a, pp);
+					continue;
+				}
+			} else if (period > 0 && l->next_interim > 0 && now >= l->next_interim) {
+				queue(a, l->sid, ACCT_INTERIM, 0);
+				l->next_interim = now + 60.0 * period;
+			} else if (period > 0 && l->next_interim == 0) {
+				l->next_interim = now + 60.0 * period;    /* periodic turned on by a reload */
 			}
-		} else if (period > 0 && l->next_interim > 0 && now >= l->next_interim) {
-			queue(a, l->sid, ACCT_INTERIM, 0);
-			l->next_interim = now + 60.0 * period;
-		} else if (period > 0 && l->next_interim == 0) {
-			l->next_interim = now + 60.0 * period;    /* periodic turned on by a reload */
+			pp = &l->next;
 		}
-		pp = &l->next;
 	}
 }
 
@@ -150,24 +156,6 @@ int acct_init(struct parent *p)
 	return 0;
 }
 
-/* Before the sessions an earlier run left open (it was killed) are closed: their Stop. */
-void acct_recover(struct parent *p)
-{
-	int n = db_acct_stop_open(p->db, 0, msg_acct_cause("crash"));
-	if (n > 0)
-		log_info("accounting: %d Stop record%s (NAS-Reboot) for sessions of an earlier run",
-		         n, n == 1 ? "" : "s");
-	db_acct_prune(p->db, (double)time(NULL) - KEEP_ACKED_S);
-}
-
-void acct_ready(struct parent *p)
-{
-	if (!p->acct)
-		return;
-	p->acct->ready = 1;
-	kick(p->acct);
-}
-
 /* The server group of the first `group` method of the profile's accounting list. */
 static const char *acct_group(const struct vpnd_conf *c, const char *profile)
 {
@@ -182,6 +170,43 @@ static const char *acct_group(const struct vpnd_conf *c, const char *profile)
 		if (l->method[m] == AAA_METHOD_GROUP)
 			return l->group[m];
 	return NULL;
+}
+
+/* Accounting-On at start, -Off at exit: once to each server group a profile accounts to. */
+static void queue_nas(struct parent *p, int status)
+{
+	const struct vpnd_conf *c = p->conf;
+	for (int i = 0; i < c->nprofile; i++) {
+		const char *g = acct_group(c, c->profile[i].name), *h = NULL;
+		for (int k = 0; k < i && g; k++)
+			if ((h = acct_group(c, c->profile[k].name)) && !strcmp(g, h))
+				g = NULL;
+		if (!g)
+			continue;
+		db_batch_begin(p->db);
+		if (db_acct_add_nas(p->db, status, g) < 0)
+			log_warnx("accounting: %s for group %s not queued",
+			          status == ACCT_ON ? "Accounting-On" : "Accounting-Off", g);
+	}
+}
+
+/* Before the sessions an earlier run left open (it was killed) are closed: their Stop. */
+void acct_recover(struct parent *p)
+{
+	int n = db_acct_stop_open(p->db, 0, msg_acct_cause("crash"));
+	if (n > 0)
+		log_info("accounting: %d Stop record%s (NAS-Reboot) for sessions of an earlier run",
+		         n, n == 1 ? "" : "s");
+	queue_nas(p, ACCT_ON);          /* after the Stops of the earlier run, before any Start */
+	db_acct_prune(p->db, (double)time(NULL) - KEEP_ACKED_S);
+}
+
+void acct_ready(struct parent *p)
+{
+	if (!p->acct)
+		return;
+	p->acct->ready = 1;
+	kick(p->acct);
 }
 
 void acct_session_up(struct parent *p, const struct msg_session_up *u)
@@ -205,8 +230,8 @@ void acct_session_up(struct parent *p, const struct msg_session_up *u)
 	l->sid = u->session_id;
 	if (p->conf->acct_update_periodic > 0)
 		l->next_interim = now_s(a) + 60.0 * p->conf->acct_update_periodic;
-	l->next = a->live;
-	a->live = l;
+	l->next = a->live[l->sid % LIVE_BUCKETS];
+	a->live[l->sid % LIVE_BUCKETS] = l;
 	queue(a, u->session_id, ACCT_START, 0);
 }
 
@@ -268,32 +293,43 @@ void acct_crash(struct parent *p)
 	db_batch_begin(p->db);
 	int n = db_acct_stop_open(p->db, 1, msg_acct_cause("crash"));
 	/* those already down keep the cause they ended with */
-	while (a->live) {
-		struct live *l = a->live;
-		a->live = l->next;
-		if (l->down)
-			queue(a, l->sid, ACCT_STOP, l->cause);
-		free(l);
+	for (int b = 0; b < LIVE_BUCKETS; b++) {
+		while (a->live[b]) {
+			struct live *l = a->live[b];
+			a->live[b] = l->next;
+			if (l->down)
+				queue(a, l->sid, ACCT_STOP, l->cause);
+			free(l);
+		}
 	}
 	if (n > 0)
 		log_warnx("accounting: %d Stop record%s (NAS-Reboot) queued", n, n == 1 ? "" : "s");
 }
 
-/* Leaving: Stops still waiting for counters are queued with what the store has. Records not
- * yet acknowledged are sent at the next start. */
+/* Leaving: Stops still waiting for counters are queued with what the store has, and one for
+ * every accounted session still open (finish() then closes them). Records not yet
+ * acknowledged are sent at the next start. */
 void acct_finish(struct parent *p)
 {
 	struct acct *a = p->acct;
 	if (!a)
 		return;
-	while (a->live) {
-		struct live *l = a->live;
-		a->live = l->next;
-		if (l->down && p->db) {
-			db_batch_begin(p->db);
-			db_acct_add(p->db, l->sid, ACCT_STOP, l->cause);
+	for (int b = 0; b < LIVE_BUCKETS; b++) {
+		while (a->live[b]) {
+			struct live *l = a->live[b];
+			a->live[b] = l->next;
+			if (l->down && p->db) {
+				db_batch_begin(p->db);
+				db_acct_add(p->db, l->sid, ACCT_STOP, l->cause);
+			}
+			free(l);
 		}
-		free(l);
+	}
+	if (p->db) {
+		db_batch_begin(p->db);
+		if (db_acct_stop_open(p->db, 1, msg_acct_cause("shutdown")) > 0)
+			log_info("accounting: Stops queued for the sessions still open at exit");
+		queue_nas(p, ACCT_OFF);         /* after every Stop; all are sent at the next start */
 	}
 	uv_timer_stop(&a->retry);
 	uv_timer_stop(&a->tick);

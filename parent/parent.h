@@ -46,7 +46,9 @@ struct parent {
 
 	uv_signal_t      sig_term, sig_int, sig_chld, sig_hup;
 	uv_timer_t       ready_timer, stop_timer;
-	uv_check_t       db_check;     /* commits the database writes of each loop iteration */
+	uv_check_t       db_check;     /* commits the open batch of writes when it is due */
+	uv_timer_t       db_timer;     /* ... or when it is DB_BATCH_MS old */
+	int              db_flush;     /* a session or SA changed: commit this iteration */
 	int              all_ready;
 	int              stopping;     /* 1: SHUTDOWN sent, 2: SIGKILL sent */
 	int              exit_code;
@@ -70,6 +72,10 @@ void kill_children(struct parent *p, int sig);
 
 /* supervise.c */
 int  supervise_start(struct parent *p);
+/* commit.c: the session store's group commit */
+int  commit_start(struct parent *p);
+void commit_stop(struct parent *p);
+void commit_soon(struct parent *p);     /* at the end of this loop iteration */
 /* Stop the children (SIGKILL at once when force), then leave the loop with code. */
 void parent_shutdown(struct parent *p, int code, int force);
 /* reload.c: 0 and "reloaded ..." in why, or -1 and the first error */

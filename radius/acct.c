@@ -21,7 +21,8 @@ void radius_acct_init(const struct vpnd_conf *conf, radius_send_fn send)
 
 static const char *status_name(int s)
 {
-	return s == ACCT_START ? "Start" : s == ACCT_STOP ? "Stop" : "Interim-Update";
+	return s == ACCT_START ? "Start" : s == ACCT_STOP ? "Stop" :
+	       s == ACCT_ON ? "Accounting-On" : s == ACCT_OFF ? "Accounting-Off" : "Interim-Update";
 }
 
 static void done(struct radius_job *j)

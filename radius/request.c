@@ -63,6 +63,13 @@ static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id
 	rad_pkt_init(p, CODE_ACCT_REQUEST, id);
 	rad_put_u32(p, A_STATUS_TYPE, (uint32_t)m->status);
 	rad_put_str(p, A_SESSION_ID, m->acct_session_id);
+	if (m->status == ACCT_ON || m->status == ACCT_OFF) {
+		/* the NAS starts or stops: no session's attributes (RFC 2866 5.1) */
+		nas(p, c, nas_ip);
+		rad_put_u32(p, A_EVENT_TIMESTAMP, (uint32_t)time(NULL) - m->delay_time);
+		rad_put_u32(p, A_DELAY_TIME, m->delay_time);
+		return rad_pkt_finish(p, secret);
+	}
 	if (m->user[0])
 		rad_put_str(p, A_USER_NAME, m->user);
 	nas(p, c, nas_ip);

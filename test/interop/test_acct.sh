@@ -8,7 +8,9 @@
 #  - the server killed mid-session: records wait in SQLite and arrive afterwards, once each
 #    and in order, when it is back;
 #  - Interim-Update with counters under `aaa accounting update periodic 1`;
-#  - vpnd killed with -9: the next start sends the open session's Stop with NAS-Reboot;
+#  - vpnd killed with -9: the next start sends the open session's Stop with NAS-Reboot, then
+#    Accounting-On; vpnd stopped (SIGTERM) with a session up: its Stop (Admin-Reboot) and
+#    Accounting-Off wait in SQLite and go after the restart, before Accounting-On;
 #  - per-user Framed-Route and ip:interface-config (vpnc), and a strongSwan user with its own
 #    address, route and access list (Filter-Id), whose disconnect is a User-Request.
 set -u
@@ -269,7 +271,34 @@ wait_until 20 sh -c "[ \$(awk -v RS= '/Acct-Status-Type = Stop/ && /\"alice\"/' 
 [ "$(acct_n Stop alice)" = 2 ] || fail "$(acct_n Stop alice) Stops for alice, expected 2"
 pass "kill -9 of vpnd: Stop with NAS-Reboot sent at the next start"
 
-grep -qiE "sanitizer|runtime error" "$ST/vpnd.log.1" && { grep -iE "sanitizer|runtime error" "$ST/vpnd.log.1" >&2; fail "errors in the first run's log"; }
+echo "=== vpnd stopped with a session up: its Stop waits in SQLite, then Accounting-Off; both go after the restart, before Accounting-On"
+wait_until 10 sh -c "[ \"\$(awk -v RS= '/Acct-Status-Type = Accounting-On/' '$DETAIL' | wc -l)\" -ge 2 ]" ||
+	fail "no Accounting-On after the restart that followed kill -9"
+[ "$(acct_order | tail -2 | tr '\n' ',')" = "Stop alice,Accounting-On ," ] ||
+	fail "after kill -9 the restart sent '$(acct_order | tail -2 | tr '\n' ',')', expected the NAS-Reboot Stop, then Accounting-On"
+vpnc_start "$T/alice2" group=groupl secret=GroupLocalKey user=alice password=Up55aaSecret ||
+	{ tail -30 "$ST/vpnd.log" >&2; fail "alice did not connect after the restart"; }
+wait_until 20 sh -c "[ \$(awk -v RS= '/Acct-Status-Type = Start/ && /\"alice\"/' '$DETAIL' | wc -l) -ge 3 ]" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "no Start for alice's new session"; }
+vpnd_stop "$ST"
+vpnc_stop
+queued=$(vsql "SELECT status || ' ' || coalesce(username, '-') FROM acct_queue WHERE acked IS NULL ORDER BY id" | grep -E '^(Stop|Accounting)' | tr '\n' ',')
+[ "$queued" = "Stop alice,Accounting-Off -," ] || fail "queued at the stop: '$queued', expected alice's Stop then Accounting-Off"
+mv "$ST/vpnd.log" "$ST/vpnd.log.2"
+vpnd_start "$SRCDIR/test/data/hub-acct.conf" "$ST"
+wait_until 20 sh -c "[ \$(awk -v RS= '/Acct-Status-Type = Stop/ && /\"alice\"/' '$DETAIL' | wc -l) -ge 3 ]" ||
+	{ tail -20 "$ST/vpnd.log" >&2; fail "alice's Stop was not sent after the restart"; }
+wait_until 10 sh -c "[ \"\$(awk -v RS= '/Acct-Status-Type = Accounting-On/' '$DETAIL' | wc -l)\" -ge 3 ]" ||
+	fail "no Accounting-On after the restart"
+[ "$(acct_attr Stop alice Acct-Terminate-Cause)" = Admin-Reboot ] || fail "cause '$(acct_attr Stop alice Acct-Terminate-Cause)', expected Admin-Reboot"
+last3=$(acct_order | tail -3 | tr '\n' ',')
+[ "$last3" = "Stop alice,Accounting-Off ,Accounting-On ," ] || fail "records after the stop arrived as '$last3'"
+[ "$(acct_n Stop alice)" = 3 ] || fail "$(acct_n Stop alice) Stops for alice, expected 3"
+pass "SIGTERM with alice up: Stop (Admin-Reboot) queued, then Accounting-Off; sent after the restart, then Accounting-On"
+
+for l in "$ST/vpnd.log.1" "$ST/vpnd.log.2"; do
+	grep -qiE "sanitizer|runtime error" "$l" && { grep -iE "sanitizer|runtime error" "$l" >&2; fail "errors in $l"; }
+done
 grep -qiE "sanitizer|runtime error|fatal" "$ST/vpnd.log" && { grep -iE "sanitizer|runtime error|fatal" "$ST/vpnd.log" >&2; fail "errors in the log"; }
 vpnd_stop "$ST"
 echo "PASS: test_acct"

@@ -47,3 +47,9 @@ TESTS += test/unit/test_ikev1_init
 test_unit_test_ikev1_init_SOURCES = test/unit/test_ikev1_init.c
 test_unit_test_ikev1_init_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev1_init_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_timers
+TESTS += test/unit/test_timers
+test_unit_test_timers_SOURCES = test/unit/test_timers.c
+test_unit_test_timers_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_timers_LDADD = $(TEST_LIBS)

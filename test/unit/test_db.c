@@ -654,6 +654,72 @@ Test(db, acct_stops_for_sessions_a_crash_left_open)
 	db_close(d);
 }
 
+/* kill -9 of the parent while Stops waited for the final counters: the rows had ended, the
+ * Stops were only in memory; the next start queues them, once, and not for sessions that
+ * already have theirs nor for those of older runs or outside the last seconds. */
+Test(db, acct_stops_for_ended_rows_a_kill_left_unqueued)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	for (uint32_t i = 1; i <= 4; i++) {
+		struct msg_session_up u = session(i, "user");
+		cr_assert_eq(db_session_up(d, &u), 0);
+		if (i != 4)
+			cr_assert_eq(db_session_acct(d, i, "RG", NULL, 0), 0);
+	}
+	cr_assert_eq(db_session_down(d, 1, "shutdown"), 0);
+	cr_assert_eq(db_acct_add(d, 1, ACCT_STOP, 7), 1);     /* its Stop made it to the queue */
+	cr_assert_eq(db_session_down(d, 2, "shutdown"), 0);   /* its Stop did not */
+	cr_assert_eq(db_session_down(d, 4, "shutdown"), 0);   /* not accounted */
+	uint32_t run = db_run_id(d);
+	db_close(d);
+
+	d = db_open(path);
+	cr_assert_not_null(d);
+	/* session 3 is still open (a Stop as before), session 2 ended without one */
+	cr_assert_eq(db_acct_stop_open(d, 0, 11), 2);
+	cr_assert_eq(db_close_stale(d, "crash"), 1);
+	cr_assert_eq(db_acct_stop_open(d, 0, 11), 0, "no second Stop");
+	sqlite3 *h = reader();
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM acct_queue WHERE status = 'Stop' AND"
+	         " run_id = %u AND session_id = 2", run);
+	cr_assert_eq(q_int(h, sql), 1);
+	sqlite3_close(h);
+	db_close(d);
+
+	d = db_open(path);      /* a later start: that run is not the last one any more */
+	cr_assert_not_null(d);
+	cr_assert_eq(db_acct_stop_open(d, 0, 11), 0);
+	db_close(d);
+}
+
+/* Accounting-On/Off: queued in order with the session records, no session attached */
+Test(db, acct_on_off_in_the_queue)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	cr_assert_eq(db_acct_add_nas(d, ACCT_ON, "RG"), 0);
+	struct msg_session_up u = session(1, "alice");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	cr_assert_eq(db_session_acct(d, 1, "RG", NULL, 0), 0);
+	cr_assert_eq(db_acct_add(d, 1, ACCT_START, 0), 1);
+	cr_assert_eq(db_acct_add_nas(d, ACCT_OFF, "RG"), 0);
+	int want[] = { ACCT_ON, ACCT_START, ACCT_OFF };
+	for (int i = 0; i < 3; i++) {
+		struct msg_acct m;
+		cr_assert_eq(db_acct_head(d, &m), 1);
+		cr_assert_eq(m.status, want[i]);
+		cr_assert_str_eq(m.group, "RG");
+		if (want[i] != ACCT_START)
+			cr_assert_str_eq(m.user, "");
+		cr_assert_eq(db_acct_result(d, m.qid, ACCT_SENT, "LIVE", NULL), 0);
+	}
+	struct msg_acct m;
+	cr_assert_eq(db_acct_head(d, &m), 0);
+	db_close(d);
+}
+
 Test(db, acct_terminate_causes)
 {
 	/* the end reasons ikemgr and the parent write, as RFC 2866 numbers them */
