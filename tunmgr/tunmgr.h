@@ -1,0 +1,152 @@
+/*
+ * tunmgr's shared state, for its files only: the sessions' interfaces (struct va), their SAs
+ * and the data plane's sockets and buffers (dp). One thread owns all of it.
+ *
+ * device.c  interfaces: create, configure, template, destroy
+ * sa.c      SAs on an interface: install, rekey switch-over, removal
+ * send.c    interface -> ESP
+ * receive.c ESP (UDP 4500, raw protocol 50) -> interface; IKE on 4500 to ikemgr
+ * timers.c  counters, activity and lifetimes
+ * dispatch.c the imsg channels' handlers
+ * tunmgr.c  start and stop
+ */
+#ifndef VPND_TUNMGR_H
+#define VPND_TUNMGR_H
+
+#include <stdint.h>
+#include <time.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "common/conf.h"
+#include "common/imsg.h"
+#include "common/msg.h"
+#include "tunmgr/esp.h"
+
+#define MAX_UNITS    4096
+#define PKT_MAX      65536
+#define BATCH        64
+
+struct va;
+
+struct sa_in {
+	struct esp_sa *esp;
+	struct va     *va;
+	uint32_t       spi, spi_out;    /* spi_out: its outbound twin */
+	struct in_addr net, mask;       /* the selector it belongs to */
+	time_t         created;
+	uint32_t       soft_seconds, hard_seconds;
+	uint64_t       soft_bytes, hard_bytes;
+	int            soft_sent, hard_sent;
+	/* per-SA counters for the session store: the outbound twin's stats are read from its
+	 * va_out while it lives and kept here once it is freed */
+	struct esp_stats out_st;
+	uint64_t       send_err;
+	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
+};
+
+#define VA_MAX_SEL 8
+#define VA_MAX_IN  8
+
+/*
+ * The outbound SA for packets to one client-side selector. A rekeyed SA waits as `pending`
+ * until its inbound twin has carried a packet (the peer has the pair) or a second has
+ * passed, so nothing is sent on an SPI the peer does not have yet.
+ */
+struct va_out {
+	struct in_addr net, mask;
+	struct esp_sa *out;
+	uint32_t       out_spi;
+	struct esp_sa *pending;
+	uint32_t       pending_spi;
+	struct sa_in  *pending_in;
+	uint64_t       pending_since;   /* uv_now() ms */
+	int            routed;          /* we added a route for net/mask via the interface */
+};
+
+struct va {
+	struct va     *next;
+	uint32_t       session_id;
+	int            unit, ifindex, fd;
+	char           ifname[IF_NAMESIZE];
+	uv_poll_t      poll;
+	int            polling;
+	struct in_addr client;
+	int            client_plen;
+	int            template_num;
+	/* outbound: one SA per selector (the client's address, networks behind it) */
+	struct va_out  outs[VA_MAX_SEL];
+	int            nouts;
+	int            encap;
+	struct sockaddr_in peer;
+	/* inbound SAs of this session (the newest first) */
+	struct sa_in  *in[VA_MAX_IN];
+	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
+	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
+	/* ip access-group of the template: from the client (in), toward it (out) */
+	const struct conf_acl *acl_in, *acl_out;
+	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
+	char           acl_out_name[64];
+	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
+	int            own_mtu, own_mss;        /* RADIUS ip:interface-config, 0 = template's */
+	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
+	struct msg_route froute[MSG_ROUTES_MAX];
+	int            nfroute;
+};
+
+struct dataplane {
+	uv_loop_t      *loop;
+	const struct vpnd_conf *conf;
+	struct imsgbuf  parent, ike, key;
+	int             udp, raw, nl;
+	uv_poll_t       udp_poll, raw_poll;
+	uv_timer_t      stats_timer;
+	struct sadb    *sadb;
+	struct va      *vas;
+	uint8_t         units[MAX_UNITS];
+	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
+	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
+	uint8_t         buf[PKT_MAX], out[PKT_MAX];
+};
+extern struct dataplane dp;
+
+/* device.c */
+struct va *va_by_session(uint32_t id);
+void va_create(const struct msg_va_create *);
+void va_create_authorized(const struct msg_va_create *, int ok);
+void va_configure(struct va *, int fd);
+void va_reply(struct va *, int status);
+void va_destroy(uint32_t session_id);
+void va_template_apply(struct va *);
+void on_authz(const struct msg_authz *);
+
+/* sa.c */
+void count_err(struct va *, ssize_t err);
+struct sa_in *in_twin(struct va *, uint32_t spi_out);
+struct esp_sa *out_twin(struct va *, const struct sa_in *);
+void switch_out(struct va *, struct va_out *);
+struct va_out *out_find(struct va *, struct in_addr net, struct in_addr mask);
+int in_framed_route(const struct va *, uint32_t a);
+void sa_in_free(struct sa_in *);
+void sa_add(const struct msg_sa_add *);
+void sa_del(const struct msg_sa_del *);
+
+/* send.c, receive.c */
+void on_tun(uv_poll_t *, int status, int events);
+void on_udp(uv_poll_t *, int status, int events);
+void on_raw(uv_poll_t *, int status, int events);
+
+/* timers.c */
+void sa_counters(struct va *, struct sa_in *, int force);
+void send_counters(struct va *, int final);
+void on_stats(uv_timer_t *);
+
+/* dispatch.c */
+void dispatch_init(int parent_fd, int ike_fd, int key_fd);
+
+/* tunmgr.c */
+void shutdown_all(void);
+
+#endif
