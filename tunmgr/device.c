@@ -14,15 +14,13 @@
 #include "common/netpolicy.h"
 #include "tunmgr/authz.h"
 #include "tunmgr/netlink.h"
+#include "tunmgr/sadb.h"
 #include "tunmgr/tun.h"
 #include "tunmgr/tunmgr.h"
 
 struct va *va_by_session(uint32_t id)
 {
-	for (struct va *v = dp.vas; v; v = v->next)
-		if (v->session_id == id)
-			return v;
-	return NULL;
+	return sadb_lookup(dp.by_session, id);
 }
 
 static int template_mtu(const struct conf_interface *t)
@@ -60,12 +58,12 @@ void va_reply(struct va *v, int status)
 
 static void va_unlink(struct va *v)
 {
-	for (struct va **pp = &dp.vas; *pp; pp = &(*pp)->next)
-		if (*pp == v) {
-			*pp = v->next;
-			break;
-		}
+	LIST_REMOVE(v, entry);
+	va_forget(v);
+	sadb_remove(dp.by_session, v->session_id);
 	dp.units[v->unit] = 0;
+	if (v->unit < dp.unit_hint)
+		dp.unit_hint = v->unit;
 }
 
 /* The session's own access list (RADIUS, CoA) in place of the template's; one gone after a
@@ -150,12 +148,13 @@ void va_create(const struct msg_va_create *c)
 	}
 	struct va *v = calloc(1, sizeof(*v));
 	int unit = 0;
-	for (int i = 1; i < MAX_UNITS; i++)
+	for (int i = dp.unit_hint > 0 ? dp.unit_hint : 1; i < MAX_UNITS; i++)
 		if (!dp.units[i]) {
 			unit = i;
 			break;
 		}
-	if (!v || !unit) {
+	/* session ids are never 0 (ikemgr skips it); the table refuses it like SPI 0 */
+	if (!v || !unit || sadb_insert(dp.by_session, c->session_id, v) < 0) {
 		struct va tmp = { .session_id = c->session_id };
 		va_reply(&tmp, ENOSPC);
 		free(v);
@@ -184,8 +183,8 @@ void va_create(const struct msg_va_create *c)
 	v->fd = -1;
 	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
 	dp.units[unit] = 1;
-	v->next = dp.vas;
-	dp.vas = v;
+	dp.unit_hint = unit + 1;
+	LIST_INSERT_HEAD(&dp.vas, v, entry);
 	imsg_compose(&dp.parent, IMSG_TUN_OPEN, c->session_id, -1, NULL, 0);
 }
 
@@ -215,13 +214,9 @@ void va_configure(struct va *v, int fd)
 	if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, t->unnumbered, &donor, &plen) < 0)
 		log_rl("%s: ip unnumbered %s: that interface has no IPv4 address", v->ifname,
 		          t->unnumbered);
-	rc = nl_link_set_alias(dp.nl, v->ifindex, alias);
-	if (!rc)
-		rc = nl_link_set(dp.nl, v->ifindex, 1, mtu);
-	if (!rc && donor.s_addr)
-		rc = nl_addr_add(dp.nl, v->ifindex, donor, 32);
-	if (!rc)
-		rc = nl_route_add(dp.nl, v->ifindex, v->client, v->client_plen, donor);
+	struct nl_va setup = { .ifindex = v->ifindex, .alias = alias, .mtu = mtu, .donor = donor,
+	                       .client = v->client, .client_plen = v->client_plen };
+	rc = nl_va_setup(dp.nl, &setup);
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;

@@ -68,8 +68,11 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 	/* in place: dp.conf is our heap copy and the interfaces point into it */
 	memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
 	int n = 0;
-	for (struct va *v = dp.vas; v; v = v->next, n++)
+	struct va *v;
+	LIST_FOREACH(v, &dp.vas, entry) {
 		va_template_apply(v);
+		n++;
+	}
 	log_info("configuration reloaded: %d interface%s updated from their templates", n,
 	         n == 1 ? "" : "s");
 }

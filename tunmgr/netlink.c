@@ -234,6 +234,130 @@ nl_link_set(int nl, int ifindex, int up, int mtu)
 	return nl_transact(nl, &m, NULL, NULL);
 }
 
+static int route_msg(struct nl_msg *, uint16_t, uint16_t, int, struct in_addr, int);
+
+/* The requests, each acknowledged, in one send; 0 or the first error in their order. */
+static int
+nl_transact_batch(int nl, struct nl_msg *m, int n, int *err)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	uint8_t *buf, out[NL_TXBUF * 5];
+	size_t len = 0;
+	int left = n, rc = 0;
+	ssize_t r;
+
+	if (n > 5)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		if (m[i].overflow)
+			return -EMSGSIZE;
+		memcpy(out + len, m[i].u.b, m[i].u.h.nlmsg_len);
+		len += NLMSG_ALIGN(m[i].u.h.nlmsg_len);
+		err[i] = 1;             /* no answer yet */
+	}
+	do
+		r = sendto(nl, out, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if ((size_t)r != len)
+		return -EIO;
+	buf = malloc(NL_RXBUF);
+	if (buf == NULL)
+		return -ENOMEM;
+	while (left > 0) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, NL_RXBUF };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+		                     .msg_iov = &iov, .msg_iovlen = 1 };
+		const struct nlmsghdr *h;
+		size_t off;
+
+		r = recvmsg(nl, &mh, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			break;
+		}
+		if (from.nl_pid != 0)
+			continue;
+		for (off = 0; off + sizeof(*h) <= (size_t)r; off += NLMSG_ALIGN(h->nlmsg_len)) {
+			h = (const struct nlmsghdr *)(buf + off);
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)r - off)
+				break;
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			for (int i = 0; i < n; i++)
+				if (err[i] == 1 && h->nlmsg_seq == m[i].u.h.nlmsg_seq) {
+					err[i] = h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EIO
+					                                                 : e->error;
+					left--;
+				}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int
+nl_va_setup(int nl, const struct nl_va *va)
+{
+	struct nl_msg m[5];
+	struct ifinfomsg *ifi;
+	struct ifaddrmsg *ifa;
+	int n = 0, err[5], rc;
+	size_t alen = strlen(va->alias);
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: NONE } }, nested by hand */
+	uint8_t spec[RTA_LENGTH(RTA_SPACE(1))];
+	struct rtattr inner = { RTA_LENGTH(1), IFLA_INET6_ADDR_GEN_MODE };
+	struct rtattr fam = { RTA_LENGTH(RTA_SPACE(1)), AF_INET6 };
+
+	if (va->ifindex <= 0 || va->mtu < 0 || alen >= NL_ALIAS_MAX)
+		return -EINVAL;
+	memset(spec, 0, sizeof(spec));
+	memcpy(spec, &fam, sizeof(fam));
+	memcpy(spec + RTA_LENGTH(0), &inner, sizeof(inner));
+	spec[RTA_LENGTH(0) + RTA_LENGTH(0)] = IN6_ADDR_GEN_MODE_NONE;
+	/* first and alone: on its own it may fail (no IPv6) without taking the rest along */
+	link_msg(&m[n++], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
+	msg_attr(&m[0], IFLA_AF_SPEC, spec, sizeof(spec));
+	link_msg(&m[n], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
+	msg_attr(&m[n++], IFLA_IFALIAS, va->alias, alen);
+	ifi = link_msg(&m[n], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (va->mtu > 0)
+		msg_attr_u32(&m[n], IFLA_MTU, (uint32_t)va->mtu);
+	n++;
+	if (va->donor.s_addr != 0) {
+		msg_init(&m[n], RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+		ifa = msg_put(&m[n], sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		ifa->ifa_prefixlen = 32;
+		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+		ifa->ifa_index = (uint32_t)va->ifindex;
+		msg_attr(&m[n], IFA_LOCAL, &va->donor, sizeof(va->donor));
+		msg_attr(&m[n], IFA_ADDRESS, &va->donor, sizeof(va->donor));
+		n++;
+	}
+	if ((rc = route_msg(&m[n], RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, va->ifindex,
+	    va->client, va->client_plen)) != 0)
+		return rc;
+	if (va->donor.s_addr != 0)
+		msg_attr(&m[n], RTA_PREFSRC, &va->donor, sizeof(va->donor));
+	n++;
+	if ((rc = nl_transact_batch(nl, m, n, err)) != 0)
+		return rc;
+	if (err[0] != 0 && err[0] != -EAFNOSUPPORT && err[0] != -EOPNOTSUPP)
+		return err[0];
+	for (int i = 1; i < n; i++)
+		if (err[i] != 0)
+			return err[i];
+	return 0;
+}
+
 int
 nl_link_set_alias(int nl, int ifindex, const char *alias)
 {

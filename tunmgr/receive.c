@@ -32,6 +32,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		return;
 	}
 	struct va *v = s->va;
+	va_touch(v);
 	uint8_t nh;
 	ssize_t n = esp_decap(s->esp, esp, len, dp.out, sizeof(dp.out), &nh);
 	if (n < 0) {
@@ -77,67 +78,86 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		v->drop_other++;
 }
 
+/* Up to MMSG datagrams in one recvmmsg into the batch's buffers; the count or -1. */
+static int rx_batch(int fd, int pktinfo)
+{
+	for (int i = 0; i < MMSG; i++) {
+		/* zeroed: the kernel fills it for AF_INET, nothing may read it unset */
+		memset(&dp.rx.from[i], 0, sizeof(dp.rx.from[i]));
+		dp.rx.iov[i] = (struct iovec){ dp.rx.buf[i], PKT_MAX };
+		dp.rx.m[i].msg_hdr = (struct msghdr){
+			.msg_name = &dp.rx.from[i], .msg_namelen = sizeof(dp.rx.from[i]),
+			.msg_iov = &dp.rx.iov[i], .msg_iovlen = 1,
+			.msg_control = pktinfo ? dp.rx.cbuf[i] : NULL,
+			.msg_controllen = pktinfo ? sizeof(dp.rx.cbuf[i]) : 0 };
+	}
+	return recvmmsg(fd, dp.rx.m, MMSG, MSG_DONTWAIT, NULL);
+}
+
+static void udp_datagram(uint8_t *buf, size_t n, const struct sockaddr_in *from,
+                         struct msghdr *mh)
+{
+	if (n == 1 && buf[0] == 0xff)
+		return;          /* NAT-T keepalive (RFC 3948 2.3) */
+	if (n >= 4 && !memcmp(buf, "\0\0\0\0", 4)) {
+		struct msg_ike_pkt p;
+		memset(&p, 0, sizeof(p));
+		p.peer = *from;
+		p.local.sin_family = AF_INET;
+		p.local.sin_port = htons(4500);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				p.local.sin_addr = pi.ipi_addr;
+			}
+		p.len = (uint16_t)(n - 4);
+		/* over the queue's cap (ikemgr behind) it is dropped and counted in dp.ike */
+		if (imsg_compose2(&dp.ike, IMSG_IKE_PACKET, 0, -1, &p, sizeof(p), buf + 4,
+		                  n - 4) == 0)
+			dp.ike_forwarded++;
+		return;
+	}
+	esp_input(buf, n, from, 1);
+}
+
 void on_udp(uv_poll_t *h, int status, int events)
 {
 	if (status < 0)
 		return;
-	for (int i = 0; i < BATCH; i++) {
-		struct sockaddr_in from;
-		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		struct iovec iov = { dp.buf, sizeof(dp.buf) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-		                     .msg_iovlen = 1, .msg_control = cbuf,
-		                     .msg_controllen = sizeof(cbuf) };
-		ssize_t n = recvmsg(dp.udp, &mh, MSG_DONTWAIT);
-		if (n < 0)
+	for (int round = 0; round < BATCH / MMSG; round++) {
+		int n = rx_batch(dp.udp, 1);
+		for (int i = 0; i < n; i++)
+			udp_datagram(dp.rx.buf[i], dp.rx.m[i].msg_len, &dp.rx.from[i],
+			             &dp.rx.m[i].msg_hdr);
+		if (n < MMSG)
 			break;
-		if (n == 1 && dp.buf[0] == 0xff)
-			continue;        /* NAT-T keepalive (RFC 3948 2.3) */
-		if (n >= 4 && !memcmp(dp.buf, "\0\0\0\0", 4)) {
-			struct msg_ike_pkt p;
-			memset(&p, 0, sizeof(p));
-			p.peer = from;
-			p.local.sin_family = AF_INET;
-			p.local.sin_port = htons(4500);
-			for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-				if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-					struct in_pktinfo pi;
-					memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-					p.local.sin_addr = pi.ipi_addr;
-				}
-			p.len = (uint16_t)(n - 4);
-			/* over the queue's cap (ikemgr behind) it is dropped and counted in dp.ike */
-			if (imsg_compose2(&dp.ike, IMSG_IKE_PACKET, 0, -1, &p, sizeof(p), dp.buf + 4,
-			                  (size_t)n - 4) == 0)
-				dp.ike_forwarded++;
-			continue;
-		}
-		esp_input(dp.buf, (size_t)n, &from, 1);
 	}
+}
+
+static void raw_datagram(const uint8_t *buf, size_t n, const struct sockaddr_in *from)
+{
+	if (n < 20) {
+		dp.drop_short++;
+		return;
+	}
+	size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+	if (ihl < 20 || n < ihl) {
+		dp.drop_short++;
+		return;
+	}
+	esp_input(buf + ihl, n - ihl, from, 0);
 }
 
 void on_raw(uv_poll_t *h, int status, int events)
 {
 	if (status < 0)
 		return;
-	for (int i = 0; i < BATCH; i++) {
-		/* the kernel fills it for an AF_INET raw socket; zeroed so nothing can read it unset */
-		struct sockaddr_in from = { 0 };
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(dp.raw, dp.buf, sizeof(dp.buf), MSG_DONTWAIT,
-		                     (struct sockaddr *)&from, &fl);
-		if (n < 0)
+	for (int round = 0; round < BATCH / MMSG; round++) {
+		int n = rx_batch(dp.raw, 0);
+		for (int i = 0; i < n; i++)
+			raw_datagram(dp.rx.buf[i], dp.rx.m[i].msg_len, &dp.rx.from[i]);
+		if (n < MMSG)
 			break;
-		if (n < 20) {
-			dp.drop_short++;
-			continue;
-		}
-		size_t ihl = (size_t)(dp.buf[0] & 0x0f) * 4;
-		if (ihl < 20 || (size_t)n < ihl) {
-			dp.drop_short++;
-			continue;
-		}
-		esp_input(dp.buf + ihl, (size_t)n - ihl, &from, 0);
 	}
 }
-

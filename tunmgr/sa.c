@@ -95,7 +95,8 @@ void sa_in_free(struct sa_in *s)
 {
 	sadb_remove(dp.sadb, s->spi);
 	esp_sa_free(s->esp);
-	free(s);
+	s->esp = NULL;
+	sa_life_stop(s);
 }
 
 static void sa_added(const struct msg_sa_add *a, int status)
@@ -162,7 +163,13 @@ void sa_add(const struct msg_sa_add *a)
 	s->mask = a->sel_mask;
 	struct va_out *o = out_find(v, a->sel_net, a->sel_mask);
 	if (!o && v->nouts < VA_MAX_SEL) {
-		o = &v->outs[v->nouts++];
+		/* longest prefix first, so that the first match is the one to use (send.c) */
+		int at = 0;
+		while (at < v->nouts && ntohl(v->outs[at].mask.s_addr) >= ntohl(a->sel_mask.s_addr))
+			at++;
+		memmove(&v->outs[at + 1], &v->outs[at], (size_t)(v->nouts - at) * sizeof(v->outs[0]));
+		v->nouts++;
+		o = &v->outs[at];
 		memset(o, 0, sizeof(*o));
 		o->net = a->sel_net;
 		o->mask = a->sel_mask;
@@ -205,6 +212,7 @@ void sa_add(const struct msg_sa_add *a)
 	memmove(&v->in[1], &v->in[0], (VA_MAX_IN - 1) * sizeof(v->in[0]));
 	v->in[0] = s;
 	sadb_insert(dp.sadb, s->spi, s);
+	sa_life_start(s);
 	if (o->pending)
 		switch_out(v, o);       /* a second rekey before the first was used */
 	if (o->out) {

@@ -11,46 +11,61 @@
 #include "tunmgr/mss.h"
 #include "tunmgr/tunmgr.h"
 
-/* The selector for a destination: longest prefix first (masks are contiguous). A network
- * RADIUS routed to the client (Framed-Route) that no selector names goes on the SA of the
- * client's own address. */
+/* The selector for a destination. The outs are kept longest prefix first (sa.c), so the
+ * first match is the longest; a session has one selector almost always, so that is one
+ * compare. A network RADIUS routed to the client (Framed-Route) that no selector names goes
+ * on the SA of the client's own address. */
 static struct va_out *out_for(struct va *v, uint32_t dst)
 {
-	struct va_out *best = NULL;
 	for (int i = 0; i < v->nouts; i++) {
 		struct va_out *o = &v->outs[i];
-		if ((dst & o->mask.s_addr) == o->net.s_addr &&
-		    (!best || ntohl(o->mask.s_addr) > ntohl(best->mask.s_addr)))
-			best = o;
+		if ((dst & o->mask.s_addr) == o->net.s_addr)
+			return o;
 	}
-	if (!best && in_framed_route(v, dst) && v->client.s_addr != dst)
+	if (v->nfroute && in_framed_route(v, dst) && v->client.s_addr != dst)
 		return out_for(v, v->client.s_addr);
-	return best;
+	return NULL;
 }
 
-/* -1 when the datagram could not be sent (counted). */
-static int send_esp(struct va *v, const uint8_t *esp, size_t len)
+/*
+ * Send the batch sealed for V in one sendmmsg (all to the same peer). A datagram the kernel
+ * refuses is counted against the session and its SA and skipped, the rest still go.
+ */
+static void flush(struct va *v, int k)
 {
-	ssize_t n;
-	if (v->encap == ENCAP_UDP)
-		n = sendto(dp.udp, esp, len, 0, (struct sockaddr *)&v->peer, sizeof(v->peer));
-	else {
-		struct sockaddr_in dst = v->peer;
+	struct sockaddr_in dst = v->peer;
+	int fd = dp.udp;
+	if (v->encap != ENCAP_UDP) {
 		dst.sin_port = 0;
-		n = sendto(dp.raw, esp, len, 0, (struct sockaddr *)&dst, sizeof(dst));
+		fd = dp.raw;
 	}
-	if (n < 0) {
+	for (int i = 0; i < k; i++) {
+		dp.tx.iov[i] = (struct iovec){ dp.tx.buf[i], dp.tx.len[i] };
+		dp.tx.m[i].msg_hdr = (struct msghdr){ .msg_name = &dst, .msg_namelen = sizeof(dst),
+		                                      .msg_iov = &dp.tx.iov[i], .msg_iovlen = 1 };
+	}
+	for (int done = 0; done < k;) {
+		int r = sendmmsg(fd, &dp.tx.m[done], (unsigned)(k - done), 0);
+		if (r > 0) {
+			done += r;
+			continue;
+		}
 		v->drop_other++;
-		return -1;
+		struct sa_in *s = in_twin(v, dp.tx.spi[done]);
+		if (s)
+			s->send_err++;
+		done++;
 	}
-	return 0;
 }
 
+/* Up to BATCH packets per wakeup, sealed into the batch and sent MMSG at a time. */
 void on_tun(uv_poll_t *h, int status, int events)
 {
 	struct va *v = h->data;
 	if (status < 0)
 		return;
+	va_touch(v);
+	int k = 0;
 	for (int i = 0; i < BATCH; i++) {
 		ssize_t n = read(v->fd, dp.buf, sizeof(dp.buf));
 		if (n <= 0)
@@ -75,18 +90,20 @@ void on_tun(uv_poll_t *h, int status, int events)
 			v->drop_other++;
 			continue;
 		}
-		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.out, sizeof(dp.out));
+		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.tx.buf[k], PKT_MAX);
 		if (m < 0) {
 			count_err(v, m);
 			continue;
 		}
 		v->pkts_out++;
 		v->bytes_out += (uint64_t)n;
-		if (send_esp(v, dp.out, (size_t)m) < 0) {
-			struct sa_in *s = in_twin(v, o->out_spi);
-			if (s)
-				s->send_err++;
+		dp.tx.len[k] = (size_t)m;
+		dp.tx.spi[k] = o->out_spi;
+		if (++k == MMSG) {
+			flush(v, k);
+			k = 0;
 		}
 	}
+	if (k)
+		flush(v, k);
 }
-

@@ -6,6 +6,7 @@
  * TUN interfaces are not persistent: if this process dies, the kernel removes them with their
  * routes, so a crash leaves nothing.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -20,7 +21,8 @@ struct dataplane dp;
 void shutdown_all(void)
 {
 	uint64_t auth = 0, replay = 0, other = 0;
-	for (struct va *v = dp.vas; v; v = v->next) {
+	struct va *v;
+	LIST_FOREACH(v, &dp.vas, entry) {
 		auth += v->drop_auth;
 		replay += v->drop_replay;
 		other += v->drop_other;
@@ -32,8 +34,8 @@ void shutdown_all(void)
 	         (unsigned long long)(dp.drop_replay_gone + replay),
 	         (unsigned long long)other, (unsigned long long)dp.drop_acl,
 	         (unsigned long long)dp.ike_forwarded, dp.ike.dropped);
-	while (dp.vas)
-		va_destroy(dp.vas->session_id);
+	while (!LIST_EMPTY(&dp.vas))
+		va_destroy(LIST_FIRST(&dp.vas)->session_id);
 }
 
 
@@ -53,6 +55,12 @@ int tunmgr_main(struct proc_boot *boot)
 	dp.udp = boot->sock[SOCK_IKE4500];
 	dp.raw = boot->sock[SOCK_ESP_RAW];
 	dp.sadb = sadb_new();
+	dp.by_session = sadb_new();
+	LIST_INIT(&dp.vas);
+	dp.rx.buf = calloc(MMSG, PKT_MAX);
+	dp.tx.buf = calloc(MMSG, PKT_MAX);
+	if (!dp.sadb || !dp.by_session || !dp.rx.buf || !dp.tx.buf)
+		fatalx("out of memory");
 	dp.nl = nl_open();
 	if (dp.nl < 0)
 		fatalx("netlink: %s", strerror(-dp.nl));
@@ -68,8 +76,7 @@ int tunmgr_main(struct proc_boot *boot)
 		uv_poll_init(dp.loop, &dp.raw_poll, dp.raw);
 		uv_poll_start(&dp.raw_poll, UV_READABLE, on_raw);
 	}
-	uv_timer_init(dp.loop, &dp.stats_timer);
-	uv_timer_start(&dp.stats_timer, on_stats, 1000, 1000);
+	timers_start();
 	log_info("data plane ready");
 	return uv_run(dp.loop, UV_RUN_DEFAULT);
 }

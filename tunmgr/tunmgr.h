@@ -17,6 +17,9 @@
 #include <time.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <uv.h>
 
@@ -25,9 +28,12 @@
 #include "common/msg.h"
 #include "tunmgr/esp.h"
 
-#define MAX_UNITS    4096
+/* vaN numbers: the lowest free one is taken, so a number comes back after its session ends;
+ * room for 20,000 sessions and more (tunmgr's RLIMIT_NOFILE, one TUN fd each, is 69632) */
+#define MAX_UNITS    65536
 #define PKT_MAX      65536
-#define BATCH        64
+#define BATCH        64      /* packets per wakeup of one socket or interface */
+#define MMSG         32      /* datagrams per recvmmsg / sendmmsg */
 
 struct va;
 
@@ -45,6 +51,7 @@ struct sa_in {
 	struct esp_stats out_st;
 	uint64_t       send_err;
 	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
+	uv_timer_t     life;         /* the next lifetime limit in seconds (timers.c) */
 };
 
 #define VA_MAX_SEL 8
@@ -67,7 +74,7 @@ struct va_out {
 };
 
 struct va {
-	struct va     *next;
+	LIST_ENTRY(va) entry;
 	uint32_t       session_id;
 	int            unit, ifindex, fd;
 	char           ifname[IF_NAMESIZE];
@@ -85,6 +92,8 @@ struct va {
 	struct sa_in  *in[VA_MAX_IN];
 	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
 	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
+	LIST_ENTRY(va) active, counted;         /* timers.c: moved since the last tick, 5 s */
+	uint8_t        on_active, on_counted;
 	/* ip access-group of the template: from the client (in), toward it (out) */
 	const struct conf_acl *acl_in, *acl_out;
 	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
@@ -102,13 +111,31 @@ struct dataplane {
 	struct imsgbuf  parent, ike, key;
 	int             udp, raw, nl;
 	uv_poll_t       udp_poll, raw_poll;
-	uv_timer_t      stats_timer;
+	uv_timer_t      tick;
+	unsigned        ticks;
+	LIST_HEAD(, va) active, counted;
 	struct sadb    *sadb;
-	struct va      *vas;
+	LIST_HEAD(, va) vas;
+	struct sadb    *by_session;        /* session id -> va */
 	uint8_t         units[MAX_UNITS];
+	int             unit_hint;          /* no free unit below it */
 	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
 	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
-	uint8_t         buf[PKT_MAX], out[PKT_MAX];
+	uint8_t         buf[PKT_MAX], out[PKT_MAX];    /* read from a TUN, opened ESP */
+	struct {                 /* receive.c: one recvmmsg */
+		struct mmsghdr     m[MMSG];
+		struct iovec       iov[MMSG];
+		struct sockaddr_in from[MMSG];
+		char               cbuf[MMSG][CMSG_SPACE(sizeof(struct in_pktinfo))];
+		uint8_t          (*buf)[PKT_MAX];        /* MMSG buffers, allocated at start */
+	} rx;
+	struct {                 /* send.c: sealed packets for one sendmmsg */
+		struct mmsghdr     m[MMSG];
+		struct iovec       iov[MMSG];
+		size_t             len[MMSG];
+		uint32_t           spi[MMSG];
+		uint8_t          (*buf)[PKT_MAX];
+	} tx;
 };
 extern struct dataplane dp;
 
@@ -141,7 +168,19 @@ void on_raw(uv_poll_t *, int status, int events);
 /* timers.c */
 void sa_counters(struct va *, struct sa_in *, int force);
 void send_counters(struct va *, int final);
-void on_stats(uv_timer_t *);
+void timers_start(void);
+void sa_life_start(struct sa_in *);
+void sa_life_stop(struct sa_in *);     /* frees the SA once libuv lets go of its timer */
+void va_forget(struct va *);
+
+/* The data path saw the interface move or drop a packet: the next tick looks at it. */
+static inline void va_touch(struct va *v)
+{
+	if (!v->on_active) {
+		LIST_INSERT_HEAD(&dp.active, v, active);
+		v->on_active = 1;
+	}
+}
 
 /* dispatch.c */
 void dispatch_init(int parent_fd, int ike_fd, int key_fd);
