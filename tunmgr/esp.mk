@@ -3,7 +3,7 @@ tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/repl
 	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h \
 	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h
 
-EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c test/fuzz/fuzz_acl.c \
+EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c test/fuzz/fuzz_acl.c \
 	test/fuzz/fuzz_esp_icv.c
 
 check_PROGRAMS += test/unit/test_acl

@@ -18,6 +18,9 @@
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10
 #endif
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
 
 /* Big enough for any dump batch the kernel sends (it sizes them to at most 32 KiB). */
 #define NL_RXBUF   65536
@@ -109,6 +112,9 @@ nl_open(void)
 	}
 	/* Errors without a copy of our request: smaller replies, nothing we would read. */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Dumps filtered by the kernel (one interface's addresses, not 20,000 of them); where it
+	 * cannot, the callbacks filter all the same. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	/* The kernel always answers; the timeout only keeps a bug from hanging tunmgr. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
@@ -627,6 +633,7 @@ nl_iface_addr(int nl, const char *ifname, struct in_addr *a, int *prefixlen)
 		msg_init(&m, RTM_GETADDR, NLM_F_DUMP);
 		ifa = msg_put(&m, sizeof(*ifa));
 		ifa->ifa_family = AF_INET;
+		ifa->ifa_index = (uint32_t)f.ifindex;
 		rc = nl_transact(nl, &m, find_addr, &f);
 	}
 	if (rc != 0)
