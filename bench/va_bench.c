@@ -2,7 +2,8 @@
  * Prints what configuring one virtual-access interface costs, as tunmgr does it (one netlink
  * send: nl_va_setup) and as it did before (four requests, one round trip each), at several
  * interface counts, in a private network namespace. Needs root.
- *   cc -O2 -D_GNU_SOURCE -I. bench/va_bench.c tunmgr/netlink.c tunmgr/tun.c -o /tmp/va_bench
+ *   cc -O2 -D_GNU_SOURCE -I. bench/va_bench.c tunmgr/netlink.c tunmgr/nl_dump.c \
+ *      tunmgr/tun.c -o /tmp/va_bench
  *   /tmp/va_bench [N]      (default 4000, in steps of N/4)
  */
 #include <arpa/inet.h>
