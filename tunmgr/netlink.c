@@ -1,5 +1,6 @@
 /* rtnetlink requests: see netlink.h. */
 #include "tunmgr/netlink.h"
+#include "tunmgr/nl_msg.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -18,26 +19,14 @@
 #ifndef NETLINK_CAP_ACK
 #define NETLINK_CAP_ACK 10
 #endif
-
-/* Big enough for any dump batch the kernel sends (it sizes them to at most 32 KiB). */
-#define NL_RXBUF   65536
-#define NL_TXBUF   1024
-#define NL_RETRIES 3
-/* IFALIASZ in <linux/if.h>, which clashes with <net/if.h> */
-#define NL_ALIAS_MAX 256
-
-struct nl_msg {
-	union {
-		struct nlmsghdr h;
-		uint8_t b[NL_TXBUF];
-	} u;
-	int overflow;
-};
+#ifndef NETLINK_GET_STRICT_CHK
+#define NETLINK_GET_STRICT_CHK 12
+#endif
 
 static uint32_t nl_seq_counter;
 
-static void
-msg_init(struct nl_msg *m, uint16_t type, uint16_t flags)
+void
+nlm_init(struct nl_msg *m, uint16_t type, uint16_t flags)
 {
 	memset(m, 0, sizeof(*m));
 	m->u.h.nlmsg_len = NLMSG_LENGTH(0);
@@ -47,8 +36,8 @@ msg_init(struct nl_msg *m, uint16_t type, uint16_t flags)
 }
 
 /* Reserve len (aligned) zeroed bytes at the end of the message; NULL when full. */
-static void *
-msg_put(struct nl_msg *m, size_t len)
+void *
+nlm_put(struct nl_msg *m, size_t len)
 {
 	size_t at = NLMSG_ALIGN(m->u.h.nlmsg_len);
 	void *p;
@@ -64,13 +53,13 @@ msg_put(struct nl_msg *m, size_t len)
 }
 
 /* GCC 12 with -O2 (and more with ASan) believes the attribute lands inside nlmsghdr: the
- * buffer is a union of the header and the byte array, and msg_put checks the bounds. */
+ * buffer is a union of the header and the byte array, and nlm_put checks the bounds. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-overflow"
-static void
-msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
+void
+nlm_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
 {
-	uint8_t *p = msg_put(m, RTA_LENGTH(len));
+	uint8_t *p = nlm_put(m, RTA_LENGTH(len));
 	struct rtattr hdr;
 
 	if (p == NULL)
@@ -84,10 +73,10 @@ msg_attr(struct nl_msg *m, uint16_t type, const void *data, size_t len)
 }
 #pragma GCC diagnostic pop
 
-static void
-msg_attr_u32(struct nl_msg *m, uint16_t type, uint32_t v)
+void
+nlm_attr_u32(struct nl_msg *m, uint16_t type, uint32_t v)
 {
-	msg_attr(m, type, &v, sizeof(v));
+	nlm_attr(m, type, &v, sizeof(v));
 }
 
 int
@@ -109,6 +98,9 @@ nl_open(void)
 	}
 	/* Errors without a copy of our request: smaller replies, nothing we would read. */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* Dumps filtered by the kernel (one interface's addresses, not 20,000 of them); where it
+	 * cannot, the callbacks filter all the same. */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	/* The kernel always answers; the timeout only keeps a bug from hanging tunmgr. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
@@ -121,15 +113,13 @@ nl_close(int nl)
 		close(nl);
 }
 
-typedef int (*nl_cb)(const struct nlmsghdr *, void *);
-
 /*
  * Send the request and read until its answer is complete: an ACK or error for a plain request,
  * NLMSG_DONE for a dump. Each data message is handed to cb. Returns 0, -errno, or -EAGAIN
  * when the kernel flagged a dump as interrupted by a concurrent change (worth retrying).
  */
-static int
-nl_transact(int nl, struct nl_msg *m, nl_cb cb, void *arg)
+int
+nlm_transact(int nl, struct nl_msg *m, nlm_cb cb, void *arg)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	uint32_t seq = m->u.h.nlmsg_seq;
@@ -206,13 +196,13 @@ nl_transact(int nl, struct nl_msg *m, nl_cb cb, void *arg)
 	return rc;
 }
 
-static struct ifinfomsg *
-link_msg(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex)
+struct ifinfomsg *
+nlm_link(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex)
 {
 	struct ifinfomsg *ifi;
 
-	msg_init(m, type, flags);
-	ifi = msg_put(m, sizeof(*ifi));
+	nlm_init(m, type, flags);
+	ifi = nlm_put(m, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	return ifi;
@@ -226,12 +216,134 @@ nl_link_set(int nl, int ifindex, int up, int mtu)
 
 	if (ifindex <= 0 || mtu < 0)
 		return -EINVAL;
-	ifi = link_msg(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
+	ifi = nlm_link(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	ifi->ifi_change = IFF_UP;
 	if (mtu > 0)
-		msg_attr_u32(&m, IFLA_MTU, (uint32_t)mtu);
-	return nl_transact(nl, &m, NULL, NULL);
+		nlm_attr_u32(&m, IFLA_MTU, (uint32_t)mtu);
+	return nlm_transact(nl, &m, NULL, NULL);
+}
+
+/* The requests, each acknowledged, in one send; 0 or the first error in their order. */
+static int
+nl_transact_batch(int nl, struct nl_msg *m, int n, int *err)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	uint8_t *buf, out[NL_TXBUF * 5];
+	size_t len = 0;
+	int left = n, rc = 0;
+	ssize_t r;
+
+	if (n > 5)
+		return -EINVAL;
+	for (int i = 0; i < n; i++) {
+		if (m[i].overflow)
+			return -EMSGSIZE;
+		memcpy(out + len, m[i].u.b, m[i].u.h.nlmsg_len);
+		len += NLMSG_ALIGN(m[i].u.h.nlmsg_len);
+		err[i] = 1;             /* no answer yet */
+	}
+	do
+		r = sendto(nl, out, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if ((size_t)r != len)
+		return -EIO;
+	buf = malloc(NL_RXBUF);
+	if (buf == NULL)
+		return -ENOMEM;
+	while (left > 0) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, NL_RXBUF };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+		                     .msg_iov = &iov, .msg_iovlen = 1 };
+		const struct nlmsghdr *h;
+		size_t off;
+
+		r = recvmsg(nl, &mh, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			break;
+		}
+		if (from.nl_pid != 0)
+			continue;
+		for (off = 0; off + sizeof(*h) <= (size_t)r; off += NLMSG_ALIGN(h->nlmsg_len)) {
+			h = (const struct nlmsghdr *)(buf + off);
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)r - off)
+				break;
+			if (h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			for (int i = 0; i < n; i++)
+				if (err[i] == 1 && h->nlmsg_seq == m[i].u.h.nlmsg_seq) {
+					err[i] = h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EIO
+					                                                 : e->error;
+					left--;
+				}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+int
+nl_va_setup(int nl, const struct nl_va *va)
+{
+	struct nl_msg m[5];
+	struct ifinfomsg *ifi;
+	struct ifaddrmsg *ifa;
+	int n = 0, err[5], rc;
+	size_t alen = strlen(va->alias);
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: NONE } }, nested by hand */
+	uint8_t spec[RTA_LENGTH(RTA_SPACE(1))];
+	struct rtattr inner = { RTA_LENGTH(1), IFLA_INET6_ADDR_GEN_MODE };
+	struct rtattr fam = { RTA_LENGTH(RTA_SPACE(1)), AF_INET6 };
+
+	if (va->ifindex <= 0 || va->mtu < 0 || alen >= NL_ALIAS_MAX)
+		return -EINVAL;
+	memset(spec, 0, sizeof(spec));
+	memcpy(spec, &fam, sizeof(fam));
+	memcpy(spec + RTA_LENGTH(0), &inner, sizeof(inner));
+	spec[RTA_LENGTH(0) + RTA_LENGTH(0)] = IN6_ADDR_GEN_MODE_NONE;
+	/* first and alone: on its own it may fail (no IPv6) without taking the rest along */
+	nlm_link(&m[n++], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
+	nlm_attr(&m[0], IFLA_AF_SPEC, spec, sizeof(spec));
+	nlm_link(&m[n], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
+	nlm_attr(&m[n++], IFLA_IFALIAS, va->alias, alen);
+	ifi = nlm_link(&m[n], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	if (va->mtu > 0)
+		nlm_attr_u32(&m[n], IFLA_MTU, (uint32_t)va->mtu);
+	n++;
+	if (va->donor.s_addr != 0) {
+		nlm_init(&m[n], RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+		ifa = nlm_put(&m[n], sizeof(*ifa));
+		ifa->ifa_family = AF_INET;
+		ifa->ifa_prefixlen = 32;
+		ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+		ifa->ifa_index = (uint32_t)va->ifindex;
+		nlm_attr(&m[n], IFA_LOCAL, &va->donor, sizeof(va->donor));
+		nlm_attr(&m[n], IFA_ADDRESS, &va->donor, sizeof(va->donor));
+		n++;
+	}
+	if ((rc = nlm_route(&m[n], RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, va->ifindex,
+	    va->client, va->client_plen)) != 0)
+		return rc;
+	if (va->donor.s_addr != 0)
+		nlm_attr(&m[n], RTA_PREFSRC, &va->donor, sizeof(va->donor));
+	n++;
+	if ((rc = nl_transact_batch(nl, m, n, err)) != 0)
+		return rc;
+	if (err[0] != 0 && err[0] != -EAFNOSUPPORT && err[0] != -EOPNOTSUPP)
+		return err[0];
+	for (int i = 1; i < n; i++)
+		if (err[i] != 0)
+			return err[i];
+	return 0;
 }
 
 int
@@ -242,9 +354,9 @@ nl_link_set_alias(int nl, int ifindex, const char *alias)
 
 	if (ifindex <= 0 || len >= NL_ALIAS_MAX)
 		return -EINVAL;
-	link_msg(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
-	msg_attr(&m, IFLA_IFALIAS, alias, len);
-	return nl_transact(nl, &m, NULL, NULL);
+	nlm_link(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
+	nlm_attr(&m, IFLA_IFALIAS, alias, len);
+	return nlm_transact(nl, &m, NULL, NULL);
 }
 
 int
@@ -254,8 +366,8 @@ nl_link_del(int nl, int ifindex)
 
 	if (ifindex <= 0)
 		return -EINVAL;
-	link_msg(&m, RTM_DELLINK, NLM_F_ACK, ifindex);
-	return nl_transact(nl, &m, NULL, NULL);
+	nlm_link(&m, RTM_DELLINK, NLM_F_ACK, ifindex);
+	return nlm_transact(nl, &m, NULL, NULL);
 }
 
 int
@@ -266,27 +378,27 @@ nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen)
 
 	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32)
 		return -EINVAL;
-	msg_init(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-	ifa = msg_put(&m, sizeof(*ifa));
+	nlm_init(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	ifa = nlm_put(&m, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (uint8_t)prefixlen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (uint32_t)ifindex;
-	msg_attr(&m, IFA_LOCAL, &a, sizeof(a));
-	msg_attr(&m, IFA_ADDRESS, &a, sizeof(a));
-	return nl_transact(nl, &m, NULL, NULL);
+	nlm_attr(&m, IFA_LOCAL, &a, sizeof(a));
+	nlm_attr(&m, IFA_ADDRESS, &a, sizeof(a));
+	return nlm_transact(nl, &m, NULL, NULL);
 }
 
-static int
-route_msg(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex, struct in_addr dst,
+int
+nlm_route(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex, struct in_addr dst,
     int prefixlen)
 {
 	struct rtmsg *rtm;
 
 	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32)
 		return -EINVAL;
-	msg_init(m, type, NLM_F_ACK | flags);
-	rtm = msg_put(m, sizeof(*rtm));
+	nlm_init(m, type, NLM_F_ACK | flags);
+	rtm = nlm_put(m, sizeof(*rtm));
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = (uint8_t)prefixlen;
 	rtm->rtm_table = RT_TABLE_MAIN;
@@ -299,8 +411,8 @@ route_msg(struct nl_msg *m, uint16_t type, uint16_t flags, int ifindex, struct i
 		rtm->rtm_scope = RT_SCOPE_NOWHERE;
 	}
 	if (prefixlen > 0)
-		msg_attr(m, RTA_DST, &dst, sizeof(dst));
-	msg_attr_u32(m, RTA_OIF, (uint32_t)ifindex);
+		nlm_attr(m, RTA_DST, &dst, sizeof(dst));
+	nlm_attr_u32(m, RTA_OIF, (uint32_t)ifindex);
 	return 0;
 }
 
@@ -310,12 +422,12 @@ nl_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, struct in_a
 	struct nl_msg m;
 	int rc;
 
-	if ((rc = route_msg(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex, dst,
+	if ((rc = nlm_route(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, ifindex, dst,
 	    prefixlen)) != 0)
 		return rc;
 	if (src.s_addr != 0)
-		msg_attr(&m, RTA_PREFSRC, &src, sizeof(src));
-	return nl_transact(nl, &m, NULL, NULL);
+		nlm_attr(&m, RTA_PREFSRC, &src, sizeof(src));
+	return nlm_transact(nl, &m, NULL, NULL);
 }
 
 int
@@ -324,193 +436,7 @@ nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen)
 	struct nl_msg m;
 	int rc;
 
-	if ((rc = route_msg(&m, RTM_DELROUTE, 0, ifindex, dst, prefixlen)) != 0)
+	if ((rc = nlm_route(&m, RTM_DELROUTE, 0, ifindex, dst, prefixlen)) != 0)
 		return rc;
-	return nl_transact(nl, &m, NULL, NULL);
-}
-
-/* Copy a string attribute, which may or may not carry its NUL. */
-static void
-attr_str(const struct rtattr *rta, char *out, size_t cap)
-{
-	size_t len = RTA_PAYLOAD(rta);
-	const char *s = RTA_DATA(rta);
-
-	if (len > 0 && s[len - 1] == '\0')
-		len--;
-	if (len >= cap)
-		len = cap - 1;
-	memcpy(out, s, len);
-	out[len] = '\0';
-}
-
-static int
-parse_link(const struct nlmsghdr *h, struct nl_link_info *li)
-{
-	const struct ifinfomsg *ifi = NLMSG_DATA(h);
-	const struct rtattr *rta;
-	int len;
-
-	if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
-		return -1;
-	memset(li, 0, sizeof(*li));
-	li->ifindex = ifi->ifi_index;
-	li->flags = ifi->ifi_flags;
-	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
-	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		switch (rta->rta_type) {
-		case IFLA_IFNAME:
-			attr_str(rta, li->name, sizeof(li->name));
-			break;
-		case IFLA_IFALIAS:
-			attr_str(rta, li->alias, sizeof(li->alias));
-			break;
-		case IFLA_MTU:
-			if (RTA_PAYLOAD(rta) >= sizeof(uint32_t))
-				memcpy(&li->mtu, RTA_DATA(rta), sizeof(uint32_t));
-			break;
-		}
-	}
-	return 0;
-}
-
-struct link_list {
-	struct nl_link_info *v;
-	size_t n, cap;
-	int oom;
-};
-
-static int
-collect_link(const struct nlmsghdr *h, void *arg)
-{
-	struct link_list *l = arg;
-	struct nl_link_info li, *nv;
-
-	if (parse_link(h, &li) != 0)
-		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		nv = realloc(l->v, l->cap * sizeof(*nv));
-		if (nv == NULL)
-			return -ENOMEM;
-		l->v = nv;
-	}
-	l->v[l->n++] = li;
-	return 0;
-}
-
-int
-nl_list_links(int nl, void (*cb)(int, const char *, const char *, void *), void *arg)
-{
-	struct link_list l = { 0 };
-	struct nl_msg m;
-	int rc = -EAGAIN, tries;
-
-	for (tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
-		l.n = 0;
-		link_msg(&m, RTM_GETLINK, NLM_F_DUMP, 0);
-		rc = nl_transact(nl, &m, collect_link, &l);
-	}
-	/* The callbacks run after the dump so they may use the socket (e.g. nl_link_del). */
-	if (rc == 0)
-		for (size_t i = 0; i < l.n; i++)
-			cb(l.v[i].ifindex, l.v[i].name, l.v[i].alias, arg);
-	free(l.v);
-	return rc;
-}
-
-static int
-get_link(const struct nlmsghdr *h, void *arg)
-{
-	struct nl_link_info *li = arg;
-
-	if (li->ifindex == 0)
-		parse_link(h, li);
-	return 0;
-}
-
-int
-nl_link_get(int nl, int ifindex, struct nl_link_info *info)
-{
-	struct nl_msg m;
-	int rc;
-
-	if (ifindex <= 0)
-		return -EINVAL;
-	memset(info, 0, sizeof(*info));
-	link_msg(&m, RTM_GETLINK, NLM_F_ACK, ifindex);
-	rc = nl_transact(nl, &m, get_link, info);
-	if (rc == 0 && info->ifindex != ifindex)
-		rc = -ENODEV;
-	return rc;
-}
-
-struct addr_find {
-	int ifindex, found, prefixlen;
-	struct in_addr a;
-};
-
-static int
-find_addr(const struct nlmsghdr *h, void *arg)
-{
-	struct addr_find *f = arg;
-	const struct ifaddrmsg *ifa = NLMSG_DATA(h);
-	const struct rtattr *rta;
-	struct in_addr local = { 0 }, address = { 0 };
-	int len, has_local = 0, has_address = 0;
-
-	if (f->found || h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
-		return 0;
-	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != f->ifindex)
-		return 0;
-	len = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ifa)));
-	for (rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (RTA_PAYLOAD(rta) < sizeof(struct in_addr))
-			continue;
-		if (rta->rta_type == IFA_LOCAL) {
-			memcpy(&local, RTA_DATA(rta), sizeof(local));
-			has_local = 1;
-		} else if (rta->rta_type == IFA_ADDRESS) {
-			memcpy(&address, RTA_DATA(rta), sizeof(address));
-			has_address = 1;
-		}
-	}
-	/* On point-to-point links IFA_ADDRESS is the peer; IFA_LOCAL is always ours. */
-	if (has_local)
-		f->a = local;
-	else if (has_address)
-		f->a = address;
-	else
-		return 0;
-	f->prefixlen = ifa->ifa_prefixlen;
-	f->found = 1;
-	return 0;
-}
-
-int
-nl_iface_addr(int nl, const char *ifname, struct in_addr *a, int *prefixlen)
-{
-	struct addr_find f = { 0 };
-	struct nl_msg m;
-	struct ifaddrmsg *ifa;
-	int rc = -EAGAIN, tries;
-
-	f.ifindex = (int)if_nametoindex(ifname);
-	if (f.ifindex == 0)
-		return -ENODEV;
-	for (tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
-		f.found = 0;
-		msg_init(&m, RTM_GETADDR, NLM_F_DUMP);
-		ifa = msg_put(&m, sizeof(*ifa));
-		ifa->ifa_family = AF_INET;
-		rc = nl_transact(nl, &m, find_addr, &f);
-	}
-	if (rc != 0)
-		return rc;
-	if (!f.found)
-		return -EADDRNOTAVAIL;
-	*a = f.a;
-	if (prefixlen != NULL)
-		*prefixlen = f.prefixlen;
-	return 0;
+	return nlm_transact(nl, &m, NULL, NULL);
 }

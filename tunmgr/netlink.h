@@ -28,6 +28,23 @@ int nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen);
 int nl_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, struct in_addr src);
 int nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen);
 
+/*
+ * A new virtual-access interface in one round trip (several requests in one send, every
+ * answer collected): IPv6 address generation off while it is still down (no link-local
+ * address, so no router solicitation or MLD report goes into the tunnel: sessions are IPv4),
+ * the alias, the MTU and up, the donor's address as /32 (donor 0.0.0.0: none) and the route
+ * to the client. 0 or the first refusal, in that order. A kernel without IPv6 is no error.
+ */
+struct nl_va {
+	int            ifindex;
+	const char    *alias;
+	int            mtu;
+	struct in_addr donor;
+	struct in_addr client;
+	int            client_plen;
+};
+int nl_va_setup(int nl, const struct nl_va *);
+
 /* First IPv4 address of an interface and its prefix length: -ENODEV for no such interface,
  * -EADDRNOTAVAIL if it has no IPv4 address. */
 int nl_iface_addr(int nl, const char *ifname, struct in_addr *a, int *prefixlen);

@@ -1,5 +1,6 @@
 /*
  * Inbound SA lookup: SPI (network byte order, as read off the wire) -> caller's pointer.
+ * tunmgr also keys its interfaces by session id with it (never 0 either).
  *
  * Open addressing with linear probing and backward-shift deletion; the table doubles when it is
  * over half full and never shrinks below its initial size. Entries are owned by the caller: the

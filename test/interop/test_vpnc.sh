@@ -46,6 +46,8 @@ scenario() {
 	[ -n "$va" ] || fail "$name: no vaN interface on the hub"
 	hub ip -d link show "$va" | grep -q "alias Virtual-Access${va#va}" || fail "$name: $va has no Virtual-Access alias"
 	hub ip route show "$address" | grep -q "dev $va" || fail "$name: no route to $address via $va"
+	# an IPv4 tunnel: no link-local address, so no router solicitation or MLD into it
+	[ -z "$(hub ip -6 addr show dev "$va")" ] || fail "$name: $va has IPv6 addresses: $(hub ip -6 addr show dev "$va")"
 	pass "$name: $va (Virtual-Access${va#va}) with route to $address"
 
 	cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || { tail -30 "$st/vpnd.log" >&2; fail "$name: no ping reply through the tunnel"; }

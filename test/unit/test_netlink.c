@@ -395,3 +395,75 @@ Test(netlink, tun_packet_io)
 	close(fd);
 	nl_close(nl);
 }
+
+/* IPv6 packets read from a TUN fd within ms milliseconds (others are counted too) */
+static int
+ipv6_read(int fd, int ms, int *other)
+{
+	unsigned char buf[2048];
+	int v6 = 0;
+
+	for (int waited = 0; waited < ms; waited += 100) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		for (int i = 0; i < 64; i++) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n <= 0)
+				break;
+			if ((buf[0] >> 4) == 6)
+				v6++;
+			else
+				(*other)++;
+		}
+	}
+	return v6;
+}
+
+/*
+ * A virtual-access interface in one round trip: alias, MTU, up, the donor's /32, the route,
+ * and no IPv6 at all: no link-local address, nothing IPv6 read from the TUN (router
+ * solicitations, MLD). va6, brought up the plain way next to it, shows what is avoided.
+ */
+Test(netlink, va_setup_ipv4_only, .timeout = 20)
+{
+	struct nl_link_info li;
+	struct in_addr a;
+	int idx, fd, idx6, fd6, plen, other = 0;
+	struct nl_va va = { .alias = "Virtual-Access5", .mtu = 1400, .donor = ip("10.55.0.1"),
+	                    .client = ip("10.66.0.7"), .client_plen = 32 };
+
+	private_netns();
+	cr_assert(have_ip(), "iproute2 is needed to read IPv6 addresses back");
+	fd = make_va5(&idx);
+	va.ifindex = idx;
+	fd6 = tun_open("va6", &idx6);
+	cr_assert_geq(fd6, 0);
+	cr_assert_eq(nl_va_setup(nl, &va), 0);
+	cr_assert_eq(nl_link_set(nl, idx6, 1, 1400), 0);
+
+	cr_assert_eq(nl_link_get(nl, idx, &li), 0);
+	cr_assert_str_eq(li.alias, "Virtual-Access5");
+	cr_assert_eq(li.mtu, 1400);
+	cr_assert(li.flags & IFF_UP);
+	cr_assert_eq(nl_iface_addr(nl, "va5", &a, &plen), 0);
+	cr_assert_eq(a.s_addr, ip("10.55.0.1").s_addr);
+	cr_assert_eq(plen, 32);
+	const char *o = run("ip -4 route show dev va5");
+	cr_assert_not_null(strstr(o, "10.66.0.7 proto static scope link src 10.55.0.1"), "%s", o);
+	/* the same again: the route exists, the first refusal is the address's */
+	cr_assert_eq(nl_va_setup(nl, &va), -EEXIST);
+
+	/* the control solicits routers and reports multicast groups: what va5 must not do */
+	cr_assert_gt(ipv6_read(fd6, 3000, &other), 0, "nothing IPv6 from the control interface");
+	o = run("ip -6 addr show dev va6");
+	cr_assert_not_null(strstr(o, "fe80::"), "the control interface has no link-local: %s", o);
+	o = run("ip -6 addr show dev va5");
+	cr_assert_str_eq(o, "", "%s", o);
+	cr_assert_eq(ipv6_read(fd, 500, &other), 0);
+	close(fd);
+	close(fd6);
+	nl_close(nl);
+}

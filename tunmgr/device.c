@@ -1,0 +1,290 @@
+/*
+ * Virtual-access interfaces: one non-persistent TUN interface per session (vaN, alias
+ * Virtual-AccessN), cloned from its Virtual-Template, configured over rtnetlink, removed with
+ * its session. The kernel drops its routes with it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "common/netpolicy.h"
+#include "tunmgr/authz.h"
+#include "tunmgr/netlink.h"
+#include "tunmgr/sadb.h"
+#include "tunmgr/tun.h"
+#include "tunmgr/tunmgr.h"
+
+struct va *va_by_session(uint32_t id)
+{
+	return sadb_lookup(dp.by_session, id);
+}
+
+static int template_mtu(const struct conf_interface *t)
+{
+	if (t && t->mtu)
+		return t->mtu;
+	/* Worst case over the template's transform sets: outer IP + UDP + ESP overhead. */
+	size_t worst = esp_overhead_max(ESP_ENCR_AES_CBC, ESP_AUTH_HMAC_SHA512_256);
+	const struct conf_ipsec_profile *ip = t ? conf_find_ipsec_profile(dp.conf, t->protection)
+	                                        : NULL;
+	if (ip) {
+		worst = 0;
+		for (int i = 0; i < ip->ntset; i++) {
+			const struct conf_transform_set *ts = conf_find_tset(dp.conf, ip->tset[i]);
+			if (ts && esp_overhead_max(ts->encr, ts->auth) > worst)
+				worst = esp_overhead_max(ts->encr, ts->auth);
+		}
+	}
+	return 1500 - 20 - 8 - (int)worst;
+}
+
+void va_reply(struct va *v, int status)
+{
+	struct msg_va_created r;
+	memset(&r, 0, sizeof(r));
+	r.session_id = v->session_id;
+	r.status = status;
+	if (!status) {
+		r.ifindex = v->ifindex;
+		r.unit = v->unit;
+		memcpy(r.ifname, v->ifname, sizeof(r.ifname));
+	}
+	imsg_compose(&dp.ike, IMSG_VA_CREATED, v->session_id, -1, &r, sizeof(r));
+}
+
+static void va_unlink(struct va *v)
+{
+	LIST_REMOVE(v, entry);
+	va_forget(v);
+	sadb_remove(dp.by_session, v->session_id);
+	dp.units[v->unit] = 0;
+	if (v->unit < dp.unit_hint)
+		dp.unit_hint = v->unit;
+}
+
+/* The session's own access list (RADIUS, CoA) in place of the template's; one gone after a
+ * reload fails closed rather than let the session run unfiltered. */
+static const struct conf_acl *session_acl(const struct va *v, const char *own, const char *tpl,
+                                          const char *dir)
+{
+	static const struct conf_acl deny_all;   /* no entries: the implicit deny */
+	if (!own[0])
+		return tpl[0] ? conf_find_acl(dp.conf, tpl) : NULL;
+	const struct conf_acl *a = conf_find_acl(dp.conf, own);
+	if (a)
+		return a;
+	log_rl("%s: access list %s is no longer configured, denying all %s the client", v->ifname,
+	       own, dir);
+	return &deny_all;
+}
+
+/* What a virtual-access interface takes from its template while it lives (IOS applies template
+ * changes to the cloned interfaces too): access lists and the MSS clamp. */
+void va_template_apply(struct va *v)
+{
+	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
+	v->acl_in = session_acl(v, v->acl_in_name, t ? t->acl_in : "", "from");
+	v->acl_out = session_acl(v, v->acl_out_name, t ? t->acl_out : "", "to");
+	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
+	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
+}
+
+/* keymgr's verdict on a session, new or changed by a CoA-Request: a live interface's
+ * access lists are in force from the next packet. */
+void on_authz(const struct msg_authz *m)
+{
+	if (authz_set(m) < 0)
+		fatal("authz");
+	struct va *v = va_by_session(m->session_id);
+	const struct msg_authz *a = authz_get(m->session_id);
+	if (!v || !a || (!strcmp(v->acl_in_name, a->acl_in) && !strcmp(v->acl_out_name, a->acl_out)))
+		return;
+	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
+	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
+	va_template_apply(v);
+	log_info("%s: inbound access list now %s", v->ifname,
+	         v->acl_in_name[0] ? v->acl_in_name : "the template's");
+}
+
+static void va_refuse(uint32_t session_id, const char *why)
+{
+	struct va tmp = { .session_id = session_id };
+	log_warnx("interface for session %u refused: %s", session_id, why);
+	va_reply(&tmp, EPERM);
+}
+
+/* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
+ * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
+ * that arrive in between are kept on the session. */
+void va_create(const struct msg_va_create *c)
+{
+	const struct msg_authz *a = authz_get(c->session_id);
+	if (!a) {
+		if (authz_park(c) < 0)
+			va_refuse(c->session_id, "keymgr has not authorized it");
+		return;
+	}
+	/* ikemgr asks; keymgr's verdict and the configuration decide */
+	char why[160];
+	int plen = c->client_plen > 0 && c->client_plen <= 32 ? c->client_plen : 32;
+	if (a->addr.s_addr ? c->client_addr.s_addr != a->addr.s_addr || plen != 32
+	                   : authz_check_net(dp.conf, a, c->client_addr, plen, why, sizeof(why)) != NULL) {
+		char ip[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &c->client_addr, ip, sizeof(ip));
+		if (a->addr.s_addr)
+			snprintf(why, sizeof(why), "not the address keymgr gave it");
+		char msg[240];
+		snprintf(msg, sizeof(msg), "%s/%d: %s", ip, plen, why);
+		va_refuse(c->session_id, msg);
+		return;
+	}
+	if (va_by_session(c->session_id)) {
+		va_refuse(c->session_id, "it has one already");
+		return;
+	}
+	struct va *v = calloc(1, sizeof(*v));
+	int unit = 0;
+	for (int i = dp.unit_hint > 0 ? dp.unit_hint : 1; i < MAX_UNITS; i++)
+		if (!dp.units[i]) {
+			unit = i;
+			break;
+		}
+	/* session ids are never 0 (ikemgr skips it); the table refuses it like SPI 0 */
+	if (!v || !unit || sadb_insert(dp.by_session, c->session_id, v) < 0) {
+		struct va tmp = { .session_id = c->session_id };
+		va_reply(&tmp, ENOSPC);
+		free(v);
+		return;
+	}
+	v->session_id = c->session_id;
+	v->unit = unit;
+	v->client = c->client_addr;
+	v->client_plen = plen;
+	v->template_num = c->template_num;
+	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
+	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
+	v->own_mtu = a->mtu >= 68 && a->mtu <= 9216 ? a->mtu : 0;
+	v->own_mss = a->tcp_mss >= 500 && a->tcp_mss <= 1460 ? a->tcp_mss : 0;
+	for (int i = 0; i < a->nroute; i++) {
+		/* keymgr vetted them; the configuration is checked here again all the same */
+		if (netpolicy_claimable(dp.conf, a->route[i].net, a->route[i].plen, why,
+		                        sizeof(why))) {
+			log_warnx("session %u: Framed-Route %s/%d refused: %s", c->session_id,
+			          inet_ntoa(a->route[i].net), a->route[i].plen, why);
+			continue;
+		}
+		v->froute[v->nfroute++] = a->route[i];
+	}
+	va_template_apply(v);
+	v->fd = -1;
+	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
+	dp.units[unit] = 1;
+	dp.unit_hint = unit + 1;
+	LIST_INSERT_HEAD(&dp.vas, v, entry);
+	imsg_compose(&dp.parent, IMSG_TUN_OPEN, c->session_id, -1, NULL, 0);
+}
+
+/* A request that waited for keymgr's verdict. */
+void va_create_authorized(const struct msg_va_create *c, int ok)
+{
+	if (ok)
+		va_create(c);
+	else
+		va_refuse(c->session_id, "keymgr has not authorized it");
+}
+
+void va_configure(struct va *v, int fd)
+{
+	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
+	int rc = tun_attach(fd, v->ifname, &v->ifindex, NULL);
+	if (rc < 0) {
+		log_rl("cannot create %s: %s", v->ifname, strerror(-rc));
+		goto fail;
+	}
+	v->fd = rc;
+	char alias[32];
+	snprintf(alias, sizeof(alias), "Virtual-Access%d", v->unit);
+	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t);
+	struct in_addr donor = { 0 };
+	int plen;
+	if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, t->unnumbered, &donor, &plen) < 0)
+		log_rl("%s: ip unnumbered %s: that interface has no IPv4 address", v->ifname,
+		          t->unnumbered);
+	struct nl_va setup = { .ifindex = v->ifindex, .alias = alias, .mtu = mtu, .donor = donor,
+	                       .client = v->client, .client_plen = v->client_plen };
+	rc = nl_va_setup(dp.nl, &setup);
+	if (rc < 0) {
+		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
+		goto fail;
+	}
+	/* Framed-Route: a route that cannot be added is logged, the session goes on (the
+	 * client's own address is routed) */
+	for (int i = 0; i < v->nfroute; i++) {
+		int r = nl_route_add(dp.nl, v->ifindex, v->froute[i].net, v->froute[i].plen, donor);
+		if (r < 0)
+			log_rl("%s: Framed-Route %s/%d not installed: %s", v->ifname,
+			       inet_ntoa(v->froute[i].net), v->froute[i].plen, strerror(-r));
+		else
+			log_info("%s: Framed-Route %s/%d", v->ifname, inet_ntoa(v->froute[i].net),
+			         v->froute[i].plen);
+	}
+	uv_poll_init(dp.loop, &v->poll, v->fd);
+	v->poll.data = v;
+	uv_poll_start(&v->poll, UV_READABLE, on_tun);
+	v->polling = 1;
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &v->client, ip, sizeof(ip));
+	log_info("%s (%s) created for session %u, mtu %d, route %s/%d", v->ifname, alias,
+	         v->session_id, mtu, ip, v->client_plen);
+	va_reply(v, 0);
+	return;
+fail:
+	va_reply(v, rc < 0 ? -rc : EIO);
+	va_destroy(v->session_id);
+}
+
+static void on_poll_closed(uv_handle_t *h)
+{
+	struct va *v = h->data;
+	if (v->fd >= 0)
+		close(v->fd);      /* the kernel deletes the interface and its routes */
+	free(v);
+}
+
+
+void va_destroy(uint32_t session_id)
+{
+	struct va *v = va_by_session(session_id);
+	if (!v)
+		return;
+	va_unlink(v);
+	send_counters(v, 1);
+	dp.drop_auth_gone += v->drop_auth;
+	dp.drop_replay_gone += v->drop_replay;
+	for (int i = 0; i < VA_MAX_IN; i++)
+		if (v->in[i]) {
+			sa_counters(v, v->in[i], 1);
+			sa_in_free(v->in[i]);
+		}
+	for (int i = 0; i < v->nouts; i++) {
+		if (v->outs[i].out)
+			esp_sa_free(v->outs[i].out);
+		if (v->outs[i].pending)
+			esp_sa_free(v->outs[i].pending);
+	}
+	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out", v->ifname, v->unit,
+	         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out);
+	if (v->polling) {
+		uv_poll_stop(&v->poll);
+		uv_close((uv_handle_t *)&v->poll, on_poll_closed);
+	} else {
+		if (v->fd >= 0)
+			close(v->fd);
+		free(v);
+	}
+}
+

@@ -1,0 +1,163 @@
+/*
+ * Inbound: ESP from UDP 4500 (RFC 3948; datagrams starting with the four-byte non-ESP marker
+ * are IKE and go to ikemgr) or from the raw protocol-50 socket, opened with the SA its SPI
+ * names, checked against the SA's selector and the access list, written to the interface.
+ */
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+#include <sys/socket.h>
+
+#include "common/log.h"
+#include "tunmgr/acl.h"
+#include "tunmgr/mss.h"
+#include "tunmgr/sadb.h"
+#include "tunmgr/tunmgr.h"
+
+static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *from, int udp)
+{
+	uint32_t spi;
+	if (len < 8) {
+		dp.drop_short++;
+		log_rl("ESP datagram of %zu bytes from %s dropped: too short", len,
+		       inet_ntoa(from->sin_addr));
+		return;
+	}
+	memcpy(&spi, esp, 4);
+	struct sa_in *s = sadb_lookup(dp.sadb, spi);
+	if (!s) {
+		dp.drop_unknown_spi++;
+		log_rl("ESP with unknown SPI %08x from %s dropped", ntohl(spi), inet_ntoa(from->sin_addr));
+		return;
+	}
+	struct va *v = s->va;
+	va_touch(v);
+	uint8_t nh;
+	ssize_t n = esp_decap(s->esp, esp, len, dp.out, sizeof(dp.out), &nh);
+	if (n < 0) {
+		count_err(v, n);
+		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
+		return;
+	}
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].pending_in == s)
+			switch_out(v, &v->outs[i]);
+	/* An authenticated packet from a new port is a NAT rebinding: follow it. */
+	if (udp && v->encap == ENCAP_UDP && from->sin_port != v->peer.sin_port &&
+	    from->sin_addr.s_addr == v->peer.sin_addr.s_addr)
+		v->peer.sin_port = from->sin_port;
+	if (nh != ESP_NH_IPV4 || n < 20) {
+		/* next header 59 is a dummy packet (RFC 4303 2.6): nothing to deliver */
+		if (nh != ESP_NH_NONE)
+			v->drop_other++;
+		return;
+	}
+	/* RFC 4301 5.2: the inner source must lie in the SA's selector (no spoofing of other
+	 * sessions' addresses or the hub's networks through a valid SA) */
+	uint32_t src;
+	memcpy(&src, dp.out + 12, 4);
+	if ((src & s->mask.s_addr) != s->net.s_addr && !in_framed_route(v, src)) {
+		v->drop_other++;
+		log_rl("%s: packet from %s outside the selector of SA %08x dropped", v->ifname,
+		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
+		return;
+	}
+	if (v->acl_in && !acl_permits(v->acl_in, dp.out, (size_t)n)) {
+		v->drop_other++;
+		dp.drop_acl++;
+		log_rl("%s: packet from %s denied by access list %s", v->ifname,
+		       inet_ntoa(*(struct in_addr *)&src), v->acl_in->name);
+		return;
+	}
+	if (v->mss)
+		mss_clamp(dp.out, (size_t)n, v->mss);
+	v->pkts_in++;
+	v->bytes_in += (uint64_t)n;
+	if (v->fd >= 0 && write(v->fd, dp.out, (size_t)n) < 0)
+		v->drop_other++;
+}
+
+/* Up to MMSG datagrams in one recvmmsg into the batch's buffers; the count or -1. */
+static int rx_batch(int fd, int pktinfo)
+{
+	for (int i = 0; i < MMSG; i++) {
+		/* zeroed: the kernel fills it for AF_INET, nothing may read it unset */
+		memset(&dp.rx.from[i], 0, sizeof(dp.rx.from[i]));
+		dp.rx.iov[i] = (struct iovec){ dp.rx.buf[i], PKT_MAX };
+		dp.rx.m[i].msg_hdr = (struct msghdr){
+			.msg_name = &dp.rx.from[i], .msg_namelen = sizeof(dp.rx.from[i]),
+			.msg_iov = &dp.rx.iov[i], .msg_iovlen = 1,
+			.msg_control = pktinfo ? dp.rx.cbuf[i] : NULL,
+			.msg_controllen = pktinfo ? sizeof(dp.rx.cbuf[i]) : 0 };
+	}
+	return recvmmsg(fd, dp.rx.m, MMSG, MSG_DONTWAIT, NULL);
+}
+
+static void udp_datagram(uint8_t *buf, size_t n, const struct sockaddr_in *from,
+                         struct msghdr *mh)
+{
+	if (n == 1 && buf[0] == 0xff)
+		return;          /* NAT-T keepalive (RFC 3948 2.3) */
+	if (n >= 4 && !memcmp(buf, "\0\0\0\0", 4)) {
+		struct msg_ike_pkt p;
+		memset(&p, 0, sizeof(p));
+		p.peer = *from;
+		p.local.sin_family = AF_INET;
+		p.local.sin_port = htons(4500);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				struct in_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				p.local.sin_addr = pi.ipi_addr;
+			}
+		p.len = (uint16_t)(n - 4);
+		/* over the queue's cap (ikemgr behind) it is dropped and counted in dp.ike */
+		if (imsg_compose2(&dp.ike, IMSG_IKE_PACKET, 0, -1, &p, sizeof(p), buf + 4,
+		                  n - 4) == 0)
+			dp.ike_forwarded++;
+		return;
+	}
+	esp_input(buf, n, from, 1);
+}
+
+void on_udp(uv_poll_t *h, int status, int events)
+{
+	if (status < 0)
+		return;
+	for (int round = 0; round < BATCH / MMSG; round++) {
+		int n = rx_batch(dp.udp, 1);
+		for (int i = 0; i < n; i++)
+			udp_datagram(dp.rx.buf[i], dp.rx.m[i].msg_len, &dp.rx.from[i],
+			             &dp.rx.m[i].msg_hdr);
+		if (n < MMSG)
+			break;
+	}
+}
+
+static void raw_datagram(const uint8_t *buf, size_t n, const struct sockaddr_in *from)
+{
+	if (n < 20) {
+		dp.drop_short++;
+		return;
+	}
+	size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+	if (ihl < 20 || n < ihl) {
+		dp.drop_short++;
+		return;
+	}
+	esp_input(buf + ihl, n - ihl, from, 0);
+}
+
+void on_raw(uv_poll_t *h, int status, int events)
+{
+	if (status < 0)
+		return;
+	for (int round = 0; round < BATCH / MMSG; round++) {
+		int n = rx_batch(dp.raw, 0);
+		for (int i = 0; i < n; i++)
+			raw_datagram(dp.rx.buf[i], dp.rx.m[i].msg_len, &dp.rx.from[i]);
+		if (n < MMSG)
+			break;
+	}
+}

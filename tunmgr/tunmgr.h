@@ -1,0 +1,192 @@
+/*
+ * tunmgr's shared state, for its files only: the sessions' interfaces (struct va), their SAs
+ * and the data plane's sockets and buffers (dp). One thread owns all of it.
+ *
+ * device.c  interfaces: create, configure, template, destroy
+ * sa.c      SAs on an interface: install, rekey switch-over, removal
+ * send.c    interface -> ESP
+ * receive.c ESP (UDP 4500, raw protocol 50) -> interface; IKE on 4500 to ikemgr
+ * timers.c  counters, activity and lifetimes
+ * dispatch.c the imsg channels' handlers
+ * tunmgr.c  start and stop
+ */
+#ifndef VPND_TUNMGR_H
+#define VPND_TUNMGR_H
+
+#include <stdint.h>
+#include <time.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <uv.h>
+
+#include "common/conf.h"
+#include "common/imsg.h"
+#include "common/msg.h"
+#include "tunmgr/esp.h"
+
+/* vaN numbers: the lowest free one is taken, so a number comes back after its session ends;
+ * room for 20,000 sessions and more (tunmgr's RLIMIT_NOFILE, one TUN fd each, is 69632) */
+#define MAX_UNITS    65536
+#define PKT_MAX      65536
+#define BATCH        64      /* packets per wakeup of one socket or interface */
+#define MMSG         32      /* datagrams per recvmmsg / sendmmsg */
+
+struct va;
+
+struct sa_in {
+	struct esp_sa *esp;
+	struct va     *va;
+	uint32_t       spi, spi_out;    /* spi_out: its outbound twin */
+	struct in_addr net, mask;       /* the selector it belongs to */
+	time_t         created;
+	uint32_t       soft_seconds, hard_seconds;
+	uint64_t       soft_bytes, hard_bytes;
+	int            soft_sent, hard_sent;
+	/* per-SA counters for the session store: the outbound twin's stats are read from its
+	 * va_out while it lives and kept here once it is freed */
+	struct esp_stats out_st;
+	uint64_t       send_err;
+	uint64_t       reported;     /* sum of the counters last sent: unchanged ones are not */
+	uv_timer_t     life;         /* the next lifetime limit in seconds (timers.c) */
+};
+
+#define VA_MAX_SEL 8
+#define VA_MAX_IN  8
+
+/*
+ * The outbound SA for packets to one client-side selector. A rekeyed SA waits as `pending`
+ * until its inbound twin has carried a packet (the peer has the pair) or the SA it replaces
+ * is deleted, so nothing is sent on an SPI the peer does not have yet. No timeout: when the
+ * answer to a peer's rekey is lost, the peer installs the pair only after its retransmit
+ * (4 s for charon), and the old SA is good until then (test_rekey_loss).
+ */
+struct va_out {
+	struct in_addr net, mask;
+	struct esp_sa *out;
+	uint32_t       out_spi;
+	struct esp_sa *pending;
+	uint32_t       pending_spi;
+	struct sa_in  *pending_in;
+	int            routed;          /* we added a route for net/mask via the interface */
+};
+
+struct va {
+	LIST_ENTRY(va) entry;
+	uint32_t       session_id;
+	int            unit, ifindex, fd;
+	char           ifname[IF_NAMESIZE];
+	uv_poll_t      poll;
+	int            polling;
+	struct in_addr client;
+	int            client_plen;
+	int            template_num;
+	/* outbound: one SA per selector (the client's address, networks behind it) */
+	struct va_out  outs[VA_MAX_SEL];
+	int            nouts;
+	int            encap;
+	struct sockaddr_in peer;
+	/* inbound SAs of this session (the newest first) */
+	struct sa_in  *in[VA_MAX_IN];
+	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
+	uint64_t       told_in, told_out;       /* counts last sent to ikemgr (activity) */
+	LIST_ENTRY(va) active, counted;         /* timers.c: moved since the last tick, 5 s */
+	uint8_t        on_active, on_counted;
+	/* ip access-group of the template: from the client (in), toward it (out) */
+	const struct conf_acl *acl_in, *acl_out;
+	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
+	char           acl_out_name[64];
+	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
+	int            own_mtu, own_mss;        /* RADIUS ip:interface-config, 0 = template's */
+	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
+	struct msg_route froute[MSG_ROUTES_MAX];
+	int            nfroute;
+};
+
+struct dataplane {
+	uv_loop_t      *loop;
+	const struct vpnd_conf *conf;
+	struct imsgbuf  parent, ike, key;
+	int             udp, raw, nl;
+	uv_poll_t       udp_poll, raw_poll;
+	uv_timer_t      tick;
+	unsigned        ticks;
+	LIST_HEAD(, va) active, counted;
+	struct sadb    *sadb;
+	LIST_HEAD(, va) vas;
+	struct sadb    *by_session;        /* session id -> va */
+	uint8_t         units[MAX_UNITS];
+	int             unit_hint;          /* no free unit below it */
+	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
+	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
+	uint8_t         buf[PKT_MAX], out[PKT_MAX];    /* read from a TUN, opened ESP */
+	struct {                 /* receive.c: one recvmmsg */
+		struct mmsghdr     m[MMSG];
+		struct iovec       iov[MMSG];
+		struct sockaddr_in from[MMSG];
+		char               cbuf[MMSG][CMSG_SPACE(sizeof(struct in_pktinfo))];
+		uint8_t          (*buf)[PKT_MAX];        /* MMSG buffers, allocated at start */
+	} rx;
+	struct {                 /* send.c: sealed packets for one sendmmsg */
+		struct mmsghdr     m[MMSG];
+		struct iovec       iov[MMSG];
+		size_t             len[MMSG];
+		uint32_t           spi[MMSG];
+		uint8_t          (*buf)[PKT_MAX];
+	} tx;
+};
+extern struct dataplane dp;
+
+/* device.c */
+struct va *va_by_session(uint32_t id);
+void va_create(const struct msg_va_create *);
+void va_create_authorized(const struct msg_va_create *, int ok);
+void va_configure(struct va *, int fd);
+void va_reply(struct va *, int status);
+void va_destroy(uint32_t session_id);
+void va_template_apply(struct va *);
+void on_authz(const struct msg_authz *);
+
+/* sa.c */
+void count_err(struct va *, ssize_t err);
+struct sa_in *in_twin(struct va *, uint32_t spi_out);
+struct esp_sa *out_twin(struct va *, const struct sa_in *);
+void switch_out(struct va *, struct va_out *);
+struct va_out *out_find(struct va *, struct in_addr net, struct in_addr mask);
+int in_framed_route(const struct va *, uint32_t a);
+void sa_in_free(struct sa_in *);
+void sa_add(const struct msg_sa_add *);
+void sa_del(const struct msg_sa_del *);
+
+/* send.c, receive.c */
+void on_tun(uv_poll_t *, int status, int events);
+void on_udp(uv_poll_t *, int status, int events);
+void on_raw(uv_poll_t *, int status, int events);
+
+/* timers.c */
+void sa_counters(struct va *, struct sa_in *, int force);
+void send_counters(struct va *, int final);
+void timers_start(void);
+void sa_life_start(struct sa_in *);
+void sa_life_stop(struct sa_in *);     /* frees the SA once libuv lets go of its timer */
+void va_forget(struct va *);
+
+/* The data path saw the interface move or drop a packet: the next tick looks at it. */
+static inline void va_touch(struct va *v)
+{
+	if (!v->on_active) {
+		LIST_INSERT_HEAD(&dp.active, v, active);
+		v->on_active = 1;
+	}
+}
+
+/* dispatch.c */
+void dispatch_init(int parent_fd, int ike_fd, int key_fd);
+
+/* tunmgr.c */
+void shutdown_all(void);
+
+#endif
