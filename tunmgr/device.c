@@ -215,7 +215,8 @@ void va_configure(struct va *v, int fd)
 		log_rl("%s: ip unnumbered %s: that interface has no IPv4 address", v->ifname,
 		          t->unnumbered);
 	struct nl_va setup = { .ifindex = v->ifindex, .alias = alias, .mtu = mtu, .donor = donor,
-	                       .client = v->client, .client_plen = v->client_plen };
+	                       .client = v->client, .client_plen = v->client_plen,
+	                       .group = dp.link_group };
 	rc = nl_va_setup(dp.nl, &setup);
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));

@@ -312,7 +312,10 @@ nl_va_setup(int nl, const struct nl_va *va)
 	nlm_link(&m[n++], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
 	nlm_attr(&m[0], IFLA_AF_SPEC, spec, sizeof(spec));
 	nlm_link(&m[n], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
-	nlm_attr(&m[n++], IFLA_IFALIAS, va->alias, alen);
+	nlm_attr(&m[n], IFLA_IFALIAS, va->alias, alen);
+	if (va->group)
+		nlm_attr_u32(&m[n], IFLA_GROUP, va->group);
+	n++;
 	ifi = nlm_link(&m[n], RTM_NEWLINK, NLM_F_ACK, va->ifindex);
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
@@ -367,6 +370,18 @@ nl_link_del(int nl, int ifindex)
 	if (ifindex <= 0)
 		return -EINVAL;
 	nlm_link(&m, RTM_DELLINK, NLM_F_ACK, ifindex);
+	return nlm_transact(nl, &m, NULL, NULL);
+}
+
+int
+nl_group_del(int nl, uint32_t group)
+{
+	struct nl_msg m;
+
+	if (group == 0)
+		return -EINVAL;     /* the default group holds every other interface too */
+	nlm_link(&m, RTM_DELLINK, NLM_F_ACK, 0);
+	nlm_attr_u32(&m, IFLA_GROUP, group);
 	return nlm_transact(nl, &m, NULL, NULL);
 }
 

@@ -42,8 +42,13 @@ struct nl_va {
 	struct in_addr donor;
 	struct in_addr client;
 	int            client_plen;
+	uint32_t       group;           /* link group (IFLA_GROUP), 0 = the default one */
 };
 int nl_va_setup(int nl, const struct nl_va *);
+
+/* Delete every interface of link group GROUP (not 0) in one request: the kernel unregisters
+ * them as one batch, where closing 20,000 TUN fds one by one takes it minutes. */
+int nl_group_del(int nl, uint32_t group);
 
 /* First IPv4 address of an interface and its prefix length: -ENODEV for no such interface,
  * -EADDRNOTAVAIL if it has no IPv4 address. */

@@ -111,6 +111,7 @@ struct dataplane {
 	const struct vpnd_conf *conf;
 	struct imsgbuf  parent, ike, key;
 	int             udp, raw, nl;
+	uint32_t        link_group;     /* every vaN of this run, deleted together at the end */
 	uv_poll_t       udp_poll, raw_poll;
 	uv_timer_t      tick;
 	unsigned        ticks;

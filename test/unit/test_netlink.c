@@ -467,3 +467,32 @@ Test(netlink, va_setup_ipv4_only, .timeout = 20)
 	close(fd6);
 	nl_close(nl);
 }
+
+/* A run's interfaces go in one request as a link group; others stay. */
+Test(netlink, group_deleted_at_once, .timeout = 20)
+{
+	struct nl_link_info li;
+	int fd[4], idx[4];
+	char name[8];
+	const uint32_t group = 0x80000000u | 4242u;
+
+	private_netns();
+	for (int i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "va%d", 20 + i);
+		fd[i] = tun_open(name, &idx[i]);
+		cr_assert_geq(fd[i], 0);
+		struct nl_va va = { .ifindex = idx[i], .alias = "Virtual-Access", .mtu = 1400,
+		                    .client = ip("10.77.0.1"), .client_plen = 32,
+		                    .group = i < 3 ? group : 0 };
+		va.client.s_addr = htonl(ntohl(va.client.s_addr) + (uint32_t)i);
+		cr_assert_eq(nl_va_setup(nl, &va), 0);
+	}
+	cr_assert_eq(nl_group_del(nl, 0), -EINVAL, "never the default group");
+	cr_assert_eq(nl_group_del(nl, group), 0);
+	for (int i = 0; i < 3; i++)
+		cr_expect_eq(nl_link_get(nl, idx[i], &li), -ENODEV, "va%d is still there", 20 + i);
+	cr_expect_eq(nl_link_get(nl, idx[3], &li), 0, "va23 was not in the group");
+	for (int i = 0; i < 4; i++)
+		close(fd[i]);
+	nl_close(nl);
+}
