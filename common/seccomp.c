@@ -45,6 +45,9 @@ static const char *const sc_base[] = {
 	"pipe2", "fcntl", "dup", "dup3", "fstat", "newfstatat", "lseek",
 	"recvmsg", "sendmsg", "recvfrom", "sendto", "recvmmsg", "sendmmsg",
 	"getsockopt", "setsockopt", "getsockname", "getpeername", "shutdown", "getrandom",
+	/* imsg_flush_blocking waits for room when a channel is full (a stop with thousands of
+	 * sessions to report) */
+	"poll", "ppoll",
 	NULL
 };
 
@@ -55,20 +58,20 @@ static const char *const sc_parent[] = {
 	"unlink", "unlinkat", "rename", "renameat", "getcwd", "readlink", "access", "faccessat",
 	"faccessat2", "stat", "lstat", "statfs", "fstatfs", "fchown", "fchmod", "umask",
 	"getdents64", "flock", "uname",
-	"connect", "bind", "socketpair", "poll", "ppoll",
+	"connect", "bind", "socketpair",
 	"wait4", "waitid",
 	NULL
 };
 
 /* the RADIUS workers (radcli waits with poll/select) and the dynamic-author socket */
 static const char *const sc_keymgr[] = {
-	"connect", "bind", "poll", "ppoll", "select", "pselect6",
+	"connect", "bind", "select", "pselect6",
 	NULL
 };
 
 /* netlink for links, addresses and routes; raw ESP and UDP 4500 are already open */
 static const char *const sc_tunmgr[] = {
-	"bind", "connect", "poll", "ppoll",
+	"bind", "connect",
 	NULL
 };
 

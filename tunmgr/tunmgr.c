@@ -38,10 +38,14 @@ void shutdown_all(void)
 	/* the interfaces first, in one request: 20,000 TUN fds closed one by one take the
 	 * kernel minutes, a link group seconds; the fds then close at once */
 	if (!LIST_EMPTY(&dp.vas) && dp.nl >= 0) {
+		uint64_t t0 = uv_hrtime();
 		int rc = nl_group_del(dp.nl, dp.link_group);
 		if (rc < 0)
 			log_warnx("cannot delete the interfaces as link group %u (%s): one by one",
 			          dp.link_group, strerror(-rc));
+		else
+			log_info("interfaces deleted as link group %u in %llu ms", dp.link_group,
+			         (unsigned long long)((uv_hrtime() - t0) / 1000000));
 	}
 	while (!LIST_EMPTY(&dp.vas))
 		va_destroy(LIST_FIRST(&dp.vas)->session_id);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -25,7 +26,7 @@
 static char tmpdir[] = "/tmp/vpnd-sandbox.XXXXXX";
 
 enum probe { P_NONE, P_MOUNT, P_EXECVE, P_PACKET, P_FORK, P_THREAD, P_OPEN_TMP, P_OPEN_VAR,
-             P_OPEN_CHROOTED, P_UNIX_KEYMGR };
+             P_OPEN_CHROOTED, P_UNIX_KEYMGR, P_WAIT_WRITABLE };
 
 static void *thread_fn(void *arg) { return arg; }
 
@@ -80,6 +81,12 @@ static int probe(enum probe p)
 	case P_UNIX_KEYMGR:
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 		return fd == -1 && errno == EACCES ? 0 : 2;
+	case P_WAIT_WRITABLE: {
+		/* what imsg_flush_blocking does when a channel is full at shutdown: wait for room
+		 * with poll (ikemgr was killed here with 5,000 sessions to report) */
+		struct pollfd pf = { .fd = 1, .events = POLLOUT };
+		return poll(&pf, 1, 0) >= 0 ? 0 : 2;
+	}
 	}
 	return 9;
 }
@@ -173,6 +180,12 @@ Test(sandbox, no_new_process)
 		killed_by_sigsys(r, P_FORK);
 }
 #endif
+
+Test(sandbox, every_role_may_wait_to_flush)
+{
+	for (int r = ROLE_PARENT; r <= ROLE_LAST; r++)
+		exits_zero(r, P_WAIT_WRITABLE);
+}
 
 Test(sandbox, threads_work)
 {
