@@ -21,7 +21,7 @@ RATES=${RATES:-250 500 1000 2000}
 DH_GROUPS=${DH_GROUPS:-2 14}
 K=${K:-10}
 PUMP_SECONDS=${PUMP_SECONDS:-5}
-CONF=$top/test/data/hub-vpnload.conf
+CONF=${CONF:-$top/test/data/hub-vpnload.conf}
 [ -x "$VPNLOAD" ] || fail "$VPNLOAD missing: build first (scripts/build.sh $top/build)"
 T=$(mktemp -d /tmp/vpnd-bench.XXXXXX)
 cleanup() { [ -n "${VPND_PID:-}" ] && kill -TERM "$VPND_PID"; ns_teardown; rm -rf "$T"; } 2>/dev/null
