@@ -146,6 +146,8 @@ pass "SIGTERM restart: nothing left behind; 20 vpnc clients reconnected, charon 
 echo "=== hub killed with SIGKILL with clients up"
 kill -KILL "$VPND_PID"; wait "$VPND_PID" 2>/dev/null; VPND_PID=
 wait_until 5 sh -c "[ \$(ip netns exec vpnd_hub ip -o link show | grep -c ' va[0-9]*[@:]') = 0 ]" || die "$(vas) interfaces left after kill -9"
+# the children go too (each logs its lost parent): only then may a new run take the log file
+wait_until 5 sh -c '[ -z "$(ip netns pids vpnd_hub)" ]' || die "vpnd processes left 5 s after kill -9"
 vpnd_start "$CONF" "$st"
 grep -q "closed [1-9][0-9]* stale sessions" "$st/vpnd.log" || die "open sessions of the killed run not closed at start"
 stop_clients
