@@ -113,6 +113,74 @@ nl_close(int nl)
 		close(nl);
 }
 
+/* Send LEN bytes of requests to the kernel in one datagram: 0 or -errno. */
+static int
+nl_send(int nl, const void *b, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	do
+		n = sendto(nl, b, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/*
+ * The next datagram from the kernel into buf (NL_RXBUF bytes): its length, or -errno
+ * (-ETIMEDOUT when the socket's receive timeout passed). Others' datagrams are skipped.
+ */
+static ssize_t
+nl_recv(int nl, uint8_t *buf)
+{
+	for (;;) {
+		struct sockaddr_nl from;
+		struct iovec iov = { buf, NL_RXBUF };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+		                     .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n = recvmsg(nl, &mh, 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (from.nl_pid == 0)
+			return n;
+	}
+}
+
+/*
+ * The message at *off in a datagram of n bytes, advancing *off; NULL at the end or at a
+ * malformed length (NLMSG_OK/NLMSG_NEXT by hand, without their signed/unsigned mix).
+ */
+static const struct nlmsghdr *
+nl_next(const uint8_t *buf, size_t n, size_t *off)
+{
+	const struct nlmsghdr *h;
+
+	if (*off + sizeof(*h) > n)
+		return NULL;
+	h = (const struct nlmsghdr *)(buf + *off);
+	if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > n - *off)
+		return NULL;
+	*off += NLMSG_ALIGN(h->nlmsg_len);
+	return h;
+}
+
+/* An NLMSG_ERROR's code: 0 for an ACK, -errno otherwise. */
+static int
+nl_errcode(const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+
+	return h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EIO : e->error;
+}
+
 /*
  * Send the request and read until its answer is complete: an ACK or error for a plain request,
  * NLMSG_DONE for a dump. Each data message is handed to cb. Returns 0, -errno, or -EAGAIN
@@ -121,54 +189,28 @@ nl_close(int nl)
 int
 nlm_transact(int nl, struct nl_msg *m, nlm_cb cb, void *arg)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	uint32_t seq = m->u.h.nlmsg_seq;
 	uint8_t *buf;
-	int rc = 0, done = 0, intr = 0, cbrc = 0;
-	ssize_t n;
+	int rc, done = 0, intr = 0, cbrc = 0;
 
 	if (m->overflow)
 		return -EMSGSIZE;
-	for (;;) {
-		n = sendto(nl, m->u.b, m->u.h.nlmsg_len, 0, (struct sockaddr *)&kernel,
-		    sizeof(kernel));
-		if (n >= 0 || errno != EINTR)
-			break;
-	}
-	if (n < 0)
-		return -errno;
-	if ((size_t)n != m->u.h.nlmsg_len)
-		return -EIO;
+	if ((rc = nl_send(nl, m->u.b, m->u.h.nlmsg_len)) != 0)
+		return rc;
 	buf = malloc(NL_RXBUF);
 	if (buf == NULL)
 		return -ENOMEM;
 
 	while (!done) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, NL_RXBUF };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-		                     .msg_iov = &iov, .msg_iovlen = 1 };
 		const struct nlmsghdr *h;
-		size_t off;
+		ssize_t n = nl_recv(nl, buf);
+		size_t off = 0;
 
-		n = recvmsg(nl, &mh, 0);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			rc = (int)n;
 			break;
 		}
-		if (mh.msg_flags & MSG_TRUNC) {
-			rc = -EMSGSIZE;
-			break;
-		}
-		if (from.nl_pid != 0)
-			continue;       /* not from the kernel */
-		/* NLMSG_OK/NLMSG_NEXT by hand, without their signed/unsigned mix */
-		for (off = 0; !done && off + sizeof(*h) <= (size_t)n; off += NLMSG_ALIGN(h->nlmsg_len)) {
-			h = (const struct nlmsghdr *)(buf + off);
-			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)n - off)
-				break;
+		while (!done && (h = nl_next(buf, (size_t)n, &off)) != NULL) {
 			if (h->nlmsg_seq != seq)
 				continue;       /* a late answer to an earlier request */
 			if (h->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -176,12 +218,7 @@ nlm_transact(int nl, struct nl_msg *m, nlm_cb cb, void *arg)
 			if (h->nlmsg_type == NLMSG_DONE) {
 				done = 1;
 			} else if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-					rc = -EIO;
-				else
-					rc = e->error;  /* 0 for an ACK, -errno otherwise */
+				rc = nl_errcode(h);
 				done = 1;
 			} else if (cb != NULL && cbrc == 0) {
 				cbrc = cb(h, arg);
@@ -228,11 +265,9 @@ nl_link_set(int nl, int ifindex, int up, int mtu)
 static int
 nl_transact_batch(int nl, struct nl_msg *m, int n, int *err)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	uint8_t *buf, out[NL_TXBUF * 5];
 	size_t len = 0;
-	int left = n, rc = 0;
-	ssize_t r;
+	int left = n, rc;
 
 	if (n > 5)
 		return -EINVAL;
@@ -243,44 +278,26 @@ nl_transact_batch(int nl, struct nl_msg *m, int n, int *err)
 		len += NLMSG_ALIGN(m[i].u.h.nlmsg_len);
 		err[i] = 1;             /* no answer yet */
 	}
-	do
-		r = sendto(nl, out, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	if ((size_t)r != len)
-		return -EIO;
+	if ((rc = nl_send(nl, out, len)) != 0)
+		return rc;
 	buf = malloc(NL_RXBUF);
 	if (buf == NULL)
 		return -ENOMEM;
 	while (left > 0) {
-		struct sockaddr_nl from;
-		struct iovec iov = { buf, NL_RXBUF };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-		                     .msg_iov = &iov, .msg_iovlen = 1 };
 		const struct nlmsghdr *h;
-		size_t off;
+		ssize_t r = nl_recv(nl, buf);
+		size_t off = 0;
 
-		r = recvmsg(nl, &mh, 0);
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = errno == EAGAIN ? -ETIMEDOUT : -errno;
+			rc = (int)r;
 			break;
 		}
-		if (from.nl_pid != 0)
-			continue;
-		for (off = 0; off + sizeof(*h) <= (size_t)r; off += NLMSG_ALIGN(h->nlmsg_len)) {
-			h = (const struct nlmsghdr *)(buf + off);
-			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)r - off)
-				break;
+		while ((h = nl_next(buf, (size_t)r, &off)) != NULL) {
 			if (h->nlmsg_type != NLMSG_ERROR)
 				continue;
-			const struct nlmsgerr *e = NLMSG_DATA(h);
 			for (int i = 0; i < n; i++)
 				if (err[i] == 1 && h->nlmsg_seq == m[i].u.h.nlmsg_seq) {
-					err[i] = h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EIO
-					                                                 : e->error;
+					err[i] = nl_errcode(h);
 					left--;
 				}
 		}
