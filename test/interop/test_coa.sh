@@ -20,21 +20,8 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/radius.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-for tool in vpnc ip freeradius radclient; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: scripts/deps.sh installs it"
-done
-VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
-
-T=$(mktemp -d /tmp/vpnd-coa.XXXXXX)
-cleanup() {
-	vpnc_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
-	radius_stop "$T/radius"
-	ns_teardown
-	rm -rf "$T"
-}
-trap cleanup EXIT
+interop_begin vpnc ip freeradius radclient
+cleanup_more() { radius_stop "$T/radius"; }
 ns_setup || fail "namespace setup"
 
 cat >"$T/users" <<'EOF'

@@ -7,19 +7,7 @@ set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-for tool in vpnc ip sqlite3 ping; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
-done
-
-T=$(mktemp -d /tmp/vpnd-crash.XXXXXX)
-cleanup() {
-	vpnc_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
-	ns_teardown
-	rm -rf "$T"
-}
-trap cleanup EXIT
+interop_begin vpnc ip sqlite3 ping
 ns_setup || fail "namespace setup"
 
 CONF=$SRCDIR/test/data/hub-aes.conf

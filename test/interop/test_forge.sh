@@ -9,21 +9,9 @@ set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, pidfd_getfd); CI runs as root"
+interop_begin vpnc ip ss python3 ping
 FORGE=${FORGE:-./test/unit/imsg_forge}
-for tool in vpnc ip ss python3 ping; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: install it (README's test command does)"
-done
 [ -x "$FORGE" ] || fail "$FORGE is missing: make check builds it"
-
-T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
-cleanup() {
-	vpnc_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
-	ns_teardown
-	rm -rf "$T"
-}
-trap cleanup EXIT
 ns_setup || fail "namespace setup"
 
 CONF=$SRCDIR/etc/vpnd.conf

@@ -10,22 +10,8 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
-for tool in swanctl iperf3 ip python3 ping nft; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
-done
+interop_begin swanctl iperf3 ip python3 ping nft
 swan_require
-
-T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
-cleanup() {
-	swan_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
-	[ -n "${IPERF_PID:-}" ] && kill "$IPERF_PID" 2>/dev/null
-	ns_teardown
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
 ns_setup || fail "namespace setup"
 inh iperf3 -s -p 5201 >/dev/null 2>&1 &
 IPERF_PID=$!

@@ -19,6 +19,34 @@ wait_until() {
 	return 1
 }
 
+# interop_begin TOOL...: what every scenario starts with. Root and each TOOL must be there
+# (a missing one fails the test, never skips it); VPNCTL gets its default; T is a scratch
+# directory. The EXIT trap runs the scenario's cleanup_more (if it defines one), then stops
+# vpnc, charon, iperf3 (IPERF_PID, IPERF_PIDS) and vpnd, removes the namespaces, and removes
+# T unless KEEP is set.
+interop_begin() {
+	local tool
+	[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
+	VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
+	done
+	T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
+	trap interop_cleanup EXIT
+}
+
+interop_cleanup() {
+	local p
+	declare -F cleanup_more >/dev/null && cleanup_more
+	vpnc_stop
+	declare -F swan_stop >/dev/null && swan_stop
+	# shellcheck disable=SC2086
+	for p in ${IPERF_PID:-} ${IPERF_PIDS:-}; do kill "$p" 2>/dev/null; done
+	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
+	ns_teardown
+	[ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"
+}
+
 # vpnd_start CONF STATEDIR: runs vpnd in the hub namespace, log in STATEDIR/vpnd.log.
 # VPND_FLAGS: options for vpnd, -d (debug lines) when unset; set it empty for a production log.
 vpnd_start() {
