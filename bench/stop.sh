@@ -46,3 +46,4 @@ left=$(hub ip -o link show | grep -c ' va[0-9]')
 echo "stop with $vas sessions: $(( (t1 - t0) / 1000000 )) ms, exit $rc, $left vaN left"
 touch "$T/release"
 [ -n "${KEEP_LOG:-}" ] && cp "$T/st/vpnd.log" "$KEEP_LOG"
+grep -o 'tunmgr.*\(routes deleted\|interfaces deleted\).*' "$T/st/vpnd.log" | sed 's/^/  /'

@@ -472,3 +472,67 @@ nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen)
 		return rc;
 	return nlm_transact(nl, &m, NULL, NULL);
 }
+
+/* requests per send: 256 route deletions are about 12 KB, well inside the socket's buffers */
+#define NL_BULK 256
+
+/* Send up to NL_BULK route deletions from r in one datagram and collect their answers. */
+static int
+nl_routes_del_chunk(int nl, const struct nl_route *r, size_t n, uint8_t *out, uint8_t *buf,
+    size_t *refused)
+{
+	size_t len = 0, sent = 0, answered = 0;
+	uint32_t first = 0;
+	int rc;
+
+	for (size_t k = 0; k < n; k++) {
+		struct nl_msg m;
+
+		if (nlm_route(&m, RTM_DELROUTE, 0, r[k].ifindex, r[k].dst, r[k].plen) != 0) {
+			(*refused)++;   /* not a route we could have made */
+			continue;
+		}
+		if (sent == 0)
+			first = m.u.h.nlmsg_seq;
+		memcpy(out + len, m.u.b, m.u.h.nlmsg_len);
+		len += NLMSG_ALIGN(m.u.h.nlmsg_len);
+		sent++;
+	}
+	if (sent == 0)
+		return 0;
+	if ((rc = nl_send(nl, out, len)) != 0)
+		return rc;
+	/* one answer per request, their sequence numbers consecutive from first (one thread);
+	 * late answers to anything else are skipped */
+	while (answered < sent) {
+		const struct nlmsghdr *h;
+		ssize_t got = nl_recv(nl, buf);
+		size_t off = 0;
+
+		if (got < 0)
+			return (int)got;
+		while ((h = nl_next(buf, (size_t)got, &off)) != NULL) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq - first >= sent)
+				continue;
+			answered++;
+			if (nl_errcode(h) != 0)
+				(*refused)++;
+		}
+	}
+	return 0;
+}
+
+int
+nl_routes_del(int nl, const struct nl_route *r, size_t n, size_t *refused)
+{
+	uint8_t *out = malloc((size_t)NL_BULK * NL_TXBUF), *buf = malloc(NL_RXBUF);
+	int rc = out && buf ? 0 : -ENOMEM;
+
+	*refused = 0;
+	for (size_t at = 0; at < n && rc == 0; at += NL_BULK)
+		rc = nl_routes_del_chunk(nl, r + at, n - at < NL_BULK ? n - at : NL_BULK, out, buf,
+		                         refused);
+	free(out);
+	free(buf);
+	return rc;
+}

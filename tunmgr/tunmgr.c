@@ -19,6 +19,44 @@
 
 struct dataplane dp;
 
+/* Every route through our interfaces, removed in bulk before the interfaces (see nl_routes_del
+ * for why): the client's own, its Framed-Routes and the networks behind it. */
+static void routes_flush(void)
+{
+	struct nl_route *r;
+	struct va *v;
+	size_t n = 0, refused = 0;
+
+	LIST_FOREACH(v, &dp.vas, entry)
+		n += 1 + (size_t)v->nfroute + (size_t)v->nouts;
+	if (n == 0 || dp.nl < 0 || (r = calloc(n, sizeof(*r))) == NULL)
+		return;
+	n = 0;
+	LIST_FOREACH(v, &dp.vas, entry) {
+		r[n++] = (struct nl_route){ v->ifindex, v->client, v->client_plen };
+		for (int i = 0; i < v->nfroute; i++)
+			r[n++] = (struct nl_route){ v->ifindex, v->froute[i].net, v->froute[i].plen };
+		for (int i = 0; i < v->nouts; i++) {
+			const struct va_out *o = &v->outs[i];
+			int plen = 0;
+
+			if (!o->routed)
+				continue;
+			for (uint32_t m = ntohl(o->mask.s_addr); m & 0x80000000u; m <<= 1)
+				plen++;
+			r[n++] = (struct nl_route){ v->ifindex, o->net, plen };
+		}
+	}
+	uint64_t t0 = uv_hrtime();
+	int rc = nl_routes_del(dp.nl, r, n, &refused);
+	if (rc < 0)
+		log_warnx("deleting %zu routes: %s", n, strerror(-rc));
+	else
+		log_info("%zu routes deleted in %llu ms (%zu not there)", n - refused,
+		         (unsigned long long)((uv_hrtime() - t0) / 1000000), refused);
+	free(r);
+}
+
 void shutdown_all(void)
 {
 	uint64_t auth = 0, replay = 0, other = 0;
@@ -38,6 +76,7 @@ void shutdown_all(void)
 	/* the interfaces first, in one request: 20,000 TUN fds closed one by one take the
 	 * kernel minutes, a link group seconds; the fds then close at once */
 	if (!LIST_EMPTY(&dp.vas) && dp.nl >= 0) {
+		routes_flush();
 		uint64_t t0 = uv_hrtime();
 		int rc = nl_group_del(dp.nl, dp.link_group);
 		if (rc < 0)

@@ -303,6 +303,34 @@ Test(netlink, routes)
 	nl_close(nl);
 }
 
+/* More routes than one send holds (256), one never added, one no kernel could have. */
+Test(netlink, routes_deleted_in_bulk, .timeout = 20)
+{
+	struct nl_route r[602];
+	size_t refused = 99;
+	int idx, fd;
+
+	private_netns();
+	fd = make_va5(&idx);
+	cr_assert_eq(nl_link_set(nl, idx, 1, 0), 0);
+	for (int i = 0; i < 600; i++) {
+		struct in_addr a = { htonl(0x0a460000u + (uint32_t)i) };   /* 10.70.0.0 + i */
+
+		cr_assert_eq(nl_route_add(nl, idx, a, 32, ip("0.0.0.0")), 0);
+		r[i] = (struct nl_route){ idx, a, 32 };
+	}
+	r[600] = (struct nl_route){ idx, ip("10.71.0.1"), 32 };
+	r[601] = (struct nl_route){ idx, ip("10.71.0.2"), 33 };
+	cr_assert_eq(nl_routes_del(nl, r, 602, &refused), 0);
+	cr_assert_eq(refused, 2);
+	for (int i = 0; i < 600; i += 37)
+		cr_assert_eq(nl_route_del(nl, idx, r[i].dst, 32), -ESRCH, "route %d is still there", i);
+	cr_assert_eq(nl_routes_del(nl, r, 0, &refused), 0);
+	cr_assert_eq(refused, 0);
+	close(fd);
+	nl_close(nl);
+}
+
 static uint16_t
 csum(const void *p, size_t len)
 {
