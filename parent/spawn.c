@@ -31,7 +31,7 @@ static void close_from(int lowfd)
 		close(fd);
 }
 
-static pid_t spawn_one(const char *role, int chan, int debug)
+static pid_t spawn_one(const char *role, int chan, int errfd, int debug)
 {
 	char *argv[] = { "vpnd", "-X", (char *)role, debug ? "-d" : NULL, NULL };
 	sigset_t none;
@@ -41,7 +41,10 @@ static pid_t spawn_one(const char *role, int chan, int debug)
 	if (pid != 0)
 		return pid;
 
-	/* child: fd 3 is the channel, nothing else leaks into the new image */
+	/* child: stderr is the relay pipe (first: it may sit on fd 3), fd 3 the channel,
+	 * nothing else leaks into the new image */
+	if (dup2(errfd, STDERR_FILENO) == -1)
+		_exit(127);
 	if (chan == CHILD_CHANNEL_FD) {
 		if (fcntl(chan, F_SETFD, 0) == -1)
 			_exit(127);
@@ -137,6 +140,7 @@ int spawn_children(struct parent *p)
 		p->child[r].role = r;
 		p->child[r].name = proc_role_name(r);
 		p->child[r].fd = -1;
+		p->child[r].log_fd = -1;
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc[r]) == -1) {
 			log_warn("socketpair");
 			goto out;
@@ -152,7 +156,13 @@ int spawn_children(struct parent *p)
 	}
 
 	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
-		pid_t pid = spawn_one(p->child[r].name, pc[r][1], p->debug);
+		int errfd;
+		if (logrelay_pipe(&p->child[r], &errfd) == -1) {
+			log_warn("pipe");
+			goto out;
+		}
+		pid_t pid = spawn_one(p->child[r].name, pc[r][1], errfd, p->debug);
+		close(errfd);
 		if (pid == -1) {
 			log_warn("fork %s", p->child[r].name);
 			goto out;
@@ -200,6 +210,7 @@ out:
 				while (waitpid(c->pid, &c->status, 0) == -1 && errno == EINTR)
 					;
 			c->exited = 1;
+			logrelay_close(c);
 			if (c->fd != -1)
 				close(c->fd);
 			c->fd = -1;
