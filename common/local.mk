@@ -11,3 +11,4 @@ TESTS += test/unit/test_log_sink
 test_unit_test_log_sink_SOURCES = test/unit/test_log_sink.c
 test_unit_test_log_sink_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_log_sink_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_log_relay.c

@@ -8,7 +8,9 @@
  * a slow syslogd must not stall the parent, which reads the children's pipes.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -23,6 +25,16 @@
 
 #define SYSLOG_PATH  "/dev/log"
 #define JOURNAL_PATH "/run/systemd/journal/socket"
+/* Lines held while the local socket is full (a burst at start: the kernel's default datagram
+ * queue is 10 deep); beyond that they are dropped and counted. */
+#define BACKLOG_MAX  1024
+#define EXIT_FLUSH_MS 500
+
+struct held {
+	struct held *next;
+	size_t       len;
+	char         buf[];
+};
 
 static struct {
 	struct parent      *p;
@@ -33,6 +45,10 @@ static struct {
 	char                host[64];       /* our name in remote syslog lines */
 	uint64_t            logged, dropped, sent;
 	int                 busy;           /* a line being sent logs nothing more */
+	struct held        *head, *tail;    /* waiting for room on local_fd */
+	int                 nheld;
+	uv_poll_t           poll;
+	int                 polling;        /* 1: poll initialised, 2: started */
 } ls = { .local_fd = -1, .udp_fd = -1 };
 
 static int open_local(const char *path)
@@ -93,6 +109,117 @@ static void send_count(int fd, const void *buf, size_t n, const struct sockaddr 
 		ls.dropped++;
 }
 
+/* Send what is held, oldest first; 1 when all went, 0 when the socket is full again. */
+static int flush_held(void)
+{
+	while (ls.head != NULL) {
+		struct held *h = ls.head;
+		ssize_t n = send(ls.local_fd, h->buf, h->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		if (n == (ssize_t)h->len)
+			ls.sent++;
+		else
+			ls.dropped++;   /* refused for good (syslogd gone): no retry */
+		ls.head = h->next;
+		if (ls.head == NULL)
+			ls.tail = NULL;
+		ls.nheld--;
+		free(h);
+	}
+	return 1;
+}
+
+static void poll_cb(uv_poll_t *p, int status, int events)
+{
+	if (flush_held() && ls.polling == 2) {
+		uv_poll_stop(&ls.poll);
+		ls.polling = 1;
+	}
+}
+
+static void hold(const char *buf, size_t n)
+{
+	struct held *h;
+
+	if (ls.nheld >= BACKLOG_MAX || (h = malloc(sizeof(*h) + n)) == NULL) {
+		ls.dropped++;
+		return;
+	}
+	h->next = NULL;
+	h->len = n;
+	memcpy(h->buf, buf, n);
+	if (ls.tail)
+		ls.tail->next = h;
+	else
+		ls.head = h;
+	ls.tail = h;
+	ls.nheld++;
+	if (ls.polling == 1 && !uv_is_closing((uv_handle_t *)&ls.poll) &&
+	    uv_poll_start(&ls.poll, UV_WRITABLE, poll_cb) == 0)
+		ls.polling = 2;
+}
+
+/* syslog or the journal: in order, held when the socket is full, never waited for */
+static void send_local(const char *buf, size_t n)
+{
+	ssize_t r;
+
+	if (ls.head == NULL) {
+		r = send(ls.local_fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r == (ssize_t)n) {
+			ls.sent++;
+			return;
+		}
+		if (r >= 0 || (errno != EAGAIN && errno != EINTR)) {
+			ls.dropped++;
+			return;
+		}
+	}
+	hold(buf, n);
+}
+
+/* With the loop: the held lines go out when the socket has room. */
+int logsink_start(uv_loop_t *loop)
+{
+	if (ls.local_fd == -1)
+		return 0;
+	if (uv_poll_init(loop, &ls.poll, ls.local_fd) != 0)
+		return -1;
+	ls.polling = 1;
+	if (ls.head != NULL && uv_poll_start(&ls.poll, UV_WRITABLE, poll_cb) == 0)
+		ls.polling = 2;
+	return 0;
+}
+
+/* The loop is ending: its handle goes, the last lines (vpnd stopped) get a bounded wait. */
+void logsink_stop(void)
+{
+	struct timespec t0, t;
+
+	if (ls.polling) {
+		if (!uv_is_closing((uv_handle_t *)&ls.poll))
+			uv_close((uv_handle_t *)&ls.poll, NULL);
+		ls.polling = 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ls.head != NULL && !flush_held()) {
+		struct pollfd pfd = { .fd = ls.local_fd, .events = POLLOUT };
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= EXIT_FLUSH_MS || poll(&pfd, 1, (int)(EXIT_FLUSH_MS - ms)) <= 0)
+			break;
+	}
+	while (ls.head != NULL) {
+		struct held *h = ls.head;
+		ls.head = h->next;
+		ls.dropped++;
+		free(h);
+	}
+	ls.tail = NULL;
+	ls.nheld = 0;
+}
+
 static void to_journal(const char *tag, int pid, const struct log_rec *r)
 {
 	char pri[4], fac[8], spid[16], buf[LOG_LINE_MAX + 512];
@@ -114,7 +241,7 @@ static void to_journal(const char *tag, int pid, const struct log_rec *r)
 	if (n == 0)
 		ls.dropped++;
 	else
-		send_count(ls.local_fd, buf, n, NULL, 0);
+		send_local(buf, n);
 }
 
 static void to_ring(const char *tag, int pid, const struct log_rec *r, time_t now, long ms)
@@ -175,7 +302,7 @@ void logsink_line(const char *role, int pid, const struct log_rec *r)
 		} else {
 			n = log_syslog_format(line, sizeof(line), ls.conf.facility, r->pri,
 			                      ts.tv_sec, NULL, tag, pid, r->msg);
-			send_count(ls.local_fd, line, n, NULL, 0);
+			send_local(line, n);
 		}
 	}
 	if (trap && ls.udp_fd != -1 && ls.conf.nhost > 0) {

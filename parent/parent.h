@@ -104,6 +104,8 @@ struct log_rec;
 struct log_peer;
 void logsink_open(struct parent *p, int mode);
 void logsink_configure(const struct conf_logging *l, const char *hostname);
+int  logsink_start(uv_loop_t *loop);
+void logsink_stop(void);
 void logsink_line(const char *role, int pid, const struct log_rec *r);
 void logsink_own(int pri, const char *msg, const struct log_peer *peer);
 int  logrelay_pipe(struct child *c, int *wr);

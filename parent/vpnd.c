@@ -285,6 +285,8 @@ static int run_parent(struct parent *p)
 		fatalx("uv_loop_init");
 	if (acct_init(p) == -1)
 		fatalx("accounting timers");
+	if (logsink_start(&p->loop) == -1)
+		fatalx("cannot watch the log socket");
 	/* before the children exist: a second vpnd must stop here */
 	if (control_open(p) == -1)
 		fatalx("control socket");
@@ -308,6 +310,7 @@ static int run_parent(struct parent *p)
 		log_debug("loop still busy at exit");
 	remove_pidfile(p);
 	logsession_free();
+	logsink_stop();
 	free_parent(p);
 	return p->exit_code;
 }
