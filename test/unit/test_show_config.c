@@ -824,6 +824,30 @@ Test(show_config, running_config_reads_back_radius_host)
 	           "aaa authentication login L group G\n");
 }
 
+Test(show_config, running_config_reads_back_logging)
+{
+	round_trip("logging buffered 65536 notifications\nlogging console warnings\n"
+	           "logging trap debugging\nlogging facility local7\nlogging host 192.0.2.5\n"
+	           "logging host 192.0.2.6 transport udp port 5514\ncrypto logging session\n");
+	round_trip("no logging on\nno logging console\nno logging trap\n");
+}
+
+Test(show_config, running_config_json_logging)
+{
+	struct vpnd_conf *c = load("logging buffered 8192 errors\nlogging facility local3\n"
+	                           "logging host 192.0.2.6 transport udp port 5514\n"
+	                           "crypto logging session\n");
+	char *out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"l = d['logging']\n"
+		"assert l['buffered'] == 'errors' and l['buffer_size'] == 8192, l\n"
+		"assert l['console'] == 'debugging' and l['trap'] == 'informational', l\n"
+		"assert l['facility'] == 'local3' and l['crypto_session'] is True and l['on'] is True\n"
+		"assert l['hosts'] == [{'address': '192.0.2.6', 'port': 5514}], l\n"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
 /* The control process renders from the redacted copy (no key at all): every show must be the
  * same as from the parsed file, or the operator would see a key line vanish. */
 static void same_when_redacted(const char *text)
