@@ -13,7 +13,7 @@
 
 static const char *log_role = "vpnd";
 static int log_debug_on;
-static int relay_on;
+static int relay_on, relay_fallback = -1, plain_fd = STDERR_FILENO;
 static log_sink_fn sink;
 static unsigned long dropped, dropped_told;
 /* Crypto debug state of this process: categories and conditions (log.h, docs/operator.md). */
@@ -30,7 +30,11 @@ void log_init(const char *role, int debug)
 void log_set_debug(int debug) { log_debug_on = debug; }
 int  log_get_debug(void) { return log_debug_on; }
 
-void log_relay(int on) { relay_on = on; }
+void log_relay(int fallback_fd)
+{
+	relay_on = 1;
+	relay_fallback = fallback_fd;
+}
 void log_set_sink(log_sink_fn fn) { sink = fn; }
 unsigned long log_dropped(void) { return dropped; }
 
@@ -43,10 +47,17 @@ const char *log_pri_prefix(int pri)
 
 /* One write per line, so lines from several processes do not interleave; a child's stderr is
  * non-blocking (the parent's relay): a full pipe drops the line, counted, never waits. */
-static void put_line(const char *line, size_t n)
+static void put_line(int fd, const char *line, size_t n)
 {
-	if (write(STDERR_FILENO, line, n) < 0)
+	if (write(fd, line, n) < 0) {
 		dropped++;
+		if (errno == EPIPE && relay_on) {
+			/* the parent is gone: plain lines to its stderr from now on */
+			relay_on = 0;
+			if (relay_fallback != -1)
+				plain_fd = relay_fallback;
+		}
+	}
 }
 
 static void emit(int pri, const char *msg, const struct log_peer *peer)
@@ -70,8 +81,10 @@ static void emit(int pri, const char *msg, const struct log_peer *peer)
 				dropped_told = dropped;
 		}
 		n = log_relay_format(line, sizeof(line), pri, msg, peer);
-		put_line(line, n);
-		return;
+		put_line(STDERR_FILENO, line, n);
+		if (relay_on)
+			return;
+		/* the pipe broke on this line: it goes plain too */
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -81,7 +94,7 @@ static void emit(int pri, const char *msg, const struct log_peer *peer)
 	if (k > (int)sizeof(line) - 1)
 		k = sizeof(line) - 1;
 	if (k > 0)
-		put_line(line, (size_t)k);
+		put_line(plain_fd, line, (size_t)k);
 }
 
 static void vlog_peer(int pri, const struct log_peer *peer, const char *fmt, va_list ap,

@@ -23,8 +23,9 @@ struct log_peer;
  * SESSION, SPI) come from peer, which may be NULL. */
 void log_pri(int pri, const struct log_peer *peer, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* A child: stderr is the parent's relay pipe; lines go framed (common/log_sink.h). */
-void log_relay(int on);
+/* A child: stderr is the parent's relay pipe; lines go framed (common/log_sink.h). Once the
+ * pipe is broken (the parent is gone), plain lines go to fallback_fd if it is not -1. */
+void log_relay(int fallback_fd);
 /* The parent: every line of its own goes to fn instead of stderr (NULL: stderr again). */
 typedef void (*log_sink_fn)(int pri, const char *msg, const struct log_peer *peer);
 void log_set_sink(log_sink_fn fn);

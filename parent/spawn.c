@@ -16,6 +16,7 @@
 #include "parent/parent.h"
 
 #define CHILD_CHANNEL_FD 3
+#define CHILD_FALLBACK_FD 4
 
 /* Async-signal-safe: runs between fork and exec. */
 static void close_from(int lowfd)
@@ -41,17 +42,15 @@ static pid_t spawn_one(const char *role, int chan, int errfd, int debug)
 	if (pid != 0)
 		return pid;
 
-	/* child: stderr is the relay pipe (first: it may sit on fd 3), fd 3 the channel,
-	 * nothing else leaks into the new image */
-	if (dup2(errfd, STDERR_FILENO) == -1)
+	/* child: stderr is the relay pipe, fd 3 the channel, fd 4 the parent's own stderr (for
+	 * the last words of a child whose parent is gone); moved out of the way first, since
+	 * any of them may sit on 2, 3 or 4. Nothing else leaks into the new image. */
+	int e = fcntl(errfd, F_DUPFD, 10), c = fcntl(chan, F_DUPFD, 10);
+	int o = fcntl(STDERR_FILENO, F_DUPFD, 10);
+	if (e == -1 || c == -1 || o == -1 || dup2(o, CHILD_FALLBACK_FD) == -1 ||
+	    dup2(e, STDERR_FILENO) == -1 || dup2(c, CHILD_CHANNEL_FD) == -1)
 		_exit(127);
-	if (chan == CHILD_CHANNEL_FD) {
-		if (fcntl(chan, F_SETFD, 0) == -1)
-			_exit(127);
-	} else if (dup2(chan, CHILD_CHANNEL_FD) == -1) {
-		_exit(127);
-	}
-	close_from(CHILD_CHANNEL_FD + 1);
+	close_from(CHILD_FALLBACK_FD + 1);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);

@@ -64,7 +64,8 @@ static int child_entry(const char *rolename, int debug)
 		return 2;
 	}
 	log_init(proc_role_name(role), debug);
-	log_relay(1);       /* stderr is the parent's pipe (parent/logrelay.c) */
+	/* stderr is the parent's pipe (parent/logrelay.c); fd 4 its stderr, for when it is gone */
+	log_relay(fstat(4, &st) == 0 ? 4 : -1);
 	if (fstat(3, &st) == -1 || !S_ISSOCK(st.st_mode))
 		fatalx("-X is internal to vpnd: fd 3 must be the parent's channel");
 	/* Providers are modules read from disk: load them before the chroot (single DES). */
