@@ -7,7 +7,8 @@
 #     lines over UDP to `logging host` with PRI = facility * 8 + severity; crypto logging
 #     session's %CRYPTO-5-SESSION_STATUS UP and DOWN with a real vpnc; show logging lists the
 #     buffered lines (not those below its level); a reload applies a new facility.
-#  2. vpnd -D: the launcher returns, the daemon has no terminal and a pid file, each process's
+#  2. the foreground: `logging console warnings` keeps info and debug lines off stderr.
+#  3. vpnd -D: the launcher returns, the daemon has no terminal and a pid file, each process's
 #     lines reach /dev/log tagged vpnd-ROLE[pid] with the configured facility, SIGTERM stops it.
 # Needs root; fails (never skips) when a tool is missing.
 set -u
@@ -136,7 +137,21 @@ wait_until 5 grep -qE '^<182>.* vpnd\[[0-9]+\]: configuration reloaded' "$T/udp.
 pass "reload: lines now go with local6 (<182> informational)"
 vpnd_stop "$st"
 
-echo "=== 2: vpnd -D, syslog on /dev/log"
+echo "=== 2: the foreground, logging console warnings"
+st=$T/c
+mkdir -p "$st"
+conf "$T/c.conf" local5
+sed -i '1i logging console warnings' "$T/c.conf"
+: >"$T/udp.log"
+ip netns exec vpnd_hub "$VPND" -d -f "$T/c.conf" -S "$st" >"$st/vpnd.log" 2>&1 &
+VPND_PID=$!
+wait_until 15 grep -q "vpnd\[[0-9]*\]: vpnd ready" "$T/udp.log" || fail "no 'vpnd ready' on the logging host"
+grep -E "vpnd ready|debug: " "$st/vpnd.log" && fail "stderr got lines below logging console warnings"
+vpnd_stop "$st"
+grep -q "vpnd\[[0-9]*\]: vpnd stopped" "$T/udp.log" || fail "no 'vpnd stopped' on the logging host"
+pass "stderr keeps only warnings and worse; the logging host got every line"
+
+echo "=== 3: vpnd -D, syslog on /dev/log"
 st=$T/d
 mkdir -p "$st"
 conf "$T/d.conf" local3
