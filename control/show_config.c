@@ -16,6 +16,7 @@
 #include "control/control.h"
 #include "control/json.h"
 #include "control/show_config.h"
+#include "control/show_logging.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -464,41 +465,6 @@ int show_ipsec_profile(FILE *f, const struct vpnd_conf *c, int json)
 		fprintf(f, "\t}\n\n");
 	}
 	return 0;
-}
-
-/* logging: levels by IOS name, null when that destination is off */
-static void logging_json(struct jw *w, const struct conf_logging *l)
-{
-	char a[INET_ADDRSTRLEN];
-	const char *fac = conf_log_facility_name(l->facility);
-
-	jw_obj(w, "logging");
-	jw_bool(w, "on", !l->off);
-	if (l->console >= 0)
-		jw_str(w, "console", conf_log_level_name(l->console));
-	else
-		jw_null(w, "console");
-	if (l->trap >= 0)
-		jw_str(w, "trap", conf_log_level_name(l->trap));
-	else
-		jw_null(w, "trap");
-	if (l->buffered >= 0)
-		jw_str(w, "buffered", conf_log_level_name(l->buffered));
-	else
-		jw_null(w, "buffered");
-	jw_int(w, "buffer_size", l->buffer_size);
-	jw_str(w, "facility", fac ? fac : "daemon");
-	jw_bool(w, "crypto_session", l->crypto_session);
-	jw_arr(w, "hosts");
-	for (int k = 0; k < l->nhost && k < CONF_MAX_LOG_HOSTS; k++) {
-		inet_ntop(AF_INET, &l->host[k].addr, a, sizeof(a));
-		jw_obj(w, NULL);
-		jw_str(w, "address", a);
-		jw_int(w, "port", l->host[k].port);
-		jw_obj_end(w);
-	}
-	jw_arr_end(w);
-	jw_obj_end(w);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1186,7 +1152,7 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 	jw_int0(&w, "sa", c->cac_ike_sa);
 	jw_obj_end(&w);
 	jw_int0(&w, "aaa_local_max_fail", c->aaa_max_fail);
-	logging_json(&w, &c->logging);
+	show_logging_conf_json(&w, &c->logging);
 	jw_arr(&w, "client_groups");
 	for (int i = 0; i < c->ngroup; i++)
 		group_json(&w, &c->group[i]);

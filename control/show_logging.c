@@ -13,6 +13,7 @@
 #include "common/conf.h"
 #include "common/msg.h"
 #include "control/control.h"
+#include "control/json.h"
 #include "control/show_logging.h"
 
 struct ring_line {
@@ -212,4 +213,39 @@ void show_logging_cmd(struct control_conn *cc, int argc, char **argv)
 	control_printf(cc, "\nLog Buffer (%d bytes):\n", l.buffer_size);
 	for (const struct ring_line *r = rg.head; r != NULL; r = r->next)
 		control_printf(cc, "%s\n", r->text);
+}
+
+/* logging: levels by IOS name, null when that destination is off */
+void show_logging_conf_json(struct jw *w, const struct conf_logging *l)
+{
+	char a[INET_ADDRSTRLEN];
+	const char *fac = conf_log_facility_name(l->facility);
+
+	jw_obj(w, "logging");
+	jw_bool(w, "on", !l->off);
+	if (l->console >= 0)
+		jw_str(w, "console", conf_log_level_name(l->console));
+	else
+		jw_null(w, "console");
+	if (l->trap >= 0)
+		jw_str(w, "trap", conf_log_level_name(l->trap));
+	else
+		jw_null(w, "trap");
+	if (l->buffered >= 0)
+		jw_str(w, "buffered", conf_log_level_name(l->buffered));
+	else
+		jw_null(w, "buffered");
+	jw_int(w, "buffer_size", l->buffer_size);
+	jw_str(w, "facility", fac ? fac : "daemon");
+	jw_bool(w, "crypto_session", l->crypto_session);
+	jw_arr(w, "hosts");
+	for (int k = 0; k < l->nhost && k < CONF_MAX_LOG_HOSTS; k++) {
+		inet_ntop(AF_INET, &l->host[k].addr, a, sizeof(a));
+		jw_obj(w, NULL);
+		jw_str(w, "address", a);
+		jw_int(w, "port", l->host[k].port);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
 }
