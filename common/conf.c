@@ -311,6 +311,7 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->radius_timeout = 5;
 	conf->radius_retransmit = 3;
 	conf->radius_deadtime = 1;
+	conf_logging_defaults(&conf->logging);
 	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");
 }
 

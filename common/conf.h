@@ -10,6 +10,7 @@
 #define VPND_CONF_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <netinet/in.h>
 
@@ -311,6 +312,30 @@ struct conf_dynauth {
 	int      line;
 };
 
+/* logging ... (common/conf_logging.c): levels are syslog's, 0 emergencies .. 7 debugging */
+#define CONF_MAX_LOG_HOSTS 4
+struct conf_log_host {
+	struct in_addr addr;
+	uint16_t       port;                  /* host order, default 514 */
+};
+struct conf_logging {
+	int      off;                         /* no logging on: only the console is written */
+	int      console;                     /* logging console LEVEL, -1 = no logging console */
+	int      trap;                        /* logging trap LEVEL: syslog, journal, hosts */
+	int      buffered;                    /* logging buffered [SIZE] [LEVEL], -1 = off */
+	int      buffer_size;                 /* bytes of the ring for show logging */
+	int      facility;                    /* logging facility: the code (daemon = 3) */
+	int      crypto_session;              /* crypto logging session */
+	int      nhost;
+	struct conf_log_host host[CONF_MAX_LOG_HOSTS];
+};
+/* names for the printers and show logging; NULL when out of range */
+const char *conf_log_level_name(int level);
+const char *conf_log_facility_name(int facility);
+void conf_logging_defaults(struct conf_logging *l);
+/* The logging lines of running-config, as the parser reads them back. */
+void conf_logging_print(FILE *f, const struct conf_logging *l);
+
 struct vpnd_conf {
 	char     source[CONF_PATH_MAX];       /* file it came from */
 	char     hostname[CONF_NAME_MAX];
@@ -391,6 +416,7 @@ struct vpnd_conf {
 	int      cac_in_negotiation_peer;/*   ... per-peer M (one source address) */
 	int      cac_ike_sa;             /* crypto call admission limit ike sa N, 0 = no limit */
 	int      aaa_max_fail;           /* aaa local authentication attempts max-fail N, 0 = off */
+	struct conf_logging logging;
 };
 
 /* Defaults of the admission limits: generous enough for 1,000 set-ups a second. */

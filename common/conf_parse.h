@@ -204,5 +204,8 @@ void cp_pki_finish(struct conf_parser *p);
 void cp_h_isakmp_aggressive(struct conf_parser *p, int i);
 void cp_h_cac_ike(struct conf_parser *p, int i);
 void cp_h_aaa_local_attempts(struct conf_parser *p, int i);
+/* conf_logging.c: logging ..., no logging ..., crypto logging session */
+extern const struct cp_kw cp_logging_cmds[], cp_no_logging_cmds[];
+void cp_h_crypto_logging(struct conf_parser *p, int i);
 
 #endif

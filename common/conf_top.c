@@ -92,6 +92,7 @@ static const struct cp_kw crypto_cmds[] = {
 	SUB("ipsec", ipsec_cmds),
 	OPEN("keyring", cp_h_keyring),
 	SUB("call", call_cmds),
+	FN("logging", cp_h_crypto_logging),
 	END
 };
 
@@ -159,7 +160,7 @@ static const struct cp_kw no_cmds[] = {
 	SUB("aaa", no_aaa),
 	SUB("ip", no_ip),
 	NOOP("service"),
-	NOOP("logging"),
+	SUB("logging", cp_no_logging_cmds),
 	NOOP("cdp"),
 	NOOP("mop"),
 	END
@@ -183,7 +184,7 @@ const struct cp_kw cp_top[] = {
 	NOOP("service"),
 	NOOP("boot-start-marker"),
 	NOOP("boot-end-marker"),
-	NOOP("logging"),
+	SUB("logging", cp_logging_cmds),
 	{ "enable", NULL, NULL, KW_NOOP | KW_NOOP_SHORT },
 	NOOP("clock"),
 	NOOP("memory-size"),

@@ -1,6 +1,14 @@
 # common/: logging, imsg framing, process bootstrap and the configuration parser
 noinst_LIBRARIES += common/libvpndcommon.a
-common_libvpndcommon_a_SOURCES = common/log.c common/log.h common/imsg.c common/imsg.h common/msg.h common/conf.h \
+common_libvpndcommon_a_SOURCES = common/log.c common/log.h common/log_sink.h common/log_relay.c common/log_syslog.c common/log_journal.c common/imsg.c common/imsg.h common/msg.h common/conf.h \
 	common/acct_cause.c common/netpolicy.c common/netpolicy.h common/cisco_secret.c common/cisco_secret.h
 include common/conf.mk
 include common/proc.mk
+
+# the lines vpnd writes for syslog, the journal and the parent's relay; the logging commands
+check_PROGRAMS += test/unit/test_log_sink
+TESTS += test/unit/test_log_sink
+test_unit_test_log_sink_SOURCES = test/unit/test_log_sink.c
+test_unit_test_log_sink_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_log_sink_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_log_relay.c

@@ -8,10 +8,14 @@
 #include <arpa/inet.h>
 
 #include "common/log.h"
+#include "common/log_sink.h"
 #include "common/msg.h"
 
 static const char *log_role = "vpnd";
 static int log_debug_on;
+static int relay_on, relay_fallback = -1, plain_fd = STDERR_FILENO;
+static log_sink_fn sink;
+static unsigned long dropped, dropped_told;
 /* Crypto debug state of this process: categories and conditions (log.h, docs/operator.md). */
 static struct msg_debug dbg;
 
@@ -26,35 +30,99 @@ void log_init(const char *role, int debug)
 void log_set_debug(int debug) { log_debug_on = debug; }
 int  log_get_debug(void) { return log_debug_on; }
 
-static void vlog(const char *level, const char *fmt, va_list ap, int err)
+void log_relay(int fallback_fd)
 {
-	char msg[1024];
-	struct timespec ts;
-	struct tm tm;
+	relay_on = 1;
+	relay_fallback = fallback_fd;
+}
+void log_set_sink(log_sink_fn fn) { sink = fn; }
+unsigned long log_dropped(void) { return dropped; }
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* One write per line so lines from several processes do not interleave. */
-	char line[1200];
-	int n = snprintf(line, sizeof(line), "%02d:%02d:%02d.%03ld %s[%d]: %s%s%s%s\n",
-	                 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, log_role,
-	                 (int)getpid(), level, msg, err ? ": " : "", err ? strerror(err) : "");
-	if (n > (int)sizeof(line) - 1)
-		n = sizeof(line) - 1;
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
-		/* nowhere left to report */
+const char *log_pri_prefix(int pri)
+{
+	static const char *const p[] = { "fatal: ", "fatal: ", "fatal: ", "error: ",
+	                                 "warning: ", "", "", "debug: " };
+	return p[pri & 7];
+}
+
+/* One write per line, so lines from several processes do not interleave; a child's stderr is
+ * non-blocking (the parent's relay): a full pipe drops the line, counted, never waits. */
+static void put_line(int fd, const char *line, size_t n)
+{
+	if (write(fd, line, n) < 0) {
+		dropped++;
+		if (errno == EPIPE && relay_on) {
+			/* the parent is gone: plain lines to its stderr from now on */
+			relay_on = 0;
+			if (relay_fallback != -1)
+				plain_fd = relay_fallback;
+		}
 	}
 }
 
-static void log_line(const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void log_line(const char *level, const char *fmt, ...)
+static void emit(int pri, const char *msg, const struct log_peer *peer)
 {
+	char line[LOG_LINE_MAX];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	if (sink != NULL) {
+		sink(pri, msg, peer);
+		return;
+	}
+	if (relay_on) {
+		if (dropped != dropped_told) {
+			char note[96];
+			snprintf(note, sizeof(note), "%lu log lines dropped: the relay pipe was full",
+			         dropped - dropped_told);
+			n = log_relay_format(line, sizeof(line), 4, note, NULL);
+			if (write(STDERR_FILENO, line, n) == (ssize_t)n)
+				dropped_told = dropped;
+		}
+		n = log_relay_format(line, sizeof(line), pri, msg, peer);
+		put_line(STDERR_FILENO, line, n);
+		if (relay_on)
+			return;
+		/* the pipe broke on this line: it goes plain too */
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	int k = snprintf(line, sizeof(line), "%02d:%02d:%02d.%03ld %s[%d]: %s%s\n", tm.tm_hour,
+	                 tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, log_role, (int)getpid(),
+	                 log_pri_prefix(pri), msg);
+	if (k > (int)sizeof(line) - 1)
+		k = sizeof(line) - 1;
+	if (k > 0)
+		put_line(plain_fd, line, (size_t)k);
+}
+
+static void vlog_peer(int pri, const struct log_peer *peer, const char *fmt, va_list ap,
+                      int err)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (err) {
+		size_t n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(err));
+	}
+	emit(pri, msg, peer);
+}
+
+static void vlog(int pri, const char *fmt, va_list ap, int err)
+{
+	vlog_peer(pri, NULL, fmt, ap, err);
+}
+
+void log_pri(int pri, const struct log_peer *peer, const char *fmt, ...)
+{
+	int saved = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	vlog(level, fmt, ap, 0);
+	vlog_peer(pri, peer, fmt, ap, 0);
 	va_end(ap);
+	errno = saved;
 }
 
 #define LOGFN(name, level, err_expr)                     \
@@ -68,9 +136,9 @@ static void log_line(const char *level, const char *fmt, ...)
 		errno = saved;                           \
 	}
 
-LOGFN(log_info, "", 0)
-LOGFN(log_warnx, "warning: ", 0)
-LOGFN(log_warn, "warning: ", saved)
+LOGFN(log_info, 6, 0)
+LOGFN(log_warnx, 4, 0)
+LOGFN(log_warn, 4, saved)
 
 void log_debug(const char *fmt, ...)
 {
@@ -78,7 +146,7 @@ void log_debug(const char *fmt, ...)
 	if (!log_debug_on)
 		return;
 	va_start(ap, fmt);
-	vlog("debug: ", fmt, ap, 0);
+	vlog(7, fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -201,7 +269,7 @@ void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 			snprintf(ctx + n, sizeof(ctx) - n, " spi 0x%08x", ntohl(peer->spi));
 	}
 	/* IOS prints "ISAKMP: ..."; the bracketed context says whose line it is */
-	log_line("debug: ", "%s:%s%s%s %s", names[c <= 4 ? c : 0], ctx[0] ? " [" : "",
+	log_pri(7, peer, "%s:%s%s%s %s", names[c <= 4 ? c : 0], ctx[0] ? " [" : "",
 	         ctx[0] ? ctx + 1 : "", ctx[0] ? "]" : "", msg);
 }
 
@@ -209,7 +277,7 @@ void fatalx(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vlog("fatal: ", fmt, ap, 0);
+	vlog(2, fmt, ap, 0);
 	va_end(ap);
 	exit(1);
 }
@@ -219,7 +287,7 @@ void fatal(const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 	va_start(ap, fmt);
-	vlog("fatal: ", fmt, ap, saved);
+	vlog(2, fmt, ap, saved);
 	va_end(ap);
 	exit(1);
 }

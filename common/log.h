@@ -1,4 +1,7 @@
-/* Logging to stderr, one line per event, prefixed with the process role. */
+/*
+ * Logging, one line per event, prefixed with the process role: to stderr, or in a child to the
+ * parent's relay pipe (log_relay), or in the parent to its sinks (log_set_sink, parent/logsink.c).
+ */
 #ifndef VPND_LOG_H
 #define VPND_LOG_H
 
@@ -15,6 +18,21 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* like log_warnx, with ": strerror(errno)" appended */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct log_peer;
+/* A line at syslog priority PRI (0..7, LOG_NOTICE = 5) whose fields (journal: PEER, USER, GROUP,
+ * SESSION, SPI) come from peer, which may be NULL. */
+void log_pri(int pri, const struct log_peer *peer, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A child: stderr is the parent's relay pipe; lines go framed (common/log_sink.h). Once the
+ * pipe is broken (the parent is gone), plain lines go to fallback_fd if it is not -1. */
+void log_relay(int fallback_fd);
+/* The parent: every line of its own goes to fn instead of stderr (NULL: stderr again). */
+typedef void (*log_sink_fn)(int pri, const char *msg, const struct log_peer *peer);
+void log_set_sink(log_sink_fn fn);
+/* "fatal: ", "warning: ", "debug: " or "" for a priority, as stderr lines show it */
+const char *log_pri_prefix(int pri);
+/* How many lines this process could not hand over (a full relay pipe). */
+unsigned long log_dropped(void);
 
 /*
  * IOS-style crypto debugging: `debug crypto isakmp|ipsec|engine [error]` turns a category on
@@ -30,6 +48,7 @@ struct log_peer {
 	const char *user;               /* XAUTH user, NULL or "" = unknown */
 	const char *group;              /* client configuration group, NULL or "" = unknown */
 	uint32_t    spi;                /* ESP SPI (network byte order), 0 = unknown */
+	uint32_t    session;            /* the session store's id, 0 = unknown */
 };
 int  log_dbg_enabled(int cat, const struct log_peer *peer);
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)

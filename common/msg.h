@@ -92,6 +92,7 @@ enum imsg_type {
 	IMSG_CTL_RES,           /* parent -> control: struct msg_ctl_res, its outcome */
 	IMSG_CTL_LOCKOUT,       /* parent -> control: struct msg_lockout, as keymgr reported it */
 	IMSG_CTL_ADM,           /* parent -> control: struct msg_adm_stats, as ikemgr reported */
+	IMSG_CTL_LOG,           /* parent -> control: struct msg_log_line, for show logging */
 
 	IMSG_TYPE_MAX
 };
@@ -583,6 +584,17 @@ struct msg_ctl_req {
 		struct msg_debug         debug;
 		struct msg_lockout_clear lockout;
 	} u;
+};
+/* A log line at or above `logging buffered`'s level, and the parent's counters, for the ring
+ * that show logging prints (control/show_logging.c) */
+#define MSG_LOG_LINE_MAX 1200
+struct msg_log_line {
+	int32_t  pri;
+	int32_t  dest;                  /* the parent's enum logsink_mode: stderr, syslog, journal */
+	uint64_t logged;                /* lines the parent has seen */
+	uint64_t dropped;               /* lines lost: full relay pipes, sockets that refused */
+	uint64_t sent;                  /* lines sent to syslog, the journal or a logging host */
+	char     line[MSG_LOG_LINE_MAX];
 };
 #define MSG_CTL_TEXT_MAX 1024
 struct msg_ctl_res {

@@ -87,6 +87,7 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_CTL_RES, struct msg_ctl_res, P, C),
 	MSG(IMSG_CTL_LOCKOUT, struct msg_lockout, P, C),
 	MSG(IMSG_CTL_ADM, struct msg_adm_stats, P, C),
+	MSG(IMSG_CTL_LOG, struct msg_log_line, P, C),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */

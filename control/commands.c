@@ -15,6 +15,7 @@
 #include "control/debug.h"
 #include "control/exposure.h"
 #include "control/show_config.h"
+#include "control/show_logging.h"
 
 static void cmd_ping(struct control_conn *, int, char **);
 static void cmd_shutdown(struct control_conn *, int, char **);
@@ -59,6 +60,8 @@ const struct control_cmd control_cmds[] = {
 	  "[--json]: IKE call admission limits and what they refused" },
 	{ "show ip local pool", show_cmd_ip_local_pool,
 	  "[NAME] [--json]: address pools, free and in use; with NAME, the addresses in use" },
+	{ "show logging", show_logging_cmd,
+	  "[--json]: where log lines go, from which level, and the buffered lines" },
 	{ "show running-config", show_cmd_running_config,
 	  "[interface NAME | interface Virtual-AccessN] [--json]: the configuration, secrets "
 	  "shown as <removed>" },

@@ -15,6 +15,7 @@
 #include "control/ctlproc.h"
 #include "control/exposure.h"
 #include "control/show_config.h"
+#include "control/show_logging.h"
 
 static struct {
 	uv_loop_t       *loop;
@@ -67,6 +68,12 @@ static void h_exposure(struct imsgbuf *b, struct imsg *im, void *arg)
 		log_warnx("lockout table full: a report from the parent was not kept");
 }
 
+/* logs nothing: its line would come back here */
+static void h_log(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	show_logging_keep(im->data, im->datalen, &io.conf->logging);
+}
+
 static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	/* redacted, like ikemgr's: nothing to wipe */
@@ -91,6 +98,7 @@ static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_CTL_RES] = h_res,
 	[IMSG_CTL_LOCKOUT] = h_exposure,
 	[IMSG_CTL_ADM] = h_exposure,
+	[IMSG_CTL_LOG] = h_log,
 	[IMSG_RELOAD] = h_reload,
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_SHUTDOWN] = h_shutdown,
@@ -120,6 +128,7 @@ int control_main(struct proc_boot *boot)
 	log_debug("ready");
 	rc = uv_run(io.loop, UV_RUN_DEFAULT);
 	sqlite3_close(io.db);
+	show_logging_clear();
 	proc_boot_free(boot);
 	return rc;
 }

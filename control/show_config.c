@@ -16,6 +16,7 @@
 #include "control/control.h"
 #include "control/json.h"
 #include "control/show_config.h"
+#include "control/show_logging.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -944,6 +945,7 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "hostname %s\n!\n", c->hostname);
 	if (c->control_group[0])
 		fprintf(f, "control-socket group %s\n!\n", c->control_group);
+	conf_logging_print(f, &c->logging);
 	rc_aaa(f, c);
 	rc_radius(f, c);
 	rc_dynauth(f, c);
@@ -1150,6 +1152,7 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 	jw_int0(&w, "sa", c->cac_ike_sa);
 	jw_obj_end(&w);
 	jw_int0(&w, "aaa_local_max_fail", c->aaa_max_fail);
+	show_logging_conf_json(&w, &c->logging);
 	jw_arr(&w, "client_groups");
 	for (int i = 0; i < c->ngroup; i++)
 		group_json(&w, &c->group[i]);

@@ -5,9 +5,11 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/supervise.c parent/control.c parent/ctl_check.c parent/ctl_check.h \
 	parent/reload.c parent/acct.c parent/notify.c parent/commit.c \
 	parent/exposure.c parent/exposure.h \
+	parent/logsink.c parent/logrelay.c parent/logsession.c \
 	control/ctlproc.c control/ctlproc.h control/control.c control/control.h \
 	control/commands.c control/show_config.c control/show_config.h control/store.c \
 	control/json.c control/json.h control/show_pool.c \
+	control/show_logging.c control/show_logging.h \
 	control/debug.c control/debug.h control/exposure.c control/exposure.h \
 	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
 vpnd_LDADD = $(VPND_LIBS)

@@ -30,6 +30,12 @@ struct child {
 	int           ready;
 	int           exited;
 	int           status;       /* from waitpid */
+	/* its stderr, a pipe read by logrelay.c */
+	int           log_fd;
+	uv_poll_t     log_poll;
+	int           log_polling;
+	size_t        log_len;
+	char          log_buf[2400];
 };
 
 struct parent {
@@ -40,6 +46,8 @@ struct parent {
 	char             sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct db       *db;
 	int              debug;
+	int              daemon;       /* -D: detached, logs to syslog */
+	int              pidfile;      /* DIR/vpnd.pid written (removed at exit) */
 
 	struct child     child[ROLE_LAST + 1];     /* indexed by role; [ROLE_PARENT] unused */
 	int              socks[PROC_NSOCK];        /* UDP 500, UDP 4500, raw ESP until handed out */
@@ -89,6 +97,24 @@ int  reap_children(struct parent *p);
 int  acct_init(struct parent *p);
 void acct_recover(struct parent *p);
 void acct_ready(struct parent *p);
+
+/* logsink.c: every log line's destinations; logrelay.c: the children's stderr pipes */
+enum logsink_mode { LOGSINK_CONSOLE, LOGSINK_SYSLOG, LOGSINK_JOURNAL };
+struct log_rec;
+struct log_peer;
+void logsink_open(struct parent *p, int mode);
+void logsink_configure(const struct conf_logging *l, const char *hostname);
+int  logsink_start(uv_loop_t *loop);
+void logsink_stop(void);
+void logsink_line(const char *role, int pid, const struct log_rec *r);
+void logsink_own(int pri, const char *msg, const struct log_peer *peer);
+int  logrelay_pipe(struct child *c, int *wr);
+int  logrelay_start(struct child *c, uv_loop_t *loop);
+void logrelay_close(struct child *c);
+/* crypto logging session (logsession.c): %CRYPTO-5-SESSION_STATUS up and down */
+void logsession_up(struct parent *p, const struct msg_session_up *u);
+void logsession_down(struct parent *p, uint32_t session_id);
+void logsession_free(void);
 
 /* notify.c: the service manager's view of the daemon (sd_notify) */
 void notify_ready(void);

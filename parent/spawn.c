@@ -16,6 +16,7 @@
 #include "parent/parent.h"
 
 #define CHILD_CHANNEL_FD 3
+#define CHILD_FALLBACK_FD 4
 
 /* Async-signal-safe: runs between fork and exec. */
 static void close_from(int lowfd)
@@ -31,7 +32,7 @@ static void close_from(int lowfd)
 		close(fd);
 }
 
-static pid_t spawn_one(const char *role, int chan, int debug)
+static pid_t spawn_one(const char *role, int chan, int errfd, int debug)
 {
 	char *argv[] = { "vpnd", "-X", (char *)role, debug ? "-d" : NULL, NULL };
 	sigset_t none;
@@ -41,14 +42,15 @@ static pid_t spawn_one(const char *role, int chan, int debug)
 	if (pid != 0)
 		return pid;
 
-	/* child: fd 3 is the channel, nothing else leaks into the new image */
-	if (chan == CHILD_CHANNEL_FD) {
-		if (fcntl(chan, F_SETFD, 0) == -1)
-			_exit(127);
-	} else if (dup2(chan, CHILD_CHANNEL_FD) == -1) {
+	/* child: stderr is the relay pipe, fd 3 the channel, fd 4 the parent's own stderr (for
+	 * the last words of a child whose parent is gone); moved out of the way first, since
+	 * any of them may sit on 2, 3 or 4. Nothing else leaks into the new image. */
+	int e = fcntl(errfd, F_DUPFD, 10), c = fcntl(chan, F_DUPFD, 10);
+	int o = fcntl(STDERR_FILENO, F_DUPFD, 10);
+	if (e == -1 || c == -1 || o == -1 || dup2(o, CHILD_FALLBACK_FD) == -1 ||
+	    dup2(e, STDERR_FILENO) == -1 || dup2(c, CHILD_CHANNEL_FD) == -1)
 		_exit(127);
-	}
-	close_from(CHILD_CHANNEL_FD + 1);
+	close_from(CHILD_FALLBACK_FD + 1);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -137,6 +139,7 @@ int spawn_children(struct parent *p)
 		p->child[r].role = r;
 		p->child[r].name = proc_role_name(r);
 		p->child[r].fd = -1;
+		p->child[r].log_fd = -1;
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc[r]) == -1) {
 			log_warn("socketpair");
 			goto out;
@@ -152,7 +155,13 @@ int spawn_children(struct parent *p)
 	}
 
 	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
-		pid_t pid = spawn_one(p->child[r].name, pc[r][1], p->debug);
+		int errfd;
+		if (logrelay_pipe(&p->child[r], &errfd) == -1) {
+			log_warn("pipe");
+			goto out;
+		}
+		pid_t pid = spawn_one(p->child[r].name, pc[r][1], errfd, p->debug);
+		close(errfd);
 		if (pid == -1) {
 			log_warn("fork %s", p->child[r].name);
 			goto out;
@@ -200,6 +209,7 @@ out:
 				while (waitpid(c->pid, &c->status, 0) == -1 && errno == EINTR)
 					;
 			c->exited = 1;
+			logrelay_close(c);
 			if (c->fd != -1)
 				close(c->fd);
 			c->fd = -1;

@@ -71,6 +71,7 @@ int reap_children(struct parent *p)
 			continue;
 		}
 		c->exited = 1;
+		logrelay_close(c);      /* its last words before the line about its end */
 		if (w == -1) {
 			log_warn("waitpid %s", c->name);
 			continue;
@@ -278,6 +279,7 @@ static void h_session_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 		log_warnx("session %u: not recorded", u.session_id);
 	else
 		acct_session_up(p, &u);
+	logsession_up(p, &u);
 	event(p, u.session_id, "session up: user '%s' group '%s' interface %s", u.user,
 	      u.group, u.ifname);
 }
@@ -293,6 +295,7 @@ static void h_session_down(struct imsgbuf *ib, struct imsg *m, void *arg)
 	if (db_session_down(p->db, d.session_id, d.reason) == -1)
 		log_warnx("session %u: end not recorded", d.session_id);
 	acct_session_down(p, d.session_id, d.reason);
+	logsession_down(p, d.session_id);
 	event(p, d.session_id, "session down: %s", d.reason);
 }
 
@@ -433,6 +436,7 @@ static void finish(struct parent *p)
 		return;
 	p->finished = 1;
 	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {
+		logrelay_close(&p->child[r]);
 		if (p->child[r].ib_open)
 			imsgbuf_close(&p->child[r].ib);
 		p->child[r].ib_open = 0;
@@ -571,6 +575,10 @@ int supervise_start(struct parent *p)
 		}
 		c->ib_open = 1;
 		c->fd = -1;     /* the imsgbuf owns it */
+		if (logrelay_start(c, &p->loop) == -1) {
+			log_warnx("cannot read the log of %s", c->name);
+			return -1;
+		}
 	}
 	p->ready_timer.data = p;
 	p->stop_timer.data = p;

@@ -1,9 +1,14 @@
 /*
  * vpnd: the parent process, and the entry point of the re-executed children (-X ROLE).
  *
- *   vpnd [-d] [-n] -f FILE [-S DIR]
+ *   vpnd [-d] [-D] [-n] -f FILE [-S DIR]
+ *
+ * In the foreground (the default) lines go to stderr; -D detaches (double fork, setsid,
+ * stdio on /dev/null, DIR/vpnd.pid) and logs to syslog; under systemd (JOURNAL_STREAM set)
+ * lines go to the journal with their fields.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -32,7 +37,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: vpnd [-d] [-n] -f FILE [-S DIR]\n");
+	fprintf(stderr, "usage: vpnd [-d] [-D] [-n] -f FILE [-S DIR]\n");
 	exit(2);
 }
 
@@ -59,6 +64,8 @@ static int child_entry(const char *rolename, int debug)
 		return 2;
 	}
 	log_init(proc_role_name(role), debug);
+	/* stderr is the parent's pipe (parent/logrelay.c); fd 4 its stderr, for when it is gone */
+	log_relay(fstat(4, &st) == 0 ? 4 : -1);
 	if (fstat(3, &st) == -1 || !S_ISSOCK(st.st_mode))
 		fatalx("-X is internal to vpnd: fd 3 must be the parent's channel");
 	/* Providers are modules read from disk: load them before the chroot (single DES). */
@@ -114,6 +121,61 @@ static int make_rundir(const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * -D: the launcher returns once the configuration has loaded (its errors went to the
+ * terminal); the daemon is a session leader's child, so it never gets a controlling tty.
+ */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid == -1)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		return -1;
+	pid = fork();
+	if (pid == -1)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") == -1 || (fd = open("/dev/null", O_RDWR)) == -1)
+		return -1;
+	for (int i = 0; i <= 2; i++)
+		if (dup2(fd, i) == -1)
+			return -1;
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static void write_pidfile(struct parent *p)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vpnd.pid", p->rundir);
+	if ((f = fopen(path, "w")) == NULL || fprintf(f, "%d\n", (int)getpid()) < 0 ||
+	    fclose(f) != 0) {
+		log_warn("%s", path);
+		return;
+	}
+	p->pidfile = 1;
+}
+
+static void remove_pidfile(struct parent *p)
+{
+	char path[PATH_MAX + 16];
+
+	if (!p->pidfile)
+		return;
+	snprintf(path, sizeof(path), "%s/vpnd.pid", p->rundir);
+	if (unlink(path) == -1)
+		log_warn("%s", path);
 }
 
 static void free_parent(struct parent *p)
@@ -191,9 +253,16 @@ static int run_parent(struct parent *p)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (p->daemon && daemonize() == -1)
+		fatal("cannot become a daemon");
+	logsink_open(p, p->daemon ? LOGSINK_SYSLOG :
+	             getenv("JOURNAL_STREAM") != NULL ? LOGSINK_JOURNAL : LOGSINK_CONSOLE);
+	logsink_configure(&p->conf->logging, p->conf->hostname);
 
 	if (make_rundir(p->rundir) == -1)
 		fatal("%s", p->rundir);
+	if (p->daemon)
+		write_pidfile(p);
 	snprintf(dbpath, sizeof(dbpath), "%s/vpnd.db", p->rundir);
 	p->db = db_open(dbpath);
 	if (p->db == NULL)
@@ -217,6 +286,8 @@ static int run_parent(struct parent *p)
 		fatalx("uv_loop_init");
 	if (acct_init(p) == -1)
 		fatalx("accounting timers");
+	if (logsink_start(&p->loop) == -1)
+		fatalx("cannot watch the log socket");
 	/* before the children exist: a second vpnd must stop here */
 	if (control_open(p) == -1)
 		fatalx("control socket");
@@ -238,6 +309,9 @@ static int run_parent(struct parent *p)
 	uv_run(&p->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&p->loop) != 0)
 		log_debug("loop still busy at exit");
+	remove_pidfile(p);
+	logsession_free();
+	logsink_stop();
 	free_parent(p);
 	return p->exit_code;
 }
@@ -246,11 +320,12 @@ int main(int argc, char **argv)
 {
 	static struct parent parent;
 	const char *file = NULL, *rundir = DEFAULT_RUNDIR, *role = NULL;
-	int ch, debug = 0, check = 0;
+	int ch, debug = 0, check = 0, daemon = 0;
 
-	while ((ch = getopt(argc, argv, "dnf:S:X:")) != -1) {
+	while ((ch = getopt(argc, argv, "dDnf:S:X:")) != -1) {
 		switch (ch) {
 		case 'd': debug = 1; break;
+		case 'D': daemon = 1; break;
 		case 'n': check = 1; break;
 		case 'f': file = optarg; break;
 		case 'S': rundir = optarg; break;
@@ -274,6 +349,7 @@ int main(int argc, char **argv)
 	}
 	parent.conf_file = file;
 	parent.debug = debug;
+	parent.daemon = daemon;
 	parent.ctl_fd = -1;
 	for (int i = 0; i < PROC_NSOCK; i++)
 		parent.socks[i] = -1;

@@ -92,3 +92,7 @@ TESTS += test/interop/test_vpnload.sh
 EXTRA_DIST += test/interop/test_vpnload.sh test/data/hub-vpnload.conf
 vpnload_log = test/interop/test_vpnload.sh.log
 $(vpnload_log): test/interop/test_exposure.sh.log
+TESTS += test/interop/test_logging.sh
+EXTRA_DIST += test/interop/test_logging.sh test/lib/loglisten.py
+logging_log = test/interop/test_logging.sh.log
+$(logging_log): test/interop/test_vpnload.sh.log

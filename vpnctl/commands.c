@@ -58,6 +58,8 @@ const struct vctl_cmd vctl_cmds[] = {
 	  "IKE call admission limits and what they refused (asks vpnd)", NULL },
 	{ "show ip local pool", "[NAME]", "address pools: free, in use; with NAME the addresses "
 	  "in use (asks vpnd)", NULL },
+	{ "show logging", "", "where log lines go, their levels, and the buffered lines (logging "
+	  "buffered) (asks vpnd)", NULL },
 	{ "ping", "", "check that vpnd answers", NULL },
 	{ "shutdown", "", "stop vpnd and every session", NULL },
 	{ "help", "", "this list", vctl_help },

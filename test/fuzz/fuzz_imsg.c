@@ -1,4 +1,4 @@
-// clang -g -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_imsg.c common/imsg.c common/msgcat.c common/log.c -luv -o fuzz_imsg
+// clang -g -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_imsg.c common/imsg.c common/msgcat.c common/log.c common/log_relay.c -luv -o fuzz_imsg
 /*
  * The parent reads whatever a (possibly taken-over) child writes: feed arbitrary streams to an
  * imsgbuf. The first byte says how many fds (0-3) ride along with the stream's first bytes

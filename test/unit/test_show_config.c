@@ -21,6 +21,8 @@
 #include "db/db.h"
 #include "control/control.h"
 #include "control/show_config.h"
+#include "control/show_logging.h"
+#include "common/msg.h"
 
 /* ---- stand-ins for control/control.c: the handlers only print and read the store ---- */
 
@@ -824,6 +826,30 @@ Test(show_config, running_config_reads_back_radius_host)
 	           "aaa authentication login L group G\n");
 }
 
+Test(show_config, running_config_reads_back_logging)
+{
+	round_trip("logging buffered 65536 notifications\nlogging console warnings\n"
+	           "logging trap debugging\nlogging facility local7\nlogging host 192.0.2.5\n"
+	           "logging host 192.0.2.6 transport udp port 5514\ncrypto logging session\n");
+	round_trip("no logging on\nno logging console\nno logging trap\n");
+}
+
+Test(show_config, running_config_json_logging)
+{
+	struct vpnd_conf *c = load("logging buffered 8192 errors\nlogging facility local3\n"
+	                           "logging host 192.0.2.6 transport udp port 5514\n"
+	                           "crypto logging session\n");
+	char *out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"l = d['logging']\n"
+		"assert l['buffered'] == 'errors' and l['buffer_size'] == 8192, l\n"
+		"assert l['console'] == 'debugging' and l['trap'] == 'informational', l\n"
+		"assert l['facility'] == 'local3' and l['crypto_session'] is True and l['on'] is True\n"
+		"assert l['hosts'] == [{'address': '192.0.2.6', 'port': 5514}], l\n"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
 /* The control process renders from the redacted copy (no key at all): every show must be the
  * same as from the parsed file, or the operator would see a key line vanish. */
 static void same_when_redacted(const char *text)
@@ -1241,4 +1267,51 @@ Test(show_config, ip_local_pool)
 	free(out);
 	sqlite3_close(db);
 	free(c);
+}
+
+/* show logging (control/show_logging.c): the ring keeps the newest lines within its size in
+ * bytes, drops a line of the wrong length, and the header says where lines go. */
+static void keep_line(const struct vpnd_conf *c, int n, uint64_t logged)
+{
+	struct msg_log_line m;
+	memset(&m, 0, sizeof(m));
+	m.pri = 5;
+	m.dest = 1;     /* syslog */
+	m.logged = logged;
+	m.sent = logged;
+	/* 100 bytes with its terminator: 40 fit in the 4096-byte minimum */
+	snprintf(m.line, sizeof(m.line), "Dec  6 09:05:07.000: vpnd[1]: line %04d %059d", n, 0);
+	cr_assert_eq(strlen(m.line) + 1, 100);
+	cr_assert_eq(show_logging_keep(&m, sizeof(m), &c->logging), 0);
+}
+
+Test(handlers, show_logging_ring_and_header)
+{
+	par.conf = load("logging buffered 4096 notifications\nlogging host 192.0.2.6\n"
+	                "crypto logging session\n");
+	show_logging_clear();
+	for (int i = 1; i <= 50; i++)
+		keep_line(par.conf, i, (uint64_t)i * 3);
+	cr_expect_eq(show_logging_keep("x", 1, &par.conf->logging), -1);
+	char *out = handler(show_logging_cmd, "");
+	expect_has(out, "Syslog logging: enabled (0 messages dropped, 150 messages logged)\n");
+	expect_has(out, "    Buffer logging:  level notifications, 50 messages logged\n");
+	expect_has(out, "    Trap logging: level informational, facility daemon, 150 message lines sent\n"
+	                "        Logging to syslog\n        Logging to 192.0.2.6 (udp port 514)\n");
+	expect_has(out, "    Crypto session logging: enabled\n\nLog Buffer (4096 bytes):\n"
+	                "Dec  6 09:05:07.000: vpnd[1]: line 0011 ");
+	cr_expect_null(strstr(out, "line 0010"), "the oldest lines stay past the size:\n%s", out);
+	expect_has(out, "line 0050 ");
+	free(out);
+	out = handler(show_logging_cmd, "--json");
+	cr_expect_eq(json_check(out, "assert d['buffer_level'] == 'notifications'\n"
+	                             "assert d['destination'] == 'syslog'\n"
+	                             "assert len(d['lines']) == 40 and 'line 0050' in d['lines'][-1]\n"
+	                             "assert d['messages_logged'] == 150\n"), 0, "%s", out);
+	free(out);
+	out = handler(show_logging_cmd, "extra");
+	cr_expect_eq(out[0], '%', "%s", out);
+	free(out);
+	show_logging_clear();
+	free(par.conf);
 }
