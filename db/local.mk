@@ -12,4 +12,7 @@ test_unit_test_db_LDADD = $(TEST_LIBS)
 noinst_PROGRAMS += bench/db_bench
 bench_db_bench_SOURCES = bench/db_bench.c
 bench_db_bench_LDADD = $(VPND_LIBS)
+noinst_PROGRAMS += bench/history_bench
+bench_history_bench_SOURCES = bench/history_bench.c
+bench_history_bench_LDADD = $(VPND_LIBS)
 EXTRA_DIST += bench/show_bench.sh

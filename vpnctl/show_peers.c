@@ -46,18 +46,18 @@ static sqlite3_stmt *prepare(sqlite3 *h, const char *sql)
  * session moved to a new ISAKMP SA keeps its first id); the peer's address when neither.
  */
 static const char peers_sql[] =
-	"SELECT peer_addr, peer_port, local_addr,"
-	" COALESCE(NULLIF(grp1, ''), NULLIF(grp2, ''), peer_addr) AS phase1_id,"
-	" COALESCE(user1, user2) AS username, count(*) AS ike_sas, MAX(session_id) AS conn_id"
-	" FROM (SELECT i.*,"
-	"  (SELECT grp FROM sessions s WHERE s.ended IS NULL AND s.run_id = i.run_id"
-	"   AND s.session_id = i.session_id) AS grp1,"
-	"  (SELECT username FROM sessions s WHERE s.ended IS NULL AND s.run_id = i.run_id"
-	"   AND s.session_id = i.session_id) AS user1,"
-	"  (SELECT grp FROM sessions s WHERE s.ended IS NULL AND s.peer_addr = i.peer_addr"
-	"   AND s.peer_port = i.peer_port ORDER BY s.started DESC LIMIT 1) AS grp2,"
-	"  (SELECT username FROM sessions s WHERE s.ended IS NULL AND s.peer_addr = i.peer_addr"
-	"   AND s.peer_port = i.peer_port ORDER BY s.started DESC LIMIT 1) AS user2"
+	"SELECT peer_addr, peer_port, local_addr, COALESCE(NULLIF(grp, ''), peer_addr) AS phase1_id,"
+	" username, count(*) AS ike_sas, MAX(session_id) AS conn_id"
+	" FROM (SELECT i.peer_addr, i.peer_port, i.local_addr, i.session_id,"
+	/* SQLite's COALESCE stops at the first value: the by-address lookup only when needed */
+	"  COALESCE((SELECT grp FROM sessions s WHERE s.run_id = i.run_id"
+	"   AND s.session_id = i.session_id AND s.ended IS NULL),"
+	"   (SELECT grp FROM sessions s WHERE s.peer_addr = i.peer_addr AND s.ended IS NULL"
+	"   AND s.peer_port = i.peer_port ORDER BY s.started DESC LIMIT 1)) AS grp,"
+	"  COALESCE((SELECT username FROM sessions s WHERE s.run_id = i.run_id"
+	"   AND s.session_id = i.session_id AND s.ended IS NULL),"
+	"   (SELECT username FROM sessions s WHERE s.peer_addr = i.peer_addr AND s.ended IS NULL"
+	"   AND s.peer_port = i.peer_port ORDER BY s.started DESC LIMIT 1)) AS username"
 	"  FROM ike_sas i WHERE i.ended IS NULL AND (?1 IS NULL OR i.peer_addr = ?1))"
 	" GROUP BY peer_addr, peer_port, local_addr ORDER BY peer_addr, peer_port";
 enum { P_PEER, P_PORT, P_LOCAL, P_ID };
