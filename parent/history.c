@@ -2,8 +2,8 @@
  * db history keep DAYS: the parent, the store's only writer, prunes the session history at
  * start and then once a day. One batch per timer run (db_prune_history), the next one a moment
  * later, so sessions coming and going are written between batches however long the history.
- * The configuration is read at each run, so a reload that sets, changes or removes the
- * keyword takes effect at the next one.
+ * The configuration is read at each run, and a reload starts one at once, so setting or
+ * shortening DAYS takes effect without waiting a day.
  */
 #include <time.h>
 #include <uv.h>
@@ -51,6 +51,12 @@ int history_start(struct parent *p)
 	/* never what keeps the loop running */
 	uv_unref((uv_handle_t *)&p->history_timer);
 	return uv_timer_start(&p->history_timer, history_cb, HISTORY_FIRST_MS, 0) == 0 ? 0 : -1;
+}
+
+void history_kick(struct parent *p)
+{
+	if (uv_is_active((uv_handle_t *)&p->history_timer))
+		uv_timer_start(&p->history_timer, history_cb, HISTORY_NEXT_MS, 0);
 }
 
 void history_stop(struct parent *p)

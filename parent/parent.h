@@ -80,6 +80,7 @@ void commit_soon(struct parent *p);     /* at the end of this loop iteration */
 /* history.c: db history keep, at start and daily */
 int  history_start(struct parent *p);
 void history_stop(struct parent *p);
+void history_kick(struct parent *p);    /* a reload may have set or shortened DAYS: run soon */
 /* Stop the children (SIGKILL at once when force), then leave the loop with code. */
 void parent_shutdown(struct parent *p, int code, int force);
 /* reload.c: 0 and "reloaded ..." in why, or -1 and the first error */

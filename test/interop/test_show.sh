@@ -2,8 +2,8 @@
 # The session shows against a live vpnc session: show crypto isakmp peers [A], show crypto
 # session brief | summary | username U | group G, show crypto route (each text and --json,
 # abbreviated too), vpnctl backup FILE; then db history keep 30 at vpnd's next start deletes a
-# closed session aged 40 days and keeps one closed today. What the shows say is checked against
-# what the client and the kernel say (vpnc's address, the route on vaN).
+# closed session aged 40 days and keeps one closed today, and a reload prunes at once. What the
+# shows say is checked against what the client and the kernel say (vpnc's address, its route).
 # Needs root; fails (never skips) when a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -140,4 +140,18 @@ for t in ('ike_sas', 'ipsec_sas', 'events'):
     assert n == 0, (t, n)
 PY
 pass "db history keep 30: the session closed 40 days ago went (with SAs and events), today's stayed"
+
+# a reload runs the prune at once (a new or shorter DAYS must not wait a day): age every
+# closed session while vpnd runs, reload, and they go
+python3 - "$st/vpnd.db" <<'PY' || die "could not age the closed sessions"
+import sqlite3, sys
+h = sqlite3.connect(sys.argv[1], timeout=5)
+h.execute("UPDATE sessions SET started = started - 3456000, ended = ended - 3456000 WHERE ended IS NOT NULL")
+h.commit()
+PY
+ctl reload >/dev/null || die "reload failed"
+wait_until 10 sh -c "[ \$(grep -c 'db history keep 30: [0-9]* rows' $st/vpnd.log) -ge 2 ]" ||
+	die "no prune after the reload"
+[ "$(ctl sql 'SELECT count(*) FROM sessions' | tail -1)" = 0 ] || die "closed sessions left after the reload's prune"
+pass "reload: the prune runs at once"
 vpnd_stop "$st"
