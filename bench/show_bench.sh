@@ -30,9 +30,16 @@ run --json show crypto session
 run show crypto session username user00777
 run show crypto session group group7
 run show crypto session history
+run show crypto session summary
 run show crypto isakmp sa
+run show crypto isakmp peers
+run show crypto route
 run show crypto isakmp sa detail
 run show crypto ipsec sa
 run show crypto ipsec sa interface va777
 run sql "SELECT grp, count(*), sum(bytes_in) FROM sessions WHERE ended IS NULL GROUP BY grp"
 run sql "SELECT username, assigned_addr, peer_addr FROM sessions WHERE ended IS NULL AND username = 'user00777'"
+s=$(date +%s.%N)
+"$B/vpnctl/vpnctl" -S "$T" backup "$T/copy.db" >/dev/null || exit 1
+printf '%8.3f s  %7s        vpnctl backup FILE\n' "$(echo "$(date +%s.%N) - $s" | bc)" \
+	"$(du -h "$T/copy.db" | cut -f1)"

@@ -417,7 +417,11 @@ struct vpnd_conf {
 	int      cac_ike_sa;             /* crypto call admission limit ike sa N, 0 = no limit */
 	int      aaa_max_fail;           /* aaa local authentication attempts max-fail N, 0 = off */
 	struct conf_logging logging;
+	/* db history keep DAYS: closed sessions older than that are pruned; 0 = kept forever */
+	int      db_history_keep_days;
 };
+
+#define CONF_DB_HISTORY_DAYS_MAX      36500
 
 /* Defaults of the admission limits: generous enough for 1,000 set-ups a second. */
 #define CONF_CAC_IN_NEGOTIATION       1000

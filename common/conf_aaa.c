@@ -1,4 +1,4 @@
-/* hostname, control-socket group, aaa method lists and local users. */
+/* hostname, control-socket group, db history keep, aaa method lists and local users. */
 #include <grp.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +32,20 @@ void cp_h_control_socket_group(struct conf_parser *p, int i)
 	}
 	memcpy(p->conf->control_group, name, sizeof(name));
 	p->conf->control_gid = (int)g->gr_gid;
+}
+
+/*
+ * db history keep DAYS (1 to 36500). Without it the history is kept forever, as before the
+ * keyword existed: an upgrade must not start deleting what an operator relies on.
+ */
+void cp_h_db_history_keep(struct conf_parser *p, int i)
+{
+	long long days;
+
+	if (!cp_need(p, i, "a number of days") ||
+	    !cp_num(p, i, "days", 1, CONF_DB_HISTORY_DAYS_MAX, &days) || !cp_end(p, i + 1))
+		return;
+	p->conf->db_history_keep_days = (int)days;
 }
 
 void cp_h_aaa_new_model(struct conf_parser *p, int i)

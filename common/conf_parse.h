@@ -154,6 +154,7 @@ void cp_check_refs(struct conf_parser *p);
 /* Handlers referenced from the top-level table (conf_top.c). */
 void cp_h_hostname(struct conf_parser *p, int i);
 void cp_h_control_socket_group(struct conf_parser *p, int i);
+void cp_h_db_history_keep(struct conf_parser *p, int i);
 void cp_h_aaa_new_model(struct conf_parser *p, int i);
 void cp_h_no_aaa_new_model(struct conf_parser *p, int i);
 void cp_h_aaa_authen_login(struct conf_parser *p, int i);

@@ -32,6 +32,9 @@ static const struct cp_kw aaa_group[] = { SUB("server", aaa_group_server), END }
 static const struct cp_kw aaa_server_radius[] = { OPEN("dynamic-author", cp_h_dynauth), END };
 static const struct cp_kw aaa_server[] = { SUB("radius", aaa_server_radius), END };
 
+static const struct cp_kw db_history[] = { FN("keep", cp_h_db_history_keep), END };
+static const struct cp_kw db_cmds[] = { SUB("history", db_history), END };
+
 static const struct cp_kw control_socket_cmds[] = { FN("group", cp_h_control_socket_group), END };
 
 static const struct cp_kw aaa_local_authen[] = { FN("attempts", cp_h_aaa_local_attempts), END };
@@ -169,6 +172,7 @@ static const struct cp_kw no_cmds[] = {
 const struct cp_kw cp_top[] = {
 	FN("hostname", cp_h_hostname),
 	SUB("control-socket", control_socket_cmds),
+	SUB("db", db_cmds),
 	SUB("aaa", aaa_cmds),
 	FN("username", cp_h_username),
 	SUB("radius", radius_cmds),

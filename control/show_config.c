@@ -946,6 +946,8 @@ static void rc_body(FILE *f, const struct vpnd_conf *c)
 	if (c->control_group[0])
 		fprintf(f, "control-socket group %s\n!\n", c->control_group);
 	conf_logging_print(f, &c->logging);
+	if (c->db_history_keep_days > 0)
+		fprintf(f, "db history keep %d\n!\n", c->db_history_keep_days);
 	rc_aaa(f, c);
 	rc_radius(f, c);
 	rc_dynauth(f, c);
@@ -1107,6 +1109,8 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 	jw_str(&w, "hostname", c->hostname);
 	if (c->control_group[0])
 		jw_str(&w, "control_socket_group", c->control_group);
+	/* null: kept forever */
+	jw_int0(&w, "db_history_keep_days", c->db_history_keep_days);
 	jw_bool(&w, "aaa_new_model", c->aaa_new_model);
 	jw_arr(&w, "aaa");
 	for (int i = 0; i < c->naaa; i++)

@@ -54,6 +54,13 @@ int        db_acct_result(struct db *, int64_t qid, int result, const char *serv
                           const char *why);
 /* Forget acknowledged records older than a unix time. */
 int        db_acct_prune(struct db *, double older_than);
+/*
+ * db history keep (db_history.c): delete up to BATCH rows per table of what ended before
+ * OLDER_THAN (unix time): closed sessions, ended IKE and IPsec SAs, events of sessions not
+ * up. 1 when a table gave a full batch (call again), 0 when done, -1 after a logged error;
+ * *deleted: rows deleted in all.
+ */
+int        db_prune_history(struct db *, double older_than, int batch, long *deleted);
 /* Group writes into one transaction: begin before a write (no-op inside one), commit when
  * the batch is due (the parent: DB_BATCH_ROWS rows or DB_BATCH_MS, whichever comes first) and
  * before anything leaves that depends on it. db_batch_open: 1 if a batch is open, with the

@@ -1,6 +1,6 @@
 # db/: the SQLite session store (schema, migrations, writer API).
 noinst_LIBRARIES += db/libdb.a
-db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c
+db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c
 
 check_PROGRAMS += test/unit/test_db
 TESTS += test/unit/test_db
@@ -12,4 +12,7 @@ test_unit_test_db_LDADD = $(TEST_LIBS)
 noinst_PROGRAMS += bench/db_bench
 bench_db_bench_SOURCES = bench/db_bench.c
 bench_db_bench_LDADD = $(VPND_LIBS)
+noinst_PROGRAMS += bench/history_bench
+bench_history_bench_SOURCES = bench/history_bench.c
+bench_history_bench_LDADD = $(VPND_LIBS)
 EXTRA_DIST += bench/show_bench.sh

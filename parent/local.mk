@@ -3,7 +3,7 @@
 sbin_PROGRAMS += vpnd
 vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/supervise.c parent/control.c parent/ctl_check.c parent/ctl_check.h \
-	parent/reload.c parent/acct.c parent/notify.c parent/commit.c \
+	parent/reload.c parent/acct.c parent/notify.c parent/commit.c parent/history.c \
 	parent/exposure.c parent/exposure.h \
 	parent/logsink.c parent/logrelay.c parent/logsession.c \
 	control/ctlproc.c control/ctlproc.h control/control.c control/control.h \

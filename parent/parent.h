@@ -57,6 +57,7 @@ struct parent {
 	uv_check_t       db_check;     /* commits the open batch of writes when it is due */
 	uv_timer_t       db_timer;     /* ... or when it is DB_BATCH_MS old */
 	int              db_flush;     /* a session or SA changed: commit this iteration */
+	uv_timer_t       history_timer; /* db history keep: the daily prune (history.c) */
 	int              all_ready;
 	int              stopping;     /* 1: SHUTDOWN sent, 2: SIGKILL sent */
 	int              exit_code;
@@ -84,6 +85,10 @@ int  supervise_start(struct parent *p);
 int  commit_start(struct parent *p);
 void commit_stop(struct parent *p);
 void commit_soon(struct parent *p);     /* at the end of this loop iteration */
+/* history.c: db history keep, at start and daily */
+int  history_start(struct parent *p);
+void history_stop(struct parent *p);
+void history_kick(struct parent *p);    /* a reload may have set or shortened DAYS: run soon */
 /* Stop the children (SIGKILL at once when force), then leave the loop with code. */
 void parent_shutdown(struct parent *p, int code, int force);
 /* reload.c: 0 and "reloaded ..." in why, or -1 and the first error */

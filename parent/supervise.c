@@ -448,6 +448,7 @@ static void finish(struct parent *p)
 	uv_timer_stop(&p->ready_timer);
 	uv_timer_stop(&p->stop_timer);
 	commit_stop(p);
+	history_stop(p);
 	control_close(p);
 	acct_finish(p);
 	if (p->db != NULL) {
@@ -583,7 +584,8 @@ int supervise_start(struct parent *p)
 	p->ready_timer.data = p;
 	p->stop_timer.data = p;
 	if (uv_timer_init(&p->loop, &p->ready_timer) != 0 ||
-	    uv_timer_init(&p->loop, &p->stop_timer) != 0 || commit_start(p) != 0)
+	    uv_timer_init(&p->loop, &p->stop_timer) != 0 || commit_start(p) != 0 ||
+	    history_start(p) != 0)
 		return -1;
 	if (start_signal(p, &p->sig_chld, SIGCHLD) == -1 ||
 	    start_signal(p, &p->sig_term, SIGTERM) == -1 ||

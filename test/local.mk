@@ -51,6 +51,10 @@ TESTS += test/interop/test_showsa.sh
 EXTRA_DIST += test/interop/test_showsa.sh test/data/hub-showsa.conf
 showsa_log = test/interop/test_showsa.sh.log
 $(showsa_log): test/interop/test_showconf.sh.log
+TESTS += test/interop/test_show.sh
+EXTRA_DIST += test/interop/test_show.sh test/data/hub-show.conf
+show_log = test/interop/test_show.sh.log
+$(show_log): test/interop/test_showsa.sh.log
 TESTS += test/interop/test_radius.sh
 EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py test/lib/radius_fake.py \
 	test/data/hub-radius.conf

@@ -1,5 +1,6 @@
 /*
- * show crypto session [brief | detail | history] [username U | remote A | group G] [--json]
+ * show crypto session [brief | detail | history | summary] [username U | remote A | group G]
+ * [--json]
  * Laid out like IOS's "show crypto session", from the sessions table. --json gives every
  * column of every matching row (SELECT *), so columns added by later schema versions appear
  * without a change here.
@@ -165,9 +166,10 @@ static void print_brief(sqlite3_stmt *s)
 	       has(s, C_USER) ? txt(s, C_USER) : "-", has(s, C_GRP) ? txt(s, C_GRP) : "-", up);
 }
 
-static int show(const struct vctx *c, enum mode m, int argc, char **argv)
+/* The filters typed into VALUE; the exit status of a refusal, or -1. */
+static int parse_filters(const struct vctx *c, int argc, char **argv,
+                         const char *value[NFILTERS])
 {
-	const char *value[NFILTERS] = { NULL };
 	for (int i = 0; i < argc; i += 2) {
 		int f;
 		for (f = 0; f < NFILTERS; f++)
@@ -182,14 +184,37 @@ static int show(const struct vctx *c, enum mode m, int argc, char **argv)
 		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(value[1]));
 		return 1;
 	}
+	return -1;
+}
+
+/* " AND cond" for each filter given, appended at SQL + N; bound in the same order. */
+static int add_filters(char *sql, size_t len, int n, const char *value[NFILTERS])
+{
+	for (int f = 0; f < NFILTERS; f++)
+		if (value[f])
+			n += snprintf(sql + n, len - (size_t)n, " AND %s", filters[f].cond);
+	return n;
+}
+
+static void bind_filters(sqlite3_stmt *s, const char *value[NFILTERS])
+{
+	for (int f = 0, k = 1; f < NFILTERS; f++)
+		if (value[f])
+			sqlite3_bind_text(s, k++, value[f], -1, SQLITE_STATIC);
+}
+
+static int show(const struct vctx *c, enum mode m, int argc, char **argv)
+{
+	const char *value[NFILTERS] = { NULL };
+	int bad = parse_filters(c, argc, argv, value);
+	if (bad >= 0)
+		return bad;
 
 	/* Built from the fixed fragments above only; every value given is bound. */
 	char sql[1024];
 	int n = snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE ended IS %s",
 	                 c->json ? "*" : text_cols, m == M_HISTORY ? "NOT NULL" : "NULL");
-	for (int f = 0; f < NFILTERS; f++)
-		if (value[f])
-			n += snprintf(sql + n, sizeof(sql) - (size_t)n, " AND %s", filters[f].cond);
+	n = add_filters(sql, sizeof(sql), n, value);
 	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY %s",
 	         m == M_HISTORY ? "ended DESC, id DESC" : "unit, id");
 
@@ -202,9 +227,7 @@ static int show(const struct vctx *c, enum mode m, int argc, char **argv)
 		sqlite3_close(h);
 		return 1;
 	}
-	for (int f = 0, k = 1; f < NFILTERS; f++)
-		if (value[f])
-			sqlite3_bind_text(s, k++, value[f], -1, SQLITE_STATIC);
+	bind_filters(s, value);
 
 	int rc;
 	if (c->json) {
@@ -251,4 +274,67 @@ int show_crypto_session_detail(const struct vctx *c, int argc, char **argv)
 int show_crypto_session_history(const struct vctx *c, int argc, char **argv)
 {
 	return show(c, M_HISTORY, argc, argv);
+}
+
+/*
+ * show crypto session summary [filters]: the live sessions counted, in all and per group
+ * (distinct users and peers too: one user may hold several sessions).
+ */
+static const char summary_cols[] =
+	"count(*) AS sessions, count(DISTINCT username) AS users,"
+	" count(DISTINCT peer_addr) AS peers";
+
+static sqlite3_stmt *summary_query(sqlite3 *h, int per_group, const char *value[NFILTERS])
+{
+	char sql[1024];
+	sqlite3_stmt *s;
+	int n = snprintf(sql, sizeof(sql), "SELECT %s%s FROM sessions WHERE ended IS NULL",
+	                 per_group ? "COALESCE(grp, '') AS grp, " : "", summary_cols);
+	n = add_filters(sql, sizeof(sql), n, value);
+	if (per_group)
+		snprintf(sql + n, sizeof(sql) - (size_t)n, " GROUP BY grp ORDER BY grp");
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "vpnctl: %s\n", sqlite3_errmsg(h));
+		return NULL;
+	}
+	bind_filters(s, value);
+	return s;
+}
+
+int show_crypto_session_summary(const struct vctx *c, int argc, char **argv)
+{
+	const char *value[NFILTERS] = { NULL };
+	int bad = parse_filters(c, argc, argv, value);
+	if (bad >= 0)
+		return bad;
+	sqlite3 *h = vctl_db(c);
+	if (!h)
+		return 1;
+	sqlite3_stmt *t = summary_query(h, 0, value), *g = summary_query(h, 1, value);
+	int rc = SQLITE_ERROR;
+	if (!t || !g || sqlite3_step(t) != SQLITE_ROW)
+		goto out;
+	if (c->json) {
+		printf("{\"sessions\": %lld, \"users\": %lld, \"peers\": %lld, \"groups\": ",
+		       num(t, 0), num(t, 1), num(t, 2));
+		rc = json_rows(stdout, g);
+		printf("}\n");
+		goto out;
+	}
+	printf("Crypto session summary\n\n");
+	printf("Total sessions: %lld (UP-ACTIVE %lld)\n", num(t, 0), num(t, 0));
+	printf("Users: %lld  Peers: %lld\n\n", num(t, 1), num(t, 2));
+	printf("%-24s %8s %8s %8s\n", "Group", "Sessions", "Users", "Peers");
+	while ((rc = sqlite3_step(g)) == SQLITE_ROW)
+		printf("%-24s %8lld %8lld %8lld\n", has(g, 0) ? txt(g, 0) : "-", num(g, 1),
+		       num(g, 2), num(g, 3));
+out:
+	if (rc != SQLITE_DONE)
+		fprintf(stderr, "vpnctl: %s\n", sqlite3_errmsg(h));
+	sqlite3_finalize(t);
+	sqlite3_finalize(g);
+	sqlite3_close(h);
+	if (fflush(stdout) != 0)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : 1;
 }

@@ -76,6 +76,12 @@ int show_crypto_session(const struct vctx *, int argc, char **argv);
 int show_crypto_session_brief(const struct vctx *, int argc, char **argv);
 int show_crypto_session_detail(const struct vctx *, int argc, char **argv);
 int show_crypto_session_history(const struct vctx *, int argc, char **argv);
+int show_crypto_session_summary(const struct vctx *, int argc, char **argv);
+/* show_peers.c */
+int show_crypto_isakmp_peers(const struct vctx *, int argc, char **argv);
+int show_crypto_route(const struct vctx *, int argc, char **argv);
+/* backup.c */
+int vctl_backup(const struct vctx *, int argc, char **argv);
 /* show_sa.c */
 int show_crypto_isakmp_sa(const struct vctx *, int argc, char **argv);
 int show_crypto_isakmp_sa_detail(const struct vctx *, int argc, char **argv);

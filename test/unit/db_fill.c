@@ -1,7 +1,8 @@
 /*
  * Test helper for test_vpnctl.sh: fills a session store through the db API, as the parent
  * would, so vpnctl is tested against what vpnd really writes.
- *   db_fill PATH               three sessions: alice and bob up, carol ended
+ *   db_fill PATH               three sessions: alice and bob up, carol ended; IKE SAs of
+ *                              each, alice with two
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
  *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
  *                              test_db_crash.sh to kill -9 in the middle
@@ -43,6 +44,28 @@ static void up(struct db *d, uint32_t id, const char *user, const char *group, c
 	u.esp_spi_out = htonl(0xbeef0000u + id);
 	snprintf(u.transform, sizeof(u.transform), "esp-aes 256 esp-sha-hmac");
 	if (db_session_up(d, &u) < 0)
+		exit(1);
+}
+
+static void ike_up(struct db *d, uint32_t id, const char *peer, int peer_port, const char *local,
+                   int local_port)
+{
+	struct msg_ike_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = id;
+	memset(m.cky_i, (int)id, 8);
+	memset(m.cky_r, 0xa0 + (int)id, 8);
+	sin_set(&m.peer, peer, peer_port);
+	sin_set(&m.local, local, local_port);
+	snprintf(m.state, sizeof(m.state), "QM_IDLE");
+	snprintf(m.encr, sizeof(m.encr), "aes 256");
+	snprintf(m.hash, sizeof(m.hash), "sha");
+	snprintf(m.auth, sizeof(m.auth), "psk");
+	m.dh_group = 2;
+	m.lifetime = 86400;
+	m.established = 1700000000;
+	m.caps = IKE_CAP_CFG | IKE_CAP_XAUTH;
+	if (db_ike_sa_up(d, &m) < 0)
 		exit(1);
 }
 
@@ -106,6 +129,12 @@ int main(int argc, char **argv)
 	 * a newline, UTF-8 and a byte that is not UTF-8 */
 	up(d, 2, "bob \"b\" \\ \x1b[31m\n\xc3\xa9\xff'; DROP TABLE sessions; --", "group2",
 	   "10.0.0.5", 500, "10.0.0.1", 500, "0.0.0.0", 3);
+	/* IKE SAs: alice's, bob's, and alice's next one (a phase 1 rekey: a new conn-id, the
+	 * same peer), carol's ended with her session */
+	ike_up(d, 1, "172.18.143.2", 4500, "172.18.143.246", 4500);
+	ike_up(d, 2, "10.0.0.5", 500, "10.0.0.1", 500);
+	ike_up(d, 5, "172.18.143.2", 4500, "172.18.143.246", 4500);
+	ike_up(d, 3, "172.18.143.9", 4500, "172.18.143.246", 4500);
 	up(d, 3, "carol", "group1", "172.18.143.9", 4500, "172.18.143.246", 4500, "192.168.1.3", 4);
 	counters(d, 3, 5);
 	if (db_session_down(d, 3, "peer delete") < 0 || db_event(d, 3, "deleted by client") < 0)

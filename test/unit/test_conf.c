@@ -968,3 +968,25 @@ Test(conf, split_dns)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), " split-dns d%d.example\n", k);
 	cr_expect_eq(load_str(text), 1, "an eleventh domain");
 }
+
+/* db history keep DAYS: days from 1 to 36500; without it the history stays (0) */
+Test(conf, db_history_keep)
+{
+	cr_assert_eq(load_str("hostname a\n"), 0);
+	cr_expect_eq(conf->db_history_keep_days, 0);
+	cr_assert_eq(load_str("db history keep 90\n"), 0);
+	cr_expect_eq(conf->db_history_keep_days, 90);
+	cr_assert_eq(load_str("db history keep 36500\n"), 0);
+	cr_expect_eq(conf->db_history_keep_days, 36500);
+	static const char *const bad[] = {
+		"db history keep 0\n", "db history keep 36501\n", "db history keep -1\n",
+		"db history keep ten\n", "db history keep\n", "db history keep 30 days\n",
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		int e = load_str(bad[k]);
+		if (e != 1)
+			dump();
+		cr_expect_eq(e, 1, "%s", bad[k]);
+		cr_expect_geq(find_msg("t.conf:1", NULL), 0, "%s", bad[k]);
+	}
+}

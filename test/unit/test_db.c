@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sqlite3.h>
 
@@ -737,4 +738,110 @@ Test(db, acct_terminate_causes)
 	cr_assert_eq(msg_acct_cause("crash"), 11, "NAS-Reboot");
 	cr_assert_eq(msg_acct_cause("lifetime expired"), 10, "NAS-Request");
 	cr_assert_eq(msg_acct_cause(""), 10);
+}
+
+/* A writer's UPDATE on the store, for rows of a known age. */
+static void age(sqlite3 *w, const char *sql, double t)
+{
+	sqlite3_stmt *s;
+	cr_assert_eq(sqlite3_prepare_v2(w, sql, -1, &s, NULL), SQLITE_OK, "%s", sqlite3_errmsg(w));
+	sqlite3_bind_double(s, 1, t);
+	cr_assert_eq(sqlite3_step(s), SQLITE_DONE, "%s: %s", sql, sqlite3_errmsg(w));
+	sqlite3_finalize(s);
+}
+
+/*
+ * db history keep 30: what ended 40 and 31 days ago goes with its SAs and events; what ended 29
+ * and 1 day ago stays, and so does a session up for 100 days, its SAs and its events.
+ */
+Test(db, history_prune_by_age)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	const double now = (double)time(NULL), day = 86400.0;
+	for (uint32_t id = 1; id <= 5; id++) {
+		struct msg_session_up u = session(id, "u");
+		cr_assert_eq(db_session_up(d, &u), 0);
+		struct msg_ike_sa k = ike_sa(id, "172.18.143.2");
+		cr_assert_eq(db_ike_sa_up(d, &k), 0);
+		struct msg_ipsec_sa a = ipsec_sa(id, 0x100 + id, 0x200 + id);
+		cr_assert_eq(db_ipsec_sa_up(d, &a), 0);
+		cr_assert_eq(db_event(d, id, "up"), 0);
+		if (id != 4)
+			cr_assert_eq(db_session_down(d, id, "peer delete"), 0);
+	}
+	sqlite3 *w;
+	cr_assert_eq(sqlite3_open(path, &w), SQLITE_OK);
+	sqlite3_busy_timeout(w, 2000);
+	static const double ended_days[] = { 0, 40, 31, 29, 0, 1 };
+	for (int id = 1; id <= 5; id++) {
+		char sql[3][160];
+		double t = id == 4 ? now - 100 * day : now - ended_days[id] * day;
+		snprintf(sql[0], sizeof(sql[0]), "UPDATE sessions SET started = ?1 - 60%s"
+		         " WHERE session_id = %d", id == 4 ? "" : ", ended = ?1", id);
+		snprintf(sql[1], sizeof(sql[1]), "UPDATE ike_sas SET established = ?1 - 60%s"
+		         " WHERE session_id = %d", id == 4 ? "" : ", ended = ?1", id);
+		snprintf(sql[2], sizeof(sql[2]), "UPDATE ipsec_sas SET installed = ?1 - 60%s"
+		         " WHERE session_id = %d", id == 4 ? "" : ", ended = ?1", id);
+		for (int k = 0; k < 3; k++)
+			age(w, sql[k], t);
+		snprintf(sql[0], sizeof(sql[0]), "UPDATE events SET t = ?1 - 60 WHERE session_id = %d",
+		         id);
+		age(w, sql[0], t);
+	}
+	sqlite3_close(w);
+
+	long n = -1;
+	cr_assert_eq(db_prune_history(d, now - 30 * day, 1000, &n), 0);
+	cr_expect_eq(n, 2 * 4, "deleted %ld", n);     /* 2 sessions, 2 IKE SAs, 2 IPsec SAs, 2 events */
+	sqlite3 *h = reader();
+	char buf[64];
+	cr_expect_str_eq(q_text(h, "SELECT group_concat(session_id) FROM (SELECT session_id FROM"
+	                           " sessions ORDER BY session_id)", buf, sizeof(buf)), "3,4,5");
+	cr_expect_str_eq(q_text(h, "SELECT group_concat(session_id) FROM (SELECT session_id FROM"
+	                           " ike_sas ORDER BY session_id)", buf, sizeof(buf)), "3,4,5");
+	cr_expect_str_eq(q_text(h, "SELECT group_concat(session_id) FROM (SELECT session_id FROM"
+	                           " ipsec_sas ORDER BY session_id)", buf, sizeof(buf)), "3,4,5");
+	/* the live session's 100-day-old event stays with it */
+	cr_expect_str_eq(q_text(h, "SELECT group_concat(session_id) FROM (SELECT session_id FROM"
+	                           " events WHERE what = 'up' ORDER BY session_id)", buf,
+	                        sizeof(buf)), "3,4,5");
+	cr_expect_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
+	/* nothing left to do: a second run deletes nothing */
+	cr_assert_eq(db_prune_history(d, now - 30 * day, 1000, &n), 0);
+	cr_expect_eq(n, 0);
+	sqlite3_close(h);
+	db_close(d);
+}
+
+/* A long history goes in batches: each call deletes at most BATCH rows per table and says
+ * whether more is left. */
+Test(db, history_prune_in_batches)
+{
+	struct db *d = db_open(path);
+	cr_assert_not_null(d);
+	db_batch_begin(d);
+	for (uint32_t id = 1; id <= 2500; id++) {
+		struct msg_session_up u = session(id, "u");
+		cr_assert_eq(db_session_up(d, &u), 0);
+		cr_assert_eq(db_session_down(d, id, "peer delete"), 0);
+	}
+	db_batch_commit(d);
+	long n, total = 0;
+	int calls = 0, more;
+	/* everything ended before "an hour from now" */
+	while ((more = db_prune_history(d, (double)time(NULL) + 3600, 1000, &n)) == 1) {
+		cr_assert_leq(n, 4 * 1000);
+		total += n;
+		cr_assert_lt(++calls, 10);
+	}
+	cr_assert_eq(more, 0);
+	total += n;
+	cr_expect_eq(calls, 2, "calls %d", calls);     /* 1000, 1000, then 500: done */
+	cr_expect_eq(total, 2500);
+	sqlite3 *h = reader();
+	cr_expect_eq(q_int(h, "SELECT count(*) FROM sessions"), 0);
+	sqlite3_close(h);
+	cr_expect_eq(db_prune_history(d, 0, 0, &n), 0);   /* a batch of 0 does nothing */
+	db_close(d);
 }

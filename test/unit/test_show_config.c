@@ -850,6 +850,28 @@ Test(show_config, running_config_json_logging)
 	free(c);
 }
 
+Test(show_config, running_config_reads_back_db_history)
+{
+	struct vpnd_conf *c = load("db history keep 30\n");
+	char *out = run(show_running_config, c, 0, NULL);
+	cr_expect_not_null(strstr(out, "\ndb history keep 30\n"), "%s", out);
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d['db_history_keep_days'] == 30"), 0, "%s", out);
+	free(out);
+	free(c);
+	round_trip("db history keep 30\n");
+	/* not set: no line, null in JSON */
+	c = load("hostname h\n");
+	out = run(show_running_config, c, 0, NULL);
+	cr_expect_null(strstr(out, "db history"), "%s", out);
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d['db_history_keep_days'] is None"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
 /* The control process renders from the redacted copy (no key at all): every show must be the
  * same as from the parsed file, or the operator would see a key line vanish. */
 static void same_when_redacted(const char *text)

@@ -201,6 +201,108 @@ run -S "$T/st" sql "SELECT length(replace(printf('%.1000000c', 'x'), 'x', 'xyz')
 run -S "$T/st" sql "SELECT upper(username), strftime('%Y', 'now') > '2000', count(*) OVER () FROM sessions WHERE unit = 2"
 [ $RC -eq 0 ] && echo "$OUT" | grep -q "^ALICE|1|1$" && pass "sql: plain functions work" || fail "sql functions: $OUT $ERR"
 
+# --- show crypto isakmp peers: one entry per peer, the group as its phase 1 id -------------
+run -S "$T/st" show crypto isakmp peers
+cat >"$T/expected" <<'EOF'
+Peer: 10.0.0.5 Port: 500 Local: 10.0.0.1
+ Phase1 id: group2
+Peer: 172.18.143.2 Port: 4500 Local: 172.18.143.246
+ Phase1 id: group1
+EOF
+if [ $RC -eq 0 ] && cmp -s "$T/out" "$T/expected"; then
+	pass "show crypto isakmp peers"
+else
+	fail "show crypto isakmp peers (rc $RC)"; diff "$T/expected" "$T/out"
+fi
+run -S "$T/st" sh cry isa pee 10.0.0.5
+[ $RC -eq 0 ] && [ "$OUT" = "Peer: 10.0.0.5 Port: 500 Local: 10.0.0.1
+ Phase1 id: group2" ] && pass "isakmp peers A" || fail "isakmp peers A: rc $RC '$OUT'"
+run -S "$T/st" show crypto isakmp peers 10.9.9.9
+[ $RC -eq 0 ] && [ -z "$OUT" ] && pass "isakmp peers: no such peer" || fail "peers none: '$OUT'"
+run -S "$T/st" show crypto isakmp peers 10.0.0
+[ $RC -eq 1 ] && [ "$ERR" = "% Invalid address: '10.0.0'" ] && pass "isakmp peers: bad address" ||
+	fail "peers bad address: rc $RC '$ERR'"
+run -S "$T/st" --json show crypto isakmp peers
+[ $RC -eq 0 ] && json_check "
+assert [r['peer_addr'] for r in rows] == ['10.0.0.5', '172.18.143.2'], rows
+assert rows[1]['phase1_id'] == 'group1' and rows[1]['username'] == 'alice', rows
+assert rows[1]['ike_sas'] == 2 and rows[1]['peer_port'] == 4500, rows
+" && pass "isakmp peers --json" || fail "isakmp peers --json: $OUT"
+
+# --- show crypto route: each live client's /32 on its Virtual-Access ---------------------------
+run -S "$T/st" sh cry rou
+cat >"$T/expected" <<'EOF'
+VPN Routing Table: Shows RRI and VTI created routes
+Codes: RRI - Reverse-Route, VTI- Virtual Tunnel Interface
+        S - Static Map ACLs
+
+Routes created in table GLOBAL DEFAULT
+192.168.1.1/255.255.255.255 [1/0] via 0.0.0.0 tag 0
+                                on Virtual-Access2 VTI
+EOF
+if [ $RC -eq 0 ] && cmp -s "$T/out" "$T/expected"; then
+	pass "show crypto route (bob has no address, carol ended)"
+else
+	fail "show crypto route (rc $RC)"; diff "$T/expected" "$T/out"
+fi
+run -S "$T/st" --json show crypto route
+[ $RC -eq 0 ] && json_check "
+assert len(rows) == 1 and rows[0]['prefix'] == '192.168.1.1/32' and rows[0]['ifname'] == 'va2', rows
+" && pass "crypto route --json" || fail "crypto route --json: $OUT"
+run -S "$T/st" show crypto route extra
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "^% Invalid input" && pass "crypto route: no arguments" ||
+	fail "crypto route extra: rc $RC '$ERR'"
+
+# --- show crypto session summary ---------------------------------------------------------------
+run -S "$T/st" sh cry sess summ
+cat >"$T/expected" <<'EOF'
+Crypto session summary
+
+Total sessions: 2 (UP-ACTIVE 2)
+Users: 2  Peers: 2
+
+Group                    Sessions    Users    Peers
+group1                          1        1        1
+group2                          1        1        1
+EOF
+if [ $RC -eq 0 ] && cmp -s "$T/out" "$T/expected"; then
+	pass "show crypto session summary"
+else
+	fail "show crypto session summary (rc $RC)"; diff "$T/expected" "$T/out"
+fi
+run -S "$T/st" show crypto session summary group group2
+[ $RC -eq 0 ] && echo "$OUT" | grep -q "^Total sessions: 1 " && ! echo "$OUT" | grep -q "^group1" &&
+	pass "summary group G" || fail "summary group: $OUT"
+run -S "$T/st" --json show crypto session summary username nobody
+[ $RC -eq 0 ] && python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['sessions'] == 0 and d['groups'] == [], d
+" "$T/out" && pass "summary --json, nothing matches" || fail "summary --json: $OUT"
+
+# --- vpnctl backup FILE: a copy SQLite opens, never over an existing file ------------------------
+run -S "$T/st" backup "$T/copy.db"
+[ $RC -eq 0 ] && python3 -c "
+import sqlite3, sys, os, stat
+assert stat.S_IMODE(os.stat(sys.argv[1]).st_mode) & 0o077 == 0
+h = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)
+assert h.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'
+n = h.execute('SELECT count(*) FROM sessions').fetchone()[0]
+u = [r[0] for r in h.execute('SELECT username FROM sessions WHERE ended IS NULL AND unit = 2')]
+assert n == 3 and u == ['alice'], (n, u)
+assert h.execute('PRAGMA journal_mode').fetchone()[0] == 'delete'
+" "$T/copy.db" && pass "backup: the copy opens and holds the sessions" || fail "backup: rc $RC $OUT $ERR"
+echo keep >"$T/exists"
+run -S "$T/st" backup "$T/exists"
+[ $RC -eq 1 ] && [ "$(cat "$T/exists")" = keep ] && echo "$ERR" | grep -q "File exists" &&
+	pass "backup refuses an existing file" || fail "backup over a file: rc $RC $ERR"
+run -S "$T/none" backup "$T/copy2.db"
+[ $RC -eq 1 ] && [ ! -e "$T/copy2.db" ] && pass "backup: no store, no file" ||
+	fail "backup without store: rc $RC"
+run -S "$T/st" backup
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "usage: vpnctl backup FILE" && pass "backup needs FILE" ||
+	fail "backup without FILE: rc $RC $ERR"
+
 # --- errors ----------------------------------------------------------------------------------
 run -S "$T/st" show crypto foo
 [ $RC -eq 1 ] && [ -z "$OUT" ] && [ "$ERR" = "% Invalid input: 'show crypto foo' (try 'vpnctl help')" ] &&
