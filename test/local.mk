@@ -92,3 +92,9 @@ TESTS += test/interop/test_vpnload.sh
 EXTRA_DIST += test/interop/test_vpnload.sh test/data/hub-vpnload.conf
 vpnload_log = test/interop/test_vpnload.sh.log
 $(vpnload_log): test/interop/test_exposure.sh.log
+TESTS += test/interop/test_deb.sh
+EXTRA_DIST += test/interop/test_deb.sh
+deb_log = test/interop/test_deb.sh.log
+$(deb_log): test/interop/test_vpnload.sh.log
+TESTS += test/interop/test_distcheck.sh
+EXTRA_DIST += test/interop/test_distcheck.sh
