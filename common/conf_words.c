@@ -9,27 +9,30 @@
 #include "common/conf_parse.h"
 
 /*
- * The blocks and the top-level commands that open them. The tables do not say which block a
- * handler opens (cp_open is called from the handler), so the pairing is written out here.
+ * The command that opens each block. The tables do not say which block a handler opens
+ * (cp_open is called from the handler), so the pairing is written out here; a block added to
+ * the parser without a name here is reported as a path that no manual entry can match.
  */
 static const struct {
-	const char         *name;
-	const struct cp_kw *tbl;
+	int         block;
+	const char *name;
 } blocks[] = {
-	{ "", cp_top },
-	{ "crypto isakmp policy", cp_policy_cmds },
-	{ "crypto isakmp client configuration group", cp_group_cmds },
-	{ "crypto isakmp profile", cp_profile_cmds },
-	{ "crypto ipsec transform-set", cp_tset_cmds },
-	{ "crypto ipsec profile", cp_ipsec_prof_cmds },
-	{ "interface", cp_iface_cmds },
-	{ "ip access-list", cp_acl_cmds },
-	{ "crypto keyring", cp_keyring_cmds },
-	{ "radius server", cp_radius_server_cmds },
-	{ "aaa group server radius", cp_radius_group_cmds },
-	{ "crypto pki trustpoint", cp_trustpoint_cmds },
-	{ "aaa server radius dynamic-author", cp_dynauth_cmds },
+	{ CB_POLICY, "crypto isakmp policy" },
+	{ CB_GROUP, "crypto isakmp client configuration group" },
+	{ CB_PROFILE, "crypto isakmp profile" },
+	{ CB_TSET, "crypto ipsec transform-set" },
+	{ CB_IPSEC_PROF, "crypto ipsec profile" },
+	{ CB_IFACE, "interface" },
+	{ CB_ACL, "ip access-list" },
+	{ CB_KEYRING, "crypto keyring" },
+	{ CB_RADIUS_SERVER, "radius server" },
+	{ CB_RADIUS_GROUP, "aaa group server radius" },
+	{ CB_TRUSTPOINT, "crypto pki trustpoint" },
+	{ CB_DYNAUTH, "aaa server radius dynamic-author" },
 };
+
+/* Past the last block value of enum cp_block, with room for blocks added later. */
+#define BLOCK_SCAN_END (CB_POLICY + 64)
 
 /* Tables nest a few words deep; a path longer than this would be a table that loops. */
 #define WALK_DEPTH 8
@@ -54,8 +57,23 @@ void conf_keywords(conf_keyword_fn fn, void *arg)
 {
 	char path[CP_CMD_MAX];
 
-	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+	path[0] = '\0';
+	walk("", cp_top, path, 0, 0, fn, arg);
+	for (int b = CB_POLICY; b < BLOCK_SCAN_END; b++) {
+		const struct cp_kw *tbl = cp_block_table(b);
+		const char *name = NULL;
+		char unnamed[64];
+
+		if (!tbl)
+			continue;
+		for (size_t k = 0; k < sizeof(blocks) / sizeof(blocks[0]); k++)
+			if (blocks[k].block == b)
+				name = blocks[k].name;
+		if (!name) {
+			snprintf(unnamed, sizeof(unnamed), "unnamed block %d (name it in conf_words.c)", b);
+			name = unnamed;
+		}
 		path[0] = '\0';
-		walk(blocks[b].name, blocks[b].tbl, path, 0, 0, fn, arg);
+		walk(name, tbl, path, 0, 0, fn, arg);
 	}
 }
