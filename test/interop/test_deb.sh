@@ -16,7 +16,11 @@ done
 USERS="_vpnd_ike _vpnd_key _vpnd_tun _vpnd_ctl"
 dpkg-query -W -f='${Status}' vpnd 2>/dev/null | grep -q "installed" &&
 	fail "a vpnd package is already installed: this test installs and purges its own"
-[ -e /etc/vpnd ] && fail "/etc/vpnd exists: this test would not leave it as found"
+for d in /etc/vpnd /var/lib/vpnd; do
+	[ -e "$d" ] && fail "$d exists: the purge would not leave it as found"
+done
+# a make check around us must not hand its jobserver to the package build
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 T=$(mktemp -d /tmp/vpnd-deb.XXXXXX)
 had_users=""

@@ -6,6 +6,8 @@
 set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f Makefile ] && grep -q "^distcheck:" Makefile || fail "run from a configured build directory"
+# a make check around us must not hand its jobserver to this one
+unset MAKEFLAGS MFLAGS MAKELEVEL
 T=$(mktemp -d /tmp/vpnd-distcheck.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 t0=$(date +%s)
