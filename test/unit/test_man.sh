@@ -15,7 +15,8 @@ command -v mandoc >/dev/null || { echo "FAIL: mandoc is missing (scripts/deps.sh
 [ -r "$MAN" ] || { echo "FAIL: no $MAN"; exit 1; }
 
 T=$(mktemp -d /tmp/test_man.XXXXXX) || exit 1
-trap 'rm -rf "$T"' EXIT HUP INT PIPE TERM
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT PIPE TERM
 
 "$CONF_WORDS" >"$T/parser" || { echo "FAIL: $CONF_WORDS"; exit 1; }
 [ "$(wc -l <"$T/parser")" -ge 100 ] || fail "conf_words listed only $(wc -l <"$T/parser") paths"
