@@ -206,6 +206,11 @@ static const struct cp_kw *block_table(int block)
 	return NULL;
 }
 
+const struct cp_kw *cp_block_table(int block)
+{
+	return block_table(block);
+}
+
 static int is_blank(int c)
 {
 	return c == ' ' || c == '\t';

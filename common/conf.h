@@ -473,4 +473,12 @@ const struct conf_radius_group   *conf_find_radius_group(const struct vpnd_conf 
  * defined on the RADIUS server instead of in the file. */
 int conf_profile_group_via_radius(const struct vpnd_conf *, const struct conf_isakmp_profile *);
 
+/*
+ * Every keyword path the parser accepts (conf_words.c): block is "" for a top-level command,
+ * else the command that opens the block ("crypto isakmp policy"); path is the keywords from
+ * the block's start ("encr"); noop is 1 when it is accepted and means nothing on Linux.
+ */
+typedef void (*conf_keyword_fn)(const char *block, const char *path, int noop, void *arg);
+void conf_keywords(conf_keyword_fn fn, void *arg);
+
 #endif

@@ -135,6 +135,8 @@ void cp_open(struct conf_parser *p, int block, int idx);
 int tokenize_line(struct conf_parser *p);
 /* Walk the keyword tables from word i and run the handler found. */
 void cp_dispatch(struct conf_parser *p, const struct cp_kw *tbl, int i);
+/* The table of a block's indented lines (NULL for none); conf_words.c walks them all. */
+const struct cp_kw *cp_block_table(int block);
 
 /* Tables and helpers of the per-block files. */
 extern const struct cp_kw cp_top[];

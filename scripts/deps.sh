@@ -5,6 +5,8 @@ PKGS="build-essential autoconf automake libtool pkg-config libssl-dev openssl li
 freeradius freeradius-utils libcriterion-dev sqlite3 iproute2 procps psmisc python3 vpnc vpnc-scripts iperf3
 coreutils passwd bc iputils-ping strongswan-charon strongswan-swanctl libcharon-extra-plugins
 libcharon-extauth-plugins libstrongswan-standard-plugins util-linux clang clang-tools libseccomp-dev nftables libcrypt-dev libsystemd-dev systemd"
+# manuals (mandoc -T lint in test_man.sh) and the Debian package (test_deb.sh)
+PKGS="$PKGS mandoc debhelper lintian man-db"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
