@@ -40,6 +40,10 @@ connect() {
 	vpnc_start "$T/vc" secret=Gk7f3a9c2eSecret user=cisco password=cisco123 natt=none ||
 		die "vpnc did not connect"
 	. "$T/vc/up"
+	# vpnc runs its script when it sends quick mode's last message; the hub counts the
+	# session up when that message arrives
+	wait_until 10 sh -c "$VPNCTL -S $st sql 'SELECT count(*) FROM sessions WHERE ended IS NULL' | tail -1 | grep -qx 1" ||
+		die "the hub has no live session"
 }
 
 vpnd_start "$SRCDIR/test/data/hub-show.conf" "$st"
