@@ -391,7 +391,14 @@ struct vpnd_conf {
 	int      cac_in_negotiation_peer;/*   ... per-peer M (one source address) */
 	int      cac_ike_sa;             /* crypto call admission limit ike sa N, 0 = no limit */
 	int      aaa_max_fail;           /* aaa local authentication attempts max-fail N, 0 = off */
+
+	/* Prometheus metrics over HTTP, served by control (common/conf_http.c) */
+	int      http_server;            /* ip http server */
+	struct in_addr http_addr;        /* ip http server address A (vpnd), default 127.0.0.1 */
+	int      http_port;              /* ip http port N, default CONF_HTTP_PORT */
 };
+
+#define CONF_HTTP_PORT 9642
 
 /* Defaults of the admission limits: generous enough for 1,000 set-ups a second. */
 #define CONF_CAC_IN_NEGOTIATION       1000

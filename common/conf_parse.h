@@ -204,5 +204,8 @@ void cp_pki_finish(struct conf_parser *p);
 void cp_h_isakmp_aggressive(struct conf_parser *p, int i);
 void cp_h_cac_ike(struct conf_parser *p, int i);
 void cp_h_aaa_local_attempts(struct conf_parser *p, int i);
+void cp_h_http_server(struct conf_parser *p, int i);
+void cp_h_http_port(struct conf_parser *p, int i);
+void cp_h_no_http_server(struct conf_parser *p, int i);
 
 #endif

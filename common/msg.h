@@ -93,6 +93,12 @@ enum imsg_type {
 	IMSG_CTL_LOCKOUT,       /* parent -> control: struct msg_lockout, as keymgr reported it */
 	IMSG_CTL_ADM,           /* parent -> control: struct msg_adm_stats, as ikemgr reported */
 
+	/* RADIUS client counters for the metrics endpoint (radius/stats.c, control/metrics*.c) */
+	IMSG_RADIUS_STATS,      /* keymgr -> parent: struct msg_radius_stats, at most 1/s on change */
+	IMSG_CTL_RADIUS,        /* parent -> control: struct msg_radius_stats, as keymgr reported */
+	IMSG_DP_STATS,          /* tunmgr -> parent: struct msg_dp_stats, every 5 s on change */
+	IMSG_CTL_DP,            /* parent -> control: struct msg_dp_stats, as tunmgr reported */
+
 	IMSG_TYPE_MAX
 };
 
@@ -106,6 +112,7 @@ enum msg_socket_kind {
 	CHAN_TUNMGR,
 	SOCK_DYNAUTH,           /* UDP, aaa server radius dynamic-author: keymgr */
 	SOCK_CONTROL,           /* the listening operator socket DIR/vpnd.sock: control */
+	SOCK_METRICS,           /* TCP, ip http server (Prometheus metrics): control */
 };
 struct msg_socket {
 	int32_t kind;
@@ -559,6 +566,33 @@ struct msg_adm_stats {
 	int32_t  ike_sas, in_negotiation;
 	uint64_t requests, accepted, rej_in_neg, rej_peer, rej_shed, rej_sa, rej_rate,
 	         rej_aggressive;
+};
+
+/*
+ * keymgr's RADIUS client since it started, cumulative (Prometheus counters). Latency is from
+ * a request's submission to its answer or its last failure, over every server tried.
+ */
+enum { RADS_AUTH = 0, RADS_ACCT, RADS_NKIND };
+enum { RADS_ACCEPT = 0, RADS_REJECT, RADS_CHALLENGE, RADS_ERROR, RADS_ACCT_OK, RADS_NRESULT };
+#define MSG_RADIUS_BUCKETS 10       /* <= 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5 s; +Inf */
+struct msg_radius_stats {
+	uint64_t requests[RADS_NKIND];          /* jobs submitted */
+	uint64_t results[RADS_NRESULT];         /* how they ended */
+	uint64_t sent[RADS_NKIND];              /* datagrams, retransmissions included */
+	uint64_t retransmits, timeouts;         /* a server that never answered: one timeout */
+	uint64_t failovers;                     /* moved on to the group's next server */
+	uint64_t ignored;                       /* replies dropped: not from where, bad auth, ... */
+	uint64_t lat_bucket[RADS_NKIND][MSG_RADIUS_BUCKETS + 1];   /* non-cumulative; last +Inf */
+	uint64_t lat_sum_us[RADS_NKIND];
+	int32_t  inflight;
+};
+
+/* tunmgr's drops that no session is charged with, and UDP 4500's IKE datagrams, cumulative */
+struct msg_dp_stats {
+	uint64_t drop_unknown_spi, drop_short;  /* ESP for no SA; runts */
+	uint64_t drop_acl;                      /* denied by an access list (also in the
+	                                           session's drop_other) */
+	uint64_t ike_forwarded, ike_dropped;    /* to ikemgr; dropped with its queue full */
 };
 
 /*

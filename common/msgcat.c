@@ -87,6 +87,11 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_CTL_RES, struct msg_ctl_res, P, C),
 	MSG(IMSG_CTL_LOCKOUT, struct msg_lockout, P, C),
 	MSG(IMSG_CTL_ADM, struct msg_adm_stats, P, C),
+
+	MSG(IMSG_RADIUS_STATS, struct msg_radius_stats, K, P),
+	MSG(IMSG_CTL_RADIUS, struct msg_radius_stats, P, C),
+	MSG(IMSG_DP_STATS, struct msg_dp_stats, T, P),
+	MSG(IMSG_CTL_DP, struct msg_dp_stats, P, C),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */

@@ -14,6 +14,8 @@
 #include "control/control.h"
 #include "control/ctlproc.h"
 #include "control/exposure.h"
+#include "control/http.h"
+#include "control/metrics.h"
 #include "control/show_config.h"
 
 static struct {
@@ -67,6 +69,20 @@ static void h_exposure(struct imsgbuf *b, struct imsg *im, void *arg)
 		log_warnx("lockout table full: a report from the parent was not kept");
 }
 
+static void h_radius(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_radius_stats r;
+	memcpy(&r, im->data, sizeof(r));
+	metrics_keep_radius(&r);
+}
+
+static void h_dp(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_dp_stats d;
+	memcpy(&d, im->data, sizeof(d));
+	metrics_keep_dp(&d);
+}
+
 static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	/* redacted, like ikemgr's: nothing to wipe */
@@ -84,6 +100,7 @@ static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 	log_debug("shut down");
 	/* the loop ends once the answers on their way (shutdown's own) are written */
 	control_shutdown();
+	http_shutdown();
 	imsgbuf_close(&io.parent);
 }
 
@@ -91,6 +108,8 @@ static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_CTL_RES] = h_res,
 	[IMSG_CTL_LOCKOUT] = h_exposure,
 	[IMSG_CTL_ADM] = h_exposure,
+	[IMSG_CTL_RADIUS] = h_radius,
+	[IMSG_CTL_DP] = h_dp,
 	[IMSG_RELOAD] = h_reload,
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_SHUTDOWN] = h_shutdown,
@@ -101,6 +120,12 @@ static void on_error(struct imsgbuf *b, const char *why, void *arg)
 {
 	proc_violation(&io.parent, b);
 	fatalx("channel to %s lost: %s", b->name, why);
+}
+
+static int metrics_body(struct mbuf *out, void *arg)
+{
+	(void)arg;
+	return metrics_text(out, io.db, io.conf);
 }
 
 int control_main(struct proc_boot *boot)
@@ -117,6 +142,11 @@ int control_main(struct proc_boot *boot)
 	if (control_listen(io.loop, boot->sock[SOCK_CONTROL], io.conf, send_req) == -1)
 		fatalx("cannot serve the control socket");
 	boot->sock[SOCK_CONTROL] = -1;      /* the listening handle owns it */
+	if (boot->sock[SOCK_METRICS] >= 0) {
+		if (http_serve(io.loop, boot->sock[SOCK_METRICS], 0, metrics_body, NULL) == -1)
+			fatalx("cannot serve the metrics endpoint");
+		boot->sock[SOCK_METRICS] = -1;
+	}
 	log_debug("ready");
 	rc = uv_run(io.loop, UV_RUN_DEFAULT);
 	sqlite3_close(io.db);

@@ -4,7 +4,8 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config libssl-dev openssl libuv1-dev libsqlite3-dev
 freeradius freeradius-utils libcriterion-dev sqlite3 iproute2 procps psmisc python3 vpnc vpnc-scripts iperf3
 coreutils passwd bc iputils-ping strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libcharon-extauth-plugins libstrongswan-standard-plugins util-linux clang clang-tools libseccomp-dev nftables libcrypt-dev libsystemd-dev systemd"
+libcharon-extauth-plugins libstrongswan-standard-plugins util-linux clang clang-tools libseccomp-dev nftables libcrypt-dev libsystemd-dev systemd
+prometheus curl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
