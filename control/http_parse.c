@@ -36,9 +36,11 @@ static int request_line(const char *l, size_t n)
 		return HTTP_BAD;
 	const char *v = l + t + 1;
 	size_t vn = n - t - 1;
-	if (vn < 5 || memcmp(v, "HTTP/", 5) != 0)
+	/* HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 2.3) */
+	if (vn != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
+	    v[7] < '0' || v[7] > '9')
 		return HTTP_BAD;
-	if (vn != 8 || (memcmp(v, "HTTP/1.1", 8) != 0 && memcmp(v, "HTTP/1.0", 8) != 0))
+	if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
 		return HTTP_BAD_VERSION;
 	if (m != 3 || memcmp(l, "GET", 3) != 0)
 		return HTTP_BAD_METHOD;
@@ -81,8 +83,6 @@ int http_parse(const char *buf, size_t len)
 	size_t lim = len < HTTP_REQ_MAX ? len : HTTP_REQ_MAX, pos = 0;
 	int verdict = HTTP_MORE, first = 1;
 
-	if (memchr(buf, '\0', lim) != NULL)
-		return HTTP_BAD;
 	while (pos < lim) {
 		const char *l = buf + pos;
 		const char *nl = memchr(l, '\n', lim - pos);
@@ -107,6 +107,9 @@ int http_parse(const char *buf, size_t len)
 		if (h != HTTP_GET_METRICS)
 			return h;
 	}
+	/* the line still arriving: a NUL is refused now (complete lines refuse it anyway) */
+	if (memchr(buf + pos, '\0', lim - pos) != NULL)
+		return HTTP_BAD;
 	return len >= HTTP_REQ_MAX ? HTTP_TOO_LARGE : HTTP_MORE;
 }
 

@@ -6,3 +6,12 @@ test_unit_test_show_config_SOURCES = test/unit/test_show_config.c control/show_c
 	control/store.c control/json.c control/show_pool.c
 test_unit_test_show_config_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_show_config_LDADD = $(TEST_LIBS)
+
+# The metrics endpoint (control/metrics_render.c, control/http_parse.c, control/http.c)
+check_PROGRAMS += test/unit/test_metrics
+TESTS += test/unit/test_metrics
+test_unit_test_metrics_SOURCES = test/unit/test_metrics.c control/metrics_render.c \
+	control/http_parse.c control/http.c
+test_unit_test_metrics_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_metrics_LDADD = $(TEST_LIBS) -lpthread
+EXTRA_DIST += test/fuzz/fuzz_http.c

@@ -1,0 +1,519 @@
+/*
+ * The metrics endpoint without a running vpnd: the exposition text of a known snapshot, line
+ * for line (control/metrics_render.c); the HTTP request parser on good, partial, oversize and
+ * bad requests (control/http_parse.c); the server on a loopback socket: it answers GET
+ * /metrics, cuts off a request that never ends after its timeout, and answers 503 past
+ * HTTP_MAX_CONNS connections (control/http.c).
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control/http.h"
+#include "control/metrics.h"
+#include "radius/stats.h"
+
+/* ---- the renderer ---- */
+
+static void fill(struct metrics_snap *s, struct metrics_sessions *ss, struct metrics_count *ends,
+                 struct metrics_count *ike, struct metrics_pool *pools)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(ss[0].state, sizeof(ss[0].state), "UP-ACTIVE");
+	snprintf(ss[0].profile, sizeof(ss[0].profile), "p1");
+	snprintf(ss[0].group, sizeof(ss[0].group), "eng");
+	ss[0].n = 3;
+	s->sessions = ss;
+	s->nsessions = 1;
+	s->setups = 7;
+	snprintf(ends[0].name, sizeof(ends[0].name), "peer delete");
+	ends[0].n = 3;
+	snprintf(ends[1].name, sizeof(ends[1].name), "a\"b\\c\nd");
+	ends[1].n = 1;
+	s->ends = ends;
+	s->nends = 2;
+	snprintf(ike[0].name, sizeof(ike[0].name), "QM_IDLE");
+	ike[0].n = 3;
+	s->ike_states = ike;
+	s->nike_states = 1;
+	s->have_adm = 1;
+	s->adm.in_negotiation = 2;
+	s->adm.requests = 10;
+	s->adm.accepted = 9;
+	s->adm.rej_shed = 1;
+	s->esp_pkts_in = 100;
+	s->esp_pkts_out = 90;
+	s->esp_bytes_in = 123456;
+	s->esp_bytes_out = 654321;
+	s->esp_drop_auth = 1;
+	s->esp_drop_replay = 2;
+	s->esp_recv_errors = 3;
+	s->esp_send_errors = 4;
+	s->session_drops = 5;
+	s->have_dp = 1;
+	s->dp.drop_unknown_spi = 6;
+	s->dp.drop_short = 7;
+	s->dp.drop_acl = 2;
+	s->dp.ike_forwarded = 40;
+	s->dp.ike_dropped = 0;
+	s->have_radius = 1;
+	s->radius.requests[RADS_AUTH] = 4;
+	s->radius.requests[RADS_ACCT] = 2;
+	s->radius.results[RADS_ACCEPT] = 2;
+	s->radius.results[RADS_REJECT] = 1;
+	s->radius.results[RADS_ERROR] = 1;
+	s->radius.results[RADS_ACCT_OK] = 2;
+	s->radius.sent[RADS_AUTH] = 6;
+	s->radius.sent[RADS_ACCT] = 2;
+	s->radius.retransmits = 2;
+	s->radius.timeouts = 1;
+	s->radius.failovers = 1;
+	s->radius.ignored = 3;
+	s->radius.inflight = 0;
+	s->radius.lat_bucket[RADS_AUTH][0] = 2;     /* <= 5 ms */
+	s->radius.lat_bucket[RADS_AUTH][3] = 1;     /* <= 50 ms */
+	s->radius.lat_bucket[RADS_AUTH][9] = 1;     /* <= 5 s */
+	s->radius.lat_sum_us[RADS_AUTH] = 2056000;
+	s->radius.lat_bucket[RADS_ACCT][10] = 2;    /* +Inf */
+	s->radius.lat_sum_us[RADS_ACCT] = 12000001;
+	s->acct_queue = 2;
+	snprintf(pools[0].name, sizeof(pools[0].name), "pool1");
+	pools[0].size = 11;
+	pools[0].in_use = 3;
+	s->pools = pools;
+	s->npools = 1;
+}
+
+static const char expected[] =
+	"# HELP vpnd_sessions Open sessions by state, isakmp profile and group.\n"
+	"# TYPE vpnd_sessions gauge\n"
+	"vpnd_sessions{state=\"UP-ACTIVE\",profile=\"p1\",group=\"eng\"} 3\n"
+	"# HELP vpnd_session_setups_total Sessions set up since vpnd started.\n"
+	"# TYPE vpnd_session_setups_total counter\n"
+	"vpnd_session_setups_total 7\n"
+	"# HELP vpnd_session_ends_total Sessions ended since vpnd started, by reason.\n"
+	"# TYPE vpnd_session_ends_total counter\n"
+	"vpnd_session_ends_total{reason=\"peer delete\"} 3\n"
+	"vpnd_session_ends_total{reason=\"a\\\"b\\\\c\\nd\"} 1\n"
+	"# HELP vpnd_ike_sas Open IKE SAs by state (authenticated ones).\n"
+	"# TYPE vpnd_ike_sas gauge\n"
+	"vpnd_ike_sas{state=\"QM_IDLE\"} 3\n"
+	"# HELP vpnd_ike_in_negotiation IKE SAs still negotiating.\n"
+	"# TYPE vpnd_ike_in_negotiation gauge\n"
+	"vpnd_ike_in_negotiation 2\n"
+	"# HELP vpnd_ike_requests_total New IKE exchanges asked for (call admission).\n"
+	"# TYPE vpnd_ike_requests_total counter\n"
+	"vpnd_ike_requests_total 10\n"
+	"# HELP vpnd_ike_accepted_total New IKE exchanges admitted.\n"
+	"# TYPE vpnd_ike_accepted_total counter\n"
+	"vpnd_ike_accepted_total 9\n"
+	"# HELP vpnd_ike_rejected_total New IKE exchanges refused, by reason.\n"
+	"# TYPE vpnd_ike_rejected_total counter\n"
+	"vpnd_ike_rejected_total{reason=\"in_negotiation_limit\"} 0\n"
+	"vpnd_ike_rejected_total{reason=\"per_peer_limit\"} 0\n"
+	"vpnd_ike_rejected_total{reason=\"shed_unknown_peer\"} 1\n"
+	"vpnd_ike_rejected_total{reason=\"sa_limit\"} 0\n"
+	"vpnd_ike_rejected_total{reason=\"rate\"} 0\n"
+	"vpnd_ike_rejected_total{reason=\"aggressive_mode_disabled\"} 0\n"
+	"# HELP vpnd_esp_packets_total ESP packets since vpnd started: in = decapsulated, out = encapsulated.\n"
+	"# TYPE vpnd_esp_packets_total counter\n"
+	"vpnd_esp_packets_total{direction=\"in\"} 100\n"
+	"vpnd_esp_packets_total{direction=\"out\"} 90\n"
+	"# HELP vpnd_esp_bytes_total ESP payload bytes since vpnd started, as show crypto ipsec sa counts them.\n"
+	"# TYPE vpnd_esp_bytes_total counter\n"
+	"vpnd_esp_bytes_total{direction=\"in\"} 123456\n"
+	"vpnd_esp_bytes_total{direction=\"out\"} 654321\n"
+	"# HELP vpnd_esp_drops_total ESP packets dropped, by reason.\n"
+	"# TYPE vpnd_esp_drops_total counter\n"
+	"vpnd_esp_drops_total{reason=\"auth\"} 1\n"
+	"vpnd_esp_drops_total{reason=\"replay\"} 2\n"
+	"vpnd_esp_drops_total{reason=\"recv_error\"} 3\n"
+	"vpnd_esp_drops_total{reason=\"send_error\"} 4\n"
+	"vpnd_esp_drops_total{reason=\"unknown_spi\"} 6\n"
+	"vpnd_esp_drops_total{reason=\"short\"} 7\n"
+	"# HELP vpnd_interface_drops_total Packets dropped on sessions' interfaces: outside the SA's selector, denied by an access list, no SA, bad inner packet.\n"
+	"# TYPE vpnd_interface_drops_total counter\n"
+	"vpnd_interface_drops_total 5\n"
+	"# HELP vpnd_acl_drops_total Packets denied by an access list (included in vpnd_interface_drops_total).\n"
+	"# TYPE vpnd_acl_drops_total counter\n"
+	"vpnd_acl_drops_total 2\n"
+	"# HELP vpnd_ike_udp4500_packets_total IKE datagrams from UDP 4500 passed to ikemgr, or dropped with its queue full.\n"
+	"# TYPE vpnd_ike_udp4500_packets_total counter\n"
+	"vpnd_ike_udp4500_packets_total{result=\"forwarded\"} 40\n"
+	"vpnd_ike_udp4500_packets_total{result=\"dropped\"} 0\n"
+	"# HELP vpnd_radius_requests_total RADIUS requests started (authentication, accounting).\n"
+	"# TYPE vpnd_radius_requests_total counter\n"
+	"vpnd_radius_requests_total{kind=\"auth\"} 4\n"
+	"vpnd_radius_requests_total{kind=\"acct\"} 2\n"
+	"# HELP vpnd_radius_results_total RADIUS requests finished, by outcome (error: no server answered).\n"
+	"# TYPE vpnd_radius_results_total counter\n"
+	"vpnd_radius_results_total{result=\"accept\"} 2\n"
+	"vpnd_radius_results_total{result=\"reject\"} 1\n"
+	"vpnd_radius_results_total{result=\"challenge\"} 0\n"
+	"vpnd_radius_results_total{result=\"error\"} 1\n"
+	"vpnd_radius_results_total{result=\"accounting_response\"} 2\n"
+	"# HELP vpnd_radius_packets_sent_total RADIUS datagrams sent, retransmissions included.\n"
+	"# TYPE vpnd_radius_packets_sent_total counter\n"
+	"vpnd_radius_packets_sent_total{kind=\"auth\"} 6\n"
+	"vpnd_radius_packets_sent_total{kind=\"acct\"} 2\n"
+	"# HELP vpnd_radius_retransmits_total RADIUS retransmissions.\n"
+	"# TYPE vpnd_radius_retransmits_total counter\n"
+	"vpnd_radius_retransmits_total 2\n"
+	"# HELP vpnd_radius_timeouts_total RADIUS servers that never answered a request (after its retransmissions).\n"
+	"# TYPE vpnd_radius_timeouts_total counter\n"
+	"vpnd_radius_timeouts_total 1\n"
+	"# HELP vpnd_radius_failovers_total Requests moved on to the next server of their group.\n"
+	"# TYPE vpnd_radius_failovers_total counter\n"
+	"vpnd_radius_failovers_total 1\n"
+	"# HELP vpnd_radius_replies_ignored_total RADIUS datagrams ignored: unknown ID, wrong source, bad authenticator.\n"
+	"# TYPE vpnd_radius_replies_ignored_total counter\n"
+	"vpnd_radius_replies_ignored_total 3\n"
+	"# HELP vpnd_radius_requests_in_flight RADIUS requests waiting for an answer.\n"
+	"# TYPE vpnd_radius_requests_in_flight gauge\n"
+	"vpnd_radius_requests_in_flight 0\n"
+	"# HELP vpnd_radius_request_duration_seconds Time from a RADIUS request's start to its answer or last failure.\n"
+	"# TYPE vpnd_radius_request_duration_seconds histogram\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.005\"} 2\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.010\"} 2\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.025\"} 2\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.050\"} 3\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.100\"} 3\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.250\"} 3\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"0.500\"} 3\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"1.000\"} 3\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"2.500\"} 3\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"5.000\"} 4\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"auth\",le=\"+Inf\"} 4\n"
+	"vpnd_radius_request_duration_seconds_sum{kind=\"auth\"} 2.056000\n"
+	"vpnd_radius_request_duration_seconds_count{kind=\"auth\"} 4\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.005\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.010\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.025\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.050\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.100\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.250\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"0.500\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"1.000\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"2.500\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"5.000\"} 0\n"
+	"vpnd_radius_request_duration_seconds_bucket{kind=\"acct\",le=\"+Inf\"} 2\n"
+	"vpnd_radius_request_duration_seconds_sum{kind=\"acct\"} 12.000001\n"
+	"vpnd_radius_request_duration_seconds_count{kind=\"acct\"} 2\n"
+	"# HELP vpnd_accounting_queue_depth RADIUS accounting records waiting for a server's acknowledgement.\n"
+	"# TYPE vpnd_accounting_queue_depth gauge\n"
+	"vpnd_accounting_queue_depth 2\n"
+	"# HELP vpnd_pool_addresses Addresses in each ip local pool.\n"
+	"# TYPE vpnd_pool_addresses gauge\n"
+	"vpnd_pool_addresses{pool=\"pool1\"} 11\n"
+	"# HELP vpnd_pool_addresses_in_use Addresses of each ip local pool held by open sessions.\n"
+	"# TYPE vpnd_pool_addresses_in_use gauge\n"
+	"vpnd_pool_addresses_in_use{pool=\"pool1\"} 3\n";
+
+Test(render, known_snapshot_exact_text)
+{
+	struct metrics_snap s;
+	struct metrics_sessions ss[1];
+	struct metrics_count ends[2], ike[1];
+	struct metrics_pool pools[1];
+	struct mbuf m = { 0 };
+
+	fill(&s, ss, ends, ike, pools);
+	cr_assert_eq(metrics_render(&m, &s), 0);
+	cr_assert_eq(m.len, strlen(expected), "length %zu, expected %zu:\n%.*s", m.len,
+	             strlen(expected), (int)m.len, m.b);
+	cr_assert_eq(memcmp(m.b, expected, m.len), 0, "got:\n%.*s", (int)m.len, m.b);
+	mbuf_free(&m);
+}
+
+/* What the children have not reported is left out, not shown as zeros. */
+Test(render, unreported_families_absent)
+{
+	struct metrics_snap s;
+	struct metrics_sessions ss[1];
+	struct metrics_count ends[2], ike[1];
+	struct metrics_pool pools[1];
+	struct mbuf m = { 0 };
+
+	fill(&s, ss, ends, ike, pools);
+	s.have_adm = s.have_radius = s.have_dp = 0;
+	s.acct_queue = -1;
+	cr_assert_eq(metrics_render(&m, &s), 0);
+	mbuf_printf(&m, "%c", '\0');
+	cr_assert_null(strstr(m.b, "vpnd_ike_requests_total"));
+	cr_assert_null(strstr(m.b, "vpnd_radius_"));
+	cr_assert_null(strstr(m.b, "vpnd_accounting_queue_depth"));
+	cr_assert_null(strstr(m.b, "unknown_spi"));
+	cr_assert_not_null(strstr(m.b, "vpnd_esp_bytes_total{direction=\"in\"} 123456\n"));
+	cr_assert_not_null(strstr(m.b, "vpnd_pool_addresses_in_use{pool=\"pool1\"} 3\n"));
+	mbuf_free(&m);
+}
+
+/* Every sample line belongs to the family its TYPE line announced (exposition rule). */
+Test(render, families_in_order)
+{
+	struct metrics_snap s;
+	struct metrics_sessions ss[1];
+	struct metrics_count ends[2], ike[1];
+	struct metrics_pool pools[1];
+	struct mbuf m = { 0 };
+	char family[128] = "";
+
+	fill(&s, ss, ends, ike, pools);
+	cr_assert_eq(metrics_render(&m, &s), 0);
+	mbuf_printf(&m, "%c", '\0');
+	for (char *save = NULL, *l = strtok_r(m.b, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(l, "# TYPE ", 7)) {
+			sscanf(l + 7, "%127s", family);
+			continue;
+		}
+		if (l[0] == '#')
+			continue;
+		size_t n = strlen(family);
+		cr_assert(n && !strncmp(l, family, n), "'%s' outside its family %s", l, family);
+		const char *rest = l + n;
+		if (!strncmp(rest, "_bucket", 7) || !strncmp(rest, "_sum", 4) || !strncmp(rest, "_count", 6))
+			continue;
+		cr_assert(*rest == '{' || *rest == ' ', "'%s' is not a sample of %s", l, family);
+	}
+	mbuf_free(&m);
+}
+
+/* ---- the request parser ---- */
+
+static int parse(const char *s)
+{
+	return http_parse(s, strlen(s));
+}
+
+Test(http_parse, good_requests)
+{
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:9642\r\n"
+	                   "User-Agent: Prometheus/2.42.0\r\nAccept: text/plain;version=0.0.4;q=1\r\n"
+	                   "Accept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n"),
+	             HTTP_GET_METRICS);
+	cr_assert_eq(parse("GET /metrics HTTP/1.0\r\n\r\n"), HTTP_GET_METRICS);
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\n\n"), HTTP_GET_METRICS);
+	cr_assert_eq(parse("GET /metrics?name[]=x HTTP/1.1\r\nContent-Length: 0\r\n\r\n"),
+	             HTTP_GET_METRICS);
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\nX-Empty:\r\nX-Tab:\ta\tb\r\n\r\n"),
+	             HTTP_GET_METRICS);
+}
+
+Test(http_parse, partial_waits)
+{
+	cr_assert_eq(parse(""), HTTP_MORE);
+	cr_assert_eq(parse("GET /metr"), HTTP_MORE);
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\n"), HTTP_MORE);
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n"), HTTP_MORE);
+	cr_assert_eq(parse("GET /metrics HTTP/1.1\r\nHost: x\r\n\r"), HTTP_MORE);
+}
+
+Test(http_parse, oversize)
+{
+	static char big[HTTP_REQ_MAX + 100];
+	int n = snprintf(big, sizeof(big), "GET /metrics HTTP/1.1\r\nX-Pad: ");
+	memset(big + n, 'a', sizeof(big) - (size_t)n);
+	cr_assert_eq(http_parse(big, HTTP_REQ_MAX - 1), HTTP_MORE);
+	cr_assert_eq(http_parse(big, HTTP_REQ_MAX), HTTP_TOO_LARGE);
+	cr_assert_eq(http_parse(big, sizeof(big)), HTTP_TOO_LARGE);
+	/* the end of the headers past the limit does not count */
+	memcpy(big + HTTP_REQ_MAX + 10, "\r\n\r\n", 4);
+	cr_assert_eq(http_parse(big, HTTP_REQ_MAX + 14), HTTP_TOO_LARGE);
+	/* a target longer than the parser takes */
+	char line[3000];
+	n = snprintf(line, sizeof(line), "GET /metrics?");
+	memset(line + n, 'q', 2500);
+	snprintf(line + n + 2500, sizeof(line) - (size_t)n - 2500, " HTTP/1.1\r\n\r\n");
+	cr_assert_eq(parse(line), HTTP_BAD);
+}
+
+Test(http_parse, method_path_version)
+{
+	cr_assert_eq(parse("POST /metrics HTTP/1.1\r\n\r\n"), HTTP_BAD_METHOD);
+	cr_assert_eq(parse("HEAD /metrics HTTP/1.1\r\n\r\n"), HTTP_BAD_METHOD);
+	cr_assert_eq(parse("GET / HTTP/1.1\r\n\r\n"), HTTP_NOT_FOUND);
+	cr_assert_eq(parse("GET /metricsx HTTP/1.1\r\n\r\n"), HTTP_NOT_FOUND);
+	cr_assert_eq(parse("GET /Metrics HTTP/1.1\r\n\r\n"), HTTP_NOT_FOUND);
+	cr_assert_eq(parse("GET http://h/metrics HTTP/1.1\r\n\r\n"), HTTP_NOT_FOUND);
+	cr_assert_eq(parse("GET /metrics HTTP/2.0\r\n\r\n"), HTTP_BAD_VERSION);
+	cr_assert_eq(parse("GET /metrics HTTP/0.9\r\n\r\n"), HTTP_BAD_VERSION);
+	cr_assert_eq(parse("GET /metrics HTTP/1.10\r\n\r\n"), HTTP_BAD);
+	/* refused as soon as the request line is there: no waiting for headers */
+	cr_assert_eq(parse("DELETE /metrics HTTP/1.1\r\n"), HTTP_BAD_METHOD);
+	cr_assert_eq(parse("GET /x HTTP/1.1\r\nHost"), HTTP_NOT_FOUND);
+}
+
+Test(http_parse, malformed)
+{
+	const char *bad[] = {
+		"\r\n\r\n",
+		"get /metrics HTTP/1.1\r\n\r\n",
+		"GET  /metrics HTTP/1.1\r\n\r\n",
+		"GET /metrics  HTTP/1.1\r\n\r\n",
+		"GET /metrics\r\n\r\n",
+		"GET /metrics HTTP/1.1 \r\n\r\n",
+		"GET /metrics ftp/1.1\r\n\r\n",
+		"GET /met\x01rics HTTP/1.1\r\n\r\n",
+		"GETGETGETGETGETGETGET /metrics HTTP/1.1\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nNoColon\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nSpace : x\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\n: novalue\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nX: a\x7f\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nX: a\rb\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
+		"GET /metrics HTTP/1.1\r\nContent-Length: 01\r\n\r\n",
+		"GET /metrics HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse(bad[i]), HTTP_BAD, "accepted or waited on: %s", bad[i]);
+	/* a NUL anywhere */
+	const char nul[] = "GET /metrics HTTP/1.1\r\nX: a\0b\r\n\r\n";
+	cr_assert_eq(http_parse(nul, sizeof(nul) - 1), HTTP_BAD);
+	cr_assert_eq(http_parse("GET \0", 5), HTTP_BAD);
+}
+
+/* ---- the server, on a loopback socket ---- */
+
+static atomic_int client_done;
+
+static int body(struct mbuf *out, void *arg)
+{
+	(void)arg;
+	mbuf_printf(out, "vpnd_test 1\n");
+	return 0;
+}
+
+static int dial(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { 3, 0 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Everything until the server closes (bounded by SO_RCVTIMEO); -1 on a receive timeout. */
+static ssize_t read_all(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	for (;;) {
+		ssize_t r = recv(fd, buf + n, cap - 1 - n, 0);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n == cap - 1)
+			break;
+	}
+	buf[n] = 0;
+	return (ssize_t)n;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+struct client_result {
+	char   ok[1024];
+	double stalled_after;
+	ssize_t stalled_got;
+	char   busy[256];
+	int    nbusy_ok;
+};
+
+static void *client(void *arg)
+{
+	uint16_t port = *(uint16_t *)arg;
+	static struct client_result r;
+	int fd, held[HTTP_MAX_CONNS];
+	const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+
+	fd = dial(port);
+	if (fd >= 0 && send(fd, req, sizeof(req) - 1, 0) > 0)
+		read_all(fd, r.ok, sizeof(r.ok));
+	close(fd);
+
+	/* a request that never ends: the server closes it at its timeout */
+	fd = dial(port);
+	if (fd >= 0 && send(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n", 32, 0) > 0) {
+		double t0 = now_s();
+		char b[64];
+		r.stalled_got = read_all(fd, b, sizeof(b));
+		r.stalled_after = now_s() - t0;
+	}
+	close(fd);
+
+	/* HTTP_MAX_CONNS idle connections held, then one more: 503 */
+	for (int i = 0; i < HTTP_MAX_CONNS; i++)
+		held[i] = dial(port);
+	usleep(50000);
+	fd = dial(port);
+	if (fd >= 0)
+		read_all(fd, r.busy, sizeof(r.busy));
+	close(fd);
+	for (int i = 0; i < HTTP_MAX_CONNS; i++)
+		close(held[i]);
+	atomic_store(&client_done, 1);
+	return &r;
+}
+
+static void idle_tick(uv_timer_t *t)
+{
+	(void)t;
+}
+
+Test(http_server, answers_times_out_and_limits)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	uv_loop_t loop;
+	uv_timer_t tick;
+	pthread_t th;
+	uint16_t port;
+	struct client_result *r;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	          listen(fd, 16) == 0 && getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	port = ntohs(sin.sin_port);
+	uv_loop_init(&loop);
+	cr_assert_eq(http_serve(&loop, fd, 300, body, NULL), 0);
+	uv_timer_init(&loop, &tick);
+	uv_timer_start(&tick, idle_tick, 10, 10);
+	pthread_create(&th, NULL, client, &port);
+	double t0 = now_s();
+	while (!atomic_load(&client_done) && now_s() - t0 < 20)
+		uv_run(&loop, UV_RUN_ONCE);
+	pthread_join(th, (void **)&r);
+	http_shutdown();
+	uv_close((uv_handle_t *)&tick, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+
+	cr_assert(atomic_load(&client_done), "the client did not finish within 20 s");
+	cr_assert_not_null(strstr(r->ok, "HTTP/1.1 200 OK\r\n"), "got: %s", r->ok);
+	cr_assert_not_null(strstr(r->ok, "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+	cr_assert_not_null(strstr(r->ok, "Content-Length: 12\r\nConnection: close\r\n\r\nvpnd_test 1\n"),
+	                   "got: %s", r->ok);
+	cr_assert_eq(r->stalled_got, 0, "the stalled request got %zd bytes or a receive timeout",
+	             r->stalled_got);
+	cr_assert(r->stalled_after >= 0.25 && r->stalled_after < 2.5,
+	          "the stalled request was closed after %.2f s, timeout 0.3 s", r->stalled_after);
+	cr_assert_not_null(strstr(r->busy, "HTTP/1.1 503 Service Unavailable\r\n"), "got: %s",
+	                   r->busy);
+}
