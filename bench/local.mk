@@ -5,3 +5,7 @@ bench_vpnload_SOURCES = bench/vpnload.c bench/vpnload_esp.c bench/vpnload_opts.c
 bench_vpnload_LDADD = ikemgr/libike.a tunmgr/libesp.a common/libvpndcommon.a $(CRYPTO_LIBS)
 EXTRA_DIST += bench/vpnload.sh
 EXTRA_DIST += bench/compare.sh bench/hub.conf bench/stop.sh bench/bench.sh
+# one scrape of the metrics endpoint on a big store (bench/show_bench.sh runs it)
+noinst_PROGRAMS += bench/metrics_bench
+bench_metrics_bench_SOURCES = bench/metrics_bench.c control/metrics.c control/metrics_render.c
+bench_metrics_bench_LDADD = $(VPND_LIBS)

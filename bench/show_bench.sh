@@ -2,7 +2,8 @@
 # Prints how long vpnctl's shows and a typical sql query take on a store of N open sessions
 # (default 20,000; each with its IKE SA and IPsec SA rows, counters, an event; 100 ended),
 # filled through db/'s API by build/bench/db_bench --fill. Median of 3 runs each; figures
-# only. usage: bench/show_bench.sh [N]   (needs a build in build/)
+# only; then one scrape of the metrics endpoint (bench/metrics_bench). usage:
+# bench/show_bench.sh [N]   (needs a build in build/)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BUILD:-$top/build}
@@ -36,3 +37,4 @@ run show crypto ipsec sa
 run show crypto ipsec sa interface va777
 run sql "SELECT grp, count(*), sum(bytes_in) FROM sessions WHERE ended IS NULL GROUP BY grp"
 run sql "SELECT username, assigned_addr, peer_addr FROM sessions WHERE ended IS NULL AND username = 'user00777'"
+"$B/bench/metrics_bench" "$T/vpnd.db"

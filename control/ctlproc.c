@@ -124,8 +124,9 @@ static void on_error(struct imsgbuf *b, const char *why, void *arg)
 
 static int metrics_body(struct mbuf *out, void *arg)
 {
+	struct msg_adm_stats adm;
 	(void)arg;
-	return metrics_text(out, io.db, io.conf);
+	return metrics_text(out, io.db, io.conf, exposure_adm(&adm) ? &adm : NULL);
 }
 
 int control_main(struct proc_boot *boot)

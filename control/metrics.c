@@ -2,8 +2,9 @@
  * The metrics' snapshot, taken at each scrape from what the shows read: the session store
  * (sessions, SAs and their counters, the accounting queue: the rows show crypto session,
  * show crypto ipsec sa and the accounting code use), the configured pools with the open
- * sessions' addresses (show ip local pool), ikemgr's admission counters (show crypto call
- * admission statistics) and keymgr's RADIUS counters, both as the parent last passed them on.
+ * sessions' addresses (show ip local pool), keymgr's RADIUS and tunmgr's data plane counters
+ * as the parent last passed them on, and ikemgr's admission counters from control/exposure.c
+ * (show crypto call admission statistics).
  * Counters are those of this run (runs.id = conf->run_id): they start again at a restart,
  * which Prometheus takes as a counter reset.
  */
@@ -14,7 +15,6 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "control/exposure.h"
 #include "control/metrics.h"
 
 static struct msg_radius_stats radius;
@@ -236,7 +236,6 @@ int metrics_collect(struct metrics_snap *m, sqlite3 *db, const struct vpnd_conf 
 {
 	memset(m, 0, sizeof(*m));
 	m->acct_queue = -1;
-	m->have_adm = exposure_adm(&m->adm);
 	m->have_radius = have_radius;
 	m->radius = radius;
 	m->have_dp = have_dp;
@@ -255,7 +254,8 @@ void metrics_snap_free(struct metrics_snap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int metrics_text(struct mbuf *out, sqlite3 *db, const struct vpnd_conf *conf)
+int metrics_text(struct mbuf *out, sqlite3 *db, const struct vpnd_conf *conf,
+                 const struct msg_adm_stats *adm)
 {
 	struct metrics_snap m;
 	char err[256];
@@ -265,6 +265,10 @@ int metrics_text(struct mbuf *out, sqlite3 *db, const struct vpnd_conf *conf)
 		log_rl("metrics: %s", err);
 		metrics_snap_free(&m);
 		return -1;
+	}
+	if (adm) {
+		m.have_adm = 1;
+		m.adm = *adm;
 	}
 	r = metrics_render(out, &m);
 	metrics_snap_free(&m);

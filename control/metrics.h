@@ -72,7 +72,9 @@ struct sqlite3;
 int  metrics_collect(struct metrics_snap *s, struct sqlite3 *db, const struct vpnd_conf *conf,
                      char *err, size_t errlen);
 void metrics_snap_free(struct metrics_snap *s);
-/* The response body for GET /metrics; -1 when it could not be made. */
-int  metrics_text(struct mbuf *out, struct sqlite3 *db, const struct vpnd_conf *conf);
+/* The response body for GET /metrics, with ikemgr's admission counters (NULL: not reported
+ * yet); -1 when it could not be made. */
+int  metrics_text(struct mbuf *out, struct sqlite3 *db, const struct vpnd_conf *conf,
+                 const struct msg_adm_stats *adm);
 
 #endif
