@@ -98,6 +98,8 @@ enum imsg_type {
 	IMSG_CTL_RADIUS,        /* parent -> control: struct msg_radius_stats, as keymgr reported */
 	IMSG_DP_STATS,          /* tunmgr -> parent: struct msg_dp_stats, every 5 s on change */
 	IMSG_CTL_DP,            /* parent -> control: struct msg_dp_stats, as tunmgr reported */
+	IMSG_IKE_STATS,         /* ikemgr -> parent: struct msg_ike_stats, 1/s on change */
+	IMSG_CTL_IKE,           /* parent -> control: struct msg_ike_stats, as ikemgr reported */
 
 	IMSG_TYPE_MAX
 };
@@ -593,6 +595,21 @@ struct msg_dp_stats {
 	uint64_t drop_acl;                      /* denied by an access list (also in the
 	                                           session's drop_other) */
 	uint64_t ike_forwarded, ike_dropped;    /* to ikemgr; dropped with its queue full */
+};
+
+/* ikemgr's IKE datagrams and the IKE SAs that never became a session, by reason (the
+ * reason strings of ike_sa_delete: "authentication failed", "phase 1 timeout", ...) */
+#define MSG_IKE_FAIL_MAX 32
+struct msg_ike_stats {
+	uint64_t rx, tx, rx_bytes, tx_bytes;
+	uint64_t drop_short, drop_malformed, drop_unknown_sa, drop_hash, drop_decrypt, drop_state;
+	uint64_t no_proposal, bad_id, duplicates, retransmits;
+	uint64_t sessions_up, sessions_down;
+	int32_t  nfail;                 /* the last one may be "other": the table was full */
+	struct {
+		char     reason[48];
+		uint64_t n;
+	} fail[MSG_IKE_FAIL_MAX];
 };
 
 /*

@@ -76,6 +76,13 @@ static void h_radius(struct imsgbuf *b, struct imsg *im, void *arg)
 	metrics_keep_radius(&r);
 }
 
+static void h_ike(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_ike_stats s;
+	memcpy(&s, im->data, sizeof(s));
+	metrics_keep_ike(&s);
+}
+
 static void h_dp(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	struct msg_dp_stats d;
@@ -110,6 +117,7 @@ static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_CTL_ADM] = h_exposure,
 	[IMSG_CTL_RADIUS] = h_radius,
 	[IMSG_CTL_DP] = h_dp,
+	[IMSG_CTL_IKE] = h_ike,
 	[IMSG_RELOAD] = h_reload,
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_SHUTDOWN] = h_shutdown,

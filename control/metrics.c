@@ -22,6 +22,19 @@ static int have_radius;
 static struct msg_dp_stats dps;
 static int have_dp;
 
+static struct msg_ike_stats ikes;
+static int have_ike;
+
+void metrics_keep_ike(const struct msg_ike_stats *s)
+{
+	ikes = *s;
+	if (ikes.nfail < 0 || ikes.nfail > MSG_IKE_FAIL_MAX)
+		ikes.nfail = 0;     /* the parent checked the size, not this */
+	for (int i = 0; i < MSG_IKE_FAIL_MAX; i++)
+		ikes.fail[i].reason[sizeof(ikes.fail[i].reason) - 1] = '\0';
+	have_ike = 1;
+}
+
 void metrics_keep_dp(const struct msg_dp_stats *d)
 {
 	dps = *d;
@@ -239,6 +252,8 @@ int metrics_collect(struct metrics_snap *m, sqlite3 *db, const struct vpnd_conf 
 	m->have_radius = have_radius;
 	m->radius = radius;
 	m->have_dp = have_dp;
+	m->have_ike = have_ike;
+	m->ike = ikes;
 	m->dp = dps;
 	if (db && from_store(db, c->run_id, m, err, errlen) < 0)
 		return -1;

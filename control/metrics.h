@@ -48,6 +48,8 @@ struct metrics_snap {
 	size_t   nike_states;
 	int      have_adm;
 	struct msg_adm_stats adm;
+	int      have_ike;
+	struct msg_ike_stats ike;           /* ikemgr's datagrams and set-up failures */
 	/* the IPsec SAs of this run, summed (what show crypto ipsec sa prints per SA) */
 	uint64_t esp_pkts_in, esp_pkts_out, esp_bytes_in, esp_bytes_out;
 	uint64_t esp_drop_auth, esp_drop_replay, esp_recv_errors, esp_send_errors;
@@ -67,6 +69,7 @@ int  metrics_render(struct mbuf *out, const struct metrics_snap *s);
 /* control/metrics.c: what the parent reported (IMSG_CTL_RADIUS) */
 void metrics_keep_radius(const struct msg_radius_stats *);
 void metrics_keep_dp(const struct msg_dp_stats *);
+void metrics_keep_ike(const struct msg_ike_stats *);
 struct sqlite3;
 /* The snapshot of now, from db (may be NULL: no store) and conf; 0 or -1 (err says why). */
 int  metrics_collect(struct metrics_snap *s, struct sqlite3 *db, const struct vpnd_conf *conf,

@@ -105,6 +105,37 @@ static void sessions(struct mbuf *m, const struct metrics_snap *s)
 		sample1(m, "vpnd_session_ends_total", "reason", s->ends[i].name, s->ends[i].n);
 }
 
+static void ike_packets(struct mbuf *m, const struct msg_ike_stats *k)
+{
+	family(m, "vpnd_ike_packets_total", "counter", "IKE datagrams ikemgr read and sent.");
+	sample1(m, "vpnd_ike_packets_total", "direction", "in", k->rx);
+	sample1(m, "vpnd_ike_packets_total", "direction", "out", k->tx);
+	family(m, "vpnd_ike_bytes_total", "counter", "Bytes of those datagrams (IKE headers on).");
+	sample1(m, "vpnd_ike_bytes_total", "direction", "in", k->rx_bytes);
+	sample1(m, "vpnd_ike_bytes_total", "direction", "out", k->tx_bytes);
+	family(m, "vpnd_ike_drops_total", "counter", "IKE datagrams dropped, by reason.");
+	sample1(m, "vpnd_ike_drops_total", "reason", "short", k->drop_short);
+	sample1(m, "vpnd_ike_drops_total", "reason", "malformed", k->drop_malformed);
+	sample1(m, "vpnd_ike_drops_total", "reason", "unknown_sa", k->drop_unknown_sa);
+	sample1(m, "vpnd_ike_drops_total", "reason", "bad_hash", k->drop_hash);
+	sample1(m, "vpnd_ike_drops_total", "reason", "undecryptable", k->drop_decrypt);
+	sample1(m, "vpnd_ike_drops_total", "reason", "wrong_state", k->drop_state);
+	family(m, "vpnd_ike_refusals_total", "counter",
+	       "Proposals and identities refused (NO-PROPOSAL-CHOSEN, bad ID).");
+	sample1(m, "vpnd_ike_refusals_total", "reason", "no_proposal", k->no_proposal);
+	sample1(m, "vpnd_ike_refusals_total", "reason", "bad_id", k->bad_id);
+	family(m, "vpnd_ike_duplicates_total", "counter",
+	       "Peer retransmissions answered with our last message again.");
+	sample(m, "vpnd_ike_duplicates_total", k->duplicates);
+	family(m, "vpnd_ike_retransmits_total", "counter", "Our own retransmissions.");
+	sample(m, "vpnd_ike_retransmits_total", k->retransmits);
+	family(m, "vpnd_ike_setup_failures_total", "counter",
+	       "IKE SAs that ended before their session was up, by the reason they ended.");
+	for (int i = 0; i < k->nfail && i < MSG_IKE_FAIL_MAX; i++)
+		sample1(m, "vpnd_ike_setup_failures_total", "reason", k->fail[i].reason,
+		        k->fail[i].n);
+}
+
 static void ike(struct mbuf *m, const struct metrics_snap *s)
 {
 	const struct msg_adm_stats *a = &s->adm;
@@ -112,6 +143,8 @@ static void ike(struct mbuf *m, const struct metrics_snap *s)
 	family(m, "vpnd_ike_sas", "gauge", "Open IKE SAs by state (authenticated ones).");
 	for (size_t i = 0; i < s->nike_states; i++)
 		sample1(m, "vpnd_ike_sas", "state", s->ike_states[i].name, s->ike_states[i].n);
+	if (s->have_ike)
+		ike_packets(m, &s->ike);
 	if (!s->have_adm)
 		return;     /* ikemgr has not reported yet: no made-up zeros */
 	family(m, "vpnd_ike_in_negotiation", "gauge", "IKE SAs still negotiating.");

@@ -8,9 +8,11 @@
 #  - vpnd_sessions{state="UP-ACTIVE",profile,group} = 1 as show crypto session says;
 #  - vpnd_esp_bytes_total and packets at least what iperf3 moved, and equal to the sum of
 #    show crypto ipsec sa --json once the counters settle;
-#  - RADIUS: the login's request, the accounting records, a timeout on the dead first server
+#  - RADIUS: a rejected password, the login's request, the accounting records, a timeout on the dead first server
 #    and a failover to the live one, the latency histogram;
-#  - vpnd_ike_requests_total and _accepted_total as show crypto call admission statistics;
+#  - IKE datagrams counted, a wrong group key among the set-up failures ("authentication
+#    failed"); vpnd_ike_requests_total and _accepted_total as show crypto call admission
+#    statistics;
 #  - vpnd_pool_addresses_in_use = 1 as show ip local pool says; the accounting queue empty.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -112,7 +114,15 @@ wait_until 30 prom_up ||
 	{ tail -20 "$T/prom/log" >&2; fail "Prometheus did not get up{job=vpnd} = 1 within 30 s"; }
 pass "Prometheus scrapes the endpoint (up = 1)"
 
-echo "=== a vpnc session through RADIUS, iperf3 through it"
+echo "=== a login FreeRADIUS rejects, then a vpnc session through RADIUS, iperf3 through it"
+vpnc_start "$T/bad" group=group1 secret=Gk7f3a9c2eSecret user=bob password=WrongPw wait=0
+wait_until 30 sh -c "! kill -0 $VPNC_PID" || fail "vpnc with a wrong password did not give up within 30 s"
+[ -f "$T/bad/up" ] && fail "a wrong password connected"
+VPNC_PID=
+# an aggressive mode with a wrong group key that goes on to HASH_I (vpnc would stop before):
+# the hub deletes the SA, "authentication failed", a set-up failure
+r=$(cl python3 "$SRCDIR/test/lib/ikewrongkey.py" 172.18.143.246 wrong) || fail "ikewrongkey: $r"
+[ "$r" = rejected ] || fail "a wrong group key was $r"
 inh iperf3 -s -p 5201 >/dev/null 2>&1 &
 IPERF_PID=$!
 vpnc_start "$T/bob" group=group1 secret=Gk7f3a9c2eSecret user=bob password=B0bRadiusPw wait=30 ||
@@ -154,6 +164,16 @@ v=$(promq 'vpnd_sessions{state="UP-ACTIVE",profile="p-radius-user",group="group1
 v=$(promq 'sum(vpnd_sessions)'); [ "$v" = 1 ] || fail "sum(vpnd_sessions) is '$v'"
 pass "sessions: UP-ACTIVE p-radius-user/group1 = 1, as show crypto session"
 
+# ikemgr: datagrams both ways, the rejected login among the set-up failures
+ike_ok() {
+	[ "$(promq 'vpnd_ike_packets_total{direction="in"}')" -ge 5 ] &&
+	[ "$(promq 'vpnd_ike_packets_total{direction="out"}')" -ge 5 ] &&
+	[ "$(promq 'vpnd_ike_bytes_total{direction="in"}')" -ge 500 ] &&
+	[ "$(promq 'vpnd_ike_setup_failures_total{reason="authentication failed"}')" -ge 1 ]
+}
+wait_until 10 ike_ok || { hub curl -s -m 2 "$URL" | grep '^vpnd_ike' >&2; fail "IKE packet counters or the rejected login's set-up failure missing"; }
+pass "IKE: $(promq 'vpnd_ike_packets_total{direction="in"}') datagrams in, $(promq 'vpnd_ike_packets_total{direction="out"}') out; set-up failures: $(hub curl -s -m 2 "$URL" | grep '^vpnd_ike_setup_failures_total' | tr '\n' ' ')"
+
 # call admission: what ikemgr last reported, as show crypto call admission statistics
 cac() { "$VPNCTL" -S "$ST" show crypto call admission statistics --json | python3 -c 'import json, sys
 d = json.load(sys.stdin); print(d["requests"], d["accepted"])'; }
@@ -163,7 +183,7 @@ cac_same() {
 	[ "$(promq vpnd_ike_accepted_total)" = "$acc" ]
 }
 wait_until 10 cac_same || fail "vpnd_ike_requests_total '$(promq vpnd_ike_requests_total)' / accepted '$(promq vpnd_ike_accepted_total)' differ from show crypto call admission statistics: $(cac)"
-pass "IKE: $(cac | cut -d' ' -f1) requests, $(cac | cut -d' ' -f2) accepted, as show crypto call admission statistics"
+pass "call admission: $(cac | cut -d' ' -f1) requests, $(cac | cut -d' ' -f2) accepted, as show crypto call admission statistics"
 
 inuse=$("$VPNCTL" -S "$ST" show ip local pool --json | python3 -c 'import json, sys
 print(next(p["in_use"] for p in json.load(sys.stdin)["pools"] if p["name"] == "group1pool"))')
@@ -176,6 +196,7 @@ pass "pool: group1pool 1 address in use, as show ip local pool"
 radius_ok() {
 	[ "$(promq 'vpnd_radius_requests_total{kind="auth"}')" -ge 1 ] &&
 	[ "$(promq 'vpnd_radius_results_total{result="accept"}')" -ge 1 ] &&
+	[ "$(promq 'vpnd_radius_results_total{result="reject"}')" -ge 1 ] &&
 	[ "$(promq 'vpnd_radius_requests_total{kind="acct"}')" -ge 1 ] &&
 	[ "$(promq 'vpnd_radius_results_total{result="accounting_response"}')" -ge 1 ] &&
 	[ "$(promq 'vpnd_radius_timeouts_total')" -ge 1 ] &&
@@ -192,7 +213,7 @@ grep -c 'Access-Request' "$T/radius/radiusd.out" >/dev/null || fail "FreeRADIUS 
 # before LIVE answered; DEAD is then skipped (radius-server deadtime) and the login was quick
 v=$(promq 'histogram_quantile(1, vpnd_radius_request_duration_seconds_bucket{kind="acct"})')
 python3 -c "import sys; sys.exit(0 if float('$v') >= 1 else 1)" || fail "acct latency quantile 1 is '$v', Accounting-On waited 2 s for DEAD"
-pass "RADIUS: auth and acct requests answered, a timeout and a failover (DEAD), acct latency up to $v s, accounting queue empty"
+pass "RADIUS: a reject, auth and acct requests answered, a timeout and a failover (DEAD), acct latency up to $v s, accounting queue empty"
 
 vpnc_stop
 ended() { hub curl -s -m 2 "$URL" | grep -q '^vpnd_session_ends_total'; }

@@ -82,6 +82,26 @@ static void fill(struct metrics_snap *s, struct metrics_sessions *ss, struct met
 	s->radius.lat_sum_us[RADS_AUTH] = 2056000;
 	s->radius.lat_bucket[RADS_ACCT][10] = 2;    /* +Inf */
 	s->radius.lat_sum_us[RADS_ACCT] = 12000001;
+	s->have_ike = 1;
+	s->ike.rx = 20;
+	s->ike.tx = 18;
+	s->ike.rx_bytes = 5000;
+	s->ike.tx_bytes = 4000;
+	s->ike.drop_short = 1;
+	s->ike.drop_malformed = 2;
+	s->ike.drop_unknown_sa = 3;
+	s->ike.drop_hash = 4;
+	s->ike.drop_decrypt = 5;
+	s->ike.drop_state = 6;
+	s->ike.no_proposal = 7;
+	s->ike.bad_id = 8;
+	s->ike.duplicates = 9;
+	s->ike.retransmits = 10;
+	s->ike.nfail = 2;
+	snprintf(s->ike.fail[0].reason, sizeof(s->ike.fail[0].reason), "authentication failed");
+	s->ike.fail[0].n = 2;
+	snprintf(s->ike.fail[1].reason, sizeof(s->ike.fail[1].reason), "phase 1 timeout");
+	s->ike.fail[1].n = 1;
 	s->acct_queue = 2;
 	snprintf(pools[0].name, sizeof(pools[0].name), "pool1");
 	pools[0].size = 11;
@@ -104,6 +124,36 @@ static const char expected[] =
 	"# HELP vpnd_ike_sas Open IKE SAs by state (authenticated ones).\n"
 	"# TYPE vpnd_ike_sas gauge\n"
 	"vpnd_ike_sas{state=\"QM_IDLE\"} 3\n"
+	"# HELP vpnd_ike_packets_total IKE datagrams ikemgr read and sent.\n"
+	"# TYPE vpnd_ike_packets_total counter\n"
+	"vpnd_ike_packets_total{direction=\"in\"} 20\n"
+	"vpnd_ike_packets_total{direction=\"out\"} 18\n"
+	"# HELP vpnd_ike_bytes_total Bytes of those datagrams (IKE headers on).\n"
+	"# TYPE vpnd_ike_bytes_total counter\n"
+	"vpnd_ike_bytes_total{direction=\"in\"} 5000\n"
+	"vpnd_ike_bytes_total{direction=\"out\"} 4000\n"
+	"# HELP vpnd_ike_drops_total IKE datagrams dropped, by reason.\n"
+	"# TYPE vpnd_ike_drops_total counter\n"
+	"vpnd_ike_drops_total{reason=\"short\"} 1\n"
+	"vpnd_ike_drops_total{reason=\"malformed\"} 2\n"
+	"vpnd_ike_drops_total{reason=\"unknown_sa\"} 3\n"
+	"vpnd_ike_drops_total{reason=\"bad_hash\"} 4\n"
+	"vpnd_ike_drops_total{reason=\"undecryptable\"} 5\n"
+	"vpnd_ike_drops_total{reason=\"wrong_state\"} 6\n"
+	"# HELP vpnd_ike_refusals_total Proposals and identities refused (NO-PROPOSAL-CHOSEN, bad ID).\n"
+	"# TYPE vpnd_ike_refusals_total counter\n"
+	"vpnd_ike_refusals_total{reason=\"no_proposal\"} 7\n"
+	"vpnd_ike_refusals_total{reason=\"bad_id\"} 8\n"
+	"# HELP vpnd_ike_duplicates_total Peer retransmissions answered with our last message again.\n"
+	"# TYPE vpnd_ike_duplicates_total counter\n"
+	"vpnd_ike_duplicates_total 9\n"
+	"# HELP vpnd_ike_retransmits_total Our own retransmissions.\n"
+	"# TYPE vpnd_ike_retransmits_total counter\n"
+	"vpnd_ike_retransmits_total 10\n"
+	"# HELP vpnd_ike_setup_failures_total IKE SAs that ended before their session was up, by the reason they ended.\n"
+	"# TYPE vpnd_ike_setup_failures_total counter\n"
+	"vpnd_ike_setup_failures_total{reason=\"authentication failed\"} 2\n"
+	"vpnd_ike_setup_failures_total{reason=\"phase 1 timeout\"} 1\n"
 	"# HELP vpnd_ike_in_negotiation IKE SAs still negotiating.\n"
 	"# TYPE vpnd_ike_in_negotiation gauge\n"
 	"vpnd_ike_in_negotiation 2\n"
@@ -241,11 +291,12 @@ Test(render, unreported_families_absent)
 	struct mbuf m = { 0 };
 
 	fill(&s, ss, ends, ike, pools);
-	s.have_adm = s.have_radius = s.have_dp = 0;
+	s.have_adm = s.have_radius = s.have_dp = s.have_ike = 0;
 	s.acct_queue = -1;
 	cr_assert_eq(metrics_render(&m, &s), 0);
 	mbuf_printf(&m, "%c", '\0');
 	cr_assert_null(strstr(m.b, "vpnd_ike_requests_total"));
+	cr_assert_null(strstr(m.b, "vpnd_ike_packets_total"));
 	cr_assert_null(strstr(m.b, "vpnd_radius_"));
 	cr_assert_null(strstr(m.b, "vpnd_accounting_queue_depth"));
 	cr_assert_null(strstr(m.b, "unknown_spi"));
