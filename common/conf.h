@@ -396,6 +396,7 @@ struct vpnd_conf {
 	int      http_server;            /* ip http server */
 	struct in_addr http_addr;        /* ip http server address A (vpnd), default 127.0.0.1 */
 	int      http_port;              /* ip http port N, default CONF_HTTP_PORT */
+	char     http_acl[CONF_NAME_MAX];/* ip http access-class: allowed sources, "" = any */
 };
 
 #define CONF_HTTP_PORT 9642

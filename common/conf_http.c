@@ -2,6 +2,7 @@
  * The metrics endpoint, in IOS's words (docs/config.md "Metrics"):
  *   ip http server [address A.B.C.D]
  *   ip http port N
+ *   ip http access-class ACL | ipv4 ACL
  *   no ip http server
  * IOS has no server bind address; `address` is vpnd's, and the default is 127.0.0.1 so that
  * turning the server on never exposes it beyond the host by surprise. The port defaults to
@@ -32,6 +33,20 @@ void cp_h_no_http_server(struct conf_parser *p, int i)
 {
 	if (cp_end(p, i))
 		p->conf->http_server = 0;
+}
+
+/* IOS: access-class N, or access-class ipv4 NAME for a named list */
+void cp_h_http_access_class(struct conf_parser *p, int i)
+{
+	char name[CONF_NAME_MAX] = { 0 };   /* the whole field is compared and copied */
+
+	if (i < p->argc && strcmp(p->argv[i], "ipv4") == 0)
+		i++;
+	if (!cp_need(p, i, "an access list") || !cp_name(p, i, "access list", name, sizeof(name)) ||
+	    !cp_end(p, i + 1))
+		return;
+	memcpy(p->conf->http_acl, name, sizeof(name));
+	cp_ref(p, REF_ACL, p->conf->http_acl);
 }
 
 void cp_h_http_port(struct conf_parser *p, int i)

@@ -207,5 +207,6 @@ void cp_h_aaa_local_attempts(struct conf_parser *p, int i);
 void cp_h_http_server(struct conf_parser *p, int i);
 void cp_h_http_port(struct conf_parser *p, int i);
 void cp_h_no_http_server(struct conf_parser *p, int i);
+void cp_h_http_access_class(struct conf_parser *p, int i);
 
 #endif

@@ -109,7 +109,7 @@ static const struct cp_kw ip_http[] = {
 	NOOP("secure-server"),
 	NOOP("authentication"),
 	NOOP("path"),
-	NOOP("access-class"),
+	FN("access-class", cp_h_http_access_class),
 	NOOP("max-connections"),
 	NOOP("timeout-policy"),
 	NOOP("client"),

@@ -152,7 +152,8 @@ int control_main(struct proc_boot *boot)
 		fatalx("cannot serve the control socket");
 	boot->sock[SOCK_CONTROL] = -1;      /* the listening handle owns it */
 	if (boot->sock[SOCK_METRICS] >= 0) {
-		if (http_serve(io.loop, boot->sock[SOCK_METRICS], 0, metrics_body, NULL) == -1)
+		if (http_serve(io.loop, boot->sock[SOCK_METRICS], 0, io.conf, metrics_body,
+		               NULL) == -1)
 			fatalx("cannot serve the metrics endpoint");
 		boot->sock[SOCK_METRICS] = -1;
 	}

@@ -3,8 +3,10 @@
  * parent bound for `ip http server`, reads one request (control/http_parse.c), answers it and
  * closes. Every connection is bounded: HTTP_REQ_MAX bytes in, HTTP_TIMEOUT_MS from accept to
  * close whatever the peer does (a slow sender or a reader that never reads is cut off), and
- * HTTP_MAX_CONNS at once (more get 503). Nothing here needs a privilege or a file.
+ * HTTP_MAX_CONNS at once (more get 503). With ip http access-class, a source it denies is
+ * closed without an answer, as IOS does. Nothing here needs a privilege or a file.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@ static struct {
 	uv_tcp_t      server;
 	int           listening;
 	unsigned      timeout_ms;
+	const struct vpnd_conf *conf;
 	http_body_fn  body;
 	void         *arg;
 	struct hconn *conns;
@@ -126,6 +129,46 @@ static void on_timeout(uv_timer_t *t)
 	conn_close(t->data);
 }
 
+int http_acl_permits(const struct conf_acl *acl, struct in_addr src, struct in_addr dst,
+                     uint16_t dport)
+{
+	for (int i = 0; i < acl->nace && i < CONF_MAX_ACES; i++) {
+		const struct conf_ace *a = &acl->ace[i];
+		if ((src.s_addr & a->srcmask.s_addr) != a->src.s_addr)
+			continue;
+		if (acl->extended && ((a->proto != 0 && a->proto != 6) ||
+		    (dst.s_addr & a->dstmask.s_addr) != a->dst.s_addr ||
+		    (a->dport_hi && (dport < a->dport_lo || dport > a->dport_hi))))
+			continue;
+		return a->permit;
+	}
+	return 0;
+}
+
+/* ip http access-class: 1 when the connection may be served */
+static int allowed(struct hconn *c)
+{
+	struct sockaddr_in peer, me;
+	int plen = sizeof(peer), mlen = sizeof(me);
+	const struct conf_acl *acl;
+
+	if (!H.conf || !H.conf->http_acl[0])
+		return 1;
+	acl = conf_find_acl(H.conf, H.conf->http_acl);
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &plen) != 0 ||
+	    uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&me, &mlen) != 0 ||
+	    peer.sin_family != AF_INET || !acl ||
+	    !http_acl_permits(acl, peer.sin_addr, me.sin_addr, ntohs(me.sin_port))) {
+		char a[INET_ADDRSTRLEN] = "?";
+		if (peer.sin_family == AF_INET)
+			inet_ntop(AF_INET, &peer.sin_addr, a, sizeof(a));
+		log_rl("metrics endpoint: connection from %s denied by ip http access-class %s", a,
+		       H.conf->http_acl);
+		return 0;
+	}
+	return 1;
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct hconn *c;
@@ -149,6 +192,10 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_close(c);
 		return;
 	}
+	if (!allowed(c)) {
+		conn_close(c);
+		return;
+	}
 	uv_timer_start(&c->timer, on_timeout, H.timeout_ms, 0);
 	if (H.nconns > HTTP_MAX_CONNS) {
 		answer(c, 503);
@@ -158,13 +205,15 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_close(c);
 }
 
-int http_serve(uv_loop_t *loop, int fd, unsigned timeout_ms, http_body_fn body, void *arg)
+int http_serve(uv_loop_t *loop, int fd, unsigned timeout_ms, const struct vpnd_conf *conf,
+               http_body_fn body, void *arg)
 {
 	int r;
 
 	memset(&H, 0, sizeof(H));
 	H.loop = loop;
 	H.timeout_ms = timeout_ms ? timeout_ms : HTTP_TIMEOUT_MS;
+	H.conf = conf;
 	H.body = body;
 	H.arg = arg;
 	uv_tcp_init(loop, &H.server);

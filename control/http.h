@@ -34,8 +34,16 @@ const char *http_reason(int status);
 /* Produces the body of GET /metrics; 0, or -1 (the answer is then 500). */
 typedef int (*http_body_fn)(struct mbuf *out, void *arg);
 
-/* Serves the listening TCP socket fd on loop; timeout_ms 0 = HTTP_TIMEOUT_MS. */
-int  http_serve(uv_loop_t *loop, int fd, unsigned timeout_ms, http_body_fn body, void *arg);
+/* Whether a TCP connection from src to dst:dport passes acl, as IOS's ip http access-class
+ * judges it: the first entry that matches decides, none: denied. A standard list looks at the
+ * source; an extended one also at the protocol (ip or tcp), destination and port. */
+int  http_acl_permits(const struct conf_acl *acl, struct in_addr src, struct in_addr dst,
+                      uint16_t dport);
+
+/* Serves the listening TCP socket fd on loop; timeout_ms 0 = HTTP_TIMEOUT_MS. conf (may be
+ * NULL) is read at each connection for ip http access-class: a reload applies at once. */
+int  http_serve(uv_loop_t *loop, int fd, unsigned timeout_ms, const struct vpnd_conf *conf,
+                http_body_fn body, void *arg);
 /* Closes the listening socket and every connection. */
 void http_shutdown(void);
 

@@ -4,7 +4,8 @@
 # iperf3 traffic; the values Prometheus stored are checked against what vpnctl's shows print:
 #  - the endpoint itself: GET /metrics answers 200 with HELP/TYPE lines; POST 405, another path
 #    404, HTTP/2.0 505, an oversize request 431, and a sender that never finishes its request
-#    is cut off (bounded by the server's timeout);
+#    is cut off (bounded by the server's timeout); ip http access-class serves the inside
+#    network and closes on the client's;
 #  - vpnd_sessions{state="UP-ACTIVE",profile,group} = 1 as show crypto session says;
 #  - vpnd_esp_bytes_total and packets at least what iperf3 moved, and equal to the sum of
 #    show crypto ipsec sa --json once the counters settle;
@@ -80,6 +81,14 @@ if data != b"" or took > 6.5:
 print("unfinished request cut off after %.1f s" % took)
 EOF
 pass "GET /metrics 200 text/plain 0.0.4; POST 405, / 404, HTTP/2.0 505, 5 KB header 431, a stalled request cut off"
+# ip http access-class: the inside network gets an answer, the client's network none
+code=$(inh curl -s -m 5 -o /dev/null -w '%{http_code}' http://10.2.1.1:9642/metrics)
+[ "$code" = 200 ] || fail "GET from 10.2.1.10 (permitted by metrics-src) answered $code"
+code=$(cl curl -s -m 5 -o /dev/null -w '%{http_code}' http://172.18.143.246:9642/metrics)
+[ "$code" = 000 ] || fail "GET from 172.18.143.2 (not in metrics-src) answered $code"
+grep -q "connection from 172.18.143.2 denied by ip http access-class metrics-src" "$ST/vpnd.log" ||
+	fail "the denied connection was not logged"
+pass "ip http access-class: 10.2.1.10 served, 172.18.143.2 closed without an answer and logged"
 
 echo "=== Prometheus scraping the hub"
 mkdir -p "$T/prom"

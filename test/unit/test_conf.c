@@ -974,6 +974,16 @@ Test(conf, http_server)
 	cr_expect_geq(find_msg("t.conf:3: warning", "secure-server"), 0);
 	cr_assert_eq(load_str("ip http server\nno ip http server\n"), 0);
 	cr_expect_eq(conf->http_server, 0);
+	cr_assert_eq(load_str("ip http server\nip http access-class 10\naccess-list 10 permit host "
+	                      "127.0.0.1\n"), 0);
+	cr_expect_str_eq(conf->http_acl, "10");
+	cr_assert_eq(load_str("ip http access-class ipv4 prom\nip access-list standard prom\n"
+	                      " permit 10.2.1.0 0.0.0.255\n"), 0);
+	cr_expect_str_eq(conf->http_acl, "prom");
+	cr_expect_eq(load_str("ip http access-class nosuch\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "access list 'nosuch' is not defined"), 0);
+	cr_expect_eq(load_str("ip http access-class\n"), 1);
+	cr_expect_eq(load_str("ip http access-class ipv4\n"), 1);
 
 	cr_expect_eq(load_str("ip http port 0\n"), 1);
 	cr_expect_eq(load_str("ip http port 65536\n"), 1);

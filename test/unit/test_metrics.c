@@ -430,6 +430,39 @@ Test(http_parse, malformed)
 	cr_assert_eq(http_parse("GET \0", 5), HTTP_BAD);
 }
 
+/* ---- ip http access-class ---- */
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+	inet_pton(AF_INET, s, &a);
+	return a;
+}
+
+Test(http_acl, first_match_and_implicit_deny)
+{
+	static struct vpnd_conf c;
+	const char text[] =
+		"ip access-list standard std\n"
+		" deny host 10.2.1.66\n"
+		" permit 10.2.1.0 0.0.0.255\n"
+		"ip access-list extended ext\n"
+		" deny tcp any any eq 9643\n"
+		" permit tcp 10.2.1.0 0.0.0.255 host 10.2.1.1 eq 9642\n"
+		" permit udp any any\n";
+	cr_assert_eq(conf_load_buf("t.conf", text, sizeof(text) - 1, &c, NULL, NULL), 0);
+	const struct conf_acl *s = conf_find_acl(&c, "std"), *e = conf_find_acl(&c, "ext");
+	cr_assert(s && e);
+	struct in_addr me = ip("10.2.1.1");
+	cr_expect(http_acl_permits(s, ip("10.2.1.10"), me, 9642));
+	cr_expect(!http_acl_permits(s, ip("10.2.1.66"), me, 9642), "deny before permit");
+	cr_expect(!http_acl_permits(s, ip("10.2.2.10"), me, 9642), "implicit deny");
+	cr_expect(http_acl_permits(e, ip("10.2.1.10"), me, 9642));
+	cr_expect(!http_acl_permits(e, ip("10.2.1.10"), me, 9643), "port denied first");
+	cr_expect(!http_acl_permits(e, ip("10.2.1.10"), ip("10.2.1.2"), 9642), "other destination");
+	cr_expect(!http_acl_permits(e, ip("172.18.143.2"), me, 9642), "other source");
+}
+
 /* ---- the server, on a loopback socket ---- */
 
 static atomic_int client_done;
@@ -543,7 +576,7 @@ Test(http_server, answers_times_out_and_limits)
 	          listen(fd, 16) == 0 && getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
 	port = ntohs(sin.sin_port);
 	uv_loop_init(&loop);
-	cr_assert_eq(http_serve(&loop, fd, 300, body, NULL), 0);
+	cr_assert_eq(http_serve(&loop, fd, 300, NULL, body, NULL), 0);
 	uv_timer_init(&loop, &tick);
 	uv_timer_start(&tick, idle_tick, 10, 10);
 	pthread_create(&th, NULL, client, &port);
