@@ -8,3 +8,7 @@ EXTRA_DIST += bench/compare.sh bench/hub.conf bench/stop.sh bench/bench.sh
 noinst_PROGRAMS += bench/log_bench
 bench_log_bench_SOURCES = bench/log_bench.c
 bench_log_bench_LDADD = common/libvpndcommon.a
+# one scrape of the metrics endpoint on a big store (bench/show_bench.sh runs it)
+noinst_PROGRAMS += bench/metrics_bench
+bench_metrics_bench_SOURCES = bench/metrics_bench.c control/metrics.c control/metrics_render.c
+bench_metrics_bench_LDADD = $(VPND_LIBS)

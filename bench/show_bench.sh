@@ -2,7 +2,8 @@
 # Prints how long vpnctl's shows and a typical sql query take on a store of N open sessions
 # (default 20,000; each with its IKE SA and IPsec SA rows, counters, an event; 100 ended),
 # filled through db/'s API by build/bench/db_bench --fill. Median of 3 runs each; figures
-# only. usage: bench/show_bench.sh [N]   (needs a build in build/)
+# only; then one scrape of the metrics endpoint (bench/metrics_bench). usage:
+# bench/show_bench.sh [N]   (needs a build in build/)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 B=${BUILD:-$top/build}
@@ -43,3 +44,4 @@ s=$(date +%s.%N)
 "$B/vpnctl/vpnctl" -S "$T" backup "$T/copy.db" >/dev/null || exit 1
 printf '%8.3f s  %7s        vpnctl backup FILE\n' "$(echo "$(date +%s.%N) - $s" | bc)" \
 	"$(du -h "$T/copy.db" | cut -f1)"
+"$B/bench/metrics_bench" "$T/vpnd.db"

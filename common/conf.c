@@ -317,6 +317,8 @@ static void conf_defaults(struct vpnd_conf *conf)
 	conf->radius_retransmit = 3;
 	conf->radius_deadtime = 1;
 	conf_logging_defaults(&conf->logging);
+	conf->http_addr.s_addr = htonl(INADDR_LOOPBACK);
+	conf->http_port = CONF_HTTP_PORT;
 	snprintf(conf->radius_group_password, sizeof(conf->radius_group_password), "cisco");
 }
 

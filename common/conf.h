@@ -419,9 +419,16 @@ struct vpnd_conf {
 	struct conf_logging logging;
 	/* db history keep DAYS: closed sessions older than that are pruned; 0 = kept forever */
 	int      db_history_keep_days;
+
+	/* Prometheus metrics over HTTP, served by control (common/conf_http.c) */
+	int      http_server;            /* ip http server */
+	struct in_addr http_addr;        /* ip http server address A (vpnd), default 127.0.0.1 */
+	int      http_port;              /* ip http port N, default CONF_HTTP_PORT */
+	char     http_acl[CONF_NAME_MAX];/* ip http access-class: allowed sources, "" = any */
 };
 
 #define CONF_DB_HISTORY_DAYS_MAX      36500
+#define CONF_HTTP_PORT 9642
 
 /* Defaults of the admission limits: generous enough for 1,000 set-ups a second. */
 #define CONF_CAC_IN_NEGOTIATION       1000

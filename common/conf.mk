@@ -4,7 +4,7 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_ipsec.c common/conf_iface.c common/conf_acl.c common/conf_check.c \
 	common/conf_find.c common/conf_keyring.c common/conf_radius.c \
 	common/conf_pki.c common/conf_dynauth.c common/conf_admission.c \
-	common/conf_logging.c common/conf_words.c
+	common/conf_logging.c common/conf_words.c common/conf_http.c
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \

@@ -210,5 +210,9 @@ void cp_h_aaa_local_attempts(struct conf_parser *p, int i);
 /* conf_logging.c: logging ..., no logging ..., crypto logging session */
 extern const struct cp_kw cp_logging_cmds[], cp_no_logging_cmds[];
 void cp_h_crypto_logging(struct conf_parser *p, int i);
+void cp_h_http_server(struct conf_parser *p, int i);
+void cp_h_http_port(struct conf_parser *p, int i);
+void cp_h_no_http_server(struct conf_parser *p, int i);
+void cp_h_http_access_class(struct conf_parser *p, int i);
 
 #endif

@@ -106,8 +106,28 @@ static const struct cp_kw ip_acl[] = {
 	END
 };
 
+/* the HTTP server serves metrics only: the router's other HTTP settings mean nothing here */
+static const struct cp_kw ip_http[] = {
+	FN("server", cp_h_http_server),
+	FN("port", cp_h_http_port),
+	NOOP("secure-server"),
+	NOOP("authentication"),
+	NOOP("path"),
+	FN("access-class", cp_h_http_access_class),
+	NOOP("max-connections"),
+	NOOP("timeout-policy"),
+	NOOP("client"),
+	NOOP("active-session-modules"),
+	NOOP("secure-active-session-modules"),
+	NOOP("secure-port"),
+	NOOP("secure-ciphersuite"),
+	NOOP("secure-trustpoint"),
+	END
+};
+
 static const struct cp_kw ip_cmds[] = {
 	SUB("local", ip_local),
+	SUB("http", ip_http),
 	SUB("access-list", ip_acl),
 	FN("route", cp_h_route),
 	NOOP("cef"),
@@ -117,7 +137,6 @@ static const struct cp_kw ip_cmds[] = {
 	NOOP("domain-name"),
 	NOOP("domain-lookup"),
 	NOOP("name-server"),
-	NOOP("http"),
 	NOOP("source-route"),
 	NOOP("finger"),
 	NOOP("bootp"),
@@ -145,11 +164,19 @@ static const struct cp_kw radius_global[] = {
 };
 
 static const struct cp_kw no_aaa[] = { FN("new-model", cp_h_no_aaa_new_model), END };
+static const struct cp_kw no_ip_http[] = {
+	FN("server", cp_h_no_http_server),
+	NOOP("secure-server"),
+	NOOP("authentication"),
+	NOOP("active-session-modules"),
+	NOOP("secure-active-session-modules"),
+	END
+};
 static const struct cp_kw no_ip[] = {
 	NOOP("cef"),
 	NOOP("domain"),
 	NOOP("domain-lookup"),
-	NOOP("http"),
+	SUB("http", no_ip_http),
 	NOOP("source-route"),
 	NOOP("finger"),
 	NOOP("bootp"),

@@ -94,6 +94,14 @@ enum imsg_type {
 	IMSG_CTL_ADM,           /* parent -> control: struct msg_adm_stats, as ikemgr reported */
 	IMSG_CTL_LOG,           /* parent -> control: struct msg_log_line, for show logging */
 
+	/* RADIUS client counters for the metrics endpoint (radius/stats.c, control/metrics*.c) */
+	IMSG_RADIUS_STATS,      /* keymgr -> parent: struct msg_radius_stats, at most 1/s on change */
+	IMSG_CTL_RADIUS,        /* parent -> control: struct msg_radius_stats, as keymgr reported */
+	IMSG_DP_STATS,          /* tunmgr -> parent: struct msg_dp_stats, every 5 s on change */
+	IMSG_CTL_DP,            /* parent -> control: struct msg_dp_stats, as tunmgr reported */
+	IMSG_IKE_STATS,         /* ikemgr -> parent: struct msg_ike_stats, 1/s on change */
+	IMSG_CTL_IKE,           /* parent -> control: struct msg_ike_stats, as ikemgr reported */
+
 	IMSG_TYPE_MAX
 };
 
@@ -107,6 +115,7 @@ enum msg_socket_kind {
 	CHAN_TUNMGR,
 	SOCK_DYNAUTH,           /* UDP, aaa server radius dynamic-author: keymgr */
 	SOCK_CONTROL,           /* the listening operator socket DIR/vpnd.sock: control */
+	SOCK_METRICS,           /* TCP, ip http server (Prometheus metrics): control */
 };
 struct msg_socket {
 	int32_t kind;
@@ -560,6 +569,48 @@ struct msg_adm_stats {
 	int32_t  ike_sas, in_negotiation;
 	uint64_t requests, accepted, rej_in_neg, rej_peer, rej_shed, rej_sa, rej_rate,
 	         rej_aggressive;
+};
+
+/*
+ * keymgr's RADIUS client since it started, cumulative (Prometheus counters). Latency is from
+ * a request's submission to its answer or its last failure, over every server tried.
+ */
+enum { RADS_AUTH = 0, RADS_ACCT, RADS_NKIND };
+enum { RADS_ACCEPT = 0, RADS_REJECT, RADS_CHALLENGE, RADS_ERROR, RADS_ACCT_OK, RADS_NRESULT };
+#define MSG_RADIUS_BUCKETS 10       /* <= 5, 10, 25, 50, 100, 250, 500 ms, 1, 2.5, 5 s; +Inf */
+struct msg_radius_stats {
+	uint64_t requests[RADS_NKIND];          /* jobs submitted */
+	uint64_t results[RADS_NRESULT];         /* how they ended */
+	uint64_t sent[RADS_NKIND];              /* datagrams, retransmissions included */
+	uint64_t retransmits, timeouts;         /* a server that never answered: one timeout */
+	uint64_t failovers;                     /* moved on to the group's next server */
+	uint64_t ignored;                       /* replies dropped: not from where, bad auth, ... */
+	uint64_t lat_bucket[RADS_NKIND][MSG_RADIUS_BUCKETS + 1];   /* non-cumulative; last +Inf */
+	uint64_t lat_sum_us[RADS_NKIND];
+	int32_t  inflight;
+};
+
+/* tunmgr's drops that no session is charged with, and UDP 4500's IKE datagrams, cumulative */
+struct msg_dp_stats {
+	uint64_t drop_unknown_spi, drop_short;  /* ESP for no SA; runts */
+	uint64_t drop_acl;                      /* denied by an access list (also in the
+	                                           session's drop_other) */
+	uint64_t ike_forwarded, ike_dropped;    /* to ikemgr; dropped with its queue full */
+};
+
+/* ikemgr's IKE datagrams and the IKE SAs that never became a session, by reason (the
+ * reason strings of ike_sa_delete: "authentication failed", "phase 1 timeout", ...) */
+#define MSG_IKE_FAIL_MAX 32
+struct msg_ike_stats {
+	uint64_t rx, tx, rx_bytes, tx_bytes;
+	uint64_t drop_short, drop_malformed, drop_unknown_sa, drop_hash, drop_decrypt, drop_state;
+	uint64_t no_proposal, bad_id, duplicates, retransmits;
+	uint64_t sessions_up, sessions_down;
+	int32_t  nfail;                 /* the last one may be "other": the table was full */
+	struct {
+		char     reason[48];
+		uint64_t n;
+	} fail[MSG_IKE_FAIL_MAX];
 };
 
 /*

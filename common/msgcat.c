@@ -88,6 +88,13 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_CTL_LOCKOUT, struct msg_lockout, P, C),
 	MSG(IMSG_CTL_ADM, struct msg_adm_stats, P, C),
 	MSG(IMSG_CTL_LOG, struct msg_log_line, P, C),
+
+	MSG(IMSG_RADIUS_STATS, struct msg_radius_stats, K, P),
+	MSG(IMSG_CTL_RADIUS, struct msg_radius_stats, P, C),
+	MSG(IMSG_DP_STATS, struct msg_dp_stats, T, P),
+	MSG(IMSG_CTL_DP, struct msg_dp_stats, P, C),
+	MSG(IMSG_IKE_STATS, struct msg_ike_stats, I, P),
+	MSG(IMSG_CTL_IKE, struct msg_ike_stats, P, C),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */

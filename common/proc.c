@@ -27,7 +27,8 @@ static void take_socket(struct proc_boot *b, struct imsg *m)
 		lo = CHAN_IKEMGR;
 		hi = CHAN_TUNMGR;
 	}
-	if (m->hdr.type == IMSG_SOCKET && (ms.kind == SOCK_DYNAUTH || ms.kind == SOCK_CONTROL))
+	if (m->hdr.type == IMSG_SOCKET && (ms.kind == SOCK_DYNAUTH || ms.kind == SOCK_CONTROL ||
+	                                   ms.kind == SOCK_METRICS))
 		lo = hi = ms.kind;        /* sockets numbered after the channels */
 	if (ms.kind < lo || ms.kind > hi || ms.kind >= PROC_NSOCK)
 		fatalx("bootstrap: bad socket kind %d for message type %u", ms.kind, m->hdr.type);

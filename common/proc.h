@@ -12,13 +12,13 @@ enum proc_role { ROLE_PARENT = 0, ROLE_IKEMGR, ROLE_KEYMGR, ROLE_TUNMGR, ROLE_CO
 /* the last role: loops over the children run ROLE_IKEMGR..ROLE_LAST */
 #define ROLE_LAST ROLE_CONTROL
 
-#define PROC_NSOCK 9
+#define PROC_NSOCK 10
 
 struct proc_boot {
 	int role;                   /* enum proc_role */
 	struct vpnd_conf *conf;     /* malloc'd; redacted except in keymgr */
 	int parent_fd;
-	int sock[PROC_NSOCK];       /* indexed by enum msg_socket_kind (SOCK_IKE500..SOCK_CONTROL),
+	int sock[PROC_NSOCK];       /* indexed by enum msg_socket_kind (SOCK_IKE500..SOCK_METRICS),
 	                               -1 if absent */
 	int debug;
 	char *dbpath;               /* control: the session store (IMSG_CTL_DBPATH), malloc'd */

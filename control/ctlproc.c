@@ -14,6 +14,8 @@
 #include "control/control.h"
 #include "control/ctlproc.h"
 #include "control/exposure.h"
+#include "control/http.h"
+#include "control/metrics.h"
 #include "control/show_config.h"
 #include "control/show_logging.h"
 
@@ -74,6 +76,27 @@ static void h_log(struct imsgbuf *b, struct imsg *im, void *arg)
 	show_logging_keep(im->data, im->datalen, &io.conf->logging);
 }
 
+static void h_radius(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_radius_stats r;
+	memcpy(&r, im->data, sizeof(r));
+	metrics_keep_radius(&r);
+}
+
+static void h_ike(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_ike_stats s;
+	memcpy(&s, im->data, sizeof(s));
+	metrics_keep_ike(&s);
+}
+
+static void h_dp(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_dp_stats d;
+	memcpy(&d, im->data, sizeof(d));
+	metrics_keep_dp(&d);
+}
+
 static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	/* redacted, like ikemgr's: nothing to wipe */
@@ -91,6 +114,7 @@ static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 	log_debug("shut down");
 	/* the loop ends once the answers on their way (shutdown's own) are written */
 	control_shutdown();
+	http_shutdown();
 	imsgbuf_close(&io.parent);
 }
 
@@ -99,6 +123,9 @@ static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_CTL_LOCKOUT] = h_exposure,
 	[IMSG_CTL_ADM] = h_exposure,
 	[IMSG_CTL_LOG] = h_log,
+	[IMSG_CTL_RADIUS] = h_radius,
+	[IMSG_CTL_DP] = h_dp,
+	[IMSG_CTL_IKE] = h_ike,
 	[IMSG_RELOAD] = h_reload,
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_SHUTDOWN] = h_shutdown,
@@ -109,6 +136,13 @@ static void on_error(struct imsgbuf *b, const char *why, void *arg)
 {
 	proc_violation(&io.parent, b);
 	fatalx("channel to %s lost: %s", b->name, why);
+}
+
+static int metrics_body(struct mbuf *out, void *arg)
+{
+	struct msg_adm_stats adm;
+	(void)arg;
+	return metrics_text(out, io.db, io.conf, exposure_adm(&adm) ? &adm : NULL);
 }
 
 int control_main(struct proc_boot *boot)
@@ -125,6 +159,12 @@ int control_main(struct proc_boot *boot)
 	if (control_listen(io.loop, boot->sock[SOCK_CONTROL], io.conf, send_req) == -1)
 		fatalx("cannot serve the control socket");
 	boot->sock[SOCK_CONTROL] = -1;      /* the listening handle owns it */
+	if (boot->sock[SOCK_METRICS] >= 0) {
+		if (http_serve(io.loop, boot->sock[SOCK_METRICS], 0, io.conf, metrics_body,
+		               NULL) == -1)
+			fatalx("cannot serve the metrics endpoint");
+		boot->sock[SOCK_METRICS] = -1;
+	}
 	log_debug("ready");
 	rc = uv_run(io.loop, UV_RUN_DEFAULT);
 	sqlite3_close(io.db);

@@ -87,6 +87,12 @@ int exposure_keep(const struct imsg *m)
 	return -1;
 }
 
+int exposure_adm(struct msg_adm_stats *out)
+{
+	*out = adm;
+	return have_adm;
+}
+
 void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 {
 	int json = json_flag(&argc, argv);

@@ -916,6 +916,18 @@ static void rc_tail(FILE *f, const struct vpnd_conf *c)
 	}
 	if (c->npool || c->nroute)
 		fprintf(f, "!\n");
+	if (c->http_server) {
+		if (c->http_addr.s_addr != htonl(INADDR_LOOPBACK))
+			fprintf(f, "ip http server address %s\n", addr(c->http_addr).s);
+		else
+			fprintf(f, "ip http server\n");
+		if (c->http_port != CONF_HTTP_PORT)
+			fprintf(f, "ip http port %d\n", c->http_port);
+		if (c->http_acl[0])
+			fprintf(f, "ip http access-class %s%s\n", all_digits(c->http_acl) ? "" : "ipv4 ",
+			        c->http_acl);
+		fprintf(f, "!\n");
+	}
 	/* in file order; numbered lists as IOS keeps them, one access-list line per entry */
 	for (int i = 0; i < c->nacl; i++) {
 		const struct conf_acl *a = &c->acl[i];

@@ -178,6 +178,7 @@ void ikev1_tick(time_t now)
 {
 	struct tmr *t;
 	adm_report();
+	ike_stats_report();
 	/* an SA re-armed here is at least a second ahead, so the loop ends */
 	while ((t = tmr_pop_due(&ike.timers, now))) {
 		struct ike_sa *sa = (struct ike_sa *)((char *)t - offsetof(struct ike_sa, tmr));

@@ -112,6 +112,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	static const uint8_t zero[8];
 
 	ike.st.rx++;
+	ike.st.rx_bytes += len;
 	if (isakmp_parse_hdr(pkt, len, &h) < 0) {
 		if (len < ISAKMP_HDR_LEN)
 			ike.st.drop_short++;
@@ -306,6 +307,7 @@ void ikev1_replay_held(struct ike_sa *sa, uint8_t **held, size_t *held_len)
 	*held_len = 0;
 	sa->have_last_in = 0;
 	ike.st.rx--;   /* counted when it arrived */
+	ike.st.rx_bytes -= plen;
 	ikev1_input(p, plen, &peer, &local, port4500);
 	free(p);
 }
@@ -337,8 +339,10 @@ void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 		log_info("session %u down: %s", sa->id, reason);
 	} else if (sa->superseded) {
 		log_info("IKE SA %u (replaced by a phase 1 rekey) deleted: %s", sa->id, reason);
-	} else if (sa->state > IKE_S_WAIT_HASH_I) {
-		log_info("session %u ended before it was up: %s", sa->id, reason);
+	} else {
+		if (sa->state > IKE_S_WAIT_HASH_I)
+			log_info("session %u ended before it was up: %s", sa->id, reason);
+		ike_stats_failed(reason);
 	}
 	sa->session_reported = 0;
 	sa->state = IKE_S_DEAD;

@@ -208,8 +208,11 @@ struct ike_stats {
 	         drop_ratelimit, drop_halfopen_cap, drop_state, no_proposal, bad_id, retransmits,
 	         duplicates, sessions_up, sessions_down,
 	         drop_peer_cap, drop_shed, drop_sa_cap, drop_aggr_disabled, adm_requests,
-	         adm_accepted;
+	         adm_accepted, rx_bytes, tx_bytes;
 };
+/* ike_stats.c: the counters for the metrics, and the IKE SAs that never became a session */
+void ike_stats_failed(const char *reason);
+void ike_stats_report(void);
 
 struct ike_engine {
 	const struct vpnd_conf *conf;

@@ -217,6 +217,7 @@ void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr
 	    !isakmp_put_notify(&b, ISAKMP_PROTO_ISAKMP, type, NULL, 0, NULL, 0) &&
 	    !isakmp_finalize(&b)) {
 		ike.st.tx++;
+		ike.st.tx_bytes += b.len;
 		ike.io.send(local, peer, port4500, b.data, b.len);
 	}
 	isakmp_buf_free(&b);

@@ -22,6 +22,7 @@ void ikev1_send_raw(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 		}
 	}
 	ike.st.tx++;
+	ike.st.tx_bytes += len;
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "(%u): sending packet, %zu bytes", sa->id, len);
 	ike.io.send(&sa->local, &sa->peer, sa->port4500, pkt, len);
 }

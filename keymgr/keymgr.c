@@ -9,6 +9,7 @@
 #include "radius/dynauth.h"
 #include "keymgr/keymgr.h"
 #include "radius/radius.h"
+#include "radius/stats.h"
 
 static struct {
 	uv_loop_t     *loop;
@@ -157,6 +158,7 @@ int keymgr_main(struct proc_boot *boot)
 	lockout_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)
 		fatalx("cannot start the RADIUS client");
+	radius_stats_init(io.loop, send_to_parent);
 	imsgbuf_init_chan(&io.parent, io.loop, boot->parent_fd, "parent", &chan_parent, on_error,
 	                  NULL);
 	imsgbuf_init_chan(&io.ike, io.loop, boot->sock[CHAN_IKEMGR], "ikemgr", &chan_ike, on_error,

@@ -11,6 +11,8 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	control/json.c control/json.h control/show_pool.c \
 	control/show_logging.c control/show_logging.h \
 	control/debug.c control/debug.h control/exposure.c control/exposure.h \
+	control/metrics.c control/metrics.h control/metrics_render.c \
+	control/http.c control/http.h control/http_parse.c \
 	ikemgr/ikemgr.c keymgr/keymgr.c tunmgr/tunmgr.c
 vpnd_LDADD = $(VPND_LIBS)
 

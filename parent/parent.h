@@ -72,6 +72,7 @@ int  sockets_open(int socks[PROC_NSOCK]);
 void sockets_close(int socks[PROC_NSOCK]);
 /* aaa server radius dynamic-author: its UDP port on every address, for keymgr. -1 on error. */
 int  sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf);
+int  sockets_open_metrics(int socks[PROC_NSOCK], const struct vpnd_conf *conf);
 /* Warn about each configured interface address the system does not have; never applies it. */
 void iface_check(const struct vpnd_conf *conf);
 

@@ -50,6 +50,10 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 		goto out;
 	}
 	c->run_id = p->conf->run_id;
+	/* the metrics socket was bound at start (sockets do not change, see above) */
+	if (c->http_server != p->conf->http_server || c->http_port != p->conf->http_port ||
+	    c->http_addr.s_addr != p->conf->http_addr.s_addr)
+		log_warnx("reload: ip http server settings take effect at the next start");
 	memcpy(red, c, sizeof(*red));
 	conf_redact(red);
 	for (int r = ROLE_IKEMGR; r <= ROLE_LAST; r++) {

@@ -100,6 +100,36 @@ int sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf)
 	return socks[SOCK_DYNAUTH] == -1 ? -1 : 0;
 }
 
+/* ip http server: the metrics endpoint's listening TCP socket, served by control */
+int sockets_open_metrics(int socks[PROC_NSOCK], const struct vpnd_conf *conf)
+{
+	struct sockaddr_in sin;
+	char what[48], a[INET_ADDRSTRLEN];
+	int fd, on = 1;
+
+	if (!conf->http_server)
+		return 0;
+	inet_ntop(AF_INET, &conf->http_addr, a, sizeof(a));
+	snprintf(what, sizeof(what), "ip http server %s port %d", a, conf->http_port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("%s: socket", what);
+		return -1;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)conf->http_port);
+	sin.sin_addr = conf->http_addr;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 || listen(fd, 16) == -1) {
+		log_warn("%s", what);
+		close(fd);
+		return -1;
+	}
+	socks[SOCK_METRICS] = fd;
+	return 0;
+}
+
 void sockets_close(int socks[PROC_NSOCK])
 {
 	for (int i = 0; i < PROC_NSOCK; i++) {

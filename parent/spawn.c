@@ -121,6 +121,9 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 		    imsg_send_blocking(chan, IMSG_CTL_DBPATH, 0, -1, &db, sizeof(db)) == -1 ||
 		    send_socket(chan, IMSG_SOCKET, SOCK_CONTROL, p->ctl_fd) == -1)
 			return -1;
+		if (p->socks[SOCK_METRICS] != -1 &&
+		    send_socket(chan, IMSG_SOCKET, SOCK_METRICS, p->socks[SOCK_METRICS]) == -1)
+			return -1;
 		break;
 	}
 	}

@@ -383,6 +383,9 @@ static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_VIOLATION] = h_violation,
 	[IMSG_LOCKOUT_STATE] = h_exposure,
 	[IMSG_ADM_STATS] = h_exposure,
+	[IMSG_RADIUS_STATS] = h_exposure,
+	[IMSG_DP_STATS] = h_exposure,
+	[IMSG_IKE_STATS] = h_exposure,
 };
 /* the operator's requests: checked again in parent/control.c before anything is done */
 static void h_ctl_req(struct imsgbuf *ib, struct imsg *m, void *arg)

@@ -281,6 +281,8 @@ static int run_parent(struct parent *p)
 		fatalx("cannot open the IKE and ESP sockets");
 	if (sockets_open_dynauth(p->socks, p->conf) == -1)
 		fatalx("cannot open UDP port %u for dynamic-author", p->conf->dynauth.port);
+	if (sockets_open_metrics(p->socks, p->conf) == -1)
+		fatalx("cannot serve metrics (ip http server)");
 
 	if (uv_loop_init(&p->loop) != 0)
 		fatalx("uv_loop_init");

@@ -25,6 +25,7 @@
 
 #include "common/log.h"
 #include "radius/radius.h"
+#include "radius/stats.h"
 
 #define NIDS 256
 
@@ -41,6 +42,7 @@ struct rreq {
 	int      tries, max_tries;
 	uint64_t timeout_ms;
 	uv_timer_t timer;             /* start, then retransmits */
+	uint64_t submitted;           /* uv_hrtime() at radius_submit: the latency's start */
 	struct rreq *wnext;           /* waiting for an ID */
 };
 
@@ -151,6 +153,7 @@ static void ignored(struct rsock *s, const struct sockaddr_in *from, const char 
 	int k = (int)(s - R.sock);
 	char a[INET_ADDRSTRLEN] = "?";
 	R.ignored++;
+	rad_stats_ignored();
 	if (from)
 		inet_ntop(AF_INET, &from->sin_addr, a, sizeof(a));
 	log_rl("RADIUS: datagram from %s:%u on server %s's socket ignored: %s (%llu ignored so "
@@ -296,6 +299,7 @@ static void transmit(struct rreq *r)
 	int e = uv_udp_try_send(&R.sock[r->k].udp, &b, 1, (const struct sockaddr *)&r->to);
 	if (e < 0)      /* the timer tries again */
 		log_rl("RADIUS: send to server %s: %s", r->name, uv_strerror(e));
+	rad_stats_sent(r->job->kind, r->tries > 0);
 	r->tries++;
 }
 
@@ -306,6 +310,8 @@ static void attempt_failed(struct rreq *r, const char *what)
 	why_add(r->job, "%s%s: %s", r->name, what);
 	note_failure(r->k, r->job);
 	r->i++;
+	if (r->i < r->n)
+		rad_stats_failover();
 	next_server(r);
 }
 
@@ -317,6 +323,7 @@ static void on_timeout(uv_timer_t *t)
 		uv_timer_start(&r->timer, on_timeout, r->timeout_ms, 0);
 		return;
 	}
+	rad_stats_timeout();
 	attempt_failed(r, "no answer");
 }
 
@@ -397,6 +404,7 @@ static void finish(struct rreq *r, int result)
 	if (r->id >= 0)
 		release_id(r);
 	j->result = result;
+	rad_stats_done(j->kind, result, (uv_hrtime() - r->submitted) / 1000);
 	if (result != RAD_ERROR)
 		snprintf(j->server, sizeof(j->server), "%s", r->name);
 	explicit_bzero(j->password, sizeof(j->password));
@@ -441,7 +449,9 @@ void radius_submit(struct radius_job *j)
 	}
 	uv_timer_init(R.loop, &r->timer);
 	r->timer.data = r;
+	r->submitted = uv_hrtime();
 	R.inflight++;
+	rad_stats_submit(j->kind);
 	/* from the loop, never in the caller's frame: done() may resubmit, and the caller may
 	 * not expect its question answered before this returns */
 	uv_timer_start(&r->timer, on_start, 0, 0);

@@ -3,7 +3,8 @@
 # includes keymgr's headers: what it needs from keymgr comes as a callback.
 noinst_LIBRARIES += radius/libradius.a
 radius_libradius_a_SOURCES = radius/radius.h radius/client.c radius/attr.c radius/wire.c \
-	radius/request.c radius/acct.c radius/dynauth.h radius/dynauth.c radius/dynauth_wire.c
+	radius/request.c radius/acct.c radius/dynauth.h radius/dynauth.c radius/dynauth_wire.c \
+	radius/stats.c radius/stats.h
 
 check_PROGRAMS += test/unit/test_radius
 TESTS += test/unit/test_radius

@@ -100,9 +100,13 @@ TESTS += test/interop/test_logging.sh
 EXTRA_DIST += test/interop/test_logging.sh test/lib/loglisten.py
 logging_log = test/interop/test_logging.sh.log
 $(logging_log): test/interop/test_vpnload.sh.log
+TESTS += test/interop/test_metrics.sh
+EXTRA_DIST += test/interop/test_metrics.sh test/data/hub-metrics.conf
+metrics_log = test/interop/test_metrics.sh.log
+$(metrics_log): test/interop/test_logging.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_logging.sh.log
+$(deb_log): test/interop/test_metrics.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh

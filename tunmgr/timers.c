@@ -152,6 +152,21 @@ void va_forget(struct va *v)
 	v->on_active = v->on_counted = 0;
 }
 
+/* The drops no session is charged with, and IKE forwarded, for the metrics (on change). */
+static void dp_stats(void)
+{
+	static struct msg_dp_stats told;
+	struct msg_dp_stats s = {
+		.drop_unknown_spi = dp.drop_unknown_spi, .drop_short = dp.drop_short,
+		.drop_acl = dp.drop_acl, .ike_forwarded = dp.ike_forwarded,
+		.ike_dropped = dp.ike.dropped,
+	};
+	if (dp.ticks > 5 && !memcmp(&s, &told, sizeof(s)))
+		return;
+	told = s;
+	imsg_compose(&dp.parent, IMSG_DP_STATS, 0, -1, &s, sizeof(s));
+}
+
 static void tick(uv_timer_t *t)
 {
 	time_t now = time(NULL);
@@ -185,6 +200,7 @@ static void tick(uv_timer_t *t)
 	}
 	if (++dp.ticks % 5)
 		return;
+	dp_stats();
 	while ((v = LIST_FIRST(&dp.counted))) {
 		LIST_REMOVE(v, counted);
 		v->on_counted = 0;

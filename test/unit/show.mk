@@ -6,3 +6,16 @@ test_unit_test_show_config_SOURCES = test/unit/test_show_config.c control/show_c
 	control/store.c control/json.c control/show_pool.c control/show_logging.c
 test_unit_test_show_config_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_show_config_LDADD = $(TEST_LIBS)
+
+# The metrics endpoint: its exposition text (control/metrics_render.c) and its HTTP
+# (control/http_parse.c, control/http.c)
+check_PROGRAMS += test/unit/test_metrics test/unit/test_http
+TESTS += test/unit/test_metrics test/unit/test_http
+test_unit_test_metrics_SOURCES = test/unit/test_metrics.c control/metrics_render.c
+test_unit_test_metrics_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_metrics_LDADD = $(TEST_LIBS)
+test_unit_test_http_SOURCES = test/unit/test_http.c control/http_parse.c control/http.c \
+	control/metrics_render.c
+test_unit_test_http_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_http_LDADD = $(TEST_LIBS) -lpthread
+EXTRA_DIST += test/fuzz/fuzz_http.c

@@ -953,6 +953,48 @@ Test(conf, admission_and_lockout)
 	cr_expect_geq(find_msg("t.conf:1: error", "expected max-fail"), 0);
 }
 
+/* ip http server [address A] / ip http port N: the metrics endpoint, loopback and 9642 by
+ * default; the router's other HTTP settings load with a warning */
+Test(conf, http_server)
+{
+	char a[INET_ADDRSTRLEN];
+
+	cr_assert_eq(load_str("hostname h\n"), 0);
+	cr_expect_eq(conf->http_server, 0);
+	cr_expect_eq(conf->http_port, CONF_HTTP_PORT);
+	cr_expect_str_eq(inet_ntop(AF_INET, &conf->http_addr, a, sizeof(a)), "127.0.0.1");
+	cr_assert_eq(load_str("ip http server\n"), 0);
+	cr_expect_eq(conf->http_server, 1);
+	cr_expect_str_eq(inet_ntop(AF_INET, &conf->http_addr, a, sizeof(a)), "127.0.0.1");
+	cr_assert_eq(load_str("ip http server address 10.2.1.1\nip http port 9100\n"
+	                      "ip http secure-server\nip http authentication local\n"), 0);
+	cr_expect_eq(conf->http_server, 1);
+	cr_expect_eq(conf->http_port, 9100);
+	cr_expect_str_eq(inet_ntop(AF_INET, &conf->http_addr, a, sizeof(a)), "10.2.1.1");
+	cr_expect_geq(find_msg("t.conf:3: warning", "secure-server"), 0);
+	cr_assert_eq(load_str("ip http server\nno ip http server\n"), 0);
+	cr_expect_eq(conf->http_server, 0);
+	cr_assert_eq(load_str("ip http server\nip http access-class 10\naccess-list 10 permit host "
+	                      "127.0.0.1\n"), 0);
+	cr_expect_str_eq(conf->http_acl, "10");
+	cr_assert_eq(load_str("ip http access-class ipv4 prom\nip access-list standard prom\n"
+	                      " permit 10.2.1.0 0.0.0.255\n"), 0);
+	cr_expect_str_eq(conf->http_acl, "prom");
+	cr_expect_eq(load_str("ip http access-class nosuch\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "access list 'nosuch' is not defined"), 0);
+	cr_expect_eq(load_str("ip http access-class\n"), 1);
+	cr_expect_eq(load_str("ip http access-class ipv4\n"), 1);
+
+	cr_expect_eq(load_str("ip http port 0\n"), 1);
+	cr_expect_eq(load_str("ip http port 65536\n"), 1);
+	cr_expect_eq(load_str("ip http port\n"), 1);
+	cr_expect_eq(load_str("ip http server address\n"), 1);
+	cr_expect_eq(load_str("ip http server address 10.2.1.300\n"), 1);
+	cr_expect_eq(load_str("ip http server 10.2.1.1\n"), 1);
+	cr_expect_geq(find_msg("t.conf:1: error", "expected address A.B.C.D"), 0);
+	cr_expect_eq(load_str("ip http server address 10.2.1.1 extra\n"), 1);
+}
+
 Test(conf, split_dns)
 {
 	cr_assert_eq(load_str("crypto isakmp client configuration group g\n"

@@ -818,6 +818,15 @@ Test(show_config, running_config_reads_back_radius_defaults)
 	round_trip("radius server a\n address ipv4 10.0.0.9\n key k\n message-authenticator auto\n"
 	           "radius-server deadtime 0\n");
 }
+/* the metrics endpoint: defaults shown as the bare command, others in full */
+Test(show_config, running_config_reads_back_http)
+{
+	round_trip("ip http server\n");
+	round_trip("ip http server address 10.2.1.1\nip http port 9100\n");
+	round_trip("ip http server\nip http access-class 10\naccess-list 10 permit host 10.0.0.1\n");
+	round_trip("ip http server\nip http access-class ipv4 p\nip access-list standard p\n"
+	           " permit 10.2.1.0 0.0.0.255\n");
+}
 /* a classic host line reads back as the block it is the same as */
 Test(show_config, running_config_reads_back_radius_host)
 {
