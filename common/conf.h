@@ -230,7 +230,13 @@ struct conf_ace {
 	struct in_addr src, srcmask;    /* mask as netmask (not wildcard) */
 	struct in_addr dst, dstmask;
 	uint16_t dport_lo, dport_hi;    /* 0,0 = any */
+	uint16_t sport_lo, sport_hi;    /* 0,0 = any */
+	uint8_t  dport_op, sport_op;    /* how it was written: ACE_PORT_* (neq matches outside) */
+	uint8_t  established;           /* tcp: ACK or RST set */
+	uint8_t  icmp_match;            /* 0 any, 1 the type, 2 the type and code */
+	uint8_t  icmp_type, icmp_code;
 };
+enum { ACE_PORT_ANY, ACE_PORT_EQ, ACE_PORT_RANGE, ACE_PORT_LT, ACE_PORT_GT, ACE_PORT_NEQ };
 
 struct conf_acl {
 	char     name[CONF_NAME_MAX];   /* name or number as text */
@@ -420,6 +426,8 @@ const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, cons
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
+/* IOS's name of the ICMP message an entry matches, or NULL (then it is written as numbers) */
+const char *conf_acl_icmp_name(const struct conf_ace *e);
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
 const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
 const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);

@@ -866,21 +866,44 @@ static void ace_addr(FILE *f, struct in_addr a, struct in_addr m, int extended)
 		fprintf(f, " %s %s", addr(a).s, wildcard(m).s);
 }
 
-static void ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
+/* a port match as written: an entry built without its op (0) is eq or range */
+static void ace_ports(FILE *f, uint8_t op, uint16_t lo, uint16_t hi)
 {
 	char b1[16], b2[16];
+
+	if (!lo && !hi)
+		return;
+	if (op == ACE_PORT_LT)
+		fprintf(f, " lt %s", port_word(hi + 1u, b1, sizeof(b1)));
+	else if (op == ACE_PORT_GT)
+		fprintf(f, " gt %s", port_word(lo - 1u, b1, sizeof(b1)));
+	else if (op == ACE_PORT_NEQ)
+		fprintf(f, " neq %s", port_word(lo, b1, sizeof(b1)));
+	else if (lo == hi)
+		fprintf(f, " eq %s", port_word(lo, b1, sizeof(b1)));
+	else
+		fprintf(f, " range %s %s", port_word(lo, b1, sizeof(b1)),
+		        port_word(hi, b2, sizeof(b2)));
+}
+
+static void ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
+{
+	char b1[16];
 
 	fprintf(f, "%s", e->permit ? "permit" : "deny");
 	if (acl->extended)
 		fprintf(f, " %s", proto_word(e->proto, b1, sizeof(b1)));
 	ace_addr(f, e->src, e->srcmask, acl->extended);
 	if (acl->extended) {
+		ace_ports(f, e->sport_op, e->sport_lo, e->sport_hi);
 		ace_addr(f, e->dst, e->dstmask, 1);
-		if (e->dport_lo && e->dport_lo == e->dport_hi)
-			fprintf(f, " eq %s", port_word(e->dport_lo, b1, sizeof(b1)));
-		else if (e->dport_lo || e->dport_hi)
-			fprintf(f, " range %s %s", port_word(e->dport_lo, b1, sizeof(b1)),
-			        port_word(e->dport_hi, b2, sizeof(b2)));
+		ace_ports(f, e->dport_op, e->dport_lo, e->dport_hi);
+		if (e->established)
+			fprintf(f, " established");
+		if (e->icmp_match && conf_acl_icmp_name(e))
+			fprintf(f, " %s", conf_acl_icmp_name(e));
+		else if (e->icmp_match)
+			fprintf(f, e->icmp_match == 2 ? " %u %u" : " %u", e->icmp_type, e->icmp_code);
 	}
 	fprintf(f, "\n");
 }
@@ -1037,6 +1060,20 @@ static void ace_json(struct jw *w, const struct conf_acl *acl, const struct conf
 			jw_null(w, "port_low");
 			jw_null(w, "port_high");
 		}
+		if (e->sport_lo || e->sport_hi) {
+			jw_int(w, "source_port_low", e->sport_lo);
+			jw_int(w, "source_port_high", e->sport_hi);
+		}
+		if (e->sport_op == ACE_PORT_NEQ)
+			jw_bool(w, "source_port_not_equal", 1);
+		if (e->dport_op == ACE_PORT_NEQ)
+			jw_bool(w, "port_not_equal", 1);
+		if (e->established)
+			jw_bool(w, "established", 1);
+		if (e->icmp_match)
+			jw_int(w, "icmp_type", e->icmp_type);
+		if (e->icmp_match == 2)
+			jw_int(w, "icmp_code", e->icmp_code);
 	}
 	jw_obj_end(w);
 }
