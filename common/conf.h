@@ -16,6 +16,7 @@
 #define CONF_NAME_MAX    64
 #define CONF_SECRET_MAX  128
 #define CONF_MAX_SPLIT_DNS 10        /* as IOS: up to 10 split-dns lines per group */
+#define CONF_MAX_BACKUP_GW 10        /* as IOS: up to 10 backup-gateway lines per group */
 #define CONF_TEXT_MAX    512
 #define CONF_PATH_MAX    256
 
@@ -95,6 +96,11 @@ struct conf_group {
 	/* network-extension access-list NAME (vpnd extension): networks a client of the group
 	 * may have behind it; "" = its Mode Config address only */
 	char     nem_acl[CONF_NAME_MAX];
+	int      group_lock;                  /* XAUTH user must be USER@GROUP of this group */
+	int      include_local_lan;           /* Unity 0x7006: the client keeps its LAN */
+	int      firewall_ayt;                /* firewall are-u-there: accepted, not enforced */
+	char     backup_gw[CONF_MAX_BACKUP_GW][CONF_NAME_MAX];   /* Unity 0x7009, in order */
+	int      nbackup_gw;
 	int      line;
 };
 

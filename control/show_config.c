@@ -677,6 +677,14 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " netmask %s\n", addr(g->netmask).s);
 		if (g->nem_acl[0])
 			fprintf(f, " network-extension access-list %s\n", g->nem_acl);
+		if (g->include_local_lan)
+			fprintf(f, " include-local-lan\n");
+		for (int k = 0; k < g->nbackup_gw; k++)
+			fprintf(f, " backup-gateway %s\n", g->backup_gw[k]);
+		if (g->group_lock)
+			fprintf(f, " group-lock\n");
+		if (g->firewall_ayt)
+			fprintf(f, " firewall are-u-there\n");
 		if (g->banner[0]) {
 			const char *dl = banner_delim(g->banner, d);
 			fprintf(f, " banner %s%s%s\n", dl, g->banner, dl);
@@ -1104,6 +1112,13 @@ static void group_json(struct jw *w, const struct conf_group *g)
 	jw_bool(w, "pfs", g->pfs);
 	jw_int0(w, "max_users", g->max_users);
 	jw_str(w, "netmask", g->netmask.s_addr ? addr(g->netmask).s : NULL);
+	jw_bool(w, "include_local_lan", g->include_local_lan);
+	jw_arr(w, "backup_gateways");
+	for (int k = 0; k < g->nbackup_gw && k < CONF_MAX_BACKUP_GW; k++)
+		jw_str(w, NULL, g->backup_gw[k]);
+	jw_arr_end(w);
+	jw_bool(w, "group_lock", g->group_lock);
+	jw_bool(w, "firewall_are_u_there", g->firewall_ayt);
 	jw_obj_end(w);
 }
 
