@@ -389,6 +389,8 @@ struct vpnd_conf {
 	int      nem_min_prefix;
 	/* crypto isakmp nat keepalive SECONDS */
 	int      natt_keepalive;
+	/* crypto isakmp xauth timeout SECONDS: 0 = until the XAUTH request's last retransmission */
+	int      xauth_timeout;
 	/* crypto ipsec security-association lifetime */
 	uint32_t sa_lifetime_seconds;    /* default 3600 */
 	uint32_t sa_lifetime_kb;         /* default 4608000 */

@@ -313,6 +313,16 @@ void cp_h_isakmp_nat_keepalive(struct conf_parser *p, int i)
 		p->conf->natt_keepalive = (int)s;
 }
 
+/* crypto isakmp xauth timeout SECONDS: how long a user has to answer XAUTH (IOS: 5..90) */
+void cp_h_isakmp_xauth_timeout(struct conf_parser *p, int i)
+{
+	long long s;
+
+	if (cp_need(p, i, "seconds from 5 to 90") &&
+	    cp_num(p, i, "XAUTH timeout", 5, 90, &s) && cp_end(p, i + 1))
+		p->conf->xauth_timeout = (int)s;
+}
+
 /* crypto isakmp profile NAME */
 void cp_h_isakmp_profile(struct conf_parser *p, int i)
 {

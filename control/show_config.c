@@ -638,12 +638,14 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		        c->dpd_periodic ? " periodic" : "");
 	if (c->natt_keepalive)
 		fprintf(f, "crypto isakmp nat keepalive %d\n", c->natt_keepalive);
+	if (c->xauth_timeout)
+		fprintf(f, "crypto isakmp xauth timeout %d\n", c->xauth_timeout);
 	if (c->nem_min_prefix != 8)
 		fprintf(f, "crypto isakmp network-extension minimum-prefix %d\n", c->nem_min_prefix);
 	if (c->aggressive_disable)
 		fprintf(f, "crypto isakmp aggressive-mode disable\n");
 	if (c->npolicy || c->nisakmp_key || c->dpd_interval || c->natt_keepalive ||
-	    c->nem_min_prefix != 8 || c->aggressive_disable)
+	    c->xauth_timeout || c->nem_min_prefix != 8 || c->aggressive_disable)
 		fprintf(f, "!\n");
 	rc_call_admission(f, c);
 
@@ -1194,6 +1196,7 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 		jw_null(&w, "isakmp_keepalive");
 	}
 	jw_int0(&w, "nat_keepalive", c->natt_keepalive);
+	jw_int0(&w, "xauth_timeout", c->xauth_timeout);
 	jw_int0(&w, "network_extension_minimum_prefix", c->nem_min_prefix);
 	jw_bool(&w, "aggressive_mode_disable", c->aggressive_disable);
 	jw_obj(&w, "call_admission_ike");

@@ -82,6 +82,8 @@ static time_t next_deadline(const struct ike_sa *sa)
 	    (sa->retrans_left > 0 || sa->state == IKE_S_XAUTH_REQ_SENT ||
 	     sa->state == IKE_S_XAUTH_SET_SENT))
 		sooner(&d, sa->retrans_at);
+	if (sa->state == IKE_S_XAUTH_REQ_SENT)
+		sooner(&d, sa->xauth_deadline);
 	if (sa->state == IKE_S_ESTABLISHED)
 		sooner(&d, ikev1_rekey_deadline(sa));
 	if (sa->superseded && sa->lifetime && sa->established_at)
@@ -122,8 +124,19 @@ static int check(struct ike_sa *sa, time_t now)
 		ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
 		return 1;
 	}
-	if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at && now >= sa->retrans_at &&
-	    (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
+	/* the user's answer: by crypto isakmp xauth timeout when set, else by the last
+	 * retransmission (the user may still be typing after the retransmissions end) */
+	if (sa->state == IKE_S_XAUTH_REQ_SENT && sa->xauth_deadline) {
+		if (now >= sa->xauth_deadline) {
+			char why[64];
+			snprintf(why, sizeof(why), "no XAUTH answer within %d s (xauth timeout)",
+			         ike.conf->xauth_timeout);
+			ike_sa_delete(sa, why, 1);
+			return 0;
+		}
+	} else if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at &&
+	           now >= sa->retrans_at &&
+	           (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
 		ike_sa_delete(sa, "no response", 0);
 		return 0;
 	}

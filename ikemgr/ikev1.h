@@ -134,6 +134,7 @@ struct ike_sa {
 	const struct conf_isakmp_profile *profile;
 	char     user[MSG_USER_MAX];
 	int      xauth_tries;
+	time_t   xauth_deadline;      /* crypto isakmp xauth timeout: the user's answer by then */
 	/* quick-mode identities refused lately: a client retrying the same claim is logged once */
 	struct { struct in_addr net, mask; } id_refused[4];
 	unsigned id_refused_n;

@@ -163,6 +163,7 @@ static const char full[] =
 	"crypto isakmp key 0 " PEER_KEY2 " address 203.0.113.7\n"
 	"crypto isakmp keepalive 20 5 periodic\n"
 	"crypto isakmp nat keepalive 30\n"
+	"crypto isakmp xauth timeout 45\n"
 	"crypto isakmp network-extension minimum-prefix 12\n"
 	"crypto isakmp aggressive-mode disable\n"
 	"crypto call admission limit ike in-negotiation-sa 400 per-peer 20\n"

@@ -122,7 +122,7 @@ Test(tmr, many)
 
 /* The engine: SAs in the heap */
 static struct vpnd_conf conf;
-static const char cfg[] = "crypto isakmp keepalive 10 2\n";
+static const char cfg[] = "crypto isakmp keepalive 10 2\ncrypto isakmp xauth timeout 45\n";
 
 static void send_none(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
                       const uint8_t *pkt, size_t len)
@@ -231,4 +231,21 @@ Test(deadline, lookups_by_id_and_peer, .init = setup)
 	cr_assert_eq(ike.nsa, 0);
 	for (size_t i = 0; i < sizeof(ike.by_peer) / sizeof(ike.by_peer[0]); i++)
 		cr_assert_null(ike.by_peer[i]);
+}
+
+/* crypto isakmp xauth timeout: the user has that long to answer, retransmissions or not */
+Test(deadline, xauth_timeout, .init = setup)
+{
+	struct ike_sa *sa = new_sa(1);
+	uint32_t id = sa->id;
+	time_t t0 = time(NULL);
+	sa->state = IKE_S_XAUTH_REQ_SENT;
+	sa->xauth_deadline = t0 + 45;
+	sa->retrans_at = t0 + 5;          /* retransmissions spent: only the deadline is left */
+	ike_sa_rearm(sa);
+	ikev1_tick(t0 + 44);
+	cr_assert_eq(ike_sa_by_id(id), sa, "still waiting for the user");
+	ikev1_tick(t0 + 45);
+	cr_assert_null(ike_sa_by_id(id), "given up at the xauth timeout");
+	ikev1_shutdown();
 }
