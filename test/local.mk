@@ -92,3 +92,7 @@ TESTS += test/interop/test_vpnload.sh
 EXTRA_DIST += test/interop/test_vpnload.sh test/data/hub-vpnload.conf
 vpnload_log = test/interop/test_vpnload.sh.log
 $(vpnload_log): test/interop/test_exposure.sh.log
+TESTS += test/interop/test_ioslines.sh
+EXTRA_DIST += test/interop/test_ioslines.sh test/data/hub-ioslines.conf
+ioslines_log = test/interop/test_ioslines.sh.log
+$(ioslines_log): test/interop/test_vpnload.sh.log

@@ -1,0 +1,68 @@
+#!/bin/bash
+# The IOS lines people paste (issue 15), seen from a real vpnc client: the group's
+# include-local-lan, backup-gateway and save-password in what vpnc receives (vpnc 0.5.3 puts
+# none of them in its script's environment, so its --debug 3 dump of the Mode Config reply
+# is what we read), group-lock refusing a user of another group.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+
+[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
+for tool in vpnc ip ping nft python3; do
+	command -v "$tool" >/dev/null || fail "$tool is missing: install it (README's test command does)"
+done
+
+T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
+cleanup() {
+	vpnc_stop
+	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
+	ns_teardown
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ns_setup || fail "namespace setup"
+
+st=$T/hub
+vpnd_start "$SRCDIR/test/data/hub-ioslines.conf" "$st"
+
+# --- group-lock: eve@group2 knows group1's key and her own password, and is refused
+vpnc_start "$T/eve" user=eve@group2 wait=0
+wait_until 20 grep -q "group-lock: user 'eve@group2' is locked to group 'group2', not 'group1'" \
+	"$st/vpnd.log" || { tail -20 "$st/vpnd.log" >&2; fail "group-lock: eve@group2 not refused"; }
+wait_until 10 sh -c "! kill -0 $VPNC_PID" || fail "group-lock: vpnc still running after the refusal"
+wait "$VPNC_PID" 2>/dev/null; VPNC_PID=
+[ -f "$T/eve/up" ] && fail "group-lock: vpnc ran its connect script for eve@group2"
+hub ip -o link show | grep -q " va[0-9]" && fail "group-lock: an interface exists for eve@group2"
+grep -iq "authentication unsuccessful\|xauth\|failed" "$T/eve/vpnc.log" ||
+	{ tail -5 "$T/eve/vpnc.log" >&2; fail "group-lock: vpnc did not report the failed login"; }
+pass "group-lock: eve@group2 refused on group1 (hub: $(grep -o "group-lock: [^)]*" "$st/vpnd.log" | head -1))"
+
+# --- Mode Config: what vpnc receives with include-local-lan, backup-gateway, save-password
+vpnc_start "$T/cisco" user=cisco@group1 debug=3 natt=force-natt ||
+	{ tail -30 "$st/vpnd.log" >&2; fail "cisco@group1 did not connect"; }
+. "$T/cisco/up"
+cl ping -c1 -w 5 10.2.1.10 >/dev/null || fail "no ping through the tunnel"
+pass "group-lock: cisco@group1 connected, got $address"
+log=$T/cisco/vpnc.log
+# attr_data TYPE: the hex bytes of Mode Config attribute TYPE in vpnc's --debug 3 packet dump
+attr_data() {
+	awk -v t="$1" '
+		$0 ~ "attributes.type: " t " " { want = 1; next }
+		want && /u.lots.data:/ { grab = 1; sub(/.*data:/, ""); gsub(/ /, ""); printf "%s", $0; next }
+		grab && /^ *([0-9a-f]+ ?)+$/ { gsub(/ /, ""); printf "%s", $0; next }
+		grab { exit }' "$log"
+}
+grep -q "got save password setting: 1" "$log" || fail "save-password: vpnc did not get CISCO_SAVE_PW = 1"
+pass "save-password: vpnc logs 'got save password setting: 1'"
+grep -q "unknown attribute 28678 / 0x7006" "$log" ||
+	{ grep -n "attribute" "$log" | tail >&2; fail "include-local-lan: vpnc got no 0x7006"; }
+[ "$(attr_data 7006)" = 00000000ffffffff000000000000 ] ||
+	{ grep -n -A4 "type: 7006" "$log" >&2; fail "include-local-lan: 0x7006 is not 0.0.0.0/255.255.255.255"; }
+pass "include-local-lan: vpnc received Unity attribute 0x7006 = 0.0.0.0/255.255.255.255 (vpnc has no local-LAN switch to apply it)"
+grep -q "unknown attribute 28681 / 0x7009" "$log" || fail "backup-gateway: vpnc got no 0x7009"
+[ "$(python3 -c "import sys; print(bytes.fromhex(sys.argv[1]).decode())" "$(attr_data 7009)")" = "172.18.143.247,hub-b.example.test" ] ||
+	{ grep -n -A4 "type: 7009" "$log" >&2; fail "backup-gateway: the list vpnc got is not the group's"; }
+pass "backup-gateway: vpnc received 0x7009 '172.18.143.247,hub-b.example.test' (vpnc does not fail over)"
+vpnc_stop
+vpnd_stop "$st"
+echo "all IOS-lines scenarios passed"
