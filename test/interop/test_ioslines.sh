@@ -2,7 +2,8 @@
 # The IOS lines people paste (issue 15), seen from a real vpnc client: the group's
 # include-local-lan, backup-gateway and save-password in what vpnc receives (vpnc 0.5.3 puts
 # none of them in its script's environment, so its --debug 3 dump of the Mode Config reply
-# is what we read), group-lock refusing a user of another group.
+# is what we read), group-lock refusing a user of another group, NAT keepalives counted by
+# nftables in the client's namespace.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
@@ -63,6 +64,28 @@ grep -q "unknown attribute 28681 / 0x7009" "$log" || fail "backup-gateway: vpnc 
 [ "$(python3 -c "import sys; print(bytes.fromhex(sys.argv[1]).decode())" "$(attr_data 7009)")" = "172.18.143.247,hub-b.example.test" ] ||
 	{ grep -n -A4 "type: 7009" "$log" >&2; fail "backup-gateway: the list vpnc got is not the group's"; }
 pass "backup-gateway: vpnc received 0x7009 '172.18.143.247,hub-b.example.test' (vpnc does not fail over)"
+
+# --- crypto isakmp nat keepalive 5: RFC 3948 keepalives (one byte 0xFF on UDP 4500) from the
+# hub to the NAT-T client, only when the hub sent nothing else for 5 s
+grep -q "installed (UDP 4500)" "$st/vpnd.log" || fail "nat keepalive: the SA is not UDP-encapsulated"
+cl nft -f - <<'NFT' || fail "nat keepalive: nft rules"
+table inet natka {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr 172.18.143.246 udp sport 4500 udp length 9 @th,64,8 0xff counter
+	}
+}
+NFT
+ka_count() { cl nft list chain inet natka in | awk '/counter/{for(i=1;i<=NF;i++) if($i=="packets") print $(i+1)}'; }
+# busy: a ping a second, answered through the tunnel, for 12 s: no keepalive is due
+cl ping -c 12 -i 1 -w 20 10.2.1.10 >/dev/null || fail "nat keepalive: ping loss while busy"
+busy=$(ka_count)
+[ "$busy" = 0 ] || fail "nat keepalive: $busy keepalives sent while the tunnel carried traffic"
+# idle: keepalives arrive (bounded wait)
+wait_until 15 sh -c "[ \"\$(ip netns exec vpnd_cl nft list chain inet natka in | grep -o 'packets [0-9]*' | cut -d' ' -f2)\" -ge 2 ]" ||
+	fail "nat keepalive: fewer than 2 keepalives in 15 s of idle tunnel ($(ka_count))"
+pass "nat keepalive: none while busy (12 s of pings), $(ka_count) one-byte 0xFF datagrams from hub:4500 once idle"
+cl ping -c1 -w 5 10.2.1.10 >/dev/null || fail "nat keepalive: tunnel dead after keepalives"
 vpnc_stop
 vpnd_stop "$st"
 echo "all IOS-lines scenarios passed"
