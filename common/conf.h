@@ -196,6 +196,9 @@ struct conf_ipsec_profile {
 	uint32_t lifetime_seconds;      /* 0 = global */
 	uint32_t lifetime_kb;           /* 0 = global */
 	char     isakmp_profile[CONF_NAME_MAX];
+	int      idle_time;             /* set security-association idle-time: seconds, 0 = none */
+	int      replay_window;         /* set security-association replay window-size, 0 = global */
+	int      reverse_route;         /* set reverse-route: what DVTI does anyway */
 	int      line;
 };
 

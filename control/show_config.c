@@ -423,6 +423,9 @@ static void iprof_json(struct jw *w, const struct vpnd_conf *c,
 	jw_int(w, "lifetime_seconds", prof_seconds(c, p));
 	jw_int(w, "lifetime_kilobytes", prof_kb(c, p));
 	jw_str(w, "isakmp_profile", p->isakmp_profile);
+	jw_int0(w, "idle_time", p->idle_time);
+	jw_int(w, "replay_window", p->replay_window ? p->replay_window : c->replay_window);
+	jw_bool(w, "reverse_route", p->reverse_route);
 	/* vpnd is a hub: it answers and never initiates */
 	jw_bool(w, "responder_only", 1);
 	jw_obj_end(w);
@@ -448,6 +451,8 @@ int show_ipsec_profile(FILE *f, const struct vpnd_conf *c, int json)
 			fprintf(f, "\tISAKMP Profile: %s\n", p->isakmp_profile);
 		fprintf(f, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
 		        (unsigned)prof_kb(c, p), (unsigned)prof_seconds(c, p));
+		if (p->idle_time)
+			fprintf(f, "\tSecurity association idle time: %d seconds\n", p->idle_time);
 		fprintf(f, "\tResponder-Only (Y/N): Y\n");
 		fprintf(f, "\tPFS (Y/N): %s\n", p->pfs_group ? "Y" : "N");
 		if (p->pfs_group)
@@ -797,6 +802,13 @@ static void rc_ipsec(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " set pfs group%d\n", p->pfs_group);
 		if (p->isakmp_profile[0])
 			fprintf(f, " set isakmp-profile %s\n", p->isakmp_profile);
+		if (p->idle_time)
+			fprintf(f, " set security-association idle-time %d\n", p->idle_time);
+		if (p->replay_window)
+			fprintf(f, " set security-association replay window-size %d\n",
+			        p->replay_window);
+		if (p->reverse_route)
+			fprintf(f, " set reverse-route\n");
 		fprintf(f, "!\n");
 	}
 }

@@ -30,6 +30,18 @@ static time_t heard_at(const struct ike_sa *sa)
 	return sa->last_rx > sa->esp_in_at ? sa->last_rx : sa->esp_in_at;
 }
 
+/* RADIUS's Idle-Timeout for this user, else the ipsec profile's set security-association
+ * idle-time (IOS tears the SA down; a DVTI session has nothing left without it) */
+static int idle_limit(const struct ike_sa *sa)
+{
+	if (!sa->have_policy || sa->state != IKE_S_ESTABLISHED)
+		return 0;
+	if (sa->policy.idle_timeout > 0)
+		return sa->policy.idle_timeout;
+	const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+	return ip ? ip->idle_time : 0;
+}
+
 static time_t idle_since(const struct ike_sa *sa)
 {
 	time_t last = sa->session_start ? sa->session_start : sa->created;
@@ -76,8 +88,8 @@ static time_t next_deadline(const struct ike_sa *sa)
 	time_t start = sa->session_start ? sa->session_start : sa->created;
 	if (sa->have_policy && sa->policy.session_timeout > 0)
 		sooner(&d, start + sa->policy.session_timeout);
-	if (sa->have_policy && sa->policy.idle_timeout > 0 && sa->state == IKE_S_ESTABLISHED)
-		sooner(&d, idle_since(sa) + sa->policy.idle_timeout);
+	if (idle_limit(sa))
+		sooner(&d, idle_since(sa) + idle_limit(sa));
 	if (sa->last_out && sa->retrans_at &&
 	    (sa->retrans_left > 0 || sa->state == IKE_S_XAUTH_REQ_SENT ||
 	     sa->state == IKE_S_XAUTH_SET_SENT))
@@ -112,9 +124,9 @@ static int check(struct ike_sa *sa, time_t now)
 		ike_sa_delete(sa, "session timeout", 1);
 		return 0;
 	}
-	if (sa->have_policy && sa->policy.idle_timeout > 0 && sa->state == IKE_S_ESTABLISHED &&
-	    now - idle_since(sa) >= sa->policy.idle_timeout) {
-		ike_sa_delete(sa, "idle timeout", 1);
+	if (idle_limit(sa) && now - idle_since(sa) >= idle_limit(sa)) {
+		ike_sa_delete(sa, sa->policy.idle_timeout > 0 ? "idle timeout"
+		                                              : "idle timeout (SA idle-time)", 1);
 		return 0;
 	}
 	if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {

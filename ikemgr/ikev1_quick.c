@@ -132,7 +132,9 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 		                  (uint32_t)((uint64_t)(ch->life_seconds / 20) * j / 65536);
 		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
 		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10 - a->hard_bytes / 20 * j / 65536;
-		a->replay_window = ike.conf->replay_window;
+		const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+		a->replay_window = ip && ip->replay_window ? ip->replay_window
+		                                           : ike.conf->replay_window;
 		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
 	}
 	explicit_bzero(km, sizeof(km));

@@ -232,6 +232,9 @@ static const char full[] =
 	" set security-association lifetime seconds 900\n"
 	" set security-association lifetime kilobytes 50000\n"
 	" set isakmp-profile ra\n"
+	" set security-association idle-time 600\n"
+	" set security-association replay window-size 2048\n"
+	" set reverse-route\n"
 	"crypto ipsec profile plain\n"
 	" set transform-set OLD\n"
 	"interface eth0\n"
@@ -526,6 +529,7 @@ Test(show_config, ipsec_profile)
 	expect_has(out, "IPSEC profile prof2\n"
 	                "\tISAKMP Profile: ra\n"
 	                "\tSecurity association lifetime: 50000 kilobytes/900 seconds\n"
+	                "\tSecurity association idle time: 600 seconds\n"
 	                "\tResponder-Only (Y/N): Y\n"
 	                "\tPFS (Y/N): Y\n"
 	                "\tDH group:  group14\n"
@@ -542,8 +546,10 @@ Test(show_config, ipsec_profile)
 	cr_expect_eq(json_check(out,
 		"assert d[0] == {'name': 'prof2', 'transform_sets': ['GCM', 'AES256', 'AES'],"
 		" 'pfs_group': 14, 'lifetime_seconds': 900, 'lifetime_kilobytes': 50000,"
-		" 'isakmp_profile': 'ra', 'responder_only': True}, d[0]\n"
-		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800"), 0,
+		" 'isakmp_profile': 'ra', 'idle_time': 600, 'replay_window': 2048,"
+		" 'reverse_route': True, 'responder_only': True}, d[0]\n"
+		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800\n"
+		"assert d[1]['idle_time'] is None and d[1]['replay_window'] == 4096"), 0,
 		"%s", out);
 	free(out);
 	free(c);
@@ -669,7 +675,10 @@ Test(show_config, running_config_full_lines)
 	                " set security-association lifetime kilobytes 50000\n"
 	                " set transform-set GCM AES256 AES\n"
 	                " set pfs group14\n"
-	                " set isakmp-profile ra\n!\n");
+	                " set isakmp-profile ra\n"
+	                " set security-association idle-time 600\n"
+	                " set security-association replay window-size 2048\n"
+	                " set reverse-route\n!\n");
 	expect_has(out, "interface eth0\n ip address 198.51.100.1 255.255.255.0\n"
 	                " ip access-group 101 in\n ip access-group std1 out\n!\n");
 	expect_has(out, "interface eth1\n no ip address\n shutdown\n!\n");
