@@ -172,8 +172,14 @@ static void h_mode(struct conf_parser *p, int i)
 		if (cp_end(p, i + 1))
 			ts->mode_transport = 0;
 	} else if (strcmp(p->argv[i], "transport") == 0) {
-		if (cp_end(p, i + 1))
-			ts->mode_transport = 1;
+		if (!cp_end(p, i + 1))
+			return;
+		ts->mode_transport = 1;
+		/* IOS applies transport only to traffic between the two peers' own addresses;
+		 * a remote-access client's traffic never is, so IOS runs tunnel mode too */
+		cp_warn(p, "'mode transport' in transform set '%s': a virtual-access session is "
+		        "tunnel mode, as IOS does for client traffic; tunnel mode is negotiated",
+		        ts->name);
 	} else {
 		cp_error(p, "bad mode '%s', expected tunnel or transport", p->argv[i]);
 	}

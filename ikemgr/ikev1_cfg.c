@@ -120,6 +120,8 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
+	if (sa->state == IKE_S_CFG_WAIT && ikev1_template_shut(sa))
+		return;                 /* a new session, refused: sa and x are gone */
 	const struct msg_policy *p = &sa->policy;
 	uint16_t ident = (uint16_t)(pa->body[2] << 8 | pa->body[3]);
 	struct attr_buf a;

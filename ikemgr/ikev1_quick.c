@@ -236,6 +236,8 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
 	if (!sa->va_ready && (sa->va_requested || (sa->main_mode && !sa->have_policy))) {
 		if (!sa->va_requested) {
+			if (ikev1_template_shut(sa))
+				return;         /* sa and x are gone */
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
 			log_info("session %u: site-to-site peer %s protects %s/%d", sa->id, pa, net,

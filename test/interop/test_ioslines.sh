@@ -3,12 +3,15 @@
 # include-local-lan, backup-gateway and save-password in what vpnc receives (vpnc 0.5.3 puts
 # none of them in its script's environment, so its --debug 3 dump of the Mode Config reply
 # is what we read), group-lock refusing a user of another group, NAT keepalives counted by
-# nftables in the client's namespace.
+# nftables in the client's namespace, set reverse-route and the profile's replay window,
+# `shutdown` on the template (reload) keeping the live session and refusing a new one, and
+# the profile's SA idle-time ending the idle session.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
+VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
 for tool in vpnc ip ping nft python3; do
 	command -v "$tool" >/dev/null || fail "$tool is missing: install it (README's test command does)"
 done
@@ -24,7 +27,9 @@ trap cleanup EXIT
 ns_setup || fail "namespace setup"
 
 st=$T/hub
-vpnd_start "$SRCDIR/test/data/hub-ioslines.conf" "$st"
+conf=$T/vpnd.conf
+cp "$SRCDIR/test/data/hub-ioslines.conf" "$conf"
+vpnd_start "$conf" "$st"
 
 # --- group-lock: eve@group2 knows group1's key and her own password, and is refused
 vpnc_start "$T/eve" user=eve@group2 wait=0
@@ -86,6 +91,35 @@ wait_until 15 sh -c "[ \"\$(ip netns exec vpnd_cl nft list chain inet natka in |
 	fail "nat keepalive: fewer than 2 keepalives in 15 s of idle tunnel ($(ka_count))"
 pass "nat keepalive: none while busy (12 s of pings), $(ka_count) one-byte 0xFF datagrams from hub:4500 once idle"
 cl ping -c1 -w 5 10.2.1.10 >/dev/null || fail "nat keepalive: tunnel dead after keepalives"
+
+# --- set reverse-route (accepted: DVTI routes anyway) and the profile's replay window
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+hub ip route show "$address" | grep -q "dev $va" || fail "reverse-route: no route to $address via $va"
+grep -q "replay window 2048" "$st/vpnd.log" || fail "replay window-size 2048 of the profile not used"
+pass "set reverse-route: route to $address via $va; SA installed with the profile's replay window 2048"
+
+# --- shutdown on the Virtual-Template (reload): the live session stays, new ones are refused
+sed -i 's/^ tunnel protection ipsec profile vti-aes$/&\n shutdown/' "$conf"
+grep -q "^ shutdown$" "$conf" || fail "test setup: no shutdown line"
+"$VPNCTL" -S "$st" reload >/dev/null || fail "reload with the template shut down refused"
+cl ping -c1 -w 5 10.2.1.10 >/dev/null || fail "template shutdown: the live session lost its tunnel"
+pass "template shutdown: the session up before the reload still carries traffic"
+
+# --- set security-association idle-time 60: the idle session ends (bounded wait)
+t0=$(date +%s)
+wait_until 90 grep -q "down: idle timeout (SA idle-time)" "$st/vpnd.log" ||
+	fail "idle-time: the session did not end after 60 s without ESP"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || fail "idle-time: $va left behind"
+pass "idle-time: session ended after $(( $(date +%s) - t0 )) s more of idle tunnel, $va removed"
+vpnc_stop
+
+vpnc_start "$T/again" user=cisco@group1 wait=0
+wait_until 20 grep -q "Virtual-Template1 is shut down, no new sessions" "$st/vpnd.log" ||
+	{ tail -20 "$st/vpnd.log" >&2; fail "template shutdown: a new session was not refused"; }
+wait_until 10 sh -c "! kill -0 $VPNC_PID" || true
+[ -f "$T/again/up" ] && fail "template shutdown: vpnc connected"
+hub ip -o link show | grep -q " va[0-9]" && fail "template shutdown: an interface was cloned"
+pass "template shutdown: a new session refused ($(grep -o "session [0-9]* ended before it was up: Virtual-Template1 is shut down[^\"]*" "$st/vpnd.log" | head -1))"
 vpnc_stop
 vpnd_stop "$st"
 echo "all IOS-lines scenarios passed"
