@@ -122,4 +122,5 @@ hub ip -o link show | grep -q " va[0-9]" && fail "template shutdown: an interfac
 pass "template shutdown: a new session refused ($(grep -o "session [0-9]* ended before it was up: Virtual-Template1 is shut down[^\"]*" "$st/vpnd.log" | head -1))"
 vpnc_stop
 vpnd_stop "$st"
+! grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2 || fail "errors in the hub's log"
 echo "all IOS-lines scenarios passed"
