@@ -2,7 +2,8 @@
 # The IOS lines people paste (issue 15), seen from a real vpnc client: the group's
 # include-local-lan, backup-gateway and save-password in what vpnc receives (vpnc 0.5.3 puts
 # none of them in its script's environment, so its --debug 3 dump of the Mode Config reply
-# is what we read), group-lock refusing a user of another group, NAT keepalives counted by
+# is what we read), group-lock refusing a user of another group, an access list toward the
+# client with ICMP type names, source ports and established, NAT keepalives counted by
 # nftables in the client's namespace, set reverse-route and the profile's replay window,
 # `shutdown` on the template (reload) keeping the live session and refusing a new one, and
 # the profile's SA idle-time ending the idle session.
@@ -69,6 +70,35 @@ grep -q "unknown attribute 28681 / 0x7009" "$log" || fail "backup-gateway: vpnc 
 [ "$(python3 -c "import sys; print(bytes.fromhex(sys.argv[1]).decode())" "$(attr_data 7009)")" = "172.18.143.247,hub-b.example.test" ] ||
 	{ grep -n -A4 "type: 7009" "$log" >&2; fail "backup-gateway: the list vpnc got is not the group's"; }
 pass "backup-gateway: vpnc received 0x7009 '172.18.143.247,hub-b.example.test' (vpnc does not fail over)"
+
+# --- ip access-group vpnout out (toward the client): echo-reply, TCP established from high
+# ports, DNS answers. The client's own pings and connections work; the inside cannot ping it
+# nor open a connection to it.
+tcp_try() {   # NS HOST PORT: connect within 3 s, send a line, read the echo back
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+s.sendall(b"hello\n"); sys.exit(0 if s.recv(16) == b"hello\n" else 1)' "$2" "$3" 2>/dev/null
+}
+tcp_echo() {  # NS PORT: one-connection echo server in the background
+	ip netns exec "$1" python3 -c '
+import socket, sys
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", int(sys.argv[1]))); l.listen(1); l.settimeout(20)
+c, _ = l.accept(); c.sendall(c.recv(16))' "$2" 2>/dev/null &
+	ECHO_PID=$!
+}
+tcp_echo vpnd_in 5001
+sleep 0.3
+tcp_try vpnd_cl 10.2.1.10 5001 || fail "acl: the client's TCP connection to the inside failed (established)"
+wait "$ECHO_PID" 2>/dev/null
+inh ping -c 2 -w 3 "$address" >/dev/null 2>&1 && fail "acl: an echo request toward the client passed 'echo-reply' only"
+tcp_echo vpnd_cl 5002
+sleep 0.3
+tcp_try vpnd_in "$address" 5002 && fail "acl: a SYN toward the client passed 'established'"
+kill "$ECHO_PID" 2>/dev/null; wait "$ECHO_PID" 2>/dev/null
+cl ping -c1 -w 5 10.2.1.10 >/dev/null || fail "acl: echo-reply toward the client dropped"
+pass "acl out 'echo-reply', 'gt 1023 established': client pings and connects; the inside can neither ping nor connect to it"
 
 # --- crypto isakmp nat keepalive 5: RFC 3948 keepalives (one byte 0xFF on UDP 4500) from the
 # hub to the NAT-T client, only when the hub sent nothing else for 5 s
