@@ -5,3 +5,4 @@ bench_vpnload_SOURCES = bench/vpnload.c bench/vpnload_esp.c bench/vpnload_opts.c
 bench_vpnload_LDADD = ikemgr/libike.a tunmgr/libesp.a common/libvpndcommon.a $(CRYPTO_LIBS)
 EXTRA_DIST += bench/vpnload.sh
 EXTRA_DIST += bench/compare.sh bench/hub.conf bench/stop.sh bench/bench.sh
+EXTRA_DIST += bench/acl_bench.c
