@@ -12,3 +12,4 @@ bench_log_bench_LDADD = common/libvpndcommon.a
 noinst_PROGRAMS += bench/metrics_bench
 bench_metrics_bench_SOURCES = bench/metrics_bench.c control/metrics.c control/metrics_render.c
 bench_metrics_bench_LDADD = $(VPND_LIBS)
+EXTRA_DIST += bench/acl_bench.c

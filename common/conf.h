@@ -17,6 +17,7 @@
 #define CONF_NAME_MAX    64
 #define CONF_SECRET_MAX  128
 #define CONF_MAX_SPLIT_DNS 10        /* as IOS: up to 10 split-dns lines per group */
+#define CONF_MAX_BACKUP_GW 10        /* as IOS: up to 10 backup-gateway lines per group */
 #define CONF_TEXT_MAX    512
 #define CONF_PATH_MAX    256
 
@@ -96,6 +97,11 @@ struct conf_group {
 	/* network-extension access-list NAME (vpnd extension): networks a client of the group
 	 * may have behind it; "" = its Mode Config address only */
 	char     nem_acl[CONF_NAME_MAX];
+	int      group_lock;                  /* XAUTH user must be USER@GROUP of this group */
+	int      include_local_lan;           /* Unity 0x7006: the client keeps its LAN */
+	int      firewall_ayt;                /* firewall are-u-there: accepted, not enforced */
+	char     backup_gw[CONF_MAX_BACKUP_GW][CONF_NAME_MAX];   /* Unity 0x7009, in order */
+	int      nbackup_gw;
 	int      line;
 };
 
@@ -191,6 +197,9 @@ struct conf_ipsec_profile {
 	uint32_t lifetime_seconds;      /* 0 = global */
 	uint32_t lifetime_kb;           /* 0 = global */
 	char     isakmp_profile[CONF_NAME_MAX];
+	int      idle_time;             /* set security-association idle-time: seconds, 0 = none */
+	int      replay_window;         /* set security-association replay window-size, 0 = global */
+	int      reverse_route;         /* set reverse-route: what DVTI does anyway */
 	int      line;
 };
 
@@ -231,7 +240,13 @@ struct conf_ace {
 	struct in_addr src, srcmask;    /* mask as netmask (not wildcard) */
 	struct in_addr dst, dstmask;
 	uint16_t dport_lo, dport_hi;    /* 0,0 = any */
+	uint16_t sport_lo, sport_hi;    /* 0,0 = any */
+	uint8_t  dport_op, sport_op;    /* how it was written: ACE_PORT_* (neq matches outside) */
+	uint8_t  established;           /* tcp: ACK or RST set */
+	uint8_t  icmp_match;            /* 0 any, 1 the type, 2 the type and code */
+	uint8_t  icmp_type, icmp_code;
 };
+enum { ACE_PORT_ANY, ACE_PORT_EQ, ACE_PORT_RANGE, ACE_PORT_LT, ACE_PORT_GT, ACE_PORT_NEQ };
 
 struct conf_acl {
 	char     name[CONF_NAME_MAX];   /* name or number as text */
@@ -402,6 +417,8 @@ struct vpnd_conf {
 	int      nem_min_prefix;
 	/* crypto isakmp nat keepalive SECONDS */
 	int      natt_keepalive;
+	/* crypto isakmp xauth timeout SECONDS: 0 = until the XAUTH request's last retransmission */
+	int      xauth_timeout;
 	/* crypto ipsec security-association lifetime */
 	uint32_t sa_lifetime_seconds;    /* default 3600 */
 	uint32_t sa_lifetime_kb;         /* default 4608000 */
@@ -457,6 +474,8 @@ const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, cons
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
+/* IOS's name of the ICMP message an entry matches, or NULL (then it is written as numbers) */
+const char *conf_acl_icmp_name(const struct conf_ace *e);
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
 const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
 const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);

@@ -112,10 +112,38 @@ static int addr_spec(struct conf_parser *p, int *j, int extended, const char *wh
 	return 1;
 }
 
-static int is_port_op(const char *w)
+/* IOS's ICMP message names; a name with a code matches only that code */
+static const struct { const char *w; uint8_t type, code, has_code; } icmp_names[] = {
+	{ "echo-reply", 0, 0, 0 }, { "unreachable", 3, 0, 0 }, { "net-unreachable", 3, 0, 1 },
+	{ "host-unreachable", 3, 1, 1 }, { "protocol-unreachable", 3, 2, 1 },
+	{ "port-unreachable", 3, 3, 1 }, { "packet-too-big", 3, 4, 1 },
+	{ "administratively-prohibited", 3, 13, 1 }, { "source-quench", 4, 0, 0 },
+	{ "redirect", 5, 0, 0 }, { "echo", 8, 0, 0 }, { "router-advertisement", 9, 0, 0 },
+	{ "router-solicitation", 10, 0, 0 }, { "time-exceeded", 11, 0, 0 },
+	{ "ttl-exceeded", 11, 0, 1 }, { "reassembly-timeout", 11, 1, 1 },
+	{ "parameter-problem", 12, 0, 0 }, { "timestamp-request", 13, 0, 0 },
+	{ "timestamp-reply", 14, 0, 0 }, { "information-request", 15, 0, 0 },
+	{ "information-reply", 16, 0, 0 }, { "mask-request", 17, 0, 0 },
+	{ "mask-reply", 18, 0, 0 }, { "traceroute", 30, 0, 0 },
+};
+
+const char *conf_acl_icmp_name(const struct conf_ace *e)
 {
-	return !strcmp(w, "eq") || !strcmp(w, "range") || !strcmp(w, "lt") || !strcmp(w, "gt") ||
-	       !strcmp(w, "neq");
+	for (size_t k = 0; k < NELEM(icmp_names); k++)
+		if (icmp_names[k].type == e->icmp_type &&
+		    icmp_names[k].has_code == (e->icmp_match == 2) &&
+		    (!icmp_names[k].has_code || icmp_names[k].code == e->icmp_code))
+			return icmp_names[k].w;
+	return NULL;
+}
+
+static int port_op(const char *w)
+{
+	static const char *ops[] = { NULL, "eq", "range", "lt", "gt", "neq" };
+	for (int k = 1; k < (int)NELEM(ops); k++)
+		if (strcmp(w, ops[k]) == 0)
+			return k;
+	return ACE_PORT_ANY;
 }
 
 static int port(struct conf_parser *p, int i, uint16_t *out)
@@ -136,7 +164,86 @@ static int port(struct conf_parser *p, int i, uint16_t *out)
 	return 1;
 }
 
-/* permit|deny ... from word i; extended: PROTO SRC DST [eq P | range A B] [log] */
+/*
+ * eq P | neq P | lt P | gt P | range A B at word *j, if there is one: kept as the interval of
+ * ports it matches (neq: the one port it does not), and how it was written, to print it back.
+ */
+static int port_match(struct conf_parser *p, int *j, int ports, uint8_t *op, uint16_t *lo,
+                      uint16_t *hi)
+{
+	uint16_t v;
+
+	if (*j >= p->argc || !(*op = (uint8_t)port_op(p->argv[*j])))
+		return 1;
+	if (!ports) {
+		cp_error(p, "ports only apply to tcp and udp, expected no '%s' here", p->argv[*j]);
+		return 0;
+	}
+	if (*op == ACE_PORT_RANGE) {
+		if (!port(p, *j + 1, lo) || !port(p, *j + 2, hi))
+			return 0;
+		if (*lo > *hi) {
+			cp_error(p, "port range %s %s runs backwards, expected LOW HIGH",
+			         p->argv[*j + 1], p->argv[*j + 2]);
+			return 0;
+		}
+		*j += 3;
+		return 1;
+	}
+	if (!port(p, *j + 1, &v))
+		return 0;
+	if ((*op == ACE_PORT_LT && v == 1) || (*op == ACE_PORT_GT && v == 65535)) {
+		cp_error(p, "'%s %s' matches no port, expected a port from 2 to 65534",
+		         p->argv[*j], p->argv[*j + 1]);
+		return 0;
+	}
+	*lo = *op == ACE_PORT_LT ? 0 : *op == ACE_PORT_GT ? (uint16_t)(v + 1) : v;
+	*hi = *op == ACE_PORT_LT ? (uint16_t)(v - 1) : *op == ACE_PORT_GT ? 65535 : v;
+	*j += 2;
+	return 1;
+}
+
+/* icmp: [TYPE [CODE] | NAME] after the destination */
+static int icmp_match(struct conf_parser *p, int *j, struct conf_ace *ace)
+{
+	long long v;
+
+	if (*j >= p->argc || !strcmp(p->argv[*j], "log") || !strcmp(p->argv[*j], "log-input"))
+		return 1;
+	if (cp_is_number(p->argv[*j])) {
+		if (!cp_num(p, *j, "icmp type", 0, 255, &v))
+			return 0;
+		ace->icmp_type = (uint8_t)v;
+		ace->icmp_match = 1;
+		(*j)++;
+		if (*j < p->argc && cp_is_number(p->argv[*j])) {
+			if (!cp_num(p, *j, "icmp code", 0, 255, &v))
+				return 0;
+			ace->icmp_code = (uint8_t)v;
+			ace->icmp_match = 2;
+			(*j)++;
+		}
+		return 1;
+	}
+	for (size_t k = 0; k < NELEM(icmp_names); k++) {
+		if (strcmp(p->argv[*j], icmp_names[k].w) == 0) {
+			ace->icmp_type = icmp_names[k].type;
+			ace->icmp_code = icmp_names[k].code;
+			ace->icmp_match = icmp_names[k].has_code ? 2 : 1;
+			(*j)++;
+			return 1;
+		}
+	}
+	cp_error(p, "unknown icmp message '%s', expected a type number (0-255) [code], a name "
+	         "such as echo, echo-reply, unreachable, time-exceeded, packet-too-big, or log",
+	         p->argv[*j]);
+	return 0;
+}
+
+/*
+ * permit|deny ... from word i; extended: PROTO SRC [PORTS] DST [PORTS] [established]
+ * (tcp), PROTO SRC DST [ICMP-TYPE] (icmp), then [log]
+ */
 static int parse_ace(struct conf_parser *p, int i, int extended, struct conf_ace *ace)
 {
 	int j = i + 1;
@@ -167,40 +274,20 @@ static int parse_ace(struct conf_parser *p, int i, int extended, struct conf_ace
 		return 0;
 	if (extended) {
 		int ports = ace->proto == 6 || ace->proto == 17;
-		if (j < p->argc && is_port_op(p->argv[j])) {
-			cp_error(p, ports ? "source ports are not supported, expected the destination "
-			         "address" : "ports only apply to tcp and udp, expected the destination "
-			         "address");
+		if (!port_match(p, &j, ports, &ace->sport_op, &ace->sport_lo, &ace->sport_hi) ||
+		    !addr_spec(p, &j, extended, "destination", &ace->dst, &ace->dstmask) ||
+		    !port_match(p, &j, ports, &ace->dport_op, &ace->dport_lo, &ace->dport_hi))
 			return 0;
-		}
-		if (!addr_spec(p, &j, extended, "destination", &ace->dst, &ace->dstmask))
-			return 0;
-		if (j < p->argc && is_port_op(p->argv[j])) {
-			const char *op = p->argv[j];
-			if (!ports) {
-				cp_error(p, "ports only apply to tcp and udp, expected end of line");
+		if (j < p->argc && strcmp(p->argv[j], "established") == 0) {
+			if (ace->proto != 6) {
+				cp_error(p, "'established' applies to tcp only, expected end of line");
 				return 0;
 			}
-			if (strcmp(op, "eq") == 0) {
-				if (!port(p, j + 1, &ace->dport_lo))
-					return 0;
-				ace->dport_hi = ace->dport_lo;
-				j += 2;
-			} else if (strcmp(op, "range") == 0) {
-				if (!port(p, j + 1, &ace->dport_lo) || !port(p, j + 2, &ace->dport_hi))
-					return 0;
-				if (ace->dport_lo > ace->dport_hi) {
-					cp_error(p, "port range %s %s runs backwards, expected LOW HIGH",
-					         p->argv[j + 1], p->argv[j + 2]);
-					return 0;
-				}
-				j += 3;
-			} else {
-				cp_error(p, "'%s' port matches are not supported, expected eq PORT or "
-				         "range LOW HIGH", op);
-				return 0;
-			}
+			ace->established = 1;
+			j++;
 		}
+		if (ace->proto == 1 && !icmp_match(p, &j, ace))
+			return 0;
 	}
 	if (j < p->argc && (!strcmp(p->argv[j], "log") || !strcmp(p->argv[j], "log-input"))) {
 		cp_warn(p, "'%s' has no meaning in vpnd, ignored", p->argv[j]);

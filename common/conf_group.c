@@ -149,6 +149,56 @@ static void h_save_password(struct conf_parser *p, int i)
 		cur_group(p)->save_password = 1;
 }
 
+static void h_group_lock(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		cur_group(p)->group_lock = 1;
+}
+
+static void h_include_local_lan(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		cur_group(p)->include_local_lan = 1;
+}
+
+/* backup-gateway ADDRESS|HOSTNAME: one per line, up to 10, sent in this order */
+static void h_backup_gw(struct conf_parser *p, int i)
+{
+	struct conf_group *g = cur_group(p);
+	char name[CONF_NAME_MAX] = { 0 };   /* whole: the configuration is compared bytewise */
+
+	if (!cp_need(p, i, "an address or host name") ||
+	    !cp_name(p, i, "backup gateway", name, sizeof(name)) || !cp_end(p, i + 1))
+		return;
+	if (strpbrk(name, ",")) {
+		cp_error(p, "backup-gateway '%s' has a comma, expected one gateway per line", name);
+		return;
+	}
+	for (int k = 0; k < g->nbackup_gw; k++)
+		if (strcmp(g->backup_gw[k], name) == 0)
+			return;
+	if (g->nbackup_gw == CONF_MAX_BACKUP_GW) {
+		cp_error(p, "too many backup gateways in group '%s', expected at most %d", g->name,
+		         CONF_MAX_BACKUP_GW);
+		return;
+	}
+	memcpy(g->backup_gw[g->nbackup_gw++], name, sizeof(name));
+}
+
+/*
+ * firewall are-u-there: IOS then refuses a Cisco VPN Client that does not report Black Ice or
+ * Zone Alarm running. No client vpnd serves can report either (vpnc sends "unknown"), so
+ * enforcing it would refuse everyone: kept (and printed back) with a warning instead.
+ */
+static void h_firewall_ayt(struct conf_parser *p, int i)
+{
+	if (!cp_end(p, i))
+		return;
+	cur_group(p)->firewall_ayt = 1;
+	cp_warn(p, "'firewall are-u-there' is not enforced: vpnd cannot check a client's "
+	        "firewall (vpnc reports none), clients are admitted as without it");
+}
+
 static void h_pfs(struct conf_parser *p, int i)
 {
 	if (cp_end(p, i))
@@ -273,6 +323,7 @@ void cp_banner_eof(struct conf_parser *p)
 }
 
 static const struct cp_kw nem_cmds[] = { FN("access-list", h_nem_acl), END };
+static const struct cp_kw fw_cmds[] = { FN("are-u-there", h_firewall_ayt), END };
 
 const struct cp_kw cp_group_cmds[] = {
 	FN("key", h_key),
@@ -289,5 +340,9 @@ const struct cp_kw cp_group_cmds[] = {
 	FN("max-logins", h_max_logins),
 	FN("netmask", h_netmask),
 	SUB("network-extension", nem_cmds),
+	FN("group-lock", h_group_lock),
+	FN("include-local-lan", h_include_local_lan),
+	FN("backup-gateway", h_backup_gw),
+	SUB("firewall", fw_cmds),
 	END
 };

@@ -172,8 +172,14 @@ static void h_mode(struct conf_parser *p, int i)
 		if (cp_end(p, i + 1))
 			ts->mode_transport = 0;
 	} else if (strcmp(p->argv[i], "transport") == 0) {
-		if (cp_end(p, i + 1))
-			ts->mode_transport = 1;
+		if (!cp_end(p, i + 1))
+			return;
+		ts->mode_transport = 1;
+		/* IOS applies transport only to traffic between the two peers' own addresses;
+		 * a remote-access client's traffic never is, so IOS runs tunnel mode too */
+		cp_warn(p, "'mode transport' in transform set '%s': a virtual-access session is "
+		        "tunnel mode, as IOS does for client traffic; tunnel mode is negotiated",
+		        ts->name);
 	} else {
 		cp_error(p, "bad mode '%s', expected tunnel or transport", p->argv[i]);
 	}
@@ -308,12 +314,66 @@ static void h_set_isakmp_profile(struct conf_parser *p, int i)
 	cp_ref(p, REF_ISAKMP_PROF, ip->isakmp_profile);
 }
 
-static const struct cp_kw set_sa[] = { FN("lifetime", h_set_lifetime), END };
+static void replay_window(struct conf_parser *p, int i, int *out);
+
+/* set security-association idle-time SECONDS (IOS: 60..86400): the session ends after that
+ * long with no ESP either way, as with a RADIUS Idle-Timeout */
+static void h_set_idle_time(struct conf_parser *p, int i)
+{
+	long long v;
+
+	if (cp_need(p, i, "seconds from 60 to 86400") &&
+	    cp_num(p, i, "SA idle time", 60, 86400, &v) && cp_end(p, i + 1))
+		cur_iprof(p)->idle_time = (int)v;
+}
+
+/* set security-association replay window-size N | disable */
+static void h_set_replay_window(struct conf_parser *p, int i)
+{
+	replay_window(p, i, &cur_iprof(p)->replay_window);
+}
+
+static void h_set_replay_disable(struct conf_parser *p, int i)
+{
+	(void)i;
+	cp_error(p, "anti-replay cannot be disabled: a replayed ESP packet would be delivered "
+	         "again; expected 'window-size N' (a bigger window for reordering links)");
+}
+
+/*
+ * set reverse-route [gateway A | tag N | distance N]: on IOS a dynamic map needs it to route
+ * to its clients; a DVTI session's virtual-access interface always gets the route to the
+ * client, so the bare line is accepted as what happens anyway. The options change how IOS
+ * redistributes that route, which vpnd does not do: refused.
+ */
+static void h_set_reverse_route(struct conf_parser *p, int i)
+{
+	if (i < p->argc) {
+		cp_error(p, "'set reverse-route %s' is not supported: vpnd routes each client "
+		         "through its virtual-access interface and redistributes nothing, expected "
+		         "'set reverse-route' alone", p->argv[i]);
+		return;
+	}
+	cur_iprof(p)->reverse_route = 1;
+}
+
+static const struct cp_kw sa_replay_cmds[] = {
+	FN("window-size", h_set_replay_window),
+	FN("disable", h_set_replay_disable),
+	END
+};
+static const struct cp_kw set_sa[] = {
+	FN("lifetime", h_set_lifetime),
+	FN("idle-time", h_set_idle_time),
+	SUB("replay", sa_replay_cmds),
+	END
+};
 static const struct cp_kw set_cmds[] = {
 	FN("transform-set", h_set_tset),
 	FN("pfs", h_set_pfs),
 	SUB("security-association", set_sa),
 	FN("isakmp-profile", h_set_isakmp_profile),
+	FN("reverse-route", h_set_reverse_route),
 	END
 };
 
@@ -328,7 +388,7 @@ void cp_h_sa_lifetime(struct conf_parser *p, int i)
 }
 
 /* Window sizes are powers of two: the data plane keeps the window as whole 64-bit words. */
-void cp_h_sa_replay(struct conf_parser *p, int i)
+static void replay_window(struct conf_parser *p, int i, int *out)
 {
 	long long n;
 
@@ -344,5 +404,10 @@ void cp_h_sa_replay(struct conf_parser *p, int i)
 		return;
 	if (n < 1024)
 		cp_warn(p, "replay window %lld is raised to 1024, the data plane's minimum", n);
-	p->conf->replay_window = n < 1024 ? 1024 : (int)n;
+	*out = n < 1024 ? 1024 : (int)n;
+}
+
+void cp_h_sa_replay(struct conf_parser *p, int i)
+{
+	replay_window(p, i, &p->conf->replay_window);
 }

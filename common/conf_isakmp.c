@@ -313,6 +313,16 @@ void cp_h_isakmp_nat_keepalive(struct conf_parser *p, int i)
 		p->conf->natt_keepalive = (int)s;
 }
 
+/* crypto isakmp xauth timeout SECONDS: how long a user has to answer XAUTH (IOS: 5..90) */
+void cp_h_isakmp_xauth_timeout(struct conf_parser *p, int i)
+{
+	long long s;
+
+	if (cp_need(p, i, "seconds from 5 to 90") &&
+	    cp_num(p, i, "XAUTH timeout", 5, 90, &s) && cp_end(p, i + 1))
+		p->conf->xauth_timeout = (int)s;
+}
+
 /* crypto isakmp profile NAME */
 void cp_h_isakmp_profile(struct conf_parser *p, int i)
 {
@@ -423,8 +433,13 @@ static void h_config_address(struct conf_parser *p, int i)
 		if (cp_end(p, i + 1))
 			pr->config_respond = 1;
 	} else if (strcmp(p->argv[i], "initiate") == 0) {
-		if (cp_end(p, i + 1))
-			pr->config_initiate = 1;
+		if (!cp_end(p, i + 1))
+			return;
+		pr->config_initiate = 1;
+		/* pushing a SET first would help no client here: vpnc acknowledges one only in
+		 * its NetScreen mode, and every client vpnd serves asks (pull) */
+		cp_warn(p, "'client configuration address initiate': vpnd never pushes Mode Config "
+		        "first, it answers the client's request (as 'respond')");
 	} else {
 		cp_error(p, "bad mode '%s', expected respond or initiate", p->argv[i]);
 	}

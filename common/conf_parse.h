@@ -180,6 +180,7 @@ void cp_h_isakmp_policy(struct conf_parser *p, int i);
 void cp_h_isakmp_key(struct conf_parser *p, int i);
 void cp_h_isakmp_keepalive(struct conf_parser *p, int i);
 void cp_h_isakmp_nat_keepalive(struct conf_parser *p, int i);
+void cp_h_isakmp_xauth_timeout(struct conf_parser *p, int i);
 void cp_h_isakmp_nem_min(struct conf_parser *p, int i);
 void cp_h_client_group(struct conf_parser *p, int i);
 void cp_h_isakmp_profile(struct conf_parser *p, int i);

@@ -53,6 +53,7 @@ static const struct cp_kw aaa_cmds[] = {
 };
 
 static const struct cp_kw isakmp_nat[]  = { FN("keepalive", cp_h_isakmp_nat_keepalive), END };
+static const struct cp_kw isakmp_xauth[] = { FN("timeout", cp_h_isakmp_xauth_timeout), END };
 static const struct cp_kw isakmp_nem[]  = { FN("minimum-prefix", cp_h_isakmp_nem_min), END };
 static const struct cp_kw isakmp_cfg[]  = { OPEN("group", cp_h_client_group), END };
 static const struct cp_kw isakmp_cli[]  = { SUB("configuration", isakmp_cfg), END };
@@ -66,6 +67,7 @@ static const struct cp_kw isakmp_cmds[] = {
 	SUB("nat", isakmp_nat),
 	SUB("network-extension", isakmp_nem),
 	FN("aggressive-mode", cp_h_isakmp_aggressive),
+	SUB("xauth", isakmp_xauth),
 	END
 };
 

@@ -424,6 +424,9 @@ static void iprof_json(struct jw *w, const struct vpnd_conf *c,
 	jw_int(w, "lifetime_seconds", prof_seconds(c, p));
 	jw_int(w, "lifetime_kilobytes", prof_kb(c, p));
 	jw_str(w, "isakmp_profile", p->isakmp_profile);
+	jw_int0(w, "idle_time", p->idle_time);
+	jw_int(w, "replay_window", p->replay_window ? p->replay_window : c->replay_window);
+	jw_bool(w, "reverse_route", p->reverse_route);
 	/* vpnd is a hub: it answers and never initiates */
 	jw_bool(w, "responder_only", 1);
 	jw_obj_end(w);
@@ -449,6 +452,8 @@ int show_ipsec_profile(FILE *f, const struct vpnd_conf *c, int json)
 			fprintf(f, "\tISAKMP Profile: %s\n", p->isakmp_profile);
 		fprintf(f, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
 		        (unsigned)prof_kb(c, p), (unsigned)prof_seconds(c, p));
+		if (p->idle_time)
+			fprintf(f, "\tSecurity association idle time: %d seconds\n", p->idle_time);
 		fprintf(f, "\tResponder-Only (Y/N): Y\n");
 		fprintf(f, "\tPFS (Y/N): %s\n", p->pfs_group ? "Y" : "N");
 		if (p->pfs_group)
@@ -639,12 +644,14 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		        c->dpd_periodic ? " periodic" : "");
 	if (c->natt_keepalive)
 		fprintf(f, "crypto isakmp nat keepalive %d\n", c->natt_keepalive);
+	if (c->xauth_timeout)
+		fprintf(f, "crypto isakmp xauth timeout %d\n", c->xauth_timeout);
 	if (c->nem_min_prefix != 8)
 		fprintf(f, "crypto isakmp network-extension minimum-prefix %d\n", c->nem_min_prefix);
 	if (c->aggressive_disable)
 		fprintf(f, "crypto isakmp aggressive-mode disable\n");
 	if (c->npolicy || c->nisakmp_key || c->dpd_interval || c->natt_keepalive ||
-	    c->nem_min_prefix != 8 || c->aggressive_disable)
+	    c->xauth_timeout || c->nem_min_prefix != 8 || c->aggressive_disable)
 		fprintf(f, "!\n");
 	rc_call_admission(f, c);
 
@@ -678,6 +685,14 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " netmask %s\n", addr(g->netmask).s);
 		if (g->nem_acl[0])
 			fprintf(f, " network-extension access-list %s\n", g->nem_acl);
+		if (g->include_local_lan)
+			fprintf(f, " include-local-lan\n");
+		for (int k = 0; k < g->nbackup_gw; k++)
+			fprintf(f, " backup-gateway %s\n", g->backup_gw[k]);
+		if (g->group_lock)
+			fprintf(f, " group-lock\n");
+		if (g->firewall_ayt)
+			fprintf(f, " firewall are-u-there\n");
 		if (g->banner[0]) {
 			const char *dl = banner_delim(g->banner, d);
 			fprintf(f, " banner %s%s%s\n", dl, g->banner, dl);
@@ -788,6 +803,13 @@ static void rc_ipsec(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " set pfs group%d\n", p->pfs_group);
 		if (p->isakmp_profile[0])
 			fprintf(f, " set isakmp-profile %s\n", p->isakmp_profile);
+		if (p->idle_time)
+			fprintf(f, " set security-association idle-time %d\n", p->idle_time);
+		if (p->replay_window)
+			fprintf(f, " set security-association replay window-size %d\n",
+			        p->replay_window);
+		if (p->reverse_route)
+			fprintf(f, " set reverse-route\n");
 		fprintf(f, "!\n");
 	}
 }
@@ -867,21 +889,44 @@ static void ace_addr(FILE *f, struct in_addr a, struct in_addr m, int extended)
 		fprintf(f, " %s %s", addr(a).s, wildcard(m).s);
 }
 
-static void ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
+/* a port match as written: an entry built without its op (0) is eq or range */
+static void ace_ports(FILE *f, uint8_t op, uint16_t lo, uint16_t hi)
 {
 	char b1[16], b2[16];
+
+	if (!lo && !hi)
+		return;
+	if (op == ACE_PORT_LT)
+		fprintf(f, " lt %s", port_word(hi + 1u, b1, sizeof(b1)));
+	else if (op == ACE_PORT_GT)
+		fprintf(f, " gt %s", port_word(lo - 1u, b1, sizeof(b1)));
+	else if (op == ACE_PORT_NEQ)
+		fprintf(f, " neq %s", port_word(lo, b1, sizeof(b1)));
+	else if (lo == hi)
+		fprintf(f, " eq %s", port_word(lo, b1, sizeof(b1)));
+	else
+		fprintf(f, " range %s %s", port_word(lo, b1, sizeof(b1)),
+		        port_word(hi, b2, sizeof(b2)));
+}
+
+static void ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
+{
+	char b1[16];
 
 	fprintf(f, "%s", e->permit ? "permit" : "deny");
 	if (acl->extended)
 		fprintf(f, " %s", proto_word(e->proto, b1, sizeof(b1)));
 	ace_addr(f, e->src, e->srcmask, acl->extended);
 	if (acl->extended) {
+		ace_ports(f, e->sport_op, e->sport_lo, e->sport_hi);
 		ace_addr(f, e->dst, e->dstmask, 1);
-		if (e->dport_lo && e->dport_lo == e->dport_hi)
-			fprintf(f, " eq %s", port_word(e->dport_lo, b1, sizeof(b1)));
-		else if (e->dport_lo || e->dport_hi)
-			fprintf(f, " range %s %s", port_word(e->dport_lo, b1, sizeof(b1)),
-			        port_word(e->dport_hi, b2, sizeof(b2)));
+		ace_ports(f, e->dport_op, e->dport_lo, e->dport_hi);
+		if (e->established)
+			fprintf(f, " established");
+		if (e->icmp_match && conf_acl_icmp_name(e))
+			fprintf(f, " %s", conf_acl_icmp_name(e));
+		else if (e->icmp_match)
+			fprintf(f, e->icmp_match == 2 ? " %u %u" : " %u", e->icmp_type, e->icmp_code);
 	}
 	fprintf(f, "\n");
 }
@@ -1053,6 +1098,20 @@ static void ace_json(struct jw *w, const struct conf_acl *acl, const struct conf
 			jw_null(w, "port_low");
 			jw_null(w, "port_high");
 		}
+		if (e->sport_lo || e->sport_hi) {
+			jw_int(w, "source_port_low", e->sport_lo);
+			jw_int(w, "source_port_high", e->sport_hi);
+		}
+		if (e->sport_op == ACE_PORT_NEQ)
+			jw_bool(w, "source_port_not_equal", 1);
+		if (e->dport_op == ACE_PORT_NEQ)
+			jw_bool(w, "port_not_equal", 1);
+		if (e->established)
+			jw_bool(w, "established", 1);
+		if (e->icmp_match)
+			jw_int(w, "icmp_type", e->icmp_type);
+		if (e->icmp_match == 2)
+			jw_int(w, "icmp_code", e->icmp_code);
 	}
 	jw_obj_end(w);
 }
@@ -1083,6 +1142,13 @@ static void group_json(struct jw *w, const struct conf_group *g)
 	jw_bool(w, "pfs", g->pfs);
 	jw_int0(w, "max_users", g->max_users);
 	jw_str(w, "netmask", g->netmask.s_addr ? addr(g->netmask).s : NULL);
+	jw_bool(w, "include_local_lan", g->include_local_lan);
+	jw_arr(w, "backup_gateways");
+	for (int k = 0; k < g->nbackup_gw && k < CONF_MAX_BACKUP_GW; k++)
+		jw_str(w, NULL, g->backup_gw[k]);
+	jw_arr_end(w);
+	jw_bool(w, "group_lock", g->group_lock);
+	jw_bool(w, "firewall_are_u_there", g->firewall_ayt);
 	jw_obj_end(w);
 }
 
@@ -1160,6 +1226,7 @@ static void rc_json(FILE *f, const struct vpnd_conf *c)
 		jw_null(&w, "isakmp_keepalive");
 	}
 	jw_int0(&w, "nat_keepalive", c->natt_keepalive);
+	jw_int0(&w, "xauth_timeout", c->xauth_timeout);
 	jw_int0(&w, "network_extension_minimum_prefix", c->nem_min_prefix);
 	jw_bool(&w, "aggressive_mode_disable", c->aggressive_disable);
 	jw_obj(&w, "call_admission_ike");

@@ -30,6 +30,18 @@ static time_t heard_at(const struct ike_sa *sa)
 	return sa->last_rx > sa->esp_in_at ? sa->last_rx : sa->esp_in_at;
 }
 
+/* RADIUS's Idle-Timeout for this user, else the ipsec profile's set security-association
+ * idle-time (IOS tears the SA down; a DVTI session has nothing left without it) */
+static int idle_limit(const struct ike_sa *sa)
+{
+	if (!sa->have_policy || sa->state != IKE_S_ESTABLISHED)
+		return 0;
+	if (sa->policy.idle_timeout > 0)
+		return sa->policy.idle_timeout;
+	const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+	return ip ? ip->idle_time : 0;
+}
+
 static time_t idle_since(const struct ike_sa *sa)
 {
 	time_t last = sa->session_start ? sa->session_start : sa->created;
@@ -76,12 +88,14 @@ static time_t next_deadline(const struct ike_sa *sa)
 	time_t start = sa->session_start ? sa->session_start : sa->created;
 	if (sa->have_policy && sa->policy.session_timeout > 0)
 		sooner(&d, start + sa->policy.session_timeout);
-	if (sa->have_policy && sa->policy.idle_timeout > 0 && sa->state == IKE_S_ESTABLISHED)
-		sooner(&d, idle_since(sa) + sa->policy.idle_timeout);
+	if (idle_limit(sa))
+		sooner(&d, idle_since(sa) + idle_limit(sa));
 	if (sa->last_out && sa->retrans_at &&
 	    (sa->retrans_left > 0 || sa->state == IKE_S_XAUTH_REQ_SENT ||
 	     sa->state == IKE_S_XAUTH_SET_SENT))
 		sooner(&d, sa->retrans_at);
+	if (sa->state == IKE_S_XAUTH_REQ_SENT)
+		sooner(&d, sa->xauth_deadline);
 	if (sa->state == IKE_S_ESTABLISHED)
 		sooner(&d, ikev1_rekey_deadline(sa));
 	if (sa->superseded && sa->lifetime && sa->established_at)
@@ -110,9 +124,9 @@ static int check(struct ike_sa *sa, time_t now)
 		ike_sa_delete(sa, "session timeout", 1);
 		return 0;
 	}
-	if (sa->have_policy && sa->policy.idle_timeout > 0 && sa->state == IKE_S_ESTABLISHED &&
-	    now - idle_since(sa) >= sa->policy.idle_timeout) {
-		ike_sa_delete(sa, "idle timeout", 1);
+	if (idle_limit(sa) && now - idle_since(sa) >= idle_limit(sa)) {
+		ike_sa_delete(sa, sa->policy.idle_timeout > 0 ? "idle timeout"
+		                                              : "idle timeout (SA idle-time)", 1);
 		return 0;
 	}
 	if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
@@ -122,8 +136,19 @@ static int check(struct ike_sa *sa, time_t now)
 		ikev1_send_raw(sa, sa->last_out, sa->last_out_len);
 		return 1;
 	}
-	if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at && now >= sa->retrans_at &&
-	    (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
+	/* the user's answer: by crypto isakmp xauth timeout when set, else by the last
+	 * retransmission (the user may still be typing after the retransmissions end) */
+	if (sa->state == IKE_S_XAUTH_REQ_SENT && sa->xauth_deadline) {
+		if (now >= sa->xauth_deadline) {
+			char why[64];
+			snprintf(why, sizeof(why), "no XAUTH answer within %d s (xauth timeout)",
+			         ike.conf->xauth_timeout);
+			ike_sa_delete(sa, why, 1);
+			return 0;
+		}
+	} else if (sa->retrans_left == 0 && sa->last_out && sa->retrans_at &&
+	           now >= sa->retrans_at &&
+	           (sa->state == IKE_S_XAUTH_REQ_SENT || sa->state == IKE_S_XAUTH_SET_SENT)) {
 		ike_sa_delete(sa, "no response", 0);
 		return 0;
 	}

@@ -134,6 +134,7 @@ struct ike_sa {
 	const struct conf_isakmp_profile *profile;
 	char     user[MSG_USER_MAX];
 	int      xauth_tries;
+	time_t   xauth_deadline;      /* crypto isakmp xauth timeout: the user's answer by then */
 	/* quick-mode identities refused lately: a client retrying the same claim is logged once */
 	struct { struct in_addr net, mask; } id_refused[4];
 	unsigned id_refused_n;
@@ -430,5 +431,6 @@ void ikev1_session_changed(struct ike_sa *);
 void ikev1_replay_held(struct ike_sa *, uint8_t **held, size_t *held_len);
 void ikev1_session_gone(struct ike_sa *, const char *reason);
 const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
+int  ikev1_template_shut(struct ike_sa *);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * Mode Config (draft-dukes-ike-mode-cfg-02) in pull mode, as vpnc and Cisco clients use it: the
  * client REQUESTs attributes, we REPLY with the session policy from keymgr, including the
- * Cisco Unity ones (banner, save-password, default domain, split-include, PFS).
+ * Cisco Unity ones (banner, save-password, default domain, split-include, PFS, local LAN,
+ * backup servers).
  * Answering ends phase 1.5: tunmgr is asked for the session's virtual-access interface.
  */
 #include <stdlib.h>
@@ -60,6 +61,31 @@ static void put_split(struct attr_buf *a, const struct msg_policy *p)
 		attr_tlv(a, UNITY_SPLIT_INCLUDE, buf, n);
 }
 
+/*
+ * What IOS pushes whether the client asked or not (vpnc does not ask for either): the
+ * group's include-local-lan, as Unity's 0x7006 with the one entry 0.0.0.0/255.255.255.255
+ * that Cisco clients read as "your own LAN stays outside the tunnel", and its backup-gateway
+ * list (0x7009, comma-separated, in configuration order) for clients that fail over.
+ */
+static void put_unasked(struct attr_buf *a, const struct ike_sa *sa)
+{
+	const struct conf_group *g = conf_find_group(ike.conf, sa->group_name);
+	if (!g)
+		return;
+	if (g->include_local_lan) {
+		uint8_t lan[14] = { 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+		attr_tlv(a, UNITY_LOCAL_LAN, lan, sizeof(lan));
+	}
+	if (g->nbackup_gw) {
+		char list[CONF_MAX_BACKUP_GW * CONF_NAME_MAX];
+		size_t n = 0;
+		for (int k = 0; k < g->nbackup_gw && k < CONF_MAX_BACKUP_GW; k++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", k ? "," : "",
+			                      g->backup_gw[k]);
+		attr_tlv(a, UNITY_BACKUP_SERVERS, list, n);
+	}
+}
+
 void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
@@ -94,6 +120,8 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
+	if (sa->state == IKE_S_CFG_WAIT && ikev1_template_shut(sa))
+		return;                 /* a new session, refused: sa and x are gone */
 	const struct msg_policy *p = &sa->policy;
 	uint16_t ident = (uint16_t)(pa->body[2] << 8 | pa->body[3]);
 	struct attr_buf a;
@@ -156,6 +184,7 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_exch_free(sa, x);
 		return;
 	}
+	put_unasked(&a, sa);
 	int rc = ikev1_send_protected(sa, ISAKMP_EXCH_TRANSACTION, x->msgid, x->iv, NULL, 0,
 	                              fill_attr, &a, 0);
 	ike_exch_free(sa, x);

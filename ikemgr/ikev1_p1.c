@@ -78,6 +78,24 @@ void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
 
 /* The session's virtual-access interface, routing net/plen into the tunnel: the Mode Config
  * address of a remote-access client, or a site-to-site peer's quick mode IDci. */
+/*
+ * `shutdown` on the profile's Virtual-Template: no new interface is cloned from it, so a new
+ * session is refused (with the reason in its end line); sessions up already keep theirs, as
+ * on IOS, and so does a client that takes its own session over at a phase 1 rekey. 1 if
+ * refused (the SA is deleted).
+ */
+int ikev1_template_shut(struct ike_sa *sa)
+{
+	const struct conf_interface *vt = sa->profile && sa->profile->virtual_template
+		? conf_find_template(ike.conf, sa->profile->virtual_template) : NULL;
+	if (!vt || !vt->shutdown)
+		return 0;
+	char why[96];
+	snprintf(why, sizeof(why), "%s is shut down, no new sessions", vt->name);
+	ike_sa_delete(sa, why, 1);
+	return 1;
+}
+
 void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
 {
 	struct msg_va_create c;

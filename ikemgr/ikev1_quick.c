@@ -132,7 +132,9 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 		                  (uint32_t)((uint64_t)(ch->life_seconds / 20) * j / 65536);
 		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
 		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10 - a->hard_bytes / 20 * j / 65536;
-		a->replay_window = ike.conf->replay_window;
+		const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+		a->replay_window = ip && ip->replay_window ? ip->replay_window
+		                                           : ike.conf->replay_window;
 		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
 	}
 	explicit_bzero(km, sizeof(km));
@@ -234,6 +236,8 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
 	if (!sa->va_ready && (sa->va_requested || (sa->main_mode && !sa->have_policy))) {
 		if (!sa->va_requested) {
+			if (ikev1_template_shut(sa))
+				return;         /* sa and x are gone */
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
 			log_info("session %u: site-to-site peer %s protects %s/%d", sa->id, pa, net,

@@ -43,6 +43,7 @@ static void send_request(struct ike_sa *sa, const char *message)
 		attr_tlv(&a, XAUTH_MESSAGE, message, strlen(message));
 	struct ike_exch *x = ike_exch_new(sa, EXCH_XAUTH, new_msgid());
 	sa->state = IKE_S_XAUTH_REQ_SENT;
+	sa->xauth_deadline = ike.conf->xauth_timeout ? time(NULL) + ike.conf->xauth_timeout : 0;
 	if (ikev1_send_protected(sa, ISAKMP_EXCH_TRANSACTION, x->msgid, x->iv, NULL, 0, fill_attr, &a,
 	                         1) < 0)
 		ike_sa_delete(sa, "cannot send XAUTH request", 0);

@@ -631,6 +631,11 @@ static void resume(struct pending *q)
 		}
 		if (rc < 0)
 			goto refused;
+		if (group_lock_refused(conf_find_group(kconf, group), q->xa.user,
+		                       q->have_ua ? q->ua.user_vpn_group : NULL, why, sizeof(why))) {
+			status = XAUTH_REFUSED;   /* no second try: the password was right */
+			goto refused;
+		}
 		q->phase = P_DONE;
 	}
 

@@ -72,6 +72,11 @@ int  cert_sig_sign(struct evp_pkey_st *k, int method, const uint8_t *hash, size_
 struct conf_user;
 int  passwd_verify(const struct conf_user *u, const char *password);
 
+/* grouplock.c: 1 (and why) if group-lock refuses USER of GROUP; radius_group is the
+ * ipsec:user-vpn-group the user's Access-Accept carried, or NULL */
+int  group_lock_refused(const struct conf_group *g, const char *user, const char *radius_group,
+                        char *why, size_t whylen);
+
 /* pool.c */
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */

@@ -206,6 +206,8 @@ int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len)
 		r = copy_name(a->inacl, sizeof(a->inacl), v, vl);
 	} else if (IS("network-extension-acl")) {
 		r = copy_name(a->nem_acl, sizeof(a->nem_acl), v, vl);
+	} else if (IS("user-vpn-group")) {
+		r = copy_name(a->user_vpn_group, sizeof(a->user_vpn_group), v, vl);
 	} else {
 		return 0;
 	}

@@ -41,6 +41,8 @@ struct rad_attrs {
 	char     nem_acl[CONF_NAME_MAX];     /* ipsec:network-extension-acl (vpnd): networks the
 	                                        client may have behind it, a local access list */
 	char     filter_id[CONF_NAME_MAX];   /* Filter-Id: the same, standard attribute */
+	char     user_vpn_group[CONF_NAME_MAX];   /* ipsec:user-vpn-group: the user's group
+	                                             (group-lock) */
 	/* user policy: standard attributes */
 	struct in_addr framed_ip, framed_mask;
 	int      session_timeout, idle_timeout;   /* seconds, 0 = none */

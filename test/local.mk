@@ -104,9 +104,13 @@ TESTS += test/interop/test_metrics.sh
 EXTRA_DIST += test/interop/test_metrics.sh test/data/hub-metrics.conf
 metrics_log = test/interop/test_metrics.sh.log
 $(metrics_log): test/interop/test_logging.sh.log
+TESTS += test/interop/test_ioslines.sh
+EXTRA_DIST += test/interop/test_ioslines.sh test/data/hub-ioslines.conf
+ioslines_log = test/interop/test_ioslines.sh.log
+$(ioslines_log): test/interop/test_metrics.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_metrics.sh.log
+$(deb_log): test/interop/test_ioslines.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh

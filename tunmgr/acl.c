@@ -4,6 +4,13 @@
 
 #include "tunmgr/acl.h"
 
+/* neq keeps the one port it excludes as lo = hi; lt, gt, eq and range keep what they match */
+static int port_in(uint16_t port, uint8_t op, uint16_t lo, uint16_t hi)
+{
+	int in = port >= lo && port <= hi;
+	return op == ACE_PORT_NEQ ? !in : in;
+}
+
 int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len)
 {
 	if (len < 20 || (pkt[0] >> 4) != 4)
@@ -18,7 +25,12 @@ int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len)
 	uint16_t frag = (uint16_t)(pkt[6] << 8 | pkt[7]);
 	int later_fragment = (frag & 0x1fff) != 0;
 	int have_ports = (proto == 6 || proto == 17) && !later_fragment && len >= ihl + 4;
+	uint16_t sport = have_ports ? (uint16_t)(pkt[ihl] << 8 | pkt[ihl + 1]) : 0;
 	uint16_t dport = have_ports ? (uint16_t)(pkt[ihl + 2] << 8 | pkt[ihl + 3]) : 0;
+	int have_flags = proto == 6 && !later_fragment && len >= ihl + 14;
+	/* ACK or RST: a packet of a connection already open (IOS's "established") */
+	int established = have_flags && (pkt[ihl + 13] & 0x14) != 0;
+	int have_icmp = proto == 1 && !later_fragment && len >= ihl + 2;
 
 	for (int i = 0; i < acl->nace; i++) {
 		const struct conf_ace *e = &acl->ace[i];
@@ -27,14 +39,24 @@ int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len)
 		if ((src & e->srcmask.s_addr) != (e->src.s_addr & e->srcmask.s_addr) ||
 		    (dst & e->dstmask.s_addr) != (e->dst.s_addr & e->dstmask.s_addr))
 			continue;
-		if (e->dport_lo || e->dport_hi) {
-			if (later_fragment) {
-				if (!e->permit)
-					continue;     /* a deny by port cannot judge a later fragment */
-			} else if (!have_ports || dport < e->dport_lo || dport > e->dport_hi) {
-				continue;
-			}
+		int needs_l4 = e->dport_lo || e->dport_hi || e->sport_lo || e->sport_hi ||
+		               e->established || e->icmp_match;
+		if (needs_l4 && later_fragment) {
+			if (!e->permit)
+				continue;     /* a deny by port cannot judge a later fragment */
+			return 1;
 		}
+		if ((e->dport_lo || e->dport_hi) &&
+		    (!have_ports || !port_in(dport, e->dport_op, e->dport_lo, e->dport_hi)))
+			continue;
+		if ((e->sport_lo || e->sport_hi) &&
+		    (!have_ports || !port_in(sport, e->sport_op, e->sport_lo, e->sport_hi)))
+			continue;
+		if (e->established && !established)
+			continue;
+		if (e->icmp_match && (!have_icmp || pkt[ihl] != e->icmp_type ||
+		                      (e->icmp_match == 2 && pkt[ihl + 1] != e->icmp_code)))
+			continue;
 		return e->permit;
 	}
 	return 0;

@@ -9,9 +9,10 @@
 
 /*
  * 1 if the IPv4 packet (its header first) is permitted: the first matching entry decides,
- * no match is a deny (IOS's implicit deny). Entries with ports match TCP/UDP first fragments
- * by port; later fragments carry no ports and match on addresses and protocol alone, as IOS
- * lets them through a permit. A packet too short to read what an entry needs is denied.
+ * no match is a deny (IOS's implicit deny). Entries with ports, `established` or an ICMP
+ * type match first fragments on them; later fragments carry none of these and match a permit
+ * on addresses and protocol alone, as IOS lets them through. A packet too short to read what
+ * an entry needs does not match it.
  */
 int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len);
 

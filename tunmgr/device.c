@@ -263,6 +263,7 @@ void va_destroy(uint32_t session_id)
 	if (!v)
 		return;
 	va_unlink(v);
+	natt_ka_stop(v);
 	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;

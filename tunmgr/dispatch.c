@@ -71,6 +71,7 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 	struct va *v;
 	LIST_FOREACH(v, &dp.vas, entry) {
 		va_template_apply(v);
+		natt_ka_update(v);
 		n++;
 	}
 	log_info("configuration reloaded: %d interface%s updated from their templates", n,

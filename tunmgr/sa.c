@@ -225,6 +225,7 @@ void sa_add(const struct msg_sa_add *a)
 	}
 	v->encap = a->encap;
 	v->peer = a->peer;
+	natt_ka_update(v);
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
 	         ntohl(a->spi_out), a->encap == ENCAP_UDP ? "UDP 4500" : "ESP");
 	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = a->peer.sin_addr.s_addr, .spi = a->spi_in },

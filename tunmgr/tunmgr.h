@@ -7,6 +7,7 @@
  * send.c    interface -> ESP
  * receive.c ESP (UDP 4500, raw protocol 50) -> interface; IKE on 4500 to ikemgr
  * timers.c  counters, activity and lifetimes
+ * keepalive.c NAT keepalives to NAT-T peers
  * dispatch.c the imsg channels' handlers
  * tunmgr.c  start and stop
  */
@@ -36,6 +37,7 @@
 #define MMSG         32      /* datagrams per recvmmsg / sendmmsg */
 
 struct va;
+struct natt_ka;
 
 struct sa_in {
 	struct esp_sa *esp;
@@ -104,6 +106,7 @@ struct va {
 	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
 	struct msg_route froute[MSG_ROUTES_MAX];
 	int            nfroute;
+	struct natt_ka *ka;                     /* keepalive.c: NAT keepalive timer, or NULL */
 };
 
 struct dataplane {
@@ -123,6 +126,7 @@ struct dataplane {
 	int             unit_hint;          /* no free unit below it */
 	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
 	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
+	uint64_t        natt_ka_sent;       /* NAT keepalives sent (keepalive.c) */
 	uint8_t         buf[PKT_MAX], out[PKT_MAX];    /* read from a TUN, opened ESP */
 	struct {                 /* receive.c: one recvmmsg */
 		struct mmsghdr     m[MMSG];
@@ -183,6 +187,10 @@ static inline void va_touch(struct va *v)
 		v->on_active = 1;
 	}
 }
+
+/* keepalive.c */
+void natt_ka_update(struct va *);
+void natt_ka_stop(struct va *);
 
 /* dispatch.c */
 void dispatch_init(int parent_fd, int ike_fd, int key_fd);

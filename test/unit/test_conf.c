@@ -290,12 +290,12 @@ Test(conf, unknown_command_text)
 	cr_expect_eq(load_str("hostname x\ncrypto isakmp polcy 1\n encr aes\n"), 1);
 	cr_expect_str_eq(dl->msg[0], "t.conf:2: error: unknown command 'crypto isakmp polcy', "
 	                 "expected one of: policy, client, profile, key, keepalive, nat, "
-	                 "network-extension, aggressive-mode");
+	                 "network-extension, aggressive-mode, xauth");
 	cr_expect_eq(dl->n, 1, "the indented line under a bad command is not reported again");
 
 	cr_expect_eq(load_str("crypto isakmp\n"), 1);
 	cr_expect_str_eq(dl->msg[0], "t.conf:1: error: incomplete command 'crypto isakmp', expected "
-	                 "one of: policy, client, profile, key, keepalive, nat, network-extension, aggressive-mode");
+	                 "one of: policy, client, profile, key, keepalive, nat, network-extension, aggressive-mode, xauth");
 
 	cr_expect_eq(load_str("crypto isakmp nat\n"), 1);
 	cr_expect_str_eq(dl->msg[0], "t.conf:1: error: incomplete command 'crypto isakmp nat', "

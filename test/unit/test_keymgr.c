@@ -15,6 +15,9 @@ static const char cfg[] =
 	"aaa authorization network N local\n"
 	"username alice password 0 wonderland\n"
 	"username bob password 0 builder\n"
+	"username carol@g3 password 0 locked\n"
+	"username carol@g2 password 0 locked\n"
+	"username dave password 0 locked\n"
 	"crypto isakmp client configuration group g2\n"
 	" key othersecret\n"
 	" pool p2\n"
@@ -26,6 +29,10 @@ static const char cfg[] =
 	" domain example.test\n"
 	" acl split\n"
 	" max-users 2\n"
+	"crypto isakmp client configuration group g3\n"
+	" key lockedsecret\n"
+	" pool p2\n"
+	" group-lock\n"
 	"crypto isakmp profile prof\n"
 	" match identity group g1\n"
 	" client authentication list L\n"
@@ -100,12 +107,14 @@ Test(keymgr, unknown_group_gets_a_decoy_key)
 	/* a group without a key (nokey-style) gets one too */
 }
 
+static const char *xauth_group = "g1";
+
 static int xauth(uint32_t id, const char *user, const char *pw, struct msg_xauth_res *res)
 {
 	struct msg_xauth_req rq;
 	memset(&rq, 0, sizeof(rq));
 	rq.sa_id = id;
-	snprintf(rq.group, sizeof(rq.group), "g1");
+	snprintf(rq.group, sizeof(rq.group), "%s", xauth_group);
 	snprintf(rq.user, sizeof(rq.user), "%s", user);
 	snprintf(rq.password, sizeof(rq.password), "%s", pw);
 	snprintf(rq.auth_list, sizeof(rq.auth_list), "L");
@@ -403,4 +412,36 @@ Test(keymgr, source_address_throttled)
 	cr_assert_eq(xauth(91, "bob", "builder", &r), XAUTH_OK);
 	end_session(91, &r);
 	conf.aaa_max_fail = 0;
+}
+
+/* group-lock on g3: USER@g3 only; a right password for another group's user is refused once,
+ * without a second try (the client is told why) */
+Test(keymgr, group_lock)
+{
+	struct msg_xauth_res r;
+	xauth_group = "g3";
+	cr_expect_eq(xauth(1, "carol@g3", "locked", &r), XAUTH_OK);
+	cr_expect_eq(xauth(2, "carol@g2", "locked", &r), XAUTH_REFUSED);
+	cr_expect(strstr(r.message, "locked to group 'g2', not 'g3'"), "%s", r.message);
+	cr_expect_eq(r.policy.addr.s_addr, 0, "no address for a refused login");
+	cr_expect_eq(xauth(3, "dave", "locked", &r), XAUTH_REFUSED);
+	cr_expect(strstr(r.message, "names no group, expected USER@g3"), "%s", r.message);
+	cr_expect_eq(xauth(4, "carol@g2", "wrong", &r), XAUTH_BAD_CREDENTIALS,
+	             "a wrong password stays a wrong password");
+	xauth_group = "g1";
+}
+
+Test(keymgr, group_lock_radius_group_first)
+{
+	const struct conf_group *g = conf_find_group(&conf, "g3");
+	char why[192];
+	cr_expect_eq(group_lock_refused(g, "x@g2", "g3", why, sizeof(why)), 0,
+	             "RADIUS's user-vpn-group decides");
+	cr_expect_eq(group_lock_refused(g, "x@g3", "g2", why, sizeof(why)), 1);
+	cr_expect(strstr(why, "belongs to group 'g2' (RADIUS)"), "%s", why);
+	cr_expect_eq(group_lock_refused(g, "x/g3", NULL, why, sizeof(why)), 0);
+	cr_expect_eq(group_lock_refused(g, "x\\g3", NULL, why, sizeof(why)), 0);
+	cr_expect_eq(group_lock_refused(g, "x%g3", NULL, why, sizeof(why)), 0);
+	cr_expect_eq(group_lock_refused(conf_find_group(&conf, "g2"), "dave", NULL, why,
+	                                sizeof(why)), 0, "g2 has no group-lock");
 }

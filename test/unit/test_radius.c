@@ -169,7 +169,11 @@ Test(radius_avpair, group_policy)
 	cr_assert_str_eq(a.inacl, "101");
 	cr_assert_eq(apply(&a, "ipsec:network-extension-acl=nem77"), 1);
 	cr_assert_str_eq(a.nem_acl, "nem77");
-	cr_assert_eq(a.bad_avpairs, 0);
+	cr_assert_eq(apply(&a, "ipsec:user-vpn-group=sales"), 1);
+	cr_assert_str_eq(a.user_vpn_group, "sales");
+	cr_assert_eq(apply(&a, "ipsec:user-vpn-group=two words"), -1);
+	cr_assert_str_eq(a.user_vpn_group, "sales");
+	cr_assert_eq(a.bad_avpairs, 1);
 }
 
 Test(radius_avpair, malformed_and_foreign)

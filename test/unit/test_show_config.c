@@ -165,6 +165,7 @@ static const char full[] =
 	"crypto isakmp key 0 " PEER_KEY2 " address 203.0.113.7\n"
 	"crypto isakmp keepalive 20 5 periodic\n"
 	"crypto isakmp nat keepalive 30\n"
+	"crypto isakmp xauth timeout 45\n"
 	"crypto isakmp network-extension minimum-prefix 12\n"
 	"crypto isakmp aggressive-mode disable\n"
 	"crypto call admission limit ike in-negotiation-sa 400 per-peer 20\n"
@@ -187,6 +188,11 @@ static const char full[] =
 	" max-users 50\n"
 	" netmask 255.255.255.0\n"
 	" network-extension access-list split1\n"
+	" include-local-lan\n"
+	" backup-gateway 198.51.100.2\n"
+	" backup-gateway hub-3.example.test\n"
+	" group-lock\n"
+	" firewall are-u-there\n"
 	"crypto isakmp client configuration group nokey\n"
 	" banner ^C plain ^C\n"
 	"crypto isakmp profile ra\n"
@@ -228,6 +234,9 @@ static const char full[] =
 	" set security-association lifetime seconds 900\n"
 	" set security-association lifetime kilobytes 50000\n"
 	" set isakmp-profile ra\n"
+	" set security-association idle-time 600\n"
+	" set security-association replay window-size 2048\n"
+	" set reverse-route\n"
 	"crypto ipsec profile plain\n"
 	" set transform-set OLD\n"
 	"interface eth0\n"
@@ -256,6 +265,14 @@ static const char full[] =
 	" deny udp 10.0.0.0 0.255.255.255 any range 1000 2000\n"
 	" permit udp any any eq 4444\n"
 	" permit 47 any any\n"
+	" permit tcp any any established\n"
+	" deny tcp any gt 1023 any lt 1024\n"
+	" permit udp any eq domain any neq 53\n"
+	" permit tcp host 10.2.1.9 range ftp-data telnet any gt www established\n"
+	" permit icmp any any echo\n"
+	" permit icmp any any port-unreachable\n"
+	" permit icmp any any 11 1\n"
+	" permit icmp any any 42\n"
 	"ip access-list standard std1\n"
 	" permit 10.2.1.0 0.0.0.255\n"
 	" permit host 10.3.3.3\n"
@@ -514,6 +531,7 @@ Test(show_config, ipsec_profile)
 	expect_has(out, "IPSEC profile prof2\n"
 	                "\tISAKMP Profile: ra\n"
 	                "\tSecurity association lifetime: 50000 kilobytes/900 seconds\n"
+	                "\tSecurity association idle time: 600 seconds\n"
 	                "\tResponder-Only (Y/N): Y\n"
 	                "\tPFS (Y/N): Y\n"
 	                "\tDH group:  group14\n"
@@ -530,8 +548,10 @@ Test(show_config, ipsec_profile)
 	cr_expect_eq(json_check(out,
 		"assert d[0] == {'name': 'prof2', 'transform_sets': ['GCM', 'AES256', 'AES'],"
 		" 'pfs_group': 14, 'lifetime_seconds': 900, 'lifetime_kilobytes': 50000,"
-		" 'isakmp_profile': 'ra', 'responder_only': True}, d[0]\n"
-		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800"), 0,
+		" 'isakmp_profile': 'ra', 'idle_time': 600, 'replay_window': 2048,"
+		" 'reverse_route': True, 'responder_only': True}, d[0]\n"
+		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800\n"
+		"assert d[1]['idle_time'] is None and d[1]['replay_window'] == 4096"), 0,
 		"%s", out);
 	free(out);
 	free(c);
@@ -657,7 +677,10 @@ Test(show_config, running_config_full_lines)
 	                " set security-association lifetime kilobytes 50000\n"
 	                " set transform-set GCM AES256 AES\n"
 	                " set pfs group14\n"
-	                " set isakmp-profile ra\n!\n");
+	                " set isakmp-profile ra\n"
+	                " set security-association idle-time 600\n"
+	                " set security-association replay window-size 2048\n"
+	                " set reverse-route\n!\n");
 	expect_has(out, "interface eth0\n ip address 198.51.100.1 255.255.255.0\n"
 	                " ip access-group 101 in\n ip access-group std1 out\n!\n");
 	expect_has(out, "interface eth1\n no ip address\n shutdown\n!\n");
@@ -673,7 +696,15 @@ Test(show_config, running_config_full_lines)
 	                " permit tcp any host 10.2.1.80 eq www\n"
 	                " deny udp 10.0.0.0 0.255.255.255 any range 1000 2000\n"
 	                " permit udp any any eq 4444\n"
-	                " permit gre any any\n!\n");
+	                " permit gre any any\n"
+	                " permit tcp any any established\n"
+	                " deny tcp any gt 1023 any lt 1024\n"
+	                " permit udp any eq domain any neq domain\n"
+	                " permit tcp host 10.2.1.9 range ftp-data telnet any gt www established\n"
+	                " permit icmp any any echo\n"
+	                " permit icmp any any port-unreachable\n"
+	                " permit icmp any any reassembly-timeout\n"
+	                " permit icmp any any 42\n!\n");
 	expect_has(out, "ip access-list standard std1\n permit 10.2.1.0 0.0.0.255\n"
 	                " permit 10.3.3.3\n deny any\n!\n");
 	expect_has(out, "access-list 101 permit udp any any eq isakmp\n"
@@ -930,6 +961,11 @@ Test(show_config, running_config_json)
 		" 'source': '0.0.0.0', 'source_mask': '0.0.0.0', 'destination': '10.2.1.80',"
 		" 'destination_mask': '255.255.255.255', 'port_low': 80, 'port_high': 80}\n"
 		"assert a['std1']['type'] == 'standard' and 'protocol' not in a['std1']['entries'][0]\n"
+		"e = a['split1']['entries']\n"
+		"assert e[5]['established'] is True and 'icmp_type' not in e[5]\n"
+		"assert (e[6]['source_port_low'], e[6]['port_high']) == (1024, 1023)\n"
+		"assert e[7]['port_not_equal'] is True and e[7]['source_port_high'] == 53\n"
+		"assert (e[11]['icmp_type'], e[11]['icmp_code']) == (11, 1)\n"
 		"assert d['routes'][2] == {'prefix': '10.60.0.0', 'mask': '255.255.0.0',"
 		" 'interface': 'eth1', 'next_hop': '10.2.1.9'}\n"
 		"assert d['pools'][1] == {'name': 'one', 'first': '10.9.1.1', 'last': '10.9.1.1'}"),

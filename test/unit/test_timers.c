@@ -122,7 +122,18 @@ Test(tmr, many)
 
 /* The engine: SAs in the heap */
 static struct vpnd_conf conf;
-static const char cfg[] = "crypto isakmp keepalive 10 2\n";
+static const char cfg[] =
+	"crypto isakmp keepalive 10 2\n"
+	"crypto isakmp xauth timeout 45\n"
+	"crypto isakmp profile ra\n"
+	" virtual-template 1\n"
+	"crypto ipsec transform-set TS esp-aes esp-sha-hmac\n"
+	"crypto ipsec profile vti\n"
+	" set transform-set TS\n"
+	" set security-association idle-time 120\n"
+	"interface Virtual-Template1 type tunnel\n"
+	" tunnel mode ipsec ipv4\n"
+	" tunnel protection ipsec profile vti\n";
 
 static void send_none(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
                       const uint8_t *pkt, size_t len)
@@ -231,4 +242,48 @@ Test(deadline, lookups_by_id_and_peer, .init = setup)
 	cr_assert_eq(ike.nsa, 0);
 	for (size_t i = 0; i < sizeof(ike.by_peer) / sizeof(ike.by_peer[0]); i++)
 		cr_assert_null(ike.by_peer[i]);
+}
+
+/* crypto isakmp xauth timeout: the user has that long to answer, retransmissions or not */
+Test(deadline, xauth_timeout, .init = setup)
+{
+	struct ike_sa *sa = new_sa(1);
+	uint32_t id = sa->id;
+	time_t t0 = time(NULL);
+	sa->state = IKE_S_XAUTH_REQ_SENT;
+	sa->xauth_deadline = t0 + 45;
+	sa->retrans_at = t0 + 5;          /* retransmissions spent: only the deadline is left */
+	ike_sa_rearm(sa);
+	ikev1_tick(t0 + 44);
+	cr_assert_eq(ike_sa_by_id(id), sa, "still waiting for the user");
+	ikev1_tick(t0 + 45);
+	cr_assert_null(ike_sa_by_id(id), "given up at the xauth timeout");
+	ikev1_shutdown();
+}
+
+/* set security-association idle-time: no ESP either way for that long ends the session; ESP
+ * in the meantime (tunmgr's activity report) moves the deadline */
+Test(deadline, sa_idle_time, .init = setup)
+{
+	struct ike_sa *sa = new_sa(1);
+	uint32_t id = sa->id;
+	sa->profile = &conf.profile[0];
+	sa->have_policy = 1;
+	ike_sa_set_established(sa);
+	time_t t0 = time(NULL);
+	sa->session_start = t0 - 100;        /* up, and silent, for 100 s */
+	ike_sa_rearm(sa);
+	cr_assert(tmr_armed(&sa->tmr));
+	cr_assert_eq(sa->tmr.when, t0 + 20, "due 120 s after the last traffic");
+	struct msg_va_activity a = { .session_id = id, .pkts_in = 3, .pkts_out = 3 };
+	ikev1_va_activity(id, &a);           /* ESP now: the 120 s start again */
+	time_t moved = sa->esp_in_at;
+	cr_assert_geq(moved, t0);
+	ikev1_tick(t0 + 20);
+	cr_assert_eq(ike_sa_by_id(id), sa, "traffic moved the deadline");
+	ikev1_tick(moved + 119);
+	cr_assert_eq(ike_sa_by_id(id), sa, "idle for less than 120 s");
+	ikev1_tick(moved + 120);
+	cr_assert_null(ike_sa_by_id(id), "ended after 120 s idle");
+	ikev1_shutdown();
 }
