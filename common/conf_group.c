@@ -149,6 +149,16 @@ static void h_save_password(struct conf_parser *p, int i)
 		cur_group(p)->save_password = 1;
 }
 
+/* Configurations carry it under this name too; IOS's group command is save-password. */
+static void h_user_save_password(struct conf_parser *p, int i)
+{
+	if (!cp_end(p, i))
+		return;
+	cp_warn(p, "'user-save-password' read as save-password (the IOS group command): the "
+	           "client may store the XAUTH password");
+	cur_group(p)->save_password = 1;
+}
+
 static void h_group_lock(struct conf_parser *p, int i)
 {
 	if (cp_end(p, i))
@@ -335,6 +345,7 @@ const struct cp_kw cp_group_cmds[] = {
 	FN("acl", h_acl),
 	FN("banner", h_banner),
 	FN("save-password", h_save_password),
+	{ "user-save-password", NULL, h_user_save_password, KW_HIDDEN },
 	FN("pfs", h_pfs),
 	FN("max-users", h_max_users),
 	FN("max-logins", h_max_logins),

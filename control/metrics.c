@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "db/db.h"
 #include "control/metrics.h"
 
 static struct msg_radius_stats radius;
@@ -102,16 +103,10 @@ static int counts(sqlite3 *db, const char *sql, uint32_t run_id, struct metrics_
 	return done(db, s, rc, err, errlen);
 }
 
-/* An open session is UP-ACTIVE with its IKE and an IPsec SA, as IOS says (show crypto
- * session); UP-IDLE without an IPsec SA, UP-NO-IKE with IPsec but no IKE SA left. */
+/* sessions by status (DB_SESSION_STATUS_SQL, as show crypto session prints it) */
 static const char sessions_sql[] =
 	"SELECT st, COALESCE(profile, ''), COALESCE(grp, ''), COUNT(*) FROM ("
-	" SELECT s.profile, s.grp, CASE"
-	"  WHEN NOT EXISTS (SELECT 1 FROM ipsec_sas p WHERE p.run_id = s.run_id"
-	"   AND p.session_id = s.session_id AND p.ended IS NULL) THEN 'UP-IDLE'"
-	"  WHEN EXISTS (SELECT 1 FROM ike_sas i WHERE i.run_id = s.run_id"
-	"   AND i.session_id = s.session_id AND i.ended IS NULL) THEN 'UP-ACTIVE'"
-	"  ELSE 'UP-NO-IKE' END AS st"
+	" SELECT s.profile, s.grp, " DB_SESSION_STATUS_SQL " AS st"
 	" FROM sessions s WHERE s.ended IS NULL)"
 	" GROUP BY st, profile, grp ORDER BY st, profile, grp";
 

@@ -73,4 +73,16 @@ int        db_batch_open(struct db *, unsigned *rows, unsigned *age_ms);
 /* The schema version this binary writes; vpnctl refuses a file with another one. */
 int        db_schema_version(void);
 
+/*
+ * IOS's status of an open session, as an SQL expression over a sessions row named s: UP-ACTIVE
+ * with its IKE SA and an IPsec SA, UP-IDLE without an IPsec SA, UP-NO-IKE with IPsec but no
+ * IKE SA left. `show crypto session` and the metrics both use it, so they agree.
+ */
+#define DB_SESSION_STATUS_SQL \
+	"CASE WHEN NOT EXISTS (SELECT 1 FROM ipsec_sas p WHERE p.run_id = s.run_id" \
+	"  AND p.session_id = s.session_id AND p.ended IS NULL) THEN 'UP-IDLE'" \
+	" WHEN EXISTS (SELECT 1 FROM ike_sas i WHERE i.run_id = s.run_id" \
+	"  AND i.session_id = s.session_id AND i.ended IS NULL) THEN 'UP-ACTIVE'" \
+	" ELSE 'UP-NO-IKE' END"
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "db/db.h"
 #include "vpnctl/vpnctl.h"
 
 enum mode { M_PLAIN, M_BRIEF, M_DETAIL, M_HISTORY };
@@ -19,11 +20,11 @@ static const char text_cols[] =
 	"session_id, username, grp, profile, peer_addr, peer_port, local_addr, local_port,"
 	" assigned_addr, ifname, unit, ike_spi_i, ike_spi_r, esp_spi_in, esp_spi_out, transform,"
 	" started, ended, end_reason, pkts_in, pkts_out, bytes_in, bytes_out, drop_auth,"
-	" drop_replay, drop_other, counters_at";
+	" drop_replay, drop_other, counters_at, " DB_SESSION_STATUS_SQL;
 enum col { C_SID, C_USER, C_GRP, C_PROFILE, C_PEER, C_PEERPORT, C_LOCAL, C_LOCALPORT, C_ADDR,
            C_IFNAME, C_UNIT, C_SPII, C_SPIR, C_ESPIN, C_ESPOUT, C_TRANSFORM, C_STARTED, C_ENDED,
            C_REASON, C_PKTIN, C_PKTOUT, C_BYTESIN, C_BYTESOUT, C_DAUTH, C_DREPLAY, C_DOTHER,
-           C_COUNTERS_AT };
+           C_COUNTERS_AT, C_STATUS };
 
 /* The filters, each a column compared with one bound value. */
 static const struct filter {
@@ -117,7 +118,7 @@ static void print_session(sqlite3_stmt *s, enum mode m)
 		printf("Started: %s\nEnded: %s (uptime %s)\n", t0, t1, up);
 		printf("End reason: %s\n", has(s, C_REASON) ? txt(s, C_REASON) : "(none)");
 	} else {
-		printf("Session status: UP-ACTIVE\n");
+		printf("Session status: %s\n", txt(s, C_STATUS));
 	}
 	printf("Peer: %s port %lld%s\n", txt(s, C_PEER), num(s, C_PEERPORT),
 	       detail ? " fvrf: (none) ivrf: (none)" : "");
@@ -162,8 +163,11 @@ static void print_brief(sqlite3_stmt *s)
 	char ifn[64], up[32];
 	interface(s, 1, ifn, sizeof(ifn));
 	fmt_uptime(end_or_now(s) - sqlite3_column_double(s, C_STARTED), up, sizeof(up));
-	printf("%-15s %-12s %-15s %-24s %-8s UA\n", txt(s, C_PEER), ifn,
-	       has(s, C_USER) ? txt(s, C_USER) : "-", has(s, C_GRP) ? txt(s, C_GRP) : "-", up);
+	/* IOS's letters: U(p) with A(ctive), I(dle) or K (no IKE) */
+	const char *st = txt(s, C_STATUS);
+	printf("%-15s %-12s %-15s %-24s %-8s %s\n", txt(s, C_PEER), ifn,
+	       has(s, C_USER) ? txt(s, C_USER) : "-", has(s, C_GRP) ? txt(s, C_GRP) : "-", up,
+	       !strcmp(st, "UP-ACTIVE") ? "UA" : !strcmp(st, "UP-IDLE") ? "UI" : "UK");
 }
 
 /* The filters typed into VALUE; the exit status of a refusal, or -1. */
@@ -211,9 +215,10 @@ static int show(const struct vctx *c, enum mode m, int argc, char **argv)
 		return bad;
 
 	/* Built from the fixed fragments above only; every value given is bound. */
-	char sql[1024];
-	int n = snprintf(sql, sizeof(sql), "SELECT %s FROM sessions WHERE ended IS %s",
-	                 c->json ? "*" : text_cols, m == M_HISTORY ? "NOT NULL" : "NULL");
+	char sql[2048];
+	int n = snprintf(sql, sizeof(sql), "SELECT %s FROM sessions s WHERE ended IS %s",
+	                 c->json ? "*, " DB_SESSION_STATUS_SQL " AS status" : text_cols,
+	                 m == M_HISTORY ? "NOT NULL" : "NULL");
 	n = add_filters(sql, sizeof(sql), n, value);
 	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY %s",
 	         m == M_HISTORY ? "ended DESC, id DESC" : "unit, id");
@@ -282,13 +287,14 @@ int show_crypto_session_history(const struct vctx *c, int argc, char **argv)
  */
 static const char summary_cols[] =
 	"count(*) AS sessions, count(DISTINCT username) AS users,"
-	" count(DISTINCT peer_addr) AS peers";
+	" count(DISTINCT peer_addr) AS peers,"
+	" sum((" DB_SESSION_STATUS_SQL ") = 'UP-ACTIVE') AS active";
 
 static sqlite3_stmt *summary_query(sqlite3 *h, int per_group, const char *value[NFILTERS])
 {
 	char sql[1024];
 	sqlite3_stmt *s;
-	int n = snprintf(sql, sizeof(sql), "SELECT %s%s FROM sessions WHERE ended IS NULL",
+	int n = snprintf(sql, sizeof(sql), "SELECT %s%s FROM sessions s WHERE ended IS NULL",
 	                 per_group ? "COALESCE(grp, '') AS grp, " : "", summary_cols);
 	n = add_filters(sql, sizeof(sql), n, value);
 	if (per_group)
@@ -315,14 +321,14 @@ int show_crypto_session_summary(const struct vctx *c, int argc, char **argv)
 	if (!t || !g || sqlite3_step(t) != SQLITE_ROW)
 		goto out;
 	if (c->json) {
-		printf("{\"sessions\": %lld, \"users\": %lld, \"peers\": %lld, \"groups\": ",
-		       num(t, 0), num(t, 1), num(t, 2));
+		printf("{\"sessions\": %lld, \"users\": %lld, \"peers\": %lld, \"up_active\": %lld, "
+		       "\"groups\": ", num(t, 0), num(t, 1), num(t, 2), num(t, 3));
 		rc = json_rows(stdout, g);
 		printf("}\n");
 		goto out;
 	}
 	printf("Crypto session summary\n\n");
-	printf("Total sessions: %lld (UP-ACTIVE %lld)\n", num(t, 0), num(t, 0));
+	printf("Total sessions: %lld (UP-ACTIVE %lld)\n", num(t, 0), num(t, 3));
 	printf("Users: %lld  Peers: %lld\n\n", num(t, 1), num(t, 2));
 	printf("%-24s %8s %8s %8s\n", "Group", "Sessions", "Users", "Peers");
 	while ((rc = sqlite3_step(g)) == SQLITE_ROW)

@@ -69,6 +69,26 @@ static void ike_up(struct db *d, uint32_t id, const char *peer, int peer_port, c
 		exit(1);
 }
 
+static void ipsec_up(struct db *d, uint32_t id, const char *peer, int peer_port,
+                     const char *local, int local_port, const char *addr, int unit)
+{
+	struct msg_ipsec_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = id;
+	m.spi_in = htonl(0xc0ffee00u + id);
+	m.spi_out = htonl(0xbeef0000u + id);
+	sin_set(&m.peer, peer, peer_port);
+	sin_set(&m.local, local, local_port);
+	snprintf(m.ifname, sizeof(m.ifname), "va%d", unit);
+	m.unit = unit;
+	inet_pton(AF_INET, addr, &m.remote_ident);
+	snprintf(m.transform, sizeof(m.transform), "esp-aes 256 esp-sha-hmac");
+	m.life_seconds = 3600;
+	m.installed = 1700000000;
+	if (db_ipsec_sa_up(d, &m) < 0)
+		exit(1);
+}
+
 static void counters(struct db *d, uint32_t id, uint64_t base)
 {
 	struct msg_counters k = { .session_id = id, .pkts_in = base, .pkts_out = base + 2,
@@ -135,6 +155,8 @@ int main(int argc, char **argv)
 	ike_up(d, 2, "10.0.0.5", 500, "10.0.0.1", 500);
 	ike_up(d, 5, "172.18.143.2", 4500, "172.18.143.246", 4500);
 	ike_up(d, 3, "172.18.143.9", 4500, "172.18.143.246", 4500);
+	/* alice has an IPsec SA (UP-ACTIVE), bob none (UP-IDLE) */
+	ipsec_up(d, 1, "172.18.143.2", 4500, "172.18.143.246", 4500, "192.168.1.1", 2);
 	up(d, 3, "carol", "group1", "172.18.143.9", 4500, "172.18.143.246", 4500, "192.168.1.3", 4);
 	counters(d, 3, 5);
 	if (db_session_down(d, 3, "peer delete") < 0 || db_event(d, 3, "deleted by client") < 0)

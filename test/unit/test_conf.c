@@ -368,6 +368,20 @@ Test(conf, defaults)
 	cr_expect_geq(find_msg("t.conf:5: warning: legacy algorithm 'set pfs (group2)'", NULL), 0);
 }
 
+/* a name configurations use for save-password: accepted as it, with a warning naming it */
+Test(conf, user_save_password_is_save_password)
+{
+	cr_assert_eq(load_str("crypto isakmp client configuration group g\n key k\n"
+	                      " user-save-password\n"), 0);
+	const struct conf_group *g = conf_find_group(conf, "g");
+	cr_assert_not_null(g);
+	cr_expect_eq(g->save_password, 1);
+	cr_expect_geq(find_msg("t.conf:3: warning: 'user-save-password' read as save-password", NULL),
+	              0);
+	cr_expect_eq(load_str("crypto isakmp client configuration group g\n key k\n"
+	                      " user-save-password now\n"), 1, "one error: arguments after it");
+}
+
 Test(conf, legacy_warnings)
 {
 	const char *text =

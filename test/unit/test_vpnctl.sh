@@ -60,7 +60,7 @@ Interface: Virtual-Access3
 Username: bob "b" \ \x1b[31m\x0aé\xff'; DROP TABLE sessions; --
 Profile: vpn1-ra
 Group: group2
-Session status: UP-ACTIVE
+Session status: UP-IDLE
 Peer: 10.0.0.5 port 500
   IKEv1 SA: local 10.0.0.1/500 remote 10.0.0.5/500 Active
   IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0
@@ -95,8 +95,9 @@ else
 fi
 
 run -S "$T/st" show crypto session brief
-if [ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^172\.18\.143\.2 +Vi2 +alice +group1 +[0-9:]{8} UA$"; then
-	pass "show crypto session brief"
+if [ $RC -eq 0 ] && echo "$OUT" | grep -Eq "^172\.18\.143\.2 +Vi2 +alice +group1 +[0-9:]{8} UA$" &&
+	echo "$OUT" | grep -Eq "^10\.0\.0\.5 +Vi3 .* group2 +[0-9:]{8} UI$"; then
+	pass "show crypto session brief (alice active, bob without an IPsec SA idle)"
 else
 	fail "show crypto session brief"; echo "$OUT"
 fi
@@ -258,7 +259,7 @@ run -S "$T/st" sh cry sess summ
 cat >"$T/expected" <<'EOF'
 Crypto session summary
 
-Total sessions: 2 (UP-ACTIVE 2)
+Total sessions: 2 (UP-ACTIVE 1)
 Users: 2  Peers: 2
 
 Group                    Sessions    Users    Peers
@@ -273,6 +274,12 @@ fi
 run -S "$T/st" show crypto session summary group group2
 [ $RC -eq 0 ] && echo "$OUT" | grep -q "^Total sessions: 1 " && ! echo "$OUT" | grep -q "^group1" &&
 	pass "summary group G" || fail "summary group: $OUT"
+run -S "$T/st" --json show crypto session summary
+[ $RC -eq 0 ] && python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['sessions'] == 2 and d['up_active'] == 1, d
+" "$T/out" && pass "summary --json: 2 sessions, 1 UP-ACTIVE" || fail "summary --json: $OUT"
 run -S "$T/st" --json show crypto session summary username nobody
 [ $RC -eq 0 ] && python3 -c "
 import json, sys
