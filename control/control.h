@@ -8,6 +8,7 @@
 #define VPND_CONTROL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "common/conf.h"
@@ -31,6 +32,22 @@ extern const size_t control_ncmds;
 
 void control_printf(struct control_conn *, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Takes every "--json" out of argv: 1 if there was one. */
+int control_take_json(int *argc, char **argv);
+
+/*
+ * An answer a formatter writes to a FILE, as the JSON writer (control/json.h) does:
+ * control_out_open gives the FILE (NULL after answering "% out of memory"), and
+ * control_out_send closes it and sends what was written.
+ */
+struct control_out {
+	FILE  *f;
+	char  *buf;
+	size_t len;
+};
+FILE *control_out_open(struct control_conn *, struct control_out *);
+void  control_out_send(struct control_conn *, struct control_out *);
+
 /* The running configuration, redacted: no key or password is in it. */
 const struct vpnd_conf *control_conf(struct control_conn *);
 /* the read-only session store opened at start, NULL when it could not be */

@@ -22,6 +22,7 @@
 #include "common/msg.h"
 #include "control/control.h"
 #include "control/debug.h"
+#include "control/json.h"
 
 static const struct {
 	const char *word, *name;
@@ -266,68 +267,83 @@ void debug_cmd_show_debugging(struct control_conn *cc, int argc, char **argv)
 		control_printf(cc, "  filtered by conditions: see show crypto debug-condition\n");
 }
 
-static void show_list(struct control_conn *cc, const struct msg_debug *d, int type,
-                      const char *title, int json, int *first_list)
+/* One condition as show crypto debug-condition writes it. */
+static void cond_text(const struct msg_debug_cond *c, char *v, size_t len)
 {
-	int n = 0;
-
-	if (json)
-		control_printf(cc, "%s\n  \"%s\": [", *first_list ? "" : ",", title);
-	else
-		control_printf(cc, "%s:\n", title);
-	*first_list = 0;
-	for (int i = 0; i < d->ncond; i++) {
-		const struct msg_debug_cond *c = &d->cond[i];
-		char v[MSG_USER_MAX + 40];
-		if (c->type != type)
-			continue;
-		if (type == DCOND_ADDR) {
-			char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &c->addr, a, sizeof(a));
-			inet_ntop(AF_INET, &c->mask, m, sizeof(m));
-			if (c->mask == 0xffffffffu)
-				snprintf(v, sizeof(v), "%s", a);
-			else
-				snprintf(v, sizeof(v), "%s %s", a, m);
-		} else if (type == DCOND_SPI) {
-			snprintf(v, sizeof(v), "%u (0x%08x)", c->spi, c->spi);
-		} else {
-			snprintf(v, sizeof(v), "%s", c->name);
-		}
-		if (json)
-			control_printf(cc, "%s\"%s\"", n ? ", " : "", v);
+	if (c->type == DCOND_ADDR) {
+		char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &c->addr, a, sizeof(a));
+		inet_ntop(AF_INET, &c->mask, m, sizeof(m));
+		if (c->mask == 0xffffffffu)
+			snprintf(v, len, "%s", a);
 		else
-			control_printf(cc, "  %s\n", v);
-		n++;
+			snprintf(v, len, "%s %s", a, m);
+	} else if (c->type == DCOND_SPI) {
+		snprintf(v, len, "%u (0x%08x)", c->spi, c->spi);
+	} else {
+		snprintf(v, len, "%s", c->name);
 	}
-	if (json)
-		control_printf(cc, "]");
+}
+
+static const struct {
+	int         type;
+	const char *title, *key;
+} cond_lists[] = {
+	{ DCOND_ADDR,  "Peer IP address filters", "peer" },
+	{ DCOND_USER,  "Username filters",        "username" },
+	{ DCOND_GROUP, "Group filters",           "group" },
+	{ DCOND_SPI,   "SPI filters",             "spi" },
+};
+
+static void show_condition_json(struct control_conn *cc, const struct msg_debug *d, int on)
+{
+	char v[MSG_USER_MAX + 40];
+	struct control_out o;
+	struct jw w;
+
+	if (control_out_open(cc, &o) == NULL)
+		return;
+	jw_init(&w, o.f);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "conditional", on);
+	jw_bool(&w, "unmatched", d->unmatched);
+	for (size_t l = 0; l < sizeof(cond_lists) / sizeof(cond_lists[0]); l++) {
+		jw_arr(&w, cond_lists[l].key);
+		for (int i = 0; i < d->ncond; i++)
+			if (d->cond[i].type == cond_lists[l].type) {
+				cond_text(&d->cond[i], v, sizeof(v));
+				jw_str(&w, NULL, v);
+			}
+		jw_arr_end(&w);
+	}
+	jw_obj_end(&w);
+	control_out_send(cc, &o);
 }
 
 void debug_cmd_show_condition(struct control_conn *cc, int argc, char **argv)
 {
 	struct msg_debug d;
-	int json = argc == 1 && !strcmp(argv[0], "--json"), first = 0;
+	int json = control_take_json(&argc, argv);
+	char v[MSG_USER_MAX + 40];
 
-	if (argc != 0 && !json) {
+	if (argc != 0) {
 		control_printf(cc, "%% Invalid input: expected [--json]\n");
 		return;
 	}
 	log_dbg_get(&d);
 	int on = d.ncond > 0 || d.unmatched;
 	if (json) {
-		control_printf(cc, "{\n  \"conditional\": %s,\n  \"unmatched\": %s,",
-		               on ? "true" : "false", d.unmatched ? "true" : "false");
-	} else {
-		control_printf(cc, "Crypto conditional debug currently is turned %s\n",
-		               on ? "ON" : "OFF");
-		control_printf(cc, "Debug context unmatched flag: %s\n", d.unmatched ? "ON" : "OFF");
+		show_condition_json(cc, &d, on);
+		return;
 	}
-	first = 1;
-	show_list(cc, &d, DCOND_ADDR, json ? "peer" : "Peer IP address filters", json, &first);
-	show_list(cc, &d, DCOND_USER, json ? "username" : "Username filters", json, &first);
-	show_list(cc, &d, DCOND_GROUP, json ? "group" : "Group filters", json, &first);
-	show_list(cc, &d, DCOND_SPI, json ? "spi" : "SPI filters", json, &first);
-	if (json)
-		control_printf(cc, "\n}\n");
+	control_printf(cc, "Crypto conditional debug currently is turned %s\n", on ? "ON" : "OFF");
+	control_printf(cc, "Debug context unmatched flag: %s\n", d.unmatched ? "ON" : "OFF");
+	for (size_t l = 0; l < sizeof(cond_lists) / sizeof(cond_lists[0]); l++) {
+		control_printf(cc, "%s:\n", cond_lists[l].title);
+		for (int i = 0; i < d.ncond; i++)
+			if (d.cond[i].type == cond_lists[l].type) {
+				cond_text(&d.cond[i], v, sizeof(v));
+				control_printf(cc, "  %s\n", v);
+			}
+	}
 }

@@ -17,35 +17,12 @@
 #include "common/msg.h"
 #include "control/control.h"
 #include "control/exposure.h"
+#include "control/json.h"
 
 static struct msg_lockout locked[CONF_MAX_USERS];
 static int nlocked;
 static struct msg_adm_stats adm;
 static int have_adm;
-
-static int json_flag(int *argc, char **argv)
-{
-	if (*argc > 0 && !strcmp(argv[*argc - 1], "--json")) {
-		(*argc)--;
-		return 1;
-	}
-	return 0;
-}
-
-/* A user name as a JSON string: names come from clients, so every byte is escaped. */
-static void json_str(struct control_conn *cc, const char *s)
-{
-	control_printf(cc, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			control_printf(cc, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			control_printf(cc, "\\u%04x", *c);
-		else
-			control_printf(cc, "%c", *c);
-	}
-	control_printf(cc, "\"");
-}
 
 static int store_lockout(const struct msg_lockout *u)
 {
@@ -95,7 +72,7 @@ int exposure_adm(struct msg_adm_stats *out)
 
 void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 {
-	int json = json_flag(&argc, argv);
+	int json = control_take_json(&argc, argv);
 	const struct vpnd_conf *conf = control_conf(cc);
 	int maxf = conf ? conf->aaa_max_fail : 0;
 	char when[32], a[INET_ADDRSTRLEN];
@@ -105,17 +82,28 @@ void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 		return;
 	}
 	if (json) {
-		control_printf(cc, "{\"max_fail\": %d, \"users\": [", maxf);
+		struct control_out o;
+		struct jw w;
+
+		if (control_out_open(cc, &o) == NULL)
+			return;
+		jw_init(&w, o.f);
+		jw_obj(&w, NULL);
+		jw_int(&w, "max_fail", maxf);
+		jw_arr(&w, "users");
 		for (int i = 0; i < nlocked; i++) {
-			control_printf(cc, "%s{\"user\": ", i ? ", " : "");
-			json_str(cc, locked[i].user);
 			inet_ntop(AF_INET, &locked[i].last_addr, a, sizeof(a));
-			control_printf(cc, ", \"failures\": %d, \"locked\": %s, \"last_failure\": %lld, "
-			               "\"last_address\": \"%s\"}", locked[i].fails,
-			               locked[i].locked ? "true" : "false",
-			               (long long)locked[i].last_fail, a);
+			jw_obj(&w, NULL);
+			jw_str(&w, "user", locked[i].user);
+			jw_int(&w, "failures", locked[i].fails);
+			jw_bool(&w, "locked", locked[i].locked);
+			jw_int(&w, "last_failure", (long long)locked[i].last_fail);
+			jw_str(&w, "last_address", a);
+			jw_obj_end(&w);
 		}
-		control_printf(cc, "]}\n");
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+		control_out_send(cc, &o);
 		return;
 	}
 	if (!maxf)
@@ -156,7 +144,7 @@ void exposure_cmd_clear_lockout(struct control_conn *cc, int argc, char **argv)
 
 void exposure_cmd_show_cac(struct control_conn *cc, int argc, char **argv)
 {
-	int json = json_flag(&argc, argv);
+	int json = control_take_json(&argc, argv);
 	if (argc) {
 		control_printf(cc, "%% Invalid input: expected [--json]\n");
 		return;
@@ -164,18 +152,29 @@ void exposure_cmd_show_cac(struct control_conn *cc, int argc, char **argv)
 	const struct msg_adm_stats *s = &adm;
 	unsigned long long rej = s->rej_in_neg + s->rej_peer + s->rej_shed + s->rej_sa + s->rej_rate;
 	if (json) {
-		control_printf(cc, "{\"max_in_negotiation\": %d, \"max_in_negotiation_per_peer\": %d, "
-		               "\"max_ike_sas\": %d, \"ike_sas\": %d, \"in_negotiation\": %d, "
-		               "\"requests\": %llu, \"accepted\": %llu, \"rejected\": %llu, "
-		               "\"rejected_in_negotiation_limit\": %llu, \"rejected_per_peer_limit\": "
-		               "%llu, \"rejected_shed_unknown_peer\": %llu, \"rejected_sa_limit\": %llu, "
-		               "\"rejected_rate\": %llu, \"aggressive_mode_refused\": %llu}\n",
-		               s->limit_in_neg, s->limit_in_neg_peer, s->limit_sa, s->ike_sas,
-		               s->in_negotiation, (unsigned long long)s->requests,
-		               (unsigned long long)s->accepted, rej,
-		               (unsigned long long)s->rej_in_neg, (unsigned long long)s->rej_peer,
-		               (unsigned long long)s->rej_shed, (unsigned long long)s->rej_sa,
-		               (unsigned long long)s->rej_rate, (unsigned long long)s->rej_aggressive);
+		struct control_out o;
+		struct jw w;
+
+		if (control_out_open(cc, &o) == NULL)
+			return;
+		jw_init(&w, o.f);
+		jw_obj(&w, NULL);
+		jw_int(&w, "max_in_negotiation", s->limit_in_neg);
+		jw_int(&w, "max_in_negotiation_per_peer", s->limit_in_neg_peer);
+		jw_int(&w, "max_ike_sas", s->limit_sa);
+		jw_int(&w, "ike_sas", s->ike_sas);
+		jw_int(&w, "in_negotiation", s->in_negotiation);
+		jw_u64(&w, "requests", s->requests);
+		jw_u64(&w, "accepted", s->accepted);
+		jw_u64(&w, "rejected", rej);
+		jw_u64(&w, "rejected_in_negotiation_limit", s->rej_in_neg);
+		jw_u64(&w, "rejected_per_peer_limit", s->rej_peer);
+		jw_u64(&w, "rejected_shed_unknown_peer", s->rej_shed);
+		jw_u64(&w, "rejected_sa_limit", s->rej_sa);
+		jw_u64(&w, "rejected_rate", s->rej_rate);
+		jw_u64(&w, "aggressive_mode_refused", s->rej_aggressive);
+		jw_obj_end(&w);
+		control_out_send(cc, &o);
 		return;
 	}
 	if (!have_adm)

@@ -135,6 +135,12 @@ void jw_int(struct jw *w, const char *key, long long v)
 	fprintf(w->f, "%lld", v);
 }
 
+void jw_u64(struct jw *w, const char *key, unsigned long long v)
+{
+	jw_item(w, key);
+	fprintf(w->f, "%llu", v);
+}
+
 /* A number, or null when it is 0 (the configuration's "not set"). */
 void jw_int0(struct jw *w, const char *key, long long v)
 {

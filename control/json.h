@@ -24,6 +24,7 @@ void jw_arr_end(struct jw *w);
 /* a string, or null when S is NULL or empty (the configuration's "not set") */
 void jw_str(struct jw *w, const char *key, const char *s);
 void jw_int(struct jw *w, const char *key, long long v);
+void jw_u64(struct jw *w, const char *key, unsigned long long v);
 /* a number, or null when it is 0 (the configuration's "not set") */
 void jw_int0(struct jw *w, const char *key, long long v);
 void jw_bool(struct jw *w, const char *key, int v);

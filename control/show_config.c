@@ -1486,45 +1486,14 @@ int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_v
 /* Control socket handlers */
 
 /* Takes --json out of argv wherever it is (vpnctl appends it); 1 when it was there. */
-static int take_json(int *argc, char **argv)
-{
-	int json = 0, n = 0;
-
-	for (int i = 0; i < *argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else
-			argv[n++] = argv[i];
-	}
-	*argc = n;
-	return json;
-}
-
-/* Sends what the formatter wrote to the memory stream. */
-static void send_stream(struct control_conn *cc, FILE *m, char **buf, size_t *len)
-{
-	if (fclose(m) != 0) {
-		free(*buf);
-		control_printf(cc, "%% out of memory\n");
-		return;
-	}
-	if (*len > INT_MAX)
-		control_printf(cc, "%% answer too long\n");
-	else
-		control_printf(cc, "%.*s", (int)*len, *buf);
-	free(*buf);
-}
-
 typedef int show_fn(FILE *, const struct vpnd_conf *, int);
 
 static void run_show(struct control_conn *cc, int argc, char **argv, show_fn *fn,
                      const char *usage)
 {
 	const struct vpnd_conf *c = control_conf(cc);
-	int json = take_json(&argc, argv);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
+	int json = control_take_json(&argc, argv);
+	struct control_out o;
 
 	if (argc != 0) {
 		control_printf(cc, "%% Invalid input: '%s' (usage: %s [--json])\n", argv[0], usage);
@@ -1534,12 +1503,10 @@ static void run_show(struct control_conn *cc, int argc, char **argv, show_fn *fn
 		control_printf(cc, "%% no configuration loaded\n");
 		return;
 	}
-	if ((m = open_memstream(&buf, &len)) == NULL) {
-		control_printf(cc, "%% out of memory\n");
+	if (control_out_open(cc, &o) == NULL)
 		return;
-	}
-	fn(m, c, json);
-	send_stream(cc, m, &buf, &len);
+	fn(o.f, c, json);
+	control_out_send(cc, &o);
 }
 
 void show_cmd_isakmp_policy(struct control_conn *cc, int argc, char **argv)
@@ -1568,24 +1535,20 @@ void show_cmd_running_config(struct control_conn *cc, int argc, char **argv)
 	static const char usage[] =
 		"show running-config [interface NAME | interface Virtual-AccessN] [--json]";
 	const struct vpnd_conf *c = control_conf(cc);
-	int json = take_json(&argc, argv), used = 1, unit;
+	int json = control_take_json(&argc, argv), used = 1, unit;
 	char name[2 * CONF_NAME_MAX], err[256];
 	struct show_vaccess s;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
+	struct control_out o;
 
 	if (c == NULL) {
 		control_printf(cc, "%% no configuration loaded\n");
 		return;
 	}
 	if (argc == 0) {
-		if ((m = open_memstream(&buf, &len)) == NULL) {
-			control_printf(cc, "%% out of memory\n");
+		if (control_out_open(cc, &o) == NULL)
 			return;
-		}
-		show_running_config(m, c, json);
-		send_stream(cc, m, &buf, &len);
+		show_running_config(o.f, c, json);
+		control_out_send(cc, &o);
 		return;
 	}
 	/* "interface" may be cut short as on IOS (int) */
@@ -1608,21 +1571,20 @@ void show_cmd_running_config(struct control_conn *cc, int argc, char **argv)
 		control_printf(cc, "%% Invalid input: '%s' (usage: %s)\n", argv[argc - 1], usage);
 		return;
 	}
-	if ((m = open_memstream(&buf, &len)) == NULL) {
-		control_printf(cc, "%% out of memory\n");
+	if (control_out_open(cc, &o) == NULL)
 		return;
-	}
 	if (unit < 0) {
-		show_running_interface(m, c, name, json);
+		show_running_interface(o.f, c, name, json);
 	} else {
 		int r;
 		r = control_vaccess(cc, unit, &s, err, sizeof(err));
 		if (r < 0)
-			fprintf(m, "%% session store unreadable: %s\n", err);
+			fprintf(o.f, "%% session store unreadable: %s\n", err);
 		else if (r == 0)
-			fprintf(m, "%% Virtual-Access%d does not exist (no live session on it)\n", unit);
+			fprintf(o.f, "%% Virtual-Access%d does not exist (no live session on it)\n",
+			        unit);
 		else
-			show_running_vaccess(m, c, &s, json);
+			show_running_vaccess(o.f, c, &s, json);
 	}
-	send_stream(cc, m, &buf, &len);
+	control_out_send(cc, &o);
 }

@@ -96,60 +96,43 @@ static const char *level(int lv)
 	return n ? n : "disabled";
 }
 
-static void json_text(struct control_conn *cc, const char *s)
-{
-	control_printf(cc, "\"");
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			control_printf(cc, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			control_printf(cc, "\\u%04x", *c);
-		else
-			control_printf(cc, "%c", *c);
-	}
-	control_printf(cc, "\"");
-}
-
 static void show_json(struct control_conn *cc, const struct conf_logging *l, const char *dest)
 {
-	char a[INET_ADDRSTRLEN];
 	const char *fac = conf_log_facility_name(l->facility);
+	struct control_out o;
+	char a[INET_ADDRSTRLEN];
+	struct jw w;
 
-	control_printf(cc, "{\"syslog_logging\": %s, \"destination\": \"%s\", ",
-	               l->off ? "false" : "true", dest);
-	control_printf(cc, "\"console_level\": ");
-	if (l->console >= 0)
-		control_printf(cc, "\"%s\", ", level(l->console));
-	else
-		control_printf(cc, "null, ");
-	control_printf(cc, "\"buffer_level\": ");
-	if (l->buffered >= 0)
-		control_printf(cc, "\"%s\", ", level(l->buffered));
-	else
-		control_printf(cc, "null, ");
-	control_printf(cc, "\"buffer_size\": %d, \"trap_level\": ", l->buffer_size);
-	if (l->trap >= 0)
-		control_printf(cc, "\"%s\", ", level(l->trap));
-	else
-		control_printf(cc, "null, ");
-	control_printf(cc, "\"facility\": \"%s\", \"crypto_logging_session\": %s, "
-	               "\"messages_logged\": %llu, \"messages_dropped\": %llu, "
-	               "\"messages_sent\": %llu, \"hosts\": [", fac ? fac : "daemon",
-	               l->crypto_session ? "true" : "false", (unsigned long long)rg.logged,
-	               (unsigned long long)rg.dropped, (unsigned long long)rg.sent);
+	if (control_out_open(cc, &o) == NULL)
+		return;
+	jw_init(&w, o.f);
+	jw_obj(&w, NULL);
+	jw_bool(&w, "syslog_logging", !l->off);
+	jw_str(&w, "destination", dest);
+	jw_str(&w, "console_level", l->console >= 0 ? level(l->console) : NULL);
+	jw_str(&w, "buffer_level", l->buffered >= 0 ? level(l->buffered) : NULL);
+	jw_int(&w, "buffer_size", l->buffer_size);
+	jw_str(&w, "trap_level", l->trap >= 0 ? level(l->trap) : NULL);
+	jw_str(&w, "facility", fac ? fac : "daemon");
+	jw_bool(&w, "crypto_logging_session", l->crypto_session);
+	jw_u64(&w, "messages_logged", rg.logged);
+	jw_u64(&w, "messages_dropped", rg.dropped);
+	jw_u64(&w, "messages_sent", rg.sent);
+	jw_arr(&w, "hosts");
 	for (int k = 0; k < l->nhost && k < CONF_MAX_LOG_HOSTS; k++) {
 		inet_ntop(AF_INET, &l->host[k].addr, a, sizeof(a));
-		control_printf(cc, "%s{\"address\": \"%s\", \"port\": %u}", k ? ", " : "", a,
-		               (unsigned)l->host[k].port);
+		jw_obj(&w, NULL);
+		jw_str(&w, "address", a);
+		jw_int(&w, "port", l->host[k].port);
+		jw_obj_end(&w);
 	}
-	control_printf(cc, "], \"lines\": [");
-	int first = 1;
-	for (const struct ring_line *r = rg.head; r != NULL; r = r->next) {
-		control_printf(cc, "%s", first ? "" : ", ");
-		json_text(cc, r->text);
-		first = 0;
-	}
-	control_printf(cc, "]}\n");
+	jw_arr_end(&w);
+	jw_arr(&w, "lines");
+	for (const struct ring_line *r = rg.head; r != NULL; r = r->next)
+		jw_str(&w, NULL, r->text);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	control_out_send(cc, &o);
 }
 
 void show_logging_cmd(struct control_conn *cc, int argc, char **argv)
@@ -159,12 +142,8 @@ void show_logging_cmd(struct control_conn *cc, int argc, char **argv)
 	struct conf_logging l;
 	const char *dest = rg.dest >= 0 && rg.dest <= 2 ? dests[rg.dest] : "stderr";
 	char a[INET_ADDRSTRLEN];
-	int json = 0;
+	int json = control_take_json(&argc, argv);
 
-	if (argc > 0 && !strcmp(argv[argc - 1], "--json")) {
-		json = 1;
-		argc--;
-	}
 	if (argc) {
 		control_printf(cc, "%% Invalid input: expected [--json]\n");
 		return;

@@ -165,17 +165,11 @@ int show_ip_local_pool(FILE *f, const struct vpnd_conf *c, sqlite3 *db, const ch
 void show_cmd_ip_local_pool(struct control_conn *cc, int argc, char **argv)
 {
 	const struct vpnd_conf *c = control_conf(cc);
-	int json = 0, n = 0;
-	char err[256], *buf = NULL;
-	size_t len = 0;
+	int json = control_take_json(&argc, argv);
+	struct control_out o;
+	char err[256];
 
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else
-			argv[n++] = argv[i];
-	}
-	if (n > 1) {
+	if (argc > 1) {
 		control_printf(cc, "%% Invalid input: '%s' (usage: show ip local pool [NAME] "
 		               "[--json])\n", argv[1]);
 		return;
@@ -185,20 +179,13 @@ void show_cmd_ip_local_pool(struct control_conn *cc, int argc, char **argv)
 		                                : "no configuration loaded");
 		return;
 	}
-	FILE *m = open_memstream(&buf, &len);
-	if (!m) {
-		control_printf(cc, "%% out of memory\n");
+	if (control_out_open(cc, &o) == NULL)
 		return;
+	if (show_ip_local_pool(o.f, c, control_db(), argc ? argv[0] : NULL, json, err,
+	                       sizeof(err)) < 0) {
+		/* the error alone: a memory stream's size is where it was last written */
+		fseek(o.f, 0, SEEK_SET);
+		fprintf(o.f, "%% %s\n", err);
 	}
-	int r = show_ip_local_pool(m, c, control_db(), n ? argv[0] : NULL, json, err, sizeof(err));
-	if (fclose(m) != 0 || len > INT_MAX) {
-		free(buf);
-		control_printf(cc, "%% out of memory\n");
-		return;
-	}
-	if (r < 0)
-		control_printf(cc, "%% %s\n", err);
-	else
-		control_printf(cc, "%.*s", (int)len, buf);
-	free(buf);
+	control_out_send(cc, &o);
 }

@@ -6,7 +6,7 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/reload.c parent/acct.c parent/notify.c parent/commit.c parent/history.c \
 	parent/exposure.c parent/exposure.h \
 	parent/logsink.c parent/logrelay.c parent/logsession.c \
-	control/ctlproc.c control/ctlproc.h control/control.c control/control.h \
+	control/ctlproc.c control/ctlproc.h control/control.c control/control.h control/out.c \
 	control/commands.c control/show_config.c control/show_config.h control/store.c \
 	control/json.c control/json.h control/show_pool.c \
 	control/show_logging.c control/show_logging.h \

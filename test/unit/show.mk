@@ -3,7 +3,7 @@
 check_PROGRAMS += test/unit/test_show_config
 TESTS += test/unit/test_show_config
 test_unit_test_show_config_SOURCES = test/unit/test_show_config.c control/show_config.c \
-	control/store.c control/json.c control/show_pool.c control/show_logging.c
+	control/store.c control/json.c control/show_pool.c control/show_logging.c control/out.c
 test_unit_test_show_config_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_show_config_LDADD = $(TEST_LIBS)
 
