@@ -15,21 +15,12 @@ set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, mounts, TUN); CI runs as root"
-for tool in python3 ip unshare mount vpnc; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: install it (scripts/deps.sh does)"
-done
-T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
+interop_begin python3 ip unshare mount vpnc
 DPID=
-cleanup() {
-	vpnc_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
+cleanup_more() {
 	[ -n "$DPID" ] && kill -KILL "$DPID" 2>/dev/null
 	[ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null
-	ns_teardown
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
-trap cleanup EXIT
 ns_setup || fail "namespace setup"
 
 # in the hub's namespace: UDP 127.0.0.1:5514 is the logging host; the unix sockets are files

@@ -20,23 +20,9 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/radius.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-for tool in vpnc ip iperf3 freeradius prometheus curl python3; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: scripts/deps.sh installs it"
-done
+interop_begin vpnc ip iperf3 freeradius prometheus curl python3
 [ -x "${VPNCTL:-}" ] || fail "VPNCTL is not set to the vpnctl binary"
-
-T=$(mktemp -d /tmp/vpnd-metrics.XXXXXX)
-cleanup() {
-	vpnc_stop
-	prom_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
-	[ -n "${IPERF_PID:-}" ] && kill "$IPERF_PID" 2>/dev/null
-	radius_stop "$T/radius"
-	ns_teardown
-	[ -n "${KEEP_T:-}" ] && echo "kept $T" >&2 || rm -rf "$T"
-}
-trap cleanup EXIT
+cleanup_more() { prom_stop; radius_stop "$T/radius"; }
 ns_setup || fail "namespace setup"
 
 cat >"$T/users" <<'EOF'
