@@ -204,6 +204,8 @@ struct msg_policy {
 	/* the group's network-extension access-list: networks the client may claim in quick
 	 * mode besides its address (common/netpolicy.c) */
 	char     nem_acl[64];
+	/* the group's ipv6 pool address (Mode Config INTERNAL_IP6_ADDRESS), :: = none */
+	struct in6_addr addr6;
 };
 
 /*
@@ -237,6 +239,7 @@ struct msg_session_end {
 	uint32_t session_id;
 	struct in_addr addr;            /* address to give back to its pool */
 	char     reason[64];
+	struct in6_addr addr6;          /* same for its ipv6 pool, :: = none */
 };
 
 struct msg_ike_pkt {

@@ -325,6 +325,7 @@ void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 		memset(&e, 0, sizeof(e));
 		e.session_id = sa->id;
 		e.addr = sa->policy.addr;
+		e.addr6 = sa->policy.addr6;
 		snprintf(e.reason, sizeof(e.reason), "%s", reason);
 		ike.io.to_keymgr(IMSG_SESSION_END_KEY, sa->id, &e, sizeof(e));
 		sa->have_policy = 0;

@@ -143,6 +143,7 @@ struct ike_sa {
 	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
+	int      addr6_given;       /* Mode Config handed out policy.addr6 (the client asked) */
 
 	/* the virtual-access interface */
 	int      va_requested, va_ready;
