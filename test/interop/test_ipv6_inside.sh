@@ -1,0 +1,62 @@
+#!/bin/bash
+# IPv6 inside, IPv4 outside (issue 14, first slice): strongSwan's charon (IKEv1 aggressive,
+# PSK + XAuth, kernel-libipsec) asks Mode Config for an IPv4 and an IPv6 virtual IP
+# (vips = 0.0.0.0,::). The hub's group has an `ipv6 pool`: charon gets both addresses and
+# installs them, IPv4 traffic flows through the tunnel, the hub logs and shows both, and the
+# IPv6 address goes back to its pool when the session ends (the next client gets it again).
+# Needs root; fails (never skips) when strongSwan is missing.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
+
+interop_begin swanctl ip python3 ping unshare
+swan_require
+ns_setup || fail "namespace setup"
+
+name=dual-vip
+st=$T/$name
+dump() {
+	echo "--- vpnd log" >&2; tail -30 "$st/vpnd.log" >&2
+	echo "--- charon log" >&2; grep -E "\[(IKE|ENC|CFG)\]" "$st/swan/charon.log" | tail -30 >&2
+}
+die() { dump; fail "$name: $*"; }
+
+# charon's virtual IPs, one per line
+vips() {
+	swan_ctl --list-sas --ike "$SWAN_CONN" --raw 2>/dev/null |
+		sed -n 's/.*local-vips=\[\([0-9a-f.: ]*\)\].*/\1/p' | head -1 | tr ' ' '\n'
+}
+
+echo "=== $name: hub-swan6.conf, charon asks for 0.0.0.0 and ::"
+vpnd_start "$SRCDIR/test/data/hub-swan6.conf" "$st"
+swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	vips=0.0.0.0,:: || die "charon did not start"
+swan_up 20 || die "charon did not connect"
+v4=$(vips | grep -v : | head -1)
+v6=$(vips | grep : | head -1)
+case "$v4" in 192.168.1.1[0-9]|192.168.1.20) ;; *) die "IPv4 virtual IP '$v4' not from group1pool";; esac
+[ "$v6" = fd00:6::1 ] || die "IPv6 virtual IP '$v6', expected fd00:6::1 (the pool's first)"
+cl ip -o -6 addr show | grep -q "inet6 $v6/" || die "charon did not install $v6: $(cl ip -o -6 addr)"
+grep -q "Mode Config gave $v4 and $v6 to user 'alice'" "$st/vpnd.log" ||
+	die "the hub did not log both addresses"
+pass "$name: Mode Config gave $v4 and $v6, both installed in the client namespace"
+
+cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no IPv4 ping through the tunnel"
+pass "$name: IPv4 ping 10.2.1.10 through the tunnel from $v4"
+
+swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
+wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"
+swan_stop
+# the address went back to the pool: a new client gets it again
+swan_start "$st/swan2" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	vips=0.0.0.0,:: || die "charon did not start again"
+swan_up 20 || die "charon did not connect again"
+v6b=$(vips | grep : | head -1)
+[ "$v6b" = "$v6" ] || die "second session got '$v6b', expected the released $v6"
+pass "$name: $v6 released with the session and given to the next one"
+swan_stop
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
+exit 0
