@@ -380,6 +380,7 @@ struct msg_session_up {
 	/* the interface's own settings (RADIUS, CoA), "" / 0 = the template's */
 	char     acl_in[64], acl_out[64];
 	int32_t  mtu, tcp_mss;
+	struct in6_addr assigned6;      /* Mode Config's IPv6 address, :: = none */
 };
 struct msg_session_down {
 	uint32_t session_id;

@@ -2,7 +2,8 @@
 # IPv6 inside, IPv4 outside (issue 14, first slice): strongSwan's charon (IKEv1 aggressive,
 # PSK + XAuth, kernel-libipsec) asks Mode Config for an IPv4 and an IPv6 virtual IP
 # (vips = 0.0.0.0,::). The hub's group has an `ipv6 pool`: charon gets both addresses and
-# installs them, IPv4 traffic flows through the tunnel, the hub logs and shows both, and the
+# installs them, IPv4 traffic flows through the tunnel, the hub logs both, `show crypto session
+# detail` and --json show both (session store column assigned_addr6), and the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
@@ -44,6 +45,19 @@ pass "$name: Mode Config gave $v4 and $v6, both installed in the client namespac
 
 cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no IPv4 ping through the tunnel"
 pass "$name: IPv4 ping 10.2.1.10 through the tunnel from $v4"
+
+# the session store and the show commands carry the IPv6 address
+wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto session detail | grep -q 'Assigned IPv6 address: $v6'" ||
+	{ "$VPNCTL" -S "$st" show crypto session detail >&2; die "show crypto session detail lacks $v6"; }
+"$VPNCTL" -S "$st" show crypto session detail | grep -q "Assigned address: $v4" ||
+	die "show crypto session detail lacks $v4"
+out=$("$VPNCTL" -S "$st" --json show crypto session username alice) || die "vpnctl --json failed"
+echo "$out" | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+assert len(rows) == 1 and rows[0]["assigned_addr6"] == sys.argv[1], rows
+' "$v6" || die "vpnctl --json lacks assigned_addr6 $v6: $out"
+pass "$name: show crypto session detail and --json show $v4 and $v6"
 
 swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
 wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"
