@@ -362,6 +362,8 @@ void ikev1_child_added(struct ike_sa *, const struct ike_child *);
 
 /* ikev1_selector.c: quick-mode identities as interface selectors */
 int  ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask);
+/* An IPv6 address, subnet or range identity (types 5, 6, 8) */
+int  ikev1_id_is_ipv6(const uint8_t *body, size_t len);
 /* What this SA's peer may claim: its Mode Config address, its group's or profile's
  * network-extension access-list, its Framed-Routes (common/netpolicy.h) */
 struct netpolicy_peer;

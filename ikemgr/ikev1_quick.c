@@ -208,6 +208,17 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		else
 			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
 			                           hub_mask.s_addr == 0);
+		/* Mode Config may have given an IPv6 address, but tunmgr carries IPv4 only so
+		 * far: say so rather than call the identity malformed */
+		if (why && (ikev1_id_is_ipv6(id[0]->body, id[0]->len) ||
+		            ikev1_id_is_ipv6(id[1]->body, id[1]->len))) {
+			ike.st.bad_id++;
+			log_rl("session %u: quick mode with IPv6 identities refused: IPv6 traffic is "
+			       "not carried through the tunnel yet", sa->id);
+			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+			ike_exch_free(sa, x);
+			return;
+		}
 		if (why) {
 			char n[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &sel_net, n, sizeof(n));

@@ -64,6 +64,12 @@ int ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, stru
 	return -1;
 }
 
+int ikev1_id_is_ipv6(const uint8_t *body, size_t len)
+{
+	return len >= 4 && (body[0] == ISAKMP_ID_IPV6_ADDR || body[0] == ISAKMP_ID_IPV6_ADDR_SUBNET ||
+	                    body[0] == ISAKMP_ID_IPV6_ADDR_RANGE);
+}
+
 static int overlap(struct in_addr n1, struct in_addr m1, struct in_addr n2, struct in_addr m2)
 {
 	uint32_t m = m1.s_addr & m2.s_addr;    /* the shorter prefix */

@@ -31,8 +31,9 @@ vips() {
 
 echo "=== $name: hub-swan6.conf, charon asks for 0.0.0.0 and ::"
 vpnd_start "$SRCDIR/test/data/hub-swan6.conf" "$st"
+v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = dynamic\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
 swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
-	vips=0.0.0.0,:: || die "charon did not start"
+	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
 swan_up 20 || die "charon did not connect"
 v4=$(vips | grep -v : | head -1)
 v6=$(vips | grep : | head -1)
@@ -58,6 +59,15 @@ rows = json.load(sys.stdin)
 assert len(rows) == 1 and rows[0]["assigned_addr6"] == sys.argv[1], rows
 ' "$v6" || die "vpnctl --json lacks assigned_addr6 $v6: $out"
 pass "$name: show crypto session detail and --json show $v4 and $v6"
+
+# IPv6 through the tunnel is the next step: an IPv6 quick mode is refused with its reason
+# (not taken for a malformed identity), and the IPv4 tunnel stays up
+swan_ctl --initiate --child v6 --timeout 10 >"$st/v6.log" 2>&1 &&
+	die "the IPv6 CHILD_SA was accepted, but tunmgr does not carry IPv6 yet"
+grep -q "quick mode with IPv6 identities refused: IPv6 traffic is not carried" "$st/vpnd.log" ||
+	die "no log line refusing the IPv6 quick mode"
+cl ping -c 1 -w 5 10.2.1.10 >/dev/null || die "IPv4 tunnel lost after the IPv6 refusal"
+pass "$name: IPv6 quick mode (::/0) refused with its reason, IPv4 still up"
 
 swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
 wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"

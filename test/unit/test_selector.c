@@ -61,6 +61,22 @@ Test(sel, id_forms)
 	cr_expect_eq(ikev1_id_selector(fqdn, 3, &n, &m), -1, "short body");
 }
 
+/* IPv6 identities are told apart (refused with their own reason), never read as IPv4 */
+Test(sel, id_ipv6_recognised)
+{
+	struct in_addr n, m;
+	uint8_t v6[20] = { ISAKMP_ID_IPV6_ADDR, 0, 0, 0, 0xfd, 0, 0, 6 };
+	cr_expect(ikev1_id_is_ipv6(v6, sizeof(v6)));
+	cr_expect_eq(ikev1_id_selector(v6, sizeof(v6), &n, &m), -1);
+	uint8_t v6sub[36] = { ISAKMP_ID_IPV6_ADDR_SUBNET };
+	cr_expect(ikev1_id_is_ipv6(v6sub, sizeof(v6sub)));
+	uint8_t v6range[36] = { ISAKMP_ID_IPV6_ADDR_RANGE };
+	cr_expect(ikev1_id_is_ipv6(v6range, sizeof(v6range)));
+	uint8_t v4[8] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0, 10, 0, 0, 1 };
+	cr_expect(!ikev1_id_is_ipv6(v4, sizeof(v4)));
+	cr_expect(!ikev1_id_is_ipv6(v6, 3), "short body");
+}
+
 /* The whole address space as a range spans 2^32 addresses: "any", not 0.0.0.0/32. */
 Test(sel, id_range_everything)
 {
