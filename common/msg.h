@@ -273,6 +273,7 @@ struct msg_authz {
 	int32_t  mtu, tcp_mss;          /* the session's own, 0 = template's */
 	int32_t  nroute;                /* Framed-Route networks, through this interface */
 	struct msg_route route[MSG_ROUTES_MAX];
+	struct in6_addr addr6;          /* Mode Config IPv6 address, :: = none */
 };
 struct msg_authz_del {
 	uint32_t session_id;
@@ -311,6 +312,10 @@ struct msg_sa_add {
 	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
 	 * this SA; a network other than the client's address gets a route via the interface */
 	struct in_addr sel_net, sel_mask;
+	/* an IPv6 SA (sel_v6): the client side is its Mode Config address sel_net6/128 and
+	 * sel_net, sel_mask are unused */
+	int32_t  sel_v6;
+	struct in6_addr sel_net6;
 };
 struct msg_sa_del {
 	uint32_t session_id;

@@ -2,8 +2,9 @@
 # IPv6 inside, IPv4 outside (issue 14, first slice): strongSwan's charon (IKEv1 aggressive,
 # PSK + XAuth, kernel-libipsec) asks Mode Config for an IPv4 and an IPv6 virtual IP
 # (vips = 0.0.0.0,::). The hub's group has an `ipv6 pool`: charon gets both addresses and
-# installs them, IPv4 traffic flows through the tunnel, the hub logs both, `show crypto session
-# detail` and --json show both (session store column assigned_addr6), and the
+# installs them, the hub logs both, `show crypto session detail` and --json show both (session
+# store column assigned_addr6); a second quick mode for the IPv6 address toward ::/0 gets the
+# hub's interface a /128 route, and ping and ping -6 reach the inside host; the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
@@ -14,6 +15,10 @@ set -u
 interop_begin swanctl ip python3 ping unshare
 swan_require
 ns_setup || fail "namespace setup"
+# IPv6 inside: the inside host and the hub's inside interface get addresses, the hub forwards
+hub sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "IPv6 forwarding on the hub"
+hub ip addr add fd00:2::1/64 dev eth1 nodad && inh ip addr add fd00:2::10/64 dev inhost nodad &&
+	inh ip -6 route add default via fd00:2::1 || fail "IPv6 addresses inside"
 
 name=dual-vip
 st=$T/$name
@@ -31,7 +36,10 @@ vips() {
 
 echo "=== $name: hub-swan6.conf, charon asks for 0.0.0.0 and ::"
 vpnd_start "$SRCDIR/test/data/hub-swan6.conf" "$st"
-v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = dynamic\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
+# IKEv1 has one identity pair per quick mode and charon sends the first selector of each
+# side: with local_ts = dynamic that is the IPv4 virtual IP, so the IPv6 child names the
+# pool's first address (the one checked below) itself
+v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::1/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
 swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
 	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
 swan_up 20 || die "charon did not connect"
@@ -60,14 +68,19 @@ assert len(rows) == 1 and rows[0]["assigned_addr6"] == sys.argv[1], rows
 ' "$v6" || die "vpnctl --json lacks assigned_addr6 $v6: $out"
 pass "$name: show crypto session detail and --json show $v4 and $v6"
 
-# IPv6 through the tunnel is the next step: an IPv6 quick mode is refused with its reason
-# (not taken for a malformed identity), and the IPv4 tunnel stays up
-swan_ctl --initiate --child v6 --timeout 10 >"$st/v6.log" 2>&1 &&
-	die "the IPv6 CHILD_SA was accepted, but tunmgr does not carry IPv6 yet"
-grep -q "quick mode with IPv6 identities refused: IPv6 traffic is not carried" "$st/vpnd.log" ||
-	die "no log line refusing the IPv6 quick mode"
-cl ping -c 1 -w 5 10.2.1.10 >/dev/null || die "IPv4 tunnel lost after the IPv6 refusal"
-pass "$name: IPv6 quick mode (::/0) refused with its reason, IPv4 still up"
+# the IPv6 CHILD_SA: charon's IPv6 virtual IP toward ::/0, a second quick mode
+swan_ctl --initiate --child v6 --timeout 15 >"$st/v6.log" 2>&1 ||
+	{ cat "$st/v6.log" >&2; die "the IPv6 CHILD_SA was not established"; }
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+[ -n "$va" ] || die "no vaN interface on the hub"
+hub ip -6 route show "$v6" | grep -q "dev $va" || die "no IPv6 route to $v6 via $va: $(hub ip -6 route)"
+mtu=$(hub cat "/sys/class/net/$va/mtu")
+[ "$mtu" -ge 1280 ] || die "$va has MTU $mtu, below IPv6's 1280"
+pass "$name: IPv6 CHILD_SA up, $va routes $v6/128, MTU $mtu"
+
+cl ping -6 -c 3 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "no IPv6 ping through the tunnel"
+cl ping -c 2 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "IPv4 lost after the IPv6 CHILD_SA"
+pass "$name: ping -6 fd00:2::10 from $v6 and ping 10.2.1.10 from $v4 through one session"
 
 swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
 wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"
