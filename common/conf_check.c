@@ -111,6 +111,7 @@ void cp_check_refs(struct conf_parser *p)
 	cp_check_radius(p);
 	cp_pki_finish(p);
 	cp_check_dynauth(p);
+	cp_check_ipv6(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

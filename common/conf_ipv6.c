@@ -120,6 +120,19 @@ static void h_unnumbered(struct conf_parser *p, int i)
 	ifc->ipv6_enable = 1;
 }
 
+/* Linux turns IPv6 off on a device whose MTU is below 1280 (RFC 8200 section 5). */
+void cp_check_ipv6(struct conf_parser *p)
+{
+	const struct vpnd_conf *c = p->conf;
+
+	for (int k = 0; k < c->niface; k++) {
+		const struct conf_interface *f = &c->iface[k];
+		if (f->ipv6_enable && f->mtu && f->mtu < 1280)
+			cp_error_at(p, f->line, "interface %s has 'ip mtu %d' and IPv6 enabled, expected "
+			            "an MTU of 1280 or more (IPv6's minimum)", f->name, f->mtu);
+	}
+}
+
 static const struct cp_kw local[] = { FN("pool", h_local_pool), END };
 const struct cp_kw cp_ipv6_top[] = { SUB("local", local), END };
 const struct cp_kw cp_ipv6_group[] = { FN("pool", h_group_pool), END };

@@ -150,6 +150,7 @@ extern const struct cp_kw cp_trustpoint_cmds[];
 extern const struct cp_kw cp_dynauth_cmds[];
 /* conf_ipv6.c: ipv6 lines at the top, in a group, in an interface */
 extern const struct cp_kw cp_ipv6_top[], cp_ipv6_group[], cp_ipv6_iface[];
+void cp_check_ipv6(struct conf_parser *p);
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
 void cp_banner_eof(struct conf_parser *p);

@@ -442,5 +442,6 @@ void ikev1_replay_held(struct ike_sa *, uint8_t **held, size_t *held_len);
 void ikev1_session_gone(struct ike_sa *, const char *reason);
 const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
 int  ikev1_template_shut(struct ike_sa *);
+int  ikev1_template_ipv6(const struct ike_sa *);
 
 #endif

@@ -140,7 +140,7 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			 * before 5.9.10 cut the last byte whatever its length. Asked but none to
 			 * give: left out, the client stays IPv4 only. */
 			uint8_t v6[17];
-			if (IN6_IS_ADDR_UNSPECIFIED(&p->addr6))
+			if (IN6_IS_ADDR_UNSPECIFIED(&p->addr6) || !ikev1_template_ipv6(sa))
 				break;
 			memcpy(v6, &p->addr6, 16);
 			v6[16] = 128;

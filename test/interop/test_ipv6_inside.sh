@@ -6,6 +6,7 @@
 # store column assigned_addr6); a second quick mode for the IPv6 address toward ::/0 gets the
 # hub's interface a /128 route, and ping and ping -6 reach the inside host; the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
+# A template without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -92,6 +93,29 @@ swan_up 20 || die "charon did not connect again"
 v6b=$(vips | grep : | head -1)
 [ "$v6b" = "$v6" ] || die "second session got '$v6b', expected the released $v6"
 pass "$name: $v6 released with the session and given to the next one"
+swan_stop
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
+
+name=no-template-ipv6
+st=$T/$name
+echo "=== $name: the group has an ipv6 pool, the template no 'ipv6 enable'"
+mkdir -p "$st"
+grep -v "^ ipv6 enable$" "$SRCDIR/test/data/hub-swan6.conf" >"$st/hub.conf"
+vpnd_start "$st/hub.conf" "$st"
+swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
+swan_up 20 || die "charon did not connect with IPv4 only"
+vips | grep -q : && die "an IPv6 address was given through a template without 'ipv6 enable'"
+grep -q "Mode Config gave 192.168.1.1[0-9] to user 'alice'" "$st/vpnd.log" ||
+	die "the hub did not log the IPv4-only Mode Config"
+swan_ctl --initiate --child v6 --timeout 10 >"$st/v6.log" 2>&1 &&
+	die "an IPv6 CHILD_SA was accepted without an IPv6 address"
+grep -q "IPv6 quick mode refused: the session holds no IPv6 address" "$st/vpnd.log" ||
+	die "no log line refusing the IPv6 quick mode"
+cl ping -c 1 -w 5 10.2.1.10 >/dev/null || die "IPv4 lost after the IPv6 refusal"
+pass "$name: IPv4 only, the IPv6 quick mode refused with its reason"
 swan_stop
 vpnd_stop "$st"
 grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&

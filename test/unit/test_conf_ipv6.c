@@ -84,4 +84,7 @@ Test(conf_ipv6, errors)
 	bad("interface Virtual-Template1 type tunnel\n ipv6 unnumbered a/b\n",
 	    "t.conf:2: error: bad interface name 'a/b'");
 	bad("interface Virtual-Template1 type tunnel\n ipv6 enable now\n", "t.conf:2: error:");
+	bad("interface Virtual-Template1 type tunnel\n ip mtu 1200\n ipv6 enable\n",
+	    "t.conf:1: error: interface Virtual-Template1 has 'ip mtu 1200' and IPv6 enabled, "
+	    "expected an MTU of 1280 or more");
 }
