@@ -4,7 +4,8 @@
 # (vips = 0.0.0.0,::). The hub's group has an `ipv6 pool`: charon gets both addresses and
 # installs them, the hub logs both, `show crypto session detail` and --json show both (session
 # store column assigned_addr6); a second quick mode for the IPv6 address toward ::/0 gets the
-# hub's interface a /128 route, and ping and ping -6 reach the inside host; the
+# hub's interface a /128 route, ping and ping -6 reach the inside host and iperf3 moves 30 MB
+# each way over each family (rates printed, not asserted); the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
 # A template without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode.
 # Needs root; fails (never skips) when strongSwan is missing.
@@ -13,9 +14,11 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
 
-interop_begin swanctl ip python3 ping unshare
+interop_begin swanctl iperf3 ip python3 ping unshare
 swan_require
 ns_setup || fail "namespace setup"
+inh iperf3 -s >/dev/null 2>&1 &
+IPERF_PID=$!
 # IPv6 inside: the inside host and the hub's inside interface get addresses, the hub forwards
 hub sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "IPv6 forwarding on the hub"
 hub ip addr add fd00:2::1/64 dev eth1 nodad && inh ip addr add fd00:2::10/64 dev inhost nodad &&
@@ -82,6 +85,25 @@ pass "$name: IPv6 CHILD_SA up, $va routes $v6/128, MTU $mtu"
 cl ping -6 -c 3 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "no IPv6 ping through the tunnel"
 cl ping -c 2 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "IPv4 lost after the IPv6 CHILD_SA"
 pass "$name: ping -6 fd00:2::10 from $v6 and ping 10.2.1.10 from $v4 through one session"
+
+# 30 MB each way over each family: what arrives is checked, the rate only printed
+for dst in 10.2.1.10 fd00:2::10; do
+	for dir in "" "-R"; do
+		out="$st/iperf-$dst$dir.json"
+		timeout 60 ip netns exec vpnd_cl iperf3 -c "$dst" -n 30M $dir -J >"$out" ||
+			die "iperf3 to $dst $dir failed"
+		python3 - "$out" "$name" "$dst" "$dir" <<'PY' || die "iperf3 to $dst $dir: short transfer"
+import json, sys
+e = json.load(open(sys.argv[1]))["end"]
+sent = e["sum_sent"]["bytes"]; recv = e["sum_received"]["bytes"]
+mbit = e["sum_received"]["bits_per_second"] / 1e6
+print(f"ok: {sys.argv[2]}: iperf3 {sys.argv[3]} {sys.argv[4] or 'cl->in'}: {sent/1e6:.1f} MB "
+      f"sent, {recv/1e6:.1f} MB received, {mbit:.0f} Mbit/s")
+if sent < 30 * 1024 * 1024 or recv < 0.8 * sent:
+    sys.exit(f"FAIL: {sent} bytes sent, {recv} received")
+PY
+	done
+done
 
 swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
 wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"
