@@ -30,6 +30,7 @@
 #define CONF_MAX_IPSEC_PROF    32
 #define CONF_MAX_IFACES        32
 #define CONF_MAX_POOLS         16
+#define CONF_MAX_POOLS6        8
 #define CONF_MAX_USERS         64
 #define CONF_MAX_ACLS          32
 #define CONF_MAX_ACES          32
@@ -80,6 +81,7 @@ struct conf_group {
 	char     key[CONF_SECRET_MAX];        /* group pre-shared key: keymgr only */
 	int      has_key;
 	char     pool[CONF_NAME_MAX];         /* ip local pool name, "" if none */
+	char     pool6[CONF_NAME_MAX];        /* ipv6 pool NAME: an ipv6 local pool, "" if none */
 	struct in_addr dns[CONF_MAX_DNS];
 	int      ndns;
 	struct in_addr wins[CONF_MAX_DNS];
@@ -218,12 +220,23 @@ struct conf_interface {
 	char     acl_in[CONF_NAME_MAX];
 	char     acl_out[CONF_NAME_MAX];
 	int      shutdown;
+	int      ipv6_enable;           /* ipv6 enable (or ipv6 unnumbered): IPv6 inside */
+	char     ipv6_unnumbered[CONF_NAME_MAX];
 	int      line;
 };
 
 struct conf_pool {
 	char     name[CONF_NAME_MAX];
 	struct in_addr start, end;      /* inclusive */
+	int      line;
+};
+
+/* ipv6 local pool NAME PREFIX/LEN ASSIGNED-LEN: each client gets one ASSIGNED-LEN block */
+struct conf_pool6 {
+	char     name[CONF_NAME_MAX];
+	struct in6_addr prefix;
+	int      plen;
+	int      assigned_len;          /* 128 only, for now */
 	int      line;
 };
 
@@ -376,6 +389,8 @@ struct vpnd_conf {
 	int      niface;
 	struct conf_pool pool[CONF_MAX_POOLS];
 	int      npool;
+	struct conf_pool6 pool6[CONF_MAX_POOLS6];
+	int      npool6;
 	struct conf_user user[CONF_MAX_USERS];
 	int      nuser;
 	struct conf_acl acl[CONF_MAX_ACLS];
@@ -473,6 +488,7 @@ const struct conf_ipsec_profile  *conf_find_ipsec_profile(const struct vpnd_conf
 const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, const char *name);
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
+const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
 /* IOS's name of the ICMP message an entry matches, or NULL (then it is written as numbers) */
 const char *conf_acl_icmp_name(const struct conf_ace *e);

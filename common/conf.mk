@@ -4,7 +4,8 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_ipsec.c common/conf_iface.c common/conf_acl.c common/conf_check.c \
 	common/conf_find.c common/conf_keyring.c common/conf_radius.c \
 	common/conf_pki.c common/conf_dynauth.c common/conf_admission.c \
-	common/conf_logging.c common/conf_words.c common/conf_http.c
+	common/conf_logging.c common/conf_words.c common/conf_http.c \
+	common/conf_ipv6.c
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
@@ -27,3 +28,9 @@ test_unit_test_conf_SOURCES = test/unit/test_conf.c
 test_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
 test_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_conf_ipv6
+TESTS += test/unit/test_conf_ipv6
+test_unit_test_conf_ipv6_SOURCES = test/unit/test_conf_ipv6.c
+test_unit_test_conf_ipv6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_ipv6_LDADD = $(TEST_LIBS)

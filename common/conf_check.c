@@ -32,6 +32,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "pool '%s' is not defined, expected an 'ip local pool "
 			            "%s FIRST LAST' line", name, name);
 		break;
+	case REF_POOL6:
+		if (!conf_find_pool6(c, name))
+			cp_error_at(p, r->line, "ipv6 pool '%s' is not defined, expected an 'ipv6 "
+			            "local pool %s PREFIX/LEN 128' line", name, name);
+		break;
 	case REF_ACL:
 		if (!conf_find_acl(c, name))
 			cp_error_at(p, r->line, "access list '%s' is not defined, expected an 'ip "
@@ -106,6 +111,7 @@ void cp_check_refs(struct conf_parser *p)
 	cp_check_radius(p);
 	cp_pki_finish(p);
 	cp_check_dynauth(p);
+	cp_check_ipv6(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

@@ -59,6 +59,11 @@ const struct conf_pool *conf_find_pool(const struct vpnd_conf *c, const char *na
 	FIND(c->pool, c->npool, name);
 }
 
+const struct conf_pool6 *conf_find_pool6(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->pool6, c->npool6, name);
+}
+
 const struct conf_acl *conf_find_acl(const struct vpnd_conf *c, const char *name)
 {
 	FIND(c->acl, c->nacl, name);

@@ -355,5 +355,6 @@ const struct cp_kw cp_group_cmds[] = {
 	FN("include-local-lan", h_include_local_lan),
 	FN("backup-gateway", h_backup_gw),
 	SUB("firewall", fw_cmds),
+	SUB("ipv6", cp_ipv6_group),
 	END
 };

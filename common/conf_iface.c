@@ -327,6 +327,7 @@ const struct cp_kw cp_iface_cmds[] = {
 	SUB("tunnel", iface_tunnel),
 	FN("shutdown", h_shutdown),
 	SUB("no", iface_no),
+	SUB("ipv6", cp_ipv6_iface),
 	NOOP("duplex"),
 	NOOP("speed"),
 	NOOP("media-type"),

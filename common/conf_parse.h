@@ -31,6 +31,7 @@ enum cp_ref_kind {
 	REF_AAA_LOGIN, REF_AAA_NETWORK, REF_TEMPLATE, REF_KEYRING, REF_LOCAL_ADDR,
 	REF_TRUSTPOINT,
 	REF_AAA_ACCT,
+	REF_POOL6,
 };
 
 struct cp_ref {
@@ -147,6 +148,9 @@ extern const struct cp_kw cp_keyring_cmds[];
 extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
 extern const struct cp_kw cp_trustpoint_cmds[];
 extern const struct cp_kw cp_dynauth_cmds[];
+/* conf_ipv6.c: ipv6 lines at the top, in a group, in an interface */
+extern const struct cp_kw cp_ipv6_top[], cp_ipv6_group[], cp_ipv6_iface[];
+void cp_check_ipv6(struct conf_parser *p);
 
 void cp_banner_line(struct conf_parser *p, const char *raw);
 void cp_banner_eof(struct conf_parser *p);

@@ -209,6 +209,7 @@ const struct cp_kw cp_top[] = {
 	SUB("crypto", crypto_cmds),
 	OPEN("interface", cp_h_interface),
 	SUB("ip", ip_cmds),
+	SUB("ipv6", cp_ipv6_top),
 	FN("access-list", cp_h_access_list),
 	SUB("no", no_cmds),
 	FN("end", h_end),

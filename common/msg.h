@@ -204,6 +204,8 @@ struct msg_policy {
 	/* the group's network-extension access-list: networks the client may claim in quick
 	 * mode besides its address (common/netpolicy.c) */
 	char     nem_acl[64];
+	/* the group's ipv6 pool address (Mode Config INTERNAL_IP6_ADDRESS), :: = none */
+	struct in6_addr addr6;
 };
 
 /*
@@ -237,6 +239,7 @@ struct msg_session_end {
 	uint32_t session_id;
 	struct in_addr addr;            /* address to give back to its pool */
 	char     reason[64];
+	struct in6_addr addr6;          /* same for its ipv6 pool, :: = none */
 };
 
 struct msg_ike_pkt {
@@ -270,6 +273,7 @@ struct msg_authz {
 	int32_t  mtu, tcp_mss;          /* the session's own, 0 = template's */
 	int32_t  nroute;                /* Framed-Route networks, through this interface */
 	struct msg_route route[MSG_ROUTES_MAX];
+	struct in6_addr addr6;          /* Mode Config IPv6 address, :: = none */
 };
 struct msg_authz_del {
 	uint32_t session_id;
@@ -308,6 +312,10 @@ struct msg_sa_add {
 	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
 	 * this SA; a network other than the client's address gets a route via the interface */
 	struct in_addr sel_net, sel_mask;
+	/* an IPv6 SA (sel_v6): the client side is its Mode Config address sel_net6/128 and
+	 * sel_net, sel_mask are unused */
+	int32_t  sel_v6;
+	struct in6_addr sel_net6;
 };
 struct msg_sa_del {
 	uint32_t session_id;
@@ -377,6 +385,7 @@ struct msg_session_up {
 	/* the interface's own settings (RADIUS, CoA), "" / 0 = the template's */
 	char     acl_in[64], acl_out[64];
 	int32_t  mtu, tcp_mss;
+	struct in6_addr assigned6;      /* Mode Config's IPv6 address, :: = none */
 };
 struct msg_session_down {
 	uint32_t session_id;

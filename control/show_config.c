@@ -673,6 +673,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " split-dns %s\n", g->split_dns[k]);
 		if (g->pool[0])
 			fprintf(f, " pool %s\n", g->pool);
+		if (g->pool6[0])
+			fprintf(f, " ipv6 pool %s\n", g->pool6);
 		if (g->acl[0])
 			fprintf(f, " acl %s\n", g->acl);
 		if (g->save_password)
@@ -833,6 +835,10 @@ static void iface_addr_lines(FILE *f, const struct conf_interface *i)
 		fprintf(f, " ip mtu %d\n", i->mtu);
 	if (i->tcp_mss)
 		fprintf(f, " ip tcp adjust-mss %d\n", i->tcp_mss);
+	if (i->ipv6_unnumbered[0])
+		fprintf(f, " ipv6 unnumbered %s\n", i->ipv6_unnumbered);
+	else if (i->ipv6_enable)
+		fprintf(f, " ipv6 enable\n");
 }
 
 static void rc_interface(FILE *f, const struct conf_interface *i)
@@ -950,6 +956,12 @@ static void rc_tail(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " %s", addr(p->end).s);
 		fprintf(f, "\n");
 	}
+	for (int i = 0; i < c->npool6; i++) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &c->pool6[i].prefix, a, sizeof(a));
+		fprintf(f, "ipv6 local pool %s %s/%d %d\n", c->pool6[i].name, a, c->pool6[i].plen,
+		        c->pool6[i].assigned_len);
+	}
 	for (int i = 0; i < c->nroute; i++) {
 		const struct conf_route *r = &c->route[i];
 		fprintf(f, "ip route %s %s", addr(r->prefix).s, addr(r->mask).s);
@@ -959,7 +971,7 @@ static void rc_tail(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " %s", addr(r->nexthop).s);
 		fprintf(f, "\n");
 	}
-	if (c->npool || c->nroute)
+	if (c->npool || c->npool6 || c->nroute)
 		fprintf(f, "!\n");
 	if (c->http_server) {
 		if (c->http_addr.s_addr != htonl(INADDR_LOOPBACK))
@@ -1070,6 +1082,8 @@ static void iface_json(struct jw *w, const struct conf_interface *i)
 	jw_str(w, "ip_address", i->has_addr ? addr(i->addr).s : NULL);
 	jw_str(w, "netmask", i->has_addr ? addr(i->mask).s : NULL);
 	jw_str(w, "unnumbered", i->unnumbered);
+	jw_bool(w, "ipv6_enable", i->ipv6_enable);
+	jw_str(w, "ipv6_unnumbered", i->ipv6_unnumbered);
 	jw_int0(w, "mtu", i->mtu);
 	jw_int0(w, "tcp_adjust_mss", i->tcp_mss);
 	jw_str(w, "access_group_in", i->acl_in);
@@ -1122,6 +1136,7 @@ static void group_json(struct jw *w, const struct conf_group *g)
 	jw_str(w, "name", g->name);
 	jw_str(w, "key", g->has_key ? SHOW_REMOVED : NULL);
 	jw_str(w, "pool", g->pool);
+	jw_str(w, "ipv6_pool", g->pool6);
 	jw_arr(w, "dns");
 	for (int k = 0; k < g->ndns && k < CONF_MAX_DNS; k++)
 		jw_str(w, NULL, addr(g->dns[k]).s);

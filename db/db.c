@@ -95,6 +95,9 @@ static const struct migration {
 	  " tries INTEGER NOT NULL DEFAULT 0, last_try REAL, last_error TEXT,"
 	  " acked REAL, outcome TEXT, server TEXT);"
 	  "CREATE INDEX acct_pending ON acct_queue (id) WHERE acked IS NULL;" },
+	{ 4,
+	  /* IPv6 inside the tunnel: the session's Mode Config IPv6 address (NULL = none) */
+	  "ALTER TABLE sessions ADD COLUMN assigned_addr6 TEXT;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -262,8 +265,8 @@ struct db *db_open(const char *path)
 	        "INSERT INTO sessions (session_id, run_id, username, grp, profile, peer_addr,"
 	        " peer_port, local_addr, local_port, assigned_addr, ifname, unit, ike_spi_i,"
 	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started, acl_in, acl_out, mtu,"
-	        " tcp_mss) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULLIF(?19, ''),"
-	        " NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0))"
+	        " tcp_mss, assigned_addr6) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	        " NULLIF(?19, ''), NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0), ?23)"
 	        " ON CONFLICT (run_id, session_id) DO UPDATE SET username = excluded.username,"
 	        " grp = excluded.grp, profile = excluded.profile, peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, local_addr = excluded.local_addr,"
@@ -272,7 +275,8 @@ struct db *db_open(const char *path)
 	        " ike_spi_r = excluded.ike_spi_r, esp_spi_in = excluded.esp_spi_in,"
 	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform,"
 	        " acl_in = excluded.acl_in, acl_out = excluded.acl_out, mtu = excluded.mtu,"
-	        " tcp_mss = excluded.tcp_mss", &d->up) < 0 ||
+	        " tcp_mss = excluded.tcp_mss, assigned_addr6 = excluded.assigned_addr6",
+	        &d->up) < 0 ||
 	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
 	        " AND ended IS NULL", &d->down) < 0 ||
@@ -472,6 +476,13 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	BIND_STR(s, 20, u->acl_out);
 	sqlite3_bind_int(s, 21, u->mtu);
 	sqlite3_bind_int(s, 22, u->tcp_mss);
+	if (IN6_IS_ADDR_UNSPECIFIED(&u->assigned6)) {
+		sqlite3_bind_null(s, 23);
+	} else {
+		char a6[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &u->assigned6, a6, sizeof(a6));
+		sqlite3_bind_text(s, 23, a6, -1, SQLITE_TRANSIENT);
+	}
 	return run(d, s);
 }
 

@@ -64,11 +64,13 @@ void ike_session_adopt(struct ike_sa *sa, struct ike_sa *o)
 		memset(&e, 0, sizeof(e));
 		e.session_id = fresh;
 		e.addr = sa->policy.addr;
+		e.addr6 = sa->policy.addr6;
 		snprintf(e.reason, sizeof(e.reason), "phase 1 rekey");
 		ike.io.to_keymgr(IMSG_SESSION_END_KEY, fresh, &e, sizeof(e));
 	}
 	sa->policy = o->policy;
 	sa->have_policy = 1;
+	sa->addr6_given = o->addr6_given;
 	o->have_policy = 0;
 
 	/* the session id names the session everywhere (tunmgr, keymgr, the database) */

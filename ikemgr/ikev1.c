@@ -261,6 +261,8 @@ static void session_msg(const struct ike_sa *sa, const struct ike_child *c,
 	snprintf(u.acl_out, sizeof(u.acl_out), "%s", sa->policy.outacl);
 	u.mtu = sa->policy.mtu;
 	u.tcp_mss = sa->policy.tcp_mss;
+	if (sa->addr6_given)
+		u.assigned6 = sa->policy.addr6;
 	*m = u;
 }
 
@@ -325,6 +327,7 @@ void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 		memset(&e, 0, sizeof(e));
 		e.session_id = sa->id;
 		e.addr = sa->policy.addr;
+		e.addr6 = sa->policy.addr6;
 		snprintf(e.reason, sizeof(e.reason), "%s", reason);
 		ike.io.to_keymgr(IMSG_SESSION_END_KEY, sa->id, &e, sizeof(e));
 		sa->have_policy = 0;

@@ -47,7 +47,7 @@ enum ike_exch_kind { EXCH_FREE = 0, EXCH_XAUTH, EXCH_XAUTH_SET, EXCH_CFG, EXCH_Q
 #define IKE_PUB_MAX     1024  /* group 16: 4096-bit */
 #define IKE_ID_MAX      256
 
-#define IKE_QMID_MAX    16
+#define IKE_QMID_MAX    36      /* an IPv6 subnet identity: 4 + 16 + 16 bytes */
 
 struct ike_child {
 	int      used;
@@ -61,7 +61,9 @@ struct ike_child {
 	uint8_t  id_peer[IKE_QMID_MAX], id_ours[IKE_QMID_MAX];   /* ID payload bodies */
 	uint8_t  id_peer_len, id_ours_len;
 	struct in_addr sel_net, sel_mask;   /* client side: traffic to it uses this SA */
-	int      sel_hub_any;        /* hub side (IDcr) was 0.0.0.0/0 */
+	int      sel_hub_any;        /* hub side (IDcr) was 0.0.0.0/0 (or ::/0) */
+	int      sel_v6;             /* an IPv6 SA: client side sel_net6/128, sel_net/mask 0 */
+	struct in6_addr sel_net6;
 	int      rekeying;           /* a hub-initiated rekey of this SA is under way */
 	time_t   replaced_at;        /* a newer SA with the same identities exists */
 };
@@ -143,6 +145,7 @@ struct ike_sa {
 	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
+	int      addr6_given;       /* Mode Config handed out policy.addr6 (the client asked) */
 
 	/* the virtual-access interface */
 	int      va_requested, va_ready;
@@ -361,6 +364,13 @@ void ikev1_child_added(struct ike_sa *, const struct ike_child *);
 
 /* ikev1_selector.c: quick-mode identities as interface selectors */
 int  ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask);
+/* An IPv6 address, subnet or range identity (types 5, 6, 8) */
+int  ikev1_id_is_ipv6(const uint8_t *body, size_t len);
+/* An IPv6 quick mode: NULL when IDci is exactly the session's Mode Config IPv6 address (an
+ * address, or a /128 subnet) and IDcr an IPv6 identity; else why not. */
+const char *ikev1_check_selector6(const struct ike_sa *, const uint8_t *idci, size_t cilen,
+                                  const uint8_t *idcr, size_t crlen, struct in6_addr *net6,
+                                  int *hub_any);
 /* What this SA's peer may claim: its Mode Config address, its group's or profile's
  * network-extension access-list, its Framed-Routes (common/netpolicy.h) */
 struct netpolicy_peer;
@@ -432,5 +442,6 @@ void ikev1_replay_held(struct ike_sa *, uint8_t **held, size_t *held_len);
 void ikev1_session_gone(struct ike_sa *, const char *reason);
 const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
 int  ikev1_template_shut(struct ike_sa *);
+int  ikev1_template_ipv6(const struct ike_sa *);
 
 #endif

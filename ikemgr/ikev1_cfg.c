@@ -135,6 +135,19 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		case CFG_INTERNAL_IP4_ADDRESS:
 			attr_tlv(&a, v.type, &p->addr, 4);
 			break;
+		case CFG_INTERNAL_IP6_ADDRESS: {
+			/* 16 bytes and a prefix length, as IKEv2's attribute: strongSwan releases
+			 * before 5.9.10 cut the last byte whatever its length. Asked but none to
+			 * give: left out, the client stays IPv4 only. */
+			uint8_t v6[17];
+			if (IN6_IS_ADDR_UNSPECIFIED(&p->addr6) || !ikev1_template_ipv6(sa))
+				break;
+			memcpy(v6, &p->addr6, 16);
+			v6[16] = 128;
+			attr_tlv(&a, v.type, v6, sizeof(v6));
+			sa->addr6_given = 1;
+			break;
+		}
 		case CFG_INTERNAL_IP4_NETMASK: {
 			struct in_addr mask = p->netmask;
 			if (!mask.s_addr)
@@ -192,9 +205,13 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		ike_sa_delete(sa, "cannot send Mode Config reply", 1);
 		return;
 	}
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN + 5] = "";
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
-	log_info("session %u: Mode Config gave %s to user '%s'", sa->id, ip, sa->user);
+	if (sa->addr6_given) {
+		memcpy(ip6, " and ", 5);
+		inet_ntop(AF_INET6, &p->addr6, ip6 + 5, sizeof(ip6) - 5);
+	}
+	log_info("session %u: Mode Config gave %s%s to user '%s'", sa->id, ip, ip6, sa->user);
 
 	if (sa->state == IKE_S_CFG_WAIT) {
 		ike_sa_set_established(sa);

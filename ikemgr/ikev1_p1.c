@@ -96,6 +96,14 @@ int ikev1_template_shut(struct ike_sa *sa)
 	return 1;
 }
 
+/* The session's template has `ipv6 enable` (or `ipv6 unnumbered`): IPv6 inside. */
+int ikev1_template_ipv6(const struct ike_sa *sa)
+{
+	const struct conf_interface *vt = sa->profile && sa->profile->virtual_template
+		? conf_find_template(ike.conf, sa->profile->virtual_template) : NULL;
+	return vt && vt->ipv6_enable;
+}
+
 void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
 {
 	struct msg_va_create c;

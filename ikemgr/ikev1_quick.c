@@ -99,6 +99,8 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 	a->spi_out = qm->child.spi_out;
 	a->sel_net = qm->child.sel_net;
 	a->sel_mask = qm->child.sel_mask;
+	a->sel_v6 = qm->child.sel_v6;
+	a->sel_net6 = qm->child.sel_net6;
 	int rc = 0;
 	const uint8_t *gqm = NULL;
 	size_t gqmlen = 0;
@@ -200,7 +202,22 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 	/* IDci: the client's address or a network of its own; IDcr: what it wants to reach. */
 	struct in_addr sel_net = { 0 }, sel_mask = { 0 }, hub_net = { 0 }, hub_mask = { 0 };
-	if (nid == 2) {
+	struct in6_addr sel_net6;
+	int v6 = 0, hub6_any = 0;
+	memset(&sel_net6, 0, sizeof(sel_net6));
+	if (nid == 2 && ikev1_id_is_ipv6(id[0]->body, id[0]->len)) {
+		/* IPv6: the client's own Mode Config address toward anything IPv6 */
+		const char *why = ikev1_check_selector6(sa, id[0]->body, id[0]->len, id[1]->body,
+		                                        id[1]->len, &sel_net6, &hub6_any);
+		if (why) {
+			ike.st.bad_id++;
+			log_rl("session %u: IPv6 quick mode refused: %s", sa->id, why);
+			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
+			ike_exch_free(sa, x);
+			return;
+		}
+		v6 = 1;
+	} else if (nid == 2) {
 		const char *why = NULL;
 		if (ikev1_id_selector(id[0]->body, id[0]->len, &sel_net, &sel_mask) < 0 ||
 		    ikev1_id_selector(id[1]->body, id[1]->len, &hub_net, &hub_mask) < 0)
@@ -208,6 +225,8 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 		else
 			why = ikev1_check_selector(ike.conf, sa, sel_net, sel_mask,
 			                           hub_mask.s_addr == 0);
+		if (why && ikev1_id_is_ipv6(id[1]->body, id[1]->len))
+			why = "an IPv4 client side toward an IPv6 hub side";
 		if (why) {
 			char n[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &sel_net, n, sizeof(n));
@@ -279,7 +298,9 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	qm->child.trans = sap.prop[ch.prop].trans[ch.trans];
 	qm->child.sel_net = sel_net;
 	qm->child.sel_mask = sel_mask;
-	qm->child.sel_hub_any = hub_mask.s_addr == 0;
+	qm->child.sel_hub_any = v6 ? hub6_any : hub_mask.s_addr == 0;
+	qm->child.sel_v6 = v6;
+	qm->child.sel_net6 = sel_net6;
 	if (nid == 2 && id[0]->len <= IKE_QMID_MAX && id[1]->len <= IKE_QMID_MAX) {
 		memcpy(qm->child.id_peer, id[0]->body, id[0]->len);
 		qm->child.id_peer_len = (uint8_t)id[0]->len;

@@ -64,6 +64,46 @@ int ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, stru
 	return -1;
 }
 
+int ikev1_id_is_ipv6(const uint8_t *body, size_t len)
+{
+	return len >= 4 && (body[0] == ISAKMP_ID_IPV6_ADDR || body[0] == ISAKMP_ID_IPV6_ADDR_SUBNET ||
+	                    body[0] == ISAKMP_ID_IPV6_ADDR_RANGE);
+}
+
+/* IDcr is ::/0, as an all-zero subnet or the whole range */
+static int any6(const uint8_t *b, size_t len)
+{
+	static const uint8_t zero[16], ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	                                            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	if (len != 36)
+		return 0;
+	if (b[0] == ISAKMP_ID_IPV6_ADDR_SUBNET)
+		return !memcmp(b + 20, zero, 16);
+	return b[0] == ISAKMP_ID_IPV6_ADDR_RANGE && !memcmp(b + 4, zero, 16) &&
+	       !memcmp(b + 20, ones, 16);
+}
+
+const char *ikev1_check_selector6(const struct ike_sa *sa, const uint8_t *ci, size_t cilen,
+                                  const uint8_t *cr, size_t crlen, struct in6_addr *net6,
+                                  int *hub_any)
+{
+	static const uint8_t host[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	                                  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!sa->have_policy || !sa->addr6_given)
+		return "the session holds no IPv6 address from Mode Config";
+	if (cilen < 20 || !((ci[0] == ISAKMP_ID_IPV6_ADDR && cilen == 20) ||
+	      (ci[0] == ISAKMP_ID_IPV6_ADDR_SUBNET && cilen == 36 && !memcmp(ci + 20, host, 16))))
+		return "the client side is not one IPv6 address";
+	if (!ikev1_id_is_ipv6(cr, crlen) || (crlen != 20 && crlen != 36))
+		return "the hub side is not an IPv6 identity";
+	if (memcmp(ci + 4, &sa->policy.addr6, 16) != 0)
+		return "the client side is not its Mode Config IPv6 address";
+	memcpy(net6, ci + 4, 16);
+	*hub_any = any6(cr, crlen);
+	return NULL;
+}
+
 static int overlap(struct in_addr n1, struct in_addr m1, struct in_addr n2, struct in_addr m2)
 {
 	uint32_t m = m1.s_addr & m2.s_addr;    /* the shorter prefix */

@@ -99,6 +99,7 @@ void keymgr_init(const struct vpnd_conf *conf)
 {
 	kconf = conf;
 	pool_init(conf);
+	pool6_init(conf);
 	lockout_init(conf, NULL);
 	while (sessions) {
 		struct sess_rec *n = sessions->next;
@@ -114,6 +115,7 @@ void keymgr_reload(const struct vpnd_conf *nc)
 	memcpy((struct vpnd_conf *)kconf, nc, sizeof(*kconf));
 	radius_reload_end();
 	pool_reload(kconf);
+	pool6_reload(kconf);
 	lockout_reload();
 }
 
@@ -520,6 +522,10 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		snprintf(res->message, sizeof(res->message), "no free address in pool '%s'", pool);
 		return;
 	}
+	/* IPv6 is an addition: a full ipv6 pool leaves the session IPv4 only, not refused */
+	if (g && g->pool6[0] && pool6_alloc(g->pool6, rq->sa_id, &p->addr6) < 0)
+		log_warnx("session %u: no free address in ipv6 pool '%s', IPv4 only", rq->sa_id,
+		          g->pool6);
 	if (g) {
 		p->netmask = g->netmask;
 		p->ndns = g->ndns;
@@ -805,6 +811,7 @@ void keymgr_xauth(const struct msg_xauth_req *rq, struct msg_xauth_res *res)
 void keymgr_session_end(const struct msg_session_end *e)
 {
 	pool_release(e->session_id, e->addr);
+	pool6_release(e->session_id, &e->addr6);
 	logins_del(e->session_id);
 	authz_revoke(e->session_id);
 	sess_drop(e->session_id);

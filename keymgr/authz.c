@@ -53,6 +53,7 @@ void authz_grant(uint32_t session_id, const struct msg_policy *p)
 	memset(&a, 0, sizeof(a));
 	a.session_id = session_id;
 	a.addr = p->addr;
+	a.addr6 = p->addr6;
 	snprintf(a.nem_acl, sizeof(a.nem_acl), "%s", p->nem_acl);
 	snprintf(a.acl_in, sizeof(a.acl_in), "%s", p->inacl);
 	snprintf(a.acl_out, sizeof(a.acl_out), "%s", p->outacl);

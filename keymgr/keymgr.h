@@ -87,6 +87,12 @@ int  pool_claim(uint32_t session_id, struct in_addr a);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
 void pool_reload(const struct vpnd_conf *conf);
+/* pool6.c: ipv6 local pool, one /128 per session */
+void pool6_init(const struct vpnd_conf *conf);
+int  pool6_alloc(const char *pool, uint32_t session_id, struct in6_addr *out);
+void pool6_release(uint32_t session_id, const struct in6_addr *a);
+int  pool6_in_use(const char *pool);
+void pool6_reload(const struct vpnd_conf *conf);
 
 /* authz.c: keymgr's verdicts on sessions, told to tunmgr (IMSG_AUTHZ / IMSG_AUTHZ_DEL) */
 void authz_init(keymgr_send_fn to_tunmgr);

@@ -2,7 +2,7 @@
 # loop lives in keymgr.c, linked into vpnd.
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c \
-	keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
+	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
 	keymgr/grouplock.c
 
 check_PROGRAMS += test/unit/test_keymgr
@@ -25,3 +25,9 @@ TESTS += test/unit/test_passwd
 test_unit_test_passwd_SOURCES = test/unit/test_passwd.c
 test_unit_test_passwd_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_passwd_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_pool6
+TESTS += test/unit/test_pool6
+test_unit_test_pool6_SOURCES = test/unit/test_pool6.c
+test_unit_test_pool6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_pool6_LDADD = $(TEST_LIBS)

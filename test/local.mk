@@ -108,6 +108,10 @@ TESTS += test/interop/test_ioslines.sh
 EXTRA_DIST += test/interop/test_ioslines.sh test/data/hub-ioslines.conf
 ioslines_log = test/interop/test_ioslines.sh.log
 $(ioslines_log): test/interop/test_metrics.sh.log
+TESTS += test/interop/test_ipv6_inside.sh
+EXTRA_DIST += test/interop/test_ipv6_inside.sh test/data/hub-swan6.conf
+ipv6_inside_log = test/interop/test_ipv6_inside.sh.log
+$(ipv6_inside_log): test/interop/test_ioslines.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log

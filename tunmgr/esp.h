@@ -36,6 +36,7 @@ enum esp_err {
 
 /* IPv4 in tunnel mode, and the "no next header" marker of dummy packets (RFC 4303 2.6). */
 #define ESP_NH_IPV4   4
+#define ESP_NH_IPV6   41
 #define ESP_NH_NONE   59
 
 struct esp_stats {

@@ -27,6 +27,8 @@ int nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen);
  * source address. -EEXIST if the same destination is routed already. */
 int nl_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, struct in_addr src);
 int nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen);
+/* route6.c: DST/128 through ifindex (gone with the interface) */
+int nl_route6_add(int nl, int ifindex, const struct in6_addr *dst);
 
 /*
  * A new virtual-access interface in one round trip (several requests in one send, every

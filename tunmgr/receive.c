@@ -47,7 +47,24 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	if (udp && v->encap == ENCAP_UDP && from->sin_port != v->peer.sin_port &&
 	    from->sin_addr.s_addr == v->peer.sin_addr.s_addr)
 		v->peer.sin_port = from->sin_port;
-	if (nh != ESP_NH_IPV4 || n < 20) {
+	if (nh == ESP_NH_IPV6 && n >= 40) {
+		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only, and an
+		 * IPv4 SA no IPv6 at all */
+		char ip6[INET6_ADDRSTRLEN];
+		if (!s->v6 || memcmp(dp.out + 8, &s->net6, 16) != 0) {
+			v->drop_other++;
+			log_rl("%s: IPv6 packet from %s outside the selector of SA %08x dropped",
+			       v->ifname, inet_ntop(AF_INET6, dp.out + 8, ip6, sizeof(ip6)),
+			       ntohl(spi));
+			return;
+		}
+		v->pkts_in++;
+		v->bytes_in += (uint64_t)n;
+		if (v->fd >= 0 && write(v->fd, dp.out, (size_t)n) < 0)
+			v->drop_other++;
+		return;
+	}
+	if (nh != ESP_NH_IPV4 || n < 20 || s->v6) {
 		/* next header 59 is a dummy packet (RFC 4303 2.6): nothing to deliver */
 		if (nh != ESP_NH_NONE)
 			v->drop_other++;

@@ -117,8 +117,26 @@ void sa_add(const struct msg_sa_add *a)
 	/* a selector is a route into this tunnel: keymgr's verdict must allow it */
 	const struct msg_authz *z = authz_get(a->session_id);
 	char why[160];
-	int plen = netpolicy_mask_len(a->sel_mask);
-	if (!z || plen < 0 || authz_check_net(dp.conf, z, a->sel_net, plen, why, sizeof(why))) {
+	struct in_addr sel_net = a->sel_net, sel_mask = a->sel_mask;
+	if (a->sel_v6) {
+		/* IPv6: the client's own Mode Config address, nothing else */
+		char ip6[INET6_ADDRSTRLEN];
+		if (!z || IN6_IS_ADDR_UNSPECIFIED(&z->addr6) ||
+		    memcmp(&z->addr6, &a->sel_net6, sizeof(z->addr6)) != 0) {
+			log_warnx("%s: SA %08x for %s/128 refused: %s", v->ifname, ntohl(a->spi_in),
+			          inet_ntop(AF_INET6, &a->sel_net6, ip6, sizeof(ip6)),
+			          !z ? "keymgr no longer authorizes the session"
+			             : "not the session's IPv6 address");
+			sa_added(a, EPERM);
+			return;
+		}
+		sel_net.s_addr = sel_mask.s_addr = SEL6_KEY;
+	}
+	int plen = netpolicy_mask_len(sel_mask);
+	if (a->sel_v6) {
+		/* checked above */
+	} else if (!z || plen < 0 || authz_check_net(dp.conf, z, a->sel_net, plen, why,
+	                                             sizeof(why))) {
 		log_warnx("%s: SA %08x for %s/%d refused: %s", v->ifname, ntohl(a->spi_in),
 		          inet_ntoa(a->sel_net), plen, !z ? "keymgr no longer authorizes the session"
 		                                          : plen < 0 ? "not a prefix" : why);
@@ -159,20 +177,31 @@ void sa_add(const struct msg_sa_add *a)
 	s->soft_bytes = a->soft_bytes;
 	s->hard_bytes = a->hard_bytes;
 	s->spi_out = a->spi_out;
-	s->net = a->sel_net;
-	s->mask = a->sel_mask;
-	struct va_out *o = out_find(v, a->sel_net, a->sel_mask);
+	s->net = sel_net;
+	s->mask = sel_mask;
+	s->v6 = a->sel_v6 != 0;
+	s->net6 = a->sel_net6;
+	struct va_out *o = out_find(v, sel_net, sel_mask);
 	if (!o && v->nouts < VA_MAX_SEL) {
 		/* longest prefix first, so that the first match is the one to use (send.c) */
 		int at = 0;
-		while (at < v->nouts && ntohl(v->outs[at].mask.s_addr) >= ntohl(a->sel_mask.s_addr))
+		while (at < v->nouts && ntohl(v->outs[at].mask.s_addr) >= ntohl(sel_mask.s_addr))
 			at++;
 		memmove(&v->outs[at + 1], &v->outs[at], (size_t)(v->nouts - at) * sizeof(v->outs[0]));
 		v->nouts++;
 		o = &v->outs[at];
 		memset(o, 0, sizeof(*o));
-		o->net = a->sel_net;
-		o->mask = a->sel_mask;
+		o->net = sel_net;
+		o->mask = sel_mask;
+		o->v6 = s->v6;
+		o->net6 = s->net6;
+		if (o->v6) {
+			int rc = nl_route6_add(dp.nl, v->ifindex, &o->net6);
+			char ip6[INET6_ADDRSTRLEN];
+			if (rc < 0 && rc != -EEXIST)
+				log_rl("%s: cannot route %s/128 here: %s", v->ifname,
+				       inet_ntop(AF_INET6, &o->net6, ip6, sizeof(ip6)), strerror(-rc));
+		}
 	}
 	if (!o) {
 		log_rl("%s: more than %d networks behind the client, SA %08x refused", v->ifname,
@@ -186,7 +215,7 @@ void sa_add(const struct msg_sa_add *a)
 	/* A network behind the client (not its own address, not "any") is routed here. */
 	uint32_t base_mask = v->client_plen >= 32 ? 0xffffffffu
 	                                          : htonl(~(0xffffffffu >> v->client_plen));
-	if (!o->routed && o->mask.s_addr && !(o->mask.s_addr == base_mask &&
+	if (!o->v6 && !o->routed && o->mask.s_addr && !(o->mask.s_addr == base_mask &&
 	                                      o->net.s_addr == v->client.s_addr)) {
 		static const struct in_addr none;
 		int plen = 0;

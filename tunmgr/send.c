@@ -19,11 +19,20 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 {
 	for (int i = 0; i < v->nouts; i++) {
 		struct va_out *o = &v->outs[i];
-		if ((dst & o->mask.s_addr) == o->net.s_addr)
+		if (!o->v6 && (dst & o->mask.s_addr) == o->net.s_addr)
 			return o;
 	}
 	if (v->nfroute && in_framed_route(v, dst) && v->client.s_addr != dst)
 		return out_for(v, v->client.s_addr);
+	return NULL;
+}
+
+/* An IPv6 destination: only the client's own address has an SA. */
+static struct va_out *out_for6(struct va *v, const uint8_t *dst)
+{
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].v6 && memcmp(&v->outs[i].net6, dst, 16) == 0)
+			return &v->outs[i];
 	return NULL;
 }
 
@@ -71,24 +80,33 @@ void on_tun(uv_poll_t *h, int status, int events)
 		if (n <= 0)
 			break;
 		uint32_t dst;
-		if (n < 20) {
-			v->drop_other++;
-			continue;
+		struct va_out *o;
+		uint8_t nh = ESP_NH_IPV4;
+		if (n >= 40 && dp.buf[0] >> 4 == 6) {
+			/* IPv6: `ip access-group` and `ip tcp adjust-mss` are IPv4 settings and
+			 * leave it alone, as on IOS */
+			nh = ESP_NH_IPV6;
+			o = out_for6(v, dp.buf + 24);
+		} else {
+			if (n < 20 || dp.buf[0] >> 4 != 4) {
+				v->drop_other++;
+				continue;
+			}
+			memcpy(&dst, dp.buf + 16, 4);
+			if (v->acl_out && !acl_permits(v->acl_out, dp.buf, (size_t)n)) {
+				v->drop_other++;
+				dp.drop_acl++;
+				continue;
+			}
+			if (v->mss)
+				mss_clamp(dp.buf, (size_t)n, v->mss);
+			o = out_for(v, dst);
 		}
-		memcpy(&dst, dp.buf + 16, 4);
-		if (v->acl_out && !acl_permits(v->acl_out, dp.buf, (size_t)n)) {
-			v->drop_other++;
-			dp.drop_acl++;
-			continue;
-		}
-		if (v->mss)
-			mss_clamp(dp.buf, (size_t)n, v->mss);
-		struct va_out *o = out_for(v, dst);
 		if (!o || !o->out) {
 			v->drop_other++;
 			continue;
 		}
-		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.tx.buf[k], PKT_MAX);
+		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, nh, dp.tx.buf[k], PKT_MAX);
 		if (m < 0) {
 			count_err(v, m);
 			continue;

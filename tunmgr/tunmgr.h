@@ -44,6 +44,8 @@ struct sa_in {
 	struct va     *va;
 	uint32_t       spi, spi_out;    /* spi_out: its outbound twin */
 	struct in_addr net, mask;       /* the selector it belongs to */
+	int            v6;              /* an IPv6 SA: its selector is net6/128 (sa.c) */
+	struct in6_addr net6;
 	time_t         created;
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
@@ -67,7 +69,9 @@ struct sa_in {
  * (4 s for charon), and the old SA is good until then (test_rekey_loss).
  */
 struct va_out {
-	struct in_addr net, mask;
+	struct in_addr net, mask;       /* v6: SEL6_KEY, which no IPv4 selector can be */
+	int            v6;
+	struct in6_addr net6;
 	struct esp_sa *out;
 	uint32_t       out_spi;
 	struct esp_sa *pending;
@@ -162,6 +166,9 @@ struct esp_sa *out_twin(struct va *, const struct sa_in *);
 void switch_out(struct va *, struct va_out *);
 struct va_out *out_find(struct va *, struct in_addr net, struct in_addr mask);
 int in_framed_route(const struct va *, uint32_t a);
+/* The IPv4 key of an IPv6 selector in outs[] and sa_in: 255.255.255.255/32 is never one of a
+ * client's, so the IPv4 look-ups pass it by and the rekey code needs no second path. */
+#define SEL6_KEY 0xffffffffu
 void sa_in_free(struct sa_in *);
 void sa_add(const struct msg_sa_add *);
 void sa_del(const struct msg_sa_del *);

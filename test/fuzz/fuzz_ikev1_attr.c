@@ -2,9 +2,11 @@
 /*
  * What ikemgr reads out of decrypted messages beyond the codec: the Mode Config / XAUTH
  * attribute walk (attr_next, user names and passwords come through it) and the quick-mode
- * identity to selector conversion (ikev1_id_selector), on arbitrary bytes.
+ * identity to selector conversion (ikev1_id_selector, ikev1_check_selector6), on arbitrary
+ * bytes.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ikemgr/ikev1.h"
@@ -23,5 +25,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct in_addr net, mask;
 	(void)ikev1_id_selector(data, size, &net, &mask);
+	/* the IPv6 identities: the input split into IDci and IDcr at its first byte */
+	static struct ike_sa sa;
+	struct in6_addr net6;
+	int any;
+	sa.have_policy = sa.addr6_given = 1;
+	if (size >= 1) {
+		size_t cut = data[0] < size ? data[0] : size;
+		/* copies of exactly their length, so ASan sees any read past either */
+		uint8_t *ci = malloc(cut ? cut : 1), *cr = malloc(size - cut ? size - cut : 1);
+		if (ci && cr) {
+			memcpy(ci, data, cut);
+			memcpy(cr, data + cut, size - cut);
+			(void)ikev1_check_selector6(&sa, ci, cut, cr, size - cut, &net6, &any);
+		}
+		free(ci);
+		free(cr);
+	}
 	return 0;
 }

@@ -141,6 +141,12 @@ Test(db, session_round_trip)
 	cr_assert_eq(q_int(h, "SELECT pkts_in + pkts_out + bytes_in + bytes_out + drop_auth +"
 	                      " drop_replay + drop_other FROM sessions"), 0);
 	cr_assert_str_eq(q_text(h, "SELECT counters_at FROM sessions", buf, sizeof(buf)), "(null)");
+	cr_assert_str_eq(q_text(h, "SELECT assigned_addr6 FROM sessions", buf, sizeof(buf)),
+	                 "(null)", "no IPv6 address given: NULL");
+	inet_pton(AF_INET6, "fd00:6::1", &u.assigned6);
+	cr_assert_eq(db_session_up(d, &u), 0, "the same session again, now with IPv6");
+	cr_assert_str_eq(q_text(h, "SELECT assigned_addr6 FROM sessions", buf, sizeof(buf)),
+	                 "fd00:6::1");
 
 	struct msg_counters k = { .session_id = 7, .pkts_in = 10, .pkts_out = 20, .bytes_in = 1000,
 	                          .bytes_out = 2000, .drop_auth = 1, .drop_replay = 2,
@@ -377,12 +383,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 3);
+	cr_assert_eq(db_schema_version(), 4);
 	struct db *d = db_open(path);
 	cr_assert_not_null(d);
 	sqlite3 *h = reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 3);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 4);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -399,6 +405,8 @@ Test(db, upgrades_a_v1_file)
 	                      " 'acct_pending')"), 2);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE acct_group IS NULL"), 2,
 	             "old sessions are not accounted");
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE assigned_addr6 IS NULL"), 2,
+	             "old sessions have no IPv6 address");
 	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* the crash recovery of the upgraded file closes the v1 run's open session */
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
@@ -407,12 +415,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 3 and migrates nothing */
+	/* a second open finds version 4 and migrates nothing */
 	d = db_open(path);
 	cr_assert_not_null(d);
 	h = reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 3);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 4);
 	sqlite3_close(h);
 	db_close(d);
 }

@@ -61,6 +61,22 @@ Test(sel, id_forms)
 	cr_expect_eq(ikev1_id_selector(fqdn, 3, &n, &m), -1, "short body");
 }
 
+/* IPv6 identities are told apart (refused with their own reason), never read as IPv4 */
+Test(sel, id_ipv6_recognised)
+{
+	struct in_addr n, m;
+	uint8_t v6[20] = { ISAKMP_ID_IPV6_ADDR, 0, 0, 0, 0xfd, 0, 0, 6 };
+	cr_expect(ikev1_id_is_ipv6(v6, sizeof(v6)));
+	cr_expect_eq(ikev1_id_selector(v6, sizeof(v6), &n, &m), -1);
+	uint8_t v6sub[36] = { ISAKMP_ID_IPV6_ADDR_SUBNET };
+	cr_expect(ikev1_id_is_ipv6(v6sub, sizeof(v6sub)));
+	uint8_t v6range[36] = { ISAKMP_ID_IPV6_ADDR_RANGE };
+	cr_expect(ikev1_id_is_ipv6(v6range, sizeof(v6range)));
+	uint8_t v4[8] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0, 10, 0, 0, 1 };
+	cr_expect(!ikev1_id_is_ipv6(v4, sizeof(v4)));
+	cr_expect(!ikev1_id_is_ipv6(v6, 3), "short body");
+}
+
 /* The whole address space as a range spans 2^32 addresses: "any", not 0.0.0.0/32. */
 Test(sel, id_range_everything)
 {
@@ -118,4 +134,57 @@ Test(sel, what_a_client_may_claim)
 	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1));
 	sa.child[0].replaced_at = 1;   /* replaced SAs do not count */
 	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 0));
+}
+
+/* ID bodies: type, protocol, port (0), then the address(es) */
+static size_t id6(uint8_t *b, uint8_t type, const char *a, const char *m)
+{
+	memset(b, 0, 36);
+	b[0] = type;
+	cr_assert_eq(inet_pton(AF_INET6, a, b + 4), 1);
+	if (!m)
+		return 20;
+	cr_assert_eq(inet_pton(AF_INET6, m, b + 20), 1);
+	return 36;
+}
+
+/* IPv6: the client's own Mode Config address, as an address or a /128, toward IPv6 only */
+Test(sel, ipv6_own_address_only)
+{
+	struct ike_sa sa;
+	uint8_t ci[36], cr[36];
+	struct in6_addr net6;
+	int any = -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.have_policy = 1;
+	inet_pton(AF_INET6, "fd00:6::1", &sa.policy.addr6);
+	size_t cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::1", NULL);
+	size_t rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "::", "::");
+	cr_expect_str_eq(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any),
+	                 "the session holds no IPv6 address from Mode Config",
+	                 "an address keymgr leased but the client never asked for");
+	sa.addr6_given = 1;
+	cr_assert_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any));
+	cr_expect_eq(memcmp(&net6, &sa.policy.addr6, 16), 0);
+	cr_expect_eq(any, 1, "::/0 is the hub side 'any'");
+	rl = id6(cr, ISAKMP_ID_IPV6_ADDR_RANGE, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	cr_expect_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any));
+	cr_expect_eq(any, 1, "the whole range is 'any' too");
+	rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:2::", "ffff:ffff:ffff:ffff::");
+	cr_expect_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any));
+	cr_expect_eq(any, 0);
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	cr_expect_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any), "as a /128");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00");
+	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any),
+	                   "the pool's /120, not its own address");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::2", NULL);
+	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any),
+	                   "another client's address");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::1", NULL);
+	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl - 1, cr, rl, &net6, &any),
+	                   "a short identity");
+	uint8_t v4[8] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0, 10, 2, 1, 10 };
+	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl, v4, sizeof(v4), &net6, &any),
+	                   "an IPv4 hub side");
 }

@@ -174,6 +174,7 @@ static const char full[] =
 	"crypto isakmp client configuration group sales\n"
 	" key " GROUP_KEY "\n"
 	" pool salespool\n"
+	" ipv6 pool sales6\n"
 	" dns 10.2.1.53 10.2.1.54\n"
 	" wins 10.2.1.60\n"
 	" domain example.test\n"
@@ -251,11 +252,14 @@ static const char full[] =
 	" ip unnumbered eth0\n"
 	" ip mtu 1400\n"
 	" ip tcp adjust-mss 1360\n"
+	" ipv6 unnumbered eth0\n"
 	" tunnel source eth0\n"
 	" tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile prof2\n"
 	"ip local pool salespool 10.9.0.10 10.9.0.200\n"
 	"ip local pool one 10.9.1.1\n"
+	"ipv6 local pool sales6 2001:db8:9::/64 128\n"
+	"ipv6 local pool lab6 fd00:1::/120 128\n"
 	"ip route 0.0.0.0 0.0.0.0 198.51.100.254\n"
 	"ip route 10.50.0.0 255.255.0.0 eth1\n"
 	"ip route 10.60.0.0 255.255.0.0 eth1 10.2.1.9\n"
@@ -660,7 +664,7 @@ Test(show_config, running_config_full_lines)
 	                "crypto call admission limit ike sa 5000\n");
 	expect_has(out, "aaa local authentication attempts max-fail 5\n");
 	expect_has(out, " dns 10.2.1.53 10.2.1.54\n wins 10.2.1.60\n domain example.test\n"
-	                " split-dns corp.example\n split-dns lab.example\n pool salespool\n acl split1\n save-password\n pfs\n max-users 50\n"
+	                " split-dns corp.example\n split-dns lab.example\n pool salespool\n ipv6 pool sales6\n acl split1\n save-password\n pfs\n max-users 50\n"
 	                " netmask 255.255.255.0\n");
 	/* the banner holds ^C: another delimiter is chosen so it reads back whole */
 	expect_has(out, " banner #Welcome \"sales\" \\ back\\slash\nsecond line ^C\n  third#\n");
@@ -687,8 +691,11 @@ Test(show_config, running_config_full_lines)
 	expect_has(out, "interface Virtual-Template2 type tunnel\n"
 	                " description Remote access clones\n"
 	                " ip unnumbered eth0\n ip mtu 1400\n ip tcp adjust-mss 1360\n"
+	                " ipv6 unnumbered eth0\n"
 	                " tunnel mode ipsec ipv4\n tunnel protection ipsec profile prof2\n!\n");
 	expect_has(out, "ip local pool salespool 10.9.0.10 10.9.0.200\nip local pool one 10.9.1.1\n");
+	expect_has(out, "ipv6 local pool sales6 2001:db8:9::/64 128\n"
+	                "ipv6 local pool lab6 fd00:1::/120 128\n");
 	expect_has(out, "ip route 10.50.0.0 255.255.0.0 eth1\n"
 	                "ip route 10.60.0.0 255.255.0.0 eth1 10.2.1.9\n");
 	expect_has(out, "ip access-list extended split1\n"
@@ -748,7 +755,7 @@ static void normalize(struct vpnd_conf *c)
 	for (int i = 0; i < CONF_MAX_GROUPS; i++) {
 		struct conf_group *g = &c->group[i];
 		CLEAN(g->name); CLEAN(g->pool); CLEAN(g->domain); CLEAN(g->acl); CLEAN(g->banner);
-		CLEAN(g->nem_acl);
+		CLEAN(g->nem_acl); CLEAN(g->pool6);
 		g->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_PROFILES; i++) {
@@ -776,12 +783,16 @@ static void normalize(struct vpnd_conf *c)
 	for (int i = 0; i < CONF_MAX_IFACES; i++) {
 		struct conf_interface *f = &c->iface[i];
 		CLEAN(f->name); CLEAN(f->description); CLEAN(f->unnumbered); CLEAN(f->protection);
-		CLEAN(f->acl_in); CLEAN(f->acl_out);
+		CLEAN(f->acl_in); CLEAN(f->acl_out); CLEAN(f->ipv6_unnumbered);
 		f->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_POOLS; i++) {
 		CLEAN(c->pool[i].name);
 		c->pool[i].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_POOLS6; i++) {
+		CLEAN(c->pool6[i].name);
+		c->pool6[i].line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_USERS; i++) {
 		CLEAN(c->user[i].name);

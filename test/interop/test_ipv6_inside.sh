@@ -1,0 +1,145 @@
+#!/bin/bash
+# IPv6 inside, IPv4 outside (issue 14, first slice): strongSwan's charon (IKEv1 aggressive,
+# PSK + XAuth, kernel-libipsec) asks Mode Config for an IPv4 and an IPv6 virtual IP
+# (vips = 0.0.0.0,::). The hub's group has an `ipv6 pool`: charon gets both addresses and
+# installs them, the hub logs both, `show crypto session detail` and --json show both (session
+# store column assigned_addr6); a second quick mode for the IPv6 address toward ::/0 gets the
+# hub's interface a /128 route, ping and ping -6 reach the inside host and iperf3 moves 30 MB
+# each way over each family (rates printed, not asserted); the
+# IPv6 address goes back to its pool when the session ends (the next client gets it again).
+# A template without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode.
+# Needs root; fails (never skips) when strongSwan is missing.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
+
+interop_begin swanctl iperf3 ip python3 ping unshare
+swan_require
+ns_setup || fail "namespace setup"
+inh iperf3 -s >/dev/null 2>&1 &
+IPERF_PID=$!
+# IPv6 inside: the inside host and the hub's inside interface get addresses, the hub forwards
+hub sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "IPv6 forwarding on the hub"
+hub ip addr add fd00:2::1/64 dev eth1 nodad && inh ip addr add fd00:2::10/64 dev inhost nodad &&
+	inh ip -6 route add default via fd00:2::1 || fail "IPv6 addresses inside"
+
+name=dual-vip
+st=$T/$name
+dump() {
+	echo "--- vpnd log" >&2; tail -30 "$st/vpnd.log" >&2
+	echo "--- charon log" >&2; grep -E "\[(IKE|ENC|CFG)\]" "$st/swan/charon.log" | tail -30 >&2
+}
+die() { dump; fail "$name: $*"; }
+
+# charon's virtual IPs, one per line
+vips() {
+	swan_ctl --list-sas --ike "$SWAN_CONN" --raw 2>/dev/null |
+		sed -n 's/.*local-vips=\[\([0-9a-f.: ]*\)\].*/\1/p' | head -1 | tr ' ' '\n'
+}
+
+echo "=== $name: hub-swan6.conf, charon asks for 0.0.0.0 and ::"
+vpnd_start "$SRCDIR/test/data/hub-swan6.conf" "$st"
+# IKEv1 has one identity pair per quick mode and charon sends the first selector of each
+# side: with local_ts = dynamic that is the IPv4 virtual IP, so the IPv6 child names the
+# pool's first address (the one checked below) itself
+v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::1/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
+swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
+swan_up 20 || die "charon did not connect"
+v4=$(vips | grep -v : | head -1)
+v6=$(vips | grep : | head -1)
+case "$v4" in 192.168.1.1[0-9]|192.168.1.20) ;; *) die "IPv4 virtual IP '$v4' not from group1pool";; esac
+[ "$v6" = fd00:6::1 ] || die "IPv6 virtual IP '$v6', expected fd00:6::1 (the pool's first)"
+cl ip -o -6 addr show | grep -q "inet6 $v6/" || die "charon did not install $v6: $(cl ip -o -6 addr)"
+grep -q "Mode Config gave $v4 and $v6 to user 'alice'" "$st/vpnd.log" ||
+	die "the hub did not log both addresses"
+pass "$name: Mode Config gave $v4 and $v6, both installed in the client namespace"
+
+cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no IPv4 ping through the tunnel"
+pass "$name: IPv4 ping 10.2.1.10 through the tunnel from $v4"
+
+# the session store and the show commands carry the IPv6 address
+wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto session detail | grep -q 'Assigned IPv6 address: $v6'" ||
+	{ "$VPNCTL" -S "$st" show crypto session detail >&2; die "show crypto session detail lacks $v6"; }
+"$VPNCTL" -S "$st" show crypto session detail | grep -q "Assigned address: $v4" ||
+	die "show crypto session detail lacks $v4"
+out=$("$VPNCTL" -S "$st" --json show crypto session username alice) || die "vpnctl --json failed"
+echo "$out" | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+assert len(rows) == 1 and rows[0]["assigned_addr6"] == sys.argv[1], rows
+' "$v6" || die "vpnctl --json lacks assigned_addr6 $v6: $out"
+pass "$name: show crypto session detail and --json show $v4 and $v6"
+
+# the IPv6 CHILD_SA: charon's IPv6 virtual IP toward ::/0, a second quick mode
+swan_ctl --initiate --child v6 --timeout 15 >"$st/v6.log" 2>&1 ||
+	{ cat "$st/v6.log" >&2; die "the IPv6 CHILD_SA was not established"; }
+va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
+[ -n "$va" ] || die "no vaN interface on the hub"
+hub ip -6 route show "$v6" | grep -q "dev $va" || die "no IPv6 route to $v6 via $va: $(hub ip -6 route)"
+mtu=$(hub cat "/sys/class/net/$va/mtu")
+[ "$mtu" -ge 1280 ] || die "$va has MTU $mtu, below IPv6's 1280"
+pass "$name: IPv6 CHILD_SA up, $va routes $v6/128, MTU $mtu"
+
+cl ping -6 -c 3 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "no IPv6 ping through the tunnel"
+cl ping -c 2 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "IPv4 lost after the IPv6 CHILD_SA"
+pass "$name: ping -6 fd00:2::10 from $v6 and ping 10.2.1.10 from $v4 through one session"
+
+# 30 MB each way over each family: what arrives is checked, the rate only printed
+for dst in 10.2.1.10 fd00:2::10; do
+	for dir in "" "-R"; do
+		out="$st/iperf-$dst$dir.json"
+		timeout 60 ip netns exec vpnd_cl iperf3 -c "$dst" -n 30M $dir -J >"$out" ||
+			die "iperf3 to $dst $dir failed"
+		python3 - "$out" "$name" "$dst" "$dir" <<'PY' || die "iperf3 to $dst $dir: short transfer"
+import json, sys
+e = json.load(open(sys.argv[1]))["end"]
+sent = e["sum_sent"]["bytes"]; recv = e["sum_received"]["bytes"]
+mbit = e["sum_received"]["bits_per_second"] / 1e6
+print(f"ok: {sys.argv[2]}: iperf3 {sys.argv[3]} {sys.argv[4] or 'cl->in'}: {sent/1e6:.1f} MB "
+      f"sent, {recv/1e6:.1f} MB received, {mbit:.0f} Mbit/s")
+if sent < 30 * 1024 * 1024 or recv < 0.8 * sent:
+    sys.exit(f"FAIL: {sent} bytes sent, {recv} received")
+PY
+	done
+done
+
+swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
+wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"
+swan_stop
+# the address went back to the pool: a new client gets it again
+swan_start "$st/swan2" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	vips=0.0.0.0,:: || die "charon did not start again"
+swan_up 20 || die "charon did not connect again"
+v6b=$(vips | grep : | head -1)
+[ "$v6b" = "$v6" ] || die "second session got '$v6b', expected the released $v6"
+pass "$name: $v6 released with the session and given to the next one"
+swan_stop
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
+
+name=no-template-ipv6
+st=$T/$name
+echo "=== $name: the group has an ipv6 pool, the template no 'ipv6 enable'"
+mkdir -p "$st"
+grep -v "^ ipv6 enable$" "$SRCDIR/test/data/hub-swan6.conf" >"$st/hub.conf"
+vpnd_start "$st/hub.conf" "$st"
+swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
+	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
+swan_up 20 || die "charon did not connect with IPv4 only"
+vips | grep -q : && die "an IPv6 address was given through a template without 'ipv6 enable'"
+grep -q "Mode Config gave 192.168.1.1[0-9] to user 'alice'" "$st/vpnd.log" ||
+	die "the hub did not log the IPv4-only Mode Config"
+swan_ctl --initiate --child v6 --timeout 10 >"$st/v6.log" 2>&1 &&
+	die "an IPv6 CHILD_SA was accepted without an IPv6 address"
+grep -q "IPv6 quick mode refused: the session holds no IPv6 address" "$st/vpnd.log" ||
+	die "no log line refusing the IPv6 quick mode"
+cl ping -c 1 -w 5 10.2.1.10 >/dev/null || die "IPv4 lost after the IPv6 refusal"
+pass "$name: IPv4 only, the IPv6 quick mode refused with its reason"
+swan_stop
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
+exit 0

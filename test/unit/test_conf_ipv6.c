@@ -1,0 +1,90 @@
+/*
+ * The IPv6-inside lines of the configuration (common/conf_ipv6.c): ipv6 local pool, a group's
+ * ipv6 pool, a template's ipv6 enable / ipv6 unnumbered, and the FILE:LINE errors of bad ones.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/conf.h"
+
+static struct vpnd_conf *conf;
+static char errs[4096];
+
+static void collect(void *arg, int is_error, const char *msg)
+{
+	(void)arg;
+	if (is_error)
+		snprintf(errs + strlen(errs), sizeof(errs) - strlen(errs), "%s\n", msg);
+}
+
+static int load(const char *text)
+{
+	errs[0] = '\0';
+	memset(conf, 0, sizeof(*conf));
+	return conf_load_buf("t.conf", text, strlen(text), conf, collect, NULL);
+}
+
+static void setup(void)
+{
+	conf = calloc(1, sizeof(*conf));
+	cr_assert_not_null(conf);
+}
+
+static void teardown(void)
+{
+	free(conf);
+}
+
+TestSuite(conf_ipv6, .init = setup, .fini = teardown);
+
+Test(conf_ipv6, pool_group_template)
+{
+	cr_assert_eq(load("ipv6 local pool v6 2001:db8:1::/64 128\n"
+	                  "crypto isakmp client configuration group g\n ipv6 pool v6\n"
+	                  "interface Virtual-Template1 type tunnel\n ipv6 enable\n"
+	                  "interface Virtual-Template2 type tunnel\n ipv6 unnumbered eth1\n"),
+	             0, "%s", errs);
+	const struct conf_pool6 *p = conf_find_pool6(conf, "v6");
+	cr_assert_not_null(p);
+	struct in6_addr want;
+	inet_pton(AF_INET6, "2001:db8:1::", &want);
+	cr_expect_eq(memcmp(&p->prefix, &want, 16), 0);
+	cr_expect_eq(p->plen, 64);
+	cr_expect_eq(p->assigned_len, 128);
+	cr_expect_eq(p->line, 1);
+	cr_expect_str_eq(conf_find_group(conf, "g")->pool6, "v6");
+	cr_expect(conf_find_template(conf, 1)->ipv6_enable);
+	cr_expect(conf_find_template(conf, 2)->ipv6_enable, "ipv6 unnumbered enables IPv6");
+	cr_expect_str_eq(conf_find_template(conf, 2)->ipv6_unnumbered, "eth1");
+}
+
+static void bad(const char *text, const char *msg)
+{
+	cr_expect_neq(load(text), 0, "accepted: %s", text);
+	cr_expect(strstr(errs, msg) != NULL, "for %s: want '%s', got: %s", text, msg);
+}
+
+Test(conf_ipv6, errors)
+{
+	bad("ipv6 local pool v6 2001:db8:1::/64 64\n",
+	    "t.conf:1: error: assigned length 64 is not supported, expected 128");
+	bad("ipv6 local pool v6 2001:db8:1::1/64 128\n", "t.conf:1: error: prefix "
+	    "2001:db8:1::1/64 has bits set past /64");
+	bad("ipv6 local pool v6 10.0.0.0/8 128\n", "t.conf:1: error: bad IPv6 prefix '10.0.0.0/8'");
+	bad("ipv6 local pool v6 2001:db8::/129 128\n", "bad IPv6 prefix");
+	bad("ipv6 local pool v6 2001:db8::\n", "bad IPv6 prefix");
+	bad("ipv6 local pool v6 2001:db8::/64\n", "t.conf:1: error:");
+	bad("ipv6 local pool v6 2001:db8::/64 128\nipv6 local pool v6 2001:db8:1::/64 128\n",
+	    "t.conf:2: error: ipv6 pool 'v6' is already defined at line 1");
+	bad("crypto isakmp client configuration group g\n ipv6 pool nope\n",
+	    "t.conf:2: error: ipv6 pool 'nope' is not defined");
+	bad("interface Virtual-Template1 type tunnel\n ipv6 unnumbered a/b\n",
+	    "t.conf:2: error: bad interface name 'a/b'");
+	bad("interface Virtual-Template1 type tunnel\n ipv6 enable now\n", "t.conf:2: error:");
+	bad("interface Virtual-Template1 type tunnel\n ip mtu 1200\n ipv6 enable\n",
+	    "t.conf:1: error: interface Virtual-Template1 has 'ip mtu 1200' and IPv6 enabled, "
+	    "expected an MTU of 1280 or more");
+}
