@@ -1,0 +1,256 @@
+/* show running-config --json: every setting, secrets as <removed>. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/control.h"
+#include "control/json.h"
+#include "control/show_config.h"
+#include "control/show_int.h"
+#include "control/show_logging.h"
+
+/* ------------------------------------------------------------------------------------------ */
+/* show running-config: JSON */
+
+void iface_json(struct jw *w, const struct conf_interface *i)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", i->name);
+	jw_bool(w, "template", i->is_template);
+	jw_int0(w, "template_number", i->template_num);
+	jw_str(w, "description", i->description);
+	jw_str(w, "ip_address", i->has_addr ? addr(i->addr).s : NULL);
+	jw_str(w, "netmask", i->has_addr ? addr(i->mask).s : NULL);
+	jw_str(w, "unnumbered", i->unnumbered);
+	jw_bool(w, "ipv6_enable", i->ipv6_enable);
+	jw_str(w, "ipv6_unnumbered", i->ipv6_unnumbered);
+	jw_int0(w, "mtu", i->mtu);
+	jw_int0(w, "tcp_adjust_mss", i->tcp_mss);
+	jw_str(w, "access_group_in", i->acl_in);
+	jw_str(w, "access_group_out", i->acl_out);
+	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
+	jw_str(w, "tunnel_protection", i->protection);
+	jw_bool(w, "shutdown", i->shutdown);
+	jw_obj_end(w);
+}
+
+static void ace_json(struct jw *w, const struct conf_acl *acl, const struct conf_ace *e)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "action", e->permit ? "permit" : "deny");
+	if (acl->extended)
+		jw_int(w, "protocol", e->proto);
+	jw_str(w, "source", addr(e->src).s);
+	jw_str(w, "source_mask", addr(e->srcmask).s);
+	if (acl->extended) {
+		jw_str(w, "destination", addr(e->dst).s);
+		jw_str(w, "destination_mask", addr(e->dstmask).s);
+		if (e->dport_lo || e->dport_hi) {
+			jw_int(w, "port_low", e->dport_lo);
+			jw_int(w, "port_high", e->dport_hi);
+		} else {
+			jw_null(w, "port_low");
+			jw_null(w, "port_high");
+		}
+		if (e->sport_lo || e->sport_hi) {
+			jw_int(w, "source_port_low", e->sport_lo);
+			jw_int(w, "source_port_high", e->sport_hi);
+		}
+		if (e->sport_op == ACE_PORT_NEQ)
+			jw_bool(w, "source_port_not_equal", 1);
+		if (e->dport_op == ACE_PORT_NEQ)
+			jw_bool(w, "port_not_equal", 1);
+		if (e->established)
+			jw_bool(w, "established", 1);
+		if (e->icmp_match)
+			jw_int(w, "icmp_type", e->icmp_type);
+		if (e->icmp_match == 2)
+			jw_int(w, "icmp_code", e->icmp_code);
+	}
+	jw_obj_end(w);
+}
+
+static void group_json(struct jw *w, const struct conf_group *g)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", g->name);
+	jw_str(w, "key", g->has_key ? SHOW_REMOVED : NULL);
+	jw_str(w, "pool", g->pool);
+	jw_str(w, "ipv6_pool", g->pool6);
+	jw_arr(w, "dns");
+	for (int k = 0; k < g->ndns && k < CONF_MAX_DNS; k++)
+		jw_str(w, NULL, addr(g->dns[k]).s);
+	jw_arr_end(w);
+	jw_arr(w, "wins");
+	for (int k = 0; k < g->nwins && k < CONF_MAX_DNS; k++)
+		jw_str(w, NULL, addr(g->wins[k]).s);
+	jw_arr_end(w);
+	jw_str(w, "domain", g->domain);
+	jw_arr(w, "split_dns");
+	for (int k = 0; k < g->nsplit_dns && k < CONF_MAX_SPLIT_DNS; k++)
+		jw_str(w, NULL, g->split_dns[k]);
+	jw_arr_end(w);
+	jw_str(w, "acl", g->acl);
+	jw_str(w, "network_extension_acl", g->nem_acl);
+	jw_str(w, "banner", g->banner);
+	jw_bool(w, "save_password", g->save_password);
+	jw_bool(w, "pfs", g->pfs);
+	jw_int0(w, "max_users", g->max_users);
+	jw_str(w, "netmask", g->netmask.s_addr ? addr(g->netmask).s : NULL);
+	jw_bool(w, "include_local_lan", g->include_local_lan);
+	jw_arr(w, "backup_gateways");
+	for (int k = 0; k < g->nbackup_gw && k < CONF_MAX_BACKUP_GW; k++)
+		jw_str(w, NULL, g->backup_gw[k]);
+	jw_arr_end(w);
+	jw_bool(w, "group_lock", g->group_lock);
+	jw_bool(w, "firewall_are_u_there", g->firewall_ayt);
+	jw_obj_end(w);
+}
+
+static void aaa_json(struct jw *w, const struct conf_aaa_list *l)
+{
+	static const char *const kinds[] = {
+		[AAA_AUTHEN_LOGIN] = "authentication login",
+		[AAA_AUTHOR_NETWORK] = "authorization network",
+		[AAA_ACCT_NETWORK] = "accounting network",
+	};
+
+	jw_obj(w, NULL);
+	jw_str(w, "kind", l->kind >= AAA_AUTHEN_LOGIN && l->kind <= AAA_ACCT_NETWORK ?
+	       kinds[l->kind] : "unknown");
+	jw_str(w, "name", l->name);
+	jw_arr(w, "methods");
+	for (int k = 0; k < l->nmethod && k < 4; k++) {
+		char m[CONF_NAME_MAX + 8];
+		if (l->method[k] == AAA_METHOD_LOCAL)
+			snprintf(m, sizeof(m), "local");
+		else
+			snprintf(m, sizeof(m), "group %s", l->group[k]);
+		jw_str(w, NULL, m);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+void rc_json(FILE *f, const struct vpnd_conf *c)
+{
+	struct jw w;
+
+	jw_init(&w, f);
+	jw_obj(&w, NULL);
+	jw_str(&w, "source", c->source);
+	jw_str(&w, "hostname", c->hostname);
+	if (c->control_group[0])
+		jw_str(&w, "control_socket_group", c->control_group);
+	/* null: kept forever */
+	jw_int0(&w, "db_history_keep_days", c->db_history_keep_days);
+	jw_bool(&w, "aaa_new_model", c->aaa_new_model);
+	jw_arr(&w, "aaa");
+	for (int i = 0; i < c->naaa; i++)
+		aaa_json(&w, &c->aaa[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "users");
+	for (int i = 0; i < c->nuser; i++) {
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", c->user[i].name);
+		jw_str(&w, "password", SHOW_REMOVED);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+
+	jw_arr(&w, "isakmp_policies");
+	for (int i = 0; i < c->npolicy; i++)
+		policy_json(&w, &c->policy[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "isakmp_keys");
+	for (int i = 0; i < c->nisakmp_key; i++) {
+		jw_obj(&w, NULL);
+		jw_str(&w, "key", SHOW_REMOVED);
+		jw_str(&w, "address", addr(c->isakmp_key[i].addr).s);
+		jw_str(&w, "mask", addr(c->isakmp_key[i].mask).s);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	if (c->dpd_interval) {
+		jw_obj(&w, "isakmp_keepalive");
+		jw_int(&w, "interval", c->dpd_interval);
+		jw_int(&w, "retry", c->dpd_retry);
+		jw_str(&w, "mode", c->dpd_periodic ? "periodic" : "on-demand");
+		jw_obj_end(&w);
+	} else {
+		jw_null(&w, "isakmp_keepalive");
+	}
+	jw_int0(&w, "nat_keepalive", c->natt_keepalive);
+	jw_int0(&w, "xauth_timeout", c->xauth_timeout);
+	jw_int0(&w, "network_extension_minimum_prefix", c->nem_min_prefix);
+	jw_bool(&w, "aggressive_mode_disable", c->aggressive_disable);
+	jw_obj(&w, "call_admission_ike");
+	jw_int(&w, "in_negotiation_sa", c->cac_in_negotiation);
+	jw_int(&w, "in_negotiation_sa_per_peer", c->cac_in_negotiation_peer);
+	jw_int0(&w, "sa", c->cac_ike_sa);
+	jw_obj_end(&w);
+	jw_int0(&w, "aaa_local_max_fail", c->aaa_max_fail);
+	show_logging_conf_json(&w, &c->logging);
+	jw_arr(&w, "client_groups");
+	for (int i = 0; i < c->ngroup; i++)
+		group_json(&w, &c->group[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "isakmp_profiles");
+	for (int i = 0; i < c->nprofile; i++)
+		profile_json(&w, &c->profile[i]);
+	jw_arr_end(&w);
+
+	jw_obj(&w, "sa_lifetime");
+	jw_int(&w, "seconds", c->sa_lifetime_seconds);
+	jw_int(&w, "kilobytes", c->sa_lifetime_kb);
+	jw_obj_end(&w);
+	jw_int(&w, "replay_window", c->replay_window);
+	jw_arr(&w, "transform_sets");
+	for (int i = 0; i < c->ntset; i++)
+		tset_json(&w, &c->tset[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "ipsec_profiles");
+	for (int i = 0; i < c->nipsec_profile; i++)
+		iprof_json(&w, c, &c->ipsec_profile[i]);
+	jw_arr_end(&w);
+
+	jw_arr(&w, "interfaces");
+	for (int i = 0; i < c->niface; i++)
+		iface_json(&w, &c->iface[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "pools");
+	for (int i = 0; i < c->npool; i++) {
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", c->pool[i].name);
+		jw_str(&w, "first", addr(c->pool[i].start).s);
+		jw_str(&w, "last", addr(c->pool[i].end).s);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_arr(&w, "routes");
+	for (int i = 0; i < c->nroute; i++) {
+		const struct conf_route *r = &c->route[i];
+		jw_obj(&w, NULL);
+		jw_str(&w, "prefix", addr(r->prefix).s);
+		jw_str(&w, "mask", addr(r->mask).s);
+		jw_str(&w, "interface", r->ifname);
+		jw_str(&w, "next_hop", r->nexthop.s_addr ? addr(r->nexthop).s : NULL);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_arr(&w, "access_lists");
+	for (int i = 0; i < c->nacl; i++) {
+		const struct conf_acl *a = &c->acl[i];
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", a->name);
+		jw_str(&w, "type", a->extended ? "extended" : "standard");
+		jw_arr(&w, "entries");
+		for (int k = 0; k < a->nace && k < CONF_MAX_ACES; k++)
+			ace_json(&w, a, &a->ace[k]);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+}
+

@@ -1,0 +1,66 @@
+/*
+ * Private to the configuration shows (control/show_*.c, control/rc_*.c): the names of things
+ * as the configuration writes them and as IOS's show commands spell them, and the pieces
+ * running-config is built from.
+ */
+#ifndef VPND_CONTROL_SHOW_INT_H
+#define VPND_CONTROL_SHOW_INT_H
+
+#include <arpa/inet.h>
+#include <stdio.h>
+
+#include "common/conf.h"
+#include "control/json.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct addrbuf { char s[INET_ADDRSTRLEN]; };
+
+static inline struct addrbuf addr(struct in_addr a)
+{
+	struct addrbuf b;
+	if (inet_ntop(AF_INET, &a, b.s, sizeof(b.s)) == NULL)
+		snprintf(b.s, sizeof(b.s), "0.0.0.0");
+	return b;
+}
+
+static inline struct addrbuf wildcard(struct in_addr mask)
+{
+	struct in_addr w = { .s_addr = ~mask.s_addr };
+	return addr(w);
+}
+
+/* control/show_names.c */
+const char *ike_encr_word(int e);
+const char *ike_hash_word(int h);
+const char *ike_auth_word(int a);
+const char *ike_encr_text(const struct conf_isakmp_policy *p, char *buf, size_t len);
+const char *ike_hash_text(int h);
+const char *ike_auth_text(int a);
+const char *dh_text(int g);
+int         default_hash(const struct conf_isakmp_policy *p);
+const char *esp_encr_word(int e);
+const char *esp_auth_word(int a);
+/* the transforms of a set as the configuration writes them (show 0) or as show prints them */
+const char *tset_transforms(const struct conf_transform_set *t, int show, char *buf, size_t len);
+
+/* control/show_crypto.c: the objects of the crypto shows, shared with running-config --json */
+void policy_json(struct jw *w, const struct conf_isakmp_policy *p);
+void profile_json(struct jw *w, const struct conf_isakmp_profile *p);
+void tset_json(struct jw *w, const struct conf_transform_set *t);
+void iprof_json(struct jw *w, const struct vpnd_conf *c, const struct conf_ipsec_profile *p);
+
+/* control/rc_text.c: running-config as text */
+void rc_body(FILE *f, const struct vpnd_conf *c);
+void rc_interface(FILE *f, const struct conf_interface *i);
+void iface_addr_lines(FILE *f, const struct conf_interface *i);
+int  all_digits(const char *s);
+/* "Building configuration..." and the size line IOS prints before a configuration */
+typedef void body_fn(FILE *, const void *);
+int  with_header(FILE *f, body_fn *fn, const void *arg);
+
+/* control/rc_json.c: running-config as JSON */
+void rc_json(FILE *f, const struct vpnd_conf *c);
+void iface_json(struct jw *w, const struct conf_interface *i);
+
+#endif
