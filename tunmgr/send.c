@@ -1,12 +1,14 @@
 /*
  * Outbound: packets read from a session's interface, filtered, sealed with the outbound SA of
- * the selector their destination falls in, and sent to the peer (UDP 4500 or raw ESP).
+ * the selector their destination falls in, and sent to the peer (UDP 4500 or raw ESP). With
+ * TUN offloads a read is a TSO super-packet of up to 64 KiB, cut into wire packets first.
  */
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "common/log.h"
 #include "tunmgr/acl.h"
 #include "tunmgr/mss.h"
 #include "tunmgr/tunmgr.h"
@@ -58,50 +60,91 @@ static void flush(struct va *v, int k)
 	}
 }
 
-/* Up to BATCH packets per wakeup, sealed into the batch and sent MMSG at a time. */
+struct tx {
+	struct va *v;
+	int        k;       /* sealed in dp.tx, not sent yet */
+};
+
+/* One wire packet: filtered, sealed into the batch, the batch sent when full. */
+static int tx_one(void *arg, uint8_t *pkt, size_t n)
+{
+	struct tx *t = arg;
+	struct va *v = t->v;
+	uint32_t dst;
+	if (n < 20) {
+		v->drop_other++;
+		return 0;
+	}
+	memcpy(&dst, pkt + 16, 4);
+	if (v->acl_out && !acl_permits(v->acl_out, pkt, n)) {
+		v->drop_other++;
+		dp.drop_acl++;
+		return 0;
+	}
+	if (v->mss)
+		mss_clamp(pkt, n, v->mss);
+	struct va_out *o = out_for(v, dst);
+	if (!o || !o->out) {
+		v->drop_other++;
+		return 0;
+	}
+	ssize_t m = esp_encap(o->out, pkt, n, ESP_NH_IPV4, dp.tx.buf[t->k], PKT_MAX);
+	if (m < 0) {
+		count_err(v, m);
+		return 0;
+	}
+	v->pkts_out++;
+	v->bytes_out += (uint64_t)n;
+	dp.tx.len[t->k] = (size_t)m;
+	dp.tx.spi[t->k] = o->out_spi;
+	if (++t->k == MMSG) {
+		flush(v, t->k);
+		t->k = 0;
+	}
+	return 0;
+}
+
+/* A read from a TUN with IFF_VNET_HDR: the header, then a packet or a super-packet that
+ * offload_segment() cuts into wire packets. The header comes from the kernel but is checked
+ * all the same: one that does not add up drops the read. */
+static void tx_vnet(struct tx *t, uint8_t *buf, size_t n)
+{
+	struct virtio_net_hdr h;
+	if (n < VNET_HDR) {
+		t->v->drop_other++;
+		dp.drop_vnet++;
+		return;
+	}
+	memcpy(&h, buf, VNET_HDR);
+	int r = offload_segment(buf + VNET_HDR, n - VNET_HDR, &h, dp.seg, sizeof(dp.seg), tx_one, t);
+	if (r < 0) {
+		t->v->drop_other++;
+		dp.drop_vnet++;
+		log_rl("%s: read of %zu bytes dropped: virtio header (gso %u, size %u, csum %u+%u) "
+		       "does not fit the packet", t->v->ifname, n, h.gso_type, h.gso_size,
+		       h.csum_start, h.csum_offset);
+	} else if (r > 1) {
+		t->v->tso_in++;
+	}
+}
+
+/* Up to BATCH reads per wakeup, sealed into the batch and sent MMSG at a time. */
 void on_tun(uv_poll_t *h, int status, int events)
 {
 	struct va *v = h->data;
 	if (status < 0)
 		return;
 	va_touch(v);
-	int k = 0;
+	struct tx t = { .v = v, .k = 0 };
 	for (int i = 0; i < BATCH; i++) {
 		ssize_t n = read(v->fd, dp.buf, sizeof(dp.buf));
 		if (n <= 0)
 			break;
-		uint32_t dst;
-		if (n < 20) {
-			v->drop_other++;
-			continue;
-		}
-		memcpy(&dst, dp.buf + 16, 4);
-		if (v->acl_out && !acl_permits(v->acl_out, dp.buf, (size_t)n)) {
-			v->drop_other++;
-			dp.drop_acl++;
-			continue;
-		}
-		if (v->mss)
-			mss_clamp(dp.buf, (size_t)n, v->mss);
-		struct va_out *o = out_for(v, dst);
-		if (!o || !o->out) {
-			v->drop_other++;
-			continue;
-		}
-		ssize_t m = esp_encap(o->out, dp.buf, (size_t)n, ESP_NH_IPV4, dp.tx.buf[k], PKT_MAX);
-		if (m < 0) {
-			count_err(v, m);
-			continue;
-		}
-		v->pkts_out++;
-		v->bytes_out += (uint64_t)n;
-		dp.tx.len[k] = (size_t)m;
-		dp.tx.spi[k] = o->out_spi;
-		if (++k == MMSG) {
-			flush(v, k);
-			k = 0;
-		}
+		if (v->vnet)
+			tx_vnet(&t, dp.buf, (size_t)n);
+		else
+			tx_one(&t, dp.buf, (size_t)n);
 	}
-	if (k)
-		flush(v, k);
+	if (t.k)
+		flush(v, t.k);
 }
