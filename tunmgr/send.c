@@ -3,15 +3,21 @@
  * the selector their destination falls in, and sent to the peer (UDP 4500 or raw ESP). With
  * TUN offloads a read is a TSO super-packet of up to 64 KiB, cut into wire packets first.
  */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 
 #include "common/log.h"
 #include "tunmgr/acl.h"
 #include "tunmgr/mss.h"
 #include "tunmgr/tunmgr.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103         /* <netinet/udp.h> before glibc 2.27 */
+#endif
 
 /* The selector for a destination. The outs are kept longest prefix first (sa.c), so the
  * first match is the longest; a session has one selector almost always, so that is one
@@ -29,25 +35,17 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 	return NULL;
 }
 
-/*
- * Send the batch sealed for V in one sendmmsg (all to the same peer). A datagram the kernel
- * refuses is counted against the session and its SA and skipped, the rest still go.
- */
-static void flush(struct va *v, int k)
+/* Datagrams [from, to) of the batch in sendmmsg calls. A datagram the kernel refuses is
+ * counted against the session and its SA and skipped, the rest still go. */
+static void send_mmsg(struct va *v, int fd, struct sockaddr_in *dst, int from, int to)
 {
-	struct sockaddr_in dst = v->peer;
-	int fd = dp.udp;
-	if (v->encap != ENCAP_UDP) {
-		dst.sin_port = 0;
-		fd = dp.raw;
-	}
-	for (int i = 0; i < k; i++) {
+	for (int i = from; i < to; i++) {
 		dp.tx.iov[i] = (struct iovec){ dp.tx.buf[i], dp.tx.len[i] };
-		dp.tx.m[i].msg_hdr = (struct msghdr){ .msg_name = &dst, .msg_namelen = sizeof(dst),
+		dp.tx.m[i].msg_hdr = (struct msghdr){ .msg_name = dst, .msg_namelen = sizeof(*dst),
 		                                      .msg_iov = &dp.tx.iov[i], .msg_iovlen = 1 };
 	}
-	for (int done = 0; done < k;) {
-		int r = sendmmsg(fd, &dp.tx.m[done], (unsigned)(k - done), 0);
+	for (int done = from; done < to;) {
+		int r = sendmmsg(fd, &dp.tx.m[done], (unsigned)(to - done), 0);
 		if (r > 0) {
 			done += r;
 			continue;
@@ -58,6 +56,81 @@ static void flush(struct va *v, int k)
 			s->send_err++;
 		done++;
 	}
+}
+
+/* The end of the run of datagrams starting at FROM that UDP GSO can send as one: all of the
+ * first one's size but the last, which may be shorter, under the 64 KiB of one datagram. */
+static int gso_run(int from, int k)
+{
+	size_t seg = dp.tx.len[from], total = 0;
+	int i;
+	for (i = from; i < k && dp.tx.len[i] <= seg && total + dp.tx.len[i] <= 65535 - 8 - 20; i++) {
+		total += dp.tx.len[i];
+		if (dp.tx.len[i] < seg)
+			return i + 1;
+	}
+	return i;
+}
+
+/*
+ * Datagrams [from, to) of one size (a TSO read sealed; the last may be shorter) to the peer in
+ * one sendmsg with UDP_SEGMENT: the UDP and IP layers are walked once for the lot and the cut
+ * is made at the bottom of the stack (RFC 3948 packets are plain UDP datagrams, nothing in
+ * them depends on how they were sent). Returns 0 when sent, -1 when they must go by sendmmsg.
+ */
+static int send_gso(struct sockaddr_in *dst, int from, int to)
+{
+	for (int i = from; i < to; i++)
+		dp.tx.iov[i] = (struct iovec){ dp.tx.buf[i], dp.tx.len[i] };
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} c;
+	memset(&c, 0, sizeof(c));
+	struct msghdr mh = { .msg_name = dst, .msg_namelen = sizeof(*dst),
+	                     .msg_iov = &dp.tx.iov[from], .msg_iovlen = (size_t)(to - from),
+	                     .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	uint16_t sz = (uint16_t)dp.tx.len[from];
+	memcpy(CMSG_DATA(cm), &sz, sizeof(sz));
+	if (sendmsg(dp.udp, &mh, 0) >= 0) {
+		dp.gso_sends++;
+		return 0;
+	}
+	if (errno == EINVAL || errno == EIO || errno == EOPNOTSUPP || errno == ENOPROTOOPT) {
+		/* a kernel or route that cannot: say so once, and batch as before */
+		log_warn("UDP GSO refused, sending ESP datagrams one by one");
+		dp.no_gso = 1;
+	}
+	return -1;
+}
+
+/* Send the K datagrams sealed for V (all to the same peer): runs of one size by UDP GSO,
+ * what is left by sendmmsg, in order. */
+static void flush(struct va *v, int k)
+{
+	struct sockaddr_in dst = v->peer;
+	if (v->encap != ENCAP_UDP) {
+		dst.sin_port = 0;
+		send_mmsg(v, dp.raw, &dst, 0, k);
+		return;
+	}
+	int pending = 0;        /* first datagram not sent yet */
+	for (int i = 0; i < k && !dp.no_gso;) {
+		int end = gso_run(i, k);
+		if (end - i < 2) {
+			i = end > i ? end : i + 1;
+			continue;
+		}
+		send_mmsg(v, dp.udp, &dst, pending, i);
+		if (send_gso(&dst, i, end) < 0)
+			send_mmsg(v, dp.udp, &dst, i, end);
+		pending = i = end;
+	}
+	send_mmsg(v, dp.udp, &dst, pending, k);
 }
 
 struct tx {

@@ -133,6 +133,8 @@ struct dataplane {
 	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
 	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
 	uint64_t        natt_ka_sent;       /* NAT keepalives sent (keepalive.c) */
+	uint64_t        gso_sends;          /* send.c: batches sent as one UDP GSO datagram */
+	int             no_gso;             /* the kernel refused UDP_SEGMENT: sendmmsg only */
 	uint64_t        drop_vnet;          /* reads from a TUN whose virtio header did not add up */
 	/* read from a TUN (virtio header first), one segment cut from it, opened ESP (room
 	 * for a virtio header before it) */
