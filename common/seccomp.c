@@ -123,6 +123,7 @@ static const struct arg_rule ar_tunmgr[] = {
 	{ "ioctl", 1, 0, TUNSETIFF }, { "ioctl", 1, 0, SIOCGIFINDEX },
 	{ "ioctl", 1, 0, SIOCGIFNAME }, { "ioctl", 1, 0, SIOCGIFFLAGS },
 	{ "ioctl", 1, 0, SIOCGIFMTU },
+	{ "ioctl", 1, 0, TUNSETOFFLOAD },       /* tunmgr/tun.c: TSO and checksum offloads */
 	{ NULL, 0, 0, 0 }
 };
 

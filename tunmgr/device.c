@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_tun.h>
 
 #include "common/log.h"
 #include "common/netpolicy.h"
@@ -197,15 +198,29 @@ void va_create_authorized(const struct msg_va_create *c, int ok)
 		va_refuse(c->session_id, "keymgr has not authorized it");
 }
 
+/* What the kernel took, said once a run: it is the same for every interface. */
+static void log_offloads(unsigned got)
+{
+	static int said;
+	if (said++)
+		return;
+	log_info("TUN offloads:%s%s%s%s", got & TUN_F_CSUM ? " checksum" : "",
+	         got & TUN_F_TSO4 ? " tso4" : "", got & TUN_F_TSO_ECN ? " tso-ecn" : "",
+	         got ? "" : " none (packets come whole)");
+}
+
 void va_configure(struct va *v, int fd)
 {
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
-	int rc = tun_attach(fd, v->ifname, &v->ifindex, NULL);
+	unsigned offloads;
+	int rc = tun_attach_vnet(fd, v->ifname, &v->ifindex, NULL, &offloads);
 	if (rc < 0) {
 		log_rl("cannot create %s: %s", v->ifname, strerror(-rc));
 		goto fail;
 	}
 	v->fd = rc;
+	v->vnet = 1;
+	log_offloads(offloads);
 	char alias[32];
 	snprintf(alias, sizeof(alias), "Virtual-Access%d", v->unit);
 	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t);
@@ -278,8 +293,14 @@ void va_destroy(uint32_t session_id)
 		if (v->outs[i].pending)
 			esp_sa_free(v->outs[i].pending);
 	}
-	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out", v->ifname, v->unit,
-	         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out);
+	if (dp.gro_va == v) {
+		gro_reset(&dp.gro);
+		dp.gro_va = NULL;
+	}
+	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out, %llu TSO reads cut, "
+	         "%llu coalesced writes", v->ifname, v->unit, (unsigned long long)v->pkts_in,
+	         (unsigned long long)v->pkts_out, (unsigned long long)v->tso_in,
+	         (unsigned long long)v->gro_out);
 	if (v->polling) {
 		uv_poll_stop(&v->poll);
 		uv_close((uv_handle_t *)&v->poll, on_poll_closed);

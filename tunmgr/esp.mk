@@ -38,3 +38,10 @@ TESTS += test/unit/test_netlink
 test_unit_test_netlink_SOURCES = test/unit/test_netlink.c
 test_unit_test_netlink_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_netlink_LDADD = $(TEST_LIBS)
+
+# TUN offloads against the kernel (TSO reads cut, coalesced writes taken); root, like test_netlink
+check_PROGRAMS += test/unit/test_tun_offload
+TESTS += test/unit/test_tun_offload
+test_unit_test_tun_offload_SOURCES = test/unit/test_tun_offload.c
+test_unit_test_tun_offload_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_tun_offload_LDADD = $(TEST_LIBS)

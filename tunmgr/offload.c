@@ -82,13 +82,22 @@ static size_t ip_ok(const uint8_t *p, size_t len)
 	return ihl;
 }
 
+/* A whole packet, IPv4 or IPv6 (only a checksum to finish: no TSO6 is asked for, so IPv6
+ * never comes as a super-packet): the bytes before its payload, or 0. */
+static size_t ip_any_ok(const uint8_t *p, size_t len)
+{
+	if (len >= 40 && p[0] >> 4 == 6)
+		return (size_t)get16(p + 4) + 40 == len ? 40 : 0;
+	return ip_ok(p, len);
+}
+
 int offload_segment(uint8_t *pkt, size_t len, const struct virtio_net_hdr *h,
                     uint8_t *scratch, size_t scratch_len, offload_seg_fn fn, void *arg)
 {
-	size_t ihl = ip_ok(pkt, len);
+	uint8_t type = h->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+	size_t ihl = type == VIRTIO_NET_HDR_GSO_NONE ? ip_any_ok(pkt, len) : ip_ok(pkt, len);
 	if (!ihl)
 		return -EINVAL;
-	uint8_t type = h->gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
 
 	if (type == VIRTIO_NET_HDR_GSO_NONE) {
 		if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {

@@ -29,8 +29,9 @@
 typedef int (*offload_seg_fn)(void *arg, uint8_t *seg, size_t len);
 
 /*
- * PKT (LEN bytes, an IPv4 packet; written to: checksums) with its header H: calls FN once per
- * wire packet (once for a packet that is not GSO, after finishing a partial checksum).
+ * PKT (LEN bytes, an IPv4 packet, or IPv6 when not GSO; written to: checksums) with its header
+ * H: calls FN once per wire packet (once for a packet that is not GSO, after finishing a
+ * partial checksum).
  * SCRATCH holds one segment (at least the largest header + gso_size; 65535 always does).
  * Returns the number of packets given to FN, FN's non-zero value, or -EINVAL for a header or
  * packet that does not add up, -ENOSPC when SCRATCH is too small.

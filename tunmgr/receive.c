@@ -1,7 +1,8 @@
 /*
  * Inbound: ESP from UDP 4500 (RFC 3948; datagrams starting with the four-byte non-ESP marker
  * are IKE and go to ikemgr) or from the raw protocol-50 socket, opened with the SA its SPI
- * names, checked against the SA's selector and the access list, written to the interface.
+ * names, checked against the SA's selector and the access list, written to the interface;
+ * with TUN offloads, consecutive TCP segments of a flow in one batch go in one write.
  */
 #include <string.h>
 #include <unistd.h>
@@ -15,8 +16,52 @@
 #include "tunmgr/sadb.h"
 #include "tunmgr/tunmgr.h"
 
+/* The coalesced segments, in one write with their virtio header. */
+static void gro_flush(void)
+{
+	struct va *v = dp.gro_va;
+	if (!v)
+		return;
+	dp.gro_va = NULL;
+	int nseg = dp.gro.nseg;
+	size_t n = gro_finish(&dp.gro);
+	if (write(v->fd, dp.gro.buf, n) < 0)
+		v->drop_other += (uint64_t)nseg;
+	else if (nseg > 1)
+		v->gro_out++;
+}
+
+/* PKT (N bytes, VNET_HDR bytes of room before it) to V's interface: TCP segments of one flow
+ * that follow each other are held to go in one write; anything else flushes what is held,
+ * keeping the order, and goes alone with an empty virtio header. */
+static void deliver(struct va *v, uint8_t *pkt, size_t n)
+{
+	if (!v->vnet) {
+		if (write(v->fd, pkt, n) < 0)
+			v->drop_other++;
+		return;
+	}
+	if (dp.gro_va && dp.gro_va != v)
+		gro_flush();
+	if (gro_add(&dp.gro, pkt, n)) {
+		dp.gro_va = v;
+		return;
+	}
+	if (dp.gro_va) {
+		gro_flush();
+		if (gro_add(&dp.gro, pkt, n)) {
+			dp.gro_va = v;
+			return;
+		}
+	}
+	memset(pkt - VNET_HDR, 0, VNET_HDR);
+	if (write(v->fd, pkt - VNET_HDR, n + VNET_HDR) < 0)
+		v->drop_other++;
+}
+
 static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *from, int udp)
 {
+	uint8_t *out = dp.out + VNET_HDR;
 	uint32_t spi;
 	if (len < 8) {
 		dp.drop_short++;
@@ -34,7 +79,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	struct va *v = s->va;
 	va_touch(v);
 	uint8_t nh;
-	ssize_t n = esp_decap(s->esp, esp, len, dp.out, sizeof(dp.out), &nh);
+	ssize_t n = esp_decap(s->esp, esp, len, out, PKT_MAX, &nh);
 	if (n < 0) {
 		count_err(v, n);
 		log_rl("%s: ESP SPI %08x dropped: %s", v->ifname, ntohl(spi), esp_strerror((int)n));
@@ -51,17 +96,17 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only, and an
 		 * IPv4 SA no IPv6 at all */
 		char ip6[INET6_ADDRSTRLEN];
-		if (!s->v6 || memcmp(dp.out + 8, &s->net6, 16) != 0) {
+		if (!s->v6 || memcmp(out + 8, &s->net6, 16) != 0) {
 			v->drop_other++;
 			log_rl("%s: IPv6 packet from %s outside the selector of SA %08x dropped",
-			       v->ifname, inet_ntop(AF_INET6, dp.out + 8, ip6, sizeof(ip6)),
+			       v->ifname, inet_ntop(AF_INET6, out + 8, ip6, sizeof(ip6)),
 			       ntohl(spi));
 			return;
 		}
 		v->pkts_in++;
 		v->bytes_in += (uint64_t)n;
-		if (v->fd >= 0 && write(v->fd, dp.out, (size_t)n) < 0)
-			v->drop_other++;
+		if (v->fd >= 0)
+			deliver(v, out, (size_t)n);
 		return;
 	}
 	if (nh != ESP_NH_IPV4 || n < 20 || s->v6) {
@@ -73,14 +118,14 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	/* RFC 4301 5.2: the inner source must lie in the SA's selector (no spoofing of other
 	 * sessions' addresses or the hub's networks through a valid SA) */
 	uint32_t src;
-	memcpy(&src, dp.out + 12, 4);
+	memcpy(&src, out + 12, 4);
 	if ((src & s->mask.s_addr) != s->net.s_addr && !in_framed_route(v, src)) {
 		v->drop_other++;
 		log_rl("%s: packet from %s outside the selector of SA %08x dropped", v->ifname,
 		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
 		return;
 	}
-	if (v->acl_in && !acl_permits(v->acl_in, dp.out, (size_t)n)) {
+	if (v->acl_in && !acl_permits(v->acl_in, out, (size_t)n)) {
 		v->drop_other++;
 		dp.drop_acl++;
 		log_rl("%s: packet from %s denied by access list %s", v->ifname,
@@ -88,11 +133,11 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		return;
 	}
 	if (v->mss)
-		mss_clamp(dp.out, (size_t)n, v->mss);
+		mss_clamp(out, (size_t)n, v->mss);
 	v->pkts_in++;
 	v->bytes_in += (uint64_t)n;
-	if (v->fd >= 0 && write(v->fd, dp.out, (size_t)n) < 0)
-		v->drop_other++;
+	if (v->fd >= 0)
+		deliver(v, out, (size_t)n);
 }
 
 /* Up to MMSG datagrams in one recvmmsg into the batch's buffers; the count or -1. */
@@ -150,6 +195,7 @@ void on_udp(uv_poll_t *h, int status, int events)
 		if (n < MMSG)
 			break;
 	}
+	gro_flush();
 }
 
 static void raw_datagram(const uint8_t *buf, size_t n, const struct sockaddr_in *from)
@@ -177,4 +223,5 @@ void on_raw(uv_poll_t *h, int status, int events)
 		if (n < MMSG)
 			break;
 	}
+	gro_flush();
 }

@@ -27,8 +27,37 @@ tun_open_at(int dirfd, const char *ifname, int *ifindex_out, char *name_out)
 	return tun_attach(fd, ifname, ifindex_out, name_out);
 }
 
+static int attach(int fd, const char *ifname, short flags, int *ifindex_out, char *name_out);
+
 int
 tun_attach(int fd, const char *ifname, int *ifindex_out, char *name_out)
+{
+	return attach(fd, ifname, IFF_TUN | IFF_NO_PI, ifindex_out, name_out);
+}
+
+/* USO needs both halves (the kernel takes NETIF_F_GSO_UDP_L4 only for the pair), and an
+ * IPv6 super-packet is one offload.c cannot cut, so only the IPv4 offloads are asked for:
+ * without TSO6 the kernel segments IPv6 itself before the TUN sees it. */
+int
+tun_attach_vnet(int fd, const char *ifname, int *ifindex_out, char *name_out, unsigned *offloads)
+{
+	static const unsigned want[] = { TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO_ECN,
+	                                 TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM };
+
+	*offloads = 0;
+	fd = attach(fd, ifname, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR, ifindex_out, name_out);
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (ioctl(fd, TUNSETOFFLOAD, want[i]) == 0) {
+			*offloads = want[i];
+			break;
+		}
+	return fd;
+}
+
+static int
+attach(int fd, const char *ifname, short flags, int *ifindex_out, char *name_out)
 {
 	struct ifreq ifr;
 	int sock, err;
@@ -43,7 +72,7 @@ tun_attach(int fd, const char *ifname, int *ifindex_out, char *name_out)
 		return err;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = flags;
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;

@@ -26,4 +26,10 @@ int tun_open_at(int dirfd, const char *ifname, int *ifindex_out, char *name_out)
  * fd: on failure it is closed. Returns fd or -errno. */
 int tun_attach(int fd, const char *ifname, int *ifindex_out, char *name_out);
 
+/* Same with IFF_VNET_HDR: every read and write carries a struct virtio_net_hdr first
+ * (offload.h). Asks for checksum and IPv4 TSO offloads, falling back to fewer; *offloads gets
+ * the TUN_F_* the kernel took (0: none, the header is there all the same). */
+int tun_attach_vnet(int fd, const char *ifname, int *ifindex_out, char *name_out,
+                    unsigned *offloads);
+
 #endif

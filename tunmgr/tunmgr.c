@@ -73,6 +73,8 @@ void shutdown_all(void)
 	         (unsigned long long)(dp.drop_replay_gone + replay),
 	         (unsigned long long)other, (unsigned long long)dp.drop_acl,
 	         (unsigned long long)dp.ike_forwarded, dp.ike.dropped);
+	log_info("offloads: TUN reads with a bad virtio header dropped %llu; UDP GSO sends %llu",
+	         (unsigned long long)dp.drop_vnet, (unsigned long long)dp.gso_sends);
 	/* the interfaces first, in one request: 20,000 TUN fds closed one by one take the
 	 * kernel minutes, a link group seconds; the fds then close at once */
 	if (!LIST_EMPTY(&dp.vas) && dp.nl >= 0) {

@@ -4,8 +4,9 @@
  *
  * device.c  interfaces: create, configure, template, destroy
  * sa.c      SAs on an interface: install, rekey switch-over, removal
- * send.c    interface -> ESP
- * receive.c ESP (UDP 4500, raw protocol 50) -> interface; IKE on 4500 to ikemgr
+ * send.c    interface -> ESP (TSO super-packets cut by offload.c first)
+ * receive.c ESP (UDP 4500, raw protocol 50) -> interface (TCP coalesced, offload.c); IKE
+ *           on 4500 to ikemgr
  * timers.c  counters, activity and lifetimes
  * keepalive.c NAT keepalives to NAT-T peers
  * dispatch.c the imsg channels' handlers
@@ -28,6 +29,7 @@
 #include "common/imsg.h"
 #include "common/msg.h"
 #include "tunmgr/esp.h"
+#include "tunmgr/offload.h"
 
 /* vaN numbers: the lowest free one is taken, so a number comes back after its session ends;
  * room for 20,000 sessions and more (tunmgr's RLIMIT_NOFILE, one TUN fd each, is 69632) */
@@ -35,6 +37,7 @@
 #define PKT_MAX      65536
 #define BATCH        64      /* packets per wakeup of one socket or interface */
 #define MMSG         32      /* datagrams per recvmmsg / sendmmsg */
+#define VNET_HDR     sizeof(struct virtio_net_hdr)
 
 struct va;
 struct natt_ka;
@@ -111,6 +114,9 @@ struct va {
 	struct msg_route froute[MSG_ROUTES_MAX];
 	int            nfroute;
 	struct natt_ka *ka;                     /* keepalive.c: NAT keepalive timer, or NULL */
+	/* IFF_VNET_HDR on the TUN (offload.h): reads may be TSO super-packets, writes coalesced */
+	int            vnet;
+	uint64_t       tso_in, gro_out;         /* super-packets cut, coalesced writes */
 };
 
 struct dataplane {
@@ -131,7 +137,14 @@ struct dataplane {
 	uint64_t        drop_unknown_spi, drop_short, ike_forwarded, drop_acl;
 	uint64_t        drop_auth_gone, drop_replay_gone;   /* of sessions already removed */
 	uint64_t        natt_ka_sent;       /* NAT keepalives sent (keepalive.c) */
-	uint8_t         buf[PKT_MAX], out[PKT_MAX];    /* read from a TUN, opened ESP */
+	uint64_t        gso_sends;          /* send.c: batches sent as one UDP GSO datagram */
+	int             no_gso;             /* the kernel refused UDP_SEGMENT: sendmmsg only */
+	uint64_t        drop_vnet;          /* reads from a TUN whose virtio header did not add up */
+	/* read from a TUN (virtio header first), one segment cut from it, opened ESP (room
+	 * for a virtio header before it) */
+	uint8_t         buf[VNET_HDR + PKT_MAX], seg[PKT_MAX], out[VNET_HDR + PKT_MAX];
+	struct gro      gro;                /* receive.c: TCP segments for one write to gro_va */
+	struct va      *gro_va;
 	struct {                 /* receive.c: one recvmmsg */
 		struct mmsghdr     m[MMSG];
 		struct iovec       iov[MMSG];

@@ -116,6 +116,16 @@ hub ip -o link show | grep -q " va[0-9]" && die "interfaces left after SIGTERM"
 grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
 	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "$name: errors in the log"; }
 
+# The 30 MB each way went through the offloads (issue 11): the kernel handed TSO super-packets
+# to cut, decrypted segments went to the interface coalesced, ESP out by UDP GSO, and no
+# virtio header from the kernel was refused.
+grep -q "TUN offloads: checksum tso4" "$st/vpnd.log" || die "TUN offloads not enabled"
+read -r tso gro <<<"$(sed -n 's/.*removed: .* \([0-9]*\) TSO reads cut, \([0-9]*\) coalesced writes.*/\1 \2/p' "$st/vpnd.log" | head -1)"
+read -r badhdr gso <<<"$(sed -n 's/.*bad virtio header dropped \([0-9]*\); UDP GSO sends \([0-9]*\).*/\1 \2/p' "$st/vpnd.log" | tail -1)"
+[ "${tso:-0}" -gt 0 ] && [ "${gro:-0}" -gt 0 ] && [ "${gso:-0}" -gt 0 ] && [ "${badhdr:-1}" = 0 ] ||
+	die "offloads not used: TSO reads cut '${tso:-}', coalesced writes '${gro:-}', UDP GSO sends '${gso:-}', bad headers '${badhdr:-}'"
+pass "$name: offloads in use: $tso TSO reads cut, $gro coalesced writes, $gso UDP GSO sends"
+
 # A remote-access user claims networks behind it that it does not own (issue 10's route
 # hijack): a LAN without network extension, 8.8.8.0/24, 64.0.0.0/2 and a piece of the
 # address pool. Each quick mode is refused, nothing is routed to the client, and its own
