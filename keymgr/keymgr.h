@@ -77,6 +77,24 @@ int  passwd_verify(const struct conf_user *u, const char *password);
 int  group_lock_refused(const struct conf_group *g, const char *user, const char *radius_group,
                         char *why, size_t whylen);
 
+/*
+ * leases.c: an address pool's leases, one slot per address holding the session that has it
+ * (0 = free). A pool's state starts with its struct leases.
+ */
+struct leases {
+	char      name[CONF_NAME_MAX];
+	uint32_t  size;
+	uint32_t *owner;
+};
+void leases_init(struct leases *, const char *name, uint32_t size);    /* fatal without memory */
+/* The table named NAME among N tables STRIDE bytes apart from FIRST, NULL when none. */
+struct leases *leases_find(void *first, size_t stride, int n, const char *name);
+/* The lowest slot free or already SESSION's that USABLE accepts (NULL: every one), now
+ * SESSION's: its index, or -1 when none is left. */
+long leases_take(struct leases *, uint32_t session_id,
+                 int (*usable)(const struct leases *, uint32_t slot));
+int  leases_in_use(const struct leases *);
+
 /* pool.c */
 void pool_init(const struct vpnd_conf *conf);
 /* Returns 0 and the address, or -1 when the pool is exhausted or unknown. */

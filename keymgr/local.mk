@@ -1,7 +1,7 @@
 # keymgr/: the authority over secrets. libkeymgr.a holds the logic (unit-tested); the process
 # loop lives in keymgr.c, linked into vpnd.
 noinst_LIBRARIES += keymgr/libkeymgr.a
-keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/logins.c \
+keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
 	keymgr/grouplock.c
 

@@ -13,16 +13,15 @@
 #define POOL_MAX_SIZE 65536
 
 static struct pool_state {
-	char      name[CONF_NAME_MAX];
-	uint32_t  start, size;        /* host order */
-	uint32_t *owner;              /* session id per address, 0 = free */
+	struct leases t;              /* first: a struct leases * is a struct pool_state * */
+	uint32_t      start;          /* host order; slot k is start + k */
 } pools[CONF_MAX_POOLS];
 static int npools;
 
 void pool_init(const struct vpnd_conf *conf)
 {
 	for (int i = 0; i < npools; i++)
-		free(pools[i].owner);
+		free(pools[i].t.owner);
 	npools = 0;
 	for (int i = 0; i < conf->npool; i++) {
 		uint32_t s = ntohl(conf->pool[i].start.s_addr), e = ntohl(conf->pool[i].end.s_addr);
@@ -34,42 +33,32 @@ void pool_init(const struct vpnd_conf *conf)
 			          conf->pool[i].name, (unsigned long long)size, POOL_MAX_SIZE);
 			size = POOL_MAX_SIZE;
 		}
-		struct pool_state *p = &pools[npools];
-		snprintf(p->name, sizeof(p->name), "%s", conf->pool[i].name);
+		struct pool_state *p = &pools[npools++];
+		leases_init(&p->t, conf->pool[i].name, (uint32_t)size);
 		p->start = s;
-		p->size = (uint32_t)size;
-		p->owner = calloc(p->size, sizeof(uint32_t));
-		if (!p->owner)
-			fatal("pool %s", p->name);
-		npools++;
 	}
 }
 
 static struct pool_state *find(const char *name)
 {
-	for (int i = 0; i < npools; i++)
-		if (!strcmp(pools[i].name, name))
-			return &pools[i];
-	return NULL;
+	return (struct pool_state *)leases_find(pools, sizeof(pools[0]), npools, name);
+}
+
+/* An address ending in .0 or .255 confuses some clients' stacks: never given. */
+static int usable(const struct leases *t, uint32_t slot)
+{
+	uint32_t a = ((const struct pool_state *)t)->start + slot;
+	return (a & 0xff) != 0 && (a & 0xff) != 255;
 }
 
 int pool_alloc(const char *name, uint32_t session_id, struct in_addr *out)
 {
 	struct pool_state *p = find(name);
-	if (!p)
+	long k = p ? leases_take(&p->t, session_id, usable) : -1;
+	if (k < 0)
 		return -1;
-	for (uint32_t i = 0; i < p->size; i++) {
-		/* An address ending in .0 or .255 confuses some clients' stacks: skip them. */
-		uint32_t a = p->start + i;
-		if ((a & 0xff) == 0 || (a & 0xff) == 255)
-			continue;
-		if (p->owner[i] == session_id || p->owner[i] == 0) {
-			p->owner[i] = session_id;
-			out->s_addr = htonl(a);
-			return 0;
-		}
-	}
-	return -1;
+	out->s_addr = htonl(p->start + (uint32_t)k);
+	return 0;
 }
 
 int pool_claim(uint32_t session_id, struct in_addr a)
@@ -77,9 +66,9 @@ int pool_claim(uint32_t session_id, struct in_addr a)
 	uint32_t h = ntohl(a.s_addr);
 	for (int i = 0; i < npools; i++) {
 		struct pool_state *p = &pools[i];
-		if (h < p->start || h - p->start >= p->size)
+		if (h < p->start || h - p->start >= p->t.size)
 			continue;
-		uint32_t *o = &p->owner[h - p->start];
+		uint32_t *o = &p->t.owner[h - p->start];
 		if (*o && *o != session_id)
 			return -1;
 		*o = session_id;
@@ -92,20 +81,15 @@ void pool_release(uint32_t session_id, struct in_addr a)
 	uint32_t h = ntohl(a.s_addr);
 	for (int i = 0; i < npools; i++) {
 		struct pool_state *p = &pools[i];
-		if (h >= p->start && h - p->start < p->size && p->owner[h - p->start] == session_id)
-			p->owner[h - p->start] = 0;
+		if (h >= p->start && h - p->start < p->t.size && p->t.owner[h - p->start] == session_id)
+			p->t.owner[h - p->start] = 0;
 	}
 }
 
 int pool_in_use(const char *name)
 {
 	struct pool_state *p = find(name);
-	int n = 0;
-	if (!p)
-		return -1;
-	for (uint32_t i = 0; i < p->size; i++)
-		n += p->owner[i] != 0;
-	return n;
+	return p ? leases_in_use(&p->t) : -1;
 }
 
 /*
@@ -122,15 +106,15 @@ void pool_reload(const struct vpnd_conf *conf)
 	pool_init(conf);
 	int kept = 0;
 	for (int i = 0; i < nold; i++) {
-		struct pool_state *n = find(old[i].name);
-		for (uint32_t k = 0; n && k < old[i].size; k++) {
+		struct pool_state *n = find(old[i].t.name);
+		for (uint32_t k = 0; n && k < old[i].t.size; k++) {
 			uint32_t a = old[i].start + k;
-			if (old[i].owner[k] && a >= n->start && a - n->start < n->size) {
-				n->owner[a - n->start] = old[i].owner[k];
+			if (old[i].t.owner[k] && a >= n->start && a - n->start < n->t.size) {
+				n->t.owner[a - n->start] = old[i].t.owner[k];
 				kept++;
 			}
 		}
-		free(old[i].owner);
+		free(old[i].t.owner);
 	}
 	log_info("address pools reloaded: %d lease%s kept", kept, kept == 1 ? "" : "s");
 }

@@ -15,10 +15,8 @@
 #define POOL6_MAX_SIZE 65536
 
 static struct pool6_state {
-	char      name[CONF_NAME_MAX];
+	struct leases   t;            /* first; slot k is prefix + k + 1 */
 	struct in6_addr prefix;
-	uint32_t  size;               /* usable addresses, from offset 1 */
-	uint32_t *owner;              /* session id per offset - 1, 0 = free */
 } pools[CONF_MAX_POOLS6];
 static int npools;
 
@@ -45,7 +43,7 @@ static uint32_t offset_of(const struct pool6_state *p, const struct in6_addr *a)
 		off = off << 8 | (uint32_t)(a->s6_addr[b] - p->prefix.s6_addr[b]);
 	struct in6_addr back;
 	addr_at(&p->prefix, off, &back);
-	if (memcmp(&back, a, sizeof(back)) != 0 || off == 0 || off > p->size)
+	if (memcmp(&back, a, sizeof(back)) != 0 || off == 0 || off > p->t.size)
 		return 0;
 	return off;
 }
@@ -53,7 +51,7 @@ static uint32_t offset_of(const struct pool6_state *p, const struct in6_addr *a)
 void pool6_init(const struct vpnd_conf *conf)
 {
 	for (int i = 0; i < npools; i++)
-		free(pools[i].owner);
+		free(pools[i].t.owner);
 	npools = 0;
 	for (int i = 0; i < conf->npool6; i++) {
 		const struct conf_pool6 *cp = &conf->pool6[i];
@@ -66,58 +64,40 @@ void pool6_init(const struct vpnd_conf *conf)
 			          "one, pool not used", cp->name, cp->plen);
 			continue;
 		}
-		struct pool6_state *p = &pools[npools];
-		snprintf(p->name, sizeof(p->name), "%s", cp->name);
+		struct pool6_state *p = &pools[npools++];
+		leases_init(&p->t, cp->name, (uint32_t)size);
 		p->prefix = cp->prefix;
-		p->size = (uint32_t)size;
-		p->owner = calloc(p->size, sizeof(uint32_t));
-		if (!p->owner)
-			fatal("ipv6 pool %s", p->name);
-		npools++;
 	}
 }
 
 static struct pool6_state *find(const char *name)
 {
-	for (int i = 0; i < npools; i++)
-		if (!strcmp(pools[i].name, name))
-			return &pools[i];
-	return NULL;
+	return (struct pool6_state *)leases_find(pools, sizeof(pools[0]), npools, name);
 }
 
 int pool6_alloc(const char *name, uint32_t session_id, struct in6_addr *out)
 {
 	struct pool6_state *p = find(name);
-	if (!p)
+	long k = p ? leases_take(&p->t, session_id, NULL) : -1;
+	if (k < 0)
 		return -1;
-	for (uint32_t i = 0; i < p->size; i++) {
-		if (p->owner[i] == session_id || p->owner[i] == 0) {
-			p->owner[i] = session_id;
-			addr_at(&p->prefix, i + 1, out);
-			return 0;
-		}
-	}
-	return -1;
+	addr_at(&p->prefix, (uint32_t)k + 1, out);
+	return 0;
 }
 
 void pool6_release(uint32_t session_id, const struct in6_addr *a)
 {
 	for (int i = 0; i < npools; i++) {
 		uint32_t off = offset_of(&pools[i], a);
-		if (off && pools[i].owner[off - 1] == session_id)
-			pools[i].owner[off - 1] = 0;
+		if (off && pools[i].t.owner[off - 1] == session_id)
+			pools[i].t.owner[off - 1] = 0;
 	}
 }
 
 int pool6_in_use(const char *name)
 {
 	struct pool6_state *p = find(name);
-	int n = 0;
-	if (!p)
-		return -1;
-	for (uint32_t i = 0; i < p->size; i++)
-		n += p->owner[i] != 0;
-	return n;
+	return p ? leases_in_use(&p->t) : -1;
 }
 
 /* As pool_reload: a lease still inside a pool of the same name keeps its owner. */
@@ -130,19 +110,19 @@ void pool6_reload(const struct vpnd_conf *conf)
 	npools = 0;
 	pool6_init(conf);
 	for (int i = 0; i < nold; i++) {
-		struct pool6_state *n = find(old[i].name);
-		for (uint32_t k = 0; n && k < old[i].size; k++) {
+		struct pool6_state *n = find(old[i].t.name);
+		for (uint32_t k = 0; n && k < old[i].t.size; k++) {
 			struct in6_addr a;
 			uint32_t off;
-			if (!old[i].owner[k])
+			if (!old[i].t.owner[k])
 				continue;
 			addr_at(&old[i].prefix, k + 1, &a);
 			if ((off = offset_of(n, &a)) != 0) {
-				n->owner[off - 1] = old[i].owner[k];
+				n->t.owner[off - 1] = old[i].t.owner[k];
 				kept++;
 			}
 		}
-		free(old[i].owner);
+		free(old[i].t.owner);
 	}
 	if (nold || npools)
 		log_info("ipv6 pools reloaded: %d lease%s kept", kept, kept == 1 ? "" : "s");
