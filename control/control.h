@@ -13,6 +13,7 @@
 
 #include "common/conf.h"
 #include "common/msg.h"
+#include "control/json.h"
 
 #define CONTROL_LINE_MAX    1024
 #define CONTROL_MAX_ARGS    32
@@ -47,6 +48,14 @@ struct control_out {
 };
 FILE *control_out_open(struct control_conn *, struct control_out *);
 void  control_out_send(struct control_conn *, struct control_out *);
+/* An answer that is one JSON object: control_json_begin opens the answer and the object (NULL
+ * after "% out of memory"), control_json_end closes both and sends it. */
+struct control_json {
+	struct control_out o;
+	struct jw          w;
+};
+struct jw *control_json_begin(struct control_conn *, struct control_json *);
+void       control_json_end(struct control_conn *, struct control_json *);
 
 /* The running configuration, redacted: no key or password is in it. */
 const struct vpnd_conf *control_conf(struct control_conn *);

@@ -298,26 +298,22 @@ static const struct {
 static void show_condition_json(struct control_conn *cc, const struct msg_debug *d, int on)
 {
 	char v[MSG_USER_MAX + 40];
-	struct control_out o;
-	struct jw w;
-
-	if (control_out_open(cc, &o) == NULL)
+	struct control_json j;
+	struct jw *w = control_json_begin(cc, &j);
+	if (w == NULL)
 		return;
-	jw_init(&w, o.f);
-	jw_obj(&w, NULL);
-	jw_bool(&w, "conditional", on);
-	jw_bool(&w, "unmatched", d->unmatched);
+	jw_bool(w, "conditional", on);
+	jw_bool(w, "unmatched", d->unmatched);
 	for (size_t l = 0; l < sizeof(cond_lists) / sizeof(cond_lists[0]); l++) {
-		jw_arr(&w, cond_lists[l].key);
+		jw_arr(w, cond_lists[l].key);
 		for (int i = 0; i < d->ncond; i++)
 			if (d->cond[i].type == cond_lists[l].type) {
 				cond_text(&d->cond[i], v, sizeof(v));
-				jw_str(&w, NULL, v);
+				jw_str(w, NULL, v);
 			}
-		jw_arr_end(&w);
+		jw_arr_end(w);
 	}
-	jw_obj_end(&w);
-	control_out_send(cc, &o);
+	control_json_end(cc, &j);
 }
 
 void debug_cmd_show_condition(struct control_conn *cc, int argc, char **argv)

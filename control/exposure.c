@@ -82,28 +82,24 @@ void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 		return;
 	}
 	if (json) {
-		struct control_out o;
-		struct jw w;
-
-		if (control_out_open(cc, &o) == NULL)
+		struct control_json j;
+		struct jw *w = control_json_begin(cc, &j);
+		if (w == NULL)
 			return;
-		jw_init(&w, o.f);
-		jw_obj(&w, NULL);
-		jw_int(&w, "max_fail", maxf);
-		jw_arr(&w, "users");
+		jw_int(w, "max_fail", maxf);
+		jw_arr(w, "users");
 		for (int i = 0; i < nlocked; i++) {
 			inet_ntop(AF_INET, &locked[i].last_addr, a, sizeof(a));
-			jw_obj(&w, NULL);
-			jw_str(&w, "user", locked[i].user);
-			jw_int(&w, "failures", locked[i].fails);
-			jw_bool(&w, "locked", locked[i].locked);
-			jw_int(&w, "last_failure", (long long)locked[i].last_fail);
-			jw_str(&w, "last_address", a);
-			jw_obj_end(&w);
+			jw_obj(w, NULL);
+			jw_str(w, "user", locked[i].user);
+			jw_int(w, "failures", locked[i].fails);
+			jw_bool(w, "locked", locked[i].locked);
+			jw_int(w, "last_failure", (long long)locked[i].last_fail);
+			jw_str(w, "last_address", a);
+			jw_obj_end(w);
 		}
-		jw_arr_end(&w);
-		jw_obj_end(&w);
-		control_out_send(cc, &o);
+		jw_arr_end(w);
+		control_json_end(cc, &j);
 		return;
 	}
 	if (!maxf)
@@ -152,29 +148,25 @@ void exposure_cmd_show_cac(struct control_conn *cc, int argc, char **argv)
 	const struct msg_adm_stats *s = &adm;
 	unsigned long long rej = s->rej_in_neg + s->rej_peer + s->rej_shed + s->rej_sa + s->rej_rate;
 	if (json) {
-		struct control_out o;
-		struct jw w;
-
-		if (control_out_open(cc, &o) == NULL)
+		struct control_json j;
+		struct jw *w = control_json_begin(cc, &j);
+		if (w == NULL)
 			return;
-		jw_init(&w, o.f);
-		jw_obj(&w, NULL);
-		jw_int(&w, "max_in_negotiation", s->limit_in_neg);
-		jw_int(&w, "max_in_negotiation_per_peer", s->limit_in_neg_peer);
-		jw_int(&w, "max_ike_sas", s->limit_sa);
-		jw_int(&w, "ike_sas", s->ike_sas);
-		jw_int(&w, "in_negotiation", s->in_negotiation);
-		jw_u64(&w, "requests", s->requests);
-		jw_u64(&w, "accepted", s->accepted);
-		jw_u64(&w, "rejected", rej);
-		jw_u64(&w, "rejected_in_negotiation_limit", s->rej_in_neg);
-		jw_u64(&w, "rejected_per_peer_limit", s->rej_peer);
-		jw_u64(&w, "rejected_shed_unknown_peer", s->rej_shed);
-		jw_u64(&w, "rejected_sa_limit", s->rej_sa);
-		jw_u64(&w, "rejected_rate", s->rej_rate);
-		jw_u64(&w, "aggressive_mode_refused", s->rej_aggressive);
-		jw_obj_end(&w);
-		control_out_send(cc, &o);
+		jw_int(w, "max_in_negotiation", s->limit_in_neg);
+		jw_int(w, "max_in_negotiation_per_peer", s->limit_in_neg_peer);
+		jw_int(w, "max_ike_sas", s->limit_sa);
+		jw_int(w, "ike_sas", s->ike_sas);
+		jw_int(w, "in_negotiation", s->in_negotiation);
+		jw_u64(w, "requests", s->requests);
+		jw_u64(w, "accepted", s->accepted);
+		jw_u64(w, "rejected", rej);
+		jw_u64(w, "rejected_in_negotiation_limit", s->rej_in_neg);
+		jw_u64(w, "rejected_per_peer_limit", s->rej_peer);
+		jw_u64(w, "rejected_shed_unknown_peer", s->rej_shed);
+		jw_u64(w, "rejected_sa_limit", s->rej_sa);
+		jw_u64(w, "rejected_rate", s->rej_rate);
+		jw_u64(w, "aggressive_mode_refused", s->rej_aggressive);
+		control_json_end(cc, &j);
 		return;
 	}
 	if (!have_adm)

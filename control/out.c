@@ -44,3 +44,18 @@ void control_out_send(struct control_conn *cc, struct control_out *o)
 	o->f = NULL;
 	o->buf = NULL;
 }
+
+struct jw *control_json_begin(struct control_conn *cc, struct control_json *j)
+{
+	if (control_out_open(cc, &j->o) == NULL)
+		return NULL;
+	jw_init(&j->w, j->o.f);
+	jw_obj(&j->w, NULL);
+	return &j->w;
+}
+
+void control_json_end(struct control_conn *cc, struct control_json *j)
+{
+	jw_obj_end(&j->w);
+	control_out_send(cc, &j->o);
+}

@@ -99,40 +99,36 @@ static const char *level(int lv)
 static void show_json(struct control_conn *cc, const struct conf_logging *l, const char *dest)
 {
 	const char *fac = conf_log_facility_name(l->facility);
-	struct control_out o;
 	char a[INET_ADDRSTRLEN];
-	struct jw w;
-
-	if (control_out_open(cc, &o) == NULL)
+	struct control_json j;
+	struct jw *w = control_json_begin(cc, &j);
+	if (w == NULL)
 		return;
-	jw_init(&w, o.f);
-	jw_obj(&w, NULL);
-	jw_bool(&w, "syslog_logging", !l->off);
-	jw_str(&w, "destination", dest);
-	jw_str(&w, "console_level", l->console >= 0 ? level(l->console) : NULL);
-	jw_str(&w, "buffer_level", l->buffered >= 0 ? level(l->buffered) : NULL);
-	jw_int(&w, "buffer_size", l->buffer_size);
-	jw_str(&w, "trap_level", l->trap >= 0 ? level(l->trap) : NULL);
-	jw_str(&w, "facility", fac ? fac : "daemon");
-	jw_bool(&w, "crypto_logging_session", l->crypto_session);
-	jw_u64(&w, "messages_logged", rg.logged);
-	jw_u64(&w, "messages_dropped", rg.dropped);
-	jw_u64(&w, "messages_sent", rg.sent);
-	jw_arr(&w, "hosts");
+	jw_bool(w, "syslog_logging", !l->off);
+	jw_str(w, "destination", dest);
+	jw_str(w, "console_level", l->console >= 0 ? level(l->console) : NULL);
+	jw_str(w, "buffer_level", l->buffered >= 0 ? level(l->buffered) : NULL);
+	jw_int(w, "buffer_size", l->buffer_size);
+	jw_str(w, "trap_level", l->trap >= 0 ? level(l->trap) : NULL);
+	jw_str(w, "facility", fac ? fac : "daemon");
+	jw_bool(w, "crypto_logging_session", l->crypto_session);
+	jw_u64(w, "messages_logged", rg.logged);
+	jw_u64(w, "messages_dropped", rg.dropped);
+	jw_u64(w, "messages_sent", rg.sent);
+	jw_arr(w, "hosts");
 	for (int k = 0; k < l->nhost && k < CONF_MAX_LOG_HOSTS; k++) {
 		inet_ntop(AF_INET, &l->host[k].addr, a, sizeof(a));
-		jw_obj(&w, NULL);
-		jw_str(&w, "address", a);
-		jw_int(&w, "port", l->host[k].port);
-		jw_obj_end(&w);
+		jw_obj(w, NULL);
+		jw_str(w, "address", a);
+		jw_int(w, "port", l->host[k].port);
+		jw_obj_end(w);
 	}
-	jw_arr_end(&w);
-	jw_arr(&w, "lines");
+	jw_arr_end(w);
+	jw_arr(w, "lines");
 	for (const struct ring_line *r = rg.head; r != NULL; r = r->next)
-		jw_str(&w, NULL, r->text);
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	control_out_send(cc, &o);
+		jw_str(w, NULL, r->text);
+	jw_arr_end(w);
+	control_json_end(cc, &j);
 }
 
 void show_logging_cmd(struct control_conn *cc, int argc, char **argv)
