@@ -6,6 +6,7 @@
  *
  *   va-create SESSION NET PLEN     IMSG_VA_CREATE (ikemgr -> tunmgr)
  *   sa-add SESSION NET PLEN SPI    IMSG_SA_ADD (ikemgr -> tunmgr), zero keys
+ *   sa-add6 SESSION ADDR6 SPI      the same for an IPv6 selector ADDR6/128
  *   sign                           IMSG_SIGN_REQ for trust point TP (ikemgr -> keymgr)
  *   session-up SESSION USER ADDR   IMSG_SESSION_UP (to the parent)
  *   counters SESSION               IMSG_COUNTERS (to the parent)
@@ -37,7 +38,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: imsg_forge PID FD va-create|sa-add|sign|session-up|counters|"
+	fprintf(stderr, "usage: imsg_forge PID FD va-create|sa-add|sa-add6|sign|session-up|counters|"
 	        "short|type ...\n");
 	return 2;
 }
@@ -110,6 +111,22 @@ int main(int argc, char **argv)
 		a.sel_mask.s_addr = plen ? htonl(0xffffffffu << (32 - plen)) : 0;
 		a.spi_in = htonl((uint32_t)strtoul(argv[7], NULL, 0));
 		a.spi_out = htonl(0x1000);
+		a.replay_window = 64;
+		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
+	} else if (!strcmp(what, "sa-add6") && argc == 7) {
+		struct msg_sa_add a;
+		memset(&a, 0, sizeof(a));
+		a.session_id = (uint32_t)atoi(argv[4]);
+		a.encap = ENCAP_RAW;
+		a.encr = 3;             /* ESP_ENCR_AES_CBC */
+		a.enc_keylen = 16;
+		a.auth = 2;             /* ESP_AUTH_HMAC_SHA1_96 */
+		a.auth_keylen = 20;
+		a.sel_v6 = 1;
+		if (inet_pton(AF_INET6, argv[5], &a.sel_net6) != 1)
+			return usage();
+		a.spi_in = htonl((uint32_t)strtoul(argv[6], NULL, 0));
+		a.spi_out = htonl(0x1001);
 		a.replay_window = 64;
 		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
 	} else if (!strcmp(what, "sign") && argc == 4) {
