@@ -301,6 +301,18 @@ void cp_h_crypto_logging(struct conf_parser *p, int i)
 		p->conf->logging.crypto_session = 1;
 }
 
+/* "logging WHAT LEVEL", or "no logging WHAT" for off; nothing at the default. 1 if printed. */
+static int print_level(FILE *f, const char *what, int lv, int dflt)
+{
+	if (lv == dflt)
+		return 0;
+	if (lv < 0)
+		fprintf(f, "no logging %s\n", what);
+	else
+		fprintf(f, "logging %s %s\n", what, levels[lv & 7]);
+	return 1;
+}
+
 void conf_logging_print(FILE *f, const struct conf_logging *l)
 {
 	struct conf_logging d;
@@ -315,20 +327,8 @@ void conf_logging_print(FILE *f, const struct conf_logging *l)
 		fprintf(f, "logging buffered %d %s\n", l->buffer_size, levels[l->buffered & 7]);
 		any = 1;
 	}
-	if (l->console != d.console) {
-		if (l->console < 0)
-			fprintf(f, "no logging console\n");
-		else
-			fprintf(f, "logging console %s\n", levels[l->console & 7]);
-		any = 1;
-	}
-	if (l->trap != d.trap) {
-		if (l->trap < 0)
-			fprintf(f, "no logging trap\n");
-		else
-			fprintf(f, "logging trap %s\n", levels[l->trap & 7]);
-		any = 1;
-	}
+	any |= print_level(f, "console", l->console, d.console);
+	any |= print_level(f, "trap", l->trap, d.trap);
 	if (l->facility != d.facility) {
 		const char *n = conf_log_facility_name(l->facility);
 		fprintf(f, "logging facility %s\n", n ? n : "daemon");
