@@ -45,6 +45,9 @@
 #define CONF_MAX_GROUP_SERVERS 8
 #define CONF_RADIUS_KEY_MAX    49   /* 48 characters (radcli's limit, kept) */
 #define CONF_MAX_TRUSTPOINTS   4
+#define CONF_MAX_EZVPN         8
+#define CONF_EZVPN_PEERS       10    /* as IOS: up to 10 peer lines */
+#define CONF_EZVPN_INSIDE      4
 #define CONF_PKI_CA_MAX        8192  /* DER of the trust point's CA certificates, concatenated */
 #define CONF_PKI_CERT_MAX      4096
 #define CONF_PKI_KEY_MAX       4096  /* RSA 4096 is about 2.4 KB of DER */
@@ -222,7 +225,39 @@ struct conf_interface {
 	int      shutdown;
 	int      ipv6_enable;           /* ipv6 enable (or ipv6 unnumbered): IPv6 inside */
 	char     ipv6_unnumbered[CONF_NAME_MAX];
+	/* An IOS name (FastEthernet0/0) binds to a Linux device: the one named by
+	 * `physical-interface DEV`, else the one holding its `ip address`, found when the file is
+	 * loaded. "" for a Linux name, a template or a Loopback. */
+	char     device[CONF_NAME_MAX];
+	int      device_explicit;       /* device came from physical-interface */
+	int      is_loopback;           /* LoopbackN: its ip address is put on lo by tunmgr */
+	/* crypto ipsec client ezvpn NAME [inside] */
+	char     ezvpn[CONF_NAME_MAX];
+	int      ezvpn_inside;
 	int      line;
+};
+
+enum conf_ezvpn_mode { EZ_MODE_CLIENT = 0, EZ_MODE_NETWORK_EXTENSION, EZ_MODE_NETWORK_PLUS };
+
+/* crypto ipsec client ezvpn NAME: an Easy VPN remote, this host dialling out to a server. */
+struct conf_ezvpn {
+	char     name[CONF_NAME_MAX];
+	int      connect_manual;                /* connect manual (default auto) */
+	char     connect_acl[CONF_NAME_MAX];    /* connect acl NAME: dial on matching traffic */
+	char     group[CONF_NAME_MAX];          /* group G key K */
+	char     group_key[CONF_SECRET_MAX];    /* keymgr only */
+	int      mode;                          /* enum conf_ezvpn_mode */
+	struct in_addr peer[CONF_EZVPN_PEERS];  /* in order: the next is tried when one fails */
+	int      npeer;
+	int      virtual_interface;             /* virtual-interface N: Virtual-TemplateN, 0 none */
+	char     username[CONF_NAME_MAX];       /* username U password P */
+	char     password[CONF_SECRET_MAX];     /* keymgr only */
+	int      xauth_local;                   /* xauth userid mode local */
+	int      line;
+	/* from the interfaces that name it */
+	char     outside[CONF_NAME_MAX];        /* crypto ipsec client ezvpn NAME */
+	char     inside[CONF_EZVPN_INSIDE][CONF_NAME_MAX];   /* ... NAME inside */
+	int      ninside;
 };
 
 struct conf_pool {
@@ -407,6 +442,8 @@ struct vpnd_conf {
 	int      nradius;
 	struct conf_trustpoint trustpoint[CONF_MAX_TRUSTPOINTS];
 	int      ntrustpoint;
+	struct conf_ezvpn ezvpn[CONF_MAX_EZVPN];
+	int      nezvpn;
 	struct conf_radius_group radius_group[CONF_MAX_RADIUS_GROUPS];
 	int      nradius_group;
 	/* radius-server timeout / retransmit / deadtime / dead-criteria (global defaults) */
@@ -490,6 +527,9 @@ const struct conf_interface      *conf_find_template(const struct vpnd_conf *, i
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
+const struct conf_ezvpn          *conf_find_ezvpn(const struct vpnd_conf *, const char *name);
+/* The Linux device behind a configured interface name (IOS or Linux); NULL if none. */
+const char                       *conf_iface_device(const struct vpnd_conf *, const char *name);
 /* IOS's name of the ICMP message an entry matches, or NULL (then it is written as numbers) */
 const char *conf_acl_icmp_name(const struct conf_ace *e);
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);

@@ -126,6 +126,10 @@ void conf_redact(struct vpnd_conf *c)
 		explicit_bzero(c->dynauth.client[k].key, sizeof(c->dynauth.client[k].key));
 	for (int k = 0; k < CONF_MAX_TRUSTPOINTS; k++)
 		explicit_bzero(c->trustpoint[k].key_der, sizeof(c->trustpoint[k].key_der));
+	for (int k = 0; k < CONF_MAX_EZVPN; k++) {
+		explicit_bzero(c->ezvpn[k].group_key, sizeof(c->ezvpn[k].group_key));
+		explicit_bzero(c->ezvpn[k].password, sizeof(c->ezvpn[k].password));
+	}
 }
 
 int conf_profile_has_tp(const struct conf_isakmp_profile *pr, const char *tp)
@@ -142,4 +146,23 @@ const struct conf_trustpoint *conf_find_trustpoint(const struct vpnd_conf *c, co
 		if (strcmp(c->trustpoint[k].name, name) == 0)
 			return &c->trustpoint[k];
 	return NULL;
+}
+
+const struct conf_ezvpn *conf_find_ezvpn(const struct vpnd_conf *c, const char *name)
+{
+	for (int k = 0; k < c->nezvpn; k++)
+		if (strcmp(c->ezvpn[k].name, name) == 0)
+			return &c->ezvpn[k];
+	return NULL;
+}
+
+const char *conf_iface_device(const struct vpnd_conf *c, const char *name)
+{
+	const struct conf_interface *f = conf_find_iface(c, name);
+
+	if (f == NULL)
+		return NULL;
+	if (f->is_loopback)
+		return "lo";
+	return f->device[0] ? f->device : f->name;
 }

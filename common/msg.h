@@ -102,6 +102,13 @@ enum imsg_type {
 	IMSG_IKE_STATS,         /* ikemgr -> parent: struct msg_ike_stats, 1/s on change */
 	IMSG_CTL_IKE,           /* parent -> control: struct msg_ike_stats, as ikemgr reported */
 
+	/* Easy VPN remote (crypto ipsec client ezvpn): this host dials out */
+	IMSG_EZ_XAUTH_REQ,      /* ikemgr -> keymgr: struct msg_ez_xauth_req, the server asked */
+	IMSG_EZ_XAUTH_RES,      /* keymgr -> ikemgr: struct msg_ez_xauth_res */
+	IMSG_EZ_VA_CREATE,      /* ikemgr -> tunmgr: struct msg_ez_va; answered by IMSG_VA_CREATED */
+	IMSG_EZ_CMD,            /* parent -> ikemgr: struct msg_ez_cmd, connect / clear */
+	IMSG_EZ_STATE,          /* ikemgr -> parent: struct msg_ez_state, on every change */
+
 	IMSG_TYPE_MAX
 };
 
@@ -143,6 +150,9 @@ struct msg_skeyid_req {
 	struct sockaddr_in local, peer;
 	uint16_t ni_len, nr_len;
 	uint8_t  ni[MSG_NONCE_MAX], nr[MSG_NONCE_MAX];
+	/* we initiated, for crypto ipsec client ezvpn NAME: its group key, if peer is one of its
+	 * peers and id its group */
+	char     ezvpn[64];
 };
 enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR };
 struct msg_skeyid_res {
@@ -277,6 +287,54 @@ struct msg_authz {
 };
 struct msg_authz_del {
 	uint32_t session_id;
+};
+
+/* Easy VPN remote. The server's XAUTH request is answered with the ezvpn's username and
+ * password, which keymgr gives only for an SA to one of that ezvpn's peers. */
+struct msg_ez_xauth_req {
+	uint32_t sa_id;
+	char     ezvpn[64];
+	struct sockaddr_in peer;
+};
+struct msg_ez_xauth_res {
+	uint32_t sa_id;
+	int32_t  status;                /* enum msg_key_status: KEY_NO_KEY when none configured */
+	char     user[MSG_USER_MAX];
+	char     password[MSG_PASS_MAX];
+};
+/*
+ * The interface of an Easy VPN remote session. What the server pushed (address, split
+ * networks) reaches tunmgr through ikemgr, the only reader of the Mode Config reply; tunmgr
+ * accepts it only for a configured ezvpn whose peer this is, and only within bounds
+ * (tunmgr/ezvpn.c): a unicast host address off every local network, split networks that do
+ * not cover the peer or a local network.
+ */
+struct msg_ez_va {
+	uint32_t session_id;
+	char     ezvpn[64];
+	struct sockaddr_in peer, local;
+	struct in_addr addr;            /* Mode Config address; 0 in network-extension mode */
+	int32_t  nsplit;                /* split-include networks; 0 = everything */
+	struct msg_route split[MSG_ROUTES_MAX];
+	int32_t  esp_overhead;
+};
+enum msg_ez_cmd_kind { EZ_CMD_CONNECT = 1, EZ_CMD_CLEAR };
+struct msg_ez_cmd {
+	int32_t  kind;
+	char     ezvpn[64];             /* "" = every one (clear) */
+};
+/* show crypto ipsec client ezvpn */
+struct msg_ez_state {
+	char     ezvpn[64];
+	char     state[24];             /* IOS words: IPSEC_ACTIVE, CONNECT_REQUIRED, ... */
+	char     last_event[24];
+	struct in_addr peer, addr, mask;
+	char     ifname[16];            /* va17 */
+	int32_t  unit;                  /* 17 -> Virtual-Access17 */
+	int32_t  nsplit;
+	struct msg_route split[MSG_ROUTES_MAX];
+	uint32_t session_id;
+	int32_t  save_password;
 };
 
 struct msg_violation {

@@ -95,6 +95,12 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_CTL_DP, struct msg_dp_stats, P, C),
 	MSG(IMSG_IKE_STATS, struct msg_ike_stats, I, P),
 	MSG(IMSG_CTL_IKE, struct msg_ike_stats, P, C),
+
+	MSG(IMSG_EZ_XAUTH_REQ, struct msg_ez_xauth_req, I, K),
+	MSG(IMSG_EZ_XAUTH_RES, struct msg_ez_xauth_res, K, I),
+	MSG(IMSG_EZ_VA_CREATE, struct msg_ez_va, I, T),
+	MSG(IMSG_EZ_CMD, struct msg_ez_cmd, P, I),
+	MSG(IMSG_EZ_STATE, struct msg_ez_state, I, P),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */
