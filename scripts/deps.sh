@@ -4,7 +4,7 @@ set -e
 PKGS="build-essential autoconf automake libtool pkg-config libssl-dev openssl libuv1-dev libsqlite3-dev
 freeradius freeradius-utils libcriterion-dev sqlite3 iproute2 procps psmisc python3 vpnc vpnc-scripts iperf3
 coreutils passwd bc iputils-ping strongswan-charon strongswan-swanctl libcharon-extra-plugins
-libcharon-extauth-plugins libstrongswan-standard-plugins util-linux clang clang-tools libseccomp-dev nftables libcrypt-dev libsystemd-dev systemd
+libcharon-extauth-plugins libstrongswan-standard-plugins util-linux clang clang-tools libseccomp-dev nftables libnftables-dev libcrypt-dev libsystemd-dev systemd
 curl"
 # manuals (mandoc -T lint in test_man.sh) and the Debian package (test_deb.sh)
 PKGS="$PKGS mandoc debhelper lintian man-db"

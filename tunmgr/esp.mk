@@ -2,7 +2,8 @@
 tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/replay.h \
 	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h \
 	tunmgr/nl_msg.h tunmgr/nl_dump.c \
-	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h
+	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h \
+	tunmgr/ezbounds.c tunmgr/ezbounds.h
 
 EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c test/fuzz/fuzz_acl.c \
 	test/fuzz/fuzz_esp_icv.c test/fuzz/fuzz_offload.c
@@ -45,3 +46,10 @@ TESTS += test/unit/test_tun_offload
 test_unit_test_tun_offload_SOURCES = test/unit/test_tun_offload.c
 test_unit_test_tun_offload_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_tun_offload_LDADD = $(TEST_LIBS)
+
+# the bounds of an Easy VPN remote session (ezbounds.c)
+check_PROGRAMS += test/unit/test_ezbounds
+TESTS += test/unit/test_ezbounds
+test_unit_test_ezbounds_SOURCES = test/unit/test_ezbounds.c
+test_unit_test_ezbounds_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ezbounds_LDADD = $(TEST_LIBS)
