@@ -118,6 +118,42 @@ static void va_refuse(uint32_t session_id, const char *why)
 	va_reply(&tmp, EPERM);
 }
 
+/* A session's interface before its TUN exists: a unit, an entry in the tables. NULL (and
+ * the refusal sent) when none is free. */
+struct va *va_new(uint32_t session_id, int template_num)
+{
+	struct va *v = calloc(1, sizeof(*v));
+	int unit = 0;
+	for (int i = dp.unit_hint > 0 ? dp.unit_hint : 1; i < MAX_UNITS; i++)
+		if (!dp.units[i]) {
+			unit = i;
+			break;
+		}
+	/* session ids are never 0 (ikemgr skips it); the table refuses it like SPI 0 */
+	if (!v || !unit || sadb_insert(dp.by_session, session_id, v) < 0) {
+		struct va tmp = { .session_id = session_id };
+		va_reply(&tmp, ENOSPC);
+		free(v);
+		return NULL;
+	}
+	v->session_id = session_id;
+	v->unit = unit;
+	v->template_num = template_num;
+	v->fd = -1;
+	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
+	dp.units[unit] = 1;
+	dp.unit_hint = unit + 1;
+	LIST_INSERT_HEAD(&dp.vas, v, entry);
+	return v;
+}
+
+/* The parent opens /dev/net/tun for it (root only); va_configure goes on when it comes. */
+void va_open(struct va *v)
+{
+	va_template_apply(v);
+	imsg_compose(&dp.parent, IMSG_TUN_OPEN, v->session_id, -1, NULL, 0);
+}
+
 /* The interface is made in two steps: /dev/net/tun is root-only, so the parent opens it for
  * us (IMSG_TUN_OPEN); we attach and configure with CAP_NET_ADMIN when the fd arrives. SAs
  * that arrive in between are kept on the session. */
@@ -147,25 +183,11 @@ void va_create(const struct msg_va_create *c)
 		va_refuse(c->session_id, "it has one already");
 		return;
 	}
-	struct va *v = calloc(1, sizeof(*v));
-	int unit = 0;
-	for (int i = dp.unit_hint > 0 ? dp.unit_hint : 1; i < MAX_UNITS; i++)
-		if (!dp.units[i]) {
-			unit = i;
-			break;
-		}
-	/* session ids are never 0 (ikemgr skips it); the table refuses it like SPI 0 */
-	if (!v || !unit || sadb_insert(dp.by_session, c->session_id, v) < 0) {
-		struct va tmp = { .session_id = c->session_id };
-		va_reply(&tmp, ENOSPC);
-		free(v);
+	struct va *v = va_new(c->session_id, c->template_num);
+	if (!v)
 		return;
-	}
-	v->session_id = c->session_id;
-	v->unit = unit;
 	v->client = c->client_addr;
 	v->client_plen = plen;
-	v->template_num = c->template_num;
 	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
 	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
 	v->own_mtu = a->mtu >= 68 && a->mtu <= 9216 ? a->mtu : 0;
@@ -180,13 +202,7 @@ void va_create(const struct msg_va_create *c)
 		}
 		v->froute[v->nfroute++] = a->route[i];
 	}
-	va_template_apply(v);
-	v->fd = -1;
-	snprintf(v->ifname, sizeof(v->ifname), "va%d", unit);
-	dp.units[unit] = 1;
-	dp.unit_hint = unit + 1;
-	LIST_INSERT_HEAD(&dp.vas, v, entry);
-	imsg_compose(&dp.parent, IMSG_TUN_OPEN, c->session_id, -1, NULL, 0);
+	va_open(v);
 }
 
 /* A request that waited for keymgr's verdict. */
@@ -232,7 +248,7 @@ void va_configure(struct va *v, int fd)
 	struct nl_va setup = { .ifindex = v->ifindex, .alias = alias, .mtu = mtu, .donor = donor,
 	                       .client = v->client, .client_plen = v->client_plen,
 	                       .group = dp.link_group };
-	rc = nl_va_setup(dp.nl, &setup);
+	rc = v->ez ? ez_setup(v, &setup) : nl_va_setup(dp.nl, &setup);
 	if (rc < 0) {
 		log_rl("cannot configure %s: %s", v->ifname, strerror(-rc));
 		goto fail;
@@ -279,6 +295,8 @@ void va_destroy(uint32_t session_id)
 		return;
 	va_unlink(v);
 	natt_ka_stop(v);
+	if (v->ez)
+		ez_teardown(v);
 	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;

@@ -13,6 +13,11 @@ static void h_va_create(struct imsgbuf *b, struct imsg *im, void *arg)
 	va_create(im->data);
 }
 
+static void h_ez_va_create(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ez_va_create(im->data);
+}
+
 static void h_va_destroy(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	va_destroy(((struct msg_va_destroy *)im->data)->session_id);
@@ -89,6 +94,7 @@ static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_VA_CREATE] = h_va_create,
 	[IMSG_VA_DESTROY] = h_va_destroy,
+	[IMSG_EZ_VA_CREATE] = h_ez_va_create,
 	[IMSG_SA_ADD] = h_sa_add,
 	[IMSG_SA_DEL] = h_sa_del,
 };

@@ -3,7 +3,7 @@ tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/repl
 	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h \
 	tunmgr/nl_msg.h tunmgr/nl_dump.c \
 	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h \
-	tunmgr/ezbounds.c tunmgr/ezbounds.h
+	tunmgr/ezbounds.c tunmgr/ezbounds.h tunmgr/nl_ez.c
 
 EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c test/fuzz/fuzz_acl.c \
 	test/fuzz/fuzz_esp_icv.c test/fuzz/fuzz_offload.c

@@ -84,4 +84,20 @@ struct nl_link_info {
 /* One interface's state, -ENODEV if it does not exist. */
 int nl_link_get(int nl, int ifindex, struct nl_link_info *info);
 
+/*
+ * nl_ez.c, for Easy VPN remote sessions. nl_local_nets: every IPv4 address of the host with
+ * its prefix length (net not masked); -ENOSPC when more than max. nl_route_get: the
+ * interface and gateway (0.0.0.0 for on-link) the kernel uses to reach dst now.
+ * nl_route_add_via: dst/prefixlen via gw (0.0.0.0: on-link) out of oif, -EEXIST if routed.
+ */
+struct nl_nets {
+	struct in_addr *net;
+	int            *plen;
+	int             n, max;
+};
+int nl_local_nets(int nl, struct nl_nets *);
+int nl_route_get(int nl, struct in_addr dst, int *oif, struct in_addr *gw);
+int nl_route_add_via(int nl, int oif, struct in_addr dst, int prefixlen, struct in_addr gw);
+int nl_addr_del(int nl, int ifindex, struct in_addr a, int prefixlen);
+
 #endif

@@ -125,6 +125,13 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
 		return;
 	}
+	/* an Easy VPN remote session: only to the pushed address or the inside networks */
+	uint32_t dst;
+	memcpy(&dst, out + 16, 4);
+	if (v->ez && !ez_inbound(v, dst)) {
+		v->drop_other++;
+		return;
+	}
 	if (v->acl_in && !acl_permits(v->acl_in, out, (size_t)n)) {
 		v->drop_other++;
 		dp.drop_acl++;

@@ -133,7 +133,16 @@ void sa_add(const struct msg_sa_add *a)
 		sel_net.s_addr = sel_mask.s_addr = SEL6_KEY;
 	}
 	int plen = netpolicy_mask_len(sel_mask);
-	if (a->sel_v6) {
+	if (v->ez) {
+		/* an Easy VPN remote session: the selector is the server's side, within what
+		 * tunmgr accepted when it made the interface (no keymgr verdict here) */
+		if (plen < 0 || ez_sel_allowed(v, a->sel_net, plen, why, sizeof(why))) {
+			log_warnx("%s: SA %08x for %s/%d refused: %s", v->ifname, ntohl(a->spi_in),
+			          inet_ntoa(a->sel_net), plen, plen < 0 ? "not a prefix" : why);
+			sa_added(a, EPERM);
+			return;
+		}
+	} else if (a->sel_v6) {
 		/* checked above */
 	} else if (!z || plen < 0 || authz_check_net(dp.conf, z, a->sel_net, plen, why,
 	                                             sizeof(why))) {
@@ -215,7 +224,8 @@ void sa_add(const struct msg_sa_add *a)
 	/* A network behind the client (not its own address, not "any") is routed here. */
 	uint32_t base_mask = v->client_plen >= 32 ? 0xffffffffu
 	                                          : htonl(~(0xffffffffu >> v->client_plen));
-	if (!o->v6 && !o->routed && o->mask.s_addr && !(o->mask.s_addr == base_mask &&
+	/* (an ezvpn session's routes are its own: ezvpn.c) */
+	if (!v->ez && !o->v6 && !o->routed && o->mask.s_addr && !(o->mask.s_addr == base_mask &&
 	                                      o->net.s_addr == v->client.s_addr)) {
 		static const struct in_addr none;
 		int plen = 0;

@@ -90,6 +90,7 @@ void shutdown_all(void)
 	}
 	while (!LIST_EMPTY(&dp.vas))
 		va_destroy(LIST_FIRST(&dp.vas)->session_id);
+	ez_stop();
 }
 
 
@@ -124,6 +125,7 @@ int tunmgr_main(struct proc_boot *boot)
 	if (dp.udp < 0 || boot->sock[CHAN_IKEMGR] < 0 || boot->sock[CHAN_KEYMGR] < 0)
 		fatalx("started without its sockets");
 	nl_list_links(dp.nl, cleanup_leftover, NULL);
+	ez_start();
 
 	dispatch_init(boot->parent_fd, boot->sock[CHAN_IKEMGR], boot->sock[CHAN_KEYMGR]);
 	authz_park_init(dp.loop, va_create_authorized);

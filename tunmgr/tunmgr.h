@@ -9,6 +9,7 @@
  *           on 4500 to ikemgr
  * timers.c  counters, activity and lifetimes
  * keepalive.c NAT keepalives to NAT-T peers
+ * ezvpn.c   Easy VPN remote sessions: bounds (ezbounds.c), routes, NAT (nat.c); Loopbacks
  * dispatch.c the imsg channels' handlers
  * tunmgr.c  start and stop
  */
@@ -41,6 +42,8 @@
 
 struct va;
 struct natt_ka;
+struct ez_session;
+struct nl_va;
 
 struct sa_in {
 	struct esp_sa *esp;
@@ -117,6 +120,7 @@ struct va {
 	/* IFF_VNET_HDR on the TUN (offload.h): reads may be TSO super-packets, writes coalesced */
 	int            vnet;
 	uint64_t       tso_in, gro_out;         /* super-packets cut, coalesced writes */
+	struct ez_session *ez;                  /* ezvpn.c: an Easy VPN remote session, or NULL */
 };
 
 struct dataplane {
@@ -165,6 +169,8 @@ extern struct dataplane dp;
 /* device.c */
 struct va *va_by_session(uint32_t id);
 void va_create(const struct msg_va_create *);
+struct va *va_new(uint32_t session_id, int template_num);
+void va_open(struct va *);
 void va_create_authorized(const struct msg_va_create *, int ok);
 void va_configure(struct va *, int fd);
 void va_reply(struct va *, int status);
@@ -211,6 +217,15 @@ static inline void va_touch(struct va *v)
 /* keepalive.c */
 void natt_ka_update(struct va *);
 void natt_ka_stop(struct va *);
+
+/* ezvpn.c: Easy VPN remote sessions (this host the client) and Loopback addresses */
+void ez_va_create(const struct msg_ez_va *);
+int  ez_setup(struct va *, struct nl_va *);
+void ez_teardown(struct va *);
+int  ez_sel_allowed(struct va *, struct in_addr net, int plen, char *why, size_t whylen);
+int  ez_inbound(struct va *, uint32_t dst);
+void ez_start(void);
+void ez_stop(void);
 
 /* dispatch.c */
 void dispatch_init(int parent_fd, int ike_fd, int key_fd);

@@ -7,6 +7,10 @@
  *   va-create SESSION NET PLEN     IMSG_VA_CREATE (ikemgr -> tunmgr)
  *   sa-add SESSION NET PLEN SPI    IMSG_SA_ADD (ikemgr -> tunmgr), zero keys
  *   sa-add6 SESSION ADDR6 SPI      the same for an IPv6 selector ADDR6/128
+ *   ez-va SESSION EZVPN PEER ADDR [NET/PLEN...]
+ *                                  IMSG_EZ_VA_CREATE (ikemgr -> tunmgr): an Easy VPN remote
+ *                                  session with its Mode Config address and split networks
+ *   va-destroy SESSION             IMSG_VA_DESTROY (ikemgr -> tunmgr)
  *   sign                           IMSG_SIGN_REQ for trust point TP (ikemgr -> keymgr)
  *   session-up SESSION USER ADDR   IMSG_SESSION_UP (to the parent)
  *   counters SESSION               IMSG_COUNTERS (to the parent)
@@ -38,7 +42,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: imsg_forge PID FD va-create|sa-add|sa-add6|sign|session-up|counters|"
+	fprintf(stderr, "usage: imsg_forge PID FD va-create|ez-va|va-destroy|sa-add|sa-add6|sign|session-up|counters|"
 	        "short|type ...\n");
 	return 2;
 }
@@ -97,6 +101,30 @@ int main(int argc, char **argv)
 		c.client_plen = atoi(argv[6]);
 		snprintf(c.user, sizeof(c.user), "mallory");
 		rc = send_raw(fd, IMSG_VA_CREATE, c.session_id, &c, sizeof(c));
+	} else if (!strcmp(what, "ez-va") && argc >= 8 && argc <= 8 + MSG_ROUTES_MAX) {
+		struct msg_ez_va e;
+		memset(&e, 0, sizeof(e));
+		e.session_id = (uint32_t)atoi(argv[4]);
+		snprintf(e.ezvpn, sizeof(e.ezvpn), "%s", argv[5]);
+		e.peer.sin_family = AF_INET;
+		e.peer.sin_addr = addr(argv[6]);
+		e.peer.sin_port = htons(500);
+		e.addr = addr(argv[7]);
+		for (int i = 8; i < argc; i++) {
+			char *slash = strchr(argv[i], '/');
+			if (!slash)
+				return usage();
+			*slash = 0;
+			e.split[e.nsplit].net = addr(argv[i]);
+			e.split[e.nsplit++].plen = atoi(slash + 1);
+		}
+		e.esp_overhead = 73;
+		rc = send_raw(fd, IMSG_EZ_VA_CREATE, e.session_id, &e, sizeof(e));
+	} else if (!strcmp(what, "va-destroy") && argc == 5) {
+		struct msg_va_destroy d;
+		memset(&d, 0, sizeof(d));
+		d.session_id = (uint32_t)atoi(argv[4]);
+		rc = send_raw(fd, IMSG_VA_DESTROY, d.session_id, &d, sizeof(d));
 	} else if (!strcmp(what, "sa-add") && argc == 8) {
 		struct msg_sa_add a;
 		memset(&a, 0, sizeof(a));
