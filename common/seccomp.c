@@ -69,9 +69,10 @@ static const char *const sc_keymgr[] = {
 	NULL
 };
 
-/* netlink for links, addresses and routes; raw ESP and UDP 4500 are already open */
+/* netlink for links, addresses and routes; raw ESP and UDP 4500 are already open;
+ * libnftables (Easy VPN client NAT, tunmgr/nat.c) waits for its batch's answers with select */
 static const char *const sc_tunmgr[] = {
-	"bind", "connect",
+	"bind", "connect", "select", "pselect6",
 	NULL
 };
 

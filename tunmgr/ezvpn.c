@@ -160,10 +160,11 @@ int ez_setup(struct va *v, struct nl_va *s)
 		                       ez->acc.addr)) < 0)
 			return rc;
 	inet_ntop(AF_INET, &ez->acc.addr, ip, sizeof(ip));
-	log_info("%s: ezvpn %s to %s, %s %s, %s", v->ifname, ez->name, inet_ntoa(ez->peer),
-	         ez->acc.mode == EZ_MODE_CLIENT ? "client mode," :
-	         ez->acc.mode == EZ_MODE_NETWORK_PLUS ? "network-plus," : "network-extension",
-	         ez->acc.addr.s_addr ? ip : "", ez->acc.nsplit ? "split networks" : "all traffic");
+	log_info("%s: ezvpn %s to %s, %s%s%s, %s", v->ifname, ez->name, inet_ntoa(ez->peer),
+	         ez->acc.mode == EZ_MODE_CLIENT ? "client mode" :
+	         ez->acc.mode == EZ_MODE_NETWORK_PLUS ? "network-plus" : "network-extension",
+	         ez->acc.addr.s_addr ? " " : "", ez->acc.addr.s_addr ? ip : "",
+	         ez->acc.nsplit ? "split networks" : "all traffic");
 	return 0;
 }
 

@@ -8,52 +8,13 @@
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/forge.sh"
 
 interop_begin vpnc ip ss python3 ping
-FORGE=${FORGE:-./test/unit/imsg_forge}
 [ -x "$FORGE" ] || fail "$FORGE is missing: make check builds it"
 ns_setup || fail "namespace setup"
 
 CONF=$SRCDIR/etc/vpnd.conf
-
-role_pid() {   # role_pid ROLE: the pid of vpnd's ikemgr, keymgr or tunmgr
-	local p
-	for p in $(pgrep -P "$VPND_PID"); do
-		tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "-X $1" && { echo "$p"; return 0; }
-	done
-	return 1
-}
-
-# chan_fd SRC DST: SRC's descriptor of its channel to DST (a role, or "parent": fd 3)
-chan_fd() {
-	[ "$2" = parent ] && { echo 3; return; }
-	local src dst
-	src=$(role_pid "$1") && dst=$(role_pid "$2") || return 1
-	ip netns exec vpnd_hub ss -xpH | python3 -c '
-import re, sys
-src, dst = sys.argv[1], sys.argv[2]
-own, peer = {}, {}
-for line in sys.stdin:
-    m = re.match(r"\S+\s+\S+\s+\d+\s+\d+\s+\S+\s+(\d+)\s+\S+\s+(\d+)\s*(.*)", line)
-    if not m:
-        continue
-    peer[m.group(1)] = m.group(2)
-    for pid, fd in re.findall(r"pid=(\d+),fd=(\d+)", m.group(3)):
-        own.setdefault(m.group(1), []).append((pid, fd))
-for ino, owners in own.items():
-    for pid, fd in owners:
-        if pid == src and any(p == dst for p, _ in own.get(peer.get(ino, ""), [])):
-            print(fd)
-            sys.exit(0)
-sys.exit(1)' "$src" "$dst"
-}
-
-forge() {   # forge SRC DST WHAT ARGS...: SRC writes a forged message to DST
-	local src=$1 dst=$2 fd pid; shift 2
-	pid=$(role_pid "$src") || fail "$name: no $src"
-	fd=$(chan_fd "$src" "$dst") || fail "$name: no channel from $src to $dst"
-	"$FORGE" "$pid" "$fd" "$@" || fail "$name: imsg_forge $*"
-}
 
 start() {
 	st=$T/$name
