@@ -8,7 +8,9 @@
  * in client mode the inside networks NATed behind the address (nat.c). The kernel drops the
  * routes through the vaN with it; the peer's host route and the NAT table are removed here.
  *
- * `interface LoopbackN` addresses go on lo at start and off at stop (only those added here).
+ * `interface LoopbackN` addresses go on lo at start and off at stop (only those added here,
+ * labelled lo:vpnd so that the next start finds them after a crash; the peer's host route is
+ * marked likewise, by its protocol).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -217,15 +219,26 @@ static int mask_plen(struct in_addr m)
 	return n;
 }
 
+/* the label of our addresses on lo, how the next run knows them after a crash */
+#define LO_LABEL "lo:vpnd"
+
 void ez_start(void)
 {
 	int lo = (int)if_nametoindex("lo");
+	/* what a killed run left outside its interfaces: peers' host routes, Loopback addresses */
+	int n = nl_route_sweep(dp.nl);
+	if (n > 0)
+		log_info("ezvpn: %d host route%s left by an earlier run removed", n, n == 1 ? "" : "s");
+	n = lo > 0 ? nl_addr_sweep(dp.nl, lo, LO_LABEL) : 0;
+	if (n > 0)
+		log_info("%d Loopback address%s left on lo by an earlier run removed", n,
+		         n == 1 ? "" : "es");
 	for (int i = 0; i < dp.conf->niface && nlo_added < CONF_MAX_IFACES; i++) {
 		const struct conf_interface *f = &dp.conf->iface[i];
 		if (!f->is_loopback || !f->has_addr)
 			continue;
 		int plen = mask_plen(f->mask);
-		int rc = lo > 0 ? nl_addr_add(dp.nl, lo, f->addr, plen) : -ENODEV;
+		int rc = lo > 0 ? nl_addr_add_label(dp.nl, lo, f->addr, plen, LO_LABEL) : -ENODEV;
 		if (rc == 0) {
 			lo_added[nlo_added].a = f->addr;
 			lo_added[nlo_added++].plen = plen;

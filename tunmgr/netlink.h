@@ -99,5 +99,15 @@ int nl_local_nets(int nl, struct nl_nets *);
 int nl_route_get(int nl, struct in_addr dst, int *oif, struct in_addr *gw);
 int nl_route_add_via(int nl, int oif, struct in_addr dst, int prefixlen, struct in_addr gw);
 int nl_addr_del(int nl, int ifindex, struct in_addr a, int prefixlen);
+/*
+ * What a crashed run left outside its interfaces, found by a mark: routes added by
+ * nl_route_add_via carry protocol NL_RTPROT_VPND ("vpnd" in no rt_protos file: 86 is
+ * unassigned), addresses on lo the label given to nl_addr_add_label. The sweeps delete those
+ * (at most 64 each) and return how many, or -errno.
+ */
+#define NL_RTPROT_VPND 86
+int nl_addr_add_label(int nl, int ifindex, struct in_addr a, int prefixlen, const char *label);
+int nl_addr_sweep(int nl, int ifindex, const char *label);
+int nl_route_sweep(int nl);
 
 #endif

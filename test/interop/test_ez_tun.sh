@@ -91,13 +91,29 @@ pass "$name: $va with 100.64.7.9/32, 0/1 and 128/1 through it from that address,
 forge ikemgr tunmgr ez-va 900011 hq $PEER 100.64.7.10
 refused 900011 "session 900010 holds it already"
 # the SA selectors: 0/0 only, since no split network was accepted
-forge ikemgr tunmgr sa-add 900010 0.0.0.0 0 0x5000
+forge ikemgr tunmgr sa-add 900010 0.0.0.0 0 0x5000 $PEER
 forge ikemgr tunmgr sa-add 900010 10.99.0.0 16 0x5001
 wait_until 5 grep -q "$va: SA 00005000 in 00005000 out 00001000 installed\|$va: SA in 00005000 out 00001000 installed" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; fail "$name: SA 0/0 not installed"; }
 wait_until 5 grep -q "$va: SA 00005001 for 10.99.0.0/16 refused: ezvpn hq: not 0.0.0.0/0" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; fail "$name: SA for 10.99.0.0/16 not refused"; }
 pass "$name: SA selector 0/0 taken, 10.99.0.0/16 refused, a second session of hq refused"
+
+# --- traffic: the inside host's ping leaves NATed on the SA, the server's answer comes back
+# to it; a decrypted packet to anything but the pushed address is dropped ---
+name=traffic
+cl python3 "$SRCDIR/test/lib/ezesp.py" answer 172.18.143.246 0x1000 0x5000 >"$T/answer.out" 2>&1 &
+apid=$!
+wait_until 5 sh -c "ip netns exec vpnd_cl ss -wanH | grep -q ':50 '" || fail "$name: the server end is not listening"
+inh ping -c 1 -W 8 8.8.8.8 >"$T/ping.out" 2>&1 || { cat "$T/answer.out" "$T/ping.out" >&2; fail "$name: the inside host's ping through the tunnel got no answer"; }
+wait "$apid" || { cat "$T/answer.out" >&2; fail "$name: the server end saw no good ESP"; }
+grep -q "inner 100.64.7.9 > 8.8.8.8 echo request on SPI 00001000" "$T/answer.out" ||
+	fail "$name: not NATed to 100.64.7.9: $(cat "$T/answer.out")"
+cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 0x5000 2 8.8.8.8 10.2.1.10 >/dev/null ||
+	fail "$name: cannot send ESP"
+wait_until 5 grep -q "$va: decrypted packet to 10.2.1.10 dropped: not this ezvpn client's" "$st/vpnd.log" ||
+	fail "$name: a decrypted packet to the inside host itself was not dropped"
+pass "$name: 10.2.1.10's ping left $va as 100.64.7.9 on SPI 00001000 and its answer came back; ESP to 10.2.1.10 itself dropped"
 
 name=destroy
 forge ikemgr tunmgr va-destroy 900010
@@ -148,21 +164,32 @@ hub ip route | grep -Eq '10\.99\.0\.0/16|10\.77\.0\.0/16' && fail "$name: routes
 hub ip -o addr show dev lo | grep -q "192.168.77.1" && fail "$name: 192.168.77.1 left on lo"
 pass "$name: nothing left after SIGTERM, 192.168.77.1 off lo"
 
-# --- kill -9 of tunmgr with a session: the next start removes the NAT table it left ---
+# --- kill -9 of tunmgr with a session: the next start removes what it left outside its
+# interfaces (the NAT table, the peer's host route, the Loopback address) ---
 name=crash
 st=$T/run2
 vpnd_start "$CONF" "$st"
-forge ikemgr tunmgr ez-va 900040 hq $PEER 100.64.7.9 10.99.0.0/16
+forge ikemgr tunmgr ez-va 900040 hq $PEER 100.64.7.9
 wait_until 5 grep -q "created for session 900040" "$st/vpnd.log" || fail "$name: no interface"
 hub nft list table ip vpnd-ez-hq >/dev/null || fail "$name: no NAT table"
+hub ip route show $PEER/32 | grep -q "dev eth0" || fail "$name: no host route to the peer"
 kill -KILL "$(role_pid tunmgr)"
 wait_until 10 sh -c "! kill -0 $VPND_PID 2>/dev/null" || fail "$name: vpnd still runs"
 wait "$VPND_PID" 2>/dev/null
 VPND_PID=
+# what the kernel does not remove with the interface is still there
+hub ip route show $PEER/32 | grep -q . || fail "$name: the host route went with tunmgr (nothing to test)"
 st=$T/run3
 vpnd_start "$CONF" "$st"
 wait_until 5 grep -q "nftables: table vpnd-ez-hq removed" "$st/vpnd.log" ||
 	fail "$name: the NAT table left by the crash was not removed at start"
+grep -q "ezvpn: 1 host route left by an earlier run removed" "$st/vpnd.log" ||
+	fail "$name: the peer's host route left by the crash was not removed"
+grep -q "1 Loopback address left on lo by an earlier run removed" "$st/vpnd.log" ||
+	fail "$name: the Loopback address was not taken back"
 [ "$(nft_tables)" = 0 ] || fail "$name: tables left: $(hub nft list tables)"
+hub ip route show $PEER/32 | grep -q . && fail "$name: host route left: $(hub ip route)"
+hub ip -o addr show dev lo | grep -q "inet 192.168.77.1/32" || fail "$name: Loopback0 not on lo"
 vpnd_stop "$st"
-pass "$name: the table a killed tunmgr left is removed at the next start"
+hub ip -o addr show dev lo | grep -q "192.168.77.1" && fail "$name: 192.168.77.1 left on lo"
+pass "$name: the NAT table, the peer's host route and the Loopback address a killed tunmgr left are removed at the next start"

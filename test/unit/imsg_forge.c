@@ -5,7 +5,9 @@
  * against a running hub.
  *
  *   va-create SESSION NET PLEN     IMSG_VA_CREATE (ikemgr -> tunmgr)
- *   sa-add SESSION NET PLEN SPI    IMSG_SA_ADD (ikemgr -> tunmgr), zero keys
+ *   sa-add SESSION NET PLEN SPI [PEER]
+ *                                  IMSG_SA_ADD (ikemgr -> tunmgr), zero keys (AES-128-CBC,
+ *                                  HMAC-SHA1-96), outbound SPI 0x1000, raw ESP to PEER
  *   sa-add6 SESSION ADDR6 SPI      the same for an IPv6 selector ADDR6/128
  *   ez-va SESSION EZVPN PEER ADDR [NET/PLEN...]
  *                                  IMSG_EZ_VA_CREATE (ikemgr -> tunmgr): an Easy VPN remote
@@ -125,7 +127,7 @@ int main(int argc, char **argv)
 		memset(&d, 0, sizeof(d));
 		d.session_id = (uint32_t)atoi(argv[4]);
 		rc = send_raw(fd, IMSG_VA_DESTROY, d.session_id, &d, sizeof(d));
-	} else if (!strcmp(what, "sa-add") && argc == 8) {
+	} else if (!strcmp(what, "sa-add") && (argc == 8 || argc == 9)) {
 		struct msg_sa_add a;
 		memset(&a, 0, sizeof(a));
 		a.session_id = (uint32_t)atoi(argv[4]);
@@ -140,6 +142,10 @@ int main(int argc, char **argv)
 		a.spi_in = htonl((uint32_t)strtoul(argv[7], NULL, 0));
 		a.spi_out = htonl(0x1000);
 		a.replay_window = 64;
+		if (argc == 9) {
+			a.peer.sin_family = AF_INET;
+			a.peer.sin_addr = addr(argv[8]);
+		}
 		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
 	} else if (!strcmp(what, "sa-add6") && argc == 7) {
 		struct msg_sa_add a;
