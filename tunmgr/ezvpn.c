@@ -185,9 +185,16 @@ void ez_teardown(struct va *v)
 	v->ez = NULL;
 }
 
-int ez_sel_allowed(struct va *v, struct in_addr net, int plen, char *why, size_t whylen)
+int ez_sel_allowed(struct va *v, const struct msg_sa_add *a, int plen, char *why,
+                   size_t whylen)
 {
-	if (ez_sel_ok(&v->ez->acc, net, plen))
+	/* the SA's ESP goes to the server this session was accepted for, nowhere else */
+	if (a->peer.sin_family != AF_INET || a->peer.sin_addr.s_addr != v->ez->peer.s_addr) {
+		snprintf(why, whylen, "ezvpn %s: not to the session's peer %s", v->ez->name,
+		         inet_ntoa(v->ez->peer));
+		return -1;
+	}
+	if (ez_sel_ok(&v->ez->acc, a->sel_net, plen))
 		return 0;
 	snprintf(why, whylen, "ezvpn %s: %s", v->ez->name, v->ez->acc.nsplit ?
 	         "not one of the split networks accepted" : "not 0.0.0.0/0 (no split networks)");

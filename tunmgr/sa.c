@@ -135,8 +135,9 @@ void sa_add(const struct msg_sa_add *a)
 	int plen = netpolicy_mask_len(sel_mask);
 	if (v->ez) {
 		/* an Easy VPN remote session: the selector is the server's side, within what
-		 * tunmgr accepted when it made the interface (no keymgr verdict here) */
-		if (plen < 0 || ez_sel_allowed(v, a->sel_net, plen, why, sizeof(why))) {
+		 * tunmgr accepted when it made the interface, and the peer that server (no
+		 * keymgr verdict here) */
+		if (plen < 0 || ez_sel_allowed(v, a, plen, why, sizeof(why))) {
 			log_warnx("%s: SA %08x for %s/%d refused: %s", v->ifname, ntohl(a->spi_in),
 			          inet_ntoa(a->sel_net), plen, plen < 0 ? "not a prefix" : why);
 			sa_added(a, EPERM);

@@ -92,12 +92,15 @@ forge ikemgr tunmgr ez-va 900011 hq $PEER 100.64.7.10
 refused 900011 "session 900010 holds it already"
 # the SA selectors: 0/0 only, since no split network was accepted
 forge ikemgr tunmgr sa-add 900010 0.0.0.0 0 0x5000 $PEER
-forge ikemgr tunmgr sa-add 900010 10.99.0.0 16 0x5001
+forge ikemgr tunmgr sa-add 900010 10.99.0.0 16 0x5001 $PEER
+forge ikemgr tunmgr sa-add 900010 0.0.0.0 0 0x5002 172.18.143.3
 wait_until 5 grep -q "$va: SA 00005000 in 00005000 out 00001000 installed\|$va: SA in 00005000 out 00001000 installed" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; fail "$name: SA 0/0 not installed"; }
 wait_until 5 grep -q "$va: SA 00005001 for 10.99.0.0/16 refused: ezvpn hq: not 0.0.0.0/0" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; fail "$name: SA for 10.99.0.0/16 not refused"; }
-pass "$name: SA selector 0/0 taken, 10.99.0.0/16 refused, a second session of hq refused"
+wait_until 5 grep -q "$va: SA 00005002 for 0.0.0.0/0 refused: ezvpn hq: not to the session's peer 172.18.143.2" "$st/vpnd.log" ||
+	{ tail -5 "$st/vpnd.log" >&2; fail "$name: an SA to another peer not refused"; }
+pass "$name: SA selector 0/0 taken, 10.99.0.0/16 and an SA to another peer refused, a second session of hq refused"
 
 # --- traffic: the inside host's ping leaves NATed on the SA, the server's answer comes back
 # to it; a decrypted packet to anything but the pushed address is dropped ---
@@ -134,9 +137,9 @@ done
 hub ip route | grep -Eq '^(0\.0\.0\.0/1|128\.0\.0\.0/1|172\.18\.143\.2 )' &&
 	fail "$name: routes for all traffic with split networks: $(hub ip route)"
 hub ip route get 8.8.8.8 2>/dev/null | grep -q "dev $va" && fail "$name: 8.8.8.8 goes into the tunnel"
-forge ikemgr tunmgr sa-add 900020 10.99.0.0 16 0x5010
-forge ikemgr tunmgr sa-add 900020 0.0.0.0 0 0x5011
-forge ikemgr tunmgr sa-add 900020 10.99.1.0 24 0x5012
+forge ikemgr tunmgr sa-add 900020 10.99.0.0 16 0x5010 $PEER
+forge ikemgr tunmgr sa-add 900020 0.0.0.0 0 0x5011 $PEER
+forge ikemgr tunmgr sa-add 900020 10.99.1.0 24 0x5012 $PEER
 wait_until 5 grep -q "$va: SA in 00005010 out 00001000 installed" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; fail "$name: SA 10.99.0.0/16 not installed"; }
 wait_until 5 grep -q "SA 00005011 for 0.0.0.0/0 refused: ezvpn hq: not one of the split" "$st/vpnd.log" ||
