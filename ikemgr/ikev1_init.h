@@ -188,6 +188,8 @@ int ikei_keymat(const struct ikei_sa *, const struct ikei_qm *, struct ikei_keys
 
 /* Informational DELETE of the ESP SA (our SPI, as IOS and vpnc name it), then the ISAKMP SA. */
 int ikei_delete(const struct ikei_sa *, const uint32_t *spi_in, int nspi, struct isakmp_buf *out);
+/* Informational DELETE of one ESP SA (our SPI) alone: the old pair after a rekey. */
+int ikei_delete_esp(const struct ikei_sa *, uint32_t spi_in, struct isakmp_buf *out);
 /*
  * An informational message from the hub: decrypted and checked. An R-U-THERE is answered in
  * out (*answered = 1); *notify gets a notification's type, *deleted is 1 if it deletes the

@@ -367,6 +367,17 @@ int ikei_delete(const struct ikei_sa *s, const uint32_t *spi_in, int nspi, struc
 	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
 }
 
+int ikei_delete_esp(const struct ikei_sa *s, uint32_t spi_in, struct isakmp_buf *b)
+{
+	struct ikei_x x;
+	ikei_x_init(s, &x, 0);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_INFO, x.msgid);
+	if (!rc)
+		rc = isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, 1, (const uint8_t *)&spi_in) < 0
+		     ? IKEI_E_BUILD : 0;
+	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
+}
+
 int ikei_info(const struct ikei_sa *s, uint8_t *pkt, size_t len, struct isakmp_buf *b,
               int *answered, uint16_t *notify, int *deleted)
 {
