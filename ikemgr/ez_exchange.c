@@ -92,6 +92,7 @@ int ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	e->rtx_left = 0;
 	e->next_at = now + 30;      /* the server's XAUTH request, or its Mode Config */
 	log_info("ezvpn %s: phase 1 up with %s", e->name, inet_ntoa(e->peer.sin_addr));
+	ez_rep_ike_up(e, "CONF_XAUTH");
 	ez_report(e, "SOCKET_UP");
 	return 1;
 }
@@ -232,6 +233,7 @@ void ez_ask_va(struct ez *e)
 	e->rtx_left = 0;
 	e->next_at = time(NULL) + 10;   /* tunmgr answers at once; a lost answer ends the try */
 	ike.io.to_tunmgr(IMSG_EZ_VA_CREATE, e->id, &v, sizeof(v));
+	ez_rep_ike_up(e, "QM_IDLE");
 	ez_report(e, "MODE_CONFIG_REPLY");
 }
 
@@ -316,6 +318,9 @@ static void on_qm(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t
 	log_info("ezvpn %s: IPsec up with %s on %s (%s), address %s", e->name,
 	         inet_ntoa(e->peer.sin_addr), e->ifname,
 	         esp_transform_name(e->qm.encr, e->qm.keylen, e->qm.auth), inet_ntoa(e->cfg.addr));
+	ez_rep_ipsec_up(e, &e->qm);
+	e->ipsec_reported = 1;
+	ez_rep_session_up(e);
 	ez_report(e, "SOCKET_UP");
 }
 

@@ -49,6 +49,9 @@ struct ez {
 	int      unit;
 	char     event[24];
 	unsigned qm_refused;                /* quick modes the server started, not answered */
+	/* what ez_report.c told the parent */
+	time_t   ike_up_at;
+	int      session_reported, ipsec_reported;
 };
 
 extern struct ez ezs[CONF_MAX_EZVPN];
@@ -75,5 +78,12 @@ void ez_start_qm(struct ez *, time_t now);
 void ez_install_sa(struct ez *, const struct ikei_qm *);
 void ez_rekey_start(struct ez *, time_t now);
 void ez_rekey_input(struct ez *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
+
+/* ez_report.c: the session store's view (show crypto session, isakmp sa, ipsec sa) */
+void ez_rep_ike_up(struct ez *, const char *state);
+void ez_rep_ipsec_up(struct ez *, const struct ikei_qm *);
+void ez_rep_ipsec_down(struct ez *, uint32_t spi_in, const char *why);
+void ez_rep_session_up(struct ez *);
+void ez_rep_down(struct ez *, const char *why);
 
 #endif

@@ -158,6 +158,8 @@ void ez_rekey_input(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time
 		ez_send(e, &b);
 	isakmp_buf_free(&b);
 	ike.io.to_tunmgr(IMSG_SA_DEL, e->id, &d, sizeof(d));
+	ez_rep_ipsec_down(e, e->qm.spi_in, "rekeyed");
+	ez_rep_ipsec_up(e, &e->rk);
 	log_info("ezvpn %s: IPsec SA %08x replaced by %08x (%s)", e->name, ntohl(e->qm.spi_in),
 	         ntohl(e->rk.spi_in), esp_transform_name(e->rk.encr, e->rk.keylen, e->rk.auth));
 	explicit_bzero(&e->qm, sizeof(e->qm));

@@ -160,6 +160,7 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 		         e->state == EZ_ACTIVE ? "session with" : "attempt toward",
 		         inet_ntoa(e->peer.sin_addr), why);
 	int was_active = e->state == EZ_ACTIVE;
+	ez_rep_down(e, why);
 	ez_clear_session(e);
 	if (failed && c && c->npeer) {
 		e->peer_idx = (e->peer_idx + 1) % c->npeer;
