@@ -321,6 +321,7 @@ static void on_qm(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t
 	ez_rep_ipsec_up(e, &e->qm);
 	e->ipsec_reported = 1;
 	ez_rep_session_up(e);
+	ez_dpd_start(e, now);
 	ez_report(e, "SOCKET_UP");
 }
 
@@ -356,6 +357,8 @@ static void on_info(struct ez *e, uint8_t *pkt, size_t len, time_t now)
 	if (ikei_info(&e->sa, pkt, len, &b, &answered, &notify, &deleted) == 0) {
 		if (answered)
 			ez_send(e, &b);
+		if (notify == ISAKMP_N_R_U_THERE_ACK)
+			ez_dpd_ack(e, now);
 		if (deleted)
 			ez_down(e, "deleted by the server", 0, 0, now);
 	} else {

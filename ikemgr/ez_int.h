@@ -49,6 +49,10 @@ struct ez {
 	int      unit;
 	char     event[24];
 	unsigned qm_refused;                /* quick modes the server started, not answered */
+	/* DPD (crypto isakmp keepalive): our R-U-THEREs without an answer, and when next */
+	uint32_t dpd_seq;
+	int      dpd_out;
+	time_t   dpd_at;
 	/* what ez_report.c told the parent */
 	time_t   ike_up_at;
 	int      session_reported, ipsec_reported;
@@ -78,6 +82,11 @@ void ez_start_qm(struct ez *, time_t now);
 void ez_install_sa(struct ez *, const struct ikei_qm *);
 void ez_rekey_start(struct ez *, time_t now);
 void ez_rekey_input(struct ez *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
+
+/* ez_dpd.c: crypto isakmp keepalive from the client's side */
+void ez_dpd_start(struct ez *, time_t now);
+void ez_dpd_tick(struct ez *, time_t now);
+void ez_dpd_ack(struct ez *, time_t now);
 
 /* ez_report.c: the session store's view (show crypto session, isakmp sa, ipsec sa) */
 void ez_rep_ike_up(struct ez *, const char *state);

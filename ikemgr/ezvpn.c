@@ -133,6 +133,7 @@ void ez_clear_session(struct ez *e)
 	e->last_len = e->held_len = e->reply_len = 0;
 	ez_wipe_creds(e);
 	e->rekeying = 0;
+	e->dpd_at = 0;
 	explicit_bzero(&e->rk, sizeof(e->rk));
 	explicit_bzero(&e->sa, sizeof(e->sa));
 	explicit_bzero(&e->qm, sizeof(e->qm));
@@ -239,6 +240,8 @@ void ez_tick(time_t now)
 {
 	for (int k = 0; k < CONF_MAX_EZVPN; k++) {
 		struct ez *e = &ezs[k];
+		if (e->used)
+			ez_dpd_tick(e, now);
 		if (!e->used || !e->next_at || e->next_at > now)
 			continue;
 		if (e->state == EZ_IDLE) {

@@ -188,6 +188,8 @@ int ikei_keymat(const struct ikei_sa *, const struct ikei_qm *, struct ikei_keys
 
 /* Informational DELETE of the ESP SA (our SPI, as IOS and vpnc name it), then the ISAKMP SA. */
 int ikei_delete(const struct ikei_sa *, const uint32_t *spi_in, int nspi, struct isakmp_buf *out);
+/* DPD R-U-THERE with sequence number seq (RFC 3706). */
+int ikei_dpd(const struct ikei_sa *, uint32_t seq, struct isakmp_buf *out);
 /* Informational DELETE of one ESP SA (our SPI) alone: the old pair after a rekey. */
 int ikei_delete_esp(const struct ikei_sa *, uint32_t spi_in, struct isakmp_buf *out);
 /*

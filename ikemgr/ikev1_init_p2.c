@@ -367,6 +367,21 @@ int ikei_delete(const struct ikei_sa *s, const uint32_t *spi_in, int nspi, struc
 	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
 }
 
+int ikei_dpd(const struct ikei_sa *s, uint32_t seq, struct isakmp_buf *b)
+{
+	struct ikei_x x;
+	uint8_t ck[16];
+	uint32_t nseq = htonl(seq);
+	ikei_x_init(s, &x, 0);
+	memcpy(ck, s->cky_i, 8);
+	memcpy(ck + 8, s->cky_r, 8);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_INFO, x.msgid);
+	if (!rc)
+		rc = isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_R_U_THERE, ck, 16,
+		                       (const uint8_t *)&nseq, 4) < 0 ? IKEI_E_BUILD : 0;
+	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
+}
+
 int ikei_delete_esp(const struct ikei_sa *s, uint32_t spi_in, struct isakmp_buf *b)
 {
 	struct ikei_x x;
