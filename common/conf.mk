@@ -8,7 +8,7 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_ipv6.c common/conf_ezvpn.c common/conf_bind.c
 
 dist_sysconf_DATA += etc/vpnd.conf
-EXTRA_DIST += etc/seed-dvti.conf etc/seed-ezvpn-client.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
+EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
 	test/data/conf/bad_acl.conf \
 	test/data/conf/bad_banner.conf \
 	test/data/conf/bad_ezvpn.conf \
