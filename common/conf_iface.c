@@ -32,9 +32,15 @@ static const char *ios_prefix(const char *s)
 	return NULL;
 }
 
+/* an IOS name, bare (Serial) or numbered, or anything with a '/': never a Linux device */
 static int ios_like(const char *s)
 {
-	return strchr(s, '/') != NULL || ios_prefix(s) != NULL;
+	if (strchr(s, '/') != NULL || ios_prefix(s) != NULL)
+		return 1;
+	for (int k = 0; ios_names[k]; k++)
+		if (strcmp(s, ios_names[k]) == 0)
+			return 1;
+	return 0;
 }
 
 /* A name vpnd takes for an IOS interface: a known prefix, then digits, '/', '.' or ':'. */
