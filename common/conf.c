@@ -202,6 +202,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_RADIUS_GROUP:  return cp_radius_group_cmds;
 	case CB_TRUSTPOINT:    return cp_trustpoint_cmds;
 	case CB_DYNAUTH:       return cp_dynauth_cmds;
+	case CB_EZVPN:         return cp_ezvpn_cmds;
 	}
 	return NULL;
 }

@@ -530,6 +530,19 @@ const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const 
 const struct conf_ezvpn          *conf_find_ezvpn(const struct vpnd_conf *, const char *name);
 /* The Linux device behind a configured interface name (IOS or Linux); NULL if none. */
 const char                       *conf_iface_device(const struct vpnd_conf *, const char *name);
+/* 1 for an IOS interface name vpnd accepts (FastEthernet0/0, Loopback0), 0 for a Linux one. */
+int conf_iface_is_ios(const char *name);
+/*
+ * Bind each IOS-named interface to its Linux device (conf_interface.device): the one
+ * physical-interface names, else the one in `all` (getifaddrs) that holds its ip address.
+ * Reports through diag like conf_load: a warning when none is found, an error when an ezvpn
+ * needs the interface. Returns the number of errors.
+ */
+/* The crypto ipsec client ezvpn blocks of running-config (secrets as <removed>). */
+void conf_ezvpn_print(FILE *f, const struct vpnd_conf *c);
+struct ifaddrs;
+int conf_bind_devices(struct vpnd_conf *, const struct ifaddrs *all, conf_diag_fn diag,
+                      void *arg);
 /* IOS's name of the ICMP message an entry matches, or NULL (then it is written as numbers) */
 const char *conf_acl_icmp_name(const struct conf_ace *e);
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);

@@ -92,6 +92,16 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "trust point '%s' is not defined, expected a 'crypto pki "
 			            "trustpoint %s' block", name, name);
 		break;
+	case REF_EZVPN:
+		if (!conf_find_ezvpn(c, name))
+			cp_error_at(p, r->line, "ezvpn '%s' is not defined, expected a 'crypto ipsec "
+			            "client ezvpn %s' block", name, name);
+		break;
+	case REF_IFACE:
+		if (!conf_find_iface(c, name))
+			cp_error_at(p, r->line, "interface %s is not defined, expected an 'interface %s' "
+			            "block with its address", name, name);
+		break;
 	case REF_LOCAL_ADDR: {
 		struct in_addr a;
 		if (!conf_local_address(c, name, &a))
@@ -112,6 +122,7 @@ void cp_check_refs(struct conf_parser *p)
 	cp_pki_finish(p);
 	cp_check_dynauth(p);
 	cp_check_ipv6(p);
+	cp_check_ezvpn(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

@@ -13,23 +13,52 @@
 
 #define TEMPLATE_PREFIX "Virtual-Template"
 
-/* IOS hardware names someone may paste from a router; they name nothing on Linux. */
+/* IOS hardware names someone may paste from a router. They load as names of their own, bound
+ * to a Linux device when the file is loaded (conf_bind.c). */
 static const char *const ios_names[] = {
 	"FastEthernet", "GigabitEthernet", "TenGigabitEthernet", "Ethernet", "Serial",
 	"Loopback", "Tunnel", "Dialer", "Vlan", "Virtual-Access", "Port-channel", "ATM", "BRI",
 	"Async", "Cellular", "Multilink", "BVI", "NVI", "Null", NULL
 };
 
-static int ios_like(const char *s)
+/* the known IOS prefix s starts with (followed by a digit), or NULL */
+static const char *ios_prefix(const char *s)
 {
-	if (strchr(s, '/'))
-		return 1;
 	for (int k = 0; ios_names[k]; k++) {
 		size_t n = strlen(ios_names[k]);
-		if (strncmp(s, ios_names[k], n) == 0 && (s[n] == '\0' || (s[n] >= '0' && s[n] <= '9')))
-			return 1;
+		if (strncmp(s, ios_names[k], n) == 0 && s[n] >= '0' && s[n] <= '9')
+			return ios_names[k];
 	}
+	return NULL;
+}
+
+/* an IOS name, bare (Serial) or numbered, or anything with a '/': never a Linux device */
+static int ios_like(const char *s)
+{
+	if (strchr(s, '/') != NULL || ios_prefix(s) != NULL)
+		return 1;
+	for (int k = 0; ios_names[k]; k++)
+		if (strcmp(s, ios_names[k]) == 0)
+			return 1;
 	return 0;
+}
+
+/* A name vpnd takes for an IOS interface: a known prefix, then digits, '/', '.' or ':'. */
+int cp_ios_iface_name(const char *s)
+{
+	const char *pre = ios_prefix(s);
+
+	if (pre == NULL || strlen(s) >= CONF_NAME_MAX)
+		return 0;
+	for (s += strlen(pre); *s; s++)
+		if (!((*s >= '0' && *s <= '9') || *s == '/' || *s == '.' || *s == ':'))
+			return 0;
+	return 1;
+}
+
+int conf_iface_is_ios(const char *name)
+{
+	return cp_ios_iface_name(name);
 }
 
 /* A name Linux accepts for a network device (see dev_valid_name()): 1..15 bytes, no '/', ':'. */
@@ -38,12 +67,57 @@ static int linux_ifname(struct conf_parser *p, const char *s)
 	size_t n = strlen(s);
 
 	if (ios_like(s)) {
-		cp_error(p, "interface names are Linux names (eth0), not '%s'", s);
+		cp_error(p, "'%s' is an IOS name, expected a Linux device name (eth0) here", s);
 		return 0;
 	}
 	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strchr(s, ':')) {
 		cp_error(p, "bad interface name '%s', expected a Linux name of 1 to 15 characters "
 		         "without '/' or ':'", s);
+		return 0;
+	}
+	return 1;
+}
+
+/* An interface another line names: a Linux device, or an IOS-named interface of this file
+ * (checked once the file is read; its Linux device is found by conf_iface_device()). */
+static int iface_ref(struct conf_parser *p, const char *s, char *dst, size_t dstsz, int ref)
+{
+	if (cp_ios_iface_name(s) && strncmp(s, "Tunnel", 6) != 0 &&
+	    strncmp(s, "Virtual-Access", 14) != 0) {
+		snprintf(dst, dstsz, "%s", s);
+		if (ref)
+			cp_ref(p, REF_IFACE, dst);
+		return 1;
+	}
+	if (ios_like(s)) {
+		cp_error(p, "bad interface name '%s', expected a Linux name (eth0) or an IOS "
+		         "interface of this file (FastEthernet0/0, Loopback0)", s);
+		return 0;
+	}
+	if (!linux_ifname(p, s))
+		return 0;
+	snprintf(dst, dstsz, "%s", s);
+	return 1;
+}
+
+/* The name of a non-template interface block: a Linux name, or an IOS one vpnd can bind. */
+static int block_name(struct conf_parser *p, const char *s)
+{
+	if (!ios_like(s))
+		return linux_ifname(p, s);
+	if (strncmp(s, "Tunnel", 6) == 0 && s[6] >= '0' && s[6] <= '9') {
+		cp_error(p, "static VTI (interface %s) is not supported yet, expected 'interface "
+		         "Virtual-TemplateN type tunnel' (dynamic VTI) or a physical interface", s);
+		return 0;
+	}
+	if (strncmp(s, "Virtual-Access", 14) == 0) {
+		cp_error(p, "%s is made by vpnd for each session, expected 'interface "
+		         "Virtual-TemplateN type tunnel' to configure it", s);
+		return 0;
+	}
+	if (!cp_ios_iface_name(s)) {
+		cp_error(p, "bad interface name '%s', expected a Linux name (eth0) or an IOS name "
+		         "(FastEthernet0/0, Loopback0)", s);
 		return 0;
 	}
 	return 1;
@@ -73,7 +147,7 @@ void cp_h_interface(struct conf_parser *p, int i)
 		}
 		snprintf(name, sizeof(name), TEMPLATE_PREFIX "%lld", num);
 	} else {
-		if (!linux_ifname(p, p->argv[i]))
+		if (!block_name(p, p->argv[i]))
 			return;
 		snprintf(name, sizeof(name), "%s", p->argv[i]);
 	}
@@ -111,6 +185,7 @@ void cp_h_interface(struct conf_parser *p, int i)
 		memcpy(c->iface[k].name, name, sizeof(name));
 		c->iface[k].is_template = is_template;
 		c->iface[k].template_num = (int)num;
+		c->iface[k].is_loopback = strncmp(name, "Loopback", 8) == 0;
 		c->iface[k].line = p->line;
 		c->niface++;
 	}
@@ -167,10 +242,9 @@ static void h_unnumbered(struct conf_parser *p, int i)
 {
 	struct conf_interface *ifc = cur_iface(p);
 
-	if (!cp_need(p, i, "an interface name") || !linux_ifname(p, p->argv[i]) ||
-	    !cp_end(p, i + 1))
+	if (!cp_need(p, i, "an interface name") || !cp_end(p, i + 1) ||
+	    !iface_ref(p, p->argv[i], ifc->unnumbered, sizeof(ifc->unnumbered), 1))
 		return;
-	snprintf(ifc->unnumbered, sizeof(ifc->unnumbered), "%s", p->argv[i]);
 	ifc->has_addr = 0;
 	ifc->addr.s_addr = ifc->mask.s_addr = 0;
 }
@@ -246,7 +320,9 @@ static void h_tunnel_source(struct conf_parser *p, int i)
 
 	if (!need_template(p) || !cp_need(p, i, "an interface name or an address"))
 		return;
-	if (inet_pton(AF_INET, p->argv[i], &a) != 1 && !linux_ifname(p, p->argv[i]))
+	/* nothing keeps the name: it is checked, not referenced */
+	if (inet_pton(AF_INET, p->argv[i], &a) != 1 &&
+	    (ios_like(p->argv[i]) ? !block_name(p, p->argv[i]) : !linux_ifname(p, p->argv[i])))
 		return;
 	cp_end(p, i + 1);
 }
@@ -268,6 +344,24 @@ static void h_tunnel_protection(struct conf_parser *p, int i)
 		return;
 	memcpy(ifc->protection, name, sizeof(name));
 	cp_ref(p, REF_IPSEC_PROF, ifc->protection);
+}
+
+/* physical-interface DEV (vpnd's word, not IOS's): the Linux device an IOS-named interface
+ * stands for, when its address does not say it */
+static void h_physical(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+
+	if (!cp_need(p, i, "a Linux device name (eth0)") || !linux_ifname(p, p->argv[i]) ||
+	    !cp_end(p, i + 1))
+		return;
+	if (ifc->is_template || ifc->is_loopback || !ios_like(ifc->name)) {
+		cp_error(p, "physical-interface is for IOS-named interfaces (FastEthernet0/0), "
+		         "expected it only under one of those, not under %s", ifc->name);
+		return;
+	}
+	snprintf(ifc->device, sizeof(ifc->device), "%s", p->argv[i]);
+	ifc->device_explicit = 1;
 }
 
 static void h_shutdown(struct conf_parser *p, int i)
@@ -328,6 +422,8 @@ const struct cp_kw cp_iface_cmds[] = {
 	FN("shutdown", h_shutdown),
 	SUB("no", iface_no),
 	SUB("ipv6", cp_ipv6_iface),
+	FN("physical-interface", h_physical),
+	SUB("crypto", cp_iface_crypto),
 	NOOP("duplex"),
 	NOOP("speed"),
 	NOOP("media-type"),
@@ -401,9 +497,9 @@ void cp_h_route(struct conf_parser *p, int i)
 		return;
 	}
 	if (inet_pton(AF_INET, p->argv[j], &r.nexthop) != 1) {
-		if (!linux_ifname(p, p->argv[j]))
+		/* r is a copy: the reference is taken once it is in place */
+		if (!iface_ref(p, p->argv[j], r.ifname, sizeof(r.ifname), 0))
 			return;
-		snprintf(r.ifname, sizeof(r.ifname), "%s", p->argv[j]);
 		j++;
 		if (j < p->argc) {
 			if (!cp_addr(p, j, "next-hop address", &r.nexthop))
@@ -419,7 +515,10 @@ void cp_h_route(struct conf_parser *p, int i)
 		cp_error(p, "too many routes, expected at most %d", CONF_MAX_ROUTES);
 		return;
 	}
-	c->route[c->nroute++] = r;
+	c->route[c->nroute] = r;
+	if (cp_ios_iface_name(r.ifname))
+		cp_ref(p, REF_IFACE, c->route[c->nroute].ifname);
+	c->nroute++;
 }
 
 /* What an interface line may set on one session's virtual-access interface (RADIUS

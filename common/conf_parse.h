@@ -23,6 +23,7 @@ enum cp_block {
 	CB_RADIUS_SERVER, CB_RADIUS_GROUP,
 	CB_TRUSTPOINT,
 	CB_DYNAUTH,
+	CB_EZVPN,
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -32,6 +33,8 @@ enum cp_ref_kind {
 	REF_TRUSTPOINT,
 	REF_AAA_ACCT,
 	REF_POOL6,
+	REF_EZVPN,      /* interface: crypto ipsec client ezvpn NAME */
+	REF_IFACE,      /* an IOS interface name used by another line: must be configured */
 };
 
 struct cp_ref {
@@ -148,6 +151,12 @@ extern const struct cp_kw cp_keyring_cmds[];
 extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
 extern const struct cp_kw cp_trustpoint_cmds[];
 extern const struct cp_kw cp_dynauth_cmds[];
+/* conf_ezvpn.c: crypto ipsec client ezvpn, its block and the interface line naming one */
+extern const struct cp_kw cp_ezvpn_cmds[], cp_iface_crypto[];
+void cp_h_ezvpn(struct conf_parser *p, int i);
+void cp_check_ezvpn(struct conf_parser *p);
+/* conf_iface.c: an IOS name (FastEthernet0/0, Loopback0) vpnd accepts for an interface */
+int cp_ios_iface_name(const char *s);
 /* conf_ipv6.c: ipv6 lines at the top, in a group, in an interface */
 extern const struct cp_kw cp_ipv6_top[], cp_ipv6_group[], cp_ipv6_iface[];
 void cp_check_ipv6(struct conf_parser *p);

@@ -82,8 +82,11 @@ static const struct cp_kw ipsec_sa[] = {
 	END
 };
 
+static const struct cp_kw ipsec_client[] = { OPEN("ezvpn", cp_h_ezvpn), END };
+
 static const struct cp_kw ipsec_cmds[] = {
 	OPEN("transform-set", cp_h_transform_set),
+	SUB("client", ipsec_client),
 	OPEN("profile", cp_h_ipsec_profile),
 	SUB("security-association", ipsec_sa),
 	END

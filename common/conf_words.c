@@ -29,6 +29,7 @@ static const struct {
 	{ CB_RADIUS_GROUP, "aaa group server radius" },
 	{ CB_TRUSTPOINT, "crypto pki trustpoint" },
 	{ CB_DYNAUTH, "aaa server radius dynamic-author" },
+	{ CB_EZVPN, "crypto ipsec client ezvpn" },
 };
 
 /* Past the last block value of enum cp_block, with room for blocks added later. */

@@ -394,6 +394,11 @@ void rc_interface(FILE *f, const struct conf_interface *i)
 		fprintf(f, " tunnel mode ipsec ipv4\n");
 	if (i->protection[0])
 		fprintf(f, " tunnel protection ipsec profile %s\n", i->protection);
+	if (i->device_explicit)
+		fprintf(f, " physical-interface %s\n", i->device);
+	if (i->ezvpn[0])
+		fprintf(f, " crypto ipsec client ezvpn %s%s\n", i->ezvpn,
+		        i->ezvpn_inside ? " inside" : "");
 }
 
 static const char *proto_word(int proto, char *buf, size_t len)
@@ -574,6 +579,7 @@ void rc_body(FILE *f, const struct vpnd_conf *c)
 	rc_pki(f, c);
 	rc_isakmp(f, c);
 	rc_ipsec(f, c);
+	conf_ezvpn_print(f, c);
 	for (int i = 0; i < c->niface; i++) {
 		rc_interface(f, &c->iface[i]);
 		fprintf(f, "!\n");

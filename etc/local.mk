@@ -1,6 +1,6 @@
 # etc/: the example configurations and the systemd unit.
 examplesdir = $(docdir)/examples
-dist_examples_DATA = etc/vpnd.conf etc/seed-dvti.conf
+dist_examples_DATA = etc/vpnd.conf etc/seed-dvti.conf etc/seed-ezvpn-client.conf
 dist_doc_DATA = README.md
 
 systemdsystemunit_DATA = etc/vpnd.service

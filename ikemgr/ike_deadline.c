@@ -7,6 +7,7 @@
  * Time is in whole seconds, as everywhere in the engine.
  */
 #include "common/log.h"
+#include "ikemgr/ezvpn.h"
 #include "ikemgr/ikev1.h"
 
 #define P1_TIMEOUT   30         /* until the peer is authenticated */
@@ -204,6 +205,7 @@ void ikev1_tick(time_t now)
 	struct tmr *t;
 	adm_report();
 	ike_stats_report();
+	ez_tick(now);
 	/* an SA re-armed here is at least a second ahead, so the loop ends */
 	while ((t = tmr_pop_due(&ike.timers, now))) {
 		struct ike_sa *sa = (struct ike_sa *)((char *)t - offsetof(struct ike_sa, tmr));

@@ -32,17 +32,17 @@ static const char *state_name(int st)
 	}
 }
 
-static void encr_name(const struct ike_sa *sa, char *buf, size_t len)
+void ike_encr_name(int encr, int keylen, char *buf, size_t len)
 {
-	switch (sa->encr) {
+	switch (encr) {
 	case IKE_ENCR_DES:  snprintf(buf, len, "des"); break;
 	case IKE_ENCR_3DES: snprintf(buf, len, "3des"); break;
-	case IKE_ENCR_AES:  snprintf(buf, len, "aes %d", sa->keylen ? sa->keylen : 128); break;
-	default:            snprintf(buf, len, "%d", sa->encr);
+	case IKE_ENCR_AES:  snprintf(buf, len, "aes %d", keylen ? keylen : 128); break;
+	default:            snprintf(buf, len, "%d", encr);
 	}
 }
 
-static const char *hash_name(int hash)
+const char *ike_hash_name(int hash)
 {
 	switch (hash) {
 	case IKE_HASH_MD5:    return "md5";
@@ -54,7 +54,7 @@ static const char *hash_name(int hash)
 	}
 }
 
-static int iv_size(int encr)
+int esp_iv_size(int encr)
 {
 	switch (encr) {
 	case ESP_ENCR_DES:
@@ -83,8 +83,8 @@ static void report_ike(struct ike_sa *sa)
 	m.peer = sa->peer;
 	m.local = sa->local;
 	snprintf(m.state, sizeof(m.state), "%s", state_name(sa->state));
-	encr_name(sa, m.encr, sizeof(m.encr));
-	snprintf(m.hash, sizeof(m.hash), "%s", hash_name(sa->hash));
+	ike_encr_name(sa->encr, sa->keylen, m.encr, sizeof(m.encr));
+	snprintf(m.hash, sizeof(m.hash), "%s", ike_hash_name(sa->hash));
 	snprintf(m.auth, sizeof(m.auth), "%s", sa->sig ? "rsig" : "psk");
 	m.dh_group = sa->group;
 	m.lifetime = sa->lifetime;
@@ -115,7 +115,7 @@ static void report_child(struct ike_sa *sa, const struct ike_child *c)
 	         esp_transform_name(c->encr, c->keylen, c->auth));
 	m.encap = c->encap_mode == IPSEC_ENCAP_TUNNEL ? ENCAP_RAW : ENCAP_UDP;
 	m.pfs_group = c->pfs_group;
-	m.iv_size = iv_size(c->encr);
+	m.iv_size = esp_iv_size(c->encr);
 	m.life_seconds = c->lifetime;
 	m.life_kb = c->life_kb;
 	m.installed = (int64_t)(c->created ? c->created : time(NULL));

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "common/proc.h"
+#include "ikemgr/ezvpn.h"
 #include "ikemgr/ikev1.h"
 
 static struct {
@@ -126,6 +127,17 @@ static void h_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
 	ikev1_xauth_res(im->hdr.peerid, im->data);
 }
 
+static void h_ez_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ez_xauth_res(im->hdr.peerid, im->data);
+	explicit_bzero(im->data, im->datalen);
+}
+
+static void h_ez_cmd(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ez_cmd(im->data);
+}
+
 static void h_dynauth(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ike_dynauth(im->data);
@@ -191,6 +203,7 @@ static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
 	[IMSG_SIGN_RES] = h_sign,
 	[IMSG_XAUTH_RES] = h_xauth,
 	[IMSG_DYNAUTH_REQ] = h_dynauth,
+	[IMSG_EZ_XAUTH_RES] = h_ez_xauth,
 };
 static const imsg_dispatch_fn from_tun[IMSG_TYPE_MAX] = {
 	[IMSG_IKE_PACKET] = h_ike_packet,
@@ -204,6 +217,7 @@ static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_RELOAD] = h_reload,
 	[IMSG_SHUTDOWN] = h_shutdown,
+	[IMSG_EZ_CMD] = h_ez_cmd,
 };
 static const struct imsg_chan chan_key = { ROLE_IKEMGR, ROLE_KEYMGR, from_key };
 static const struct imsg_chan chan_tun = { ROLE_IKEMGR, ROLE_TUNMGR, from_tun };
@@ -230,6 +244,7 @@ int ikemgr_main(struct proc_boot *boot)
 	                  NULL);
 	imsgbuf_init_chan(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", &chan_tun, on_error,
 	                  NULL);
+	ez_init(boot->conf);        /* reports its ezvpns to the parent: after the channels */
 	uv_poll_init(io.loop, &io.poll500, io.s500);
 	uv_poll_start(&io.poll500, UV_READABLE, on_500);
 	uv_timer_init(io.loop, &io.tick);

@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "common/log.h"
+#include "ikemgr/ezvpn.h"
 #include "ikemgr/ikev1.h"
 
 struct ike_engine ike;
@@ -123,6 +124,9 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		log_rl("malformed ISAKMP datagram (%zu bytes) from %s dropped", len, a);
 		return;
 	}
+	/* an exchange this host started (Easy VPN remote) */
+	if (ike.conf->nezvpn && ez_input(pkt, len, peer, local, port4500))
+		return;
 
 	if (!memcmp(h.cky_r, zero, 8)) {
 		if (h.exch_type == ISAKMP_EXCH_AGGR || h.exch_type == ISAKMP_EXCH_MAIN) {
@@ -405,6 +409,7 @@ void ikev1_shutdown(void)
 	         (unsigned long long)s->sessions_up, (unsigned long long)s->sessions_down,
 	         (unsigned long long)s->drop_peer_cap, (unsigned long long)s->drop_shed,
 	         (unsigned long long)s->drop_sa_cap, (unsigned long long)s->drop_aggr_disabled);
+	ez_shutdown();
 	while (ike.all)
 		ike_sa_delete(ike.all, "shutdown", 1);
 	tmr_free(&ike.timers);

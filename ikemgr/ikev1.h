@@ -401,6 +401,10 @@ void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr
  * what changed since the last call (new SAs, state changes, SAs gone); it runs every tick and
  * right after SA changes. gone() ends the IKE SA and every IPsec SA reported for it. */
 void ike_report_sync(struct ike_sa *);
+/* the names show crypto isakmp sa and show crypto ipsec sa print */
+void ike_encr_name(int encr, int keylen, char *buf, size_t len);
+const char *ike_hash_name(int hash);
+int  esp_iv_size(int encr);
 void ike_report_child_gone(struct ike_sa *, uint32_t spi_in, const char *reason);
 void ike_report_gone(struct ike_sa *, const char *reason);
 /* ike_clear.c: clear crypto sa [peer A], clear crypto isakmp [CONN-ID] */

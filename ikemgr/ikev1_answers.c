@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 
 #include "common/log.h"
+#include "ikemgr/ezvpn.h"
 #include "ikemgr/ikev1.h"
 
 /* The SA an answer is for, checked at the next tick: what the answer changed gets reported
@@ -23,6 +24,8 @@ static struct ike_sa *answer_for(uint32_t peerid)
 
 void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 {
+	if (ez_skeyid_res(peerid, r))
+		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || sa->state != IKE_S_WAIT_SKEYID)
 		return;
@@ -56,6 +59,8 @@ void ikev1_xauth_res(uint32_t peerid, const struct msg_xauth_res *r)
 
 void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
 {
+	if (ez_va_created(peerid, r))
+		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa)
 		return;
@@ -87,6 +92,8 @@ void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
 
 void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *r)
 {
+	if (ez_sa_added(peerid, r))
+		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || !sa->held || sa->held_spi != r->spi_in)
 		return;
@@ -117,6 +124,8 @@ void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *a)
 
 void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 {
+	if (ez_sa_expire(peerid, e))
+		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa)
 		return;

@@ -33,19 +33,53 @@ static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t 
 	return NULL;
 }
 
+static void p1_attrs(struct isakmp_attrs *a, const struct ikei_p1_trans *t, int group,
+                     uint32_t lifetime)
+{
+	isakmp_attrs_init(a);
+	isakmp_attrs_tv(a, IKE_ATTR_ENCR, (uint16_t)t->encr);
+	if (t->keylen)
+		isakmp_attrs_tv(a, IKE_ATTR_KEYLEN, (uint16_t)t->keylen);
+	isakmp_attrs_tv(a, IKE_ATTR_HASH, (uint16_t)t->hash);
+	isakmp_attrs_tv(a, IKE_ATTR_AUTH, IKE_AUTHM_XAUTH_INIT_PSK);
+	isakmp_attrs_tv(a, IKE_ATTR_GROUP, (uint16_t)group);
+	if (lifetime) {
+		isakmp_attrs_tv(a, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
+		isakmp_attrs_tlv32(a, IKE_ATTR_LIFE_DURATION, lifetime);
+	}
+}
+
 int ikei_aggr1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *dh,
                struct isakmp_buf *b)
 {
 	static const uint8_t zero[8];
-	struct isakmp_attrs a;
+	struct isakmp_attrs a[IKEI_OFFER_MAX];
 	size_t publen = ike_dh_publen(p->group), glen = strlen(p->group_name);
 
-	if (!publen || publen > IKEI_PUB_MAX || glen + 4 > IKEI_ID_MAX || !ike_hash_len(p->hash))
+	if (!publen || publen > IKEI_PUB_MAX || glen + 4 > IKEI_ID_MAX || p->ntrans < 0 ||
+	    p->ntrans > IKEI_OFFER_MAX)
 		return IKEI_E_BUILD;
 	memset(s, 0, sizeof(*s));
-	s->encr = p->encr;
-	s->keylen = p->encr == IKE_ENCR_AES ? (p->keylen ? p->keylen : 128) : 0;
-	s->hash = p->hash;
+	if (p->ntrans) {
+		memcpy(s->offer, p->trans, sizeof(p->trans[0]) * (size_t)p->ntrans);
+		s->noffer = p->ntrans;
+	} else {
+		s->offer[0] = (struct ikei_p1_trans){ p->encr, p->keylen, p->hash };
+		s->noffer = 1;
+	}
+	for (int k = 0; k < s->noffer; k++) {
+		struct ikei_p1_trans *t = &s->offer[k];
+		if (t->encr == IKE_ENCR_AES && !t->keylen)
+			t->keylen = 128;
+		else if (t->encr != IKE_ENCR_AES)
+			t->keylen = 0;
+		if (!ike_hash_len(t->hash))
+			return IKEI_E_BUILD;
+	}
+	/* until message 2 says which, the first offer; hash decides nothing before then */
+	s->encr = s->offer[0].encr;
+	s->keylen = s->offer[0].keylen;
+	s->hash = s->offer[0].hash;
 	s->group = p->group;
 	s->fake_natd = p->fake_natd;
 	s->gxlen = publen;
@@ -56,20 +90,14 @@ int ikei_aggr1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh 
 	if (p->cky_tag)
 		memcpy(s->cky_i, &p->cky_tag, 4);
 
-	isakmp_attrs_init(&a);
-	isakmp_attrs_tv(&a, IKE_ATTR_ENCR, (uint16_t)p->encr);
-	if (s->keylen)
-		isakmp_attrs_tv(&a, IKE_ATTR_KEYLEN, (uint16_t)s->keylen);
-	isakmp_attrs_tv(&a, IKE_ATTR_HASH, (uint16_t)p->hash);
-	isakmp_attrs_tv(&a, IKE_ATTR_AUTH, IKE_AUTHM_XAUTH_INIT_PSK);
-	isakmp_attrs_tv(&a, IKE_ATTR_GROUP, (uint16_t)p->group);
-	if (p->lifetime) {
-		isakmp_attrs_tv(&a, IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
-		isakmp_attrs_tlv32(&a, IKE_ATTR_LIFE_DURATION, p->lifetime);
-	}
+	for (int k = 0; k < s->noffer; k++)
+		p1_attrs(&a[k], &s->offer[k], p->group, p->lifetime);
 	isakmp_put_hdr(b, s->cky_i, zero, ISAKMP_EXCH_AGGR, 0, 0);
 	size_t sa_off = b->len;
-	isakmp_build_sa_p1(b, 1, 1, &a);
+	if (s->noffer == 1)
+		isakmp_build_sa_p1(b, 1, 1, &a[0]);
+	else
+		isakmp_build_sa_offer(b, 0, 0, s->noffer, NULL, a);
 	/* HASH_I/HASH_R cover the SA body as sent (without its generic header) */
 	if (b->err || b->len - sa_off - 4 > IKEI_SA_MAX)
 		return IKEI_E_BUILD;
@@ -110,14 +138,12 @@ static int natd_same(const struct ikei_sa *s, const struct isakmp_payload *p,
 	       !memcmp(h, p->body, hl);
 }
 
-int ikei_aggr2(struct ikei_sa *s, struct ike_dh *dh, const uint8_t *psk, size_t psklen,
-               const uint8_t *pkt, size_t len, const struct sockaddr_in *local,
-               const struct sockaddr_in *peer, uint16_t *notify)
+int ikei_aggr2_parse(struct ikei_sa *s, const uint8_t *pkt, size_t len,
+                     const struct sockaddr_in *local, const struct sockaddr_in *peer,
+                     uint16_t *notify)
 {
 	struct isakmp_msg m;
 	struct isakmp_sa sap;
-	uint8_t gxy[IKEI_PUB_MAX], hash_r[64];
-	size_t gxylen = sizeof(gxy), skeyid_len;
 
 	if (isakmp_parse(pkt, len, &m) < 0 || memcmp(m.hdr.cky_i, s->cky_i, 8))
 		return IKEI_E_MALFORMED;
@@ -137,38 +163,35 @@ int ikei_aggr2(struct ikei_sa *s, struct ike_dh *dh, const uint8_t *psk, size_t 
 	                            *pid = find_pl(&m, ISAKMP_NP_ID, 0),
 	                            *ph = find_pl(&m, ISAKMP_NP_HASH, 0);
 	if (!psa || !pke || !pnr || !pid || !ph || pke->len != s->gxlen || pnr->len < 8 ||
-	    pnr->len > IKEI_NONCE_MAX || ph->len != ike_hash_len(s->hash))
+	    pnr->len > IKEI_NONCE_MAX || pid->len > IKEI_ID_MAX)
 		return IKEI_E_MALFORMED;
 	if (isakmp_parse_sa(psa->body, psa->len, &sap) < 0 || sap.nprop != 1 ||
 	    sap.prop[0].ntrans != 1)
 		return IKEI_E_MALFORMED;
 	const struct isakmp_trans *t = &sap.prop[0].trans[0];
-	if (attr_val(t, IKE_ATTR_ENCR) != s->encr || attr_val(t, IKE_ATTR_HASH) != s->hash ||
-	    attr_val(t, IKE_ATTR_GROUP) != s->group ||
-	    attr_val(t, IKE_ATTR_AUTH) != IKE_AUTHM_XAUTH_INIT_PSK ||
-	    (s->keylen && attr_val(t, IKE_ATTR_KEYLEN) != s->keylen))
+	int k;
+	for (k = 0; k < s->noffer; k++) {
+		const struct ikei_p1_trans *o = &s->offer[k];
+		if (attr_val(t, IKE_ATTR_ENCR) == o->encr && attr_val(t, IKE_ATTR_HASH) == o->hash &&
+		    (!o->keylen || attr_val(t, IKE_ATTR_KEYLEN) == o->keylen))
+			break;
+	}
+	if (k == s->noffer || attr_val(t, IKE_ATTR_GROUP) != s->group ||
+	    attr_val(t, IKE_ATTR_AUTH) != IKE_AUTHM_XAUTH_INIT_PSK)
 		return IKEI_E_PROPOSAL;
+	s->encr = s->offer[k].encr;
+	s->keylen = s->offer[k].keylen;
+	s->hash = s->offer[k].hash;
+	if (ph->len != ike_hash_len(s->hash))
+		return IKEI_E_MALFORMED;
 
 	memcpy(s->cky_r, m.hdr.cky_r, 8);
 	memcpy(s->gxr, pke->body, pke->len);
 	memcpy(s->nr, pnr->body, pnr->len);
 	s->nrlen = pnr->len;
-	if (ike_dh_shared(dh, s->gxr, s->gxlen, gxy, &gxylen) < 0)
-		return IKEI_E_DH;
-	int rc = ike_skeyid_psk(s->hash, psk, psklen, s->ni, s->nilen, s->nr, s->nrlen, s->skeyid,
-	                        &skeyid_len);
-	if (!rc)
-		rc = ike_derive_p1(s->hash, s->encr, s->keylen, s->skeyid, skeyid_len, gxy, gxylen,
-		                   s->cky_i, s->cky_r, s->gxi, s->gxlen, s->gxr, s->gxlen, &s->k);
-	explicit_bzero(gxy, sizeof(gxy));
-	if (!rc)
-		rc = ike_hash_r(s->hash, s->skeyid, skeyid_len, s->gxi, s->gxlen, s->gxr, s->gxlen,
-		                s->cky_i, s->cky_r, s->sai_b, s->sai_len, pid->body, pid->len, hash_r);
-	if (rc < 0)
-		return IKEI_E_DH;
-	if (CRYPTO_memcmp(hash_r, ph->body, ph->len))
-		return IKEI_E_HASH;
-	memcpy(s->iv, s->k.iv, s->k.blocklen);
+	memcpy(s->idr_b, pid->body, pid->len);
+	s->idr_len = pid->len;
+	memcpy(s->hash_r, ph->body, ph->len);
 
 	for (int i = 0; i < m.npl; i++) {
 		if (m.pl[i].type != ISAKMP_NP_VID)
@@ -187,6 +210,47 @@ int ikei_aggr2(struct ikei_sa *s, struct ike_dh *dh, const uint8_t *psk, size_t 
 		s->nat_detected = s->fake_natd || !natd_same(s, d0, local) || !natd_same(s, d1, peer);
 	}
 	return 0;
+}
+
+int ikei_aggr2_keys(struct ikei_sa *s, struct ike_dh *dh, const uint8_t *skeyid, size_t skeyid_len)
+{
+	uint8_t gxy[IKEI_PUB_MAX], hash_r[64];
+	size_t gxylen = sizeof(gxy);
+
+	if (skeyid_len == 0 || skeyid_len > sizeof(s->skeyid))
+		return IKEI_E_DH;
+	memcpy(s->skeyid, skeyid, skeyid_len);
+	if (ike_dh_shared(dh, s->gxr, s->gxlen, gxy, &gxylen) < 0)
+		return IKEI_E_DH;
+	int rc = ike_derive_p1(s->hash, s->encr, s->keylen, s->skeyid, skeyid_len, gxy, gxylen,
+	                       s->cky_i, s->cky_r, s->gxi, s->gxlen, s->gxr, s->gxlen, &s->k);
+	explicit_bzero(gxy, sizeof(gxy));
+	if (!rc)
+		rc = ike_hash_r(s->hash, s->skeyid, skeyid_len, s->gxi, s->gxlen, s->gxr, s->gxlen,
+		                s->cky_i, s->cky_r, s->sai_b, s->sai_len, s->idr_b, s->idr_len, hash_r);
+	if (rc < 0)
+		return IKEI_E_DH;
+	if (CRYPTO_memcmp(hash_r, s->hash_r, ike_hash_len(s->hash)))
+		return IKEI_E_HASH;
+	memcpy(s->iv, s->k.iv, s->k.blocklen);
+	return 0;
+}
+
+int ikei_aggr2(struct ikei_sa *s, struct ike_dh *dh, const uint8_t *psk, size_t psklen,
+               const uint8_t *pkt, size_t len, const struct sockaddr_in *local,
+               const struct sockaddr_in *peer, uint16_t *notify)
+{
+	uint8_t skeyid[64];
+	size_t skeyid_len;
+	int rc = ikei_aggr2_parse(s, pkt, len, local, peer, notify);
+	if (rc < 0)
+		return rc;
+	if (ike_skeyid_psk(s->hash, psk, psklen, s->ni, s->nilen, s->nr, s->nrlen, skeyid,
+	                   &skeyid_len) < 0)
+		return IKEI_E_DH;
+	rc = ikei_aggr2_keys(s, dh, skeyid, skeyid_len);
+	explicit_bzero(skeyid, sizeof(skeyid));
+	return rc;
 }
 
 /* Pads and encrypts everything after the header, chaining iv. */

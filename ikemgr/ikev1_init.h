@@ -23,8 +23,9 @@ struct ike_dh;
 
 #define IKEI_PUB_MAX   512        /* MODP 4096 (group 16) */
 #define IKEI_NONCE_MAX 256
-#define IKEI_SA_MAX    256        /* our SA payload body (one transform) */
+#define IKEI_SA_MAX    1024       /* our SA payload body (up to IKEI_OFFER_MAX transforms) */
 #define IKEI_ID_MAX    128
+#define IKEI_OFFER_MAX 16         /* transforms offered in phase 1, proposals in quick mode */
 
 enum ikei_err {
 	IKEI_E_MALFORMED = -1,    /* unparsable, or a payload missing or of the wrong size */
@@ -38,9 +39,15 @@ enum ikei_err {
 };
 const char *ikei_strerror(int err);
 
-/* What phase 1 offers: one transform, XAUTHInitPreShared (RFC 2409 wire values). */
+/* One phase 1 transform (RFC 2409 wire values; keylen in bits, AES only). */
+struct ikei_p1_trans {
+	int encr, keylen, hash;
+};
+/* What phase 1 offers: XAUTHInitPreShared, one group (aggressive mode carries one KE). */
 struct ikei_p1_params {
 	int         encr, keylen, hash, group;  /* IKE_ENCR_*, bits (AES), IKE_HASH_*, DH group */
+	int         ntrans;                     /* > 0: offer trans[] instead of encr/keylen/hash */
+	struct ikei_p1_trans trans[IKEI_OFFER_MAX];
 	uint32_t    lifetime;                   /* seconds, 0: none offered */
 	const char *group_name;                 /* sent as ID KEY_ID */
 	int         natt;                       /* offer NAT-T (RFC 3947 and draft VIDs) */
@@ -67,6 +74,11 @@ struct ikei_sa {
 	int      peer_natt;        /* responder's NAT-T VID: 0 none, 1 RFC 3947, 2 draft */
 	int      nat_detected;     /* NAT-D says so: move to port 4500, UDP-encapsulated ESP */
 	int      fake_natd;
+	struct ikei_p1_trans offer[IKEI_OFFER_MAX];   /* what message 1 offered */
+	int      noffer;
+	uint8_t  idr_b[IKEI_ID_MAX];        /* message 2's IDir and HASH_R, checked once keyed */
+	size_t   idr_len;
+	uint8_t  hash_r[64];
 };
 
 /* One protected exchange (transaction, quick mode, informational): its M-ID and IV chain. */
@@ -89,6 +101,15 @@ int ikei_aggr1(struct ikei_sa *, const struct ikei_p1_params *, struct ike_dh *,
 int ikei_aggr2(struct ikei_sa *, struct ike_dh *, const uint8_t *psk, size_t psklen,
                const uint8_t *pkt, size_t len, const struct sockaddr_in *local,
                const struct sockaddr_in *peer, uint16_t *notify);
+/*
+ * The same in two steps, for a caller whose key lives elsewhere (ikemgr asks keymgr):
+ * parse checks message 2 and keeps Nr, KE, IDir, HASH_R and NAT-D; keys derives the phase 1
+ * keys from SKEYID and checks HASH_R.
+ */
+int ikei_aggr2_parse(struct ikei_sa *, const uint8_t *pkt, size_t len,
+                     const struct sockaddr_in *local, const struct sockaddr_in *peer,
+                     uint16_t *notify);
+int ikei_aggr2_keys(struct ikei_sa *, struct ike_dh *, const uint8_t *skeyid, size_t len);
 /* Message 3: HASH_I [, NAT-D, NAT-D], INITIAL-CONTACT, encrypted. */
 int ikei_aggr3(struct ikei_sa *, const struct sockaddr_in *local, const struct sockaddr_in *peer,
                struct isakmp_buf *out);
@@ -120,11 +141,29 @@ int ikei_xauth_answer(const struct ikei_sa *, struct ikei_x *, const struct isak
 int ikei_cfg_request(const struct ikei_sa *, struct ikei_x *, struct isakmp_buf *out);
 /* The REPLY's INTERNAL_IP4_ADDRESS. */
 int ikei_cfg_reply(const struct isakmp_msg *m, struct in_addr *addr);
+/* Mode Config as an Easy VPN remote asks it: address, netmask, DNS, domain, split include,
+ * save-password, PFS, banner; and what the REPLY gave. */
+#define IKEI_SPLIT_MAX 8
+struct ikei_cfg {
+	struct in_addr addr, mask, dns[2];
+	int      ndns;
+	struct { struct in_addr net, mask; } split[IKEI_SPLIT_MAX];
+	int      nsplit;
+	int      split_dropped;         /* entries past IKEI_SPLIT_MAX or malformed */
+	int      save_password, pfs;
+	char     domain[64];
+};
+int ikei_cfg_request_full(const struct ikei_sa *, struct ikei_x *, struct isakmp_buf *out);
+int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *out);
 
 /* Quick mode for our address (IDci /32) to anything (IDcr 0.0.0.0/0). */
 struct ikei_qm {
 	struct ikei_x x;
 	int      encr, keylen, auth;      /* ESP_ENCR_*, bits, ESP_AUTH_* (common/conf.h) */
+	int      nprop;                   /* > 0: offer prop[] as proposals 1..n, one transform
+	                                   * each, and encr/keylen/auth become the chosen one */
+	struct ikei_p2_prop { int encr, keylen, auth; } prop[IKEI_OFFER_MAX];
+	struct in_addr idci_mask;         /* non-zero: IDci is the subnet addr/idci_mask */
 	int      udp;                     /* UDP-encapsulated tunnel mode */
 	uint32_t life;                    /* seconds offered */
 	uint32_t spi_in, spi_out;         /* network order: ours, the responder's */
@@ -149,6 +188,10 @@ int ikei_keymat(const struct ikei_sa *, const struct ikei_qm *, struct ikei_keys
 
 /* Informational DELETE of the ESP SA (our SPI, as IOS and vpnc name it), then the ISAKMP SA. */
 int ikei_delete(const struct ikei_sa *, const uint32_t *spi_in, int nspi, struct isakmp_buf *out);
+/* DPD R-U-THERE with sequence number seq (RFC 3706). */
+int ikei_dpd(const struct ikei_sa *, uint32_t seq, struct isakmp_buf *out);
+/* Informational DELETE of one ESP SA (our SPI) alone: the old pair after a rekey. */
+int ikei_delete_esp(const struct ikei_sa *, uint32_t spi_in, struct isakmp_buf *out);
 /*
  * An informational message from the hub: decrypted and checked. An R-U-THERE is answered in
  * out (*answered = 1); *notify gets a notification's type, *deleted is 1 if it deletes the

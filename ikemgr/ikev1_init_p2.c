@@ -103,6 +103,84 @@ int ikei_cfg_reply(const struct isakmp_msg *m, struct in_addr *addr)
 	return r < 0 || !addr->s_addr ? IKEI_E_MALFORMED : 0;
 }
 
+int ikei_cfg_request_full(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b)
+{
+	static const uint16_t ask[] = { CFG_INTERNAL_IP4_ADDRESS, CFG_INTERNAL_IP4_NETMASK,
+	                                CFG_INTERNAL_IP4_DNS, UNITY_DEF_DOMAIN, UNITY_SPLIT_INCLUDE,
+	                                UNITY_SAVE_PASSWD, UNITY_PFS, UNITY_BANNER };
+	struct isakmp_attrs a;
+	uint16_t ident;
+	ike_random((uint8_t *)&ident, sizeof(ident));
+	isakmp_attrs_init(&a);
+	for (size_t k = 0; k < sizeof(ask) / sizeof(ask[0]); k++)
+		isakmp_attrs_tlv(&a, ask[k], NULL, 0);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_TRANSACTION, x->msgid);
+	if (!rc)
+		rc = isakmp_put_cfg(b, ISAKMP_CFG_REQUEST, ident, &a) < 0 ? IKEI_E_BUILD : 0;
+	return rc ? rc : ikei_protect(s, x, b, NULL, 0);
+}
+
+int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *o)
+{
+	struct isakmp_cfg c;
+	struct isakmp_attr_it it;
+	struct isakmp_cfg_attr v;
+	const struct isakmp_payload *pa = find_pl(m, ISAKMP_NP_ATTR);
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	if (!pa || isakmp_parse_cfg(pa->body, pa->len, &c) < 0)
+		return IKEI_E_MALFORMED;
+	if (c.type != ISAKMP_CFG_REPLY)
+		return IKEI_E_STATE;
+	isakmp_attr_it_init(&it, c.attrs, c.len);
+	while ((r = isakmp_attr_next(&it, &v)) > 0) {
+		switch (v.type) {
+		case CFG_INTERNAL_IP4_ADDRESS:
+			if (!v.tv && v.len == 4)
+				memcpy(&o->addr, v.data, 4);
+			break;
+		case CFG_INTERNAL_IP4_NETMASK:
+			if (!v.tv && v.len == 4)
+				memcpy(&o->mask, v.data, 4);
+			break;
+		case CFG_INTERNAL_IP4_DNS:
+			if (!v.tv && v.len == 4 && o->ndns < 2)
+				memcpy(&o->dns[o->ndns++], v.data, 4);
+			break;
+		case UNITY_DEF_DOMAIN:
+			if (!v.tv && v.len < sizeof(o->domain)) {
+				memcpy(o->domain, v.data, v.len);
+				o->domain[v.len] = '\0';
+			}
+			break;
+		case UNITY_SAVE_PASSWD:
+			o->save_password = v.tv && v.value;
+			break;
+		case UNITY_PFS:
+			o->pfs = v.tv && v.value;
+			break;
+		case UNITY_SPLIT_INCLUDE:
+			/* 14-byte entries: address, mask, protocol, source and destination port */
+			if (v.tv || v.len % 14) {
+				o->split_dropped++;
+				break;
+			}
+			for (size_t off = 0; off < v.len; off += 14) {
+				if (o->nsplit == IKEI_SPLIT_MAX) {
+					o->split_dropped++;
+					continue;
+				}
+				memcpy(&o->split[o->nsplit].net, v.data + off, 4);
+				memcpy(&o->split[o->nsplit].mask, v.data + off + 4, 4);
+				o->nsplit++;
+			}
+			break;
+		}
+	}
+	return r < 0 ? IKEI_E_MALFORMED : 0;
+}
+
 static int esp_id(int encr)
 {
 	switch (encr) {
@@ -127,39 +205,66 @@ static int auth_alg(int auth)
 	return 0;
 }
 
+static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t mode, int encr,
+                     int keylen, int auth)
+{
+	int aa = auth_alg(auth);
+	isakmp_attrs_init(a);
+	if (q->life) {
+		isakmp_attrs_tv(a, IPSEC_ATTR_SA_LIFE_TYPE, IPSEC_LIFE_SECONDS);
+		isakmp_attrs_tlv32(a, IPSEC_ATTR_SA_LIFE_DURATION, q->life);
+	}
+	isakmp_attrs_tv(a, IPSEC_ATTR_ENCAP_MODE, mode);
+	if (aa)
+		isakmp_attrs_tv(a, IPSEC_ATTR_AUTH_ALG, (uint16_t)aa);
+	if (encr == ESP_ENCR_AES_CBC || encr == ESP_ENCR_AES_GCM16)
+		isakmp_attrs_tv(a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)(keylen ? keylen : 128));
+}
+
 int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
              struct isakmp_buf *b)
 {
-	struct isakmp_attrs a;
-	int id = esp_id(q->encr), aa = auth_alg(q->auth);
+	struct isakmp_attrs a[IKEI_OFFER_MAX];
+	uint8_t ids[IKEI_OFFER_MAX];
 	uint16_t mode = !q->udp ? IPSEC_ENCAP_TUNNEL
 	                : s->peer_natt == 1 ? IPSEC_ENCAP_UDP_TUNNEL : IPSEC_ENCAP_UDP_TUNNEL_DRAFT;
+	int n = q->nprop;
 
-	if (id < 0)
+	if (n < 0 || n > IKEI_OFFER_MAX)
 		return IKEI_E_BUILD;
+	if (n == 0) {
+		if (esp_id(q->encr) < 0)
+			return IKEI_E_BUILD;
+		ids[0] = (uint8_t)esp_id(q->encr);
+		p2_attrs(&a[0], q, mode, q->encr, q->keylen, q->auth);
+	}
+	for (int k = 0; k < n; k++) {
+		if (esp_id(q->prop[k].encr) < 0)
+			return IKEI_E_BUILD;
+		ids[k] = (uint8_t)esp_id(q->prop[k].encr);
+		p2_attrs(&a[k], q, mode, q->prop[k].encr, q->prop[k].keylen, q->prop[k].auth);
+	}
 	ikei_x_init(s, &q->x, 0);
 	while (ntohl(q->spi_in) < 256)
 		ike_random((uint8_t *)&q->spi_in, 4);
 	q->nilen = sizeof(q->ni);
 	ike_random(q->ni, q->nilen);
 
-	isakmp_attrs_init(&a);
-	if (q->life) {
-		isakmp_attrs_tv(&a, IPSEC_ATTR_SA_LIFE_TYPE, IPSEC_LIFE_SECONDS);
-		isakmp_attrs_tlv32(&a, IPSEC_ATTR_SA_LIFE_DURATION, q->life);
-	}
-	isakmp_attrs_tv(&a, IPSEC_ATTR_ENCAP_MODE, mode);
-	if (aa)
-		isakmp_attrs_tv(&a, IPSEC_ATTR_AUTH_ALG, (uint16_t)aa);
-	if (q->encr == ESP_ENCR_AES_CBC || q->encr == ESP_ENCR_AES_GCM16)
-		isakmp_attrs_tv(&a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)(q->keylen ? q->keylen : 128));
-
-	uint8_t idci[8] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0 }, idcr[12] = { ISAKMP_ID_IPV4_ADDR_SUBNET };
+	uint8_t idci[12] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0 }, idcr[12] = { ISAKMP_ID_IPV4_ADDR_SUBNET };
+	size_t cilen = 8;
 	memcpy(idci + 4, &addr, 4);
+	if (q->idci_mask.s_addr) {
+		idci[0] = ISAKMP_ID_IPV4_ADDR_SUBNET;
+		memcpy(idci + 8, &q->idci_mask, 4);
+		cilen = 12;
+	}
 	int rc = ikei_begin(s, b, ISAKMP_EXCH_QUICK, q->x.msgid);
-	isakmp_build_sa_p2(b, 1, 1, (uint8_t)id, q->spi_in, &a);
+	if (n == 0)
+		isakmp_build_sa_p2(b, 1, 1, ids[0], q->spi_in, &a[0]);
+	else
+		isakmp_build_sa_offer(b, 1, q->spi_in, n, ids, a);
 	isakmp_put_payload(b, ISAKMP_NP_NONCE, q->ni, q->nilen);
-	isakmp_put_payload(b, ISAKMP_NP_ID, idci, sizeof(idci));
+	isakmp_put_payload(b, ISAKMP_NP_ID, idci, cilen);
 	isakmp_put_payload(b, ISAKMP_NP_ID, idcr, sizeof(idcr));
 	return rc ? rc : ikei_protect(s, &q->x, b, NULL, 0);
 }
@@ -178,9 +283,28 @@ int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t le
 		return IKEI_E_MALFORMED;
 	const struct isakmp_trans *t = &sap.prop[0].trans[0];
 	const struct isakmp_attr *aa = isakmp_trans_attr(t, IPSEC_ATTR_AUTH_ALG);
-	if (sap.prop[0].proto != ISAKMP_PROTO_IPSEC_ESP || t->id != esp_id(q->encr) ||
-	    (aa ? (int)aa->value : 0) != auth_alg(q->auth))
+	const struct isakmp_attr *kl = isakmp_trans_attr(t, IPSEC_ATTR_KEY_LENGTH);
+	int auth = aa ? (int)aa->value : 0, klen = kl ? (int)kl->value : 0;
+	if (sap.prop[0].proto != ISAKMP_PROTO_IPSEC_ESP)
 		return IKEI_E_PROPOSAL;
+	if (q->nprop == 0) {
+		if (t->id != esp_id(q->encr) || auth != auth_alg(q->auth))
+			return IKEI_E_PROPOSAL;
+	} else {
+		int k;
+		for (k = 0; k < q->nprop; k++) {
+			const struct ikei_p2_prop *o = &q->prop[k];
+			int want_kl = o->encr == ESP_ENCR_AES_CBC || o->encr == ESP_ENCR_AES_GCM16
+			              ? (o->keylen ? o->keylen : 128) : 0;
+			if (t->id == esp_id(o->encr) && auth == auth_alg(o->auth) && klen == want_kl)
+				break;
+		}
+		if (k == q->nprop)
+			return IKEI_E_PROPOSAL;
+		q->encr = q->prop[k].encr;
+		q->keylen = klen;
+		q->auth = q->prop[k].auth;
+	}
 	memcpy(&q->spi_out, sap.prop[0].spi, 4);
 	memcpy(q->nr, pn->body, pn->len);
 	q->nrlen = pn->len;
@@ -240,6 +364,32 @@ int ikei_delete(const struct ikei_sa *s, const uint32_t *spi_in, int nspi, struc
 	if (nspi > 0)
 		isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, nspi, (const uint8_t *)spi_in);
 	isakmp_put_delete(b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
+	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
+}
+
+int ikei_dpd(const struct ikei_sa *s, uint32_t seq, struct isakmp_buf *b)
+{
+	struct ikei_x x;
+	uint8_t ck[16];
+	uint32_t nseq = htonl(seq);
+	ikei_x_init(s, &x, 0);
+	memcpy(ck, s->cky_i, 8);
+	memcpy(ck + 8, s->cky_r, 8);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_INFO, x.msgid);
+	if (!rc)
+		rc = isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_R_U_THERE, ck, 16,
+		                       (const uint8_t *)&nseq, 4) < 0 ? IKEI_E_BUILD : 0;
+	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
+}
+
+int ikei_delete_esp(const struct ikei_sa *s, uint32_t spi_in, struct isakmp_buf *b)
+{
+	struct ikei_x x;
+	ikei_x_init(s, &x, 0);
+	int rc = ikei_begin(s, b, ISAKMP_EXCH_INFO, x.msgid);
+	if (!rc)
+		rc = isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, 1, (const uint8_t *)&spi_in) < 0
+		     ? IKEI_E_BUILD : 0;
 	return rc ? rc : ikei_protect(s, &x, b, NULL, 0);
 }
 

@@ -603,6 +603,53 @@ int isakmp_build_sa_p2(struct isakmp_buf *b, uint8_t prop_num, uint8_t trans_num
 	                trans_num, esp_id, a);
 }
 
+int isakmp_build_sa_offer(struct isakmp_buf *b, int phase2, uint32_t spi_net, int n,
+                          const uint8_t *ids, const struct isakmp_attrs *a)
+{
+	size_t cap = 8 + (size_t)n * (8 + 4 + 8 + ISAKMP_ATTRS_MAX), w = 8;
+	uint8_t *body, spilen = phase2 ? 4 : 0;
+	int rc;
+
+	if (n < 1 || n > 64 || (body = calloc(1, cap)) == NULL) {
+		b->err = 1;
+		return -1;
+	}
+	body[3] = ISAKMP_DOI_IPSEC;
+	body[7] = ISAKMP_SIT_IDENTITY_ONLY;
+	size_t prop = 0;
+	for (int k = 0; k < n; k++) {
+		if (a[k].err || a[k].len > ISAKMP_ATTRS_MAX) {
+			free(body);
+			b->err = 1;
+			return -1;
+		}
+		if (k == 0 || phase2) {
+			if (phase2 && k)
+				body[prop] = ISAKMP_NP_P;
+			prop = w;
+			body[w + 4] = (uint8_t)(phase2 ? k + 1 : 1);
+			body[w + 5] = phase2 ? ISAKMP_PROTO_IPSEC_ESP : ISAKMP_PROTO_ISAKMP;
+			body[w + 6] = spilen;
+			body[w + 7] = (uint8_t)(phase2 ? 1 : n);
+			if (spilen)
+				memcpy(body + w + 8, &spi_net, 4);
+			w += 8 + spilen;
+		} else {
+			body[w - 8 - a[k - 1].len] = ISAKMP_NP_T;   /* the previous transform's */
+		}
+		size_t tlen = 8 + a[k].len;
+		wr16(body + w + 2, tlen);
+		body[w + 4] = (uint8_t)(phase2 ? 1 : k + 1);
+		body[w + 5] = phase2 ? ids[k] : ISAKMP_KEY_IKE;
+		memcpy(body + w + 8, a[k].data, a[k].len);
+		w += tlen;
+		wr16(body + prop + 2, w - prop);
+	}
+	rc = isakmp_put_payload(b, ISAKMP_NP_SA, body, w);
+	free(body);
+	return rc;
+}
+
 int isakmp_put_sa_p1(struct isakmp_buf *b, uint8_t prop_num, const struct isakmp_trans *t)
 {
 	struct isakmp_attrs a;

@@ -303,6 +303,10 @@ int  isakmp_build_sa_p1(struct isakmp_buf *, uint8_t prop_num, uint8_t trans_num
                         const struct isakmp_attrs *);
 int  isakmp_build_sa_p2(struct isakmp_buf *, uint8_t prop_num, uint8_t trans_num,
                         uint8_t esp_id, uint32_t spi_net, const struct isakmp_attrs *);
+/* An initiator's offer: phase 1 as one proposal of n transforms (attributes a[k]); phase 2
+ * as n proposals of one ESP transform each (ids[k], a[k]) sharing spi_net, as IOS offers. */
+int  isakmp_build_sa_offer(struct isakmp_buf *, int phase2, uint32_t spi_net, int n,
+                           const uint8_t *ids, const struct isakmp_attrs *a);
 /* The chosen parsed transform echoed back (phase 1 answers repeat it as offered). */
 int  isakmp_put_sa_p1(struct isakmp_buf *, uint8_t prop_num, const struct isakmp_trans *);
 /* Phase 2: the chosen transform with our SPI; its life attributes are replaced by our lifetime

@@ -764,6 +764,10 @@ int keymgr_skeyid_q(uint32_t peerid, const struct msg_skeyid_req *rq, struct msg
 		res->status = KEY_ERROR;
 		return 0;
 	}
+	if (rq->ezvpn[0]) {
+		keymgr_ez_skeyid(kconf, rq, res);
+		return 0;
+	}
 	if (rq->by_address) {
 		skeyid_by_address(rq, res);
 		return 0;

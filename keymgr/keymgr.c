@@ -54,6 +54,14 @@ static void h_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
 	free(r);
 }
 
+static void h_ez_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_ez_xauth_res r;
+	keymgr_ez_xauth(io.conf, im->data, &r);
+	imsg_compose(&io.ike, IMSG_EZ_XAUTH_RES, im->hdr.peerid, -1, &r, sizeof(r));
+	explicit_bzero(&r, sizeof(r));
+}
+
 static void h_cert_verify(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	struct msg_cert_verify_res r;
@@ -117,6 +125,7 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_SKEYID_REQ] = h_skeyid,
 	[IMSG_XAUTH_REQ] = h_xauth,
+	[IMSG_EZ_XAUTH_REQ] = h_ez_xauth,
 	[IMSG_CERT_VERIFY_REQ] = h_cert_verify,
 	[IMSG_SIGN_REQ] = h_sign,
 	[IMSG_SESSION_END_KEY] = h_session_end,

@@ -130,4 +130,11 @@ int  logins_add(uint32_t session_id, const char *group, const char *user);
 void logins_del(uint32_t session_id);
 int  logins_count(const char *group, const char *user);
 
+/* ezvpn.c: an Easy VPN remote's group key (as SKEYID) and XAUTH credentials, for an SA to
+ * one of its configured peers only */
+void keymgr_ez_skeyid(const struct vpnd_conf *, const struct msg_skeyid_req *,
+                      struct msg_skeyid_res *);
+void keymgr_ez_xauth(const struct vpnd_conf *, const struct msg_ez_xauth_req *,
+                     struct msg_ez_xauth_res *);
+
 #endif

@@ -75,6 +75,9 @@ int  sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf);
 int  sockets_open_metrics(int socks[PROC_NSOCK], const struct vpnd_conf *conf);
 /* Warn about each configured interface address the system does not have; never applies it. */
 void iface_check(const struct vpnd_conf *conf);
+/* Bind the IOS-named interfaces to their Linux devices (conf_bind_devices on this host's
+ * addresses); the number of errors, reported through diag. */
+int  iface_bind(struct vpnd_conf *conf, conf_diag_fn diag, void *arg);
 
 /* spawn.c: fork + re-exec the children and hand them their start-up messages */
 int  spawn_children(struct parent *p);

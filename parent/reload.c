@@ -42,7 +42,7 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 		snprintf(why, whylen, "out of memory");
 		goto out;
 	}
-	if (conf_load(p->conf_file, c, diag, &f) > 0) {
+	if (conf_load(p->conf_file, c, diag, &f) > 0 || iface_bind(c, diag, &f) > 0) {
 		snprintf(why, whylen, "%s%s", f.msg,
 		         f.errors > 1 ? " (and more, see the log)" : "");
 		log_warnx("reload of %s refused: %d error%s, the running configuration stays",

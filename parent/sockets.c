@@ -151,8 +151,10 @@ static int label_is(const char *label, const char *ifname)
 	return strncmp(label, ifname, n) == 0 && (label[n] == '\0' || label[n] == ':');
 }
 
-static void check_one(const struct conf_interface *ci, struct ifaddrs *all)
+static void check_one(const struct vpnd_conf *conf, const struct conf_interface *ci,
+                      struct ifaddrs *all)
 {
+	const char *dev = conf_iface_device(conf, ci->name);
 	char want[INET_ADDRSTRLEN], have[256], a[INET_ADDRSTRLEN];
 	size_t hl = 0;
 	int present = 0;
@@ -160,7 +162,7 @@ static void check_one(const struct conf_interface *ci, struct ifaddrs *all)
 	inet_ntop(AF_INET, &ci->addr, want, sizeof(want));
 	have[0] = '\0';
 	for (struct ifaddrs *i = all; i != NULL; i = i->ifa_next) {
-		if (!label_is(i->ifa_name, ci->name))
+		if (!label_is(i->ifa_name, dev))
 			continue;
 		present = 1;
 		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != AF_INET || i->ifa_netmask == NULL)
@@ -183,6 +185,21 @@ static void check_one(const struct conf_interface *ci, struct ifaddrs *all)
 		          mask_len(ci->mask), hl ? have : "no IPv4 address");
 }
 
+int iface_bind(struct vpnd_conf *conf, conf_diag_fn diag, void *arg)
+{
+	struct ifaddrs *all;
+	int nerr;
+
+	if (getifaddrs(&all) == -1) {
+		log_warn("getifaddrs: IOS interface names not bound");
+		all = NULL;
+	}
+	nerr = conf_bind_devices(conf, all, diag, arg);
+	if (all)
+		freeifaddrs(all);
+	return nerr;
+}
+
 void iface_check(const struct vpnd_conf *conf)
 {
 	struct ifaddrs *all;
@@ -193,8 +210,11 @@ void iface_check(const struct vpnd_conf *conf)
 	}
 	for (int i = 0; i < conf->niface && i < CONF_MAX_IFACES; i++) {
 		const struct conf_interface *ci = &conf->iface[i];
-		if (!ci->is_template && ci->has_addr)
-			check_one(ci, all);
+		/* an IOS name without a device was reported when it was bound; a Loopback's
+		 * address is tunmgr's to put on lo */
+		if (!ci->is_template && !ci->is_loopback && ci->has_addr &&
+		    (ci->device[0] || !conf_iface_is_ios(ci->name)))
+			check_one(conf, ci, all);
 	}
 	freeifaddrs(all);
 }

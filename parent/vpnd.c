@@ -89,6 +89,8 @@ static int check_only(const char *file)
 		return 1;
 	}
 	errors = conf_load(file, conf, diag_stderr, NULL);
+	if (errors == 0)
+		errors = iface_bind(conf, diag_stderr, NULL);
 	explicit_bzero(conf, sizeof(*conf));
 	free(conf);
 	return errors > 0 ? 1 : 0;
@@ -248,7 +250,8 @@ static int run_parent(struct parent *p)
 	p->conf = malloc(sizeof(*p->conf));
 	if (p->conf == NULL)
 		fatal("malloc");
-	if (conf_load(p->conf_file, p->conf, diag_stderr, NULL) > 0) {
+	if (conf_load(p->conf_file, p->conf, diag_stderr, NULL) > 0 ||
+	    iface_bind(p->conf, diag_stderr, NULL) > 0) {
 		free_parent(p);
 		return 1;
 	}

@@ -242,7 +242,14 @@ void va_configure(struct va *v, int fd)
 	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t);
 	struct in_addr donor = { 0 };
 	int plen;
-	if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, t->unnumbered, &donor, &plen) < 0)
+	const struct conf_interface *u = t && t->unnumbered[0] ?
+		conf_find_iface(dp.conf, t->unnumbered) : NULL;
+	const char *udev = u ? conf_iface_device(dp.conf, u->name) : t ? t->unnumbered : NULL;
+	/* a Loopback's address is the one its interface block gives (lo holds several); so is
+	 * that of an IOS-named interface no device was found for */
+	if (u && u->has_addr && (u->is_loopback || (conf_iface_is_ios(u->name) && !u->device[0])))
+		donor = u->addr;
+	else if (t && t->unnumbered[0] && nl_iface_addr(dp.nl, udev, &donor, &plen) < 0)
 		log_rl("%s: ip unnumbered %s: that interface has no IPv4 address", v->ifname,
 		          t->unnumbered);
 	struct nl_va setup = { .ifindex = v->ifindex, .alias = alias, .mtu = mtu, .donor = donor,

@@ -104,8 +104,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	isakmp_buf_init(&b);
 	if (op == 0) {
-		struct ikei_p1_params p = { .encr = IKE_ENCR_AES, .keylen = 256, .hash = IKE_HASH_SHA1,
-		                            .group = 2, .group_name = "g", .natt = 1 };
+		/* several transforms, as the Easy VPN remote offers them: the answer picks one */
+		struct ikei_p1_params p = { .group = 2, .group_name = "g", .natt = 1, .ntrans = 3,
+		                            .trans = { { IKE_ENCR_AES, 256, IKE_HASH_SHA1 },
+		                                       { IKE_ENCR_3DES, 0, IKE_HASH_SHA1 },
+		                                       { IKE_ENCR_AES, 128, IKE_HASH_MD5 } } };
 		if (ikei_aggr1(&s, &p, dh, &b) < 0)
 			abort();
 		uint8_t *pkt = malloc(size ? size : 1);
@@ -128,6 +131,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	q.encr = ESP_ENCR_AES_CBC;
 	q.keylen = 256;
 	q.auth = ESP_AUTH_HMAC_SHA1_96;
+	if (size && (data[0] & 1)) {
+		/* several proposals, as the Easy VPN remote offers them */
+		q.nprop = 2;
+		q.prop[0] = (struct ikei_p2_prop){ ESP_ENCR_AES_CBC, 256, ESP_AUTH_HMAC_SHA1_96 };
+		q.prop[1] = (struct ikei_p2_prop){ ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_MD5_96 };
+	}
 	if (op == 3) {
 		if (ikei_qm1(&s, &q, local.sin_addr, &b) < 0)
 			abort();
@@ -147,8 +156,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ikei_xauth_answer(&s, &x, &m, "user", "password", &b, &done);
 		break;
 	case 2:
-		if (ikei_open(&s, &x, pkt, len, NULL, 0, &m) == 0)
+		if (ikei_open(&s, &x, pkt, len, NULL, 0, &m) == 0) {
+			struct ikei_cfg c;
 			ikei_cfg_reply(&m, &addr);
+			ikei_cfg_reply_full(&m, &c);
+		}
 		break;
 	case 3:
 		if (ikei_qm2(&s, &q, pkt, len) == 0) {

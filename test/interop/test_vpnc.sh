@@ -1,6 +1,6 @@
 #!/bin/bash
 # Interop with the real vpnc client (Debian package): seed config (3DES/SHA1/group 2, NAT-T),
-# AES-256 with force-natt, and raw ESP (natt none). Each run: connect, ping the inside host,
+# AES-256 with force-natt, and raw ESP (natt none, the seed with its IOS interface names). Each run: connect, ping the inside host,
 # 100 MB each way with iperf3, check va interface + route on the hub, disconnect, check they
 # are gone. Also: uids/capabilities/chroot of the children and where the group key lives.
 set -u
@@ -49,6 +49,16 @@ scenario() {
 	# an IPv4 tunnel: no link-local address, so no router solicitation or MLD into it
 	[ -z "$(hub ip -6 addr show dev "$va")" ] || fail "$name: $va has IPv6 addresses: $(hub ip -6 addr show dev "$va")"
 	pass "$name: $va (Virtual-Access${va#va}) with route to $address"
+	# ip unnumbered IFACE (eth0 or FastEthernet0/0, ...): that device's address lent to the clone
+	local un want
+	un=$(awk '/^ ip unnumbered/ { print $3; exit }' "$conf")
+	if [ -n "$un" ]; then
+		case $un in eth0|FastEthernet0/0) want=172.18.143.246 ;; *) want=10.2.1.1 ;; esac
+		hub ip -4 -o addr show dev "$va" | grep -q "inet $want" ||
+			{ hub ip addr show dev "$va" >&2; fail "$name: $va did not borrow $want from $un"; }
+		! grep -q "ip unnumbered" "$st/vpnd.log" || fail "$name: $(grep "ip unnumbered" "$st/vpnd.log")"
+		pass "$name: $va borrowed $want (ip unnumbered $un)"
+	fi
 
 	cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || { tail -30 "$st/vpnd.log" >&2; fail "$name: no ping reply through the tunnel"; }
 	cl ping -c 5 -i 0.05 -w 5 10.2.1.10 >/dev/null || fail "$name: ping loss"
@@ -192,5 +202,7 @@ privsep_checks() {
 # No NAT between the namespaces: RFC 3947 NAT-D says so, and vpnc stays on raw ESP.
 scenario seed "$SRCDIR/etc/seed-dvti.conf" natt ESP dpd=10
 scenario aes256 "$SRCDIR/test/data/hub-aes.conf" force-natt UDP secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret
-scenario rawesp "$SRCDIR/etc/seed-dvti.conf" none ESP pfs=dh2
+# the seed as pasted from the router: FastEthernet0/0 and 0/1 bind to eth0 and eth1 by address
+sed 's#eth0#FastEthernet0/0#g; s#eth1#FastEthernet0/1#g' "$SRCDIR/etc/seed-dvti.conf" >"$T/seed-ios.conf"
+scenario rawesp "$T/seed-ios.conf" none ESP pfs=dh2
 echo "all vpnc interop scenarios passed"

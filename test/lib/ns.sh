@@ -16,6 +16,7 @@
 NS_CL=vpnd_cl
 NS_HUB=vpnd_hub
 NS_IN=vpnd_in
+NS_LAN=vpnd_lan     # ns_add_lan: a host behind the client (Easy VPN remote tests)
 NS_LOCK=${NS_LOCK:-/run/lock/vpnd-ns.lock}
 NS_LOCK_WAIT=${NS_LOCK_WAIT:-600}
 
@@ -41,7 +42,7 @@ _ns_unlock() {
 
 _ns_delete() {
 	local ns
-	for ns in "$NS_CL" "$NS_HUB" "$NS_IN"; do
+	for ns in "$NS_CL" "$NS_HUB" "$NS_IN" "$NS_LAN"; do
 		if ip netns list 2>/dev/null | grep -qw "^$ns"; then
 			# processes left inside would keep the namespace (and its veths) alive
 			ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
@@ -81,6 +82,20 @@ ns_setup() {
 	ns_wait_for "_ns_link_up $NS_HUB eth0 && _ns_link_up $NS_HUB eth1 &&
 		_ns_link_up $NS_CL clout && _ns_link_up $NS_IN inhost" 10 || {
 		echo "ns_setup: the links did not come up" >&2; return 1; }
+}
+
+# ns_add_lan: after ns_setup, a LAN behind the client namespace, as behind an Easy VPN
+# remote router:  vpnd_cl lan0 10.3.1.1/24 ---veth--- lanhost 10.3.1.10/24 vpnd_lan
+ns_add_lan() {
+	ip netns add "$NS_LAN" || return 1
+	ip -n "$NS_CL" link add lan0 type veth peer name lanhost netns "$NS_LAN" || return 1
+	ip -n "$NS_CL" addr add 10.3.1.1/24 dev lan0 &&
+	ip -n "$NS_LAN" addr add 10.3.1.10/24 dev lanhost || return 1
+	ip -n "$NS_LAN" link set lo up && ip -n "$NS_CL" link set lan0 up &&
+	ip -n "$NS_LAN" link set lanhost up || return 1
+	ip -n "$NS_LAN" route add default via 10.3.1.1 || return 1
+	ip netns exec "$NS_CL" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	ns_wait_for "_ns_link_up $NS_CL lan0 && _ns_link_up $NS_LAN lanhost" 10
 }
 
 _ns_link_up() {

@@ -225,6 +225,7 @@ swan_hub_start() {
 	local group=group1 secret=cisco123 user=cisco password=cisco123 pool=192.168.1.0/24
 	local ike=aes256-sha1-modp1024,aes256-sha256-modp2048,aes128-sha1-modp1024
 	local esp=aes256-sha1,aes128gcm128-modp2048,aes128gcm128,aes128-sha1 loglevel=1 kv
+	local encap=no   # yes: fake NAT-D so that ESP goes in UDP (a vpnd initiator behind no NAT)
 	for kv in "$@"; do
 		case "${kv%%=*}" in
 		*[!a-z_]*|"") echo "swan_hub_start: bad setting '$kv'" >&2; return 1;;
@@ -245,6 +246,7 @@ connections {
 		aggressive = yes
 		local_addrs = 172.18.143.246
 		proposals = $ike
+		encap = $encap
 		pools = hubpool
 		local-1 {
 			auth = psk

@@ -43,6 +43,7 @@ interop_cleanup() {
 	# shellcheck disable=SC2086
 	for p in ${IPERF_PID:-} ${IPERF_PIDS:-}; do kill "$p" 2>/dev/null; done
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
+	[ -n "${VPND_CL_PID:-}" ] && kill -KILL "$VPND_CL_PID" 2>/dev/null
 	ns_teardown
 	[ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"
 }
@@ -58,6 +59,20 @@ vpnd_start() {
 	if ! wait_until 15 grep -q "vpnd ready" "$state/vpnd.log"; then
 		cat "$state/vpnd.log" >&2
 		fail "vpnd did not get ready"
+	fi
+}
+
+# vpnd_start_cl CONF STATEDIR: a second vpnd, in the client namespace (an Easy VPN remote),
+# pid in VPND_CL_PID; stopped by interop_cleanup.
+vpnd_start_cl() {
+	local conf=$1 state=$2
+	mkdir -p "$state"
+	# shellcheck disable=SC2086
+	ip netns exec vpnd_cl "$VPND" ${VPND_FLAGS--d} -f "$conf" -S "$state" >"$state/vpnd.log" 2>&1 &
+	VPND_CL_PID=$!
+	if ! wait_until 15 grep -q "vpnd ready" "$state/vpnd.log"; then
+		cat "$state/vpnd.log" >&2
+		fail "the client vpnd did not get ready"
 	fi
 }
 
@@ -128,6 +143,7 @@ vpnc_stop() {
 hub() { ip netns exec vpnd_hub "$@"; }
 cl()  { ip netns exec vpnd_cl "$@"; }
 inh() { ip netns exec vpnd_in "$@"; }
+lan() { ip netns exec vpnd_lan "$@"; }
 
 # child_pid ROLE: pid of vpnd's child process ROLE (its argv is "vpnd -X ROLE")
 child_pid() {

@@ -350,3 +350,108 @@ Test(init, wrong_password_ends_in_xauth_failure)
 	cr_assert_eq(rounds, 4);
 	ike_dh_free(dh);
 }
+
+/*
+ * The Easy VPN remote's offers (ikemgr/ezvpn.c: IOS's set, several phase 1 transforms with
+ * group 2 and several quick-mode proposals) against the seed's hub, which takes only 3DES,
+ * SHA-1 and group 2: the hub picks the one transform it has from each offer, and the
+ * initiator takes the hub's choice as its own.
+ */
+#include "ikemgr/ezvpn.h"
+
+static const char seed_cfg[] =
+	"aaa new-model\n"
+	"aaa authentication login L local\n"
+	"aaa authorization network L local\n"
+	"username u password 0 pw\n"
+	"crypto isakmp policy 1\n"
+	" encr 3des\n"
+	" authentication pre-share\n"
+	" group 2\n"
+	"crypto isakmp client configuration group g\n"
+	" key groupkey\n"
+	" pool P\n"
+	"crypto isakmp profile ra\n"
+	" match identity group g\n"
+	" client authentication list L\n"
+	" isakmp authorization list L\n"
+	" client configuration address respond\n"
+	" virtual-template 1\n"
+	"crypto ipsec transform-set T1 esp-3des esp-sha-hmac\n"
+	"crypto ipsec profile vp\n"
+	" set transform-set T1\n"
+	"interface eth1\n"
+	" ip address 10.2.1.1 255.255.255.0\n"
+	"interface Virtual-Template1 type tunnel\n"
+	" ip unnumbered eth1\n"
+	" tunnel mode ipsec ipv4\n"
+	" tunnel protection ipsec profile vp\n"
+	"ip local pool P 10.9.0.10 10.9.0.20\n";
+
+static void seed_setup(void)
+{
+	static const struct ike_io io = { send_pkt, to_keymgr, to_tunmgr, to_parent };
+	cr_assert_eq(conf_load_buf("seed", seed_cfg, sizeof(seed_cfg) - 1, &conf, NULL, NULL), 0);
+	cr_assert_eq(ike_crypto_init(), 0);
+	ikev1_init(&conf, &io);
+	client.sin_family = hub.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.99.0.7", &client.sin_addr);
+	inet_pton(AF_INET, "172.18.143.246", &hub.sin_addr);
+	client.sin_port = hub.sin_port = htons(500);
+	xauth_ok = 1;
+	sa_adds = va_late = va_pending = va_done = 0;
+}
+TestSuite(ezoffer, .init = seed_setup);
+
+Test(ezoffer, ios_offers_meet_the_seed_hub)
+{
+	struct ikei_sa s;
+	struct ikei_p1_params p;
+	struct ikei_x x;
+	struct ikei_qm q;
+	struct ikei_cfg c;
+	struct isakmp_msg m;
+	struct isakmp_buf b;
+	uint16_t notify = 0;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	ez_p1_offer(NULL, &p);
+	cr_assert_eq(p.group, 2, "IOS's Easy VPN remote offers group 2");
+	cr_assert_gt(p.ntrans, 1);
+	p.group_name = "g";
+	struct ike_dh *dh = ike_dh_new(p.group);
+	cr_assert_not_null(dh);
+	isakmp_buf_init(&b);
+	cr_assert_eq(ikei_aggr1(&s, &p, dh, &b), 0);
+	cr_assert(to_hub(&b, 0), "no message 2");
+	cr_assert_eq(ikei_aggr2(&s, dh, (const uint8_t *)"groupkey", 8, out, out_len, &client, &hub,
+	                        &notify), 0);
+	cr_assert_eq(s.encr, IKE_ENCR_3DES);
+	cr_assert_eq(s.hash, IKE_HASH_SHA1);
+	cr_assert_eq(ikei_aggr3(&s, &client, &hub, &b), 0);
+	cr_assert(to_hub(&b, 0));
+	cr_assert_eq(xauth_round(&s, 0, &rc), 0);
+	cr_assert_eq(xauth_round(&s, 0, &rc), 1);
+
+	ikei_x_init(&s, &x, 0);
+	cr_assert_eq(ikei_cfg_request_full(&s, &x, &b), 0);
+	cr_assert(to_hub(&b, 0), "no Mode Config reply");
+	cr_assert_eq(ikei_open(&s, &x, out, out_len, NULL, 0, &m), 0);
+	cr_assert_eq(ikei_cfg_reply_full(&m, &c), 0);
+	cr_assert_str_eq(inet_ntoa(c.addr), "10.9.0.10");
+
+	memset(&q, 0, sizeof(q));
+	ez_p2_offer(&q);
+	cr_assert_gt(q.nprop, 1);
+	q.life = 3600;
+	cr_assert_eq(ikei_qm1(&s, &q, c.addr, &b), 0);
+	cr_assert(to_hub(&b, 0), "no quick mode 2");
+	cr_assert_eq(ikei_qm2(&s, &q, out, out_len), 0);
+	cr_assert_eq(q.encr, ESP_ENCR_3DES);
+	cr_assert_eq(q.auth, ESP_AUTH_HMAC_SHA1_96);
+	cr_assert_eq(last_add.encr, ESP_ENCR_3DES);
+	cr_assert_eq(last_add.spi_in, q.spi_out);
+	isakmp_buf_free(&b);
+	ike_dh_free(dh);
+}

@@ -784,7 +784,16 @@ static void normalize(struct vpnd_conf *c)
 		struct conf_interface *f = &c->iface[i];
 		CLEAN(f->name); CLEAN(f->description); CLEAN(f->unnumbered); CLEAN(f->protection);
 		CLEAN(f->acl_in); CLEAN(f->acl_out); CLEAN(f->ipv6_unnumbered);
+		CLEAN(f->device); CLEAN(f->ezvpn);
 		f->line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_EZVPN; i++) {
+		struct conf_ezvpn *e = &c->ezvpn[i];
+		CLEAN(e->name); CLEAN(e->connect_acl); CLEAN(e->group); CLEAN(e->username);
+		CLEAN(e->outside);
+		for (int k = 0; k < CONF_EZVPN_INSIDE; k++)
+			CLEAN(e->inside[k]);
+		e->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_POOLS; i++) {
 		CLEAN(c->pool[i].name);
@@ -854,6 +863,74 @@ static void round_trip(const char *text)
 
 Test(show_config, running_config_reads_back_seed) { round_trip(seed); }
 Test(show_config, running_config_reads_back_full) { round_trip(full); }
+
+#ifndef CONF_TEST_SRCDIR
+#define CONF_TEST_SRCDIR "."
+#endif
+/* a seed file from etc/, read back after the printer; with from/to replaced (4 bytes each) */
+static void round_trip_file(const char *rel, const char *from0, const char *from1)
+{
+	char path[512], *buf = calloc(1, 32768), *out = calloc(1, 32768), *o = out;
+	snprintf(path, sizeof(path), "%s/%s", CONF_TEST_SRCDIR, rel);
+	FILE *f = fopen(path, "r");
+	cr_assert(f && buf && out, "%s", path);
+	buf[fread(buf, 1, 16383, f)] = '\0';
+	fclose(f);
+	for (const char *s = buf; *s;) {
+		if (from0 && (!strncmp(s, from0, 4) || !strncmp(s, from1, 4))) {
+			o += sprintf(o, "FastEthernet0/%c", s[3]);
+			s += 4;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	round_trip(out);
+	free(buf);
+	free(out);
+}
+
+Test(show_config, running_config_reads_back_seed_files)
+{
+	round_trip_file("etc/seed-dvti.conf", NULL, NULL);
+	round_trip_file("etc/seed-ezvpn-client.conf", NULL, NULL);
+	round_trip_file("etc/seed-dvti.conf", "eth0", "eth1");
+}
+
+Test(show_config, running_config_ezvpn_lines)
+{
+	struct vpnd_conf *c = load("crypto ipsec client ezvpn e\n connect acl 101\n group g key k\n"
+	                           " mode network-plus\n peer 192.0.2.2\n peer 192.0.2.1 default\n"
+	                           " username u password p\n xauth userid mode local\n"
+	                           "access-list 101 permit ip any any\n"
+	                           "interface GigabitEthernet0/0\n physical-interface eth3\n"
+	                           " crypto ipsec client ezvpn e\n"
+	                           "interface Loopback0\n ip address 10.9.9.9 255.255.255.255\n"
+	                           "interface eth1\n crypto ipsec client ezvpn e inside\n");
+	char *out = run(show_running_config, c, 0, NULL);
+	static const char *const want[] = {
+		"crypto ipsec client ezvpn e\n connect acl 101\n group g key <removed>\n"
+		" mode network-plus\n peer 192.0.2.1\n peer 192.0.2.2\n"
+		" username u password <removed>\n xauth userid mode local\n!\n",
+		"interface GigabitEthernet0/0\n no ip address\n physical-interface eth3\n"
+		" crypto ipsec client ezvpn e\n",
+		"interface eth1\n no ip address\n crypto ipsec client ezvpn e inside\n",
+	};
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		cr_expect_not_null(strstr(out, want[k]), "missing:\n%s\nin:\n%s", want[k], out);
+	cr_expect_null(strstr(out, "cisco123"));
+	free(out);
+	free(c);
+	round_trip("crypto ipsec client ezvpn e\n connect acl 101\n group g key k\n"
+	           " mode network-plus\n peer 192.0.2.2\n peer 192.0.2.1 default\n"
+	           " username u password p\n xauth userid mode local\n virtual-interface 2\n"
+	           "crypto ipsec client ezvpn f\n connect manual\n group h key k\n peer 192.0.2.3\n"
+	           "access-list 101 permit ip any any\n"
+	           "interface GigabitEthernet0/0\n physical-interface eth3\n"
+	           " crypto ipsec client ezvpn e\n"
+	           "interface Virtual-Template2 type tunnel\n no ip address\n"
+	           "interface Loopback0\n ip address 10.9.9.9 255.255.255.255\n"
+	           "interface eth1\n crypto ipsec client ezvpn e inside\n");
+}
 /* vpnd's deadtime default is 1 minute: 0 must be shown to read back */
 Test(show_config, running_config_reads_back_radius_defaults)
 {

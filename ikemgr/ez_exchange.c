@@ -1,0 +1,419 @@
+/*
+ * Easy VPN remote: the exchanges as the server answers them (aggressive mode, XAUTH, Mode
+ * Config, quick mode, informational), and keymgr's and tunmgr's answers in between. ikemgr
+ * never sees the group key: keymgr computes SKEYID, and gives the XAUTH username and password
+ * only for an SA to one of the ezvpn's peers.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/dh.h"
+#include "ikemgr/ez_int.h"
+
+void on_p1(struct ez *e, uint8_t *pkt, size_t len, time_t now)
+{
+	uint16_t notify = 0;
+	int rc = ikei_aggr2_parse(&e->sa, pkt, len, &e->local, &e->peer, &notify);
+	if (rc == IKEI_E_NOTIFY) {
+		char why[48];
+		snprintf(why, sizeof(why), "refused with notification %u", notify);
+		ez_down(e, why, 0, 1, now);
+		return;
+	}
+	if (rc < 0) {
+		ike.st.drop_malformed++;
+		log_rl("ezvpn %s: aggressive mode answer dropped (%s)", e->name, ikei_strerror(rc));
+		if (rc == IKEI_E_PROPOSAL)
+			ez_down(e, "the server chose a transform we did not offer", 0, 1, now);
+		return;
+	}
+	struct msg_skeyid_req *q = calloc(1, sizeof(*q));
+	if (!q)
+		return;
+	q->sa_id = e->id;
+	q->prf_hash = e->sa.hash;
+	q->id_type = ISAKMP_ID_KEY_ID;
+	q->local = e->local;
+	q->peer = e->peer;
+	q->ni_len = (uint16_t)e->sa.nilen;
+	q->nr_len = (uint16_t)e->sa.nrlen;
+	memcpy(q->ni, e->sa.ni, e->sa.nilen);
+	memcpy(q->nr, e->sa.nr, e->sa.nrlen);
+	snprintf(q->ezvpn, sizeof(q->ezvpn), "%s", e->name);
+	e->state = EZ_SKEYID;
+	e->rtx_left = 0;
+	e->next_at = now + 10;
+	ike.io.to_keymgr(IMSG_SKEYID_REQ, e->id, q, sizeof(*q));
+	free(q);
+}
+
+int ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
+{
+	struct ez *e = ez_by_id(peerid);
+	time_t now = time(NULL);
+	if (!e)
+		return 0;
+	if (e->state != EZ_SKEYID)
+		return 1;
+	if (r->status != KEY_OK) {
+		ez_down(e, "keymgr has no group key for it", 0, 0, now);
+		return 1;
+	}
+	int rc = ikei_aggr2_keys(&e->sa, e->dh, r->skeyid, r->skeyid_len);
+	ike_dh_free(e->dh);
+	e->dh = NULL;
+	if (rc < 0) {
+		ez_down(e, rc == IKEI_E_HASH ? "HASH_R does not verify (group key?)" : ikei_strerror(rc),
+		        0, 1, now);
+		return 1;
+	}
+	struct isakmp_buf b;
+	isakmp_buf_init(&b);
+	rc = ikei_aggr3(&e->sa, &e->local, &e->peer, &b);
+	if (rc < 0) {
+		isakmp_buf_free(&b);
+		ez_down(e, "cannot build message 3", 0, 1, now);
+		return 1;
+	}
+	/* RFC 3947 4: behind a NAT, message 3 and everything after go to 4500 */
+	if (e->sa.nat_detected) {
+		e->port4500 = 1;
+		e->peer.sin_port = htons(4500);
+		e->local.sin_port = htons(4500);
+	}
+	ez_send(e, &b);
+	isakmp_buf_free(&b);
+	free(e->last);
+	e->last = NULL;
+	e->state = EZ_XAUTH;
+	e->x.msgid = 0;
+	e->rtx_left = 0;
+	e->next_at = now + 30;      /* the server's XAUTH request, or its Mode Config */
+	log_info("ezvpn %s: phase 1 up with %s", e->name, inet_ntoa(e->peer.sin_addr));
+	ez_rep_ike_up(e, "CONF_XAUTH");
+	ez_report(e, "SOCKET_UP");
+	return 1;
+}
+
+static void on_xauth(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t now)
+{
+	struct isakmp_msg m;
+	struct isakmp_buf b;
+	int done = 0;
+
+	if (msgid == e->reply_msgid && e->reply) {
+		ike.st.duplicates++;
+		ike.io.send(&e->local, &e->peer, e->port4500, e->reply, e->reply_len);
+		return;
+	}
+	if (!e->have_creds) {
+		/* the request waits for keymgr's answer, unopened so that its IV is not used */
+		struct msg_ez_xauth_req q;
+		free(e->held);
+		if (!(e->held = malloc(len)))
+			return;
+		memcpy(e->held, pkt, len);
+		e->held_len = len;
+		memset(&q, 0, sizeof(q));
+		q.sa_id = e->id;
+		q.peer = e->peer;
+		snprintf(q.ezvpn, sizeof(q.ezvpn), "%s", e->name);
+		e->state = EZ_CREDS;
+		ike.io.to_keymgr(IMSG_EZ_XAUTH_REQ, e->id, &q, sizeof(q));
+		ez_report(e, "XAUTH_REQUEST");
+		return;
+	}
+	if (msgid != e->x.msgid)
+		ikei_x_init(&e->sa, &e->x, msgid);
+	if (ikei_open(&e->sa, &e->x, pkt, len, NULL, 0, &m) < 0) {
+		ike.st.drop_decrypt++;
+		return;
+	}
+	isakmp_buf_init(&b);
+	int rc = ikei_xauth_answer(&e->sa, &e->x, &m, e->user, e->pass, &b, &done);
+	if (rc == IKEI_E_XAUTH) {
+		ez_send(e, &b);
+		isakmp_buf_free(&b);
+		ez_down(e, "XAUTH refused by the server", 0, 0, now);
+		return;
+	}
+	if (rc < 0) {
+		isakmp_buf_free(&b);
+		ike.st.drop_malformed++;
+		return;
+	}
+	ez_send(e, &b);
+	ez_keep_reply(e, &b, msgid);
+	isakmp_buf_free(&b);
+	if (!done) {
+		ez_report(e, "XAUTH_REPLIED");
+		return;
+	}
+	ez_wipe_creds(e);
+	isakmp_buf_init(&b);
+	ikei_x_init(&e->sa, &e->x, 0);
+	if (ikei_cfg_request_full(&e->sa, &e->x, &b) < 0) {
+		isakmp_buf_free(&b);
+		ez_down(e, "cannot build Mode Config request", 1, 1, now);
+		return;
+	}
+	e->state = EZ_CFG;
+	ez_send_req(e, &b, now);
+	isakmp_buf_free(&b);
+	ez_report(e, "XAUTH_OK");
+}
+
+void ez_xauth_res(uint32_t peerid, const struct msg_ez_xauth_res *r)
+{
+	struct ez *e = ez_by_id(peerid);
+	if (!e || e->state != EZ_CREDS || !e->held)
+		return;
+	if (r->status != KEY_OK || !memchr(r->user, 0, sizeof(r->user)) ||
+	    !memchr(r->password, 0, sizeof(r->password))) {
+		ez_down(e, "no XAUTH username and password configured (xauth userid mode local)", 1, 0,
+		        time(NULL));
+		return;
+	}
+	memcpy(e->user, r->user, sizeof(e->user));
+	memcpy(e->pass, r->password, sizeof(e->pass));
+	e->have_creds = 1;
+	e->state = EZ_XAUTH;
+	uint8_t *pkt = e->held;
+	size_t len = e->held_len;
+	e->held = NULL;
+	uint32_t msgid;
+	uint8_t exch;
+	if (ikei_peek(pkt, len, &msgid, &exch) == 0)
+		on_xauth(e, pkt, len, msgid, time(NULL));
+	explicit_bzero(pkt, len);
+	free(pkt);
+}
+
+static void on_cfg(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t now)
+{
+	struct isakmp_msg m;
+	if (msgid != e->x.msgid || ikei_open(&e->sa, &e->x, pkt, len, NULL, 0, &m) < 0) {
+		ike.st.drop_state++;
+		return;
+	}
+	int rc = ikei_cfg_reply_full(&m, &e->cfg);
+	const struct conf_ezvpn *c = ez_conf(e);
+	if (rc < 0 || (!e->cfg.addr.s_addr && (!c || c->mode != EZ_MODE_NETWORK_EXTENSION))) {
+		ez_down(e, "Mode Config reply without an address", 1, 1, now);
+		return;
+	}
+	if (e->cfg.split_dropped)
+		log_warnx("ezvpn %s: %d split-include entries past the first %d ignored", e->name,
+		          e->cfg.split_dropped, IKEI_SPLIT_MAX);
+	free(e->last);
+	e->last = NULL;
+	log_info("ezvpn %s: Mode Config gave %s, %d split networks", e->name,
+	         inet_ntoa(e->cfg.addr), e->cfg.nsplit);
+	ez_ask_va(e);
+}
+
+void ez_ask_va(struct ez *e)
+{
+	const struct conf_ezvpn *c = ez_conf(e);
+	struct msg_ez_va v;
+	memset(&v, 0, sizeof(v));
+	v.session_id = e->id;
+	snprintf(v.ezvpn, sizeof(v.ezvpn), "%s", e->name);
+	v.peer = e->peer;
+	v.local = e->local;
+	v.addr = c && c->mode == EZ_MODE_NETWORK_EXTENSION ? (struct in_addr){ 0 } : e->cfg.addr;
+	for (int k = 0; k < e->cfg.nsplit && k < MSG_ROUTES_MAX; k++) {
+		v.split[k].net = e->cfg.split[k].net;
+		v.split[k].plen = __builtin_popcount(e->cfg.split[k].mask.s_addr);
+	}
+	v.nsplit = e->cfg.nsplit < MSG_ROUTES_MAX ? e->cfg.nsplit : MSG_ROUTES_MAX;
+	e->state = EZ_VA;
+	e->rtx_left = 0;
+	e->next_at = time(NULL) + 10;   /* tunmgr answers at once; a lost answer ends the try */
+	ike.io.to_tunmgr(IMSG_EZ_VA_CREATE, e->id, &v, sizeof(v));
+	ez_rep_ike_up(e, "QM_IDLE");
+	ez_report(e, "MODE_CONFIG_REPLY");
+}
+
+int ez_va_created(uint32_t peerid, const struct msg_va_created *r)
+{
+	struct ez *e = ez_by_id(peerid);
+	if (!e)
+		return 0;
+	if (e->state != EZ_VA)
+		return 1;
+	if (r->status) {
+		log_warnx("ezvpn %s: tunmgr refused the interface (%s)", e->name, strerror(r->status));
+		e->state = EZ_CFG;      /* nothing to destroy */
+		ez_down(e, "interface refused", 1, 1, time(NULL));
+		return 1;
+	}
+	memcpy(e->ifname, r->ifname, sizeof(e->ifname));
+	e->ifname[sizeof(e->ifname) - 1] = '\0';
+	e->unit = r->unit;
+	ez_start_qm(e, time(NULL));
+	return 1;
+}
+
+void ez_start_qm(struct ez *e, time_t now)
+{
+	const struct conf_ezvpn *c = ez_conf(e);
+	struct isakmp_buf b;
+	struct in_addr ours = e->cfg.addr;
+
+	memset(&e->qm, 0, sizeof(e->qm));
+	ez_p2_offer(&e->qm);
+	e->qm.udp = e->sa.nat_detected;
+	e->qm.life = ezconf->sa_lifetime_seconds ? ezconf->sa_lifetime_seconds : 3600;
+	if (c && c->mode == EZ_MODE_NETWORK_EXTENSION && c->ninside) {
+		/* network extension: the first inside interface's network is ours */
+		const struct conf_interface *in = conf_find_iface(ezconf, c->inside[0]);
+		if (in && in->has_addr) {
+			ours.s_addr = in->addr.s_addr & in->mask.s_addr;
+			e->qm.idci_mask = in->mask;
+		}
+	}
+	isakmp_buf_init(&b);
+	int rc = ikei_qm1(&e->sa, &e->qm, ours, &b);
+	if (rc < 0) {
+		isakmp_buf_free(&b);
+		ez_down(e, "cannot build quick mode", 1, 1, now);
+		return;
+	}
+	e->state = EZ_QM;
+	ez_send_req(e, &b, now);
+	isakmp_buf_free(&b);
+	ez_report(e, "SOCKET_READY");
+}
+
+static void on_qm(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t now)
+{
+	struct isakmp_buf b;
+	if (msgid != e->qm.x.msgid) {
+		ike.st.drop_state++;
+		return;
+	}
+	int rc = ikei_qm2(&e->sa, &e->qm, pkt, len);
+	if (rc == IKEI_E_PROPOSAL) {
+		ez_down(e, "quick mode answer chose a transform we did not offer", 1, 1, now);
+		return;
+	}
+	isakmp_buf_init(&b);
+	if (rc < 0 || ikei_qm3(&e->sa, &e->qm, &b) < 0) {
+		isakmp_buf_free(&b);
+		ike.st.drop_malformed++;
+		return;
+	}
+	ez_install_sa(e, &e->qm);
+	ez_send(e, &b);
+	isakmp_buf_free(&b);
+	free(e->last);
+	e->last = NULL;
+	e->rtx_left = 0;
+	e->next_at = 0;
+	e->state = EZ_ACTIVE;
+	e->failures = 0;
+	log_info("ezvpn %s: IPsec up with %s on %s (%s), address %s", e->name,
+	         inet_ntoa(e->peer.sin_addr), e->ifname,
+	         esp_transform_name(e->qm.encr, e->qm.keylen, e->qm.auth), inet_ntoa(e->cfg.addr));
+	ez_rep_ipsec_up(e, &e->qm);
+	e->ipsec_reported = 1;
+	ez_rep_session_up(e);
+	ez_dpd_start(e, now);
+	ez_report(e, "SOCKET_UP");
+}
+
+int ez_sa_added(uint32_t peerid, const struct msg_sa_added *r)
+{
+	struct ez *e = ez_by_id(peerid);
+	if (!e)
+		return 0;
+	if (r->status && e->state == EZ_ACTIVE)
+		ez_down(e, "tunmgr refused the IPsec SA", 1, 1, time(NULL));
+	return 1;
+}
+
+static void on_info(struct ez *e, uint8_t *pkt, size_t len, time_t now)
+{
+	struct isakmp_buf b;
+	int answered = 0, deleted = 0;
+	uint16_t notify = 0;
+	if (e->state < EZ_XAUTH) {
+		/* before keys, a clear notification only ends the attempt (NO-PROPOSAL-CHOSEN) */
+		struct isakmp_hdr h;
+		if (isakmp_parse_hdr(pkt, len, &h) < 0 || (h.flags & ISAKMP_FLAG_E))
+			return;
+		if (e->state == EZ_P1 && ikei_info(&e->sa, pkt, len, NULL, &answered, &notify,
+		                                   &deleted) == 0 && notify && notify < 16384) {
+			char why[48];
+			snprintf(why, sizeof(why), "refused with notification %u", notify);
+			ez_down(e, why, 0, 1, now);
+		}
+		return;
+	}
+	isakmp_buf_init(&b);
+	if (ikei_info(&e->sa, pkt, len, &b, &answered, &notify, &deleted) == 0) {
+		if (answered)
+			ez_send(e, &b);
+		if (notify == ISAKMP_N_R_U_THERE_ACK)
+			ez_dpd_ack(e, now);
+		if (deleted)
+			ez_down(e, "deleted by the server", 0, 0, now);
+	} else {
+		ike.st.drop_decrypt++;
+	}
+	isakmp_buf_free(&b);
+}
+
+int ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
+             const struct sockaddr_in *local, int port4500)
+{
+	struct ez *e = NULL;
+	uint32_t msgid;
+	uint8_t exch;
+	time_t now = time(NULL);
+
+	if (len < 8)
+		return 0;
+	for (int k = 0; k < CONF_MAX_EZVPN && !e; k++)
+		if (ezs[k].used && ezs[k].state >= EZ_P1 && !memcmp(ezs[k].sa.cky_i, pkt, 8))
+			e = &ezs[k];
+	if (!e)
+		return 0;
+	if (peer->sin_addr.s_addr != e->peer.sin_addr.s_addr || ikei_peek(pkt, len, &msgid, &exch) < 0) {
+		ike.st.drop_unknown_sa++;
+		return 1;
+	}
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return 1;
+	memcpy(copy, pkt, len);
+	if (!e->local.sin_addr.s_addr)
+		e->local.sin_addr = local->sin_addr;
+	if (exch == ISAKMP_EXCH_INFO)
+		on_info(e, copy, len, now);
+	else if (e->state == EZ_P1 && exch == ISAKMP_EXCH_AGGR)
+		on_p1(e, copy, len, now);
+	else if ((e->state == EZ_XAUTH || e->state == EZ_CREDS) && exch == ISAKMP_EXCH_TRANSACTION)
+		e->state == EZ_CREDS ? (void)0 : on_xauth(e, copy, len, msgid, now);
+	else if (e->state == EZ_CFG && exch == ISAKMP_EXCH_TRANSACTION)
+		msgid == e->reply_msgid && e->reply
+		    ? ike.io.send(&e->local, &e->peer, e->port4500, e->reply, e->reply_len)
+		    : on_cfg(e, copy, len, msgid, now);
+	else if (e->state == EZ_QM && exch == ISAKMP_EXCH_QUICK)
+		on_qm(e, copy, len, msgid, now);
+	else if (e->state == EZ_ACTIVE && exch == ISAKMP_EXCH_QUICK && e->rekeying)
+		ez_rekey_input(e, copy, len, msgid, now);
+	else if (e->state == EZ_ACTIVE && exch == ISAKMP_EXCH_QUICK) {
+		/* the client renews its SAs first (ez_sa.c); one the server starts goes unanswered */
+		if (!e->qm_refused++)
+			log_warnx("ezvpn %s: quick mode started by the server not answered", e->name);
+		ike.st.drop_state++;
+	} else
+		ike.st.drop_state++;
+	explicit_bzero(copy, len);
+	free(copy);
+	return 1;
+}
