@@ -138,16 +138,28 @@ int ez_bounds(const struct vpnd_conf *c, const struct msg_ez_va *m, const struct
 
 int ez_sel_ok(const struct ez_accepted *a, struct in_addr net, int plen)
 {
-	if (a->nsplit == 0)
-		return net.s_addr == 0 && plen == 0;
+	if (net.s_addr == 0 && plen == 0)
+		return 1;
 	for (int i = 0; i < a->nsplit; i++)
 		if (a->split[i].net.s_addr == net.s_addr && a->split[i].plen == plen)
 			return 1;
 	return 0;
 }
 
-int ez_inbound_ok(const struct ez_accepted *a, uint32_t dst)
+static int from_split(const struct ez_accepted *a, uint32_t src)
 {
+	if (a->nsplit == 0)
+		return 1;
+	for (int i = 0; i < a->nsplit; i++)
+		if (in_net(src, a->split[i]))
+			return 1;
+	return 0;
+}
+
+int ez_inbound_ok(const struct ez_accepted *a, uint32_t src, uint32_t dst)
+{
+	if (!from_split(a, src))
+		return 0;
 	if (ez_mode_has_addr(a->mode) && a->addr.s_addr == dst)
 		return 1;
 	if (a->mode == EZ_MODE_CLIENT)

@@ -42,11 +42,13 @@ int ez_mode_has_addr(int mode);
  */
 int ez_bounds(const struct vpnd_conf *, const struct msg_ez_va *, const struct ez_net *local,
               int nlocal, struct ez_accepted *out, char *why, size_t whylen);
-/* An SA selector (the server's side) the session may have: 0/0 when everything goes through
- * the tunnel, else exactly one of the accepted split networks. */
+/* An SA selector (the server's side) the session may have: 0/0, what a virtual-interface
+ * client negotiates (IOS's and ikemgr's: the routes decide what enters the tunnel), or
+ * exactly one of the accepted split networks. */
 int ez_sel_ok(const struct ez_accepted *, struct in_addr net, int plen);
-/* A decrypted packet's destination: the address (client, network-plus), an inside network
- * (network extension, network-plus). */
-int ez_inbound_ok(const struct ez_accepted *, uint32_t dst);
+/* A decrypted packet: to the address (client, network-plus) or an inside network (network
+ * extension, network-plus), and with split networks, from one of them, whatever the SA's
+ * selector (0/0 with splits would let the server send from anywhere). */
+int ez_inbound_ok(const struct ez_accepted *, uint32_t src, uint32_t dst);
 
 #endif

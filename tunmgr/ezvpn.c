@@ -32,7 +32,7 @@ struct ez_session {
 	struct in_addr peer;
 	int            peer_oif;        /* > 0: we added the peer's host route out of it */
 	int            nat;             /* the NAT table is ours to delete */
-	uint64_t       drop_dst;        /* decrypted packets to elsewhere */
+	uint64_t       drop_dst;        /* decrypted packets to elsewhere, from outside the splits */
 };
 
 static uint64_t ez_refused;
@@ -179,7 +179,7 @@ void ez_teardown(struct va *v)
 	if (ez->nat)
 		ez_nat_del(ez->name);
 	if (ez->drop_dst)
-		log_info("%s: ezvpn %s: %llu decrypted packets to other destinations dropped",
+		log_info("%s: ezvpn %s: %llu decrypted packets from or to elsewhere dropped",
 		         v->ifname, ez->name, (unsigned long long)ez->drop_dst);
 	free(ez);
 	v->ez = NULL;
@@ -197,17 +197,19 @@ int ez_sel_allowed(struct va *v, const struct msg_sa_add *a, int plen, char *why
 	if (ez_sel_ok(&v->ez->acc, a->sel_net, plen))
 		return 0;
 	snprintf(why, whylen, "ezvpn %s: %s", v->ez->name, v->ez->acc.nsplit ?
-	         "not one of the split networks accepted" : "not 0.0.0.0/0 (no split networks)");
+	         "neither 0.0.0.0/0 nor a split network accepted" : "not 0.0.0.0/0 (no split networks)");
 	return -1;
 }
 
-int ez_inbound(struct va *v, uint32_t dst)
+int ez_inbound(struct va *v, uint32_t src, uint32_t dst)
 {
-	if (ez_inbound_ok(&v->ez->acc, dst))
+	if (ez_inbound_ok(&v->ez->acc, src, dst))
 		return 1;
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &src, s, sizeof(s));
+	inet_ntop(AF_INET, &dst, d, sizeof(d));
 	v->ez->drop_dst++;
-	log_rl("%s: decrypted packet to %s dropped: not this ezvpn client's", v->ifname,
-	       inet_ntoa(*(struct in_addr *)&dst));
+	log_rl("%s: decrypted packet %s > %s dropped: not this ezvpn client's", v->ifname, s, d);
 	return 0;
 }
 

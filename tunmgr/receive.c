@@ -125,10 +125,11 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		       inet_ntoa(*(struct in_addr *)&src), ntohl(spi));
 		return;
 	}
-	/* an Easy VPN remote session: only to the pushed address or the inside networks */
+	/* an Easy VPN remote session: only to the pushed address or the inside networks, and
+	 * from the split networks if there are some */
 	uint32_t dst;
 	memcpy(&dst, out + 16, 4);
-	if (v->ez && !ez_inbound(v, dst)) {
+	if (v->ez && !ez_inbound(v, src, dst)) {
 		v->drop_other++;
 		return;
 	}

@@ -223,7 +223,7 @@ void ez_va_create(const struct msg_ez_va *);
 int  ez_setup(struct va *, struct nl_va *);
 void ez_teardown(struct va *);
 int  ez_sel_allowed(struct va *, const struct msg_sa_add *, int plen, char *why, size_t whylen);
-int  ez_inbound(struct va *, uint32_t dst);
+int  ez_inbound(struct va *, uint32_t src, uint32_t dst);
 void ez_start(void);
 void ez_stop(void);
 

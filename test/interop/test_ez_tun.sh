@@ -114,7 +114,7 @@ grep -q "inner 100.64.7.9 > 8.8.8.8 echo request on SPI 00001000" "$T/answer.out
 	fail "$name: not NATed to 100.64.7.9: $(cat "$T/answer.out")"
 cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 0x5000 2 8.8.8.8 10.2.1.10 >/dev/null ||
 	fail "$name: cannot send ESP"
-wait_until 5 grep -q "$va: decrypted packet to 10.2.1.10 dropped: not this ezvpn client's" "$st/vpnd.log" ||
+wait_until 5 grep -q "$va: decrypted packet 8.8.8.8 > 10.2.1.10 dropped: not this ezvpn client's" "$st/vpnd.log" ||
 	fail "$name: a decrypted packet to the inside host itself was not dropped"
 pass "$name: 10.2.1.10's ping left $va as 100.64.7.9 on SPI 00001000 and its answer came back; ESP to 10.2.1.10 itself dropped"
 
@@ -142,11 +142,19 @@ forge ikemgr tunmgr sa-add 900020 0.0.0.0 0 0x5011 $PEER
 forge ikemgr tunmgr sa-add 900020 10.99.1.0 24 0x5012 $PEER
 wait_until 5 grep -q "$va: SA in 00005010 out 00001000 installed" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; fail "$name: SA 10.99.0.0/16 not installed"; }
-wait_until 5 grep -q "SA 00005011 for 0.0.0.0/0 refused: ezvpn hq: not one of the split" "$st/vpnd.log" ||
-	fail "$name: SA 0/0 not refused with split networks"
-wait_until 5 grep -q "SA 00005012 for 10.99.1.0/24 refused" "$st/vpnd.log" ||
+wait_until 5 grep -q "$va: SA in 00005011 out 00001000 installed" "$st/vpnd.log" ||
+	fail "$name: SA 0/0 (what a virtual-interface client negotiates) not installed"
+wait_until 5 grep -q "SA 00005012 for 10.99.1.0/24 refused: ezvpn hq: neither 0.0.0.0/0 nor a split" "$st/vpnd.log" ||
 	fail "$name: SA 10.99.1.0/24 not refused"
-pass "$name: 10.99.0.0/16 and 192.168.50.0/24 through $va, nothing else; SA 10.99.0.0/16 taken, 0/0 and 10.99.1.0/24 refused"
+# on the 0/0 SA, decrypted packets must still come from a split network
+cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 0x5011 1 10.99.1.1 100.64.7.9 >/dev/null &&
+cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 0x5011 2 8.8.8.8 100.64.7.9 >/dev/null ||
+	fail "$name: cannot send ESP"
+wait_until 5 grep -q "$va: decrypted packet 8.8.8.8 > 100.64.7.9 dropped" "$st/vpnd.log" ||
+	fail "$name: a packet from outside the split networks was not dropped"
+grep -q "decrypted packet 10.99.1.1 > 100.64.7.9 dropped" "$st/vpnd.log" &&
+	fail "$name: a packet from a split network was dropped"
+pass "$name: 10.99.0.0/16 and 192.168.50.0/24 through $va, nothing else; SAs 10.99.0.0/16 and 0/0 taken, 10.99.1.0/24 refused; from 8.8.8.8 dropped, from 10.99.1.1 taken"
 
 # --- network extension: no address needed, no NAT ---
 name=network-extension

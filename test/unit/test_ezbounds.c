@@ -75,9 +75,9 @@ Test(ezbounds, client_within_bounds)
 	cr_assert(ez_sel_ok(&acc, A("0.0.0.0"), 0));
 	cr_assert_not(ez_sel_ok(&acc, A("10.0.0.0"), 8));
 	/* client mode: decrypted packets go to the address only */
-	cr_assert(ez_inbound_ok(&acc, A("172.16.5.9").s_addr));
-	cr_assert_not(ez_inbound_ok(&acc, A("10.9.0.5").s_addr));
-	cr_assert_not(ez_inbound_ok(&acc, A("192.0.2.7").s_addr));
+	cr_assert(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("172.16.5.9").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("10.9.0.5").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("192.0.2.7").s_addr));
 }
 
 Test(ezbounds, second_peer_and_splits)
@@ -89,9 +89,17 @@ Test(ezbounds, second_peer_and_splits)
 	cr_assert_eq(acc.nsplit, 2);
 	cr_assert(ez_sel_ok(&acc, A("10.20.0.0"), 16));
 	cr_assert(ez_sel_ok(&acc, A("10.30.1.7"), 32));
-	cr_assert_not(ez_sel_ok(&acc, A("0.0.0.0"), 0), "0/0 with split networks");
+	/* a virtual-interface client's SA is 0/0 (routes decide what enters) */
+	cr_assert(ez_sel_ok(&acc, A("0.0.0.0"), 0), "0/0 with split networks");
 	cr_assert_not(ez_sel_ok(&acc, A("10.20.0.0"), 15));
 	cr_assert_not(ez_sel_ok(&acc, A("10.20.1.0"), 24));
+	cr_assert_not(ez_sel_ok(&acc, A("0.0.0.0"), 1));
+	/* with split networks, decrypted packets come from them only */
+	cr_assert(ez_inbound_ok(&acc, A("10.20.3.4").s_addr, A("172.16.5.9").s_addr));
+	cr_assert(ez_inbound_ok(&acc, A("10.30.1.7").s_addr, A("172.16.5.9").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("10.30.1.8").s_addr, A("172.16.5.9").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("172.16.5.9").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("10.20.3.4").s_addr, A("10.9.0.5").s_addr));
 }
 
 Test(ezbounds, unknown_ezvpn_template_peer)
@@ -145,9 +153,9 @@ Test(ezbounds, network_extension)
 	cr_assert_eq(check(), 0, "%s", why);
 	cr_assert_eq(acc.addr.s_addr, 0);
 	/* decrypted packets go to the inside networks only */
-	cr_assert(ez_inbound_ok(&acc, A("10.9.0.5").s_addr));
-	cr_assert_not(ez_inbound_ok(&acc, A("10.9.1.5").s_addr));
-	cr_assert_not(ez_inbound_ok(&acc, 0));
+	cr_assert(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("10.9.0.5").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("10.9.1.5").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, 0));
 	/* an address pushed all the same is held to the same bounds */
 	m.addr = A("10.9.0.3");
 	cr_assert_eq(check(), EADDRNOTAVAIL);
@@ -157,9 +165,9 @@ Test(ezbounds, network_plus_inbound)
 {
 	conf.ezvpn[0].mode = EZ_MODE_NETWORK_PLUS;
 	cr_assert_eq(check(), 0, "%s", why);
-	cr_assert(ez_inbound_ok(&acc, A("172.16.5.9").s_addr));
-	cr_assert(ez_inbound_ok(&acc, A("10.9.0.5").s_addr));
-	cr_assert_not(ez_inbound_ok(&acc, A("172.16.5.10").s_addr));
+	cr_assert(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("172.16.5.9").s_addr));
+	cr_assert(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("10.9.0.5").s_addr));
+	cr_assert_not(ez_inbound_ok(&acc, A("8.8.8.8").s_addr, A("172.16.5.10").s_addr));
 }
 
 Test(ezbounds, split_networks)
