@@ -52,6 +52,7 @@ Tunnel name : testvpn
 Inside interface list: FastEthernet0/1
 Outside interface: FastEthernet0/0
 Current State: CONNECT_REQUIRED
+Last Event: RESET
 Save Password: Disallowed
 Current EzVPN Peer: 172.18.143.2"
 [ "$out" = "$want" ] || fail "idle show:
