@@ -694,6 +694,8 @@ enum msg_ctl_kind {
 	CTL_CLEAR,                      /* u.clear, forwarded to ikemgr */
 	CTL_DEBUG,                      /* u.debug: the whole new state, to every process */
 	CTL_LOCKOUT_CLEAR,              /* u.lockout, forwarded to keymgr */
+	CTL_EZVPN,                      /* u.ez: crypto ipsec client ezvpn connect, clear crypto
+	                                   ipsec client ezvpn; IMSG_EZ_CMD to ikemgr */
 };
 struct msg_ctl_req {
 	int32_t  kind;                  /* enum msg_ctl_kind */
@@ -701,6 +703,7 @@ struct msg_ctl_req {
 		struct msg_clear         clear;
 		struct msg_debug         debug;
 		struct msg_lockout_clear lockout;
+		struct msg_ez_cmd        ez;
 	} u;
 };
 /* A log line at or above `logging buffered`'s level, and the parent's counters, for the ring

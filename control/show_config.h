@@ -62,6 +62,12 @@ int show_vaccess_unit(const char *word, const char *next, int *used);
 int show_ip_local_pool(FILE *f, const struct vpnd_conf *c, struct sqlite3 *db,
                        const char *name, int json, char *err, size_t errlen);
 
+/* show crypto ipsec client ezvpn [NAME] (show_ezvpn.c): the configured Easy VPN tunnels with
+ * the state the store's ezvpn table holds (DB NULL: every one idle). -1 with ERR (unknown
+ * name, store). */
+int show_ezvpn(FILE *f, const struct vpnd_conf *c, struct sqlite3 *db, const char *name,
+               int json, char *err, size_t errlen);
+
 /* Control socket handlers (control/commands.c's table). */
 struct control_conn;
 void show_cmd_isakmp_policy(struct control_conn *, int argc, char **argv);
@@ -70,5 +76,9 @@ void show_cmd_ipsec_transform_set(struct control_conn *, int argc, char **argv);
 void show_cmd_ipsec_profile(struct control_conn *, int argc, char **argv);
 void show_cmd_running_config(struct control_conn *, int argc, char **argv);
 void show_cmd_ip_local_pool(struct control_conn *, int argc, char **argv);
+void show_cmd_ezvpn(struct control_conn *, int argc, char **argv);
+void ez_cmd_connect(struct control_conn *, int argc, char **argv);
+void ez_cmd_clear(struct control_conn *, int argc, char **argv);
+void ez_cmd_xauth(struct control_conn *, int argc, char **argv);
 
 #endif

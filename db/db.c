@@ -98,6 +98,14 @@ static const struct migration {
 	{ 4,
 	  /* IPv6 inside the tunnel: the session's Mode Config IPv6 address (NULL = none) */
 	  "ALTER TABLE sessions ADD COLUMN assigned_addr6 TEXT;" },
+	{ 5,
+	  /* Easy VPN remote (crypto ipsec client ezvpn NAME): one row per name, its current
+	   * state as ikemgr last reported it, replaced on each report (db_ezvpn.c) */
+	  "CREATE TABLE ezvpn ("
+	  " name TEXT PRIMARY KEY, state TEXT NOT NULL, last_event TEXT, peer_addr TEXT,"
+	  " assigned_addr TEXT, mask TEXT, ifname TEXT, unit INTEGER, split TEXT,"
+	  " run_id INTEGER, session_id INTEGER, save_password INTEGER NOT NULL DEFAULT 0,"
+	  " updated REAL NOT NULL);" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -70,6 +70,19 @@ int        db_prune_history(struct db *, double older_than, int batch, long *del
 void       db_batch_begin(struct db *);
 void       db_batch_commit(struct db *);
 int        db_batch_open(struct db *, unsigned *rows, unsigned *age_ms);
+/*
+ * Easy VPN remote (db_ezvpn.c, schema 5): table ezvpn, one row per `crypto ipsec client ezvpn`
+ * name holding its current state. db_ez_state replaces the row of M's name (addresses of 0
+ * and an empty interface are stored as NULL, the split networks as "A/LEN A/LEN ...").
+ * db_ez_reset puts NAME's row, if any, back to STATE with last event EVENT and nothing else
+ * (no peer, address, interface or session): what was up is gone after a restart.
+ * db_ez_prune deletes the rows of names not among KEEP[0..NKEEP-1] and returns how many.
+ */
+int        db_ez_state(struct db *, const struct msg_ez_state *m);
+int        db_ez_reset(struct db *, const char *name, const char *state, const char *event);
+int        db_ez_prune(struct db *, const char *const *keep, int nkeep);
+/* the split networks as stored: "10.2.1.0/24 10.3.0.0/16", "" for none */
+void       db_ez_split_text(const struct msg_route *r, int n, char *buf, size_t len);
 /* The schema version this binary writes; vpnctl refuses a file with another one. */
 int        db_schema_version(void);
 

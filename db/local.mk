@@ -1,6 +1,6 @@
 # db/: the SQLite session store (schema, migrations, writer API).
 noinst_LIBRARIES += db/libdb.a
-db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c
+db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c db/db_ezvpn.c
 
 check_PROGRAMS += test/unit/test_db
 TESTS += test/unit/test_db
@@ -16,3 +16,10 @@ noinst_PROGRAMS += bench/history_bench
 bench_history_bench_SOURCES = bench/history_bench.c
 bench_history_bench_LDADD = $(VPND_LIBS)
 EXTRA_DIST += bench/show_bench.sh
+
+# the Easy VPN remote's state table: one row per name, replaced on each report, reset at start
+check_PROGRAMS += test/unit/test_db_ezvpn
+TESTS += test/unit/test_db_ezvpn
+test_unit_test_db_ezvpn_SOURCES = test/unit/test_db_ezvpn.c parent/ezvpn_check.c
+test_unit_test_db_ezvpn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_db_ezvpn_LDADD = $(TEST_LIBS)

@@ -273,7 +273,7 @@ static void setup(const struct vpnd_conf *c)
 		/* connect auto dials once the other processes are up: a second from now */
 		e->state = c->ezvpn[k].connect_manual ? EZ_CONNECT_REQ : EZ_IDLE;
 		e->next_at = c->ezvpn[k].connect_manual ? 0 : time(NULL) + 1;
-		ez_report(e, c->ezvpn[k].connect_manual ? "CONNECT_REQUIRED" : "IDLE");
+		ez_report(e, "RESET");
 	}
 }
 
@@ -323,7 +323,7 @@ void ez_reload(const struct vpnd_conf *c)
 		snprintf(e->name, sizeof(e->name), "%s", c->ezvpn[j].name);
 		e->state = c->ezvpn[j].connect_manual ? EZ_CONNECT_REQ : EZ_IDLE;
 		e->next_at = c->ezvpn[j].connect_manual ? 0 : now + 1;
-		ez_report(e, e->state == EZ_IDLE ? "IDLE" : "CONNECT_REQUIRED");
+		ez_report(e, "RESET");
 	}
 }
 

@@ -145,6 +145,29 @@ static void debug_apply(struct parent *p, const struct msg_debug *d, struct msg_
 	}
 }
 
+/*
+ * crypto ipsec client ezvpn connect NAME, clear crypto ipsec client ezvpn [NAME]: control
+ * checked the name against its copy of the configuration; this one is the parent's, which a
+ * reload may have changed since, so an unknown name is an answer, not a protocol error.
+ */
+static void ezvpn_command(struct parent *p, const struct msg_ez_cmd *ez, struct msg_ctl_res *r)
+{
+	if (ez->ezvpn[0] != '\0' && conf_find_ezvpn(p->conf, ez->ezvpn) == NULL) {
+		r->rc = -1;
+		snprintf(r->text, sizeof(r->text), "%% no crypto ipsec client ezvpn %s is configured\n",
+		         ez->ezvpn);
+		return;
+	}
+	if (p->conf->nezvpn == 0) {
+		r->rc = -1;
+		snprintf(r->text, sizeof(r->text), "%% no crypto ipsec client ezvpn is configured\n");
+		return;
+	}
+	log_info("%s crypto ipsec client ezvpn %s requested on the control socket",
+	         ez->kind == EZ_CMD_CONNECT ? "connect" : "clear", ez->ezvpn[0] ? ez->ezvpn : "(all)");
+	forward(p, ROLE_IKEMGR, IMSG_EZ_CMD, ez, sizeof(*ez), r);
+}
+
 void control_request(struct child *c, const struct imsg *m)
 {
 	struct parent *p = c->parent;
@@ -185,6 +208,9 @@ void control_request(struct child *c, const struct imsg *m)
 		break;
 	case CTL_LOCKOUT_CLEAR:
 		forward(p, ROLE_KEYMGR, IMSG_LOCKOUT_CLEAR, &q.u.lockout, sizeof(q.u.lockout), &r);
+		break;
+	case CTL_EZVPN:
+		ezvpn_command(p, &q.u.ez, &r);
 		break;
 	}
 	if (imsg_compose(&c->ib, IMSG_CTL_RES, m->hdr.peerid, -1, &r, sizeof(r)) == -1)

@@ -103,6 +103,14 @@ int ctl_req_check(const struct msg_ctl_req *q, const char **why)
 			return 0;
 		*why = "a lockout clear no command makes";
 		return -1;
+	case CTL_EZVPN:
+		/* a name (connect always names one: control picks the only one), or "" = all */
+		if ((q->u.ez.kind == EZ_CMD_CONNECT || q->u.ez.kind == EZ_CMD_CLEAR) &&
+		    (name_ok(q->u.ez.ezvpn, sizeof(q->u.ez.ezvpn)) ||
+		     (q->u.ez.kind == EZ_CMD_CLEAR && q->u.ez.ezvpn[0] == '\0')))
+			return 0;
+		*why = "an ezvpn command no command makes";
+		return -1;
 	default:
 		*why = "an unknown request";
 		return -1;

@@ -136,6 +136,12 @@ int  acct_result(struct parent *p, const struct msg_acct_res *r);
 void acct_crash(struct parent *p);
 void acct_finish(struct parent *p);
 
+/* ezvpn.c: the Easy VPN remote's state (IMSG_EZ_STATE from ikemgr) in the session store;
+ * ezvpn_reset at start and exit (nothing is up), ezvpn_reloaded after a reload */
+void ezvpn_state(struct imsgbuf *ib, struct imsg *m, void *arg);
+void ezvpn_reset(struct parent *p);
+void ezvpn_reloaded(struct parent *p);
+
 /* control.c: the operator socket, served by the control process */
 int  control_open(struct parent *p);
 /* Remove the socket's name: no new connections. */

@@ -67,6 +67,7 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 	memcpy(p->conf, c, sizeof(*p->conf));
 	logsink_configure(&p->conf->logging, p->conf->hostname);
 	history_kick(p);
+	ezvpn_reloaded(p);
 	log_info("configuration reloaded from %s (%d warning%s)", p->conf_file, f.warnings,
 	         f.warnings == 1 ? "" : "s");
 	snprintf(why, whylen, "reloaded %s", p->conf_file);

@@ -386,6 +386,7 @@ static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_RADIUS_STATS] = h_exposure,
 	[IMSG_DP_STATS] = h_exposure,
 	[IMSG_IKE_STATS] = h_exposure,
+	[IMSG_EZ_STATE] = ezvpn_state,
 };
 /* the operator's requests: checked again in parent/control.c before anything is done */
 static void h_ctl_req(struct imsgbuf *ib, struct imsg *m, void *arg)
@@ -460,6 +461,7 @@ static void finish(struct parent *p)
 		int n = db_close_run(p->db, "shutdown");
 		if (n > 0)
 			log_warnx("%d session%s closed at exit without a report", n, n == 1 ? "" : "s");
+		ezvpn_reset(p);
 		db_close(p->db);
 	}
 	p->db = NULL;

@@ -277,6 +277,7 @@ static int run_parent(struct parent *p)
 		log_warnx("could not close the sessions left by a previous run");
 	else
 		log_info("closed %d stale session%s", n, n == 1 ? "" : "s");
+	ezvpn_reset(p);
 	if (privsep_ensure_users() == -1)
 		fatalx("the system users are not usable");
 	iface_check(p->conf);

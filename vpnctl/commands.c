@@ -66,6 +66,14 @@ const struct vctl_cmd vctl_cmds[] = {
 	  "IKE call admission limits and what they refused (asks vpnd)", NULL },
 	{ "show ip local pool", "[NAME]", "address pools: free, in use; with NAME the addresses "
 	  "in use (asks vpnd)", NULL },
+	{ "show crypto ipsec client ezvpn", "[NAME]", "Easy VPN remote tunnels: state, address, "
+	  "peer, split networks, laid out like IOS (asks vpnd)", NULL },
+	{ "crypto ipsec client ezvpn connect", "[NAME]",
+	  "connect an Easy VPN tunnel: NAME, or the only one (asks vpnd)", NULL },
+	{ "crypto ipsec client ezvpn xauth", "[NAME]",
+	  "answer the Easy VPN server's XAUTH request (asks vpnd)", NULL },
+	{ "clear crypto ipsec client ezvpn", "[NAME]",
+	  "tear an Easy VPN tunnel down, every one without NAME (asks vpnd)", NULL },
 	{ "show logging", "", "where log lines go, their levels, and the buffered lines (logging "
 	  "buffered) (asks vpnd)", NULL },
 	{ "ping", "", "check that vpnd answers", NULL },

@@ -47,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		must(q->u.lockout.all == 0 || q->u.lockout.all == 1);
 		must(memchr(q->u.lockout.user, 0, sizeof(q->u.lockout.user)) != NULL);
 		break;
+	case CTL_EZVPN:
+		must(q->u.ez.kind == EZ_CMD_CONNECT || q->u.ez.kind == EZ_CMD_CLEAR);
+		must(memchr(q->u.ez.ezvpn, 0, sizeof(q->u.ez.ezvpn)) != NULL);
+		must(q->u.ez.kind == EZ_CMD_CLEAR || q->u.ez.ezvpn[0] != '\0');
+		break;
 	default:
 		must(q->kind == CTL_PING || q->kind == CTL_SHUTDOWN || q->kind == CTL_RELOAD);
 	}

@@ -20,6 +20,8 @@
  *                                  NAME "-" fills the name with 'A', unterminated
  *   ctl-debug CATS NAME            IMSG_CTL_REQ debug (control -> parent): categories CATS,
  *                                  one username condition NAME
+ *   ez-state NAME STATE ADDR NSPLIT IMSG_EZ_STATE (ikemgr -> parent): ezvpn NAME in STATE on
+ *                                  va2 with ADDR/32, split networks 10.2.K.0/24 (K < NSPLIT)
  *   short TYPE                     a message of TYPE (IMSG_X or a number), 3-byte payload
  *   type TYPE                      an empty message of TYPE
  */
@@ -205,6 +207,25 @@ int main(int argc, char **argv)
 		q.u.debug.cond[0].type = DCOND_USER;
 		snprintf(q.u.debug.cond[0].name, sizeof(q.u.debug.cond[0].name), "%s", argv[5]);
 		rc = send_raw(fd, IMSG_CTL_REQ, 1, &q, sizeof(q));
+	} else if (!strcmp(what, "ez-state") && argc == 8) {
+		struct msg_ez_state e;
+		memset(&e, 0, sizeof(e));
+		snprintf(e.ezvpn, sizeof(e.ezvpn), "%s", argv[4]);
+		snprintf(e.state, sizeof(e.state), "%s", argv[5]);
+		snprintf(e.last_event, sizeof(e.last_event), "SOCKET_UP");
+		e.peer = addr("172.18.143.246");
+		e.addr = addr(argv[6]);
+		e.mask = addr("255.255.255.255");
+		snprintf(e.ifname, sizeof(e.ifname), "va2");
+		e.unit = 2;
+		e.nsplit = atoi(argv[7]);
+		for (int k = 0; k < e.nsplit && k < MSG_ROUTES_MAX; k++) {
+			e.split[k].net.s_addr = htonl(0x0a020000u | (uint32_t)k << 8);
+			e.split[k].plen = 24;
+		}
+		e.session_id = 77;
+		e.save_password = 1;
+		rc = send_raw(fd, IMSG_EZ_STATE, 0, &e, sizeof(e));
 	} else if (!strcmp(what, "short") && argc == 5) {
 		rc = send_raw(fd, type_of(argv[4]), 0, "abc", 3);
 	} else if (!strcmp(what, "type") && argc == 5) {

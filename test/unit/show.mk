@@ -21,3 +21,12 @@ test_unit_test_http_SOURCES = test/unit/test_http.c control/http_parse.c control
 test_unit_test_http_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_http_LDADD = $(TEST_LIBS) -lpthread
 EXTRA_DIST += test/fuzz/fuzz_http.c
+
+# show crypto ipsec client ezvpn from rows written with the db API, the connect/xauth/clear
+# commands and the parent's check of what they ask (control/show_ezvpn.c, parent/ctl_check.c)
+check_PROGRAMS += test/unit/test_show_ezvpn
+TESTS += test/unit/test_show_ezvpn
+test_unit_test_show_ezvpn_SOURCES = test/unit/test_show_ezvpn.c control/show_ezvpn.c \
+	control/json.c control/out.c parent/ezvpn_check.c parent/ctl_check.c
+test_unit_test_show_ezvpn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_show_ezvpn_LDADD = $(TEST_LIBS)

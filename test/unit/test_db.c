@@ -383,12 +383,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 4);
+	cr_assert_eq(db_schema_version(), 5);
 	struct db *d = db_open(path);
 	cr_assert_not_null(d);
 	sqlite3 *h = reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 4);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -407,6 +407,7 @@ Test(db, upgrades_a_v1_file)
 	             "old sessions are not accounted");
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE assigned_addr6 IS NULL"), 2,
 	             "old sessions have no IPv6 address");
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'ezvpn'"), 1);
 	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* the crash recovery of the upgraded file closes the v1 run's open session */
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
@@ -415,12 +416,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 4 and migrates nothing */
+	/* a second open finds version 5 and migrates nothing */
 	d = db_open(path);
 	cr_assert_not_null(d);
 	h = reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 4);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
 	sqlite3_close(h);
 	db_close(d);
 }
