@@ -132,11 +132,10 @@ int ez_setup(struct va *v, struct nl_va *s)
 	int rc;
 
 	s->donor = ez->acc.addr;
-	if ((rc = nl_va_setup(dp.nl, s)) < 0)
-		return rc;
 	if (ez->acc.nsplit == 0) {
 		/* everything but the peer: its host route first, through whatever the kernel
-		 * uses now, so that IKE and ESP to it never enter the tunnel */
+		 * uses now (asked before any route of ours exists), so that IKE and ESP to it
+		 * never enter the tunnel */
 		struct in_addr gw;
 		int oif;
 		if ((rc = nl_route_get(dp.nl, ez->peer, &oif, &gw)) < 0) {
@@ -144,8 +143,13 @@ int ez_setup(struct va *v, struct nl_va *s)
 			          strerror(-rc));
 			return rc;
 		}
-		if (oif == v->ifindex)
-			return -ELOOP;
+		struct va *o;
+		LIST_FOREACH(o, &dp.vas, entry)
+			if (o->ifindex == oif) {
+				log_warnx("%s: the peer %s is reached through %s, a tunnel", v->ifname,
+				          inet_ntoa(ez->peer), o->ifname);
+				return -ELOOP;
+			}
 		rc = nl_route_add_via(dp.nl, oif, ez->peer, 32, gw);
 		if (rc < 0 && rc != -EEXIST) {
 			log_warnx("%s: cannot add the peer's host route: %s", v->ifname, strerror(-rc));
@@ -153,6 +157,10 @@ int ez_setup(struct va *v, struct nl_va *s)
 		}
 		if (rc == 0)
 			ez->peer_oif = oif;     /* an existing one is the operator's */
+	}
+	if ((rc = nl_va_setup(dp.nl, s)) < 0)
+		return rc;
+	if (ez->acc.nsplit == 0) {
 		struct in_addr upper = { htonl(0x80000000u) };
 		if ((rc = nl_route_add(dp.nl, v->ifindex, upper, 1, ez->acc.addr)) < 0)
 			return rc;

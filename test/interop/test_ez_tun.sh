@@ -125,6 +125,25 @@ wait_until 5 sh -c "! ip netns exec vpnd_hub ip -o link show dev $va" || fail "$
 nothing_installed
 pass "$name: IMSG_VA_DESTROY removed $va, its routes, the peer's host route and the NAT table"
 
+# --- a peer behind the default gateway, in the lower half (0.0.0.0/1) the tunnel takes:
+# its host route must be found before the tunnel's routes exist ---
+name=gateway
+cl ip addr add 10.250.0.2/32 dev clout && hub ip route add default via $PEER ||
+	fail "$name: the second peer's address"
+forge ikemgr tunmgr ez-va 900015 hq 10.250.0.2 100.64.7.9
+wait_until 5 grep -q "created for session 900015" "$st/vpnd.log" ||
+	{ tail -5 "$st/vpnd.log" >&2; fail "$name: no interface"; }
+va=$(grep -o "va[0-9]* (Virtual-Access[0-9]*) created for session 900015" "$st/vpnd.log" | cut -d' ' -f1)
+hub ip route show 10.250.0.2/32 | grep -q "via $PEER dev eth0" ||
+	fail "$name: no host route to 10.250.0.2 via its gateway: $(hub ip route)"
+hub ip route get 10.250.0.2 | grep -q "via $PEER dev eth0" || fail "$name: 10.250.0.2 is reached through the tunnel"
+hub ip route get 10.250.1.1 | grep -q "dev $va" || fail "$name: 10.250.1.1 not through $va"
+forge ikemgr tunmgr va-destroy 900015
+wait_until 5 sh -c "! ip netns exec vpnd_hub ip -o link show dev $va" || fail "$name: $va still there"
+hub ip route show 10.250.0.2/32 | grep -q . && fail "$name: the host route is left: $(hub ip route)"
+hub ip route del default via $PEER
+pass "$name: a peer behind the default gateway, in 0.0.0.0/1, keeps its route around $va, removed with it"
+
 # --- split networks: only those through the tunnel ---
 name=split
 forge ikemgr tunmgr ez-va 900020 hq $PEER 100.64.7.9 10.99.0.0/16 192.168.50.0/24
