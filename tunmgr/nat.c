@@ -6,9 +6,10 @@
  * the whole clean-up, also of tables a crashed run left.
  *
  * libnftables runs in tunmgr's sandbox: a NETLINK_NETFILTER socket (seccomp allows
- * AF_NETLINK sockets to tunmgr already), and the /etc/iproute2 and /etc/protocols files it
- * may probe answer EACCES in the chroot (seccomp) and are not needed: the commands below name
- * no mark, realm, group, service or host, and nothing is printed by name.
+ * AF_NETLINK sockets to tunmgr already) and select() for its batch's answers (allowed for
+ * that). The files it may read for names (/etc/iproute2/rt_marks, group, rt_realms) answer
+ * EACCES in the chroot and are not needed: the commands below name no mark, realm, group,
+ * service or host, and output is numeric. test_ez_tun.sh runs it so, sandbox and all.
  */
 #include <ctype.h>
 #include <stdio.h>
