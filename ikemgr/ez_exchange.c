@@ -315,9 +315,11 @@ static void on_qm(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t
 	e->next_at = 0;
 	e->state = EZ_ACTIVE;
 	e->failures = 0;
-	log_info("ezvpn %s: IPsec up with %s on %s (%s), address %s", e->name,
-	         inet_ntoa(e->peer.sin_addr), e->ifname,
-	         esp_transform_name(e->qm.encr, e->qm.keylen, e->qm.auth), inet_ntoa(e->cfg.addr));
+	char pa[INET_ADDRSTRLEN], aa[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &e->peer.sin_addr, pa, sizeof(pa));
+	inet_ntop(AF_INET, &e->cfg.addr, aa, sizeof(aa));
+	log_info("ezvpn %s: IPsec up with %s on %s (%s), address %s", e->name, pa, e->ifname,
+	         esp_transform_name(e->qm.encr, e->qm.keylen, e->qm.auth), aa);
 	ez_rep_ipsec_up(e, &e->qm);
 	e->ipsec_reported = 1;
 	ez_rep_session_up(e);

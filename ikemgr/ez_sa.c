@@ -162,9 +162,9 @@ void ez_rekey_input(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time
 	ez_rep_ipsec_up(e, &e->rk);
 	log_info("ezvpn %s: IPsec SA %08x replaced by %08x (%s)", e->name, ntohl(e->qm.spi_in),
 	         ntohl(e->rk.spi_in), esp_transform_name(e->rk.encr, e->rk.keylen, e->rk.auth));
-	explicit_bzero(&e->qm, sizeof(e->qm));
+	/* nonces, SPIs and IVs only: the keys never stay in these */
 	e->qm = e->rk;
-	explicit_bzero(&e->rk, sizeof(e->rk));
+	memset(&e->rk, 0, sizeof(e->rk));
 	e->rekeying = 0;
 }
 

@@ -151,8 +151,13 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 	if (tell_peer && e->state >= EZ_XAUTH) {
 		struct isakmp_buf b;
 		isakmp_buf_init(&b);
-		uint32_t spi = e->qm.spi_in;
-		if (ikei_delete(&e->sa, &spi, e->qm.spi_out ? 1 : 0, &b) == 0)
+		/* one message per SA, as vpnc sends them: strongSwan acts on the first DELETE
+		 * payload of an informational message only */
+		if (e->qm.spi_out && ikei_delete_esp(&e->sa, e->qm.spi_in, &b) == 0)
+			ez_send(e, &b);
+		isakmp_buf_free(&b);
+		isakmp_buf_init(&b);
+		if (ikei_delete(&e->sa, NULL, 0, &b) == 0)
 			ez_send(e, &b);
 		isakmp_buf_free(&b);
 	}

@@ -131,3 +131,25 @@ vpnd_stop "$hst"
 vpnd_start "$SRCDIR/etc/seed-dvti.conf" "$hst"
 connect_and_check "connect auto after the hub restarted"
 pass "connect auto: the client dials by itself and again after the hub restarted"
+
+# --- rekeys under traffic: the client renews its SA pair every ~15 MB (three quarters of a
+# 20,000 KB lifetime), the flow carries on, the old pairs go on both sides
+kill -TERM "$VPND_CL_PID"; wait "$VPND_CL_PID"; VPND_CL_PID=
+{ cat "$T/client-auto.conf"; echo "crypto ipsec security-association lifetime kilobytes 20000"; } |
+	grep -v '^end$' >"$T/client-rekey.conf"
+vpnd_start_cl "$T/client-rekey.conf" "$cst"
+connect_and_check "connect auto, short lifetime"
+lan iperf3 -c 10.2.1.10 -t 3 -J >"$T/rekey.json" || die "iperf3 across rekeys failed"
+mbit=$(python3 -c "import json; j=json.load(open('$T/rekey.json')); print(int(j['end']['sum_received']['bits_per_second']/1e6))")
+n=$(grep -c "replaced by" "$cst/vpnd.log")
+echo "iperf3 across $n rekeys: $mbit Mbit/s"
+[ "$n" -ge 2 ] || die "expected at least two rekeys in 3 s of traffic, saw $n"
+[ "$mbit" -gt 0 ] || die "no traffic across the rekeys"
+lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping after the rekeys"
+# the hub holds one SA pair for the session once the old ones are deleted
+sas=$("$VPNCTL" -S "$hst" show crypto ipsec sa --json | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+rows = d if isinstance(d, list) else next(v for v in d.values() if isinstance(v, list))
+print(len(rows))')
+[ "$sas" -le 2 ] || die "the hub keeps $sas SA pairs after the rekeys (old ones not deleted)"
+pass "rekeys started by the client under traffic, old pairs deleted"
