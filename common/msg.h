@@ -108,6 +108,8 @@ enum imsg_type {
 	IMSG_EZ_VA_CREATE,      /* ikemgr -> tunmgr: struct msg_ez_va; answered by IMSG_VA_CREATED */
 	IMSG_EZ_CMD,            /* parent -> ikemgr: struct msg_ez_cmd, connect / clear */
 	IMSG_EZ_STATE,          /* ikemgr -> parent: struct msg_ez_state, on every change */
+	IMSG_EZ_BACKUP,         /* ikemgr -> keymgr: struct msg_ez_backup, the server's list */
+	IMSG_EZ_BACKUP_OK,      /* keymgr -> tunmgr: struct msg_ez_backup, as keymgr accepted it */
 
 	IMSG_TYPE_MAX
 };
@@ -323,6 +325,20 @@ struct msg_ez_cmd {
 	int32_t  kind;
 	char     ezvpn[64];             /* "" = every one (clear) */
 };
+/*
+ * The backup-gateway list a server pushed (Unity 0x7009). keymgr takes it only from the SA it
+ * keyed toward a configured peer of that ezvpn, keeps unicast addresses off loopback, and
+ * tells tunmgr; both then accept those servers as the ezvpn's peers too, until a reload.
+ */
+#define MSG_EZ_BACKUP_MAX 10         /* IOS: up to 10 backup-gateway lines */
+struct msg_ez_backup {
+	uint32_t sa_id;
+	char     ezvpn[64];
+	struct sockaddr_in peer;        /* the server that pushed it */
+	int32_t  n;
+	struct in_addr addr[MSG_EZ_BACKUP_MAX];
+};
+
 /* show crypto ipsec client ezvpn */
 struct msg_ez_state {
 	char     ezvpn[64];

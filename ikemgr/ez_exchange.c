@@ -191,6 +191,29 @@ void ez_xauth_res(uint32_t peerid, const struct msg_ez_xauth_res *r)
 	free(pkt);
 }
 
+/* A configured peer's backup-gateway list: tried after the configured peers, once keymgr
+ * (which keyed this SA) has accepted it; a backup's own list is not followed. */
+static void learn_backups(struct ez *e, const struct conf_ezvpn *c)
+{
+	struct msg_ez_backup m;
+	if (!c || !e->cfg.nbackup || e->peer_idx >= c->npeer)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.sa_id = e->id;
+	snprintf(m.ezvpn, sizeof(m.ezvpn), "%s", e->name);
+	m.peer = e->peer;
+	e->nbackup = 0;
+	for (int k = 0; k < e->cfg.nbackup && k < MSG_EZ_BACKUP_MAX; k++) {
+		int known = 0;
+		for (int j = 0; j < c->npeer; j++)
+			known |= c->peer[j].s_addr == e->cfg.backup[k].s_addr;
+		m.addr[m.n++] = e->cfg.backup[k];
+		if (!known)
+			e->backup[e->nbackup++] = e->cfg.backup[k];
+	}
+	ike.io.to_keymgr(IMSG_EZ_BACKUP, e->id, &m, sizeof(m));
+}
+
 static void on_cfg(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t now)
 {
 	struct isakmp_msg m;
@@ -209,6 +232,7 @@ static void on_cfg(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_
 		          e->cfg.split_dropped, IKEI_SPLIT_MAX);
 	free(e->last);
 	e->last = NULL;
+	learn_backups(e, c);
 	log_info("ezvpn %s: Mode Config gave %s, %d split networks", e->name,
 	         inet_ntoa(e->cfg.addr), e->cfg.nsplit);
 	ez_ask_va(e);

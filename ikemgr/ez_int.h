@@ -53,6 +53,9 @@ struct ez {
 	uint32_t dpd_seq;
 	int      dpd_out;
 	time_t   dpd_at;
+	/* backup-gateway servers a configured peer pushed (Unity 0x7009), tried after them */
+	struct in_addr backup[MSG_EZ_BACKUP_MAX];
+	int      nbackup;
 	/* what ez_report.c told the parent */
 	time_t   ike_up_at;
 	int      session_reported, ipsec_reported;

@@ -168,14 +168,15 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 	int was_active = e->state == EZ_ACTIVE;
 	ez_rep_down(e, why);
 	ez_clear_session(e);
-	if (failed && c && c->npeer) {
-		e->peer_idx = (e->peer_idx + 1) % c->npeer;
+	int npeer = c ? c->npeer + e->nbackup : 0;
+	if (failed && npeer) {
+		e->peer_idx = (e->peer_idx + 1) % npeer;
 		e->failures++;
 	}
 	if (!c) {
 		e->state = EZ_CONNECT_REQ;
 		e->next_at = 0;
-	} else if (failed && e->failures < c->npeer) {
+	} else if (failed && e->failures < npeer) {
 		e->state = EZ_IDLE;             /* the next peer, at once */
 		e->next_at = now + 1;
 	} else if (failed && !c->connect_manual) {
@@ -209,11 +210,13 @@ void ez_connect(struct ez *e, time_t now)
 	ez_p1_offer(ezconf, &p);
 	p.group_name = c->group;
 	p.natt = 1;
-	e->peer_idx %= c->npeer;
+	/* the configured peers in order, then the backup servers one of them named */
+	e->peer_idx %= c->npeer + e->nbackup;
 	memset(&e->peer, 0, sizeof(e->peer));
 	e->peer.sin_family = AF_INET;
 	e->peer.sin_port = htons(500);
-	e->peer.sin_addr = c->peer[e->peer_idx];
+	e->peer.sin_addr = e->peer_idx < c->npeer ? c->peer[e->peer_idx]
+	                                           : e->backup[e->peer_idx - c->npeer];
 	memset(&e->local, 0, sizeof(e->local));
 	e->local.sin_family = AF_INET;
 	e->local.sin_port = htons(500);

@@ -152,6 +152,8 @@ struct ikei_cfg {
 	int      split_dropped;         /* entries past IKEI_SPLIT_MAX or malformed */
 	int      save_password, pfs;
 	char     domain[64];
+	struct in_addr backup[10];      /* Unity BACKUP_SERVERS: dotted quads (names are skipped) */
+	int      nbackup;
 };
 int ikei_cfg_request_full(const struct ikei_sa *, struct ikei_x *, struct isakmp_buf *out);
 int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *out);

@@ -107,7 +107,8 @@ int ikei_cfg_request_full(const struct ikei_sa *s, struct ikei_x *x, struct isak
 {
 	static const uint16_t ask[] = { CFG_INTERNAL_IP4_ADDRESS, CFG_INTERNAL_IP4_NETMASK,
 	                                CFG_INTERNAL_IP4_DNS, UNITY_DEF_DOMAIN, UNITY_SPLIT_INCLUDE,
-	                                UNITY_SAVE_PASSWD, UNITY_PFS, UNITY_BANNER };
+	                                UNITY_SAVE_PASSWD, UNITY_PFS, UNITY_BANNER,
+	                                UNITY_BACKUP_SERVERS };
 	struct isakmp_attrs a;
 	uint16_t ident;
 	ike_random((uint8_t *)&ident, sizeof(ident));
@@ -160,6 +161,20 @@ int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *o)
 		case UNITY_PFS:
 			o->pfs = v.tv && v.value;
 			break;
+		case UNITY_BACKUP_SERVERS: {
+			/* "A,B,C" as IOS and vpnd send it (spaces tolerated); names are not resolved */
+			char list[256], *tok, *save = NULL;
+			if (v.tv || v.len >= sizeof(list))
+				break;
+			memcpy(list, v.data, v.len);
+			list[v.len] = '\0';
+			for (tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+				struct in_addr a;
+				if (o->nbackup < 10 && inet_pton(AF_INET, tok, &a) == 1)
+					o->backup[o->nbackup++] = a;
+			}
+			break;
+		}
 		case UNITY_SPLIT_INCLUDE:
 			/* 14-byte entries: address, mask, protocol, source and destination port */
 			if (v.tv || v.len % 14) {

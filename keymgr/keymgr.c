@@ -62,6 +62,13 @@ static void h_ez_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
 	explicit_bzero(&r, sizeof(r));
 }
 
+static void h_ez_backup(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_ez_backup ok;
+	if (keymgr_ez_backup(io.conf, im->data, &ok))
+		send_to_tun(IMSG_EZ_BACKUP_OK, 0, &ok, sizeof(ok));
+}
+
 static void h_cert_verify(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	struct msg_cert_verify_res r;
@@ -126,6 +133,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_SKEYID_REQ] = h_skeyid,
 	[IMSG_XAUTH_REQ] = h_xauth,
 	[IMSG_EZ_XAUTH_REQ] = h_ez_xauth,
+	[IMSG_EZ_BACKUP] = h_ez_backup,
 	[IMSG_CERT_VERIFY_REQ] = h_cert_verify,
 	[IMSG_SIGN_REQ] = h_sign,
 	[IMSG_SESSION_END_KEY] = h_session_end,

@@ -136,5 +136,9 @@ void keymgr_ez_skeyid(const struct vpnd_conf *, const struct msg_skeyid_req *,
                       struct msg_skeyid_res *);
 void keymgr_ez_xauth(const struct vpnd_conf *, const struct msg_ez_xauth_req *,
                      struct msg_ez_xauth_res *);
+/* 1 and *out (the addresses kept) when the list comes from the SA keymgr keyed toward a
+ * configured peer of that ezvpn; its addresses are then that ezvpn's peers too */
+int  keymgr_ez_backup(const struct vpnd_conf *, const struct msg_ez_backup *,
+                      struct msg_ez_backup *out);
 
 #endif

@@ -13,6 +13,12 @@ test_unit_test_keymgr_LDADD = $(TEST_LIBS)
 
 EXTRA_DIST += test/fuzz/fuzz_radius_policy.c
 
+check_PROGRAMS += test/unit/test_keymgr_ez
+TESTS += test/unit/test_keymgr_ez
+test_unit_test_keymgr_ez_SOURCES = test/unit/test_keymgr_ez.c
+test_unit_test_keymgr_ez_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_keymgr_ez_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_cert
 TESTS += test/unit/test_cert
 test_unit_test_cert_SOURCES = test/unit/test_cert.c

@@ -18,6 +18,11 @@ static void h_ez_va_create(struct imsgbuf *b, struct imsg *im, void *arg)
 	ez_va_create(im->data);
 }
 
+static void h_ez_backup_ok(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ez_backup_ok(im->data);
+}
+
 static void h_va_destroy(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	va_destroy(((struct msg_va_destroy *)im->data)->session_id);
@@ -100,6 +105,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 };
 static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
 	[IMSG_AUTHZ] = h_authz,
+	[IMSG_EZ_BACKUP_OK] = h_ez_backup_ok,
 	[IMSG_AUTHZ_DEL] = h_authz_del,
 };
 static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {

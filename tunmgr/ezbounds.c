@@ -57,7 +57,8 @@ static int refuse(int err, char *why, size_t whylen, const char *fmt, const char
 }
 
 int ez_bounds(const struct vpnd_conf *c, const struct msg_ez_va *m, const struct ez_net *local,
-              int nlocal, struct ez_accepted *out, char *why, size_t whylen)
+              int nlocal, const struct in_addr *vouched, int nvouched,
+              struct ez_accepted *out, char *why, size_t whylen)
 {
 	char ip[INET_ADDRSTRLEN], net[INET_ADDRSTRLEN + 4];
 
@@ -72,6 +73,10 @@ int ez_bounds(const struct vpnd_conf *c, const struct msg_ez_va *m, const struct
 	int peer_ok = 0;
 	for (int i = 0; i < ez->npeer && i < CONF_EZVPN_PEERS; i++)
 		if (m->peer.sin_family == AF_INET && ez->peer[i].s_addr == m->peer.sin_addr.s_addr)
+			peer_ok = 1;
+	/* a backup server its configured peer named, as keymgr accepted it */
+	for (int i = 0; i < nvouched && m->peer.sin_family == AF_INET; i++)
+		if (vouched[i].s_addr == m->peer.sin_addr.s_addr)
 			peer_ok = 1;
 	inet_ntop(AF_INET, &m->peer.sin_addr, ip, sizeof(ip));
 	if (!peer_ok)

@@ -39,9 +39,11 @@ int ez_mode_has_addr(int mode);
  * 0 and *out filled, or an errno with why: ENOENT no such ezvpn, ENXIO no virtual-interface
  * template, EPERM the peer is not one of its peers, EADDRNOTAVAIL the address, EINVAL a split
  * network or the request's own fields. LOCAL: the host's connected networks (netlink).
+ * VOUCHED: backup servers keymgr accepted for this ezvpn (IMSG_EZ_BACKUP_OK), peers too.
  */
 int ez_bounds(const struct vpnd_conf *, const struct msg_ez_va *, const struct ez_net *local,
-              int nlocal, struct ez_accepted *out, char *why, size_t whylen);
+              int nlocal, const struct in_addr *vouched, int nvouched,
+              struct ez_accepted *out, char *why, size_t whylen);
 /* An SA selector (the server's side) the session may have: 0/0, what a virtual-interface
  * client negotiates (IOS's and ikemgr's: the routes decide what enters the tunnel), or
  * exactly one of the accepted split networks. */

@@ -37,6 +37,45 @@ struct ez_session {
 
 static uint64_t ez_refused;
 
+/* Backup servers keymgr accepted, per ezvpn name (IMSG_EZ_BACKUP_OK): peers of that ezvpn too.
+ * Kept for the run (a reload's new configuration is checked against them only by name). */
+static struct {
+	char           name[64];
+	struct in_addr addr[MSG_EZ_BACKUP_MAX];
+	int            n;
+} vouched[CONF_MAX_EZVPN];
+
+void ez_backup_ok(const struct msg_ez_backup *m)
+{
+	int k, free_slot = -1;
+	if (!memchr(m->ezvpn, 0, sizeof(m->ezvpn)) || m->n < 0 || m->n > MSG_EZ_BACKUP_MAX)
+		return;
+	for (k = 0; k < CONF_MAX_EZVPN; k++) {
+		if (vouched[k].name[0] && !strcmp(vouched[k].name, m->ezvpn))
+			break;
+		if (!vouched[k].name[0] && free_slot < 0)
+			free_slot = k;
+	}
+	if (k == CONF_MAX_EZVPN && (k = free_slot) < 0)
+		return;
+	snprintf(vouched[k].name, sizeof(vouched[k].name), "%s", m->ezvpn);
+	memcpy(vouched[k].addr, m->addr, sizeof(m->addr[0]) * (size_t)m->n);
+	vouched[k].n = m->n;
+	log_info("ezvpn %s: %d backup server%s accepted on keymgr's word", m->ezvpn, m->n,
+	         m->n == 1 ? "" : "s");
+}
+
+static const struct in_addr *vouched_for(const char *name, int *n)
+{
+	for (int k = 0; k < CONF_MAX_EZVPN; k++)
+		if (vouched[k].name[0] && !strcmp(vouched[k].name, name)) {
+			*n = vouched[k].n;
+			return vouched[k].addr;
+		}
+	*n = 0;
+	return NULL;
+}
+
 static void ez_refuse(const struct msg_ez_va *m, int err, const char *why)
 {
 	struct va tmp = { .session_id = m->session_id };
@@ -82,7 +121,10 @@ void ez_va_create(const struct msg_ez_va *m)
 		ez_refuse(m, ENOMEM, "out of memory");
 		return;
 	}
-	if ((rc = ez_bounds(dp.conf, m, local, nlocal, &ez->acc, why, sizeof(why))) != 0) {
+	int nv = 0;
+	const struct in_addr *vch = memchr(m->ezvpn, 0, sizeof(m->ezvpn)) ? vouched_for(m->ezvpn, &nv)
+	                                                                 : NULL;
+	if ((rc = ez_bounds(dp.conf, m, local, nlocal, vch, nv, &ez->acc, why, sizeof(why))) != 0) {
 		free(ez);
 		ez_refuse(m, rc, why);
 		return;

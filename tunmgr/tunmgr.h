@@ -220,6 +220,7 @@ void natt_ka_stop(struct va *);
 
 /* ezvpn.c: Easy VPN remote sessions (this host the client) and Loopback addresses */
 void ez_va_create(const struct msg_ez_va *);
+void ez_backup_ok(const struct msg_ez_backup *);   /* keymgr accepted a server's backups */
 int  ez_setup(struct va *, struct nl_va *);
 void ez_teardown(struct va *);
 int  ez_sel_allowed(struct va *, const struct msg_sa_add *, int plen, char *why, size_t whylen);

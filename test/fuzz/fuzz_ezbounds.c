@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	memset(&m, 0, sizeof(m));
 	memcpy(&m, data, size < sizeof(m) ? size : sizeof(m));
-	if (ez_bounds(&conf, &m, local, 2, &acc, why, sizeof(why)) != 0) {
+	if (ez_bounds(&conf, &m, local, 2, NULL, 0, &acc, why, sizeof(why)) != 0) {
 		if (!memchr(why, 0, sizeof(why)))
 			abort();
 		return 0;

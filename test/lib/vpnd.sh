@@ -44,6 +44,7 @@ interop_cleanup() {
 	for p in ${IPERF_PID:-} ${IPERF_PIDS:-}; do kill "$p" 2>/dev/null; done
 	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
 	[ -n "${VPND_CL_PID:-}" ] && kill -KILL "$VPND_CL_PID" 2>/dev/null
+	[ -n "${VPND_IN_PID:-}" ] && kill -KILL "$VPND_IN_PID" 2>/dev/null
 	ns_teardown
 	[ -n "${KEEP:-}" ] && echo "kept $T" >&2 || rm -rf "$T"
 }
@@ -63,18 +64,21 @@ vpnd_start() {
 }
 
 # vpnd_start_cl CONF STATEDIR: a second vpnd, in the client namespace (an Easy VPN remote),
-# pid in VPND_CL_PID; stopped by interop_cleanup.
-vpnd_start_cl() {
-	local conf=$1 state=$2
+# pid in VPND_CL_PID; vpnd_start_in: a third, in the inside host's namespace, pid in
+# VPND_IN_PID. interop_cleanup stops both.
+_vpnd_start_ns() {
+	local ns=$1 conf=$2 state=$3
 	mkdir -p "$state"
 	# shellcheck disable=SC2086
-	ip netns exec vpnd_cl "$VPND" ${VPND_FLAGS--d} -f "$conf" -S "$state" >"$state/vpnd.log" 2>&1 &
-	VPND_CL_PID=$!
+	ip netns exec "$ns" "$VPND" ${VPND_FLAGS--d} -f "$conf" -S "$state" >"$state/vpnd.log" 2>&1 &
+	_VPND_NS_PID=$!
 	if ! wait_until 15 grep -q "vpnd ready" "$state/vpnd.log"; then
 		cat "$state/vpnd.log" >&2
-		fail "the client vpnd did not get ready"
+		fail "the vpnd in $ns did not get ready"
 	fi
 }
+vpnd_start_cl() { _vpnd_start_ns vpnd_cl "$1" "$2"; VPND_CL_PID=$_VPND_NS_PID; }
+vpnd_start_in() { _vpnd_start_ns vpnd_in "$1" "$2"; VPND_IN_PID=$_VPND_NS_PID; }
 
 # vpnd_stop STATEDIR: SIGTERM, must exit 0 within 5 s
 vpnd_stop() {

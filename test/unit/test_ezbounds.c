@@ -54,7 +54,7 @@ TestSuite(ezbounds, .init = setup);
 
 static int check(void)
 {
-	return ez_bounds(&conf, &m, local, 2, &acc, why, sizeof(why));
+	return ez_bounds(&conf, &m, local, 2, NULL, 0, &acc, why, sizeof(why));
 }
 
 static void split(const char *net, int plen)
