@@ -63,6 +63,8 @@ static void h_connect(struct conf_parser *p, int i)
 		ez->connect_manual = 0;
 		memcpy(ez->connect_acl, name, sizeof(name));
 		cp_ref(p, REF_ACL, ez->connect_acl);
+		cp_warn(p, "connect acl: dialling on matching traffic is not implemented yet, the "
+		        "ezvpn connects at start as with connect auto");
 	} else {
 		cp_error(p, "bad connect '%s', expected auto, manual or acl NAME", p->argv[i]);
 	}
@@ -190,6 +192,9 @@ static void h_xauth_mode(struct conf_parser *p, int i)
 	if (strcmp(p->argv[i], "local") == 0 || strcmp(p->argv[i], "interactive") == 0) {
 		if (cp_end(p, i + 1))
 			cur(p)->xauth_local = p->argv[i][0] == 'l';
+		if (p->argv[i][0] == 'i')
+			cp_warn(p, "xauth userid mode interactive: answering XAUTH from vpnctl is not "
+			        "implemented yet, a server that asks for XAUTH ends the attempt");
 	} else if (strcmp(p->argv[i], "http-intercept") == 0) {
 		cp_error(p, "xauth userid mode http-intercept is not supported, expected local");
 	} else {
