@@ -132,6 +132,10 @@ TESTS += test/interop/test_ezvpn_backup.sh
 EXTRA_DIST += test/interop/test_ezvpn_backup.sh test/data/backup-hub.conf
 ezvpn_backup_log = test/interop/test_ezvpn_backup.sh.log
 $(ezvpn_backup_log): test/interop/test_ezvpn_swan.sh.log
+TESTS += test/interop/test_ezvpn_modes.sh
+EXTRA_DIST += test/interop/test_ezvpn_modes.sh
+ezvpn_modes_log = test/interop/test_ezvpn_modes.sh.log
+$(ezvpn_modes_log): test/interop/test_ezvpn_backup.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
