@@ -430,14 +430,12 @@ int ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		    : on_cfg(e, copy, len, msgid, now);
 	else if (e->state == EZ_QM && exch == ISAKMP_EXCH_QUICK)
 		on_qm(e, copy, len, msgid, now);
-	else if (e->state == EZ_ACTIVE && exch == ISAKMP_EXCH_QUICK && e->rekeying)
+	else if (e->state == EZ_ACTIVE && exch == ISAKMP_EXCH_QUICK && e->rekeying &&
+	         msgid == e->rk.x.msgid)
 		ez_rekey_input(e, copy, len, msgid, now);
-	else if (e->state == EZ_ACTIVE && exch == ISAKMP_EXCH_QUICK) {
-		/* the client renews its SAs first (ez_sa.c); one the server starts goes unanswered */
-		if (!e->qm_refused++)
-			log_warnx("ezvpn %s: quick mode started by the server not answered", e->name);
-		ike.st.drop_state++;
-	} else
+	else if (e->state == EZ_ACTIVE && exch == ISAKMP_EXCH_QUICK)
+		ez_qr_input(e, copy, len, msgid, now);
+	else
 		ike.st.drop_state++;
 	explicit_bzero(copy, len);
 	free(copy);

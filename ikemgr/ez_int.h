@@ -36,6 +36,8 @@ struct ez {
 	struct ikei_qm qm;                  /* the IPsec SA pair in use */
 	struct ikei_qm rk;                  /* its successor while a rekey runs */
 	int      rekeying;
+	struct ikei_qm qr;                  /* a quick mode the server started (its rekey) */
+	int      qr_wait3;                  /* answered, waiting for its HASH(3) */
 	struct ikei_cfg cfg;
 	char     user[MSG_USER_MAX], pass[MSG_PASS_MAX];   /* only while XAUTH runs */
 	int      have_creds;
@@ -85,6 +87,8 @@ void ez_start_qm(struct ez *, time_t now);
 void ez_install_sa(struct ez *, const struct ikei_qm *);
 void ez_rekey_start(struct ez *, time_t now);
 void ez_rekey_input(struct ez *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
+/* a quick mode the server started: answered with the client's own offers as the bound */
+void ez_qr_input(struct ez *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
 
 /* ez_dpd.c: crypto isakmp keepalive from the client's side */
 void ez_dpd_start(struct ez *, time_t now);

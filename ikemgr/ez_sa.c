@@ -168,6 +168,70 @@ void ez_rekey_input(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time
 	e->rekeying = 0;
 }
 
+static struct in_addr our_side(const struct ez *e)
+{
+	const struct conf_ezvpn *c = ez_conf(e);
+	const struct conf_interface *in = c && c->ninside && e->qm.idci_mask.s_addr
+	                                  ? conf_find_iface(ezconf, c->inside[0]) : NULL;
+	struct in_addr a = e->cfg.addr;
+	if (in)
+		a.s_addr = in->addr.s_addr & in->mask.s_addr;
+	return a;
+}
+
+/* The server renews the pair first (its lifetime is shorter than ours): answered within
+ * what the client itself offers; the old pair is deleted here once HASH(3) arrives. */
+void ez_qr_input(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t now)
+{
+	struct isakmp_buf b;
+	struct ikei_qm offers;
+
+	if (e->qr_wait3 && msgid == e->qr.x.msgid) {
+		if (ikei_qr3(&e->sa, &e->qr, pkt, len) < 0) {
+			/* message 1 again: our answer was lost */
+			if (e->reply && e->reply_msgid == msgid) {
+				ike.st.duplicates++;
+				ike.io.send(&e->local, &e->peer, e->port4500, e->reply, e->reply_len);
+			}
+			return;
+		}
+		e->qr_wait3 = 0;
+		ez_install_sa(e, &e->qr);
+		/* the old pair goes at once: tunmgr then sends on the new one, which is what tells
+		 * the server (vpnd switches when traffic arrives on its new SA) */
+		struct msg_sa_del d = { .session_id = e->id, .spi_in = e->qm.spi_in, .spi_out = e->qm.spi_out };
+		ike.io.to_tunmgr(IMSG_SA_DEL, e->id, &d, sizeof(d));
+		ez_rep_ipsec_down(e, e->qm.spi_in, "replaced");
+		ez_rep_ipsec_up(e, &e->qr);
+		log_info("ezvpn %s: IPsec SA %08x replaced by %08x (%s), rekey started by the server",
+		         e->name, ntohl(e->qm.spi_in), ntohl(e->qr.spi_in),
+		         esp_transform_name(e->qr.encr, e->qr.keylen, e->qr.auth));
+		e->qm = e->qr;
+		memset(&e->qr, 0, sizeof(e->qr));
+		return;
+	}
+	memset(&e->qr, 0, sizeof(e->qr));
+	memset(&offers, 0, sizeof(offers));
+	ez_p2_offer(&offers);
+	e->qr.udp = e->qm.udp;
+	e->qr.life = e->qm.life;
+	e->qr.idci_mask = e->qm.idci_mask;
+	isakmp_buf_init(&b);
+	int rc = ikei_qr1(&e->sa, &e->qr, offers.prop, offers.nprop, our_side(e), pkt, len, &b);
+	if (rc < 0) {
+		isakmp_buf_free(&b);
+		ike.st.drop_state++;
+		if (!e->qm_refused++)
+			log_warnx("ezvpn %s: quick mode from the server not answered (%s)", e->name,
+			          ikei_strerror(rc));
+		return;
+	}
+	ez_send(e, &b);
+	ez_keep_reply(e, &b, msgid);
+	isakmp_buf_free(&b);
+	e->qr_wait3 = 1;
+}
+
 int ez_sa_expire(uint32_t peerid, const struct msg_sa_expire *x)
 {
 	struct ez *e = ez_by_id(peerid);

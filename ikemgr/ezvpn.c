@@ -134,6 +134,8 @@ void ez_clear_session(struct ez *e)
 	ez_wipe_creds(e);
 	e->rekeying = 0;
 	e->dpd_at = 0;
+	e->qr_wait3 = 0;
+	memset(&e->qr, 0, sizeof(e->qr));
 	explicit_bzero(&e->rk, sizeof(e->rk));
 	explicit_bzero(&e->sa, sizeof(e->sa));
 	explicit_bzero(&e->qm, sizeof(e->qm));

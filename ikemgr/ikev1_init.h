@@ -185,6 +185,19 @@ int ikei_qm1(const struct ikei_sa *, struct ikei_qm *, struct in_addr addr,
 int ikei_qm2(const struct ikei_sa *, struct ikei_qm *, uint8_t *pkt, size_t len);
 /* Message 3: HASH(3). */
 int ikei_qm3(const struct ikei_sa *, struct ikei_qm *, struct isakmp_buf *out);
+/* Wire values of an ESP cipher (ESP_ID_*, -1 unknown) and integrity (IPSEC_AUTH_*, 0 none). */
+int ikei_esp_id(int encr);
+int ikei_auth_alg(int auth);
+/*
+ * Quick mode the hub starts (its rekey), answered (ikev1_init_qr.c). qr1 opens message 1,
+ * takes the first proposal whose transform is in accept[], whose identities (if any) name
+ * ours (ours/idci_mask as in ikei_qm1) on our side, and without PFS; fills q (ni the hub's
+ * nonce, nr ours, spi_in ours, spi_out the hub's) and builds message 2 into out. qr3 checks
+ * message 3's HASH(3); KEYMAT then comes from ikei_keymat as for our own quick modes.
+ */
+int ikei_qr1(const struct ikei_sa *, struct ikei_qm *q, const struct ikei_p2_prop *accept,
+             int naccept, struct in_addr ours, uint8_t *pkt, size_t len, struct isakmp_buf *out);
+int ikei_qr3(const struct ikei_sa *, struct ikei_qm *q, uint8_t *pkt, size_t len);
 /* KEYMAT (RFC 2409 5.5) for both ESP SAs; in is the SA of our SPI. */
 int ikei_keymat(const struct ikei_sa *, const struct ikei_qm *, struct ikei_keys *);
 

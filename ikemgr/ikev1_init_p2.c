@@ -196,7 +196,7 @@ int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *o)
 	return r < 0 ? IKEI_E_MALFORMED : 0;
 }
 
-static int esp_id(int encr)
+int ikei_esp_id(int encr)
 {
 	switch (encr) {
 	case ESP_ENCR_DES: return ESP_ID_DES;
@@ -208,7 +208,7 @@ static int esp_id(int encr)
 	return -1;
 }
 
-static int auth_alg(int auth)
+int ikei_auth_alg(int auth)
 {
 	switch (auth) {
 	case ESP_AUTH_HMAC_MD5_96: return IPSEC_AUTH_HMAC_MD5;
@@ -223,7 +223,7 @@ static int auth_alg(int auth)
 static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t mode, int encr,
                      int keylen, int auth)
 {
-	int aa = auth_alg(auth);
+	int aa = ikei_auth_alg(auth);
 	isakmp_attrs_init(a);
 	if (q->life) {
 		isakmp_attrs_tv(a, IPSEC_ATTR_SA_LIFE_TYPE, IPSEC_LIFE_SECONDS);
@@ -248,15 +248,15 @@ int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
 	if (n < 0 || n > IKEI_OFFER_MAX)
 		return IKEI_E_BUILD;
 	if (n == 0) {
-		if (esp_id(q->encr) < 0)
+		if (ikei_esp_id(q->encr) < 0)
 			return IKEI_E_BUILD;
-		ids[0] = (uint8_t)esp_id(q->encr);
+		ids[0] = (uint8_t)ikei_esp_id(q->encr);
 		p2_attrs(&a[0], q, mode, q->encr, q->keylen, q->auth);
 	}
 	for (int k = 0; k < n; k++) {
-		if (esp_id(q->prop[k].encr) < 0)
+		if (ikei_esp_id(q->prop[k].encr) < 0)
 			return IKEI_E_BUILD;
-		ids[k] = (uint8_t)esp_id(q->prop[k].encr);
+		ids[k] = (uint8_t)ikei_esp_id(q->prop[k].encr);
 		p2_attrs(&a[k], q, mode, q->prop[k].encr, q->prop[k].keylen, q->prop[k].auth);
 	}
 	ikei_x_init(s, &q->x, 0);
@@ -303,7 +303,7 @@ int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t le
 	if (sap.prop[0].proto != ISAKMP_PROTO_IPSEC_ESP)
 		return IKEI_E_PROPOSAL;
 	if (q->nprop == 0) {
-		if (t->id != esp_id(q->encr) || auth != auth_alg(q->auth))
+		if (t->id != ikei_esp_id(q->encr) || auth != ikei_auth_alg(q->auth))
 			return IKEI_E_PROPOSAL;
 	} else {
 		int k;
@@ -311,7 +311,7 @@ int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t le
 			const struct ikei_p2_prop *o = &q->prop[k];
 			int want_kl = o->encr == ESP_ENCR_AES_CBC || o->encr == ESP_ENCR_AES_GCM16
 			              ? (o->keylen ? o->keylen : 128) : 0;
-			if (t->id == esp_id(o->encr) && auth == auth_alg(o->auth) && klen == want_kl)
+			if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) && klen == want_kl)
 				break;
 		}
 		if (k == q->nprop)

@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
 /*
  * The IKEv1 initiator's parsers (ikemgr/ikev1_init*.c) on what a hub, or whoever answers in its
  * place, may send: aggressive mode message 2 in clear (cookie patched in so it reaches the
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	uint8_t op = data[0] % 5;
+	uint8_t op = data[0] % 6;
 	data++;
 	size--;
 	isakmp_buf_init(&b);
@@ -146,8 +146,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		ikei_x_init(&s, &x, htonl(0x12345678));
 	}
-	static const uint8_t exch[5] = { 0, ISAKMP_EXCH_TRANSACTION, ISAKMP_EXCH_TRANSACTION,
-	                                 ISAKMP_EXCH_QUICK, ISAKMP_EXCH_INFO };
+	static const uint8_t exch[6] = { 0, ISAKMP_EXCH_TRANSACTION, ISAKMP_EXCH_TRANSACTION,
+	                                 ISAKMP_EXCH_QUICK, ISAKMP_EXCH_INFO, ISAKMP_EXCH_QUICK };
 	uint8_t *pkt = protect(&s, &x, exch[op], op == 3 ? q.ni : NULL, op == 3 ? q.nilen : 0,
 	                       data, size, &len);
 	switch (op) {
@@ -172,6 +172,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		ikei_info(&s, pkt, len, &b, &answered, &notify, &deleted);
 		break;
+	case 5: {
+		/* a quick mode the hub starts (its rekey), answered, then its HASH(3) */
+		static const struct ikei_p2_prop acc[2] = {
+			{ ESP_ENCR_AES_CBC, 256, ESP_AUTH_HMAC_SHA1_96 },
+			{ ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_SHA1_96 } };
+		struct ikei_qm r;
+		memset(&r, 0, sizeof(r));
+		if (ikei_qr1(&s, &r, acc, 2, local.sin_addr, pkt, len, &b) == 0) {
+			struct ikei_keys k;
+			ikei_qr3(&s, &r, pkt, len);
+			ikei_keymat(&s, &r, &k);
+		}
+		break;
+	}
 	}
 	free(pkt);
 	isakmp_buf_free(&b);
