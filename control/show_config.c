@@ -118,6 +118,11 @@ static const struct conf_interface *vaccess_template(const struct vpnd_conf *c,
 {
 	const struct conf_isakmp_profile *p = NULL;
 
+	/* an Easy VPN remote session (ikemgr/ez_report.c): its ezvpn's virtual-interface */
+	if (strncmp(s->profile, "ezvpn ", 6) == 0) {
+		const struct conf_ezvpn *ez = conf_find_ezvpn(c, s->profile + 6);
+		return ez && ez->virtual_interface ? conf_find_template(c, ez->virtual_interface) : NULL;
+	}
 	for (int i = 0; i < c->nprofile; i++)
 		if (strcmp(c->profile[i].name, s->profile) == 0)
 			p = &c->profile[i];
@@ -138,8 +143,13 @@ static void vaccess_body_cb(FILE *f, const void *arg)
 	const struct vaccess_arg *va = arg;
 	const struct conf_interface *t = va->tpl;
 
+	int initiated = strncmp(va->s->profile, "ezvpn ", 6) == 0;
+
 	fprintf(f, "!\ninterface Virtual-Access%d\n", va->s->unit);
-	iface_addr_lines(f, t);
+	if (initiated && strcmp(va->s->assigned, "0.0.0.0") != 0 && va->s->assigned[0])
+		fprintf(f, " ip address %s 255.255.255.255\n", va->s->assigned);   /* pushed */
+	else
+		iface_addr_lines(f, t);
 	if (va->s->local[0])
 		fprintf(f, " tunnel source %s\n", va->s->local);
 	fprintf(f, " tunnel mode ipsec ipv4\n");
@@ -147,8 +157,9 @@ static void vaccess_body_cb(FILE *f, const void *arg)
 		fprintf(f, " tunnel destination %s\n", va->s->peer);
 	if (t->protection[0])
 		fprintf(f, " tunnel protection ipsec profile %s\n", t->protection);
-	/* the hub only answers: the clone never starts IKE itself */
-	fprintf(f, " no tunnel protection ipsec initiate\n");
+	/* a hub's clone only answers; an Easy VPN remote's started IKE itself */
+	if (!initiated)
+		fprintf(f, " no tunnel protection ipsec initiate\n");
 	fprintf(f, "end\n");
 }
 
@@ -195,7 +206,7 @@ int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_v
 		jw_str(&w, "tunnel_mode", "ipsec ipv4");
 		jw_str(&w, "tunnel_destination", s->peer);
 		jw_str(&w, "tunnel_protection", t->protection);
-		jw_bool(&w, "tunnel_protection_initiate", 0);
+		jw_bool(&w, "tunnel_protection_initiate", strncmp(s->profile, "ezvpn ", 6) == 0);
 		jw_str(&w, "username", s->username);
 		jw_str(&w, "group", s->group);
 		jw_str(&w, "profile", s->profile);

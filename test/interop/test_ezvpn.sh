@@ -81,6 +81,20 @@ va=$(cl ip -o link show | sed -n 's/^[0-9]*: \(va[0-9]*\)[:@].*/\1/p' | head -1)
 [ -n "$va" ] || die "no vaN interface on the client"
 cl ip -o addr show dev "$va" | grep -q "192.168.1.1/32" || die "$va lacks the Mode Config address"
 
+# the initiated session in the client's own session shows, as the hub's are in its
+cs=$("$VPNCTL" -S "$cst" show crypto session detail); echo "$cs"
+echo "$cs" | grep -q "172.18.143.246" || die "the client's show crypto session lacks its server"
+"$VPNCTL" -S "$cst" show crypto isakmp sa | grep -q "172.18.143.246.*QM_IDLE" ||
+	die "the client's show crypto isakmp sa lacks the QM_IDLE SA with its server"
+"$VPNCTL" -S "$cst" show crypto ipsec sa | grep -q "172.18.143.246" ||
+	die "the client's show crypto ipsec sa lacks its SAs"
+rc=$("$VPNCTL" -S "$cst" show running-config interface "Virtual-Access${va#va}") ||
+	die "show running-config interface Virtual-Access${va#va} failed on the client"
+echo "$rc"
+echo "$rc" | grep -q "^ ip address 192.168.1.1 255.255.255.255" || die "the client's Virtual-Access lacks its pushed address"
+echo "$rc" | grep -q "^ tunnel destination 172.18.143.246" || die "the client's Virtual-Access lacks its server"
+echo "$rc" | grep -q "no tunnel protection ipsec initiate" && die "the client's Virtual-Access says it does not initiate"
+
 # the hub sees one session, user cisco from the client's outside address
 hs=$("$VPNCTL" -S "$hst" show crypto session detail)
 echo "$hs" | grep -q "172.18.143.2" || { echo "$hs" >&2; die "the hub shows no session from the client"; }
