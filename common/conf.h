@@ -46,6 +46,8 @@
 #define CONF_RADIUS_KEY_MAX    49   /* 48 characters (radcli's limit, kept) */
 #define CONF_MAX_TRUSTPOINTS   4
 #define CONF_MAX_EZVPN         8
+#define CONF_MAX_CMAPS         16    /* crypto map entries (NAME SEQ), all maps together */
+#define CONF_CMAP_PEERS        4
 #define CONF_EZVPN_PEERS       10    /* as IOS: up to 10 peer lines */
 #define CONF_EZVPN_INSIDE      4
 #define CONF_PKI_CA_MAX        8192  /* DER of the trust point's CA certificates, concatenated */
@@ -234,6 +236,39 @@ struct conf_interface {
 	/* crypto ipsec client ezvpn NAME [inside] */
 	char     ezvpn[CONF_NAME_MAX];
 	int      ezvpn_inside;
+	/* crypto map NAME: the map's entries protect traffic leaving through this interface */
+	char     crypto_map[CONF_NAME_MAX];
+	int      line;
+};
+
+/* set session-key inbound|outbound esp SPI cipher HEX [authenticator HEX] */
+struct conf_session_key {
+	int      set;
+	uint32_t spi;                            /* host order, 256 and up */
+	uint8_t  cipher[36];                     /* keymgr only (AES-256 + nothing: 32; 3DES 24) */
+	int      cipher_len;
+	uint8_t  auth[64];                       /* keymgr only */
+	int      auth_len;
+};
+
+enum conf_cmap_kind { CMAP_ISAKMP = 1, CMAP_MANUAL };
+
+/* crypto map NAME SEQ ipsec-isakmp [dynamic DYN] | ipsec-manual: one entry of a map */
+struct conf_crypto_map {
+	char     name[CONF_NAME_MAX];
+	int      seq;                            /* entries of a map are tried in seq order */
+	int      kind;                           /* enum conf_cmap_kind */
+	char     dynamic[CONF_NAME_MAX];         /* ipsec-isakmp dynamic DYN */
+	struct in_addr peer[CONF_CMAP_PEERS];    /* set peer A (manual: exactly one) */
+	int      npeer;
+	char     tset[CONF_MAX_TSET_REFS][CONF_NAME_MAX];   /* set transform-set T... */
+	int      ntset;
+	char     match_acl[CONF_NAME_MAX];       /* match address ACL */
+	int      pfs_group;                      /* set pfs groupN, 0 none */
+	uint32_t lifetime_seconds, lifetime_kb;  /* set security-association lifetime, 0 global */
+	int      per_host;                       /* set security-association level per-host */
+	int      reverse_route;                  /* reverse-route */
+	struct conf_session_key key_in, key_out; /* ipsec-manual; SPIs stay in every copy */
 	int      line;
 };
 
@@ -444,6 +479,8 @@ struct vpnd_conf {
 	int      ntrustpoint;
 	struct conf_ezvpn ezvpn[CONF_MAX_EZVPN];
 	int      nezvpn;
+	struct conf_crypto_map cmap[CONF_MAX_CMAPS];   /* sorted by name, then seq */
+	int      ncmap;
 	struct conf_radius_group radius_group[CONF_MAX_RADIUS_GROUPS];
 	int      nradius_group;
 	/* radius-server timeout / retransmit / deadtime / dead-criteria (global defaults) */

@@ -126,6 +126,13 @@ void conf_redact(struct vpnd_conf *c)
 		explicit_bzero(c->dynauth.client[k].key, sizeof(c->dynauth.client[k].key));
 	for (int k = 0; k < CONF_MAX_TRUSTPOINTS; k++)
 		explicit_bzero(c->trustpoint[k].key_der, sizeof(c->trustpoint[k].key_der));
+	for (int k = 0; k < CONF_MAX_CMAPS; k++) {
+		struct conf_session_key *in = &c->cmap[k].key_in, *out = &c->cmap[k].key_out;
+		explicit_bzero(in->cipher, sizeof(in->cipher));
+		explicit_bzero(in->auth, sizeof(in->auth));
+		explicit_bzero(out->cipher, sizeof(out->cipher));
+		explicit_bzero(out->auth, sizeof(out->auth));
+	}
 	for (int k = 0; k < CONF_MAX_EZVPN; k++) {
 		explicit_bzero(c->ezvpn[k].group_key, sizeof(c->ezvpn[k].group_key));
 		explicit_bzero(c->ezvpn[k].password, sizeof(c->ezvpn[k].password));

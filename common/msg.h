@@ -110,6 +110,7 @@ enum imsg_type {
 	IMSG_EZ_STATE,          /* ikemgr -> parent: struct msg_ez_state, on every change */
 	IMSG_EZ_BACKUP,         /* ikemgr -> keymgr: struct msg_ez_backup, the server's list */
 	IMSG_EZ_BACKUP_OK,      /* keymgr -> tunmgr: struct msg_ez_backup, as keymgr accepted it */
+	IMSG_MANUAL_SA,         /* keymgr -> tunmgr: struct msg_manual_sa, a crypto map's keys */
 
 	IMSG_TYPE_MAX
 };
@@ -337,6 +338,23 @@ struct msg_ez_backup {
 	struct sockaddr_in peer;        /* the server that pushed it */
 	int32_t  n;
 	struct in_addr addr[MSG_EZ_BACKUP_MAX];
+};
+
+/*
+ * The keys of a `crypto map NAME SEQ ipsec-manual` entry, from keymgr (which alone reads them
+ * from the configuration) to tunmgr at start and at every reload; tunmgr takes everything else
+ * (peer, transform set, ACL, SPIs) from its own, redacted, copy of the configuration and
+ * installs the keys only if the SPIs match that entry. Lengths are those of the entry's
+ * transform set; ikemgr never sees these.
+ */
+struct msg_manual_sa {
+	char     map[64];
+	int32_t  seq;
+	uint32_t spi_in, spi_out;       /* host order, as configured */
+	uint8_t  enc_in[36], enc_out[36];
+	int32_t  enc_len;
+	uint8_t  auth_in[64], auth_out[64];
+	int32_t  auth_len;
 };
 
 /* show crypto ipsec client ezvpn */
