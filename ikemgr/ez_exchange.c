@@ -330,13 +330,7 @@ static void on_qm(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t
 		ike.st.drop_malformed++;
 		return;
 	}
-	ez_install_sa(e, &e->qm);
-	ez_send(e, &b);
-	isakmp_buf_free(&b);
-	free(e->last);
-	e->last = NULL;
-	e->rtx_left = 0;
-	e->next_at = 0;
+	ez_qm_done(e, &e->qm, &b);
 	e->state = EZ_ACTIVE;
 	e->failures = 0;
 	char pa[INET_ADDRSTRLEN], aa[INET_ADDRSTRLEN];

@@ -85,6 +85,7 @@ void ez_start_qm(struct ez *, time_t now);
 
 /* ez_sa.c */
 void ez_install_sa(struct ez *, const struct ikei_qm *);
+void ez_qm_done(struct ez *, const struct ikei_qm *, struct isakmp_buf *hash3);
 void ez_rekey_start(struct ez *, time_t now);
 void ez_rekey_input(struct ez *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
 /* a quick mode the server started: answered with the client's own offers as the bound */

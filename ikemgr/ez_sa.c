@@ -96,6 +96,19 @@ void ez_install_sa(struct ez *e, const struct ikei_qm *qm)
 	free(a);
 }
 
+/* Our quick mode answered: the pair goes to tunmgr, HASH(3) to the server, and nothing of
+ * ours waits for an answer any more. */
+void ez_qm_done(struct ez *e, const struct ikei_qm *q, struct isakmp_buf *b)
+{
+	ez_install_sa(e, q);
+	ez_send(e, b);
+	isakmp_buf_free(b);
+	free(e->last);
+	e->last = NULL;
+	e->rtx_left = 0;
+	e->next_at = 0;
+}
+
 /* A new quick mode with the same offers and identities; the old pair serves until then. */
 void ez_rekey_start(struct ez *e, time_t now)
 {
@@ -144,13 +157,7 @@ void ez_rekey_input(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time
 			ez_down(e, "rekey answer chose a transform we did not offer", 1, 1, now);
 		return;
 	}
-	ez_install_sa(e, &e->rk);
-	ez_send(e, &b);
-	isakmp_buf_free(&b);
-	free(e->last);
-	e->last = NULL;
-	e->rtx_left = 0;
-	e->next_at = 0;
+	ez_qm_done(e, &e->rk, &b);
 
 	struct msg_sa_del d = { .session_id = e->id, .spi_in = e->qm.spi_in, .spi_out = e->qm.spi_out };
 	isakmp_buf_init(&b);

@@ -69,39 +69,36 @@ int ikei_xauth_answer(const struct ikei_sa *s, struct ikei_x *x, const struct is
 	return rc;
 }
 
-int ikei_cfg_request(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b)
+/* A Mode Config REQUEST asking for the attributes in ask[]. */
+static int cfg_ask(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b,
+                   const uint16_t *ask, size_t n)
 {
 	struct isakmp_attrs a;
 	uint16_t ident;
 	ike_random((uint8_t *)&ident, sizeof(ident));
 	isakmp_attrs_init(&a);
-	isakmp_attrs_tlv(&a, CFG_INTERNAL_IP4_ADDRESS, NULL, 0);
-	isakmp_attrs_tlv(&a, CFG_INTERNAL_IP4_NETMASK, NULL, 0);
+	for (size_t k = 0; k < n; k++)
+		isakmp_attrs_tlv(&a, ask[k], NULL, 0);
 	int rc = ikei_begin(s, b, ISAKMP_EXCH_TRANSACTION, x->msgid);
 	if (!rc)
 		rc = isakmp_put_cfg(b, ISAKMP_CFG_REQUEST, ident, &a) < 0 ? IKEI_E_BUILD : 0;
 	return rc ? rc : ikei_protect(s, x, b, NULL, 0);
 }
 
+int ikei_cfg_request(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b)
+{
+	static const uint16_t ask[] = { CFG_INTERNAL_IP4_ADDRESS, CFG_INTERNAL_IP4_NETMASK };
+	return cfg_ask(s, x, b, ask, sizeof(ask) / sizeof(ask[0]));
+}
+
 int ikei_cfg_reply(const struct isakmp_msg *m, struct in_addr *addr)
 {
-	struct isakmp_cfg c;
-	struct isakmp_attr_it it;
-	struct isakmp_cfg_attr v;
-	const struct isakmp_payload *pa = find_pl(m, ISAKMP_NP_ATTR);
-	int r;
-
-	if (!pa || isakmp_parse_cfg(pa->body, pa->len, &c) < 0)
-		return IKEI_E_MALFORMED;
-	if (c.type != ISAKMP_CFG_REPLY)
-		return IKEI_E_STATE;
-	addr->s_addr = 0;
-	isakmp_attr_it_init(&it, c.attrs, c.len);
-	while ((r = isakmp_attr_next(&it, &v)) > 0)
-		if (v.type == CFG_INTERNAL_IP4_ADDRESS && !v.tv && v.len == 4)
-			memcpy(addr, v.data, 4);
-	return r < 0 || !addr->s_addr ? IKEI_E_MALFORMED : 0;
+	struct ikei_cfg c;
+	int rc = ikei_cfg_reply_full(m, &c);
+	*addr = c.addr;
+	return rc < 0 ? rc : !c.addr.s_addr ? IKEI_E_MALFORMED : 0;
 }
+
 
 int ikei_cfg_request_full(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b)
 {
@@ -109,16 +106,7 @@ int ikei_cfg_request_full(const struct ikei_sa *s, struct ikei_x *x, struct isak
 	                                CFG_INTERNAL_IP4_DNS, UNITY_DEF_DOMAIN, UNITY_SPLIT_INCLUDE,
 	                                UNITY_SAVE_PASSWD, UNITY_PFS, UNITY_BANNER,
 	                                UNITY_BACKUP_SERVERS };
-	struct isakmp_attrs a;
-	uint16_t ident;
-	ike_random((uint8_t *)&ident, sizeof(ident));
-	isakmp_attrs_init(&a);
-	for (size_t k = 0; k < sizeof(ask) / sizeof(ask[0]); k++)
-		isakmp_attrs_tlv(&a, ask[k], NULL, 0);
-	int rc = ikei_begin(s, b, ISAKMP_EXCH_TRANSACTION, x->msgid);
-	if (!rc)
-		rc = isakmp_put_cfg(b, ISAKMP_CFG_REQUEST, ident, &a) < 0 ? IKEI_E_BUILD : 0;
-	return rc ? rc : ikei_protect(s, x, b, NULL, 0);
+	return cfg_ask(s, x, b, ask, sizeof(ask) / sizeof(ask[0]));
 }
 
 int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *o)

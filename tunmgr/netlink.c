@@ -403,12 +403,12 @@ nl_group_del(int nl, uint32_t group)
 }
 
 int
-nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen)
+nl_addr_add_label(int nl, int ifindex, struct in_addr a, int prefixlen, const char *label)
 {
 	struct nl_msg m;
 	struct ifaddrmsg *ifa;
 
-	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32)
+	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32 || (label && strlen(label) >= IFNAMSIZ))
 		return -EINVAL;
 	nlm_init(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
 	ifa = nlm_put(&m, sizeof(*ifa));
@@ -418,7 +418,15 @@ nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen)
 	ifa->ifa_index = (uint32_t)ifindex;
 	nlm_attr(&m, IFA_LOCAL, &a, sizeof(a));
 	nlm_attr(&m, IFA_ADDRESS, &a, sizeof(a));
+	if (label)
+		nlm_attr(&m, IFA_LABEL, label, strlen(label) + 1);
 	return nlm_transact(nl, &m, NULL, NULL);
+}
+
+int
+nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen)
+{
+	return nl_addr_add_label(nl, ifindex, a, prefixlen, NULL);
 }
 
 int

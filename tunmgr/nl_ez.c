@@ -129,26 +129,6 @@ nl_route_add_via(int nl, int oif, struct in_addr dst, int prefixlen, struct in_a
 	return nlm_transact(nl, &m, NULL, NULL);
 }
 
-int
-nl_addr_add_label(int nl, int ifindex, struct in_addr a, int prefixlen, const char *label)
-{
-	struct nl_msg m;
-	struct ifaddrmsg *ifa;
-
-	if (ifindex <= 0 || prefixlen < 0 || prefixlen > 32 || strlen(label) >= IFNAMSIZ)
-		return -EINVAL;
-	nlm_init(&m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-	ifa = nlm_put(&m, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = (uint8_t)prefixlen;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)ifindex;
-	nlm_attr(&m, IFA_LOCAL, &a, sizeof(a));
-	nlm_attr(&m, IFA_ADDRESS, &a, sizeof(a));
-	nlm_attr(&m, IFA_LABEL, label, strlen(label) + 1);
-	return nlm_transact(nl, &m, NULL, NULL);
-}
-
 #define SWEEP_MAX 64
 
 struct addr_sweep {

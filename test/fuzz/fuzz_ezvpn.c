@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ezvpn.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c -lcrypto -o fuzz_ezvpn
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ezvpn.c test/fuzz/quiet_log.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c -lcrypto -o fuzz_ezvpn
 /*
  * The Easy VPN remote's state machine (ikemgr/ezvpn.c, ez_exchange.c, ez_sa.c, ez_dpd.c) fed
  * a fuzzer's mix of events: datagrams from the server (the cookie patched in so they reach the
@@ -17,20 +17,6 @@
 
 static struct vpnd_conf conf;
 
-/* quiet logging: the lines are not under test */
-void log_info(const char *fmt, ...) { (void)fmt; }
-void log_warnx(const char *fmt, ...) { (void)fmt; }
-void log_warn(const char *fmt, ...) { (void)fmt; }
-void log_debug(const char *fmt, ...) { (void)fmt; }
-void fatalx(const char *fmt, ...) { (void)fmt; abort(); }
-void fatal(const char *fmt, ...) { (void)fmt; abort(); }
-int log_dbg_enabled(int cat, const struct log_peer *p) { (void)cat; (void)p; return 0; }
-void log_dbg(int cat, const struct log_peer *p, const char *fmt, ...)
-{
-	(void)cat;
-	(void)p;
-	(void)fmt;
-}
 static uint8_t cky_i[8];
 static int have_cky;
 

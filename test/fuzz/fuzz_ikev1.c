@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c -lcrypto -o fuzz_ikev1
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c -lcrypto -o fuzz_ikev1
 /*
  * The IKEv1 responder fed whole exchanges: aggressive mode, main mode, XAUTH, Mode Config,
  * quick mode, informational messages, timers. The engine does no I/O (struct ike_io), so the
@@ -78,20 +78,6 @@ static struct vpnd_conf conf;
 struct sockaddr_in peer, local;      /* the client's and the hub's */
 uint8_t mode;                    /* the input's first byte */
 
-/* ---- quiet logging: the lines are not under test, and writing them is slow ---- */
-void log_info(const char *fmt, ...) { (void)fmt; }
-void log_warnx(const char *fmt, ...) { (void)fmt; }
-void log_warn(const char *fmt, ...) { (void)fmt; }
-void log_debug(const char *fmt, ...) { (void)fmt; }
-void fatalx(const char *fmt, ...) { (void)fmt; abort(); }
-void fatal(const char *fmt, ...) { (void)fmt; abort(); }
-int log_dbg_enabled(int cat, const struct log_peer *p) { (void)cat; (void)p; return 0; }
-void log_dbg(int cat, const struct log_peer *p, const char *fmt, ...)
-{
-	(void)cat;
-	(void)p;
-	(void)fmt;
-}
 
 /* ---- messages to keymgr and tunmgr: queued, answered after the engine returns ---- */
 struct qmsg {

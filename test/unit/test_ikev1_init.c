@@ -152,10 +152,11 @@ static void to_parent(uint32_t t, uint32_t id, const void *d, size_t l)
 	(void)t; (void)id; (void)d; (void)l;
 }
 
-static void setup(void)
+/* the responder engine on configuration text */
+static void setup_with(const char *text, size_t len)
 {
 	static const struct ike_io io = { send_pkt, to_keymgr, to_tunmgr, to_parent };
-	cr_assert_eq(conf_load_buf("test", cfg, sizeof(cfg) - 1, &conf, NULL, NULL), 0);
+	cr_assert_eq(conf_load_buf("test", text, len, &conf, NULL, NULL), 0);
 	cr_assert_eq(ike_crypto_init(), 0);
 	ikev1_init(&conf, &io);
 	client.sin_family = hub.sin_family = AF_INET;
@@ -164,6 +165,11 @@ static void setup(void)
 	client.sin_port = hub.sin_port = htons(500);
 	xauth_ok = 1;
 	sa_adds = va_late = va_pending = va_done = 0;
+}
+
+static void setup(void)
+{
+	setup_with(cfg, sizeof(cfg) - 1);
 }
 TestSuite(init, .init = setup);
 
@@ -390,16 +396,7 @@ static const char seed_cfg[] =
 
 static void seed_setup(void)
 {
-	static const struct ike_io io = { send_pkt, to_keymgr, to_tunmgr, to_parent };
-	cr_assert_eq(conf_load_buf("seed", seed_cfg, sizeof(seed_cfg) - 1, &conf, NULL, NULL), 0);
-	cr_assert_eq(ike_crypto_init(), 0);
-	ikev1_init(&conf, &io);
-	client.sin_family = hub.sin_family = AF_INET;
-	inet_pton(AF_INET, "10.99.0.7", &client.sin_addr);
-	inet_pton(AF_INET, "172.18.143.246", &hub.sin_addr);
-	client.sin_port = hub.sin_port = htons(500);
-	xauth_ok = 1;
-	sa_adds = va_late = va_pending = va_done = 0;
+	setup_with(seed_cfg, sizeof(seed_cfg) - 1);
 }
 TestSuite(ezoffer, .init = seed_setup);
 
