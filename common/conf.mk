@@ -45,3 +45,9 @@ test_unit_test_conf_ezvpn_SOURCES = test/unit/test_conf_ezvpn.c
 test_unit_test_conf_ezvpn_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
 test_unit_test_conf_ezvpn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_ezvpn_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_conf_cmap
+TESTS += test/unit/test_conf_cmap
+test_unit_test_conf_cmap_SOURCES = test/unit/test_conf_cmap.c
+test_unit_test_conf_cmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_cmap_LDADD = $(TEST_LIBS)
