@@ -15,6 +15,7 @@ EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/
 	test/data/conf/bad_ezvpn.conf \
 	test/data/conf/bad_cmap.conf \
 	test/data/conf/bad_cmap_check.conf \
+	test/data/conf/good_cmap.conf \
 	test/data/conf/bad_ios_iface.conf \
 	test/data/conf/bad_password_type.conf \
 	test/data/conf/bad_policy.conf \
