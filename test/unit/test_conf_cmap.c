@@ -293,3 +293,19 @@ Test(cmap, too_many_entries)
 	cr_expect_eq(conf->ncmap, CONF_MAX_CMAPS);
 	cr_expect_geq(find_msg("too many crypto map entries, expected at most 16"), 0);
 }
+
+/* an IOS-named interface carrying a crypto map must find its Linux device: an error if not */
+Test(cmap, ios_interface_needs_device)
+{
+	char text[2048];
+
+	const char *eth0 = strstr(two_entries, "interface eth0\n");
+	cr_assert_not_null(eth0);
+	snprintf(text, sizeof(text), "%.*sinterface GigabitEthernet0/0\n%s",
+	         (int)(eth0 - two_entries), two_entries, eth0 + strlen("interface eth0\n"));
+	cr_assert_eq(load_str(text), 0);
+	memset(dl, 0, sizeof(*dl));
+	cr_expect_eq(conf_bind_devices(conf, NULL, collect, dl), 1);
+	cr_expect_geq(find_msg("error: GigabitEthernet0/0: no Linux device holds 192.0.2.100"),
+	              0);
+}
