@@ -203,6 +203,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_TRUSTPOINT:    return cp_trustpoint_cmds;
 	case CB_DYNAUTH:       return cp_dynauth_cmds;
 	case CB_EZVPN:         return cp_ezvpn_cmds;
+	case CB_CMAP:          return cp_cmap_cmds;
 	}
 	return NULL;
 }

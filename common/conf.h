@@ -575,6 +575,18 @@ int conf_iface_is_ios(const char *name);
  * Reports through diag like conf_load: a warning when none is found, an error when an ezvpn
  * needs the interface. Returns the number of errors.
  */
+/* The crypto map entries of running-config (session keys as <removed>), conf_cmap.c. */
+void conf_cmap_print(FILE *f, const struct vpnd_conf *c);
+/* Entry NAME SEQ (seq 0: the map's first entry), or NULL. */
+const struct conf_crypto_map *conf_find_cmap(const struct vpnd_conf *, const char *name, int seq);
+/* The first permit of the entry's match address ACL, the only one an ipsec-manual entry uses
+ * (later permits are ignored with a warning at load, as IOS does); NULL if none. */
+const struct conf_ace *conf_cmap_first_permit(const struct vpnd_conf *,
+                                              const struct conf_crypto_map *m);
+/* Bytes of a manual key for a transform set's algorithms (conf_transform_set encr/keylen,
+ * auth); 0 for an algorithm manual keys refuse (GCM, null) or for no authenticator. */
+size_t conf_esp_cipher_keylen(int encr, int keylen_bits);
+size_t conf_esp_auth_keylen(int auth);
 /* The crypto ipsec client ezvpn blocks of running-config (secrets as <removed>). */
 void conf_ezvpn_print(FILE *f, const struct vpnd_conf *c);
 struct ifaddrs;

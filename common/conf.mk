@@ -5,13 +5,17 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_find.c common/conf_keyring.c common/conf_radius.c \
 	common/conf_pki.c common/conf_dynauth.c common/conf_admission.c \
 	common/conf_logging.c common/conf_words.c common/conf_http.c \
-	common/conf_ipv6.c common/conf_ezvpn.c common/conf_bind.c
+	common/conf_ipv6.c common/conf_ezvpn.c common/conf_bind.c \
+	common/conf_cmap.c common/conf_cmap_check.c
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
 	test/data/conf/bad_acl.conf \
 	test/data/conf/bad_banner.conf \
 	test/data/conf/bad_ezvpn.conf \
+	test/data/conf/bad_cmap.conf \
+	test/data/conf/bad_cmap_check.conf \
+	test/data/conf/good_cmap.conf \
 	test/data/conf/bad_ios_iface.conf \
 	test/data/conf/bad_password_type.conf \
 	test/data/conf/bad_policy.conf \
@@ -42,3 +46,9 @@ test_unit_test_conf_ezvpn_SOURCES = test/unit/test_conf_ezvpn.c
 test_unit_test_conf_ezvpn_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
 test_unit_test_conf_ezvpn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_ezvpn_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_conf_cmap
+TESTS += test/unit/test_conf_cmap
+test_unit_test_conf_cmap_SOURCES = test/unit/test_conf_cmap.c
+test_unit_test_conf_cmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_cmap_LDADD = $(TEST_LIBS)

@@ -308,6 +308,7 @@ static void ace_add(struct conf_parser *p, int k, int i)
 		         CONF_MAX_ACES);
 		return;
 	}
+	p->ace_line[k][acl->nace] = p->line;
 	acl->ace[acl->nace++] = ace;
 }
 

@@ -24,10 +24,11 @@ static void report(const struct vpnd_conf *c, int line, int is_error, conf_diag_
 		fprintf(stderr, "%s\n", msg);
 }
 
-/* An interface whose Linux device something needs: the outside or an inside of an ezvpn. */
+/* An interface whose Linux device something needs: the outside or an inside of an ezvpn, or
+ * one a crypto map protects. */
 static int needed(const struct conf_interface *f)
 {
-	return f->ezvpn[0] != '\0';
+	return f->ezvpn[0] != '\0' || f->crypto_map[0] != '\0';
 }
 
 /* "eth0:1" is an address label of eth0 */

@@ -97,6 +97,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "ezvpn '%s' is not defined, expected a 'crypto ipsec "
 			            "client ezvpn %s' block", name, name);
 		break;
+	case REF_CMAP:
+		if (!conf_find_cmap(c, name, 0))
+			cp_error_at(p, r->line, "crypto map '%s' is not defined, expected a 'crypto map "
+			            "%s SEQ ipsec-manual' block", name, name);
+		break;
 	case REF_IFACE:
 		if (!conf_find_iface(c, name))
 			cp_error_at(p, r->line, "interface %s is not defined, expected an 'interface %s' "
@@ -123,6 +128,7 @@ void cp_check_refs(struct conf_parser *p)
 	cp_check_dynauth(p);
 	cp_check_ipv6(p);
 	cp_check_ezvpn(p);
+	cp_check_cmap(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

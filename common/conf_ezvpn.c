@@ -248,7 +248,11 @@ static void h_iface_ezvpn(struct conf_parser *p, int i)
 
 static const struct cp_kw iface_client[] = { FN("ezvpn", h_iface_ezvpn), END };
 static const struct cp_kw iface_ipsec[] = { SUB("client", iface_client), END };
-const struct cp_kw cp_iface_crypto[] = { SUB("ipsec", iface_ipsec), END };
+const struct cp_kw cp_iface_crypto[] = {
+	SUB("ipsec", iface_ipsec),
+	FN("map", cp_h_iface_cmap),     /* conf_iface.c */
+	END
+};
 
 /* Each remote gets its interfaces; the names stay as written (conf_iface_device maps them). */
 static void fill_sides(struct conf_parser *p)

@@ -364,6 +364,29 @@ static void h_physical(struct conf_parser *p, int i)
 	ifc->device_explicit = 1;
 }
 
+/* crypto map NAME: one map per interface, as on IOS; its entries are checked after the file */
+void cp_h_iface_cmap(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+	char name[CONF_NAME_MAX];
+
+	if (!cp_need(p, i, "a crypto map name") ||
+	    !cp_name(p, i, "crypto map name", name, sizeof(name)) || !cp_end(p, i + 1))
+		return;
+	if (ifc->is_template || ifc->is_loopback) {
+		cp_error(p, "a crypto map protects traffic leaving a physical interface, expected "
+		         "this line under one, not under %s", ifc->name);
+		return;
+	}
+	if (ifc->crypto_map[0] && strcmp(ifc->crypto_map, name) != 0) {
+		cp_error(p, "interface %s already has crypto map %s, expected one crypto map per "
+		         "interface", ifc->name, ifc->crypto_map);
+		return;
+	}
+	memcpy(ifc->crypto_map, name, sizeof(name));
+	cp_ref(p, REF_CMAP, ifc->crypto_map);
+}
+
 static void h_shutdown(struct conf_parser *p, int i)
 {
 	if (cp_end(p, i))

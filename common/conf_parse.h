@@ -24,6 +24,7 @@ enum cp_block {
 	CB_TRUSTPOINT,
 	CB_DYNAUTH,
 	CB_EZVPN,
+	CB_CMAP,        /* crypto map NAME SEQ ipsec-manual | ipsec-isakmp */
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -35,6 +36,7 @@ enum cp_ref_kind {
 	REF_POOL6,
 	REF_EZVPN,      /* interface: crypto ipsec client ezvpn NAME */
 	REF_IFACE,      /* an IOS interface name used by another line: must be configured */
+	REF_CMAP,       /* interface: crypto map NAME */
 };
 
 struct cp_ref {
@@ -99,6 +101,9 @@ struct conf_parser {
 	 * conf->iface[idx] */
 	struct conf_interface *iface;
 
+	/* the file line of each access list entry (crypto map checks name the ignored ones) */
+	int ace_line[CONF_MAX_ACLS][CONF_MAX_ACES];
+
 	int ended;                      /* `end` seen */
 	int after_end_warned;
 };
@@ -155,6 +160,12 @@ extern const struct cp_kw cp_dynauth_cmds[];
 extern const struct cp_kw cp_ezvpn_cmds[], cp_iface_crypto[];
 void cp_h_ezvpn(struct conf_parser *p, int i);
 void cp_check_ezvpn(struct conf_parser *p);
+/* conf_cmap.c: crypto map NAME SEQ, its block, and the interface line naming a map */
+extern const struct cp_kw cp_cmap_cmds[];
+void cp_h_cmap(struct conf_parser *p, int i);
+void cp_h_dynamic_map(struct conf_parser *p, int i);
+void cp_h_iface_cmap(struct conf_parser *p, int i);
+void cp_check_cmap(struct conf_parser *p);
 /* conf_iface.c: an IOS name (FastEthernet0/0, Loopback0) vpnd accepts for an interface */
 int cp_ios_iface_name(const char *s);
 /* conf_ipv6.c: ipv6 lines at the top, in a group, in an interface */

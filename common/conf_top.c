@@ -101,6 +101,8 @@ static const struct cp_kw crypto_cmds[] = {
 	OPEN("keyring", cp_h_keyring),
 	SUB("call", call_cmds),
 	FN("logging", cp_h_crypto_logging),
+	OPEN("map", cp_h_cmap),
+	OPEN("dynamic-map", cp_h_dynamic_map),
 	END
 };
 

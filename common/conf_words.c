@@ -30,6 +30,7 @@ static const struct {
 	{ CB_TRUSTPOINT, "crypto pki trustpoint" },
 	{ CB_DYNAUTH, "aaa server radius dynamic-author" },
 	{ CB_EZVPN, "crypto ipsec client ezvpn" },
+	{ CB_CMAP, "crypto map" },
 };
 
 /* Past the last block value of enum cp_block, with room for blocks added later. */

@@ -399,6 +399,8 @@ void rc_interface(FILE *f, const struct conf_interface *i)
 	if (i->ezvpn[0])
 		fprintf(f, " crypto ipsec client ezvpn %s%s\n", i->ezvpn,
 		        i->ezvpn_inside ? " inside" : "");
+	if (i->crypto_map[0])
+		fprintf(f, " crypto map %s\n", i->crypto_map);
 }
 
 static const char *proto_word(int proto, char *buf, size_t len)
@@ -580,6 +582,7 @@ void rc_body(FILE *f, const struct vpnd_conf *c)
 	rc_isakmp(f, c);
 	rc_ipsec(f, c);
 	conf_ezvpn_print(f, c);
+	conf_cmap_print(f, c);
 	for (int i = 0; i < c->niface; i++) {
 		rc_interface(f, &c->iface[i]);
 		fprintf(f, "!\n");

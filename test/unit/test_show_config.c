@@ -784,8 +784,15 @@ static void normalize(struct vpnd_conf *c)
 		struct conf_interface *f = &c->iface[i];
 		CLEAN(f->name); CLEAN(f->description); CLEAN(f->unnumbered); CLEAN(f->protection);
 		CLEAN(f->acl_in); CLEAN(f->acl_out); CLEAN(f->ipv6_unnumbered);
-		CLEAN(f->device); CLEAN(f->ezvpn);
+		CLEAN(f->device); CLEAN(f->ezvpn); CLEAN(f->crypto_map);
 		f->line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_CMAPS; i++) {
+		struct conf_crypto_map *m = &c->cmap[i];
+		CLEAN(m->name); CLEAN(m->dynamic); CLEAN(m->match_acl);
+		for (int k = 0; k < CONF_MAX_TSET_REFS; k++)
+			CLEAN(m->tset[k]);
+		m->line = 0;
 	}
 	for (int i = 0; i < CONF_MAX_EZVPN; i++) {
 		struct conf_ezvpn *e = &c->ezvpn[i];
@@ -832,12 +839,30 @@ static void normalize(struct vpnd_conf *c)
 	}
 }
 
-/* vpnd reads its own running-config back to the same configuration (secrets aside). */
-static void round_trip(const char *text)
+/* vpnd reads its own running-config back to the same configuration (secrets aside); with
+ * removed_as, each <removed> is read as that text (a hex key must be hex to load). */
+static void round_trip_as(const char *text, const char *removed_as)
 {
 	struct vpnd_conf *a = load(text);
 	char *out = run(show_running_config, a, 0, NULL);
 	const char *body = body_of(out);
+	char *subst = NULL;
+
+	if (removed_as) {
+		size_t len = 0;
+		FILE *m = open_memstream(&subst, &len);
+		cr_assert_not_null(m);
+		for (const char *s = body; *s;) {
+			if (strncmp(s, SHOW_REMOVED, strlen(SHOW_REMOVED)) == 0) {
+				fputs(removed_as, m);
+				s += strlen(SHOW_REMOVED);
+			} else {
+				fputc(*s++, m);
+			}
+		}
+		fclose(m);
+		body = subst;
+	}
 	struct vpnd_conf *b = calloc(1, sizeof(*b));
 	cr_assert_not_null(b);
 	cr_assert_eq(conf_load_buf("rc", body, strlen(body), b, errors_only, NULL), 0,
@@ -855,10 +880,17 @@ static void round_trip(const char *text)
 	cr_expect_eq(memcmp(a->acl, b->acl, sizeof(a->acl)), 0, "acls");
 	cr_expect_eq(memcmp(a->aaa, b->aaa, sizeof(a->aaa)), 0, "aaa");
 	cr_expect_eq(memcmp(a->route, b->route, sizeof(a->route)), 0, "routes");
+	cr_expect_eq(memcmp(a->cmap, b->cmap, sizeof(a->cmap)), 0, "crypto maps");
 	cr_expect_eq(memcmp(a, b, sizeof(*a)), 0, "configuration differs after a round trip");
+	free(subst);
 	free(out);
 	free(a);
 	free(b);
+}
+
+static void round_trip(const char *text)
+{
+	round_trip_as(text, NULL);
 }
 
 Test(show_config, running_config_reads_back_seed) { round_trip(seed); }
@@ -1469,4 +1501,57 @@ Test(handlers, show_logging_ring_and_header)
 	free(out);
 	show_logging_clear();
 	free(par.conf);
+}
+
+#define K32 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+static const char cmap_text[] =
+	"crypto ipsec transform-set T esp-aes 256 esp-sha256-hmac\n"
+	"ip access-list extended A\n permit ip 10.1.0.0 0.0.0.255 10.2.0.0 0.0.0.255\n"
+	"crypto map M 20 ipsec-manual\n set peer 192.0.2.2\n set transform-set T\n"
+	" match address A\n"
+	" set session-key inbound esp 4294967295 cipher " K32 " authenticator " K32 "\n"
+	" set session-key outbound esp 256 cipher " K32 " authenticator " K32 "\n"
+	"crypto map M 10 ipsec-manual\n set peer 192.0.2.1\n set transform-set T\n"
+	" match address A\n set security-association lifetime kilobytes 9000\n"
+	" set session-key inbound esp 300 cipher " K32 " authenticator " K32 "\n"
+	" set session-key outbound esp 301 cipher " K32 " authenticator " K32 "\n"
+	"crypto map I 5 ipsec-isakmp\n set peer 192.0.2.7\n set peer 192.0.2.8\n"
+	" set transform-set T T\n set pfs group14\n set security-association lifetime seconds 1200\n"
+	" set security-association level per-host\n match address A\n reverse-route\n"
+	"crypto map J 1 ipsec-isakmp dynamic DYN\n"
+	"interface GigabitEthernet0/0\n physical-interface eth3\n crypto map M\n";
+
+/* crypto maps print sorted, keys as <removed>, and read back to the same entries */
+Test(show_config, running_config_cmap_lines)
+{
+	struct vpnd_conf *c = load(cmap_text);
+	char *out = run(show_running_config, c, 0, NULL);
+	static const char *const want[] = {
+		"crypto map I 5 ipsec-isakmp\n set peer 192.0.2.7\n set peer 192.0.2.8\n"
+		" set transform-set T T\n set pfs group14\n"
+		" set security-association lifetime seconds 1200\n"
+		" set security-association level per-host\n match address A\n reverse-route\n!\n"
+		"crypto map J 1 ipsec-isakmp dynamic DYN\n!\n"
+		"crypto map M 10 ipsec-manual\n set peer 192.0.2.1\n set transform-set T\n"
+		" set security-association lifetime kilobytes 9000\n"
+		" set session-key inbound esp 300 cipher <removed> authenticator <removed>\n"
+		" set session-key outbound esp 301 cipher <removed> authenticator <removed>\n"
+		" match address A\n!\n"
+		"crypto map M 20 ipsec-manual\n",
+		"interface GigabitEthernet0/0\n no ip address\n physical-interface eth3\n"
+		" crypto map M\n",
+		" set session-key inbound esp 4294967295 cipher <removed> authenticator <removed>\n",
+	};
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		cr_expect_not_null(strstr(out, want[k]), "missing:\n%s\nin:\n%s", want[k], out);
+	cr_expect_null(strstr(out, "0102030405"), "a session key in:\n%s", out);
+	free(out);
+	/* as control holds it: keys zeroed by conf_redact, still printed as <removed> */
+	conf_redact(c);
+	out = run(show_running_config, c, 0, NULL);
+	cr_expect_not_null(strstr(out, " set session-key outbound esp 256 cipher <removed> "
+	                          "authenticator <removed>\n"), "%s", out);
+	free(out);
+	free(c);
+	round_trip_as(cmap_text, K32);
 }
