@@ -304,6 +304,8 @@ void va_destroy(uint32_t session_id)
 	natt_ka_stop(v);
 	if (v->ez)
 		ez_teardown(v);
+	if (v->cm)
+		cm_teardown(v);
 	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;

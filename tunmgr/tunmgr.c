@@ -126,6 +126,7 @@ int tunmgr_main(struct proc_boot *boot)
 		fatalx("started without its sockets");
 	nl_list_links(dp.nl, cleanup_leftover, NULL);
 	ez_start();
+	cm_start();
 
 	dispatch_init(boot->parent_fd, boot->sock[CHAN_IKEMGR], boot->sock[CHAN_KEYMGR]);
 	authz_park_init(dp.loop, va_create_authorized);
