@@ -6,7 +6,7 @@
 #  - the LAN host pings 10.2.1.10 and runs iperf3 both ways, and ESP is seen on the wire
 #    (test/lib/wirecount.py on the hub's eth0);
 #  - traffic outside the ACL (the client host to 172.18.143.246) goes in clear;
-#  - a wrong inbound key on the hub: no traffic, ICV drops counted in the hub's log;
+#  - a wrong inbound authenticator key on the hub: no traffic, ICV drops counted in the hub's log;
 #  - after a stop neither side keeps a cmN device, a rule of priority 2500, or a route in
 #    table 2500.
 # Needs root; fails (never skips) when a tool is missing.
@@ -23,7 +23,7 @@ K1=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 A1=2021222324252627282920212223242526272829
 K2=303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f
 A2=5051525354555657585950515253545556575859
-KBAD=ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+ABAD=ff21222324252627282920212223242526272829
 
 dump() { echo "--- hub" >&2; tail -20 "$hst/vpnd.log" >&2; echo "--- client" >&2; tail -20 "$cst/vpnd.log" >&2; }
 die() { dump; fail "$*"; }
@@ -49,12 +49,12 @@ interface $1
 end
 EOF2
 }
-hub_conf() {   # IN_KEY
-	map_conf eth0 172.18.143.246 172.18.143.2 10.2.1.0 10.3.1.0 "$1" "$A1" "$K2" "$A2" 4096 8192
+hub_conf() {   # IN_AUTH
+	map_conf eth0 172.18.143.246 172.18.143.2 10.2.1.0 10.3.1.0 "$K1" "$1" "$K2" "$A2" 4096 8192
 }
 map_conf clout 172.18.143.2 172.18.143.246 10.3.1.0 10.2.1.0 "$K2" "$A2" "$K1" "$A1" 8192 4096 >"$T/client.conf"
-hub_conf "$K1" >"$T/hub.conf"
-hub_conf "$KBAD" >"$T/hub-bad.conf"
+hub_conf "$A1" >"$T/hub.conf"
+hub_conf "$ABAD" >"$T/hub-bad.conf"
 
 # wire_start: count the hub's eth0 packets by protocol until wire_stop
 wire_start() {
@@ -98,8 +98,8 @@ grep -q "logged the keys\|$K1\|$K2" "$hst/vpnd.log" "$cst/vpnd.log" && die "a se
 
 wire_start
 lan ping -c3 -w 10 10.2.1.10 >/dev/null || { wire_stop; die "no ping from the LAN host to 10.2.1.10"; }
-timeout 30 lan iperf3 -c 10.2.1.10 -t 2 -J >"$T/up.json" || { wire_stop; die "iperf3 up failed"; }
-timeout 30 lan iperf3 -c 10.2.1.10 -t 2 -R -J >"$T/down.json" || { wire_stop; die "iperf3 down failed"; }
+timeout 30 ip netns exec vpnd_lan iperf3 -c 10.2.1.10 -t 2 -J >"$T/up.json" || { wire_stop; die "iperf3 up failed"; }
+timeout 30 ip netns exec vpnd_lan iperf3 -c 10.2.1.10 -t 2 -R -J >"$T/down.json" || { wire_stop; die "iperf3 down failed"; }
 wire_stop
 mbit() { python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/1e6))' "$1"; }
 echo "iperf3 through the manual SAs: up $(mbit "$T/up.json") Mbit/s, down $(mbit "$T/down.json") Mbit/s"
