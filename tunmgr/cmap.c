@@ -43,6 +43,26 @@ struct cm_session {
 static uint8_t cm_used[CONF_MAX_CMAPS];
 static uint64_t cm_refused;
 
+/* Keys refused against the configuration tunmgr has now: keymgr sends after a reload as
+ * tunmgr does its own, in either order, so they are tried again once ours is reloaded. */
+static struct msg_manual_sa parked[CONF_MAX_CMAPS];
+static int nparked;
+
+static void park(const struct msg_manual_sa *m)
+{
+	int k;
+	if (!memchr(m->map, 0, sizeof(m->map)))
+		return;
+	for (k = 0; k < nparked; k++)
+		if (parked[k].seq == m->seq && !strcmp(parked[k].map, m->map))
+			break;
+	if (k == CONF_MAX_CMAPS)
+		return;
+	parked[k] = *m;
+	if (k == nparked)
+		nparked++;
+}
+
 static struct va *cm_find(const char *map, int seq)
 {
 	struct va *v;
@@ -83,7 +103,8 @@ static struct sa_in *cm_sa_in(struct va *v, const struct cm_plan *p, const struc
 static void cm_refuse(const struct msg_manual_sa *m, const char *why)
 {
 	cm_refused++;
-	log_warnx("crypto map %.63s %d: manual SA refused: %s (%llu refused so far)", m->map,
+	log_warnx("crypto map %.63s %d: manual SA refused: %s (%llu refused so far; tried "
+	          "again after the next reload)", m->map,
 	          m->seq, why, (unsigned long long)cm_refused);
 }
 
@@ -94,6 +115,7 @@ void cm_manual_sa(const struct msg_manual_sa *m)
 	int rc = cm_check(dp.conf, m, &p, why, sizeof(why));
 	if (rc < 0) {
 		cm_refuse(m, why);
+		park(m);
 		return;
 	}
 	struct va *old = cm_find(m->map, m->seq);
@@ -238,8 +260,9 @@ void cm_teardown(struct va *v)
 	v->cm = NULL;
 }
 
-/* After a reload: entries gone from the configuration, or whose SPIs changed, go. Changed
- * keys come from keymgr (cm_manual_sa replaces the entry). */
+/* After a reload: entries gone from the configuration, or whose SPIs changed, go; keys
+ * refused before are tried again. Changed keys come from keymgr (cm_manual_sa replaces the
+ * entry). */
 void cm_reloaded(void)
 {
 	struct va *v, *next;
@@ -256,6 +279,14 @@ void cm_reloaded(void)
 			va_destroy(v->session_id);
 		}
 	}
+	static struct msg_manual_sa retry[CONF_MAX_CMAPS];
+	int n = nparked;
+	memcpy(retry, parked, sizeof(retry[0]) * (size_t)n);
+	explicit_bzero(parked, sizeof(parked));
+	nparked = 0;
+	for (int k = 0; k < n; k++)
+		cm_manual_sa(&retry[k]);
+	explicit_bzero(retry, sizeof(retry));
 }
 
 void cm_start(void)

@@ -7,8 +7,10 @@
 #    (test/lib/wirecount.py on the hub's eth0);
 #  - traffic outside the ACL (the client host to 172.18.143.246) goes in clear;
 #  - a wrong inbound authenticator key on the hub: no traffic, ICV drops counted in the hub's log;
+#  - a reload with the same keys keeps the entry, one with new SPIs and keys on both sides
+#    replaces it;
 #  - after a stop neither side keeps a cmN device, a rule of priority 2500, or a route in
-#    table 2500.
+#    table 2500; a rule a kill -9 left is swept at the next start.
 # Needs root; fails (never skips) when a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -135,6 +137,44 @@ icv=$(sed -n 's/.*cm0 (crypto map CM 10) removed: .* dropped: \([0-9]*\) ICV.*/\
 [ "${icv:-0}" -ge 3 ] || die "hub: ${icv:-no} ICV drops counted with a wrong key"
 grep -q "cm0: ESP SPI 00001000 dropped" "$hst/vpnd.log" || die "hub: the ICV drops were not logged"
 pass "a wrong key: traffic fails, $icv ICV drops counted"
+
+# --- reloads: the same keys keep the entry; new SPIs and keys on both sides replace it
+vpnd_start "$T/hub.conf" "$hst"
+vpnd_start_cl "$T/client.conf" "$cst"
+wait_until 10 cm_up "$hst" && wait_until 10 cm_up "$cst" || die "cm0 did not come up again"
+lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping before the reloads"
+"$VPNCTL" -S "$hst" reload >/dev/null || die "hub: reload refused"
+wait_until 10 grep -q "configuration reloaded" "$hst/vpnd.log" || die "hub: no reload"
+sleep 0.5
+[ "$(grep -c 'cm0 (CryptoMap-CM-10) up' "$hst/vpnd.log")" = 1 ] || die "hub: an unchanged entry was re-created by a reload"
+map_conf eth0 172.18.143.246 172.18.143.2 10.2.1.0 10.3.1.0 "$K2" "$A2" "$K1" "$A1" 12288 16384 >"$T/hub.conf"
+map_conf clout 172.18.143.2 172.18.143.246 10.3.1.0 10.2.1.0 "$K1" "$A1" "$K2" "$A2" 16384 12288 >"$T/client.conf"
+"$VPNCTL" -S "$hst" reload >/dev/null || die "hub: second reload refused"
+"$VPNCTL" -S "$cst" reload >/dev/null || die "client: reload refused"
+wait_until 10 grep -q "manual SAs in 00003000, out 00004000" "$hst/vpnd.log" || die "hub: new SPIs not installed after the reload"
+wait_until 10 grep -q "manual SAs in 00004000, out 00003000" "$cst/vpnd.log" || die "client: new SPIs not installed after the reload"
+wait_until 10 sh -c "[ \$(grep -c 'cm0 (CryptoMap-CM-10) up' '$cst/vpnd.log') = 2 ]" || die "client: cm0 not up again after the reload"
+lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping on the new keys after the reloads"
+[ "$(hub ip rule show | grep -c '^2500:')" = 1 ] || die "hub: not exactly one rule after the reloads"
+pass "a reload keeps an unchanged entry and replaces one with new SPIs and keys"
+
+# --- a kill -9 of tunmgr leaves the rule; the next start sweeps it
+pid=$(pgrep -P "$VPND_CL_PID" -f -- "-X tunmgr" | head -1)
+[ -n "$pid" ] || die "client: no tunmgr process"
+kill -KILL "$pid"
+wait_until 5 sh -c "! kill -0 $VPND_CL_PID 2>/dev/null" || die "client: vpnd still runs 5 s after its tunmgr was killed"
+wait "$VPND_CL_PID" 2>/dev/null; VPND_CL_PID=
+wait_until 10 sh -c "! ip netns exec vpnd_cl ip -o link show | grep -q ' cm0:'" || die "client: cm0 outlived a kill -9"
+[ "$(cl ip rule show | grep -c '^2500:')" = 1 ] || die "client: the kill -9 left no rule to sweep (the test proves nothing)"
+mv "$cst/vpnd.log" "$cst/vpnd.log.1"
+vpnd_start_cl "$T/client.conf" "$cst"
+wait_until 10 cm_up "$cst" || die "client: cm0 did not come up after the kill"
+grep -Eq "[0-9]+ crypto map policy rules? left by an earlier run removed" "$cst/vpnd.log" ||
+	{ cl ip rule show >&2; die "client: no sweep of the rule a kill -9 left"; }
+[ "$(cl ip rule show | grep -c '^2500:')" = 1 ] || die "client: not exactly one rule after the sweep"
+lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping after the client's restart"
+pass "a rule left by a kill -9 of tunmgr is swept at the next start"
+stop_both
 for ns in vpnd_hub vpnd_cl; do
 	left=$(leftovers $ns)
 	[ -z "$left" ] || die "$ns: left after the stop: $left"
