@@ -155,6 +155,11 @@ void cm_manual_sa(const struct msg_manual_sa *m)
 		return;
 	}
 	cm_used[n] = 1;
+	/* cmN is not a Virtual-Access: its unit goes back, so the hub's vaN keep their numbers */
+	dp.units[v->unit] = 0;
+	if (v->unit < dp.unit_hint)
+		dp.unit_hint = v->unit;
+	v->unit = 0;
 	v->cm = cm;
 	snprintf(v->ifname, sizeof(v->ifname), "cm%d", n);
 	v->encap = ENCAP_RAW;
