@@ -201,6 +201,7 @@ void cm_configure(struct va *v, int fd)
 	v->vnet = 1;
 	snprintf(alias, sizeof(alias), "CryptoMap-%s-%d", cm->map, cm->seq);
 	int mtu = 1500 - 20 - (int)esp_overhead_max(cm->plan.encr, cm->plan.auth);
+	nl_link_no_ipv6(dp.nl, v->ifindex);     /* before it is up; fails only without IPv6 */
 	if ((rc = nl_link_set_alias(dp.nl, v->ifindex, alias)) < 0 ||
 	    (rc = nl_link_set(dp.nl, v->ifindex, 1, mtu)) < 0 ||
 	    (rc = nl_table_route_add(dp.nl, v->ifindex, cm->plan.dst, cm->plan.dst_len,
@@ -233,11 +234,12 @@ fail:
 int cm_inbound(struct va *v, uint32_t src, uint32_t dst)
 {
 	struct cm_session *cm = v->cm;
+	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 	if ((dst & cm->plan.srcmask.s_addr) == cm->plan.src.s_addr)
 		return 1;
 	cm->drop_mirror++;
 	log_rl("%s: packet from %s to %s outside the mirrored access list dropped (%llu so far)",
-	       v->ifname, inet_ntoa(*(struct in_addr *)&src), inet_ntoa(*(struct in_addr *)&dst),
+	       v->ifname, inet_ntop(AF_INET, &src, s, sizeof(s)), inet_ntop(AF_INET, &dst, d, sizeof(d)),
 	       (unsigned long long)cm->drop_mirror);
 	return 0;
 }

@@ -119,5 +119,6 @@ struct nl_rule_sel {
 int nl_table_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, uint32_t table);
 int nl_rule(int nl, int add, const struct nl_rule_sel *);
 int nl_rule_sweep(int nl, uint32_t prio, int max);
+int nl_link_no_ipv6(int nl, int ifindex);
 
 #endif

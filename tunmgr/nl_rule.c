@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
 
 #include "tunmgr/netlink.h"
 #include "tunmgr/nl_msg.h"
@@ -75,4 +76,26 @@ nl_rule_sweep(int nl, uint32_t prio, int max)
 		n++;
 	}
 	return rc == -ENOENT || rc == 0 ? n : rc;
+}
+
+/* No IPv6 link-local address on the device, so the kernel sends no router solicitations or
+ * MLD reports into a tunnel that carries IPv4 only. -EAFNOSUPPORT without IPv6: harmless. */
+int
+nl_link_no_ipv6(int nl, int ifindex)
+{
+	struct nl_msg m;
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE: NONE } }, nested by hand */
+	uint8_t spec[RTA_LENGTH(RTA_SPACE(1))];
+	struct rtattr inner = { RTA_LENGTH(1), IFLA_INET6_ADDR_GEN_MODE };
+	struct rtattr fam = { RTA_LENGTH(RTA_SPACE(1)), AF_INET6 };
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	memset(spec, 0, sizeof(spec));
+	memcpy(spec, &fam, sizeof(fam));
+	memcpy(spec + RTA_LENGTH(0), &inner, sizeof(inner));
+	spec[RTA_LENGTH(0) + RTA_LENGTH(0)] = IN6_ADDR_GEN_MODE_NONE;
+	nlm_link(&m, RTM_NEWLINK, NLM_F_ACK, ifindex);
+	nlm_attr(&m, IFLA_AF_SPEC, spec, sizeof(spec));
+	return nlm_transact(nl, &m, NULL, NULL);
 }

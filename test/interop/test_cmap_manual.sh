@@ -6,6 +6,8 @@
 #  - the LAN host pings 10.2.1.10 and runs iperf3 both ways, and ESP is seen on the wire
 #    (test/lib/wirecount.py on the hub's eth0);
 #  - traffic outside the ACL (the client host to 172.18.143.246) goes in clear;
+#  - authentic ESP (test/lib/ezesp.py with the keys) whose inner packet is outside the ACE
+#    mirrored is dropped and counted;
 #  - a wrong inbound authenticator key on the hub: no traffic, ICV drops counted in the hub's log;
 #  - a reload with the same keys keeps the entry, one with new SPIs and keys on both sides
 #    replaces it;
@@ -118,12 +120,26 @@ wire_stop
 [ "$(wire_count icmp)" -ge 6 ] && [ "$(wire_count esp)" -eq 0 ] || die "traffic outside the ACL was not in clear"
 pass "traffic outside the ACL goes in clear"
 
+# --- authentic ESP from the peer whose inner packet is outside the ACE mirrored: dropped
+esp_inject() {   # SEQ SRC DST
+	cl env ESP_KEY=$K1 ESP_AUTH=$A1 python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 4096 "$@" >/dev/null ||
+		die "ezesp.py inject failed"
+}
+esp_inject 4000000000 10.3.1.10 10.9.9.9
+esp_inject 4000000001 10.7.7.7 10.2.1.10
+wait_until 5 grep -q "cm0: packet from 10.3.1.10 to 10.9.9.9 outside the mirrored access list dropped" "$hst/vpnd.log" ||
+	die "hub: a packet to outside the ACE's source network was not dropped as outside the mirrored ACL"
+wait_until 5 grep -q "cm0: packet from 10.7.7.7 outside the selector of SA 00001000 dropped" "$hst/vpnd.log" ||
+	die "hub: a packet from outside the ACE's destination network was not dropped"
+pass "authentic ESP carrying packets outside the ACE mirrored is dropped and counted"
+
 stop_both
 for ns in vpnd_hub vpnd_cl; do
 	left=$(leftovers $ns)
 	[ -z "$left" ] || die "$ns: left after the stop: $left"
 done
-grep -q "cm0 (crypto map CM 10) removed: [1-9][0-9]* packets in" "$hst/vpnd.log" || die "hub: no count of packets at removal"
+grep -q "cm0 (crypto map CM 10) removed: [1-9][0-9]* packets in, [1-9][0-9]* out; dropped: 0 ICV, 0 replay, 1 outside the mirrored ACL, [1-9][0-9]* other" "$hst/vpnd.log" ||
+	{ grep "removed:" "$hst/vpnd.log" >&2; die "hub: counts at removal not as expected"; }
 pass "nothing left after a stop (no cm device, rule or table route)"
 
 # --- a wrong inbound key on the hub: ICV failures, no traffic
