@@ -126,6 +126,7 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	keymgr_reload(im->data);
 	dynauth_reloaded();
+	cmap_send_all(io.conf, send_to_tun);
 	explicit_bzero(im->data, im->datalen);   /* it holds the keys */
 }
 
@@ -183,6 +184,7 @@ int keymgr_main(struct proc_boot *boot)
 	imsgbuf_init_chan(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", &chan_tun, on_error,
 	                  NULL);
 	authz_init(send_to_tun);
+	cmap_send_all(io.conf, send_to_tun);   /* queued: tunmgr reads them once it runs */
 	dynauth_on_acl(authz_set_acl);
 	dynauth_init(boot->conf, io.loop, boot->sock[SOCK_DYNAUTH], send_to_ike);
 	boot->sock[SOCK_DYNAUTH] = -1;      /* dynauth.c owns it now */

@@ -141,4 +141,9 @@ void keymgr_ez_xauth(const struct vpnd_conf *, const struct msg_ez_xauth_req *,
 int  keymgr_ez_backup(const struct vpnd_conf *, const struct msg_ez_backup *,
                       struct msg_ez_backup *out);
 
+/* cmap.c: the keys of the crypto maps' ipsec-manual entries, to tunmgr */
+struct msg_manual_sa;
+int  cmap_manual_msg(const struct conf_crypto_map *, struct msg_manual_sa *);
+int  cmap_send_all(const struct vpnd_conf *, keymgr_send_fn to_tunmgr);
+
 #endif

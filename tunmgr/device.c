@@ -304,6 +304,9 @@ void va_destroy(uint32_t session_id)
 	natt_ka_stop(v);
 	if (v->ez)
 		ez_teardown(v);
+	int quiet = v->cm != NULL;      /* cm_teardown says it */
+	if (v->cm)
+		cm_teardown(v);
 	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;
@@ -322,10 +325,11 @@ void va_destroy(uint32_t session_id)
 		gro_reset(&dp.gro);
 		dp.gro_va = NULL;
 	}
-	log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out, %llu TSO reads cut, "
-	         "%llu coalesced writes", v->ifname, v->unit, (unsigned long long)v->pkts_in,
-	         (unsigned long long)v->pkts_out, (unsigned long long)v->tso_in,
-	         (unsigned long long)v->gro_out);
+	if (!quiet)
+		log_info("%s (Virtual-Access%d) removed: %llu packets in, %llu out, %llu TSO reads "
+		         "cut, %llu coalesced writes", v->ifname, v->unit,
+		         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out,
+		         (unsigned long long)v->tso_in, (unsigned long long)v->gro_out);
 	if (v->polling) {
 		uv_poll_stop(&v->poll);
 		uv_close((uv_handle_t *)&v->poll, on_poll_closed);

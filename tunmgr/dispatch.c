@@ -61,11 +61,21 @@ static void h_tun_fd(struct imsgbuf *b, struct imsg *im, void *arg)
 	}
 	if (im->fd < 0) {
 		log_rl("parent could not open /dev/net/tun: %s", strerror(err));
-		va_reply(v, err ? err : EIO);
+		if (!v->cm)
+			va_reply(v, err ? err : EIO);
 		va_destroy(v->session_id);
 		return;
 	}
-	va_configure(v, im->fd);
+	if (v->cm)
+		cm_configure(v, im->fd);
+	else
+		va_configure(v, im->fd);
+}
+
+static void h_manual_sa(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	cm_manual_sa(im->data);
+	explicit_bzero(im->data, im->datalen);
 }
 
 static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -77,6 +87,7 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	/* in place: dp.conf is our heap copy and the interfaces point into it */
 	memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
+	cm_reloaded();
 	int n = 0;
 	struct va *v;
 	LIST_FOREACH(v, &dp.vas, entry) {
@@ -107,6 +118,7 @@ static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
 	[IMSG_AUTHZ] = h_authz,
 	[IMSG_EZ_BACKUP_OK] = h_ez_backup_ok,
 	[IMSG_AUTHZ_DEL] = h_authz_del,
+	[IMSG_MANUAL_SA] = h_manual_sa,
 };
 static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_TUN_FD] = h_tun_fd,

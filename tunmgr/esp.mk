@@ -3,7 +3,8 @@ tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/repl
 	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h \
 	tunmgr/nl_msg.h tunmgr/nl_dump.c \
 	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h \
-	tunmgr/ezbounds.c tunmgr/ezbounds.h tunmgr/nl_ez.c
+	tunmgr/ezbounds.c tunmgr/ezbounds.h tunmgr/nl_ez.c tunmgr/nl_rule.c \
+	tunmgr/cmcheck.c tunmgr/cmcheck.h
 
 EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c test/fuzz/fuzz_acl.c \
 	test/fuzz/fuzz_esp_icv.c test/fuzz/fuzz_offload.c
@@ -53,3 +54,10 @@ TESTS += test/unit/test_ezbounds
 test_unit_test_ezbounds_SOURCES = test/unit/test_ezbounds.c
 test_unit_test_ezbounds_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ezbounds_LDADD = $(TEST_LIBS)
+
+# manual crypto map keys: keymgr's message (keymgr/cmap.c), tunmgr's checks (cmcheck.c)
+check_PROGRAMS += test/unit/test_cmcheck
+TESTS += test/unit/test_cmcheck
+test_unit_test_cmcheck_SOURCES = test/unit/test_cmcheck.c
+test_unit_test_cmcheck_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_cmcheck_LDADD = $(TEST_LIBS)

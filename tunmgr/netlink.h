@@ -110,4 +110,15 @@ int nl_addr_add_label(int nl, int ifindex, struct in_addr a, int prefixlen, cons
 int nl_addr_sweep(int nl, int ifindex, const char *label);
 int nl_route_sweep(int nl);
 
+/* nl_rule.c: policy routing (crypto maps) */
+struct nl_rule_sel {
+	struct in_addr src, dst;
+	int            src_len, dst_len;
+	uint32_t       table, prio;
+};
+int nl_table_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, uint32_t table);
+int nl_rule(int nl, int add, const struct nl_rule_sel *);
+int nl_rule_sweep(int nl, uint32_t prio, int max);
+int nl_link_no_ipv6(int nl, int ifindex);
+
 #endif

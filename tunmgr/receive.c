@@ -77,6 +77,13 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		return;
 	}
 	struct va *v = s->va;
+	if (v->cm && (udp || from->sin_addr.s_addr != v->peer.sin_addr.s_addr)) {
+		/* a manual SA is bound to its configured peer, raw ESP */
+		dp.drop_unknown_spi++;
+		log_rl("%s: ESP SPI %08x from %s, not the peer, dropped", v->ifname, ntohl(spi),
+		       inet_ntoa(from->sin_addr));
+		return;
+	}
 	va_touch(v);
 	uint8_t nh;
 	ssize_t n = esp_decap(s->esp, esp, len, out, PKT_MAX, &nh);
@@ -130,6 +137,10 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	uint32_t dst;
 	memcpy(&dst, out + 16, 4);
 	if (v->ez && !ez_inbound(v, src, dst)) {
+		v->drop_other++;
+		return;
+	}
+	if (v->cm && !cm_inbound(v, src, dst)) {
 		v->drop_other++;
 		return;
 	}

@@ -77,7 +77,10 @@ void shutdown_all(void)
 	         (unsigned long long)dp.drop_vnet, (unsigned long long)dp.gso_sends);
 	/* the interfaces first, in one request: 20,000 TUN fds closed one by one take the
 	 * kernel minutes, a link group seconds; the fds then close at once */
-	if (!LIST_EMPTY(&dp.vas) && dp.nl >= 0) {
+	int grouped = 0;
+	LIST_FOREACH(v, &dp.vas, entry)
+		grouped |= v->cm == NULL;       /* cmN are not in the group: closed one by one */
+	if (grouped && dp.nl >= 0) {
 		routes_flush();
 		uint64_t t0 = uv_hrtime();
 		int rc = nl_group_del(dp.nl, dp.link_group);
@@ -126,6 +129,7 @@ int tunmgr_main(struct proc_boot *boot)
 		fatalx("started without its sockets");
 	nl_list_links(dp.nl, cleanup_leftover, NULL);
 	ez_start();
+	cm_start();
 
 	dispatch_init(boot->parent_fd, boot->sock[CHAN_IKEMGR], boot->sock[CHAN_KEYMGR]);
 	authz_park_init(dp.loop, va_create_authorized);

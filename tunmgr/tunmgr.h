@@ -44,6 +44,7 @@ struct va;
 struct natt_ka;
 struct ez_session;
 struct nl_va;
+struct cm_session;
 
 struct sa_in {
 	struct esp_sa *esp;
@@ -121,6 +122,7 @@ struct va {
 	int            vnet;
 	uint64_t       tso_in, gro_out;         /* super-packets cut, coalesced writes */
 	struct ez_session *ez;                  /* ezvpn.c: an Easy VPN remote session, or NULL */
+	struct cm_session *cm;                  /* cmap.c: a manual crypto map entry, or NULL */
 };
 
 struct dataplane {
@@ -227,6 +229,17 @@ int  ez_sel_allowed(struct va *, const struct msg_sa_add *, int plen, char *why,
 int  ez_inbound(struct va *, uint32_t src, uint32_t dst);
 void ez_start(void);
 void ez_stop(void);
+
+/* cmap.c: crypto map entries with manual keys (cmN devices, policy routing) */
+#define CM_SESSION_BASE 0xfffff000u     /* + N: ikemgr's session ids never get there */
+#define CM_TABLE_BASE   2500            /* + N: cmN's routing table */
+#define CM_RULE_PRIO    2500            /* every cmN's rule */
+void cm_manual_sa(const struct msg_manual_sa *);
+void cm_configure(struct va *, int fd);
+int  cm_inbound(struct va *, uint32_t src, uint32_t dst);
+void cm_teardown(struct va *);
+void cm_reloaded(void);
+void cm_start(void);
 
 /* dispatch.c */
 void dispatch_init(int parent_fd, int ike_fd, int key_fd);

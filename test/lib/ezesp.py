@@ -12,6 +12,8 @@ usage: ezesp.py answer HUB SPI_OUT SPI_IN
        ezesp.py inject HUB SPI_IN SEQ SRC DST
            Sends one ICMP echo request SRC -> DST on SPI_IN with sequence number SEQ.
 The keys are known, so the ciphers come from `openssl enc` (no Python crypto module needed).
+ESP_KEY and ESP_AUTH (hex) replace the zero keys, e.g. a manual crypto map's (AES-256 with a
+32-byte key; test_cmap_manual.sh).
 """
 import hashlib
 import hmac
@@ -23,12 +25,12 @@ import subprocess
 import sys
 import time
 
-KEY = b"\0" * 16
-AUTH = b"\0" * 20
+KEY = bytes.fromhex(os.environ.get("ESP_KEY", "00" * 16))
+AUTH = bytes.fromhex(os.environ.get("ESP_AUTH", "00" * 20))
 
 
 def aes_cbc(data, iv, decrypt):
-    args = ["openssl", "enc", "-aes-128-cbc", "-nopad", "-K", KEY.hex(), "-iv", iv.hex()]
+    args = ["openssl", "enc", "-aes-%d-cbc" % (len(KEY) * 8), "-nopad", "-K", KEY.hex(), "-iv", iv.hex()]
     if decrypt:
         args.append("-d")
     return subprocess.run(args, input=data, capture_output=True, check=True).stdout
