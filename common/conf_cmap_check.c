@@ -7,35 +7,17 @@
 #include <string.h>
 
 #include "common/conf_parse.h"
+#include "common/esp_keylen.h"
 
 size_t conf_esp_cipher_keylen(int encr, int keylen_bits)
 {
-	switch (encr) {
-	case ESP_ENCR_DES:
-		return 8;
-	case ESP_ENCR_3DES:
-		return 24;
-	case ESP_ENCR_AES_CBC:
-		if (keylen_bits == 0)
-			keylen_bits = 128;
-		if (keylen_bits != 128 && keylen_bits != 192 && keylen_bits != 256)
-			return 0;
-		return (size_t)keylen_bits / 8;
-	default:
-		return 0;   /* GCM and null: not keyed by hand */
-	}
+	/* GCM and null: not keyed by hand (RFC 8221) */
+	return encr == ESP_ENCR_AES_GCM16 ? 0 : esp_cipher_key_bytes(encr, keylen_bits);
 }
 
 size_t conf_esp_auth_keylen(int auth)
 {
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96:     return 16;
-	case ESP_AUTH_HMAC_SHA1_96:    return 20;
-	case ESP_AUTH_HMAC_SHA256_128: return 32;
-	case ESP_AUTH_HMAC_SHA384_192: return 48;
-	case ESP_AUTH_HMAC_SHA512_256: return 64;
-	default:                       return 0;
-	}
+	return esp_integ_key_bytes(auth);
 }
 
 const struct conf_crypto_map *conf_find_cmap(const struct vpnd_conf *c, const char *name,

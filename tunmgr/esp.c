@@ -1,4 +1,5 @@
 /* ESP encapsulation and decapsulation: see esp.h. */
+#include "common/esp_keylen.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/replay.h"
 
@@ -61,34 +62,14 @@ is_cbc(int encr)
 size_t
 esp_enc_keylen(int encr, int keylen_bits)
 {
-	switch (encr) {
-	case ESP_ENCR_DES:
-		return 8;
-	case ESP_ENCR_3DES:
-		return 24;
-	case ESP_ENCR_AES_CBC:
-	case ESP_ENCR_AES_GCM16:
-		if (keylen_bits == 0)
-			keylen_bits = 128;
-		if (keylen_bits != 128 && keylen_bits != 192 && keylen_bits != 256)
-			return 0;
-		return (size_t)keylen_bits / 8 + (encr == ESP_ENCR_AES_GCM16 ? ESP_GCM_SALT : 0);
-	default:
-		return 0;
-	}
+	size_t n = esp_cipher_key_bytes(encr, keylen_bits);
+	return n && encr == ESP_ENCR_AES_GCM16 ? n + ESP_GCM_SALT : n;
 }
 
 size_t
 esp_auth_keylen(int auth)
 {
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96:      return 16;
-	case ESP_AUTH_HMAC_SHA1_96:     return 20;
-	case ESP_AUTH_HMAC_SHA256_128:  return 32;
-	case ESP_AUTH_HMAC_SHA384_192:  return 48;
-	case ESP_AUTH_HMAC_SHA512_256:  return 64;
-	default:                        return 0;
-	}
+	return esp_integ_key_bytes(auth);
 }
 
 size_t
