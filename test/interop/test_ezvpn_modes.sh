@@ -50,7 +50,7 @@ echo "$routes" | grep -q "^10.2.1.0/24 .*src 192.168.1.1" || die "split: 10.2.1.
 echo "$routes" | grep -q "^0.0.0.0/1\|^128.0.0.0/1" && die "split: everything is routed into the tunnel"
 cl ip route get 10.99.0.1 2>/dev/null | grep -q "dev $va" && die "split: a network outside the list goes into the tunnel"
 lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "split: no ping to the split network"
-lan iperf3 -c 10.2.1.10 -t 1 >/dev/null || die "split: iperf3 failed"
+lan timeout 60 iperf3 -c 10.2.1.10 -t 1 >/dev/null || die "split: iperf3 failed"
 grep -q "Accepted connection from 192.168.1.1" "$T/iperf.log" || die "split: not NATed behind 192.168.1.1"
 pass "split tunnel: only the pushed network goes into the tunnel, NATed"
 stop_both
@@ -66,7 +66,7 @@ wait_until 20 active || { ezshow >&2; die "network extension: not IPSEC_ACTIVE";
 hub ip route | grep -q "^10.3.1.0/24 dev va" || { hub ip route >&2; die "network extension: the hub has no route to 10.3.1.0/24"; }
 cl nft list ruleset | grep -q snat && die "network extension: the client NATs"
 lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "network extension: no ping"
-lan iperf3 -c 10.2.1.10 -t 1 >/dev/null || die "network extension: iperf3 failed"
+lan timeout 60 iperf3 -c 10.2.1.10 -t 1 >/dev/null || die "network extension: iperf3 failed"
 grep -q "Accepted connection from 10.3.1.10" "$T/iperf.log" ||
 	{ cat "$T/iperf.log" >&2; die "network extension: the inside host's own address did not arrive"; }
 inh ping -c1 -w 5 10.3.1.10 >/dev/null || die "network extension: the hub's side cannot reach the client's inside host"

@@ -43,8 +43,8 @@ vip=$("$VPNCTL" -S "$cst" show crypto ipsec client ezvpn | sed -n 's/^Address: \
 case "$vip" in 192.168.1.*) ;; *) die "Mode Config address '$vip' is not from charon's pool";; esac
 
 lan ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping from the client's inside host through charon"
-lan iperf3 -c 10.2.1.10 -t 2 -J >"$T/up.json" || die "iperf3 up failed"
-lan iperf3 -c 10.2.1.10 -t 2 -R -J >"$T/down.json" || die "iperf3 down failed"
+lan timeout 60 iperf3 -c 10.2.1.10 -t 2 -J >"$T/up.json" || die "iperf3 up failed"
+lan timeout 60 iperf3 -c 10.2.1.10 -t 2 -R -J >"$T/down.json" || die "iperf3 down failed"
 for d in up down; do
 	mbit=$(python3 -c "import json; j=json.load(open('$T/$d.json')); print(int(j['end']['sum_received']['bits_per_second']/1e6))")
 	[ "$mbit" -gt 0 ] || die "iperf3 $d moved nothing"
