@@ -60,6 +60,8 @@ const struct control_cmd control_cmds[] = {
 	  "[--json]: IKE call admission limits and what they refused" },
 	{ "show ip local pool", show_cmd_ip_local_pool,
 	  "[NAME] [--json]: address pools, free and in use; with NAME, the addresses in use" },
+	{ "show crypto map", show_cmd_crypto_map,
+	  "[tag NAME] [--json]: crypto map entries: peer, access list, transform sets, interfaces" },
 	{ "show crypto ipsec client ezvpn", show_cmd_ezvpn,
 	  "[NAME] [--json]: Easy VPN remote tunnels: state, address, peer, split networks" },
 	{ "crypto ipsec client ezvpn connect", ez_cmd_connect,

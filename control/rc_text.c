@@ -465,7 +465,7 @@ static void ace_ports(FILE *f, uint8_t op, uint16_t lo, uint16_t hi)
 		        port_word(hi, b2, sizeof(b2)));
 }
 
-static void ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
+void rc_ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e)
 {
 	char b1[16];
 
@@ -541,14 +541,14 @@ static void rc_tail(FILE *f, const struct vpnd_conf *c)
 		if (all_digits(a->name)) {
 			for (int k = 0; k < a->nace; k++) {
 				fprintf(f, "access-list %s ", a->name);
-				ace_line(f, a, &a->ace[k]);
+				rc_ace_line(f, a, &a->ace[k]);
 			}
 		} else {
 			fprintf(f, "ip access-list %s %s\n", a->extended ? "extended" : "standard",
 			        a->name);
 			for (int k = 0; k < a->nace; k++) {
 				fprintf(f, " ");
-				ace_line(f, a, &a->ace[k]);
+				rc_ace_line(f, a, &a->ace[k]);
 			}
 		}
 		fprintf(f, "!\n");

@@ -77,6 +77,9 @@ void show_cmd_ipsec_profile(struct control_conn *, int argc, char **argv);
 void show_cmd_running_config(struct control_conn *, int argc, char **argv);
 void show_cmd_ip_local_pool(struct control_conn *, int argc, char **argv);
 void show_cmd_ezvpn(struct control_conn *, int argc, char **argv);
+/* show_cmap.c: show crypto map [tag NAME]; -1 when TAG names no map */
+int  show_cmap(FILE *f, const struct vpnd_conf *, const char *tag, int json);
+void show_cmd_crypto_map(struct control_conn *, int argc, char **argv);
 void ez_cmd_connect(struct control_conn *, int argc, char **argv);
 void ez_cmd_clear(struct control_conn *, int argc, char **argv);
 void ez_cmd_xauth(struct control_conn *, int argc, char **argv);

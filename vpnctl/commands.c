@@ -66,6 +66,8 @@ const struct vctl_cmd vctl_cmds[] = {
 	  "IKE call admission limits and what they refused (asks vpnd)", NULL },
 	{ "show ip local pool", "[NAME]", "address pools: free, in use; with NAME the addresses "
 	  "in use (asks vpnd)", NULL },
+	{ "show crypto map", "[tag NAME]", "crypto map entries: peers, access list, transform "
+	  "sets, interfaces; SPIs but never keys (asks vpnd)", NULL },
 	{ "show crypto ipsec client ezvpn", "[NAME]", "Easy VPN remote tunnels: state, address, "
 	  "peer, split networks, laid out like IOS (asks vpnd)", NULL },
 	{ "crypto ipsec client ezvpn connect", "[NAME]",

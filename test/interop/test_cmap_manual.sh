@@ -98,6 +98,13 @@ cl ip rule show | grep -q "^2500:.*from 10.3.1.0/24 to 10.2.1.0/24 lookup 2500" 
 cl ip route show table 2500 | grep -q "^10.2.1.0/24 dev cm0" || die "client: table 2500 lacks 10.2.1.0/24 dev cm0"
 hub ip rule show | grep -q "^2500:.*from 10.2.1.0/24 to 10.3.1.0/24 lookup 2500" || die "hub: no rule"
 hub ip route show table 2500 | grep -q "^10.3.1.0/24 dev cm0" || die "hub: table 2500 lacks 10.3.1.0/24 dev cm0"
+# show crypto map through vpnctl: the entry as IOS lays it out, the SPIs, never a key
+sm=$("$VPNCTL" -S "$hst" show crypto map) || die "hub: show crypto map failed"
+echo "$sm"
+echo "$sm" | grep -q '^Crypto Map "CM" 10 ipsec-manual' || die "show crypto map lacks the entry"
+echo "$sm" | grep -q "Peer = 172.18.143.2" || die "show crypto map lacks the peer"
+echo "$sm" | grep -q "Interfaces using crypto map CM:" || die "show crypto map lacks the interfaces"
+echo "$sm" | grep -qi "${K1:0:16}\|${K2:0:16}" && die "show crypto map shows a key"
 grep -q "logged the keys\|$K1\|$K2" "$hst/vpnd.log" "$cst/vpnd.log" && die "a session key is in a log"
 
 wire_start

@@ -1555,3 +1555,60 @@ Test(show_config, running_config_cmap_lines)
 	free(c);
 	round_trip_as(cmap_text, K32);
 }
+
+static int show_cmap_all(FILE *f, const struct vpnd_conf *c, int json)
+{
+	return show_cmap(f, c, NULL, json);
+}
+static int show_cmap_m(FILE *f, const struct vpnd_conf *c, int json)
+{
+	return show_cmap(f, c, "M", json);
+}
+static int show_cmap_none(FILE *f, const struct vpnd_conf *c, int json)
+{
+	return show_cmap(f, c, "NOPE", json);
+}
+
+/* show crypto map: the entries as IOS lays them out, SPIs but never keys; tag NAME; JSON */
+Test(show_config, show_crypto_map)
+{
+	struct vpnd_conf *c = load(cmap_text);
+	int rc;
+	char *out = run(show_cmap_all, c, 0, &rc);
+	static const char *const want[] = {
+		"\nCrypto Map \"M\" 10 ipsec-manual\n        Peer = 192.0.2.1\n"
+		"        Extended IP access list A\n"
+		"            access-list A permit ip 10.1.0.0 0.0.0.255 10.2.0.0 0.0.0.255\n"
+		"        Current peer: 192.0.2.1\n"
+		"        Inbound esp spi: 300 (0x0000012c)\n"
+		"        Outbound esp spi: 301 (0x0000012d)\n"
+		"        Transform sets={ \n",
+		"        Interfaces using crypto map M:\n                GigabitEthernet0/0\n",
+		"\nCrypto Map \"I\" 5 ipsec-isakmp\n        Peer = 192.0.2.7\n        Peer = 192.0.2.8\n",
+		"        Security association lifetime: 4608000 kilobytes/1200 seconds\n"
+		"        PFS (Y/N): Y\n        DH group:  group14\n",
+		"\nCrypto Map \"J\" 1 ipsec-isakmp dynamic DYN\n        No matching address list set.\n",
+	};
+	cr_expect_eq(rc, 0);
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+		cr_expect_not_null(strstr(out, want[k]), "missing:\n%s\nin:\n%s", want[k], out);
+	cr_expect_null(strstr(out, "0102030405"), "a session key in:\n%s", out);
+	free(out);
+	out = run(show_cmap_m, c, 0, &rc);
+	cr_expect_null(strstr(out, "\"I\""), "tag M shows map I:\n%s", out);
+	cr_expect_not_null(strstr(out, "\"M\" 20"), "%s", out);
+	free(out);
+	out = run(show_cmap_none, c, 0, &rc);
+	cr_expect_eq(rc, -1);
+	cr_expect_not_null(strstr(out, "no crypto map NOPE is configured"), "%s", out);
+	free(out);
+	out = run(show_cmap_m, c, 1, &rc);
+	cr_expect_not_null(strstr(out, "\"crypto_maps\""), "%s", out);
+	cr_expect_not_null(strstr(out, "\"inbound_spi\": 4294967295"), "%s", out);
+	const char *ifs = strstr(out, "\"interfaces\"");
+	cr_expect(ifs && strstr(ifs, "\"GigabitEthernet0/0\"") &&
+	          strstr(ifs, "\"GigabitEthernet0/0\"") < strchr(ifs, ']'), "%s", out);
+	cr_expect_null(strstr(out, "0102030405"), "a session key in:\n%s", out);
+	free(out);
+	free(c);
+}
