@@ -171,15 +171,8 @@ static void h_set_tset(struct conf_parser *p, int i)
 		         "expected 'set transform-set NAME'");
 		return;
 	}
-	for (; i < p->argc; i++, n++) {
-		if (n == CONF_MAX_TSET_REFS) {
-			cp_error(p, "too many transform sets in '%s', expected at most %d", p->cmd,
-			         CONF_MAX_TSET_REFS);
-			return;
-		}
-		if (!cp_name(p, i, "transform set name", names[n], sizeof(names[n])))
-			return;
-	}
+	if (!cp_tset_list(p, i, names, &n))
+		return;
 	memset(m->tset, 0, sizeof(m->tset));
 	memcpy(m->tset, names, sizeof(names[0]) * (size_t)n);
 	m->ntset = n;
@@ -198,26 +191,9 @@ static void h_match_address(struct conf_parser *p, int i)
 
 static void h_set_pfs(struct conf_parser *p, int i)
 {
-	static const int groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21 };
-	int g = 2;     /* bare `set pfs` is group 2, as on IOS */
+	int g;
 
-	if (!isakmp_only(p))
-		return;
-	if (i < p->argc) {
-		const char *w = p->argv[i];
-		g = 0;
-		if (strncmp(w, "group", 5) == 0 && cp_is_number(w + 5) && strlen(w + 5) <= 2)
-			for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++)
-				if (atoi(w + 5) == groups[k])
-					g = groups[k];
-		if (!g) {
-			cp_error(p, "bad PFS group '%s', expected group1, group2, group5, group14, "
-			         "group15, group16, group19, group20 or group21", w);
-			return;
-		}
-		i++;
-	}
-	if (cp_end(p, i))
+	if (isakmp_only(p) && cp_pfs_group(p, i, &g))
 		cur(p)->pfs_group = g;
 }
 
@@ -225,24 +201,9 @@ static void h_set_pfs(struct conf_parser *p, int i)
 static void h_set_lifetime(struct conf_parser *p, int i)
 {
 	struct conf_crypto_map *m = cur(p);
-	long long v;
 
-	if (!cp_need(p, i, "seconds N or kilobytes N"))
+	if (!cp_sa_lifetime(p, i, &m->lifetime_seconds, &m->lifetime_kb))
 		return;
-	if (strcmp(p->argv[i], "seconds") == 0) {
-		if (!cp_need(p, i + 1, "seconds from 120 to 86400") ||
-		    !cp_num(p, i + 1, "SA lifetime", 120, 86400, &v) || !cp_end(p, i + 2))
-			return;
-		m->lifetime_seconds = (uint32_t)v;
-	} else if (strcmp(p->argv[i], "kilobytes") == 0) {
-		if (!cp_need(p, i + 1, "kilobytes from 2560 to 4294967295") ||
-		    !cp_num(p, i + 1, "SA lifetime", 2560, 4294967295LL, &v) || !cp_end(p, i + 2))
-			return;
-		m->lifetime_kb = (uint32_t)v;
-	} else {
-		cp_error(p, "bad lifetime unit '%s', expected seconds or kilobytes", p->argv[i]);
-		return;
-	}
 	/* nothing would rekey a manual SA, so IOS lets it live for ever */
 	if (m->kind == CMAP_MANUAL)
 		cp_warn(p, "a lifetime under an ipsec-manual entry is kept but not applied: manual "

@@ -221,23 +221,31 @@ static struct conf_ipsec_profile *cur_iprof(struct conf_parser *p)
 	return &p->conf->ipsec_profile[p->idx];
 }
 
+int cp_tset_list(struct conf_parser *p, int i, char names[][CONF_NAME_MAX], int *n)
+{
+	*n = 0;
+	if (!cp_need(p, i, "one or more transform set names"))
+		return 0;
+	for (; i < p->argc; i++, (*n)++) {
+		if (*n == CONF_MAX_TSET_REFS) {
+			cp_error(p, "too many transform sets in '%s', expected at most %d", p->cmd,
+			         CONF_MAX_TSET_REFS);
+			return 0;
+		}
+		if (!cp_name(p, i, "transform set name", names[*n], CONF_NAME_MAX))
+			return 0;
+	}
+	return 1;
+}
+
 static void h_set_tset(struct conf_parser *p, int i)
 {
 	struct conf_ipsec_profile *ip = cur_iprof(p);
 	char names[CONF_MAX_TSET_REFS][CONF_NAME_MAX];
-	int n = 0;
+	int n;
 
-	if (!cp_need(p, i, "one or more transform set names"))
+	if (!cp_tset_list(p, i, names, &n))
 		return;
-	for (; i < p->argc; i++, n++) {
-		if (n == CONF_MAX_TSET_REFS) {
-			cp_error(p, "too many transform sets in '%s', expected at most %d", p->cmd,
-			         CONF_MAX_TSET_REFS);
-			return;
-		}
-		if (!cp_name(p, i, "transform set name", names[n], sizeof(names[n])))
-			return;
-	}
 	/* the new list replaces the old one; emptied slots drop out of the name checks */
 	memset(ip->tset, 0, sizeof(ip->tset));
 	memcpy(ip->tset, names, sizeof(names[0]) * (size_t)n);
@@ -246,13 +254,10 @@ static void h_set_tset(struct conf_parser *p, int i)
 		cp_ref(p, REF_TSET, ip->tset[k]);
 }
 
-static void h_set_pfs(struct conf_parser *p, int i)
+int cp_pfs_group(struct conf_parser *p, int i, int *group)
 {
 	static const int groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21 };
-	const char *exp = "group1, group2, group5, group14, group15, group16, group19, group20 or "
-	                  "group21";
 	int g = 2;     /* bare `set pfs` is group 2, as on IOS */
-	const int bare = i >= p->argc;
 
 	if (i < p->argc) {
 		const char *w = p->argv[i];
@@ -262,12 +267,24 @@ static void h_set_pfs(struct conf_parser *p, int i)
 				if (atoi(w + 5) == groups[k])
 					g = groups[k];
 		if (!g) {
-			cp_error(p, "bad PFS group '%s', expected %s", w, exp);
-			return;
+			cp_error(p, "bad PFS group '%s', expected group1, group2, group5, group14, "
+			         "group15, group16, group19, group20 or group21", w);
+			return 0;
 		}
 		i++;
 	}
 	if (!cp_end(p, i))
+		return 0;
+	*group = g;
+	return 1;
+}
+
+static void h_set_pfs(struct conf_parser *p, int i)
+{
+	const int bare = i >= p->argc;
+	int g;
+
+	if (!cp_pfs_group(p, i, &g))
 		return;
 	cur_iprof(p)->pfs_group = g;
 	if (g == 1 || g == 2 || g == 5) {
@@ -277,29 +294,33 @@ static void h_set_pfs(struct conf_parser *p, int i)
 	}
 }
 
-/* lifetime seconds N | kilobytes N, for a profile or the global default */
-static void lifetime(struct conf_parser *p, int i, uint32_t *secs, uint32_t *kb)
+/* lifetime seconds N | kilobytes N, for a profile, a crypto map entry or the global default */
+int cp_sa_lifetime(struct conf_parser *p, int i, uint32_t *secs, uint32_t *kb)
 {
 	long long v;
 
 	if (!cp_need(p, i, "seconds N or kilobytes N"))
-		return;
+		return 0;
 	if (strcmp(p->argv[i], "seconds") == 0) {
-		if (cp_need(p, i + 1, "seconds from 120 to 86400") &&
-		    cp_num(p, i + 1, "SA lifetime", 120, 86400, &v) && cp_end(p, i + 2))
-			*secs = (uint32_t)v;
+		if (!cp_need(p, i + 1, "seconds from 120 to 86400") ||
+		    !cp_num(p, i + 1, "SA lifetime", 120, 86400, &v) || !cp_end(p, i + 2))
+			return 0;
+		*secs = (uint32_t)v;
 	} else if (strcmp(p->argv[i], "kilobytes") == 0) {
-		if (cp_need(p, i + 1, "kilobytes from 2560 to 4294967295") &&
-		    cp_num(p, i + 1, "SA lifetime", 2560, 4294967295LL, &v) && cp_end(p, i + 2))
-			*kb = (uint32_t)v;
+		if (!cp_need(p, i + 1, "kilobytes from 2560 to 4294967295") ||
+		    !cp_num(p, i + 1, "SA lifetime", 2560, 4294967295LL, &v) || !cp_end(p, i + 2))
+			return 0;
+		*kb = (uint32_t)v;
 	} else {
 		cp_error(p, "bad lifetime unit '%s', expected seconds or kilobytes", p->argv[i]);
+		return 0;
 	}
+	return 1;
 }
 
 static void h_set_lifetime(struct conf_parser *p, int i)
 {
-	lifetime(p, i, &cur_iprof(p)->lifetime_seconds, &cur_iprof(p)->lifetime_kb);
+	cp_sa_lifetime(p, i, &cur_iprof(p)->lifetime_seconds, &cur_iprof(p)->lifetime_kb);
 }
 
 static void h_set_isakmp_profile(struct conf_parser *p, int i)
@@ -384,7 +405,7 @@ const struct cp_kw cp_ipsec_prof_cmds[] = {
 
 void cp_h_sa_lifetime(struct conf_parser *p, int i)
 {
-	lifetime(p, i, &p->conf->sa_lifetime_seconds, &p->conf->sa_lifetime_kb);
+	cp_sa_lifetime(p, i, &p->conf->sa_lifetime_seconds, &p->conf->sa_lifetime_kb);
 }
 
 /* Window sizes are powers of two: the data plane keeps the window as whole 64-bit words. */

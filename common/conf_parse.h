@@ -211,6 +211,10 @@ void cp_h_isakmp_profile(struct conf_parser *p, int i);
 void cp_h_transform_set(struct conf_parser *p, int i);
 void cp_h_ipsec_profile(struct conf_parser *p, int i);
 void cp_h_sa_lifetime(struct conf_parser *p, int i);
+/* conf_ipsec.c, shared with crypto map entries: 1 when parsed (an error reported otherwise) */
+int  cp_tset_list(struct conf_parser *p, int i, char names[][CONF_NAME_MAX], int *n);
+int  cp_pfs_group(struct conf_parser *p, int i, int *group);
+int  cp_sa_lifetime(struct conf_parser *p, int i, uint32_t *secs, uint32_t *kb);
 void cp_h_sa_replay(struct conf_parser *p, int i);
 void cp_h_interface(struct conf_parser *p, int i);
 void cp_h_local_pool(struct conf_parser *p, int i);
