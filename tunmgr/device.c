@@ -288,10 +288,7 @@ fail:
 
 static void on_poll_closed(uv_handle_t *h)
 {
-	struct va *v = h->data;
-	if (v->fd >= 0)
-		close(v->fd);      /* the kernel deletes the interface and its routes */
-	free(v);
+	free(h->data);
 }
 
 
@@ -330,13 +327,18 @@ void va_destroy(uint32_t session_id)
 		         "cut, %llu coalesced writes", v->ifname, v->unit,
 		         (unsigned long long)v->pkts_in, (unsigned long long)v->pkts_out,
 		         (unsigned long long)v->tso_in, (unsigned long long)v->gro_out);
-	if (v->polling) {
+	/* The fd is closed now, not in the close callback: the kernel deletes the interface
+	 * and its routes at the close, and a reload that replaces a device asks for the same
+	 * name again before the loop turns (EBUSY otherwise). A stopped poll handle has left
+	 * epoll already. */
+	if (v->polling)
 		uv_poll_stop(&v->poll);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+	if (v->polling)
 		uv_close((uv_handle_t *)&v->poll, on_poll_closed);
-	} else {
-		if (v->fd >= 0)
-			close(v->fd);
+	else
 		free(v);
-	}
 }
 
