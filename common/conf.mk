@@ -29,7 +29,7 @@ EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/
 
 check_PROGRAMS += test/unit/test_conf
 TESTS += test/unit/test_conf
-test_unit_test_conf_SOURCES = test/unit/test_conf.c
+test_unit_test_conf_SOURCES = test/unit/test_conf.c test/unit/confload.c test/unit/confload.h
 test_unit_test_conf_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
 test_unit_test_conf_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_LDADD = $(TEST_LIBS)
@@ -49,6 +49,6 @@ test_unit_test_conf_ezvpn_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_conf_cmap
 TESTS += test/unit/test_conf_cmap
-test_unit_test_conf_cmap_SOURCES = test/unit/test_conf_cmap.c
+test_unit_test_conf_cmap_SOURCES = test/unit/test_conf_cmap.c test/unit/confload.c test/unit/confload.h
 test_unit_test_conf_cmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_cmap_LDADD = $(TEST_LIBS)

@@ -4,7 +4,7 @@ db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c db
 
 check_PROGRAMS += test/unit/test_db
 TESTS += test/unit/test_db
-test_unit_test_db_SOURCES = test/unit/test_db.c
+test_unit_test_db_SOURCES = test/unit/test_db.c test/unit/tmpdb.c test/unit/tmpdb.h
 test_unit_test_db_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_db_LDADD = $(TEST_LIBS)
 
@@ -20,6 +20,6 @@ EXTRA_DIST += bench/show_bench.sh
 # the Easy VPN remote's state table: one row per name, replaced on each report, reset at start
 check_PROGRAMS += test/unit/test_db_ezvpn
 TESTS += test/unit/test_db_ezvpn
-test_unit_test_db_ezvpn_SOURCES = test/unit/test_db_ezvpn.c parent/ezvpn_check.c
+test_unit_test_db_ezvpn_SOURCES = test/unit/test_db_ezvpn.c test/unit/tmpdb.c test/unit/tmpdb.h parent/ezvpn_check.c
 test_unit_test_db_ezvpn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_db_ezvpn_LDADD = $(TEST_LIBS)

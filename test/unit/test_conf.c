@@ -12,87 +12,9 @@
 #include <string.h>
 
 #include "common/conf.h"
+#include "test/unit/confload.h"
 
-#ifndef CONF_TEST_SRCDIR
-#define CONF_TEST_SRCDIR "."
-#endif
-
-#define MAX_MSGS 256
-
-struct diag_log {
-	int  n;
-	int  nerr;
-	int  is_error[MAX_MSGS];
-	char msg[MAX_MSGS][600];
-};
-
-static void collect(void *arg, int is_error, const char *msg)
-{
-	struct diag_log *d = arg;
-
-	if (is_error)
-		d->nerr++;
-	if (d->n < MAX_MSGS) {
-		d->is_error[d->n] = is_error;
-		snprintf(d->msg[d->n], sizeof(d->msg[0]), "%s", msg);
-		d->n++;
-	}
-}
-
-static struct vpnd_conf *conf;
-static struct diag_log *dl;
-
-static void setup(void)
-{
-	conf = calloc(1, sizeof(*conf));
-	dl = calloc(1, sizeof(*dl));
-	cr_assert(conf && dl);
-}
-
-static void teardown(void)
-{
-	free(conf);
-	free(dl);
-}
-
-static int load_str(const char *text)
-{
-	memset(dl, 0, sizeof(*dl));
-	return conf_load_buf("t.conf", text, strlen(text), conf, collect, dl);
-}
-
-static int load_file(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", CONF_TEST_SRCDIR, rel);
-	memset(dl, 0, sizeof(*dl));
-	return conf_load(path, conf, collect, dl);
-}
-
-/* index of the first message containing both texts, -1 if none */
-static int find_msg(const char *a, const char *b)
-{
-	for (int k = 0; k < dl->n; k++)
-		if (strstr(dl->msg[k], a) && (!b || strstr(dl->msg[k], b)))
-			return k;
-	return -1;
-}
-
-static void dump(void)
-{
-	for (int k = 0; k < dl->n; k++)
-		cr_log_info("%s", dl->msg[k]);
-}
-
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
-
-TestSuite(conf, .init = setup, .fini = teardown);
+TestSuite(conf, .init = confload_setup, .fini = confload_teardown);
 
 Test(conf, seed_loads)
 {
@@ -235,7 +157,7 @@ static void check_sample(const char *path)
 	FILE *f;
 
 	memset(dl, 0, sizeof(*dl));
-	n = conf_load(path, conf, collect, dl);
+	n = conf_load(path, conf, confload_collect, dl);
 	cr_expect_eq(n, dl->nerr, "%s: return value is the number of errors", path);
 	f = fopen(path, "r");
 	cr_assert(f, "%s", path);
@@ -690,7 +612,7 @@ Test(conf, garbage_does_not_crash)
 	/* NUL bytes, overlong lines, too many words, CRLF, a lone delimiter */
 	static const char nul[] = "hostname a\0b\nhostname ok\r\n";
 	memset(dl, 0, sizeof(*dl));
-	cr_expect_eq(conf_load_buf("t.conf", nul, sizeof(nul) - 1, conf, collect, dl), 1);
+	cr_expect_eq(conf_load_buf("t.conf", nul, sizeof(nul) - 1, conf, confload_collect, dl), 1);
 	cr_expect_str_eq(conf->hostname, "ok");
 
 	char *big = malloc(10000);

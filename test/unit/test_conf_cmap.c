@@ -10,65 +10,9 @@
 #include <string.h>
 
 #include "common/conf.h"
+#include "test/unit/confload.h"
 
-#define MAX_MSGS 64
-
-struct diag_log {
-	int  n, nerr;
-	char msg[MAX_MSGS][600];
-};
-
-static void collect(void *arg, int is_error, const char *msg)
-{
-	struct diag_log *d = arg;
-
-	d->nerr += is_error;
-	if (d->n < MAX_MSGS)
-		snprintf(d->msg[d->n++], sizeof(d->msg[0]), "%s", msg);
-}
-
-static struct vpnd_conf *conf;
-static struct diag_log *dl;
-
-static void setup(void)
-{
-	conf = calloc(1, sizeof(*conf));
-	dl = calloc(1, sizeof(*dl));
-	cr_assert(conf && dl);
-}
-
-static void teardown(void)
-{
-	free(conf);
-	free(dl);
-}
-
-TestSuite(cmap, .init = setup, .fini = teardown);
-
-static int load_str(const char *text)
-{
-	memset(dl, 0, sizeof(*dl));
-	memset(conf, 0, sizeof(*conf));
-	int n = conf_load_buf("t.conf", text, strlen(text), conf, collect, dl);
-	for (int k = 0; k < dl->n; k++)
-		cr_log_info("%s", dl->msg[k]);
-	return n;
-}
-
-static int find_msg(const char *a)
-{
-	for (int k = 0; k < dl->n; k++)
-		if (strstr(dl->msg[k], a))
-			return k;
-	return -1;
-}
-
-static uint32_t ip(const char *s)
-{
-	struct in_addr a;
-	cr_assert_eq(inet_pton(AF_INET, s, &a), 1);
-	return a.s_addr;
-}
+TestSuite(cmap, .init = confload_setup, .fini = confload_teardown);
 
 /* n bytes 0x11, 0x12, ... as hex */
 static const char *hexkey(char *buf, int n, int first)
@@ -154,9 +98,9 @@ Test(cmap, entries_sorted_and_filled)
 	cr_expect_eq(e->proto, 6);
 	cr_expect_eq(e->dport_lo, 22);
 	cr_expect_geq(find_msg("t.conf:12: warning: crypto map A 9: ipsec-manual uses only the "
-	                       "first permit of A; line 5 ignored"), 0);
+	                       "first permit of A; line 5 ignored", NULL), 0);
 	cr_expect_geq(find_msg("t.conf:12: warning: crypto map A 9: ipsec-manual uses only the "
-	                       "first permit of A; deny on line 3 ignored"), 0);
+	                       "first permit of A; deny on line 3 ignored", NULL), 0);
 	cr_expect_eq(dl->n, 6, "two warnings for each of the three entries");
 }
 
@@ -233,7 +177,7 @@ Test(cmap, key_lengths_enforced)
 					 * line is refused and the key is then missing as well */
 					int want = sets[s].a + da > 64 ? 4 : 2;
 					cr_expect_eq(n, want, "%s with %+d/%+d bytes", sets[s].ts, dc, da);
-					cr_expect_geq(find_msg(dc ? "cipher key is" : "authenticator key is"),
+					cr_expect_geq(find_msg(dc ? "cipher key is" : "authenticator key is", NULL),
 					              0);
 				}
 				/* no message ever shows a key */
@@ -254,7 +198,7 @@ Test(cmap, no_hmac_refused)
 	                      " set session-key inbound esp 300 cipher " K16 "\n"
 	                      " set session-key outbound esp 301 cipher " K16 "\n"), 1);
 	cr_expect_geq(find_msg("t.conf:4: error: crypto map M 1: transform set 'T' has no "
-	                       "authentication"), 0);
+	                       "authentication", NULL), 0);
 }
 
 /* bad hex is reported without echoing the key (neither the digits nor the word) */
@@ -264,7 +208,7 @@ Test(cmap, bad_key_not_echoed)
 	                      " set session-key inbound esp 300 cipher 5ec2e75ec2e7zz\n"), 6);
 	for (int k = 0; k < dl->n; k++)
 		cr_expect_null(strstr(dl->msg[k], "5ec2e7"), "%s", dl->msg[k]);
-	cr_expect_geq(find_msg("t.conf:2: error: bad cipher key: not hex"), 0);
+	cr_expect_geq(find_msg("t.conf:2: error: bad cipher key: not hex", NULL), 0);
 }
 
 Test(cmap, isakmp_loads_with_warning)
@@ -291,7 +235,7 @@ Test(cmap, too_many_entries)
 		                      "crypto map M %d ipsec-isakmp dynamic D\n", k + 1);
 	cr_expect_eq(load_str(text), 1);
 	cr_expect_eq(conf->ncmap, CONF_MAX_CMAPS);
-	cr_expect_geq(find_msg("too many crypto map entries, expected at most 16"), 0);
+	cr_expect_geq(find_msg("too many crypto map entries, expected at most 16", NULL), 0);
 }
 
 /* an IOS-named interface carrying a crypto map must find its Linux device: an error if not */
@@ -305,7 +249,7 @@ Test(cmap, ios_interface_needs_device)
 	         (int)(eth0 - two_entries), two_entries, eth0 + strlen("interface eth0\n"));
 	cr_assert_eq(load_str(text), 0);
 	memset(dl, 0, sizeof(*dl));
-	cr_expect_eq(conf_bind_devices(conf, NULL, collect, dl), 1);
-	cr_expect_geq(find_msg("error: GigabitEthernet0/0: no Linux device holds 192.0.2.100"),
+	cr_expect_eq(conf_bind_devices(conf, NULL, confload_collect, dl), 1);
+	cr_expect_geq(find_msg("error: GigabitEthernet0/0: no Linux device holds 192.0.2.100", NULL),
 	              0);
 }

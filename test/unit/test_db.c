@@ -11,60 +11,9 @@
 #include <sqlite3.h>
 
 #include "db/db.h"
+#include "test/unit/tmpdb.h"
 
-static char dir[64], path[128];
-
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_db.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/vpnd.db", dir);
-}
-
-static void teardown(void)
-{
-	char f[160];
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
-		unlink(f);
-	}
-	rmdir(dir);
-}
-
-TestSuite(db, .init = setup, .fini = teardown);
-
-/* A second connection, as vpnctl or sqlite3 would see the file. */
-static sqlite3 *reader(void)
-{
-	sqlite3 *h;
-	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	return h;
-}
-
-static long long q_int(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *s;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-	             sqlite3_errmsg(h));
-	cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
-	long long v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* The first column of the first row as text, in BUF ("(null)" for NULL). */
-static const char *q_text(sqlite3 *h, const char *sql, char *buf, size_t len)
-{
-	sqlite3_stmt *s;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-	             sqlite3_errmsg(h));
-	cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
-	const unsigned char *t = sqlite3_column_text(s, 0);
-	snprintf(buf, len, "%s", t ? (const char *)t : "(null)");
-	sqlite3_finalize(s);
-	return buf;
-}
+TestSuite(db, .init = tmpdb_setup, .fini = tmpdb_teardown);
 
 static struct msg_session_up session(uint32_t id, const char *user)
 {
@@ -92,10 +41,10 @@ static struct msg_session_up session(uint32_t id, const char *user)
 
 Test(db, open_creates_schema_and_version)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	cr_assert_geq(db_schema_version(), 1);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[64];
 	cr_assert_eq(q_int(h, "PRAGMA user_version"), db_schema_version());
 	cr_assert_str_eq(q_text(h, "PRAGMA journal_mode", buf, sizeof(buf)), "wal");
@@ -111,18 +60,18 @@ Test(db, open_creates_schema_and_version)
 
 	/* user names and addresses inside: no access for others */
 	struct stat st;
-	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(stat(tmpdb_path, &st), 0);
 	cr_assert_eq(st.st_mode & 007, 0, "mode %o", st.st_mode & 0777);
 }
 
 Test(db, session_round_trip)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(7, "alice");
 	cr_assert_eq(db_session_up(d, &u), 0);
 
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[256];
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE ended IS NULL"), 1);
 	cr_assert_str_eq(q_text(h, "SELECT username || '|' || grp || '|' || profile || '|' ||"
@@ -184,7 +133,7 @@ Test(db, session_round_trip)
 
 Test(db, repeated_up_refreshes_the_row)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(3, "alice");
 	cr_assert_eq(db_session_up(d, &u), 0);
@@ -192,7 +141,7 @@ Test(db, repeated_up_refreshes_the_row)
 	cr_assert_eq(db_counters(d, &k), 0);
 	u.esp_spi_in = htonl(0x11111111);
 	cr_assert_eq(db_session_up(d, &u), 0);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[64];
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions"), 1);
 	cr_assert_str_eq(q_text(h, "SELECT esp_spi_in FROM sessions", buf, sizeof(buf)), "11111111");
@@ -203,7 +152,7 @@ Test(db, repeated_up_refreshes_the_row)
 
 Test(db, client_strings_are_data)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(1, "x'); DROP TABLE sessions; --\"\\");
 	cr_assert_eq(db_session_up(d, &u), 0);
@@ -214,7 +163,7 @@ Test(db, client_strings_are_data)
 	memset(u.transform, 'T', sizeof(u.transform));
 	cr_assert_eq(db_session_up(d, &u), 0);
 	cr_assert_eq(db_session_down(d, 1, "it's \"quoted\""), 0);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[256];
 	cr_assert_str_eq(q_text(h, "SELECT username FROM sessions WHERE session_id = 1", buf,
 	                        sizeof(buf)), "x'); DROP TABLE sessions; --\"\\");
@@ -231,7 +180,7 @@ Test(db, client_strings_are_data)
 
 Test(db, close_stale_closes_only_earlier_runs)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u1 = session(1, "alice"), u2 = session(2, "bob"),
 	                      u3 = session(3, "carol");
@@ -243,7 +192,7 @@ Test(db, close_stale_closes_only_earlier_runs)
 	cr_assert_eq(db_close_stale(d, "crash"), 0);
 	db_close(d);            /* as if vpnd died: alice and bob still open */
 
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	/* the new run's session 1 is another session than the old run's session 1 */
 	struct msg_session_up n1 = session(1, "dave");
@@ -251,7 +200,7 @@ Test(db, close_stale_closes_only_earlier_runs)
 	cr_assert_eq(db_close_stale(d, "crash"), 2);
 	cr_assert_eq(db_close_stale(d, "crash"), 0);
 	/* a down for id 1 now only concerns the new run's row */
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[64];
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 2);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE end_reason = 'crash'"), 2);
@@ -270,7 +219,7 @@ Test(db, close_stale_closes_only_earlier_runs)
 
 Test(db, reopen_keeps_data_and_integrity)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	for (uint32_t i = 1; i <= 50; i++) {
 		struct msg_session_up u = session(i, "user");
@@ -281,11 +230,11 @@ Test(db, reopen_keeps_data_and_integrity)
 			cr_assert_eq(db_session_down(d, i, "idle timeout"), 0);
 	}
 	db_close(d);
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	db_close(d);
 
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[64];
 	cr_assert_eq(q_int(h, "PRAGMA user_version"), db_schema_version());
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 2);
@@ -298,37 +247,37 @@ Test(db, reopen_keeps_data_and_integrity)
 
 Test(db, newer_schema_is_refused)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	db_close(d);
 	sqlite3 *h;
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", db_schema_version() + 1);
-	cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(tmpdb_path, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
-	cr_assert_null(db_open(path));
+	cr_assert_null(db_open(tmpdb_path));
 }
 
 Test(db, bad_files_are_refused)
 {
 	char bad[160];
-	snprintf(bad, sizeof(bad), "%s/missing/vpnd.db", dir);
+	snprintf(bad, sizeof(bad), "%s/missing/vpnd.db", tmpdb_dir);
 	cr_assert_null(db_open(bad));
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fd = open(tmpdb_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	cr_assert_geq(fd, 0);
 	static const char junk[] = "this is not an SQLite file, not even close to one.........";
 	cr_assert_eq(write(fd, junk, sizeof(junk)), (ssize_t)sizeof(junk));
 	close(fd);
-	cr_assert_null(db_open(path));
+	cr_assert_null(db_open(tmpdb_path));
 }
 
 Test(db, reader_sees_writes_while_open)
 {
 	/* WAL: a reader does not block the writer and sees each committed write */
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions"), 0);
 	struct msg_session_up u = session(1, "alice");
 	cr_assert_eq(db_session_up(d, &u), 0);
@@ -378,15 +327,15 @@ Test(db, upgrades_a_v1_file)
 {
 	sqlite3 *w;
 	char *err = NULL;
-	cr_assert_eq(sqlite3_open(path, &w), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(tmpdb_path, &w), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(w, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
 	cr_assert_eq(db_schema_version(), 5);
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[128];
 	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
 	/* old rows kept, untouched */
@@ -417,9 +366,9 @@ Test(db, upgrades_a_v1_file)
 	db_close(d);
 
 	/* a second open finds version 5 and migrates nothing */
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
-	h = reader();
+	h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
 	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
 	sqlite3_close(h);
@@ -475,9 +424,9 @@ static struct msg_ipsec_sa ipsec_sa(uint32_t id, uint32_t spi_in, uint32_t spi_o
 
 Test(db, sa_tables_round_trip)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[256];
 
 	struct msg_ike_sa k = ike_sa(3, "172.18.143.2");
@@ -549,7 +498,7 @@ Test(db, sa_tables_round_trip)
 
 Test(db, stale_sas_of_earlier_runs_are_closed)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_ike_sa k = ike_sa(1, "10.0.0.2");
 	struct msg_ipsec_sa a = ipsec_sa(1, 0x1001, 0x2001);
@@ -557,13 +506,13 @@ Test(db, stale_sas_of_earlier_runs_are_closed)
 	cr_assert_eq(db_ipsec_sa_up(d, &a), 0);
 	db_close(d);            /* as if vpnd died with the SAs up */
 
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	/* the new run may reuse SPI and session id: other rows */
 	cr_assert_eq(db_ike_sa_up(d, &k), 0);
 	cr_assert_eq(db_ipsec_sa_up(d, &a), 0);
 	db_close_stale(d, "crash");
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ike_sas WHERE end_reason = 'crash'"), 1);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE end_reason = 'crash'"), 1);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL AND"
@@ -581,7 +530,7 @@ static long long pending(sqlite3 *h)
 
 Test(db, acct_records_from_the_session_row_in_order)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(7, "bob");
 	cr_assert_eq(db_session_up(d, &u), 0);
@@ -622,7 +571,7 @@ Test(db, acct_records_from_the_session_row_in_order)
 	cr_assert_eq(db_acct_head(d, &m), 0, "nothing left to send");
 	/* a late answer for an acknowledged record changes nothing */
 	cr_assert_eq(db_acct_result(d, m.qid, ACCT_RETRY, NULL, "late"), 0);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[128];
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(status || ':' || outcome || ':' || server ||"
 	                           " ':' || tries, ',') FROM acct_queue", buf, sizeof(buf)),
@@ -633,7 +582,7 @@ Test(db, acct_records_from_the_session_row_in_order)
 
 Test(db, acct_stops_for_sessions_a_crash_left_open)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(1, "alice");
 	cr_assert_eq(db_session_up(d, &u), 0);
@@ -643,7 +592,7 @@ Test(db, acct_stops_for_sessions_a_crash_left_open)
 	uint32_t first_run = db_run_id(d);
 	db_close(d);     /* as if killed: alice's session is still open */
 
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	cr_assert_eq(db_acct_stop_open(d, 1, 11), 0, "nothing open in the new run");
 	cr_assert_eq(db_acct_stop_open(d, 0, 11), 1, "one Stop, for the accounted session only");
@@ -658,7 +607,7 @@ Test(db, acct_stops_for_sessions_a_crash_left_open)
 	cr_assert_eq(m.terminate_cause, 11);
 	/* a group gone from the configuration: the record is dropped, not retried forever */
 	cr_assert_eq(db_acct_result(d, m.qid, ACCT_DROP, NULL, "group gone"), 0);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_assert_eq(pending(h), 0);
 	sqlite3_close(h);
 	db_close(d);
@@ -669,7 +618,7 @@ Test(db, acct_stops_for_sessions_a_crash_left_open)
  * already have theirs nor for those of older runs or outside the last seconds. */
 Test(db, acct_stops_for_ended_rows_a_kill_left_unqueued)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	for (uint32_t i = 1; i <= 4; i++) {
 		struct msg_session_up u = session(i, "user");
@@ -684,13 +633,13 @@ Test(db, acct_stops_for_ended_rows_a_kill_left_unqueued)
 	uint32_t run = db_run_id(d);
 	db_close(d);
 
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	/* session 3 is still open (a Stop as before), session 2 ended without one */
 	cr_assert_eq(db_acct_stop_open(d, 0, 11), 2);
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
 	cr_assert_eq(db_acct_stop_open(d, 0, 11), 0, "no second Stop");
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char sql[160];
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM acct_queue WHERE status = 'Stop' AND"
 	         " run_id = %u AND session_id = 2", run);
@@ -698,7 +647,7 @@ Test(db, acct_stops_for_ended_rows_a_kill_left_unqueued)
 	sqlite3_close(h);
 	db_close(d);
 
-	d = db_open(path);      /* a later start: that run is not the last one any more */
+	d = db_open(tmpdb_path);      /* a later start: that run is not the last one any more */
 	cr_assert_not_null(d);
 	cr_assert_eq(db_acct_stop_open(d, 0, 11), 0);
 	db_close(d);
@@ -707,7 +656,7 @@ Test(db, acct_stops_for_ended_rows_a_kill_left_unqueued)
 /* Accounting-On/Off: queued in order with the session records, no session attached */
 Test(db, acct_on_off_in_the_queue)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	cr_assert_eq(db_acct_add_nas(d, ACCT_ON, "RG"), 0);
 	struct msg_session_up u = session(1, "alice");
@@ -765,7 +714,7 @@ static void age(sqlite3 *w, const char *sql, double t)
  */
 Test(db, history_prune_by_age)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	const double now = (double)time(NULL), day = 86400.0;
 	for (uint32_t id = 1; id <= 5; id++) {
@@ -780,7 +729,7 @@ Test(db, history_prune_by_age)
 			cr_assert_eq(db_session_down(d, id, "peer delete"), 0);
 	}
 	sqlite3 *w;
-	cr_assert_eq(sqlite3_open(path, &w), SQLITE_OK);
+	cr_assert_eq(sqlite3_open(tmpdb_path, &w), SQLITE_OK);
 	sqlite3_busy_timeout(w, 2000);
 	static const double ended_days[] = { 0, 40, 31, 29, 0, 1 };
 	for (int id = 1; id <= 5; id++) {
@@ -803,7 +752,7 @@ Test(db, history_prune_by_age)
 	long n = -1;
 	cr_assert_eq(db_prune_history(d, now - 30 * day, 1000, &n), 0);
 	cr_expect_eq(n, 2 * 4, "deleted %ld", n);     /* 2 sessions, 2 IKE SAs, 2 IPsec SAs, 2 events */
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[64];
 	cr_expect_str_eq(q_text(h, "SELECT group_concat(session_id) FROM (SELECT session_id FROM"
 	                           " sessions ORDER BY session_id)", buf, sizeof(buf)), "3,4,5");
@@ -827,7 +776,7 @@ Test(db, history_prune_by_age)
  * whether more is left. */
 Test(db, history_prune_in_batches)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	db_batch_begin(d);
 	for (uint32_t id = 1; id <= 2500; id++) {
@@ -848,7 +797,7 @@ Test(db, history_prune_in_batches)
 	total += n;
 	cr_expect_eq(calls, 2, "calls %d", calls);     /* 1000, 1000, then 500: done */
 	cr_expect_eq(total, 2500);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_expect_eq(q_int(h, "SELECT count(*) FROM sessions"), 0);
 	sqlite3_close(h);
 	cr_expect_eq(db_prune_history(d, 0, 0, &n), 0);   /* a batch of 0 does nothing */

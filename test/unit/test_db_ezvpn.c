@@ -12,59 +12,10 @@
 #include <sqlite3.h>
 
 #include "db/db.h"
+#include "test/unit/tmpdb.h"
 #include "parent/ezvpn.h"
 
-static char dir[64], path[128];
-
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_db_ezvpn.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/vpnd.db", dir);
-}
-
-static void teardown(void)
-{
-	char f[160];
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
-		unlink(f);
-	}
-	rmdir(dir);
-}
-
-TestSuite(db_ezvpn, .init = setup, .fini = teardown);
-
-static sqlite3 *reader(void)
-{
-	sqlite3 *h;
-	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	return h;
-}
-
-static long long q_int(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *s;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-	             sqlite3_errmsg(h));
-	cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
-	long long v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static const char *q_text(sqlite3 *h, const char *sql, char *buf, size_t len)
-{
-	sqlite3_stmt *s;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-	             sqlite3_errmsg(h));
-	cr_assert_eq(sqlite3_step(s), SQLITE_ROW, "%s", sql);
-	const unsigned char *t = sqlite3_column_text(s, 0);
-	snprintf(buf, len, "%s", t ? (const char *)t : "(null)");
-	sqlite3_finalize(s);
-	return buf;
-}
+TestSuite(db_ezvpn, .init = tmpdb_setup, .fini = tmpdb_teardown);
 
 static struct msg_ez_state up(const char *name)
 {
@@ -97,10 +48,10 @@ static struct msg_ez_state up(const char *name)
 
 Test(db_ezvpn, schema_has_the_table)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	cr_assert_eq(db_schema_version(), 5);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
 	                      " name = 'ezvpn'"), 1);
@@ -111,12 +62,12 @@ Test(db_ezvpn, schema_has_the_table)
 
 Test(db_ezvpn, a_report_is_stored_and_the_next_replaces_it)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_ez_state m = up("testvpn");
 	cr_assert_eq(db_ez_state(d, &m), 0);
 
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[512];
 	cr_assert_str_eq(q_text(h, ROW_SQL "'testvpn'", buf, sizeof(buf)),
 	                 "testvpn|IPSEC_ACTIVE|SOCKET_UP|172.18.143.246|192.168.1.1|"
@@ -148,14 +99,14 @@ Test(db_ezvpn, a_report_is_stored_and_the_next_replaces_it)
 
 Test(db_ezvpn, unterminated_strings_stay_in_their_field)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_ez_state m = up("x");
 	memset(m.ezvpn, 'n', sizeof(m.ezvpn));
 	memset(m.state, 'S', sizeof(m.state));
 	memset(m.last_event, 'E', sizeof(m.last_event));
 	cr_assert_eq(db_ez_state(d, &m), 0);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT length(name) FROM ezvpn"), (long long)sizeof(m.ezvpn));
 	cr_assert_eq(q_int(h, "SELECT length(state) FROM ezvpn"), (long long)sizeof(m.state));
 	cr_assert_eq(q_int(h, "SELECT length(last_event) FROM ezvpn"),
@@ -166,7 +117,7 @@ Test(db_ezvpn, unterminated_strings_stay_in_their_field)
 
 Test(db_ezvpn, reset_and_prune)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_ez_state a = up("testvpn"), b = up("gone"), c = up("auto1");
 	cr_assert_eq(db_ez_state(d, &a), 0);
@@ -180,7 +131,7 @@ Test(db_ezvpn, reset_and_prune)
 	const char *keep[] = { "testvpn", "auto1", "nosuchrow" };
 	cr_assert_eq(db_ez_prune(d, keep, 3), 1);
 
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	char buf[512];
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ezvpn"), 2, "only configured names stay");
 	cr_assert_str_eq(q_text(h, ROW_SQL "'testvpn'", buf, sizeof(buf)),
@@ -196,13 +147,13 @@ Test(db_ezvpn, reset_and_prune)
 
 Test(db_ezvpn, rows_survive_a_reopen)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	struct msg_ez_state a = up("testvpn");
 	cr_assert_eq(db_ez_state(d, &a), 0);
 	db_close(d);
-	d = db_open(path);
+	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
-	sqlite3 *h = reader();
+	sqlite3 *h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ezvpn WHERE state = 'IPSEC_ACTIVE'"), 1);
 	sqlite3_close(h);
 	db_close(d);
