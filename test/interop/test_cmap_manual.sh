@@ -179,6 +179,7 @@ wait_until 10 grep -q "manual SAs in 00004000, out 00003000" "$cst/vpnd.log" || 
 wait_until 10 sh -c "[ \$(grep -c 'cm0 (CryptoMap-CM-10) up' '$cst/vpnd.log') = 2 ]" || die "client: cm0 not up again after the reload"
 lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping on the new keys after the reloads"
 [ "$(hub ip rule show | grep -c '^2500:')" = 1 ] || die "hub: not exactly one rule after the reloads"
+! grep -h "cannot create cm" "$hst/vpnd.log" "$cst/vpnd.log" || die "a replaced entry's device was not free for its successor"
 pass "a reload keeps an unchanged entry and replaces one with new SPIs and keys"
 
 # --- a kill -9 of tunmgr leaves the rule; the next start sweeps it
