@@ -510,6 +510,7 @@ struct msg_acct {
 	uint32_t delay_time;            /* seconds since the event (Acct-Delay-Time) */
 	uint64_t in_octets, out_octets, in_pkts, out_pkts;
 	int32_t  terminate_cause;       /* RFC 2866 5.10 (Stop) */
+	struct in6_addr framed_ip6;     /* the session's IPv6 address, :: = none */
 };
 /* ACCT_SENT: acknowledged; ACCT_RETRY: no server answered, keep it; ACCT_DROP: it can never
  * be sent (its server group is gone from the configuration). */

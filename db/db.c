@@ -106,6 +106,9 @@ static const struct migration {
 	  " assigned_addr TEXT, mask TEXT, ifname TEXT, unit INTEGER, split TEXT,"
 	  " run_id INTEGER, session_id INTEGER, save_password INTEGER NOT NULL DEFAULT 0,"
 	  " updated REAL NOT NULL);" },
+	{ 6,
+	  /* accounting carries the session's IPv6 address too (Framed-IPv6-Address) */
+	  "ALTER TABLE acct_queue ADD COLUMN framed_ip6 TEXT;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -53,12 +53,12 @@ static sqlite3_stmt *prep(sqlite3 *h, const char *sql)
 #define RECORD_FROM_SESSION \
 	"INSERT INTO acct_queue (created, run_id, session_id, status, grp, acct_session_id," \
 	" username, framed_ip, calling_station, class, session_time, in_octets, out_octets," \
-	" in_pkts, out_pkts, terminate_cause)" \
+	" in_pkts, out_pkts, terminate_cause, framed_ip6)" \
 	" SELECT ?1, s.run_id, s.session_id, ?2, s.acct_group," \
 	" printf('%08X%08X', s.run_id, s.session_id), s.username, s.assigned_addr, s.peer_addr," \
 	" s.class, CASE WHEN ?2 = 'Start' THEN NULL" \
 	"  ELSE MAX(0, CAST(COALESCE(s.ended, s.counters_at, ?1) - s.started AS INTEGER)) END," \
-	" s.bytes_in, s.bytes_out, s.pkts_in, s.pkts_out, ?3 FROM sessions s"
+	" s.bytes_in, s.bytes_out, s.pkts_in, s.pkts_out, ?3, s.assigned_addr6 FROM sessions s"
 
 int db_session_acct(struct db *d, uint32_t session_id, const char *group,
                     const uint8_t *class_, size_t class_len)
@@ -178,7 +178,7 @@ int db_acct_head(struct db *d, struct msg_acct *m)
 	sqlite3_stmt *s = prep(h,
 	    "SELECT id, created, status, grp, acct_session_id, username, framed_ip,"
 	    " calling_station, class, session_time, in_octets, out_octets, in_pkts, out_pkts,"
-	    " terminate_cause FROM acct_queue WHERE acked IS NULL ORDER BY id LIMIT 1");
+	    " terminate_cause, framed_ip6 FROM acct_queue WHERE acked IS NULL ORDER BY id LIMIT 1");
 	if (!s)
 		return -1;
 	int rc = sqlite3_step(s);
@@ -211,6 +211,9 @@ int db_acct_head(struct db *d, struct msg_acct *m)
 	m->in_pkts = col_u64(s, 12);
 	m->out_pkts = col_u64(s, 13);
 	m->terminate_cause = sqlite3_column_int(s, 14);
+	const unsigned char *t6 = sqlite3_column_text(s, 15);
+	if (!t6 || inet_pton(AF_INET6, (const char *)t6, &m->framed_ip6) != 1)
+		memset(&m->framed_ip6, 0, sizeof(m->framed_ip6));
 	sqlite3_finalize(s);
 	return 1;
 }

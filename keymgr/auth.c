@@ -522,10 +522,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		snprintf(res->message, sizeof(res->message), "no free address in pool '%s'", pool);
 		return;
 	}
-	/* IPv6 is an addition: a full ipv6 pool leaves the session IPv4 only, not refused */
-	if (g && g->pool6[0] && pool6_alloc(g->pool6, rq->sa_id, &p->addr6) < 0)
-		log_warnx("session %u: no free address in ipv6 pool '%s', IPv4 only", rq->sa_id,
-		          g->pool6);
+	addr6_assign(kconf, rq->sa_id, g, ua, &p->addr6);
 	if (g) {
 		p->netmask = g->netmask;
 		p->ndns = g->ndns;

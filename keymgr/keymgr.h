@@ -105,9 +105,16 @@ int  pool_claim(uint32_t session_id, struct in_addr a);
 void pool_release(uint32_t session_id, struct in_addr a);
 int  pool_in_use(const char *pool);
 void pool_reload(const struct vpnd_conf *conf);
+/* addr6.c: the session's IPv6 address from RADIUS or a pool, :: in OUT when none */
+struct rad_attrs;
+void addr6_assign(const struct vpnd_conf *c, uint32_t sa_id, const struct conf_group *g,
+                  const struct rad_attrs *ua, struct in6_addr *out);
 /* pool6.c: ipv6 local pool, one /128 per session */
 void pool6_init(const struct vpnd_conf *conf);
 int  pool6_alloc(const char *pool, uint32_t session_id, struct in6_addr *out);
+/* An address the RADIUS server chose: a pool holding it marks it taken (-1: another
+ * session has it); one outside every pool is not tracked here, as with pool_claim. */
+int  pool6_claim(uint32_t session_id, const struct in6_addr *a);
 void pool6_release(uint32_t session_id, const struct in6_addr *a);
 int  pool6_in_use(const char *pool);
 void pool6_reload(const struct vpnd_conf *conf);

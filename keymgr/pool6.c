@@ -85,6 +85,20 @@ int pool6_alloc(const char *name, uint32_t session_id, struct in6_addr *out)
 	return 0;
 }
 
+int pool6_claim(uint32_t session_id, const struct in6_addr *a)
+{
+	for (int i = 0; i < npools; i++) {
+		uint32_t off = offset_of(&pools[i], a);
+		if (!off)
+			continue;
+		uint32_t *o = &pools[i].t.owner[off - 1];
+		if (*o && *o != session_id)
+			return -1;
+		*o = session_id;
+	}
+	return 0;
+}
+
 void pool6_release(uint32_t session_id, const struct in6_addr *a)
 {
 	for (int i = 0; i < npools; i++) {

@@ -261,6 +261,24 @@ static void reply_attr(struct rad_attrs *a, uint8_t type, const uint8_t *v, size
 		memcpy(a->state, v, n);
 		a->state_len = n;
 		break;
+	case 168:       /* Framed-IPv6-Address (RFC 6911 3.1) */
+		if (n == 16)
+			memcpy(&a->framed_ip6, v, 16);
+		else
+			a->bad_v6++;
+		break;
+	case 97:        /* Framed-IPv6-Prefix (RFC 3162 2.3): reserved, length, prefix */
+		/* only a /128 names one address; a shorter prefix is a network for the client
+		 * (delegation), which sessions here do not carry */
+		if (n == 18 && v[0] == 0 && v[1] == 128)
+			memcpy(&a->framed_ip6, v + 2, 16);
+		else
+			a->bad_v6++;
+		break;
+	case 100:       /* Framed-IPv6-Pool (RFC 3162 2.6): an ipv6 local pool's name */
+		if (copy_name(a->framed_pool6, sizeof(a->framed_pool6), s, n) < 0)
+			a->bad_v6++;
+		break;
 	case 18: {      /* Reply-Message: printable only, it goes to the client */
 		size_t have = strlen(a->reply_message);
 		size_t room = sizeof(a->reply_message) - 1 - have;

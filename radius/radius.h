@@ -58,6 +58,11 @@ struct rad_attrs {
 	uint8_t  state[RAD_STR_MAX];
 	size_t   state_len;
 	int      bad_avpairs;                /* malformed ipsec: pairs dropped */
+	/* IPv6 (RFC 3162, RFC 6911): Framed-IPv6-Address, or Framed-IPv6-Prefix with a /128,
+	 * is the session's address; Framed-IPv6-Pool names the ipv6 local pool to take it from */
+	struct in6_addr framed_ip6;          /* :: = not given */
+	char     framed_pool6[CONF_NAME_MAX];
+	int      bad_v6;                     /* IPv6 attributes malformed or not supported */
 };
 
 void rad_attrs_init(struct rad_attrs *a);

@@ -15,6 +15,7 @@ enum {
 	A_IN_OCTETS = 42, A_OUT_OCTETS = 43, A_SESSION_ID = 44, A_AUTHENTIC = 45,
 	A_SESSION_TIME = 46, A_IN_PKTS = 47, A_OUT_PKTS = 48, A_TERMINATE_CAUSE = 49,
 	A_IN_GIGAWORDS = 52, A_OUT_GIGAWORDS = 53, A_EVENT_TIMESTAMP = 55, A_NAS_PORT_TYPE = 61,
+	A_FRAMED_IPV6_ADDRESS = 168,
 };
 #define CODE_ACCESS_REQUEST 1
 #define CODE_ACCT_REQUEST   4
@@ -81,6 +82,8 @@ static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id
 	}
 	if (m->framed_ip.s_addr)
 		rad_put(p, A_FRAMED_IP, &m->framed_ip.s_addr, 4);
+	if (!IN6_IS_ADDR_UNSPECIFIED(&m->framed_ip6))
+		rad_put(p, A_FRAMED_IPV6_ADDRESS, m->framed_ip6.s6_addr, 16);
 	if (m->class_len > 0 && m->class_len <= (int)sizeof(m->class_))
 		rad_put(p, A_CLASS, m->class_, (size_t)m->class_len);
 	rad_put_u32(p, A_EVENT_TIMESTAMP, (uint32_t)time(NULL) - m->delay_time);

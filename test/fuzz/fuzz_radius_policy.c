@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_policy.c keymgr/auth.c keymgr/passwd.c radius/attr.c keymgr/pool.c keymgr/pool6.c keymgr/leases.c keymgr/logins.c keymgr/keyring.c keymgr/authz.c keymgr/lockout.c keymgr/decoy.c keymgr/grouplock.c keymgr/ezvpn.c common/netpolicy.c ikemgr/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c -lcrypto -lcrypt -o fuzz_radius_policy
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_policy.c keymgr/auth.c keymgr/passwd.c radius/attr.c keymgr/pool.c keymgr/pool6.c keymgr/addr6.c keymgr/leases.c keymgr/logins.c keymgr/keyring.c keymgr/authz.c keymgr/lockout.c keymgr/decoy.c keymgr/grouplock.c keymgr/ezvpn.c common/netpolicy.c ikemgr/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c -lcrypto -lcrypt -o fuzz_radius_policy
 /*
  * RADIUS replies -> the session policy keymgr hands to ikemgr. The input is a group
  * authorization reply and a user authentication reply (result code and attributes in wire
@@ -36,6 +36,8 @@ static const char cfg[] =
 	"username local1 password 0 pw\n"
 	"ip local pool P 10.9.0.10 10.9.0.12\n"
 	"ip local pool Q 10.8.0.1 10.8.0.1\n"
+	"ipv6 local pool P6 fd00:6::/126 128\n"
+	"ipv6 local pool Q6 fd00:7::/127 128\n"
 	"ip access-list extended A1\n"
 	" permit ip any any\n"
 	"ip access-list extended split\n"
@@ -43,6 +45,7 @@ static const char cfg[] =
 	"crypto isakmp client configuration group localg\n"
 	" key localkey\n"
 	" pool P\n"
+	" ipv6 pool P6\n"
 	"interface Virtual-Template1 type tunnel\n"
 	" ip unnumbered eth1\n"
 	"interface eth1\n"
@@ -150,6 +153,12 @@ static void answer(struct radius_job *j)
 		switch (type) {
 		case 8:  if (n == 4) a->framed_ip.s_addr = htonl(u32(v)); break;
 		case 9:  if (n == 4) a->framed_mask.s_addr = htonl(u32(v)); break;
+		case 168: if (n == 16) memcpy(&a->framed_ip6, v, 16); else a->bad_v6++; break;
+		case 97: if (n == 18 && v[0] == 0 && v[1] == 128) memcpy(&a->framed_ip6, v + 2, 16); else a->bad_v6++; break;
+		case 100:
+			if (n && n < sizeof(a->framed_pool6) && !memchr(v, 0, n)) memcpy(a->framed_pool6, v, n);
+			else a->bad_v6++;
+			break;
 		case 27: if (n == 4) a->session_timeout = u32(v) > 0x7fffffff ? 0x7fffffff : (int)u32(v); break;
 		case 28: if (n == 4) a->idle_timeout = u32(v) > 0x7fffffff ? 0x7fffffff : (int)u32(v); break;
 		case 26:        /* Vendor-Specific: Cisco (9), Cisco-AVPair (1) */

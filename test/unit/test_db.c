@@ -332,12 +332,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 5);
+	cr_assert_eq(db_schema_version(), 6);
 	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	sqlite3 *h = tmpdb_reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 6);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -357,6 +357,8 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sessions WHERE assigned_addr6 IS NULL"), 2,
 	             "old sessions have no IPv6 address");
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE name = 'ezvpn'"), 1);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('acct_queue') WHERE"
+	                      " name = 'framed_ip6'"), 1);
 	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* the crash recovery of the upgraded file closes the v1 run's open session */
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
@@ -365,12 +367,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 5 and migrates nothing */
+	/* a second open finds version 6 and migrates nothing */
 	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 6);
 	sqlite3_close(h);
 	db_close(d);
 }
@@ -533,6 +535,7 @@ Test(db, acct_records_from_the_session_row_in_order)
 	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(7, "bob");
+	inet_pton(AF_INET6, "fd00:6::5", &u.assigned6);
 	cr_assert_eq(db_session_up(d, &u), 0);
 	struct msg_session_up v = session(8, "eve");
 	cr_assert_eq(db_session_up(d, &v), 0);
@@ -556,6 +559,9 @@ Test(db, acct_records_from_the_session_row_in_order)
 	cr_assert_str_eq(m.group, "RG");
 	cr_assert_eq(m.class_len, 5);
 	cr_assert_eq(memcmp(m.class_, "cls\0x", 5), 0, "Class kept byte for byte");
+	char a6[INET6_ADDRSTRLEN];
+	cr_assert_str_eq(inet_ntop(AF_INET6, &m.framed_ip6, a6, sizeof(a6)), "fd00:6::5",
+	                 "the session's IPv6 address for Framed-IPv6-Address");
 	/* not acknowledged: it stays the head, whatever else is queued */
 	cr_assert_eq(db_acct_result(d, m.qid, ACCT_RETRY, NULL, "no answer"), 0);
 	struct msg_acct again;

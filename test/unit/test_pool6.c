@@ -9,6 +9,7 @@
 
 #include "common/conf.h"
 #include "keymgr/keymgr.h"
+#include "radius/radius.h"
 
 static struct vpnd_conf conf;
 
@@ -144,4 +145,46 @@ Test(pool6, reload_keeps_live_leases)
 	cr_assert_eq(pool6_alloc("p6", 3, &a), 0);
 	cr_expect_str_eq(a6(&a), "2001:db8:6::1", "::2 is still session 2's");
 	cr_expect_eq(pool6_in_use("big"), -1, "a pool gone from the file is gone");
+}
+
+/* addr6_assign: the RADIUS server's address (claimed from the pool that holds it, refused
+ * when it is taken or not one a client may own), its Framed-IPv6-Pool, else the group's */
+Test(pool6, radius_framed_ipv6)
+{
+	const struct conf_group *g = conf_find_group(&conf, "g");
+	struct rad_attrs ua;
+	struct in6_addr out;
+
+	rad_attrs_init(&ua);
+	inet_pton(AF_INET6, "2001:db8:6::1", &ua.framed_ip6);
+	memset(&out, 0, sizeof(out));
+	addr6_assign(&conf, 50, g, &ua, &out);
+	cr_assert_str_eq(a6(&out), "2001:db8:6::1");
+	memset(&out, 0, sizeof(out));
+	addr6_assign(&conf, 51, g, &ua, &out);          /* taken by session 50 */
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&out));
+	addr6_assign(&conf, 51, g, NULL, &out);         /* the pool skips it */
+	cr_assert_str_eq(a6(&out), "2001:db8:6::2");
+
+	inet_pton(AF_INET6, "2001:db8:99::5", &ua.framed_ip6);   /* outside every pool */
+	addr6_assign(&conf, 52, g, &ua, &out);
+	cr_assert_str_eq(a6(&out), "2001:db8:99::5");
+	static const char *const refused[] = { "fe80::1", "ff02::1", "::1", "::ffff:10.0.0.1", "fec0::1" };
+	for (size_t k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+		inet_pton(AF_INET6, refused[k], &ua.framed_ip6);
+		memset(&out, 0, sizeof(out));
+		addr6_assign(&conf, 53, g, &ua, &out);
+		cr_assert(IN6_IS_ADDR_UNSPECIFIED(&out), "%s was assigned", refused[k]);
+	}
+
+	rad_attrs_init(&ua);
+	snprintf(ua.framed_pool6, sizeof(ua.framed_pool6), "big");
+	addr6_assign(&conf, 54, g, &ua, &out);
+	cr_assert_str_eq(a6(&out), "2001:db8:7::1");
+	snprintf(ua.framed_pool6, sizeof(ua.framed_pool6), "nosuch");
+	memset(&out, 0, sizeof(out));
+	addr6_assign(&conf, 55, g, &ua, &out);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&out), "an unknown Framed-IPv6-Pool gave an address");
+	addr6_assign(&conf, 56, conf_find_group(&conf, "only4"), NULL, &out);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&out), "a group without an ipv6 pool got an address");
 }

@@ -589,3 +589,37 @@ Test(radius_conf, message_authenticator_word)
 	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key k\n"
 	                  " message-authenticator\n"), 1);
 }
+
+/* RFC 6911 Framed-IPv6-Address and RFC 3162 Framed-IPv6-Prefix (only a /128 is an address)
+ * and Framed-IPv6-Pool; a wrong length or a shorter prefix is counted, not taken */
+Test(radius_wire, reply_ipv6_attributes)
+{
+	uint8_t req[20] = { 1, 7, 0, 20 }, rep[512];
+	char buf[INET6_ADDRSTRLEN];
+	struct rad_attrs a;
+	const uint8_t addr[] = { 168, 18, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42,
+	                         100, 6, 'p', 'o', 'o', 'l' };
+	rad_attrs_init(&a);
+	size_t n = mkreply(rep, req, 2, addr, sizeof(addr), 1);
+	cr_assert_eq(rad_reply_check(req, 20, rep, n, SECRET, NULL), 0);
+	rad_reply_parse(rep, n, &a);
+	cr_assert_str_eq(inet_ntop(AF_INET6, &a.framed_ip6, buf, sizeof(buf)), "2001:db8::42");
+	cr_assert_str_eq(a.framed_pool6, "pool");
+	cr_assert_eq(a.bad_v6, 0);
+
+	const uint8_t pfx[] = { 97, 20, 0, 128, 0xfd, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 };
+	rad_attrs_init(&a);
+	n = mkreply(rep, req, 2, pfx, sizeof(pfx), 1);
+	rad_reply_parse(rep, n, &a);
+	cr_assert_str_eq(inet_ntop(AF_INET6, &a.framed_ip6, buf, sizeof(buf)), "fd00:6::7");
+
+	const uint8_t bad[] = { 97, 12, 0, 64, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,    /* a /64 */
+	                        168, 6, 10, 0, 0, 1,                                 /* 4 bytes */
+	                        100, 4, 'a', ' ' };                                  /* a blank */
+	rad_attrs_init(&a);
+	n = mkreply(rep, req, 2, bad, sizeof(bad), 1);
+	rad_reply_parse(rep, n, &a);
+	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&a.framed_ip6));
+	cr_assert_str_eq(a.framed_pool6, "");
+	cr_assert_eq(a.bad_v6, 3);
+}

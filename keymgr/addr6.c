@@ -1,0 +1,54 @@
+/*
+ * A session's IPv6 address: the RADIUS server's Framed-IPv6-Address (or a /128
+ * Framed-IPv6-Prefix), else one from its Framed-IPv6-Pool, else from the group's ipv6 pool.
+ * IPv6 is an addition: whatever fails here leaves the session IPv4 only, never refused
+ * (as a full ipv6 pool does).
+ */
+#include <stdio.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "keymgr/keymgr.h"
+#include "radius/radius.h"
+
+/* Global unicast or unique local: never one the client could not own (link-local,
+ * multicast, loopback, unspecified, IPv4-mapped or -compatible). */
+static int addr6_assignable(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a) &&
+	       !IN6_IS_ADDR_LINKLOCAL(a) && !IN6_IS_ADDR_SITELOCAL(a) &&
+	       !IN6_IS_ADDR_MULTICAST(a) && !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_V4COMPAT(a);
+}
+
+void addr6_assign(const struct vpnd_conf *c, uint32_t sa_id, const struct conf_group *g,
+                  const struct rad_attrs *ua, struct in6_addr *out)
+{
+	char ip[INET6_ADDRSTRLEN];
+	const char *pool6 = g ? g->pool6 : "";
+
+	if (ua && ua->bad_v6)
+		log_warnx("session %u: %d IPv6 attribute%s from RADIUS ignored (malformed, or a "
+		          "prefix shorter than /128)", sa_id, ua->bad_v6, ua->bad_v6 == 1 ? "" : "s");
+	if (ua && !IN6_IS_ADDR_UNSPECIFIED(&ua->framed_ip6)) {
+		inet_ntop(AF_INET6, &ua->framed_ip6, ip, sizeof(ip));
+		if (!addr6_assignable(&ua->framed_ip6))
+			log_warnx("session %u: Framed-IPv6-Address %s refused: not a global unicast "
+			          "or unique local address; IPv4 only", sa_id, ip);
+		else if (pool6_claim(sa_id, &ua->framed_ip6) < 0)
+			log_warnx("session %u: Framed-IPv6-Address %s is in use by another session; "
+			          "IPv4 only", sa_id, ip);
+		else
+			*out = ua->framed_ip6;
+		return;
+	}
+	if (ua && ua->framed_pool6[0]) {
+		if (!conf_find_pool6(c, ua->framed_pool6)) {
+			log_warnx("session %u: Framed-IPv6-Pool '%s' is not an ipv6 local pool here; "
+			          "IPv4 only", sa_id, ua->framed_pool6);
+			return;
+		}
+		pool6 = ua->framed_pool6;
+	}
+	if (pool6[0] && pool6_alloc(pool6, sa_id, out) < 0)
+		log_warnx("session %u: no free address in ipv6 pool '%s', IPv4 only", sa_id, pool6);
+}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# IPv6 addresses from RADIUS (issue 14): strongSwan's charon (IKEv1 aggressive, PSK + XAuth,
+# kernel-libipsec) asks Mode Config for an IPv4 and an IPv6 address; a real FreeRADIUS
+# authenticates each user and chooses the IPv6 address:
+#  - Framed-IPv6-Address inside the group's ipv6 pool: the client gets it, the pool skips it
+#    for the next client, and accounting Start and Stop carry it (FreeRADIUS's detail file);
+#  - a /128 Framed-IPv6-Prefix outside every pool: the client gets it;
+#  - Framed-IPv6-Pool: the address comes from that pool instead of the group's;
+#  - a link-local Framed-IPv6-Address is refused: the session is IPv4 only, with a warning;
+#  - a /64 Framed-IPv6-Prefix (delegation, not carried) is counted and ignored: the group's
+#    pool gives the address.
+# Needs root; fails (never skips) when strongSwan or FreeRADIUS is missing.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
+. "${srcdir:-.}/test/lib/radius.sh"
+
+interop_begin swanctl ip python3 ping unshare freeradius
+swan_require
+cleanup_more() { radius_stop "$T/radius"; }
+ns_setup || fail "namespace setup"
+hub sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "IPv6 forwarding on the hub"
+hub ip addr add fd00:2::1/64 dev eth1 nodad && inh ip addr add fd00:2::10/64 dev inhost nodad &&
+	inh ip -6 route add default via fd00:2::1 || fail "IPv6 addresses inside"
+
+cat >"$T/users" <<'EOF2'
+ann	Cleartext-Password := "AnnRadPw6"
+	Framed-IPv6-Address = fd00:6::42
+ben	Cleartext-Password := "BenRadPw6"
+	Framed-IPv6-Prefix = 2001:db8:99::5/128
+cat	Cleartext-Password := "CatRadPw6"
+	Framed-IPv6-Pool = "radv6"
+dan	Cleartext-Password := "DanRadPw6"
+	Framed-IPv6-Address = fe80::66
+eve	Cleartext-Password := "EveRadPw6"
+	Framed-IPv6-Prefix = 2001:db8:1::/64
+EOF2
+radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
+st=$T/hub
+DETAIL=$T/radius/log/detail
+vpnd_start "$SRCDIR/test/data/hub-radius6.conf" "$st"
+
+dump() {
+	echo "--- vpnd log" >&2; tail -30 "$st/vpnd.log" >&2
+	[ -n "${SWAN_DIR:-}" ] && { echo "--- charon log" >&2; grep -E "\[(IKE|CFG)\]" "$SWAN_DIR/charon.log" | tail -20 >&2; }
+}
+die() { dump; fail "$*"; }
+
+vips() {
+	swan_ctl --list-sas --ike "$SWAN_CONN" --raw 2>/dev/null |
+		sed -n 's/.*local-vips=\[\([0-9a-f.: ]*\)\].*/\1/p' | head -1 | tr ' ' '\n'
+}
+# connect USER PASSWORD: charon up, its IPv6 virtual IP (empty if none) in V6
+connect() {
+	swan_start "$T/swan-$1" secret=Gk7f3a9c2eSecret user="$1" password="$2" vips=0.0.0.0,:: ||
+		die "$1: charon did not start"
+	swan_up 20 || die "$1: charon did not connect"
+	V4=$(vips | grep -v : | head -1)
+	V6=$(vips | grep : | head -1)
+	[ -n "$V4" ] || die "$1: no IPv4 virtual IP"
+}
+
+connect ann AnnRadPw6
+[ "$V6" = fd00:6::42 ] || die "ann got IPv6 '$V6', expected her Framed-IPv6-Address fd00:6::42"
+cl ip -o -6 addr show | grep -q "inet6 fd00:6::42/" || die "charon did not install fd00:6::42"
+grep -q "Mode Config gave $V4 and fd00:6::42 to user 'ann'" "$st/vpnd.log" || die "the hub did not log ann's addresses"
+cl ping -c 2 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "ann: no IPv4 ping through the tunnel"
+wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Start/ && /\"ann\"/' '$DETAIL' 2>/dev/null | grep -q 'Framed-IPv6-Address = fd00:6::42'" ||
+	{ cat "$DETAIL" >&2; die "ann's Accounting Start lacks Framed-IPv6-Address fd00:6::42"; }
+pass "ann: Framed-IPv6-Address fd00:6::42 from RADIUS, installed by charon, in the Accounting Start"
+
+swan_down 10 && swan_stop
+wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Stop/ && /\"ann\"/' '$DETAIL' 2>/dev/null | grep -q 'Framed-IPv6-Address = fd00:6::42'" ||
+	{ cat "$DETAIL" >&2; die "ann's Accounting Stop lacks Framed-IPv6-Address fd00:6::42"; }
+pass "ann: the Accounting Stop carries Framed-IPv6-Address fd00:6::42"
+
+connect ben BenRadPw6
+[ "$V6" = 2001:db8:99::5 ] || die "ben got IPv6 '$V6', expected his /128 Framed-IPv6-Prefix 2001:db8:99::5"
+pass "ben: a /128 Framed-IPv6-Prefix outside every pool is his address"
+swan_down 10 && swan_stop
+
+connect cat CatRadPw6
+[ "$V6" = fd00:7::1 ] || die "cat got IPv6 '$V6', expected fd00:7::1 from her Framed-IPv6-Pool radv6"
+pass "cat: Framed-IPv6-Pool radv6 gave fd00:7::1"
+swan_down 10 && swan_stop
+
+connect dan DanRadPw6
+[ -z "$V6" ] || die "dan got IPv6 '$V6' though his Framed-IPv6-Address is link-local"
+grep -q "Framed-IPv6-Address fe80::66 refused: not a global unicast or unique local address; IPv4 only" "$st/vpnd.log" ||
+	die "no warning for dan's link-local Framed-IPv6-Address"
+pass "dan: a link-local Framed-IPv6-Address is refused, the session is IPv4 only ($V4)"
+swan_down 10 && swan_stop
+
+connect eve EveRadPw6
+[ "$V6" = fd00:6::1 ] || die "eve got IPv6 '$V6', expected fd00:6::1 from the group's pool group1v6"
+grep -q "1 IPv6 attribute from RADIUS ignored (malformed, or a prefix shorter than /128)" "$st/vpnd.log" ||
+	die "no warning for eve's /64 Framed-IPv6-Prefix"
+pass "eve: a /64 Framed-IPv6-Prefix is ignored with a warning, the group's pool gave $V6"
+swan_down 10 && swan_stop
+
+vpnd_stop "$st"
+grep -qiE "sanitizer|runtime error" "$st/vpnd.log" && die "sanitizer report in the hub's log"
+exit 0
