@@ -204,6 +204,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_DYNAUTH:       return cp_dynauth_cmds;
 	case CB_EZVPN:         return cp_ezvpn_cmds;
 	case CB_CMAP:          return cp_cmap_cmds;
+	case CB_ACL6:          return cp_acl6_cmds;
 	}
 	return NULL;
 }

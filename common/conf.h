@@ -31,6 +31,7 @@
 #define CONF_MAX_IFACES        32
 #define CONF_MAX_POOLS         16
 #define CONF_MAX_POOLS6        8
+#define CONF_MAX_ACLS6         16
 #define CONF_MAX_USERS         64
 #define CONF_MAX_ACLS          32
 #define CONF_MAX_ACES          32
@@ -239,6 +240,9 @@ struct conf_interface {
 	/* crypto map NAME: the map's entries protect traffic leaving through this interface */
 	char     crypto_map[CONF_NAME_MAX];
 	int      line;
+	/* ipv6 traffic-filter NAME in|out: an ipv6 access-list on the clones' IPv6 traffic */
+	char     acl6_in[CONF_NAME_MAX];
+	char     acl6_out[CONF_NAME_MAX];
 };
 
 /* set session-key inbound|outbound esp SPI cipher HEX [authenticator HEX] */
@@ -335,6 +339,27 @@ struct conf_acl {
 	char     name[CONF_NAME_MAX];   /* name or number as text */
 	int      extended;
 	struct conf_ace ace[CONF_MAX_ACES];
+	int      nace;
+	int      line;
+};
+
+/* ipv6 access-list NAME: permit|deny PROTO SRC [PORTS] DST [PORTS] [ICMP-TYPE] */
+struct conf_ace6 {
+	int      permit;
+	int      proto;                 /* -1 = ipv6 (any); else the upper-layer protocol */
+	struct in6_addr src, dst;
+	uint8_t  src_plen, dst_plen;    /* 0 = any */
+	uint16_t dport_lo, dport_hi;    /* 0,0 = any */
+	uint16_t sport_lo, sport_hi;
+	uint8_t  dport_op, sport_op;    /* ACE_PORT_* */
+	uint8_t  icmp_match;            /* 0 any, 1 the type, 2 the type and code */
+	uint8_t  icmp_type, icmp_code;
+	int      line;
+};
+
+struct conf_acl6 {
+	char     name[CONF_NAME_MAX];
+	struct conf_ace6 ace[CONF_MAX_ACES];
 	int      nace;
 	int      line;
 };
@@ -531,6 +556,8 @@ struct vpnd_conf {
 	struct in_addr http_addr;        /* ip http server address A (vpnd), default 127.0.0.1 */
 	int      http_port;              /* ip http port N, default CONF_HTTP_PORT */
 	char     http_acl[CONF_NAME_MAX];/* ip http access-class: allowed sources, "" = any */
+	struct conf_acl6 acl6[CONF_MAX_ACLS6];   /* ipv6 access-list NAME, in file order */
+	int      nacl6;
 };
 
 #define CONF_DB_HISTORY_DAYS_MAX      36500
@@ -563,6 +590,7 @@ const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, cons
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, const char *name);
+const struct conf_acl6           *conf_find_acl6(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
 const struct conf_ezvpn          *conf_find_ezvpn(const struct vpnd_conf *, const char *name);
 /* The Linux device behind a configured interface name (IOS or Linux); NULL if none. */
@@ -577,6 +605,7 @@ int conf_iface_is_ios(const char *name);
  */
 /* The crypto map entries of running-config (session keys as <removed>), conf_cmap.c. */
 void conf_cmap_print(FILE *f, const struct vpnd_conf *c);
+void conf_acl6_print(FILE *f, const struct vpnd_conf *c);
 /* Entry NAME SEQ (seq 0: the map's first entry), or NULL. */
 const struct conf_crypto_map *conf_find_cmap(const struct vpnd_conf *, const char *name, int seq);
 /* The first permit of the entry's match address ACL, the only one an ipsec-manual entry uses
@@ -594,6 +623,7 @@ int conf_bind_devices(struct vpnd_conf *, const struct ifaddrs *all, conf_diag_f
                       void *arg);
 /* IOS's name of the ICMP message an entry matches, or NULL (then it is written as numbers) */
 const char *conf_acl_icmp_name(const struct conf_ace *e);
+const char *conf_acl6_icmp_name(const struct conf_ace6 *e);   /* NULL: print the number */
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
 const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
 const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);

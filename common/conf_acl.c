@@ -168,8 +168,8 @@ static int port(struct conf_parser *p, int i, uint16_t *out)
  * eq P | neq P | lt P | gt P | range A B at word *j, if there is one: kept as the interval of
  * ports it matches (neq: the one port it does not), and how it was written, to print it back.
  */
-static int port_match(struct conf_parser *p, int *j, int ports, uint8_t *op, uint16_t *lo,
-                      uint16_t *hi)
+int cp_port_match(struct conf_parser *p, int *j, int ports, uint8_t *op, uint16_t *lo,
+                  uint16_t *hi)
 {
 	uint16_t v;
 
@@ -274,9 +274,9 @@ static int parse_ace(struct conf_parser *p, int i, int extended, struct conf_ace
 		return 0;
 	if (extended) {
 		int ports = ace->proto == 6 || ace->proto == 17;
-		if (!port_match(p, &j, ports, &ace->sport_op, &ace->sport_lo, &ace->sport_hi) ||
+		if (!cp_port_match(p, &j, ports, &ace->sport_op, &ace->sport_lo, &ace->sport_hi) ||
 		    !addr_spec(p, &j, extended, "destination", &ace->dst, &ace->dstmask) ||
-		    !port_match(p, &j, ports, &ace->dport_op, &ace->dport_lo, &ace->dport_hi))
+		    !cp_port_match(p, &j, ports, &ace->dport_op, &ace->dport_lo, &ace->dport_hi))
 			return 0;
 		if (j < p->argc && strcmp(p->argv[j], "established") == 0) {
 			if (ace->proto != 6) {

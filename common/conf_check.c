@@ -43,6 +43,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			            "access-list extended %s' block or 'access-list %s' lines", name,
 			            name, name);
 		break;
+	case REF_ACL6:
+		if (!conf_find_acl6(c, name))
+			cp_error_at(p, r->line, "ipv6 access list '%s' is not defined, expected an "
+			            "'ipv6 access-list %s' block", name, name);
+		break;
 	case REF_GROUP:
 		if (!conf_find_group(c, name) && !group_via_radius(c, name))
 			cp_error_at(p, r->line, "group '%s' is not defined, expected a 'crypto isakmp "

@@ -69,6 +69,11 @@ const struct conf_acl *conf_find_acl(const struct vpnd_conf *c, const char *name
 	FIND(c->acl, c->nacl, name);
 }
 
+const struct conf_acl6 *conf_find_acl6(const struct vpnd_conf *c, const char *name)
+{
+	FIND(c->acl6, c->nacl6, name);
+}
+
 const struct conf_user *conf_find_user(const struct vpnd_conf *c, const char *name)
 {
 	FIND(c->user, c->nuser, name);

@@ -14,7 +14,7 @@
 #define END       { NULL, NULL, NULL, 0 }
 
 /* PREFIX/LEN with no bits set past LEN */
-static int prefix6(struct conf_parser *p, int i, struct in6_addr *out, int *plen)
+int cp_prefix6(struct conf_parser *p, int i, struct in6_addr *out, int *plen)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
 	long len;
@@ -53,7 +53,7 @@ static void h_local_pool(struct conf_parser *p, int i)
 	pool.line = p->line;
 	if (!cp_need(p, i, "a pool name, a PREFIX/LEN and an assigned length") ||
 	    !cp_name(p, i, "ipv6 pool name", pool.name, sizeof(pool.name)) ||
-	    !cp_need(p, i + 1, "the pool's PREFIX/LEN") || !prefix6(p, i + 1, &pool.prefix,
+	    !cp_need(p, i + 1, "the pool's PREFIX/LEN") || !cp_prefix6(p, i + 1, &pool.prefix,
 	    &pool.plen) || !cp_need(p, i + 2, "the assigned length (128)") ||
 	    !cp_num(p, i + 2, "assigned length", 1, 128, &alen) || !cp_end(p, i + 3))
 		return;
@@ -120,6 +120,30 @@ static void h_unnumbered(struct conf_parser *p, int i)
 	ifc->ipv6_enable = 1;
 }
 
+/* ipv6 traffic-filter NAME in|out: as ip access-group, for the clones' IPv6 traffic */
+static void h_traffic_filter(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+	char name[CONF_NAME_MAX], *dst;
+
+	if (!cp_need(p, i, "an ipv6 access list name then in or out") ||
+	    !cp_name(p, i, "ipv6 access list name", name, sizeof(name)) ||
+	    !cp_need(p, i + 1, "in or out"))
+		return;
+	if (strcmp(p->argv[i + 1], "in") == 0) {
+		dst = ifc->acl6_in;
+	} else if (strcmp(p->argv[i + 1], "out") == 0) {
+		dst = ifc->acl6_out;
+	} else {
+		cp_error(p, "bad direction '%s', expected in or out", p->argv[i + 1]);
+		return;
+	}
+	if (!cp_end(p, i + 2))
+		return;
+	memcpy(dst, name, sizeof(name));
+	cp_ref(p, REF_ACL6, dst);
+}
+
 /* Linux turns IPv6 off on a device whose MTU is below 1280 (RFC 8200 section 5). */
 void cp_check_ipv6(struct conf_parser *p)
 {
@@ -134,10 +158,15 @@ void cp_check_ipv6(struct conf_parser *p)
 }
 
 static const struct cp_kw local[] = { FN("pool", h_local_pool), END };
-const struct cp_kw cp_ipv6_top[] = { SUB("local", local), END };
+const struct cp_kw cp_ipv6_top[] = {
+	SUB("local", local),
+	FN("access-list", cp_h_ipv6_acl),
+	END
+};
 const struct cp_kw cp_ipv6_group[] = { FN("pool", h_group_pool), END };
 const struct cp_kw cp_ipv6_iface[] = {
 	FN("enable", h_enable),
+	FN("traffic-filter", h_traffic_filter),
 	FN("unnumbered", h_unnumbered),
 	END
 };

@@ -25,6 +25,7 @@ enum cp_block {
 	CB_DYNAUTH,
 	CB_EZVPN,
 	CB_CMAP,        /* crypto map NAME SEQ ipsec-manual | ipsec-isakmp */
+	CB_ACL6,        /* ipv6 access-list NAME */
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -37,6 +38,7 @@ enum cp_ref_kind {
 	REF_EZVPN,      /* interface: crypto ipsec client ezvpn NAME */
 	REF_IFACE,      /* an IOS interface name used by another line: must be configured */
 	REF_CMAP,       /* interface: crypto map NAME */
+	REF_ACL6,       /* interface: ipv6 traffic-filter NAME in|out */
 };
 
 struct cp_ref {
@@ -151,7 +153,7 @@ const struct cp_kw *cp_block_table(int block);
 extern const struct cp_kw cp_top[];
 extern const struct cp_kw cp_policy_cmds[], cp_group_cmds[], cp_profile_cmds[];
 extern const struct cp_kw cp_tset_cmds[], cp_ipsec_prof_cmds[];
-extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[];
+extern const struct cp_kw cp_iface_cmds[], cp_acl_cmds[], cp_acl6_cmds[];
 extern const struct cp_kw cp_keyring_cmds[];
 extern const struct cp_kw cp_radius_server_cmds[], cp_radius_group_cmds[];
 extern const struct cp_kw cp_trustpoint_cmds[];
@@ -222,6 +224,13 @@ void cp_h_route(struct conf_parser *p, int i);
 void cp_h_acl_standard(struct conf_parser *p, int i);
 void cp_h_acl_extended(struct conf_parser *p, int i);
 void cp_h_access_list(struct conf_parser *p, int i);
+/* eq|neq|lt|gt|range at word *j if there is one (conf_acl.c); ports = the protocol has them */
+int cp_port_match(struct conf_parser *p, int *j, int ports, uint8_t *op, uint16_t *lo,
+                  uint16_t *hi);
+/* conf_ipv6.c: PREFIX/LEN with no bits past LEN */
+int cp_prefix6(struct conf_parser *p, int i, struct in6_addr *out, int *plen);
+/* conf_acl6.c: ipv6 access-list NAME */
+void cp_h_ipv6_acl(struct conf_parser *p, int i);
 /* conf_keyring.c: keyrings, and the profile lines that select keys by address */
 void cp_h_keyring(struct conf_parser *p, int i);
 void cp_h_match_address(struct conf_parser *p, int i);

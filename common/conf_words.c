@@ -31,6 +31,7 @@ static const struct {
 	{ CB_DYNAUTH, "aaa server radius dynamic-author" },
 	{ CB_EZVPN, "crypto ipsec client ezvpn" },
 	{ CB_CMAP, "crypto map" },
+	{ CB_ACL6, "ipv6 access-list" },
 };
 
 /* Past the last block value of enum cp_block, with room for blocks added later. */

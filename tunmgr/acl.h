@@ -1,4 +1,5 @@
-/* Access lists in the data plane: `ip access-group` of a virtual-access interface. */
+/* Access lists in the data plane: `ip access-group` and `ipv6 traffic-filter` of a
+ * virtual-access interface. */
 #ifndef VPND_ACL_H
 #define VPND_ACL_H
 
@@ -15,5 +16,11 @@
  * an entry needs does not match it.
  */
 int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len);
+
+/* acl6.c: the same for an IPv6 packet and an ipv6 access-list */
+int acl6_permits(const struct conf_acl6 *acl, const uint8_t *pkt, size_t len);
+/* the upper-layer protocol past the extension headers, its offset, and whether the packet
+ * is a later fragment; -1 if the chain is malformed */
+int acl6_upper(const uint8_t *pkt, size_t len, uint8_t *proto, size_t *off, int *later);   /* len >= 40 */
 
 #endif

@@ -90,6 +90,8 @@ void va_template_apply(struct va *v)
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
 	v->acl_in = session_acl(v, v->acl_in_name, t ? t->acl_in : "", "from");
 	v->acl_out = session_acl(v, v->acl_out_name, t ? t->acl_out : "", "to");
+	v->acl6_in = t && t->acl6_in[0] ? conf_find_acl6(dp.conf, t->acl6_in) : NULL;
+	v->acl6_out = t && t->acl6_out[0] ? conf_find_acl6(dp.conf, t->acl6_out) : NULL;
 	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
 	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 }

@@ -2,7 +2,7 @@
 tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/replay.h \
 	tunmgr/sadb.c tunmgr/sadb.h tunmgr/tun.c tunmgr/tun.h tunmgr/netlink.c tunmgr/netlink.h \
 	tunmgr/nl_msg.h tunmgr/nl_dump.c \
-	tunmgr/acl.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h \
+	tunmgr/acl.c tunmgr/acl6.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h \
 	tunmgr/ezbounds.c tunmgr/ezbounds.h tunmgr/nl_ez.c tunmgr/nl_rule.c \
 	tunmgr/cmcheck.c tunmgr/cmcheck.h
 
@@ -61,3 +61,10 @@ TESTS += test/unit/test_cmcheck
 test_unit_test_cmcheck_SOURCES = test/unit/test_cmcheck.c
 test_unit_test_cmcheck_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_cmcheck_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_acl6
+TESTS += test/unit/test_acl6
+test_unit_test_acl6_SOURCES = test/unit/test_acl6.c test/unit/confload.c test/unit/confload.h
+test_unit_test_acl6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_acl6_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_acl6.c

@@ -102,12 +102,20 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 	if (nh == ESP_NH_IPV6 && n >= 40) {
 		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only, and an
 		 * IPv4 SA no IPv6 at all */
-		char ip6[INET6_ADDRSTRLEN];
+		char ip6[INET6_ADDRSTRLEN], ip6b[INET6_ADDRSTRLEN];
 		if (!s->v6 || memcmp(out + 8, &s->net6, 16) != 0) {
 			v->drop_other++;
 			log_rl("%s: IPv6 packet from %s outside the selector of SA %08x dropped",
 			       v->ifname, inet_ntop(AF_INET6, out + 8, ip6, sizeof(ip6)),
 			       ntohl(spi));
+			return;
+		}
+		if (v->acl6_in && !acl6_permits(v->acl6_in, out, (size_t)n)) {
+			v->drop_other++;
+			dp.drop_acl++;
+			log_rl("%s: IPv6 packet from %s to %s denied by ipv6 access list %s",
+			       v->ifname, inet_ntop(AF_INET6, out + 8, ip6, sizeof(ip6)),
+			       inet_ntop(AF_INET6, out + 24, ip6b, sizeof(ip6b)), v->acl6_in->name);
 			return;
 		}
 		v->pkts_in++;

@@ -110,6 +110,7 @@ struct va {
 	uint8_t        on_active, on_counted;
 	/* ip access-group of the template: from the client (in), toward it (out) */
 	const struct conf_acl *acl_in, *acl_out;
+	const struct conf_acl6 *acl6_in, *acl6_out;   /* the template's ipv6 traffic-filter */
 	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
 	char           acl_out_name[64];
 	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */

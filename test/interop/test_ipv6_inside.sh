@@ -7,7 +7,8 @@
 # hub's interface a /128 route, ping and ping -6 reach the inside host and iperf3 moves 30 MB
 # each way over each family (rates printed, not asserted); the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
-# A template without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode.
+# The template's `ipv6 traffic-filter v6in in` denies the second inside host. A template
+# without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -22,6 +23,7 @@ IPERF_PID=$!
 # IPv6 inside: the inside host and the hub's inside interface get addresses, the hub forwards
 hub sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "IPv6 forwarding on the hub"
 hub ip addr add fd00:2::1/64 dev eth1 nodad && inh ip addr add fd00:2::10/64 dev inhost nodad &&
+	inh ip addr add fd00:2::11/64 dev inhost nodad &&
 	inh ip -6 route add default via fd00:2::1 || fail "IPv6 addresses inside"
 
 name=dual-vip
@@ -85,6 +87,13 @@ pass "$name: IPv6 CHILD_SA up, $va routes $v6/128, MTU $mtu"
 cl ping -6 -c 3 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "no IPv6 ping through the tunnel"
 cl ping -c 2 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "IPv4 lost after the IPv6 CHILD_SA"
 pass "$name: ping -6 fd00:2::10 from $v6 and ping 10.2.1.10 from $v4 through one session"
+
+# the template's ipv6 traffic-filter v6in denies the second inside host, IPv6 only
+cl ping -6 -c 2 -i 0.05 -w 3 fd00:2::11 >/dev/null && die "ping -6 fd00:2::11 passed the ipv6 traffic-filter"
+grep -q "IPv6 packet from $v6 to fd00:2::11 denied by ipv6 access list v6in" "$st/vpnd.log" ||
+	die "the hub did not log the denied IPv6 packet"
+cl ping -6 -c 1 -w 3 fd00:2::10 >/dev/null || die "ping -6 fd00:2::10 fails after the denied one"
+pass "$name: ipv6 traffic-filter v6in in drops fd00:2::11 and passes fd00:2::10"
 
 # 30 MB each way over each family: what arrives is checked, the rate only printed
 for dst in 10.2.1.10 fd00:2::10; do
