@@ -400,6 +400,8 @@ struct conf_radius_server {
 	int      retransmit;                  /* -1 = radius-server retransmit */
 	int      msg_auth;                    /* message-authenticator: enum conf_msg_auth */
 	int      line;
+	int      family;                      /* AF_INET6 for address ipv6, else AF_INET */
+	struct in6_addr addr6;
 };
 /* Whether a reply must carry a Message-Authenticator (BlastRADIUS, CVE-2024-3596): auto
  * requires it once the server has sent one; EAP replies always need it (RFC 3579). */

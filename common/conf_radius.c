@@ -1,6 +1,6 @@
 /*
  * RADIUS servers and server groups, IOS style:
- *   radius server NAME / address ipv4 A [auth-port P] [acct-port P] / key [0] SECRET /
+ *   radius server NAME / address ipv4|ipv6 A [auth-port P] [acct-port P] / key [0] SECRET /
  *     timeout S / retransmit N / message-authenticator required|auto|off
  *   aaa group server radius G / server name NAME (in order)
  *   radius-server host A [auth-port P] [acct-port P] [timeout S] [retransmit N] [key K]
@@ -56,23 +56,34 @@ static struct conf_radius_server *cur_server(struct conf_parser *p)
 	return &p->conf->radius[p->idx];
 }
 
-/* address ipv4 A [auth-port P] [acct-port P] */
+/* address ipv4 A | ipv6 A [auth-port P] [acct-port P] */
 static void h_address(struct conf_parser *p, int i)
 {
 	struct conf_radius_server *s = cur_server(p);
-	struct in_addr a;
+	struct in_addr a = { 0 };
+	struct in6_addr a6 = IN6ADDR_ANY_INIT;
 	long long port;
 	uint16_t auth = 1645, acct = 1646;
+	int v6;
 
-	if (!cp_need(p, i, "ipv4"))
+	if (!cp_need(p, i, "ipv4 or ipv6"))
 		return;
-	if (strcmp(p->argv[i], "ipv4") != 0) {
-		cp_error(p, "bad address family '%s', expected ipv4", p->argv[i]);
+	v6 = strcmp(p->argv[i], "ipv6") == 0;
+	if (!v6 && strcmp(p->argv[i], "ipv4") != 0) {
+		cp_error(p, "bad address family '%s', expected ipv4 or ipv6", p->argv[i]);
 		return;
 	}
-	if (!cp_need(p, i + 1, "the server's IPv4 address") ||
-	    !cp_addr(p, i + 1, "server address", &a))
+	if (!v6 && (!cp_need(p, i + 1, "the server's IPv4 address") ||
+	            !cp_addr(p, i + 1, "server address", &a)))
 		return;
+	if (v6 && !cp_need(p, i + 1, "the server's IPv6 address"))
+		return;
+	if (v6 && (inet_pton(AF_INET6, p->argv[i + 1], &a6) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a6) ||
+	           IN6_IS_ADDR_MULTICAST(&a6) || IN6_IS_ADDR_V4MAPPED(&a6))) {
+		cp_error(p, "bad server address '%s', expected a unicast IPv6 address",
+		         p->argv[i + 1]);
+		return;
+	}
 	for (int j = i + 2; j < p->argc; j += 2) {
 		int is_auth = strcmp(p->argv[j], "auth-port") == 0;
 		if (!is_auth && strcmp(p->argv[j], "acct-port") != 0) {
@@ -88,6 +99,8 @@ static void h_address(struct conf_parser *p, int i)
 			acct = (uint16_t)port;
 	}
 	s->addr = a;
+	s->addr6 = a6;
+	s->family = v6 ? AF_INET6 : AF_INET;
 	s->has_addr = 1;
 	s->auth_port = auth;
 	s->acct_port = acct;
@@ -152,6 +165,7 @@ void cp_h_radius_host(struct conf_parser *p, int i)
 		return;
 	struct conf_radius_server *s = &p->conf->radius[k];
 	s->addr = a;
+	s->family = AF_INET;
 	s->has_addr = 1;
 	p->idx = k;     /* for h_key: this line is the whole server, there is no block */
 	for (int j = i + 1; j < p->argc; j += 2) {

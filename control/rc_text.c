@@ -78,8 +78,11 @@ static void rc_radius(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "aaa accounting update periodic %d\n!\n", c->acct_update_periodic);
 	for (int i = 0; i < c->nradius; i++) {
 		const struct conf_radius_server *s = &c->radius[i];
-		fprintf(f, "radius server %s\n address ipv4 %s auth-port %u acct-port %u\n", s->name,
-		        addr(s->addr).s, s->auth_port, s->acct_port);
+		char a6[INET6_ADDRSTRLEN];
+		fprintf(f, "radius server %s\n address %s %s auth-port %u acct-port %u\n", s->name,
+		        s->family == AF_INET6 ? "ipv6" : "ipv4", s->family == AF_INET6 ?
+		        inet_ntop(AF_INET6, &s->addr6, a6, sizeof(a6)) : addr(s->addr).s,
+		        s->auth_port, s->acct_port);
 		fprintf(f, " key " SHOW_REMOVED "\n");
 		if (s->timeout)
 			fprintf(f, " timeout %d\n", s->timeout);
@@ -382,6 +385,10 @@ void iface_addr_lines(FILE *f, const struct conf_interface *i)
 		fprintf(f, " ipv6 unnumbered %s\n", i->ipv6_unnumbered);
 	else if (i->ipv6_enable)
 		fprintf(f, " ipv6 enable\n");
+	if (i->acl6_in[0])
+		fprintf(f, " ipv6 traffic-filter %s in\n", i->acl6_in);
+	if (i->acl6_out[0])
+		fprintf(f, " ipv6 traffic-filter %s out\n", i->acl6_out);
 }
 
 void rc_interface(FILE *f, const struct conf_interface *i)
@@ -588,6 +595,7 @@ void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "!\n");
 	}
 	rc_tail(f, c);
+	conf_acl6_print(f, c);
 	fprintf(f, "end\n");
 }
 

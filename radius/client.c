@@ -34,7 +34,7 @@ struct rreq {
 	int      order[CONF_MAX_RADIUS], n, i;   /* the group's servers, the one being tried */
 	int      k;                   /* server (and socket) of this attempt */
 	int      id;                  /* -1: none held */
-	struct sockaddr_in to;
+	union rad_sa to;
 	char     name[CONF_NAME_MAX];
 	char     secret[CONF_RADIUS_KEY_MAX];
 	int      msg_auth;            /* the server's policy (enum conf_msg_auth) */
@@ -47,8 +47,8 @@ struct rreq {
 };
 
 struct rsock {
-	uv_udp_t udp;
-	int      open;
+	uv_udp_t udp, udp6;           /* the server's family decides (a reload may change it) */
+	int      open, open6;
 	struct rreq *slot[NIDS];
 	unsigned next_id;
 	struct rreq *whead, **wtail;
@@ -62,8 +62,8 @@ static struct {
 	struct rsock sock[CONF_MAX_RADIUS];
 	struct { int fails; time_t first_fail, dead_until; } dead[CONF_MAX_RADIUS];
 	/* Message-Authenticator seen from the server of that name and address */
-	struct { char name[CONF_NAME_MAX]; struct in_addr addr; int seen, warned; } ma[CONF_MAX_RADIUS];
-	struct { struct in_addr srv, src; } nas[CONF_MAX_RADIUS];
+	struct { char name[CONF_NAME_MAX]; union rad_sa addr; int seen, warned; } ma[CONF_MAX_RADIUS];
+	struct { union rad_sa srv; struct rad_nas src; } nas[CONF_MAX_RADIUS];
 	unsigned long long ignored;
 } R;
 
@@ -103,10 +103,48 @@ static void note_alive(int k)
 
 /* ---- Message-Authenticator policy ---- */
 
+/* the server's address, port 0 */
+static union rad_sa server_sa(const struct conf_radius_server *s)
+{
+	union rad_sa a;
+	memset(&a, 0, sizeof(a));
+	if (s->family == AF_INET6) {
+		a.in6.sin6_family = AF_INET6;
+		a.in6.sin6_addr = s->addr6;
+	} else {
+		a.in.sin_family = AF_INET;
+		a.in.sin_addr = s->addr;
+	}
+	return a;
+}
+
+/* the same host (ports not compared) */
+static int same_host(const union rad_sa *a, const union rad_sa *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return 0;
+	if (a->sa.sa_family == AF_INET6)
+		return !memcmp(&a->in6.sin6_addr, &b->in6.sin6_addr, 16);
+	return a->in.sin_addr.s_addr == b->in.sin_addr.s_addr;
+}
+
+static uint16_t sa_port(const union rad_sa *a)
+{
+	return a->sa.sa_family == AF_INET6 ? a->in6.sin6_port : a->in.sin_port;
+}
+
+static const char *sa_ntop(const union rad_sa *a, char *buf, size_t len)
+{
+	if (a->sa.sa_family == AF_INET6)
+		return inet_ntop(AF_INET6, &a->in6.sin6_addr, buf, (socklen_t)len);
+	return inet_ntop(AF_INET, &a->in.sin_addr, buf, (socklen_t)len);
+}
+
 static int ma_seen(int k)
 {
 	const struct conf_radius_server *s = &R.conf->radius[k];
-	return R.ma[k].seen && !strcmp(R.ma[k].name, s->name) && R.ma[k].addr.s_addr == s->addr.s_addr;
+	union rad_sa a = server_sa(s);
+	return R.ma[k].seen && !strcmp(R.ma[k].name, s->name) && same_host(&R.ma[k].addr, &a);
 }
 
 /* 0 when the reply may be taken, -1 when it must be ignored. */
@@ -123,7 +161,7 @@ static int ma_policy(struct rreq *r, unsigned flags)
 				log_info("RADIUS server %s sends Message-Authenticator: required from it "
 				         "from now on", r->name);
 			snprintf(R.ma[k].name, sizeof(R.ma[k].name), "%s", r->name);
-			R.ma[k].addr = r->to.sin_addr;
+			R.ma[k].addr = r->to;
 			R.ma[k].seen = 1;
 		}
 		return 0;
@@ -148,16 +186,16 @@ static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init((char *)rxbuf, sizeof(rxbuf));
 }
 
-static void ignored(struct rsock *s, const struct sockaddr_in *from, const char *why)
+static void ignored(struct rsock *s, const union rad_sa *from, const char *why)
 {
 	int k = (int)(s - R.sock);
-	char a[INET_ADDRSTRLEN] = "?";
+	char a[INET6_ADDRSTRLEN] = "?";
 	R.ignored++;
 	rad_stats_ignored();
 	if (from)
-		inet_ntop(AF_INET, &from->sin_addr, a, sizeof(a));
-	log_rl("RADIUS: datagram from %s:%u on server %s's socket ignored: %s (%llu ignored so "
-	       "far)", a, from ? ntohs(from->sin_port) : 0,
+		sa_ntop(from, a, sizeof(a));
+	log_rl("RADIUS: datagram from %s port %u on server %s's socket ignored: %s (%llu ignored "
+	       "so far)", a, from ? ntohs(sa_port(from)) : 0,
 	       k < R.conf->nradius ? R.conf->radius[k].name : "?", why, R.ignored);
 }
 
@@ -165,7 +203,7 @@ static void finish(struct rreq *r, int result);
 
 /* Why the datagram p[0..n) from `from` answers nothing on s (NULL: it answers *rp). */
 static const char *match(struct rsock *s, const uint8_t *p, ssize_t n, unsigned flags,
-                         const struct sockaddr_in *from, struct rreq **rp, unsigned *f)
+                         const union rad_sa *from, struct rreq **rp, unsigned *f)
 {
 	if ((flags & UV_UDP_PARTIAL) || n > RAD_PKT_MAX)
 		return "longer than 4096 bytes";
@@ -174,7 +212,7 @@ static const char *match(struct rsock *s, const uint8_t *p, ssize_t n, unsigned 
 	struct rreq *r = s->slot[p[1]];
 	if (!r)
 		return "no request with that ID";
-	if (from->sin_addr.s_addr != r->to.sin_addr.s_addr || from->sin_port != r->to.sin_port)
+	if (!same_host(from, &r->to) || sa_port(from) != sa_port(&r->to))
 		return "not from the address and port the request went to";
 	if (rad_reply_check(r->pkt.b, r->pkt.len, p, (size_t)n, r->secret, f) < 0)
 		return "bad authenticator, code or framing";
@@ -187,16 +225,19 @@ static const char *match(struct rsock *s, const uint8_t *p, ssize_t n, unsigned 
 static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct sockaddr *sa,
                     unsigned flags)
 {
-	struct rsock *s = (struct rsock *)((char *)u - offsetof(struct rsock, udp));
-	const struct sockaddr_in *from = (const struct sockaddr_in *)sa;
+	struct rsock *s = u->data;
+	union rad_sa fromsa;
+	const union rad_sa *from = &fromsa;
 	const uint8_t *p = (const uint8_t *)buf->base;
 	struct rreq *r = NULL;
 	unsigned f = 0;
 
 	if (n < 0)
 		log_rl("RADIUS: receive: %s", uv_strerror((int)n));
-	if (n < 0 || !sa || sa->sa_family != AF_INET)
+	if (n < 0 || !sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return;     /* n == 0 without an address: nothing more to read */
+	memset(&fromsa, 0, sizeof(fromsa));
+	memcpy(&fromsa, sa, sa->sa_family == AF_INET6 ? sizeof(fromsa.in6) : sizeof(fromsa.in));
 	const char *bad = match(s, p, n, flags, from, &r, &f);
 	if (bad) {
 		ignored(s, from, bad);
@@ -210,29 +251,37 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct so
 	finish(r, result);
 }
 
-static int sock_open(int k)
+/* The socket of server k for its family; IDs are shared by both of a server's sockets. */
+static int sock_open(int k, int family)
 {
 	struct rsock *s = &R.sock[k];
-	struct sockaddr_in any = { .sin_family = AF_INET };
+	int v6 = family == AF_INET6;
+	uv_udp_t *u = v6 ? &s->udp6 : &s->udp;
+	int *open = v6 ? &s->open6 : &s->open;
+	union rad_sa any;
 	int e;
-	if (s->open)
-		return s->open > 0 ? 0 : -1;
-	if ((e = uv_udp_init(R.loop, &s->udp)) < 0) {
+	if (*open)
+		return *open > 0 ? 0 : -1;
+	memset(&any, 0, sizeof(any));
+	any.sa.sa_family = (sa_family_t)family;
+	if ((e = uv_udp_init(R.loop, u)) < 0) {
 		log_warnx("RADIUS: socket for server %s: %s", R.conf->radius[k].name, uv_strerror(e));
 		return -1;
 	}
-	if ((e = uv_udp_bind(&s->udp, (const struct sockaddr *)&any, 0)) < 0 ||
-	    (e = uv_udp_recv_start(&s->udp, on_alloc, on_recv)) < 0) {
+	u->data = s;
+	if ((e = uv_udp_bind(u, &any.sa, v6 ? UV_UDP_IPV6ONLY : 0)) < 0 ||
+	    (e = uv_udp_recv_start(u, on_alloc, on_recv)) < 0) {
 		/* not retried: the handle is closing, and the cause (no sockets left, a sandbox)
 		 * would not go away */
 		log_warnx("RADIUS: socket for server %s: %s", R.conf->radius[k].name, uv_strerror(e));
-		uv_close((uv_handle_t *)&s->udp, NULL);
-		s->open = -1;
+		uv_close((uv_handle_t *)u, NULL);
+		*open = -1;
 		return -1;
 	}
-	uv_unref((uv_handle_t *)&s->udp);   /* requests keep the loop alive, not the sockets */
-	s->wtail = &s->whead;
-	s->open = 1;
+	uv_unref((uv_handle_t *)u);   /* requests keep the loop alive, not the sockets */
+	if (!s->wtail)
+		s->wtail = &s->whead;
+	*open = 1;
 	return 0;
 }
 
@@ -272,20 +321,31 @@ static void release_id(struct rreq *r)
 	send_first(w);
 }
 
-/* The address keymgr's datagrams to the server leave from: NAS-IP-Address. */
-static struct in_addr nas_ip(int k, struct in_addr srv)
+/* The address keymgr's datagrams to the server leave from: NAS-IP-Address, or
+ * NAS-IPv6-Address toward a server on IPv6. */
+static struct rad_nas nas_ip(int k, const union rad_sa *srv)
 {
-	if (R.nas[k].srv.s_addr == srv.s_addr && R.nas[k].src.s_addr)
+	if (same_host(&R.nas[k].srv, srv) && R.nas[k].src.family)
 		return R.nas[k].src;
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(9), .sin_addr = srv };
-	struct sockaddr_in me = { .sin_family = AF_INET };
+	union rad_sa to = *srv, me;
 	socklen_t len = sizeof(me);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	R.nas[k].srv = srv;
-	R.nas[k].src.s_addr = 0;
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&me, &len) == 0)
-		R.nas[k].src = me.sin_addr;
+	int v6 = srv->sa.sa_family == AF_INET6;
+	int fd = socket(srv->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (v6)
+		to.in6.sin6_port = htons(9);
+	else
+		to.in.sin_port = htons(9);
+	R.nas[k].srv = *srv;
+	memset(&R.nas[k].src, 0, sizeof(R.nas[k].src));
+	memset(&me, 0, sizeof(me));
+	if (fd >= 0 && connect(fd, &to.sa, v6 ? sizeof(to.in6) : sizeof(to.in)) == 0 &&
+	    getsockname(fd, &me.sa, &len) == 0) {
+		R.nas[k].src.family = me.sa.sa_family;
+		if (v6)
+			R.nas[k].src.v6 = me.in6.sin6_addr;
+		else
+			R.nas[k].src.v4 = me.in.sin_addr;
+	}
 	if (fd >= 0)
 		close(fd);
 	return R.nas[k].src;
@@ -296,7 +356,8 @@ static struct in_addr nas_ip(int k, struct in_addr srv)
 static void transmit(struct rreq *r)
 {
 	uv_buf_t b = uv_buf_init((char *)r->pkt.b, (unsigned)r->pkt.len);
-	int e = uv_udp_try_send(&R.sock[r->k].udp, &b, 1, (const struct sockaddr *)&r->to);
+	uv_udp_t *u = r->to.sa.sa_family == AF_INET6 ? &R.sock[r->k].udp6 : &R.sock[r->k].udp;
+	int e = uv_udp_try_send(u, &b, 1, &r->to.sa);
 	if (e < 0)      /* the timer tries again */
 		log_rl("RADIUS: send to server %s: %s", r->name, uv_strerror(e));
 	rad_stats_sent(r->job->kind, r->tries > 0);
@@ -329,9 +390,8 @@ static void on_timeout(uv_timer_t *t)
 
 static void send_first(struct rreq *r)
 {
-	const struct conf_radius_server *s = &R.conf->radius[r->k];
-	struct in_addr src = nas_ip(r->k, s->addr);
-	if (rad_build_request(&r->pkt, R.conf, (uint8_t)r->id, r->job, r->secret, src) < 0) {
+	struct rad_nas src = nas_ip(r->k, &r->to);
+	if (rad_build_request(&r->pkt, R.conf, (uint8_t)r->id, r->job, r->secret, &src) < 0) {
 		attempt_failed(r, "request does not fit in a datagram");
 		return;
 	}
@@ -351,12 +411,15 @@ static void attempt(struct rreq *r, int k)
 	memcpy(r->secret, s->key, sizeof(r->secret));
 	r->secret[sizeof(r->secret) - 1] = 0;
 	r->msg_auth = s->msg_auth;
-	r->to.sin_family = AF_INET;
-	r->to.sin_addr = s->addr;
-	r->to.sin_port = htons(r->job->kind == RAD_JOB_ACCT ? s->acct_port : s->auth_port);
+	r->to = server_sa(s);
+	uint16_t port = htons(r->job->kind == RAD_JOB_ACCT ? s->acct_port : s->auth_port);
+	if (r->to.sa.sa_family == AF_INET6)
+		r->to.in6.sin6_port = port;
+	else
+		r->to.in.sin_port = port;
 	r->timeout_ms = 1000ULL * (unsigned)(s->timeout ? s->timeout : c->radius_timeout);
 	r->max_tries = 1 + (s->retransmit >= 0 ? s->retransmit : c->radius_retransmit);
-	if (sock_open(k) < 0) {
+	if (sock_open(k, r->to.sa.sa_family) < 0) {
 		why_add(r->job, "%s%s: %s", r->name, "no socket");
 		r->i++;
 		next_server(r);

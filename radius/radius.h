@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include "common/conf.h"
@@ -144,9 +146,23 @@ struct radius_job {
 	void    *arg;
 };
 
+/* A server's address, or a reply's source, in either family. */
+union rad_sa {
+	struct sockaddr     sa;
+	struct sockaddr_in  in;
+	struct sockaddr_in6 in6;
+};
+/* Our address toward a server: NAS-IP-Address or NAS-IPv6-Address; family 0 = unknown. */
+struct rad_nas {
+	int      family;
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
 /* request.c: the request for j, signed with secret, with ID id (-1 on overflow) */
 int  rad_build_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id,
-                       const struct radius_job *j, const char *secret, struct in_addr nas_ip);
+                       const struct radius_job *j, const char *secret,
+                       const struct rad_nas *nas_ip);
 
 /* Starts the client on loop (NULL: a private loop, run by radius_submit until the request
  * is answered: unit tests and radius_probe). */

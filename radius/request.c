@@ -15,7 +15,7 @@ enum {
 	A_IN_OCTETS = 42, A_OUT_OCTETS = 43, A_SESSION_ID = 44, A_AUTHENTIC = 45,
 	A_SESSION_TIME = 46, A_IN_PKTS = 47, A_OUT_PKTS = 48, A_TERMINATE_CAUSE = 49,
 	A_IN_GIGAWORDS = 52, A_OUT_GIGAWORDS = 53, A_EVENT_TIMESTAMP = 55, A_NAS_PORT_TYPE = 61,
-	A_FRAMED_IPV6_ADDRESS = 168,
+	A_NAS_IPV6 = 95, A_FRAMED_IPV6_ADDRESS = 168,
 };
 #define CODE_ACCESS_REQUEST 1
 #define CODE_ACCT_REQUEST   4
@@ -23,18 +23,21 @@ enum {
 #define SERVICE_FRAMED      2
 #define AUTHENTIC_RADIUS    1
 
-/* What every request says about us. nas_ip: the source address toward the server. */
-static void nas(struct rad_pkt *p, const struct vpnd_conf *c, struct in_addr nas_ip)
+/* What every request says about us. nas_ip: the source address toward the server,
+ * NAS-IP-Address or NAS-IPv6-Address (RFC 3162 2.1) as its family is. */
+static void nas(struct rad_pkt *p, const struct vpnd_conf *c, const struct rad_nas *nas_ip)
 {
-	if (nas_ip.s_addr)
-		rad_put(p, A_NAS_IP, &nas_ip.s_addr, 4);
+	if (nas_ip->family == AF_INET && nas_ip->v4.s_addr)
+		rad_put(p, A_NAS_IP, &nas_ip->v4.s_addr, 4);
+	else if (nas_ip->family == AF_INET6)
+		rad_put(p, A_NAS_IPV6, nas_ip->v6.s6_addr, 16);
 	if (c->hostname[0])
 		rad_put_str(p, A_NAS_ID, c->hostname);
 	rad_put_u32(p, A_NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL);
 }
 
 static int access_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id,
-                          const struct radius_job *j, const char *secret, struct in_addr nas_ip)
+                          const struct radius_job *j, const char *secret, const struct rad_nas *nas_ip)
 {
 	char peer[INET_ADDRSTRLEN], sid[MSG_ACCT_SID_LEN];
 
@@ -56,7 +59,7 @@ static int access_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t 
  * waited; 64-bit counters go out as the low 32 bits plus Gigawords (RFC 2869 5.1).
  */
 static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id,
-                        const struct radius_job *j, const char *secret, struct in_addr nas_ip)
+                        const struct radius_job *j, const char *secret, const struct rad_nas *nas_ip)
 {
 	const struct msg_acct *m = &j->acct;
 	char ip[INET_ADDRSTRLEN];
@@ -103,7 +106,7 @@ static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id
 }
 
 int rad_build_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id,
-                      const struct radius_job *j, const char *secret, struct in_addr nas_ip)
+                      const struct radius_job *j, const char *secret, const struct rad_nas *nas_ip)
 {
 	return j->kind == RAD_JOB_ACCT ? acct_request(p, c, id, j, secret, nas_ip)
 	                               : access_request(p, c, id, j, secret, nas_ip);

@@ -9,6 +9,8 @@
 #  - a link-local Framed-IPv6-Address is refused: the session is IPv4 only, with a warning;
 #  - a /64 Framed-IPv6-Prefix (delegation, not carried) is counted and ignored: the group's
 #    pool gives the address.
+# The hub reaches FreeRADIUS over IPv6 (address ipv6 ::1): its requests carry
+# NAS-IPv6-Address.
 # Needs root; fails (never skips) when strongSwan or FreeRADIUS is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -36,7 +38,7 @@ dan	Cleartext-Password := "DanRadPw6"
 eve	Cleartext-Password := "EveRadPw6"
 	Framed-IPv6-Prefix = 2001:db8:1::/64
 EOF2
-radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
+RADIUS_V6=1 radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
 st=$T/hub
 DETAIL=$T/radius/log/detail
 vpnd_start "$SRCDIR/test/data/hub-radius6.conf" "$st"
@@ -68,7 +70,9 @@ grep -q "Mode Config gave $V4 and fd00:6::42 to user 'ann'" "$st/vpnd.log" || di
 cl ping -c 2 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "ann: no IPv4 ping through the tunnel"
 wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Start/ && /\"ann\"/' '$DETAIL' 2>/dev/null | grep -q 'Framed-IPv6-Address = fd00:6::42'" ||
 	{ cat "$DETAIL" >&2; die "ann's Accounting Start lacks Framed-IPv6-Address fd00:6::42"; }
-pass "ann: Framed-IPv6-Address fd00:6::42 from RADIUS, installed by charon, in the Accounting Start"
+grep -q "NAS-IPv6-Address = ::1" "$T/radius/radiusd.out" || die "the Access-Request lacks NAS-IPv6-Address ::1"
+grep -q 'NAS-IP-Address' "$T/radius/radiusd.out" && die "a request over IPv6 carries NAS-IP-Address"
+pass "ann: Framed-IPv6-Address fd00:6::42 from RADIUS, installed by charon, in the Accounting Start, all over IPv6 to ::1"
 
 swan_down 10 && swan_stop
 wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Stop/ && /\"ann\"/' '$DETAIL' 2>/dev/null | grep -q 'Framed-IPv6-Address = fd00:6::42'" ||

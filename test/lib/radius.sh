@@ -4,6 +4,7 @@
 # Access-Request. Source test/lib/vpnd.sh first.
 #
 #   radius_start DIR PORT SECRET USERS_FILE   # waits until it answers, else fails
+#     (RADIUS_V6=1: on ::1 as well as 127.0.0.1)
 #     (authentication on PORT, accounting on PORT+1 into DIR/log/detail, which a restart on
 #     the same DIR keeps)
 #   radius_stop DIR
@@ -17,6 +18,22 @@ radius_start() {
 	cp "$users" "$dir/users"
 	: >"$dir/acct_users"
 	: >"$dir/preproxy_users"
+	# RADIUS_V6=1: also listen on ::1, for the hub's ::1 (a server on IPv6)
+	local client6="" listen6=""
+	[ -n "${RADIUS_V6:-}" ] && client6="client hub6 {
+	ipv6addr = ::1
+	secret = $secret
+	require_message_authenticator = yes
+}" && listen6="listen {
+		type = auth
+		ipv6addr = ::1
+		port = $port
+	}
+	listen {
+		type = acct
+		ipv6addr = ::1
+		port = $((port + 1))
+	}"
 	cat >"$dir/radiusd.conf" <<EOF
 prefix = /usr
 exec_prefix = /usr
@@ -55,6 +72,7 @@ client hub {
 	# of every test that uses this server shows that vpnd sends one
 	require_message_authenticator = yes
 }
+$client6
 modules {
 	files {
 		filename = $dir/users
@@ -81,6 +99,7 @@ server default {
 		ipaddr = 127.0.0.1
 		port = $((port + 1))
 	}
+	$listen6
 	accounting {
 		detail
 	}

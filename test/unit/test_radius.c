@@ -116,7 +116,9 @@ Test(radius_conf, defaults)
 
 Test(radius_conf, errors)
 {
-	cr_assert_eq(load("radius server A\n address ipv6 ::1\n key k\n"), 2);   /* bad family + no address */
+	cr_assert_eq(load("radius server A\n address ipv5 ::1\n key k\n"), 2);   /* bad family + no address */
+	cr_assert_eq(load("radius server A\n address ipv6 ff02::1\n key k\n"), 2);
+	cr_assert_eq(load("radius server A\n address ipv6 10.0.0.1\n key k\n"), 2);
 	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4 auth-port 70000\n key k\n"), 2);
 	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key 7 0822455D0A1\n"), 2);
 	cr_assert_eq(load("radius server A\n address ipv4 1.2.3.4\n key 5 abc\n"), 2);
@@ -622,4 +624,35 @@ Test(radius_wire, reply_ipv6_attributes)
 	cr_assert(IN6_IS_ADDR_UNSPECIFIED(&a.framed_ip6));
 	cr_assert_str_eq(a.framed_pool6, "");
 	cr_assert_eq(a.bad_v6, 3);
+}
+
+/* a server on IPv6: address ipv6, printed back; requests carry NAS-IPv6-Address (RFC 3162
+ * 2.1) in place of NAS-IP-Address */
+Test(radius_conf, ipv6_server)
+{
+	cr_assert_eq(load("radius server A6\n address ipv6 fd00:1::53 auth-port 1812 acct-port 1813\n"
+	                  " key k6\n"), 0);
+	const struct conf_radius_server *s = conf_find_radius(&conf, "A6");
+	cr_assert_not_null(s);
+	char a[INET6_ADDRSTRLEN];
+	cr_assert_eq(s->family, AF_INET6);
+	cr_assert_str_eq(inet_ntop(AF_INET6, &s->addr6, a, sizeof(a)), "fd00:1::53");
+	cr_assert_eq(s->auth_port, 1812);
+
+	struct radius_job j;
+	struct rad_pkt pkt;
+	memset(&j, 0, sizeof(j));
+	j.kind = RAD_JOB_ACCT;
+	j.acct.status = ACCT_START;
+	snprintf(j.acct.user, sizeof(j.acct.user), "ann");
+	struct rad_nas n6 = { .family = AF_INET6 }, n4 = { .family = AF_INET };
+	inet_pton(AF_INET6, "fd00:1::1", &n6.v6);
+	inet_pton(AF_INET, "10.1.1.1", &n4.v4);
+	const uint8_t want6[] = { 95, 18, 0xfd, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	const uint8_t want4[] = { 4, 6, 10, 1, 1, 1 };
+	cr_assert_eq(rad_build_request(&pkt, &conf, 9, &j, "k6", &n6), 0);
+	cr_assert_not_null(memmem(pkt.b + 20, pkt.len - 20, want6, sizeof(want6)));
+	cr_assert_null(memmem(pkt.b + 20, pkt.len - 20, want4, 2), "NAS-IP-Address beside it");
+	cr_assert_eq(rad_build_request(&pkt, &conf, 9, &j, "k6", &n4), 0);
+	cr_assert_not_null(memmem(pkt.b + 20, pkt.len - 20, want4, sizeof(want4)));
 }
