@@ -106,6 +106,15 @@ static const struct migration {
 	  " assigned_addr TEXT, mask TEXT, ifname TEXT, unit INTEGER, split TEXT,"
 	  " run_id INTEGER, session_id INTEGER, save_password INTEGER NOT NULL DEFAULT 0,"
 	  " updated REAL NOT NULL);" },
+	{ 6,
+	  /* manual crypto map entries in ipsec_sas (tunmgr's IMSG_CM_SA_UP, db_cmap.c): the map,
+	   * the interface it is applied to and the ACE (local/remote ident); NULL for IKE SAs */
+	  "ALTER TABLE ipsec_sas ADD COLUMN crypto_map TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN map_seq INTEGER;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN map_iface TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN local_ident TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN local_mask TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN remote_mask TEXT;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 

@@ -1,6 +1,7 @@
 # db/: the SQLite session store (schema, migrations, writer API).
 noinst_LIBRARIES += db/libdb.a
-db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c db/db_ezvpn.c
+db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c db/db_ezvpn.c \
+	db/db_cmap.c
 
 check_PROGRAMS += test/unit/test_db
 TESTS += test/unit/test_db

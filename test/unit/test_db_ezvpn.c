@@ -99,9 +99,9 @@ Test(db_ezvpn, schema_has_the_table)
 {
 	struct db *d = db_open(path);
 	cr_assert_not_null(d);
-	cr_assert_eq(db_schema_version(), 5);
+	cr_assert_eq(db_schema_version(), 6);
 	sqlite3 *h = reader();
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 5);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 6);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND"
 	                      " name = 'ezvpn'"), 1);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM ezvpn"), 0);
