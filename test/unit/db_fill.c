@@ -2,7 +2,8 @@
  * Test helper for test_vpnctl.sh: fills a session store through the db API, as the parent
  * would, so vpnctl is tested against what vpnd really writes.
  *   db_fill PATH               three sessions: alice and bob up, carol ended; IKE SAs of
- *                              each, alice with two
+ *                              each, alice with two; manual crypto map entries CM 10 and
+ *                              20 (cm0, cm1) up, CM 30 (cm2) ended
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
  *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
  *                              test_db_crash.sh to kill -9 in the middle
@@ -89,6 +90,39 @@ static void ipsec_up(struct db *d, uint32_t id, const char *peer, int peer_port,
 		exit(1);
 }
 
+/* a manual crypto map entry as tunmgr reports it: map CM on eth0, cmN, 10.2.N.0/24 <-> 10.3.N.0/24 */
+static void cm_up(struct db *d, int n, int seq, uint32_t spi_in, uint32_t spi_out)
+{
+	struct msg_cm_sa m;
+	memset(&m, 0, sizeof(m));
+	m.sa.session_id = MSG_CM_SESSION_BASE + (uint32_t)n;
+	m.sa.spi_in = htonl(spi_in);
+	m.sa.spi_out = htonl(spi_out);
+	sin_set(&m.sa.peer, "172.18.143.2", 0);
+	sin_set(&m.sa.local, "172.18.143.246", 0);
+	snprintf(m.sa.ifname, sizeof(m.sa.ifname), "cm%d", n);
+	char net[32];
+	snprintf(net, sizeof(net), "10.3.%d.0", n + 1);
+	inet_pton(AF_INET, net, &m.sa.remote_ident);
+	snprintf(net, sizeof(net), "10.2.%d.0", n + 1);
+	inet_pton(AF_INET, net, &m.local_net);
+	inet_pton(AF_INET, "255.255.255.0", &m.local_mask);
+	inet_pton(AF_INET, "255.255.255.0", &m.remote_mask);
+	snprintf(m.sa.transform, sizeof(m.sa.transform), "esp-aes 256 esp-sha-hmac");
+	m.sa.encap = ENCAP_RAW;
+	m.sa.iv_size = 16;
+	m.sa.installed = 1700000000;
+	snprintf(m.map, sizeof(m.map), "CM");
+	m.seq = seq;
+	snprintf(m.iface, sizeof(m.iface), "eth0");
+	struct msg_sa_counters k = { .session_id = m.sa.session_id, .spi_in = m.sa.spi_in,
+		.spi_out = m.sa.spi_out, .pkts_encaps = 40u + (unsigned)n, .bytes_encaps = 4000,
+		.pkts_decaps = 30u + (unsigned)n, .bytes_decaps = 3000, .verify_fail = 2,
+		.recv_errors = 1 };
+	if (db_cm_sa_up(d, &m) < 0 || db_sa_counters(d, &k) < 0)
+		exit(1);
+}
+
 static void counters(struct db *d, uint32_t id, uint64_t base)
 {
 	struct msg_counters k = { .session_id = id, .pkts_in = base, .pkts_out = base + 2,
@@ -157,6 +191,12 @@ int main(int argc, char **argv)
 	ike_up(d, 3, "172.18.143.9", 4500, "172.18.143.246", 4500);
 	/* alice has an IPsec SA (UP-ACTIVE), bob none (UP-IDLE) */
 	ipsec_up(d, 1, "172.18.143.2", 4500, "172.18.143.246", 4500, "192.168.1.1", 2);
+	/* two manual entries of map CM on eth0 (cm0, cm1), and one a reload replaced */
+	cm_up(d, 0, 10, 0x1000, 0x2000);
+	cm_up(d, 1, 20, 0x1001, 0x2001);
+	cm_up(d, 2, 30, 0x1002, 0x2002);
+	if (db_cm_sa_down(d, MSG_CM_SESSION_BASE + 2, htonl(0x1002), "removed") < 0)
+		return 1;
 	up(d, 3, "carol", "group1", "172.18.143.9", 4500, "172.18.143.246", 4500, "192.168.1.3", 4);
 	counters(d, 3, 5);
 	if (db_session_down(d, 3, "peer delete") < 0 || db_event(d, 3, "deleted by client") < 0)
