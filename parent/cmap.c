@@ -1,8 +1,8 @@
 /*
  * tunmgr's reports of manual crypto map entries (IMSG_CM_SA_UP / IMSG_CM_SA_DOWN) into the
- * session store, where `show crypto ipsec sa` reads them. No IKE negotiates these SAs, so
- * tunmgr, which installed them from keymgr's keys, is believed here, but only about session
- * ids from MSG_CM_SESSION_BASE up: it cannot add or end a row of a hub session.
+ * session store, where `show crypto ipsec sa` reads them, once cmap_check.c accepted them
+ * (session ids from MSG_CM_SESSION_BASE up only: tunmgr cannot add or end a hub session's
+ * row).
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,26 +11,14 @@
 #include "common/log.h"
 #include "common/msg.h"
 #include "db/db.h"
+#include "parent/ezvpn.h"
 #include "parent/parent.h"
-
-static int printable(char *s, size_t size)
-{
-	s[size - 1] = '\0';
-	for (; *s; s++)
-		if (*s < 0x20 || *s > 0x7e)
-			return 0;
-	return 1;
-}
-
-static int cm_id(uint32_t id)
-{
-	return id >= MSG_CM_SESSION_BASE && id - MSG_CM_SESSION_BASE < CONF_MAX_CMAPS;
-}
 
 void cmap_sa_report(struct imsgbuf *ib, struct imsg *m, void *arg)
 {
 	struct child *c = arg;
 	struct parent *p = c->parent;
+	const char *why;
 	(void)ib;
 	if (!c->ready) {
 		child_protocol_error(c, "a message before READY");
@@ -39,12 +27,8 @@ void cmap_sa_report(struct imsgbuf *ib, struct imsg *m, void *arg)
 	if (m->hdr.type == IMSG_CM_SA_UP) {
 		struct msg_cm_sa u;
 		memcpy(&u, m->data, sizeof(u));
-		if (!cm_id(u.sa.session_id) || !printable(u.map, sizeof(u.map)) ||
-		    !printable(u.iface, sizeof(u.iface)) ||
-		    !printable(u.sa.ifname, sizeof(u.sa.ifname)) ||
-		    !printable(u.sa.transform, sizeof(u.sa.transform)) || u.seq < 1 ||
-		    u.seq > 65535) {
-			child_protocol_error(c, "a malformed crypto map SA report");
+		if ((why = cm_sa_check(&u)) != NULL) {
+			child_protocol_error(c, why);
 			return;
 		}
 		db_batch_begin(p->db);
@@ -58,8 +42,8 @@ void cmap_sa_report(struct imsgbuf *ib, struct imsg *m, void *arg)
 	} else {
 		struct msg_ipsec_sa_down d;
 		memcpy(&d, m->data, sizeof(d));
-		if (!cm_id(d.session_id) || !printable(d.reason, sizeof(d.reason))) {
-			child_protocol_error(c, "a malformed crypto map SA report");
+		if ((why = cm_sa_down_check(&d)) != NULL) {
+			child_protocol_error(c, why);
 			return;
 		}
 		db_batch_begin(p->db);
