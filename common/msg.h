@@ -607,6 +607,9 @@ struct msg_ipsec_sa {
 	int32_t  iv_size;
 	uint32_t life_seconds, life_kb;
 	int64_t  installed;             /* unix time */
+	/* our proxy identity, set only where it is not "any": the Easy VPN remote's address or
+	 * inside network (the hub's side of its own sessions is 0.0.0.0/0) */
+	struct in_addr local_ident, local_ident_mask;
 };
 struct msg_ipsec_sa_down {
 	uint32_t session_id;

@@ -324,7 +324,8 @@ struct db *db_open(const char *path)
 	    prepare(d,
 	        "INSERT INTO ipsec_sas (run_id, session_id, spi_in, spi_out, peer_addr, peer_port,"
 	        " local_addr, local_port, ifname, unit, remote_ident, transform, encap, pfs_group,"
-	        " iv_size, life_seconds, life_kb, installed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " iv_size, life_seconds, life_kb, installed, local_ident, local_mask)"
+	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	        " ON CONFLICT (run_id, spi_in) DO UPDATE SET peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, ifname = excluded.ifname, unit = excluded.unit",
 	        &d->ipsec_up) < 0 ||
@@ -629,6 +630,13 @@ int db_ipsec_sa_up(struct db *d, const struct msg_ipsec_sa *m)
 	sqlite3_bind_int64(s, 16, m->life_seconds);
 	sqlite3_bind_int64(s, 17, m->life_kb);
 	sqlite3_bind_double(s, 18, (double)m->installed);
+	if (m->local_ident_mask.s_addr) {
+		bind_addr(s, 19, m->local_ident);
+		bind_addr(s, 20, m->local_ident_mask);
+	} else {
+		sqlite3_bind_null(s, 19);
+		sqlite3_bind_null(s, 20);
+	}
 	return run(d, s);
 }
 

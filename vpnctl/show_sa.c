@@ -65,20 +65,28 @@ static void hms(long long secs, char *buf, size_t len)
 
 #define ISAKMP_FROM " FROM ike_sas WHERE ended IS NULL ORDER BY session_id"
 #define ISAKMP_REMAIN " MAX(0, lifetime - CAST(?1 - established AS INTEGER))"
+/* we initiated it: the SA of a live Easy VPN remote attempt (its row in table ezvpn) */
+#define ISAKMP_INITIATOR \
+	" EXISTS (SELECT 1 FROM ezvpn z WHERE z.run_id = ike_sas.run_id" \
+	" AND z.session_id = ike_sas.session_id)"
 static const char isakmp_sql[] =
 	"SELECT local_addr, peer_addr, state, session_id, encr, hash, auth, dh_group, caps,"
-	ISAKMP_REMAIN ISAKMP_FROM;
+	ISAKMP_REMAIN "," ISAKMP_INITIATOR ISAKMP_FROM;
 static const char isakmp_json_sql[] =
-	"SELECT session_id AS conn_id, 'ACTIVE' AS status, *," ISAKMP_REMAIN " AS remaining_seconds"
-	ISAKMP_FROM;
-enum { K_LOCAL, K_PEER, K_STATE, K_CONN, K_ENCR, K_HASH, K_AUTH, K_DH, K_CAPS, K_REMAIN };
+	"SELECT session_id AS conn_id, 'ACTIVE' AS status, *," ISAKMP_REMAIN " AS remaining_seconds,"
+	ISAKMP_INITIATOR " AS initiator" ISAKMP_FROM;
+enum { K_LOCAL, K_PEER, K_STATE, K_CONN, K_ENCR, K_HASH, K_AUTH, K_DH, K_CAPS, K_REMAIN,
+       K_INITIATOR };
 
 static void isakmp_line(sqlite3_stmt *s, int detail)
 {
 	if (!detail) {
-		/* dst is the responder (us), src the client that initiated */
-		printf("%-15s %-15s %-14s %7lld ACTIVE\n", txt(s, K_LOCAL), txt(s, K_PEER),
-		       txt(s, K_STATE), num(s, K_CONN));
+		/* dst is the responder, src the initiator: the client, or us dialling out */
+		int init = num(s, K_INITIATOR) != 0;
+		char local[48];
+		snprintf(local, sizeof(local), "%s", txt(s, K_LOCAL));
+		printf("%-15s %-15s %-14s %7lld ACTIVE\n", init ? txt(s, K_PEER) : local,
+		       init ? local : txt(s, K_PEER), txt(s, K_STATE), num(s, K_CONN));
 		return;
 	}
 	char life[32], encr[32], caps[8];
@@ -247,7 +255,9 @@ static void print_block(const struct block *b, const struct block *prev)
 		/* no IKE: IOS names the ISAKMP port all the same */
 		printf("   current_peer %s port 500\n", b->peer);
 	} else {
-		printf("   local  ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)\n");
+		/* ours is "any" on the hub; the Easy VPN remote's rows name its address or network */
+		printf("   local  ident (addr/mask/prot/port): (%s/%s/0/0)\n",
+		       b->lident[0] ? b->lident : "0.0.0.0", b->lmask[0] ? b->lmask : "0.0.0.0");
 		if (strcmp(b->rident, "0.0.0.0") != 0)
 			printf("   remote ident (addr/mask/prot/port): (%s/255.255.255.255/0/0)\n",
 			       b->rident);

@@ -4,6 +4,7 @@
  *   db_fill PATH               three sessions: alice and bob up, carol ended; IKE SAs of
  *                              each, alice with two; manual crypto map entries CM 10 and
  *                              20 (cm0, cm1) up, CM 30 (cm2) ended
+ *   db_fill --ezvpn PATH       this host dialled out: ezvpn e's session, IKE and IPsec SA
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
  *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
  *                              test_db_crash.sh to kill -9 in the middle
@@ -164,8 +165,62 @@ static int burst(const char *path, long n)
 	return 0;
 }
 
+/* This host as an Easy VPN remote: ezvpn e up as session 7 on va1, address 192.168.1.7 */
+static int ezvpn(const char *path)
+{
+	struct db *d = db_open(path);
+	if (!d)
+		return 1;
+	struct msg_ez_state z;
+	memset(&z, 0, sizeof(z));
+	snprintf(z.ezvpn, sizeof(z.ezvpn), "e");
+	snprintf(z.state, sizeof(z.state), "IPSEC_ACTIVE");
+	inet_pton(AF_INET, "172.18.143.246", &z.peer);
+	inet_pton(AF_INET, "192.168.1.7", &z.addr);
+	inet_pton(AF_INET, "255.255.255.0", &z.mask);
+	snprintf(z.ifname, sizeof(z.ifname), "va1");
+	z.unit = 1;
+	z.session_id = 7;
+	if (db_ez_state(d, &z) < 0)
+		return 1;
+	ike_up(d, 7, "172.18.143.246", 500, "172.18.143.2", 500);
+	struct msg_ipsec_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = 7;
+	m.spi_in = htonl(0x11110007);
+	m.spi_out = htonl(0x22220007);
+	sin_set(&m.peer, "172.18.143.246", 500);
+	sin_set(&m.local, "172.18.143.2", 500);
+	snprintf(m.ifname, sizeof(m.ifname), "va1");
+	m.unit = 1;
+	snprintf(m.transform, sizeof(m.transform), "esp-aes 256 esp-sha-hmac");
+	m.encap = ENCAP_RAW;
+	m.life_seconds = 3600;
+	m.installed = 1700000000;
+	inet_pton(AF_INET, "192.168.1.7", &m.local_ident);
+	m.local_ident_mask.s_addr = 0xffffffff;
+	if (db_ipsec_sa_up(d, &m) < 0)
+		return 1;
+	struct msg_session_up u;
+	memset(&u, 0, sizeof(u));
+	u.session_id = 7;
+	snprintf(u.group, sizeof(u.group), "g");
+	snprintf(u.profile, sizeof(u.profile), "ezvpn e");
+	sin_set(&u.peer, "172.18.143.246", 500);
+	sin_set(&u.local, "172.18.143.2", 500);
+	inet_pton(AF_INET, "192.168.1.7", &u.assigned);
+	snprintf(u.ifname, sizeof(u.ifname), "va1");
+	u.unit = 1;
+	if (db_session_up(d, &u) < 0)
+		return 1;
+	db_close(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--ezvpn"))
+		return ezvpn(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--version"))
 		return set_version(argv[3], atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "--burst"))

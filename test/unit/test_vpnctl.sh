@@ -405,6 +405,30 @@ else
 	fail "show crypto ipsec sa --json (rc $RC)"
 fi
 
+# --- what this host dialled out (Easy VPN remote): initiator's view ------------------------------
+mkdir "$T/ez" && "$DB_FILL" --ezvpn "$T/ez/vpnd.db" || fail "db_fill --ezvpn"
+run -S "$T/ez" show crypto isakmp sa
+echo "$OUT" | grep -Eq '^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE +7 ACTIVE$' &&
+	pass "show crypto isakmp sa: an SA we initiated has the server as dst, us as src" ||
+	fail "show crypto isakmp sa, initiated: $OUT"
+run -S "$T/st" show crypto isakmp sa
+echo "$OUT" | grep -Eq '^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE +1 ACTIVE$' &&
+	pass "show crypto isakmp sa: a client's SA has the hub as dst, the client as src" ||
+	fail "show crypto isakmp sa, responded: $OUT"
+run -S "$T/ez" --json show crypto isakmp sa
+[ $RC -eq 0 ] && json_check "assert [r['initiator'] for r in rows] == [1], rows" &&
+	pass "show crypto isakmp sa --json: initiator" || fail "show crypto isakmp sa --json, initiated"
+run -S "$T/ez" show crypto ipsec sa
+echo "$OUT" | grep -qF 'local  ident (addr/mask/prot/port): (192.168.1.7/255.255.255.255/0/0)' &&
+	echo "$OUT" | grep -qF 'remote ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)' &&
+	pass "show crypto ipsec sa: our pushed address as the local ident of an SA we dialled" ||
+	fail "show crypto ipsec sa, initiated: $OUT"
+run -S "$T/ez" show crypto session
+echo "$OUT" | grep -qF '  IPSEC FLOW: permit ip host 192.168.1.7 0.0.0.0/0.0.0.0' &&
+	echo "$OUT" | grep -qx 'Profile: ezvpn e' &&
+	pass "show crypto session: a session we dialled flows from our address to anything" ||
+	fail "show crypto session, initiated: $OUT"
+
 # --- errors ----------------------------------------------------------------------------------
 run -S "$T/st" show crypto foo
 [ $RC -eq 1 ] && [ -z "$OUT" ] && [ "$ERR" = "% Invalid input: 'show crypto foo' (try 'vpnctl help')" ] &&
