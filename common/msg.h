@@ -111,6 +111,8 @@ enum imsg_type {
 	IMSG_EZ_BACKUP,         /* ikemgr -> keymgr: struct msg_ez_backup, the server's list */
 	IMSG_EZ_BACKUP_OK,      /* keymgr -> tunmgr: struct msg_ez_backup, as keymgr accepted it */
 	IMSG_MANUAL_SA,         /* keymgr -> tunmgr: struct msg_manual_sa, a crypto map's keys */
+	IMSG_CM_SA_UP,          /* tunmgr -> parent: struct msg_cm_sa, a manual entry installed */
+	IMSG_CM_SA_DOWN,        /* tunmgr -> parent: struct msg_ipsec_sa_down, it went */
 
 	IMSG_TYPE_MAX
 };
@@ -606,6 +608,9 @@ struct msg_ipsec_sa {
 	int32_t  iv_size;
 	uint32_t life_seconds, life_kb;
 	int64_t  installed;             /* unix time */
+	/* our proxy identity, set only where it is not "any": the Easy VPN remote's address or
+	 * inside network (the hub's side of its own sessions is 0.0.0.0/0) */
+	struct in_addr local_ident, local_ident_mask;
 };
 struct msg_ipsec_sa_down {
 	uint32_t session_id;
@@ -618,6 +623,18 @@ struct msg_sa_counters {
 	uint32_t spi_in, spi_out;       /* network byte order */
 	uint64_t pkts_encaps, bytes_encaps, pkts_decaps, bytes_decaps;
 	uint64_t verify_fail, replay_fail, recv_errors, send_errors;
+};
+
+/* A manual crypto map entry tunmgr installed, for show crypto ipsec sa. tunmgr, not ikemgr,
+ * is the authority here (no IKE): the parent takes it only for session ids from
+ * MSG_CM_SESSION_BASE up (never a hub session's row). */
+#define MSG_CM_SESSION_BASE 0xfffff000u /* + N for cmN */
+struct msg_cm_sa {
+	struct msg_ipsec_sa sa;         /* remote_ident: the ACE's destination */
+	char     map[64];
+	int32_t  seq;
+	char     iface[64];             /* the interface the map is applied to */
+	struct in_addr local_net, local_mask, remote_mask;  /* the ACE's source, masks */
 };
 
 /*

@@ -31,6 +31,77 @@ void iface_json(struct jw *w, const struct conf_interface *i)
 	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
 	jw_str(w, "tunnel_protection", i->protection);
 	jw_bool(w, "shutdown", i->shutdown);
+	jw_str(w, "ezvpn", i->ezvpn);
+	jw_bool(w, "ezvpn_inside", i->ezvpn[0] && i->ezvpn_inside);
+	jw_str(w, "crypto_map", i->crypto_map);
+	jw_obj_end(w);
+}
+
+/* crypto ipsec client ezvpn NAME: the key and the password as the text form has them */
+static void ezvpn_json(struct jw *w, const struct conf_ezvpn *ez)
+{
+	static const char *const modes[] = { "client", "network-extension", "network-plus" };
+
+	jw_obj(w, NULL);
+	jw_str(w, "name", ez->name);
+	jw_str(w, "connect", ez->connect_acl[0] ? "acl" : ez->connect_manual ? "manual" : "auto");
+	jw_str(w, "connect_acl", ez->connect_acl);
+	jw_str(w, "group", ez->group);
+	jw_str(w, "group_key", ez->group[0] ? SHOW_REMOVED : NULL);
+	jw_str(w, "mode", ez->mode >= 0 && ez->mode < 3 ? modes[ez->mode] : NULL);
+	jw_arr(w, "peers");
+	for (int k = 0; k < ez->npeer && k < CONF_EZVPN_PEERS; k++)
+		jw_str(w, NULL, addr(ez->peer[k]).s);
+	jw_arr_end(w);
+	jw_int0(w, "virtual_interface", ez->virtual_interface);
+	jw_str(w, "username", ez->username);
+	jw_str(w, "password", ez->username[0] ? SHOW_REMOVED : NULL);
+	jw_bool(w, "xauth_userid_mode_local", ez->xauth_local);
+	jw_str(w, "outside_interface", ez->outside);
+	jw_arr(w, "inside_interfaces");
+	for (int k = 0; k < ez->ninside && k < CONF_EZVPN_INSIDE; k++)
+		jw_str(w, NULL, ez->inside[k]);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+/* set session-key: the SPI is shown, the keys never (as the text form) */
+static void session_key_json(struct jw *w, const char *key, const struct conf_session_key *k)
+{
+	if (!k->set) {
+		jw_null(w, key);
+		return;
+	}
+	jw_obj(w, key);
+	jw_int(w, "spi", k->spi);
+	jw_str(w, "cipher", SHOW_REMOVED);
+	jw_str(w, "authenticator", k->auth_len ? SHOW_REMOVED : NULL);
+	jw_obj_end(w);
+}
+
+static void cmap_json(struct jw *w, const struct conf_crypto_map *m)
+{
+	jw_obj(w, NULL);
+	jw_str(w, "name", m->name);
+	jw_int(w, "seq", m->seq);
+	jw_str(w, "kind", m->kind == CMAP_MANUAL ? "ipsec-manual" : "ipsec-isakmp");
+	jw_str(w, "dynamic", m->dynamic);
+	jw_arr(w, "peers");
+	for (int k = 0; k < m->npeer && k < CONF_CMAP_PEERS; k++)
+		jw_str(w, NULL, addr(m->peer[k]).s);
+	jw_arr_end(w);
+	jw_arr(w, "transform_sets");
+	for (int k = 0; k < m->ntset && k < CONF_MAX_TSET_REFS; k++)
+		jw_str(w, NULL, m->tset[k]);
+	jw_arr_end(w);
+	jw_int0(w, "pfs_group", m->pfs_group);
+	jw_int0(w, "lifetime_seconds", m->lifetime_seconds);
+	jw_int0(w, "lifetime_kilobytes", m->lifetime_kb);
+	jw_bool(w, "per_host", m->per_host);
+	session_key_json(w, "session_key_inbound", &m->key_in);
+	session_key_json(w, "session_key_outbound", &m->key_out);
+	jw_str(w, "match_address", m->match_acl);
+	jw_bool(w, "reverse_route", m->reverse_route);
 	jw_obj_end(w);
 }
 
@@ -212,6 +283,15 @@ void rc_json(FILE *f, const struct vpnd_conf *c)
 	jw_arr(&w, "ipsec_profiles");
 	for (int i = 0; i < c->nipsec_profile; i++)
 		iprof_json(&w, c, &c->ipsec_profile[i]);
+	jw_arr_end(&w);
+
+	jw_arr(&w, "ezvpn");
+	for (int i = 0; i < c->nezvpn && i < CONF_MAX_EZVPN; i++)
+		ezvpn_json(&w, &c->ezvpn[i]);
+	jw_arr_end(&w);
+	jw_arr(&w, "crypto_maps");
+	for (int i = 0; i < c->ncmap && i < CONF_MAX_CMAPS; i++)
+		cmap_json(&w, &c->cmap[i]);
 	jw_arr_end(&w);
 
 	jw_arr(&w, "interfaces");

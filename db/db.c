@@ -107,6 +107,15 @@ static const struct migration {
 	  " run_id INTEGER, session_id INTEGER, save_password INTEGER NOT NULL DEFAULT 0,"
 	  " updated REAL NOT NULL);" },
 	{ 6,
+	  /* manual crypto map entries in ipsec_sas (tunmgr's IMSG_CM_SA_UP, db_cmap.c): the map,
+	   * the interface it is applied to and the ACE (local/remote ident); NULL for IKE SAs */
+	  "ALTER TABLE ipsec_sas ADD COLUMN crypto_map TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN map_seq INTEGER;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN map_iface TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN local_ident TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN local_mask TEXT;"
+	  "ALTER TABLE ipsec_sas ADD COLUMN remote_mask TEXT;" },
+	{ 7,
 	  /* accounting carries the session's IPv6 address too (Framed-IPv6-Address) */
 	  "ALTER TABLE acct_queue ADD COLUMN framed_ip6 TEXT;" },
 };
@@ -318,7 +327,8 @@ struct db *db_open(const char *path)
 	    prepare(d,
 	        "INSERT INTO ipsec_sas (run_id, session_id, spi_in, spi_out, peer_addr, peer_port,"
 	        " local_addr, local_port, ifname, unit, remote_ident, transform, encap, pfs_group,"
-	        " iv_size, life_seconds, life_kb, installed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " iv_size, life_seconds, life_kb, installed, local_ident, local_mask)"
+	        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	        " ON CONFLICT (run_id, spi_in) DO UPDATE SET peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, ifname = excluded.ifname, unit = excluded.unit",
 	        &d->ipsec_up) < 0 ||
@@ -623,6 +633,13 @@ int db_ipsec_sa_up(struct db *d, const struct msg_ipsec_sa *m)
 	sqlite3_bind_int64(s, 16, m->life_seconds);
 	sqlite3_bind_int64(s, 17, m->life_kb);
 	sqlite3_bind_double(s, 18, (double)m->installed);
+	if (m->local_ident_mask.s_addr) {
+		bind_addr(s, 19, m->local_ident);
+		bind_addr(s, 20, m->local_ident_mask);
+	} else {
+		sqlite3_bind_null(s, 19);
+		sqlite3_bind_null(s, 20);
+	}
 	return run(d, s);
 }
 

@@ -83,6 +83,10 @@ int        db_ez_reset(struct db *, const char *name, const char *state, const c
 int        db_ez_prune(struct db *, const char *const *keep, int nkeep);
 /* the split networks as stored: "10.2.1.0/24 10.3.0.0/16", "" for none */
 void       db_ez_split_text(const struct msg_route *r, int n, char *buf, size_t len);
+/* Manual crypto map entries (db_cmap.c, schema 6): a row of ipsec_sas with crypto_map set;
+ * db_cm_sa_down ends only such a row. */
+int        db_cm_sa_up(struct db *, const struct msg_cm_sa *m);
+int        db_cm_sa_down(struct db *, uint32_t session_id, uint32_t spi_in, const char *reason);
 /* The schema version this binary writes; vpnctl refuses a file with another one. */
 int        db_schema_version(void);
 

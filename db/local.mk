@@ -1,6 +1,7 @@
 # db/: the SQLite session store (schema, migrations, writer API).
 noinst_LIBRARIES += db/libdb.a
-db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c db/db_ezvpn.c
+db_libdb_a_SOURCES = db/db.h db/db.c db/db_int.h db/db_acct.c db/db_history.c db/db_ezvpn.c \
+	db/db_cmap.c
 
 check_PROGRAMS += test/unit/test_db
 TESTS += test/unit/test_db
@@ -23,3 +24,10 @@ TESTS += test/unit/test_db_ezvpn
 test_unit_test_db_ezvpn_SOURCES = test/unit/test_db_ezvpn.c test/unit/tmpdb.c test/unit/tmpdb.h parent/ezvpn_check.c
 test_unit_test_db_ezvpn_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_db_ezvpn_LDADD = $(TEST_LIBS)
+
+# manual crypto map entries in ipsec_sas (schema 6), the parent's check of tunmgr's reports
+check_PROGRAMS += test/unit/test_db_cmap
+TESTS += test/unit/test_db_cmap
+test_unit_test_db_cmap_SOURCES = test/unit/test_db_cmap.c parent/cmap_check.c
+test_unit_test_db_cmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_db_cmap_LDADD = $(TEST_LIBS)

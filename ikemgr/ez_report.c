@@ -46,6 +46,18 @@ void ez_rep_ipsec_up(struct ez *e, const struct ikei_qm *q)
 	memcpy(m.ifname, e->ifname, sizeof(m.ifname));
 	m.unit = e->unit;
 	m.remote_ident.s_addr = 0;      /* the server's side: everything */
+	/* ours: the inside network (network extension, as ez_exchange.c offers it) or the
+	 * pushed address */
+	const struct conf_ezvpn *c = ez_conf(e);
+	const struct conf_interface *in = q->idci_mask.s_addr && c && c->ninside ?
+	                                  conf_find_iface(ezconf, c->inside[0]) : NULL;
+	if (in && in->has_addr) {
+		m.local_ident.s_addr = in->addr.s_addr & in->mask.s_addr;
+		m.local_ident_mask = in->mask;
+	} else if (e->cfg.addr.s_addr) {
+		m.local_ident = e->cfg.addr;
+		m.local_ident_mask.s_addr = 0xffffffff;
+	}
 	snprintf(m.transform, sizeof(m.transform), "%s",
 	         esp_transform_name(q->encr, q->keylen, q->auth));
 	m.encap = q->udp ? ENCAP_UDP : ENCAP_RAW;

@@ -1,4 +1,5 @@
-/* The parent's side of the Easy VPN remote (parent/ezvpn.c, parent/ezvpn_check.c). */
+/* The parent's side of what dials out: the Easy VPN remote (parent/ezvpn.c, ezvpn_check.c)
+ * and manual crypto map entries (parent/cmap.c, cmap_check.c). */
 #ifndef VPND_PARENT_EZVPN_H
 #define VPND_PARENT_EZVPN_H
 
@@ -14,5 +15,14 @@
 const char *ez_state_check(struct msg_ez_state *s);
 /* The state of a configured ezvpn with nothing up: CONNECT_REQUIRED (connect manual) or IDLE. */
 const char *ez_idle_state(const struct conf_ezvpn *e);
+
+/*
+ * tunmgr's IMSG_CM_SA_UP / IMSG_CM_SA_DOWN as the parent accepts them (cmap_check.c): a
+ * session id from MSG_CM_SESSION_BASE (a crypto map's, never a hub session's), strings
+ * terminated here and printable, a map, a device and a sequence number 1..65535. NULL when
+ * acceptable, else why not.
+ */
+const char *cm_sa_check(struct msg_cm_sa *u);
+const char *cm_sa_down_check(struct msg_ipsec_sa_down *d);
 
 #endif

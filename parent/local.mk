@@ -5,6 +5,7 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/supervise.c parent/control.c parent/ctl_check.c parent/ctl_check.h \
 	parent/reload.c parent/acct.c parent/notify.c parent/commit.c parent/history.c \
 	parent/exposure.c parent/exposure.h parent/ezvpn.c parent/ezvpn.h parent/ezvpn_check.c \
+	parent/cmap.c parent/cmap_check.c \
 	parent/logsink.c parent/logrelay.c parent/logsession.c \
 	control/ctlproc.c control/ctlproc.h control/control.c control/control.h control/out.c \
 	control/commands.c control/show_config.c control/show_config.h control/show_int.h \

@@ -99,6 +99,8 @@ void parent_shutdown(struct parent *p, int code, int force);
 int  parent_reload(struct parent *p, char *why, size_t whylen);
 /* A child broke the protocol: kill it, then all stop. */
 void child_protocol_error(struct child *c, const char *why);
+/* tunmgr's IMSG_CM_SA_UP / IMSG_CM_SA_DOWN into the store (cmap.c) */
+void cmap_sa_report(struct imsgbuf *ib, struct imsg *m, void *arg);
 /* Reap what exited; returns how many children are still alive. */
 int  reap_children(struct parent *p);
 

@@ -387,6 +387,8 @@ static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_DP_STATS] = h_exposure,
 	[IMSG_IKE_STATS] = h_exposure,
 	[IMSG_EZ_STATE] = ezvpn_state,
+	[IMSG_CM_SA_UP] = cmap_sa_report,
+	[IMSG_CM_SA_DOWN] = cmap_sa_report,
 };
 /* the operator's requests: checked again in parent/control.c before anything is done */
 static void h_ctl_req(struct imsgbuf *ib, struct imsg *m, void *arg)

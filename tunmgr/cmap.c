@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -38,6 +39,8 @@ struct cm_session {
 	uint8_t        digest[sizeof(struct msg_manual_sa)];   /* the keys as installed */
 	int            ruled;           /* our rule is in the kernel */
 	uint64_t       drop_mirror;     /* decrypted packets outside the mirrored ACE */
+	struct msg_cm_sa report;        /* what the store was told (IMSG_CM_SA_UP) */
+	int            reported;
 };
 
 static uint8_t cm_used[CONF_MAX_CMAPS];
@@ -98,6 +101,56 @@ static struct sa_in *cm_sa_in(struct va *v, const struct cm_plan *p, const struc
 	}
 	sa_life_start(s);       /* no lifetimes: the timer never fires, sa_in_free closes it */
 	return s;
+}
+
+/* IOS's transform words ("esp-aes 256 esp-sha-hmac"), as ikemgr reports a negotiated SA */
+static const char *cm_transform(const struct cm_plan *p, char *buf, size_t len)
+{
+	static const char *const encr[] = { [ESP_ENCR_DES] = "esp-des",
+		[ESP_ENCR_3DES] = "esp-3des", [ESP_ENCR_AES_CBC] = "esp-aes",
+		[ESP_ENCR_NULL] = "esp-null" };
+	static const char *const auth[] = { [ESP_AUTH_HMAC_MD5_96] = "esp-md5-hmac",
+		[ESP_AUTH_HMAC_SHA1_96] = "esp-sha-hmac",
+		[ESP_AUTH_HMAC_SHA256_128] = "esp-sha256-hmac",
+		[ESP_AUTH_HMAC_SHA384_192] = "esp-sha384-hmac",
+		[ESP_AUTH_HMAC_SHA512_256] = "esp-sha512-hmac" };
+	const char *e = p->encr >= 0 && (size_t)p->encr < sizeof(encr) / sizeof(encr[0]) ?
+	                encr[p->encr] : NULL;
+	const char *a = p->auth >= 0 && (size_t)p->auth < sizeof(auth) / sizeof(auth[0]) ?
+	                auth[p->auth] : NULL;
+	char bits[8] = "";
+	if (p->encr == ESP_ENCR_AES_CBC && p->keylen_bits)
+		snprintf(bits, sizeof(bits), " %d", p->keylen_bits);
+	snprintf(buf, len, "%s%s %s", e ? e : "esp", bits, a ? a : "");
+	return buf;
+}
+
+/* What the store is told of the entry: everything show crypto ipsec sa prints of it. */
+static void cm_report_fill(struct va *v, const struct cm_plan *p, const struct msg_manual_sa *m)
+{
+	struct msg_cm_sa *r = &v->cm->report;
+	memset(r, 0, sizeof(*r));
+	r->sa.session_id = v->session_id;
+	r->sa.spi_in = htonl(m->spi_in);
+	r->sa.spi_out = htonl(m->spi_out);
+	r->sa.peer = v->peer;
+	r->sa.local.sin_family = AF_INET;
+	if (p->iface && p->iface->has_addr)
+		r->sa.local.sin_addr = p->iface->addr;
+	snprintf(r->sa.ifname, sizeof(r->sa.ifname), "%s", v->ifname);
+	r->sa.remote_ident = p->dst;
+	cm_transform(p, r->sa.transform, sizeof(r->sa.transform));
+	r->sa.encap = ENCAP_RAW;
+	r->sa.iv_size = p->encr == ESP_ENCR_AES_CBC ? 16 :
+	                p->encr == ESP_ENCR_DES || p->encr == ESP_ENCR_3DES ? 8 : 0;
+	r->sa.installed = (int64_t)time(NULL);
+	snprintf(r->map, sizeof(r->map), "%s", m->map);
+	r->seq = m->seq;
+	if (p->iface)
+		snprintf(r->iface, sizeof(r->iface), "%s", p->iface->name);
+	r->local_net = p->src;
+	r->local_mask = p->srcmask;
+	r->remote_mask = p->dstmask;
 }
 
 static void cm_refuse(const struct msg_manual_sa *m, const char *why)
@@ -183,6 +236,7 @@ void cm_manual_sa(const struct msg_manual_sa *m)
 	v->nouts = 1;
 	log_info("crypto map %s %d: manual SAs in %08x, out %08x with %s on %s", m->map, m->seq,
 	         m->spi_in, m->spi_out, inet_ntoa(p.peer), v->ifname);
+	cm_report_fill(v, &p, m);
 	va_open(v);
 }
 
@@ -216,6 +270,10 @@ void cm_configure(struct va *v, int fd)
 		goto fail;
 	}
 	cm->ruled = 1;
+	/* the store shows the entry once its device carries traffic, as ACTIVE */
+	imsg_compose(&dp.parent, IMSG_CM_SA_UP, v->session_id, -1, &cm->report,
+	             sizeof(cm->report));
+	cm->reported = 1;
 	uv_poll_init(dp.loop, &v->poll, v->fd);
 	v->poll.data = v;
 	uv_poll_start(&v->poll, UV_READABLE, on_tun);
@@ -248,6 +306,15 @@ int cm_inbound(struct va *v, uint32_t src, uint32_t dst)
 void cm_teardown(struct va *v)
 {
 	struct cm_session *cm = v->cm;
+	if (cm->reported) {
+		struct msg_ipsec_sa_down d = { .session_id = v->session_id,
+		                               .spi_in = cm->report.sa.spi_in };
+		snprintf(d.reason, sizeof(d.reason), "removed");
+		for (int i = 0; i < VA_MAX_IN; i++)
+			if (v->in[i])
+				sa_counters(v, v->in[i], 1);    /* the last figures before the end */
+		imsg_compose(&dp.parent, IMSG_CM_SA_DOWN, v->session_id, -1, &d, sizeof(d));
+	}
 	if (cm->ruled && dp.nl >= 0) {
 		struct nl_rule_sel r = { cm->plan.src, cm->plan.dst, cm->plan.src_len,
 		                         cm->plan.dst_len, CM_TABLE_BASE + (uint32_t)cm->n,

@@ -303,7 +303,7 @@ void va_destroy(uint32_t session_id)
 	natt_ka_stop(v);
 	if (v->ez)
 		ez_teardown(v);
-	int quiet = v->cm != NULL;      /* cm_teardown says it */
+	int quiet = v->cm != NULL;      /* cm_teardown says it, and sent the last counters */
 	if (v->cm)
 		cm_teardown(v);
 	send_counters(v, 1);
@@ -311,7 +311,8 @@ void va_destroy(uint32_t session_id)
 	dp.drop_replay_gone += v->drop_replay;
 	for (int i = 0; i < VA_MAX_IN; i++)
 		if (v->in[i]) {
-			sa_counters(v, v->in[i], 1);
+			if (!quiet)
+				sa_counters(v, v->in[i], 1);
 			sa_in_free(v->in[i]);
 		}
 	for (int i = 0; i < v->nouts; i++) {

@@ -232,7 +232,7 @@ void ez_start(void);
 void ez_stop(void);
 
 /* cmap.c: crypto map entries with manual keys (cmN devices, policy routing) */
-#define CM_SESSION_BASE 0xfffff000u     /* + N: ikemgr's session ids never get there */
+#define CM_SESSION_BASE MSG_CM_SESSION_BASE     /* + N: ikemgr's ids never get there */
 #define CM_TABLE_BASE   2500            /* + N: cmN's routing table */
 #define CM_RULE_PRIO    2500            /* every cmN's rule */
 void cm_manual_sa(const struct msg_manual_sa *);

@@ -1,9 +1,11 @@
 /*
  * show crypto isakmp sa [detail] [--json]
- * show crypto ipsec sa [peer A] [interface vaN | Virtual-AccessN] [--json]
+ * show crypto ipsec sa [peer A] [interface vaN | Virtual-AccessN | cmN | IFACE] [--json]
  * Laid out like IOS, from the ike_sas and ipsec_sas tables (schema 2). Remaining lifetimes are
  * computed here from the install time and the lifetimes the rows keep. --json gives every
  * column of the live rows plus the computed ones (remaining_seconds, remaining_kb_*).
+ * Manual crypto map entries (schema 6: crypto_map set) come first, under the interface the
+ * map is applied to, with the ACE as identities and no lifetime (null in --json).
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -63,20 +65,28 @@ static void hms(long long secs, char *buf, size_t len)
 
 #define ISAKMP_FROM " FROM ike_sas WHERE ended IS NULL ORDER BY session_id"
 #define ISAKMP_REMAIN " MAX(0, lifetime - CAST(?1 - established AS INTEGER))"
+/* we initiated it: the SA of a live Easy VPN remote attempt (its row in table ezvpn) */
+#define ISAKMP_INITIATOR \
+	" EXISTS (SELECT 1 FROM ezvpn z WHERE z.run_id = ike_sas.run_id" \
+	" AND z.session_id = ike_sas.session_id)"
 static const char isakmp_sql[] =
 	"SELECT local_addr, peer_addr, state, session_id, encr, hash, auth, dh_group, caps,"
-	ISAKMP_REMAIN ISAKMP_FROM;
+	ISAKMP_REMAIN "," ISAKMP_INITIATOR ISAKMP_FROM;
 static const char isakmp_json_sql[] =
-	"SELECT session_id AS conn_id, 'ACTIVE' AS status, *," ISAKMP_REMAIN " AS remaining_seconds"
-	ISAKMP_FROM;
-enum { K_LOCAL, K_PEER, K_STATE, K_CONN, K_ENCR, K_HASH, K_AUTH, K_DH, K_CAPS, K_REMAIN };
+	"SELECT session_id AS conn_id, 'ACTIVE' AS status, *," ISAKMP_REMAIN " AS remaining_seconds,"
+	ISAKMP_INITIATOR " AS initiator" ISAKMP_FROM;
+enum { K_LOCAL, K_PEER, K_STATE, K_CONN, K_ENCR, K_HASH, K_AUTH, K_DH, K_CAPS, K_REMAIN,
+       K_INITIATOR };
 
 static void isakmp_line(sqlite3_stmt *s, int detail)
 {
 	if (!detail) {
-		/* dst is the responder (us), src the client that initiated */
-		printf("%-15s %-15s %-14s %7lld ACTIVE\n", txt(s, K_LOCAL), txt(s, K_PEER),
-		       txt(s, K_STATE), num(s, K_CONN));
+		/* dst is the responder, src the initiator: the client, or us dialling out */
+		int init = num(s, K_INITIATOR) != 0;
+		char local[48];
+		snprintf(local, sizeof(local), "%s", txt(s, K_LOCAL));
+		printf("%-15s %-15s %-14s %7lld ACTIVE\n", init ? txt(s, K_PEER) : local,
+		       init ? local : txt(s, K_PEER), txt(s, K_STATE), num(s, K_CONN));
 		return;
 	}
 	char life[32], encr[32], caps[8];
@@ -149,20 +159,26 @@ int show_crypto_isakmp_sa_detail(const struct vctx *c, int argc, char **argv)
 
 /* ---- show crypto ipsec sa ---- */
 
+/* manual crypto map SAs (crypto_map set) have no lifetime: NULL, not 0 */
 #define IPSEC_REMAIN \
-	" MAX(0, life_seconds - CAST(?1 - installed AS INTEGER)) AS remaining_seconds," \
-	" MAX(0, life_kb - bytes_decaps / 1024) AS remaining_kb_in," \
-	" MAX(0, life_kb - bytes_encaps / 1024) AS remaining_kb_out" \
+	" CASE WHEN crypto_map IS NULL THEN" \
+	"  MAX(0, life_seconds - CAST(?1 - installed AS INTEGER)) END AS remaining_seconds," \
+	" CASE WHEN crypto_map IS NULL THEN" \
+	"  MAX(0, life_kb - bytes_decaps / 1024) END AS remaining_kb_in," \
+	" CASE WHEN crypto_map IS NULL THEN" \
+	"  MAX(0, life_kb - bytes_encaps / 1024) END AS remaining_kb_out" \
 	" FROM ipsec_sas WHERE ended IS NULL"
 static const char ipsec_cols[] =
 	"SELECT ifname, unit, local_addr, local_port, peer_addr, peer_port, remote_ident,"
 	" spi_in, spi_out, transform, encap, pfs_group, iv_size, id,"
 	" pkts_encaps, pkts_decaps, verify_fail, replay_fail, recv_errors, send_errors,"
+	" crypto_map, map_seq, map_iface, local_ident, local_mask, remote_mask,"
 	IPSEC_REMAIN;
 static const char ipsec_json_cols[] = "SELECT *," IPSEC_REMAIN;
 enum { I_IFNAME, I_UNIT, I_LOCAL, I_LPORT, I_PEER, I_PPORT, I_RIDENT, I_SPIIN, I_SPIOUT,
        I_TRANSFORM, I_ENCAP, I_PFS, I_IV, I_ID, I_ENC, I_DEC, I_VERIFY, I_REPLAY, I_RECVERR,
-       I_SENDERR, I_REMAIN, I_KBIN, I_KBOUT };
+       I_SENDERR, I_MAP, I_SEQ, I_MAPIF, I_LIDENT, I_LMASK, I_RMASK, I_REMAIN, I_KBIN,
+       I_KBOUT };
 
 /* The SA rows of one interface, newest last: printed as one IOS "interface:" block. */
 struct sa_row {
@@ -172,6 +188,9 @@ struct sa_row {
 
 struct block {
 	char ifname[32], local[48], peer[48], rident[48];
+	/* a manual crypto map entry (crypto_map set): no IKE, no lifetime */
+	char map[64], mapif[64], lident[48], lmask[48], rmask[48];
+	long long seq;
 	long long unit, pport, enc, dec, verify, replay, recverr, senderr;
 	struct sa_row *sa;
 	size_t nsa, cap;
@@ -191,11 +210,18 @@ static void print_sas(const struct block *b, int out)
 		printf("      spi: 0x%s(%lu)\n", spi, spi_num(spi));
 		printf("        transform: %s ,\n", r->transform);
 		printf("        in use settings ={%s, }\n", r->encap);
-		printf("        conn id: %lld, flow_id: SW:%lld, sibling_flags 80000046, "
-		       "crypto map: Virtual-Access%lld-head-0\n", 2 * r->id - !out, 2 * r->id - !out,
-		       b->unit);
-		printf("        sa timing: remaining key lifetime (k/sec): (%lld/%lld)\n",
-		       out ? r->kb_out : r->kb_in, r->remain);
+		if (b->map[0]) {
+			/* IOS prints no lifetime for manual SAs: nothing expires them */
+			printf("        conn id: %lld, flow_id: SW:%lld, sibling_flags 80000040, "
+			       "crypto map: %s\n", 2 * r->id - !out, 2 * r->id - !out, b->map);
+			printf("        no sa timing\n");
+		} else {
+			printf("        conn id: %lld, flow_id: SW:%lld, sibling_flags 80000046, "
+			       "crypto map: Virtual-Access%lld-head-0\n", 2 * r->id - !out,
+			       2 * r->id - !out, b->unit);
+			printf("        sa timing: remaining key lifetime (k/sec): (%lld/%lld)\n",
+			       out ? r->kb_out : r->kb_in, r->remain);
+		}
 		printf("        IV size: %lld bytes\n", r->iv);
 		printf("        replay detection support: Y\n");
 		printf("        Status: ACTIVE(ACTIVE)\n");
@@ -204,18 +230,41 @@ static void print_sas(const struct block *b, int out)
 	printf("\n     %s pcp sas:\n", out ? "outbound" : "inbound");
 }
 
-static void print_block(const struct block *b)
+/* The header of an interface block; a crypto map's entries share their interface's (IOS). */
+static void print_head(const struct block *b, const struct block *prev)
+{
+	if (!b->map[0]) {
+		printf("interface: Virtual-Access%lld\n", b->unit);
+		printf("    Crypto map tag: Virtual-Access%lld-head-0, local addr %s\n\n", b->unit,
+		       b->local);
+	} else if (!prev || strcmp(prev->mapif, b->mapif) != 0 || strcmp(prev->map, b->map) != 0 ||
+	           strcmp(prev->local, b->local) != 0) {
+		printf("interface: %s\n", b->mapif);
+		printf("    Crypto map tag: %s, local addr %s\n\n", b->map, b->local);
+	}
+}
+
+static void print_block(const struct block *b, const struct block *prev)
 {
 	const struct sa_row *cur = &b->sa[b->nsa - 1];
-	printf("interface: Virtual-Access%lld\n", b->unit);
-	printf("    Crypto map tag: Virtual-Access%lld-head-0, local addr %s\n\n", b->unit, b->local);
+	print_head(b, prev);
 	printf("   protected vrf: (none)\n");
-	printf("   local  ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)\n");
-	if (strcmp(b->rident, "0.0.0.0") != 0)
-		printf("   remote ident (addr/mask/prot/port): (%s/255.255.255.255/0/0)\n", b->rident);
-	else
-		printf("   remote ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)\n");
-	printf("   current_peer %s port %lld\n", b->peer, b->pport);
+	if (b->map[0]) {
+		printf("   local  ident (addr/mask/prot/port): (%s/%s/0/0)\n", b->lident, b->lmask);
+		printf("   remote ident (addr/mask/prot/port): (%s/%s/0/0)\n", b->rident, b->rmask);
+		/* no IKE: IOS names the ISAKMP port all the same */
+		printf("   current_peer %s port 500\n", b->peer);
+	} else {
+		/* ours is "any" on the hub; the Easy VPN remote's rows name its address or network */
+		printf("   local  ident (addr/mask/prot/port): (%s/%s/0/0)\n",
+		       b->lident[0] ? b->lident : "0.0.0.0", b->lmask[0] ? b->lmask : "0.0.0.0");
+		if (strcmp(b->rident, "0.0.0.0") != 0)
+			printf("   remote ident (addr/mask/prot/port): (%s/255.255.255.255/0/0)\n",
+			       b->rident);
+		else
+			printf("   remote ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)\n");
+		printf("   current_peer %s port %lld\n", b->peer, b->pport);
+	}
 	printf("     PERMIT, flags={origin_is_acl,}\n");
 	printf("    #pkts encaps: %lld, #pkts encrypt: %lld, #pkts digest: %lld\n", b->enc, b->enc,
 	       b->enc);
@@ -276,6 +325,12 @@ static void block_add(struct block *b, sqlite3_stmt *s)
 	b->replay += num(s, I_REPLAY);
 	b->recverr += num(s, I_RECVERR);
 	b->senderr += num(s, I_SENDERR);
+	snprintf(b->map, sizeof(b->map), "%s", txt(s, I_MAP));
+	snprintf(b->mapif, sizeof(b->mapif), "%s", txt(s, I_MAPIF));
+	snprintf(b->lident, sizeof(b->lident), "%s", txt(s, I_LIDENT));
+	snprintf(b->lmask, sizeof(b->lmask), "%s", txt(s, I_LMASK));
+	snprintf(b->rmask, sizeof(b->rmask), "%s", txt(s, I_RMASK));
+	b->seq = num(s, I_SEQ);
 }
 
 /* "va3", "Virtual-Access3", "Vi3" (any case, IOS abbreviations) -> "va3"; -1 if not one. */
@@ -312,17 +367,28 @@ int show_crypto_ipsec_sa(const struct vctx *c, int argc, char **argv)
 		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(peer));
 		return 1;
 	}
-	char ifname[32];
+	/* vaN / Virtual-AccessN, cmN (a manual crypto map entry's device), or the interface a
+	 * crypto map is applied to (eth0, FastEthernet0/0) */
+	char ifname[64];
+	int by_map_iface = 0;
 	if (iface && parse_ifname(iface, ifname, sizeof(ifname)) < 0) {
-		fprintf(stderr, "%% Invalid interface: '%s' (expected vaN or Virtual-AccessN)\n",
-		        vctl_safe(iface));
-		return 1;
+		size_t n = strlen(iface);
+		if (n == 0 || n >= sizeof(ifname) || strspn(iface, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/.:_-") != n) {
+			fprintf(stderr, "%% Invalid interface: '%s' (expected vaN, Virtual-AccessN, "
+			        "cmN or an interface name)\n", vctl_safe(iface));
+			return 1;
+		}
+		snprintf(ifname, sizeof(ifname), "%s", iface);
+		by_map_iface = strncmp(iface, "cm", 2) != 0 || strspn(iface + 2, "0123456789") != n - 2;
 	}
 
+	/* a map's entries together under their interface (as IOS), before the Virtual-Access */
 	char sql[1024];
-	snprintf(sql, sizeof(sql), "%s%s%s ORDER BY unit, installed, id",
-	         c->json ? ipsec_json_cols : ipsec_cols,
-	         peer ? " AND peer_addr = ?2" : "", iface ? " AND ifname = ?3" : "");
+	snprintf(sql, sizeof(sql), "%s%s%s ORDER BY crypto_map IS NULL, map_iface, crypto_map,"
+	         " map_seq, unit, installed, id", c->json ? ipsec_json_cols : ipsec_cols,
+	         peer ? " AND peer_addr = ?2" : "",
+	         !iface ? "" : by_map_iface ? " AND map_iface = ?3" : " AND ifname = ?3");
 	sqlite3 *h = vctl_db(c);
 	if (!h)
 		return 1;
@@ -334,14 +400,19 @@ int show_crypto_ipsec_sa(const struct vctx *c, int argc, char **argv)
 	if (c->json)
 		return finish(h, s, json_rows(stdout, s));
 
-	struct block b;
+	struct block b, prev;
+	int have_prev = 0;
 	memset(&b, 0, sizeof(b));
+	memset(&prev, 0, sizeof(prev));
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *ifn = txt(s, I_IFNAME);
 		if (b.nsa && strcmp(b.ifname, ifn) != 0) {
-			print_block(&b);
+			print_block(&b, have_prev ? &prev : NULL);
 			free(b.sa);
+			prev = b;
+			prev.sa = NULL;
+			have_prev = 1;
 			memset(&b, 0, sizeof(b));
 		}
 		snprintf(b.ifname, sizeof(b.ifname), "%s", ifn);
@@ -349,7 +420,7 @@ int show_crypto_ipsec_sa(const struct vctx *c, int argc, char **argv)
 		block_add(&b, s);
 	}
 	if (b.nsa)
-		print_block(&b);
+		print_block(&b, have_prev ? &prev : NULL);
 	free(b.sa);
 	return finish(h, s, rc);
 }

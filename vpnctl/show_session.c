@@ -138,7 +138,13 @@ static void print_session(sqlite3_stmt *s, enum mode m)
 		       has(s, C_USER) ? "X" : "", num(s, C_SID));
 		printf("          Cookies: i %s r %s\n", txt(s, C_SPII), txt(s, C_SPIR));
 	}
-	if (has_addr(s, C_ADDR))
+	/* a session we dialled out (Easy VPN remote, profile "ezvpn NAME": no configured
+	 * profile name has a space) carries our address to anything; the hub's, anything to
+	 * the client */
+	int ours = has(s, C_PROFILE) && !strncmp(txt(s, C_PROFILE), "ezvpn ", 6);
+	if (has_addr(s, C_ADDR) && ours)
+		printf("  IPSEC FLOW: permit ip host %s 0.0.0.0/0.0.0.0\n", txt(s, C_ADDR));
+	else if (has_addr(s, C_ADDR))
 		printf("  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 host %s\n", txt(s, C_ADDR));
 	else
 		printf("  IPSEC FLOW: permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0\n");

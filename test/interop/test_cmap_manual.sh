@@ -9,8 +9,11 @@
 #  - authentic ESP (test/lib/ezesp.py with the keys) whose inner packet is outside the ACE
 #    mirrored is dropped and counted;
 #  - a wrong inbound authenticator key on the hub: no traffic, ICV drops counted in the hub's log;
+#  - vpnctl show crypto ipsec sa [--json] lists the entry under eth0 as IOS does for manual
+#    SAs (the ACE as identities, the SPIs, no lifetime), its counters rising with the traffic
+#    and the drops above in #recv errors;
 #  - a reload with the same keys keeps the entry, one with new SPIs and keys on both sides
-#    replaces it;
+#    replaces it (in show crypto ipsec sa too);
 #  - after a stop neither side keeps a cmN device, a rule of priority 2500, or a route in
 #    table 2500; a rule a kill -9 left is swept at the next start.
 # Needs root; fails (never skips) when a tool is missing.
@@ -107,6 +110,26 @@ echo "$sm" | grep -q "Interfaces using crypto map CM:" || die "show crypto map l
 echo "$sm" | grep -qi "${K1:0:16}\|${K2:0:16}" && die "show crypto map shows a key"
 grep -q "logged the keys\|$K1\|$K2" "$hst/vpnd.log" "$cst/vpnd.log" && die "a session key is in a log"
 
+# show crypto ipsec sa: the entry as IOS lays out a manual SA (no lifetime), from the store
+sa_text() { "$VPNCTL" -S "$hst" show crypto ipsec sa "$@"; }
+wait_until 10 sh -c "'$VPNCTL' -S '$hst' show crypto ipsec sa | grep -q 'Crypto map tag: CM, local addr 172.18.143.246'" ||
+	{ sa_text >&2; die "show crypto ipsec sa lacks the manual entry"; }
+sa=$(sa_text) || die "show crypto ipsec sa failed"
+echo "$sa"
+for want in '^interface: eth0$' 'local  ident (addr/mask/prot/port): (10.2.1.0/255.255.255.0/0/0)' \
+	'remote ident (addr/mask/prot/port): (10.3.1.0/255.255.255.0/0/0)' 'current_peer 172.18.143.2 port 500' \
+	'local crypto endpt.: 172.18.143.246, remote crypto endpt.: 172.18.143.2' \
+	'current outbound spi: 0x00002000(8192)' 'spi: 0x00001000(4096)' 'transform: esp-aes 256 esp-sha-hmac ,' \
+	'crypto map: CM$' 'no sa timing' 'Status: ACTIVE(ACTIVE)'; do
+	echo "$sa" | grep -q -- "$want" || die "show crypto ipsec sa lacks: $want"
+done
+echo "$sa" | grep -q "remaining key lifetime" && die "show crypto ipsec sa gives a manual SA a lifetime"
+[ "$(sa_text interface cm0 | grep -c '^interface: eth0')" = 1 ] || die "show crypto ipsec sa interface cm0 lacks the entry"
+[ "$(sa_text interface eth0 | grep -c 'Crypto map tag: CM')" = 1 ] || die "show crypto ipsec sa interface eth0 lacks the entry"
+[ -z "$(sa_text interface va1)" ] || die "show crypto ipsec sa interface va1 shows the manual entry"
+encaps() { sa_text | sed -n 's/.*#pkts encaps: \([0-9]*\),.*/\1/p' | head -1; }
+enc0=$(encaps)
+
 wire_start
 lan ping -c3 -w 10 10.2.1.10 >/dev/null || { wire_stop; die "no ping from the LAN host to 10.2.1.10"; }
 timeout 30 ip netns exec vpnd_lan iperf3 -c 10.2.1.10 -t 2 -J >"$T/up.json" || { wire_stop; die "iperf3 up failed"; }
@@ -119,6 +142,27 @@ esp=$(wire_count esp); tcp=$(wire_count tcp); icmp=$(wire_count icmp)
 [ "${esp:-0}" -gt 100 ] || die "only ${esp:-0} ESP packets on the hub's eth0"
 [ "${tcp:-0}" -eq 0 ] && [ "${icmp:-0}" -eq 0 ] || die "tcp ${tcp:-?} / icmp ${icmp:-?} packets in clear on eth0"
 pass "ping and iperf3 both ways between 10.3.1.10 and 10.2.1.10 in ESP ($esp ESP packets on the wire, none in clear)"
+
+# the counters tunmgr reports every 5 s reach the entry's row: encaps rise past the ping
+wait_until 15 sh -c "[ \"\$('$VPNCTL' -S '$hst' show crypto ipsec sa | sed -n 's/.*#pkts encaps: \\([0-9]*\\),.*/\\1/p' | head -1)\" -gt $((${enc0:-0} + 100)) ]" ||
+	{ sa_text >&2; die "show crypto ipsec sa: #pkts encaps did not rise past ${enc0:-0} + 100"; }
+"$VPNCTL" -S "$hst" show crypto ipsec sa --json >"$T/sa.json" || die "show crypto ipsec sa --json failed"
+python3 - "$T/sa.json" <<'PY' || die "show crypto ipsec sa --json: the manual entry is not as expected"
+import json, sys
+rows = [r for r in json.load(open(sys.argv[1])) if r.get("crypto_map") == "CM"]
+assert len(rows) == 1, rows
+r = rows[0]
+want = {"map_seq": 10, "map_iface": "eth0", "ifname": "cm0", "spi_in": "00001000",
+        "spi_out": "00002000", "peer_addr": "172.18.143.2", "local_addr": "172.18.143.246",
+        "local_ident": "10.2.1.0", "local_mask": "255.255.255.0", "remote_ident": "10.3.1.0",
+        "remote_mask": "255.255.255.0", "transform": "esp-aes 256 esp-sha-hmac",
+        "remaining_seconds": None, "remaining_kb_in": None, "ended": None}
+for k, v in want.items():
+    assert r.get(k) == v, (k, r.get(k), v)
+assert r["pkts_encaps"] > 100 and r["pkts_decaps"] > 100, r
+assert r["verify_fail"] == 0 and r["replay_fail"] == 0, r
+PY
+pass "show crypto ipsec sa [--json] lists the manual entry (eth0, map CM, ACE idents, SPIs, no lifetime), its counters rising with the traffic"
 
 # --- outside the ACL: in clear
 wire_start
@@ -138,6 +182,9 @@ wait_until 5 grep -q "cm0: packet from 10.3.1.10 to 10.9.9.9 outside the mirrore
 	die "hub: a packet to outside the ACE's source network was not dropped as outside the mirrored ACL"
 wait_until 5 grep -q "cm0: packet from 10.7.7.7 outside the selector of SA 00001000 dropped" "$hst/vpnd.log" ||
 	die "hub: a packet from outside the ACE's destination network was not dropped"
+# both counted as errors of the entry's SA in the store (within tunmgr's 5 s report period)
+wait_until 12 sh -c "'$VPNCTL' -S '$hst' show crypto ipsec sa | grep -Eq '#send errors [0-9]+, #recv errors [1-9]'" ||
+	{ sa_text >&2; die "show crypto ipsec sa: the dropped packets are not in #recv errors"; }
 pass "authentic ESP carrying packets outside the ACE mirrored is dropped and counted"
 
 stop_both
@@ -180,6 +227,9 @@ wait_until 10 sh -c "[ \$(grep -c 'cm0 (CryptoMap-CM-10) up' '$cst/vpnd.log') = 
 lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping on the new keys after the reloads"
 [ "$(hub ip rule show | grep -c '^2500:')" = 1 ] || die "hub: not exactly one rule after the reloads"
 ! grep -h "cannot create cm" "$hst/vpnd.log" "$cst/vpnd.log" || die "a replaced entry's device was not free for its successor"
+sa=$(sa_text) || die "show crypto ipsec sa failed after the reloads"
+echo "$sa" | grep -q 'spi: 0x00003000(12288)' && ! echo "$sa" | grep -q 'spi: 0x00001000' ||
+	{ echo "$sa" >&2; die "show crypto ipsec sa: not the replacing entry alone after the reload"; }
 pass "a reload keeps an unchanged entry and replaces one with new SPIs and keys"
 
 # --- a kill -9 of tunmgr leaves the rule; the next start sweeps it

@@ -84,10 +84,18 @@ cl ip -o addr show dev "$va" | grep -q "192.168.1.1/32" || die "$va lacks the Mo
 # the initiated session in the client's own session shows, as the hub's are in its
 cs=$("$VPNCTL" -S "$cst" show crypto session detail); echo "$cs"
 echo "$cs" | grep -q "172.18.143.246" || die "the client's show crypto session lacks its server"
-"$VPNCTL" -S "$cst" show crypto isakmp sa | grep -q "172.18.143.246.*QM_IDLE" ||
-	die "the client's show crypto isakmp sa lacks the QM_IDLE SA with its server"
-"$VPNCTL" -S "$cst" show crypto ipsec sa | grep -q "172.18.143.246" ||
+echo "$cs" | grep -qF "IPSEC FLOW: permit ip host 192.168.1.1 0.0.0.0/0.0.0.0" ||
+	die "the client's show crypto session: not its address to anything"
+# we initiated: the server is dst (the responder), we are src, as IOS prints it
+"$VPNCTL" -S "$cst" show crypto isakmp sa | grep -Eq "^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE" ||
+	die "the client's show crypto isakmp sa lacks the QM_IDLE SA with its server as dst"
+"$VPNCTL" -S "$hst" show crypto isakmp sa | grep -Eq "^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE" ||
+	die "the hub's show crypto isakmp sa lacks the client's SA with itself as dst"
+csa=$("$VPNCTL" -S "$cst" show crypto ipsec sa)
+echo "$csa" | grep -q "current_peer 172.18.143.246" ||
 	die "the client's show crypto ipsec sa lacks its SAs"
+echo "$csa" | grep -qF "local  ident (addr/mask/prot/port): (192.168.1.1/255.255.255.255/0/0)" ||
+	{ echo "$csa" >&2; die "the client's show crypto ipsec sa: its local ident is not its pushed address"; }
 rc=$("$VPNCTL" -S "$cst" show running-config interface "Virtual-Access${va#va}") ||
 	die "show running-config interface Virtual-Access${va#va} failed on the client"
 echo "$rc"

@@ -168,7 +168,9 @@ badarg() {   # WHAT ARGS...
 }
 badarg address show crypto ipsec sa peer 172.18.143
 badarg address clear crypto sa peer 300.1.1.1
-badarg interface show crypto ipsec sa interface eth0
+badarg interface show crypto ipsec sa interface 'eth0;x'
+# eth0 names a crypto map's interface (none here): nothing, no error
+out=$(ctl show crypto ipsec sa interface eth0) && [ -z "$out" ] || die "show crypto ipsec sa interface eth0: '$out'"
 badarg conn-id clear crypto isakmp 12x
 pass "bad address / interface / conn-id: one-line errors"
 

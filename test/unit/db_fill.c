@@ -2,7 +2,9 @@
  * Test helper for test_vpnctl.sh: fills a session store through the db API, as the parent
  * would, so vpnctl is tested against what vpnd really writes.
  *   db_fill PATH               three sessions: alice and bob up, carol ended; IKE SAs of
- *                              each, alice with two
+ *                              each, alice with two; manual crypto map entries CM 10 and
+ *                              20 (cm0, cm1) up, CM 30 (cm2) ended
+ *   db_fill --ezvpn PATH       this host dialled out: ezvpn e's session, IKE and IPsec SA
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
  *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
  *                              test_db_crash.sh to kill -9 in the middle
@@ -89,6 +91,39 @@ static void ipsec_up(struct db *d, uint32_t id, const char *peer, int peer_port,
 		exit(1);
 }
 
+/* a manual crypto map entry as tunmgr reports it: map CM on eth0, cmN, 10.2.N.0/24 <-> 10.3.N.0/24 */
+static void cm_up(struct db *d, int n, int seq, uint32_t spi_in, uint32_t spi_out)
+{
+	struct msg_cm_sa m;
+	memset(&m, 0, sizeof(m));
+	m.sa.session_id = MSG_CM_SESSION_BASE + (uint32_t)n;
+	m.sa.spi_in = htonl(spi_in);
+	m.sa.spi_out = htonl(spi_out);
+	sin_set(&m.sa.peer, "172.18.143.2", 0);
+	sin_set(&m.sa.local, "172.18.143.246", 0);
+	snprintf(m.sa.ifname, sizeof(m.sa.ifname), "cm%d", n);
+	char net[32];
+	snprintf(net, sizeof(net), "10.3.%d.0", n + 1);
+	inet_pton(AF_INET, net, &m.sa.remote_ident);
+	snprintf(net, sizeof(net), "10.2.%d.0", n + 1);
+	inet_pton(AF_INET, net, &m.local_net);
+	inet_pton(AF_INET, "255.255.255.0", &m.local_mask);
+	inet_pton(AF_INET, "255.255.255.0", &m.remote_mask);
+	snprintf(m.sa.transform, sizeof(m.sa.transform), "esp-aes 256 esp-sha-hmac");
+	m.sa.encap = ENCAP_RAW;
+	m.sa.iv_size = 16;
+	m.sa.installed = 1700000000;
+	snprintf(m.map, sizeof(m.map), "CM");
+	m.seq = seq;
+	snprintf(m.iface, sizeof(m.iface), "eth0");
+	struct msg_sa_counters k = { .session_id = m.sa.session_id, .spi_in = m.sa.spi_in,
+		.spi_out = m.sa.spi_out, .pkts_encaps = 40u + (unsigned)n, .bytes_encaps = 4000,
+		.pkts_decaps = 30u + (unsigned)n, .bytes_decaps = 3000, .verify_fail = 2,
+		.recv_errors = 1 };
+	if (db_cm_sa_up(d, &m) < 0 || db_sa_counters(d, &k) < 0)
+		exit(1);
+}
+
 static void counters(struct db *d, uint32_t id, uint64_t base)
 {
 	struct msg_counters k = { .session_id = id, .pkts_in = base, .pkts_out = base + 2,
@@ -130,8 +165,62 @@ static int burst(const char *path, long n)
 	return 0;
 }
 
+/* This host as an Easy VPN remote: ezvpn e up as session 7 on va1, address 192.168.1.7 */
+static int ezvpn(const char *path)
+{
+	struct db *d = db_open(path);
+	if (!d)
+		return 1;
+	struct msg_ez_state z;
+	memset(&z, 0, sizeof(z));
+	snprintf(z.ezvpn, sizeof(z.ezvpn), "e");
+	snprintf(z.state, sizeof(z.state), "IPSEC_ACTIVE");
+	inet_pton(AF_INET, "172.18.143.246", &z.peer);
+	inet_pton(AF_INET, "192.168.1.7", &z.addr);
+	inet_pton(AF_INET, "255.255.255.0", &z.mask);
+	snprintf(z.ifname, sizeof(z.ifname), "va1");
+	z.unit = 1;
+	z.session_id = 7;
+	if (db_ez_state(d, &z) < 0)
+		return 1;
+	ike_up(d, 7, "172.18.143.246", 500, "172.18.143.2", 500);
+	struct msg_ipsec_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = 7;
+	m.spi_in = htonl(0x11110007);
+	m.spi_out = htonl(0x22220007);
+	sin_set(&m.peer, "172.18.143.246", 500);
+	sin_set(&m.local, "172.18.143.2", 500);
+	snprintf(m.ifname, sizeof(m.ifname), "va1");
+	m.unit = 1;
+	snprintf(m.transform, sizeof(m.transform), "esp-aes 256 esp-sha-hmac");
+	m.encap = ENCAP_RAW;
+	m.life_seconds = 3600;
+	m.installed = 1700000000;
+	inet_pton(AF_INET, "192.168.1.7", &m.local_ident);
+	m.local_ident_mask.s_addr = 0xffffffff;
+	if (db_ipsec_sa_up(d, &m) < 0)
+		return 1;
+	struct msg_session_up u;
+	memset(&u, 0, sizeof(u));
+	u.session_id = 7;
+	snprintf(u.group, sizeof(u.group), "g");
+	snprintf(u.profile, sizeof(u.profile), "ezvpn e");
+	sin_set(&u.peer, "172.18.143.246", 500);
+	sin_set(&u.local, "172.18.143.2", 500);
+	inet_pton(AF_INET, "192.168.1.7", &u.assigned);
+	snprintf(u.ifname, sizeof(u.ifname), "va1");
+	u.unit = 1;
+	if (db_session_up(d, &u) < 0)
+		return 1;
+	db_close(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--ezvpn"))
+		return ezvpn(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--version"))
 		return set_version(argv[3], atoi(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "--burst"))
@@ -157,6 +246,12 @@ int main(int argc, char **argv)
 	ike_up(d, 3, "172.18.143.9", 4500, "172.18.143.246", 4500);
 	/* alice has an IPsec SA (UP-ACTIVE), bob none (UP-IDLE) */
 	ipsec_up(d, 1, "172.18.143.2", 4500, "172.18.143.246", 4500, "192.168.1.1", 2);
+	/* two manual entries of map CM on eth0 (cm0, cm1), and one a reload replaced */
+	cm_up(d, 0, 10, 0x1000, 0x2000);
+	cm_up(d, 1, 20, 0x1001, 0x2001);
+	cm_up(d, 2, 30, 0x1002, 0x2002);
+	if (db_cm_sa_down(d, MSG_CM_SESSION_BASE + 2, htonl(0x1002), "removed") < 0)
+		return 1;
 	up(d, 3, "carol", "group1", "172.18.143.9", 4500, "172.18.143.246", 4500, "192.168.1.3", 4);
 	counters(d, 3, 5);
 	if (db_session_down(d, 3, "peer delete") < 0 || db_event(d, 3, "deleted by client") < 0)

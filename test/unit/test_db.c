@@ -332,12 +332,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 6);
+	cr_assert_eq(db_schema_version(), 7);
 	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	sqlite3 *h = tmpdb_reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 6);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 7);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -367,12 +367,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 6 and migrates nothing */
+	/* a second open finds version 7 and migrates nothing */
 	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 6);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 7);
 	sqlite3_close(h);
 	db_close(d);
 }

@@ -1612,3 +1612,64 @@ Test(show_config, show_crypto_map)
 	free(out);
 	free(c);
 }
+
+/* show running-config --json: the ezvpn blocks, the crypto map entries (SPIs, keys as the text
+ * form has them: <removed>) and the interfaces that name them */
+Test(show_config, running_config_json_dial_out)
+{
+	char text[4096];
+	snprintf(text, sizeof(text), "%s"
+	         "crypto ipsec client ezvpn e\n connect acl 101\n group g key cisco123\n"
+	         " mode network-plus\n peer 192.0.2.2\n peer 192.0.2.1 default\n"
+	         " username u password s3cr3tpw\n xauth userid mode local\n virtual-interface 2\n"
+	         "crypto ipsec client ezvpn f\n connect manual\n peer 192.0.2.3\n group h key k\n"
+	         "access-list 101 permit ip any any\n"
+	         "interface Virtual-Template2 type tunnel\n no ip address\n"
+	         "interface eth1\n crypto ipsec client ezvpn e inside\n"
+	         "interface eth4\n crypto ipsec client ezvpn f\n"
+	         "interface eth5\n crypto ipsec client ezvpn e\n", cmap_text);
+	struct vpnd_conf *c = load(text);
+	for (int redacted = 0; redacted <= 1; redacted++) {
+		if (redacted)
+			conf_redact(c);         /* as control holds it: the same output */
+		char *out = run(show_running_config, c, 1, NULL);
+		cr_expect_eq(json_check(out,
+			"e = {x['name']: x for x in d['ezvpn']}\n"
+			"assert e['e'] == {'name': 'e', 'connect': 'acl', 'connect_acl': '101',"
+			" 'group': 'g', 'group_key': '<removed>', 'mode': 'network-plus',"
+			" 'peers': ['192.0.2.1', '192.0.2.2'], 'virtual_interface': 2, 'username': 'u',"
+			" 'password': '<removed>', 'xauth_userid_mode_local': True,"
+			" 'outside_interface': 'eth5', 'inside_interfaces': ['eth1']},"
+			" e['e']\n"
+			"assert e['f']['connect'] == 'manual' and e['f']['password'] is None, e['f']\n"
+			"assert e['f']['outside_interface'] == 'eth4' and e['f']['mode'] == 'client'\n"
+			"m = {(x['name'], x['seq']): x for x in d['crypto_maps']}\n"
+			"assert m['M', 10] == {'name': 'M', 'seq': 10, 'kind': 'ipsec-manual',"
+			" 'dynamic': None, 'peers': ['192.0.2.1'], 'transform_sets': ['T'],"
+			" 'pfs_group': None, 'lifetime_seconds': None, 'lifetime_kilobytes': 9000,"
+			" 'per_host': False,"
+			" 'session_key_inbound': {'spi': 300, 'cipher': '<removed>',"
+			" 'authenticator': '<removed>'},"
+			" 'session_key_outbound': {'spi': 301, 'cipher': '<removed>',"
+			" 'authenticator': '<removed>'},"
+			" 'match_address': 'A', 'reverse_route': False}, m['M', 10]\n"
+			"assert m['M', 20]['session_key_inbound']['spi'] == 4294967295\n"
+			"i5 = m['I', 5]\n"
+			"assert i5['kind'] == 'ipsec-isakmp' and i5['peers'] == ['192.0.2.7', '192.0.2.8']\n"
+			"assert i5['pfs_group'] == 14 and i5['lifetime_seconds'] == 1200\n"
+			"assert i5['per_host'] is True and i5['reverse_route'] is True\n"
+			"assert i5['session_key_inbound'] is None and i5['transform_sets'] == ['T', 'T']\n"
+			"assert m['J', 1]['dynamic'] == 'DYN'\n"
+			"i = {x['name']: x for x in d['interfaces']}\n"
+			"assert i['GigabitEthernet0/0']['crypto_map'] == 'M'\n"
+			"assert i['GigabitEthernet0/0']['ezvpn'] is None\n"
+			"assert (i['eth1']['ezvpn'], i['eth1']['ezvpn_inside']) == ('e', True)\n"
+			"assert (i['eth4']['ezvpn'], i['eth4']['ezvpn_inside']) == ('f', False)\n"
+			"assert i['eth4']['crypto_map'] is None\n"), 0, "%s", out);
+		cr_expect_null(strstr(out, "0102030405"), "a session key in:\n%s", out);
+		cr_expect_null(strstr(out, "cisco123"), "the group key in:\n%s", out);
+		cr_expect_null(strstr(out, "s3cr3tpw"), "the password in:\n%s", out);
+		free(out);
+	}
+	free(c);
+}

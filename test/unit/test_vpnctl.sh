@@ -310,6 +310,125 @@ run -S "$T/st" backup
 [ $RC -eq 1 ] && echo "$ERR" | grep -q "usage: vpnctl backup FILE" && pass "backup needs FILE" ||
 	fail "backup without FILE: rc $RC $ERR"
 
+# --- show crypto ipsec sa: manual crypto map entries, as IOS prints them -------------------------
+run -S "$T/st" show crypto ipsec sa interface cm0
+cat >"$T/expected" <<'EOF'
+interface: eth0
+    Crypto map tag: CM, local addr 172.18.143.246
+
+   protected vrf: (none)
+   local  ident (addr/mask/prot/port): (10.2.1.0/255.255.255.0/0/0)
+   remote ident (addr/mask/prot/port): (10.3.1.0/255.255.255.0/0/0)
+   current_peer 172.18.143.2 port 500
+     PERMIT, flags={origin_is_acl,}
+    #pkts encaps: 40, #pkts encrypt: 40, #pkts digest: 40
+    #pkts decaps: 30, #pkts decrypt: 30, #pkts verify: 30
+    #pkts compressed: 0, #pkts decompressed: 0
+    #pkts not compressed: 0, #pkts compr. failed: 0
+    #pkts not decompressed: 0, #pkts decompress failed: 0
+    #pkts verify failed: 2, ##pkts replay failed (rcv): 0
+    #send errors 0, #recv errors 3
+
+     local crypto endpt.: 172.18.143.246, remote crypto endpt.: 172.18.143.2
+     current outbound spi: 0x00002000(8192)
+     PFS (Y/N): N, DH group: none
+
+     inbound esp sas:
+      spi: 0x00001000(4096)
+        transform: esp-aes 256 esp-sha-hmac ,
+        in use settings ={Tunnel, }
+        conn id: 3, flow_id: SW:3, sibling_flags 80000040, crypto map: CM
+        no sa timing
+        IV size: 16 bytes
+        replay detection support: Y
+        Status: ACTIVE(ACTIVE)
+
+     inbound ah sas:
+
+     inbound pcp sas:
+
+     outbound esp sas:
+      spi: 0x00002000(8192)
+        transform: esp-aes 256 esp-sha-hmac ,
+        in use settings ={Tunnel, }
+        conn id: 4, flow_id: SW:4, sibling_flags 80000040, crypto map: CM
+        no sa timing
+        IV size: 16 bytes
+        replay detection support: Y
+        Status: ACTIVE(ACTIVE)
+
+     outbound ah sas:
+
+     outbound pcp sas:
+
+EOF
+if [ $RC -eq 0 ] && cmp -s "$T/out" "$T/expected"; then
+	pass "show crypto ipsec sa interface cm0: a manual entry (ACE idents, no sa timing)"
+else
+	fail "show crypto ipsec sa interface cm0 (rc $RC)"; diff "$T/expected" "$T/out"
+fi
+# every SA: the map's two live entries under one eth0 header, first; the replaced one gone
+run -S "$T/st" show crypto ipsec sa
+if [ $RC -eq 0 ] && [ "$(grep -c '^interface: eth0$' "$T/out")" = 1 ] &&
+   [ "$(grep -c 'Crypto map tag: CM, local addr 172.18.143.246' "$T/out")" = 1 ] &&
+   [ "$(grep -c '^   protected vrf' "$T/out")" = 3 ] &&
+   grep -q 'spi: 0x00001001(4097)' "$T/out" && ! grep -q '0x00001002' "$T/out" &&
+   [ "$(grep -n '^interface:' "$T/out" | cut -d: -f3 | tr -d ' ' | tr '\n' ,)" = "eth0,Virtual-Access2," ] &&
+   grep -q 'sa timing: remaining key lifetime' "$T/out"; then
+	pass "show crypto ipsec sa: manual entries first under their interface, then Virtual-Access2"
+else
+	fail "show crypto ipsec sa with manual entries (rc $RC)"; cat "$T/out"
+fi
+run -S "$T/st" show crypto ipsec sa interface eth0
+[ $RC -eq 0 ] && [ "$(grep -c '^   protected vrf' "$T/out")" = 2 ] && ! grep -q Virtual-Access "$T/out" &&
+	pass "show crypto ipsec sa interface eth0: the map's entries" ||
+	fail "show crypto ipsec sa interface eth0 (rc $RC)"
+run -S "$T/st" show crypto ipsec sa interface 'eth0;x'
+[ $RC -eq 1 ] && echo "$ERR" | grep -q "Invalid interface" && [ -z "$OUT" ] &&
+	pass "show crypto ipsec sa: a bad interface name refused" ||
+	fail "show crypto ipsec sa interface 'eth0;x' (rc $RC: $ERR)"
+run -S "$T/st" --json show crypto ipsec sa
+if [ $RC -eq 0 ] && json_check "
+m = [r for r in rows if r['crypto_map']]
+assert [(r['map_seq'], r['ifname']) for r in m] == [(10, 'cm0'), (20, 'cm1')], m
+r = m[0]
+assert (r['map_iface'], r['local_ident'], r['local_mask'], r['remote_ident'], r['remote_mask']) == \
+    ('eth0', '10.2.1.0', '255.255.255.0', '10.3.1.0', '255.255.255.0'), r
+assert r['spi_in'] == '00001000' and r['session_id'] == 0xfffff000, r
+assert r['remaining_seconds'] is None and r['remaining_kb_in'] is None and r['remaining_kb_out'] is None, r
+assert (r['pkts_encaps'], r['pkts_decaps'], r['verify_fail'], r['recv_errors']) == (40, 30, 2, 1), r
+v = [r for r in rows if not r['crypto_map']]
+assert len(v) == 1 and v[0]['ifname'] == 'va2' and v[0]['remaining_seconds'] == 0, v
+"; then
+	pass "show crypto ipsec sa --json: manual entries' columns, null lifetimes"
+else
+	fail "show crypto ipsec sa --json (rc $RC)"
+fi
+
+# --- what this host dialled out (Easy VPN remote): initiator's view ------------------------------
+mkdir "$T/ez" && "$DB_FILL" --ezvpn "$T/ez/vpnd.db" || fail "db_fill --ezvpn"
+run -S "$T/ez" show crypto isakmp sa
+echo "$OUT" | grep -Eq '^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE +7 ACTIVE$' &&
+	pass "show crypto isakmp sa: an SA we initiated has the server as dst, us as src" ||
+	fail "show crypto isakmp sa, initiated: $OUT"
+run -S "$T/st" show crypto isakmp sa
+echo "$OUT" | grep -Eq '^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE +1 ACTIVE$' &&
+	pass "show crypto isakmp sa: a client's SA has the hub as dst, the client as src" ||
+	fail "show crypto isakmp sa, responded: $OUT"
+run -S "$T/ez" --json show crypto isakmp sa
+[ $RC -eq 0 ] && json_check "assert [r['initiator'] for r in rows] == [1], rows" &&
+	pass "show crypto isakmp sa --json: initiator" || fail "show crypto isakmp sa --json, initiated"
+run -S "$T/ez" show crypto ipsec sa
+echo "$OUT" | grep -qF 'local  ident (addr/mask/prot/port): (192.168.1.7/255.255.255.255/0/0)' &&
+	echo "$OUT" | grep -qF 'remote ident (addr/mask/prot/port): (0.0.0.0/0.0.0.0/0/0)' &&
+	pass "show crypto ipsec sa: our pushed address as the local ident of an SA we dialled" ||
+	fail "show crypto ipsec sa, initiated: $OUT"
+run -S "$T/ez" show crypto session
+echo "$OUT" | grep -qF '  IPSEC FLOW: permit ip host 192.168.1.7 0.0.0.0/0.0.0.0' &&
+	echo "$OUT" | grep -qx 'Profile: ezvpn e' &&
+	pass "show crypto session: a session we dialled flows from our address to anything" ||
+	fail "show crypto session, initiated: $OUT"
+
 # --- errors ----------------------------------------------------------------------------------
 run -S "$T/st" show crypto foo
 [ $RC -eq 1 ] && [ -z "$OUT" ] && [ "$ERR" = "% Invalid input: 'show crypto foo' (try 'vpnctl help')" ] &&
