@@ -28,6 +28,6 @@ test_unit_test_db_ezvpn_LDADD = $(TEST_LIBS)
 # manual crypto map entries in ipsec_sas (schema 6), the parent's check of tunmgr's reports
 check_PROGRAMS += test/unit/test_db_cmap
 TESTS += test/unit/test_db_cmap
-test_unit_test_db_cmap_SOURCES = test/unit/test_db_cmap.c parent/cmap_check.c
+test_unit_test_db_cmap_SOURCES = test/unit/test_db_cmap.c test/unit/tmpdb.c test/unit/tmpdb.h parent/cmap_check.c
 test_unit_test_db_cmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_db_cmap_LDADD = $(TEST_LIBS)

@@ -13,41 +13,10 @@
 #include <sqlite3.h>
 
 #include "db/db.h"
+#include "test/unit/tmpdb.h"
 #include "parent/ezvpn.h"
 
-static char dir[64], path[128];
-
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/test_db_cmap.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/vpnd.db", dir);
-}
-
-static void teardown(void)
-{
-	char f[160];
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		snprintf(f, sizeof(f), "%s%s", path, suffix[i]);
-		unlink(f);
-	}
-	rmdir(dir);
-}
-
-TestSuite(db_cmap, .init = setup, .fini = teardown);
-
-static const char *q_text(sqlite3 *h, const char *sql, char *buf, size_t len)
-{
-	sqlite3_stmt *s;
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &s, NULL), SQLITE_OK, "%s: %s", sql,
-	             sqlite3_errmsg(h));
-	int rc = sqlite3_step(s);
-	const char *t = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
-	snprintf(buf, len, "%s", t ? t : "(none)");
-	sqlite3_finalize(s);
-	return buf;
-}
+TestSuite(db_cmap, .init = tmpdb_setup, .fini = tmpdb_teardown);
 
 static struct msg_cm_sa entry(int n, uint32_t spi_in)
 {
@@ -82,7 +51,7 @@ static struct msg_cm_sa entry(int n, uint32_t spi_in)
 
 Test(db_cmap, up_counters_down)
 {
-	struct db *d = db_open(path);
+	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	struct msg_cm_sa m = entry(0, 0x1000);
 	cr_assert_eq(db_cm_sa_up(d, &m), 0);
@@ -90,7 +59,7 @@ Test(db_cmap, up_counters_down)
 		.pkts_encaps = 7, .pkts_decaps = 5, .verify_fail = 1 };
 	cr_assert_eq(db_sa_counters(d, &k), 0);
 	sqlite3 *h;
-	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_open_v2(tmpdb_path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	char buf[512];
 	cr_expect_str_eq(q_text(h, ROW_SQL "4294963200", buf, sizeof(buf)),
 	                 "OUT|10|GigabitEthernet0/0|cm0|00001000|00002000|10.2.1.0/255.255.255.0|"
