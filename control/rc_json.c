@@ -28,6 +28,8 @@ void iface_json(struct jw *w, const struct conf_interface *i)
 	jw_int0(w, "tcp_adjust_mss", i->tcp_mss);
 	jw_str(w, "access_group_in", i->acl_in);
 	jw_str(w, "access_group_out", i->acl_out);
+	jw_str(w, "ipv6_traffic_filter_in", i->acl6_in);
+	jw_str(w, "ipv6_traffic_filter_out", i->acl6_out);
 	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
 	jw_str(w, "tunnel_protection", i->protection);
 	jw_bool(w, "shutdown", i->shutdown);
@@ -102,6 +104,39 @@ static void cmap_json(struct jw *w, const struct conf_crypto_map *m)
 	session_key_json(w, "session_key_outbound", &m->key_out);
 	jw_str(w, "match_address", m->match_acl);
 	jw_bool(w, "reverse_route", m->reverse_route);
+	jw_obj_end(w);
+}
+
+static void ace6_json(struct jw *w, const struct conf_ace6 *e)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	jw_obj(w, NULL);
+	jw_str(w, "action", e->permit ? "permit" : "deny");
+	if (e->proto >= 0)
+		jw_int(w, "protocol", e->proto);
+	else
+		jw_null(w, "protocol");
+	jw_str(w, "source", inet_ntop(AF_INET6, &e->src, a, sizeof(a)));
+	jw_int(w, "source_prefix_length", e->src_plen);
+	jw_str(w, "destination", inet_ntop(AF_INET6, &e->dst, a, sizeof(a)));
+	jw_int(w, "destination_prefix_length", e->dst_plen);
+	if (e->sport_lo || e->sport_hi) {
+		jw_int(w, "source_port_low", e->sport_lo);
+		jw_int(w, "source_port_high", e->sport_hi);
+	}
+	if (e->dport_lo || e->dport_hi) {
+		jw_int(w, "port_low", e->dport_lo);
+		jw_int(w, "port_high", e->dport_hi);
+	}
+	if (e->sport_op == ACE_PORT_NEQ)
+		jw_bool(w, "source_port_not_equal", 1);
+	if (e->dport_op == ACE_PORT_NEQ)
+		jw_bool(w, "port_not_equal", 1);
+	if (e->icmp_match)
+		jw_int(w, "icmp_type", e->icmp_type);
+	if (e->icmp_match == 2)
+		jw_int(w, "icmp_code", e->icmp_code);
 	jw_obj_end(w);
 }
 
@@ -327,6 +362,18 @@ void rc_json(FILE *f, const struct vpnd_conf *c)
 		jw_arr(&w, "entries");
 		for (int k = 0; k < a->nace && k < CONF_MAX_ACES; k++)
 			ace_json(&w, a, &a->ace[k]);
+		jw_arr_end(&w);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_arr(&w, "ipv6_access_lists");
+	for (int i = 0; i < c->nacl6; i++) {
+		const struct conf_acl6 *a = &c->acl6[i];
+		jw_obj(&w, NULL);
+		jw_str(&w, "name", a->name);
+		jw_arr(&w, "entries");
+		for (int k = 0; k < a->nace && k < CONF_MAX_ACES; k++)
+			ace6_json(&w, &a->ace[k]);
 		jw_arr_end(&w);
 		jw_obj_end(&w);
 	}

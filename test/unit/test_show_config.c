@@ -1673,3 +1673,34 @@ Test(show_config, running_config_json_dial_out)
 	}
 	free(c);
 }
+
+/* ipv6 access-list blocks and ipv6 traffic-filter lines, in text and JSON */
+Test(show_config, running_config_ipv6_acl)
+{
+	struct vpnd_conf *c = load("ipv6 access-list V6\n deny tcp fd00:6::/120 any eq 22\n"
+	                           " permit icmp any host fd00:2::10 echo-request\n"
+	                           " permit ipv6 any any\n"
+	                           "interface Virtual-Template1 type tunnel\n ipv6 enable\n"
+	                           " ipv6 traffic-filter V6 in\n ipv6 traffic-filter V6 out\n");
+	char *out = run(show_running_config, c, 0, NULL);
+	cr_expect(strstr(out, "ipv6 access-list V6\n deny tcp fd00:6::/120 any eq 22\n"
+	                      " permit icmp any host fd00:2::10 echo-request\n"
+	                      " permit ipv6 any any\n"), "%s", out);
+	cr_expect(strstr(out, " ipv6 traffic-filter V6 in\n ipv6 traffic-filter V6 out\n"), "%s", out);
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"a = d['ipv6_access_lists']\n"
+		"assert [x['name'] for x in a] == ['V6'], a\n"
+		"e = a[0]['entries']\n"
+		"assert e[0] == {'action': 'deny', 'protocol': 6, 'source': 'fd00:6::',"
+		" 'source_prefix_length': 120, 'destination': '::', 'destination_prefix_length': 0,"
+		" 'port_low': 22, 'port_high': 22}, e[0]\n"
+		"assert e[1]['icmp_type'] == 128 and e[1]['destination_prefix_length'] == 128\n"
+		"assert e[2]['protocol'] is None\n"
+		"t = [x for x in d['interfaces'] if x['name'] == 'Virtual-Template1'][0]\n"
+		"assert t['ipv6_traffic_filter_in'] == 'V6' and t['ipv6_traffic_filter_out'] == 'V6'\n"),
+		0, "%s", out);
+	free(out);
+	free(c);
+}
