@@ -104,6 +104,10 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_EZ_BACKUP, struct msg_ez_backup, I, K),
 	MSG(IMSG_EZ_BACKUP_OK, struct msg_ez_backup, K, T),
 	MSG(IMSG_MANUAL_SA, struct msg_manual_sa, K, T),
+	MSG(IMSG_EZ_XAUTH_CANCEL, struct msg_ez_xauth_req, I, K),
+	MSG(IMSG_CTL_EZ_XAUTH, struct msg_ez_xauth_answer, C, P),
+	MSG(IMSG_EZ_XAUTH_ANSWER, struct msg_ez_xauth_answer, P, K),
+	MSG(IMSG_EZ_XAUTH_ANSWERED, struct msg_ez_xauth_answered, K, P),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */

@@ -72,6 +72,19 @@ void control_ask(struct control_conn *cc, const struct msg_ctl_req *q, const cha
 	va_end(ap);
 }
 
+static struct msg_ez_xauth_answer ezx_asked;
+
+void control_ask_ezx(struct control_conn *cc, const struct msg_ez_xauth_answer *a,
+                     const char *tail, ...)
+{
+	va_list ap;
+	cc->asked++;
+	ezx_asked = *a;
+	va_start(ap, tail);
+	vsnprintf(cc->tail, sizeof(cc->tail), tail, ap);
+	va_end(ap);
+}
+
 /* ---- a store and a configuration ---- */
 
 static char dir[64], path[128];
