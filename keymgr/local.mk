@@ -19,6 +19,12 @@ test_unit_test_keymgr_ez_SOURCES = test/unit/test_keymgr_ez.c
 test_unit_test_keymgr_ez_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_ez_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += test/unit/test_ez_prompt
+TESTS += test/unit/test_ez_prompt
+test_unit_test_ez_prompt_SOURCES = test/unit/test_ez_prompt.c
+test_unit_test_ez_prompt_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ez_prompt_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_cert
 TESTS += test/unit/test_cert
 test_unit_test_cert_SOURCES = test/unit/test_cert.c
