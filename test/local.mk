@@ -44,7 +44,8 @@ $(showconf_log): test/interop/test_swan_mm.sh.log
 # every fuzz target built with libFuzzer and run for a few seconds
 TESTS += test/fuzz/smoke.sh
 EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict test/fuzz/quiet_log.c test/fuzz/fuzz_ezvpn.c \
-	test/fuzz/fuzz_ezbounds.c test/fuzz/fuzz_ctl_req.c test/fuzz/fuzz_imsg.c test/fuzz/fuzz_vpnctl_text.c
+	test/fuzz/fuzz_ezbounds.c test/fuzz/fuzz_ctl_req.c test/fuzz/fuzz_imsg.c test/fuzz/fuzz_vpnctl_text.c \
+	test/fuzz/fuzz_hexword.c
 # the clang static analyzer finds nothing in a fresh build
 TESTS += test/scan-build.sh
 EXTRA_DIST += test/scan-build.sh
