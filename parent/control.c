@@ -287,8 +287,14 @@ void control_ezxauth_answered(struct child *c, const struct imsg *m)
 	for (i = 0; i < EZX_INFLIGHT; i++)
 		if (ezx[i].used && ezx[i].id == v.ctl_id)
 			break;
+	if (v.verdict < EZX_SENT || v.verdict > EZX_NOT_INTERACTIVE) {
+		child_protocol_error(c, "an XAUTH verdict out of range");
+		return;
+	}
+	/* an answer whose slot a later one took: its operator has timed out, nobody to tell */
 	if (i == EZX_INFLIGHT) {
-		child_protocol_error(c, "an XAUTH verdict for no answer relayed");
+		log_warnx("keymgr's XAUTH verdict for control request %u came after its time",
+		          v.ctl_id);
 		return;
 	}
 	ezx[i].used = 0;
@@ -305,8 +311,7 @@ void control_ezxauth_answered(struct child *c, const struct imsg *m)
 		         "configured username answers the server)\n", ezx[i].name);
 		break;
 	default:
-		child_protocol_error(c, "an XAUTH verdict out of range");
-		return;
+		return;     /* checked above */
 	}
 	ezx_res(p, v.ctl_id, -1, text);
 }

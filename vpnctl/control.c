@@ -33,6 +33,8 @@ int vctl_control(const struct vctx *c, const char *line)
 
 int vctl_control_to(const struct vctx *c, const char *line, char *ans, size_t anslen)
 {
+	if (ans != NULL)
+		ans[0] = '\0';
 	struct sockaddr_un sun;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
