@@ -7,7 +7,8 @@
 # gives three tries), so the prompt is pending again; the right one brings the tunnel up and
 # the inside host pings through it. With nothing pending, vpnctl prompts for nothing and an
 # answer sent straight to the control socket is refused by keymgr. A clear while the prompt
-# waits withdraws it. Neither password is in either side's log or session store.
+# waits withdraws it, and so does nobody answering within 90 s. Neither password is in either
+# side's log or session store.
 # Needs root; fails (never skips) when a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -114,3 +115,21 @@ for pw in "$GOOD" "$BAD" "$(hex "$GOOD")" "$(hex "$BAD")"; do
 done
 ls "$cst"/vpnd.db >/dev/null || die "the client has no session store to check"
 pass "neither password is in a log or a session store"
+
+# nobody answers: the client gives up after its 90 s (the hub, without crypto isakmp xauth
+# timeout, has dropped its SA after about 20 s of retransmissions), withdraws the request
+# and, with connect manual, waits for the operator again
+ctl clear crypto ipsec client ezvpn testvpn >/dev/null || die "clear refused"
+wait_until 10 state_is CONNECT_REQUIRED || die "not CONNECT_REQUIRED after the clear"
+ctl crypto ipsec client ezvpn connect testvpn >/dev/null || die "vpnctl connect refused"
+wait_until 20 state_is XAUTH_PROMPT || die "no XAUTH_PROMPT after the last connect"
+t0=$(date +%s)
+wait_until 110 grep -q "no XAUTH answer from the operator within 90 s" "$cst/vpnd.log" ||
+	die "the unanswered prompt did not end the attempt within 110 s"
+waited=$(( $(date +%s) - t0 ))
+echo "the unanswered prompt ended the attempt after $waited s"
+[ "$waited" -ge 85 ] || die "the prompt ended after $waited s, before its 90 s"
+wait_until 10 state_is CONNECT_REQUIRED || die "not CONNECT_REQUIRED after the prompt timed out"
+out=$(raw_answer)
+[ "$out" = "% testvpn: no XAUTH request pending" ] || die "keymgr kept the request after the timeout: $out"
+pass "an unanswered prompt ends the attempt after 90 s and is withdrawn"
