@@ -97,9 +97,11 @@ wait_until 20 state_is XAUTH_PROMPT || { ctl show crypto ipsec client ezvpn >&2;
 pass "a wrong password: the hub asks again and the prompt is pending again"
 
 # the right one: up, and the inside host's ping goes through
+t0=$(date +%s%N)
 out=$(printf 'cisco\n%s\n' "$GOOD" | ctl crypto ipsec client ezvpn xauth 2>"$T/err") || die "the answer was not sent: $out"
 wait_until 20 state_is IPSEC_ACTIVE || { ctl show crypto ipsec client ezvpn >&2; die "not IPSEC_ACTIVE after the right password"; }
 lan ping -c1 -w 5 10.2.1.10 >/dev/null || die "no ping from the client's inside host through the tunnel"
+echo "from the answer to the first ping through the tunnel: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 "$VPNCTL" -S "$hst" show crypto session detail | grep -q "cisco" || die "the hub shows no session of user cisco"
 out=$(printf 'cisco\n%s\n' "$GOOD" | ctl crypto ipsec client ezvpn xauth testvpn 2>&1) && die "xauth while up succeeded: $out"
 echo "$out" | grep -q "% testvpn: no XAUTH request pending" || die "xauth while up said: $out"
