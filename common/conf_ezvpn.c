@@ -183,8 +183,8 @@ static void h_username(struct conf_parser *p, int i)
 	explicit_bzero(pw, sizeof(pw));
 }
 
-/* xauth userid mode local | interactive: nobody types at a daemon, so interactive means
- * only "not local" (no answer is stored) */
+/* xauth userid mode local | interactive: interactive (the default, as on IOS) holds the
+ * server's request until the operator answers it with vpnctl (keymgr/ez_prompt.c) */
 static void h_xauth_mode(struct conf_parser *p, int i)
 {
 	if (!cp_need(p, i, "local or interactive"))
@@ -192,9 +192,6 @@ static void h_xauth_mode(struct conf_parser *p, int i)
 	if (strcmp(p->argv[i], "local") == 0 || strcmp(p->argv[i], "interactive") == 0) {
 		if (cp_end(p, i + 1))
 			cur(p)->xauth_local = p->argv[i][0] == 'l';
-		if (p->argv[i][0] == 'i')
-			cp_warn(p, "xauth userid mode interactive: answering XAUTH from vpnctl is not "
-			        "implemented yet, a server that asks for XAUTH ends the attempt");
 	} else if (strcmp(p->argv[i], "http-intercept") == 0) {
 		cp_error(p, "xauth userid mode http-intercept is not supported, expected local");
 	} else {

@@ -113,6 +113,11 @@ enum imsg_type {
 	IMSG_MANUAL_SA,         /* keymgr -> tunmgr: struct msg_manual_sa, a crypto map's keys */
 	IMSG_CM_SA_UP,          /* tunmgr -> parent: struct msg_cm_sa, a manual entry installed */
 	IMSG_CM_SA_DOWN,        /* tunmgr -> parent: struct msg_ipsec_sa_down, it went */
+	/* xauth userid mode interactive: the operator answers the server through vpnctl */
+	IMSG_EZ_XAUTH_CANCEL,   /* ikemgr -> keymgr: struct msg_ez_xauth_req, no longer waiting */
+	IMSG_CTL_EZ_XAUTH,      /* control -> parent: struct msg_ez_xauth_answer, relayed as is */
+	IMSG_EZ_XAUTH_ANSWER,   /* parent -> keymgr: struct msg_ez_xauth_answer */
+	IMSG_EZ_XAUTH_ANSWERED, /* keymgr -> parent: struct msg_ez_xauth_answered, for control */
 
 	IMSG_TYPE_MAX
 };
@@ -159,7 +164,9 @@ struct msg_skeyid_req {
 	 * peers and id its group */
 	char     ezvpn[64];
 };
-enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR };
+/* KEY_PENDING (IMSG_EZ_XAUTH_RES only): xauth userid mode interactive, keymgr holds the
+ * request until the operator answers (IMSG_EZ_XAUTH_ANSWER) */
+enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR, KEY_PENDING };
 struct msg_skeyid_res {
 	uint32_t sa_id;
 	int32_t  status;                /* enum msg_key_status */
@@ -322,6 +329,26 @@ struct msg_ez_va {
 	int32_t  nsplit;                /* split-include networks; 0 = everything */
 	struct msg_route split[MSG_ROUTES_MAX];
 	int32_t  esp_overhead;
+};
+/*
+ * The operator's answer to a held XAUTH request (crypto ipsec client ezvpn xauth NAME). The
+ * parent checks the name and relays the struct to keymgr without reading user or password;
+ * keymgr answers with the same ctl_id, which the parent hands back to control.
+ */
+struct msg_ez_xauth_answer {
+	uint32_t ctl_id;                /* the parent's tag of the control request */
+	char     ezvpn[64];
+	char     user[MSG_USER_MAX];
+	char     password[MSG_PASS_MAX];
+};
+/* How long an Easy VPN remote holds the server's XAUTH request for the operator: the longest
+ * crypto isakmp xauth timeout IOS accepts, so the client never gives up before the server */
+#define MSG_EZ_PROMPT_WAIT 90
+enum msg_ez_xauth_verdict { EZX_SENT = 0, EZX_NONE_PENDING, EZX_NOT_INTERACTIVE };
+struct msg_ez_xauth_answered {
+	uint32_t ctl_id;
+	int32_t  verdict;               /* enum msg_ez_xauth_verdict */
+	char     ezvpn[64];
 };
 enum msg_ez_cmd_kind { EZ_CMD_CONNECT = 1, EZ_CMD_CLEAR };
 struct msg_ez_cmd {

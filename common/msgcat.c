@@ -106,6 +106,10 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_MANUAL_SA, struct msg_manual_sa, K, T),
 	MSG(IMSG_CM_SA_UP, struct msg_cm_sa, T, P),
 	MSG(IMSG_CM_SA_DOWN, struct msg_ipsec_sa_down, T, P),
+	MSG(IMSG_EZ_XAUTH_CANCEL, struct msg_ez_xauth_req, I, K),
+	MSG(IMSG_CTL_EZ_XAUTH, struct msg_ez_xauth_answer, C, P),
+	MSG(IMSG_EZ_XAUTH_ANSWER, struct msg_ez_xauth_answer, P, K),
+	MSG(IMSG_EZ_XAUTH_ANSWERED, struct msg_ez_xauth_answered, K, P),
 };
 
 /* The roles' names, here so that imsg.c needs nothing of the process start-up code. */

@@ -150,14 +150,19 @@ const struct vpnd_conf *control_conf(struct control_conn *cc)
 	return cc->ctl->conf;
 }
 
+static uint32_t next_id(struct control *ctl)
+{
+	if (++ctl->next_id == 0)
+		ctl->next_id = 1;
+	return ctl->next_id;
+}
+
 void control_ask(struct control_conn *cc, const struct msg_ctl_req *q, const char *tail, ...)
 {
 	struct control *ctl = cc->ctl;
 	va_list ap;
 
-	if (++ctl->next_id == 0)
-		ctl->next_id = 1;
-	if (ctl->send(ctl->next_id, q) == -1) {
+	if (ctl->send(next_id(ctl), q) == -1) {
 		control_printf(cc, "%% vpnd is not reachable\n");
 		return;
 	}
@@ -168,6 +173,29 @@ void control_ask(struct control_conn *cc, const struct msg_ctl_req *q, const cha
 		vsnprintf(cc->tail, sizeof(cc->tail), tail, ap);
 		va_end(ap);
 	}
+}
+
+static int (*ezx_send)(uint32_t id, const struct msg_ez_xauth_answer *);
+
+void control_set_ezx_sender(int (*send)(uint32_t id, const struct msg_ez_xauth_answer *))
+{
+	ezx_send = send;
+}
+
+void control_ask_ezx(struct control_conn *cc, const struct msg_ez_xauth_answer *a,
+                     const char *tail, ...)
+{
+	struct control *ctl = cc->ctl;
+	va_list ap;
+
+	if (ezx_send == NULL || ezx_send(next_id(ctl), a) == -1) {
+		control_printf(cc, "%% vpnd is not reachable\n");
+		return;
+	}
+	cc->req_id = ctl->next_id;
+	va_start(ap, tail);
+	vsnprintf(cc->tail, sizeof(cc->tail), tail, ap);
+	va_end(ap);
 }
 
 static void conn_free_cb(uv_handle_t *h)
@@ -260,6 +288,7 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		/* a last line without its newline */
 		cc->line[cc->len] = '\0';
 		run_line(cc, cc->line);
+		explicit_bzero(cc->line, sizeof(cc->line));
 		line_done(cc);
 		return;
 	}
@@ -274,6 +303,8 @@ static void read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	if (nl != NULL) {
 		*nl = '\0';
 		run_line(cc, cc->line);
+		/* it may have held an XAUTH answer */
+		explicit_bzero(cc->line, sizeof(cc->line));
 		line_done(cc);
 	} else if (cc->len == CONTROL_LINE_MAX) {
 		control_printf(cc, "%s\n", cc->refusal ? cc->refusal : "% line too long");

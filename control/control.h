@@ -75,7 +75,13 @@ int control_vaccess(struct control_conn *, int unit, struct show_vaccess *, char
 void control_ask(struct control_conn *, const struct msg_ctl_req *, const char *tail, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The operator's XAUTH answer (IMSG_CTL_EZ_XAUTH, control/show_ezvpn.c), answered as
+ * control_ask's requests are; the caller wipes A. */
+void control_ask_ezx(struct control_conn *, const struct msg_ez_xauth_answer *a,
+                     const char *tail, ...) __attribute__((format(printf, 3, 4)));
+
 /* control/control.c, for control/ctlproc.c */
+void control_set_ezx_sender(int (*send)(uint32_t id, const struct msg_ez_xauth_answer *));
 int  control_listen(uv_loop_t *, int fd, const struct vpnd_conf *conf,
                     int (*send)(uint32_t id, const struct msg_ctl_req *));
 /* The parent's answer to request ID. */

@@ -56,6 +56,11 @@ static int send_req(uint32_t id, const struct msg_ctl_req *q)
 	return imsg_compose(&io.parent, IMSG_CTL_REQ, id, -1, q, sizeof(*q));
 }
 
+static int send_ezx(uint32_t id, const struct msg_ez_xauth_answer *a)
+{
+	return imsg_compose(&io.parent, IMSG_CTL_EZ_XAUTH, id, -1, a, sizeof(*a));
+}
+
 static void h_res(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	struct msg_ctl_res r;
@@ -158,6 +163,7 @@ int control_main(struct proc_boot *boot)
 		fatal("channel to the parent");
 	if (control_listen(io.loop, boot->sock[SOCK_CONTROL], io.conf, send_req) == -1)
 		fatalx("cannot serve the control socket");
+	control_set_ezx_sender(send_ezx);
 	boot->sock[SOCK_CONTROL] = -1;      /* the listening handle owns it */
 	if (boot->sock[SOCK_METRICS] >= 0) {
 		if (http_serve(io.loop, boot->sock[SOCK_METRICS], 0, io.conf, metrics_body,

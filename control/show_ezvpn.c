@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hexword.h"
 #include "control/control.h"
 #include "control/json.h"
 #include "control/show_config.h"
@@ -380,19 +381,47 @@ void ez_cmd_clear(struct control_conn *cc, int argc, char **argv)
 }
 
 /*
- * crypto ipsec client ezvpn xauth [NAME]: the operator answering the server's XAUTH request.
- * With xauth userid mode local the configured username and password answer it; interactive
- * XAUTH has no prompt to answer yet.
+ * crypto ipsec client ezvpn xauth [NAME]: the operator answering the server's XAUTH request
+ * (xauth userid mode interactive). vpnctl asks first, with the name alone: the answer says
+ * whether a request waits (the state ikemgr reported), so nobody types a password for
+ * nothing. Then it sends the name, "answer" and the username and password as hex words
+ * (common/hexword.c); they go to the parent in a fixed-size struct the parent relays to
+ * keymgr unread, and keymgr alone decides whether a request is held for them.
  */
 void ez_cmd_xauth(struct control_conn *cc, int argc, char **argv)
 {
-	const struct conf_ezvpn *e = pick(cc, argc, argv, "crypto ipsec client ezvpn xauth");
+	struct msg_ez_xauth_answer a;
+	const struct conf_ezvpn *e;
+	struct ez_row r;
+	char err[256];
+	int answer = argc >= 3 && strcmp(argv[argc - 3], "answer") == 0;
 
-	if (e == NULL)
-		return;
-	if (e->xauth_local)
+	e = pick(cc, answer ? argc - 3 : argc, argv, "crypto ipsec client ezvpn xauth");
+	if (e != NULL && e->xauth_local) {
 		control_printf(cc, "%% %s: not needed: xauth userid mode local (the configured "
 		               "username answers the server)\n", e->name);
-	else
+		e = NULL;
+	}
+	if (e != NULL && answer) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.ezvpn, sizeof(a.ezvpn), "%s", e->name);
+		if (hexword_decode(argv[argc - 2], a.user, sizeof(a.user)) < 0 || !a.user[0] ||
+		    hexword_decode(argv[argc - 1], a.password, sizeof(a.password)) < 0)
+			control_printf(cc, "%% %s: the XAUTH answer is not a username and password "
+			               "(vpnctl sends them)\n", e->name);
+		else
+			control_ask_ezx(cc, &a, "%s: XAUTH answer sent to the server\n", e->name);
+		explicit_bzero(&a, sizeof(a));
+	}
+	if (answer) {
+		explicit_bzero(argv[argc - 2], strlen(argv[argc - 2]));
+		explicit_bzero(argv[argc - 1], strlen(argv[argc - 1]));
+	}
+	if (e == NULL || answer)
+		return;
+	if (control_db() == NULL || ez_row_get(control_db(), e->name, &r, err, sizeof(err)) < 0 ||
+	    strcmp(r.state, "XAUTH_PROMPT") != 0)
 		control_printf(cc, "%% %s: no XAUTH request pending\n", e->name);
+	else
+		control_printf(cc, "%s: XAUTH request pending\n", e->name);
 }

@@ -97,18 +97,48 @@ int ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	return 1;
 }
 
+/*
+ * The transaction's type (REQUEST or SET), read from a copy with an IV of its own: a REQUEST
+ * waits for keymgr unopened, and is opened once keymgr has answered.
+ */
+static int xauth_kind(const struct ez *e, const uint8_t *pkt, size_t len, uint32_t msgid)
+{
+	struct isakmp_msg m;
+	struct ikei_x x;
+	uint8_t *c = malloc(len);
+	int kind = -1;
+
+	if (!c)
+		return -1;
+	memcpy(c, pkt, len);
+	ikei_x_init(&e->sa, &x, msgid);
+	if (ikei_open(&e->sa, &x, c, len, NULL, 0, &m) == 0)
+		for (int k = 0; k < m.npl && kind < 0; k++)
+			if (m.pl[k].type == ISAKMP_NP_ATTR && m.pl[k].len >= 4)
+				kind = m.pl[k].body[0];
+	explicit_bzero(c, len);
+	free(c);
+	return kind;
+}
+
 static void on_xauth(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t now)
 {
 	struct isakmp_msg m;
 	struct isakmp_buf b;
-	int done = 0;
+	int done = 0, kind;
 
 	if (msgid == e->reply_msgid && e->reply) {
 		ike.st.duplicates++;
 		ike.io.send(&e->local, &e->peer, e->port4500, e->reply, e->reply_len);
 		return;
 	}
-	if (!e->have_creds) {
+	if ((kind = xauth_kind(e, pkt, len, msgid)) < 0) {
+		ike.st.drop_decrypt++;
+		return;
+	}
+	/* every REQUEST is asked of keymgr: after a wrong password the server asks again, and
+	 * interactive mode prompts the operator again */
+	if (kind == ISAKMP_CFG_REQUEST && !e->have_creds) {
 		/* the request waits for keymgr's answer, unopened so that its IV is not used */
 		struct msg_ez_xauth_req q;
 		free(e->held);
@@ -148,6 +178,8 @@ static void on_xauth(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, tim
 	ez_keep_reply(e, &b, msgid);
 	isakmp_buf_free(&b);
 	if (!done) {
+		ez_wipe_creds(e);
+		e->next_at = now + 30;      /* the server's verdict, or its next request */
 		ez_report(e, "XAUTH_REPLIED");
 		return;
 	}
@@ -170,6 +202,20 @@ void ez_xauth_res(uint32_t peerid, const struct msg_ez_xauth_res *r)
 	struct ez *e = ez_by_id(peerid);
 	if (!e || e->state != EZ_CREDS || !e->held)
 		return;
+	if (r->status == KEY_PENDING) {
+		time_t now = time(NULL);
+		if (e->prompt)
+			return;
+		e->prompt = 1;
+		e->next_at = now + MSG_EZ_PROMPT_WAIT;
+		/* IOS's words, so that what operators grep for is there */
+		log_info("EZVPN(%s): Pending XAuth Request, Please enter the following command:",
+		         e->name);
+		log_info("EZVPN: crypto ipsec client ezvpn xauth");
+		ez_report(e, "XAUTH_REQUEST");
+		return;
+	}
+	e->prompt = 0;
 	if (r->status != KEY_OK || !memchr(r->user, 0, sizeof(r->user)) ||
 	    !memchr(r->password, 0, sizeof(r->password))) {
 		ez_down(e, "no XAUTH username and password configured (xauth userid mode local)", 1, 0,

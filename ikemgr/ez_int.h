@@ -61,6 +61,9 @@ struct ez {
 	/* what ez_report.c told the parent */
 	time_t   ike_up_at;
 	int      session_reported, ipsec_reported;
+	/* xauth userid mode interactive: keymgr holds the server's request for the operator
+	 * (state EZ_CREDS, shown as XAUTH_PROMPT) until next_at */
+	int      prompt;
 };
 
 extern struct ez ezs[CONF_MAX_EZVPN];

@@ -53,7 +53,8 @@ void ez_report(struct ez *e, const char *event)
 	if (event)
 		snprintf(e->event, sizeof(e->event), "%s", event);
 	snprintf(m.ezvpn, sizeof(m.ezvpn), "%s", e->name);
-	snprintf(m.state, sizeof(m.state), "%s", state_word[e->state]);
+	snprintf(m.state, sizeof(m.state), "%s",
+	         e->state == EZ_CREDS && e->prompt ? "XAUTH_PROMPT" : state_word[e->state]);
 	snprintf(m.last_event, sizeof(m.last_event), "%s", e->event);
 	m.peer = e->peer.sin_addr;
 	if (e->state >= EZ_VA) {
@@ -124,6 +125,16 @@ void ez_clear_session(struct ez *e)
 		}
 		ike.io.to_tunmgr(IMSG_VA_DESTROY, e->id, &d, sizeof(d));
 	}
+	if (e->state == EZ_CREDS && e->id) {
+		/* keymgr may hold the request for the operator: an answer now would be for nobody */
+		struct msg_ez_xauth_req q;
+		memset(&q, 0, sizeof(q));
+		q.sa_id = e->id;
+		q.peer = e->peer;
+		snprintf(q.ezvpn, sizeof(q.ezvpn), "%s", e->name);
+		ike.io.to_keymgr(IMSG_EZ_XAUTH_CANCEL, e->id, &q, sizeof(q));
+	}
+	e->prompt = 0;
 	ike_dh_free(e->dh);
 	e->dh = NULL;
 	free(e->last);
@@ -262,6 +273,12 @@ void ez_tick(time_t now)
 			e->next_at = now + e->rto;
 			ike.st.retransmits++;
 			ike.io.send(&e->local, &e->peer, e->port4500, e->last, e->last_len);
+		} else if (e->state == EZ_CREDS && e->prompt) {
+			/* not the server's fault: the same peer is tried again */
+			char why[64];
+			snprintf(why, sizeof(why), "no XAUTH answer from the operator within %d s",
+			         MSG_EZ_PROMPT_WAIT);
+			ez_down(e, why, 1, 0, now);
 		} else if (e->state == EZ_ACTIVE && e->rekeying) {
 			ez_down(e, "no answer to the rekey", 1, 1, now);
 		} else if (e->state != EZ_ACTIVE && e->state != EZ_CONNECT_REQ) {

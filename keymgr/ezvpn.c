@@ -4,6 +4,7 @@
  * ezvpn's configured peers, so a confused or compromised ikemgr cannot aim them elsewhere.
  */
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #include "common/log.h"
@@ -137,7 +138,13 @@ void keymgr_ez_xauth(const struct vpnd_conf *c, const struct msg_ez_xauth_req *r
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = KEY_NO_KEY;
-	if (!ez || !ez->xauth_local || !ez->username[0]) {
+	if (ez && !ez->xauth_local) {
+		/* interactive: held until the operator answers (ez_prompt.c) */
+		ezp_hold(ez, rq->sa_id, time(NULL));
+		res->status = KEY_PENDING;
+		return;
+	}
+	if (!ez || !ez->username[0]) {
 		log_warnx("ezvpn: no XAUTH credentials for '%.*s' toward %s",
 		          (int)strnlen(rq->ezvpn, sizeof(rq->ezvpn)), rq->ezvpn,
 		          inet_ntoa(rq->peer.sin_addr));

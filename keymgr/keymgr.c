@@ -17,6 +17,8 @@ static struct {
 	const struct vpnd_conf *conf;   /* keymgr_reload() updates it in place */
 } io;
 
+static void send_to_parent(uint32_t type, uint32_t peerid, const void *data, size_t len);
+
 static void send_to_tun(uint32_t type, uint32_t peerid, const void *data, size_t len)
 {
 	imsg_compose(&io.tun, type, peerid, -1, data, len);
@@ -60,6 +62,32 @@ static void h_ez_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
 	keymgr_ez_xauth(io.conf, im->data, &r);
 	imsg_compose(&io.ike, IMSG_EZ_XAUTH_RES, im->hdr.peerid, -1, &r, sizeof(r));
 	explicit_bzero(&r, sizeof(r));
+}
+
+static void h_ez_xauth_cancel(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ezp_cancel(im->data);
+}
+
+/* The operator's answer, relayed by the parent: to ikemgr only for the request held. */
+static void h_ez_xauth_answer(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_ez_xauth_answer a;
+	struct msg_ez_xauth_answered v;
+	struct msg_ez_xauth_res r;
+
+	memcpy(&a, im->data, sizeof(a));
+	explicit_bzero(im->data, im->datalen);
+	memset(&v, 0, sizeof(v));
+	v.ctl_id = a.ctl_id;
+	memcpy(v.ezvpn, a.ezvpn, sizeof(v.ezvpn));
+	v.ezvpn[sizeof(v.ezvpn) - 1] = '\0';
+	v.verdict = ezp_answer(io.conf, &a, &r, time(NULL));
+	explicit_bzero(&a, sizeof(a));
+	if (v.verdict == EZX_SENT)
+		imsg_compose(&io.ike, IMSG_EZ_XAUTH_RES, r.sa_id, -1, &r, sizeof(r));
+	explicit_bzero(&r, sizeof(r));
+	send_to_parent(IMSG_EZ_XAUTH_ANSWERED, 0, &v, sizeof(v));
 }
 
 static void h_ez_backup(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -125,6 +153,7 @@ static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
 static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	keymgr_reload(im->data);
+	ezp_reload(io.conf);
 	dynauth_reloaded();
 	cmap_send_all(io.conf, send_to_tun);
 	explicit_bzero(im->data, im->datalen);   /* it holds the keys */
@@ -135,6 +164,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_XAUTH_REQ] = h_xauth,
 	[IMSG_EZ_XAUTH_REQ] = h_ez_xauth,
 	[IMSG_EZ_BACKUP] = h_ez_backup,
+	[IMSG_EZ_XAUTH_CANCEL] = h_ez_xauth_cancel,
 	[IMSG_CERT_VERIFY_REQ] = h_cert_verify,
 	[IMSG_SIGN_REQ] = h_sign,
 	[IMSG_SESSION_END_KEY] = h_session_end,
@@ -146,6 +176,7 @@ static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_SHUTDOWN] = h_shutdown,
 	[IMSG_DEBUG] = h_debug,
 	[IMSG_RELOAD] = h_reload,
+	[IMSG_EZ_XAUTH_ANSWER] = h_ez_xauth_answer,
 };
 /* tunmgr has nothing to tell keymgr */
 static const imsg_dispatch_fn from_tun[IMSG_TYPE_MAX];

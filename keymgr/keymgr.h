@@ -6,6 +6,8 @@
 #ifndef VPND_KEYMGR_H
 #define VPND_KEYMGR_H
 
+#include <time.h>
+
 #include "common/conf.h"
 #include "common/msg.h"
 
@@ -145,6 +147,14 @@ void keymgr_ez_xauth(const struct vpnd_conf *, const struct msg_ez_xauth_req *,
                      struct msg_ez_xauth_res *);
 /* 1 and *out (the addresses kept) when the list comes from the SA keymgr keyed toward a
  * configured peer of that ezvpn; its addresses are then that ezvpn's peers too */
+/* ez_prompt.c: xauth userid mode interactive, the request held for the operator's answer.
+ * ezp_answer returns an enum msg_ez_xauth_verdict; with EZX_SENT, res is for ikemgr (peerid
+ * res->sa_id) and holds the password: the caller wipes it. */
+void ezp_hold(const struct conf_ezvpn *, uint32_t sa_id, time_t now);
+void ezp_cancel(const struct msg_ez_xauth_req *);
+void ezp_reload(const struct vpnd_conf *);
+int  ezp_answer(const struct vpnd_conf *, const struct msg_ez_xauth_answer *,
+                struct msg_ez_xauth_res *res, time_t now);
 int  keymgr_ez_backup(const struct vpnd_conf *, const struct msg_ez_backup *,
                       struct msg_ez_backup *out);
 

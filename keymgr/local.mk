@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
-	keymgr/grouplock.c keymgr/ezvpn.c keymgr/cmap.c keymgr/addr6.c
+	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/cmap.c keymgr/addr6.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -18,6 +18,12 @@ TESTS += test/unit/test_keymgr_ez
 test_unit_test_keymgr_ez_SOURCES = test/unit/test_keymgr_ez.c
 test_unit_test_keymgr_ez_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_ez_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_ez_prompt
+TESTS += test/unit/test_ez_prompt
+test_unit_test_ez_prompt_SOURCES = test/unit/test_ez_prompt.c
+test_unit_test_ez_prompt_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ez_prompt_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_cert
 TESTS += test/unit/test_cert

@@ -219,3 +219,99 @@ void control_request(struct child *c, const struct imsg *m)
 	if (stop)
 		parent_shutdown(p, 0, 0);
 }
+
+/* ---- the operator's XAUTH answer: relayed to keymgr unread, its verdict back ---- */
+
+#define EZX_INFLIGHT 16     /* control serves at most CONTROL_MAX_CLIENTS at once */
+static struct {
+	int      used;
+	uint32_t id;            /* control's request id */
+	char     name[64];
+} ezx[EZX_INFLIGHT];
+static unsigned ezx_next;
+
+static void ezx_res(struct parent *p, uint32_t id, int rc, const char *text)
+{
+	struct child *c = &p->child[ROLE_CONTROL];
+	struct msg_ctl_res r;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = rc;
+	snprintf(r.text, sizeof(r.text), "%s", text);
+	if (c->ib_open && !c->exited && imsg_compose(&c->ib, IMSG_CTL_RES, id, -1, &r, sizeof(r)) == -1)
+		log_warn("IMSG_CTL_RES to %s", c->name);
+}
+
+void control_ezxauth(struct child *c, const struct imsg *m)
+{
+	struct parent *p = c->parent;
+	struct child *k = &p->child[ROLE_KEYMGR];
+	struct msg_ez_xauth_answer a;
+	char text[160];
+
+	memcpy(&a, m->data, sizeof(a));
+	explicit_bzero(m->data, m->datalen);
+	if (ctl_ezx_check(&a) == -1) {
+		explicit_bzero(&a, sizeof(a));
+		child_protocol_error(c, "an XAUTH answer no command makes");
+		return;
+	}
+	if (conf_find_ezvpn(p->conf, a.ezvpn) == NULL) {
+		snprintf(text, sizeof(text), "%% no crypto ipsec client ezvpn %s is configured\n",
+		         a.ezvpn);
+		ezx_res(p, m->hdr.peerid, -1, text);
+	} else {
+		/* the oldest left unanswered (keymgr gone) makes room: its operator timed out */
+		unsigned i = ezx_next++ % EZX_INFLIGHT;
+		ezx[i].used = 1;
+		ezx[i].id = m->hdr.peerid;
+		snprintf(ezx[i].name, sizeof(ezx[i].name), "%s", a.ezvpn);
+		a.ctl_id = m->hdr.peerid;
+		if (!k->ib_open || k->exited ||
+		    imsg_compose(&k->ib, IMSG_EZ_XAUTH_ANSWER, 0, -1, &a, sizeof(a)) == -1) {
+			ezx[i].used = 0;
+			ezx_res(p, m->hdr.peerid, -1, "% keymgr is not reachable\n");
+		}
+	}
+	explicit_bzero(&a, sizeof(a));
+}
+
+void control_ezxauth_answered(struct child *c, const struct imsg *m)
+{
+	struct parent *p = c->parent;
+	struct msg_ez_xauth_answered v;
+	char text[200];
+	int i;
+
+	memcpy(&v, m->data, sizeof(v));
+	for (i = 0; i < EZX_INFLIGHT; i++)
+		if (ezx[i].used && ezx[i].id == v.ctl_id)
+			break;
+	if (v.verdict < EZX_SENT || v.verdict > EZX_NOT_INTERACTIVE) {
+		child_protocol_error(c, "an XAUTH verdict out of range");
+		return;
+	}
+	/* an answer whose slot a later one took: its operator has timed out, nobody to tell */
+	if (i == EZX_INFLIGHT) {
+		log_warnx("keymgr's XAUTH verdict for control request %u came after its time",
+		          v.ctl_id);
+		return;
+	}
+	ezx[i].used = 0;
+	/* the name is the one the parent checked, not keymgr's copy */
+	switch (v.verdict) {
+	case EZX_SENT:
+		ezx_res(p, v.ctl_id, 0, "");
+		return;
+	case EZX_NONE_PENDING:
+		snprintf(text, sizeof(text), "%% %s: no XAUTH request pending\n", ezx[i].name);
+		break;
+	case EZX_NOT_INTERACTIVE:
+		snprintf(text, sizeof(text), "%% %s: not needed: xauth userid mode local (the "
+		         "configured username answers the server)\n", ezx[i].name);
+		break;
+	default:
+		return;     /* checked above */
+	}
+	ezx_res(p, v.ctl_id, -1, text);
+}

@@ -116,3 +116,8 @@ int ctl_req_check(const struct msg_ctl_req *q, const char **why)
 		return -1;
 	}
 }
+
+int ctl_ezx_check(const struct msg_ez_xauth_answer *a)
+{
+	return name_ok(a->ezvpn, sizeof(a->ezvpn)) ? 0 : -1;
+}

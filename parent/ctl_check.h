@@ -7,4 +7,7 @@
 /* 0 when an operator command could have made Q; else -1 and why (a static string). */
 int ctl_req_check(const struct msg_ctl_req *q, const char **why);
 
+/* 0 when A names an ezvpn as control can (its username and password are not read). */
+int ctl_ezx_check(const struct msg_ez_xauth_answer *a);
+
 #endif

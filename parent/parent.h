@@ -151,5 +151,9 @@ void control_stop_listening(struct parent *p);
 void control_close(struct parent *p);
 /* IMSG_CTL_REQ from control (the catalogue checked its size and sender) */
 void control_request(struct child *c, const struct imsg *m);
+/* The operator's XAUTH answer from control, relayed to keymgr unread, and keymgr's verdict
+ * back to control (parent/control.c). */
+void control_ezxauth(struct child *c, const struct imsg *m);
+void control_ezxauth_answered(struct child *c, const struct imsg *m);
 
 #endif

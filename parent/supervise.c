@@ -368,6 +368,15 @@ static void h_violation(struct imsgbuf *ib, struct imsg *m, void *arg)
 	child_protocol_error(o, "reported by its peer");
 }
 
+static void h_ezx_answered(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	if (!c->ready)
+		child_protocol_error(c, "a message before READY");
+	else
+		control_ezxauth_answered(c, m);
+}
+
 static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_READY] = h_ready,
 	[IMSG_TUN_OPEN] = h_tun_open,
@@ -389,6 +398,7 @@ static const imsg_dispatch_fn from_child[IMSG_TYPE_MAX] = {
 	[IMSG_EZ_STATE] = ezvpn_state,
 	[IMSG_CM_SA_UP] = cmap_sa_report,
 	[IMSG_CM_SA_DOWN] = cmap_sa_report,
+	[IMSG_EZ_XAUTH_ANSWERED] = h_ezx_answered,
 };
 /* the operator's requests: checked again in parent/control.c before anything is done */
 static void h_ctl_req(struct imsgbuf *ib, struct imsg *m, void *arg)
@@ -400,10 +410,20 @@ static void h_ctl_req(struct imsgbuf *ib, struct imsg *m, void *arg)
 		control_request(c, m);
 }
 
+static void h_ctl_ezx(struct imsgbuf *ib, struct imsg *m, void *arg)
+{
+	struct child *c = arg;
+	if (!c->ready)
+		child_protocol_error(c, "a message before READY");
+	else
+		control_ezxauth(c, m);
+}
+
 /* control talks to no other child and writes no session fact: its own, short table */
 static const imsg_dispatch_fn from_control[IMSG_TYPE_MAX] = {
 	[IMSG_READY] = h_ready,
 	[IMSG_CTL_REQ] = h_ctl_req,
+	[IMSG_CTL_EZ_XAUTH] = h_ctl_ezx,
 };
 
 /* one channel per child; the catalogue says which of these each may send */

@@ -45,7 +45,8 @@ $(showconf_log): test/interop/test_swan_mm.sh.log
 TESTS += test/fuzz/smoke.sh
 EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict test/fuzz/quiet_log.c test/fuzz/fuzz_ezvpn.c \
 	test/fuzz/fuzz_ezbounds.c test/fuzz/fuzz_ctl_req.c test/fuzz/fuzz_imsg.c test/fuzz/fuzz_vpnctl_text.c \
-	test/fuzz/fuzz_cmap_report.c
+	test/fuzz/fuzz_cmap_report.c \
+	test/fuzz/fuzz_hexword.c
 # the clang static analyzer finds nothing in a fresh build
 TESTS += test/scan-build.sh
 EXTRA_DIST += test/scan-build.sh
@@ -146,6 +147,10 @@ TESTS += test/interop/test_cmap_manual.sh
 EXTRA_DIST += test/interop/test_cmap_manual.sh test/lib/wirecount.py
 cmap_manual_log = test/interop/test_cmap_manual.sh.log
 $(cmap_manual_log): test/interop/test_ezvpn_modes.sh.log
+TESTS += test/interop/test_ezvpn_xauth.sh
+EXTRA_DIST += test/interop/test_ezvpn_xauth.sh
+ezvpn_xauth_log = test/interop/test_ezvpn_xauth.sh.log
+$(ezvpn_xauth_log): test/interop/test_cmap_manual.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log

@@ -73,7 +73,8 @@ const struct vctl_cmd vctl_cmds[] = {
 	{ "crypto ipsec client ezvpn connect", "[NAME]",
 	  "connect an Easy VPN tunnel: NAME, or the only one (asks vpnd)", NULL },
 	{ "crypto ipsec client ezvpn xauth", "[NAME]",
-	  "answer the Easy VPN server's XAUTH request (asks vpnd)", NULL },
+	  "answer the Easy VPN server's XAUTH request: prompts for Username and Password, "
+	  "read from stdin lines when it is not a terminal (asks vpnd)", ez_xauth },
 	{ "clear crypto ipsec client ezvpn", "[NAME]",
 	  "tear an Easy VPN tunnel down, every one without NAME (asks vpnd)", NULL },
 	{ "show logging", "", "where log lines go, their levels, and the buffered lines (logging "

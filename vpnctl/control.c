@@ -28,6 +28,13 @@ static int write_all(int fd, const char *p, size_t len)
 
 int vctl_control(const struct vctx *c, const char *line)
 {
+	return vctl_control_to(c, line, NULL, 0);
+}
+
+int vctl_control_to(const struct vctx *c, const char *line, char *ans, size_t anslen)
+{
+	if (ans != NULL)
+		ans[0] = '\0';
 	struct sockaddr_un sun;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -56,6 +63,7 @@ int vctl_control(const struct vctx *c, const char *line)
 	shutdown(fd, SHUT_WR);
 	char buf[4096];
 	ssize_t n;
+	size_t got = 0;
 	int rc = 0, first = 1;
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
@@ -67,7 +75,14 @@ int vctl_control(const struct vctx *c, const char *line)
 		if (first && buf[0] == '%')
 			rc = 1;
 		first = 0;
-		fwrite(buf, 1, (size_t)n, stdout);
+		if (ans == NULL) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			continue;
+		}
+		size_t k = (size_t)n < anslen - 1 - got ? (size_t)n : anslen - 1 - got;
+		memcpy(ans + got, buf, k);
+		got += k;
+		ans[got] = '\0';
 	}
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)

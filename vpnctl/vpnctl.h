@@ -47,6 +47,8 @@ sqlite3 *vctl_db(const struct vctx *);
 
 /* control.c: send LINE to DIR/vpnd.sock and copy the answer to stdout; exit status */
 int vctl_control(const struct vctx *, const char *line);
+/* The same with the answer in ANS (ANSLEN > 0, terminated) instead of on stdout. */
+int vctl_control_to(const struct vctx *, const char *line, char *ans, size_t anslen);
 int vctl_forward(const struct vctx *, int argc, char **argv);
 
 /* json.c: a JSON string (invalid UTF-8 becomes U+FFFD, so the output always parses) */
@@ -89,5 +91,7 @@ int show_crypto_ipsec_sa(const struct vctx *, int argc, char **argv);
 /* clear.c: checked, then sent to vpnd */
 int clear_crypto_sa(const struct vctx *, int argc, char **argv);
 int clear_crypto_isakmp(const struct vctx *, int argc, char **argv);
+/* ezxauth.c: crypto ipsec client ezvpn xauth, with the Username:/Password: prompts */
+int ez_xauth(const struct vctx *, int argc, char **argv);
 
 #endif

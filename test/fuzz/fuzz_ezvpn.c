@@ -109,7 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: {
 			struct msg_ez_xauth_res r;
 			memset(&r, 0, sizeof(r));
-			r.status = n && d[0] ? KEY_OK : KEY_NO_KEY;
+			/* 2: interactive, keymgr holds the request for the operator */
+			r.status = !n || !d[0] ? KEY_NO_KEY : d[0] == 2 ? KEY_PENDING : KEY_OK;
 			snprintf(r.user, sizeof(r.user), "cisco");
 			snprintf(r.password, sizeof(r.password), "cisco123");
 			ez_xauth_res(id, &r);

@@ -132,6 +132,11 @@ start
 forge control parent ctl-clear 2 -
 killed control "protocol error from control: a clear request no command makes"
 
+name="an XAUTH answer for an ezvpn name no command makes, from control"
+start
+forge control parent ctl-ezx 'a b'
+killed control "protocol error from control: an XAUTH answer no command makes"
+
 name="a debug condition no command makes, from control"
 start
 forge control parent ctl-debug 1 'a"b'

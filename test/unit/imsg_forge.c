@@ -20,6 +20,8 @@
  *                                  NAME "-" fills the name with 'A', unterminated
  *   ctl-debug CATS NAME            IMSG_CTL_REQ debug (control -> parent): categories CATS,
  *                                  one username condition NAME
+ *   ctl-ezx NAME                   IMSG_CTL_EZ_XAUTH (control -> parent): an XAUTH answer
+ *                                  for ezvpn NAME, user "cisco", password "forged"
  *   ez-state NAME STATE ADDR NSPLIT IMSG_EZ_STATE (ikemgr -> parent): ezvpn NAME in STATE on
  *                                  va2 with ADDR/32, split networks 10.2.K.0/24 (K < NSPLIT)
  *   short TYPE                     a message of TYPE (IMSG_X or a number), 3-byte payload
@@ -198,6 +200,13 @@ int main(int argc, char **argv)
 		else
 			snprintf(q.u.clear.name, sizeof(q.u.clear.name), "%s", argv[5]);
 		rc = send_raw(fd, IMSG_CTL_REQ, 1, &q, sizeof(q));
+	} else if (!strcmp(what, "ctl-ezx") && argc == 5) {
+		struct msg_ez_xauth_answer a;
+		memset(&a, 0, sizeof(a));
+		snprintf(a.ezvpn, sizeof(a.ezvpn), "%s", argv[4]);
+		snprintf(a.user, sizeof(a.user), "cisco");
+		snprintf(a.password, sizeof(a.password), "forged");
+		rc = send_raw(fd, IMSG_CTL_EZ_XAUTH, 1, &a, sizeof(a));
 	} else if (!strcmp(what, "ctl-debug") && argc == 6) {
 		struct msg_ctl_req q;
 		memset(&q, 0, sizeof(q));

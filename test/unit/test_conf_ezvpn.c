@@ -302,6 +302,8 @@ Test(ezconf, peers_in_order_default_first)
 	cr_expect_eq(ez->connect_manual, 0);
 	cr_expect_eq(ez->mode, EZ_MODE_NETWORK_EXTENSION);
 	cr_expect_eq(ez->xauth_local, 0);
+	cr_expect_lt(find_msg("xauth userid mode interactive", NULL), 0,
+	             "interactive is answered through vpnctl: no warning");
 	cr_expect_str_eq(ez->outside, "");
 }
 

@@ -72,6 +72,19 @@ void control_ask(struct control_conn *cc, const struct msg_ctl_req *q, const cha
 	va_end(ap);
 }
 
+static struct msg_ez_xauth_answer ezx_asked;
+
+void control_ask_ezx(struct control_conn *cc, const struct msg_ez_xauth_answer *a,
+                     const char *tail, ...)
+{
+	va_list ap;
+	cc->asked++;
+	ezx_asked = *a;
+	va_start(ap, tail);
+	vsnprintf(cc->tail, sizeof(cc->tail), tail, ap);
+	va_end(ap);
+}
+
 /* ---- a store and a configuration ---- */
 
 static char dir[64], path[128];
@@ -475,6 +488,85 @@ Test(show_ezvpn, xauth_answers_without_asking)
 	RUN(ez_cmd_xauth, cc, "testvpn");
 	cr_expect_eq(cc->asked, 0);
 	cr_expect_str_eq(cc->out, "% testvpn: no XAUTH request pending\n");
+	free(cc->out);
+	cc->out = NULL;
+	free(c);
+}
+
+/* vpnctl asks first: a request is pending only when ikemgr reported XAUTH_PROMPT */
+Test(show_ezvpn, xauth_pending_from_the_reported_state)
+{
+	struct vpnd_conf *c = seed_conf();
+	struct msg_ez_state m = active("testvpn");
+	c->ezvpn[0].xauth_local = 0;
+	snprintf(m.state, sizeof(m.state), "XAUTH_PROMPT");
+	cr_assert_eq(db_ez_state(w, &m), 0);
+	struct control_conn *cc = conn(c);
+	RUN(ez_cmd_xauth, cc, NULL);
+	cr_expect_eq(cc->asked, 0);
+	cr_expect_str_eq(cc->out, "testvpn: XAUTH request pending\n");
+	snprintf(m.state, sizeof(m.state), "XAUTH_REQ_INFO");
+	cr_assert_eq(db_ez_state(w, &m), 0);
+	cc = conn(c);
+	RUN(ez_cmd_xauth, cc, "testvpn");
+	cr_expect_str_eq(cc->out, "% testvpn: no XAUTH request pending\n");
+	free(cc->out);
+	cc->out = NULL;
+	free(c);
+}
+
+/* the answer's words are decoded into the struct for the parent, then wiped in the line */
+Test(show_ezvpn, xauth_answer_goes_to_the_parent)
+{
+	struct vpnd_conf *c = seed_conf();
+	char name[] = "testvpn", ans[] = "answer", user[] = "6369736330", pass[] = "7320703a";
+	char *argv[] = { name, ans, user, pass };
+	const char *why = NULL;
+	c->ezvpn[0].xauth_local = 0;
+	struct control_conn *cc = conn(c);
+	ez_cmd_xauth(cc, 4, argv);
+	cr_assert_eq(cc->asked, 1, "%s", cc->out ? cc->out : "");
+	cr_expect_str_eq(ezx_asked.ezvpn, "testvpn");
+	cr_expect_str_eq(ezx_asked.user, "cisc0");
+	cr_expect_str_eq(ezx_asked.password, "s p:");
+	cr_expect_str_eq(cc->tail, "testvpn: XAUTH answer sent to the server\n");
+	cr_expect_eq(ctl_ezx_check(&ezx_asked), 0, "the parent's check");
+	cr_expect_eq(user[0] | user[9] | pass[0] | pass[7], 0, "the hex words are wiped");
+	/* the only ezvpn, unnamed; an empty password is "-" */
+	char ans2[] = "answer", user2[] = "61", pass2[] = "-";
+	char *argv2[] = { ans2, user2, pass2 };
+	cc = conn(c);
+	ez_cmd_xauth(cc, 3, argv2);
+	cr_assert_eq(cc->asked, 1);
+	cr_expect_str_eq(ezx_asked.password, "");
+	/* not hex, an empty user, a NUL byte: refused here, nothing asked */
+	const char *bad[][2] = { { "zz", "61" }, { "-", "61" }, { "6100", "61" }, { "61", "616" } };
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		char a3[] = "answer", u3[8], p3[8];
+		snprintf(u3, sizeof(u3), "%s", bad[k][0]);
+		snprintf(p3, sizeof(p3), "%s", bad[k][1]);
+		char *argv3[] = { a3, u3, p3 };
+		cc = conn(c);
+		ez_cmd_xauth(cc, 3, argv3);
+		cr_expect_eq(cc->asked, 0, "case %zu", k);
+		cr_expect_not_null(strstr(cc->out, "is not a username and password"), "%s", cc->out);
+	}
+	/* mode local: nothing to answer */
+	c->ezvpn[0].xauth_local = 1;
+	char a4[] = "answer", u4[] = "61", p4[] = "62";
+	char *argv4[] = { a4, u4, p4 };
+	cc = conn(c);
+	ez_cmd_xauth(cc, 3, argv4);
+	cr_expect_eq(cc->asked, 0);
+	cr_expect_eq(u4[0], 0, "wiped even when refused");
+	/* the parent refuses a name control cannot send */
+	memset(&ezx_asked, 0, sizeof(ezx_asked));
+	cr_expect_eq(ctl_ezx_check(&ezx_asked), -1, "no name");
+	memset(ezx_asked.ezvpn, 'a', sizeof(ezx_asked.ezvpn));
+	cr_expect_eq(ctl_ezx_check(&ezx_asked), -1, "an unterminated name");
+	snprintf(ezx_asked.ezvpn, sizeof(ezx_asked.ezvpn), "a b");
+	cr_expect_eq(ctl_ezx_check(&ezx_asked), -1, "a blank in the name");
+	(void)why;
 	free(cc->out);
 	cc->out = NULL;
 	free(c);
