@@ -111,6 +111,7 @@ enum imsg_type {
 	IMSG_EZ_BACKUP,         /* ikemgr -> keymgr: struct msg_ez_backup, the server's list */
 	IMSG_EZ_BACKUP_OK,      /* keymgr -> tunmgr: struct msg_ez_backup, as keymgr accepted it */
 	IMSG_MANUAL_SA,         /* keymgr -> tunmgr: struct msg_manual_sa, a crypto map's keys */
+	IMSG_EZ_TRAFFIC,        /* tunmgr -> ikemgr: struct msg_ez_traffic, connect acl trap hit */
 
 	IMSG_TYPE_MAX
 };
@@ -355,6 +356,15 @@ struct msg_manual_sa {
 	int32_t  enc_len;
 	uint8_t  auth_in[64], auth_out[64];
 	int32_t  auth_len;
+};
+
+/*
+ * Traffic a `connect acl` ezvpn's access list permits was caught (tunmgr/eztrap.c), at most
+ * one a second per ezvpn. ikemgr dials only for an ezvpn configured so and waiting.
+ */
+struct msg_ez_traffic {
+	char     ezvpn[64];
+	uint64_t packets;               /* caught (and dropped) since the last one */
 };
 
 /* show crypto ipsec client ezvpn */

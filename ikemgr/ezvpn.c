@@ -5,7 +5,10 @@
  * server and the other processes answer, ez_sa.c what is offered and installed.
  *
  * A failed attempt tries the next configured peer, then all again after a pause; `connect
- * manual` waits for the operator after a session ends, as IOS does.
+ * manual` waits for the operator after a session ends, as IOS does. `connect acl` waits for
+ * traffic its access list permits (tunmgr's trap, tunmgr/eztrap.c) at start, after a
+ * session ends or is cleared and after every peer failed once: IOS dials again only on
+ * matching traffic. Shown as IDLE, the word IOS shows for it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,8 @@
 #include "ikemgr/ez_int.h"
 
 static const char *const state_word[] = {
-	[EZ_IDLE] = "IDLE", [EZ_CONNECT_REQ] = "CONNECT_REQUIRED", [EZ_P1] = "SS_OPEN",
+	[EZ_IDLE] = "IDLE", [EZ_CONNECT_REQ] = "CONNECT_REQUIRED",
+	[EZ_WAIT_TRAFFIC] = "IDLE", [EZ_P1] = "SS_OPEN",
 	[EZ_SKEYID] = "SS_OPEN", [EZ_XAUTH] = "XAUTH_REQ", [EZ_CREDS] = "XAUTH_REQ_INFO",
 	[EZ_CFG] = "MODE_CONFIG_REQ", [EZ_VA] = "MODE_CONFIG_REPLIED", [EZ_QM] = "IPSEC_REQ",
 	[EZ_ACTIVE] = "IPSEC_ACTIVE",
@@ -72,6 +76,22 @@ void ez_report(struct ez *e, const char *event)
 	}
 	m.session_id = e->id;
 	ike.io.to_parent(IMSG_EZ_STATE, e->id, &m, sizeof(m));
+}
+
+/* Where an ezvpn rests by its connect mode: at start, after a session or a clear. */
+static void rest(struct ez *e, const struct conf_ezvpn *c, time_t now)
+{
+	e->failures = 0;
+	if (c && c->connect_acl[0]) {
+		e->state = EZ_WAIT_TRAFFIC;
+		e->next_at = 0;
+	} else if (!c || c->connect_manual) {
+		e->state = EZ_CONNECT_REQ;
+		e->next_at = 0;
+	} else {
+		e->state = EZ_IDLE;     /* connect auto dials once the other processes are up */
+		e->next_at = now + 1;
+	}
 }
 
 void ez_wipe_creds(struct ez *e)
@@ -163,7 +183,7 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 			ez_send(e, &b);
 		isakmp_buf_free(&b);
 	}
-	if (e->state != EZ_IDLE && e->state != EZ_CONNECT_REQ)
+	if (e->state != EZ_IDLE && e->state != EZ_CONNECT_REQ && e->state != EZ_WAIT_TRAFFIC)
 		log_info("ezvpn %s: %s %s (%s)", e->name,
 		         e->state == EZ_ACTIVE ? "session with" : "attempt toward",
 		         inet_ntoa(e->peer.sin_addr), why);
@@ -181,17 +201,12 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 	} else if (failed && e->failures < npeer) {
 		e->state = EZ_IDLE;             /* the next peer, at once */
 		e->next_at = now + 1;
-	} else if (failed && !c->connect_manual) {
+	} else if (failed && !c->connect_manual && !c->connect_acl[0]) {
 		e->failures = 0;                /* every peer failed: a pause, then round again */
 		e->state = EZ_IDLE;
 		e->next_at = now + EZ_BACKOFF;
-	} else if (c->connect_manual) {
-		e->failures = 0;                /* IOS: a manual ezvpn waits for the operator */
-		e->state = EZ_CONNECT_REQ;
-		e->next_at = 0;
 	} else {
-		e->state = EZ_IDLE;
-		e->next_at = now + 1;
+		rest(e, c, now);                /* IOS: manual waits for the operator, acl for traffic */
 	}
 	ez_report(e, was_active ? "CONN_DOWN" : failed ? "CONNECT_FAILED" : "DISCONNECT");
 }
@@ -264,7 +279,8 @@ void ez_tick(time_t now)
 			ike.io.send(&e->local, &e->peer, e->port4500, e->last, e->last_len);
 		} else if (e->state == EZ_ACTIVE && e->rekeying) {
 			ez_down(e, "no answer to the rekey", 1, 1, now);
-		} else if (e->state != EZ_ACTIVE && e->state != EZ_CONNECT_REQ) {
+		} else if (e->state != EZ_ACTIVE && e->state != EZ_CONNECT_REQ &&
+		           e->state != EZ_WAIT_TRAFFIC) {
 			ez_down(e, "no answer", e->state >= EZ_XAUTH, 1, now);
 		} else {
 			e->next_at = 0;
@@ -280,9 +296,7 @@ static void setup(const struct vpnd_conf *c)
 		memset(e, 0, sizeof(*e));
 		e->used = 1;
 		snprintf(e->name, sizeof(e->name), "%s", c->ezvpn[k].name);
-		/* connect auto dials once the other processes are up: a second from now */
-		e->state = c->ezvpn[k].connect_manual ? EZ_CONNECT_REQ : EZ_IDLE;
-		e->next_at = c->ezvpn[k].connect_manual ? 0 : time(NULL) + 1;
+		rest(e, &c->ezvpn[k], time(NULL));
 		ez_report(e, "RESET");
 	}
 }
@@ -331,8 +345,7 @@ void ez_reload(const struct vpnd_conf *c)
 		memset(e, 0, sizeof(*e));
 		e->used = 1;
 		snprintf(e->name, sizeof(e->name), "%s", c->ezvpn[j].name);
-		e->state = c->ezvpn[j].connect_manual ? EZ_CONNECT_REQ : EZ_IDLE;
-		e->next_at = c->ezvpn[j].connect_manual ? 0 : now + 1;
+		rest(e, &c->ezvpn[j], now);
 		ez_report(e, "RESET");
 	}
 }
@@ -348,18 +361,52 @@ void ez_cmd(const struct msg_ez_cmd *m)
 		if (!e->used || (name[0] && strcmp(name, e->name)))
 			continue;
 		if (m->kind == EZ_CMD_CONNECT) {
-			if (e->state == EZ_CONNECT_REQ || e->state == EZ_IDLE) {
+			if (e->state == EZ_CONNECT_REQ || e->state == EZ_IDLE ||
+			    e->state == EZ_WAIT_TRAFFIC) {
 				e->failures = 0;
 				ez_connect(e, now);
 			}
 		} else if (m->kind == EZ_CMD_CLEAR) {
 			const struct conf_ezvpn *c = ez_conf(e);
 			ez_down(e, "cleared by the operator", 1, 0, now);
-			/* IOS: clear on connect auto dials again at once; manual waits */
-			if (c && !c->connect_manual) {
+			/* IOS: clear on connect auto dials again at once; manual waits for the
+			 * operator, acl for traffic (ez_down put them there) */
+			if (c && !c->connect_manual && !c->connect_acl[0]) {
 				e->state = EZ_IDLE;
 				e->next_at = now + 1;
 			}
 		}
 	}
+}
+
+/* tunmgr caught traffic for a connect acl ezvpn. Believed only for an ezvpn configured so and
+ * waiting for it: the trap stays until the interface exists, so hits during an attempt are
+ * normal (counted); for any other name or mode they are not (logged once, counted). */
+void ez_traffic(const struct msg_ez_traffic *m)
+{
+	static uint64_t busy, refused;
+	char name[sizeof(m->ezvpn) + 1];
+	memcpy(name, m->ezvpn, sizeof(m->ezvpn));
+	name[sizeof(m->ezvpn)] = '\0';
+	struct ez *e = NULL;
+	for (int k = 0; k < CONF_MAX_EZVPN && !e; k++)
+		if (ezs[k].used && !strcmp(ezs[k].name, name))
+			e = &ezs[k];
+	const struct conf_ezvpn *c = e ? ez_conf(e) : NULL;
+	if (!c || !c->connect_acl[0]) {
+		if (refused++ == 0)
+			log_warnx("traffic for ezvpn '%.63s' refused: no such connect acl ezvpn (logged "
+			          "once, counted)", name);
+		return;
+	}
+	if (e->state != EZ_WAIT_TRAFFIC) {
+		busy++;
+		log_debug("ezvpn %s: traffic while %s, not waiting (%llu so far)", e->name,
+		          state_word[e->state], (unsigned long long)busy);
+		return;
+	}
+	log_info("ezvpn %s: %llu packet%s permitted by access list %s: connecting", e->name,
+	         (unsigned long long)m->packets, m->packets == 1 ? "" : "s", c->connect_acl);
+	e->failures = 0;
+	ez_connect(e, time(NULL));
 }
