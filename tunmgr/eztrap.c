@@ -2,8 +2,9 @@
  * `connect acl NAME`: the ezvpn dials when traffic its access list permits is seen. tunmgr
  * owns the data plane, so the trap is here: while such an ezvpn has no session, table ip
  * vpnd-ezt-EZVPN (eztrap_rules.c) counts and drops what the list permits, in prerouting
- * (the inside hosts) and output (this host). Each second the counter is read and zeroed;
- * packets seen mean one IMSG_EZ_TRAFFIC to ikemgr, so at most one a second per ezvpn.
+ * (the inside hosts) and output (this host). Each second the counter is read; packets
+ * since the last reading mean one IMSG_EZ_TRAFFIC to ikemgr, so at most one a second per
+ * ezvpn.
  * ikemgr decides whether to dial (ikemgr/ezvpn.c, only when it waits for traffic).
  *
  * Why nftables and not a TUN device with policy rules (as cmN): the list's protocols, ports
@@ -29,6 +30,8 @@ struct trap {
 	char     batch[8192];           /* as installed: a reload that changes it re-arms */
 	time_t   told;                  /* last IMSG_EZ_TRAFFIC */
 	uint64_t packets;               /* caught while armed, for the log */
+	uint64_t seen;                  /* the counter as last read: it only grows (a reset
+	                                   through libnftables proved unreliable) */
 };
 
 static struct trap traps[CONF_MAX_EZVPN];
@@ -81,6 +84,7 @@ static void arm(const struct conf_ezvpn *ez, const struct conf_acl *acl)
 	}
 	snprintf(t->name, sizeof(t->name), "%s", ez->name);
 	memcpy(t->batch, batch, sizeof(batch));
+	t->seen = 0;                    /* a new table, a new counter */
 	log_info("ezvpn %s: waiting for traffic permitted by access list %s (%d entr%s)",
 	         ez->name, ez->connect_acl, acl->nace, acl->nace == 1 ? "y" : "ies");
 }
@@ -119,19 +123,21 @@ void ez_trap_tick(time_t now)
 		if (!t->name[0] || t->told == now)
 			continue;
 		char cmd[128];
-		snprintf(cmd, sizeof(cmd), "reset counter ip " EZ_TRAP_PREFIX "%.48s hits", t->name);
-		if (ez_nft_run(cmd, cmd + 14, out, sizeof(out)) < 0 ||
-		    ez_trap_packets(out, &n) < 0 || n == 0)
+		snprintf(cmd, sizeof(cmd), "list counter ip " EZ_TRAP_PREFIX "%.48s hits", t->name);
+		if (ez_nft_run(cmd, cmd + 13, out, sizeof(out)) < 0 ||
+		    ez_trap_packets(out, &n) < 0 || n <= t->seen)
 			continue;
-		t->packets += n;
+		uint64_t fresh = n - t->seen;
+		t->seen = n;
+		t->packets += fresh;
 		t->told = now;
 		struct msg_ez_traffic m;
 		memset(&m, 0, sizeof(m));
 		snprintf(m.ezvpn, sizeof(m.ezvpn), "%.63s", t->name);
-		m.packets = n;
+		m.packets = fresh;
 		imsg_compose(&dp.ike, IMSG_EZ_TRAFFIC, 0, -1, &m, sizeof(m));
 		log_debug("ezvpn %s: %llu packets for the tunnel caught and dropped", t->name,
-		          (unsigned long long)n);
+		          (unsigned long long)fresh);
 	}
 }
 
