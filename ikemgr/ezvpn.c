@@ -81,11 +81,12 @@ void ez_report(struct ez *e, const char *event)
 /* Where an ezvpn rests by its connect mode: at start, after a session or a clear. */
 static void rest(struct ez *e, const struct conf_ezvpn *c, time_t now)
 {
-	e->failures = 0;
 	if (c && c->connect_acl[0]) {
+		e->failures = 0;
 		e->state = EZ_WAIT_TRAFFIC;
 		e->next_at = 0;
 	} else if (!c || c->connect_manual) {
+		e->failures = 0;
 		e->state = EZ_CONNECT_REQ;
 		e->next_at = 0;
 	} else {
@@ -316,6 +317,19 @@ void ez_shutdown(void)
 		ez_clear_session(&ezs[k]);
 }
 
+/* An ezvpn at rest whose connect mode a reload changed rests as the new mode says: one
+ * waiting for traffic must not wait for ever once it is connect auto, nor a manual one dial. */
+static void resettle(struct ez *e, const struct conf_ezvpn *c, time_t now)
+{
+	int acl = c->connect_acl[0] != '\0';
+	if ((e->state == EZ_WAIT_TRAFFIC && !acl) ||
+	    (e->state == EZ_CONNECT_REQ && (acl || !c->connect_manual)) ||
+	    (e->state == EZ_IDLE && (acl || c->connect_manual))) {
+		rest(e, c, now);
+		ez_report(e, "RESET");
+	}
+}
+
 /* A reload keeps the sessions of ezvpns still configured (their settings apply from the next
  * connection), ends those no longer configured and starts new ones. */
 void ez_reload(const struct vpnd_conf *c)
@@ -339,7 +353,11 @@ void ez_reload(const struct vpnd_conf *c)
 			if (!ezs[k].used && slot < 0)
 				slot = k;
 		}
-		if (k < CONF_MAX_EZVPN || slot < 0)
+		if (k < CONF_MAX_EZVPN) {
+			resettle(&ezs[k], &c->ezvpn[j], now);
+			continue;
+		}
+		if (slot < 0)
 			continue;
 		struct ez *e = &ezs[slot];
 		memset(e, 0, sizeof(*e));

@@ -11,7 +11,8 @@
 # ipsec client ezvpn` it waits again (no redial without traffic, the trap back) and matching
 # traffic brings it up again. Forged IMSG_EZ_TRAFFIC (a taken-over tunmgr) for a name that is
 # not a connect acl ezvpn is refused, logged once; one for the ezvpn while it is up changes
-# nothing. After the stop no trap table is left.
+# nothing. A reload changing the list while waiting re-arms the trap with it; one to connect
+# auto dials at once. After the stop no trap table is left.
 # Needs root; fails (never skips) when a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -84,9 +85,11 @@ pass "ICMP to 10.2.1.1 and UDP to 10.2.1.10 (outside DIAL) do not dial"
 dial() {   # WHAT: a ping DIAL permits brings the tunnel up; later pings pass
 	local what=$1 t0 ms
 	t0=$(date +%s%N)
-	lan ping -c1 -W 1 10.2.1.10 >/dev/null 2>&1   # caught by the trap: IOS drops it too
+	# caught by the trap (IOS drops it too); in the background, so its wait is not timed
+	lan ping -c1 -W 1 10.2.1.10 >/dev/null 2>&1 &
 	wait_until 20 state_is IPSEC_ACTIVE || { ezshow >&2; die "$what: not IPSEC_ACTIVE after matching traffic"; }
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	wait $!
 	lan ping -c3 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "$what: pings do not pass once up"
 	echo "$what: first matching packet to IPSEC_ACTIVE in $ms ms"
 	wait_until 3 sh -c "! ip netns exec vpnd_cl nft list table ip $TRAP" ||
@@ -127,6 +130,30 @@ echo "IKE datagrams: $n0 before the clear, $n1 after its DELETEs"
 pass "after clear the ezvpn waits for traffic again, the trap back"
 dial "after clear"
 pass "matching traffic brings it up again after the clear"
+
+# --- a reload that changes the list while waiting: the trap follows it
+"$VPNCTL" -S "$cst" clear crypto ipsec client ezvpn || die "clear refused"
+wait_until 5 state_is IDLE || die "second clear: not IDLE"
+wait_until 5 trap_there || die "second clear: no trap"
+sed -i 's/^ permit icmp 10.3.1.0 0.0.0.255 host 10.2.1.10$/ permit icmp 10.3.1.0 0.0.0.255 host 10.2.1.1/' "$T/client.conf"
+"$VPNCTL" -S "$cst" reload >/dev/null || die "reload refused"
+wait_until 5 sh -c "ip netns exec vpnd_cl nft list table ip $TRAP | grep -q 'daddr 10.2.1.1 '" ||
+	die "the trap did not follow the reloaded access list"
+lan ping -c2 -i 0.2 -W 1 10.2.1.10 >/dev/null 2>&1
+sleep 3
+state_is IDLE || die "after the reload traffic the list no longer permits dialled"
+lan ping -c1 -W 1 10.2.1.1 >/dev/null 2>&1
+wait_until 20 state_is IPSEC_ACTIVE || { ezshow >&2; die "after the reload the new list's traffic did not dial"; }
+pass "a reload changing the access list re-arms the trap with the new entries"
+
+# --- waiting, reloaded to connect auto: it dials by itself and the trap goes for good
+"$VPNCTL" -S "$cst" clear crypto ipsec client ezvpn || die "third clear refused"
+wait_until 5 state_is IDLE && wait_until 5 trap_there || die "third clear: not waiting"
+sed -i 's/^ connect acl DIAL$/ connect auto/' "$T/client.conf"
+"$VPNCTL" -S "$cst" reload >/dev/null || die "reload to connect auto refused"
+wait_until 20 state_is IPSEC_ACTIVE || { ezshow >&2; die "reloaded to connect auto, it still waits"; }
+trap_there && die "connect auto keeps a trap"
+pass "a waiting ezvpn reloaded to connect auto dials at once, the trap gone"
 
 # --- stop: no trap left
 kill -TERM "$VPND_CL_PID"; wait "$VPND_CL_PID"; VPND_CL_PID=
