@@ -12,7 +12,8 @@
 # traffic brings it up again. Forged IMSG_EZ_TRAFFIC (a taken-over tunmgr) for a name that is
 # not a connect acl ezvpn is refused, logged once; one for the ezvpn while it is up changes
 # nothing. A reload changing the list while waiting re-arms the trap with it; one to connect
-# auto dials at once. After the stop no trap table is left.
+# auto dials at once. A table left by kill -9 of tunmgr is swept at the next start; after a
+# stop none is left.
 # Needs root; fails (never skips) when a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -55,6 +56,7 @@ EOF
   printf 'ip access-list extended DIAL\n permit icmp 10.3.1.0 0.0.0.255 host 10.2.1.10\nend\n'; } \
 	>"$T/client.conf"
 grep -q "^ connect acl DIAL" "$T/client.conf" || fail "the client example's connect line moved"
+cp "$T/client.conf" "$T/client-acl.conf"
 cl "$VPND" -n -f "$T/client.conf" >"$T/check.out" 2>&1 || { cat "$T/check.out" >&2; fail "client config refused"; }
 grep -q "connect acl" "$T/check.out" && { cat "$T/check.out" >&2; fail "connect acl still warned about"; }
 
@@ -154,6 +156,22 @@ sed -i 's/^ connect acl DIAL$/ connect auto/' "$T/client.conf"
 wait_until 20 state_is IPSEC_ACTIVE || { ezshow >&2; die "reloaded to connect auto, it still waits"; }
 trap_there && die "connect auto keeps a trap"
 pass "a waiting ezvpn reloaded to connect auto dials at once, the trap gone"
+
+# --- kill -9 of tunmgr while waiting leaves the table; the next start (connect auto now)
+# sweeps it
+kill -TERM "$VPND_CL_PID"; wait "$VPND_CL_PID"; VPND_CL_PID=
+vpnd_start_cl "$T/client-acl.conf" "$cst"
+wait_until 5 trap_there || die "restarted with connect acl: no trap"
+tp=$(VPND_PID=$VPND_CL_PID role_pid tunmgr) || die "no tunmgr in the client"
+kill -KILL "$tp"
+wait_until 10 sh -c "! kill -0 $VPND_CL_PID 2>/dev/null" || die "kill -9 of tunmgr: vpnd still runs"
+wait "$VPND_CL_PID" 2>/dev/null; VPND_CL_PID=
+trap_there || die "kill -9: the trap table went with tunmgr, the sweep is not tested"
+vpnd_start_cl "$T/client.conf" "$cst"
+grep -q "nftables: table $TRAP removed" "$cst/vpnd.log" || die "the trap left by the crash: no sweep line"
+trap_there && die "the table a killed tunmgr left was not swept at the next start"
+wait_until 20 state_is IPSEC_ACTIVE || die "after the crash: connect auto did not come up"
+pass "a trap table left by kill -9 of tunmgr is swept at the next start"
 
 # --- stop: no trap left
 kill -TERM "$VPND_CL_PID"; wait "$VPND_CL_PID"; VPND_CL_PID=
