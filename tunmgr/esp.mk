@@ -6,7 +6,7 @@ tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/repl
 	tunmgr/ezbounds.c tunmgr/ezbounds.h tunmgr/nl_ez.c tunmgr/nl_rule.c \
 	tunmgr/cmcheck.c tunmgr/cmcheck.h tunmgr/eztrap_rules.c tunmgr/eztrap.h
 
-EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c test/fuzz/fuzz_acl.c \
+EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c bench/eztrap_bench.c test/fuzz/fuzz_acl.c \
 	test/fuzz/fuzz_esp_icv.c test/fuzz/fuzz_offload.c
 
 check_PROGRAMS += test/unit/test_offload
