@@ -62,6 +62,8 @@ struct ez {
 	/* what ez_report.c told the parent */
 	time_t   ike_up_at;
 	int      session_reported, ipsec_reported;
+	/* connect acl: traffic is not acted on before this (every peer failed: a pause) */
+	time_t   traffic_hold;
 };
 
 extern struct ez ezs[CONF_MAX_EZVPN];

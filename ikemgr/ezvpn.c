@@ -7,8 +7,9 @@
  * A failed attempt tries the next configured peer, then all again after a pause; `connect
  * manual` waits for the operator after a session ends, as IOS does. `connect acl` waits for
  * traffic its access list permits (tunmgr's trap, tunmgr/eztrap.c) at start, after a
- * session ends or is cleared and after every peer failed once: IOS dials again only on
- * matching traffic. Shown as IDLE, the word IOS shows for it.
+ * session ends or is cleared and after every peer failed once (then traffic is heeded only
+ * after the pause connect auto makes): IOS dials again only on matching traffic. Shown as
+ * IDLE, the word IOS shows for it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,9 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 		e->next_at = now + EZ_BACKOFF;
 	} else {
 		rest(e, c, now);                /* IOS: manual waits for the operator, acl for traffic */
+		/* connect acl after every peer failed: the pause connect auto makes, or traffic
+		 * that goes on would dial a refusing server every second */
+		e->traffic_hold = failed && c->connect_acl[0] ? now + EZ_BACKOFF : 0;
 	}
 	ez_report(e, was_active ? "CONN_DOWN" : failed ? "CONNECT_FAILED" : "DISCONNECT");
 }
@@ -417,7 +421,8 @@ void ez_traffic(const struct msg_ez_traffic *m)
 			          "once, counted)", name);
 		return;
 	}
-	if (e->state != EZ_WAIT_TRAFFIC) {
+	time_t now = time(NULL);
+	if (e->state != EZ_WAIT_TRAFFIC || now < e->traffic_hold) {
 		busy++;
 		log_debug("ezvpn %s: traffic while %s, not waiting (%llu so far)", e->name,
 		          state_word[e->state], (unsigned long long)busy);
@@ -426,5 +431,5 @@ void ez_traffic(const struct msg_ez_traffic *m)
 	log_info("ezvpn %s: %llu packet%s permitted by access list %s: connecting", e->name,
 	         (unsigned long long)m->packets, m->packets == 1 ? "" : "s", c->connect_acl);
 	e->failures = 0;
-	ez_connect(e, time(NULL));
+	ez_connect(e, now);
 }

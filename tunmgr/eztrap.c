@@ -78,7 +78,8 @@ static void arm(const struct conf_ezvpn *ez, const struct conf_acl *acl)
 	char what[96];
 	snprintf(what, sizeof(what), "table " EZ_TRAP_PREFIX "%s", ez->name);
 	if (ez_nft_run(batch, what, NULL, 0) < 0) {
-		/* logged by ez_nft_run; tried again at the next session end or reload */
+		log_warnx("ezvpn %s: no traffic trap, it will not dial on traffic (tried again at "
+		          "the next session end or reload)", ez->name);
 		memset(t, 0, sizeof(*t));
 		return;
 	}
