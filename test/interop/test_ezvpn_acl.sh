@@ -174,7 +174,9 @@ wait_until 20 state_is IPSEC_ACTIVE || die "after the crash: connect auto did no
 pass "a trap table left by kill -9 of tunmgr is swept at the next start"
 
 # --- stop: no trap left
-kill -TERM "$VPND_CL_PID"; wait "$VPND_CL_PID"; VPND_CL_PID=
+kill -TERM "$VPND_CL_PID"; wait "$VPND_CL_PID"; rc=$?; VPND_CL_PID=
+[ "$rc" = 0 ] || die "the client vpnd exited with status $rc"
+grep -q "runtime error\|AddressSanitizer" "$cst/vpnd.log" && die "sanitizer reports in the client's log"
 cl nft list tables | grep -q "vpnd-ez" && { cl nft list tables >&2; die "tables left after the stop"; }
 pass "nothing left in nftables after the stop"
 vpnd_stop "$hst"
