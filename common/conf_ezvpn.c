@@ -63,8 +63,6 @@ static void h_connect(struct conf_parser *p, int i)
 		ez->connect_manual = 0;
 		memcpy(ez->connect_acl, name, sizeof(name));
 		cp_ref(p, REF_ACL, ez->connect_acl);
-		cp_warn(p, "connect acl: dialling on matching traffic is not implemented yet, the "
-		        "ezvpn connects at start as with connect auto");
 	} else {
 		cp_error(p, "bad connect '%s', expected auto, manual or acl NAME", p->argv[i]);
 	}

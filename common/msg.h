@@ -118,6 +118,7 @@ enum imsg_type {
 	IMSG_CTL_EZ_XAUTH,      /* control -> parent: struct msg_ez_xauth_answer, relayed as is */
 	IMSG_EZ_XAUTH_ANSWER,   /* parent -> keymgr: struct msg_ez_xauth_answer */
 	IMSG_EZ_XAUTH_ANSWERED, /* keymgr -> parent: struct msg_ez_xauth_answered, for control */
+	IMSG_EZ_TRAFFIC,        /* tunmgr -> ikemgr: struct msg_ez_traffic, connect acl trap hit */
 
 	IMSG_TYPE_MAX
 };
@@ -384,6 +385,15 @@ struct msg_manual_sa {
 	int32_t  enc_len;
 	uint8_t  auth_in[64], auth_out[64];
 	int32_t  auth_len;
+};
+
+/*
+ * Traffic a `connect acl` ezvpn's access list permits was caught (tunmgr/eztrap.c), at most
+ * one a second per ezvpn. ikemgr dials only for an ezvpn configured so and waiting.
+ */
+struct msg_ez_traffic {
+	char     ezvpn[64];
+	uint64_t packets;               /* caught (and dropped) since the last one */
 };
 
 /* show crypto ipsec client ezvpn */

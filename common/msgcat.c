@@ -103,6 +103,7 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_EZ_STATE, struct msg_ez_state, I, P),
 	MSG(IMSG_EZ_BACKUP, struct msg_ez_backup, I, K),
 	MSG(IMSG_EZ_BACKUP_OK, struct msg_ez_backup, K, T),
+	MSG(IMSG_EZ_TRAFFIC, struct msg_ez_traffic, T, I),
 	MSG(IMSG_MANUAL_SA, struct msg_manual_sa, K, T),
 	MSG(IMSG_CM_SA_UP, struct msg_cm_sa, T, P),
 	MSG(IMSG_CM_SA_DOWN, struct msg_ipsec_sa_down, T, P),

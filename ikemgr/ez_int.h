@@ -11,6 +11,7 @@
 enum ez_state {
 	EZ_IDLE,            /* connect auto: waiting for its (re)try time */
 	EZ_CONNECT_REQ,     /* connect manual: waiting for the operator */
+	EZ_WAIT_TRAFFIC,    /* connect acl: waiting for tunmgr's IMSG_EZ_TRAFFIC */
 	EZ_P1,              /* aggressive mode 1 sent */
 	EZ_SKEYID,          /* message 2 received, keymgr computing SKEYID */
 	EZ_XAUTH,           /* message 3 sent, answering the server's XAUTH */
@@ -64,6 +65,8 @@ struct ez {
 	/* xauth userid mode interactive: keymgr holds the server's request for the operator
 	 * (state EZ_CREDS, shown as XAUTH_PROMPT) until next_at */
 	int      prompt;
+	/* connect acl: traffic is not acted on before this (every peer failed: a pause) */
+	time_t   traffic_hold;
 };
 
 extern struct ez ezs[CONF_MAX_EZVPN];

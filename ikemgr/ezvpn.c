@@ -5,7 +5,11 @@
  * server and the other processes answer, ez_sa.c what is offered and installed.
  *
  * A failed attempt tries the next configured peer, then all again after a pause; `connect
- * manual` waits for the operator after a session ends, as IOS does.
+ * manual` waits for the operator after a session ends, as IOS does. `connect acl` waits for
+ * traffic its access list permits (tunmgr's trap, tunmgr/eztrap.c) at start, after a
+ * session ends or is cleared and after every peer failed once (then traffic is heeded only
+ * after the pause connect auto makes): IOS dials again only on matching traffic. Shown as
+ * IDLE, the word IOS shows for it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +20,8 @@
 #include "ikemgr/ez_int.h"
 
 static const char *const state_word[] = {
-	[EZ_IDLE] = "IDLE", [EZ_CONNECT_REQ] = "CONNECT_REQUIRED", [EZ_P1] = "SS_OPEN",
+	[EZ_IDLE] = "IDLE", [EZ_CONNECT_REQ] = "CONNECT_REQUIRED",
+	[EZ_WAIT_TRAFFIC] = "IDLE", [EZ_P1] = "SS_OPEN",
 	[EZ_SKEYID] = "SS_OPEN", [EZ_XAUTH] = "XAUTH_REQ", [EZ_CREDS] = "XAUTH_REQ_INFO",
 	[EZ_CFG] = "MODE_CONFIG_REQ", [EZ_VA] = "MODE_CONFIG_REPLIED", [EZ_QM] = "IPSEC_REQ",
 	[EZ_ACTIVE] = "IPSEC_ACTIVE",
@@ -73,6 +78,23 @@ void ez_report(struct ez *e, const char *event)
 	}
 	m.session_id = e->id;
 	ike.io.to_parent(IMSG_EZ_STATE, e->id, &m, sizeof(m));
+}
+
+/* Where an ezvpn rests by its connect mode: at start, after a session or a clear. */
+static void rest(struct ez *e, const struct conf_ezvpn *c, time_t now)
+{
+	if (c && c->connect_acl[0]) {
+		e->failures = 0;
+		e->state = EZ_WAIT_TRAFFIC;
+		e->next_at = 0;
+	} else if (!c || c->connect_manual) {
+		e->failures = 0;
+		e->state = EZ_CONNECT_REQ;
+		e->next_at = 0;
+	} else {
+		e->state = EZ_IDLE;     /* connect auto dials once the other processes are up */
+		e->next_at = now + 1;
+	}
 }
 
 void ez_wipe_creds(struct ez *e)
@@ -174,7 +196,7 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 			ez_send(e, &b);
 		isakmp_buf_free(&b);
 	}
-	if (e->state != EZ_IDLE && e->state != EZ_CONNECT_REQ)
+	if (e->state != EZ_IDLE && e->state != EZ_CONNECT_REQ && e->state != EZ_WAIT_TRAFFIC)
 		log_info("ezvpn %s: %s %s (%s)", e->name,
 		         e->state == EZ_ACTIVE ? "session with" : "attempt toward",
 		         inet_ntoa(e->peer.sin_addr), why);
@@ -192,17 +214,15 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 	} else if (failed && e->failures < npeer) {
 		e->state = EZ_IDLE;             /* the next peer, at once */
 		e->next_at = now + 1;
-	} else if (failed && !c->connect_manual) {
+	} else if (failed && !c->connect_manual && !c->connect_acl[0]) {
 		e->failures = 0;                /* every peer failed: a pause, then round again */
 		e->state = EZ_IDLE;
 		e->next_at = now + EZ_BACKOFF;
-	} else if (c->connect_manual) {
-		e->failures = 0;                /* IOS: a manual ezvpn waits for the operator */
-		e->state = EZ_CONNECT_REQ;
-		e->next_at = 0;
 	} else {
-		e->state = EZ_IDLE;
-		e->next_at = now + 1;
+		rest(e, c, now);                /* IOS: manual waits for the operator, acl for traffic */
+		/* connect acl after every peer failed: the pause connect auto makes, or traffic
+		 * that goes on would dial a refusing server every second */
+		e->traffic_hold = failed && c->connect_acl[0] ? now + EZ_BACKOFF : 0;
 	}
 	ez_report(e, was_active ? "CONN_DOWN" : failed ? "CONNECT_FAILED" : "DISCONNECT");
 }
@@ -281,7 +301,8 @@ void ez_tick(time_t now)
 			ez_down(e, why, 1, 0, now);
 		} else if (e->state == EZ_ACTIVE && e->rekeying) {
 			ez_down(e, "no answer to the rekey", 1, 1, now);
-		} else if (e->state != EZ_ACTIVE && e->state != EZ_CONNECT_REQ) {
+		} else if (e->state != EZ_ACTIVE && e->state != EZ_CONNECT_REQ &&
+		           e->state != EZ_WAIT_TRAFFIC) {
 			ez_down(e, "no answer", e->state >= EZ_XAUTH, 1, now);
 		} else {
 			e->next_at = 0;
@@ -297,9 +318,7 @@ static void setup(const struct vpnd_conf *c)
 		memset(e, 0, sizeof(*e));
 		e->used = 1;
 		snprintf(e->name, sizeof(e->name), "%s", c->ezvpn[k].name);
-		/* connect auto dials once the other processes are up: a second from now */
-		e->state = c->ezvpn[k].connect_manual ? EZ_CONNECT_REQ : EZ_IDLE;
-		e->next_at = c->ezvpn[k].connect_manual ? 0 : time(NULL) + 1;
+		rest(e, &c->ezvpn[k], time(NULL));
 		ez_report(e, "RESET");
 	}
 }
@@ -317,6 +336,19 @@ void ez_shutdown(void)
 			ez_down(&ezs[k], "shutting down", 1, 0, time(NULL));
 	for (int k = 0; k < CONF_MAX_EZVPN; k++)
 		ez_clear_session(&ezs[k]);
+}
+
+/* An ezvpn at rest whose connect mode a reload changed rests as the new mode says: one
+ * waiting for traffic must not wait for ever once it is connect auto, nor a manual one dial. */
+static void resettle(struct ez *e, const struct conf_ezvpn *c, time_t now)
+{
+	int acl = c->connect_acl[0] != '\0';
+	if ((e->state == EZ_WAIT_TRAFFIC && !acl) ||
+	    (e->state == EZ_CONNECT_REQ && (acl || !c->connect_manual)) ||
+	    (e->state == EZ_IDLE && (acl || c->connect_manual))) {
+		rest(e, c, now);
+		ez_report(e, "RESET");
+	}
 }
 
 /* A reload keeps the sessions of ezvpns still configured (their settings apply from the next
@@ -342,14 +374,17 @@ void ez_reload(const struct vpnd_conf *c)
 			if (!ezs[k].used && slot < 0)
 				slot = k;
 		}
-		if (k < CONF_MAX_EZVPN || slot < 0)
+		if (k < CONF_MAX_EZVPN) {
+			resettle(&ezs[k], &c->ezvpn[j], now);
+			continue;
+		}
+		if (slot < 0)
 			continue;
 		struct ez *e = &ezs[slot];
 		memset(e, 0, sizeof(*e));
 		e->used = 1;
 		snprintf(e->name, sizeof(e->name), "%s", c->ezvpn[j].name);
-		e->state = c->ezvpn[j].connect_manual ? EZ_CONNECT_REQ : EZ_IDLE;
-		e->next_at = c->ezvpn[j].connect_manual ? 0 : now + 1;
+		rest(e, &c->ezvpn[j], now);
 		ez_report(e, "RESET");
 	}
 }
@@ -365,18 +400,53 @@ void ez_cmd(const struct msg_ez_cmd *m)
 		if (!e->used || (name[0] && strcmp(name, e->name)))
 			continue;
 		if (m->kind == EZ_CMD_CONNECT) {
-			if (e->state == EZ_CONNECT_REQ || e->state == EZ_IDLE) {
+			if (e->state == EZ_CONNECT_REQ || e->state == EZ_IDLE ||
+			    e->state == EZ_WAIT_TRAFFIC) {
 				e->failures = 0;
 				ez_connect(e, now);
 			}
 		} else if (m->kind == EZ_CMD_CLEAR) {
 			const struct conf_ezvpn *c = ez_conf(e);
 			ez_down(e, "cleared by the operator", 1, 0, now);
-			/* IOS: clear on connect auto dials again at once; manual waits */
-			if (c && !c->connect_manual) {
+			/* IOS: clear on connect auto dials again at once; manual waits for the
+			 * operator, acl for traffic (ez_down put them there) */
+			if (c && !c->connect_manual && !c->connect_acl[0]) {
 				e->state = EZ_IDLE;
 				e->next_at = now + 1;
 			}
 		}
 	}
+}
+
+/* tunmgr caught traffic for a connect acl ezvpn. Believed only for an ezvpn configured so and
+ * waiting for it: the trap stays until the interface exists, so hits during an attempt are
+ * normal (counted); for any other name or mode they are not (logged once, counted). */
+void ez_traffic(const struct msg_ez_traffic *m)
+{
+	static uint64_t busy, refused;
+	char name[sizeof(m->ezvpn) + 1];
+	memcpy(name, m->ezvpn, sizeof(m->ezvpn));
+	name[sizeof(m->ezvpn)] = '\0';
+	struct ez *e = NULL;
+	for (int k = 0; k < CONF_MAX_EZVPN && !e; k++)
+		if (ezs[k].used && !strcmp(ezs[k].name, name))
+			e = &ezs[k];
+	const struct conf_ezvpn *c = e ? ez_conf(e) : NULL;
+	if (!c || !c->connect_acl[0]) {
+		if (refused++ == 0)
+			log_warnx("traffic for ezvpn '%.63s' refused: no such connect acl ezvpn (logged "
+			          "once, counted)", name);
+		return;
+	}
+	time_t now = time(NULL);
+	if (e->state != EZ_WAIT_TRAFFIC || now < e->traffic_hold) {
+		busy++;
+		log_debug("ezvpn %s: traffic while %s, not waiting (%llu so far)", e->name,
+		          state_word[e->state], (unsigned long long)busy);
+		return;
+	}
+	log_info("ezvpn %s: %llu packet%s permitted by access list %s: connecting", e->name,
+	         (unsigned long long)m->packets, m->packets == 1 ? "" : "s", c->connect_acl);
+	e->failures = 0;
+	ez_connect(e, now);
 }

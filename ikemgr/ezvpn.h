@@ -19,6 +19,7 @@ void ez_reload(const struct vpnd_conf *);
 void ez_shutdown(void);
 void ez_tick(time_t now);
 void ez_cmd(const struct msg_ez_cmd *);
+void ez_traffic(const struct msg_ez_traffic *);     /* connect acl: tunmgr saw traffic */
 
 /* 1 when the datagram, or the answer for session peerid, belongs to an ezvpn */
 int  ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,

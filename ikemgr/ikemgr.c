@@ -138,6 +138,11 @@ static void h_ez_cmd(struct imsgbuf *b, struct imsg *im, void *arg)
 	ez_cmd(im->data);
 }
 
+static void h_ez_traffic(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ez_traffic(im->data);
+}
+
 static void h_dynauth(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ike_dynauth(im->data);
@@ -211,6 +216,7 @@ static const imsg_dispatch_fn from_tun[IMSG_TYPE_MAX] = {
 	[IMSG_SA_ADDED] = h_sa_added,
 	[IMSG_VA_ACTIVITY] = h_va_activity,
 	[IMSG_SA_EXPIRE] = h_sa_expire,
+	[IMSG_EZ_TRAFFIC] = h_ez_traffic,
 };
 static const imsg_dispatch_fn from_parent[IMSG_TYPE_MAX] = {
 	[IMSG_CLEAR] = h_clear,

@@ -151,6 +151,10 @@ TESTS += test/interop/test_ezvpn_xauth.sh
 EXTRA_DIST += test/interop/test_ezvpn_xauth.sh
 ezvpn_xauth_log = test/interop/test_ezvpn_xauth.sh.log
 $(ezvpn_xauth_log): test/interop/test_cmap_manual.sh.log
+TESTS += test/interop/test_ezvpn_acl.sh
+EXTRA_DIST += test/interop/test_ezvpn_acl.sh
+ezvpn_acl_log = test/interop/test_ezvpn_acl.sh.log
+$(ezvpn_acl_log): test/interop/test_ezvpn_xauth.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/proc.h"
 #include "tunmgr/authz.h"
+#include "tunmgr/eztrap.h"
 #include "tunmgr/tunmgr.h"
 
 static void h_va_create(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -88,6 +89,7 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 	/* in place: dp.conf is our heap copy and the interfaces point into it */
 	memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
 	cm_reloaded();
+	ez_trap_sync();
 	int n = 0;
 	struct va *v;
 	LIST_FOREACH(v, &dp.vas, entry) {

@@ -4,9 +4,9 @@ tunmgr_libesp_a_SOURCES += tunmgr/esp.c tunmgr/esp.h tunmgr/replay.c tunmgr/repl
 	tunmgr/nl_msg.h tunmgr/nl_dump.c \
 	tunmgr/acl.c tunmgr/acl6.c tunmgr/acl.h tunmgr/mss.c tunmgr/mss.h tunmgr/offload.c tunmgr/offload.h \
 	tunmgr/ezbounds.c tunmgr/ezbounds.h tunmgr/nl_ez.c tunmgr/nl_rule.c \
-	tunmgr/cmcheck.c tunmgr/cmcheck.h
+	tunmgr/cmcheck.c tunmgr/cmcheck.h tunmgr/eztrap_rules.c tunmgr/eztrap.h
 
-EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c test/fuzz/fuzz_acl.c \
+EXTRA_DIST += test/unit/gen_esp_vectors.py test/fuzz/fuzz_esp.c bench/esp_bench.c bench/va_bench.c bench/eztrap_bench.c test/fuzz/fuzz_acl.c \
 	test/fuzz/fuzz_esp_icv.c test/fuzz/fuzz_offload.c
 
 check_PROGRAMS += test/unit/test_offload
@@ -68,3 +68,9 @@ test_unit_test_acl6_SOURCES = test/unit/test_acl6.c test/unit/confload.c test/un
 test_unit_test_acl6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_acl6_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_acl6.c
+# the connect acl trap: an access list as nftables rules (eztrap_rules.c)
+check_PROGRAMS += test/unit/test_eztrap
+TESTS += test/unit/test_eztrap
+test_unit_test_eztrap_SOURCES = test/unit/test_eztrap.c
+test_unit_test_eztrap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_eztrap_LDADD = $(TEST_LIBS)

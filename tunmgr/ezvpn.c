@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "tunmgr/ezbounds.h"
+#include "tunmgr/eztrap.h"
 #include "tunmgr/nat.h"
 #include "tunmgr/netlink.h"
 #include "tunmgr/tunmgr.h"
@@ -163,6 +164,16 @@ void ez_va_create(const struct msg_ez_va *m)
 		ez->nat = 1;
 	}
 	va_open(v);
+	ez_trap_sync();         /* a connect acl trap goes: the session's routes take over */
+}
+
+int ez_has_session(const char *ezvpn)
+{
+	struct va *v;
+	LIST_FOREACH(v, &dp.vas, entry)
+		if (v->ez && strcmp(v->ez->name, ezvpn) == 0)
+			return 1;
+	return 0;
 }
 
 /* In place of the hub's nl_va_setup: the pushed address as the interface's (the donor) and
@@ -233,6 +244,7 @@ void ez_teardown(struct va *v)
 		         v->ifname, ez->name, (unsigned long long)ez->drop_dst);
 	free(ez);
 	v->ez = NULL;
+	ez_trap_sync();         /* a connect acl ezvpn waits for traffic again */
 }
 
 int ez_sel_allowed(struct va *v, const struct msg_sa_add *a, int plen, char *why,
@@ -308,6 +320,7 @@ void ez_start(void)
 		}
 	}
 	ez_nat_init();
+	ez_trap_sync();
 }
 
 void ez_stop(void)

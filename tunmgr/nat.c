@@ -19,6 +19,7 @@
 #include <nftables/libnftables.h>
 
 #include "common/log.h"
+#include "tunmgr/eztrap.h"
 #include "tunmgr/nat.h"
 
 #define TABLE_PREFIX "vpnd-ez-"
@@ -63,15 +64,35 @@ static void sweep(void)
 	nft_ctx_unbuffer_output(nft);
 	for (char *line = list ? strtok(list, "\n") : NULL; line; line = strtok(NULL, "\n")) {
 		char name[64], cmd[128];
-		if (sscanf(line, "table ip %63s", name) != 1 ||
-		    strncmp(name, TABLE_PREFIX, strlen(TABLE_PREFIX)) != 0 ||
-		    !name_ok(name + strlen(TABLE_PREFIX)))
+		if (sscanf(line, "table ip %63s", name) != 1)
+			continue;
+		/* the NAT tables and the connect acl traps (eztrap.c) */
+		size_t pl = !strncmp(name, TABLE_PREFIX, strlen(TABLE_PREFIX)) ? strlen(TABLE_PREFIX)
+		          : !strncmp(name, EZ_TRAP_PREFIX, strlen(EZ_TRAP_PREFIX))
+		          ? strlen(EZ_TRAP_PREFIX) : 0;
+		if (!pl || !name_ok(name + pl))
 			continue;
 		snprintf(cmd, sizeof(cmd), "delete table ip %s", name);
 		if (run(cmd, name) == 0)
 			log_info("nftables: table %s removed", name);
 	}
 	free(list);
+}
+
+/* For eztrap.c: one batch on the same context; OUT, if given, gets what nft printed. */
+int ez_nft_run(const char *cmd, const char *what, char *out, size_t outlen)
+{
+	if (nft == NULL)
+		return -1;
+	if (out == NULL)
+		return run(cmd, what);
+	if (nft_ctx_buffer_output(nft) != 0)
+		return -1;
+	int rc = run(cmd, what);
+	const char *o = nft_ctx_get_output_buffer(nft);
+	snprintf(out, outlen, "%s", rc == 0 && o ? o : "");
+	nft_ctx_unbuffer_output(nft);
+	return rc;
 }
 
 int ez_nat_init(void)

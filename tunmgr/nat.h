@@ -11,5 +11,7 @@ void ez_nat_fini(void);
 int  ez_nat_add(const char *ezvpn, const char *ifname, struct in_addr addr,
                 const struct ez_net *inside, int ninside);
 void ez_nat_del(const char *ezvpn);
+/* One nft batch on the context above (eztrap.c); OUT gets nft's output when not NULL. */
+int  ez_nft_run(const char *cmd, const char *what, char *out, size_t outlen);
 
 #endif

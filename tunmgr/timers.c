@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "common/log.h"
+#include "tunmgr/eztrap.h"
 
 #include "tunmgr/tunmgr.h"
 
@@ -177,6 +178,7 @@ static void tick(uv_timer_t *t)
 {
 	time_t now = time(NULL);
 	struct va *v;
+	ez_trap_tick(now);
 	LIST_HEAD(, va) again = LIST_HEAD_INITIALIZER(again);
 	while ((v = LIST_FIRST(&dp.active))) {
 		LIST_REMOVE(v, active);

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/proc.h"
 #include "tunmgr/authz.h"
+#include "tunmgr/eztrap.h"
 #include "tunmgr/netlink.h"
 #include "tunmgr/sadb.h"
 #include "tunmgr/tunmgr.h"
@@ -61,6 +62,7 @@ void shutdown_all(void)
 {
 	uint64_t auth = 0, replay = 0, other = 0;
 	struct va *v;
+	ez_trap_stop();
 	LIST_FOREACH(v, &dp.vas, entry) {
 		auth += v->drop_auth;
 		replay += v->drop_replay;

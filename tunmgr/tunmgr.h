@@ -229,6 +229,7 @@ void ez_teardown(struct va *);
 int  ez_sel_allowed(struct va *, const struct msg_sa_add *, int plen, char *why, size_t whylen);
 int  ez_inbound(struct va *, uint32_t src, uint32_t dst);
 void ez_start(void);
+int  ez_has_session(const char *ezvpn);       /* it has its interface (eztrap.c) */
 void ez_stop(void);
 
 /* cmap.c: crypto map entries with manual keys (cmN devices, policy routing) */

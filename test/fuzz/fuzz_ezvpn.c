@@ -3,8 +3,9 @@
  * The Easy VPN remote's state machine (ikemgr/ezvpn.c, ez_exchange.c, ez_sa.c, ez_dpd.c) fed
  * a fuzzer's mix of events: datagrams from the server (the cookie patched in so they reach the
  * client), keymgr's and tunmgr's answers in any order and with any status, operator connects
- * and clears, SA expiries and the passing of time. Input: a sequence of (opcode, length,
- * bytes) records.
+ * and clears, SA expiries, the passing of time, reloads switching between connect manual,
+ * auto and acl, and tunmgr's connect acl traffic reports for any name. Input: a sequence of
+ * (opcode, length, bytes) records.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,10 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	time_t t = time(NULL);
 	peer.sin_addr.s_addr = htonl(0xac128ff6);
 	local.sin_addr.s_addr = htonl(0xac128f02);
+	conf.ezvpn[0].connect_manual = 1;
+	conf.ezvpn[0].connect_acl[0] = '\0';
 	ez_init(&conf);
 	have_cky = 0;
 	for (int steps = 0; size >= 2 && steps < 64; steps++) {
-		uint8_t op = data[0] % 10;
+		uint8_t op = data[0] % 11;
 		size_t n = data[1] < size - 2 ? data[1] : size - 2;
 		const uint8_t *d = data + 2;
 		data += 2 + n;
@@ -144,9 +147,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			t += n ? d[0] : 1;
 			ez_tick(t);
 			break;
-		case 9:
+		case 9: {
+			/* the connect mode changed by a reload: 0 manual, 1 auto, 2 and 3 acl */
+			int mode = n ? d[0] & 3 : 0;
+			conf.ezvpn[0].connect_manual = mode == 0;
+			snprintf(conf.ezvpn[0].connect_acl, sizeof(conf.ezvpn[0].connect_acl), "%s",
+			         mode >= 2 ? "DIAL" : "");
 			ez_reload(&conf);
 			break;
+		}
+		case 10: {
+			/* tunmgr's traffic report: the ezvpn's name, or any 64 bytes */
+			struct msg_ez_traffic m;
+			memset(&m, 0, sizeof(m));
+			if (n > 1 && (d[0] & 1))
+				memcpy(m.ezvpn, d + 1, n - 1 < sizeof(m.ezvpn) ? n - 1 : sizeof(m.ezvpn));
+			else
+				snprintf(m.ezvpn, sizeof(m.ezvpn), "testvpn");
+			m.packets = n;
+			ez_traffic(&m);
+			break;
+		}
 		}
 	}
 	ez_shutdown();

@@ -1,7 +1,8 @@
 # Forged messages on a live vpnd's channels (source after vpnd.sh; bash only): the descriptor
 # of one child's channel copied with pidfd_getfd, what gdb on that process would give an
 # attacker, and one message written on it by test/unit/imsg_forge. Used by test_forge.sh and
-# test_ez_tun.sh; $name names the case in failures.
+# test_ez_tun.sh; $name names the case in failures. VPND_PID is the vpnd played, FORGE_NS its
+# namespace (vpnd_hub unless set).
 
 FORGE=${FORGE:-./test/unit/imsg_forge}
 
@@ -18,7 +19,7 @@ chan_fd() {
 	[ "$2" = parent ] && { echo 3; return; }
 	local src dst
 	src=$(role_pid "$1") && dst=$(role_pid "$2") || return 1
-	ip netns exec vpnd_hub ss -xpH | python3 -c '
+	ip netns exec "${FORGE_NS:-vpnd_hub}" ss -xpH | python3 -c '
 import re, sys
 src, dst = sys.argv[1], sys.argv[2]
 own, peer = {}, {}

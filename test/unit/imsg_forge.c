@@ -24,6 +24,8 @@
  *                                  for ezvpn NAME, user "cisco", password "forged"
  *   ez-state NAME STATE ADDR NSPLIT IMSG_EZ_STATE (ikemgr -> parent): ezvpn NAME in STATE on
  *                                  va2 with ADDR/32, split networks 10.2.K.0/24 (K < NSPLIT)
+ *   ez-traffic NAME                IMSG_EZ_TRAFFIC (tunmgr -> ikemgr): connect acl traffic for
+ *                                  ezvpn NAME
  *   short TYPE                     a message of TYPE (IMSG_X or a number), 3-byte payload
  *   type TYPE                      an empty message of TYPE
  */
@@ -235,6 +237,12 @@ int main(int argc, char **argv)
 		e.session_id = 77;
 		e.save_password = 1;
 		rc = send_raw(fd, IMSG_EZ_STATE, 0, &e, sizeof(e));
+	} else if (!strcmp(what, "ez-traffic") && argc == 5) {
+		struct msg_ez_traffic t;
+		memset(&t, 0, sizeof(t));
+		snprintf(t.ezvpn, sizeof(t.ezvpn), "%s", argv[4]);
+		t.packets = 1;
+		rc = send_raw(fd, IMSG_EZ_TRAFFIC, 0, &t, sizeof(t));
 	} else if (!strcmp(what, "short") && argc == 5) {
 		rc = send_raw(fd, type_of(argv[4]), 0, "abc", 3);
 	} else if (!strcmp(what, "type") && argc == 5) {
