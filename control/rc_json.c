@@ -30,6 +30,8 @@ void iface_json(struct jw *w, const struct conf_interface *i)
 	jw_str(w, "access_group_out", i->acl_out);
 	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
 	jw_str(w, "tunnel_protection", i->protection);
+	jw_str(w, "tunnel_source", i->tunnel_source);
+	jw_str(w, "tunnel_destination", i->has_tunnel_dst ? addr(i->tunnel_dst).s : NULL);
 	jw_bool(w, "shutdown", i->shutdown);
 	jw_obj_end(w);
 }

@@ -256,7 +256,9 @@ int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
 	uint8_t idci[12] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0 }, idcr[12] = { ISAKMP_ID_IPV4_ADDR_SUBNET };
 	size_t cilen = 8;
 	memcpy(idci + 4, &addr, 4);
-	if (q->idci_mask.s_addr) {
+	if (q->idci_any)
+		memset(idci + 4, 0, 4);
+	if (q->idci_mask.s_addr || q->idci_any) {
 		idci[0] = ISAKMP_ID_IPV4_ADDR_SUBNET;
 		memcpy(idci + 8, &q->idci_mask, 4);
 		cilen = 12;
