@@ -10,9 +10,6 @@
 
 #include "common/conf_parse.h"
 
-/* 1 once ikemgr dials a static VTI and tunmgr makes its device */
-#define CONF_VTI_RUNS 0
-
 /* TunnelN with N from 0 to 99999: also the Linux name of its TUN device (at most 11 bytes) */
 int cp_vti_name(const char *s)
 {
@@ -149,16 +146,7 @@ void cp_check_vti(struct conf_parser *p)
 {
 	const struct vpnd_conf *c = p->conf;
 
-	for (int k = 0; k < c->niface && k < CONF_MAX_IFACES; k++) {
-		if (!c->iface[k].is_vti)
-			continue;
-		check_one(p, &c->iface[k]);
-		/* The block is read and checked, but until ikemgr dials it (main mode initiator)
-		 * and tunmgr makes its device, accepting it would promise a tunnel that never
-		 * comes up. */
-		if (!CONF_VTI_RUNS)
-			cp_error_at(p, c->iface[k].line, "interface %s: static VTI is not supported "
-			            "yet (read and checked, but nothing dials it), expected 'interface "
-			            "Virtual-TemplateN type tunnel' (dynamic VTI)", c->iface[k].name);
-	}
+	for (int k = 0; k < c->niface && k < CONF_MAX_IFACES; k++)
+		if (c->iface[k].is_vti)
+			check_one(p, &c->iface[k]);
 }

@@ -145,6 +145,10 @@ TESTS += test/interop/test_cmap_manual.sh
 EXTRA_DIST += test/interop/test_cmap_manual.sh test/lib/wirecount.py
 cmap_manual_log = test/interop/test_cmap_manual.sh.log
 $(cmap_manual_log): test/interop/test_ezvpn_modes.sh.log
+TESTS += test/interop/test_vti_swan.sh
+EXTRA_DIST += test/interop/test_vti_swan.sh
+vti_swan_log = test/interop/test_vti_swan.sh.log
+$(vti_swan_log): test/interop/test_cmap_manual.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
