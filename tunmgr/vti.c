@@ -20,10 +20,14 @@
 #include "tunmgr/tun.h"
 #include "tunmgr/tunmgr.h"
 
+#define VTI_ROUTES_MAX 64
+
 struct vti_session {
 	char           name[16];        /* TunnelN */
 	struct in_addr dst;
-	int            routed;          /* the file's routes through it are in */
+	/* the file's routes through it that are in the kernel (while a pair is in) */
+	struct { struct in_addr net; int plen; } rt[VTI_ROUTES_MAX];
+	int            nrt;
 };
 
 static int plen_of(struct in_addr m)
@@ -159,30 +163,68 @@ int vti_sa_allowed(struct va *v, const struct msg_sa_add *a, int plen, char *why
 	return 0;
 }
 
-/* The file's `ip route ... TunnelN` in (up) or out; the kernel drops them with the device. */
+static int configured(const struct va *v, struct in_addr net, int plen)
+{
+	for (int k = 0; k < dp.conf->nroute && k < CONF_MAX_ROUTES; k++) {
+		const struct conf_route *r = &dp.conf->route[k];
+		if (!strcmp(r->ifname, v->vti->name) && r->prefix.s_addr == net.s_addr &&
+		    plen_of(r->mask) == plen)
+			return 1;
+	}
+	return 0;
+}
+
+/* The file's `ip route ... TunnelN` in the kernel (up) or out of it. Up again after a reload
+ * takes out what the file no longer has and adds what it gained; the kernel drops them all
+ * with the device. */
 void vti_routes(struct va *v, int up)
 {
 	static const struct in_addr none;
-	int n = 0;
+	struct vti_session *t = v->vti;
+	int added = 0, removed = 0, rc;
 
-	if (v->ifindex <= 0 || v->vti->routed == up)
+	if (v->ifindex <= 0)
 		return;
-	for (int k = 0; k < dp.conf->nroute && k < CONF_MAX_ROUTES; k++) {
-		const struct conf_route *r = &dp.conf->route[k];
-		if (strcmp(r->ifname, v->vti->name))
+	for (int i = 0; i < t->nrt; i++) {
+		if (up && configured(v, t->rt[i].net, t->rt[i].plen))
 			continue;
-		int plen = plen_of(r->mask);
-		int rc = up ? nl_route_add(dp.nl, v->ifindex, r->prefix, plen, none)
-		            : nl_route_del(dp.nl, v->ifindex, r->prefix, plen);
-		if (rc < 0 && rc != -EEXIST && rc != -ESRCH)
-			log_warnx("%s: cannot %s the route to %s/%d: %s", v->ifname, up ? "add" : "remove",
-			          inet_ntoa(r->prefix), plen, strerror(-rc));
-		else
-			n++;
+		rc = nl_route_del(dp.nl, v->ifindex, t->rt[i].net, t->rt[i].plen);
+		if (rc < 0 && rc != -ESRCH)
+			log_warnx("%s: cannot remove the route to %s/%d: %s", v->ifname,
+			          inet_ntoa(t->rt[i].net), t->rt[i].plen, strerror(-rc));
+		t->rt[i--] = t->rt[--t->nrt];
+		removed++;
 	}
-	v->vti->routed = up;
-	log_info("%s: %d route%s %s", v->ifname, n, n == 1 ? "" : "s",
-	         up ? "through it (IPsec up)" : "withdrawn (no IPsec SA)");
+	for (int k = 0; up && k < dp.conf->nroute && k < CONF_MAX_ROUTES; k++) {
+		const struct conf_route *r = &dp.conf->route[k];
+		int plen = plen_of(r->mask), i;
+		if (strcmp(r->ifname, t->name))
+			continue;
+		for (i = 0; i < t->nrt; i++)
+			if (t->rt[i].net.s_addr == r->prefix.s_addr && t->rt[i].plen == plen)
+				break;
+		if (i < t->nrt)
+			continue;
+		if (t->nrt == VTI_ROUTES_MAX) {
+			log_warnx("%s: more than %d routes through it, %s/%d left out", v->ifname,
+			          VTI_ROUTES_MAX, inet_ntoa(r->prefix), plen);
+			continue;
+		}
+		rc = nl_route_add(dp.nl, v->ifindex, r->prefix, plen, none);
+		if (rc < 0 && rc != -EEXIST) {
+			log_warnx("%s: cannot route %s/%d through it: %s", v->ifname,
+			          inet_ntoa(r->prefix), plen, strerror(-rc));
+			continue;
+		}
+		t->rt[t->nrt].net = r->prefix;
+		t->rt[t->nrt++].plen = plen;
+		added++;
+	}
+	if (up && (added || removed))
+		log_info("%s: routes through it: %d added, %d withdrawn", v->ifname, added, removed);
+	else if (removed)
+		log_info("%s: %d route%s withdrawn (no IPsec SA)", v->ifname, removed,
+		         removed == 1 ? "" : "s");
 }
 
 void vti_teardown(struct va *v)
@@ -207,6 +249,8 @@ void vti_sync(void)
 		if (v->vti && !conf_of(v)) {
 			log_info("%s: no longer configured as it was", v->ifname);
 			va_destroy(v->session_id);
+		} else if (v->vti && v->in[0]) {
+			vti_routes(v, 1);       /* the file's routes as they are now */
 		}
 	}
 	for (int k = 0; k < dp.conf->niface && k < CONF_MAX_IFACES; k++) {

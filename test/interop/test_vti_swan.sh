@@ -106,7 +106,7 @@ echo "$sas" | grep -q "ESTABLISHED, IKEv1" || die "charon has no IKEv1 SA"
 echo "$sas" | grep -Eq "^ +local +0\.0\.0\.0/0$" && echo "$sas" | grep -Eq "^ +remote +0\.0\.0\.0/0$" ||
 	die "charon's CHILD_SA is not 0.0.0.0/0 both ways"
 grep -q "Tunnel0: phase 1 up with 172.18.143.2" "$st/vpnd.log" || die "no phase 1 line in vpnd's log"
-wait_until 5 grep -q "Tunnel0: 1 route through it" "$st/vpnd.log" || die "the route through Tunnel0 is not in"
+wait_until 5 grep -q "Tunnel0: routes through it: 1 added" "$st/vpnd.log" || die "the route through Tunnel0 is not in"
 hub ip -o link show Tunnel0 | grep -q "UP" || die "no Tunnel0 device up on the hub"
 hub ip -o addr show dev Tunnel0 | grep -q "10.255.0.1/30" || die "Tunnel0 has not its address"
 hub ip route show 10.3.1.0/24 | grep -q "dev Tunnel0" || die "10.3.1.0/24 is not routed through Tunnel0"
@@ -163,19 +163,31 @@ echo "$out" | grep -q "Interface: Tunnel0" || die "show crypto session does not 
 echo "$out" | grep -q "Profile: vti Tunnel0" || die "show crypto session does not name the VTI"
 pass "vpnctl lists the tunnel (isakmp sa, session)"
 
+# a reload with the tunnel unchanged keeps it (no second dial, the same pair); one that adds
+# a route puts it through the live tunnel
+dials=$(grep -c "Tunnel0: dialling" "$st/vpnd.log")
+echo "ip route 10.3.2.0 255.255.255.0 Tunnel0" >>"$T/vti.conf"
+"$VPNCTL" -S "$st" reload >/dev/null || die "reload refused"
+wait_until 10 grep -q "configuration reloaded" "$st/vpnd.log" || die "no reload"
+inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping after the reload"
+[ "$(grep -c "Tunnel0: dialling" "$st/vpnd.log")" = "$dials" ] || die "the reload dialled the tunnel again"
+wait_until 5 sh -c "ip netns exec vpnd_hub ip route show 10.3.2.0/24 | grep -q 'dev Tunnel0'" ||
+	die "the route the reload added is not through Tunnel0"
+pass "reload keeps the live tunnel and routes what it added through it"
+
 # charon deletes: vpnd obeys, withdraws the route, and dials again
 swan_down 10 || die "swanctl --terminate failed"
 wait_until 10 grep -q "Tunnel0: tunnel with 172.18.143.2 (deleted by the peer)" "$st/vpnd.log" ||
 	die "vpnd did not obey charon's DELETE"
-wait_until 10 grep -q "Tunnel0: 1 route withdrawn" "$st/vpnd.log" || die "the route stayed without an SA"
+wait_until 10 grep -q "Tunnel0: 2 routes withdrawn (no IPsec SA)" "$st/vpnd.log" || die "the routes stayed without an SA"
 wait_until 30 sh -c "[ \$(grep -c 'Tunnel0: IPsec up with 172.18.143.2' $st/vpnd.log) -ge 2 ]" ||
 	die "vpnd did not dial again after the DELETE"
 inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping after the tunnel came back"
-pass "DELETE from charon obeyed, route withdrawn, tunnel dialled again"
+pass "DELETE from charon obeyed, routes withdrawn, tunnel dialled again"
 
 vpnd_stop "$st"
 hub ip -o link show Tunnel0 2>/dev/null | grep -q Tunnel0 && die "Tunnel0 is left after stop"
-hub ip route show 10.3.1.0/24 | grep -q . && die "the route through Tunnel0 is left after stop"
+hub ip route show | grep -q Tunnel0 && die "a route through Tunnel0 is left after stop"
 grep -q "Tunnel0 (static VTI to 172.18.143.2) removed" "$st/vpnd.log" || die "no removal line"
 wait_until 10 sh -c "! STRONGSWAN_CONF=$sdir/strongswan.conf swanctl --list-sas --uri unix://$sdir/charon.vici | grep -q ESTABLISHED" ||
 	die "charon kept its SA after vpnd's DELETE at stop"
