@@ -196,6 +196,12 @@ struct ikei_qm {
 	uint8_t  ni[32], nr[IKEI_NONCE_MAX];
 	size_t   nilen, nrlen;
 	int      idci_any;                /* IDci 0.0.0.0/0, as an IOS static VTI proposes */
+	/* PFS: pfs_group and pfs_dh (the caller's key pair, freed by the caller after
+	 * ikei_keymat) set before ikei_qm1, which sends KE; ikei_qm2 keeps the peer's */
+	int      pfs_group;
+	struct ike_dh *pfs_dh;
+	uint8_t  gxr[IKEI_PUB_MAX];
+	size_t   gxlen;
 };
 struct ikei_keys {
 	uint8_t enc_in[36], auth_in[64], enc_out[36], auth_out[64];

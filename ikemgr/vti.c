@@ -67,7 +67,9 @@ static void clear_session(struct vti *t)
 		ike.io.to_tunmgr(IMSG_SA_DEL, t->tun_id, &d, sizeof(d));
 	}
 	ike_dh_free(t->dh);
-	t->dh = NULL;
+	ike_dh_free(t->qm.pfs_dh);
+	ike_dh_free(t->rk.pfs_dh);
+	t->dh = t->qm.pfs_dh = t->rk.pfs_dh = NULL;
 	free(t->last);
 	t->last = NULL;
 	t->last_len = 0;
@@ -164,6 +166,19 @@ static void p2_offer(const struct vti *t, struct ikei_qm *q)
 	          : vconf->sa_lifetime_seconds ? vconf->sa_lifetime_seconds : 3600;
 	q->idci_any = 1;
 	q->udp = t->sa.nat_detected;
+	/* set pfs: a key pair of its own for each quick mode */
+	if (pr && pr->pfs_group && (q->pfs_dh = ike_dh_new(pr->pfs_group)))
+		q->pfs_group = pr->pfs_group;
+	else if (pr && pr->pfs_group)
+		log_warnx("%s: DH group %d for PFS unavailable", t->name, pr->pfs_group);
+}
+
+static int vti_pfs_wanted(const struct vti *t)
+{
+	const struct conf_interface *c = vti_conf(t);
+	const struct conf_ipsec_profile *pr = c ? conf_find_ipsec_profile(vconf, c->protection)
+	                                        : NULL;
+	return pr && pr->pfs_group;
 }
 
 static int start_qm(struct vti *t, struct ikei_qm *q, time_t now)
@@ -171,9 +186,10 @@ static int start_qm(struct vti *t, struct ikei_qm *q, time_t now)
 	struct isakmp_buf b;
 	static const struct in_addr any;
 
+	ike_dh_free(q->pfs_dh);
 	memset(q, 0, sizeof(*q));
 	p2_offer(t, q);
-	if (!q->nprop)
+	if (!q->nprop || (!q->pfs_dh && vti_pfs_wanted(t)))
 		return -1;
 	isakmp_buf_init(&b);
 	if (ikei_qm1(&t->sa, q, any, &b) < 0) {
@@ -242,6 +258,8 @@ static int qm_done(struct vti *t, struct ikei_qm *q, uint8_t *pkt, size_t len, t
 		return -1;
 	}
 	install(t, q);
+	ike_dh_free(q->pfs_dh);         /* its part is done: KEYMAT is made */
+	q->pfs_dh = NULL;
 	vti_send(t, &b);
 	isakmp_buf_free(&b);
 	free(t->last);

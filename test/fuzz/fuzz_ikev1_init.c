@@ -188,6 +188,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		q.prop[0] = (struct ikei_p2_prop){ ESP_ENCR_AES_CBC, 256, ESP_AUTH_HMAC_SHA1_96 };
 		q.prop[1] = (struct ikei_p2_prop){ ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_MD5_96 };
 	}
+	if (size && (data[0] & 2)) {
+		/* PFS, as a static VTI with set pfs asks it: the answer's KE is parsed and used */
+		q.pfs_group = 2;
+		q.pfs_dh = dh;
+	}
 	if (op == 3) {
 		if (ikei_qm1(&s, &q, local.sin_addr, &b) < 0)
 			abort();

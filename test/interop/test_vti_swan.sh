@@ -2,7 +2,7 @@
 # Static VTI against strongSwan: vpnd in the hub namespace has `interface Tunnel0` with tunnel
 # destination 172.18.143.2, where charon (kernel-libipsec, its own TUN ipsec0) is the
 # responder: IKEv1 main mode with a pre-shared key by address, local_ts = remote_ts =
-# 0.0.0.0/0, ESP in UDP (charon fakes NAT-D: libipsec has no raw ESP). vpnd dials at start;
+# 0.0.0.0/0, PFS with group 14, ESP in UDP (charon fakes NAT-D: libipsec has no raw ESP). vpnd dials at start;
 # the tunnel comes up, Tunnel0 carries `ip route 10.3.1.0 255.255.255.0 Tunnel0`, the hub's
 # inside host and the LAN host behind charon ping each other and move data with iperf3 both
 # ways (ESP counted on the wire), vpnctl lists the tunnel, charon's DELETE is obeyed (the
@@ -29,6 +29,7 @@ crypto isakmp key vtis3cret address 172.18.143.2
 crypto ipsec transform-set T esp-aes 256 esp-sha-hmac
 crypto ipsec profile P
  set transform-set T
+ set pfs group14
  set security-association lifetime kilobytes 1048576
 interface eth0
  ip address 172.18.143.246 255.255.255.0
@@ -79,7 +80,7 @@ connections {
 			$SWAN_CONN {
 				local_ts = 0.0.0.0/0
 				remote_ts = 0.0.0.0/0
-				esp_proposals = aes256-sha1
+				esp_proposals = aes256-sha1-modp2048
 			}
 		}
 	}

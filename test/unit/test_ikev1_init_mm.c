@@ -3,7 +3,8 @@
  * (ikev1_input, a keyring peer): six messages with and without NAT-T, HASH_R checked, the
  * peer's ID held to the destination, a wrong key caught by the responder at message 5 and a
  * forged message 6 leaving the CBC chain intact; then quick mode proposing 0.0.0.0/0 on both
- * sides as an IOS static VTI does. keymgr is stood in for as in test_ikev1_init.c.
+ * sides as an IOS static VTI does, and quick mode with PFS against a hub that wants it.
+ * keymgr and tunmgr are stood in for as in test_ikev1_init.c.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -19,9 +20,10 @@ static const char cfg[] =
 	"crypto isakmp policy 10\n encr aes 256\n hash sha\n authentication pre-share\n group 14\n"
 	"crypto isakmp key s3cret address 10.99.0.7\n"
 	"crypto isakmp profile s2s\n match identity address 10.99.0.7 255.255.255.255\n"
-	" virtual-template 1\n"
+	" virtual-template 1\n network-extension access-list NEM\n"
+	"ip access-list extended NEM\n permit ip 10.99.0.0 0.0.0.255 any\n"
 	"crypto ipsec transform-set T1 esp-aes 256 esp-sha-hmac\n"
-	"crypto ipsec profile vp\n set transform-set T1\n"
+	"crypto ipsec profile vp\n set transform-set T1\n set pfs group14\n"
 	"interface eth1\n ip address 10.2.1.1 255.255.255.0\n"
 	"interface Virtual-Template1 type tunnel\n ip unnumbered eth1\n tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile vp\n";
@@ -74,9 +76,48 @@ static void drain(void)
 	ikev1_skeyid_res(kq.id, &r);
 }
 
+/* tunmgr: the interface and every SA taken (its keys kept for the test), answered after the
+ * engine returns, as over the channel */
+static struct msg_sa_add last_add;
+static int sa_adds;
+static struct { uint32_t type, id; struct msg_sa_add sa; } tq[4];
+static int ntq;
+
 static void to_tunmgr(uint32_t t, uint32_t id, const void *d, size_t l)
 {
-	(void)t; (void)id; (void)d; (void)l;
+	if ((t != IMSG_VA_CREATE && t != IMSG_SA_ADD) || ntq == 4)
+		return;
+	tq[ntq].type = t;
+	tq[ntq].id = id;
+	if (t == IMSG_SA_ADD) {
+		cr_assert_eq(l, sizeof(tq[ntq].sa));
+		memcpy(&tq[ntq].sa, d, l);
+	}
+	ntq++;
+}
+
+static void tunmgr_answers(void)
+{
+	for (int i = 0; i < ntq; i++) {
+		if (tq[i].type == IMSG_VA_CREATE) {
+			struct msg_va_created r;
+			memset(&r, 0, sizeof(r));
+			r.session_id = tq[i].id;
+			snprintf(r.ifname, sizeof(r.ifname), "va1");
+			r.ifindex = 7;
+			r.unit = 1;
+			ikev1_va_created(tq[i].id, &r);
+		} else {
+			struct msg_sa_added r;
+			last_add = tq[i].sa;
+			sa_adds++;
+			memset(&r, 0, sizeof(r));
+			r.session_id = tq[i].id;
+			r.spi_in = last_add.spi_in;
+			ikev1_sa_added(tq[i].id, &r);
+		}
+	}
+	ntq = 0;
 }
 
 static void to_parent(uint32_t t, uint32_t id, const void *d, size_t l)
@@ -96,6 +137,7 @@ static void setup(void)
 	client.sin_port = hub.sin_port = htons(500);
 	hub_key = "s3cret";
 	kq.pending = 0;
+	ntq = 0;
 }
 TestSuite(mm, .init = setup);
 
@@ -108,6 +150,8 @@ static int to_hub(struct isakmp_buf *b, int port4500)
 		c.sin_port = htons(4500);
 	ikev1_input(b->data, b->len, &c, &hub, port4500);
 	drain();
+	tunmgr_answers();
+	tunmgr_answers();       /* what the first answers made the engine ask */
 	isakmp_buf_free(b);
 	isakmp_buf_init(b);
 	return out_len > 0;
@@ -278,6 +322,77 @@ Test(mm, quick_mode_any_to_any)
 		nid++;
 	}
 	cr_assert_eq(nid, 2);
+	isakmp_buf_free(&b);
+	ike_dh_free(dh);
+}
+
+/* quick mode with PFS (set pfs group14 at the hub): KE both ways, and both sides' KEYMAT
+ * from the quick mode's own g^xy */
+Test(mm, quick_mode_with_pfs)
+{
+	struct ikei_sa s;
+	struct ikei_qm q;
+	struct ikei_keys k;
+	struct isakmp_buf b;
+	struct ike_dh *dh = ike_dh_new(14);
+
+	phase1(&s, dh, 0);
+	memset(&q, 0, sizeof(q));
+	q.encr = ESP_ENCR_AES_CBC;
+	q.keylen = 256;
+	q.auth = ESP_AUTH_HMAC_SHA1_96;
+	q.life = 3600;
+	q.pfs_group = 14;
+	q.pfs_dh = ike_dh_new(14);
+	cr_assert_not_null(q.pfs_dh);
+	isakmp_buf_init(&b);
+	cr_assert_eq(ikei_qm1(&s, &q, client.sin_addr, &b), 0);
+	sa_adds = 0;
+	cr_assert(to_hub(&b, 0), "no quick mode 2 (PFS)");
+	uint32_t mid;
+	uint8_t ex;
+	ikei_peek(out, out_len, &mid, &ex);
+	int rc = ikei_qm2(&s, &q, out, out_len);
+	cr_assert_eq(rc, 0, "qm2: %s (exchange %u, M-ID %08x vs %08x)", ikei_strerror(rc), ex, mid, q.x.msgid);
+	cr_assert_eq(q.gxlen, 256);
+	cr_assert_eq(ikei_qm3(&s, &q, &b), 0);
+	to_hub(&b, 0);
+	cr_assert_eq(sa_adds, 1);
+	cr_assert_eq(ikei_keymat(&s, &q, &k), 0);
+	cr_assert_arr_eq(last_add.enckey_in, k.enc_out, k.enc_len);
+	cr_assert_arr_eq(last_add.authkey_in, k.auth_out, k.auth_len);
+	cr_assert_arr_eq(last_add.enckey_out, k.enc_in, k.enc_len);
+	/* without its half of the exchange the keys differ: PFS is in them */
+	struct ikei_qm nopfs = q;
+	struct ikei_keys k2;
+	nopfs.pfs_group = 0;
+	cr_assert_eq(ikei_keymat(&s, &nopfs, &k2), 0);
+	cr_assert(memcmp(k.enc_in, k2.enc_in, k.enc_len), "KEYMAT without g^xy");
+	ike_dh_free(q.pfs_dh);
+	isakmp_buf_free(&b);
+	ike_dh_free(dh);
+}
+
+/* a hub that wants PFS refuses a quick mode without it */
+Test(mm, quick_mode_without_the_pfs_the_hub_wants)
+{
+	struct ikei_sa s;
+	struct ikei_qm q;
+	struct isakmp_buf b;
+	struct ike_dh *dh = ike_dh_new(14);
+
+	phase1(&s, dh, 0);
+	memset(&q, 0, sizeof(q));
+	q.encr = ESP_ENCR_AES_CBC;
+	q.keylen = 256;
+	q.auth = ESP_AUTH_HMAC_SHA1_96;
+	q.life = 3600;
+	isakmp_buf_init(&b);
+	cr_assert_eq(ikei_qm1(&s, &q, client.sin_addr, &b), 0);
+	sa_adds = 0;
+	if (to_hub(&b, 0))
+		cr_assert_neq(ikei_qm2(&s, &q, out, out_len), 0, "quick mode 2 without PFS");
+	cr_assert_eq(sa_adds, 0);
 	isakmp_buf_free(&b);
 	ike_dh_free(dh);
 }
