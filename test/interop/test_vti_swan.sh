@@ -41,6 +41,11 @@ interface Tunnel0
  tunnel destination 172.18.143.2
  tunnel mode ipsec ipv4
  tunnel protection ipsec profile P
+ ip tcp adjust-mss 1300
+ ip access-group FROMVTI in
+ip access-list extended FROMVTI
+ deny icmp host 10.3.1.10 host 10.2.1.1
+ permit ip any any
 ip route 10.3.1.0 255.255.255.0 Tunnel0
 EOF
 
@@ -141,6 +146,9 @@ for d in up down; do
 	echo "iperf3 $d through Tunnel0 (vpnd) and ipsec0 (charon): $mbit Mbit/s"
 done
 grep -q "Accepted connection from 10.3.1.10" "$T/iperf.log" || die "the hub's inside host did not see 10.3.1.10"
+mss=$(python3 -c "import json; print(json.load(open('$T/up.json'))['start']['tcp_mss_default'])")
+[ "$mss" -le 1300 ] || die "TCP MSS $mss through Tunnel0, expected at most 1300 (ip tcp adjust-mss)"
+echo "TCP MSS through Tunnel0: $mss"
 pkts=$(hub ip -s link show Tunnel0 | awk '/RX:/{getline; print $2; exit}')
 [ "${pkts:-0}" -gt 1000 ] || die "Tunnel0 received only ${pkts:-0} packets"
 sas=$(swan_sas)
@@ -148,6 +156,10 @@ echo "$sas" | grep -Eq "INSTALLED, TUNNEL-in-UDP" || die "charon's CHILD_SA is n
 inb=$(echo "$sas" | sed -n 's/^ *in  *[0-9a-f]*, *\([0-9]*\) bytes.*/\1/p' | head -1)
 [ "${inb:-0}" -gt 1000000 ] || die "charon decrypted only ${inb:-0} bytes from vpnd"
 pass "ping and iperf3 both ways through Tunnel0 and charon ($pkts packets into Tunnel0)"
+lan ping -c1 -w 3 10.2.1.1 >/dev/null && die "ip access-group FROMVTI in let a denied ping through"
+grep -q "Tunnel0: packet from 10.3.1.10 denied by access list FROMVTI" "$st/vpnd.log" ||
+	die "no log line for the packet FROMVTI denied"
+pass "Tunnel0's ip access-group in and ip tcp adjust-mss apply"
 grep -q "Tunnel0: IPsec SA [0-9a-f]* replaced by [0-9a-f]*" "$st/vpnd.log" ||
 	die "no rekey after 900 MB through a pair of 1 GB"
 grep -q "IPsec SA reached its hard lifetime" "$st/vpnd.log" && die "a pair expired unrenewed"
