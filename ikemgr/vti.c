@@ -412,14 +412,24 @@ static void on_info(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 	uint16_t notify = 0;
 
 	if (t->state < VTI_QM) {
-		/* before keys, a clear notification only ends the attempt */
-		struct isakmp_hdr h;
-		if (isakmp_parse_hdr(pkt, len, &h) == 0 && !(h.flags & ISAKMP_FLAG_E) &&
-		    t->state == VTI_MM1 && ikei_info(&t->sa, pkt, len, NULL, &answered, &notify,
-		                                     &deleted) == 0 && notify && notify < 16384) {
+		/* before phase 1 is up, a clear error notification (NO-PROPOSAL-CHOSEN,
+		 * AUTHENTICATION-FAILED) ends the attempt; anything else is dropped */
+		struct isakmp_msg m;
+		struct isakmp_notify n;
+		int i;
+		if (isakmp_parse(pkt, len, &m) < 0 || (m.hdr.flags & ISAKMP_FLAG_E)) {
+			ike.st.drop_malformed++;
+			return;
+		}
+		for (i = 0; i < m.npl && m.pl[i].type != ISAKMP_NP_N; i++)
+			;
+		if (i < m.npl && isakmp_parse_notify(m.pl[i].body, m.pl[i].len, &n) == 0 &&
+		    n.type && n.type < 16384) {
 			char why[48];
-			snprintf(why, sizeof(why), "refused with notification %u", notify);
+			snprintf(why, sizeof(why), "refused with notification %u", n.type);
 			vti_down(t, why, 0, now);
+		} else {
+			ike.st.drop_state++;
 		}
 		return;
 	}
