@@ -1,5 +1,5 @@
-/* Static VTIs (interface TunnelN): ikemgr dials each tunnel's destination (vti.c) and
- * reports its SAs to the session store (vti_report.c). */
+/* Static VTIs (interface TunnelN): ikemgr dials each tunnel's destination (vti.c, its life;
+ * vti_exchange.c, the answers) and reports its SAs to the session store (vti_report.c). */
 #ifndef VPND_IKEMGR_VTI_H
 #define VPND_IKEMGR_VTI_H
 
@@ -54,7 +54,13 @@ int  vti_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *);
 int  vti_sa_added(uint32_t peerid, const struct msg_sa_added *);
 int  vti_sa_expire(uint32_t peerid, const struct msg_sa_expire *);
 
+/* vti.c: a tunnel's life */
+extern struct vti vtis[CONF_MAX_IFACES];
+extern const struct vpnd_conf *vconf;
 struct vti *vti_by_id(uint32_t id);
+const struct conf_interface *vti_conf(const struct vti *);
+void vti_send(struct vti *, const struct isakmp_buf *);
+void vti_send_req(struct vti *, const struct isakmp_buf *, time_t now);
 void vti_connect(struct vti *, time_t now);
 void vti_down(struct vti *, const char *why, int tell_peer, time_t now);
 
