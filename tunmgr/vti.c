@@ -134,6 +134,8 @@ void vti_configure(struct va *v, int fd)
 	v->polling = 1;
 	log_info("%s up, mtu %d, toward %s: routes follow its IPsec SA", v->ifname, mtu,
 	         inet_ntoa(v->vti->dst));
+	if (v->in[0])
+		vti_routes(v, 1);       /* a pair came before the device did */
 }
 
 void vti_settings(struct va *v)
