@@ -243,6 +243,12 @@ struct conf_interface {
 	/* ipv6 traffic-filter NAME in|out: an ipv6 access-list on the clones' IPv6 traffic */
 	char     acl6_in[CONF_NAME_MAX];
 	char     acl6_out[CONF_NAME_MAX];
+	/* interface TunnelN (static VTI, common/conf_vti.c): tunnel source as written (an
+	 * interface or an address) and tunnel destination, the peer it dials */
+	int      is_vti;
+	char     tunnel_source[CONF_NAME_MAX];
+	struct in_addr tunnel_dst;
+	int      has_tunnel_dst;
 };
 
 /* set session-key inbound|outbound esp SPI cipher HEX [authenticator HEX] */
@@ -589,6 +595,8 @@ const struct conf_isakmp_profile *conf_find_profile_for_group(const struct vpnd_
 const struct conf_transform_set  *conf_find_tset(const struct vpnd_conf *, const char *name);
 const struct conf_ipsec_profile  *conf_find_ipsec_profile(const struct vpnd_conf *, const char *name);
 const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, const char *name);
+/* whether a pre-shared key (crypto isakmp key, keyring) covers a static VTI's destination */
+int conf_vti_has_key(const struct vpnd_conf *, struct in_addr dst);
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, const char *name);

@@ -6,7 +6,7 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_pki.c common/conf_dynauth.c common/conf_admission.c \
 	common/conf_logging.c common/conf_words.c common/conf_http.c \
 	common/conf_ipv6.c common/conf_acl6.c common/conf_ezvpn.c common/conf_bind.c \
-	common/conf_cmap.c common/conf_cmap_check.c common/esp_keylen.h
+	common/conf_cmap.c common/conf_cmap_check.c common/conf_vti.c common/esp_keylen.h
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
@@ -52,3 +52,9 @@ TESTS += test/unit/test_conf_cmap
 test_unit_test_conf_cmap_SOURCES = test/unit/test_conf_cmap.c test/unit/confload.c test/unit/confload.h
 test_unit_test_conf_cmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_cmap_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_conf_vti
+TESTS += test/unit/test_conf_vti
+test_unit_test_conf_vti_SOURCES = test/unit/test_conf_vti.c test/unit/confload.c test/unit/confload.h
+test_unit_test_conf_vti_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_vti_LDADD = $(TEST_LIBS)

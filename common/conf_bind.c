@@ -76,7 +76,8 @@ int conf_bind_devices(struct vpnd_conf *c, const struct ifaddrs *all, conf_diag_
 		int need = needed(f);
 
 		/* Linux names are their own device; a Loopback is lo; templates are cloned */
-		if (f->is_template || f->is_loopback || !conf_iface_is_ios(f->name))
+		/* ... and a TunnelN is the TUN device tunmgr makes under that name */
+		if (f->is_template || f->is_loopback || f->is_vti || !conf_iface_is_ios(f->name))
 			continue;
 		if (f->device_explicit) {
 			if (!has_device(all, f->device)) {

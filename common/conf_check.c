@@ -134,6 +134,7 @@ void cp_check_refs(struct conf_parser *p)
 	cp_check_ipv6(p);
 	cp_check_ezvpn(p);
 	cp_check_cmap(p);
+	cp_check_vti(p);
 
 	/* A template a profile clones must carry the protection, or sessions would have no SA. */
 	for (int k = 0; k < c->nprofile; k++) {

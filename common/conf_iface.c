@@ -82,7 +82,7 @@ static int linux_ifname(struct conf_parser *p, const char *s)
  * (checked once the file is read; its Linux device is found by conf_iface_device()). */
 static int iface_ref(struct conf_parser *p, const char *s, char *dst, size_t dstsz, int ref)
 {
-	if (cp_ios_iface_name(s) && strncmp(s, "Tunnel", 6) != 0 &&
+	if (cp_ios_iface_name(s) && (strncmp(s, "Tunnel", 6) != 0 || cp_vti_name(s)) &&
 	    strncmp(s, "Virtual-Access", 14) != 0) {
 		snprintf(dst, dstsz, "%s", s);
 		if (ref)
@@ -106,8 +106,10 @@ static int block_name(struct conf_parser *p, const char *s)
 	if (!ios_like(s))
 		return linux_ifname(p, s);
 	if (strncmp(s, "Tunnel", 6) == 0 && s[6] >= '0' && s[6] <= '9') {
-		cp_error(p, "static VTI (interface %s) is not supported yet, expected 'interface "
-		         "Virtual-TemplateN type tunnel' (dynamic VTI) or a physical interface", s);
+		if (cp_vti_name(s))
+			return 1;
+		cp_error(p, "bad tunnel interface name '%s', expected TunnelN with N from 0 to "
+		         "99999", s);
 		return 0;
 	}
 	if (strncmp(s, "Virtual-Access", 14) == 0) {
@@ -186,6 +188,7 @@ void cp_h_interface(struct conf_parser *p, int i)
 		c->iface[k].is_template = is_template;
 		c->iface[k].template_num = (int)num;
 		c->iface[k].is_loopback = strncmp(name, "Loopback", 8) == 0;
+		c->iface[k].is_vti = cp_vti_name(name);
 		c->iface[k].line = p->line;
 		c->niface++;
 	}
@@ -293,10 +296,10 @@ static void h_access_group(struct conf_parser *p, int i)
 
 static int need_template(struct conf_parser *p)
 {
-	if (cur_iface(p)->is_template)
+	if (cur_iface(p)->is_template || cur_iface(p)->is_vti)
 		return 1;
-	cp_error(p, "'%s' is only for templates, expected it under 'interface Virtual-TemplateN "
-	         "type tunnel'", p->cmd);
+	cp_error(p, "'%s' is only for tunnels, expected it under 'interface Virtual-TemplateN "
+	         "type tunnel' or 'interface TunnelN'", p->cmd);
 	return 0;
 }
 
@@ -320,6 +323,10 @@ static void h_tunnel_source(struct conf_parser *p, int i)
 
 	if (!need_template(p) || !cp_need(p, i, "an interface name or an address"))
 		return;
+	if (cur_iface(p)->is_vti) {
+		cp_h_tunnel_source(p, i);
+		return;
+	}
 	/* nothing keeps the name: it is checked, not referenced */
 	if (inet_pton(AF_INET, p->argv[i], &a) != 1 &&
 	    (ios_like(p->argv[i]) ? !block_name(p, p->argv[i]) : !linux_ifname(p, p->argv[i])))
@@ -355,7 +362,7 @@ static void h_physical(struct conf_parser *p, int i)
 	if (!cp_need(p, i, "a Linux device name (eth0)") || !linux_ifname(p, p->argv[i]) ||
 	    !cp_end(p, i + 1))
 		return;
-	if (ifc->is_template || ifc->is_loopback || !ios_like(ifc->name)) {
+	if (ifc->is_template || ifc->is_loopback || ifc->is_vti || !ios_like(ifc->name)) {
 		cp_error(p, "physical-interface is for IOS-named interfaces (FastEthernet0/0), "
 		         "expected it only under one of those, not under %s", ifc->name);
 		return;
@@ -417,6 +424,7 @@ static const struct cp_kw iface_tunnel[] = {
 	FN("mode", h_tunnel_mode),
 	FN("source", h_tunnel_source),
 	FN("protection", h_tunnel_protection),
+	FN("destination", cp_h_tunnel_destination),
 	END
 };
 static const struct cp_kw iface_no_ip[] = {

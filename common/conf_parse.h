@@ -167,6 +167,11 @@ extern const struct cp_kw cp_cmap_cmds[];
 void cp_h_cmap(struct conf_parser *p, int i);
 void cp_h_dynamic_map(struct conf_parser *p, int i);
 void cp_h_iface_cmap(struct conf_parser *p, int i);
+/* conf_vti.c: interface TunnelN (static VTI) */
+int cp_vti_name(const char *s);
+void cp_h_tunnel_source(struct conf_parser *p, int i);
+void cp_h_tunnel_destination(struct conf_parser *p, int i);
+void cp_check_vti(struct conf_parser *p);
 void cp_check_cmap(struct conf_parser *p);
 /* conf_iface.c: an IOS name (FastEthernet0/0, Loopback0) vpnd accepts for an interface */
 int cp_ios_iface_name(const char *s);

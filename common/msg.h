@@ -164,7 +164,13 @@ struct msg_skeyid_req {
 	/* we initiated, for crypto ipsec client ezvpn NAME: its group key, if peer is one of its
 	 * peers and id its group */
 	char     ezvpn[64];
+	/* we initiated for interface TunnelN (static VTI): the key for its tunnel destination,
+	 * if peer is that destination */
+	char     vti[64];
 };
+/* A static VTI's session in tunmgr (its TunnelN device and SAs): this base + N. ikemgr's own
+ * session ids count up from 1 and never get there; crypto maps use tunmgr's CM_SESSION_BASE. */
+#define MSG_VTI_SESSION_BASE 0xffe00000u
 /* KEY_PENDING (IMSG_EZ_XAUTH_RES only): xauth userid mode interactive, keymgr holds the
  * request until the operator answers (IMSG_EZ_XAUTH_ANSWER) */
 enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR, KEY_PENDING };

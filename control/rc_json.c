@@ -32,6 +32,8 @@ void iface_json(struct jw *w, const struct conf_interface *i)
 	jw_str(w, "ipv6_traffic_filter_out", i->acl6_out);
 	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
 	jw_str(w, "tunnel_protection", i->protection);
+	jw_str(w, "tunnel_source", i->tunnel_source);
+	jw_str(w, "tunnel_destination", i->has_tunnel_dst ? addr(i->tunnel_dst).s : NULL);
 	jw_bool(w, "shutdown", i->shutdown);
 	jw_str(w, "ezvpn", i->ezvpn);
 	jw_bool(w, "ezvpn_inside", i->ezvpn[0] && i->ezvpn_inside);

@@ -397,8 +397,12 @@ void rc_interface(FILE *f, const struct conf_interface *i)
 	iface_addr_lines(f, i);
 	if (i->shutdown)
 		fprintf(f, " shutdown\n");
+	if (i->tunnel_source[0])
+		fprintf(f, " tunnel source %s\n", i->tunnel_source);
 	if (i->tunnel_mode_ipsec)
 		fprintf(f, " tunnel mode ipsec ipv4\n");
+	if (i->has_tunnel_dst)
+		fprintf(f, " tunnel destination %s\n", inet_ntoa(i->tunnel_dst));
 	if (i->protection[0])
 		fprintf(f, " tunnel protection ipsec profile %s\n", i->protection);
 	if (i->device_explicit)

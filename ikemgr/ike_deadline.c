@@ -8,6 +8,7 @@
  */
 #include "common/log.h"
 #include "ikemgr/ezvpn.h"
+#include "ikemgr/vti.h"
 #include "ikemgr/ikev1.h"
 
 #define P1_TIMEOUT   30         /* until the peer is authenticated */
@@ -206,6 +207,7 @@ void ikev1_tick(time_t now)
 	adm_report();
 	ike_stats_report();
 	ez_tick(now);
+	vti_tick(now);
 	/* an SA re-armed here is at least a second ahead, so the loop ends */
 	while ((t = tmr_pop_due(&ike.timers, now))) {
 		struct ike_sa *sa = (struct ike_sa *)((char *)t - offsetof(struct ike_sa, tmr));

@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "ikemgr/ezvpn.h"
+#include "ikemgr/vti.h"
 #include "ikemgr/ikev1.h"
 
 static const struct conf_isakmp_profile *profile_named(const struct vpnd_conf *c,
@@ -61,6 +62,7 @@ void ikev1_reload(const struct vpnd_conf *nc)
 	}
 	free(names);
 	ez_reload(conf);
+	vti_reload(conf);
 	log_info("configuration reloaded: %d IKE SA%s kept, %d ended", kept, kept == 1 ? "" : "s",
 	         ended);
 }

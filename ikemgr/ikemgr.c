@@ -15,6 +15,7 @@
 #include "common/msg.h"
 #include "common/proc.h"
 #include "ikemgr/ezvpn.h"
+#include "ikemgr/vti.h"
 #include "ikemgr/ikev1.h"
 
 static struct {
@@ -251,6 +252,7 @@ int ikemgr_main(struct proc_boot *boot)
 	imsgbuf_init_chan(&io.tun, io.loop, boot->sock[CHAN_TUNMGR], "tunmgr", &chan_tun, on_error,
 	                  NULL);
 	ez_init(boot->conf);        /* reports its ezvpns to the parent: after the channels */
+	vti_init(boot->conf);
 	uv_poll_init(io.loop, &io.poll500, io.s500);
 	uv_poll_start(&io.poll500, UV_READABLE, on_500);
 	uv_timer_init(io.loop, &io.tick);

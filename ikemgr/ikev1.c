@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "ikemgr/ezvpn.h"
+#include "ikemgr/vti.h"
 #include "ikemgr/ikev1.h"
 
 struct ike_engine ike;
@@ -126,6 +127,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	}
 	/* an exchange this host started (Easy VPN remote) */
 	if (ike.conf->nezvpn && ez_input(pkt, len, peer, local, port4500))
+		return;
+	if (vti_input(pkt, len, peer, local, port4500))
 		return;
 
 	if (!memcmp(h.cky_r, zero, 8)) {
@@ -410,6 +413,7 @@ void ikev1_shutdown(void)
 	         (unsigned long long)s->drop_peer_cap, (unsigned long long)s->drop_shed,
 	         (unsigned long long)s->drop_sa_cap, (unsigned long long)s->drop_aggr_disabled);
 	ez_shutdown();
+	vti_shutdown();
 	while (ike.all)
 		ike_sa_delete(ike.all, "shutdown", 1);
 	tmr_free(&ike.timers);

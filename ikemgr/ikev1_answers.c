@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "ikemgr/ezvpn.h"
 #include "ikemgr/ikev1.h"
+#include "ikemgr/vti.h"
 
 /* The SA an answer is for, checked at the next tick: what the answer changed gets reported
  * then (ike_report.c), as after a datagram. */
@@ -24,7 +25,7 @@ static struct ike_sa *answer_for(uint32_t peerid)
 
 void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 {
-	if (ez_skeyid_res(peerid, r))
+	if (ez_skeyid_res(peerid, r) || vti_skeyid_res(peerid, r))
 		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || sa->state != IKE_S_WAIT_SKEYID)
@@ -92,7 +93,7 @@ void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
 
 void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *r)
 {
-	if (ez_sa_added(peerid, r))
+	if (ez_sa_added(peerid, r) || vti_sa_added(peerid, r))
 		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || !sa->held || sa->held_spi != r->spi_in)
@@ -124,7 +125,7 @@ void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *a)
 
 void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 {
-	if (ez_sa_expire(peerid, e))
+	if (ez_sa_expire(peerid, e) || vti_sa_expire(peerid, e))
 		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa)

@@ -254,7 +254,7 @@ int ikei_aggr2(struct ikei_sa *s, struct ike_dh *dh, const uint8_t *psk, size_t 
 }
 
 /* Pads and encrypts everything after the header, chaining iv. */
-static int seal(const struct ikei_sa *s, struct isakmp_buf *b, uint8_t *iv)
+int ikei_seal(const struct ikei_sa *s, struct isakmp_buf *b, uint8_t *iv)
 {
 	size_t bl = s->k.blocklen, pad = (bl - (b->len - ISAKMP_HDR_LEN) % bl) % bl;
 	if (b->err || isakmp_buf_reserve(b, pad) < 0)
@@ -293,7 +293,7 @@ int ikei_aggr3(struct ikei_sa *s, const struct sockaddr_in *local, const struct 
 	memcpy(ck, s->cky_i, 8);
 	memcpy(ck + 8, s->cky_r, 8);
 	isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_INITIAL_CONTACT, ck, 16, NULL, 0);
-	return seal(s, b, s->iv);
+	return ikei_seal(s, b, s->iv);
 }
 
 int ikei_peek(const uint8_t *pkt, size_t len, uint32_t *msgid, uint8_t *exch)
@@ -370,5 +370,5 @@ int ikei_protect(const struct ikei_sa *s, struct ikei_x *x, struct isakmp_buf *b
 	};
 	if (ike_prf(s->hash, s->k.skeyid_a, s->k.prf_len, iov, 3, b->data + ISAKMP_HDR_LEN + 4) < 0)
 		return IKEI_E_DH;
-	return seal(s, b, x->iv);
+	return ikei_seal(s, b, x->iv);
 }

@@ -114,6 +114,30 @@ int ikei_aggr2_keys(struct ikei_sa *, struct ike_dh *, const uint8_t *skeyid, si
 int ikei_aggr3(struct ikei_sa *, const struct sockaddr_in *local, const struct sockaddr_in *peer,
                struct isakmp_buf *out);
 
+/*
+ * Main mode with a pre-shared key by address (ikev1_init_mm.c), as a static VTI dials: the
+ * offer in p->trans[0..ntrans) with p->group (group_name unused); 1 builds SA and VIDs (key
+ * pair and nonce chosen here), 2 checks the chosen transform and the NAT-T VID, 3 builds KE,
+ * Ni and NAT-D, 4 keeps KE, Nr and NAT-D's verdict; then SKEYID (keymgr's, from the
+ * destination's key) goes to ikei_mm_keys; 5 sends ID_IPV4_ADDR id and HASH_I, 6 checks
+ * HASH_R and, if want_id is set, that the peer's ID is that address (IKEI_E_PROPOSAL if not).
+ * A cleartext refusal gives IKEI_E_NOTIFY with *notify; a resent earlier message,
+ * IKEI_E_STATE. 6 leaves the CBC chain unchanged unless it succeeds.
+ */
+int ikei_mm1(struct ikei_sa *, const struct ikei_p1_params *, struct ike_dh *,
+             struct isakmp_buf *out);
+int ikei_mm2(struct ikei_sa *, const uint8_t *pkt, size_t len, uint16_t *notify);
+int ikei_mm3(const struct ikei_sa *, const struct sockaddr_in *local,
+             const struct sockaddr_in *peer, struct isakmp_buf *out);
+int ikei_mm4(struct ikei_sa *, const uint8_t *pkt, size_t len, const struct sockaddr_in *local,
+             const struct sockaddr_in *peer, uint16_t *notify);
+int ikei_mm_keys(struct ikei_sa *, struct ike_dh *, const uint8_t *skeyid, size_t len);
+int ikei_mm5(struct ikei_sa *, struct in_addr id, struct isakmp_buf *out);
+int ikei_mm6(struct ikei_sa *, uint8_t *pkt, size_t len, struct in_addr want_id,
+             uint16_t *notify);
+/* Pads and encrypts a message after its header with the phase 1 key, chaining iv. */
+int ikei_seal(const struct ikei_sa *, struct isakmp_buf *, uint8_t *iv);
+
 /* The M-ID of a datagram (network order) and its exchange type; -1 if not ISAKMP. */
 int ikei_peek(const uint8_t *pkt, size_t len, uint32_t *msgid, uint8_t *exch);
 /* A new exchange's IV (M-ID in network order; 0 picks a random one). */
@@ -171,6 +195,13 @@ struct ikei_qm {
 	uint32_t spi_in, spi_out;         /* network order: ours, the responder's */
 	uint8_t  ni[32], nr[IKEI_NONCE_MAX];
 	size_t   nilen, nrlen;
+	int      idci_any;                /* IDci 0.0.0.0/0, as an IOS static VTI proposes */
+	/* PFS: pfs_group and pfs_dh (the caller's key pair, freed by the caller after
+	 * ikei_keymat) set before ikei_qm1, which sends KE; ikei_qm2 keeps the peer's */
+	int      pfs_group;
+	struct ike_dh *pfs_dh;
+	uint8_t  gxr[IKEI_PUB_MAX];
+	size_t   gxlen;
 };
 struct ikei_keys {
 	uint8_t enc_in[36], auth_in[64], enc_out[36], auth_out[64];

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 
 #include "common/conf.h"
+#include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
 #include "tunmgr/esp.h"
 
@@ -222,6 +223,8 @@ static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t m
 		isakmp_attrs_tv(a, IPSEC_ATTR_AUTH_ALG, (uint16_t)aa);
 	if (encr == ESP_ENCR_AES_CBC || encr == ESP_ENCR_AES_GCM16)
 		isakmp_attrs_tv(a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)(keylen ? keylen : 128));
+	if (q->pfs_group)
+		isakmp_attrs_tv(a, IPSEC_ATTR_GROUP_DESC, (uint16_t)q->pfs_group);
 }
 
 int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
@@ -256,7 +259,9 @@ int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
 	uint8_t idci[12] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0 }, idcr[12] = { ISAKMP_ID_IPV4_ADDR_SUBNET };
 	size_t cilen = 8;
 	memcpy(idci + 4, &addr, 4);
-	if (q->idci_mask.s_addr) {
+	if (q->idci_any)
+		memset(idci + 4, 0, 4);
+	if (q->idci_mask.s_addr || q->idci_any) {
 		idci[0] = ISAKMP_ID_IPV4_ADDR_SUBNET;
 		memcpy(idci + 8, &q->idci_mask, 4);
 		cilen = 12;
@@ -267,6 +272,14 @@ int ikei_qm1(const struct ikei_sa *s, struct ikei_qm *q, struct in_addr addr,
 	else
 		isakmp_build_sa_offer(b, 1, q->spi_in, n, ids, a);
 	isakmp_put_payload(b, ISAKMP_NP_NONCE, q->ni, q->nilen);
+	if (q->pfs_group) {
+		uint8_t gxi[IKEI_PUB_MAX];
+		q->gxlen = ike_dh_publen(q->pfs_group);
+		if (!q->pfs_dh || !q->gxlen || q->gxlen > sizeof(gxi) ||
+		    ike_dh_public(q->pfs_dh, gxi, q->gxlen) < 0)
+			return IKEI_E_DH;
+		isakmp_put_payload(b, ISAKMP_NP_KE, gxi, q->gxlen);
+	}
 	isakmp_put_payload(b, ISAKMP_NP_ID, idci, cilen);
 	isakmp_put_payload(b, ISAKMP_NP_ID, idcr, sizeof(idcr));
 	return rc ? rc : ikei_protect(s, &q->x, b, NULL, 0);
@@ -308,6 +321,16 @@ int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t le
 		q->keylen = klen;
 		q->auth = q->prop[k].auth;
 	}
+	if (q->pfs_group) {
+		/* the peer kept our group and sent its half */
+		const struct isakmp_payload *pk = find_pl(&m, ISAKMP_NP_KE);
+		const struct isakmp_attr *g = isakmp_trans_attr(t, IPSEC_ATTR_GROUP_DESC);
+		if (!g || (int)g->value != q->pfs_group)
+			return IKEI_E_PROPOSAL;
+		if (!pk || pk->len != q->gxlen)
+			return IKEI_E_MALFORMED;
+		memcpy(q->gxr, pk->body, pk->len);
+	}
 	memcpy(&q->spi_out, sap.prop[0].spi, 4);
 	memcpy(q->nr, pn->body, pn->len);
 	q->nrlen = pn->len;
@@ -339,13 +362,21 @@ int ikei_qm3(const struct ikei_sa *s, struct ikei_qm *q, struct isakmp_buf *b)
 
 int ikei_keymat(const struct ikei_sa *s, const struct ikei_qm *q, struct ikei_keys *k)
 {
-	uint8_t km[36 + 64];
+	uint8_t km[36 + 64], gqm[IKEI_PUB_MAX];
+	size_t gqmlen = 0;
 	k->enc_len = esp_enc_keylen(q->encr, q->keylen);
 	k->auth_len = esp_auth_keylen(q->auth);
 	if (k->enc_len > sizeof(k->enc_in) || k->auth_len > sizeof(k->auth_in))
 		return IKEI_E_BUILD;
+	/* PFS: KEYMAT = prf(SKEYID_d, g(qm)^xy | protocol | SPI | Ni_b | Nr_b) */
+	if (q->pfs_group) {
+		gqmlen = sizeof(gqm);
+		if (!q->pfs_dh || ike_dh_shared(q->pfs_dh, q->gxr, q->gxlen, gqm, &gqmlen) < 0)
+			return IKEI_E_DH;
+	}
 	for (int dir = 0; dir < 2; dir++) {
-		if (ike_keymat(s->hash, s->k.skeyid_d, s->k.prf_len, NULL, 0, ISAKMP_PROTO_IPSEC_ESP,
+		if (ike_keymat(s->hash, s->k.skeyid_d, s->k.prf_len, gqmlen ? gqm : NULL, gqmlen,
+		               ISAKMP_PROTO_IPSEC_ESP,
 		               dir ? q->spi_out : q->spi_in, q->ni, q->nilen, q->nr, q->nrlen, km,
 		               k->enc_len + k->auth_len) < 0)
 			return IKEI_E_DH;
@@ -353,6 +384,7 @@ int ikei_keymat(const struct ikei_sa *s, const struct ikei_qm *q, struct ikei_ke
 		memcpy(dir ? k->auth_out : k->auth_in, km + k->enc_len, k->auth_len);
 	}
 	explicit_bzero(km, sizeof(km));
+	explicit_bzero(gqm, sizeof(gqm));
 	return 0;
 }
 

@@ -765,6 +765,10 @@ int keymgr_skeyid_q(uint32_t peerid, const struct msg_skeyid_req *rq, struct msg
 		keymgr_ez_skeyid(kconf, rq, res);
 		return 0;
 	}
+	if (rq->vti[0]) {
+		keymgr_vti_skeyid(kconf, rq, res);
+		return 0;
+	}
 	if (rq->by_address) {
 		skeyid_by_address(rq, res);
 		return 0;

@@ -141,6 +141,9 @@ int  logins_count(const char *group, const char *user);
 
 /* ezvpn.c: an Easy VPN remote's group key (as SKEYID) and XAUTH credentials, for an SA to
  * one of its configured peers only */
+/* vti.c: SKEYID for a static VTI we dial, from the key for its destination only */
+void keymgr_vti_skeyid(const struct vpnd_conf *, const struct msg_skeyid_req *,
+                       struct msg_skeyid_res *);
 void keymgr_ez_skeyid(const struct vpnd_conf *, const struct msg_skeyid_req *,
                       struct msg_skeyid_res *);
 void keymgr_ez_xauth(const struct vpnd_conf *, const struct msg_ez_xauth_req *,

@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
-	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/cmap.c keymgr/addr6.c
+	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/cmap.c keymgr/addr6.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -43,3 +43,9 @@ TESTS += test/unit/test_pool6
 test_unit_test_pool6_SOURCES = test/unit/test_pool6.c
 test_unit_test_pool6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_pool6_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_keymgr_vti
+TESTS += test/unit/test_keymgr_vti
+test_unit_test_keymgr_vti_SOURCES = test/unit/test_keymgr_vti.c
+test_unit_test_keymgr_vti_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_keymgr_vti_LDADD = $(TEST_LIBS)

@@ -87,6 +87,10 @@ static const struct conf_acl *session_acl(const struct va *v, const char *own, c
  * changes to the cloned interfaces too): access lists and the MSS clamp. */
 void va_template_apply(struct va *v)
 {
+	if (v->vti) {
+		vti_settings(v);        /* its own block, not a template */
+		return;
+	}
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
 	v->acl_in = session_acl(v, v->acl_in_name, t ? t->acl_in : "", "from");
 	v->acl_out = session_acl(v, v->acl_out_name, t ? t->acl_out : "", "to");
@@ -303,9 +307,11 @@ void va_destroy(uint32_t session_id)
 	natt_ka_stop(v);
 	if (v->ez)
 		ez_teardown(v);
-	int quiet = v->cm != NULL;      /* cm_teardown says it, and sent the last counters */
+	int quiet = v->cm != NULL || v->vti != NULL;     /* cm_teardown, vti_teardown say it */
 	if (v->cm)
 		cm_teardown(v);
+	if (v->vti)
+		vti_teardown(v);
 	send_counters(v, 1);
 	dp.drop_auth_gone += v->drop_auth;
 	dp.drop_replay_gone += v->drop_replay;

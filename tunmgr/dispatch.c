@@ -62,13 +62,15 @@ static void h_tun_fd(struct imsgbuf *b, struct imsg *im, void *arg)
 	}
 	if (im->fd < 0) {
 		log_rl("parent could not open /dev/net/tun: %s", strerror(err));
-		if (!v->cm)
+		if (!v->cm && !v->vti)
 			va_reply(v, err ? err : EIO);
 		va_destroy(v->session_id);
 		return;
 	}
 	if (v->cm)
 		cm_configure(v, im->fd);
+	else if (v->vti)
+		vti_configure(v, im->fd);
 	else
 		va_configure(v, im->fd);
 }
@@ -90,6 +92,7 @@ static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 	memcpy((struct vpnd_conf *)dp.conf, im->data, sizeof(struct vpnd_conf));
 	cm_reloaded();
 	ez_trap_sync();
+	vti_sync();
 	int n = 0;
 	struct va *v;
 	LIST_FOREACH(v, &dp.vas, entry) {

@@ -143,6 +143,12 @@ void sa_add(const struct msg_sa_add *a)
 			sa_added(a, EPERM);
 			return;
 		}
+	} else if (v->vti) {
+		if (vti_sa_allowed(v, a, plen, why, sizeof(why)) < 0) {
+			log_warnx("%s: SA %08x refused: %s", v->ifname, ntohl(a->spi_in), why);
+			sa_added(a, EPERM);
+			return;
+		}
 	} else if (a->sel_v6) {
 		/* checked above */
 	} else if (!z || plen < 0 || authz_check_net(dp.conf, z, a->sel_net, plen, why,
@@ -272,6 +278,8 @@ void sa_add(const struct msg_sa_add *a)
 	        "%s: session %u: encr %d (%d key bytes), auth %d, replay window %d, lifetime %u s "
 	        "(soft %u s)", v->ifname, a->session_id, a->encr, a->enc_keylen, a->auth,
 	        a->replay_window, a->hard_seconds, a->soft_seconds);
+	if (v->vti)
+		vti_routes(v, 1);
 	sa_added(a, 0);
 }
 
@@ -327,6 +335,8 @@ void sa_del(const struct msg_sa_del *d)
 			break;
 		}
 	}
+	if (v->vti && !v->in[0])
+		vti_routes(v, 0);
 }
 
 /* Once a second: lifetimes (a kilobyte limit can pass quickly); counters every fifth. */

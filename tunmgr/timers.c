@@ -19,6 +19,8 @@
 
 void sa_counters(struct va *v, struct sa_in *s, int force)
 {
+	if (v->vti)
+		return;         /* no session in the store: its figures are logged (vti.c) */
 	struct esp_stats in = esp_sa_stats(s->esp), out = s->out_st;
 	struct esp_sa *o = out_twin(v, s);
 	if (o)
@@ -45,8 +47,9 @@ void sa_counters(struct va *v, struct sa_in *s, int force)
 
 void send_counters(struct va *v, int final)
 {
-	if (v->cm)
-		return;         /* no session row: its SA row has the figures (cmap.c) */
+	if (v->cm || v->vti)
+		return;         /* no session row: cmN's SA row has the figures (cmap.c),
+		                 * TunnelN's are logged (vti.c) */
 	struct msg_counters c = {
 		.final = final,
 		.session_id = v->session_id, .pkts_in = v->pkts_in, .pkts_out = v->pkts_out,
@@ -183,7 +186,7 @@ static void tick(uv_timer_t *t)
 	while ((v = LIST_FIRST(&dp.active))) {
 		LIST_REMOVE(v, active);
 		v->on_active = 0;
-		if (!v->cm && (v->pkts_in != v->told_in || v->pkts_out != v->told_out)) {
+		if (!v->cm && !v->vti && (v->pkts_in != v->told_in || v->pkts_out != v->told_out)) {
 			struct msg_va_activity a = { v->session_id, v->pkts_in, v->pkts_out };
 			imsg_compose(&dp.ike, IMSG_VA_ACTIVITY, v->session_id, -1, &a, sizeof(a));
 			v->told_in = v->pkts_in;

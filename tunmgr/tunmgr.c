@@ -81,7 +81,7 @@ void shutdown_all(void)
 	 * kernel minutes, a link group seconds; the fds then close at once */
 	int grouped = 0;
 	LIST_FOREACH(v, &dp.vas, entry)
-		grouped |= v->cm == NULL;       /* cmN are not in the group: closed one by one */
+		grouped |= v->cm == NULL && v->vti == NULL;     /* cmN, TunnelN: one by one */
 	if (grouped && dp.nl >= 0) {
 		routes_flush();
 		uint64_t t0 = uv_hrtime();
@@ -134,6 +134,7 @@ int tunmgr_main(struct proc_boot *boot)
 	cm_start();
 
 	dispatch_init(boot->parent_fd, boot->sock[CHAN_IKEMGR], boot->sock[CHAN_KEYMGR]);
+	vti_sync();             /* the TunnelN devices: the parent opens their TUN fds */
 	authz_park_init(dp.loop, va_create_authorized);
 	uv_poll_init(dp.loop, &dp.udp_poll, dp.udp);
 	uv_poll_start(&dp.udp_poll, UV_READABLE, on_udp);

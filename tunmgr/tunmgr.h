@@ -45,6 +45,7 @@ struct natt_ka;
 struct ez_session;
 struct nl_va;
 struct cm_session;
+struct vti_session;
 
 struct sa_in {
 	struct esp_sa *esp;
@@ -124,6 +125,7 @@ struct va {
 	uint64_t       tso_in, gro_out;         /* super-packets cut, coalesced writes */
 	struct ez_session *ez;                  /* ezvpn.c: an Easy VPN remote session, or NULL */
 	struct cm_session *cm;                  /* cmap.c: a manual crypto map entry, or NULL */
+	struct vti_session *vti;                /* vti.c: a static VTI (TunnelN), or NULL */
 };
 
 struct dataplane {
@@ -242,6 +244,14 @@ int  cm_inbound(struct va *, uint32_t src, uint32_t dst);
 void cm_teardown(struct va *);
 void cm_reloaded(void);
 void cm_start(void);
+
+/* vti.c: static VTIs (TunnelN devices, SAs from ikemgr for the destination and 0/0) */
+void vti_sync(void);
+void vti_configure(struct va *, int fd);
+int  vti_sa_allowed(struct va *, const struct msg_sa_add *, int plen, char *why, size_t whylen);
+void vti_routes(struct va *, int up);
+void vti_settings(struct va *);         /* its access lists and MSS, again at a reload */
+void vti_teardown(struct va *);
 
 /* dispatch.c */
 void dispatch_init(int parent_fd, int ike_fd, int key_fd);

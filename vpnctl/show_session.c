@@ -63,7 +63,8 @@ static int has_addr(sqlite3_stmt *s, int c)
 
 static void interface(sqlite3_stmt *s, int brief, char *buf, size_t len)
 {
-	if (sqlite3_column_type(s, C_UNIT) != SQLITE_NULL)
+	/* units start at 1: a session without one is on a device of its own (TunnelN) */
+	if (sqlite3_column_type(s, C_UNIT) != SQLITE_NULL && num(s, C_UNIT) > 0)
 		snprintf(buf, len, "%s%lld", brief ? "Vi" : "Virtual-Access", num(s, C_UNIT));
 	else
 		snprintf(buf, len, "%s", has(s, C_IFNAME) ? txt(s, C_IFNAME) : "(none)");

@@ -1,10 +1,11 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
 /*
  * The IKEv1 initiator's parsers (ikemgr/ikev1_init*.c) on what a hub, or whoever answers in its
  * place, may send: aggressive mode message 2 in clear (cookie patched in so it reaches the
  * checks), and protected messages whose payload chain is the fuzzer's but whose HASH(1) and
  * encryption are right, so XAUTH, Mode Config, quick mode 2 and informational parsing are
- * reached past the integrity check. Input: an opcode byte, then the bytes.
+ * reached past the integrity check; main mode messages 2 and 4 in clear (cookies patched in) and
+ * message 6 encrypted on the phase 1 chain. Input: an opcode byte, then the bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -85,6 +86,52 @@ static uint8_t *protect(const struct ikei_sa *s, const struct ikei_x *x, uint8_t
 	return p;
 }
 
+/* main mode messages 2 and 4: the first input byte splits the rest between them */
+static void main_mode_clear(const uint8_t *data, size_t size)
+{
+	struct ikei_sa s;
+	struct isakmp_buf b;
+	uint16_t notify;
+	struct ikei_p1_params p = { .group = 2, .natt = 1, .ntrans = 2,
+	                            .trans = { { IKE_ENCR_AES, 256, IKE_HASH_SHA1 },
+	                                       { IKE_ENCR_3DES, 0, IKE_HASH_MD5 } } };
+	size_t cut = size ? data[0] : 0;
+
+	if (size) {
+		data++;
+		size--;
+	}
+	if (cut > size)
+		cut = size;
+	uint8_t *pkt = malloc(size ? size : 1);
+	if (!pkt)
+		abort();
+	memcpy(pkt, data, size);
+	isakmp_buf_init(&b);
+	if (ikei_mm1(&s, &p, dh, &b) < 0)
+		abort();
+	if (cut >= 8)
+		memcpy(pkt, s.cky_i, 8);
+	if (ikei_mm2(&s, pkt, cut, &notify) == 0) {
+		isakmp_buf_free(&b);
+		isakmp_buf_init(&b);
+		ikei_mm3(&s, &local, &peer, &b);
+		if (size - cut >= 16) {
+			memcpy(pkt + cut, s.cky_i, 8);
+			memcpy(pkt + cut + 8, s.cky_r, 8);
+		}
+		static const uint8_t skeyid[20] = { 1, 2, 3 };
+		if (ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
+		    ikei_mm_keys(&s, dh, skeyid, sizeof(skeyid)) == 0) {
+			isakmp_buf_free(&b);
+			isakmp_buf_init(&b);
+			ikei_mm5(&s, local.sin_addr, &b);
+		}
+	}
+	free(pkt);
+	isakmp_buf_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ikei_sa s;
@@ -99,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	uint8_t op = data[0] % 6;
+	uint8_t op = data[0] % 8;
 	data++;
 	size--;
 	isakmp_buf_init(&b);
@@ -126,6 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		isakmp_buf_free(&b);
 		return 0;
 	}
+	if (op == 6) {
+		main_mode_clear(data, size);
+		return 0;
+	}
 	established(&s);
 	memset(&q, 0, sizeof(q));
 	q.encr = ESP_ENCR_AES_CBC;
@@ -137,6 +188,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		q.prop[0] = (struct ikei_p2_prop){ ESP_ENCR_AES_CBC, 256, ESP_AUTH_HMAC_SHA1_96 };
 		q.prop[1] = (struct ikei_p2_prop){ ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_MD5_96 };
 	}
+	if (size && (data[0] & 2)) {
+		/* PFS, as a static VTI with set pfs asks it: the answer's KE is parsed and used */
+		q.pfs_group = 2;
+		q.pfs_dh = dh;
+	}
 	if (op == 3) {
 		if (ikei_qm1(&s, &q, local.sin_addr, &b) < 0)
 			abort();
@@ -146,8 +202,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		ikei_x_init(&s, &x, htonl(0x12345678));
 	}
-	static const uint8_t exch[6] = { 0, ISAKMP_EXCH_TRANSACTION, ISAKMP_EXCH_TRANSACTION,
-	                                 ISAKMP_EXCH_QUICK, ISAKMP_EXCH_INFO, ISAKMP_EXCH_QUICK };
+	if (op == 7) {
+		/* main mode message 6 is on the phase 1 chain itself, M-ID 0; HASH_R covers
+		 * what messages 1 to 4 left, of the sizes they allow */
+		s.gxlen = 128;
+		s.sai_len = 48;
+		x.msgid = 0;
+		memcpy(x.iv, s.iv, sizeof(x.iv));
+	}
+	static const uint8_t exch[8] = { 0, ISAKMP_EXCH_TRANSACTION, ISAKMP_EXCH_TRANSACTION,
+	                                 ISAKMP_EXCH_QUICK, ISAKMP_EXCH_INFO, ISAKMP_EXCH_QUICK,
+	                                 0, ISAKMP_EXCH_MAIN };
 	uint8_t *pkt = protect(&s, &x, exch[op], op == 3 ? q.ni : NULL, op == 3 ? q.nilen : 0,
 	                       data, size, &len);
 	switch (op) {
@@ -186,6 +251,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	}
+	case 7:
+		ikei_mm6(&s, pkt, len, peer.sin_addr, &notify);
+		break;
 	}
 	free(pkt);
 	isakmp_buf_free(&b);

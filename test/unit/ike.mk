@@ -53,3 +53,15 @@ TESTS += test/unit/test_timers
 test_unit_test_timers_SOURCES = test/unit/test_timers.c
 test_unit_test_timers_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_timers_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_ikev1_init_mm
+TESTS += test/unit/test_ikev1_init_mm
+test_unit_test_ikev1_init_mm_SOURCES = test/unit/test_ikev1_init_mm.c
+test_unit_test_ikev1_init_mm_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev1_init_mm_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_vti
+TESTS += test/unit/test_vti
+test_unit_test_vti_SOURCES = test/unit/test_vti.c
+test_unit_test_vti_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_vti_LDADD = $(TEST_LIBS)

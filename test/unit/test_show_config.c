@@ -963,6 +963,36 @@ Test(show_config, running_config_ezvpn_lines)
 	           "interface Loopback0\n ip address 10.9.9.9 255.255.255.255\n"
 	           "interface eth1\n crypto ipsec client ezvpn e inside\n");
 }
+/* interface TunnelN prints in IOS order and reads back to the same block */
+static const char vti_text[] =
+	"crypto ipsec transform-set T esp-aes 256 esp-sha-hmac\n"
+	"crypto ipsec profile P\n set transform-set T\n"
+	"crypto isakmp key k address 172.18.143.2\n"
+	"interface Tunnel0\n ip address 10.255.0.1 255.255.255.252\n tunnel source eth0\n"
+	" tunnel destination 172.18.143.2\n tunnel mode ipsec ipv4\n"
+	" tunnel protection ipsec profile P\n"
+	"ip route 10.3.1.0 255.255.255.0 Tunnel0\n";
+
+Test(show_config, running_config_vti_lines)
+{
+	struct vpnd_conf *c = load(vti_text);
+	char *out = run(show_running_config, c, 0, NULL);
+	expect_has(out, "interface Tunnel0\n ip address 10.255.0.1 255.255.255.252\n"
+	           " tunnel source eth0\n tunnel mode ipsec ipv4\n tunnel destination 172.18.143.2\n"
+	           " tunnel protection ipsec profile P\n");
+	expect_has(out, "ip route 10.3.1.0 255.255.255.0 Tunnel0\n");
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out, "t = [i for i in d['interfaces'] if i['name'] == 'Tunnel0'][0]\n"
+	                        "assert t['tunnel_source'] == 'eth0', t\n"
+	                        "assert t['tunnel_destination'] == '172.18.143.2', t\n"), 0, "%s",
+	             out);
+	free(out);
+	free(c);
+}
+
+Test(show_config, running_config_reads_back_vti) { round_trip(vti_text); }
+
 /* vpnd's deadtime default is 1 minute: 0 must be shown to read back */
 Test(show_config, running_config_reads_back_radius_defaults)
 {

@@ -1,0 +1,74 @@
+/* Static VTIs (interface TunnelN): ikemgr dials each tunnel's destination (vti.c, its life;
+ * vti_exchange.c, the answers) and reports its SAs to the session store (vti_report.c). */
+#ifndef VPND_IKEMGR_VTI_H
+#define VPND_IKEMGR_VTI_H
+
+#include <time.h>
+#include <netinet/in.h>
+
+#include "common/conf.h"
+#include "common/msg.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev1_init.h"
+
+enum vti_state {
+	VTI_IDLE,           /* waiting for its (re)try time */
+	VTI_MM1,            /* main mode 1 sent */
+	VTI_MM3,            /* main mode 3 sent */
+	VTI_SKEYID,         /* message 4 received, keymgr computing SKEYID */
+	VTI_MM5,            /* main mode 5 sent */
+	VTI_QM,             /* phase 1 up, quick mode 1 sent */
+	VTI_ACTIVE,
+};
+
+#define VTI_RTX_MAX   5       /* retransmissions of one request before the attempt fails */
+#define VTI_BACKOFF   30      /* seconds before dialling again after a failed attempt */
+
+struct vti {
+	char     name[CONF_NAME_MAX];
+	int      used, state;
+	uint32_t id;                        /* this attempt's session, for keymgr and the parent */
+	uint32_t tun_id;                    /* the tunnel's session in tunmgr */
+	struct in_addr dst;                 /* the destination it was configured with */
+	struct sockaddr_in peer, local;
+	int      port4500;
+	struct ike_dh *dh;
+	struct ikei_sa sa;
+	struct ikei_qm qm, rk;              /* the pair in use; its successor while rekeying */
+	int      rekeying;
+	uint8_t *last; size_t last_len;     /* our last request, for retransmission */
+	int      rtx_left, rto;
+	time_t   next_at;
+	time_t   ike_up_at;
+	int      session_reported, ipsec_reported;
+};
+
+void vti_init(const struct vpnd_conf *);
+void vti_reload(const struct vpnd_conf *);
+void vti_shutdown(void);
+void vti_tick(time_t now);
+/* 1 when the datagram, or the answer for session peerid, belongs to a static VTI */
+int  vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
+               const struct sockaddr_in *local, int port4500);
+int  vti_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *);
+int  vti_sa_added(uint32_t peerid, const struct msg_sa_added *);
+int  vti_sa_expire(uint32_t peerid, const struct msg_sa_expire *);
+
+/* vti.c: a tunnel's life */
+extern struct vti vtis[CONF_MAX_IFACES];
+extern const struct vpnd_conf *vconf;
+struct vti *vti_by_id(uint32_t id);
+const struct conf_interface *vti_conf(const struct vti *);
+void vti_send(struct vti *, const struct isakmp_buf *);
+void vti_send_req(struct vti *, const struct isakmp_buf *, time_t now);
+void vti_connect(struct vti *, time_t now);
+void vti_down(struct vti *, const char *why, int tell_peer, time_t now);
+
+/* vti_report.c */
+void vti_rep_ike_up(struct vti *);
+void vti_rep_ipsec_up(struct vti *, const struct ikei_qm *);
+void vti_rep_ipsec_down(struct vti *, uint32_t spi_in, const char *why);
+void vti_rep_session_up(struct vti *);
+void vti_rep_down(struct vti *, const char *why);
+
+#endif

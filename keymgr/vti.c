@@ -1,0 +1,45 @@
+/*
+ * The key of a static VTI we dial (interface TunnelN), as SKEYID: only for an SA toward that
+ * tunnel's configured destination, so a confused or compromised ikemgr cannot aim the key
+ * at anyone else. The key is the one main mode would take for the destination reaching the
+ * tunnel's source address (keyring.c).
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "keymgr/keymgr.h"
+#include "ikemgr/ike_crypto.h"
+
+void keymgr_vti_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *rq,
+                       struct msg_skeyid_res *res)
+{
+	const struct conf_interface *t = memchr(rq->vti, '\0', sizeof(rq->vti))
+	                                 ? conf_find_iface(c, rq->vti) : NULL;
+	struct key_choice ch;
+	size_t len = 0;
+	char pa[INET_ADDRSTRLEN];
+
+	res->status = KEY_NO_KEY;
+	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+	if (!t || !t->is_vti || !t->has_tunnel_dst ||
+	    t->tunnel_dst.s_addr != rq->peer.sin_addr.s_addr) {
+		log_warnx("static VTI '%.*s': SKEYID toward %s refused: not its tunnel destination",
+		          (int)strnlen(rq->vti, sizeof(rq->vti)), rq->vti, pa);
+		return;
+	}
+	if (keymgr_key_by_addr(c, rq->local.sin_addr, rq->peer.sin_addr, &ch) < 0 || !ch.key) {
+		log_warnx("%s: no pre-shared key for its tunnel destination %s", t->name, pa);
+		return;
+	}
+	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)ch.key, strlen(ch.key), rq->ni,
+	                   rq->ni_len, rq->nr, rq->nr_len, res->skeyid, &len) < 0 ||
+	    len > sizeof(res->skeyid)) {
+		res->status = KEY_ERROR;
+		return;
+	}
+	res->skeyid_len = (uint16_t)len;
+	res->status = KEY_OK;
+	if (ch.keyring)
+		snprintf(res->keyring, sizeof(res->keyring), "%s", ch.keyring->name);
+}
