@@ -44,6 +44,7 @@ const char *esp_auth_word(int a);
 /* the transforms of a set as the configuration writes them (show 0) or as show prints them */
 /* rc_text.c: one access list entry as the running configuration writes it (with a newline) */
 void rc_ace_line(FILE *f, const struct conf_acl *acl, const struct conf_ace *e);
+void rc_acls(FILE *f, const struct vpnd_conf *c);        /* rc_acl.c: every access list */
 const char *tset_transforms(const struct conf_transform_set *t, int show, char *buf, size_t len);
 
 /* control/show_crypto.c: the objects of the crypto shows, shared with running-config --json */
