@@ -1,21 +1,11 @@
 /* Cisco's configuration password encodings: type 7 decoding, the shape of types 5, 8, 9. */
 #include <string.h>
 
+#include "common/hexword.h"
 #include "common/cisco_secret.h"
 
 /* The type-7 key: a constant published many times since the 1990s. */
 static const char xlat[] = "dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87";
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int cisco_type7_decode(const char *enc, char *out, size_t outlen)
 {
@@ -27,7 +17,7 @@ int cisco_type7_decode(const char *enc, char *out, size_t outlen)
 	if (seed >= klen || len + 1 > outlen)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(enc[2 + 2 * i]), lo = hexval(enc[3 + 2 * i]);
+		int hi = hex_nibble(enc[2 + 2 * i]), lo = hex_nibble(enc[3 + 2 * i]);
 		if (hi < 0 || lo < 0)
 			goto bad;
 		out[i] = (char)((hi << 4 | lo) ^ xlat[(seed + i) % klen]);

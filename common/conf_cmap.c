@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/conf_parse.h"
+#include "common/hexword.h"
 
 #define FN(w, f)  { w, NULL, f, 0 }
 #define SUB(w, t) { w, t, NULL, 0 }
@@ -239,17 +240,6 @@ static void h_reverse_route(struct conf_parser *p, int i)
 	cur(p)->reverse_route = 1;
 }
 
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* A key in hex into out; the message never shows the key. Returns the length, -1 on error. */
 static int hex_key(struct conf_parser *p, const char *s, const char *what, uint8_t *out,
                    size_t cap)
@@ -266,7 +256,7 @@ static int hex_key(struct conf_parser *p, const char *s, const char *what, uint8
 		return -1;
 	}
 	for (size_t k = 0; k < n; k += 2) {
-		int hi = hexval((unsigned char)s[k]), lo = hexval((unsigned char)s[k + 1]);
+		int hi = hex_nibble(s[k]), lo = hex_nibble(s[k + 1]);
 		if (hi < 0 || lo < 0) {
 			explicit_bzero(out, cap);
 			cp_error(p, "bad %s key: not hex, expected an even number of hex digits "

@@ -270,20 +270,23 @@ static void h_adjust_mss(struct conf_parser *p, int i)
 		cur_iface(p)->tcp_mss = (int)n;
 }
 
-static void h_access_group(struct conf_parser *p, int i)
+/* ACL NAME in|out at word i into in or out, a reference of kind ref (ip access-group,
+ * ipv6 traffic-filter) */
+void cp_acl_direction(struct conf_parser *p, int i, const char *what, char *in, char *out,
+                      int ref)
 {
-	struct conf_interface *ifc = cur_iface(p);
-	char name[CONF_NAME_MAX];
+	char name[CONF_NAME_MAX], expect[80], label[64];
 	char *dst;
 
-	if (!cp_need(p, i, "an access list name then in or out") ||
-	    !cp_name(p, i, "access list name", name, sizeof(name)) ||
+	snprintf(expect, sizeof(expect), "an %s name then in or out", what);
+	snprintf(label, sizeof(label), "%s name", what);
+	if (!cp_need(p, i, expect) || !cp_name(p, i, label, name, sizeof(name)) ||
 	    !cp_need(p, i + 1, "in or out"))
 		return;
 	if (strcmp(p->argv[i + 1], "in") == 0) {
-		dst = ifc->acl_in;
+		dst = in;
 	} else if (strcmp(p->argv[i + 1], "out") == 0) {
-		dst = ifc->acl_out;
+		dst = out;
 	} else {
 		cp_error(p, "bad direction '%s', expected in or out", p->argv[i + 1]);
 		return;
@@ -291,7 +294,13 @@ static void h_access_group(struct conf_parser *p, int i)
 	if (!cp_end(p, i + 2))
 		return;
 	memcpy(dst, name, sizeof(name));
-	cp_ref(p, REF_ACL, dst);
+	cp_ref(p, ref, dst);
+}
+
+static void h_access_group(struct conf_parser *p, int i)
+{
+	struct conf_interface *ifc = cur_iface(p);
+	cp_acl_direction(p, i, "access list", ifc->acl_in, ifc->acl_out, REF_ACL);
 }
 
 static int need_template(struct conf_parser *p)

@@ -124,24 +124,7 @@ static void h_unnumbered(struct conf_parser *p, int i)
 static void h_traffic_filter(struct conf_parser *p, int i)
 {
 	struct conf_interface *ifc = cur_iface(p);
-	char name[CONF_NAME_MAX], *dst;
-
-	if (!cp_need(p, i, "an ipv6 access list name then in or out") ||
-	    !cp_name(p, i, "ipv6 access list name", name, sizeof(name)) ||
-	    !cp_need(p, i + 1, "in or out"))
-		return;
-	if (strcmp(p->argv[i + 1], "in") == 0) {
-		dst = ifc->acl6_in;
-	} else if (strcmp(p->argv[i + 1], "out") == 0) {
-		dst = ifc->acl6_out;
-	} else {
-		cp_error(p, "bad direction '%s', expected in or out", p->argv[i + 1]);
-		return;
-	}
-	if (!cp_end(p, i + 2))
-		return;
-	memcpy(dst, name, sizeof(name));
-	cp_ref(p, REF_ACL6, dst);
+	cp_acl_direction(p, i, "ipv6 access list", ifc->acl6_in, ifc->acl6_out, REF_ACL6);
 }
 
 /* Linux turns IPv6 off on a device whose MTU is below 1280 (RFC 8200 section 5). */

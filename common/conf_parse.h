@@ -232,6 +232,9 @@ void cp_h_access_list(struct conf_parser *p, int i);
 /* eq|neq|lt|gt|range at word *j if there is one (conf_acl.c); ports = the protocol has them */
 int cp_port_match(struct conf_parser *p, int *j, int ports, uint8_t *op, uint16_t *lo,
                   uint16_t *hi);
+/* conf_iface.c: ACL NAME in|out into in or out (ip access-group, ipv6 traffic-filter) */
+void cp_acl_direction(struct conf_parser *p, int i, const char *what, char *in, char *out,
+                      int ref);
 /* conf_ipv6.c: PREFIX/LEN with no bits past LEN */
 int cp_prefix6(struct conf_parser *p, int i, struct in6_addr *out, int *plen);
 /* conf_acl6.c: ipv6 access-list NAME */

@@ -28,17 +28,6 @@ int hexword_encode(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int hexword_decode(const char *w, char *out, size_t outlen)
 {
 	size_t n = strlen(w);
@@ -52,7 +41,7 @@ int hexword_decode(const char *w, char *out, size_t outlen)
 	if (n == 0 || n % 2 || n / 2 >= outlen)
 		return -1;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = nibble(w[2 * i]), lo = nibble(w[2 * i + 1]);
+		int hi = hex_nibble(w[2 * i]), lo = hex_nibble(w[2 * i + 1]);
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			explicit_bzero(out, i);
 			return -1;

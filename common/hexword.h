@@ -10,4 +10,16 @@ int hexword_encode(const char *s, char *out, size_t outlen);
  * bytes, or "-", that fits. */
 int hexword_decode(const char *w, char *out, size_t outlen);
 
+/* One hex digit's value, -1 for anything else. */
+static inline int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

@@ -4,13 +4,6 @@
 
 #include "tunmgr/acl.h"
 
-/* neq keeps the one port it excludes as lo = hi; lt, gt, eq and range keep what they match */
-static int port_in(uint16_t port, uint8_t op, uint16_t lo, uint16_t hi)
-{
-	int in = port >= lo && port <= hi;
-	return op == ACE_PORT_NEQ ? !in : in;
-}
-
 int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len)
 {
 	if (len < 20 || (pkt[0] >> 4) != 4)
@@ -47,10 +40,10 @@ int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len)
 			return 1;
 		}
 		if ((e->dport_lo || e->dport_hi) &&
-		    (!have_ports || !port_in(dport, e->dport_op, e->dport_lo, e->dport_hi)))
+		    (!have_ports || !acl_port_in(dport, e->dport_op, e->dport_lo, e->dport_hi)))
 			continue;
 		if ((e->sport_lo || e->sport_hi) &&
-		    (!have_ports || !port_in(sport, e->sport_op, e->sport_lo, e->sport_hi)))
+		    (!have_ports || !acl_port_in(sport, e->sport_op, e->sport_lo, e->sport_hi)))
 			continue;
 		if (e->established && !established)
 			continue;

@@ -17,6 +17,13 @@
  */
 int acl_permits(const struct conf_acl *acl, const uint8_t *pkt, size_t len);
 
+/* neq keeps the one port it excludes as lo = hi; lt, gt, eq and range keep what they match */
+static inline int acl_port_in(uint16_t port, uint8_t op, uint16_t lo, uint16_t hi)
+{
+	int in = port >= lo && port <= hi;
+	return op == ACE_PORT_NEQ ? !in : in;
+}
+
 /* acl6.c: the same for an IPv6 packet and an ipv6 access-list */
 int acl6_permits(const struct conf_acl6 *acl, const uint8_t *pkt, size_t len);
 /* the upper-layer protocol past the extension headers, its offset, and whether the packet

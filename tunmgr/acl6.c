@@ -12,12 +12,6 @@
 
 #define EXT_MAX 8       /* more extension headers than this is not a packet a host sends */
 
-static int port_in(uint16_t port, uint8_t op, uint16_t lo, uint16_t hi)
-{
-	int in = port >= lo && port <= hi;
-	return op == ACE_PORT_NEQ ? !in : in;
-}
-
 static int in_prefix(const uint8_t *a, const struct in6_addr *p, int plen)
 {
 	int bytes = plen / 8, bits = plen % 8;
@@ -104,10 +98,10 @@ int acl6_permits(const struct conf_acl6 *acl, const uint8_t *pkt, size_t len)
 			return 1;
 		}
 		if ((e->dport_lo || e->dport_hi) &&
-		    (!have_ports || !port_in(dport, e->dport_op, e->dport_lo, e->dport_hi)))
+		    (!have_ports || !acl_port_in(dport, e->dport_op, e->dport_lo, e->dport_hi)))
 			continue;
 		if ((e->sport_lo || e->sport_hi) &&
-		    (!have_ports || !port_in(sport, e->sport_op, e->sport_lo, e->sport_hi)))
+		    (!have_ports || !acl_port_in(sport, e->sport_op, e->sport_lo, e->sport_hi)))
 			continue;
 		if (e->icmp_match && (!have_icmp || pkt[o] != e->icmp_type ||
 		                      (e->icmp_match == 2 && pkt[o + 1] != e->icmp_code)))
