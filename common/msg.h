@@ -610,6 +610,11 @@ struct msg_sign_req {
 	int32_t  auth_method;
 	uint16_t hash_len;
 	uint8_t  hash[MSG_KEY_MAX];     /* HASH_R */
+	/* we initiate for interface TunnelN (static VTI, main mode rsa-sig): HASH_I signed
+	 * before any certificate of the peer is seen, so only if peer is that tunnel's
+	 * destination */
+	char     vti[64];
+	struct sockaddr_in peer;
 };
 struct msg_sign_res {
 	uint32_t sa_id;

@@ -91,6 +91,10 @@ void keymgr_sign_q(const struct vpnd_conf *c, const struct msg_sign_req *rq,
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = -1;
+	if (rq->vti[0]) {
+		keymgr_vti_sign(c, rq, res);
+		return;
+	}
 	if (!*pp) {
 		snprintf(res->reason, sizeof(res->reason), "no certificate was checked for this SA");
 	} else if (rq->hash_len != (*pp)->hash_len || rq->auth_method != (*pp)->auth_method) {
