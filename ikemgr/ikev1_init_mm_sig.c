@@ -156,9 +156,11 @@ static int take(struct ikei_sa *s, const struct isakmp_msg *m, struct in_addr wa
 	}
 	if (!rq->ncert)
 		return IKEI_E_MALFORMED;        /* a peer known by its certificate must send it */
-	/* the tunnel dials an address: the peer must be that address, in its certificate too */
-	if (pid->len != 8 || pid->body[0] != ISAKMP_ID_IPV4_ADDR ||
-	    memcmp(pid->body + 4, &want_id, 4))
+	/* its subject (strongSwan's and our responder's default) or the address we dial;
+	 * keymgr holds either to the certificate, and wants that address in it anyway */
+	if (pid->body[0] != ISAKMP_ID_DER_ASN1_DN &&
+	    (pid->len != 8 || pid->body[0] != ISAKMP_ID_IPV4_ADDR ||
+	     memcmp(pid->body + 4, &want_id, 4)))
 		return IKEI_E_PROPOSAL;
 	memcpy(s->idr_b, pid->body, pid->len);
 	s->idr_len = pid->len;

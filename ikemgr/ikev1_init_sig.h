@@ -24,8 +24,9 @@ int ikei_mm5_sig_hash(struct ikei_sa *, const uint8_t *dn, size_t dn_len, uint8_
 int ikei_mm5_sig(struct ikei_sa *, const uint8_t *cert, size_t cert_len, const uint8_t *sig,
                  size_t sig_len, struct isakmp_buf *out);
 /*
- * Message 6: IDir, CERT(s), SIG_R. The peer must name itself ID_IPV4_ADDR want_id (the
- * tunnel destination; keymgr then wants that address in the certificate's subjectAltName).
+ * Message 6: IDir, CERT(s), SIG_R. The peer names itself by its certificate's subject
+ * (ID_DER_ASN1_DN) or as ID_IPV4_ADDR want_id, the tunnel destination (IKEI_E_PROPOSAL if
+ * not); keymgr holds the ID to the certificate and wants want_id in its subjectAltName.
  * Fills rq for keymgr (identity, HASH_R, SIG_R, certificates; not sa_id, peer, trustpoint).
  * Errors as ikei_mm6's; the CBC chain moves only on success.
  */

@@ -43,6 +43,10 @@ static void drop(struct vouched **pp)
 void keymgr_verify_q(const struct vpnd_conf *c, const struct msg_cert_verify_req *rq,
                      struct msg_cert_verify_res *res)
 {
+	if (rq->vti[0]) {
+		keymgr_vti_verify(c, rq, res);  /* we signed first: nothing to vouch for */
+		return;
+	}
 	keymgr_cert_verify(c, rq, res);
 	struct vouched **pp = find(rq->sa_id);
 	if (*pp)
