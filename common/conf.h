@@ -597,6 +597,8 @@ const struct conf_ipsec_profile  *conf_find_ipsec_profile(const struct vpnd_conf
 const struct conf_interface      *conf_find_iface(const struct vpnd_conf *, const char *name);
 /* whether a pre-shared key (crypto isakmp key, keyring) covers a static VTI's destination */
 int conf_vti_has_key(const struct vpnd_conf *, struct in_addr dst);
+int conf_vti_has_sig(const struct vpnd_conf *);
+const struct conf_trustpoint *conf_vti_trustpoint(const struct vpnd_conf *);
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, const char *name);

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <openssl/evp.h>
 
 #include "common/conf_parse.h"
 
@@ -106,6 +107,25 @@ int conf_vti_has_key(const struct vpnd_conf *c, struct in_addr a)
 	return 0;
 }
 
+/* The trust point a static VTI signs with and checks its peer against: the first (in file
+ * order) with an RSA certificate. Its certificate is the tunnel's identity (ID_DER_ASN1_DN). */
+const struct conf_trustpoint *conf_vti_trustpoint(const struct vpnd_conf *c)
+{
+	for (int k = 0; k < c->ntrustpoint && k < CONF_MAX_TRUSTPOINTS; k++)
+		if (c->trustpoint[k].cert_len && c->trustpoint[k].key_type == EVP_PKEY_RSA)
+			return &c->trustpoint[k];
+	return NULL;
+}
+
+/* Without a key the tunnel signs (main mode rsa-sig): a policy offering it and a trust point. */
+int conf_vti_has_sig(const struct vpnd_conf *c)
+{
+	for (int k = 0; k < c->npolicy && k < CONF_MAX_POLICIES; k++)
+		if (c->policy[k].auth == IKE_AUTH_RSA_SIG)
+			return conf_vti_trustpoint(c) != NULL;
+	return 0;
+}
+
 static void check_one(struct conf_parser *p, const struct conf_interface *t)
 {
 	const struct vpnd_conf *c = p->conf;
@@ -124,10 +144,12 @@ static void check_one(struct conf_parser *p, const struct conf_interface *t)
 	if (!t->protection[0])
 		cp_error_at(p, t->line, "interface %s has no protection, expected 'tunnel protection "
 		            "ipsec profile NAME' under it", t->name);
-	if (t->has_tunnel_dst && !conf_vti_has_key(c, t->tunnel_dst))
+	if (t->has_tunnel_dst && !conf_vti_has_key(c, t->tunnel_dst) && !conf_vti_has_sig(c))
 		cp_error_at(p, t->line, "interface %s: no pre-shared key for its tunnel destination "
-		            "%s, expected 'crypto isakmp key KEY address %s' or a keyring's "
-		            "'pre-shared-key address %s key KEY'", t->name, dst, dst, dst);
+		            "%s, expected 'crypto isakmp key KEY address %s', a keyring's "
+		            "'pre-shared-key address %s key KEY', or a 'crypto isakmp policy' with "
+		            "'authentication rsa-sig' and a 'crypto pki trustpoint' with an RSA "
+		            "certificate", t->name, dst, dst, dst);
 	if (!t->has_addr && !t->unnumbered[0])
 		cp_error_at(p, t->line, "interface %s has no address, expected 'ip address A M' or "
 		            "'ip unnumbered IFACE' under it", t->name);

@@ -594,6 +594,9 @@ struct msg_cert_verify_req {
 	int32_t  ncert;                 /* the first is the peer's own */
 	uint16_t cert_len[MSG_CERT_MAX];
 	uint8_t  certs[MSG_CERT_BYTES]; /* DER, back to back */
+	/* we initiated for interface TunnelN: its trust point only, and the peer's certificate
+	 * must carry the tunnel destination (peer) in its subjectAltName */
+	char     vti[64];
 };
 enum msg_cert_status { CERT_OK = 0, CERT_UNTRUSTED, CERT_BAD_ID, CERT_BAD_SIG, CERT_ERROR };
 struct msg_cert_verify_res {
@@ -610,6 +613,11 @@ struct msg_sign_req {
 	int32_t  auth_method;
 	uint16_t hash_len;
 	uint8_t  hash[MSG_KEY_MAX];     /* HASH_R */
+	/* we initiate for interface TunnelN (static VTI, main mode rsa-sig): HASH_I signed
+	 * before any certificate of the peer is seen, so only if peer is that tunnel's
+	 * destination */
+	char     vti[64];
+	struct sockaddr_in peer;
 };
 struct msg_sign_res {
 	uint32_t sa_id;

@@ -4,4 +4,5 @@
 ikemgr_libike_a_SOURCES += ikemgr/ike_crypto.h ikemgr/ike_crypto.c ikemgr/dh.h ikemgr/dh.c \
 	ikemgr/isakmp.h ikemgr/isakmp.c \
 	ikemgr/ikev1_init.h ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c \
-	ikemgr/ikev1_init_mm.c
+	ikemgr/ikev1_init_mm.c \
+	ikemgr/ikev1_init_sig.h ikemgr/ikev1_init_mm_sig.c

@@ -39,6 +39,8 @@ void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 
 void ikev1_cert_verify_res(uint32_t peerid, const struct msg_cert_verify_res *r)
 {
+	if (vti_cert_res(peerid, r))
+		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (sa && sa->state == IKE_S_MM_WAIT_CERT)
 		ikev1_sig_verified(sa, r);
@@ -46,6 +48,8 @@ void ikev1_cert_verify_res(uint32_t peerid, const struct msg_cert_verify_res *r)
 
 void ikev1_sign_res(uint32_t peerid, const struct msg_sign_res *r)
 {
+	if (vti_sign_res(peerid, r))
+		return;
 	struct ike_sa *sa = answer_for(peerid);
 	if (sa && sa->state == IKE_S_MM_WAIT_SIGN)
 		ikev1_sig_signed(sa, r);

@@ -53,7 +53,7 @@ struct ikei_p1_params {
 	int         natt;                       /* offer NAT-T (RFC 3947 and draft VIDs) */
 	int         fake_natd;                  /* claim a NAT (wrong NAT-D of our own address) */
 	uint32_t    cky_tag;                    /* non-zero: the first 4 bytes of CKY-I, so that a
-	                                         * caller with many SAs finds one by cookie */
+	                                         * caller with many SAs finds one by cookie */	int         auth;                       /* IKE_AUTHM_*, 0: pre-shared key (main mode) */
 };
 
 /* The ISAKMP SA as the initiator sees it. Plain data: copy or free as a whole. */
@@ -79,6 +79,7 @@ struct ikei_sa {
 	uint8_t  idr_b[IKEI_ID_MAX];        /* message 2's IDir and HASH_R, checked once keyed */
 	size_t   idr_len;
 	uint8_t  hash_r[64];
+	int      auth;             /* main mode: IKE_AUTHM_PSK or _RSA (ikev1_init_sig.h) */
 };
 
 /* One protected exchange (transaction, quick mode, informational): its M-ID and IV chain. */

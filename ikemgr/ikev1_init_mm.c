@@ -44,6 +44,7 @@ int ikei_mm1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *d
 	memset(s, 0, sizeof(*s));
 	memcpy(s->offer, p->trans, sizeof(p->trans[0]) * (size_t)p->ntrans);
 	s->noffer = p->ntrans;
+	s->auth = p->auth ? p->auth : IKE_AUTHM_PSK;
 	for (int k = 0; k < s->noffer; k++) {
 		struct ikei_p1_trans *t = &s->offer[k];
 		if (t->encr == IKE_ENCR_AES && !t->keylen)
@@ -57,7 +58,7 @@ int ikei_mm1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *d
 		if (t->keylen)
 			isakmp_attrs_tv(&a[k], IKE_ATTR_KEYLEN, (uint16_t)t->keylen);
 		isakmp_attrs_tv(&a[k], IKE_ATTR_HASH, (uint16_t)t->hash);
-		isakmp_attrs_tv(&a[k], IKE_ATTR_AUTH, IKE_AUTHM_PSK);
+		isakmp_attrs_tv(&a[k], IKE_ATTR_AUTH, (uint16_t)s->auth);
 		isakmp_attrs_tv(&a[k], IKE_ATTR_GROUP, (uint16_t)p->group);
 		if (p->lifetime) {
 			isakmp_attrs_tv(&a[k], IKE_ATTR_LIFE_TYPE, IKE_LIFE_SECONDS);
@@ -134,7 +135,7 @@ int ikei_mm2(struct ikei_sa *s, const uint8_t *pkt, size_t len, uint16_t *notify
 			break;
 	}
 	if (k == s->noffer || attr_val(t, IKE_ATTR_GROUP) != s->group ||
-	    attr_val(t, IKE_ATTR_AUTH) != IKE_AUTHM_PSK)
+	    attr_val(t, IKE_ATTR_AUTH) != s->auth)
 		return IKEI_E_PROPOSAL;
 	s->encr = s->offer[k].encr;
 	s->keylen = s->offer[k].keylen;

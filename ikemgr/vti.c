@@ -121,6 +121,7 @@ void vti_connect(struct vti *t, time_t now)
 		return;
 	memset(&p, 0, sizeof(p));
 	ez_p1_offer(vconf, &p);
+	vti_sig_offer(t, &p);
 	p.natt = 1;
 	memset(&t->peer, 0, sizeof(t->peer));
 	t->peer.sin_family = AF_INET;
@@ -148,7 +149,8 @@ void vti_connect(struct vti *t, time_t now)
 		return;
 	}
 	t->state = VTI_MM1;
-	log_info("%s: dialling %s (main mode)", t->name, inet_ntoa(t->peer.sin_addr));
+	log_info("%s: dialling %s (main mode%s)", t->name, inet_ntoa(t->peer.sin_addr),
+	         p.auth == IKE_AUTHM_RSA ? ", rsa-sig" : "");
 	vti_send_req(t, &b, now);
 	isakmp_buf_free(&b);
 }

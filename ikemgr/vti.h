@@ -64,6 +64,17 @@ void vti_send_req(struct vti *, const struct isakmp_buf *, time_t now);
 void vti_connect(struct vti *, time_t now);
 void vti_down(struct vti *, const char *why, int tell_peer, time_t now);
 
+/* vti_sig.c: main mode rsa-sig when the file has no key for the destination */
+void vti_sig_offer(const struct vti *, struct ikei_p1_params *);
+int  vti_sig_mm3(struct vti *, struct isakmp_buf *);
+void vti_sig_keys(struct vti *, time_t now);
+int  vti_sig_mm6(struct vti *, uint8_t *pkt, size_t len, uint16_t *notify, time_t now);
+int  vti_sign_res(uint32_t peerid, const struct msg_sign_res *);
+int  vti_cert_res(uint32_t peerid, const struct msg_cert_verify_res *);
+/* vti_exchange.c, for vti_sig.c */
+void vti_nat_ports(struct vti *);
+void vti_p1_up(struct vti *, time_t now);
+
 /* vti_report.c */
 void vti_rep_ike_up(struct vti *);
 void vti_rep_ipsec_up(struct vti *, const struct ikei_qm *);

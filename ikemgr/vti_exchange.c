@@ -177,16 +177,31 @@ int vti_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 		vti_down(t, ikei_strerror(rc), 0, now);
 		return 1;
 	}
-	/* RFC 3947 4: behind a NAT, message 5 and everything after go to 4500 */
+	vti_nat_ports(t);
+	t->state = VTI_MM5;
+	vti_send_req(t, &b, now);
+	isakmp_buf_free(&b);
+	return 1;
+}
+
+/* RFC 3947 4: behind a NAT, message 5 and everything after go to 4500 */
+void vti_nat_ports(struct vti *t)
+{
 	if (t->sa.nat_detected) {
 		t->port4500 = 1;
 		t->peer.sin_port = htons(4500);
 		t->local.sin_port = htons(4500);
 	}
-	t->state = VTI_MM5;
-	vti_send_req(t, &b, now);
-	isakmp_buf_free(&b);
-	return 1;
+}
+
+void vti_p1_up(struct vti *t, time_t now)
+{
+	log_info("%s: phase 1 up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
+	         t->sa.nat_detected ? "NAT-T" : "no NAT");
+	vti_rep_ike_up(t);
+	t->state = VTI_QM;
+	if (start_qm(t, &t->qm, now) < 0)
+		vti_down(t, "no transform set to offer", 1, now);
 }
 
 static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
@@ -199,7 +214,8 @@ static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 	if (t->state == VTI_MM1) {
 		if ((rc = ikei_mm2(&t->sa, pkt, len, &notify)) == 0) {
 			isakmp_buf_init(&b);
-			rc = ikei_mm3(&t->sa, &t->local, &t->peer, &b);
+			rc = t->sa.auth == IKE_AUTHM_RSA ? vti_sig_mm3(t, &b)
+			     : ikei_mm3(&t->sa, &t->local, &t->peer, &b);
 			if (rc == 0) {
 				t->state = VTI_MM3;
 				vti_send_req(t, &b, now);
@@ -207,17 +223,16 @@ static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 			isakmp_buf_free(&b);
 		}
 	} else if (t->state == VTI_MM3) {
-		if ((rc = ikei_mm4(&t->sa, pkt, len, &t->local, &t->peer, &notify)) == 0)
+		if ((rc = ikei_mm4(&t->sa, pkt, len, &t->local, &t->peer, &notify)) == 0 &&
+		    t->sa.auth == IKE_AUTHM_RSA)
+			vti_sig_keys(t, now);
+		else if (rc == 0)
 			ask_skeyid(t, now);
+	} else if (t->state == VTI_MM5 && t->sa.auth == IKE_AUTHM_RSA) {
+		rc = t->last ? vti_sig_mm6(t, pkt, len, &notify, now) : IKEI_E_STATE;
 	} else if (t->state == VTI_MM5) {
-		if ((rc = ikei_mm6(&t->sa, pkt, len, t->peer.sin_addr, &notify)) == 0) {
-			log_info("%s: phase 1 up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
-			         t->sa.nat_detected ? "NAT-T" : "no NAT");
-			vti_rep_ike_up(t);
-			t->state = VTI_QM;
-			if (start_qm(t, &t->qm, now) < 0)
-				vti_down(t, "no transform set to offer", 1, now);
-		}
+		if ((rc = ikei_mm6(&t->sa, pkt, len, t->peer.sin_addr, &notify)) == 0)
+			vti_p1_up(t, now);
 	} else {
 		rc = IKEI_E_STATE;
 	}

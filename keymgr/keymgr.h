@@ -141,7 +141,13 @@ int  logins_count(const char *group, const char *user);
 
 /* ezvpn.c: an Easy VPN remote's group key (as SKEYID) and XAUTH credentials, for an SA to
  * one of its configured peers only */
-/* vti.c: SKEYID for a static VTI we dial, from the key for its destination only */
+/* vti.c: SKEYID for a static VTI we dial, from the key for its destination only; its
+ * HASH_I signed (rsa-sig) only toward that destination, with its trust point */
+void keymgr_vti_sign(const struct vpnd_conf *, const struct msg_sign_req *,
+                     struct msg_sign_res *);
+/* ... and its peer's certificate from that trust point, with the destination in it */
+void keymgr_vti_verify(const struct vpnd_conf *, const struct msg_cert_verify_req *,
+                       struct msg_cert_verify_res *);
 void keymgr_vti_skeyid(const struct vpnd_conf *, const struct msg_skeyid_req *,
                        struct msg_skeyid_res *);
 void keymgr_ez_skeyid(const struct vpnd_conf *, const struct msg_skeyid_req *,

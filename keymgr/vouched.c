@@ -43,6 +43,10 @@ static void drop(struct vouched **pp)
 void keymgr_verify_q(const struct vpnd_conf *c, const struct msg_cert_verify_req *rq,
                      struct msg_cert_verify_res *res)
 {
+	if (rq->vti[0]) {
+		keymgr_vti_verify(c, rq, res);  /* we signed first: nothing to vouch for */
+		return;
+	}
 	keymgr_cert_verify(c, rq, res);
 	struct vouched **pp = find(rq->sa_id);
 	if (*pp)
@@ -91,6 +95,10 @@ void keymgr_sign_q(const struct vpnd_conf *c, const struct msg_sign_req *rq,
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = -1;
+	if (rq->vti[0]) {
+		keymgr_vti_sign(c, rq, res);
+		return;
+	}
 	if (!*pp) {
 		snprintf(res->reason, sizeof(res->reason), "no certificate was checked for this SA");
 	} else if (rq->hash_len != (*pp)->hash_len || rq->auth_method != (*pp)->auth_method) {

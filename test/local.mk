@@ -159,6 +159,10 @@ TESTS += test/interop/test_vti_swan.sh
 EXTRA_DIST += test/interop/test_vti_swan.sh
 vti_swan_log = test/interop/test_vti_swan.sh.log
 $(vti_swan_log): test/interop/test_ezvpn_acl.sh.log
+TESTS += test/interop/test_vti_cert.sh
+EXTRA_DIST += test/interop/test_vti_cert.sh
+vti_cert_log = test/interop/test_vti_cert.sh.log
+$(vti_cert_log): test/interop/test_vti_swan.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log

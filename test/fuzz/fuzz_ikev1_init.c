@@ -1,11 +1,13 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/ikev1_init_mm_sig.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
 /*
  * The IKEv1 initiator's parsers (ikemgr/ikev1_init*.c) on what a hub, or whoever answers in its
  * place, may send: aggressive mode message 2 in clear (cookie patched in so it reaches the
  * checks), and protected messages whose payload chain is the fuzzer's but whose HASH(1) and
  * encryption are right, so XAUTH, Mode Config, quick mode 2 and informational parsing are
  * reached past the integrity check; main mode messages 2 and 4 in clear (cookies patched in) and
- * message 6 encrypted on the phase 1 chain. Input: an opcode byte, then the bytes.
+ * message 6 encrypted on the phase 1 chain; the same with signatures (ikev1_init_mm_sig.c:
+ * message 6's IDir, CERTs and SIG_R into keymgr's request) when the opcode byte's top bit is
+ * set. Input: an opcode byte, then the bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "common/conf.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
+#include "ikemgr/ikev1_init_sig.h"
 #include "tunmgr/esp.h"
 
 static struct ike_dh *dh;
@@ -87,7 +90,7 @@ static uint8_t *protect(const struct ikei_sa *s, const struct ikei_x *x, uint8_t
 }
 
 /* main mode messages 2 and 4: the first input byte splits the rest between them */
-static void main_mode_clear(const uint8_t *data, size_t size)
+static void main_mode_clear(const uint8_t *data, size_t size, int sig)
 {
 	struct ikei_sa s;
 	struct isakmp_buf b;
@@ -96,6 +99,11 @@ static void main_mode_clear(const uint8_t *data, size_t size)
 	                            .trans = { { IKE_ENCR_AES, 256, IKE_HASH_SHA1 },
 	                                       { IKE_ENCR_3DES, 0, IKE_HASH_MD5 } } };
 	size_t cut = size ? data[0] : 0;
+	static const uint8_t ca_name[] = { 0x30, 0x00 }, cert[] = { 0x30, 0x03, 1, 2, 3 };
+	uint8_t h[64];
+	size_t hl;
+
+	p.auth = sig ? IKE_AUTHM_RSA : 0;
 
 	if (size) {
 		data++;
@@ -115,13 +123,22 @@ static void main_mode_clear(const uint8_t *data, size_t size)
 	if (ikei_mm2(&s, pkt, cut, &notify) == 0) {
 		isakmp_buf_free(&b);
 		isakmp_buf_init(&b);
-		ikei_mm3(&s, &local, &peer, &b);
+		if (sig)
+			ikei_mm3_sig(&s, &local, &peer, ca_name, sizeof(ca_name), &b);
+		else
+			ikei_mm3(&s, &local, &peer, &b);
 		if (size - cut >= 16) {
 			memcpy(pkt + cut, s.cky_i, 8);
 			memcpy(pkt + cut + 8, s.cky_r, 8);
 		}
 		static const uint8_t skeyid[20] = { 1, 2, 3 };
-		if (ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
+		if (sig && ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
+		    ikei_mm_sig_keys(&s, dh) == 0 &&
+		    ikei_mm5_sig_hash(&s, ca_name, sizeof(ca_name), h, &hl) == 0) {
+			isakmp_buf_free(&b);
+			isakmp_buf_init(&b);
+			ikei_mm5_sig(&s, cert, sizeof(cert), h, hl, &b);
+		} else if (!sig && ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
 		    ikei_mm_keys(&s, dh, skeyid, sizeof(skeyid)) == 0) {
 			isakmp_buf_free(&b);
 			isakmp_buf_init(&b);
@@ -147,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	uint8_t op = data[0] % 8;
+	int sig = data[0] & 0x80;
 	data++;
 	size--;
 	isakmp_buf_init(&b);
@@ -174,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (op == 6) {
-		main_mode_clear(data, size);
+		main_mode_clear(data, size, sig);
 		return 0;
 	}
 	established(&s);
@@ -252,7 +270,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 7:
-		ikei_mm6(&s, pkt, len, peer.sin_addr, &notify);
+		if (sig) {
+			struct msg_cert_verify_req *rq = malloc(sizeof(*rq));
+			if (!rq)
+				abort();
+			s.auth = IKE_AUTHM_RSA;
+			ikei_mm6_sig(&s, pkt, len, peer.sin_addr, rq, &notify);
+			free(rq);
+		} else {
+			ikei_mm6(&s, pkt, len, peer.sin_addr, &notify);
+		}
 		break;
 	}
 	free(pkt);

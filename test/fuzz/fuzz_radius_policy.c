@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_policy.c keymgr/auth.c keymgr/passwd.c radius/attr.c keymgr/pool.c keymgr/pool6.c keymgr/addr6.c keymgr/leases.c keymgr/logins.c keymgr/keyring.c keymgr/authz.c keymgr/lockout.c keymgr/decoy.c keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c common/netpolicy.c ikemgr/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c -lcrypto -lcrypt -o fuzz_radius_policy
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_policy.c keymgr/auth.c keymgr/passwd.c radius/attr.c keymgr/pool.c keymgr/pool6.c keymgr/addr6.c keymgr/leases.c keymgr/logins.c keymgr/keyring.c keymgr/authz.c keymgr/lockout.c keymgr/decoy.c keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/cert.c common/netpolicy.c ikemgr/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c -lcrypto -lcrypt -o fuzz_radius_policy
 /*
  * RADIUS replies -> the session policy keymgr hands to ikemgr. The input is a group
  * authorization reply and a user authentication reply (result code and attributes in wire

@@ -65,3 +65,9 @@ TESTS += test/unit/test_vti
 test_unit_test_vti_SOURCES = test/unit/test_vti.c
 test_unit_test_vti_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_vti_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_ikev1_init_sig
+TESTS += test/unit/test_ikev1_init_sig
+test_unit_test_ikev1_init_sig_SOURCES = test/unit/test_ikev1_init_sig.c
+test_unit_test_ikev1_init_sig_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev1_init_sig_LDADD = $(TEST_LIBS)

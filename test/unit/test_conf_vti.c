@@ -112,6 +112,23 @@ Test(vti, no_key_for_the_destination)
 	cr_expect_geq(find_msg("t.conf:12: error: interface Tunnel0 has no tunnel source", ""), 0);
 }
 
+/* rsa-sig without a trust point is no way in either (with one: test_ikev1_init_sig) */
+Test(vti, rsa_sig_needs_a_trust_point)
+{
+	load_str("crypto isakmp policy 10\n encr aes 256\n hash sha256\n"
+	         " authentication rsa-sig\n group 14\n"
+	         "crypto ipsec transform-set T esp-aes 256 esp-sha-hmac\n"
+	         "crypto ipsec profile P\n set transform-set T\n"
+	         "interface Tunnel0\n ip address 10.255.0.1 255.255.255.252\n"  /* line 9 */
+	         " tunnel source 172.18.143.1\n tunnel destination 172.18.143.2\n"
+	         " tunnel mode ipsec ipv4\n tunnel protection ipsec profile P\n");
+	dump();
+	cr_expect(!conf_vti_has_sig(conf));
+	cr_expect_geq(find_msg("t.conf:9: error: interface Tunnel0: no pre-shared key for its "
+	                       "tunnel destination 172.18.143.2", "'authentication rsa-sig' and "
+	                       "a 'crypto pki trustpoint' with an RSA certificate"), 0);
+}
+
 Test(vti, bad_lines)
 {
 	load_str(HEAD "crypto isakmp key k address 0.0.0.0 0.0.0.0\n"
