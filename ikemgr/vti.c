@@ -8,8 +8,10 @@
  *
  * One attempt at a time per tunnel; a request unanswered is sent again after 2, 4, 8, 8, 8
  * seconds, then the attempt fails and the next one starts after VTI_BACKOFF seconds. The
- * pair is renewed at three quarters of its life (tunmgr's soft expiry), the peer's DPD is
- * answered, its DELETE ends the session (dialled again at once), and ours go at stop.
+ * pair is renewed at three quarters of its life (tunmgr's soft expiry), a rekey the peer
+ * starts first is answered (vti_qr.c), the peer's DPD is answered and, with `crypto isakmp
+ * keepalive`, ours sent (vti_dpd.c); its DELETE ends the session (dialled again at once),
+ * and ours go at stop.
  *
  * This file is a tunnel's life (dialling, resending, ending, reloads); vti_exchange.c is
  * what the peer, keymgr and tunmgr answer.
@@ -82,6 +84,10 @@ static void clear_session(struct vti *t)
 	explicit_bzero(&t->rk, sizeof(t->rk));
 	t->port4500 = 0;
 	t->rtx_left = 0;
+	vti_qr_clear(t);
+	t->qr_refused = 0;
+	t->dpd_at = 0;
+	t->dpd_out = 0;
 }
 
 void vti_down(struct vti *t, const char *why, int tell_peer, time_t now)
@@ -157,6 +163,8 @@ void vti_tick(time_t now)
 {
 	for (int k = 0; k < CONF_MAX_IFACES; k++) {
 		struct vti *t = &vtis[k];
+		if (t->used)
+			vti_dpd_tick(t, now);
 		if (!t->used || !t->next_at || t->next_at > now)
 			continue;
 		if (t->state == VTI_IDLE) {

@@ -41,6 +41,15 @@ struct vti {
 	time_t   next_at;
 	time_t   ike_up_at;
 	int      session_reported, ipsec_reported;
+	/* a quick mode the peer started (its rekey), until its HASH(3): vti_qr.c */
+	struct ikei_qm qr;
+	int      qr_wait3, qr_refused;
+	uint8_t *reply; size_t reply_len;   /* our answer to it, sent again if message 1 is */
+	uint32_t reply_msgid;
+	/* DPD (vti_dpd.c) */
+	time_t   heard_at, dpd_at;
+	int      dpd_out;
+	uint32_t dpd_seq;
 };
 
 void vti_init(const struct vpnd_conf *);
@@ -63,6 +72,19 @@ void vti_send(struct vti *, const struct isakmp_buf *);
 void vti_send_req(struct vti *, const struct isakmp_buf *, time_t now);
 void vti_connect(struct vti *, time_t now);
 void vti_down(struct vti *, const char *why, int tell_peer, time_t now);
+
+/* vti_exchange.c */
+void vti_install(struct vti *, const struct ikei_qm *);
+
+/* vti_qr.c: the peer's quick modes on the tunnel's ISAKMP SA */
+void vti_qr_input(struct vti *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
+void vti_qr_clear(struct vti *);
+
+/* vti_dpd.c */
+#define VTI_DPD_MAX 5         /* R-U-THEREs unanswered before the peer is taken for dead */
+void vti_dpd_start(struct vti *, time_t now);
+void vti_dpd_tick(struct vti *, time_t now);
+void vti_dpd_heard(struct vti *, time_t now);
 
 /* vti_report.c */
 void vti_rep_ike_up(struct vti *);

@@ -64,7 +64,7 @@ static int start_qm(struct vti *t, struct ikei_qm *q, time_t now)
 	return 0;
 }
 
-static void install(struct vti *t, const struct ikei_qm *q)
+void vti_install(struct vti *t, const struct ikei_qm *q)
 {
 	const struct conf_interface *c = vti_conf(t);
 	const struct conf_ipsec_profile *pr = c ? conf_find_ipsec_profile(vconf, c->protection)
@@ -120,7 +120,7 @@ static int qm_done(struct vti *t, struct ikei_qm *q, uint8_t *pkt, size_t len, t
 		ike.st.drop_malformed++;
 		return -1;
 	}
-	install(t, q);
+	vti_install(t, q);
 	ike_dh_free(q->pfs_dh);         /* its part is done: KEYMAT is made */
 	q->pfs_dh = NULL;
 	vti_send(t, &b);
@@ -240,6 +240,7 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 		if (qm_done(t, &t->qm, pkt, len, now) < 0)
 			return;
 		t->state = VTI_ACTIVE;
+		vti_dpd_start(t, now);
 		log_info("%s: IPsec up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
 		         esp_transform_name(t->qm.encr, t->qm.keylen, t->qm.auth));
 		vti_rep_ipsec_up(t, &t->qm);
@@ -247,6 +248,7 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 	} else if (t->state == VTI_ACTIVE && t->rekeying && msgid == t->rk.x.msgid) {
 		if (qm_done(t, &t->rk, pkt, len, now) < 0)
 			return;
+		vti_dpd_heard(t, now);
 		struct msg_sa_del d = { .session_id = t->tun_id, .spi_in = t->qm.spi_in,
 		                        .spi_out = t->qm.spi_out };
 		struct isakmp_buf b;
@@ -262,8 +264,9 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 		t->qm = t->rk;
 		memset(&t->rk, 0, sizeof(t->rk));
 		t->rekeying = 0;
+	} else if (t->state == VTI_ACTIVE) {
+		vti_qr_input(t, pkt, len, msgid, now);
 	} else {
-		/* the peer's own quick modes (its rekey) are not answered: ours comes first */
 		ike.st.drop_state++;
 	}
 }
@@ -300,6 +303,7 @@ static void on_info(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 	if (ikei_info(&t->sa, pkt, len, &b, &answered, &notify, &deleted) == 0) {
 		if (answered)
 			vti_send(t, &b);
+		vti_dpd_heard(t, now);
 		if (deleted)
 			vti_down(t, "deleted by the peer", 0, now);
 	} else {
