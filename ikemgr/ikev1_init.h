@@ -79,6 +79,8 @@ struct ikei_sa {
 	uint8_t  idr_b[IKEI_ID_MAX];        /* message 2's IDir and HASH_R, checked once keyed */
 	size_t   idr_len;
 	uint8_t  hash_r[64];
+	int      renewal;          /* main mode 5 without INITIAL-CONTACT: the SAs of the ISAKMP
+	                            * SA it replaces stay (RFC 2407 4.6.3.3) */
 };
 
 /* One protected exchange (transaction, quick mode, informational): its M-ID and IV chain. */

@@ -50,6 +50,12 @@ struct vti {
 	time_t   heard_at, dpd_at;
 	int      dpd_out;
 	uint32_t dpd_seq;
+	/* the ISAKMP SA renewed (vti_p1.c): the one in use kept in osa while the new main mode
+	 * runs in sa (state MM1..MM5), the pair staying in tunmgr */
+	struct ikei_sa osa;
+	int      p1_renewing, p1_rekey_due;
+	uint32_t p1_life;                   /* seconds: the lifetime main mode offered */
+	time_t   p1_renew_at;
 };
 
 void vti_init(const struct vpnd_conf *);
@@ -85,6 +91,15 @@ void vti_qr_clear(struct vti *);
 void vti_dpd_start(struct vti *, time_t now);
 void vti_dpd_tick(struct vti *, time_t now);
 void vti_dpd_heard(struct vti *, time_t now);
+
+/* vti_p1.c */
+#define VTI_P1_RENEW_PCT 90   /* a new main mode at 90 % of the ISAKMP SA's lifetime */
+void vti_p1_schedule(struct vti *, time_t now);
+void vti_p1_start(struct vti *, time_t now);
+void vti_p1_renewed(struct vti *, time_t now);
+int  vti_p1_failed(struct vti *, const char *why, int tell_peer, time_t now);
+int  vti_p1_old_input(struct vti *, uint8_t *pkt, size_t len, uint8_t exch, time_t now);
+void vti_rekey_start(struct vti *, time_t now);
 
 /* vti_report.c */
 void vti_rep_ike_up(struct vti *);

@@ -26,7 +26,7 @@ void vti_dpd_start(struct vti *t, time_t now)
 void vti_dpd_heard(struct vti *t, time_t now)
 {
 	t->heard_at = now;
-	if (t->state != VTI_ACTIVE || vconf->dpd_interval <= 0)
+	if ((t->state != VTI_ACTIVE && !t->p1_renewing) || vconf->dpd_interval <= 0)
 		return;
 	if (t->dpd_out) {
 		log_debug("%s: DPD answered by %s", t->name, inet_ntoa(t->peer.sin_addr));
@@ -41,18 +41,21 @@ void vti_dpd_tick(struct vti *t, time_t now)
 {
 	struct isakmp_buf b;
 
-	if (!t->dpd_at || t->dpd_at > now || t->state != VTI_ACTIVE)
+	/* while the ISAKMP SA is being renewed, DPD goes on over the old one */
+	if (!t->dpd_at || t->dpd_at > now || (t->state != VTI_ACTIVE && !t->p1_renewing))
 		return;
 	if (t->dpd_out >= VTI_DPD_MAX) {
 		t->dpd_at = 0;
 		log_warnx("%s: %s does not answer DPD (%d R-U-THERE in %ld s)", t->name,
 		          inet_ntoa(t->peer.sin_addr), t->dpd_out, (long)(now - t->heard_at));
+		if (t->p1_renewing)
+			vti_p1_failed(t, "dead peer", 1, now);
 		vti_down(t, "dead peer (DPD)", 0, now);
 		return;
 	}
 	t->dpd_seq = (t->dpd_seq + 1) & 0x7fffffff;
 	isakmp_buf_init(&b);
-	if (ikei_dpd(&t->sa, t->dpd_seq, &b) == 0)
+	if (ikei_dpd(t->p1_renewing ? &t->osa : &t->sa, t->dpd_seq, &b) == 0)
 		vti_send(t, &b);
 	isakmp_buf_free(&b);
 	t->dpd_out++;

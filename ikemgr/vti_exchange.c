@@ -210,7 +210,11 @@ static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 		if ((rc = ikei_mm4(&t->sa, pkt, len, &t->local, &t->peer, &notify)) == 0)
 			ask_skeyid(t, now);
 	} else if (t->state == VTI_MM5) {
-		if ((rc = ikei_mm6(&t->sa, pkt, len, t->peer.sin_addr, &notify)) == 0) {
+		if ((rc = ikei_mm6(&t->sa, pkt, len, t->peer.sin_addr, &notify)) == 0 &&
+		    t->p1_renewing) {
+			vti_p1_renewed(t, now);
+		} else if (rc == 0) {
+			vti_p1_schedule(t, now);
 			log_info("%s: phase 1 up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
 			         t->sa.nat_detected ? "NAT-T" : "no NAT");
 			vti_rep_ike_up(t);
@@ -323,9 +327,15 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	(void)port4500;
 	if (len < 8)
 		return 0;
-	for (int k = 0; k < CONF_MAX_IFACES && !t; k++)
-		if (vtis[k].used && vtis[k].state >= VTI_MM1 && !memcmp(vtis[k].sa.cky_i, pkt, 8))
+	int old = 0;
+	for (int k = 0; k < CONF_MAX_IFACES && !t; k++) {
+		if (!vtis[k].used || vtis[k].state < VTI_MM1)
+			continue;
+		if (!memcmp(vtis[k].sa.cky_i, pkt, 8))
 			t = &vtis[k];
+		else if (vtis[k].p1_renewing && !memcmp(vtis[k].osa.cky_i, pkt, 8))
+			t = &vtis[k], old = 1;
+	}
 	if (!t)
 		return 0;
 	if (peer->sin_addr.s_addr != t->peer.sin_addr.s_addr ||
@@ -339,7 +349,9 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	memcpy(copy, pkt, len);
 	if (!t->local.sin_addr.s_addr)
 		t->local.sin_addr = local->sin_addr;
-	if (exch == ISAKMP_EXCH_INFO)
+	if (old)
+		vti_p1_old_input(t, copy, len, exch, now);
+	else if (exch == ISAKMP_EXCH_INFO)
 		on_info(t, copy, len, now);
 	else if (exch == ISAKMP_EXCH_MAIN)
 		on_main(t, copy, len, now);
@@ -368,11 +380,25 @@ int vti_sa_expire(uint32_t peerid, const struct msg_sa_expire *x)
 	time_t now = time(NULL);
 	if (!t)
 		return 0;
+	if (t->p1_renewing && x->spi_in == t->qm.spi_in && !x->hard) {
+		t->p1_rekey_due = 1;    /* renewed once the new ISAKMP SA is up */
+		return 1;
+	}
+	if (t->p1_renewing && x->spi_in == t->qm.spi_in) {
+		vti_down(t, "IPsec SA reached its hard lifetime unrenewed", 1, now);
+		return 1;
+	}
 	if (t->state != VTI_ACTIVE || x->spi_in != t->qm.spi_in)
 		return 1;       /* an SA already replaced */
 	if (x->hard)
 		vti_down(t, "IPsec SA reached its hard lifetime unrenewed", 1, now);
-	else if (!t->rekeying && start_qm(t, &t->rk, now) == 0)
-		t->rekeying = 1;
+	else
+		vti_rekey_start(t, now);
 	return 1;
+}
+
+void vti_rekey_start(struct vti *t, time_t now)
+{
+	if (!t->rekeying && start_qm(t, &t->rk, now) == 0)
+		t->rekeying = 1;
 }

@@ -327,3 +327,61 @@ Test(vti, dpd_answer_resets)
 	cr_expect_neq(memcmp(sent[7].cky, sent[6].cky, 8), 0, "not dialled again after 5");
 	cr_expect_eq(sent[7].at, 40);
 }
+
+/* The ISAKMP SA's renewal: a new main mode at its time while the pair stays; meanwhile DPD
+ * both ways goes over the old SA; unanswered, the old SA goes on (no SA deleted), and the
+ * renewal is tried again 30 s later. */
+Test(vti, p1_renewal_unanswered_keeps_the_old_sa)
+{
+	struct ikei_sa ps;
+	struct isakmp_buf b;
+	struct vti *t = make_active(&ps);
+	struct sockaddr_in from = t->peer, to = t->local;
+	uint8_t old[8];
+
+	memcpy(old, t->sa.cky_i, 8);
+	t->next_at = 0;
+	t->p1_life = 60;
+	vti_p1_schedule(t, clock0);
+	cr_assert_eq(t->p1_renew_at, clock0 + 54, "renewal at %ld s, expected 90 %% of 60 s",
+	             (long)(t->p1_renew_at - clock0));
+	t->dpd_at = 0;
+	for (now = clock0; now <= clock0 + 54; now++)
+		vti_tick(now);
+	cr_assert_eq(nsent, 1, "%d datagrams", nsent);
+	cr_assert_eq(sent[0].at, 54);
+	cr_assert_neq(memcmp(sent[0].cky, old, 8), 0, "the renewal is not a new SA");
+	cr_assert_eq(t->state, VTI_MM1);
+	cr_assert(t->p1_renewing);
+
+	/* the peer's R-U-THERE on the old SA meanwhile: answered on it */
+	isakmp_buf_init(&b);
+	cr_assert_eq(ikei_dpd(&ps, 7, &b), 0);
+	cr_assert(vti_input(b.data, b.len, &from, &to, 0));
+	isakmp_buf_free(&b);
+	cr_assert_eq(nsent, 2, "R-U-THERE on the old SA not answered");
+	cr_expect_eq(memcmp(sent[1].cky, old, 8), 0, "the answer not on the old SA");
+	/* our DPD goes on, over the old SA */
+	t->dpd_at = clock0 + 55;
+	now = clock0 + 55;
+	vti_tick(now++);
+	cr_assert_eq(nsent, 3, "no R-U-THERE while renewing");
+	cr_expect_eq(memcmp(sent[2].cky, old, 8), 0, "R-U-THERE not on the old SA");
+	t->dpd_at = 0;                          /* (DPD has its own tests) */
+
+	/* resent at 56, 60, 68, 76, 84 (2, 4, 8, 8, 8 s), given up at 92 */
+	for (; now <= clock0 + 92; now++)
+		vti_tick(now);
+	cr_expect_eq(nsent, 8, "%d datagrams", nsent);
+	cr_expect_eq(t->state, VTI_ACTIVE, "the tunnel did not go on");
+	cr_expect(!t->p1_renewing);
+	cr_expect_eq(memcmp(t->sa.cky_i, old, 8), 0, "the old SA is not back");
+	cr_expect_eq(t->qm.spi_in, htonl(0x1111));
+	cr_expect_eq(ntm, 0, "the pair touched (%d messages to tunmgr)", ntm);
+	/* and again 30 s later */
+	for (; now <= clock0 + 122; now++)
+		vti_tick(now);
+	cr_expect_eq(nsent, 9, "%d datagrams", nsent);
+	cr_expect_eq(sent[8].at, 122, "the next renewal at %ld s", (long)sent[8].at);
+	cr_expect_neq(memcmp(sent[8].cky, old, 8), 0);
+}
