@@ -9,7 +9,8 @@
 # tunnel is dialled again), charon (rekey_time 20 s from then on) renews the pair itself and
 # vpnd answers with a ping loop passing (exactly one pair after), charon's UDP blocked makes
 # vpnd's DPD (keepalive 10 3) end the tunnel and withdraw its routes, and unblocked it is
-# dialled again; a stop removes the device and its routes.
+# dialled again; a stop removes the device and its routes. Then vpnd again with a 60 s ISAKMP
+# lifetime renews phase 1 with a new main mode while a ping loop passes.
 # Needs root; fails (never skips) when strongSwan or a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -77,6 +78,9 @@ connections {
 		proposals = aes256-sha1-modp2048
 		encap = yes
 		dpd_delay = 0
+		# told a 60 s ISAKMP lifetime, charon would reauthenticate itself at once (the
+		# lifetime is under its 10 % of 4 h): vpnd renews first, at 54 s
+		over_time = 2s
 		local-1 {
 			auth = psk
 			id = 172.18.143.2
@@ -258,3 +262,30 @@ grep -q "Tunnel0 (static VTI to 172.18.143.2) removed" "$st/vpnd.log" || die "no
 wait_until 10 sh -c "! STRONGSWAN_CONF=$sdir/strongswan.conf swanctl --list-sas --uri unix://$sdir/charon.vici | grep -q ESTABLISHED" ||
 	die "charon kept its SA after vpnd's DELETE at stop"
 pass "stop: DELETE reached charon, Tunnel0 and its route gone"
+
+# vpnd again with `lifetime 60` on its policy: at 54 s it renews the ISAKMP SA with a new main
+# mode while the pair carries a ping every 0.2 s; the old SA is deleted at charon
+sed 's/^ group 14$/&\n lifetime 60/' "$T/vti.conf" >"$T/vti60.conf"
+grep -q "^ lifetime 60$" "$T/vti60.conf" || die "cannot write the lifetime 60 configuration"
+"$VPND" -n -f "$T/vti60.conf" || die "lifetime 60 does not check"
+st=$T/hub60
+vpnd_start "$T/vti60.conf" "$st"
+wait_until 30 grep -q "Tunnel0: IPsec up with 172.18.143.2" "$st/vpnd.log" ||
+	die "no tunnel within 30 s of the second start"
+inh ping -c350 -i 0.2 -w 80 10.3.1.10 >"$T/p1ping.out" 2>&1 &
+PING_PID=$!
+wait_until 75 grep -q "Tunnel0: ISAKMP SA with 172.18.143.2 renewed, the old one deleted" "$st/vpnd.log" ||
+	die "vpnd did not renew its ISAKMP SA of 60 s within 75 s"
+grep -q "Tunnel0: renewing the ISAKMP SA with 172.18.143.2" "$st/vpnd.log" || die "no renewal line"
+wait "$PING_PID"; PING_PID=
+rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/p1ping.out")
+echo "ping across the ISAKMP SA's renewal: ${rx:-0} of 350 answered"
+[ "${rx:-0}" -ge 345 ] || die "traffic stalled across the ISAKMP SA's renewal: $(tail -2 "$T/p1ping.out")"
+wait_until 10 sh -c "[ \$(STRONGSWAN_CONF=$sdir/strongswan.conf swanctl --list-sas --uri unix://$sdir/charon.vici | grep -c ESTABLISHED) = 1 ]" ||
+	die "charon does not have exactly one IKE SA after the renewal: $(swan_sas)"
+[ "$(swan_sas | grep -c INSTALLED)" = 1 ] || die "charon does not have exactly one pair after the renewal"
+grep -q "ISAKMP SA renewal with 172.18.143.2 failed" "$st/vpnd.log" && die "a renewal failed"
+[ "$(grep -c "Tunnel0: dialling" "$st/vpnd.log")" = 1 ] || die "the tunnel was dialled again"
+inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping after the ISAKMP SA's renewal"
+pass "ISAKMP SA of 60 s renewed at 54 s by a new main mode, pair in use, old SA deleted at charon"
+vpnd_stop "$st"
