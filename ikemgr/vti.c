@@ -64,6 +64,18 @@ void vti_send_req(struct vti *t, const struct isakmp_buf *b, time_t now)
 	vti_send(t, b);
 }
 
+/* The peer's quick mode and our kept answer to it (vti_qr.c) */
+void vti_qr_clear(struct vti *t)
+{
+	ike_dh_free(t->qr.pfs_dh);
+	explicit_bzero(&t->qr, sizeof(t->qr));
+	t->qr_wait3 = 0;
+	free(t->reply);
+	t->reply = NULL;
+	t->reply_len = 0;
+	t->reply_msgid = 0;
+}
+
 static void clear_session(struct vti *t)
 {
 	if (t->qm.spi_out) {

@@ -15,17 +15,6 @@
 #include "ikemgr/vti.h"
 #include "tunmgr/esp.h"
 
-void vti_qr_clear(struct vti *t)
-{
-	ike_dh_free(t->qr.pfs_dh);
-	explicit_bzero(&t->qr, sizeof(t->qr));
-	t->qr_wait3 = 0;
-	free(t->reply);
-	t->reply = NULL;
-	t->reply_len = 0;
-	t->reply_msgid = 0;
-}
-
 /* What we accept: the profile's transform sets and PFS group, 0/0 both ways. */
 static int qr_offers(const struct vti *t, struct ikei_qm *offers, struct ikei_qm *q)
 {
