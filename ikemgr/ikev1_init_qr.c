@@ -144,7 +144,7 @@ int ikei_qr1(const struct ikei_sa *s, struct ikei_qm *q, const struct ikei_p2_pr
 		rc = isakmp_put_sa_p2(b, chosen->num, q->spi_in, ct, q->life) < 0 ? IKEI_E_BUILD : 0;
 	if (!rc)
 		rc = isakmp_put_payload(b, ISAKMP_NP_NONCE, q->nr, q->nrlen) < 0 ? IKEI_E_BUILD : 0;
-	if (!rc && q->pfs_group) {
+	if (!rc && q->pfs_group && pk) {
 		uint8_t gxr[IKEI_PUB_MAX];
 		memcpy(q->gxr, pk->body, pk->len);      /* the peer's half, for ikei_keymat */
 		rc = ike_dh_public(q->pfs_dh, gxr, q->gxlen) < 0 ? IKEI_E_DH
