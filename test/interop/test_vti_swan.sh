@@ -129,6 +129,9 @@ pass "vpnd dialled charon: main mode PSK by address, quick mode 0/0, Tunnel0 rou
 # charon routes 0/0 into ipsec0 from a table of its own that comes first: its LAN must stay
 # in the main table, or what it decrypts for the LAN would go back into the tunnel
 cl ip rule add to 10.3.1.0/24 lookup main priority 100 || die "cannot keep charon's LAN local"
+# and vpnd's address too: charon's own exclude route for it belongs to an IKE SA, and goes
+# with the one vpnd's ISAKMP renewal deletes (ESP-in-UDP would then loop into ipsec0)
+cl ip rule add to 172.18.143.246 lookup main priority 101 || die "cannot keep vpnd's address outside ipsec0"
 # the pings on the hub's outside: UDP (ESP in UDP 4500) only, never ICMP in clear
 hub python3 "$SRCDIR/test/lib/wirecount.py" eth0 30 "$T/wire.stop" >"$T/wire.out" 2>&1 &
 WIRE_PID=$!
