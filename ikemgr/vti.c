@@ -100,7 +100,7 @@ static void clear_session(struct vti *t)
 	t->qr_refused = 0;
 	explicit_bzero(&t->osa, sizeof(t->osa));
 	t->p1_renewing = t->p1_rekey_due = 0;
-	t->p1_renew_at = 0;
+	t->p1_renew_at = t->p1_old_del_at = 0;
 	t->dpd_at = 0;
 	t->dpd_out = 0;
 }
@@ -124,6 +124,8 @@ void vti_down(struct vti *t, const char *why, int tell_peer, time_t now)
 	if (t->state != VTI_IDLE)
 		log_info("%s: %s %s (%s)", t->name, t->state == VTI_ACTIVE ? "tunnel with" :
 		         "attempt toward", inet_ntoa(t->peer.sin_addr), why);
+	if (tell_peer)
+		vti_p1_old_delete(t);
 	int was_active = t->state == VTI_ACTIVE;
 	vti_rep_down(t, why);
 	clear_session(t);
@@ -184,6 +186,8 @@ void vti_tick(time_t now)
 		struct vti *t = &vtis[k];
 		if (t->used)
 			vti_dpd_tick(t, now);
+		if (t->used && t->p1_old_del_at && t->p1_old_del_at <= now)
+			vti_p1_old_delete(t);
 		/* not while a quick mode of either side is under way on the SA in use */
 		if (t->used && t->state == VTI_ACTIVE && t->p1_renew_at && t->p1_renew_at <= now &&
 		    !t->rekeying && !t->qr_wait3)

@@ -56,6 +56,7 @@ struct vti {
 	int      p1_renewing, p1_rekey_due;
 	uint32_t p1_life;                   /* seconds: the lifetime main mode offered */
 	time_t   p1_renew_at;
+	time_t   p1_old_del_at;             /* when the replaced SA, still in osa, is deleted */
 };
 
 void vti_init(const struct vpnd_conf *);
@@ -94,11 +95,13 @@ void vti_dpd_heard(struct vti *, time_t now);
 
 /* vti_p1.c */
 #define VTI_P1_RENEW_PCT 90   /* a new main mode at 90 % of the ISAKMP SA's lifetime */
+#define VTI_P1_OLD_DELETE 5   /* seconds the replaced ISAKMP SA lives on before its DELETE */
 void vti_p1_schedule(struct vti *, time_t now);
 void vti_p1_start(struct vti *, time_t now);
 void vti_p1_renewed(struct vti *, time_t now);
 int  vti_p1_failed(struct vti *, const char *why, int tell_peer, time_t now);
 int  vti_p1_old_input(struct vti *, uint8_t *pkt, size_t len, uint8_t exch, time_t now);
+void vti_p1_old_delete(struct vti *);
 void vti_rekey_start(struct vti *, time_t now);
 
 /* vti_report.c */

@@ -333,7 +333,8 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			continue;
 		if (!memcmp(vtis[k].sa.cky_i, pkt, 8))
 			t = &vtis[k];
-		else if (vtis[k].p1_renewing && !memcmp(vtis[k].osa.cky_i, pkt, 8))
+		else if ((vtis[k].p1_renewing || vtis[k].p1_old_del_at) &&
+		         !memcmp(vtis[k].osa.cky_i, pkt, 8))
 			t = &vtis[k], old = 1;
 	}
 	if (!t)

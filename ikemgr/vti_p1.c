@@ -3,7 +3,8 @@
  * VTI_P1_RENEW_PCT % of the lifetime main mode offered, a whole new main mode with the same
  * key while the IPsec pair stays in tunmgr and carries traffic. The SA in use waits in osa;
  * message 5 goes without INITIAL-CONTACT, so the peer keeps the pair. Once message 6 holds,
- * rekeys and DPD move to the new SA and the old one is deleted (DELETE, protocol ISAKMP). A
+ * rekeys and DPD move to the new SA and the old one is deleted (DELETE, protocol ISAKMP)
+ * VTI_P1_OLD_DELETE seconds later, answering informational messages meanwhile. A
  * failed renewal keeps the old SA and tries again VTI_BACKOFF seconds later; meanwhile DPD
  * goes on over the old SA and its informational messages are still answered.
  */
@@ -27,6 +28,7 @@ void vti_p1_start(struct vti *t, time_t now)
 	struct ikei_p1_params p;
 	struct isakmp_buf b;
 
+	vti_p1_old_delete(t);           /* osa is about to hold the SA in use */
 	memset(&p, 0, sizeof(p));
 	ez_p1_offer(vconf, &p);
 	p.natt = 1;
@@ -56,16 +58,27 @@ void vti_p1_start(struct vti *t, time_t now)
 	isakmp_buf_free(&b);
 }
 
-/* Message 6 held: the new SA takes over, the old one is deleted at the peer. */
-void vti_p1_renewed(struct vti *t, time_t now)
+/* The replaced SA's DELETE, once the peer has had time to take the new one in: strongSwan
+ * moves the pair to a newer ISAKMP SA only once that one is fully registered, and a DELETE
+ * on the heels of message 6 takes the pair away with the old SA. */
+void vti_p1_old_delete(struct vti *t)
 {
 	struct isakmp_buf b;
 
+	if (!t->p1_old_del_at)
+		return;
 	isakmp_buf_init(&b);
 	if (ikei_delete(&t->osa, NULL, 0, &b) == 0)
 		vti_send(t, &b);
 	isakmp_buf_free(&b);
 	explicit_bzero(&t->osa, sizeof(t->osa));
+	t->p1_old_del_at = 0;
+}
+
+/* Message 6 held: the new SA takes over, the old one is deleted at the peer soon after. */
+void vti_p1_renewed(struct vti *t, time_t now)
+{
+	t->p1_old_del_at = now + VTI_P1_OLD_DELETE;
 	t->p1_renewing = 0;
 	t->state = VTI_ACTIVE;
 	free(t->last);
@@ -76,8 +89,8 @@ void vti_p1_renewed(struct vti *t, time_t now)
 	vti_rep_ike_up(t);
 	vti_p1_schedule(t, now);
 	vti_dpd_start(t, now);
-	log_info("%s: ISAKMP SA with %s renewed, the old one deleted", t->name,
-	         inet_ntoa(t->peer.sin_addr));
+	log_info("%s: ISAKMP SA with %s renewed, the old one deleted in %d s", t->name,
+	         inet_ntoa(t->peer.sin_addr), VTI_P1_OLD_DELETE);
 	/* the pair came to its soft lifetime meanwhile: renewed now, on the new SA */
 	if (t->p1_rekey_due) {
 		t->p1_rekey_due = 0;
