@@ -80,6 +80,8 @@ struct ikei_sa {
 	size_t   idr_len;
 	uint8_t  hash_r[64];
 	int      auth;             /* main mode: IKE_AUTHM_PSK or _RSA (ikev1_init_sig.h) */
+	int      renewal;          /* main mode 5 without INITIAL-CONTACT: the SAs of the ISAKMP
+	                            * SA it replaces stay (RFC 2407 4.6.3.3) */
 };
 
 /* One protected exchange (transaction, quick mode, informational): its M-ID and IV chain. */
@@ -223,7 +225,9 @@ int ikei_auth_alg(int auth);
 /*
  * Quick mode the hub starts (its rekey), answered (ikev1_init_qr.c). qr1 opens message 1,
  * takes the first proposal whose transform is in accept[], whose identities (if any) name
- * ours (ours/idci_mask as in ikei_qm1) on our side, and without PFS; fills q (ni the hub's
+ * ours (ours/idci_mask as in ikei_qm1; with idci_any, both must be 0.0.0.0/0) on our side,
+ * and without PFS unless the caller set pfs_group and pfs_dh (then a KE in that group is
+ * required, ours goes back, gxr keeps the peer's); fills q (ni the hub's
  * nonce, nr ours, spi_in ours, spi_out the hub's) and builds message 2 into out. qr3 checks
  * message 3's HASH(3); KEYMAT then comes from ikei_keymat as for our own quick modes.
  */

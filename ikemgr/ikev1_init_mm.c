@@ -257,7 +257,8 @@ int ikei_mm5(struct ikei_sa *s, struct in_addr id, struct isakmp_buf *b)
 	isakmp_put_payload(b, ISAKMP_NP_HASH, hash_i, s->k.prf_len);
 	memcpy(ck, s->cky_i, 8);
 	memcpy(ck + 8, s->cky_r, 8);
-	isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_INITIAL_CONTACT, ck, 16, NULL, 0);
+	if (!s->renewal)
+		isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_INITIAL_CONTACT, ck, 16, NULL, 0);
 	return ikei_seal(s, b, s->iv);
 }
 

@@ -111,7 +111,8 @@ int ikei_mm5_sig(struct ikei_sa *s, const uint8_t *cert, size_t cert_len, const 
 	isakmp_put_payload(b, ISAKMP_NP_SIG, sig, sig_len);
 	memcpy(ck, s->cky_i, 8);
 	memcpy(ck + 8, s->cky_r, 8);
-	isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_INITIAL_CONTACT, ck, 16, NULL, 0);
+	if (!s->renewal)        /* a renewal keeps the pair the old ISAKMP SA made */
+		isakmp_put_notify(b, ISAKMP_PROTO_ISAKMP, ISAKMP_N_INITIAL_CONTACT, ck, 16, NULL, 0);
 	return ikei_seal(s, b, s->iv);
 }
 

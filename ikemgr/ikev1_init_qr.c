@@ -4,13 +4,15 @@
  *   hub: HDR*, HASH(1), SA, Ni [, IDci, IDcr]
  *   us:  HDR*, HASH(2), SA, Nr [, IDci, IDcr]      HASH(2) = prf(SKEYID_a, M-ID | Ni_b | ...)
  *   hub: HDR*, HASH(3)                             HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)
- * Pure functions over caller-owned state, like the rest of ikev1_init*.c. No PFS: a KE in
- * message 1 is refused (the client offered none).
+ * Pure functions over caller-owned state, like the rest of ikev1_init*.c. A KE in message 1
+ * is taken only when the caller wants PFS (q->pfs_group and q->pfs_dh set, as a static VTI's
+ * `set pfs` does), in that group; otherwise it is refused (the client offered none).
  */
 #include <string.h>
 #include <arpa/inet.h>
 
 #include "common/conf.h"
+#include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
 
 /* Our side of the identities: the address /32 (as an address or a subnet), or the network. */
@@ -29,6 +31,13 @@ static int ours_ok(const uint8_t *b, size_t len, struct in_addr ours, struct in_
 		return a.s_addr == ours.s_addr && m.s_addr == mask.s_addr;
 	}
 	return 0;
+}
+
+/* A static VTI's identities: 0.0.0.0/0, any protocol and port. */
+static int any_ok(const uint8_t *b, size_t len)
+{
+	static const uint8_t any[12] = { ISAKMP_ID_IPV4_ADDR_SUBNET };
+	return len == sizeof(any) && !memcmp(b, any, sizeof(any));
 }
 
 static const struct ikei_p2_prop *acceptable(const struct isakmp_prop *p,
@@ -62,7 +71,7 @@ int ikei_qr1(const struct ikei_sa *s, struct ikei_qm *q, const struct ikei_p2_pr
 	struct isakmp_msg m;
 	struct isakmp_sa sap;
 	struct isakmp_hdr h;
-	const struct isakmp_payload *psa = NULL, *pn = NULL, *id[2] = { NULL, NULL };
+	const struct isakmp_payload *psa = NULL, *pn = NULL, *pk = NULL, *id[2] = { NULL, NULL };
 	int nid = 0, rc;
 
 	if (isakmp_parse_hdr(pkt, len, &h) < 0 || h.exch_type != ISAKMP_EXCH_QUICK || !h.msgid)
@@ -76,8 +85,10 @@ int ikei_qr1(const struct ikei_sa *s, struct ikei_qm *q, const struct ikei_p2_pr
 			psa = p;
 		else if (p->type == ISAKMP_NP_NONCE && !pn)
 			pn = p;
-		else if (p->type == ISAKMP_NP_KE)
+		else if (p->type == ISAKMP_NP_KE && !q->pfs_group)
 			return IKEI_E_PROPOSAL;         /* PFS: we offered none */
+		else if (p->type == ISAKMP_NP_KE && !pk)
+			pk = p;
 		else if (p->type == ISAKMP_NP_ID && nid < 2)
 			id[nid++] = p;
 	}
@@ -85,8 +96,15 @@ int ikei_qr1(const struct ikei_sa *s, struct ikei_qm *q, const struct ikei_p2_pr
 	    isakmp_parse_sa(psa->body, psa->len, &sap) < 0)
 		return IKEI_E_MALFORMED;
 	/* the hub started it, so IDcr is our side */
-	if (nid == 2 && (id[0]->len > 40 || !ours_ok(id[1]->body, id[1]->len, ours, q->idci_mask)))
+	if (q->idci_any ? nid != 2 || !any_ok(id[0]->body, id[0]->len) ||
+	                  !any_ok(id[1]->body, id[1]->len)
+	    : nid == 2 && (id[0]->len > 40 || !ours_ok(id[1]->body, id[1]->len, ours, q->idci_mask)))
 		return IKEI_E_PROPOSAL;
+	if (q->pfs_group) {
+		q->gxlen = ike_dh_publen(q->pfs_group);
+		if (!pk || !q->pfs_dh || !q->gxlen || pk->len != q->gxlen || q->gxlen > sizeof(q->gxr))
+			return pk ? IKEI_E_MALFORMED : IKEI_E_PROPOSAL;
+	}
 
 	const struct isakmp_prop *chosen = NULL;
 	const struct isakmp_trans *ct = NULL;
@@ -98,6 +116,9 @@ int ikei_qr1(const struct ikei_sa *s, struct ikei_qm *q, const struct ikei_p2_pr
 				ct = &sap.prop[i].trans[j];
 			}
 	if (!chosen)
+		return IKEI_E_PROPOSAL;
+	const struct isakmp_attr *gd = isakmp_trans_attr(ct, IPSEC_ATTR_GROUP_DESC);
+	if (q->pfs_group && (!gd || (int)gd->value != q->pfs_group))
 		return IKEI_E_PROPOSAL;
 	const struct isakmp_attr *kl = isakmp_trans_attr(ct, IPSEC_ATTR_KEY_LENGTH);
 	const struct isakmp_attr *lt = isakmp_trans_attr(ct, IPSEC_ATTR_SA_LIFE_TYPE);
@@ -123,6 +144,12 @@ int ikei_qr1(const struct ikei_sa *s, struct ikei_qm *q, const struct ikei_p2_pr
 		rc = isakmp_put_sa_p2(b, chosen->num, q->spi_in, ct, q->life) < 0 ? IKEI_E_BUILD : 0;
 	if (!rc)
 		rc = isakmp_put_payload(b, ISAKMP_NP_NONCE, q->nr, q->nrlen) < 0 ? IKEI_E_BUILD : 0;
+	if (!rc && q->pfs_group && pk) {
+		uint8_t gxr[IKEI_PUB_MAX];
+		memcpy(q->gxr, pk->body, pk->len);      /* the peer's half, for ikei_keymat */
+		rc = ike_dh_public(q->pfs_dh, gxr, q->gxlen) < 0 ? IKEI_E_DH
+		     : isakmp_put_payload(b, ISAKMP_NP_KE, gxr, q->gxlen) < 0 ? IKEI_E_BUILD : 0;
+	}
 	for (int i = 0; !rc && i < nid; i++)
 		rc = isakmp_put_payload(b, ISAKMP_NP_ID, id[i]->body, id[i]->len) < 0 ? IKEI_E_BUILD : 0;
 	return rc ? rc : ikei_protect(s, &q->x, b, q->ni, q->nilen);

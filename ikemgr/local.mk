@@ -9,7 +9,8 @@ ikemgr_libike_a_SOURCES = ikemgr/ikev1.h ikemgr/ikev1.c ikemgr/ikev1_answers.c i
 	ikemgr/ike_dynauth.c ikemgr/admission.c \
 	ikemgr/ike_timers.h ikemgr/ike_timers.c ikemgr/ike_deadline.c ikemgr/ike_stats.c \
 	ikemgr/ezvpn.h ikemgr/ez_int.h ikemgr/ezvpn.c ikemgr/ez_exchange.c ikemgr/ez_sa.c ikemgr/ez_report.c ikemgr/ez_dpd.c \
-	ikemgr/vti.h ikemgr/vti.c ikemgr/vti_exchange.c ikemgr/vti_report.c ikemgr/vti_sig.c
+	ikemgr/vti.h ikemgr/vti.c ikemgr/vti_exchange.c ikemgr/vti_report.c ikemgr/vti_sig.c \
+	ikemgr/vti_qr.c ikemgr/vti_dpd.c ikemgr/vti_p1.c
 include ikemgr/crypto.mk
 include test/unit/ike.mk
 

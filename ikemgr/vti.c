@@ -8,8 +8,10 @@
  *
  * One attempt at a time per tunnel; a request unanswered is sent again after 2, 4, 8, 8, 8
  * seconds, then the attempt fails and the next one starts after VTI_BACKOFF seconds. The
- * pair is renewed at three quarters of its life (tunmgr's soft expiry), the peer's DPD is
- * answered, its DELETE ends the session (dialled again at once), and ours go at stop.
+ * pair is renewed at three quarters of its life (tunmgr's soft expiry), a rekey the peer
+ * starts first is answered (vti_qr.c), the peer's DPD is answered and, with `crypto isakmp
+ * keepalive`, ours sent (vti_dpd.c); the ISAKMP SA is renewed at 90 % of its lifetime
+ * (vti_p1.c); its DELETE ends the session (dialled again at once), and ours go at stop.
  *
  * This file is a tunnel's life (dialling, resending, ending, reloads); vti_exchange.c is
  * what the peer, keymgr and tunmgr answer.
@@ -62,6 +64,18 @@ void vti_send_req(struct vti *t, const struct isakmp_buf *b, time_t now)
 	vti_send(t, b);
 }
 
+/* The peer's quick mode and our kept answer to it (vti_qr.c) */
+void vti_qr_clear(struct vti *t)
+{
+	ike_dh_free(t->qr.pfs_dh);
+	explicit_bzero(&t->qr, sizeof(t->qr));
+	t->qr_wait3 = 0;
+	free(t->reply);
+	t->reply = NULL;
+	t->reply_len = 0;
+	t->reply_msgid = 0;
+}
+
 static void clear_session(struct vti *t)
 {
 	if (t->qm.spi_out) {
@@ -82,10 +96,20 @@ static void clear_session(struct vti *t)
 	explicit_bzero(&t->rk, sizeof(t->rk));
 	t->port4500 = 0;
 	t->rtx_left = 0;
+	vti_qr_clear(t);
+	t->qr_refused = 0;
+	explicit_bzero(&t->osa, sizeof(t->osa));
+	t->p1_renewing = t->p1_rekey_due = 0;
+	t->p1_renew_at = t->p1_old_del_at = 0;
+	t->dpd_at = 0;
+	t->dpd_out = 0;
 }
 
 void vti_down(struct vti *t, const char *why, int tell_peer, time_t now)
 {
+	/* a failed renewal of the ISAKMP SA is not the tunnel's end */
+	if (t->p1_renewing && vti_p1_failed(t, why, tell_peer, now))
+		return;
 	if (tell_peer && t->state >= VTI_QM) {
 		struct isakmp_buf b;
 		isakmp_buf_init(&b);
@@ -100,6 +124,8 @@ void vti_down(struct vti *t, const char *why, int tell_peer, time_t now)
 	if (t->state != VTI_IDLE)
 		log_info("%s: %s %s (%s)", t->name, t->state == VTI_ACTIVE ? "tunnel with" :
 		         "attempt toward", inet_ntoa(t->peer.sin_addr), why);
+	if (tell_peer)
+		vti_p1_old_delete(t);
 	int was_active = t->state == VTI_ACTIVE;
 	vti_rep_down(t, why);
 	clear_session(t);
@@ -136,6 +162,7 @@ void vti_connect(struct vti *t, time_t now)
 	else if ((src = conf_find_iface(vconf, c->tunnel_source)) && src->has_addr)
 		t->local.sin_addr = src->addr;
 	t->id = ++ike.next_id;
+	t->p1_life = p.lifetime;
 	if (!(t->dh = ike_dh_new(p.group))) {
 		log_warnx("%s: DH group %d unavailable", t->name, p.group);
 		vti_down(t, "no DH", 0, now);
@@ -159,6 +186,14 @@ void vti_tick(time_t now)
 {
 	for (int k = 0; k < CONF_MAX_IFACES; k++) {
 		struct vti *t = &vtis[k];
+		if (t->used)
+			vti_dpd_tick(t, now);
+		if (t->used && t->p1_old_del_at && t->p1_old_del_at <= now)
+			vti_p1_old_delete(t);
+		/* not while a quick mode of either side is under way on the SA in use */
+		if (t->used && t->state == VTI_ACTIVE && t->p1_renew_at && t->p1_renew_at <= now &&
+		    !t->rekeying && !t->qr_wait3)
+			vti_p1_start(t, now);
 		if (!t->used || !t->next_at || t->next_at > now)
 			continue;
 		if (t->state == VTI_IDLE) {

@@ -41,6 +41,22 @@ struct vti {
 	time_t   next_at;
 	time_t   ike_up_at;
 	int      session_reported, ipsec_reported;
+	/* a quick mode the peer started (its rekey), until its HASH(3): vti_qr.c */
+	struct ikei_qm qr;
+	int      qr_wait3, qr_refused;
+	uint8_t *reply; size_t reply_len;   /* our answer to it, sent again if message 1 is */
+	uint32_t reply_msgid;
+	/* DPD (vti_dpd.c) */
+	time_t   heard_at, dpd_at;
+	int      dpd_out;
+	uint32_t dpd_seq;
+	/* the ISAKMP SA renewed (vti_p1.c): the one in use kept in osa while the new main mode
+	 * runs in sa (state MM1..MM5), the pair staying in tunmgr */
+	struct ikei_sa osa;
+	int      p1_renewing, p1_rekey_due;
+	uint32_t p1_life;                   /* seconds: the lifetime main mode offered */
+	time_t   p1_renew_at;
+	time_t   p1_old_del_at;             /* when the replaced SA, still in osa, is deleted */
 };
 
 void vti_init(const struct vpnd_conf *);
@@ -74,6 +90,29 @@ int  vti_cert_res(uint32_t peerid, const struct msg_cert_verify_res *);
 /* vti_exchange.c, for vti_sig.c */
 void vti_nat_ports(struct vti *);
 void vti_p1_up(struct vti *, time_t now);
+/* vti_exchange.c */
+void vti_install(struct vti *, const struct ikei_qm *);
+
+/* vti_qr.c: the peer's quick modes on the tunnel's ISAKMP SA */
+void vti_qr_input(struct vti *, uint8_t *pkt, size_t len, uint32_t msgid, time_t now);
+void vti_qr_clear(struct vti *);
+
+/* vti_dpd.c */
+#define VTI_DPD_MAX 5         /* R-U-THEREs unanswered before the peer is taken for dead */
+void vti_dpd_start(struct vti *, time_t now);
+void vti_dpd_tick(struct vti *, time_t now);
+void vti_dpd_heard(struct vti *, time_t now);
+
+/* vti_p1.c */
+#define VTI_P1_RENEW_PCT 90   /* a new main mode at 90 % of the ISAKMP SA's lifetime */
+#define VTI_P1_OLD_DELETE 5   /* seconds the replaced ISAKMP SA lives on before its DELETE */
+void vti_p1_schedule(struct vti *, time_t now);
+void vti_p1_start(struct vti *, time_t now);
+void vti_p1_renewed(struct vti *, time_t now);
+int  vti_p1_failed(struct vti *, const char *why, int tell_peer, time_t now);
+int  vti_p1_old_input(struct vti *, uint8_t *pkt, size_t len, uint8_t exch, time_t now);
+void vti_p1_old_delete(struct vti *);
+void vti_rekey_start(struct vti *, time_t now);
 
 /* vti_report.c */
 void vti_rep_ike_up(struct vti *);

@@ -64,7 +64,7 @@ static int start_qm(struct vti *t, struct ikei_qm *q, time_t now)
 	return 0;
 }
 
-static void install(struct vti *t, const struct ikei_qm *q)
+void vti_install(struct vti *t, const struct ikei_qm *q)
 {
 	const struct conf_interface *c = vti_conf(t);
 	const struct conf_ipsec_profile *pr = c ? conf_find_ipsec_profile(vconf, c->protection)
@@ -120,7 +120,7 @@ static int qm_done(struct vti *t, struct ikei_qm *q, uint8_t *pkt, size_t len, t
 		ike.st.drop_malformed++;
 		return -1;
 	}
-	install(t, q);
+	vti_install(t, q);
 	ike_dh_free(q->pfs_dh);         /* its part is done: KEYMAT is made */
 	q->pfs_dh = NULL;
 	vti_send(t, &b);
@@ -194,8 +194,15 @@ void vti_nat_ports(struct vti *t)
 	}
 }
 
+/* Main mode done (message 6 checked, by key or by signature): a renewal hands over to the
+ * new ISAKMP SA, a first phase 1 goes on to quick mode. */
 void vti_p1_up(struct vti *t, time_t now)
 {
+	if (t->p1_renewing) {
+		vti_p1_renewed(t, now);
+		return;
+	}
+	vti_p1_schedule(t, now);
 	log_info("%s: phase 1 up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
 	         t->sa.nat_detected ? "NAT-T" : "no NAT");
 	vti_rep_ike_up(t);
@@ -255,6 +262,7 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 		if (qm_done(t, &t->qm, pkt, len, now) < 0)
 			return;
 		t->state = VTI_ACTIVE;
+		vti_dpd_start(t, now);
 		log_info("%s: IPsec up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
 		         esp_transform_name(t->qm.encr, t->qm.keylen, t->qm.auth));
 		vti_rep_ipsec_up(t, &t->qm);
@@ -262,6 +270,7 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 	} else if (t->state == VTI_ACTIVE && t->rekeying && msgid == t->rk.x.msgid) {
 		if (qm_done(t, &t->rk, pkt, len, now) < 0)
 			return;
+		vti_dpd_heard(t, now);
 		struct msg_sa_del d = { .session_id = t->tun_id, .spi_in = t->qm.spi_in,
 		                        .spi_out = t->qm.spi_out };
 		struct isakmp_buf b;
@@ -277,8 +286,9 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 		t->qm = t->rk;
 		memset(&t->rk, 0, sizeof(t->rk));
 		t->rekeying = 0;
+	} else if (t->state == VTI_ACTIVE) {
+		vti_qr_input(t, pkt, len, msgid, now);
 	} else {
-		/* the peer's own quick modes (its rekey) are not answered: ours comes first */
 		ike.st.drop_state++;
 	}
 }
@@ -315,6 +325,7 @@ static void on_info(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 	if (ikei_info(&t->sa, pkt, len, &b, &answered, &notify, &deleted) == 0) {
 		if (answered)
 			vti_send(t, &b);
+		vti_dpd_heard(t, now);
 		if (deleted)
 			vti_down(t, "deleted by the peer", 0, now);
 	} else {
@@ -334,9 +345,16 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	(void)port4500;
 	if (len < 8)
 		return 0;
-	for (int k = 0; k < CONF_MAX_IFACES && !t; k++)
-		if (vtis[k].used && vtis[k].state >= VTI_MM1 && !memcmp(vtis[k].sa.cky_i, pkt, 8))
+	int old = 0;
+	for (int k = 0; k < CONF_MAX_IFACES && !t; k++) {
+		if (!vtis[k].used || vtis[k].state < VTI_MM1)
+			continue;
+		if (!memcmp(vtis[k].sa.cky_i, pkt, 8))
 			t = &vtis[k];
+		else if ((vtis[k].p1_renewing || vtis[k].p1_old_del_at) &&
+		         !memcmp(vtis[k].osa.cky_i, pkt, 8))
+			t = &vtis[k], old = 1;
+	}
 	if (!t)
 		return 0;
 	if (peer->sin_addr.s_addr != t->peer.sin_addr.s_addr ||
@@ -350,7 +368,9 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	memcpy(copy, pkt, len);
 	if (!t->local.sin_addr.s_addr)
 		t->local.sin_addr = local->sin_addr;
-	if (exch == ISAKMP_EXCH_INFO)
+	if (old)
+		vti_p1_old_input(t, copy, len, exch, now);
+	else if (exch == ISAKMP_EXCH_INFO)
 		on_info(t, copy, len, now);
 	else if (exch == ISAKMP_EXCH_MAIN)
 		on_main(t, copy, len, now);
@@ -379,11 +399,25 @@ int vti_sa_expire(uint32_t peerid, const struct msg_sa_expire *x)
 	time_t now = time(NULL);
 	if (!t)
 		return 0;
+	if (t->p1_renewing && x->spi_in == t->qm.spi_in && !x->hard) {
+		t->p1_rekey_due = 1;    /* renewed once the new ISAKMP SA is up */
+		return 1;
+	}
+	if (t->p1_renewing && x->spi_in == t->qm.spi_in) {
+		vti_down(t, "IPsec SA reached its hard lifetime unrenewed", 1, now);
+		return 1;
+	}
 	if (t->state != VTI_ACTIVE || x->spi_in != t->qm.spi_in)
 		return 1;       /* an SA already replaced */
 	if (x->hard)
 		vti_down(t, "IPsec SA reached its hard lifetime unrenewed", 1, now);
-	else if (!t->rekeying && start_qm(t, &t->rk, now) == 0)
-		t->rekeying = 1;
+	else
+		vti_rekey_start(t, now);
 	return 1;
+}
+
+void vti_rekey_start(struct vti *t, time_t now)
+{
+	if (!t->rekeying && start_qm(t, &t->rk, now) == 0)
+		t->rekeying = 1;
 }

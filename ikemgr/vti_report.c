@@ -25,7 +25,7 @@ void vti_rep_ike_up(struct vti *t)
 	snprintf(m.hash, sizeof(m.hash), "%s", ike_hash_name(t->sa.hash));
 	snprintf(m.auth, sizeof(m.auth), "psk");
 	m.dh_group = t->sa.group;
-	m.lifetime = 86400;
+	m.lifetime = t->p1_life ? t->p1_life : 86400;
 	t->ike_up_at = time(NULL);
 	m.established = (int64_t)t->ike_up_at;
 	m.caps = t->port4500 ? IKE_CAP_NAT : 0;

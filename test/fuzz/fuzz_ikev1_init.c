@@ -262,6 +262,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			{ ESP_ENCR_3DES, 0, ESP_AUTH_HMAC_SHA1_96 } };
 		struct ikei_qm r;
 		memset(&r, 0, sizeof(r));
+		if (q.pfs_group) {
+			/* as a static VTI answers it: 0/0 both ways, KE in the profile's group */
+			r.idci_any = 1;
+			r.pfs_group = q.pfs_group;
+			r.pfs_dh = dh;
+		}
 		if (ikei_qr1(&s, &r, acc, 2, local.sin_addr, pkt, len, &b) == 0) {
 			struct ikei_keys k;
 			ikei_qr3(&s, &r, pkt, len);

@@ -6,14 +6,18 @@
 # the tunnel comes up, Tunnel0 carries `ip route 10.3.1.0 255.255.255.0 Tunnel0`, the hub's
 # inside host and the LAN host behind charon ping each other and move data with iperf3 both
 # ways (ESP counted on the wire), vpnctl lists the tunnel, charon's DELETE is obeyed (the
-# tunnel is dialled again), and a stop removes the device and its routes.
+# tunnel is dialled again), charon (rekey_time 20 s from then on) renews the pair itself and
+# vpnd answers with a ping loop passing (exactly one pair after), charon's UDP blocked makes
+# vpnd's DPD (keepalive 10 3) end the tunnel and withdraw its routes, and unblocked it is
+# dialled again; a stop removes the device and its routes. Then vpnd again with a 60 s ISAKMP
+# lifetime renews phase 1 with a new main mode while a ping loop passes.
 # Needs root; fails (never skips) when strongSwan or a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
 
-interop_begin swanctl iperf3 ip ping python3
+interop_begin swanctl iperf3 ip ping python3 nft
 swan_require
 ns_setup || fail "namespace setup"
 ns_add_lan || fail "the LAN behind charon"
@@ -26,6 +30,7 @@ crypto isakmp policy 10
  authentication pre-share
  group 14
 crypto isakmp key vtis3cret address 172.18.143.2
+crypto isakmp keepalive 10 3
 crypto ipsec transform-set T esp-aes 256 esp-sha-hmac
 crypto ipsec profile P
  set transform-set T
@@ -73,6 +78,9 @@ connections {
 		proposals = aes256-sha1-modp2048
 		encap = yes
 		dpd_delay = 0
+		# told a 60 s ISAKMP lifetime, charon would reauthenticate itself at once (the
+		# lifetime is under its 10 % of 4 h): vpnd renews first, at 54 s
+		over_time = 2s
 		local-1 {
 			auth = psk
 			id = 172.18.143.2
@@ -121,10 +129,18 @@ pass "vpnd dialled charon: main mode PSK by address, quick mode 0/0, Tunnel0 rou
 # charon routes 0/0 into ipsec0 from a table of its own that comes first: its LAN must stay
 # in the main table, or what it decrypts for the LAN would go back into the tunnel
 cl ip rule add to 10.3.1.0/24 lookup main priority 100 || die "cannot keep charon's LAN local"
+# and vpnd's address too: charon's own exclude route for it belongs to an IKE SA, and goes
+# with the one vpnd's ISAKMP renewal deletes (ESP-in-UDP would then loop into ipsec0)
+cl ip rule add to 172.18.143.246 lookup main priority 101 || die "cannot keep vpnd's address outside ipsec0"
 # the pings on the hub's outside: UDP (ESP in UDP 4500) only, never ICMP in clear
 hub python3 "$SRCDIR/test/lib/wirecount.py" eth0 30 "$T/wire.stop" >"$T/wire.out" 2>&1 &
 WIRE_PID=$!
-cleanup_more() { [ -n "${WIRE_PID:-}" ] && kill "$WIRE_PID" 2>/dev/null; }
+cleanup_more() {
+	[ -n "${WIRE_PID:-}" ] && kill "$WIRE_PID" 2>/dev/null
+	[ -n "${PING_PID:-}" ] && kill "$PING_PID" 2>/dev/null
+	cl nft delete table inet vtidpd 2>/dev/null
+	return 0
+}
 wait_until 5 grep -q listening "$T/wire.out" || die "wirecount did not start"
 inh ping -c3 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping from the hub's inside host to the LAN behind charon"
 lan ping -c3 -i 0.2 -w 10 10.2.1.10 >/dev/null || die "no ping from the LAN behind charon to the hub's inside host"
@@ -188,6 +204,12 @@ wait_until 5 sh -c "ip netns exec vpnd_hub ip route show 10.3.2.0/24 | grep -q '
 	die "the route the reload added is not through Tunnel0"
 pass "reload keeps the live tunnel and routes what it added through it"
 
+# from the next CHILD_SA on, charon renews it itself after 20 s (before vpnd's 75 %)
+sed -i 's/^\(\t*\)esp_proposals = aes256-sha1-modp2048$/&\n\1rekey_time = 20s\n\1life_time = 60s\n\1rand_time = 0s/' \
+	"$sdir/swanctl/swanctl.conf"
+grep -q "rekey_time = 20s" "$sdir/swanctl/swanctl.conf" || die "cannot set charon's rekey_time"
+swan_load || die "charon did not take rekey_time"
+
 # charon deletes: vpnd obeys, withdraws the route, and dials again
 swan_down 10 || die "swanctl --terminate failed"
 wait_until 10 grep -q "Tunnel0: tunnel with 172.18.143.2 (deleted by the peer)" "$st/vpnd.log" ||
@@ -198,6 +220,44 @@ wait_until 30 sh -c "[ \$(grep -c 'Tunnel0: IPsec up with 172.18.143.2' $st/vpnd
 inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping after the tunnel came back"
 pass "DELETE from charon obeyed, routes withdrawn, tunnel dialled again"
 
+# charon starts the rekey 20 s after the pair came up: vpnd answers it (0/0, PFS group 14),
+# deletes the old pair, and a ping every 0.2 s loses at most two
+inh ping -c150 -i 0.2 -w 40 10.3.1.10 >"$T/rkping.out" 2>&1 &
+PING_PID=$!
+wait_until 40 grep -q "Tunnel0: IPsec SA [0-9a-f]* replaced by [0-9a-f]* (.*), rekey started by 172.18.143.2" \
+	"$st/vpnd.log" || die "vpnd did not answer charon's rekey within 40 s"
+wait "$PING_PID"; PING_PID=
+rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/rkping.out")
+echo "ping across charon's rekey: ${rx:-0} of 150 answered"
+[ "${rx:-0}" -ge 148 ] || die "traffic stalled across charon's rekey: $(tail -2 "$T/rkping.out")"
+wait_until 10 sh -c "[ \$(STRONGSWAN_CONF=$sdir/strongswan.conf swanctl --list-sas --uri unix://$sdir/charon.vici | grep -c INSTALLED) = 1 ]" ||
+	die "charon does not have exactly one pair after its rekey: $(swan_sas)"
+grep -q "quick mode from 172.18.143.2 not answered" "$st/vpnd.log" && die "vpnd refused a quick mode of charon's"
+inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping on the pair charon renewed"
+pass "charon's rekey answered: traffic kept flowing, one pair after"
+
+# charon silenced (its IKE and ESP-in-UDP dropped in its namespace): vpnd's R-U-THEREs go
+# unanswered, it ends the tunnel and withdraws the routes; unblocked, it dials again
+ups=$(grep -c "Tunnel0: IPsec up with 172.18.143.2" "$st/vpnd.log")
+cl nft -f - <<'NFT' || die "cannot block charon's UDP"
+table inet vtidpd {
+	chain in { type filter hook input priority -10; udp dport { 500, 4500 } drop; }
+	chain out { type filter hook output priority -10; udp sport { 500, 4500 } drop; }
+}
+NFT
+t0=$(date +%s)
+wait_until 45 grep -q "Tunnel0: tunnel with 172.18.143.2 (dead peer (DPD))" "$st/vpnd.log" ||
+	die "vpnd did not take charon for dead within 45 s (keepalive 10 3)"
+echo "charon taken for dead $(( $(date +%s) - t0 )) s after its UDP was blocked"
+grep -q "Tunnel0: 172.18.143.2 does not answer DPD" "$st/vpnd.log" || die "no DPD line in vpnd's log"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip route show 10.3.1.0/24 | grep -q Tunnel0" ||
+	die "the routes through Tunnel0 stayed after DPD"
+cl nft delete table inet vtidpd || die "cannot unblock charon"
+wait_until 70 sh -c "[ \$(grep -c 'Tunnel0: IPsec up with 172.18.143.2' $st/vpnd.log) -gt $ups ]" ||
+	die "vpnd did not dial again once charon answered"
+inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping after DPD and the new dial"
+pass "DPD: charon silent taken for dead, routes withdrawn, dialled again when it answers"
+
 vpnd_stop "$st"
 hub ip -o link show Tunnel0 2>/dev/null | grep -q Tunnel0 && die "Tunnel0 is left after stop"
 hub ip route show | grep -q Tunnel0 && die "a route through Tunnel0 is left after stop"
@@ -205,3 +265,30 @@ grep -q "Tunnel0 (static VTI to 172.18.143.2) removed" "$st/vpnd.log" || die "no
 wait_until 10 sh -c "! STRONGSWAN_CONF=$sdir/strongswan.conf swanctl --list-sas --uri unix://$sdir/charon.vici | grep -q ESTABLISHED" ||
 	die "charon kept its SA after vpnd's DELETE at stop"
 pass "stop: DELETE reached charon, Tunnel0 and its route gone"
+
+# vpnd again with `lifetime 60` on its policy: at 54 s it renews the ISAKMP SA with a new main
+# mode while the pair carries a ping every 0.2 s; the old SA is deleted at charon
+sed 's/^ group 14$/&\n lifetime 60/' "$T/vti.conf" >"$T/vti60.conf"
+grep -q "^ lifetime 60$" "$T/vti60.conf" || die "cannot write the lifetime 60 configuration"
+"$VPND" -n -f "$T/vti60.conf" || die "lifetime 60 does not check"
+st=$T/hub60
+vpnd_start "$T/vti60.conf" "$st"
+wait_until 30 grep -q "Tunnel0: IPsec up with 172.18.143.2" "$st/vpnd.log" ||
+	die "no tunnel within 30 s of the second start"
+inh ping -c350 -i 0.2 -w 80 10.3.1.10 >"$T/p1ping.out" 2>&1 &
+PING_PID=$!
+wait_until 75 grep -q "Tunnel0: ISAKMP SA with 172.18.143.2 renewed, the old one deleted in 5 s" "$st/vpnd.log" ||
+	die "vpnd did not renew its ISAKMP SA of 60 s within 75 s"
+grep -q "Tunnel0: renewing the ISAKMP SA with 172.18.143.2" "$st/vpnd.log" || die "no renewal line"
+wait "$PING_PID"; PING_PID=
+rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/p1ping.out")
+echo "ping across the ISAKMP SA's renewal: ${rx:-0} of 350 answered"
+[ "${rx:-0}" -ge 345 ] || die "traffic stalled across the ISAKMP SA's renewal: $(tail -2 "$T/p1ping.out")"
+wait_until 10 sh -c "[ \$(STRONGSWAN_CONF=$sdir/strongswan.conf swanctl --list-sas --uri unix://$sdir/charon.vici | grep -c ESTABLISHED) = 1 ]" ||
+	die "charon does not have exactly one IKE SA after the renewal: $(swan_sas)"
+[ "$(swan_sas | grep -c INSTALLED)" = 1 ] || die "charon does not have exactly one pair after the renewal"
+grep -q "ISAKMP SA renewal with 172.18.143.2 failed" "$st/vpnd.log" && die "a renewal failed"
+[ "$(grep -c "Tunnel0: dialling" "$st/vpnd.log")" = 1 ] || die "the tunnel was dialled again"
+inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping after the ISAKMP SA's renewal"
+pass "ISAKMP SA of 60 s renewed at 54 s by a new main mode, pair in use, old SA deleted at charon"
+vpnd_stop "$st"
