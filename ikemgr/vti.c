@@ -76,8 +76,27 @@ void vti_qr_clear(struct vti *t)
 	t->reply_msgid = 0;
 }
 
+void vti_old_pair_delete(struct vti *t, int tell_peer)
+{
+	if (!t->old_spi_in)
+		return;
+	if (tell_peer) {
+		struct isakmp_buf b;
+		isakmp_buf_init(&b);
+		if (ikei_delete_esp(&t->sa, t->old_spi_in, &b) == 0)
+			vti_send(t, &b);
+		isakmp_buf_free(&b);
+	}
+	struct msg_sa_del d = { .session_id = t->tun_id, .spi_in = t->old_spi_in,
+	                        .spi_out = t->old_spi_out };
+	ike.io.to_tunmgr(IMSG_SA_DEL, t->tun_id, &d, sizeof(d));
+	t->old_spi_in = t->old_spi_out = 0;
+	t->old_del_at = 0;
+}
+
 static void clear_session(struct vti *t)
 {
+	vti_old_pair_delete(t, 0);
 	if (t->qm.spi_out) {
 		struct msg_sa_del d = { .session_id = t->tun_id, .spi_in = t->qm.spi_in,
 		                        .spi_out = t->qm.spi_out };
@@ -112,6 +131,7 @@ void vti_down(struct vti *t, const char *why, int tell_peer, time_t now)
 		return;
 	if (tell_peer && t->state >= VTI_QM) {
 		struct isakmp_buf b;
+		vti_old_pair_delete(t, 1);
 		isakmp_buf_init(&b);
 		if (t->qm.spi_out && ikei_delete_esp(&t->sa, t->qm.spi_in, &b) == 0)
 			vti_send(t, &b);
@@ -190,6 +210,8 @@ void vti_tick(time_t now)
 			vti_dpd_tick(t, now);
 		if (t->used && t->p1_old_del_at && t->p1_old_del_at <= now)
 			vti_p1_old_delete(t);
+		if (t->used && t->old_del_at && t->old_del_at <= now)
+			vti_old_pair_delete(t, 1);
 		/* not while a quick mode of either side is under way on the SA in use */
 		if (t->used && t->state == VTI_ACTIVE && t->p1_renew_at && t->p1_renew_at <= now &&
 		    !t->rekeying && !t->qr_wait3)

@@ -57,7 +57,12 @@ struct vti {
 	uint32_t p1_life;                   /* seconds: the lifetime main mode offered */
 	time_t   p1_renew_at;
 	time_t   p1_old_del_at;             /* when the replaced SA, still in osa, is deleted */
+	/* the pair our rekey replaced: kept inbound a few seconds, as strongSwan may still be
+	 * moving its traffic to the new pair when a DELETE arrives at once */
+	uint32_t old_spi_in, old_spi_out;
+	time_t   old_del_at;
 };
+#define VTI_OLD_PAIR_DELETE 5   /* seconds the pair our rekey replaced stays in */
 
 void vti_init(const struct vpnd_conf *);
 void vti_reload(const struct vpnd_conf *);
@@ -112,6 +117,8 @@ void vti_p1_renewed(struct vti *, time_t now);
 int  vti_p1_failed(struct vti *, const char *why, int tell_peer, time_t now);
 int  vti_p1_old_input(struct vti *, uint8_t *pkt, size_t len, uint8_t exch, time_t now);
 void vti_p1_old_delete(struct vti *);
+/* vti.c: the pair our rekey replaced goes (DELETE to the peer when tell_peer) */
+void vti_old_pair_delete(struct vti *, int tell_peer);
 void vti_rekey_start(struct vti *, time_t now);
 
 /* vti_report.c */

@@ -271,14 +271,12 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 		if (qm_done(t, &t->rk, pkt, len, now) < 0)
 			return;
 		vti_dpd_heard(t, now);
-		struct msg_sa_del d = { .session_id = t->tun_id, .spi_in = t->qm.spi_in,
-		                        .spi_out = t->qm.spi_out };
-		struct isakmp_buf b;
-		isakmp_buf_init(&b);
-		if (ikei_delete_esp(&t->sa, t->qm.spi_in, &b) == 0)
-			vti_send(t, &b);
-		isakmp_buf_free(&b);
-		ike.io.to_tunmgr(IMSG_SA_DEL, t->tun_id, &d, sizeof(d));
+		/* the old pair goes VTI_OLD_PAIR_DELETE s later (vti_tick), both here and at
+		 * the peer: tunmgr sends on the new one once the peer's traffic arrives on it */
+		vti_old_pair_delete(t, 1);
+		t->old_spi_in = t->qm.spi_in;
+		t->old_spi_out = t->qm.spi_out;
+		t->old_del_at = now + VTI_OLD_PAIR_DELETE;
 		vti_rep_ipsec_down(t, t->qm.spi_in, "rekeyed");
 		vti_rep_ipsec_up(t, &t->rk);
 		log_info("%s: IPsec SA %08x replaced by %08x", t->name, ntohl(t->qm.spi_in),

@@ -179,6 +179,8 @@ pass "Tunnel0's ip access-group in and ip tcp adjust-mss apply"
 grep -q "Tunnel0: IPsec SA [0-9a-f]* replaced by [0-9a-f]*" "$st/vpnd.log" ||
 	die "no rekey after 900 MB through a pair of 1 GB"
 grep -q "IPsec SA reached its hard lifetime" "$st/vpnd.log" && die "a pair expired unrenewed"
+# the replaced pair is deleted VTI_OLD_PAIR_DELETE (5 s) after the rekey
+for _ in $(seq 30); do [ "$(swan_sas | grep -c INSTALLED)" = 1 ] && break; sleep 0.5; done
 [ "$(swan_sas | grep -c INSTALLED)" = 1 ] || die "charon does not have exactly one pair after the rekey"
 inh ping -c2 -i 0.2 -w 10 10.3.1.10 >/dev/null || die "no ping on the renewed pair"
 pass "the pair renewed by volume under iperf3 load (vpnd started it, old one deleted at charon)"
