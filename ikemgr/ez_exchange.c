@@ -33,14 +33,10 @@ void on_p1(struct ez *e, uint8_t *pkt, size_t len, time_t now)
 	if (!q)
 		return;
 	q->sa_id = e->id;
-	q->prf_hash = e->sa.hash;
+	ikei_skeyid_req(&e->sa, q);
 	q->id_type = ISAKMP_ID_KEY_ID;
 	q->local = e->local;
 	q->peer = e->peer;
-	q->ni_len = (uint16_t)e->sa.nilen;
-	q->nr_len = (uint16_t)e->sa.nrlen;
-	memcpy(q->ni, e->sa.ni, e->sa.nilen);
-	memcpy(q->nr, e->sa.nr, e->sa.nrlen);
 	snprintf(q->ezvpn, sizeof(q->ezvpn), "%s", e->name);
 	e->state = EZ_SKEYID;
 	e->rtx_left = 0;

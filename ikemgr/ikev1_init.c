@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 
 #include "common/conf.h"
+#include "common/msg.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
 
@@ -49,6 +50,44 @@ static void p1_attrs(struct isakmp_attrs *a, const struct ikei_p1_trans *t, int 
 	}
 }
 
+int ikei_p1_start(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *dh,
+                  size_t publen)
+{
+	for (int k = 0; k < s->noffer; k++) {
+		struct ikei_p1_trans *t = &s->offer[k];
+		if (t->encr == IKE_ENCR_AES && !t->keylen)
+			t->keylen = 128;
+		else if (t->encr != IKE_ENCR_AES)
+			t->keylen = 0;
+		if (!ike_hash_len(t->hash))
+			return IKEI_E_BUILD;
+	}
+	/* until message 2 says which, the first offer; hash decides nothing before then */
+	s->encr = s->offer[0].encr;
+	s->keylen = s->offer[0].keylen;
+	s->hash = s->offer[0].hash;
+	s->group = p->group;
+	s->gxlen = publen;
+	s->nilen = sizeof(s->ni);
+	/* the key pair and nonce now, so that what follows is a plain builder (and a resend of
+	 * it the same bytes) */
+	if (ike_random(s->cky_i, 8) < 0 || ike_random(s->ni, s->nilen) < 0 ||
+	    ike_dh_public(dh, s->gxi, publen) < 0)
+		return IKEI_E_DH;
+	if (p->cky_tag)
+		memcpy(s->cky_i, &p->cky_tag, 4);
+	return 0;
+}
+
+void ikei_skeyid_req(const struct ikei_sa *s, struct msg_skeyid_req *q)
+{
+	q->prf_hash = s->hash;
+	q->ni_len = (uint16_t)s->nilen;
+	q->nr_len = (uint16_t)s->nrlen;
+	memcpy(q->ni, s->ni, s->nilen);
+	memcpy(q->nr, s->nr, s->nrlen);
+}
+
 int ikei_aggr1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *dh,
                struct isakmp_buf *b)
 {
@@ -67,28 +106,10 @@ int ikei_aggr1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh 
 		s->offer[0] = (struct ikei_p1_trans){ p->encr, p->keylen, p->hash };
 		s->noffer = 1;
 	}
-	for (int k = 0; k < s->noffer; k++) {
-		struct ikei_p1_trans *t = &s->offer[k];
-		if (t->encr == IKE_ENCR_AES && !t->keylen)
-			t->keylen = 128;
-		else if (t->encr != IKE_ENCR_AES)
-			t->keylen = 0;
-		if (!ike_hash_len(t->hash))
-			return IKEI_E_BUILD;
-	}
-	/* until message 2 says which, the first offer; hash decides nothing before then */
-	s->encr = s->offer[0].encr;
-	s->keylen = s->offer[0].keylen;
-	s->hash = s->offer[0].hash;
-	s->group = p->group;
+	int rc = ikei_p1_start(s, p, dh, publen);
+	if (rc < 0)
+		return rc;
 	s->fake_natd = p->fake_natd;
-	s->gxlen = publen;
-	s->nilen = sizeof(s->ni);
-	if (ike_random(s->cky_i, 8) < 0 || ike_random(s->ni, s->nilen) < 0 ||
-	    ike_dh_public(dh, s->gxi, publen) < 0)
-		return IKEI_E_DH;
-	if (p->cky_tag)
-		memcpy(s->cky_i, &p->cky_tag, 4);
 
 	for (int k = 0; k < s->noffer; k++)
 		p1_attrs(&a[k], &s->offer[k], p->group, p->lifetime);

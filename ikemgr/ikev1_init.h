@@ -94,6 +94,13 @@ struct ikei_x {
  * Aggressive mode message 1: SA, KE, Ni, ID(KEY_ID group), VIDs XAUTH, Unity, DPD [, NAT-T].
  * dh is the caller's key pair (it may serve many SAs: the load generator reuses one).
  */
+/* What both phase 1 modes do first: offers normalised (AES key length, hash known), the
+ * first offer current, cookie, nonce and our DH public value made. */
+int ikei_p1_start(struct ikei_sa *, const struct ikei_p1_params *, struct ike_dh *,
+                  size_t publen);
+/* The nonces and PRF of an SA into keymgr's SKEYID request */
+struct msg_skeyid_req;
+void ikei_skeyid_req(const struct ikei_sa *, struct msg_skeyid_req *);
 int ikei_aggr1(struct ikei_sa *, const struct ikei_p1_params *, struct ike_dh *,
                struct isakmp_buf *out);
 /*

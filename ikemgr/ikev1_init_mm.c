@@ -45,14 +45,11 @@ int ikei_mm1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *d
 	memcpy(s->offer, p->trans, sizeof(p->trans[0]) * (size_t)p->ntrans);
 	s->noffer = p->ntrans;
 	s->auth = p->auth ? p->auth : IKE_AUTHM_PSK;
+	int rc = ikei_p1_start(s, p, dh, publen);
+	if (rc < 0)
+		return rc;
 	for (int k = 0; k < s->noffer; k++) {
-		struct ikei_p1_trans *t = &s->offer[k];
-		if (t->encr == IKE_ENCR_AES && !t->keylen)
-			t->keylen = 128;
-		else if (t->encr != IKE_ENCR_AES)
-			t->keylen = 0;
-		if (!ike_hash_len(t->hash))
-			return IKEI_E_BUILD;
+		const struct ikei_p1_trans *t = &s->offer[k];
 		isakmp_attrs_init(&a[k]);
 		isakmp_attrs_tv(&a[k], IKE_ATTR_ENCR, (uint16_t)t->encr);
 		if (t->keylen)
@@ -65,19 +62,6 @@ int ikei_mm1(struct ikei_sa *s, const struct ikei_p1_params *p, struct ike_dh *d
 			isakmp_attrs_tlv32(&a[k], IKE_ATTR_LIFE_DURATION, p->lifetime);
 		}
 	}
-	s->encr = s->offer[0].encr;
-	s->keylen = s->offer[0].keylen;
-	s->hash = s->offer[0].hash;
-	s->group = p->group;
-	s->gxlen = publen;
-	s->nilen = sizeof(s->ni);
-	/* the key pair and nonce now, so that message 3 is a plain builder (and a resend of it
-	 * the same bytes) */
-	if (ike_random(s->cky_i, 8) < 0 || ike_random(s->ni, s->nilen) < 0 ||
-	    ike_dh_public(dh, s->gxi, publen) < 0)
-		return IKEI_E_DH;
-	if (p->cky_tag)
-		memcpy(s->cky_i, &p->cky_tag, 4);
 
 	isakmp_put_hdr(b, s->cky_i, zero, ISAKMP_EXCH_MAIN, 0, 0);
 	size_t sa_off = b->len;

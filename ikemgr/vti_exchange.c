@@ -138,14 +138,10 @@ static void ask_skeyid(struct vti *t, time_t now)
 	if (!q)
 		return;
 	q->sa_id = t->id;
-	q->prf_hash = t->sa.hash;
+	ikei_skeyid_req(&t->sa, q);
 	q->by_address = 1;
 	q->local = t->local;
 	q->peer = t->peer;
-	q->ni_len = (uint16_t)t->sa.nilen;
-	q->nr_len = (uint16_t)t->sa.nrlen;
-	memcpy(q->ni, t->sa.ni, t->sa.nilen);
-	memcpy(q->nr, t->sa.nr, t->sa.nrlen);
 	snprintf(q->vti, sizeof(q->vti), "%s", t->name);
 	t->state = VTI_SKEYID;
 	t->rtx_left = 0;
