@@ -127,10 +127,14 @@ TESTS += test/interop/test_ez_tun.sh
 EXTRA_DIST += test/interop/test_ez_tun.sh test/data/ez-tun.conf test/lib/forge.sh test/lib/ezesp.py
 ez_tun_log = test/interop/test_ez_tun.sh.log
 $(ez_tun_log): test/interop/test_ez_ops.sh.log
+TESTS += test/interop/test_vti_forge.sh
+EXTRA_DIST += test/interop/test_vti_forge.sh
+vti_forge_log = test/interop/test_vti_forge.sh.log
+$(vti_forge_log): test/interop/test_ez_tun.sh.log
 TESTS += test/interop/test_ezvpn.sh
 EXTRA_DIST += test/interop/test_ezvpn.sh
 ezvpn_log = test/interop/test_ezvpn.sh.log
-$(ezvpn_log): test/interop/test_ez_tun.sh.log
+$(ezvpn_log): test/interop/test_vti_forge.sh.log
 TESTS += test/interop/test_ezvpn_swan.sh
 EXTRA_DIST += test/interop/test_ezvpn_swan.sh
 ezvpn_swan_log = test/interop/test_ezvpn_swan.sh.log

@@ -165,6 +165,10 @@ void va_open(struct va *v)
  * that arrive in between are kept on the session. */
 void va_create(const struct msg_va_create *c)
 {
+	if (c->session_id >= MSG_VTI_SESSION_BASE) {
+		va_refuse(c->session_id, "the session id is one the configuration's tunnels use");
+		return;
+	}
 	const struct msg_authz *a = authz_get(c->session_id);
 	if (!a) {
 		if (authz_park(c) < 0)

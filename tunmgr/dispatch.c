@@ -24,9 +24,20 @@ static void h_ez_backup_ok(struct imsgbuf *b, struct imsg *im, void *arg)
 	ez_backup_ok(im->data);
 }
 
+/* ikemgr removes the interfaces it asked for; TunnelN and cmN belong to the configuration
+ * (ikemgr takes their SAs away with IMSG_SA_DEL, never the device). */
 static void h_va_destroy(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	va_destroy(((struct msg_va_destroy *)im->data)->session_id);
+	static unsigned long long refused;
+	uint32_t id = ((struct msg_va_destroy *)im->data)->session_id;
+	struct va *v = va_by_session(id);
+
+	if (v && (v->vti || v->cm)) {
+		log_warnx("ikemgr asked to remove %s: refused, the configuration owns it (%llu "
+		          "refused so far)", v->ifname, ++refused);
+		return;
+	}
+	va_destroy(id);
 }
 
 static void h_sa_add(struct imsgbuf *b, struct imsg *im, void *arg)

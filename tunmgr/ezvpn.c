@@ -108,6 +108,10 @@ void ez_va_create(const struct msg_ez_va *m)
 	char why[160];
 	int nlocal = 0, rc;
 
+	if (m->session_id >= MSG_VTI_SESSION_BASE) {
+		ez_refuse(m, EINVAL, "the session id is one the configuration's tunnels use");
+		return;
+	}
 	if (va_by_session(m->session_id)) {
 		ez_refuse(m, EEXIST, "the session has an interface already");
 		return;

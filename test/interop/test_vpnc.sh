@@ -7,21 +7,7 @@ set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN); CI runs as root"
-VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
-for tool in vpnc iperf3 ip python3 ping; do
-	command -v "$tool" >/dev/null || fail "$tool is missing: install it (README's test command does)"
-done
-
-T=$(mktemp -d /tmp/vpnd-test.XXXXXX)
-cleanup() {
-	vpnc_stop
-	[ -n "${VPND_PID:-}" ] && kill -KILL "$VPND_PID" 2>/dev/null
-	[ -n "${IPERF_PID:-}" ] && kill "$IPERF_PID" 2>/dev/null
-	ns_teardown
-	rm -rf "$T"
-}
-trap cleanup EXIT
+interop_begin vpnc iperf3 ip python3 ping
 ns_setup || fail "namespace setup"
 
 inh iperf3 -s >/dev/null 2>&1 &

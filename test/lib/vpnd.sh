@@ -36,7 +36,13 @@ interop_begin() {
 }
 
 interop_cleanup() {
-	local p
+	local rc=$? p f
+	# a failed scenario shows what vpnd said last: CI keeps nothing but this test's log
+	if [ "$rc" != 0 ] && [ -n "${T:-}" ]; then
+		for f in $(find "$T" -name vpnd.log -o -name vpnc.log 2>/dev/null); do
+			echo "--- last 60 lines of $f" >&2; tail -60 "$f" >&2
+		done
+	fi
 	declare -F cleanup_more >/dev/null && cleanup_more
 	vpnc_stop
 	declare -F swan_stop >/dev/null && swan_stop

@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	if (!strcmp(what, "va-create") && argc == 7) {
 		struct msg_va_create c;
 		memset(&c, 0, sizeof(c));
-		c.session_id = (uint32_t)atoi(argv[4]);
+		c.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		c.template_num = 1;
 		c.client_addr = addr(argv[5]);
 		c.client_plen = atoi(argv[6]);
@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "ez-va") && argc >= 8 && argc <= 8 + MSG_ROUTES_MAX) {
 		struct msg_ez_va e;
 		memset(&e, 0, sizeof(e));
-		e.session_id = (uint32_t)atoi(argv[4]);
+		e.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		snprintf(e.ezvpn, sizeof(e.ezvpn), "%s", argv[5]);
 		e.peer.sin_family = AF_INET;
 		e.peer.sin_addr = addr(argv[6]);
@@ -131,12 +131,12 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "va-destroy") && argc == 5) {
 		struct msg_va_destroy d;
 		memset(&d, 0, sizeof(d));
-		d.session_id = (uint32_t)atoi(argv[4]);
+		d.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		rc = send_raw(fd, IMSG_VA_DESTROY, d.session_id, &d, sizeof(d));
 	} else if (!strcmp(what, "sa-add") && (argc == 8 || argc == 9)) {
 		struct msg_sa_add a;
 		memset(&a, 0, sizeof(a));
-		a.session_id = (uint32_t)atoi(argv[4]);
+		a.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		a.encap = ENCAP_RAW;
 		a.encr = 3;             /* ESP_ENCR_AES_CBC */
 		a.enc_keylen = 16;
@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "sa-add6") && argc == 7) {
 		struct msg_sa_add a;
 		memset(&a, 0, sizeof(a));
-		a.session_id = (uint32_t)atoi(argv[4]);
+		a.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		a.encap = ENCAP_RAW;
 		a.encr = 3;             /* ESP_ENCR_AES_CBC */
 		a.enc_keylen = 16;
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "session-up") && argc == 7) {
 		struct msg_session_up u;
 		memset(&u, 0, sizeof(u));
-		u.session_id = (uint32_t)atoi(argv[4]);
+		u.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		snprintf(u.user, sizeof(u.user), "%s", argv[5]);
 		snprintf(u.group, sizeof(u.group), "forged");
 		u.assigned = addr(argv[6]);
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(what, "counters") && argc == 5) {
 		struct msg_counters k;
 		memset(&k, 0, sizeof(k));
-		k.session_id = (uint32_t)atoi(argv[4]);
+		k.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		k.bytes_in = 1ull << 40;
 		rc = send_raw(fd, IMSG_COUNTERS, k.session_id, &k, sizeof(k));
 	} else if (!strcmp(what, "ctl-clear") && argc == 6) {
