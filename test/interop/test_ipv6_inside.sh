@@ -8,15 +8,18 @@
 # each way over each family (rates printed, not asserted); the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
 # The template's `ipv6 traffic-filter v6in in` denies the second inside host. A template
-# without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode.
+# without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode. Authentic ESP
+# (a pair forged with known keys) from another IPv6 source, or IPv6 on an IPv4 SA, is dropped.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
+. "${srcdir:-.}/test/lib/forge.sh"
 
-interop_begin swanctl iperf3 ip python3 ping unshare
+interop_begin swanctl iperf3 ip python3 ping unshare ss
 swan_require
+[ -x "$FORGE" ] || fail "$FORGE is missing: make check builds it"
 ns_setup || fail "namespace setup"
 inh iperf3 -s >/dev/null 2>&1 &
 IPERF_PID=$!
@@ -113,6 +116,50 @@ if sent < 30 * 1024 * 1024 or recv < 0.8 * sent:
 PY
 	done
 done
+
+# RFC 4301 5.2 for IPv6: an authentic ESP packet whose inner source is not the session's
+# IPv6 address is dropped, and so is IPv6 on an IPv4 SA. The client's keys are charon's, so a
+# pair with known (zero) keys is forged onto the live session (imsg_forge, playing ikemgr);
+# test/lib/ezesp.py seals the packets and a listener on the inside host says what arrived.
+sid=$(grep -o "session [0-9]* up: user 'alice'" "$st/vpnd.log" | head -1 | awk '{print $2}')
+[ -n "$sid" ] || die "no session id in the log"
+forge ikemgr tunmgr sa-add6 "$sid" "$v6" 0x4100
+forge ikemgr tunmgr sa-add "$sid" "$v4" 32 0x4101
+wait_until 5 grep -q "SA in 00004100 .*installed\|SA 00004100 .*installed" "$st/vpnd.log" &&
+	wait_until 5 grep -q "SA in 00004101 .*installed\|SA 00004101 .*installed" "$st/vpnd.log" ||
+	{ tail -5 "$st/vpnd.log" >&2; die "the forged pairs were not installed"; }
+listen6() {   # listen6 SECONDS: the sources of ICMPv6 echo requests carrying "ezvpn"
+	inh timeout $(($1 + 2)) python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.settimeout(0.2)
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    try:
+        pkt, a = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    if pkt[0] == 128 and pkt.endswith(b"ezvpn"):
+        print(a[0], flush=True)
+' "$1"
+}
+inject6() { cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 "$@" >/dev/null || die "ezesp.py inject $*"; }
+listen6 4 >"$st/heard" &
+lpid=$!
+sleep 0.5
+inject6 0x4100 1 fd00:6::99 fd00:2::10
+sleep 1.1       # both drops are logged at one call site, one line a second
+inject6 0x4101 1 "$v6" fd00:2::10
+inject6 0x4100 2 "$v6" fd00:2::10
+wait "$lpid"
+grep -qx "$v6" "$st/heard" || die "the inside host did not get the echo request from $v6 on the forged IPv6 SA: $(cat "$st/heard")"
+grep -q "fd00:6::99" "$st/heard" && die "a packet from fd00:6::99 reached the inside host"
+[ "$(grep -c . "$st/heard")" = 1 ] || die "the inside host heard $(grep -c . "$st/heard") echo requests, expected 1"
+grep -q "IPv6 packet from fd00:6::99 outside the selector of SA 00004100 dropped" "$st/vpnd.log" ||
+	die "the spoofed source on the IPv6 SA was not logged"
+grep -q "IPv6 packet from $v6 outside the selector of SA 00004101 dropped" "$st/vpnd.log" ||
+	die "IPv6 on the IPv4 SA was not logged"
+pass "$name: authentic ESP from fd00:6::99 on $v6's SA, and IPv6 on the IPv4 SA, dropped; from $v6 delivered"
 
 swan_down 10 || { cat "$st/swan/terminate.log" >&2; die "swanctl --terminate failed"; }
 wait_until 10 grep -q "down: peer delete" "$st/vpnd.log" || die "session not closed by DELETE"

@@ -10,7 +10,8 @@ usage: ezesp.py answer HUB SPI_OUT SPI_IN
            request, prints its inner source and destination, and sends the echo reply back on
            SPI_IN (sequence number 1).
        ezesp.py inject HUB SPI_IN SEQ SRC DST
-           Sends one ICMP echo request SRC -> DST on SPI_IN with sequence number SEQ.
+           Sends one ICMP echo request SRC -> DST on SPI_IN with sequence number SEQ; SRC and
+           DST may be IPv6 addresses (an ICMPv6 echo request, next header 41).
 The keys are known, so the ciphers come from `openssl enc` (no Python crypto module needed).
 ESP_KEY and ESP_AUTH (hex) replace the zero keys, e.g. a manual crypto map's (AES-256 with a
 32-byte key; test_cmap_manual.sh).
@@ -56,9 +57,18 @@ def icmp(typ, ident, seq, data):
     return h[:2] + struct.pack("!H", csum(h)) + h[4:]
 
 
+def ip6(src, dst, payload):
+    s6, d6 = socket.inet_pton(socket.AF_INET6, src), socket.inet_pton(socket.AF_INET6, dst)
+    # ICMPv6 checksum over the pseudo-header (RFC 8200 8.1)
+    pseudo = s6 + d6 + struct.pack("!IxxxB", len(payload), 58)
+    payload = payload[:2] + struct.pack("!H", csum(pseudo + payload)) + payload[4:]
+    return struct.pack("!IHBB", 6 << 28, len(payload), 58, 64) + s6 + d6 + payload
+
+
 def seal(spi, seq, inner):
     padlen = (-(len(inner) + 2)) % 16
-    plain = inner + bytes(range(1, padlen + 1)) + bytes([padlen, 4])   # next header: IPv4
+    nh = 41 if inner[0] >> 4 == 6 else 4
+    plain = inner + bytes(range(1, padlen + 1)) + bytes([padlen, nh])
     iv = os.urandom(16)
     body = struct.pack("!II", spi, seq) + iv + aes_cbc(plain, iv, False)
     return body + hmac.new(AUTH, body, hashlib.sha1).digest()[:12]
@@ -105,7 +115,12 @@ def answer(hub, spi_out, spi_in):
 
 def inject(hub, spi_in, seq, src, dst):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
-    s.sendto(seal(spi_in, seq, ip4(src, dst, 1, icmp(8, 1, 1, b"ezvpn"))), (hub, 0))
+    if ":" in src:
+        # ICMPv6 echo request (type 128), its checksum filled in by ip6()
+        inner = ip6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"ezvpn")
+    else:
+        inner = ip4(src, dst, 1, icmp(8, 1, 1, b"ezvpn"))
+    s.sendto(seal(spi_in, seq, inner), (hub, 0))
     print("sent %s > %s on SPI %08x seq %d" % (src, dst, spi_in, seq))
     return 0
 
