@@ -221,6 +221,7 @@ struct conf_interface {
 	char     unnumbered[CONF_NAME_MAX];
 	int      mtu;                   /* ip mtu, 0 = computed */
 	int      tcp_mss;               /* ip tcp adjust-mss, 0 = off */
+	int      tcp_mss6;              /* ipv6 tcp adjust-mss, 0 = off */
 	int      tunnel_mode_ipsec;     /* tunnel mode ipsec ipv4 */
 	char     protection[CONF_NAME_MAX]; /* tunnel protection ipsec profile */
 	char     acl_in[CONF_NAME_MAX];

@@ -127,6 +127,16 @@ static void h_traffic_filter(struct conf_parser *p, int i)
 	cp_acl_direction(p, i, "ipv6 access list", ifc->acl6_in, ifc->acl6_out, REF_ACL6);
 }
 
+/* ipv6 tcp adjust-mss N: 1440 is what a 1500-byte path leaves TCP under an IPv6 header */
+static void h_adjust_mss(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "an MSS from 500 to 1440") && cp_num(p, i, "MSS", 500, 1440, &n) &&
+	    cp_end(p, i + 1))
+		cur_iface(p)->tcp_mss6 = (int)n;
+}
+
 /* Linux turns IPv6 off on a device whose MTU is below 1280 (RFC 8200 section 5). */
 void cp_check_ipv6(struct conf_parser *p)
 {
@@ -147,8 +157,10 @@ const struct cp_kw cp_ipv6_top[] = {
 	END
 };
 const struct cp_kw cp_ipv6_group[] = { FN("pool", h_group_pool), END };
+static const struct cp_kw tcp[] = { FN("adjust-mss", h_adjust_mss), END };
 const struct cp_kw cp_ipv6_iface[] = {
 	FN("enable", h_enable),
+	SUB("tcp", tcp),
 	FN("traffic-filter", h_traffic_filter),
 	FN("unnumbered", h_unnumbered),
 	END

@@ -389,6 +389,8 @@ void iface_addr_lines(FILE *f, const struct conf_interface *i)
 		fprintf(f, " ipv6 traffic-filter %s in\n", i->acl6_in);
 	if (i->acl6_out[0])
 		fprintf(f, " ipv6 traffic-filter %s out\n", i->acl6_out);
+	if (i->tcp_mss6)
+		fprintf(f, " ipv6 tcp adjust-mss %d\n", i->tcp_mss6);
 }
 
 void rc_interface(FILE *f, const struct conf_interface *i)

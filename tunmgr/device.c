@@ -98,6 +98,7 @@ void va_template_apply(struct va *v)
 	v->acl6_out = t && t->acl6_out[0] ? conf_find_acl6(dp.conf, t->acl6_out) : NULL;
 	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
 	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
+	v->mss6 = t && t->tcp_mss6 > 0 ? (uint16_t)t->tcp_mss6 : 0;
 }
 
 /* keymgr's verdict on a session, new or changed by a CoA-Request: a live interface's

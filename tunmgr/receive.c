@@ -118,6 +118,8 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 			       inet_ntop(AF_INET6, out + 24, ip6b, sizeof(ip6b)), v->acl6_in->name);
 			return;
 		}
+		if (v->mss6)
+			mss_clamp6(out, (size_t)n, v->mss6);
 		v->pkts_in++;
 		v->bytes_in += (uint64_t)n;
 		if (v->fd >= 0)

@@ -156,12 +156,14 @@ static int tx_one(void *arg, uint8_t *pkt, size_t n)
 	uint8_t nh = ESP_NH_IPV4;
 	if (n >= 40 && pkt[0] >> 4 == 6) {
 		/* IPv6: `ip access-group` and `ip tcp adjust-mss` are IPv4 settings and leave it
-		 * alone, as on IOS; `ipv6 traffic-filter` is its filter */
+		 * alone, as on IOS; `ipv6 traffic-filter` and `ipv6 tcp adjust-mss` are its own */
 		if (v->acl6_out && !acl6_permits(v->acl6_out, pkt, n)) {
 			v->drop_other++;
 			dp.drop_acl++;
 			return 0;
 		}
+		if (v->mss6)
+			mss_clamp6(pkt, n, v->mss6);
 		nh = ESP_NH_IPV6;
 		o = out_for6(v, pkt + 24);
 	} else {

@@ -115,6 +115,7 @@ struct va {
 	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
 	char           acl_out_name[64];
 	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
+	uint16_t       mss6;                    /* ipv6 tcp adjust-mss, 0 = off */
 	int            own_mtu, own_mss;        /* RADIUS ip:interface-config, 0 = template's */
 	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
 	struct msg_route froute[MSG_ROUTES_MAX];

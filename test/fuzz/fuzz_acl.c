@@ -1,6 +1,6 @@
-/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/acl.c tunmgr/mss.c test/fuzz/fuzz_acl.c -o fuzz_acl */
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/acl.c tunmgr/acl6.c tunmgr/mss.c test/fuzz/fuzz_acl.c -o fuzz_acl */
 /*
- * acl_permits() and mss_clamp() on arbitrary packets (what a client sends through its tunnel,
+ * acl_permits(), mss_clamp() and mss_clamp6() on arbitrary packets (what a client sends through its tunnel,
  * or what the inside sends toward it): an access list with source and destination port
  * (neq, gt, range), established, ICMP type and code, protocol and address entries, and the
  * MSS rewrite of TCP SYNs.
@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (copy) {
 		memcpy(copy, data, size);
 		(void)mss_clamp(copy, size, 1300);
+		(void)mss_clamp6(copy, size, 1300);
 		free(copy);
 	}
 	return 0;

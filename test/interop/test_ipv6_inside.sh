@@ -5,7 +5,8 @@
 # installs them, the hub logs both, `show crypto session detail` and --json show both (session
 # store column assigned_addr6); a second quick mode for the IPv6 address toward ::/0 gets the
 # hub's interface a /128 route, ping and ping -6 reach the inside host and iperf3 moves 30 MB
-# each way over each family (rates printed, not asserted); the
+# each way over each family (rates printed, not asserted; the template's ipv6 tcp adjust-mss
+# 1300 shows in the IPv6 MSS only); the
 # IPv6 address goes back to its pool when the session ends (the next client gets it again).
 # The template's `ipv6 traffic-filter v6in in` denies the second inside host. A template
 # without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode. Authentic ESP
@@ -109,10 +110,14 @@ import json, sys
 e = json.load(open(sys.argv[1]))["end"]
 sent = e["sum_sent"]["bytes"]; recv = e["sum_received"]["bytes"]
 mbit = e["sum_received"]["bits_per_second"] / 1e6
+mss = json.load(open(sys.argv[1]))["start"]["tcp_mss_default"]
 print(f"ok: {sys.argv[2]}: iperf3 {sys.argv[3]} {sys.argv[4] or 'cl->in'}: {sent/1e6:.1f} MB "
-      f"sent, {recv/1e6:.1f} MB received, {mbit:.0f} Mbit/s")
+      f"sent, {recv/1e6:.1f} MB received, {mbit:.0f} Mbit/s, TCP MSS {mss}")
 if sent < 30 * 1024 * 1024 or recv < 0.8 * sent:
     sys.exit(f"FAIL: {sent} bytes sent, {recv} received")
+# the template's ipv6 tcp adjust-mss 1300 clamps IPv6 only (no ip tcp adjust-mss there)
+if (":" in sys.argv[3]) != (mss <= 1300):
+    sys.exit(f"FAIL: TCP MSS {mss} to {sys.argv[3]}: ipv6 tcp adjust-mss 1300 should clamp IPv6 only")
 PY
 	done
 done

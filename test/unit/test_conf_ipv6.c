@@ -45,7 +45,8 @@ Test(conf_ipv6, pool_group_template)
 	cr_assert_eq(load("ipv6 local pool v6 2001:db8:1::/64 128\n"
 	                  "crypto isakmp client configuration group g\n ipv6 pool v6\n"
 	                  "interface Virtual-Template1 type tunnel\n ipv6 enable\n"
-	                  "interface Virtual-Template2 type tunnel\n ipv6 unnumbered eth1\n"),
+	                  "interface Virtual-Template2 type tunnel\n ipv6 unnumbered eth1\n"
+	                  " ipv6 tcp adjust-mss 1280\n"),
 	             0, "%s", errs);
 	const struct conf_pool6 *p = conf_find_pool6(conf, "v6");
 	cr_assert_not_null(p);
@@ -59,6 +60,9 @@ Test(conf_ipv6, pool_group_template)
 	cr_expect(conf_find_template(conf, 1)->ipv6_enable);
 	cr_expect(conf_find_template(conf, 2)->ipv6_enable, "ipv6 unnumbered enables IPv6");
 	cr_expect_str_eq(conf_find_template(conf, 2)->ipv6_unnumbered, "eth1");
+	cr_expect_eq(conf_find_template(conf, 2)->tcp_mss6, 1280);
+	cr_expect_eq(conf_find_template(conf, 2)->tcp_mss, 0, "IPv4's MSS untouched");
+	cr_expect_eq(conf_find_template(conf, 1)->tcp_mss6, 0);
 }
 
 static void bad(const char *text, const char *msg)
@@ -84,6 +88,10 @@ Test(conf_ipv6, errors)
 	bad("interface Virtual-Template1 type tunnel\n ipv6 unnumbered a/b\n",
 	    "t.conf:2: error: bad interface name 'a/b'");
 	bad("interface Virtual-Template1 type tunnel\n ipv6 enable now\n", "t.conf:2: error:");
+	bad("interface Virtual-Template1 type tunnel\n ipv6 tcp adjust-mss 1460\n",
+	    "t.conf:2: error: bad MSS '1460', expected a number from 500 to 1440");
+	bad("interface Virtual-Template1 type tunnel\n ipv6 tcp adjust-mss\n",
+	    "t.conf:2: error:");
 	bad("interface Virtual-Template1 type tunnel\n ip mtu 1200\n ipv6 enable\n",
 	    "t.conf:1: error: interface Virtual-Template1 has 'ip mtu 1200' and IPv6 enabled, "
 	    "expected an MTU of 1280 or more");

@@ -89,3 +89,89 @@ Test(mss, leaves_alone_what_it_must)
 	p[20 + 20] = 2; p[20 + 21] = 0;   /* option length 0 */
 	cr_expect_eq(mss_clamp(p, n, 1360), 0, "malformed options");
 }
+
+/* The IPv6 checksum over the pseudo-header (RFC 8200 8.1) and the segment at off. */
+static uint16_t tcp_check6(const uint8_t *p, size_t off, size_t len)
+{
+	size_t tl = len - off;
+	uint32_t s = 0;
+	for (int i = 8; i < 40; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	s += 6 + (uint32_t)tl;
+	for (size_t i = 0; i < tl; i += 2)
+		s += (uint32_t)(p[off + i] << 8 | (i + 1 < tl ? p[off + i + 1] : 0));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/* An IPv6 SYN, after a hop-by-hop options header when hbh; MSS at option offset off. */
+static size_t syn6(uint8_t *p, int hbh, int off, uint16_t mss, int payload)
+{
+	size_t t0 = hbh ? 48 : 40;
+	memset(p, 0, 120);
+	p[0] = 0x60;
+	p[6] = hbh ? 0 : 6;
+	p[7] = 64;
+	inet_pton(AF_INET6, "fd00:6::1", p + 8);
+	inet_pton(AF_INET6, "fd00:2::10", p + 24);
+	if (hbh) {
+		p[40] = 6;                      /* next: TCP; length 0: 8 bytes (PadN) */
+		p[42] = 1;
+		p[43] = 4;
+	}
+	uint8_t *t = p + t0;
+	t[12] = 0x80;
+	t[13] = 0x02;
+	int i = 20;
+	if (off)
+		t[i++] = 1;
+	t[i++] = 2; t[i++] = 4; t[i++] = (uint8_t)(mss >> 8); t[i++] = (uint8_t)mss;
+	while (i < 32)
+		t[i++] = 1;
+	for (int k = 0; k < payload; k++)
+		t[32 + k] = (uint8_t)(0x5a + k);
+	size_t len = t0 + 32 + (size_t)payload;
+	p[4] = (uint8_t)((len - 40) >> 8);
+	p[5] = (uint8_t)(len - 40);
+	uint16_t c = tcp_check6(p, t0, len);
+	t[16] = (uint8_t)(c >> 8);
+	t[17] = (uint8_t)c;
+	cr_assert_eq(tcp_check6(p, t0, len), 0);
+	return len;
+}
+
+Test(mss, clamps_ipv6_with_valid_checksum)
+{
+	uint8_t p[120];
+	for (int hbh = 0; hbh <= 1; hbh++)
+		for (int off = 0; off <= 1; off++)
+			for (int payload = 0; payload <= 3; payload++) {
+				size_t n = syn6(p, hbh, off, 1440, payload), t0 = hbh ? 48 : 40;
+				cr_assert_eq(mss_clamp6(p, n, 1300), 1);
+				cr_expect_eq(p[t0 + 20 + off + 2] << 8 | p[t0 + 20 + off + 3], 1300);
+				cr_expect_eq(tcp_check6(p, t0, n), 0, "bad checksum: hbh %d, offset %d, "
+				             "payload %d", hbh, off, payload);
+				cr_expect_eq(mss_clamp(p, n, 1300), 0, "IPv4's clamp took IPv6");
+			}
+}
+
+Test(mss, leaves_ipv6_alone_when_it_must)
+{
+	uint8_t p[120];
+	size_t n = syn6(p, 0, 0, 1200, 0);
+	cr_expect_eq(mss_clamp6(p, n, 1300), 0, "already below");
+	n = syn6(p, 1, 0, 1440, 0);
+	p[6] = 44;                              /* a fragment header at offset 8: a later one */
+	p[42] = 0;
+	p[43] = 8;
+	cr_expect_eq(mss_clamp6(p, n, 1300), 0, "a later fragment");
+	n = syn6(p, 1, 0, 1440, 0);
+	p[41] = 200;                            /* options header past the packet */
+	cr_expect_eq(mss_clamp6(p, n, 1300), 0, "extension header past the end");
+	n = syn6(p, 0, 0, 1440, 0);
+	cr_expect_eq(mss_clamp6(p, 50, 1300), 0, "truncated");
+	n = syn6(p, 0, 0, 1440, 0);
+	p[0] = 0x45;
+	cr_expect_eq(mss_clamp6(p, n, 1300), 0, "not IPv6");
+}

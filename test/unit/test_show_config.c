@@ -1711,12 +1711,14 @@ Test(show_config, running_config_ipv6_acl)
 	                           " permit icmp any host fd00:2::10 echo-request\n"
 	                           " permit ipv6 any any\n"
 	                           "interface Virtual-Template1 type tunnel\n ipv6 enable\n"
-	                           " ipv6 traffic-filter V6 in\n ipv6 traffic-filter V6 out\n");
+	                           " ipv6 traffic-filter V6 in\n ipv6 traffic-filter V6 out\n"
+	                           " ipv6 tcp adjust-mss 1300\n");
 	char *out = run(show_running_config, c, 0, NULL);
 	cr_expect(strstr(out, "ipv6 access-list V6\n deny tcp fd00:6::/120 any eq 22\n"
 	                      " permit icmp any host fd00:2::10 echo-request\n"
 	                      " permit ipv6 any any\n"), "%s", out);
-	cr_expect(strstr(out, " ipv6 traffic-filter V6 in\n ipv6 traffic-filter V6 out\n"), "%s", out);
+	cr_expect(strstr(out, " ipv6 traffic-filter V6 in\n ipv6 traffic-filter V6 out\n"
+	                      " ipv6 tcp adjust-mss 1300\n"), "%s", out);
 	free(out);
 	out = run(show_running_config, c, 1, NULL);
 	cr_expect_eq(json_check(out,
@@ -1729,7 +1731,8 @@ Test(show_config, running_config_ipv6_acl)
 		"assert e[1]['icmp_type'] == 128 and e[1]['destination_prefix_length'] == 128\n"
 		"assert e[2]['protocol'] is None\n"
 		"t = [x for x in d['interfaces'] if x['name'] == 'Virtual-Template1'][0]\n"
-		"assert t['ipv6_traffic_filter_in'] == 'V6' and t['ipv6_traffic_filter_out'] == 'V6'\n"),
+		"assert t['ipv6_traffic_filter_in'] == 'V6' and t['ipv6_traffic_filter_out'] == 'V6'\n"
+		"assert t['ipv6_tcp_adjust_mss'] == 1300 and t['tcp_adjust_mss'] is None, t\n"),
 		0, "%s", out);
 	free(out);
 	free(c);
