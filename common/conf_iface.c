@@ -562,9 +562,10 @@ void cp_h_route(struct conf_parser *p, int i)
 }
 
 /* What an interface line may set on one session's virtual-access interface (RADIUS
- * ip:interface-config): the words after "ip". The rest (addresses, tunnel) belong to the
- * template. */
+ * ip:interface-config): the words after "ip", and after "ipv6". The rest (addresses, tunnel)
+ * belong to the template. */
 static const char *const session_cmds[] = { "mtu", "tcp", "access-group" };
+static const char *const session_cmds6[] = { "traffic-filter" };
 
 static void line_diag(void *arg, int is_error, const char *msg)
 {
@@ -580,14 +581,19 @@ int conf_iface_line(const struct vpnd_conf *conf, struct conf_interface *ifc, co
                     char *why, size_t whylen)
 {
 	struct conf_parser *p = calloc(1, sizeof(*p));
+	/* the line works on a copy: one refused after its handler ran changes nothing */
+	struct conf_interface *tmp = malloc(sizeof(*tmp));
 	char msg[160] = "", *mp = msg;
 	int rc = -1;
 
 	why[0] = 0;
-	if (!p) {
+	if (!p || !tmp) {
 		snprintf(why, whylen, "out of memory");
+		free(p);
+		free(tmp);
 		return -1;
 	}
+	*tmp = *ifc;
 	size_t n = strnlen(line, CP_LINE_MAX);
 	if (n == CP_LINE_MAX) {
 		snprintf(why, whylen, "line too long");
@@ -597,7 +603,7 @@ int conf_iface_line(const struct vpnd_conf *conf, struct conf_interface *ifc, co
 	p->name = "ip:interface-config";
 	p->diag = line_diag;
 	p->arg = &mp;
-	p->iface = ifc;
+	p->iface = tmp;
 	p->block = CB_IFACE;
 	memcpy(p->raw, line, n);
 	p->raw[n] = 0;
@@ -605,13 +611,17 @@ int conf_iface_line(const struct vpnd_conf *conf, struct conf_interface *ifc, co
 		snprintf(why, whylen, "%s", msg[0] ? msg : "empty line");
 		goto out;
 	}
-	int ok = p->argc >= 2 && !strcmp(p->argv[0], "ip");
-	for (size_t k = 0; ok && k < sizeof(session_cmds) / sizeof(session_cmds[0]); k++)
-		if (!strcmp(p->argv[1], session_cmds[k]))
+	int v6 = p->argc >= 2 && !strcmp(p->argv[0], "ipv6");
+	int ok = p->argc >= 2 && (v6 || !strcmp(p->argv[0], "ip"));
+	const char *const *cmds = v6 ? session_cmds6 : session_cmds;
+	size_t ncmds = v6 ? sizeof(session_cmds6) / sizeof(session_cmds6[0])
+	                  : sizeof(session_cmds) / sizeof(session_cmds[0]);
+	for (size_t k = 0; ok && k < ncmds; k++)
+		if (!strcmp(p->argv[1], cmds[k]))
 			ok = 2;
 	if (ok != 2) {
 		snprintf(why, whylen, "'%s' cannot be applied to a virtual-access interface, expected "
-		         "ip mtu, ip tcp adjust-mss or ip access-group", p->cmd);
+		         "ip mtu, ip tcp adjust-mss, ip access-group or ipv6 traffic-filter", p->cmd);
 		goto out;
 	}
 	cp_dispatch(p, cp_iface_cmds, 0);
@@ -624,9 +634,16 @@ int conf_iface_line(const struct vpnd_conf *conf, struct conf_interface *ifc, co
 		snprintf(why, whylen, "access list '%s' is not configured here", acl);
 		goto out;
 	}
+	acl = v6 ? p->argv[2] : NULL;
+	if (acl && !conf_find_acl6(conf, acl)) {
+		snprintf(why, whylen, "ipv6 access list '%s' is not configured here", acl);
+		goto out;
+	}
+	*ifc = *tmp;
 	rc = 0;
 out:
 	free(p->refs);
 	free(p);
+	free(tmp);
 	return rc;
 }

@@ -235,6 +235,8 @@ struct msg_policy {
 	char     nem_acl[64];
 	/* the group's ipv6 pool address (Mode Config INTERNAL_IP6_ADDRESS), :: = none */
 	struct in6_addr addr6;
+	/* RADIUS ip:interface-config "ipv6 traffic-filter NAME in|out", "" = the template's */
+	char     inacl6[64], outacl6[64];
 };
 
 /*
@@ -303,6 +305,7 @@ struct msg_authz {
 	int32_t  nroute;                /* Framed-Route networks, through this interface */
 	struct msg_route route[MSG_ROUTES_MAX];
 	struct in6_addr addr6;          /* Mode Config IPv6 address, :: = none */
+	char     acl6_in[64], acl6_out[64];     /* the session's ipv6 traffic-filter, "" = template's */
 };
 struct msg_authz_del {
 	uint32_t session_id;

@@ -400,8 +400,8 @@ static void split_from_acl(const struct conf_acl *acl, struct msg_policy *p)
 /*
  * RADIUS ip:interface-config lines (the group's, then the user's) parsed as template lines
  * onto the session's own interface settings. A line that cannot be applied is logged and
- * skipped, except an access-group: running without the filter the server asked for would
- * give the user more than allowed, so the session is refused (-1, why).
+ * skipped, except an access-group or ipv6 traffic-filter: running without the filter the
+ * server asked for would give the user more than allowed, so the session is refused (-1, why).
  */
 static int interface_config(const struct rad_attrs *ga, const struct rad_attrs *ua,
                             struct msg_policy *p, uint32_t sa_id, char *why, size_t whylen)
@@ -416,7 +416,7 @@ static int interface_config(const struct rad_attrs *ga, const struct rad_attrs *
 			char err[160];
 			if (conf_iface_line(kconf, &ifc, line, err, sizeof(err)) == 0)
 				continue;
-			if (strstr(line, "access-group")) {
+			if (strstr(line, "access-group") || strstr(line, "traffic-filter")) {
 				int n = snprintf(why, whylen, "ip:interface-config '%s' from RADIUS cannot "
 				                 "be applied: ", line);
 				if (n > 0 && (size_t)n < whylen)
@@ -433,6 +433,8 @@ static int interface_config(const struct rad_attrs *ga, const struct rad_attrs *
 		snprintf(p->inacl, sizeof(p->inacl), "%s", ifc.acl_in);
 	if (ifc.acl_out[0])
 		snprintf(p->outacl, sizeof(p->outacl), "%s", ifc.acl_out);
+	snprintf(p->inacl6, sizeof(p->inacl6), "%s", ifc.acl6_in);
+	snprintf(p->outacl6, sizeof(p->outacl6), "%s", ifc.acl6_out);
 	return 0;
 }
 

@@ -57,6 +57,8 @@ void authz_grant(uint32_t session_id, const struct msg_policy *p)
 	snprintf(a.nem_acl, sizeof(a.nem_acl), "%s", p->nem_acl);
 	snprintf(a.acl_in, sizeof(a.acl_in), "%s", p->inacl);
 	snprintf(a.acl_out, sizeof(a.acl_out), "%s", p->outacl);
+	snprintf(a.acl6_in, sizeof(a.acl6_in), "%s", p->inacl6);
+	snprintf(a.acl6_out, sizeof(a.acl6_out), "%s", p->outacl6);
 	a.mtu = p->mtu;
 	a.tcp_mss = p->tcp_mss;
 	a.nroute = p->nroute < 0 ? 0 : p->nroute > MSG_ROUTES_MAX ? MSG_ROUTES_MAX : p->nroute;

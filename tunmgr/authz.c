@@ -60,6 +60,8 @@ int authz_set(const struct msg_authz *m)
 	terminate(a->nem_acl, sizeof(a->nem_acl));
 	terminate(a->acl_in, sizeof(a->acl_in));
 	terminate(a->acl_out, sizeof(a->acl_out));
+	terminate(a->acl6_in, sizeof(a->acl6_in));
+	terminate(a->acl6_out, sizeof(a->acl6_out));
 	if (a->nroute < 0 || a->nroute > MSG_ROUTES_MAX)
 		a->nroute = 0;
 	for (struct parked *p = park.list; p; p = p->next)

@@ -83,6 +83,21 @@ static const struct conf_acl *session_acl(const struct va *v, const char *own, c
 	return &deny_all;
 }
 
+/* The same for an ipv6 traffic-filter */
+static const struct conf_acl6 *session_acl6(const struct va *v, const char *own, const char *tpl,
+                                            const char *dir)
+{
+	static const struct conf_acl6 deny_all;
+	if (!own[0])
+		return tpl[0] ? conf_find_acl6(dp.conf, tpl) : NULL;
+	const struct conf_acl6 *a = conf_find_acl6(dp.conf, own);
+	if (a)
+		return a;
+	log_rl("%s: ipv6 access list %s is no longer configured, denying all IPv6 %s the client",
+	       v->ifname, own, dir);
+	return &deny_all;
+}
+
 /* What a virtual-access interface takes from its template while it lives (IOS applies template
  * changes to the cloned interfaces too): access lists and the MSS clamp. */
 void va_template_apply(struct va *v)
@@ -94,8 +109,8 @@ void va_template_apply(struct va *v)
 	const struct conf_interface *t = conf_find_template(dp.conf, v->template_num);
 	v->acl_in = session_acl(v, v->acl_in_name, t ? t->acl_in : "", "from");
 	v->acl_out = session_acl(v, v->acl_out_name, t ? t->acl_out : "", "to");
-	v->acl6_in = t && t->acl6_in[0] ? conf_find_acl6(dp.conf, t->acl6_in) : NULL;
-	v->acl6_out = t && t->acl6_out[0] ? conf_find_acl6(dp.conf, t->acl6_out) : NULL;
+	v->acl6_in = session_acl6(v, v->acl6_in_name, t ? t->acl6_in : "", "from");
+	v->acl6_out = session_acl6(v, v->acl6_out_name, t ? t->acl6_out : "", "to");
 	v->mss = v->own_mss > 0 ? (uint16_t)v->own_mss :
 	         t && t->tcp_mss > 0 ? (uint16_t)t->tcp_mss : 0;
 	v->mss6 = t && t->tcp_mss6 > 0 ? (uint16_t)t->tcp_mss6 : 0;
@@ -109,10 +124,13 @@ void on_authz(const struct msg_authz *m)
 		fatal("authz");
 	struct va *v = va_by_session(m->session_id);
 	const struct msg_authz *a = authz_get(m->session_id);
-	if (!v || !a || (!strcmp(v->acl_in_name, a->acl_in) && !strcmp(v->acl_out_name, a->acl_out)))
+	if (!v || !a || (!strcmp(v->acl_in_name, a->acl_in) && !strcmp(v->acl_out_name, a->acl_out) &&
+	                 !strcmp(v->acl6_in_name, a->acl6_in) && !strcmp(v->acl6_out_name, a->acl6_out)))
 		return;
 	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
 	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
+	snprintf(v->acl6_in_name, sizeof(v->acl6_in_name), "%s", a->acl6_in);
+	snprintf(v->acl6_out_name, sizeof(v->acl6_out_name), "%s", a->acl6_out);
 	va_template_apply(v);
 	log_info("%s: inbound access list now %s", v->ifname,
 	         v->acl_in_name[0] ? v->acl_in_name : "the template's");
@@ -201,6 +219,8 @@ void va_create(const struct msg_va_create *c)
 	v->client_plen = plen;
 	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
 	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
+	snprintf(v->acl6_in_name, sizeof(v->acl6_in_name), "%s", a->acl6_in);
+	snprintf(v->acl6_out_name, sizeof(v->acl6_out_name), "%s", a->acl6_out);
 	v->own_mtu = a->mtu >= 68 && a->mtu <= 9216 ? a->mtu : 0;
 	v->own_mss = a->tcp_mss >= 500 && a->tcp_mss <= 1460 ? a->tcp_mss : 0;
 	for (int i = 0; i < a->nroute; i++) {

@@ -111,9 +111,10 @@ struct va {
 	uint8_t        on_active, on_counted;
 	/* ip access-group of the template: from the client (in), toward it (out) */
 	const struct conf_acl *acl_in, *acl_out;
-	const struct conf_acl6 *acl6_in, *acl6_out;   /* the template's ipv6 traffic-filter */
+	const struct conf_acl6 *acl6_in, *acl6_out;   /* ipv6 traffic-filter */
 	char           acl_in_name[64];         /* the session's own (RADIUS), "" = template's */
 	char           acl_out_name[64];
+	char           acl6_in_name[64], acl6_out_name[64];     /* the same for IPv6 */
 	uint16_t       mss;                     /* ip tcp adjust-mss, 0 = off */
 	uint16_t       mss6;                    /* ipv6 tcp adjust-mss, 0 = off */
 	int            own_mtu, own_mss;        /* RADIUS ip:interface-config, 0 = template's */

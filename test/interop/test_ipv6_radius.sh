@@ -8,7 +8,10 @@
 #  - Framed-IPv6-Pool: the address comes from that pool instead of the group's;
 #  - a link-local Framed-IPv6-Address is refused: the session is IPv4 only, with a warning;
 #  - a /64 Framed-IPv6-Prefix (delegation, not carried) is counted and ignored: the group's
-#    pool gives the address.
+#    pool gives the address;
+#  - Cisco-AVPair "ip:interface-config=ipv6 traffic-filter NAME in" filters that user's IPv6
+#    (an IPv6 CHILD_SA: ping -6 to one inside host denied, the other answered); one naming an
+#    ipv6 access-list the hub lacks refuses the session.
 # The hub reaches FreeRADIUS over IPv6 (address ipv6 ::1): its requests carry
 # NAS-IPv6-Address.
 # Needs root; fails (never skips) when strongSwan or FreeRADIUS is missing.
@@ -24,6 +27,7 @@ cleanup_more() { radius_stop "$T/radius"; }
 ns_setup || fail "namespace setup"
 hub sysctl -qw net.ipv6.conf.all.forwarding=1 || fail "IPv6 forwarding on the hub"
 hub ip addr add fd00:2::1/64 dev eth1 nodad && inh ip addr add fd00:2::10/64 dev inhost nodad &&
+	inh ip addr add fd00:2::11/64 dev inhost nodad &&
 	inh ip -6 route add default via fd00:2::1 || fail "IPv6 addresses inside"
 
 cat >"$T/users" <<'EOF2'
@@ -37,6 +41,11 @@ dan	Cleartext-Password := "DanRadPw6"
 	Framed-IPv6-Address = fe80::66
 eve	Cleartext-Password := "EveRadPw6"
 	Framed-IPv6-Prefix = 2001:db8:1::/64
+fay	Cleartext-Password := "FayRadPw6"
+	Framed-IPv6-Address = fd00:6::77,
+	Cisco-AVPair = "ip:interface-config=ipv6 traffic-filter fay6 in"
+gus	Cleartext-Password := "GusRadPw6"
+	Cisco-AVPair = "ip:interface-config=ipv6 traffic-filter nosuch6 in"
 EOF2
 RADIUS_V6=1 radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
 st=$T/hub
@@ -53,14 +62,16 @@ vips() {
 	swan_ctl --list-sas --ike "$SWAN_CONN" --raw 2>/dev/null |
 		sed -n 's/.*local-vips=\[\([0-9a-f.: ]*\)\].*/\1/p' | head -1 | tr ' ' '\n'
 }
-# connect USER PASSWORD: charon up, its IPv6 virtual IP (empty if none) in V6
+# connect USER PASSWORD [SWAN_START_ARGS...]: charon up, its IPv6 virtual IP (empty if none)
+# in V6
 connect() {
-	swan_start "$T/swan-$1" secret=Gk7f3a9c2eSecret user="$1" password="$2" vips=0.0.0.0,:: ||
-		die "$1: charon did not start"
-	swan_up 20 || die "$1: charon did not connect"
+	local u=$1 pw=$2; shift 2
+	swan_start "$T/swan-$u" secret=Gk7f3a9c2eSecret user="$u" password="$pw" vips=0.0.0.0,:: "$@" ||
+		die "$u: charon did not start"
+	swan_up 20 || die "$u: charon did not connect"
 	V4=$(vips | grep -v : | head -1)
 	V6=$(vips | grep : | head -1)
-	[ -n "$V4" ] || die "$1: no IPv4 virtual IP"
+	[ -n "$V4" ] || die "$u: no IPv4 virtual IP"
 }
 
 connect ann AnnRadPw6
@@ -102,6 +113,28 @@ grep -q "1 IPv6 attribute from RADIUS ignored (malformed, or a prefix shorter th
 	die "no warning for eve's /64 Framed-IPv6-Prefix"
 pass "eve: a /64 Framed-IPv6-Prefix is ignored with a warning, the group's pool gave $V6"
 swan_down 10 && swan_stop
+
+# fay's own ipv6 traffic-filter (the template has none): an IPv6 CHILD_SA for her address
+v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::77/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
+connect fay FayRadPw6 children_extra="$v6child"
+[ "$V6" = fd00:6::77 ] || die "fay got IPv6 '$V6', expected fd00:6::77"
+swan_ctl --initiate --child v6 --timeout 15 >"$T/fay-v6.log" 2>&1 ||
+	{ cat "$T/fay-v6.log" >&2; die "fay: the IPv6 CHILD_SA was not established"; }
+cl ping -6 -c 2 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "fay: ping -6 fd00:2::10 did not pass her filter"
+cl ping -6 -c 2 -i 0.05 -w 3 fd00:2::11 >/dev/null && die "fay: ping -6 fd00:2::11 passed her ipv6 traffic-filter fay6"
+grep -q "IPv6 packet from fd00:6::77 to fd00:2::11 denied by ipv6 access list fay6" "$st/vpnd.log" ||
+	die "fay: the hub did not log the packet fay6 denied"
+pass "fay: ip:interface-config 'ipv6 traffic-filter fay6 in' from RADIUS drops fd00:2::11, passes fd00:2::10"
+swan_down 10 && swan_stop
+
+# an ipv6 traffic-filter the hub does not have: the session is refused, not run unfiltered
+swan_start "$T/swan-gus" secret=Gk7f3a9c2eSecret user=gus password=GusRadPw6 vips=0.0.0.0,:: ||
+	die "gus: charon did not start"
+swan_up 15 && die "gus: connected with an ipv6 traffic-filter the hub does not have"
+wait_until 10 grep -q "ip:interface-config 'ipv6 traffic-filter nosuch6 in' from RADIUS cannot be applied: ipv6 access list 'nosuch6' is not configured here" "$st/vpnd.log" ||
+	die "gus: no refusal naming nosuch6"
+pass "gus: an ipv6 traffic-filter naming an ipv6 access-list the hub lacks refuses the session"
+swan_stop
 
 vpnd_stop "$st"
 grep -qiE "sanitizer|runtime error" "$st/vpnd.log" && die "sanitizer report in the hub's log"

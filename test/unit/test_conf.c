@@ -796,6 +796,30 @@ Test(conf, iface_line_uses_the_template_parser)
 	cr_assert_eq(conf_iface_line(conf, &ifc, "ip", why, sizeof(why)), -1);
 }
 
+/* ipv6 traffic-filter from RADIUS: an ipv6 access-list of the file, nothing else of IPv6 */
+Test(conf, iface_line_ipv6_traffic_filter)
+{
+	cr_assert_eq(load_str("ipv6 access-list v6a\n permit ipv6 any any\n"
+	                      "ip access-list extended out1\n permit ip any any\n"), 0);
+	struct conf_interface ifc;
+	char why[160];
+	memset(&ifc, 0, sizeof(ifc));
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ipv6 traffic-filter v6a in", why, sizeof(why)), 0,
+	             "%s", why);
+	cr_assert_str_eq(ifc.acl6_in, "v6a");
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ipv6 traffic-filter v6a out", why, sizeof(why)), 0);
+	cr_assert_str_eq(ifc.acl6_out, "v6a");
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ipv6 traffic-filter out1 in", why, sizeof(why)),
+	             -1, "an IPv4 access list taken as IPv6");
+	cr_assert(strstr(why, "ipv6 access list 'out1' is not configured here") != NULL, "%s", why);
+	cr_assert_str_eq(ifc.acl6_in, "v6a", "a refused line changes nothing");
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ipv6 enable", why, sizeof(why)), -1);
+	cr_assert(strstr(why, "expected ip mtu, ip tcp adjust-mss, ip access-group or ipv6 "
+	                      "traffic-filter") != NULL, "%s", why);
+	cr_assert_eq(conf_iface_line(conf, &ifc, "ipv6 traffic-filter v6a sideways", why,
+	                             sizeof(why)), -1);
+}
+
 Test(conf, dynamic_author)
 {
 	cr_assert_eq(load_str("aaa server radius dynamic-author\n"
