@@ -526,6 +526,7 @@ struct msg_session_up {
 	char     acl_in[64], acl_out[64];
 	int32_t  mtu, tcp_mss;
 	struct in6_addr assigned6;      /* Mode Config's IPv6 address, :: = none */
+	char     acl6_in[64], acl6_out[64];     /* the session's own ipv6 traffic-filter */
 };
 struct msg_session_down {
 	uint32_t session_id;

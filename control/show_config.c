@@ -186,6 +186,10 @@ int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_v
 		own.mtu = s->mtu;
 	if (s->tcp_mss > 0)
 		own.tcp_mss = s->tcp_mss;
+	if (s->acl6_in[0])
+		snprintf(own.acl6_in, sizeof(own.acl6_in), "%s", s->acl6_in);
+	if (s->acl6_out[0])
+		snprintf(own.acl6_out, sizeof(own.acl6_out), "%s", s->acl6_out);
 	snprintf(name, sizeof(name), "Virtual-Access%d", s->unit);
 	if (json) {
 		struct jw w;
@@ -202,6 +206,8 @@ int show_running_vaccess(FILE *f, const struct vpnd_conf *c, const struct show_v
 		jw_int0(&w, "tcp_adjust_mss", t->tcp_mss);
 		jw_str(&w, "access_group_in", t->acl_in);
 		jw_str(&w, "access_group_out", t->acl_out);
+		jw_str(&w, "ipv6_traffic_filter_in", t->acl6_in);
+		jw_str(&w, "ipv6_traffic_filter_out", t->acl6_out);
 		jw_str(&w, "tunnel_source", s->local);
 		jw_str(&w, "tunnel_mode", "ipsec ipv4");
 		jw_str(&w, "tunnel_destination", s->peer);

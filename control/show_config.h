@@ -36,6 +36,7 @@ struct show_vaccess {
 	/* the session's own interface settings (RADIUS, CoA), "" / 0 = the template's */
 	char acl_in[CONF_NAME_MAX], acl_out[CONF_NAME_MAX];
 	int  mtu, tcp_mss;
+	char acl6_in[CONF_NAME_MAX], acl6_out[CONF_NAME_MAX];
 };
 
 /*

@@ -126,7 +126,8 @@ int show_vaccess_query(sqlite3 *h, int unit, struct show_vaccess *out, char *err
 {
 	static const char sql[] =
 		"SELECT ifname, username, grp, profile, peer_addr, local_addr, assigned_addr,"
-		" acl_in, acl_out, mtu, tcp_mss FROM sessions WHERE ended IS NULL AND unit = ?"
+		" acl_in, acl_out, mtu, tcp_mss, acl6_in, acl6_out FROM sessions"
+		" WHERE ended IS NULL AND unit = ?"
 		" ORDER BY started DESC, id DESC LIMIT 1";
 	sqlite3_stmt *s = NULL;
 	const char *dbpath = sqlite3_db_filename(h, "main");
@@ -154,6 +155,8 @@ int show_vaccess_query(sqlite3 *h, int unit, struct show_vaccess *out, char *err
 		copy_col(s, 8, out->acl_out, sizeof(out->acl_out));
 		out->mtu = sqlite3_column_int(s, 9);
 		out->tcp_mss = sqlite3_column_int(s, 10);
+		copy_col(s, 11, out->acl6_in, sizeof(out->acl6_in));
+		copy_col(s, 12, out->acl6_out, sizeof(out->acl6_out));
 		rc = 1;
 	} else if (rc == SQLITE_DONE) {
 		rc = 0;

@@ -118,6 +118,10 @@ static const struct migration {
 	{ 7,
 	  /* accounting carries the session's IPv6 address too (Framed-IPv6-Address) */
 	  "ALTER TABLE acct_queue ADD COLUMN framed_ip6 TEXT;" },
+	{ 8,
+	  /* the session's own ipv6 traffic-filter from RADIUS (ip:interface-config) */
+	  "ALTER TABLE sessions ADD COLUMN acl6_in TEXT;"
+	  "ALTER TABLE sessions ADD COLUMN acl6_out TEXT;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -285,8 +289,9 @@ struct db *db_open(const char *path)
 	        "INSERT INTO sessions (session_id, run_id, username, grp, profile, peer_addr,"
 	        " peer_port, local_addr, local_port, assigned_addr, ifname, unit, ike_spi_i,"
 	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started, acl_in, acl_out, mtu,"
-	        " tcp_mss, assigned_addr6) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	        " NULLIF(?19, ''), NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0), ?23)"
+	        " tcp_mss, assigned_addr6, acl6_in, acl6_out) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+	        "?,?,?, NULLIF(?19, ''), NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0), ?23,"
+	        " NULLIF(?24, ''), NULLIF(?25, ''))"
 	        " ON CONFLICT (run_id, session_id) DO UPDATE SET username = excluded.username,"
 	        " grp = excluded.grp, profile = excluded.profile, peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, local_addr = excluded.local_addr,"
@@ -295,7 +300,8 @@ struct db *db_open(const char *path)
 	        " ike_spi_r = excluded.ike_spi_r, esp_spi_in = excluded.esp_spi_in,"
 	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform,"
 	        " acl_in = excluded.acl_in, acl_out = excluded.acl_out, mtu = excluded.mtu,"
-	        " tcp_mss = excluded.tcp_mss, assigned_addr6 = excluded.assigned_addr6",
+	        " tcp_mss = excluded.tcp_mss, assigned_addr6 = excluded.assigned_addr6,"
+	        " acl6_in = excluded.acl6_in, acl6_out = excluded.acl6_out",
 	        &d->up) < 0 ||
 	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
@@ -504,6 +510,8 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 		inet_ntop(AF_INET6, &u->assigned6, a6, sizeof(a6));
 		sqlite3_bind_text(s, 23, a6, -1, SQLITE_TRANSIENT);
 	}
+	BIND_STR(s, 24, u->acl6_in);
+	BIND_STR(s, 25, u->acl6_out);
 	return run(d, s);
 }
 

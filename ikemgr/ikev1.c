@@ -268,6 +268,8 @@ static void session_msg(const struct ike_sa *sa, const struct ike_child *c,
 	snprintf(u.acl_out, sizeof(u.acl_out), "%s", sa->policy.outacl);
 	u.mtu = sa->policy.mtu;
 	u.tcp_mss = sa->policy.tcp_mss;
+	snprintf(u.acl6_in, sizeof(u.acl6_in), "%s", sa->policy.inacl6);
+	snprintf(u.acl6_out, sizeof(u.acl6_out), "%s", sa->policy.outacl6);
 	if (sa->addr6_given)
 		u.assigned6 = sa->policy.addr6;
 	*m = u;

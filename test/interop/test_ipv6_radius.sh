@@ -124,7 +124,10 @@ cl ping -6 -c 2 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "fay: ping -6 fd00:2::
 cl ping -6 -c 2 -i 0.05 -w 3 fd00:2::11 >/dev/null && die "fay: ping -6 fd00:2::11 passed her ipv6 traffic-filter fay6"
 grep -q "IPv6 packet from fd00:6::77 to fd00:2::11 denied by ipv6 access list fay6" "$st/vpnd.log" ||
 	die "fay: the hub did not log the packet fay6 denied"
-pass "fay: ip:interface-config 'ipv6 traffic-filter fay6 in' from RADIUS drops fd00:2::11, passes fd00:2::10"
+unit=$(grep -o "va[0-9]* (Virtual-Access[0-9]*) created" "$st/vpnd.log" | tail -1 | sed 's/^va\([0-9]*\).*/\1/')
+"$VPNCTL" -S "$st" show running-config interface "Virtual-Access$unit" | grep -q "^ ipv6 traffic-filter fay6 in$" ||
+	die "fay: show running-config interface Virtual-Access$unit lacks her ipv6 traffic-filter"
+pass "fay: ip:interface-config 'ipv6 traffic-filter fay6 in' from RADIUS drops fd00:2::11, passes fd00:2::10, shown on Virtual-Access$unit"
 swan_down 10 && swan_stop
 
 # an ipv6 traffic-filter the hub does not have: the session is refused, not run unfiltered

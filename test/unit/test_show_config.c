@@ -1409,6 +1409,23 @@ Test(handlers, virtual_access_from_the_session_store)
 		"%s", out);
 	free(out);
 
+	/* the session's own filters from RADIUS (ip:interface-config) over the template's */
+	u = session(4, 5, "fay");
+	snprintf(u.acl_in, sizeof(u.acl_in), "radin");
+	snprintf(u.acl6_in, sizeof(u.acl6_in), "fay6");
+	snprintf(u.acl6_out, sizeof(u.acl6_out), "fay6out");
+	cr_assert_eq(db_session_up(d, &u), 0);
+	out = handler(show_cmd_running_config, "interface Virtual-Access5");
+	expect_has(out, " ip access-group radin in\n");
+	expect_has(out, " ipv6 traffic-filter fay6 in\n ipv6 traffic-filter fay6out out\n");
+	free(out);
+	out = handler(show_cmd_running_config, "interface Virtual-Access5 --json");
+	cr_expect_eq(json_check(out,
+		"assert d['access_group_in'] == 'radin'\n"
+		"assert d['ipv6_traffic_filter_in'] == 'fay6', d\n"
+		"assert d['ipv6_traffic_filter_out'] == 'fay6out', d\n"), 0, "%s", out);
+	free(out);
+
 	/* an ended session has no interface any more */
 	out = handler(show_cmd_running_config, "interface Virtual-Access4");
 	cr_expect_str_eq(out, "% Virtual-Access4 does not exist (no live session on it)\n");
