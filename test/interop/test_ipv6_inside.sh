@@ -11,6 +11,7 @@
 # The template's `ipv6 traffic-filter v6in in` denies the second inside host. A template
 # without `ipv6 enable` gives no IPv6 address and refuses the IPv6 quick mode. Authentic ESP
 # (a pair forged with known keys) from another IPv6 source, or IPv6 on an IPv4 SA, is dropped.
+# Path MTU works both ways: ICMPv6 Packet Too Big from the hub, fragments through the tunnel.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -98,6 +99,24 @@ grep -q "IPv6 packet from $v6 to fd00:2::11 denied by ipv6 access list v6in" "$s
 	die "the hub did not log the denied IPv6 packet"
 cl ping -6 -c 1 -w 3 fd00:2::10 >/dev/null || die "ping -6 fd00:2::10 fails after the denied one"
 pass "$name: ipv6 traffic-filter v6in in drops fd00:2::11 and passes fd00:2::10"
+
+# Path MTU toward the client: IPv6 routers never fragment, so a 1500-byte echo from the
+# inside host is too big for the vaN; the hub's kernel answers with ICMPv6 Packet Too Big,
+# the inside host caches the tunnel's MTU and fragments the next ones itself, and those
+# fragments cross the tunnel and are reassembled by the client
+inh ip -6 route flush cache >/dev/null 2>&1
+# (from fd00:2::10: the answers to fd00:2::11 are what v6in denies)
+inh ping -6 -c 4 -i 0.3 -W 2 -s 1500 -I fd00:2::10 "$v6" >"$st/pmtu.out" 2>&1
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$st/pmtu.out")
+[ "${got:-0}" -ge 2 ] || die "ping -6 -s 1500 to $v6: ${got:-0} of 4 answered: $(cat "$st/pmtu.out")"
+inh ip -6 route get "$v6" from fd00:2::10 | grep -q "mtu $mtu" ||
+	die "the inside host did not learn the tunnel's MTU $mtu: $(inh ip -6 route get "$v6")"
+pass "$name: ICMPv6 Packet Too Big from the hub gave the inside host the path MTU $mtu; ${got} of 4 fragmented 1500-byte echoes to $v6 answered"
+# and the other way: the client fragments, the fragments pass the hub's checks and filter
+cl ping -6 -c 3 -i 0.3 -W 2 -s 1500 fd00:2::10 >"$st/pmtu2.out" 2>&1
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$st/pmtu2.out")
+[ "${got:-0}" -ge 2 ] || die "ping -6 -s 1500 from the client: ${got:-0} of 3 answered: $(cat "$st/pmtu2.out")"
+pass "$name: ${got} of 3 fragmented 1500-byte echoes from the client to fd00:2::10 answered"
 
 # 30 MB each way over each family: what arrives is checked, the rate only printed
 for dst in 10.2.1.10 fd00:2::10; do
