@@ -119,6 +119,7 @@ enum imsg_type {
 	IMSG_EZ_XAUTH_ANSWER,   /* parent -> keymgr: struct msg_ez_xauth_answer */
 	IMSG_EZ_XAUTH_ANSWERED, /* keymgr -> parent: struct msg_ez_xauth_answered, for control */
 	IMSG_EZ_TRAFFIC,        /* tunmgr -> ikemgr: struct msg_ez_traffic, connect acl trap hit */
+	IMSG_VTI_SIGN_REQ,      /* ikemgr -> keymgr: struct msg_vti_sign_req; IMSG_SIGN_RES back */
 
 	IMSG_TYPE_MAX
 };
@@ -617,11 +618,27 @@ struct msg_sign_req {
 	int32_t  auth_method;
 	uint16_t hash_len;
 	uint8_t  hash[MSG_KEY_MAX];     /* HASH_R */
-	/* we initiate for interface TunnelN (static VTI, main mode rsa-sig): HASH_I signed
-	 * before any certificate of the peer is seen, so only if peer is that tunnel's
-	 * destination */
+	/* unused: a static VTI's HASH_I comes in parts (msg_vti_sign_req); keymgr refuses a
+	 * request that names a tunnel here */
 	char     vti[64];
 	struct sockaddr_in peer;
+};
+/* A static VTI's HASH_I (main mode rsa-sig, we initiate) in its parts: keymgr computes
+ * prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) itself (RFC 2409 5.1) and signs
+ * only that, with IDii_b its own certificate's subject. A hash ikemgr chose is never signed. */
+#define MSG_GX_MAX  1024                /* group 16: 4096-bit */
+#define MSG_SAI_MAX 1024
+struct msg_vti_sign_req {
+	uint32_t sa_id;
+	char     vti[64];
+	struct sockaddr_in peer;
+	int32_t  prf_hash;              /* IKE_HASH_* */
+	uint16_t skeyid_len, gx_len, sai_len, idii_len;
+	uint8_t  cky_i[8], cky_r[8];
+	uint8_t  skeyid[MSG_KEY_MAX];
+	uint8_t  gxi[MSG_GX_MAX], gxr[MSG_GX_MAX];
+	uint8_t  sai_b[MSG_SAI_MAX];
+	uint8_t  idii_b[MSG_ID_MAX];
 };
 struct msg_sign_res {
 	uint32_t sa_id;

@@ -63,6 +63,7 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_CERT_VERIFY_REQ, struct msg_cert_verify_req, I, K),
 	MSG(IMSG_CERT_VERIFY_RES, struct msg_cert_verify_res, K, I),
 	MSG(IMSG_SIGN_REQ, struct msg_sign_req, I, K),
+	MSG(IMSG_VTI_SIGN_REQ, struct msg_vti_sign_req, I, K),
 	MSG(IMSG_SIGN_RES, struct msg_sign_res, K, I),
 
 	MSG(IMSG_ACCT_REQ, struct msg_acct, P, K),

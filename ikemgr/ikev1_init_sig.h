@@ -16,10 +16,10 @@ int ikei_mm3_sig(const struct ikei_sa *, const struct sockaddr_in *local,
                  struct isakmp_buf *out);
 /* After message 4: SKEYID = prf(Ni | Nr, g^xy), which needs no secret, and the keys. */
 int ikei_mm_sig_keys(struct ikei_sa *, struct ike_dh *);
-/* Our identity ID_DER_ASN1_DN dn (our certificate's subject) and HASH_I, the value keymgr
- * signs; *hash_len is the PRF's length. */
-int ikei_mm5_sig_hash(struct ikei_sa *, const uint8_t *dn, size_t dn_len, uint8_t *hash,
-                      size_t *hash_len);
+/* Our identity ID_DER_ASN1_DN dn (our certificate's subject), and the parts of HASH_I for
+ * keymgr, which computes it and signs it (q's sa_id, vti and peer are the caller's). */
+int ikei_mm5_sig_parts(struct ikei_sa *, const uint8_t *dn, size_t dn_len,
+                       struct msg_vti_sign_req *q);
 /* Message 5: IDii, CERT (ours, DER), SIG_I (keymgr's signature), N(INITIAL-CONTACT). */
 int ikei_mm5_sig(struct ikei_sa *, const uint8_t *cert, size_t cert_len, const uint8_t *sig,
                  size_t sig_len, struct isakmp_buf *out);

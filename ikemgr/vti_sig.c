@@ -44,33 +44,32 @@ int vti_sig_mm3(struct vti *t, struct isakmp_buf *b)
 	return ikei_mm3_sig(&t->sa, &t->local, &t->peer, tp->ca_name_der, tp->ca_name_len, b);
 }
 
-/* Message 4 is in: the keys are ours to make; HASH_I goes to keymgr to be signed. */
+/* Message 4 is in: the keys are ours to make; HASH_I's parts go to keymgr, which computes
+ * it and signs it. */
 void vti_sig_keys(struct vti *t, time_t now)
 {
 	const struct conf_trustpoint *tp = conf_vti_trustpoint(vconf);
-	struct msg_sign_req q;
-	size_t hl = 0;
-	int rc = tp ? ikei_mm_sig_keys(&t->sa, t->dh) : IKEI_E_BUILD;
+	struct msg_vti_sign_req *q = calloc(1, sizeof(*q));
+	int rc = !q ? IKEI_E_BUILD : tp ? ikei_mm_sig_keys(&t->sa, t->dh) : IKEI_E_BUILD;
 
 	ike_dh_free(t->dh);
 	t->dh = NULL;
-	memset(&q, 0, sizeof(q));
 	if (rc == 0)
-		rc = ikei_mm5_sig_hash(&t->sa, tp->subject_der, tp->subject_len, q.hash, &hl);
+		rc = ikei_mm5_sig_parts(&t->sa, tp->subject_der, tp->subject_len, q);
 	if (rc < 0) {
+		free(q);
 		vti_down(t, ikei_strerror(rc), 0, now);
 		return;
 	}
-	q.sa_id = t->id;
-	q.auth_method = IKE_AUTHM_RSA;
-	q.hash_len = (uint16_t)hl;
-	snprintf(q.trustpoint, sizeof(q.trustpoint), "%s", tp->name);
-	snprintf(q.vti, sizeof(q.vti), "%s", t->name);
-	q.peer = t->peer;
+	q->sa_id = t->id;
+	snprintf(q->vti, sizeof(q->vti), "%s", t->name);
+	q->peer = t->peer;
 	t->state = VTI_SKEYID;
 	t->rtx_left = 0;
 	t->next_at = now + 10;
-	ike.io.to_keymgr(IMSG_SIGN_REQ, t->id, &q, sizeof(q));
+	ike.io.to_keymgr(IMSG_VTI_SIGN_REQ, t->id, q, sizeof(*q));
+	explicit_bzero(q->skeyid, sizeof(q->skeyid));
+	free(q);
 }
 
 int vti_sign_res(uint32_t peerid, const struct msg_sign_res *r)

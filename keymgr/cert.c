@@ -28,10 +28,6 @@
 #define AUTHM_ECDSA_521      11
 #define AUTHM_XAUTH_I_RSA    65005   /* 65003/65004 are the DSS variants */
 #define AUTHM_XAUTH_R_RSA    65006
-#define ID_IPV4_ADDR         1
-#define ID_FQDN              2
-#define ID_USER_FQDN         3
-#define ID_DER_ASN1_DN       9
 
 /* The curve an ECDSA method names (NID), 0 for RSA methods, -1 for anything else. */
 static int method_curve(int m)

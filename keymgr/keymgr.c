@@ -111,6 +111,13 @@ static void h_sign(struct imsgbuf *b, struct imsg *im, void *arg)
 	imsg_compose(&io.ike, IMSG_SIGN_RES, im->hdr.peerid, -1, &r, sizeof(r));
 }
 
+static void h_vti_sign(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	struct msg_sign_res r;
+	keymgr_vti_sign(io.conf, im->data, &r);
+	imsg_compose(&io.ike, IMSG_SIGN_RES, im->hdr.peerid, -1, &r, sizeof(r));
+}
+
 static void h_session_end(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	keymgr_session_end(im->data);
@@ -167,6 +174,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_EZ_XAUTH_CANCEL] = h_ez_xauth_cancel,
 	[IMSG_CERT_VERIFY_REQ] = h_cert_verify,
 	[IMSG_SIGN_REQ] = h_sign,
+	[IMSG_VTI_SIGN_REQ] = h_vti_sign,
 	[IMSG_SESSION_END_KEY] = h_session_end,
 	[IMSG_DYNAUTH_RES] = h_dynauth_res,
 };

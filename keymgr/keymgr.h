@@ -141,9 +141,16 @@ int  logins_count(const char *group, const char *user);
 
 /* ezvpn.c: an Easy VPN remote's group key (as SKEYID) and XAUTH credentials, for an SA to
  * one of its configured peers only */
+/* ISAKMP identification types (RFC 2407 4.6.2.1) that cert.c and vti.c check */
+#define ID_IPV4_ADDR         1
+#define ID_FQDN              2
+#define ID_USER_FQDN         3
+#define ID_DER_ASN1_DN       9
+
 /* vti.c: SKEYID for a static VTI we dial, from the key for its destination only; its
- * HASH_I signed (rsa-sig) only toward that destination, with its trust point */
-void keymgr_vti_sign(const struct vpnd_conf *, const struct msg_sign_req *,
+ * HASH_I computed from its parts and signed (rsa-sig) only toward that destination, with
+ * its trust point */
+void keymgr_vti_sign(const struct vpnd_conf *, const struct msg_vti_sign_req *,
                      struct msg_sign_res *);
 /* ... and its peer's certificate from that trust point, with the destination in it */
 void keymgr_vti_verify(const struct vpnd_conf *, const struct msg_cert_verify_req *,

@@ -96,10 +96,10 @@ void keymgr_sign_q(const struct vpnd_conf *c, const struct msg_sign_req *rq,
 	res->sa_id = rq->sa_id;
 	res->status = -1;
 	if (rq->vti[0]) {
-		keymgr_vti_sign(c, rq, res);
-		return;
-	}
-	if (!*pp) {
+		/* a tunnel's HASH_I comes in parts (IMSG_VTI_SIGN_REQ), never as a value */
+		snprintf(res->reason, sizeof(res->reason), "a static VTI's HASH_I is signed only "
+		         "from its parts");
+	} else if (!*pp) {
 		snprintf(res->reason, sizeof(res->reason), "no certificate was checked for this SA");
 	} else if (rq->hash_len != (*pp)->hash_len || rq->auth_method != (*pp)->auth_method) {
 		snprintf(res->reason, sizeof(res->reason), "hash length %u or method %d is not the "

@@ -48,10 +48,25 @@ void keymgr_vti_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *r
 		snprintf(res->keyring, sizeof(res->keyring), "%s", ch.keyring->name);
 }
 
+/* IDii_b as ikemgr must send it: ID_DER_ASN1_DN, UDP, port 500 or 0, our subject */
+static int our_idii(const struct conf_trustpoint *tp, const struct msg_vti_sign_req *rq)
+{
+	uint16_t port;
+
+	if (rq->idii_len != 4u + tp->subject_len || rq->idii_b[0] != ID_DER_ASN1_DN ||
+	    rq->idii_b[1] != 17)
+		return 0;
+	memcpy(&port, rq->idii_b + 2, 2);
+	return (port == htons(500) || port == 0) &&
+	       memcmp(rq->idii_b + 4, tp->subject_der, tp->subject_len) == 0;
+}
+
 /* HASH_I of main mode rsa-sig, signed before we have seen anything of the peer but its
- * cookies: so never for an address that is not the named tunnel's destination, and only
- * with the tunnel's own trust point (conf_vti_trustpoint), whatever the request names. */
-void keymgr_vti_sign(const struct vpnd_conf *c, const struct msg_sign_req *rq,
+ * cookies: so never for an address that is not the named tunnel's destination, only with
+ * the tunnel's own trust point (conf_vti_trustpoint), and only a HASH_I keymgr computed
+ * from its parts with our own subject as IDii: ikemgr can have a PRF output under a key of
+ * its choosing signed, never a value of its choosing (a TLS or another protocol's digest). */
+void keymgr_vti_sign(const struct vpnd_conf *c, const struct msg_vti_sign_req *rq,
                      struct msg_sign_res *res)
 {
 	const struct conf_interface *t = memchr(rq->vti, '\0', sizeof(rq->vti))
@@ -71,16 +86,32 @@ void keymgr_vti_sign(const struct vpnd_conf *c, const struct msg_sign_req *rq,
 	else if (!tp)
 		snprintf(res->reason, sizeof(res->reason), "%s: no trust point with an RSA "
 		         "certificate", t->name);
-	else if (rq->auth_method != IKE_AUTH_RSA_SIG || rq->hash_len < 16 ||
-	         rq->hash_len > 64)
-		snprintf(res->reason, sizeof(res->reason), "%s: method %d or hash length %u is "
-		         "not main mode rsa-sig's", t->name, rq->auth_method, rq->hash_len);
+	else if (ike_hash_len(rq->prf_hash) == 0 || rq->skeyid_len != ike_hash_len(rq->prf_hash) ||
+	         rq->gx_len == 0 || rq->gx_len > sizeof(rq->gxi) || rq->sai_len == 0 ||
+	         rq->sai_len > sizeof(rq->sai_b))
+		snprintf(res->reason, sizeof(res->reason), "%.24s: malformed HASH_I parts (PRF %d, "
+		         "SKEYID %u, g^x %u, SA %u bytes)", t->name, rq->prf_hash, rq->skeyid_len,
+		         rq->gx_len, rq->sai_len);
+	else if (!our_idii(tp, rq))
+		snprintf(res->reason, sizeof(res->reason), "%.24s: IDii is not trust point %.40s's "
+		         "subject", t->name, tp->name);
 	else {
-		q = *rq;
+		memset(&q, 0, sizeof(q));
+		q.sa_id = rq->sa_id;
+		q.auth_method = IKE_AUTH_RSA_SIG;
 		snprintf(q.trustpoint, sizeof(q.trustpoint), "%s", tp->name);
-		keymgr_cert_sign(c, &q, res);
-		if (res->status == 0)
-			return;
+		if (ike_hash_i(rq->prf_hash, rq->skeyid, rq->skeyid_len, rq->gxi, rq->gx_len,
+		               rq->gxr, rq->gx_len, rq->cky_i, rq->cky_r, rq->sai_b, rq->sai_len,
+		               rq->idii_b, rq->idii_len, q.hash) < 0) {
+			snprintf(res->reason, sizeof(res->reason), "%s: cannot compute HASH_I",
+			         t->name);
+		} else {
+			q.hash_len = (uint16_t)rq->skeyid_len;
+			keymgr_cert_sign(c, &q, res);
+			explicit_bzero(&q, sizeof(q));
+			if (res->status == 0)
+				return;
+		}
 	}
 	log_warnx("SA %u: signature refused: %s", rq->sa_id, res->reason);
 }

@@ -100,8 +100,8 @@ static void main_mode_clear(const uint8_t *data, size_t size, int sig)
 	                                       { IKE_ENCR_3DES, 0, IKE_HASH_MD5 } } };
 	size_t cut = size ? data[0] : 0;
 	static const uint8_t ca_name[] = { 0x30, 0x00 }, cert[] = { 0x30, 0x03, 1, 2, 3 };
-	uint8_t h[64];
-	size_t hl;
+	static struct msg_vti_sign_req q;     /* 3 KB: off the stack */
+	uint8_t h[64] = { 7 };
 
 	p.auth = sig ? IKE_AUTHM_RSA : 0;
 
@@ -134,10 +134,10 @@ static void main_mode_clear(const uint8_t *data, size_t size, int sig)
 		static const uint8_t skeyid[20] = { 1, 2, 3 };
 		if (sig && ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
 		    ikei_mm_sig_keys(&s, dh) == 0 &&
-		    ikei_mm5_sig_hash(&s, ca_name, sizeof(ca_name), h, &hl) == 0) {
+		    ikei_mm5_sig_parts(&s, ca_name, sizeof(ca_name), &q) == 0) {
 			isakmp_buf_free(&b);
 			isakmp_buf_init(&b);
-			ikei_mm5_sig(&s, cert, sizeof(cert), h, hl, &b);
+			ikei_mm5_sig(&s, cert, sizeof(cert), h, q.skeyid_len, &b);
 		} else if (!sig && ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
 		    ikei_mm_keys(&s, dh, skeyid, sizeof(skeyid)) == 0) {
 			isakmp_buf_free(&b);

@@ -199,21 +199,15 @@ static int to_hub(struct isakmp_buf *b)
 	return out_len > 0;
 }
 
-/* keymgr's signature over HASH_I for tunnel vti toward peer */
-static int sign(const char *vti, struct in_addr peer, const uint8_t *hash, size_t hl,
+/* keymgr's signature over the HASH_I it computes from q's parts, for tunnel vti toward peer */
+static int sign(const char *vti, struct in_addr peer, struct msg_vti_sign_req *q,
                 struct msg_sign_res *r)
 {
-	struct msg_sign_req q;
-	memset(&q, 0, sizeof(q));
-	q.sa_id = 7;
-	q.auth_method = IKE_AUTHM_RSA;
-	snprintf(q.vti, sizeof(q.vti), "%s", vti);
-	snprintf(q.trustpoint, sizeof(q.trustpoint), "ANY");     /* keymgr takes the tunnel's */
-	q.peer.sin_family = AF_INET;
-	q.peer.sin_addr = peer;
-	q.hash_len = (uint16_t)hl;
-	memcpy(q.hash, hash, hl);
-	keymgr_sign_q(&conf, &q, r);
+	q->sa_id = 7;
+	snprintf(q->vti, sizeof(q->vti), "%s", vti);
+	q->peer.sin_family = AF_INET;
+	q->peer.sin_addr = peer;
+	keymgr_vti_sign(&conf, q, r);
 	return r->status;
 }
 
@@ -226,11 +220,11 @@ static void first_five(struct ikei_sa *s, struct ike_dh *dh)
 	const struct conf_trustpoint *tp = conf_vti_trustpoint(&conf);
 	struct isakmp_buf b;
 	struct msg_sign_res sr;
+	struct msg_vti_sign_req *q = calloc(1, sizeof(*q)), *bad = malloc(sizeof(*bad));
+	struct msg_sign_req old;
 	uint16_t notify = 0;
-	uint8_t hash[64];
-	size_t hl = 0;
 
-	cr_assert(tp);
+	cr_assert(tp && q && bad);
 	isakmp_buf_init(&b);
 	cr_assert_eq(ikei_mm1(s, &p, dh, &b), 0);
 	cr_assert(to_hub(&b), "no message 2");
@@ -239,9 +233,39 @@ static void first_five(struct ikei_sa *s, struct ike_dh *dh)
 	cr_assert(to_hub(&b), "no message 4");
 	cr_assert_eq(ikei_mm4(s, out, out_len, &me, &hub, &notify), 0);
 	cr_assert_eq(ikei_mm_sig_keys(s, dh), 0);
-	cr_assert_eq(ikei_mm5_sig_hash(s, tp->subject_der, tp->subject_len, hash, &hl), 0);
-	cr_assert_eq(hl, 32);
-	cr_assert_eq(sign("Tunnel0", hub.sin_addr, hash, hl, &sr), 0, "%s", sr.reason);
+	cr_assert_eq(ikei_mm5_sig_parts(s, tp->subject_der, tp->subject_len, q), 0);
+	cr_assert_eq(q->skeyid_len, 32);
+
+	/* what keymgr refuses: another tunnel's destination, an IDii that is not our subject,
+	 * SKEYID of another length than the PRF's, and a HASH_I handed over as a value */
+	*bad = *q;
+	cr_expect_neq(sign("Tunnel1", hub.sin_addr, bad, &sr), 0, "signed toward another peer");
+	*bad = *q;
+	bad->idii_b[bad->idii_len - 1] ^= 1;
+	cr_expect_neq(sign("Tunnel0", hub.sin_addr, bad, &sr), 0, "signed for another IDii");
+	cr_expect(strstr(sr.reason, "IDii is not trust point TP's subject"), "%s", sr.reason);
+	*bad = *q;
+	bad->idii_b[0] = 1;                     /* ID_IPV4_ADDR */
+	cr_expect_neq(sign("Tunnel0", hub.sin_addr, bad, &sr), 0, "signed for an address IDii");
+	*bad = *q;
+	bad->skeyid_len = 20;
+	cr_expect_neq(sign("Tunnel0", hub.sin_addr, bad, &sr), 0, "signed with a short SKEYID");
+	cr_expect(strstr(sr.reason, "malformed HASH_I parts"), "%s", sr.reason);
+	memset(&old, 0, sizeof(old));
+	old.sa_id = 7;
+	old.auth_method = IKE_AUTHM_RSA;
+	old.hash_len = 36;                      /* e.g. a TLS 1.1 MD5|SHA-1 digest */
+	memset(old.hash, 0x5a, old.hash_len);
+	snprintf(old.vti, sizeof(old.vti), "Tunnel0");
+	snprintf(old.trustpoint, sizeof(old.trustpoint), "TP");
+	old.peer = hub;
+	keymgr_sign_q(&conf, &old, &sr);
+	cr_expect_neq(sr.status, 0, "a value of ikemgr's choice was signed for Tunnel0");
+	cr_expect(strstr(sr.reason, "signed only from its parts"), "%s", sr.reason);
+
+	cr_assert_eq(sign("Tunnel0", hub.sin_addr, q, &sr), 0, "%s", sr.reason);
+	free(q);
+	free(bad);
 	cr_assert_eq(ikei_mm5_sig(s, tp->cert_der, tp->cert_len, sr.sig, sr.sig_len, &b), 0);
 	cr_assert(to_hub(&b), "no message 6: the hub refused our certificate or signature");
 	isakmp_buf_free(&b);
@@ -311,22 +335,45 @@ Test(mmsig, six_messages_and_the_peer_checked)
 
 Test(mmsig, keymgr_signs_only_for_a_tunnel_toward_its_destination)
 {
+	const struct conf_trustpoint *tp = conf_vti_trustpoint(&conf);
+	struct msg_vti_sign_req *q = calloc(1, sizeof(*q));
 	struct msg_sign_res r;
-	uint8_t h[32];
 	struct in_addr dst = hub.sin_addr, other;
 
-	memset(h, 0x5a, sizeof(h));
+	/* made-up parts of a HASH_I with our subject as IDii */
+	cr_assert(q && tp);
+	q->prf_hash = IKE_HASH_SHA256;
+	q->skeyid_len = 32;
+	memset(q->skeyid, 0x5a, 32);
+	q->gx_len = 256;
+	memset(q->gxi, 1, 256);
+	memset(q->gxr, 2, 256);
+	q->sai_len = 40;
+	q->idii_b[0] = 9;                       /* ID_DER_ASN1_DN, UDP 500 */
+	q->idii_b[1] = 17;
+	q->idii_b[2] = 0x01;
+	q->idii_b[3] = 0xf4;
+	memcpy(q->idii_b + 4, tp->subject_der, tp->subject_len);
+	q->idii_len = (uint16_t)(4 + tp->subject_len);
 	inet_pton(AF_INET, "172.18.143.99", &other);
-	cr_expect_eq(sign("Tunnel0", dst, h, sizeof(h), &r), 0, "%s", r.reason);
+	cr_expect_eq(sign("Tunnel0", dst, q, &r), 0, "%s", r.reason);
 	cr_expect_gt(r.sig_len, 200);
-	cr_expect_neq(sign("Tunnel0", other, h, sizeof(h), &r), 0);
+	cr_expect_neq(sign("Tunnel0", other, q, &r), 0);
 	cr_expect(strstr(r.reason, "not its tunnel destination 172.18.143.99"), "%s", r.reason);
-	cr_expect_neq(sign("Tunnel9", dst, h, sizeof(h), &r), 0, "a tunnel that does not exist");
-	cr_expect_neq(sign("eth1", dst, h, sizeof(h), &r), 0, "an interface that is no tunnel");
-	cr_expect_neq(sign("Virtual-Template1", dst, h, sizeof(h), &r), 0);
-	cr_expect_neq(sign("Tunnel0", dst, h, 8, &r), 0, "a hash shorter than any PRF");
-	/* without vti it is the responder's rule: no certificate was checked for SA 7 */
-	cr_expect_neq(sign("", dst, h, sizeof(h), &r), 0);
+	cr_expect_neq(sign("Tunnel9", dst, q, &r), 0, "a tunnel that does not exist");
+	cr_expect_neq(sign("eth1", dst, q, &r), 0, "an interface that is no tunnel");
+	cr_expect_neq(sign("Virtual-Template1", dst, q, &r), 0);
+	q->gx_len = 0;
+	cr_expect_neq(sign("Tunnel0", dst, q, &r), 0, "no g^x");
+	q->gx_len = sizeof(q->gxi) + 1;
+	cr_expect_neq(sign("Tunnel0", dst, q, &r), 0, "g^x past the buffer");
+	q->gx_len = 256;
+	q->sai_len = sizeof(q->sai_b) + 1;
+	cr_expect_neq(sign("Tunnel0", dst, q, &r), 0, "SAi_b past the buffer");
+	q->sai_len = 40;
+	q->prf_hash = 99;
+	cr_expect_neq(sign("Tunnel0", dst, q, &r), 0, "an unknown PRF");
+	free(q);
 }
 
 Test(mmsig, forged_message_6_leaves_the_chain)
