@@ -586,6 +586,22 @@ struct msg_acct_res {
 #define MSG_CERT_BYTES     12288
 #define MSG_SIG_MAX        1024     /* RSA 8192 */
 #define MSG_TP_MAX         64
+/*
+ * The parts of an IKEv1 main mode HASH_I or HASH_R but the ID (RFC 2409 5.1): prf(SKEYID,
+ * g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b), and HASH_R with the roles swapped. keymgr
+ * computes every hash it verifies a signature over or signs itself from these, so that
+ * ikemgr can have only PRF outputs of real exchanges signed, never a value of its choosing.
+ */
+#define MSG_GX_MAX  1024                /* group 16: 4096-bit */
+#define MSG_SAI_MAX 1024
+struct msg_hash_parts {
+	int32_t  prf_hash;              /* IKE_HASH_* */
+	uint16_t skeyid_len, gx_len, sai_len;
+	uint8_t  cky_i[8], cky_r[8];
+	uint8_t  skeyid[MSG_KEY_MAX];
+	uint8_t  gxi[MSG_GX_MAX], gxr[MSG_GX_MAX];
+	uint8_t  sai_b[MSG_SAI_MAX];
+};
 struct msg_cert_verify_req {
 	uint32_t sa_id;
 	int32_t  auth_method;           /* as negotiated: 3 RSA, 65005 XAUTHInitRSA, 9/10/11 ECDSA */
@@ -593,8 +609,10 @@ struct msg_cert_verify_req {
 	char     trustpoint[MSG_TP_MAX];/* only this one; "" = any configured */
 	uint16_t id_len;                /* IDii body: type, protocol, port, data */
 	uint8_t  id[MSG_ID_MAX];
+	/* HASH_I (or HASH_R when we initiated): keymgr's queue fills it from parts and id,
+	 * whatever ikemgr put here */
 	uint16_t hash_len, sig_len;
-	uint8_t  hash[MSG_KEY_MAX];     /* HASH_I */
+	uint8_t  hash[MSG_KEY_MAX];
 	uint8_t  sig[MSG_SIG_MAX];      /* the SIG payload's body */
 	int32_t  ncert;                 /* the first is the peer's own */
 	uint16_t cert_len[MSG_CERT_MAX];
@@ -602,6 +620,7 @@ struct msg_cert_verify_req {
 	/* we initiated for interface TunnelN: its trust point only, and the peer's certificate
 	 * must carry the tunnel destination (peer) in its subjectAltName */
 	char     vti[64];
+	struct msg_hash_parts parts;
 };
 enum msg_cert_status { CERT_OK = 0, CERT_UNTRUSTED, CERT_BAD_ID, CERT_BAD_SIG, CERT_ERROR };
 struct msg_cert_verify_res {
@@ -612,32 +631,25 @@ struct msg_cert_verify_res {
 	char     subject[256];          /* the peer certificate's subject, one line */
 	char     ou[MSG_GROUP_MAX];     /* its first OU: the group, as on IOS; "" = none */
 };
+/* HASH_R for an SA whose peer keymgr has just vouched for: computed by keymgr from the parts
+ * it checked HASH_I with and idr, our IDir_b (the trust point's subject); hash is keymgr's. */
 struct msg_sign_req {
 	uint32_t sa_id;
 	char     trustpoint[MSG_TP_MAX];
 	int32_t  auth_method;
 	uint16_t hash_len;
-	uint8_t  hash[MSG_KEY_MAX];     /* HASH_R */
-	/* unused: a static VTI's HASH_I comes in parts (msg_vti_sign_req); keymgr refuses a
-	 * request that names a tunnel here */
-	char     vti[64];
-	struct sockaddr_in peer;
+	uint8_t  hash[MSG_KEY_MAX];
+	uint16_t idr_len;
+	uint8_t  idr[MSG_ID_MAX];
 };
-/* A static VTI's HASH_I (main mode rsa-sig, we initiate) in its parts: keymgr computes
- * prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b) itself (RFC 2409 5.1) and signs
- * only that, with IDii_b its own certificate's subject. A hash ikemgr chose is never signed. */
-#define MSG_GX_MAX  1024                /* group 16: 4096-bit */
-#define MSG_SAI_MAX 1024
+/* A static VTI's HASH_I (main mode rsa-sig, we initiate) in its parts: keymgr computes it
+ * and signs only that, with IDii_b its own certificate's subject. */
 struct msg_vti_sign_req {
 	uint32_t sa_id;
 	char     vti[64];
 	struct sockaddr_in peer;
-	int32_t  prf_hash;              /* IKE_HASH_* */
-	uint16_t skeyid_len, gx_len, sai_len, idii_len;
-	uint8_t  cky_i[8], cky_r[8];
-	uint8_t  skeyid[MSG_KEY_MAX];
-	uint8_t  gxi[MSG_GX_MAX], gxr[MSG_GX_MAX];
-	uint8_t  sai_b[MSG_SAI_MAX];
+	struct msg_hash_parts parts;
+	uint16_t idii_len;
 	uint8_t  idii_b[MSG_ID_MAX];
 };
 struct msg_sign_res {

@@ -299,6 +299,25 @@ int ike_hash_i(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, 
 	                 idii_b, idlen, out);
 }
 
+int ike_hash_parts(struct msg_hash_parts *p, int hash, const uint8_t *skeyid, size_t len,
+                   const uint8_t *gxi, const uint8_t *gxr, size_t gxlen, const uint8_t cky_i[8],
+                   const uint8_t cky_r[8], const uint8_t *sai_b, size_t sailen)
+{
+	if (len > sizeof(p->skeyid) || gxlen > sizeof(p->gxi) || sailen > sizeof(p->sai_b))
+		return -1;
+	p->prf_hash = hash;
+	p->skeyid_len = (uint16_t)len;
+	memcpy(p->skeyid, skeyid, len);
+	p->gx_len = (uint16_t)gxlen;
+	memcpy(p->gxi, gxi, gxlen);
+	memcpy(p->gxr, gxr, gxlen);
+	memcpy(p->cky_i, cky_i, 8);
+	memcpy(p->cky_r, cky_r, 8);
+	p->sai_len = (uint16_t)sailen;
+	memcpy(p->sai_b, sai_b, sailen);
+	return 0;
+}
+
 int ike_hash_r(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, size_t gxilen,
                const uint8_t *gxr, size_t gxrlen, const uint8_t cky_i[8], const uint8_t cky_r[8],
                const uint8_t *sai_b, size_t sailen, const uint8_t *idir_b, size_t idlen,

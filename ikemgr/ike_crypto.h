@@ -14,6 +14,8 @@
 #include <sys/uio.h>
 #include <openssl/crypto.h>
 
+#include "common/msg.h"
+
 /*
  * Loads OpenSSL's legacy provider (single DES lives there), keeping the default one. Call it
  * once before chroot: the provider is a module read from disk. Returns 0 when DES is usable,
@@ -72,6 +74,11 @@ int ike_hash_i(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, 
                const uint8_t *gxr, size_t gxrlen, const uint8_t cky_i[8], const uint8_t cky_r[8],
                const uint8_t *sai_b, size_t sailen, const uint8_t *idii_b, size_t idlen,
                uint8_t *out);
+/* The parts of HASH_I and HASH_R but the IDs, for keymgr to compute them; -1 when one does
+ * not fit. */
+int ike_hash_parts(struct msg_hash_parts *p, int hash, const uint8_t *skeyid, size_t len,
+                   const uint8_t *gxi, const uint8_t *gxr, size_t gxlen, const uint8_t cky_i[8],
+                   const uint8_t cky_r[8], const uint8_t *sai_b, size_t sailen);
 /* HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b) */
 int ike_hash_r(int hash, const uint8_t *skeyid, size_t len, const uint8_t *gxi, size_t gxilen,
                const uint8_t *gxr, size_t gxrlen, const uint8_t cky_i[8], const uint8_t cky_r[8],

@@ -73,14 +73,15 @@ int ikei_mm_sig_keys(struct ikei_sa *s, struct ike_dh *dh)
 	return rc;
 }
 
+
 int ikei_mm5_sig_parts(struct ikei_sa *s, const uint8_t *dn, size_t dn_len,
                        struct msg_vti_sign_req *q)
 {
 	uint16_t port = htons(500);
 
-	if (!dn_len || dn_len > IKEI_ID_MAX - 4 || s->k.prf_len > sizeof(q->skeyid) ||
-	    s->gxlen > sizeof(q->gxi) || s->sai_len > sizeof(q->sai_b) ||
-	    4 + dn_len > sizeof(q->idii_b))
+	if (!dn_len || dn_len > IKEI_ID_MAX - 4 || 4 + dn_len > sizeof(q->idii_b) ||
+	    ike_hash_parts(&q->parts, s->hash, s->skeyid, s->k.prf_len, s->gxi,
+	                   s->gxr, s->gxlen, s->cky_i, s->cky_r, s->sai_b, s->sai_len) < 0)
 		return IKEI_E_BUILD;
 	/* UDP port 500, as IOS sends its DN (RFC 2407 4.6.2 allows 0 or this) */
 	s->idii_b[0] = ISAKMP_ID_DER_ASN1_DN;
@@ -88,16 +89,6 @@ int ikei_mm5_sig_parts(struct ikei_sa *s, const uint8_t *dn, size_t dn_len,
 	memcpy(s->idii_b + 2, &port, 2);
 	memcpy(s->idii_b + 4, dn, dn_len);
 	s->idii_len = 4 + dn_len;
-	q->prf_hash = s->hash;
-	q->skeyid_len = (uint16_t)s->k.prf_len;
-	memcpy(q->skeyid, s->skeyid, s->k.prf_len);
-	q->gx_len = (uint16_t)s->gxlen;
-	memcpy(q->gxi, s->gxi, s->gxlen);
-	memcpy(q->gxr, s->gxr, s->gxlen);
-	memcpy(q->cky_i, s->cky_i, 8);
-	memcpy(q->cky_r, s->cky_r, 8);
-	q->sai_len = (uint16_t)s->sai_len;
-	memcpy(q->sai_b, s->sai_b, s->sai_len);
 	q->idii_len = (uint16_t)s->idii_len;
 	memcpy(q->idii_b, s->idii_b, s->idii_len);
 	return 0;
@@ -175,11 +166,10 @@ static int take(struct ikei_sa *s, const struct isakmp_msg *m, struct in_addr wa
 		return IKEI_E_PROPOSAL;
 	memcpy(s->idr_b, pid->body, pid->len);
 	s->idr_len = pid->len;
-	if (ike_hash_r(s->hash, s->skeyid, s->k.prf_len, s->gxi, s->gxlen, s->gxr, s->gxlen,
-	               s->cky_i, s->cky_r, s->sai_b, s->sai_len, s->idr_b, s->idr_len,
-	               rq->hash) < 0)
+	/* keymgr computes HASH_R itself from these and the ID */
+	if (ike_hash_parts(&rq->parts, s->hash, s->skeyid, s->k.prf_len, s->gxi,
+	                   s->gxr, s->gxlen, s->cky_i, s->cky_r, s->sai_b, s->sai_len) < 0)
 		return IKEI_E_DH;
-	rq->hash_len = (uint16_t)s->k.prf_len;
 	rq->auth_method = s->auth;
 	rq->id_len = (uint16_t)pid->len;
 	memcpy(rq->id, pid->body, pid->len);

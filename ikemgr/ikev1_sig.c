@@ -113,6 +113,7 @@ void ikev1_sig_mm3(struct ike_sa *sa, const struct isakmp_msg *m)
 	        "message 4 sent", sa->id);
 }
 
+
 static void refuse(struct ike_sa *sa, const char *what)
 {
 	char pa[INET_ADDRSTRLEN];
@@ -160,14 +161,13 @@ void ikev1_sig_mm5(struct ike_sa *sa, const struct isakmp_msg *m)
 	}
 	memcpy(sa->idii_b, pid->body, pid->len);
 	sa->idii_len = pid->len;
-	if (ike_hash_i(sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi, sa->gxlen, sa->gxr, sa->gxlen,
-	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idii_b, sa->idii_len,
-	               rq->hash) < 0) {
+	/* keymgr computes HASH_I itself from these and the ID */
+	if (ike_hash_parts(&rq->parts, sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi,
+	                   sa->gxr, sa->gxlen, sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len) < 0) {
 		free(rq);
 		ike_sa_delete(sa, "key derivation failed", 0);
 		return;
 	}
-	rq->hash_len = (uint16_t)sa->k.prf_len;
 	rq->sa_id = sa->id;
 	rq->auth_method = sa->auth_method;
 	rq->peer = sa->peer;
@@ -310,18 +310,14 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 	memcpy(sa->idir_b + 4, t->subject_der, t->subject_len);
 	sa->idir_len = 4u + t->subject_len;
 
+	/* keymgr signs the HASH_R it computes from what it checked HASH_I with and this IDir */
 	struct msg_sign_req rq;
 	memset(&rq, 0, sizeof(rq));
 	rq.sa_id = sa->id;
 	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "%s", t->name);
 	rq.auth_method = sa->auth_method;
-	if (ike_hash_r(sa->hash, sa->skeyid, sa->k.prf_len, sa->gxi, sa->gxlen, sa->gxr, sa->gxlen,
-	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idir_b, sa->idir_len,
-	               rq.hash) < 0) {
-		ike_sa_delete(sa, "key derivation failed", 0);
-		return;
-	}
-	rq.hash_len = (uint16_t)sa->k.prf_len;
+	rq.idr_len = (uint16_t)sa->idir_len;
+	memcpy(rq.idr, sa->idir_b, sa->idir_len);
 	sa->state = IKE_S_MM_WAIT_SIGN;
 	ike.io.to_keymgr(IMSG_SIGN_REQ, sa->id, &rq, sizeof(rq));
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: certificate %s trusted by %s, profile %s, "

@@ -68,7 +68,7 @@ void vti_sig_keys(struct vti *t, time_t now)
 	t->rtx_left = 0;
 	t->next_at = now + 10;
 	ike.io.to_keymgr(IMSG_VTI_SIGN_REQ, t->id, q, sizeof(*q));
-	explicit_bzero(q->skeyid, sizeof(q->skeyid));
+	explicit_bzero(q->parts.skeyid, sizeof(q->parts.skeyid));
 	free(q);
 }
 

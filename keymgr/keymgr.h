@@ -57,8 +57,10 @@ int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct i
 void keymgr_cert_verify(const struct vpnd_conf *, const struct msg_cert_verify_req *,
                         struct msg_cert_verify_res *);
 void keymgr_cert_sign(const struct vpnd_conf *, const struct msg_sign_req *, struct msg_sign_res *);
-/* vouched.c: what ikemgr gets. A signature only for an SA whose certificate check passed,
- * once, with that SA's hash length and method; keymgr_cert_sign itself signs anything. */
+/* vouched.c: what ikemgr gets. HASH_I checked and HASH_R signed are computed here from the
+ * exchange's parts; a signature only for an SA whose certificate check passed, once, with its
+ * method and our subject as IDir. keymgr_cert_verify and keymgr_cert_sign themselves take
+ * any hash. */
 void keymgr_verify_q(const struct vpnd_conf *, const struct msg_cert_verify_req *,
                      struct msg_cert_verify_res *);
 void keymgr_sign_q(const struct vpnd_conf *, const struct msg_sign_req *, struct msg_sign_res *);
@@ -141,6 +143,14 @@ int  logins_count(const char *group, const char *user);
 
 /* ezvpn.c: an Easy VPN remote's group key (as SKEYID) and XAUTH credentials, for an SA to
  * one of its configured peers only */
+/* hash.c: HASH_I (hash_r 0) or HASH_R (1) computed from the exchange's parts and the ID
+ * body (type, protocol, port, data), out of ike_hash_len bytes; -1 when the parts are out of
+ * bounds. hash_id_is_subject: id is trust point tp's subject as an ID_DER_ASN1_DN. */
+int  hash_parts_ok(const struct msg_hash_parts *);
+int  hash_from_parts(const struct msg_hash_parts *, int hash_r, const uint8_t *id, size_t idlen,
+                     uint8_t out[MSG_KEY_MAX], uint16_t *outlen);
+int  hash_id_is_subject(const struct conf_trustpoint *tp, const uint8_t *id, size_t idlen);
+
 /* ISAKMP identification types (RFC 2407 4.6.2.1) that cert.c and vti.c check */
 #define ID_IPV4_ADDR         1
 #define ID_FQDN              2

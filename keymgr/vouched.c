@@ -1,8 +1,9 @@
 /*
  * keymgr signs with a trust point's key only for an IKE SA whose peer certificate it has
- * checked, once, and only a hash of that SA's PRF length (RFC 2409 5.1: HASH_R is as long as
- * HASH_I). Without this, whoever controls ikemgr could have any value signed with the hub's
- * key, and present the signature elsewhere as the hub's.
+ * checked, once, and only the HASH_R it computes itself from the parts it checked the peer's
+ * HASH_I with (hash.c) and our own subject as IDir. Without this, whoever controls ikemgr
+ * could have any value signed with the hub's key, and present the signature elsewhere as the
+ * hub's; with it, only a PRF output of an exchange whose initiator signed its half.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,8 @@ struct vouched {
 	struct vouched *next;
 	uint32_t sa_id;
 	int32_t  auth_method;
-	uint16_t hash_len;
 	char     trustpoint[MSG_TP_MAX];
+	struct msg_hash_parts parts;    /* HASH_R's, but our IDir */
 };
 
 static struct vouched *list;
@@ -36,6 +37,7 @@ static void drop(struct vouched **pp)
 {
 	struct vouched *v = *pp;
 	*pp = v->next;
+	explicit_bzero(v, sizeof(*v));
 	free(v);
 	nlist--;
 }
@@ -43,14 +45,33 @@ static void drop(struct vouched **pp)
 void keymgr_verify_q(const struct vpnd_conf *c, const struct msg_cert_verify_req *rq,
                      struct msg_cert_verify_res *res)
 {
+	struct msg_cert_verify_req *q;
+
 	if (rq->vti[0]) {
 		keymgr_vti_verify(c, rq, res);  /* we signed first: nothing to vouch for */
 		return;
 	}
-	keymgr_cert_verify(c, rq, res);
 	struct vouched **pp = find(rq->sa_id);
 	if (*pp)
 		drop(pp);               /* a second check replaces the first */
+	memset(res, 0, sizeof(*res));
+	res->sa_id = rq->sa_id;
+	res->status = CERT_ERROR;
+	/* SIG_I is checked over the HASH_I computed here */
+	if (!(q = malloc(sizeof(*q)))) {
+		snprintf(res->reason, sizeof(res->reason), "out of memory");
+		return;
+	}
+	*q = *rq;
+	if (rq->id_len > sizeof(rq->id) ||
+	    hash_from_parts(&rq->parts, 0, rq->id, rq->id_len, q->hash, &q->hash_len) < 0) {
+		free(q);
+		snprintf(res->reason, sizeof(res->reason), "malformed HASH_I parts");
+		log_warnx("SA %u: certificate check refused: %s", rq->sa_id, res->reason);
+		return;
+	}
+	keymgr_cert_verify(c, q, res);
+	free(q);
 	if (res->status != CERT_OK)
 		return;
 	if (nlist >= VOUCHED_MAX) {
@@ -64,7 +85,7 @@ void keymgr_verify_q(const struct vpnd_conf *c, const struct msg_cert_verify_req
 		fatal("calloc");
 	v->sa_id = rq->sa_id;
 	v->auth_method = rq->auth_method;
-	v->hash_len = rq->hash_len;
+	v->parts = rq->parts;
 	snprintf(v->trustpoint, sizeof(v->trustpoint), "%s", res->trustpoint);
 	v->next = list;
 	list = v;
@@ -89,29 +110,36 @@ void keymgr_sign_q(const struct vpnd_conf *c, const struct msg_sign_req *rq,
 {
 	char tp[MSG_TP_MAX + 1];
 	struct vouched **pp = find(rq->sa_id);
+	struct msg_sign_req q;
 
 	memcpy(tp, rq->trustpoint, MSG_TP_MAX);
 	tp[MSG_TP_MAX] = 0;
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = -1;
-	if (rq->vti[0]) {
-		/* a tunnel's HASH_I comes in parts (IMSG_VTI_SIGN_REQ), never as a value */
-		snprintf(res->reason, sizeof(res->reason), "a static VTI's HASH_I is signed only "
-		         "from its parts");
-	} else if (!*pp) {
+	if (!*pp) {
 		snprintf(res->reason, sizeof(res->reason), "no certificate was checked for this SA");
-	} else if (rq->hash_len != (*pp)->hash_len || rq->auth_method != (*pp)->auth_method) {
-		snprintf(res->reason, sizeof(res->reason), "hash length %u or method %d is not the "
-		         "SA's (%u, %d)", rq->hash_len, rq->auth_method, (*pp)->hash_len,
-		         (*pp)->auth_method);
+	} else if (rq->auth_method != (*pp)->auth_method) {
+		snprintf(res->reason, sizeof(res->reason), "method %d is not the SA's (%d)",
+		         rq->auth_method, (*pp)->auth_method);
 	} else if (!tp_allowed(c, tp, (*pp)->trustpoint)) {
 		snprintf(res->reason, sizeof(res->reason), "trust point '%.40s' does not serve peers "
 		         "of '%.40s'", tp, (*pp)->trustpoint);
+	} else if (rq->idr_len > sizeof(rq->idr) ||
+	           !hash_id_is_subject(conf_find_trustpoint(c, tp), rq->idr, rq->idr_len)) {
+		snprintf(res->reason, sizeof(res->reason), "IDir is not trust point '%.40s''s "
+		         "subject", tp);
 	} else {
-		drop(pp);               /* once */
-		keymgr_cert_sign(c, rq, res);
-		return;
+		q = *rq;
+		if (hash_from_parts(&(*pp)->parts, 1, rq->idr, rq->idr_len, q.hash,
+		                    &q.hash_len) < 0) {
+			snprintf(res->reason, sizeof(res->reason), "cannot compute HASH_R");
+		} else {
+			drop(pp);       /* once */
+			keymgr_cert_sign(c, &q, res);
+			explicit_bzero(&q, sizeof(q));
+			return;
+		}
 	}
 	log_warnx("SA %u: signature refused: %s", rq->sa_id, res->reason);
 	if (*pp)

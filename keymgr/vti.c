@@ -48,19 +48,6 @@ void keymgr_vti_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *r
 		snprintf(res->keyring, sizeof(res->keyring), "%s", ch.keyring->name);
 }
 
-/* IDii_b as ikemgr must send it: ID_DER_ASN1_DN, UDP, port 500 or 0, our subject */
-static int our_idii(const struct conf_trustpoint *tp, const struct msg_vti_sign_req *rq)
-{
-	uint16_t port;
-
-	if (rq->idii_len != 4u + tp->subject_len || rq->idii_b[0] != ID_DER_ASN1_DN ||
-	    rq->idii_b[1] != 17)
-		return 0;
-	memcpy(&port, rq->idii_b + 2, 2);
-	return (port == htons(500) || port == 0) &&
-	       memcmp(rq->idii_b + 4, tp->subject_der, tp->subject_len) == 0;
-}
-
 /* HASH_I of main mode rsa-sig, signed before we have seen anything of the peer but its
  * cookies: so never for an address that is not the named tunnel's destination, only with
  * the tunnel's own trust point (conf_vti_trustpoint), and only a HASH_I keymgr computed
@@ -86,13 +73,12 @@ void keymgr_vti_sign(const struct vpnd_conf *c, const struct msg_vti_sign_req *r
 	else if (!tp)
 		snprintf(res->reason, sizeof(res->reason), "%s: no trust point with an RSA "
 		         "certificate", t->name);
-	else if (ike_hash_len(rq->prf_hash) == 0 || rq->skeyid_len != ike_hash_len(rq->prf_hash) ||
-	         rq->gx_len == 0 || rq->gx_len > sizeof(rq->gxi) || rq->sai_len == 0 ||
-	         rq->sai_len > sizeof(rq->sai_b))
+	else if (!hash_parts_ok(&rq->parts))
 		snprintf(res->reason, sizeof(res->reason), "%.24s: malformed HASH_I parts (PRF %d, "
-		         "SKEYID %u, g^x %u, SA %u bytes)", t->name, rq->prf_hash, rq->skeyid_len,
-		         rq->gx_len, rq->sai_len);
-	else if (!our_idii(tp, rq))
+		         "SKEYID %u, g^x %u, SA %u bytes)", t->name, rq->parts.prf_hash,
+		         rq->parts.skeyid_len, rq->parts.gx_len, rq->parts.sai_len);
+	else if (rq->idii_len > sizeof(rq->idii_b) ||
+	         !hash_id_is_subject(tp, rq->idii_b, rq->idii_len))
 		snprintf(res->reason, sizeof(res->reason), "%.24s: IDii is not trust point %.40s's "
 		         "subject", t->name, tp->name);
 	else {
@@ -100,13 +86,11 @@ void keymgr_vti_sign(const struct vpnd_conf *c, const struct msg_vti_sign_req *r
 		q.sa_id = rq->sa_id;
 		q.auth_method = IKE_AUTH_RSA_SIG;
 		snprintf(q.trustpoint, sizeof(q.trustpoint), "%s", tp->name);
-		if (ike_hash_i(rq->prf_hash, rq->skeyid, rq->skeyid_len, rq->gxi, rq->gx_len,
-		               rq->gxr, rq->gx_len, rq->cky_i, rq->cky_r, rq->sai_b, rq->sai_len,
-		               rq->idii_b, rq->idii_len, q.hash) < 0) {
-			snprintf(res->reason, sizeof(res->reason), "%s: cannot compute HASH_I",
+		if (hash_from_parts(&rq->parts, 0, rq->idii_b, rq->idii_len, q.hash,
+		                    &q.hash_len) < 0) {
+			snprintf(res->reason, sizeof(res->reason), "%.24s: cannot compute HASH_I",
 			         t->name);
 		} else {
-			q.hash_len = (uint16_t)rq->skeyid_len;
 			keymgr_cert_sign(c, &q, res);
 			explicit_bzero(&q, sizeof(q));
 			if (res->status == 0)
@@ -146,6 +130,14 @@ void keymgr_vti_verify(const struct vpnd_conf *c, const struct msg_cert_verify_r
 	}
 	*q = *rq;
 	snprintf(q->trustpoint, sizeof(q->trustpoint), "%s", tp->name);
+	/* SIG_R is checked over the HASH_R computed here, with the peer's IDir */
+	if (rq->id_len > sizeof(rq->id) ||
+	    hash_from_parts(&rq->parts, 1, rq->id, rq->id_len, q->hash, &q->hash_len) < 0) {
+		snprintf(res->reason, sizeof(res->reason), "malformed HASH_R parts");
+		free(q);
+		log_warnx("SA %u: certificate check refused: %s", rq->sa_id, res->reason);
+		return;
+	}
 	keymgr_cert_verify(c, q, res);
 	free(q);
 	if (res->status != CERT_OK)

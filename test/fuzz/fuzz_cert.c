@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_cert.c keymgr/cert.c common/conf_find.c -lcrypto -o fuzz_cert
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_cert.c keymgr/cert.c keymgr/hash.c ikemgr/ike_crypto.c common/conf_find.c -lcrypto -o fuzz_cert
 /*
  * What a peer controls in main mode with signatures, as keymgr gets it: the CERT payloads'
  * bytes, the identity and the signature (ikemgr copies them into struct msg_cert_verify_req
@@ -7,7 +7,8 @@
  * the trust point's CA with a good signature can come back CERT_OK.
  * The first input byte chooses: bit 7 puts a real certificate of the trust point first (so
  * the identity and signature checks are reached), bits 0-2 the number of certificates, bits
- * 3-4 the method (RSA, ECDSA P-256/384, XAUTHInitRSA).
+ * 3-4 the method (RSA, ECDSA P-256/384, XAUTHInitRSA). The same bytes, as the lengths of
+ * HASH_I's parts (keymgr/hash.c), must never be read past their buffers.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -112,6 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += l;
 		size -= l;
 	}
+	/* the parts' lengths are ikemgr's word too */
+	uint8_t h[MSG_KEY_MAX];
+	uint16_t hl = 0;
+	rq->parts.prf_hash = first & 7;
+	rq->parts.skeyid_len = (uint16_t)(idl ^ 32);
+	rq->parts.gx_len = (uint16_t)(sl * 3);
+	rq->parts.sai_len = (uint16_t)(off * 2);
+	if (hash_from_parts(&rq->parts, first & 1, rq->id, rq->id_len, h, &hl) == 0 &&
+	    (hl == 0 || hl > sizeof(h) || rq->parts.gx_len > sizeof(rq->parts.gxi)))
+		abort();
 	keymgr_cert_verify(conf, rq, &res);
 	if (res.status < CERT_OK || res.status > CERT_ERROR)
 		abort();

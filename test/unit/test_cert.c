@@ -20,6 +20,7 @@
 #include "common/conf.h"
 #include "common/msg.h"
 #include "keymgr/keymgr.h"
+#include "ikemgr/ike_crypto.h"
 
 #define DAY (24 * 3600L)
 
@@ -139,7 +140,13 @@ static void setup(void)
 	tp->ca_len = (uint32_t)der_cert(k.ca, tp->ca_der, sizeof(tp->ca_der));
 	tp->cert_len = (uint32_t)der_cert(k.hub, tp->cert_der, sizeof(tp->cert_der));
 	unsigned char *d = NULL;
-	int n = i2d_PrivateKey(k.hub_key, &d);
+	int n = i2d_X509_NAME(X509_get_subject_name(k.hub), &d);
+	cr_assert(n > 0 && (size_t)n <= sizeof(tp->subject_der));
+	memcpy(tp->subject_der, d, (size_t)n);
+	tp->subject_len = (uint16_t)n;
+	OPENSSL_free(d);
+	d = NULL;
+	n = i2d_PrivateKey(k.hub_key, &d);
 	cr_assert(n > 0);
 	memcpy(tp->key_der, d, (size_t)n);
 	tp->key_len = (uint32_t)n;
@@ -168,8 +175,24 @@ static void teardown(void)
 	memset(&k, 0, sizeof(k));
 }
 
-/* A request as ikemgr builds it: cert, an ID of the certificate's subject, a HASH_I and the
- * signature over it made with key (method m). */
+/* Made-up parts of an exchange: PRF SHA-256, a 2048-bit group */
+static void fill_parts(struct msg_hash_parts *p)
+{
+	p->prf_hash = IKE_HASH_SHA256;
+	p->skeyid_len = 32;
+	memset(p->skeyid, 0x31, 32);
+	p->gx_len = 256;
+	memset(p->gxi, 0x41, 256);
+	memset(p->gxr, 0x42, 256);
+	memset(p->cky_i, 0x51, 8);
+	memset(p->cky_r, 0x52, 8);
+	p->sai_len = 48;
+	memset(p->sai_b, 0x61, 48);
+}
+
+/* A request as ikemgr builds it: cert, an ID of the certificate's subject, the parts of an
+ * exchange, and the signature over the HASH_I they give made with key (method m); the hash
+ * in the request too, for keymgr_cert_verify itself. */
 static struct msg_cert_verify_req *req(X509 *cert, EVP_PKEY *key, int m)
 {
 	struct msg_cert_verify_req *rq = calloc(1, sizeof(*rq));
@@ -185,9 +208,11 @@ static struct msg_cert_verify_req *req(X509 *cert, EVP_PKEY *key, int m)
 	memcpy(rq->id + 4, d, (size_t)n);
 	rq->id_len = (uint16_t)(n + 4);
 	OPENSSL_free(d);
+	fill_parts(&rq->parts);
+	cr_assert_eq(ike_hash_i(IKE_HASH_SHA256, rq->parts.skeyid, 32, rq->parts.gxi, 256,
+	                        rq->parts.gxr, 256, rq->parts.cky_i, rq->parts.cky_r,
+	                        rq->parts.sai_b, 48, rq->id, rq->id_len, rq->hash), 0);
 	rq->hash_len = 32;
-	for (int i = 0; i < 32; i++)
-		rq->hash[i] = (uint8_t)(i * 7 + 1);
 	size_t sl = sizeof(rq->sig);
 	cr_assert_eq(cert_sig_sign(key, m, rq->hash, rq->hash_len, rq->sig, &sl), 0);
 	rq->sig_len = (uint16_t)sl;
@@ -507,7 +532,8 @@ Test(cert, trustpoint_config)
 }
 
 /* Issue 10: keymgr signed any value for ikemgr. Now only for an SA whose certificate check
- * passed, once, with that SA's hash length and method (keymgr/vouched.c). */
+ * passed, once, with that SA's method, and only the HASH_R keymgr computes from the parts it
+ * checked HASH_I with and our subject as IDir (keymgr/vouched.c, hash.c). */
 Test(cert, signs_only_for_a_checked_sa_once)
 {
 	struct msg_sign_req sr;
@@ -517,7 +543,14 @@ Test(cert, signs_only_for_a_checked_sa_once)
 	snprintf(sr.trustpoint, sizeof(sr.trustpoint), "TP");
 	sr.auth_method = 3;
 	sr.hash_len = 32;
-	memset(sr.hash, 0x11, 32);
+	memset(sr.hash, 0x11, 32);              /* ikemgr's choice: never what is signed */
+	unsigned char *d = NULL;
+	int n = i2d_X509_NAME(X509_get_subject_name(k.hub), &d);
+	cr_assert(n > 0 && n + 4 <= MSG_ID_MAX);
+	sr.idr[0] = 9;                          /* ID_DER_ASN1_DN, as the responder sends it */
+	memcpy(sr.idr + 4, d, (size_t)n);
+	sr.idr_len = (uint16_t)(n + 4);
+	OPENSSL_free(d);
 	keymgr_sign_q(k.conf, &sr, &res);
 	cr_expect_neq(res.status, 0, "signed for an SA nobody checked");
 	cr_expect(strstr(res.reason, "no certificate was checked"), "%s", res.reason);
@@ -526,17 +559,28 @@ Test(cert, signs_only_for_a_checked_sa_once)
 	struct msg_cert_verify_res vr;
 	keymgr_verify_q(k.conf, rq, &vr);
 	cr_assert_eq(vr.status, CERT_OK, "%s", vr.reason);
-	sr.hash_len = 20;
+	sr.idr[sr.idr_len - 1] ^= 1;
 	keymgr_sign_q(k.conf, &sr, &res);
-	cr_expect_neq(res.status, 0, "a hash of another length than the SA's PRF");
+	cr_expect_neq(res.status, 0, "an IDir that is not the trust point's subject");
+	cr_expect(strstr(res.reason, "IDir is not trust point 'TP''s subject"), "%s", res.reason);
+	sr.idr[sr.idr_len - 1] ^= 1;
 	keymgr_verify_q(k.conf, rq, &vr);          /* the bad request spent the SA's chance */
-	sr.hash_len = 32;
 	sr.sa_id = 43;
 	keymgr_sign_q(k.conf, &sr, &res);
 	cr_expect_neq(res.status, 0, "another SA's check does not count");
 	sr.sa_id = 42;
 	keymgr_sign_q(k.conf, &sr, &res);
 	cr_expect_eq(res.status, 0, "%s", res.reason);
+	/* the signature is over HASH_R of the checked exchange, not over sr.hash */
+	uint8_t hr[32];
+	cr_assert_eq(ike_hash_r(IKE_HASH_SHA256, rq->parts.skeyid, 32, rq->parts.gxi, 256,
+	                        rq->parts.gxr, 256, rq->parts.cky_i, rq->parts.cky_r,
+	                        rq->parts.sai_b, 48, sr.idr, sr.idr_len, hr), 0);
+	EVP_PKEY *hub_pub = X509_get0_pubkey(k.hub);
+	cr_expect_eq(cert_sig_verify(hub_pub, 3, hr, 32, res.sig, res.sig_len), 1,
+	             "the signature is not over HASH_R");
+	cr_expect_neq(cert_sig_verify(hub_pub, 3, sr.hash, 32, res.sig, res.sig_len), 1,
+	              "ikemgr's value was signed");
 	keymgr_sign_q(k.conf, &sr, &res);
 	cr_expect_neq(res.status, 0, "signed twice for one check");
 
