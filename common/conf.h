@@ -90,6 +90,8 @@ struct conf_group {
 	char     pool6[CONF_NAME_MAX];        /* ipv6 pool NAME: an ipv6 local pool, "" if none */
 	struct in_addr dns[CONF_MAX_DNS];
 	int      ndns;
+	struct in6_addr dns6[CONF_MAX_DNS];   /* ipv6 dns A [B]: INTERNAL_IP6_DNS */
+	int      ndns6;
 	struct in_addr wins[CONF_MAX_DNS];
 	int      nwins;
 	char     domain[CONF_NAME_MAX];

@@ -91,6 +91,29 @@ static void h_group_pool(struct conf_parser *p, int i)
 	cp_ref(p, REF_POOL6, g->pool6);
 }
 
+/* group: ipv6 dns A [B], sent to clients given an IPv6 address (FlexVPN's spelling) */
+static void h_group_dns(struct conf_parser *p, int i)
+{
+	struct conf_group *g = &p->conf->group[p->idx];
+	struct in6_addr a[CONF_MAX_DNS];
+	int k;
+
+	if (!cp_need(p, i, "one or two IPv6 addresses"))
+		return;
+	for (k = 0; k < CONF_MAX_DNS && i + k < p->argc; k++) {
+		if (inet_pton(AF_INET6, p->argv[i + k], &a[k]) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a[k]) ||
+		    IN6_IS_ADDR_MULTICAST(&a[k])) {
+			cp_error(p, "bad IPv6 DNS server address '%s', expected a unicast IPv6 address",
+			         p->argv[i + k]);
+			return;
+		}
+	}
+	if (!cp_end(p, i + k))
+		return;
+	memcpy(g->dns6, a, sizeof(a[0]) * (size_t)k);
+	g->ndns6 = k;
+}
+
 static struct conf_interface *cur_iface(struct conf_parser *p)
 {
 	return p->iface ? p->iface : &p->conf->iface[p->idx];
@@ -156,7 +179,7 @@ const struct cp_kw cp_ipv6_top[] = {
 	FN("access-list", cp_h_ipv6_acl),
 	END
 };
-const struct cp_kw cp_ipv6_group[] = { FN("pool", h_group_pool), END };
+const struct cp_kw cp_ipv6_group[] = { FN("pool", h_group_pool), FN("dns", h_group_dns), END };
 static const struct cp_kw tcp[] = { FN("adjust-mss", h_adjust_mss), END };
 const struct cp_kw cp_ipv6_iface[] = {
 	FN("enable", h_enable),

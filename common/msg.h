@@ -238,6 +238,9 @@ struct msg_policy {
 	struct in6_addr addr6;
 	/* RADIUS ip:interface-config "ipv6 traffic-filter NAME in|out", "" = the template's */
 	char     inacl6[64], outacl6[64];
+	/* the group's ipv6 dns: INTERNAL_IP6_DNS, with an IPv6 address only */
+	struct in6_addr dns6[2];
+	int32_t  ndns6;
 };
 
 /*

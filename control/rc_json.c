@@ -186,6 +186,12 @@ static void group_json(struct jw *w, const struct conf_group *g)
 	jw_str(w, "key", g->has_key ? SHOW_REMOVED : NULL);
 	jw_str(w, "pool", g->pool);
 	jw_str(w, "ipv6_pool", g->pool6);
+	jw_arr(w, "ipv6_dns");
+	for (int k = 0; k < g->ndns6 && k < CONF_MAX_DNS; k++) {
+		char a[INET6_ADDRSTRLEN];
+		jw_str(w, NULL, inet_ntop(AF_INET6, &g->dns6[k], a, sizeof(a)));
+	}
+	jw_arr_end(w);
 	jw_arr(w, "dns");
 	for (int k = 0; k < g->ndns && k < CONF_MAX_DNS; k++)
 		jw_str(w, NULL, addr(g->dns[k]).s);

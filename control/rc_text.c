@@ -221,6 +221,13 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " pool %s\n", g->pool);
 		if (g->pool6[0])
 			fprintf(f, " ipv6 pool %s\n", g->pool6);
+		if (g->ndns6) {
+			char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN] = "";
+			inet_ntop(AF_INET6, &g->dns6[0], a, sizeof(a));
+			if (g->ndns6 > 1)
+				inet_ntop(AF_INET6, &g->dns6[1], b, sizeof(b));
+			fprintf(f, " ipv6 dns %s%s%s\n", a, b[0] ? " " : "", b);
+		}
 		if (g->acl[0])
 			fprintf(f, " acl %s\n", g->acl);
 		if (g->save_password)

@@ -159,6 +159,14 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			for (int i = 0; i < p->ndns && i < 2; i++)
 				attr_tlv(&a, v.type, &p->dns[i], 4);
 			break;
+		case CFG_INTERNAL_IP6_DNS:
+			/* only to a client that gets an IPv6 address (asked for before, as
+			 * strongSwan does; otherwise the servers would be unreachable to it) */
+			if (IN6_IS_ADDR_UNSPECIFIED(&p->addr6) || !ikev1_template_ipv6(sa))
+				break;
+			for (int i = 0; i < p->ndns6 && i < 2; i++)
+				attr_tlv(&a, v.type, &p->dns6[i], 16);
+			break;
 		case CFG_INTERNAL_IP4_NBNS:
 			for (int i = 0; i < p->nwins && i < 2; i++)
 				attr_tlv(&a, v.type, &p->wins[i], 4);

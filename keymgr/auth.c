@@ -529,6 +529,8 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		p->netmask = g->netmask;
 		p->ndns = g->ndns;
 		memcpy(p->dns, g->dns, sizeof(p->dns));
+		p->ndns6 = g->ndns6;
+		memcpy(p->dns6, g->dns6, sizeof(p->dns6));
 		p->nwins = g->nwins;
 		memcpy(p->wins, g->wins, sizeof(p->wins));
 		snprintf(p->domain, sizeof(p->domain), "%s", g->domain);

@@ -51,8 +51,15 @@ vpnd_start "$SRCDIR/test/data/hub-swan6.conf" "$st"
 # side: with local_ts = dynamic that is the IPv4 virtual IP, so the IPv6 child names the
 # pool's first address (the one checked below) itself
 v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::1/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
+# charon's resolve plugin asks for DNS servers and writes what it gets to a file of the test's
+# own. strongSwan 5.9.8 would use resolvconf(8) instead if it were installed, and so change
+# the host's resolver: refuse to run then.
+for rc in /sbin/resolvconf /usr/sbin/resolvconf; do
+	[ -e "$rc" ] && fail "$rc is installed: charon's resolve plugin would hand it the test's DNS servers"
+done
 swan_start "$st/swan" secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
-	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
+	vips=0.0.0.0,:: children_extra="$v6child" plugins_extra=resolve \
+	charon_extra="plugins { resolve { file = $st/resolv.conf } }" || die "charon did not start"
 swan_up 20 || die "charon did not connect"
 v4=$(vips | grep -v : | head -1)
 v6=$(vips | grep : | head -1)
@@ -62,6 +69,9 @@ cl ip -o -6 addr show | grep -q "inet6 $v6/" || die "charon did not install $v6:
 grep -q "Mode Config gave $v4 and $v6 to user 'alice'" "$st/vpnd.log" ||
 	die "the hub did not log both addresses"
 pass "$name: Mode Config gave $v4 and $v6, both installed in the client namespace"
+grep -q "^nameserver fd00:2::53" "$st/resolv.conf" && grep -q "^nameserver 10.2.1.53" "$st/resolv.conf" ||
+	die "charon did not get both DNS servers (ipv6 dns fd00:2::53, dns 10.2.1.53): $(cat "$st/resolv.conf" 2>&1)"
+pass "$name: Mode Config gave the group's DNS servers, IPv6 (INTERNAL_IP6_DNS) and IPv4"
 
 cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no IPv4 ping through the tunnel"
 pass "$name: IPv4 ping 10.2.1.10 through the tunnel from $v4"

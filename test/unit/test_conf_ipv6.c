@@ -44,6 +44,7 @@ Test(conf_ipv6, pool_group_template)
 {
 	cr_assert_eq(load("ipv6 local pool v6 2001:db8:1::/64 128\n"
 	                  "crypto isakmp client configuration group g\n ipv6 pool v6\n"
+	                  " ipv6 dns fd00:2::53 2001:db8::35\n"
 	                  "interface Virtual-Template1 type tunnel\n ipv6 enable\n"
 	                  "interface Virtual-Template2 type tunnel\n ipv6 unnumbered eth1\n"
 	                  " ipv6 tcp adjust-mss 1280\n"),
@@ -57,6 +58,12 @@ Test(conf_ipv6, pool_group_template)
 	cr_expect_eq(p->assigned_len, 128);
 	cr_expect_eq(p->line, 1);
 	cr_expect_str_eq(conf_find_group(conf, "g")->pool6, "v6");
+	const struct conf_group *g = conf_find_group(conf, "g");
+	cr_expect_eq(g->ndns6, 2);
+	inet_pton(AF_INET6, "fd00:2::53", &want);
+	cr_expect_eq(memcmp(&g->dns6[0], &want, 16), 0);
+	inet_pton(AF_INET6, "2001:db8::35", &want);
+	cr_expect_eq(memcmp(&g->dns6[1], &want, 16), 0);
 	cr_expect(conf_find_template(conf, 1)->ipv6_enable);
 	cr_expect(conf_find_template(conf, 2)->ipv6_enable, "ipv6 unnumbered enables IPv6");
 	cr_expect_str_eq(conf_find_template(conf, 2)->ipv6_unnumbered, "eth1");
@@ -83,6 +90,13 @@ Test(conf_ipv6, errors)
 	bad("ipv6 local pool v6 2001:db8::/64\n", "t.conf:1: error:");
 	bad("ipv6 local pool v6 2001:db8::/64 128\nipv6 local pool v6 2001:db8:1::/64 128\n",
 	    "t.conf:2: error: ipv6 pool 'v6' is already defined at line 1");
+	bad("crypto isakmp client configuration group g\n ipv6 dns 10.2.1.53\n",
+	    "t.conf:2: error: bad IPv6 DNS server address '10.2.1.53'");
+	bad("crypto isakmp client configuration group g\n ipv6 dns ff02::1\n",
+	    "expected a unicast IPv6 address");
+	bad("crypto isakmp client configuration group g\n ipv6 dns fd00::1 fd00::2 fd00::3\n",
+	    "t.conf:2: error:");
+	bad("crypto isakmp client configuration group g\n ipv6 dns\n", "t.conf:2: error:");
 	bad("crypto isakmp client configuration group g\n ipv6 pool nope\n",
 	    "t.conf:2: error: ipv6 pool 'nope' is not defined");
 	bad("interface Virtual-Template1 type tunnel\n ipv6 unnumbered a/b\n",

@@ -175,6 +175,7 @@ static const char full[] =
 	" key " GROUP_KEY "\n"
 	" pool salespool\n"
 	" ipv6 pool sales6\n"
+	" ipv6 dns fd00:2::53\n"
 	" dns 10.2.1.53 10.2.1.54\n"
 	" wins 10.2.1.60\n"
 	" domain example.test\n"
@@ -664,7 +665,7 @@ Test(show_config, running_config_full_lines)
 	                "crypto call admission limit ike sa 5000\n");
 	expect_has(out, "aaa local authentication attempts max-fail 5\n");
 	expect_has(out, " dns 10.2.1.53 10.2.1.54\n wins 10.2.1.60\n domain example.test\n"
-	                " split-dns corp.example\n split-dns lab.example\n pool salespool\n ipv6 pool sales6\n acl split1\n save-password\n pfs\n max-users 50\n"
+	                " split-dns corp.example\n split-dns lab.example\n pool salespool\n ipv6 pool sales6\n ipv6 dns fd00:2::53\n acl split1\n save-password\n pfs\n max-users 50\n"
 	                " netmask 255.255.255.0\n");
 	/* the banner holds ^C: another delimiter is chosen so it reads back whole */
 	expect_has(out, " banner #Welcome \"sales\" \\ back\\slash\nsecond line ^C\n  third#\n");
@@ -1098,6 +1099,7 @@ Test(show_config, running_config_json)
 		"assert g[0]['banner'] == 'Welcome \"sales\" \\\\ back\\\\slash\\nsecond line ^C\\n"
 		"  third', repr(g[0]['banner'])\n"
 		"assert g[0]['dns'] == ['10.2.1.53', '10.2.1.54'] and g[0]['max_users'] == 50\n"
+		"assert g[0]['ipv6_dns'] == ['fd00:2::53'], g[0]\n"
 		"assert d['isakmp_keepalive'] == {'interval': 20, 'retry': 5, 'mode': 'periodic'}\n"
 		"assert d['sa_lifetime'] == {'seconds': 1800, 'kilobytes': 100000}\n"
 		"assert d['replay_window'] == 4096\n"
