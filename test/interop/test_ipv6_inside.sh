@@ -20,7 +20,7 @@ set -u
 . "${srcdir:-.}/test/lib/forge.sh"
 
 interop_begin swanctl iperf3 ip python3 ping unshare ss
-swan_require
+swan_require resolve
 [ -x "$FORGE" ] || fail "$FORGE is missing: make check builds it"
 ns_setup || fail "namespace setup"
 inh iperf3 -s >/dev/null 2>&1 &
