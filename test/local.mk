@@ -128,7 +128,7 @@ EXTRA_DIST += test/interop/test_ez_tun.sh test/data/ez-tun.conf test/lib/forge.s
 ez_tun_log = test/interop/test_ez_tun.sh.log
 $(ez_tun_log): test/interop/test_ez_ops.sh.log
 TESTS += test/interop/test_vti_forge.sh
-EXTRA_DIST += test/interop/test_vti_forge.sh
+EXTRA_DIST += test/interop/test_vti_forge.sh test/data/hub-vti.conf
 vti_forge_log = test/interop/test_vti_forge.sh.log
 $(vti_forge_log): test/interop/test_ez_tun.sh.log
 TESTS += test/interop/test_ezvpn.sh

@@ -14,30 +14,8 @@ interop_begin ip ss python3
 [ -x "$FORGE" ] || fail "$FORGE is missing: make check builds it"
 ns_setup || fail "namespace setup"
 
-cat >"$T/vti.conf" <<'EOF'
-crypto isakmp policy 10
- encr aes 256
- hash sha
- authentication pre-share
- group 14
-crypto isakmp key vtis3cret address 172.18.143.2
-crypto ipsec transform-set T esp-aes 256 esp-sha-hmac
-crypto ipsec profile P
- set transform-set T
-interface eth0
- ip address 172.18.143.246 255.255.255.0
-interface eth1
- ip address 10.2.1.1 255.255.255.0
-interface Tunnel0
- ip address 10.255.0.1 255.255.255.252
- tunnel source eth0
- tunnel destination 172.18.143.2
- tunnel mode ipsec ipv4
- tunnel protection ipsec profile P
-ip route 10.3.1.0 255.255.255.0 Tunnel0
-EOF
 st=$T/hub
-vpnd_start "$T/vti.conf" "$st"
+vpnd_start "$SRCDIR/test/data/hub-vti.conf" "$st"
 wait_until 10 sh -c "ip netns exec vpnd_hub ip -o link show Tunnel0 | grep -q UP" ||
 	fail "no Tunnel0 device"
 TUN0=$((0xffe00000))            # MSG_VTI_SESSION_BASE + 0

@@ -23,36 +23,7 @@ ns_setup || fail "namespace setup"
 ns_add_lan || fail "the LAN behind charon"
 
 st=$T/hub
-cat >"$T/vti.conf" <<'EOF'
-crypto isakmp policy 10
- encr aes 256
- hash sha
- authentication pre-share
- group 14
-crypto isakmp key vtis3cret address 172.18.143.2
-crypto isakmp keepalive 10 3
-crypto ipsec transform-set T esp-aes 256 esp-sha-hmac
-crypto ipsec profile P
- set transform-set T
- set pfs group14
- set security-association lifetime kilobytes 1048576
-interface eth0
- ip address 172.18.143.246 255.255.255.0
-interface eth1
- ip address 10.2.1.1 255.255.255.0
-interface Tunnel0
- ip address 10.255.0.1 255.255.255.252
- tunnel source eth0
- tunnel destination 172.18.143.2
- tunnel mode ipsec ipv4
- tunnel protection ipsec profile P
- ip tcp adjust-mss 1300
- ip access-group FROMVTI in
-ip access-list extended FROMVTI
- deny icmp host 10.3.1.10 host 10.2.1.1
- permit ip any any
-ip route 10.3.1.0 255.255.255.0 Tunnel0
-EOF
+cp "$SRCDIR/test/data/hub-vti.conf" "$T/vti.conf" || fail "no test/data/hub-vti.conf"
 
 dump() {
 	echo "--- vpnd log" >&2; tail -40 "$st/vpnd.log" >&2

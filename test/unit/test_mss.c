@@ -5,19 +5,24 @@
 
 #include "tunmgr/mss.h"
 
-/* The TCP checksum over the pseudo-header and segment; 0 when the packet is valid. */
-static uint16_t tcp_check(const uint8_t *p, size_t len)
+/* The TCP checksum over a pseudo-header of the addresses (alen bytes at addrs), protocol 6
+ * and the length, and the tl bytes of segment at seg; 0 when the packet is valid. */
+static uint16_t tcp_sum(const uint8_t *addrs, size_t alen, const uint8_t *seg, size_t tl)
 {
-	size_t ihl = (size_t)(p[0] & 0x0f) * 4, tl = len - ihl;
-	uint32_t s = 0;
-	for (int i = 12; i < 20; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	s += 6 + (uint32_t)tl;
+	uint32_t s = 6 + (uint32_t)tl;
+	for (size_t i = 0; i < alen; i += 2)
+		s += (uint32_t)(addrs[i] << 8 | addrs[i + 1]);
 	for (size_t i = 0; i < tl; i += 2)
-		s += (uint32_t)(p[ihl + i] << 8 | (i + 1 < tl ? p[ihl + i + 1] : 0));
+		s += (uint32_t)(seg[i] << 8 | (i + 1 < tl ? seg[i + 1] : 0));
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)~s;
+}
+
+static uint16_t tcp_check(const uint8_t *p, size_t len)
+{
+	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+	return tcp_sum(p + 12, 8, p + ihl, len - ihl);
 }
 
 static void set_check(uint8_t *p, size_t len)
@@ -90,19 +95,10 @@ Test(mss, leaves_alone_what_it_must)
 	cr_expect_eq(mss_clamp(p, n, 1360), 0, "malformed options");
 }
 
-/* The IPv6 checksum over the pseudo-header (RFC 8200 8.1) and the segment at off. */
+/* The same over IPv6's pseudo-header (RFC 8200 8.1), the segment at off */
 static uint16_t tcp_check6(const uint8_t *p, size_t off, size_t len)
 {
-	size_t tl = len - off;
-	uint32_t s = 0;
-	for (int i = 8; i < 40; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	s += 6 + (uint32_t)tl;
-	for (size_t i = 0; i < tl; i += 2)
-		s += (uint32_t)(p[off + i] << 8 | (i + 1 < tl ? p[off + i + 1] : 0));
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
+	return tcp_sum(p + 8, 32, p + off, len - off);
 }
 
 /* An IPv6 SYN, after a hop-by-hop options header when hbh; MSS at option offset off. */
