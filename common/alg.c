@@ -123,6 +123,12 @@ const char *alg_ossl(uint16_t key_bits, const uint16_t *bits, const char *const 
 	return NULL;
 }
 
+int alg_esp_bits(int encr, int keylen_bits)
+{
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	return e && e->bits[0] ? (keylen_bits ? keylen_bits : e->key_bits) : 0;
+}
+
 size_t esp_cipher_key_bytes(int encr, int keylen_bits)
 {
 	const struct alg_esp_encr *e = alg_esp_encr(encr);

@@ -113,6 +113,8 @@ size_t alg_key_bytes(uint16_t key_bits, const uint16_t *bits, int want);
 const char *alg_ossl(uint16_t key_bits, const uint16_t *bits, const char *const *ossl,
                      size_t bytes);
 
+/* The key bits a variable-key ESP cipher runs with (0 asks for its default); 0 if fixed. */
+int alg_esp_bits(int encr, int keylen_bits);
 /* Cipher key bytes (AES-GCM's salt not counted) and HMAC key bytes; 0: unknown or none. */
 size_t esp_cipher_key_bytes(int encr, int keylen_bits);
 size_t esp_integ_key_bytes(int auth);

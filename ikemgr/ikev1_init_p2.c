@@ -201,7 +201,6 @@ int ikei_auth_alg(int auth)
 static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t mode, int encr,
                      int keylen, int auth)
 {
-	const struct alg_esp_encr *e = alg_esp_encr(encr);
 	int aa = ikei_auth_alg(auth);
 
 	isakmp_attrs_init(a);
@@ -212,8 +211,8 @@ static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t m
 	isakmp_attrs_tv(a, IPSEC_ATTR_ENCAP_MODE, mode);
 	if (aa)
 		isakmp_attrs_tv(a, IPSEC_ATTR_AUTH_ALG, (uint16_t)aa);
-	if (e && e->bits[0])
-		isakmp_attrs_tv(a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)(keylen ? keylen : e->key_bits));
+	if (alg_esp_bits(encr, keylen))
+		isakmp_attrs_tv(a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)alg_esp_bits(encr, keylen));
 	if (q->pfs_group)
 		isakmp_attrs_tv(a, IPSEC_ATTR_GROUP_DESC, (uint16_t)q->pfs_group);
 }
@@ -301,9 +300,8 @@ int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t le
 		int k;
 		for (k = 0; k < q->nprop; k++) {
 			const struct ikei_p2_prop *o = &q->prop[k];
-			int want_kl = o->encr == ESP_ENCR_AES_CBC || o->encr == ESP_ENCR_AES_GCM16
-			              ? (o->keylen ? o->keylen : 128) : 0;
-			if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) && klen == want_kl)
+			if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) &&
+			    klen == alg_esp_bits(o->encr, o->keylen))
 				break;
 		}
 		if (k == q->nprop)

@@ -173,8 +173,7 @@ int ikev1_choose_p2(const struct vpnd_conf *conf, const struct conf_ipsec_profil
 				const struct conf_transform_set *ts = conf_find_tset(conf, ip->tset[si]);
 				if (!ts || ts->encr != encr || ts->auth != auth)
 					continue;
-				if ((encr == ESP_ENCR_AES_CBC || encr == ESP_ENCR_AES_GCM16) &&
-				    (ts->keylen ? ts->keylen : 128) != keylen)
+				if (alg_esp_bits(encr, ts->keylen) != keylen)
 					continue;
 				uint32_t life = attr_life_seconds(t, IPSEC_ATTR_SA_LIFE_TYPE,
 				                                  IPSEC_ATTR_SA_LIFE_DURATION);
