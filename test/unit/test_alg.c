@@ -5,10 +5,12 @@
  * ikemgr aliases (ESP_ID_*, IPSEC_AUTH_HMAC_*) must stay equal to the table.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/alg.h"
 #include "ikemgr/isakmp.h"
+#include "test/unit/confload.h"
 
 Test(alg, esp_encr_rows_round_trip)
 {
@@ -170,4 +172,59 @@ Test(alg, legacy_marks)
 		cr_expect_eq(alg_dh_tbl[k].legacy, alg_dh_tbl[k].group < 14);
 	cr_expect_null(alg_dh(3));
 	cr_expect_str_eq(alg_dh(14)->show, "#14 (2048 bit)");
+}
+
+/* The parser reads every configuration word (and key length) back to its row. */
+Test(alg, config_words_parse_to_their_rows, .init = confload_setup, .fini = confload_teardown)
+{
+	char text[512];
+
+	for (size_t k = 0; k < alg_esp_encr_n; k++) {
+		const struct alg_esp_encr *e = &alg_esp_encr_tbl[k];
+		const char *auth = e->icv ? "" : " esp-sha-hmac";
+		for (int b = -1; b < ALG_NBITS && (b < 0 || e->conf_bits[b]); b++) {
+			char bits[8] = "";
+			if (b >= 0)
+				snprintf(bits, sizeof(bits), " %u", e->conf_bits[b]);
+			snprintf(text, sizeof(text), "crypto ipsec transform-set T %s%s%s\n", e->word,
+			         bits, auth);
+			cr_assert_eq(load_str(text), 0, "%s", text);
+			cr_expect_eq(conf_find_tset(conf, "T")->encr, e->id, "%s", text);
+			cr_expect_eq(conf_find_tset(conf, "T")->keylen,
+			             b >= 0 ? e->conf_bits[b] : e->bits[0] ? e->key_bits : 0, "%s", text);
+			cr_expect_eq(find_msg("legacy", NULL) >= 0, e->legacy, "%s", text);
+		}
+	}
+	for (size_t k = 0; k < alg_esp_auth_n; k++) {
+		snprintf(text, sizeof(text), "crypto ipsec transform-set T esp-aes %s\n",
+		         alg_esp_auth_tbl[k].word);
+		cr_assert_eq(load_str(text), 0, "%s", text);
+		cr_expect_eq(conf_find_tset(conf, "T")->auth, alg_esp_auth_tbl[k].id, "%s", text);
+		cr_expect_eq(find_msg("legacy", NULL) >= 0, alg_esp_auth_tbl[k].legacy, "%s", text);
+	}
+	for (size_t k = 0; k < alg_ike_encr_n; k++) {
+		const struct alg_ike_encr *e = &alg_ike_encr_tbl[k];
+		snprintf(text, sizeof(text), "crypto isakmp policy 1\n encr %s\n hash sha\n", e->word);
+		cr_assert_eq(load_str(text), 0, "%s", text);
+		cr_expect_eq(conf->policy[0].encr, e->id, "%s", text);
+		cr_expect_eq(conf->policy[0].keylen, e->bits[0] ? e->key_bits : 0, "%s", text);
+	}
+	for (size_t k = 0; k < alg_ike_hash_n; k++) {
+		snprintf(text, sizeof(text), "crypto isakmp policy 1\n hash %s\n",
+		         alg_ike_hash_tbl[k].word);
+		cr_assert_eq(load_str(text), 0, "%s", text);
+		cr_expect_eq(conf->policy[0].hash, alg_ike_hash_tbl[k].id, "%s", text);
+	}
+	for (size_t k = 0; k < alg_ike_auth_n; k++) {
+		snprintf(text, sizeof(text), "crypto isakmp policy 1\n authentication %s\n",
+		         alg_ike_auth_tbl[k].word);
+		load_str(text);     /* a signature method may want a trustpoint: only the word counts */
+		cr_expect_eq(conf->policy[0].auth, alg_ike_auth_tbl[k].id, "%s", text);
+	}
+	for (size_t k = 0; k < alg_dh_n; k++) {
+		snprintf(text, sizeof(text), "crypto isakmp policy 1\n group %d\n", alg_dh_tbl[k].group);
+		cr_assert_eq(load_str(text), 0, "%s", text);
+		cr_expect_eq(conf->policy[0].group, alg_dh_tbl[k].group, "%s", text);
+		cr_expect_eq(find_msg("legacy", NULL) >= 0, alg_dh_tbl[k].legacy, "%s", text);
+	}
 }
