@@ -8,14 +8,14 @@
 #define AES_BITS { 128, 192, 256 }
 
 const struct alg_esp_encr alg_esp_encr_tbl[] = {
-	{ ESP_ENCR_DES, "esp-des", 2, 2, 64, { 0 }, { 0 }, 8, 8, 0, 0, { "DES-CBC" }, 1 },
-	{ ESP_ENCR_3DES, "esp-3des", 3, 3, 192, { 0 }, { 0 }, 8, 8, 0, 0, { "DES-EDE3-CBC" }, 1 },
+	{ ESP_ENCR_DES, "esp-des", 2, 2, 64, { 0 }, { 0 }, 8, 8, 0, 0, { "DES-CBC" }, 1, NULL },
+	{ ESP_ENCR_3DES, "esp-3des", 3, 3, 192, { 0 }, { 0 }, 8, 8, 0, 0, { "DES-EDE3-CBC" }, 1, NULL },
 	{ ESP_ENCR_AES_CBC, "esp-aes", 12, 12, 128, AES_BITS, AES_BITS, 16, 16, 0, 0,
-	  { "AES-128-CBC", "AES-192-CBC", "AES-256-CBC" }, 0 },
+	  { "AES-128-CBC", "AES-192-CBC", "AES-256-CBC" }, 0, "aes" },
 	/* 192-bit GCM is negotiated and installed, but IOS's transform set offers no such word */
 	{ ESP_ENCR_AES_GCM16, "esp-gcm", 20, 20, 128, AES_BITS, { 128, 256 }, 8, 4, 16, 4,
-	  { "AES-128-GCM", "AES-192-GCM", "AES-256-GCM" }, 0 },
-	{ ESP_ENCR_NULL, "esp-null", 11, 11, 0, { 0 }, { 0 }, 0, 4, 0, 0, { NULL }, 0 },
+	  { "AES-128-GCM", "AES-192-GCM", "AES-256-GCM" }, 0, NULL },
+	{ ESP_ENCR_NULL, "esp-null", 11, 11, 0, { 0 }, { 0 }, 0, 4, 0, 0, { NULL }, 0, NULL },
 };
 
 const struct alg_esp_auth alg_esp_auth_tbl[] = {

@@ -29,6 +29,8 @@ struct alg_esp_encr {
 	uint8_t     salt;                /* key bytes past the cipher key (RFC 4106 8.1) */
 	const char *ossl[ALG_NBITS];     /* OpenSSL cipher per bits[] ([0] when fixed) */
 	int         legacy;
+	/* IOS's shows spell a non-default key "esp-256-aes" (this "aes"); NULL: "esp-gcm 256" */
+	const char *show_bits;
 };
 
 struct alg_esp_auth {

@@ -51,8 +51,8 @@ static const char *esp_encr_text(const struct conf_transform_set *t, int show, c
 
 	if (!e || !e->bits[0] || t->keylen == 0 || t->keylen == e->key_bits)
 		return OR_UNKNOWN(e, word);
-	if (show && t->encr == ESP_ENCR_AES_CBC)
-		snprintf(buf, len, "esp-%d-aes", t->keylen);
+	if (show && e->show_bits)
+		snprintf(buf, len, "esp-%d-%s", t->keylen, e->show_bits);
 	else
 		snprintf(buf, len, "%s %d", e->word, t->keylen);
 	return buf;

@@ -111,7 +111,7 @@ static const char *cm_transform(const struct cm_plan *p, char *buf, size_t len)
 	const struct alg_esp_auth *a = alg_esp_auth(p->auth);
 	char bits[8] = "";
 
-	if (p->encr == ESP_ENCR_AES_CBC && p->keylen_bits)
+	if (e && e->bits[0] && p->keylen_bits)
 		snprintf(bits, sizeof(bits), " %d", p->keylen_bits);
 	snprintf(buf, len, "%s%s %s", e ? e->word : "esp", bits, a ? a->word : "");
 	return buf;
