@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/conf_parse.h"
-#include "common/esp_keylen.h"
+#include "common/alg.h"
 
 size_t conf_esp_cipher_keylen(int encr, int keylen_bits)
 {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alg.h"
 #include "common/conf_parse.h"
 
 #define FN(w, f)  { w, NULL, f, 0 }
@@ -11,24 +12,6 @@
 
 #define TRANSFORMS "esp-des, esp-3des, esp-aes [128|192|256], esp-gcm [128|256], esp-null, " \
 	"esp-md5-hmac, esp-sha-hmac, esp-sha256-hmac, esp-sha384-hmac or esp-sha512-hmac"
-
-static const struct { const char *w; int encr; int legacy; } esp_encr[] = {
-	{ "esp-des", ESP_ENCR_DES, 1 },
-	{ "esp-3des", ESP_ENCR_3DES, 1 },
-	{ "esp-aes", ESP_ENCR_AES_CBC, 0 },
-	{ "esp-gcm", ESP_ENCR_AES_GCM16, 0 },
-	{ "esp-null", ESP_ENCR_NULL, 0 },
-};
-
-static const struct { const char *w; int auth; int legacy; } esp_auth[] = {
-	{ "esp-md5-hmac", ESP_AUTH_HMAC_MD5_96, 1 },
-	{ "esp-sha-hmac", ESP_AUTH_HMAC_SHA1_96, 0 },
-	{ "esp-sha256-hmac", ESP_AUTH_HMAC_SHA256_128, 0 },
-	{ "esp-sha384-hmac", ESP_AUTH_HMAC_SHA384_192, 0 },
-	{ "esp-sha512-hmac", ESP_AUTH_HMAC_SHA512_256, 0 },
-};
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static void legacy_add(char *buf, size_t sz, const char *w)
 {
@@ -45,7 +28,8 @@ static int parse_transforms(struct conf_parser *p, int i, const char *name,
 {
 	const char *encr_w = NULL, *auth_w = NULL;
 	char legacy[128] = "";
-	size_t k;
+	const struct alg_esp_encr *e;
+	const struct alg_esp_auth *a;
 
 	for (; i < p->argc; i++) {
 		const char *w = p->argv[i];
@@ -58,45 +42,36 @@ static int parse_transforms(struct conf_parser *p, int i, const char *name,
 			         TRANSFORMS);
 			return 0;
 		}
-		for (k = 0; k < NELEM(esp_encr) && strcmp(w, esp_encr[k].w) != 0; k++)
-			;
-		if (k < NELEM(esp_encr)) {
+		if ((e = alg_esp_encr_word(w))) {
 			if (encr_w) {
 				cp_error(p, "two encryption transforms ('%s' and '%s'), expected one",
 				         encr_w, w);
 				return 0;
 			}
 			encr_w = w;
-			ts->encr = esp_encr[k].encr;
-			ts->keylen = 0;
-			if (esp_encr[k].legacy)
+			ts->encr = e->id;
+			ts->keylen = e->bits[0] ? e->key_bits : 0;
+			if (e->legacy)
 				legacy_add(legacy, sizeof(legacy), w);
-			if (ts->encr == ESP_ENCR_AES_CBC || ts->encr == ESP_ENCR_AES_GCM16) {
-				int gcm = ts->encr == ESP_ENCR_AES_GCM16;
-				ts->keylen = 128;
-				if (i + 1 < p->argc && cp_is_number(p->argv[i + 1])) {
-					const char *kl = p->argv[++i];
-					if (strcmp(kl, "128") && strcmp(kl, "256") && (gcm || strcmp(kl, "192"))) {
-						cp_error(p, "bad key length '%s' for %s, expected %s", kl, w,
-						         gcm ? "128 or 256" : "128, 192 or 256");
-						return 0;
-					}
-					ts->keylen = atoi(kl);
+			if (e->bits[0] && i + 1 < p->argc && cp_is_number(p->argv[i + 1])) {
+				const char *kl = p->argv[++i];
+				if (!(ts->keylen = alg_bits_word(e->conf_bits, kl))) {
+					cp_error(p, "bad key length '%s' for %s, expected %s", kl, w,
+					         e->conf_bits[2] ? "128, 192 or 256" : "128 or 256");
+					return 0;
 				}
 			}
 			continue;
 		}
-		for (k = 0; k < NELEM(esp_auth) && strcmp(w, esp_auth[k].w) != 0; k++)
-			;
-		if (k < NELEM(esp_auth)) {
+		if ((a = alg_esp_auth_word(w))) {
 			if (auth_w) {
 				cp_error(p, "two authentication transforms ('%s' and '%s'), expected one",
 				         auth_w, w);
 				return 0;
 			}
 			auth_w = w;
-			ts->auth = esp_auth[k].auth;
-			if (esp_auth[k].legacy)
+			ts->auth = a->id;
+			if (a->legacy)
 				legacy_add(legacy, sizeof(legacy), w);
 			continue;
 		}
@@ -256,16 +231,14 @@ static void h_set_tset(struct conf_parser *p, int i)
 
 int cp_pfs_group(struct conf_parser *p, int i, int *group)
 {
-	static const int groups[] = { 1, 2, 5, 14, 15, 16, 19, 20, 21 };
 	int g = 2;     /* bare `set pfs` is group 2, as on IOS */
 
 	if (i < p->argc) {
 		const char *w = p->argv[i];
 		g = 0;
-		if (strncmp(w, "group", 5) == 0 && cp_is_number(w + 5) && strlen(w + 5) <= 2)
-			for (size_t k = 0; k < NELEM(groups); k++)
-				if (atoi(w + 5) == groups[k])
-					g = groups[k];
+		if (strncmp(w, "group", 5) == 0 && cp_is_number(w + 5) && strlen(w + 5) <= 2 &&
+		    alg_dh(atoi(w + 5)))
+			g = atoi(w + 5);
 		if (!g) {
 			cp_error(p, "bad PFS group '%s', expected group1, group2, group5, group14, "
 			         "group15, group16, group19, group20 or group21", w);
@@ -287,7 +260,7 @@ static void h_set_pfs(struct conf_parser *p, int i)
 	if (!cp_pfs_group(p, i, &g))
 		return;
 	cur_iprof(p)->pfs_group = g;
-	if (g == 1 || g == 2 || g == 5) {
+	if (alg_dh(g)->legacy) {
 		char what[CP_CMD_MAX + 16];
 		snprintf(what, sizeof(what), "%s%s", p->cmd, bare ? " (group2)" : "");
 		cp_legacy(p, what);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alg.h"
 #include "common/conf_parse.h"
 
 #define FN(w, f)  { w, NULL, f, 0 }
@@ -56,92 +57,63 @@ void cp_h_isakmp_policy(struct conf_parser *p, int i)
 static void h_encr(struct conf_parser *p, int i)
 {
 	struct conf_isakmp_policy *pol = cur_policy(p);
-	const char *e;
+	const struct alg_ike_encr *e;
 	int keylen = 0;
 
 	if (!cp_need(p, i, "des, 3des or aes [128|192|256]"))
 		return;
-	e = p->argv[i];
-	if (strcmp(e, "aes") == 0) {
-		keylen = 128;
-		if (i + 1 < p->argc) {
-			const char *k = p->argv[i + 1];
-			if (strcmp(k, "128") != 0 && strcmp(k, "192") != 0 && strcmp(k, "256") != 0) {
-				cp_error(p, "bad AES key length '%s', expected 128, 192 or 256", k);
-				return;
-			}
-			keylen = atoi(k);
-			i++;
-		}
-	} else if (strcmp(e, "des") != 0 && strcmp(e, "3des") != 0) {
-		cp_error(p, "bad encryption '%s', expected des, 3des or aes [128|192|256]", e);
+	if (!(e = alg_ike_encr_word(p->argv[i]))) {
+		cp_error(p, "bad encryption '%s', expected des, 3des or aes [128|192|256]",
+		         p->argv[i]);
 		return;
+	}
+	if (e->bits[0]) {
+		keylen = e->key_bits;
+		if (i + 1 < p->argc && !(keylen = alg_bits_word(e->bits, p->argv[++i]))) {
+			cp_error(p, "bad AES key length '%s', expected 128, 192 or 256", p->argv[i]);
+			return;
+		}
 	}
 	if (!cp_end(p, i + 1))
 		return;
-	if (strcmp(e, "aes") == 0) {
-		pol->encr = IKE_ENCR_AES;
-	} else {
-		pol->encr = strcmp(e, "des") == 0 ? IKE_ENCR_DES : IKE_ENCR_3DES;
+	pol->encr = e->id;
+	if (e->legacy)
 		cp_legacy(p, p->cmd);
-	}
 	pol->keylen = keylen;
 }
 
 static void h_hash(struct conf_parser *p, int i)
 {
-	static const struct { const char *w; int v; } tbl[] = {
-		{ "md5", IKE_HASH_MD5 }, { "sha", IKE_HASH_SHA1 }, { "sha256", IKE_HASH_SHA256 },
-		{ "sha384", IKE_HASH_SHA384 }, { "sha512", IKE_HASH_SHA512 },
-	};
 	const char *exp = "md5, sha, sha256, sha384 or sha512";
+	const struct alg_ike_hash *h;
 
 	if (!cp_need(p, i, exp))
 		return;
-	for (size_t k = 0; k < sizeof(tbl) / sizeof(tbl[0]); k++) {
-		if (strcmp(p->argv[i], tbl[k].w) != 0)
-			continue;
-		if (!cp_end(p, i + 1))
-			return;
-		cur_policy(p)->hash = tbl[k].v;
-		p->policy_hash_set[p->idx] = 1;
-		if (tbl[k].v == IKE_HASH_MD5)
-			cp_legacy(p, p->cmd);
+	if (!(h = alg_ike_hash_word(p->argv[i]))) {
+		cp_error(p, "bad hash '%s', expected %s", p->argv[i], exp);
 		return;
 	}
-	cp_error(p, "bad hash '%s', expected %s", p->argv[i], exp);
+	if (!cp_end(p, i + 1))
+		return;
+	cur_policy(p)->hash = h->id;
+	p->policy_hash_set[p->idx] = 1;
+	if (h->legacy)
+		cp_legacy(p, p->cmd);
 }
 
 static void h_auth(struct conf_parser *p, int i)
 {
-	int v;
+	const struct alg_ike_auth *a;
 
 	if (!cp_need(p, i, "pre-share, rsa-sig or ecdsa-sig"))
 		return;
-	if (strcmp(p->argv[i], "pre-share") == 0) {
-		v = IKE_AUTH_PSK;
-	} else if (strcmp(p->argv[i], "rsa-sig") == 0) {
-		v = IKE_AUTH_RSA_SIG;
-	} else if (strcmp(p->argv[i], "ecdsa-sig") == 0) {
-		v = IKE_AUTH_ECDSA_SIG;
-	} else {
+	if (!(a = alg_ike_auth_word(p->argv[i]))) {
 		cp_error(p, "bad authentication '%s', expected pre-share, rsa-sig or ecdsa-sig",
 		         p->argv[i]);
 		return;
 	}
 	if (cp_end(p, i + 1))
-		cur_policy(p)->auth = v;
-}
-
-static int dh_group_ok(long long g)
-{
-	return g == 1 || g == 2 || g == 5 || g == 14 || g == 15 || g == 16 || g == 19 ||
-	       g == 20 || g == 21;
-}
-
-static int dh_group_legacy(long long g)
-{
-	return g == 1 || g == 2 || g == 5;
+		cur_policy(p)->auth = a->id;
 }
 
 static void h_group(struct conf_parser *p, int i)
@@ -152,14 +124,14 @@ static void h_group(struct conf_parser *p, int i)
 	if (!cp_need(p, i, exp))
 		return;
 	if (!cp_is_number(p->argv[i]) || strlen(p->argv[i]) > 2 ||
-	    !dh_group_ok(g = atoi(p->argv[i]))) {
+	    !alg_dh(g = atoi(p->argv[i]))) {
 		cp_error(p, "bad DH group '%s', expected %s", p->argv[i], exp);
 		return;
 	}
 	if (!cp_end(p, i + 1))
 		return;
 	cur_policy(p)->group = (int)g;
-	if (dh_group_legacy(g))
+	if (alg_dh((int)g)->legacy)
 		cp_legacy(p, p->cmd);
 }
 
@@ -188,9 +160,9 @@ void cp_policy_finish(struct conf_parser *p)
 
 	for (int k = 0; k < c->npolicy; k++) {
 		struct conf_isakmp_policy *pol = &c->policy[k];
-		if (!p->policy_hash_set[k] &&
-		    (pol->encr == IKE_ENCR_DES || pol->encr == IKE_ENCR_3DES ||
-		     dh_group_legacy(pol->group)))
+		const struct alg_ike_encr *e = alg_ike_encr(pol->encr);
+		const struct alg_dh *g = alg_dh(pol->group);
+		if (!p->policy_hash_set[k] && ((e && e->legacy) || (g && g->legacy)))
 			pol->hash = IKE_HASH_SHA1;
 	}
 	/* insertion sort: at most 32 entries, priorities unique */

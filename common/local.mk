@@ -13,3 +13,10 @@ test_unit_test_log_sink_SOURCES = test/unit/test_log_sink.c
 test_unit_test_log_sink_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_log_sink_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_log_relay.c
+
+# the algorithm vocabulary: every row found by each of its keys, the RFCs' IDs and lengths
+check_PROGRAMS += test/unit/test_alg
+TESTS += test/unit/test_alg
+test_unit_test_alg_SOURCES = test/unit/test_alg.c test/unit/confload.c test/unit/confload.h
+test_unit_test_alg_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_alg_LDADD = $(TEST_LIBS)

@@ -9,6 +9,7 @@
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 
+#include "common/alg.h"
 #include "common/conf.h"
 #include "ikemgr/ike_crypto.h"
 
@@ -16,26 +17,14 @@
 
 static const char *md_name(int hash)
 {
-	switch (hash) {
-	case IKE_HASH_MD5:    return "MD5";
-	case IKE_HASH_SHA1:   return "SHA1";
-	case IKE_HASH_SHA256: return "SHA256";
-	case IKE_HASH_SHA384: return "SHA384";
-	case IKE_HASH_SHA512: return "SHA512";
-	}
-	return NULL;
+	const struct alg_ike_hash *h = alg_ike_hash(hash);
+	return h ? h->digest : NULL;
 }
 
 size_t ike_hash_len(int hash)
 {
-	switch (hash) {
-	case IKE_HASH_MD5:    return 16;
-	case IKE_HASH_SHA1:   return 20;
-	case IKE_HASH_SHA256: return 32;
-	case IKE_HASH_SHA384: return 48;
-	case IKE_HASH_SHA512: return 64;
-	}
-	return 0;
+	const struct alg_ike_hash *h = alg_ike_hash(hash);
+	return h ? h->len : 0;
 }
 
 int ike_hash(int hash, const struct iovec *iov, int n, uint8_t *out)
@@ -79,30 +68,17 @@ int ike_prf(int hash, const uint8_t *key, size_t keylen, const struct iovec *iov
 	return ok ? 0 : -1;
 }
 
+/* RFC 3602 makes KEY_LENGTH mandatory for AES; 0 stands for an absent one (128). */
 size_t ike_cipher_keylen(int encr, int keylen_bits)
 {
-	switch (encr) {
-	case IKE_ENCR_DES:  return 8;
-	case IKE_ENCR_3DES: return 24;
-	case IKE_ENCR_AES:
-		/* RFC 3602 makes KEY_LENGTH mandatory for AES; 0 stands for an absent one (128). */
-		if (keylen_bits == 0 || keylen_bits == 128)
-			return 16;
-		if (keylen_bits == 192 || keylen_bits == 256)
-			return (size_t)keylen_bits / 8;
-		return 0;
-	}
-	return 0;
+	const struct alg_ike_encr *e = alg_ike_encr(encr);
+	return e ? alg_key_bytes(e->key_bits, e->bits, keylen_bits) : 0;
 }
 
 size_t ike_cipher_blocklen(int encr)
 {
-	switch (encr) {
-	case IKE_ENCR_DES:
-	case IKE_ENCR_3DES: return 8;
-	case IKE_ENCR_AES:  return 16;
-	}
-	return 0;
+	const struct alg_ike_encr *e = alg_ike_encr(encr);
+	return e ? e->block : 0;
 }
 
 static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
@@ -140,27 +116,13 @@ int ike_crypto_init(void)
 
 static EVP_CIPHER *cipher_fetch(int encr, int keylen_bits)
 {
-	const char *name;
-	switch (encr) {
-	case IKE_ENCR_DES:
-		if (ike_crypto_init() < 0)
-			return NULL;
-		name = "DES-CBC";
-		break;
-	case IKE_ENCR_3DES:
-		name = "DES-EDE3-CBC";
-		break;
-	case IKE_ENCR_AES:
-		switch (ike_cipher_keylen(encr, keylen_bits)) {
-		case 16: name = "AES-128-CBC"; break;
-		case 24: name = "AES-192-CBC"; break;
-		case 32: name = "AES-256-CBC"; break;
-		default: return NULL;
-		}
-		break;
-	default:
+	const struct alg_ike_encr *e = alg_ike_encr(encr);
+	const char *name = e ? alg_ossl(e->key_bits, e->bits, e->ossl,
+	                                ike_cipher_keylen(encr, keylen_bits)) : NULL;
+
+	/* single DES lives in OpenSSL's legacy provider */
+	if (!name || (encr == IKE_ENCR_DES && ike_crypto_init() < 0))
 		return NULL;
-	}
 	return EVP_CIPHER_fetch(NULL, name, NULL);
 }
 

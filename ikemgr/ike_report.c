@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/alg.h"
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 
@@ -34,38 +35,26 @@ static const char *state_name(int st)
 
 void ike_encr_name(int encr, int keylen, char *buf, size_t len)
 {
-	switch (encr) {
-	case IKE_ENCR_DES:  snprintf(buf, len, "des"); break;
-	case IKE_ENCR_3DES: snprintf(buf, len, "3des"); break;
-	case IKE_ENCR_AES:  snprintf(buf, len, "aes %d", keylen ? keylen : 128); break;
-	default:            snprintf(buf, len, "%d", encr);
-	}
+	const struct alg_ike_encr *e = alg_ike_encr(encr);
+
+	if (!e)
+		snprintf(buf, len, "%d", encr);
+	else if (e->bits[0])
+		snprintf(buf, len, "%s %d", e->word, keylen ? keylen : e->key_bits);
+	else
+		snprintf(buf, len, "%s", e->word);
 }
 
 const char *ike_hash_name(int hash)
 {
-	switch (hash) {
-	case IKE_HASH_MD5:    return "md5";
-	case IKE_HASH_SHA1:   return "sha";
-	case IKE_HASH_SHA256: return "sha256";
-	case IKE_HASH_SHA384: return "sha384";
-	case IKE_HASH_SHA512: return "sha512";
-	default:              return "?";
-	}
+	const struct alg_ike_hash *h = alg_ike_hash(hash);
+	return h ? h->word : "?";
 }
 
 int esp_iv_size(int encr)
 {
-	switch (encr) {
-	case ESP_ENCR_DES:
-	case ESP_ENCR_3DES:
-	case ESP_ENCR_AES_GCM16:
-		return 8;
-	case ESP_ENCR_AES_CBC:
-		return 16;
-	default:
-		return 0;
-	}
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	return e ? e->iv : 0;
 }
 
 static int reportable(const struct ike_sa *sa)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/alg.h"
 #include "common/conf.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
@@ -187,32 +188,21 @@ int ikei_cfg_reply_full(const struct isakmp_msg *m, struct ikei_cfg *o)
 
 int ikei_esp_id(int encr)
 {
-	switch (encr) {
-	case ESP_ENCR_DES: return ESP_ID_DES;
-	case ESP_ENCR_3DES: return ESP_ID_3DES;
-	case ESP_ENCR_AES_CBC: return ESP_ID_AES_CBC;
-	case ESP_ENCR_AES_GCM16: return ESP_ID_AES_GCM16;
-	case ESP_ENCR_NULL: return ESP_ID_NULL;
-	}
-	return -1;
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	return e ? e->v1_id : -1;
 }
 
 int ikei_auth_alg(int auth)
 {
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96: return IPSEC_AUTH_HMAC_MD5;
-	case ESP_AUTH_HMAC_SHA1_96: return IPSEC_AUTH_HMAC_SHA;
-	case ESP_AUTH_HMAC_SHA256_128: return IPSEC_AUTH_HMAC_SHA256;
-	case ESP_AUTH_HMAC_SHA384_192: return IPSEC_AUTH_HMAC_SHA384;
-	case ESP_AUTH_HMAC_SHA512_256: return IPSEC_AUTH_HMAC_SHA512;
-	}
-	return 0;
+	const struct alg_esp_auth *a = alg_esp_auth(auth);
+	return a ? a->v1_id : 0;
 }
 
 static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t mode, int encr,
                      int keylen, int auth)
 {
 	int aa = ikei_auth_alg(auth);
+
 	isakmp_attrs_init(a);
 	if (q->life) {
 		isakmp_attrs_tv(a, IPSEC_ATTR_SA_LIFE_TYPE, IPSEC_LIFE_SECONDS);
@@ -221,8 +211,8 @@ static void p2_attrs(struct isakmp_attrs *a, const struct ikei_qm *q, uint16_t m
 	isakmp_attrs_tv(a, IPSEC_ATTR_ENCAP_MODE, mode);
 	if (aa)
 		isakmp_attrs_tv(a, IPSEC_ATTR_AUTH_ALG, (uint16_t)aa);
-	if (encr == ESP_ENCR_AES_CBC || encr == ESP_ENCR_AES_GCM16)
-		isakmp_attrs_tv(a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)(keylen ? keylen : 128));
+	if (alg_esp_bits(encr, keylen))
+		isakmp_attrs_tv(a, IPSEC_ATTR_KEY_LENGTH, (uint16_t)alg_esp_bits(encr, keylen));
 	if (q->pfs_group)
 		isakmp_attrs_tv(a, IPSEC_ATTR_GROUP_DESC, (uint16_t)q->pfs_group);
 }
@@ -310,9 +300,8 @@ int ikei_qm2(const struct ikei_sa *s, struct ikei_qm *q, uint8_t *pkt, size_t le
 		int k;
 		for (k = 0; k < q->nprop; k++) {
 			const struct ikei_p2_prop *o = &q->prop[k];
-			int want_kl = o->encr == ESP_ENCR_AES_CBC || o->encr == ESP_ENCR_AES_GCM16
-			              ? (o->keylen ? o->keylen : 128) : 0;
-			if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) && klen == want_kl)
+			if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) &&
+			    klen == alg_esp_bits(o->encr, o->keylen))
 				break;
 		}
 		if (k == q->nprop)

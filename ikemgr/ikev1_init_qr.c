@@ -11,6 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/alg.h"
 #include "common/conf.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
@@ -57,9 +58,8 @@ static const struct ikei_p2_prop *acceptable(const struct isakmp_prop *p,
 		return NULL;
 	for (int k = 0; k < naccept; k++) {
 		const struct ikei_p2_prop *o = &accept[k];
-		int want = o->encr == ESP_ENCR_AES_CBC || o->encr == ESP_ENCR_AES_GCM16
-		           ? (o->keylen ? o->keylen : 128) : 0;
-		if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) && klen == want)
+		if (t->id == ikei_esp_id(o->encr) && auth == ikei_auth_alg(o->auth) &&
+		    klen == alg_esp_bits(o->encr, o->keylen))
 			return o;
 	}
 	return NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/alg.h"
 #include "ikemgr/ikev1.h"
 
 static int attr_get(const struct isakmp_trans *t, uint16_t type, uint32_t *val)
@@ -127,29 +128,17 @@ int ikev1_choose_p1_auth(const struct vpnd_conf *conf, const struct isakmp_sa *s
 /* Map an ESP transform to our enums; returns 0 if we know it. */
 static int esp_from_wire(const struct isakmp_trans *t, int *encr, int *keylen, int *auth)
 {
+	const struct alg_esp_encr *e = alg_esp_encr_v1(t->id);
+	const struct alg_esp_auth *a = NULL;
 	uint32_t v = 0;
+
+	if (!e || (attr_get(t, IPSEC_ATTR_AUTH_ALG, &v) && !(a = alg_esp_auth_v1((int)v))))
+		return -1;
+	*encr = e->id;
 	*keylen = 0;
-	switch (t->id) {
-	case ESP_ID_DES:     *encr = ESP_ENCR_DES; break;
-	case ESP_ID_3DES:    *encr = ESP_ENCR_3DES; break;
-	case ESP_ID_NULL:    *encr = ESP_ENCR_NULL; break;
-	case ESP_ID_AES_CBC: *encr = ESP_ENCR_AES_CBC; break;
-	case ESP_ID_AES_GCM16: *encr = ESP_ENCR_AES_GCM16; break;
-	default: return -1;
-	}
-	if (*encr == ESP_ENCR_AES_CBC || *encr == ESP_ENCR_AES_GCM16)
-		*keylen = attr_get(t, IPSEC_ATTR_KEY_LENGTH, &v) ? (int)v : 128;
-	*auth = ESP_AUTH_NONE;
-	if (attr_get(t, IPSEC_ATTR_AUTH_ALG, &v)) {
-		switch (v) {
-		case IPSEC_AUTH_HMAC_MD5:    *auth = ESP_AUTH_HMAC_MD5_96; break;
-		case IPSEC_AUTH_HMAC_SHA:    *auth = ESP_AUTH_HMAC_SHA1_96; break;
-		case IPSEC_AUTH_HMAC_SHA256: *auth = ESP_AUTH_HMAC_SHA256_128; break;
-		case IPSEC_AUTH_HMAC_SHA384: *auth = ESP_AUTH_HMAC_SHA384_192; break;
-		case IPSEC_AUTH_HMAC_SHA512: *auth = ESP_AUTH_HMAC_SHA512_256; break;
-		default: return -1;
-		}
-	}
+	if (e->bits[0])
+		*keylen = attr_get(t, IPSEC_ATTR_KEY_LENGTH, &v) ? (int)v : e->key_bits;
+	*auth = a ? a->id : ESP_AUTH_NONE;
 	return 0;
 }
 
@@ -184,8 +173,7 @@ int ikev1_choose_p2(const struct vpnd_conf *conf, const struct conf_ipsec_profil
 				const struct conf_transform_set *ts = conf_find_tset(conf, ip->tset[si]);
 				if (!ts || ts->encr != encr || ts->auth != auth)
 					continue;
-				if ((encr == ESP_ENCR_AES_CBC || encr == ESP_ENCR_AES_GCM16) &&
-				    (ts->keylen ? ts->keylen : 128) != keylen)
+				if (alg_esp_bits(encr, ts->keylen) != keylen)
 					continue;
 				uint32_t life = attr_life_seconds(t, IPSEC_ATTR_SA_LIFE_TYPE,
 				                                  IPSEC_ATTR_SA_LIFE_DURATION);

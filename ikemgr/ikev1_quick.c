@@ -10,6 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/alg.h"
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 #include "tunmgr/esp.h"
@@ -50,31 +51,18 @@ static int fill_reply(struct isakmp_buf *b, void *arg)
 	return rc;
 }
 
-static const char *encr_name(int encr, int keylen)
-{
-	static char buf[32];
-	switch (encr) {
-	case ESP_ENCR_DES: return "esp-des";
-	case ESP_ENCR_3DES: return "esp-3des";
-	case ESP_ENCR_NULL: return "esp-null";
-	case ESP_ENCR_AES_CBC: snprintf(buf, sizeof(buf), "esp-aes %d", keylen); return buf;
-	case ESP_ENCR_AES_GCM16: snprintf(buf, sizeof(buf), "esp-gcm %d", keylen); return buf;
-	}
-	return "?";
-}
-
+/* "esp-aes 256 esp-sha-hmac", for the log */
 const char *esp_transform_name(int encr, int keylen, int auth)
 {
 	static char buf[64];
-	const char *a = "";
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96: a = " esp-md5-hmac"; break;
-	case ESP_AUTH_HMAC_SHA1_96: a = " esp-sha-hmac"; break;
-	case ESP_AUTH_HMAC_SHA256_128: a = " esp-sha256-hmac"; break;
-	case ESP_AUTH_HMAC_SHA384_192: a = " esp-sha384-hmac"; break;
-	case ESP_AUTH_HMAC_SHA512_256: a = " esp-sha512-hmac"; break;
-	}
-	snprintf(buf, sizeof(buf), "%s%s", encr_name(encr, keylen), a);
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	const struct alg_esp_auth *a = alg_esp_auth(auth);
+	char bits[8] = "";
+
+	if (e && e->bits[0])
+		snprintf(bits, sizeof(bits), " %d", keylen);
+	snprintf(buf, sizeof(buf), "%s%s%s%s", e ? e->word : "?", bits, a ? " " : "",
+	         a ? a->word : "");
 	return buf;
 }
 

@@ -70,7 +70,8 @@ enum { IKE_LIFE_SECONDS = 1, IKE_LIFE_KILOBYTES = 2 };
 #define ISAKMP_CERT_X509_SIG       4      /* CERT / CERT_REQ encoding (RFC 2408 3.9) */
 #define ISAKMP_ID_DER_ASN1_DN      9
 
-/* IPsec DOI (RFC 2407 4.4.4, 4.5; RFC 3947 for the encapsulation modes) */
+/* IPsec DOI (RFC 2407 4.4.4, 4.5; RFC 3947 for the encapsulation modes). ESP_ID_* and
+ * IPSEC_AUTH_HMAC_* name the v1_id values of common/alg.c's rows (test_alg holds them equal). */
 enum { ESP_ID_DES = 2, ESP_ID_3DES = 3, ESP_ID_NULL = 11, ESP_ID_AES_CBC = 12,
        ESP_ID_AES_GCM16 = 20 };
 enum { IPSEC_ATTR_SA_LIFE_TYPE = 1, IPSEC_ATTR_SA_LIFE_DURATION = 2, IPSEC_ATTR_GROUP_DESC = 3,

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "common/alg.h"
 #include "common/log.h"
 #include "tunmgr/cmcheck.h"
 #include "tunmgr/netlink.h"
@@ -106,22 +107,13 @@ static struct sa_in *cm_sa_in(struct va *v, const struct cm_plan *p, const struc
 /* IOS's transform words ("esp-aes 256 esp-sha-hmac"), as ikemgr reports a negotiated SA */
 static const char *cm_transform(const struct cm_plan *p, char *buf, size_t len)
 {
-	static const char *const encr[] = { [ESP_ENCR_DES] = "esp-des",
-		[ESP_ENCR_3DES] = "esp-3des", [ESP_ENCR_AES_CBC] = "esp-aes",
-		[ESP_ENCR_NULL] = "esp-null" };
-	static const char *const auth[] = { [ESP_AUTH_HMAC_MD5_96] = "esp-md5-hmac",
-		[ESP_AUTH_HMAC_SHA1_96] = "esp-sha-hmac",
-		[ESP_AUTH_HMAC_SHA256_128] = "esp-sha256-hmac",
-		[ESP_AUTH_HMAC_SHA384_192] = "esp-sha384-hmac",
-		[ESP_AUTH_HMAC_SHA512_256] = "esp-sha512-hmac" };
-	const char *e = p->encr >= 0 && (size_t)p->encr < sizeof(encr) / sizeof(encr[0]) ?
-	                encr[p->encr] : NULL;
-	const char *a = p->auth >= 0 && (size_t)p->auth < sizeof(auth) / sizeof(auth[0]) ?
-	                auth[p->auth] : NULL;
+	const struct alg_esp_encr *e = alg_esp_encr(p->encr);
+	const struct alg_esp_auth *a = alg_esp_auth(p->auth);
 	char bits[8] = "";
-	if (p->encr == ESP_ENCR_AES_CBC && p->keylen_bits)
+
+	if (e && e->bits[0] && p->keylen_bits)
 		snprintf(bits, sizeof(bits), " %d", p->keylen_bits);
-	snprintf(buf, len, "%s%s %s", e ? e : "esp", bits, a ? a : "");
+	snprintf(buf, len, "%s%s %s", e ? e->word : "esp", bits, a ? a->word : "");
 	return buf;
 }
 
@@ -141,8 +133,7 @@ static void cm_report_fill(struct va *v, const struct cm_plan *p, const struct m
 	r->sa.remote_ident = p->dst;
 	cm_transform(p, r->sa.transform, sizeof(r->sa.transform));
 	r->sa.encap = ENCAP_RAW;
-	r->sa.iv_size = p->encr == ESP_ENCR_AES_CBC ? 16 :
-	                p->encr == ESP_ENCR_DES || p->encr == ESP_ENCR_3DES ? 8 : 0;
+	r->sa.iv_size = alg_esp_encr(p->encr) ? alg_esp_encr(p->encr)->iv : 0;
 	r->sa.installed = (int64_t)time(NULL);
 	snprintf(r->map, sizeof(r->map), "%s", m->map);
 	r->seq = m->seq;

@@ -1,5 +1,5 @@
 /* ESP encapsulation and decapsulation: see esp.h. */
-#include "common/esp_keylen.h"
+#include "common/alg.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/replay.h"
 
@@ -63,7 +63,7 @@ size_t
 esp_enc_keylen(int encr, int keylen_bits)
 {
 	size_t n = esp_cipher_key_bytes(encr, keylen_bits);
-	return n && encr == ESP_ENCR_AES_GCM16 ? n + ESP_GCM_SALT : n;
+	return n ? n + alg_esp_encr(encr)->salt : n;
 }
 
 size_t
@@ -75,28 +75,19 @@ esp_auth_keylen(int auth)
 size_t
 esp_icv_len(int encr, int auth)
 {
-	if (encr == ESP_ENCR_AES_GCM16)
-		return ESP_GCM_ICV;
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96:
-	case ESP_AUTH_HMAC_SHA1_96:     return 12;
-	case ESP_AUTH_HMAC_SHA256_128:  return 16;
-	case ESP_AUTH_HMAC_SHA384_192:  return 24;
-	case ESP_AUTH_HMAC_SHA512_256:  return 32;
-	default:                        return 0;
-	}
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	const struct alg_esp_auth *a = alg_esp_auth(auth);
+
+	if (e && e->icv)
+		return e->icv;
+	return a ? a->icv : 0;
 }
 
 static size_t
 enc_ivlen(int encr)
 {
-	switch (encr) {
-	case ESP_ENCR_DES:
-	case ESP_ENCR_3DES:             return 8;
-	case ESP_ENCR_AES_CBC:          return 16;
-	case ESP_ENCR_AES_GCM16:        return ESP_GCM_IV;
-	default:                        return 0;
-	}
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	return e ? e->iv : 0;
 }
 
 /* CBC pads to the cipher block; everything else only to the 4-byte alignment RFC 4303 2.4
@@ -104,7 +95,8 @@ enc_ivlen(int encr)
 static size_t
 enc_align(int encr)
 {
-	return is_cbc(encr) ? enc_ivlen(encr) : 4;
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	return e ? e->block : 4;
 }
 
 size_t
@@ -152,36 +144,20 @@ esp_load_legacy(void)
 	return legacy_rc;
 }
 
+/* keylen counts GCM's salt */
 static const char *
 cipher_name(int encr, size_t keylen)
 {
-	switch (encr) {
-	case ESP_ENCR_DES:
-		return keylen == 8 ? "DES-CBC" : NULL;
-	case ESP_ENCR_3DES:
-		return keylen == 24 ? "DES-EDE3-CBC" : NULL;
-	case ESP_ENCR_AES_CBC:
-		return keylen == 16 ? "AES-128-CBC" : keylen == 24 ? "AES-192-CBC" :
-		       keylen == 32 ? "AES-256-CBC" : NULL;
-	case ESP_ENCR_AES_GCM16:
-		return keylen == 20 ? "AES-128-GCM" : keylen == 28 ? "AES-192-GCM" :
-		       keylen == 36 ? "AES-256-GCM" : NULL;
-	default:
-		return NULL;
-	}
+	const struct alg_esp_encr *e = alg_esp_encr(encr);
+	return e && keylen >= e->salt ? alg_ossl(e->key_bits, e->bits, e->ossl, keylen - e->salt) :
+	       NULL;
 }
 
 static const char *
 digest_name(int auth)
 {
-	switch (auth) {
-	case ESP_AUTH_HMAC_MD5_96:      return "MD5";
-	case ESP_AUTH_HMAC_SHA1_96:     return "SHA1";
-	case ESP_AUTH_HMAC_SHA256_128:  return "SHA2-256";
-	case ESP_AUTH_HMAC_SHA384_192:  return "SHA2-384";
-	case ESP_AUTH_HMAC_SHA512_256:  return "SHA2-512";
-	default:                        return NULL;
-	}
+	const struct alg_esp_auth *a = alg_esp_auth(auth);
+	return a ? a->digest : NULL;
 }
 
 /* errno value for a bad combination, 0 if esp_sa_new may proceed */

@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. test/fuzz/fuzz_conf.c common/conf*.c common/cisco_secret.c -lcrypto -o fuzz_conf && ./fuzz_conf -dict=test/fuzz/conf.dict test/data/conf etc
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. test/fuzz/fuzz_conf.c common/conf*.c common/cisco_secret.c common/alg.c -lcrypto -o fuzz_conf && ./fuzz_conf -dict=test/fuzz/conf.dict test/data/conf etc
 /*
  * Any bytes given to conf_load_buf() must give errors, never a crash, an out-of-bounds access
  * or an unterminated string in the result.

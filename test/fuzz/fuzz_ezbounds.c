@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. test/fuzz/fuzz_ezbounds.c tunmgr/ezbounds.c common/conf*.c common/cisco_secret.c -lcrypto -o fuzz_ezbounds
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. test/fuzz/fuzz_ezbounds.c tunmgr/ezbounds.c common/conf*.c common/cisco_secret.c common/alg.c -lcrypto -o fuzz_ezbounds
 /*
  * ez_bounds() on arbitrary IMSG_EZ_VA_CREATE payloads (what a taken-over ikemgr, or a server
  * through it, can make tunmgr look at), then the SA and inbound checks on what it accepted:

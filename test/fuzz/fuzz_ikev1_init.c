@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/ikev1_init_mm_sig.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c -lcrypto -o fuzz_ikev1_init
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/ikev1_init_mm_sig.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c common/alg.c -lcrypto -o fuzz_ikev1_init
 /*
  * The IKEv1 initiator's parsers (ikemgr/ikev1_init*.c) on what a hub, or whoever answers in its
  * place, may send: aggressive mode message 2 in clear (cookie patched in so it reaches the
@@ -137,7 +137,7 @@ static void main_mode_clear(const uint8_t *data, size_t size, int sig)
 		    ikei_mm5_sig_parts(&s, ca_name, sizeof(ca_name), &q) == 0) {
 			isakmp_buf_free(&b);
 			isakmp_buf_init(&b);
-			ikei_mm5_sig(&s, cert, sizeof(cert), h, q.skeyid_len, &b);
+			ikei_mm5_sig(&s, cert, sizeof(cert), h, q.parts.skeyid_len, &b);
 		} else if (!sig && ikei_mm4(&s, pkt + cut, size - cut, &local, &peer, &notify) == 0 &&
 		    ikei_mm_keys(&s, dh, skeyid, sizeof(skeyid)) == 0) {
 			isakmp_buf_free(&b);
