@@ -2,7 +2,7 @@
  * ESP throughput: encap + decap of one packet per iteration, single thread, median of 5 runs.
  * Not part of the test suite. Build and run from the top of the tree:
  *
- *   cc -O2 -D_GNU_SOURCE -I. bench/esp_bench.c tunmgr/esp.c tunmgr/replay.c common/alg.c -lcrypto -o /tmp/esp_bench
+ *   cc -O2 -D_GNU_SOURCE -I. bench/esp_bench.c tunmgr/esp.c tunmgr/replay.c common/alg.c common/ossl_legacy.c -lcrypto -o /tmp/esp_bench
  *   /tmp/esp_bench [seconds-per-run]
  *
  * MB/s counts inner bytes (what the tunnel carries), 10^6 bytes per MB.

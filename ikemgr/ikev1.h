@@ -16,7 +16,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "common/msg.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/isakmp.h"
 #include "ikemgr/ike_timers.h"

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 
 struct ike_dh;

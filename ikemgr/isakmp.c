@@ -7,7 +7,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

@@ -19,7 +19,7 @@
 
 #include "common/log.h"
 #include "common/netpolicy.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 #include "keymgr/keymgr.h"
 #include "radius/radius.h"

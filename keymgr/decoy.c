@@ -16,7 +16,7 @@
 #include <openssl/rand.h>
 
 #include "common/log.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "keymgr/keymgr.h"
 
 static uint8_t secret[32];

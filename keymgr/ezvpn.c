@@ -9,7 +9,7 @@
 
 #include "common/log.h"
 #include "keymgr/keymgr.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 
 /* Per configured ezvpn (by its index): the SA keymgr last keyed toward one of its configured
  * peers, and the backup servers that SA's server pushed. A reload forgets them. */

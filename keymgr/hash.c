@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "keymgr/keymgr.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 
 int hash_parts_ok(const struct msg_hash_parts *p)
 {

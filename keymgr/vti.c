@@ -13,7 +13,7 @@
 
 #include "common/log.h"
 #include "keymgr/keymgr.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 
 void keymgr_vti_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *rq,
                        struct msg_skeyid_res *res)

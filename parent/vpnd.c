@@ -24,8 +24,7 @@
 #include "common/proc.h"
 #include "common/sandbox.h"
 #include "db/db.h"
-#include "ikemgr/ike_crypto.h"
-#include "tunmgr/esp.h"
+#include "common/ossl_legacy.h"
 #include "parent/parent.h"
 #include "control/ctlproc.h"
 
@@ -69,10 +68,8 @@ static int child_entry(const char *rolename, int debug)
 	if (fstat(3, &st) == -1 || !S_ISSOCK(st.st_mode))
 		fatalx("-X is internal to vpnd: fd 3 must be the parent's channel");
 	/* Providers are modules read from disk: load them before the chroot (single DES). */
-	if (role == ROLE_IKEMGR && ike_crypto_init() < 0)
+	if ((role == ROLE_IKEMGR || role == ROLE_TUNMGR) && ossl_legacy_load() < 0)
 		log_warnx("single DES unavailable (OpenSSL legacy provider)");
-	if (role == ROLE_TUNMGR && esp_load_legacy() < 0)
-		log_warnx("single DES unavailable for ESP (OpenSSL legacy provider)");
 	if (role == ROLE_CONTROL)
 		proc_predrop = control_predrop;
 	proc_bootstrap(role, 3, debug, &b);

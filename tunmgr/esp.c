@@ -1,10 +1,10 @@
 /* ESP encapsulation and decapsulation: see esp.h. */
 #include "common/alg.h"
+#include "common/ossl_legacy.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/replay.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +13,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <openssl/provider.h>
 #include <openssl/rand.h>
 
 #define ESP_SPI_SEQ     8
@@ -105,45 +104,6 @@ esp_overhead_max(int encr, int auth)
 	return ESP_SPI_SEQ + enc_ivlen(encr) + (enc_align(encr) - 1) + 2 + esp_icv_len(encr, auth);
 }
 
-static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
-static int legacy_rc = -EOPNOTSUPP;
-static OSSL_PROVIDER *prov_default, *prov_legacy;
-
-/* Unloading by hand lets the legacy provider free its child library context, which
- * OpenSSL's own exit-time cleanup leaks (and LeakSanitizer reports). */
-static void
-legacy_unload(void)
-{
-	if (prov_legacy != NULL)
-		OSSL_PROVIDER_unload(prov_legacy);
-	if (prov_default != NULL)
-		OSSL_PROVIDER_unload(prov_default);
-	prov_legacy = prov_default = NULL;
-}
-
-static void
-legacy_load_once(void)
-{
-	/* Loading any provider by hand stops OpenSSL from loading "default" on its own, so ask
-	 * for both. They stay loaded for the life of the process. */
-	prov_default = OSSL_PROVIDER_load(NULL, "default");
-	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
-	if (prov_default == NULL || prov_legacy == NULL) {
-		ERR_clear_error();
-		legacy_rc = -EOPNOTSUPP;
-		return;
-	}
-	legacy_rc = 0;
-	atexit(legacy_unload);
-}
-
-int
-esp_load_legacy(void)
-{
-	pthread_once(&legacy_once, legacy_load_once);
-	return legacy_rc;
-}
-
 /* keylen counts GCM's salt */
 static const char *
 cipher_name(int encr, size_t keylen)
@@ -199,7 +159,7 @@ setup_cipher(struct esp_sa *sa, const uint8_t *key, size_t keylen)
 	uint8_t ivkey[16];
 	int ok;
 
-	if (sa->encr == ESP_ENCR_DES && esp_load_legacy() != 0)
+	if (sa->encr == ESP_ENCR_DES && ossl_legacy_load() != 0)
 		return EOPNOTSUPP;
 	sa->cipher = EVP_CIPHER_fetch(NULL, name, NULL);
 	if (sa->cipher == NULL)

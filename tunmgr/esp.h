@@ -93,12 +93,6 @@ size_t esp_hdr_len(const struct esp_sa *);
 uint32_t esp_sa_seq_out(const struct esp_sa *);
 const char *esp_strerror(int err);
 
-/*
- * DES-CBC lives in OpenSSL's legacy provider, loaded on first use. A process that chroots or
- * drops privileges should call this first if DES may be configured. 0 or -EOPNOTSUPP.
- */
-int esp_load_legacy(void);
-
 /* Test hooks, not for production use. The IV given is used for the next packet only (CBC: the
  * cipher's block size, GCM: 8 bytes); set_seq sets the last sequence number sent. */
 void esp_sa_set_test_iv(struct esp_sa *, const uint8_t *iv, size_t len);

@@ -1,4 +1,4 @@
-/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_esp.c common/alg.c -lcrypto -o fuzz_esp */
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_esp.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_esp */
 /*
  * esp_decap() on arbitrary bytes. The first input byte picks the SA: integrity-protected ones
  * exercise the length, replay and ICV checks; CBC without integrity lets garbage reach the

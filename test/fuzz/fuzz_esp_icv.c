@@ -1,4 +1,4 @@
-/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_esp_icv.c common/alg.c -lcrypto -o fuzz_esp_icv */
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_esp_icv.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_esp_icv */
 /*
  * ESP with integrity, keys known to the harness, so the fuzzer's bytes get past the ICV and
  * reach what only authenticated packets reach: decryption, the padding and next-header

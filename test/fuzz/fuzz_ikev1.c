@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c -lcrypto -o fuzz_ikev1
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev1
 /*
  * The IKEv1 responder fed whole exchanges: aggressive mode, main mode, XAUTH, Mode Config,
  * quick mode, informational messages, timers. The engine does no I/O (struct ike_io), so the
@@ -26,7 +26,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "ikemgr/dh.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/ikev1.h"
 #include "keymgr/keymgr.h"
 #include "test/fuzz/ikev1_client.h"

@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/ikev1_init_mm_sig.c ikemgr/isakmp.c ikemgr/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c common/alg.c -lcrypto -o fuzz_ikev1_init
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/ikev1_init.c ikemgr/ikev1_init_p2.c ikemgr/ikev1_init_qr.c ikemgr/ikev1_init_mm.c ikemgr/ikev1_init_mm_sig.c ikemgr/isakmp.c common/ike_crypto.c ikemgr/dh.c tunmgr/esp.c tunmgr/replay.c test/fuzz/fuzz_ikev1_init.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_ikev1_init
 /*
  * The IKEv1 initiator's parsers (ikemgr/ikev1_init*.c) on what a hub, or whoever answers in its
  * place, may send: aggressive mode message 2 in clear (cookie patched in so it reaches the

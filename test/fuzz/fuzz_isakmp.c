@@ -1,4 +1,4 @@
-/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/isakmp.c ikemgr/ike_crypto.c common/alg.c test/fuzz/fuzz_isakmp.c -lcrypto -o fuzz_isakmp */
+/* clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE ikemgr/isakmp.c common/ike_crypto.c common/alg.c common/ossl_legacy.c test/fuzz/fuzz_isakmp.c -lcrypto -o fuzz_isakmp */
 /*
  * The ISAKMP parsers on arbitrary bytes: the datagram parser, the payload chain as if the input
  * were a decrypted body, and every payload parser on each payload found (SA, notify, delete, ID,

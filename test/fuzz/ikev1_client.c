@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/ikev1.h"
 #include "test/fuzz/ikev1_client.h"
 

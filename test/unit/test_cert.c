@@ -20,7 +20,7 @@
 #include "common/conf.h"
 #include "common/msg.h"
 #include "keymgr/keymgr.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 
 #define DAY (24 * 3600L)
 

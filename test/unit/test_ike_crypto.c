@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/conf.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 
 struct p1_vec {
 	const char *name;

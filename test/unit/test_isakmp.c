@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "common/conf.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "ikemgr/isakmp.h"
 
 struct natd_vec {

@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 
 #include "common/conf.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
 #include "keymgr/keymgr.h"
 
 static struct vpnd_conf conf;

@@ -1,17 +1,16 @@
 /* IKEv1 crypto on OpenSSL 3 (EVP only, nothing deprecated): see ike_crypto.h. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <openssl/provider.h>
 #include <openssl/rand.h>
 
 #include "common/alg.h"
 #include "common/conf.h"
-#include "ikemgr/ike_crypto.h"
+#include "common/ike_crypto.h"
+#include "common/ossl_legacy.h"
 
 #define MAX_HASH 64
 
@@ -81,37 +80,9 @@ size_t ike_cipher_blocklen(int encr)
 	return e ? e->block : 0;
 }
 
-static pthread_once_t legacy_once = PTHREAD_ONCE_INIT;
-static int legacy_ok;
-static OSSL_PROVIDER *prov_default, *prov_legacy;
-
-/* By hand at exit: OpenSSL's own cleanup leaks the legacy provider's child library context
- * (which LeakSanitizer reports). */
-static void legacy_unload(void)
-{
-	if (prov_legacy)
-		OSSL_PROVIDER_unload(prov_legacy);
-	if (prov_default)
-		OSSL_PROVIDER_unload(prov_default);
-	prov_legacy = prov_default = NULL;
-}
-
-static void legacy_load(void)
-{
-	/* Loading any provider by hand stops OpenSSL from loading "default" by itself: ask for
-	 * both. They stay loaded for the life of the process. */
-	prov_default = OSSL_PROVIDER_load(NULL, "default");
-	prov_legacy = OSSL_PROVIDER_load(NULL, "legacy");
-	legacy_ok = prov_default && prov_legacy;
-	if (!legacy_ok)
-		ERR_clear_error();
-	atexit(legacy_unload);
-}
-
 int ike_crypto_init(void)
 {
-	pthread_once(&legacy_once, legacy_load);
-	return legacy_ok ? 0 : -1;
+	return ossl_legacy_load();
 }
 
 static EVP_CIPHER *cipher_fetch(int encr, int keylen_bits)
