@@ -140,3 +140,14 @@ size_t esp_integ_key_bytes(int auth)
 	const struct alg_esp_auth *a = alg_esp_auth(auth);
 	return a ? a->key : 0;
 }
+
+size_t esp_enc_keylen(int encr, int keylen_bits)
+{
+	size_t n = esp_cipher_key_bytes(encr, keylen_bits);
+	return n ? n + alg_esp_encr(encr)->salt : n;
+}
+
+size_t esp_auth_keylen(int auth)
+{
+	return esp_integ_key_bytes(auth);
+}

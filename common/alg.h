@@ -120,5 +120,10 @@ int alg_esp_bits(int encr, int keylen_bits);
 /* Cipher key bytes (AES-GCM's salt not counted) and HMAC key bytes; 0: unknown or none. */
 size_t esp_cipher_key_bytes(int encr, int keylen_bits);
 size_t esp_integ_key_bytes(int auth);
+/* The KEYMAT an SA takes (ikemgr derives it, tunmgr keys ESP with it): the cipher's key with
+ * GCM's 4-byte salt at its end (RFC 4106 8.1), and the HMAC key; 0 if unknown (and for NULL
+ * encryption). keylen_bits: AES only, 0 means 128. */
+size_t esp_enc_keylen(int encr, int keylen_bits);
+size_t esp_auth_keylen(int auth);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "common/log.h"
 #include "ikemgr/ez_int.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 void ez_rep_ike_up(struct ez *e, const char *state)
 {

@@ -9,7 +9,7 @@
 #include "common/log.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ez_int.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 void ez_p1_offer(const struct vpnd_conf *c, struct ikei_p1_params *p)
 {

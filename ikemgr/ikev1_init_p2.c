@@ -10,7 +10,6 @@
 #include "common/conf.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ikev1_init.h"
-#include "tunmgr/esp.h"
 
 static const struct isakmp_payload *find_pl(const struct isakmp_msg *m, uint8_t type)
 {

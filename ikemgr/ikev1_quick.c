@@ -13,7 +13,6 @@
 #include "common/alg.h"
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
-#include "tunmgr/esp.h"
 
 struct qm_reply {
 	struct ike_sa *sa;

@@ -15,7 +15,7 @@
 
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 #define REKEY_GIVE_UP 30        /* seconds without an answer */
 #define REPLACED_KEEP 10        /* seconds a replaced IPsec SA stays, unless the peer deletes it */

@@ -24,7 +24,7 @@
 #include "ikemgr/dh.h"
 #include "ikemgr/ezvpn.h"
 #include "ikemgr/vti.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 struct vti vtis[CONF_MAX_IFACES];
 const struct vpnd_conf *vconf;

@@ -11,7 +11,7 @@
 #include "common/log.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/vti.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 /* The ESP proposals: the tunnel's ipsec profile's transform sets, in order. */
 static void p2_offer(const struct vti *t, struct ikei_qm *q)

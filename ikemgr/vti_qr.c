@@ -13,7 +13,7 @@
 #include "common/log.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/vti.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 /* What we accept: the profile's transform sets and PFS group, 0/0 both ways. */
 static int qr_offers(const struct vti *t, struct ikei_qm *offers, struct ikei_qm *q)

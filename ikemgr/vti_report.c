@@ -9,7 +9,7 @@
 
 #include "common/log.h"
 #include "ikemgr/vti.h"
-#include "tunmgr/esp.h"
+#include "common/alg.h"
 
 void vti_rep_ike_up(struct vti *t)
 {

@@ -20,7 +20,6 @@
 #include "common/log.h"
 #include "common/netpolicy.h"
 #include "common/ike_crypto.h"
-#include "ikemgr/isakmp.h"
 #include "keymgr/keymgr.h"
 #include "radius/radius.h"
 

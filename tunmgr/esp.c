@@ -59,19 +59,6 @@ is_cbc(int encr)
 }
 
 size_t
-esp_enc_keylen(int encr, int keylen_bits)
-{
-	size_t n = esp_cipher_key_bytes(encr, keylen_bits);
-	return n ? n + alg_esp_encr(encr)->salt : n;
-}
-
-size_t
-esp_auth_keylen(int auth)
-{
-	return esp_integ_key_bytes(auth);
-}
-
-size_t
 esp_icv_len(int encr, int auth)
 {
 	const struct alg_esp_encr *e = alg_esp_encr(encr);

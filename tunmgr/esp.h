@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/alg.h"         /* esp_enc_keylen, esp_auth_keylen */
 #include "common/conf.h"        /* enum conf_esp_encr, enum conf_esp_auth */
 
 enum esp_err {
@@ -46,11 +47,6 @@ struct esp_stats {
 
 struct esp_sa;
 
-/* Key sizes in bytes; 0 if the algorithm or size is unknown (and for NULL encryption). GCM
- * includes the 4-byte salt at the end of the key (RFC 4106 8.1). keylen_bits: AES only,
- * 0 means 128. */
-size_t esp_enc_keylen(int encr, int keylen_bits);
-size_t esp_auth_keylen(int auth);
 /* ICV bytes: 12/12/16/24/32 by auth, 16 for GCM, 0 without integrity. */
 size_t esp_icv_len(int encr, int auth);
 /* Worst-case bytes ESP adds to an inner packet: SPI, seq, IV, padding, trailer, ICV. */
