@@ -608,6 +608,8 @@ const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, cons
 const struct conf_acl6           *conf_find_acl6(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
 const struct conf_ezvpn          *conf_find_ezvpn(const struct vpnd_conf *, const char *name);
+/* The state of a configured ezvpn with nothing up: CONNECT_REQUIRED (connect manual) or IDLE */
+const char                       *conf_ezvpn_idle_state(const struct conf_ezvpn *);
 /* The Linux device behind a configured interface name (IOS or Linux); NULL if none. */
 const char                       *conf_iface_device(const struct vpnd_conf *, const char *name);
 /* 1 for an IOS interface name vpnd accepts (FastEthernet0/0, Loopback0), 0 for a Linux one. */

@@ -168,6 +168,11 @@ const struct conf_ezvpn *conf_find_ezvpn(const struct vpnd_conf *c, const char *
 	return NULL;
 }
 
+const char *conf_ezvpn_idle_state(const struct conf_ezvpn *e)
+{
+	return e->connect_manual ? "CONNECT_REQUIRED" : "IDLE";
+}
+
 const char *conf_iface_device(const struct vpnd_conf *c, const char *name)
 {
 	const struct conf_interface *f = conf_find_iface(c, name);

@@ -16,7 +16,6 @@
 #include "control/control.h"
 #include "control/json.h"
 #include "control/show_config.h"
-#include "parent/ezvpn.h"
 
 /* IOS prints the phase of its Easy VPN Remote feature set first; 8 has the DVTI client. */
 #define EZ_PHASE 8
@@ -148,7 +147,7 @@ static void tunnel_text(FILE *f, const struct conf_ezvpn *e, const struct ez_row
 		fprintf(f, "Outside interface: %s (bound to %s)\n", va, e->outside);
 	else if (va[0] || e->outside[0])
 		fprintf(f, "Outside interface: %s\n", va[0] ? va : e->outside);
-	fprintf(f, "Current State: %s\n", r->found ? r->state : ez_idle_state(e));
+	fprintf(f, "Current State: %s\n", r->found ? r->state : conf_ezvpn_idle_state(e));
 	if (r->last_event[0])
 		fprintf(f, "Last Event: %s\n", r->last_event);
 	if (r->addr[0]) {
@@ -190,7 +189,7 @@ static void tunnel_json(struct jw *w, const struct conf_ezvpn *e, const struct e
 	jw_arr_end(w);
 	jw_str(w, "outside_interface", va[0] ? va : e->outside);
 	jw_str(w, "bound_to", va[0] ? e->outside : NULL);
-	jw_str(w, "state", r->found ? r->state : ez_idle_state(e));
+	jw_str(w, "state", r->found ? r->state : conf_ezvpn_idle_state(e));
 	jw_str(w, "last_event", r->last_event);
 	jw_str(w, "address", r->addr);
 	jw_str(w, "mask", r->mask);

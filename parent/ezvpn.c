@@ -69,7 +69,7 @@ void ezvpn_reset(struct parent *p)
 	prune(p);
 	for (int k = 0; k < p->conf->nezvpn && k < CONF_MAX_EZVPN; k++) {
 		const struct conf_ezvpn *e = &p->conf->ezvpn[k];
-		if (db_ez_reset(p->db, e->name, ez_idle_state(e), "RESET") == -1)
+		if (db_ez_reset(p->db, e->name, conf_ezvpn_idle_state(e), "RESET") == -1)
 			log_warnx("ezvpn %s: state not reset", e->name);
 	}
 	db_batch_commit(p->db);

@@ -13,8 +13,6 @@
  * else why not (a static string). Pure, for the unit tests.
  */
 const char *ez_state_check(struct msg_ez_state *s);
-/* The state of a configured ezvpn with nothing up: CONNECT_REQUIRED (connect manual) or IDLE. */
-const char *ez_idle_state(const struct conf_ezvpn *e);
 
 /*
  * tunmgr's IMSG_CM_SA_UP / IMSG_CM_SA_DOWN as the parent accepts them (cmap_check.c): a

@@ -37,8 +37,3 @@ const char *ez_state_check(struct msg_ez_state *s)
 			return "an ezvpn state with a split network prefix length out of range";
 	return NULL;
 }
-
-const char *ez_idle_state(const struct conf_ezvpn *e)
-{
-	return e->connect_manual ? "CONNECT_REQUIRED" : "IDLE";
-}

@@ -248,7 +248,7 @@ Test(ez_state_check, idle_state_follows_connect)
 {
 	struct conf_ezvpn e;
 	memset(&e, 0, sizeof(e));
-	cr_assert_str_eq(ez_idle_state(&e), "IDLE");
+	cr_assert_str_eq(conf_ezvpn_idle_state(&e), "IDLE");
 	e.connect_manual = 1;
-	cr_assert_str_eq(ez_idle_state(&e), "CONNECT_REQUIRED");
+	cr_assert_str_eq(conf_ezvpn_idle_state(&e), "CONNECT_REQUIRED");
 }
