@@ -34,15 +34,12 @@ static void set_check(uint8_t *p, size_t len)
 	p[ihl + 17] = (uint8_t)c;
 }
 
-/* SYN with options at OFF (0: MSS first, 1: after a NOP), MSS value, PAYLOAD bytes. */
-static size_t syn(uint8_t *p, int off, uint16_t mss, int payload, uint8_t flags)
+/* A TCP header at t with FLAGS and 12 bytes of options: MSS at option offset OFF (0: first,
+ * 1: after a NOP), NOPs after it; then PAYLOAD bytes from FILL up. The header and payload
+ * length. */
+static size_t tcp_hdr(uint8_t *t, int off, uint16_t mss, int payload, uint8_t flags,
+                      uint8_t fill)
 {
-	memset(p, 0, 80);
-	p[0] = 0x45;
-	p[9] = 6;
-	inet_pton(AF_INET, "192.168.1.10", p + 12);
-	inet_pton(AF_INET, "10.2.1.10", p + 16);
-	uint8_t *t = p + 20;
 	t[0] = 0x9c; t[1] = 0x40; t[2] = 0x00; t[3] = 0x50;
 	t[12] = 0x80;                    /* 32-byte header: 12 bytes of options */
 	t[13] = flags;
@@ -53,8 +50,19 @@ static size_t syn(uint8_t *p, int off, uint16_t mss, int payload, uint8_t flags)
 	while (i < 32)
 		t[i++] = 1;
 	for (int k = 0; k < payload; k++)
-		t[32 + k] = (uint8_t)(0xa5 + k);
-	size_t len = 20 + 32 + (size_t)payload;
+		t[32 + k] = (uint8_t)(fill + k);
+	return 32 + (size_t)payload;
+}
+
+/* SYN with options at OFF (0: MSS first, 1: after a NOP), MSS value, PAYLOAD bytes. */
+static size_t syn(uint8_t *p, int off, uint16_t mss, int payload, uint8_t flags)
+{
+	memset(p, 0, 80);
+	p[0] = 0x45;
+	p[9] = 6;
+	inet_pton(AF_INET, "192.168.1.10", p + 12);
+	inet_pton(AF_INET, "10.2.1.10", p + 16);
+	size_t len = 20 + tcp_hdr(p + 20, off, mss, payload, flags, 0xa5);
 	set_check(p, len);
 	cr_assert_eq(tcp_check(p, len), 0);
 	return len;
@@ -117,17 +125,7 @@ static size_t syn6(uint8_t *p, int hbh, int off, uint16_t mss, int payload)
 		p[43] = 4;
 	}
 	uint8_t *t = p + t0;
-	t[12] = 0x80;
-	t[13] = 0x02;
-	int i = 20;
-	if (off)
-		t[i++] = 1;
-	t[i++] = 2; t[i++] = 4; t[i++] = (uint8_t)(mss >> 8); t[i++] = (uint8_t)mss;
-	while (i < 32)
-		t[i++] = 1;
-	for (int k = 0; k < payload; k++)
-		t[32 + k] = (uint8_t)(0x5a + k);
-	size_t len = t0 + 32 + (size_t)payload;
+	size_t len = t0 + tcp_hdr(t, off, mss, payload, 0x02, 0x5a);
 	p[4] = (uint8_t)((len - 40) >> 8);
 	p[5] = (uint8_t)(len - 40);
 	uint16_t c = tcp_check6(p, t0, len);
