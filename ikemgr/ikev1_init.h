@@ -139,6 +139,10 @@ int ikei_mm1(struct ikei_sa *, const struct ikei_p1_params *, struct ike_dh *,
 int ikei_mm2(struct ikei_sa *, const uint8_t *pkt, size_t len, uint16_t *notify);
 int ikei_mm3(const struct ikei_sa *, const struct sockaddr_in *local,
              const struct sockaddr_in *peer, struct isakmp_buf *out);
+/* The same with a CERT_REQ payload body cr (rsa-sig, ikev1_init_mm_sig.c); none if NULL */
+int ikei_mm3_cr(const struct ikei_sa *, const struct sockaddr_in *local,
+                const struct sockaddr_in *peer, const uint8_t *cr, size_t cr_len,
+                struct isakmp_buf *out);
 int ikei_mm4(struct ikei_sa *, const uint8_t *pkt, size_t len, const struct sockaddr_in *local,
              const struct sockaddr_in *peer, uint16_t *notify);
 int ikei_mm_keys(struct ikei_sa *, struct ike_dh *, const uint8_t *skeyid, size_t len);

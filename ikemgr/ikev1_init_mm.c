@@ -142,6 +142,13 @@ int ikei_mm2(struct ikei_sa *s, const uint8_t *pkt, size_t len, uint16_t *notify
 int ikei_mm3(const struct ikei_sa *s, const struct sockaddr_in *local,
              const struct sockaddr_in *peer, struct isakmp_buf *b)
 {
+	return ikei_mm3_cr(s, local, peer, NULL, 0, b);
+}
+
+int ikei_mm3_cr(const struct ikei_sa *s, const struct sockaddr_in *local,
+                const struct sockaddr_in *peer, const uint8_t *cr, size_t cr_len,
+                struct isakmp_buf *b)
+{
 	uint8_t d[64];
 	size_t hl = ike_hash_len(s->hash);
 
@@ -156,6 +163,8 @@ int ikei_mm3(const struct ikei_sa *s, const struct sockaddr_in *local,
 		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, local->sin_addr, local->sin_port, d);
 		isakmp_put_payload(b, np, d, hl);
 	}
+	if (cr)
+		isakmp_put_payload(b, ISAKMP_NP_CR, cr, cr_len);
 	return isakmp_finalize(b) < 0 ? IKEI_E_BUILD : 0;
 }
 

@@ -28,27 +28,14 @@ int ikei_mm3_sig(const struct ikei_sa *s, const struct sockaddr_in *local,
                  const struct sockaddr_in *peer, const uint8_t *ca_name, size_t ca_name_len,
                  struct isakmp_buf *b)
 {
-	uint8_t d[64], cr[1 + CONF_PKI_NAME_MAX];
-	size_t hl = ike_hash_len(s->hash);
+	uint8_t cr[1 + CONF_PKI_NAME_MAX];
 
 	if (ca_name_len > CONF_PKI_NAME_MAX)
 		return IKEI_E_BUILD;
-	isakmp_put_hdr(b, s->cky_i, s->cky_r, ISAKMP_EXCH_MAIN, 0, 0);
-	isakmp_put_payload(b, ISAKMP_NP_KE, s->gxi, s->gxlen);
-	isakmp_put_payload(b, ISAKMP_NP_NONCE, s->ni, s->nilen);
-	if (s->peer_natt) {
-		/* RFC 3947 3.2: first the address the datagram goes to, then our own */
-		uint8_t np = s->peer_natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
-		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, peer->sin_addr, peer->sin_port, d);
-		isakmp_put_payload(b, np, d, hl);
-		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, local->sin_addr, local->sin_port, d);
-		isakmp_put_payload(b, np, d, hl);
-	}
 	/* strongSwan sends its certificate only when asked */
 	cr[0] = ISAKMP_CERT_X509_SIG;
 	memcpy(cr + 1, ca_name, ca_name_len);
-	isakmp_put_payload(b, ISAKMP_NP_CR, cr, 1 + ca_name_len);
-	return isakmp_finalize(b) < 0 ? IKEI_E_BUILD : 0;
+	return ikei_mm3_cr(s, local, peer, cr, 1 + ca_name_len, b);
 }
 
 int ikei_mm_sig_keys(struct ikei_sa *s, struct ike_dh *dh)
@@ -133,29 +120,18 @@ static int refusal(uint8_t *pkt, size_t len, uint16_t *notify)
 	return IKEI_E_NOTIFY;
 }
 
-/* IDir, CERT(s) and SIG_R of a decrypted message 6 into rq, HASH_R computed. */
+/* IDir, CERT(s) and SIG_R of a decrypted message 6 into rq, with the parts of HASH_R. */
 static int take(struct ikei_sa *s, const struct isakmp_msg *m, struct in_addr want_id,
                 struct msg_cert_verify_req *rq)
 {
 	const struct isakmp_payload *pid = nth_pl(m, ISAKMP_NP_ID, 0),
 	                            *psig = nth_pl(m, ISAKMP_NP_SIG, 0);
-	size_t off = 0;
 
 	if (!pid || !psig || pid->len < 5 || pid->len > IKEI_ID_MAX ||
 	    pid->len > sizeof(rq->id) || !psig->len || psig->len > sizeof(rq->sig))
 		return IKEI_E_MALFORMED;
 	memset(rq, 0, sizeof(*rq));
-	for (int i = 0; i < m->npl; i++) {
-		const struct isakmp_payload *p = &m->pl[i];
-		if (p->type != ISAKMP_NP_CERT || p->len < 2 || p->body[0] != ISAKMP_CERT_X509_SIG)
-			continue;
-		size_t l = p->len - 1u;
-		if (rq->ncert == MSG_CERT_MAX || l > sizeof(rq->certs) - off)
-			break;
-		memcpy(rq->certs + off, p->body + 1, l);
-		rq->cert_len[rq->ncert++] = (uint16_t)l;
-		off += l;
-	}
+	rq->ncert = isakmp_certs(m, rq->certs, sizeof(rq->certs), rq->cert_len, MSG_CERT_MAX);
 	if (!rq->ncert)
 		return IKEI_E_MALFORMED;        /* a peer known by its certificate must send it */
 	/* its subject (strongSwan's and our responder's default) or the address we dial;

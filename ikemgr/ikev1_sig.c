@@ -137,18 +137,7 @@ void ikev1_sig_mm5(struct ike_sa *sa, const struct isakmp_msg *m)
 		ike_sa_delete(sa, "out of memory", 0);
 		return;
 	}
-	size_t off = 0;
-	for (int i = 0; i < m->npl; i++) {
-		const struct isakmp_payload *p = &m->pl[i];
-		if (p->type != ISAKMP_NP_CERT || p->len < 2 || p->body[0] != ISAKMP_CERT_X509_SIG)
-			continue;
-		size_t l = p->len - 1u;
-		if (rq->ncert == MSG_CERT_MAX || l > sizeof(rq->certs) - off)
-			break;
-		memcpy(rq->certs + off, p->body + 1, l);
-		rq->cert_len[rq->ncert++] = (uint16_t)l;
-		off += l;
-	}
+	rq->ncert = isakmp_certs(m, rq->certs, sizeof(rq->certs), rq->cert_len, MSG_CERT_MAX);
 	if (!rq->ncert) {
 		free(rq);
 		refuse(sa, "no X.509 certificate in message 5 (the peer must send its own)");

@@ -144,6 +144,25 @@ int isakmp_parse_delete(const uint8_t *body, size_t len, struct isakmp_delete *o
 	return 0;
 }
 
+int isakmp_certs(const struct isakmp_msg *m, uint8_t *buf, size_t cap, uint16_t *lens, int max)
+{
+	size_t off = 0;
+	int n = 0;
+
+	for (int i = 0; i < m->npl; i++) {
+		const struct isakmp_payload *p = &m->pl[i];
+		if (p->type != ISAKMP_NP_CERT || p->len < 2 || p->body[0] != ISAKMP_CERT_X509_SIG)
+			continue;
+		size_t l = p->len - 1u;
+		if (n == max || l > cap - off)
+			break;
+		memcpy(buf + off, p->body + 1, l);
+		lens[n++] = (uint16_t)l;
+		off += l;
+	}
+	return n;
+}
+
 int isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *out)
 {
 	if (len < 5)

@@ -218,6 +218,10 @@ struct isakmp_id {
 };
 /* ID payload body: type, protocol, port, then at least one byte of identification data. */
 int isakmp_parse_id(const uint8_t *body, size_t len, struct isakmp_id *out);
+/* The X.509 CERT payloads of m (encoding ISAKMP_CERT_X509_SIG), back to back into buf (cap
+ * bytes) with their lengths in lens (max of them): how many. One that does not fit ends the
+ * list. */
+int isakmp_certs(const struct isakmp_msg *m, uint8_t *buf, size_t cap, uint16_t *lens, int max);
 
 int vid_is(const struct isakmp_payload *p, int vid);
 /* The bytes of a vendor ID (NULL for an unknown one). */

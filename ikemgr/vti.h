@@ -93,7 +93,7 @@ int  vti_sig_mm6(struct vti *, uint8_t *pkt, size_t len, uint16_t *notify, time_
 int  vti_sign_res(uint32_t peerid, const struct msg_sign_res *);
 int  vti_cert_res(uint32_t peerid, const struct msg_cert_verify_res *);
 /* vti_exchange.c, for vti_sig.c */
-void vti_nat_ports(struct vti *);
+void vti_mm5_send(struct vti *, struct isakmp_buf *, int rc, time_t now);
 void vti_p1_up(struct vti *, time_t now);
 /* vti_exchange.c */
 void vti_install(struct vti *, const struct ikei_qm *);

@@ -168,26 +168,29 @@ int vti_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	ike_dh_free(t->dh);
 	t->dh = NULL;
 	isakmp_buf_init(&b);
-	if (rc < 0 || (rc = ikei_mm5(&t->sa, t->local.sin_addr, &b)) < 0) {
-		isakmp_buf_free(&b);
-		vti_down(t, ikei_strerror(rc), 0, now);
-		return 1;
-	}
-	vti_nat_ports(t);
-	t->state = VTI_MM5;
-	vti_send_req(t, &b, now);
-	isakmp_buf_free(&b);
+	if (rc == 0)
+		rc = ikei_mm5(&t->sa, t->local.sin_addr, &b);
+	vti_mm5_send(t, &b, rc, now);
 	return 1;
 }
 
-/* RFC 3947 4: behind a NAT, message 5 and everything after go to 4500 */
-void vti_nat_ports(struct vti *t)
+/* Message 5 built into b (rc 0), by key or by signature: sent, or the tunnel down. Behind a
+ * NAT it and everything after go to 4500 (RFC 3947 4). b is freed. */
+void vti_mm5_send(struct vti *t, struct isakmp_buf *b, int rc, time_t now)
 {
+	if (rc < 0) {
+		isakmp_buf_free(b);
+		vti_down(t, ikei_strerror(rc), 0, now);
+		return;
+	}
 	if (t->sa.nat_detected) {
 		t->port4500 = 1;
 		t->peer.sin_port = htons(4500);
 		t->local.sin_port = htons(4500);
 	}
+	t->state = VTI_MM5;
+	vti_send_req(t, b, now);
+	isakmp_buf_free(b);
 }
 
 /* Main mode done (message 6 checked, by key or by signature): a renewal hands over to the

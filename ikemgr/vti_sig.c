@@ -93,15 +93,8 @@ int vti_sign_res(uint32_t peerid, const struct msg_sign_res *r)
 		return 1;
 	}
 	isakmp_buf_init(&b);
-	if ((rc = ikei_mm5_sig(&t->sa, tp->cert_der, tp->cert_len, r->sig, r->sig_len, &b)) < 0) {
-		isakmp_buf_free(&b);
-		vti_down(t, ikei_strerror(rc), 0, now);
-		return 1;
-	}
-	vti_nat_ports(t);
-	t->state = VTI_MM5;
-	vti_send_req(t, &b, now);
-	isakmp_buf_free(&b);
+	rc = ikei_mm5_sig(&t->sa, tp->cert_der, tp->cert_len, r->sig, r->sig_len, &b);
+	vti_mm5_send(t, &b, rc, now);
 	return 1;
 }
 
