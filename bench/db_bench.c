@@ -38,11 +38,8 @@ static void up_msg(uint32_t id, struct msg_session_up *u)
 	snprintf(u->user, sizeof(u->user), "user%05u", id);
 	snprintf(u->group, sizeof(u->group), "group%u", id % 20);
 	snprintf(u->profile, sizeof(u->profile), "vpn1-ra");
-	u->peer.sin_family = u->local.sin_family = AF_INET;
-	u->peer.sin_addr.s_addr = htonl(0xc6336400u + id);      /* 198.51.100.0 + id */
-	u->peer.sin_port = htons(4500);
-	u->local.sin_addr.s_addr = htonl(0xcb007101u);          /* 203.0.113.1 */
-	u->local.sin_port = htons(4500);
+	sa46_from4(&u->peer, (struct in_addr){ htonl(0xc6336400u + id) }, htons(4500));  /* 198.51.100.0 + id */
+	sa46_from4(&u->local, (struct in_addr){ htonl(0xcb007101u) }, htons(4500));      /* 203.0.113.1 */
 	u->assigned.s_addr = htonl(0x0a640000u + id);           /* 10.100.0.0 + id */
 	snprintf(u->ifname, sizeof(u->ifname), "va%u", id);
 	u->unit = (int)id;

@@ -41,11 +41,8 @@ static int session(struct db *d, uint32_t id, int down)
 	u.session_id = id;
 	snprintf(u.user, sizeof(u.user), "user%05u", id % 100000);
 	snprintf(u.group, sizeof(u.group), "group%u", id % 10);
-	u.peer.sin_family = u.local.sin_family = AF_INET;
-	u.peer.sin_addr.s_addr = htonl(0x0a000000u + id);
-	u.peer.sin_port = htons(4500);
-	u.local.sin_addr.s_addr = htonl(0xac128ff6u);
-	u.local.sin_port = htons(4500);
+	sa46_from4(&u.peer, (struct in_addr){ htonl(0x0a000000u + id) }, htons(4500));
+	sa46_from4(&u.local, (struct in_addr){ htonl(0xac128ff6u) }, htons(4500));
 	u.assigned.s_addr = htonl(0xc0a80000u + id % 65000);
 	u.unit = (int32_t)(id % 65000);
 	snprintf(u.ifname, sizeof(u.ifname), "va%d", u.unit);

@@ -27,7 +27,7 @@ static double mono(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void send_count(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_count(const union sa46 *l, const union sa46 *p, int port4500,
                        const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500; (void)pkt; (void)len;
@@ -55,10 +55,9 @@ int main(int argc, char **argv)
 	for (int i = 1; i <= n; i++) {
 		uint8_t cky[8] = { 0 };
 		memcpy(cky, &i, sizeof(i));
-		struct sockaddr_in p = { .sin_family = AF_INET, .sin_port = htons(4500),
-		                         .sin_addr.s_addr = htonl(0xc6336400u + (uint32_t)i) };
-		struct sockaddr_in l = { .sin_family = AF_INET, .sin_port = htons(4500),
-		                         .sin_addr.s_addr = htonl(0xcb007101u) };
+		union sa46 p, l;
+		sa46_from4(&p, (struct in_addr){ htonl(0xc6336400u + (uint32_t)i) }, htons(4500));
+		sa46_from4(&l, (struct in_addr){ htonl(0xcb007101u) }, htons(4500));
 		struct ike_sa *sa = ike_sa_new(cky, &p, &l);
 		if (!sa)
 			return 1;

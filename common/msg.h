@@ -12,6 +12,8 @@
 #include <netinet/in.h>
 #include <net/if.h>
 
+#include "common/sa46.h"
+
 enum imsg_type {
 	IMSG_NONE = 0,
 
@@ -135,6 +137,9 @@ enum msg_socket_kind {
 	SOCK_DYNAUTH,           /* UDP, aaa server radius dynamic-author: keymgr */
 	SOCK_CONTROL,           /* the listening operator socket DIR/vpnd.sock: control */
 	SOCK_METRICS,           /* TCP, ip http server (Prometheus metrics): control */
+	SOCK_IKE500_6,          /* the same three on IPv6; absent where the kernel has no IPv6 */
+	SOCK_IKE4500_6,
+	SOCK_ESP_RAW6,
 };
 struct msg_socket {
 	int32_t kind;
@@ -159,7 +164,7 @@ struct msg_skeyid_req {
 	int32_t  id_type;               /* ISAKMP ID type of the peer (KEY_ID, FQDN) */
 	uint16_t id_len;
 	uint8_t  id[MSG_ID_MAX];
-	struct sockaddr_in local, peer;
+	union sa46 local, peer;
 	uint16_t ni_len, nr_len;
 	uint8_t  ni[MSG_NONCE_MAX], nr[MSG_NONCE_MAX];
 	/* we initiated, for crypto ipsec client ezvpn NAME: its group key, if peer is one of its
@@ -192,7 +197,7 @@ struct msg_xauth_req {
 	char     auth_list[64];         /* aaa authentication login list from the profile */
 	char     author_list[64];       /* aaa authorization network list */
 	int32_t  authorize_only;        /* no XAUTH: only fetch the group's policy */
-	struct sockaddr_in peer;
+	union sa46 peer;
 	/* sessions this login takes over (phase 1 rekey, INITIAL-CONTACT): not counted against
 	 * max-users / max-logins */
 	int32_t  nreplaces;
@@ -278,7 +283,7 @@ struct msg_session_end {
 };
 
 struct msg_ike_pkt {
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	uint16_t len;                   /* bytes that follow */
 };
 
@@ -291,7 +296,7 @@ struct msg_va_create {
 	int32_t  client_plen;           /* 0 = 32; a site-to-site peer's quick mode IDci network */
 	int32_t  esp_overhead;          /* bytes ESP adds, for the computed MTU */
 	char     user[MSG_USER_MAX];
-	struct sockaddr_in peer;
+	union sa46 peer;
 };
 
 /*
@@ -320,7 +325,7 @@ struct msg_authz_del {
 struct msg_ez_xauth_req {
 	uint32_t sa_id;
 	char     ezvpn[64];
-	struct sockaddr_in peer;
+	union sa46 peer;
 };
 struct msg_ez_xauth_res {
 	uint32_t sa_id;
@@ -338,7 +343,7 @@ struct msg_ez_xauth_res {
 struct msg_ez_va {
 	uint32_t session_id;
 	char     ezvpn[64];
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	struct in_addr addr;            /* Mode Config address; 0 in network-extension mode */
 	int32_t  nsplit;                /* split-include networks; 0 = everything */
 	struct msg_route split[MSG_ROUTES_MAX];
@@ -378,7 +383,7 @@ struct msg_ez_cmd {
 struct msg_ez_backup {
 	uint32_t sa_id;
 	char     ezvpn[64];
-	struct sockaddr_in peer;        /* the server that pushed it */
+	union sa46 peer;        /* the server that pushed it */
 	int32_t  n;
 	struct in_addr addr[MSG_EZ_BACKUP_MAX];
 };
@@ -442,7 +447,7 @@ enum msg_encap { ENCAP_UDP = 1, ENCAP_RAW = 2 };
 struct msg_sa_add {
 	uint32_t session_id;
 	int32_t  encap;                 /* enum msg_encap */
-	struct sockaddr_in peer, local; /* ports matter for ENCAP_UDP */
+	union sa46 peer, local; /* ports matter for ENCAP_UDP */
 	int32_t  encr;                  /* enum conf_esp_encr */
 	int32_t  enc_keylen;            /* bytes, including the 4-byte GCM salt */
 	int32_t  auth;                  /* enum conf_esp_auth */
@@ -488,7 +493,8 @@ enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP,
                       CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN };
 struct msg_clear {
 	int32_t  kind;
-	struct in_addr addr;
+	union sa46 peer;                /* CLEAR_REMOTE, CLEAR_SA_PEER */
+	uint32_t conn_id;               /* CLEAR_ISAKMP_CONN */
 	char     name[MSG_USER_MAX];
 };
 
@@ -517,7 +523,7 @@ struct msg_session_up {
 	char     user[MSG_USER_MAX];
 	char     group[MSG_GROUP_MAX];
 	char     profile[64];
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	struct in_addr assigned;
 	char     ifname[IF_NAMESIZE];
 	int32_t  unit;
@@ -556,7 +562,8 @@ struct msg_acct {
 	char     group[64];             /* RADIUS server group */
 	char     user[MSG_USER_MAX];
 	char     acct_session_id[MSG_ACCT_SID_LEN];
-	struct in_addr framed_ip, peer;
+	struct in_addr framed_ip;
+	union sa46 peer;                /* Calling-Station-Id; unset: none */
 	uint8_t  class_[253];
 	int32_t  class_len;
 	uint32_t session_time;          /* seconds (Interim, Stop) */
@@ -608,7 +615,7 @@ struct msg_hash_parts {
 struct msg_cert_verify_req {
 	uint32_t sa_id;
 	int32_t  auth_method;           /* as negotiated: 3 RSA, 65005 XAUTHInitRSA, 9/10/11 ECDSA */
-	struct sockaddr_in peer;
+	union sa46 peer;
 	char     trustpoint[MSG_TP_MAX];/* only this one; "" = any configured */
 	uint16_t id_len;                /* IDii body: type, protocol, port, data */
 	uint8_t  id[MSG_ID_MAX];
@@ -650,7 +657,7 @@ struct msg_sign_req {
 struct msg_vti_sign_req {
 	uint32_t sa_id;
 	char     vti[64];
-	struct sockaddr_in peer;
+	union sa46 peer;
 	struct msg_hash_parts parts;
 	uint16_t idii_len;
 	uint8_t  idii_b[MSG_ID_MAX];
@@ -668,7 +675,7 @@ struct msg_sign_res {
 struct msg_ike_sa {
 	uint32_t session_id;
 	uint8_t  cky_i[8], cky_r[8];
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	char     state[16];             /* IOS name: CONF_XAUTH, CONF_ADDR, QM_IDLE */
 	char     encr[16], hash[16], auth[16];   /* "aes 256", "sha256", "psk" */
 	int32_t  dh_group;
@@ -685,7 +692,7 @@ struct msg_ike_sa_down {
 struct msg_ipsec_sa {
 	uint32_t session_id;
 	uint32_t spi_in, spi_out;       /* network byte order */
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	char     ifname[IF_NAMESIZE];
 	int32_t  unit;
 	struct in_addr remote_ident;    /* the client's address (0: any) */
@@ -763,7 +770,7 @@ struct msg_lockout {
 	int32_t  fails;
 	int32_t  locked;
 	int64_t  last_fail;             /* unix time */
-	struct in_addr last_addr;       /* where the last failure came from */
+	union sa46 last_addr;           /* where the last failure came from */
 };
 struct msg_lockout_clear {
 	int32_t  all;

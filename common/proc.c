@@ -28,7 +28,8 @@ static void take_socket(struct proc_boot *b, struct imsg *m)
 		hi = CHAN_TUNMGR;
 	}
 	if (m->hdr.type == IMSG_SOCKET && (ms.kind == SOCK_DYNAUTH || ms.kind == SOCK_CONTROL ||
-	                                   ms.kind == SOCK_METRICS))
+	                                   ms.kind == SOCK_METRICS || ms.kind == SOCK_IKE500_6 ||
+	                                   ms.kind == SOCK_IKE4500_6 || ms.kind == SOCK_ESP_RAW6))
 		lo = hi = ms.kind;        /* sockets numbered after the channels */
 	if (ms.kind < lo || ms.kind > hi || ms.kind >= PROC_NSOCK)
 		fatalx("bootstrap: bad socket kind %d for message type %u", ms.kind, m->hdr.type);

@@ -12,7 +12,7 @@ enum proc_role { ROLE_PARENT = 0, ROLE_IKEMGR, ROLE_KEYMGR, ROLE_TUNMGR, ROLE_CO
 /* the last role: loops over the children run ROLE_IKEMGR..ROLE_LAST */
 #define ROLE_LAST ROLE_CONTROL
 
-#define PROC_NSOCK 10
+#define PROC_NSOCK 13
 
 struct proc_boot {
 	int role;                   /* enum proc_role */

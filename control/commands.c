@@ -115,7 +115,7 @@ static void cmd_clear_session(struct control_conn *cc, int argc, char **argv)
 	memset(&q, 0, sizeof(q));
 	q.kind = CTL_CLEAR;
 	if (argc == 2 && !strcmp(argv[0], "remote")) {
-		if (inet_pton(AF_INET, argv[1], &m->addr) != 1) {
+		if (sa46_pton(argv[1], &m->peer) < 0) {
 			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
 			return;
 		}
@@ -145,7 +145,7 @@ static void cmd_clear_sa(struct control_conn *cc, int argc, char **argv)
 	q.kind = CTL_CLEAR;
 	m->kind = CLEAR_SA_ALL;
 	if (argc == 2 && !strcmp(argv[0], "peer")) {
-		if (inet_pton(AF_INET, argv[1], &m->addr) != 1) {
+		if (sa46_pton(argv[1], &m->peer) < 0) {
 			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
 			return;
 		}
@@ -175,7 +175,7 @@ static void cmd_clear_isakmp(struct control_conn *cc, int argc, char **argv)
 			return;
 		}
 		m->kind = CLEAR_ISAKMP_CONN;
-		m->addr.s_addr = htonl((uint32_t)id);
+		m->conn_id = (uint32_t)id;
 	} else if (argc != 0) {
 		control_printf(cc, "%% Invalid input: expected [CONN-ID]\n");
 		return;

@@ -75,7 +75,7 @@ void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 	int json = control_take_json(&argc, argv);
 	const struct vpnd_conf *conf = control_conf(cc);
 	int maxf = conf ? conf->aaa_max_fail : 0;
-	char when[32], a[INET_ADDRSTRLEN];
+	char when[32], a[SA46_STRLEN];
 
 	if (argc) {
 		control_printf(cc, "%% Invalid input: expected [--json]\n");
@@ -89,7 +89,7 @@ void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 		jw_int(w, "max_fail", maxf);
 		jw_arr(w, "users");
 		for (int i = 0; i < nlocked; i++) {
-			inet_ntop(AF_INET, &locked[i].last_addr, a, sizeof(a));
+			sa46_ntop(&locked[i].last_addr, a);
 			jw_obj(w, NULL);
 			jw_str(w, "user", locked[i].user);
 			jw_int(w, "failures", locked[i].fails);
@@ -113,7 +113,7 @@ void exposure_cmd_show_lockout(struct control_conn *cc, int argc, char **argv)
 		time_t t = (time_t)locked[i].last_fail;
 		struct tm tm;
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime_r(&t, &tm));
-		inet_ntop(AF_INET, &locked[i].last_addr, a, sizeof(a));
+		sa46_ntop(&locked[i].last_addr, a);
 		control_printf(cc, "%-24s %-6s %-8d %-20s %s\n", locked[i].user,
 		               locked[i].locked ? "Yes" : "No", locked[i].fails, when, a);
 	}

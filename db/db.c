@@ -463,6 +463,12 @@ static void bind_addr(sqlite3_stmt *s, int i, struct in_addr a)
 	sqlite3_bind_text(s, i, ip, -1, SQLITE_TRANSIENT);
 }
 
+static void bind_sa46(sqlite3_stmt *s, int i, const union sa46 *a)
+{
+	char ip[SA46_STRLEN];
+	sqlite3_bind_text(s, i, sa46_ntop(a, ip), -1, SQLITE_TRANSIENT);
+}
+
 /* SPIs and cookies are stored as their bytes on the wire, so they read as in a packet dump. */
 static void bind_hex(sqlite3_stmt *s, int i, const void *p, size_t n)
 {
@@ -486,10 +492,10 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	BIND_STR(s, 3, u->user);
 	BIND_STR(s, 4, u->group);
 	BIND_STR(s, 5, u->profile);
-	bind_addr(s, 6, u->peer.sin_addr);
-	sqlite3_bind_int(s, 7, ntohs(u->peer.sin_port));
-	bind_addr(s, 8, u->local.sin_addr);
-	sqlite3_bind_int(s, 9, ntohs(u->local.sin_port));
+	bind_sa46(s, 6, &u->peer);
+	sqlite3_bind_int(s, 7, ntohs(sa46_port(&u->peer)));
+	bind_sa46(s, 8, &u->local);
+	sqlite3_bind_int(s, 9, ntohs(sa46_port(&u->local)));
 	bind_addr(s, 10, u->assigned);
 	BIND_STR(s, 11, u->ifname);
 	sqlite3_bind_int(s, 12, u->unit);
@@ -594,10 +600,10 @@ int db_ike_sa_up(struct db *d, const struct msg_ike_sa *m)
 	sqlite3_bind_int64(s, 2, m->session_id);
 	bind_hex(s, 3, m->cky_i, 8);
 	bind_hex(s, 4, m->cky_r, 8);
-	bind_addr(s, 5, m->local.sin_addr);
-	sqlite3_bind_int(s, 6, ntohs(m->local.sin_port));
-	bind_addr(s, 7, m->peer.sin_addr);
-	sqlite3_bind_int(s, 8, ntohs(m->peer.sin_port));
+	bind_sa46(s, 5, &m->local);
+	sqlite3_bind_int(s, 6, ntohs(sa46_port(&m->local)));
+	bind_sa46(s, 7, &m->peer);
+	sqlite3_bind_int(s, 8, ntohs(sa46_port(&m->peer)));
 	BIND_STR(s, 9, m->state);
 	BIND_STR(s, 10, m->encr);
 	BIND_STR(s, 11, m->hash);
@@ -627,10 +633,10 @@ int db_ipsec_sa_up(struct db *d, const struct msg_ipsec_sa *m)
 	sqlite3_bind_int64(s, 2, m->session_id);
 	bind_hex(s, 3, &m->spi_in, 4);
 	bind_hex(s, 4, &m->spi_out, 4);
-	bind_addr(s, 5, m->peer.sin_addr);
-	sqlite3_bind_int(s, 6, ntohs(m->peer.sin_port));
-	bind_addr(s, 7, m->local.sin_addr);
-	sqlite3_bind_int(s, 8, ntohs(m->local.sin_port));
+	bind_sa46(s, 5, &m->peer);
+	sqlite3_bind_int(s, 6, ntohs(sa46_port(&m->peer)));
+	bind_sa46(s, 7, &m->local);
+	sqlite3_bind_int(s, 8, ntohs(sa46_port(&m->local)));
 	BIND_STR(s, 9, m->ifname);
 	sqlite3_bind_int(s, 10, m->unit);
 	bind_addr(s, 11, m->remote_ident);

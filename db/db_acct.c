@@ -199,7 +199,9 @@ int db_acct_head(struct db *d, struct msg_acct *m)
 	col_str(s, 4, m->acct_session_id, sizeof(m->acct_session_id));
 	col_str(s, 5, m->user, sizeof(m->user));
 	col_addr(s, 6, &m->framed_ip);
-	col_addr(s, 7, &m->peer);
+	const unsigned char *pt = sqlite3_column_text(s, 7);
+	if (!pt || sa46_pton((const char *)pt, &m->peer) < 0)
+		memset(&m->peer, 0, sizeof(m->peer));
 	int n = sqlite3_column_bytes(s, 8);
 	if (n > 0 && (size_t)n <= sizeof(m->class_)) {
 		memcpy(m->class_, sqlite3_column_blob(s, 8), (size_t)n);

@@ -75,8 +75,8 @@ int db_cm_sa_up(struct db *d, const struct msg_cm_sa *m)
 	sqlite3_bind_int64(s, 2, m->sa.session_id);
 	bind_spi(s, 3, m->sa.spi_in);
 	bind_spi(s, 4, m->sa.spi_out);
-	bind_addr(s, 5, m->sa.peer.sin_addr);
-	bind_addr(s, 6, m->sa.local.sin_addr);
+	bind_addr(s, 5, sa46_in4(&m->sa.peer));
+	bind_addr(s, 6, sa46_in4(&m->sa.local));
 	bind_str(s, 7, m->sa.ifname, sizeof(m->sa.ifname));
 	bind_addr(s, 8, m->sa.remote_ident);
 	bind_str(s, 9, m->sa.transform, sizeof(m->sa.transform));

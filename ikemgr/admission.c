@@ -18,36 +18,36 @@
 
 /* Per-peer token buckets, hashed by address; collisions only make the limit stricter. */
 #define RL_SLOTS 1024
-static struct { uint32_t addr; double tokens; struct timespec at; } rl[RL_SLOTS];
+static struct { uint64_t addr; double tokens; struct timespec at; } rl[RL_SLOTS];
 
 /* Peers that completed phase 1 in the last KNOWN_SECS, direct-mapped: a collision forgets
  * one, which then counts as never seen. Only a completed phase 1 adds an entry. */
 #define KNOWN_SLOTS 4096
 #define KNOWN_SECS  600
-static struct { uint32_t addr; time_t at; } known[KNOWN_SLOTS];
+static struct { uint64_t addr; time_t at; } known[KNOWN_SLOTS];
 
 /* In-negotiation SAs per source address; an entry lives while its count is not 0. */
 #define PC_BUCKETS 1024
 struct peer_count {
 	struct peer_count *next;
-	uint32_t addr;
+	uint64_t addr;
 	int      n;
 };
 static struct peer_count *pc[PC_BUCKETS];
 
-static unsigned addr_hash(uint32_t a, unsigned n)
+static unsigned addr_hash(uint64_t a, unsigned n)
 {
-	return (ntohl(a) * 2654435761u) % n;
+	return (unsigned)((a * 0x9e3779b97f4a7c15ull) >> 32) % n;
 }
 
-static int peer_rate_ok(struct in_addr a)
+static int peer_rate_ok(uint64_t a)
 {
-	unsigned i = addr_hash(a.s_addr, RL_SLOTS);
+	unsigned i = addr_hash(a, RL_SLOTS);
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double burst = ike.peer_rate * 4.0;
-	if (rl[i].addr != a.s_addr) {
-		rl[i].addr = a.s_addr;
+	if (rl[i].addr != a) {
+		rl[i].addr = a;
 		rl[i].tokens = burst;
 		rl[i].at = now;
 	}
@@ -62,7 +62,7 @@ static int peer_rate_ok(struct in_addr a)
 	return 1;
 }
 
-static struct peer_count **pc_slot(uint32_t addr)
+static struct peer_count **pc_slot(uint64_t addr)
 {
 	struct peer_count **pp = &pc[addr_hash(addr, PC_BUCKETS)];
 	while (*pp && (*pp)->addr != addr)
@@ -70,16 +70,17 @@ static struct peer_count **pc_slot(uint32_t addr)
 	return pp;
 }
 
-static int peer_negotiating(uint32_t addr)
+static int peer_negotiating(uint64_t addr)
 {
 	struct peer_count *e = *pc_slot(addr);
 	return e ? e->n : 0;
 }
 
-int adm_is_known(struct in_addr a)
+int adm_is_known(const union sa46 *peer)
 {
-	unsigned i = addr_hash(a.s_addr, KNOWN_SLOTS);
-	return known[i].addr == a.s_addr && known[i].at && time(NULL) - known[i].at < KNOWN_SECS;
+	uint64_t a = sa46_source_key(peer);
+	unsigned i = addr_hash(a, KNOWN_SLOTS);
+	return known[i].addr == a && known[i].at && time(NULL) - known[i].at < KNOWN_SECS;
 }
 
 /* The limits in force: the configuration's, or the defaults for an engine without one. */
@@ -105,15 +106,15 @@ static int once_a_second(time_t *last)
 	return 1;
 }
 
-int ikev1_admit(const struct sockaddr_in *peer, const char *what)
+int ikev1_admit(const union sa46 *peer, const char *what)
 {
 	static time_t log_total, log_peer, log_shed, log_sa;
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &peer->sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(peer, pa);
 	int total = limit_total(), per = limit_peer();
 
 	ike.st.adm_requests++;
-	if (!peer_rate_ok(peer->sin_addr)) {
+	if (!peer_rate_ok(sa46_source_key(peer))) {
 		ike.st.drop_ratelimit++;
 		log_rl("%s from %s over the per-peer rate, dropped", what, pa);
 		return 0;
@@ -131,14 +132,14 @@ int ikev1_admit(const struct sockaddr_in *peer, const char *what)
 			log_warnx("in-negotiation IKE SA cap (%d) reached, new exchanges dropped", total);
 		return 0;
 	}
-	if (peer_negotiating(peer->sin_addr.s_addr) >= per) {
+	if (peer_negotiating(sa46_source_key(peer)) >= per) {
 		ike.st.drop_peer_cap++;
 		if (once_a_second(&log_peer))
 			log_warnx("%s from %s: %d IKE SAs from that address are in negotiation (the "
 			          "per-peer limit), dropped", what, pa, per);
 		return 0;
 	}
-	if (ike.nhalfopen >= total / 2 && !adm_is_known(peer->sin_addr)) {
+	if (ike.nhalfopen >= total / 2 && !adm_is_known(peer)) {
 		ike.st.drop_shed++;
 		if (once_a_second(&log_shed))
 			log_warnx("%d of %d in-negotiation IKE SAs in use: %s from %s, a peer with no "
@@ -151,7 +152,7 @@ int ikev1_admit(const struct sockaddr_in *peer, const char *what)
 
 void adm_sa_new(struct ike_sa *sa)
 {
-	sa->neg_addr = sa->peer.sin_addr.s_addr;
+	sa->neg_addr = sa46_source_key(&sa->peer);
 	struct peer_count **pp = pc_slot(sa->neg_addr);
 	if (!*pp) {
 		struct peer_count *e = calloc(1, sizeof(*e));
@@ -180,8 +181,9 @@ void adm_sa_settled(struct ike_sa *sa)
 
 void ike_sa_promoted(struct ike_sa *sa)
 {
-	unsigned i = addr_hash(sa->peer.sin_addr.s_addr, KNOWN_SLOTS);
-	known[i].addr = sa->peer.sin_addr.s_addr;
+	uint64_t a = sa46_source_key(&sa->peer);
+	unsigned i = addr_hash(a, KNOWN_SLOTS);
+	known[i].addr = a;
 	known[i].at = time(NULL);
 }
 

@@ -15,7 +15,7 @@
 void on_p1(struct ez *e, uint8_t *pkt, size_t len, time_t now)
 {
 	uint16_t notify = 0;
-	int rc = ikei_aggr2_parse(&e->sa, pkt, len, &e->local, &e->peer, &notify);
+	int rc = ikei_aggr2_parse(&e->sa, pkt, len, &e->local.sin, &e->peer.sin, &notify);
 	if (rc == IKEI_E_NOTIFY) {
 		char why[48];
 		snprintf(why, sizeof(why), "refused with notification %u", notify);
@@ -67,7 +67,7 @@ int ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	}
 	struct isakmp_buf b;
 	isakmp_buf_init(&b);
-	rc = ikei_aggr3(&e->sa, &e->local, &e->peer, &b);
+	rc = ikei_aggr3(&e->sa, &e->local.sin, &e->peer.sin, &b);
 	if (rc < 0) {
 		isakmp_buf_free(&b);
 		ez_down(e, "cannot build message 3", 0, 1, now);
@@ -76,8 +76,8 @@ int ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	/* RFC 3947 4: behind a NAT, message 3 and everything after go to 4500 */
 	if (e->sa.nat_detected) {
 		e->port4500 = 1;
-		e->peer.sin_port = htons(4500);
-		e->local.sin_port = htons(4500);
+		e->peer.sin.sin_port = htons(4500);
+		e->local.sin.sin_port = htons(4500);
 	}
 	ez_send(e, &b);
 	isakmp_buf_free(&b);
@@ -87,7 +87,7 @@ int ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	e->x.msgid = 0;
 	e->rtx_left = 0;
 	e->next_at = now + 30;      /* the server's XAUTH request, or its Mode Config */
-	log_info("ezvpn %s: phase 1 up with %s", e->name, inet_ntoa(e->peer.sin_addr));
+	log_info("ezvpn %s: phase 1 up with %s", e->name, inet_ntoa(e->peer.sin.sin_addr));
 	ez_rep_ike_up(e, "CONF_XAUTH");
 	ez_report(e, "SOCKET_UP");
 	return 1;
@@ -376,7 +376,7 @@ static void on_qm(struct ez *e, uint8_t *pkt, size_t len, uint32_t msgid, time_t
 	e->state = EZ_ACTIVE;
 	e->failures = 0;
 	char pa[INET_ADDRSTRLEN], aa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &e->peer.sin_addr, pa, sizeof(pa));
+	inet_ntop(AF_INET, &e->peer.sin.sin_addr, pa, sizeof(pa));
 	inet_ntop(AF_INET, &e->cfg.addr, aa, sizeof(aa));
 	log_info("ezvpn %s: IPsec up with %s on %s (%s), address %s", e->name, pa, e->ifname,
 	         esp_transform_name(e->qm.encr, e->qm.keylen, e->qm.auth), aa);
@@ -429,8 +429,8 @@ static void on_info(struct ez *e, uint8_t *pkt, size_t len, time_t now)
 	isakmp_buf_free(&b);
 }
 
-int ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
-             const struct sockaddr_in *local, int port4500)
+int ez_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+             const union sa46 *local, int port4500)
 {
 	struct ez *e = NULL;
 	uint32_t msgid;
@@ -444,7 +444,7 @@ int ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			e = &ezs[k];
 	if (!e)
 		return 0;
-	if (peer->sin_addr.s_addr != e->peer.sin_addr.s_addr || ikei_peek(pkt, len, &msgid, &exch) < 0) {
+	if (!sa46_same_addr(peer, &e->peer) || ikei_peek(pkt, len, &msgid, &exch) < 0) {
 		ike.st.drop_unknown_sa++;
 		return 1;
 	}
@@ -452,8 +452,8 @@ int ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	if (!copy)
 		return 1;
 	memcpy(copy, pkt, len);
-	if (!e->local.sin_addr.s_addr)
-		e->local.sin_addr = local->sin_addr;
+	if (!e->local.sin.sin_addr.s_addr)
+		e->local.sin.sin_addr = local->sin.sin_addr;
 	if (exch == ISAKMP_EXCH_INFO)
 		on_info(e, copy, len, now);
 	else if (e->state == EZ_P1 && exch == ISAKMP_EXCH_AGGR)

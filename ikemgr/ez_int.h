@@ -29,7 +29,7 @@ struct ez {
 	char     name[CONF_NAME_MAX];
 	int      used, state, peer_idx, failures;
 	uint32_t id;                        /* session id for tunmgr, keymgr and the parent */
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	int      port4500;
 	struct ike_dh *dh;
 	struct ikei_sa sa;

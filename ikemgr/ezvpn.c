@@ -61,7 +61,7 @@ void ez_report(struct ez *e, const char *event)
 	snprintf(m.state, sizeof(m.state), "%s",
 	         e->state == EZ_CREDS && e->prompt ? "XAUTH_PROMPT" : state_word[e->state]);
 	snprintf(m.last_event, sizeof(m.last_event), "%s", e->event);
-	m.peer = e->peer.sin_addr;
+	m.peer = e->peer.sin.sin_addr;
 	if (e->state >= EZ_VA) {
 		m.addr = e->cfg.addr;
 		m.mask = e->cfg.mask.s_addr ? e->cfg.mask : (struct in_addr){ 0xffffffff };
@@ -199,7 +199,7 @@ void ez_down(struct ez *e, const char *why, int tell_peer, int failed, time_t no
 	if (e->state != EZ_IDLE && e->state != EZ_CONNECT_REQ && e->state != EZ_WAIT_TRAFFIC)
 		log_info("ezvpn %s: %s %s (%s)", e->name,
 		         e->state == EZ_ACTIVE ? "session with" : "attempt toward",
-		         inet_ntoa(e->peer.sin_addr), why);
+		         inet_ntoa(e->peer.sin.sin_addr), why);
 	int was_active = e->state == EZ_ACTIVE;
 	ez_rep_down(e, why);
 	ez_clear_session(e);
@@ -246,16 +246,16 @@ void ez_connect(struct ez *e, time_t now)
 	/* the configured peers in order, then the backup servers one of them named */
 	e->peer_idx %= c->npeer + e->nbackup;
 	memset(&e->peer, 0, sizeof(e->peer));
-	e->peer.sin_family = AF_INET;
-	e->peer.sin_port = htons(500);
-	e->peer.sin_addr = e->peer_idx < c->npeer ? c->peer[e->peer_idx]
+	e->peer.sin.sin_family = AF_INET;
+	e->peer.sin.sin_port = htons(500);
+	e->peer.sin.sin_addr = e->peer_idx < c->npeer ? c->peer[e->peer_idx]
 	                                           : e->backup[e->peer_idx - c->npeer];
 	memset(&e->local, 0, sizeof(e->local));
-	e->local.sin_family = AF_INET;
-	e->local.sin_port = htons(500);
+	e->local.sin.sin_family = AF_INET;
+	e->local.sin.sin_port = htons(500);
 	out = c->outside[0] ? conf_find_iface(ezconf, c->outside) : NULL;
 	if (out && out->has_addr)
-		e->local.sin_addr = out->addr;
+		e->local.sin.sin_addr = out->addr;
 	e->id = ++ike.next_id;
 	if (!(e->dh = ike_dh_new(p.group))) {
 		log_warnx("ezvpn %s: DH group %d unavailable", e->name, p.group);
@@ -271,7 +271,7 @@ void ez_connect(struct ez *e, time_t now)
 	}
 	e->state = EZ_P1;
 	log_info("ezvpn %s: connecting to %s as group '%s'", e->name,
-	         inet_ntoa(e->peer.sin_addr), c->group);
+	         inet_ntoa(e->peer.sin.sin_addr), c->group);
 	ez_send_req(e, &b, now);
 	isakmp_buf_free(&b);
 	ez_report(e, "CONNECT");

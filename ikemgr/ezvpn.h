@@ -22,8 +22,8 @@ void ez_cmd(const struct msg_ez_cmd *);
 void ez_traffic(const struct msg_ez_traffic *);     /* connect acl: tunmgr saw traffic */
 
 /* 1 when the datagram, or the answer for session peerid, belongs to an ezvpn */
-int  ez_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
-              const struct sockaddr_in *local, int port4500);
+int  ez_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+              const union sa46 *local, int port4500);
 int  ez_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *);
 void ez_xauth_res(uint32_t peerid, const struct msg_ez_xauth_res *);
 int  ez_va_created(uint32_t peerid, const struct msg_va_created *);

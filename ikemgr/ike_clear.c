@@ -80,14 +80,14 @@ void ike_clear_sa(const struct msg_clear *c)
 			continue;
 		switch (c->kind) {
 		case CLEAR_SA_PEER:
-			if (sa->peer.sin_addr.s_addr != c->addr.s_addr)
+			if (!sa46_same_addr(&sa->peer, &c->peer))
 				break;
 			/* FALLTHROUGH */
 		case CLEAR_SA_ALL:
 			nsa += clear_children(sa);
 			break;
 		case CLEAR_ISAKMP_CONN:
-			if (sa->id != ntohl(c->addr.s_addr))
+			if (sa->id != c->conn_id)
 				break;
 			/* FALLTHROUGH */
 		case CLEAR_ISAKMP_ALL:

@@ -35,8 +35,8 @@ static int matches(const struct ike_sa *sa, const struct msg_dynauth_req *r)
 		hit += sa->policy.addr.s_addr && sa->policy.addr.s_addr == r->framed_ip.s_addr;
 	}
 	if (r->has_calling) {
-		char peer[INET_ADDRSTRLEN];
-		inet_ntop(AF_INET, &sa->peer.sin_addr, peer, sizeof(peer));
+		char peer[SA46_STRLEN];
+		sa46_ntop(&sa->peer, peer);
 		given++;
 		hit += !strcmp(peer, r->calling);
 	}
@@ -52,11 +52,11 @@ static int is_session(const struct ike_sa *sa)
 static void delete_superseded(const struct ike_sa *s)
 {
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike_sa_peer_chain(s->peer.sin_addr); o; o = next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(&s->peer); o; o = next) {
 		next = o->peer_next;
 		if (o != s && o->superseded && o->state != IKE_S_DEAD &&
-		    o->peer.sin_addr.s_addr == s->peer.sin_addr.s_addr &&
-		    o->peer.sin_port == s->peer.sin_port && !strcmp(o->user, s->user) &&
+		    sa46_same_addr(&o->peer, &s->peer) &&
+		    sa46_port(&o->peer) == sa46_port(&s->peer) && !strcmp(o->user, s->user) &&
 		    !strcmp(o->group_name, s->group_name))
 			ike_sa_delete(o, "radius disconnect", 1);
 	}

@@ -85,7 +85,7 @@ static void report_ike(struct ike_sa *sa)
 	         (sa->port4500 ? IKE_CAP_NAT : 0) | (sa->xauth ? IKE_CAP_XAUTH : 0);
 	ike.io.to_parent(IMSG_IKE_SA_UP, sa->id, &m, sizeof(m));
 	sa->rep_state = sa->state;
-	sa->rep_port = sa->peer.sin_port;
+	sa->rep_port = sa46_port(&sa->peer);
 }
 
 static void report_child(struct ike_sa *sa, const struct ike_child *c)
@@ -146,7 +146,7 @@ void ike_report_sync(struct ike_sa *sa)
 {
 	if (!reportable(sa))
 		return;
-	if (sa->rep_state != sa->state || sa->rep_port != sa->peer.sin_port)
+	if (sa->rep_state != sa->state || sa->rep_port != sa46_port(&sa->peer))
 		report_ike(sa);
 	for (int i = 0; i < IKE_MAX_CHILD; i++)
 		if (sa->rep_spi[i] && !child_live(sa, sa->rep_spi[i]))

@@ -40,12 +40,12 @@ static void id_unlink(struct ike_sa *sa)
 		}
 }
 
-static unsigned peer_hash(struct in_addr a)
+static unsigned peer_hash(const union sa46 *a)
 {
-	return (ntohl(a.s_addr) * 2654435761u) % (sizeof(ike.by_peer) / sizeof(ike.by_peer[0]));
+	return sa46_hash(a) % (sizeof(ike.by_peer) / sizeof(ike.by_peer[0]));
 }
 
-struct ike_sa *ike_sa_peer_chain(struct in_addr a)
+struct ike_sa *ike_sa_peer_chain(const union sa46 *a)
 {
 	return ike.by_peer[peer_hash(a)];
 }
@@ -57,8 +57,8 @@ void ike_sa_set_id(struct ike_sa *sa, uint32_t id)
 	id_link(sa);
 }
 
-struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
-                          const struct sockaddr_in *local)
+struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const union sa46 *peer,
+                          const union sa46 *local)
 {
 	/* room in the deadline heap now, so that arming it never fails */
 	if (tmr_reserve(&ike.timers, (size_t)ike.nsa + 1) < 0)
@@ -85,7 +85,7 @@ struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer
 	sa->all_pprev = &ike.all;
 	ike.all = sa;
 	id_link(sa);
-	unsigned ph = peer_hash(sa->peer.sin_addr);
+	unsigned ph = peer_hash(&sa->peer);
 	sa->peer_next = ike.by_peer[ph];
 	ike.by_peer[ph] = sa;
 	ike.nsa++;
@@ -110,10 +110,10 @@ struct ike_sa *ike_sa_by_id(uint32_t id)
 	return NULL;
 }
 
-struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], struct in_addr peer)
+struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], const union sa46 *peer)
 {
 	for (struct ike_sa *sa = ike.hash[cky_hash(cky_i)]; sa; sa = sa->next)
-		if (!memcmp(sa->cky_i, cky_i, 8) && sa->peer.sin_addr.s_addr == peer.s_addr &&
+		if (!memcmp(sa->cky_i, cky_i, 8) && sa46_same_addr(&sa->peer, peer) &&
 		    sa->state <= IKE_S_WAIT_HASH_I)
 			return sa;
 	return NULL;
@@ -148,7 +148,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	if (sa->all_next)
 		sa->all_next->all_pprev = sa->all_pprev;
 	id_unlink(sa);
-	for (struct ike_sa **pp = &ike.by_peer[peer_hash(sa->peer.sin_addr)]; *pp;
+	for (struct ike_sa **pp = &ike.by_peer[peer_hash(&sa->peer)]; *pp;
 	     pp = &(*pp)->peer_next)
 		if (*pp == sa) {
 			*pp = sa->peer_next;

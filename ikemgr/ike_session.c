@@ -15,8 +15,8 @@
 /* The same client as far as sessions go: user, group, peer address and port. */
 static int same_client(const struct ike_sa *o, const struct ike_sa *sa, const char *user)
 {
-	return o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
-	       o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, user) &&
+	return sa46_same_addr(&o->peer, &sa->peer) &&
+	       sa46_port(&o->peer) == sa46_port(&sa->peer) && !strcmp(o->user, user) &&
 	       !strcmp(o->group_name, sa->group_name);
 }
 
@@ -28,7 +28,7 @@ struct ike_sa *ike_session_predecessor(const struct ike_sa *sa)
 {
 	if (sa->initial_contact || (sa->xauth && !sa->user[0]))
 		return NULL;
-	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = o->peer_next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->peer); o; o = o->peer_next) {
 		if (o == sa || o->superseded || o->state != IKE_S_ESTABLISHED || !o->va_requested ||
 		    !o->have_policy)
 			continue;
@@ -45,7 +45,7 @@ struct ike_sa *ike_session_predecessor(const struct ike_sa *sa)
 void ike_session_replaces(const struct ike_sa *sa, const char *user, struct msg_xauth_req *rq)
 {
 	rq->nreplaces = 0;
-	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr);
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->peer);
 	     o && rq->nreplaces < MSG_REPLACES_MAX; o = o->peer_next) {
 		if (o == sa || o->superseded || !o->have_policy || o->state < IKE_S_CFG_WAIT)
 			continue;

@@ -22,17 +22,21 @@ static struct {
 	uv_loop_t     *loop;
 	struct imsgbuf parent, key, tun;
 	int            s500, s4500;
-	uv_poll_t      poll500;
+	int            s500_6, s4500_6;         /* -1: no IPv6 */
+	uv_poll_t      poll500, poll500_6;
 	uv_timer_t     tick;
 	uint8_t        buf[65536];
 } io;
 
-static void send_pkt(const struct sockaddr_in *local, const struct sockaddr_in *peer, int port4500,
+static void send_pkt(const union sa46 *local, const union sa46 *peer, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	static const uint8_t marker[4];
 	struct iovec iov[2];
-	int n = 0;
+	int n = 0, v6 = sa46_is6(peer);
+	int fd = v6 ? (port4500 ? io.s4500_6 : io.s500_6) : (port4500 ? io.s4500 : io.s500);
+	if (fd < 0)
+		return;         /* no IPv6 here: nothing came from there either */
 	if (port4500) {
 		iov[n].iov_base = (void *)marker;
 		iov[n++].iov_len = 4;
@@ -40,24 +44,36 @@ static void send_pkt(const struct sockaddr_in *local, const struct sockaddr_in *
 	iov[n].iov_base = (void *)pkt;
 	iov[n++].iov_len = len;
 	/* Answer from the address the peer reached (the hub may have several). */
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	memset(cbuf, 0, sizeof(cbuf));
-	struct msghdr mh = { .msg_name = (void *)peer, .msg_namelen = sizeof(*peer), .msg_iov = iov,
-	                     .msg_iovlen = (size_t)n };
-	if (local && local->sin_addr.s_addr) {
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-		struct in_pktinfo pi;
-		memset(&pi, 0, sizeof(pi));
-		pi.ipi_spec_dst = local->sin_addr;
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	union {
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	memset(&cbuf, 0, sizeof(cbuf));
+	struct msghdr mh = { .msg_name = (void *)&peer->sa, .msg_namelen = sa46_len(peer),
+	                     .msg_iov = iov, .msg_iovlen = (size_t)n };
+	if (local && sa46_is_set(local) && sa46_is6(local) == v6) {
+		mh.msg_control = cbuf.b;
+		struct cmsghdr *c;
+		if (v6) {
+			struct in6_pktinfo pi = { .ipi6_addr = local->sin6.sin6_addr };
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = IPPROTO_IPV6;
+			c->cmsg_type = IPV6_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		} else {
+			struct in_pktinfo pi = { .ipi_spec_dst = local->sin.sin_addr };
+			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = IPPROTO_IP;
+			c->cmsg_type = IP_PKTINFO;
+			c->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+		}
 	}
-	if (sendmsg(port4500 ? io.s4500 : io.s500, &mh, 0) < 0)
-		log_warn("sendmsg to %s", inet_ntoa(peer->sin_addr));
+	if (sendmsg(fd, &mh, 0) < 0)
+		log_warn("sendmsg to %s", sa46_ntop(peer, (char[SA46_STRLEN]){ 0 }));
 }
 
 static void to_keymgr(uint32_t type, uint32_t peerid, const void *d, size_t l)
@@ -73,33 +89,47 @@ static void to_parent(uint32_t type, uint32_t peerid, const void *d, size_t l)
 	imsg_compose(&io.parent, type, peerid, -1, d, l);
 }
 
-static void on_500(uv_poll_t *h, int status, int events)
+/* One port 500 socket's queue; IPv4 and IPv6 each have one. */
+static void read_500(int fd)
 {
-	if (status < 0)
-		return;
 	for (int i = 0; i < 32; i++) {
-		struct sockaddr_in from, local;
-		char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		union sa46 from, local;
+		union {
+			char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+			struct cmsghdr align;
+		} cbuf;
 		struct iovec iov = { io.buf, sizeof(io.buf) };
+		memset(&from, 0, sizeof(from));
 		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-		                     .msg_iovlen = 1, .msg_control = cbuf,
+		                     .msg_iovlen = 1, .msg_control = cbuf.b,
 		                     .msg_controllen = sizeof(cbuf) };
-		ssize_t n = recvmsg(io.s500, &mh, MSG_DONTWAIT);
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
 			break;
 		memset(&local, 0, sizeof(local));
-		local.sin_family = AF_INET;
-		local.sin_port = htons(500);
+		local.sa.sa_family = from.sa.sa_family;
+		sa46_set_port(&local, htons(500));
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi;
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				local.sin_addr = pi.ipi_addr;
+				local.sin.sin_addr = pi.ipi_addr;
+			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				local.sin6.sin6_addr = pi.ipi6_addr;
 			}
-		if (from.sin_family != AF_INET)
+		if (from.sa.sa_family != AF_INET && from.sa.sa_family != AF_INET6)
 			continue;
 		ikev1_input(io.buf, (size_t)n, &from, &local, 0);
 	}
+}
+
+static void on_500(uv_poll_t *h, int status, int events)
+{
+	if (status < 0)
+		return;
+	read_500(h == &io.poll500_6 ? io.s500_6 : io.s500);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -242,6 +272,8 @@ int ikemgr_main(struct proc_boot *boot)
 	io.loop = uv_default_loop();
 	io.s500 = boot->sock[SOCK_IKE500];
 	io.s4500 = boot->sock[SOCK_IKE4500];
+	io.s500_6 = boot->sock[SOCK_IKE500_6];
+	io.s4500_6 = boot->sock[SOCK_IKE4500_6];
 	if (io.s500 < 0 || io.s4500 < 0 || boot->sock[CHAN_KEYMGR] < 0 || boot->sock[CHAN_TUNMGR] < 0)
 		fatalx("started without its sockets");
 	ikev1_init(boot->conf, &cb);
@@ -255,6 +287,10 @@ int ikemgr_main(struct proc_boot *boot)
 	vti_init(boot->conf);
 	uv_poll_init(io.loop, &io.poll500, io.s500);
 	uv_poll_start(&io.poll500, UV_READABLE, on_500);
+	if (io.s500_6 >= 0) {
+		uv_poll_init(io.loop, &io.poll500_6, io.s500_6);
+		uv_poll_start(&io.poll500_6, UV_READABLE, on_500);
+	}
 	uv_timer_init(io.loop, &io.tick);
 	uv_timer_start(&io.tick, on_tick, 1000, 1000);
 	log_info("IKE responder ready");

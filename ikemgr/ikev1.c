@@ -22,13 +22,6 @@ void ikev1_init(const struct vpnd_conf *conf, const struct ike_io *io)
 	ike.peer_rate = 50;
 }
 
-static void addr_str(const struct sockaddr_in *a, char *buf, size_t len)
-{
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
-	snprintf(buf, len, "%s:%u", ip, ntohs(a->sin_port));
-}
-
 /* Protected exchanges: decrypt with the exchange's IV chain and parse the payloads. */
 static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const uint8_t *pkt,
                             size_t len)
@@ -107,8 +100,8 @@ out:
 	free(buf);
 }
 
-void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
-                 const struct sockaddr_in *local, int port4500)
+void ikev1_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+                 const union sa46 *local, int port4500)
 {
 	struct isakmp_hdr h;
 	static const uint8_t zero[8];
@@ -120,8 +113,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 			ike.st.drop_short++;
 		else
 			ike.st.drop_malformed++;
-		char a[32];
-		addr_str(peer, a, sizeof(a));
+		char a[SA46_PORTSTRLEN];
+		sa46_ntop_port(peer, a);
 		log_rl("malformed ISAKMP datagram (%zu bytes) from %s dropped", len, a);
 		return;
 	}
@@ -134,7 +127,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	if (!memcmp(h.cky_r, zero, 8)) {
 		if (h.exch_type == ISAKMP_EXCH_AGGR || h.exch_type == ISAKMP_EXCH_MAIN) {
 			/* A retransmitted first message finds the SA we made for it. */
-			struct ike_sa *sa = ike_sa_find_first(h.cky_i, peer->sin_addr);
+			struct ike_sa *sa = ike_sa_find_first(h.cky_i, peer);
 			if (sa) {
 				ike.st.duplicates++;
 				if ((sa->state == IKE_S_WAIT_HASH_I ||
@@ -155,7 +148,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 				ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
 		} else {
 			ike.st.drop_state++;
-			log_dbg(DBG_ISAKMP | DBG_ERR, &(struct log_peer){ .addr = peer->sin_addr.s_addr },
+			log_dbg(DBG_ISAKMP | DBG_ERR, &(struct log_peer){ .addr = sa46_in4(peer).s_addr },
 			        "exchange type %u without responder cookie not supported, dropped",
 			        h.exch_type);
 		}
@@ -168,7 +161,7 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 		log_rl("datagram for an unknown IKE SA dropped");
 		return;
 	}
-	if (sa->peer.sin_addr.s_addr != peer->sin_addr.s_addr) {
+	if (!sa46_same_addr(&sa->peer, peer)) {
 		ike.st.drop_unknown_sa++;
 		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: datagram from another address dropped", sa->id);
 		return;
@@ -188,12 +181,12 @@ void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	memcpy(sa->last_in_digest, digest, sizeof(digest));
 	sa->have_last_in = 1;
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "(%u): received packet from %s, exchange %u, msgid %08x, "
-	        "%zu bytes", sa->id, inet_ntoa(peer->sin_addr), h.exch_type, ntohl(h.msgid), len);
+	        "%zu bytes", sa->id, sa46_ntop(peer, (char[SA46_STRLEN]){ 0 }), h.exch_type, ntohl(h.msgid), len);
 
 	/* NAT-T float: once the peer talks to 4500 we answer there, from its new port. */
-	if (port4500 && (!sa->port4500 || sa->peer.sin_port != peer->sin_port)) {
+	if (port4500 && (!sa->port4500 || sa46_port(&sa->peer) != sa46_port(peer))) {
 		sa->port4500 = 1;
-		sa->peer.sin_port = peer->sin_port;
+		sa46_set_port(&sa->peer, sa46_port(peer));
 		sa->local = *local;
 	}
 
@@ -299,8 +292,8 @@ void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
 	sa->session_reported = 1;
 	ike_report_sync(sa);
 	ike.st.sessions_up++;
-	char a[32], ip[INET_ADDRSTRLEN];
-	addr_str(&sa->peer, a, sizeof(a));
+	char a[SA46_PORTSTRLEN], ip[INET_ADDRSTRLEN];
+	sa46_ntop_port(&sa->peer, a);
 	inet_ntop(AF_INET, &sa->policy.addr, ip, sizeof(ip));
 	log_info("session %u up: user '%s' group '%s' peer %s address %s interface %s (%s)",
 	         sa->id, sa->user, sa->group_name, a, ip, sa->ifname, u.transform);
@@ -312,7 +305,7 @@ void ikev1_replay_held(struct ike_sa *sa, uint8_t **held, size_t *held_len)
 {
 	uint8_t *p = *held;
 	size_t plen = *held_len;
-	struct sockaddr_in peer = sa->peer, local = sa->local;
+	union sa46 peer = sa->peer, local = sa->local;
 	int port4500 = sa->port4500;
 	*held = NULL;
 	*held_len = 0;
@@ -385,7 +378,7 @@ void ikev1_clear(const struct msg_clear *c)
 	for (struct ike_sa *sa = ike.all; sa; sa = next) {
 		next = sa->all_next;
 		int match = c->kind == CLEAR_ALL ||
-		            (c->kind == CLEAR_REMOTE && sa->peer.sin_addr.s_addr == c->addr.s_addr) ||
+		            (c->kind == CLEAR_REMOTE && sa46_same_addr(&sa->peer, &c->peer)) ||
 		            (c->kind == CLEAR_USERNAME && !strcmp(sa->user, name)) ||
 		            (c->kind == CLEAR_GROUP && !strcmp(sa->group_name, name));
 		if (match && sa->state != IKE_S_DEAD) {

@@ -98,7 +98,7 @@ struct ike_sa {
 	uint32_t id;                  /* session id, used as peerid in imsgs */
 	uint8_t  cky_i[8], cky_r[8];
 	int      state;
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	int      port4500;            /* peer talks to us on 4500 (non-ESP marker) */
 	int      natt;                /* 0 none, 1 RFC 3947, 2 draft */
 	int      nat_detected;        /* NAT-D said someone is behind NAT */
@@ -141,7 +141,7 @@ struct ike_sa {
 	struct { struct in_addr net, mask; } id_refused[4];
 	unsigned id_refused_n;
 	int      negotiating;         /* counted by admission.c until its session is up */
-	uint32_t neg_addr;            /* the source address it is counted under */
+	uint64_t neg_addr;            /* the source (address, IPv6 /64) it is counted under */
 	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
 	struct msg_policy policy;
 	int      have_policy;
@@ -194,12 +194,12 @@ struct ike_sa {
 };
 
 /* The peer an SA's debug lines are about, for log_dbg() and debug crypto condition. */
-#define SA_PEER(sa) (&(const struct log_peer){ .addr = (sa)->peer.sin_addr.s_addr, \
+#define SA_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->peer).s_addr, \
                                                .user = (sa)->user, .group = (sa)->group_name })
 
 /* What the engine needs from its host process. */
 struct ike_io {
-	void (*send)(const struct sockaddr_in *local, const struct sockaddr_in *peer, int port4500,
+	void (*send)(const union sa46 *local, const union sa46 *peer, int port4500,
 	             const uint8_t *pkt, size_t len);
 	void (*to_keymgr)(uint32_t type, uint32_t peerid, const void *data, size_t len);
 	void (*to_tunmgr)(uint32_t type, uint32_t peerid, const void *data, size_t len);
@@ -238,8 +238,8 @@ extern struct ike_engine ike;
 
 /* ikev1.c: entry points */
 void ikev1_init(const struct vpnd_conf *conf, const struct ike_io *io);
-void ikev1_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
-                 const struct sockaddr_in *local, int port4500);
+void ikev1_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+                 const union sa46 *local, int port4500);
 /* ikev1_answers.c: keymgr's and tunmgr's answers, for the session peerid */
 void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *);
 void ikev1_cert_verify_res(uint32_t peerid, const struct msg_cert_verify_res *);
@@ -262,16 +262,16 @@ void ike_sa_rearm(struct ike_sa *);
 void ike_sa_touch(struct ike_sa *);     /* check it at the next tick (report, deadlines) */
 
 /* ike_sa.c */
-struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const struct sockaddr_in *peer,
-                          const struct sockaddr_in *local);
+struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const union sa46 *peer,
+                          const union sa46 *local);
 struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8]);
 struct ike_sa *ike_sa_by_id(uint32_t id);
 /* a first message's retransmission: the half-open SA of this initiator cookie and address */
-struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], struct in_addr peer);
+struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], const union sa46 *peer);
 void ike_sa_set_id(struct ike_sa *, uint32_t id);      /* re-hashes it */
 /* The chain (peer_next) holding every SA of this peer address, newest first, among others:
  * callers compare the address. */
-struct ike_sa *ike_sa_peer_chain(struct in_addr);
+struct ike_sa *ike_sa_peer_chain(const union sa46 *);
 void ike_sa_delete(struct ike_sa *, const char *reason, int notify_peer);
 struct ike_exch *ike_exch_find(struct ike_sa *, uint32_t msgid);
 struct ike_exch *ike_exch_new(struct ike_sa *, int kind, uint32_t msgid);
@@ -296,17 +296,18 @@ int  ikev1_verify_hash(struct ike_sa *, const struct isakmp_msg *, const uint8_t
 
 /* admission.c: crypto call admission limits; an SA counts from ike_sa_new() until its
  * session is up (ike_sa_set_established) or it is deleted */
-int  ikev1_admit(const struct sockaddr_in *peer, const char *what);
+int  ikev1_admit(const union sa46 *peer, const char *what);
 void adm_sa_new(struct ike_sa *);
 void adm_sa_settled(struct ike_sa *);
-int  adm_is_known(struct in_addr);
+int  adm_is_known(const union sa46 *);
 void ike_sa_set_established(struct ike_sa *);
 void adm_report(void);
 
 /* ikev1_p1.c: shared by aggressive and main mode */
 const struct isakmp_payload *ikev1_find_pl(const struct isakmp_msg *, uint8_t type);
 void ikev1_note_vids(struct ike_sa *, const struct isakmp_msg *);
-int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, struct in_addr, uint16_t port);
+void ikev1_idir_addr(struct ike_sa *);
+int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, const union sa46 *);
 /* Ends a phase 1 reply: our NAT-D pair when natd, finalize, remember for retransmissions,
  * send. A failure (rc < 0 on entry included) deletes the SA and returns -1. */
 int  ikev1_p1_send_reply(struct ike_sa *, struct isakmp_buf *, int rc, int natd);
@@ -315,8 +316,8 @@ void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
 void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
 
 /* ikev1_main.c */
-void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer,
-                      const struct sockaddr_in *local, int port4500);
+void ikev1_main_start(const struct isakmp_msg *m, const union sa46 *peer,
+                      const union sa46 *local, int port4500);
 void ikev1_main_input(struct ike_sa *, uint8_t *pkt, size_t len);
 void ikev1_main_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
 /* What PSK and signature main mode share at message 5: the profile's demands (-1: SA deleted),
@@ -336,7 +337,7 @@ void ikev1_sig_signed(struct ike_sa *, const struct msg_sign_res *);
 
 /* ikev1_aggr.c */
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
-                      const struct sockaddr_in *peer, const struct sockaddr_in *local, int port4500);
+                      const union sa46 *peer, const union sa46 *local, int port4500);
 void ikev1_aggr_skeyid(struct ike_sa *, const struct msg_skeyid_res *);
 void ikev1_aggr_final(struct ike_sa *, uint8_t *pkt, size_t len);
 
@@ -394,8 +395,8 @@ void ikev1_send_delete_all(struct ike_sa *);
 void ikev1_send_delete_child(struct ike_sa *, const struct ike_child *);
 void ikev1_send_dpd(struct ike_sa *);
 /* Unencrypted notify to a peer that has no SA yet (NO-PROPOSAL-CHOSEN, INVALID-ID). */
-void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr_in *peer,
-                             const struct sockaddr_in *local, int port4500, uint16_t type);
+void ikev1_send_plain_notify(const struct isakmp_hdr *req, const union sa46 *peer,
+                             const union sa46 *local, int port4500, uint16_t type);
 
 /* ike_report.c: IKE and IPsec SAs as the parent's session store sees them. sync() reports
  * what changed since the last call (new SAs, state changes, SAs gone); it runs every tick and

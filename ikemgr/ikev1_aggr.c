@@ -28,11 +28,11 @@ static const struct conf_isakmp_profile *decoy_profile(void)
 }
 
 void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m,
-                      const struct sockaddr_in *peer, const struct sockaddr_in *local,
+                      const union sa46 *peer, const union sa46 *local,
                       int port4500)
 {
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &peer->sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(peer, pa);
 	(void)pkt;
 	(void)len;
 
@@ -160,8 +160,8 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 {
 	uint8_t hash_r[64];
 	struct isakmp_buf b;
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 
 	if (r->status != KEY_OK || r->skeyid_len != ike_hash_len(sa->hash)) {
 		log_rl("session %u: no pre-shared key for group '%s' (peer %s)", sa->id,
@@ -173,13 +173,7 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 		return;
 	size_t publen = ike_dh_publen(sa->group);
 
-	/* IDir: our address, protocol UDP port 500 as IOS sends it. */
-	sa->idir_b[0] = ISAKMP_ID_IPV4_ADDR;
-	sa->idir_b[1] = 17;
-	sa->idir_b[2] = 0x01;
-	sa->idir_b[3] = 0xf4;
-	memcpy(sa->idir_b + 4, &sa->local.sin_addr, 4);
-	sa->idir_len = 8;
+	ikev1_idir_addr(sa);
 
 	if (ike_hash_r(sa->hash, sa->skeyid, r->skeyid_len, sa->gxi, sa->gxlen, sa->gxr, publen,
 	               sa->cky_i, sa->cky_r, sa->sai_b, sa->sai_len, sa->idir_b, sa->idir_len,
@@ -220,8 +214,8 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	struct isakmp_hdr h;
 	struct isakmp_msg m;
 	uint8_t hash_i[64];
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 
 	memcpy(&h, pkt, sizeof(h));
 	if (h.flags & ISAKMP_FLAG_E) {

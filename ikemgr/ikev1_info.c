@@ -122,8 +122,8 @@ void ikev1_send_dpd(struct ike_sa *sa)
  */
 static void delete_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 {
-	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = o->peer_next) {
-		if (o != sa && o->peer.sin_addr.s_addr != sa->peer.sin_addr.s_addr)
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->peer); o; o = o->peer_next) {
+		if (o != sa && !sa46_same_addr(&o->peer, &sa->peer))
 			continue;
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
 			struct ike_child *c = &o->child[i];
@@ -207,8 +207,8 @@ void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 	}
 }
 
-void ikev1_send_plain_notify(const struct isakmp_hdr *req, const struct sockaddr_in *peer,
-                             const struct sockaddr_in *local, int port4500, uint16_t type)
+void ikev1_send_plain_notify(const struct isakmp_hdr *req, const union sa46 *peer,
+                             const union sa46 *local, int port4500, uint16_t type)
 {
 	struct isakmp_buf b;
 	static const uint8_t zero[8];

@@ -155,7 +155,7 @@ static int natd_same(const struct ikei_sa *s, const struct isakmp_payload *p,
 	uint8_t h[64];
 	size_t hl = ike_hash_len(s->hash);
 	return p && p->len == hl &&
-	       !isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, a->sin_addr, a->sin_port, h) &&
+	       !isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, &(union sa46){ .sin = *a }, h) &&
 	       !memcmp(h, p->body, hl);
 }
 
@@ -303,11 +303,13 @@ int ikei_aggr3(struct ikei_sa *s, const struct sockaddr_in *local, const struct 
 	isakmp_put_payload(b, ISAKMP_NP_HASH, hash_i, s->k.prf_len);
 	if (s->peer_natt) {
 		uint8_t np = s->peer_natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
-		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, peer->sin_addr, peer->sin_port, d);
+		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, &(union sa46){ .sin = *peer }, d);
 		isakmp_put_payload(b, np, d, hl);
 		/* a made-up port for our own address is what a NAT would show the hub */
-		uint16_t port = s->fake_natd ? (uint16_t)(local->sin_port ^ 0x5a5a) : local->sin_port;
-		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, local->sin_addr, port, d);
+		union sa46 shown = { .sin = *local };
+		if (s->fake_natd)
+			shown.sin.sin_port ^= 0x5a5a;
+		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, &shown, d);
 		isakmp_put_payload(b, np, d, hl);
 	}
 	uint8_t ck[16];

@@ -158,9 +158,9 @@ int ikei_mm3_cr(const struct ikei_sa *s, const struct sockaddr_in *local,
 	if (s->peer_natt) {
 		/* RFC 3947 3.2: first the address the datagram goes to, then our own */
 		uint8_t np = s->peer_natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
-		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, peer->sin_addr, peer->sin_port, d);
+		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, &(union sa46){ .sin = *peer }, d);
 		isakmp_put_payload(b, np, d, hl);
-		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, local->sin_addr, local->sin_port, d);
+		isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, &(union sa46){ .sin = *local }, d);
 		isakmp_put_payload(b, np, d, hl);
 	}
 	if (cr)
@@ -174,7 +174,7 @@ static int natd_same(const struct ikei_sa *s, const struct isakmp_payload *p,
 	uint8_t h[64];
 	size_t hl = ike_hash_len(s->hash);
 	return p && p->len == hl &&
-	       !isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, a->sin_addr, a->sin_port, h) &&
+	       !isakmp_natd_hash(s->hash, s->cky_i, s->cky_r, &(union sa46){ .sin = *a }, h) &&
 	       !memcmp(h, p->body, hl);
 }
 

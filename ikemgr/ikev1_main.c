@@ -22,15 +22,15 @@
 
 static struct log_peer lpeer(const struct ike_sa *sa)
 {
-	struct log_peer lp = { .addr = sa->peer.sin_addr.s_addr };
+	struct log_peer lp = { .addr = sa46_in4(&sa->peer).s_addr };
 	return lp;
 }
 
-void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer,
-                      const struct sockaddr_in *local, int port4500)
+void ikev1_main_start(const struct isakmp_msg *m, const union sa46 *peer,
+                      const union sa46 *local, int port4500)
 {
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &peer->sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(peer, pa);
 
 	if (!ikev1_admit(peer, "main mode"))
 		return;
@@ -109,8 +109,8 @@ void ikev1_main_start(const struct isakmp_msg *m, const struct sockaddr_in *peer
 static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 {
 	struct isakmp_msg m;
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 
 	if (isakmp_parse(pkt, len, &m) < 0) {
 		ike.st.drop_malformed++;
@@ -160,9 +160,9 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 /* keymgr's answer: derive the keys and send MM4. */
 void ikev1_main_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 {
-	char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
-	inet_ntop(AF_INET, &sa->local.sin_addr, la, sizeof(la));
+	char pa[SA46_STRLEN], la[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->local, la);
 
 	if (r->status != KEY_OK || r->skeyid_len != ike_hash_len(sa->hash)) {
 		log_rl("session %u: main mode from %s to %s: no pre-shared key for this address",
@@ -215,19 +215,14 @@ static void make_idir(struct ike_sa *sa)
 		sa->idir_len = 4 + n;
 		return;
 	}
-	sa->idir_b[0] = ISAKMP_ID_IPV4_ADDR;
-	sa->idir_b[1] = 17;
-	sa->idir_b[2] = 0x01;
-	sa->idir_b[3] = 0xf4;
-	memcpy(sa->idir_b + 4, &sa->local.sin_addr, 4);
-	sa->idir_len = 8;
+	ikev1_idir_addr(sa);
 }
 
 static void auth_failed(struct ike_sa *sa, const char *what)
 {
-	char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
-	inet_ntop(AF_INET, &sa->local.sin_addr, la, sizeof(la));
+	char pa[SA46_STRLEN], la[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->local, la);
 	ike.st.drop_hash++;
 	log_rl("session %u: main mode from %s to %s: %s: wrong pre-shared key (the key used was "
 	       "from %s%s, profile %s)", sa->id, pa, la, what,
@@ -243,8 +238,8 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	struct isakmp_msg m;
 	uint8_t hash_i[64], hash_r[64];
 	size_t plen;
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 
 	memcpy(&h, pkt, sizeof(h));
 	if (!(h.flags & ISAKMP_FLAG_E)) {
@@ -289,8 +284,17 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		return;
 	}
 
-	/* The peer proved the key; its profile must also accept the identity it claims. */
-	struct in_addr idaddr = sa->peer.sin_addr;
+	/* The peer proved the key; its profile must also accept the identity it claims. Profiles
+	 * match IPv4 identities only: keymgr has no key by IPv6 address, so no IPv6 peer gets
+	 * here with one, and none gets past this without a profile that names it. */
+	if (sa46_is6(&sa->peer)) {
+		ike.st.bad_id++;
+		log_rl("session %u: main mode from %s: isakmp profiles match IPv4 identities only",
+		       sa->id, pa);
+		ike_sa_delete(sa, "no profile", 0);
+		return;
+	}
+	struct in_addr idaddr = sa->peer.sin.sin_addr;
 	if (sa->idii_b[0] == ISAKMP_ID_IPV4_ADDR && sa->idii_len == 8)
 		memcpy(&idaddr, sa->idii_b + 4, 4);
 	char ida[INET_ADDRSTRLEN];
@@ -342,8 +346,8 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 int ikev1_main_profile_ok(struct ike_sa *sa, const struct conf_isakmp_profile *pr,
                           const char *group)
 {
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 	const char *why = NULL;
 	if (sa->xauth && !pr->client_auth_list[0])
 		why = "the peer wants XAUTH but the profile has no 'client authentication list'";
@@ -378,8 +382,8 @@ void ikev1_main_note_contact(struct ike_sa *sa, const struct isakmp_msg *m)
 void ikev1_main_done(struct ike_sa *sa, const char *ida, const char *how)
 {
 	const struct conf_isakmp_profile *pr = sa->profile;
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 
 	/* Phase 2 IVs start from the last CBC block of phase 1: our MM6. */
 	memcpy(sa->p1_iv, sa->iv, sa->k.blocklen);

@@ -39,10 +39,24 @@ void ikev1_note_vids(struct ike_sa *sa, const struct isakmp_msg *m)
 	sa->natd_type = sa->natt == 1 ? ISAKMP_NP_NATD : ISAKMP_NP_NATD_DRAFT;
 }
 
-int ikev1_put_natd(struct isakmp_buf *b, struct ike_sa *sa, struct in_addr a, uint16_t port)
+/* IDir: our address (IPv4 or IPv6), protocol UDP port 500 as IOS sends it. */
+void ikev1_idir_addr(struct ike_sa *sa)
+{
+	size_t n;
+	const void *a = sa46_addr(&sa->local, &n);
+
+	sa->idir_b[0] = n == 16 ? ISAKMP_ID_IPV6_ADDR : ISAKMP_ID_IPV4_ADDR;
+	sa->idir_b[1] = 17;
+	sa->idir_b[2] = 0x01;
+	sa->idir_b[3] = 0xf4;
+	memcpy(sa->idir_b + 4, a, n);
+	sa->idir_len = 4 + n;
+}
+
+int ikev1_put_natd(struct isakmp_buf *b, struct ike_sa *sa, const union sa46 *a)
 {
 	uint8_t h[64];
-	if (isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, a, port, h) < 0)
+	if (isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, a, h) < 0)
 		return -1;
 	return isakmp_put_payload(b, (uint8_t)sa->natd_type, h, ike_hash_len(sa->hash));
 }
@@ -56,10 +70,8 @@ void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
 	uint8_t want_local[64], want_peer[64];
 	size_t hl = ike_hash_len(sa->hash);
 	int seen = 0, local_ok = 0, peer_ok = 0;
-	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->local.sin_addr, sa->local.sin_port,
-	                 want_local);
-	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, sa->peer.sin_addr, sa->peer.sin_port,
-	                 want_peer);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &sa->local, want_local);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &sa->peer, want_peer);
 	for (int i = 0; i < m->npl; i++) {
 		const struct isakmp_payload *p = &m->pl[i];
 		if (p->type != ISAKMP_NP_NATD && p->type != ISAKMP_NP_NATD_DRAFT)
@@ -122,9 +134,9 @@ int ikev1_p1_send_reply(struct ike_sa *sa, struct isakmp_buf *b, int rc, int nat
 {
 	if (!rc && natd) {
 		/* RFC 3947 3.2: first the address the datagram goes to, then our own. */
-		rc = ikev1_put_natd(b, sa, sa->peer.sin_addr, sa->peer.sin_port);
+		rc = ikev1_put_natd(b, sa, &sa->peer);
 		if (!rc)
-			rc = ikev1_put_natd(b, sa, sa->local.sin_addr, sa->local.sin_port);
+			rc = ikev1_put_natd(b, sa, &sa->local);
 	}
 	if (!rc)
 		rc = isakmp_finalize(b);
@@ -147,14 +159,14 @@ int ikev1_p1_keys(struct ike_sa *sa, const struct msg_skeyid_res *r)
 {
 	uint8_t gxy[IKE_PUB_MAX];
 	size_t gxylen = sizeof(gxy);
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 
 	memcpy(sa->skeyid, r->skeyid, r->skeyid_len);
 	sa->dh = ike_dh_new(sa->group);
 	size_t publen = ike_dh_publen(sa->group);
 	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
 	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
-		inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+		sa46_ntop(&sa->peer, pa);
 		ike.st.drop_malformed++;
 		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
 		ike_sa_delete(sa, "DH failed", 0);

@@ -142,8 +142,8 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 {
 	const struct isakmp_payload *psa = NULL, *pn = NULL, *pke = NULL, *id[2] = { NULL, NULL };
 	int nid = 0;
-	char pa[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, sizeof(pa));
+	char pa[SA46_STRLEN];
+	sa46_ntop(&sa->peer, pa);
 
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
 		log_rl("session %u: quick mode with a bad HASH(1) dropped", sa->id);

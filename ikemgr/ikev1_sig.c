@@ -33,7 +33,7 @@ int ikev1_sig_method(int m)
 
 static void peer_str(const struct ike_sa *sa, char *pa)
 {
-	inet_ntop(AF_INET, &sa->peer.sin_addr, pa, INET_ADDRSTRLEN);
+	sa46_ntop(&sa->peer, pa);
 }
 
 /* A CERT_REQ naming each trust point some profile uses (strongSwan sends its certificate
@@ -67,7 +67,7 @@ void ikev1_sig_mm3(struct ike_sa *sa, const struct isakmp_msg *m)
 {
 	uint8_t gxy[IKE_PUB_MAX], nonces[2 * IKE_NONCE_MAX];
 	size_t gxylen = sizeof(gxy), publen = ike_dh_publen(sa->group);
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 	(void)m;
 
 	sa->nrlen = 32;
@@ -116,7 +116,7 @@ void ikev1_sig_mm3(struct ike_sa *sa, const struct isakmp_msg *m)
 
 static void refuse(struct ike_sa *sa, const char *what)
 {
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 	peer_str(sa, pa);
 	ike.st.drop_hash++;
 	log_rl("session %u: main mode from %s refused: %s", sa->id, pa, what);
@@ -245,7 +245,7 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 {
 	char reason[sizeof(r->reason)], tp[sizeof(r->trustpoint)], ou[sizeof(r->ou)],
 	     subj[sizeof(r->subject)];
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 	peer_str(sa, pa);
 	memcpy(reason, r->reason, sizeof(reason));
 	reason[sizeof(reason) - 1] = 0;
@@ -315,7 +315,7 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 
 void ikev1_sig_signed(struct ike_sa *sa, const struct msg_sign_res *r)
 {
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 	peer_str(sa, pa);
 	const struct conf_trustpoint *t = conf_find_trustpoint(ike.conf, sa->sign_tp);
 	if (r->status != 0 || !r->sig_len || r->sig_len > sizeof(r->sig) || !t) {

@@ -77,10 +77,10 @@ static void replace_stale(struct ike_sa *sa)
 	if (!sa->initial_contact)
 		return;
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike_sa_peer_chain(sa->peer.sin_addr); o; o = next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->peer); o; o = next) {
 		next = o->peer_next;
-		if (o != sa && o->state != IKE_S_DEAD && o->peer.sin_addr.s_addr == sa->peer.sin_addr.s_addr &&
-		    o->peer.sin_port == sa->peer.sin_port && !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
+		if (o != sa && o->state != IKE_S_DEAD && sa46_same_addr(&o->peer, &sa->peer) &&
+		    sa46_port(&o->peer) == sa46_port(&sa->peer) && !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
 			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->id,
 			         o->id, sa->user);
 			ike_sa_delete(o, "replaced (INITIAL-CONTACT)", 0);

@@ -696,10 +696,13 @@ int isakmp_put_sa_p2(struct isakmp_buf *b, uint8_t prop_num, uint32_t spi_net,
 	return isakmp_build_sa_p2(b, prop_num, t->num, t->id, spi_net, &a);
 }
 
-int isakmp_natd_hash(int hash, const uint8_t cky_i[8], const uint8_t cky_r[8], struct in_addr a,
-                     uint16_t port_net, uint8_t *out)
+int isakmp_natd_hash(int hash, const uint8_t cky_i[8], const uint8_t cky_r[8],
+                     const union sa46 *a, uint8_t *out)
 {
-	struct iovec v[4] = { { (void *)cky_i, 8 }, { (void *)cky_r, 8 }, { &a, 4 },
+	size_t alen;
+	const void *addr = sa46_addr(a, &alen);
+	uint16_t port_net = sa46_port(a);
+	struct iovec v[4] = { { (void *)cky_i, 8 }, { (void *)cky_r, 8 }, { (void *)addr, alen },
 	                      { &port_net, 2 } };
 	return ike_hash(hash, v, 4, out);
 }

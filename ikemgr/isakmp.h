@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <netinet/in.h>
 
+#include "common/sa46.h"
+
 #define ISAKMP_HDR_LEN     28
 #define ISAKMP_GEN_LEN     4        /* generic payload header */
 #define ISAKMP_VERSION     0x10     /* major 1, minor 0 */
@@ -319,9 +321,9 @@ int  isakmp_put_sa_p1(struct isakmp_buf *, uint8_t prop_num, const struct isakmp
 int  isakmp_put_sa_p2(struct isakmp_buf *, uint8_t prop_num, uint32_t spi_net,
                       const struct isakmp_trans *, uint32_t life_seconds);
 
-/* NAT-D = HASH(CKY-I | CKY-R | IP | port) (RFC 3947 3.2) with the phase 1 hash; address and
- * port in network order. out: ike_hash_len(hash) bytes. */
-int  isakmp_natd_hash(int hash, const uint8_t cky_i[8], const uint8_t cky_r[8], struct in_addr a,
-                      uint16_t port_net, uint8_t *out);
+/* NAT-D = HASH(CKY-I | CKY-R | IP | port) (RFC 3947 3.2) with the phase 1 hash, over the 4 or
+ * 16 address bytes. out: ike_hash_len(hash) bytes. */
+int  isakmp_natd_hash(int hash, const uint8_t cky_i[8], const uint8_t cky_r[8],
+                      const union sa46 *a, uint8_t *out);
 
 #endif

@@ -143,7 +143,7 @@ void vti_down(struct vti *t, const char *why, int tell_peer, time_t now)
 	}
 	if (t->state != VTI_IDLE)
 		log_info("%s: %s %s (%s)", t->name, t->state == VTI_ACTIVE ? "tunnel with" :
-		         "attempt toward", inet_ntoa(t->peer.sin_addr), why);
+		         "attempt toward", inet_ntoa(t->peer.sin.sin_addr), why);
 	if (tell_peer)
 		vti_p1_old_delete(t);
 	int was_active = t->state == VTI_ACTIVE;
@@ -170,17 +170,17 @@ void vti_connect(struct vti *t, time_t now)
 	vti_sig_offer(t, &p);
 	p.natt = 1;
 	memset(&t->peer, 0, sizeof(t->peer));
-	t->peer.sin_family = AF_INET;
-	t->peer.sin_port = htons(500);
-	t->peer.sin_addr = c->tunnel_dst;
+	t->peer.sin.sin_family = AF_INET;
+	t->peer.sin.sin_port = htons(500);
+	t->peer.sin.sin_addr = c->tunnel_dst;
 	memset(&t->local, 0, sizeof(t->local));
-	t->local.sin_family = AF_INET;
-	t->local.sin_port = htons(500);
+	t->local.sin.sin_family = AF_INET;
+	t->local.sin.sin_port = htons(500);
 	/* the source's address when the file says it; else the first answer tells it */
 	if (inet_pton(AF_INET, c->tunnel_source, &a) == 1)
-		t->local.sin_addr = a;
+		t->local.sin.sin_addr = a;
 	else if ((src = conf_find_iface(vconf, c->tunnel_source)) && src->has_addr)
-		t->local.sin_addr = src->addr;
+		t->local.sin.sin_addr = src->addr;
 	t->id = ++ike.next_id;
 	t->p1_life = p.lifetime;
 	if (!(t->dh = ike_dh_new(p.group))) {
@@ -196,7 +196,7 @@ void vti_connect(struct vti *t, time_t now)
 		return;
 	}
 	t->state = VTI_MM1;
-	log_info("%s: dialling %s (main mode%s)", t->name, inet_ntoa(t->peer.sin_addr),
+	log_info("%s: dialling %s (main mode%s)", t->name, inet_ntoa(t->peer.sin.sin_addr),
 	         p.auth == IKE_AUTHM_RSA ? ", rsa-sig" : "");
 	vti_send_req(t, &b, now);
 	isakmp_buf_free(&b);

@@ -30,7 +30,7 @@ struct vti {
 	uint32_t id;                        /* this attempt's session, for keymgr and the parent */
 	uint32_t tun_id;                    /* the tunnel's session in tunmgr */
 	struct in_addr dst;                 /* the destination it was configured with */
-	struct sockaddr_in peer, local;
+	union sa46 peer, local;
 	int      port4500;
 	struct ike_dh *dh;
 	struct ikei_sa sa;
@@ -69,8 +69,8 @@ void vti_reload(const struct vpnd_conf *);
 void vti_shutdown(void);
 void vti_tick(time_t now);
 /* 1 when the datagram, or the answer for session peerid, belongs to a static VTI */
-int  vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
-               const struct sockaddr_in *local, int port4500);
+int  vti_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+               const union sa46 *local, int port4500);
 int  vti_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *);
 int  vti_sa_added(uint32_t peerid, const struct msg_sa_added *);
 int  vti_sa_expire(uint32_t peerid, const struct msg_sa_expire *);

@@ -29,7 +29,7 @@ void vti_dpd_heard(struct vti *t, time_t now)
 	if ((t->state != VTI_ACTIVE && !t->p1_renewing) || vconf->dpd_interval <= 0)
 		return;
 	if (t->dpd_out) {
-		log_debug("%s: DPD answered by %s", t->name, inet_ntoa(t->peer.sin_addr));
+		log_debug("%s: DPD answered by %s", t->name, inet_ntoa(t->peer.sin.sin_addr));
 		t->dpd_out = 0;
 		t->dpd_at = now + vconf->dpd_interval;
 	} else if (!vconf->dpd_periodic) {
@@ -47,7 +47,7 @@ void vti_dpd_tick(struct vti *t, time_t now)
 	if (t->dpd_out >= VTI_DPD_MAX) {
 		t->dpd_at = 0;
 		log_warnx("%s: %s does not answer DPD (%d R-U-THERE in %ld s)", t->name,
-		          inet_ntoa(t->peer.sin_addr), t->dpd_out, (long)(now - t->heard_at));
+		          inet_ntoa(t->peer.sin.sin_addr), t->dpd_out, (long)(now - t->heard_at));
 		if (t->p1_renewing)
 			vti_p1_failed(t, "dead peer", 1, now);
 		vti_down(t, "dead peer (DPD)", 0, now);

@@ -169,7 +169,7 @@ int vti_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	t->dh = NULL;
 	isakmp_buf_init(&b);
 	if (rc == 0)
-		rc = ikei_mm5(&t->sa, t->local.sin_addr, &b);
+		rc = ikei_mm5(&t->sa, t->local.sin.sin_addr, &b);
 	vti_mm5_send(t, &b, rc, now);
 	return 1;
 }
@@ -185,8 +185,8 @@ void vti_mm5_send(struct vti *t, struct isakmp_buf *b, int rc, time_t now)
 	}
 	if (t->sa.nat_detected) {
 		t->port4500 = 1;
-		t->peer.sin_port = htons(4500);
-		t->local.sin_port = htons(4500);
+		t->peer.sin.sin_port = htons(4500);
+		t->local.sin.sin_port = htons(4500);
 	}
 	t->state = VTI_MM5;
 	vti_send_req(t, b, now);
@@ -202,7 +202,7 @@ void vti_p1_up(struct vti *t, time_t now)
 		return;
 	}
 	vti_p1_schedule(t, now);
-	log_info("%s: phase 1 up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
+	log_info("%s: phase 1 up with %s (%s)", t->name, inet_ntoa(t->peer.sin.sin_addr),
 	         t->sa.nat_detected ? "NAT-T" : "no NAT");
 	vti_rep_ike_up(t);
 	t->state = VTI_QM;
@@ -221,7 +221,7 @@ static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 		if ((rc = ikei_mm2(&t->sa, pkt, len, &notify)) == 0) {
 			isakmp_buf_init(&b);
 			rc = t->sa.auth == IKE_AUTHM_RSA ? vti_sig_mm3(t, &b)
-			     : ikei_mm3(&t->sa, &t->local, &t->peer, &b);
+			     : ikei_mm3(&t->sa, &t->local.sin, &t->peer.sin, &b);
 			if (rc == 0) {
 				t->state = VTI_MM3;
 				vti_send_req(t, &b, now);
@@ -229,7 +229,7 @@ static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 			isakmp_buf_free(&b);
 		}
 	} else if (t->state == VTI_MM3) {
-		if ((rc = ikei_mm4(&t->sa, pkt, len, &t->local, &t->peer, &notify)) == 0 &&
+		if ((rc = ikei_mm4(&t->sa, pkt, len, &t->local.sin, &t->peer.sin, &notify)) == 0 &&
 		    t->sa.auth == IKE_AUTHM_RSA)
 			vti_sig_keys(t, now);
 		else if (rc == 0)
@@ -237,7 +237,7 @@ static void on_main(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 	} else if (t->state == VTI_MM5 && t->sa.auth == IKE_AUTHM_RSA) {
 		rc = t->last ? vti_sig_mm6(t, pkt, len, &notify, now) : IKEI_E_STATE;
 	} else if (t->state == VTI_MM5) {
-		if ((rc = ikei_mm6(&t->sa, pkt, len, t->peer.sin_addr, &notify)) == 0)
+		if ((rc = ikei_mm6(&t->sa, pkt, len, t->peer.sin.sin_addr, &notify)) == 0)
 			vti_p1_up(t, now);
 	} else {
 		rc = IKEI_E_STATE;
@@ -262,7 +262,7 @@ static void on_quick(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, ti
 			return;
 		t->state = VTI_ACTIVE;
 		vti_dpd_start(t, now);
-		log_info("%s: IPsec up with %s (%s)", t->name, inet_ntoa(t->peer.sin_addr),
+		log_info("%s: IPsec up with %s (%s)", t->name, inet_ntoa(t->peer.sin.sin_addr),
 		         esp_transform_name(t->qm.encr, t->qm.keylen, t->qm.auth));
 		vti_rep_ipsec_up(t, &t->qm);
 		vti_rep_session_up(t);
@@ -331,8 +331,8 @@ static void on_info(struct vti *t, uint8_t *pkt, size_t len, time_t now)
 	isakmp_buf_free(&b);
 }
 
-int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
-              const struct sockaddr_in *local, int port4500)
+int vti_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+              const union sa46 *local, int port4500)
 {
 	struct vti *t = NULL;
 	uint32_t msgid;
@@ -354,7 +354,7 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	}
 	if (!t)
 		return 0;
-	if (peer->sin_addr.s_addr != t->peer.sin_addr.s_addr ||
+	if (!sa46_same_addr(peer, &t->peer) ||
 	    ikei_peek(pkt, len, &msgid, &exch) < 0) {
 		ike.st.drop_unknown_sa++;
 		return 1;
@@ -363,8 +363,8 @@ int vti_input(const uint8_t *pkt, size_t len, const struct sockaddr_in *peer,
 	if (!copy)
 		return 1;
 	memcpy(copy, pkt, len);
-	if (!t->local.sin_addr.s_addr)
-		t->local.sin_addr = local->sin_addr;
+	if (!t->local.sin.sin_addr.s_addr)
+		t->local.sin.sin_addr = local->sin.sin_addr;
 	if (old)
 		vti_p1_old_input(t, copy, len, exch, now);
 	else if (exch == ISAKMP_EXCH_INFO)

@@ -54,7 +54,7 @@ void vti_p1_start(struct vti *t, time_t now)
 	t->p1_renew_at = 0;
 	t->state = VTI_MM1;
 	log_info("%s: renewing the ISAKMP SA with %s (main mode)", t->name,
-	         inet_ntoa(t->peer.sin_addr));
+	         inet_ntoa(t->peer.sin.sin_addr));
 	vti_send_req(t, &b, now);
 	isakmp_buf_free(&b);
 }
@@ -91,7 +91,7 @@ void vti_p1_renewed(struct vti *t, time_t now)
 	vti_p1_schedule(t, now);
 	vti_dpd_start(t, now);
 	log_info("%s: ISAKMP SA with %s renewed, the old one deleted in %d s", t->name,
-	         inet_ntoa(t->peer.sin_addr), VTI_P1_OLD_DELETE);
+	         inet_ntoa(t->peer.sin.sin_addr), VTI_P1_OLD_DELETE);
 	/* the pair came to its soft lifetime meanwhile: renewed now, on the new SA */
 	if (t->p1_rekey_due) {
 		t->p1_rekey_due = 0;
@@ -118,7 +118,7 @@ int vti_p1_failed(struct vti *t, const char *why, int tell_peer, time_t now)
 	if (tell_peer)
 		return 0;
 	log_warnx("%s: ISAKMP SA renewal with %s failed (%s); the old one stays", t->name,
-	          inet_ntoa(t->peer.sin_addr), why);
+	          inet_ntoa(t->peer.sin.sin_addr), why);
 	t->p1_renew_at = now + VTI_BACKOFF;
 	return 1;
 }

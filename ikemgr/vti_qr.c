@@ -70,7 +70,7 @@ static void qr_done(struct vti *t)
 	log_info("%s: IPsec SA %08x replaced by %08x (%s), rekey started by %s", t->name,
 	         ntohl(t->qm.spi_in), ntohl(t->qr.spi_in),
 	         esp_transform_name(t->qr.encr, t->qr.keylen, t->qr.auth),
-	         inet_ntoa(t->peer.sin_addr));
+	         inet_ntoa(t->peer.sin.sin_addr));
 	t->qm = t->qr;
 	memset(&t->qr, 0, sizeof(t->qr));
 	t->qr_wait3 = 0;
@@ -113,7 +113,7 @@ void vti_qr_input(struct vti *t, uint8_t *pkt, size_t len, uint32_t msgid, time_
 		/* logged once per tunnel, not for every resend of the same refusal */
 		if (!t->qr_refused++)
 			log_warnx("%s: quick mode from %s not answered (%s)", t->name,
-			          inet_ntoa(t->peer.sin_addr), ikei_strerror(rc));
+			          inet_ntoa(t->peer.sin.sin_addr), ikei_strerror(rc));
 		return;
 	}
 	vti_send(t, &b);

@@ -41,7 +41,7 @@ int vti_sig_mm3(struct vti *t, struct isakmp_buf *b)
 	const struct conf_trustpoint *tp = conf_vti_trustpoint(vconf);
 	if (!tp)
 		return IKEI_E_BUILD;
-	return ikei_mm3_sig(&t->sa, &t->local, &t->peer, tp->ca_name_der, tp->ca_name_len, b);
+	return ikei_mm3_sig(&t->sa, &t->local.sin, &t->peer.sin, tp->ca_name_der, tp->ca_name_len, b);
 }
 
 /* Message 4 is in: the keys are ours to make; HASH_I's parts go to keymgr, which computes
@@ -106,7 +106,7 @@ int vti_sig_mm6(struct vti *t, uint8_t *pkt, size_t len, uint16_t *notify, time_
 
 	if (!q)
 		return IKEI_E_BUILD;
-	if ((rc = ikei_mm6_sig(&t->sa, pkt, len, t->peer.sin_addr, q, notify)) == 0) {
+	if ((rc = ikei_mm6_sig(&t->sa, pkt, len, t->peer.sin.sin_addr, q, notify)) == 0) {
 		q->sa_id = t->id;
 		q->peer = t->peer;
 		snprintf(q->vti, sizeof(q->vti), "%s", t->name);
@@ -136,7 +136,7 @@ int vti_cert_res(uint32_t peerid, const struct msg_cert_verify_res *r)
 		vti_down(t, why, 1, now);
 		return 1;
 	}
-	log_info("%s: %s is %.*s, trust point %.*s", t->name, inet_ntoa(t->peer.sin_addr),
+	log_info("%s: %s is %.*s, trust point %.*s", t->name, inet_ntoa(t->peer.sin.sin_addr),
 	         (int)sizeof(r->subject), r->subject, (int)sizeof(r->trustpoint), r->trustpoint);
 	vti_p1_up(t, now);
 	return 1;

@@ -176,14 +176,14 @@ static void job_done(struct radius_job *j)
 }
 
 static void ask_radius(struct pending *q, const char *server_group, const char *user,
-                       const char *password, uint32_t sa_id, struct in_addr peer)
+                       const char *password, uint32_t sa_id, const union sa46 *peer)
 {
 	struct radius_job *j = &q->job;
 	memset(j, 0, sizeof(*j));
 	snprintf(j->group, sizeof(j->group), "%s", server_group);
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(j->password, sizeof(j->password), "%s", password);
-	j->peer = peer;
+	j->peer = *peer;
 	j->session_id = sa_id;
 	struct sess_rec *r = q->kind == Q_XAUTH && q->phase == P_USER ? sess_find(sa_id, 0) : NULL;
 	if (r && r->state_len) {
@@ -286,7 +286,7 @@ static int group_step(struct pending *q, const char *group, char *why, size_t wh
 			snprintf(why, whylen, "unknown group '%s'", group);
 			return -1;
 		}
-		struct in_addr peer = q->kind == Q_SKEYID ? q->sk.peer.sin_addr : q->xa.peer.sin_addr;
+		const union sa46 *peer = q->kind == Q_SKEYID ? &q->sk.peer : &q->xa.peer;
 		ask_radius(q, l->group[q->author_i], group, kconf->radius_group_password, q_sa(q), peer);
 		return 0;
 	}
@@ -304,7 +304,7 @@ static int user_step(struct pending *q, char *why, size_t whylen, int *status)
 	*status = XAUTH_BAD_CREDENTIALS;
 
 	if (!q->parked && q->authen_i == 0 &&
-	    lockout_refused(q->xa.user, q->xa.peer.sin_addr, why, whylen)) {
+	    lockout_refused(q->xa.user, &q->xa.peer, why, whylen)) {
 		q->locked = 1;
 		return -1;
 	}
@@ -355,7 +355,7 @@ static int user_step(struct pending *q, char *why, size_t whylen, int *status)
 			return -1;
 		}
 		ask_radius(q, l->group[q->authen_i], q->xa.user, q->xa.password, q->xa.sa_id,
-		           q->xa.peer.sin_addr);
+		           &q->xa.peer);
 		return 0;
 	}
 	*status = XAUTH_ERROR;
@@ -630,7 +630,7 @@ static void resume(struct pending *q)
 		if (rc == 0)
 			return;
 		if ((rc == 1 || (rc == -1 && status == XAUTH_BAD_CREDENTIALS)) && !q->locked)
-			lockout_result(q->xa.user, q->xa.peer.sin_addr, rc == 1, q->local_judged);
+			lockout_result(q->xa.user, &q->xa.peer, rc == 1, q->local_judged);
 		if (rc == -2) {
 			status = XAUTH_CHALLENGED;
 			goto refused;
@@ -729,12 +729,14 @@ static int start(struct pending *q)
 static void skeyid_by_address(const struct msg_skeyid_req *rq, struct msg_skeyid_res *res)
 {
 	struct key_choice kc;
-	char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN], la[SA46_STRLEN];
 	size_t len = 0;
 
-	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
-	inet_ntop(AF_INET, &rq->local.sin_addr, la, sizeof(la));
-	if (keymgr_key_by_addr(kconf, rq->local.sin_addr, rq->peer.sin_addr, &kc) < 0) {
+	sa46_ntop(&rq->peer, pa);
+	sa46_ntop(&rq->local, la);
+	/* keyrings and crypto isakmp key name IPv4 addresses only */
+	if (sa46_is6(&rq->peer) || sa46_is6(&rq->local) ||
+	    keymgr_key_by_addr(kconf, rq->local.sin.sin_addr, rq->peer.sin.sin_addr, &kc) < 0) {
 		log_warnx("no pre-shared key for peer %s reaching %s", pa, la);
 		return;
 	}

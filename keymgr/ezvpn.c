@@ -33,8 +33,11 @@ static int ez_index(const struct vpnd_conf *c, const struct conf_ezvpn *ez)
 	return k;
 }
 
+/* 0.0.0.0 is what sa46_in4 gives for an IPv6 peer: never an Easy VPN server */
 static int configured_peer(const struct conf_ezvpn *ez, struct in_addr peer)
 {
+	if (!peer.s_addr)
+		return 0;
 	for (int k = 0; k < ez->npeer; k++)
 		if (ez->peer[k].s_addr == peer.s_addr)
 			return 1;
@@ -48,7 +51,7 @@ static const struct conf_ezvpn *ez_for_peer(const struct vpnd_conf *c, const cha
 		return NULL;
 	const struct conf_ezvpn *ez = conf_find_ezvpn(c, name);
 	int i;
-	if (!ez || (i = ez_index(c, ez)) < 0)
+	if (!ez || (i = ez_index(c, ez)) < 0 || !peer.s_addr)
 		return NULL;
 	if (configured_peer(ez, peer))
 		return ez;
@@ -70,13 +73,13 @@ int keymgr_ez_backup(const struct vpnd_conf *c, const struct msg_ez_backup *rq,
 	const struct conf_ezvpn *ez = memchr(rq->ezvpn, '\0', sizeof(rq->ezvpn))
 	                              ? conf_find_ezvpn(c, rq->ezvpn) : NULL;
 	int i = ez ? ez_index(c, ez) : -1;
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 
-	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+	sa46_ntop(&rq->peer, pa);
 	/* only from the SA keymgr keyed toward a configured peer: a backup's own list is not
 	 * followed further */
-	if (i < 0 || !configured_peer(ez, rq->peer.sin_addr) || learned[i].keyed_sa != rq->sa_id ||
-	    learned[i].keyed_peer.s_addr != rq->peer.sin_addr.s_addr || rq->n < 0 ||
+	if (i < 0 || !configured_peer(ez, sa46_in4(&rq->peer)) || learned[i].keyed_sa != rq->sa_id ||
+	    learned[i].keyed_peer.s_addr != sa46_in4(&rq->peer).s_addr || rq->n < 0 ||
 	    rq->n > MSG_EZ_BACKUP_MAX) {
 		log_warnx("ezvpn: backup servers from %s for session %u refused: not the SA keyed "
 		          "toward a configured peer", pa, rq->sa_id);
@@ -105,14 +108,14 @@ int keymgr_ez_backup(const struct vpnd_conf *c, const struct msg_ez_backup *rq,
 void keymgr_ez_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *rq,
                       struct msg_skeyid_res *res)
 {
-	const struct conf_ezvpn *ez = ez_for_peer(c, rq->ezvpn, sizeof(rq->ezvpn), rq->peer.sin_addr);
+	const struct conf_ezvpn *ez = ez_for_peer(c, rq->ezvpn, sizeof(rq->ezvpn), sa46_in4(&rq->peer));
 	size_t len = 0;
 
 	res->status = KEY_NO_KEY;
 	if (!ez || !ez->group_key[0]) {
 		log_warnx("ezvpn: no group key for '%.*s' toward %s: SKEYID refused",
 		          (int)strnlen(rq->ezvpn, sizeof(rq->ezvpn)), rq->ezvpn,
-		          inet_ntoa(rq->peer.sin_addr));
+		          sa46_ntop(&rq->peer, (char[SA46_STRLEN]){ 0 }));
 		return;
 	}
 	if (ike_skeyid_psk(rq->prf_hash, (const uint8_t *)ez->group_key, strlen(ez->group_key),
@@ -124,16 +127,16 @@ void keymgr_ez_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *rq
 	res->skeyid_len = (uint16_t)len;
 	res->status = KEY_OK;
 	int i = ez_index(c, ez);
-	if (i >= 0 && configured_peer(ez, rq->peer.sin_addr)) {
+	if (i >= 0 && configured_peer(ez, sa46_in4(&rq->peer))) {
 		learned[i].keyed_sa = rq->sa_id;
-		learned[i].keyed_peer = rq->peer.sin_addr;
+		learned[i].keyed_peer = sa46_in4(&rq->peer);
 	}
 }
 
 void keymgr_ez_xauth(const struct vpnd_conf *c, const struct msg_ez_xauth_req *rq,
                      struct msg_ez_xauth_res *res)
 {
-	const struct conf_ezvpn *ez = ez_for_peer(c, rq->ezvpn, sizeof(rq->ezvpn), rq->peer.sin_addr);
+	const struct conf_ezvpn *ez = ez_for_peer(c, rq->ezvpn, sizeof(rq->ezvpn), sa46_in4(&rq->peer));
 
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
@@ -147,7 +150,7 @@ void keymgr_ez_xauth(const struct vpnd_conf *c, const struct msg_ez_xauth_req *r
 	if (!ez || !ez->username[0]) {
 		log_warnx("ezvpn: no XAUTH credentials for '%.*s' toward %s",
 		          (int)strnlen(rq->ezvpn, sizeof(rq->ezvpn)), rq->ezvpn,
-		          inet_ntoa(rq->peer.sin_addr));
+		          sa46_ntop(&rq->peer, (char[SA46_STRLEN]){ 0 }));
 		return;
 	}
 	if (strlen(ez->username) >= sizeof(res->user) || strlen(ez->password) >= sizeof(res->password)) {

@@ -37,8 +37,8 @@ void keymgr_decoy_skeyid(const struct msg_skeyid_req *, const char *group,
  * is locked out or its source address failed too often; result: a login's outcome (local:
  * the local user database judged it). Changes go to the parent through to_parent. */
 void lockout_init(const struct vpnd_conf *, keymgr_send_fn to_parent);
-int  lockout_refused(const char *user, struct in_addr from, char *why, size_t whylen);
-void lockout_result(const char *user, struct in_addr from, int ok, int local);
+int  lockout_refused(const char *user, const union sa46 *from, char *why, size_t whylen);
+void lockout_result(const char *user, const union sa46 *from, int ok, int local);
 int  lockout_clear(const struct msg_lockout_clear *);
 void lockout_reload(void);
 

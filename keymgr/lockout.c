@@ -26,7 +26,7 @@
 
 static struct msg_lockout users[CONF_MAX_USERS];
 static int nusers;
-static struct { uint32_t addr; int fails; time_t first; } src[SRC_SLOTS];
+static struct { uint64_t addr; int fails; time_t first; } src[SRC_SLOTS];
 static keymgr_send_fn report_fn;
 static const struct vpnd_conf *lconf;
 
@@ -66,23 +66,25 @@ static void forget(struct msg_lockout *u)
 	report(&gone);
 }
 
-static unsigned slot(struct in_addr a)
+static unsigned slot(uint64_t k)
 {
-	return (ntohl(a.s_addr) * 2654435761u) % SRC_SLOTS;
+	return (unsigned)((k * 0x9e3779b97f4a7c15ull) >> 32) % SRC_SLOTS;
 }
 
-int lockout_refused(const char *user, struct in_addr from, char *why, size_t whylen)
+/* per source: an IPv4 address or an IPv6 /64 (sa46_source_key) */
+int lockout_refused(const char *user, const union sa46 *from, char *why, size_t whylen)
 {
 	if (!lconf || !lconf->aaa_max_fail)
 		return 0;
 	const struct msg_lockout *u = find(user, 0);
-	unsigned i = slot(from);
-	char a[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &from, a, sizeof(a));
+	uint64_t k = sa46_source_key(from);
+	unsigned i = slot(k);
+	char a[SA46_STRLEN];
+	sa46_ntop(from, a);
 	if (u && u->locked)
 		snprintf(why, whylen, "user locked out after %d failed logins (clear aaa local user "
 		         "lockout)", u->fails);
-	else if (src[i].addr == from.s_addr && time(NULL) - src[i].first < LOCKOUT_SRC_WINDOW &&
+	else if (src[i].addr == k && time(NULL) - src[i].first < LOCKOUT_SRC_WINDOW &&
 	         src[i].fails >= LOCKOUT_SRC_FACTOR * lconf->aaa_max_fail)
 		snprintf(why, whylen, "%d failed logins from %s in %d s: logins from there refused "
 		         "for now", src[i].fails, a, LOCKOUT_SRC_WINDOW);
@@ -93,7 +95,7 @@ int lockout_refused(const char *user, struct in_addr from, char *why, size_t why
 	return 1;
 }
 
-void lockout_result(const char *user, struct in_addr from, int ok, int local)
+void lockout_result(const char *user, const union sa46 *from, int ok, int local)
 {
 	if (!lconf || !lconf->aaa_max_fail)
 		return;
@@ -103,10 +105,11 @@ void lockout_result(const char *user, struct in_addr from, int ok, int local)
 			forget(u);
 		return;
 	}
-	unsigned i = slot(from);
+	uint64_t k = sa46_source_key(from);
+	unsigned i = slot(k);
 	time_t now = time(NULL);
-	if (src[i].addr != from.s_addr || now - src[i].first >= LOCKOUT_SRC_WINDOW) {
-		src[i].addr = from.s_addr;
+	if (src[i].addr != k || now - src[i].first >= LOCKOUT_SRC_WINDOW) {
+		src[i].addr = k;
 		src[i].fails = 0;
 		src[i].first = now;
 	}
@@ -115,11 +118,11 @@ void lockout_result(const char *user, struct in_addr from, int ok, int local)
 		return;
 	u->fails++;
 	u->last_fail = now;
-	u->last_addr = from;
+	u->last_addr = *from;
 	if (!u->locked && u->fails >= lconf->aaa_max_fail) {
 		u->locked = 1;
 		log_warnx("user '%s' locked out after %d failed logins, the last from %s", u->user,
-		          u->fails, inet_ntoa(from));
+		          u->fails, sa46_ntop(from, (char[SA46_STRLEN]){ 0 }));
 	}
 	report(u);
 }

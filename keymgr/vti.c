@@ -22,17 +22,17 @@ void keymgr_vti_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *r
 	                                 ? conf_find_iface(c, rq->vti) : NULL;
 	struct key_choice ch;
 	size_t len = 0;
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 
 	res->status = KEY_NO_KEY;
-	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+	sa46_ntop(&rq->peer, pa);
 	if (!t || !t->is_vti || !t->has_tunnel_dst ||
-	    t->tunnel_dst.s_addr != rq->peer.sin_addr.s_addr) {
+	    t->tunnel_dst.s_addr != sa46_in4(&rq->peer).s_addr) {
 		log_warnx("static VTI '%.*s': SKEYID toward %s refused: not its tunnel destination",
 		          (int)strnlen(rq->vti, sizeof(rq->vti)), rq->vti, pa);
 		return;
 	}
-	if (keymgr_key_by_addr(c, rq->local.sin_addr, rq->peer.sin_addr, &ch) < 0 || !ch.key) {
+	if (keymgr_key_by_addr(c, sa46_in4(&rq->local), sa46_in4(&rq->peer), &ch) < 0 || !ch.key) {
 		log_warnx("%s: no pre-shared key for its tunnel destination %s", t->name, pa);
 		return;
 	}
@@ -60,14 +60,14 @@ void keymgr_vti_sign(const struct vpnd_conf *c, const struct msg_vti_sign_req *r
 	                                 ? conf_find_iface(c, rq->vti) : NULL;
 	const struct conf_trustpoint *tp = conf_vti_trustpoint(c);
 	struct msg_sign_req q;
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = -1;
-	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+	sa46_ntop(&rq->peer, pa);
 	if (!t || !t->is_vti || !t->has_tunnel_dst ||
-	    t->tunnel_dst.s_addr != rq->peer.sin_addr.s_addr)
+	    t->tunnel_dst.s_addr != sa46_in4(&rq->peer).s_addr)
 		snprintf(res->reason, sizeof(res->reason), "static VTI '%.64s': not its tunnel "
 		         "destination %s", t ? t->name : "?", pa);
 	else if (!tp)
@@ -111,14 +111,14 @@ void keymgr_vti_verify(const struct vpnd_conf *c, const struct msg_cert_verify_r
 	                                 ? conf_find_iface(c, rq->vti) : NULL;
 	const struct conf_trustpoint *tp = conf_vti_trustpoint(c);
 	struct msg_cert_verify_req *q;
-	char pa[INET_ADDRSTRLEN];
+	char pa[SA46_STRLEN];
 
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = CERT_ERROR;
-	inet_ntop(AF_INET, &rq->peer.sin_addr, pa, sizeof(pa));
+	sa46_ntop(&rq->peer, pa);
 	if (!t || !t->is_vti || !t->has_tunnel_dst ||
-	    t->tunnel_dst.s_addr != rq->peer.sin_addr.s_addr || !tp) {
+	    t->tunnel_dst.s_addr != sa46_in4(&rq->peer).s_addr || !tp) {
 		snprintf(res->reason, sizeof(res->reason), "static VTI '%.64s': %s is not its "
 		         "tunnel destination, or it has no trust point", t ? t->name : "?", pa);
 		log_warnx("SA %u: certificate check refused: %s", rq->sa_id, res->reason);

@@ -67,10 +67,11 @@ static int clear_ok(const struct msg_clear *m)
 	case CLEAR_GROUP:
 		/* any bytes a client may use in its name, but one terminated name */
 		return n > 0;
-	case CLEAR_ALL:
 	case CLEAR_REMOTE:
-	case CLEAR_SA_ALL:
 	case CLEAR_SA_PEER:
+		return n == 0 && (m->peer.sa.sa_family == AF_INET || m->peer.sa.sa_family == AF_INET6);
+	case CLEAR_ALL:
+	case CLEAR_SA_ALL:
 	case CLEAR_ISAKMP_ALL:
 	case CLEAR_ISAKMP_CONN:
 		return n == 0;

@@ -16,7 +16,7 @@
 struct live {
 	struct live *next;
 	uint32_t     id;
-	struct sockaddr_in peer;
+	union sa46 peer;
 	char         user[MSG_USER_MAX];
 	char         group[MSG_GROUP_MAX];
 };
@@ -24,13 +24,12 @@ static struct live *table[BUCKETS];
 
 static void line(const char *state, const struct live *s)
 {
-	char a[INET_ADDRSTRLEN];
-	struct log_peer lp = { .addr = s->peer.sin_addr.s_addr, .user = s->user,
+	char a[SA46_PORTSTRLEN];
+	struct log_peer lp = { .addr = sa46_in4(&s->peer).s_addr, .user = s->user,
 	                       .group = s->group, .session = s->id };
 
-	inet_ntop(AF_INET, &s->peer.sin_addr, a, sizeof(a));
-	log_pri(5, &lp, "%%CRYPTO-5-SESSION_STATUS: Crypto tunnel is %s.  Peer %s:%u       Id: %s",
-	        state, a, (unsigned)ntohs(s->peer.sin_port), s->group);
+	log_pri(5, &lp, "%%CRYPTO-5-SESSION_STATUS: Crypto tunnel is %s.  Peer %s       Id: %s",
+	        state, sa46_ntop_port(&s->peer, a), s->group);
 }
 
 void logsession_up(struct parent *p, const struct msg_session_up *u)

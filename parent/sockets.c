@@ -27,31 +27,38 @@ static void set_bufs(int fd, const char *what)
 		log_warn("%s: SO_SNDBUF", what);
 }
 
-static int open_udp(uint16_t port)
+/* The hub listens on every address of its interfaces, IPv4 and IPv6 on sockets of their own
+ * (IPV6_V6ONLY: no v4-mapped peers), and answers from the address each datagram reached. */
+static int open_udp_af(int af, uint16_t port)
 {
-	struct sockaddr_in sin;
-	char what[32];
+	union sa46 sa;
+	char what[40];
 	int fd, on = 1;
 
-	snprintf(what, sizeof(what), "UDP port %u", port);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	snprintf(what, sizeof(what), "UDP port %u%s", port, af == AF_INET6 ? " (IPv6)" : "");
+	fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
+		if (af == AF_INET6 && errno == EAFNOSUPPORT)
+			return -2;
 		log_warn("%s: socket", what);
 		return -1;
 	}
-	/* IP_PKTINFO: the local address a datagram came to, needed to answer from it */
+	/* PKTINFO: the local address a datagram came to, needed to answer from it */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) {
+	    (af == AF_INET && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) ||
+	    (af == AF_INET6 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1 ||
+	                        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	                                   sizeof(on)) == -1))) {
 		log_warn("%s: setsockopt", what);
 		close(fd);
 		return -1;
 	}
 	set_bufs(fd, what);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
-	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+	if (af == AF_INET6)
+		sa46_from6(&sa, &in6addr_any, htons(port));
+	else
+		sa46_from4(&sa, (struct in_addr){ htonl(INADDR_ANY) }, htons(port));
+	if (bind(fd, &sa.sa, sa46_len(&sa)) == -1) {
 		log_warn("%s: bind", what);
 		close(fd);
 		return -1;
@@ -59,32 +66,61 @@ static int open_udp(uint16_t port)
 	return fd;
 }
 
-static int open_esp_raw(void)
+static int open_udp(uint16_t port)
 {
+	return open_udp_af(AF_INET, port);
+}
+
+/* An IPv6 raw socket hands over the ESP header without the IPv6 one (RFC 3542 3), an IPv4
+ * one with it: tunmgr reads them apart. */
+static int open_esp_raw(int af)
+{
+	const char *what = af == AF_INET6 ? "raw ESP socket (IPv6)" : "raw ESP socket";
 	int fd, on = 1;
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
+	fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ESP);
 	if (fd == -1) {
-		log_warn("raw ESP socket");
+		if (af == AF_INET6 && errno == EAFNOSUPPORT)
+			return -2;
+		log_warn("%s", what);
 		return -1;
 	}
-	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) {
-		log_warn("raw ESP socket: IP_PKTINFO");
+	if ((af == AF_INET && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) ||
+	    (af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
+	                                  sizeof(on)) == -1)) {
+		log_warn("%s: PKTINFO", what);
 		close(fd);
 		return -1;
 	}
-	set_bufs(fd, "raw ESP socket");
+	set_bufs(fd, what);
 	return fd;
 }
 
 int sockets_open(int socks[PROC_NSOCK])
 {
+	int bad = 0;
+
 	for (int i = 0; i < PROC_NSOCK; i++)
 		socks[i] = -1;
 	socks[SOCK_IKE500] = open_udp(500);
 	socks[SOCK_IKE4500] = open_udp(4500);
-	socks[SOCK_ESP_RAW] = open_esp_raw();
-	if (socks[SOCK_IKE500] == -1 || socks[SOCK_IKE4500] == -1 || socks[SOCK_ESP_RAW] == -1) {
+	socks[SOCK_ESP_RAW] = open_esp_raw(AF_INET);
+	socks[SOCK_IKE500_6] = open_udp_af(AF_INET6, 500);
+	socks[SOCK_IKE4500_6] = open_udp_af(AF_INET6, 4500);
+	socks[SOCK_ESP_RAW6] = open_esp_raw(AF_INET6);
+	for (int i = 0; i < PROC_NSOCK; i++)
+		bad |= socks[i] == -1 && (i == SOCK_IKE500 || i == SOCK_IKE4500 ||
+		                          i == SOCK_ESP_RAW || i >= SOCK_IKE500_6);
+	/* a kernel without IPv6 (-2 on all three): an IPv4 hub, said once */
+	if (socks[SOCK_IKE500_6] == -2 && socks[SOCK_IKE4500_6] == -2 && socks[SOCK_ESP_RAW6] == -2) {
+		log_info("no IPv6 in this kernel: IKE and ESP over IPv4 only");
+		socks[SOCK_IKE500_6] = socks[SOCK_IKE4500_6] = socks[SOCK_ESP_RAW6] = -1;
+		bad = socks[SOCK_IKE500] == -1 || socks[SOCK_IKE4500] == -1 || socks[SOCK_ESP_RAW] == -1;
+	}
+	for (int i = SOCK_IKE500_6; i <= SOCK_ESP_RAW6; i++)
+		if (socks[i] == -2)
+			socks[i] = -1, bad = 1;
+	if (bad) {
 		sockets_close(socks);
 		return -1;
 	}

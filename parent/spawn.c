@@ -71,6 +71,12 @@ static int send_socket(int chan, int type, int kind, int fd)
 	return imsg_send_blocking(chan, (uint32_t)type, 0, fd, &ms, sizeof(ms));
 }
 
+/* a socket that may be absent (-1): sent only if there */
+static int send_opt_socket(struct parent *p, int chan, int kind)
+{
+	return p->socks[kind] == -1 ? 0 : send_socket(chan, IMSG_SOCKET, kind, p->socks[kind]);
+}
+
 static void close_pair(int sv[2])
 {
 	for (int i = 0; i < 2; i++) {
@@ -93,6 +99,8 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 	case ROLE_IKEMGR:
 		if (send_socket(chan, IMSG_SOCKET, SOCK_IKE500, p->socks[SOCK_IKE500]) == -1 ||
 		    send_socket(chan, IMSG_SOCKET, SOCK_IKE4500, p->socks[SOCK_IKE4500]) == -1 ||
+		    send_opt_socket(p, chan, SOCK_IKE500_6) == -1 ||
+		    send_opt_socket(p, chan, SOCK_IKE4500_6) == -1 ||
 		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_KEYMGR, ik[0]) == -1 ||
 		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_TUNMGR, it[0]) == -1)
 			return -1;
@@ -108,6 +116,8 @@ static int boot_child(struct parent *p, int role, const struct vpnd_conf *redact
 	case ROLE_TUNMGR:
 		if (send_socket(chan, IMSG_SOCKET, SOCK_IKE4500, p->socks[SOCK_IKE4500]) == -1 ||
 		    send_socket(chan, IMSG_SOCKET, SOCK_ESP_RAW, p->socks[SOCK_ESP_RAW]) == -1 ||
+		    send_opt_socket(p, chan, SOCK_IKE4500_6) == -1 ||
+		    send_opt_socket(p, chan, SOCK_ESP_RAW6) == -1 ||
 		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_IKEMGR, it[1]) == -1 ||
 		    send_socket(chan, IMSG_PEER_CHANNEL, CHAN_KEYMGR, kt[1]) == -1)
 			return -1;

@@ -133,7 +133,7 @@ struct radius_job {
 	char     password[128];
 	uint8_t  state[RAD_STR_MAX];          /* State of a previous Access-Challenge */
 	size_t   state_len;
-	struct in_addr peer;                  /* Calling-Station-Id */
+	union sa46 peer;                      /* Calling-Station-Id */
 	uint32_t session_id;                  /* Acct-Session-Id */
 	/* out */
 	int      result;                      /* enum rad_result */

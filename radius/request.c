@@ -39,13 +39,13 @@ static void nas(struct rad_pkt *p, const struct vpnd_conf *c, const struct rad_n
 static int access_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id,
                           const struct radius_job *j, const char *secret, const struct rad_nas *nas_ip)
 {
-	char peer[INET_ADDRSTRLEN], sid[MSG_ACCT_SID_LEN];
+	char peer[SA46_STRLEN], sid[MSG_ACCT_SID_LEN];
 
 	rad_pkt_init(p, CODE_ACCESS_REQUEST, id);
 	rad_put_str(p, A_USER_NAME, j->user);
 	rad_put_password(p, j->password, secret);
 	nas(p, c, nas_ip);
-	inet_ntop(AF_INET, &j->peer, peer, sizeof(peer));
+	sa46_ntop(&j->peer, peer);
 	rad_put_str(p, A_CALLING, peer);
 	msg_acct_session_id(sid, c->run_id, j->session_id);
 	rad_put_str(p, A_SESSION_ID, sid);
@@ -62,7 +62,7 @@ static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id
                         const struct radius_job *j, const char *secret, const struct rad_nas *nas_ip)
 {
 	const struct msg_acct *m = &j->acct;
-	char ip[INET_ADDRSTRLEN];
+	char ip[SA46_STRLEN];
 
 	rad_pkt_init(p, CODE_ACCT_REQUEST, id);
 	rad_put_u32(p, A_STATUS_TYPE, (uint32_t)m->status);
@@ -79,8 +79,8 @@ static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id
 	nas(p, c, nas_ip);
 	rad_put_u32(p, A_SERVICE_TYPE, SERVICE_FRAMED);
 	rad_put_u32(p, A_AUTHENTIC, AUTHENTIC_RADIUS);
-	if (m->peer.s_addr) {
-		inet_ntop(AF_INET, &m->peer, ip, sizeof(ip));
+	if (sa46_is_set(&m->peer)) {
+		sa46_ntop(&m->peer, ip);
 		rad_put_str(p, A_CALLING, ip);
 	}
 	if (m->framed_ip.s_addr)

@@ -126,9 +126,8 @@ static void cm_report_fill(struct va *v, const struct cm_plan *p, const struct m
 	r->sa.spi_in = htonl(m->spi_in);
 	r->sa.spi_out = htonl(m->spi_out);
 	r->sa.peer = v->peer;
-	r->sa.local.sin_family = AF_INET;
-	if (p->iface && p->iface->has_addr)
-		r->sa.local.sin_addr = p->iface->addr;
+	sa46_from4(&r->sa.local, p->iface && p->iface->has_addr ? p->iface->addr
+	                                                        : (struct in_addr){ 0 }, 0);
 	snprintf(r->sa.ifname, sizeof(r->sa.ifname), "%s", v->ifname);
 	r->sa.remote_ident = p->dst;
 	cm_transform(p, r->sa.transform, sizeof(r->sa.transform));
@@ -207,7 +206,7 @@ void cm_manual_sa(const struct msg_manual_sa *m)
 	v->cm = cm;
 	snprintf(v->ifname, sizeof(v->ifname), "cm%d", n);
 	v->encap = ENCAP_RAW;
-	v->peer = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = p.peer };
+	sa46_from4(&v->peer, p.peer, 0);
 	v->client = p.dst;
 	v->client_plen = p.dst_len;
 	struct sa_in *s = cm_sa_in(v, &p, m);

@@ -24,11 +24,12 @@ struct va *va_by_session(uint32_t id)
 	return sadb_lookup(dp.by_session, id);
 }
 
-static int template_mtu(const struct conf_interface *t)
+static int template_mtu(const struct conf_interface *t, int outer6)
 {
 	if (t && t->mtu)
 		return t->mtu;
-	/* Worst case over the template's transform sets: outer IP + UDP + ESP overhead. */
+	/* Worst case over the template's transform sets: outer IP (IPv4 20, IPv6 40 bytes) + UDP
+	 * + ESP overhead. */
 	size_t worst = esp_overhead_max(ESP_ENCR_AES_CBC, ESP_AUTH_HMAC_SHA512_256);
 	const struct conf_ipsec_profile *ip = t ? conf_find_ipsec_profile(dp.conf, t->protection)
 	                                        : NULL;
@@ -40,7 +41,7 @@ static int template_mtu(const struct conf_interface *t)
 				worst = esp_overhead_max(ts->encr, ts->auth);
 		}
 	}
-	return 1500 - 20 - 8 - (int)worst;
+	return 1500 - (outer6 ? 40 : 20) - 8 - (int)worst;
 }
 
 void va_reply(struct va *v, int status)
@@ -217,6 +218,8 @@ void va_create(const struct msg_va_create *c)
 		return;
 	v->client = c->client_addr;
 	v->client_plen = plen;
+	/* ikemgr's word, and only for the size of the outer header in the MTU */
+	v->outer6 = sa46_is6(&c->peer);
 	snprintf(v->acl_in_name, sizeof(v->acl_in_name), "%s", a->acl_in);
 	snprintf(v->acl_out_name, sizeof(v->acl_out_name), "%s", a->acl_out);
 	snprintf(v->acl6_in_name, sizeof(v->acl6_in_name), "%s", a->acl6_in);
@@ -270,7 +273,7 @@ void va_configure(struct va *v, int fd)
 	log_offloads(offloads);
 	char alias[32];
 	snprintf(alias, sizeof(alias), "Virtual-Access%d", v->unit);
-	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t);
+	int mtu = v->own_mtu ? v->own_mtu : template_mtu(t, v->outer6);
 	struct in_addr donor = { 0 };
 	int plen;
 	const struct conf_interface *u = t && t->unnumbered[0] ?

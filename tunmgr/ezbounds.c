@@ -72,13 +72,13 @@ int ez_bounds(const struct vpnd_conf *c, const struct msg_ez_va *m, const struct
 		return refuse(ENXIO, why, whylen, "%sno virtual-interface template", "");
 	int peer_ok = 0;
 	for (int i = 0; i < ez->npeer && i < CONF_EZVPN_PEERS; i++)
-		if (m->peer.sin_family == AF_INET && ez->peer[i].s_addr == m->peer.sin_addr.s_addr)
+		if (m->peer.sa.sa_family == AF_INET && ez->peer[i].s_addr == m->peer.sin.sin_addr.s_addr)
 			peer_ok = 1;
 	/* a backup server its configured peer named, as keymgr accepted it */
-	for (int i = 0; i < nvouched && m->peer.sin_family == AF_INET; i++)
-		if (vouched[i].s_addr == m->peer.sin_addr.s_addr)
+	for (int i = 0; i < nvouched && m->peer.sa.sa_family == AF_INET; i++)
+		if (vouched[i].s_addr == m->peer.sin.sin_addr.s_addr)
 			peer_ok = 1;
-	inet_ntop(AF_INET, &m->peer.sin_addr, ip, sizeof(ip));
+	inet_ntop(AF_INET, &m->peer.sin.sin_addr, ip, sizeof(ip));
 	if (!peer_ok)
 		return refuse(EPERM, why, whylen, "peer %s is not one of its peers", ip);
 	out->ez = ez;
@@ -101,7 +101,7 @@ int ez_bounds(const struct vpnd_conf *c, const struct msg_ez_va *m, const struct
 		if (reserved(m->addr))
 			return refuse(EADDRNOTAVAIL, why, whylen, "address %s is not a unicast host "
 			              "address", ip);
-		if (m->addr.s_addr == m->peer.sin_addr.s_addr)
+		if (m->addr.s_addr == m->peer.sin.sin_addr.s_addr)
 			return refuse(EADDRNOTAVAIL, why, whylen, "address %s is the peer's", ip);
 		for (int i = 0; i < nlocal; i++)
 			if (ez_nets_overlap(host, local[i]))
@@ -126,7 +126,7 @@ int ez_bounds(const struct vpnd_conf *c, const struct msg_ez_va *m, const struct
 			              net);
 		if (s.net.s_addr & ~ez_mask(s.plen))
 			return refuse(EINVAL, why, whylen, "split network %s has host bits set", net);
-		if (in_net(m->peer.sin_addr.s_addr, s))
+		if (in_net(m->peer.sin.sin_addr.s_addr, s))
 			return refuse(EINVAL, why, whylen, "split network %s contains the peer", net);
 		for (int k = 0; k < nlocal; k++)
 			if (ez_nets_overlap(s, local[k]))

@@ -135,7 +135,7 @@ void ez_va_create(const struct msg_ez_va *m)
 		return;
 	}
 	snprintf(ez->name, sizeof(ez->name), "%s", m->ezvpn);
-	ez->peer = m->peer.sin_addr;
+	ez->peer = sa46_in4(&m->peer);
 	/* one session per ezvpn: its routes and NAT table are the ezvpn's */
 	struct va *o;
 	LIST_FOREACH(o, &dp.vas, entry)
@@ -255,7 +255,7 @@ int ez_sel_allowed(struct va *v, const struct msg_sa_add *a, int plen, char *why
                    size_t whylen)
 {
 	/* the SA's ESP goes to the server this session was accepted for, nowhere else */
-	if (a->peer.sin_family != AF_INET || a->peer.sin_addr.s_addr != v->ez->peer.s_addr) {
+	if (a->peer.sa.sa_family != AF_INET || a->peer.sin.sin_addr.s_addr != v->ez->peer.s_addr) {
 		snprintf(why, whylen, "ezvpn %s: not to the session's peer %s", v->ez->name,
 		         inet_ntoa(v->ez->peer));
 		return -1;

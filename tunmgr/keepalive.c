@@ -32,10 +32,11 @@ static void ka_send(struct va *v)
 {
 	static const uint8_t ka[1] = { 0xff };
 	struct iovec iov = { (void *)ka, 1 };
-	struct sockaddr_in dst = v->peer;
-	struct mmsghdr m = { .msg_hdr = { .msg_name = &dst, .msg_namelen = sizeof(dst),
+	union sa46 dst = v->peer;
+	int fd = sa46_is6(&dst) ? dp.udp6 : dp.udp;
+	struct mmsghdr m = { .msg_hdr = { .msg_name = &dst.sa, .msg_namelen = sa46_len(&dst),
 	                                  .msg_iov = &iov, .msg_iovlen = 1 } };
-	if (sendmmsg(dp.udp, &m, 1, 0) == 1)
+	if (fd >= 0 && sendmmsg(fd, &m, 1, 0) == 1)
 		dp.natt_ka_sent++;
 	else
 		v->drop_other++;

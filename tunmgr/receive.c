@@ -59,29 +59,30 @@ static void deliver(struct va *v, uint8_t *pkt, size_t n)
 		v->drop_other++;
 }
 
-static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *from, int udp)
+static void esp_input(const uint8_t *esp, size_t len, const union sa46 *from, int udp)
 {
 	uint8_t *out = dp.out + VNET_HDR;
 	uint32_t spi;
+	char fa[SA46_STRLEN];
 	if (len < 8) {
 		dp.drop_short++;
 		log_rl("ESP datagram of %zu bytes from %s dropped: too short", len,
-		       inet_ntoa(from->sin_addr));
+		       sa46_ntop(from, fa));
 		return;
 	}
 	memcpy(&spi, esp, 4);
 	struct sa_in *s = sadb_lookup(dp.sadb, spi);
 	if (!s) {
 		dp.drop_unknown_spi++;
-		log_rl("ESP with unknown SPI %08x from %s dropped", ntohl(spi), inet_ntoa(from->sin_addr));
+		log_rl("ESP with unknown SPI %08x from %s dropped", ntohl(spi), sa46_ntop(from, fa));
 		return;
 	}
 	struct va *v = s->va;
-	if (v->cm && (udp || from->sin_addr.s_addr != v->peer.sin_addr.s_addr)) {
+	if (v->cm && (udp || !sa46_same_addr(from, &v->peer))) {
 		/* a manual SA is bound to its configured peer, raw ESP */
 		dp.drop_unknown_spi++;
 		log_rl("%s: ESP SPI %08x from %s, not the peer, dropped", v->ifname, ntohl(spi),
-		       inet_ntoa(from->sin_addr));
+		       sa46_ntop(from, fa));
 		return;
 	}
 	va_touch(v);
@@ -96,9 +97,9 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 		if (v->outs[i].pending_in == s)
 			switch_out(v, &v->outs[i]);
 	/* An authenticated packet from a new port is a NAT rebinding: follow it. */
-	if (udp && v->encap == ENCAP_UDP && from->sin_port != v->peer.sin_port &&
-	    from->sin_addr.s_addr == v->peer.sin_addr.s_addr)
-		v->peer.sin_port = from->sin_port;
+	if (udp && v->encap == ENCAP_UDP && sa46_port(from) != sa46_port(&v->peer) &&
+	    sa46_same_addr(from, &v->peer))
+		sa46_set_port(&v->peer, sa46_port(from));
 	if (nh == ESP_NH_IPV6 && n >= 40) {
 		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only, and an
 		 * IPv4 SA no IPv6 at all */
@@ -173,7 +174,7 @@ static void esp_input(const uint8_t *esp, size_t len, const struct sockaddr_in *
 static int rx_batch(int fd, int pktinfo)
 {
 	for (int i = 0; i < MMSG; i++) {
-		/* zeroed: the kernel fills it for AF_INET, nothing may read it unset */
+		/* zeroed: the kernel fills it, nothing may read it unset */
 		memset(&dp.rx.from[i], 0, sizeof(dp.rx.from[i]));
 		dp.rx.iov[i] = (struct iovec){ dp.rx.buf[i], PKT_MAX };
 		dp.rx.m[i].msg_hdr = (struct msghdr){
@@ -185,22 +186,28 @@ static int rx_batch(int fd, int pktinfo)
 	return recvmmsg(fd, dp.rx.m, MMSG, MSG_DONTWAIT, NULL);
 }
 
-static void udp_datagram(uint8_t *buf, size_t n, const struct sockaddr_in *from,
+static void udp_datagram(uint8_t *buf, size_t n, const union sa46 *from,
                          struct msghdr *mh)
 {
 	if (n == 1 && buf[0] == 0xff)
 		return;          /* NAT-T keepalive (RFC 3948 2.3) */
+	if (from->sa.sa_family != AF_INET && from->sa.sa_family != AF_INET6)
+		return;
 	if (n >= 4 && !memcmp(buf, "\0\0\0\0", 4)) {
 		struct msg_ike_pkt p;
 		memset(&p, 0, sizeof(p));
 		p.peer = *from;
-		p.local.sin_family = AF_INET;
-		p.local.sin_port = htons(4500);
+		p.local.sa.sa_family = from->sa.sa_family;
+		sa46_set_port(&p.local, htons(4500));
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi;
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				p.local.sin_addr = pi.ipi_addr;
+				p.local.sin.sin_addr = pi.ipi_addr;
+			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				p.local.sin6.sin6_addr = pi.ipi6_addr;
 			}
 		p.len = (uint16_t)(n - 4);
 		/* over the queue's cap (ikemgr behind) it is dropped and counted in dp.ike */
@@ -216,8 +223,9 @@ void on_udp(uv_poll_t *h, int status, int events)
 {
 	if (status < 0)
 		return;
+	int fd = h == &dp.udp6_poll ? dp.udp6 : dp.udp;
 	for (int round = 0; round < BATCH / MMSG; round++) {
-		int n = rx_batch(dp.udp, 1);
+		int n = rx_batch(fd, 1);
 		for (int i = 0; i < n; i++)
 			udp_datagram(dp.rx.buf[i], dp.rx.m[i].msg_len, &dp.rx.from[i],
 			             &dp.rx.m[i].msg_hdr);
@@ -227,9 +235,14 @@ void on_udp(uv_poll_t *h, int status, int events)
 	gro_flush();
 }
 
-static void raw_datagram(const uint8_t *buf, size_t n, const struct sockaddr_in *from)
+/* An IPv4 raw socket hands over the IP header, an IPv6 one does not (RFC 3542 3). */
+static void raw_datagram(const uint8_t *buf, size_t n, const union sa46 *from)
 {
-	if (n < 20) {
+	if (sa46_is6(from)) {
+		esp_input(buf, n, from, 0);
+		return;
+	}
+	if (from->sa.sa_family != AF_INET || n < 20) {
 		dp.drop_short++;
 		return;
 	}
@@ -245,8 +258,9 @@ void on_raw(uv_poll_t *h, int status, int events)
 {
 	if (status < 0)
 		return;
+	int fd = h == &dp.raw6_poll ? dp.raw6 : dp.raw;
 	for (int round = 0; round < BATCH / MMSG; round++) {
-		int n = rx_batch(dp.raw, 0);
+		int n = rx_batch(fd, 0);
 		for (int i = 0; i < n; i++)
 			raw_datagram(dp.rx.buf[i], dp.rx.m[i].msg_len, &dp.rx.from[i]);
 		if (n < MMSG)

@@ -46,11 +46,12 @@ static struct va_out *out_for6(struct va *v, const uint8_t *dst)
 
 /* Datagrams [from, to) of the batch in sendmmsg calls. A datagram the kernel refuses is
  * counted against the session and its SA and skipped, the rest still go. */
-static void send_mmsg(struct va *v, int fd, struct sockaddr_in *dst, int from, int to)
+static void send_mmsg(struct va *v, int fd, union sa46 *dst, int from, int to)
 {
 	for (int i = from; i < to; i++) {
 		dp.tx.iov[i] = (struct iovec){ dp.tx.buf[i], dp.tx.len[i] };
-		dp.tx.m[i].msg_hdr = (struct msghdr){ .msg_name = dst, .msg_namelen = sizeof(*dst),
+		dp.tx.m[i].msg_hdr = (struct msghdr){ .msg_name = &dst->sa,
+		                                      .msg_namelen = sa46_len(dst),
 		                                      .msg_iov = &dp.tx.iov[i], .msg_iovlen = 1 };
 	}
 	for (int done = from; done < to;) {
@@ -87,7 +88,7 @@ static int gso_run(int from, int k)
  * is made at the bottom of the stack (RFC 3948 packets are plain UDP datagrams, nothing in
  * them depends on how they were sent). Returns 0 when sent, -1 when they must go by sendmmsg.
  */
-static int send_gso(struct sockaddr_in *dst, int from, int to)
+static int send_gso(int fd, union sa46 *dst, int from, int to)
 {
 	for (int i = from; i < to; i++)
 		dp.tx.iov[i] = (struct iovec){ dp.tx.buf[i], dp.tx.len[i] };
@@ -96,7 +97,7 @@ static int send_gso(struct sockaddr_in *dst, int from, int to)
 		struct cmsghdr align;
 	} c;
 	memset(&c, 0, sizeof(c));
-	struct msghdr mh = { .msg_name = dst, .msg_namelen = sizeof(*dst),
+	struct msghdr mh = { .msg_name = &dst->sa, .msg_namelen = sa46_len(dst),
 	                     .msg_iov = &dp.tx.iov[from], .msg_iovlen = (size_t)(to - from),
 	                     .msg_control = c.buf, .msg_controllen = sizeof(c.buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
@@ -105,7 +106,7 @@ static int send_gso(struct sockaddr_in *dst, int from, int to)
 	cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
 	uint16_t sz = (uint16_t)dp.tx.len[from];
 	memcpy(CMSG_DATA(cm), &sz, sizeof(sz));
-	if (sendmsg(dp.udp, &mh, 0) >= 0) {
+	if (sendmsg(fd, &mh, 0) >= 0) {
 		dp.gso_sends++;
 		return 0;
 	}
@@ -121,10 +122,12 @@ static int send_gso(struct sockaddr_in *dst, int from, int to)
  * what is left by sendmmsg, in order. */
 static void flush(struct va *v, int k)
 {
-	struct sockaddr_in dst = v->peer;
+	union sa46 dst = v->peer;
+	int v6 = sa46_is6(&dst), udp = v6 ? dp.udp6 : dp.udp;
 	if (v->encap != ENCAP_UDP) {
-		dst.sin_port = 0;
-		send_mmsg(v, dp.raw, &dst, 0, k);
+		/* a raw socket takes port 0 (or its own protocol) */
+		sa46_set_port(&dst, 0);
+		send_mmsg(v, v6 ? dp.raw6 : dp.raw, &dst, 0, k);
 		return;
 	}
 	int pending = 0;        /* first datagram not sent yet */
@@ -134,12 +137,12 @@ static void flush(struct va *v, int k)
 			i = end > i ? end : i + 1;
 			continue;
 		}
-		send_mmsg(v, dp.udp, &dst, pending, i);
-		if (send_gso(&dst, i, end) < 0)
-			send_mmsg(v, dp.udp, &dst, i, end);
+		send_mmsg(v, udp, &dst, pending, i);
+		if (send_gso(udp, &dst, i, end) < 0)
+			send_mmsg(v, udp, &dst, i, end);
 		pending = i = end;
 	}
-	send_mmsg(v, dp.udp, &dst, pending, k);
+	send_mmsg(v, udp, &dst, pending, k);
 }
 
 struct tx {

@@ -114,6 +114,8 @@ int tunmgr_main(struct proc_boot *boot)
 	dp.conf = boot->conf;
 	dp.udp = boot->sock[SOCK_IKE4500];
 	dp.raw = boot->sock[SOCK_ESP_RAW];
+	dp.udp6 = boot->sock[SOCK_IKE4500_6];
+	dp.raw6 = boot->sock[SOCK_ESP_RAW6];
 	dp.sadb = sadb_new();
 	dp.by_session = sadb_new();
 	LIST_INIT(&dp.vas);
@@ -141,6 +143,14 @@ int tunmgr_main(struct proc_boot *boot)
 	if (dp.raw >= 0) {
 		uv_poll_init(dp.loop, &dp.raw_poll, dp.raw);
 		uv_poll_start(&dp.raw_poll, UV_READABLE, on_raw);
+	}
+	if (dp.udp6 >= 0) {
+		uv_poll_init(dp.loop, &dp.udp6_poll, dp.udp6);
+		uv_poll_start(&dp.udp6_poll, UV_READABLE, on_udp);
+	}
+	if (dp.raw6 >= 0) {
+		uv_poll_init(dp.loop, &dp.raw6_poll, dp.raw6);
+		uv_poll_start(&dp.raw6_poll, UV_READABLE, on_raw);
 	}
 	timers_start();
 	log_info("data plane ready");

@@ -102,7 +102,8 @@ struct va {
 	struct va_out  outs[VA_MAX_SEL];
 	int            nouts;
 	int            encap;
-	struct sockaddr_in peer;
+	int            outer6;          /* the session came over IPv6: 20 bytes more per packet */
+	union sa46     peer;
 	/* inbound SAs of this session (the newest first) */
 	struct sa_in  *in[VA_MAX_IN];
 	uint64_t       pkts_in, pkts_out, bytes_in, bytes_out, drop_auth, drop_replay, drop_other;
@@ -135,8 +136,9 @@ struct dataplane {
 	const struct vpnd_conf *conf;
 	struct imsgbuf  parent, ike, key;
 	int             udp, raw, nl;
+	int             udp6, raw6;         /* IPv6 outside; -1: none */
 	uint32_t        link_group;     /* every vaN of this run, deleted together at the end */
-	uv_poll_t       udp_poll, raw_poll;
+	uv_poll_t       udp_poll, raw_poll, udp6_poll, raw6_poll;
 	uv_timer_t      tick;
 	unsigned        ticks;
 	LIST_HEAD(, va) active, counted;
@@ -159,8 +161,8 @@ struct dataplane {
 	struct {                 /* receive.c: one recvmmsg */
 		struct mmsghdr     m[MMSG];
 		struct iovec       iov[MMSG];
-		struct sockaddr_in from[MMSG];
-		char               cbuf[MMSG][CMSG_SPACE(sizeof(struct in_pktinfo))];
+		union sa46         from[MMSG];
+		char               cbuf[MMSG][CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		uint8_t          (*buf)[PKT_MAX];        /* MMSG buffers, allocated at start */
 	} rx;
 	struct {                 /* send.c: sealed packets for one sendmmsg */

@@ -60,7 +60,7 @@ static void create(const struct conf_interface *c)
 	v->vti = t;
 	snprintf(v->ifname, sizeof(v->ifname), "%s", c->name);
 	v->encap = ENCAP_RAW;
-	v->peer = (struct sockaddr_in){ .sin_family = AF_INET, .sin_addr = c->tunnel_dst };
+	sa46_from4(&v->peer, c->tunnel_dst, 0);
 	imsg_compose(&dp.parent, IMSG_TUN_OPEN, v->session_id, -1, NULL, 0);
 }
 
@@ -154,7 +154,7 @@ int vti_sa_allowed(struct va *v, const struct msg_sa_add *a, int plen, char *why
 		snprintf(why, len, "%s is no longer configured so", v->ifname);
 		return -1;
 	}
-	if (a->peer.sin_family != AF_INET || a->peer.sin_addr.s_addr != v->vti->dst.s_addr) {
+	if (a->peer.sa.sa_family != AF_INET || a->peer.sin.sin_addr.s_addr != v->vti->dst.s_addr) {
 		snprintf(why, len, "not to its tunnel destination %s", inet_ntoa(v->vti->dst));
 		return -1;
 	}

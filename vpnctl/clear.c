@@ -9,13 +9,10 @@
 
 int clear_crypto_sa(const struct vctx *c, int argc, char **argv)
 {
-	struct in_addr a;
 	if (argc != 0 && (argc != 2 || !vctl_kw(argv[0], "peer")))
 		return vctl_invalid(c);
-	if (argc == 2 && inet_pton(AF_INET, argv[1], &a) != 1) {
-		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(argv[1]));
+	if (argc == 2 && vctl_addr(argv[1]) == NULL)
 		return 1;
-	}
 	char *fwd[2] = { "peer", argc ? argv[1] : NULL };
 	return vctl_forward(c, argc, fwd);
 }

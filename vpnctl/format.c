@@ -71,6 +71,19 @@ void vctl_put_safe(FILE *f, const char *s)
 	}
 }
 
+const char *vctl_addr(const char *in)
+{
+	static char ring[4][SA46_STRLEN];
+	static unsigned next;
+	union sa46 a;
+
+	if (sa46_pton(in, &a) < 0) {
+		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(in));
+		return NULL;
+	}
+	return sa46_ntop(&a, ring[next++ % 4]);
+}
+
 const char *vctl_safe(const char *s)
 {
 	static char ring[8][1024];

@@ -64,13 +64,11 @@ enum { P_PEER, P_PORT, P_LOCAL, P_ID };
 
 int show_crypto_isakmp_peers(const struct vctx *c, int argc, char **argv)
 {
-	struct in_addr a;
+	const char *want = NULL;
 	if (argc > 1)
 		return vctl_invalid(c);
-	if (argc == 1 && inet_pton(AF_INET, argv[0], &a) != 1) {
-		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(argv[0]));
+	if (argc == 1 && (want = vctl_addr(argv[0])) == NULL)
 		return 1;
-	}
 	sqlite3 *h = vctl_db(c);
 	if (!h)
 		return 1;
@@ -80,7 +78,7 @@ int show_crypto_isakmp_peers(const struct vctx *c, int argc, char **argv)
 		return 1;
 	}
 	if (argc == 1)
-		sqlite3_bind_text(s, 1, argv[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, want, -1, SQLITE_STATIC);
 	if (c->json)
 		return finish(h, s, json_rows(stdout, s));
 	int rc;

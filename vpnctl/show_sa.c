@@ -362,11 +362,8 @@ int show_crypto_ipsec_sa(const struct vctx *c, int argc, char **argv)
 		else
 			return vctl_invalid(c);
 	}
-	struct in_addr a;
-	if (peer && inet_pton(AF_INET, peer, &a) != 1) {
-		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(peer));
+	if (peer && (peer = vctl_addr(peer)) == NULL)
 		return 1;
-	}
 	/* vaN / Virtual-AccessN, cmN (a manual crypto map entry's device), or the interface a
 	 * crypto map is applied to (eth0, FastEthernet0/0) */
 	char ifname[64];

@@ -192,11 +192,8 @@ static int parse_filters(const struct vctx *c, int argc, char **argv,
 			return vctl_invalid(c);
 		value[f] = argv[i + 1];
 	}
-	struct in_addr a;
-	if (value[1] && inet_pton(AF_INET, value[1], &a) != 1) {
-		fprintf(stderr, "%% Invalid address: '%s'\n", vctl_safe(value[1]));
+	if (value[1] && (value[1] = vctl_addr(value[1])) == NULL)
 		return 1;
-	}
 	return -1;
 }
 

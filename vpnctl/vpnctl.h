@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "common/sa46.h"
+
 struct vctl_cmd;
 
 struct vctx {
@@ -63,6 +65,9 @@ int  json_rows_max(FILE *, sqlite3_stmt *, long max);
 /* format.c: untrusted text made safe for a terminal (control bytes and invalid UTF-8
  * escaped as \xNN); the result lives until 8 more calls. */
 const char *vctl_safe(const char *s);
+/* An address the operator typed, IPv4 or IPv6, in the spelling the store keeps (inet_ntop's,
+ * so FD00:1:0::2 finds fd00:1::2); NULL, and a message, if it is not one. */
+const char *vctl_addr(const char *in);
 void        vctl_put_safe(FILE *, const char *s);     /* the same, streamed, any length */
 /* Length of the UTF-8 sequence at P (its code point in *CP), 0 if invalid; stops at NUL. */
 size_t      vctl_utf8(const unsigned char *p, unsigned *cp);

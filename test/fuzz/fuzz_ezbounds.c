@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* client mode: nothing but the address is reachable through the tunnel */
 	if (acc.mode == EZ_MODE_CLIENT &&
-	    (ez_inbound_ok(&acc, 0, m.peer.sin_addr.s_addr) || (acc.ninside &&
+	    (ez_inbound_ok(&acc, 0, m.peer.sin.sin_addr.s_addr) || (acc.ninside &&
 	     ez_inbound_ok(&acc, 0, acc.inside[0].net.s_addr | htonl(1)))))
 		abort();
 	return 0;

@@ -22,7 +22,7 @@ static uint8_t cky_i[8];
 static int have_cky;
 
 
-static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500;
@@ -65,11 +65,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(500) },
-	                   local = { .sin_family = AF_INET, .sin_port = htons(500) };
+	union sa46 peer, local;
 	time_t t = time(NULL);
-	peer.sin_addr.s_addr = htonl(0xac128ff6);
-	local.sin_addr.s_addr = htonl(0xac128f02);
+	sa46_from4(&peer, (struct in_addr){ htonl(0xac128ff6) }, htons(500));
+	sa46_from4(&local, (struct in_addr){ htonl(0xac128f02) }, htons(500));
 	conf.ezvpn[0].connect_manual = 1;
 	conf.ezvpn[0].connect_acl[0] = '\0';
 	ez_init(&conf);

@@ -115,7 +115,7 @@ static void to_parent(uint32_t t, uint32_t id, const void *d, size_t l)
 uint8_t last_out[65536];
 size_t last_out_len;
 
-static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500;
@@ -138,7 +138,7 @@ static void answer_keymgr(const struct qmsg *m)
 		if (rq->by_address) {
 			/* main mode: keymgr's own choice of key and profile by address */
 			struct key_choice kc;
-			if (keymgr_key_by_addr(&conf, rq->local.sin_addr, rq->peer.sin_addr, &kc) < 0)
+			if (keymgr_key_by_addr(&conf, rq->local.sin.sin_addr, rq->peer.sin.sin_addr, &kc) < 0)
 				kc.key = "";
 			psk = kc.key;
 			if (kc.key[0] && kc.profile)
@@ -225,7 +225,7 @@ void input(const uint8_t *pkt, size_t len, int port4500)
 	if (!copy)
 		abort();
 	memcpy(copy, pkt, len);
-	ikev1_input(copy, len, &peer, &local, port4500);
+	ikev1_input(copy, len, &(union sa46){ .sin = peer }, &(union sa46){ .sin = local }, port4500);
 	free(copy);
 	drain();
 }

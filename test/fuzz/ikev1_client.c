@@ -69,9 +69,9 @@ void aggr1(uint8_t variant)
 static void put_natd(struct isakmp_buf *b, struct ike_sa *sa, int fake)
 {
 	uint8_t h[64];
-	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, local.sin_addr, local.sin_port, h);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &(union sa46){ .sin = local }, h);
 	isakmp_put_payload(b, ISAKMP_NP_NATD, h, ike_hash_len(sa->hash));
-	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, peer.sin_addr, peer.sin_port, h);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &(union sa46){ .sin = peer }, h);
 	if (fake)
 		h[0] ^= 1;      /* "behind NAT" */
 	isakmp_put_payload(b, ISAKMP_NP_NATD, h, ike_hash_len(sa->hash));

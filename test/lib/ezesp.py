@@ -12,7 +12,8 @@ usage: ezesp.py answer HUB SPI_OUT SPI_IN
        ezesp.py inject HUB SPI_IN SEQ SRC DST
            Sends one ICMP echo request SRC -> DST on SPI_IN with sequence number SEQ; SRC and
            DST may be IPv6 addresses (an ICMPv6 echo request, next header 41).
-The keys are known, so the ciphers come from `openssl enc` (no Python crypto module needed).
+HUB may be an IPv6 address: ESP then goes over IPv6 (an IPv6 raw socket has no IP header to
+skip). The keys are known, so the ciphers come from `openssl enc` (no Python crypto module needed).
 ESP_KEY and ESP_AUTH (hex) replace the zero keys, e.g. a manual crypto map's (AES-256 with a
 32-byte key; test_cmap_manual.sh).
 """
@@ -83,15 +84,20 @@ def open_esp(esp):
     return plain[:len(plain) - 2 - padlen]
 
 
+def esp_socket(hub):
+    return socket.socket(socket.AF_INET6 if ":" in hub else socket.AF_INET, socket.SOCK_RAW, 50)
+
+
 def answer(hub, spi_out, spi_in):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
+    s = esp_socket(hub)
     end = time.time() + 10
     while time.time() < end:
         r, _, _ = select.select([s], [], [], max(0.0, end - time.time()))
         if not r:
             break
-        pkt, (src, _) = s.recvfrom(65535)
-        esp = pkt[(pkt[0] & 15) * 4:]
+        pkt, peer = s.recvfrom(65535)
+        src = peer[0]
+        esp = pkt if ":" in hub else pkt[(pkt[0] & 15) * 4:]
         if src != hub or len(esp) < 8 + 16 + 16 + 12 or struct.unpack("!I", esp[:4])[0] != spi_out:
             continue
         inner = open_esp(esp)
@@ -114,7 +120,7 @@ def answer(hub, spi_out, spi_in):
 
 
 def inject(hub, spi_in, seq, src, dst):
-    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
+    s = esp_socket(hub)
     if ":" in src:
         # ICMPv6 echo request (type 128), its checksum filled in by ip6()
         inner = ip6(src, dst, struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"ezvpn")

@@ -17,11 +17,10 @@
 
 #include "db/db.h"
 
-static void sin_set(struct sockaddr_in *sin, const char *ip, int port)
+static void sin_set(union sa46 *sa, const char *ip, int port)
 {
-	sin->sin_family = AF_INET;
-	inet_pton(AF_INET, ip, &sin->sin_addr);
-	sin->sin_port = htons((uint16_t)port);
+	sa46_pton(ip, sa);
+	sa46_set_port(sa, htons((uint16_t)port));
 }
 
 static void up(struct db *d, uint32_t id, const char *user, const char *group, const char *peer,

@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import os
 import re
+import socket
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -210,7 +211,7 @@ def crypto_block():
 
 def natd(name, h, ip, port, seed):
     cky_i, cky_r = pattern(seed, 8), pattern(seed + 1, 8)
-    addr = bytes(int(x) for x in ip.split("."))
+    addr = socket.inet_pton(socket.AF_INET6 if ":" in ip else socket.AF_INET, ip)
     d = hsh(h, cky_i, cky_r, addr, port.to_bytes(2, "big"))
     return '\t{ "%s", %s, %s, %s, "%s", %d,\n\t  %s },' % (name, h, c_hex(cky_i), c_hex(cky_r),
                                                           ip, port, c_hex(d))
@@ -222,6 +223,8 @@ def natd_block():
     out.append(natd("sha1 port 4500", "IKE_HASH_SHA1", "198.51.100.77", 4500, 202))
     out.append(natd("md5", "IKE_HASH_MD5", "10.1.2.3", 500, 204))
     out.append(natd("sha256 high port", "IKE_HASH_SHA256", "203.0.113.254", 61234, 206))
+    out.append(natd("sha1 ipv6", "IKE_HASH_SHA1", "2001:db8::1", 500, 208))
+    out.append(natd("sha256 ipv6 4500", "IKE_HASH_SHA256", "2001:db8:ffff::abcd", 4500, 210))
     out.append("};")
     return "\n".join(out)
 

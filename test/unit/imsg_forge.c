@@ -8,6 +8,7 @@
  *   sa-add SESSION NET PLEN SPI [PEER]
  *                                  IMSG_SA_ADD (ikemgr -> tunmgr), zero keys (AES-128-CBC,
  *                                  HMAC-SHA1-96), outbound SPI 0x1000, raw ESP to PEER
+ *                                  (IPv4 or IPv6)
  *   sa-add6 SESSION ADDR6 SPI      the same for an IPv6 selector ADDR6/128
  *   ez-va SESSION EZVPN PEER ADDR [NET/PLEN...]
  *                                  IMSG_EZ_VA_CREATE (ikemgr -> tunmgr): an Easy VPN remote
@@ -114,9 +115,9 @@ int main(int argc, char **argv)
 		memset(&e, 0, sizeof(e));
 		e.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
 		snprintf(e.ezvpn, sizeof(e.ezvpn), "%s", argv[5]);
-		e.peer.sin_family = AF_INET;
-		e.peer.sin_addr = addr(argv[6]);
-		e.peer.sin_port = htons(500);
+		e.peer.sin.sin_family = AF_INET;
+		e.peer.sin.sin_addr = addr(argv[6]);
+		e.peer.sin.sin_port = htons(500);
 		e.addr = addr(argv[7]);
 		for (int i = 8; i < argc; i++) {
 			char *slash = strchr(argv[i], '/');
@@ -148,10 +149,8 @@ int main(int argc, char **argv)
 		a.spi_in = htonl((uint32_t)strtoul(argv[7], NULL, 0));
 		a.spi_out = htonl(0x1000);
 		a.replay_window = 64;
-		if (argc == 9) {
-			a.peer.sin_family = AF_INET;
-			a.peer.sin_addr = addr(argv[8]);
-		}
+		if (argc == 9 && sa46_pton(argv[8], &a.peer) < 0)
+			return usage();
 		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
 	} else if (!strcmp(what, "sa-add6") && argc == 7) {
 		struct msg_sa_add a;

@@ -31,8 +31,8 @@ static void fill(struct msg_xauth_req *rq, char **av, const char *pw, uint32_t s
 	snprintf(rq->group, sizeof(rq->group), "%s", av[3]);
 	snprintf(rq->user, sizeof(rq->user), "%s", av[4]);
 	snprintf(rq->password, sizeof(rq->password), "%s", pw);
-	rq->peer.sin_family = AF_INET;
-	rq->peer.sin_addr.s_addr = htonl(0x7f000001);
+	rq->peer.sin.sin_family = AF_INET;
+	rq->peer.sin.sin_addr.s_addr = htonl(0x7f000001);
 }
 
 static int answered, accepted;
@@ -78,8 +78,8 @@ static int xauth(char **av, const char *pw, struct msg_xauth_res *res)
 	snprintf(rq.group, sizeof(rq.group), "%s", av[3]);
 	snprintf(rq.user, sizeof(rq.user), "%s", av[4]);
 	snprintf(rq.password, sizeof(rq.password), "%s", pw);
-	rq.peer.sin_family = AF_INET;
-	rq.peer.sin_addr.s_addr = htonl(0x7f000001);
+	rq.peer.sin.sin_family = AF_INET;
+	rq.peer.sin.sin_addr.s_addr = htonl(0x7f000001);
 	keymgr_xauth(&rq, res);
 	return res->status;
 }

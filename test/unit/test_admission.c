@@ -11,7 +11,7 @@
 static struct vpnd_conf conf;
 static const char cfg[] = "crypto call admission limit ike in-negotiation-sa 40 per-peer 6\n";
 
-static void send_none(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_none(const union sa46 *l, const union sa46 *p, int port4500,
                       const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500; (void)pkt; (void)len;
@@ -29,17 +29,18 @@ static void setup(void)
 }
 TestSuite(adm, .init = setup);
 
-static struct sockaddr_in peer(const char *a)
+static union sa46 peer(const char *a)
 {
-	struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons(500) };
-	cr_assert_eq(inet_pton(AF_INET, a, &s.sin_addr), 1);
+	union sa46 s;
+	cr_assert_eq(sa46_pton(a, &s), 0);
+	sa46_set_port(&s, htons(500));
 	return s;
 }
 
 /* What ikev1_aggr_start does: ask, then make the SA. NULL when refused. */
 static struct ike_sa *start(const char *a)
 {
-	struct sockaddr_in p = peer(a), l = peer("192.0.2.1");
+	union sa46 p = peer(a), l = peer(strchr(a, ':') ? "2001:db8:1::1" : "192.0.2.1");
 	uint8_t cky[8];
 	ike_random(cky, sizeof(cky));
 	if (!ikev1_admit(&p, "test"))
@@ -114,4 +115,20 @@ Test(adm, ike_sa_limit)
 	}
 	cr_assert_null(start("192.0.2.99"), "an 11th IKE SA with ike sa 10");
 	cr_expect_eq(ike.st.drop_sa_cap, 1);
+}
+
+/* An IPv6 host has a /64 to choose sources from: every address in it counts as one peer, and
+ * another /64 is another peer. */
+Test(adm, ipv6_sources_count_per_64)
+{
+	char a[64];
+	for (int i = 0; i < 6; i++) {
+		snprintf(a, sizeof(a), "2001:db8:7:1::%x", 0x100 + i);
+		cr_assert_not_null(start(a), "%s refused", a);
+	}
+	cr_assert_null(start("2001:db8:7:1:ffff:1:2:3"), "a 7th SA from one /64 in negotiation");
+	cr_expect_eq(ike.st.drop_peer_cap, 1);
+	cr_assert_not_null(start("2001:db8:7:2::1"), "another /64 was refused too");
+	/* an IPv4 address whose bits could line up with a /64's is its own peer */
+	cr_assert_not_null(start("32.1.13.184"), "an IPv4 peer counted with an IPv6 /64");
 }

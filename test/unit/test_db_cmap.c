@@ -25,9 +25,10 @@ static struct msg_cm_sa entry(int n, uint32_t spi_in)
 	m.sa.session_id = MSG_CM_SESSION_BASE + (uint32_t)n;
 	m.sa.spi_in = htonl(spi_in);
 	m.sa.spi_out = htonl(spi_in + 0x1000);
-	m.sa.peer.sin_family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.2", &m.sa.peer.sin_addr);
-	inet_pton(AF_INET, "192.0.2.1", &m.sa.local.sin_addr);
+	m.sa.peer.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.2", &m.sa.peer.sin.sin_addr);
+	m.sa.local.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.1", &m.sa.local.sin.sin_addr);
 	snprintf(m.sa.ifname, sizeof(m.sa.ifname), "cm%d", n);
 	inet_pton(AF_INET, "10.3.0.0", &m.sa.remote_ident);
 	inet_pton(AF_INET, "10.2.1.0", &m.local_net);

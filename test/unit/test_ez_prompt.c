@@ -40,8 +40,8 @@ static int ask(const char *ez, uint32_t sa_id)
 	memset(&rq, 0, sizeof(rq));
 	rq.sa_id = sa_id;
 	snprintf(rq.ezvpn, sizeof(rq.ezvpn), "%s", ez);
-	rq.peer.sin_family = AF_INET;
-	inet_pton(AF_INET, "172.18.143.246", &rq.peer.sin_addr);
+	rq.peer.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "172.18.143.246", &rq.peer.sin.sin_addr);
 	keymgr_ez_xauth(&conf, &rq, &res);
 	cr_expect_eq(res.password[0], '\0', "keymgr has no password to give for %s", ez);
 	return res.status;
@@ -123,12 +123,13 @@ Test(ez_prompt, local_mode_answers_at_once)
 	struct msg_ez_xauth_res res;
 	memset(&rq, 0, sizeof(rq));
 	snprintf(rq.ezvpn, sizeof(rq.ezvpn), "loc");
-	inet_pton(AF_INET, "172.18.143.246", &rq.peer.sin_addr);
+	rq.peer.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "172.18.143.246", &rq.peer.sin.sin_addr);
 	keymgr_ez_xauth(&conf, &rq, &res);
 	cr_expect_eq(res.status, KEY_OK);
 	cr_expect_str_eq(res.password, "cisco123");
 	/* interactive toward a stranger: refused, nothing held */
-	inet_pton(AF_INET, "198.51.100.9", &rq.peer.sin_addr);
+	inet_pton(AF_INET, "198.51.100.9", &rq.peer.sin.sin_addr);
 	snprintf(rq.ezvpn, sizeof(rq.ezvpn), "inter");
 	keymgr_ez_xauth(&conf, &rq, &res);
 	cr_expect_eq(res.status, KEY_NO_KEY);

@@ -46,8 +46,8 @@ static void setup(void)
 	memset(&m, 0, sizeof(m));
 	snprintf(m.ezvpn, sizeof(m.ezvpn), "hq");
 	m.session_id = 7;
-	m.peer.sin_family = AF_INET;
-	m.peer.sin_addr = A("192.0.2.1");
+	m.peer.sin.sin_family = AF_INET;
+	m.peer.sin.sin_addr = A("192.0.2.1");
 	m.addr = A("172.16.5.9");
 }
 TestSuite(ezbounds, .init = setup);
@@ -82,7 +82,7 @@ Test(ezbounds, client_within_bounds)
 
 Test(ezbounds, second_peer_and_splits)
 {
-	m.peer.sin_addr = A("198.51.100.1");
+	m.peer.sin.sin_addr = A("198.51.100.1");
 	split("10.20.0.0", 16);
 	split("10.30.1.7", 32);
 	cr_assert_eq(check(), 0, "%s", why);
@@ -115,11 +115,11 @@ Test(ezbounds, unknown_ezvpn_template_peer)
 	conf.ezvpn[0].virtual_interface = 0;
 	cr_assert_eq(check(), ENXIO);
 	conf.ezvpn[0].virtual_interface = 1;
-	m.peer.sin_addr = A("192.0.2.2");
+	m.peer.sin.sin_addr = A("192.0.2.2");
 	cr_assert_eq(check(), EPERM);
 	cr_assert(strstr(why, "192.0.2.2") != NULL, "%s", why);
-	m.peer.sin_addr = A("192.0.2.1");
-	m.peer.sin_family = AF_INET6;
+	m.peer.sin.sin_addr = A("192.0.2.1");
+	m.peer.sin.sin_family = AF_INET6;
 	cr_assert_eq(check(), EPERM);
 }
 

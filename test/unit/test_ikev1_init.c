@@ -51,7 +51,7 @@ static size_t out_len;
 static int xauth_ok = 1, sa_adds, va_late, va_pending, va_done;
 static struct msg_sa_add last_add;
 
-static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500;
@@ -177,10 +177,10 @@ TestSuite(init, .init = setup);
 static int to_hub(struct isakmp_buf *b, int port4500)
 {
 	out_len = 0;
-	struct sockaddr_in c = client;
+	union sa46 c = { .sin = client }, h = { .sin = hub };
 	if (port4500)
-		c.sin_port = htons(4500);
-	ikev1_input(b->data, b->len, &c, &hub, port4500);
+		c.sin.sin_port = htons(4500);
+	ikev1_input(b->data, b->len, &c, &h, port4500);
 	drain();
 	isakmp_buf_free(b);
 	isakmp_buf_init(b);

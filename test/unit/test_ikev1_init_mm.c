@@ -34,7 +34,7 @@ static uint8_t out[65536];
 static size_t out_len;
 static const char *hub_key = "s3cret";
 
-static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500;
@@ -143,12 +143,12 @@ TestSuite(mm, .init = setup);
 
 static int to_hub(struct isakmp_buf *b, int port4500)
 {
-	struct sockaddr_in c = client;
+	union sa46 c = { .sin = client }, h = { .sin = hub };
 
 	out_len = 0;
 	if (port4500)
-		c.sin_port = htons(4500);
-	ikev1_input(b->data, b->len, &c, &hub, port4500);
+		c.sin.sin_port = htons(4500);
+	ikev1_input(b->data, b->len, &c, &h, port4500);
 	drain();
 	tunmgr_answers();
 	tunmgr_answers();       /* what the first answers made the engine ask */

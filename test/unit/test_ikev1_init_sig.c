@@ -94,7 +94,7 @@ static const char cfg_fmt[] =
 	" tunnel destination 172.18.143.247\n tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile vp\n";
 
-static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500;
@@ -192,7 +192,7 @@ TestSuite(mmsig, .init = setup, .fini = teardown);
 static int to_hub(struct isakmp_buf *b)
 {
 	out_len = 0;
-	ikev1_input(b->data, b->len, &me, &hub, 0);
+	ikev1_input(b->data, b->len, &(union sa46){ .sin = me }, &(union sa46){ .sin = hub }, 0);
 	drain();
 	isakmp_buf_free(b);
 	isakmp_buf_init(b);
@@ -205,8 +205,8 @@ static int sign(const char *vti, struct in_addr peer, struct msg_vti_sign_req *q
 {
 	q->sa_id = 7;
 	snprintf(q->vti, sizeof(q->vti), "%s", vti);
-	q->peer.sin_family = AF_INET;
-	q->peer.sin_addr = peer;
+	q->peer.sin.sin_family = AF_INET;
+	q->peer.sin.sin_addr = peer;
 	keymgr_vti_sign(&conf, q, r);
 	return r->status;
 }
@@ -276,7 +276,7 @@ static void verify(const char *vti, struct msg_cert_verify_req *rq,
 {
 	snprintf(rq->vti, sizeof(rq->vti), "%s", vti);
 	rq->sa_id = 7;
-	rq->peer = hub;
+	rq->peer.sin = hub;
 	keymgr_verify_q(&conf, rq, r);
 }
 
@@ -305,7 +305,7 @@ Test(mmsig, six_messages_and_the_peer_checked)
 	*q2 = *rq;
 	verify("Tunnel1", q2, &r);
 	cr_expect_neq(r.status, CERT_OK, "a certificate for another address taken");
-	q2->peer.sin_addr.s_addr = htonl(0xac128ff7);      /* 172.18.143.247 */
+	q2->peer.sin.sin_addr.s_addr = htonl(0xac128ff7);      /* 172.18.143.247 */
 	snprintf(q2->vti, sizeof(q2->vti), "Tunnel1");
 	keymgr_verify_q(&conf, q2, &r);
 	cr_expect_eq(r.status, CERT_BAD_ID, "%s", r.reason);

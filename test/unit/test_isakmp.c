@@ -35,6 +35,10 @@ static const struct natd_vec natd_vectors[] = {
 	  "b74458a829ece47f749cf327fa881dea" },
 	{ "sha256 high port", IKE_HASH_SHA256, "f2f900070e151c23", "11181f262d343b42", "203.0.113.254", 61234,
 	  "93e72261efd8e65c5fbf2600aa0adb8339f8d2ccfdd4cebf2856539ff8751633" },
+	{ "sha1 ipv6", IKE_HASH_SHA1, "30373e454c535a61", "4f565d646b727980", "2001:db8::1", 500,
+	  "b3c5b8ee158d156ae864a968c3c45374bf741fdb" },
+	{ "sha256 ipv6 4500", IKE_HASH_SHA256, "6e757c838a91989f", "8d949ba2a9b0b7be", "2001:db8:ffff::abcd", 4500,
+	  "81be99977a092c9782ce8e944c8b25f6a2c0e7d2b60f5ff9ad164d6b1b41bc13" },
 };
 /* END GENERATED */
 
@@ -632,11 +636,12 @@ Test(isakmp, natd_known_answers)
 	for (size_t i = 0; i < N(natd_vectors); i++) {
 		const struct natd_vec *t = &natd_vectors[i];
 		uint8_t ci[8], cr[8], out[64];
-		struct in_addr a;
+		union sa46 a;
 		unhex_into(t->cky_i, ci, 8);
 		unhex_into(t->cky_r, cr, 8);
-		cr_assert_eq(inet_pton(AF_INET, t->ip, &a), 1);
-		cr_assert_eq(isakmp_natd_hash(t->hash, ci, cr, a, htons((uint16_t)t->port), out), 0);
+		cr_assert_eq(sa46_pton(t->ip, &a), 0);
+		sa46_set_port(&a, htons((uint16_t)t->port));
+		cr_assert_eq(isakmp_natd_hash(t->hash, ci, cr, &a, out), 0);
 		expect_bytes(out, ike_hash_len(t->hash), t->natd, t->name);
 	}
 }

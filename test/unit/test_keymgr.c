@@ -321,13 +321,13 @@ Test(keyring, skeyid_by_address_names_the_profile)
 	struct msg_skeyid_res ra, rb;
 	rq.prf_hash = IKE_HASH_SHA256;
 	rq.by_address = 1;
-	rq.peer.sin_addr = a4("203.0.113.7");
+	rq.peer.sin.sin_addr = a4("203.0.113.7");
 	rq.ni_len = rq.nr_len = 16;
 	memset(rq.ni, 0x11, 16);
 	memset(rq.nr, 0x22, 16);
-	rq.local.sin_addr = a4("198.51.100.1");
+	rq.local.sin.sin_addr = a4("198.51.100.1");
 	keymgr_skeyid(&rq, &ra);
-	rq.local.sin_addr = a4("198.51.100.2");
+	rq.local.sin.sin_addr = a4("198.51.100.2");
 	keymgr_skeyid(&rq, &rb);
 	cr_assert_eq(ra.status, KEY_OK);
 	cr_assert_eq(rb.status, KEY_OK);
@@ -342,7 +342,7 @@ Test(keyring, skeyid_by_address_names_the_profile)
 	cr_assert_eq(ra.skeyid_len, len);
 	cr_expect_eq(memcmp(ra.skeyid, want, len), 0);
 	cr_expect_neq(memcmp(ra.skeyid, rb.skeyid, len), 0);
-	rq.peer.sin_addr = a4("10.1.1.1");
+	rq.peer.sin.sin_addr = a4("10.1.1.1");
 	keymgr_skeyid(&rq, &ra);
 	cr_expect_eq(ra.status, KEY_NO_KEY);
 }

@@ -31,10 +31,11 @@ static void setup(void)
 }
 TestSuite(keymgr_ez, .init = setup);
 
-static struct sockaddr_in addr(const char *a)
+static union sa46 addr(const char *a)
 {
-	struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons(500) };
-	inet_pton(AF_INET, a, &s.sin_addr);
+	union sa46 s;
+	cr_assert_eq(sa46_pton(a, &s), 0);
+	sa46_set_port(&s, htons(500));
 	return s;
 }
 
@@ -60,9 +61,9 @@ static int backup(uint32_t sa, const char *from, const char *b1, const char *b2,
 	rq.sa_id = sa;
 	snprintf(rq.ezvpn, sizeof(rq.ezvpn), "testvpn");
 	rq.peer = addr(from);
-	rq.addr[rq.n++] = addr(b1).sin_addr;
+	rq.addr[rq.n++] = addr(b1).sin.sin_addr;
 	if (b2)
-		rq.addr[rq.n++] = addr(b2).sin_addr;
+		rq.addr[rq.n++] = addr(b2).sin.sin_addr;
 	int ok = keymgr_ez_backup(&conf, &rq, &out);
 	*kept = ok ? out.n : -1;
 	return ok;
@@ -73,6 +74,26 @@ Test(keymgr_ez, group_key_only_toward_its_peers)
 	cr_assert_eq(skeyid(1, "172.18.143.246", "testvpn"), KEY_OK);
 	cr_assert_eq(skeyid(2, "198.51.100.9", "testvpn"), KEY_NO_KEY, "a peer not configured");
 	cr_assert_eq(skeyid(3, "172.18.143.246", "othervpn"), KEY_NO_KEY, "an ezvpn not configured");
+}
+
+/* An IPv6 peer whose bytes where an IPv4 address would be (sin6_flowinfo) spell a configured
+ * server: not that server. */
+Test(keymgr_ez, an_ipv6_peer_is_never_an_ipv4_server)
+{
+	struct msg_skeyid_req rq;
+	struct msg_skeyid_res res;
+	memset(&rq, 0, sizeof(rq));
+	rq.sa_id = 5;
+	rq.prf_hash = IKE_HASH_SHA1;
+	rq.peer = addr("2001:db8::1");
+	union sa46 server = addr("172.18.143.246");
+	memcpy(&rq.peer.sin6.sin6_flowinfo, &server.sin.sin_addr, 4);
+	rq.ni_len = rq.nr_len = 16;
+	snprintf(rq.ezvpn, sizeof(rq.ezvpn), "testvpn");
+	memset(&res, 0, sizeof(res));
+	keymgr_ez_skeyid(&conf, &rq, &res);
+	cr_assert_eq(res.status, KEY_NO_KEY, "an IPv6 peer got the group key of an IPv4 server");
+	cr_assert_eq(skeyid(6, "2001:db8::1", "testvpn"), KEY_NO_KEY);
 }
 
 Test(keymgr_ez, credentials_only_toward_its_peers)

@@ -42,9 +42,9 @@ static int skeyid(const char *name, const char *peer, uint8_t out[20])
 	rq.sa_id = 7;
 	rq.prf_hash = IKE_HASH_SHA1;
 	rq.by_address = 1;
-	rq.local.sin_family = rq.peer.sin_family = AF_INET;
-	inet_pton(AF_INET, "172.18.143.246", &rq.local.sin_addr);
-	inet_pton(AF_INET, peer, &rq.peer.sin_addr);
+	rq.local.sin.sin_family = rq.peer.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "172.18.143.246", &rq.local.sin.sin_addr);
+	inet_pton(AF_INET, peer, &rq.peer.sin.sin_addr);
 	rq.ni_len = rq.nr_len = 16;
 	memset(rq.ni, 1, 16);
 	memset(rq.nr, 2, 16);

@@ -233,8 +233,8 @@ static void xauth(const char *list, const char *user, const char *pw, uint32_t s
 	strcpy(rq.password, pw);
 	strcpy(rq.auth_list, list);
 	strcpy(rq.author_list, "N");
-	rq.peer.sin_family = AF_INET;
-	rq.peer.sin_addr.s_addr = htonl(0x7f000001);
+	rq.peer.sin.sin_family = AF_INET;
+	rq.peer.sin.sin_addr.s_addr = htonl(0x7f000001);
 	keymgr_xauth(&rq, res);
 }
 

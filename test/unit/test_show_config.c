@@ -1271,11 +1271,11 @@ static struct msg_session_up session(uint32_t id, int unit, const char *user)
 	snprintf(u.user, sizeof(u.user), "%s", user);
 	snprintf(u.group, sizeof(u.group), "group1");
 	snprintf(u.profile, sizeof(u.profile), "vpn1-ra");
-	u.peer.sin_family = u.local.sin_family = AF_INET;
-	inet_pton(AF_INET, "172.18.143.2", &u.peer.sin_addr);
-	u.peer.sin_port = htons(4500);
-	inet_pton(AF_INET, "172.18.143.246", &u.local.sin_addr);
-	u.local.sin_port = htons(4500);
+	u.peer.sin.sin_family = u.local.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "172.18.143.2", &u.peer.sin.sin_addr);
+	u.peer.sin.sin_port = htons(4500);
+	inet_pton(AF_INET, "172.18.143.246", &u.local.sin.sin_addr);
+	u.local.sin.sin_port = htons(4500);
 	inet_pton(AF_INET, "192.168.1.1", &u.assigned);
 	snprintf(u.ifname, sizeof(u.ifname), "va%d", unit);
 	u.unit = unit;

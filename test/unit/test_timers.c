@@ -135,7 +135,7 @@ static const char cfg[] =
 	" tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile vti\n";
 
-static void send_none(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_none(const union sa46 *l, const union sa46 *p, int port4500,
                       const uint8_t *pkt, size_t len)
 {
 	(void)l; (void)p; (void)port4500; (void)pkt; (void)len;
@@ -156,9 +156,9 @@ static struct ike_sa *new_sa(uint32_t n)
 {
 	uint8_t cky[8] = { 0 };
 	memcpy(cky, &n, sizeof(n));
-	struct sockaddr_in p = { .sin_family = AF_INET, .sin_port = htons(500) };
-	struct sockaddr_in l = p;
-	p.sin_addr.s_addr = htonl(0x0a000000u + n);
+	union sa46 p = { .sin = { .sin_family = AF_INET, .sin_port = htons(500) } };
+	union sa46 l = p;
+	p.sin.sin_addr.s_addr = htonl(0x0a000000u + n);
 	struct ike_sa *sa = ike_sa_new(cky, &p, &l);
 	cr_assert_not_null(sa);
 	return sa;
@@ -219,12 +219,12 @@ Test(deadline, dpd_armed_by_traffic, .init = setup)
 Test(deadline, lookups_by_id_and_peer, .init = setup)
 {
 	struct ike_sa *a = new_sa(1), *b = new_sa(2), *c = new_sa(1 + 16384);
-	struct sockaddr_in p = a->peer;
+	union sa46 p = a->peer;
 	struct ike_sa *a2 = ike_sa_new((uint8_t[8]){ 9 }, &p, &a->local);
 	cr_assert_not_null(a2);
 	int n = 0;
-	for (struct ike_sa *o = ike_sa_peer_chain(p.sin_addr); o; o = o->peer_next)
-		if (o->peer.sin_addr.s_addr == p.sin_addr.s_addr)
+	for (struct ike_sa *o = ike_sa_peer_chain(&p); o; o = o->peer_next)
+		if (o->peer.sin.sin_addr.s_addr == p.sin.sin_addr.s_addr)
 			cr_assert(o == (n++ ? a : a2), "newest first");
 	cr_assert_eq(n, 2);
 	uint32_t ida = a->id;
@@ -233,8 +233,8 @@ Test(deadline, lookups_by_id_and_peer, .init = setup)
 	cr_assert_eq(ike_sa_by_id(4242), a);
 	ike_sa_delete(a2, "test", 0);
 	n = 0;
-	for (struct ike_sa *o = ike_sa_peer_chain(p.sin_addr); o; o = o->peer_next)
-		n += o->peer.sin_addr.s_addr == p.sin_addr.s_addr;
+	for (struct ike_sa *o = ike_sa_peer_chain(&p); o; o = o->peer_next)
+		n += o->peer.sin.sin_addr.s_addr == p.sin.sin_addr.s_addr;
 	cr_assert_eq(n, 1);
 	cr_assert_eq(ike_sa_by_id(b->id), b);
 	cr_assert_eq(ike_sa_by_id(c->id), c);

@@ -35,7 +35,7 @@ static size_t last_len;
 static struct { uint32_t type; struct msg_sa_add add; struct msg_sa_del del; } tm[8];
 static int ntm;
 
-static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, int port4500,
+static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
                      const uint8_t *pkt, size_t len)
 {
 	(void)port4500;
@@ -43,8 +43,8 @@ static void send_pkt(const struct sockaddr_in *l, const struct sockaddr_in *p, i
 	cr_assert_lt(nsent, 32);
 	sent[nsent].at = now - clock0;
 	memcpy(sent[nsent].cky, pkt, 8);
-	sent[nsent].to = p->sin_addr;
-	sent[nsent].from = l->sin_addr;
+	sent[nsent].to = p->sin.sin_addr;
+	sent[nsent].from = l->sin.sin_addr;
 	nsent++;
 	cr_assert_leq(len, sizeof(last_pkt));
 	memcpy(last_pkt, pkt, len);
@@ -130,13 +130,13 @@ static size_t answer(uint8_t *b, const uint8_t cky[8], uint8_t exch, uint16_t no
 Test(vti, stranger_dropped_refusal_ends_the_attempt)
 {
 	uint8_t b[64];
-	struct sockaddr_in from = { .sin_family = AF_INET, .sin_port = htons(500) };
-	struct sockaddr_in to = from;
+	union sa46 from = { .sin = { .sin_family = AF_INET, .sin_port = htons(500) } };
+	union sa46 to = from;
 
 	run_until(1);
 	cr_assert_eq(nsent, 1);
-	inet_pton(AF_INET, "172.18.143.246", &to.sin_addr);
-	inet_pton(AF_INET, "172.18.143.9", &from.sin_addr);
+	inet_pton(AF_INET, "172.18.143.246", &to.sin.sin_addr);
+	inet_pton(AF_INET, "172.18.143.9", &from.sin.sin_addr);
 	uint64_t before = ike.st.drop_unknown_sa;
 	size_t len = answer(b, sent[0].cky, ISAKMP_EXCH_INFO, 14);
 	cr_assert(vti_input(b, len, &from, &to, 0), "not taken as the tunnel's");
@@ -144,7 +144,7 @@ Test(vti, stranger_dropped_refusal_ends_the_attempt)
 	/* NO-PROPOSAL-CHOSEN from the destination: the attempt ends, no more resends, and
 	 * the next one is 30 s later (datagrams are handled on the real clock: clock0, or a
 	 * second after it) */
-	inet_pton(AF_INET, "172.18.143.2", &from.sin_addr);
+	inet_pton(AF_INET, "172.18.143.2", &from.sin.sin_addr);
 	time_t at = time(NULL) - clock0;
 	cr_assert(vti_input(b, len, &from, &to, 0));
 	for (now = clock0 + 2; now <= clock0 + at + 30; now++)
@@ -161,10 +161,8 @@ static struct vti *make_active(struct ikei_sa *peer_sa)
 	cr_assert(t->used);
 	t->state = VTI_ACTIVE;
 	t->id = 77;
-	t->peer = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(500),
-	                                .sin_addr.s_addr = htonl(0xac128f02) };
-	t->local = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(500),
-	                                 .sin_addr.s_addr = htonl(0xac128ff6) };
+	sa46_from4(&t->peer, (struct in_addr){ htonl(0xac128f02) }, htons(500));
+	sa46_from4(&t->local, (struct in_addr){ htonl(0xac128ff6) }, htons(500));
 	t->sa.encr = IKE_ENCR_AES;
 	t->sa.keylen = 256;
 	t->sa.hash = IKE_HASH_SHA1;
@@ -213,7 +211,7 @@ Test(vti, peer_rekey_answered_with_pfs)
 	struct ikei_qm pq;
 	struct isakmp_buf b;
 	struct vti *t = make_active(&ps);
-	struct sockaddr_in from = t->peer, to = t->local;
+	union sa46 from = t->peer, to = t->local;
 
 	peer_qm1(&ps, &pq, 14, NULL, &b);
 	cr_assert(vti_input(b.data, b.len, &from, &to, 0));
@@ -256,7 +254,7 @@ Test(vti, peer_quick_mode_refused_outside_the_profile)
 	struct ikei_qm pq;
 	struct isakmp_buf b;
 	struct vti *t = make_active(&ps);
-	struct sockaddr_in from = t->peer, to = t->local;
+	union sa46 from = t->peer, to = t->local;
 	uint64_t before = ike.st.drop_state;
 
 	/* a network instead of 0/0 */
@@ -336,7 +334,7 @@ Test(vti, p1_renewal_unanswered_keeps_the_old_sa)
 	struct ikei_sa ps;
 	struct isakmp_buf b;
 	struct vti *t = make_active(&ps);
-	struct sockaddr_in from = t->peer, to = t->local;
+	union sa46 from = t->peer, to = t->local;
 	uint8_t old[8];
 
 	memcpy(old, t->sa.cky_i, 8);
