@@ -195,6 +195,17 @@ int log_dbg_match(const struct msg_debug *d, const struct log_peer *p)
 			if ((p->addr & c->mask) == c->addr)
 				return 1;
 			break;
+		case DCOND_ADDR6: {
+			if (p->addr6 == NULL)
+				continue;
+			judged = 1;
+			const uint8_t *a = p->addr6;
+			int whole = c->plen6 / 8, rest = c->plen6 % 8;
+			if (!memcmp(a, c->addr6, (size_t)whole) &&
+			    (!rest || ((a[whole] ^ c->addr6[whole]) & (0xff << (8 - rest))) == 0))
+				return 1;
+			break;
+		}
 		case DCOND_USER:
 		case DCOND_GROUP: {
 			const char *v = c->type == DCOND_USER ? p->user : p->group;
@@ -217,7 +228,8 @@ int log_dbg_match(const struct msg_debug *d, const struct log_peer *p)
 	if (judged)
 		return 0;
 	/* with no condition but "unmatched", every line with any context is judged (and fails) */
-	if (d->ncond == 0 && p != NULL && (p->addr || has(p->user) || has(p->group) || p->spi))
+	if (d->ncond == 0 && p != NULL &&
+	    (p->addr || p->addr6 || has(p->user) || has(p->group) || p->spi))
 		return 0;
 	return d->unmatched;
 }
@@ -240,6 +252,16 @@ static void put_clean(char *out, size_t len, const char *s)
 	out[i] = '\0';
 }
 
+const char *log_peer_addr(const struct log_peer *peer, char *buf)
+{
+	buf[0] = '\0';
+	if (peer->addr6)
+		inet_ntop(AF_INET6, peer->addr6, buf, INET6_ADDRSTRLEN);
+	else if (peer->addr)
+		inet_ntop(AF_INET, &peer->addr, buf, INET6_ADDRSTRLEN);
+	return buf;
+}
+
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 {
 	static const char *const names[] = { "CRYPTO", "ISAKMP", "IPSEC", "CRYPTO", "ENGINE" };
@@ -253,11 +275,9 @@ void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (peer != NULL) {
-		char ip[INET_ADDRSTRLEN] = "";
-		struct in_addr a = { .s_addr = peer->addr };
+		char ip[INET6_ADDRSTRLEN];
 		size_t n = 0;
-		if (peer->addr)
-			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		log_peer_addr(peer, ip);
 		put_clean(user, sizeof(user), has(peer->user) ? peer->user : "");
 		put_clean(group, sizeof(group), has(peer->group) ? peer->group : "");
 		n += (size_t)snprintf(ctx + n, sizeof(ctx) - n, "%s%s", ip[0] ? " peer " : "", ip);

@@ -45,12 +45,15 @@ enum log_dbg_cat { DBG_ISAKMP = 1, DBG_IPSEC = 2, DBG_ENGINE = 4, DBG_ERR = 8 };
 #define DBG_ALL (DBG_ISAKMP | DBG_IPSEC | DBG_ENGINE)
 struct log_peer {
 	uint32_t    addr;               /* IPv4, network byte order; 0 = unknown */
+	const void *addr6;              /* or IPv6 (16 bytes); NULL = none */
 	const char *user;               /* XAUTH user, NULL or "" = unknown */
 	const char *group;              /* client configuration group, NULL or "" = unknown */
 	uint32_t    spi;                /* ESP SPI (network byte order), 0 = unknown */
 	uint32_t    session;            /* the session store's id, 0 = unknown */
 };
 int  log_dbg_enabled(int cat, const struct log_peer *peer);
+/* The peer's address as text ("" if none); buf has INET6_ADDRSTRLEN bytes. */
+const char *log_peer_addr(const struct log_peer *peer, char *buf);
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct msg_debug;

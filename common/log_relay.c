@@ -43,10 +43,8 @@ size_t log_relay_format(char *buf, size_t len, int pri, const char *msg,
 	n = snprintf(buf, len, "<%d>", pri & 7);
 	off = put_clean(buf, len - 1, (size_t)n, msg);
 	if (peer != NULL) {
-		char ip[INET_ADDRSTRLEN] = "", spi[16] = "";
-		struct in_addr a = { .s_addr = peer->addr };
-		if (peer->addr)
-			inet_ntop(AF_INET, &a, ip, sizeof(ip));
+		char ip[INET6_ADDRSTRLEN], spi[16] = "";
+		log_peer_addr(peer, ip);
 		if (peer->spi)
 			snprintf(spi, sizeof(spi), "0x%08x", ntohl(peer->spi));
 		off = put_field(buf, len - 1, off, "PEER", ip);

@@ -502,11 +502,13 @@ struct msg_clear {
  * The operator's crypto debugging (debug crypto ..., debug crypto condition ...): the whole
  * state, sent to every child after each change; the semantics are in common/log.c.
  */
-enum msg_debug_cond_type { DCOND_ADDR = 1, DCOND_USER, DCOND_GROUP, DCOND_SPI };
+enum msg_debug_cond_type { DCOND_ADDR = 1, DCOND_USER, DCOND_GROUP, DCOND_SPI, DCOND_ADDR6 };
 #define MSG_DEBUG_COND_MAX 16
 struct msg_debug_cond {
 	int32_t  type;                  /* enum msg_debug_cond_type */
 	uint32_t addr, mask;            /* DCOND_ADDR, network byte order */
+	uint8_t  addr6[16];             /* DCOND_ADDR6: prefix addr6/plen6, no bits past plen6 */
+	int32_t  plen6;
 	uint32_t spi;                   /* DCOND_SPI, host byte order */
 	char     name[MSG_USER_MAX];    /* DCOND_USER, DCOND_GROUP */
 };

@@ -79,6 +79,32 @@ static int parse_cond(struct control_conn *cc, int argc, char **argv, struct msg
 			c->mask = 0xffffffffu;
 			return 0;
 		}
+		if (argc == 2 && !strcmp(argv[0], "ipv6")) {
+			/* an address, or a prefix A/LEN (a /64: every address a host may use) */
+			char a[INET6_ADDRSTRLEN + 4], *slash, *end;
+			long plen = 128;
+			snprintf(a, sizeof(a), "%s", argv[1]);
+			if ((slash = strchr(a, '/')) != NULL) {
+				*slash = '\0';
+				plen = strtol(slash + 1, &end, 10);
+				if (slash[1] == '\0' || *end || plen < 1 || plen > 128) {
+					control_printf(cc, "%% Invalid prefix length: '%s' (1..128)\n",
+					               slash + 1);
+					return -1;
+				}
+			}
+			if (strlen(argv[1]) >= sizeof(a) ||
+			    inet_pton(AF_INET6, a, c->addr6) != 1) {
+				control_printf(cc, "%% Invalid IPv6 address: '%s'\n", argv[1]);
+				return -1;
+			}
+			/* no host bits past the prefix */
+			for (int b = (int)plen; b < 128; b++)
+				c->addr6[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			c->type = DCOND_ADDR6;
+			c->plen6 = (int32_t)plen;
+			return 0;
+		}
 		if (argc == 3 && !strcmp(argv[0], "subnet")) {
 			struct in_addr a, m;
 			if (inet_pton(AF_INET, argv[1], &a) != 1) {
@@ -99,8 +125,8 @@ static int parse_cond(struct control_conn *cc, int argc, char **argv, struct msg
 			return 0;
 		}
 		if (argc == 0 || (strcmp(argv[0], "username") && strcmp(argv[0], "group"))) {
-			control_printf(cc, "%% Invalid input: expected peer ipv4 A | peer subnet A M | "
-			               "peer username U | peer group G\n");
+			control_printf(cc, "%% Invalid input: expected peer ipv4 A | peer ipv6 A[/LEN] | "
+			               "peer subnet A M | peer username U | peer group G\n");
 			return -1;
 		}
 	}
@@ -136,7 +162,8 @@ static int parse_cond(struct control_conn *cc, int argc, char **argv, struct msg
 static int cond_eq(const struct msg_debug_cond *a, const struct msg_debug_cond *b)
 {
 	return a->type == b->type && a->addr == b->addr && a->mask == b->mask &&
-	       a->spi == b->spi && !strcmp(a->name, b->name);
+	       a->spi == b->spi && !strcmp(a->name, b->name) && a->plen6 == b->plen6 &&
+	       !memcmp(a->addr6, b->addr6, sizeof(a->addr6));
 }
 
 static void condition(struct control_conn *cc, int no, int argc, char **argv)
@@ -278,6 +305,13 @@ static void cond_text(const struct msg_debug_cond *c, char *v, size_t len)
 			snprintf(v, len, "%s", a);
 		else
 			snprintf(v, len, "%s %s", a, m);
+	} else if (c->type == DCOND_ADDR6) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, c->addr6, a, sizeof(a));
+		if (c->plen6 == 128)
+			snprintf(v, len, "%s", a);
+		else
+			snprintf(v, len, "%s/%d", a, c->plen6);
 	} else if (c->type == DCOND_SPI) {
 		snprintf(v, len, "%u (0x%08x)", c->spi, c->spi);
 	} else {
@@ -290,6 +324,7 @@ static const struct {
 	const char *title, *key;
 } cond_lists[] = {
 	{ DCOND_ADDR,  "Peer IP address filters", "peer" },
+	{ DCOND_ADDR6, "Peer IPv6 address filters", "peer_ipv6" },
 	{ DCOND_USER,  "Username filters",        "username" },
 	{ DCOND_GROUP, "Group filters",           "group" },
 	{ DCOND_SPI,   "SPI filters",             "spi" },

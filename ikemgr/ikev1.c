@@ -148,7 +148,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 				ikev1_aggr_start(pkt, len, &m, peer, local, port4500);
 		} else {
 			ike.st.drop_state++;
-			log_dbg(DBG_ISAKMP | DBG_ERR, &(struct log_peer){ .addr = sa46_in4(peer).s_addr },
+			log_dbg(DBG_ISAKMP | DBG_ERR, &(struct log_peer){ .addr = sa46_in4(peer).s_addr,
+			                                            .addr6 = sa46_is6(peer) ? &peer->sin6.sin6_addr : NULL },
 			        "exchange type %u without responder cookie not supported, dropped",
 			        h.exch_type);
 		}

@@ -195,6 +195,8 @@ struct ike_sa {
 
 /* The peer an SA's debug lines are about, for log_dbg() and debug crypto condition. */
 #define SA_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->peer).s_addr, \
+                                               .addr6 = sa46_is6(&(sa)->peer) ? \
+                                                        (const void *)&(sa)->peer.sin6.sin6_addr : NULL, \
                                                .user = (sa)->user, .group = (sa)->group_name })
 
 /* What the engine needs from its host process. */

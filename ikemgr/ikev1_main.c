@@ -22,7 +22,8 @@
 
 static struct log_peer lpeer(const struct ike_sa *sa)
 {
-	struct log_peer lp = { .addr = sa46_in4(&sa->peer).s_addr };
+	struct log_peer lp = { .addr = sa46_in4(&sa->peer).s_addr,
+	                       .addr6 = sa46_is6(&sa->peer) ? &sa->peer.sin6.sin6_addr : NULL };
 	return lp;
 }
 

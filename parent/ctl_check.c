@@ -34,11 +34,22 @@ static int debug_ok(const struct msg_debug *d)
 		if (c->type != DCOND_USER && c->type != DCOND_GROUP &&
 		    strnlen(c->name, sizeof(c->name)) != 0)
 			return 0;
+		static const uint8_t zero6[16];
+		if (c->type != DCOND_ADDR6 && (c->plen6 || memcmp(c->addr6, zero6, 16)))
+			return 0;
 		switch (c->type) {
 		case DCOND_ADDR:
 			/* contiguous ones, and no host bits under them */
 			if ((~hm & (~hm >> 1)) != (~hm >> 1) || (c->addr & ~c->mask))
 				return 0;
+			break;
+		case DCOND_ADDR6:
+			/* a prefix length, and no bits past it */
+			if (c->plen6 < 1 || c->plen6 > 128)
+				return 0;
+			for (int b = c->plen6; b < 128; b++)
+				if (c->addr6[b / 8] & (0x80 >> (b % 8)))
+					return 0;
 			break;
 		case DCOND_USER:
 		case DCOND_GROUP:

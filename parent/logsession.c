@@ -25,7 +25,9 @@ static struct live *table[BUCKETS];
 static void line(const char *state, const struct live *s)
 {
 	char a[SA46_PORTSTRLEN];
-	struct log_peer lp = { .addr = sa46_in4(&s->peer).s_addr, .user = s->user,
+	struct log_peer lp = { .addr = sa46_in4(&s->peer).s_addr,
+	                       .addr6 = sa46_is6(&s->peer) ? &s->peer.sin6.sin6_addr : NULL,
+	                       .user = s->user,
 	                       .group = s->group, .session = s->id };
 
 	log_pri(5, &lp, "%%CRYPTO-5-SESSION_STATUS: Crypto tunnel is %s.  Peer %s       Id: %s",

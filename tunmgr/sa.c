@@ -68,7 +68,8 @@ void switch_out(struct va *v, struct va_out *o)
 	o->out_spi = o->pending_spi;
 	o->pending = NULL;
 	o->pending_in = NULL;
-	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = sa46_in4(&v->peer).s_addr, .spi = o->out_spi },
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = sa46_in4(&v->peer).s_addr,
+	        .addr6 = sa46_is6(&v->peer) ? &v->peer.sin6.sin6_addr : NULL, .spi = o->out_spi },
 	        "%s: now sending on SA %08x", v->ifname, ntohl(o->out_spi));
 }
 
@@ -274,7 +275,8 @@ void sa_add(const struct msg_sa_add *a)
 	natt_ka_update(v);
 	log_info("%s: SA in %08x out %08x installed (%s)", v->ifname, ntohl(a->spi_in),
 	         ntohl(a->spi_out), a->encap == ENCAP_UDP ? "UDP 4500" : "ESP");
-	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = sa46_in4(&a->peer).s_addr, .spi = a->spi_in },
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = sa46_in4(&a->peer).s_addr,
+	        .addr6 = sa46_is6(&a->peer) ? &a->peer.sin6.sin6_addr : NULL, .spi = a->spi_in },
 	        "%s: session %u: encr %d (%d key bytes), auth %d, replay window %d, lifetime %u s "
 	        "(soft %u s)", v->ifname, a->session_id, a->encr, a->enc_keylen, a->auth,
 	        a->replay_window, a->hard_seconds, a->soft_seconds);
@@ -301,7 +303,8 @@ void sa_del(const struct msg_sa_del *d)
 	struct va *v = va_by_session(d->session_id);
 	if (!v)
 		return;
-	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = sa46_in4(&v->peer).s_addr, .spi = d->spi_in },
+	log_dbg(DBG_IPSEC, &(struct log_peer){ .addr = sa46_in4(&v->peer).s_addr,
+	        .addr6 = sa46_is6(&v->peer) ? &v->peer.sin6.sin6_addr : NULL, .spi = d->spi_in },
 	        "%s: session %u: deleting SA in %08x out %08x", v->ifname, d->session_id,
 	        ntohl(d->spi_in), ntohl(d->spi_out));
 	for (int i = 0; i < VA_MAX_IN; i++)

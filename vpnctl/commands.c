@@ -46,7 +46,8 @@ const struct vctl_cmd vctl_cmds[] = {
 	{ "debug crypto ipsec", "[error]", "ESP SA debug lines (asks vpnd)", NULL },
 	{ "debug crypto engine", "[error]", "crypto engine debug lines (asks vpnd)", NULL },
 	{ "debug crypto condition",
-	  "peer ipv4 A | peer subnet A M | username U | group G | spi N | unmatched | reset",
+	  "peer ipv4 A | peer ipv6 A[/LEN] | peer subnet A M | username U | group G | spi N | "
+	  "unmatched | reset",
 	  "debug only these peers; conditions are OR-ed (asks vpnd)", NULL },
 	{ "no debug crypto", "[isakmp | ipsec | engine | condition COND]",
 	  "turn a debug category or a condition off (asks vpnd)", NULL },

@@ -10,6 +10,7 @@
 #  - the interface's MTU leaves room for the 40-byte IPv6 header;
 #  - IKE from an IPv6 /64 counts as one peer for call admission (a flood of sources in one
 #    /64 is held to the per-peer limit while another /64 still gets in);
+#  - debug crypto condition peer ipv6 A/LEN passes the peer's lines, which name it;
 #  - raw ESP (next header 50) over IPv6 both ways: kernel-libipsec speaks ESP in UDP only, so
 #    a pair with known keys is forged onto the live session (imsg_forge, playing ikemgr) and
 #    test/lib/ezesp.py is the client's end;
@@ -63,10 +64,22 @@ grep -Eq "session [0-9]+ up: user 'alice' group 'group1' peer \[fd00:1::2\]:4500
 pass "charon connected over IPv6 only (fd00:1::2 -> fd00:1::246, UDP 4500): $v4 and $v6 inside"
 
 cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no IPv4 ping through the tunnel"
+# debug crypto condition peer ipv6: the IPv6 quick mode's lines name the peer and pass a /64
+# condition that covers it
+"$VPNCTL" -S "$st" debug crypto condition peer ipv6 FD00:1::7/64 >/dev/null || die "peer ipv6 condition refused"
+"$VPNCTL" -S "$st" show crypto debug-condition | grep -q "fd00:1::/64" ||
+	die "show crypto debug-condition lacks fd00:1::/64"
+mark=$(wc -l <"$st/vpnd.log")
 swan_ctl --initiate --child v6 --timeout 15 >"$T/v6.log" 2>&1 ||
 	{ cat "$T/v6.log" >&2; die "the IPv6 CHILD_SA was not established"; }
 cl ping -6 -c 3 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "no IPv6 ping through the tunnel"
 pass "IPv4 and IPv6 pings through a tunnel over IPv6"
+tail -n +"$mark" "$st/vpnd.log" | grep -q "debug: ISAKMP: \[peer fd00:1::2 user alice" ||
+	die "no ISAKMP debug line naming peer fd00:1::2 under condition peer ipv6 fd00:1::/64"
+tail -n +"$mark" "$st/vpnd.log" | grep -q "debug: IPSEC: \[peer fd00:1::2 spi 0x" ||
+	die "no IPSEC debug line naming peer fd00:1::2"
+"$VPNCTL" -S "$st" debug crypto condition reset >/dev/null
+pass "debug crypto condition peer ipv6 fd00:1::/64 shows the IPv6 peer's ISAKMP and IPSEC lines"
 
 for dir in up down; do
 	r=""

@@ -75,6 +75,31 @@ Test(logdbg, conditions_are_ored)
 	cr_assert_not(log_dbg_match(&d, &e));
 }
 
+/* peer ipv6 A/LEN: a prefix match on the IPv6 peer; an IPv4 peer is not judged by it */
+Test(logdbg, ipv6_peer_prefix)
+{
+	d.cond[0].type = DCOND_ADDR6;
+	cr_assert_eq(inet_pton(AF_INET6, "2001:db8:7:1::", d.cond[0].addr6), 1);
+	d.cond[0].plen6 = 63;
+	d.ncond = 1;
+	struct in6_addr in, edge, out;
+	inet_pton(AF_INET6, "2001:db8:7:1:abcd::5", &in);
+	inet_pton(AF_INET6, "2001:db8:7:0::1", &edge);    /* same /63 */
+	inet_pton(AF_INET6, "2001:db8:7:2::1", &out);     /* the next /63 */
+	struct log_peer a = { .addr6 = &in }, b = { .addr6 = &edge }, c = { .addr6 = &out };
+	struct log_peer v4 = { .addr = ip("10.0.0.1") };
+	cr_assert(log_dbg_match(&d, &a));
+	cr_assert(log_dbg_match(&d, &b));
+	cr_assert_not(log_dbg_match(&d, &c));
+	cr_assert_not(log_dbg_match(&d, &v4), "an IPv4 peer is not judged by an IPv6 condition");
+	d.unmatched = 1;
+	cr_assert(log_dbg_match(&d, &v4));
+	cr_assert_not(log_dbg_match(&d, &c));
+	char buf[INET6_ADDRSTRLEN];
+	cr_assert_str_eq(log_peer_addr(&a, buf), "2001:db8:7:1:abcd::5");
+	cr_assert_str_eq(log_peer_addr(&v4, buf), "10.0.0.1");
+}
+
 Test(logdbg, spi_and_group)
 {
 	d.cond[0].type = DCOND_SPI;
