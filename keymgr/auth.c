@@ -524,6 +524,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		return;
 	}
 	addr6_assign(kconf, rq->sa_id, g, ua, &p->addr6);
+	routes6_assign(kconf, rq->sa_id, ua, p);
 	if (g) {
 		p->netmask = g->netmask;
 		p->ndns = g->ndns;
