@@ -6,6 +6,7 @@
  * Delegated-IPv6-Prefix) ride the SA of that address, so they need one.
  */
 #include <stdio.h>
+#include <string.h>
 #include <arpa/inet.h>
 
 #include "common/log.h"
@@ -29,8 +30,9 @@ void addr6_assign(const struct vpnd_conf *c, uint32_t sa_id, const struct conf_g
 	const char *pool6 = g ? g->pool6 : "";
 
 	if (ua && ua->bad_v6)
-		log_warnx("session %u: %d IPv6 attribute%s from RADIUS ignored (malformed, or a "
-		          "prefix shorter than /128)", sa_id, ua->bad_v6, ua->bad_v6 == 1 ? "" : "s");
+		log_warnx("session %u: %d IPv6 attribute%s from RADIUS ignored (malformed, a "
+		          "prefix shorter than /128, or a third DNS server)", sa_id, ua->bad_v6,
+		          ua->bad_v6 == 1 ? "" : "s");
 	if (ua && !IN6_IS_ADDR_UNSPECIFIED(&ua->framed_ip6)) {
 		inet_ntop(AF_INET6, &ua->framed_ip6, ip, sizeof(ip));
 		if (!addr6_assignable(&ua->framed_ip6))
@@ -101,4 +103,33 @@ void routes6_assign(const struct vpnd_conf *c, uint32_t sa_id, const struct rad_
 		p->deleg6.net = ua->deleg6;
 		p->deleg6.plen = ua->deleg6_plen;
 	}
+}
+
+/* The reply's DNS servers into p, if it has any that a client can use. 1 when it had some. */
+static int dns6_from(uint32_t sa_id, const struct rad_attrs *a, struct msg_policy *p)
+{
+	struct in6_addr ok[2];
+	int n = 0;
+	char ip[INET6_ADDRSTRLEN];
+	for (int i = 0; i < a->ndns6 && i < 2; i++) {
+		if (addr6_assignable(&a->dns6[i]))
+			ok[n++] = a->dns6[i];
+		else
+			log_warnx("session %u: DNS-Server-IPv6-Address %s refused: not a global unicast "
+			          "or unique local address", sa_id,
+			          inet_ntop(AF_INET6, &a->dns6[i], ip, sizeof(ip)));
+	}
+	if (!n)
+		return 0;
+	memcpy(p->dns6, ok, sizeof(ok[0]) * (size_t)n);
+	p->ndns6 = n;
+	return 1;
+}
+
+void dns6_assign(uint32_t sa_id, const struct rad_attrs *ga, const struct rad_attrs *ua,
+                 struct msg_policy *p)
+{
+	/* the user's servers replace the group's whole, as IOS's per-user attributes do */
+	if (!(ua && dns6_from(sa_id, ua, p)) && ga)
+		dns6_from(sa_id, ga, p);
 }

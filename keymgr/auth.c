@@ -557,6 +557,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 			split_from_acl(acl, p);
 		}
 	}
+	dns6_assign(rq->sa_id, ga, ua, p);
 	if (ua) {
 		if (ua->framed_mask.s_addr)
 			p->netmask = ua->framed_mask;

@@ -341,6 +341,12 @@ static void reply_attr(struct rad_attrs *a, uint8_t type, const uint8_t *v, size
 	case 123:       /* Delegated-IPv6-Prefix (RFC 4818) */
 		rad_delegated_prefix(a, v, n);
 		break;
+	case 169:       /* DNS-Server-IPv6-Address (RFC 6911 3.2): may repeat, two are used */
+		if (n == 16 && a->ndns6 < 2)
+			memcpy(&a->dns6[a->ndns6++], v, 16);
+		else
+			a->bad_v6++;
+		break;
 	case 100:       /* Framed-IPv6-Pool (RFC 3162 2.6): an ipv6 local pool's name */
 		if (copy_name(a->framed_pool6, sizeof(a->framed_pool6), s, n) < 0)
 			a->bad_v6++;

@@ -73,6 +73,9 @@ struct rad_attrs {
 	struct in6_addr deleg6;
 	int      deleg6_plen;
 	int      bad_deleg6;                 /* Delegated-IPv6-Prefix values refused */
+	/* DNS-Server-IPv6-Address (RFC 6911 3.2), in the order given: INTERNAL_IP6_DNS */
+	struct in6_addr dns6[2];
+	int      ndns6;
 };
 
 void rad_attrs_init(struct rad_attrs *a);

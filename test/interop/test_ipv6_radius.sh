@@ -17,7 +17,10 @@
 #    the client through the tunnel; ::/0 (parser), a network over an ipv6 pool (keymgr) and
 #    one over the hub's own fd00:2::/64 (tunmgr, from the kernel's addresses) refused with a
 #    warning and not routed; the delegated prefix in Accounting Start and Stop and in
-#    `show crypto session detail`.
+#    `show crypto session detail`;
+#  - DNS-Server-IPv6-Address (RFC 6911) replaces the group's ipv6 dns for that user
+#    (INTERNAL_IP6_DNS, written by charon's resolve plugin); a link-local one is refused with a
+#    warning and the group's is sent.
 # The hub reaches FreeRADIUS over IPv6 (address ipv6 ::1): its requests carry
 # NAS-IPv6-Address.
 # Needs root; fails (never skips) when strongSwan or FreeRADIUS is missing.
@@ -59,6 +62,11 @@ hal	Cleartext-Password := "HalRadPw6"
 	Framed-IPv6-Route = "fd00:6::/64 :: 1",
 	Framed-IPv6-Route = "fd00:2::/48",
 	Delegated-IPv6-Prefix = 2001:db8:a0::/48
+ivy	Cleartext-Password := "IvyRadPw6"
+	DNS-Server-IPv6-Address = fd00:2::53,
+	DNS-Server-IPv6-Address = fd00:2::54
+jo	Cleartext-Password := "JoRadPw6"
+	DNS-Server-IPv6-Address = fe80::53
 EOF2
 RADIUS_V6=1 radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
 st=$T/hub
@@ -122,7 +130,7 @@ swan_down 10 && swan_stop
 
 connect eve EveRadPw6
 [ "$V6" = fd00:6::1 ] || die "eve got IPv6 '$V6', expected fd00:6::1 from the group's pool group1v6"
-grep -q "1 IPv6 attribute from RADIUS ignored (malformed, or a prefix shorter than /128)" "$st/vpnd.log" ||
+grep -q "1 IPv6 attribute from RADIUS ignored (malformed, a prefix shorter than /128, or a third DNS server)" "$st/vpnd.log" ||
 	die "no warning for eve's /64 Framed-IPv6-Prefix"
 pass "eve: a /64 Framed-IPv6-Prefix is ignored with a warning, the group's pool gave $V6"
 swan_down 10 && swan_stop
@@ -191,6 +199,33 @@ wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Stop/ && /\"hal\"/' '$DETAI
 	{ cat "$DETAIL" >&2; die "hal's Accounting Stop lacks Delegated-IPv6-Prefix 2001:db8:a0::/48"; }
 hub ip -6 route show | grep -q "2001:db8:a0::/48" && die "hal: his delegated prefix is still routed after the session"
 pass "hal: Delegated-IPv6-Prefix in show crypto session detail, Accounting Start and Stop; routes gone with the session"
+
+# ivy's DNS servers from RADIUS in place of the group's; jo's link-local one refused. charon's
+# resolve plugin writes what it gets to a file of the test's own (with resolvconf(8)
+# installed it would change the host's resolver instead: refuse to run then)
+for rc in /sbin/resolvconf /usr/sbin/resolvconf; do
+	[ -e "$rc" ] && die "$rc is installed: charon's resolve plugin would hand it the test's DNS servers"
+done
+connect ivy IvyRadPw6 plugins_extra=resolve \
+	charon_extra="plugins { resolve { file = $T/resolv-ivy.conf } }"
+[ -n "$V6" ] || die "ivy got no IPv6 address"
+wait_until 5 grep -q "^nameserver fd00:2::54" "$T/resolv-ivy.conf" ||
+	die "ivy: charon did not get fd00:2::54: $(cat "$T/resolv-ivy.conf" 2>&1)"
+grep -q "^nameserver fd00:2::53" "$T/resolv-ivy.conf" ||
+	die "ivy: charon did not get fd00:2::53: $(cat "$T/resolv-ivy.conf")"
+grep -q "fd00:2::5353" "$T/resolv-ivy.conf" && die "ivy: the group's ipv6 dns was sent beside hers"
+pass "ivy: DNS-Server-IPv6-Address fd00:2::53 and fd00:2::54 from RADIUS reach charon (INTERNAL_IP6_DNS) in place of the group's"
+swan_down 10 && swan_stop
+
+connect jo JoRadPw6 plugins_extra=resolve \
+	charon_extra="plugins { resolve { file = $T/resolv-jo.conf } }"
+wait_until 5 grep -q "^nameserver fd00:2::5353" "$T/resolv-jo.conf" ||
+	die "jo: charon did not get the group's fd00:2::5353: $(cat "$T/resolv-jo.conf" 2>&1)"
+grep -q "fe80::53" "$T/resolv-jo.conf" && die "jo: his link-local DNS server was sent"
+grep -q "DNS-Server-IPv6-Address fe80::53 refused: not a global unicast or unique local address" "$st/vpnd.log" ||
+	die "jo: no warning for his link-local DNS-Server-IPv6-Address"
+pass "jo: a link-local DNS-Server-IPv6-Address is refused with a warning, the group's ipv6 dns is sent"
+swan_down 10 && swan_stop
 
 vpnd_stop "$st"
 grep -qiE "sanitizer|runtime error" "$st/vpnd.log" && die "sanitizer report in the hub's log"

@@ -1,7 +1,8 @@
 /*
  * RADIUS networks for a client's IPv6: Framed-IPv6-Route text values (RFC 3162 2.5),
  * Delegated-IPv6-Prefix (RFC 4818) in a reply and in an Accounting-Request, and the rule
- * every such network passes before it is routed (netpolicy_claimable6). The same through a
+ * every such network passes before it is routed (netpolicy_claimable6); its IPv6 DNS servers
+ * (DNS-Server-IPv6-Address, RFC 6911 3.2). The same through a
  * real FreeRADIUS and the hub's kernel routes is test/interop/test_ipv6_radius.sh.
  */
 #include <criterion/criterion.h>
@@ -152,4 +153,31 @@ Test(radius6, claimable6)
 	inet_pton(AF_INET6, "2001:db8:2::", &b);
 	cr_assert_not(netpolicy_overlap6(&a, 64, &b, 48));
 	cr_assert(netpolicy_overlap6(&a, 64, &b, 30), "/30 covers both");
+}
+
+/* DNS-Server-IPv6-Address: 16 bytes, repeated for a second server; a third or a wrong length
+ * is counted */
+Test(radius6, reply_dns_servers)
+{
+	uint8_t rep[256] = { 2, 7, 0, 0 };
+	size_t n = 20;
+	const char *addrs[] = { "fd00:2::53", "fd00:2::54", "fd00:2::55" };
+	for (int i = 0; i < 3; i++) {
+		rep[n++] = 169;
+		rep[n++] = 18;
+		inet_pton(AF_INET6, addrs[i], rep + n);
+		n += 16;
+	}
+	const uint8_t short4[] = { 169, 6, 10, 0, 0, 53 };
+	memcpy(rep + n, short4, sizeof(short4));
+	n += sizeof(short4);
+	rep[2] = (uint8_t)(n >> 8);
+	rep[3] = (uint8_t)n;
+	struct rad_attrs a;
+	rad_attrs_init(&a);
+	rad_reply_parse(rep, n, &a);
+	cr_assert_eq(a.ndns6, 2);
+	cr_assert_str_eq(ntop6(&a.dns6[0]), "fd00:2::53");
+	cr_assert_str_eq(ntop6(&a.dns6[1]), "fd00:2::54");
+	cr_assert_eq(a.bad_v6, 2, "the third and the 4-byte one");
 }
