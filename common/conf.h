@@ -428,7 +428,9 @@ struct conf_radius_group {
  * (parsed in common/conf_dynauth.c, served by radius/dynauth.c) */
 #define CONF_MAX_DYNAUTH_CLIENTS 8
 struct conf_dynauth_client {
+	int      family;                      /* AF_INET6 for an IPv6 client, else AF_INET */
 	struct in_addr addr;
+	struct in6_addr addr6;
 	char     key[CONF_RADIUS_KEY_MAX];    /* keymgr only; "" = the block's server-key */
 	int      line;
 	int      has_key;                     /* key given: survives conf_redact, for show */
@@ -605,6 +607,8 @@ const struct conf_trustpoint *conf_vti_trustpoint(const struct vpnd_conf *);
 const struct conf_interface      *conf_find_template(const struct vpnd_conf *, int num);
 const struct conf_pool           *conf_find_pool(const struct vpnd_conf *, const char *name);
 const struct conf_pool6          *conf_find_pool6(const struct vpnd_conf *, const char *name);
+/* A dynamic-author client's address as text (conf_dynauth.c). */
+const char *conf_dynauth_client_addr(const struct conf_dynauth_client *, char *buf, size_t len);
 const struct conf_acl6           *conf_find_acl6(const struct vpnd_conf *, const char *name);
 const struct conf_acl            *conf_find_acl(const struct vpnd_conf *, const char *name);
 const struct conf_ezvpn          *conf_find_ezvpn(const struct vpnd_conf *, const char *name);

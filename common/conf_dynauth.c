@@ -5,6 +5,7 @@
  *   aaa server radius dynamic-author
  *    client 10.0.0.5 server-key [0] SECRET
  *    client 10.0.0.6                      (uses the block's server-key)
+ *    client fd00::5 server-key [0] SECRET (a client on IPv6)
  *    server-key [0] SECRET
  *    port 3799                            (IOS's default is 1700)
  *    auth-type all|any
@@ -78,14 +79,26 @@ static void h_client(struct conf_parser *p, int i)
 	int k;
 
 	memset(&c, 0, sizeof(c));
-	if (!cp_need(p, i, "the client's IPv4 address") ||
-	    !cp_addr(p, i, "client address", &c.addr))
+	if (!cp_need(p, i, "the client's IPv4 or IPv6 address"))
 		return;
+	c.family = AF_INET;
+	if (strchr(p->argv[i], ':')) {
+		c.family = AF_INET6;
+		if (inet_pton(AF_INET6, p->argv[i], &c.addr6) != 1 ||
+		    IN6_IS_ADDR_UNSPECIFIED(&c.addr6) || IN6_IS_ADDR_MULTICAST(&c.addr6) ||
+		    IN6_IS_ADDR_V4MAPPED(&c.addr6)) {
+			cp_error(p, "bad client address '%s', expected an IPv4 or a unicast IPv6 "
+			         "address", p->argv[i]);
+			return;
+		}
+	} else if (!cp_addr(p, i, "client address", &c.addr)) {
+		return;
+	}
 	c.line = p->line;
 	if (i + 1 < p->argc) {
 		if (strcmp(p->argv[i + 1], "vrf") == 0) {
 			cp_error(p, "'vrf' is not supported (vpnd has no VRFs), expected "
-			         "'client A.B.C.D [server-key SECRET]'");
+			         "'client ADDRESS [server-key SECRET]'");
 			return;
 		}
 		if (strcmp(p->argv[i + 1], "server-key") != 0) {
@@ -97,7 +110,9 @@ static void h_client(struct conf_parser *p, int i)
 		c.has_key = 1;
 	}
 	for (k = 0; k < d->nclient; k++)
-		if (d->client[k].addr.s_addr == c.addr.s_addr)
+		if (d->client[k].family == c.family && (c.family == AF_INET6 ?
+		    !memcmp(&d->client[k].addr6, &c.addr6, sizeof(c.addr6)) :
+		    d->client[k].addr.s_addr == c.addr.s_addr))
 			break;      /* a client given again: the later line wins, as on IOS */
 	if (k == d->nclient) {
 		if (k == CONF_MAX_DYNAUTH_CLIENTS) {
@@ -176,10 +191,19 @@ void cp_check_dynauth(struct conf_parser *p)
 	for (int k = 0; k < d->nclient; k++) {
 		const struct conf_dynauth_client *c = &d->client[k];
 		if (!c->key[0] && !d->server_key[0]) {
-			char a[16];
-			snprintf(a, sizeof(a), "%s", inet_ntoa(c->addr));
+			char a[INET6_ADDRSTRLEN];
+			conf_dynauth_client_addr(c, a, sizeof(a));
 			cp_error_at(p, c->line, "dynamic-author client %s has no key, expected "
 			            "'client %s server-key SECRET' or a 'server-key SECRET' line", a, a);
 		}
 	}
+}
+
+const char *conf_dynauth_client_addr(const struct conf_dynauth_client *c, char *buf, size_t len)
+{
+	if (!inet_ntop(c->family == AF_INET6 ? AF_INET6 : AF_INET,
+	               c->family == AF_INET6 ? (const void *)&c->addr6 : (const void *)&c->addr,
+	               buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
 }

@@ -210,6 +210,11 @@ struct msg_route {
 	int32_t  plen;
 };
 
+struct msg_route6 {
+	struct in6_addr net;
+	int32_t  plen;
+};
+
 /* The merged policy for a session: group attributes overridden by per-user ones. */
 struct msg_policy {
 	struct in_addr addr, netmask;   /* addr 0 = none assigned */
@@ -246,6 +251,11 @@ struct msg_policy {
 	/* the group's ipv6 dns: INTERNAL_IP6_DNS, with an IPv6 address only */
 	struct in6_addr dns6[2];
 	int32_t  ndns6;
+	/* RADIUS Framed-IPv6-Route and Delegated-IPv6-Prefix (plen 0 = none): networks routed
+	 * through the session's interface, checked (common/netpolicy.h) */
+	int32_t  nroute6;
+	struct msg_route6 route6[MSG_ROUTES_MAX];
+	struct msg_route6 deleg6;
 };
 
 /*
@@ -315,6 +325,9 @@ struct msg_authz {
 	struct msg_route route[MSG_ROUTES_MAX];
 	struct in6_addr addr6;          /* Mode Config IPv6 address, :: = none */
 	char     acl6_in[64], acl6_out[64];     /* the session's ipv6 traffic-filter, "" = template's */
+	int32_t  nroute6;               /* Framed-IPv6-Route networks, through this interface */
+	struct msg_route6 route6[MSG_ROUTES_MAX];
+	struct msg_route6 deleg6;       /* Delegated-IPv6-Prefix, routed the same; plen 0 = none */
 };
 struct msg_authz_del {
 	uint32_t session_id;
@@ -539,6 +552,7 @@ struct msg_session_up {
 	int32_t  mtu, tcp_mss;
 	struct in6_addr assigned6;      /* Mode Config's IPv6 address, :: = none */
 	char     acl6_in[64], acl6_out[64];     /* the session's own ipv6 traffic-filter */
+	struct msg_route6 deleg6;       /* RADIUS Delegated-IPv6-Prefix, plen 0 = none */
 };
 struct msg_session_down {
 	uint32_t session_id;
@@ -573,6 +587,7 @@ struct msg_acct {
 	uint64_t in_octets, out_octets, in_pkts, out_pkts;
 	int32_t  terminate_cause;       /* RFC 2866 5.10 (Stop) */
 	struct in6_addr framed_ip6;     /* the session's IPv6 address, :: = none */
+	struct msg_route6 deleg6;       /* its Delegated-IPv6-Prefix, plen 0 = none */
 };
 /* ACCT_SENT: acknowledged; ACCT_RETRY: no server answered, keep it; ACCT_DROP: it can never
  * be sent (its server group is gone from the configuration). */

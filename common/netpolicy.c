@@ -89,6 +89,51 @@ const char *netpolicy_claimable(const struct vpnd_conf *c, struct in_addr net, i
 	return NULL;
 }
 
+int netpolicy_overlap6(const struct in6_addr *a, int alen, const struct in6_addr *b, int blen)
+{
+	int m = alen < blen ? alen : blen;      /* the shorter prefix decides */
+	for (int i = 0; i < 16 && m > 0; i++, m -= 8) {
+		uint8_t bits = m >= 8 ? 0xff : (uint8_t)(0xff << (8 - m));
+		if ((a->s6_addr[i] ^ b->s6_addr[i]) & bits)
+			return 0;
+	}
+	return 1;
+}
+
+const char *netpolicy_claimable6(const struct vpnd_conf *c, const struct in6_addr *net,
+                                 int plen, char *why, size_t whylen)
+{
+	int host_bits = 0;
+	for (int i = 0; i < 16; i++) {
+		int keep = plen - 8 * i;
+		uint8_t m = keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+		host_bits |= net->s6_addr[i] & ~m;
+	}
+	if (plen <= 0 || plen > 128 || host_bits) {
+		snprintf(why, whylen, "not a network (host bits set or bad prefix length)");
+		return why;
+	}
+	if (plen < NETPOLICY6_MIN_PREFIX) {
+		snprintf(why, whylen, "a default or short prefix (/%d; the minimum is /%d)", plen,
+		         NETPOLICY6_MIN_PREFIX);
+		return why;
+	}
+	/* ::/8 holds the unspecified, loopback and IPv4-mapped/compatible addresses */
+	if (net->s6_addr[0] == 0 || IN6_IS_ADDR_MULTICAST(net) || IN6_IS_ADDR_LINKLOCAL(net) ||
+	    IN6_IS_ADDR_SITELOCAL(net)) {
+		snprintf(why, whylen, "not a global unicast or unique local prefix");
+		return why;
+	}
+	for (int k = 0; k < c->npool6; k++) {
+		const struct conf_pool6 *p = &c->pool6[k];
+		if (netpolicy_overlap6(net, plen, &p->prefix, p->plen)) {
+			snprintf(why, whylen, "it overlaps ipv6 local pool %s", p->name);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 const char *netpolicy_check(const struct vpnd_conf *c, const struct netpolicy_peer *peer,
                             struct in_addr net, int plen, char *why, size_t whylen)
 {

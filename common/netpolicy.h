@@ -29,6 +29,20 @@ const char *netpolicy_check(const struct vpnd_conf *, const struct netpolicy_pee
  * shorter than the minimum, no pool, none of the hub's networks. NULL when claimable. */
 const char *netpolicy_claimable(const struct vpnd_conf *, struct in_addr net, int plen,
                                 char *why, size_t whylen);
+/*
+ * The same for an IPv6 network routed to a client (RADIUS Framed-IPv6-Route,
+ * Delegated-IPv6-Prefix): a global unicast or unique local prefix, host bits clear, no shorter
+ * than NETPOLICY6_MIN_PREFIX, overlapping no ipv6 local pool (other clients' addresses).
+ * The hub's own IPv6 networks are not in the configuration: tunmgr checks those against the
+ * kernel's addresses.
+ */
+#define NETPOLICY6_MIN_PREFIX 16
+const char *netpolicy_claimable6(const struct vpnd_conf *, const struct in6_addr *net,
+                                 int plen, char *why, size_t whylen);
+/* Do net/plen and other/olen share an address? */
+int netpolicy_overlap6(const struct in6_addr *net, int plen, const struct in6_addr *other,
+                       int olen);
+
 /* Does access list NAME permit every address of net/plen (first match, implicit deny)? */
 int netpolicy_acl_permits(const struct vpnd_conf *, const char *acl, struct in_addr net,
                           int plen);

@@ -133,9 +133,11 @@ static void rc_dynauth(FILE *f, const struct vpnd_conf *c)
 	if (!d->enabled)
 		return;
 	fprintf(f, "aaa server radius dynamic-author\n");
-	for (int i = 0; i < d->nclient && i < CONF_MAX_DYNAUTH_CLIENTS; i++)
-		fprintf(f, " client %s%s\n", addr(d->client[i].addr).s,
+	for (int i = 0; i < d->nclient && i < CONF_MAX_DYNAUTH_CLIENTS; i++) {
+		char a[INET6_ADDRSTRLEN];
+		fprintf(f, " client %s%s\n", conf_dynauth_client_addr(&d->client[i], a, sizeof(a)),
 		        d->client[i].has_key ? " server-key " SHOW_REMOVED : "");
+	}
 	/* the flags, not the keys: control's copy of the configuration has no key */
 	if (d->has_server_key)
 		fprintf(f, " server-key " SHOW_REMOVED "\n");

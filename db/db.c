@@ -122,6 +122,11 @@ static const struct migration {
 	  /* the session's own ipv6 traffic-filter from RADIUS (ip:interface-config) */
 	  "ALTER TABLE sessions ADD COLUMN acl6_in TEXT;"
 	  "ALTER TABLE sessions ADD COLUMN acl6_out TEXT;" },
+	{ 9,
+	  /* RADIUS Delegated-IPv6-Prefix (RFC 4818) routed to the session, "PREFIX/LEN", and
+	   * carried in its accounting records */
+	  "ALTER TABLE sessions ADD COLUMN delegated_prefix6 TEXT;"
+	  "ALTER TABLE acct_queue ADD COLUMN delegated_prefix6 TEXT;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -289,9 +294,9 @@ struct db *db_open(const char *path)
 	        "INSERT INTO sessions (session_id, run_id, username, grp, profile, peer_addr,"
 	        " peer_port, local_addr, local_port, assigned_addr, ifname, unit, ike_spi_i,"
 	        " ike_spi_r, esp_spi_in, esp_spi_out, transform, started, acl_in, acl_out, mtu,"
-	        " tcp_mss, assigned_addr6, acl6_in, acl6_out) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-	        "?,?,?, NULLIF(?19, ''), NULLIF(?20, ''), NULLIF(?21, 0), NULLIF(?22, 0), ?23,"
-	        " NULLIF(?24, ''), NULLIF(?25, ''))"
+	        " tcp_mss, assigned_addr6, acl6_in, acl6_out, delegated_prefix6) VALUES (?,?,?,?,?,"
+	        "?,?,?,?,?,?,?,?,?,?,?,?,?, NULLIF(?19, ''), NULLIF(?20, ''), NULLIF(?21, 0),"
+	        " NULLIF(?22, 0), ?23, NULLIF(?24, ''), NULLIF(?25, ''), ?26)"
 	        " ON CONFLICT (run_id, session_id) DO UPDATE SET username = excluded.username,"
 	        " grp = excluded.grp, profile = excluded.profile, peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, local_addr = excluded.local_addr,"
@@ -301,7 +306,8 @@ struct db *db_open(const char *path)
 	        " esp_spi_out = excluded.esp_spi_out, transform = excluded.transform,"
 	        " acl_in = excluded.acl_in, acl_out = excluded.acl_out, mtu = excluded.mtu,"
 	        " tcp_mss = excluded.tcp_mss, assigned_addr6 = excluded.assigned_addr6,"
-	        " acl6_in = excluded.acl6_in, acl6_out = excluded.acl6_out",
+	        " acl6_in = excluded.acl6_in, acl6_out = excluded.acl6_out,"
+	        " delegated_prefix6 = excluded.delegated_prefix6",
 	        &d->up) < 0 ||
 	    prepare(d,
 	        "UPDATE sessions SET ended = ?, end_reason = ? WHERE run_id = ? AND session_id = ?"
@@ -518,6 +524,14 @@ int db_session_up(struct db *d, const struct msg_session_up *u)
 	}
 	BIND_STR(s, 24, u->acl6_in);
 	BIND_STR(s, 25, u->acl6_out);
+	if (u->deleg6.plen <= 0 || u->deleg6.plen > 128) {
+		sqlite3_bind_null(s, 26);
+	} else {
+		char a6[INET6_ADDRSTRLEN], p6[INET6_ADDRSTRLEN + 4];
+		inet_ntop(AF_INET6, &u->deleg6.net, a6, sizeof(a6));
+		snprintf(p6, sizeof(p6), "%s/%d", a6, (int)u->deleg6.plen);
+		sqlite3_bind_text(s, 26, p6, -1, SQLITE_TRANSIENT);
+	}
 	return run(d, s);
 }
 

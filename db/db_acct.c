@@ -5,6 +5,7 @@
  * Acct-Session-Id is made here the same way as msg_acct_session_id() does (run, session).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <sqlite3.h>
@@ -53,12 +54,13 @@ static sqlite3_stmt *prep(sqlite3 *h, const char *sql)
 #define RECORD_FROM_SESSION \
 	"INSERT INTO acct_queue (created, run_id, session_id, status, grp, acct_session_id," \
 	" username, framed_ip, calling_station, class, session_time, in_octets, out_octets," \
-	" in_pkts, out_pkts, terminate_cause, framed_ip6)" \
+	" in_pkts, out_pkts, terminate_cause, framed_ip6, delegated_prefix6)" \
 	" SELECT ?1, s.run_id, s.session_id, ?2, s.acct_group," \
 	" printf('%08X%08X', s.run_id, s.session_id), s.username, s.assigned_addr, s.peer_addr," \
 	" s.class, CASE WHEN ?2 = 'Start' THEN NULL" \
 	"  ELSE MAX(0, CAST(COALESCE(s.ended, s.counters_at, ?1) - s.started AS INTEGER)) END," \
-	" s.bytes_in, s.bytes_out, s.pkts_in, s.pkts_out, ?3, s.assigned_addr6 FROM sessions s"
+	" s.bytes_in, s.bytes_out, s.pkts_in, s.pkts_out, ?3, s.assigned_addr6," \
+	" s.delegated_prefix6 FROM sessions s"
 
 int db_session_acct(struct db *d, uint32_t session_id, const char *group,
                     const uint8_t *class_, size_t class_len)
@@ -172,13 +174,35 @@ static void col_addr(sqlite3_stmt *s, int i, struct in_addr *a)
 		a->s_addr = 0;
 }
 
+/* "PREFIX/LEN" as db_session_up wrote it; plen 0 when NULL or not that. */
+static void col_prefix6(sqlite3_stmt *s, int i, struct msg_route6 *r)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	const unsigned char *t = sqlite3_column_text(s, i);
+	memset(r, 0, sizeof(*r));
+	if (!t || (size_t)sqlite3_column_bytes(s, i) >= sizeof(buf))
+		return;
+	snprintf(buf, sizeof(buf), "%s", (const char *)t);
+	char *slash = strchr(buf, '/'), *end;
+	if (!slash)
+		return;
+	*slash = 0;
+	long plen = strtol(slash + 1, &end, 10);
+	if (*end || plen <= 0 || plen > 128 || inet_pton(AF_INET6, buf, &r->net) != 1) {
+		memset(r, 0, sizeof(*r));
+		return;
+	}
+	r->plen = (int32_t)plen;
+}
+
 int db_acct_head(struct db *d, struct msg_acct *m)
 {
 	sqlite3 *h = db_sqlite(d);
 	sqlite3_stmt *s = prep(h,
 	    "SELECT id, created, status, grp, acct_session_id, username, framed_ip,"
 	    " calling_station, class, session_time, in_octets, out_octets, in_pkts, out_pkts,"
-	    " terminate_cause, framed_ip6 FROM acct_queue WHERE acked IS NULL ORDER BY id LIMIT 1");
+	    " terminate_cause, framed_ip6, delegated_prefix6 FROM acct_queue WHERE acked IS NULL"
+	    " ORDER BY id LIMIT 1");
 	if (!s)
 		return -1;
 	int rc = sqlite3_step(s);
@@ -216,6 +240,7 @@ int db_acct_head(struct db *d, struct msg_acct *m)
 	const unsigned char *t6 = sqlite3_column_text(s, 15);
 	if (!t6 || inet_pton(AF_INET6, (const char *)t6, &m->framed_ip6) != 1)
 		memset(&m->framed_ip6, 0, sizeof(m->framed_ip6));
+	col_prefix6(s, 16, &m->deleg6);
 	sqlite3_finalize(s);
 	return 1;
 }

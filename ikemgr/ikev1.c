@@ -266,6 +266,7 @@ static void session_msg(const struct ike_sa *sa, const struct ike_child *c,
 	snprintf(u.acl6_out, sizeof(u.acl6_out), "%s", sa->policy.outacl6);
 	if (sa->addr6_given)
 		u.assigned6 = sa->policy.addr6;
+	u.deleg6 = sa->policy.deleg6;
 	*m = u;
 }
 

@@ -524,6 +524,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		return;
 	}
 	addr6_assign(kconf, rq->sa_id, g, ua, &p->addr6);
+	routes6_assign(kconf, rq->sa_id, ua, p);
 	if (g) {
 		p->netmask = g->netmask;
 		p->ndns = g->ndns;
@@ -556,6 +557,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 			split_from_acl(acl, p);
 		}
 	}
+	dns6_assign(rq->sa_id, ga, ua, p);
 	if (ua) {
 		if (ua->framed_mask.s_addr)
 			p->netmask = ua->framed_mask;

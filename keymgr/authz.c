@@ -63,6 +63,9 @@ void authz_grant(uint32_t session_id, const struct msg_policy *p)
 	a.tcp_mss = p->tcp_mss;
 	a.nroute = p->nroute < 0 ? 0 : p->nroute > MSG_ROUTES_MAX ? MSG_ROUTES_MAX : p->nroute;
 	memcpy(a.route, p->route, sizeof(a.route));
+	a.nroute6 = p->nroute6 < 0 ? 0 : p->nroute6 > MSG_ROUTES_MAX ? MSG_ROUTES_MAX : p->nroute6;
+	memcpy(a.route6, p->route6, sizeof(a.route6));
+	a.deleg6 = p->deleg6;
 	publish(&a);
 }
 

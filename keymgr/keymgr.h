@@ -113,6 +113,14 @@ void pool_reload(const struct vpnd_conf *conf);
 struct rad_attrs;
 void addr6_assign(const struct vpnd_conf *c, uint32_t sa_id, const struct conf_group *g,
                   const struct rad_attrs *ua, struct in6_addr *out);
+/* addr6.c: the user's Framed-IPv6-Routes and Delegated-IPv6-Prefix that the configuration
+ * allows, into p (which has its IPv6 address by now) */
+void routes6_assign(const struct vpnd_conf *c, uint32_t sa_id, const struct rad_attrs *ua,
+                    struct msg_policy *p);
+/* addr6.c: DNS-Server-IPv6-Address of the user's reply, else of the group's, over the
+ * group's ipv6 dns in p */
+void dns6_assign(uint32_t sa_id, const struct rad_attrs *ga, const struct rad_attrs *ua,
+                 struct msg_policy *p);
 /* pool6.c: ipv6 local pool, one /128 per session */
 void pool6_init(const struct vpnd_conf *conf);
 int  pool6_alloc(const char *pool, uint32_t session_id, struct in6_addr *out);

@@ -127,13 +127,57 @@ int sockets_open(int socks[PROC_NSOCK])
 	return 0;
 }
 
+/* One UDP socket for both families (IPv4 arrives as ::ffff:a.b.c.d), with the local address
+ * of each datagram (IP_PKTINFO, IPV6_RECVPKTINFO) so an answer leaves from it; -2 when the
+ * host has no IPv6. */
+static int open_udp_dual(uint16_t port)
+{
+	struct sockaddr_in6 sin6;
+	char what[32];
+	int fd, on = 1, off = 0;
+
+	snprintf(what, sizeof(what), "UDP port %u", port);
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		if (errno == EAFNOSUPPORT)
+			return -2;
+		log_warn("%s: socket", what);
+		return -1;
+	}
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) == -1) {
+		log_warn("%s: setsockopt", what);
+		close(fd);
+		return -1;
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(port);
+	sin6.sin6_addr = in6addr_any;
+	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == -1) {
+		log_warn("%s: bind", what);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf)
 {
 	if (!conf->dynauth.enabled)
 		return 0;
-	/* on any address, as IOS listens; the source of each request is checked by keymgr */
-	socks[SOCK_DYNAUTH] = open_udp(conf->dynauth.port);
-	return socks[SOCK_DYNAUTH] == -1 ? -1 : 0;
+	/* on any address of either family, as IOS listens; the source of each request is
+	 * checked by keymgr */
+	int fd = open_udp_dual(conf->dynauth.port);
+	if (fd == -2) {
+		log_info("dynamic-author: no IPv6 on this host, UDP port %u on IPv4 only",
+		         conf->dynauth.port);
+		fd = open_udp(conf->dynauth.port);
+	}
+	socks[SOCK_DYNAUTH] = fd;
+	return fd == -1 ? -1 : 0;
 }
 
 /* ip http server: the metrics endpoint's listening TCP socket, served by control */

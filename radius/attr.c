@@ -145,6 +145,65 @@ bad:
 	return -1;
 }
 
+/* Clears the bits past plen. */
+static void mask6(struct in6_addr *a, int plen)
+{
+	for (int i = 0; i < 16; i++) {
+		int keep = plen - 8 * i;
+		a->s6_addr[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+int rad_framed_ipv6_route(struct rad_attrs *a, const char *v, size_t n)
+{
+	char w[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN];
+	size_t i = 0;
+	int plen = 128;
+	struct in6_addr net, g;
+
+	if (memchr(v, 0, n) || !next_word(v, n, &i, w, sizeof(w)))
+		goto bad;
+	char *slash = strchr(w, '/');
+	if (slash) {
+		*slash = 0;
+		if (parse_uint(slash + 1, strlen(slash + 1), 128, &plen) < 0)
+			goto bad;
+	}
+	if (inet_pton(AF_INET6, w, &net) != 1 || plen == 0 || a->nroute6 == RAD_MAX_ROUTES)
+		goto bad;
+	/* a gateway that is not an address means the value is not what we think it is */
+	if (next_word(v, n, &i, gw, sizeof(gw)) && inet_pton(AF_INET6, gw, &g) != 1)
+		goto bad;
+	for (; i < n; i++)
+		if (v[i] != ' ' && (v[i] < '0' || v[i] > '9'))
+			goto bad;       /* metrics are numbers */
+	mask6(&net, plen);
+	a->route6[a->nroute6].net = net;
+	a->route6[a->nroute6].plen = plen;
+	a->nroute6++;
+	return 1;
+bad:
+	a->bad_routes6++;
+	return -1;
+}
+
+int rad_delegated_prefix(struct rad_attrs *a, const uint8_t *v, size_t n)
+{
+	/* RFC 4818 2: Length is 4 to 20 octets, the prefix field holds at least the prefix
+	 * length's bits; the reserved octet is ignored */
+	if (n < 2 || n > 18 || v[1] == 0 || v[1] > 128 || n - 2 < (size_t)(v[1] + 7) / 8 ||
+	    a->deleg6_plen)
+		goto bad;
+	memset(&a->deleg6, 0, sizeof(a->deleg6));
+	memcpy(&a->deleg6, v + 2, n - 2);
+	mask6(&a->deleg6, v[1]);
+	a->deleg6_plen = v[1];
+	return 1;
+bad:
+	a->bad_deleg6++;
+	return -1;
+}
+
 int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len)
 {
 	static const char prefix[] = "ipsec:";
@@ -268,10 +327,23 @@ static void reply_attr(struct rad_attrs *a, uint8_t type, const uint8_t *v, size
 			a->bad_v6++;
 		break;
 	case 97:        /* Framed-IPv6-Prefix (RFC 3162 2.3): reserved, length, prefix */
-		/* only a /128 names one address; a shorter prefix is a network for the client
-		 * (delegation), which sessions here do not carry */
+		/* only a /128 names one address; a shorter prefix would be the client's link
+		 * prefix (SLAAC), which a tunnel has not: a network for the client comes as
+		 * Delegated-IPv6-Prefix or Framed-IPv6-Route */
 		if (n == 18 && v[0] == 0 && v[1] == 128)
 			memcpy(&a->framed_ip6, v + 2, 16);
+		else
+			a->bad_v6++;
+		break;
+	case 99:        /* Framed-IPv6-Route (RFC 3162 2.5) */
+		rad_framed_ipv6_route(a, s, n);
+		break;
+	case 123:       /* Delegated-IPv6-Prefix (RFC 4818) */
+		rad_delegated_prefix(a, v, n);
+		break;
+	case 169:       /* DNS-Server-IPv6-Address (RFC 6911 3.2): may repeat, two are used */
+		if (n == 16 && a->ndns6 < 2)
+			memcpy(&a->dns6[a->ndns6++], v, 16);
 		else
 			a->bad_v6++;
 		break;

@@ -7,7 +7,9 @@
  * what happened: an ACK means the sessions are gone (their DELETE sent, interfaces removed).
  *
  * Requests are read on keymgr's loop (uv_poll on the socket the parent opened, recvmsg with
- * IP_PKTINFO so the answer leaves from the address the request reached). Dropped requests
+ * IP_PKTINFO / IPV6_PKTINFO so the answer leaves from the address the request reached). The
+ * socket serves both families: an IPv4 client's address arrives mapped (::ffff:a.b.c.d) and
+ * is taken as the IPv4 address it is, so `client A.B.C.D` matches it. Dropped requests
  * are counted and logged at most once a second. A client that retransmits (same source, ID
  * and authenticator) within CACHE_SECS gets the answer already given, not a second action
  * (RFC 5176 section 2.3). A request whose Event-Timestamp is more than DA_EVENT_WINDOW
@@ -30,12 +32,31 @@
 #define BURST       64      /* datagrams read per wake-up, so IKE questions are not starved */
 #define ANSWER_MAX  1024    /* Error-Cause + Proxy-State (at most DA_PROXY_MAX) + MA */
 
+/* A client's or our own address, in either family (IPv4-mapped IPv6 taken as IPv4). */
+struct da_addr {
+	int      family;                /* AF_INET, AF_INET6; 0 = unknown (local only) */
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+/* Where a request came from: the address to answer to as received, and who that is. */
+struct da_from {
+	union {
+		struct sockaddr     sa;
+		struct sockaddr_in  in;
+		struct sockaddr_in6 in6;
+	} sa;
+	socklen_t len;
+	struct da_addr addr;
+	uint16_t port;
+	char     text[INET6_ADDRSTRLEN];
+};
+
 struct entry {
 	int      used, answered;
 	time_t   at;
 	uint32_t req_id;
-	struct sockaddr_in from;
-	struct in_addr local;
+	struct da_from from;
+	struct da_addr local;
 	struct da_request rq;
 	char     what[200];             /* for the log line: the request in short */
 	uint8_t  answer[ANSWER_MAX];
@@ -54,46 +75,75 @@ static struct {
 	unsigned long long rx, unknown_client, bad, duplicates, acks, naks;
 } da = { .fd = -1 };
 
+static int same_addr(const struct da_addr *a, const struct da_addr *b)
+{
+	return a->family == b->family && (a->family == AF_INET6 ?
+	       !memcmp(&a->v6, &b->v6, sizeof(a->v6)) : a->v4.s_addr == b->v4.s_addr);
+}
+
 /* The client's secret, NULL when addr is not a configured client. */
-static const char *client_key(struct in_addr addr)
+static const char *client_key(const struct da_addr *addr)
 {
 	const struct conf_dynauth *d = &da.conf->dynauth;
-	for (int k = 0; k < d->nclient && k < CONF_MAX_DYNAUTH_CLIENTS; k++)
-		if (d->client[k].addr.s_addr == addr.s_addr)
-			return d->client[k].key[0] ? d->client[k].key : d->server_key;
+	for (int k = 0; k < d->nclient && k < CONF_MAX_DYNAUTH_CLIENTS; k++) {
+		const struct conf_dynauth_client *c = &d->client[k];
+		struct da_addr ca = { c->family == AF_INET6 ? AF_INET6 : AF_INET, c->addr, c->addr6 };
+		if (same_addr(&ca, addr))
+			return c->key[0] ? c->key : d->server_key;
+	}
 	return NULL;
 }
 
-static void send_answer(const struct sockaddr_in *to, struct in_addr local, const uint8_t *b,
-                        size_t len)
+/* Out of the address the request reached, whichever family it is. */
+static void send_answer(const struct da_from *to, const struct da_addr *local,
+                        const uint8_t *b, size_t len)
 {
 	struct iovec iov = { (void *)b, len };
-	union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(struct in_pktinfo))]; } cm;
-	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = sizeof(*to), .msg_iov = &iov,
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} cm;
+	struct msghdr m = { .msg_name = (void *)&to->sa, .msg_namelen = to->len, .msg_iov = &iov,
 	                    .msg_iovlen = 1 };
 	memset(&cm, 0, sizeof(cm));
-	if (local.s_addr) {
+	if (local->family == AF_INET && local->v4.s_addr) {
 		m.msg_control = cm.buf;
-		m.msg_controllen = sizeof(cm.buf);
+		m.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
 		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-		struct in_pktinfo pi = { .ipi_spec_dst = local };
+		struct in_pktinfo pi = { .ipi_spec_dst = local->v4 };
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else if (local->family == AF_INET6) {
+		m.msg_control = cm.buf;
+		m.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+		struct in6_pktinfo pi = { .ipi6_addr = local->v6 };
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
 	if (sendmsg(da.fd, &m, 0) < 0)
-		log_rl("dynamic-author: answer to %s: %s", inet_ntoa(to->sin_addr), strerror(errno));
+		log_rl("dynamic-author: answer to %s: %s", to->text, strerror(errno));
 }
 
-static int is_nas_address(struct in_addr a, struct in_addr local)
+static int is_nas_address(struct in_addr a, const struct da_addr *local)
 {
-	if (a.s_addr == local.s_addr)
+	if (local->family == AF_INET && a.s_addr == local->v4.s_addr)
 		return 1;
 	for (int k = 0; k < da.conf->niface && k < CONF_MAX_IFACES; k++)
 		if (da.conf->iface[k].has_addr && da.conf->iface[k].addr.s_addr == a.s_addr)
 			return 1;
 	return 0;
+}
+
+/* The hub's interfaces carry no IPv6 address in the configuration: the request's
+ * NAS-IPv6-Address must be the one it reached. */
+static int is_nas_address6(const struct in6_addr *a, const struct da_addr *local)
+{
+	return local->family == AF_INET6 && !memcmp(a, &local->v6, sizeof(*a));
 }
 
 /* Names from the request go into the log: no byte of theirs may end or fake a line. */
@@ -112,7 +162,7 @@ static void describe(const struct entry *e, char *out, size_t outsz)
 	char ip[INET_ADDRSTRLEN];
 #define ADD(...) do { int r_ = snprintf(out + n, outsz - n, __VA_ARGS__); \
 	if (r_ > 0) n = (size_t)r_ < outsz - n ? n + (size_t)r_ : outsz - 1; } while (0)
-	ADD("%s from %s", da_code_name(rq->code), inet_ntoa(e->from.sin_addr));
+	ADD("%s from %s", da_code_name(rq->code), e->from.text);
 	if (rq->has_user || rq->has_acct_sid || rq->has_framed_ip || rq->has_calling)
 		ADD(" for");
 	if (rq->has_user)
@@ -137,7 +187,7 @@ static void answer(struct entry *e, int error_cause, const char *why_in)
 	char why[160];
 	snprintf(why, sizeof(why), "%s", why_in);
 	clean(why);
-	const char *key = client_key(e->from.sin_addr);
+	const char *key = client_key(&e->from.addr);
 	int ack = error_cause == 0;
 	int code = e->rq.code == DA_DISCONNECT_REQ ? (ack ? DA_DISCONNECT_ACK : DA_DISCONNECT_NAK)
 	                                           : (ack ? DA_COA_ACK : DA_COA_NAK);
@@ -152,7 +202,7 @@ static void answer(struct entry *e, int error_cause, const char *why_in)
 		log_warnx("dynamic-author: %s: answer does not fit, not answered", e->what);
 		return;
 	}
-	send_answer(&e->from, e->local, e->answer, e->answer_len);
+	send_answer(&e->from, &e->local, e->answer, e->answer_len);
 	if (ack) {
 		da.acks++;
 		log_info("dynamic-author: %s: %s (%s)", e->what, da_code_name(code), why);
@@ -179,13 +229,12 @@ static struct entry *slot(time_t now)
 	return best;
 }
 
-static struct entry *duplicate(const struct sockaddr_in *from, const uint8_t *pkt, time_t now)
+static struct entry *duplicate(const struct da_from *from, const uint8_t *pkt, time_t now)
 {
 	for (int k = 0; k < CACHE_N; k++) {
 		struct entry *e = &da.cache[k];
-		if (e->used && now - e->at < CACHE_SECS &&
-		    e->from.sin_addr.s_addr == from->sin_addr.s_addr &&
-		    e->from.sin_port == from->sin_port && e->rq.id == pkt[1] &&
+		if (e->used && now - e->at < CACHE_SECS && same_addr(&e->from.addr, &from->addr) &&
+		    e->from.port == from->port && e->rq.id == pkt[1] &&
 		    !memcmp(e->rq.authenticator, pkt + 4, 16))
 			return e;
 	}
@@ -201,18 +250,18 @@ static int cannot_match(const struct da_request *rq)
 	       (rq->has_nas_port_type && rq->nas_port_type != 5 /* Virtual, as we send */);
 }
 
-static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *from,
-                   struct in_addr local)
+static void handle(const uint8_t *pkt, size_t len, const struct da_from *from,
+                   const struct da_addr *local)
 {
 	time_t now = time(NULL);
 	char why[96] = "";
-	const char *key = client_key(from->sin_addr);
+	const char *key = client_key(&from->addr);
 
 	da.rx++;
 	if (!key) {
 		da.unknown_client++;
 		log_rl("dynamic-author: request from %s dropped: not a configured client "
-		       "(%llu so far)", inet_ntoa(from->sin_addr), da.unknown_client);
+		       "(%llu so far)", from->text, da.unknown_client);
 		return;
 	}
 	if (len >= DA_HDR) {
@@ -221,7 +270,7 @@ static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *fro
 			/* still with ikemgr: the answer goes out when it comes back */
 			da.duplicates++;
 			if (d->answered && d->answer_len)
-				send_answer(&d->from, d->local, d->answer, d->answer_len);
+				send_answer(&d->from, &d->local, d->answer, d->answer_len);
 			return;
 		}
 	}
@@ -231,14 +280,14 @@ static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *fro
 	if (da_parse(pkt, len, key, rq ? rq : &spare, why, sizeof(why)) < 0) {
 		da.bad++;
 		log_rl("dynamic-author: request from %s dropped: %s (%llu so far)",
-		       inet_ntoa(from->sin_addr), why, da.bad);
+		       from->text, why, da.bad);
 		if (e)
 			memset(e, 0, sizeof(*e));
 		return;
 	}
 	if (!e) {
 		/* every slot is in use by a recent request: refuse rather than act unrecorded */
-		struct entry tmp = { .from = *from, .local = local, .rq = spare };
+		struct entry tmp = { .from = *from, .local = *local, .rq = spare };
 		describe(&tmp, tmp.what, sizeof(tmp.what));
 		answer(&tmp, DA_ERR_RESOURCES_UNAVAILABLE, "too many requests in 30 s");
 		return;
@@ -247,7 +296,7 @@ static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *fro
 	e->answered = 0;
 	e->at = now;
 	e->from = *from;
-	e->local = local;
+	e->local = *local;
 	e->req_id = ++da.next_id;
 	describe(e, e->what, sizeof(e->what));
 
@@ -264,8 +313,10 @@ static void handle(const uint8_t *pkt, size_t len, const struct sockaddr_in *fro
 		return;
 	}
 	if ((rq->has_nas_ip && !is_nas_address(rq->nas_ip, local)) ||
+	    (rq->has_nas_ip6 && !is_nas_address6(&rq->nas_ip6, local)) ||
 	    (rq->has_nas_id && strcmp(rq->nas_id, da.conf->hostname) != 0)) {
-		answer(e, DA_ERR_NAS_ID_MISMATCH, "NAS-IP-Address or NAS-Identifier is not ours");
+		answer(e, DA_ERR_NAS_ID_MISMATCH, "NAS-IP-Address, NAS-IPv6-Address or "
+		       "NAS-Identifier is not ours");
 		return;
 	}
 	if (rq->has_acl && !conf_find_acl(da.conf, rq->acl)) {
@@ -332,15 +383,47 @@ void dynauth_result(const struct msg_dynauth_res *res)
 	log_warnx("dynamic-author: ikemgr answered request %u, which is not waiting", res->req_id);
 }
 
+/* The sender as received; 0 when it is no address of ours to answer. */
+static int from_of(struct da_from *f, socklen_t len)
+{
+	f->len = len;
+	memset(&f->addr, 0, sizeof(f->addr));
+	if (len >= sizeof(f->sa.in) && f->sa.sa.sa_family == AF_INET) {
+		f->addr.family = AF_INET;
+		f->addr.v4 = f->sa.in.sin_addr;
+		f->port = f->sa.in.sin_port;
+	} else if (len >= sizeof(f->sa.in6) && f->sa.sa.sa_family == AF_INET6) {
+		f->port = f->sa.in6.sin6_port;
+		if (IN6_IS_ADDR_V4MAPPED(&f->sa.in6.sin6_addr)) {
+			f->addr.family = AF_INET;
+			memcpy(&f->addr.v4, f->sa.in6.sin6_addr.s6_addr + 12, 4);
+		} else {
+			f->addr.family = AF_INET6;
+			f->addr.v6 = f->sa.in6.sin6_addr;
+		}
+	} else {
+		return 0;
+	}
+	inet_ntop(f->addr.family, f->addr.family == AF_INET ? (void *)&f->addr.v4
+	                                                    : (void *)&f->addr.v6,
+	          f->text, sizeof(f->text));
+	return 1;
+}
+
 static void on_readable(uv_poll_t *h, int status, int events)
 {
 	uint8_t buf[DA_MAX_LEN + 1];
 	for (int n = 0; n < BURST; n++) {
-		struct sockaddr_in from;
-		union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(struct in_pktinfo))]; } cm;
+		struct da_from from;
+		union {
+			struct cmsghdr h;
+			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
+			         CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		} cm;
 		struct iovec iov = { buf, sizeof(buf) };
-		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
-		                    .msg_iovlen = 1, .msg_control = cm.buf,
+		memset(&from, 0, sizeof(from));
+		struct msghdr m = { .msg_name = &from.sa, .msg_namelen = sizeof(from.sa),
+		                    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
 		                    .msg_controllen = sizeof(cm.buf) };
 		ssize_t r = recvmsg(da.fd, &m, MSG_DONTWAIT);
 		if (r < 0) {
@@ -348,22 +431,34 @@ static void on_readable(uv_poll_t *h, int status, int events)
 				log_rl("dynamic-author: recvmsg: %s", strerror(errno));
 			return;
 		}
-		if (m.msg_namelen < sizeof(from) || from.sin_family != AF_INET)
+		if (!from_of(&from, m.msg_namelen))
 			continue;
-		struct in_addr local = { 0 };
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		struct da_addr local = { 0 };
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
 			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
 				struct in_pktinfo pi;
 				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				local = pi.ipi_addr;
+				local.family = AF_INET;
+				local.v4 = pi.ipi_addr;
+			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+				if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr)) {
+					local.family = AF_INET;
+					memcpy(&local.v4, pi.ipi6_addr.s6_addr + 12, 4);
+				} else {
+					local.family = AF_INET6;
+					local.v6 = pi.ipi6_addr;
+				}
 			}
+		}
 		if ((size_t)r > DA_MAX_LEN) {
 			da.bad++;
 			log_rl("dynamic-author: request from %s dropped: longer than %d bytes",
-			       inet_ntoa(from.sin_addr), DA_MAX_LEN);
+			       from.text, DA_MAX_LEN);
 			continue;
 		}
-		handle(buf, (size_t)r, &from, local);
+		handle(buf, (size_t)r, &from, &local);
 	}
 }
 

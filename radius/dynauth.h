@@ -56,8 +56,9 @@ struct da_request {
 	int      has_nas_port_type;
 	uint32_t nas_port_type;
 	/* NAS identification */
-	int      has_nas_ip, has_nas_id;
+	int      has_nas_ip, has_nas_id, has_nas_ip6;
 	struct in_addr nas_ip;
+	struct in6_addr nas_ip6;              /* NAS-IPv6-Address (RFC 3162 2.1) */
 	char     nas_id[DA_STR_MAX];
 	/* changes (CoA only) */
 	int      has_session_timeout;

@@ -19,7 +19,7 @@
 #include "radius/dynauth.h"
 
 enum {
-	A_USER_NAME = 1, A_NAS_IP = 4, A_SERVICE_TYPE = 6, A_FRAMED_IP = 8, A_FILTER_ID = 11,
+	A_USER_NAME = 1, A_NAS_IP = 4, A_NAS_IPV6 = 95, A_SERVICE_TYPE = 6, A_FRAMED_IP = 8, A_FILTER_ID = 11,
 	A_STATE = 24, A_VSA = 26, A_SESSION_TIMEOUT = 27, A_CALLING = 31, A_NAS_ID = 32,
 	A_PROXY_STATE = 33, A_ACCT_SID = 44, A_EVENT_TIMESTAMP = 55, A_NAS_PORT_TYPE = 61,
 	A_MSG_AUTH = 80, A_ERROR_CAUSE = 101,
@@ -184,6 +184,14 @@ static void attribute(struct da_request *rq, uint8_t type, const uint8_t *v, siz
 			rq->framed_ip.s_addr = htonl(x);
 			rq->has_framed_ip = 1;
 		}
+		break;
+	case A_NAS_IPV6:
+		if (n != 16) {
+			refuse(rq, DA_ERR_INVALID_REQUEST, "malformed %s", "NAS-IPv6-Address");
+			break;
+		}
+		memcpy(&rq->nas_ip6, v, 16);
+		rq->has_nas_ip6 = 1;
 		break;
 	case A_NAS_PORT_TYPE:
 		rq->has_nas_port_type = u32(rq, v, n, &rq->nas_port_type, "NAS-Port-Type");

@@ -11,6 +11,12 @@ TESTS += test/unit/test_radius
 test_unit_test_radius_SOURCES = test/unit/test_radius.c
 test_unit_test_radius_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_radius_LDADD = $(TEST_LIBS)
+# IPv6 networks from RADIUS: Framed-IPv6-Route, Delegated-IPv6-Prefix, their policy
+check_PROGRAMS += test/unit/test_radius6
+TESTS += test/unit/test_radius6
+test_unit_test_radius6_SOURCES = test/unit/test_radius6.c
+test_unit_test_radius6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_radius6_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_radius_avpair.c test/fuzz/fuzz_radius_reply.c test/fuzz/fuzz_radius_attrs.c
 check_PROGRAMS += test/unit/radius_probe
 test_unit_radius_probe_SOURCES = test/unit/radius_probe.c

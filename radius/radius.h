@@ -65,6 +65,17 @@ struct rad_attrs {
 	struct in6_addr framed_ip6;          /* :: = not given */
 	char     framed_pool6[CONF_NAME_MAX];
 	int      bad_v6;                     /* IPv6 attributes malformed or not supported */
+	/* networks routed to the client through its interface: Framed-IPv6-Route (RFC 3162
+	 * 2.5) and Delegated-IPv6-Prefix (RFC 4818), plen 0 = none */
+	struct { struct in6_addr net; int plen; } route6[RAD_MAX_ROUTES];
+	int      nroute6;
+	int      bad_routes6;                /* Framed-IPv6-Route values refused */
+	struct in6_addr deleg6;
+	int      deleg6_plen;
+	int      bad_deleg6;                 /* Delegated-IPv6-Prefix values refused */
+	/* DNS-Server-IPv6-Address (RFC 6911 3.2), in the order given: INTERNAL_IP6_DNS */
+	struct in6_addr dns6[2];
+	int      ndns6;
 };
 
 void rad_attrs_init(struct rad_attrs *a);
@@ -82,6 +93,21 @@ int rad_avpair_apply(struct rad_attrs *a, const char *val, size_t len);
  * not used (the route goes through the session's interface).
  */
 int rad_framed_route(struct rad_attrs *a, const char *val, size_t len);
+
+/*
+ * One Framed-IPv6-Route value (RFC 3162 2.5: "PREFIX[/LEN] [GATEWAY [METRIC...]]", /128 when
+ * no length is given): the prefix, host bits cleared, is added to the session's IPv6 routes.
+ * Returns 1 when taken, -1 when malformed or refused (::/0, a bad gateway, too many routes).
+ * The gateway and metrics are checked for form only: the route goes through the session's
+ * interface.
+ */
+int rad_framed_ipv6_route(struct rad_attrs *a, const char *val, size_t len);
+/*
+ * One Delegated-IPv6-Prefix value (RFC 4818 2: reserved, prefix-length, then the prefix in
+ * as many bytes as it needs, up to 16). Returns 1 when taken, -1 when malformed, a zero
+ * length, or a second one (a session has one delegated prefix).
+ */
+int rad_delegated_prefix(struct rad_attrs *a, const uint8_t *val, size_t len);
 
 /*
  * Checks a reply datagram against the request it answers (ID, code, lengths, attribute

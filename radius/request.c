@@ -15,7 +15,7 @@ enum {
 	A_IN_OCTETS = 42, A_OUT_OCTETS = 43, A_SESSION_ID = 44, A_AUTHENTIC = 45,
 	A_SESSION_TIME = 46, A_IN_PKTS = 47, A_OUT_PKTS = 48, A_TERMINATE_CAUSE = 49,
 	A_IN_GIGAWORDS = 52, A_OUT_GIGAWORDS = 53, A_EVENT_TIMESTAMP = 55, A_NAS_PORT_TYPE = 61,
-	A_NAS_IPV6 = 95, A_FRAMED_IPV6_ADDRESS = 168,
+	A_NAS_IPV6 = 95, A_FRAMED_IPV6_ADDRESS = 168, A_DELEGATED_IPV6_PREFIX = 123,
 };
 #define CODE_ACCESS_REQUEST 1
 #define CODE_ACCT_REQUEST   4
@@ -87,6 +87,13 @@ static int acct_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t id
 		rad_put(p, A_FRAMED_IP, &m->framed_ip.s_addr, 4);
 	if (!IN6_IS_ADDR_UNSPECIFIED(&m->framed_ip6))
 		rad_put(p, A_FRAMED_IPV6_ADDRESS, m->framed_ip6.s6_addr, 16);
+	if (m->deleg6.plen > 0 && m->deleg6.plen <= 128) {
+		/* RFC 4818 2: reserved, length, then only the bytes the length needs */
+		uint8_t d[18] = { 0, (uint8_t)m->deleg6.plen };
+		size_t nb = ((size_t)m->deleg6.plen + 7) / 8;
+		memcpy(d + 2, m->deleg6.net.s6_addr, nb);
+		rad_put(p, A_DELEGATED_IPV6_PREFIX, d, 2 + nb);
+	}
 	if (m->class_len > 0 && m->class_len <= (int)sizeof(m->class_))
 		rad_put(p, A_CLASS, m->class_, (size_t)m->class_len);
 	rad_put_u32(p, A_EVENT_TIMESTAMP, (uint32_t)time(NULL) - m->delay_time);

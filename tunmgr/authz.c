@@ -64,6 +64,8 @@ int authz_set(const struct msg_authz *m)
 	terminate(a->acl6_out, sizeof(a->acl6_out));
 	if (a->nroute < 0 || a->nroute > MSG_ROUTES_MAX)
 		a->nroute = 0;
+	if (a->nroute6 < 0 || a->nroute6 > MSG_ROUTES_MAX)
+		a->nroute6 = 0;
 	for (struct parked *p = park.list; p; p = p->next)
 		if (p->c.session_id == m->session_id) {
 			unpark(p, 1);

@@ -236,6 +236,7 @@ void va_create(const struct msg_va_create *c)
 		}
 		v->froute[v->nfroute++] = a->route[i];
 	}
+	froute6_take(v, a);
 	va_open(v);
 }
 
@@ -305,6 +306,7 @@ void va_configure(struct va *v, int fd)
 			log_info("%s: Framed-Route %s/%d", v->ifname, inet_ntoa(v->froute[i].net),
 			         v->froute[i].plen);
 	}
+	froute6_install(v);
 	uv_poll_init(dp.loop, &v->poll, v->fd);
 	v->poll.data = v;
 	uv_poll_start(&v->poll, UV_READABLE, on_tun);

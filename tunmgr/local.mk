@@ -6,4 +6,5 @@ include tunmgr/esp.mk
 noinst_LIBRARIES += tunmgr/libtunmgr.a
 tunmgr_libtunmgr_a_SOURCES = tunmgr/tunmgr.h tunmgr/device.c tunmgr/sa.c tunmgr/send.c \
 	tunmgr/receive.c tunmgr/timers.c tunmgr/dispatch.c tunmgr/keepalive.c tunmgr/route6.c \
-	tunmgr/ezvpn.c tunmgr/nat.c tunmgr/nat.h tunmgr/cmap.c tunmgr/eztrap.c tunmgr/vti.c
+	tunmgr/froute6.c tunmgr/ezvpn.c tunmgr/nat.c tunmgr/nat.h tunmgr/cmap.c tunmgr/eztrap.c \
+	tunmgr/vti.c

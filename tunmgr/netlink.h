@@ -28,7 +28,15 @@ int nl_addr_add(int nl, int ifindex, struct in_addr a, int prefixlen);
 int nl_route_add(int nl, int ifindex, struct in_addr dst, int prefixlen, struct in_addr src);
 int nl_route_del(int nl, int ifindex, struct in_addr dst, int prefixlen);
 /* route6.c: DST/128 through ifindex (gone with the interface) */
-int nl_route6_add(int nl, int ifindex, const struct in6_addr *dst);
+int nl_route6_add(int nl, int ifindex, const struct in6_addr *dst, int plen);
+/* route6.c: every global IPv6 address of the host with its prefix length (net not masked);
+ * -ENOSPC when more than max */
+struct nl_nets6 {
+	struct in6_addr *net;
+	int             *plen;
+	int              n, max;
+};
+int nl_local_nets6(int nl, struct nl_nets6 *);
 
 /*
  * A new virtual-access interface in one round trip (several requests in one send, every

@@ -101,10 +101,11 @@ static void esp_input(const uint8_t *esp, size_t len, const union sa46 *from, in
 	    sa46_same_addr(from, &v->peer))
 		sa46_set_port(&v->peer, sa46_port(from));
 	if (nh == ESP_NH_IPV6 && n >= 40) {
-		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only, and an
-		 * IPv4 SA no IPv6 at all */
+		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only (and the
+		 * networks RADIUS routed to it), and an IPv4 SA no IPv6 at all */
 		char ip6[INET6_ADDRSTRLEN], ip6b[INET6_ADDRSTRLEN];
-		if (!s->v6 || memcmp(out + 8, &s->net6, 16) != 0) {
+		if (!s->v6 ||
+		    (memcmp(out + 8, &s->net6, 16) != 0 && !in_framed_route6(v, out + 8))) {
 			v->drop_other++;
 			log_rl("%s: IPv6 packet from %s outside the selector of SA %08x dropped",
 			       v->ifname, inet_ntop(AF_INET6, out + 8, ip6, sizeof(ip6)),

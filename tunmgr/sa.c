@@ -213,7 +213,7 @@ void sa_add(const struct msg_sa_add *a)
 		o->v6 = s->v6;
 		o->net6 = s->net6;
 		if (o->v6) {
-			int rc = nl_route6_add(dp.nl, v->ifindex, &o->net6);
+			int rc = nl_route6_add(dp.nl, v->ifindex, &o->net6, 128);
 			char ip6[INET6_ADDRSTRLEN];
 			if (rc < 0 && rc != -EEXIST)
 				log_rl("%s: cannot route %s/128 here: %s", v->ifname,

@@ -35,11 +35,13 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 	return NULL;
 }
 
-/* An IPv6 destination: only the client's own address has an SA. */
+/* An IPv6 destination: only the client's own address has an SA; a network RADIUS routed to
+ * the client (Framed-IPv6-Route, Delegated-IPv6-Prefix) goes on it. */
 static struct va_out *out_for6(struct va *v, const uint8_t *dst)
 {
+	int routed = v->nfroute6 && in_framed_route6(v, dst);
 	for (int i = 0; i < v->nouts; i++)
-		if (v->outs[i].v6 && memcmp(&v->outs[i].net6, dst, 16) == 0)
+		if (v->outs[i].v6 && (routed || memcmp(&v->outs[i].net6, dst, 16) == 0))
 			return &v->outs[i];
 	return NULL;
 }

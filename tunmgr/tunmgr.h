@@ -122,6 +122,9 @@ struct va {
 	/* RADIUS Framed-Route: routed here, sent on the client's own SA, accepted from it */
 	struct msg_route froute[MSG_ROUTES_MAX];
 	int            nfroute;
+	/* RADIUS Framed-IPv6-Route and Delegated-IPv6-Prefix: the same, on the IPv6 SA */
+	struct msg_route6 froute6[MSG_ROUTES_MAX + 1];
+	int            nfroute6;
 	struct natt_ka *ka;                     /* keepalive.c: NAT keepalive timer, or NULL */
 	/* IFF_VNET_HDR on the TUN (offload.h): reads may be TSO super-packets, writes coalesced */
 	int            vnet;
@@ -194,6 +197,11 @@ struct esp_sa *out_twin(struct va *, const struct sa_in *);
 void switch_out(struct va *, struct va_out *);
 struct va_out *out_find(struct va *, struct in_addr net, struct in_addr mask);
 int in_framed_route(const struct va *, uint32_t a);
+/* froute6.c: a session's IPv6 networks from RADIUS, checked again (va_create), routed
+ * through its interface (va_configure) */
+void froute6_take(struct va *, const struct msg_authz *);
+void froute6_install(struct va *);
+int in_framed_route6(const struct va *, const uint8_t a[16]);
 /* The IPv4 key of an IPv6 selector in outs[] and sa_in: 255.255.255.255/32 is never one of a
  * client's, so the IPv4 look-ups pass it by and the rekey code needs no second path. */
 #define SEL6_KEY 0xffffffffu

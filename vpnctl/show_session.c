@@ -20,11 +20,12 @@ static const char text_cols[] =
 	"session_id, username, grp, profile, peer_addr, peer_port, local_addr, local_port,"
 	" assigned_addr, ifname, unit, ike_spi_i, ike_spi_r, esp_spi_in, esp_spi_out, transform,"
 	" started, ended, end_reason, pkts_in, pkts_out, bytes_in, bytes_out, drop_auth,"
-	" drop_replay, drop_other, counters_at, assigned_addr6, " DB_SESSION_STATUS_SQL;
+	" drop_replay, drop_other, counters_at, assigned_addr6, delegated_prefix6, "
+	DB_SESSION_STATUS_SQL;
 enum col { C_SID, C_USER, C_GRP, C_PROFILE, C_PEER, C_PEERPORT, C_LOCAL, C_LOCALPORT, C_ADDR,
            C_IFNAME, C_UNIT, C_SPII, C_SPIR, C_ESPIN, C_ESPOUT, C_TRANSFORM, C_STARTED, C_ENDED,
            C_REASON, C_PKTIN, C_PKTOUT, C_BYTESIN, C_BYTESOUT, C_DAUTH, C_DREPLAY, C_DOTHER,
-           C_COUNTERS_AT, C_ADDR6, C_STATUS };
+           C_COUNTERS_AT, C_ADDR6, C_DELEG6, C_STATUS };
 
 /* The filters, each a column compared with one bound value. */
 static const struct filter {
@@ -111,6 +112,8 @@ static void print_session(sqlite3_stmt *s, enum mode m)
 		printf("Assigned address: %s\n", txt(s, C_ADDR));
 	if (has(s, C_ADDR6))
 		printf("Assigned IPv6 address: %s\n", txt(s, C_ADDR6));
+	if (has(s, C_DELEG6))
+		printf("Delegated IPv6 prefix: %s\n", txt(s, C_DELEG6));
 	if (detail)
 		printf("Uptime: %s\n", up);
 	if (history) {

@@ -1,9 +1,9 @@
 // clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_radius_avpair.c radius/attr.c -o fuzz_radius_avpair
 /*
- * Cisco-AVPair and Framed-Route values come from the RADIUS server (rad_reply_check checks
+ * Cisco-AVPair, Framed-Route, Framed-IPv6-Route and Delegated-IPv6-Prefix values come from the RADIUS server (rad_reply_check checks
  * the packet's framing and authenticators, the value itself is ours to parse). Whatever the bytes:
  * no read past the value, every string field stays NUL-terminated, counts stay in range, a
- * route taken is a network (no host bits) with a prefix from 1 to 32.
+ * route taken is a network (no host bits) with a prefix from 1 to 32 (1 to 128 for IPv6).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +29,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = rad_framed_route(&a, v, size);
 		if (r != 1 && r != -1)
 			abort();
+		r = rad_framed_ipv6_route(&a, v, size);
+		if (r != 1 && r != -1)
+			abort();
+		r = rad_delegated_prefix(&a, (const uint8_t *)v, size);
+		if (r != 1 && r != -1)
+			abort();
+	}
+	if (a.nroute6 < 0 || a.nroute6 > RAD_MAX_ROUTES || a.deleg6_plen < 0 || a.deleg6_plen > 128)
+		abort();
+	for (int k = 0; k <= a.nroute6; k++) {
+		const struct in6_addr *n6 = k < a.nroute6 ? &a.route6[k].net : &a.deleg6;
+		int pl = k < a.nroute6 ? a.route6[k].plen : a.deleg6_plen;
+		if (k == a.nroute6 && pl == 0)
+			break;
+		if (pl < 1 || pl > 128)
+			abort();
+		for (int b = pl; b < 128; b++)
+			if (n6->s6_addr[b / 8] & (0x80 >> (b % 8)))
+				abort();        /* a host bit */
 	}
 	if (a.nroute < 0 || a.nroute > RAD_MAX_ROUTES || a.nifcfg < 0 || a.nifcfg > RAD_MAX_IFCFG)
 		abort();

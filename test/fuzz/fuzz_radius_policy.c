@@ -20,6 +20,7 @@
 
 #include "common/conf.h"
 #include "common/log.h"
+#include "common/netpolicy.h"
 #include "keymgr/keymgr.h"
 #include "radius/radius.h"
 
@@ -108,6 +109,12 @@ static void put_str(struct rad_attrs *a, int type, const uint8_t *v, size_t n)
 	case 22:        /* Framed-Route */
 		rad_framed_route(a, raw, n);
 		break;
+	case 99:        /* Framed-IPv6-Route */
+		rad_framed_ipv6_route(a, raw, n);
+		break;
+	case 123:       /* Delegated-IPv6-Prefix */
+		rad_delegated_prefix(a, v, n);
+		break;
 	case 24:        /* State */
 		memcpy(a->state, v, n);
 		a->state_len = n;
@@ -155,6 +162,7 @@ static void answer(struct radius_job *j)
 		case 9:  if (n == 4) a->framed_mask.s_addr = htonl(u32(v)); break;
 		case 168: if (n == 16) memcpy(&a->framed_ip6, v, 16); else a->bad_v6++; break;
 		case 97: if (n == 18 && v[0] == 0 && v[1] == 128) memcpy(&a->framed_ip6, v + 2, 16); else a->bad_v6++; break;
+		case 169: if (n == 16 && a->ndns6 < 2) memcpy(&a->dns6[a->ndns6++], v, 16); else a->bad_v6++; break;
 		case 100:
 			if (n && n < sizeof(a->framed_pool6) && !memchr(v, 0, n)) memcpy(a->framed_pool6, v, n);
 			else a->bad_v6++;
@@ -214,6 +222,23 @@ static void check_xauth(const struct msg_xauth_res *r)
 	for (int i = 0; i < p->nroute; i++)
 		if (p->route[i].plen <= 0 || p->route[i].plen > 32)
 			abort();        /* no default route from RADIUS */
+	if (p->ndns6 < 0 || p->ndns6 > 2)
+		abort();
+	for (int i = 0; i < p->ndns6; i++)
+		if (IN6_IS_ADDR_UNSPECIFIED(&p->dns6[i]) || IN6_IS_ADDR_MULTICAST(&p->dns6[i]) ||
+		    IN6_IS_ADDR_LOOPBACK(&p->dns6[i]) || IN6_IS_ADDR_LINKLOCAL(&p->dns6[i]))
+			abort();        /* a DNS server the client could not use */
+	if (p->nroute6 < 0 || p->nroute6 > MSG_ROUTES_MAX ||
+	    ((p->nroute6 || p->deleg6.plen) && IN6_IS_ADDR_UNSPECIFIED(&p->addr6)))
+		abort();        /* IPv6 networks ride the SA of the client's IPv6 address */
+	char why[160];
+	for (int i = 0; i <= p->nroute6; i++) {
+		const struct msg_route6 *r6 = i < p->nroute6 ? &p->route6[i] : &p->deleg6;
+		if (i == p->nroute6 && !r6->plen)
+			break;
+		if (netpolicy_claimable6(&conf, &r6->net, r6->plen, why, sizeof(why)))
+			abort();        /* no default, pool or non-unicast network */
+	}
 	if (p->inacl[0] && !conf_find_acl(&conf, p->inacl))
 		abort();
 }

@@ -6,6 +6,9 @@
 #    from another address: NAK Session-Context-Not-Found; no identification: NAK
 #    Missing-Attribute; a Session-Timeout in a Disconnect-Request: NAK Unsupported-Attribute;
 #  - a client not configured: no answer; a retransmission: the same answer, acted on once;
+#  - a client on IPv6 (client ::1, its own key): a Disconnect-Request from ::1 ends the
+#    session; one signed with another client's key, or from an IPv6 address that is not a
+#    client, gets no answer;
 #  - an Event-Timestamp an hour old (a replay): NAK Invalid-Request, the session stays; a
 #    current one: ACK;
 #  - UDP 3799 held by keymgr, its key not in ikemgr, hidden in show running-config;
@@ -48,6 +51,7 @@ in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$IKEPID" CoaS3cret 2>/dev/null)
 [ "${in_ike:-1}" -eq 0 ] || fail "the dynamic-author key is in ikemgr's memory ($in_ike times)"
 out=$("$VPNCTL" -S "$ST" show running-config) || fail "show running-config"
 echo "$out" | grep -q "^ client 127.0.0.1 server-key <removed>$" || { echo "$out" >&2; fail "show running-config: no dynamic-author client line"; }
+echo "$out" | grep -q "^ client ::1 server-key <removed>$" || { echo "$out" >&2; fail "show running-config: no IPv6 dynamic-author client line"; }
 echo "$out" | grep -q CoaS3cret && fail "show running-config shows the dynamic-author key"
 pass "UDP 3799 held by keymgr only; its key in keymgr, not in ikemgr, hidden by show running-config"
 
@@ -150,6 +154,26 @@ session_gone "retransmitted request" "$n0"
 [ "$(grep -c "for User-Name 'bob': Disconnect-ACK" "$ST/vpnd.log")" -eq $((a0 + 1)) ] ||
 	fail "the retransmitted request was handled twice"
 pass "retransmitted Disconnect-Request: the same ACK again (not a NAK for the gone session), handled once"
+vpnc_stop
+
+echo "=== a client on IPv6"
+connect "$T/bob6" bob B0bRadiusPw
+hub ip addr add fd00:99::2/128 dev lo nodad || fail "an IPv6 address for a stranger"
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" fd00:99::2 CoaV6S3cret bob 1)
+[ "$out" = "no answer" ] || fail "a request from fd00:99::2 (not a configured client) got: $out"
+grep -q "request from fd00:99::2 dropped: not a configured client" "$ST/vpnd.log" ||
+	fail "the request from fd00:99::2 was not logged as dropped"
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" ::1 CoaS3cret bob 1)
+[ "$out" = "no answer" ] || fail "a request from ::1 signed with 127.0.0.1's key got: $out"
+grep -q "request from ::1 dropped" "$ST/vpnd.log" || fail "the request from ::1 with the wrong key was not logged"
+[ "$(nva)" -eq 1 ] || fail "a refused IPv6 request ended the session"
+n0=$(grep -c 'down: radius disconnect' "$ST/vpnd.log")
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" ::1 CoaV6S3cret bob 1)
+echo "$out" | grep -q '^answer 41 0 ' || fail "a Disconnect-Request from ::1 got: $out"
+session_gone "from ::1" "$n0"
+grep -q "Disconnect-Request from ::1 for User-Name 'bob': Disconnect-ACK" "$ST/vpnd.log" ||
+	fail "no log line for the Disconnect-Request from ::1"
+pass "client ::1: Disconnect-Request with its key ACKed, session gone; fd00:99::2 (not a client) and ::1 with another client's key: no answer"
 vpnc_stop
 
 echo "=== Event-Timestamp: a stale request is refused, a current one served"

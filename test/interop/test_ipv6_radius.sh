@@ -11,7 +11,16 @@
 #    pool gives the address;
 #  - Cisco-AVPair "ip:interface-config=ipv6 traffic-filter NAME in" filters that user's IPv6
 #    (an IPv6 CHILD_SA: ping -6 to one inside host denied, the other answered); one naming an
-#    ipv6 access-list the hub lacks refuses the session.
+#    ipv6 access-list the hub lacks refuses the session;
+#  - Framed-IPv6-Route (RFC 3162 2.5) and Delegated-IPv6-Prefix (RFC 4818): routed through
+#    the session's vaN, an inside host's ping -6 to an address in the routed prefix reaching
+#    the client through the tunnel; ::/0 (parser), a network over an ipv6 pool (keymgr) and
+#    one over the hub's own fd00:2::/64 (tunmgr, from the kernel's addresses) refused with a
+#    warning and not routed; the delegated prefix in Accounting Start and Stop and in
+#    `show crypto session detail`;
+#  - DNS-Server-IPv6-Address (RFC 6911) replaces the group's ipv6 dns for that user
+#    (INTERNAL_IP6_DNS, written by charon's resolve plugin); a link-local one is refused with a
+#    warning and the group's is sent.
 # The hub reaches FreeRADIUS over IPv6 (address ipv6 ::1): its requests carry
 # NAS-IPv6-Address.
 # Needs root; fails (never skips) when strongSwan or FreeRADIUS is missing.
@@ -46,6 +55,18 @@ fay	Cleartext-Password := "FayRadPw6"
 	Cisco-AVPair = "ip:interface-config=ipv6 traffic-filter fay6 in"
 gus	Cleartext-Password := "GusRadPw6"
 	Cisco-AVPair = "ip:interface-config=ipv6 traffic-filter nosuch6 in"
+hal	Cleartext-Password := "HalRadPw6"
+	Framed-IPv6-Address = fd00:6::88,
+	Framed-IPv6-Route = "2001:db8:77::/48 :: 1",
+	Framed-IPv6-Route = "::/0 :: 1",
+	Framed-IPv6-Route = "fd00:6::/64 :: 1",
+	Framed-IPv6-Route = "fd00:2::/48",
+	Delegated-IPv6-Prefix = 2001:db8:a0::/48
+ivy	Cleartext-Password := "IvyRadPw6"
+	DNS-Server-IPv6-Address = fd00:2::53,
+	DNS-Server-IPv6-Address = fd00:2::54
+jo	Cleartext-Password := "JoRadPw6"
+	DNS-Server-IPv6-Address = fe80::53
 EOF2
 RADIUS_V6=1 radius_start "$T/radius" 18120 Rs9radiusSecret "$T/users"
 st=$T/hub
@@ -109,7 +130,7 @@ swan_down 10 && swan_stop
 
 connect eve EveRadPw6
 [ "$V6" = fd00:6::1 ] || die "eve got IPv6 '$V6', expected fd00:6::1 from the group's pool group1v6"
-grep -q "1 IPv6 attribute from RADIUS ignored (malformed, or a prefix shorter than /128)" "$st/vpnd.log" ||
+grep -q "1 IPv6 attribute from RADIUS ignored (malformed, a prefix shorter than /128, or a third DNS server)" "$st/vpnd.log" ||
 	die "no warning for eve's /64 Framed-IPv6-Prefix"
 pass "eve: a /64 Framed-IPv6-Prefix is ignored with a warning, the group's pool gave $V6"
 swan_down 10 && swan_stop
@@ -138,6 +159,73 @@ wait_until 10 grep -q "ip:interface-config 'ipv6 traffic-filter nosuch6 in' from
 	die "gus: no refusal naming nosuch6"
 pass "gus: an ipv6 traffic-filter naming an ipv6 access-list the hub lacks refuses the session"
 swan_stop
+
+# hal: networks routed to him, through his vaN, on the SA of his IPv6 address
+v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::88/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
+connect hal HalRadPw6 children_extra="$v6child"
+[ "$V6" = fd00:6::88 ] || die "hal got IPv6 '$V6', expected fd00:6::88"
+swan_ctl --initiate --child v6 --timeout 15 >"$T/hal-v6.log" 2>&1 ||
+	{ cat "$T/hal-v6.log" >&2; die "hal: the IPv6 CHILD_SA was not established"; }
+unit=$(grep -o "va[0-9]* (Virtual-Access[0-9]*) created" "$st/vpnd.log" | tail -1 | sed 's/^va\([0-9]*\).*/\1/')
+routes=$(hub ip -6 route show dev "va$unit")
+echo "$routes" | grep -q "^2001:db8:77::/48 " || { echo "$routes" >&2; die "hal: no route 2001:db8:77::/48 via va$unit"; }
+echo "$routes" | grep -q "^2001:db8:a0::/48 " || { echo "$routes" >&2; die "hal: his delegated prefix 2001:db8:a0::/48 is not routed via va$unit"; }
+echo "$routes" | grep -qE "^(default|::/0|fd00:6::/64|fd00:2::/48) " && { echo "$routes" >&2; die "hal: a refused route is installed"; }
+hub ip -6 route show | grep -qE "^(default|fd00:2::/48|fd00:6::/64) .*dev va" && die "hal: a refused route is installed on a vaN"
+grep -q "1 Framed-IPv6-Route value from RADIUS ignored (malformed, a default route" "$st/vpnd.log" ||
+	die "hal: no warning for his ::/0"
+grep -q "Framed-IPv6-Route fd00:6::/64 refused: it overlaps ipv6 local pool group1v6" "$st/vpnd.log" ||
+	die "hal: no warning for his route over the ipv6 pool"
+grep -q "Framed-IPv6-Route fd00:2::/48 refused: it overlaps the hub's network fd00:2::1/64" "$st/vpnd.log" ||
+	die "hal: tunmgr did not refuse his route over the hub's own fd00:2::/64"
+pass "hal: Framed-IPv6-Route 2001:db8:77::/48 and Delegated-IPv6-Prefix 2001:db8:a0::/48 routed via va$unit; ::/0, one over a pool, one over the hub's network refused and logged"
+
+# an inside host's ping to an address in the routed prefix goes into hal's tunnel: charon's
+# libipsec opens it with the SA of his IPv6 address, then drops it by its own policy (its
+# quick mode named fd00:6::88/128 only, IKEv1 carries one selector), which it logs
+inh ping -6 -c 3 -i 0.2 -W 1 2001:db8:77::1 >/dev/null 2>&1
+wait_until 5 sh -c "grep -c 'discarding inbound IP packet fd00:2::11 == 2001:db8:77::1 \[58\]' '$SWAN_DIR/charon.log' | grep -qx 3" ||
+	die "hal: the inside host's echo requests to 2001:db8:77::1 did not come out of his IPv6 SA at charon"
+inh ping -6 -c 1 -W 1 2001:db8:78::1 >/dev/null 2>&1
+grep -q "== 2001:db8:78::1" "$SWAN_DIR/charon.log" && die "hal: 2001:db8:78::1, not routed to him, went into his tunnel"
+pass "hal: ping -6 from the inside host to 2001:db8:77::1 goes into his tunnel (opened by charon on his IPv6 SA); 2001:db8:78::1 does not"
+
+"$VPNCTL" -S "$st" show crypto session detail | grep -q "Delegated IPv6 prefix: 2001:db8:a0::/48" ||
+	die "hal: show crypto session detail lacks his delegated prefix"
+wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Start/ && /\"hal\"/' '$DETAIL' 2>/dev/null | grep -q 'Delegated-IPv6-Prefix = 2001:db8:a0::/48'" ||
+	{ cat "$DETAIL" >&2; die "hal's Accounting Start lacks Delegated-IPv6-Prefix 2001:db8:a0::/48"; }
+swan_down 10 && swan_stop
+wait_until 10 sh -c "awk -v RS= '/Acct-Status-Type = Stop/ && /\"hal\"/' '$DETAIL' 2>/dev/null | grep -q 'Delegated-IPv6-Prefix = 2001:db8:a0::/48'" ||
+	{ cat "$DETAIL" >&2; die "hal's Accounting Stop lacks Delegated-IPv6-Prefix 2001:db8:a0::/48"; }
+hub ip -6 route show | grep -q "2001:db8:a0::/48" && die "hal: his delegated prefix is still routed after the session"
+pass "hal: Delegated-IPv6-Prefix in show crypto session detail, Accounting Start and Stop; routes gone with the session"
+
+# ivy's DNS servers from RADIUS in place of the group's; jo's link-local one refused. charon's
+# resolve plugin writes what it gets to a file of the test's own (with resolvconf(8)
+# installed it would change the host's resolver instead: refuse to run then)
+for rc in /sbin/resolvconf /usr/sbin/resolvconf; do
+	[ -e "$rc" ] && die "$rc is installed: charon's resolve plugin would hand it the test's DNS servers"
+done
+connect ivy IvyRadPw6 plugins_extra=resolve \
+	charon_extra="plugins { resolve { file = $T/resolv-ivy.conf } }"
+[ -n "$V6" ] || die "ivy got no IPv6 address"
+wait_until 5 grep -q "^nameserver fd00:2::54" "$T/resolv-ivy.conf" ||
+	die "ivy: charon did not get fd00:2::54: $(cat "$T/resolv-ivy.conf" 2>&1)"
+grep -q "^nameserver fd00:2::53" "$T/resolv-ivy.conf" ||
+	die "ivy: charon did not get fd00:2::53: $(cat "$T/resolv-ivy.conf")"
+grep -q "fd00:2::5353" "$T/resolv-ivy.conf" && die "ivy: the group's ipv6 dns was sent beside hers"
+pass "ivy: DNS-Server-IPv6-Address fd00:2::53 and fd00:2::54 from RADIUS reach charon (INTERNAL_IP6_DNS) in place of the group's"
+swan_down 10 && swan_stop
+
+connect jo JoRadPw6 plugins_extra=resolve \
+	charon_extra="plugins { resolve { file = $T/resolv-jo.conf } }"
+wait_until 5 grep -q "^nameserver fd00:2::5353" "$T/resolv-jo.conf" ||
+	die "jo: charon did not get the group's fd00:2::5353: $(cat "$T/resolv-jo.conf" 2>&1)"
+grep -q "fe80::53" "$T/resolv-jo.conf" && die "jo: his link-local DNS server was sent"
+grep -q "DNS-Server-IPv6-Address fe80::53 refused: not a global unicast or unique local address" "$st/vpnd.log" ||
+	die "jo: no warning for his link-local DNS-Server-IPv6-Address"
+pass "jo: a link-local DNS-Server-IPv6-Address is refused with a warning, the group's ipv6 dns is sent"
+swan_down 10 && swan_stop
 
 vpnd_stop "$st"
 grep -qiE "sanitizer|runtime error" "$st/vpnd.log" && die "sanitizer report in the hub's log"

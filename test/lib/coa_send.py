@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """coa_send.py SOURCE SECRET USER COUNT [PORT [AGE]]: one Disconnect-Request (User-Name USER,
 and Event-Timestamp = now - AGE seconds when AGE is given) signed with SECRET, sent COUNT times
-unchanged (same Identifier and authenticator, as a client's
-retransmission) from SOURCE to 127.0.0.1:PORT (3799). Prints one line per datagram sent:
-"answer CODE ERROR-CAUSE HEX" (ERROR-CAUSE 0 when absent) or "no answer" after 2 s."""
+unchanged (same Identifier and authenticator, as a client's retransmission) from SOURCE to
+127.0.0.1:PORT (3799), or to [::1]:PORT when SOURCE is an IPv6 address. Prints one line per
+datagram sent: "answer CODE ERROR-CAUSE HEX" (ERROR-CAUSE 0 when absent) or "no answer" after
+2 s."""
 import hashlib, os, socket, struct, sys, time
 
 src, secret, user, count = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode(), int(sys.argv[4])
@@ -16,11 +17,13 @@ length = 20 + len(attrs)
 hdr = struct.pack("!BBH", 40, ident, length)
 auth = hashlib.md5(hdr + bytes(16) + attrs + secret).digest()
 pkt = hdr + auth + attrs
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+v6 = ":" in src
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((src, 0))
+dst = "::1" if v6 else "127.0.0.1"
 s.settimeout(2)
 for _ in range(count):
-    s.sendto(pkt, ("127.0.0.1", port))
+    s.sendto(pkt, (dst, port))
     try:
         ans, _ = s.recvfrom(4096)
     except socket.timeout:

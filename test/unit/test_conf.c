@@ -848,6 +848,19 @@ Test(conf, dynamic_author)
 	cr_expect_eq(conf->dynauth.nclient, 1, "the same client twice: one entry");
 	cr_expect_str_eq(conf->dynauth.client[0].key, "k2", "the later line wins");
 
+	/* a client on IPv6, given twice in two spellings: one entry */
+	cr_assert_eq(load_str("aaa server radius dynamic-author\n client 10.1.1.1 server-key k1\n"
+	                      " client ::1 server-key k6\n client 0:0::1 server-key k7\n"), 0);
+	cr_assert_eq(conf->dynauth.nclient, 2);
+	cr_expect_eq(conf->dynauth.client[0].family, AF_INET);
+	cr_expect_eq(conf->dynauth.client[1].family, AF_INET6);
+	cr_expect(IN6_IS_ADDR_LOOPBACK(&conf->dynauth.client[1].addr6));
+	cr_expect_str_eq(conf->dynauth.client[1].key, "k7");
+	char a[INET6_ADDRSTRLEN];
+	cr_expect_str_eq(conf_dynauth_client_addr(&conf->dynauth.client[1], a, sizeof(a)), "::1");
+	cr_expect_str_eq(conf_dynauth_client_addr(&conf->dynauth.client[0], a, sizeof(a)),
+	                 "10.1.1.1");
+
 	cr_assert_eq(load_str("hostname x\n"), 0);
 	cr_expect_eq(conf->dynauth.enabled, 0);
 }
@@ -863,6 +876,13 @@ Test(conf, dynamic_author_errors)
 	cr_expect_eq(load_str("aaa server radius dynamic-author\n auth-type session-key\n"), 1);
 	cr_expect_eq(load_str("aaa server radius dynamic-author\n port 0\n"), 1);
 	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3 server-key k\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client fd00::1::2 server-key k\n"),
+	             1);
+	cr_expect_geq(find_msg("t.conf:2: error", "expected an IPv4 or a unicast IPv6 address"), 0);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client ff02::1 server-key k\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client :: server-key k\n"), 1);
+	cr_expect_eq(load_str("aaa server radius dynamic-author\n client fd00::9\n"), 1);
+	cr_expect_geq(find_msg("t.conf:2: error", "client fd00::9 has no key"), 0);
 	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3.4 server-key 7 0822\n"), 1);
 	cr_expect_geq(find_msg("only clear-text keys", NULL), 0);
 	cr_expect_eq(load_str("aaa server radius dynamic-author\n client 1.2.3.4 server-key a b\n"), 1);

@@ -332,12 +332,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 8);
+	cr_assert_eq(db_schema_version(), 9);
 	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	sqlite3 *h = tmpdb_reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 8);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 9);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -361,6 +361,10 @@ Test(db, upgrades_a_v1_file)
 	                      " name = 'framed_ip6'"), 1);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('sessions') WHERE"
 	                      " name IN ('acl6_in', 'acl6_out')"), 2);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('sessions') WHERE"
+	                      " name = 'delegated_prefix6'"), 1);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('acct_queue') WHERE"
+	                      " name = 'delegated_prefix6'"), 1);
 	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* the crash recovery of the upgraded file closes the v1 run's open session */
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
@@ -369,12 +373,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 8 and migrates nothing */
+	/* a second open finds version 9 and migrates nothing */
 	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 8);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 9);
 	sqlite3_close(h);
 	db_close(d);
 }
@@ -538,6 +542,8 @@ Test(db, acct_records_from_the_session_row_in_order)
 	cr_assert_not_null(d);
 	struct msg_session_up u = session(7, "bob");
 	inet_pton(AF_INET6, "fd00:6::5", &u.assigned6);
+	inet_pton(AF_INET6, "2001:db8:aa00::", &u.deleg6.net);
+	u.deleg6.plen = 40;
 	cr_assert_eq(db_session_up(d, &u), 0);
 	struct msg_session_up v = session(8, "eve");
 	cr_assert_eq(db_session_up(d, &v), 0);
@@ -564,6 +570,9 @@ Test(db, acct_records_from_the_session_row_in_order)
 	char a6[INET6_ADDRSTRLEN];
 	cr_assert_str_eq(inet_ntop(AF_INET6, &m.framed_ip6, a6, sizeof(a6)), "fd00:6::5",
 	                 "the session's IPv6 address for Framed-IPv6-Address");
+	cr_assert_str_eq(inet_ntop(AF_INET6, &m.deleg6.net, a6, sizeof(a6)), "2001:db8:aa00::",
+	                 "its Delegated-IPv6-Prefix");
+	cr_assert_eq(m.deleg6.plen, 40);
 	/* not acknowledged: it stays the head, whatever else is queued */
 	cr_assert_eq(db_acct_result(d, m.qid, ACCT_RETRY, NULL, "no answer"), 0);
 	struct msg_acct again;
@@ -575,6 +584,7 @@ Test(db, acct_records_from_the_session_row_in_order)
 	cr_assert_eq(m.in_octets, 5000000000ULL, "64-bit octets kept");
 	cr_assert_eq(m.out_pkts, 20);
 	cr_assert_eq(m.terminate_cause, 1);
+	cr_assert_eq(m.deleg6.plen, 40, "the Stop carries the delegated prefix too");
 	cr_assert_eq(db_acct_result(d, m.qid, ACCT_SENT, "LIVE", NULL), 0);
 	cr_assert_eq(db_acct_head(d, &m), 0, "nothing left to send");
 	/* a late answer for an acknowledged record changes nothing */

@@ -83,6 +83,31 @@ Test(dynauth_wire, disconnect_by_user)
 	cr_expect_eq(rq.has_msg_auth, 0);
 }
 
+/* From a client on IPv6: NAS-IPv6-Address (RFC 3162 2.1) names the NAS; 16 bytes or a NAK */
+Test(dynauth_wire, nas_ipv6_address)
+{
+	struct pkt p;
+	uint8_t a6[16];
+	inet_pton(AF_INET6, "::1", a6);
+	start(&p, DA_DISCONNECT_REQ, 9);
+	attr_str(&p, 1, "bob");
+	attr(&p, 95, a6, 16);
+	finish(&p, SECRET);
+	cr_assert_eq(parse(&p), 0, "%s", why);
+	cr_expect_eq(rq.error_cause, 0, "%s", rq.why);
+	cr_expect(rq.has_nas_ip6);
+	cr_expect(IN6_IS_ADDR_LOOPBACK(&rq.nas_ip6));
+	cr_expect_not(rq.has_nas_ip);
+
+	start(&p, DA_DISCONNECT_REQ, 9);
+	attr_str(&p, 1, "bob");
+	attr(&p, 95, a6, 4);
+	finish(&p, SECRET);
+	cr_assert_eq(parse(&p), 0, "%s", why);
+	cr_expect_eq(rq.error_cause, DA_ERR_INVALID_REQUEST);
+	cr_expect(strstr(rq.why, "NAS-IPv6-Address") != NULL, "%s", rq.why);
+}
+
 /* The authenticator computed here without the code under test: MD5 over the packet with 16
  * zero octets in place of the authenticator, then the secret. */
 Test(dynauth_wire, authenticator_independent)

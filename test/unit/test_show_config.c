@@ -140,8 +140,8 @@ static const char full[] =
 	"aaa group server radius rad2\n server name r2\n"
 	"radius-server deadtime 2\n"
 	"aaa server radius dynamic-author\n client 10.0.0.5 server-key Dk1Secret\n"
-	" client 10.0.0.7\n server-key Dk2Secret\n port 3799\n auth-type any\n"
-	" ignore session-key\n"
+	" client 10.0.0.7\n client fd00::5 server-key Dk3Secret\n server-key Dk2Secret\n"
+	" port 3799\n auth-type any\n ignore session-key\n"
 	"username alice privilege 15 password 0 " USER_PASS "\n"
 	"username bob secret 0 other" "Secret\n"
 	"crypto isakmp policy 20\n"
@@ -644,7 +644,8 @@ Test(show_config, running_config_full_lines)
 	expect_has(out, " message-authenticator off\n");
 	cr_assert_null(strstr(out, "Rk1Secret"), "a RADIUS key was shown");
 	expect_has(out, "aaa server radius dynamic-author\n client 10.0.0.5 server-key <removed>\n"
-	                " client 10.0.0.7\n server-key <removed>\n port 3799\n auth-type any\n"
+	                " client 10.0.0.7\n client fd00::5 server-key <removed>\n"
+	                " server-key <removed>\n port 3799\n auth-type any\n"
 	                " ignore session-key\n!\n");
 	cr_assert_null(strstr(out, "Dk1Secret"), "a dynamic-author key was shown");
 	cr_assert_null(strstr(out, "Dk2Secret"), "a dynamic-author key was shown");
