@@ -29,11 +29,12 @@ static void set_bufs(int fd, const char *what)
 
 /* The hub listens on every address of its interfaces, IPv4 and IPv6 on sockets of their own
  * (IPV6_V6ONLY: no v4-mapped peers), and answers from the address each datagram reached. */
-static int open_udp_af(int af, uint16_t port)
+/* DUAL (AF_INET6 only): IPv4 peers too, as mapped addresses */
+static int open_udp_af(int af, uint16_t port, int dual)
 {
 	union sa46 sa;
 	char what[40];
-	int fd, on = 1;
+	int fd, on = 1, v6only = !dual;
 
 	snprintf(what, sizeof(what), "UDP port %u%s", port, af == AF_INET6 ? " (IPv6)" : "");
 	fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -45,8 +46,10 @@ static int open_udp_af(int af, uint16_t port)
 	}
 	/* PKTINFO: the local address a datagram came to, needed to answer from it */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    (af == AF_INET && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) ||
-	    (af == AF_INET6 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1 ||
+	    ((af == AF_INET || dual) &&
+	     setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1) ||
+	    (af == AF_INET6 && (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+	                                   sizeof(v6only)) == -1 ||
 	                        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
 	                                   sizeof(on)) == -1))) {
 		log_warn("%s: setsockopt", what);
@@ -68,7 +71,7 @@ static int open_udp_af(int af, uint16_t port)
 
 static int open_udp(uint16_t port)
 {
-	return open_udp_af(AF_INET, port);
+	return open_udp_af(AF_INET, port, 0);
 }
 
 /* An IPv6 raw socket hands over the ESP header without the IPv6 one (RFC 3542 3), an IPv4
@@ -105,8 +108,8 @@ int sockets_open(int socks[PROC_NSOCK])
 	socks[SOCK_IKE500] = open_udp(500);
 	socks[SOCK_IKE4500] = open_udp(4500);
 	socks[SOCK_ESP_RAW] = open_esp_raw(AF_INET);
-	socks[SOCK_IKE500_6] = open_udp_af(AF_INET6, 500);
-	socks[SOCK_IKE4500_6] = open_udp_af(AF_INET6, 4500);
+	socks[SOCK_IKE500_6] = open_udp_af(AF_INET6, 500, 0);
+	socks[SOCK_IKE4500_6] = open_udp_af(AF_INET6, 4500, 0);
 	socks[SOCK_ESP_RAW6] = open_esp_raw(AF_INET6);
 	for (int i = 0; i < PROC_NSOCK; i++)
 		bad |= socks[i] == -1 && (i == SOCK_IKE500 || i == SOCK_IKE4500 ||
@@ -130,47 +133,13 @@ int sockets_open(int socks[PROC_NSOCK])
 /* One UDP socket for both families (IPv4 arrives as ::ffff:a.b.c.d), with the local address
  * of each datagram (IP_PKTINFO, IPV6_RECVPKTINFO) so an answer leaves from it; -2 when the
  * host has no IPv6. */
-static int open_udp_dual(uint16_t port)
-{
-	struct sockaddr_in6 sin6;
-	char what[32];
-	int fd, on = 1, off = 0;
-
-	snprintf(what, sizeof(what), "UDP port %u", port);
-	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		if (errno == EAFNOSUPPORT)
-			return -2;
-		log_warn("%s: socket", what);
-		return -1;
-	}
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) == -1) {
-		log_warn("%s: setsockopt", what);
-		close(fd);
-		return -1;
-	}
-	memset(&sin6, 0, sizeof(sin6));
-	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = htons(port);
-	sin6.sin6_addr = in6addr_any;
-	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == -1) {
-		log_warn("%s: bind", what);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int sockets_open_dynauth(int socks[PROC_NSOCK], const struct vpnd_conf *conf)
 {
 	if (!conf->dynauth.enabled)
 		return 0;
 	/* on any address of either family, as IOS listens; the source of each request is
 	 * checked by keymgr */
-	int fd = open_udp_dual(conf->dynauth.port);
+	int fd = open_udp_af(AF_INET6, conf->dynauth.port, 1);
 	if (fd == -2) {
 		log_info("dynamic-author: no IPv6 on this host, UDP port %u on IPv4 only",
 		         conf->dynauth.port);
