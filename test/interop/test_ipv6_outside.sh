@@ -7,6 +7,8 @@
 #    (show crypto session, show crypto isakmp sa, --json), and vpnctl filters by it in any
 #    spelling;
 #  - IPv4 and IPv6 pings through the tunnel, and iperf3 both ways over IPv4 inside IPv6;
+#  - phase-2 and phase-1 rekeys started by charon keep the one session (the hub's periodic
+#    DPD runs over IPv6 all along);
 #  - the interface's MTU leaves room for the 40-byte IPv6 header;
 #  - IKE from an IPv6 /64 counts as one peer for call admission (a flood of sources in one
 #    /64 is held to the per-peer limit while another /64 still gets in);
@@ -90,6 +92,18 @@ for dir in up down; do
 	echo "iperf3 $dir over IPv4 inside IPv6: $mbit Mbit/s"
 done
 pass "iperf3 20 MB each way over IPv4 inside IPv6"
+
+# rekeys over IPv6, both phases, started by charon: the same session, the tunnel still passes
+nsa=$(grep -c "IPsec SA in .* (esp-gcm 128" "$st/vpnd.log")
+swan_ctl --rekey --child "$SWAN_CONN" >"$T/rekey2.log" 2>&1 || { cat "$T/rekey2.log" >&2; die "charon's phase-2 rekey failed"; }
+wait_until 10 sh -c "[ \$(grep -c 'IPsec SA in .* (esp-gcm 128' '$st/vpnd.log') -gt $nsa ]" ||
+	die "no new IPsec SA after charon's phase-2 rekey"
+swan_ctl --rekey --ike "$SWAN_CONN" >"$T/rekey1.log" 2>&1 || { cat "$T/rekey1.log" >&2; die "charon's phase-1 rekey failed"; }
+wait_until 15 grep -q "phase 1 rekeyed by the client" "$st/vpnd.log" || die "no phase-1 rekey over IPv6"
+cl ping -c 3 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "tunnel dead after the rekeys over IPv6"
+n=$("$VPNCTL" -S "$st" sql "SELECT count(*) FROM sessions WHERE peer_addr = 'fd00:1::2'" | tail -1 | tr -d ' ')
+[ "$n" = 1 ] || die "$n session rows for fd00:1::2: a rekey made a new session"
+pass "phase-2 and phase-1 rekeys started by charon over IPv6: one session, the tunnel still up"
 
 unit=$(grep -o "va[0-9]* (Virtual-Access[0-9]*) created" "$st/vpnd.log" | tail -1 | sed 's/^va\([0-9]*\).*/\1/')
 mtu=$(hub cat "/sys/class/net/va$unit/mtu")
