@@ -224,7 +224,7 @@ struct conf_interface {
 	int      mtu;                   /* ip mtu, 0 = computed */
 	int      tcp_mss;               /* ip tcp adjust-mss, 0 = off */
 	int      tcp_mss6;              /* ipv6 tcp adjust-mss, 0 = off */
-	int      tunnel_mode_ipsec;     /* tunnel mode ipsec ipv4 */
+	int      tunnel_mode_ipsec;     /* enum conf_tunnel_mode; 0: none (GRE, IOS's default) */
 	char     protection[CONF_NAME_MAX]; /* tunnel protection ipsec profile */
 	char     acl_in[CONF_NAME_MAX];
 	char     acl_out[CONF_NAME_MAX];
@@ -651,6 +651,16 @@ const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, co
 /* A `local-address` value (interface name or dotted address) as an address; 0 when unknown. */
 int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_addr *out);
 /* Does profile pr's `match identity address` cover a? */
+/* tunnel mode ipsec ...: the passenger (inner) family, then the overlay (outer) one when it
+ * is not the same; dual-overlay takes peers of either family */
+enum conf_tunnel_mode { TUNNEL_IPSEC_IPV4 = 1, TUNNEL_IPSEC_IPV4_V6, TUNNEL_IPSEC_IPV6,
+                        TUNNEL_IPSEC_IPV6_V4, TUNNEL_IPSEC_DUAL };
+/* "ipsec ipv4 v6-overlay" for TUNNEL_IPSEC_IPV4_V6 (show running-config's words) */
+const char *conf_tunnel_mode_words(int mode);
+/* Does the interface's tunnel mode take a peer of this family (outer v6 or not)? */
+int conf_tunnel_takes_peer(const struct conf_interface *, int v6);
+/* Does it carry IPv6 inside (ipv6 enable, ipv6 unnumbered, or a mode naming IPv6)? */
+int conf_tunnel_inner6(const struct conf_interface *);
 int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
 const struct conf_trustpoint     *conf_find_trustpoint(const struct vpnd_conf *, const char *name);
 /* Does the profile name trust point tp (`ca trust-point`)? */

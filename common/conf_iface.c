@@ -314,15 +314,69 @@ static int need_template(struct conf_parser *p)
 
 static void h_tunnel_mode(struct conf_parser *p, int i)
 {
-	if (!need_template(p) || !cp_need(p, i, "ipsec ipv4"))
+	static const char expected[] = "ipsec ipv4 [v6-overlay], ipsec ipv6 [v4-overlay] or ipsec "
+	                               "dual-overlay";
+	struct conf_interface *ifc;
+	int mode = 0, n;
+
+	if (!need_template(p) || !cp_need(p, i, expected))
 		return;
-	if (i + 1 >= p->argc || strcmp(p->argv[i], "ipsec") != 0 ||
-	    strcmp(p->argv[i + 1], "ipv4") != 0) {
-		cp_error(p, "bad tunnel mode '%s', expected ipsec ipv4", cp_rest(p, i));
+	ifc = cur_iface(p);
+	for (mode = TUNNEL_IPSEC_IPV4; mode <= TUNNEL_IPSEC_DUAL; mode++) {
+		char w[32], *tok, *save = NULL;
+		snprintf(w, sizeof(w), "%s", conf_tunnel_mode_words(mode));
+		for (n = 0, tok = strtok_r(w, " ", &save); tok; tok = strtok_r(NULL, " ", &save), n++)
+			if (i + n >= p->argc || strcmp(p->argv[i + n], tok) != 0)
+				break;
+		if (!tok && i + n == p->argc)
+			break;
+	}
+	if (mode > TUNNEL_IPSEC_DUAL) {
+		cp_error(p, "bad tunnel mode '%s', expected %s", cp_rest(p, i), expected);
 		return;
 	}
-	if (cp_end(p, i + 2))
-		cur_iface(p)->tunnel_mode_ipsec = 1;
+	/* a static VTI dials its IPv4 tunnel destination */
+	if (ifc->is_vti && mode != TUNNEL_IPSEC_IPV4) {
+		cp_error(p, "interface %s dials an IPv4 destination: expected 'tunnel mode ipsec "
+		         "ipv4'", ifc->name);
+		return;
+	}
+	ifc->tunnel_mode_ipsec = mode;
+}
+
+const char *conf_tunnel_mode_words(int mode)
+{
+	switch (mode) {
+	case TUNNEL_IPSEC_IPV4:    return "ipsec ipv4";
+	case TUNNEL_IPSEC_IPV4_V6: return "ipsec ipv4 v6-overlay";
+	case TUNNEL_IPSEC_IPV6:    return "ipsec ipv6";
+	case TUNNEL_IPSEC_IPV6_V4: return "ipsec ipv6 v4-overlay";
+	case TUNNEL_IPSEC_DUAL:    return "ipsec dual-overlay";
+	default:                   return "";
+	}
+}
+
+int conf_tunnel_takes_peer(const struct conf_interface *t, int v6)
+{
+	switch (t->tunnel_mode_ipsec) {
+	case TUNNEL_IPSEC_IPV4:
+	case TUNNEL_IPSEC_IPV6_V4:
+		return !v6;
+	case TUNNEL_IPSEC_IPV4_V6:
+	case TUNNEL_IPSEC_IPV6:
+		return v6;
+	case TUNNEL_IPSEC_DUAL:
+		return 1;
+	default:
+		return !v6;     /* a template without the line: IPv4, as vpnd always took it */
+	}
+}
+
+int conf_tunnel_inner6(const struct conf_interface *t)
+{
+	return t->ipv6_enable || t->tunnel_mode_ipsec == TUNNEL_IPSEC_IPV6 ||
+	       t->tunnel_mode_ipsec == TUNNEL_IPSEC_IPV6_V4 ||
+	       t->tunnel_mode_ipsec == TUNNEL_IPSEC_DUAL;
 }
 
 /* Accepted for IOS compatibility: the outside address is chosen per peer by ikemgr. */

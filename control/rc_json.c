@@ -31,7 +31,8 @@ void iface_json(struct jw *w, const struct conf_interface *i)
 	jw_str(w, "ipv6_traffic_filter_in", i->acl6_in);
 	jw_str(w, "ipv6_traffic_filter_out", i->acl6_out);
 	jw_int0(w, "ipv6_tcp_adjust_mss", i->tcp_mss6);
-	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? "ipsec ipv4" : NULL);
+	jw_str(w, "tunnel_mode", i->tunnel_mode_ipsec ? conf_tunnel_mode_words(i->tunnel_mode_ipsec)
+	                                              : NULL);
 	jw_str(w, "tunnel_protection", i->protection);
 	jw_str(w, "tunnel_source", i->tunnel_source);
 	jw_str(w, "tunnel_destination", i->has_tunnel_dst ? addr(i->tunnel_dst).s : NULL);

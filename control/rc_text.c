@@ -411,7 +411,7 @@ void rc_interface(FILE *f, const struct conf_interface *i)
 	if (i->tunnel_source[0])
 		fprintf(f, " tunnel source %s\n", i->tunnel_source);
 	if (i->tunnel_mode_ipsec)
-		fprintf(f, " tunnel mode ipsec ipv4\n");
+		fprintf(f, " tunnel mode %s\n", conf_tunnel_mode_words(i->tunnel_mode_ipsec));
 	if (i->has_tunnel_dst)
 		fprintf(f, " tunnel destination %s\n", inet_ntoa(i->tunnel_dst));
 	if (i->protection[0])

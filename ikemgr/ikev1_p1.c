@@ -100,9 +100,18 @@ int ikev1_template_shut(struct ike_sa *sa)
 {
 	const struct conf_interface *vt = sa->profile && sa->profile->virtual_template
 		? conf_find_template(ike.conf, sa->profile->virtual_template) : NULL;
+	char why[160];
+	if (vt && !vt->shutdown && !conf_tunnel_takes_peer(vt, sa46_is6(&sa->peer))) {
+		/* IOS: an IPv6 transport needs a v6-overlay (or dual-overlay) template */
+		snprintf(why, sizeof(why), "%s takes IPv%c peers only (tunnel mode %s), no session "
+		         "from an IPv%c one", vt->name, sa46_is6(&sa->peer) ? '4' : '6',
+		         conf_tunnel_mode_words(vt->tunnel_mode_ipsec), sa46_is6(&sa->peer) ? '6' : '4');
+		log_warnx("session %u: %s", sa->id, why);
+		ike_sa_delete(sa, why, 1);
+		return 1;
+	}
 	if (!vt || !vt->shutdown)
 		return 0;
-	char why[96];
 	snprintf(why, sizeof(why), "%s is shut down, no new sessions", vt->name);
 	ike_sa_delete(sa, why, 1);
 	return 1;
@@ -113,7 +122,7 @@ int ikev1_template_ipv6(const struct ike_sa *sa)
 {
 	const struct conf_interface *vt = sa->profile && sa->profile->virtual_template
 		? conf_find_template(ike.conf, sa->profile->virtual_template) : NULL;
-	return vt && vt->ipv6_enable;
+	return vt && conf_tunnel_inner6(vt);
 }
 
 void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)

@@ -16,7 +16,9 @@
 #  - raw ESP (next header 50) over IPv6 both ways: kernel-libipsec speaks ESP in UDP only, so
 #    a pair with known keys is forged onto the live session (imsg_forge, playing ikemgr) and
 #    test/lib/ezesp.py is the client's end;
-#  - clear crypto session remote A takes an IPv6 address in any spelling.
+#  - clear crypto session remote A takes an IPv6 address in any spelling;
+#  - the template's `tunnel mode ipsec ipv4 v6-overlay` is what lets IPv6 peers in: after a
+#    reload with plain `tunnel mode ipsec ipv4` a new IPv6 client is refused.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
@@ -52,7 +54,9 @@ vips() {
 		sed -n 's/.*local-vips=\[\([0-9a-f.: ]*\)\].*/\1/p' | head -1 | tr ' ' '\n'
 }
 
-vpnd_start "$SRCDIR/test/data/hub-out6.conf" "$st"
+# a copy: the end of the test reloads it changed
+mkdir -p "$st" && cp "$SRCDIR/test/data/hub-out6.conf" "$st/hub.conf" || fail "copying the configuration"
+vpnd_start "$st/hub.conf" "$st"
 v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::1/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
 swan_start "$T/swan" gateway=fd00:1::246 secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret \
 	vips=0.0.0.0,:: children_extra="$v6child" || die "charon did not start"
@@ -128,40 +132,6 @@ n=$("$VPNCTL" -S "$st" show crypto session remote FD00:1:0:0::2 | grep -c "fd00:
 	die "show crypto session remote fd00:1::99 shows fd00:1::2"
 pass "the store and the shows carry the IPv6 peer; vpnctl filters by it"
 
-# call admission per /64 (the configuration allows 5 in negotiation per peer): 40 main mode
-# starts from 40 addresses of one /64 get 5 SAs, then one from another /64 still gets in
-flood() {
-	cl python3 - "$@" <<'PY'
-import os, socket, struct, sys
-def start():
-    attrs = struct.pack("!10H", 0x8001, 7, 0x800e, 256, 0x8002, 4, 0x8003, 1, 0x8004, 14)
-    t = struct.pack("!BBHBBH", 0, 0, 8 + len(attrs), 1, 1, 0) + attrs
-    p = struct.pack("!BBHBBBB", 0, 0, 8 + len(t), 1, 1, 0, 1) + t
-    sa = struct.pack("!BBHII", 0, 0, 12 + len(p), 1, 1) + p
-    return os.urandom(8) + bytes(8) + bytes([1, 0x10, 2, 0]) + struct.pack("!II", 0, 28 + len(sa)) + sa
-for i, src in enumerate(sys.argv[1:]):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_IP, 15, 1)  # IP_FREEBIND: any address of the /64
-    s.bind((src, 20000 + i))
-    s.sendto(start(), ("fd00:1::246", 500))
-    s.close()
-PY
-}
-perpeer() {
-	"$VPNCTL" -S "$st" show crypto call admission statistics |
-		sed -n 's/.*per-peer limit: \([0-9]*\).*/\1/p'
-}
-flood $(for i in $(seq 1 40); do printf 'fd00:1::%x ' $((0x1000 + i)); done) || die "the flood script failed"
-refused() { [ "$(perpeer)" = "$1" ]; }
-wait_until 5 refused 35 ||
-	{ "$VPNCTL" -S "$st" show crypto call admission statistics >&2; die "40 starts from one /64: $(perpeer) refused by the per-peer limit, expected 35"; }
-grep -q "main mode from fd00:1::10[0-9a-f]*: 5 IKE SAs from that address are in negotiation (the per-peer limit), dropped" "$st/vpnd.log" ||
-	die "no log line for the per-peer limit"
-flood fd00:1:0:77::5 || die "the flood script failed"
-sleep 1
-[ "$(perpeer)" = 35 ] || die "a start from another /64 was refused as the same peer ($(perpeer) refused)"
-pass "40 IKE starts from 40 addresses of one /64 held to the per-peer limit of 5; another /64 still admitted"
-
 # raw ESP over IPv6: a forged pair with zero keys toward fd00:1::2 (the session's encapsulation
 # becomes raw ESP). An echo request sealed on 0x4101 reaches the inside host and moves the
 # client's address onto the new pair; the inside host's ping then leaves sealed on 0x1000, and
@@ -193,6 +163,53 @@ wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show va$unit >/dev/null 2>
 "$VPNCTL" -S "$st" show crypto session | grep -q "fd00:1::2" && die "the session is still shown after its clear"
 pass "clear crypto session remote FD00:1:0::2 ended it (remote fd00:1::99 did not), va$unit is gone"
 swan_stop
+
+# as on IOS, a template whose tunnel mode names an IPv4 overlay takes no IPv6 peer
+sed -i 's/^ tunnel mode ipsec ipv4 v6-overlay$/ tunnel mode ipsec ipv4/' "$st/hub.conf"
+out=$("$VPNCTL" -S "$st" reload 2>&1) || die "reload refused: $out"
+swan_start "$T/swan2" gateway=fd00:1::246 secret=Gk7f3a9c2eSecret user=alice password=Up55aaSecret ||
+	die "the second charon did not start"
+swan_up 10 && die "an IPv6 peer connected through a 'tunnel mode ipsec ipv4' template"
+wait_until 5 grep -q "Virtual-Template1 takes IPv4 peers only (tunnel mode ipsec ipv4), no session from an IPv6 one" "$st/vpnd.log" ||
+	die "no refusal naming the template's tunnel mode"
+pass "a 'tunnel mode ipsec ipv4' template refuses an IPv6 peer (v6-overlay or dual-overlay take one)"
+swan_stop
+
+# last: the flood's SAs stay in negotiation. It comes from fd00:1:0:5::/64, not the client's
+# /64 (whose refused attempts above may still hold a slot)
+# call admission per /64 (the configuration allows 5 in negotiation per peer): 40 main mode
+# starts from 40 addresses of one /64 get 5 SAs, then one from another /64 still gets in
+flood() {
+	cl python3 - "$@" <<'PY'
+import os, socket, struct, sys
+def start():
+    attrs = struct.pack("!10H", 0x8001, 7, 0x800e, 256, 0x8002, 4, 0x8003, 1, 0x8004, 14)
+    t = struct.pack("!BBHBBH", 0, 0, 8 + len(attrs), 1, 1, 0) + attrs
+    p = struct.pack("!BBHBBBB", 0, 0, 8 + len(t), 1, 1, 0, 1) + t
+    sa = struct.pack("!BBHII", 0, 0, 12 + len(p), 1, 1) + p
+    return os.urandom(8) + bytes(8) + bytes([1, 0x10, 2, 0]) + struct.pack("!II", 0, 28 + len(sa)) + sa
+for i, src in enumerate(sys.argv[1:]):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_IP, 15, 1)  # IP_FREEBIND: any address of the /64
+    s.bind((src, 20000 + i))
+    s.sendto(start(), ("fd00:1::246", 500))
+    s.close()
+PY
+}
+perpeer() {
+	"$VPNCTL" -S "$st" show crypto call admission statistics |
+		sed -n 's/.*per-peer limit: \([0-9]*\).*/\1/p'
+}
+flood $(for i in $(seq 1 40); do printf 'fd00:1:0:5::%x ' $((0x1000 + i)); done) || die "the flood script failed"
+refused() { [ "$(perpeer)" = "$1" ]; }
+wait_until 5 refused 35 ||
+	{ "$VPNCTL" -S "$st" show crypto call admission statistics >&2; die "40 starts from one /64: $(perpeer) refused by the per-peer limit, expected 35"; }
+grep -q "main mode from fd00:1:0:5::10[0-9a-f]*: 5 IKE SAs from that address are in negotiation (the per-peer limit), dropped" "$st/vpnd.log" ||
+	die "no log line for the per-peer limit"
+flood fd00:1:0:77::5 || die "the flood script failed"
+sleep 1
+[ "$(perpeer)" = 35 ] || die "a start from another /64 was refused as the same peer ($(perpeer) refused)"
+pass "40 IKE starts from 40 addresses of one /64 held to the per-peer limit of 5; another /64 still admitted"
 
 vpnd_stop "$st"
 grep -qiE "sanitizer|runtime error" "$st/vpnd.log" && die "sanitizer report in the hub's log"

@@ -110,3 +110,43 @@ Test(conf_ipv6, errors)
 	    "t.conf:1: error: interface Virtual-Template1 has 'ip mtu 1200' and IPv6 enabled, "
 	    "expected an MTU of 1280 or more");
 }
+
+/* tunnel mode ipsec ...: the passenger family, then the overlay (outside) one; the line is
+ * printed back as it was written */
+Test(conf_ipv6, tunnel_modes)
+{
+	static const struct { const char *line; int mode, v4, v6, inner6; } m[] = {
+		{ "ipsec ipv4", TUNNEL_IPSEC_IPV4, 1, 0, 0 },
+		{ "ipsec ipv4 v6-overlay", TUNNEL_IPSEC_IPV4_V6, 0, 1, 0 },
+		{ "ipsec ipv6", TUNNEL_IPSEC_IPV6, 0, 1, 1 },
+		{ "ipsec ipv6 v4-overlay", TUNNEL_IPSEC_IPV6_V4, 1, 0, 1 },
+		{ "ipsec dual-overlay", TUNNEL_IPSEC_DUAL, 1, 1, 1 },
+	};
+	for (size_t k = 0; k < sizeof(m) / sizeof(m[0]); k++) {
+		char text[128];
+		snprintf(text, sizeof(text), "interface Virtual-Template1 type tunnel\n tunnel mode %s\n",
+		         m[k].line);
+		cr_assert_eq(load(text), 0, "tunnel mode %s refused", m[k].line);
+		const struct conf_interface *t = conf_find_template(conf, 1);
+		cr_assert(t);
+		cr_expect_eq(t->tunnel_mode_ipsec, m[k].mode, "%s", m[k].line);
+		cr_expect_eq(conf_tunnel_takes_peer(t, 0), m[k].v4, "%s: IPv4 peers", m[k].line);
+		cr_expect_eq(conf_tunnel_takes_peer(t, 1), m[k].v6, "%s: IPv6 peers", m[k].line);
+		cr_expect_eq(conf_tunnel_inner6(t), m[k].inner6, "%s: IPv6 inside", m[k].line);
+		cr_expect_str_eq(conf_tunnel_mode_words(t->tunnel_mode_ipsec), m[k].line);
+	}
+	/* a template without the line takes IPv4 peers, as before */
+	cr_assert_eq(load("interface Virtual-Template1 type tunnel\n ip mtu 1400\n"), 0);
+	cr_expect(conf_tunnel_takes_peer(conf_find_template(conf, 1), 0));
+	cr_expect_not(conf_tunnel_takes_peer(conf_find_template(conf, 1), 1));
+	bad("interface Virtual-Template1 type tunnel\n tunnel mode ipsec ipv6 v6-overlay\n",
+	    "t.conf:2: error: bad tunnel mode 'ipsec ipv6 v6-overlay', expected ipsec ipv4 "
+	    "[v6-overlay], ipsec ipv6 [v4-overlay] or ipsec dual-overlay");
+	bad("interface Virtual-Template1 type tunnel\n tunnel mode ipsec ipv4 v6-overlay x\n",
+	    "t.conf:2: error: bad tunnel mode");
+	bad("interface Virtual-Template1 type tunnel\n tunnel mode gre ip\n",
+	    "t.conf:2: error: bad tunnel mode 'gre ip'");
+	bad("interface Tunnel0\n tunnel mode ipsec dual-overlay\n",
+	    "t.conf:2: error: interface Tunnel0 dials an IPv4 destination: expected 'tunnel mode "
+	    "ipsec ipv4'");
+}

@@ -930,6 +930,24 @@ Test(show_config, running_config_reads_back_seed_files)
 	round_trip_file("etc/seed-dvti.conf", "eth0", "eth1");
 }
 
+Test(show_config, running_config_tunnel_modes)
+{
+	static const char *const mode[] = { "ipsec ipv4", "ipsec ipv4 v6-overlay", "ipsec ipv6",
+	                                    "ipsec ipv6 v4-overlay", "ipsec dual-overlay" };
+	for (size_t k = 0; k < sizeof(mode) / sizeof(mode[0]); k++) {
+		char text[160], want[64];
+		snprintf(text, sizeof(text), "interface Virtual-Template1 type tunnel\n tunnel mode %s\n",
+		         mode[k]);
+		struct vpnd_conf *c = load(text);
+		char *out = run(show_running_config, c, 0, NULL);
+		snprintf(want, sizeof(want), "\n tunnel mode %s\n", mode[k]);
+		cr_expect_not_null(strstr(out, want), "missing '%s' in:\n%s", want, out);
+		free(out);
+		free(c);
+		round_trip(text);
+	}
+}
+
 Test(show_config, running_config_ezvpn_lines)
 {
 	struct vpnd_conf *c = load("crypto ipsec client ezvpn e\n connect acl 101\n group g key k\n"
