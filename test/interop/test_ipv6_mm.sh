@@ -10,6 +10,7 @@
 #    no XAuth), whose key fails at fd00:1::246 and the other way round, each refusal logged
 #    with the keyring the key came from; the site-to-site peer's IPv4 network is routed into
 #    its virtual-access interface and a ping from it passes;
+#  - the identity is the ID_IPV6_ADDR payload: one outside the profile's prefix is refused;
 #  - show running-config prints the IPv6 lines back.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
@@ -113,6 +114,19 @@ pass "$name: keyring KR6-S2S by the address reached, $NET/32 routed via $va, pin
 swan_down 10 || die "swanctl --terminate failed"
 wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after disconnect"
 swan_stop
+
+# the identity is read from the ID_IPV6_ADDR payload, not taken from the source address: one
+# outside the profile's prefix is refused although the key (chosen by address) is right
+name="identity outside the profile"
+swan_start "$T/id" gateway="$HUB_S2S" secret="$KEY_S2S" aggressive=no xauth=no local_id=fd00:5::1 \
+	vips= local_ts="$NET/32" remote_ts=10.2.1.0/24 ike=aes256-sha256-modp2048 esp=aes256-sha256 ||
+	die "charon did not start"
+swan_up 6 2>/dev/null && die "charon connected with an identity no profile matches"
+wait_until 5 grep -q "main mode from fd00:1::2: no isakmp profile matches identity address fd00:5::1" "$st/vpnd.log" ||
+	die "no clear log line about the identity"
+hub ip -o link show | grep -q " va[0-9]" && die "an interface exists after the refused identity"
+swan_stop
+pass "$name: ID_IPV6_ADDR fd00:5::1 refused by profile s2s6 (fd00:1::/64)"
 
 name=shutdown
 vpnd_stop "$st"
