@@ -63,8 +63,10 @@ int cp_peer6(struct conf_parser *p, int i, struct in6_addr *out, int *plen)
 	snprintf(buf, sizeof(buf), "%s", p->argv[i]);
 	if ((slash = strchr(buf, '/'))) {
 		*slash = '\0';
+		if (slash[1] < '0' || slash[1] > '9')
+			goto bad;
 		len = strtol(slash + 1, &end, 10);
-		if (*end || slash[1] == '\0' || len < 0 || len > 128)
+		if (*end || len > 128)
 			goto bad;
 	}
 	if (inet_pton(AF_INET6, buf, out) != 1)

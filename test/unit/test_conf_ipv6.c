@@ -175,6 +175,8 @@ Test(conf_ipv6, main_mode_key_errors)
 	bad("crypto isakmp key k address ipv6 10.0.0.1/32\n",
 	    "t.conf:1: error: bad IPv6 peer '10.0.0.1/32', expected X:X:X:X::X/LEN");
 	bad("crypto isakmp key k address ipv6 fd00::/129\n", "t.conf:1: error: bad IPv6 peer");
+	bad("crypto isakmp key k address ipv6 fd00::/+64\n", "t.conf:1: error: bad IPv6 peer");
+	bad("crypto isakmp key k address ipv6 fd00::/\n", "t.conf:1: error: bad IPv6 peer");
 	bad("crypto isakmp key k address ipv6\n", "t.conf:1: error:");
 	bad("crypto isakmp key k address ipv6 fd00::/64 255.255.255.0\n", "t.conf:1: error:");
 	bad("crypto isakmp key k address ipv6 fd00::/64 no-xauth\n", "t.conf:1: error:");
