@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <netinet/in.h>
 
+#include "common/sa46.h"
+
 #define CONF_NAME_MAX    64
 #define CONF_SECRET_MAX  128
 #define CONF_MAX_SPLIT_DNS 10        /* as IOS: up to 10 split-dns lines per group */
@@ -115,6 +117,13 @@ struct conf_group {
 	int      line;
 };
 
+/*
+ * The IPv6 half of a peer address selector (crypto isakmp key, keyring pre-shared-key, match
+ * identity address): `address ipv6 P/LEN` sets is6 and leaves addr/mask zero, so code that
+ * reads addr/mask must skip an is6 entry (conf_sel_covers does). Bits past plen6 are zero.
+ */
+#define CONF_ADDR6_SEL  int is6; struct in6_addr addr6; int plen6
+
 struct conf_isakmp_profile {
 	char     name[CONF_NAME_MAX];
 	char     match_group[CONF_MAX_PROFILE_MATCH][CONF_NAME_MAX];
@@ -127,8 +136,9 @@ struct conf_isakmp_profile {
 	int      virtual_template;                  /* 0 = none */
 	int      keepalive;                         /* DPD seconds, 0 = global */
 	int      keepalive_retry;
-	/* main mode by address: match identity address A [MASK] (several), keyring, local-address */
-	struct { struct in_addr addr, mask; } match_addr[CONF_MAX_PROFILE_MATCH];
+	/* main mode by address: match identity address A [MASK] | ipv6 P/LEN (several), keyring,
+	 * local-address */
+	struct { struct in_addr addr, mask; CONF_ADDR6_SEL; } match_addr[CONF_MAX_PROFILE_MATCH];
 	int      nmatch_addr;
 	char     keyring[CONF_NAME_MAX];            /* "" = none */
 	char     client_group[CONF_NAME_MAX];       /* client configuration group: main mode
@@ -152,6 +162,7 @@ enum conf_self_identity { SELF_ID_ADDRESS = 0, SELF_ID_FQDN };
 struct conf_keyring_key {
 	char     key[CONF_SECRET_MAX];  /* keymgr only */
 	struct in_addr addr, mask;
+	CONF_ADDR6_SEL;
 	int      line;
 };
 struct conf_keyring {
@@ -376,6 +387,7 @@ struct conf_acl6 {
 struct conf_isakmp_key {
 	char     key[CONF_SECRET_MAX];  /* keymgr only */
 	struct in_addr addr, mask;
+	CONF_ADDR6_SEL;
 	int      line;
 };
 
@@ -648,8 +660,19 @@ const char *conf_acl6_icmp_name(const struct conf_ace6 *e);   /* NULL: print the
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
 const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
 const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);
-/* A `local-address` value (interface name or dotted address) as an address; 0 when unknown. */
+/* A `local-address` value (interface name or dotted address) as an IPv4 address; 0 when it
+ * is none (an IPv6 literal, an interface without an ip address). */
 int conf_local_address(const struct vpnd_conf *, const char *spec, struct in_addr *out);
+/* A `local-address` value as an address of either family (an interface gives its IPv4 one);
+ * 0 when it names none. */
+int conf_local_address46(const struct vpnd_conf *, const char *spec, union sa46 *out);
+/* Does a selector (addr/mask, or addr6/plen6 when is6) cover peer? Never across families. */
+int conf_sel_covers(int is6, struct in_addr addr, struct in_addr mask,
+                    const struct in6_addr *addr6, int plen6, const union sa46 *peer);
+#define CONF_SEL_COVERS(e, peer) \
+	conf_sel_covers((e)->is6, (e)->addr, (e)->mask, &(e)->addr6, (e)->plen6, (peer))
+/* The selector's prefix length, for the longest match */
+#define CONF_SEL_LEN(e) ((e)->is6 ? (e)->plen6 : __builtin_popcount((e)->mask.s_addr))
 /* Does profile pr's `match identity address` cover a? */
 /* tunnel mode ipsec ...: the passenger (inner) family, then the overlay (outer) one when it
  * is not the same; dual-overlay takes peers of either family */
@@ -661,7 +684,7 @@ const char *conf_tunnel_mode_words(int mode);
 int conf_tunnel_takes_peer(const struct conf_interface *, int v6);
 /* Does it carry IPv6 inside (ipv6 enable, ipv6 unnumbered, or a mode naming IPv6)? */
 int conf_tunnel_inner6(const struct conf_interface *);
-int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a);
+int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, const union sa46 *a);
 const struct conf_trustpoint     *conf_find_trustpoint(const struct vpnd_conf *, const char *name);
 /* Does the profile name trust point tp (`ca trust-point`)? */
 int conf_profile_has_tp(const struct conf_isakmp_profile *, const char *tp);

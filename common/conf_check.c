@@ -113,10 +113,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			            "block with its address", name, name);
 		break;
 	case REF_LOCAL_ADDR: {
-		struct in_addr a;
-		if (!conf_local_address(c, name, &a))
+		union sa46 a;
+		if (!conf_local_address46(c, name, &a))
 			cp_error_at(p, r->line, "local-address '%s' is neither an address nor an "
-			            "interface with an 'ip address', expected IFACE or A.B.C.D", name);
+			            "interface with an 'ip address', expected IFACE, A.B.C.D or "
+			            "X:X:X:X::X", name);
 		break;
 	}
 	}

@@ -177,7 +177,7 @@ void cp_policy_finish(struct conf_parser *p)
 	}
 }
 
-/* crypto isakmp key [0] KEY address A [MASK] */
+/* crypto isakmp key [0] KEY address A [MASK] | address ipv6 P/LEN */
 void cp_h_isakmp_key(struct conf_parser *p, int i)
 {
 	struct vpnd_conf *c = p->conf;
@@ -208,16 +208,28 @@ void cp_h_isakmp_key(struct conf_parser *p, int i)
 	if (!cp_need(p, j, "address A [MASK]"))
 		goto out;
 	if (strcmp(p->argv[j], "address") != 0) {
-		cp_error(p, "bad peer selector '%s' in 'crypto isakmp key', expected address A [MASK]",
+		cp_error(p, "bad peer selector '%s' in 'crypto isakmp key', expected address A [MASK] "
+		         "or address ipv6 P/LEN",
 		         p->argv[j]);
 		goto out;
 	}
 	j++;
 	key.mask.s_addr = 0xffffffff;
-	if (!cp_need(p, j, "a peer address") || !cp_addr(p, j, "peer address", &key.addr))
+	if (!cp_need(p, j, "a peer address or ipv6 P/LEN"))
 		goto out;
-	j++;
-	if (j < p->argc && strcmp(p->argv[j], "no-xauth") != 0) {
+	if (strcmp(p->argv[j], "ipv6") == 0) {
+		key.mask.s_addr = 0;
+		if (!cp_need(p, j + 1, "an IPv6 peer P/LEN") ||
+		    !cp_peer6(p, j + 1, &key.addr6, &key.plen6))
+			goto out;
+		key.is6 = 1;
+		j += 2;
+	} else {
+		if (!cp_addr(p, j, "peer address", &key.addr))
+			goto out;
+		j++;
+	}
+	if (!key.is6 && j < p->argc && strcmp(p->argv[j], "no-xauth") != 0) {
 		if (!cp_netmask(p, j, "peer mask", &key.mask))
 			goto out;
 		j++;
@@ -230,8 +242,7 @@ void cp_h_isakmp_key(struct conf_parser *p, int i)
 		goto out;
 	key.addr.s_addr &= key.mask.s_addr;
 	for (k = 0; k < c->nisakmp_key; k++)
-		if (c->isakmp_key[k].addr.s_addr == key.addr.s_addr &&
-		    c->isakmp_key[k].mask.s_addr == key.mask.s_addr)
+		if (CP_SAME_SEL(&c->isakmp_key[k], &key))
 			break;
 	if (k == CONF_MAX_ISAKMP_KEYS) {
 		cp_error(p, "too many isakmp keys, expected at most %d", CONF_MAX_ISAKMP_KEYS);

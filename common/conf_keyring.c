@@ -1,9 +1,12 @@
 /*
  * Pre-shared keys by peer address for main mode: `crypto keyring NAME` blocks
- * (pre-shared-key address A [MASK] key KEY, local-address IFACE|ADDR), and the isakmp profile
+ * (pre-shared-key address A [MASK] | address ipv6 P/LEN key KEY, local-address IFACE|ADDR),
+ * and the isakmp profile
  * lines that use them (match identity address, keyring, self-identity, local-address).
  * Which key a peer gets is decided in keymgr (keymgr/keyring.c); this file only reads them.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 
@@ -50,7 +53,35 @@ static struct conf_keyring *cur_keyring(struct conf_parser *p)
 	return &p->conf->keyring[p->idx];
 }
 
-/* pre-shared-key address A [MASK] key [0] KEY */
+int cp_peer6(struct conf_parser *p, int i, struct in6_addr *out, int *plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	long len = 128;
+
+	if (strlen(p->argv[i]) >= sizeof(buf))
+		goto bad;
+	snprintf(buf, sizeof(buf), "%s", p->argv[i]);
+	if ((slash = strchr(buf, '/'))) {
+		*slash = '\0';
+		if (slash[1] < '0' || slash[1] > '9')
+			goto bad;
+		len = strtol(slash + 1, &end, 10);
+		if (*end || len > 128)
+			goto bad;
+	}
+	if (inet_pton(AF_INET6, buf, out) != 1)
+		goto bad;
+	for (int b = (int)len; b < 128; b++)
+		out->s6_addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+	*plen = (int)len;
+	return 1;
+bad:
+	cp_error(p, "bad IPv6 peer '%s', expected X:X:X:X::X/LEN with LEN from 0 to 128 (or an "
+	         "address alone)", p->argv[i]);
+	return 0;
+}
+
+/* pre-shared-key address A [MASK] | address ipv6 P/LEN, then key [0] KEY */
 static void h_psk_address(struct conf_parser *p, int i)
 {
 	struct conf_keyring *kr = cur_keyring(p);
@@ -60,11 +91,22 @@ static void h_psk_address(struct conf_parser *p, int i)
 	memset(&key, 0, sizeof(key));
 	key.line = p->line;
 	key.mask.s_addr = 0xffffffff;
-	if (!cp_need(p, j, "a peer address") || !cp_addr(p, j, "peer address", &key.addr))
+	if (!cp_need(p, j, "a peer address or ipv6 P/LEN"))
 		return;
-	j++;
+	if (strcmp(p->argv[j], "ipv6") == 0) {
+		key.mask.s_addr = 0;
+		if (!cp_need(p, j + 1, "an IPv6 peer P/LEN") ||
+		    !cp_peer6(p, j + 1, &key.addr6, &key.plen6))
+			return;
+		key.is6 = 1;
+		j += 2;
+	} else {
+		if (!cp_addr(p, j, "peer address", &key.addr))
+			return;
+		j++;
+	}
 	/* The words after the address are not echoed: a forgotten `key` leaves the key there. */
-	if (j < p->argc && strcmp(p->argv[j], "key") != 0) {
+	if (!key.is6 && j < p->argc && strcmp(p->argv[j], "key") != 0) {
 		if (inet_pton(AF_INET, p->argv[j], &key.mask) != 1 || !cp_mask_ok(key.mask)) {
 			cp_error(p, "bad word after the peer address, expected a contiguous mask such "
 			         "as 255.255.255.0 or key KEY");
@@ -75,7 +117,7 @@ static void h_psk_address(struct conf_parser *p, int i)
 	if (!cp_need(p, j, "key KEY"))
 		return;
 	if (strcmp(p->argv[j], "key") != 0) {
-		cp_error(p, "bad word after the peer mask, expected key KEY");
+		cp_error(p, "bad word after the peer %s, expected key KEY", key.is6 ? "prefix" : "mask");
 		return;
 	}
 	j++;
@@ -84,7 +126,8 @@ static void h_psk_address(struct conf_parser *p, int i)
 	if (j + 1 < p->argc && strlen(p->argv[j]) == 1 && cp_is_number(p->argv[j])) {
 		if (p->argv[j][0] != '0') {
 			cp_error(p, "key of type %s: only clear-text keys (type 0) are supported, "
-			         "expected 'pre-shared-key address A [MASK] key [0] KEY'", p->argv[j]);
+			         "expected 'pre-shared-key address A [MASK] key [0] KEY' or 'pre-shared-key "
+			         "address ipv6 P/LEN key [0] KEY'", p->argv[j]);
 			return;
 		}
 		j++;
@@ -98,8 +141,7 @@ static void h_psk_address(struct conf_parser *p, int i)
 	}
 	key.addr.s_addr &= key.mask.s_addr;
 	for (k = 0; k < kr->npsk; k++)
-		if (kr->psk[k].addr.s_addr == key.addr.s_addr &&
-		    kr->psk[k].mask.s_addr == key.mask.s_addr)
+		if (CP_SAME_SEL(&kr->psk[k], &key))
 			break;
 	if (k == CONF_MAX_KEYRING_KEYS) {
 		cp_error(p, "too many keys in keyring '%s', expected at most %d", kr->name,
@@ -144,29 +186,45 @@ static struct conf_isakmp_profile *cur_profile(struct conf_parser *p)
 	return &p->conf->profile[p->idx];
 }
 
-/* match identity address A [MASK] */
+/* match identity address A [MASK] | address ipv6 P/LEN */
 void cp_h_match_address(struct conf_parser *p, int i)
 {
 	struct conf_isakmp_profile *pr = cur_profile(p);
 	struct in_addr a, m = { 0xffffffff };
-	int j = i + 1;
+	struct in6_addr a6;
+	int j = i + 1, plen6 = 0, is6 = 0;
 
-	if (!cp_need(p, i, "a peer address") || !cp_addr(p, i, "peer address", &a))
+	if (!cp_need(p, i, "a peer address or ipv6 P/LEN"))
 		return;
-	if (j < p->argc) {
+	if (strcmp(p->argv[i], "ipv6") == 0) {
+		if (!cp_need(p, i + 1, "an IPv6 peer P/LEN") || !cp_peer6(p, i + 1, &a6, &plen6) ||
+		    !cp_end(p, i + 2))
+			return;
+		is6 = 1;
+		a.s_addr = m.s_addr = 0;
+	} else if (!cp_addr(p, i, "peer address", &a)) {
+		return;
+	}
+	if (!is6 && j < p->argc) {
 		if (!cp_netmask(p, j, "peer mask", &m))
 			return;
 		j++;
 	}
-	if (!cp_end(p, j))
+	if (!is6 && !cp_end(p, j))
 		return;
 	if (pr->nmatch_addr == CONF_MAX_PROFILE_MATCH) {
 		cp_error(p, "too many 'match identity address' lines in profile '%s', expected at "
 		         "most %d", pr->name, CONF_MAX_PROFILE_MATCH);
 		return;
 	}
+	memset(&pr->match_addr[pr->nmatch_addr], 0, sizeof(pr->match_addr[0]));
 	pr->match_addr[pr->nmatch_addr].addr.s_addr = a.s_addr & m.s_addr;
 	pr->match_addr[pr->nmatch_addr].mask = m;
+	if (is6) {
+		pr->match_addr[pr->nmatch_addr].is6 = 1;
+		pr->match_addr[pr->nmatch_addr].addr6 = a6;
+		pr->match_addr[pr->nmatch_addr].plen6 = plen6;
+	}
 	pr->nmatch_addr++;
 }
 
@@ -228,10 +286,39 @@ int conf_local_address(const struct vpnd_conf *c, const char *spec, struct in_ad
 	return 1;
 }
 
-int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, struct in_addr a)
+int conf_local_address46(const struct vpnd_conf *c, const char *spec, union sa46 *out)
+{
+	struct in_addr a;
+
+	memset(out, 0, sizeof(*out));
+	if (!spec || !spec[0])
+		return 0;
+	if (conf_local_address(c, spec, &a)) {
+		sa46_from4(out, a, 0);
+		return 1;
+	}
+	return sa46_pton(spec, out) == 0 && sa46_is6(out);
+}
+
+int conf_sel_covers(int is6, struct in_addr addr, struct in_addr mask,
+                    const struct in6_addr *addr6, int plen6, const union sa46 *peer)
+{
+	if (is6 != sa46_is6(peer))
+		return 0;
+	if (!is6)
+		return peer->sa.sa_family == AF_INET &&
+		       (peer->sin.sin_addr.s_addr & mask.s_addr) == addr.s_addr;
+	const uint8_t *p = peer->sin6.sin6_addr.s6_addr, *n = addr6->s6_addr;
+	int full = plen6 / 8, rest = plen6 % 8;
+	if (memcmp(p, n, (size_t)full))
+		return 0;
+	return !rest || ((p[full] ^ n[full]) & (uint8_t)(0xff00 >> rest)) == 0;
+}
+
+int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, const union sa46 *a)
 {
 	for (int k = 0; k < pr->nmatch_addr; k++)
-		if ((a.s_addr & pr->match_addr[k].mask.s_addr) == pr->match_addr[k].addr.s_addr)
+		if (CONF_SEL_COVERS(&pr->match_addr[k], a))
 			return 1;
 	return 0;
 }

@@ -241,6 +241,13 @@ int cp_prefix6(struct conf_parser *p, int i, struct in6_addr *out, int *plen);
 void cp_h_ipv6_acl(struct conf_parser *p, int i);
 /* conf_keyring.c: keyrings, and the profile lines that select keys by address */
 void cp_h_keyring(struct conf_parser *p, int i);
+/* `ipv6 P[/LEN]` of a peer selector (a bare address is /128; bits past LEN are cleared, as
+ * they are for an IPv4 address under its mask) */
+int cp_peer6(struct conf_parser *p, int i, struct in6_addr *out, int *plen);
+/* same family, address and prefix: the line replaces the earlier one, as in IOS */
+#define CP_SAME_SEL(a, b) ((a)->is6 == (b)->is6 && ((a)->is6 ? \
+	(a)->plen6 == (b)->plen6 && !memcmp(&(a)->addr6, &(b)->addr6, 16) : \
+	(a)->addr.s_addr == (b)->addr.s_addr && (a)->mask.s_addr == (b)->mask.s_addr))
 void cp_h_match_address(struct conf_parser *p, int i);
 void cp_h_profile_keyring(struct conf_parser *p, int i);
 void cp_h_profile_local(struct conf_parser *p, int i);

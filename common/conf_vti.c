@@ -88,21 +88,19 @@ void cp_h_tunnel_destination(struct conf_parser *p, int i)
 	ifc->has_tunnel_dst = 1;
 }
 
-static int covers(struct in_addr addr, struct in_addr mask, struct in_addr a)
-{
-	return (addr.s_addr & mask.s_addr) == (a.s_addr & mask.s_addr);
-}
-
 /* A pre-shared key for a: `crypto isakmp key ... address` or a keyring's `pre-shared-key
  * address`. keymgr picks among them the same way (keymgr/keyring.c). */
 int conf_vti_has_key(const struct vpnd_conf *c, struct in_addr a)
 {
+	union sa46 peer;
+
+	sa46_from4(&peer, a, 0);
 	for (int k = 0; k < c->nisakmp_key && k < CONF_MAX_ISAKMP_KEYS; k++)
-		if (covers(c->isakmp_key[k].addr, c->isakmp_key[k].mask, a))
+		if (CONF_SEL_COVERS(&c->isakmp_key[k], &peer))
 			return 1;
 	for (int r = 0; r < c->nkeyring && r < CONF_MAX_KEYRINGS; r++)
 		for (int k = 0; k < c->keyring[r].npsk && k < CONF_MAX_KEYRING_KEYS; k++)
-			if (covers(c->keyring[r].psk[k].addr, c->keyring[r].psk[k].mask, a))
+			if (CONF_SEL_COVERS(&c->keyring[r].psk[k], &peer))
 				return 1;
 	return 0;
 }

@@ -282,8 +282,15 @@ void rc_json(FILE *f, const struct vpnd_conf *c)
 	for (int i = 0; i < c->nisakmp_key; i++) {
 		jw_obj(&w, NULL);
 		jw_str(&w, "key", SHOW_REMOVED);
-		jw_str(&w, "address", addr(c->isakmp_key[i].addr).s);
-		jw_str(&w, "mask", addr(c->isakmp_key[i].mask).s);
+		const struct conf_isakmp_key *k = &c->isakmp_key[i];
+		if (k->is6) {
+			char a6[INET6_ADDRSTRLEN];
+			jw_str(&w, "address", inet_ntop(AF_INET6, &k->addr6, a6, sizeof(a6)));
+			jw_int(&w, "prefix_length", k->plen6);
+		} else {
+			jw_str(&w, "address", addr(k->addr).s);
+			jw_str(&w, "mask", addr(k->mask).s);
+		}
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);

@@ -182,10 +182,7 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 	}
 	for (int i = 0; i < c->nisakmp_key; i++) {
 		const struct conf_isakmp_key *k = &c->isakmp_key[i];
-		fprintf(f, "crypto isakmp key " SHOW_REMOVED " address %s", addr(k->addr).s);
-		if (k->mask.s_addr != 0xffffffff)
-			fprintf(f, " %s", addr(k->mask).s);
-		fprintf(f, "\n");
+		fprintf(f, "crypto isakmp key " SHOW_REMOVED " address %s\n", SEL_TEXT(k).s);
 	}
 	if (c->dpd_interval)
 		fprintf(f, "crypto isakmp keepalive %d %d%s\n", c->dpd_interval, c->dpd_retry,
@@ -261,10 +258,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		if (kr->local_address[0])
 			fprintf(f, "  local-address %s\n", kr->local_address);
 		for (int k = 0; k < kr->npsk; k++) {
-			fprintf(f, "  pre-shared-key address %s", addr(kr->psk[k].addr).s);
-			if (kr->psk[k].mask.s_addr != 0xffffffff)
-				fprintf(f, " %s", addr(kr->psk[k].mask).s);
-			fprintf(f, " key " SHOW_REMOVED "\n");
+			fprintf(f, "  pre-shared-key address %s key " SHOW_REMOVED "\n",
+			        SEL_TEXT(&kr->psk[k]).s);
 		}
 	}
 	/* IOS indents profile sub-commands by three blanks */
@@ -276,10 +271,7 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		for (int k = 0; k < p->nmatch_group; k++)
 			fprintf(f, "   match identity group %s\n", p->match_group[k]);
 		for (int k = 0; k < p->nmatch_addr; k++) {
-			fprintf(f, "   match identity address %s", addr(p->match_addr[k].addr).s);
-			if (p->match_addr[k].mask.s_addr != 0xffffffff)
-				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
-			fprintf(f, "\n");
+			fprintf(f, "   match identity address %s\n", SEL_TEXT(&p->match_addr[k]).s);
 		}
 		for (int k = 0; k < p->nca_tp; k++)
 			fprintf(f, "   ca trust-point %s\n", p->ca_tp[k]);

@@ -86,9 +86,15 @@ void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	}
 	jw_arr(w, "match_identity_addresses");
 	for (int k = 0; k < p->nmatch_addr; k++) {
-		char buf[40];
-		snprintf(buf, sizeof(buf), "%s/%s", addr(p->match_addr[k].addr).s,
-		         addr(p->match_addr[k].mask).s);
+		char buf[INET6_ADDRSTRLEN + 8];
+		if (p->match_addr[k].is6) {
+			char a6[INET6_ADDRSTRLEN];
+			inet_ntop(AF_INET6, &p->match_addr[k].addr6, a6, sizeof(a6));
+			snprintf(buf, sizeof(buf), "%s/%d", a6, p->match_addr[k].plen6);
+		} else {
+			snprintf(buf, sizeof(buf), "%s/%s", addr(p->match_addr[k].addr).s,
+			         addr(p->match_addr[k].mask).s);
+		}
 		jw_str(w, NULL, buf);
 	}
 	jw_arr_end(w);
@@ -122,10 +128,12 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 		for (int k = 0; k < p->nmatch_group; k++)
 			fprintf(f, "    group %s\n", p->match_group[k]);
 		for (int k = 0; k < p->nmatch_addr; k++) {
-			fprintf(f, "    ip-address %s", addr(p->match_addr[k].addr).s);
-			if (p->match_addr[k].mask.s_addr != 0xffffffff)
-				fprintf(f, " %s", addr(p->match_addr[k].mask).s);
-			fprintf(f, "\n");
+			const struct selbuf sb = SEL_TEXT(&p->match_addr[k]);
+			/* the IPv6 counterpart of ip-address */
+			if (p->match_addr[k].is6)
+				fprintf(f, "    ipv6-address %s\n", sb.s + 5);
+			else
+				fprintf(f, "    ip-address %s\n", sb.s);
 		}
 		if (p->keyring[0])
 			fprintf(f, "   keyring(s): %s\n", p->keyring);

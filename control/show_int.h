@@ -24,6 +24,27 @@ static inline struct addrbuf addr(struct in_addr a)
 	return b;
 }
 
+/* A peer selector as the configuration writes it after `address`: "A", "A MASK" (a mask
+ * other than /32), "ipv6 P/LEN" */
+struct selbuf { char s[INET6_ADDRSTRLEN + 2 * INET_ADDRSTRLEN + 8]; };
+static inline struct selbuf sel_text(int is6, struct in_addr a, struct in_addr m,
+                                     const struct in6_addr *a6, int plen6)
+{
+	struct selbuf b;
+	char t[INET6_ADDRSTRLEN];
+	if (is6) {
+		if (inet_ntop(AF_INET6, a6, t, sizeof(t)) == NULL)
+			snprintf(t, sizeof(t), "::");
+		snprintf(b.s, sizeof(b.s), "ipv6 %s/%d", t, plen6);
+	} else if (m.s_addr != 0xffffffff) {
+		snprintf(b.s, sizeof(b.s), "%s %s", addr(a).s, addr(m).s);
+	} else {
+		snprintf(b.s, sizeof(b.s), "%s", addr(a).s);
+	}
+	return b;
+}
+#define SEL_TEXT(e) sel_text((e)->is6, (e)->addr, (e)->mask, &(e)->addr6, (e)->plen6)
+
 static inline struct addrbuf wildcard(struct in_addr mask)
 {
 	struct in_addr w = { .s_addr = ~mask.s_addr };

@@ -285,22 +285,22 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		return;
 	}
 
-	/* The peer proved the key; its profile must also accept the identity it claims. Profiles
-	 * match IPv4 identities only: keymgr has no key by IPv6 address, so no IPv6 peer gets
-	 * here with one, and none gets past this without a profile that names it. */
-	if (sa46_is6(&sa->peer)) {
-		ike.st.bad_id++;
-		log_rl("session %u: main mode from %s: isakmp profiles match IPv4 identities only",
-		       sa->id, pa);
-		ike_sa_delete(sa, "no profile", 0);
-		return;
+	/* The peer proved the key; its profile must also accept the identity it claims: an
+	 * ID_IPV4_ADDR or ID_IPV6_ADDR as it is, any other ID by the peer's own address. */
+	union sa46 idaddr = sa->peer;
+	sa46_set_port(&idaddr, 0);
+	if (sa->idii_b[0] == ISAKMP_ID_IPV4_ADDR && sa->idii_len == 8) {
+		struct in_addr a4;
+		memcpy(&a4, sa->idii_b + 4, 4);
+		sa46_from4(&idaddr, a4, 0);
+	} else if (sa->idii_b[0] == ISAKMP_ID_IPV6_ADDR && sa->idii_len == 20) {
+		struct in6_addr a6;
+		memcpy(&a6, sa->idii_b + 4, 16);
+		sa46_from6(&idaddr, &a6, 0);
 	}
-	struct in_addr idaddr = sa->peer.sin.sin_addr;
-	if (sa->idii_b[0] == ISAKMP_ID_IPV4_ADDR && sa->idii_len == 8)
-		memcpy(&idaddr, sa->idii_b + 4, 4);
-	char ida[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &idaddr, ida, sizeof(ida));
-	if (!sa->profile || !conf_profile_matches_addr(sa->profile, idaddr)) {
+	char ida[SA46_STRLEN];
+	sa46_ntop(&idaddr, ida);
+	if (!sa->profile || !conf_profile_matches_addr(sa->profile, &idaddr)) {
 		ike.st.bad_id++;
 		log_rl("session %u: main mode from %s: no isakmp profile matches identity address %s",
 		       sa->id, pa, ida);

@@ -736,9 +736,7 @@ static void skeyid_by_address(const struct msg_skeyid_req *rq, struct msg_skeyid
 
 	sa46_ntop(&rq->peer, pa);
 	sa46_ntop(&rq->local, la);
-	/* keyrings and crypto isakmp key name IPv4 addresses only */
-	if (sa46_is6(&rq->peer) || sa46_is6(&rq->local) ||
-	    keymgr_key_by_addr(kconf, rq->local.sin.sin_addr, rq->peer.sin.sin_addr, &kc) < 0) {
+	if (keymgr_key_by_addr(kconf, &rq->local, &rq->peer, &kc) < 0) {
 		log_warnx("no pre-shared key for peer %s reaching %s", pa, la);
 		return;
 	}

@@ -49,8 +49,8 @@ struct key_choice {
 	const struct conf_isakmp_profile *profile;
 	const struct conf_keyring *keyring;
 };
-int  keymgr_key_by_addr(const struct vpnd_conf *, struct in_addr local, struct in_addr peer,
-                        struct key_choice *out);
+int  keymgr_key_by_addr(const struct vpnd_conf *, const union sa46 *local,
+                        const union sa46 *peer, struct key_choice *out);
 
 /* cert.c: main mode with signatures. The peer's certificates, identity and signature over
  * HASH_I against the configured trust points; our signature over HASH_R. */

@@ -6,6 +6,8 @@
  *      otherwise the longest-mask `pre-shared-key address` of its keyring;
  *   2. keyrings no profile names, in order, with the same local-address rule;
  *   3. the global `crypto isakmp key ... address` lines, longest mask.
+ * An IPv6 peer goes through the same steps over the `address ipv6` lines only, and an IPv4
+ * peer over the IPv4 ones only (conf_sel_covers never matches across families).
  * So two keyrings with different keys for the same peer, bound to two local addresses, give
  * the key of the address the peer reached ("SafeNet" case).
  */
@@ -15,42 +17,32 @@
 #include "common/log.h"
 #include "keymgr/keymgr.h"
 
-static const char *ntoa(struct in_addr a, char *buf)
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
 /* 1 when spec is empty or names `local`; otherwise logs why and returns 0. */
 static int bound_ok(const struct vpnd_conf *c, const char *what, const char *name,
-                    const char *spec, struct in_addr local, const struct log_peer *lp)
+                    const char *spec, const union sa46 *local, const struct log_peer *lp)
 {
-	struct in_addr a;
-	char b[INET_ADDRSTRLEN];
+	union sa46 a;
+	char b[SA46_STRLEN];
 	if (!spec[0])
 		return 1;
-	if (!conf_local_address(c, spec, &a)) {
+	if (!conf_local_address46(c, spec, &a)) {
 		log_dbg(DBG_ISAKMP, lp, "%s %s is bound to %s, which has no address, skipping", what,
 		        name, spec);
 		return 0;
 	}
-	if (a.s_addr == local.s_addr)
+	if (sa46_same_addr(&a, local))
 		return 1;
-	log_dbg(DBG_ISAKMP, lp, "%s %s is bound to %s, skipping", what, name, ntoa(a, b));
+	log_dbg(DBG_ISAKMP, lp, "%s %s is bound to %s, skipping", what, name, sa46_ntop(&a, b));
 	return 0;
 }
 
-static int mask_len(struct in_addr m)
-{
-	return __builtin_popcount(m.s_addr);
-}
-
-static const struct conf_keyring_key *longest(const struct conf_keyring *kr, struct in_addr peer)
+static const struct conf_keyring_key *longest(const struct conf_keyring *kr,
+                                              const union sa46 *peer)
 {
 	const struct conf_keyring_key *best = NULL;
 	for (int k = 0; k < kr->npsk; k++) {
 		const struct conf_keyring_key *e = &kr->psk[k];
-		if ((peer.s_addr & e->mask.s_addr) == e->addr.s_addr &&
-		    (!best || mask_len(e->mask) > mask_len(best->mask)))
+		if (CONF_SEL_COVERS(e, peer) && (!best || CONF_SEL_LEN(e) > CONF_SEL_LEN(best)))
 			best = e;
 	}
 	return best;
@@ -66,32 +58,33 @@ static int named_by_profile(const struct vpnd_conf *c, const char *keyring)
 
 /* The profile for a peer whose key did not come from a profile's keyring. */
 static const struct conf_isakmp_profile *profile_for(const struct vpnd_conf *c,
-                                                     struct in_addr local, struct in_addr peer,
+                                                     const union sa46 *local,
+                                                     const union sa46 *peer,
                                                      const char *keyring)
 {
 	for (int k = 0; k < c->nprofile; k++) {
 		const struct conf_isakmp_profile *pr = &c->profile[k];
-		struct in_addr a;
+		union sa46 a;
 		if (!conf_profile_matches_addr(pr, peer))
 			continue;
 		if (pr->keyring[0] && strcmp(pr->keyring, keyring))
 			continue;
 		if (pr->local_address[0] &&
-		    (!conf_local_address(c, pr->local_address, &a) || a.s_addr != local.s_addr))
+		    (!conf_local_address46(c, pr->local_address, &a) || !sa46_same_addr(&a, local)))
 			continue;
 		return pr;
 	}
 	return NULL;
 }
 
-int keymgr_key_by_addr(const struct vpnd_conf *c, struct in_addr local, struct in_addr peer,
-                       struct key_choice *out)
+int keymgr_key_by_addr(const struct vpnd_conf *c, const union sa46 *local,
+                       const union sa46 *peer, struct key_choice *out)
 {
-	struct log_peer lp = { .addr = peer.s_addr };
-	char pa[INET_ADDRSTRLEN], la[INET_ADDRSTRLEN];
+	struct log_peer lp = { .addr = sa46_in4(peer).s_addr };
+	char pa[SA46_STRLEN], la[SA46_STRLEN];
 	memset(out, 0, sizeof(*out));
-	ntoa(peer, pa);
-	ntoa(local, la);
+	sa46_ntop(peer, pa);
+	sa46_ntop(local, la);
 
 	for (int k = 0; k < c->nprofile; k++) {
 		const struct conf_isakmp_profile *pr = &c->profile[k];
@@ -132,8 +125,7 @@ int keymgr_key_by_addr(const struct vpnd_conf *c, struct in_addr local, struct i
 	const struct conf_isakmp_key *best = NULL;
 	for (int k = 0; k < c->nisakmp_key; k++) {
 		const struct conf_isakmp_key *e = &c->isakmp_key[k];
-		if ((peer.s_addr & e->mask.s_addr) == e->addr.s_addr &&
-		    (!best || mask_len(e->mask) > mask_len(best->mask)))
+		if (CONF_SEL_COVERS(e, peer) && (!best || CONF_SEL_LEN(e) > CONF_SEL_LEN(best)))
 			best = e;
 	}
 	if (!best) {

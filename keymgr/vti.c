@@ -32,7 +32,11 @@ void keymgr_vti_skeyid(const struct vpnd_conf *c, const struct msg_skeyid_req *r
 		          (int)strnlen(rq->vti, sizeof(rq->vti)), rq->vti, pa);
 		return;
 	}
-	if (keymgr_key_by_addr(c, sa46_in4(&rq->local), sa46_in4(&rq->peer), &ch) < 0 || !ch.key) {
+	/* a tunnel destination is IPv4: the key is looked up among the IPv4 lines only */
+	union sa46 local4, peer4;
+	sa46_from4(&local4, sa46_in4(&rq->local), 0);
+	sa46_from4(&peer4, t->tunnel_dst, 0);
+	if (keymgr_key_by_addr(c, &local4, &peer4, &ch) < 0 || !ch.key) {
 		log_warnx("%s: no pre-shared key for its tunnel destination %s", t->name, pa);
 		return;
 	}

@@ -138,7 +138,7 @@ static void answer_keymgr(const struct qmsg *m)
 		if (rq->by_address) {
 			/* main mode: keymgr's own choice of key and profile by address */
 			struct key_choice kc;
-			if (keymgr_key_by_addr(&conf, rq->local.sin.sin_addr, rq->peer.sin.sin_addr, &kc) < 0)
+			if (keymgr_key_by_addr(&conf, &rq->local, &rq->peer, &kc) < 0)
 				kc.key = "";
 			psk = kc.key;
 			if (kc.key[0] && kc.profile)

@@ -727,9 +727,11 @@ Test(conf, keyrings_and_profiles_by_address)
 	cr_expect_str_eq(pr->keyring, "KA");
 	cr_expect_eq(pr->self_identity, SELF_ID_FQDN);
 	cr_expect_str_eq(pr->client_group, "g");
-	struct in_addr peer = { ip("203.0.113.200") }, other = { ip("192.0.2.2") };
-	cr_expect(conf_profile_matches_addr(pr, peer));
-	cr_expect_not(conf_profile_matches_addr(pr, other));
+	union sa46 peer, other;
+	sa46_from4(&peer, (struct in_addr){ ip("203.0.113.200") }, 0);
+	sa46_from4(&other, (struct in_addr){ ip("192.0.2.2") }, 0);
+	cr_expect(conf_profile_matches_addr(pr, &peer));
+	cr_expect_not(conf_profile_matches_addr(pr, &other));
 	conf_redact(conf);
 	static const char zero[CONF_SECRET_MAX];
 	cr_expect_eq(memcmp(ka->psk[0].key, zero, CONF_SECRET_MAX), 0, "keyring keys redacted");
@@ -748,7 +750,7 @@ Test(conf, keyring_errors)
 	cr_expect_eq(load_str("crypto keyring K\n pre-shared-key address 300.1.1.1 key k\n"), 1);
 	cr_expect_geq(find_msg("t.conf:2: error:", "peer address"), 0);
 	cr_expect_eq(load_str("crypto keyring K\n local-address eth9\n"), 1);
-	cr_expect_geq(find_msg("t.conf:2: error: local-address 'eth9'", "expected IFACE or A.B.C.D"), 0);
+	cr_expect_geq(find_msg("t.conf:2: error: local-address 'eth9'", "expected IFACE, A.B.C.D or X:X:X:X::X"), 0);
 	cr_expect_eq(load_str("crypto isakmp profile p\n keyring NOPE\n"), 1);
 	cr_expect_geq(find_msg("t.conf:2: error: keyring 'NOPE' is not defined", NULL), 0);
 	cr_expect_eq(load_str("crypto isakmp profile p\n self-identity user-fqdn\n"), 1);

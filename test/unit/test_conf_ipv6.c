@@ -1,6 +1,8 @@
 /*
  * The IPv6-inside lines of the configuration (common/conf_ipv6.c): ipv6 local pool, a group's
- * ipv6 pool, a template's ipv6 enable / ipv6 unnumbered, and the FILE:LINE errors of bad ones.
+ * ipv6 pool, a template's ipv6 enable / ipv6 unnumbered; the IPv6 peers of main mode keys
+ * (common/conf_keyring.c, conf_isakmp.c): address ipv6 P/LEN in crypto isakmp key, keyrings
+ * and match identity, local-address X:X::X; and the FILE:LINE errors of bad ones.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -149,4 +151,85 @@ Test(conf_ipv6, tunnel_modes)
 	bad("interface Tunnel0\n tunnel mode ipsec dual-overlay\n",
 	    "t.conf:2: error: interface Tunnel0 dials an IPv4 destination: expected 'tunnel mode "
 	    "ipsec ipv4'");
+}
+
+static void want6(const struct in6_addr *got, const char *s)
+{
+	struct in6_addr w;
+	cr_assert_eq(inet_pton(AF_INET6, s, &w), 1);
+	char g[INET6_ADDRSTRLEN];
+	cr_expect_eq(memcmp(got, &w, 16), 0, "got %s, want %s",
+	             inet_ntop(AF_INET6, got, g, sizeof(g)), s);
+}
+
+Test(conf_ipv6, main_mode_keys_by_ipv6_address)
+{
+	cr_assert_eq(load("crypto isakmp key 0 gk6 address ipv6 fd00:9::/32\n"
+	                  "crypto isakmp key gk4 address 203.0.113.7\n"
+	                  "crypto isakmp key gk6b address ipv6 fd00:9::1:5\n"
+	                  "crypto keyring K6\n local-address fd00:1::246\n"
+	                  " pre-shared-key address ipv6 fd00:1::77/64 key k6net\n"
+	                  " pre-shared-key address ipv6 fd00:1::2 key 0 k6host\n"
+	                  " pre-shared-key address ipv6 fd00:1::/64 key k6new\n"
+	                  "crypto isakmp profile p6\n match identity address ipv6 fd00:1::/64\n"
+	                  " match identity address ipv6 ::/0\n match identity address 192.0.2.1\n"
+	                  " keyring K6\n local-address FD00:1::246\n"),
+	             0, "%s", errs);
+	cr_assert_eq(conf->nisakmp_key, 3);
+	cr_expect(conf->isakmp_key[0].is6);
+	want6(&conf->isakmp_key[0].addr6, "fd00:9::");
+	cr_expect_eq(conf->isakmp_key[0].plen6, 32);
+	cr_expect_str_eq(conf->isakmp_key[0].key, "gk6");
+	cr_expect_not(conf->isakmp_key[1].is6);
+	cr_expect_eq(conf->isakmp_key[2].plen6, 128, "a bare address is a /128");
+	const struct conf_keyring *kr = conf_find_keyring(conf, "K6");
+	cr_assert_not_null(kr);
+	cr_assert_eq(kr->npsk, 2, "the same prefix again replaces the key");
+	want6(&kr->psk[0].addr6, "fd00:1::");
+	cr_expect_eq(kr->psk[0].plen6, 64);
+	cr_expect_str_eq(kr->psk[0].key, "k6new");
+	cr_expect_eq(kr->psk[0].line, 8);
+	cr_expect_eq(kr->psk[1].plen6, 128);
+	cr_expect_eq(kr->psk[0].mask.s_addr, 0, "no IPv4 half");
+	const struct conf_isakmp_profile *pr = &conf->profile[0];
+	cr_assert_eq(pr->nmatch_addr, 3);
+	cr_expect(pr->match_addr[0].is6 && pr->match_addr[1].is6 && !pr->match_addr[2].is6);
+	cr_expect_eq(pr->match_addr[1].plen6, 0);
+	union sa46 a, l;
+	cr_assert_eq(conf_local_address46(conf, pr->local_address, &l), 1);
+	sa46_pton("fd00:1::246", &a);
+	cr_expect(sa46_same_addr(&a, &l), "local-address in another spelling");
+	struct in_addr a4;
+	cr_expect_eq(conf_local_address(conf, pr->local_address, &a4), 0, "not an IPv4 address");
+	/* prefix matching at a bit that is not a byte boundary */
+	cr_assert_eq(load("crypto isakmp profile p\n match identity address ipv6 fd00:1:0:80::/57\n"),
+	             0, "%s", errs);
+	sa46_pton("fd00:1:0:ff::1", &a);
+	cr_expect(conf_profile_matches_addr(&conf->profile[0], &a));
+	sa46_pton("fd00:1:0:7f::1", &a);
+	cr_expect_not(conf_profile_matches_addr(&conf->profile[0], &a));
+}
+
+Test(conf_ipv6, main_mode_key_errors)
+{
+	bad("crypto isakmp key k address ipv6 10.0.0.1/32\n",
+	    "t.conf:1: error: bad IPv6 peer '10.0.0.1/32', expected X:X:X:X::X/LEN");
+	bad("crypto isakmp key k address ipv6 fd00::/129\n", "t.conf:1: error: bad IPv6 peer");
+	bad("crypto isakmp key k address ipv6 fd00::/+64\n", "t.conf:1: error: bad IPv6 peer");
+	bad("crypto isakmp key k address ipv6 fd00::/\n", "t.conf:1: error: bad IPv6 peer");
+	bad("crypto isakmp key k address ipv6\n", "t.conf:1: error:");
+	bad("crypto isakmp key k address ipv6 fd00::/64 255.255.255.0\n", "t.conf:1: error:");
+	bad("crypto isakmp key k address ipv6 fd00::/64 no-xauth\n", "t.conf:1: error:");
+	bad("crypto keyring K\n pre-shared-key address ipv6 fd00::/64 k6\n",
+	    "t.conf:2: error: bad word after the peer prefix, expected key KEY");
+	bad("crypto keyring K\n pre-shared-key address ipv6 fd00::/6x key k\n",
+	    "t.conf:2: error: bad IPv6 peer 'fd00::/6x'");
+	bad("crypto keyring K\n pre-shared-key address ipv6 key k\n",
+	    "t.conf:2: error: bad IPv6 peer 'key'");
+	bad("crypto isakmp profile p\n match identity address ipv6 fd00::/64 extra\n",
+	    "t.conf:2: error:");
+	bad("crypto isakmp profile p\n match identity address ipv6\n",
+	    "t.conf:2: error:");
+	bad("crypto keyring K\n local-address fd00::zz\n",
+	    "t.conf:2: error: local-address 'fd00::zz' is neither an address nor an interface");
 }

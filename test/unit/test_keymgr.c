@@ -269,11 +269,37 @@ static struct in_addr a4(const char *s)
 	return a;
 }
 
+/* an address of either family, as ikemgr sends them */
+static union sa46 a46(const char *s)
+{
+	union sa46 a;
+	cr_assert_eq(sa46_pton(s, &a), 0, "%s", s);
+	sa46_set_port(&a, htons(500));
+	return a;
+}
+
+static int key_by(const struct vpnd_conf *c, const char *local, const char *peer,
+                  struct key_choice *kc)
+{
+	union sa46 l = a46(local), p = a46(peer);
+	return keymgr_key_by_addr(c, &l, &p, kc);
+}
+
+static void choose_in(const struct vpnd_conf *c, const char *local, const char *peer,
+                      const char *key, const char *profile, const char *keyring)
+{
+	struct key_choice kc;
+	cr_assert_eq(key_by(c, local, peer, &kc), 0, "%s -> %s", peer, local);
+	cr_expect_str_eq(kc.key, key, "%s -> %s", peer, local);
+	cr_expect_str_eq(kc.profile ? kc.profile->name : "", profile, "%s -> %s", peer, local);
+	cr_expect_str_eq(kc.keyring ? kc.keyring->name : "", keyring, "%s -> %s", peer, local);
+}
+
 static void choose(const char *local, const char *peer, const char *key, const char *profile,
                    const char *keyring)
 {
 	struct key_choice kc;
-	cr_assert_eq(keymgr_key_by_addr(&mm, a4(local), a4(peer), &kc), 0, "%s -> %s", peer, local);
+	cr_assert_eq(key_by(&mm, local, peer, &kc), 0, "%s -> %s", peer, local);
 	cr_expect_str_eq(kc.key, key, "%s -> %s", peer, local);
 	cr_expect_str_eq(kc.profile ? kc.profile->name : "", profile, "%s -> %s", peer, local);
 	cr_expect_str_eq(kc.keyring ? kc.keyring->name : "", keyring, "%s -> %s", peer, local);
@@ -311,7 +337,7 @@ Test(keyring, unreferenced_keyring_before_global_and_profile_local_address)
 Test(keyring, no_key)
 {
 	struct key_choice kc;
-	cr_expect_eq(keymgr_key_by_addr(&mm, a4("198.51.100.1"), a4("10.1.1.1"), &kc), -1);
+	cr_expect_eq(key_by(&mm, "198.51.100.1", "10.1.1.1", &kc), -1);
 	cr_expect_null(kc.key);
 }
 
@@ -321,13 +347,13 @@ Test(keyring, skeyid_by_address_names_the_profile)
 	struct msg_skeyid_res ra, rb;
 	rq.prf_hash = IKE_HASH_SHA256;
 	rq.by_address = 1;
-	rq.peer.sin.sin_addr = a4("203.0.113.7");
+	rq.peer = a46("203.0.113.7");
 	rq.ni_len = rq.nr_len = 16;
 	memset(rq.ni, 0x11, 16);
 	memset(rq.nr, 0x22, 16);
-	rq.local.sin.sin_addr = a4("198.51.100.1");
+	rq.local = a46("198.51.100.1");
 	keymgr_skeyid(&rq, &ra);
-	rq.local.sin.sin_addr = a4("198.51.100.2");
+	rq.local = a46("198.51.100.2");
 	keymgr_skeyid(&rq, &rb);
 	cr_assert_eq(ra.status, KEY_OK);
 	cr_assert_eq(rb.status, KEY_OK);
@@ -345,6 +371,117 @@ Test(keyring, skeyid_by_address_names_the_profile)
 	rq.peer.sin.sin_addr = a4("10.1.1.1");
 	keymgr_skeyid(&rq, &ra);
 	cr_expect_eq(ra.status, KEY_NO_KEY);
+}
+
+/* Main mode by IPv6 address: the same rules over the `address ipv6` lines (IOS spellings:
+ * crypto isakmp key K address ipv6 P/LEN, pre-shared-key address ipv6 P/LEN key K, match
+ * identity address ipv6 P/LEN, local-address X:X::X). */
+static const char cfg_mm6[] =
+	"crypto isakmp key g6 address ipv6 fd00:9::/32\n"
+	"crypto isakmp key 0 g6host address ipv6 fd00:9::5\n"
+	"crypto keyring K6-A\n"
+	" local-address fd00:1::246\n"
+	" pre-shared-key address ipv6 fd00:1::/64 key k6net\n"
+	" pre-shared-key address ipv6 fd00:1::2/128 key 0 k6host\n"
+	"crypto keyring K6-B\n"
+	" local-address fd00:1::247\n"
+	" pre-shared-key address ipv6 fd00:1::/48 key k6b\n"
+	"crypto isakmp profile P6A\n"
+	" match identity address ipv6 fd00:1::/64\n"
+	" keyring K6-A\n"
+	"crypto isakmp profile P6B\n"
+	" match identity address ipv6 fd00:1::/48\n"
+	" keyring K6-B\n"
+	"crypto isakmp profile P6G\n"
+	" match identity address ipv6 fd00:9::/32\n"
+	" local-address fd00:1::247\n";
+
+static struct vpnd_conf mm6;
+
+static void mm6_setup(void)
+{
+	cr_assert_eq(conf_load_buf("mm6", cfg_mm6, sizeof(cfg_mm6) - 1, &mm6, NULL, NULL), 0);
+	keymgr_init(&mm6);
+}
+
+TestSuite(keyring6, .init = mm6_setup);
+
+Test(keyring6, longest_prefix_wins)
+{
+	choose_in(&mm6, "fd00:1::246", "fd00:1::2", "k6host", "P6A", "K6-A");
+	choose_in(&mm6, "fd00:1::246", "fd00:1::3", "k6net", "P6A", "K6-A");
+	/* the global lines too: /128 over /32, whatever their order */
+	choose_in(&mm6, "fd00:1::247", "fd00:9::5", "g6host", "P6G", "");
+	choose_in(&mm6, "fd00:1::247", "fd00:9::7", "g6", "P6G", "");
+}
+
+Test(keyring6, keyring_bound_to_another_local_address_is_skipped)
+{
+	/* P6A matches fd00:1::2 first, but K6-A is bound to fd00:1::246 */
+	choose_in(&mm6, "fd00:1::247", "fd00:1::2", "k6b", "P6B", "K6-B");
+	/* a profile bound to another local address is not the peer's profile */
+	choose_in(&mm6, "fd00:1::246", "fd00:9::7", "g6", "", "");
+	/* the same address in another spelling is the same local address */
+	choose_in(&mm6, "FD00:1:0:0::246", "fd00:1::3", "k6net", "P6A", "K6-A");
+	struct key_choice kc;
+	cr_expect_eq(key_by(&mm6, "fd00:1::246", "fd00:2::1", &kc), -1);
+	cr_expect_null(kc.key);
+}
+
+Test(keyring6, families_never_cross)
+{
+	/* ::/0 everywhere: an IPv4 peer finds no key and no profile */
+	static const char any6[] =
+		"crypto keyring ANY6\n pre-shared-key address ipv6 ::/0 key any6\n"
+		"crypto isakmp key gany6 address ipv6 ::/0\n"
+		"crypto isakmp profile P6\n match identity address ipv6 ::/0\n keyring ANY6\n";
+	/* 0.0.0.0/0 everywhere: an IPv6 peer finds no key and no profile */
+	static const char any4[] =
+		"crypto keyring ANY4\n pre-shared-key address 0.0.0.0 0.0.0.0 key any4\n"
+		"crypto isakmp key gany4 address 0.0.0.0 0.0.0.0\n"
+		"crypto isakmp profile P4\n match identity address 0.0.0.0 0.0.0.0\n keyring ANY4\n";
+	static struct vpnd_conf c6, c4;
+	struct key_choice kc;
+	union sa46 v4 = a46("203.0.113.7"), v6 = a46("fd00:1::2");
+
+	cr_assert_eq(conf_load_buf("any6", any6, sizeof(any6) - 1, &c6, NULL, NULL), 0);
+	cr_assert_eq(conf_load_buf("any4", any4, sizeof(any4) - 1, &c4, NULL, NULL), 0);
+	cr_expect_eq(key_by(&c6, "198.51.100.1", "203.0.113.7", &kc), -1, "::/0 served IPv4");
+	cr_expect_eq(key_by(&c4, "fd00:1::246", "fd00:1::2", &kc), -1, "0.0.0.0/0 served IPv6");
+	cr_expect_not(conf_profile_matches_addr(&c6.profile[0], &v4));
+	cr_expect_not(conf_profile_matches_addr(&c4.profile[0], &v6));
+	/* and each serves its own family */
+	choose_in(&c6, "fd00:1::246", "fd00:1::2", "any6", "P6", "ANY6");
+	choose_in(&c4, "198.51.100.1", "203.0.113.7", "any4", "P4", "ANY4");
+	/* an IPv4 static VTI destination is never covered by an IPv6 line */
+	cr_expect_not(conf_vti_has_key(&c6, a4("203.0.113.7")));
+	cr_expect(conf_vti_has_key(&c4, a4("203.0.113.7")));
+}
+
+Test(keyring6, skeyid_by_ipv6_address)
+{
+	struct msg_skeyid_req rq = { 0 };
+	struct msg_skeyid_res r;
+	rq.prf_hash = IKE_HASH_SHA256;
+	rq.by_address = 1;
+	rq.peer = a46("fd00:1::2");
+	rq.local = a46("fd00:1::246");
+	rq.ni_len = rq.nr_len = 16;
+	memset(rq.ni, 0x11, 16);
+	memset(rq.nr, 0x22, 16);
+	keymgr_skeyid(&rq, &r);
+	cr_assert_eq(r.status, KEY_OK);
+	cr_expect_str_eq(r.profile, "P6A");
+	cr_expect_str_eq(r.keyring, "K6-A");
+	uint8_t want[64];
+	size_t len = 0;
+	cr_assert_eq(ike_skeyid_psk(IKE_HASH_SHA256, (const uint8_t *)"k6host", 6, rq.ni, 16,
+	                            rq.nr, 16, want, &len), 0);
+	cr_assert_eq(r.skeyid_len, len);
+	cr_expect_eq(memcmp(r.skeyid, want, len), 0);
+	rq.peer = a46("fd00:2::1");
+	keymgr_skeyid(&rq, &r);
+	cr_expect_eq(r.status, KEY_NO_KEY);
 }
 
 /* aaa local authentication attempts max-fail 3: a user is locked after three wrong passwords,

@@ -163,6 +163,7 @@ static const char full[] =
 	" group 21\n"
 	"crypto isakmp key " PEER_KEY " address 198.51.100.0 255.255.255.0\n"
 	"crypto isakmp key 0 " PEER_KEY2 " address 203.0.113.7\n"
+	"crypto isakmp key " PEER_KEY " address ipv6 fd00:9::/32\n"
 	"crypto isakmp keepalive 20 5 periodic\n"
 	"crypto isakmp nat keepalive 30\n"
 	"crypto isakmp xauth timeout 45\n"
@@ -219,6 +220,16 @@ static const char full[] =
 	" self-identity fqdn\n"
 	" local-address 198.51.100.5\n"
 	" client configuration group sales\n"
+	/* main mode by IPv6 address; a bare address is a /128, a prefix is kept as written */
+	"crypto keyring KR6\n"
+	" local-address fd00:1::246\n"
+	" pre-shared-key address ipv6 FD00:1:0::/64 key " PEER_KEY2 "\n"
+	" pre-shared-key address ipv6 fd00:1::2 key 0 " PEER_KEY "\n"
+	"crypto isakmp profile s2s6\n"
+	" match identity address ipv6 fd00:1::/64\n"
+	" match identity address ipv6 fd00:1:2::7\n"
+	" keyring KR6\n"
+	" local-address fd00:1::246\n"
 	"crypto ipsec transform-set AES esp-aes esp-sha256-hmac\n"
 	"crypto ipsec transform-set AES256 esp-aes 256 esp-sha-hmac\n"
 	"crypto ipsec transform-set AES192 esp-aes 192 esp-sha384-hmac\n"
@@ -454,6 +465,9 @@ Test(show_config, isakmp_profile)
 	                "    ip-address 203.0.113.0 255.255.255.0\n    ip-address 192.0.2.1\n"
 	                "   keyring(s): KR1\n   local-address: 198.51.100.5\n"
 	                "   self-identity: fqdn\n   client configuration group: sales\n");
+	expect_has(out, "ISAKMP PROFILE s2s6\n   Identities matched are:\n"
+	                "    ipv6-address fd00:1::/64\n    ipv6-address fd00:1:2::7/128\n"
+	                "   keyring(s): KR6\n   local-address: fd00:1::246\n");
 	/* a profile without its own DPD runs the global one: say so */
 	expect_has(out, "ISAKMP PROFILE bare\n   Identities matched are:\n"
 	                "   keepalive: 20 seconds, retry 5 seconds (crypto isakmp keepalive)\n");
@@ -474,6 +488,7 @@ Test(show_config, isakmp_profile)
 		" '192.0.2.1/255.255.255.255'] and d[2]['keyring'] == 'KR1'\n"
 		"assert d[2]['local_address'] == '198.51.100.5' and d[2]['self_identity'] == 'fqdn'\n"
 		"assert d[2]['client_configuration_group'] == 'sales'\n"
+		"assert d[3]['match_identity_addresses'] == ['fd00:1::/64', 'fd00:1:2::7/128']\n"
 		), 0, "%s", out);
 	free(out);
 	free(c);
@@ -659,6 +674,13 @@ Test(show_config, running_config_full_lines)
 	                " group 1\n");
 	expect_has(out, "crypto isakmp key <removed> address 198.51.100.0 255.255.255.0\n");
 	expect_has(out, "crypto isakmp key <removed> address 203.0.113.7\n");
+	expect_has(out, "crypto isakmp key <removed> address ipv6 fd00:9::/32\n");
+	expect_has(out, "crypto keyring KR6\n  local-address fd00:1::246\n"
+	                "  pre-shared-key address ipv6 fd00:1::/64 key <removed>\n"
+	                "  pre-shared-key address ipv6 fd00:1::2/128 key <removed>\n");
+	expect_has(out, "crypto isakmp profile s2s6\n   keyring KR6\n"
+	                "   match identity address ipv6 fd00:1::/64\n"
+	                "   match identity address ipv6 fd00:1:2::7/128\n");
 	expect_has(out, "crypto isakmp keepalive 20 5 periodic\n");
 	expect_has(out, "crypto isakmp nat keepalive 30\n");
 	expect_has(out, "crypto isakmp aggressive-mode disable\n");
@@ -1112,7 +1134,11 @@ Test(show_config, running_config_json)
 		"assert d['hostname'] == 'hub-2' and d['aaa_new_model'] is True\n"
 		"assert d['users'] == [{'name': 'alice', 'password': '<removed>'},"
 		" {'name': 'bob', 'password': '<removed>'}]\n"
-		"assert [k['key'] for k in d['isakmp_keys']] == ['<removed>', '<removed>']\n"
+		"assert [k['key'] for k in d['isakmp_keys']] == ['<removed>'] * 3\n"
+		"assert d['isakmp_keys'][1] == {'key': '<removed>', 'address': '203.0.113.7',"
+		" 'mask': '255.255.255.255'}, d['isakmp_keys'][1]\n"
+		"assert d['isakmp_keys'][2] == {'key': '<removed>', 'address': 'fd00:9::',"
+		" 'prefix_length': 32}, d['isakmp_keys'][2]\n"
 		"g = d['client_groups']\n"
 		"assert g[0]['key'] == '<removed>' and g[1]['key'] is None\n"
 		"assert g[0]['banner'] == 'Welcome \"sales\" \\\\ back\\\\slash\\nsecond line ^C\\n"
