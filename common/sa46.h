@@ -141,6 +141,18 @@ static inline int sa46_pton(const char *s, union sa46 *a)
 	return -1;
 }
 
+/* an IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a dual-stack socket reports for an IPv4
+ * peer) as the IPv4 address it is; the port is kept */
+static inline void sa46_unmap(union sa46 *a)
+{
+	if (sa46_is6(a) && IN6_IS_ADDR_V4MAPPED(&a->sin6.sin6_addr)) {
+		struct in_addr in;
+		uint16_t port = a->sin6.sin6_port;
+		memcpy(&in, a->sin6.sin6_addr.s6_addr + 12, 4);
+		sa46_from4(a, in, port);
+	}
+}
+
 /* the IPv4 address, 0.0.0.0 for anything else: for what only IPv4 peers may be (an Easy VPN
  * server, a tunnel destination), so that no IPv6 message can pass for one */
 static inline struct in_addr sa46_in4(const union sa46 *a)

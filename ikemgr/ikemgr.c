@@ -13,6 +13,7 @@
 #include "common/imsg.h"
 #include "common/log.h"
 #include "common/msg.h"
+#include "common/pktinfo.h"
 #include "common/proc.h"
 #include "ikemgr/ezvpn.h"
 #include "ikemgr/vti.h"
@@ -44,34 +45,11 @@ static void send_pkt(const union sa46 *local, const union sa46 *peer, int port45
 	iov[n].iov_base = (void *)pkt;
 	iov[n++].iov_len = len;
 	/* Answer from the address the peer reached (the hub may have several). */
-	union {
-		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} cbuf;
-	memset(&cbuf, 0, sizeof(cbuf));
+	union pktinfo_cbuf cbuf;
 	struct msghdr mh = { .msg_name = (void *)&peer->sa, .msg_namelen = sa46_len(peer),
 	                     .msg_iov = iov, .msg_iovlen = (size_t)n };
-	if (local && sa46_is_set(local) && sa46_is6(local) == v6) {
-		mh.msg_control = cbuf.b;
-		struct cmsghdr *c;
-		if (v6) {
-			struct in6_pktinfo pi = { .ipi6_addr = local->sin6.sin6_addr };
-			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = IPPROTO_IPV6;
-			c->cmsg_type = IPV6_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		} else {
-			struct in_pktinfo pi = { .ipi_spec_dst = local->sin.sin_addr };
-			mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-			c = CMSG_FIRSTHDR(&mh);
-			c->cmsg_level = IPPROTO_IP;
-			c->cmsg_type = IP_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof(pi));
-			memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-		}
-	}
+	if (local && sa46_is6(local) == v6)
+		pktinfo_put(&mh, &cbuf, local);
 	if (sendmsg(fd, &mh, 0) < 0)
 		log_warn("sendmsg to %s", sa46_ntop(peer, (char[SA46_STRLEN]){ 0 }));
 }
@@ -94,10 +72,7 @@ static void read_500(int fd)
 {
 	for (int i = 0; i < 32; i++) {
 		union sa46 from, local;
-		union {
-			char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-			struct cmsghdr align;
-		} cbuf;
+		union pktinfo_cbuf cbuf;
 		struct iovec iov = { io.buf, sizeof(io.buf) };
 		memset(&from, 0, sizeof(from));
 		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov,
@@ -106,19 +81,7 @@ static void read_500(int fd)
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
 			break;
-		memset(&local, 0, sizeof(local));
-		local.sa.sa_family = from.sa.sa_family;
-		sa46_set_port(&local, htons(500));
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				local.sin.sin_addr = pi.ipi_addr;
-			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				local.sin6.sin6_addr = pi.ipi6_addr;
-			}
+		pktinfo_local(&mh, &from, htons(500), &local);
 		if (from.sa.sa_family != AF_INET && from.sa.sa_family != AF_INET6)
 			continue;
 		ikev1_input(io.buf, (size_t)n, &from, &local, 0);

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/pktinfo.h"
 #include "radius/dynauth.h"
 
 #define CACHE_N     64
@@ -32,23 +33,14 @@
 #define BURST       64      /* datagrams read per wake-up, so IKE questions are not starved */
 #define ANSWER_MAX  1024    /* Error-Cause + Proxy-State (at most DA_PROXY_MAX) + MA */
 
-/* A client's or our own address, in either family (IPv4-mapped IPv6 taken as IPv4). */
-struct da_addr {
-	int      family;                /* AF_INET, AF_INET6; 0 = unknown (local only) */
-	struct in_addr v4;
-	struct in6_addr v6;
-};
-/* Where a request came from: the address to answer to as received, and who that is. */
+/* Where a request came from: the address to answer to as received, and who that is (an
+ * IPv4-mapped IPv6 address taken as the IPv4 address it is). */
 struct da_from {
-	union {
-		struct sockaddr     sa;
-		struct sockaddr_in  in;
-		struct sockaddr_in6 in6;
-	} sa;
+	union sa46 sa;
 	socklen_t len;
-	struct da_addr addr;
+	union sa46 addr;
 	uint16_t port;
-	char     text[INET6_ADDRSTRLEN];
+	char     text[SA46_STRLEN];
 };
 
 struct entry {
@@ -56,7 +48,7 @@ struct entry {
 	time_t   at;
 	uint32_t req_id;
 	struct da_from from;
-	struct da_addr local;
+	union sa46 local;
 	struct da_request rq;
 	char     what[200];             /* for the log line: the request in short */
 	uint8_t  answer[ANSWER_MAX];
@@ -75,63 +67,39 @@ static struct {
 	unsigned long long rx, unknown_client, bad, duplicates, acks, naks;
 } da = { .fd = -1 };
 
-static int same_addr(const struct da_addr *a, const struct da_addr *b)
-{
-	return a->family == b->family && (a->family == AF_INET6 ?
-	       !memcmp(&a->v6, &b->v6, sizeof(a->v6)) : a->v4.s_addr == b->v4.s_addr);
-}
-
 /* The client's secret, NULL when addr is not a configured client. */
-static const char *client_key(const struct da_addr *addr)
+static const char *client_key(const union sa46 *addr)
 {
 	const struct conf_dynauth *d = &da.conf->dynauth;
 	for (int k = 0; k < d->nclient && k < CONF_MAX_DYNAUTH_CLIENTS; k++) {
 		const struct conf_dynauth_client *c = &d->client[k];
-		struct da_addr ca = { c->family == AF_INET6 ? AF_INET6 : AF_INET, c->addr, c->addr6 };
-		if (same_addr(&ca, addr))
+		union sa46 ca;
+		if (c->family == AF_INET6)
+			sa46_from6(&ca, &c->addr6, 0);
+		else
+			sa46_from4(&ca, c->addr, 0);
+		if (sa46_same_addr(&ca, addr))
 			return c->key[0] ? c->key : d->server_key;
 	}
 	return NULL;
 }
 
 /* Out of the address the request reached, whichever family it is. */
-static void send_answer(const struct da_from *to, const struct da_addr *local,
+static void send_answer(const struct da_from *to, const union sa46 *local,
                         const uint8_t *b, size_t len)
 {
 	struct iovec iov = { (void *)b, len };
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	} cm;
+	union pktinfo_cbuf cm;
 	struct msghdr m = { .msg_name = (void *)&to->sa, .msg_namelen = to->len, .msg_iov = &iov,
 	                    .msg_iovlen = 1 };
-	memset(&cm, 0, sizeof(cm));
-	if (local->family == AF_INET && local->v4.s_addr) {
-		m.msg_control = cm.buf;
-		m.msg_controllen = CMSG_SPACE(sizeof(struct in_pktinfo));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = IPPROTO_IP;
-		c->cmsg_type = IP_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
-		struct in_pktinfo pi = { .ipi_spec_dst = local->v4 };
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	} else if (local->family == AF_INET6) {
-		m.msg_control = cm.buf;
-		m.msg_controllen = CMSG_SPACE(sizeof(struct in6_pktinfo));
-		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-		struct in6_pktinfo pi = { .ipi6_addr = local->v6 };
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	}
+	pktinfo_put(&m, &cm, local);
 	if (sendmsg(da.fd, &m, 0) < 0)
 		log_rl("dynamic-author: answer to %s: %s", to->text, strerror(errno));
 }
 
-static int is_nas_address(struct in_addr a, const struct da_addr *local)
+static int is_nas_address(struct in_addr a, const union sa46 *local)
 {
-	if (local->family == AF_INET && a.s_addr == local->v4.s_addr)
+	if (sa46_is4(local, a))
 		return 1;
 	for (int k = 0; k < da.conf->niface && k < CONF_MAX_IFACES; k++)
 		if (da.conf->iface[k].has_addr && da.conf->iface[k].addr.s_addr == a.s_addr)
@@ -141,9 +109,9 @@ static int is_nas_address(struct in_addr a, const struct da_addr *local)
 
 /* The hub's interfaces carry no IPv6 address in the configuration: the request's
  * NAS-IPv6-Address must be the one it reached. */
-static int is_nas_address6(const struct in6_addr *a, const struct da_addr *local)
+static int is_nas_address6(const struct in6_addr *a, const union sa46 *local)
 {
-	return local->family == AF_INET6 && !memcmp(a, &local->v6, sizeof(*a));
+	return sa46_is6(local) && !memcmp(a, &local->sin6.sin6_addr, sizeof(*a));
 }
 
 /* Names from the request go into the log: no byte of theirs may end or fake a line. */
@@ -233,7 +201,7 @@ static struct entry *duplicate(const struct da_from *from, const uint8_t *pkt, t
 {
 	for (int k = 0; k < CACHE_N; k++) {
 		struct entry *e = &da.cache[k];
-		if (e->used && now - e->at < CACHE_SECS && same_addr(&e->from.addr, &from->addr) &&
+		if (e->used && now - e->at < CACHE_SECS && sa46_same_addr(&e->from.addr, &from->addr) &&
 		    e->from.port == from->port && e->rq.id == pkt[1] &&
 		    !memcmp(e->rq.authenticator, pkt + 4, 16))
 			return e;
@@ -251,7 +219,7 @@ static int cannot_match(const struct da_request *rq)
 }
 
 static void handle(const uint8_t *pkt, size_t len, const struct da_from *from,
-                   const struct da_addr *local)
+                   const union sa46 *local)
 {
 	time_t now = time(NULL);
 	char why[96] = "";
@@ -387,26 +355,13 @@ void dynauth_result(const struct msg_dynauth_res *res)
 static int from_of(struct da_from *f, socklen_t len)
 {
 	f->len = len;
-	memset(&f->addr, 0, sizeof(f->addr));
-	if (len >= sizeof(f->sa.in) && f->sa.sa.sa_family == AF_INET) {
-		f->addr.family = AF_INET;
-		f->addr.v4 = f->sa.in.sin_addr;
-		f->port = f->sa.in.sin_port;
-	} else if (len >= sizeof(f->sa.in6) && f->sa.sa.sa_family == AF_INET6) {
-		f->port = f->sa.in6.sin6_port;
-		if (IN6_IS_ADDR_V4MAPPED(&f->sa.in6.sin6_addr)) {
-			f->addr.family = AF_INET;
-			memcpy(&f->addr.v4, f->sa.in6.sin6_addr.s6_addr + 12, 4);
-		} else {
-			f->addr.family = AF_INET6;
-			f->addr.v6 = f->sa.in6.sin6_addr;
-		}
-	} else {
+	if (len < sizeof(f->sa.sin) || (f->sa.sa.sa_family != AF_INET &&
+	                                (f->sa.sa.sa_family != AF_INET6 || len < sizeof(f->sa.sin6))))
 		return 0;
-	}
-	inet_ntop(f->addr.family, f->addr.family == AF_INET ? (void *)&f->addr.v4
-	                                                    : (void *)&f->addr.v6,
-	          f->text, sizeof(f->text));
+	f->addr = f->sa;
+	sa46_unmap(&f->addr);
+	f->port = sa46_port(&f->addr);
+	sa46_ntop(&f->addr, f->text);
 	return 1;
 }
 
@@ -415,16 +370,12 @@ static void on_readable(uv_poll_t *h, int status, int events)
 	uint8_t buf[DA_MAX_LEN + 1];
 	for (int n = 0; n < BURST; n++) {
 		struct da_from from;
-		union {
-			struct cmsghdr h;
-			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-			         CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		} cm;
+		union pktinfo_cbuf cm;
 		struct iovec iov = { buf, sizeof(buf) };
 		memset(&from, 0, sizeof(from));
 		struct msghdr m = { .msg_name = &from.sa, .msg_namelen = sizeof(from.sa),
-		                    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-		                    .msg_controllen = sizeof(cm.buf) };
+		                    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b,
+		                    .msg_controllen = sizeof(cm.b) };
 		ssize_t r = recvmsg(da.fd, &m, MSG_DONTWAIT);
 		if (r < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -433,25 +384,8 @@ static void on_readable(uv_poll_t *h, int status, int events)
 		}
 		if (!from_of(&from, m.msg_namelen))
 			continue;
-		struct da_addr local = { 0 };
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				local.family = AF_INET;
-				local.v4 = pi.ipi_addr;
-			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				if (IN6_IS_ADDR_V4MAPPED(&pi.ipi6_addr)) {
-					local.family = AF_INET;
-					memcpy(&local.v4, pi.ipi6_addr.s6_addr + 12, 4);
-				} else {
-					local.family = AF_INET6;
-					local.v6 = pi.ipi6_addr;
-				}
-			}
-		}
+		union sa46 local;
+		pktinfo_local(&m, &from.addr, 0, &local);
 		if ((size_t)r > DA_MAX_LEN) {
 			da.bad++;
 			log_rl("dynamic-author: request from %s dropped: longer than %d bytes",

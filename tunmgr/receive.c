@@ -181,7 +181,7 @@ static int rx_batch(int fd, int pktinfo)
 		dp.rx.m[i].msg_hdr = (struct msghdr){
 			.msg_name = &dp.rx.from[i], .msg_namelen = sizeof(dp.rx.from[i]),
 			.msg_iov = &dp.rx.iov[i], .msg_iovlen = 1,
-			.msg_control = pktinfo ? dp.rx.cbuf[i] : NULL,
+			.msg_control = pktinfo ? dp.rx.cbuf[i].b : NULL,
 			.msg_controllen = pktinfo ? sizeof(dp.rx.cbuf[i]) : 0 };
 	}
 	return recvmmsg(fd, dp.rx.m, MMSG, MSG_DONTWAIT, NULL);
@@ -198,18 +198,7 @@ static void udp_datagram(uint8_t *buf, size_t n, const union sa46 *from,
 		struct msg_ike_pkt p;
 		memset(&p, 0, sizeof(p));
 		p.peer = *from;
-		p.local.sa.sa_family = from->sa.sa_family;
-		sa46_set_port(&p.local, htons(4500));
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
-			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				p.local.sin.sin_addr = pi.ipi_addr;
-			} else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(c), sizeof(pi));
-				p.local.sin6.sin6_addr = pi.ipi6_addr;
-			}
+		pktinfo_local(mh, from, htons(4500), &p.local);
 		p.len = (uint16_t)(n - 4);
 		/* over the queue's cap (ikemgr behind) it is dropped and counted in dp.ike */
 		if (imsg_compose2(&dp.ike, IMSG_IKE_PACKET, 0, -1, &p, sizeof(p), buf + 4,

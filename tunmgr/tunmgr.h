@@ -29,6 +29,7 @@
 #include "common/conf.h"
 #include "common/imsg.h"
 #include "common/msg.h"
+#include "common/pktinfo.h"
 #include "tunmgr/esp.h"
 #include "tunmgr/offload.h"
 
@@ -165,7 +166,7 @@ struct dataplane {
 		struct mmsghdr     m[MMSG];
 		struct iovec       iov[MMSG];
 		union sa46         from[MMSG];
-		char               cbuf[MMSG][CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		union pktinfo_cbuf cbuf[MMSG];
 		uint8_t          (*buf)[PKT_MAX];        /* MMSG buffers, allocated at start */
 	} rx;
 	struct {                 /* send.c: sealed packets for one sendmmsg */
