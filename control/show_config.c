@@ -152,7 +152,8 @@ static void vaccess_body_cb(FILE *f, const void *arg)
 		iface_addr_lines(f, t);
 	if (va->s->local[0])
 		fprintf(f, " tunnel source %s\n", va->s->local);
-	fprintf(f, " tunnel mode ipsec ipv4\n");
+	fprintf(f, " tunnel mode %s\n",
+	        conf_tunnel_mode_words(t->tunnel_mode_ipsec ? t->tunnel_mode_ipsec : TUNNEL_IPSEC_IPV4));
 	if (va->s->peer[0])
 		fprintf(f, " tunnel destination %s\n", va->s->peer);
 	if (t->protection[0])

@@ -32,7 +32,8 @@ struct show_vaccess {
 	char username[CONF_NAME_MAX * 2];
 	char group[CONF_NAME_MAX];
 	char profile[CONF_NAME_MAX];
-	char peer[16], local[16], assigned[16];   /* dotted quads, "" when unknown */
+	char peer[SA46_STRLEN], local[SA46_STRLEN];  /* IPv4 or IPv6, "" when unknown */
+	char assigned[16];                          /* a dotted quad, "" when unknown */
 	/* the session's own interface settings (RADIUS, CoA), "" / 0 = the template's */
 	char acl_in[CONF_NAME_MAX], acl_out[CONF_NAME_MAX];
 	int  mtu, tcp_mss;

@@ -110,15 +110,20 @@ static void copy_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
-/* Addresses from the store are printed as text: keep only what is one. */
+/* Addresses from the store are printed as text: keep only what is one (IPv4, or IPv6 where
+ * DST has room for it). */
 static void copy_addr_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 {
-	struct in_addr a;
+	union sa46 a;
+	char buf[SA46_STRLEN];
 	const unsigned char *t = sqlite3_column_text(s, col);
 
-	if (t == NULL || inet_pton(AF_INET, (const char *)t, &a) != 1 ||
-	    inet_ntop(AF_INET, &a, dst, (socklen_t)len) == NULL)
-		dst[0] = '\0';
+	dst[0] = '\0';
+	if (t == NULL || sa46_pton((const char *)t, &a) < 0)
+		return;
+	sa46_ntop(&a, buf);
+	if (strlen(buf) < len)
+		memcpy(dst, buf, strlen(buf) + 1);
 }
 
 int show_vaccess_query(sqlite3 *h, int unit, struct show_vaccess *out, char *err,
