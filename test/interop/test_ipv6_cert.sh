@@ -8,6 +8,7 @@
 #    gives an IPv4 address from certpool, the session is logged from [fd00:1::2]:4500 and a
 #    ping passes through the tunnel;
 #  - ECDSA P-256 both ways (the hub answers with TP-EC);
+#  - bob (OU=xgroup): the certificate, then XAUTH (XAUTHInitRSA) over IPv6;
 #  - an IPv6 address identity (ID_IPV6_ADDR fd00:1::2, in the certificate's subjectAltName)
 #    is accepted as the certificate's;
 #  - a certificate from another CA is refused with one clear line naming the IPv6 peer.
@@ -30,6 +31,7 @@ pki_cert hub "$O/CN=hub" rsa 30 "DNS:hub,IP:fd00:1::246" || fail "hub certificat
 pki_cert hub-ec "$O/CN=hub-ec" ec 30 "DNS:hub,IP:fd00:1::246" || fail "hub ECDSA certificate"
 pki_cert alice "$O/OU=certgroup/CN=alice" || fail "alice's certificate"
 pki_cert ecc "$O/OU=certgroup/CN=ecc" ec || fail "ECDSA client certificate"
+pki_cert bob "$O/OU=xgroup/CN=bob" || fail "bob's certificate"
 pki_cert addr "$O/OU=certgroup/CN=addr" rsa 30 "IP:fd00:1::2" || fail "certificate for fd00:1::2"
 pki_other_ca "$P" stranger "$O/OU=certgroup/CN=stranger" || fail "certificate of another CA"
 cp "$SRCDIR/test/data/hub-cert6.conf" "$P/hub.conf" || fail "copying the configuration"
@@ -64,18 +66,20 @@ swan_cert() {
 	swan_load || die "charon did not load the certificates"
 }
 
-# connects CN TP: charon comes up, phase 1 names the certificate's CN, trust point TP and group
-# certgroup, Mode Config gives an address from certpool, a ping passes, DELETE removes it all
+# connects CN TP [OU PROFILE THEN]: charon comes up, phase 1 names the certificate's CN, trust
+# point TP, group OU (certgroup) and PROFILE (certs) and what comes next (Mode Config), Mode
+# Config gives an address from certpool, a ping passes, DELETE removes it all
 connects() {
-	local cn=$1 tp=$2 vip va
+	local cn=$1 tp=$2 ou=${3:-certgroup} pr=${4:-certs} next=${5:-Mode Config} vip va mark
+	mark=$(wc -l <"$st/vpnd.log")
 	swan_up 20 || die "charon did not connect to fd00:1::246"
 	swan_sas | grep -q "ESTABLISHED, IKEv1" || { swan_sas; die "no IKEv1 SA"; }
 	grep "main mode phase 1 complete" "$st/vpnd.log" | tail -1 |
-		grep -q "with fd00:1::2 identity /C=US/O=vpnd test/OU=certgroup/CN=$cn profile 'certs' (certificate, trust point $tp, group 'certgroup'), Mode Config" ||
-		die "phase 1 not logged with fd00:1::2, the certificate, $tp and the group: $(grep 'phase 1 complete' "$st/vpnd.log" | tail -1)"
+		grep -qF "with fd00:1::2 identity /C=US/O=vpnd test/OU=$ou/CN=$cn profile '$pr' (certificate, trust point $tp, group '$ou'), $next" ||
+		die "phase 1 not logged with fd00:1::2, the certificate, $tp, the group and $next: $(grep 'phase 1 complete' "$st/vpnd.log" | tail -1)"
 	vip=$(swan_vip)
 	case "$vip" in 192.168.5.1[0-9]|192.168.5.20) ;; *) die "virtual IP '$vip' not from certpool";; esac
-	grep -Eq "session [0-9]+ up: .*peer \[fd00:1::2\]:4500" "$st/vpnd.log" ||
+	tail -n +"$((mark + 1))" "$st/vpnd.log" | grep -Eq "session [0-9]+ up: user '$cn' group '$ou' peer \[fd00:1::2\]:4500" ||
 		die "the hub did not log the session up from [fd00:1::2]:4500"
 	cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no ping reply through the tunnel"
 	va=$(hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1 | head -1)
@@ -101,6 +105,12 @@ connects ecc TP-EC
 grep -q "authentication of 'C=US, O=vpnd test, CN=hub-ec' with ECDSA.* successful" "$SWAN_DIR/charon.log" ||
 	die "charon did not log the hub's ECDSA signature as good"
 pass "$name: main mode ECDSA signatures both ways over IPv6, $CARRIED, ping through the tunnel"
+
+name="bob (RSA, OU=xgroup, XAUTH)"
+swan_cert bob bob "\"C=US, O=vpnd test, OU=xgroup, CN=bob\"" xauth=yes user=bob password=Bb78Cert6Pw
+connects bob TP xgroup certs-xauth "starting XAUTH"
+grep -q "user 'bob' authenticated (group 'xgroup')" "$st/vpnd.log" || die "bob not authenticated by XAUTH"
+pass "$name: certificate then XAUTH over IPv6, $CARRIED, ping through the tunnel"
 
 name="address identity fd00:1::2 (ID_IPV6_ADDR)"
 swan_cert addr addr fd00:1::2
