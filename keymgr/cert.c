@@ -254,12 +254,20 @@ static int id_matches(X509 *x, const uint8_t *id, size_t idlen, char *why, size_
 		if (dl == 4 && X509_check_ip(x, d, 4, 0) == 1)
 			return 1;
 		break;
+	case ID_IPV6_ADDR:
+		if (dl == 16 && X509_check_ip(x, d, 16, 0) == 1)
+			return 1;
+		break;
 	default:
 		snprintf(why, whysz, "identity type %u cannot name a certificate", id[0]);
 		return 0;
 	}
 	if (id[0] == ID_IPV4_ADDR && dl == 4)
 		inet_ntop(AF_INET, d, txt, sizeof(txt));
+	else if (id[0] == ID_IPV6_ADDR && dl == 16)
+		inet_ntop(AF_INET6, d, txt, sizeof(txt));
+	else if (id[0] == ID_IPV4_ADDR || id[0] == ID_IPV6_ADDR)
+		snprintf(txt, sizeof(txt), "(an address of %zu bytes)", dl);
 	else
 		snprintf(txt, sizeof(txt), "%.*s", (int)(dl < 100 ? dl : 100), (const char *)d);
 	for (char *c = txt; *c; c++)

@@ -163,6 +163,7 @@ int  hash_id_is_subject(const struct conf_trustpoint *tp, const uint8_t *id, siz
 #define ID_IPV4_ADDR         1
 #define ID_FQDN              2
 #define ID_USER_FQDN         3
+#define ID_IPV6_ADDR         5
 #define ID_DER_ASN1_DN       9
 
 /* vti.c: SKEYID for a static VTI we dial, from the key for its destination only; its

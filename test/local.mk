@@ -123,10 +123,14 @@ TESTS += test/interop/test_ipv6_mm.sh
 EXTRA_DIST += test/interop/test_ipv6_mm.sh test/data/hub-mm6.conf
 ipv6_mm_log = test/interop/test_ipv6_mm.sh.log
 $(ipv6_mm_log): test/interop/test_ipv6_outside.sh.log
+TESTS += test/interop/test_ipv6_cert.sh
+EXTRA_DIST += test/interop/test_ipv6_cert.sh test/data/hub-cert6.conf
+ipv6_cert_log = test/interop/test_ipv6_cert.sh.log
+$(ipv6_cert_log): test/interop/test_ipv6_mm.sh.log
 TESTS += test/interop/test_ipv6_radius.sh
 EXTRA_DIST += test/interop/test_ipv6_radius.sh test/data/hub-radius6.conf
 ipv6_radius_log = test/interop/test_ipv6_radius.sh.log
-$(ipv6_radius_log): test/interop/test_ipv6_mm.sh.log
+$(ipv6_radius_log): test/interop/test_ipv6_cert.sh.log
 TESTS += test/interop/test_ez_ops.sh
 EXTRA_DIST += test/interop/test_ez_ops.sh
 ez_ops_log = test/interop/test_ez_ops.sh.log

@@ -98,7 +98,8 @@ static void setup(void)
 	k.hub = mkcert(k.hub_key, NULL, "hub", k.ca, k.ca_key, -DAY, 30 * DAY, 2, 0, NULL);
 	k.alice_key = rsa_key();
 	k.alice = mkcert(k.alice_key, "certgroup", "alice", k.ca, k.ca_key, -DAY, 30 * DAY, 3, 0,
-	                 "DNS:alice.example.net,email:alice@example.net,IP:198.51.100.2");
+	                 "DNS:alice.example.net,email:alice@example.net,IP:198.51.100.2,"
+	                 "IP:2001:db8::2");
 	k.old = mkcert(k.alice_key, "certgroup", "old", k.ca, k.ca_key, -3 * DAY, -DAY, 4, 0, NULL);
 	k.revoked = mkcert(k.alice_key, "certgroup", "mallory", k.ca, k.ca_key, -DAY, 30 * DAY, 5, 0,
 	                   NULL);
@@ -310,6 +311,31 @@ Test(cert, identity_must_be_the_certificate)
 	memcpy(rq->id + 4, "\xc6\x33\x64\x03", 4);
 	rq->id_len = 8;
 	expect(rq, CERT_BAD_ID, "198.51.100.3");
+
+	/* ID_IPV6_ADDR (type 5, 16 bytes), as charon sends over IPv6 with an address identity */
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+	rq = req(k.alice, k.alice_key, 3);
+	rq->id[0] = 5;
+	memcpy(rq->id + 4, a6, 16);
+	rq->id_len = 20;
+	expect(rq, CERT_OK, NULL);
+	rq = req(k.alice, k.alice_key, 3);
+	rq->id[0] = 5;
+	memcpy(rq->id + 4, a6, 16);
+	rq->id[4 + 15] = 3;
+	rq->id_len = 20;
+	expect(rq, CERT_BAD_ID, "identity 2001:db8::3 is not in the certificate's subjectAltName");
+	/* an IPv4 address in an IPv6 ID, or the IPv6 one cut short, names nothing */
+	rq = req(k.alice, k.alice_key, 3);
+	rq->id[0] = 5;
+	memcpy(rq->id + 4, "\xc6\x33\x64\x02", 4);
+	rq->id_len = 8;
+	expect(rq, CERT_BAD_ID, "an address of 4 bytes");
+	rq = req(k.alice, k.alice_key, 3);
+	rq->id[0] = 1;
+	memcpy(rq->id + 4, a6, 16);
+	rq->id_len = 20;
+	expect(rq, CERT_BAD_ID, "an address of 16 bytes");
 }
 
 Test(cert, ecdsa_p256_client)
