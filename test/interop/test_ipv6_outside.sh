@@ -130,7 +130,12 @@ n=$("$VPNCTL" -S "$st" show crypto session remote FD00:1:0:0::2 | grep -c "fd00:
 	die "show crypto ipsec sa peer fd00:1::2 lacks the SA"
 "$VPNCTL" -S "$st" show crypto session remote fd00:1::99 | grep -q "fd00:1::2" &&
 	die "show crypto session remote fd00:1::99 shows fd00:1::2"
-pass "the store and the shows carry the IPv6 peer; vpnctl filters by it"
+rc=$("$VPNCTL" -S "$st" show running-config interface "Virtual-Access$unit") ||
+	die "show running-config interface Virtual-Access$unit failed"
+echo "$rc" | grep -q "^ tunnel destination fd00:1::2$" && echo "$rc" | grep -q "^ tunnel source fd00:1::246$" &&
+	echo "$rc" | grep -q "^ tunnel mode ipsec ipv4 v6-overlay$" ||
+	{ echo "$rc" >&2; die "show running-config interface Virtual-Access$unit lacks the IPv6 tunnel lines"; }
+pass "the store and the shows carry the IPv6 peer (show running-config interface too); vpnctl filters by it"
 
 # raw ESP over IPv6: a forged pair with zero keys toward fd00:1::2 (the session's encapsulation
 # becomes raw ESP). An echo request sealed on 0x4101 reaches the inside host and moves the
