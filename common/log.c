@@ -252,16 +252,6 @@ static void put_clean(char *out, size_t len, const char *s)
 	out[i] = '\0';
 }
 
-const char *log_peer_addr(const struct log_peer *peer, char *buf)
-{
-	buf[0] = '\0';
-	if (peer->addr6)
-		inet_ntop(AF_INET6, peer->addr6, buf, INET6_ADDRSTRLEN);
-	else if (peer->addr)
-		inet_ntop(AF_INET, &peer->addr, buf, INET6_ADDRSTRLEN);
-	return buf;
-}
-
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 {
 	static const char *const names[] = { "CRYPTO", "ISAKMP", "IPSEC", "CRYPTO", "ENGINE" };

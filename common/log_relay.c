@@ -32,6 +32,16 @@ static size_t put_field(char *buf, size_t len, size_t off, const char *key, cons
 	return put_clean(buf, len, off, v);
 }
 
+const char *log_peer_addr(const struct log_peer *peer, char *buf)
+{
+	buf[0] = '\0';
+	if (peer->addr6)
+		inet_ntop(AF_INET6, peer->addr6, buf, INET6_ADDRSTRLEN);
+	else if (peer->addr)
+		inet_ntop(AF_INET, &peer->addr, buf, INET6_ADDRSTRLEN);
+	return buf;
+}
+
 size_t log_relay_format(char *buf, size_t len, int pri, const char *msg,
                         const struct log_peer *peer)
 {
