@@ -474,10 +474,12 @@ struct msg_sa_add {
 	/* client side of the quick-mode identities: packets to sel_net/sel_mask leave through
 	 * this SA; a network other than the client's address gets a route via the interface */
 	struct in_addr sel_net, sel_mask;
-	/* an IPv6 SA (sel_v6): the client side is its Mode Config address sel_net6/128 and
-	 * sel_net, sel_mask are unused */
+	/* an IPv6 SA (sel_v6): the client side is sel_net6/sel_plen6, its Mode Config address
+	 * (/128) or a network within its Framed-IPv6-Routes or Delegated-IPv6-Prefix, and
+	 * sel_net, sel_mask are unused. sel_plen6 0 means 128 (a zeroed message: the address). */
 	int32_t  sel_v6;
 	struct in6_addr sel_net6;
+	int32_t  sel_plen6;
 };
 struct msg_sa_del {
 	uint32_t session_id;

@@ -100,6 +100,36 @@ int netpolicy_overlap6(const struct in6_addr *a, int alen, const struct in6_addr
 	return 1;
 }
 
+int netpolicy_covers6(const struct in6_addr *outer, int olen, const struct in6_addr *net,
+                      int plen)
+{
+	return olen >= 0 && olen <= 128 && plen >= olen && netpolicy_overlap6(outer, olen, net, plen);
+}
+
+const char *netpolicy_check6(const struct vpnd_conf *c, const struct netpolicy_peer6 *peer,
+                             const struct in6_addr *net, int plen, char *why, size_t whylen)
+{
+	if (peer->assigned6 && !IN6_IS_ADDR_UNSPECIFIED(peer->assigned6) && plen == 128 &&
+	    !memcmp(net, peer->assigned6, sizeof(*net)))
+		return NULL;
+	if (!peer->assigned6 || IN6_IS_ADDR_UNSPECIFIED(peer->assigned6)) {
+		/* a network rides beside the client's address (keymgr/addr6.c): none, no network */
+		snprintf(why, whylen, "the session has no IPv6 address");
+		return why;
+	}
+	if (netpolicy_claimable6(c, net, plen, why, whylen))
+		return why;
+	for (int k = 0; k < peer->nroute6 && k < MSG_ROUTES_MAX; k++)
+		if (netpolicy_covers6(&peer->route6[k].net, peer->route6[k].plen, net, plen))
+			return NULL;
+	if (peer->deleg6 && peer->deleg6->plen > 0 &&
+	    netpolicy_covers6(&peer->deleg6->net, peer->deleg6->plen, net, plen))
+		return NULL;
+	snprintf(why, whylen, "not the session's IPv6 address nor within a Framed-IPv6-Route or "
+	         "Delegated-IPv6-Prefix of it");
+	return why;
+}
+
 const char *netpolicy_claimable6(const struct vpnd_conf *c, const struct in6_addr *net,
                                  int plen, char *why, size_t whylen)
 {

@@ -42,6 +42,22 @@ const char *netpolicy_claimable6(const struct vpnd_conf *, const struct in6_addr
 /* Do net/plen and other/olen share an address? */
 int netpolicy_overlap6(const struct in6_addr *net, int plen, const struct in6_addr *other,
                        int olen);
+/* Does outer/olen hold every address of net/plen? */
+int netpolicy_covers6(const struct in6_addr *outer, int olen, const struct in6_addr *net,
+                      int plen);
+
+/* What an IPv6 client may claim as the client side of an SA: its Mode Config address, and
+ * networks within those RADIUS routed to it as keymgr authorized them. */
+struct netpolicy_peer6 {
+	const struct in6_addr *assigned6;       /* NULL or :: = none */
+	const struct msg_route6 *route6;        /* Framed-IPv6-Routes */
+	int            nroute6;
+	const struct msg_route6 *deleg6;        /* Delegated-IPv6-Prefix, NULL or plen 0 = none */
+};
+/* NULL when net/plen is the peer's own address/128, or lies within one of its networks (and
+ * is claimable6); otherwise why not (in why). */
+const char *netpolicy_check6(const struct vpnd_conf *, const struct netpolicy_peer6 *,
+                             const struct in6_addr *net, int plen, char *why, size_t whylen);
 
 /* Does access list NAME permit every address of net/plen (first match, implicit deny)? */
 int netpolicy_acl_permits(const struct vpnd_conf *, const char *acl, struct in_addr net,

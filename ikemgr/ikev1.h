@@ -62,8 +62,9 @@ struct ike_child {
 	uint8_t  id_peer_len, id_ours_len;
 	struct in_addr sel_net, sel_mask;   /* client side: traffic to it uses this SA */
 	int      sel_hub_any;        /* hub side (IDcr) was 0.0.0.0/0 (or ::/0) */
-	int      sel_v6;             /* an IPv6 SA: client side sel_net6/128, sel_net/mask 0 */
+	int      sel_v6;             /* an IPv6 SA: client side sel_net6/sel_plen6, sel_net/mask 0 */
 	struct in6_addr sel_net6;
+	int      sel_plen6;
 	int      rekeying;           /* a hub-initiated rekey of this SA is under way */
 	time_t   replaced_at;        /* a newer SA with the same identities exists */
 };
@@ -369,10 +370,15 @@ void ikev1_child_added(struct ike_sa *, const struct ike_child *);
 int  ikev1_id_selector(const uint8_t *body, size_t len, struct in_addr *net, struct in_addr *mask);
 /* An IPv6 address, subnet or range identity (types 5, 6, 8) */
 int  ikev1_id_is_ipv6(const uint8_t *body, size_t len);
-/* An IPv6 quick mode: NULL when IDci is exactly the session's Mode Config IPv6 address (an
- * address, or a /128 subnet) and IDcr an IPv6 identity; else why not. */
-const char *ikev1_check_selector6(const struct ike_sa *, const uint8_t *idci, size_t cilen,
-                                  const uint8_t *idcr, size_t crlen, struct in6_addr *net6,
+/* An IPv6 address, subnet or range that is a prefix, as NET6/PLEN (host bits cleared);
+ * -1 for anything else */
+int  ikev1_id_selector6(const uint8_t *body, size_t len, struct in6_addr *net6, int *plen);
+/* An IPv6 quick mode: NULL when IDci is the session's Mode Config IPv6 address, or lies
+ * within one of its RADIUS IPv6 networks (Framed-IPv6-Route, Delegated-IPv6-Prefix) that no
+ * other session holds, and IDcr an IPv6 identity; else why not. */
+const char *ikev1_check_selector6(const struct vpnd_conf *, const struct ike_sa *,
+                                  const uint8_t *idci, size_t cilen, const uint8_t *idcr,
+                                  size_t crlen, struct in6_addr *net6, int *plen,
                                   int *hub_any);
 /* What this SA's peer may claim: its Mode Config address, its group's or profile's
  * network-extension access-list, its Framed-Routes (common/netpolicy.h) */

@@ -88,6 +88,7 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 	a->sel_mask = qm->child.sel_mask;
 	a->sel_v6 = qm->child.sel_v6;
 	a->sel_net6 = qm->child.sel_net6;
+	a->sel_plen6 = qm->child.sel_v6 ? qm->child.sel_plen6 : 0;
 	int rc = 0;
 	const uint8_t *gqm = NULL;
 	size_t gqmlen = 0;
@@ -190,15 +191,23 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	/* IDci: the client's address or a network of its own; IDcr: what it wants to reach. */
 	struct in_addr sel_net = { 0 }, sel_mask = { 0 }, hub_net = { 0 }, hub_mask = { 0 };
 	struct in6_addr sel_net6;
-	int v6 = 0, hub6_any = 0;
+	int v6 = 0, hub6_any = 0, sel_plen6 = 128;
 	memset(&sel_net6, 0, sizeof(sel_net6));
 	if (nid == 2 && ikev1_id_is_ipv6(id[0]->body, id[0]->len)) {
-		/* IPv6: the client's own Mode Config address toward anything IPv6 */
-		const char *why = ikev1_check_selector6(sa, id[0]->body, id[0]->len, id[1]->body,
-		                                        id[1]->len, &sel_net6, &hub6_any);
+		/* IPv6: the client's own Mode Config address, or a network RADIUS routed to it,
+		 * toward anything IPv6 */
+		const char *why = ikev1_check_selector6(ike.conf, sa, id[0]->body, id[0]->len,
+		                                        id[1]->body, id[1]->len, &sel_net6,
+		                                        &sel_plen6, &hub6_any);
 		if (why) {
+			char n6[INET6_ADDRSTRLEN] = "?";
+			if (ikev1_id_selector6(id[0]->body, id[0]->len, &sel_net6, &sel_plen6) == 0)
+				inet_ntop(AF_INET6, &sel_net6, n6, sizeof(n6));
+			else
+				sel_plen6 = 0;
 			ike.st.bad_id++;
-			log_rl("session %u: IPv6 quick mode refused: %s", sa->id, why);
+			log_rl("session %u: IPv6 quick mode for %s/%d refused: %s", sa->id, n6,
+			       sel_plen6, why);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
 			return;
@@ -288,6 +297,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	qm->child.sel_hub_any = v6 ? hub6_any : hub_mask.s_addr == 0;
 	qm->child.sel_v6 = v6;
 	qm->child.sel_net6 = sel_net6;
+	qm->child.sel_plen6 = sel_plen6;
 	if (nid == 2 && id[0]->len <= IKE_QMID_MAX && id[1]->len <= IKE_QMID_MAX) {
 		memcpy(qm->child.id_peer, id[0]->body, id[0]->len);
 		qm->child.id_peer_len = (uint8_t)id[0]->len;

@@ -1,6 +1,7 @@
 /*
  * Quick-mode identities (proxies) on a dynamic VTI. A client may protect its assigned
- * address and, network-extension style, subnets of its own; each becomes a selector of the
+ * address and, network-extension style, subnets of its own (IPv6: within the networks RADIUS
+ * routed to it); each becomes a selector of the
  * session's virtual-access interface (tunmgr routes the subnet there and picks the SA by
  * destination). What a client may not claim: a network of the hub's own interfaces, anything
  * another live session owns, or "any" while it holds a Mode Config address. As IOS does on a
@@ -83,23 +84,114 @@ static int any6(const uint8_t *b, size_t len)
 	       !memcmp(b + 20, ones, 16);
 }
 
-const char *ikev1_check_selector6(const struct ike_sa *sa, const uint8_t *ci, size_t cilen,
-                                  const uint8_t *cr, size_t crlen, struct in6_addr *net6,
+/* A contiguous IPv6 mask's length, or -1 */
+static int mask6_len(const uint8_t *m)
+{
+	int n = 0;
+	while (n < 128 && (m[n / 8] & (0x80 >> (n % 8))))
+		n++;
+	for (int i = n; i < 128; i++)
+		if (m[i / 8] & (0x80 >> (i % 8)))
+			return -1;
+	return n;
+}
+
+static void clear_host6(struct in6_addr *a, int plen)
+{
+	for (int i = plen; i < 128; i++)
+		a->s6_addr[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+}
+
+int ikev1_id_selector6(const uint8_t *body, size_t len, struct in6_addr *net6, int *plen)
+{
+	if (len == 20 && body[0] == ISAKMP_ID_IPV6_ADDR) {
+		memcpy(net6, body + 4, 16);
+		*plen = 128;
+		return 0;
+	}
+	if (len != 36)
+		return -1;
+	if (body[0] == ISAKMP_ID_IPV6_ADDR_SUBNET) {
+		int n = mask6_len(body + 20);
+		if (n < 0)
+			return -1;
+		memcpy(net6, body + 4, 16);
+		clear_host6(net6, n);
+		*plen = n;
+		return 0;
+	}
+	if (body[0] == ISAKMP_ID_IPV6_ADDR_RANGE) {
+		/* only a range that is a whole prefix: the first address with the host bits clear,
+		 * the last with them all set */
+		int n = 128;
+		while (n > 0 && !(body[4 + (n - 1) / 8] & (0x80 >> ((n - 1) % 8))) &&
+		       (body[20 + (n - 1) / 8] & (0x80 >> ((n - 1) % 8))))
+			n--;
+		struct in6_addr lo, hi;
+		memcpy(&lo, body + 4, 16);
+		memcpy(&hi, body + 20, 16);
+		clear_host6(&hi, n);
+		if (memcmp(&lo, &hi, 16))
+			return -1;
+		*net6 = lo;
+		*plen = n;
+		return 0;
+	}
+	return -1;
+}
+
+/* Does another live session hold an IPv6 address or network that net6/plen overlaps? */
+static const char *taken6(const struct ike_sa *sa, const struct in6_addr *net6, int plen)
+{
+	static char why[96];
+	for (const struct ike_sa *o = ike.all; o; o = o->all_next) {
+		if (o == sa || o->superseded || o->state == IKE_S_DEAD)
+			continue;
+		if (o->have_policy && !IN6_IS_ADDR_UNSPECIFIED(&o->policy.addr6) &&
+		    netpolicy_overlap6(net6, plen, &o->policy.addr6, 128)) {
+			snprintf(why, sizeof(why), "it holds the IPv6 address of session %u", o->id);
+			return why;
+		}
+		for (int i = 0; i < IKE_MAX_CHILD; i++) {
+			const struct ike_child *c = &o->child[i];
+			if (c->used && c->sel_v6 &&
+			    netpolicy_overlap6(net6, plen, &c->sel_net6, c->sel_plen6)) {
+				snprintf(why, sizeof(why), "it overlaps an IPv6 network of session %u",
+				         o->id);
+				return why;
+			}
+		}
+	}
+	return NULL;
+}
+
+const char *ikev1_check_selector6(const struct vpnd_conf *conf, const struct ike_sa *sa,
+                                  const uint8_t *ci, size_t cilen, const uint8_t *cr,
+                                  size_t crlen, struct in6_addr *net6, int *plen,
                                   int *hub_any)
 {
-	static const uint8_t host[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	                                  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static char why[160];
 
 	if (!sa->have_policy || !sa->addr6_given)
 		return "the session holds no IPv6 address from Mode Config";
-	if (cilen < 20 || !((ci[0] == ISAKMP_ID_IPV6_ADDR && cilen == 20) ||
-	      (ci[0] == ISAKMP_ID_IPV6_ADDR_SUBNET && cilen == 36 && !memcmp(ci + 20, host, 16))))
-		return "the client side is not one IPv6 address";
+	if (ikev1_id_selector6(ci, cilen, net6, plen) < 0)
+		return "the client side is not an IPv6 address or prefix";
 	if (!ikev1_id_is_ipv6(cr, crlen) || (crlen != 20 && crlen != 36))
 		return "the hub side is not an IPv6 identity";
-	if (memcmp(ci + 4, &sa->policy.addr6, 16) != 0)
-		return "the client side is not its Mode Config IPv6 address";
-	memcpy(net6, ci + 4, 16);
+	/* Beside its own address, a client may claim what RADIUS routed to it (a router or a
+	 * delegated prefix behind it), as keymgr let it through; tunmgr checks again. */
+	struct netpolicy_peer6 np = {
+		.assigned6 = &sa->policy.addr6, .route6 = sa->policy.route6,
+		.nroute6 = sa->policy.nroute6 < 0 ? 0 : sa->policy.nroute6,
+		.deleg6 = &sa->policy.deleg6,
+	};
+	if (netpolicy_check6(conf, &np, net6, *plen, why, sizeof(why)))
+		return why;
+	if (*plen < 128 || memcmp(net6, &sa->policy.addr6, 16)) {
+		const char *t = taken6(sa, net6, *plen);
+		if (t)
+			return t;
+	}
 	*hub_any = any6(cr, crlen);
 	return NULL;
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/netpolicy.h"
 #include "tunmgr/acl.h"
 #include "tunmgr/mss.h"
 #include "tunmgr/sadb.h"
@@ -101,11 +102,14 @@ static void esp_input(const uint8_t *esp, size_t len, const union sa46 *from, in
 	    sa46_same_addr(from, &v->peer))
 		sa46_set_port(&v->peer, sa46_port(from));
 	if (nh == ESP_NH_IPV6 && n >= 40) {
-		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries its client's address only (and the
-		 * networks RADIUS routed to it), and an IPv4 SA no IPv6 at all */
+		/* RFC 4301 5.2 for IPv6: an IPv6 SA carries sources within its selector only (the
+		 * SA of the client's address also the networks RADIUS routed to it, which ride it
+		 * when no quick mode names them), and an IPv4 SA no IPv6 at all */
 		char ip6[INET6_ADDRSTRLEN], ip6b[INET6_ADDRSTRLEN];
-		if (!s->v6 ||
-		    (memcmp(out + 8, &s->net6, 16) != 0 && !in_framed_route6(v, out + 8))) {
+		struct in6_addr src6;
+		memcpy(&src6, out + 8, 16);
+		if (!s->v6 || (!netpolicy_covers6(&s->net6, s->plen6, &src6, 128) &&
+		               !(s->own6 && in_framed_route6(v, out + 8)))) {
 			v->drop_other++;
 			log_rl("%s: IPv6 packet from %s outside the selector of SA %08x dropped",
 			       v->ifname, inet_ntop(AF_INET6, out + 8, ip6, sizeof(ip6)),

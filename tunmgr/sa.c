@@ -76,9 +76,24 @@ void switch_out(struct va *v, struct va_out *o)
 struct va_out *out_find(struct va *v, struct in_addr net, struct in_addr mask)
 {
 	for (int i = 0; i < v->nouts; i++)
-		if (v->outs[i].net.s_addr == net.s_addr && v->outs[i].mask.s_addr == mask.s_addr)
+		if (!v->outs[i].v6 && v->outs[i].net.s_addr == net.s_addr &&
+		    v->outs[i].mask.s_addr == mask.s_addr)
 			return &v->outs[i];
 	return NULL;
+}
+
+static struct va_out *out_find6(struct va *v, const struct in6_addr *net6, int plen6)
+{
+	for (int i = 0; i < v->nouts; i++)
+		if (v->outs[i].v6 && v->outs[i].plen6 == plen6 &&
+		    !memcmp(&v->outs[i].net6, net6, sizeof(*net6)))
+			return &v->outs[i];
+	return NULL;
+}
+
+struct va_out *out_of(struct va *v, const struct sa_in *s)
+{
+	return s->v6 ? out_find6(v, &s->net6, s->plen6) : out_find(v, s->net, s->mask);
 }
 
 int in_framed_route(const struct va *v, uint32_t a)
@@ -106,6 +121,44 @@ static void sa_added(const struct msg_sa_add *a, int status)
 	imsg_compose(&dp.ike, IMSG_SA_ADDED, a->session_id, -1, &r, sizeof(r));
 }
 
+/*
+ * An IPv6 selector: the client's Mode Config address, or a network within those RADIUS
+ * routed to it as keymgr's verdict has them now and as this interface took them (froute6.c:
+ * not over the hub's own networks). Refused (and answered) with 1; OWN6 set for the address.
+ */
+static int sel6_refused(struct va *v, const struct msg_authz *z, const struct msg_sa_add *a,
+                        int plen6, int *own6)
+{
+	char why[160], ip6[INET6_ADDRSTRLEN];
+	const char *bad = NULL;
+	if (!z) {
+		bad = "keymgr no longer authorizes the session";
+	} else if (v->ez || v->vti) {
+		bad = "not an IPv6 session";
+	} else if (plen6 < 0 || plen6 > 128) {
+		bad = "not a prefix";
+	} else {
+		struct netpolicy_peer6 np = { &z->addr6, z->route6, z->nroute6, &z->deleg6 };
+		bad = netpolicy_check6(dp.conf, &np, &a->sel_net6, plen6, why, sizeof(why));
+		*own6 = !bad && plen6 == 128 && !memcmp(&z->addr6, &a->sel_net6, 16);
+		if (!bad && !*own6) {
+			int taken = 0;
+			for (int i = 0; i < v->nfroute6 && !taken; i++)
+				taken = netpolicy_covers6(&v->froute6[i].net, v->froute6[i].plen,
+				                          &a->sel_net6, plen6);
+			if (!taken)
+				bad = "not within a network this interface routes (refused at its "
+				      "creation)";
+		}
+	}
+	if (!bad)
+		return 0;
+	log_warnx("%s: SA %08x for %s/%d refused: %s", v->ifname, ntohl(a->spi_in),
+	          inet_ntop(AF_INET6, &a->sel_net6, ip6, sizeof(ip6)), plen6, bad);
+	sa_added(a, EPERM);
+	return 1;
+}
+
 /* Acknowledged either way: ikemgr holds its quick mode answer until the SA is in place. */
 void sa_add(const struct msg_sa_add *a)
 {
@@ -119,20 +172,11 @@ void sa_add(const struct msg_sa_add *a)
 	const struct msg_authz *z = authz_get(a->session_id);
 	char why[160];
 	struct in_addr sel_net = a->sel_net, sel_mask = a->sel_mask;
-	if (a->sel_v6) {
-		/* IPv6: the client's own Mode Config address, nothing else */
-		char ip6[INET6_ADDRSTRLEN];
-		if (!z || IN6_IS_ADDR_UNSPECIFIED(&z->addr6) ||
-		    memcmp(&z->addr6, &a->sel_net6, sizeof(z->addr6)) != 0) {
-			log_warnx("%s: SA %08x for %s/128 refused: %s", v->ifname, ntohl(a->spi_in),
-			          inet_ntop(AF_INET6, &a->sel_net6, ip6, sizeof(ip6)),
-			          !z ? "keymgr no longer authorizes the session"
-			             : "not the session's IPv6 address");
-			sa_added(a, EPERM);
-			return;
-		}
+	int plen6 = a->sel_plen6 ? a->sel_plen6 : 128, own6 = 0;
+	if (a->sel_v6 && sel6_refused(v, z, a, plen6, &own6))
+		return;
+	if (a->sel_v6)
 		sel_net.s_addr = sel_mask.s_addr = SEL6_KEY;
-	}
 	int plen = netpolicy_mask_len(sel_mask);
 	if (v->ez) {
 		/* an Easy VPN remote session: the selector is the server's side, within what
@@ -198,7 +242,9 @@ void sa_add(const struct msg_sa_add *a)
 	s->mask = sel_mask;
 	s->v6 = a->sel_v6 != 0;
 	s->net6 = a->sel_net6;
-	struct va_out *o = out_find(v, sel_net, sel_mask);
+	s->plen6 = s->v6 ? plen6 : 0;
+	s->own6 = own6;
+	struct va_out *o = out_of(v, s);
 	if (!o && v->nouts < VA_MAX_SEL) {
 		/* longest prefix first, so that the first match is the one to use (send.c) */
 		int at = 0;
@@ -212,7 +258,11 @@ void sa_add(const struct msg_sa_add *a)
 		o->mask = sel_mask;
 		o->v6 = s->v6;
 		o->net6 = s->net6;
-		if (o->v6) {
+		o->plen6 = s->plen6;
+		o->own6 = s->own6;
+		/* a network within the session's RADIUS networks is routed here already
+		 * (froute6.c), the address alone is not */
+		if (o->own6) {
 			int rc = nl_route6_add(dp.nl, v->ifindex, &o->net6, 128);
 			char ip6[INET6_ADDRSTRLEN];
 			if (rc < 0 && rc != -EEXIST)

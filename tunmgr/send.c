@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "common/netpolicy.h"
 #include "tunmgr/acl.h"
 #include "tunmgr/mss.h"
 #include "tunmgr/tunmgr.h"
@@ -35,15 +36,28 @@ static struct va_out *out_for(struct va *v, uint32_t dst)
 	return NULL;
 }
 
-/* An IPv6 destination: only the client's own address has an SA; a network RADIUS routed to
- * the client (Framed-IPv6-Route, Delegated-IPv6-Prefix) goes on it. */
+/* An IPv6 destination: the SA of the longest selector that holds it (the client's address,
+ * or a network of its own that a quick mode named); a network RADIUS routed to the client
+ * (Framed-IPv6-Route, Delegated-IPv6-Prefix) that no selector names goes on the SA of the
+ * client's address. */
 static struct va_out *out_for6(struct va *v, const uint8_t *dst)
 {
-	int routed = v->nfroute6 && in_framed_route6(v, dst);
-	for (int i = 0; i < v->nouts; i++)
-		if (v->outs[i].v6 && (routed || memcmp(&v->outs[i].net6, dst, 16) == 0))
-			return &v->outs[i];
-	return NULL;
+	struct va_out *best = NULL, *own = NULL;
+	struct in6_addr d;
+	memcpy(&d, dst, 16);
+	for (int i = 0; i < v->nouts; i++) {
+		struct va_out *o = &v->outs[i];
+		if (!o->v6)
+			continue;
+		if (o->own6)
+			own = o;
+		if ((!best || o->plen6 > best->plen6) &&
+		    netpolicy_covers6(&o->net6, o->plen6, &d, 128))
+			best = o;
+	}
+	if (!best && own && v->nfroute6 && in_framed_route6(v, dst))
+		best = own;
+	return best;
 }
 
 /* Datagrams [from, to) of the batch in sendmmsg calls. A datagram the kernel refuses is

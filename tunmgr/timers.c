@@ -100,7 +100,7 @@ static int lifetime(struct va *v, struct sa_in *s, time_t now)
 {
 	uint64_t bytes = esp_sa_stats(s->esp).bytes;
 	/* the lifetime in kilobytes holds for each direction (RFC 2407 4.5) */
-	struct va_out *o = out_find(v, s->net, s->mask);
+	struct va_out *o = out_of(v, s);
 	if (o && o->out && o->out_spi == s->spi_out) {
 		uint64_t ob = esp_sa_stats(o->out).bytes;
 		if (ob > bytes)

@@ -53,8 +53,10 @@ struct sa_in {
 	struct va     *va;
 	uint32_t       spi, spi_out;    /* spi_out: its outbound twin */
 	struct in_addr net, mask;       /* the selector it belongs to */
-	int            v6;              /* an IPv6 SA: its selector is net6/128 (sa.c) */
+	int            v6;              /* an IPv6 SA: its selector is net6/plen6 (sa.c) */
 	struct in6_addr net6;
+	int            plen6;
+	int            own6;            /* net6/128 is the client's Mode Config address */
 	time_t         created;
 	uint32_t       soft_seconds, hard_seconds;
 	uint64_t       soft_bytes, hard_bytes;
@@ -80,7 +82,9 @@ struct sa_in {
 struct va_out {
 	struct in_addr net, mask;       /* v6: SEL6_KEY, which no IPv4 selector can be */
 	int            v6;
-	struct in6_addr net6;
+	struct in6_addr net6;           /* v6: the selector net6/plen6 */
+	int            plen6;
+	int            own6;            /* the client's own IPv6 address (sa.c) */
 	struct esp_sa *out;
 	uint32_t       out_spi;
 	struct esp_sa *pending;
@@ -197,6 +201,7 @@ struct sa_in *in_twin(struct va *, uint32_t spi_out);
 struct esp_sa *out_twin(struct va *, const struct sa_in *);
 void switch_out(struct va *, struct va_out *);
 struct va_out *out_find(struct va *, struct in_addr net, struct in_addr mask);
+struct va_out *out_of(struct va *, const struct sa_in *);     /* the SA's selector's */
 int in_framed_route(const struct va *, uint32_t a);
 /* froute6.c: a session's IPv6 networks from RADIUS, checked again (va_create), routed
  * through its interface (va_configure) */

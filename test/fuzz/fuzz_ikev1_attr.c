@@ -2,8 +2,8 @@
 /*
  * What ikemgr reads out of decrypted messages beyond the codec: the Mode Config / XAUTH
  * attribute walk (attr_next, user names and passwords come through it) and the quick-mode
- * identity to selector conversion (ikev1_id_selector, ikev1_check_selector6), on arbitrary
- * bytes.
+ * identity to selector conversion (ikev1_id_selector, ikev1_id_selector6,
+ * ikev1_check_selector6 with RADIUS IPv6 networks to fall within), on arbitrary bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,9 +27,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)ikev1_id_selector(data, size, &net, &mask);
 	/* the IPv6 identities: the input split into IDci and IDcr at its first byte */
 	static struct ike_sa sa;
+	static struct vpnd_conf conf;
 	struct in6_addr net6;
-	int any;
+	int any, plen;
+	(void)ikev1_id_selector6(data, size, &net6, &plen);
 	sa.have_policy = sa.addr6_given = 1;
+	sa.policy.addr6.s6_addr[0] = 0xfd;
+	sa.policy.addr6.s6_addr[15] = 1;
+	sa.policy.deleg6.net.s6_addr[0] = 0x20;
+	sa.policy.deleg6.plen = 8;
+	sa.policy.route6[0].net.s6_addr[0] = 0xfd;
+	sa.policy.route6[0].plen = 8;
+	sa.policy.nroute6 = 1;
 	if (size >= 1) {
 		size_t cut = data[0] < size ? data[0] : size;
 		/* copies of exactly their length, so ASan sees any read past either */
@@ -37,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ci && cr) {
 			memcpy(ci, data, cut);
 			memcpy(cr, data + cut, size - cut);
-			(void)ikev1_check_selector6(&sa, ci, cut, cr, size - cut, &net6, &any);
+			(void)ikev1_check_selector6(&conf, &sa, ci, cut, cr, size - cut, &net6, &plen,
+			                            &any);
 		}
 		free(ci);
 		free(cr);

@@ -53,16 +53,20 @@ grep -q "SA 00004000 for 0.0.0.0/1 refused: a default or short prefix" "$st/vpnd
 	fail "$name: tunmgr did not refuse an SA selector 0.0.0.0/1"
 grep -q "SA 00004001 for 8.8.8.0/24 refused: no network extension is allowed" "$st/vpnd.log" ||
 	fail "$name: tunmgr did not refuse an SA selector 8.8.8.0/24"
-# an IPv6 selector keymgr never gave this (IPv4-only) session
+# an IPv6 selector keymgr never gave this (IPv4-only) session, an address and a prefix
 forge ikemgr tunmgr sa-add6 "$sid" 2001:db8::66 0x4002
-wait_until 6 grep -q "SA 00004002 for 2001:db8::66/128 refused: not the session's IPv6 address" "$st/vpnd.log" ||
+forge ikemgr tunmgr sa-add6 "$sid" 2001:db8:a0:: 0x4003 48
+wait_until 6 grep -q "SA 00004002 for 2001:db8::66/128 refused: the session has no IPv6 address" "$st/vpnd.log" ||
 	fail "$name: tunmgr did not refuse an IPv6 selector keymgr never gave"
+wait_until 6 grep -q "SA 00004003 for 2001:db8:a0::/48 refused: the session has no IPv6 address" "$st/vpnd.log" ||
+	fail "$name: tunmgr did not refuse an IPv6 prefix selector keymgr never gave"
 hub ip -6 route show 2001:db8::66 | grep -q . && fail "$name: 2001:db8::66 routed on the hub"
+hub ip -6 route show 2001:db8:a0::/48 | grep -q . && fail "$name: 2001:db8:a0::/48 routed on the hub"
 for net in 0.0.0.0/1 128.0.0.0/1 8.8.8.0/24; do
 	hub ip route show "$net" | grep -q . && fail "$name: $net routed on the hub: $(hub ip route)"
 done
 [ "$(hub ip -o link show | grep -c ' va[0-9]')" = 1 ] || fail "$name: a forged interface exists"
-pass "$name: tunmgr refused 0.0.0.0/1 and 128.0.0.0/1 interfaces and 0.0.0.0/1, 8.8.8.0/24, 2001:db8::66/128 selectors; no route"
+pass "$name: tunmgr refused 0.0.0.0/1 and 128.0.0.0/1 interfaces and 0.0.0.0/1, 8.8.8.0/24, 2001:db8::66/128, 2001:db8:a0::/48 selectors; no route"
 
 forge ikemgr keymgr sign
 wait_until 5 grep -q "SA 4242: signature refused: no certificate was checked for this SA" "$st/vpnd.log" ||

@@ -18,6 +18,12 @@
 #    one over the hub's own fd00:2::/64 (tunmgr, from the kernel's addresses) refused with a
 #    warning and not routed; the delegated prefix in Accounting Start and Stop and in
 #    `show crypto session detail`;
+#  - a quick mode whose client side is the delegated prefix (a second IPv6 CHILD_SA with that
+#    local_ts): accepted, an inside host's ping -6 to an address of the prefix on the client
+#    answered through it; a CHILD_SA for a prefix not given refused by ikemgr; IPv6 SAs for
+#    prefixes forged on ikemgr's channel (not given, wider than given, one tunmgr refused at
+#    the interface's creation) refused by tunmgr; one for a /64 of his prefix taken, and ESP
+#    on it from a source outside that /64 dropped;
 #  - DNS-Server-IPv6-Address (RFC 6911) replaces the group's ipv6 dns for that user
 #    (INTERNAL_IP6_DNS, written by charon's resolve plugin); a link-local one is refused with a
 #    warning and the group's is sent.
@@ -29,8 +35,10 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
 . "${srcdir:-.}/test/lib/radius.sh"
+. "${srcdir:-.}/test/lib/forge.sh"
 
-interop_begin swanctl ip python3 ping unshare freeradius
+interop_begin swanctl ip python3 ping unshare freeradius ss
+[ -x "$FORGE" ] || fail "$FORGE is missing: make check builds it"
 swan_require
 cleanup_more() { radius_stop "$T/radius"; }
 ns_setup || fail "namespace setup"
@@ -160,8 +168,15 @@ wait_until 10 grep -q "ip:interface-config 'ipv6 traffic-filter nosuch6 in' from
 pass "gus: an ipv6 traffic-filter naming an ipv6 access-list the hub lacks refuses the session"
 swan_stop
 
-# hal: networks routed to him, through his vaN, on the SA of his IPv6 address
-v6child=$(printf '\t\t\tv6 {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = fd00:6::88/128\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n')
+# hal: networks routed to him, through his vaN, on the SA of his IPv6 address; besides, a
+# CHILD_SA for his delegated prefix (a router behind him would propose one) and one for a
+# prefix he was not given
+child6() {   # child6 NAME LOCAL_TS
+	printf '\t\t\t%s {\n\t\t\t\tesp_proposals = aes128gcm128-modp2048\n\t\t\t\tlocal_ts = %s\n\t\t\t\tremote_ts = ::/0\n\t\t\t}\n' "$1" "$2"
+}
+v6child="$(child6 v6 fd00:6::88/128)
+$(child6 deleg 2001:db8:a0::/48)
+$(child6 notgiven 2001:db8:b0::/48)"
 connect hal HalRadPw6 children_extra="$v6child"
 [ "$V6" = fd00:6::88 ] || die "hal got IPv6 '$V6', expected fd00:6::88"
 swan_ctl --initiate --child v6 --timeout 15 >"$T/hal-v6.log" 2>&1 ||
@@ -189,6 +204,81 @@ wait_until 5 sh -c "grep -c 'discarding inbound IP packet fd00:2::11 == 2001:db8
 inh ping -6 -c 1 -W 1 2001:db8:78::1 >/dev/null 2>&1
 grep -q "== 2001:db8:78::1" "$SWAN_DIR/charon.log" && die "hal: 2001:db8:78::1, not routed to him, went into his tunnel"
 pass "hal: ping -6 from the inside host to 2001:db8:77::1 goes into his tunnel (opened by charon on his IPv6 SA); 2001:db8:78::1 does not"
+
+# his delegated prefix as the client side of its own quick mode: the hub sends to it, and
+# takes from it, on that SA (charon's libipsec drops what comes on an SA whose policy does not
+# hold the address, as it did for 2001:db8:77::1 above)
+cl ip addr add 2001:db8:a0::1/128 dev lo || die "hal: an address of his prefix on lo"
+swan_ctl --initiate --child deleg --timeout 15 >"$T/hal-deleg.log" 2>&1 ||
+	{ cat "$T/hal-deleg.log" >&2; die "hal: the CHILD_SA for his delegated prefix 2001:db8:a0::/48 was not established"; }
+inh ping -6 -c 3 -i 0.2 -w 5 2001:db8:a0::1 >/dev/null ||
+	die "hal: the inside host's ping -6 to 2001:db8:a0::1 was not answered through his prefix's SA"
+grep -q "discarding inbound IP packet fd00:2::11 == 2001:db8:a0::1" "$SWAN_DIR/charon.log" &&
+	die "hal: echo requests to 2001:db8:a0::1 came on an SA that does not hold it"
+pass "hal: a quick mode for his Delegated-IPv6-Prefix 2001:db8:a0::/48 accepted; ping -6 from the inside host to 2001:db8:a0::1 answered through it"
+
+swan_ctl --initiate --child notgiven --timeout 10 >"$T/hal-notgiven.log" 2>&1 &&
+	die "hal: a CHILD_SA for 2001:db8:b0::/48, not given to him, was established"
+wait_until 5 grep -q "IPv6 quick mode for 2001:db8:b0::/48 refused: not the session's IPv6 address nor within a Framed-IPv6-Route or Delegated-IPv6-Prefix of it" "$st/vpnd.log" ||
+	die "hal: no refusal naming 2001:db8:b0::/48"
+hub ip -6 route show | grep -q "^2001:db8:b0::" && die "hal: 2001:db8:b0::/48 routed on the hub"
+inh ping -6 -c 2 -i 0.2 -w 3 2001:db8:a0::1 >/dev/null || die "hal: his prefix's SA stopped working after the refusal"
+pass "hal: a quick mode for 2001:db8:b0::/48, not given to him, refused by the hub"
+
+# a taken-over ikemgr asking tunmgr for IPv6 SAs on hal's interface: a prefix not given, one
+# wider than his delegated prefix, and fd00:2::/48 (keymgr passed it, tunmgr refused it at
+# the interface's creation as over the hub's own network)
+name=hal
+sid=$(grep -o "session [0-9]*: Mode Config gave [^ ]* and fd00:6::88 to user 'hal'" "$st/vpnd.log" | tail -1 | awk '{print $2}' | tr -d :)
+[ -n "$sid" ] || die "hal: no session id in the log"
+forge ikemgr tunmgr sa-add6 "$sid" 2001:db8:c0:: 0x4010 48
+forge ikemgr tunmgr sa-add6 "$sid" 2001:db8:: 0x4011 32
+forge ikemgr tunmgr sa-add6 "$sid" fd00:2:0:5:: 0x4012 64
+wait_until 6 grep -q "SA 00004010 for 2001:db8:c0::/48 refused: not the session's IPv6 address nor within" "$st/vpnd.log" ||
+	die "hal: tunmgr did not refuse a forged SA for 2001:db8:c0::/48"
+grep -q "SA 00004011 for 2001:db8::/32 refused: not the session's IPv6 address nor within" "$st/vpnd.log" ||
+	die "hal: tunmgr did not refuse a forged SA for 2001:db8::/32, wider than his prefixes"
+grep -q "SA 00004012 for fd00:2:0:5::/64 refused: not within a network this interface routes" "$st/vpnd.log" ||
+	die "hal: tunmgr did not refuse a forged SA within fd00:2::/48, which it refused to route"
+hub ip -6 route show | grep -qE "^(2001:db8:c0::/48|2001:db8::/32|fd00:2:0:5::/64) " && die "hal: a forged selector is routed"
+inh ping -6 -c 2 -i 0.2 -w 3 2001:db8:a0::1 >/dev/null || die "hal: his prefix's SA stopped working after the forgeries"
+pass "hal: tunmgr refused forged IPv6 SAs for 2001:db8:c0::/48, 2001:db8::/32 and fd00:2:0:5::/64"
+
+# RFC 4301 5.2 per SA: an SA for a prefix takes inner sources within that prefix only (not
+# the rest of his delegated prefix, not his Framed-IPv6-Route). charon's keys are its own, so
+# a pair with zero keys for 2001:db8:a0:5::/64 is forged onto hal's interface and
+# test/lib/ezesp.py seals the packets (this takes the interface's peer: the last check here)
+forge ikemgr tunmgr sa-add6 "$sid" 2001:db8:a0:5:: 0x4020 64
+wait_until 5 grep -q "SA in 00004020 .*installed" "$st/vpnd.log" ||
+	{ tail -5 "$st/vpnd.log" >&2; die "hal: the forged SA for 2001:db8:a0:5::/64 was not installed"; }
+inh timeout 6 python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.settimeout(0.2)
+end = time.time() + 4
+while time.time() < end:
+    try:
+        pkt, a = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    if pkt[0] == 128 and pkt.endswith(b"ezvpn"):
+        print(a[0], flush=True)
+' >"$T/hal-heard" &
+lpid=$!
+sleep 0.5
+inject6() { cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 "$@" >/dev/null || die "ezesp.py inject $*"; }
+inject6 0x4020 1 2001:db8:a0:6::7 fd00:2::10
+sleep 1.1       # the drops are logged at one call site, one line a second
+inject6 0x4020 2 2001:db8:77::7 fd00:2::10
+inject6 0x4020 3 2001:db8:a0:5::7 fd00:2::10
+wait "$lpid"
+grep -qx "2001:db8:a0:5::7" "$T/hal-heard" || die "hal: the inside host did not get the echo request from 2001:db8:a0:5::7 on the /64's SA: $(cat "$T/hal-heard")"
+[ "$(grep -c . "$T/hal-heard")" = 1 ] || die "hal: the inside host heard $(grep -c . "$T/hal-heard") echo requests, expected 1: $(cat "$T/hal-heard")"
+grep -q "IPv6 packet from 2001:db8:a0:6::7 outside the selector of SA 00004020 dropped" "$st/vpnd.log" ||
+	die "hal: the source beside the SA's /64 was not dropped and logged"
+grep -q "IPv6 packet from 2001:db8:77::7 outside the selector of SA 00004020 dropped" "$st/vpnd.log" ||
+	die "hal: a source of his Framed-IPv6-Route on the /64's SA was not dropped and logged"
+pass "hal: on an SA for 2001:db8:a0:5::/64, ESP from 2001:db8:a0:5::7 delivered; from 2001:db8:a0:6::7 and 2001:db8:77::7 dropped"
 
 "$VPNCTL" -S "$st" show crypto session detail | grep -q "Delegated IPv6 prefix: 2001:db8:a0::/48" ||
 	die "hal: show crypto session detail lacks his delegated prefix"

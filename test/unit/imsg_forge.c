@@ -9,7 +9,9 @@
  *                                  IMSG_SA_ADD (ikemgr -> tunmgr), zero keys (AES-128-CBC,
  *                                  HMAC-SHA1-96), outbound SPI 0x1000, raw ESP to PEER
  *                                  (IPv4 or IPv6)
- *   sa-add6 SESSION ADDR6 SPI      the same for an IPv6 selector ADDR6/128
+ *   sa-add6 SESSION ADDR6 SPI [PLEN]
+ *                                  the same for an IPv6 selector ADDR6/PLEN (128 unless
+ *                                  given)
  *   ez-va SESSION EZVPN PEER ADDR [NET/PLEN...]
  *                                  IMSG_EZ_VA_CREATE (ikemgr -> tunmgr): an Easy VPN remote
  *                                  session with its Mode Config address and split networks
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
 		if (argc == 9 && sa46_pton(argv[8], &a.peer) < 0)
 			return usage();
 		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
-	} else if (!strcmp(what, "sa-add6") && argc == 7) {
+	} else if (!strcmp(what, "sa-add6") && (argc == 7 || argc == 8)) {
 		struct msg_sa_add a;
 		memset(&a, 0, sizeof(a));
 		a.session_id = (uint32_t)strtoul(argv[4], NULL, 0);
@@ -166,6 +168,7 @@ int main(int argc, char **argv)
 			return usage();
 		a.spi_in = htonl((uint32_t)strtoul(argv[6], NULL, 0));
 		a.spi_out = htonl(0x1001);
+		a.sel_plen6 = argc == 8 ? atoi(argv[7]) : 128;
 		a.replay_window = 64;
 		rc = send_raw(fd, IMSG_SA_ADD, a.session_id, &a, sizeof(a));
 	} else if (!strcmp(what, "sign") && argc == 4) {

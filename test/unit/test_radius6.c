@@ -155,6 +155,53 @@ Test(radius6, claimable6)
 	cr_assert(netpolicy_overlap6(&a, 64, &b, 30), "/30 covers both");
 }
 
+/* The rule ikemgr and tunmgr both ask of an IPv6 SA's client side (netpolicy_check6): the
+ * session's address, or within a network RADIUS routed to it; covers6 is one-way */
+Test(radius6, check6)
+{
+	static struct vpnd_conf conf;
+	const char *cfg = "ipv6 local pool P6 fd00:6::/64 128\n";
+	cr_assert_eq(conf_load_buf("t", cfg, strlen(cfg), &conf, NULL, NULL), 0);
+	struct in6_addr addr6, a;
+	struct msg_route6 route6[2], deleg6 = { .plen = 0 };
+	char why[160];
+	inet_pton(AF_INET6, "fd00:6::88", &addr6);
+	inet_pton(AF_INET6, "2001:db8:77::", &route6[0].net);
+	route6[0].plen = 48;
+	inet_pton(AF_INET6, "fd00:6::", &route6[1].net);     /* over the pool: never counts */
+	route6[1].plen = 48;
+	struct netpolicy_peer6 np = { &addr6, route6, 2, &deleg6 };
+#define CK(s, p) (inet_pton(AF_INET6, s, &a), netpolicy_check6(&conf, &np, &a, p, why, sizeof(why)))
+	cr_assert_null(CK("fd00:6::88", 128), "its address: %s", why);
+	cr_assert_not_null(CK("fd00:6::89", 128), "another address of the pool");
+	cr_assert_null(CK("2001:db8:77::", 48), "the Framed-IPv6-Route: %s", why);
+	cr_assert_null(CK("2001:db8:77:ff00::", 56), "a piece of it: %s", why);
+	cr_assert_not_null(CK("2001:db8::", 32), "wider");
+	cr_assert_not_null(CK("2001:db8:a0::", 48), "no delegated prefix yet");
+	cr_assert(strstr(why, "Delegated-IPv6-Prefix") != NULL, "%s", why);
+	inet_pton(AF_INET6, "2001:db8:a0::", &deleg6.net);
+	deleg6.plen = 48;
+	cr_assert_null(CK("2001:db8:a0::", 48), "the delegated prefix: %s", why);
+	cr_assert_null(CK("2001:db8:a0::1", 128), "an address in it: %s", why);
+	cr_assert_not_null(CK("2001:db8:a0::1", 64), "host bits set");
+	cr_assert_not_null(CK("fd00:6::", 96), "inside the pool, under a route over it");
+	cr_assert_str_eq(why, "it overlaps ipv6 local pool P6");
+	np.nroute6 = 1;
+	np.deleg6 = NULL;
+	cr_assert_not_null(CK("2001:db8:a0::", 48), "no delegated prefix");
+	np.assigned6 = NULL;
+	cr_assert_not_null(CK("2001:db8:77::", 48), "no address, no network");
+	cr_assert_str_eq(why, "the session has no IPv6 address");
+#undef CK
+	struct in6_addr b;
+	inet_pton(AF_INET6, "2001:db8:1:2::", &a);
+	inet_pton(AF_INET6, "2001:db8:1::", &b);
+	cr_assert(netpolicy_covers6(&b, 48, &a, 64));
+	cr_assert_not(netpolicy_covers6(&a, 64, &b, 48), "the narrower does not cover the wider");
+	cr_assert(netpolicy_covers6(&a, 64, &a, 64));
+	cr_assert_not(netpolicy_covers6(&b, 129, &a, 129), "a length past 128");
+}
+
 /* DNS-Server-IPv6-Address: 16 bytes, repeated for a second server; a third or a wrong length
  * is counted */
 Test(radius6, reply_dns_servers)

@@ -154,37 +154,180 @@ Test(sel, ipv6_own_address_only)
 	struct ike_sa sa;
 	uint8_t ci[36], cr[36];
 	struct in6_addr net6;
-	int any = -1;
+	int any = -1, plen = -1;
 	memset(&sa, 0, sizeof(sa));
 	sa.have_policy = 1;
 	inet_pton(AF_INET6, "fd00:6::1", &sa.policy.addr6);
 	size_t cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::1", NULL);
 	size_t rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "::", "::");
-	cr_expect_str_eq(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any),
+	cr_expect_str_eq(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	                 "the session holds no IPv6 address from Mode Config",
 	                 "an address keymgr leased but the client never asked for");
 	sa.addr6_given = 1;
-	cr_assert_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any));
+	cr_assert_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any));
 	cr_expect_eq(memcmp(&net6, &sa.policy.addr6, 16), 0);
+	cr_expect_eq(plen, 128);
 	cr_expect_eq(any, 1, "::/0 is the hub side 'any'");
 	rl = id6(cr, ISAKMP_ID_IPV6_ADDR_RANGE, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-	cr_expect_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any));
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any));
 	cr_expect_eq(any, 1, "the whole range is 'any' too");
 	rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:2::", "ffff:ffff:ffff:ffff::");
-	cr_expect_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any));
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any));
 	cr_expect_eq(any, 0);
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
-	cr_expect_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any), "as a /128");
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any), "as a /128");
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00");
-	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any),
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	                   "the pool's /120, not its own address");
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::2", NULL);
-	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl, cr, rl, &net6, &any),
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	                   "another client's address");
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::1", NULL);
-	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl - 1, cr, rl, &net6, &any),
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl - 1, cr, rl, &net6, &plen, &any),
 	                   "a short identity");
 	uint8_t v4[8] = { ISAKMP_ID_IPV4_ADDR, 0, 0, 0, 10, 2, 1, 10 };
-	cr_expect_not_null(ikev1_check_selector6(&sa, ci, cl, v4, sizeof(v4), &net6, &any),
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, v4, sizeof(v4), &net6, &plen, &any),
 	                   "an IPv4 hub side");
+}
+
+static void route6(struct msg_route6 *r, const char *net, int plen)
+{
+	cr_assert_eq(inet_pton(AF_INET6, net, &r->net), 1);
+	r->plen = plen;
+}
+
+/* IPv6 identities as prefixes: an address, a subnet (host bits cleared), a range only when
+ * it is a whole prefix */
+Test(sel, id6_forms)
+{
+	uint8_t b[36];
+	struct in6_addr n;
+	char s[INET6_ADDRSTRLEN];
+	int plen = -1;
+	size_t l = id6(b, ISAKMP_ID_IPV6_ADDR, "2001:db8:a0::1", NULL);
+	cr_assert_eq(ikev1_id_selector6(b, l, &n, &plen), 0);
+	cr_expect_eq(plen, 128);
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0:5::1", "ffff:ffff:ffff::");
+	cr_assert_eq(ikev1_id_selector6(b, l, &n, &plen), 0);
+	cr_expect_eq(plen, 48);
+	cr_expect_str_eq(inet_ntop(AF_INET6, &n, s, sizeof(s)), "2001:db8:a0::", "host bits cleared");
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:ffff:ff00::");
+	cr_assert_eq(ikev1_id_selector6(b, l, &n, &plen), 0);
+	cr_expect_eq(plen, 56);
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:0:ffff::");
+	cr_expect_eq(ikev1_id_selector6(b, l, &n, &plen), -1, "a non-contiguous mask");
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_RANGE, "2001:db8:a0::", "2001:db8:a0:ff:ffff:ffff:ffff:ffff");
+	cr_assert_eq(ikev1_id_selector6(b, l, &n, &plen), 0);
+	cr_expect_eq(plen, 56);
+	cr_expect_str_eq(inet_ntop(AF_INET6, &n, s, sizeof(s)), "2001:db8:a0::");
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_RANGE, "2001:db8:a0::1", "2001:db8:a0:ff:ffff:ffff:ffff:ffff");
+	cr_expect_eq(ikev1_id_selector6(b, l, &n, &plen), -1, "a range that is not a prefix");
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_RANGE, "2001:db8:a0::", "2001:db8:a1:ff:ffff:ffff:ffff:ffff");
+	cr_expect_eq(ikev1_id_selector6(b, l, &n, &plen), -1, "two prefixes' worth");
+	l = id6(b, ISAKMP_ID_IPV6_ADDR_RANGE, "2001:db8:a0::5", "2001:db8:a0::5");
+	cr_assert_eq(ikev1_id_selector6(b, l, &n, &plen), 0);
+	cr_expect_eq(plen, 128, "a one-address range");
+	l = id6(b, ISAKMP_ID_IPV6_ADDR, "2001:db8:a0::1", NULL);
+	cr_expect_eq(ikev1_id_selector6(b, l - 1, &n, &plen), -1, "a short identity");
+	cr_expect_eq(ikev1_id_selector6(b, 36, &n, &plen), -1, "an address 36 bytes long");
+}
+
+/* Beside its address, a client claims what RADIUS routed to it (Framed-IPv6-Route,
+ * Delegated-IPv6-Prefix, as keymgr passed them): exactly, or a piece of it; nothing wider,
+ * nothing beside, and nothing another session holds */
+Test(sel, ipv6_radius_networks)
+{
+	struct ike_sa sa, other;
+	uint8_t ci[36], cr[36];
+	struct in6_addr net6;
+	char s[INET6_ADDRSTRLEN];
+	int any = -1, plen = -1;
+	const char *why;
+	memset(&sa, 0, sizeof(sa));
+	sa.id = 1;
+	sa.state = IKE_S_ESTABLISHED;
+	sa.have_policy = 1;
+	sa.addr6_given = 1;
+	inet_pton(AF_INET6, "fd00:6::88", &sa.policy.addr6);
+	size_t rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "::", "::");
+	size_t cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:ffff::");
+	why = ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any);
+	cr_assert_not_null(why, "a prefix RADIUS did not give");
+	cr_expect(strstr(why, "Delegated-IPv6-Prefix") != NULL, "%s", why);
+
+	route6(&sa.policy.deleg6, "2001:db8:a0::", 48);
+	route6(&sa.policy.route6[0], "2001:db8:77::", 48);
+	sa.policy.nroute6 = 1;
+	cr_assert_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	               "exactly the delegated prefix");
+	cr_expect_str_eq(inet_ntop(AF_INET6, &net6, s, sizeof(s)), "2001:db8:a0::");
+	cr_expect_eq(plen, 48);
+	cr_expect_eq(any, 1);
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0:1200::", "ffff:ffff:ffff:ff00::");
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	               "a /56 within it");
+	cr_expect_eq(plen, 56);
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "2001:db8:77::9", NULL);
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	               "an address within the Framed-IPv6-Route");
+	cr_expect_eq(plen, 128);
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_RANGE, "2001:db8:77::", "2001:db8:77:0:ffff:ffff:ffff:ffff");
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	               "a /64 of the Framed-IPv6-Route as a range");
+	cr_expect_eq(plen, 64);
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8::", "ffff:ffff::");
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	                   "2001:db8::/32, wider than both");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:b0::", "ffff:ffff:ffff::");
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	                   "a /48 beside them");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "::", "::");
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	                   "::/0");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::", "ffff:ffff:ffff:ffff::");
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	                   "the pool's network around its address");
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:ffff:0:ffff::");
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	                   "a non-contiguous mask");
+	/* a RADIUS network that overlaps an ipv6 pool never counts, whatever keymgr sent */
+	static struct vpnd_conf c6;
+	static const char cfg6[] = "ipv6 local pool v6 fd00:6::/64 128\n";
+	cr_assert_eq(conf_load_buf("test6", cfg6, sizeof(cfg6) - 1, &c6, NULL, NULL), 0);
+	route6(&sa.policy.route6[1], "fd00:6::", 48);
+	sa.policy.nroute6 = 2;
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::", "ffff:ffff:ffff:ffff:ffff:ffff::");
+	why = ikev1_check_selector6(&c6, &sa, ci, cl, cr, rl, &net6, &plen, &any);
+	cr_assert_not_null(why, "a network over the ipv6 pool");
+	cr_expect(strstr(why, "pool") != NULL, "%s", why);
+	sa.policy.nroute6 = 1;
+
+	/* another live session's IPv6 network or address */
+	memset(&other, 0, sizeof(other));
+	other.id = 2;
+	other.state = IKE_S_ESTABLISHED;
+	other.child[0].used = 1;
+	other.child[0].sel_v6 = 1;
+	inet_pton(AF_INET6, "2001:db8:a0:1200::", &other.child[0].sel_net6);
+	other.child[0].sel_plen6 = 56;
+	ike.all = &other;
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:ffff::");
+	why = ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any);
+	cr_assert_not_null(why, "over another session's network");
+	cr_expect(strstr(why, "session 2") != NULL, "%s", why);
+	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0:1300::", "ffff:ffff:ffff:ff00::");
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	               "beside another session's network");
+	other.have_policy = 1;
+	inet_pton(AF_INET6, "2001:db8:a0:1300::1", &other.policy.addr6);
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	                   "over another session's address");
+	other.state = IKE_S_DEAD;
+	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
+	               "a dead session holds nothing");
+	ike.all = NULL;
+
+	/* no IPv6 address: no networks either */
+	memset(&sa.policy.addr6, 0, 16);
+	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any));
 }
