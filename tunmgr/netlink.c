@@ -187,6 +187,25 @@ nl_errcode(const struct nlmsghdr *h)
  * when the kernel flagged a dump as interrupted by a concurrent change (worth retrying).
  */
 int
+nlm_addr_dump(int nl, int family, nlm_cb cb, void *arg, int *count)
+{
+	struct nl_msg m;
+	struct ifaddrmsg *ifa;
+	int rc = -EAGAIN;
+
+	for (int tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
+		*count = 0;
+		nlm_init(&m, RTM_GETADDR, NLM_F_DUMP);
+		ifa = nlm_put(&m, sizeof(*ifa));
+		if (ifa == NULL)
+			return -ENOBUFS;
+		ifa->ifa_family = (uint8_t)family;
+		rc = nlm_transact(nl, &m, cb, arg);
+	}
+	return rc;
+}
+
+int
 nlm_transact(int nl, struct nl_msg *m, nlm_cb cb, void *arg)
 {
 	uint32_t seq = m->u.h.nlmsg_seq;

@@ -42,18 +42,7 @@ collect_addr(const struct nlmsghdr *h, void *arg)
 int
 nl_local_nets(int nl, struct nl_nets *l)
 {
-	struct nl_msg m;
-	struct ifaddrmsg *ifa;
-	int rc = -EAGAIN;
-
-	for (int tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
-		l->n = 0;
-		nlm_init(&m, RTM_GETADDR, NLM_F_DUMP);
-		ifa = nlm_put(&m, sizeof(*ifa));
-		ifa->ifa_family = AF_INET;
-		rc = nlm_transact(nl, &m, collect_addr, l);
-	}
-	return rc;
+	return nlm_addr_dump(nl, AF_INET, collect_addr, l, &l->n);
 }
 
 struct route_found {

@@ -38,5 +38,8 @@ int   nlm_route(struct nl_msg *, uint16_t type, uint16_t flags, int ifindex, str
                 int prefixlen);
 /* Send, read until the answer is complete (ACK, error, or a dump's end), data to cb. */
 int   nlm_transact(int nl, struct nl_msg *, nlm_cb cb, void *arg);
+/* Every address of FAMILY on the host to cb; *count is zeroed before each try (a dump a
+ * concurrent change interrupted is read again). */
+int   nlm_addr_dump(int nl, int family, nlm_cb cb, void *arg, int *count);
 
 #endif

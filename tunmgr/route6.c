@@ -62,18 +62,5 @@ collect_addr6(const struct nlmsghdr *h, void *arg)
 int
 nl_local_nets6(int nl, struct nl_nets6 *l)
 {
-	struct nl_msg m;
-	struct ifaddrmsg *ifa;
-	int rc = -EAGAIN;
-
-	for (int tries = 0; tries < NL_RETRIES && rc == -EAGAIN; tries++) {
-		l->n = 0;
-		nlm_init(&m, RTM_GETADDR, NLM_F_DUMP);
-		ifa = nlm_put(&m, sizeof(*ifa));
-		if (ifa == NULL)
-			return -ENOBUFS;
-		ifa->ifa_family = AF_INET6;
-		rc = nlm_transact(nl, &m, collect_addr6, l);
-	}
-	return rc;
+	return nlm_addr_dump(nl, AF_INET6, collect_addr6, l, &l->n);
 }
