@@ -162,21 +162,6 @@ forge ikemgr tunmgr sa-add "$sid" "$v4" 32 0x4101
 wait_until 5 grep -q "SA in 00004100 .*installed\|SA 00004100 .*installed" "$st/vpnd.log" &&
 	wait_until 5 grep -q "SA in 00004101 .*installed\|SA 00004101 .*installed" "$st/vpnd.log" ||
 	{ tail -5 "$st/vpnd.log" >&2; die "the forged pairs were not installed"; }
-listen6() {   # listen6 SECONDS: the sources of ICMPv6 echo requests carrying "ezvpn"
-	inh timeout $(($1 + 2)) python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-s.settimeout(0.2)
-end = time.time() + float(sys.argv[1])
-while time.time() < end:
-    try:
-        pkt, a = s.recvfrom(2048)
-    except socket.timeout:
-        continue
-    if pkt[0] == 128 and pkt.endswith(b"ezvpn"):
-        print(a[0], flush=True)
-' "$1"
-}
 inject6() { cl python3 "$SRCDIR/test/lib/ezesp.py" inject 172.18.143.246 "$@" >/dev/null || die "ezesp.py inject $*"; }
 listen6 4 >"$st/heard" &
 lpid=$!

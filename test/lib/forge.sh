@@ -44,3 +44,21 @@ forge() {   # forge SRC DST WHAT ARGS...: SRC writes a forged message to DST
 	fd=$(chan_fd "$src" "$dst") || fail "$name: no channel from $src to $dst"
 	"$FORGE" "$pid" "$fd" "$@" || fail "$name: imsg_forge $*"
 }
+
+# listen6 SECONDS: on the inside host, the sources of the ICMPv6 echo requests carrying "ezvpn"
+# (what test/lib/ezesp.py inject sends), one per line
+listen6() {
+	inh timeout $(($1 + 2)) python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+s.settimeout(0.2)
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    try:
+        pkt, a = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    if pkt[0] == 128 and pkt.endswith(b"ezvpn"):
+        print(a[0], flush=True)
+' "$1"
+}
