@@ -7,7 +7,10 @@ EXTRA_DIST += test/interop/test_vpnc.sh test/lib/vpnd.sh test/lib/memscan.py \
 	test/lib/vpnc-script-min test/data/hub-aes.conf
 EXTRA_DIST += test/interop/test_badinput.sh test/lib/ikemsg.py test/lib/ikegarbage.py \
 	test/lib/ikeflood.py test/lib/ikewrongkey.py test/lib/espattack.py
-# The interop tests share the fixed namespace names: never run two at once.
+# The interop tests share the fixed namespace names: they form one chain (each log depends on
+# the one before), so `make -j check` runs them one at a time beside the unit tests, the fuzz
+# smoke and distcheck. A new interop test joins the end of the chain, before test_deb (which
+# the ASan build leaves out, so nothing may follow it).
 vpnc_log = test/interop/test_vpnc.sh.log
 $(vpnc_log): test/interop/test_privsep.sh.log
 # The log of test_X.sh is test_X.sh.log (.sh is not in TEST_EXTENSIONS); named through a
@@ -16,7 +19,7 @@ badinput_log = test/interop/test_badinput.sh.log
 $(badinput_log): test/interop/test_vpnc.sh.log
 EXTRA_DIST += test/interop/test_swan.sh test/lib/swan.sh test/data/hub-swan.conf
 swan_log = test/interop/test_swan.sh.log
-$(swan_log): test/interop/test_vpnc.sh.log
+$(swan_log): test/interop/test_badinput.sh.log
 TESTS += test/interop/test_rekey.sh
 EXTRA_DIST += test/interop/test_rekey.sh test/data/hub-rekey.conf
 rekey_log = test/interop/test_rekey.sh.log
@@ -36,11 +39,11 @@ $(swan_mm_log): test/interop/test_fault.sh.log
 TESTS += test/interop/test_service.sh
 EXTRA_DIST += test/interop/test_service.sh
 service_log = test/interop/test_service.sh.log
-$(service_log): test/interop/test_vpnc.sh.log
+$(service_log): test/interop/test_swan_mm.sh.log
 TESTS += test/interop/test_showconf.sh
 EXTRA_DIST += test/interop/test_showconf.sh
 showconf_log = test/interop/test_showconf.sh.log
-$(showconf_log): test/interop/test_swan_mm.sh.log
+$(showconf_log): test/interop/test_service.sh.log
 # every fuzz target built with libFuzzer and run for a few seconds
 TESTS += test/fuzz/smoke.sh
 EXTRA_DIST += test/fuzz/smoke.sh test/fuzz/conf.dict test/fuzz/quiet_log.c test/fuzz/fuzz_ezvpn.c \
@@ -62,7 +65,7 @@ TESTS += test/interop/test_radius.sh
 EXTRA_DIST += test/interop/test_radius.sh test/lib/radius.sh test/lib/radius_bad.py test/lib/radius_fake.py \
 	test/data/hub-radius.conf
 radius_log = test/interop/test_radius.sh.log
-$(radius_log): test/interop/test_swan.sh.log
+$(radius_log): test/interop/test_show.sh.log
 TESTS += test/interop/test_debug.sh
 EXTRA_DIST += test/interop/test_debug.sh
 debug_log = test/interop/test_debug.sh.log
@@ -74,15 +77,15 @@ $(crash_log): test/interop/test_debug.sh.log
 TESTS += test/interop/test_reload.sh
 EXTRA_DIST += test/interop/test_reload.sh
 reload_log = test/interop/test_reload.sh.log
-$(reload_log): test/interop/test_showsa.sh.log
+$(reload_log): test/interop/test_crash.sh.log
 TESTS += test/interop/test_swan_cert.sh
 EXTRA_DIST += test/interop/test_swan_cert.sh test/lib/pki.sh test/data/hub-swan-cert.conf
 swan_cert_log = test/interop/test_swan_cert.sh.log
-$(swan_cert_log): test/interop/test_swan_mm.sh.log
+$(swan_cert_log): test/interop/test_reload.sh.log
 TESTS += test/interop/test_acct.sh
 EXTRA_DIST += test/interop/test_acct.sh test/data/hub-acct.conf
 acct_log = test/interop/test_acct.sh.log
-$(acct_log): test/interop/test_radius.sh.log
+$(acct_log): test/interop/test_swan_cert.sh.log
 TESTS += test/interop/test_coa.sh
 EXTRA_DIST += test/interop/test_coa.sh test/data/hub-coa.conf test/lib/coa_send.py
 coa_log = test/interop/test_coa.sh.log
@@ -90,11 +93,11 @@ $(coa_log): test/interop/test_acct.sh.log
 TESTS += test/interop/test_forge.sh
 EXTRA_DIST += test/interop/test_forge.sh
 forge_log = test/interop/test_forge.sh.log
-$(forge_log): test/interop/test_crash.sh.log
+$(forge_log): test/interop/test_coa.sh.log
 TESTS += test/interop/test_exposure.sh
 EXTRA_DIST += test/interop/test_exposure.sh test/lib/ikeenum.py test/lib/ikehold.py
 exposure_log = test/interop/test_exposure.sh.log
-$(exposure_log): test/interop/test_coa.sh.log
+$(exposure_log): test/interop/test_forge.sh.log
 TESTS += test/interop/test_vpnload.sh
 EXTRA_DIST += test/interop/test_vpnload.sh test/data/hub-vpnload.conf
 vpnload_log = test/interop/test_vpnload.sh.log
@@ -182,6 +185,6 @@ $(vti_cert_log): test/interop/test_vti_swan.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ioslines.sh.log
+$(deb_log): test/interop/test_vti_cert.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh
