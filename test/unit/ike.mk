@@ -10,6 +10,21 @@ test_unit_test_ike_crypto_SOURCES = test/unit/test_ike_crypto.c
 test_unit_test_ike_crypto_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ike_crypto_LDADD = $(TEST_LIBS)
 
+# IKEv2: key derivation and the Encrypted payload against test/unit/gen_ikev2_vectors.py, and
+# the wire codec
+EXTRA_DIST += test/unit/gen_ikev2_vectors.py test/fuzz/fuzz_ikev2.c
+check_PROGRAMS += test/unit/test_ikev2_crypto
+TESTS += test/unit/test_ikev2_crypto
+test_unit_test_ikev2_crypto_SOURCES = test/unit/test_ikev2_crypto.c test/unit/ikev2_vectors.h
+test_unit_test_ikev2_crypto_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_crypto_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_ikev2_wire
+TESTS += test/unit/test_ikev2_wire
+test_unit_test_ikev2_wire_SOURCES = test/unit/test_ikev2_wire.c
+test_unit_test_ikev2_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_wire_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_dh
 TESTS += test/unit/test_dh
 test_unit_test_dh_SOURCES = test/unit/test_dh.c
