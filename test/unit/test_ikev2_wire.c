@@ -294,3 +294,40 @@ Test(ikev2_wire, id_auth_cp_ts_delete)
 	cr_assert_eq(ikev2_parse_ts(tsb, ch.pl[0].len, &tl), -1);
 	isakmp_buf_free(&b);
 }
+
+#include "ikemgr/ikev2_cookie.h"
+
+/* Cookies: the same peer gets back in with it, nobody else does; it outlives one rotation of
+ * the secret, not two. */
+Test(ikev2_cookie, make_check_rotate)
+{
+	uint8_t ni[32], c[IKEV2_COOKIE_LEN], spi[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+	union sa46 peer, other;
+	memset(ni, 0x42, sizeof(ni));
+	cr_assert_eq(sa46_pton("192.0.2.7", &peer), 0);
+	cr_assert_eq(sa46_pton("2001:db8::7", &other), 0);
+	time_t t = 1000000;
+	cr_assert_eq(ikev2_cookie_make(ni, sizeof(ni), &peer, spi, t, c), 0);
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c), ni, sizeof(ni), &peer, spi, t + 5), 1);
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c), ni, sizeof(ni), &other, spi, t + 5), 0);
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c) - 1, ni, sizeof(ni), &peer, spi, t + 5), 0);
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c), ni, sizeof(ni) - 1, &peer, spi, t + 5), 0);
+	uint8_t spi2[8] = { 0 };
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c), ni, sizeof(ni), &peer, spi2, t + 5), 0);
+	for (size_t i = 0; i < sizeof(c); i++) {
+		uint8_t x[IKEV2_COOKIE_LEN];
+		memcpy(x, c, sizeof(x));
+		x[i] ^= 1;
+		cr_assert_eq(ikev2_cookie_check(x, sizeof(x), ni, sizeof(ni), &peer, spi, t + 5), 0);
+	}
+	/* one rotation: still good; a new cookie differs; two rotations: gone */
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c), ni, sizeof(ni), &peer, spi,
+	                                t + IKEV2_COOKIE_ROTATE + 1), 1);
+	uint8_t c2[IKEV2_COOKIE_LEN];
+	cr_assert_eq(ikev2_cookie_make(ni, sizeof(ni), &peer, spi, t + IKEV2_COOKIE_ROTATE + 1, c2), 0);
+	cr_assert(memcmp(c, c2, sizeof(c)) != 0);
+	cr_assert_eq(ikev2_cookie_check(c, sizeof(c), ni, sizeof(ni), &peer, spi,
+	                                t + 2 * IKEV2_COOKIE_ROTATE + 2), 0);
+	cr_assert_eq(ikev2_cookie_check(c2, sizeof(c2), ni, sizeof(ni), &peer, spi,
+	                                t + 2 * IKEV2_COOKIE_ROTATE + 2), 1);
+}
