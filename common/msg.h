@@ -123,6 +123,10 @@ enum imsg_type {
 	IMSG_EZ_TRAFFIC,        /* tunmgr -> ikemgr: struct msg_ez_traffic, connect acl trap hit */
 	IMSG_VTI_SIGN_REQ,      /* ikemgr -> keymgr: struct msg_vti_sign_req; IMSG_SIGN_RES back */
 
+	/* IKEv2 */
+	IMSG_V2_PSK_REQ,        /* ikemgr -> keymgr: struct msg_v2_psk_req */
+	IMSG_V2_PSK_RES,        /* keymgr -> ikemgr: struct msg_v2_psk_res */
+
 	IMSG_TYPE_MAX
 };
 
@@ -187,6 +191,44 @@ struct msg_skeyid_res {
 	uint8_t  skeyid[MSG_KEY_MAX];
 	char     profile[64];           /* by address: the isakmp profile that matched, "" = none */
 	char     keyring[64];           /* where the key came from ("" = crypto isakmp key), for logs */
+};
+
+/*
+ * IKEv2 pre-shared-key authentication (RFC 7296 2.15): AUTH = prf(prf(key, "Key Pad for
+ * IKEv2"), octets). ikemgr hands keymgr both sides' octets. keymgr finds the ikev2 profile for
+ * the peer's identity and the local address itself, checks the peer's AUTH with the key the
+ * profile's keyring holds for that peer, and only then computes ours, over octets that carry
+ * the same two nonces (RealMessage1 is followed by Nr, RealMessage2 by Ni, and each message
+ * holds its own nonce). It remembers the SA as judged: the authorization that follows
+ * (IMSG_XAUTH_REQ with authorize_only) is answered for that SA only, with the group its
+ * profile names, whatever group ikemgr asks for.
+ */
+#define MSG_V2_OCTETS_MAX 3072
+struct msg_v2_psk_req {
+	uint32_t sa_id;
+	int32_t  prf;                   /* IKEv2 PRF transform ID (type 2) */
+	union sa46 local, peer;
+	int32_t  id_type;               /* IDi as received: IKEv2 ID type and data */
+	uint16_t id_len;
+	uint8_t  id[MSG_ID_MAX];
+	uint16_t auth_len;              /* the peer's AUTH data (method 2, shared key MIC) */
+	uint8_t  auth[MSG_KEY_MAX];
+	uint16_t ni_len, nr_len;
+	uint8_t  ni[MSG_NONCE_MAX], nr[MSG_NONCE_MAX];
+	/* RealMessage1 | Nr | prf(SK_pi, IDi'), and RealMessage2 | Ni | prf(SK_pr, IDr') */
+	uint16_t oct_i_len, oct_r_len;
+	uint8_t  oct_i[MSG_V2_OCTETS_MAX], oct_r[MSG_V2_OCTETS_MAX];
+};
+/* status: KEY_OK (the peer's AUTH was right; ours in auth), KEY_NO_KEY (no profile or no key
+ * for that identity), KEY_ERROR (a wrong AUTH, or octets that do not hang together) */
+struct msg_v2_psk_res {
+	uint32_t sa_id;
+	int32_t  status;                /* enum msg_key_status */
+	char     profile[64];           /* the ikev2 profile keymgr matched */
+	char     group[MSG_GROUP_MAX];  /* what the authorization will look up ("" = none) */
+	uint16_t auth_len;
+	uint8_t  auth[MSG_KEY_MAX];
+	char     message[128];          /* why not, for the log */
 };
 
 struct msg_xauth_req {

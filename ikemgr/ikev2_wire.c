@@ -98,7 +98,7 @@ static int parse_trans(const uint8_t *p, size_t tlen, struct ikev2_trans *t, int
 	return 0;
 }
 
-int ikev2_parse_sa(const uint8_t *b, size_t len, struct ikev2_sa *sa)
+int ikev2_parse_sa(const uint8_t *b, size_t len, struct ikev2_sa_pl *sa)
 {
 	size_t o = 0;
 	memset(sa, 0, sizeof(*sa));

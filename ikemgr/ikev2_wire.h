@@ -129,13 +129,13 @@ struct ikev2_prop {
 	int      ntr;
 	int      bad_attr;        /* an attribute other than Key Length: the proposal cannot be taken */
 };
-struct ikev2_sa {
+struct ikev2_sa_pl {
 	struct ikev2_prop prop[IKEV2_MAX_PROPS];
 	int      n;
 };
 /* SA payload body. Proposals numbered 1, 2, ... in order (3.3.1), an SPI size of 0 (IKE SA in
  * IKE_SA_INIT), 4 (ESP, AH) or 8 (IKE SA rekey). -1 when malformed. */
-int ikev2_parse_sa(const uint8_t *b, size_t len, struct ikev2_sa *sa);
+int ikev2_parse_sa(const uint8_t *b, size_t len, struct ikev2_sa_pl *sa);
 
 struct ikev2_ke { uint16_t group; const uint8_t *data; size_t len; };
 int ikev2_parse_ke(const uint8_t *b, size_t len, struct ikev2_ke *ke);

@@ -25,7 +25,7 @@ static void sa_echo(const struct ikev2_prop *p)
 {
 	struct isakmp_buf b;
 	struct ikev2_chain c;
-	struct ikev2_sa again;
+	struct ikev2_sa_pl again;
 	uint8_t z[8] = { 0 }, inner;
 	isakmp_buf_init(&b);
 	ikev2_put_hdr(&b, z, z, IKEV2_EXCH_SA_INIT, IKEV2_FLAG_R, 0);
@@ -63,7 +63,7 @@ static void ts_echo(const struct ikev2_tsl *t)
 
 static void payload(uint8_t type, const uint8_t *b, size_t len)
 {
-	static struct ikev2_sa sa;
+	static struct ikev2_sa_pl sa;
 	static struct ikev2_tsl ts;
 	static struct ikev2_cp cp;
 	struct ikev2_ke ke;

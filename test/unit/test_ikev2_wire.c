@@ -67,7 +67,7 @@ Test(ikev2_wire, sa_init_round_trip)
 	cr_assert_eq(inner, 0);
 	cr_assert_eq(c.unknown_critical, 0);
 
-	struct ikev2_sa sa;
+	struct ikev2_sa_pl sa;
 	const struct ikev2_pl *p = ikev2_find(&c, IKEV2_NP_SA);
 	cr_assert_eq(ikev2_parse_sa(p->body, p->len, &sa), 0);
 	cr_assert_eq(sa.n, 2);
@@ -152,7 +152,7 @@ Test(ikev2_wire, chain_malformed)
 
 Test(ikev2_wire, sa_malformed)
 {
-	struct ikev2_sa sa;
+	struct ikev2_sa_pl sa;
 	/* proposal numbers must count from 1 */
 	uint8_t p1[] = { 0, 0, 0, 16, 2, 1, 0, 1, 0, 0, 0, 8, 1, 0, 0, 12 };
 	cr_assert_eq(ikev2_parse_sa(p1, sizeof(p1), &sa), -1);
@@ -206,7 +206,7 @@ Test(ikev2_wire, sa1_builder_layout)
 	struct ikev2_chain c;
 	uint8_t inner;
 	cr_assert_eq(ikev2_parse_chain(h.np, b.data, 28, b.len, &c, &inner), 0);
-	struct ikev2_sa sa;
+	struct ikev2_sa_pl sa;
 	cr_assert_eq(ikev2_parse_sa(c.pl[0].body, c.pl[0].len, &sa), 0);
 	cr_assert_eq(sa.n, 1);
 	cr_assert_eq(sa.prop[0].ntr, 4);

@@ -1,0 +1,160 @@
+/*
+ * The IKEv2 responder (RFC 7296): state shared by the ikev2_*.c files.
+ *
+ * An IKEv2 SA embeds the same struct ike_session an IKEv1 SA does (session.h), so reports,
+ * clear, CoA/Disconnect, the virtual-access interface and the IPsec SAs' bookkeeping are one
+ * code for both versions. What is IKEv2's own: the SPIs and keys, the message-ID windows (one
+ * request at a time each way, RFC 7296 2.3), the exchanges.
+ *
+ * One job per file: ikev2_sa.c (the table, sending, retransmission, deadlines, the session's
+ * ops), ikev2_init.c (IKE_SA_INIT: proposal, KE, nonces, NAT detection, cookies), ikev2_auth.c
+ * (IKE_AUTH: identities, AUTH through keymgr, authorization, configuration payload),
+ * ikev2_child.c (the CHILD_SA an IKE_AUTH carries: ESP proposal, traffic selectors, keys to
+ * tunmgr), ikev2_info.c (INFORMATIONAL: deletes and liveness).
+ */
+#ifndef VPND_IKEV2_H
+#define VPND_IKEV2_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "common/conf.h"
+#include "common/ikev2_crypto.h"
+#include "common/msg.h"
+#include "ikemgr/dh.h"
+#include "ikemgr/ike_timers.h"
+#include "ikemgr/ikev2_wire.h"
+#include "ikemgr/session.h"
+
+enum ikev2_state {
+	V2_S_INIT_DONE = 1,     /* IKE_SA_INIT answered: waiting for IKE_AUTH */
+	V2_S_WAIT_PSK,          /* IKE_AUTH received, keymgr checking the peer's AUTH */
+	V2_S_AUTHORIZING,       /* authenticated, keymgr fetching the policy (address, DNS) */
+	V2_S_WAIT_VA,           /* tunmgr creating the virtual-access interface */
+	V2_S_WAIT_SA,           /* tunmgr installing the CHILD_SA; the answer held till then */
+	V2_S_ESTABLISHED,
+	V2_S_DEAD,
+};
+
+#define V2_NONCE_LEN 32
+#define V2_MSG_MAX   3072       /* RealMessage1/2 kept for the AUTH octets (msg.h's bound) */
+
+/* The IKE_AUTH request being answered: kept from its arrival until the answer is sent. */
+struct ikev2_auth_req {
+	uint8_t  idi[MSG_ID_MAX + 4];  size_t idi_len;      /* IDi body (type, reserved, data) */
+	uint8_t  idr_b[MSG_ID_MAX + 4]; size_t idr_b_len;   /* our IDr body */
+	int      cp_request;            /* a CFG_REQUEST came */
+	int      want_ip4, want_ip6, want_dns;
+	struct ikev2_prop props[IKEV2_MAX_PROPS];   /* the CHILD_SA's proposals, as offered */
+	int      nprops;
+	struct ikev2_tsl tsi, tsr;
+	int      initial_contact;
+	int      transport;             /* USE_TRANSPORT_MODE: refused (remote access is tunnel) */
+	uint32_t msgid;
+	/* the chosen CHILD_SA */
+	struct ike_child c;
+	uint16_t encr_id, encr_bits, integ_id;
+	int      chosen;
+};
+
+struct ikev2_sa {
+	struct ikev2_sa *spi_next;      /* hash chain by SPIr (ours) */
+	struct ikev2_sa *id_next;       /* hash chain by session id */
+	struct ikev2_sa *all_next, **all_pprev;
+	struct ikev2_sa *init_next;     /* hash chain by SPIi + peer: IKE_SA_INIT retransmissions */
+	struct ike_session s;
+	int      state;
+	uint8_t  spi_i[8], spi_r[8];
+	const struct conf_ikev2_profile *prof;
+
+	/* IKE_SA_INIT */
+	struct ikev2_suite suite;
+	struct ikev2_keys k;
+	uint8_t  ni[256], nr[V2_NONCE_LEN];
+	size_t   nilen, nrlen;
+	uint8_t *msg1, *msg2;           /* RealMessage1 (theirs) and 2 (ours), for AUTH */
+	size_t   msg1_len, msg2_len;
+	int      nat_peer, nat_us;      /* NAT detected in front of the peer / of us */
+	int      port4500;              /* the peer talks to us on 4500 */
+
+	/* message IDs (responder side only: we send no requests yet but liveness) */
+	uint32_t next_in;               /* the request we take next */
+	uint8_t *last_resp;             /* our answer to request next_in - 1, for retransmits */
+	size_t   last_resp_len;
+
+	struct ikev2_auth_req *auth;    /* IKE_AUTH in progress */
+	uint8_t *held;                  /* IKE_AUTH answer, sent once tunmgr has the SA */
+	size_t   held_len;
+	uint32_t held_spi;
+
+	time_t   created, established_at, last_rx;
+	char     end_reason[64];
+	struct tmr tmr;
+};
+
+struct ikev2_engine {
+	struct ikev2_sa *by_spi[4096];
+	struct ikev2_sa *by_id[4096];
+	struct ikev2_sa *by_init[4096];
+	struct ikev2_sa *all;
+	int      nsa, nhalfopen;
+	struct tmr_heap timers;
+	/* counters for show and debug: every dropped datagram is counted once, by reason */
+	uint64_t rx, drop_malformed, drop_unknown_sa, drop_msgid, drop_integrity, drop_state,
+	         cookies_sent, sa_init_ok, auth_ok, auth_fail;
+};
+extern struct ikev2_engine v2;
+
+/* ikev2_sa.c */
+void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+                 const union sa46 *local, int port4500);
+struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
+                              const union sa46 *local);
+struct ikev2_sa *ikev2_sa_by_id(uint32_t id);
+void ikev2_sa_delete(struct ikev2_sa *, const char *reason, int notify_peer);
+/* Sends a response to request msgid and keeps it for the peer's retransmission. */
+void ikev2_send_response(struct ikev2_sa *, const uint8_t *pkt, size_t len);
+void ikev2_send_raw(struct ikev2_sa *, const uint8_t *pkt, size_t len);
+void ikev2_rearm(struct ikev2_sa *);
+void ikev2_tick(time_t now);
+void ikev2_shutdown(void);
+/* An encrypted message: header for exch/msgid, an SK payload, then the caller's payloads
+ * (put with isakmp_put_payload and friends) and ikev2_seal. */
+int  ikev2_begin_sk(struct ikev2_sa *, struct isakmp_buf *, uint8_t exch, uint32_t msgid,
+                    int response, size_t *sk_off);
+int  ikev2_seal(struct ikev2_sa *, struct isakmp_buf *, size_t sk_off);
+/* An unencrypted IKE_SA_INIT answer with one notify (errors, COOKIE, INVALID_KE). */
+void ikev2_notify_clear(const uint8_t spi_i[8], const uint8_t spi_r[8], const union sa46 *peer,
+                        const union sa46 *local, int port4500, uint16_t type,
+                        const uint8_t *data, size_t len);
+/* A protected answer carrying one error notify. */
+void ikev2_notify_protected(struct ikev2_sa *, uint8_t exch, uint32_t msgid, uint16_t type,
+                            const uint8_t *data, size_t len);
+
+/* ikev2_init.c */
+void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
+                   const union sa46 *peer, const union sa46 *local, int port4500);
+
+/* ikev2_auth.c */
+void ikev2_auth_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
+                      size_t len);
+int  ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *);
+int  ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *);
+int  ikev2_va_created(uint32_t peerid, const struct msg_va_created *);
+int  ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *);
+
+/* ikev2_child.c */
+/* Chooses the CHILD_SA from the request's proposals and selectors against the ipsec profile
+ * and the session's address; 0, or the notify type to answer with. */
+int  ikev2_child_choose(struct ikev2_sa *, struct ikev2_auth_req *);
+/* Derives its keys, hands it to tunmgr (answered by IMSG_SA_ADDED), adds it to the session. */
+int  ikev2_child_install(struct ikev2_sa *, struct ikev2_auth_req *);
+/* SA, TSi, TSr of the answer. */
+int  ikev2_child_put(struct ikev2_sa *, struct ikev2_auth_req *, struct isakmp_buf *);
+
+/* ikev2_info.c */
+void ikev2_info_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
+                      size_t len);
+
+#endif
