@@ -302,14 +302,15 @@ static void do_line(struct conf_parser *p, const char *s, size_t len)
 	case CB_IGNORED:
 		return;
 	}
+	if (p->argc == 1 && strcmp(p->argv[0], "exit") == 0) {
+		/* as on IOS, exit leaves a keyring's peer for the keyring */
+		p->block = p->block == CB_V2_PEER ? CB_V2_KEYRING : CB_NONE;
+		return;
+	}
 	/* a keyring's peer block ends at the first line not indented deeper than `peer` */
 	if (p->block == CB_V2_PEER && p->argpos[0] <= p->v2_peer_indent) {
 		p->block = CB_V2_KEYRING;
 		p->v2_peer = -1;
-	}
-	if (p->argc == 1 && strcmp(p->argv[0], "exit") == 0) {
-		p->block = p->block == CB_V2_PEER ? CB_V2_KEYRING : CB_NONE;
-		return;
 	}
 	int start = 0;
 	/* IOS prints named ACL entries with their sequence number in front. */

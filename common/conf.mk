@@ -26,7 +26,8 @@ EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/
 	test/data/conf/bad_values.conf \
 	test/data/conf/bad_xref.conf \
 	test/data/conf/good_full.conf \
-	test/data/conf/good_ios_noise.conf
+	test/data/conf/good_ios_noise.conf \
+	test/data/hub-ikev2.conf
 
 check_PROGRAMS += test/unit/test_conf
 TESTS += test/unit/test_conf
@@ -40,6 +41,13 @@ TESTS += test/unit/test_conf_ipv6
 test_unit_test_conf_ipv6_SOURCES = test/unit/test_conf_ipv6.c
 test_unit_test_conf_ipv6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_ipv6_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_conf_ikev2
+TESTS += test/unit/test_conf_ikev2
+test_unit_test_conf_ikev2_SOURCES = test/unit/test_conf_ikev2.c
+test_unit_test_conf_ikev2_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
+test_unit_test_conf_ikev2_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_ikev2_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_conf_ezvpn
 TESTS += test/unit/test_conf_ezvpn
