@@ -568,7 +568,8 @@ Test(show_config, ipsec_profile)
 	cr_expect_eq(json_check(out,
 		"assert d[0] == {'name': 'prof2', 'transform_sets': ['GCM', 'AES256', 'AES'],"
 		" 'pfs_group': 14, 'lifetime_seconds': 900, 'lifetime_kilobytes': 50000,"
-		" 'isakmp_profile': 'ra', 'idle_time': 600, 'replay_window': 2048,"
+		" 'isakmp_profile': 'ra', 'ikev2_profile': None, 'idle_time': 600,"
+		" 'replay_window': 2048,"
 		" 'reverse_route': True, 'responder_only': True}, d[0]\n"
 		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800\n"
 		"assert d[1]['idle_time'] is None and d[1]['replay_window'] == 4096"), 0,
@@ -1945,6 +1946,22 @@ Test(show_config, running_config_ikev2_signatures)
 
 Test(show_config, running_config_reads_back_ikev2_hub)
 {
+	char path[512], *buf = calloc(1, 16384);
+	snprintf(path, sizeof(path), "%s/test/data/hub-ikev2.conf", CONF_TEST_SRCDIR);
+	FILE *fp = fopen(path, "r");
+	cr_assert(fp && buf, "%s", path);
+	buf[fread(buf, 1, 16383, fp)] = '\0';
+	fclose(fp);
+	struct vpnd_conf *c = load(buf);
+	char *out = run(show_ipsec_profile, c, 0, NULL);
+	expect_has(out, "IPSEC profile FLEX-IPSEC\n\tIKEv2 Profile: SITE-PSK\n");
+	free(out);
+	out = run(show_ipsec_profile, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d[0]['ikev2_profile'] == 'SITE-PSK', d\n"
+	                        "assert d[0]['isakmp_profile'] is None, d\n"), 0, "%s", out);
+	free(out);
+	free(c);
+	free(buf);
 	round_trip_file("test/data/hub-ikev2.conf", NULL, NULL);
 	same_when_redacted(v2_text);
 }
