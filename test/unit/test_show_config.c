@@ -1892,6 +1892,31 @@ Test(show_config, running_config_ikev2_lines)
 	/* no policy was configured under the default name: IOS's is built in and not printed */
 	cr_expect_null(strstr(out, "crypto ikev2 policy default"), "%s", out);
 	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"v = d['ikev2']\n"
+		"assert v['served'] is False\n"
+		"p = {x['name']: x for x in v['proposals']}\n"
+		"assert p['default']['builtin'] is False and p['default']['encryption'] =="
+		" ['aes-cbc-128', '3des'], p\n"
+		"assert p['G']['integrity'] == [] and p['G']['prf'] == ['sha256'], p\n"
+		"assert [x['name'] for x in v['policies']] == ['P']\n"
+		"assert v['policies'][0]['match_address_local'] == ['2001:db8::1', '10.0.0.1']\n"
+		"pe = v['keyrings'][0]['peers']\n"
+		"assert pe[0]['pre_shared_key_local'] == '<removed>', pe\n"
+		"assert pe[1]['pre_shared_key_local'] is None and pe[2]['address'] =="
+		" '10.9.0.0 255.255.0.0', pe\n"
+		"pr = v['profiles'][0]\n"
+		"assert pr['authentication_remote'] == ['pre-share', 'eap'], pr\n"
+		"assert pr['aaa']['cert']['group_name'] == 'someuser', pr\n"
+		"assert pr['dpd'] == {'interval': 10, 'retry': 2, 'mode': 'periodic'}, pr\n"
+		"a = {x['name']: x for x in v['authorization_policies']}\n"
+		"assert a['default']['builtin'] is False and a['default']['ipv6_pool'] == 'P6', a\n"
+		"assert v['fragmentation_mtu'] == 576 and v['redirect_gateway'] == ['init', 'auth']\n"
+		"assert v['cluster'] == {'enabled': True, 'max_session': 500,"
+		" 'peers': ['192.0.2.7', '2001:db8::7']}, v['cluster']\n"), 0, "%s", out);
+	cr_expect_null(strstr(out, "k1"), "a key printed:\n%s", out);
+	free(out);
 	free(c);
 	round_trip(v2_text);
 }
