@@ -294,6 +294,15 @@ void cp_h_v2_fragmentation(struct conf_parser *p, int i);
 void cp_h_v2_redirect_gw(struct conf_parser *p, int i);
 /* a name into a CONF_NAME_MAX field, zeroed past its end; 1 when good */
 int  cp_v2_name(struct conf_parser *p, int i, const char *what, char *dst);
+/* NAME in a table of structs whose first member is the name, else added zeroed; -1 when full
+ * (reported) */
+int  cp_v2_find_or_add(struct conf_parser *p, void *tbl, size_t esz, int *n, int max,
+                       const char *name, const char *what);
+/* conf_ikev2_keyring.c: a peer selector (A [MASK], ipv6 P/LEN, X:X::X/LEN) to the end of the
+ * line, *j past it; an identity (address|fqdn|email|key-id VALUE). 1 when good */
+int  cp_v2_selector(struct conf_parser *p, int i, int *j, struct in_addr *a, struct in_addr *m,
+                    int *is6, struct in6_addr *a6, int *plen6);
+int  cp_v2_identity(struct conf_parser *p, int i, int *type, char *value);
 /* match fvrf any (the only one): 1 when good */
 int  cp_v2_fvrf(struct conf_parser *p, int i);
 /* the defaults (IOS's "default" proposal, policy and authorization policy) and the checks */
