@@ -56,6 +56,38 @@ const struct alg_dh alg_dh_tbl[] = {
 	{ 21, "#21 (521 bit ecp)", 0 },
 };
 
+/* 3DES and MD5 are legacy here as in IKEv1; SHA-1 is not (RFC 8247 keeps it as MUST-). */
+const struct alg_v2_encr alg_v2_encr_tbl[] = {
+	{ "aes-cbc-128", 12, 128, 0, 0, "AES-128-CBC", 0 },
+	{ "aes-cbc-192", 12, 192, 0, 0, "AES-192-CBC", 0 },
+	{ "aes-cbc-256", 12, 256, 0, 0, "AES-256-CBC", 0 },
+	{ "aes-gcm-128", 20, 128, 1, 4, "AES-128-GCM", 0 },
+	{ "aes-gcm-256", 20, 256, 1, 4, "AES-256-GCM", 0 },
+	{ "3des", 3, 0, 0, 0, "DES-EDE3-CBC", 1 },
+};
+
+const struct alg_v2_integ alg_v2_integ_tbl[] = {
+	{ "md5", 1, 16, 12, "MD5", 1 },
+	{ "sha1", 2, 20, 12, "SHA1", 0 },
+	{ "sha256", 12, 32, 16, "SHA2-256", 0 },
+	{ "sha384", 13, 48, 24, "SHA2-384", 0 },
+	{ "sha512", 14, 64, 32, "SHA2-512", 0 },
+};
+
+const struct alg_v2_prf alg_v2_prf_tbl[] = {
+	{ "md5", 1, 16, "MD5", 1 },
+	{ "sha1", 2, 20, "SHA1", 0 },
+	{ "sha256", 5, 32, "SHA2-256", 0 },
+	{ "sha384", 6, 48, "SHA2-384", 0 },
+	{ "sha512", 7, 64, "SHA2-512", 0 },
+};
+
+/* RFC 5114's 2048-bit MODP group with a 256-bit subgroup: RFC 8247 says SHOULD NOT */
+static const struct alg_dh alg_dh24 = { 24, "#24 (2048 bit, 256 bit subgroup)", 1 };
+
+const size_t alg_v2_encr_n = NELEM(alg_v2_encr_tbl), alg_v2_integ_n = NELEM(alg_v2_integ_tbl),
+             alg_v2_prf_n = NELEM(alg_v2_prf_tbl);
+
 const size_t alg_esp_encr_n = NELEM(alg_esp_encr_tbl), alg_esp_auth_n = NELEM(alg_esp_auth_tbl),
              alg_ike_encr_n = NELEM(alg_ike_encr_tbl), alg_ike_hash_n = NELEM(alg_ike_hash_tbl),
              alg_ike_auth_n = NELEM(alg_ike_auth_tbl), alg_dh_n = NELEM(alg_dh_tbl);
@@ -87,6 +119,21 @@ const struct alg_ike_hash *alg_ike_hash_v2(int v) { FIND(alg_ike_hash_tbl, r->v2
 const struct alg_ike_auth *alg_ike_auth(int id) { FIND(alg_ike_auth_tbl, r->id == id); }
 const struct alg_ike_auth *alg_ike_auth_word(const char *w) { FIND(alg_ike_auth_tbl, WORD(w)); }
 const struct alg_dh *alg_dh(int group) { FIND(alg_dh_tbl, r->group == group); }
+
+const struct alg_v2_encr *alg_v2_encr_word(const char *w) { FIND(alg_v2_encr_tbl, WORD(w)); }
+const struct alg_v2_encr *alg_v2_encr(int v, int bits)
+{
+	FIND(alg_v2_encr_tbl, r->v2_id == v && r->bits == bits);
+}
+const struct alg_v2_integ *alg_v2_integ_word(const char *w) { FIND(alg_v2_integ_tbl, WORD(w)); }
+const struct alg_v2_integ *alg_v2_integ(int v) { FIND(alg_v2_integ_tbl, r->v2_id == v); }
+const struct alg_v2_prf *alg_v2_prf_word(const char *w) { FIND(alg_v2_prf_tbl, WORD(w)); }
+const struct alg_v2_prf *alg_v2_prf(int v) { FIND(alg_v2_prf_tbl, r->v2_id == v); }
+
+const struct alg_dh *alg_v2_dh(int group)
+{
+	return group == 24 ? &alg_dh24 : alg_dh(group);
+}
 
 int alg_bits_word(const uint16_t *bits, const char *w)
 {

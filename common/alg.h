@@ -78,6 +78,38 @@ struct alg_dh {
 	int         legacy;
 };
 
+/*
+ * IKEv2 SA transforms (crypto ikev2 proposal), in IOS XE's words: encryption is one word per
+ * cipher and key length ("aes-cbc-256"), integrity and prf name the hash alone ("sha256").
+ * IDs are RFC 7296's / IANA's transform IDs.
+ */
+struct alg_v2_encr {
+	const char *word;                /* "aes-gcm-256" */
+	uint16_t    v2_id;               /* transform type 1: 3 3DES, 12 AES-CBC, 20 AES-GCM-16 */
+	uint16_t    bits;                /* Key Length attribute; 0: a fixed key (3DES) */
+	uint8_t     aead;                /* GCM: no integrity transform (RFC 5282) */
+	uint8_t     salt;                /* key bytes past the cipher key (RFC 5282 7.1) */
+	const char *ossl;
+	int         legacy;
+};
+
+struct alg_v2_integ {
+	const char *word;                /* "sha256" */
+	uint16_t    v2_id;               /* transform type 3 */
+	uint8_t     key;                 /* HMAC key bytes */
+	uint8_t     icv;                 /* truncated ICV bytes */
+	const char *digest;
+	int         legacy;
+};
+
+struct alg_v2_prf {
+	const char *word;                /* the same words as integrity */
+	uint16_t    v2_id;               /* transform type 2 */
+	uint8_t     len;                 /* output bytes */
+	const char *digest;
+	int         legacy;
+};
+
 /* Each look-up returns NULL for what the table does not hold. */
 const struct alg_esp_encr *alg_esp_encr(int id);
 const struct alg_esp_encr *alg_esp_encr_word(const char *w);
@@ -96,6 +128,14 @@ const struct alg_ike_hash *alg_ike_hash_v2(int v2_prf);
 const struct alg_ike_auth *alg_ike_auth(int id);
 const struct alg_ike_auth *alg_ike_auth_word(const char *w);
 const struct alg_dh *alg_dh(int group);
+const struct alg_v2_encr *alg_v2_encr_word(const char *w);
+const struct alg_v2_encr *alg_v2_encr(int v2_id, int bits);
+const struct alg_v2_integ *alg_v2_integ_word(const char *w);
+const struct alg_v2_integ *alg_v2_integ(int v2_id);
+const struct alg_v2_prf *alg_v2_prf_word(const char *w);
+const struct alg_v2_prf *alg_v2_prf(int v2_id);
+/* An IKEv2 DH group: alg_dh's, plus 24 (RFC 5114), which only IKEv2 proposals accept */
+const struct alg_dh *alg_v2_dh(int group);
 
 /* The whole tables, for whoever lists them (and the unit test). */
 extern const struct alg_esp_encr alg_esp_encr_tbl[];
@@ -104,8 +144,11 @@ extern const struct alg_ike_encr alg_ike_encr_tbl[];
 extern const struct alg_ike_hash alg_ike_hash_tbl[];
 extern const struct alg_ike_auth alg_ike_auth_tbl[];
 extern const struct alg_dh alg_dh_tbl[];
+extern const struct alg_v2_encr alg_v2_encr_tbl[];
+extern const struct alg_v2_integ alg_v2_integ_tbl[];
+extern const struct alg_v2_prf alg_v2_prf_tbl[];
 extern const size_t alg_esp_encr_n, alg_esp_auth_n, alg_ike_encr_n, alg_ike_hash_n,
-                    alg_ike_auth_n, alg_dh_n;
+                    alg_ike_auth_n, alg_dh_n, alg_v2_encr_n, alg_v2_integ_n, alg_v2_prf_n;
 
 /* The bits w spells exactly ("256"), if bits[] holds them; else 0. */
 int alg_bits_word(const uint16_t *bits, const char *w);

@@ -205,6 +205,13 @@ static const struct cp_kw *block_table(int block)
 	case CB_EZVPN:         return cp_ezvpn_cmds;
 	case CB_CMAP:          return cp_cmap_cmds;
 	case CB_ACL6:          return cp_acl6_cmds;
+	case CB_V2_PROPOSAL:   return cp_v2_proposal_cmds;
+	case CB_V2_POLICY:     return cp_v2_policy_cmds;
+	case CB_V2_KEYRING:    return cp_v2_keyring_cmds;
+	case CB_V2_PEER:       return cp_v2_peer_cmds;
+	case CB_V2_PROFILE:    return cp_v2_profile_cmds;
+	case CB_V2_AUTHOR:     return cp_v2_author_cmds;
+	case CB_V2_CLUSTER:    return cp_v2_cluster_cmds;
 	}
 	return NULL;
 }
@@ -296,8 +303,14 @@ static void do_line(struct conf_parser *p, const char *s, size_t len)
 		return;
 	}
 	if (p->argc == 1 && strcmp(p->argv[0], "exit") == 0) {
-		p->block = CB_NONE;
+		/* as on IOS, exit leaves a keyring's peer for the keyring */
+		p->block = p->block == CB_V2_PEER ? CB_V2_KEYRING : CB_NONE;
 		return;
+	}
+	/* a keyring's peer block ends at the first line not indented deeper than `peer` */
+	if (p->block == CB_V2_PEER && p->argpos[0] <= p->v2_peer_indent) {
+		p->block = CB_V2_KEYRING;
+		p->v2_peer = -1;
 	}
 	int start = 0;
 	/* IOS prints named ACL entries with their sequence number in front. */
@@ -364,6 +377,7 @@ int conf_load_buf(const char *name, const char *buf, size_t len, struct vpnd_con
 	if (p->banner_on)
 		cp_banner_eof(p);
 	cp_policy_finish(p);
+	cp_ikev2_finish(p);
 	cp_check_refs(p);
 
 	nerr = p->nerr;

@@ -201,6 +201,174 @@ struct conf_trustpoint {
 	int      line;
 };
 
+/*
+ * crypto ikev2 ... (common/conf_ikev2*.c): the IKEv2 configuration in IOS XE FlexVPN words.
+ * Read and checked only: no process serves IKEv2 yet. Algorithms are kept as RFC 7296
+ * transform IDs (common/alg.h's alg_v2_* rows say the rest).
+ */
+#define CONF_MAX_V2_PROPOSALS   16
+#define CONF_V2_ALGS            8     /* of one kind in a proposal */
+#define CONF_MAX_V2_POLICIES    16
+#define CONF_V2_POLICY_PROPS    8
+#define CONF_MAX_V2_KEYRINGS    8
+#define CONF_V2_PEERS           16    /* per keyring */
+#define CONF_MAX_V2_PROFILES    16
+#define CONF_V2_MATCH           8     /* match identity remote lines per profile */
+#define CONF_V2_TRUSTPOINTS     4
+#define CONF_MAX_V2_AUTHOR      16
+#define CONF_V2_CLUSTER_PEERS   8
+#define CONF_V2_DEFAULT         "default"   /* IOS's name of the built-in proposal and policy */
+
+/* crypto ikev2 proposal NAME; `builtin` marks IOS's default (not printed unless changed) */
+struct conf_ikev2_proposal {
+	char     name[CONF_NAME_MAX];
+	struct { uint16_t id, bits; } encr[CONF_V2_ALGS];  /* transform type 1, key bits (0 fixed) */
+	int      nencr;
+	uint16_t integ[CONF_V2_ALGS];         /* transform type 3; none for an AEAD proposal */
+	int      ninteg;
+	uint16_t prf[CONF_V2_ALGS];           /* transform type 2; as written, else from integ */
+	int      nprf;
+	int      prf_set;                     /* prf lines were written (else derived) */
+	uint16_t group[CONF_V2_ALGS];         /* DH groups (transform type 4) */
+	int      ngroup;
+	int      aead;                        /* the ciphers are GCM */
+	int      builtin;
+	int      line;
+};
+
+/* crypto ikev2 policy NAME: which proposals a peer reaching a local address gets */
+struct conf_ikev2_policy {
+	char     name[CONF_NAME_MAX];
+	char     proposal[CONF_V2_POLICY_PROPS][CONF_NAME_MAX];   /* in order */
+	int      nproposal;
+	union sa46 local[CONF_V2_ALGS];       /* match address local A: port 0; none = any */
+	int      nlocal;
+	int      fvrf_any;                    /* match fvrf any (the only VRF vpnd has) */
+	int      builtin;
+	int      line;
+};
+
+/* identity types of keyring peers, profiles' local identity and their matches */
+enum conf_v2_id { V2_ID_NONE = 0, V2_ID_ADDRESS, V2_ID_FQDN, V2_ID_EMAIL, V2_ID_KEY_ID,
+                  V2_ID_ANY };
+
+/* crypto ikev2 keyring NAME / peer NAME */
+struct conf_ikev2_peer {
+	char     name[CONF_NAME_MAX];
+	int      has_addr;                    /* address A [MASK] | address ipv6 P/LEN */
+	struct in_addr addr, mask;
+	CONF_ADDR6_SEL;
+	int      id_type;                     /* identity ...: enum conf_v2_id */
+	char     id[CONF_NAME_MAX];           /* its value as written (an address as text) */
+	char     hostname[CONF_NAME_MAX];
+	char     key_local[CONF_SECRET_MAX];  /* keymgr only: what we sign with */
+	char     key_remote[CONF_SECRET_MAX]; /* keymgr only: what the peer signs with */
+	/* which keys were given (survive conf_redact, for show): the bare `pre-shared-key K`
+	 * sets both and key_both */
+	int      has_key_local, has_key_remote, key_both;
+	int      line;
+};
+struct conf_ikev2_keyring {
+	char     name[CONF_NAME_MAX];
+	struct conf_ikev2_peer peer[CONF_V2_PEERS];
+	int      npeer;
+	int      line;
+};
+
+/* match identity remote ...: address A [MASK] | ipv6 P/LEN, fqdn/email [domain] S, key-id,
+ * any */
+struct conf_ikev2_match {
+	int      type;                        /* enum conf_v2_id */
+	int      domain;                      /* fqdn/email domain S: the suffix matches */
+	char     value[CONF_NAME_MAX];        /* fqdn, email, key-id */
+	struct in_addr addr, mask;            /* address */
+	CONF_ADDR6_SEL;
+};
+
+/* aaa authorization / accounting of a profile, per authentication kind */
+enum conf_v2_aaa_kind { V2_AAA_EAP = 0, V2_AAA_PSK, V2_AAA_CERT, V2_AAA_KINDS };
+
+enum conf_v2_tp_use { V2_TP_BOTH = 0, V2_TP_SIGN, V2_TP_VERIFY };
+
+struct conf_ikev2_profile {
+	char     name[CONF_NAME_MAX];
+	struct conf_ikev2_match match[CONF_V2_MATCH];
+	int      nmatch;
+	char     match_cert[CONF_NAME_MAX];   /* match certificate MAP: stored, not resolved */
+	int      match_fvrf_any;
+	int      id_local_type;               /* identity local: enum conf_v2_id, NONE = address */
+	char     id_local[CONF_NAME_MAX];
+	int      auth_local;                  /* enum conf_ike_auth; 0 = not given */
+	/* authentication remote lines (several): which methods a peer may use */
+	int      remote_psk, remote_rsa, remote_ecdsa, remote_eap;
+	int      eap_query_identity;
+	int      eap_timeout;                 /* seconds, 0 = default */
+	char     keyring[CONF_NAME_MAX];      /* keyring local NAME: a crypto ikev2 keyring */
+	struct { char name[CONF_NAME_MAX]; int use; } tp[CONF_V2_TRUSTPOINTS];  /* enum conf_v2_tp_use */
+	int      ntp;
+	char     eap_list[CONF_NAME_MAX];     /* aaa authentication eap: an authentication login list */
+	/* aaa authorization group KIND list LIST [NAME]: NAME is the user whose attributes are
+	 * looked up (a local list: an authorization policy) */
+	char     group_list[V2_AAA_KINDS][CONF_NAME_MAX];
+	char     group_name[V2_AAA_KINDS][CONF_NAME_MAX];
+	/* aaa authorization user KIND list LIST [NAME] | cached */
+	char     user_list[V2_AAA_KINDS][CONF_NAME_MAX];
+	char     user_name[V2_AAA_KINDS][CONF_NAME_MAX];
+	int      user_cached[V2_AAA_KINDS];
+	char     acct_list[V2_AAA_KINDS][CONF_NAME_MAX];   /* aaa accounting KIND LIST */
+	int      virtual_template;            /* 0 = none */
+	int      dpd_interval, dpd_retry, dpd_periodic;    /* 0 interval = off */
+	uint32_t lifetime;                    /* seconds, default 86400 */
+	int      line;
+};
+
+/* crypto ikev2 authorization policy NAME: what a client is given (local AAA) */
+struct conf_ikev2_author {
+	char     name[CONF_NAME_MAX];
+	char     pool[CONF_NAME_MAX];         /* ip local pool */
+	char     pool6[CONF_NAME_MAX];        /* ipv6 local pool */
+	struct in_addr dns[CONF_MAX_DNS];
+	int      ndns;
+	struct in6_addr dns6[CONF_MAX_DNS];
+	int      ndns6;
+	struct in_addr netmask;               /* 0 = none */
+	char     route_acl[CONF_NAME_MAX];    /* route set access-list: a standard ACL */
+	char     banner[CONF_TEXT_MAX];
+	char     def_domain[CONF_NAME_MAX];
+	int      builtin;
+	int      line;
+};
+
+/* crypto ikev2 cluster (vpnd's small form): the gateways a busy one redirects to */
+struct conf_ikev2_cluster {
+	int      present;                     /* the block was written */
+	int      enabled;                     /* no shutdown (IOS: a cluster starts shut down) */
+	int      max_session;                 /* slave max-session N: redirect beyond it, 0 = none */
+	union sa46 peer[CONF_V2_CLUSTER_PEERS];  /* peer A: in order */
+	int      npeer;
+	int      line;
+};
+
+struct conf_ikev2 {
+	struct conf_ikev2_proposal proposal[CONF_MAX_V2_PROPOSALS];
+	int      nproposal;
+	struct conf_ikev2_policy policy[CONF_MAX_V2_POLICIES];
+	int      npolicy;
+	struct conf_ikev2_keyring keyring[CONF_MAX_V2_KEYRINGS];
+	int      nkeyring;
+	struct conf_ikev2_profile profile[CONF_MAX_V2_PROFILES];
+	int      nprofile;
+	struct conf_ikev2_author author[CONF_MAX_V2_AUTHOR];
+	int      nauthor;
+	int      cookie_challenge;            /* half-open SAs before cookies; 0 = off */
+	int      max_in_neg_in, max_in_neg_out;   /* limit max-in-negotiation-sa, 0 = none */
+	int      max_sa;                      /* limit max-sa, 0 = none */
+	int      fragmentation;
+	int      frag_mtu;                    /* 0 = IOS's 576 */
+	int      redirect_init, redirect_auth;    /* redirect gateway init | auth */
+	struct conf_ikev2_cluster cluster;
+};
+
 struct conf_transform_set {
 	char     name[CONF_NAME_MAX];
 	int      encr;          /* enum conf_esp_encr */
@@ -218,6 +386,7 @@ struct conf_ipsec_profile {
 	uint32_t lifetime_seconds;      /* 0 = global */
 	uint32_t lifetime_kb;           /* 0 = global */
 	char     isakmp_profile[CONF_NAME_MAX];
+	char     ikev2_profile[CONF_NAME_MAX];   /* set ikev2-profile NAME */
 	int      idle_time;             /* set security-association idle-time: seconds, 0 = none */
 	int      replay_window;         /* set security-association replay window-size, 0 = global */
 	int      reverse_route;         /* set reverse-route: what DVTI does anyway */
@@ -583,6 +752,7 @@ struct vpnd_conf {
 	char     http_acl[CONF_NAME_MAX];/* ip http access-class: allowed sources, "" = any */
 	struct conf_acl6 acl6[CONF_MAX_ACLS6];   /* ipv6 access-list NAME, in file order */
 	int      nacl6;
+	struct conf_ikev2 v2;                    /* crypto ikev2 ... (read, not served yet) */
 };
 
 #define CONF_DB_HISTORY_DAYS_MAX      36500
@@ -659,6 +829,10 @@ const char *conf_acl_icmp_name(const struct conf_ace *e);
 const char *conf_acl6_icmp_name(const struct conf_ace6 *e);   /* NULL: print the number */
 const struct conf_user           *conf_find_user(const struct vpnd_conf *, const char *name);
 const struct conf_aaa_list       *conf_find_aaa(const struct vpnd_conf *, int kind, const char *name);
+const struct conf_ikev2_proposal *conf_find_v2_proposal(const struct vpnd_conf *, const char *name);
+const struct conf_ikev2_keyring  *conf_find_v2_keyring(const struct vpnd_conf *, const char *name);
+const struct conf_ikev2_profile  *conf_find_v2_profile(const struct vpnd_conf *, const char *name);
+const struct conf_ikev2_author   *conf_find_v2_author(const struct vpnd_conf *, const char *name);
 const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);
 /* A `local-address` value (interface name or dotted address) as an IPv4 address; 0 when it
  * is none (an IPv6 literal, an interface without an ip address). */

@@ -6,7 +6,9 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_pki.c common/conf_dynauth.c common/conf_admission.c \
 	common/conf_logging.c common/conf_words.c common/conf_http.c \
 	common/conf_ipv6.c common/conf_acl6.c common/conf_ezvpn.c common/conf_bind.c \
-	common/conf_cmap.c common/conf_cmap_check.c common/conf_vti.c common/alg.c common/alg.h
+	common/conf_cmap.c common/conf_cmap_check.c common/conf_vti.c common/alg.c common/alg.h \
+	common/conf_ikev2.c common/conf_ikev2_global.c \
+	common/conf_ikev2_keyring.c common/conf_ikev2_prof.c
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
@@ -25,7 +27,8 @@ EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/
 	test/data/conf/bad_values.conf \
 	test/data/conf/bad_xref.conf \
 	test/data/conf/good_full.conf \
-	test/data/conf/good_ios_noise.conf
+	test/data/conf/good_ios_noise.conf \
+	test/data/hub-ikev2.conf
 
 check_PROGRAMS += test/unit/test_conf
 TESTS += test/unit/test_conf
@@ -39,6 +42,13 @@ TESTS += test/unit/test_conf_ipv6
 test_unit_test_conf_ipv6_SOURCES = test/unit/test_conf_ipv6.c
 test_unit_test_conf_ipv6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_ipv6_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_conf_ikev2
+TESTS += test/unit/test_conf_ikev2
+test_unit_test_conf_ikev2_SOURCES = test/unit/test_conf_ikev2.c
+test_unit_test_conf_ikev2_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
+test_unit_test_conf_ikev2_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_ikev2_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_conf_ezvpn
 TESTS += test/unit/test_conf_ezvpn

@@ -112,6 +112,31 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "interface %s is not defined, expected an 'interface %s' "
 			            "block with its address", name, name);
 		break;
+	case REF_V2_PROPOSAL:
+		if (!conf_find_v2_proposal(c, name))
+			cp_error_at(p, r->line, "ikev2 proposal '%s' is not defined, expected a 'crypto "
+			            "ikev2 proposal %s' block", name, name);
+		break;
+	case REF_V2_KEYRING:
+		if (!conf_find_v2_keyring(c, name))
+			cp_error_at(p, r->line, "ikev2 keyring '%s' is not defined, expected a 'crypto "
+			            "ikev2 keyring %s' block", name, name);
+		break;
+	case REF_V2_PROFILE:
+		if (!conf_find_v2_profile(c, name))
+			cp_error_at(p, r->line, "ikev2 profile '%s' is not defined, expected a 'crypto "
+			            "ikev2 profile %s' block", name, name);
+		break;
+	case REF_V2_ROUTE_ACL: {
+		const struct conf_acl *a = conf_find_acl(c, name);
+		if (!a)
+			cp_error_at(p, r->line, "access list '%s' is not defined, expected an 'ip "
+			            "access-list standard %s' block", name, name);
+		else if (a->extended)
+			cp_error_at(p, r->line, "access list '%s' is extended, expected a standard one "
+			            "(route set access-list pushes its permitted networks)", name);
+		break;
+	}
 	case REF_LOCAL_ADDR: {
 		union sa46 a;
 		if (!conf_local_address46(c, name, &a))

@@ -138,6 +138,12 @@ void conf_redact(struct vpnd_conf *c)
 		explicit_bzero(out->cipher, sizeof(out->cipher));
 		explicit_bzero(out->auth, sizeof(out->auth));
 	}
+	for (int k = 0; k < CONF_MAX_V2_KEYRINGS; k++)
+		for (int j = 0; j < CONF_V2_PEERS; j++) {
+			struct conf_ikev2_peer *pe = &c->v2.keyring[k].peer[j];
+			explicit_bzero(pe->key_local, sizeof(pe->key_local));
+			explicit_bzero(pe->key_remote, sizeof(pe->key_remote));
+		}
 	for (int k = 0; k < CONF_MAX_EZVPN; k++) {
 		explicit_bzero(c->ezvpn[k].group_key, sizeof(c->ezvpn[k].group_key));
 		explicit_bzero(c->ezvpn[k].password, sizeof(c->ezvpn[k].password));

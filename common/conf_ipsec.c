@@ -296,6 +296,14 @@ static void h_set_lifetime(struct conf_parser *p, int i)
 	cp_sa_lifetime(p, i, &cur_iprof(p)->lifetime_seconds, &cur_iprof(p)->lifetime_kb);
 }
 
+static void h_set_ikev2_profile(struct conf_parser *p, int i)
+{
+	struct conf_ipsec_profile *ip = cur_iprof(p);
+
+	if (cp_v2_name(p, i, "an ikev2 profile name", ip->ikev2_profile) && cp_end(p, i + 1))
+		cp_ref(p, REF_V2_PROFILE, ip->ikev2_profile);
+}
+
 static void h_set_isakmp_profile(struct conf_parser *p, int i)
 {
 	struct conf_ipsec_profile *ip = cur_iprof(p);
@@ -367,6 +375,7 @@ static const struct cp_kw set_cmds[] = {
 	FN("pfs", h_set_pfs),
 	SUB("security-association", set_sa),
 	FN("isakmp-profile", h_set_isakmp_profile),
+	FN("ikev2-profile", h_set_ikev2_profile),
 	FN("reverse-route", h_set_reverse_route),
 	END
 };

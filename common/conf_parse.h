@@ -26,6 +26,8 @@ enum cp_block {
 	CB_EZVPN,
 	CB_CMAP,        /* crypto map NAME SEQ ipsec-manual | ipsec-isakmp */
 	CB_ACL6,        /* ipv6 access-list NAME */
+	CB_V2_PROPOSAL, CB_V2_POLICY, CB_V2_KEYRING, CB_V2_PROFILE, CB_V2_AUTHOR, CB_V2_CLUSTER,
+	CB_V2_PEER,     /* a peer NAME block inside crypto ikev2 keyring (p->idx: the keyring) */
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -39,6 +41,10 @@ enum cp_ref_kind {
 	REF_IFACE,      /* an IOS interface name used by another line: must be configured */
 	REF_CMAP,       /* interface: crypto map NAME */
 	REF_ACL6,       /* interface: ipv6 traffic-filter NAME in|out */
+	REF_V2_PROPOSAL,    /* crypto ikev2 policy: proposal NAME */
+	REF_V2_KEYRING,     /* crypto ikev2 profile: keyring local NAME */
+	REF_V2_PROFILE,     /* crypto ipsec profile: set ikev2-profile NAME */
+	REF_V2_ROUTE_ACL,   /* authorization policy: route set access-list NAME (standard) */
 };
 
 struct cp_ref {
@@ -105,6 +111,10 @@ struct conf_parser {
 
 	/* the file line of each access list entry (crypto map checks name the ignored ones) */
 	int ace_line[CONF_MAX_ACLS][CONF_MAX_ACES];
+
+	/* crypto ikev2 keyring: the open peer (-1 none) and its line's indentation; the line of
+	 * crypto ikev2 redirect gateway */
+	int v2_peer, v2_peer_indent, v2_redirect_line;
 
 	int ended;                      /* `end` seen */
 	int after_end_warned;
@@ -267,5 +277,36 @@ void cp_h_http_server(struct conf_parser *p, int i);
 void cp_h_http_port(struct conf_parser *p, int i);
 void cp_h_no_http_server(struct conf_parser *p, int i);
 void cp_h_http_access_class(struct conf_parser *p, int i);
+/* conf_ikev2.c, conf_ikev2_prof.c: crypto ikev2 ... */
+extern const struct cp_kw cp_v2_proposal_cmds[], cp_v2_policy_cmds[], cp_v2_keyring_cmds[],
+                          cp_v2_peer_cmds[], cp_v2_profile_cmds[], cp_v2_author_cmds[],
+                          cp_v2_cluster_cmds[];
+void cp_h_v2_proposal(struct conf_parser *p, int i);
+void cp_h_v2_policy(struct conf_parser *p, int i);
+void cp_h_v2_keyring(struct conf_parser *p, int i);
+void cp_h_v2_profile(struct conf_parser *p, int i);
+void cp_h_v2_author(struct conf_parser *p, int i);
+void cp_h_v2_cluster(struct conf_parser *p, int i);
+void cp_h_v2_cookie(struct conf_parser *p, int i);
+void cp_h_v2_limit_neg(struct conf_parser *p, int i);
+void cp_h_v2_limit_sa(struct conf_parser *p, int i);
+void cp_h_v2_fragmentation(struct conf_parser *p, int i);
+void cp_h_v2_redirect_gw(struct conf_parser *p, int i);
+/* a name into a CONF_NAME_MAX field, zeroed past its end; 1 when good */
+int  cp_v2_name(struct conf_parser *p, int i, const char *what, char *dst);
+/* NAME in a table of structs whose first member is the name, else added zeroed; -1 when full
+ * (reported) */
+int  cp_v2_find_or_add(struct conf_parser *p, void *tbl, size_t esz, int *n, int max,
+                       const char *name, const char *what);
+/* conf_ikev2_keyring.c: a peer selector (A [MASK], ipv6 P/LEN, X:X::X/LEN) to the end of the
+ * line, *j past it; an identity (address|fqdn|email|key-id VALUE). 1 when good */
+int  cp_v2_selector(struct conf_parser *p, int i, int *j, struct in_addr *a, struct in_addr *m,
+                    int *is6, struct in6_addr *a6, int *plen6);
+int  cp_v2_identity(struct conf_parser *p, int i, int *type, char *value);
+/* match fvrf any (the only one): 1 when good */
+int  cp_v2_fvrf(struct conf_parser *p, int i);
+/* the defaults (IOS's "default" proposal, policy and authorization policy) and the checks */
+void cp_ikev2_finish(struct conf_parser *p);
+void cp_ikev2_check_profiles(struct conf_parser *p);
 
 #endif

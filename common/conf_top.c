@@ -94,8 +94,30 @@ static const struct cp_kw ipsec_cmds[] = {
 
 static const struct cp_kw pki_cmds[] = { OPEN("trustpoint", cp_h_trustpoint), END };
 
+static const struct cp_kw v2_author[] = { OPEN("policy", cp_h_v2_author), END };
+static const struct cp_kw v2_limit[] = {
+	FN("max-in-negotiation-sa", cp_h_v2_limit_neg),
+	FN("max-sa", cp_h_v2_limit_sa),
+	END
+};
+static const struct cp_kw v2_redirect[] = { FN("gateway", cp_h_v2_redirect_gw), END };
+static const struct cp_kw ikev2_cmds[] = {
+	OPEN("proposal", cp_h_v2_proposal),
+	OPEN("policy", cp_h_v2_policy),
+	OPEN("keyring", cp_h_v2_keyring),
+	OPEN("profile", cp_h_v2_profile),
+	SUB("authorization", v2_author),
+	OPEN("cluster", cp_h_v2_cluster),
+	FN("cookie-challenge", cp_h_v2_cookie),
+	SUB("limit", v2_limit),
+	FN("fragmentation", cp_h_v2_fragmentation),
+	SUB("redirect", v2_redirect),
+	END
+};
+
 static const struct cp_kw crypto_cmds[] = {
 	SUB("isakmp", isakmp_cmds),
+	SUB("ikev2", ikev2_cmds),
 	SUB("pki", pki_cmds),
 	SUB("ipsec", ipsec_cmds),
 	OPEN("keyring", cp_h_keyring),

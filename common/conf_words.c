@@ -32,6 +32,13 @@ static const struct {
 	{ CB_EZVPN, "crypto ipsec client ezvpn" },
 	{ CB_CMAP, "crypto map" },
 	{ CB_ACL6, "ipv6 access-list" },
+	{ CB_V2_PROPOSAL, "crypto ikev2 proposal" },
+	{ CB_V2_POLICY, "crypto ikev2 policy" },
+	{ CB_V2_KEYRING, "crypto ikev2 keyring" },
+	{ CB_V2_PEER, "crypto ikev2 keyring peer" },
+	{ CB_V2_PROFILE, "crypto ikev2 profile" },
+	{ CB_V2_AUTHOR, "crypto ikev2 authorization policy" },
+	{ CB_V2_CLUSTER, "crypto ikev2 cluster" },
 };
 
 /* Past the last block value of enum cp_block, with room for blocks added later. */

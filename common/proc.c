@@ -12,6 +12,11 @@
 #include "common/proc.h"
 #include "common/sandbox.h"
 
+/* The configuration travels to each child as one message: a struct grown past that would only
+ * fail at start-up (crypto ikev2 added about 135 KB). */
+_Static_assert(sizeof(struct vpnd_conf) <= IMSG_MAX_SIZE - IMSG_HDR_SIZE,
+               "struct vpnd_conf no longer fits one imsg");
+
 static void take_socket(struct proc_boot *b, struct imsg *m)
 {
 	struct msg_socket ms;

@@ -336,6 +336,7 @@ void rc_json(FILE *f, const struct vpnd_conf *c)
 	for (int i = 0; i < c->nipsec_profile; i++)
 		iprof_json(&w, c, &c->ipsec_profile[i]);
 	jw_arr_end(&w);
+	rc_ikev2_json(&w, c);
 
 	jw_arr(&w, "ezvpn");
 	for (int i = 0; i < c->nezvpn && i < CONF_MAX_EZVPN; i++)

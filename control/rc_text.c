@@ -352,6 +352,8 @@ static void rc_ipsec(FILE *f, const struct vpnd_conf *c)
 			fprintf(f, " set pfs group%d\n", p->pfs_group);
 		if (p->isakmp_profile[0])
 			fprintf(f, " set isakmp-profile %s\n", p->isakmp_profile);
+		if (p->ikev2_profile[0])
+			fprintf(f, " set ikev2-profile %s\n", p->ikev2_profile);
 		if (p->idle_time)
 			fprintf(f, " set security-association idle-time %d\n", p->idle_time);
 		if (p->replay_window)
@@ -483,6 +485,7 @@ void rc_body(FILE *f, const struct vpnd_conf *c)
 		fprintf(f, "!\n");
 	rc_pki(f, c);
 	rc_isakmp(f, c);
+	rc_ikev2(f, c);
 	rc_ipsec(f, c);
 	conf_ezvpn_print(f, c);
 	conf_cmap_print(f, c);

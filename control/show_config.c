@@ -1,7 +1,7 @@
 /*
  * show running-config [interface NAME | interface Virtual-AccessN]: the entry points and the
- * control socket's handler (the printers are in rc_text.c, rc_acl.c and rc_json.c; the
- * crypto shows in show_crypto.c).
+ * control socket's handler (the printers are in rc_text.c, rc_acl.c, rc_ikev2.c and rc_json.c;
+ * the crypto shows in show_crypto.c).
  *
  * running-config is printed so that vpnd would read it back to the same configuration
  * (secrets aside): a setting is left out only when it is both vpnd's and IOS's default, so

@@ -240,6 +240,7 @@ void iprof_json(struct jw *w, const struct vpnd_conf *c,
 	jw_int(w, "lifetime_seconds", prof_seconds(c, p));
 	jw_int(w, "lifetime_kilobytes", prof_kb(c, p));
 	jw_str(w, "isakmp_profile", p->isakmp_profile);
+	jw_str(w, "ikev2_profile", p->ikev2_profile);     /* configuration only, not served yet */
 	jw_int0(w, "idle_time", p->idle_time);
 	jw_int(w, "replay_window", p->replay_window ? p->replay_window : c->replay_window);
 	jw_bool(w, "reverse_route", p->reverse_route);
@@ -266,6 +267,8 @@ int show_ipsec_profile(FILE *f, const struct vpnd_conf *c, int json)
 		fprintf(f, "IPSEC profile %s\n", p->name);
 		if (p->isakmp_profile[0])
 			fprintf(f, "\tISAKMP Profile: %s\n", p->isakmp_profile);
+		if (p->ikev2_profile[0])
+			fprintf(f, "\tIKEv2 Profile: %s\n", p->ikev2_profile);
 		fprintf(f, "\tSecurity association lifetime: %u kilobytes/%u seconds\n",
 		        (unsigned)prof_kb(c, p), (unsigned)prof_seconds(c, p));
 		if (p->idle_time)

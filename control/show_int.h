@@ -76,6 +76,10 @@ void iprof_json(struct jw *w, const struct vpnd_conf *c, const struct conf_ipsec
 
 /* control/rc_text.c: running-config as text */
 void rc_body(FILE *f, const struct vpnd_conf *c);
+/* control/rc_ikev2.c: the crypto ikev2 lines */
+void rc_ikev2(FILE *f, const struct vpnd_conf *c);
+/* control/rc_ikev2_json.c: the "ikev2" object of running-config --json */
+void rc_ikev2_json(struct jw *w, const struct vpnd_conf *c);
 void rc_interface(FILE *f, const struct conf_interface *i);
 void iface_addr_lines(FILE *f, const struct conf_interface *i);
 int  all_digits(const char *s);

@@ -9,7 +9,7 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/logsink.c parent/logrelay.c parent/logsession.c \
 	control/ctlproc.c control/ctlproc.h control/control.c control/control.h control/out.c \
 	control/commands.c control/show_config.c control/show_config.h control/show_int.h \
-	control/show_names.c control/show_crypto.c control/rc_text.c control/rc_acl.c control/rc_json.c control/store.c \
+	control/show_names.c control/show_crypto.c control/rc_text.c control/rc_acl.c control/rc_json.c control/rc_ikev2.c control/rc_ikev2_json.c control/store.c \
 	control/json.c control/json.h control/show_pool.c control/show_ezvpn.c control/show_cmap.c \
 	control/show_logging.c control/show_logging.h \
 	control/debug.c control/debug.h control/exposure.c control/exposure.h \

@@ -1,9 +1,10 @@
-# The show commands for the configuration (control/show_config.c, show_crypto.c, rc_text.c, rc_acl.c, rc_json.c), tested on configurations
+# The show commands for the configuration (control/show_config.c, show_crypto.c, rc_text.c, rc_acl.c, rc_json.c, rc_ikev2.c), tested on configurations
 # loaded from buffers, without a running vpnd.
 check_PROGRAMS += test/unit/test_show_config
 TESTS += test/unit/test_show_config
 test_unit_test_show_config_SOURCES = test/unit/test_show_config.c control/show_config.c \
 	control/show_names.c control/show_crypto.c control/rc_text.c control/rc_acl.c control/rc_json.c \
+	control/rc_ikev2.c control/rc_ikev2_json.c \
 	control/store.c control/json.c control/show_pool.c control/show_logging.c control/out.c \
 	control/show_cmap.c
 test_unit_test_show_config_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'

@@ -228,3 +228,48 @@ Test(alg, config_words_parse_to_their_rows, .init = confload_setup, .fini = conf
 		cr_expect_eq(find_msg("legacy", NULL) >= 0, alg_dh_tbl[k].legacy, "%s", text);
 	}
 }
+
+/* IKEv2 proposal words (crypto ikev2 proposal): RFC 7296 / IANA transform IDs, and each row
+ * found again by its word and by its ID */
+Test(alg, ikev2_proposal_rows)
+{
+	static const struct { const char *w; int id, bits, aead; } encr[] = {
+		{ "aes-cbc-128", 12, 128, 0 }, { "aes-cbc-192", 12, 192, 0 },
+		{ "aes-cbc-256", 12, 256, 0 }, { "aes-gcm-128", 20, 128, 1 },
+		{ "aes-gcm-256", 20, 256, 1 }, { "3des", 3, 0, 0 },
+	};
+	static const struct { const char *w; int integ, prf; } hash[] = {
+		{ "md5", 1, 1 }, { "sha1", 2, 2 }, { "sha256", 12, 5 }, { "sha384", 13, 6 },
+		{ "sha512", 14, 7 },
+	};
+	cr_expect_eq(alg_v2_encr_n, sizeof(encr) / sizeof(encr[0]));
+	for (size_t k = 0; k < sizeof(encr) / sizeof(encr[0]); k++) {
+		const struct alg_v2_encr *e = alg_v2_encr_word(encr[k].w);
+		cr_assert_not_null(e, "%s", encr[k].w);
+		cr_expect_eq(e->v2_id, encr[k].id, "%s", encr[k].w);
+		cr_expect_eq(e->bits, encr[k].bits, "%s", encr[k].w);
+		cr_expect_eq(e->aead, encr[k].aead, "%s", encr[k].w);
+		cr_expect_eq(alg_v2_encr(e->v2_id, e->bits), e, "%s", encr[k].w);
+		cr_expect_eq(e->legacy, encr[k].id == 3, "%s", encr[k].w);
+	}
+	for (size_t k = 0; k < sizeof(hash) / sizeof(hash[0]); k++) {
+		const struct alg_v2_integ *i = alg_v2_integ_word(hash[k].w);
+		const struct alg_v2_prf *p = alg_v2_prf_word(hash[k].w);
+		cr_assert(i && p, "%s", hash[k].w);
+		cr_expect_eq(i->v2_id, hash[k].integ, "%s", hash[k].w);
+		cr_expect_eq(p->v2_id, hash[k].prf, "%s", hash[k].w);
+		cr_expect_eq(alg_v2_integ(i->v2_id), i);
+		cr_expect_eq(alg_v2_prf(p->v2_id), p);
+		/* the same legacy verdict as the IKEv1 and ESP rows: MD5 only */
+		cr_expect_eq(i->legacy, k == 0);
+		cr_expect_eq(p->legacy, k == 0);
+	}
+	cr_expect_null(alg_v2_encr_word("aes"));
+	cr_expect_null(alg_v2_integ_word("sha"));
+	/* group 24 for IKEv2 only, legacy (RFC 8247); the others are alg_dh's rows */
+	cr_assert_not_null(alg_v2_dh(24));
+	cr_expect_eq(alg_v2_dh(24)->legacy, 1);
+	cr_expect_null(alg_dh(24));
+	cr_expect_eq(alg_v2_dh(14), alg_dh(14));
+	cr_expect_null(alg_v2_dh(22));
+}

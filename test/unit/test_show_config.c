@@ -568,7 +568,8 @@ Test(show_config, ipsec_profile)
 	cr_expect_eq(json_check(out,
 		"assert d[0] == {'name': 'prof2', 'transform_sets': ['GCM', 'AES256', 'AES'],"
 		" 'pfs_group': 14, 'lifetime_seconds': 900, 'lifetime_kilobytes': 50000,"
-		" 'isakmp_profile': 'ra', 'idle_time': 600, 'replay_window': 2048,"
+		" 'isakmp_profile': 'ra', 'ikev2_profile': None, 'idle_time': 600,"
+		" 'replay_window': 2048,"
 		" 'reverse_route': True, 'responder_only': True}, d[0]\n"
 		"assert d[1]['pfs_group'] is None and d[1]['lifetime_seconds'] == 1800\n"
 		"assert d[1]['idle_time'] is None and d[1]['replay_window'] == 4096"), 0,
@@ -861,6 +862,21 @@ static void normalize(struct vpnd_conf *c)
 		CLEAN(c->route[i].ifname);
 		c->route[i].line = 0;
 	}
+	/* crypto ikev2: its names are stored zeroed past their end, only the lines differ */
+	for (int i = 0; i < CONF_MAX_V2_PROPOSALS; i++)
+		c->v2.proposal[i].line = 0;
+	for (int i = 0; i < CONF_MAX_V2_POLICIES; i++)
+		c->v2.policy[i].line = 0;
+	for (int i = 0; i < CONF_MAX_V2_KEYRINGS; i++) {
+		c->v2.keyring[i].line = 0;
+		for (int k = 0; k < CONF_V2_PEERS; k++)
+			c->v2.keyring[i].peer[k].line = 0;
+	}
+	for (int i = 0; i < CONF_MAX_V2_PROFILES; i++)
+		c->v2.profile[i].line = 0;
+	for (int i = 0; i < CONF_MAX_V2_AUTHOR; i++)
+		c->v2.author[i].line = 0;
+	c->v2.cluster.line = 0;
 }
 
 /* vpnd reads its own running-config back to the same configuration (secrets aside); with
@@ -905,6 +921,7 @@ static void round_trip_as(const char *text, const char *removed_as)
 	cr_expect_eq(memcmp(a->aaa, b->aaa, sizeof(a->aaa)), 0, "aaa");
 	cr_expect_eq(memcmp(a->route, b->route, sizeof(a->route)), 0, "routes");
 	cr_expect_eq(memcmp(a->cmap, b->cmap, sizeof(a->cmap)), 0, "crypto maps");
+	cr_expect_eq(memcmp(&a->v2, &b->v2, sizeof(a->v2)), 0, "crypto ikev2");
 	cr_expect_eq(memcmp(a, b, sizeof(*a)), 0, "configuration differs after a round trip");
 	free(subst);
 	free(out);
@@ -1800,4 +1817,176 @@ Test(show_config, running_config_ipv6_acl)
 		0, "%s", out);
 	free(out);
 	free(c);
+}
+
+/* ---- crypto ikev2 ---- */
+
+/* every IKEv2 line the printer writes, not in the FlexVPN example */
+static const char v2_text[] =
+	"aaa new-model\n"
+	"aaa authentication login L local\n"
+	"aaa authorization network N local\n"
+	"aaa authorization network R group G\n"
+	"aaa accounting network A start-stop group G\n"
+	"radius server r\n address ipv4 10.0.0.9\n key rkey\n"
+	"aaa group server radius G\n server name r\n"
+	"crypto ikev2 proposal default\n encryption aes-cbc-128 3des\n integrity sha1 md5\n"
+	" prf sha512\n group 14 2 24\n"
+	"crypto ikev2 proposal G\n encryption aes-gcm-128\n prf sha256\n group 21\n"
+	"crypto ikev2 policy P\n match address local 2001:db8::1\n match address local 10.0.0.1\n"
+	" proposal default\n proposal G\n"
+	"crypto ikev2 keyring K\n peer a\n  address ipv6 2001:db8:5::/48\n"
+	"  identity email a@example.com\n  hostname a.example.com\n  pre-shared-key 0 k1\n"
+	"  pre-shared-key local k2\n peer b\n  identity key-id kid\n  pre-shared-key remote k3\n"
+	" peer c\n  address 10.9.0.0 255.255.0.0\n  identity address 10.9.0.1\n"
+	"crypto ikev2 authorization policy default\n ipv6 pool P6\n ipv6 dns 2001:db8::53\n"
+	"crypto ikev2 profile PR\n match fvrf any\n match identity remote address 2001:db8:7::/64\n"
+	" match identity remote email a@example.com\n match identity remote key-id kid\n"
+	" match identity remote any\n match certificate CM\n identity local key-id me\n"
+	" authentication local pre-share\n authentication remote pre-share\n"
+	" authentication remote eap timeout 90\n keyring local K\n aaa authentication eap L\n"
+	" aaa authorization group cert list R someuser\n aaa authorization group psk list N\n"
+	" aaa authorization user psk list R u1\n aaa authorization user cert list N\n"
+	" aaa accounting cert A\n aaa accounting eap A\n dpd 10 2 periodic\n"
+	"crypto ikev2 cookie-challenge 7\n"
+	"crypto ikev2 limit max-in-negotiation-sa 40 incoming\n"
+	"crypto ikev2 limit max-in-negotiation-sa 50 outgoing\n"
+	"crypto ikev2 limit max-sa 900\n"
+	"crypto ikev2 fragmentation\n"
+	"crypto ikev2 redirect gateway init\ncrypto ikev2 redirect gateway auth\n"
+	"crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n slave max-session 500\n"
+	" no shutdown\n"
+	"ipv6 local pool P6 2001:db8:99::/64 128\n";
+
+Test(show_config, running_config_ikev2_lines)
+{
+	struct vpnd_conf *c = load(v2_text);
+	char *out = run(show_running_config, c, 0, NULL);
+
+	expect_has(out, "crypto ikev2 proposal default\n encryption aes-cbc-128 3des\n"
+	           " integrity sha1 md5\n prf sha512\n group 14 2 24\n!\n");
+	/* the derived prf is not written back; GCM's is */
+	expect_has(out, "crypto ikev2 proposal G\n encryption aes-gcm-128\n prf sha256\n"
+	           " group 21\n!\n");
+	expect_has(out, "crypto ikev2 policy P\n match address local 2001:db8::1\n"
+	           " match address local 10.0.0.1\n proposal default\n proposal G\n!\n");
+	expect_has(out, " peer a\n  address ipv6 2001:db8:5::/48\n  identity email a@example.com\n"
+	           "  hostname a.example.com\n  pre-shared-key local <removed>\n"
+	           "  pre-shared-key remote <removed>\n peer b\n  identity key-id kid\n"
+	           "  pre-shared-key remote <removed>\n peer c\n  address 10.9.0.0 255.255.0.0\n"
+	           "  identity address 10.9.0.1\n");
+	expect_has(out, "crypto ikev2 authorization policy default\n ipv6 pool P6\n"
+	           " ipv6 dns 2001:db8::53\n");
+	expect_has(out, " authentication local pre-share\n authentication remote pre-share\n"
+	           " authentication remote eap timeout 90\n");
+	expect_has(out, " aaa authorization group psk list N\n"
+	           " aaa authorization group cert list R someuser\n"
+	           " aaa authorization user psk list R u1\n aaa authorization user cert list N\n"
+	           " aaa accounting eap A\n aaa accounting cert A\n dpd 10 2 periodic\n");
+	expect_has(out, "crypto ikev2 limit max-in-negotiation-sa 40 incoming\n"
+	           "crypto ikev2 limit max-in-negotiation-sa 50 outgoing\n");
+	expect_has(out, "crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n"
+	           " slave max-session 500\n no shutdown\n");
+	cr_expect_null(strstr(out, "k1"), "a key printed:\n%s", out);
+	cr_expect_null(strstr(out, "k2\n"), "a key printed:\n%s", out);
+	/* no policy was configured under the default name: IOS's is built in and not printed */
+	cr_expect_null(strstr(out, "crypto ikev2 policy default"), "%s", out);
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out,
+		"v = d['ikev2']\n"
+		"assert v['served'] is False\n"
+		"p = {x['name']: x for x in v['proposals']}\n"
+		"assert p['default']['builtin'] is False and p['default']['encryption'] =="
+		" ['aes-cbc-128', '3des'], p\n"
+		"assert p['G']['integrity'] == [] and p['G']['prf'] == ['sha256'], p\n"
+		"assert [x['name'] for x in v['policies']] == ['P']\n"
+		"assert v['policies'][0]['match_address_local'] == ['2001:db8::1', '10.0.0.1']\n"
+		"pe = v['keyrings'][0]['peers']\n"
+		"assert pe[0]['pre_shared_key_local'] == '<removed>', pe\n"
+		"assert pe[1]['pre_shared_key_local'] is None and pe[2]['address'] =="
+		" '10.9.0.0 255.255.0.0', pe\n"
+		"pr = v['profiles'][0]\n"
+		"assert pr['authentication_remote'] == ['pre-share', 'eap'], pr\n"
+		"assert pr['aaa']['cert']['group_name'] == 'someuser', pr\n"
+		"assert pr['dpd'] == {'interval': 10, 'retry': 2, 'mode': 'periodic'}, pr\n"
+		"a = {x['name']: x for x in v['authorization_policies']}\n"
+		"assert a['default']['builtin'] is False and a['default']['ipv6_pool'] == 'P6', a\n"
+		"assert v['fragmentation_mtu'] == 576 and v['redirect_gateway'] == ['init', 'auth']\n"
+		"assert v['cluster'] == {'enabled': True, 'max_session': 500,"
+		" 'peers': ['192.0.2.7', '2001:db8::7']}, v['cluster']\n"), 0, "%s", out);
+	cr_expect_null(strstr(out, "k1"), "a key printed:\n%s", out);
+	free(out);
+	free(c);
+	round_trip(v2_text);
+}
+
+/* IOS's defaults are left out; one configured under the default name is printed */
+Test(show_config, running_config_ikev2_defaults)
+{
+	struct vpnd_conf *c = load("hostname h\n");
+	char *out = run(show_running_config, c, 0, NULL);
+	cr_expect_null(strstr(out, "ikev2"), "%s", out);
+	cr_expect_eq(c->v2.nproposal, 1);
+	cr_expect_eq(c->v2.npolicy, 1);
+	free(out);
+	free(c);
+	round_trip("crypto ikev2 policy default\n proposal default\n");
+	round_trip("crypto ikev2 fragmentation mtu 576\n");
+	round_trip("crypto ikev2 limit max-in-negotiation-sa 30\n");
+	round_trip("crypto ikev2 cluster\n peer 10.0.0.2\n");
+	c = load("crypto ikev2 cluster\n peer 10.0.0.2\n");
+	out = run(show_running_config, c, 0, NULL);
+	expect_has(out, "crypto ikev2 cluster\n peer 10.0.0.2\n!\n");
+	free(out);
+	free(c);
+}
+
+static void quiet(void *arg, int is_error, const char *msg)
+{
+	(void)arg; (void)is_error; (void)msg;
+}
+
+/* Signature lines: a trust point needs its files to load, so this one is read with its errors
+ * (the lines are stored all the same) and only printed. */
+Test(show_config, running_config_ikev2_signatures)
+{
+	static const char text[] =
+		"crypto ikev2 profile S\n match identity remote any\n"
+		" authentication local ecdsa-sig\n authentication remote rsa-sig\n"
+		" authentication remote ecdsa-sig\n pki trustpoint T sign\n pki trustpoint U verify\n"
+		" pki trustpoint T\n";
+	struct vpnd_conf *c = calloc(1, sizeof(*c));
+	cr_assert_not_null(c);
+	cr_expect_eq(conf_load_buf("t.conf", text, strlen(text), c, quiet, NULL), 2,
+	             "expected the two undefined trust points only");
+	char *out = run(show_running_config, c, 0, NULL);
+	expect_has(out, "crypto ikev2 profile S\n match identity remote any\n"
+	           " authentication local ecdsa-sig\n authentication remote rsa-sig\n"
+	           " authentication remote ecdsa-sig\n pki trustpoint T\n pki trustpoint U verify\n"
+	           "!\n");
+	free(out);
+	free(c);
+}
+
+Test(show_config, running_config_reads_back_ikev2_hub)
+{
+	char path[512], *buf = calloc(1, 16384);
+	snprintf(path, sizeof(path), "%s/test/data/hub-ikev2.conf", CONF_TEST_SRCDIR);
+	FILE *fp = fopen(path, "r");
+	cr_assert(fp && buf, "%s", path);
+	buf[fread(buf, 1, 16383, fp)] = '\0';
+	fclose(fp);
+	struct vpnd_conf *c = load(buf);
+	char *out = run(show_ipsec_profile, c, 0, NULL);
+	expect_has(out, "IPSEC profile FLEX-IPSEC\n\tIKEv2 Profile: SITE-PSK\n");
+	free(out);
+	out = run(show_ipsec_profile, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d[0]['ikev2_profile'] == 'SITE-PSK', d\n"
+	                        "assert d[0]['isakmp_profile'] is None, d\n"), 0, "%s", out);
+	free(out);
+	free(c);
+	free(buf);
+	round_trip_file("test/data/hub-ikev2.conf", NULL, NULL);
+	same_when_redacted(v2_text);
 }

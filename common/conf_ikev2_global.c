@@ -1,0 +1,300 @@
+/*
+ * crypto ikev2 authorization policy NAME, the global crypto ikev2 lines (cookie-challenge,
+ * limit, fragmentation, redirect) and crypto ikev2 cluster: IOS's cluster elects a master over
+ * HSRP, which vpnd does not have, so vpnd's lists the gateways a busy one redirects to.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "common/conf_parse.h"
+
+#define FN(w, f)  { w, NULL, f, 0 }
+#define SUB(w, t) { w, t, NULL, 0 }
+#define END       { NULL, NULL, NULL, 0 }
+
+/* ---- crypto ikev2 authorization policy NAME ---- */
+
+static struct conf_ikev2_author *cur_author(struct conf_parser *p)
+{
+	return &p->conf->v2.author[p->idx];
+}
+
+void cp_h_v2_author(struct conf_parser *p, int i)
+{
+	struct conf_ikev2 *v = &p->conf->v2;
+	char name[CONF_NAME_MAX];
+	int k;
+
+	if (!cp_v2_name(p, i, "an authorization policy name", name) || !cp_end(p, i + 1))
+		return;
+	k = cp_v2_find_or_add(p, v->author, sizeof(v->author[0]), &v->nauthor, CONF_MAX_V2_AUTHOR, name,
+	                "ikev2 authorization policies");
+	if (k < 0)
+		return;
+	if (!v->author[k].line)
+		v->author[k].line = p->line;
+	cp_open(p, CB_V2_AUTHOR, k);
+}
+
+static void au_pool(struct conf_parser *p, int i)
+{
+	if (cp_v2_name(p, i, "an ip local pool name", cur_author(p)->pool) && cp_end(p, i + 1))
+		cp_ref(p, REF_POOL, cur_author(p)->pool);
+}
+
+static void au_pool6(struct conf_parser *p, int i)
+{
+	if (cp_v2_name(p, i, "an ipv6 local pool name", cur_author(p)->pool6) && cp_end(p, i + 1))
+		cp_ref(p, REF_POOL6, cur_author(p)->pool6);
+}
+
+static void au_dns(struct conf_parser *p, int i)
+{
+	struct conf_ikev2_author *a = cur_author(p);
+	struct in_addr d[CONF_MAX_DNS];
+	int n = 0;
+
+	if (!cp_need(p, i, "one or two DNS server addresses"))
+		return;
+	for (; i < p->argc; i++, n++) {
+		if (n == CONF_MAX_DNS) {
+			cp_error(p, "too many DNS servers, expected at most %d", CONF_MAX_DNS);
+			return;
+		}
+		if (!cp_addr(p, i, "DNS server", &d[n]))
+			return;
+	}
+	memset(a->dns, 0, sizeof(a->dns));
+	memcpy(a->dns, d, (size_t)n * sizeof(d[0]));
+	a->ndns = n;
+}
+
+static void au_dns6(struct conf_parser *p, int i)
+{
+	struct conf_ikev2_author *a = cur_author(p);
+	struct in6_addr d[CONF_MAX_DNS];
+	int n = 0;
+
+	if (!cp_need(p, i, "one or two IPv6 DNS server addresses"))
+		return;
+	for (; i < p->argc; i++, n++) {
+		if (n == CONF_MAX_DNS) {
+			cp_error(p, "too many IPv6 DNS servers, expected at most %d", CONF_MAX_DNS);
+			return;
+		}
+		if (inet_pton(AF_INET6, p->argv[i], &d[n]) != 1) {
+			cp_error(p, "bad IPv6 DNS server '%s', expected an IPv6 address", p->argv[i]);
+			return;
+		}
+	}
+	memset(a->dns6, 0, sizeof(a->dns6));
+	memcpy(a->dns6, d, (size_t)n * sizeof(d[0]));
+	a->ndns6 = n;
+}
+
+static void au_netmask(struct conf_parser *p, int i)
+{
+	struct in_addr m;
+
+	if (cp_need(p, i, "a netmask") && cp_netmask(p, i, "netmask", &m) && cp_end(p, i + 1))
+		cur_author(p)->netmask = m;
+}
+
+static void au_route_acl(struct conf_parser *p, int i)
+{
+	if (cp_v2_name(p, i, "a standard access list name", cur_author(p)->route_acl) &&
+	    cp_end(p, i + 1))
+		cp_ref(p, REF_V2_ROUTE_ACL, cur_author(p)->route_acl);
+}
+
+static void au_banner(struct conf_parser *p, int i)
+{
+	struct conf_ikev2_author *a = cur_author(p);
+
+	if (!cp_need(p, i, "the banner text"))
+		return;
+	memset(a->banner, 0, sizeof(a->banner));
+	cp_copy_text(p, cp_rest(p, i), "banner", a->banner, sizeof(a->banner));
+}
+
+static void au_domain(struct conf_parser *p, int i)
+{
+	if (cp_v2_name(p, i, "a domain name", cur_author(p)->def_domain))
+		cp_end(p, i + 1);
+}
+
+static const struct cp_kw au_route_set[] = { FN("access-list", au_route_acl), END };
+static const struct cp_kw au_route[] = { SUB("set", au_route_set), END };
+static const struct cp_kw au_ipv6[] = { FN("pool", au_pool6), FN("dns", au_dns6), END };
+
+const struct cp_kw cp_v2_author_cmds[] = {
+	FN("pool", au_pool),
+	FN("dns", au_dns),
+	SUB("ipv6", au_ipv6),
+	FN("netmask", au_netmask),
+	SUB("route", au_route),
+	FN("banner", au_banner),
+	FN("def-domain", au_domain),
+	END
+};
+
+/* ---- globals ---- */
+
+void cp_h_v2_cookie(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "a number of half-open SAs from 1 to 1000") &&
+	    cp_num(p, i, "cookie-challenge threshold", 1, 1000, &n) && cp_end(p, i + 1))
+		p->conf->v2.cookie_challenge = (int)n;
+}
+
+/* limit max-in-negotiation-sa N [incoming|outgoing]: without a direction, both */
+void cp_h_v2_limit_neg(struct conf_parser *p, int i)
+{
+	struct conf_ikev2 *v = &p->conf->v2;
+	long long n;
+	int in = 1, out = 1;
+
+	if (!cp_need(p, i, "a number of SAs from 1 to 99999") ||
+	    !cp_num(p, i, "in-negotiation SA limit", 1, 99999, &n))
+		return;
+	if (i + 1 < p->argc) {
+		if (strcmp(p->argv[i + 1], "incoming") == 0)
+			out = 0;
+		else if (strcmp(p->argv[i + 1], "outgoing") == 0)
+			in = 0;
+		else {
+			cp_error(p, "bad direction '%s', expected incoming or outgoing", p->argv[i + 1]);
+			return;
+		}
+	}
+	if (!cp_end(p, i + 2))
+		return;
+	if (in)
+		v->max_in_neg_in = (int)n;
+	if (out)
+		v->max_in_neg_out = (int)n;
+}
+
+void cp_h_v2_limit_sa(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "a number of SAs from 1 to 99999") &&
+	    cp_num(p, i, "IKEv2 SA limit", 1, 99999, &n) && cp_end(p, i + 1))
+		p->conf->v2.max_sa = (int)n;
+}
+
+/* fragmentation [mtu N]: IOS's range and its default of 576 */
+void cp_h_v2_fragmentation(struct conf_parser *p, int i)
+{
+	struct conf_ikev2 *v = &p->conf->v2;
+	long long n = 0;
+
+	if (i < p->argc) {
+		if (strcmp(p->argv[i], "mtu") != 0) {
+			cp_error(p, "unexpected '%s' in '%s', expected mtu N or end of line", p->argv[i],
+			         p->cmd);
+			return;
+		}
+		if (!cp_need(p, i + 1, "an MTU from 68 to 1500") ||
+		    !cp_num(p, i + 1, "fragmentation MTU", 68, 1500, &n) || !cp_end(p, i + 2))
+			return;
+	}
+	v->fragmentation = 1;
+	v->frag_mtu = n == 576 ? 0 : (int)n;
+}
+
+void cp_h_v2_redirect_gw(struct conf_parser *p, int i)
+{
+	struct conf_ikev2 *v = &p->conf->v2;
+
+	if (!cp_need(p, i, "init or auth") || !cp_end(p, i + 1))
+		return;
+	p->v2_redirect_line = p->line;
+	if (strcmp(p->argv[i], "init") == 0)
+		v->redirect_init = 1;
+	else if (strcmp(p->argv[i], "auth") == 0)
+		v->redirect_auth = 1;
+	else
+		cp_error(p, "bad redirect point '%s', expected init (IKE_SA_INIT) or auth (IKE_AUTH)",
+		         p->argv[i]);
+}
+
+/* ---- crypto ikev2 cluster ---- */
+
+void cp_h_v2_cluster(struct conf_parser *p, int i)
+{
+	struct conf_ikev2_cluster *cl = &p->conf->v2.cluster;
+
+	if (!cp_end(p, i))
+		return;
+	if (!cl->present) {
+		cl->present = 1;
+		cl->line = p->line;
+	}
+	cp_open(p, CB_V2_CLUSTER, 0);
+}
+
+static void cl_peer(struct conf_parser *p, int i)
+{
+	struct conf_ikev2_cluster *cl = &p->conf->v2.cluster;
+	union sa46 a;
+
+	if (!cp_need(p, i, "a gateway's IPv4 or IPv6 address") || !cp_end(p, i + 1))
+		return;
+	if (sa46_pton(p->argv[i], &a) != 0) {
+		cp_error(p, "bad cluster peer '%s', expected an IPv4 or IPv6 address", p->argv[i]);
+		return;
+	}
+	for (int k = 0; k < cl->npeer; k++)
+		if (!memcmp(&cl->peer[k], &a, sizeof(a)))
+			return;
+	if (cl->npeer == CONF_V2_CLUSTER_PEERS) {
+		cp_error(p, "too many cluster peers, expected at most %d", CONF_V2_CLUSTER_PEERS);
+		return;
+	}
+	cl->peer[cl->npeer++] = a;
+}
+
+static void cl_max_session(struct conf_parser *p, int i)
+{
+	long long n;
+
+	if (cp_need(p, i, "a number of sessions from 1 to 99999") &&
+	    cp_num(p, i, "max-session", 1, 99999, &n) && cp_end(p, i + 1))
+		p->conf->v2.cluster.max_session = (int)n;
+}
+
+static void cl_shutdown(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->conf->v2.cluster.enabled = 0;
+}
+
+static void cl_no_shutdown(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->conf->v2.cluster.enabled = 1;
+}
+
+/* IOS elects a master over HSRP; vpnd has none, so the peers are listed instead */
+static void cl_standby(struct conf_parser *p, int i)
+{
+	(void)i;
+	cp_error(p, "'standby-group' is not supported (vpnd has no HSRP), expected 'peer A' lines "
+	         "naming the gateways to redirect to");
+}
+
+static const struct cp_kw cl_slave[] = { FN("max-session", cl_max_session), END };
+static const struct cp_kw cl_no[] = { FN("shutdown", cl_no_shutdown), END };
+
+const struct cp_kw cp_v2_cluster_cmds[] = {
+	FN("peer", cl_peer),
+	SUB("slave", cl_slave),
+	FN("shutdown", cl_shutdown),
+	SUB("no", cl_no),
+	{ "standby-group", NULL, cl_standby, KW_HIDDEN },
+	END
+};
