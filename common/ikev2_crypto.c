@@ -3,9 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/params.h>
 
 #include "common/alg.h"
-#include "common/ike_crypto.h"
 #include "common/ikev2_crypto.h"
 
 #define IKE_HDR_LEN 28
@@ -14,48 +14,74 @@ int ikev2_suite(struct ikev2_suite *s, int encr_id, int encr_bits, int integ_id,
                 int dh)
 {
 	memset(s, 0, sizeof(*s));
-	const struct alg_esp_encr *e = alg_esp_encr_v2(encr_id);
-	const struct alg_ike_hash *p = alg_ike_hash_v2(prf_id);
-	if (!e || !p || e->id == ESP_ENCR_NULL)
-		return -1;      /* an IKE SA is never unencrypted (RFC 7296 3.3.2) */
-	size_t kb = alg_key_bytes(e->key_bits, e->bits, encr_bits);
-	const char *name = alg_ossl(e->key_bits, e->bits, e->ossl, kb);
-	if (!kb || !name)
+	/* IKEv2's own rows name the cipher per key length; the transform registry's IV and
+	 * block sizes are the ESP rows' (transform type 1 is one registry for both) */
+	const struct alg_esp_encr *reg = alg_esp_encr_v2(encr_id);
+	const struct alg_v2_encr *e = reg ? alg_v2_encr(encr_id, encr_bits ? encr_bits
+	                                                                   : reg->key_bits) : NULL;
+	if (!e && reg && !reg->bits[0])
+		e = alg_v2_encr(encr_id, 0);            /* 3DES: a fixed key, no Key Length */
+	const struct alg_v2_prf *p = alg_v2_prf(prf_id);
+	if (!e || !p)
 		return -1;
+	size_t kb = e->bits ? e->bits / 8u : alg_key_bytes(reg->key_bits, reg->bits, 0);
 	s->encr_id = (uint16_t)encr_id;
-	s->encr_bits = (uint16_t)(kb * 8);
+	s->encr_bits = e->bits;
 	s->prf_id = (uint16_t)prf_id;
 	s->dh = (uint16_t)dh;
-	s->prf = p->id;
+	s->prf_md = p->digest;
 	s->prf_len = p->len;
-	s->cipher = name;
+	s->cipher = e->ossl;
 	s->salt = e->salt;
 	s->ekey = kb + e->salt;
-	s->iv = e->iv;
-	s->aead = e->icv != 0;
+	s->iv = reg->iv;
+	s->aead = e->aead;
 	if (s->aead) {
 		/* RFC 5282: the Encrypted payload of an AEAD needs no alignment */
 		if (integ_id != 0)
 			return -1;
 		s->block = 1;
-		s->icv = e->icv;
+		s->icv = reg->icv;
 		return 0;
 	}
-	const struct alg_esp_auth *a = alg_esp_auth_v2(integ_id);
+	const struct alg_v2_integ *a = alg_v2_integ(integ_id);
 	if (!a)
 		return -1;
 	s->integ_id = (uint16_t)integ_id;
-	s->block = e->block;
+	s->block = reg->block;
 	s->integ_md = a->digest;
 	s->akey = a->key;
 	s->icv = a->icv;
 	return 0;
 }
 
+/* HMAC with the named digest over the pieces; out (cap bytes) gets the whole digest, whose
+ * length must be want (0: any that fits). */
+static int hmac_iov(const char *md, const uint8_t *key, size_t keylen, const struct iovec *iov,
+                    int n, uint8_t *out, size_t cap, size_t want)
+{
+	static const uint8_t nokey[1];
+	size_t got = 0;
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string("digest", (char *)md, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	/* a NULL key would mean "keep the previous key" to EVP_MAC_init; an empty one is valid */
+	int ok = md && c && n >= 0 && EVP_MAC_init(c, keylen ? key : nokey, keylen, params);
+	for (int i = 0; ok && i < n; i++)
+		ok = EVP_MAC_update(c, iov[i].iov_base, iov[i].iov_len);
+	ok = ok && EVP_MAC_final(c, out, &got, cap) && (want == 0 || got == want);
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(mac);
+	return ok ? 0 : -1;
+}
+
 int ikev2_prf(const struct ikev2_suite *s, const uint8_t *key, size_t keylen,
               const struct iovec *iov, int n, uint8_t *out)
 {
-	return ike_prf(s->prf, key, keylen, iov, n, out);
+	return hmac_iov(s->prf_md, key, keylen, iov, n, out, s->prf_len, s->prf_len);
 }
 
 int ikev2_prfplus(const struct ikev2_suite *s, const uint8_t *key, size_t keylen,
@@ -144,20 +170,13 @@ static int hmac(const struct ikev2_suite *s, const uint8_t *key, const uint8_t *
                 uint8_t *out)
 {
 	uint8_t full[EVP_MAX_MD_SIZE];
-	size_t outl = 0;
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string("digest", (char *)s->integ_md, 0),
-		OSSL_PARAM_construct_end(),
-	};
-	int ok = c && EVP_MAC_init(c, key, s->akey, params) && EVP_MAC_update(c, data, len) &&
-	         EVP_MAC_final(c, full, &outl, sizeof(full)) && outl >= s->icv;
-	if (ok)
-		memcpy(out, full, s->icv);
-	EVP_MAC_CTX_free(c);
-	EVP_MAC_free(mac);
-	return ok ? 0 : -1;
+	struct iovec v = { (void *)data, len };
+	if (hmac_iov(s->integ_md, key, s->akey, &v, 1, full, sizeof(full), 0) < 0 ||
+	    s->icv > sizeof(full))
+		return -1;
+	memcpy(out, full, s->icv);
+	OPENSSL_cleanse(full, sizeof(full));
+	return 0;
 }
 
 /*

@@ -4,8 +4,8 @@
  * AUTH (the key never leaves it) while ikemgr derives everything else.
  *
  * A suite is resolved once from the IKEv2 transform IDs through the algorithm vocabulary
- * (common/alg.h): transform types 1 (encryption) and 3 (integrity) are one registry for IKE and
- * ESP, so the ESP rows serve both; the PRF is an IKE hash row. Functions returning int give 0
+ * (common/alg.h): the alg_v2_* rows (the cipher per key length, integrity, PRF), and the
+ * transform registry's IV and block sizes, which ESP's rows hold (type 1 is one registry). Functions returning int give 0
  * on success and -1 on error; nothing here keeps state between calls.
  */
 #ifndef VPND_IKEV2_CRYPTO_H
@@ -24,7 +24,7 @@
 /* What an IKE SA's transforms mean in bytes, resolved from the wire IDs. */
 struct ikev2_suite {
 	uint16_t    encr_id, encr_bits, integ_id, prf_id, dh;   /* as negotiated */
-	int         prf;              /* enum conf_ike_hash: the HMAC behind the PRF */
+	const char *prf_md;           /* the HMAC's digest behind the PRF */
 	size_t      prf_len;
 	const char *cipher;           /* OpenSSL's name */
 	size_t      ekey;             /* SK_e length: cipher key, and GCM's salt */
