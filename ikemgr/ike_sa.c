@@ -66,11 +66,6 @@ static struct ike_sa *sa_of(struct ike_session *s)
 	return (struct ike_sa *)((char *)s - offsetof(struct ike_sa, s));
 }
 
-static void op_end(struct ike_session *s, const char *reason, int notify_peer)
-{
-	ike_sa_delete(sa_of(s), reason, notify_peer);
-}
-
 static void op_rearm(struct ike_session *s)
 {
 	ike_sa_rearm(sa_of(s));
@@ -95,8 +90,6 @@ static void op_sync(struct ike_session *s)
 }
 
 const struct ike_session_ops ikev1_session_ops = {
-	.version = 1,
-	.end = op_end,
 	.rearm = op_rearm,
 	.delete_children = op_delete_children,
 	.ike_spis = op_ike_spis,

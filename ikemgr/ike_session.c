@@ -25,8 +25,8 @@ struct ike_sa *ike_session_predecessor(const struct ike_sa *sa)
 	if (sa->initial_contact || (sa->xauth && !sa->s.user[0]))
 		return NULL;
 	for (struct ike_sa *o = ike_sa_peer_chain(&sa->s.peer); o; o = o->peer_next) {
-		if (o == sa || o->s.superseded || o->state != IKE_S_ESTABLISHED || !o->s.va_requested ||
-		    !o->s.have_policy)
+		if (o == sa || o->s.superseded || o->state != IKE_S_ESTABLISHED ||
+		    !o->s.va_requested || !o->s.have_policy)
 			continue;
 		if (ike_session_same_client(&o->s, &sa->s, sa->s.user))
 			return o;

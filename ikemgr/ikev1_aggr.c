@@ -263,8 +263,8 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	sa->sai_b = NULL;
 	sa->last_rx = time(NULL);
 	ike_sa_promoted(sa);
-	log_info("session %u: phase 1 complete with %s group '%s'%s", sa->s.id, pa, sa->s.group_name,
-	         sa->xauth ? ", starting XAUTH" : "");
+	log_info("session %u: phase 1 complete with %s group '%s'%s", sa->s.id, pa,
+	         sa->s.group_name, sa->xauth ? ", starting XAUTH" : "");
 	if (sa->xauth)
 		ikev1_xauth_start(sa);
 	else

@@ -30,7 +30,8 @@ void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || sa->state != IKE_S_WAIT_SKEYID)
 		return;
-	log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->s.id, r->status);
+	log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->s.id,
+	        r->status);
 	if (sa->main_mode)
 		ikev1_main_skeyid(sa, r);
 	else

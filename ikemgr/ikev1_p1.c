@@ -163,7 +163,8 @@ int ikev1_p1_keys(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
 		sa46_ntop(&sa->s.peer, pa);
 		ike.st.drop_malformed++;
-		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->s.id, pa);
+		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->s.id,
+		       pa);
 		ike_sa_delete(sa, "DH failed", 0);
 		return -1;
 	}

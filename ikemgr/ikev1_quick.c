@@ -255,8 +255,8 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 				return;         /* sa and x are gone */
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
-			log_info("session %u: site-to-site peer %s protects %s/%d", sa->s.id, pa, net,
-			         s2s_plen);
+			log_info("session %u: site-to-site peer %s protects %s/%d", sa->s.id, pa,
+			         net, s2s_plen);
 			ike_session_request_va(&sa->s, s2s_net, s2s_plen);
 		}
 		if (!sa->pending_qm && ike.cur_in) {

@@ -84,8 +84,8 @@ void ikev1_rekey_start(struct ike_sa *sa, struct ike_child *c)
 	}
 	c->rekeying = 1;
 	ike_sa_rearm(sa);       /* give up after REKEY_GIVE_UP */
-	log_info("session %u: IPsec SA %08x reached its soft lifetime, hub starts a rekey", sa->s.id,
-	         ntohl(c->spi_in));
+	log_info("session %u: IPsec SA %08x reached its soft lifetime, hub starts a rekey",
+	         sa->s.id, ntohl(c->spi_in));
 }
 
 /* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) alone in the last message. */

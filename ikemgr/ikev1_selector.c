@@ -231,7 +231,7 @@ void ikev1_netpolicy_peer(const struct ike_sa *sa, struct netpolicy_peer *np)
 		np->nroute = sa->s.policy.nroute < 0 ? 0 : sa->s.policy.nroute > MSG_ROUTES_MAX
 		             ? MSG_ROUTES_MAX : sa->s.policy.nroute;
 	} else if (sa->s.profile) {
-		np->nem_acl = sa->s.profile->nem_acl;     /* a site-to-site peer */
+		np->nem_acl = sa->s.profile->nem_acl;   /* a site-to-site peer */
 	}
 }
 

@@ -77,7 +77,8 @@ void ikev1_sig_mm3(struct ike_sa *sa, const struct isakmp_msg *m)
 	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
 		peer_str(sa, pa);
 		ike.st.drop_malformed++;
-		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->s.id, pa);
+		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->s.id,
+		       pa);
 		ike_sa_delete(sa, "DH failed", 0);
 		return;
 	}

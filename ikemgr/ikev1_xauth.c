@@ -170,7 +170,8 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	snprintf(rq->group, sizeof(rq->group), "%s", sa->s.group_name);
 	if (sa->s.profile) {
 		snprintf(rq->auth_list, sizeof(rq->auth_list), "%s", sa->s.profile->client_auth_list);
-		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->s.profile->isakmp_auth_list);
+		snprintf(rq->author_list, sizeof(rq->author_list), "%s",
+		         sa->s.profile->isakmp_auth_list);
 	}
 	rq->peer = sa->s.peer;
 	ike_session_replaces(sa, rq->user, rq);
@@ -195,7 +196,8 @@ static int xauth_challenge(struct ike_sa *sa, const struct msg_xauth_res *r)
 	char msg[sizeof(r->message)];
 	memcpy(msg, r->message, sizeof(msg));
 	msg[sizeof(msg) - 1] = 0;
-	log_info("session %u: user '%s' challenged by the authentication server", sa->s.id, sa->s.user);
+	log_info("session %u: user '%s' challenged by the authentication server", sa->s.id,
+	         sa->s.user);
 	send_request(sa, msg[0] ? msg : NULL);
 	return 1;
 }
@@ -205,8 +207,8 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 	if (sa->state == IKE_S_AUTHORIZING) {
 		/* No XAUTH: the group policy alone. */
 		if (r->status != XAUTH_OK) {
-			log_rl("session %u: group '%s' not authorized: %s", sa->s.id, sa->s.group_name,
-			          r->message);
+			log_rl("session %u: group '%s' not authorized: %s", sa->s.id,
+			       sa->s.group_name, r->message);
 			ike_sa_delete(sa, "authorization failed", 1);
 			return;
 		}
@@ -241,8 +243,8 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		return;
 	}
 	sa->xauth_tries++;
-	log_rl("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->s.id, sa->s.user,
-	          r->message, sa->xauth_tries, XAUTH_MAX_TRIES);
+	log_rl("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->s.id,
+	       sa->s.user, r->message, sa->xauth_tries, XAUTH_MAX_TRIES);
 	if (r->status == XAUTH_BAD_CREDENTIALS && sa->xauth_tries < XAUTH_MAX_TRIES) {
 		send_request(sa, "Authentication failed, try again");
 		return;

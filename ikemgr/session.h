@@ -6,9 +6,10 @@
  * The split exists so that IKEv1 and IKEv2 share one session: each IKE version's SA embeds a
  * struct ike_session (struct ike_sa in ikev1.h does) and hands &sa->s to the session code
  * (reports, clear, RADIUS CoA/Disconnect, Session-Timeout and Idle-Timeout). What the session
- * code cannot do itself, because it is the IKE SA's wire protocol (a DELETE, ending the IKE SA),
- * it asks for through ops, which the IKE version that embeds the session fills in; the session
- * code never casts a session back to an IKE SA.
+ * code cannot do itself, because it belongs to the IKE SA (a DELETE on the wire, its SPIs, its
+ * deadlines, its own row in the store), it asks for through ops, which the IKE version that
+ * embeds the session fills in: only that version's code turns a session back into its IKE SA.
+ * Finding SAs (by cookie, id, peer) and ending them stays with each version's SA table.
  *
  * A session can outlive the IKE SA that made it (an IKEv1 client's phase-1 rekey is a whole
  * new IKE SA): the session part then moves to the newer SA, field by field (ike_session_move).
@@ -52,11 +53,8 @@ struct ike_child {
 
 struct ike_session;
 
-/* What only the IKE SA holding a session can do. */
+/* What only the IKE SA holding a session can do; its IKE version fills them in. */
 struct ike_session_ops {
-	int version;                 /* IKE version of the SA that embeds the session: 1 or 2 */
-	/* End the IKE SA and with it the session (a DELETE to the peer when notify_peer). */
-	void (*end)(struct ike_session *, const char *reason, int notify_peer);
 	/* Something its deadlines depend on changed (a CoA's Session-Timeout). */
 	void (*rearm)(struct ike_session *);
 	/* Tell the peer these inbound SPIs (network order) are gone. */

@@ -132,7 +132,7 @@ Test(sel, what_a_client_may_claim)
 	sa.s.child[0].sel_hub_any = 1;
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, sa.s.policy.addr, host, 0));
 	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1));
-	sa.s.child[0].replaced_at = 1;   /* replaced SAs do not count */
+	sa.s.child[0].replaced_at = 1; /* replaced SAs do not count */
 	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.s.policy.addr, host, 0));
 }
 

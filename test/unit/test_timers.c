@@ -206,7 +206,7 @@ Test(deadline, dpd_armed_by_traffic, .init = setup)
 	cr_assert_not(tmr_armed(&sa->tmr));     /* on-demand DPD: nothing sent, nothing due */
 	sa->last_rx -= 100;                     /* last heard from long ago */
 	struct msg_va_activity a = { .session_id = sa->s.id, .pkts_in = 0, .pkts_out = 5 };
-	ikev1_va_activity(sa->s.id, &a);          /* the hub sends, the peer is silent */
+	ikev1_va_activity(sa->s.id, &a);        /* the hub sends, the peer is silent */
 	cr_assert(tmr_armed(&sa->tmr));
 	cr_assert_leq(sa->tmr.when, sa->last_rx + 10);     /* due already */
 	ikev1_tick(sa->tmr.when);
@@ -271,7 +271,7 @@ Test(deadline, sa_idle_time, .init = setup)
 	sa->s.have_policy = 1;
 	ike_sa_set_established(sa);
 	time_t t0 = time(NULL);
-	sa->s.start = t0 - 100;        /* up, and silent, for 100 s */
+	sa->s.start = t0 - 100;              /* up, and silent, for 100 s */
 	ike_sa_rearm(sa);
 	cr_assert(tmr_armed(&sa->tmr));
 	cr_assert_eq(sa->tmr.when, t0 + 20, "due 120 s after the last traffic");
