@@ -106,7 +106,8 @@ struct ike_session {
 int  ike_session_same_client(const struct ike_session *, const struct ike_session *,
                              const char *user);
 /* Moves what the session holds (policy, interface, IPsec SAs, counters, report state) from
- * one IKE SA's session to another's; ids and who is superseded are the caller's. */
+ * one IKE SA's session to another's; the id, the start and who is superseded are the
+ * caller's. */
 void ike_session_move(struct ike_session *to, struct ike_session *from);
 /* An IPsec SA leaves: out of tunmgr, out of the session store, its slot freed. */
 void ike_child_remove(struct ike_session *, struct ike_child *, const char *reason);
