@@ -152,7 +152,7 @@ int ikev1_admit(const union sa46 *peer, const char *what)
 
 void adm_sa_new(struct ike_sa *sa)
 {
-	sa->neg_addr = sa46_source_key(&sa->peer);
+	sa->neg_addr = sa46_source_key(&sa->s.peer);
 	struct peer_count **pp = pc_slot(sa->neg_addr);
 	if (!*pp) {
 		struct peer_count *e = calloc(1, sizeof(*e));
@@ -181,7 +181,7 @@ void adm_sa_settled(struct ike_sa *sa)
 
 void ike_sa_promoted(struct ike_sa *sa)
 {
-	uint64_t a = sa46_source_key(&sa->peer);
+	uint64_t a = sa46_source_key(&sa->s.peer);
 	unsigned i = addr_hash(a, KNOWN_SLOTS);
 	known[i].addr = a;
 	known[i].at = time(NULL);

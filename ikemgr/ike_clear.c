@@ -10,6 +10,8 @@
  *                                 their IPsec SAs with the IKE SA. An ESP DELETE in front would
  *                                 make vpnc start a new quick mode and then ignore the ISAKMP
  *                                 DELETE as "for an old connection".
+ * Clearing a session's IPsec SAs is the session's (session.h, shared with IKEv2); the
+ * DELETEs are IKEv1 informational exchanges, reached through the session's ops.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -45,29 +47,39 @@ static void send_delete(struct ike_sa *sa, int (*fill)(struct isakmp_buf *, void
 		ike_random((uint8_t *)&msgid, sizeof(msgid));
 	ike_phase2_iv(sa->hash, sa->p1_iv, sa->k.blocklen, msgid, iv);
 	if (ikev1_send_protected(sa, ISAKMP_EXCH_INFO, msgid, iv, NULL, 0, fill, arg, -1) < 0)
-		log_warnx("session %u: DELETE not sent", sa->id);
+		log_warnx("session %u: DELETE not sent", sa->s.id);
 }
 
-/* Returns how many IPsec SAs were deleted. */
-static int clear_children(struct ike_sa *sa)
+/* The ESP DELETE: IKEv1's delete_children op (session.h). */
+void ikev1_delete_children(struct ike_sa *sa, const uint32_t *spi_in, int n)
 {
 	struct esp_delete d;
 	memset(&d, 0, sizeof(d));
-	for (int i = 0; i < IKE_MAX_CHILD; i++)
-		if (sa->child[i].used)
-			memcpy(d.spis + 4 * d.n++, &sa->child[i].spi_in, 4);
-	if (!d.n)
-		return 0;
+	for (int i = 0; i < n; i++)
+		memcpy(d.spis + 4 * d.n++, &spi_in[i], 4);
 	send_delete(sa, fill_esp_delete, &d);
+}
+
+/* Returns how many IPsec SAs were deleted. */
+int ike_session_clear_children(struct ike_session *s)
+{
+	uint32_t spis[IKE_MAX_CHILD];
+	int n = 0;
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (s->child[i].used)
+			spis[n++] = s->child[i].spi_in;
+	if (!n)
+		return 0;
+	s->ops->delete_children(s, spis, n);
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		struct ike_child *c = &sa->child[i];
+		struct ike_child *c = &s->child[i];
 		if (!c->used)
 			continue;
-		log_info("session %u: IPsec SA in %08x out %08x cleared", sa->id, ntohl(c->spi_in),
+		log_info("session %u: IPsec SA in %08x out %08x cleared", s->id, ntohl(c->spi_in),
 		         ntohl(c->spi_out));
-		ike_child_remove(sa, c, "admin clear");
+		ike_child_remove(s, c, "admin clear");
 	}
-	return d.n;
+	return n;
 }
 
 void ike_clear_sa(const struct msg_clear *c)
@@ -80,14 +92,14 @@ void ike_clear_sa(const struct msg_clear *c)
 			continue;
 		switch (c->kind) {
 		case CLEAR_SA_PEER:
-			if (!sa46_same_addr(&sa->peer, &c->peer))
+			if (!sa46_same_addr(&sa->s.peer, &c->peer))
 				break;
 			/* FALLTHROUGH */
 		case CLEAR_SA_ALL:
-			nsa += clear_children(sa);
+			nsa += ike_session_clear_children(&sa->s);
 			break;
 		case CLEAR_ISAKMP_CONN:
-			if (sa->id != c->conn_id)
+			if (sa->s.id != c->conn_id)
 				break;
 			/* FALLTHROUGH */
 		case CLEAR_ISAKMP_ALL:

@@ -4,7 +4,8 @@
  * IPsec SAs, the lifetime of a superseded IKE SA. Each SA sits in one heap entry armed at the
  * earliest of them (ike.timers), so an idle SA costs nothing per second: the 1 s tick pops
  * only the SAs whose time came, checks them as the old full scan did, and re-arms them.
- * Time is in whole seconds, as everywhere in the engine.
+ * Time is in whole seconds, as everywhere in the engine. Session-Timeout and Idle-Timeout are
+ * the session's (session.c, shared with IKEv2); this file adds the IKEv1 SA's own deadlines.
  */
 #include "common/log.h"
 #include "ikemgr/ezvpn.h"
@@ -16,42 +17,27 @@
 
 static int dpd_interval(const struct ike_sa *sa)
 {
-	return sa->profile && sa->profile->keepalive ? sa->profile->keepalive
+	return sa->s.profile && sa->s.profile->keepalive ? sa->s.profile->keepalive
 	                                             : ike.conf->dpd_interval;
 }
 
 static int dpd_retry(const struct ike_sa *sa)
 {
-	int retry = sa->profile && sa->profile->keepalive_retry ? sa->profile->keepalive_retry
+	int retry = sa->s.profile && sa->s.profile->keepalive_retry ? sa->s.profile->keepalive_retry
 	                                                        : ike.conf->dpd_retry;
 	return retry > 0 ? retry : 2;
 }
 
 static time_t heard_at(const struct ike_sa *sa)
 {
-	return sa->last_rx > sa->esp_in_at ? sa->last_rx : sa->esp_in_at;
+	return sa->last_rx > sa->s.esp_in_at ? sa->last_rx : sa->s.esp_in_at;
 }
 
-/* RADIUS's Idle-Timeout for this user, else the ipsec profile's set security-association
- * idle-time (IOS tears the SA down; a DVTI session has nothing left without it) */
-static int idle_limit(const struct ike_sa *sa)
+/* The session's Session-Timeout and Idle-Timeout count from its start, or from the IKE SA's
+ * creation while it has none; idle only counts once the SA is established. */
+static time_t begun(const struct ike_sa *sa)
 {
-	if (!sa->have_policy || sa->state != IKE_S_ESTABLISHED)
-		return 0;
-	if (sa->policy.idle_timeout > 0)
-		return sa->policy.idle_timeout;
-	const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
-	return ip ? ip->idle_time : 0;
-}
-
-static time_t idle_since(const struct ike_sa *sa)
-{
-	time_t last = sa->session_start ? sa->session_start : sa->created;
-	if (sa->esp_in_at > last)
-		last = sa->esp_in_at;
-	if (sa->esp_out_at > last)
-		last = sa->esp_out_at;
-	return last;
+	return sa->s.start ? sa->s.start : sa->created;
 }
 
 /*
@@ -68,7 +54,7 @@ static time_t dpd_deadline(const struct ike_sa *sa)
 	if (sa->dpd_outstanding)
 		return sa->dpd_sent_at + dpd_retry(sa);
 	time_t heard = heard_at(sa);
-	if (!ike.conf->dpd_periodic && sa->esp_out_at <= heard)
+	if (!ike.conf->dpd_periodic && sa->s.esp_out_at <= heard)
 		return 0;
 	return heard + interval;
 }
@@ -87,11 +73,7 @@ static time_t next_deadline(const struct ike_sa *sa)
 		sooner(&d, sa->created + P1_TIMEOUT + 1);
 	else if (sa->state < IKE_S_ESTABLISHED)
 		sooner(&d, sa->created + P15_TIMEOUT + 1);
-	time_t start = sa->session_start ? sa->session_start : sa->created;
-	if (sa->have_policy && sa->policy.session_timeout > 0)
-		sooner(&d, start + sa->policy.session_timeout);
-	if (idle_limit(sa))
-		sooner(&d, idle_since(sa) + idle_limit(sa));
+	sooner(&d, ike_session_deadline(&sa->s, begun(sa), sa->state == IKE_S_ESTABLISHED));
 	if (sa->last_out && sa->retrans_at &&
 	    (sa->retrans_left > 0 || sa->state == IKE_S_XAUTH_REQ_SENT ||
 	     sa->state == IKE_S_XAUTH_SET_SENT))
@@ -100,7 +82,7 @@ static time_t next_deadline(const struct ike_sa *sa)
 		sooner(&d, sa->xauth_deadline);
 	if (sa->state == IKE_S_ESTABLISHED)
 		sooner(&d, ikev1_rekey_deadline(sa));
-	if (sa->superseded && sa->lifetime && sa->established_at)
+	if (sa->s.superseded && sa->lifetime && sa->established_at)
 		sooner(&d, sa->established_at + (time_t)sa->lifetime);
 	sooner(&d, dpd_deadline(sa));
 	return d;
@@ -118,17 +100,11 @@ static int check(struct ike_sa *sa, time_t now)
 		ike_sa_delete(sa, "phase 1.5 timeout", 1);
 		return 0;
 	}
-	/* Session-Timeout and Idle-Timeout from the RADIUS server end the session, as on
-	 * IOS; idle means no ESP either way (tunmgr's activity reports) */
-	time_t start = sa->session_start ? sa->session_start : sa->created;
-	if (sa->have_policy && sa->policy.session_timeout > 0 &&
-	    now - start >= sa->policy.session_timeout) {
-		ike_sa_delete(sa, "session timeout", 1);
-		return 0;
-	}
-	if (idle_limit(sa) && now - idle_since(sa) >= idle_limit(sa)) {
-		ike_sa_delete(sa, sa->policy.idle_timeout > 0 ? "idle timeout"
-		                                              : "idle timeout (SA idle-time)", 1);
+	/* the session's own limits (RADIUS Session-Timeout, Idle-Timeout) */
+	const char *why = ike_session_expired(&sa->s, begun(sa), sa->state == IKE_S_ESTABLISHED,
+	                                      now);
+	if (why) {
+		ike_sa_delete(sa, why, 1);
 		return 0;
 	}
 	if (sa->retrans_left > 0 && now >= sa->retrans_at && sa->last_out) {
@@ -156,7 +132,7 @@ static int check(struct ike_sa *sa, time_t now)
 	}
 	if (sa->state == IKE_S_ESTABLISHED)
 		ikev1_rekey_tick(sa, now);
-	if (sa->superseded && sa->lifetime && sa->established_at &&
+	if (sa->s.superseded && sa->lifetime && sa->established_at &&
 	    now - sa->established_at >= (time_t)sa->lifetime) {
 		ike_sa_delete(sa, "lifetime expired", 1);
 		return 0;
@@ -166,7 +142,7 @@ static int check(struct ike_sa *sa, time_t now)
 			if (now - sa->dpd_sent_at >= dpd_retry(sa)) {
 				if (sa->dpd_outstanding > 5) {
 					log_info("session %u: peer did not answer DPD, declared dead",
-					         sa->id);
+					         sa->s.id);
 					ike_sa_delete(sa, "DPD", 0);
 					return 0;
 				}

@@ -6,7 +6,8 @@
  * new IKE SA, or a session that just ended, can never make the answer lie.
  *
  * A session is an IKE SA holding a session policy (an address from XAUTH/Mode Config); an
- * IKE SA a phase-1 rekey superseded holds none and is not one.
+ * IKE SA a phase-1 rekey superseded holds none and is not one. Matching and CoA work on the
+ * session part (session.h), which IKEv2 SAs will share; finding the SAs is IKEv1's table.
  */
 #include <string.h>
 #include <arpa/inet.h>
@@ -17,26 +18,26 @@
 #define ERR_INVALID_ATTRIBUTE_VALUE 407
 #define ERR_SESSION_NOT_FOUND 503
 
-static int matches(const struct ike_sa *sa, const struct msg_dynauth_req *r)
+static int matches(const struct ike_session *s, const struct msg_dynauth_req *r)
 {
 	int given = 0, hit = 0;
 	if (r->has_user) {
 		given++;
-		hit += !strcmp(sa->user, r->user);
+		hit += !strcmp(s->user, r->user);
 	}
 	if (r->has_acct_sid) {
 		char sid[MSG_ACCT_SID_LEN];
-		msg_acct_session_id(sid, ike.conf->run_id, sa->id);
+		msg_acct_session_id(sid, ike.conf->run_id, s->id);
 		given++;
 		hit += !strcasecmp(sid, r->acct_sid);
 	}
 	if (r->has_framed_ip) {
 		given++;
-		hit += sa->policy.addr.s_addr && sa->policy.addr.s_addr == r->framed_ip.s_addr;
+		hit += s->policy.addr.s_addr && s->policy.addr.s_addr == r->framed_ip.s_addr;
 	}
 	if (r->has_calling) {
 		char peer[SA46_STRLEN];
-		sa46_ntop(&sa->peer, peer);
+		sa46_ntop(&s->peer, peer);
 		given++;
 		hit += !strcmp(peer, r->calling);
 	}
@@ -45,37 +46,35 @@ static int matches(const struct ike_sa *sa, const struct msg_dynauth_req *r)
 
 static int is_session(const struct ike_sa *sa)
 {
-	return sa->have_policy && !sa->superseded && sa->state != IKE_S_DEAD;
+	return sa->s.have_policy && !sa->s.superseded && sa->state != IKE_S_DEAD;
 }
 
 /* The IKE SAs a phase-1 rekey left behind for this session's client: they go with it. */
-static void delete_superseded(const struct ike_sa *s)
+static void delete_superseded(const struct ike_sa *sa)
 {
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike_sa_peer_chain(&s->peer); o; o = next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->s.peer); o; o = next) {
 		next = o->peer_next;
-		if (o != s && o->superseded && o->state != IKE_S_DEAD &&
-		    sa46_same_addr(&o->peer, &s->peer) &&
-		    sa46_port(&o->peer) == sa46_port(&s->peer) && !strcmp(o->user, s->user) &&
-		    !strcmp(o->group_name, s->group_name))
+		if (o != sa && o->s.superseded && o->state != IKE_S_DEAD &&
+		    ike_session_same_client(&o->s, &sa->s, sa->s.user))
 			ike_sa_delete(o, "radius disconnect", 1);
 	}
 }
 
-static void apply_coa(struct ike_sa *sa, const struct msg_dynauth_req *r)
+static void apply_coa(struct ike_session *s, const struct msg_dynauth_req *r)
 {
 	if (r->has_session_timeout) {
 		/* counted from the session's start, as the Access-Accept's; ikev1_tick enforces */
-		sa->policy.session_timeout = r->session_timeout;
-		ike_sa_rearm(sa);
-		log_info("session %u: Session-Timeout set to %d s by CoA-Request", sa->id,
+		s->policy.session_timeout = r->session_timeout;
+		s->ops->rearm(s);
+		log_info("session %u: Session-Timeout set to %d s by CoA-Request", s->id,
 		         r->session_timeout);
 	}
 	if (r->has_acl) {
 		/* for our records and show; keymgr tells tunmgr, which enforces it */
-		snprintf(sa->policy.inacl, sizeof(sa->policy.inacl), "%s", r->acl);
-		log_info("session %u: inbound access list set to %s by CoA-Request", sa->id, r->acl);
-		ikev1_session_changed(sa);
+		snprintf(s->policy.inacl, sizeof(s->policy.inacl), "%s", r->acl);
+		log_info("session %u: inbound access list set to %s by CoA-Request", s->id, r->acl);
+		ike_session_changed(s);
 	}
 }
 
@@ -106,13 +105,13 @@ void ike_dynauth(const struct msg_dynauth_req *in)
 	}
 	for (struct ike_sa *sa = ike.all; sa; sa = next) {
 		next = sa->all_next;
-		if (!is_session(sa) || !matches(sa, &r))
+		if (!is_session(sa) || !matches(&sa->s, &r))
 			continue;
 		if (res.nmatched < MSG_DYNAUTH_IDS)
-			res.session_id[res.nmatched] = sa->id;
+			res.session_id[res.nmatched] = sa->s.id;
 		res.nmatched++;
 		if (r.coa) {
-			apply_coa(sa, &r);
+			apply_coa(&sa->s, &r);
 			continue;
 		}
 		delete_superseded(sa);

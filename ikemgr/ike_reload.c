@@ -31,8 +31,8 @@ void ikev1_reload(const struct vpnd_conf *nc)
 	if (!names)
 		fatal("calloc");
 	for (struct ike_sa *sa = ike.all; sa; sa = sa->all_next, i++)
-		if (i < ike.nsa && sa->profile)
-			memcpy(names[i], sa->profile->name, CONF_NAME_MAX);
+		if (i < ike.nsa && sa->s.profile)
+			memcpy(names[i], sa->s.profile->name, CONF_NAME_MAX);
 	memcpy(conf, nc, sizeof(*conf));
 
 	i = 0;
@@ -40,19 +40,19 @@ void ikev1_reload(const struct vpnd_conf *nc)
 		next = sa->all_next;
 		const char *why = NULL;
 		if (i < ike.nsa && names[i][0]) {
-			sa->profile = profile_named(conf, names[i]);
-			if (!sa->profile)
+			sa->s.profile = profile_named(conf, names[i]);
+			if (!sa->s.profile)
 				why = "reload: isakmp profile removed";
-			else if (sa->profile->virtual_template &&
-			         !conf_find_template(conf, sa->profile->virtual_template))
+			else if (sa->s.profile->virtual_template &&
+			         !conf_find_template(conf, sa->s.profile->virtual_template))
 				why = "reload: virtual template removed";
 		}
-		if (!why && sa->group_name[0] && !conf_find_group(conf, sa->group_name) &&
-		    !(sa->profile && conf_profile_group_via_radius(conf, sa->profile)))
+		if (!why && sa->s.group_name[0] && !conf_find_group(conf, sa->s.group_name) &&
+		    !(sa->s.profile && conf_profile_group_via_radius(conf, sa->s.profile)))
 			why = "reload: group removed";
 		if (why && sa->state != IKE_S_DEAD) {
-			log_info("session %u (user '%s' group '%s'): %s", sa->id, sa->user,
-			         sa->group_name, why);
+			log_info("session %u (user '%s' group '%s'): %s", sa->s.id, sa->s.user,
+			         sa->s.group_name, why);
 			ike_sa_delete(sa, why, 1);
 			ended++;
 		} else {

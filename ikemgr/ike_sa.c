@@ -26,14 +26,14 @@ static unsigned id_hash(uint32_t id)
 
 static void id_link(struct ike_sa *sa)
 {
-	unsigned h = id_hash(sa->id);
+	unsigned h = id_hash(sa->s.id);
 	sa->id_next = ike.by_id[h];
 	ike.by_id[h] = sa;
 }
 
 static void id_unlink(struct ike_sa *sa)
 {
-	for (struct ike_sa **pp = &ike.by_id[id_hash(sa->id)]; *pp; pp = &(*pp)->id_next)
+	for (struct ike_sa **pp = &ike.by_id[id_hash(sa->s.id)]; *pp; pp = &(*pp)->id_next)
 		if (*pp == sa) {
 			*pp = sa->id_next;
 			break;
@@ -53,9 +53,48 @@ struct ike_sa *ike_sa_peer_chain(const union sa46 *a)
 void ike_sa_set_id(struct ike_sa *sa, uint32_t id)
 {
 	id_unlink(sa);
-	sa->id = id;
+	sa->s.id = id;
 	id_link(sa);
 }
+
+/*
+ * The session's ops (session.h) for a session embedded in an IKEv1 SA. Only ike_sa_new()
+ * installs them, so the session they are given is always the s of a struct ike_sa.
+ */
+static struct ike_sa *sa_of(struct ike_session *s)
+{
+	return (struct ike_sa *)((char *)s - offsetof(struct ike_sa, s));
+}
+
+static void op_rearm(struct ike_session *s)
+{
+	ike_sa_rearm(sa_of(s));
+}
+
+static void op_delete_children(struct ike_session *s, const uint32_t *spi_in, int n)
+{
+	ikev1_delete_children(sa_of(s), spi_in, n);
+}
+
+static void op_ike_spis(const struct ike_session *s, uint8_t spi_i[8], uint8_t spi_r[8])
+{
+	const struct ike_sa *sa = (const struct ike_sa *)((const char *)s -
+	                                                  offsetof(struct ike_sa, s));
+	memcpy(spi_i, sa->cky_i, 8);
+	memcpy(spi_r, sa->cky_r, 8);
+}
+
+static void op_sync(struct ike_session *s)
+{
+	ike_report_sync(sa_of(s));
+}
+
+const struct ike_session_ops ikev1_session_ops = {
+	.rearm = op_rearm,
+	.delete_children = op_delete_children,
+	.ike_spis = op_ike_spis,
+	.sync = op_sync,
+};
 
 struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const union sa46 *peer,
                           const union sa46 *local)
@@ -66,15 +105,16 @@ struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const union sa46 *peer,
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return NULL;
+	sa->s.ops = &ikev1_session_ops;
 	memcpy(sa->cky_i, cky_i, 8);
 	do {
 		ike_random(sa->cky_r, 8);
 	} while (ike_sa_find(cky_i, sa->cky_r));
-	sa->peer = *peer;
-	sa->local = *local;
-	sa->id = ++ike.next_id;
-	if (sa->id == 0)
-		sa->id = ++ike.next_id;
+	sa->s.peer = *peer;
+	sa->s.local = *local;
+	sa->s.id = ++ike.next_id;
+	if (sa->s.id == 0)
+		sa->s.id = ++ike.next_id;
 	sa->created = sa->last_rx = time(NULL);
 	unsigned h = cky_hash(cky_i);
 	sa->next = ike.hash[h];
@@ -85,7 +125,7 @@ struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const union sa46 *peer,
 	sa->all_pprev = &ike.all;
 	ike.all = sa;
 	id_link(sa);
-	unsigned ph = peer_hash(&sa->peer);
+	unsigned ph = peer_hash(&sa->s.peer);
 	sa->peer_next = ike.by_peer[ph];
 	ike.by_peer[ph] = sa;
 	ike.nsa++;
@@ -105,7 +145,7 @@ struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8])
 struct ike_sa *ike_sa_by_id(uint32_t id)
 {
 	for (struct ike_sa *sa = ike.by_id[id_hash(id)]; sa; sa = sa->id_next)
-		if (sa->id == id)
+		if (sa->s.id == id)
 			return sa;
 	return NULL;
 }
@@ -113,7 +153,7 @@ struct ike_sa *ike_sa_by_id(uint32_t id)
 struct ike_sa *ike_sa_find_first(const uint8_t cky_i[8], const union sa46 *peer)
 {
 	for (struct ike_sa *sa = ike.hash[cky_hash(cky_i)]; sa; sa = sa->next)
-		if (!memcmp(sa->cky_i, cky_i, 8) && sa46_same_addr(&sa->peer, peer) &&
+		if (!memcmp(sa->cky_i, cky_i, 8) && sa46_same_addr(&sa->s.peer, peer) &&
 		    sa->state <= IKE_S_WAIT_HASH_I)
 			return sa;
 	return NULL;
@@ -148,7 +188,7 @@ void ike_sa_delete(struct ike_sa *sa, const char *reason, int notify_peer)
 	if (sa->all_next)
 		sa->all_next->all_pprev = sa->all_pprev;
 	id_unlink(sa);
-	for (struct ike_sa **pp = &ike.by_peer[peer_hash(&sa->peer)]; *pp;
+	for (struct ike_sa **pp = &ike.by_peer[peer_hash(&sa->s.peer)]; *pp;
 	     pp = &(*pp)->peer_next)
 		if (*pp == sa) {
 			*pp = sa->peer_next;
@@ -212,13 +252,4 @@ void ike_sa_remember_out(struct ike_sa *sa, const uint8_t *pkt, size_t len, int 
 	sa->retrans_left = retransmit ? 3 : 0;
 	sa->retrans_at = time(NULL) + 5;
 	ike_sa_rearm(sa);
-}
-
-/* An IPsec SA leaves: out of tunmgr, out of the session store, its slot freed. */
-void ike_child_remove(struct ike_sa *sa, struct ike_child *c, const char *reason)
-{
-	struct msg_sa_del d = { sa->id, c->spi_in, c->spi_out };
-	ike.io.to_tunmgr(IMSG_SA_DEL, sa->id, &d, sizeof(d));
-	ike_report_child_gone(sa, c->spi_in, reason);
-	memset(c, 0, sizeof(*c));
 }

@@ -37,7 +37,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	if (!(h->flags & ISAKMP_FLAG_E) || h->msgid == 0) {
 		/* After phase 1 everything must be encrypted and carry a message id. */
 		ike.st.drop_malformed++;
-		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: unencrypted or msgid-0 exchange %u dropped", sa->id, h->exch_type);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: unencrypted or msgid-0 exchange %u dropped", sa->s.id, h->exch_type);
 		return;
 	}
 	if (h->exch_type == ISAKMP_EXCH_INFO) {
@@ -49,7 +49,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 			int kind = h->exch_type == ISAKMP_EXCH_QUICK ? EXCH_QUICK : EXCH_CFG;
 			if (sa->state < IKE_S_CFG_WAIT && kind == EXCH_QUICK) {
 				ike.st.drop_state++;
-				log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: quick mode before phase 1.5 finished, dropped", sa->id);
+				log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: quick mode before phase 1.5 finished, dropped", sa->s.id);
 				return;
 			}
 			x = ike_exch_new(sa, kind, h->msgid);
@@ -66,7 +66,7 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	    isakmp_parse_payloads(h->next_payload, buf + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
 	                          &m) < 0) {
 		ike.st.drop_decrypt++;
-		log_rl("session %u: undecryptable or malformed exchange %u dropped", sa->id,
+		log_rl("session %u: undecryptable or malformed exchange %u dropped", sa->s.id,
 		          h->exch_type);
 		if (first && x)
 			ike_exch_free(sa, x);
@@ -162,9 +162,9 @@ void ikev1_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 		log_rl("datagram for an unknown IKE SA dropped");
 		return;
 	}
-	if (!sa46_same_addr(&sa->peer, peer)) {
+	if (!sa46_same_addr(&sa->s.peer, peer)) {
 		ike.st.drop_unknown_sa++;
-		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: datagram from another address dropped", sa->id);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: datagram from another address dropped", sa->s.id);
 		return;
 	}
 
@@ -182,13 +182,13 @@ void ikev1_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 	memcpy(sa->last_in_digest, digest, sizeof(digest));
 	sa->have_last_in = 1;
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "(%u): received packet from %s, exchange %u, msgid %08x, "
-	        "%zu bytes", sa->id, sa46_ntop(peer, (char[SA46_STRLEN]){ 0 }), h.exch_type, ntohl(h.msgid), len);
+	        "%zu bytes", sa->s.id, sa46_ntop(peer, (char[SA46_STRLEN]){ 0 }), h.exch_type, ntohl(h.msgid), len);
 
 	/* NAT-T float: once the peer talks to 4500 we answer there, from its new port. */
-	if (port4500 && (!sa->port4500 || sa46_port(&sa->peer) != sa46_port(peer))) {
+	if (port4500 && (!sa->port4500 || sa46_port(&sa->s.peer) != sa46_port(peer))) {
 		sa->port4500 = 1;
-		sa46_set_port(&sa->peer, sa46_port(peer));
-		sa->local = *local;
+		sa46_set_port(&sa->s.peer, sa46_port(peer));
+		sa->s.local = *local;
 	}
 
 	if (h.exch_type == ISAKMP_EXCH_MAIN) {
@@ -230,75 +230,8 @@ void ikev1_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 		break;
 	default:
 		ike.st.drop_state++;
-		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: exchange type %u not handled", sa->id, h.exch_type);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: exchange type %u not handled", sa->s.id, h.exch_type);
 	}
-}
-
-static void session_msg(const struct ike_sa *sa, const struct ike_child *c,
-                        struct msg_session_up *m)
-{
-	struct msg_session_up u;
-	memset(&u, 0, sizeof(u));
-	u.session_id = sa->id;
-	snprintf(u.user, sizeof(u.user), "%s", sa->user);
-	snprintf(u.group, sizeof(u.group), "%s", sa->group_name);
-	snprintf(u.profile, sizeof(u.profile), "%s", sa->profile ? sa->profile->name : "");
-	u.peer = sa->peer;
-	u.local = sa->local;
-	u.assigned = sa->policy.addr;
-	memcpy(u.ifname, sa->ifname, sizeof(u.ifname));
-	u.unit = sa->unit;
-	memcpy(&u.ike_spi_i, sa->cky_i, 8);
-	memcpy(&u.ike_spi_r, sa->cky_r, 8);
-	u.esp_spi_in = c->spi_in;
-	u.esp_spi_out = c->spi_out;
-	snprintf(u.transform, sizeof(u.transform), "%s", esp_transform_name(c->encr, c->keylen,
-	         c->auth));
-	if (sa->policy.class_len > 0 && sa->policy.class_len <= (int)sizeof(u.class_)) {
-		memcpy(u.class_, sa->policy.class_, (size_t)sa->policy.class_len);
-		u.class_len = sa->policy.class_len;
-	}
-	snprintf(u.acl_in, sizeof(u.acl_in), "%s", sa->policy.inacl);
-	snprintf(u.acl_out, sizeof(u.acl_out), "%s", sa->policy.outacl);
-	u.mtu = sa->policy.mtu;
-	u.tcp_mss = sa->policy.tcp_mss;
-	snprintf(u.acl6_in, sizeof(u.acl6_in), "%s", sa->policy.inacl6);
-	snprintf(u.acl6_out, sizeof(u.acl6_out), "%s", sa->policy.outacl6);
-	if (sa->addr6_given)
-		u.assigned6 = sa->policy.addr6;
-	u.deleg6 = sa->policy.deleg6;
-	*m = u;
-}
-
-/* The session store's row again, after a change to the session (CoA). */
-void ikev1_session_changed(struct ike_sa *sa)
-{
-	if (!sa->session_reported)
-		return;
-	for (int i = IKE_MAX_CHILD - 1; i >= 0; i--)
-		if (sa->child[i].used) {
-			struct msg_session_up u;
-			session_msg(sa, &sa->child[i], &u);
-			ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
-			return;
-		}
-}
-
-void ikev1_session_up(struct ike_sa *sa, const struct ike_child *c)
-{
-	if (sa->session_reported || !sa->va_ready)
-		return;
-	struct msg_session_up u;
-	session_msg(sa, c, &u);
-	ike.io.to_parent(IMSG_SESSION_UP, sa->id, &u, sizeof(u));
-	sa->session_reported = 1;
-	ike_report_sync(sa);
-	ike.st.sessions_up++;
-	char a[SA46_PORTSTRLEN], ip[INET_ADDRSTRLEN];
-	sa46_ntop_port(&sa->peer, a);
-	inet_ntop(AF_INET, &sa->policy.addr, ip, sizeof(ip));
-	log_info("session %u up: user '%s' group '%s' peer %s address %s interface %s (%s)",
-	         sa->id, sa->user, sa->group_name, a, ip, sa->ifname, u.transform);
 }
 
 /* A datagram held until the SA could take it, fed to the input path again as if it had just
@@ -307,7 +240,7 @@ void ikev1_replay_held(struct ike_sa *sa, uint8_t **held, size_t *held_len)
 {
 	uint8_t *p = *held;
 	size_t plen = *held_len;
-	union sa46 peer = sa->peer, local = sa->local;
+	union sa46 peer = sa->s.peer, local = sa->s.local;
 	int port4500 = sa->port4500;
 	*held = NULL;
 	*held_len = 0;
@@ -320,50 +253,16 @@ void ikev1_replay_held(struct ike_sa *sa, uint8_t **held, size_t *held_len)
 
 void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 {
-	ike_report_gone(sa, reason);
-	if (sa->va_requested) {
-		struct msg_va_destroy d = { sa->id };
-		ike.io.to_tunmgr(IMSG_VA_DESTROY, sa->id, &d, sizeof(d));
-		sa->va_requested = 0;
-	}
-	if (sa->have_policy) {
-		struct msg_session_end e;
-		memset(&e, 0, sizeof(e));
-		e.session_id = sa->id;
-		e.addr = sa->policy.addr;
-		e.addr6 = sa->policy.addr6;
-		snprintf(e.reason, sizeof(e.reason), "%s", reason);
-		ike.io.to_keymgr(IMSG_SESSION_END_KEY, sa->id, &e, sizeof(e));
-		sa->have_policy = 0;
-	}
-	if (sa->session_reported) {
-		struct msg_session_down d;
-		memset(&d, 0, sizeof(d));
-		d.session_id = sa->id;
-		snprintf(d.reason, sizeof(d.reason), "%s", reason);
-		ike.io.to_parent(IMSG_SESSION_DOWN, sa->id, &d, sizeof(d));
-		ike.st.sessions_down++;
-		log_info("session %u down: %s", sa->id, reason);
-	} else if (sa->superseded) {
-		log_info("IKE SA %u (replaced by a phase 1 rekey) deleted: %s", sa->id, reason);
+	if (ike_session_end(&sa->s, reason)) {
+		/* logged as the session's end */
+	} else if (sa->s.superseded) {
+		log_info("IKE SA %u (replaced by a phase 1 rekey) deleted: %s", sa->s.id, reason);
 	} else {
 		if (sa->state > IKE_S_WAIT_HASH_I)
-			log_info("session %u ended before it was up: %s", sa->id, reason);
+			log_info("session %u ended before it was up: %s", sa->s.id, reason);
 		ike_stats_failed(reason);
 	}
-	sa->session_reported = 0;
 	sa->state = IKE_S_DEAD;
-}
-
-const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *sa)
-{
-	if (!sa->profile || !sa->profile->virtual_template)
-		return NULL;
-	const struct conf_interface *vt = conf_find_template(ike.conf,
-	                                                     sa->profile->virtual_template);
-	if (!vt)
-		return NULL;
-	return conf_find_ipsec_profile(ike.conf, vt->protection);
 }
 
 void ikev1_clear(const struct msg_clear *c)
@@ -380,9 +279,9 @@ void ikev1_clear(const struct msg_clear *c)
 	for (struct ike_sa *sa = ike.all; sa; sa = next) {
 		next = sa->all_next;
 		int match = c->kind == CLEAR_ALL ||
-		            (c->kind == CLEAR_REMOTE && sa46_same_addr(&sa->peer, &c->peer)) ||
-		            (c->kind == CLEAR_USERNAME && !strcmp(sa->user, name)) ||
-		            (c->kind == CLEAR_GROUP && !strcmp(sa->group_name, name));
+		            (c->kind == CLEAR_REMOTE && sa46_same_addr(&sa->s.peer, &c->peer)) ||
+		            (c->kind == CLEAR_USERNAME && !strcmp(sa->s.user, name)) ||
+		            (c->kind == CLEAR_GROUP && !strcmp(sa->s.group_name, name));
 		if (match && sa->state != IKE_S_DEAD) {
 			ike_sa_delete(sa, "admin clear", 1);
 			n++;

@@ -1,6 +1,12 @@
 /*
  * The IKEv1 responder engine: state shared by the ikev1_*.c files.
  *
+ * struct ike_sa is the IKEv1 SA: cookies, phase 1 keys and IVs, exchanges, retransmission,
+ * DPD. What is about the session rather than the IKEv1 protocol (user, policy, interface,
+ * IPsec SAs, liveness, report state) is its embedded struct ike_session (session.h), so that
+ * IKEv2 SAs can hold the same session and the session code (reports, clear, CoA/Disconnect,
+ * Session- and Idle-Timeout) serves both versions.
+ *
  * The engine does no I/O of its own: packets, keymgr questions and tunmgr requests go out
  * through struct ike_io callbacks, so the process glue (ikemgr.c) owns sockets and channels
  * and tests can drive the engine directly.
@@ -20,6 +26,7 @@
 #include "ikemgr/dh.h"
 #include "ikemgr/isakmp.h"
 #include "ikemgr/ike_timers.h"
+#include "ikemgr/session.h"
 
 /* Phase 1 (and 1.5) states of an IKE SA, in the order a session walks them. */
 enum ike_state {
@@ -42,32 +49,9 @@ enum ike_exch_kind { EXCH_FREE = 0, EXCH_XAUTH, EXCH_XAUTH_SET, EXCH_CFG, EXCH_Q
                      EXCH_QUICK_I /* quick mode we started (rekey) */ };
 
 #define IKE_MAX_EXCH    6
-#define IKE_MAX_CHILD   8
 #define IKE_NONCE_MAX   256
 #define IKE_PUB_MAX     1024  /* group 16: 4096-bit */
 #define IKE_ID_MAX      256
-
-#define IKE_QMID_MAX    36      /* an IPv6 subnet identity: 4 + 16 + 16 bytes */
-
-struct ike_child {
-	int      used;
-	uint32_t spi_in, spi_out;    /* network byte order */
-	int      encr, keylen, auth, pfs_group, encap_mode;
-	uint32_t lifetime, life_kb;
-	int      installed;
-	time_t   created;
-	/* what a rekey repeats: the transform as agreed, and the quick-mode identities */
-	struct isakmp_trans trans;
-	uint8_t  id_peer[IKE_QMID_MAX], id_ours[IKE_QMID_MAX];   /* ID payload bodies */
-	uint8_t  id_peer_len, id_ours_len;
-	struct in_addr sel_net, sel_mask;   /* client side: traffic to it uses this SA */
-	int      sel_hub_any;        /* hub side (IDcr) was 0.0.0.0/0 (or ::/0) */
-	int      sel_v6;             /* an IPv6 SA: client side sel_net6/sel_plen6, sel_net/mask 0 */
-	struct in6_addr sel_net6;
-	int      sel_plen6;
-	int      rekeying;           /* a hub-initiated rekey of this SA is under way */
-	time_t   replaced_at;        /* a newer SA with the same identities exists */
-};
 
 /* A quick mode in progress. */
 struct ike_qm {
@@ -92,14 +76,13 @@ struct ike_exch {
 };
 
 struct ike_sa {
+	struct ike_session s;          /* what IKEv2 will share: see session.h */
 	struct ike_sa *next;          /* hash chain by cookie */
 	struct ike_sa *all_next, **all_pprev;
 	struct ike_sa *id_next;       /* hash chain by id */
 	struct ike_sa *peer_next;     /* hash chain by peer address (its port may float) */
-	uint32_t id;                  /* session id, used as peerid in imsgs */
 	uint8_t  cky_i[8], cky_r[8];
 	int      state;
-	union sa46 peer, local;
 	int      port4500;            /* peer talks to us on 4500 (non-ESP marker) */
 	int      natt;                /* 0 none, 1 RFC 3947, 2 draft */
 	int      nat_detected;        /* NAT-D said someone is behind NAT */
@@ -133,9 +116,6 @@ struct ike_sa {
 	uint8_t  p1_iv[16];           /* last CBC block of phase 1: seeds phase-2 IVs */
 	uint8_t  iv[16];              /* phase 1 IV chain */
 
-	char     group_name[MSG_GROUP_MAX];
-	const struct conf_isakmp_profile *profile;
-	char     user[MSG_USER_MAX];
 	int      xauth_tries;
 	time_t   xauth_deadline;      /* crypto isakmp xauth timeout: the user's answer by then */
 	/* quick-mode identities refused lately: a client retrying the same claim is logged once */
@@ -144,22 +124,10 @@ struct ike_sa {
 	int      negotiating;         /* counted by admission.c until its session is up */
 	uint64_t neg_addr;            /* the source (address, IPv6 /64) it is counted under */
 	int      xauth_challenges;    /* RADIUS Access-Challenge rounds so far */
-	struct msg_policy policy;
-	int      have_policy;
-	int      addr6_given;       /* Mode Config handed out policy.addr6 (the client asked) */
 
-	/* the virtual-access interface */
-	int      va_requested, va_ready;
-	char     ifname[IF_NAMESIZE];
-	int      unit;
-	int      session_reported;
-	int      ike_deleted;         /* peer deleted the IKE SA; children may outlive it */
 	int      initial_contact;     /* the peer said it has no other SA with us (rebooted) */
-	int      adopted;             /* took over the session of an older IKE SA (phase-1 rekey) */
-	int      superseded;          /* its session moved to a newer IKE SA: no session of its own */
 
 	struct ike_exch exch[IKE_MAX_EXCH];
-	struct ike_child child[IKE_MAX_CHILD];
 
 	/* retransmission: the last thing we sent, and a digest of the last datagram received */
 	uint8_t *last_out; size_t last_out_len;
@@ -174,31 +142,21 @@ struct ike_sa {
 	int      retrans_left;        /* > 0 while we wait for an answer to our own request */
 	time_t   retrans_at;
 
-	/* liveness: last IKE message, last ESP packet in and out (from tunmgr, to the second) */
-	time_t   esp_in_at, esp_out_at;
-	time_t   session_start;       /* when its session came up; kept across phase 1 rekeys */
-	uint64_t esp_pkts_in, esp_pkts_out;
+	/* liveness: last IKE message (the ESP side is the session's) */
 	time_t   created, last_rx, dpd_sent_at;
 	uint32_t dpd_seq;
 	int      dpd_outstanding;
 	unsigned dpd_acked, dpd_answered_peer;   /* for a first-time log line each way */
 	time_t   established_at;
-	char     end_reason[64];
-
-	/* what ike_report.c last told the parent: the IKE SA's state and peer port, the SAs */
-	int      rep_state;
-	uint16_t rep_port;
-	time_t   rep_established;
-	uint32_t rep_spi[IKE_MAX_CHILD];
 
 	struct tmr tmr;               /* its earliest deadline (ike_deadline.c) */
 };
 
 /* The peer an SA's debug lines are about, for log_dbg() and debug crypto condition. */
-#define SA_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->peer).s_addr, \
-                                               .addr6 = sa46_is6(&(sa)->peer) ? \
-                                                        (const void *)&(sa)->peer.sin6.sin6_addr : NULL, \
-                                               .user = (sa)->user, .group = (sa)->group_name })
+#define SA_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
+                                               .addr6 = sa46_is6(&(sa)->s.peer) ? \
+                                                        (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL, \
+                                               .user = (sa)->s.user, .group = (sa)->s.group_name })
 
 /* What the engine needs from its host process. */
 struct ike_io {
@@ -264,7 +222,8 @@ void ike_dynauth(const struct msg_dynauth_req *);   /* ike_dynauth.c: RFC 5176, 
 void ike_sa_rearm(struct ike_sa *);
 void ike_sa_touch(struct ike_sa *);     /* check it at the next tick (report, deadlines) */
 
-/* ike_sa.c */
+/* ike_sa.c; ike_sa_new() gives the SA's session these ops (session.h) */
+extern const struct ike_session_ops ikev1_session_ops;
 struct ike_sa *ike_sa_new(const uint8_t cky_i[8], const union sa46 *peer,
                           const union sa46 *local);
 struct ike_sa *ike_sa_find(const uint8_t cky_i[8], const uint8_t cky_r[8]);
@@ -280,7 +239,6 @@ struct ike_exch *ike_exch_find(struct ike_sa *, uint32_t msgid);
 struct ike_exch *ike_exch_new(struct ike_sa *, int kind, uint32_t msgid);
 void ike_exch_free(struct ike_sa *, struct ike_exch *);
 void ike_sa_remember_out(struct ike_sa *, const uint8_t *pkt, size_t len, int retransmit);
-void ike_child_remove(struct ike_sa *, struct ike_child *, const char *reason);
 
 /* ikev1_msg.c: encryption, hashes and sending */
 int  ikev1_decrypt(struct ike_sa *, uint8_t *pkt, size_t len, uint8_t *iv, size_t *plen);
@@ -316,7 +274,6 @@ int  ikev1_put_natd(struct isakmp_buf *, struct ike_sa *, const union sa46 *);
 int  ikev1_p1_send_reply(struct ike_sa *, struct isakmp_buf *, int rc, int natd);
 int  ikev1_p1_keys(struct ike_sa *, const struct msg_skeyid_res *);
 void ikev1_natd_check(struct ike_sa *, const struct isakmp_msg *);
-void ikev1_request_va(struct ike_sa *, struct in_addr net, int plen);
 
 /* ikev1_main.c */
 void ikev1_main_start(const struct isakmp_msg *m, const union sa46 *peer,
@@ -408,16 +365,16 @@ void ikev1_send_plain_notify(const struct isakmp_hdr *req, const union sa46 *pee
 
 /* ike_report.c: IKE and IPsec SAs as the parent's session store sees them. sync() reports
  * what changed since the last call (new SAs, state changes, SAs gone); it runs every tick and
- * right after SA changes. gone() ends the IKE SA and every IPsec SA reported for it. */
+ * right after SA changes. The session's half (IPsec SA rows, the end of all rows) is in
+ * session.h. */
 void ike_report_sync(struct ike_sa *);
 /* the names show crypto isakmp sa and show crypto ipsec sa print */
 void ike_encr_name(int encr, int keylen, char *buf, size_t len);
 const char *ike_hash_name(int hash);
 int  esp_iv_size(int encr);
-void ike_report_child_gone(struct ike_sa *, uint32_t spi_in, const char *reason);
-void ike_report_gone(struct ike_sa *, const char *reason);
 /* ike_clear.c: clear crypto sa [peer A], clear crypto isakmp [CONN-ID] */
 void ike_clear_sa(const struct msg_clear *);
+void ikev1_delete_children(struct ike_sa *, const uint32_t *spi_in, int n);
 
 /* ikev1_proposal.c: pure functions, unit-tested */
 /* Pick the first configured policy (priority order) that one of the peer's transforms matches.
@@ -448,12 +405,9 @@ int  ikev1_choose_p2(const struct vpnd_conf *, const struct conf_ipsec_profile *
 void ike_sa_promoted(struct ike_sa *);
 const char *esp_transform_name(int encr, int keylen, int auth);
 
-/* session teardown and reporting (ikev1.c) */
-void ikev1_session_up(struct ike_sa *, const struct ike_child *);
-void ikev1_session_changed(struct ike_sa *);
+/* session teardown (ikev1.c): the session's end (ike_session_end) and the IKE SA's */
 void ikev1_replay_held(struct ike_sa *, uint8_t **held, size_t *held_len);
 void ikev1_session_gone(struct ike_sa *, const char *reason);
-const struct conf_ipsec_profile *ikev1_profile_ipsec(const struct ike_sa *);
 int  ikev1_template_shut(struct ike_sa *);
 int  ikev1_template_ipv6(const struct ike_sa *);
 

@@ -110,8 +110,8 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	sa->group = ch.group;
 	sa->lifetime = ch.lifetime;
 	sa->xauth = ch.auth_method == IKE_AUTHM_XAUTH_INIT_PSK;
-	sa->profile = prof;
-	snprintf(sa->group_name, sizeof(sa->group_name), "%s", group);
+	sa->s.profile = prof;
+	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
 	ikev1_note_vids(sa, m);
 	memcpy(sa->gxi, pke->body, pke->len);
 	sa->gxlen = pke->len;
@@ -136,7 +136,7 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 		ike_sa_delete(sa, "out of memory", 0);
 		return;
 	}
-	rq->sa_id = sa->id;
+	rq->sa_id = sa->s.id;
 	rq->prf_hash = sa->hash;
 	rq->id_type = idtype;
 	rq->id_len = pid->len - 4;
@@ -150,10 +150,10 @@ void ikev1_aggr_start(const uint8_t *pkt, size_t len, const struct isakmp_msg *m
 	ike_random(sa->nr, sa->nrlen);
 	rq->nr_len = (uint16_t)sa->nrlen;
 	memcpy(rq->nr, sa->nr, sa->nrlen);
-	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->id, rq, sizeof(*rq));
+	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->s.id, rq, sizeof(*rq));
 	free(rq);
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: aggressive mode from %s group '%s', policy %d "
-	        "chosen", sa->id, pa, group, ch.policy_priority);
+	        "chosen", sa->s.id, pa, group, ch.policy_priority);
 }
 
 void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
@@ -161,11 +161,11 @@ void ikev1_aggr_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	uint8_t hash_r[64];
 	struct isakmp_buf b;
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 
 	if (r->status != KEY_OK || r->skeyid_len != ike_hash_len(sa->hash)) {
-		log_rl("session %u: no pre-shared key for group '%s' (peer %s)", sa->id,
-		          sa->group_name, pa);
+		log_rl("session %u: no pre-shared key for group '%s' (peer %s)", sa->s.id,
+		          sa->s.group_name, pa);
 		ike_sa_delete(sa, "no key", 0);
 		return;
 	}
@@ -215,21 +215,21 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	struct isakmp_msg m;
 	uint8_t hash_i[64];
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 
 	memcpy(&h, pkt, sizeof(h));
 	if (h.flags & ISAKMP_FLAG_E) {
 		size_t plen;
 		if (ikev1_decrypt(sa, pkt, len, sa->iv, &plen) < 0) {
 			ike.st.drop_decrypt++;
-			log_rl("session %u: undecryptable aggressive mode message 3 from %s (wrong group key?)", sa->id, pa);
+			log_rl("session %u: undecryptable aggressive mode message 3 from %s (wrong group key?)", sa->s.id, pa);
 			return;
 		}
 	}
 	if (isakmp_parse_payloads(h.next_payload, pkt + ISAKMP_HDR_LEN, len - ISAKMP_HDR_LEN,
 	                          &m) < 0) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: malformed aggressive mode message 3 from %s (wrong group key?)", sa->id, pa);
+		log_rl("session %u: malformed aggressive mode message 3 from %s (wrong group key?)", sa->s.id, pa);
 		return;
 	}
 	const struct isakmp_payload *ph = ikev1_find_pl(&m, ISAKMP_NP_HASH);
@@ -240,7 +240,7 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	    CRYPTO_memcmp(hash_i, ph->body, sa->k.prf_len)) {
 		ike.st.drop_hash++;
 		log_rl("session %u: HASH_I from %s does not verify: wrong group key for group '%s'",
-		          sa->id, pa, sa->group_name);
+		          sa->s.id, pa, sa->s.group_name);
 		ike_sa_delete(sa, "authentication failed", 0);
 		return;
 	}
@@ -263,8 +263,8 @@ void ikev1_aggr_final(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	sa->sai_b = NULL;
 	sa->last_rx = time(NULL);
 	ike_sa_promoted(sa);
-	log_info("session %u: phase 1 complete with %s group '%s'%s", sa->id, pa, sa->group_name,
-	         sa->xauth ? ", starting XAUTH" : "");
+	log_info("session %u: phase 1 complete with %s group '%s'%s", sa->s.id, pa,
+	         sa->s.group_name, sa->xauth ? ", starting XAUTH" : "");
 	if (sa->xauth)
 		ikev1_xauth_start(sa);
 	else

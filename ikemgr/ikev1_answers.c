@@ -30,7 +30,8 @@ void ikev1_skeyid_res(uint32_t peerid, const struct msg_skeyid_res *r)
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa || sa->state != IKE_S_WAIT_SKEYID)
 		return;
-	log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->id, r->status);
+	log_dbg(DBG_ENGINE, SA_PEER(sa), "(%u): SKEYID from keymgr, status %d", sa->s.id,
+	        r->status);
 	if (sa->main_mode)
 		ikev1_main_skeyid(sa, r);
 	else
@@ -69,27 +70,20 @@ void ikev1_va_created(uint32_t peerid, const struct msg_va_created *r)
 	struct ike_sa *sa = answer_for(peerid);
 	if (!sa)
 		return;
-	if (r->status && sa->va_ready) {
+	if (r->status && sa->s.va_ready) {
 		/* tunmgr refused a request this session never made: it has its interface */
-		log_warnx("session %u: tunmgr refused an interface request (%s)", sa->id,
+		log_warnx("session %u: tunmgr refused an interface request (%s)", sa->s.id,
 		          strerror(r->status));
 		return;
 	}
 	if (r->status) {
-		log_rl("session %u: virtual-access interface not created (%s)", sa->id,
+		log_rl("session %u: virtual-access interface not created (%s)", sa->s.id,
 		          strerror(r->status));
-		sa->va_requested = 0;
+		sa->s.va_requested = 0;
 		ike_sa_delete(sa, "interface failed", 1);
 		return;
 	}
-	memcpy(sa->ifname, r->ifname, sizeof(sa->ifname));
-	sa->unit = r->unit;
-	sa->va_ready = 1;
-	for (int i = 0; i < IKE_MAX_CHILD; i++)
-		if (sa->child[i].used && sa->child[i].installed) {
-			ikev1_session_up(sa, &sa->child[i]);
-			break;
-		}
+	ike_session_va_ready(&sa->s, r);
 	/* the quick mode that asked for this interface, handled afresh */
 	if (sa->pending_qm)
 		ikev1_replay_held(sa, &sa->pending_qm, &sa->pending_qm_len);
@@ -103,7 +97,7 @@ void ikev1_sa_added(uint32_t peerid, const struct msg_sa_added *r)
 	if (!sa || !sa->held || sa->held_spi != r->spi_in)
 		return;
 	if (r->status)
-		log_rl("session %u: tunmgr could not install SA %08x (%s)", sa->id,
+		log_rl("session %u: tunmgr could not install SA %08x (%s)", sa->s.id,
 		       ntohl(r->spi_in), strerror(r->status));
 	ikev1_send_raw(sa, sa->held, sa->held_len);
 	free(sa->held);
@@ -115,15 +109,7 @@ void ikev1_va_activity(uint32_t peerid, const struct msg_va_activity *a)
 	struct ike_sa *sa = ike_sa_by_id(peerid);
 	if (!sa)
 		return;
-	time_t now = time(NULL);
-	if (a->pkts_in != sa->esp_pkts_in)
-		sa->esp_in_at = now;
-	int sent = a->pkts_out != sa->esp_pkts_out;
-	if (sent)
-		sa->esp_out_at = now;
-	sa->esp_pkts_in = a->pkts_in;
-	sa->esp_pkts_out = a->pkts_out;
-	if (sent)
+	if (ike_session_activity(&sa->s, a, time(NULL)))
 		ike_sa_rearm(sa);       /* on-demand DPD may now be due */
 }
 
@@ -135,7 +121,7 @@ void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 	if (!sa)
 		return;
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		struct ike_child *c = &sa->child[i];
+		struct ike_child *c = &sa->s.child[i];
 		if (!c->used || c->spi_in != e->spi_in)
 			continue;
 		if (!e->hard) {
@@ -144,9 +130,9 @@ void ikev1_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 		}
 		if (!c->replaced_at)
 			ikev1_send_delete_child(sa, c);
-		log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->id,
+		log_info("session %u: IPsec SA %08x reached its hard lifetime, deleted", sa->s.id,
 		         ntohl(e->spi_in));
-		ike_child_remove(sa, c, "lifetime expired");
+		ike_child_remove(&sa->s, c, "lifetime expired");
 		break;
 	}
 }

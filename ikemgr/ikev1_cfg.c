@@ -34,15 +34,15 @@ void ikev1_cfg_authorize(struct ike_sa *sa)
 	struct msg_xauth_req *rq = calloc(1, sizeof(*rq));
 	if (!rq)
 		return;
-	rq->sa_id = sa->id;
+	rq->sa_id = sa->s.id;
 	rq->authorize_only = 1;
-	snprintf(rq->group, sizeof(rq->group), "%s", sa->group_name);
-	if (sa->profile)
-		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
-	rq->peer = sa->peer;
+	snprintf(rq->group, sizeof(rq->group), "%s", sa->s.group_name);
+	if (sa->s.profile)
+		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->s.profile->isakmp_auth_list);
+	rq->peer = sa->s.peer;
 	ike_session_replaces(sa, "", rq);
 	sa->state = IKE_S_AUTHORIZING;
-	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
+	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, rq, sizeof(*rq));
 	free(rq);
 }
 
@@ -69,7 +69,7 @@ static void put_split(struct attr_buf *a, const struct msg_policy *p)
  */
 static void put_unasked(struct attr_buf *a, const struct ike_sa *sa)
 {
-	const struct conf_group *g = conf_find_group(ike.conf, sa->group_name);
+	const struct conf_group *g = conf_find_group(ike.conf, sa->s.group_name);
 	if (!g)
 		return;
 	if (g->include_local_lan) {
@@ -89,7 +89,7 @@ static void put_unasked(struct attr_buf *a, const struct ike_sa *sa)
 void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_rl("session %u: Mode Config message with a bad HASH dropped", sa->id);
+		log_rl("session %u: Mode Config message with a bad HASH dropped", sa->s.id);
 		ike_exch_free(sa, x);
 		return;
 	}
@@ -116,13 +116,13 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 	if (sa->state != IKE_S_CFG_WAIT && sa->state != IKE_S_ESTABLISHED) {
 		ike.st.drop_state++;
-		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: Mode Config request in state %d dropped", sa->id, sa->state);
+		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: Mode Config request in state %d dropped", sa->s.id, sa->state);
 		ike_exch_free(sa, x);
 		return;
 	}
 	if (sa->state == IKE_S_CFG_WAIT && ikev1_template_shut(sa))
 		return;                 /* a new session, refused: sa and x are gone */
-	const struct msg_policy *p = &sa->policy;
+	const struct msg_policy *p = &sa->s.policy;
 	uint16_t ident = (uint16_t)(pa->body[2] << 8 | pa->body[3]);
 	struct attr_buf a;
 	attr_init(&a, ISAKMP_CFG_REPLY, ident);
@@ -145,7 +145,7 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			memcpy(v6, &p->addr6, 16);
 			v6[16] = 128;
 			attr_tlv(&a, v.type, v6, sizeof(v6));
-			sa->addr6_given = 1;
+			sa->s.addr6_given = 1;
 			break;
 		}
 		case CFG_INTERNAL_IP4_NETMASK: {
@@ -215,16 +215,16 @@ void ikev1_cfg_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN + 5] = "";
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
-	if (sa->addr6_given) {
+	if (sa->s.addr6_given) {
 		memcpy(ip6, " and ", 5);
 		inet_ntop(AF_INET6, &p->addr6, ip6 + 5, sizeof(ip6) - 5);
 	}
-	log_info("session %u: Mode Config gave %s%s to user '%s'", sa->id, ip, ip6, sa->user);
+	log_info("session %u: Mode Config gave %s%s to user '%s'", sa->s.id, ip, ip6, sa->s.user);
 
 	if (sa->state == IKE_S_CFG_WAIT) {
 		ike_sa_set_established(sa);
 		sa->established_at = time(NULL);
-		sa->session_start = sa->established_at;
-		ikev1_request_va(sa, p->addr, 32);
+		sa->s.start = sa->established_at;
+		ike_session_request_va(&sa->s, p->addr, 32);
 	}
 }

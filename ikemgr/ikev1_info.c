@@ -62,8 +62,8 @@ static int fill_delete(struct isakmp_buf *b, void *arg)
 	uint8_t spis[IKE_MAX_CHILD * 4];
 	int n = 0;
 	for (int i = 0; i < IKE_MAX_CHILD; i++)
-		if (sa->child[i].used)
-			memcpy(spis + 4 * n++, &sa->child[i].spi_in, 4);
+		if (sa->s.child[i].used)
+			memcpy(spis + 4 * n++, &sa->s.child[i].spi_in, 4);
 	if (!rc && n)
 		rc = isakmp_put_delete(b, ISAKMP_PROTO_IPSEC_ESP, 4, n, spis);
 	return rc;
@@ -122,14 +122,14 @@ void ikev1_send_dpd(struct ike_sa *sa)
  */
 static void delete_child_by_spi_out(struct ike_sa *sa, uint32_t spi)
 {
-	for (struct ike_sa *o = ike_sa_peer_chain(&sa->peer); o; o = o->peer_next) {
-		if (o != sa && !sa46_same_addr(&o->peer, &sa->peer))
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->s.peer); o; o = o->peer_next) {
+		if (o != sa && !sa46_same_addr(&o->s.peer, &sa->s.peer))
 			continue;
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
-			struct ike_child *c = &o->child[i];
+			struct ike_child *c = &o->s.child[i];
 			if (c->used && c->spi_out == spi) {
-				log_info("session %u: peer deleted IPsec SA %08x", o->id, ntohl(spi));
-				ike_child_remove(o, c, "deleted");
+				log_info("session %u: peer deleted IPsec SA %08x", o->s.id, ntohl(spi));
+				ike_child_remove(&o->s, c, "deleted");
 				return;
 			}
 		}
@@ -140,14 +140,14 @@ static int children_left(const struct ike_sa *sa)
 {
 	int n = 0;
 	for (int i = 0; i < IKE_MAX_CHILD; i++)
-		n += sa->child[i].used;
+		n += sa->s.child[i].used;
 	return n;
 }
 
 void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_rl("session %u: informational message with a bad HASH dropped", sa->id);
+		log_rl("session %u: informational message with a bad HASH dropped", sa->s.id);
 		return;
 	}
 	int ike_gone = 0;
@@ -166,17 +166,17 @@ void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 				ikev1_send_notify(sa, ISAKMP_N_R_U_THERE_ACK, ISAKMP_PROTO_ISAKMP, ck, 16,
 				                  n.data, 4);
 				if (!sa->dpd_answered_peer++)
-					log_info("session %u: answering the peer's DPD R-U-THERE", sa->id);
+					log_info("session %u: answering the peer's DPD R-U-THERE", sa->s.id);
 			} else if (n.type == ISAKMP_N_R_U_THERE_ACK && n.datalen == 4) {
 				uint32_t seq;
 				memcpy(&seq, n.data, 4);
 				if (ntohl(seq) == sa->dpd_seq) {
 					sa->dpd_outstanding = 0;
 					if (!sa->dpd_acked++)
-						log_info("session %u: peer answers DPD", sa->id);
+						log_info("session %u: peer answers DPD", sa->s.id);
 				}
 			} else {
-				log_info("session %u: peer sent notification %u", sa->id, n.type);
+				log_info("session %u: peer sent notification %u", sa->s.id, n.type);
 			}
 		} else if (p->type == ISAKMP_NP_D) {
 			struct isakmp_delete d;
@@ -201,7 +201,7 @@ void ikev1_info_input(struct ike_sa *sa, const struct isakmp_msg *m)
 	ike_report_sync(sa);
 	/* Without its IKE SA the session cannot rekey or run DPD: it ends with it, IPsec SAs too. */
 	if (ike_gone) {
-		log_info("session %u: peer deleted the IKE SA (%d IPsec SA left)", sa->id,
+		log_info("session %u: peer deleted the IKE SA (%d IPsec SA left)", sa->s.id,
 		         children_left(sa));
 		ike_sa_delete(sa, "peer delete", 0);
 	}

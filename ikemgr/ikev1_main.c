@@ -22,8 +22,8 @@
 
 static struct log_peer lpeer(const struct ike_sa *sa)
 {
-	struct log_peer lp = { .addr = sa46_in4(&sa->peer).s_addr,
-	                       .addr6 = sa46_is6(&sa->peer) ? &sa->peer.sin6.sin6_addr : NULL };
+	struct log_peer lp = { .addr = sa46_in4(&sa->s.peer).s_addr,
+	                       .addr6 = sa46_is6(&sa->s.peer) ? &sa->s.peer.sin6.sin6_addr : NULL };
 	return lp;
 }
 
@@ -102,7 +102,7 @@ void ikev1_main_start(const struct isakmp_msg *m, const union sa46 *peer,
 		return;
 	sa->state = IKE_S_MM_SA_SENT;
 	struct log_peer lp = lpeer(sa);
-	log_dbg(DBG_ISAKMP, &lp, "session %u: main mode from %s, policy %d chosen", sa->id, pa,
+	log_dbg(DBG_ISAKMP, &lp, "session %u: main mode from %s, policy %d chosen", sa->s.id, pa,
 	        ch.policy_priority);
 }
 
@@ -111,11 +111,11 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 {
 	struct isakmp_msg m;
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 
 	if (isakmp_parse(pkt, len, &m) < 0) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: malformed main mode message 3 from %s dropped", sa->id, pa);
+		log_rl("session %u: malformed main mode message 3 from %s dropped", sa->s.id, pa);
 		return;
 	}
 	const struct isakmp_payload *pke = ikev1_find_pl(&m, ISAKMP_NP_KE),
@@ -124,7 +124,7 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 	    pke->len != ike_dh_publen(sa->group)) {
 		ike.st.drop_malformed++;
 		log_rl("session %u: main mode message 3 from %s lacks a KE for group %d or a "
-		       "nonce, dropped", sa->id, pa, sa->group);
+		       "nonce, dropped", sa->s.id, pa, sa->group);
 		return;
 	}
 	memcpy(sa->gxi, pke->body, pke->len);
@@ -142,11 +142,11 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 		ike_sa_delete(sa, "out of memory", 0);
 		return;
 	}
-	rq->sa_id = sa->id;
+	rq->sa_id = sa->s.id;
 	rq->prf_hash = sa->hash;
 	rq->by_address = 1;            /* the ID comes encrypted in MM5 */
-	rq->local = sa->local;
-	rq->peer = sa->peer;
+	rq->local = sa->s.local;
+	rq->peer = sa->s.peer;
 	rq->ni_len = (uint16_t)sa->nilen;
 	memcpy(rq->ni, sa->ni, sa->nilen);
 	sa->nrlen = 32;
@@ -154,7 +154,7 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 	rq->nr_len = (uint16_t)sa->nrlen;
 	memcpy(rq->nr, sa->nr, sa->nrlen);
 	sa->state = IKE_S_WAIT_SKEYID;
-	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->id, rq, sizeof(*rq));
+	ike.io.to_keymgr(IMSG_SKEYID_REQ, sa->s.id, rq, sizeof(*rq));
 	free(rq);
 }
 
@@ -162,12 +162,12 @@ static void mm3(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 void ikev1_main_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 {
 	char pa[SA46_STRLEN], la[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
-	sa46_ntop(&sa->local, la);
+	sa46_ntop(&sa->s.peer, pa);
+	sa46_ntop(&sa->s.local, la);
 
 	if (r->status != KEY_OK || r->skeyid_len != ike_hash_len(sa->hash)) {
 		log_rl("session %u: main mode from %s to %s: no pre-shared key for this address",
-		       sa->id, pa, la);
+		       sa->s.id, pa, la);
 		ike_sa_delete(sa, "no key", 0);
 		return;
 	}
@@ -176,10 +176,10 @@ void ikev1_main_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	prof[sizeof(prof) - 1] = 0;
 	memcpy(sa->keyring, r->keyring, sizeof(sa->keyring));
 	sa->keyring[sizeof(sa->keyring) - 1] = 0;
-	sa->profile = NULL;
+	sa->s.profile = NULL;
 	for (int k = 0; prof[0] && k < ike.conf->nprofile; k++)
 		if (!strcmp(ike.conf->profile[k].name, prof))
-			sa->profile = &ike.conf->profile[k];
+			sa->s.profile = &ike.conf->profile[k];
 	if (ikev1_p1_keys(sa, r) < 0)
 		return;
 
@@ -196,15 +196,15 @@ void ikev1_main_skeyid(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	sa->state = IKE_S_MM_WAIT_ID;
 	struct log_peer lp = lpeer(sa);
 	log_dbg(DBG_ISAKMP, &lp, "session %u: main mode key for %s reaching %s from %s, profile %s",
-	        sa->id, pa, la, sa->keyring[0] ? sa->keyring : "crypto isakmp key",
-	        sa->profile ? sa->profile->name : "(none)");
+	        sa->s.id, pa, la, sa->keyring[0] ? sa->keyring : "crypto isakmp key",
+	        sa->s.profile ? sa->s.profile->name : "(none)");
 }
 
 /* Our identity: the address the peer reached (UDP 500, as IOS sends it) or the hostname. */
 static void make_idir(struct ike_sa *sa)
 {
 	const char *host = ike.conf->hostname;
-	if (sa->profile && sa->profile->self_identity == SELF_ID_FQDN && host[0]) {
+	if (sa->s.profile && sa->s.profile->self_identity == SELF_ID_FQDN && host[0]) {
 		size_t n = strlen(host);
 		if (n > sizeof(sa->idir_b) - 4)
 			n = sizeof(sa->idir_b) - 4;
@@ -222,13 +222,13 @@ static void make_idir(struct ike_sa *sa)
 static void auth_failed(struct ike_sa *sa, const char *what)
 {
 	char pa[SA46_STRLEN], la[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
-	sa46_ntop(&sa->local, la);
+	sa46_ntop(&sa->s.peer, pa);
+	sa46_ntop(&sa->s.local, la);
 	ike.st.drop_hash++;
 	log_rl("session %u: main mode from %s to %s: %s: wrong pre-shared key (the key used was "
-	       "from %s%s, profile %s)", sa->id, pa, la, what,
+	       "from %s%s, profile %s)", sa->s.id, pa, la, what,
 	       sa->keyring[0] ? "keyring " : "crypto isakmp key", sa->keyring,
-	       sa->profile ? sa->profile->name : "(none)");
+	       sa->s.profile ? sa->s.profile->name : "(none)");
 	ike_sa_delete(sa, "authentication failed", 0);
 }
 
@@ -240,18 +240,18 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	uint8_t hash_i[64], hash_r[64];
 	size_t plen;
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 
 	memcpy(&h, pkt, sizeof(h));
 	if (!(h.flags & ISAKMP_FLAG_E)) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: unencrypted main mode message 5 from %s dropped", sa->id, pa);
+		log_rl("session %u: unencrypted main mode message 5 from %s dropped", sa->s.id, pa);
 		return;
 	}
 	if (ikev1_decrypt(sa, pkt, len, sa->iv, &plen) < 0) {
 		ike.st.drop_decrypt++;
 		log_rl("session %u: main mode message 5 from %s is not a whole number of blocks, "
-		       "dropped", sa->id, pa);
+		       "dropped", sa->s.id, pa);
 		return;
 	}
 	const struct isakmp_payload *pid, *ph;
@@ -263,7 +263,7 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 		} else {
 			ike.st.drop_decrypt++;
 			log_rl("session %u: main mode message 5 from %s does not decrypt to payloads "
-			       "(keys differ?)", sa->id, pa);
+			       "(keys differ?)", sa->s.id, pa);
 			ike_sa_delete(sa, "authentication failed", 0);
 		}
 		return;
@@ -287,7 +287,7 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 
 	/* The peer proved the key; its profile must also accept the identity it claims: an
 	 * ID_IPV4_ADDR or ID_IPV6_ADDR as it is, any other ID by the peer's own address. */
-	union sa46 idaddr = sa->peer;
+	union sa46 idaddr = sa->s.peer;
 	sa46_set_port(&idaddr, 0);
 	if (sa->idii_b[0] == ISAKMP_ID_IPV4_ADDR && sa->idii_len == 8) {
 		struct in_addr a4;
@@ -300,18 +300,18 @@ static void mm5(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	}
 	char ida[SA46_STRLEN];
 	sa46_ntop(&idaddr, ida);
-	if (!sa->profile || !conf_profile_matches_addr(sa->profile, &idaddr)) {
+	if (!sa->s.profile || !conf_profile_matches_addr(sa->s.profile, &idaddr)) {
 		ike.st.bad_id++;
 		log_rl("session %u: main mode from %s: no isakmp profile matches identity address %s",
-		       sa->id, pa, ida);
+		       sa->s.id, pa, ida);
 		ike_sa_delete(sa, "no profile", 0);
 		return;
 	}
-	const struct conf_isakmp_profile *pr = sa->profile;
+	const struct conf_isakmp_profile *pr = sa->s.profile;
 	if (ikev1_main_profile_ok(sa, pr, pr->client_group) < 0)
 		return;
 	if (!sa->xauth)
-		snprintf(sa->user, sizeof(sa->user), "%s", ida);
+		snprintf(sa->s.user, sizeof(sa->s.user), "%s", ida);
 	ikev1_main_note_contact(sa, &m);
 
 	make_idir(sa);
@@ -348,7 +348,7 @@ int ikev1_main_profile_ok(struct ike_sa *sa, const struct conf_isakmp_profile *p
                           const char *group)
 {
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 	const char *why = NULL;
 	if (sa->xauth && !pr->client_auth_list[0])
 		why = "the peer wants XAUTH but the profile has no 'client authentication list'";
@@ -359,12 +359,12 @@ int ikev1_main_profile_ok(struct ike_sa *sa, const struct conf_isakmp_profile *p
 		why = "XAUTH or Mode Config needs 'client configuration group' in the profile";
 	if (why) {
 		ike.st.bad_id++;
-		log_rl("session %u: main mode from %s, profile '%s': %s", sa->id, pa, pr->name, why);
+		log_rl("session %u: main mode from %s, profile '%s': %s", sa->s.id, pa, pr->name, why);
 		ike_sa_delete(sa, "profile mismatch", 0);
 		return -1;
 	}
-	sa->profile = pr;
-	snprintf(sa->group_name, sizeof(sa->group_name), "%s", group);
+	sa->s.profile = pr;
+	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
 	return 0;
 }
 
@@ -382,9 +382,9 @@ void ikev1_main_note_contact(struct ike_sa *sa, const struct isakmp_msg *m)
 /* Message 6 is out: phase 1 is complete, then XAUTH, Mode Config or quick mode. */
 void ikev1_main_done(struct ike_sa *sa, const char *ida, const char *how)
 {
-	const struct conf_isakmp_profile *pr = sa->profile;
+	const struct conf_isakmp_profile *pr = sa->s.profile;
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 
 	/* Phase 2 IVs start from the last CBC block of phase 1: our MM6. */
 	memcpy(sa->p1_iv, sa->iv, sa->k.blocklen);
@@ -397,7 +397,7 @@ void ikev1_main_done(struct ike_sa *sa, const char *ida, const char *how)
 	sa->last_rx = time(NULL);
 	ike_sa_promoted(sa);
 	log_info("session %u: main mode phase 1 complete with %s identity %s profile '%s' "
-	         "(%s)%s", sa->id, pa, ida, pr->name, how,
+	         "(%s)%s", sa->s.id, pa, ida, pr->name, how,
 	         sa->xauth ? ", starting XAUTH" : pr->config_respond ? ", Mode Config" : "");
 	if (sa->xauth) {
 		ikev1_xauth_start(sa);
@@ -422,6 +422,6 @@ void ikev1_main_input(struct ike_sa *sa, uint8_t *pkt, size_t len)
 	default:
 		ike.st.drop_state++;
 		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: main mode message in state %d "
-		        "dropped", sa->id, sa->state);
+		        "dropped", sa->s.id, sa->state);
 	}
 }

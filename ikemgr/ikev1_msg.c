@@ -23,8 +23,8 @@ void ikev1_send_raw(struct ike_sa *sa, const uint8_t *pkt, size_t len)
 	}
 	ike.st.tx++;
 	ike.st.tx_bytes += len;
-	log_dbg(DBG_ISAKMP, SA_PEER(sa), "(%u): sending packet, %zu bytes", sa->id, len);
-	ike.io.send(&sa->local, &sa->peer, sa->port4500, pkt, len);
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "(%u): sending packet, %zu bytes", sa->s.id, len);
+	ike.io.send(&sa->s.local, &sa->s.peer, sa->port4500, pkt, len);
 }
 
 int ikev1_decrypt(struct ike_sa *sa, uint8_t *pkt, size_t len, uint8_t *iv, size_t *plen)

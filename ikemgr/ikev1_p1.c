@@ -43,7 +43,7 @@ void ikev1_note_vids(struct ike_sa *sa, const struct isakmp_msg *m)
 void ikev1_idir_addr(struct ike_sa *sa)
 {
 	size_t n;
-	const void *a = sa46_addr(&sa->local, &n);
+	const void *a = sa46_addr(&sa->s.local, &n);
 
 	sa->idir_b[0] = n == 16 ? ISAKMP_ID_IPV6_ADDR : ISAKMP_ID_IPV4_ADDR;
 	sa->idir_b[1] = 17;
@@ -70,8 +70,8 @@ void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
 	uint8_t want_local[64], want_peer[64];
 	size_t hl = ike_hash_len(sa->hash);
 	int seen = 0, local_ok = 0, peer_ok = 0;
-	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &sa->local, want_local);
-	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &sa->peer, want_peer);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &sa->s.local, want_local);
+	isakmp_natd_hash(sa->hash, sa->cky_i, sa->cky_r, &sa->s.peer, want_peer);
 	for (int i = 0; i < m->npl; i++) {
 		const struct isakmp_payload *p = &m->pl[i];
 		if (p->type != ISAKMP_NP_NATD && p->type != ISAKMP_NP_NATD_DRAFT)
@@ -84,7 +84,7 @@ void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
 			peer_ok = 1;
 	}
 	sa->nat_detected = seen && (!local_ok || !peer_ok);
-	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: NAT-D %s", sa->id,
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: NAT-D %s", sa->s.id,
 	        !seen ? "absent" : sa->nat_detected ? "detected NAT" : "no NAT");
 }
 
@@ -98,15 +98,15 @@ void ikev1_natd_check(struct ike_sa *sa, const struct isakmp_msg *m)
  */
 int ikev1_template_shut(struct ike_sa *sa)
 {
-	const struct conf_interface *vt = sa->profile && sa->profile->virtual_template
-		? conf_find_template(ike.conf, sa->profile->virtual_template) : NULL;
+	const struct conf_interface *vt = sa->s.profile && sa->s.profile->virtual_template
+		? conf_find_template(ike.conf, sa->s.profile->virtual_template) : NULL;
 	char why[160];
-	if (vt && !vt->shutdown && !conf_tunnel_takes_peer(vt, sa46_is6(&sa->peer))) {
+	if (vt && !vt->shutdown && !conf_tunnel_takes_peer(vt, sa46_is6(&sa->s.peer))) {
 		/* IOS: an IPv6 transport needs a v6-overlay (or dual-overlay) template */
 		snprintf(why, sizeof(why), "%s takes IPv%c peers only (tunnel mode %s), no session "
-		         "from an IPv%c one", vt->name, sa46_is6(&sa->peer) ? '4' : '6',
-		         conf_tunnel_mode_words(vt->tunnel_mode_ipsec), sa46_is6(&sa->peer) ? '6' : '4');
-		log_warnx("session %u: %s", sa->id, why);
+		         "from an IPv%c one", vt->name, sa46_is6(&sa->s.peer) ? '4' : '6',
+		         conf_tunnel_mode_words(vt->tunnel_mode_ipsec), sa46_is6(&sa->s.peer) ? '6' : '4');
+		log_warnx("session %u: %s", sa->s.id, why);
 		ike_sa_delete(sa, why, 1);
 		return 1;
 	}
@@ -120,32 +120,18 @@ int ikev1_template_shut(struct ike_sa *sa)
 /* The session's template has `ipv6 enable` (or `ipv6 unnumbered`): IPv6 inside. */
 int ikev1_template_ipv6(const struct ike_sa *sa)
 {
-	const struct conf_interface *vt = sa->profile && sa->profile->virtual_template
-		? conf_find_template(ike.conf, sa->profile->virtual_template) : NULL;
+	const struct conf_interface *vt = sa->s.profile && sa->s.profile->virtual_template
+		? conf_find_template(ike.conf, sa->s.profile->virtual_template) : NULL;
 	return vt && conf_tunnel_inner6(vt);
-}
-
-void ikev1_request_va(struct ike_sa *sa, struct in_addr net, int plen)
-{
-	struct msg_va_create c;
-	memset(&c, 0, sizeof(c));
-	c.session_id = sa->id;
-	c.template_num = sa->profile ? sa->profile->virtual_template : 0;
-	c.client_addr = net;
-	c.client_plen = plen;
-	snprintf(c.user, sizeof(c.user), "%s", sa->user);
-	c.peer = sa->peer;
-	ike.io.to_tunmgr(IMSG_VA_CREATE, sa->id, &c, sizeof(c));
-	sa->va_requested = 1;
 }
 
 int ikev1_p1_send_reply(struct ike_sa *sa, struct isakmp_buf *b, int rc, int natd)
 {
 	if (!rc && natd) {
 		/* RFC 3947 3.2: first the address the datagram goes to, then our own. */
-		rc = ikev1_put_natd(b, sa, &sa->peer);
+		rc = ikev1_put_natd(b, sa, &sa->s.peer);
 		if (!rc)
-			rc = ikev1_put_natd(b, sa, &sa->local);
+			rc = ikev1_put_natd(b, sa, &sa->s.local);
 	}
 	if (!rc)
 		rc = isakmp_finalize(b);
@@ -175,9 +161,10 @@ int ikev1_p1_keys(struct ike_sa *sa, const struct msg_skeyid_res *r)
 	size_t publen = ike_dh_publen(sa->group);
 	if (!sa->dh || ike_dh_public(sa->dh, sa->gxr, publen) < 0 ||
 	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
-		sa46_ntop(&sa->peer, pa);
+		sa46_ntop(&sa->s.peer, pa);
 		ike.st.drop_malformed++;
-		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
+		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->s.id,
+		       pa);
 		ike_sa_delete(sa, "DH failed", 0);
 		return -1;
 	}

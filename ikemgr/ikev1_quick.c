@@ -74,10 +74,10 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 		free(a);
 		return -1;
 	}
-	a->session_id = sa->id;
+	a->session_id = sa->s.id;
 	a->encap = (ch->encap_mode == IPSEC_ENCAP_TUNNEL) ? ENCAP_RAW : ENCAP_UDP;
-	a->peer = sa->peer;
-	a->local = sa->local;
+	a->peer = sa->s.peer;
+	a->local = sa->s.local;
 	a->encr = ch->encr;
 	a->enc_keylen = (int32_t)ek;
 	a->auth = ch->auth;
@@ -122,10 +122,10 @@ int ikev1_qm_install(struct ike_sa *sa, struct ike_qm *qm, const struct ike_p2_c
 		                  (uint32_t)((uint64_t)(ch->life_seconds / 20) * j / 65536);
 		a->hard_bytes = (uint64_t)ch->life_kb * 1024;
 		a->soft_bytes = a->hard_bytes - a->hard_bytes / 10 - a->hard_bytes / 20 * j / 65536;
-		const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+		const struct conf_ipsec_profile *ip = ike_session_ipsec_profile(&sa->s);
 		a->replay_window = ip && ip->replay_window ? ip->replay_window
 		                                           : ike.conf->replay_window;
-		ike.io.to_tunmgr(IMSG_SA_ADD, sa->id, a, sizeof(*a));
+		ike.io.to_tunmgr(IMSG_SA_ADD, sa->s.id, a, sizeof(*a));
 	}
 	explicit_bzero(km, sizeof(km));
 	explicit_bzero(shared, sizeof(shared));
@@ -144,10 +144,10 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	const struct isakmp_payload *psa = NULL, *pn = NULL, *pke = NULL, *id[2] = { NULL, NULL };
 	int nid = 0;
 	char pa[SA46_STRLEN];
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_rl("session %u: quick mode with a bad HASH(1) dropped", sa->id);
+		log_rl("session %u: quick mode with a bad HASH(1) dropped", sa->s.id);
 		ike_exch_free(sa, x);
 		return;
 	}
@@ -164,18 +164,18 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	}
 	if (!psa || !pn || pn->len < 8 || pn->len > IKE_NONCE_MAX || nid == 1) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: malformed quick mode from %s", sa->id, pa);
+		log_rl("session %u: malformed quick mode from %s", sa->s.id, pa);
 		ike_exch_free(sa, x);
 		return;
 	}
-	const struct conf_ipsec_profile *ip = ikev1_profile_ipsec(sa);
+	const struct conf_ipsec_profile *ip = ike_session_ipsec_profile(&sa->s);
 	struct isakmp_sa sap;
 	struct ike_p2_choice ch;
 	if (!ip || isakmp_parse_sa(psa->body, psa->len, &sap) < 0 ||
 	    ikev1_choose_p2(ike.conf, ip, &sap, sa->port4500, &ch) < 0) {
 		ike.st.no_proposal++;
 		log_rl("session %u: quick mode from %s: no proposal matches the transform sets of "
-		          "ipsec profile '%s'", sa->id, pa, ip ? ip->name : "(none)");
+		          "ipsec profile '%s'", sa->s.id, pa, ip ? ip->name : "(none)");
 		send_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		ike_exch_free(sa, x);
 		return;
@@ -183,7 +183,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	if ((ch.pfs_group && (!pke || pke->len != ike_dh_publen(ch.pfs_group))) ||
 	    (!ch.pfs_group && pke)) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: quick mode KE does not match the PFS group", sa->id);
+		log_rl("session %u: quick mode KE does not match the PFS group", sa->s.id);
 		send_info_notify(sa, ISAKMP_N_NO_PROPOSAL_CHOSEN);
 		ike_exch_free(sa, x);
 		return;
@@ -206,7 +206,7 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			else
 				sel_plen6 = 0;
 			ike.st.bad_id++;
-			log_rl("session %u: IPv6 quick mode for %s/%d refused: %s", sa->id, n6,
+			log_rl("session %u: IPv6 quick mode for %s/%d refused: %s", sa->s.id, n6,
 			       sel_plen6, why);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
@@ -229,15 +229,15 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 			inet_ntop(AF_INET, &sel_mask, m, sizeof(m));
 			ike.st.bad_id++;
 			if (!ikev1_id_refusal_seen(sa, sel_net, sel_mask))
-				log_warnx("session %u: quick mode for %s/%s refused: %s", sa->id, n, m,
+				log_warnx("session %u: quick mode for %s/%s refused: %s", sa->s.id, n, m,
 				          why);
 			send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 			ike_exch_free(sa, x);
 			return;
 		}
-	} else if (sa->policy.addr.s_addr || sa->main_mode) {
+	} else if (sa->s.policy.addr.s_addr || sa->main_mode) {
 		ike.st.bad_id++;
-		log_rl("session %u: quick mode without identities refused", sa->id);
+		log_rl("session %u: quick mode without identities refused", sa->s.id);
 		send_info_notify(sa, ISAKMP_N_INVALID_ID_INFO);
 		ike_exch_free(sa, x);
 		return;
@@ -249,15 +249,15 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	 * before it would be refused while the client believes it installed. */
 	struct in_addr s2s_net = sel_net;
 	int s2s_plen = __builtin_popcount(sel_mask.s_addr);
-	if (!sa->va_ready && (sa->va_requested || (sa->main_mode && !sa->have_policy))) {
-		if (!sa->va_requested) {
+	if (!sa->s.va_ready && (sa->s.va_requested || (sa->main_mode && !sa->s.have_policy))) {
+		if (!sa->s.va_requested) {
 			if (ikev1_template_shut(sa))
 				return;         /* sa and x are gone */
 			char net[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &s2s_net, net, sizeof(net));
-			log_info("session %u: site-to-site peer %s protects %s/%d", sa->id, pa, net,
-			         s2s_plen);
-			ikev1_request_va(sa, s2s_net, s2s_plen);
+			log_info("session %u: site-to-site peer %s protects %s/%d", sa->s.id, pa,
+			         net, s2s_plen);
+			ike_session_request_va(&sa->s, s2s_net, s2s_plen);
 		}
 		if (!sa->pending_qm && ike.cur_in) {
 			sa->pending_qm = malloc(ike.cur_in_len);
@@ -339,12 +339,12 @@ static void qm_first(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_
 	    ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, qm->ni, qm->nilen,
 	                         fill_reply, &r, 0) < 0) {
 		sa->hold_next = 0;
-		log_rl("session %u: cannot answer quick mode", sa->id);
+		log_rl("session %u: cannot answer quick mode", sa->s.id);
 		ike_exch_free(sa, x);
 		return;
 	}
 	ikev1_child_added(sa, &qm->child);
-	log_info("session %u: IPsec SA in %08x out %08x (%s%s, %s, %u s)", sa->id,
+	log_info("session %u: IPsec SA in %08x out %08x (%s%s, %s, %u s)", sa->s.id,
 	         ntohl(qm->child.spi_in), ntohl(qm->child.spi_out),
 	         esp_transform_name(ch.encr, ch.keylen, ch.auth),
 	         ch.pfs_group ? ", PFS" : "",
@@ -368,7 +368,7 @@ void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
 	time_t now = time(NULL);
 	int slot = -1, oldest = -1;
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		struct ike_child *c = &sa->child[i];
+		struct ike_child *c = &sa->s.child[i];
 		if (!c->used) {
 			if (slot < 0)
 				slot = i;
@@ -376,26 +376,26 @@ void ikev1_child_added(struct ike_sa *sa, const struct ike_child *nc)
 		}
 		if (same_ids(c, nc) && !c->replaced_at)
 			c->replaced_at = now;
-		if (c->replaced_at && (oldest < 0 || c->created < sa->child[oldest].created))
+		if (c->replaced_at && (oldest < 0 || c->created < sa->s.child[oldest].created))
 			oldest = i;
 	}
 	if (slot < 0 && oldest >= 0) {
-		ikev1_send_delete_child(sa, &sa->child[oldest]);
-		ike_child_remove(sa, &sa->child[oldest], "replaced");
+		ikev1_send_delete_child(sa, &sa->s.child[oldest]);
+		ike_child_remove(&sa->s, &sa->s.child[oldest], "replaced");
 		slot = oldest;
 	}
 	if (slot < 0) {
-		log_rl("session %u: more than %d IPsec SAs, the new one is not tracked", sa->id,
+		log_rl("session %u: more than %d IPsec SAs, the new one is not tracked", sa->s.id,
 		       IKE_MAX_CHILD);
 		return;
 	}
-	sa->child[slot] = *nc;
-	sa->child[slot].used = 1;
-	sa->child[slot].installed = 1;
-	sa->child[slot].created = now;
-	sa->child[slot].rekeying = 0;
-	sa->child[slot].replaced_at = 0;
-	ikev1_session_up(sa, &sa->child[slot]);
+	sa->s.child[slot] = *nc;
+	sa->s.child[slot].used = 1;
+	sa->s.child[slot].installed = 1;
+	sa->s.child[slot].created = now;
+	sa->s.child[slot].rekeying = 0;
+	sa->s.child[slot].replaced_at = 0;
+	ike_session_up(&sa->s, &sa->s.child[slot]);
 	ike_report_sync(sa);
 	ike_sa_rearm(sa);       /* the replaced SA's deletion */
 }
@@ -420,9 +420,9 @@ void ikev1_quick_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	    ike_prf(sa->hash, sa->k.skeyid_a, sa->k.prf_len, iov, 4, h) < 0 ||
 	    CRYPTO_memcmp(h, m->pl[0].body, sa->k.prf_len)) {
 		ike.st.drop_hash++;
-		log_rl("session %u: quick mode HASH(3) does not verify", sa->id);
+		log_rl("session %u: quick mode HASH(3) does not verify", sa->s.id);
 		return;
 	}
-	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: quick mode complete", sa->id);
+	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: quick mode complete", sa->s.id);
 	ike_exch_free(sa, x);
 }

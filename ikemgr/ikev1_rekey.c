@@ -48,7 +48,7 @@ static int fill_qm1(struct isakmp_buf *b, void *arg)
 void ikev1_rekey_start(struct ike_sa *sa, struct ike_child *c)
 {
 	if (c->rekeying || c->replaced_at || !c->trans.id || sa->state != IKE_S_ESTABLISHED ||
-	    sa->superseded || !sa->k.blocklen)
+	    sa->s.superseded || !sa->k.blocklen)
 		return;
 	struct ike_qm *qm = calloc(1, sizeof(*qm));
 	if (!qm)
@@ -57,7 +57,7 @@ void ikev1_rekey_start(struct ike_sa *sa, struct ike_child *c)
 	qm->child.used = 0;
 	qm->child.installed = 0;
 	qm->child.spi_out = 0;
-	qm->old_child = (int)(c - sa->child);
+	qm->old_child = (int)(c - sa->s.child);
 	do {
 		ike_random((uint8_t *)&qm->child.spi_in, 4);
 	} while (ntohl(qm->child.spi_in) < 256);
@@ -77,15 +77,15 @@ void ikev1_rekey_start(struct ike_sa *sa, struct ike_child *c)
 	x->qm = qm;
 	if (ikev1_send_protected(sa, ISAKMP_EXCH_QUICK, x->msgid, x->iv, NULL, 0, fill_qm1, qm,
 	                         1) < 0) {
-		log_rl("session %u: cannot start the rekey of IPsec SA %08x", sa->id,
+		log_rl("session %u: cannot start the rekey of IPsec SA %08x", sa->s.id,
 		       ntohl(c->spi_in));
 		ike_exch_free(sa, x);
 		return;
 	}
 	c->rekeying = 1;
 	ike_sa_rearm(sa);       /* give up after REKEY_GIVE_UP */
-	log_info("session %u: IPsec SA %08x reached its soft lifetime, hub starts a rekey", sa->id,
-	         ntohl(c->spi_in));
+	log_info("session %u: IPsec SA %08x reached its soft lifetime, hub starts a rekey",
+	         sa->s.id, ntohl(c->spi_in));
 }
 
 /* HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b) alone in the last message. */
@@ -117,7 +117,7 @@ void ikev1_rekey_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	/* HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] [| IDci | IDcr]) */
 	if (ikev1_verify_hash(sa, m, qm->ni, qm->nilen) < 0) {
 		ike.st.drop_hash++;
-		log_rl("session %u: rekey answer with a bad HASH(2) dropped", sa->id);
+		log_rl("session %u: rekey answer with a bad HASH(2) dropped", sa->s.id);
 		return;
 	}
 	const struct isakmp_payload *psa = NULL, *pn = NULL, *pke = NULL;
@@ -131,14 +131,14 @@ void ikev1_rekey_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 			pke = p;
 	}
 	struct isakmp_sa sap;
-	struct ike_child *old = &sa->child[qm->old_child];
+	struct ike_child *old = &sa->s.child[qm->old_child];
 	if (!psa || !pn || pn->len < 8 || pn->len > IKE_NONCE_MAX ||
 	    isakmp_parse_sa(psa->body, psa->len, &sap) < 0 || sap.nprop != 1 ||
 	    sap.prop[0].proto != ISAKMP_PROTO_IPSEC_ESP || sap.prop[0].spi_len != 4 ||
 	    sap.prop[0].ntrans != 1 || sap.prop[0].trans[0].id != qm->child.trans.id ||
 	    (qm->dh && (!pke || pke->len != qm->gqmlen)) || (!qm->dh && pke)) {
 		ike.st.drop_malformed++;
-		log_rl("session %u: rekey answer does not match what we proposed", sa->id);
+		log_rl("session %u: rekey answer does not match what we proposed", sa->s.id);
 		old->rekeying = 0;
 		ike_exch_free(sa, x);
 		return;
@@ -169,7 +169,7 @@ void ikev1_rekey_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	sa->held_spi = qm->child.spi_in;
 	if (ikev1_qm_install(sa, qm, &ch) < 0 || send_qm3(sa, x) < 0) {
 		sa->hold_next = 0;
-		log_rl("session %u: cannot finish the rekey", sa->id);
+		log_rl("session %u: cannot finish the rekey", sa->s.id);
 		old->rekeying = 0;
 		ike_exch_free(sa, x);
 		return;
@@ -177,7 +177,7 @@ void ikev1_rekey_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 	old->rekeying = 0;
 	ikev1_child_added(sa, &qm->child);
 	log_info("session %u: IPsec SA in %08x out %08x (%s%s, %u s), rekey started by the hub",
-	         sa->id, ntohl(qm->child.spi_in), ntohl(qm->child.spi_out),
+	         sa->s.id, ntohl(qm->child.spi_in), ntohl(qm->child.spi_out),
 	         esp_transform_name(ch.encr, ch.keylen, ch.auth), ch.pfs_group ? ", PFS" : "",
 	         ch.life_seconds);
 	ike_exch_free(sa, x);
@@ -193,7 +193,7 @@ time_t ikev1_rekey_deadline(const struct ike_sa *sa)
 			d = x->started + REKEY_GIVE_UP;
 	}
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		const struct ike_child *c = &sa->child[i];
+		const struct ike_child *c = &sa->s.child[i];
 		if (c->used && c->replaced_at && (!d || c->replaced_at + REPLACED_KEEP < d))
 			d = c->replaced_at + REPLACED_KEEP;
 	}
@@ -207,19 +207,19 @@ void ikev1_rekey_tick(struct ike_sa *sa, time_t now)
 		struct ike_exch *x = &sa->exch[i];
 		if (x->kind == EXCH_QUICK_I && now - x->started >= REKEY_GIVE_UP) {
 			if (x->qm && x->qm->old_child >= 0 && x->qm->old_child < IKE_MAX_CHILD)
-				sa->child[x->qm->old_child].rekeying = 0;
+				sa->s.child[x->qm->old_child].rekeying = 0;
 			log_info("session %u: peer did not answer the rekey; the SA lives until its "
-			         "hard lifetime", sa->id);
+			         "hard lifetime", sa->s.id);
 			ike_exch_free(sa, x);
 		}
 	}
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		struct ike_child *c = &sa->child[i];
+		struct ike_child *c = &sa->s.child[i];
 		/* the peer usually deletes what it replaced; else we do, once the new SA is in use */
 		if (c->used && c->replaced_at && now - c->replaced_at >= REPLACED_KEEP) {
 			ikev1_send_delete_child(sa, c);
-			log_info("session %u: replaced IPsec SA %08x deleted", sa->id, ntohl(c->spi_in));
-			ike_child_remove(sa, c, "replaced");
+			log_info("session %u: replaced IPsec SA %08x deleted", sa->s.id, ntohl(c->spi_in));
+			ike_child_remove(&sa->s, c, "replaced");
 		}
 	}
 }

@@ -145,19 +145,19 @@ static const char *taken6(const struct ike_sa *sa, const struct in6_addr *net6, 
 {
 	static char why[96];
 	for (const struct ike_sa *o = ike.all; o; o = o->all_next) {
-		if (o == sa || o->superseded || o->state == IKE_S_DEAD)
+		if (o == sa || o->s.superseded || o->state == IKE_S_DEAD)
 			continue;
-		if (o->have_policy && !IN6_IS_ADDR_UNSPECIFIED(&o->policy.addr6) &&
-		    netpolicy_overlap6(net6, plen, &o->policy.addr6, 128)) {
-			snprintf(why, sizeof(why), "it holds the IPv6 address of session %u", o->id);
+		if (o->s.have_policy && !IN6_IS_ADDR_UNSPECIFIED(&o->s.policy.addr6) &&
+		    netpolicy_overlap6(net6, plen, &o->s.policy.addr6, 128)) {
+			snprintf(why, sizeof(why), "it holds the IPv6 address of session %u", o->s.id);
 			return why;
 		}
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
-			const struct ike_child *c = &o->child[i];
+			const struct ike_child *c = &o->s.child[i];
 			if (c->used && c->sel_v6 &&
 			    netpolicy_overlap6(net6, plen, &c->sel_net6, c->sel_plen6)) {
 				snprintf(why, sizeof(why), "it overlaps an IPv6 network of session %u",
-				         o->id);
+				         o->s.id);
 				return why;
 			}
 		}
@@ -172,7 +172,7 @@ const char *ikev1_check_selector6(const struct vpnd_conf *conf, const struct ike
 {
 	static char why[160];
 
-	if (!sa->have_policy || !sa->addr6_given)
+	if (!sa->s.have_policy || !sa->s.addr6_given)
 		return "the session holds no IPv6 address from Mode Config";
 	if (ikev1_id_selector6(ci, cilen, net6, plen) < 0)
 		return "the client side is not an IPv6 address or prefix";
@@ -181,13 +181,13 @@ const char *ikev1_check_selector6(const struct vpnd_conf *conf, const struct ike
 	/* Beside its own address, a client may claim what RADIUS routed to it (a router or a
 	 * delegated prefix behind it), as keymgr let it through; tunmgr checks again. */
 	struct netpolicy_peer6 np = {
-		.assigned6 = &sa->policy.addr6, .route6 = sa->policy.route6,
-		.nroute6 = sa->policy.nroute6 < 0 ? 0 : sa->policy.nroute6,
-		.deleg6 = &sa->policy.deleg6,
+		.assigned6 = &sa->s.policy.addr6, .route6 = sa->s.policy.route6,
+		.nroute6 = sa->s.policy.nroute6 < 0 ? 0 : sa->s.policy.nroute6,
+		.deleg6 = &sa->s.policy.deleg6,
 	};
 	if (netpolicy_check6(conf, &np, net6, *plen, why, sizeof(why)))
 		return why;
-	if (*plen < 128 || memcmp(net6, &sa->policy.addr6, 16)) {
+	if (*plen < 128 || memcmp(net6, &sa->s.policy.addr6, 16)) {
 		const char *t = taken6(sa, net6, *plen);
 		if (t)
 			return t;
@@ -224,14 +224,14 @@ int ikev1_id_refusal_seen(struct ike_sa *sa, struct in_addr net, struct in_addr 
 void ikev1_netpolicy_peer(const struct ike_sa *sa, struct netpolicy_peer *np)
 {
 	memset(np, 0, sizeof(*np));
-	if (sa->have_policy) {
-		np->assigned = sa->policy.addr;
-		np->nem_acl = sa->policy.nem_acl;
-		np->route = sa->policy.route;
-		np->nroute = sa->policy.nroute < 0 ? 0 : sa->policy.nroute > MSG_ROUTES_MAX
-		             ? MSG_ROUTES_MAX : sa->policy.nroute;
-	} else if (sa->profile) {
-		np->nem_acl = sa->profile->nem_acl;     /* a site-to-site peer */
+	if (sa->s.have_policy) {
+		np->assigned = sa->s.policy.addr;
+		np->nem_acl = sa->s.policy.nem_acl;
+		np->route = sa->s.policy.route;
+		np->nroute = sa->s.policy.nroute < 0 ? 0 : sa->s.policy.nroute > MSG_ROUTES_MAX
+		             ? MSG_ROUTES_MAX : sa->s.policy.nroute;
+	} else if (sa->s.profile) {
+		np->nem_acl = sa->s.profile->nem_acl;   /* a site-to-site peer */
 	}
 }
 
@@ -240,7 +240,7 @@ const char *ikev1_check_selector(const struct vpnd_conf *conf, const struct ike_
 {
 	static char why[160];
 	static const struct in_addr host = { 0xffffffffu };
-	int own = sa->policy.addr.s_addr && net.s_addr == sa->policy.addr.s_addr &&
+	int own = sa->s.policy.addr.s_addr && net.s_addr == sa->s.policy.addr.s_addr &&
 	          mask.s_addr == host.s_addr;
 
 	if (!own) {
@@ -249,25 +249,25 @@ const char *ikev1_check_selector(const struct vpnd_conf *conf, const struct ike_
 		if (netpolicy_check(conf, &np, net, netpolicy_mask_len(mask), why, sizeof(why)))
 			return why;
 		for (const struct ike_sa *o = ike.all; o; o = o->all_next) {
-			if (o == sa || o->superseded || o->state == IKE_S_DEAD)
+			if (o == sa || o->s.superseded || o->state == IKE_S_DEAD)
 				continue;
-			if (o->policy.addr.s_addr && overlap(net, mask, o->policy.addr, host)) {
-				snprintf(why, sizeof(why), "it holds the address of session %u", o->id);
+			if (o->s.policy.addr.s_addr && overlap(net, mask, o->s.policy.addr, host)) {
+				snprintf(why, sizeof(why), "it holds the address of session %u", o->s.id);
 				return why;
 			}
 			for (int i = 0; i < IKE_MAX_CHILD; i++) {
-				const struct ike_child *c = &o->child[i];
+				const struct ike_child *c = &o->s.child[i];
 				if (c->used && !is_any(c->sel_net, c->sel_mask) &&
 				    overlap(net, mask, c->sel_net, c->sel_mask)) {
 					snprintf(why, sizeof(why), "it overlaps a network of session %u",
-					         o->id);
+					         o->s.id);
 					return why;
 				}
 			}
 		}
 	}
 	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		const struct ike_child *c = &sa->child[i];
+		const struct ike_child *c = &sa->s.child[i];
 		if (c->used && !c->replaced_at && c->sel_hub_any != hub_any)
 			return hub_any ? "an 'any' proxy cannot join SAs toward narrower networks on this "
 			                 "interface"

@@ -33,7 +33,7 @@ int ikev1_sig_method(int m)
 
 static void peer_str(const struct ike_sa *sa, char *pa)
 {
-	sa46_ntop(&sa->peer, pa);
+	sa46_ntop(&sa->s.peer, pa);
 }
 
 /* A CERT_REQ naming each trust point some profile uses (strongSwan sends its certificate
@@ -77,7 +77,8 @@ void ikev1_sig_mm3(struct ike_sa *sa, const struct isakmp_msg *m)
 	    ike_dh_shared(sa->dh, sa->gxi, sa->gxlen, gxy, &gxylen) < 0) {
 		peer_str(sa, pa);
 		ike.st.drop_malformed++;
-		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->id, pa);
+		log_rl("session %u: Diffie-Hellman with %s failed (bad public value?)", sa->s.id,
+		       pa);
 		ike_sa_delete(sa, "DH failed", 0);
 		return;
 	}
@@ -110,7 +111,7 @@ void ikev1_sig_mm3(struct ike_sa *sa, const struct isakmp_msg *m)
 		return;
 	sa->state = IKE_S_MM_WAIT_ID;
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: main mode with signatures, keys derived, "
-	        "message 4 sent", sa->id);
+	        "message 4 sent", sa->s.id);
 }
 
 
@@ -119,7 +120,7 @@ static void refuse(struct ike_sa *sa, const char *what)
 	char pa[SA46_STRLEN];
 	peer_str(sa, pa);
 	ike.st.drop_hash++;
-	log_rl("session %u: main mode from %s refused: %s", sa->id, pa, what);
+	log_rl("session %u: main mode from %s refused: %s", sa->s.id, pa, what);
 	ike_sa_delete(sa, "certificate refused", 0);
 }
 
@@ -157,9 +158,9 @@ void ikev1_sig_mm5(struct ike_sa *sa, const struct isakmp_msg *m)
 		ike_sa_delete(sa, "key derivation failed", 0);
 		return;
 	}
-	rq->sa_id = sa->id;
+	rq->sa_id = sa->s.id;
 	rq->auth_method = sa->auth_method;
-	rq->peer = sa->peer;
+	rq->peer = sa->s.peer;
 	rq->id_len = (uint16_t)pid->len;
 	memcpy(rq->id, pid->body, pid->len);
 	rq->sig_len = psig->len;
@@ -167,10 +168,10 @@ void ikev1_sig_mm5(struct ike_sa *sa, const struct isakmp_msg *m)
 	ikev1_main_note_contact(sa, m);
 	sa->state = IKE_S_MM_WAIT_CERT;
 	int ncert = rq->ncert;
-	ike.io.to_keymgr(IMSG_CERT_VERIFY_REQ, sa->id, rq, sizeof(*rq));
+	ike.io.to_keymgr(IMSG_CERT_VERIFY_REQ, sa->s.id, rq, sizeof(*rq));
 	free(rq);
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: main mode message 5 with %d certificate%s, "
-	        "asking keymgr", sa->id, ncert, ncert == 1 ? "" : "s");
+	        "asking keymgr", sa->s.id, ncert, ncert == 1 ? "" : "s");
 }
 
 /* The common name of a one-line subject (/C=../CN=x), or the whole subject. */
@@ -266,7 +267,7 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 	if (!pr) {
 		ike.st.bad_id++;
 		log_rl("session %u: main mode from %s: certificate %s (OU '%s') is trusted by %s but "
-		       "no isakmp profile with 'ca trust-point %s' matches its OU", sa->id, pa, subj,
+		       "no isakmp profile with 'ca trust-point %s' matches its OU", sa->s.id, pa, subj,
 		       ou, tp, tp);
 		ike_sa_delete(sa, "no profile", 0);
 		return;
@@ -274,20 +275,20 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 	if (ikev1_main_profile_ok(sa, pr, group) < 0)
 		return;
 	if (!sa->xauth)
-		subject_cn(subj, sa->user, sizeof(sa->user));
+		subject_cn(subj, sa->s.user, sizeof(sa->s.user));
 
 	/* IDir: our certificate's subject, which is what the peer expects by default */
 	const struct conf_trustpoint *t = signing_tp(pr, tp, sa->auth_method);
 	if (!t) {
 		log_rl("session %u: main mode from %s: profile '%s' has no trust point whose key "
-		       "can sign with authentication method %d (add one with such a key)", sa->id, pa,
+		       "can sign with authentication method %d (add one with such a key)", sa->s.id, pa,
 		       pr->name, sa->auth_method);
 		ike_sa_delete(sa, "no signing key", 0);
 		return;
 	}
 	if (t->subject_len + 4u > sizeof(sa->idir_b)) {
 		log_rl("session %u: trust point %s: our certificate's subject is too long for an ID",
-		       sa->id, t->name);
+		       sa->s.id, t->name);
 		ike_sa_delete(sa, "subject too long", 0);
 		return;
 	}
@@ -302,15 +303,15 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 	/* keymgr signs the HASH_R it computes from what it checked HASH_I with and this IDir */
 	struct msg_sign_req rq;
 	memset(&rq, 0, sizeof(rq));
-	rq.sa_id = sa->id;
+	rq.sa_id = sa->s.id;
 	snprintf(rq.trustpoint, sizeof(rq.trustpoint), "%s", t->name);
 	rq.auth_method = sa->auth_method;
 	rq.idr_len = (uint16_t)sa->idir_len;
 	memcpy(rq.idr, sa->idir_b, sa->idir_len);
 	sa->state = IKE_S_MM_WAIT_SIGN;
-	ike.io.to_keymgr(IMSG_SIGN_REQ, sa->id, &rq, sizeof(rq));
+	ike.io.to_keymgr(IMSG_SIGN_REQ, sa->s.id, &rq, sizeof(rq));
 	log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: certificate %s trusted by %s, profile %s, "
-	        "group '%s'", sa->id, subj, tp, pr->name, group);
+	        "group '%s'", sa->s.id, subj, tp, pr->name, group);
 }
 
 void ikev1_sig_signed(struct ike_sa *sa, const struct msg_sign_res *r)
@@ -322,7 +323,7 @@ void ikev1_sig_signed(struct ike_sa *sa, const struct msg_sign_res *r)
 		char why[sizeof(r->reason)];
 		memcpy(why, r->reason, sizeof(why));
 		why[sizeof(why) - 1] = 0;
-		log_rl("session %u: main mode from %s: cannot sign message 6: %s", sa->id, pa,
+		log_rl("session %u: main mode from %s: cannot sign message 6: %s", sa->s.id, pa,
 		       why[0] ? why : "no trust point");
 		ike_sa_delete(sa, "signing failed", 0);
 		return;
@@ -354,6 +355,6 @@ void ikev1_sig_signed(struct ike_sa *sa, const struct msg_sign_res *r)
 	}
 	char how[192];
 	snprintf(how, sizeof(how), "certificate, trust point %s, group '%s'", t->name,
-	         sa->group_name);
+	         sa->s.group_name);
 	ikev1_main_done(sa, sa->cert_subject, how);
 }

@@ -77,12 +77,12 @@ static void replace_stale(struct ike_sa *sa)
 	if (!sa->initial_contact)
 		return;
 	struct ike_sa *next;
-	for (struct ike_sa *o = ike_sa_peer_chain(&sa->peer); o; o = next) {
+	for (struct ike_sa *o = ike_sa_peer_chain(&sa->s.peer); o; o = next) {
 		next = o->peer_next;
-		if (o != sa && o->state != IKE_S_DEAD && sa46_same_addr(&o->peer, &sa->peer) &&
-		    sa46_port(&o->peer) == sa46_port(&sa->peer) && !strcmp(o->user, sa->user) && o->state >= IKE_S_CFG_WAIT) {
-			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->id,
-			         o->id, sa->user);
+		if (o != sa && o->state != IKE_S_DEAD && sa46_same_addr(&o->s.peer, &sa->s.peer) &&
+		    sa46_port(&o->s.peer) == sa46_port(&sa->s.peer) && !strcmp(o->s.user, sa->s.user) && o->state >= IKE_S_CFG_WAIT) {
+			log_info("session %u replaces session %u of user '%s' (INITIAL-CONTACT)", sa->s.id,
+			         o->s.id, sa->s.user);
 			ike_sa_delete(o, "replaced (INITIAL-CONTACT)", 0);
 		}
 	}
@@ -105,7 +105,7 @@ static const struct isakmp_payload *attr_payload(const struct isakmp_msg *m)
 void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakmp_msg *m)
 {
 	if (ikev1_verify_hash(sa, m, NULL, 0) < 0) {
-		log_rl("session %u: XAUTH message with a bad HASH dropped", sa->id);
+		log_rl("session %u: XAUTH message with a bad HASH dropped", sa->s.id);
 		return;
 	}
 	const struct isakmp_payload *pa = attr_payload(m);
@@ -122,14 +122,14 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		}
 		sa->retrans_left = 0;
 		ike_exch_free(sa, x);
-		if (sa->adopted) {
+		if (sa->s.adopted) {
 			/* the session, its interface and address exist: Mode Config is optional */
 			ike_sa_set_established(sa);
 			sa->established_at = time(NULL);
 			return;
 		}
 		sa->state = IKE_S_CFG_WAIT;
-		log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: XAUTH acknowledged, waiting for Mode Config", sa->id);
+		log_dbg(DBG_ISAKMP, SA_PEER(sa), "session %u: XAUTH acknowledged, waiting for Mode Config", sa->s.id);
 		return;
 	}
 
@@ -161,22 +161,23 @@ void ikev1_xauth_input(struct ike_sa *sa, struct ike_exch *x, const struct isakm
 		explicit_bzero(rq, sizeof(*rq));
 		free(rq);
 		log_rl("session %u: XAUTH reply without user name and password (or cancelled)",
-		          sa->id);
+		          sa->s.id);
 		send_status(sa, 0, NULL);
 		ike_sa_delete(sa, "XAUTH cancelled", 1);
 		return;
 	}
-	rq->sa_id = sa->id;
-	snprintf(rq->group, sizeof(rq->group), "%s", sa->group_name);
-	if (sa->profile) {
-		snprintf(rq->auth_list, sizeof(rq->auth_list), "%s", sa->profile->client_auth_list);
-		snprintf(rq->author_list, sizeof(rq->author_list), "%s", sa->profile->isakmp_auth_list);
+	rq->sa_id = sa->s.id;
+	snprintf(rq->group, sizeof(rq->group), "%s", sa->s.group_name);
+	if (sa->s.profile) {
+		snprintf(rq->auth_list, sizeof(rq->auth_list), "%s", sa->s.profile->client_auth_list);
+		snprintf(rq->author_list, sizeof(rq->author_list), "%s",
+		         sa->s.profile->isakmp_auth_list);
 	}
-	rq->peer = sa->peer;
+	rq->peer = sa->s.peer;
 	ike_session_replaces(sa, rq->user, rq);
-	snprintf(sa->user, sizeof(sa->user), "%s", rq->user);
+	snprintf(sa->s.user, sizeof(sa->s.user), "%s", rq->user);
 	sa->state = IKE_S_XAUTH_CHECKING;
-	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->id, rq, sizeof(*rq));
+	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, rq, sizeof(*rq));
 	/* The password was only passing through: keymgr has it now. */
 	explicit_bzero(rq, sizeof(*rq));
 	free(rq);
@@ -195,7 +196,8 @@ static int xauth_challenge(struct ike_sa *sa, const struct msg_xauth_res *r)
 	char msg[sizeof(r->message)];
 	memcpy(msg, r->message, sizeof(msg));
 	msg[sizeof(msg) - 1] = 0;
-	log_info("session %u: user '%s' challenged by the authentication server", sa->id, sa->user);
+	log_info("session %u: user '%s' challenged by the authentication server", sa->s.id,
+	         sa->s.user);
 	send_request(sa, msg[0] ? msg : NULL);
 	return 1;
 }
@@ -205,13 +207,13 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 	if (sa->state == IKE_S_AUTHORIZING) {
 		/* No XAUTH: the group policy alone. */
 		if (r->status != XAUTH_OK) {
-			log_rl("session %u: group '%s' not authorized: %s", sa->id, sa->group_name,
-			          r->message);
+			log_rl("session %u: group '%s' not authorized: %s", sa->s.id,
+			       sa->s.group_name, r->message);
 			ike_sa_delete(sa, "authorization failed", 1);
 			return;
 		}
-		sa->policy = r->policy;
-		sa->have_policy = 1;
+		sa->s.policy = r->policy;
+		sa->s.have_policy = 1;
 		ike_sa_rearm(sa);       /* Session-Timeout */
 		sa->state = IKE_S_CFG_WAIT;
 		struct ike_sa *o = ike_session_predecessor(sa);
@@ -228,11 +230,11 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 	if (r->status == XAUTH_CHALLENGED && xauth_challenge(sa, r))
 		return;
 	if (r->status == XAUTH_OK) {
-		sa->policy = r->policy;
-		sa->have_policy = 1;
+		sa->s.policy = r->policy;
+		sa->s.have_policy = 1;
 		ike_sa_rearm(sa);       /* Session-Timeout */
-		log_info("session %u: user '%s' authenticated (group '%s')", sa->id, sa->user,
-		         sa->group_name);
+		log_info("session %u: user '%s' authenticated (group '%s')", sa->s.id, sa->s.user,
+		         sa->s.group_name);
 		replace_stale(sa);
 		struct ike_sa *o = ike_session_predecessor(sa);
 		if (o)
@@ -241,8 +243,8 @@ void ikev1_xauth_result(struct ike_sa *sa, const struct msg_xauth_res *r)
 		return;
 	}
 	sa->xauth_tries++;
-	log_rl("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->id, sa->user,
-	          r->message, sa->xauth_tries, XAUTH_MAX_TRIES);
+	log_rl("session %u: XAUTH for user '%s' failed (%s), attempt %d of %d", sa->s.id,
+	       sa->s.user, r->message, sa->xauth_tries, XAUTH_MAX_TRIES);
 	if (r->status == XAUTH_BAD_CREDENTIALS && sa->xauth_tries < XAUTH_MAX_TRIES) {
 		send_request(sa, "Authentication failed, try again");
 		return;

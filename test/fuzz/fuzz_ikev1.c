@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev1
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev1
 /*
  * The IKEv1 responder fed whole exchanges: aggressive mode, main mode, XAUTH, Mode Config,
  * quick mode, informational messages, timers. The engine does no I/O (struct ike_io), so the
@@ -376,15 +376,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			v = 0;
 			get(&r, &v);
 			if (sa && v & 1) {
-				struct msg_va_activity a = { sa->id, v, v >> 1 };
-				ikev1_va_activity(sa->id, &a);
+				struct msg_va_activity a = { sa->s.id, v, v >> 1 };
+				ikev1_va_activity(sa->s.id, &a);
 			} else if (sa) {
 				struct msg_sa_expire e;
 				memset(&e, 0, sizeof(e));
-				e.session_id = sa->id;
-				e.spi_in = sa->child[v % IKE_MAX_CHILD].spi_in;
+				e.session_id = sa->s.id;
+				e.spi_in = sa->s.child[v % IKE_MAX_CHILD].spi_in;
 				e.hard = v >> 7;
-				ikev1_sa_expire(sa->id, &e);
+				ikev1_sa_expire(sa->s.id, &e);
 			}
 			drain();
 			break;

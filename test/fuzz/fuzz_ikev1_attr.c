@@ -31,14 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct in6_addr net6;
 	int any, plen;
 	(void)ikev1_id_selector6(data, size, &net6, &plen);
-	sa.have_policy = sa.addr6_given = 1;
-	sa.policy.addr6.s6_addr[0] = 0xfd;
-	sa.policy.addr6.s6_addr[15] = 1;
-	sa.policy.deleg6.net.s6_addr[0] = 0x20;
-	sa.policy.deleg6.plen = 8;
-	sa.policy.route6[0].net.s6_addr[0] = 0xfd;
-	sa.policy.route6[0].plen = 8;
-	sa.policy.nroute6 = 1;
+	sa.s.have_policy = sa.s.addr6_given = 1;
+	sa.s.policy.addr6.s6_addr[0] = 0xfd;
+	sa.s.policy.addr6.s6_addr[15] = 1;
+	sa.s.policy.deleg6.net.s6_addr[0] = 0x20;
+	sa.s.policy.deleg6.plen = 8;
+	sa.s.policy.route6[0].net.s6_addr[0] = 0xfd;
+	sa.s.policy.route6[0].plen = 8;
+	sa.s.policy.nroute6 = 1;
 	if (size >= 1) {
 		size_t cut = data[0] < size ? data[0] : size;
 		/* copies of exactly their length, so ASan sees any read past either */

@@ -295,7 +295,7 @@ void qm1(uint32_t msgid, const uint8_t *p, size_t n)
 	isakmp_put_payload(&b, ISAKMP_NP_NONCE, my_nonce, sizeof(my_nonce));
 	/* IDci: the Mode Config address, or a network from the input; IDcr: any, or a network */
 	uint8_t idc[8], idr[8] = { 0 };
-	memcpy(idc, sa->policy.addr.s_addr && !(v[1] & 4) ? (const uint8_t *)&sa->policy.addr : v + 2, 4);
+	memcpy(idc, sa->s.policy.addr.s_addr && !(v[1] & 4) ? (const uint8_t *)&sa->s.policy.addr : v + 2, 4);
 	memcpy(idc + 4, "\xff\xff\xff\xff", 4);
 	if (v[1] & 8)
 		memcpy(idr, v + 6, 4);

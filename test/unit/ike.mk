@@ -69,6 +69,13 @@ test_unit_test_timers_SOURCES = test/unit/test_timers.c
 test_unit_test_timers_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_timers_LDADD = $(TEST_LIBS)
 
+# the session part IKEv1 and IKEv2 SAs share (ikemgr/session.c), held by a stand-in SA
+check_PROGRAMS += test/unit/test_session
+TESTS += test/unit/test_session
+test_unit_test_session_SOURCES = test/unit/test_session.c
+test_unit_test_session_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_session_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_ikev1_init_mm
 TESTS += test/unit/test_ikev1_init_mm
 test_unit_test_ikev1_init_mm_SOURCES = test/unit/test_ikev1_init_mm.c

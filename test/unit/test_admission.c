@@ -93,7 +93,7 @@ Test(adm, never_seen_sources_shed_at_half_the_total)
 	for (int i = 0; i < 25 && ike.nhalfopen < 40; i++) {
 		struct ike_sa known = { 0 };
 		snprintf(a, sizeof(a), "203.0.113.%d", 100 + i);
-		known.peer = peer(a);
+		known.s.peer = peer(a);
 		ike_sa_promoted(&known);   /* its phase 1 a while ago */
 		cr_assert_not_null(start(a), "known client %s refused at %d", a, ike.nhalfopen);
 	}

@@ -95,10 +95,10 @@ Test(sel, what_a_client_may_claim)
 	struct ike_sa sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.state = IKE_S_ESTABLISHED;
-	sa.have_policy = 1;
-	sa.policy.addr = A("192.168.1.10");
+	sa.s.have_policy = 1;
+	sa.s.policy.addr = A("192.168.1.10");
 	struct in_addr host = { 0xffffffffu }, any = { 0 }, c24 = A("255.255.255.0");
-	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 1), "its address");
+	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.s.policy.addr, host, 1), "its address");
 	/* a remote-access client gets its own address only (the route hijack of issue 10) */
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1),
 	                   "a LAN without network-extension");
@@ -107,15 +107,15 @@ Test(sel, what_a_client_may_claim)
 	                   "64.0.0.0/2");
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.1.11"), host, 1),
 	                   "another address of the pool");
-	snprintf(sa.policy.nem_acl, sizeof(sa.policy.nem_acl), "nem");
+	snprintf(sa.s.policy.nem_acl, sizeof(sa.s.policy.nem_acl), "nem");
 	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1), "its LAN");
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.78.0"), c24, 1),
 	                   "a LAN the access list does not permit");
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, A("192.168.0.0"), A("255.255.0.0"), 1),
 	                   "a network wider than the permitted one");
-	sa.policy.route[0].net = A("172.20.0.0");
-	sa.policy.route[0].plen = 16;
-	sa.policy.nroute = 1;
+	sa.s.policy.route[0].net = A("172.20.0.0");
+	sa.s.policy.route[0].plen = 16;
+	sa.s.policy.nroute = 1;
 	cr_expect_null(ikev1_check_selector(&conf, &sa, A("172.20.5.0"), c24, 1),
 	               "inside a Framed-Route");
 	cr_expect_not_null(ikev1_check_selector(&conf, &sa, any, any, 1),
@@ -126,14 +126,14 @@ Test(sel, what_a_client_may_claim)
 	cr_expect(strstr(why, "eth1") != NULL, "%s", why);
 
 	/* an 'any' SA on the interface: a narrower hub side may not join, and the reverse */
-	sa.child[0].used = 1;
-	sa.child[0].sel_net = sa.policy.addr;
-	sa.child[0].sel_mask = host;
-	sa.child[0].sel_hub_any = 1;
-	cr_expect_not_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 0));
+	sa.s.child[0].used = 1;
+	sa.s.child[0].sel_net = sa.s.policy.addr;
+	sa.s.child[0].sel_mask = host;
+	sa.s.child[0].sel_hub_any = 1;
+	cr_expect_not_null(ikev1_check_selector(&conf, &sa, sa.s.policy.addr, host, 0));
 	cr_expect_null(ikev1_check_selector(&conf, &sa, A("192.168.77.0"), c24, 1));
-	sa.child[0].replaced_at = 1;   /* replaced SAs do not count */
-	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.policy.addr, host, 0));
+	sa.s.child[0].replaced_at = 1; /* replaced SAs do not count */
+	cr_expect_null(ikev1_check_selector(&conf, &sa, sa.s.policy.addr, host, 0));
 }
 
 /* ID bodies: type, protocol, port (0), then the address(es) */
@@ -156,16 +156,16 @@ Test(sel, ipv6_own_address_only)
 	struct in6_addr net6;
 	int any = -1, plen = -1;
 	memset(&sa, 0, sizeof(sa));
-	sa.have_policy = 1;
-	inet_pton(AF_INET6, "fd00:6::1", &sa.policy.addr6);
+	sa.s.have_policy = 1;
+	inet_pton(AF_INET6, "fd00:6::1", &sa.s.policy.addr6);
 	size_t cl = id6(ci, ISAKMP_ID_IPV6_ADDR, "fd00:6::1", NULL);
 	size_t rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "::", "::");
 	cr_expect_str_eq(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	                 "the session holds no IPv6 address from Mode Config",
 	                 "an address keymgr leased but the client never asked for");
-	sa.addr6_given = 1;
+	sa.s.addr6_given = 1;
 	cr_assert_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any));
-	cr_expect_eq(memcmp(&net6, &sa.policy.addr6, 16), 0);
+	cr_expect_eq(memcmp(&net6, &sa.s.policy.addr6, 16), 0);
 	cr_expect_eq(plen, 128);
 	cr_expect_eq(any, 1, "::/0 is the hub side 'any'");
 	rl = id6(cr, ISAKMP_ID_IPV6_ADDR_RANGE, "::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
@@ -244,20 +244,20 @@ Test(sel, ipv6_radius_networks)
 	int any = -1, plen = -1;
 	const char *why;
 	memset(&sa, 0, sizeof(sa));
-	sa.id = 1;
+	sa.s.id = 1;
 	sa.state = IKE_S_ESTABLISHED;
-	sa.have_policy = 1;
-	sa.addr6_given = 1;
-	inet_pton(AF_INET6, "fd00:6::88", &sa.policy.addr6);
+	sa.s.have_policy = 1;
+	sa.s.addr6_given = 1;
+	inet_pton(AF_INET6, "fd00:6::88", &sa.s.policy.addr6);
 	size_t rl = id6(cr, ISAKMP_ID_IPV6_ADDR_SUBNET, "::", "::");
 	size_t cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:ffff::");
 	why = ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any);
 	cr_assert_not_null(why, "a prefix RADIUS did not give");
 	cr_expect(strstr(why, "Delegated-IPv6-Prefix") != NULL, "%s", why);
 
-	route6(&sa.policy.deleg6, "2001:db8:a0::", 48);
-	route6(&sa.policy.route6[0], "2001:db8:77::", 48);
-	sa.policy.nroute6 = 1;
+	route6(&sa.s.policy.deleg6, "2001:db8:a0::", 48);
+	route6(&sa.s.policy.route6[0], "2001:db8:77::", 48);
+	sa.s.policy.nroute6 = 1;
 	cr_assert_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	               "exactly the delegated prefix");
 	cr_expect_str_eq(inet_ntop(AF_INET6, &net6, s, sizeof(s)), "2001:db8:a0::");
@@ -294,22 +294,22 @@ Test(sel, ipv6_radius_networks)
 	static struct vpnd_conf c6;
 	static const char cfg6[] = "ipv6 local pool v6 fd00:6::/64 128\n";
 	cr_assert_eq(conf_load_buf("test6", cfg6, sizeof(cfg6) - 1, &c6, NULL, NULL), 0);
-	route6(&sa.policy.route6[1], "fd00:6::", 48);
-	sa.policy.nroute6 = 2;
+	route6(&sa.s.policy.route6[1], "fd00:6::", 48);
+	sa.s.policy.nroute6 = 2;
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "fd00:6::", "ffff:ffff:ffff:ffff:ffff:ffff::");
 	why = ikev1_check_selector6(&c6, &sa, ci, cl, cr, rl, &net6, &plen, &any);
 	cr_assert_not_null(why, "a network over the ipv6 pool");
 	cr_expect(strstr(why, "pool") != NULL, "%s", why);
-	sa.policy.nroute6 = 1;
+	sa.s.policy.nroute6 = 1;
 
 	/* another live session's IPv6 network or address */
 	memset(&other, 0, sizeof(other));
-	other.id = 2;
+	other.s.id = 2;
 	other.state = IKE_S_ESTABLISHED;
-	other.child[0].used = 1;
-	other.child[0].sel_v6 = 1;
-	inet_pton(AF_INET6, "2001:db8:a0:1200::", &other.child[0].sel_net6);
-	other.child[0].sel_plen6 = 56;
+	other.s.child[0].used = 1;
+	other.s.child[0].sel_v6 = 1;
+	inet_pton(AF_INET6, "2001:db8:a0:1200::", &other.s.child[0].sel_net6);
+	other.s.child[0].sel_plen6 = 56;
 	ike.all = &other;
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0::", "ffff:ffff:ffff::");
 	why = ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any);
@@ -318,8 +318,8 @@ Test(sel, ipv6_radius_networks)
 	cl = id6(ci, ISAKMP_ID_IPV6_ADDR_SUBNET, "2001:db8:a0:1300::", "ffff:ffff:ffff:ff00::");
 	cr_expect_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	               "beside another session's network");
-	other.have_policy = 1;
-	inet_pton(AF_INET6, "2001:db8:a0:1300::1", &other.policy.addr6);
+	other.s.have_policy = 1;
+	inet_pton(AF_INET6, "2001:db8:a0:1300::1", &other.s.policy.addr6);
 	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any),
 	                   "over another session's address");
 	other.state = IKE_S_DEAD;
@@ -328,6 +328,6 @@ Test(sel, ipv6_radius_networks)
 	ike.all = NULL;
 
 	/* no IPv6 address: no networks either */
-	memset(&sa.policy.addr6, 0, 16);
+	memset(&sa.s.policy.addr6, 0, 16);
 	cr_expect_not_null(ikev1_check_selector6(&conf, &sa, ci, cl, cr, rl, &net6, &plen, &any));
 }

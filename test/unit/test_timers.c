@@ -167,7 +167,7 @@ static struct ike_sa *new_sa(uint32_t n)
 Test(deadline, half_open_expires, .init = setup)
 {
 	struct ike_sa *sa = new_sa(1);
-	uint32_t id = sa->id;
+	uint32_t id = sa->s.id;
 	time_t t0 = sa->created;
 	cr_assert_eq(ike_sa_by_id(id), sa);
 	ikev1_tick(t0 + 30);
@@ -205,8 +205,8 @@ Test(deadline, dpd_armed_by_traffic, .init = setup)
 	ikev1_tick(now + 31);
 	cr_assert_not(tmr_armed(&sa->tmr));     /* on-demand DPD: nothing sent, nothing due */
 	sa->last_rx -= 100;                     /* last heard from long ago */
-	struct msg_va_activity a = { .session_id = sa->id, .pkts_in = 0, .pkts_out = 5 };
-	ikev1_va_activity(sa->id, &a);          /* the hub sends, the peer is silent */
+	struct msg_va_activity a = { .session_id = sa->s.id, .pkts_in = 0, .pkts_out = 5 };
+	ikev1_va_activity(sa->s.id, &a);        /* the hub sends, the peer is silent */
 	cr_assert(tmr_armed(&sa->tmr));
 	cr_assert_leq(sa->tmr.when, sa->last_rx + 10);     /* due already */
 	ikev1_tick(sa->tmr.when);
@@ -219,25 +219,25 @@ Test(deadline, dpd_armed_by_traffic, .init = setup)
 Test(deadline, lookups_by_id_and_peer, .init = setup)
 {
 	struct ike_sa *a = new_sa(1), *b = new_sa(2), *c = new_sa(1 + 16384);
-	union sa46 p = a->peer;
-	struct ike_sa *a2 = ike_sa_new((uint8_t[8]){ 9 }, &p, &a->local);
+	union sa46 p = a->s.peer;
+	struct ike_sa *a2 = ike_sa_new((uint8_t[8]){ 9 }, &p, &a->s.local);
 	cr_assert_not_null(a2);
 	int n = 0;
 	for (struct ike_sa *o = ike_sa_peer_chain(&p); o; o = o->peer_next)
-		if (o->peer.sin.sin_addr.s_addr == p.sin.sin_addr.s_addr)
+		if (o->s.peer.sin.sin_addr.s_addr == p.sin.sin_addr.s_addr)
 			cr_assert(o == (n++ ? a : a2), "newest first");
 	cr_assert_eq(n, 2);
-	uint32_t ida = a->id;
+	uint32_t ida = a->s.id;
 	ike_sa_set_id(a, 4242);
 	cr_assert_null(ike_sa_by_id(ida));
 	cr_assert_eq(ike_sa_by_id(4242), a);
 	ike_sa_delete(a2, "test", 0);
 	n = 0;
 	for (struct ike_sa *o = ike_sa_peer_chain(&p); o; o = o->peer_next)
-		n += o->peer.sin.sin_addr.s_addr == p.sin.sin_addr.s_addr;
+		n += o->s.peer.sin.sin_addr.s_addr == p.sin.sin_addr.s_addr;
 	cr_assert_eq(n, 1);
-	cr_assert_eq(ike_sa_by_id(b->id), b);
-	cr_assert_eq(ike_sa_by_id(c->id), c);
+	cr_assert_eq(ike_sa_by_id(b->s.id), b);
+	cr_assert_eq(ike_sa_by_id(c->s.id), c);
 	ikev1_shutdown();
 	cr_assert_eq(ike.nsa, 0);
 	for (size_t i = 0; i < sizeof(ike.by_peer) / sizeof(ike.by_peer[0]); i++)
@@ -248,7 +248,7 @@ Test(deadline, lookups_by_id_and_peer, .init = setup)
 Test(deadline, xauth_timeout, .init = setup)
 {
 	struct ike_sa *sa = new_sa(1);
-	uint32_t id = sa->id;
+	uint32_t id = sa->s.id;
 	time_t t0 = time(NULL);
 	sa->state = IKE_S_XAUTH_REQ_SENT;
 	sa->xauth_deadline = t0 + 45;
@@ -266,18 +266,18 @@ Test(deadline, xauth_timeout, .init = setup)
 Test(deadline, sa_idle_time, .init = setup)
 {
 	struct ike_sa *sa = new_sa(1);
-	uint32_t id = sa->id;
-	sa->profile = &conf.profile[0];
-	sa->have_policy = 1;
+	uint32_t id = sa->s.id;
+	sa->s.profile = &conf.profile[0];
+	sa->s.have_policy = 1;
 	ike_sa_set_established(sa);
 	time_t t0 = time(NULL);
-	sa->session_start = t0 - 100;        /* up, and silent, for 100 s */
+	sa->s.start = t0 - 100;              /* up, and silent, for 100 s */
 	ike_sa_rearm(sa);
 	cr_assert(tmr_armed(&sa->tmr));
 	cr_assert_eq(sa->tmr.when, t0 + 20, "due 120 s after the last traffic");
 	struct msg_va_activity a = { .session_id = id, .pkts_in = 3, .pkts_out = 3 };
 	ikev1_va_activity(id, &a);           /* ESP now: the 120 s start again */
-	time_t moved = sa->esp_in_at;
+	time_t moved = sa->s.esp_in_at;
 	cr_assert_geq(moved, t0);
 	ikev1_tick(t0 + 20);
 	cr_assert_eq(ike_sa_by_id(id), sa, "traffic moved the deadline");
