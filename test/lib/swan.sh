@@ -20,11 +20,13 @@
 # Settings (KEY=VALUE, defaults in swan_start): the IKE side (version, aggressive, ike,
 # local_auth, local_id, xauth, remote_auth, remote_id, encap, vips, dpd_delay, rekey_time,
 # reauth_time, over_time), the CHILD side (esp, local_ts, remote_ts, child_rekey_time), the
-# secrets (group, secret, user, password), and raw lines for what the keys do not cover:
+# secrets (group, secret, user, password; group_secret=no leaves out the PSK for local_id),
+# and raw lines for what the keys do not cover:
 # conn_extra (into the connection), local_extra (into the first local round, e.g.
 # "certs = client.pem"), remote_extra, child_extra, children_extra (more child blocks),
 # secrets_extra (into secrets {}), dpd_action and close_action of the child,
 # charon_extra (into charon {}), plugins_extra (appended to the plugin list).
+# IKEv2 with a pre-shared key each way: swan_v2_start (below).
 # Certificates: pass load=no, copy them into DIR/swanctl/x509, x509ca and private, then call
 # swan_load (swanctl resolves relative file names there).
 # One charon at a time (it binds UDP 500 and 4500 of its namespace); the state is in SWAN_DIR,
@@ -66,7 +68,7 @@ swan_start() {
 	local encap=yes vips=0.0.0.0 local_ts=dynamic remote_ts=0.0.0.0/0
 	local dpd_delay=0 dpd_action=clear close_action=none rekey_time='' reauth_time='' over_time='' child_rekey_time=''
 	local conn_extra='' children_extra='' local_extra='' remote_extra='' child_extra='' secrets_extra='' charon_extra=''
-	local plugins_extra='' loglevel=2 load=yes
+	local plugins_extra='' loglevel=2 load=yes group_secret=yes
 	local kv
 	for kv in "$@"; do
 		case "${kv%%=*}" in
@@ -97,7 +99,7 @@ swan_start() {
 	}"
 	fi
 	local psk_secret=""
-	if [ "$local_auth" = psk ]; then
+	if [ "$local_auth" = psk ] && [ "$group_secret" = yes ]; then
 		psk_secret="ike-group {
 		id-1 = $local_id
 		secret = \"$secret\"
@@ -214,6 +216,41 @@ swanctl {
 	load = random nonce openssl aes sha1 sha2 pem pkcs1 pkcs8 x509 pubkey
 }
 CONF
+}
+
+# swan_v2_start DIR KEY=VALUE...: swan_start as an IKEv2 PSK client (version 2, no XAuth, no
+# aggressive mode) that signs its AUTH with sign_key and checks the peer's with verify_key
+# (either may be empty: then that key is not loaded). Other settings as swan_start's; local_id
+# and remote_id name both ends. strongSwan 5.9 has no "local key"/"remote key": it signs with
+# the key whose owner best matches the PEER's identity (credential_manager get_shared prefers
+# the other side's match), and verifies by trying every key owned by either identity. So the
+# key it signs with is filed under remote_id and the one it checks under local_id; since both
+# are tried when checking, a peer that signs with sign_key passes too: to see that the peer
+# does not, load verify_key alone (sign_key= empty) and expect the peer's AUTH to fail.
+swan_v2_start() {
+	local dir=$1; shift
+	local sign_key='' verify_key='' local_id='' remote_id='' kv sec='' rest=()
+	for kv in "$@"; do
+		case "${kv%%=*}" in
+		sign_key) sign_key=${kv#*=};;
+		verify_key) verify_key=${kv#*=};;
+		local_id) local_id=${kv#*=}; rest+=("$kv");;
+		remote_id) remote_id=${kv#*=}; rest+=("$kv");;
+		*) rest+=("$kv");;
+		esac
+	done
+	[ -n "$local_id" ] && [ -n "$remote_id" ] || { echo "swan_v2_start: local_id and remote_id are needed" >&2; return 1; }
+	[ -n "$sign_key" ] && sec="	ike-sign {
+		id-1 = $remote_id
+		secret = \"$sign_key\"
+	}"
+	[ -n "$verify_key" ] && sec="$sec
+	ike-verify {
+		id-1 = $local_id
+		secret = \"$verify_key\"
+	}"
+	swan_start "$dir" version=2 aggressive=no xauth=no group_secret=no \
+		ike=aes256-sha256-modp2048 esp=aes256-sha256 "${rest[@]}" secrets_extra="$sec"
 }
 
 # swan_hub_start DIR KEY=VALUE...: charon as the hub in vpnd_hub, in the role vpnd plays in

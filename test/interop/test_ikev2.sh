@@ -1,0 +1,223 @@
+#!/bin/bash
+# Interop with strongSwan's charon (kernel-libipsec: ESP in UDP 4500) as an IKEv2 client of vpnd
+# as a FlexVPN hub (issue 12, the first slice: PSK both ways, Mode Config, one CHILD_SA on a
+# virtual-access interface). test/data/hub-ikev2-psk.conf: two IKEv2 proposals (AES-CBC-256/
+# SHA-256/group 14 and AES-GCM-256/PRF SHA-384/group 19), a keyring peer known by its FQDN with
+# a different key each way, a profile matching it, an authorization policy with a pool, a DNS
+# server and the inside network as a route, ESP AES-256/SHA-256 on Virtual-Template1.
+# Checked:
+#  - vpnd -n accepts the file without a word;
+#  - charon (IDi client.example.com, IDr hub.example.com) gets an IKE_SA and a CHILD_SA with the
+#    first proposal, ESP in UDP, a virtual IP from the pool; ping and iperf3 both ways reach
+#    the inside host through the tunnel; the hub has a vaN with a route to the virtual IP;
+#    show crypto session and show crypto ipsec sa list it; clear crypto session ends it (the
+#    hub sends DELETE, charon drops its SAs, the vaN goes);
+#  - the second proposal (AES-GCM-256, PRF SHA-384, ECP-256) is chosen when it is all charon
+#    offers, and charon's own DELETE removes the vaN;
+#  - the keys go the right way: a client signing with a wrong key, or with the hub's key, is
+#    refused (AUTHENTICATION_FAILED, the hub logs it); a client that holds only its own key
+#    refuses the hub's AUTH, so the hub signs with its local key and not with the client's
+#    (strongSwan accepts a peer's AUTH made with any key filed under either identity, see
+#    swan_v2_start), and the hub then drops the half-made session;
+#  - an identity that no profile matches is refused, named in the hub's log;
+#  - no vaN, session or sanitizer report is left behind.
+# Needs root; fails (never skips) when strongSwan is missing.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
+
+CONF=$SRCDIR/test/data/hub-ikev2-psk.conf
+HUBKEY=Hub7v2Key9aSecret      # the hub signs with it: pre-shared-key local
+CLIENTKEY=Cl4v2Key3bSecret    # the client signs with it: pre-shared-key remote
+GW=172.18.143.246
+
+interop_begin swanctl iperf3 ip python3 ping unshare
+swan_require
+
+# The file first: a refusal here is the configuration's fault, not the engine's.
+"$VPND" -n -f "$CONF" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "vpnd -n refuses $CONF"; }
+[ -s "$T/check.log" ] && { cat "$T/check.log" >&2; fail "vpnd -n warns about $CONF"; }
+grep -q "pre-shared-key local $HUBKEY\$" "$CONF" && grep -q "pre-shared-key remote $CLIENTKEY\$" "$CONF" ||
+	fail "$CONF does not hold the keys this test uses"
+pass "vpnd -n accepts hub-ikev2-psk.conf"
+
+ns_setup || fail "namespace setup"
+inh iperf3 -s >/dev/null 2>&1 &
+IPERF_PID=$!
+
+st=$T/hub
+name=psk
+# on failure, charon's side (interop_cleanup shows the end of vpnd's log)
+dump() {
+	[ -n "${SWAN_DIR:-}" ] && { echo "--- charon log" >&2
+		grep -E "\[(IKE|ENC|CFG|NET)\]" "$SWAN_DIR/charon.log" | grep -vE "(queueing|activating) " | tail -25 >&2; }
+}
+die() { dump; fail "$name: $*"; }
+ctl() { "$VPNCTL" -S "$st" "$@"; }
+va_list() { hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1; }
+no_va() { ! va_list | grep -q .; }
+no_ike_sa() { ! swan_sas | grep -q ESTABLISHED; }
+
+# client NAME SETTINGS...: a fresh charon as the IKEv2 client (the one before is stopped)
+client() {
+	local n=$1; shift
+	swan_stop
+	swan_v2_start "$T/swan-$n" gateway=$GW local_id=client.example.com remote_id=hub.example.com \
+		"$@" || die "charon did not start"
+}
+
+# why_down: what charon saw, for a connect that should have worked
+why_down() {
+	if ! grep -q "parsed IKE_SA_INIT response" "$SWAN_DIR/charon.log"; then
+		echo "the hub never answered IKE_SA_INIT: no IKEv2 responder in this vpnd?"
+	elif ! grep -q "parsed IKE_AUTH response" "$SWAN_DIR/charon.log"; then
+		echo "IKE_SA_INIT answered, IKE_AUTH not"
+	else
+		grep -E "parsed IKE_AUTH response|received .* notify|MAC mismatched" "$SWAN_DIR/charon.log" | head -3
+	fi
+}
+
+# refused NAME WHY: the connect just tried must have failed, leaving no session on the hub
+refused() {
+	swan_sas | grep -q ESTABLISHED && die "$1 got an IKE_SA ($2)"
+	wait_until 10 no_va ||
+		die "$1: a vaN is left on the hub: $(va_list | tr '\n' ' ')"
+	[ "$(ctl --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 0 ] ||
+		die "$1: show crypto session lists a session"
+}
+
+echo "=== $name: charon IKEv2 PSK client against hub-ikev2-psk.conf"
+vpnd_start "$CONF" "$st"
+client ok sign_key=$CLIENTKEY verify_key=$HUBKEY
+t0=$(date +%s%N)
+swan_up 10 || die "charon did not connect: $(why_down)"
+cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping reply through the fresh tunnel"
+echo "connect: swanctl --initiate ${SWAN_UP_MS} ms, first ping reply after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+sas=$(swan_sas)
+echo "$sas" | grep -q "ESTABLISHED, IKEv2" || { echo "$sas"; die "no IKEv2 SA established"; }
+echo "$sas" | grep -q "remote 'hub.example.com' @ $GW\[4500\]" ||
+	{ echo "$sas"; die "the hub is not hub.example.com on UDP 4500"; }
+echo "$sas" | grep -q "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" ||
+	{ echo "$sas"; die "IKE_SA is not AES-CBC-256/SHA-256/group 14"; }
+echo "$sas" | grep -q "INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA2_256_128" ||
+	{ echo "$sas"; die "CHILD_SA is not ESP-in-UDP AES-256/SHA-256"; }
+pass "$name: IKE_SA AES-CBC-256/SHA-256/MODP-2048 as hub.example.com, CHILD_SA ESP AES-256/SHA-256 in UDP 4500"
+
+vip=$(swan_vip)
+case "$vip" in 192.168.50.1[0-9]|192.168.50.20) ;; *) die "virtual IP '$vip' not from flexpool";; esac
+cl ip -o addr show | grep -q "inet $vip/" || die "virtual IP $vip not installed in the client namespace"
+route=$(cl ip route get 10.2.1.10)
+echo "$route" | grep -q "src $vip" || die "traffic to 10.2.1.10 would not leave from $vip: $route"
+pass "$name: the CP reply gave $vip from flexpool"
+
+va=$(va_list | head -1)
+[ -n "$va" ] || die "no vaN interface on the hub"
+[ "$(va_list | wc -l)" = 1 ] || die "more than one vaN: $(va_list | tr '\n' ' ')"
+hub ip -d link show "$va" | grep -q "alias Virtual-Access${va#va}" || die "$va has no Virtual-Access alias"
+hub ip route show "$vip" | grep -q "dev $va" || die "no route to $vip via $va: $(hub ip route)"
+pass "$name: $va (Virtual-Access${va#va}) with a route to $vip"
+
+tx_before=$(hub cat "/sys/class/net/$va/statistics/tx_packets")
+cl ping -c 5 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "ping loss through the tunnel"
+tx_after=$(hub cat "/sys/class/net/$va/statistics/tx_packets")
+[ $((tx_after - tx_before)) -ge 5 ] || die "replies did not go back through $va ($tx_before -> $tx_after)"
+pass "$name: ping 10.2.1.10 from $vip, replies through $va"
+
+for dir in "" "-R"; do
+	timeout 60 ip netns exec vpnd_cl iperf3 -c 10.2.1.10 -n 4M $dir -J >"$T/iperf$dir.json" ||
+		die "iperf3 $dir failed"
+	python3 - "$T/iperf$dir.json" "$name" "$dir" <<'PY' || die "iperf3 $dir: short transfer"
+import json, sys
+e = json.load(open(sys.argv[1]))["end"]
+sent = e["sum_sent"]["bytes"]; recv = e["sum_received"]["bytes"]
+print(f"ok: {sys.argv[2]}: iperf3 {sys.argv[3] or 'cl->in'}: {sent/1e6:.1f} MB sent, "
+      f"{recv/1e6:.1f} MB counted by the receiver")
+# the receiver stops counting at the sender's TEST_END with the socket buffers in flight
+if sent < 4 * 1024 * 1024 or recv < 0.5 * sent:
+    sys.exit(f"FAIL: {sent} bytes sent, {recv} received")
+PY
+done
+
+out=$(ctl show crypto session) || die "show crypto session failed"
+echo "$out" | grep -qx "Interface: Virtual-Access${va#va}" || { echo "$out"; die "show crypto session: no Virtual-Access${va#va}"; }
+echo "$out" | grep -qx "Profile: FLEXPROF" || { echo "$out"; die "show crypto session: not the ikev2 profile FLEXPROF"; }
+echo "$out" | grep -q "^Session status: UP" || { echo "$out"; die "show crypto session: not up"; }
+echo "$out" | grep -qx "Peer: 172.18.143.2 port 4500" || { echo "$out"; die "show crypto session: peer"; }
+echo "$out" | grep -qx "Assigned address: $vip" || { echo "$out"; die "show crypto session: assigned address"; }
+echo "$out" | grep -Eq "^  IKEv2 SA: local $GW/4500 remote 172.18.143.2/4500 (Active|READY)" ||
+	{ echo "$out"; die "show crypto session: no IKEv2 SA line (IKEv2 SA: local $GW/4500 remote 172.18.143.2/4500 Active)"; }
+pass "$name: show crypto session: Virtual-Access${va#va}, FLEXPROF, peer 172.18.143.2:4500, $vip, IKEv2 SA"
+
+out=$(ctl show crypto ipsec sa interface "$va") || die "show crypto ipsec sa failed"
+echo "$out" | grep -qx "interface: Virtual-Access${va#va}" || { echo "$out"; die "ipsec sa: interface line"; }
+echo "$out" | grep -qx "   current_peer 172.18.143.2 port 4500" || { echo "$out"; die "ipsec sa: current_peer"; }
+echo "$out" | grep -qx "        transform: esp-aes 256 esp-sha256-hmac ," || { echo "$out"; die "ipsec sa: transform"; }
+echo "$out" | grep -qx "        in use settings ={Tunnel UDP-Encaps, }" || { echo "$out"; die "ipsec sa: not UDP-Encaps"; }
+enc=$(echo "$out" | sed -n 's/.*#pkts encaps: \([0-9]*\),.*/\1/p' | head -1)
+dec=$(echo "$out" | sed -n 's/.*#pkts decaps: \([0-9]*\),.*/\1/p' | head -1)
+[ "${enc:-0}" -ge 6 ] && [ "${dec:-0}" -ge 6 ] || { echo "$out"; die "ipsec sa: counters below the pings ($enc / $dec)"; }
+pass "$name: show crypto ipsec sa: $va, esp-aes 256 esp-sha256-hmac in UDP, encaps $enc decaps $dec"
+
+ctl clear crypto session remote 172.18.143.2 >/dev/null || die "clear crypto session remote 172.18.143.2 failed"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after clear crypto session"
+hub ip route show "$vip" | grep -q . && die "route to $vip left after the clear"
+wait_until 10 no_ike_sa || die "charon kept its IKE_SA after the clear"
+grep -q "received DELETE for IKE_SA" "$SWAN_DIR/charon.log" || die "the hub did not send DELETE for the IKE_SA"
+pass "$name: clear crypto session: DELETE to charon, $va and its route gone"
+
+# the second proposal when it is all the client offers; the client hangs up
+name=gcm
+client gcm sign_key=$CLIENTKEY verify_key=$HUBKEY ike=aes256gcm16-prfsha384-ecp256
+swan_up 10 || die "charon did not connect with AES-GCM-256: $(why_down)"
+swan_sas | grep -q "AES_GCM_16-256/PRF_HMAC_SHA2_384/ECP_256" || { swan_sas; die "IKE_SA is not AES-GCM-256/PRF SHA-384/ECP-256"; }
+cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping through the GCM session"
+va=$(va_list | head -1)
+[ -n "$va" ] || die "no vaN interface"
+swan_down 10 || { cat "$SWAN_DIR/terminate.log" >&2; die "swanctl --terminate failed"; }
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after charon's DELETE"
+pass "$name: IKE_SA AES-GCM-256/PRF-SHA-384/ECP-256 (the second proposal), ping, $va gone after charon's DELETE"
+
+# the keys, each way
+name=wrongkey
+client wrong sign_key=Wr0ngKey5cSecret verify_key=$HUBKEY
+swan_up 10 && die "a client signing with a wrong key got in"
+grep -q "received AUTHENTICATION_FAILED notify" "$SWAN_DIR/charon.log" || die "charon got no AUTHENTICATION_FAILED"
+grep -qi "authentication failed" "$st/vpnd.log" || die "the hub did not log the failed authentication"
+refused "a wrong key" "wrong key"
+pass "$name: wrong key refused with AUTHENTICATION_FAILED, logged, nothing left"
+
+name=hubkey
+n0=$(grep -ci "authentication failed" "$st/vpnd.log")
+client hubkey sign_key=$HUBKEY verify_key=$CLIENTKEY
+swan_up 10 && die "a client signing with the hub's own key (pre-shared-key local) got in"
+grep -q "received AUTHENTICATION_FAILED notify" "$SWAN_DIR/charon.log" || die "charon got no AUTHENTICATION_FAILED"
+[ "$(grep -ci "authentication failed" "$st/vpnd.log")" -gt "$n0" ] || die "the hub did not log the failed authentication"
+refused "the hub's key" "client signed with HUBKEY"
+pass "$name: a client signing with the hub's local key is refused: the hub checks the remote key only"
+
+name=ownkey
+client ownkey sign_key=$CLIENTKEY
+swan_up 10 && die "charon holding only its own key accepted the hub's AUTH: the hub signs with the client's key"
+grep -q "tried 1 shared key for 'client.example.com' - 'hub.example.com', but MAC mismatched" "$SWAN_DIR/charon.log" ||
+	die "charon did not check the hub's AUTH (it should fail with its own key only): $(why_down)"
+# charon said so in an INFORMATIONAL (RFC 7296 2.21.2) after the hub had finished IKE_AUTH
+refused "a half-made session" "the hub kept the session charon refused (INFORMATIONAL AUTHENTICATION_FAILED)"
+pass "$name: the hub signs with its local key (the client's key does not verify it); the refused session is gone"
+
+name=stranger
+client stranger local_id=stranger.example.net sign_key=$CLIENTKEY verify_key=$HUBKEY
+swan_up 10 && die "an identity no profile matches got in"
+grep -q "received AUTHENTICATION_FAILED notify" "$SWAN_DIR/charon.log" || die "charon got no AUTHENTICATION_FAILED"
+grep -q "stranger.example.net" "$st/vpnd.log" || die "the hub's log does not name the refused identity"
+refused "an unknown identity" "stranger.example.net"
+pass "$name: stranger.example.net matches no profile: refused, named in the log"
+
+name=end
+swan_stop
+vpnd_stop "$st"
+va_list | grep -q . && die "interfaces left after SIGTERM"
+grep -qiE "sanitizer|runtime error|fatal" "$st/vpnd.log" &&
+	{ grep -iE "sanitizer|runtime error|fatal" "$st/vpnd.log" >&2; fail "errors in the log"; }
+echo "all IKEv2 interop scenarios passed"
