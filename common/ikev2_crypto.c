@@ -52,6 +52,18 @@ int ikev2_suite(struct ikev2_suite *s, int encr_id, int encr_bits, int integ_id,
 	return 0;
 }
 
+int ikev2_suite_prf(struct ikev2_suite *s, int prf_id)
+{
+	memset(s, 0, sizeof(*s));
+	const struct alg_ike_hash *p = alg_ike_hash_v2(prf_id);
+	if (!p)
+		return -1;
+	s->prf_id = (uint16_t)prf_id;
+	s->prf = p->id;
+	s->prf_len = p->len;
+	return 0;
+}
+
 int ikev2_prf(const struct ikev2_suite *s, const uint8_t *key, size_t keylen,
               const struct iovec *iov, int n, uint8_t *out)
 {
