@@ -14,6 +14,7 @@
 #include "common/ike_crypto.h"
 #include "common/ikev2_crypto.h"
 #include "keymgr/keymgr.h"
+#include "radius/radius.h"
 
 static struct vpnd_conf conf;
 
@@ -538,4 +539,64 @@ Test(conf_v2_match, identity_text)
 	cr_assert(!conf_v2_id_is(V2_ID_ADDRESS, "192.0.2.2", 1, a4, 4));
 	cr_assert(conf_v2_id_is(V2_ID_FQDN, "H.example", 2, (const uint8_t *)"h.example", 9));
 	cr_assert(!conf_v2_id_is(V2_ID_FQDN, "example", 2, (const uint8_t *)"h.example", 9));
+}
+
+/* ---- a RADIUS authorization list: NAME is the user looked up, local after dead servers ---- */
+
+static const char rcfg[] =
+	"aaa new-model\n"
+	"radius server D1\n address ipv4 127.0.0.1 auth-port 39193\n key k1\n timeout 1\n"
+	" retransmit 0\n"
+	"aaa group server radius DEAD\n server name D1\n"
+	"aaa authorization network dead_local group DEAD local\n"
+	"aaa authorization network dead_only group DEAD\n"
+	"crypto ikev2 keyring KR\n peer all\n  address 0.0.0.0 0.0.0.0\n  pre-shared-key k\n"
+	"crypto ikev2 authorization policy SITE-POL\n pool flexpool\n def-domain example.com\n"
+	"crypto ikev2 profile FALLBACK\n match identity remote fqdn fallback.example\n"
+	" authentication local pre-share\n authentication remote pre-share\n keyring local KR\n"
+	" aaa authorization group psk list dead_local SITE-POL\n"
+	"crypto ikev2 profile RADONLY\n match identity remote fqdn radius.example\n"
+	" authentication local pre-share\n authentication remote pre-share\n keyring local KR\n"
+	" aaa authorization group psk list dead_only SITE-POL\n"
+	"ip local pool flexpool 192.168.50.1 192.168.50.200\n";
+
+static void rsetup(void)
+{
+	cr_assert_eq(conf_load_buf("r", rcfg, sizeof(rcfg) - 1, &conf, NULL, NULL), 0);
+	cr_assert_eq(ike_crypto_init(), 0);
+	keymgr_init(&conf);
+	radius_init(&conf, NULL);
+}
+TestSuite(keymgr_v2_radius, .init = rsetup);
+
+static void judged_as(const char *fqdn, uint32_t sa_id)
+{
+	struct msg_v2_psk_req rq;
+	struct msg_v2_psk_res res;
+	req(&rq, 2, fqdn, "198.51.100.77");
+	rq.sa_id = sa_id;
+	sign(&rq, "k");
+	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
+}
+
+Test(keymgr_v2_radius, dead_servers_then_the_local_policy)
+{
+	struct msg_xauth_res res;
+	char a[INET_ADDRSTRLEN];
+	judged_as("fallback.example", 21);
+	authorize(21, "", "", &res);
+	cr_assert_eq(res.status, XAUTH_OK, "%s", res.message);
+	cr_assert_str_eq(inet_ntop(AF_INET, &res.policy.addr, a, sizeof(a)), "192.168.50.1");
+	cr_assert_str_eq(res.policy.domain, "example.com");
+}
+
+Test(keymgr_v2_radius, radius_only_asks_for_the_policy_name)
+{
+	struct msg_xauth_res res;
+	judged_as("radius.example", 22);
+	authorize(22, "OTHER", "", &res);
+	cr_assert_neq(res.status, XAUTH_OK);
+	cr_assert_not_null(strstr(res.message, "list 'dead_only' answered for group 'SITE-POL'"),
+	                   "%s", res.message);
+	cr_assert_eq(pool_in_use("flexpool"), 0);
 }
