@@ -833,6 +833,27 @@ const struct conf_ikev2_proposal *conf_find_v2_proposal(const struct vpnd_conf *
 const struct conf_ikev2_keyring  *conf_find_v2_keyring(const struct vpnd_conf *, const char *name);
 const struct conf_ikev2_profile  *conf_find_v2_profile(const struct vpnd_conf *, const char *name);
 const struct conf_ikev2_author   *conf_find_v2_author(const struct vpnd_conf *, const char *name);
+/*
+ * IKEv2 identities (common/conf_ikev2_match.c). id_type is RFC 7296's ID type on the wire
+ * (1 IPv4, 2 FQDN, 3 RFC822, 5 IPv6, 11 KEY_ID: ikemgr/ikev2_wire.h names them).
+ * conf_v2_profile_for: the first crypto ikev2 profile, in configuration order, one of whose
+ * `match identity remote` lines matches the peer's IDi: address A MASK / ipv6 P/LEN against an
+ * address ID (not the peer's outer address, as IOS), fqdn/email NAME exactly (any case), with
+ * `domain` the FQDN or the part after '@' equal to NAME or ending in ".NAME" (whole labels),
+ * key-id exactly, any anything. NULL when none. peer and local are for matches on addresses
+ * the configuration does not hold yet (match address local).
+ * conf_v2_id_is: is a configured identity (enum conf_v2_id and its text, as a keyring peer's
+ * `identity`) exactly the one on the wire? conf_v2_id_text: the ID as printable text (an
+ * address, a name, a printable key id; else "typeN:" and hex), for logs and user names.
+ */
+const struct conf_ikev2_profile *conf_v2_profile_for(const struct vpnd_conf *, int id_type,
+                                                     const uint8_t *id, size_t idlen,
+                                                     const union sa46 *peer,
+                                                     const union sa46 *local);
+int conf_v2_id_is(int conf_type, const char *value, int id_type, const uint8_t *id,
+                  size_t idlen);
+const char *conf_v2_id_text(int id_type, const uint8_t *id, size_t idlen, char *out,
+                            size_t outsz);
 const struct conf_keyring        *conf_find_keyring(const struct vpnd_conf *, const char *name);
 /* A `local-address` value (interface name or dotted address) as an IPv4 address; 0 when it
  * is none (an IPv6 literal, an interface without an ip address). */

@@ -55,6 +55,18 @@ int ikev2_suite(struct ikev2_suite *s, int encr_id, int encr_bits, int integ_id,
 	return 0;
 }
 
+int ikev2_suite_prf(struct ikev2_suite *s, int prf_id)
+{
+	memset(s, 0, sizeof(*s));
+	const struct alg_v2_prf *p = alg_v2_prf(prf_id);
+	if (!p)
+		return -1;
+	s->prf_id = (uint16_t)prf_id;
+	s->prf_md = p->digest;
+	s->prf_len = p->len;
+	return 0;
+}
+
 /* HMAC with the named digest over the pieces; out (cap bytes) gets the whole digest, whose
  * length must be want (0: any that fits). */
 static int hmac_iov(const char *md, const uint8_t *key, size_t keylen, const struct iovec *iov,

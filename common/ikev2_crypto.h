@@ -42,6 +42,10 @@ struct ikev2_suite {
 int ikev2_suite(struct ikev2_suite *s, int encr_id, int encr_bits, int integ_id, int prf_id,
                 int dh);
 
+/* A suite with the PRF only (prf_id, prf, prf_len; the rest zero), for whoever computes AUTH
+ * and nothing else (keymgr). -1 when the vocabulary does not hold prf_id. */
+int ikev2_suite_prf(struct ikev2_suite *s, int prf_id);
+
 /* The seven secrets of an IKE SA (RFC 7296 2.14). Initiator and responder halves. */
 struct ikev2_keys {
 	uint8_t d[IKEV2_PRF_MAX], pi[IKEV2_PRF_MAX], pr[IKEV2_PRF_MAX];

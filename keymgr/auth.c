@@ -144,6 +144,8 @@ struct pending {
 	int      phase;
 	int      author_i, authen_i;
 	const struct conf_group *lg;      /* group from the file */
+	int      v2;                      /* an IKEv2 SA v2psk.c judged: the profile's group */
+	const struct conf_ikev2_author *v2a;   /* its authorization policy from the file */
 	struct rad_attrs ga;              /* or from RADIUS */
 	int      have_ga;
 	struct rad_attrs ua;              /* per-user attributes from the Access-Accept */
@@ -232,6 +234,22 @@ static const struct conf_aaa_list *author_list(const struct pending *q, const ch
 	return name ? conf_find_aaa(kconf, AAA_AUTHOR_NETWORK, name) : NULL;
 }
 
+/* The group from the file: a client configuration group, or for IKEv2 an authorization
+ * policy. 1 found, -1 not (why). */
+static int local_group(struct pending *q, const char *group, char *why, size_t whylen)
+{
+	if (q->v2) {
+		if ((q->v2a = conf_find_v2_author(kconf, group)))
+			return 1;
+		snprintf(why, whylen, "unknown ikev2 authorization policy '%s'", group);
+		return -1;
+	}
+	if ((q->lg = conf_find_group(kconf, group)))
+		return 1;
+	snprintf(why, whylen, "unknown group '%s'", group);
+	return -1;
+}
+
 /*
  * Finds the group's policy. Returns 1 when found (q->lg or q->ga), 0 when parked on RADIUS,
  * -1 when refused (why says so).
@@ -241,12 +259,8 @@ static int group_step(struct pending *q, const char *group, char *why, size_t wh
 	const struct conf_aaa_list *l = author_list(q, group);
 	struct sess_rec *r;
 
-	if (!l) {
-		if ((q->lg = conf_find_group(kconf, group)))
-			return 1;
-		snprintf(why, whylen, "unknown group '%s'", group);
-		return -1;
-	}
+	if (!l)
+		return local_group(q, group, why, whylen);
 	/* a look-up answered at phase 1 serves the rest of the SA */
 	if ((r = sess_find(q_sa(q), 0)) && r->has_group) {
 		q->ga = r->group;
@@ -280,12 +294,8 @@ static int group_step(struct pending *q, const char *group, char *why, size_t wh
 		q->author_i++;
 	}
 	for (; q->author_i < l->nmethod; q->author_i++) {
-		if (l->method[q->author_i] == AAA_METHOD_LOCAL) {
-			if ((q->lg = conf_find_group(kconf, group)))
-				return 1;
-			snprintf(why, whylen, "unknown group '%s'", group);
-			return -1;
-		}
+		if (l->method[q->author_i] == AAA_METHOD_LOCAL)
+			return local_group(q, group, why, whylen);
 		const union sa46 *peer = q->kind == Q_SKEYID ? &q->sk.peer : &q->xa.peer;
 		ask_radius(q, l->group[q->author_i], group, kconf->radius_group_password, q_sa(q), peer);
 		return 0;
@@ -383,7 +393,7 @@ static void split_dns_join(const struct conf_group *g, struct msg_policy *p)
 	}
 }
 
-static void split_from_acl(const struct conf_acl *acl, struct msg_policy *p)
+void policy_split_from_acl(const struct conf_acl *acl, struct msg_policy *p)
 {
 	for (int i = 0; acl && i < acl->nace && p->nsplit < MSG_SPLIT_MAX; i++) {
 		const struct conf_ace *e = &acl->ace[i];
@@ -443,13 +453,14 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 	const struct conf_group *g = q->lg;
 	const struct rad_attrs *ga = q->have_ga ? &q->ga : NULL;
 	const struct rad_attrs *ua = q->have_ua ? &q->ua : NULL;
-	if (!g && !ga) {        /* the group look-up succeeded one way or the other by now */
+	const struct conf_ikev2_author *v2a = q->v2a;
+	if (!g && !ga && !v2a) {        /* the group look-up succeeded one way or the other by now */
 		res->status = XAUTH_ERROR;
 		snprintf(res->message, sizeof(res->message), "no policy for group '%s'", group);
 		return;
 	}
-	const char *pool = g ? g->pool : ga->pool;
-	int max_users = g ? g->max_users : ga->max_users > 0 ? ga->max_users : 0;
+	const char *pool = g ? g->pool : v2a ? v2a->pool : ga->pool;
+	int max_users = g ? g->max_users : v2a ? 0 : ga->max_users > 0 ? ga->max_users : 0;
 	struct msg_policy *p = &res->policy;
 	const struct msg_xauth_req *rq = &q->xa;
 
@@ -518,6 +529,11 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 			return;
 		}
 		p->addr = ua->framed_ip;
+	} else if (v2a && !pool[0]) {
+		res->status = XAUTH_NO_ADDRESS;
+		snprintf(res->message, sizeof(res->message), "ikev2 authorization policy '%s' has "
+		         "no pool", v2a->name);
+		return;
 	} else if (!pool[0] || pool_alloc(pool, rq->sa_id, &p->addr) < 0) {
 		res->status = XAUTH_NO_ADDRESS;
 		snprintf(res->message, sizeof(res->message), "no free address in pool '%s'", pool);
@@ -525,7 +541,9 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 	}
 	addr6_assign(kconf, rq->sa_id, g, ua, &p->addr6);
 	routes6_assign(kconf, rq->sa_id, ua, p);
-	if (g) {
+	if (v2a) {
+		v2_author_fill(kconf, v2a, rq->sa_id, p);
+	} else if (g) {
 		p->netmask = g->netmask;
 		p->ndns = g->ndns;
 		memcpy(p->dns, g->dns, sizeof(p->dns));
@@ -539,7 +557,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		p->save_password = g->save_password;
 		p->pfs = g->pfs;
 		if (g->acl[0])
-			split_from_acl(conf_find_acl(kconf, g->acl), p);
+			policy_split_from_acl(conf_find_acl(kconf, g->acl), p);
 	} else {
 		p->ndns = ga->ndns;
 		memcpy(p->dns, ga->dns, sizeof(p->dns));
@@ -554,7 +572,7 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 			if (!acl)
 				log_warnx("group '%s': split-tunnel-list '%s' from RADIUS is not a "
 				          "defined access list, ignored", group, ga->split_acl);
-			split_from_acl(acl, p);
+			policy_split_from_acl(acl, p);
 		}
 	}
 	dns6_assign(rq->sa_id, ga, ua, p);
@@ -579,9 +597,14 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 	logins_add(rq->sa_id, group, rq->authorize_only ? "" : rq->user);
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
-	log_info("session %u: %s '%s' group '%s' accepted, address %s", rq->sa_id,
-	         rq->authorize_only ? "group" : "user", rq->authorize_only ? group : rq->user,
-	         group, ip);
+	const struct v2_judged *j = q->v2 ? v2_judged_find(rq->sa_id) : NULL;
+	if (j)
+		log_info("session %u: IKEv2 identity '%s' profile '%s' authorization '%s' accepted, "
+		         "address %s", rq->sa_id, j->user, j->profile, group, ip);
+	else
+		log_info("session %u: %s '%s' group '%s' accepted, address %s", rq->sa_id,
+		         rq->authorize_only ? "group" : "user", rq->authorize_only ? group : rq->user,
+		         group, ip);
 }
 
 static void skeyid_answer(struct pending *q, const char *group, struct msg_skeyid_res *res)
@@ -804,6 +827,18 @@ int keymgr_xauth_q(uint32_t peerid, const struct msg_xauth_req *rq, struct msg_x
 	q->xa.password[sizeof(q->xa.password) - 1] = 0;
 	q->xa.auth_list[sizeof(q->xa.auth_list) - 1] = 0;
 	q->xa.author_list[sizeof(q->xa.author_list) - 1] = 0;
+	char why[160];
+	switch (v2_xauth_prepare(kconf, &q->xa, why, sizeof(why))) {
+	case 1:
+		q->v2 = 1;
+		break;
+	case -1:
+		pending_free(q);
+		res->status = XAUTH_REFUSED;
+		snprintf(res->message, sizeof(res->message), "%s", why);
+		log_warnx("SA %u: authorization refused: %s", rq->sa_id, why);
+		return 0;
+	}
 	q->xa_out = res;
 	return start(q);
 }
@@ -825,4 +860,5 @@ void keymgr_session_end(const struct msg_session_end *e)
 	logins_del(e->session_id);
 	authz_revoke(e->session_id);
 	sess_drop(e->session_id);
+	v2_judged_drop(e->session_id);
 }

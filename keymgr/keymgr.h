@@ -193,6 +193,38 @@ int  ezp_answer(const struct vpnd_conf *, const struct msg_ez_xauth_answer *,
 int  keymgr_ez_backup(const struct vpnd_conf *, const struct msg_ez_backup *,
                       struct msg_ez_backup *out);
 
+/*
+ * v2psk.c: IKEv2 pre-shared-key AUTH (IMSG_V2_PSK_REQ, contract in common/msg.h). KEY_NO_KEY:
+ * no profile for the identity, the profile does not allow remote pre-share, or its keyring has
+ * no key for the peer; KEY_ERROR: octets that do not hang together, an unknown prf, or a wrong
+ * AUTH; KEY_OK: ours in res->auth, res->profile and res->group set, and the SA remembered as
+ * judged until its session ends (v2_judged_drop) or newer ones push it out.
+ */
+struct v2_judged {
+	uint32_t sa_id;
+	int      kind;                      /* enum conf_v2_aaa_kind: how it authenticated */
+	char     profile[CONF_NAME_MAX];
+	char     group[MSG_GROUP_MAX];      /* the authorization's NAME */
+	char     user[MSG_USER_MAX];        /* the identity as text: logs, the session's user */
+};
+void keymgr_v2_psk(const struct vpnd_conf *, const struct msg_v2_psk_req *,
+                   struct msg_v2_psk_res *);
+const struct v2_judged *v2_judged_find(uint32_t sa_id);
+void v2_judged_drop(uint32_t sa_id);
+/* NULL when the octets hang together (see v2psk.c), else why not */
+const char *v2psk_octets_check(const struct msg_v2_psk_req *, size_t prf_len);
+
+/* v2author.c: an authorization request for an SA judged by v2psk.c rewritten to the
+ * profile's group and list (authorize only): 1; 0 for any other SA (left as it is); -1 and
+ * why when its profile is gone. v2_author_fill: an authorization policy's attributes (not its
+ * IPv4 pool, which auth.c takes like a group's) into p. */
+int  v2_xauth_prepare(const struct vpnd_conf *, struct msg_xauth_req *, char *why,
+                      size_t whylen);
+void v2_author_fill(const struct vpnd_conf *, const struct conf_ikev2_author *,
+                    uint32_t sa_id, struct msg_policy *p);
+/* auth.c: the permit lines' source networks of a standard list as split networks */
+void policy_split_from_acl(const struct conf_acl *acl, struct msg_policy *p);
+
 /* cmap.c: the keys of the crypto maps' ipsec-manual entries, to tunmgr */
 struct msg_manual_sa;
 int  cmap_manual_msg(const struct conf_crypto_map *, struct msg_manual_sa *);

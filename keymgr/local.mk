@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
-	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c
+	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2psk.c keymgr/v2author.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -49,3 +49,10 @@ TESTS += test/unit/test_keymgr_vti
 test_unit_test_keymgr_vti_SOURCES = test/unit/test_keymgr_vti.c
 test_unit_test_keymgr_vti_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_vti_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += test/unit/test_keymgr_v2
+TESTS += test/unit/test_keymgr_v2
+test_unit_test_keymgr_v2_SOURCES = test/unit/test_keymgr_v2.c
+test_unit_test_keymgr_v2_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_keymgr_v2_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_v2psk.c

@@ -1,0 +1,257 @@
+/*
+ * IKEv2 pre-shared-key authentication (IMSG_V2_PSK_REQ, the contract is in common/msg.h).
+ * keymgr chooses the profile and the key itself from the peer's identity; ikemgr only hands
+ * over the octets. Before a key touches them they must hang together as RFC 7296 2.15's
+ * InitiatorSignedOctets and ResponderSignedOctets of one IKE_SA_INIT exchange with these two
+ * nonces: otherwise whoever controls ikemgr could have our AUTH computed over anything and
+ * use it as the hub's elsewhere. Ours is computed only after the peer's AUTH was right.
+ *
+ * The SA is then remembered as judged (profile, authorization group, identity), so that the
+ * authorization that follows (auth.c) serves the group the profile names and nothing else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "common/ikev2_crypto.h"
+#include "common/log.h"
+#include "keymgr/keymgr.h"
+
+#define V2_JUDGED_MAX 4096      /* SAs between IKE_AUTH and the session's end */
+#define IKE_HDR     28
+#define NONCE_MIN   16          /* RFC 7296 2.10: at least 128 bits */
+
+struct judged {
+	struct judged *next;
+	struct v2_judged j;
+};
+static struct judged *list;
+static int nlist;
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t o = 0;
+	for (size_t k = 0; k < n; k++)
+		o |= p[k];
+	return o == 0;
+}
+
+/* One side's octets: M | N | X, M an IKE_SA_INIT message whose header gives its length, N
+ * the other side's nonce, X one PRF output; M must hold own (its sender's nonce). */
+static const char *side_ok(const uint8_t *oct, size_t len, const uint8_t *n, size_t nlen,
+                           const uint8_t *own, size_t ownlen, size_t prf_len, size_t *mlen)
+{
+	if (len < IKE_HDR)
+		return "shorter than an IKE header";
+	size_t m = be32(oct + 24);
+	if (m < IKE_HDR || m > len || len - m != nlen + prf_len)
+		return "message, nonce and prf lengths do not add up";
+	if (memcmp(oct + m, n, nlen) != 0)
+		return "the nonce after the message is not the exchange's";
+	if (oct[18] != 34)
+		return "not an IKE_SA_INIT message";
+	if (!memmem(oct + IKE_HDR, m - IKE_HDR, own, ownlen))
+		return "the message does not hold its sender's nonce";
+	*mlen = m;
+	return NULL;
+}
+
+const char *v2psk_octets_check(const struct msg_v2_psk_req *rq, size_t prf_len)
+{
+	size_t m1, m2;
+	const char *why;
+
+	if (rq->oct_i_len > sizeof(rq->oct_i) || rq->oct_r_len > sizeof(rq->oct_r) ||
+	    rq->ni_len > sizeof(rq->ni) || rq->nr_len > sizeof(rq->nr))
+		return "lengths out of bounds";
+	if (rq->ni_len < NONCE_MIN || rq->nr_len < NONCE_MIN)
+		return "a nonce shorter than 128 bits";
+	if ((why = side_ok(rq->oct_i, rq->oct_i_len, rq->nr, rq->nr_len, rq->ni, rq->ni_len,
+	                   prf_len, &m1)))
+		return why;
+	if ((why = side_ok(rq->oct_r, rq->oct_r_len, rq->ni, rq->ni_len, rq->nr, rq->nr_len,
+	                   prf_len, &m2)))
+		return why;
+	const uint8_t *a = rq->oct_i, *b = rq->oct_r;
+	if (memcmp(a, b, 8) != 0)
+		return "the two messages carry different initiator SPIs";
+	if (!all_zero(a + 8, 8))
+		return "the request carries a responder SPI";
+	if (all_zero(b + 8, 8))
+		return "the response carries no responder SPI";
+	if ((a[19] & 0x28) != 0x08)
+		return "the first message is not the initiator's request";
+	if ((b[19] & 0x28) != 0x20)
+		return "the second message is not our response";
+	return NULL;
+}
+
+/* IOS's keyring look-up: the peer whose identity is the one sent, else the most specific
+ * address covering the peer's. */
+static const struct conf_ikev2_peer *keyring_peer(const struct conf_ikev2_keyring *kr,
+                                                  const struct msg_v2_psk_req *rq)
+{
+	const struct conf_ikev2_peer *best = NULL;
+	for (int k = 0; k < kr->npeer; k++) {
+		const struct conf_ikev2_peer *pe = &kr->peer[k];
+		if (pe->id_type && conf_v2_id_is(pe->id_type, pe->id, rq->id_type, rq->id, rq->id_len))
+			return pe;
+	}
+	for (int k = 0; k < kr->npeer; k++) {
+		const struct conf_ikev2_peer *pe = &kr->peer[k];
+		if (pe->has_addr && CONF_SEL_COVERS(pe, &rq->peer) &&
+		    (!best || CONF_SEL_LEN(pe) > CONF_SEL_LEN(best)))
+			best = pe;
+	}
+	return best;
+}
+
+static struct judged **find(uint32_t sa_id)
+{
+	struct judged **pp = &list;
+	while (*pp && (*pp)->j.sa_id != sa_id)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+static void drop(struct judged **pp)
+{
+	struct judged *v = *pp;
+	*pp = v->next;
+	explicit_bzero(v, sizeof(*v));
+	free(v);
+	nlist--;
+}
+
+const struct v2_judged *v2_judged_find(uint32_t sa_id)
+{
+	struct judged **pp = find(sa_id);
+	return *pp ? &(*pp)->j : NULL;
+}
+
+void v2_judged_drop(uint32_t sa_id)
+{
+	struct judged **pp = find(sa_id);
+	if (*pp)
+		drop(pp);
+}
+
+static void remember(const struct msg_v2_psk_res *res, const char *ident)
+{
+	struct judged **pp = find(res->sa_id);
+	if (*pp)
+		drop(pp);               /* judged again (a retried IKE_AUTH): the last verdict */
+	if (nlist >= V2_JUDGED_MAX) {
+		struct judged **last = &list;
+		while ((*last)->next)
+			last = &(*last)->next;
+		drop(last);             /* the oldest */
+	}
+	struct judged *v = calloc(1, sizeof(*v));
+	if (!v)
+		fatal("calloc");
+	v->j.sa_id = res->sa_id;
+	v->j.kind = V2_AAA_PSK;
+	snprintf(v->j.profile, sizeof(v->j.profile), "%s", res->profile);
+	snprintf(v->j.group, sizeof(v->j.group), "%s", res->group);
+	snprintf(v->j.user, sizeof(v->j.user), "%s", ident);
+	v->next = list;
+	list = v;
+	nlist++;
+}
+
+void keymgr_v2_psk(const struct vpnd_conf *c, const struct msg_v2_psk_req *rq,
+                   struct msg_v2_psk_res *res)
+{
+	char ident[MSG_USER_MAX], pa[SA46_STRLEN];
+	const struct conf_ikev2_profile *pr;
+	const struct conf_ikev2_keyring *kr;
+	const struct conf_ikev2_peer *pe;
+	struct ikev2_suite s;
+	uint8_t want[IKEV2_PRF_MAX];
+	const char *why;
+
+	memset(res, 0, sizeof(*res));
+	res->sa_id = rq->sa_id;
+	res->status = KEY_ERROR;
+	v2_judged_drop(rq->sa_id);      /* whatever was judged before does not stand */
+	sa46_ntop(&rq->peer, pa);
+	if (rq->id_len > sizeof(rq->id) || rq->auth_len > sizeof(rq->auth)) {
+		snprintf(res->message, sizeof(res->message), "identity or AUTH out of bounds");
+		goto out;
+	}
+	conf_v2_id_text(rq->id_type, rq->id, rq->id_len, ident, sizeof(ident));
+	res->status = KEY_NO_KEY;
+	if (!(pr = conf_v2_profile_for(c, rq->id_type, rq->id, rq->id_len, &rq->peer,
+	                               &rq->local))) {
+		snprintf(res->message, sizeof(res->message), "no ikev2 profile matches identity "
+		         "'%.60s'", ident);
+		goto out;
+	}
+	snprintf(res->profile, sizeof(res->profile), "%s", pr->name);
+	if (!pr->remote_psk) {
+		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' does not allow "
+		         "authentication remote pre-share", pr->name);
+		goto out;
+	}
+	if (!pr->keyring[0] || !(kr = conf_find_v2_keyring(c, pr->keyring))) {
+		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' has no keyring",
+		         pr->name);
+		goto out;
+	}
+	if (!(pe = keyring_peer(kr, rq)) || !pe->has_key_remote || !pe->has_key_local) {
+		snprintf(res->message, sizeof(res->message), "keyring '%.30s' holds no %skey for "
+		         "identity '%.40s'", kr->name, pe ? "local and remote " : "", ident);
+		goto out;
+	}
+	res->status = KEY_ERROR;
+	if (ikev2_suite_prf(&s, rq->prf) < 0) {
+		snprintf(res->message, sizeof(res->message), "unknown prf %d", rq->prf);
+		goto out;
+	}
+	if ((why = v2psk_octets_check(rq, s.prf_len))) {
+		snprintf(res->message, sizeof(res->message), "signed octets refused: %s", why);
+		goto out;
+	}
+	if (lockout_refused("", &rq->peer, res->message, sizeof(res->message)))
+		goto out;
+	struct iovec oi = { (void *)rq->oct_i, rq->oct_i_len };
+	struct iovec orr = { (void *)rq->oct_r, rq->oct_r_len };
+	if (ikev2_psk_auth(&s, (const uint8_t *)pe->key_remote, strlen(pe->key_remote), &oi, 1,
+	                   want) < 0) {
+		snprintf(res->message, sizeof(res->message), "cannot compute AUTH");
+		goto out;
+	}
+	int good = rq->auth_len == s.prf_len && CRYPTO_memcmp(want, rq->auth, s.prf_len) == 0;
+	OPENSSL_cleanse(want, sizeof(want));
+	lockout_result("", &rq->peer, good, 0);
+	if (!good) {
+		snprintf(res->message, sizeof(res->message), "authentication failed: identity "
+		         "'%.40s', keyring peer '%.24s'", ident, pe->name);
+		goto out;
+	}
+	if (ikev2_psk_auth(&s, (const uint8_t *)pe->key_local, strlen(pe->key_local), &orr, 1,
+	                   res->auth) < 0) {
+		memset(res->auth, 0, sizeof(res->auth));
+		snprintf(res->message, sizeof(res->message), "cannot compute AUTH");
+		goto out;
+	}
+	res->auth_len = (uint16_t)s.prf_len;
+	res->status = KEY_OK;
+	/* IOS: without a NAME the authorization looks up its default policy */
+	snprintf(res->group, sizeof(res->group), "%s", pr->group_name[V2_AAA_PSK][0] ?
+	         pr->group_name[V2_AAA_PSK] : CONF_V2_DEFAULT);
+	remember(res, ident);
+	log_info("SA %u: IKEv2 identity '%s' from %s authenticated by pre-shared key (profile "
+	         "'%s', keyring '%s' peer '%s')", rq->sa_id, ident, pa, pr->name, kr->name,
+	         pe->name);
+	return;
+out:
+	log_rl("SA %u: IKEv2 pre-shared key from %s: %s", rq->sa_id, pa, res->message);
+}
