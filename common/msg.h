@@ -744,7 +744,8 @@ struct msg_ike_sa {
 	int64_t  established;           /* unix time phase 1 completed */
 	int32_t  caps;                  /* IKE_CAP_* */
 };
-enum { IKE_CAP_CFG = 1, IKE_CAP_DPD = 2, IKE_CAP_NAT = 4, IKE_CAP_XAUTH = 8 };
+/* IKE_CAP_V2: the SA is IKEv2's (show crypto session says IKEv2 SA) */
+enum { IKE_CAP_CFG = 1, IKE_CAP_DPD = 2, IKE_CAP_NAT = 4, IKE_CAP_XAUTH = 8, IKE_CAP_V2 = 16 };
 struct msg_ike_sa_down {
 	uint32_t session_id;
 	char     reason[64];

@@ -18,6 +18,7 @@
 #include "ikemgr/ezvpn.h"
 #include "ikemgr/vti.h"
 #include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
 
 static struct {
 	uv_loop_t     *loop;
@@ -67,6 +68,16 @@ static void to_parent(uint32_t type, uint32_t peerid, const void *d, size_t l)
 	imsg_compose(&io.parent, type, peerid, -1, d, l);
 }
 
+/* IKEv1 and IKEv2 share the ports: the header's major version says which engine. */
+static void ike_input(const uint8_t *pkt, size_t len, const union sa46 *from,
+                      const union sa46 *local, int port4500)
+{
+	if (len >= ISAKMP_HDR_LEN && pkt[17] >> 4 == 2)
+		ikev2_input(pkt, len, from, local, port4500);
+	else
+		ikev1_input(pkt, len, from, local, port4500);
+}
+
 /* One port 500 socket's queue; IPv4 and IPv6 each have one. */
 static void read_500(int fd)
 {
@@ -84,7 +95,7 @@ static void read_500(int fd)
 		pktinfo_local(&mh, &from, htons(500), &local);
 		if (from.sa.sa_family != AF_INET && from.sa.sa_family != AF_INET6)
 			continue;
-		ikev1_input(io.buf, (size_t)n, &from, &local, 0);
+		ike_input(io.buf, (size_t)n, &from, &local, 0);
 	}
 }
 
@@ -97,13 +108,21 @@ static void on_500(uv_poll_t *h, int status, int events)
 
 static void on_tick(uv_timer_t *t)
 {
-	ikev1_tick(time(NULL));
+	time_t now = time(NULL);
+	ikev1_tick(now);
+	ikev2_tick(now);
 }
 
 /* The channels' dispatch tables: sizes and senders are checked by then (msgcat). */
 static void h_skeyid(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ikev1_skeyid_res(im->hdr.peerid, im->data);
+}
+
+static void h_v2_psk(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev2_psk_res(im->hdr.peerid, im->data);
+	explicit_bzero(im->data, im->datalen);
 }
 
 static void h_cert_verify(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -118,7 +137,8 @@ static void h_sign(struct imsgbuf *b, struct imsg *im, void *arg)
 
 static void h_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev1_xauth_res(im->hdr.peerid, im->data);
+	if (!ikev2_xauth_res(im->hdr.peerid, im->data))
+		ikev1_xauth_res(im->hdr.peerid, im->data);
 }
 
 static void h_ez_xauth(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -148,32 +168,37 @@ static void h_ike_packet(struct imsgbuf *b, struct imsg *im, void *arg)
 	memcpy(&p, im->data, sizeof(p));
 	if (p.len != im->datalen - sizeof(p))
 		return;     /* tunmgr's own bookkeeping, not the peer's: the datagram is lost */
-	ikev1_input((uint8_t *)im->data + sizeof(p), p.len, &p.peer, &p.local, 1);
+	ike_input((uint8_t *)im->data + sizeof(p), p.len, &p.peer, &p.local, 1);
 }
 
 static void h_va_created(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev1_va_created(im->hdr.peerid, im->data);
+	if (!ikev2_va_created(im->hdr.peerid, im->data))
+		ikev1_va_created(im->hdr.peerid, im->data);
 }
 
 static void h_sa_added(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev1_sa_added(im->hdr.peerid, im->data);
+	if (!ikev2_sa_added(im->hdr.peerid, im->data))
+		ikev1_sa_added(im->hdr.peerid, im->data);
 }
 
 static void h_va_activity(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev1_va_activity(im->hdr.peerid, im->data);
+	if (!ikev2_va_activity(im->hdr.peerid, im->data))
+		ikev1_va_activity(im->hdr.peerid, im->data);
 }
 
 static void h_sa_expire(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev1_sa_expire(im->hdr.peerid, im->data);
+	if (!ikev2_sa_expire(im->hdr.peerid, im->data))
+		ikev1_sa_expire(im->hdr.peerid, im->data);
 }
 
 static void h_clear(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ikev1_clear(im->data);
+	ikev2_clear(im->data);
 }
 
 static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -184,11 +209,13 @@ static void h_debug(struct imsgbuf *b, struct imsg *im, void *arg)
 static void h_reload(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ikev1_reload(im->data);
+	ikev2_reload(im->data);
 }
 
 static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ikev1_shutdown();
+	ikev2_shutdown();
 	imsg_flush_blocking(&io.tun);
 	imsg_flush_blocking(&io.key);
 	imsg_flush_blocking(&io.parent);
@@ -198,6 +225,7 @@ static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 
 static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
 	[IMSG_SKEYID_RES] = h_skeyid,
+	[IMSG_V2_PSK_RES] = h_v2_psk,
 	[IMSG_CERT_VERIFY_RES] = h_cert_verify,
 	[IMSG_SIGN_RES] = h_sign,
 	[IMSG_XAUTH_RES] = h_xauth,

@@ -24,6 +24,7 @@
 #include "common/msg.h"
 #include "ikemgr/dh.h"
 #include "ikemgr/ike_timers.h"
+#include "ikemgr/ikev2_proposal.h"
 #include "ikemgr/ikev2_wire.h"
 #include "ikemgr/session.h"
 
@@ -52,10 +53,16 @@ struct ikev2_auth_req {
 	int      initial_contact;
 	int      transport;             /* USE_TRANSPORT_MODE: refused (remote access is tunnel) */
 	uint32_t msgid;
-	/* the chosen CHILD_SA */
+	/* the chosen CHILD_SA and the selectors of the answer */
 	struct ike_child c;
-	uint16_t encr_id, encr_bits, integ_id;
+	struct ikev2_esp_choice esp;
+	struct ikev2_ts ts_i[IKEV2_MAX_TS], ts_r[IKEV2_MAX_TS];
+	int      nts_i, nts_r;
 	int      chosen;
+	int      child_error;           /* the notify refusing the CHILD_SA, 0 = none */
+	/* keymgr's answer: our AUTH */
+	uint8_t  auth_r[MSG_KEY_MAX];
+	size_t   auth_r_len;
 };
 
 struct ikev2_sa {
@@ -67,6 +74,8 @@ struct ikev2_sa {
 	int      state;
 	uint8_t  spi_i[8], spi_r[8];
 	const struct conf_ikev2_profile *prof;
+	char     prof_name[CONF_NAME_MAX]; /* to find it again after a reload (the configuration
+	                                    * is overwritten in place) */
 
 	/* IKE_SA_INIT */
 	struct ikev2_suite suite;
@@ -117,7 +126,13 @@ void ikev2_sa_delete(struct ikev2_sa *, const char *reason, int notify_peer);
 void ikev2_send_response(struct ikev2_sa *, const uint8_t *pkt, size_t len);
 void ikev2_send_raw(struct ikev2_sa *, const uint8_t *pkt, size_t len);
 void ikev2_rearm(struct ikev2_sa *);
+/* IKE_AUTH answered: no longer half open, its session deadlines from now */
+void ikev2_established(struct ikev2_sa *);
 void ikev2_tick(time_t now);
+int  ikev2_va_activity(uint32_t peerid, const struct msg_va_activity *);
+int  ikev2_sa_expire(uint32_t peerid, const struct msg_sa_expire *);
+void ikev2_clear(const struct msg_clear *);
+void ikev2_reload(const struct vpnd_conf *);
 void ikev2_shutdown(void);
 /* An encrypted message: header for exch/msgid, an SK payload, then the caller's payloads
  * (put with isakmp_put_payload and friends) and ikev2_seal. */

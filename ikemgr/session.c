@@ -51,12 +51,23 @@ void ike_child_remove(struct ike_session *s, struct ike_child *c, const char *re
 	memset(c, 0, sizeof(*c));
 }
 
+int ike_session_vtemplate(const struct ike_session *s)
+{
+	return s->profile ? s->profile->virtual_template :
+	       s->v2profile ? s->v2profile->virtual_template : 0;
+}
+
+const char *ike_session_profile_name(const struct ike_session *s)
+{
+	return s->profile ? s->profile->name : s->v2profile ? s->v2profile->name : "";
+}
+
 const struct conf_ipsec_profile *ike_session_ipsec_profile(const struct ike_session *s)
 {
-	if (!s->profile || !s->profile->virtual_template)
+	if (!ike_session_vtemplate(s))
 		return NULL;
 	const struct conf_interface *vt = conf_find_template(ike.conf,
-	                                                     s->profile->virtual_template);
+	                                                     ike_session_vtemplate(s));
 	if (!vt)
 		return NULL;
 	return conf_find_ipsec_profile(ike.conf, vt->protection);
@@ -117,7 +128,7 @@ void ike_session_request_va(struct ike_session *s, struct in_addr net, int plen)
 	struct msg_va_create c;
 	memset(&c, 0, sizeof(c));
 	c.session_id = s->id;
-	c.template_num = s->profile ? s->profile->virtual_template : 0;
+	c.template_num = ike_session_vtemplate(s);
 	c.client_addr = net;
 	c.client_plen = plen;
 	snprintf(c.user, sizeof(c.user), "%s", s->user);
@@ -158,7 +169,7 @@ static void session_msg(const struct ike_session *s, const struct ike_child *c,
 	u.session_id = s->id;
 	snprintf(u.user, sizeof(u.user), "%s", s->user);
 	snprintf(u.group, sizeof(u.group), "%s", s->group_name);
-	snprintf(u.profile, sizeof(u.profile), "%s", s->profile ? s->profile->name : "");
+	snprintf(u.profile, sizeof(u.profile), "%s", ike_session_profile_name(s));
 	u.peer = s->peer;
 	u.local = s->local;
 	u.assigned = s->policy.addr;

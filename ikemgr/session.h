@@ -74,6 +74,7 @@ struct ike_session {
 	char     group_name[MSG_GROUP_MAX];
 	/* the profile that matched the peer; "crypto isakmp profile" is the only kind there is */
 	const struct conf_isakmp_profile *profile;
+	const struct conf_ikev2_profile *v2profile;   /* an IKEv2 session's, instead */
 	struct msg_policy policy;     /* group, RADIUS and profile merged by keymgr */
 	int      have_policy;         /* policy holds an address lease keymgr must get back */
 	int      addr6_given;         /* the client was handed policy.addr6 (it asked) */
@@ -111,6 +112,9 @@ int  ike_session_same_client(const struct ike_session *, const struct ike_sessio
 void ike_session_move(struct ike_session *to, struct ike_session *from);
 /* An IPsec SA leaves: out of tunmgr, out of the session store, its slot freed. */
 void ike_child_remove(struct ike_session *, struct ike_child *, const char *reason);
+/* The virtual-template number and the profile's name, from whichever kind of profile. */
+int  ike_session_vtemplate(const struct ike_session *);
+const char *ike_session_profile_name(const struct ike_session *);
 /* The ipsec profile of the profile's virtual-template, if any. */
 const struct conf_ipsec_profile *ike_session_ipsec_profile(const struct ike_session *);
 /* RADIUS Session-Timeout and Idle-Timeout (else the ipsec profile's idle-time once up).

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/msg.h"
 #include "db/db.h"
 #include "vpnctl/vpnctl.h"
 
@@ -21,11 +22,12 @@ static const char text_cols[] =
 	" assigned_addr, ifname, unit, ike_spi_i, ike_spi_r, esp_spi_in, esp_spi_out, transform,"
 	" started, ended, end_reason, pkts_in, pkts_out, bytes_in, bytes_out, drop_auth,"
 	" drop_replay, drop_other, counters_at, assigned_addr6, delegated_prefix6, "
-	DB_SESSION_STATUS_SQL;
+	DB_SESSION_STATUS_SQL
+	", (SELECT i.caps FROM ike_sas i WHERE i.run_id = s.run_id AND i.session_id = s.session_id)";
 enum col { C_SID, C_USER, C_GRP, C_PROFILE, C_PEER, C_PEERPORT, C_LOCAL, C_LOCALPORT, C_ADDR,
            C_IFNAME, C_UNIT, C_SPII, C_SPIR, C_ESPIN, C_ESPOUT, C_TRANSFORM, C_STARTED, C_ENDED,
            C_REASON, C_PKTIN, C_PKTOUT, C_BYTESIN, C_BYTESOUT, C_DAUTH, C_DREPLAY, C_DOTHER,
-           C_COUNTERS_AT, C_ADDR6, C_DELEG6, C_STATUS };
+           C_COUNTERS_AT, C_ADDR6, C_DELEG6, C_STATUS, C_IKECAPS };
 
 /* The filters, each a column compared with one bound value. */
 static const struct filter {
@@ -133,8 +135,9 @@ static void print_session(sqlite3_stmt *s, enum mode m)
 		printf("      Desc: (none)\n");
 		printf("  Session ID: %lld\n", num(s, C_SID));
 	}
-	printf("  IKEv1 SA: local %s/%lld remote %s/%lld %s\n", txt(s, C_LOCAL), num(s, C_LOCALPORT),
-	       txt(s, C_PEER), num(s, C_PEERPORT), history ? "Inactive" : "Active");
+	printf("  IKEv%d SA: local %s/%lld remote %s/%lld %s\n", num(s, C_IKECAPS) & IKE_CAP_V2 ? 2 : 1,
+	       txt(s, C_LOCAL), num(s, C_LOCALPORT), txt(s, C_PEER), num(s, C_PEERPORT),
+	       history ? "Inactive" : "Active");
 	if (detail) {
 		/* C: mode config gave an address, N: NAT-T (UDP 4500), X: XAUTH user */
 		printf("          Capabilities:%s%s%s connid:%lld\n", has_addr(s, C_ADDR) ? "C" : "",

@@ -150,6 +150,9 @@ echo "$out" | grep -Eq "^  IKEv2 SA: local $GW/4500 remote 172.18.143.2/4500 (Ac
 	{ echo "$out"; die "show crypto session: no IKEv2 SA line (IKEv2 SA: local $GW/4500 remote 172.18.143.2/4500 Active)"; }
 pass "$name: show crypto session: Virtual-Access${va#va}, FLEXPROF, peer 172.18.143.2:4500, $vip, IKEv2 SA"
 
+# tunmgr reports SA counters every few seconds: wait for the pings' to be counted
+wait_until 12 sh -c "[ \"\$($VPNCTL -S $st sql \"SELECT min(pkts_encaps) FROM ipsec_sas WHERE ended IS NULL\" | tail -1)\" -ge 6 ]" ||
+	die "ipsec sa counters did not reach 6 within 12 s: $(ctl sql 'SELECT spi_in, pkts_encaps, pkts_decaps FROM ipsec_sas')"
 out=$(ctl show crypto ipsec sa interface "$va") || die "show crypto ipsec sa failed"
 echo "$out" | grep -qx "interface: Virtual-Access${va#va}" || { echo "$out"; die "ipsec sa: interface line"; }
 echo "$out" | grep -qx "   current_peer 172.18.143.2 port 4500" || { echo "$out"; die "ipsec sa: current_peer"; }

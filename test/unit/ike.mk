@@ -25,6 +25,13 @@ test_unit_test_ikev2_wire_SOURCES = test/unit/test_ikev2_wire.c
 test_unit_test_ikev2_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_wire_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += test/unit/test_ikev2_proposal
+TESTS += test/unit/test_ikev2_proposal
+test_unit_test_ikev2_proposal_SOURCES = test/unit/test_ikev2_proposal.c test/unit/confload.c \
+	test/unit/confload.h
+test_unit_test_ikev2_proposal_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_proposal_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_dh
 TESTS += test/unit/test_dh
 test_unit_test_dh_SOURCES = test/unit/test_dh.c

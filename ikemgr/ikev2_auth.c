@@ -1,0 +1,411 @@
+/*
+ * IKE_AUTH, responder side (RFC 7296 1.2, 2.15, 2.19, 3.15): the peer's identity picks the
+ * ikev2 profile; keymgr, which alone holds the keys, checks the peer's AUTH and computes ours
+ * (ikemgr gives it both sides' octets, RealMessage | Nonce | prf(SK_p, ID')); keymgr then
+ * authorizes the session (address, DNS, split networks) for the group the profile names;
+ * tunmgr creates the virtual-access interface and installs the CHILD_SA; only then does the
+ * answer go out, so the client's first packet finds its SA.
+ *
+ * The steps wait on other processes; each answer finds the SA by session id and checks the
+ * state it is in, so a late or repeated answer does nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
+
+#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
+                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
+                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL })
+
+/* The IKE_AUTH failed: AUTHENTICATION_FAILED (or another error) answered, the SA gone. */
+static void fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char *why)
+{
+	v2.auth_fail++;
+	log_info("IKEv2 session %u from %s refused: %s", sa->s.id,
+	         sa46_ntop(&sa->s.peer, (char[SA46_STRLEN]){ 0 }), why);
+	ikev2_notify_protected(sa, IKEV2_EXCH_AUTH, msgid, type, NULL, 0);
+	ikev2_sa_delete(sa, why, 0);
+}
+
+/* Our IDr body: the profile's identity local, else the address the peer reached. */
+static size_t our_id(const struct ikev2_sa *sa, uint8_t *b, size_t cap)
+{
+	const struct conf_ikev2_profile *p = sa->prof;
+	size_t alen;
+	const void *addr = sa46_addr(&sa->s.local, &alen);
+	memset(b, 0, 4);
+	if (p && p->id_local_type != V2_ID_NONE && p->id_local_type != V2_ID_ADDRESS) {
+		size_t n = strlen(p->id_local);
+		if (4 + n > cap)
+			return 0;
+		b[0] = p->id_local_type == V2_ID_FQDN ? IKEV2_ID_FQDN :
+		       p->id_local_type == V2_ID_EMAIL ? IKEV2_ID_RFC822_ADDR : IKEV2_ID_KEY_ID;
+		memcpy(b + 4, p->id_local, n);
+		return 4 + n;
+	}
+	if (4 + alen > cap)
+		return 0;
+	b[0] = alen == 16 ? IKEV2_ID_IPV6_ADDR : IKEV2_ID_IPV4_ADDR;
+	memcpy(b + 4, addr, alen);
+	return 4 + alen;
+}
+
+void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uint8_t *in,
+                      size_t len)
+{
+	struct ikev2_chain c;
+	uint8_t inner;
+	if (ikev2_parse_chain(np, in, 0, len, &c, &inner) < 0 || inner) {
+		v2.drop_malformed++;
+		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "malformed IKE_AUTH");
+		return;
+	}
+	if (c.unknown_critical) {
+		fail(sa, msgid, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, "unsupported critical payload");
+		return;
+	}
+	const struct ikev2_pl *pidi = ikev2_find(&c, IKEV2_NP_IDI),
+	                      *pauth = ikev2_find(&c, IKEV2_NP_AUTH),
+	                      *psa = ikev2_find(&c, IKEV2_NP_SA), *ptsi = ikev2_find(&c, IKEV2_NP_TSI),
+	                      *ptsr = ikev2_find(&c, IKEV2_NP_TSR), *pcp = ikev2_find(&c, IKEV2_NP_CP);
+	struct ikev2_typed idi, auth;
+	if (!pidi || ikev2_parse_id(pidi->body, pidi->len, &idi) < 0 || pidi->len > MSG_ID_MAX) {
+		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "IDi missing or malformed");
+		return;
+	}
+	if (!pauth) {
+		/* no AUTH: the peer asks for EAP (2.16), which is not served yet */
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "EAP requested, not supported");
+		return;
+	}
+	if (ikev2_parse_auth(pauth->body, pauth->len, &auth) < 0 || auth.len > MSG_KEY_MAX) {
+		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "AUTH malformed");
+		return;
+	}
+	if (auth.type != IKEV2_AUTH_PSK) {
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED,
+		     "only pre-shared-key authentication is served");
+		return;
+	}
+	char who[MSG_USER_MAX];
+	conf_v2_id_text(idi.type, idi.data, idi.len, who, sizeof(who));
+	const struct conf_ikev2_profile *prof =
+		conf_v2_profile_for(ike.conf, idi.type, idi.data, idi.len, &sa->s.peer, &sa->s.local);
+	if (!prof) {
+		char why[MSG_USER_MAX + 64];
+		snprintf(why, sizeof(why), "no crypto ikev2 profile matches identity '%s'", who);
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		return;
+	}
+	struct ikev2_auth_req *r = calloc(1, sizeof(*r));
+	if (!r) {
+		fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
+		return;
+	}
+	sa->auth = r;
+	sa->prof = prof;
+	sa->s.v2profile = prof;
+	snprintf(sa->prof_name, sizeof(sa->prof_name), "%s", prof->name);
+	snprintf(sa->s.user, sizeof(sa->s.user), "%s", who);
+	r->msgid = msgid;
+	memcpy(r->idi, pidi->body, pidi->len);
+	r->idi_len = pidi->len;
+	/* the CHILD_SA: proposals and selectors, judged once the address is known */
+	static struct ikev2_sa_pl props;
+	if (!psa || !ptsi || !ptsr || ikev2_parse_sa(psa->body, psa->len, &props) < 0 ||
+	    ikev2_parse_ts(ptsi->body, ptsi->len, &r->tsi) < 0 ||
+	    ikev2_parse_ts(ptsr->body, ptsr->len, &r->tsr) < 0) {
+		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "CHILD_SA payloads missing or malformed");
+		return;
+	}
+	memcpy(r->props, props.prop, sizeof(props.prop[0]) * (size_t)props.n);
+	r->nprops = props.n;
+	if (pcp) {
+		struct ikev2_cp cp;
+		if (ikev2_parse_cp(pcp->body, pcp->len, &cp) == 0 && cp.type == IKEV2_CFG_REQUEST) {
+			r->cp_request = 1;
+			for (int i = 0; i < cp.n; i++) {
+				r->want_ip4 |= cp.a[i].type == IKEV2_CP_INTERNAL_IP4_ADDRESS;
+				r->want_ip6 |= cp.a[i].type == IKEV2_CP_INTERNAL_IP6_ADDRESS;
+				r->want_dns |= cp.a[i].type == IKEV2_CP_INTERNAL_IP4_DNS;
+			}
+		}
+	}
+	if (!r->cp_request || !r->want_ip4) {
+		/* a remote-access hub gives every client its address (2.19) */
+		fail(sa, msgid, IKEV2_N_FAILED_CP_REQUIRED, "no configuration payload asking for an "
+		     "IPv4 address");
+		return;
+	}
+	for (int i = 0; i < c.n; i++) {
+		struct ikev2_notify n;
+		if (c.pl[i].type != IKEV2_NP_N || ikev2_parse_notify(c.pl[i].body, c.pl[i].len, &n))
+			continue;
+		r->initial_contact |= n.type == IKEV2_N_INITIAL_CONTACT;
+		r->transport |= n.type == IKEV2_N_USE_TRANSPORT_MODE;
+	}
+
+	/* both sides' octets for keymgr */
+	r->idr_b_len = our_id(sa, r->idr_b, sizeof(r->idr_b));
+	struct msg_v2_psk_req *q = calloc(1, sizeof(*q));
+	uint8_t mac_i[IKEV2_PRF_MAX], mac_r[IKEV2_PRF_MAX];
+	size_t pl = sa->suite.prf_len;
+	struct iovec vi = { r->idi, r->idi_len }, vr = { r->idr_b, r->idr_b_len };
+	if (!q || !r->idr_b_len || sa->msg1_len + sa->nrlen + pl > MSG_V2_OCTETS_MAX ||
+	    sa->msg2_len + sa->nilen + pl > MSG_V2_OCTETS_MAX ||
+	    ikev2_prf(&sa->suite, sa->k.pi, pl, &vi, 1, mac_i) < 0 ||
+	    ikev2_prf(&sa->suite, sa->k.pr, pl, &vr, 1, mac_r) < 0) {
+		free(q);
+		fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "AUTH octets not built");
+		return;
+	}
+	q->sa_id = sa->s.id;
+	q->prf = sa->suite.prf_id;
+	q->local = sa->s.local;
+	q->peer = sa->s.peer;
+	q->id_type = idi.type;
+	q->id_len = (uint16_t)idi.len;
+	memcpy(q->id, idi.data, idi.len);
+	q->auth_len = (uint16_t)auth.len;
+	memcpy(q->auth, auth.data, auth.len);
+	q->ni_len = (uint16_t)sa->nilen;
+	memcpy(q->ni, sa->ni, sa->nilen);
+	q->nr_len = (uint16_t)sa->nrlen;
+	memcpy(q->nr, sa->nr, sa->nrlen);
+	uint8_t *o = q->oct_i;
+	memcpy(o, sa->msg1, sa->msg1_len);
+	memcpy(o + sa->msg1_len, sa->nr, sa->nrlen);
+	memcpy(o + sa->msg1_len + sa->nrlen, mac_i, pl);
+	q->oct_i_len = (uint16_t)(sa->msg1_len + sa->nrlen + pl);
+	o = q->oct_r;
+	memcpy(o, sa->msg2, sa->msg2_len);
+	memcpy(o + sa->msg2_len, sa->ni, sa->nilen);
+	memcpy(o + sa->msg2_len + sa->nilen, mac_r, pl);
+	q->oct_r_len = (uint16_t)(sa->msg2_len + sa->nilen + pl);
+	sa->state = V2_S_WAIT_PSK;
+	ikev2_rearm(sa);
+	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
+	        "keymgr", sa->s.id, who, prof->name);
+	ike.io.to_keymgr(IMSG_V2_PSK_REQ, sa->s.id, q, sizeof(*q));
+	explicit_bzero(q, sizeof(*q));
+	free(q);
+}
+
+/* An answer for sa in the state it waits in, or NULL. */
+static struct ikev2_sa *waiting(uint32_t peerid, int state)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	return sa && sa->state == state && sa->auth ? sa : NULL;
+}
+
+int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
+{
+	struct ikev2_sa *sa = waiting(peerid, V2_S_WAIT_PSK);
+	if (!sa)
+		return ikev2_sa_by_id(peerid) != NULL;
+	struct ikev2_auth_req *r = sa->auth;
+	char msg[sizeof(res->message)];
+	memcpy(msg, res->message, sizeof(msg));
+	msg[sizeof(msg) - 1] = 0;
+	if (res->status != KEY_OK || res->auth_len == 0 || res->auth_len > sizeof(r->auth_r)) {
+		char why[200];
+		snprintf(why, sizeof(why), "authentication failed%s%s", msg[0] ? ": " : "", msg);
+		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		return 1;
+	}
+	/* keymgr matched the profile itself: it must be the one the identity gave us */
+	char pname[sizeof(res->profile)], group[sizeof(res->group)];
+	memcpy(pname, res->profile, sizeof(pname));
+	pname[sizeof(pname) - 1] = 0;
+	memcpy(group, res->group, sizeof(group));
+	group[sizeof(group) - 1] = 0;
+	if (strcmp(pname, sa->prof->name)) {
+		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr chose another profile");
+		return 1;
+	}
+	/* keymgr keeps a record of the SA from here on: it must hear of its end */
+	sa->s.have_policy = 1;
+	memcpy(r->auth_r, res->auth, res->auth_len);
+	r->auth_r_len = res->auth_len;
+	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
+	struct msg_xauth_req *x = calloc(1, sizeof(*x));
+	if (!x) {
+		fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
+		return 1;
+	}
+	x->sa_id = sa->s.id;
+	snprintf(x->group, sizeof(x->group), "%s", group);
+	snprintf(x->user, sizeof(x->user), "%s", sa->s.user);
+	x->authorize_only = 1;
+	x->peer = sa->s.peer;
+	sa->state = V2_S_AUTHORIZING;
+	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (pre-shared key), "
+	        "authorizing group '%s'", sa->s.id, sa->s.user, group);
+	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, x, sizeof(*x));
+	free(x);
+	return 1;
+}
+
+int ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *res)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	if (sa->state != V2_S_AUTHORIZING || !sa->auth)
+		return 1;
+	if (res->status != XAUTH_OK) {
+		char why[sizeof(res->message) + 32], m[sizeof(res->message)];
+		memcpy(m, res->message, sizeof(m));
+		m[sizeof(m) - 1] = 0;
+		snprintf(why, sizeof(why), "not authorized: %s", m);
+		fail(sa, sa->auth->msgid, res->status == XAUTH_NO_ADDRESS ?
+		     IKEV2_N_INTERNAL_ADDRESS_FAILURE : IKEV2_N_AUTHENTICATION_FAILED, why);
+		return 1;
+	}
+	sa->s.policy = res->policy;
+	sa->s.have_policy = 1;
+	sa->state = V2_S_WAIT_VA;
+	ike_session_request_va(&sa->s, sa->s.policy.addr, 32);
+	return 1;
+}
+
+/* IDr, AUTH, CP (the address, netmask, DNS, split networks), then the CHILD_SA or why not. */
+static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
+{
+	struct ikev2_auth_req *r = sa->auth;
+	size_t sk;
+	if (ikev2_begin_sk(sa, b, IKEV2_EXCH_AUTH, r->msgid, 1, &sk) < 0)
+		return -1;
+	isakmp_put_payload(b, IKEV2_NP_IDR, r->idr_b, r->idr_b_len);
+	ikev2_put_typed(b, IKEV2_NP_AUTH, IKEV2_AUTH_PSK, r->auth_r, r->auth_r_len);
+	uint8_t cp[512];
+	long n = 4;
+	const struct msg_policy *p = &sa->s.policy;
+	memset(cp, 0, 4);
+	cp[0] = IKEV2_CFG_REPLY;
+	n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_ADDRESS, &p->addr, 4);
+	if (n > 0 && p->netmask.s_addr)
+		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_NETMASK,
+		                  &p->netmask, 4);
+	for (int i = 0; n > 0 && i < p->ndns && i < 2; i++)
+		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_DNS, &p->dns[i], 4);
+	for (int i = 0; n > 0 && i < p->nsplit; i++) {
+		uint8_t v[8];
+		memcpy(v, &p->split[i].net, 4);
+		memcpy(v + 4, &p->split[i].mask, 4);
+		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_SUBNET, v, 8);
+	}
+	if (n < 0)
+		return -1;
+	isakmp_put_payload(b, IKEV2_NP_CP, cp, (size_t)n);
+	if (r->child_error)
+		ikev2_put_notify(b, 0, NULL, 0, (uint16_t)r->child_error, NULL, 0);
+	else
+		ikev2_child_put(sa, r, b);
+	return ikev2_seal(sa, b, sk);
+}
+
+/* The answer goes out; the SA is established (with or without its CHILD_SA). */
+static void answer(struct ikev2_sa *sa)
+{
+	struct isakmp_buf b;
+	isakmp_buf_init(&b);
+	int ok = build_answer(sa, &b) == 0;
+	if (ok)
+		ikev2_send_response(sa, b.data, b.len);
+	isakmp_buf_free(&b);
+	if (!ok) {
+		ikev2_sa_delete(sa, "IKE_AUTH answer not built", 0);
+		return;
+	}
+	ikev2_established(sa);
+	v2.auth_ok++;
+	struct ikev2_auth_req *r = sa->auth;
+	if (r->child_error) {
+		log_info("IKEv2 session %u ('%s'): no acceptable CHILD_SA (notify %d)", sa->s.id,
+		         sa->s.user, r->child_error);
+		sa->auth = NULL;
+		explicit_bzero(r, sizeof(*r));
+		free(r);
+		ikev2_sa_delete(sa, "no acceptable CHILD_SA", 1);
+		return;
+	}
+	char ip[INET_ADDRSTRLEN];
+	inet_ntop(AF_INET, &sa->s.policy.addr, ip, sizeof(ip));
+	log_info("IKEv2 session %u: '%s' (profile %s) up on %s, address %s, SA %08x/%08x%s",
+	         sa->s.id, sa->s.user, sa->prof->name, sa->s.ifname, ip, ntohl(r->c.spi_in),
+	         ntohl(r->c.spi_out), r->c.encap_mode == IPSEC_ENCAP_TUNNEL ? "" : " (ESP in UDP)");
+	sa->auth = NULL;
+	explicit_bzero(r, sizeof(*r));
+	free(r);
+}
+
+int ikev2_va_created(uint32_t peerid, const struct msg_va_created *res)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	if (sa->state != V2_S_WAIT_VA || !sa->auth)
+		return 1;
+	if (res->status) {
+		sa->s.va_requested = 0;
+		fail(sa, sa->auth->msgid, IKEV2_N_TEMPORARY_FAILURE, "interface not created");
+		return 1;
+	}
+	ike_session_va_ready(&sa->s, res);
+	struct ikev2_auth_req *r = sa->auth;
+	r->child_error = ikev2_child_choose(sa, r);
+	if (r->child_error) {
+		answer(sa);
+		return 1;
+	}
+	if (ikev2_child_install(sa, r) < 0) {
+		fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "CHILD_SA keys not derived");
+		return 1;
+	}
+	sa->held_spi = r->c.spi_in;
+	sa->state = V2_S_WAIT_SA;
+	return 1;
+}
+
+int ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *res)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	if (sa->state != V2_S_WAIT_SA || !sa->auth || res->spi_in != sa->held_spi)
+		return 1;
+	struct ikev2_auth_req *r = sa->auth;
+	if (res->status) {
+		/* tunmgr refused it (its own check of the selectors, a duplicate SPI) */
+		log_rl("IKEv2 session %u: tunmgr did not install SA %08x (%s)", sa->s.id,
+		       ntohl(res->spi_in), strerror(res->status));
+		r->child_error = IKEV2_N_TS_UNACCEPTABLE;
+		answer(sa);
+		return 1;
+	}
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		struct ike_child *c = &sa->s.child[i];
+		if (c->used)
+			continue;
+		*c = r->c;
+		c->used = 1;
+		c->installed = 1;
+		c->created = time(NULL);
+		answer(sa);
+		/* answer() freed r; c is the session's own copy */
+		if ((sa = ikev2_sa_by_id(peerid)) != NULL && sa->state == V2_S_ESTABLISHED) {
+			ike_session_up(&sa->s, &sa->s.child[i]);
+			sa->s.ops->sync(&sa->s);
+		}
+		return 1;
+	}
+	r->child_error = IKEV2_N_NO_ADDITIONAL_SAS;
+	answer(sa);
+	return 1;
+}

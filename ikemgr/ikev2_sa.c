@@ -1,0 +1,566 @@
+/*
+ * IKEv2 SAs: the table (by our SPI, by session id, by the initiator's SPI and address for a
+ * retransmitted IKE_SA_INIT), the datagram entry point and its checks in order (header, SA,
+ * address, message ID, integrity), our responses kept for retransmitted requests, the
+ * deadlines, and the session's ops.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/alg.h"
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
+
+struct ikev2_engine v2;
+
+#define NB(a) (sizeof(a) / sizeof((a)[0]))
+#define HALF_OPEN_SECS 30       /* IKE_SA_INIT answered, no IKE_AUTH: forgotten */
+#define AUTH_SECS      60       /* IKE_AUTH under way (keymgr, RADIUS, tunmgr) */
+
+#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
+                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
+                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL })
+
+static unsigned h8(const uint8_t k[8], size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 8; i++)
+		h = (h ^ k[i]) * 16777619u;
+	return h % n;
+}
+
+static unsigned hid(uint32_t id, size_t n)
+{
+	return (id * 2654435761u) % n;
+}
+
+#define UNLINK(head, sa, field)                                          \
+	for (struct ikev2_sa **pp_ = (head); *pp_; pp_ = &(*pp_)->field) \
+		if (*pp_ == (sa)) {                                      \
+			*pp_ = (sa)->field;                              \
+			break;                                           \
+		}
+
+static struct ikev2_sa *sa_of(struct ike_session *s)
+{
+	return (struct ikev2_sa *)((char *)s - offsetof(struct ikev2_sa, s));
+}
+
+static void op_rearm(struct ike_session *s)
+{
+	ikev2_rearm(sa_of(s));
+}
+
+static void op_delete_children(struct ike_session *s, const uint32_t *spi_in, int n)
+{
+	struct ikev2_sa *sa = sa_of(s);
+	(void)spi_in;
+	(void)n;
+	/* Our own INFORMATIONAL requests are not sent yet: the peer learns of a deleted CHILD_SA
+	 * when its packets stop being answered, as after a hub restart. */
+	log_dbg(DBG_ENGINE, V2_PEER(sa), "session %u: %d IPsec SA(s) cleared without a delete "
+	        "to the IKEv2 peer", s->id, n);
+}
+
+static void op_ike_spis(const struct ike_session *s, uint8_t spi_i[8], uint8_t spi_r[8])
+{
+	const struct ikev2_sa *sa = (const struct ikev2_sa *)((const char *)s -
+	                                                      offsetof(struct ikev2_sa, s));
+	memcpy(spi_i, sa->spi_i, 8);
+	memcpy(spi_r, sa->spi_r, 8);
+}
+
+static void report_ike(struct ikev2_sa *sa)
+{
+	struct msg_ike_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = sa->s.id;
+	memcpy(m.cky_i, sa->spi_i, 8);
+	memcpy(m.cky_r, sa->spi_r, 8);
+	m.peer = sa->s.peer;
+	m.local = sa->s.local;
+	/* IOS's show crypto ikev2 sa says READY for an established SA */
+	snprintf(m.state, sizeof(m.state), "%s", sa->state == V2_S_ESTABLISHED ? "READY" : "IN-NEG");
+	const struct alg_v2_encr *e = alg_v2_encr(sa->suite.encr_id, sa->suite.encr_bits);
+	const struct alg_v2_prf *p = alg_v2_prf(sa->suite.prf_id);
+	snprintf(m.encr, sizeof(m.encr), "%s", e ? e->word : "?");
+	snprintf(m.hash, sizeof(m.hash), "%s", p ? p->word : "?");
+	snprintf(m.auth, sizeof(m.auth), "psk");
+	m.dh_group = sa->suite.dh;
+	m.lifetime = sa->prof ? sa->prof->lifetime : 86400;
+	if (!sa->s.rep_established)
+		sa->s.rep_established = sa->established_at ? sa->established_at : time(NULL);
+	m.established = (int64_t)sa->s.rep_established;
+	m.caps = (sa->s.policy.addr.s_addr ? IKE_CAP_CFG : 0) | IKE_CAP_V2 |
+	         (sa->port4500 ? IKE_CAP_NAT : 0);
+	ike.io.to_parent(IMSG_IKE_SA_UP, sa->s.id, &m, sizeof(m));
+	sa->s.rep_state = sa->state;
+	sa->s.rep_port = sa46_port(&sa->s.peer);
+}
+
+static void op_sync(struct ike_session *s)
+{
+	struct ikev2_sa *sa = sa_of(s);
+	if (sa->state < V2_S_WAIT_SA || sa->state == V2_S_DEAD)
+		return;
+	if (s->rep_state != sa->state || s->rep_port != sa46_port(&s->peer))
+		report_ike(sa);
+	ike_report_children(s);
+}
+
+static const struct ike_session_ops ikev2_session_ops = {
+	.rearm = op_rearm,
+	.delete_children = op_delete_children,
+	.ike_spis = op_ike_spis,
+	.sync = op_sync,
+};
+
+static struct ikev2_sa *by_spi(const uint8_t spi_i[8], const uint8_t spi_r[8])
+{
+	for (struct ikev2_sa *sa = v2.by_spi[h8(spi_r, NB(v2.by_spi))]; sa; sa = sa->spi_next)
+		if (!memcmp(sa->spi_r, spi_r, 8) && !memcmp(sa->spi_i, spi_i, 8))
+			return sa;
+	return NULL;
+}
+
+static struct ikev2_sa *by_init(const uint8_t spi_i[8], const union sa46 *peer)
+{
+	for (struct ikev2_sa *sa = v2.by_init[h8(spi_i, NB(v2.by_init))]; sa; sa = sa->init_next)
+		if (!memcmp(sa->spi_i, spi_i, 8) && sa46_same_addr(&sa->s.peer, peer))
+			return sa;
+	return NULL;
+}
+
+struct ikev2_sa *ikev2_sa_by_id(uint32_t id)
+{
+	for (struct ikev2_sa *sa = v2.by_id[hid(id, NB(v2.by_id))]; sa; sa = sa->id_next)
+		if (sa->s.id == id)
+			return sa;
+	return NULL;
+}
+
+struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
+                              const union sa46 *local)
+{
+	if (tmr_reserve(&v2.timers, (size_t)v2.nsa + 1) < 0)
+		return NULL;
+	struct ikev2_sa *sa = calloc(1, sizeof(*sa));
+	if (!sa)
+		return NULL;
+	static const uint8_t zero[8];
+	sa->s.ops = &ikev2_session_ops;
+	memcpy(sa->spi_i, spi_i, 8);
+	do {
+		ike_random(sa->spi_r, 8);
+	} while (!memcmp(sa->spi_r, zero, 8) || by_spi(spi_i, sa->spi_r));
+	sa->s.peer = *peer;
+	sa->s.local = *local;
+	/* one id space with IKEv1: keymgr's, tunmgr's and the parent's answers name it */
+	do {
+		sa->s.id = ++ike.next_id;
+	} while (sa->s.id == 0 || ike_sa_by_id(sa->s.id));
+	sa->created = sa->last_rx = time(NULL);
+	unsigned h = h8(sa->spi_r, NB(v2.by_spi));
+	sa->spi_next = v2.by_spi[h];
+	v2.by_spi[h] = sa;
+	h = hid(sa->s.id, NB(v2.by_id));
+	sa->id_next = v2.by_id[h];
+	v2.by_id[h] = sa;
+	h = h8(spi_i, NB(v2.by_init));
+	sa->init_next = v2.by_init[h];
+	v2.by_init[h] = sa;
+	sa->all_next = v2.all;
+	if (v2.all)
+		v2.all->all_pprev = &sa->all_next;
+	sa->all_pprev = &v2.all;
+	v2.all = sa;
+	v2.nsa++;
+	v2.nhalfopen++;
+	ikev2_rearm(sa);
+	return sa;
+}
+
+static void settle(struct ikev2_sa *sa)
+{
+	if (sa->state < V2_S_ESTABLISHED) {
+		sa->state = V2_S_ESTABLISHED;
+		v2.nhalfopen--;
+	}
+}
+
+void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
+{
+	if (notify_peer && sa->state == V2_S_ESTABLISHED) {
+		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted */
+		struct isakmp_buf b;
+		size_t sk;
+		isakmp_buf_init(&b);
+		if (ikev2_begin_sk(sa, &b, IKEV2_EXCH_INFORMATIONAL, 0, 0, &sk) == 0) {
+			ikev2_put_delete(&b, IKEV2_PROTO_IKE, 0, 0, NULL);
+			if (ikev2_seal(sa, &b, sk) == 0)
+				ikev2_send_raw(sa, b.data, b.len);
+		}
+		isakmp_buf_free(&b);
+	}
+	if (sa->state != V2_S_DEAD) {
+		if (!ike_session_end(&sa->s, reason) && sa->state > V2_S_INIT_DONE)
+			log_info("IKEv2 session %u ended before it was up: %s", sa->s.id, reason);
+		if (sa->state < V2_S_ESTABLISHED)
+			v2.nhalfopen--;
+		sa->state = V2_S_DEAD;
+	}
+	UNLINK(&v2.by_spi[h8(sa->spi_r, NB(v2.by_spi))], sa, spi_next);
+	UNLINK(&v2.by_id[hid(sa->s.id, NB(v2.by_id))], sa, id_next);
+	UNLINK(&v2.by_init[h8(sa->spi_i, NB(v2.by_init))], sa, init_next);
+	*sa->all_pprev = sa->all_next;
+	if (sa->all_next)
+		sa->all_next->all_pprev = sa->all_pprev;
+	v2.nsa--;
+	tmr_cancel(&v2.timers, &sa->tmr);
+	free(sa->msg1);
+	free(sa->msg2);
+	free(sa->last_resp);
+	free(sa->held);
+	if (sa->auth) {
+		explicit_bzero(sa->auth, sizeof(*sa->auth));
+		free(sa->auth);
+	}
+	explicit_bzero(sa, sizeof(*sa));
+	free(sa);
+}
+
+void ikev2_send_raw(struct ikev2_sa *sa, const uint8_t *pkt, size_t len)
+{
+	ike.io.send(&sa->s.local, &sa->s.peer, sa->port4500, pkt, len);
+}
+
+void ikev2_send_response(struct ikev2_sa *sa, const uint8_t *pkt, size_t len)
+{
+	uint8_t *copy = malloc(len);
+	if (copy) {
+		memcpy(copy, pkt, len);
+		free(sa->last_resp);
+		sa->last_resp = copy;
+		sa->last_resp_len = len;
+	}
+	ikev2_send_raw(sa, pkt, len);
+}
+
+int ikev2_begin_sk(struct ikev2_sa *sa, struct isakmp_buf *b, uint8_t exch, uint32_t msgid,
+                   int response, size_t *sk_off)
+{
+	uint8_t iv[IKEV2_IV_MAX] = { 0 };
+	if (ikev2_put_hdr(b, sa->spi_i, sa->spi_r, exch, response ? IKEV2_FLAG_R : 0, msgid) < 0)
+		return -1;
+	*sk_off = b->len;
+	/* the IV's room: ikev2_seal fills it */
+	return isakmp_put_payload(b, IKEV2_NP_SK, iv, sa->suite.iv);
+}
+
+int ikev2_seal(struct ikev2_sa *sa, struct isakmp_buf *b, size_t sk_off)
+{
+	if (b->err || isakmp_buf_reserve(b, sa->suite.block + sa->suite.icv + 1) < 0)
+		return -1;
+	size_t inner = b->len - sk_off - 4 - sa->suite.iv;
+	long n = ikev2_sk_seal(&sa->suite, sa->k.er, sa->k.ar, b->data, b->cap, sk_off, inner);
+	if (n < 0)
+		return -1;
+	b->len = (size_t)n;
+	return 0;
+}
+
+void ikev2_notify_clear(const uint8_t spi_i[8], const uint8_t spi_r[8], const union sa46 *peer,
+                        const union sa46 *local, int port4500, uint16_t type,
+                        const uint8_t *data, size_t len)
+{
+	struct isakmp_buf b;
+	isakmp_buf_init(&b);
+	ikev2_put_hdr(&b, spi_i, spi_r, IKEV2_EXCH_SA_INIT, IKEV2_FLAG_R, 0);
+	ikev2_put_notify(&b, 0, NULL, 0, type, data, len);
+	if (isakmp_finalize(&b) == 0)
+		ike.io.send(local, peer, port4500, b.data, b.len);
+	isakmp_buf_free(&b);
+}
+
+void ikev2_notify_protected(struct ikev2_sa *sa, uint8_t exch, uint32_t msgid, uint16_t type,
+                            const uint8_t *data, size_t len)
+{
+	struct isakmp_buf b;
+	size_t sk;
+	isakmp_buf_init(&b);
+	if (ikev2_begin_sk(sa, &b, exch, msgid, 1, &sk) == 0 &&
+	    ikev2_put_notify(&b, 0, NULL, 0, type, data, len) == 0 && ikev2_seal(sa, &b, sk) == 0)
+		ikev2_send_response(sa, b.data, b.len);
+	isakmp_buf_free(&b);
+}
+
+/* A protected request: integrity and decryption, then by exchange type. */
+static void protected_input(struct ikev2_sa *sa, const struct ikev2_hdr *h, const uint8_t *pkt,
+                            size_t len)
+{
+	struct ikev2_chain c;
+	uint8_t inner_np, *in;
+	size_t inlen;
+	if (ikev2_parse_chain(h->np, pkt, ISAKMP_HDR_LEN, len, &c, &inner_np) < 0) {
+		v2.drop_malformed++;
+		log_rl("IKEv2: malformed payload chain from session %u dropped", sa->s.id);
+		return;
+	}
+	const struct ikev2_pl *sk = ikev2_find(&c, IKEV2_NP_SK);
+	if (!sk) {
+		/* fragments (SKF) are not put back together yet; nothing else comes in clear */
+		v2.drop_malformed++;
+		log_rl("IKEv2: %s without an Encrypted payload from session %u dropped",
+		       ikev2_find(&c, IKEV2_NP_SKF) ? "a fragment" : "a request", sa->s.id);
+		return;
+	}
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return;
+	memcpy(copy, pkt, len);
+	if (ikev2_sk_open(&sa->suite, sa->k.ei, sa->k.ai, copy, len, sk->off, &in, &inlen) < 0) {
+		v2.drop_integrity++;
+		log_rl("IKEv2: integrity check failed on a message of session %u, dropped",
+		       sa->s.id);
+		free(copy);
+		return;
+	}
+	/* only now, with the message authentic, does it count as the next request */
+	sa->next_in = h->msgid + 1;
+	sa->last_rx = time(NULL);
+	switch (h->exch) {
+	case IKEV2_EXCH_AUTH:
+		if (sa->state != V2_S_INIT_DONE) {
+			v2.drop_state++;
+			break;
+		}
+		ikev2_auth_input(sa, h->msgid, inner_np, in, inlen);
+		break;
+	case IKEV2_EXCH_INFORMATIONAL:
+		ikev2_info_input(sa, h->msgid, inner_np, in, inlen);
+		break;
+	case IKEV2_EXCH_CREATE_CHILD:
+		/* rekeys are not taken yet: the peer then keeps its SAs until they expire and
+		 * starts over with a new IKE SA */
+		ikev2_notify_protected(sa, IKEV2_EXCH_CREATE_CHILD, h->msgid,
+		                       IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		break;
+	default:
+		v2.drop_state++;
+	}
+	explicit_bzero(copy, len);
+	free(copy);
+}
+
+void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
+                 const union sa46 *local, int port4500)
+{
+	struct ikev2_hdr h;
+	static const uint8_t zero[8];
+	v2.rx++;
+	if (ikev2_parse_hdr(pkt, len, &h) < 0) {
+		v2.drop_malformed++;
+		log_rl("malformed IKEv2 datagram (%zu bytes) dropped", len);
+		return;
+	}
+	if (h.flags & IKEV2_FLAG_R) {
+		/* we send no requests yet but our Delete, which wants no answer */
+		v2.drop_state++;
+		return;
+	}
+	if (!(h.flags & IKEV2_FLAG_I)) {
+		v2.drop_malformed++;
+		return;
+	}
+	if (h.exch == IKEV2_EXCH_SA_INIT) {
+		if (memcmp(h.spi_r, zero, 8) || h.msgid != 0) {
+			v2.drop_malformed++;
+			return;
+		}
+		struct ikev2_sa *sa = by_init(h.spi_i, peer);
+		if (sa) {
+			/* the peer did not get our answer: the same one again */
+			if (sa->state == V2_S_INIT_DONE && sa->msg2)
+				ike.io.send(local, peer, port4500, sa->msg2, sa->msg2_len);
+			return;
+		}
+		ikev2_sa_init(pkt, len, &h, peer, local, port4500);
+		return;
+	}
+	struct ikev2_sa *sa = by_spi(h.spi_i, h.spi_r);
+	if (!sa || sa->state == V2_S_DEAD) {
+		v2.drop_unknown_sa++;
+		log_rl("IKEv2 datagram for an unknown IKE SA dropped");
+		return;
+	}
+	if (!sa46_same_addr(&sa->s.peer, peer)) {
+		v2.drop_unknown_sa++;
+		return;
+	}
+	if (h.msgid + 1 == sa->next_in && sa->last_resp) {
+		/* a retransmitted request (2.1): our answer again, nothing redone */
+		ikev2_send_raw(sa, sa->last_resp, sa->last_resp_len);
+		return;
+	}
+	if (h.msgid != sa->next_in) {
+		v2.drop_msgid++;
+		log_rl("IKEv2 session %u: message ID %u, expected %u, dropped", sa->s.id, h.msgid,
+		       sa->next_in);
+		return;
+	}
+	/* NAT-T (2.23): the peer moved to 4500, or its NAT gave it a new port; we follow once
+	 * the message proves authentic, so set these on a copy first */
+	union sa46 was = sa->s.peer, was_local = sa->s.local;
+	int was4500 = sa->port4500;
+	if (port4500) {
+		sa->port4500 = 1;
+		sa46_set_port(&sa->s.peer, sa46_port(peer));
+		sa->s.local = *local;
+	}
+	uint32_t before = sa->next_in;
+	protected_input(sa, &h, pkt, len);
+	if (before == sa->next_in && (sa = by_spi(h.spi_i, h.spi_r)) != NULL) {
+		sa->s.peer = was;
+		sa->s.local = was_local;
+		sa->port4500 = was4500;
+	}
+}
+
+/* ---- deadlines ---- */
+
+static time_t deadline(const struct ikev2_sa *sa)
+{
+	switch (sa->state) {
+	case V2_S_INIT_DONE:
+		return sa->created + HALF_OPEN_SECS;
+	case V2_S_ESTABLISHED:
+		return ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1);
+	case V2_S_DEAD:
+		return 0;
+	default:
+		return sa->created + AUTH_SECS;
+	}
+}
+
+void ikev2_rearm(struct ikev2_sa *sa)
+{
+	time_t t = deadline(sa);
+	if (t)
+		tmr_arm(&v2.timers, &sa->tmr, t);
+	else
+		tmr_cancel(&v2.timers, &sa->tmr);
+}
+
+void ikev2_tick(time_t now)
+{
+	struct tmr *t;
+	while ((t = tmr_pop_due(&v2.timers, now)) != NULL) {
+		struct ikev2_sa *sa = (struct ikev2_sa *)((char *)t - offsetof(struct ikev2_sa, tmr));
+		if (sa->state == V2_S_ESTABLISHED) {
+			const char *why = ike_session_expired(&sa->s, sa->s.start ? sa->s.start
+			                                                          : sa->created, 1, now);
+			if (why) {
+				ikev2_sa_delete(sa, why, 1);
+				continue;
+			}
+			ikev2_rearm(sa);
+			continue;
+		}
+		ikev2_sa_delete(sa, sa->state == V2_S_INIT_DONE ? "no IKE_AUTH" :
+		                    "IKE_AUTH not completed in time", 0);
+	}
+}
+
+void ikev2_established(struct ikev2_sa *sa)
+{
+	settle(sa);
+	sa->established_at = time(NULL);
+	ikev2_rearm(sa);
+}
+
+void ikev2_shutdown(void)
+{
+	while (v2.all)
+		ikev2_sa_delete(v2.all, "shutdown", 1);
+	tmr_free(&v2.timers);
+}
+
+/* ---- what the other processes and the operator say about sessions ---- */
+
+int ikev2_va_activity(uint32_t peerid, const struct msg_va_activity *a)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	if (ike_session_activity(&sa->s, a, time(NULL)))
+		ikev2_rearm(sa);
+	return 1;
+}
+
+int ikev2_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		struct ike_child *c = &sa->s.child[i];
+		if (!c->used || c->spi_in != e->spi_in)
+			continue;
+		/* CREATE_CHILD_SA rekeys are not started by us yet: the soft limit passes, the
+		 * hard one ends the SA, and the client (which rekeys on its own timer) has
+		 * normally replaced it by then */
+		if (e->hard) {
+			log_info("IKEv2 session %u: IPsec SA %08x reached its hard lifetime", sa->s.id,
+			         ntohl(e->spi_in));
+			ike_child_remove(&sa->s, c, "lifetime expired");
+		}
+		break;
+	}
+	return 1;
+}
+
+void ikev2_clear(const struct msg_clear *c)
+{
+	if (c->kind >= CLEAR_SA_ALL)
+		return;         /* clear crypto sa: IKEv1's ike_clear_sa walks its own SAs */
+	char name[MSG_USER_MAX];
+	memcpy(name, c->name, sizeof(name));
+	name[sizeof(name) - 1] = 0;
+	int n = 0;
+	struct ikev2_sa *next;
+	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
+		next = sa->all_next;
+		int match = c->kind == CLEAR_ALL ||
+		            (c->kind == CLEAR_REMOTE && sa46_same_addr(&sa->s.peer, &c->peer)) ||
+		            (c->kind == CLEAR_USERNAME && !strcmp(sa->s.user, name)) ||
+		            (c->kind == CLEAR_GROUP && !strcmp(sa->s.group_name, name));
+		if (match && sa->state != V2_S_DEAD) {
+			ikev2_sa_delete(sa, "admin clear", 1);
+			n++;
+		}
+	}
+	if (n)
+		log_info("clear crypto session: %d IKEv2 session(s) deleted", n);
+}
+
+/* A new configuration (already copied over the old one, ike_reload.c): each SA finds its
+ * profile again by the name it kept; a session whose profile went ends. */
+void ikev2_reload(const struct vpnd_conf *nc)
+{
+	(void)nc;       /* ike.conf is the new one by now (ikev1_reload swapped it) */
+	struct ikev2_sa *next;
+	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
+		next = sa->all_next;
+		if (!sa->prof)
+			continue;
+		sa->prof = sa->s.v2profile = NULL;
+		const struct conf_ikev2_profile *p = conf_find_v2_profile(ike.conf, sa->prof_name);
+		if (!p) {
+			ikev2_sa_delete(sa, "reload: ikev2 profile removed", 1);
+			continue;
+		}
+		sa->prof = sa->s.v2profile = p;
+	}
+}
