@@ -10,7 +10,8 @@
  * ops), ikev2_init.c (IKE_SA_INIT: proposal, KE, nonces, NAT detection, cookies), ikev2_auth.c
  * (IKE_AUTH: identities, AUTH through keymgr, authorization, configuration payload),
  * ikev2_child.c (the CHILD_SA an IKE_AUTH carries: ESP proposal, traffic selectors, keys to
- * tunmgr), ikev2_info.c (INFORMATIONAL: deletes and liveness).
+ * tunmgr), ikev2_rekey.c (CREATE_CHILD_SA: CHILD_SA and IKE SA rekeys), ikev2_info.c
+ * (INFORMATIONAL: deletes and liveness).
  */
 #ifndef VPND_IKEV2_H
 #define VPND_IKEV2_H
@@ -93,7 +94,7 @@ struct ikev2_sa {
 	size_t   last_resp_len;
 
 	struct ikev2_auth_req *auth;    /* IKE_AUTH in progress */
-	uint8_t *held;                  /* IKE_AUTH answer, sent once tunmgr has the SA */
+	uint8_t *held;                  /* a CHILD_SA rekey waiting for tunmgr (ikev2_rekey.c) */
 	size_t   held_len;
 	uint32_t held_spi;
 
@@ -121,6 +122,7 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
                               const union sa46 *local);
 struct ikev2_sa *ikev2_sa_by_id(uint32_t id);
+void ikev2_sa_set_id(struct ikev2_sa *, uint32_t id);    /* re-hashes it */
 void ikev2_sa_delete(struct ikev2_sa *, const char *reason, int notify_peer);
 /* Sends a response to request msgid and keeps it for the peer's retransmission. */
 void ikev2_send_response(struct ikev2_sa *, const uint8_t *pkt, size_t len);
@@ -163,10 +165,18 @@ int  ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *);
 /* Chooses the CHILD_SA from the request's proposals and selectors against the ipsec profile
  * and the session's address; 0, or the notify type to answer with. */
 int  ikev2_child_choose(struct ikev2_sa *, struct ikev2_auth_req *);
-/* Derives its keys, hands it to tunmgr (answered by IMSG_SA_ADDED), adds it to the session. */
-int  ikev2_child_install(struct ikev2_sa *, struct ikev2_auth_req *);
+/* Derives its keys (KEYMAT from SK_d, [g^ir,] the exchange's nonces) and hands it to tunmgr,
+ * which answers IMSG_SA_ADDED. */
+int  ikev2_child_install(struct ikev2_sa *, const struct ike_child *, const uint8_t *gir,
+                         size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
+                         size_t nrlen);
 /* SA, TSi, TSr of the answer. */
 int  ikev2_child_put(struct ikev2_sa *, struct ikev2_auth_req *, struct isakmp_buf *);
+
+/* ikev2_rekey.c */
+void ikev2_create_child_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
+                              size_t len);
+int  ikev2_rekey_added(struct ikev2_sa *, const struct msg_sa_added *);
 
 /* ikev2_info.c */
 void ikev2_info_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,

@@ -91,9 +91,10 @@ int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 	return 0;
 }
 
-int ikev2_child_install(struct ikev2_sa *sa, struct ikev2_auth_req *r)
+int ikev2_child_install(struct ikev2_sa *sa, const struct ike_child *c, const uint8_t *gir,
+                        size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
+                        size_t nrlen)
 {
-	const struct ike_child *c = &r->c;
 	size_t ek = esp_enc_keylen(c->encr, c->keylen), ak = esp_auth_keylen(c->auth);
 	uint8_t km[4 * MSG_KEY_MAX];
 	struct msg_sa_add *a = calloc(1, sizeof(*a));
@@ -101,8 +102,8 @@ int ikev2_child_install(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 	if (!a || ek > MSG_KEY_MAX || ak > MSG_KEY_MAX)
 		goto out;
 	/* 2.17: initiator-to-responder (our inbound) keys first, encryption before integrity */
-	if (ikev2_child_keymat(&sa->suite, sa->k.d, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen,
-	                       km, 2 * (ek + ak)) < 0)
+	if (ikev2_child_keymat(&sa->suite, sa->k.d, gir, girlen, ni, nilen, nr, nrlen, km,
+	                       2 * (ek + ak)) < 0)
 		goto out;
 	a->session_id = sa->s.id;
 	a->encap = c->encap_mode == IPSEC_ENCAP_TUNNEL ? ENCAP_RAW : ENCAP_UDP;

@@ -130,7 +130,7 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 		return;
 	}
 	struct ikev2_ike_choice ch;
-	if (ikev2_choose_ike(ike.conf, local, &offer, ke.group, &ch) < 0) {
+	if (ikev2_choose_ike(ike.conf, local, &offer, ke.group, &ch) < 0 || ch.spi_size != 0) {
 		refuse(h, peer, local, port4500, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0,
 		       "no proposal chosen");
 		return;

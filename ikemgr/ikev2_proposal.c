@@ -84,6 +84,8 @@ static int try_ike(const struct conf_ikev2_proposal *ours, const struct ikev2_pr
 	if (!out->dh)
 		return -1;
 	out->prop_num = p->num;
+	out->spi_size = p->spi_size;
+	memcpy(out->spi, p->spi, p->spi_size);
 	return 0;
 }
 
@@ -96,7 +98,8 @@ int ikev2_choose_ike(const struct vpnd_conf *c, const union sa46 *local,
 		return -1;
 	for (int i = 0; i < offer->n; i++) {
 		const struct ikev2_prop *p = &offer->prop[i];
-		if (p->proto != IKEV2_PROTO_IKE || p->spi_size != 0 || p->bad_attr)
+		if (p->proto != IKEV2_PROTO_IKE || (p->spi_size != 0 && p->spi_size != 8) ||
+		    p->bad_attr)
 			continue;
 		for (int k = 0; k < pol->nproposal; k++) {
 			const struct conf_ikev2_proposal *ours =
@@ -148,4 +151,26 @@ int ikev2_choose_esp(const struct vpnd_conf *c, const struct conf_ipsec_profile 
 		}
 	}
 	return -1;
+}
+
+int ikev2_prop_dh(const struct ikev2_prop *p, int ke_group, int want)
+{
+	int any = 0, none = 0;
+	for (int i = 0; i < p->ntr; i++) {
+		if (p->tr[i].type != IKEV2_TR_DH)
+			continue;
+		if (p->tr[i].id == 0)
+			none = 1;
+		else
+			any = 1;
+	}
+	if (ke_group > 0) {
+		/* a KE the proposal does not name, or a group other than ours */
+		if (!has(p, IKEV2_TR_DH, (uint16_t)ke_group, 0) || (want && ke_group != want))
+			return -1;
+		return ke_group;
+	}
+	if (want)
+		return -1;      /* the ipsec profile's set pfs: a rekey without KE is refused */
+	return any && !none ? -1 : 0;
 }

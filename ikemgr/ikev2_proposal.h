@@ -9,6 +9,7 @@
 
 struct ikev2_ike_choice {
 	uint8_t  prop_num;
+	uint8_t  spi_size, spi[8];   /* an IKE SA rekey's proposal carries the new SPIi */
 	uint16_t encr_id, encr_bits, prf_id, integ_id, dh;
 };
 
@@ -32,5 +33,10 @@ int ikev2_choose_ike(const struct vpnd_conf *, const union sa46 *local,
 /* A CHILD_SA proposal against the ipsec profile's transform sets (tunnel mode only). */
 int ikev2_choose_esp(const struct vpnd_conf *, const struct conf_ipsec_profile *,
                      const struct ikev2_prop *props, int nprops, struct ikev2_esp_choice *out);
+
+/* The DH group of a CREATE_CHILD_SA proposal (PFS): the KE payload's group when the proposal
+ * names it (and it is want, the ipsec profile's pfs group, if set); 0 without PFS (no KE, and
+ * the proposal offers NONE or no group); -1 when they disagree. */
+int ikev2_prop_dh(const struct ikev2_prop *, int ke_group, int want);
 
 #endif

@@ -18,6 +18,7 @@ struct ikev2_engine v2;
 #define NB(a) (sizeof(a) / sizeof((a)[0]))
 #define HALF_OPEN_SECS 30       /* IKE_SA_INIT answered, no IKE_AUTH: forgotten */
 #define AUTH_SECS      60       /* IKE_AUTH under way (keymgr, RADIUS, tunmgr) */
+#define REPLACED_SECS  60       /* a rekeyed IKE SA the peer has not deleted */
 
 #define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
                      .addr6 = sa46_is6(&(sa)->s.peer) ? \
@@ -141,6 +142,15 @@ struct ikev2_sa *ikev2_sa_by_id(uint32_t id)
 	return NULL;
 }
 
+void ikev2_sa_set_id(struct ikev2_sa *sa, uint32_t id)
+{
+	UNLINK(&v2.by_id[hid(sa->s.id, NB(v2.by_id))], sa, id_next);
+	sa->s.id = id;
+	unsigned h = hid(id, NB(v2.by_id));
+	sa->id_next = v2.by_id[h];
+	v2.by_id[h] = sa;
+}
+
 struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
                               const union sa46 *local)
 {
@@ -204,7 +214,12 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 		}
 		isakmp_buf_free(&b);
 	}
-	if (sa->state != V2_S_DEAD) {
+	if (sa->s.superseded) {
+		/* a rekeyed IKE SA: its session lives on in the new one */
+		log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2: replaced IKE SA %u deleted: %s", sa->s.id,
+		        reason);
+		sa->state = V2_S_DEAD;
+	} else if (sa->state != V2_S_DEAD) {
 		if (!ike_session_end(&sa->s, reason) && sa->state > V2_S_INIT_DONE)
 			log_info("IKEv2 session %u ended before it was up: %s", sa->s.id, reason);
 		if (sa->state < V2_S_ESTABLISHED)
@@ -222,6 +237,8 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 	free(sa->msg1);
 	free(sa->msg2);
 	free(sa->last_resp);
+	if (sa->held)
+		explicit_bzero(sa->held, sa->held_len);
 	free(sa->held);
 	if (sa->auth) {
 		explicit_bzero(sa->auth, sizeof(*sa->auth));
@@ -342,10 +359,7 @@ static void protected_input(struct ikev2_sa *sa, const struct ikev2_hdr *h, cons
 		ikev2_info_input(sa, h->msgid, inner_np, in, inlen);
 		break;
 	case IKEV2_EXCH_CREATE_CHILD:
-		/* rekeys are not taken yet: the peer then keeps its SAs until they expire and
-		 * starts over with a new IKE SA */
-		ikev2_notify_protected(sa, IKEV2_EXCH_CREATE_CHILD, h->msgid,
-		                       IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		ikev2_create_child_input(sa, h->msgid, inner_np, in, inlen);
 		break;
 	default:
 		v2.drop_state++;
@@ -436,6 +450,8 @@ static time_t deadline(const struct ikev2_sa *sa)
 	case V2_S_INIT_DONE:
 		return sa->created + HALF_OPEN_SECS;
 	case V2_S_ESTABLISHED:
+		if (sa->s.superseded)   /* rekeyed: the peer deletes it, else we do */
+			return sa->last_rx + REPLACED_SECS;
 		return ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1);
 	case V2_S_DEAD:
 		return 0;
@@ -458,6 +474,10 @@ void ikev2_tick(time_t now)
 	struct tmr *t;
 	while ((t = tmr_pop_due(&v2.timers, now)) != NULL) {
 		struct ikev2_sa *sa = (struct ikev2_sa *)((char *)t - offsetof(struct ikev2_sa, tmr));
+		if (sa->state == V2_S_ESTABLISHED && sa->s.superseded) {
+			ikev2_sa_delete(sa, "replaced by a rekey", 1);
+			continue;
+		}
 		if (sa->state == V2_S_ESTABLISHED) {
 			const char *why = ike_session_expired(&sa->s, sa->s.start ? sa->s.start
 			                                                          : sa->created, 1, now);

@@ -182,6 +182,41 @@ swan_down 10 || { cat "$SWAN_DIR/terminate.log" >&2; die "swanctl --terminate fa
 wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after charon's DELETE"
 pass "$name: IKE_SA AES-GCM-256/PRF-SHA-384/ECP-256 (the second proposal), ping, $va gone after charon's DELETE"
 
+# rekeys started by the client while traffic flows: the CHILD_SA with PFS (KE in
+# CREATE_CHILD_SA), then the IKE SA (the session moves to the new SA under its id)
+name=rekey
+client rekey sign_key=$CLIENTKEY verify_key=$HUBKEY esp=aes256-sha256-modp2048 \
+	child_rekey_time=5s rekey_time=9s child_extra="life_time = 12s" over_time=20s
+swan_up 10 || die "charon did not connect for the rekey test: $(why_down)"
+va=$(va_list | head -1)
+[ -n "$va" ] || die "no vaN interface"
+cl ping -c 140 -i 0.1 -W 1 10.2.1.10 >"$T/rekey-ping.txt" 2>&1 &
+pp=$!
+rekeyed() {
+	grep -q "parsed CREATE_CHILD_SA response .* SA No KE TSi TSr" "$SWAN_DIR/charon.log" &&
+		grep -q "IKE_SA vpnd\[[0-9]*\] rekeyed" "$SWAN_DIR/charon.log"
+}
+wait_until 30 rekeyed ||
+	die "charon did not rekey both its CHILD_SA (with KE) and its IKE SA: $(grep -E 'CREATE_CHILD_SA' "$SWAN_DIR/charon.log" | tail -5)"
+wait "$pp"
+loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/rekey-ping.txt")
+echo "rekey: $(grep -c 'parsed CREATE_CHILD_SA response' "$SWAN_DIR/charon.log") CREATE_CHILD_SA answers, ping loss ${loss:-?}%"
+awk -v l="${loss:-100}" 'BEGIN { exit !(l <= 5) }' || die "ping loss ${loss}% through the rekeys"
+swan_sas | grep -q "ESTABLISHED, IKEv2" || die "no IKE SA after the rekeys"
+grep -q "outbound CHILD_SA vpnd{[2-9]} established" "$SWAN_DIR/charon.log" ||
+	die "charon has no rekeyed CHILD_SA: $(grep 'CHILD_SA vpnd' "$SWAN_DIR/charon.log" | head -4)"
+# the hub's store: one open IPsec SA, the rekeyed one (the old went with the peer's DELETE)
+open_sas=$(ctl sql "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL" | tail -1)
+[ "$open_sas" = 1 ] || die "$open_sas open IPsec SAs in the store after the rekeys"
+[ "$(va_list)" = "$va" ] || die "the session's interface changed over the rekeys: $(va_list | tr '\n' ' ')"
+grep -q "IKE SA rekeyed" "$st/vpnd.log" || die "the hub did not log the IKE SA rekey"
+n=$(ctl --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n" = 1 ] || die "show crypto session lists $n sessions after the rekeys"
+cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping after the rekeys"
+swan_down 10 || die "swanctl --terminate failed"
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after charon's DELETE"
+pass "$name: CHILD_SA rekeyed with PFS and the IKE SA rekeyed, same $va, ping loss ${loss}%"
+
 # the keys, each way
 name=wrongkey
 client wrong sign_key=Wr0ngKey5cSecret verify_key=$HUBKEY
