@@ -87,7 +87,11 @@ static void report_ike(struct ikev2_sa *sa)
 	const struct alg_v2_encr *e = alg_v2_encr(sa->suite.encr_id, sa->suite.encr_bits);
 	const struct alg_v2_prf *p = alg_v2_prf(sa->suite.prf_id);
 	snprintf(m.encr, sizeof(m.encr), "%s", e ? e->word : "?");
-	snprintf(m.hash, sizeof(m.hash), "%s", p ? p->word : "?");
+	/* "PRF/INTEG" (the show splits them; integrity may differ from the PRF), PRF alone for
+	 * an AEAD */
+	const struct alg_v2_integ *in = sa->suite.integ_id ? alg_v2_integ(sa->suite.integ_id) : NULL;
+	snprintf(m.hash, sizeof(m.hash), "%s%s%s", p ? p->word : "?", in ? "/" : "",
+	         in ? in->word : "");
 	snprintf(m.auth, sizeof(m.auth), "psk");
 	m.dh_group = sa->suite.dh;
 	m.lifetime = sa->prof ? sa->prof->lifetime : 86400;
@@ -435,7 +439,8 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 	}
 	uint32_t before = sa->next_in;
 	protected_input(sa, &h, pkt, len);
-	if (before == sa->next_in && (sa = by_spi(h.spi_i, h.spi_r)) != NULL) {
+	/* the request may have ended the SA (a Delete): find it again before reading it */
+	if ((sa = by_spi(h.spi_i, h.spi_r)) != NULL && before == sa->next_in) {
 		sa->s.peer = was;
 		sa->s.local = was_local;
 		sa->port4500 = was4500;
