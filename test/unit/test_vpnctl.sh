@@ -431,8 +431,11 @@ echo "$OUT" | grep -qF '  IPSEC FLOW: permit ip host 192.168.1.7 0.0.0.0/0.0.0.0
 
 # --- IKEv2 SAs: show crypto ikev2 sa lists them, show crypto isakmp sa no longer does ----------
 mkdir "$T/v2" && "$DB_FILL" --ikev2 "$T/v2/vpnd.db" || fail "db_fill --ikev2"
-# the Active Time depends on when the rows were written (12 s before): N in the comparison
-active_n() { sed -E 's#Life/Active Time: 86400/1[2-9] sec#Life/Active Time: 86400/N sec#' "$T/out"; }
+# the Active Time counts from the rows' established (12 s before db_fill ran, so 12 or more;
+# under 100 on the slowest build): N in the comparison
+active_n() {
+	sed -E 's#Life/Active Time: 86400/(1[2-9]|[2-9][0-9]) sec#Life/Active Time: 86400/N sec#' "$T/out"
+}
 run -S "$T/v2" show crypto ikev2 sa
 cat >"$T/expected" <<'EOF'
 IPv4 Crypto IKEv2  SA
@@ -493,7 +496,7 @@ assert [r["session_id"] for r in rows] == [11, 12, 13], rows
 d = rows[0]
 assert (d["encr"], d["hash"], d["auth"], d["dh_group"], d["state"]) == ("aes-cbc-256", "sha256", "psk", 14, "READY"), d
 assert (d["remote_id"], d["pushed_addr"], d["caps"] & 16, d["lifetime"]) == ("dave@example.com", "192.168.1.11", 16, 86400), d
-assert 12 <= d["active_seconds"] < 20 and d["ended"] is None, d
+assert 12 <= d["active_seconds"] < 100 and d["ended"] is None, d
 assert rows[2]["remote_id"] is None and rows[2]["state"] == "IN-NEG", rows[2]
 '; then
 	pass "show crypto ikev2 sa --json"
