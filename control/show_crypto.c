@@ -240,7 +240,7 @@ void iprof_json(struct jw *w, const struct vpnd_conf *c,
 	jw_int(w, "lifetime_seconds", prof_seconds(c, p));
 	jw_int(w, "lifetime_kilobytes", prof_kb(c, p));
 	jw_str(w, "isakmp_profile", p->isakmp_profile);
-	jw_str(w, "ikev2_profile", p->ikev2_profile);     /* configuration only, not served yet */
+	jw_str(w, "ikev2_profile", p->ikev2_profile);
 	jw_int0(w, "idle_time", p->idle_time);
 	jw_int(w, "replay_window", p->replay_window ? p->replay_window : c->replay_window);
 	jw_bool(w, "reverse_route", p->reverse_route);

@@ -3,7 +3,7 @@
 bin_PROGRAMS += vpnctl/vpnctl
 vpnctl_vpnctl_SOURCES = vpnctl/vpnctl.h vpnctl/vpnctl.c vpnctl/commands.c vpnctl/format.c \
 	vpnctl/json.c vpnctl/db_open.c vpnctl/control.c vpnctl/sql.c vpnctl/show_session.c \
-	vpnctl/show_sa.c vpnctl/clear.c vpnctl/show_peers.c vpnctl/backup.c vpnctl/ezxauth.c
+	vpnctl/show_sa.c vpnctl/show_ikev2.c vpnctl/clear.c vpnctl/show_peers.c vpnctl/backup.c vpnctl/ezxauth.c
 vpnctl_vpnctl_LDADD = $(VPND_LIBS)
 
 # test_vpnctl.sh fills a session store through the db API (db_fill) and checks the output.

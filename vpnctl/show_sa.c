@@ -1,5 +1,5 @@
 /*
- * show crypto isakmp sa [detail] [--json]
+ * show crypto isakmp sa [detail] [--json]   (IKEv1 SAs; show_ikev2.c has the IKEv2 ones)
  * show crypto ipsec sa [peer A] [interface vaN | Virtual-AccessN | cmN | IFACE] [--json]
  * Laid out like IOS, from the ike_sas and ipsec_sas tables (schema 2). Remaining lifetimes are
  * computed here from the install time and the lifetimes the rows keep. --json gives every
@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/msg.h"
 #include "vpnctl/vpnctl.h"
 
 static const char *txt(sqlite3_stmt *s, int c)
@@ -63,7 +64,9 @@ static void hms(long long secs, char *buf, size_t len)
 
 /* ---- show crypto isakmp sa ---- */
 
-#define ISAKMP_FROM " FROM ike_sas WHERE ended IS NULL ORDER BY session_id"
+/* IKEv1 only, as IOS: IKEv2 SAs (caps IKE_CAP_V2, bound as ?2) are show crypto ikev2 sa's */
+#define ISAKMP_FROM " FROM ike_sas WHERE ended IS NULL AND (IFNULL(caps, 0) & ?2) = 0" \
+	" ORDER BY session_id"
 #define ISAKMP_REMAIN " MAX(0, lifetime - CAST(?1 - established AS INTEGER))"
 /* we initiated it: the SA of a live Easy VPN remote attempt (its row in table ezvpn) */
 #define ISAKMP_INITIATOR \
@@ -124,6 +127,7 @@ static int isakmp(const struct vctx *c, int argc, int detail)
 		sqlite3_close(h);
 		return 1;
 	}
+	sqlite3_bind_int(s, 2, IKE_CAP_V2);
 	int rc;
 	if (c->json)
 		return finish(h, s, json_rows(stdout, s));

@@ -93,6 +93,9 @@ int vctl_backup(const struct vctx *, int argc, char **argv);
 int show_crypto_isakmp_sa(const struct vctx *, int argc, char **argv);
 int show_crypto_isakmp_sa_detail(const struct vctx *, int argc, char **argv);
 int show_crypto_ipsec_sa(const struct vctx *, int argc, char **argv);
+/* show_ikev2.c */
+int show_crypto_ikev2_sa(const struct vctx *, int argc, char **argv);
+int show_crypto_ikev2_sa_detail(const struct vctx *, int argc, char **argv);
 /* clear.c: checked, then sent to vpnd */
 int clear_crypto_sa(const struct vctx *, int argc, char **argv);
 int clear_crypto_isakmp(const struct vctx *, int argc, char **argv);

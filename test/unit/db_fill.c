@@ -5,6 +5,10 @@
  *                              each, alice with two; manual crypto map entries CM 10 and
  *                              20 (cm0, cm1) up, CM 30 (cm2) ended
  *   db_fill --ezvpn PATH       this host dialled out: ezvpn e's session, IKE and IPsec SA
+ *   db_fill --ikev2 PATH       IKEv2 SAs as ikemgr reports them: dave's (session 11, NAT-T,
+ *                              aes-cbc-256), erin's (12, aes-gcm-256, no NAT), one still
+ *                              negotiating (13, no session), one ended (14); and alice's
+ *                              IKEv1 SA (1), which only show crypto isakmp sa lists
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
  *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
  *                              test_db_crash.sh to kill -9 in the middle
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <sqlite3.h>
 
@@ -216,8 +221,55 @@ static int ezvpn(const char *path)
 	return 0;
 }
 
+/* An IKEv2 SA as ikev2_sa.c's report_ike fills it: IKEv2 words, READY once established */
+static void v2_up(struct db *d, uint32_t id, const char *peer, int port, const char *state,
+                  const char *encr, const char *prf, int dh, int caps)
+{
+	struct msg_ike_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = id;
+	memset(m.cky_i, 0x10 + (int)id, 8);
+	memset(m.cky_r, 0xc0 + (int)id, 8);
+	sin_set(&m.peer, peer, port);
+	sin_set(&m.local, "172.18.143.246", port == 500 ? 500 : 4500);
+	snprintf(m.state, sizeof(m.state), "%s", state);
+	snprintf(m.encr, sizeof(m.encr), "%s", encr);
+	snprintf(m.hash, sizeof(m.hash), "%s", prf);
+	snprintf(m.auth, sizeof(m.auth), "psk");
+	m.dh_group = dh;
+	m.lifetime = 86400;
+	/* a few seconds ago: the Active Time shown stays small and checkable */
+	m.established = (int64_t)time(NULL) - 12;
+	m.caps = caps | IKE_CAP_V2;
+	if (db_ike_sa_up(d, &m) < 0)
+		exit(1);
+}
+
+static int ikev2(const char *path)
+{
+	struct db *d = db_open(path);
+	if (!d)
+		return 1;
+	up(d, 1, "alice", "group1", "172.18.143.2", 4500, "172.18.143.246", 4500, "192.168.1.1", 2);
+	ike_up(d, 1, "172.18.143.2", 4500, "172.18.143.246", 4500);
+	up(d, 11, "dave@example.com", "v2group", "198.51.100.7", 4500, "172.18.143.246", 4500,
+	   "192.168.1.11", 11);
+	v2_up(d, 11, "198.51.100.7", 4500, "READY", "aes-cbc-256", "sha256", 14,
+	      IKE_CAP_CFG | IKE_CAP_NAT);
+	up(d, 12, "erin", "v2group", "203.0.113.5", 500, "172.18.143.246", 500, "192.168.1.12", 12);
+	v2_up(d, 12, "203.0.113.5", 500, "READY", "aes-gcm-256", "sha384", 19, IKE_CAP_CFG);
+	v2_up(d, 13, "203.0.113.9", 500, "IN-NEG", "aes-cbc-128", "sha1", 14, 0);
+	v2_up(d, 14, "203.0.113.10", 500, "READY", "aes-cbc-256", "sha256", 14, 0);
+	if (db_ike_sa_down(d, 14, "peer delete") < 0)
+		return 1;
+	db_close(d);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--ikev2"))
+		return ikev2(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--ezvpn"))
 		return ezvpn(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "--version"))

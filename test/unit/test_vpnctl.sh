@@ -429,6 +429,100 @@ echo "$OUT" | grep -qF '  IPSEC FLOW: permit ip host 192.168.1.7 0.0.0.0/0.0.0.0
 	pass "show crypto session: a session we dialled flows from our address to anything" ||
 	fail "show crypto session, initiated: $OUT"
 
+# --- IKEv2 SAs: show crypto ikev2 sa lists them, show crypto isakmp sa no longer does ----------
+mkdir "$T/v2" && "$DB_FILL" --ikev2 "$T/v2/vpnd.db" || fail "db_fill --ikev2"
+# the Active Time counts from the rows' established (12 s before db_fill ran, so 12 or more;
+# under 100 on the slowest build): N in the comparison
+active_n() {
+	sed -E 's#Life/Active Time: 86400/(1[2-9]|[2-9][0-9]) sec#Life/Active Time: 86400/N sec#' "$T/out"
+}
+run -S "$T/v2" show crypto ikev2 sa
+cat >"$T/expected" <<'EOF'
+IPv4 Crypto IKEv2  SA
+
+Tunnel-id Local                 Remote                fvrf/ivrf            Status
+11        172.18.143.246/4500   198.51.100.7/4500     none/none            READY
+      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: unknown, DH Grp:14, Auth sign: PSK, Auth verify: PSK
+      Life/Active Time: 86400/N sec
+12        172.18.143.246/500    203.0.113.5/500       none/none            READY
+      Encr: AES-GCM, keysize: 256, PRF: SHA384, Hash: None, DH Grp:19, Auth sign: PSK, Auth verify: PSK
+      Life/Active Time: 86400/N sec
+13        172.18.143.246/500    203.0.113.9/500       none/none            IN-NEG
+      Encr: AES-CBC, keysize: 128, PRF: SHA1, Hash: unknown, DH Grp:14, Auth sign: PSK, Auth verify: PSK
+      Life/Active Time: 86400/N sec
+
+IPv6 Crypto IKEv2  SA
+
+EOF
+if [ $RC -eq 0 ] && active_n | cmp -s - "$T/expected"; then
+	pass "show crypto ikev2 sa: live IKEv2 SAs in IOS's table, IKEv2 words in IOS's, no IKEv1 SA"
+else
+	fail "show crypto ikev2 sa (rc $RC: $ERR)"; active_n | diff "$T/expected" -
+fi
+run -S "$T/v2" sh cry ikev2 sa
+[ $RC -eq 0 ] && active_n | cmp -s - "$T/expected" && pass "abbreviated: sh cry ikev2 sa" ||
+	fail "sh cry ikev2 sa"
+run -S "$T/v2" show crypto ikev2 sa detail
+cat >"$T/expected" <<'EOF'
+11        172.18.143.246/4500   198.51.100.7/4500     none/none            READY
+      Encr: AES-CBC, keysize: 256, PRF: SHA256, Hash: unknown, DH Grp:14, Auth sign: PSK, Auth verify: PSK
+      Life/Active Time: 86400/N sec
+      Session-id: 11
+      Status Description: Negotiation done
+      Local spi: CBCBCBCBCBCBCBCB       Remote spi: 1B1B1B1B1B1B1B1B
+      Remote id: dave@example.com
+      DPD configured for 0 seconds, retry 0
+      Fragmentation not configured.
+      Extended Authentication not configured.
+      NAT-T is detected outside
+      Cisco Trust Security SGT is disabled
+      Initiator of SA : No
+      Pushed IP address: 192.168.1.11
+
+EOF
+# dave's block, then erin's (no NAT-T) and the SA still negotiating (no session: no ids)
+if [ $RC -eq 0 ] && active_n | sed -n '/^11 /,/^12 /p' | sed '$d' | cmp -s - "$T/expected" &&
+   active_n | sed -n '/^12 /,/^13 /p' | grep -qx '      NAT-T is not detected' &&
+   active_n | sed -n '/^12 /,/^13 /p' | grep -qx '      Pushed IP address: 192.168.1.12' &&
+   active_n | sed -n '/^13 /,$p' | grep -qx '      Status Description: Negotiation in progress' &&
+   ! active_n | sed -n '/^13 /,$p' | grep -q 'Remote id\|Pushed IP'; then
+	pass "show crypto ikev2 sa detail: SPIs (ours the responder's), peer id, NAT-T, pushed address"
+else
+	fail "show crypto ikev2 sa detail (rc $RC: $ERR)"; cat "$T/out"
+fi
+run -S "$T/v2" --json show crypto ikev2 sa
+if [ $RC -eq 0 ] && json_check '
+assert [r["session_id"] for r in rows] == [11, 12, 13], rows
+d = rows[0]
+assert (d["encr"], d["hash"], d["auth"], d["dh_group"], d["state"]) == ("aes-cbc-256", "sha256", "psk", 14, "READY"), d
+assert (d["remote_id"], d["pushed_addr"], d["caps"] & 16, d["lifetime"]) == ("dave@example.com", "192.168.1.11", 16, 86400), d
+assert 12 <= d["active_seconds"] < 100 and d["ended"] is None, d
+assert rows[2]["remote_id"] is None and rows[2]["state"] == "IN-NEG", rows[2]
+'; then
+	pass "show crypto ikev2 sa --json"
+else
+	fail "show crypto ikev2 sa --json (rc $RC)"; cat "$T/out"
+fi
+run -S "$T/v2" show crypto ikev2 sa x
+[ $RC -eq 1 ] && [ -z "$OUT" ] && pass "show crypto ikev2 sa: extra words refused" ||
+	fail "show crypto ikev2 sa x: rc $RC"
+run -S "$T/v2" show crypto isakmp sa
+[ $RC -eq 0 ] && [ "$(grep -c ACTIVE "$T/out")" = 1 ] &&
+	grep -Eq '^172\.18\.143\.246 +172\.18\.143\.2 +QM_IDLE +1 ACTIVE$' "$T/out" &&
+	pass "show crypto isakmp sa: the IKEv1 SA only, no IKEv2 row" ||
+	fail "show crypto isakmp sa with IKEv2 SAs: $OUT"
+run -S "$T/v2" show crypto isakmp sa detail
+[ $RC -eq 0 ] && [ "$(grep -c '^1 ' "$T/out")" = 1 ] && ! grep -q 'aes-\|198\.51\|203\.0' "$T/out" &&
+	pass "show crypto isakmp sa detail: no IKEv2 row" || fail "isakmp sa detail with IKEv2 SAs: $OUT"
+run -S "$T/v2" --json show crypto isakmp sa
+[ $RC -eq 0 ] && json_check 'assert [r["conn_id"] for r in rows] == [1], rows' &&
+	pass "show crypto isakmp sa --json: no IKEv2 row" || fail "isakmp sa --json with IKEv2 SAs"
+run -S "$T/st" show crypto ikev2 sa
+[ $RC -eq 0 ] && [ "$OUT" = "IPv4 Crypto IKEv2  SA
+
+IPv6 Crypto IKEv2  SA" ] && pass "show crypto ikev2 sa: IKEv1 SAs only, empty tables" ||
+	fail "show crypto ikev2 sa without IKEv2 SAs: '$OUT'"
+
 # --- errors ----------------------------------------------------------------------------------
 run -S "$T/st" show crypto foo
 [ $RC -eq 1 ] && [ -z "$OUT" ] && [ "$ERR" = "% Invalid input: 'show crypto foo' (try 'vpnctl help')" ] &&
