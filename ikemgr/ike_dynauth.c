@@ -7,13 +7,14 @@
  *
  * A session is an IKE SA holding a session policy (an address from XAUTH/Mode Config); an
  * IKE SA a phase-1 rekey superseded holds none and is not one. Matching and CoA work on the
- * session part (session.h), which IKEv2 SAs will share; finding the SAs is IKEv1's table.
+ * session part (session.h), which IKEv1 and IKEv2 SAs share; each version's table is walked.
  */
 #include <string.h>
 #include <arpa/inet.h>
 
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
 
 #define ERR_INVALID_ATTRIBUTE_VALUE 407
 #define ERR_SESSION_NOT_FOUND 503
@@ -118,6 +119,22 @@ void ike_dynauth(const struct msg_dynauth_req *in)
 		/* the list may have changed under us: start over after each deletion */
 		ike_sa_delete(sa, "radius disconnect", 1);
 		next = ike.all;
+	}
+	struct ikev2_sa *next2;
+	for (struct ikev2_sa *sa = v2.all; sa; sa = next2) {
+		next2 = sa->all_next;
+		if (sa->state != V2_S_ESTABLISHED || !sa->s.have_policy || sa->s.superseded ||
+		    !matches(&sa->s, &r))
+			continue;
+		if (res.nmatched < MSG_DYNAUTH_IDS)
+			res.session_id[res.nmatched] = sa->s.id;
+		res.nmatched++;
+		if (r.coa) {
+			apply_coa(&sa->s, &r);
+			continue;
+		}
+		ikev2_sa_delete(sa, "radius disconnect", 1);
+		next2 = v2.all;
 	}
 	if (!res.nmatched)
 		res.error_cause = ERR_SESSION_NOT_FOUND;

@@ -2,7 +2,8 @@
  * RADIUS accounting, the parent's half: it decides what is recorded and keeps the records
  * (SQLite acct_queue, db_acct.c); keymgr, which holds the RADIUS secrets, sends them.
  *
- * - Start when a session accounted by its isakmp profile (`accounting LIST`) comes up.
+ * - Start when a session accounted by its profile comes up (an isakmp profile's `accounting
+ *   LIST`, an ikev2 profile's `aaa accounting psk LIST`).
  * - Interim-Update every `aaa accounting update periodic MINUTES`.
  * - Stop when it goes, once tunmgr has sent the interface's last counters (or after
  *   STOP_WAIT_MS), so the octets are the session's whole; Acct-Terminate-Cause from the
@@ -156,30 +157,42 @@ int acct_init(struct parent *p)
 	return 0;
 }
 
-/* The server group of the first `group` method of the profile's accounting list. */
+/* The server group of the first `group` method of the profile's accounting list (an isakmp
+ * profile's, else an ikev2 profile's of that name). */
 static const char *acct_group(const struct vpnd_conf *c, const char *profile)
 {
 	const struct conf_isakmp_profile *pr = NULL;
 	for (int i = 0; i < c->nprofile && !pr; i++)
 		if (!strcmp(c->profile[i].name, profile))
 			pr = &c->profile[i];
-	if (!pr || !pr->acct_list[0])
+	const char *list = pr ? pr->acct_list : NULL;
+	if (!pr) {
+		/* an IKEv2 session: its profile's `aaa accounting psk LIST` (PSK is what is served) */
+		const struct conf_ikev2_profile *v = conf_find_v2_profile(c, profile);
+		list = v ? v->acct_list[V2_AAA_PSK] : NULL;
+	}
+	if (!list || !list[0])
 		return NULL;
-	const struct conf_aaa_list *l = conf_find_aaa(c, AAA_ACCT_NETWORK, pr->acct_list);
+	const struct conf_aaa_list *l = conf_find_aaa(c, AAA_ACCT_NETWORK, list);
 	for (int m = 0; l && m < l->nmethod; m++)
 		if (l->method[m] == AAA_METHOD_GROUP)
 			return l->group[m];
 	return NULL;
 }
 
+/* The i-th profile's name, isakmp profiles first, then ikev2 ones. */
+#define PROFILE_NAME(c, i) ((i) < (c)->nprofile ? (c)->profile[i].name \
+                                                : (c)->v2.profile[(i) - (c)->nprofile].name)
+
 /* Accounting-On at start, -Off at exit: once to each server group a profile accounts to. */
 static void queue_nas(struct parent *p, int status)
 {
 	const struct vpnd_conf *c = p->conf;
-	for (int i = 0; i < c->nprofile; i++) {
-		const char *g = acct_group(c, c->profile[i].name), *h = NULL;
+	int n = c->nprofile + c->v2.nprofile;
+	for (int i = 0; i < n; i++) {
+		const char *g = acct_group(c, PROFILE_NAME(c, i)), *h = NULL;
 		for (int k = 0; k < i && g; k++)
-			if ((h = acct_group(c, c->profile[k].name)) && !strcmp(g, h))
+			if ((h = acct_group(c, PROFILE_NAME(c, k))) && !strcmp(g, h))
 				g = NULL;
 		if (!g)
 			continue;

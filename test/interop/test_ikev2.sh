@@ -169,6 +169,12 @@ hub ip route show "$vip" | grep -q . && die "route to $vip left after the clear"
 wait_until 10 no_ike_sa || die "charon kept its IKE_SA after the clear"
 grep -q "received DELETE for IKE_SA" "$SWAN_DIR/charon.log" || die "the hub did not send DELETE for the IKE_SA"
 pass "$name: clear crypto session: DELETE to charon, $va and its route gone"
+# accounting (aaa accounting psk FLEXACCT): a Start and a Stop for the session, in the store
+# (the server never answers; test_acct.sh covers the sending)
+wait_until 10 sh -c "[ \"\$($VPNCTL -S $st sql \"SELECT count(*) FROM acct_queue WHERE username = 'client.example.com' AND framed_ip = '$vip' AND status IN ('Start', 'Stop')\" | tail -1)\" = 2 ]" ||
+	die "no Start and Stop queued for the IKEv2 session: $(ctl sql 'SELECT status, username, framed_ip, grp FROM acct_queue')"
+pass "$name: accounting Start and Stop queued for client.example.com ($vip) to ACCTGRP"
+# show crypto ikev2 sa (IOS's table) while a session is up comes in the gcm case below
 
 # the second proposal when it is all the client offers; the client hangs up
 name=gcm
@@ -176,6 +182,12 @@ client gcm sign_key=$CLIENTKEY verify_key=$HUBKEY ike=aes256gcm16-prfsha384-ecp2
 swan_up 10 || die "charon did not connect with AES-GCM-256: $(why_down)"
 swan_sas | grep -q "AES_GCM_16-256/PRF_HMAC_SHA2_384/ECP_256" || { swan_sas; die "IKE_SA is not AES-GCM-256/PRF SHA-384/ECP-256"; }
 cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping through the GCM session"
+out=$(ctl show crypto ikev2 sa) || die "show crypto ikev2 sa failed"
+echo "$out" | grep -Eq "^[0-9]+ +$GW/4500 +172.18.143.2/4500 +none/none +READY$" ||
+	{ echo "$out"; die "show crypto ikev2 sa: no READY line for the session"; }
+echo "$out" | grep -q "Encr: AES-GCM, keysize: 256, PRF: SHA384, Hash: None, DH Grp:19, Auth sign: PSK, Auth verify: PSK" ||
+	{ echo "$out"; die "show crypto ikev2 sa: not the GCM proposal"; }
+ctl show crypto isakmp sa | grep -q "172.18.143.2" && die "show crypto isakmp sa lists the IKEv2 SA"
 va=$(va_list | head -1)
 [ -n "$va" ] || die "no vaN interface"
 swan_down 10 || { cat "$SWAN_DIR/terminate.log" >&2; die "swanctl --terminate failed"; }
@@ -213,9 +225,14 @@ grep -q "IKE SA rekeyed" "$st/vpnd.log" || die "the hub did not log the IKE SA r
 n=$(ctl --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$n" = 1 ] || die "show crypto session lists $n sessions after the rekeys"
 cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping after the rekeys"
-swan_down 10 || die "swanctl --terminate failed"
-wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after charon's DELETE"
 pass "$name: CHILD_SA rekeyed with PFS and the IKE SA rekeyed, same $va, ping loss ${loss}%"
+# RFC 5176 Disconnect-Request by User-Name: the session that moved to the rekeyed IKE SA ends
+out=$(hub timeout 10 python3 "$SRCDIR/test/lib/coa_send.py" 127.0.0.1 CoaS3cret client.example.com 1)
+case "$out" in "answer 41 "*) ;; *) die "Disconnect-Request for client.example.com: $out";; esac
+wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after the Disconnect"
+wait_until 10 sh -c "grep -q 'received DELETE for IKE_SA' '$SWAN_DIR/charon.log'" ||
+	die "charon got no DELETE after the Disconnect"
+pass "$name: RADIUS Disconnect-Request ACKed, the IKEv2 session ended with a DELETE to charon"
 
 # the keys, each way
 name=wrongkey
