@@ -11,7 +11,7 @@
  * (IKE_AUTH: identities, AUTH through keymgr, authorization, configuration payload),
  * ikev2_child.c (the CHILD_SA an IKE_AUTH carries: ESP proposal, traffic selectors, keys to
  * tunmgr), ikev2_rekey.c (CREATE_CHILD_SA: CHILD_SA and IKE SA rekeys), ikev2_info.c
- * (INFORMATIONAL: deletes and liveness).
+ * (INFORMATIONAL: deletes and liveness), ikev2_dpd.c (our liveness checks).
  */
 #ifndef VPND_IKEV2_H
 #define VPND_IKEV2_H
@@ -92,6 +92,13 @@ struct ikev2_sa {
 	uint32_t next_in;               /* the request we take next */
 	uint8_t *last_resp;             /* our answer to request next_in - 1, for retransmits */
 	size_t   last_resp_len;
+
+	/* our own requests (liveness, ikev2_dpd.c): one at a time, retransmitted as is */
+	uint32_t next_out;
+	uint8_t *dpd_req;
+	size_t   dpd_req_len;
+	int      dpd_tries;
+	time_t   dpd_sent_at;
 
 	struct ikev2_auth_req *auth;    /* IKE_AUTH in progress */
 	uint8_t *held;                  /* a CHILD_SA rekey waiting for tunmgr (ikev2_rekey.c) */
@@ -177,6 +184,12 @@ int  ikev2_child_put(struct ikev2_sa *, struct ikev2_auth_req *, struct isakmp_b
 void ikev2_create_child_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
                               size_t len);
 int  ikev2_rekey_added(struct ikev2_sa *, const struct msg_sa_added *);
+
+/* ikev2_dpd.c */
+time_t ikev2_dpd_deadline(const struct ikev2_sa *);       /* 0: nothing due until an event */
+int  ikev2_dpd_tick(struct ikev2_sa *, time_t now);      /* 0: the SA was deleted */
+int  ikev2_dpd_response(struct ikev2_sa *, const struct ikev2_hdr *, const uint8_t *pkt,
+                        size_t len);                     /* 1: it answered our request */
 
 /* ikev2_info.c */
 void ikev2_info_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,

@@ -241,6 +241,7 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 	free(sa->msg1);
 	free(sa->msg2);
 	free(sa->last_resp);
+	free(sa->dpd_req);
 	if (sa->held)
 		explicit_bzero(sa->held, sa->held_len);
 	free(sa->held);
@@ -384,8 +385,10 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 		return;
 	}
 	if (h.flags & IKEV2_FLAG_R) {
-		/* we send no requests yet but our Delete, which wants no answer */
-		v2.drop_state++;
+		/* the answer to our liveness check; our Deletes want none */
+		struct ikev2_sa *sa = by_spi(h.spi_i, h.spi_r);
+		if (!sa || !sa46_same_addr(&sa->s.peer, peer) || !ikev2_dpd_response(sa, &h, pkt, len))
+			v2.drop_state++;
 		return;
 	}
 	if (!(h.flags & IKEV2_FLAG_I)) {
@@ -457,7 +460,9 @@ static time_t deadline(const struct ikev2_sa *sa)
 	case V2_S_ESTABLISHED:
 		if (sa->s.superseded)   /* rekeyed: the peer deletes it, else we do */
 			return sa->last_rx + REPLACED_SECS;
-		return ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1);
+		time_t t = ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1),
+		       d = ikev2_dpd_deadline(sa);
+		return d && (!t || d < t) ? d : t;
 	case V2_S_DEAD:
 		return 0;
 	default:
@@ -490,6 +495,8 @@ void ikev2_tick(time_t now)
 				ikev2_sa_delete(sa, why, 1);
 				continue;
 			}
+			if (!ikev2_dpd_tick(sa, now))
+				continue;
 			ikev2_rearm(sa);
 			continue;
 		}
@@ -520,7 +527,7 @@ int ikev2_va_activity(uint32_t peerid, const struct msg_va_activity *a)
 	if (!sa)
 		return 0;
 	if (ike_session_activity(&sa->s, a, time(NULL)))
-		ikev2_rearm(sa);
+		ikev2_rearm(sa);        /* on-demand DPD may now be due */
 	return 1;
 }
 
