@@ -102,6 +102,27 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
+	/* the profile's template: shut down, or not taking this transport family (IOS: an IPv6
+	 * peer needs a v6-overlay or dual-overlay template), no session */
+	const struct conf_interface *vt = prof->virtual_template
+		? conf_find_template(ike.conf, prof->virtual_template) : NULL;
+	if (!vt) {
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "the profile has no virtual-template");
+		return;
+	}
+	if (vt->shutdown || !conf_tunnel_takes_peer(vt, sa46_is6(&sa->s.peer))) {
+		char why[200];
+		if (vt->shutdown)
+			snprintf(why, sizeof(why), "%s is shut down, no new sessions", vt->name);
+		else
+			snprintf(why, sizeof(why), "%s takes IPv%c peers only (tunnel mode %s), no "
+			         "session from an IPv%c one", vt->name, sa46_is6(&sa->s.peer) ? '4' : '6',
+			         conf_tunnel_mode_words(vt->tunnel_mode_ipsec),
+			         sa46_is6(&sa->s.peer) ? '6' : '4');
+		log_warnx("IKEv2 session %u: %s", sa->s.id, why);
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		return;
+	}
 	struct ikev2_auth_req *r = calloc(1, sizeof(*r));
 	if (!r) {
 		fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
@@ -327,12 +348,13 @@ static void answer(struct ikev2_sa *sa)
 	v2.auth_ok++;
 	struct ikev2_auth_req *r = sa->auth;
 	if (r->child_error) {
+		/* the IKE SA stands (2.21.1): the peer may still create a CHILD_SA we accept;
+		 * without one it ends after NO_CHILD_SECS (ikev2_sa.c) */
 		log_info("IKEv2 session %u ('%s'): no acceptable CHILD_SA (notify %d)", sa->s.id,
 		         sa->s.user, r->child_error);
 		sa->auth = NULL;
 		explicit_bzero(r, sizeof(*r));
 		free(r);
-		ikev2_sa_delete(sa, "no acceptable CHILD_SA", 1);
 		return;
 	}
 	char ip[INET_ADDRSTRLEN];

@@ -19,6 +19,15 @@ struct ikev2_engine v2;
 #define HALF_OPEN_SECS 30       /* IKE_SA_INIT answered, no IKE_AUTH: forgotten */
 #define AUTH_SECS      60       /* IKE_AUTH under way (keymgr, RADIUS, tunmgr) */
 #define REPLACED_SECS  60       /* a rekeyed IKE SA the peer has not deleted */
+#define NO_CHILD_SECS  30       /* an established session without a CHILD_SA */
+
+static int has_child(const struct ikev2_sa *sa)
+{
+	for (int i = 0; i < IKE_MAX_CHILD; i++)
+		if (sa->s.child[i].used)
+			return 1;
+	return 0;
+}
 
 #define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
                      .addr6 = sa46_is6(&(sa)->s.peer) ? \
@@ -462,6 +471,8 @@ static time_t deadline(const struct ikev2_sa *sa)
 			return sa->last_rx + REPLACED_SECS;
 		time_t t = ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1),
 		       d = ikev2_dpd_deadline(sa);
+		if (!has_child(sa) && (!d || sa->established_at + NO_CHILD_SECS < d))
+			d = sa->established_at + NO_CHILD_SECS;
 		return d && (!t || d < t) ? d : t;
 	case V2_S_DEAD:
 		return 0;
@@ -493,6 +504,10 @@ void ikev2_tick(time_t now)
 			                                                          : sa->created, 1, now);
 			if (why) {
 				ikev2_sa_delete(sa, why, 1);
+				continue;
+			}
+			if (!has_child(sa) && now >= sa->established_at + NO_CHILD_SECS) {
+				ikev2_sa_delete(sa, "no CHILD_SA", 1);
 				continue;
 			}
 			if (!ikev2_dpd_tick(sa, now))

@@ -169,6 +169,23 @@ wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show va$unit >/dev/null 2>
 pass "clear crypto session remote FD00:1:0::2 ended it (remote fd00:1::99 did not), va$unit is gone"
 swan_stop
 
+# IKEv2 over the IPv6-only outside: IKE_SA_INIT and IKE_AUTH to [fd00:1::246], ESP in UDP
+# over IPv6, an IPv4 address inside
+swan_v2_start "$T/swan-v2" gateway=fd00:1::246 local_id=client6.example.com \
+	remote_id=hub6.example.com sign_key=Cl6v2RemoteKey verify_key=Hub6v2LocalKey esp=aes128gcm128 ||
+	die "the IKEv2 charon did not start"
+swan_up 15 || die "charon did not connect with IKEv2 to fd00:1::246"
+swan_sas | grep -q "ESTABLISHED, IKEv2" || die "no IKEv2 SA"
+swan_sas | grep -q "remote 'hub6.example.com' @ fd00:1::246\[4500\]" ||
+	{ swan_sas; die "the IKEv2 SA is not with hub6.example.com at [fd00:1::246]:4500"; }
+v4=$(vips | grep -v : | head -1)
+case "$v4" in 192.168.1.1[0-9]|192.168.1.20) ;; *) die "IKEv2 virtual IP '$v4' not from group1pool";; esac
+cl ping -c 3 -i 0.05 -w 5 10.2.1.10 >/dev/null || die "no IPv4 ping through the IKEv2 tunnel over IPv6"
+"$VPNCTL" -S "$st" show crypto ikev2 sa | grep -Eq "fd00:1::246/4500 +fd00:1::2/4500 .*READY" ||
+	{ "$VPNCTL" -S "$st" show crypto ikev2 sa; die "show crypto ikev2 sa: no READY SA with fd00:1::2"; }
+pass "IKEv2 over IPv6 outside: PSK both ways, $v4 inside, ping, show crypto ikev2 sa (IPv6 table)"
+swan_stop
+
 # as on IOS, a template whose tunnel mode names an IPv4 overlay takes no IPv6 peer
 sed -i 's/^ tunnel mode ipsec ipv4 v6-overlay$/ tunnel mode ipsec ipv4/' "$st/hub.conf"
 out=$("$VPNCTL" -S "$st" reload 2>&1) || die "reload refused: $out"
@@ -178,6 +195,15 @@ swan_up 10 && die "an IPv6 peer connected through a 'tunnel mode ipsec ipv4' tem
 wait_until 5 grep -q "Virtual-Template1 takes IPv4 peers only (tunnel mode ipsec ipv4), no session from an IPv6 one" "$st/vpnd.log" ||
 	die "no refusal naming the template's tunnel mode"
 pass "a 'tunnel mode ipsec ipv4' template refuses an IPv6 peer (v6-overlay or dual-overlay take one)"
+swan_stop
+n0=$(grep -c "IKEv2 session [0-9]*: Virtual-Template1 takes IPv4 peers only" "$st/vpnd.log")
+swan_v2_start "$T/swan-v2b" gateway=fd00:1::246 local_id=client6.example.com \
+	remote_id=hub6.example.com sign_key=Cl6v2RemoteKey verify_key=Hub6v2LocalKey esp=aes128gcm128 ||
+	die "the second IKEv2 charon did not start"
+swan_up 10 && die "an IPv6 IKEv2 peer connected through a 'tunnel mode ipsec ipv4' template"
+wait_until 5 sh -c "[ \$(grep -c 'IKEv2 session [0-9]*: Virtual-Template1 takes IPv4 peers only' '$st/vpnd.log') -gt $n0 ]" ||
+	die "no IKEv2 refusal naming the template's tunnel mode"
+pass "the same template refuses an IPv6 IKEv2 peer (AUTHENTICATION_FAILED, logged)"
 swan_stop
 
 # last: the flood's SAs stay in negotiation. It comes from fd00:1:0:5::/64, not the client's
