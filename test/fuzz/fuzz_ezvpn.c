@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ezvpn.c test/fuzz/quiet_log.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ezvpn
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ezvpn.c test/fuzz/quiet_log.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ikev2*.c common/ikev2_crypto.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ezvpn
 /*
  * The Easy VPN remote's state machine (ikemgr/ezvpn.c, ez_exchange.c, ez_sa.c, ez_dpd.c) fed
  * a fuzzer's mix of events: datagrams from the server (the cookie patched in so they reach the

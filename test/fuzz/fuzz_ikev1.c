@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev1
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev1.c test/fuzz/quiet_log.c test/fuzz/ikev1_client.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ikev2*.c common/ikev2_crypto.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/alg.c common/ike_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev1
 /*
  * The IKEv1 responder fed whole exchanges: aggressive mode, main mode, XAUTH, Mode Config,
  * quick mode, informational messages, timers. The engine does no I/O (struct ike_io), so the
