@@ -11,7 +11,8 @@
  * (IKE_AUTH: identities, AUTH through keymgr, authorization, configuration payload),
  * ikev2_child.c (the CHILD_SA an IKE_AUTH carries: ESP proposal, traffic selectors, keys to
  * tunmgr), ikev2_rekey.c (CREATE_CHILD_SA: CHILD_SA and IKE SA rekeys), ikev2_info.c
- * (INFORMATIONAL: deletes and liveness), ikev2_dpd.c (our liveness checks).
+ * (INFORMATIONAL: deletes and liveness), ikev2_dpd.c (our liveness checks), ikev2_session.c
+ * (tunmgr's reports, clear, reload).
  */
 #ifndef VPND_IKEV2_H
 #define VPND_IKEV2_H
@@ -138,6 +139,7 @@ void ikev2_rearm(struct ikev2_sa *);
 /* IKE_AUTH answered: no longer half open, its session deadlines from now */
 void ikev2_established(struct ikev2_sa *);
 void ikev2_tick(time_t now);
+/* ikev2_session.c */
 int  ikev2_va_activity(uint32_t peerid, const struct msg_va_activity *);
 int  ikev2_sa_expire(uint32_t peerid, const struct msg_sa_expire *);
 void ikev2_clear(const struct msg_clear *);

@@ -1,0 +1,87 @@
+/*
+ * What the other processes and the operator say about IKEv2 sessions: tunmgr's activity and
+ * lifetime reports, `clear crypto session`, a reload. (RADIUS Disconnect/CoA: ike_dynauth.c,
+ * which walks both versions' sessions.)
+ */
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "common/log.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
+
+int ikev2_va_activity(uint32_t peerid, const struct msg_va_activity *a)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	if (ike_session_activity(&sa->s, a, time(NULL)))
+		ikev2_rearm(sa);        /* on-demand DPD may now be due */
+	return 1;
+}
+
+int ikev2_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
+{
+	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
+	if (!sa)
+		return 0;
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		struct ike_child *c = &sa->s.child[i];
+		if (!c->used || c->spi_in != e->spi_in)
+			continue;
+		/* CREATE_CHILD_SA rekeys are not started by us yet: the soft limit passes, the
+		 * hard one ends the SA, and the client (which rekeys on its own timer) has
+		 * normally replaced it by then */
+		if (e->hard) {
+			log_info("IKEv2 session %u: IPsec SA %08x reached its hard lifetime", sa->s.id,
+			         ntohl(e->spi_in));
+			ike_child_remove(&sa->s, c, "lifetime expired");
+		}
+		break;
+	}
+	return 1;
+}
+
+void ikev2_clear(const struct msg_clear *c)
+{
+	if (c->kind >= CLEAR_SA_ALL)
+		return;         /* clear crypto sa: IKEv1's ike_clear_sa walks its own SAs */
+	char name[MSG_USER_MAX];
+	memcpy(name, c->name, sizeof(name));
+	name[sizeof(name) - 1] = 0;
+	int n = 0;
+	struct ikev2_sa *next;
+	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
+		next = sa->all_next;
+		int match = c->kind == CLEAR_ALL ||
+		            (c->kind == CLEAR_REMOTE && sa46_same_addr(&sa->s.peer, &c->peer)) ||
+		            (c->kind == CLEAR_USERNAME && !strcmp(sa->s.user, name)) ||
+		            (c->kind == CLEAR_GROUP && !strcmp(sa->s.group_name, name));
+		if (match && sa->state != V2_S_DEAD) {
+			ikev2_sa_delete(sa, "admin clear", 1);
+			n++;
+		}
+	}
+	if (n)
+		log_info("clear crypto session: %d IKEv2 session(s) deleted", n);
+}
+
+/* A new configuration (already copied over the old one, ike_reload.c): each SA finds its
+ * profile again by the name it kept; a session whose profile went ends. */
+void ikev2_reload(const struct vpnd_conf *nc)
+{
+	(void)nc;       /* ike.conf is the new one by now (ikev1_reload swapped it) */
+	struct ikev2_sa *next;
+	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
+		next = sa->all_next;
+		if (!sa->prof)
+			continue;
+		sa->prof = sa->s.v2profile = NULL;
+		const struct conf_ikev2_profile *p = conf_find_v2_profile(ike.conf, sa->prof_name);
+		if (!p) {
+			ikev2_sa_delete(sa, "reload: ikev2 profile removed", 1);
+			continue;
+		}
+		sa->prof = sa->s.v2profile = p;
+	}
+}
