@@ -164,6 +164,13 @@ dec=$(echo "$out" | sed -n 's/.*#pkts decaps: \([0-9]*\),.*/\1/p' | head -1)
 [ "${enc:-0}" -ge 6 ] && [ "${dec:-0}" -ge 6 ] || { echo "$out"; die "ipsec sa: counters below the pings ($enc / $dec)"; }
 pass "$name: show crypto ipsec sa: $va, esp-aes 256 esp-sha256-hmac in UDP, encaps $enc decaps $dec"
 
+# a reload (the configuration is copied over in place): the session finds its profile again
+out=$(ctl reload 2>&1) || die "reload refused: $out"
+wait_until 5 grep -q "configuration reloaded" "$st/vpnd.log" || die "no reload logged"
+cl ping -c2 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "no ping after a reload"
+[ "$(va_list)" = "$va" ] || die "the interface changed over a reload"
+pass "$name: reload: the IKEv2 session and its $va kept, ping after"
+
 ctl clear crypto session remote 172.18.143.2 >/dev/null || die "clear crypto session remote 172.18.143.2 failed"
 wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va still there after clear crypto session"
 hub ip route show "$vip" | grep -q . && die "route to $vip left after the clear"
@@ -216,8 +223,9 @@ loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/rekey-ping.txt")
 echo "rekey: $(grep -c 'parsed CREATE_CHILD_SA response' "$SWAN_DIR/charon.log") CREATE_CHILD_SA answers, ping loss ${loss:-?}%"
 awk -v l="${loss:-100}" 'BEGIN { exit !(l <= 5) }' || die "ping loss ${loss}% through the rekeys"
 swan_sas | grep -q "ESTABLISHED, IKEv2" || die "no IKE SA after the rekeys"
-grep -q "outbound CHILD_SA vpnd{[2-9]} established" "$SWAN_DIR/charon.log" ||
-	die "charon has no rekeyed CHILD_SA: $(grep 'CHILD_SA vpnd' "$SWAN_DIR/charon.log" | head -4)"
+# swanctl numbers CHILD_SAs: the one installed now is not the first
+swan_sas | grep -Eq "vpnd: #([2-9]|[1-9][0-9]+), reqid [0-9]+, INSTALLED" ||
+	{ swan_sas; die "charon has no rekeyed CHILD_SA installed"; }
 # the hub's store: one open IPsec SA, the rekeyed one (the old went with the peer's DELETE)
 open_sas=$(ctl sql "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL" | tail -1)
 [ "$open_sas" = 1 ] || die "$open_sas open IPsec SAs in the store after the rekeys"
