@@ -89,8 +89,9 @@ struct ikev2_sa {
 
 	/* message IDs (responder side only: we send no requests yet but liveness) */
 	uint32_t next_in;               /* the request we take next */
-	uint8_t *last_resp;             /* our answer to request next_in - 1, for retransmits */
+	uint8_t *last_resp;             /* our last answer, for retransmits of its request */
 	size_t   last_resp_len;
+	uint32_t last_resp_msgid;       /* which: an IKE_AUTH answered late follows others */
 
 	struct ikev2_auth_req *auth;    /* IKE_AUTH in progress */
 	uint8_t *held;                  /* IKE_AUTH answer, sent once tunmgr has the SA */

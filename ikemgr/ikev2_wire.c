@@ -302,7 +302,8 @@ int ikev2_put_sa1(struct isakmp_buf *b, uint8_t num, uint8_t proto, const uint8_
 		b->err = 1;
 		return -1;
 	}
-	memcpy(body + o, spi, spi_size);
+	if (spi_size)
+		memcpy(body + o, spi, spi_size);        /* an IKE SA's proposal has none: NULL */
 	o += spi_size;
 	for (int i = 0; i < ntr; i++) {
 		size_t tl = tr[i].keylen ? 12 : 8;
