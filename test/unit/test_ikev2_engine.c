@@ -140,7 +140,8 @@ static size_t req(uint8_t *m, size_t cap, uint8_t exch, uint32_t msgid, uint8_t 
 	isakmp_buf_free(&b);
 	m[16] = IKEV2_NP_SK;
 	m[ISAKMP_HDR_LEN] = np;
-	memcpy(m + ISAKMP_HDR_LEN + 4 + c.s.iv, chain, len);
+	if (len)
+		memcpy(m + ISAKMP_HDR_LEN + 4 + c.s.iv, chain, len);
 	long n = ikev2_sk_seal(&c.s, c.k.ei, c.k.ai, m, cap, ISAKMP_HDR_LEN, len);
 	cr_assert_gt(n, 0);
 	return (size_t)n;
