@@ -91,8 +91,9 @@ struct ikev2_sa {
 
 	/* message IDs (responder side only: we send no requests yet but liveness) */
 	uint32_t next_in;               /* the request we take next */
-	uint8_t *last_resp;             /* our answer to request next_in - 1, for retransmits */
+	uint8_t *last_resp;             /* our last answer, for retransmits of its request */
 	size_t   last_resp_len;
+	uint32_t last_resp_msgid;       /* which: an IKE_AUTH answered late follows others */
 
 	/* our own requests (liveness, ikev2_dpd.c): one at a time, retransmitted as is */
 	uint32_t next_out;

@@ -275,6 +275,8 @@ void ikev2_send_response(struct ikev2_sa *sa, const uint8_t *pkt, size_t len)
 		free(sa->last_resp);
 		sa->last_resp = copy;
 		sa->last_resp_len = len;
+		sa->last_resp_msgid = len >= ISAKMP_HDR_LEN ? (uint32_t)pkt[20] << 24 |
+		                      (uint32_t)pkt[21] << 16 | (uint32_t)pkt[22] << 8 | pkt[23] : 0;
 	}
 	ikev2_send_raw(sa, pkt, len);
 }
@@ -429,8 +431,9 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 		v2.drop_unknown_sa++;
 		return;
 	}
-	if (h.msgid + 1 == sa->next_in && sa->last_resp) {
-		/* a retransmitted request (2.1): our answer again, nothing redone */
+	if (h.msgid + 1 == sa->next_in && sa->last_resp && sa->last_resp_msgid == h.msgid) {
+		/* a retransmitted request (2.1): our answer again, nothing redone; a request still
+		 * being worked on (IKE_AUTH waiting for keymgr) has none yet and is dropped below */
 		ikev2_send_raw(sa, sa->last_resp, sa->last_resp_len);
 		return;
 	}

@@ -25,6 +25,14 @@ test_unit_test_ikev2_wire_SOURCES = test/unit/test_ikev2_wire.c
 test_unit_test_ikev2_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_wire_LDADD = $(TEST_LIBS)
 
+# the IKEv2 responder's message IDs through ikev2_input (found by test/fuzz/fuzz_ikev2_engine.c)
+EXTRA_DIST += test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_client.h
+check_PROGRAMS += test/unit/test_ikev2_engine
+TESTS += test/unit/test_ikev2_engine
+test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c
+test_unit_test_ikev2_engine_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_engine_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_ikev2_proposal
 TESTS += test/unit/test_ikev2_proposal
 test_unit_test_ikev2_proposal_SOURCES = test/unit/test_ikev2_proposal.c test/unit/confload.c \
