@@ -413,9 +413,13 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 		}
 		struct ikev2_sa *sa = by_init(h.spi_i, peer);
 		if (sa) {
-			/* the peer did not get our answer: the same one again */
-			if (sa->state == V2_S_INIT_DONE && sa->msg2)
+			/* the peer did not get our answer: the same one again, for the same request
+			 * only (another offer under a reused SPIi waits for this SA to go) */
+			if (sa->state == V2_S_INIT_DONE && sa->msg2 && sa->msg1 &&
+			    sa->msg1_len == len && !memcmp(sa->msg1, pkt, len))
 				ike.io.send(local, peer, port4500, sa->msg2, sa->msg2_len);
+			else
+				v2.drop_state++;
 			return;
 		}
 		ikev2_sa_init(pkt, len, &h, peer, local, port4500);
