@@ -51,14 +51,16 @@ static void upper(char *p)
 /* "aes-cbc-256" -> "AES-CBC, keysize: 256"; "3des" -> "3DES"; anything else upper-cased */
 static void ios_encr(const char *word, char *out, size_t len)
 {
-	const char *dash = strrchr(word, '-');
+	const char *dash = strrchr(word, '-'), *bits = NULL;
 	size_t n = strlen(word);
-	if (dash && dash != word && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+	if (dash && dash != word && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1)) {
 		n = (size_t)(dash - word);
+		bits = dash + 1;
+	}
 	snprintf(out, len, "%.*s", (int)n, word);
 	upper(out);
-	if (n < strlen(word) && strlen(out) + strlen(dash + 1) + 12 < len)
-		snprintf(out + strlen(out), len - strlen(out), ", keysize: %s", dash + 1);
+	if (bits && strlen(out) + strlen(bits) + 12 < len)
+		snprintf(out + strlen(out), len - strlen(out), ", keysize: %s", bits);
 }
 
 /* IOS's own words for the integrity hashes: HMAC-SHA1-96 is "SHA96" */
