@@ -217,6 +217,30 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	free(q);
 }
 
+/*
+ * INITIAL_CONTACT (2.4): the peer, now authenticated, has no other IKE SA with us, so the
+ * sessions it had under the same identity and profile are gone on its side (it restarted):
+ * they end now, with their addresses and logins, rather than at DPD or a timeout. Only
+ * after authentication: an unauthenticated INITIAL_CONTACT would let anyone end sessions.
+ */
+static void initial_contact(struct ikev2_sa *sa)
+{
+	struct ikev2_sa *next;
+	int n = 0;
+	for (struct ikev2_sa *o = v2.all; o; o = next) {
+		next = o->all_next;
+		if (o == sa || o->state != V2_S_ESTABLISHED || o->s.superseded ||
+		    strcmp(o->s.user, sa->s.user) || strcmp(o->prof_name, sa->prof_name))
+			continue;
+		ikev2_sa_delete(o, "INITIAL_CONTACT: the client restarted", 0);
+		n++;
+		next = v2.all;
+	}
+	if (n)
+		log_info("IKEv2 session %u: INITIAL_CONTACT from '%s' ended %d older session%s",
+		         sa->s.id, sa->s.user, n, n == 1 ? "" : "s");
+}
+
 /* An answer for sa in the state it waits in, or NULL. */
 static struct ikev2_sa *waiting(uint32_t peerid, int state)
 {
@@ -254,6 +278,8 @@ int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
 	memcpy(r->auth_r, res->auth, res->auth_len);
 	r->auth_r_len = res->auth_len;
 	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
+	if (r->initial_contact)
+		initial_contact(sa);
 	struct msg_xauth_req *x = calloc(1, sizeof(*x));
 	if (!x) {
 		fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");

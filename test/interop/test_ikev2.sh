@@ -268,6 +268,28 @@ wait_until 10 sh -c "! ip netns exec vpnd_hub ip link show $va" || die "$va stil
 pass "$name: liveness checks answered; charon silenced, declared dead after ${dead} s, $va gone"
 swan_stop
 
+# a client that restarts (killed, no DELETE) comes back with INITIAL_CONTACT: its old
+# session ends at once, not at DPD; one session and one vaN after
+name=restart
+client restart1 sign_key=$CLIENTKEY verify_key=$HUBKEY
+swan_up 10 || die "charon did not connect for the restart test: $(why_down)"
+va_old=$(va_list | head -1)
+[ -n "$va_old" ] || die "no vaN interface"
+kill -KILL "$SWAN_PID" && wait "$SWAN_PID" 2>/dev/null
+SWAN_PID=
+client restart2 sign_key=$CLIENTKEY verify_key=$HUBKEY
+swan_up 10 || die "the restarted charon did not connect: $(why_down)"
+grep -q "N(INIT_CONTACT)" "$SWAN_DIR/charon.log" || die "charon sent no INITIAL_CONTACT"
+wait_until 3 sh -c "[ \$(ip netns exec vpnd_hub ip -o link show | grep -c ': va[0-9]') = 1 ]" ||
+	die "the old session's interface stayed after INITIAL_CONTACT: $(va_list | tr '\n' ' ')"
+n=$(ctl --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[ "$n" = 1 ] || die "$n sessions after the client's restart"
+grep -q "INITIAL_CONTACT from 'client.example.com' ended 1 older session" "$st/vpnd.log" ||
+	die "the hub did not log the INITIAL_CONTACT"
+cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping after the restart"
+swan_down 10 || die "swanctl --terminate failed"
+pass "$name: a restarted client's INITIAL_CONTACT ended its old session ($va_old) at once"
+
 # the keys, each way
 name=wrongkey
 client wrong sign_key=Wr0ngKey5cSecret verify_key=$HUBKEY
