@@ -325,6 +325,20 @@ grep -q "stranger.example.net" "$st/vpnd.log" || die "the hub's log does not nam
 refused "an unknown identity" "stranger.example.net"
 pass "$name: stranger.example.net matches no profile: refused, named in the log"
 
+# a client that claims a network as its side (TSi 10.9.0.0/24, not its address): the hub
+# narrows to the address the CP gave or, as here where the claim does not hold it, installs
+# no CHILD_SA at all (TS_UNACCEPTABLE) and routes nothing toward the claimed network
+name=claim
+client claim sign_key=$CLIENTKEY verify_key=$HUBKEY local_ts=10.9.0.0/24
+swan_up 10 && die "a CHILD_SA for a claimed network 10.9.0.0/24 was installed"
+grep -q "received TS_UNACCEPTABLE notify" "$SWAN_DIR/charon.log" ||
+	die "charon got no TS_UNACCEPTABLE: $(why_down)"
+[ "$(ctl sql "SELECT count(*) FROM ipsec_sas WHERE ended IS NULL" | tail -1)" = 0 ] ||
+	die "an IPsec SA is open for the claimed network"
+hub ip route show 10.9.0.0/24 | grep -q . && die "the hub routes the claimed 10.9.0.0/24"
+pass "$name: a TSi claiming 10.9.0.0/24 gets TS_UNACCEPTABLE, no IPsec SA, no route"
+swan_stop
+
 name=end
 swan_stop
 vpnd_stop "$st"
