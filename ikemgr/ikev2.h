@@ -75,7 +75,7 @@ struct ikev2_sa {
 	struct ike_session s;
 	int      state;
 	uint8_t  spi_i[8], spi_r[8];
-	const struct conf_ikev2_profile *prof;
+	/* the profile is the session's (s.v2profile); its name survives a reload */
 	char     prof_name[CONF_NAME_MAX]; /* to find it again after a reload (the configuration
 	                                    * is overwritten in place) */
 

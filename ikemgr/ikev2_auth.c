@@ -35,7 +35,7 @@ static void fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char 
 /* Our IDr body: the profile's identity local, else the address the peer reached. */
 static size_t our_id(const struct ikev2_sa *sa, uint8_t *b, size_t cap)
 {
-	const struct conf_ikev2_profile *p = sa->prof;
+	const struct conf_ikev2_profile *p = sa->s.v2profile;
 	size_t alen;
 	const void *addr = sa46_addr(&sa->s.local, &alen);
 	memset(b, 0, 4);
@@ -129,7 +129,6 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 		return;
 	}
 	sa->auth = r;
-	sa->prof = prof;
 	sa->s.v2profile = prof;
 	snprintf(sa->prof_name, sizeof(sa->prof_name), "%s", prof->name);
 	snprintf(sa->s.user, sizeof(sa->s.user), "%s", who);
@@ -269,7 +268,7 @@ int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
 	pname[sizeof(pname) - 1] = 0;
 	memcpy(group, res->group, sizeof(group));
 	group[sizeof(group) - 1] = 0;
-	if (strcmp(pname, sa->prof->name)) {
+	if (strcmp(pname, sa->s.v2profile->name)) {
 		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr chose another profile");
 		return 1;
 	}
@@ -386,7 +385,7 @@ static void answer(struct ikev2_sa *sa)
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa->s.policy.addr, ip, sizeof(ip));
 	log_info("IKEv2 session %u: '%s' (profile %s) up on %s, address %s, SA %08x/%08x%s",
-	         sa->s.id, sa->s.user, sa->prof->name, sa->s.ifname, ip, ntohl(r->c.spi_in),
+	         sa->s.id, sa->s.user, sa->s.v2profile->name, sa->s.ifname, ip, ntohl(r->c.spi_in),
 	         ntohl(r->c.spi_out), r->c.encap_mode == IPSEC_ENCAP_TUNNEL ? "" : " (ESP in UDP)");
 	sa->auth = NULL;
 	explicit_bzero(r, sizeof(*r));

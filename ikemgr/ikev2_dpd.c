@@ -24,7 +24,7 @@ static time_t heard_at(const struct ikev2_sa *sa)
 
 time_t ikev2_dpd_deadline(const struct ikev2_sa *sa)
 {
-	const struct conf_ikev2_profile *p = sa->prof;
+	const struct conf_ikev2_profile *p = sa->s.v2profile;
 	if (!p || p->dpd_interval <= 0 || sa->state != V2_S_ESTABLISHED || sa->s.superseded)
 		return 0;
 	if (sa->dpd_tries)

@@ -268,7 +268,6 @@ static void ike_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_sa
 	n->s.v2profile = sa->s.v2profile;
 	n->s.start = sa->s.start;
 	n->s.rep_established = 0;
-	n->prof = sa->prof;
 	memcpy(n->prof_name, sa->prof_name, sizeof(n->prof_name));
 	n->port4500 = sa->port4500;
 	n->nat_peer = sa->nat_peer;

@@ -103,7 +103,7 @@ static void report_ike(struct ikev2_sa *sa)
 	         in ? in->word : "");
 	snprintf(m.auth, sizeof(m.auth), "psk");
 	m.dh_group = sa->suite.dh;
-	m.lifetime = sa->prof ? sa->prof->lifetime : 86400;
+	m.lifetime = sa->s.v2profile ? sa->s.v2profile->lifetime : 86400;
 	if (!sa->s.rep_established)
 		sa->s.rep_established = sa->established_at ? sa->established_at : time(NULL);
 	m.established = (int64_t)sa->s.rep_established;

@@ -74,14 +74,14 @@ void ikev2_reload(const struct vpnd_conf *nc)
 	struct ikev2_sa *next;
 	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
 		next = sa->all_next;
-		if (!sa->prof)
+		if (!sa->s.v2profile)
 			continue;
-		sa->prof = sa->s.v2profile = NULL;
+		sa->s.v2profile = NULL;
 		const struct conf_ikev2_profile *p = conf_find_v2_profile(ike.conf, sa->prof_name);
 		if (!p) {
 			ikev2_sa_delete(sa, "reload: ikev2 profile removed", 1);
 			continue;
 		}
-		sa->prof = sa->s.v2profile = p;
+		sa->s.v2profile = p;
 	}
 }
