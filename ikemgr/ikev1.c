@@ -34,8 +34,10 @@ static void protected_input(struct ike_sa *sa, const struct isakmp_hdr *h, const
 	int first = 0;
 	size_t plen;
 
-	if (!(h->flags & ISAKMP_FLAG_E) || h->msgid == 0) {
-		/* After phase 1 everything must be encrypted and carry a message id. */
+	/* After phase 1 everything must be encrypted and carry a message id. An informational
+	 * exchange may have id 0: vpnc draws its deletes' id from one random byte, so one in 256
+	 * is 0. Its IV is derived as for any other id; HASH(1) still authenticates it. */
+	if (!(h->flags & ISAKMP_FLAG_E) || (h->msgid == 0 && h->exch_type != ISAKMP_EXCH_INFO)) {
 		ike.st.drop_malformed++;
 		log_dbg(DBG_ISAKMP | DBG_ERR, SA_PEER(sa), "session %u: unencrypted or msgid-0 exchange %u dropped", sa->s.id, h->exch_type);
 		return;

@@ -239,7 +239,9 @@ static void va_now(void)
 	drain();
 }
 
-static void full_session(int natt, int late)
+/* del0: the DELETE carries message id 0, as one in 256 of vpnc's do (it draws the id from
+ * one random byte); the IV is derived from it as for any other id */
+static void full_session(int natt, int late, int del0)
 {
 	struct ikei_sa s;
 	struct ikei_x x;
@@ -311,7 +313,19 @@ static void full_session(int natt, int late)
 	to_hub(&b, natt);
 	cr_assert_eq(ike.all->dpd_outstanding, 0);
 
-	cr_assert_eq(ikei_delete(&s, &q.spi_in, 1, &b), 0);
+	if (del0) {
+		struct ikei_x dx = { .msgid = 0 };
+		uint8_t ck[16];
+		memcpy(ck, s.cky_i, 8);
+		memcpy(ck + 8, s.cky_r, 8);
+		ike_phase2_iv(s.hash, s.iv, s.k.blocklen, 0, dx.iv);
+		cr_assert_eq(ikei_begin(&s, &b, ISAKMP_EXCH_INFO, 0), 0);
+		isakmp_put_delete(&b, ISAKMP_PROTO_IPSEC_ESP, 4, 1, (const uint8_t *)&q.spi_in);
+		isakmp_put_delete(&b, ISAKMP_PROTO_ISAKMP, 16, 1, ck);
+		cr_assert_eq(ikei_protect(&s, &dx, &b, NULL, 0), 0);
+	} else {
+		cr_assert_eq(ikei_delete(&s, &q.spi_in, 1, &b), 0);
+	}
 	to_hub(&b, natt);
 	cr_assert(!ike.all || ike.all->state == IKE_S_DEAD, "the hub kept the SA after DELETE");
 	isakmp_buf_free(&b);
@@ -320,18 +334,23 @@ static void full_session(int natt, int late)
 
 Test(init, session_raw_esp)
 {
-	full_session(0, 0);
+	full_session(0, 0, 0);
 }
 
 Test(init, session_natt)
 {
-	full_session(1, 0);
+	full_session(1, 0, 0);
+}
+
+Test(init, delete_with_message_id_zero)
+{
+	full_session(0, 0, 1);
 }
 
 Test(init, quick_mode_before_the_interface_waits_for_it)
 {
 	va_late = 1;
-	full_session(0, 1);
+	full_session(0, 1, 0);
 }
 
 Test(init, wrong_group_key_fails_at_hash_r)
