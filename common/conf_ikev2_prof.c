@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "common/alg.h"
 #include "common/conf_parse.h"
 
@@ -435,6 +437,27 @@ static void check_profile(struct conf_parser *p, const struct conf_ikev2_profile
 	if (sig && !pr->ntp)
 		cp_error_at(p, pr->line, "ikev2 profile '%s' uses signatures but has no trust point, "
 		            "expected 'pki trustpoint NAME'", pr->name);
+	if (pr->auth_local == IKE_AUTH_RSA_SIG || pr->auth_local == IKE_AUTH_ECDSA_SIG) {
+		/* the trust point we sign with: the first not kept for verifying */
+		const struct conf_trustpoint *tp = NULL;
+		int rsa = pr->auth_local == IKE_AUTH_RSA_SIG, k = 0;
+		while (k < pr->ntp && pr->tp[k].use == V2_TP_VERIFY)
+			k++;
+		if (k < pr->ntp)
+			tp = conf_find_trustpoint(c, pr->tp[k].name);   /* undefined: said already */
+		if (pr->ntp && k == pr->ntp)
+			cp_error_at(p, pr->line, "ikev2 profile '%s' signs (authentication local %s) "
+			            "but has no trust point to sign with, expected 'pki trustpoint NAME' "
+			            "without 'verify'", pr->name, rsa ? "rsa-sig" : "ecdsa-sig");
+		else if (tp && (!tp->key_len || !tp->cert_len))
+			cp_error_at(p, pr->line, "ikev2 profile '%s' signs with trust point '%s', which "
+			            "has no certificate and key of its own, expected 'certificate FILE' "
+			            "and 'private-key FILE' under it", pr->name, tp->name);
+		else if (tp && (tp->key_type == EVP_PKEY_RSA) != rsa)
+			cp_error_at(p, pr->line, "ikev2 profile '%s': trust point '%s' holds %s key, "
+			            "expected authentication local %s", pr->name, tp->name,
+			            rsa ? "an EC" : "an RSA", rsa ? "ecdsa-sig" : "rsa-sig");
+	}
 	if (pr->remote_eap && !pr->eap_list[0])
 		cp_error_at(p, pr->line, "ikev2 profile '%s' authenticates peers with EAP but names "
 		            "no server list, expected 'aaa authentication eap LIST'", pr->name);

@@ -124,8 +124,8 @@ enum imsg_type {
 	IMSG_VTI_SIGN_REQ,      /* ikemgr -> keymgr: struct msg_vti_sign_req; IMSG_SIGN_RES back */
 
 	/* IKEv2 */
-	IMSG_V2_PSK_REQ,        /* ikemgr -> keymgr: struct msg_v2_psk_req */
-	IMSG_V2_PSK_RES,        /* keymgr -> ikemgr: struct msg_v2_psk_res */
+	IMSG_V2_AUTH_REQ,        /* ikemgr -> keymgr: struct msg_v2_auth_req */
+	IMSG_V2_AUTH_RES,        /* keymgr -> ikemgr: struct msg_v2_auth_res */
 
 	IMSG_TYPE_MAX
 };
@@ -156,6 +156,10 @@ struct msg_socket {
 #define MSG_PASS_MAX   128
 #define MSG_SPLIT_MAX  16
 #define MSG_KEY_MAX    64
+#define MSG_CERT_MAX       4        /* certificates a peer may send (leaf + intermediates) */
+#define MSG_CERT_BYTES     12288
+#define MSG_SIG_MAX        1024     /* RSA 8192 */
+#define MSG_TP_MAX         64
 #define MSG_REPLACES_MAX 8
 
 /* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
@@ -194,40 +198,60 @@ struct msg_skeyid_res {
 };
 
 /*
- * IKEv2 pre-shared-key authentication (RFC 7296 2.15): AUTH = prf(prf(key, "Key Pad for
- * IKEv2"), octets). ikemgr hands keymgr both sides' octets. keymgr finds the ikev2 profile for
- * the peer's identity and the local address itself, checks the peer's AUTH with the key the
- * profile's keyring holds for that peer, and only then computes ours, over octets that carry
- * the same two nonces (RealMessage1 is followed by Nr, RealMessage2 by Ni, and each message
- * holds its own nonce). It remembers the SA as judged: the authorization that follows
- * (IMSG_XAUTH_REQ with authorize_only) is answered for that SA only, with the group its
- * profile names, whatever group ikemgr asks for.
+ * IKEv2 authentication (RFC 7296 2.15, RFC 7427): ikemgr hands keymgr the peer's identity,
+ * AUTH (and certificates) and both sides' signed octets. keymgr finds the ikev2 profile for
+ * the peer's identity and the local address itself and checks that the octets hang together
+ * (RealMessage1 is followed by Nr, RealMessage2 by Ni, and each message holds its own nonce).
+ * Then it checks the peer's AUTH by the method the peer used, if the profile's `authentication
+ * remote` lines allow it: a pre-shared key (prf(prf(key, "Key Pad for IKEv2"), octets), the
+ * key the profile's keyring holds for that peer) or a signature by a certificate that one of
+ * the profile's trust points vouches for and whose subject or subjectAltName is the identity.
+ * Only then does it compute ours, by the profile's `authentication local`: with the keyring's
+ * local key, or signed with the profile's trust point's key. It remembers the SA as judged:
+ * the authorization that follows (IMSG_XAUTH_REQ with authorize_only) is answered for that SA
+ * only, with the group its profile names, whatever group ikemgr asks for.
  */
 #define MSG_V2_OCTETS_MAX 3072
-struct msg_v2_psk_req {
+#define MSG_V2_AUTH_MAX   (MSG_SIG_MAX + 64)   /* RFC 7427: an AlgorithmIdentifier first */
+#define MSG_V2_AUTH_PSK   2                    /* RFC 7296 3.8: Shared Key MIC */
+/* RFC 7427 hash algorithms (SIGNATURE_HASH_ALGORITHMS), as a bit mask of their numbers */
+#define MSG_V2_HASH_SHA256  (1 << 2)
+#define MSG_V2_HASH_SHA384  (1 << 3)
+#define MSG_V2_HASH_SHA512  (1 << 4)
+struct msg_v2_auth_req {
 	uint32_t sa_id;
 	int32_t  prf;                   /* IKEv2 PRF transform ID (type 2) */
 	union sa46 local, peer;
 	int32_t  id_type;               /* IDi as received: IKEv2 ID type and data */
 	uint16_t id_len;
 	uint8_t  id[MSG_ID_MAX];
-	uint16_t auth_len;              /* the peer's AUTH data (method 2, shared key MIC) */
-	uint8_t  auth[MSG_KEY_MAX];
+	int32_t  auth_method;           /* the peer's: 1 RSA, 2 PSK, 9/10/11 ECDSA, 14 RFC 7427 */
+	uint16_t auth_len;              /* the peer's AUTH data */
+	uint8_t  auth[MSG_V2_AUTH_MAX];
+	int32_t  peer_hashes;           /* MSG_V2_HASH_*: what the peer announced it verifies */
 	uint16_t ni_len, nr_len;
 	uint8_t  ni[MSG_NONCE_MAX], nr[MSG_NONCE_MAX];
 	/* RealMessage1 | Nr | prf(SK_pi, IDi'), and RealMessage2 | Ni | prf(SK_pr, IDr') */
 	uint16_t oct_i_len, oct_r_len;
 	uint8_t  oct_i[MSG_V2_OCTETS_MAX], oct_r[MSG_V2_OCTETS_MAX];
+	int32_t  ncert;                 /* CERT payloads (X.509 signature), the peer's own first */
+	uint16_t cert_len[MSG_CERT_MAX];
+	uint8_t  certs[MSG_CERT_BYTES];
 };
-/* status: KEY_OK (the peer's AUTH was right; ours in auth), KEY_NO_KEY (no profile or no key
- * for that identity), KEY_ERROR (a wrong AUTH, or octets that do not hang together) */
-struct msg_v2_psk_res {
+/* status: KEY_OK (the peer's AUTH was right; ours in auth), KEY_NO_KEY (no profile, key or
+ * trust point for that identity), KEY_ERROR (a wrong AUTH or certificate, or octets that do
+ * not hang together) */
+struct msg_v2_auth_res {
 	uint32_t sa_id;
 	int32_t  status;                /* enum msg_key_status */
 	char     profile[64];           /* the ikev2 profile keymgr matched */
 	char     group[MSG_GROUP_MAX];  /* what the authorization will look up ("" = none) */
+	int32_t  peer_kind;             /* enum conf_v2_aaa_kind: how the peer authenticated */
+	int32_t  auth_method;           /* ours */
 	uint16_t auth_len;
-	uint8_t  auth[MSG_KEY_MAX];
+	uint8_t  auth[MSG_V2_AUTH_MAX];
+	char     trustpoint[MSG_TP_MAX];/* ours signed: its certificate goes in a CERT payload */
+	char     subject[256];          /* the peer's certificate, for logs and show ("" = none) */
 	char     message[128];          /* why not, for the log */
 };
 
@@ -653,10 +677,6 @@ struct msg_acct_res {
  * certificate's, and the signature. Then ikemgr asks keymgr to sign HASH_R with the trust
  * point's key. The private key never leaves keymgr.
  */
-#define MSG_CERT_MAX       4        /* certificates a peer may send (leaf + intermediates) */
-#define MSG_CERT_BYTES     12288
-#define MSG_SIG_MAX        1024     /* RSA 8192 */
-#define MSG_TP_MAX         64
 /*
  * The parts of an IKEv1 main mode HASH_I or HASH_R but the ID (RFC 2409 5.1): prf(SKEYID,
  * g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b), and HASH_R with the roles swapped. keymgr

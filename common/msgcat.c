@@ -64,8 +64,8 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_CERT_VERIFY_RES, struct msg_cert_verify_res, K, I),
 	MSG(IMSG_SIGN_REQ, struct msg_sign_req, I, K),
 	MSG(IMSG_VTI_SIGN_REQ, struct msg_vti_sign_req, I, K),
-	MSG(IMSG_V2_PSK_REQ, struct msg_v2_psk_req, I, K),
-	MSG(IMSG_V2_PSK_RES, struct msg_v2_psk_res, K, I),
+	MSG(IMSG_V2_AUTH_REQ, struct msg_v2_auth_req, I, K),
+	MSG(IMSG_V2_AUTH_RES, struct msg_v2_auth_res, K, I),
 	MSG(IMSG_SIGN_RES, struct msg_sign_res, K, I),
 
 	MSG(IMSG_ACCT_REQ, struct msg_acct, P, K),

@@ -119,9 +119,9 @@ static void h_skeyid(struct imsgbuf *b, struct imsg *im, void *arg)
 	ikev1_skeyid_res(im->hdr.peerid, im->data);
 }
 
-static void h_v2_psk(struct imsgbuf *b, struct imsg *im, void *arg)
+static void h_v2_auth(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	ikev2_psk_res(im->hdr.peerid, im->data);
+	ikev2_auth_res(im->hdr.peerid, im->data);
 	explicit_bzero(im->data, im->datalen);
 }
 
@@ -225,7 +225,7 @@ static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 
 static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
 	[IMSG_SKEYID_RES] = h_skeyid,
-	[IMSG_V2_PSK_RES] = h_v2_psk,
+	[IMSG_V2_AUTH_RES] = h_v2_auth,
 	[IMSG_CERT_VERIFY_RES] = h_cert_verify,
 	[IMSG_SIGN_RES] = h_sign,
 	[IMSG_XAUTH_RES] = h_xauth,

@@ -32,7 +32,7 @@
 
 enum ikev2_state {
 	V2_S_INIT_DONE = 1,     /* IKE_SA_INIT answered: waiting for IKE_AUTH */
-	V2_S_WAIT_PSK,          /* IKE_AUTH received, keymgr checking the peer's AUTH */
+	V2_S_WAIT_AUTH,          /* IKE_AUTH received, keymgr checking the peer's AUTH */
 	V2_S_AUTHORIZING,       /* authenticated, keymgr fetching the policy (address, DNS) */
 	V2_S_WAIT_VA,           /* tunmgr creating the virtual-access interface */
 	V2_S_WAIT_SA,           /* tunmgr installing the CHILD_SA; the answer held till then */
@@ -62,9 +62,11 @@ struct ikev2_auth_req {
 	int      nts_i, nts_r;
 	int      chosen;
 	int      child_error;           /* the notify refusing the CHILD_SA, 0 = none */
-	/* keymgr's answer: our AUTH */
-	uint8_t  auth_r[MSG_KEY_MAX];
+	/* keymgr's answer: our AUTH, its method, the trust point whose certificate goes with it */
+	uint8_t  auth_r[MSG_V2_AUTH_MAX];
 	size_t   auth_r_len;
+	int      auth_r_method;
+	char     tp[MSG_TP_MAX];
 };
 
 struct ikev2_sa {
@@ -87,6 +89,7 @@ struct ikev2_sa {
 	uint8_t *msg1, *msg2;           /* RealMessage1 (theirs) and 2 (ours), for AUTH */
 	size_t   msg1_len, msg2_len;
 	int      nat_peer, nat_us;      /* NAT detected in front of the peer / of us */
+	int      peer_hashes;           /* MSG_V2_HASH_*: RFC 7427 hashes the peer verifies */
 	int      port4500;              /* the peer talks to us on 4500 */
 
 	/* message IDs (responder side only: we send no requests yet but liveness) */
@@ -166,7 +169,7 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 /* ikev2_auth.c */
 void ikev2_auth_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
                       size_t len);
-int  ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *);
+int  ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *);
 int  ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *);
 int  ikev2_va_created(uint32_t peerid, const struct msg_va_created *);
 int  ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *);

@@ -32,13 +32,35 @@ static void fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char 
 	ikev2_sa_delete(sa, why, 0);
 }
 
-/* Our IDr body: the profile's identity local, else the address the peer reached. */
+/* The trust point a profile signs with: the first not kept for verifying only. */
+static const struct conf_trustpoint *sign_tp(const struct conf_ikev2_profile *p)
+{
+	for (int k = 0; k < p->ntp; k++)
+		if (p->tp[k].use != V2_TP_VERIFY)
+			return conf_find_trustpoint(ike.conf, p->tp[k].name);
+	return NULL;
+}
+
+static int signs(const struct conf_ikev2_profile *p)
+{
+	return p->auth_local == IKE_AUTH_RSA_SIG || p->auth_local == IKE_AUTH_ECDSA_SIG;
+}
+
+/* Our IDr body: the profile's identity local; else, signing, our certificate's subject (an
+ * address would need to be in its subjectAltName), else the address the peer reached. */
 static size_t our_id(const struct ikev2_sa *sa, uint8_t *b, size_t cap)
 {
 	const struct conf_ikev2_profile *p = sa->s.v2profile;
+	const struct conf_trustpoint *tp;
 	size_t alen;
 	const void *addr = sa46_addr(&sa->s.local, &alen);
 	memset(b, 0, 4);
+	if (p && p->id_local_type == V2_ID_NONE && signs(p) && (tp = sign_tp(p)) &&
+	    tp->subject_len && 4 + (size_t)tp->subject_len <= cap) {
+		b[0] = IKEV2_ID_DER_ASN1_DN;
+		memcpy(b + 4, tp->subject_der, tp->subject_len);
+		return 4 + tp->subject_len;
+	}
 	if (p && p->id_local_type != V2_ID_NONE && p->id_local_type != V2_ID_ADDRESS) {
 		size_t n = strlen(p->id_local);
 		if (4 + n > cap)
@@ -53,6 +75,25 @@ static size_t our_id(const struct ikev2_sa *sa, uint8_t *b, size_t cap)
 	b[0] = alen == 16 ? IKEV2_ID_IPV6_ADDR : IKEV2_ID_IPV4_ADDR;
 	memcpy(b + 4, addr, alen);
 	return 4 + alen;
+}
+
+/* The peer's CERT payloads (X.509 signature encoding; others are left out, 3.6) for keymgr,
+ * which parses and judges them: 0, or -1 when they do not fit the message. */
+static int put_certs(const struct ikev2_chain *c, struct msg_v2_auth_req *q)
+{
+	size_t off = 0;
+	for (int i = 0; i < c->n; i++) {
+		const struct ikev2_pl *p = &c->pl[i];
+		if (p->type != IKEV2_NP_CERT || p->len < 1 || p->body[0] != IKEV2_CERT_X509_SIG)
+			continue;
+		size_t l = p->len - 1;
+		if (q->ncert >= MSG_CERT_MAX || l == 0 || l > UINT16_MAX || l > sizeof(q->certs) - off)
+			return -1;
+		memcpy(q->certs + off, p->body + 1, l);
+		q->cert_len[q->ncert++] = (uint16_t)l;
+		off += l;
+	}
+	return 0;
 }
 
 void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uint8_t *in,
@@ -83,13 +124,16 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "EAP requested, not supported");
 		return;
 	}
-	if (ikev2_parse_auth(pauth->body, pauth->len, &auth) < 0 || auth.len > MSG_KEY_MAX) {
+	if (ikev2_parse_auth(pauth->body, pauth->len, &auth) < 0 || auth.len > MSG_V2_AUTH_MAX) {
 		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "AUTH malformed");
 		return;
 	}
-	if (auth.type != IKEV2_AUTH_PSK) {
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED,
-		     "only pre-shared-key authentication is served");
+	if (auth.type != IKEV2_AUTH_PSK && auth.type != IKEV2_AUTH_RSA &&
+	    auth.type != IKEV2_AUTH_ECDSA256 && auth.type != IKEV2_AUTH_ECDSA384 &&
+	    auth.type != IKEV2_AUTH_ECDSA521 && auth.type != IKEV2_AUTH_DIGITAL_SIG) {
+		char why[64];
+		snprintf(why, sizeof(why), "authentication method %u is not served", auth.type);
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
 	char who[MSG_USER_MAX];
@@ -172,7 +216,12 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 
 	/* both sides' octets for keymgr */
 	r->idr_b_len = our_id(sa, r->idr_b, sizeof(r->idr_b));
-	struct msg_v2_psk_req *q = calloc(1, sizeof(*q));
+	struct msg_v2_auth_req *q = calloc(1, sizeof(*q));
+	if (q && auth.type != IKEV2_AUTH_PSK && put_certs(&c, q) < 0) {
+		free(q);
+		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "certificates malformed or too many");
+		return;
+	}
 	uint8_t mac_i[IKEV2_PRF_MAX], mac_r[IKEV2_PRF_MAX];
 	size_t pl = sa->suite.prf_len;
 	struct iovec vi = { r->idi, r->idi_len }, vr = { r->idr_b, r->idr_b_len };
@@ -191,6 +240,8 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	q->id_type = idi.type;
 	q->id_len = (uint16_t)idi.len;
 	memcpy(q->id, idi.data, idi.len);
+	q->auth_method = auth.type;
+	q->peer_hashes = sa->peer_hashes;
 	q->auth_len = (uint16_t)auth.len;
 	memcpy(q->auth, auth.data, auth.len);
 	q->ni_len = (uint16_t)sa->nilen;
@@ -207,11 +258,11 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	memcpy(o + sa->msg2_len, sa->ni, sa->nilen);
 	memcpy(o + sa->msg2_len + sa->nilen, mac_r, pl);
 	q->oct_r_len = (uint16_t)(sa->msg2_len + sa->nilen + pl);
-	sa->state = V2_S_WAIT_PSK;
+	sa->state = V2_S_WAIT_AUTH;
 	ikev2_rearm(sa);
 	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
 	        "keymgr", sa->s.id, who, prof->name);
-	ike.io.to_keymgr(IMSG_V2_PSK_REQ, sa->s.id, q, sizeof(*q));
+	ike.io.to_keymgr(IMSG_V2_AUTH_REQ, sa->s.id, q, sizeof(*q));
 	explicit_bzero(q, sizeof(*q));
 	free(q);
 }
@@ -247,16 +298,17 @@ static struct ikev2_sa *waiting(uint32_t peerid, int state)
 	return sa && sa->state == state && sa->auth ? sa : NULL;
 }
 
-int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
+int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 {
-	struct ikev2_sa *sa = waiting(peerid, V2_S_WAIT_PSK);
+	struct ikev2_sa *sa = waiting(peerid, V2_S_WAIT_AUTH);
 	if (!sa)
 		return ikev2_sa_by_id(peerid) != NULL;
 	struct ikev2_auth_req *r = sa->auth;
 	char msg[sizeof(res->message)];
 	memcpy(msg, res->message, sizeof(msg));
 	msg[sizeof(msg) - 1] = 0;
-	if (res->status != KEY_OK || res->auth_len == 0 || res->auth_len > sizeof(r->auth_r)) {
+	if (res->status != KEY_OK || res->auth_len == 0 || res->auth_len > sizeof(r->auth_r) ||
+	    res->auth_len > sizeof(res->auth)) {
 		char why[200];
 		snprintf(why, sizeof(why), "authentication failed%s%s", msg[0] ? ": " : "", msg);
 		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
@@ -276,6 +328,14 @@ int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
 	sa->s.have_policy = 1;
 	memcpy(r->auth_r, res->auth, res->auth_len);
 	r->auth_r_len = res->auth_len;
+	r->auth_r_method = res->auth_method;
+	memcpy(r->tp, res->trustpoint, sizeof(r->tp));
+	r->tp[sizeof(r->tp) - 1] = 0;
+	if (r->tp[0] && !conf_find_trustpoint(ike.conf, r->tp)) {
+		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr signed with an unknown "
+		     "trust point");
+		return 1;
+	}
 	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
 	if (r->initial_contact)
 		initial_contact(sa);
@@ -290,8 +350,9 @@ int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
 	x->authorize_only = 1;
 	x->peer = sa->s.peer;
 	sa->state = V2_S_AUTHORIZING;
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (pre-shared key), "
-	        "authorizing group '%s'", sa->s.id, sa->s.user, group);
+	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (%s), "
+	        "authorizing group '%s'", sa->s.id, sa->s.user,
+	        res->peer_kind == V2_AAA_CERT ? "certificate" : "pre-shared key", group);
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, x, sizeof(*x));
 	free(x);
 	return 1;
@@ -328,7 +389,10 @@ static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
 	if (ikev2_begin_sk(sa, b, IKEV2_EXCH_AUTH, r->msgid, 1, &sk) < 0)
 		return -1;
 	isakmp_put_payload(b, IKEV2_NP_IDR, r->idr_b, r->idr_b_len);
-	ikev2_put_typed(b, IKEV2_NP_AUTH, IKEV2_AUTH_PSK, r->auth_r, r->auth_r_len);
+	const struct conf_trustpoint *tp = r->tp[0] ? conf_find_trustpoint(ike.conf, r->tp) : NULL;
+	if (tp && tp->cert_len)
+		ikev2_put_cert(b, tp->cert_der, tp->cert_len);
+	ikev2_put_typed(b, IKEV2_NP_AUTH, (uint8_t)r->auth_r_method, r->auth_r, r->auth_r_len);
 	uint8_t cp[512];
 	long n = 4;
 	const struct msg_policy *p = &sa->s.policy;

@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+
+
 #include "common/log.h"
 #include "ikemgr/ikev1.h"
 #include "ikemgr/ikev2.h"
@@ -46,6 +51,46 @@ static void nat_check(struct ikev2_sa *sa, const struct ikev2_chain *c)
 	}
 	sa->nat_peer = seen_src && !src_ok;
 	sa->nat_us = seen_dst && !dst_ok;
+}
+
+/*
+ * CERTREQ (3.7): the SHA-1 hashes of the public keys of the CAs our ikev2 profiles trust for
+ * peers, so that a client that sends its certificate only when asked (strongSwan's default)
+ * sends it. Public material from the configuration.
+ */
+static void put_certreq(struct isakmp_buf *b)
+{
+	const struct vpnd_conf *c = ike.conf;
+	uint8_t body[1 + 20 * CONF_MAX_TRUSTPOINTS];
+	size_t n = 1;
+	body[0] = IKEV2_CERT_X509_SIG;
+	for (int k = 0; k < c->ntrustpoint; k++) {
+		const struct conf_trustpoint *tp = &c->trustpoint[k];
+		int used = 0;
+		for (int j = 0; j < c->v2.nprofile && !used; j++) {
+			const struct conf_ikev2_profile *pr = &c->v2.profile[j];
+			for (int t = 0; (pr->remote_rsa || pr->remote_ecdsa) && t < pr->ntp; t++)
+				used |= pr->tp[t].use != V2_TP_SIGN && !strcmp(pr->tp[t].name, tp->name);
+		}
+		const unsigned char *q = tp->ca_der;
+		X509 *ca = used && tp->ca_len ? d2i_X509(NULL, &q, tp->ca_len) : NULL;
+		unsigned char *spki = NULL;
+		int l = ca ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca), &spki) : -1;
+		if (l > 0 && n + 20 <= sizeof(body)) {
+			SHA1(spki, (size_t)l, body + n);
+			/* trust points of one CA need one hash */
+			int dup = 0;
+			for (size_t o = 1; o < n && !dup; o += 20)
+				dup = !memcmp(body + o, body + n, 20);
+			if (!dup)
+				n += 20;
+		}
+		OPENSSL_free(spki);
+		X509_free(ca);
+	}
+	ERR_clear_error();
+	if (n > 1)
+		isakmp_put_payload(b, IKEV2_NP_CERTREQ, body, n);
 }
 
 static const struct ikev2_notify *find_notify(const struct ikev2_chain *c, uint16_t type,
@@ -192,6 +237,13 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	memcpy(sa->msg1, pkt, len);
 	sa->msg1_len = len;
 	nat_check(sa, &c);
+	struct ikev2_notify sh;
+	if (find_notify(&c, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, &sh))
+		for (size_t k = 0; k + 1 < sh.datalen; k += 2) {
+			unsigned id = (unsigned)sh.data[k] << 8 | sh.data[k + 1];
+			if (id >= 2 && id <= 4)
+				sa->peer_hashes |= 1 << id;
+		}
 
 	struct isakmp_buf b;
 	struct ikev2_trans tr[4];
@@ -211,6 +263,12 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	isakmp_put_payload(&b, IKEV2_NP_NONCE, sa->nr, sa->nrlen);
 	ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP, h_src, 20);
 	ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_NAT_DETECTION_DESTINATION_IP, h_dst, 20);
+	put_certreq(&b);
+	if (sa->peer_hashes) {
+		static const uint8_t ours[] = { 0, 2, 0, 3, 0, 4 };    /* SHA2-256, -384, -512 */
+		ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, ours,
+		                 sizeof(ours));
+	}
 	if (isakmp_finalize(&b) < 0 || b.len > V2_MSG_MAX || !(sa->msg2 = malloc(b.len))) {
 		isakmp_buf_free(&b);
 		ikev2_sa_delete(sa, "answer not built", 0);

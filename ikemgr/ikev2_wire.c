@@ -382,6 +382,19 @@ int ikev2_put_typed(struct isakmp_buf *b, uint8_t np, uint8_t type, const uint8_
 	return isakmp_put_payload(b, np, body, 4 + len);
 }
 
+/* CERT (3.6): the encoding, then the certificate, no reserved bytes */
+int ikev2_put_cert(struct isakmp_buf *b, const uint8_t *der, size_t len)
+{
+	uint8_t body[1 + 8192];
+	if (len > sizeof(body) - 1) {
+		b->err = 1;
+		return -1;
+	}
+	body[0] = IKEV2_CERT_X509_SIG;
+	memcpy(body + 1, der, len);
+	return isakmp_put_payload(b, IKEV2_NP_CERT, body, 1 + len);
+}
+
 long ikev2_cp_attr(uint8_t *body, size_t len, size_t cap, uint16_t type, const void *val,
                    size_t vlen)
 {

@@ -66,6 +66,7 @@ enum { IKEV2_ID_IPV4_ADDR = 1, IKEV2_ID_FQDN = 2, IKEV2_ID_RFC822_ADDR = 3,
        IKEV2_ID_KEY_ID = 11 };
 enum { IKEV2_AUTH_RSA = 1, IKEV2_AUTH_PSK = 2, IKEV2_AUTH_DSS = 3, IKEV2_AUTH_ECDSA256 = 9,
        IKEV2_AUTH_ECDSA384 = 10, IKEV2_AUTH_ECDSA521 = 11, IKEV2_AUTH_DIGITAL_SIG = 14 };
+enum { IKEV2_CERT_X509_SIG = 4 };       /* CERT and CERTREQ encoding (3.6) */
 enum { IKEV2_CFG_REQUEST = 1, IKEV2_CFG_REPLY = 2, IKEV2_CFG_SET = 3, IKEV2_CFG_ACK = 4 };
 enum { IKEV2_CP_INTERNAL_IP4_ADDRESS = 1, IKEV2_CP_INTERNAL_IP4_NETMASK = 2,
        IKEV2_CP_INTERNAL_IP4_DNS = 3, IKEV2_CP_INTERNAL_IP4_NBNS = 4,
@@ -194,6 +195,7 @@ int ikev2_put_ke(struct isakmp_buf *b, uint16_t group, const uint8_t *pub, size_
 int ikev2_put_notify(struct isakmp_buf *b, uint8_t proto, const uint8_t *spi, size_t spi_size,
                      uint16_t type, const uint8_t *data, size_t len);
 /* ID, AUTH, CP header: a type octet and three reserved before data. */
+int ikev2_put_cert(struct isakmp_buf *b, const uint8_t *der, size_t len);
 int ikev2_put_typed(struct isakmp_buf *b, uint8_t np, uint8_t type, const uint8_t *data,
                     size_t len);
 /* CP attributes follow the typed header: build the body with ikev2_cp_attr into a flat buffer

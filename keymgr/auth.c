@@ -144,7 +144,7 @@ struct pending {
 	int      phase;
 	int      author_i, authen_i;
 	const struct conf_group *lg;      /* group from the file */
-	int      v2;                      /* an IKEv2 SA v2psk.c judged: the profile's group */
+	int      v2;                      /* an IKEv2 SA v2auth.c judged: the profile's group */
 	const struct conf_ikev2_author *v2a;   /* its authorization policy from the file */
 	struct rad_attrs ga;              /* or from RADIUS */
 	int      have_ga;

@@ -294,34 +294,39 @@ static void first_ou(X509 *x, char *out, size_t outsz)
 	OPENSSL_free(u);
 }
 
-void keymgr_cert_verify(const struct vpnd_conf *c, const struct msg_cert_verify_req *rq,
-                        struct msg_cert_verify_res *res)
+/*
+ * The peer's certificates (DER, back to back, the leaf first) against the trust points tp
+ * names (NULL: any), in configuration order: the first that vouches for the chain, then the
+ * identity (an ID payload body: type, three bytes, data; IKEv1's and IKEv2's line up) in the
+ * leaf. CERT_OK and *pub (the leaf's key, to free) or why not in res.
+ */
+int cert_peer_check(const struct vpnd_conf *c, int (*tp_allowed)(const void *, const char *),
+                    const void *arg, int ncert, const uint16_t *cert_len, const uint8_t *certs,
+                    size_t certs_cap, const uint8_t *id, size_t idlen, EVP_PKEY **pub,
+                    struct msg_cert_verify_res *res)
 {
 	STACK_OF(X509) *chain = sk_X509_new_null();
 	X509 *leaf = NULL;
 	char why[192] = "";
 
-	memset(res, 0, sizeof(*res));
-	res->sa_id = rq->sa_id;
+	*pub = NULL;
 	res->status = CERT_ERROR;
-
 	/* the certificates: bounds first, every one must parse */
 	size_t off = 0;
-	int ncert = rq->ncert;
 	if (!chain || ncert < 1 || ncert > MSG_CERT_MAX) {
 		snprintf(res->reason, sizeof(res->reason), "no certificate from the peer");
 		res->status = CERT_UNTRUSTED;
 		goto out;
 	}
 	for (int k = 0; k < ncert; k++) {
-		size_t l = rq->cert_len[k];
-		if (l == 0 || l > sizeof(rq->certs) - off) {
+		size_t l = cert_len[k];
+		if (l == 0 || l > certs_cap - off) {
 			snprintf(res->reason, sizeof(res->reason), "certificate %d: bad length", k + 1);
 			goto out;
 		}
-		const unsigned char *q = rq->certs + off;
+		const unsigned char *q = certs + off;
 		X509 *x = d2i_X509(NULL, &q, (long)l);
-		if (!x || q != rq->certs + off + l) {
+		if (!x || q != certs + off + l) {
 			X509_free(x);
 			snprintf(res->reason, sizeof(res->reason), "certificate %d is not DER X.509",
 			         k + 1);
@@ -337,13 +342,12 @@ void keymgr_cert_verify(const struct vpnd_conf *c, const struct msg_cert_verify_
 	X509_NAME_oneline(X509_get_subject_name(leaf), res->subject, sizeof(res->subject));
 	first_ou(leaf, res->ou, sizeof(res->ou));
 
-	/* the first trust point (in configuration order) that vouches for it */
 	const struct conf_trustpoint *tp = NULL;
 	res->status = CERT_UNTRUSTED;
 	for (int k = 0; k < c->ntrustpoint && !tp; k++) {
 		const struct conf_trustpoint *t = &c->trustpoint[k];
 		char w[192];
-		if (rq->trustpoint[0] && strncmp(rq->trustpoint, t->name, sizeof(rq->trustpoint)))
+		if (tp_allowed && !tp_allowed(arg, t->name))
 			continue;
 		if (chain_ok(t, leaf, chain, w, sizeof(w)))
 			tp = t;
@@ -357,29 +361,61 @@ void keymgr_cert_verify(const struct vpnd_conf *c, const struct msg_cert_verify_
 	}
 	snprintf(res->trustpoint, sizeof(res->trustpoint), "%s", tp->name);
 
-	if (rq->id_len > sizeof(rq->id) || !id_matches(leaf, rq->id, rq->id_len, why, sizeof(why))) {
+	if (!id_matches(leaf, id, idlen, why, sizeof(why))) {
 		res->status = CERT_BAD_ID;
 		snprintf(res->reason, sizeof(res->reason), "certificate %.80s: %.95s", res->subject, why);
 		goto out;
 	}
-	EVP_PKEY *pk = X509_get0_pubkey(leaf);
-	if (!pk || !key_fits(pk, rq->auth_method, why, sizeof(why))) {
+	if (!(*pub = X509_get_pubkey(leaf))) {
 		res->status = CERT_BAD_SIG;
-		snprintf(res->reason, sizeof(res->reason), "certificate %.80s: %.95s", res->subject,
-		         pk ? why : "no public key");
-		goto out;
-	}
-	if (rq->hash_len > sizeof(rq->hash) || rq->sig_len > sizeof(rq->sig) ||
-	    !cert_sig_verify(pk, rq->auth_method, rq->hash, rq->hash_len, rq->sig, rq->sig_len)) {
-		res->status = CERT_BAD_SIG;
-		snprintf(res->reason, sizeof(res->reason), "signature does not verify with the key "
-		         "of certificate %.130s", res->subject);
+		snprintf(res->reason, sizeof(res->reason), "certificate %.80s: no public key",
+		         res->subject);
 		goto out;
 	}
 	res->status = CERT_OK;
 out:
 	X509_free(leaf);
 	sk_X509_pop_free(chain, X509_free);
+	ERR_clear_error();
+	return res->status;
+}
+
+static int tp_named(const void *arg, const char *name)
+{
+	const char *want = arg;
+	return !want[0] || strncmp(want, name, MSG_TP_MAX) == 0;
+}
+
+void keymgr_cert_verify(const struct vpnd_conf *c, const struct msg_cert_verify_req *rq,
+                        struct msg_cert_verify_res *res)
+{
+	char tpname[MSG_TP_MAX + 1], why[128];
+	EVP_PKEY *pk = NULL;
+
+	memset(res, 0, sizeof(*res));
+	res->sa_id = rq->sa_id;
+	memcpy(tpname, rq->trustpoint, MSG_TP_MAX);
+	tpname[MSG_TP_MAX] = 0;
+	if (rq->id_len > sizeof(rq->id)) {
+		res->status = CERT_BAD_ID;
+		snprintf(res->reason, sizeof(res->reason), "identity out of bounds");
+		return;
+	}
+	if (cert_peer_check(c, tp_named, tpname, rq->ncert, rq->cert_len, rq->certs,
+	                    sizeof(rq->certs), rq->id, rq->id_len, &pk, res) != CERT_OK)
+		return;
+	if (!key_fits(pk, rq->auth_method, why, sizeof(why))) {
+		res->status = CERT_BAD_SIG;
+		snprintf(res->reason, sizeof(res->reason), "certificate %.80s: %.95s", res->subject,
+		         why);
+	} else if (rq->hash_len > sizeof(rq->hash) || rq->sig_len > sizeof(rq->sig) ||
+	           !cert_sig_verify(pk, rq->auth_method, rq->hash, rq->hash_len, rq->sig,
+	                            rq->sig_len)) {
+		res->status = CERT_BAD_SIG;
+		snprintf(res->reason, sizeof(res->reason), "signature does not verify with the key "
+		         "of certificate %.130s", res->subject);
+	}
+	EVP_PKEY_free(pk);
 	ERR_clear_error();
 }
 

@@ -118,11 +118,11 @@ static void h_vti_sign(struct imsgbuf *b, struct imsg *im, void *arg)
 	imsg_compose(&io.ike, IMSG_SIGN_RES, im->hdr.peerid, -1, &r, sizeof(r));
 }
 
-static void h_v2_psk(struct imsgbuf *b, struct imsg *im, void *arg)
+static void h_v2_auth(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	struct msg_v2_psk_res r;
-	keymgr_v2_psk(io.conf, im->data, &r);
-	imsg_compose(&io.ike, IMSG_V2_PSK_RES, im->hdr.peerid, -1, &r, sizeof(r));
+	struct msg_v2_auth_res r;
+	keymgr_v2_auth(io.conf, im->data, &r);
+	imsg_compose(&io.ike, IMSG_V2_AUTH_RES, im->hdr.peerid, -1, &r, sizeof(r));
 	explicit_bzero(&r, sizeof(r));
 	explicit_bzero(im->data, im->datalen);
 }
@@ -184,7 +184,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_CERT_VERIFY_REQ] = h_cert_verify,
 	[IMSG_SIGN_REQ] = h_sign,
 	[IMSG_VTI_SIGN_REQ] = h_vti_sign,
-	[IMSG_V2_PSK_REQ] = h_v2_psk,
+	[IMSG_V2_AUTH_REQ] = h_v2_auth,
 	[IMSG_SESSION_END_KEY] = h_session_end,
 	[IMSG_DYNAUTH_RES] = h_dynauth_res,
 };

@@ -71,6 +71,12 @@ int  cert_sig_verify(struct evp_pkey_st *k, int method, const uint8_t *hash, siz
                      const uint8_t *sig, size_t slen);
 int  cert_sig_sign(struct evp_pkey_st *k, int method, const uint8_t *hash, size_t hlen,
                    uint8_t *sig, size_t *slen);
+/* The peer's chain against the trust points tp_allowed(arg, name) accepts (NULL: all), then
+ * the identity (ID payload body) in the leaf: CERT_OK and *pub (to free), else why in res. */
+int  cert_peer_check(const struct vpnd_conf *, int (*tp_allowed)(const void *, const char *),
+                     const void *arg, int ncert, const uint16_t *cert_len, const uint8_t *certs,
+                     size_t certs_cap, const uint8_t *id, size_t idlen, struct evp_pkey_st **pub,
+                     struct msg_cert_verify_res *res);
 
 /* passwd.c: a local user's password against the configured clear text or hash (1 = good) */
 struct conf_user;
@@ -194,10 +200,10 @@ int  keymgr_ez_backup(const struct vpnd_conf *, const struct msg_ez_backup *,
                       struct msg_ez_backup *out);
 
 /*
- * v2psk.c: IKEv2 pre-shared-key AUTH (IMSG_V2_PSK_REQ, contract in common/msg.h). KEY_NO_KEY:
- * no profile for the identity, the profile does not allow remote pre-share, or its keyring has
- * no key for the peer; KEY_ERROR: octets that do not hang together, an unknown prf, or a wrong
- * AUTH; KEY_OK: ours in res->auth, res->profile and res->group set, and the SA remembered as
+ * v2auth.c: IKEv2 AUTH (IMSG_V2_AUTH_REQ, contract in common/msg.h). KEY_NO_KEY: no profile
+ * for the identity, the profile does not allow the peer's method, or no key or trust point
+ * for it; KEY_ERROR: octets that do not hang together, an unknown prf, a wrong AUTH or an
+ * untrusted certificate; KEY_OK: ours in res->auth, res->profile and res->group set, and the SA remembered as
  * judged until its session ends (v2_judged_drop) or newer ones push it out.
  */
 struct v2_judged {
@@ -207,14 +213,22 @@ struct v2_judged {
 	char     group[MSG_GROUP_MAX];      /* the authorization's NAME */
 	char     user[MSG_USER_MAX];        /* the identity as text: logs, the session's user */
 };
-void keymgr_v2_psk(const struct vpnd_conf *, const struct msg_v2_psk_req *,
-                   struct msg_v2_psk_res *);
+void keymgr_v2_auth(const struct vpnd_conf *, const struct msg_v2_auth_req *,
+                   struct msg_v2_auth_res *);
 const struct v2_judged *v2_judged_find(uint32_t sa_id);
 void v2_judged_drop(uint32_t sa_id);
-/* NULL when the octets hang together (see v2psk.c), else why not */
-const char *v2psk_octets_check(const struct msg_v2_psk_req *, size_t prf_len);
+/* NULL when the octets hang together (see v2auth.c), else why not */
+const char *v2_octets_check(const struct msg_v2_auth_req *, size_t prf_len);
+/* v2sig.c: IKEv2 signatures (RFC 7296 2.15, RFC 7427). v2sig_check: the peer's AUTH by a
+ * certificate one of the profile's trust points vouches for, 1 good, else 0 and why in res;
+ * v2sig_sign: ours over octets with the profile's trust point's key, 0 and res's auth,
+ * auth_method and trustpoint set, else -1 and why. */
+int  v2sig_check(const struct vpnd_conf *, const struct conf_ikev2_profile *,
+                 const struct msg_v2_auth_req *, struct msg_v2_auth_res *);
+int  v2sig_sign(const struct vpnd_conf *, const struct conf_ikev2_profile *,
+                const struct msg_v2_auth_req *, struct msg_v2_auth_res *);
 
-/* v2author.c: an authorization request for an SA judged by v2psk.c rewritten to the
+/* v2author.c: an authorization request for an SA judged by v2auth.c rewritten to the
  * profile's group and list (authorize only): 1; 0 for any other SA (left as it is); -1 and
  * why when its profile is gone. v2_author_fill: an authorization policy's attributes (not its
  * IPv4 pool, which auth.c takes like a group's) into p. */

@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
-	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2psk.c keymgr/v2author.c
+	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2author.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -27,7 +27,7 @@ test_unit_test_ez_prompt_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_cert
 TESTS += test/unit/test_cert
-test_unit_test_cert_SOURCES = test/unit/test_cert.c
+test_unit_test_cert_SOURCES = test/unit/test_cert.c test/unit/testpki.c test/unit/testpki.h
 test_unit_test_cert_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_cert_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_cert.c
@@ -52,7 +52,15 @@ test_unit_test_keymgr_vti_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_keymgr_v2
 TESTS += test/unit/test_keymgr_v2
-test_unit_test_keymgr_v2_SOURCES = test/unit/test_keymgr_v2.c
+test_unit_test_keymgr_v2_SOURCES = test/unit/test_keymgr_v2.c test/unit/v2req.c test/unit/v2req.h
 test_unit_test_keymgr_v2_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_v2_LDADD = $(TEST_LIBS)
-EXTRA_DIST += test/fuzz/fuzz_v2psk.c
+EXTRA_DIST += test/fuzz/fuzz_v2auth.c
+
+# IKEv2 signatures in keymgr (v2sig.c) with a PKI made in memory
+check_PROGRAMS += test/unit/test_keymgr_v2sig
+TESTS += test/unit/test_keymgr_v2sig
+test_unit_test_keymgr_v2sig_SOURCES = test/unit/test_keymgr_v2sig.c test/unit/v2req.c \
+	test/unit/v2req.h test/unit/testpki.c test/unit/testpki.h
+test_unit_test_keymgr_v2sig_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_keymgr_v2sig_LDADD = $(TEST_LIBS)

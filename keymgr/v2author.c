@@ -1,5 +1,5 @@
 /*
- * The authorization of an IKEv2 SA keymgr judged (v2psk.c): ikemgr asks with IMSG_XAUTH_REQ
+ * The authorization of an IKEv2 SA keymgr judged (v2auth.c): ikemgr asks with IMSG_XAUTH_REQ
  * and authorize_only, as for an IKEv1 group, but the group and the method list are the
  * profile's, whatever the request names: a compromised ikemgr must not obtain another group's
  * policy for a peer that authenticated under this profile. The walk itself is auth.c's (local

@@ -167,9 +167,13 @@ static const char *acct_group(const struct vpnd_conf *c, const char *profile)
 			pr = &c->profile[i];
 	const char *list = pr ? pr->acct_list : NULL;
 	if (!pr) {
-		/* an IKEv2 session: its profile's `aaa accounting psk LIST` (PSK is what is served) */
+		/* an IKEv2 session: its profile's `aaa accounting psk|cert|eap LIST`; the store
+		 * does not say which way the peer authenticated, so the first one given (a
+		 * profile rarely accounts its methods to different lists) */
 		const struct conf_ikev2_profile *v = conf_find_v2_profile(c, profile);
-		list = v ? v->acct_list[V2_AAA_PSK] : NULL;
+		static const int order[] = { V2_AAA_PSK, V2_AAA_CERT, V2_AAA_EAP };
+		for (int k = 0; v && k < 3 && !(list && list[0]); k++)
+			list = v->acct_list[order[k]];
 	}
 	if (!list || !list[0])
 		return NULL;

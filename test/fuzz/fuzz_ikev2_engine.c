@@ -1,11 +1,11 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/quiet_log.c ikemgr/ikev2*.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c keymgr/v2psk.c keymgr/lockout.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ike_crypto.c common/ikev2_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev2_engine
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/quiet_log.c ikemgr/ikev2*.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c keymgr/v2auth.c keymgr/v2sig.c keymgr/cert.c keymgr/lockout.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ike_crypto.c common/ikev2_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev2_engine
 /*
  * The IKEv2 responder (ikemgr/ikev2_*.c) fed whole exchanges. The engine does no I/O (struct
  * ike_io), so the harness is everything around it:
  *   - a valid initiator (ikev2_client.c): IKE_SA_INIT built with the codec, its own DH
  *     (fixed private values, groups 14 and 19), the keys derived with common/ikev2_crypto.c,
  *     IKE_AUTH with a PSK AUTH from the keyring's remote key, INFORMATIONAL, CREATE_CHILD_SA;
- *   - keymgr: the pre-shared-key question answered by keymgr's own keymgr_v2_psk (the same
+ *   - keymgr: the pre-shared-key question answered by keymgr's own keymgr_v2_auth (the same
  *     configuration), the authorization with a fixed policy;
  *   - tunmgr: the interface created, the CHILD_SA installed.
  * The input then picks, step by step: valid messages, the same with bytes flipped or cut,
@@ -22,7 +22,7 @@
  * operations, an opcode and its bytes each.
  * Linked: the IKEv1 files too (ikev2_sa.c uses the shared ike state, sessions, clear and
  * reload of ike_*.c, which reach ikev1*.c, ez*.c, vti*.c), as fuzz_ikev1 does, and keymgr's
- * v2psk.c, which answers the pre-shared-key question.
+ * v2auth.c, which answers the pre-shared-key question.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -269,10 +269,10 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 static void answer_keymgr(const struct qmsg *m)
 {
 	uint32_t id = ans & A_OTHER_ID ? m->peerid + 1 : m->peerid;
-	if (m->type == IMSG_V2_PSK_REQ) {
-		const struct msg_v2_psk_req *rq = (const void *)m->data;
-		struct msg_v2_psk_res r;
-		keymgr_v2_psk(&conf, rq, &r);
+	if (m->type == IMSG_V2_AUTH_REQ) {
+		const struct msg_v2_auth_req *rq = (const void *)m->data;
+		struct msg_v2_auth_res r;
+		keymgr_v2_auth(&conf, rq, &r);
 		if (ans & A_PSK_FAIL)
 			r.status = KEY_ERROR;
 		if (ans & A_PROF_WRONG)
@@ -281,7 +281,7 @@ static void answer_keymgr(const struct qmsg *m)
 			trk(id)->key_ok = 1;
 		if (ans & A_OTHER_ID)
 			trk(id)->crossed = 1;
-		ikev2_psk_res(id, &r);
+		ikev2_auth_res(id, &r);
 	} else if (m->type == IMSG_XAUTH_REQ) {
 		const struct msg_xauth_req *rq = (const void *)m->data;
 		struct msg_xauth_res *r = calloc(1, sizeof(*r));

@@ -21,66 +21,9 @@
 #include "common/msg.h"
 #include "keymgr/keymgr.h"
 #include "common/ike_crypto.h"
+#include "test/unit/testpki.h"
 
 #define DAY (24 * 3600L)
-
-static EVP_PKEY *rsa_key(void)
-{
-	EVP_PKEY *k = EVP_RSA_gen(2048);
-	cr_assert(k);
-	return k;
-}
-
-static EVP_PKEY *ec_key(void)
-{
-	EVP_PKEY *k = EVP_EC_gen("P-256");
-	cr_assert(k);
-	return k;
-}
-
-/* A certificate for key with subject O=vpnd test[, OU=ou], CN=cn, signed by (ca, cakey) or
- * self-signed, valid from `from` to `to` seconds from now. */
-static X509 *mkcert(EVP_PKEY *key, const char *ou, const char *cn, X509 *ca, EVP_PKEY *cakey,
-                    long from, long to, long serial, int is_ca, const char *san)
-{
-	X509 *x = X509_new();
-	cr_assert(x);
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-	X509_gmtime_adj(X509_getm_notBefore(x), from);
-	X509_gmtime_adj(X509_getm_notAfter(x), to);
-	X509_set_pubkey(x, key);
-	X509_NAME *n = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"vpnd test", -1, -1, 0);
-	if (ou)
-		X509_NAME_add_entry_by_txt(n, "OU", MBSTRING_ASC, (const unsigned char *)ou, -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, ca ? X509_get_subject_name(ca) : n);
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, ca ? ca : x, x, NULL, NULL, 0);
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
-	                                        is_ca ? "critical,CA:TRUE" : "CA:FALSE");
-	X509_add_ext(x, e, -1);
-	X509_EXTENSION_free(e);
-	if (san) {
-		e = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
-		X509_add_ext(x, e, -1);
-		X509_EXTENSION_free(e);
-	}
-	cr_assert(X509_sign(x, cakey ? cakey : key, EVP_sha256()) > 0);
-	return x;
-}
-
-static size_t der_cert(X509 *x, uint8_t *out, size_t room)
-{
-	unsigned char *d = NULL;
-	int n = i2d_X509(x, &d);
-	cr_assert(n > 0 && (size_t)n <= room);
-	memcpy(out, d, (size_t)n);
-	OPENSSL_free(d);
-	return (size_t)n;
-}
 
 /* the shared PKI, made once */
 static struct {
@@ -92,25 +35,25 @@ static struct {
 
 static void setup(void)
 {
-	k.ca_key = rsa_key();
-	k.ca = mkcert(k.ca_key, NULL, "test CA", NULL, NULL, -DAY, 30 * DAY, 1, 1, NULL);
-	k.hub_key = rsa_key();
-	k.hub = mkcert(k.hub_key, NULL, "hub", k.ca, k.ca_key, -DAY, 30 * DAY, 2, 0, NULL);
-	k.alice_key = rsa_key();
-	k.alice = mkcert(k.alice_key, "certgroup", "alice", k.ca, k.ca_key, -DAY, 30 * DAY, 3, 0,
+	k.ca_key = testpki_rsa();
+	k.ca = testpki_cert(k.ca_key, NULL, "test CA", NULL, NULL, -DAY, 30 * DAY, 1, 1, NULL);
+	k.hub_key = testpki_rsa();
+	k.hub = testpki_cert(k.hub_key, NULL, "hub", k.ca, k.ca_key, -DAY, 30 * DAY, 2, 0, NULL);
+	k.alice_key = testpki_rsa();
+	k.alice = testpki_cert(k.alice_key, "certgroup", "alice", k.ca, k.ca_key, -DAY, 30 * DAY, 3, 0,
 	                 "DNS:alice.example.net,email:alice@example.net,IP:198.51.100.2,"
 	                 "IP:2001:db8::2");
-	k.old = mkcert(k.alice_key, "certgroup", "old", k.ca, k.ca_key, -3 * DAY, -DAY, 4, 0, NULL);
-	k.revoked = mkcert(k.alice_key, "certgroup", "mallory", k.ca, k.ca_key, -DAY, 30 * DAY, 5, 0,
+	k.old = testpki_cert(k.alice_key, "certgroup", "old", k.ca, k.ca_key, -3 * DAY, -DAY, 4, 0, NULL);
+	k.revoked = testpki_cert(k.alice_key, "certgroup", "mallory", k.ca, k.ca_key, -DAY, 30 * DAY, 5, 0,
 	                   NULL);
-	k.ecc_key = ec_key();
-	k.ecc = mkcert(k.ecc_key, "certgroup", "ecc", k.ca, k.ca_key, -DAY, 30 * DAY, 6, 0, NULL);
-	k.other_key = rsa_key();
-	k.other_ca = mkcert(k.other_key, NULL, "other CA", NULL, NULL, -DAY, 30 * DAY, 1, 1, NULL);
-	k.stranger = mkcert(k.alice_key, "certgroup", "stranger", k.other_ca, k.other_key, -DAY,
+	k.ecc_key = testpki_ec();
+	k.ecc = testpki_cert(k.ecc_key, "certgroup", "ecc", k.ca, k.ca_key, -DAY, 30 * DAY, 6, 0, NULL);
+	k.other_key = testpki_rsa();
+	k.other_ca = testpki_cert(k.other_key, NULL, "other CA", NULL, NULL, -DAY, 30 * DAY, 1, 1, NULL);
+	k.stranger = testpki_cert(k.alice_key, "certgroup", "stranger", k.other_ca, k.other_key, -DAY,
 	                    30 * DAY, 7, 0, NULL);
-	k.hub_ec_key = ec_key();
-	k.hub_ec = mkcert(k.hub_ec_key, NULL, "hub-ec", k.ca, k.ca_key, -DAY, 30 * DAY, 8, 0, NULL);
+	k.hub_ec_key = testpki_ec();
+	k.hub_ec = testpki_cert(k.hub_ec_key, NULL, "hub-ec", k.ca, k.ca_key, -DAY, 30 * DAY, 8, 0, NULL);
 
 	/* CRL revoking serial 5 */
 	k.crl = X509_CRL_new();
@@ -138,8 +81,8 @@ static void setup(void)
 	struct conf_trustpoint *tp = &k.conf->trustpoint[0];
 	k.conf->ntrustpoint = 1;
 	snprintf(tp->name, sizeof(tp->name), "TP");
-	tp->ca_len = (uint32_t)der_cert(k.ca, tp->ca_der, sizeof(tp->ca_der));
-	tp->cert_len = (uint32_t)der_cert(k.hub, tp->cert_der, sizeof(tp->cert_der));
+	tp->ca_len = (uint32_t)testpki_der(k.ca, tp->ca_der, sizeof(tp->ca_der));
+	tp->cert_len = (uint32_t)testpki_der(k.hub, tp->cert_der, sizeof(tp->cert_der));
 	unsigned char *d = NULL;
 	int n = i2d_X509_NAME(X509_get_subject_name(k.hub), &d);
 	cr_assert(n > 0 && (size_t)n <= sizeof(tp->subject_der));
@@ -201,7 +144,7 @@ static struct msg_cert_verify_req *req(X509 *cert, EVP_PKEY *key, int m)
 	rq->sa_id = 42;
 	rq->auth_method = m;
 	rq->ncert = 1;
-	rq->cert_len[0] = (uint16_t)der_cert(cert, rq->certs, sizeof(rq->certs));
+	rq->cert_len[0] = (uint16_t)testpki_der(cert, rq->certs, sizeof(rq->certs));
 	unsigned char *d = NULL;
 	int n = i2d_X509_NAME(X509_get_subject_name(cert), &d);
 	cr_assert(n > 0 && n + 4 <= MSG_ID_MAX);
@@ -371,7 +314,7 @@ Test(cert, malformed_certificates_refused)
 	expect(rq, CERT_UNTRUSTED, "no certificate");
 	/* an intermediate after the leaf is used as an untrusted chain element, not trusted */
 	rq = req(k.stranger, k.alice_key, 3);
-	rq->cert_len[1] = (uint16_t)der_cert(k.other_ca, rq->certs + rq->cert_len[0],
+	rq->cert_len[1] = (uint16_t)testpki_der(k.other_ca, rq->certs + rq->cert_len[0],
 	                                      sizeof(rq->certs) - rq->cert_len[0]);
 	rq->ncert = 2;
 	expect(rq, CERT_UNTRUSTED, NULL);
@@ -381,21 +324,21 @@ Test(cert, malformed_certificates_refused)
  * certificate, or when the trust point's ca-certificate file holds it; not otherwise. */
 Test(cert, intermediate_ca)
 {
-	EVP_PKEY *ik = rsa_key();
-	X509 *inter = mkcert(ik, NULL, "intermediate CA", k.ca, k.ca_key, -DAY, 30 * DAY, 9, 1, NULL);
-	X509 *leaf = mkcert(k.alice_key, "certgroup", "dave", inter, ik, -DAY, 30 * DAY, 10, 0, NULL);
+	EVP_PKEY *ik = testpki_rsa();
+	X509 *inter = testpki_cert(ik, NULL, "intermediate CA", k.ca, k.ca_key, -DAY, 30 * DAY, 9, 1, NULL);
+	X509 *leaf = testpki_cert(k.alice_key, "certgroup", "dave", inter, ik, -DAY, 30 * DAY, 10, 0, NULL);
 	k.conf->trustpoint[0].revocation = REVOKE_NONE;   /* the CRL is the root's only */
 
 	expect(req(leaf, k.alice_key, 3), CERT_UNTRUSTED, "unable to get local issuer certificate");
 
 	struct msg_cert_verify_req *rq = req(leaf, k.alice_key, 3);
-	rq->cert_len[1] = (uint16_t)der_cert(inter, rq->certs + rq->cert_len[0],
+	rq->cert_len[1] = (uint16_t)testpki_der(inter, rq->certs + rq->cert_len[0],
 	                                      sizeof(rq->certs) - rq->cert_len[0]);
 	rq->ncert = 2;
 	expect(rq, CERT_OK, NULL);
 
 	struct conf_trustpoint *tp = &k.conf->trustpoint[0];
-	tp->ca_len += (uint32_t)der_cert(inter, tp->ca_der + tp->ca_len,
+	tp->ca_len += (uint32_t)testpki_der(inter, tp->ca_der + tp->ca_len,
 	                                 sizeof(tp->ca_der) - tp->ca_len);
 	expect(req(leaf, k.alice_key, 3), CERT_OK, NULL);
 	X509_free(leaf);

@@ -443,6 +443,13 @@ Test(conf_ikev2, profile_cross_checks)
 	        "bad remote authentication 'psk'");
 	refused(BASE PSK_PROFILE " pki trustpoint T both\n", "bad trust point use 'both'");
 	refused(BASE PSK_PROFILE " aaa accounting radius A\n", "bad authentication kind 'radius'");
+	/* a signing hub needs a trust point it may sign with (the undefined one said apart) */
+	int n = load(BASE "crypto ikev2 profile PR\n match identity remote any\n"
+	             " authentication local rsa-sig\n authentication remote pre-share\n"
+	             " keyring local K\n pki trustpoint TP verify\n");
+	cr_expect_eq(n, 2, "%s", errs);
+	cr_expect_not_null(strstr(errs, "ikev2 profile 'PR' signs (authentication local rsa-sig) "
+	                   "but has no trust point to sign with"), "%s", errs);
 }
 
 Test(conf_ikev2, authorization_policy)

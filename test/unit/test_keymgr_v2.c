@@ -1,5 +1,5 @@
 /*
- * IKEv2 with pre-shared keys in keymgr (keymgr/v2psk.c, v2author.c) and the profile match
+ * IKEv2 with pre-shared keys in keymgr (keymgr/v2auth.c, v2author.c) and the profile match
  * ikemgr shares (common/conf_ikev2_match.c): the profile and key chosen from the peer's
  * identity, the peer's AUTH checked and ours computed with each side's key, octets that do not
  * belong to one IKE_SA_INIT refused, and the authorization of a judged SA served from its
@@ -15,6 +15,7 @@
 #include "common/ikev2_crypto.h"
 #include "keymgr/keymgr.h"
 #include "radius/radius.h"
+#include "test/unit/v2req.h"
 
 static struct vpnd_conf conf;
 
@@ -87,58 +88,6 @@ static void setup(void)
 }
 TestSuite(keymgr_v2, .init = setup);
 
-static const uint8_t spi_i[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
-static const uint8_t spi_r[8] = { 9, 9, 9, 9, 9, 9, 9, 9 };
-
-/* an IKE_SA_INIT message: header, then a body that holds nonce */
-static size_t msg(uint8_t *out, const uint8_t *spir, uint8_t flags, const uint8_t *nonce,
-                  size_t nlen)
-{
-	size_t len = 28 + 40 + nlen + 12;
-	memset(out, 0, len);
-	memcpy(out, spi_i, 8);
-	memcpy(out + 8, spir, 8);
-	out[16] = 33;               /* SA */
-	out[17] = 0x20;
-	out[18] = 34;
-	out[19] = flags;
-	out[24] = (uint8_t)(len >> 24);
-	out[25] = (uint8_t)(len >> 16);
-	out[26] = (uint8_t)(len >> 8);
-	out[27] = (uint8_t)len;
-	memset(out + 28, 0x5a, 40);     /* SA and KE stand-ins */
-	memcpy(out + 28 + 40, nonce, nlen);
-	memset(out + 28 + 40 + nlen, 0xa5, 12);
-	return len;
-}
-
-static void req(struct msg_v2_psk_req *rq, int id_type, const char *id, const char *peer)
-{
-	static const uint8_t zero[8];
-	memset(rq, 0, sizeof(*rq));
-	rq->sa_id = 42;
-	rq->prf = PRF_SHA256;
-	sa46_pton("172.18.143.246", &rq->local);
-	sa46_pton(peer, &rq->peer);
-	rq->id_type = id_type;
-	if (id_type == 1)
-		inet_pton(AF_INET, id, rq->id), rq->id_len = 4;
-	else
-		rq->id_len = (uint16_t)strlen(id), memcpy(rq->id, id, rq->id_len);
-	rq->ni_len = rq->nr_len = 32;
-	memset(rq->ni, 0x11, 32);
-	memset(rq->nr, 0x22, 32);
-	rq->ni[0] = rq->nr[0] = 0x77;
-	size_t m1 = msg(rq->oct_i, zero, 0x08, rq->ni, 32);
-	memcpy(rq->oct_i + m1, rq->nr, 32);
-	memset(rq->oct_i + m1 + 32, 0x33, 32);      /* prf(SK_pi, IDi') */
-	rq->oct_i_len = (uint16_t)(m1 + 64);
-	size_t m2 = msg(rq->oct_r, spi_r, 0x20, rq->nr, 32);
-	memcpy(rq->oct_r + m2, rq->ni, 32);
-	memset(rq->oct_r + m2 + 32, 0x44, 32);      /* prf(SK_pr, IDr') */
-	rq->oct_r_len = (uint16_t)(m2 + 64);
-}
-
 static void auth_with(const char *key, const uint8_t *oct, size_t len, uint8_t out[32])
 {
 	struct ikev2_suite s;
@@ -148,15 +97,15 @@ static void auth_with(const char *key, const uint8_t *oct, size_t len, uint8_t o
 }
 
 /* the peer signs oct_i with key */
-static void sign(struct msg_v2_psk_req *rq, const char *key)
+static void sign(struct msg_v2_auth_req *rq, const char *key)
 {
 	auth_with(key, rq->oct_i, rq->oct_i_len, rq->auth);
 	rq->auth_len = 32;
 }
 
-static int ask(const struct msg_v2_psk_req *rq, struct msg_v2_psk_res *res)
+static int ask(const struct msg_v2_auth_req *rq, struct msg_v2_auth_res *res)
 {
-	keymgr_v2_psk(&conf, rq, res);
+	keymgr_v2_auth(&conf, rq, res);
 	cr_assert_eq(res->sa_id, rq->sa_id);
 	if (res->status != KEY_OK) {
 		cr_assert_eq(res->auth_len, 0);
@@ -165,7 +114,7 @@ static int ask(const struct msg_v2_psk_req *rq, struct msg_v2_psk_res *res)
 	return res->status;
 }
 
-static void expect_ours(const struct msg_v2_psk_req *rq, const struct msg_v2_psk_res *res,
+static void expect_ours(const struct msg_v2_auth_req *rq, const struct msg_v2_auth_res *res,
                         const char *key)
 {
 	uint8_t want[32];
@@ -176,9 +125,9 @@ static void expect_ours(const struct msg_v2_psk_req *rq, const struct msg_v2_psk
 
 Test(keymgr_v2, right_auth_accepted_and_ours_from_the_same_key)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 1, "198.51.100.10", "198.51.100.10");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 1, "198.51.100.10", "198.51.100.10");
 	sign(&rq, "branch1-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
 	expect_ours(&rq, &res, "branch1-secret");
@@ -193,9 +142,9 @@ Test(keymgr_v2, right_auth_accepted_and_ours_from_the_same_key)
 
 Test(keymgr_v2, wrong_auth_refused)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 1, "198.51.100.10", "198.51.100.10");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 1, "198.51.100.10", "198.51.100.10");
 	sign(&rq, "not-the-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_ERROR);
 	cr_assert_not_null(strstr(res.message, "authentication failed"), "%s", res.message);
@@ -207,14 +156,14 @@ Test(keymgr_v2, wrong_auth_refused)
 
 Test(keymgr_v2, unknown_identity_has_no_key)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 2, "host.example.net", "198.51.100.10");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 2, "host.example.net", "198.51.100.10");
 	sign(&rq, "branch1-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY);
 	cr_assert_not_null(strstr(res.message, "no ikev2 profile"), "%s", res.message);
 	/* the profile matches, but no keyring peer covers the identity or the address */
-	req(&rq, 2, "other.example.com", "198.18.0.1");
+	v2req(&rq, 2, "other.example.com", "198.18.0.1");
 	sign(&rq, "branch1-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY);
 	cr_assert_not_null(strstr(res.message, "no key"), "%s", res.message);
@@ -222,10 +171,10 @@ Test(keymgr_v2, unknown_identity_has_no_key)
 
 Test(keymgr_v2, profile_without_remote_preshare_refused)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
 	/* USERS-EAP matches and its keyring would have the address's key */
-	req(&rq, 3, "alice@example.org", "198.51.100.10");
+	v2req(&rq, 3, "alice@example.org", "198.51.100.10");
 	sign(&rq, "branch1-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY);
 	cr_assert_not_null(strstr(res.message, "pre-share"), "%s", res.message);
@@ -233,10 +182,10 @@ Test(keymgr_v2, profile_without_remote_preshare_refused)
 
 Test(keymgr_v2, local_and_remote_keys_each_on_its_side)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
 	/* by identity, although the address is in the /24 of the same peer anyway */
-	req(&rq, 2, "branch.example.com", "198.18.7.7");
+	v2req(&rq, 2, "branch.example.com", "198.18.7.7");
 	sign(&rq, "hub-side-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_ERROR, "the peer signed with our key and passed");
 	sign(&rq, "branch-side-secret");
@@ -246,45 +195,45 @@ Test(keymgr_v2, local_and_remote_keys_each_on_its_side)
 
 Test(keymgr_v2, most_specific_address_wins)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 2, "x.example.com", "192.0.2.200");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 2, "x.example.com", "192.0.2.200");
 	sign(&rq, "narrow-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
 	expect_ours(&rq, &res, "narrow-secret");
-	req(&rq, 2, "x.example.com", "192.0.2.1");
+	v2req(&rq, 2, "x.example.com", "192.0.2.1");
 	sign(&rq, "wide-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
-	req(&rq, 11, "site7", "2001:db8:100::5");
+	v2req(&rq, 11, "site7", "2001:db8:100::5");
 	sign(&rq, "v6-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
 }
 
 /* each refusal of the octets, with an AUTH that is right over them as sent */
-static void octets_refused(void (*spoil)(struct msg_v2_psk_req *), const char *want)
+static void octets_refused(void (*spoil)(struct msg_v2_auth_req *), const char *want)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 1, "198.51.100.10", "198.51.100.10");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 1, "198.51.100.10", "198.51.100.10");
 	spoil(&rq);
 	sign(&rq, "branch1-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_ERROR, "accepted although %s", want);
 	cr_assert_not_null(strstr(res.message, want), "'%s' not in '%s'", want, res.message);
 }
 
-static void other_nr(struct msg_v2_psk_req *rq) { rq->nr[5] ^= 1; }
-static void ni_after_m2(struct msg_v2_psk_req *rq) { rq->oct_r[rq->oct_r_len - 40] ^= 1; }
-static void m1_lacks_ni(struct msg_v2_psk_req *rq) { rq->oct_i[28 + 40 + 3] ^= 1; }
-static void other_spi(struct msg_v2_psk_req *rq) { rq->oct_r[7] ^= 1; }
-static void spir_in_m1(struct msg_v2_psk_req *rq) { rq->oct_i[12] = 1; }
-static void no_spir(struct msg_v2_psk_req *rq) { memset(rq->oct_r + 8, 0, 8); }
-static void not_init(struct msg_v2_psk_req *rq) { rq->oct_r[18] = 35; }
-static void m1_response(struct msg_v2_psk_req *rq) { rq->oct_i[19] = 0x28; }
-static void m2_initiator(struct msg_v2_psk_req *rq) { rq->oct_r[19] = 0x08; }
-static void short_x(struct msg_v2_psk_req *rq) { rq->oct_i_len--; }
-static void long_m(struct msg_v2_psk_req *rq) { rq->oct_i[27]++; }
-static void short_nonce(struct msg_v2_psk_req *rq) { rq->ni_len = 8; }
-static void huge_len(struct msg_v2_psk_req *rq) { rq->oct_r_len = MSG_V2_OCTETS_MAX + 1; }
+static void other_nr(struct msg_v2_auth_req *rq) { rq->nr[5] ^= 1; }
+static void ni_after_m2(struct msg_v2_auth_req *rq) { rq->oct_r[rq->oct_r_len - 40] ^= 1; }
+static void m1_lacks_ni(struct msg_v2_auth_req *rq) { rq->oct_i[28 + 40 + 3] ^= 1; }
+static void other_spi(struct msg_v2_auth_req *rq) { rq->oct_r[7] ^= 1; }
+static void spir_in_m1(struct msg_v2_auth_req *rq) { rq->oct_i[12] = 1; }
+static void no_spir(struct msg_v2_auth_req *rq) { memset(rq->oct_r + 8, 0, 8); }
+static void not_init(struct msg_v2_auth_req *rq) { rq->oct_r[18] = 35; }
+static void m1_response(struct msg_v2_auth_req *rq) { rq->oct_i[19] = 0x28; }
+static void m2_initiator(struct msg_v2_auth_req *rq) { rq->oct_r[19] = 0x08; }
+static void short_x(struct msg_v2_auth_req *rq) { rq->oct_i_len--; }
+static void long_m(struct msg_v2_auth_req *rq) { rq->oct_i[27]++; }
+static void short_nonce(struct msg_v2_auth_req *rq) { rq->ni_len = 8; }
+static void huge_len(struct msg_v2_auth_req *rq) { rq->oct_r_len = MSG_V2_OCTETS_MAX + 1; }
 
 Test(keymgr_v2, octets_that_do_not_hang_together)
 {
@@ -305,9 +254,9 @@ Test(keymgr_v2, octets_that_do_not_hang_together)
 
 Test(keymgr_v2, unknown_prf_refused)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 1, "198.51.100.10", "198.51.100.10");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 1, "198.51.100.10", "198.51.100.10");
 	sign(&rq, "branch1-secret");
 	rq.prf = 99;
 	cr_assert_eq(ask(&rq, &res), KEY_ERROR);
@@ -315,9 +264,9 @@ Test(keymgr_v2, unknown_prf_refused)
 
 static void judged(uint32_t sa_id)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 2, "branch.example.com", "203.0.113.9");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 2, "branch.example.com", "203.0.113.9");
 	rq.sa_id = sa_id;
 	sign(&rq, "branch-side-secret");
 	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
@@ -380,12 +329,12 @@ Test(keymgr_v2, no_authorization_line_default_policy)
 	cr_assert_eq(conf_load_buf("v2b", text, strlen(text), &c2, NULL, NULL), 0);
 	free(text);
 	keymgr_init(&c2);
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
 	struct msg_xauth_res xr;
-	req(&rq, 11, "bare", "198.51.100.10");
+	v2req(&rq, 11, "bare", "198.51.100.10");
 	sign(&rq, "branch1-secret");
-	keymgr_v2_psk(&c2, &rq, &res);
+	keymgr_v2_auth(&c2, &rq, &res);
 	cr_assert_eq(res.status, KEY_OK, "%s", res.message);
 	cr_assert_str_eq(res.profile, "BARE");
 	cr_assert_str_eq(res.group, "default");
@@ -571,9 +520,9 @@ TestSuite(keymgr_v2_radius, .init = rsetup);
 
 static void judged_as(const char *fqdn, uint32_t sa_id)
 {
-	struct msg_v2_psk_req rq;
-	struct msg_v2_psk_res res;
-	req(&rq, 2, fqdn, "198.51.100.77");
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 2, fqdn, "198.51.100.77");
 	rq.sa_id = sa_id;
 	sign(&rq, "k");
 	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);

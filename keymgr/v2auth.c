@@ -1,7 +1,7 @@
 /*
- * IKEv2 pre-shared-key authentication (IMSG_V2_PSK_REQ, the contract is in common/msg.h).
- * keymgr chooses the profile and the key itself from the peer's identity; ikemgr only hands
- * over the octets. Before a key touches them they must hang together as RFC 7296 2.15's
+ * IKEv2 authentication (IMSG_V2_AUTH_REQ, the contract is in common/msg.h), and the
+ * pre-shared keys; signatures are v2sig.c's. keymgr chooses the profile, the key and the
+ * trust points itself from the peer's identity; ikemgr only hands over the octets. Before a key touches them they must hang together as RFC 7296 2.15's
  * InitiatorSignedOctets and ResponderSignedOctets of one IKE_SA_INIT exchange with these two
  * nonces: otherwise whoever controls ikemgr could have our AUTH computed over anything and
  * use it as the hub's elsewhere. Ours is computed only after the peer's AUTH was right.
@@ -62,7 +62,7 @@ static const char *side_ok(const uint8_t *oct, size_t len, const uint8_t *n, siz
 	return NULL;
 }
 
-const char *v2psk_octets_check(const struct msg_v2_psk_req *rq, size_t prf_len)
+const char *v2_octets_check(const struct msg_v2_auth_req *rq, size_t prf_len)
 {
 	size_t m1, m2;
 	const char *why;
@@ -95,7 +95,7 @@ const char *v2psk_octets_check(const struct msg_v2_psk_req *rq, size_t prf_len)
 /* IOS's keyring look-up: the peer whose identity is the one sent, else the most specific
  * address covering the peer's. */
 static const struct conf_ikev2_peer *keyring_peer(const struct conf_ikev2_keyring *kr,
-                                                  const struct msg_v2_psk_req *rq)
+                                                  const struct msg_v2_auth_req *rq)
 {
 	const struct conf_ikev2_peer *best = NULL;
 	for (int k = 0; k < kr->npeer; k++) {
@@ -142,7 +142,7 @@ void v2_judged_drop(uint32_t sa_id)
 		drop(pp);
 }
 
-static void remember(const struct msg_v2_psk_res *res, const char *ident)
+static void remember(const struct msg_v2_auth_res *res, const char *ident)
 {
 	struct judged **pp = find(res->sa_id);
 	if (*pp)
@@ -157,7 +157,7 @@ static void remember(const struct msg_v2_psk_res *res, const char *ident)
 	if (!v)
 		fatal("calloc");
 	v->j.sa_id = res->sa_id;
-	v->j.kind = V2_AAA_PSK;
+	v->j.kind = res->peer_kind;
 	snprintf(v->j.profile, sizeof(v->j.profile), "%s", res->profile);
 	snprintf(v->j.group, sizeof(v->j.group), "%s", res->group);
 	snprintf(v->j.user, sizeof(v->j.user), "%s", ident);
@@ -166,16 +166,37 @@ static void remember(const struct msg_v2_psk_res *res, const char *ident)
 	nlist++;
 }
 
-void keymgr_v2_psk(const struct vpnd_conf *c, const struct msg_v2_psk_req *rq,
-                   struct msg_v2_psk_res *res)
+/* The keyring's peer for rq and its key of one direction, or NULL and why. */
+static const char *psk_key(const struct vpnd_conf *c, const struct conf_ikev2_profile *pr,
+                           const struct msg_v2_auth_req *rq, int remote, const char *ident,
+                           char *why, size_t whysz, const char **peer_name)
+{
+	const struct conf_ikev2_keyring *kr;
+	const struct conf_ikev2_peer *pe;
+	if (!pr->keyring[0] || !(kr = conf_find_v2_keyring(c, pr->keyring))) {
+		snprintf(why, whysz, "ikev2 profile '%.40s' has no keyring", pr->name);
+		return NULL;
+	}
+	pe = keyring_peer(kr, rq);
+	if (!pe || !(remote ? pe->has_key_remote : pe->has_key_local)) {
+		snprintf(why, whysz, "keyring '%.30s' holds no key for identity '%.30s' "
+		         "(pre-shared-key %s)", kr->name, ident, remote ? "remote" : "local");
+		return NULL;
+	}
+	*peer_name = pe->name;
+	return remote ? pe->key_remote : pe->key_local;
+}
+
+void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
+                    struct msg_v2_auth_res *res)
 {
 	char ident[MSG_USER_MAX], pa[SA46_STRLEN];
 	const struct conf_ikev2_profile *pr;
-	const struct conf_ikev2_keyring *kr;
-	const struct conf_ikev2_peer *pe;
+	const char *key, *pname = "";
 	struct ikev2_suite s;
 	uint8_t want[IKEV2_PRF_MAX];
 	const char *why;
+	int psk = rq->auth_method == MSG_V2_AUTH_PSK;
 
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
@@ -195,63 +216,86 @@ void keymgr_v2_psk(const struct vpnd_conf *c, const struct msg_v2_psk_req *rq,
 		goto out;
 	}
 	snprintf(res->profile, sizeof(res->profile), "%s", pr->name);
-	if (!pr->remote_psk) {
+	if (psk && !pr->remote_psk) {
 		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' does not allow "
 		         "authentication remote pre-share", pr->name);
 		goto out;
 	}
-	if (!pr->keyring[0] || !(kr = conf_find_v2_keyring(c, pr->keyring))) {
-		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' has no keyring",
-		         pr->name);
+	if (!psk && !pr->remote_rsa && !pr->remote_ecdsa) {
+		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' does not allow "
+		         "signatures (authentication remote rsa-sig or ecdsa-sig)", pr->name);
 		goto out;
 	}
-	if (!(pe = keyring_peer(kr, rq)) || !pe->has_key_remote || !pe->has_key_local) {
-		snprintf(res->message, sizeof(res->message), "keyring '%.30s' holds no %skey for "
-		         "identity '%.40s'", kr->name, pe ? "local and remote " : "", ident);
+	key = NULL;
+	if (psk && !(key = psk_key(c, pr, rq, 1, ident, res->message, sizeof(res->message),
+	                           &pname)))
 		goto out;
-	}
 	res->status = KEY_ERROR;
 	if (ikev2_suite_prf(&s, rq->prf) < 0) {
 		snprintf(res->message, sizeof(res->message), "unknown prf %d", rq->prf);
 		goto out;
 	}
-	if ((why = v2psk_octets_check(rq, s.prf_len))) {
+	if ((why = v2_octets_check(rq, s.prf_len))) {
 		snprintf(res->message, sizeof(res->message), "signed octets refused: %s", why);
 		goto out;
 	}
 	if (lockout_refused("", &rq->peer, res->message, sizeof(res->message)))
 		goto out;
-	struct iovec oi = { (void *)rq->oct_i, rq->oct_i_len };
-	struct iovec orr = { (void *)rq->oct_r, rq->oct_r_len };
-	if (ikev2_psk_auth(&s, (const uint8_t *)pe->key_remote, strlen(pe->key_remote), &oi, 1,
-	                   want) < 0) {
-		snprintf(res->message, sizeof(res->message), "cannot compute AUTH");
-		goto out;
+
+	/* the peer's AUTH */
+	int good;
+	if (psk) {
+		struct iovec oi = { (void *)rq->oct_i, rq->oct_i_len };
+		if (ikev2_psk_auth(&s, (const uint8_t *)key, strlen(key), &oi, 1, want) < 0) {
+			snprintf(res->message, sizeof(res->message), "cannot compute AUTH");
+			goto out;
+		}
+		good = rq->auth_len == s.prf_len && CRYPTO_memcmp(want, rq->auth, s.prf_len) == 0;
+		OPENSSL_cleanse(want, sizeof(want));
+		if (!good)
+			snprintf(res->message, sizeof(res->message), "authentication failed: identity "
+			         "'%.40s', keyring peer '%.24s'", ident, pname);
+		res->peer_kind = V2_AAA_PSK;
+	} else {
+		int st = res->status;
+		good = v2sig_check(c, pr, rq, res);
+		if (!good && res->status == KEY_NO_KEY)
+			goto out;       /* configuration, not the peer's fault: no lockout count */
+		res->status = st;
+		res->peer_kind = V2_AAA_CERT;
 	}
-	int good = rq->auth_len == s.prf_len && CRYPTO_memcmp(want, rq->auth, s.prf_len) == 0;
-	OPENSSL_cleanse(want, sizeof(want));
 	lockout_result("", &rq->peer, good, 0);
-	if (!good) {
-		snprintf(res->message, sizeof(res->message), "authentication failed: identity "
-		         "'%.40s', keyring peer '%.24s'", ident, pe->name);
+	if (!good)
 		goto out;
+
+	/* ours, by the profile's authentication local */
+	if (pr->auth_local == IKE_AUTH_RSA_SIG || pr->auth_local == IKE_AUTH_ECDSA_SIG) {
+		if (v2sig_sign(c, pr, rq, res) < 0)
+			goto out;
+	} else {
+		const char *lk = psk_key(c, pr, rq, 0, ident, res->message, sizeof(res->message),
+		                         &pname);
+		struct iovec orr = { (void *)rq->oct_r, rq->oct_r_len };
+		if (!lk)
+			goto out;
+		if (ikev2_psk_auth(&s, (const uint8_t *)lk, strlen(lk), &orr, 1, res->auth) < 0) {
+			memset(res->auth, 0, sizeof(res->auth));
+			snprintf(res->message, sizeof(res->message), "cannot compute AUTH");
+			goto out;
+		}
+		res->auth_len = (uint16_t)s.prf_len;
+		res->auth_method = MSG_V2_AUTH_PSK;
 	}
-	if (ikev2_psk_auth(&s, (const uint8_t *)pe->key_local, strlen(pe->key_local), &orr, 1,
-	                   res->auth) < 0) {
-		memset(res->auth, 0, sizeof(res->auth));
-		snprintf(res->message, sizeof(res->message), "cannot compute AUTH");
-		goto out;
-	}
-	res->auth_len = (uint16_t)s.prf_len;
 	res->status = KEY_OK;
 	/* IOS: without a NAME the authorization looks up its default policy */
-	snprintf(res->group, sizeof(res->group), "%s", pr->group_name[V2_AAA_PSK][0] ?
-	         pr->group_name[V2_AAA_PSK] : CONF_V2_DEFAULT);
+	snprintf(res->group, sizeof(res->group), "%s", pr->group_name[res->peer_kind][0] ?
+	         pr->group_name[res->peer_kind] : CONF_V2_DEFAULT);
 	remember(res, ident);
-	log_info("SA %u: IKEv2 identity '%s' from %s authenticated by pre-shared key (profile "
-	         "'%s', keyring '%s' peer '%s')", rq->sa_id, ident, pa, pr->name, kr->name,
-	         pe->name);
+	log_info("SA %u: IKEv2 identity '%s' from %s authenticated by %s%s (profile '%s')",
+	         rq->sa_id, ident, pa, psk ? "pre-shared key" : "certificate ",
+	         psk ? "" : res->subject, pr->name);
 	return;
 out:
-	log_rl("SA %u: IKEv2 pre-shared key from %s: %s", rq->sa_id, pa, res->message);
+	res->auth_len = 0;
+	log_rl("SA %u: IKEv2 authentication from %s: %s", rq->sa_id, pa, res->message);
 }
