@@ -545,13 +545,15 @@ struct msg_sa_expire {
 };
 
 /* CLEAR_*: sessions (clear crypto session); CLEAR_SA_*: IPsec SAs only (clear crypto sa);
- * CLEAR_ISAKMP_*: IKE SAs (clear crypto isakmp [CONN-ID], conn-id in addr.s_addr). */
+ * CLEAR_ISAKMP_*: IKEv1 SAs (clear crypto isakmp [CONN-ID]); CLEAR_IKEV2_*: IKEv2 SAs and
+ * their sessions (clear crypto ikev2 sa [N | remote A | local A]), never the other version's. */
 enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP,
-                      CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN };
+                      CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN,
+                      CLEAR_IKEV2_ALL, CLEAR_IKEV2_ID, CLEAR_IKEV2_REMOTE, CLEAR_IKEV2_LOCAL };
 struct msg_clear {
 	int32_t  kind;
-	union sa46 peer;                /* CLEAR_REMOTE, CLEAR_SA_PEER */
-	uint32_t conn_id;               /* CLEAR_ISAKMP_CONN */
+	union sa46 peer;                /* CLEAR_REMOTE, CLEAR_SA_PEER, CLEAR_IKEV2_REMOTE|LOCAL */
+	uint32_t conn_id;               /* CLEAR_ISAKMP_CONN, CLEAR_IKEV2_ID (tunnel-id) */
 	char     name[MSG_USER_MAX];
 };
 

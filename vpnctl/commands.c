@@ -28,6 +28,10 @@ const struct vctl_cmd vctl_cmds[] = {
 	  show_crypto_ikev2_sa },
 	{ "show crypto ikev2 sa detail", "", "IKEv2 SAs with SPIs, peer identity, NAT-T, pushed "
 	  "address", show_crypto_ikev2_sa_detail },
+	{ "show crypto ikev2 session", "", "IKEv2 sessions: status, IKE and CHILD SA counts, the "
+	  "SA, algorithms, child selectors and SPIs", show_crypto_ikev2_session },
+	{ "show crypto ikev2 session detailed", "", "IKEv2 sessions with the SAs' details: SPIs, "
+	  "identities, pushed address", show_crypto_ikev2_session_detailed },
 	{ "show crypto ipsec sa", "[peer A] [interface vaN]",
 	  "IPsec SAs per interface: SPIs, counters, remaining lifetimes", show_crypto_ipsec_sa },
 	{ "sql", "\"SELECT ...\"",
@@ -39,7 +43,10 @@ const struct vctl_cmd vctl_cmds[] = {
 	{ "clear crypto sa", "[peer A]",
 	  "delete IPsec SAs; the IKE SA and interface stay (asks vpnd)", clear_crypto_sa },
 	{ "clear crypto isakmp", "[CONN-ID]",
-	  "delete IKE SAs; their sessions end (asks vpnd)", clear_crypto_isakmp },
+	  "delete IKEv1 SAs; their sessions end (asks vpnd)", clear_crypto_isakmp },
+	{ "clear crypto ikev2 sa", "[TUNNEL-ID | remote A | local A]",
+	  "delete IKEv2 SAs; their sessions end, IKEv1 ones stay (asks vpnd)",
+	  clear_crypto_ikev2_sa },
 	{ "show crypto isakmp policy", "", "IKE policies, laid out like IOS (asks vpnd)", NULL },
 	{ "show crypto isakmp profile", "", "ISAKMP profiles (asks vpnd)", NULL },
 	{ "show crypto ipsec transform-set", "", "transform sets (asks vpnd)", NULL },
