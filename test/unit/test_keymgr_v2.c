@@ -414,6 +414,30 @@ Test(keymgr_v2, session_end_forgets_the_judgement)
 	cr_assert_not_null(strstr(res.message, "unknown group"), "%s", res.message);
 }
 
+/* max-users counts IKEv2 sessions too: each logs in as its identity in the policy's group */
+Test(keymgr_v2, sessions_count_as_logins_of_their_identity)
+{
+	struct msg_xauth_res first, res;
+	struct msg_session_end e;
+	judged(21);
+	authorize(21, "", "", &first);
+	cr_assert_eq(first.status, XAUTH_OK, "%s", first.message);
+	judged(22);
+	authorize(22, "", "", &res);
+	cr_assert_eq(res.status, XAUTH_OK, "%s", res.message);
+	cr_assert_eq(logins_count("SITE-POL", "branch.example.com"), 2);
+	cr_assert_eq(logins_count("SITE-POL", ""), 0, "counted as nobody");
+	char why[128];
+	cr_assert_eq(logins_check("SITE-POL", "branch.example.com", 2, 0, NULL, 0, why,
+	                          sizeof(why)), -1);
+	cr_assert_str_eq(why, "group 'SITE-POL' has reached max-users 2");
+	memset(&e, 0, sizeof(e));
+	e.session_id = 21;
+	e.addr = first.policy.addr;
+	keymgr_session_end(&e);
+	cr_assert_eq(logins_count("SITE-POL", NULL), 1);
+}
+
 Test(keymgr_v2, ikev1_authorize_only_as_before)
 {
 	struct msg_xauth_res res;
