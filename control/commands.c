@@ -46,10 +46,11 @@ const struct control_cmd control_cmds[] = {
 	  "[--json]: transform sets" },
 	{ "show crypto ipsec profile", show_cmd_ipsec_profile, "[--json]: IPsec profiles" },
 	{ "debug crypto", debug_cmd_debug_crypto,
-	  "isakmp|ipsec|engine [error] | condition COND | condition unmatched|reset: debug lines "
-	  "in vpnd's log" },
+	  "isakmp|ipsec|engine [error] | ikev2 [packet|internal|error] | condition COND | "
+	  "condition unmatched|reset: debug lines in vpnd's log" },
 	{ "no debug crypto", debug_cmd_no_debug_crypto,
-	  "[isakmp|ipsec|engine | condition COND|unmatched]: turn debugging or a condition off" },
+	  "[isakmp|ipsec|engine | ikev2 [packet|internal] | condition COND|unmatched]: turn "
+	  "debugging or a condition off" },
 	{ "undebug crypto", debug_cmd_no_debug_crypto, "the same as no debug crypto" },
 	{ "undebug all", debug_cmd_undebug_all, "turn every debug category off (conditions stay)" },
 	{ "no debug all", debug_cmd_undebug_all, "the same as undebug all" },

@@ -18,10 +18,6 @@
 #include "ikemgr/ikev1.h"
 #include "ikemgr/ikev2.h"
 
-#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
-                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
-                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL })
-
 /* The IKE_AUTH failed: AUTHENTICATION_FAILED (or another error) answered, the SA gone. */
 static void fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char *why)
 {
@@ -209,7 +205,7 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	q->oct_r_len = (uint16_t)(sa->msg2_len + sa->nilen + pl);
 	sa->state = V2_S_WAIT_PSK;
 	ikev2_rearm(sa);
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
 	        "keymgr", sa->s.id, who, prof->name);
 	ike.io.to_keymgr(IMSG_V2_PSK_REQ, sa->s.id, q, sizeof(*q));
 	explicit_bzero(q, sizeof(*q));
@@ -290,7 +286,7 @@ int ikev2_psk_res(uint32_t peerid, const struct msg_v2_psk_res *res)
 	x->authorize_only = 1;
 	x->peer = sa->s.peer;
 	sa->state = V2_S_AUTHORIZING;
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (pre-shared key), "
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (pre-shared key), "
 	        "authorizing group '%s'", sa->s.id, sa->s.user, group);
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, x, sizeof(*x));
 	free(x);
