@@ -186,9 +186,13 @@ TESTS += test/interop/test_ikev2.sh
 EXTRA_DIST += test/interop/test_ikev2.sh test/data/hub-ikev2-psk.conf
 ikev2_log = test/interop/test_ikev2.sh.log
 $(ikev2_log): test/interop/test_vti_cert.sh.log
+TESTS += test/interop/test_ikev2_ops.sh
+EXTRA_DIST += test/interop/test_ikev2_ops.sh test/data/hub-ikev2-ops.conf
+ikev2_ops_log = test/interop/test_ikev2_ops.sh.log
+$(ikev2_ops_log): test/interop/test_ikev2.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2.sh.log
+$(deb_log): test/interop/test_ikev2_ops.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh
