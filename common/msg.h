@@ -745,6 +745,7 @@ struct msg_ike_sa {
 	uint32_t lifetime;              /* seconds, from established */
 	int64_t  established;           /* unix time phase 1 completed */
 	int32_t  caps;                  /* IKE_CAP_* */
+	char     local_id[64];          /* IKEv2: the identity we sent (IDr) as text, else "" */
 };
 /* IKE_CAP_V2: the SA is IKEv2's (show crypto session says IKEv2 SA) */
 enum { IKE_CAP_CFG = 1, IKE_CAP_DPD = 2, IKE_CAP_NAT = 4, IKE_CAP_XAUTH = 8, IKE_CAP_V2 = 16 };

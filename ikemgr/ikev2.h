@@ -147,6 +147,8 @@ void ikev2_sa_delete(struct ikev2_sa *, const char *reason, int notify_peer);
 /* Sends a response to request msgid and keeps it for the peer's retransmission. */
 void ikev2_send_response(struct ikev2_sa *, const uint8_t *pkt, size_t len);
 void ikev2_send_raw(struct ikev2_sa *, const uint8_t *pkt, size_t len);
+/* ikev2_auth.c: our IDr as text (the profile's identity local, else our address) */
+void ikev2_our_id_text(const struct ikev2_sa *, char *out, size_t len);
 /* debug crypto ikev2 packet: one line per datagram, "Received"/"Sending", from and to */
 void ikev2_dbg_pkt(const struct log_peer *, const char *what, const uint8_t *pkt, size_t len,
                    const union sa46 *from, const union sa46 *to);

@@ -51,6 +51,17 @@ static size_t our_id(const struct ikev2_sa *sa, uint8_t *b, size_t cap)
 	return 4 + alen;
 }
 
+void ikev2_our_id_text(const struct ikev2_sa *sa, char *out, size_t len)
+{
+	const struct conf_ikev2_profile *p = sa->s.v2profile;
+	if (p && p->id_local_type != V2_ID_NONE && p->id_local_type != V2_ID_ADDRESS) {
+		snprintf(out, len, "%s", p->id_local);
+		return;
+	}
+	char a[SA46_STRLEN];
+	snprintf(out, len, "%s", sa46_ntop(&sa->s.local, a));
+}
+
 void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uint8_t *in,
                       size_t len)
 {

@@ -103,6 +103,8 @@ static void report_ike(struct ikev2_sa *sa)
 	if (!sa->s.rep_established)
 		sa->s.rep_established = sa->established_at ? sa->established_at : time(NULL);
 	m.established = (int64_t)sa->s.rep_established;
+	if (sa->state >= V2_S_WAIT_PSK)
+		ikev2_our_id_text(sa, m.local_id, sizeof(m.local_id));
 	m.caps = (sa->s.policy.addr.s_addr ? IKE_CAP_CFG : 0) | IKE_CAP_V2 |
 	         (sa->port4500 ? IKE_CAP_NAT : 0);
 	ike.io.to_parent(IMSG_IKE_SA_UP, sa->s.id, &m, sizeof(m));

@@ -2,7 +2,7 @@
  * show crypto ikev2 sa [detail] [--json]
  * IOS's layout from the live ike_sas rows of IKEv2 SAs (caps IKE_CAP_V2); show crypto isakmp sa
  * lists the others. The session row of the same SA (LEFT JOIN: an SA still negotiating has
- * none) gives the peer's identity and the address pushed to it. --json gives every column of
+ * none) gives the peer's identity and the address pushed to it; the SA's row our own (IDr). --json gives every column of
  * those ike_sas rows plus active_seconds, remote_id and pushed_addr.
  *
  * ikemgr writes IKEv2 words into encr and hash: encr "aes-cbc-256", hash the PRF's "sha256".
@@ -100,6 +100,8 @@ static void detail_lines(sqlite3_stmt *s)
 	       "Negotiation in progress");
 	/* the hub is the responder: its SPI is the responder's */
 	printf("      Local spi: %-16s       Remote spi: %s\n", spi_r, spi_i);
+	if (sqlite3_column_type(s, V_LOCALID) != SQLITE_NULL)
+		printf("      Local id: %s\n", txt(s, V_LOCALID));
 	if (sqlite3_column_type(s, V_USER) != SQLITE_NULL)
 		printf("      Remote id: %s\n", txt(s, V_USER));
 	/* liveness is answered, never started by the hub yet */

@@ -1,7 +1,7 @@
 /*
  * show crypto ikev2 session [detailed] [--json]
  * IOS XE's layout: per IKEv2 session its status and SA counts, the IKE SA as show crypto ikev2
- * sa prints it (with detailed, its details), then each child SA's selectors and SPIs. Only
+ * sa prints it (with detailed, its details: Local id is the identity the hub sent), then each child SA's selectors and SPIs. Only
  * IKEv2 sessions: IKEv1's are show crypto session's.
  *
  * A session holds one IKE SA here (a rekey replaces it, the store keeps one row per session),

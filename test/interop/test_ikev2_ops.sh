@@ -156,6 +156,7 @@ pass "show crypto ikev2 session: both IKEv2 sessions UP-ACTIVE, charon's SPIs, v
 ctl sh cry ikev2 sess det >"$T/det.txt" || die "sh cry ikev2 sess det failed"
 b=$(session_block "$id1" "$T/det.txt")
 check_block "$id1" 172.18.144.2 "$vip1" "$sas1" "$T/det.txt" &&
+echo "$b" | grep -qx "      Local id: hub.example.com" &&
 echo "$b" | grep -qx "      Remote id: client1.example.com" &&
 echo "$b" | grep -qx "      Pushed IP address: $vip1" &&
 echo "$b" | grep -qx "      Status Description: Negotiation done" ||

@@ -225,7 +225,7 @@ static int ezvpn(const char *path)
 
 /* An IKEv2 SA as ikev2_sa.c's report_ike fills it: IKEv2 words, READY once established */
 static void v2_up(struct db *d, uint32_t id, const char *peer, int port, const char *state,
-                  const char *encr, const char *prf, int dh, int caps)
+                  const char *encr, const char *prf, int dh, int caps, const char *local_id)
 {
 	struct msg_ike_sa m;
 	memset(&m, 0, sizeof(m));
@@ -243,6 +243,7 @@ static void v2_up(struct db *d, uint32_t id, const char *peer, int port, const c
 	/* a few seconds ago: the Active Time shown stays small and checkable */
 	m.established = (int64_t)time(NULL) - 12;
 	m.caps = caps | IKE_CAP_V2;
+	snprintf(m.local_id, sizeof(m.local_id), "%s", local_id);
 	if (db_ike_sa_up(d, &m) < 0)
 		exit(1);
 }
@@ -282,13 +283,13 @@ static int ikev2(const char *path)
 	up(d, 11, "dave@example.com", "v2group", "198.51.100.7", 4500, "172.18.143.246", 4500,
 	   "192.168.1.11", 11);
 	v2_up(d, 11, "198.51.100.7", 4500, "READY", "aes-cbc-256", "sha256", 14,
-	      IKE_CAP_CFG | IKE_CAP_NAT);
+	      IKE_CAP_CFG | IKE_CAP_NAT, "hub.example.com");
 	up(d, 12, "erin", "v2group", "203.0.113.5", 500, "172.18.143.246", 500, "192.168.1.12", 12);
-	v2_up(d, 12, "203.0.113.5", 500, "READY", "aes-gcm-256", "sha384", 19, IKE_CAP_CFG);
+	v2_up(d, 12, "203.0.113.5", 500, "READY", "aes-gcm-256", "sha384", 19, IKE_CAP_CFG, "172.18.143.246");
 	v2_child(d, 11, "198.51.100.7", 4500, "192.168.1.11", "10.10.0.0", "255.255.0.0");
 	v2_child(d, 12, "203.0.113.5", 500, "192.168.1.12", NULL, NULL);
-	v2_up(d, 13, "203.0.113.9", 500, "IN-NEG", "aes-cbc-128", "sha1", 14, 0);
-	v2_up(d, 14, "203.0.113.10", 500, "READY", "aes-cbc-256", "sha256", 14, 0);
+	v2_up(d, 13, "203.0.113.9", 500, "IN-NEG", "aes-cbc-128", "sha1", 14, 0, "");
+	v2_up(d, 14, "203.0.113.10", 500, "READY", "aes-cbc-256", "sha256", 14, 0, "");
 	if (db_ike_sa_down(d, 14, "peer delete") < 0)
 		return 1;
 	db_close(d);

@@ -81,6 +81,7 @@ cat >"$T/expected" <<'EOF'
       Session-id: 11
       Status Description: Negotiation done
       Local spi: CBCBCBCBCBCBCBCB       Remote spi: 1B1B1B1B1B1B1B1B
+      Local id: hub.example.com
       Remote id: dave@example.com
       DPD configured for 0 seconds, retry 0
       Fragmentation not configured.
@@ -96,7 +97,7 @@ if [ $RC -eq 0 ] && active_n | sed -n '/^11 /,/^12 /p' | sed '$d' | cmp -s - "$T
    active_n | sed -n '/^12 /,/^13 /p' | grep -qx '      NAT-T is not detected' &&
    active_n | sed -n '/^12 /,/^13 /p' | grep -qx '      Pushed IP address: 192.168.1.12' &&
    active_n | sed -n '/^13 /,$p' | grep -qx '      Status Description: Negotiation in progress' &&
-   ! active_n | sed -n '/^13 /,$p' | grep -q 'Remote id\|Pushed IP'; then
+   ! active_n | sed -n '/^13 /,$p' | grep -q 'Local id\|Remote id\|Pushed IP'; then
 	pass "show crypto ikev2 sa detail: SPIs (ours the responder's), peer id, NAT-T, pushed address"
 else
 	fail "show crypto ikev2 sa detail (rc $RC: $ERR)"; cat "$T/out"
@@ -107,6 +108,7 @@ assert [r["session_id"] for r in rows] == [11, 12, 13], rows
 d = rows[0]
 assert (d["encr"], d["hash"], d["auth"], d["dh_group"], d["state"]) == ("aes-cbc-256", "sha256", "psk", 14, "READY"), d
 assert (d["remote_id"], d["pushed_addr"], d["caps"] & 16, d["lifetime"]) == ("dave@example.com", "192.168.1.11", 16, 86400), d
+assert (d["local_id"], rows[2]["local_id"]) == ("hub.example.com", None), rows
 assert 12 <= d["active_seconds"] < 100 and d["ended"] is None, d
 assert rows[2]["remote_id"] is None and rows[2]["state"] == "IN-NEG", rows[2]
 '; then
@@ -192,6 +194,7 @@ Tunnel-id Local                 Remote                fvrf/ivrf            Statu
       Session-id: 11
       Status Description: Negotiation done
       Local spi: CBCBCBCBCBCBCBCB       Remote spi: 1B1B1B1B1B1B1B1B
+      Local id: hub.example.com
       Remote id: dave@example.com
       DPD configured for 0 seconds, retry 0
       Fragmentation not configured.
@@ -208,6 +211,7 @@ EOF
 if [ $RC -eq 0 ] && active_n | sed -n '/^Session-id:11,/,/^Session-id:12,/p' | sed '$d' |
 	cmp -s - "$T/expected" &&
    active_n | sed -n '/^Session-id:12,/,/^Session-id:13,/p' | grep -qx '      Remote id: erin' &&
+   active_n | sed -n '/^Session-id:12,/,/^Session-id:13,/p' | grep -qx '      Local id: 172.18.143.246' &&
    active_n | sed -n '/^Session-id:13,/,$p' | grep -qx '      Status Description: Negotiation in progress' &&
    ! active_n | sed -n '/^Session-id:13,/,$p' | grep -q 'Child sa'; then
 	pass "sh cry ikev2 sess det: the SA's details, then its child SAs"
