@@ -43,6 +43,11 @@ test_unit_test_conf_ipv6_SOURCES = test/unit/test_conf_ipv6.c
 test_unit_test_conf_ipv6_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_ipv6_LDADD = $(TEST_LIBS)
 
+check_PROGRAMS += test/unit/test_conf_v2_match
+TESTS += test/unit/test_conf_v2_match
+test_unit_test_conf_v2_match_SOURCES = test/unit/test_conf_v2_match.c
+test_unit_test_conf_v2_match_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_conf_v2_match_LDADD = $(TEST_LIBS)
 check_PROGRAMS += test/unit/test_conf_ikev2
 TESTS += test/unit/test_conf_ikev2
 test_unit_test_conf_ikev2_SOURCES = test/unit/test_conf_ikev2.c

@@ -252,9 +252,22 @@ static void put_clean(char *out, size_t len, const char *s)
 	out[i] = '\0';
 }
 
+/* IOS's line prefix for a category */
+static const char *dbg_prefix(int c)
+{
+	switch (c) {
+	case DBG_ISAKMP: return "ISAKMP";
+	case DBG_IPSEC:  return "IPSEC";
+	case DBG_ENGINE: return "ENGINE";
+	case DBG_IKEV2:
+	case DBG_IKEV2_PKT:
+	case DBG_IKEV2_INT: return "IKEv2";
+	default:         return "CRYPTO";
+	}
+}
+
 void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 {
-	static const char *const names[] = { "CRYPTO", "ISAKMP", "IPSEC", "CRYPTO", "ENGINE" };
 	char msg[1024], ctx[200] = "", user[MSG_USER_MAX], group[MSG_GROUP_MAX];
 	va_list ap;
 	int c = cat & DBG_ALL;
@@ -279,7 +292,7 @@ void log_dbg(int cat, const struct log_peer *peer, const char *fmt, ...)
 			snprintf(ctx + n, sizeof(ctx) - n, " spi 0x%08x", ntohl(peer->spi));
 	}
 	/* IOS prints "ISAKMP: ..."; the bracketed context says whose line it is */
-	log_pri(7, peer, "%s:%s%s%s %s", names[c <= 4 ? c : 0], ctx[0] ? " [" : "",
+	log_pri(7, peer, "%s:%s%s%s %s", dbg_prefix(c), ctx[0] ? " [" : "",
 	         ctx[0] ? ctx + 1 : "", ctx[0] ? "]" : "", msg);
 }
 

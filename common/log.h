@@ -35,14 +35,19 @@ const char *log_pri_prefix(int pri);
 unsigned long log_dropped(void);
 
 /*
- * IOS-style crypto debugging: `debug crypto isakmp|ipsec|engine [error]` turns a category on
+ * IOS-style crypto debugging: `debug crypto isakmp|ipsec|engine [error]` (and `debug crypto
+ * ikev2 [packet|internal|error]`) turns a category on
  * (or only its error lines), and `debug crypto condition ...` narrows it to matching peers.
  * Callers describe the peer a line is about (any field may be empty, peer may be NULL) and OR
  * DBG_ERR into cat for lines that report a failure. The state is the parent's, pushed to every
  * process with IMSG_DEBUG; a process started with -d begins with every category on.
  */
-enum log_dbg_cat { DBG_ISAKMP = 1, DBG_IPSEC = 2, DBG_ENGINE = 4, DBG_ERR = 8 };
-#define DBG_ALL (DBG_ISAKMP | DBG_IPSEC | DBG_ENGINE)
+/* IKEv2's own, as IOS splits `debug crypto ikev2 [packet | internal]`: the exchanges, each
+ * message in and out, and the SA table's own events (replaced SAs, cleared ones) */
+enum log_dbg_cat { DBG_ISAKMP = 1, DBG_IPSEC = 2, DBG_ENGINE = 4, DBG_ERR = 8,
+                   DBG_IKEV2 = 16, DBG_IKEV2_PKT = 32, DBG_IKEV2_INT = 64 };
+#define DBG_V2_ALL (DBG_IKEV2 | DBG_IKEV2_PKT | DBG_IKEV2_INT)
+#define DBG_ALL (DBG_ISAKMP | DBG_IPSEC | DBG_ENGINE | DBG_V2_ALL)
 struct log_peer {
 	uint32_t    addr;               /* IPv4, network byte order; 0 = unknown */
 	const void *addr6;              /* or IPv6 (16 bytes); NULL = none */

@@ -247,6 +247,7 @@ struct msg_v2_auth_res {
 	char     profile[64];           /* the ikev2 profile keymgr matched */
 	char     group[MSG_GROUP_MAX];  /* what the authorization will look up ("" = none) */
 	int32_t  peer_kind;             /* enum conf_v2_aaa_kind: how the peer authenticated */
+	char     sign[8], verify[8];    /* for show: "psk", "rsa" or "ecdsa", ours and the peer's */
 	int32_t  auth_method;           /* ours */
 	uint16_t auth_len;
 	uint8_t  auth[MSG_V2_AUTH_MAX];
@@ -569,13 +570,15 @@ struct msg_sa_expire {
 };
 
 /* CLEAR_*: sessions (clear crypto session); CLEAR_SA_*: IPsec SAs only (clear crypto sa);
- * CLEAR_ISAKMP_*: IKE SAs (clear crypto isakmp [CONN-ID], conn-id in addr.s_addr). */
+ * CLEAR_ISAKMP_*: IKEv1 SAs (clear crypto isakmp [CONN-ID]); CLEAR_IKEV2_*: IKEv2 SAs and
+ * their sessions (clear crypto ikev2 sa [N | remote A | local A]), never the other version's. */
 enum msg_clear_kind { CLEAR_ALL = 0, CLEAR_REMOTE, CLEAR_USERNAME, CLEAR_GROUP,
-                      CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN };
+                      CLEAR_SA_ALL, CLEAR_SA_PEER, CLEAR_ISAKMP_ALL, CLEAR_ISAKMP_CONN,
+                      CLEAR_IKEV2_ALL, CLEAR_IKEV2_ID, CLEAR_IKEV2_REMOTE, CLEAR_IKEV2_LOCAL };
 struct msg_clear {
 	int32_t  kind;
-	union sa46 peer;                /* CLEAR_REMOTE, CLEAR_SA_PEER */
-	uint32_t conn_id;               /* CLEAR_ISAKMP_CONN */
+	union sa46 peer;                /* CLEAR_REMOTE, CLEAR_SA_PEER, CLEAR_IKEV2_REMOTE|LOCAL */
+	uint32_t conn_id;               /* CLEAR_ISAKMP_CONN, CLEAR_IKEV2_ID (tunnel-id) */
 	char     name[MSG_USER_MAX];
 };
 
@@ -763,6 +766,7 @@ struct msg_ike_sa {
 	uint32_t lifetime;              /* seconds, from established */
 	int64_t  established;           /* unix time phase 1 completed */
 	int32_t  caps;                  /* IKE_CAP_* */
+	char     local_id[64];          /* IKEv2: the identity we sent (IDr) as text, else "" */
 };
 /* IKE_CAP_V2: the SA is IKEv2's (show crypto session says IKEv2 SA) */
 enum { IKE_CAP_CFG = 1, IKE_CAP_DPD = 2, IKE_CAP_NAT = 4, IKE_CAP_XAUTH = 8, IKE_CAP_V2 = 16 };

@@ -1,6 +1,6 @@
 /*
  * The operator's commands on the control socket, and those answered by asking the parent:
- * ping (the parent's pid answers), shutdown, reload, clear crypto session|sa|isakmp. The show
+ * ping (the parent's pid answers), shutdown, reload, clear crypto session|sa|isakmp|ikev2 sa. The show
  * and debug commands are in show_config.c, debug.c and exposure.c.
  */
 #include <arpa/inet.h>
@@ -24,6 +24,7 @@ static void cmd_clear_session(struct control_conn *, int, char **);
 static void cmd_reload(struct control_conn *, int, char **);
 static void cmd_clear_sa(struct control_conn *, int, char **);
 static void cmd_clear_isakmp(struct control_conn *, int, char **);
+static void cmd_clear_ikev2_sa(struct control_conn *, int, char **);
 
 const struct control_cmd control_cmds[] = {
 	{ "ping",     cmd_ping,     "check that vpnd answers" },
@@ -35,17 +36,21 @@ const struct control_cmd control_cmds[] = {
 	{ "clear crypto sa", cmd_clear_sa,
 	  "[peer A]: delete IPsec SAs (DELETE to the client); IKE SA and interface stay" },
 	{ "clear crypto isakmp", cmd_clear_isakmp,
-	  "[CONN-ID]: delete IKE SAs (DELETE to the client); their sessions end" },
+	  "[CONN-ID]: delete IKEv1 SAs (DELETE to the client); their sessions end" },
+	{ "clear crypto ikev2 sa", cmd_clear_ikev2_sa,
+	  "[TUNNEL-ID | remote A | local A]: delete IKEv2 SAs (DELETE to the client); their "
+	  "sessions end" },
 	{ "show crypto isakmp policy", show_cmd_isakmp_policy, "[--json]: IKE policies" },
 	{ "show crypto isakmp profile", show_cmd_isakmp_profile, "[--json]: ISAKMP profiles" },
 	{ "show crypto ipsec transform-set", show_cmd_ipsec_transform_set,
 	  "[--json]: transform sets" },
 	{ "show crypto ipsec profile", show_cmd_ipsec_profile, "[--json]: IPsec profiles" },
 	{ "debug crypto", debug_cmd_debug_crypto,
-	  "isakmp|ipsec|engine [error] | condition COND | condition unmatched|reset: debug lines "
-	  "in vpnd's log" },
+	  "isakmp|ipsec|engine [error] | ikev2 [packet|internal|error] | condition COND | "
+	  "condition unmatched|reset: debug lines in vpnd's log" },
 	{ "no debug crypto", debug_cmd_no_debug_crypto,
-	  "[isakmp|ipsec|engine | condition COND|unmatched]: turn debugging or a condition off" },
+	  "[isakmp|ipsec|engine | ikev2 [packet|internal] | condition COND|unmatched]: turn "
+	  "debugging or a condition off" },
 	{ "undebug crypto", debug_cmd_no_debug_crypto, "the same as no debug crypto" },
 	{ "undebug all", debug_cmd_undebug_all, "turn every debug category off (conditions stay)" },
 	{ "no debug all", debug_cmd_undebug_all, "the same as undebug all" },
@@ -159,6 +164,16 @@ static void cmd_clear_sa(struct control_conn *cc, int argc, char **argv)
 	control_ask(cc, &q, "clearing matching IPsec SAs\n");
 }
 
+static int parse_id(const char *p, uint32_t *id)
+{
+	char *end;
+	unsigned long v = strtoul(p, &end, 10);
+	if (p[0] < '0' || p[0] > '9' || *end || v == 0 || v > UINT32_MAX)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
 static void cmd_clear_isakmp(struct control_conn *cc, int argc, char **argv)
 {
 	struct msg_ctl_req q;
@@ -168,14 +183,11 @@ static void cmd_clear_isakmp(struct control_conn *cc, int argc, char **argv)
 	q.kind = CTL_CLEAR;
 	m->kind = CLEAR_ISAKMP_ALL;
 	if (argc == 1) {
-		char *end;
-		unsigned long id = strtoul(argv[0], &end, 10);
-		if (argv[0][0] < '0' || argv[0][0] > '9' || *end || id == 0 || id > UINT32_MAX) {
+		if (parse_id(argv[0], &m->conn_id) < 0) {
 			control_printf(cc, "%% Invalid conn-id: '%s'\n", argv[0]);
 			return;
 		}
 		m->kind = CLEAR_ISAKMP_CONN;
-		m->conn_id = (uint32_t)id;
 	} else if (argc != 0) {
 		control_printf(cc, "%% Invalid input: expected [CONN-ID]\n");
 		return;
@@ -183,4 +195,35 @@ static void cmd_clear_isakmp(struct control_conn *cc, int argc, char **argv)
 	log_info("clear crypto isakmp%s%s requested on the control socket", argc ? " " : "",
 	         argc ? argv[0] : "");
 	control_ask(cc, &q, "clearing matching IKE SAs\n");
+}
+
+/* IOS XE's clear crypto ikev2 sa [local A | remote A], and a tunnel-id as show crypto ikev2
+ * sa prints it (IOS's fvrf and psh have nothing to select here). */
+static void cmd_clear_ikev2_sa(struct control_conn *cc, int argc, char **argv)
+{
+	struct msg_ctl_req q;
+	struct msg_clear *m = &q.u.clear;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = CTL_CLEAR;
+	m->kind = CLEAR_IKEV2_ALL;
+	if (argc == 1) {
+		if (parse_id(argv[0], &m->conn_id) < 0) {
+			control_printf(cc, "%% Invalid tunnel-id: '%s'\n", argv[0]);
+			return;
+		}
+		m->kind = CLEAR_IKEV2_ID;
+	} else if (argc == 2 && (!strcmp(argv[0], "remote") || !strcmp(argv[0], "local"))) {
+		if (sa46_pton(argv[1], &m->peer) < 0) {
+			control_printf(cc, "%% Invalid address: '%s'\n", argv[1]);
+			return;
+		}
+		m->kind = !strcmp(argv[0], "remote") ? CLEAR_IKEV2_REMOTE : CLEAR_IKEV2_LOCAL;
+	} else if (argc != 0) {
+		control_printf(cc, "%% Invalid input: expected [TUNNEL-ID | remote A | local A]\n");
+		return;
+	}
+	log_info("clear crypto ikev2 sa%s%s%s%s requested on the control socket", argc ? " " : "",
+	         argc ? argv[0] : "", argc == 2 ? " " : "", argc == 2 ? argv[1] : "");
+	control_ask(cc, &q, "clearing matching IKEv2 SAs\n");
 }

@@ -2,6 +2,7 @@
  * The operator's crypto debugging on the control socket, as IOS has it:
  *
  *   debug crypto isakmp|ipsec|engine [error]      no debug crypto isakmp|ipsec|engine
+ *   debug crypto ikev2 [packet | internal | error] no debug crypto ikev2 [packet | internal]
  *   debug crypto condition peer ipv4 A | peer subnet A M | [peer] username U | [peer] group G
  *                          | spi N | unmatched | reset
  *   no debug crypto condition ... (one condition) undebug all | no debug all | undebug crypto ...
@@ -24,13 +25,17 @@
 #include "control/debug.h"
 #include "control/json.h"
 
+/* name: what "... debugging is on" calls it, IOS's words (its IKEv2 ones lack "Crypto") */
 static const struct {
-	const char *word, *name;
+	const char *word, *sub, *name, *errname;
 	int         bit;
 } cats[] = {
-	{ "isakmp", "ISAKMP", DBG_ISAKMP },
-	{ "ipsec", "IPSEC", DBG_IPSEC },
-	{ "engine", "Engine", DBG_ENGINE },
+	{ "isakmp", NULL, "Crypto ISAKMP", "Crypto ISAKMP Error", DBG_ISAKMP },
+	{ "ipsec", NULL, "Crypto IPSEC", "Crypto IPSEC Error", DBG_IPSEC },
+	{ "engine", NULL, "Crypto Engine", "Crypto Engine Error", DBG_ENGINE },
+	{ "ikev2", NULL, "IKEv2 default", "IKEv2 error", DBG_IKEV2 },
+	{ "ikev2", "packet", "IKEv2 packet", NULL, DBG_IKEV2_PKT },
+	{ "ikev2", "internal", "IKEv2 internal", NULL, DBG_IKEV2_INT },
 };
 #define NCATS (sizeof(cats) / sizeof(cats[0]))
 
@@ -208,6 +213,13 @@ static void condition(struct control_conn *cc, int no, int argc, char **argv)
 	broadcast(cc, &d, "");
 }
 
+/* ARG is WORD or an abbreviation of it */
+static int kw(const char *arg, const char *word)
+{
+	size_t n = strlen(arg);
+	return n > 0 && strncmp(arg, word, n) == 0 && n <= strlen(word);
+}
+
 /* "isakmp [error]" etc. after "debug crypto" (no = 0) or "no debug crypto" (no = 1). */
 static void crypto(struct control_conn *cc, int no, int argc, char **argv)
 {
@@ -223,18 +235,38 @@ static void crypto(struct control_conn *cc, int no, int argc, char **argv)
 		broadcast(cc, &d, "All crypto debugging has been turned off\n");
 		return;
 	}
-	size_t k;
-	for (k = 0; argc >= 1 && k < NCATS && strcmp(argv[0], cats[k].word); k++)
-		;
-	if (argc < 1 || argc > 2 || k == NCATS || (argc == 2 && strcmp(argv[1], "error"))) {
-		control_printf(cc, "%% Invalid input: expected isakmp|ipsec|engine [error] or "
-		               "condition ...\n");
+	/* CAT [SUB] [error], each word abbreviated as on IOS (vpnctl sends them as typed): the
+	 * longest entry the words name; a prefix of two categories names none */
+	size_t k = NCATS;
+	int used = 0, cats_named = 0;
+	const char *named = NULL;
+	for (size_t j = 0; argc >= 1 && j < NCATS; j++) {
+		if (!kw(argv[0], cats[j].word))
+			continue;
+		if (!named || strcmp(named, cats[j].word))
+			cats_named++;
+		named = cats[j].word;
+		int n = cats[j].sub ? 2 : 1;
+		if (cats[j].sub && (argc < 2 || !kw(argv[1], cats[j].sub)))
+			continue;
+		if (n > used) {
+			k = j;
+			used = n;
+		}
+	}
+	if (cats_named > 1)
+		k = NCATS;
+	int err = k < NCATS && argc == used + 1 && cats[k].errname && kw(argv[used], "error");
+	if (k == NCATS || argc != used + err) {
+		control_printf(cc, "%% Invalid input: expected isakmp|ipsec|engine [error], "
+		               "ikev2 [packet|internal|error] or condition ...\n");
 		return;
 	}
-	int err = argc == 2;
+	/* no debug crypto ikev2: all three, as undebug of the whole word */
+	int bits = no && !err && cats[k].bit == DBG_IKEV2 ? DBG_V2_ALL : cats[k].bit;
 	if (no) {
-		d.cats &= ~cats[k].bit;
-		d.errcats &= ~cats[k].bit;
+		d.cats &= ~bits;
+		d.errcats &= ~bits;
 	} else if (err) {
 		d.cats &= ~cats[k].bit;
 		d.errcats |= cats[k].bit;
@@ -243,8 +275,8 @@ static void crypto(struct control_conn *cc, int no, int argc, char **argv)
 		d.errcats &= ~cats[k].bit;
 	}
 	char tail[80];
-	snprintf(tail, sizeof(tail), "Crypto %s%s debugging is %s\n", cats[k].name,
-	         err ? " Error" : "", no ? "off" : "on");
+	snprintf(tail, sizeof(tail), "%s debugging is %s\n", err ? cats[k].errname : cats[k].name,
+	         no ? "off" : "on");
 	broadcast(cc, &d, tail);
 }
 
@@ -281,9 +313,9 @@ void debug_cmd_show_debugging(struct control_conn *cc, int argc, char **argv)
 	control_printf(cc, "Cryptographic Subsystem:\n");
 	for (size_t k = 0; k < NCATS; k++) {
 		if (d.cats & cats[k].bit)
-			control_printf(cc, "  Crypto %s debugging is on\n", cats[k].name);
+			control_printf(cc, "  %s debugging is on\n", cats[k].name);
 		else if (d.errcats & cats[k].bit)
-			control_printf(cc, "  Crypto %s Error debugging is on\n", cats[k].name);
+			control_printf(cc, "  %s debugging is on\n", cats[k].errname);
 		else
 			continue;
 		any = 1;

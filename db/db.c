@@ -127,6 +127,10 @@ static const struct migration {
 	   * carried in its accounting records */
 	  "ALTER TABLE sessions ADD COLUMN delegated_prefix6 TEXT;"
 	  "ALTER TABLE acct_queue ADD COLUMN delegated_prefix6 TEXT;" },
+	{ 10,
+	  /* an IKEv2 SA's own identity (IDr) as text, for show crypto ikev2 sa detail's Local id;
+	   * NULL for IKEv1 */
+	  "ALTER TABLE ike_sas ADD COLUMN local_id TEXT;" },
 };
 #define NMIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
 
@@ -325,14 +329,15 @@ struct db *db_open(const char *path)
 	    prepare(d,
 	        "INSERT INTO ike_sas (run_id, session_id, cky_i, cky_r, local_addr, local_port,"
 	        " peer_addr, peer_port, state, encr, hash, auth, dh_group, lifetime, caps,"
-	        " established, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+	        " established, updated, local_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 	        " ON CONFLICT (run_id, session_id) DO UPDATE SET cky_i = excluded.cky_i,"
 	        " cky_r = excluded.cky_r, encr = excluded.encr, hash = excluded.hash,"
 	        " auth = excluded.auth, dh_group = excluded.dh_group, lifetime = excluded.lifetime,"
 	        " local_addr = excluded.local_addr,"
 	        " local_port = excluded.local_port, peer_addr = excluded.peer_addr,"
 	        " peer_port = excluded.peer_port, state = excluded.state, caps = excluded.caps,"
-	        " established = excluded.established, updated = excluded.updated", &d->ike_up) < 0 ||
+	        " established = excluded.established, updated = excluded.updated,"
+	        " local_id = excluded.local_id", &d->ike_up) < 0 ||
 	    prepare(d,
 	        "UPDATE ike_sas SET ended = ?, end_reason = ?, state = 'MM_NO_STATE'"
 	        " WHERE run_id = ? AND session_id = ? AND ended IS NULL", &d->ike_down) < 0 ||
@@ -627,6 +632,10 @@ int db_ike_sa_up(struct db *d, const struct msg_ike_sa *m)
 	sqlite3_bind_int(s, 15, m->caps);
 	sqlite3_bind_double(s, 16, (double)m->established);
 	sqlite3_bind_double(s, 17, now());
+	if (memchr(m->local_id, 0, sizeof(m->local_id)) && m->local_id[0])
+		sqlite3_bind_text(s, 18, m->local_id, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 18);
 	return run(d, s);
 }
 

@@ -103,6 +103,8 @@ static void report_child(struct ike_session *s, const struct ike_child *c)
 	memcpy(m.ifname, s->ifname, sizeof(m.ifname));
 	m.unit = s->unit;
 	m.remote_ident = s->policy.addr;
+	m.local_ident = c->hub_net;
+	m.local_ident_mask = c->hub_mask;
 	snprintf(m.transform, sizeof(m.transform), "%s",
 	         esp_transform_name(c->encr, c->keylen, c->auth));
 	m.encap = c->encap_mode == IPSEC_ENCAP_TUNNEL ? ENCAP_RAW : ENCAP_UDP;

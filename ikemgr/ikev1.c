@@ -269,6 +269,8 @@ void ikev1_session_gone(struct ike_sa *sa, const char *reason)
 
 void ikev1_clear(const struct msg_clear *c)
 {
+	if (c->kind >= CLEAR_IKEV2_ALL)
+		return;         /* clear crypto ikev2 sa: IKEv2's own (ikev2_clear) */
 	if (c->kind >= CLEAR_SA_ALL) {
 		ike_clear_sa(c);
 		return;

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "common/conf.h"
+#include "common/log.h"
 #include "common/ikev2_crypto.h"
 #include "common/msg.h"
 #include "ikemgr/dh.h"
@@ -29,6 +30,16 @@
 #include "ikemgr/ikev2_proposal.h"
 #include "ikemgr/ikev2_wire.h"
 #include "ikemgr/session.h"
+
+/* The peer an IKEv2 SA's debug lines are about, for log_dbg() and debug crypto condition:
+ * its address, and once IKE_AUTH named them its identity (the session's user) and its
+ * authorization group, as IKEv1's SA_PEER. */
+#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
+                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
+                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL, \
+                     .user = (sa)->s.user, .group = (sa)->s.group_name })
+#define V2_PEER_OF(p) (&(const struct log_peer){ .addr = sa46_in4(p).s_addr, \
+                       .addr6 = sa46_is6(p) ? (const void *)&(p)->sin6.sin6_addr : NULL })
 
 enum ikev2_state {
 	V2_S_INIT_DONE = 1,     /* IKE_SA_INIT answered: waiting for IKE_AUTH */
@@ -90,6 +101,7 @@ struct ikev2_sa {
 	size_t   msg1_len, msg2_len;
 	int      nat_peer, nat_us;      /* NAT detected in front of the peer / of us */
 	int      peer_hashes;           /* MSG_V2_HASH_*: RFC 7427 hashes the peer verifies */
+	char     auth_words[16];        /* for show: "psk", or "SIGN/VERIFY" when they differ */
 	int      port4500;              /* the peer talks to us on 4500 */
 
 	/* message IDs (responder side only: we send no requests yet but liveness) */
@@ -139,6 +151,11 @@ void ikev2_sa_delete(struct ikev2_sa *, const char *reason, int notify_peer);
 /* Sends a response to request msgid and keeps it for the peer's retransmission. */
 void ikev2_send_response(struct ikev2_sa *, const uint8_t *pkt, size_t len);
 void ikev2_send_raw(struct ikev2_sa *, const uint8_t *pkt, size_t len);
+/* ikev2_auth.c: our IDr as text (the profile's identity local, else our address) */
+void ikev2_our_id_text(const struct ikev2_sa *, char *out, size_t len);
+/* debug crypto ikev2 packet: one line per datagram, "Received"/"Sending", from and to */
+void ikev2_dbg_pkt(const struct log_peer *, const char *what, const uint8_t *pkt, size_t len,
+                   const union sa46 *from, const union sa46 *to);
 void ikev2_rearm(struct ikev2_sa *);
 /* IKE_AUTH answered: no longer half open, its session deadlines from now */
 void ikev2_established(struct ikev2_sa *);

@@ -18,10 +18,6 @@
 #include "ikemgr/ikev1.h"
 #include "ikemgr/ikev2.h"
 
-#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
-                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
-                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL })
-
 /* The IKE_AUTH failed: AUTHENTICATION_FAILED (or another error) answered, the SA gone. */
 static void fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char *why)
 {
@@ -94,6 +90,22 @@ static int put_certs(const struct ikev2_chain *c, struct msg_v2_auth_req *q)
 		off += l;
 	}
 	return 0;
+}
+
+void ikev2_our_id_text(const struct ikev2_sa *sa, char *out, size_t len)
+{
+	const struct conf_ikev2_profile *p = sa->s.v2profile;
+	const struct conf_trustpoint *tp;
+	if (p && p->id_local_type == V2_ID_NONE && signs(p) && (tp = sign_tp(p))) {
+		snprintf(out, len, "%s", tp->subject);
+		return;
+	}
+	if (p && p->id_local_type != V2_ID_NONE && p->id_local_type != V2_ID_ADDRESS) {
+		snprintf(out, len, "%s", p->id_local);
+		return;
+	}
+	char a[SA46_STRLEN];
+	snprintf(out, len, "%s", sa46_ntop(&sa->s.local, a));
 }
 
 void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uint8_t *in,
@@ -260,7 +272,7 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	q->oct_r_len = (uint16_t)(sa->msg2_len + sa->nilen + pl);
 	sa->state = V2_S_WAIT_AUTH;
 	ikev2_rearm(sa);
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
 	        "keymgr", sa->s.id, who, prof->name);
 	ike.io.to_keymgr(IMSG_V2_AUTH_REQ, sa->s.id, q, sizeof(*q));
 	explicit_bzero(q, sizeof(*q));
@@ -329,6 +341,15 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	memcpy(r->auth_r, res->auth, res->auth_len);
 	r->auth_r_len = res->auth_len;
 	r->auth_r_method = res->auth_method;
+	char sg[sizeof(res->sign)], vf[sizeof(res->verify)];
+	memcpy(sg, res->sign, sizeof(sg));
+	sg[sizeof(sg) - 1] = 0;
+	memcpy(vf, res->verify, sizeof(vf));
+	vf[sizeof(vf) - 1] = 0;
+	if (strcmp(sg, vf))
+		snprintf(sa->auth_words, sizeof(sa->auth_words), "%s/%s", sg, vf);
+	else
+		snprintf(sa->auth_words, sizeof(sa->auth_words), "%s", sg);
 	memcpy(r->tp, res->trustpoint, sizeof(r->tp));
 	r->tp[sizeof(r->tp) - 1] = 0;
 	if (r->tp[0] && !conf_find_trustpoint(ike.conf, r->tp)) {
@@ -350,7 +371,7 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	x->authorize_only = 1;
 	x->peer = sa->s.peer;
 	sa->state = V2_S_AUTHORIZING;
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (%s), "
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (%s), "
 	        "authorizing group '%s'", sa->s.id, sa->s.user,
 	        res->peer_kind == V2_AAA_CERT ? "certificate" : "pre-shared key", group);
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, x, sizeof(*x));

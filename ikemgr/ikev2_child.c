@@ -87,6 +87,18 @@ int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 	c->sel_net = sa->s.policy.addr;
 	c->sel_mask.s_addr = htonl(0xffffffffu);
 	c->sel_hub_any = !p->nsplit;
+	if (p->nsplit) {
+		uint32_t lo, hi;
+		memcpy(&lo, r->ts_r[0].lo, 4);
+		memcpy(&hi, r->ts_r[0].hi, 4);
+		uint32_t mask = ~(ntohl(lo) ^ ntohl(hi));
+		/* a range that is a network (the peer asked for more, as clients do) */
+		if ((ntohl(lo) & ~mask) == 0 && (ntohl(hi) | mask) == 0xffffffffu &&
+		    (~mask & (~mask + 1)) == 0) {
+			c->hub_net.s_addr = lo;
+			c->hub_mask.s_addr = htonl(mask);
+		}
+	}
 	r->chosen = 1;
 	return 0;
 }

@@ -18,9 +18,6 @@
 #include "ikemgr/ikev2_cookie.h"
 #include "ikemgr/ikev2_proposal.h"
 
-#define V2_PEER_OF(p) (&(const struct log_peer){ .addr = sa46_in4(p).s_addr, \
-                       .addr6 = sa46_is6(p) ? (const void *)&(p)->sin6.sin6_addr : NULL })
-
 /* NAT_DETECTION_*_IP (2.23): SHA-1(SPIi | SPIr | IP | port) */
 static int natd(const uint8_t spi_i[8], const uint8_t spi_r[8], const union sa46 *a,
                 uint8_t out[20])
@@ -182,7 +179,7 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	}
 	if (ch.dh != ke.group) {
 		uint8_t g[2] = { (uint8_t)(ch.dh >> 8), (uint8_t)ch.dh };
-		log_dbg(DBG_ISAKMP, V2_PEER_OF(peer), "IKEv2: KE for group %u, asking for group %u",
+		log_dbg(DBG_IKEV2, V2_PEER_OF(peer), "KE for group %u, asking for group %u",
 		        ke.group, ch.dh);
 		static const uint8_t zero[8];
 		ikev2_notify_clear(h->spi_i, zero, peer, local, port4500,
@@ -278,9 +275,10 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	sa->msg2_len = b.len;
 	isakmp_buf_free(&b);
 	v2.sa_init_ok++;
-	log_dbg(DBG_ISAKMP, V2_PEER_OF(peer), "IKEv2 session %u: IKE_SA_INIT answered (encr %u/%u "
+	log_dbg(DBG_IKEV2, V2_PEER_OF(peer), "IKEv2 session %u: IKE_SA_INIT answered (encr %u/%u "
 	        "prf %u integ %u group %u)%s%s", sa->s.id, ch.encr_id, ch.encr_bits, ch.prf_id,
 	        ch.integ_id, ch.dh, sa->nat_peer ? ", peer behind NAT" : "",
 	        sa->nat_us ? ", we are behind NAT" : "");
+	ikev2_dbg_pkt(V2_PEER_OF(peer), "Sending", sa->msg2, sa->msg2_len, local, peer);
 	ike.io.send(local, peer, port4500, sa->msg2, sa->msg2_len);
 }

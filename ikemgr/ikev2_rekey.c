@@ -18,10 +18,6 @@
 #include "ikemgr/ikev1.h"
 #include "ikemgr/ikev2.h"
 
-#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
-                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
-                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL })
-
 /* A CHILD_SA rekey under way: kept until tunmgr has the new SA. */
 struct ikev2_rekey {
 	uint32_t msgid;
@@ -134,7 +130,7 @@ static void child_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_
 	sa->held = (uint8_t *)k;
 	sa->held_len = sizeof(*k);
 	sa->held_spi = k->r.c.spi_in;
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2 session %u: CHILD_SA %08x %s %08x%s", sa->s.id,
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: CHILD_SA %08x %s %08x%s", sa->s.id,
 	        old ? ntohl(old->spi_in) : 0, old ? "rekeyed as" : "gone, replaced by",
 	        ntohl(k->r.c.spi_in), k->dh ? " with PFS" : "");
 }

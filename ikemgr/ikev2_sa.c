@@ -29,10 +29,6 @@ static int has_child(const struct ikev2_sa *sa)
 	return 0;
 }
 
-#define V2_PEER(sa) (&(const struct log_peer){ .addr = sa46_in4(&(sa)->s.peer).s_addr, \
-                     .addr6 = sa46_is6(&(sa)->s.peer) ? \
-                              (const void *)&(sa)->s.peer.sin6.sin6_addr : NULL })
-
 static unsigned h8(const uint8_t k[8], size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -70,7 +66,7 @@ static void op_delete_children(struct ike_session *s, const uint32_t *spi_in, in
 	(void)n;
 	/* Our own INFORMATIONAL requests are not sent yet: the peer learns of a deleted CHILD_SA
 	 * when its packets stop being answered, as after a hub restart. */
-	log_dbg(DBG_ENGINE, V2_PEER(sa), "session %u: %d IPsec SA(s) cleared without a delete "
+	log_dbg(DBG_IKEV2_INT, V2_PEER(sa), "session %u: %d IPsec SA(s) cleared without a delete "
 	        "to the IKEv2 peer", s->id, n);
 }
 
@@ -101,12 +97,14 @@ static void report_ike(struct ikev2_sa *sa)
 	const struct alg_v2_integ *in = sa->suite.integ_id ? alg_v2_integ(sa->suite.integ_id) : NULL;
 	snprintf(m.hash, sizeof(m.hash), "%s%s%s", p ? p->word : "?", in ? "/" : "",
 	         in ? in->word : "");
-	snprintf(m.auth, sizeof(m.auth), "psk");
+	snprintf(m.auth, sizeof(m.auth), "%s", sa->auth_words[0] ? sa->auth_words : "psk");
 	m.dh_group = sa->suite.dh;
 	m.lifetime = sa->s.v2profile ? sa->s.v2profile->lifetime : 86400;
 	if (!sa->s.rep_established)
 		sa->s.rep_established = sa->established_at ? sa->established_at : time(NULL);
 	m.established = (int64_t)sa->s.rep_established;
+	if (sa->state >= V2_S_WAIT_AUTH)
+		ikev2_our_id_text(sa, m.local_id, sizeof(m.local_id));
 	m.caps = (sa->s.policy.addr.s_addr ? IKE_CAP_CFG : 0) | IKE_CAP_V2 |
 	         (sa->port4500 ? IKE_CAP_NAT : 0);
 	ike.io.to_parent(IMSG_IKE_SA_UP, sa->s.id, &m, sizeof(m));
@@ -229,10 +227,12 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 	}
 	if (sa->s.superseded) {
 		/* a rekeyed IKE SA: its session lives on in the new one */
-		log_dbg(DBG_ENGINE, V2_PEER(sa), "IKEv2: replaced IKE SA %u deleted: %s", sa->s.id,
+		log_dbg(DBG_IKEV2_INT, V2_PEER(sa), "IKEv2: replaced IKE SA %u deleted: %s", sa->s.id,
 		        reason);
 		sa->state = V2_S_DEAD;
 	} else if (sa->state != V2_S_DEAD) {
+		log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE SA deleted (%s)%s", sa->s.id,
+		        reason, notify_peer && sa->state == V2_S_ESTABLISHED ? ", DELETE sent" : "");
 		if (!ike_session_end(&sa->s, reason) && sa->state > V2_S_INIT_DONE)
 			log_info("IKEv2 session %u ended before it was up: %s", sa->s.id, reason);
 		if (sa->state < V2_S_ESTABLISHED)
@@ -262,8 +262,40 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 	free(sa);
 }
 
+static const char *exch_name(uint8_t exch)
+{
+	switch (exch) {
+	case IKEV2_EXCH_SA_INIT:       return "IKE_SA_INIT";
+	case IKEV2_EXCH_AUTH:          return "IKE_AUTH";
+	case IKEV2_EXCH_CREATE_CHILD:  return "CREATE_CHILD_SA";
+	case IKEV2_EXCH_INFORMATIONAL: return "INFORMATIONAL";
+	default:                       return "unknown";
+	}
+}
+
+/* IOS's words: "Received Packet [From A:P/To L:P] Initiator SPI : .. - Responder SPI : ..
+ * Message id: N IKEv2 IKE_AUTH Exchange REQUEST" */
+void ikev2_dbg_pkt(const struct log_peer *lp, const char *what, const uint8_t *pkt, size_t len,
+                   const union sa46 *from, const union sa46 *to)
+{
+	struct ikev2_hdr h;
+	if (!log_dbg_enabled(DBG_IKEV2_PKT, lp) || ikev2_parse_hdr(pkt, len, &h) < 0)
+		return;
+	char f[SA46_PORTSTRLEN], t[SA46_PORTSTRLEN], si[17], sr[17];
+	sa46_ntop_port(from, f);
+	sa46_ntop_port(to, t);
+	for (int i = 0; i < 8; i++) {
+		snprintf(si + 2 * i, 3, "%02X", h.spi_i[i]);
+		snprintf(sr + 2 * i, 3, "%02X", h.spi_r[i]);
+	}
+	log_dbg(DBG_IKEV2_PKT, lp, "%s Packet [From %s/To %s] Initiator SPI : %s - Responder SPI "
+	        ": %s Message id: %u IKEv2 %s Exchange %s (%zu bytes)", what, f, t, si, sr, h.msgid,
+	        exch_name(h.exch), h.flags & IKEV2_FLAG_R ? "RESPONSE" : "REQUEST", len);
+}
+
 void ikev2_send_raw(struct ikev2_sa *sa, const uint8_t *pkt, size_t len)
 {
+	ikev2_dbg_pkt(V2_PEER(sa), "Sending", pkt, len, &sa->s.local, &sa->s.peer);
 	ike.io.send(&sa->s.local, &sa->s.peer, sa->port4500, pkt, len);
 }
 
@@ -395,6 +427,10 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 		log_rl("malformed IKEv2 datagram (%zu bytes) dropped", len);
 		return;
 	}
+	/* tagged with the SA it is for, when known: its identity passes a username condition */
+	struct ikev2_sa *known = by_spi(h.spi_i, h.spi_r);
+	ikev2_dbg_pkt(known && sa46_same_addr(&known->s.peer, peer) ? V2_PEER(known) :
+	              V2_PEER_OF(peer), "Received", pkt, len, peer, local);
 	if (h.flags & IKEV2_FLAG_R) {
 		/* the answer to our liveness check; our Deletes want none */
 		struct ikev2_sa *sa = by_spi(h.spi_i, h.spi_r);
@@ -416,8 +452,10 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 			/* the peer did not get our answer: the same one again, for the same request
 			 * only (another offer under a reused SPIi waits for this SA to go) */
 			if (sa->state == V2_S_INIT_DONE && sa->msg2 && sa->msg1 &&
-			    sa->msg1_len == len && !memcmp(sa->msg1, pkt, len))
+			    sa->msg1_len == len && !memcmp(sa->msg1, pkt, len)) {
+				ikev2_dbg_pkt(V2_PEER(sa), "Sending", sa->msg2, sa->msg2_len, local, peer);
 				ike.io.send(local, peer, port4500, sa->msg2, sa->msg2_len);
+			}
 			else
 				v2.drop_state++;
 			return;

@@ -42,10 +42,30 @@ int ikev2_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 	return 1;
 }
 
+/* clear crypto ikev2 sa [N | remote A | local A]: IKEv2 SAs only, as IOS, whatever state;
+ * the tunnel-id is the session id that show crypto ikev2 sa|session prints. */
+static int v2_sa_match(const struct ikev2_sa *sa, const struct msg_clear *c)
+{
+	switch (c->kind) {
+	case CLEAR_IKEV2_ALL:
+		return 1;
+	case CLEAR_IKEV2_ID:
+		return sa->s.id == c->conn_id;
+	case CLEAR_IKEV2_REMOTE:
+		return sa46_same_addr(&sa->s.peer, &c->peer);
+	case CLEAR_IKEV2_LOCAL:
+		return sa46_same_addr(&sa->s.local, &c->peer);
+	default:
+		return 0;
+	}
+}
+
 void ikev2_clear(const struct msg_clear *c)
 {
-	if (c->kind >= CLEAR_SA_ALL)
-		return;         /* clear crypto sa: IKEv1's ike_clear_sa walks its own SAs */
+	/* clear crypto sa|isakmp: IKEv1's ike_clear_sa walks its own SAs */
+	if (c->kind >= CLEAR_SA_ALL && c->kind < CLEAR_IKEV2_ALL)
+		return;
+	int v2only = c->kind >= CLEAR_IKEV2_ALL;
 	char name[MSG_USER_MAX];
 	memcpy(name, c->name, sizeof(name));
 	name[sizeof(name) - 1] = 0;
@@ -53,16 +73,19 @@ void ikev2_clear(const struct msg_clear *c)
 	struct ikev2_sa *next;
 	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
 		next = sa->all_next;
-		int match = c->kind == CLEAR_ALL ||
+		int match = v2only ? v2_sa_match(sa, c) :
+		            c->kind == CLEAR_ALL ||
 		            (c->kind == CLEAR_REMOTE && sa46_same_addr(&sa->s.peer, &c->peer)) ||
 		            (c->kind == CLEAR_USERNAME && !strcmp(sa->s.user, name)) ||
 		            (c->kind == CLEAR_GROUP && !strcmp(sa->s.group_name, name));
 		if (match && sa->state != V2_S_DEAD) {
-			ikev2_sa_delete(sa, "admin clear", 1);
+			ikev2_sa_delete(sa, v2only ? "admin clear ikev2 sa" : "admin clear", 1);
 			n++;
 		}
 	}
-	if (n)
+	if (v2only)
+		log_info("clear crypto ikev2 sa: %d IKEv2 SA(s) deleted", n);
+	else if (n)
 		log_info("clear crypto session: %d IKEv2 session(s) deleted", n);
 }
 

@@ -44,6 +44,9 @@ struct ike_child {
 	uint8_t  id_peer_len, id_ours_len;
 	struct in_addr sel_net, sel_mask;   /* client side: traffic to it uses this SA */
 	int      sel_hub_any;        /* hub side was 0.0.0.0/0 (or ::/0) */
+	/* IKEv2: the hub side's first traffic selector when it is a network (split tunnelling),
+	 * for the store's local_ident/local_mask; 0 when it is everything or IKEv1's */
+	struct in_addr hub_net, hub_mask;
 	int      sel_v6;             /* an IPv6 SA: client side sel_net6/sel_plen6, sel_net/mask 0 */
 	struct in6_addr sel_net6;
 	int      sel_plen6;

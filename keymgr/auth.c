@@ -466,7 +466,13 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 
 	int nrep = rq->nreplaces < 0 ? 0 : rq->nreplaces > MSG_REPLACES_MAX ? MSG_REPLACES_MAX
 	                                                                     : rq->nreplaces;
-	if (logins_check(group, rq->authorize_only ? "" : rq->user, max_users,
+	/* An IKEv2 session logs in as its IKE identity (the user show crypto session names); an
+	 * IKEv1 group look-up without XAUTH as nobody. Either counts against the group's
+	 * max-users (RADIUS ipsec:max-users for an IKEv2 authorization from RADIUS: an
+	 * authorization policy has no such limit, as on IOS). */
+	const struct v2_judged *vj = q->v2 ? v2_judged_find(rq->sa_id) : NULL;
+	const char *login = vj ? vj->user : rq->authorize_only ? "" : rq->user;
+	if (logins_check(group, login, max_users,
 	                 g ? g->max_logins : 0, rq->replaces, nrep, res->message,
 	                 sizeof(res->message)) < 0) {
 		res->status = XAUTH_REFUSED;
@@ -594,10 +600,10 @@ static void build_policy(struct pending *q, const char *group, struct msg_xauth_
 		}
 	}
 	res->status = XAUTH_OK;
-	logins_add(rq->sa_id, group, rq->authorize_only ? "" : rq->user);
+	logins_add(rq->sa_id, group, login);
 	char ip[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &p->addr, ip, sizeof(ip));
-	const struct v2_judged *j = q->v2 ? v2_judged_find(rq->sa_id) : NULL;
+	const struct v2_judged *j = vj;
 	if (j)
 		log_info("session %u: IKEv2 identity '%s' profile '%s' authorization '%s' accepted, "
 		         "address %s", rq->sa_id, j->user, j->profile, group, ip);

@@ -256,6 +256,7 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 			snprintf(res->message, sizeof(res->message), "authentication failed: identity "
 			         "'%.40s', keyring peer '%.24s'", ident, pname);
 		res->peer_kind = V2_AAA_PSK;
+		snprintf(res->verify, sizeof(res->verify), "psk");
 	} else {
 		int st = res->status;
 		good = v2sig_check(c, pr, rq, res);
@@ -285,6 +286,7 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		}
 		res->auth_len = (uint16_t)s.prf_len;
 		res->auth_method = MSG_V2_AUTH_PSK;
+		snprintf(res->sign, sizeof(res->sign), "psk");
 	}
 	res->status = KEY_OK;
 	/* IOS: without a NAME the authorization looks up its default policy */

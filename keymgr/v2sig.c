@@ -194,6 +194,7 @@ int v2sig_check(const struct vpnd_conf *c, const struct conf_ikev2_profile *pr,
 		         "the key of %.60s", why, why[0] ? "; " : "", cv->subject);
 		goto out;
 	}
+	snprintf(res->verify, sizeof(res->verify), "%s", rsa ? "rsa" : "ecdsa");
 	ok = 1;
 out:
 	EVP_PKEY_free(pk);
@@ -306,6 +307,7 @@ int v2sig_sign(const struct vpnd_conf *c, const struct conf_ikev2_profile *pr,
 	}
 	res->auth_len = (uint16_t)(off + sl);
 	res->auth_method = method;
+	snprintf(res->sign, sizeof(res->sign), "%s", rsa ? "rsa" : "ecdsa");
 	snprintf(res->trustpoint, sizeof(res->trustpoint), "%s", tp->name);
 	rc = 0;
 out:

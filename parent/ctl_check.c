@@ -80,12 +80,17 @@ static int clear_ok(const struct msg_clear *m)
 		return n > 0;
 	case CLEAR_REMOTE:
 	case CLEAR_SA_PEER:
+	case CLEAR_IKEV2_REMOTE:
+	case CLEAR_IKEV2_LOCAL:
 		return n == 0 && (m->peer.sa.sa_family == AF_INET || m->peer.sa.sa_family == AF_INET6);
 	case CLEAR_ALL:
 	case CLEAR_SA_ALL:
 	case CLEAR_ISAKMP_ALL:
 	case CLEAR_ISAKMP_CONN:
+	case CLEAR_IKEV2_ALL:
 		return n == 0;
+	case CLEAR_IKEV2_ID:
+		return n == 0 && m->conn_id != 0;
 	default:
 		return 0;
 	}

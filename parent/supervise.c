@@ -206,6 +206,7 @@ static void h_ike_sa_up(struct imsgbuf *ib, struct imsg *m, void *arg)
 	TERMINATE(u.encr);
 	TERMINATE(u.hash);
 	TERMINATE(u.auth);
+	TERMINATE(u.local_id);
 	if (db_ike_sa_up(p->db, &u) == -1)
 		log_warnx("IKE SA %u: not recorded", u.session_id);
 	event(p, u.session_id, "IKE SA %s", u.state);

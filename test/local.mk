@@ -190,9 +190,13 @@ TESTS += test/interop/test_ikev2_cert.sh
 EXTRA_DIST += test/interop/test_ikev2_cert.sh test/data/hub-ikev2-cert.conf
 ikev2_cert_log = test/interop/test_ikev2_cert.sh.log
 $(ikev2_cert_log): test/interop/test_ikev2.sh.log
+TESTS += test/interop/test_ikev2_ops.sh
+EXTRA_DIST += test/interop/test_ikev2_ops.sh test/data/hub-ikev2-ops.conf
+ikev2_ops_log = test/interop/test_ikev2_ops.sh.log
+$(ikev2_ops_log): test/interop/test_ikev2_cert.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2_cert.sh.log
+$(deb_log): test/interop/test_ikev2_ops.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh

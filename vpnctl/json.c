@@ -62,6 +62,18 @@ void json_column(FILE *f, sqlite3_stmt *s, int col)
 	}
 }
 
+void json_fields(FILE *f, sqlite3_stmt *s)
+{
+	int ncol = sqlite3_column_count(s);
+	for (int i = 0; i < ncol; i++) {
+		if (i)
+			fputs(", ", f);
+		json_str(f, sqlite3_column_name(s, i));
+		fputs(": ", f);
+		json_column(f, s, i);
+	}
+}
+
 int json_rows(FILE *f, sqlite3_stmt *s)
 {
 	return json_rows_max(f, s, 0);
@@ -69,19 +81,13 @@ int json_rows(FILE *f, sqlite3_stmt *s)
 
 int json_rows_max(FILE *f, sqlite3_stmt *s, long max)
 {
-	int ncol = sqlite3_column_count(s), rows = 0, rc;
+	int rows = 0, rc;
 	fputs("[\n", f);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (max > 0 && rows >= max)
 			break;
 		fputs(rows++ ? ",\n  {" : "  {", f);
-		for (int i = 0; i < ncol; i++) {
-			if (i)
-				fputs(", ", f);
-			json_str(f, sqlite3_column_name(s, i));
-			fputs(": ", f);
-			json_column(f, s, i);
-		}
+		json_fields(f, s);
 		fputc('}', f);
 	}
 	fputs(rows ? "\n]\n" : "]\n", f);

@@ -2,7 +2,7 @@
  * show crypto ikev2 sa [detail] [--json]
  * IOS's layout from the live ike_sas rows of IKEv2 SAs (caps IKE_CAP_V2); show crypto isakmp sa
  * lists the others. The session row of the same SA (LEFT JOIN: an SA still negotiating has
- * none) gives the peer's identity and the address pushed to it. --json gives every column of
+ * none) gives the peer's identity and the address pushed to it; the SA's row our own (IDr). --json gives every column of
  * those ike_sas rows plus active_seconds, remote_id and pushed_addr.
  *
  * ikemgr writes IKEv2 words into encr and hash: encr "aes-cbc-256", hash the PRF's "sha256".
@@ -14,22 +14,14 @@
 #include <time.h>
 
 #include "common/msg.h"
+#include "vpnctl/show_ikev2.h"
 #include "vpnctl/vpnctl.h"
 
-#define V2_FROM \
-	" FROM ike_sas i LEFT JOIN sessions s" \
-	" ON s.run_id = i.run_id AND s.session_id = i.session_id" \
-	" WHERE i.ended IS NULL AND (i.caps & ?2) != 0 ORDER BY i.session_id"
-#define V2_ACTIVE " MAX(0, CAST(?1 - i.established AS INTEGER))"
-static const char v2_sql[] =
-	"SELECT i.session_id, i.local_addr, i.local_port, i.peer_addr, i.peer_port, i.state,"
-	" i.encr, i.hash, i.auth, i.dh_group, i.lifetime, i.caps, i.cky_i, i.cky_r,"
-	" s.username, s.assigned_addr," V2_ACTIVE V2_FROM;
+static const char v2_sql[] = "SELECT" V2_SA_COLS V2_SA_FROM " ORDER BY i.session_id";
 static const char v2_json_sql[] =
-	"SELECT i.*," V2_ACTIVE " AS active_seconds, s.username AS remote_id,"
-	" s.assigned_addr AS pushed_addr" V2_FROM;
-enum { V_ID, V_LOCAL, V_LPORT, V_PEER, V_PPORT, V_STATE, V_ENCR, V_HASH, V_AUTH, V_DH, V_LIFE,
-       V_CAPS, V_SPII, V_SPIR, V_USER, V_PUSHED, V_ACTIVE };
+	"SELECT i.*, MAX(0, CAST(?1 - i.established AS INTEGER)) AS active_seconds,"
+	" s.username AS remote_id, s.assigned_addr AS pushed_addr" V2_SA_FROM
+	" ORDER BY i.session_id";
 
 static const char *txt(sqlite3_stmt *s, int c)
 {
@@ -87,11 +79,15 @@ static void algs_line(sqlite3_stmt *s)
 		snprintf(hash, sizeof(hash), "unknown");
 	}
 	upper(prf);
-	char auth[24];
+	/* "psk", or "SIGN/VERIFY" (ours, the peer's) when they differ */
+	char auth[24], *verify;
 	snprintf(auth, sizeof(auth), "%s", txt(s, V_AUTH));
 	upper(auth);
+	verify = strchr(auth, '/');
+	if (verify)
+		*verify++ = 0;
 	printf("      Encr: %s, PRF: %s, Hash: %s, DH Grp:%lld, Auth sign: %s, Auth verify: %s\n",
-	       encr, prf, hash, num(s, V_DH), auth, auth);
+	       encr, prf, hash, num(s, V_DH), auth, verify ? verify : auth);
 	printf("      Life/Active Time: %lld/%lld sec\n", num(s, V_LIFE), num(s, V_ACTIVE));
 }
 
@@ -108,6 +104,8 @@ static void detail_lines(sqlite3_stmt *s)
 	       "Negotiation in progress");
 	/* the hub is the responder: its SPI is the responder's */
 	printf("      Local spi: %-16s       Remote spi: %s\n", spi_r, spi_i);
+	if (sqlite3_column_type(s, V_LOCALID) != SQLITE_NULL)
+		printf("      Local id: %s\n", txt(s, V_LOCALID));
 	if (sqlite3_column_type(s, V_USER) != SQLITE_NULL)
 		printf("      Remote id: %s\n", txt(s, V_USER));
 	/* liveness is answered, never started by the hub yet */
@@ -121,10 +119,15 @@ static void detail_lines(sqlite3_stmt *s)
 	const char *pushed = txt(s, V_PUSHED);
 	if (*pushed && strcmp(pushed, "0.0.0.0") != 0)
 		printf("      Pushed IP address: %s\n", pushed);
-	printf("\n");
 }
 
-static void sa_row(sqlite3_stmt *s, int detail)
+void v2_sa_heading(void)
+{
+	printf("Tunnel-id Local                 Remote                fvrf/ivrf"
+	       "            Status\n");
+}
+
+void v2_sa_lines(sqlite3_stmt *s, int detail)
 {
 	char local[64], remote[64];
 	snprintf(local, sizeof(local), "%s/%lld", txt(s, V_LOCAL), num(s, V_LPORT));
@@ -146,9 +149,10 @@ static int family(sqlite3_stmt *s, int v6, int detail)
 		if ((strchr(txt(s, V_PEER), ':') != NULL) != v6)
 			continue;
 		if (!head++)
-			printf("Tunnel-id Local                 Remote                fvrf/ivrf"
-			       "            Status\n");
-		sa_row(s, detail);
+			v2_sa_heading();
+		v2_sa_lines(s, detail);
+		if (detail)
+			printf("\n");
 	}
 	if (head && !detail)
 		printf("\n");

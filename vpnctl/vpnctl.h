@@ -57,6 +57,8 @@ int vctl_forward(const struct vctx *, int argc, char **argv);
 void json_str(FILE *, const char *s);
 /* One column of the current row as a JSON value. */
 void json_column(FILE *, sqlite3_stmt *, int col);
+/* The current row's columns as the members of an object, "name": value, ... (no braces). */
+void json_fields(FILE *, sqlite3_stmt *);
 /* Every remaining row of S as an array of objects keyed by column name; SQLite's result. */
 int  json_rows(FILE *, sqlite3_stmt *);
 /* The same, stopping before row MAX + 1 (0: no cap) with SQLITE_ROW; the array is closed. */
@@ -96,9 +98,13 @@ int show_crypto_ipsec_sa(const struct vctx *, int argc, char **argv);
 /* show_ikev2.c */
 int show_crypto_ikev2_sa(const struct vctx *, int argc, char **argv);
 int show_crypto_ikev2_sa_detail(const struct vctx *, int argc, char **argv);
+/* show_ikev2_session.c */
+int show_crypto_ikev2_session(const struct vctx *, int argc, char **argv);
+int show_crypto_ikev2_session_detailed(const struct vctx *, int argc, char **argv);
 /* clear.c: checked, then sent to vpnd */
 int clear_crypto_sa(const struct vctx *, int argc, char **argv);
 int clear_crypto_isakmp(const struct vctx *, int argc, char **argv);
+int clear_crypto_ikev2_sa(const struct vctx *, int argc, char **argv);
 /* ezxauth.c: crypto ipsec client ezvpn xauth, with the Username:/Password: prompts */
 int ez_xauth(const struct vctx *, int argc, char **argv);
 

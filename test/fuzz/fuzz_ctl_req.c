@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	switch (q->kind) {
 	case CTL_CLEAR:
-		must(q->u.clear.kind >= CLEAR_ALL && q->u.clear.kind <= CLEAR_ISAKMP_CONN);
+		must(q->u.clear.kind >= CLEAR_ALL && q->u.clear.kind <= CLEAR_IKEV2_LOCAL);
+		must(q->u.clear.kind != CLEAR_IKEV2_ID || q->u.clear.conn_id != 0);
 		must(memchr(q->u.clear.name, 0, sizeof(q->u.clear.name)) != NULL);
 		break;
 	case CTL_DEBUG:

@@ -8,7 +8,8 @@
 #    an IKE_SA, a virtual IP from the pool, the DNS server and the inside route; ping through
 #    the vaN; the hub named itself by its certificate's subject and signed with RFC 7427
 #    (charon announced SHA-2), the hub's log names the client's certificate;
-#  - ECDSA P-256 both ways (profile FLEXEC, trust point TP-EC);
+#  - ECDSA P-256 both ways (profile FLEXEC, trust point TP-EC); show crypto ikev2 sa names
+#    the methods (Auth sign / Auth verify);
 #  - refused, each named in the hub's log, with no session left: an identity that is not in
 #    the certificate, a certificate of another CA, a revoked certificate, an ECDSA
 #    RSA certificate for profile FLEXEC, which takes ecdsa-sig only;
@@ -111,6 +112,8 @@ in_key=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid keymgr)" "hex:$keyhe
 in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid ikemgr)" "hex:$keyhex" 2>/dev/null)
 [ "${in_key:-0}" -ge 1 ] || die "hub key not found in keymgr's memory (scan broken?)"
 [ "${in_ike:-1}" -eq 0 ] || die "hub private key found $in_ike times in ikemgr's memory"
+wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto ikev2 sa | grep -q 'Auth sign: RSA, Auth verify: RSA'" ||
+	{ ctl show crypto ikev2 sa; die "show crypto ikev2 sa does not say RSA both ways"; }
 carries
 pass "$name: RSA certificates both ways (RFC 7427 SHA-256 from the hub), $CARRIED, hub key only in keymgr"
 
@@ -121,6 +124,8 @@ grep -q "authentication of 'C=US, O=vpnd test, CN=hub-ec' with ECDSA.*successful
 	die "charon did not verify the hub's ECDSA signature: $(grep 'authentication of' "$SWAN_DIR/charon.log" | head -2)"
 grep -q "authenticated by certificate /C=US/O=vpnd test/CN=ecc (profile 'FLEXEC')" "$st/vpnd.log" ||
 	die "keymgr did not take ecc under FLEXEC"
+wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto ikev2 sa | grep -q 'Auth sign: ECDSA, Auth verify: ECDSA'" ||
+	{ ctl show crypto ikev2 sa; die "show crypto ikev2 sa does not say ECDSA both ways"; }
 carries
 pass "$name: ECDSA both ways under profile FLEXEC, $CARRIED"
 

@@ -8,7 +8,9 @@
  *   db_fill --ikev2 PATH       IKEv2 SAs as ikemgr reports them: dave's (session 11, NAT-T,
  *                              aes-cbc-256), erin's (12, aes-gcm-256, no NAT), one still
  *                              negotiating (13, no session), one ended (14); and alice's
- *                              IKEv1 SA (1), which only show crypto isakmp sa lists
+ *                              IKEv1 SA (1), which only show crypto isakmp sa lists. Child
+ *                              SAs: dave's to the split network 10.10.0.0/16, erin's to
+ *                              everything
  *   db_fill --version N PATH   set the file's schema version to N (to test the refusal)
  *   db_fill --burst N PATH     N sessions up, counted and down as fast as the API goes, for
  *                              test_db_crash.sh to kill -9 in the middle
@@ -223,7 +225,7 @@ static int ezvpn(const char *path)
 
 /* An IKEv2 SA as ikev2_sa.c's report_ike fills it: IKEv2 words, READY once established */
 static void v2_up(struct db *d, uint32_t id, const char *peer, int port, const char *state,
-                  const char *encr, const char *prf, int dh, int caps)
+                  const char *encr, const char *prf, int dh, int caps, const char *local_id)
 {
 	struct msg_ike_sa m;
 	memset(&m, 0, sizeof(m));
@@ -241,7 +243,33 @@ static void v2_up(struct db *d, uint32_t id, const char *peer, int port, const c
 	/* a few seconds ago: the Active Time shown stays small and checkable */
 	m.established = (int64_t)time(NULL) - 12;
 	m.caps = caps | IKE_CAP_V2;
+	snprintf(m.local_id, sizeof(m.local_id), "%s", local_id);
 	if (db_ike_sa_up(d, &m) < 0)
+		exit(1);
+}
+
+/* A CHILD_SA as ike_report.c reports it: the hub's selector only when it is a network. */
+static void v2_child(struct db *d, uint32_t id, const char *peer, int port, const char *addr,
+                     const char *hub_net, const char *hub_mask)
+{
+	struct msg_ipsec_sa m;
+	memset(&m, 0, sizeof(m));
+	m.session_id = id;
+	m.spi_in = htonl(0xc2000000u + id);
+	m.spi_out = htonl(0x0d000000u + id);
+	sin_set(&m.peer, peer, port);
+	sin_set(&m.local, "172.18.143.246", port);
+	snprintf(m.ifname, sizeof(m.ifname), "va%u", id);
+	m.unit = (int)id;
+	inet_pton(AF_INET, addr, &m.remote_ident);
+	if (hub_net) {
+		inet_pton(AF_INET, hub_net, &m.local_ident);
+		inet_pton(AF_INET, hub_mask, &m.local_ident_mask);
+	}
+	snprintf(m.transform, sizeof(m.transform), "esp-aes 256 esp-sha256-hmac");
+	m.life_seconds = 3600;
+	m.installed = 1700000000;
+	if (db_ipsec_sa_up(d, &m) < 0)
 		exit(1);
 }
 
@@ -255,11 +283,13 @@ static int ikev2(const char *path)
 	up(d, 11, "dave@example.com", "v2group", "198.51.100.7", 4500, "172.18.143.246", 4500,
 	   "192.168.1.11", 11);
 	v2_up(d, 11, "198.51.100.7", 4500, "READY", "aes-cbc-256", "sha256", 14,
-	      IKE_CAP_CFG | IKE_CAP_NAT);
+	      IKE_CAP_CFG | IKE_CAP_NAT, "hub.example.com");
 	up(d, 12, "erin", "v2group", "203.0.113.5", 500, "172.18.143.246", 500, "192.168.1.12", 12);
-	v2_up(d, 12, "203.0.113.5", 500, "READY", "aes-gcm-256", "sha384", 19, IKE_CAP_CFG);
-	v2_up(d, 13, "203.0.113.9", 500, "IN-NEG", "aes-cbc-128", "sha1", 14, 0);
-	v2_up(d, 14, "203.0.113.10", 500, "READY", "aes-cbc-256", "sha256", 14, 0);
+	v2_up(d, 12, "203.0.113.5", 500, "READY", "aes-gcm-256", "sha384", 19, IKE_CAP_CFG, "172.18.143.246");
+	v2_child(d, 11, "198.51.100.7", 4500, "192.168.1.11", "10.10.0.0", "255.255.0.0");
+	v2_child(d, 12, "203.0.113.5", 500, "192.168.1.12", NULL, NULL);
+	v2_up(d, 13, "203.0.113.9", 500, "IN-NEG", "aes-cbc-128", "sha1", 14, 0, "");
+	v2_up(d, 14, "203.0.113.10", 500, "READY", "aes-cbc-256", "sha256", 14, 0, "");
 	if (db_ike_sa_down(d, 14, "peer delete") < 0)
 		return 1;
 	db_close(d);

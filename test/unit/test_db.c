@@ -332,12 +332,12 @@ Test(db, upgrades_a_v1_file)
 	cr_assert_eq(sqlite3_exec(w, v1_sql, NULL, NULL, &err), SQLITE_OK, "%s", err);
 	sqlite3_close(w);
 
-	cr_assert_eq(db_schema_version(), 9);
+	cr_assert_eq(db_schema_version(), 10);
 	struct db *d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	sqlite3 *h = tmpdb_reader();
 	char buf[128];
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 9);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 10);
 	/* old rows kept, untouched */
 	cr_assert_str_eq(q_text(h, "SELECT group_concat(username || ':' || coalesce(end_reason, '-'))"
 	                           " FROM sessions", buf, sizeof(buf)),
@@ -365,6 +365,8 @@ Test(db, upgrades_a_v1_file)
 	                      " name = 'delegated_prefix6'"), 1);
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('acct_queue') WHERE"
 	                      " name = 'delegated_prefix6'"), 1);
+	cr_assert_eq(q_int(h, "SELECT count(*) FROM pragma_table_info('ike_sas') WHERE"
+	                      " name = 'local_id'"), 1);
 	cr_assert_str_eq(q_text(h, "PRAGMA integrity_check", buf, sizeof(buf)), "ok");
 	/* the crash recovery of the upgraded file closes the v1 run's open session */
 	cr_assert_eq(db_close_stale(d, "crash"), 1);
@@ -373,12 +375,12 @@ Test(db, upgrades_a_v1_file)
 	sqlite3_close(h);
 	db_close(d);
 
-	/* a second open finds version 9 and migrates nothing */
+	/* a second open finds version 10 and migrates nothing */
 	d = db_open(tmpdb_path);
 	cr_assert_not_null(d);
 	h = tmpdb_reader();
 	cr_assert_eq(q_int(h, "SELECT count(*) FROM runs"), 3);
-	cr_assert_eq(q_int(h, "PRAGMA user_version"), 9);
+	cr_assert_eq(q_int(h, "PRAGMA user_version"), 10);
 	sqlite3_close(h);
 	db_close(d);
 }

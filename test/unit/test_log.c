@@ -144,3 +144,42 @@ Test(logdbg, bad_message_length_refused)
 	cr_assert_eq(log_dbg_msg(&d, sizeof(d) - 1), -1);
 	cr_assert_eq(log_dbg_msg(&d, sizeof(d)), 0);
 }
+
+static char sunk[1024];
+static void sink(int pri, const char *msg, const struct log_peer *peer)
+{
+	(void)pri;
+	(void)peer;
+	snprintf(sunk, sizeof(sunk), "%s", msg);
+}
+
+/* debug crypto ikev2 [packet|internal]: categories of their own, lines as IOS prefixes them,
+ * filtered by the identity an IKEv2 SA tags its lines with as an IKEv1 SA by its XAUTH user */
+Test(logdbg, ikev2_categories_and_identity_condition)
+{
+	log_init("test", 0);
+	log_set_sink(sink);
+	d.cats = DBG_IKEV2;
+	cond_user("client.example.com");
+	log_dbg_set(&d);
+	struct log_peer v2 = { .addr = ip("172.18.144.2"), .user = "client.example.com",
+	                       .group = "FLEXPOL" };
+	struct log_peer other = { .addr = ip("172.18.144.3"), .user = "other.example.com" };
+	cr_assert(log_dbg_enabled(DBG_IKEV2, &v2));
+	cr_assert_not(log_dbg_enabled(DBG_IKEV2, &other));
+	cr_assert_not(log_dbg_enabled(DBG_IKEV2_PKT, &v2), "packet is a category of its own");
+	cr_assert_not(log_dbg_enabled(DBG_ISAKMP, &v2), "debug crypto ikev2 is not isakmp");
+	sunk[0] = '\0';
+	log_dbg(DBG_IKEV2, &v2, "IKEv2 session %u: up", 7u);
+	cr_assert_str_eq(sunk, "IKEv2: [peer 172.18.144.2 user client.example.com group FLEXPOL] "
+	                 "IKEv2 session 7: up");
+	sunk[0] = '\0';
+	log_dbg(DBG_IKEV2, &other, "IKEv2 session %u: up", 8u);
+	cr_assert_str_eq(sunk, "");
+	d.cats = DBG_IKEV2_PKT | DBG_IKEV2_INT;
+	log_dbg_set(&d);
+	cr_assert(log_dbg_enabled(DBG_IKEV2_PKT, &v2));
+	cr_assert(log_dbg_enabled(DBG_IKEV2_INT, &v2));
+	cr_assert_not(log_dbg_enabled(DBG_IKEV2, &v2));
+	log_set_sink(NULL);
+}
