@@ -192,6 +192,10 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	memcpy(sa->msg1, pkt, len);
 	sa->msg1_len = len;
 	nat_check(sa, &c);
+	/* RFC 7383 2.3: used only when both sides said so in IKE_SA_INIT */
+	struct ikev2_notify fn;
+	sa->frag = ike.conf->v2.fragmentation &&
+	           find_notify(&c, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, &fn) != NULL;
 
 	struct isakmp_buf b;
 	struct ikev2_trans tr[4];
@@ -211,6 +215,8 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	isakmp_put_payload(&b, IKEV2_NP_NONCE, sa->nr, sa->nrlen);
 	ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP, h_src, 20);
 	ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_NAT_DETECTION_DESTINATION_IP, h_dst, 20);
+	if (sa->frag)
+		ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	if (isakmp_finalize(&b) < 0 || b.len > V2_MSG_MAX || !(sa->msg2 = malloc(b.len))) {
 		isakmp_buf_free(&b);
 		ikev2_sa_delete(sa, "answer not built", 0);
@@ -221,8 +227,8 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	isakmp_buf_free(&b);
 	v2.sa_init_ok++;
 	log_dbg(DBG_ISAKMP, V2_PEER_OF(peer), "IKEv2 session %u: IKE_SA_INIT answered (encr %u/%u "
-	        "prf %u integ %u group %u)%s%s", sa->s.id, ch.encr_id, ch.encr_bits, ch.prf_id,
+	        "prf %u integ %u group %u)%s%s%s", sa->s.id, ch.encr_id, ch.encr_bits, ch.prf_id,
 	        ch.integ_id, ch.dh, sa->nat_peer ? ", peer behind NAT" : "",
-	        sa->nat_us ? ", we are behind NAT" : "");
+	        sa->nat_us ? ", we are behind NAT" : "", sa->frag ? ", fragmentation" : "");
 	ike.io.send(local, peer, port4500, sa->msg2, sa->msg2_len);
 }
