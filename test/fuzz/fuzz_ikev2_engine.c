@@ -4,7 +4,9 @@
  * ike_io), so the harness is everything around it:
  *   - a valid initiator (ikev2_client.c): IKE_SA_INIT built with the codec, its own DH
  *     (fixed private values, groups 14 and 19), the keys derived with common/ikev2_crypto.c,
- *     IKE_AUTH with a PSK AUTH from the keyring's remote key, INFORMATIONAL, CREATE_CHILD_SA;
+ *     IKE_AUTH with a PSK AUTH from the keyring's remote key, INFORMATIONAL, CREATE_CHILD_SA,
+ *     and any of them cut into RFC 7383 fragments (out of order, repeated, forged, with a
+ *     wrong total) once fragmentation is negotiated;
  *   - keymgr: the pre-shared-key question answered by keymgr's own keymgr_v2_psk (the same
  *     configuration), the authorization with a fixed policy;
  *   - tunmgr: the interface created, the CHILD_SA installed.
@@ -15,7 +17,9 @@
  * Invariants (abort): every datagram sent is an IKEv2 message, never with the initiator flag,
  * requests (our Delete) only INFORMATIONAL; a response on our SA decrypts with our keys and
  * answers the request just taken (same message ID, retransmissions included); no SA_ADD before
- * keymgr's KEY_OK and XAUTH_OK for that session; an IKE_AUTH answer with AUTH and a CHILD_SA
+ * keymgr's KEY_OK and XAUTH_OK for that session; fragments only to a client that announced
+ * fragmentation, each opening with our keys, numbered in order, joined before the checks
+ * below (the MTU of 200 cuts every IKE_AUTH answer); an IKE_AUTH answer with AUTH and a CHILD_SA
  * only after tunmgr said SA_ADDED for its SPI, and its AUTH is the hub key's; v2.nsa and
  * v2.nhalfopen are what the table holds (never negative), all 0 after ikev2_shutdown.
  * Input: a mode byte (how far the valid client gets first, its DH group, NAT), then up to 24
@@ -60,6 +64,7 @@ static const char cfg[] =
 	"interface eth1\n ip address 10.2.1.1 255.255.255.0\n"
 	"interface Virtual-Template1 type tunnel\n ip unnumbered eth1\n tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile FLEXIPSEC\n"
+	"crypto ikev2 fragmentation mtu 200\n"
 	"ip local pool flexpool 192.168.50.10 192.168.50.20\n"
 	"ip access-list standard FLEXROUTES\n permit 10.2.1.0 0.0.0.255\n";
 
@@ -171,6 +176,51 @@ int got_resp;
 uint8_t resp[65536];
 size_t resp_len;
 
+/* a fragmented response being joined: the engine sends a message's fragments in order */
+static uint8_t fr_buf[65536], fr_np;
+static size_t fr_len;
+static unsigned fr_next, fr_total;
+static uint32_t fr_msgid;
+
+/* A response fragment on our SA: opened (abort when our keys do not), appended; 1 with the
+ * whole chain in *in once the last is there. */
+static int open_skf(uint8_t *m, size_t len, const struct ikev2_hdr *h, uint8_t **in,
+                    size_t *inlen, uint8_t *np)
+{
+	struct ikev2_chain c;
+	uint8_t first, *p;
+	size_t pl;
+	if (!C.frag || ikev2_parse_chain(h->np, m, ISAKMP_HDR_LEN, len, &c, &first) < 0 ||
+	    c.n != 1 || c.pl[0].len < 4)
+		abort();        /* fragments unasked for, or not alone in their message */
+	unsigned num = (unsigned)c.pl[0].body[0] << 8 | c.pl[0].body[1],
+	         total = (unsigned)c.pl[0].body[2] << 8 | c.pl[0].body[3];
+	if (num == 0 || num > total || (num > 1 && (num != fr_next || total != fr_total ||
+	                                            h->msgid != fr_msgid)))
+		abort();        /* out of order or inconsistent */
+	if (ikev2_skf_open(&C.s, C.k.er, C.k.ar, m, len, c.pl[0].off, &p, &pl) < 0)
+		abort();
+	if (num == 1) {
+		fr_len = 0;
+		fr_np = first;
+		fr_total = total;
+		fr_msgid = h->msgid;
+	} else if (first) {
+		abort();        /* 2.5: Next Payload only in the first */
+	}
+	if (pl > sizeof(fr_buf) - fr_len)
+		abort();
+	memcpy(fr_buf + fr_len, p, pl);
+	fr_len += pl;
+	fr_next = num + 1;
+	if (num < total)
+		return 0;
+	*in = fr_buf;
+	*inlen = fr_len;
+	*np = fr_np;
+	return 1;
+}
+
 static int open_sk(uint8_t *m, size_t len, uint8_t **in, size_t *inlen, uint8_t *np)
 {
 	struct ikev2_hdr h;
@@ -259,10 +309,15 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 	if (!m)
 		abort();
 	memcpy(m, pkt, len);
-	if (open_sk(m, len, &in, &inlen, &np) < 0)
-		abort();        /* a response on our SA that our keys do not open */
-	if (h.exch == IKEV2_EXCH_AUTH)
-		check_auth_answer(in, inlen, np);
+	if (h.np == IKEV2_NP_SKF) {
+		if (open_skf(m, len, &h, &in, &inlen, &np) && h.exch == IKEV2_EXCH_AUTH)
+			check_auth_answer(in, inlen, np);
+	} else {
+		if (open_sk(m, len, &in, &inlen, &np) < 0)
+			abort();        /* a response on our SA that our keys do not open */
+		if (h.exch == IKEV2_EXCH_AUTH)
+			check_auth_answer(in, inlen, np);
+	}
 	free(m);
 }
 
@@ -469,6 +524,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(tr, 0, sizeof(tr));
 	memset(&C, 0, sizeof(C));
+	fr_len = fr_next = fr_total = 0;
 	ans = 0;
 	/* mode bit 4: cookies from the first half-open SA on; 5: at most 2 half open; 6: the
 	 * policy has session and idle timeouts */
@@ -506,8 +562,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = chunk(&r, &p);
 			ike_auth(v & 0x7f, p, n, v & 0x80 ? 2 : 1);
 			break;
-		case 4:         /* the input's payload chain, encrypted, any exchange and ID */
-		case 5: {
+		case 5:         /* fragments: IKE_AUTH, or the input's payload chain as in case 4 */
+			v = get(&r);
+			if (v & 0x80) {
+				uint8_t how = get(&r);
+				n = chunk(&r, &p);
+				ike_auth_frag(v & 0x7f, how, p, n);
+				break;
+			} else {
+				uint8_t how = get(&r), np = get(&r);
+				static const uint8_t ex[3] = { IKEV2_EXCH_AUTH, IKEV2_EXCH_INFORMATIONAL,
+				                               IKEV2_EXCH_CREATE_CHILD };
+				uint32_t id = v & 0x10 ? C.next_out - 1 + (v >> 5) : C.next_out;
+				n = chunk(&r, &p);
+				send_skf(ex[v % 3], id, np, p, n, how, NULL, 0);
+				if (id == C.next_out)
+					C.next_out++;
+			}
+			break;
+		case 4: {       /* the input's payload chain, encrypted, any exchange and ID */
 			v = get(&r);
 			uint8_t np = get(&r);
 			n = chunk(&r, &p);
