@@ -24,6 +24,7 @@
 #    charon's fragment_size at 300, charon's IKE_AUTH request arrives in fragments the hub puts
 #    back together, and the hub's IKE_AUTH response (about 260 bytes) leaves in fragments
 #    charon puts back together (both logs say so); the client gets its address and pings;
+#    the same with AES-GCM (the fragment numbers are in the AAD);
 #  - no vaN, session or sanitizer report is left behind.
 # Needs root; fails (never skips) when strongSwan is missing.
 set -u
@@ -379,6 +380,24 @@ cl ping -c2 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "no ping through the session
 inf=$(grep -Eo "message 1 reassembled from [0-9]+ fragments" "$st/vpnd.log" | head -1)
 outf=$(grep -Eo "response 1 \([0-9]+ bytes\) sent in [0-9]+ fragments" "$st/vpnd.log" | head -1)
 pass "$name: IKE_AUTH $inf, $outf; $vip, ping"
+swan_down 10 || die "swanctl --terminate failed"
+# AES-GCM: Fragment Number and Total Fragments are in each fragment's AAD (RFC 7383 2.5.3)
+name=frag-gcm
+nin=$(grep -Ec "message 1 reassembled from [0-9]+ fragments" "$st/vpnd.log")
+nout=$(grep -Ec "response 1 \([0-9]+ bytes\) sent in [0-9]+ fragments" "$st/vpnd.log")
+client fraggcm sign_key=$CLIENTKEY verify_key=$HUBKEY conn_extra="fragmentation = yes" \
+	charon_extra="fragment_size = 300" ike=aes256gcm16-prfsha384-ecp256
+swan_up 10 || die "charon did not connect with fragmentation and AES-GCM: $(why_down)"
+swan_sas | grep -q "AES_GCM_16-256" || { swan_sas; die "IKE_SA is not AES-GCM-256"; }
+grep -q "splitting IKE message .* into [0-9]* fragments" "$SWAN_DIR/charon.log" ||
+	die "charon did not fragment its IKE_AUTH"
+grep -q "reassembled fragmented IKE message" "$SWAN_DIR/charon.log" ||
+	die "charon did not put the hub's fragments back together"
+[ "$(grep -Ec "message 1 reassembled from [0-9]+ fragments" "$st/vpnd.log")" -gt "$nin" ] &&
+	[ "$(grep -Ec "response 1 \([0-9]+ bytes\) sent in [0-9]+ fragments" "$st/vpnd.log")" -gt "$nout" ] ||
+	die "the hub did not reassemble and fragment IKE_AUTH under AES-GCM"
+cl ping -c2 -i 0.2 -w 5 10.2.1.10 >/dev/null || die "no ping through the AES-GCM session set up in fragments"
+pass "$name: the same under AES-GCM-256 (fragment numbers in the AAD), ping"
 swan_down 10 || die "swanctl --terminate failed"
 
 name=end
