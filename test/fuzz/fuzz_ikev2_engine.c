@@ -176,51 +176,6 @@ int got_resp;
 uint8_t resp[65536];
 size_t resp_len;
 
-/* a fragmented response being joined: the engine sends a message's fragments in order */
-static uint8_t fr_buf[65536], fr_np;
-static size_t fr_len;
-static unsigned fr_next, fr_total;
-static uint32_t fr_msgid;
-
-/* A response fragment on our SA: opened (abort when our keys do not), appended; 1 with the
- * whole chain in *in once the last is there. */
-static int open_skf(uint8_t *m, size_t len, const struct ikev2_hdr *h, uint8_t **in,
-                    size_t *inlen, uint8_t *np)
-{
-	struct ikev2_chain c;
-	uint8_t first, *p;
-	size_t pl;
-	if (!C.frag || ikev2_parse_chain(h->np, m, ISAKMP_HDR_LEN, len, &c, &first) < 0 ||
-	    c.n != 1 || c.pl[0].len < 4)
-		abort();        /* fragments unasked for, or not alone in their message */
-	unsigned num = (unsigned)c.pl[0].body[0] << 8 | c.pl[0].body[1],
-	         total = (unsigned)c.pl[0].body[2] << 8 | c.pl[0].body[3];
-	if (num == 0 || num > total || (num > 1 && (num != fr_next || total != fr_total ||
-	                                            h->msgid != fr_msgid)))
-		abort();        /* out of order or inconsistent */
-	if (ikev2_skf_open(&C.s, C.k.er, C.k.ar, m, len, c.pl[0].off, &p, &pl) < 0)
-		abort();
-	if (num == 1) {
-		fr_len = 0;
-		fr_np = first;
-		fr_total = total;
-		fr_msgid = h->msgid;
-	} else if (first) {
-		abort();        /* 2.5: Next Payload only in the first */
-	}
-	if (pl > sizeof(fr_buf) - fr_len)
-		abort();
-	memcpy(fr_buf + fr_len, p, pl);
-	fr_len += pl;
-	fr_next = num + 1;
-	if (num < total)
-		return 0;
-	*in = fr_buf;
-	*inlen = fr_len;
-	*np = fr_np;
-	return 1;
-}
-
 static int open_sk(uint8_t *m, size_t len, uint8_t **in, size_t *inlen, uint8_t *np)
 {
 	struct ikev2_hdr h;
@@ -310,7 +265,7 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 		abort();
 	memcpy(m, pkt, len);
 	if (h.np == IKEV2_NP_SKF) {
-		if (open_skf(m, len, &h, &in, &inlen, &np) && h.exch == IKEV2_EXCH_AUTH)
+		if (v2c_open_frag(m, len, &h, &in, &inlen, &np) && h.exch == IKEV2_EXCH_AUTH)
 			check_auth_answer(in, inlen, np);
 	} else {
 		if (open_sk(m, len, &in, &inlen, &np) < 0)
@@ -524,7 +479,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(tr, 0, sizeof(tr));
 	memset(&C, 0, sizeof(C));
-	fr_len = fr_next = fr_total = 0;
 	ans = 0;
 	/* mode bit 4: cookies from the first half-open SA on; 5: at most 2 half open; 6: the
 	 * policy has session and idle timeouts */

@@ -55,6 +55,12 @@ void send_sk(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, siz
 void send_skf(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, size_t len,
               uint8_t how, const uint8_t *mut, size_t nmut);
 void ike_auth(uint8_t v, const uint8_t *mut, size_t nmut, int mode);
+/* A response fragment on our SA (header h): opened with our keys, appended to the message
+ * being joined; 1 with the whole inner chain in *in (first type *np) once the last is there.
+ * Aborts on a fragment the client did not negotiate, out of order, inconsistent, or that our
+ * keys do not open. */
+int v2c_open_frag(uint8_t *m, size_t len, const struct ikev2_hdr *h, uint8_t **in,
+                  size_t *inlen, uint8_t *np);
 /* IKE_AUTH sent with send_skf */
 void ike_auth_frag(uint8_t v, uint8_t how, const uint8_t *mut, size_t nmut);
 void info(uint8_t v);
