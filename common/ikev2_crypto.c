@@ -231,10 +231,12 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-long ikev2_sk_seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
-                   uint8_t *buf, size_t cap, size_t sk_off, size_t inner_len)
+/* hlen: the Encrypted payload's header before the IV, 4 for SK, 8 for SKF (its Fragment
+ * Number and Total Fragments are in the AAD and under the ICV like the generic header) */
+static long seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak, uint8_t *buf,
+                 size_t cap, size_t sk_off, size_t hlen, size_t inner_len)
 {
-	size_t ct_off = sk_off + 4 + s->iv;
+	size_t ct_off = sk_off + hlen + s->iv;
 	if (sk_off < IKE_HDR_LEN || !s->block || s->iv > IKEV2_IV_MAX)
 		return -1;
 	/* the Pad Length octet is part of what aligns to the block */
@@ -244,36 +246,50 @@ long ikev2_sk_seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t
 		return -1;
 	memset(buf + ct_off + inner_len, 0, pad);
 	buf[ct_off + inner_len + pad] = (uint8_t)pad;
-	if (RAND_bytes(buf + sk_off + 4, (int)s->iv) != 1)
+	if (RAND_bytes(buf + sk_off + hlen, (int)s->iv) != 1)
 		return -1;
 	size_t sk_len = total - sk_off;
 	buf[sk_off + 2] = (uint8_t)(sk_len >> 8);
 	buf[sk_off + 3] = (uint8_t)sk_len;
 	put32(buf + 24, (uint32_t)total);
 	if (s->aead) {
-		/* AAD: the IKE header through the SK payload's generic header (RFC 5282 5.1) */
-		return cipher(s, ek, buf + sk_off + 4, buf, sk_off + 4, buf + ct_off, ct_len,
+		/* AAD: the IKE header through the SK payload's generic header (RFC 5282 5.1; for
+		 * SKF through Total Fragments, RFC 7383 2.5.3) */
+		return cipher(s, ek, buf + sk_off + hlen, buf, sk_off + hlen, buf + ct_off, ct_len,
 		              buf + ct_off + ct_len, 1) < 0 ? -1 : (long)total;
 	}
-	if (cipher(s, ek, buf + sk_off + 4, NULL, 0, buf + ct_off, ct_len, NULL, 1) < 0)
+	if (cipher(s, ek, buf + sk_off + hlen, NULL, 0, buf + ct_off, ct_len, NULL, 1) < 0)
 		return -1;
 	/* the ICV covers the whole message before it, header included (3.14) */
 	return hmac(s, ak, buf, total - s->icv, buf + total - s->icv) < 0 ? -1 : (long)total;
 }
 
-int ikev2_sk_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
-                  uint8_t *msg, size_t len, size_t sk_off, uint8_t **inner, size_t *inner_len)
+long ikev2_sk_seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                   uint8_t *buf, size_t cap, size_t sk_off, size_t inner_len)
+{
+	return seal(s, ek, ak, buf, cap, sk_off, 4, inner_len);
+}
+
+long ikev2_skf_seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                    uint8_t *buf, size_t cap, size_t skf_off, size_t inner_len)
+{
+	return seal(s, ek, ak, buf, cap, skf_off, 8, inner_len);
+}
+
+static int open_(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                 uint8_t *msg, size_t len, size_t sk_off, size_t hlen, uint8_t **inner,
+                 size_t *inner_len)
 {
 	if (sk_off < IKE_HDR_LEN || sk_off > len || s->icv > IKEV2_ICV_MAX || !s->block)
 		return -1;
-	size_t ct_off = sk_off + 4 + s->iv;
+	size_t ct_off = sk_off + hlen + s->iv;
 	if (len < ct_off + 1 + s->icv)
 		return -1;
 	size_t ct_len = len - ct_off - s->icv;
 	if (ct_len % s->block)
 		return -1;
 	if (s->aead) {
-		if (cipher(s, ek, msg + sk_off + 4, msg, sk_off + 4, msg + ct_off, ct_len,
+		if (cipher(s, ek, msg + sk_off + hlen, msg, sk_off + hlen, msg + ct_off, ct_len,
 		           msg + len - s->icv, 0) < 0)
 			return -1;
 	} else {
@@ -281,7 +297,7 @@ int ikev2_sk_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t 
 		if (hmac(s, ak, msg, len - s->icv, icv) < 0 ||
 		    CRYPTO_memcmp(icv, msg + len - s->icv, s->icv) != 0)
 			return -1;
-		if (cipher(s, ek, msg + sk_off + 4, NULL, 0, msg + ct_off, ct_len, NULL, 0) < 0)
+		if (cipher(s, ek, msg + sk_off + hlen, NULL, 0, msg + ct_off, ct_len, NULL, 0) < 0)
 			return -1;
 	}
 	size_t pad = msg[ct_off + ct_len - 1];
@@ -290,6 +306,18 @@ int ikev2_sk_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t 
 	*inner = msg + ct_off;
 	*inner_len = ct_len - pad - 1;
 	return 0;
+}
+
+int ikev2_sk_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                  uint8_t *msg, size_t len, size_t sk_off, uint8_t **inner, size_t *inner_len)
+{
+	return open_(s, ek, ak, msg, len, sk_off, 4, inner, inner_len);
+}
+
+int ikev2_skf_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                   uint8_t *msg, size_t len, size_t skf_off, uint8_t **inner, size_t *inner_len)
+{
+	return open_(s, ek, ak, msg, len, skf_off, 8, inner, inner_len);
 }
 
 int ikev2_psk_auth(const struct ikev2_suite *s, const uint8_t *secret, size_t secretlen,

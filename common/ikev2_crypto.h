@@ -88,6 +88,14 @@ long ikev2_sk_seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t
 int ikev2_sk_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
                   uint8_t *msg, size_t len, size_t sk_off, uint8_t **inner, size_t *inner_len);
 
+/* The same for one Encrypted Fragment payload (RFC 7383 2.5) at skf_off: its generic header
+ * and Fragment Number, Total Fragments (8 bytes, the caller's) before the IV. Each fragment has
+ * its own IV, padding and ICV; the ICV (or GCM's AAD) covers the fragment numbers too. */
+long ikev2_skf_seal(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                    uint8_t *buf, size_t cap, size_t skf_off, size_t inner_len);
+int ikev2_skf_open(const struct ikev2_suite *s, const uint8_t *ek, const uint8_t *ak,
+                   uint8_t *msg, size_t len, size_t skf_off, uint8_t **inner, size_t *inner_len);
+
 /* AUTH for a shared secret (2.15): prf(prf(secret, "Key Pad for IKEv2"), octets), where octets
  * is RealMessage | Nonce | prf(SK_p, ID'), given as iov. out: s->prf_len bytes. */
 int ikev2_psk_auth(const struct ikev2_suite *s, const uint8_t *secret, size_t secretlen,

@@ -905,6 +905,9 @@ struct msg_ike_stats {
 	uint64_t drop_short, drop_malformed, drop_unknown_sa, drop_hash, drop_decrypt, drop_state;
 	uint64_t no_proposal, bad_id, duplicates, retransmits;
 	uint64_t sessions_up, sessions_down;
+	/* IKEv2 fragments (RFC 7383): authentic ones taken, messages put back together, ours
+	 * sent, dropped (malformed, forged, inconsistent), already had */
+	uint64_t v2_frag_rx, v2_frag_reassembled, v2_frag_tx, v2_frag_drop, v2_frag_dup;
 	int32_t  nfail;                 /* the last one may be "other": the table was full */
 	struct {
 		char     reason[48];

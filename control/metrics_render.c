@@ -129,6 +129,13 @@ static void ike_packets(struct mbuf *m, const struct msg_ike_stats *k)
 	sample(m, "vpnd_ike_duplicates_total", k->duplicates);
 	family(m, "vpnd_ike_retransmits_total", "counter", "Our own retransmissions.");
 	sample(m, "vpnd_ike_retransmits_total", k->retransmits);
+	family(m, "vpnd_ikev2_fragments_total", "counter",
+	       "IKEv2 fragments (RFC 7383) by what became of them; reassembled counts messages.");
+	sample1(m, "vpnd_ikev2_fragments_total", "event", "received", k->v2_frag_rx);
+	sample1(m, "vpnd_ikev2_fragments_total", "event", "reassembled", k->v2_frag_reassembled);
+	sample1(m, "vpnd_ikev2_fragments_total", "event", "sent", k->v2_frag_tx);
+	sample1(m, "vpnd_ikev2_fragments_total", "event", "dropped", k->v2_frag_drop);
+	sample1(m, "vpnd_ikev2_fragments_total", "event", "duplicate", k->v2_frag_dup);
 	family(m, "vpnd_ike_setup_failures_total", "counter",
 	       "IKE SAs that ended before their session was up, by the reason they ended.");
 	for (int i = 0; i < k->nfail && i < MSG_IKE_FAIL_MAX; i++)

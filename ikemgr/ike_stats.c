@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
 
 static struct msg_ike_stats S;
 
@@ -52,6 +53,11 @@ void ike_stats_report(void)
 	S.retransmits = s->retransmits;
 	S.sessions_up = s->sessions_up;
 	S.sessions_down = s->sessions_down;
+	S.v2_frag_rx = v2.frag_rx;
+	S.v2_frag_reassembled = v2.frag_reassembled;
+	S.v2_frag_tx = v2.frag_tx;
+	S.v2_frag_drop = v2.frag_drop;
+	S.v2_frag_dup = v2.frag_dup;
 	if (!ike.io.to_parent || !memcmp(&S, &last, sizeof(S)))
 		return;
 	last = S;

@@ -12,7 +12,8 @@
  * ikev2_child.c (the CHILD_SA an IKE_AUTH carries: ESP proposal, traffic selectors, keys to
  * tunmgr), ikev2_rekey.c (CREATE_CHILD_SA: CHILD_SA and IKE SA rekeys), ikev2_info.c
  * (INFORMATIONAL: deletes and liveness), ikev2_dpd.c (our liveness checks), ikev2_session.c
- * (tunmgr's reports, clear, reload).
+ * (tunmgr's reports, clear, reload), ikev2_frag.c (RFC 7383 fragments: requests put back
+ * together, large responses cut).
  */
 #ifndef VPND_IKEV2_H
 #define VPND_IKEV2_H
@@ -80,6 +81,8 @@ struct ikev2_auth_req {
 	char     tp[MSG_TP_MAX];
 };
 
+struct ikev2_frag_rx;
+
 struct ikev2_sa {
 	struct ikev2_sa *spi_next;      /* hash chain by SPIr (ours) */
 	struct ikev2_sa *id_next;       /* hash chain by session id */
@@ -103,11 +106,16 @@ struct ikev2_sa {
 	int      peer_hashes;           /* MSG_V2_HASH_*: RFC 7427 hashes the peer verifies */
 	char     auth_words[16];        /* for show: "psk", or "SIGN/VERIFY" when they differ */
 	int      port4500;              /* the peer talks to us on 4500 */
+	int      frag;                  /* IKE fragmentation negotiated (RFC 7383 2.3) */
+	struct ikev2_frag_rx *frx;      /* a fragmented request being put back together */
 
 	/* message IDs (responder side only: we send no requests yet but liveness) */
 	uint32_t next_in;               /* the request we take next */
-	uint8_t *last_resp;             /* our last answer, for retransmits of its request */
+	uint8_t *last_resp;             /* our last answer, for retransmits of its request: one
+	                                 * message, or its fragments back to back (each has its
+	                                 * length in its header) */
 	size_t   last_resp_len;
+	int      last_resp_frags;       /* how many fragments last_resp holds, 0: not cut */
 	uint32_t last_resp_msgid;       /* which: an IKE_AUTH answered late follows others */
 
 	/* our own requests (liveness, ikev2_dpd.c): one at a time, retransmitted as is */
@@ -137,6 +145,10 @@ struct ikev2_engine {
 	/* counters for show and debug: every dropped datagram is counted once, by reason */
 	uint64_t rx, drop_malformed, drop_unknown_sa, drop_msgid, drop_integrity, drop_state,
 	         cookies_sent, sa_init_ok, auth_ok, auth_fail;
+	/* RFC 7383: fragments taken (authentic), messages put back together, fragments sent,
+	 * fragments dropped (malformed, out of bounds, inconsistent; also in drop_malformed or
+	 * drop_integrity), fragments we had already (retransmitted) */
+	uint64_t frag_rx, frag_reassembled, frag_tx, frag_drop, frag_dup;
 };
 extern struct ikev2_engine v2;
 
@@ -156,6 +168,12 @@ void ikev2_our_id_text(const struct ikev2_sa *, char *out, size_t len);
 /* debug crypto ikev2 packet: one line per datagram, "Received"/"Sending", from and to */
 void ikev2_dbg_pkt(const struct log_peer *, const char *what, const uint8_t *pkt, size_t len,
                    const union sa46 *from, const union sa46 *to);
+/* Our last response again (all its fragments when it was cut). */
+void ikev2_resend_response(struct ikev2_sa *);
+/* An authentic request's decrypted payload chain (first type np), whole or put back together
+ * from fragments: it becomes the request taken, then goes by exchange type. */
+void ikev2_dispatch(struct ikev2_sa *, const struct ikev2_hdr *, uint8_t np, const uint8_t *in,
+                    size_t len);
 void ikev2_rearm(struct ikev2_sa *);
 /* IKE_AUTH answered: no longer half open, its session deadlines from now */
 void ikev2_established(struct ikev2_sa *);
@@ -213,6 +231,25 @@ time_t ikev2_dpd_deadline(const struct ikev2_sa *);       /* 0: nothing due unti
 int  ikev2_dpd_tick(struct ikev2_sa *, time_t now);      /* 0: the SA was deleted */
 int  ikev2_dpd_response(struct ikev2_sa *, const struct ikev2_hdr *, const uint8_t *pkt,
                         size_t len);                     /* 1: it answered our request */
+
+/* ikev2_frag.c */
+#define IKEV2_FRAG_MAX      32          /* fragments of one message we put back together */
+#define IKEV2_FRAG_BYTES    65536       /* and its decrypted bytes */
+#define IKEV2_FRAG_SECS     30          /* a message not complete by then is given up */
+/* A request on sa whose only payload is the Encrypted Fragment payload skf (the message ID is
+ * the one expected): checked, decrypted, kept; the last missing one hands the whole chain to
+ * ikev2_dispatch. */
+void ikev2_frag_input(struct ikev2_sa *, const struct ikev2_hdr *, const uint8_t *pkt,
+                      size_t len, const struct ikev2_pl *skf);
+/* A fragment of the request last answered: our response again on an authentic fragment 1. */
+void ikev2_frag_retransmit(struct ikev2_sa *, const uint8_t *pkt, size_t len);
+/* Forgets a reassembly under way. */
+void ikev2_frag_drop(struct ikev2_sa *);
+/* Sends a sealed response, cut into fragments when fragmentation was negotiated and it does
+ * not fit the configured MTU; keeps what was sent as last_resp. 0, or -1 (nothing sent). */
+int  ikev2_frag_send_response(struct ikev2_sa *, const uint8_t *pkt, size_t len);
+/* The largest IKE message (UDP payload, non-ESP marker included) the MTU leaves. */
+size_t ikev2_frag_limit(const struct ikev2_sa *);
 
 /* ikev2_info.c */
 void ikev2_info_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,

@@ -241,6 +241,10 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 			if (id >= 2 && id <= 4)
 				sa->peer_hashes |= 1 << id;
 		}
+	/* RFC 7383 2.3: used only when both sides said so in IKE_SA_INIT */
+	struct ikev2_notify fn;
+	sa->frag = ike.conf->v2.fragmentation &&
+	           find_notify(&c, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, &fn) != NULL;
 
 	struct isakmp_buf b;
 	struct ikev2_trans tr[4];
@@ -266,6 +270,8 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 		ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, ours,
 		                 sizeof(ours));
 	}
+	if (sa->frag)
+		ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	if (isakmp_finalize(&b) < 0 || b.len > V2_MSG_MAX || !(sa->msg2 = malloc(b.len))) {
 		isakmp_buf_free(&b);
 		ikev2_sa_delete(sa, "answer not built", 0);
@@ -276,9 +282,9 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	isakmp_buf_free(&b);
 	v2.sa_init_ok++;
 	log_dbg(DBG_IKEV2, V2_PEER_OF(peer), "IKEv2 session %u: IKE_SA_INIT answered (encr %u/%u "
-	        "prf %u integ %u group %u)%s%s", sa->s.id, ch.encr_id, ch.encr_bits, ch.prf_id,
+	        "prf %u integ %u group %u)%s%s%s", sa->s.id, ch.encr_id, ch.encr_bits, ch.prf_id,
 	        ch.integ_id, ch.dh, sa->nat_peer ? ", peer behind NAT" : "",
-	        sa->nat_us ? ", we are behind NAT" : "");
+	        sa->nat_us ? ", we are behind NAT" : "", sa->frag ? ", fragmentation" : "");
 	ikev2_dbg_pkt(V2_PEER_OF(peer), "Sending", sa->msg2, sa->msg2_len, local, peer);
 	ike.io.send(local, peer, port4500, sa->msg2, sa->msg2_len);
 }

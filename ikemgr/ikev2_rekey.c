@@ -268,6 +268,7 @@ static void ike_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_sa
 	n->port4500 = sa->port4500;
 	n->nat_peer = sa->nat_peer;
 	n->nat_us = sa->nat_us;
+	n->frag = sa->frag;             /* said in IKE_SA_INIT only: a rekey cannot say it again */
 	n->next_in = 0;
 	n->state = V2_S_INIT_DONE;      /* only so that ikev2_established counts it settled */
 	ikev2_established(n);

@@ -2,7 +2,8 @@
  * IKEv2 SAs: the table (by our SPI, by session id, by the initiator's SPI and address for a
  * retransmitted IKE_SA_INIT), the datagram entry point and its checks in order (header, SA,
  * address, message ID, integrity), our responses kept for retransmitted requests, the
- * deadlines, and the session's ops.
+ * deadlines, and the session's ops. Fragments (SKF) go to ikev2_frag.c and come back whole
+ * through ikev2_dispatch, as an SK message's content does.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,7 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 		sa->all_next->all_pprev = sa->all_pprev;
 	v2.nsa--;
 	tmr_cancel(&v2.timers, &sa->tmr);
+	ikev2_frag_drop(sa);
 	free(sa->msg1);
 	free(sa->msg2);
 	free(sa->last_resp);
@@ -301,16 +303,37 @@ void ikev2_send_raw(struct ikev2_sa *sa, const uint8_t *pkt, size_t len)
 
 void ikev2_send_response(struct ikev2_sa *sa, const uint8_t *pkt, size_t len)
 {
+	/* too large for the path the peer said it may need fragments on: cut (RFC 7383 2.5);
+	 * should that fail, whole as without fragmentation */
+	if (sa->frag && len > ikev2_frag_limit(sa) && ikev2_frag_send_response(sa, pkt, len) == 0)
+		return;
 	uint8_t *copy = malloc(len);
 	if (copy) {
 		memcpy(copy, pkt, len);
 		free(sa->last_resp);
 		sa->last_resp = copy;
 		sa->last_resp_len = len;
+		sa->last_resp_frags = 0;
 		sa->last_resp_msgid = len >= ISAKMP_HDR_LEN ? (uint32_t)pkt[20] << 24 |
 		                      (uint32_t)pkt[21] << 16 | (uint32_t)pkt[22] << 8 | pkt[23] : 0;
 	}
 	ikev2_send_raw(sa, pkt, len);
+}
+
+void ikev2_resend_response(struct ikev2_sa *sa)
+{
+	size_t off = 0;
+	/* fragments back to back: each message's header says how long it is */
+	while (sa->last_resp && off + ISAKMP_HDR_LEN <= sa->last_resp_len) {
+		const uint8_t *p = sa->last_resp + off;
+		size_t n = sa->last_resp_frags ? (size_t)p[24] << 24 | (size_t)p[25] << 16 |
+		                                 (size_t)p[26] << 8 | p[27]
+		                               : sa->last_resp_len;
+		if (n < ISAKMP_HDR_LEN || n > sa->last_resp_len - off)
+			break;
+		ikev2_send_raw(sa, p, n);
+		off += n;
+	}
 }
 
 int ikev2_begin_sk(struct ikev2_sa *sa, struct isakmp_buf *b, uint8_t exch, uint32_t msgid,
@@ -374,11 +397,19 @@ static void protected_input(struct ikev2_sa *sa, const struct ikev2_hdr *h, cons
 		return;
 	}
 	const struct ikev2_pl *sk = ikev2_find(&c, IKEV2_NP_SK);
+	if (!sk && c.n == 1 && c.pl[0].type == IKEV2_NP_SKF && sa->frag) {
+		/* RFC 7383 2.5: a fragment is the message's only payload */
+		ikev2_frag_input(sa, h, pkt, len, &c.pl[0]);
+		return;
+	}
 	if (!sk) {
-		/* fragments (SKF) are not put back together yet; nothing else comes in clear */
+		/* nothing comes in clear; fragments only when negotiated, alone in their message */
 		v2.drop_malformed++;
+		if (ikev2_find(&c, IKEV2_NP_SKF))
+			v2.frag_drop++;
 		log_rl("IKEv2: %s without an Encrypted payload from session %u dropped",
-		       ikev2_find(&c, IKEV2_NP_SKF) ? "a fragment" : "a request", sa->s.id);
+		       ikev2_find(&c, IKEV2_NP_SKF) ? "a fragment (not negotiated or not alone)"
+		                                    : "a request", sa->s.id);
 		return;
 	}
 	uint8_t *copy = malloc(len);
@@ -392,6 +423,16 @@ static void protected_input(struct ikev2_sa *sa, const struct ikev2_hdr *h, cons
 		free(copy);
 		return;
 	}
+	ikev2_dispatch(sa, h, inner_np, in, inlen);
+	explicit_bzero(copy, len);
+	free(copy);
+}
+
+void ikev2_dispatch(struct ikev2_sa *sa, const struct ikev2_hdr *h, uint8_t inner_np,
+                    const uint8_t *in, size_t inlen)
+{
+	/* a whole message for the ID a reassembly waited for: the peer gave fragments up */
+	ikev2_frag_drop(sa);
 	/* only now, with the message authentic, does it count as the next request */
 	sa->next_in = h->msgid + 1;
 	sa->last_rx = time(NULL);
@@ -412,8 +453,6 @@ static void protected_input(struct ikev2_sa *sa, const struct ikev2_hdr *h, cons
 	default:
 		v2.drop_state++;
 	}
-	explicit_bzero(copy, len);
-	free(copy);
 }
 
 void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
@@ -475,8 +514,12 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 	}
 	if (h.msgid + 1 == sa->next_in && sa->last_resp && sa->last_resp_msgid == h.msgid) {
 		/* a retransmitted request (2.1): our answer again, nothing redone; a request still
-		 * being worked on (IKE_AUTH waiting for keymgr) has none yet and is dropped below */
-		ikev2_send_raw(sa, sa->last_resp, sa->last_resp_len);
+		 * being worked on (IKE_AUTH waiting for keymgr) has none yet and is dropped below.
+		 * Its fragments: once per retransmission, not once per fragment (RFC 7383 2.6.1) */
+		if (h.np == IKEV2_NP_SKF)
+			ikev2_frag_retransmit(sa, pkt, len);
+		else
+			ikev2_resend_response(sa);
 		return;
 	}
 	if (h.msgid != sa->next_in) {

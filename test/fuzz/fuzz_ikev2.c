@@ -2,7 +2,8 @@
 /*
  * The IKEv2 parsers on arbitrary bytes: the header and payload chain of a datagram, every
  * payload parser on each payload found and straight on the input, and the Encrypted payload
- * opened with fixed keys (AES-CBC + HMAC and AES-GCM), its inner chain parsed in turn. A
+ * (SK, or an Encrypted Fragment's SKF) opened with fixed keys (AES-CBC + HMAC and AES-GCM),
+ * its inner chain parsed in turn. A
  * parsed proposal is echoed with the builder and must parse back the same; a parsed selector
  * list likewise.
  */
@@ -127,7 +128,7 @@ static void chain(uint8_t np, const uint8_t *base, size_t off, size_t end, int d
 }
 
 /* Opens an Encrypted payload at sk_off with fixed keys of both kinds, then walks what it holds. */
-static void sk(const uint8_t *data, size_t size, size_t sk_off, uint8_t inner_np)
+static void sk(const uint8_t *data, size_t size, size_t sk_off, uint8_t inner_np, int frag)
 {
 	static const uint8_t ek[IKEV2_EKEY_MAX] = { 1, 2, 3 }, ak[IKEV2_AKEY_MAX] = { 4, 5, 6 };
 	static uint8_t m[65536];
@@ -139,7 +140,8 @@ static void sk(const uint8_t *data, size_t size, size_t sk_off, uint8_t inner_np
 		uint8_t *in;
 		size_t ilen;
 		memcpy(m, data, size);
-		if (ikev2_sk_open(&s[k], ek, ak, m, size, sk_off, &in, &ilen) == 0)
+		if ((frag ? ikev2_skf_open(&s[k], ek, ak, m, size, sk_off, &in, &ilen)
+		          : ikev2_sk_open(&s[k], ek, ak, m, size, sk_off, &in, &ilen)) == 0)
 			chain(inner_np, in, 0, ilen, 1);
 	}
 }
@@ -161,6 +163,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		payload(c.pl[i].type, c.pl[i].body, c.pl[i].len);
 	const struct ikev2_pl *e = ikev2_find(&c, IKEV2_NP_SK);
 	if (e)
-		sk(data, size, e->off, inner);
+		sk(data, size, e->off, inner, 0);
+	/* a fragment's clear text is a piece of a chain: parsed alone it mostly fails, which is
+	 * the point (no read past it) */
+	if ((e = ikev2_find(&c, IKEV2_NP_SKF)) != NULL)
+		sk(data, size, e->off, inner, 1);
 	return 0;
 }

@@ -4,7 +4,9 @@
  * ike_io), so the harness is everything around it:
  *   - a valid initiator (ikev2_client.c): IKE_SA_INIT built with the codec, its own DH
  *     (fixed private values, groups 14 and 19), the keys derived with common/ikev2_crypto.c,
- *     IKE_AUTH with a PSK AUTH from the keyring's remote key, INFORMATIONAL, CREATE_CHILD_SA;
+ *     IKE_AUTH with a PSK AUTH from the keyring's remote key, INFORMATIONAL, CREATE_CHILD_SA,
+ *     and any of them cut into RFC 7383 fragments (out of order, repeated, forged, with a
+ *     wrong total) once fragmentation is negotiated;
  *   - keymgr: the pre-shared-key question answered by keymgr's own keymgr_v2_auth (the same
  *     configuration), the authorization with a fixed policy;
  *   - tunmgr: the interface created, the CHILD_SA installed.
@@ -15,7 +17,9 @@
  * Invariants (abort): every datagram sent is an IKEv2 message, never with the initiator flag,
  * requests (our Delete) only INFORMATIONAL; a response on our SA decrypts with our keys and
  * answers the request just taken (same message ID, retransmissions included); no SA_ADD before
- * keymgr's KEY_OK and XAUTH_OK for that session; an IKE_AUTH answer with AUTH and a CHILD_SA
+ * keymgr's KEY_OK and XAUTH_OK for that session; fragments only to a client that announced
+ * fragmentation, each opening with our keys, numbered in order, joined before the checks
+ * below (the MTU of 200 cuts every IKE_AUTH answer); an IKE_AUTH answer with AUTH and a CHILD_SA
  * only after tunmgr said SA_ADDED for its SPI, and its AUTH is the hub key's; v2.nsa and
  * v2.nhalfopen are what the table holds (never negative), all 0 after ikev2_shutdown.
  * Input: a mode byte (how far the valid client gets first, its DH group, NAT), then up to 24
@@ -60,6 +64,7 @@ static const char cfg[] =
 	"interface eth1\n ip address 10.2.1.1 255.255.255.0\n"
 	"interface Virtual-Template1 type tunnel\n ip unnumbered eth1\n tunnel mode ipsec ipv4\n"
 	" tunnel protection ipsec profile FLEXIPSEC\n"
+	"crypto ikev2 fragmentation mtu 200\n"
 	"ip local pool flexpool 192.168.50.10 192.168.50.20\n"
 	"ip access-list standard FLEXROUTES\n permit 10.2.1.0 0.0.0.255\n";
 
@@ -259,10 +264,15 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 	if (!m)
 		abort();
 	memcpy(m, pkt, len);
-	if (open_sk(m, len, &in, &inlen, &np) < 0)
-		abort();        /* a response on our SA that our keys do not open */
-	if (h.exch == IKEV2_EXCH_AUTH)
-		check_auth_answer(in, inlen, np);
+	if (h.np == IKEV2_NP_SKF) {
+		if (v2c_open_frag(m, len, &h, &in, &inlen, &np) && h.exch == IKEV2_EXCH_AUTH)
+			check_auth_answer(in, inlen, np);
+	} else {
+		if (open_sk(m, len, &in, &inlen, &np) < 0)
+			abort();        /* a response on our SA that our keys do not open */
+		if (h.exch == IKEV2_EXCH_AUTH)
+			check_auth_answer(in, inlen, np);
+	}
 	free(m);
 }
 
@@ -506,8 +516,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = chunk(&r, &p);
 			ike_auth(v & 0x7f, p, n, v & 0x80 ? 2 : 1);
 			break;
-		case 4:         /* the input's payload chain, encrypted, any exchange and ID */
-		case 5: {
+		case 5:         /* fragments: IKE_AUTH, or the input's payload chain as in case 4 */
+			v = get(&r);
+			if (v & 0x80) {
+				uint8_t how = get(&r);
+				n = chunk(&r, &p);
+				ike_auth_frag(v & 0x7f, how, p, n);
+				break;
+			} else {
+				uint8_t how = get(&r), np = get(&r);
+				static const uint8_t ex[3] = { IKEV2_EXCH_AUTH, IKEV2_EXCH_INFORMATIONAL,
+				                               IKEV2_EXCH_CREATE_CHILD };
+				uint32_t id = v & 0x10 ? C.next_out - 1 + (v >> 5) : C.next_out;
+				n = chunk(&r, &p);
+				send_skf(ex[v % 3], id, np, p, n, how, NULL, 0);
+				if (id == C.next_out)
+					C.next_out++;
+			}
+			break;
+		case 4: {       /* the input's payload chain, encrypted, any exchange and ID */
 			v = get(&r);
 			uint8_t np = get(&r);
 			n = chunk(&r, &p);

@@ -12,6 +12,11 @@
 #include "test/fuzz/ikev2_client.h"
 
 struct v2_client C;
+/* a fragmented response being joined: the engine sends a message's fragments in order */
+static uint8_t fr_buf[65536], fr_np;
+static size_t fr_len;
+static unsigned fr_next, fr_total;
+static uint32_t fr_msgid;
 static struct ike_dh *dh14, *dh19;
 static uint8_t pub14[256], pub19[64];
 
@@ -32,6 +37,7 @@ void sa_init(uint8_t v, const uint8_t *mut, size_t nmut)
 	struct isakmp_buf b;
 	static const uint8_t zero[8];
 	memset(&C, 0, sizeof(C));
+	fr_len = fr_next = fr_total = 0;
 	C.g19 = v & 1;
 	memset(C.spi_i, 0x5a, 8);
 	C.spi_i[0] = v;
@@ -62,6 +68,8 @@ again:
 	else
 		ikev2_put_ke(&b, 14, pub14, ike_dh_publen(14));
 	isakmp_put_payload(&b, IKEV2_NP_NONCE, C.ni, sizeof(C.ni));
+	if (v & 4)
+		ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	if (v & 2) {
 		/* NAT detection that says the peer is behind a NAT */
 		uint8_t h[20];
@@ -132,6 +140,15 @@ again:
 		abort();
 	C.up = 1;
 	C.next_out = 1;
+	for (int i = 0; i < c.n; i++) {
+		struct ikev2_notify no;
+		if (c.pl[i].type == IKEV2_NP_N && ikev2_parse_notify(c.pl[i].body, c.pl[i].len, &no) == 0 &&
+		    no.type == IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED) {
+			if (!(v & 4))
+				abort();        /* announced to a client that did not say it could */
+			C.frag = 1;
+		}
+	}
 	for (struct ikev2_sa *sa = v2.all; sa; sa = sa->all_next)
 		if (!memcmp(sa->spi_r, C.spi_r, 8))
 			C.sid = sa->s.id;
@@ -177,6 +194,54 @@ void send_sk(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, siz
 		input(m, l, 0);
 	else
 		input_from(m, l, from, 0);
+	free(m);
+}
+
+void send_skf(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, size_t len,
+              uint8_t how, const uint8_t *mut, size_t nmut)
+{
+	if (!C.up)
+		return;
+	unsigned k = 1 + how % 4, rot = how >> 2 & 3;
+	size_t part = len / k, cap = ISAKMP_HDR_LEN + 8 + C.s.iv + len + C.s.block + C.s.icv + 16;
+	uint8_t *m = calloc(1, cap);
+	if (!m)
+		abort();
+	for (unsigned s = 0; s < k + !!(how & 0x20); s++) {
+		unsigned j = (s % k + rot) % k, i = how & 0x10 ? k - 1 - j : j;  /* 0-based */
+		size_t from = i * part, l = i + 1 == k ? len - from : part;
+		for (int forged = !!(how & 0x40) && s == 0; forged >= 0; forged--) {
+			struct isakmp_buf b;
+			isakmp_buf_init(&b);
+			ikev2_put_hdr(&b, C.spi_i, C.spi_r, exch, IKEV2_FLAG_I, msgid);
+			if (b.err || b.len != ISAKMP_HDR_LEN)
+				abort();
+			memset(m, 0, cap);
+			memcpy(m, b.data, b.len);
+			isakmp_buf_free(&b);
+			unsigned total = (how & 0x80) && i == 1 ? k + 1 : k;
+			m[16] = IKEV2_NP_SKF;
+			m[ISAKMP_HDR_LEN] = i == 0 ? np : 0;
+			m[ISAKMP_HDR_LEN + 4] = 0;
+			m[ISAKMP_HDR_LEN + 5] = (uint8_t)(i + 1);
+			m[ISAKMP_HDR_LEN + 6] = 0;
+			m[ISAKMP_HDR_LEN + 7] = (uint8_t)total;
+			memcpy(m + ISAKMP_HDR_LEN + 8 + C.s.iv, inner + from, l);
+			long n = ikev2_skf_seal(&C.s, C.k.ei, C.k.ai, m, cap, ISAKMP_HDR_LEN, l);
+			if (n < 0)
+				abort();
+			size_t ml = (size_t)n;
+			if (forged)
+				m[ml - 1] ^= 0x5a;
+			for (size_t x = 0; x + 1 < nmut; x += 2) {
+				if (mut[x] == 0xff && mut[x + 1] % k == i)
+					ml = mut[x + 1] % (ml + 1);
+				else if (mut[x] % k == i && ml)
+					m[(mut[x] * 11u + mut[x + 1]) % ml] ^= mut[x + 1] | 1;
+			}
+			input(m, ml, 0);
+		}
+	}
 	free(m);
 }
 
@@ -248,6 +313,11 @@ static void esp_sa_body(uint8_t *o, size_t *len, uint8_t v)
 	isakmp_buf_free(&b);
 }
 
+static int auth_frag;
+static uint8_t auth_how;
+static const uint8_t *auth_mut;
+static size_t auth_nmut;
+
 /* IKE_AUTH. v: 1 no CP, 2 INITIAL_CONTACT, 4 USE_TRANSPORT_MODE, 8 TSi without our address,
  * 16 an ESP proposal the profile does not have, 32 a wrong AUTH, 64 another identity. */
 void ike_auth(uint8_t v, const uint8_t *mut, size_t nmut, int mode)
@@ -299,8 +369,21 @@ void ike_auth(uint8_t v, const uint8_t *mut, size_t nmut, int mode)
 	cadd(&c, IKEV2_NP_TSI, body, l);
 	ts_body(body, &l, "0.0.0.0", "255.255.255.255");
 	cadd(&c, IKEV2_NP_TSR, body, l);
-	send_sk(IKEV2_EXCH_AUTH, C.next_out, c.first, c.b, c.len, mut, nmut, mode, &peer);
+	if (auth_frag)
+		send_skf(IKEV2_EXCH_AUTH, C.next_out, c.first, c.b, c.len, auth_how, auth_mut, auth_nmut);
+	else
+		send_sk(IKEV2_EXCH_AUTH, C.next_out, c.first, c.b, c.len, mut, nmut, mode, &peer);
 	C.next_out++;
+}
+
+void ike_auth_frag(uint8_t v, uint8_t how, const uint8_t *mut, size_t nmut)
+{
+	auth_frag = 1;
+	auth_how = how;
+	auth_mut = mut;
+	auth_nmut = nmut;
+	ike_auth(v, NULL, 0, 0);
+	auth_frag = 0;
 }
 
 /* INFORMATIONAL: 0 empty, 1 Delete IKE, 2 Delete ESP (the SPI we offered, our inbound; or,
@@ -351,3 +434,40 @@ void create_child(uint8_t v)
 	send_sk(IKEV2_EXCH_CREATE_CHILD, C.next_out++, c.first, c.b, c.len, NULL, 0, 0, &peer);
 }
 
+
+int v2c_open_frag(uint8_t *m, size_t len, const struct ikev2_hdr *h, uint8_t **in,
+                  size_t *inlen, uint8_t *np)
+{
+	struct ikev2_chain c;
+	uint8_t first, *p;
+	size_t pl;
+	if (!C.frag || ikev2_parse_chain(h->np, m, ISAKMP_HDR_LEN, len, &c, &first) < 0 ||
+	    c.n != 1 || c.pl[0].len < 4)
+		abort();        /* fragments unasked for, or not alone in their message */
+	unsigned num = (unsigned)c.pl[0].body[0] << 8 | c.pl[0].body[1],
+	         total = (unsigned)c.pl[0].body[2] << 8 | c.pl[0].body[3];
+	if (num == 0 || num > total || (num > 1 && (num != fr_next || total != fr_total ||
+	                                            h->msgid != fr_msgid)))
+		abort();        /* out of order or inconsistent */
+	if (ikev2_skf_open(&C.s, C.k.er, C.k.ar, m, len, c.pl[0].off, &p, &pl) < 0)
+		abort();
+	if (num == 1) {
+		fr_len = 0;
+		fr_np = first;
+		fr_total = total;
+		fr_msgid = h->msgid;
+	} else if (first) {
+		abort();        /* 2.5: Next Payload only in the first */
+	}
+	if (pl > sizeof(fr_buf) - fr_len)
+		abort();
+	memcpy(fr_buf + fr_len, p, pl);
+	fr_len += pl;
+	fr_next = num + 1;
+	if (num < total)
+		return 0;
+	*in = fr_buf;
+	*inlen = fr_len;
+	*np = fr_np;
+	return 1;
+}

@@ -33,6 +33,13 @@ test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c
 test_unit_test_ikev2_engine_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_engine_LDADD = $(TEST_LIBS)
 
+# IKE fragmentation (RFC 7383) through ikev2_input: reassembly, forged fragments, responses cut
+check_PROGRAMS += test/unit/test_ikev2_frag
+TESTS += test/unit/test_ikev2_frag
+test_unit_test_ikev2_frag_SOURCES = test/unit/test_ikev2_frag.c
+test_unit_test_ikev2_frag_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_frag_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_ikev2_proposal
 TESTS += test/unit/test_ikev2_proposal
 test_unit_test_ikev2_proposal_SOURCES = test/unit/test_ikev2_proposal.c test/unit/confload.c \

@@ -88,6 +88,11 @@ static void fill(struct metrics_snap *s, struct metrics_sessions *ss, struct met
 	s->ike.bad_id = 8;
 	s->ike.duplicates = 9;
 	s->ike.retransmits = 10;
+	s->ike.v2_frag_rx = 11;
+	s->ike.v2_frag_reassembled = 4;
+	s->ike.v2_frag_tx = 12;
+	s->ike.v2_frag_drop = 3;
+	s->ike.v2_frag_dup = 1;
 	s->ike.nfail = 2;
 	snprintf(s->ike.fail[0].reason, sizeof(s->ike.fail[0].reason), "authentication failed");
 	s->ike.fail[0].n = 2;
@@ -141,6 +146,13 @@ static const char expected[] =
 	"# HELP vpnd_ike_retransmits_total Our own retransmissions.\n"
 	"# TYPE vpnd_ike_retransmits_total counter\n"
 	"vpnd_ike_retransmits_total 10\n"
+	"# HELP vpnd_ikev2_fragments_total IKEv2 fragments (RFC 7383) by what became of them; reassembled counts messages.\n"
+	"# TYPE vpnd_ikev2_fragments_total counter\n"
+	"vpnd_ikev2_fragments_total{event=\"received\"} 11\n"
+	"vpnd_ikev2_fragments_total{event=\"reassembled\"} 4\n"
+	"vpnd_ikev2_fragments_total{event=\"sent\"} 12\n"
+	"vpnd_ikev2_fragments_total{event=\"dropped\"} 3\n"
+	"vpnd_ikev2_fragments_total{event=\"duplicate\"} 1\n"
 	"# HELP vpnd_ike_setup_failures_total IKE SAs that ended before their session was up, by the reason they ended.\n"
 	"# TYPE vpnd_ike_setup_failures_total counter\n"
 	"vpnd_ike_setup_failures_total{reason=\"authentication failed\"} 2\n"
