@@ -126,6 +126,8 @@ enum imsg_type {
 	/* IKEv2 */
 	IMSG_V2_AUTH_REQ,        /* ikemgr -> keymgr: struct msg_v2_auth_req */
 	IMSG_V2_AUTH_RES,        /* keymgr -> ikemgr: struct msg_v2_auth_res */
+	IMSG_V2_EAP_REQ,        /* ikemgr -> keymgr: struct msg_v2_eap */
+	IMSG_V2_EAP_RES,        /* keymgr -> ikemgr: struct msg_v2_eap */
 
 	IMSG_TYPE_MAX
 };
@@ -151,6 +153,7 @@ struct msg_socket {
 
 #define MSG_ID_MAX     256
 #define MSG_NONCE_MAX  256
+#define MSG_EAP_MAX    2048     /* one EAP message (EAP-TLS: up to Framed-MTU) */
 #define MSG_USER_MAX   128
 #define MSG_GROUP_MAX  64
 #define MSG_PASS_MAX   128
@@ -214,6 +217,7 @@ struct msg_skeyid_res {
 #define MSG_V2_OCTETS_MAX 3072
 #define MSG_V2_AUTH_MAX   (MSG_SIG_MAX + 64)   /* RFC 7427: an AlgorithmIdentifier first */
 #define MSG_V2_AUTH_PSK   2                    /* RFC 7296 3.8: Shared Key MIC */
+#define MSG_V2_AUTH_EAP   0                    /* no AUTH from the peer: it asks for EAP */
 /* RFC 7427 hash algorithms (SIGNATURE_HASH_ALGORITHMS), as a bit mask of their numbers */
 #define MSG_V2_HASH_SHA256  (1 << 2)
 #define MSG_V2_HASH_SHA384  (1 << 3)
@@ -237,6 +241,9 @@ struct msg_v2_auth_req {
 	int32_t  ncert;                 /* CERT payloads (X.509 signature), the peer's own first */
 	uint16_t cert_len[MSG_CERT_MAX];
 	uint8_t  certs[MSG_CERT_BYTES];
+	/* the last IKE_AUTH after EAP succeeded (2.16): the peer's AUTH is keyed with the MSK
+	 * (method 2); the octets must be the ones the EAP began with */
+	int32_t  eap_final;
 };
 /* status: KEY_OK (the peer's AUTH was right; ours in auth), KEY_NO_KEY (no profile, key or
  * trust point for that identity), KEY_ERROR (a wrong AUTH or certificate, or octets that do
@@ -254,6 +261,26 @@ struct msg_v2_auth_res {
 	char     trustpoint[MSG_TP_MAX];/* ours signed: its certificate goes in a CERT payload */
 	char     subject[256];          /* the peer's certificate, for logs and show ("" = none) */
 	char     message[128];          /* why not, for the log */
+	/* EAP: KEY_PENDING, our AUTH and the first EAP request for the peer; after EAP,
+	 * eap_no_msk: the method gave no MSK, so both AUTHs are keyed with SK_pi/SK_pr (2.16),
+	 * which ikemgr holds: keymgr vouches only that EAP succeeded */
+	uint16_t eap_len;
+	uint8_t  eap[MSG_EAP_MAX];
+	int32_t  eap_no_msk;
+	char     eap_user[MSG_USER_MAX];/* the EAP identity: the session's user */
+};
+/*
+ * EAP relayed through keymgr to RADIUS (RFC 3579): IMSG_V2_EAP_REQ carries the peer's EAP
+ * message, IMSG_V2_EAP_RES the next for the peer with status: EAP continues (an
+ * Access-Challenge), EAP succeeded (the MSK stays in keymgr) or failed.
+ */
+enum msg_v2_eap_status { V2EAP_CONTINUE = 0, V2EAP_SUCCESS, V2EAP_FAILURE };
+struct msg_v2_eap {
+	uint32_t sa_id;
+	int32_t  status;                /* enum msg_v2_eap_status (answers only) */
+	char     message[128];          /* why it failed, for the log */
+	uint16_t eap_len;
+	uint8_t  eap[MSG_EAP_MAX];
 };
 
 struct msg_xauth_req {

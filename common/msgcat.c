@@ -66,6 +66,8 @@ static const struct msg_def catalogue[IMSG_TYPE_MAX] = {
 	MSG(IMSG_VTI_SIGN_REQ, struct msg_vti_sign_req, I, K),
 	MSG(IMSG_V2_AUTH_REQ, struct msg_v2_auth_req, I, K),
 	MSG(IMSG_V2_AUTH_RES, struct msg_v2_auth_res, K, I),
+	MSG(IMSG_V2_EAP_REQ, struct msg_v2_eap, I, K),
+	MSG(IMSG_V2_EAP_RES, struct msg_v2_eap, K, I),
 	MSG(IMSG_SIGN_RES, struct msg_sign_res, K, I),
 
 	MSG(IMSG_ACCT_REQ, struct msg_acct, P, K),

@@ -1,7 +1,7 @@
 /*
  * show running-config --json: the "ikev2" object. "served" names what ikemgr answers:
- * "psk cert" (remote-access peers with pre-shared keys or certificates); EAP lines are read,
- * not served yet. Unlike the text, it lists IOS's built-in defaults too, marked "builtin", since a reader
+ * "psk cert eap" (remote-access peers with pre-shared keys, certificates or EAP through
+ * RADIUS). Unlike the text, it lists IOS's built-in defaults too, marked "builtin", since a reader
  * wants what applies. Keys are never read here; a configured one shows as <removed>.
  */
 #include <string.h>
@@ -209,7 +209,7 @@ void rc_ikev2_json(struct jw *w, const struct vpnd_conf *c)
 
 	jw_obj(w, "ikev2");
 	/* a string, not a boolean: when EAP or certificates are served it names them too */
-	jw_str(w, "served", "psk cert");
+	jw_str(w, "served", "psk cert eap");
 	jw_arr(w, "proposals");
 	for (int i = 0; i < v->nproposal; i++)
 		proposal_json(w, &v->proposal[i]);

@@ -125,6 +125,11 @@ static void h_v2_auth(struct imsgbuf *b, struct imsg *im, void *arg)
 	explicit_bzero(im->data, im->datalen);
 }
 
+static void h_v2_eap(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	ikev2_eap_res(im->hdr.peerid, im->data);
+}
+
 static void h_cert_verify(struct imsgbuf *b, struct imsg *im, void *arg)
 {
 	ikev1_cert_verify_res(im->hdr.peerid, im->data);
@@ -226,6 +231,7 @@ static void h_shutdown(struct imsgbuf *b, struct imsg *im, void *arg)
 static const imsg_dispatch_fn from_key[IMSG_TYPE_MAX] = {
 	[IMSG_SKEYID_RES] = h_skeyid,
 	[IMSG_V2_AUTH_RES] = h_v2_auth,
+	[IMSG_V2_EAP_RES] = h_v2_eap,
 	[IMSG_CERT_VERIFY_RES] = h_cert_verify,
 	[IMSG_SIGN_RES] = h_sign,
 	[IMSG_XAUTH_RES] = h_xauth,

@@ -45,6 +45,9 @@
 enum ikev2_state {
 	V2_S_INIT_DONE = 1,     /* IKE_SA_INIT answered: waiting for IKE_AUTH */
 	V2_S_WAIT_AUTH,          /* IKE_AUTH received, keymgr checking the peer's AUTH */
+	V2_S_EAP,               /* EAP: waiting for the peer's next EAP message */
+	V2_S_EAP_RADIUS,        /* EAP: keymgr asking RADIUS */
+	V2_S_EAP_DONE,          /* EAP succeeded: waiting for the peer's MSK-keyed AUTH */
 	V2_S_AUTHORIZING,       /* authenticated, keymgr fetching the policy (address, DNS) */
 	V2_S_WAIT_VA,           /* tunmgr creating the virtual-access interface */
 	V2_S_WAIT_SA,           /* tunmgr installing the CHILD_SA; the answer held till then */
@@ -79,6 +82,11 @@ struct ikev2_auth_req {
 	size_t   auth_r_len;
 	int      auth_r_method;
 	char     tp[MSG_TP_MAX];
+	/* EAP (2.16): 1 under way (ours sent with the first EAP request), 2 its last AUTH with
+	 * keymgr; final_auth: the peer's AUTH, checked here when EAP gave no MSK */
+	int      eap;
+	uint8_t  final_auth[IKEV2_PRF_MAX];
+	size_t   final_auth_len;
 };
 
 struct ikev2_frag_rx;
@@ -205,6 +213,19 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 void ikev2_auth_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
                       size_t len);
 int  ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *);
+void ikev2_auth_fail(struct ikev2_sa *, uint32_t msgid, uint16_t type, const char *why);
+void ikev2_auth_ask(struct ikev2_sa *, const struct ikev2_chain *, int method,
+                    const uint8_t *auth, size_t auth_len, int final);
+void ikev2_put_id_cert(const struct ikev2_sa *, struct isakmp_buf *);
+/* ikev2_eap.c: EAP relayed to keymgr (2.16). begin: keymgr's first EAP request goes out
+ * with our AUTH; input: the peer's IKE_AUTH while EAP runs; eap_res: keymgr's next EAP
+ * message; final_auth: keymgr's verdict on the last AUTH into sa->auth, -1 when refused
+ * (the SA is gone). */
+void ikev2_eap_begin(struct ikev2_sa *, const uint8_t *eap, size_t len);
+void ikev2_eap_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
+                     size_t len);
+int  ikev2_eap_res(uint32_t peerid, const struct msg_v2_eap *);
+int  ikev2_eap_final_auth(struct ikev2_sa *, const struct msg_v2_auth_res *);
 int  ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *);
 int  ikev2_va_created(uint32_t peerid, const struct msg_va_created *);
 int  ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *);

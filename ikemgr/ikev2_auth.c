@@ -19,7 +19,7 @@
 #include "ikemgr/ikev2.h"
 
 /* The IKE_AUTH failed: AUTHENTICATION_FAILED (or another error) answered, the SA gone. */
-static void fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char *why)
+void ikev2_auth_fail(struct ikev2_sa *sa, uint32_t msgid, uint16_t type, const char *why)
 {
 	v2.auth_fail++;
 	log_info("IKEv2 session %u from %s refused: %s", sa->s.id,
@@ -115,11 +115,11 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	uint8_t inner;
 	if (ikev2_parse_chain(np, in, 0, len, &c, &inner) < 0 || inner) {
 		v2.drop_malformed++;
-		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "malformed IKE_AUTH");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "malformed IKE_AUTH");
 		return;
 	}
 	if (c.unknown_critical) {
-		fail(sa, msgid, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, "unsupported critical payload");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, "unsupported critical payload");
 		return;
 	}
 	const struct ikev2_pl *pidi = ikev2_find(&c, IKEV2_NP_IDI),
@@ -128,24 +128,22 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	                      *ptsr = ikev2_find(&c, IKEV2_NP_TSR), *pcp = ikev2_find(&c, IKEV2_NP_CP);
 	struct ikev2_typed idi, auth;
 	if (!pidi || ikev2_parse_id(pidi->body, pidi->len, &idi) < 0 || pidi->len > MSG_ID_MAX) {
-		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "IDi missing or malformed");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "IDi missing or malformed");
 		return;
 	}
-	if (!pauth) {
-		/* no AUTH: the peer asks for EAP (2.16), which is not served yet */
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "EAP requested, not supported");
+	/* no AUTH: the peer asks for EAP (2.16) */
+	memset(&auth, 0, sizeof(auth));
+	if (pauth && (ikev2_parse_auth(pauth->body, pauth->len, &auth) < 0 ||
+	              auth.len > MSG_V2_AUTH_MAX)) {
+		ikev2_auth_fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "AUTH malformed");
 		return;
 	}
-	if (ikev2_parse_auth(pauth->body, pauth->len, &auth) < 0 || auth.len > MSG_V2_AUTH_MAX) {
-		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "AUTH malformed");
-		return;
-	}
-	if (auth.type != IKEV2_AUTH_PSK && auth.type != IKEV2_AUTH_RSA &&
+	if (pauth && auth.type != IKEV2_AUTH_PSK && auth.type != IKEV2_AUTH_RSA &&
 	    auth.type != IKEV2_AUTH_ECDSA256 && auth.type != IKEV2_AUTH_ECDSA384 &&
 	    auth.type != IKEV2_AUTH_ECDSA521 && auth.type != IKEV2_AUTH_DIGITAL_SIG) {
 		char why[64];
 		snprintf(why, sizeof(why), "authentication method %u is not served", auth.type);
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
 	char who[MSG_USER_MAX];
@@ -155,7 +153,12 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	if (!prof) {
 		char why[MSG_USER_MAX + 64];
 		snprintf(why, sizeof(why), "no crypto ikev2 profile matches identity '%s'", who);
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		return;
+	}
+	if (!pauth && !prof->remote_eap) {
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "EAP requested (no AUTH), the profile "
+		     "does not allow authentication remote eap");
 		return;
 	}
 	/* the profile's template: shut down, or not taking this transport family (IOS: an IPv6
@@ -163,7 +166,7 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	const struct conf_interface *vt = prof->virtual_template
 		? conf_find_template(ike.conf, prof->virtual_template) : NULL;
 	if (!vt) {
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "the profile has no virtual-template");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "the profile has no virtual-template");
 		return;
 	}
 	if (vt->shutdown || !conf_tunnel_takes_peer(vt, sa46_is6(&sa->s.peer))) {
@@ -176,12 +179,12 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 			         conf_tunnel_mode_words(vt->tunnel_mode_ipsec),
 			         sa46_is6(&sa->s.peer) ? '6' : '4');
 		log_warnx("IKEv2 session %u: %s", sa->s.id, why);
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
 		return;
 	}
 	struct ikev2_auth_req *r = calloc(1, sizeof(*r));
 	if (!r) {
-		fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
 		return;
 	}
 	sa->auth = r;
@@ -196,7 +199,7 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	if (!psa || !ptsi || !ptsr || ikev2_parse_sa(psa->body, psa->len, &props) < 0 ||
 	    ikev2_parse_ts(ptsi->body, ptsi->len, &r->tsi) < 0 ||
 	    ikev2_parse_ts(ptsr->body, ptsr->len, &r->tsr) < 0) {
-		fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "CHILD_SA payloads missing or malformed");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_INVALID_SYNTAX, "CHILD_SA payloads missing or malformed");
 		return;
 	}
 	memcpy(r->props, props.prop, sizeof(props.prop[0]) * (size_t)props.n);
@@ -214,7 +217,7 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	}
 	if (!r->cp_request || !r->want_ip4) {
 		/* a remote-access hub gives every client its address (2.19) */
-		fail(sa, msgid, IKEV2_N_FAILED_CP_REQUIRED, "no configuration payload asking for an "
+		ikev2_auth_fail(sa, msgid, IKEV2_N_FAILED_CP_REQUIRED, "no configuration payload asking for an "
 		     "IPv4 address");
 		return;
 	}
@@ -226,23 +229,42 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 		r->transport |= n.type == IKEV2_N_USE_TRANSPORT_MODE;
 	}
 
-	/* both sides' octets for keymgr */
 	r->idr_b_len = our_id(sa, r->idr_b, sizeof(r->idr_b));
+	r->eap = !pauth;
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s%s, "
+	        "asking keymgr", sa->s.id, who, prof->name, pauth ? "" : " (EAP)");
+	ikev2_auth_ask(sa, &c, pauth ? auth.type : MSG_V2_AUTH_EAP, auth.data, auth.len, 0);
+}
+
+/*
+ * keymgr's question: the peer's identity, AUTH (method, data; EAP: none; after EAP the
+ * MSK-keyed one with final set) and certificates (c, or NULL), with both sides' octets,
+ * RealMessage | Nonce | prf(SK_p, ID'), rebuilt from the SA for every question.
+ */
+void ikev2_auth_ask(struct ikev2_sa *sa, const struct ikev2_chain *c, int method,
+                    const uint8_t *auth, size_t auth_len, int final)
+{
+	struct ikev2_auth_req *r = sa->auth;
+	uint32_t msgid = r->msgid;
+	struct ikev2_typed idi;
 	struct msg_v2_auth_req *q = calloc(1, sizeof(*q));
-	if (q && auth.type != IKEV2_AUTH_PSK && put_certs(&c, q) < 0) {
+	if (q && c && method != IKEV2_AUTH_PSK && method != MSG_V2_AUTH_EAP &&
+	    put_certs(c, q) < 0) {
 		free(q);
-		fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "certificates malformed or too many");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "certificates malformed or too many");
 		return;
 	}
 	uint8_t mac_i[IKEV2_PRF_MAX], mac_r[IKEV2_PRF_MAX];
 	size_t pl = sa->suite.prf_len;
 	struct iovec vi = { r->idi, r->idi_len }, vr = { r->idr_b, r->idr_b_len };
-	if (!q || !r->idr_b_len || sa->msg1_len + sa->nrlen + pl > MSG_V2_OCTETS_MAX ||
+	if (!q || !r->idr_b_len || auth_len > sizeof(q->auth) ||
+	    ikev2_parse_id(r->idi, r->idi_len, &idi) < 0 ||
+	    sa->msg1_len + sa->nrlen + pl > MSG_V2_OCTETS_MAX ||
 	    sa->msg2_len + sa->nilen + pl > MSG_V2_OCTETS_MAX ||
 	    ikev2_prf(&sa->suite, sa->k.pi, pl, &vi, 1, mac_i) < 0 ||
 	    ikev2_prf(&sa->suite, sa->k.pr, pl, &vr, 1, mac_r) < 0) {
 		free(q);
-		fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "AUTH octets not built");
+		ikev2_auth_fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "AUTH octets not built");
 		return;
 	}
 	q->sa_id = sa->s.id;
@@ -252,10 +274,12 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	q->id_type = idi.type;
 	q->id_len = (uint16_t)idi.len;
 	memcpy(q->id, idi.data, idi.len);
-	q->auth_method = auth.type;
+	q->auth_method = method;
+	q->eap_final = final;
 	q->peer_hashes = sa->peer_hashes;
-	q->auth_len = (uint16_t)auth.len;
-	memcpy(q->auth, auth.data, auth.len);
+	q->auth_len = (uint16_t)auth_len;
+	if (auth_len)
+		memcpy(q->auth, auth, auth_len);
 	q->ni_len = (uint16_t)sa->nilen;
 	memcpy(q->ni, sa->ni, sa->nilen);
 	q->nr_len = (uint16_t)sa->nrlen;
@@ -272,8 +296,6 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	q->oct_r_len = (uint16_t)(sa->msg2_len + sa->nilen + pl);
 	sa->state = V2_S_WAIT_AUTH;
 	ikev2_rearm(sa);
-	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s, asking "
-	        "keymgr", sa->s.id, who, prof->name);
 	ike.io.to_keymgr(IMSG_V2_AUTH_REQ, sa->s.id, q, sizeof(*q));
 	explicit_bzero(q, sizeof(*q));
 	free(q);
@@ -319,11 +341,14 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	char msg[sizeof(res->message)];
 	memcpy(msg, res->message, sizeof(msg));
 	msg[sizeof(msg) - 1] = 0;
-	if (res->status != KEY_OK || res->auth_len == 0 || res->auth_len > sizeof(r->auth_r) ||
-	    res->auth_len > sizeof(res->auth)) {
+	int pending = res->status == KEY_PENDING && r->eap == 1;
+	int no_msk = res->status == KEY_OK && r->eap == 2 && res->eap_no_msk;
+	if ((res->status != KEY_OK && !pending) || (res->auth_len == 0 && !no_msk) ||
+	    res->auth_len > sizeof(r->auth_r) || res->auth_len > sizeof(res->auth) ||
+	    (pending && (res->eap_len < 4 || res->eap_len > sizeof(res->eap)))) {
 		char why[200];
 		snprintf(why, sizeof(why), "authentication failed%s%s", msg[0] ? ": " : "", msg);
-		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		ikev2_auth_fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
 		return 1;
 	}
 	/* keymgr matched the profile itself: it must be the one the identity gave us */
@@ -333,28 +358,43 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	memcpy(group, res->group, sizeof(group));
 	group[sizeof(group) - 1] = 0;
 	if (strcmp(pname, sa->s.v2profile->name)) {
-		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr chose another profile");
+		ikev2_auth_fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr chose another profile");
 		return 1;
 	}
 	/* keymgr keeps a record of the SA from here on: it must hear of its end */
 	sa->s.have_policy = 1;
-	memcpy(r->auth_r, res->auth, res->auth_len);
-	r->auth_r_len = res->auth_len;
-	r->auth_r_method = res->auth_method;
+	if (r->eap == 2) {
+		/* after EAP: the MSK-keyed AUTHs (2.16), or without an MSK our own with SK_p */
+		if (ikev2_eap_final_auth(sa, res) < 0)
+			return 1;
+	} else {
+		memcpy(r->auth_r, res->auth, res->auth_len);
+		r->auth_r_len = res->auth_len;
+		r->auth_r_method = res->auth_method;
+	}
 	char sg[sizeof(res->sign)], vf[sizeof(res->verify)];
 	memcpy(sg, res->sign, sizeof(sg));
 	sg[sizeof(sg) - 1] = 0;
 	memcpy(vf, res->verify, sizeof(vf));
 	vf[sizeof(vf) - 1] = 0;
-	if (strcmp(sg, vf))
+	if (r->eap == 2)
+		;       /* ours was named when EAP began */
+	else if (strcmp(sg, vf))
 		snprintf(sa->auth_words, sizeof(sa->auth_words), "%s/%s", sg, vf);
 	else
 		snprintf(sa->auth_words, sizeof(sa->auth_words), "%s", sg);
-	memcpy(r->tp, res->trustpoint, sizeof(r->tp));
-	r->tp[sizeof(r->tp) - 1] = 0;
+	if (r->eap != 2) {
+		memcpy(r->tp, res->trustpoint, sizeof(r->tp));
+		r->tp[sizeof(r->tp) - 1] = 0;
+	}
 	if (r->tp[0] && !conf_find_trustpoint(ike.conf, r->tp)) {
-		fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr signed with an unknown "
+		ikev2_auth_fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr signed with an unknown "
 		     "trust point");
+		return 1;
+	}
+	if (pending) {
+		/* EAP begins: our AUTH with the first EAP request */
+		ikev2_eap_begin(sa, res->eap, res->eap_len);
 		return 1;
 	}
 	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
@@ -362,7 +402,7 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 		initial_contact(sa);
 	struct msg_xauth_req *x = calloc(1, sizeof(*x));
 	if (!x) {
-		fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
+		ikev2_auth_fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
 		return 1;
 	}
 	x->sa_id = sa->s.id;
@@ -373,7 +413,8 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	sa->state = V2_S_AUTHORIZING;
 	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: '%s' authenticated (%s), "
 	        "authorizing group '%s'", sa->s.id, sa->s.user,
-	        res->peer_kind == V2_AAA_CERT ? "certificate" : "pre-shared key", group);
+	        res->peer_kind == V2_AAA_CERT ? "certificate" :
+	        res->peer_kind == V2_AAA_EAP ? "EAP" : "pre-shared key", group);
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, x, sizeof(*x));
 	free(x);
 	return 1;
@@ -391,7 +432,7 @@ int ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *res)
 		memcpy(m, res->message, sizeof(m));
 		m[sizeof(m) - 1] = 0;
 		snprintf(why, sizeof(why), "not authorized: %s", m);
-		fail(sa, sa->auth->msgid, res->status == XAUTH_NO_ADDRESS ?
+		ikev2_auth_fail(sa, sa->auth->msgid, res->status == XAUTH_NO_ADDRESS ?
 		     IKEV2_N_INTERNAL_ADDRESS_FAILURE : IKEV2_N_AUTHENTICATION_FAILED, why);
 		return 1;
 	}
@@ -402,6 +443,16 @@ int ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *res)
 	return 1;
 }
 
+/* IDr and, signing, our certificate. */
+void ikev2_put_id_cert(const struct ikev2_sa *sa, struct isakmp_buf *b)
+{
+	const struct ikev2_auth_req *r = sa->auth;
+	isakmp_put_payload(b, IKEV2_NP_IDR, r->idr_b, r->idr_b_len);
+	const struct conf_trustpoint *tp = r->tp[0] ? conf_find_trustpoint(ike.conf, r->tp) : NULL;
+	if (tp && tp->cert_len)
+		ikev2_put_cert(b, tp->cert_der, tp->cert_len);
+}
+
 /* IDr, AUTH, CP (the address, netmask, DNS, split networks), then the CHILD_SA or why not. */
 static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
 {
@@ -409,10 +460,8 @@ static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
 	size_t sk;
 	if (ikev2_begin_sk(sa, b, IKEV2_EXCH_AUTH, r->msgid, 1, &sk) < 0)
 		return -1;
-	isakmp_put_payload(b, IKEV2_NP_IDR, r->idr_b, r->idr_b_len);
-	const struct conf_trustpoint *tp = r->tp[0] ? conf_find_trustpoint(ike.conf, r->tp) : NULL;
-	if (tp && tp->cert_len)
-		ikev2_put_cert(b, tp->cert_der, tp->cert_len);
+	if (r->eap != 2)    /* after EAP, IDr and our certificate went out when it began */
+		ikev2_put_id_cert(sa, b);
 	ikev2_put_typed(b, IKEV2_NP_AUTH, (uint8_t)r->auth_r_method, r->auth_r, r->auth_r_len);
 	uint8_t cp[512];
 	long n = 4;
@@ -486,7 +535,7 @@ int ikev2_va_created(uint32_t peerid, const struct msg_va_created *res)
 		return 1;
 	if (res->status) {
 		sa->s.va_requested = 0;
-		fail(sa, sa->auth->msgid, IKEV2_N_TEMPORARY_FAILURE, "interface not created");
+		ikev2_auth_fail(sa, sa->auth->msgid, IKEV2_N_TEMPORARY_FAILURE, "interface not created");
 		return 1;
 	}
 	ike_session_va_ready(&sa->s, res);
@@ -497,7 +546,7 @@ int ikev2_va_created(uint32_t peerid, const struct msg_va_created *res)
 		return 1;
 	}
 	if (ikev2_child_install(sa, &r->c, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen) < 0) {
-		fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "CHILD_SA keys not derived");
+		ikev2_auth_fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "CHILD_SA keys not derived");
 		return 1;
 	}
 	sa->held_spi = r->c.spi_in;

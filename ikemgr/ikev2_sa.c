@@ -19,6 +19,7 @@ struct ikev2_engine v2;
 #define NB(a) (sizeof(a) / sizeof((a)[0]))
 #define HALF_OPEN_SECS 30       /* IKE_SA_INIT answered, no IKE_AUTH: forgotten */
 #define AUTH_SECS      60       /* IKE_AUTH under way (keymgr, RADIUS, tunmgr) */
+#define EAP_SECS       90       /* one EAP round (IOS's eap timeout default: 90 s) */
 #define REPLACED_SECS  60       /* a rekeyed IKE SA the peer has not deleted */
 #define NO_CHILD_SECS  30       /* an established session without a CHILD_SA */
 
@@ -438,11 +439,12 @@ void ikev2_dispatch(struct ikev2_sa *sa, const struct ikev2_hdr *h, uint8_t inne
 	sa->last_rx = time(NULL);
 	switch (h->exch) {
 	case IKEV2_EXCH_AUTH:
-		if (sa->state != V2_S_INIT_DONE) {
+		if (sa->state == V2_S_INIT_DONE)
+			ikev2_auth_input(sa, h->msgid, inner_np, in, inlen);
+		else if (sa->state == V2_S_EAP || sa->state == V2_S_EAP_DONE)
+			ikev2_eap_input(sa, h->msgid, inner_np, in, inlen);
+		else
 			v2.drop_state++;
-			break;
-		}
-		ikev2_auth_input(sa, h->msgid, inner_np, in, inlen);
 		break;
 	case IKEV2_EXCH_INFORMATIONAL:
 		ikev2_info_input(sa, h->msgid, inner_np, in, inlen);
@@ -564,6 +566,12 @@ static time_t deadline(const struct ikev2_sa *sa)
 		return d && (!t || d < t) ? d : t;
 	case V2_S_DEAD:
 		return 0;
+	case V2_S_EAP:
+	case V2_S_EAP_RADIUS:
+	case V2_S_EAP_DONE:
+		/* a person may be typing: each EAP round has the profile's eap timeout */
+		return sa->last_rx + (sa->s.v2profile && sa->s.v2profile->eap_timeout
+		                      ? sa->s.v2profile->eap_timeout : EAP_SECS);
 	default:
 		return sa->created + AUTH_SECS;
 	}

@@ -867,4 +867,5 @@ void keymgr_session_end(const struct msg_session_end *e)
 	authz_revoke(e->session_id);
 	sess_drop(e->session_id);
 	v2_judged_drop(e->session_id);
+	v2eap_drop(e->session_id);
 }

@@ -120,11 +120,19 @@ static void h_vti_sign(struct imsgbuf *b, struct imsg *im, void *arg)
 
 static void h_v2_auth(struct imsgbuf *b, struct imsg *im, void *arg)
 {
-	struct msg_v2_auth_res r;
-	keymgr_v2_auth(io.conf, im->data, &r);
-	imsg_compose(&io.ike, IMSG_V2_AUTH_RES, im->hdr.peerid, -1, &r, sizeof(r));
-	explicit_bzero(&r, sizeof(r));
+	struct msg_v2_auth_res *r = calloc(1, sizeof(*r));
+	if (!r)
+		fatal("calloc");
+	if (!keymgr_v2_auth(io.conf, im->data, r))
+		imsg_compose(&io.ike, IMSG_V2_AUTH_RES, im->hdr.peerid, -1, r, sizeof(*r));
+	explicit_bzero(r, sizeof(*r));
+	free(r);
 	explicit_bzero(im->data, im->datalen);
+}
+
+static void h_v2_eap(struct imsgbuf *b, struct imsg *im, void *arg)
+{
+	v2eap_relay(io.conf, im->data);
 }
 
 static void h_session_end(struct imsgbuf *b, struct imsg *im, void *arg)
@@ -185,6 +193,7 @@ static const imsg_dispatch_fn from_ike[IMSG_TYPE_MAX] = {
 	[IMSG_SIGN_REQ] = h_sign,
 	[IMSG_VTI_SIGN_REQ] = h_vti_sign,
 	[IMSG_V2_AUTH_REQ] = h_v2_auth,
+	[IMSG_V2_EAP_REQ] = h_v2_eap,
 	[IMSG_SESSION_END_KEY] = h_session_end,
 	[IMSG_DYNAUTH_RES] = h_dynauth_res,
 };
@@ -221,6 +230,7 @@ int keymgr_main(struct proc_boot *boot)
 	keymgr_init(boot->conf);
 	io.conf = boot->conf;
 	keymgr_set_sender(send_to_ike);
+	v2eap_set_sender(send_to_ike);
 	radius_acct_init(boot->conf, send_to_parent);
 	lockout_init(boot->conf, send_to_parent);
 	if (radius_init(boot->conf, io.loop) < 0)

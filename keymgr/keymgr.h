@@ -213,8 +213,10 @@ struct v2_judged {
 	char     group[MSG_GROUP_MAX];      /* the authorization's NAME */
 	char     user[MSG_USER_MAX];        /* the identity as text: logs, the session's user */
 };
-void keymgr_v2_auth(const struct vpnd_conf *, const struct msg_v2_auth_req *,
-                   struct msg_v2_auth_res *);
+/* 0: res is the answer; 1: parked on RADIUS (EAP), the answer goes out later by the sender
+ * v2eap_set_sender gave */
+int  keymgr_v2_auth(const struct vpnd_conf *, const struct msg_v2_auth_req *,
+                    struct msg_v2_auth_res *);
 const struct v2_judged *v2_judged_find(uint32_t sa_id);
 void v2_judged_drop(uint32_t sa_id);
 /* NULL when the octets hang together (see v2auth.c), else why not */
@@ -223,6 +225,20 @@ const char *v2_octets_check(const struct msg_v2_auth_req *, size_t prf_len);
  * certificate one of the profile's trust points vouches for, 1 good, else 0 and why in res;
  * v2sig_sign: ours over octets with the profile's trust point's key, 0 and res's auth,
  * auth_method and trustpoint set, else -1 and why. */
+/* v2eap.c: EAP relayed to RADIUS for an IKEv2 SA. v2eap_begin (our AUTH in res): 0 with res
+ * the answer (KEY_PENDING and an EAP-Request/Identity, or an error), 1 when the first
+ * request went to RADIUS (the answer follows as IMSG_V2_AUTH_RES by the sender). v2eap_relay:
+ * the peer's next EAP message to RADIUS; the answer follows as IMSG_V2_EAP_RES. v2eap_final:
+ * after EAP succeeded, the peer's AUTH checked and ours computed with the MSK (or, without
+ * one, eap_no_msk set), 1; else 0 and why. v2eap_drop: the SA is gone. */
+struct ikev2_suite;
+void v2eap_set_sender(keymgr_send_fn to_ike);
+int  v2eap_begin(const struct vpnd_conf *, const struct conf_ikev2_profile *,
+                 const struct msg_v2_auth_req *, struct msg_v2_auth_res *, const char *ident);
+void v2eap_relay(const struct vpnd_conf *, const struct msg_v2_eap *);
+int  v2eap_final(const struct msg_v2_auth_req *, const struct ikev2_suite *,
+                 struct msg_v2_auth_res *);
+void v2eap_drop(uint32_t sa_id);
 int  v2sig_check(const struct vpnd_conf *, const struct conf_ikev2_profile *,
                  const struct msg_v2_auth_req *, struct msg_v2_auth_res *);
 int  v2sig_sign(const struct vpnd_conf *, const struct conf_ikev2_profile *,

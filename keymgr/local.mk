@@ -3,7 +3,7 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
-	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2author.c
+	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c keymgr/v2author.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -56,6 +56,14 @@ test_unit_test_keymgr_v2_SOURCES = test/unit/test_keymgr_v2.c test/unit/v2req.c 
 test_unit_test_keymgr_v2_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_v2_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_v2auth.c
+
+# IKEv2 EAP in keymgr (v2eap.c) where RADIUS is not reached
+check_PROGRAMS += test/unit/test_keymgr_v2eap
+TESTS += test/unit/test_keymgr_v2eap
+test_unit_test_keymgr_v2eap_SOURCES = test/unit/test_keymgr_v2eap.c test/unit/v2req.c \
+	test/unit/v2req.h
+test_unit_test_keymgr_v2eap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_keymgr_v2eap_LDADD = $(TEST_LIBS)
 
 # IKEv2 signatures in keymgr (v2sig.c) with a PKI made in memory
 check_PROGRAMS += test/unit/test_keymgr_v2sig

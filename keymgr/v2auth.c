@@ -187,8 +187,8 @@ static const char *psk_key(const struct vpnd_conf *c, const struct conf_ikev2_pr
 	return remote ? pe->key_remote : pe->key_local;
 }
 
-void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
-                    struct msg_v2_auth_res *res)
+int keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
+                   struct msg_v2_auth_res *res)
 {
 	char ident[MSG_USER_MAX], pa[SA46_STRLEN];
 	const struct conf_ikev2_profile *pr;
@@ -196,12 +196,16 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 	struct ikev2_suite s;
 	uint8_t want[IKEV2_PRF_MAX];
 	const char *why;
-	int psk = rq->auth_method == MSG_V2_AUTH_PSK;
+	int eap_final = rq->auth_method == MSG_V2_AUTH_PSK && rq->eap_final;
+	int psk = rq->auth_method == MSG_V2_AUTH_PSK && !eap_final;
+	int eap = rq->auth_method == MSG_V2_AUTH_EAP;
 
 	memset(res, 0, sizeof(*res));
 	res->sa_id = rq->sa_id;
 	res->status = KEY_ERROR;
 	v2_judged_drop(rq->sa_id);      /* whatever was judged before does not stand */
+	if (!eap_final)
+		v2eap_drop(rq->sa_id);  /* an IKE_AUTH begun again begins EAP again */
 	sa46_ntop(&rq->peer, pa);
 	if (rq->id_len > sizeof(rq->id) || rq->auth_len > sizeof(rq->auth)) {
 		snprintf(res->message, sizeof(res->message), "identity or AUTH out of bounds");
@@ -221,7 +225,12 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		         "authentication remote pre-share", pr->name);
 		goto out;
 	}
-	if (!psk && !pr->remote_rsa && !pr->remote_ecdsa) {
+	if ((eap || eap_final) && !pr->remote_eap) {
+		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' does not allow "
+		         "authentication remote eap", pr->name);
+		goto out;
+	}
+	if (!psk && !eap && !eap_final && !pr->remote_rsa && !pr->remote_ecdsa) {
 		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' does not allow "
 		         "signatures (authentication remote rsa-sig or ecdsa-sig)", pr->name);
 		goto out;
@@ -239,11 +248,25 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		snprintf(res->message, sizeof(res->message), "signed octets refused: %s", why);
 		goto out;
 	}
-	if (lockout_refused("", &rq->peer, res->message, sizeof(res->message)))
+	if (eap_final) {
+		/* both AUTHs keyed with the MSK, which only keymgr holds (v2eap.c) */
+		if (!v2eap_final(rq, &s, res))
+			goto out;
+		res->peer_kind = V2_AAA_EAP;
+		res->status = KEY_OK;
+		snprintf(res->group, sizeof(res->group), "%s", pr->group_name[V2_AAA_EAP][0] ?
+		         pr->group_name[V2_AAA_EAP] : CONF_V2_DEFAULT);
+		remember(res, res->eap_user);
+		log_info("SA %u: IKEv2 identity '%s' from %s authenticated by EAP as '%s' (profile "
+		         "'%s'%s)", rq->sa_id, ident, pa, res->eap_user, pr->name,
+		         res->eap_no_msk ? ", no MSK: AUTH keyed with SK_p" : "");
+		return 0;
+	}
+	if (!eap && lockout_refused("", &rq->peer, res->message, sizeof(res->message)))
 		goto out;
 
-	/* the peer's AUTH */
-	int good;
+	/* the peer's AUTH (with EAP it comes last, keyed by the EAP method's MSK) */
+	int good = 1;
 	if (psk) {
 		struct iovec oi = { (void *)rq->oct_i, rq->oct_i_len };
 		if (ikev2_psk_auth(&s, (const uint8_t *)key, strlen(key), &oi, 1, want) < 0) {
@@ -257,7 +280,7 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 			         "'%.40s', keyring peer '%.24s'", ident, pname);
 		res->peer_kind = V2_AAA_PSK;
 		snprintf(res->verify, sizeof(res->verify), "psk");
-	} else {
+	} else if (!eap) {
 		int st = res->status;
 		good = v2sig_check(c, pr, rq, res);
 		if (!good && res->status == KEY_NO_KEY)
@@ -265,7 +288,8 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		res->status = st;
 		res->peer_kind = V2_AAA_CERT;
 	}
-	lockout_result("", &rq->peer, good, 0);
+	if (!eap)
+		lockout_result("", &rq->peer, good, 0);
 	if (!good)
 		goto out;
 
@@ -288,6 +312,12 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		res->auth_method = MSG_V2_AUTH_PSK;
 		snprintf(res->sign, sizeof(res->sign), "psk");
 	}
+	if (eap) {
+		/* ours goes out with the first EAP request; the peer is judged when EAP ends */
+		res->peer_kind = V2_AAA_EAP;
+		snprintf(res->verify, sizeof(res->verify), "eap");
+		return v2eap_begin(c, pr, rq, res, ident);
+	}
 	res->status = KEY_OK;
 	/* IOS: without a NAME the authorization looks up its default policy */
 	snprintf(res->group, sizeof(res->group), "%s", pr->group_name[res->peer_kind][0] ?
@@ -296,8 +326,10 @@ void keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 	log_info("SA %u: IKEv2 identity '%s' from %s authenticated by %s%s (profile '%s')",
 	         rq->sa_id, ident, pa, psk ? "pre-shared key" : "certificate ",
 	         psk ? "" : res->subject, pr->name);
-	return;
+	return 0;
 out:
 	res->auth_len = 0;
+	res->eap_len = 0;
 	log_rl("SA %u: IKEv2 authentication from %s: %s", rq->sa_id, pa, res->message);
+	return 0;
 }

@@ -290,6 +290,12 @@ static void reply_attr(struct rad_attrs *a, uint8_t type, const uint8_t *v, size
 	const char *s = (const char *)v;
 	uint32_t u;
 	switch (type) {
+	case 79:        /* EAP-Message: joined in order (RFC 3579 3.1) */
+		if (n > sizeof(a->eap) - a->eap_len)
+			a->eap_bad = 1;
+		else if (n)
+			memcpy(a->eap + a->eap_len, v, n), a->eap_len += n;
+		break;
 	case 8:         /* Framed-IP-Address */
 		if (get_u32(v, n, &u))
 			a->framed_ip.s_addr = htonl(u);

@@ -247,6 +247,16 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf, const struct so
 	int result = p[0] == 3 ? RAD_REJECT : p[0] == 11 ? RAD_CHALLENGE : RAD_ACCEPT;
 	if (result != RAD_REJECT && j->kind == RAD_JOB_AUTH)
 		rad_reply_parse(p, (size_t)n, &j->attrs);
+	if (result == RAD_REJECT && j->kind == RAD_JOB_AUTH && j->eap_len)
+		rad_reply_parse(p, (size_t)n, &j->attrs);     /* its EAP-Failure */
+	if (result == RAD_ACCEPT && j->eap_len) {
+		/* the MSK, decrypted with the request's authenticator (RFC 2548 2.4.2) */
+		int m = rad_reply_msk(p, (size_t)n, r->pkt.b + 4, r->secret, j->attrs.msk);
+		j->attrs.msk_len = m > 0 ? (size_t)m : 0;
+		if (m < 0)
+			log_rl("RADIUS: malformed MS-MPPE keys from server %s ignored",
+			       R.conf->radius[r->k].name);
+	}
 	note_alive(r->k);
 	finish(r, result);
 }

@@ -4,7 +4,13 @@
 noinst_LIBRARIES += radius/libradius.a
 radius_libradius_a_SOURCES = radius/radius.h radius/client.c radius/attr.c radius/wire.c \
 	radius/request.c radius/acct.c radius/dynauth.h radius/dynauth.c radius/dynauth_wire.c \
-	radius/stats.c radius/stats.h
+	radius/stats.c radius/stats.h radius/eap.c
+
+check_PROGRAMS += test/unit/test_radius_eap
+TESTS += test/unit/test_radius_eap
+test_unit_test_radius_eap_SOURCES = test/unit/test_radius_eap.c
+test_unit_test_radius_eap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_radius_eap_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_radius
 TESTS += test/unit/test_radius

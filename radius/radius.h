@@ -76,6 +76,13 @@ struct rad_attrs {
 	/* DNS-Server-IPv6-Address (RFC 6911 3.2), in the order given: INTERNAL_IP6_DNS */
 	struct in6_addr dns6[2];
 	int      ndns6;
+	/* EAP (RFC 3579): the EAP-Message attributes joined, and the MSK of an Access-Accept
+	 * (MS-MPPE-Recv-Key | MS-MPPE-Send-Key, RFC 2548, decrypted; eap.c) */
+	uint8_t  eap[MSG_EAP_MAX];
+	size_t   eap_len;
+	int      eap_bad;                    /* too long for eap[] */
+	uint8_t  msk[64];
+	size_t   msk_len;
 };
 
 void rad_attrs_init(struct rad_attrs *a);
@@ -122,6 +129,18 @@ int rad_reply_check(const uint8_t *req, size_t reqlen, const uint8_t *rep, size_
 /* The attributes of a checked Access-Accept or Access-Challenge into a (attr.c). */
 void rad_reply_parse(const uint8_t *rep, size_t len, struct rad_attrs *a);
 
+/*
+ * EAP through RADIUS (eap.c, RFC 3579 and RFC 2548). rad_put_eap: msg as EAP-Message
+ * attributes of at most 253 bytes each (the Message-Authenticator is there already).
+ * rad_reply_msk: the MSK of a checked Access-Accept to the request whose Request
+ * Authenticator is req_auth: MS-MPPE-Recv-Key | MS-MPPE-Send-Key decrypted with the secret;
+ * its length (64), 0 when the reply has none, -1 when they are malformed.
+ */
+struct rad_pkt;
+void rad_put_eap(struct rad_pkt *p, const uint8_t *msg, size_t len);
+int  rad_reply_msk(const uint8_t *rep, size_t len, const uint8_t req_auth[16], const char *secret,
+                   uint8_t msk[64]);
+
 /* Building a request (wire.c). */
 #define RAD_PKT_MAX 4096
 struct rad_pkt {
@@ -159,6 +178,10 @@ struct radius_job {
 	char     password[128];
 	uint8_t  state[RAD_STR_MAX];          /* State of a previous Access-Challenge */
 	size_t   state_len;
+	/* EAP relayed (RFC 3579): this message instead of a password, Framed-MTU (EAP-TLS) */
+	uint8_t  eap[MSG_EAP_MAX];
+	size_t   eap_len;
+	int      framed_mtu;
 	union sa46 peer;                      /* Calling-Station-Id */
 	uint32_t session_id;                  /* Acct-Session-Id */
 	/* out */

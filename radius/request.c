@@ -11,7 +11,7 @@
 
 enum {
 	A_USER_NAME = 1, A_NAS_IP = 4, A_SERVICE_TYPE = 6, A_FRAMED_IP = 8, A_STATE = 24,
-	A_CLASS = 25, A_CALLING = 31, A_NAS_ID = 32, A_STATUS_TYPE = 40, A_DELAY_TIME = 41,
+	A_CLASS = 25, A_FRAMED_MTU = 12, A_CALLING = 31, A_NAS_ID = 32, A_STATUS_TYPE = 40, A_DELAY_TIME = 41,
 	A_IN_OCTETS = 42, A_OUT_OCTETS = 43, A_SESSION_ID = 44, A_AUTHENTIC = 45,
 	A_SESSION_TIME = 46, A_IN_PKTS = 47, A_OUT_PKTS = 48, A_TERMINATE_CAUSE = 49,
 	A_IN_GIGAWORDS = 52, A_OUT_GIGAWORDS = 53, A_EVENT_TIMESTAMP = 55, A_NAS_PORT_TYPE = 61,
@@ -43,7 +43,15 @@ static int access_request(struct rad_pkt *p, const struct vpnd_conf *c, uint8_t 
 
 	rad_pkt_init(p, CODE_ACCESS_REQUEST, id);
 	rad_put_str(p, A_USER_NAME, j->user);
-	rad_put_password(p, j->password, secret);
+	if (j->eap_len) {
+		/* EAP relayed: the method authenticates, no password (RFC 3579 3.1) */
+		rad_put_u32(p, A_SERVICE_TYPE, SERVICE_FRAMED);
+		if (j->framed_mtu)
+			rad_put_u32(p, A_FRAMED_MTU, (uint32_t)j->framed_mtu);
+		rad_put_eap(p, j->eap, j->eap_len);
+	} else {
+		rad_put_password(p, j->password, secret);
+	}
 	nas(p, c, nas_ip);
 	sa46_ntop(&j->peer, peer);
 	rad_put_str(p, A_CALLING, peer);

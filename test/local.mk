@@ -194,9 +194,13 @@ TESTS += test/interop/test_ikev2_ops.sh
 EXTRA_DIST += test/interop/test_ikev2_ops.sh test/data/hub-ikev2-ops.conf
 ikev2_ops_log = test/interop/test_ikev2_ops.sh.log
 $(ikev2_ops_log): test/interop/test_ikev2_cert.sh.log
+TESTS += test/interop/test_ikev2_eap.sh
+EXTRA_DIST += test/interop/test_ikev2_eap.sh test/data/hub-ikev2-eap.conf
+ikev2_eap_log = test/interop/test_ikev2_eap.sh.log
+$(ikev2_eap_log): test/interop/test_ikev2_ops.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2_ops.sh.log
+$(deb_log): test/interop/test_ikev2_eap.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh

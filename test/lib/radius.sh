@@ -4,7 +4,8 @@
 # Access-Request. Source test/lib/vpnd.sh first.
 #
 #   radius_start DIR PORT SECRET USERS_FILE   # waits until it answers, else fails
-#     (RADIUS_V6=1: on ::1 as well as 127.0.0.1)
+#     (RADIUS_V6=1: on ::1 as well as 127.0.0.1; RADIUS_EAP=1: the eap module with MD5 and
+#     MSCHAPv2, whose Access-Accept carries the MS-MPPE keys)
 #     (authentication on PORT, accounting on PORT+1 into DIR/log/detail, which a restart on
 #     the same DIR keeps)
 #   radius_stop DIR
@@ -19,7 +20,26 @@ radius_start() {
 	: >"$dir/acct_users"
 	: >"$dir/preproxy_users"
 	# RADIUS_V6=1: also listen on ::1, for the hub's ::1 (a server on IPv6)
-	local client6="" listen6=""
+	local client6="" listen6="" eap_mod="" eap_authz="" eap_authn=""
+	[ -n "${RADIUS_EAP:-}" ] && eap_mod="eap {
+		default_eap_type = md5
+		timer_expire = 60
+		ignore_unknown_eap_types = no
+		max_sessions = 256
+		md5 {
+		}
+		mschapv2 {
+		}
+	}
+	mschap {
+	}" && eap_authz="eap {
+			ok = return
+		}" && eap_authn="Auth-Type EAP {
+			eap
+		}
+		Auth-Type MS-CHAP {
+			mschap
+		}"
 	[ -n "${RADIUS_V6:-}" ] && client6="client hub6 {
 	ipv6addr = ::1
 	secret = $secret
@@ -81,6 +101,7 @@ modules {
 	}
 	pap {
 	}
+	$eap_mod
 	detail {
 		filename = $dir/log/detail
 		header = "%t"
@@ -104,6 +125,7 @@ server default {
 		detail
 	}
 	authorize {
+		$eap_authz
 		files
 		pap
 	}
@@ -111,6 +133,7 @@ server default {
 		Auth-Type PAP {
 			pap
 		}
+		$eap_authn
 	}
 	post-auth {
 	}

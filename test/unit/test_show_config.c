@@ -1895,7 +1895,7 @@ Test(show_config, running_config_ikev2_lines)
 	out = run(show_running_config, c, 1, NULL);
 	cr_expect_eq(json_check(out,
 		"v = d['ikev2']\n"
-		"assert v['served'] == 'psk cert'\n"
+		"assert v['served'] == 'psk cert eap'\n"
 		"p = {x['name']: x for x in v['proposals']}\n"
 		"assert p['default']['builtin'] is False and p['default']['encryption'] =="
 		" ['aes-cbc-128', '3des'], p\n"
