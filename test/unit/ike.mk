@@ -29,14 +29,14 @@ test_unit_test_ikev2_wire_LDADD = $(TEST_LIBS)
 EXTRA_DIST += test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_client.h
 check_PROGRAMS += test/unit/test_ikev2_engine
 TESTS += test/unit/test_ikev2_engine
-test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c
+test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c test/unit/v2peer.c test/unit/v2peer.h
 test_unit_test_ikev2_engine_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_engine_LDADD = $(TEST_LIBS)
 
 # IKE fragmentation (RFC 7383) through ikev2_input: reassembly, forged fragments, responses cut
 check_PROGRAMS += test/unit/test_ikev2_frag
 TESTS += test/unit/test_ikev2_frag
-test_unit_test_ikev2_frag_SOURCES = test/unit/test_ikev2_frag.c
+test_unit_test_ikev2_frag_SOURCES = test/unit/test_ikev2_frag.c test/unit/v2peer.c test/unit/v2peer.h
 test_unit_test_ikev2_frag_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_frag_LDADD = $(TEST_LIBS)
 

@@ -18,6 +18,7 @@
 #include "ikemgr/dh.h"
 #include "ikemgr/ikev1.h"
 #include "ikemgr/ikev2.h"
+#include "test/unit/v2peer.h"
 
 #define MTU 300
 static const char cfg[] =
@@ -36,17 +37,10 @@ static const char cfg[] =
 	" tunnel protection ipsec profile IP\n";
 
 static struct vpnd_conf conf;
-static union sa46 peer, local;
 static int nsent, nkey;
 #define NOUT 64
 static uint8_t out[NOUT][4096];
 static size_t out_len[NOUT];
-
-static struct {
-	uint8_t spi_i[8], spi_r[8], ni[32];
-	struct ikev2_suite s;
-	struct ikev2_keys k;
-} c;
 
 static void io_send(const union sa46 *l, const union sa46 *p, int port4500, const uint8_t *pkt,
                     size_t len)
@@ -63,40 +57,13 @@ static void io_key(uint32_t t, uint32_t id, const void *d, size_t l)
 	(void)t; (void)id; (void)d; (void)l;
 	nkey++;
 }
-static void io_none(uint32_t t, uint32_t id, const void *d, size_t l)
-{
-	(void)t; (void)id; (void)d; (void)l;
-}
 
 static void setup(void)
 {
-	static const struct ike_io io = { io_send, io_key, io_none, io_none };
-	memset(&conf, 0, sizeof(conf));
-	memset(&v2, 0, sizeof(v2));
-	cr_assert_eq(conf_load_buf("t", cfg, sizeof(cfg) - 1, &conf, NULL, NULL), 0);
+	static const struct ike_io io = { io_send, io_key, v2peer_io_none, v2peer_io_none };
+	v2peer_hub_start(&conf, cfg, sizeof(cfg) - 1, &io);
 	cr_assert_eq(conf.v2.fragmentation, 1);
-	cr_assert_eq(ike_crypto_init(), 0);
-	ikev1_init(&conf, &io);
-	sa46_pton("192.0.2.7", &peer);
-	sa46_pton("192.0.2.1", &local);
-	sa46_set_port(&peer, 500);
-	sa46_set_port(&local, 500);
 	nsent = nkey = 0;
-}
-
-static void teardown(void)
-{
-	ikev2_shutdown();
-	ikev1_shutdown();
-}
-
-static void in(const uint8_t *p, size_t len)
-{
-	uint8_t *copy = malloc(len);
-	cr_assert_not_null(copy);
-	memcpy(copy, p, len);
-	ikev2_input(copy, len, &peer, &local, 0);
-	free(copy);
 }
 
 static int has_frag_notify(const uint8_t *m, size_t len)
@@ -119,44 +86,12 @@ static int has_frag_notify(const uint8_t *m, size_t len)
  * whether the hub announced it back */
 static int sa_init(int frag)
 {
-	static const uint8_t zero[8], priv[32] = { 7, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
-	struct ike_dh *dh = ike_dh_new_with_private(19, priv, sizeof(priv));
-	uint8_t pub[64], shared[64];
-	size_t sl = sizeof(shared);
-	cr_assert_not_null(dh);
-	cr_assert_eq(ike_dh_public(dh, pub, 64), 0);
-	memset(c.spi_i, 0x11, 8);
-	memset(c.ni, 0x22, sizeof(c.ni));
-	struct ikev2_trans t[3] = { { IKEV2_TR_ENCR, 20, 256 }, { IKEV2_TR_PRF, 6, 0 },
-	                            { IKEV2_TR_DH, 19, 0 } };
 	struct isakmp_buf b;
-	isakmp_buf_init(&b);
-	ikev2_put_hdr(&b, c.spi_i, zero, IKEV2_EXCH_SA_INIT, IKEV2_FLAG_I, 0);
-	ikev2_put_sa1(&b, 1, IKEV2_PROTO_IKE, NULL, 0, t, 3);
-	ikev2_put_ke(&b, 19, pub, 64);
-	isakmp_put_payload(&b, IKEV2_NP_NONCE, c.ni, sizeof(c.ni));
-	if (frag)
-		ikev2_put_notify(&b, 0, NULL, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
-	cr_assert_eq(isakmp_finalize(&b), 0);
-	in(b.data, b.len);
+	v2peer_init_req(&b, frag);
+	v2peer_in(b.data, b.len);
 	isakmp_buf_free(&b);
 	cr_assert_eq(nsent, 1);
-
-	struct ikev2_hdr h;
-	struct ikev2_chain ch;
-	struct ikev2_ke ke;
-	uint8_t inner;
-	cr_assert_eq(ikev2_parse_hdr(out[0], out_len[0], &h), 0);
-	cr_assert_eq(ikev2_parse_chain(h.np, out[0], ISAKMP_HDR_LEN, out_len[0], &ch, &inner), 0);
-	const struct ikev2_pl *pke = ikev2_find(&ch, IKEV2_NP_KE), *pn = ikev2_find(&ch, IKEV2_NP_NONCE);
-	cr_assert(pke && pn, "IKE_SA_INIT answered without KE or nonce");
-	cr_assert_eq(ikev2_parse_ke(pke->body, pke->len, &ke), 0);
-	cr_assert_eq(ike_dh_shared(dh, ke.data, ke.len, shared, &sl), 0);
-	ike_dh_free(dh);
-	memcpy(c.spi_r, h.spi_r, 8);
-	cr_assert_eq(ikev2_suite(&c.s, 20, 256, 0, 6, 19), 0);
-	cr_assert_eq(ikev2_ike_keys(&c.s, shared, sl, c.ni, sizeof(c.ni), pn->body, pn->len,
-	                            c.spi_i, c.spi_r, NULL, &c.k), 0);
+	v2peer_init_res(out[0], out_len[0]);
 	return has_frag_notify(out[0], out_len[0]);
 }
 
@@ -166,7 +101,7 @@ static size_t frag(uint8_t *m, size_t cap, uint8_t exch, uint32_t msgid, uint8_t
 {
 	struct isakmp_buf b;
 	isakmp_buf_init(&b);
-	ikev2_put_hdr(&b, c.spi_i, c.spi_r, exch, IKEV2_FLAG_I, msgid);
+	ikev2_put_hdr(&b, v2p.spi_i, v2p.spi_r, exch, IKEV2_FLAG_I, msgid);
 	cr_assert_eq(b.len, (size_t)ISAKMP_HDR_LEN);
 	memset(m, 0, cap);
 	memcpy(m, b.data, b.len);
@@ -177,61 +112,24 @@ static size_t frag(uint8_t *m, size_t cap, uint8_t exch, uint32_t msgid, uint8_t
 	m[ISAKMP_HDR_LEN + 5] = (uint8_t)num;
 	m[ISAKMP_HDR_LEN + 6] = (uint8_t)(total >> 8);
 	m[ISAKMP_HDR_LEN + 7] = (uint8_t)total;
-	memcpy(m + ISAKMP_HDR_LEN + 8 + c.s.iv, part, len);
-	long n = ikev2_skf_seal(&c.s, c.k.ei, c.k.ai, m, cap, ISAKMP_HDR_LEN, len);
-	cr_assert_gt(n, 0);
-	return (size_t)n;
-}
-
-/* A whole request: header, SK, the chain, sealed. */
-static size_t req(uint8_t *m, size_t cap, uint8_t exch, uint32_t msgid, uint8_t np,
-                  const uint8_t *chain, size_t len)
-{
-	struct isakmp_buf b;
-	isakmp_buf_init(&b);
-	ikev2_put_hdr(&b, c.spi_i, c.spi_r, exch, IKEV2_FLAG_I, msgid);
-	memset(m, 0, cap);
-	memcpy(m, b.data, b.len);
-	isakmp_buf_free(&b);
-	m[16] = IKEV2_NP_SK;
-	m[ISAKMP_HDR_LEN] = np;
-	if (len)
-		memcpy(m + ISAKMP_HDR_LEN + 4 + c.s.iv, chain, len);
-	long n = ikev2_sk_seal(&c.s, c.k.ei, c.k.ai, m, cap, ISAKMP_HDR_LEN, len);
+	memcpy(m + ISAKMP_HDR_LEN + 8 + v2p.s.iv, part, len);
+	long n = ikev2_skf_seal(&v2p.s, v2p.k.ei, v2p.k.ai, m, cap, ISAKMP_HDR_LEN, len);
 	cr_assert_gt(n, 0);
 	return (size_t)n;
 }
 
 /* IDi, AUTH, CP, SA (ESP), TSi, TSr: an IKE_AUTH request that goes to keymgr */
-static size_t auth_chain(uint8_t *o)
-{
-	static const uint8_t chain[] = {
-		IKEV2_NP_AUTH, 0, 0, 26, IKEV2_ID_FQDN, 0, 0, 0,
-		'c', 'l', 'i', 'e', 'n', 't', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
-		IKEV2_NP_CP, 0, 0, 12, IKEV2_AUTH_PSK, 0, 0, 0, 1, 2, 3, 4,
-		IKEV2_NP_SA, 0, 0, 12, IKEV2_CFG_REQUEST, 0, 0, 0, 0, 1, 0, 0,
-		IKEV2_NP_TSI, 0, 0, 44, 0, 0, 0, 40, 1, 3, 4, 3, 0xc0, 0xde, 0, 0,
-		3, 0, 0, 12, 1, 0, 0, 12, 0x80, 14, 1, 0,
-		3, 0, 0, 8, 3, 0, 0, 12, 0, 0, 0, 8, 5, 0, 0, 0,
-		IKEV2_NP_TSR, 0, 0, 24, 1, 0, 0, 0, IKEV2_TS_IPV4_ADDR_RANGE, 0, 0, 16, 0, 0, 0xff, 0xff,
-		0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
-		0, 0, 0, 24, 1, 0, 0, 0, IKEV2_TS_IPV4_ADDR_RANGE, 0, 0, 16, 0, 0, 0xff, 0xff,
-		0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,
-	};
-	memcpy(o, chain, sizeof(chain));
-	return sizeof(chain);
-}
 
 /* the IKE_AUTH request cut in three, fragment i (1..3) of it sealed into m */
 static size_t auth_frag(uint8_t *m, size_t cap, unsigned i, unsigned total)
 {
 	uint8_t chain[256];
-	size_t cl = auth_chain(chain), third = cl / 3;
+	size_t cl = v2peer_auth_chain(chain), third = cl / 3;
 	size_t from = (i - 1) * third, len = i == 3 ? cl - from : third;
 	return frag(m, cap, IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, i, total, chain + from, len);
 }
 
-TestSuite(ikev2_frag, .init = setup, .fini = teardown);
+TestSuite(ikev2_frag, .init = setup, .fini = v2peer_hub_stop);
 
 Test(ikev2_frag, negotiated_only_when_both_say_so)
 {
@@ -245,7 +143,7 @@ Test(ikev2_frag, negotiated_only_when_both_say_so)
 	uint8_t m[1024];
 	uint64_t was = v2.drop_malformed;
 	for (unsigned i = 1; i <= 3; i++)
-		in(m, auth_frag(m, sizeof(m), i, 3));
+		v2peer_in(m, auth_frag(m, sizeof(m), i, 3));
 	cr_assert_eq(nkey, 0);
 	cr_assert_eq(v2.drop_malformed, was + 3);
 	cr_assert_eq(v2.frag_reassembled, 0);
@@ -265,21 +163,21 @@ Test(ikev2_frag, request_in_three_fragments_out_of_order_taken_once)
 	cr_assert(sa_init(1));
 	size_t l1 = auth_frag(f1, sizeof(f1), 1, 3), l2 = auth_frag(f2, sizeof(f2), 2, 3),
 	       l3 = auth_frag(f3, sizeof(f3), 3, 3);
-	in(f3, l3);
-	in(f1, l1);
-	in(f3, l3);
+	v2peer_in(f3, l3);
+	v2peer_in(f1, l1);
+	v2peer_in(f3, l3);
 	cr_assert_eq(nkey, 0, "IKE_AUTH taken before its fragments were all there");
 	cr_assert_eq(v2.frag_dup, 1);
 	cr_assert_not_null(v2.all->frx);
-	in(f2, l2);
+	v2peer_in(f2, l2);
 	cr_assert_eq(nkey, 1, "the reassembled IKE_AUTH did not reach keymgr");
 	cr_assert_eq(v2.frag_rx, 3);
 	cr_assert_eq(v2.frag_reassembled, 1);
 	cr_assert_null(v2.all->frx);
 	cr_assert_eq(v2.all->next_in, 2);
 	/* the peer retransmits while keymgr works: nothing taken twice, nothing answered */
-	in(f2, l2);
-	in(f1, l1);
+	v2peer_in(f2, l2);
+	v2peer_in(f1, l1);
 	cr_assert_eq(nkey, 1);
 	cr_assert_eq(nsent, 1);
 }
@@ -291,19 +189,19 @@ Test(ikev2_frag, forged_fragment_dropped_without_disturbing_the_rest)
 	uint8_t f[1024];
 	size_t l;
 	cr_assert(sa_init(1));
-	in(f, auth_frag(f, sizeof(f), 1, 3));
+	v2peer_in(f, auth_frag(f, sizeof(f), 1, 3));
 	l = auth_frag(f, sizeof(f), 2, 3);
 	f[l - 1] ^= 1;
-	in(f, l);
+	v2peer_in(f, l);
 	cr_assert_eq(v2.drop_integrity, 1);
 	l = auth_frag(f, sizeof(f), 2, 4);
 	f[l - 3] ^= 0x40;
-	in(f, l);
+	v2peer_in(f, l);
 	cr_assert_eq(v2.drop_integrity, 2);
 	cr_assert_eq(v2.frag_rx, 1);
-	in(f, auth_frag(f, sizeof(f), 3, 3));
+	v2peer_in(f, auth_frag(f, sizeof(f), 3, 3));
 	cr_assert_eq(nkey, 0);
-	in(f, auth_frag(f, sizeof(f), 2, 3));
+	v2peer_in(f, auth_frag(f, sizeof(f), 2, 3));
 	cr_assert_eq(nkey, 1, "the genuine fragments were not put back together");
 	cr_assert_eq(v2.frag_reassembled, 1);
 }
@@ -313,17 +211,17 @@ Test(ikev2_frag, malformed_fragments_dropped_and_counted)
 	uint8_t f[1024], part[8] = { 0 };
 	cr_assert(sa_init(1));
 	uint64_t was = v2.drop_malformed;
-	in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, 1, IKEV2_FRAG_MAX + 1, part, 8));
-	in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, 0, 3, part, 8));
-	in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, 4, 3, part, 8));
+	v2peer_in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, 1, IKEV2_FRAG_MAX + 1, part, 8));
+	v2peer_in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, 0, 3, part, 8));
+	v2peer_in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, 4, 3, part, 8));
 	cr_assert_eq(v2.drop_malformed, was + 3);
 	cr_assert_eq(v2.frag_drop, 3);
 	/* a smaller total than the message's first: an older cut, dropped */
-	in(f, auth_frag(f, sizeof(f), 1, 3));
-	in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, 0, 2, 2, part, 8));
+	v2peer_in(f, auth_frag(f, sizeof(f), 1, 3));
+	v2peer_in(f, frag(f, sizeof(f), IKEV2_EXCH_AUTH, 1, 0, 2, 2, part, 8));
 	cr_assert_eq(v2.frag_drop, 4);
 	/* another exchange type under the same message ID */
-	in(f, frag(f, sizeof(f), IKEV2_EXCH_INFORMATIONAL, 1, 0, 2, 3, part, 8));
+	v2peer_in(f, frag(f, sizeof(f), IKEV2_EXCH_INFORMATIONAL, 1, 0, 2, 3, part, 8));
 	cr_assert_eq(v2.frag_drop, 5);
 	cr_assert_eq(v2.frag_rx, 1);
 	cr_assert_eq(nkey, 0);
@@ -347,7 +245,7 @@ static void open_resp_frag(const uint8_t *m, size_t len, unsigned *num, unsigned
 	*total = (unsigned)ch.pl[0].body[2] << 8 | ch.pl[0].body[3];
 	*np = inner;
 	memcpy(copy, m, len);
-	cr_assert_eq(ikev2_skf_open(&c.s, c.k.er, c.k.ar, copy, len, ch.pl[0].off, &p, &pl), 0,
+	cr_assert_eq(ikev2_skf_open(&v2p.s, v2p.k.er, v2p.k.ar, copy, len, ch.pl[0].off, &p, &pl), 0,
 	             "a response fragment that the initiator's keys do not open");
 	memcpy(all + *alllen, p, pl);
 	*alllen += pl;
@@ -362,7 +260,7 @@ Test(ikev2_frag, large_response_leaves_in_fragments)
 	cr_assert(sa_init(1));
 	struct ikev2_sa *sa = v2.all;
 	/* INFORMATIONAL 1 taken and answered whole (small) */
-	in(m, req(m, sizeof(m), IKEV2_EXCH_INFORMATIONAL, 1, 0, NULL, 0));
+	v2peer_in(m, v2peer_req(m, sizeof(m), IKEV2_EXCH_INFORMATIONAL, 1, 0, NULL, 0));
 	cr_assert_eq(nsent, 2);
 	cr_assert_eq(sa->last_resp_frags, 0);
 	/* a larger answer to it: two notifies of 450 bytes of data */
@@ -407,7 +305,7 @@ Test(ikev2_frag, large_response_leaves_in_fragments)
 	cr_assert_arr_eq(all, want, want_len);
 	/* INFORMATIONAL 1 again: all the fragments again, the same bytes */
 	int before = nsent;
-	in(m, req(m, sizeof(m), IKEV2_EXCH_INFORMATIONAL, 1, 0, NULL, 0));
+	v2peer_in(m, v2peer_req(m, sizeof(m), IKEV2_EXCH_INFORMATIONAL, 1, 0, NULL, 0));
 	cr_assert_eq(nsent - before, n);
 	for (int i = 0; i < n; i++) {
 		cr_assert_eq(out_len[before + i], out_len[2 + i]);
@@ -427,15 +325,15 @@ Test(ikev2_frag, answered_fragmented_request_resent_once)
 	uint8_t f1[1024];
 	memcpy(f1, f, l1);
 	size_t l2 = frag(f, sizeof(f), IKEV2_EXCH_INFORMATIONAL, 1, 0, 2, 2, chain, 0);
-	in(f1, l1);
-	in(f, l2);
+	v2peer_in(f1, l1);
+	v2peer_in(f, l2);
 	cr_assert_eq(nsent, 2, "the reassembled INFORMATIONAL was not answered");
-	in(f, l2);
+	v2peer_in(f, l2);
 	cr_assert_eq(nsent, 2);
-	in(f1, l1);
+	v2peer_in(f1, l1);
 	cr_assert_eq(nsent, 3);
 	cr_assert_arr_eq(out[2], out[1], out_len[1]);
 	f1[l1 - 1] ^= 1;
-	in(f1, l1);
+	v2peer_in(f1, l1);
 	cr_assert_eq(nsent, 3, "a forged fragment 1 made the hub send");
 }
