@@ -12,7 +12,7 @@ check_PROGRAMS += test/unit/db_fill
 test_unit_db_fill_SOURCES = test/unit/db_fill.c
 test_unit_db_fill_LDADD = $(VPND_LIBS)
 TESTS += test/unit/test_vpnctl.sh test/unit/test_vpnctl_ikev2.sh
-EXTRA_DIST += test/unit/test_vpnctl.sh test/unit/test_vpnctl_ikev2.sh
+EXTRA_DIST += test/unit/test_vpnctl.sh test/unit/test_vpnctl_ikev2.sh test/unit/vpnctl_lib.sh
 # kill -9 of a writer in the middle of a burst leaves a file that passes integrity_check
 TESTS += test/unit/test_db_crash.sh
 EXTRA_DIST += test/unit/test_db_crash.sh

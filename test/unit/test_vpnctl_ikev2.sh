@@ -4,38 +4,8 @@
 # sa. Run from the build directory (make check does).
 set -u
 
-VPNCTL=${VPNCTL:-./vpnctl/vpnctl}
-DB_FILL=${DB_FILL:-./test/unit/db_fill}
-export TZ=UTC LC_ALL=C
-
-T=$(mktemp -d /tmp/test_vpnctl_ikev2.XXXXXX) || exit 1
-SERVER_PID=
-cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
-	rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
-
-FAILED=0
-fail() { echo "FAIL: $*"; FAILED=1; }
-pass() { echo "ok: $*"; }
-
-# run ARGS...: sets OUT, ERR, RC
-run() {
-	timeout 30 "$VPNCTL" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
-# json_check PYTHON-ASSERTIONS: the assertions see ROWS, the parsed output in $T/out
-json_check() {
-	python3 -c "
-import json, sys
-rows = json.load(open(sys.argv[1], encoding='utf-8'))
-$1
-" "$T/out"
-}
+VPNCTL_TEST=test_vpnctl_ikev2
+. "${srcdir:-.}/test/unit/vpnctl_lib.sh"
 
 # IKEv1 sessions only
 mkdir "$T/st" && "$DB_FILL" "$T/st/vpnd.db" || { echo "FAIL: db_fill"; exit 1; }
