@@ -152,7 +152,7 @@ struct ikev2_engine {
 	struct tmr_heap timers;
 	/* counters for show and debug: every dropped datagram is counted once, by reason */
 	uint64_t rx, drop_malformed, drop_unknown_sa, drop_msgid, drop_integrity, drop_state,
-	         cookies_sent, sa_init_ok, auth_ok, auth_fail;
+	         cookies_sent, sa_init_ok, auth_ok, auth_fail, redirects;
 	/* RFC 7383: fragments taken (authentic), messages put back together, fragments sent,
 	 * fragments dropped (malformed, out of bounds, inconsistent; also in drop_malformed or
 	 * drop_integrity), fragments we had already (retransmitted) */
@@ -204,6 +204,11 @@ void ikev2_notify_clear(const uint8_t spi_i[8], const uint8_t spi_r[8], const un
 /* A protected answer carrying one error notify. */
 void ikev2_notify_protected(struct ikev2_sa *, uint8_t exch, uint32_t msgid, uint16_t type,
                             const uint8_t *data, size_t len);
+
+/* ikev2_redirect.c: 1 when the IKE_SA_INIT was answered with REDIRECT (RFC 5685) */
+int  ikev2_redirect_init(const struct ikev2_hdr *, const struct ikev2_chain *,
+                         const struct ikev2_pl *nonce, const union sa46 *peer,
+                         const union sa46 *local, int port4500);
 
 /* ikev2_init.c */
 void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,

@@ -165,6 +165,8 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 			return;
 		}
 	}
+	if (ikev2_redirect_init(h, &c, pn, peer, local, port4500))
+		return;
 	int lim = ike.conf->v2.max_in_neg_in;
 	if (lim && v2.nhalfopen >= lim) {
 		refuse(h, peer, local, port4500, IKEV2_N_TEMPORARY_FAILURE, NULL, 0,

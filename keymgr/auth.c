@@ -835,9 +835,15 @@ int keymgr_xauth_q(uint32_t peerid, const struct msg_xauth_req *rq, struct msg_x
 	q->xa.author_list[sizeof(q->xa.author_list) - 1] = 0;
 	char why[160];
 	switch (v2_xauth_prepare(kconf, &q->xa, why, sizeof(why))) {
-	case 1:
+	case 1: {
 		q->v2 = 1;
+		/* EAP's own Access-Accept as the user's attributes (aaa authorization user eap
+		 * cached): only for an SA judged by EAP, which is the only one it is kept for */
+		const struct v2_judged *vj = v2_judged_find(rq->sa_id);
+		if (vj && vj->kind == V2_AAA_EAP && v2eap_cached_take(rq->sa_id, &q->ua))
+			q->have_ua = 1;
 		break;
+	}
 	case -1:
 		pending_free(q);
 		res->status = XAUTH_REFUSED;

@@ -239,6 +239,10 @@ void v2eap_relay(const struct vpnd_conf *, const struct msg_v2_eap *);
 int  v2eap_final(const struct msg_v2_auth_req *, const struct ikev2_suite *,
                  struct msg_v2_auth_res *);
 void v2eap_drop(uint32_t sa_id);
+/* aaa authorization user eap cached: the Access-Accept's attributes that ended the SA's EAP,
+ * once (1), else 0 */
+struct rad_attrs;
+int  v2eap_cached_take(uint32_t sa_id, struct rad_attrs *out);
 int  v2sig_check(const struct vpnd_conf *, const struct conf_ikev2_profile *,
                  const struct msg_v2_auth_req *, struct msg_v2_auth_res *);
 int  v2sig_sign(const struct vpnd_conf *, const struct conf_ikev2_profile *,

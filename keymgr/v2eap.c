@@ -31,12 +31,23 @@
 
 enum { X_WAIT_PEER = 1, X_WAIT_RADIUS, X_SUCCESS, X_FAILED };
 
+/* `aaa authorization user eap cached`: the attributes of the Access-Accept that ended the
+ * EAP, kept until the authorization that follows takes them (or the SA ends) */
+struct cached {
+	struct cached *next;
+	uint32_t sa_id;
+	struct rad_attrs a;
+};
+static struct cached *cache;
+static int ncache;
+
 struct eap_ctx {
 	struct eap_ctx *next;
 	uint32_t sa_id;
 	int      phase;
 	int      first;                   /* the IKE_AUTH answer (our AUTH) not sent yet */
 	int      dead;                    /* the SA went while RADIUS was asked */
+	int      keep_attrs;              /* aaa authorization user eap cached */
 	char     profile[CONF_NAME_MAX];
 	char     group[CONF_NAME_MAX];    /* RADIUS server group */
 	char     user[MSG_USER_MAX];      /* the EAP identity */
@@ -88,11 +99,58 @@ static void unlink_ctx(struct eap_ctx **pp)
 		ctx_free(x);
 }
 
+static void cache_drop(uint32_t sa_id)
+{
+	for (struct cached **pp = &cache; *pp; pp = &(*pp)->next)
+		if ((*pp)->sa_id == sa_id) {
+			struct cached *c = *pp;
+			*pp = c->next;
+			OPENSSL_cleanse(c, sizeof(*c));
+			free(c);
+			ncache--;
+			return;
+		}
+}
+
+static void cache_put(uint32_t sa_id, const struct rad_attrs *a)
+{
+	cache_drop(sa_id);
+	if (ncache >= EAP_CTX_MAX) {
+		struct cached **last = &cache;
+		while ((*last)->next)
+			last = &(*last)->next;
+		cache_drop((*last)->sa_id);     /* the oldest */
+	}
+	struct cached *c = calloc(1, sizeof(*c));
+	if (!c)
+		fatal("calloc");
+	c->sa_id = sa_id;
+	c->a = *a;
+	c->a.eap_len = 0;           /* only the policy is kept: not the EAP, not the MSK */
+	c->a.msk_len = 0;
+	OPENSSL_cleanse(c->a.msk, sizeof(c->a.msk));
+	c->next = cache;
+	cache = c;
+	ncache++;
+}
+
+int v2eap_cached_take(uint32_t sa_id, struct rad_attrs *out)
+{
+	for (struct cached *c = cache; c; c = c->next)
+		if (c->sa_id == sa_id) {
+			*out = c->a;
+			cache_drop(sa_id);
+			return 1;
+		}
+	return 0;
+}
+
 void v2eap_drop(uint32_t sa_id)
 {
 	struct eap_ctx **pp = find(sa_id);
 	if (*pp)
 		unlink_ctx(pp);
+	cache_drop(sa_id);
 }
 
 /* The RADIUS server group of an authentication login list: its first `group` method. */
@@ -161,6 +219,7 @@ int v2eap_begin(const struct vpnd_conf *c, const struct conf_ikev2_profile *pr,
 	x->peer = rq->peer;
 	snprintf(x->profile, sizeof(x->profile), "%s", pr->name);
 	snprintf(x->group, sizeof(x->group), "%s", grp);
+	x->keep_attrs = pr->user_cached[V2_AAA_EAP];
 	snprintf(x->user, sizeof(x->user), "%s", ident);
 	x->oct_i_len = rq->oct_i_len;
 	x->oct_r_len = rq->oct_r_len;
@@ -278,6 +337,8 @@ static void job_done(struct radius_job *j)
 		}
 		log_info("SA %u: EAP for '%s' accepted by RADIUS server %s%s", x->sa_id, x->user,
 		         j->server, x->msk_len ? "" : " (no MSK)");
+		if (x->keep_attrs)
+			cache_put(x->sa_id, a);
 	} else {
 		snprintf(out->message, sizeof(out->message), "%s%.90s", j->result == RAD_REJECT ?
 		         "rejected by RADIUS server " : "RADIUS: ",

@@ -5,7 +5,8 @@
  * client gives the input's result, EAP message, State and MSK). Operations from the input:
  * an IKE_AUTH asking for EAP (with or without query-identity), a peer EAP message (raw, or a
  * well-formed Response around the input), RADIUS answering the question in flight, the last
- * AUTH (from the input, or keyed right with the MSK RADIUS gave), the SA's end. Checked:
+ * AUTH (from the input, or keyed right with the MSK RADIUS gave), the cached attributes taken
+ * by the authorization, the SA's end. Checked:
  * every answer to ikemgr is well formed (lengths within the message, an EAP-Failure with a
  * failure, an EAP request with a challenge), and the last AUTH is taken only after RADIUS
  * accepted, and then only if it is keyed with the MSK (a forgery otherwise).
@@ -31,7 +32,7 @@ static const char cfg[] =
 	"  pre-shared-key local hub-key\n  pre-shared-key remote peer-key\n"
 	"crypto ikev2 profile Q\n match identity remote email domain example.com\n"
 	" authentication local pre-share\n authentication remote eap query-identity\n"
-	" keyring local KR\n aaa authentication eap EAPL\n"
+	" keyring local KR\n aaa authentication eap EAPL\n aaa authorization user eap cached\n"
 	"crypto ikev2 profile N\n match identity remote email domain example.net\n"
 	" authentication local pre-share\n authentication remote eap\n keyring local KR\n"
 	" aaa authentication eap EAPL\n";
@@ -203,8 +204,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t size)
 			accepted = 0;
 			break;
 		}
-		case 5:         /* the SA ends */
-			v2eap_drop(rq.sa_id);
+		case 5:         /* the authorization takes the cached attributes, or the SA ends */
+			if (op & 8) {
+				static struct rad_attrs a;
+				if (v2eap_cached_take(rq.sa_id, &a) && (a.eap_len || a.msk_len))
+					abort();        /* the EAP or the MSK kept past its use */
+			} else {
+				v2eap_drop(rq.sa_id);
+			}
 			break;
 		}
 	}

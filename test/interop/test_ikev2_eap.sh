@@ -4,8 +4,9 @@
 # hub authenticates with its RSA certificate, asks the client's EAP identity (query-identity)
 # and relays every EAP message between charon and FreeRADIUS through keymgr. Checked:
 #  - EAP-MSCHAPv2 (alice): the Access-Accept's MS-MPPE keys are the MSK, both final AUTHs are
-#    keyed with it; a virtual IP from the pool, ping through the vaN, the session's user is
-#    the EAP identity, show crypto ikev2 sa says Auth verify: EAP;
+#    keyed with it; its Framed-IP-Address is her virtual IP (aaa authorization user eap
+#    cached), ping through the vaN, the session's user is the EAP identity, show crypto
+#    ikev2 sa says Auth verify: EAP; bob's address comes from the policy's pool;
 #  - EAP-MD5 (bob): no MSK, so both final AUTHs are keyed with SK_pi/SK_pr (RFC 7296 2.16);
 #  - a wrong password: FreeRADIUS rejects, the hub sends EAP-Failure, charon gives up, no
 #    session, the hub's log says why;
@@ -31,6 +32,7 @@ cp "$SRCDIR/test/data/hub-ikev2-eap.conf" "$P/hub.conf"
 [ -s "$T/check.log" ] && { cat "$T/check.log" >&2; fail "vpnd -n warns about hub-ikev2-eap.conf"; }
 cat >"$T/users" <<'USERS'
 alice	Cleartext-Password := "Al1ceEapPw"
+	Framed-IP-Address = 192.168.70.99
 bob	Cleartext-Password := "B0bEapPw"
 USERS
 
@@ -64,11 +66,16 @@ client() {
 	swan_load || die "charon did not load"
 }
 
-# carries USER: a virtual IP from eappool, ping through the vaN, the session's user; DELETE
+# carries USER [VIP]: a virtual IP from eappool (or VIP), ping through the vaN, the session's
+# user; DELETE
 carries() {
 	local vip va
 	vip=$(swan_vip)
-	case "$vip" in 192.168.70.1[0-9]|192.168.70.20) ;; *) die "virtual IP '$vip' not from eappool";; esac
+	if [ -n "${2:-}" ]; then
+		[ "$vip" = "$2" ] || die "virtual IP '$vip', not $2"
+	else
+		case "$vip" in 192.168.70.1[0-9]|192.168.70.20) ;; *) die "virtual IP '$vip' not from eappool";; esac
+	fi
 	cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping reply through the tunnel"
 	va=$(va_list | head -1)
 	[ -n "$va" ] || die "no vaN interface on the hub"
@@ -94,8 +101,8 @@ grep -q "SA [0-9]*: EAP for 'alice' accepted by RADIUS server EAPSRV\$" "$st/vpn
 	die "the hub did not log alice accepted with an MSK: $(grep 'EAP for' "$st/vpnd.log" | tail -2)"
 grep -q "authenticated by EAP as 'alice' (profile 'USERS')" "$st/vpnd.log" ||
 	die "keymgr did not judge alice by the MSK-keyed AUTH"
-carries alice
-pass "$name: MSK from MS-MPPE keys, both AUTHs keyed with it, $CARRIED"
+carries alice 192.168.70.99
+pass "$name: MSK from MS-MPPE keys, both AUTHs keyed with it, $CARRIED (Framed-IP-Address of the EAP Access-Accept: user eap cached)"
 
 name="bob (EAP-MD5, no MSK)"
 client bob eap-md5 bob@example.com bob B0bEapPw

@@ -40,6 +40,14 @@ test_unit_test_ikev2_frag_SOURCES = test/unit/test_ikev2_frag.c test/unit/v2peer
 test_unit_test_ikev2_frag_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_frag_LDADD = $(TEST_LIBS)
 
+# redirect in IKE_SA_INIT past the cluster's max-session (RFC 5685)
+check_PROGRAMS += test/unit/test_ikev2_redirect
+TESTS += test/unit/test_ikev2_redirect
+test_unit_test_ikev2_redirect_SOURCES = test/unit/test_ikev2_redirect.c test/unit/v2peer.c \
+	test/unit/v2peer.h
+test_unit_test_ikev2_redirect_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_redirect_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_ikev2_proposal
 TESTS += test/unit/test_ikev2_proposal
 test_unit_test_ikev2_proposal_SOURCES = test/unit/test_ikev2_proposal.c test/unit/confload.c \

@@ -46,7 +46,7 @@ void v2peer_io_none(uint32_t type, uint32_t id, const void *d, size_t l)
 	(void)type; (void)id; (void)d; (void)l;
 }
 
-void v2peer_init_req(struct isakmp_buf *b, int frag)
+void v2peer_init_req(struct isakmp_buf *b, int flags)
 {
 	static const uint8_t zero[8], priv[32] = { 7, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 	uint8_t pub[64];
@@ -55,7 +55,9 @@ void v2peer_init_req(struct isakmp_buf *b, int frag)
 	v2p.dh = ike_dh_new_with_private(19, priv, sizeof(priv));
 	cr_assert_not_null(v2p.dh);
 	cr_assert_eq(ike_dh_public(v2p.dh, pub, 64), 0);
+	static uint8_t seq;
 	memset(v2p.spi_i, 0x11, 8);
+	v2p.spi_i[7] = seq++;       /* a new SA each time, not a retransmission */
 	memset(v2p.ni, 0x22, sizeof(v2p.ni));
 	struct ikev2_trans t[3] = { { IKEV2_TR_ENCR, 20, 256 }, { IKEV2_TR_PRF, 6, 0 },
 	                            { IKEV2_TR_DH, 19, 0 } };
@@ -64,8 +66,14 @@ void v2peer_init_req(struct isakmp_buf *b, int frag)
 	ikev2_put_sa1(b, 1, IKEV2_PROTO_IKE, NULL, 0, t, 3);
 	ikev2_put_ke(b, 19, pub, 64);
 	isakmp_put_payload(b, IKEV2_NP_NONCE, v2p.ni, sizeof(v2p.ni));
-	if (frag)
+	if (flags & V2PEER_FRAG)
 		ikev2_put_notify(b, 0, NULL, 0, IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+	if (flags & V2PEER_REDIR_SUPPORTED)
+		ikev2_put_notify(b, 0, NULL, 0, IKEV2_N_REDIRECT_SUPPORTED, NULL, 0);
+	if (flags & V2PEER_REDIRECTED_FROM) {
+		static const uint8_t from[6] = { 1, 4, 192, 0, 2, 99 };
+		ikev2_put_notify(b, 0, NULL, 0, IKEV2_N_REDIRECTED_FROM, from, sizeof(from));
+	}
 	cr_assert_eq(isakmp_finalize(b), 0);
 }
 

@@ -29,8 +29,11 @@ void   v2peer_in(const uint8_t *p, size_t len);
 /* an ike_io callback that drops the message */
 void   v2peer_io_none(uint32_t type, uint32_t id, const void *d, size_t l);
 
-/* The IKE_SA_INIT request into b (with IKEV2_FRAGMENTATION_SUPPORTED when frag). */
-void   v2peer_init_req(struct isakmp_buf *b, int frag);
+/* The IKE_SA_INIT request into b, with the notifies flags name. */
+#define V2PEER_FRAG            1    /* IKEV2_FRAGMENTATION_SUPPORTED */
+#define V2PEER_REDIR_SUPPORTED 2    /* REDIRECT_SUPPORTED */
+#define V2PEER_REDIRECTED_FROM 4    /* REDIRECTED_FROM 192.0.2.99 */
+void   v2peer_init_req(struct isakmp_buf *b, int flags);
 /* The responder's IKE_SA_INIT answer: its SPI, and the keys derived. */
 void   v2peer_init_res(const uint8_t *m, size_t len);
 /* A request on the SA: header, SK, the chain (first payload type np), sealed into m. */

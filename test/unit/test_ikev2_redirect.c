@@ -1,0 +1,118 @@
+/*
+ * Redirect in IKE_SA_INIT (RFC 5685, ikemgr/ikev2_redirect.c) through ikev2_input with the
+ * minimal initiator (v2peer.c): past the cluster's max-session a client that announced
+ * REDIRECT_SUPPORTED gets REDIRECT naming the next peer of the cluster (not the address it
+ * reached) with its own nonce, and no SA is kept; below the threshold, without the
+ * announcement, or after a redirect already (REDIRECTED_FROM) it is served.
+ */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "common/conf.h"
+#include "ikemgr/ikev1.h"
+#include "ikemgr/ikev2.h"
+#include "test/unit/v2peer.h"
+
+static const char cfg[] =
+	"crypto ikev2 proposal GCM256\n encryption aes-gcm-256\n prf sha384\n group 19\n"
+	"crypto ikev2 policy P\n proposal GCM256\n"
+	"crypto ikev2 keyring K\n peer client\n  identity fqdn client.example.com\n"
+	"  pre-shared-key secret\n"
+	"crypto ikev2 profile PROF\n match identity remote fqdn client.example.com\n"
+	" authentication local pre-share\n authentication remote pre-share\n keyring local K\n"
+	" virtual-template 1\n"
+	"crypto ikev2 redirect gateway init\n"
+	"crypto ikev2 cluster\n peer 192.0.2.1\n peer 192.0.2.50\n slave max-session 1\n"
+	" no shutdown\n"
+	"crypto ipsec transform-set T esp-gcm 256\n"
+	"crypto ipsec profile IP\n set transform-set T\n"
+	"interface eth1\n ip address 10.2.1.1 255.255.255.0\n"
+	"interface Virtual-Template1 type tunnel\n ip unnumbered eth1\n"
+	" tunnel protection ipsec profile IP\n";
+
+static struct vpnd_conf conf;
+static int nsent;
+static uint8_t sent[4096];
+static size_t sent_len;
+
+static void io_send(const union sa46 *l, const union sa46 *p, int port4500, const uint8_t *pkt,
+                    size_t len)
+{
+	(void)l; (void)p; (void)port4500;
+	cr_assert_leq(len, sizeof(sent));
+	memcpy(sent, pkt, len);
+	sent_len = len;
+	nsent++;
+}
+
+static void setup(void)
+{
+	static const struct ike_io io = { io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
+	v2peer_hub_start(&conf, cfg, sizeof(cfg) - 1, &io);
+	nsent = 0;
+}
+TestSuite(ikev2_redirect, .init = setup, .fini = v2peer_hub_stop);
+
+/* an IKE_SA_INIT with flags; the REDIRECT's data, or NULL when it was served */
+static const struct ikev2_notify *ask(int flags, struct ikev2_notify *n)
+{
+	struct isakmp_buf b;
+	struct ikev2_hdr h;
+	struct ikev2_chain ch;
+	uint8_t inner;
+	int before = nsent;
+	v2peer_init_req(&b, flags);
+	v2peer_in(b.data, b.len);
+	isakmp_buf_free(&b);
+	cr_assert_eq(nsent, before + 1, "IKE_SA_INIT not answered");
+	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_chain(h.np, sent, ISAKMP_HDR_LEN, sent_len, &ch, &inner), 0);
+	for (int i = 0; i < ch.n; i++)
+		if (ch.pl[i].type == IKEV2_NP_N && ikev2_parse_notify(ch.pl[i].body, ch.pl[i].len, n) == 0 &&
+		    n->type == IKEV2_N_REDIRECT) {
+			cr_assert_eq(ch.n, 1, "REDIRECT with other payloads");
+			static const uint8_t zero[8];
+			cr_assert_arr_eq(h.spi_r, zero, 8, "a responder SPI: state kept for a redirect");
+			return n;
+		}
+	cr_assert_not_null(ikev2_find(&ch, IKEV2_NP_KE), "neither served nor redirected");
+	return NULL;
+}
+
+/* one session established, so that the cluster's max-session 1 is reached */
+static void one_session(void)
+{
+	static const uint8_t spi[8] = { 9, 9, 9, 9, 1, 2, 3, 4 };
+	struct ikev2_sa *sa = ikev2_sa_new(spi, &v2p.peer, &v2p.local);
+	cr_assert_not_null(sa);
+	sa->state = V2_S_INIT_DONE;
+	ikev2_established(sa);
+}
+
+Test(ikev2_redirect, below_the_threshold_served)
+{
+	struct ikev2_notify n;
+	cr_assert_null(ask(V2PEER_REDIR_SUPPORTED, &n));
+	cr_assert_eq(v2.redirects, 0);
+}
+
+Test(ikev2_redirect, past_max_session_redirected_to_the_next_peer)
+{
+	struct ikev2_notify n;
+	one_session();
+	int nsa = v2.nsa;
+	cr_assert_not_null(ask(V2PEER_REDIR_SUPPORTED, &n));
+	/* GW Ident Type 1 (IPv4), length 4, 192.0.2.50 (192.0.2.1 is the address it reached),
+	 * then the client's nonce */
+	static const uint8_t gw[6] = { 1, 4, 192, 0, 2, 50 };
+	cr_assert_eq(n.datalen, 6 + sizeof(v2p.ni));
+	cr_assert_arr_eq(n.data, gw, 6);
+	cr_assert_arr_eq(n.data + 6, v2p.ni, sizeof(v2p.ni), "not the client's nonce");
+	cr_assert_eq(v2.nsa, nsa, "an SA kept for a redirected client");
+	cr_assert_eq(v2.redirects, 1);
+	/* without REDIRECT_SUPPORTED, or redirected already: served */
+	cr_assert_null(ask(0, &n));
+	cr_assert_null(ask(V2PEER_REDIR_SUPPORTED | V2PEER_REDIRECTED_FROM, &n));
+	cr_assert_eq(v2.redirects, 1);
+}
