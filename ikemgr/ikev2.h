@@ -115,6 +115,7 @@ struct ikev2_sa {
 	char     auth_words[16];        /* for show: "psk", or "SIGN/VERIFY" when they differ */
 	int      port4500;              /* the peer talks to us on 4500 */
 	int      frag;                  /* IKE fragmentation negotiated (RFC 7383 2.3) */
+	int      redirect_ok;           /* REDIRECT_SUPPORTED, not redirected already (RFC 5685) */
 	struct ikev2_frag_rx *frx;      /* a fragmented request being put back together */
 
 	/* message IDs (responder side only: we send no requests yet but liveness) */
@@ -205,10 +206,14 @@ void ikev2_notify_clear(const uint8_t spi_i[8], const uint8_t spi_r[8], const un
 void ikev2_notify_protected(struct ikev2_sa *, uint8_t exch, uint32_t msgid, uint16_t type,
                             const uint8_t *data, size_t len);
 
-/* ikev2_redirect.c: 1 when the IKE_SA_INIT was answered with REDIRECT (RFC 5685) */
+/* ikev2_redirect.c (RFC 5685): 1 when the IKE_SA_INIT was answered with REDIRECT; whether
+ * the client may be redirected (it supports it, and was not redirected already); 1 when the
+ * authenticated IKE_AUTH was answered with REDIRECT instead of a session (the SA is gone) */
 int  ikev2_redirect_init(const struct ikev2_hdr *, const struct ikev2_chain *,
                          const struct ikev2_pl *nonce, const union sa46 *peer,
                          const union sa46 *local, int port4500);
+int  ikev2_redirect_ok(const struct ikev2_chain *);
+int  ikev2_redirect_auth(struct ikev2_sa *);
 
 /* ikev2_init.c */
 void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,

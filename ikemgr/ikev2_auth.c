@@ -397,6 +397,8 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 		ikev2_eap_begin(sa, res->eap, res->eap_len);
 		return 1;
 	}
+	if (ikev2_redirect_auth(sa))
+		return 1;
 	snprintf(sa->s.group_name, sizeof(sa->s.group_name), "%s", group);
 	if (r->initial_contact)
 		initial_contact(sa);

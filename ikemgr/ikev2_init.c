@@ -236,6 +236,7 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 	memcpy(sa->msg1, pkt, len);
 	sa->msg1_len = len;
 	nat_check(sa, &c);
+	sa->redirect_ok = ikev2_redirect_ok(&c);
 	struct ikev2_notify sh;
 	if (find_notify(&c, IKEV2_N_SIGNATURE_HASH_ALGORITHMS, &sh))
 		for (size_t k = 0; k + 1 < sh.datalen; k += 2) {

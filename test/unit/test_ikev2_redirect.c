@@ -116,3 +116,80 @@ Test(ikev2_redirect, past_max_session_redirected_to_the_next_peer)
 	cr_assert_null(ask(V2PEER_REDIR_SUPPORTED | V2PEER_REDIRECTED_FROM, &n));
 	cr_assert_eq(v2.redirects, 1);
 }
+
+/* redirect gateway auth: the client is authenticated first, then sent on */
+static void setup_auth(void)
+{
+	static const struct ike_io io = { io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
+	static char text[sizeof(cfg) + 16];
+	char *p;
+	snprintf(text, sizeof(text), "%s", cfg);
+	p = strstr(text, "redirect gateway init");
+	cr_assert_not_null(p);
+	memcpy(p + strlen("redirect gateway "), "auth", 4);
+	memmove(p + strlen("redirect gateway auth"), p + strlen("redirect gateway init"),
+	        strlen(p + strlen("redirect gateway init")) + 1);
+	v2peer_hub_start(&conf, text, strlen(text), &io);
+	cr_assert(conf.v2.redirect_auth && !conf.v2.redirect_init);
+	nsent = 0;
+}
+TestSuite(ikev2_redirect_auth, .init = setup_auth, .fini = v2peer_hub_stop);
+
+Test(ikev2_redirect_auth, authenticated_client_sent_on_and_forgotten)
+{
+	struct ikev2_notify n;
+	one_session();
+	cr_assert_null(ask(V2PEER_REDIR_SUPPORTED, &n), "redirected in IKE_SA_INIT");
+	v2peer_init_res(sent, sent_len);
+	struct ikev2_sa *sa = v2.all;
+	while (sa && memcmp(sa->spi_i, v2p.spi_i, 8))
+		sa = sa->all_next;
+	cr_assert_not_null(sa);
+	uint32_t id = sa->s.id;
+	int nsa = v2.nsa;
+
+	uint8_t chain[256], m[1024];
+	size_t cl = v2peer_auth_chain(chain);
+	v2peer_in(m, v2peer_req(m, sizeof(m), IKEV2_EXCH_AUTH, 1, IKEV2_NP_IDI, chain, cl));
+	cr_assert_eq(sa->state, V2_S_WAIT_AUTH, "IKE_AUTH not taken to keymgr");
+	/* keymgr: authenticated, our AUTH */
+	static struct msg_v2_auth_res res;
+	memset(&res, 0, sizeof(res));
+	res.sa_id = id;
+	res.status = KEY_OK;
+	snprintf(res.profile, sizeof(res.profile), "PROF");
+	snprintf(res.group, sizeof(res.group), "default");
+	res.auth_method = MSG_V2_AUTH_PSK;
+	res.auth_len = 48;
+	memset(res.auth, 0xab, 48);
+	int before = nsent;
+	ikev2_auth_res(id, &res);
+	cr_assert_eq(nsent, before + 1, "IKE_AUTH not answered");
+
+	/* the answer: IDr, AUTH, REDIRECT (192.0.2.50, no nonce), no CHILD_SA */
+	uint8_t *in;
+	size_t inlen;
+	struct ikev2_hdr h;
+	struct ikev2_chain ch;
+	uint8_t inner;
+	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_chain(h.np, sent, ISAKMP_HDR_LEN, sent_len, &ch, &inner), 0);
+	const struct ikev2_pl *sk = ikev2_find(&ch, IKEV2_NP_SK);
+	cr_assert_not_null(sk);
+	cr_assert_eq(ikev2_sk_open(&v2p.s, v2p.k.er, v2p.k.ar, sent, sent_len, sk->off, &in,
+	                           &inlen), 0);
+	cr_assert_eq(ikev2_parse_chain(inner, in, 0, inlen, &ch, &inner), 0);
+	cr_assert_not_null(ikev2_find(&ch, IKEV2_NP_IDR));
+	cr_assert_not_null(ikev2_find(&ch, IKEV2_NP_AUTH));
+	cr_assert_null(ikev2_find(&ch, IKEV2_NP_SA), "a CHILD_SA with the redirect");
+	cr_assert_null(ikev2_find(&ch, IKEV2_NP_CP), "an address with the redirect");
+	const struct ikev2_pl *pn = ikev2_find(&ch, IKEV2_NP_N);
+	cr_assert_not_null(pn);
+	cr_assert_eq(ikev2_parse_notify(pn->body, pn->len, &n), 0);
+	cr_assert_eq(n.type, IKEV2_N_REDIRECT);
+	static const uint8_t gw[6] = { 1, 4, 192, 0, 2, 50 };
+	cr_assert_eq(n.datalen, 6);
+	cr_assert_arr_eq(n.data, gw, 6);
+	cr_assert_null(ikev2_sa_by_id(id), "the redirected SA kept");
+	cr_assert_eq(v2.nsa, nsa - 1);
+}

@@ -1,0 +1,106 @@
+#!/bin/bash
+# Redirect in IKE_SA_INIT (RFC 5685) between two vpnd gateways, followed by strongSwan's charon
+# (issue 12). The first gateway (hub-ikev2-psk.conf plus `crypto ikev2 redirect gateway init`
+# and a cluster naming 10.2.1.10 with slave max-session 1) serves one client; a second client
+# that announces REDIRECT_SUPPORTED is sent to the second gateway (hub-ikev2-redirect2.conf, a
+# vpnd in the inside host's namespace), which serves it: the address from its own pool, ping
+# through its vaN to 10.99.0.1 on its loopback. The first gateway keeps no state for the
+# redirected client. Then the same with `redirect gateway auth`: REDIRECT in the IKE_AUTH
+# answer once the client is authenticated.
+#
+#   charon 172.18.143.2 -- 172.18.143.246 [vpnd 1] 10.2.1.1 -- 10.2.1.10 [vpnd 2, 10.99.0.1 on lo]
+# Needs root; fails (never skips) when strongSwan is missing.
+set -u
+. "${srcdir:-.}/test/lib/ns.sh"
+. "${srcdir:-.}/test/lib/vpnd.sh"
+. "${srcdir:-.}/test/lib/swan.sh"
+
+GW=172.18.143.246
+interop_begin swanctl ip ping unshare python3
+swan_require
+
+name=setup
+sed 's/^end$//' "$SRCDIR/test/data/hub-ikev2-psk.conf" >"$T/hub1.conf"
+cat >>"$T/hub1.conf" <<'CONF'
+crypto ikev2 redirect gateway init
+crypto ikev2 cluster
+ peer 10.2.1.10
+ slave max-session 1
+ no shutdown
+end
+CONF
+for f in "$T/hub1.conf" "$SRCDIR/test/data/hub-ikev2-redirect2.conf"; do
+	"$VPND" -n -f "$f" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "vpnd -n refuses $f"; }
+done
+ns_setup || fail "namespace setup"
+# the second gateway is reached through the first one's plain forwarding
+cl ip route add 10.2.1.0/24 via "$GW" || fail "client route to 10.2.1.0/24"
+ip -n vpnd_in addr add 10.99.0.1/32 dev lo || fail "10.99.0.1 on the second gateway's lo"
+st1=$T/hub1 st2=$T/hub2
+die() {
+	[ -n "${SWAN_DIR:-}" ] && grep -E "\[(IKE|ENC)\]" "$SWAN_DIR/charon.log" | tail -20 >&2
+	fail "$name: $*"
+}
+vpnd_start "$T/hub1.conf" "$st1"
+vpnd_start_in "$SRCDIR/test/data/hub-ikev2-redirect2.conf" "$st2"
+
+name=first
+swan_v2_start "$T/swan-a" gateway=$GW local_id=client.example.com remote_id=hub.example.com \
+	sign_key=Cl4v2Key3bSecret verify_key=Hub7v2Key9aSecret || die "charon did not start"
+swan_up 10 || die "the first client did not connect to the first gateway"
+case "$(swan_vip)" in 192.168.50.*) ;; *) die "first client's address $(swan_vip) not from flexpool";; esac
+# gone without a DELETE: its session stays on the first gateway (max-session 1 reached)
+kill -KILL "$SWAN_PID" 2>/dev/null; wait "$SWAN_PID" 2>/dev/null; SWAN_PID=
+pass "$name: one session on the first gateway (its client gone without a word)"
+
+name=redirected
+swan_v2_start "$T/swan-b" gateway=$GW local_id=client.example.com remote_id=hub.example.com \
+	sign_key=Cl4v2Key3bSecret verify_key=Hub7v2Key9aSecret remote_ts=10.99.0.0/24 ||
+	die "charon did not start"
+swan_up 15 || die "the second client did not connect"
+grep -q "received REDIRECT notify" "$SWAN_DIR/charon.log" || die "charon got no REDIRECT"
+grep -q "redirecting to 10.2.1.10\|redirected to 10.2.1.10\|to 10.2.1.10" "$SWAN_DIR/charon.log" ||
+	die "charon did not follow to 10.2.1.10"
+grep -q "IKEv2: 172.18.143.2 redirected to 10.2.1.10 (1 sessions, cluster max-session 1)" "$st1/vpnd.log" ||
+	die "the first gateway did not log the redirect"
+case "$(swan_vip)" in 192.168.52.*) ;; *) die "address $(swan_vip) not from the second gateway's pool";; esac
+cl ping -c1 -i 0.005 -w 5 10.99.0.1 >/dev/null || die "no ping reply through the second gateway"
+"$VPNCTL" -S "$st2" show crypto session | grep -q "172.18.143.2" ||
+	die "the second gateway shows no session"
+[ "$("$VPNCTL" -S "$st1" --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ] ||
+	die "the first gateway holds more than its one session"
+pass "$name: REDIRECT to 10.2.1.10 followed, served there (address $(swan_vip)), nothing kept on the first"
+
+# the same with redirect gateway auth: the client is authenticated by the first gateway,
+# whose IKE_AUTH answer carries REDIRECT instead of a session
+name=auth
+swan_stop
+vpnd_stop "$st1"
+sed -i 's/^crypto ikev2 redirect gateway init$/crypto ikev2 redirect gateway auth/' "$T/hub1.conf"
+grep -qx "crypto ikev2 redirect gateway auth" "$T/hub1.conf" || die "hub1.conf not rewritten"
+st1=$T/hub1b
+vpnd_start "$T/hub1.conf" "$st1"
+swan_v2_start "$T/swan-c" gateway=$GW local_id=client.example.com remote_id=hub.example.com \
+	sign_key=Cl4v2Key3bSecret verify_key=Hub7v2Key9aSecret || die "charon did not start"
+swan_up 10 || die "the first client did not connect to the first gateway"
+kill -KILL "$SWAN_PID" 2>/dev/null; wait "$SWAN_PID" 2>/dev/null; SWAN_PID=
+swan_v2_start "$T/swan-d" gateway=$GW local_id=client.example.com remote_id=hub.example.com \
+	sign_key=Cl4v2Key3bSecret verify_key=Hub7v2Key9aSecret remote_ts=10.99.0.0/24 ||
+	die "charon did not start"
+swan_up 15 || die "the second client did not connect"
+grep -q "received REDIRECT notify" "$SWAN_DIR/charon.log" || die "charon got no REDIRECT"
+grep -q "redirected to 10.2.1.10 after IKE_AUTH" "$st1/vpnd.log" ||
+	die "the first gateway did not log the redirect after IKE_AUTH"
+case "$(swan_vip)" in 192.168.52.*) ;; *) die "address $(swan_vip) not from the second gateway's pool";; esac
+cl ping -c1 -i 0.005 -w 5 10.99.0.1 >/dev/null || die "no ping reply through the second gateway"
+[ "$("$VPNCTL" -S "$st1" --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ] ||
+	die "the first gateway kept the redirected session"
+pass "$name: authenticated, then REDIRECT in the IKE_AUTH answer, followed, served by the second"
+
+name=end
+swan_stop
+vpnd_stop "$st1"
+for f in "$st1/vpnd.log" "$st2/vpnd.log"; do
+	grep -qiE "sanitizer|runtime error|fatal" "$f" && { grep -iE "sanitizer|runtime error|fatal" "$f" >&2; fail "errors in $f"; }
+done
+echo "IKEv2 redirect scenario passed"
