@@ -173,6 +173,12 @@ void ikev2_sa_init(const uint8_t *pkt, size_t len, const struct ikev2_hdr *h,
 		       "limit max-in-negotiation-sa reached");
 		return;
 	}
+	/* limit max-sa: every IKE SA, under way or established (rekeyed ones until they go) */
+	if (ike.conf->v2.max_sa && v2.nsa >= ike.conf->v2.max_sa) {
+		refuse(h, peer, local, port4500, IKEV2_N_TEMPORARY_FAILURE, NULL, 0,
+		       "limit max-sa reached");
+		return;
+	}
 	struct ikev2_ike_choice ch;
 	if (ikev2_choose_ike(ike.conf, local, &offer, ke.group, &ch) < 0 || ch.spi_size != 0) {
 		refuse(h, peer, local, port4500, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Interop with strongSwan's charon (kernel-libipsec) as an IKEv2 EAP client of vpnd, with a
-# real FreeRADIUS (its eap module) as the EAP server (issue 12 (c); hub-ikev2-eap.conf). The
+# real FreeRADIUS (its eap module) as the EAP server (issue 12 (c), (d); hub-ikev2-eap.conf). The
 # hub authenticates with its RSA certificate, asks the client's EAP identity (query-identity)
 # and relays every EAP message between charon and FreeRADIUS through keymgr. Checked:
 #  - EAP-MSCHAPv2 (alice): the Access-Accept's MS-MPPE keys are the MSK, both final AUTHs are
@@ -8,6 +8,8 @@
 #    cached), ping through the vaN, the session's user is the EAP identity, show crypto
 #    ikev2 sa says Auth verify: EAP; bob's address comes from the policy's pool;
 #  - EAP-MD5 (bob): no MSK, so both final AUTHs are keyed with SK_pi/SK_pr (RFC 7296 2.16);
+#  - EAP-TLS (carol, her certificate checked by FreeRADIUS, FreeRADIUS's by charon): the TLS
+#    records in EAP fragments within the Framed-MTU the hub sends, the MSK from the TLS keys;
 #  - a wrong password: FreeRADIUS rejects, the hub sends EAP-Failure, charon gives up, no
 #    session, the hub's log says why;
 #  - every Access-Request carried a Message-Authenticator (FreeRADIUS is set to require it);
@@ -27,6 +29,8 @@ name=setup
 P=$T/pki
 pki_init "$P" || fail "cannot make the test CA"
 pki_cert hub "/C=US/O=vpnd test/CN=hub" rsa 30 "DNS:hub.example.com" || fail "hub certificate"
+pki_cert radius "/C=US/O=vpnd test/CN=radius" rsa 30 "DNS:radius.example.com" || fail "FreeRADIUS's certificate"
+pki_cert carol "/C=US/O=vpnd test/CN=carol" rsa 30 "email:carol@example.com" || fail "carol's certificate"
 cp "$SRCDIR/test/data/hub-ikev2-eap.conf" "$P/hub.conf"
 "$VPND" -n -f "$P/hub.conf" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "vpnd -n refuses hub-ikev2-eap.conf"; }
 [ -s "$T/check.log" ] && { cat "$T/check.log" >&2; fail "vpnd -n warns about hub-ikev2-eap.conf"; }
@@ -38,7 +42,7 @@ USERS
 
 ns_setup || fail "namespace setup"
 cleanup_more() { radius_stop "$T/radius"; }
-RADIUS_EAP=1 radius_start "$T/radius" 18130 Eap5radiusSecret "$T/users"
+RADIUS_EAP=1 RADIUS_EAP_TLS=$P radius_start "$T/radius" 18130 Eap5radiusSecret "$T/users"
 st=$T/hub
 dump() {
 	[ -n "${SWAN_DIR:-}" ] && { echo "--- charon log" >&2
@@ -50,19 +54,28 @@ ctl() { "$VPNCTL" -S "$st" "$@"; }
 va_list() { hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1; }
 no_va() { ! va_list | grep -q .; }
 
-# client NAME METHOD IKE_ID EAP_ID PASSWORD: a fresh charon doing EAP METHOD, trusting our CA
+# client NAME METHOD IKE_ID EAP_ID PASSWORD: a fresh charon doing EAP METHOD, trusting our CA;
+# EAP-TLS (PASSWORD "-"): with the certificate NAME.pem, FreeRADIUS's checked by the CA
 client() {
-	local n=$1 method=$2 id=$3 eap_id=$4 pw=$5
-	swan_stop
-	swan_start "$T/swan-$n" version=2 aggressive=no xauth=no group_secret=no \
-		local_auth="$method" local_id="$id" local_extra="eap_id = $eap_id" \
-		remote_auth=pubkey remote_id=hub.example.com ike=aes256-sha256-modp2048 \
-		esp=aes256-sha256 load=no plugins_extra="eap-identity eap-md5 eap-mschapv2 md4" \
-		secrets_extra="eap-$n {
+	local n=$1 method=$2 id=$3 eap_id=$4 pw=$5 extra="eap_id = $eap_id" sec=""
+	[ "$pw" = - ] && extra="$extra
+			certs = $n.pem"
+	[ "$pw" = - ] || sec="eap-$n {
 		id = $eap_id
 		secret = \"$pw\"
-	}" || die "charon did not start"
+	}"
+	swan_stop
+	swan_start "$T/swan-$n" version=2 aggressive=no xauth=no group_secret=no \
+		local_auth="$method" local_id="$id" local_extra="$extra" \
+		remote_auth=pubkey remote_id=hub.example.com remote_extra="eap_id = %any" \
+		ike=aes256-sha256-modp2048 esp=aes256-sha256 load=no \
+		plugins_extra="eap-identity eap-md5 eap-mschapv2 eap-tls md4" \
+		secrets_extra="$sec" || die "charon did not start"
 	cp "$P/ca.pem" "$SWAN_DIR/swanctl/x509ca/" || die "cannot give charon the CA"
+	if [ "$pw" = - ]; then
+		cp "$P/$n.pem" "$SWAN_DIR/swanctl/x509/" && cp "$P/$n.key" "$SWAN_DIR/swanctl/private/" ||
+			die "cannot give charon its certificate"
+	fi
 	swan_load || die "charon did not load"
 }
 
@@ -113,6 +126,16 @@ grep -q "authenticated by EAP as 'bob' (profile 'USERS', no MSK: AUTH keyed with
 	die "keymgr did not judge bob without an MSK"
 carries bob
 pass "$name: AUTHs keyed with SK_pi/SK_pr, $CARRIED"
+
+name="carol (EAP-TLS)"
+client carol eap-tls carol@example.com carol -
+swan_up 20 || die "charon did not connect"
+grep -q "EAP method EAP_TLS succeeded, MSK established" "$SWAN_DIR/charon.log" ||
+	die "charon's EAP-TLS did not succeed with an MSK"
+grep -q "SA [0-9]*: EAP for 'carol' accepted by RADIUS server EAPSRV\$" "$st/vpnd.log" ||
+	die "the hub did not log carol accepted with an MSK"
+carries carol
+pass "$name: TLS through the relay (fragments within Framed-MTU), MSK, $CARRIED"
 
 name="wrong password"
 client wrong eap-mschapv2 alice@example.com alice NotThePassword

@@ -5,7 +5,8 @@
 #
 #   radius_start DIR PORT SECRET USERS_FILE   # waits until it answers, else fails
 #     (RADIUS_V6=1: on ::1 as well as 127.0.0.1; RADIUS_EAP=1: the eap module with MD5 and
-#     MSCHAPv2, whose Access-Accept carries the MS-MPPE keys)
+#     MSCHAPv2, whose Access-Accept carries the MS-MPPE keys; RADIUS_EAP_TLS=DIR as well:
+#     EAP-TLS with DIR/radius.pem, DIR/radius.key and the CA DIR/ca.pem)
 #     (authentication on PORT, accounting on PORT+1 into DIR/log/detail, which a restart on
 #     the same DIR keeps)
 #   radius_stop DIR
@@ -21,6 +22,19 @@ radius_start() {
 	: >"$dir/preproxy_users"
 	# RADIUS_V6=1: also listen on ::1, for the hub's ::1 (a server on IPv6)
 	local client6="" listen6="" eap_mod="" eap_authz="" eap_authn=""
+	local eap_tls=""
+	[ -n "${RADIUS_EAP_TLS:-}" ] && eap_tls="tls-config tls-common {
+			private_key_file = ${RADIUS_EAP_TLS}/radius.key
+			certificate_file = ${RADIUS_EAP_TLS}/radius.pem
+			ca_file = ${RADIUS_EAP_TLS}/ca.pem
+			fragment_size = 1024
+			cipher_list = \"DEFAULT\"
+			tls_min_version = \"1.2\"
+			tls_max_version = \"1.2\"
+		}
+		tls {
+			tls = tls-common
+		}"
 	[ -n "${RADIUS_EAP:-}" ] && eap_mod="eap {
 		default_eap_type = md5
 		timer_expire = 60
@@ -30,6 +44,7 @@ radius_start() {
 		}
 		mschapv2 {
 		}
+		$eap_tls
 	}
 	mschap {
 	}" && eap_authz="eap {

@@ -3,7 +3,9 @@
  * minimal initiator (v2peer.c): past the cluster's max-session a client that announced
  * REDIRECT_SUPPORTED gets REDIRECT naming the next peer of the cluster (not the address it
  * reached) with its own nonce, and no SA is kept; below the threshold, without the
- * announcement, or after a redirect already (REDIRECTED_FROM) it is served.
+ * announcement, or after a redirect already (REDIRECTED_FROM) it is served. With `redirect
+ * gateway auth` the client is authenticated first and the IKE_AUTH answer carries REDIRECT
+ * instead of a session. `limit max-sa`, the other way a busy gateway turns clients away.
  */
 #include <criterion/criterion.h>
 
@@ -192,4 +194,43 @@ Test(ikev2_redirect_auth, authenticated_client_sent_on_and_forgotten)
 	cr_assert_arr_eq(n.data, gw, 6);
 	cr_assert_null(ikev2_sa_by_id(id), "the redirected SA kept");
 	cr_assert_eq(v2.nsa, nsa - 1);
+}
+
+/* limit max-sa: past it a new client gets TEMPORARY_FAILURE and no SA; a redirect comes
+ * first when the cluster has room elsewhere (not configured here) */
+static void setup_max_sa(void)
+{
+	static const struct ike_io io = { io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
+	static char text[sizeof(cfg) + 64];
+	snprintf(text, sizeof(text), "%scrypto ikev2 limit max-sa 1\n", cfg);
+	char *p = strstr(text, "crypto ikev2 redirect gateway init\n");
+	cr_assert_not_null(p);
+	memmove(p, p + strlen("crypto ikev2 redirect gateway init\n"),
+	        strlen(p + strlen("crypto ikev2 redirect gateway init\n")) + 1);
+	v2peer_hub_start(&conf, text, strlen(text), &io);
+	cr_assert_eq(conf.v2.max_sa, 1);
+	nsent = 0;
+}
+TestSuite(ikev2_max_sa, .init = setup_max_sa, .fini = v2peer_hub_stop);
+
+Test(ikev2_max_sa, past_the_limit_refused)
+{
+	struct ikev2_notify n;
+	cr_assert_null(ask(0, &n), "the first SA refused");
+	int nsa = v2.nsa;
+	cr_assert_eq(nsa, 1);
+	struct isakmp_buf b;
+	struct ikev2_hdr h;
+	struct ikev2_chain ch;
+	uint8_t inner;
+	v2peer_init_req(&b, V2PEER_REDIR_SUPPORTED);
+	v2peer_in(b.data, b.len);
+	isakmp_buf_free(&b);
+	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_chain(h.np, sent, ISAKMP_HDR_LEN, sent_len, &ch, &inner), 0);
+	const struct ikev2_pl *pn = ikev2_find(&ch, IKEV2_NP_N);
+	cr_assert(pn && ikev2_parse_notify(pn->body, pn->len, &n) == 0);
+	cr_assert_eq(n.type, IKEV2_N_TEMPORARY_FAILURE);
+	cr_assert_null(ikev2_find(&ch, IKEV2_NP_KE));
+	cr_assert_eq(v2.nsa, nsa, "an SA past limit max-sa");
 }
