@@ -147,7 +147,7 @@ static void remember(const struct msg_v2_auth_res *res, const char *ident)
 	struct judged **pp = find(res->sa_id);
 	if (*pp)
 		drop(pp);               /* judged again (a retried IKE_AUTH): the last verdict */
-	if (nlist >= V2_JUDGED_MAX) {
+	if (nlist >= V2_JUDGED_MAX && list) {
 		struct judged **last = &list;
 		while ((*last)->next)
 			last = &(*last)->next;

@@ -115,7 +115,7 @@ static void cache_drop(uint32_t sa_id)
 static void cache_put(uint32_t sa_id, const struct rad_attrs *a)
 {
 	cache_drop(sa_id);
-	if (ncache >= EAP_CTX_MAX) {
+	if (ncache >= EAP_CTX_MAX && cache) {
 		struct cached **last = &cache;
 		while ((*last)->next)
 			last = &(*last)->next;
@@ -204,7 +204,7 @@ int v2eap_begin(const struct vpnd_conf *c, const struct conf_ikev2_profile *pr,
 		res->auth_len = 0;
 		return 0;
 	}
-	if (nctx >= EAP_CTX_MAX) {
+	if (nctx >= EAP_CTX_MAX && ctxs) {
 		struct eap_ctx **last = &ctxs;
 		while ((*last)->next)
 			last = &(*last)->next;
