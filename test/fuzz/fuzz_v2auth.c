@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2auth.c test/unit/testpki.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c keymgr/cert.c keymgr/lockout.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2auth
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2auth.c test/unit/testpki.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2auth
 /*
  * What an IKEv2 peer controls of keymgr's authentication question (keymgr/v2auth.c,
  * v2sig.c), as ikemgr copies it into struct msg_v2_auth_req: its identity, its AUTH method and
@@ -21,20 +21,9 @@
 #include "common/ike_crypto.h"
 #include "common/msg.h"
 #include "keymgr/keymgr.h"
-#include "radius/radius.h"
+#include "test/fuzz/no_radius.h"
 #include "test/unit/testpki.h"
 
-/* keymgr's EAP relay (v2eap.c) is linked with v2auth.c; its RADIUS is not this target's:
- * every question fails at once, and its answers to ikemgr go nowhere */
-void radius_submit(struct radius_job *j)
-{
-	j->result = RAD_ERROR;
-	j->done(j);
-}
-static void eap_sender(uint32_t t, uint32_t id, const void *d, size_t l)
-{
-	(void)t; (void)id; (void)d; (void)l;
-}
 
 static const char cfg[] =
 	"crypto ikev2 keyring KR\n"
@@ -107,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		if (ike_crypto_init() != 0)
 			abort();
 		conf = load();
-		v2eap_set_sender(eap_sender);
+		no_radius_init();
 	}
 	if (n < 1)
 		return 0;

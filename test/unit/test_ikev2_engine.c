@@ -33,19 +33,8 @@ static const char cfg[] =
 	" tunnel protection ipsec profile IP\n";
 
 static struct vpnd_conf conf;
-static int nsent, nkey;
-static uint8_t sent[4096];
-static size_t sent_len;
+static int nkey;
 
-static void io_send(const union sa46 *l, const union sa46 *p, int port4500, const uint8_t *pkt,
-                    size_t len)
-{
-	(void)l; (void)p; (void)port4500;
-	cr_assert_leq(len, sizeof(sent));
-	memcpy(sent, pkt, len);
-	sent_len = len;
-	nsent++;
-}
 /* keymgr is asked and never answers: the IKE_AUTH stays under way */
 static void io_key(uint32_t t, uint32_t id, const void *d, size_t l)
 {
@@ -55,9 +44,9 @@ static void io_key(uint32_t t, uint32_t id, const void *d, size_t l)
 
 static void setup(void)
 {
-	static const struct ike_io io = { io_send, io_key, v2peer_io_none, v2peer_io_none };
+	static const struct ike_io io = { v2peer_io_send, io_key, v2peer_io_none, v2peer_io_none };
 	v2peer_hub_start(&conf, cfg, sizeof(cfg) - 1, &io);
-	nsent = nkey = 0;
+	nkey = 0;
 }
 
 /* IKE_SA_INIT answered and the keys derived on our side too */
@@ -67,14 +56,14 @@ static void sa_init(void)
 	v2peer_init_req(&b, 0);
 	v2peer_in(b.data, b.len);
 	isakmp_buf_free(&b);
-	cr_assert_eq(nsent, 1);
-	v2peer_init_res(sent, sent_len);
+	cr_assert_eq(v2p.nsent, 1);
+	v2peer_init_res(v2p.sent, v2p.sent_len);
 }
 
 static uint32_t sent_msgid(void)
 {
 	struct ikev2_hdr h;
-	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_hdr(v2p.sent, v2p.sent_len, &h), 0);
 	return h.msgid;
 }
 
@@ -90,20 +79,20 @@ Test(ikev2_engine, pending_request_not_answered_with_an_older_response)
 	sa_init();
 	size_t n = v2peer_req(m, sizeof(m), IKEV2_EXCH_INFORMATIONAL, 1, 0, NULL, 0);
 	v2peer_in(m, n);
-	cr_assert_eq(nsent, 2);
+	cr_assert_eq(v2p.nsent, 2);
 	cr_assert_eq(sent_msgid(), 1);
 	/* a retransmitted 1: the same answer */
 	v2peer_in(m, n);
-	cr_assert_eq(nsent, 3);
+	cr_assert_eq(v2p.nsent, 3);
 	cr_assert_eq(sent_msgid(), 1);
 
 	size_t cl = v2peer_auth_chain(chain);
 	n = v2peer_req(m, sizeof(m), IKEV2_EXCH_AUTH, 2, IKEV2_NP_IDI, chain, cl);
 	v2peer_in(m, n);
 	cr_assert_eq(nkey, 1, "IKE_AUTH did not reach keymgr");
-	cr_assert_eq(nsent, 3);
+	cr_assert_eq(v2p.nsent, 3);
 	v2peer_in(m, n);
-	cr_assert_eq(nsent, 3, "IKE_AUTH 2 under way answered with the response to %u",
+	cr_assert_eq(v2p.nsent, 3, "IKE_AUTH 2 under way answered with the response to %u",
 	             sent_msgid());
 	cr_assert_eq(nkey, 1);
 }
@@ -119,7 +108,7 @@ Test(ikev2_engine, refused_ike_auth_ends_the_sa)
 	cr_assert_eq(v2.nhalfopen, 1);
 	size_t n = v2peer_req(m, sizeof(m), IKEV2_EXCH_AUTH, 1, 200, bogus, sizeof(bogus));
 	v2peer_in(m, n);
-	cr_assert_eq(nsent, 2, "no IKE_AUTH error answer");
+	cr_assert_eq(v2p.nsent, 2, "no IKE_AUTH error answer");
 	cr_assert_eq(sent_msgid(), 1);
 	cr_assert_eq(v2.nsa, 0);
 	cr_assert_eq(v2.nhalfopen, 0);

@@ -34,25 +34,12 @@ static const char cfg[] =
 	" tunnel protection ipsec profile IP\n";
 
 static struct vpnd_conf conf;
-static int nsent;
-static uint8_t sent[4096];
-static size_t sent_len;
 
-static void io_send(const union sa46 *l, const union sa46 *p, int port4500, const uint8_t *pkt,
-                    size_t len)
-{
-	(void)l; (void)p; (void)port4500;
-	cr_assert_leq(len, sizeof(sent));
-	memcpy(sent, pkt, len);
-	sent_len = len;
-	nsent++;
-}
 
 static void setup(void)
 {
-	static const struct ike_io io = { io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
+	static const struct ike_io io = { v2peer_io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
 	v2peer_hub_start(&conf, cfg, sizeof(cfg) - 1, &io);
-	nsent = 0;
 }
 TestSuite(ikev2_redirect, .init = setup, .fini = v2peer_hub_stop);
 
@@ -63,13 +50,13 @@ static const struct ikev2_notify *ask(int flags, struct ikev2_notify *n)
 	struct ikev2_hdr h;
 	struct ikev2_chain ch;
 	uint8_t inner;
-	int before = nsent;
+	int before = v2p.nsent;
 	v2peer_init_req(&b, flags);
 	v2peer_in(b.data, b.len);
 	isakmp_buf_free(&b);
-	cr_assert_eq(nsent, before + 1, "IKE_SA_INIT not answered");
-	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
-	cr_assert_eq(ikev2_parse_chain(h.np, sent, ISAKMP_HDR_LEN, sent_len, &ch, &inner), 0);
+	cr_assert_eq(v2p.nsent, before + 1, "IKE_SA_INIT not answered");
+	cr_assert_eq(ikev2_parse_hdr(v2p.sent, v2p.sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_chain(h.np, v2p.sent, ISAKMP_HDR_LEN, v2p.sent_len, &ch, &inner), 0);
 	for (int i = 0; i < ch.n; i++)
 		if (ch.pl[i].type == IKEV2_NP_N && ikev2_parse_notify(ch.pl[i].body, ch.pl[i].len, n) == 0 &&
 		    n->type == IKEV2_N_REDIRECT) {
@@ -119,10 +106,10 @@ Test(ikev2_redirect, past_max_session_redirected_to_the_next_peer)
 	cr_assert_eq(v2.redirects, 1);
 }
 
-/* redirect gateway auth: the client is authenticated first, then sent on */
+/* redirect gateway auth: the client is authenticated first, then v2p.sent on */
 static void setup_auth(void)
 {
-	static const struct ike_io io = { io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
+	static const struct ike_io io = { v2peer_io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
 	static char text[sizeof(cfg) + 16];
 	char *p;
 	snprintf(text, sizeof(text), "%s", cfg);
@@ -133,7 +120,6 @@ static void setup_auth(void)
 	        strlen(p + strlen("redirect gateway init")) + 1);
 	v2peer_hub_start(&conf, text, strlen(text), &io);
 	cr_assert(conf.v2.redirect_auth && !conf.v2.redirect_init);
-	nsent = 0;
 }
 TestSuite(ikev2_redirect_auth, .init = setup_auth, .fini = v2peer_hub_stop);
 
@@ -142,7 +128,7 @@ Test(ikev2_redirect_auth, authenticated_client_sent_on_and_forgotten)
 	struct ikev2_notify n;
 	one_session();
 	cr_assert_null(ask(V2PEER_REDIR_SUPPORTED, &n), "redirected in IKE_SA_INIT");
-	v2peer_init_res(sent, sent_len);
+	v2peer_init_res(v2p.sent, v2p.sent_len);
 	struct ikev2_sa *sa = v2.all;
 	while (sa && memcmp(sa->spi_i, v2p.spi_i, 8))
 		sa = sa->all_next;
@@ -164,9 +150,9 @@ Test(ikev2_redirect_auth, authenticated_client_sent_on_and_forgotten)
 	res.auth_method = MSG_V2_AUTH_PSK;
 	res.auth_len = 48;
 	memset(res.auth, 0xab, 48);
-	int before = nsent;
+	int before = v2p.nsent;
 	ikev2_auth_res(id, &res);
-	cr_assert_eq(nsent, before + 1, "IKE_AUTH not answered");
+	cr_assert_eq(v2p.nsent, before + 1, "IKE_AUTH not answered");
 
 	/* the answer: IDr, AUTH, REDIRECT (192.0.2.50, no nonce), no CHILD_SA */
 	uint8_t *in;
@@ -174,11 +160,11 @@ Test(ikev2_redirect_auth, authenticated_client_sent_on_and_forgotten)
 	struct ikev2_hdr h;
 	struct ikev2_chain ch;
 	uint8_t inner;
-	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
-	cr_assert_eq(ikev2_parse_chain(h.np, sent, ISAKMP_HDR_LEN, sent_len, &ch, &inner), 0);
+	cr_assert_eq(ikev2_parse_hdr(v2p.sent, v2p.sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_chain(h.np, v2p.sent, ISAKMP_HDR_LEN, v2p.sent_len, &ch, &inner), 0);
 	const struct ikev2_pl *sk = ikev2_find(&ch, IKEV2_NP_SK);
 	cr_assert_not_null(sk);
-	cr_assert_eq(ikev2_sk_open(&v2p.s, v2p.k.er, v2p.k.ar, sent, sent_len, sk->off, &in,
+	cr_assert_eq(ikev2_sk_open(&v2p.s, v2p.k.er, v2p.k.ar, v2p.sent, v2p.sent_len, sk->off, &in,
 	                           &inlen), 0);
 	cr_assert_eq(ikev2_parse_chain(inner, in, 0, inlen, &ch, &inner), 0);
 	cr_assert_not_null(ikev2_find(&ch, IKEV2_NP_IDR));
@@ -200,7 +186,7 @@ Test(ikev2_redirect_auth, authenticated_client_sent_on_and_forgotten)
  * first when the cluster has room elsewhere (not configured here) */
 static void setup_max_sa(void)
 {
-	static const struct ike_io io = { io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
+	static const struct ike_io io = { v2peer_io_send, v2peer_io_none, v2peer_io_none, v2peer_io_none };
 	static char text[sizeof(cfg) + 64];
 	snprintf(text, sizeof(text), "%scrypto ikev2 limit max-sa 1\n", cfg);
 	char *p = strstr(text, "crypto ikev2 redirect gateway init\n");
@@ -209,7 +195,6 @@ static void setup_max_sa(void)
 	        strlen(p + strlen("crypto ikev2 redirect gateway init\n")) + 1);
 	v2peer_hub_start(&conf, text, strlen(text), &io);
 	cr_assert_eq(conf.v2.max_sa, 1);
-	nsent = 0;
 }
 TestSuite(ikev2_max_sa, .init = setup_max_sa, .fini = v2peer_hub_stop);
 
@@ -226,8 +211,8 @@ Test(ikev2_max_sa, past_the_limit_refused)
 	v2peer_init_req(&b, V2PEER_REDIR_SUPPORTED);
 	v2peer_in(b.data, b.len);
 	isakmp_buf_free(&b);
-	cr_assert_eq(ikev2_parse_hdr(sent, sent_len, &h), 0);
-	cr_assert_eq(ikev2_parse_chain(h.np, sent, ISAKMP_HDR_LEN, sent_len, &ch, &inner), 0);
+	cr_assert_eq(ikev2_parse_hdr(v2p.sent, v2p.sent_len, &h), 0);
+	cr_assert_eq(ikev2_parse_chain(h.np, v2p.sent, ISAKMP_HDR_LEN, v2p.sent_len, &ch, &inner), 0);
 	const struct ikev2_pl *pn = ikev2_find(&ch, IKEV2_NP_N);
 	cr_assert(pn && ikev2_parse_notify(pn->body, pn->len, &n) == 0);
 	cr_assert_eq(n.type, IKEV2_N_TEMPORARY_FAILURE);

@@ -15,6 +15,9 @@ struct v2peer {
 	struct ikev2_keys k;
 	struct ike_dh *dh;
 	union sa46 peer, local;         /* 192.0.2.7:500 -> the hub's 192.0.2.1:500 */
+	uint8_t sent[4096];             /* the hub's last datagram (v2peer_io_send) */
+	size_t  sent_len;
+	int     nsent;
 };
 extern struct v2peer v2p;
 
@@ -26,7 +29,10 @@ void   v2peer_hub_start(struct vpnd_conf *conf, const char *cfg, size_t len,
 void   v2peer_hub_stop(void);
 /* A datagram from the peer into ikev2_input, copied to its exact size (ASan sees overreads) */
 void   v2peer_in(const uint8_t *p, size_t len);
-/* an ike_io callback that drops the message */
+/* ike_io callbacks: the hub's datagram kept in v2p.sent (counted in v2p.nsent); a message
+ * dropped */
+void   v2peer_io_send(const union sa46 *l, const union sa46 *p, int port4500,
+                      const uint8_t *pkt, size_t len);
 void   v2peer_io_none(uint32_t type, uint32_t id, const void *d, size_t l);
 
 /* The IKE_SA_INIT request into b, with the notifies flags name. */
