@@ -262,7 +262,8 @@ int keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		         res->eap_no_msk ? ", no MSK: AUTH keyed with SK_p" : "");
 		return 0;
 	}
-	if (!eap && lockout_refused("", &rq->peer, res->message, sizeof(res->message)))
+	/* an address that failed too often (any method, RADIUS EAP included) is refused */
+	if (lockout_refused("", &rq->peer, res->message, sizeof(res->message)))
 		goto out;
 
 	/* the peer's AUTH (with EAP it comes last, keyed by the EAP method's MSK) */

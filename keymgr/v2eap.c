@@ -339,6 +339,7 @@ static void job_done(struct radius_job *j)
 		         j->server, x->msk_len ? "" : " (no MSK)");
 		if (x->keep_attrs)
 			cache_put(x->sa_id, a);
+		lockout_result(x->user, &x->peer, 1, 0);
 	} else {
 		snprintf(out->message, sizeof(out->message), "%s%.90s", j->result == RAD_REJECT ?
 		         "rejected by RADIUS server " : "RADIUS: ",
