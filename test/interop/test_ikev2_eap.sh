@@ -57,9 +57,12 @@ no_va() { ! va_list | grep -q .; }
 # client NAME METHOD IKE_ID EAP_ID PASSWORD: a fresh charon doing EAP METHOD, trusting our CA;
 # EAP-TLS (PASSWORD "-"): with the certificate NAME.pem, FreeRADIUS's checked by the CA
 client() {
-	local n=$1 method=$2 id=$3 eap_id=$4 pw=$5 extra="eap_id = $eap_id" sec=""
+	local n=$1 method=$2 id=$3 eap_id=$4 pw=$5 extra sec=""
+	extra="eap_id = $eap_id"
+	# EAP-TLS: the server's certificate is FreeRADIUS's (aaa_id), not the hub's
 	[ "$pw" = - ] && extra="$extra
-			certs = $n.pem"
+			certs = $n.pem
+			aaa_id = radius.example.com"
 	[ "$pw" = - ] || sec="eap-$n {
 		id = $eap_id
 		secret = \"$pw\"
@@ -67,7 +70,7 @@ client() {
 	swan_stop
 	swan_start "$T/swan-$n" version=2 aggressive=no xauth=no group_secret=no \
 		local_auth="$method" local_id="$id" local_extra="$extra" \
-		remote_auth=pubkey remote_id=hub.example.com remote_extra="eap_id = %any" \
+		remote_auth=pubkey remote_id=hub.example.com \
 		ike=aes256-sha256-modp2048 esp=aes256-sha256 load=no \
 		plugins_extra="eap-identity eap-md5 eap-mschapv2 eap-tls md4" \
 		secrets_extra="$sec" || die "charon did not start"
@@ -128,13 +131,14 @@ carries bob
 pass "$name: AUTHs keyed with SK_pi/SK_pr, $CARRIED"
 
 name="carol (EAP-TLS)"
-client carol eap-tls carol@example.com carol -
+# the EAP identity is one her certificate carries (charon picks the certificate by it)
+client carol eap-tls carol@example.com carol@example.com -
 swan_up 20 || die "charon did not connect"
 grep -q "EAP method EAP_TLS succeeded, MSK established" "$SWAN_DIR/charon.log" ||
 	die "charon's EAP-TLS did not succeed with an MSK"
-grep -q "SA [0-9]*: EAP for 'carol' accepted by RADIUS server EAPSRV\$" "$st/vpnd.log" ||
+grep -q "SA [0-9]*: EAP for 'carol@example.com' accepted by RADIUS server EAPSRV\$" "$st/vpnd.log" ||
 	die "the hub did not log carol accepted with an MSK"
-carries carol
+carries carol@example.com
 pass "$name: TLS through the relay (fragments within Framed-MTU), MSK, $CARRIED"
 
 name="wrong password"
