@@ -45,8 +45,8 @@ runs() {
 		swan_up 20 || fail "$hub: run $i did not connect"
 		t1=$(date +%s%N)
 		cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || fail "$hub: run $i: no ping through"
-		echo "$(( (t1 - t0) / 1000 ))" | awk '{printf "%.4f\n", $1 / 1e6}' >>"$T/$hub.up"
-		echo "$(( ($(date +%s%N) - t0) / 1000 ))" | awk '{printf "%.4f\n", $1 / 1e6}' >>"$T/$hub.ping"
+		echo "$(( (t1 - t0) / 1000 ))" | awk '{printf "%.1f\n", $1 / 1e3}' >>"$T/$hub.up"
+		echo "$(( ($(date +%s%N) - t0) / 1000 ))" | awk '{printf "%.1f\n", $1 / 1e3}' >>"$T/$hub.ping"
 		swan_down 10 || fail "$hub: run $i: no DELETE"
 	done
 	echo "$RUNS $(( ($(date +%s%N) - start) / 1000 ))" | awk '{printf "%.2f\n", $1 / ($2 / 1e6)}' >"$T/$hub.rate"
