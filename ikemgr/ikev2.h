@@ -151,6 +151,11 @@ struct ikev2_engine {
 	struct ikev2_sa *all;
 	int      nsa, nhalfopen;
 	struct tmr_heap timers;
+	/* the CERTREQ body our IKE_SA_INIT answers carry, made once per configuration (0 len:
+	 * none; certreq_made: made for the configuration in force) */
+	uint8_t  certreq[1 + 20 * CONF_MAX_TRUSTPOINTS];
+	size_t   certreq_len;
+	int      certreq_made;
 	/* counters for show and debug: every dropped datagram is counted once, by reason */
 	uint64_t rx, drop_malformed, drop_unknown_sa, drop_msgid, drop_integrity, drop_state,
 	         cookies_sent, sa_init_ok, auth_ok, auth_fail, redirects;

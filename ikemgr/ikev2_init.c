@@ -53,12 +53,13 @@ static void nat_check(struct ikev2_sa *sa, const struct ikev2_chain *c)
 /*
  * CERTREQ (3.7): the SHA-1 hashes of the public keys of the CAs our ikev2 profiles trust for
  * peers, so that a client that sends its certificate only when asked (strongSwan's default)
- * sends it. Public material from the configuration.
+ * sends it. Public material from the configuration, worked out once per configuration rather
+ * than for every IKE_SA_INIT.
  */
-static void put_certreq(struct isakmp_buf *b)
+static void make_certreq(void)
 {
 	const struct vpnd_conf *c = ike.conf;
-	uint8_t body[1 + 20 * CONF_MAX_TRUSTPOINTS];
+	uint8_t *body = v2.certreq;
 	size_t n = 1;
 	body[0] = IKEV2_CERT_X509_SIG;
 	for (int k = 0; k < c->ntrustpoint; k++) {
@@ -73,7 +74,7 @@ static void put_certreq(struct isakmp_buf *b)
 		X509 *ca = used && tp->ca_len ? d2i_X509(NULL, &q, tp->ca_len) : NULL;
 		unsigned char *spki = NULL;
 		int l = ca ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca), &spki) : -1;
-		if (l > 0 && n + 20 <= sizeof(body)) {
+		if (l > 0 && n + 20 <= sizeof(v2.certreq)) {
 			SHA1(spki, (size_t)l, body + n);
 			/* trust points of one CA need one hash */
 			int dup = 0;
@@ -86,8 +87,16 @@ static void put_certreq(struct isakmp_buf *b)
 		X509_free(ca);
 	}
 	ERR_clear_error();
-	if (n > 1)
-		isakmp_put_payload(b, IKEV2_NP_CERTREQ, body, n);
+	v2.certreq_len = n > 1 ? n : 0;
+	v2.certreq_made = 1;
+}
+
+static void put_certreq(struct isakmp_buf *b)
+{
+	if (!v2.certreq_made)
+		make_certreq();
+	if (v2.certreq_len)
+		isakmp_put_payload(b, IKEV2_NP_CERTREQ, v2.certreq, v2.certreq_len);
 }
 
 static const struct ikev2_notify *find_notify(const struct ikev2_chain *c, uint16_t type,

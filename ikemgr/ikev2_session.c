@@ -95,6 +95,7 @@ void ikev2_reload(const struct vpnd_conf *nc)
 {
 	(void)nc;       /* ike.conf is the new one by now (ikev1_reload swapped it) */
 	struct ikev2_sa *next;
+	v2.certreq_made = 0;    /* the trust points may have changed */
 	for (struct ikev2_sa *sa = v2.all; sa; sa = next) {
 		next = sa->all_next;
 		if (!sa->s.v2profile)
