@@ -74,12 +74,46 @@ static int ec_field_bytes(EVP_PKEY *k)
 	return (EVP_PKEY_get_bits(k) + 7) / 8;
 }
 
+int cert_ecdsa_rs_to_der(const uint8_t *rs, size_t n, uint8_t *der, size_t cap)
+{
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *r = BN_bin2bn(rs, (int)n, NULL), *s = BN_bin2bn(rs + n, (int)n, NULL);
+	int len = -1;
+	if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
+		r = s = NULL;           /* es owns them */
+		unsigned char *p = NULL;
+		int l = i2d_ECDSA_SIG(es, &p);
+		if (l > 0 && (size_t)l <= cap) {
+			memcpy(der, p, (size_t)l);
+			len = l;
+		}
+		OPENSSL_free(p);
+	}
+	BN_free(r);
+	BN_free(s);
+	ECDSA_SIG_free(es);
+	return len;
+}
+
+int cert_ecdsa_der_to_rs(const uint8_t *der, size_t dl, size_t n, uint8_t *rs)
+{
+	const unsigned char *q = der;
+	ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)dl);
+	const BIGNUM *r, *s;
+	if (!es)
+		return -1;
+	ECDSA_SIG_get0(es, &r, &s);
+	int ok = BN_bn2binpad(r, rs, (int)n) == (int)n && BN_bn2binpad(s, rs + n, (int)n) == (int)n;
+	ECDSA_SIG_free(es);
+	return ok ? 0 : -1;
+}
+
 int cert_sig_verify(EVP_PKEY *k, int method, const uint8_t *hash, size_t hlen,
                     const uint8_t *sig, size_t slen)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k, NULL);
-	unsigned char *der = NULL;
-	int derlen = 0, ok = 0;
+	unsigned char der[300];
+	int derlen, ok = 0;
 
 	if (!ctx || EVP_PKEY_verify_init(ctx) != 1)
 		goto out;
@@ -90,24 +124,11 @@ int cert_sig_verify(EVP_PKEY *k, int method, const uint8_t *hash, size_t hlen,
 	} else {
 		/* r | s on the wire, DER for OpenSSL */
 		size_t n = (size_t)ec_field_bytes(k);
-		if (slen != 2 * n)
-			goto out;
-		ECDSA_SIG *es = ECDSA_SIG_new();
-		BIGNUM *r = BN_bin2bn(sig, (int)n, NULL), *s = BN_bin2bn(sig + n, (int)n, NULL);
-		if (!es || !r || !s || ECDSA_SIG_set0(es, r, s) != 1) {
-			BN_free(r);
-			BN_free(s);
-			ECDSA_SIG_free(es);
-			goto out;
-		}
-		derlen = i2d_ECDSA_SIG(es, &der);
-		ECDSA_SIG_free(es);
-		if (derlen <= 0)
+		if (slen != 2 * n || (derlen = cert_ecdsa_rs_to_der(sig, n, der, sizeof(der))) < 0)
 			goto out;
 		ok = EVP_PKEY_verify(ctx, der, (size_t)derlen, hash, hlen) == 1;
 	}
 out:
-	OPENSSL_free(der);
 	EVP_PKEY_CTX_free(ctx);
 	ERR_clear_error();
 	return ok;
@@ -133,15 +154,7 @@ int cert_sig_sign(EVP_PKEY *k, int method, const uint8_t *hash, size_t hlen, uin
 		size_t n = (size_t)ec_field_bytes(k);
 		if (2 * n > *slen || EVP_PKEY_sign(ctx, der, &dl, hash, hlen) != 1)
 			goto out;
-		const unsigned char *q = der;
-		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)dl);
-		if (!es)
-			goto out;
-		const BIGNUM *r, *s;
-		ECDSA_SIG_get0(es, &r, &s);
-		rc = BN_bn2binpad(r, sig, (int)n) == (int)n && BN_bn2binpad(s, sig + n, (int)n) == (int)n
-		     ? 0 : -1;
-		ECDSA_SIG_free(es);
+		rc = cert_ecdsa_der_to_rs(der, dl, n, sig);
 		*slen = 2 * n;
 	}
 out:

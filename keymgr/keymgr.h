@@ -71,6 +71,10 @@ int  cert_sig_verify(struct evp_pkey_st *k, int method, const uint8_t *hash, siz
                      const uint8_t *sig, size_t slen);
 int  cert_sig_sign(struct evp_pkey_st *k, int method, const uint8_t *hash, size_t hlen,
                    uint8_t *sig, size_t *slen);
+/* ECDSA signatures as IKE carries them (r | s, each n bytes: RFC 4754) and as OpenSSL takes
+ * them (DER): the DER's length (at most cap) or -1; 0 or -1 */
+int  cert_ecdsa_rs_to_der(const uint8_t *rs, size_t n, uint8_t *der, size_t cap);
+int  cert_ecdsa_der_to_rs(const uint8_t *der, size_t dl, size_t n, uint8_t *rs);
 /* The peer's chain against the trust points tp_allowed(arg, name) accepts (NULL: all), then
  * the identity (ID payload body) in the leaf: CERT_OK and *pub (to free), else why in res. */
 int  cert_peer_check(const struct vpnd_conf *, int (*tp_allowed)(const void *, const char *),

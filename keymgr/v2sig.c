@@ -48,28 +48,6 @@ static int ecdsa_method(int curve, const EVP_MD **md)
 	return 0;
 }
 
-/* r | s, each n bytes, as the DER ECDSA-Sig-Value OpenSSL takes; its length or -1. */
-static int rs_to_der(const uint8_t *sig, size_t n, uint8_t *der, size_t cap)
-{
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, (int)n, NULL), *s = BN_bin2bn(sig + n, (int)n, NULL);
-	int len = -1;
-	if (es && r && s && ECDSA_SIG_set0(es, r, s) == 1) {
-		r = s = NULL;
-		unsigned char *p = NULL;
-		int l = i2d_ECDSA_SIG(es, &p);
-		if (l > 0 && (size_t)l <= cap) {
-			memcpy(der, p, (size_t)l);
-			len = l;
-		}
-		OPENSSL_free(p);
-	}
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	return len;
-}
-
 static int digest_verify(EVP_PKEY *k, const EVP_MD *md, const uint8_t *sig, size_t slen,
                          const uint8_t *m, size_t mlen)
 {
@@ -104,7 +82,7 @@ static int verify(EVP_PKEY *k, int method, const uint8_t *a, size_t alen, const 
 			snprintf(why, whysz, "ECDSA method %d does not fit the certificate's key", method);
 			return 0;
 		}
-		if (alen != 2 * n || (dl = rs_to_der(a, n, der, sizeof(der))) < 0)
+		if (alen != 2 * n || (dl = cert_ecdsa_rs_to_der(a, n, der, sizeof(der))) < 0)
 			return 0;
 		return digest_verify(k, md, der, (size_t)dl, oct, octlen);
 	}
@@ -292,18 +270,10 @@ int v2sig_sign(const struct vpnd_conf *c, const struct conf_ikev2_profile *pr,
 	}
 	if (dst == der) {
 		/* methods 9-11: r | s, each the curve's size */
-		const unsigned char *p = der;
-		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)sl);
-		int n = (EVP_PKEY_get_bits(k) + 7) / 8;
-		const BIGNUM *r, *s;
-		if (!es)
+		size_t n = (size_t)(EVP_PKEY_get_bits(k) + 7) / 8;
+		if (cert_ecdsa_der_to_rs(der, sl, n, res->auth) < 0)
 			goto out;
-		ECDSA_SIG_get0(es, &r, &s);
-		int good = BN_bn2binpad(r, res->auth, n) == n && BN_bn2binpad(s, res->auth + n, n) == n;
-		ECDSA_SIG_free(es);
-		if (!good)
-			goto out;
-		sl = 2 * (size_t)n;
+		sl = 2 * n;
 	}
 	res->auth_len = (uint16_t)(off + sl);
 	res->auth_method = method;
