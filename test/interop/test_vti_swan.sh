@@ -248,6 +248,9 @@ st=$T/hub60
 vpnd_start "$T/vti60.conf" "$st"
 wait_until 30 grep -q "Tunnel0: IPsec up with 172.18.143.2" "$st/vpnd.log" ||
 	die "no tunnel within 30 s of the second start"
+# the route comes just after the pair (as at the first start): the ping starts once it is in
+wait_until 5 sh -c "ip netns exec vpnd_hub ip route show 10.3.1.0/24 | grep -q 'dev Tunnel0'" ||
+	die "10.3.1.0/24 is not routed through Tunnel0 after the second start"
 inh ping -c350 -i 0.2 -w 80 10.3.1.10 >"$T/p1ping.out" 2>&1 &
 PING_PID=$!
 wait_until 75 grep -q "Tunnel0: ISAKMP SA with 172.18.143.2 renewed, the old one deleted in 5 s" "$st/vpnd.log" ||
