@@ -11,9 +11,11 @@
  * (IKE_AUTH: identities, AUTH through keymgr, authorization, configuration payload),
  * ikev2_child.c (the CHILD_SA an IKE_AUTH carries: ESP proposal, traffic selectors, keys to
  * tunmgr), ikev2_rekey.c (CREATE_CHILD_SA: CHILD_SA and IKE SA rekeys), ikev2_info.c
- * (INFORMATIONAL: deletes and liveness), ikev2_dpd.c (our liveness checks), ikev2_session.c
- * (tunmgr's reports, clear, reload), ikev2_frag.c (RFC 7383 fragments: requests put back
- * together, large responses cut).
+ * (INFORMATIONAL: deletes and liveness), ikev2_req.c (our own requests: one in flight, the
+ * rest queued, retransmitted, their answers), ikev2_dpd.c (our liveness checks),
+ * ikev2_hubrekey.c (CHILD_SA and IKE SA rekeys we start), ikev2_session.c (tunmgr's reports,
+ * clear, reload), ikev2_frag.c (RFC 7383 fragments: requests put back together, large
+ * responses cut).
  */
 #ifndef VPND_IKEV2_H
 #define VPND_IKEV2_H
@@ -90,6 +92,7 @@ struct ikev2_auth_req {
 };
 
 struct ikev2_frag_rx;
+struct ikev2_req;
 
 struct ikev2_sa {
 	struct ikev2_sa *spi_next;      /* hash chain by SPIr (ours) */
@@ -118,7 +121,11 @@ struct ikev2_sa {
 	int      redirect_ok;           /* REDIRECT_SUPPORTED, not redirected already (RFC 5685) */
 	struct ikev2_frag_rx *frx;      /* a fragmented request being put back together */
 
-	/* message IDs (responder side only: we send no requests yet but liveness) */
+	/* we started this IKE SA (a rekey of ours, 2.18): our messages carry the I flag, and
+	 * SK_ei/SK_ai are our outbound keys instead of SK_er/SK_ar */
+	int      we_init;
+
+	/* the peer's requests */
 	uint32_t next_in;               /* the request we take next */
 	uint8_t *last_resp;             /* our last answer, for retransmits of its request: one
 	                                 * message, or its fragments back to back (each has its
@@ -127,12 +134,11 @@ struct ikev2_sa {
 	int      last_resp_frags;       /* how many fragments last_resp holds, 0: not cut */
 	uint32_t last_resp_msgid;       /* which: an IKE_AUTH answered late follows others */
 
-	/* our own requests (liveness, ikev2_dpd.c): one at a time, retransmitted as is */
+	/* our own requests (ikev2_req.c): one in flight (window 1, 2.3), the others queued */
 	uint32_t next_out;
-	uint8_t *dpd_req;
-	size_t   dpd_req_len;
-	int      dpd_tries;
-	time_t   dpd_sent_at;
+	struct ikev2_req *req, *req_queue;
+	time_t   rekey_at;              /* when we rekey this IKE SA (its profile's lifetime) */
+	uint32_t successor;             /* superseded: the session id of the SA holding it now */
 
 	struct ikev2_auth_req *auth;    /* IKE_AUTH in progress */
 	uint8_t *held;                  /* a CHILD_SA rekey waiting for tunmgr (ikev2_rekey.c) */
@@ -166,11 +172,21 @@ struct ikev2_engine {
 };
 extern struct ikev2_engine v2;
 
+/* Our outbound and inbound SK_e/SK_a: the responder's keys out, or the initiator's once we
+ * started the IKE SA. */
+#define V2_EK_OUT(sa) ((sa)->we_init ? (sa)->k.ei : (sa)->k.er)
+#define V2_AK_OUT(sa) ((sa)->we_init ? (sa)->k.ai : (sa)->k.ar)
+#define V2_EK_IN(sa)  ((sa)->we_init ? (sa)->k.er : (sa)->k.ei)
+#define V2_AK_IN(sa)  ((sa)->we_init ? (sa)->k.ar : (sa)->k.ai)
+
 /* ikev2_sa.c */
 void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
                  const union sa46 *local, int port4500);
 struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
                               const union sa46 *local);
+/* The IKE SA a rekey of ours makes: our SPIi, the peer's SPIr, we_init set. */
+struct ikev2_sa *ikev2_sa_new_ours(const uint8_t spi_i[8], const uint8_t spi_r[8],
+                                   const union sa46 *peer, const union sa46 *local);
 struct ikev2_sa *ikev2_sa_by_id(uint32_t id);
 void ikev2_sa_set_id(struct ikev2_sa *, uint32_t id);    /* re-hashes it */
 void ikev2_sa_delete(struct ikev2_sa *, const char *reason, int notify_peer);
@@ -249,9 +265,11 @@ int  ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *);
 /* Chooses the CHILD_SA from the request's proposals and selectors against the ipsec profile
  * and the session's address; 0, or the notify type to answer with. */
 int  ikev2_child_choose(struct ikev2_sa *, struct ikev2_auth_req *);
-/* Derives its keys (KEYMAT from SK_d, [g^ir,] the exchange's nonces) and hands it to tunmgr,
- * which answers IMSG_SA_ADDED. */
-int  ikev2_child_install(struct ikev2_sa *, const struct ike_child *, const uint8_t *gir,
+/* Derives its keys (KEYMAT from kx's SK_d, [g^ir,] the exchange's nonces; the initiator's
+ * keys first, ours when we_init) and hands it to tunmgr for sa's session, which answers
+ * IMSG_SA_ADDED. kx is sa, or the IKE SA an exchange ran on before the session moved. */
+int  ikev2_child_install(struct ikev2_sa *sa, const struct ikev2_sa *kx,
+                         const struct ike_child *, int we_init, const uint8_t *gir,
                          size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
                          size_t nrlen);
 /* SA, TSi, TSr of the answer. */
@@ -261,12 +279,69 @@ int  ikev2_child_put(struct ikev2_sa *, struct ikev2_auth_req *, struct isakmp_b
 void ikev2_create_child_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8_t *in,
                               size_t len);
 int  ikev2_rekey_added(struct ikev2_sa *, const struct msg_sa_added *);
+/* The new IKE SA n takes old's session over (a rekey by either side): the session id, what
+ * the session holds, our queued requests; old is superseded. */
+void ikev2_take_over(struct ikev2_sa *n, struct ikev2_sa *old);
+
+/* ikev2_req.c: our requests, one in flight (2.3), the others queued in order */
+enum ikev2_req_kind {
+	V2_REQ_DPD = 1,         /* an empty INFORMATIONAL: liveness */
+	V2_REQ_DELETE_CHILD,    /* INFORMATIONAL Delete (ESP) of our inbound SPIs */
+	V2_REQ_DELETE_IKE,      /* INFORMATIONAL Delete (IKE): a rekeyed SA of ours ends */
+	V2_REQ_CHILD_REKEY,     /* CREATE_CHILD_SA rekeying a CHILD_SA */
+	V2_REQ_IKE_REKEY,       /* CREATE_CHILD_SA rekeying the IKE SA */
+};
+struct ikev2_req {
+	struct ikev2_req *next;
+	int      kind;
+	uint32_t msgid;
+	uint8_t *pkt;           /* as sent, for retransmission */
+	size_t   len;
+	int      tries;
+	time_t   due;           /* the next retransmission, or giving up */
+	/* DELETE_CHILD: our inbound SPIs (remove: the pairs go when answered, as after our own
+	 * rekey); CHILD_REKEY: spis[0] is the SA being replaced */
+	uint32_t spis[IKE_MAX_CHILD];
+	int      nspis, remove;
+	/* the rekeys: what the answer is checked against and keyed with */
+	struct ike_child c;     /* CHILD_REKEY: the new SA as offered (spi_in ours) */
+	uint8_t  ni[V2_NONCE_LEN];
+	struct ike_dh *dh;
+	int      group;
+	uint8_t  spi[8];        /* IKE_REKEY: our SPIi of the new IKE SA */
+};
+struct ikev2_req *ikev2_req_new(int kind);
+/* Queues r (sent at once when nothing is in flight); 0, or -1 (r freed). */
+int  ikev2_req_queue(struct ikev2_sa *, struct ikev2_req *r);
+/* A request of that kind in flight (1) or queued (2); 0 if none. For CHILD_REKEY, of spi. */
+int  ikev2_req_pending(const struct ikev2_sa *, int kind, uint32_t spi);
+/* Drops a queued (not in flight) CHILD_REKEY of spi; 1 if there was one. */
+int  ikev2_req_unqueue_rekey(struct ikev2_sa *, uint32_t spi);
+time_t ikev2_req_deadline(const struct ikev2_sa *);       /* 0: nothing in flight */
+int  ikev2_req_tick(struct ikev2_sa *, time_t now);      /* 0: the SA was deleted */
+/* A response (R flag) from the SA's peer: 1 when it answered our request in flight. */
+int  ikev2_req_response(struct ikev2_sa *, const struct ikev2_hdr *, const uint8_t *pkt,
+                        size_t len);
+void ikev2_req_free_all(struct ikev2_sa *);
+void ikev2_req_move(struct ikev2_sa *to, struct ikev2_sa *from);
+/* Tells the peer our inbound SPIs are gone (the op of clear, hard expiry). */
+void ikev2_delete_children(struct ikev2_sa *, const uint32_t *spi_in, int n, int remove);
+
+/* ikev2_hubrekey.c: rekeys we start. child: at its soft lifetime (tunmgr's report); ike: at
+ * the profile's lifetime less a jittered margin (rekey_at). The payloads of the request, and
+ * its answer (0 when the SA is gone); IMSG_SA_ADDED for a CHILD_SA of ours (1 if it was). */
+void ikev2_hub_child_rekey(struct ikev2_sa *, struct ike_child *);
+void ikev2_hub_ike_rekey(struct ikev2_sa *);
+time_t ikev2_hub_rekey_at(const struct ikev2_sa *);
+int  ikev2_hub_build(struct ikev2_sa *, struct ikev2_req *, struct isakmp_buf *);
+int  ikev2_hub_answer(struct ikev2_sa *, struct ikev2_req *, const struct ikev2_chain *);
+int  ikev2_hub_added(struct ikev2_sa *, const struct msg_sa_added *);
 
 /* ikev2_dpd.c */
 time_t ikev2_dpd_deadline(const struct ikev2_sa *);       /* 0: nothing due until an event */
-int  ikev2_dpd_tick(struct ikev2_sa *, time_t now);      /* 0: the SA was deleted */
-int  ikev2_dpd_response(struct ikev2_sa *, const struct ikev2_hdr *, const uint8_t *pkt,
-                        size_t len);                     /* 1: it answered our request */
+void ikev2_dpd_tick(struct ikev2_sa *, time_t now);      /* queues a check when one is due */
+int  ikev2_dpd_retry(const struct ikev2_sa *);            /* seconds between its sends */
+#define IKEV2_DPD_TRIES 5
 
 /* ikev2_frag.c */
 #define IKEV2_FRAG_MAX      32          /* fragments of one message we put back together */

@@ -547,7 +547,8 @@ int ikev2_va_created(uint32_t peerid, const struct msg_va_created *res)
 		answer(sa);
 		return 1;
 	}
-	if (ikev2_child_install(sa, &r->c, NULL, 0, sa->ni, sa->nilen, sa->nr, sa->nrlen) < 0) {
+	if (ikev2_child_install(sa, sa, &r->c, 0, NULL, 0, sa->ni, sa->nilen, sa->nr,
+	                        sa->nrlen) < 0) {
 		ikev2_auth_fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "CHILD_SA keys not derived");
 		return 1;
 	}
@@ -561,7 +562,7 @@ int ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *res)
 	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
 	if (!sa)
 		return 0;
-	if (ikev2_rekey_added(sa, res))
+	if (ikev2_rekey_added(sa, res) || ikev2_hub_added(sa, res))
 		return 1;
 	if (sa->state != V2_S_WAIT_SA || !sa->auth || res->spi_in != sa->held_spi)
 		return 1;

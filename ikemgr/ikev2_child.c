@@ -103,7 +103,8 @@ int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 	return 0;
 }
 
-int ikev2_child_install(struct ikev2_sa *sa, const struct ike_child *c, const uint8_t *gir,
+int ikev2_child_install(struct ikev2_sa *sa, const struct ikev2_sa *kx,
+                        const struct ike_child *c, int we_init, const uint8_t *gir,
                         size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
                         size_t nrlen)
 {
@@ -113,10 +114,12 @@ int ikev2_child_install(struct ikev2_sa *sa, const struct ike_child *c, const ui
 	int rc = -1;
 	if (!a || ek > MSG_KEY_MAX || ak > MSG_KEY_MAX)
 		goto out;
-	/* 2.17: initiator-to-responder (our inbound) keys first, encryption before integrity */
-	if (ikev2_child_keymat(&sa->suite, sa->k.d, gir, girlen, ni, nilen, nr, nrlen, km,
+	/* 2.17: the exchange's initiator-to-responder keys first (our inbound when the peer
+	 * asked, our outbound when we did), encryption before integrity */
+	if (ikev2_child_keymat(&kx->suite, kx->k.d, gir, girlen, ni, nilen, nr, nrlen, km,
 	                       2 * (ek + ak)) < 0)
 		goto out;
+	const uint8_t *in = we_init ? km + ek + ak : km, *out = we_init ? km : km + ek + ak;
 	a->session_id = sa->s.id;
 	a->encap = c->encap_mode == IPSEC_ENCAP_TUNNEL ? ENCAP_RAW : ENCAP_UDP;
 	a->peer = sa->s.peer;
@@ -127,10 +130,10 @@ int ikev2_child_install(struct ikev2_sa *sa, const struct ike_child *c, const ui
 	a->auth_keylen = (int32_t)ak;
 	a->spi_in = c->spi_in;
 	a->spi_out = c->spi_out;
-	memcpy(a->enckey_in, km, ek);
-	memcpy(a->authkey_in, km + ek, ak);
-	memcpy(a->enckey_out, km + ek + ak, ek);
-	memcpy(a->authkey_out, km + 2 * ek + ak, ak);
+	memcpy(a->enckey_in, in, ek);
+	memcpy(a->authkey_in, in + ek, ak);
+	memcpy(a->enckey_out, out, ek);
+	memcpy(a->authkey_out, out + ek, ak);
 	a->sel_net = c->sel_net;
 	a->sel_mask = c->sel_mask;
 	/* rekey at 85-90 % of the lifetime, jittered as IKEv1's quick mode does */

@@ -95,7 +95,8 @@ static uint8_t *open_frag(const struct ikev2_sa *sa, const uint8_t *pkt, size_t 
 	if (!copy)
 		return NULL;
 	memcpy(copy, pkt, len);
-	if (ikev2_skf_open(&sa->suite, sa->k.ei, sa->k.ai, copy, len, skf->off, in, inlen) < 0) {
+	if (ikev2_skf_open(&sa->suite, V2_EK_IN(sa), V2_AK_IN(sa), copy, len, skf->off, in,
+	                   inlen) < 0) {
 		v2.drop_integrity++;
 		v2.frag_drop++;
 		log_rl("IKEv2: integrity check failed on a fragment of session %u, dropped",
@@ -246,7 +247,7 @@ int ikev2_frag_send_response(struct ikev2_sa *sa, const uint8_t *pkt, size_t len
 	if (!copy)
 		return -1;
 	memcpy(copy, pkt, len);
-	if (ikev2_sk_open(s, sa->k.er, sa->k.ar, copy, len, c.pl[0].off, &in, &inlen) < 0) {
+	if (ikev2_sk_open(s, V2_EK_OUT(sa), V2_AK_OUT(sa), copy, len, c.pl[0].off, &in, &inlen) < 0) {
 		free(copy);
 		return -1;
 	}
@@ -272,7 +273,7 @@ int ikev2_frag_send_response(struct ikev2_sa *sa, const uint8_t *pkt, size_t len
 		f[ISAKMP_HDR_LEN + 6] = (uint8_t)(nfrag >> 8);
 		f[ISAKMP_HDR_LEN + 7] = (uint8_t)nfrag;
 		memcpy(f + ISAKMP_HDR_LEN + SKF_HDR + s->iv, in + i * chunk, part);
-		long n = ikev2_skf_seal(s, sa->k.er, sa->k.ar, f, cap - off, ISAKMP_HDR_LEN, part);
+		long n = ikev2_skf_seal(s, V2_EK_OUT(sa), V2_AK_OUT(sa), f, cap - off, ISAKMP_HDR_LEN, part);
 		if (n < 0)
 			rc = -1;
 		else

@@ -71,6 +71,15 @@ static void child_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_
 			             "the SA to rekey is not ours");
 			return;
 		}
+		/* 2.25.1: ours still queued gives way; one under way (or done, the old SA
+		 * being deleted) makes the peer's moot */
+		if (old->rekeying && ikev2_req_unqueue_rekey(sa, old->spi_in))
+			old->rekeying = 0;
+		if (old->rekeying || old->replaced_at) {
+			answer_error(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, NULL, 0,
+			             "that SA is being rekeyed or deleted already");
+			return;
+		}
 	}
 	if (sa->held) {
 		answer_error(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, NULL, 0, "a rekey is under way");
@@ -118,8 +127,8 @@ static void child_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_
 	}
 	ike_random(k->nr, sizeof(k->nr));
 	k->r.c.pfs_group = k->dh;
-	int rc = ikev2_child_install(sa, &k->r.c, k->dh ? shared : NULL, k->dh ? sharedlen : 0, ni,
-	                             nilen, k->nr, sizeof(k->nr));
+	int rc = ikev2_child_install(sa, sa, &k->r.c, 0, k->dh ? shared : NULL,
+	                             k->dh ? sharedlen : 0, ni, nilen, k->nr, sizeof(k->nr));
 	explicit_bzero(shared, sizeof(shared));
 	if (rc < 0) {
 		free(k);
@@ -254,6 +263,13 @@ static void ike_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_sa
 	ikev2_send_response(sa, b.data, b.len);
 	isakmp_buf_free(&b);
 
+	ikev2_take_over(n, sa);
+	log_info("IKEv2 session %u: IKE SA rekeyed (old SA now %u, deleted by the peer next)",
+	         n->s.id, sa->s.id);
+}
+
+void ikev2_take_over(struct ikev2_sa *n, struct ikev2_sa *sa)
+{
 	/* the new SA takes the session over, under its id */
 	uint32_t fresh = n->s.id;
 	ikev2_sa_set_id(n, sa->s.id);
@@ -265,16 +281,18 @@ static void ike_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_sa
 	n->s.start = sa->s.start;
 	n->s.rep_established = 0;
 	memcpy(n->prof_name, sa->prof_name, sizeof(n->prof_name));
+	memcpy(n->auth_words, sa->auth_words, sizeof(n->auth_words));
 	n->port4500 = sa->port4500;
 	n->nat_peer = sa->nat_peer;
 	n->nat_us = sa->nat_us;
 	n->frag = sa->frag;             /* said in IKE_SA_INIT only: a rekey cannot say it again */
 	n->next_in = 0;
+	n->next_out = 0;
 	n->state = V2_S_INIT_DONE;      /* only so that ikev2_established counts it settled */
 	ikev2_established(n);
 	sa->s.superseded = 1;
-	log_info("IKEv2 session %u: IKE SA rekeyed (old SA now %u, deleted by the peer next)",
-	         n->s.id, sa->s.id);
+	sa->successor = n->s.id;
+	ikev2_req_move(n, sa);          /* what we meant to ask goes on the new SA */
 	n->s.ops->sync(&n->s);
 }
 
@@ -285,6 +303,12 @@ void ikev2_create_child_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np,
 	uint8_t inner;
 	if (sa->state != V2_S_ESTABLISHED || sa->s.superseded) {
 		answer_error(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, NULL, 0, "not established");
+		return;
+	}
+	if (ikev2_req_pending(sa, V2_REQ_IKE_REKEY, 0) == 1) {
+		/* 2.25.2: while our IKE SA rekey is under way nothing new is made on this SA */
+		answer_error(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, NULL, 0,
+		             "our IKE SA rekey is under way");
 		return;
 	}
 	if (ikev2_parse_chain(np, in, 0, len, &c, &inner) < 0 || inner) {

@@ -63,13 +63,7 @@ static void op_rearm(struct ike_session *s)
 
 static void op_delete_children(struct ike_session *s, const uint32_t *spi_in, int n)
 {
-	struct ikev2_sa *sa = sa_of(s);
-	(void)spi_in;
-	(void)n;
-	/* Our own INFORMATIONAL requests are not sent yet: the peer learns of a deleted CHILD_SA
-	 * when its packets stop being answered, as after a hub restart. */
-	log_dbg(DBG_IKEV2_INT, V2_PEER(sa), "session %u: %d IPsec SA(s) cleared without a delete "
-	        "to the IKEv2 peer", s->id, n);
+	ikev2_delete_children(sa_of(s), spi_in, n, 0);
 }
 
 static void op_ike_spis(const struct ike_session *s, uint8_t spi_i[8], uint8_t spi_r[8])
@@ -164,10 +158,14 @@ void ikev2_sa_set_id(struct ikev2_sa *sa, uint32_t id)
 	v2.by_id[h] = sa;
 }
 
-struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
-                              const union sa46 *local)
+/* spi_r NULL: ours, made here (we answer the peer's IKE_SA_INIT); else we started the SA
+ * (a rekey of ours) and spi_i is ours. */
+static struct ikev2_sa *sa_new(const uint8_t spi_i[8], const uint8_t *spi_r,
+                               const union sa46 *peer, const union sa46 *local)
 {
 	if (tmr_reserve(&v2.timers, (size_t)v2.nsa + 1) < 0)
+		return NULL;
+	if (spi_r && by_spi(spi_i, spi_r))
 		return NULL;
 	struct ikev2_sa *sa = calloc(1, sizeof(*sa));
 	if (!sa)
@@ -175,9 +173,14 @@ struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
 	static const uint8_t zero[8];
 	sa->s.ops = &ikev2_session_ops;
 	memcpy(sa->spi_i, spi_i, 8);
-	do {
-		ike_random(sa->spi_r, 8);
-	} while (!memcmp(sa->spi_r, zero, 8) || by_spi(spi_i, sa->spi_r));
+	if (spi_r) {
+		memcpy(sa->spi_r, spi_r, 8);
+		sa->we_init = 1;
+	} else {
+		do {
+			ike_random(sa->spi_r, 8);
+		} while (!memcmp(sa->spi_r, zero, 8) || by_spi(spi_i, sa->spi_r));
+	}
 	sa->s.peer = *peer;
 	sa->s.local = *local;
 	/* one id space with IKEv1: keymgr's, tunmgr's and the parent's answers name it */
@@ -191,9 +194,11 @@ struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
 	h = hid(sa->s.id, NB(v2.by_id));
 	sa->id_next = v2.by_id[h];
 	v2.by_id[h] = sa;
-	h = h8(spi_i, NB(v2.by_init));
-	sa->init_next = v2.by_init[h];
-	v2.by_init[h] = sa;
+	if (!sa->we_init) {
+		h = h8(spi_i, NB(v2.by_init));
+		sa->init_next = v2.by_init[h];
+		v2.by_init[h] = sa;
+	}
 	sa->all_next = v2.all;
 	if (v2.all)
 		v2.all->all_pprev = &sa->all_next;
@@ -203,6 +208,18 @@ struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
 	v2.nhalfopen++;
 	ikev2_rearm(sa);
 	return sa;
+}
+
+struct ikev2_sa *ikev2_sa_new(const uint8_t spi_i[8], const union sa46 *peer,
+                              const union sa46 *local)
+{
+	return sa_new(spi_i, NULL, peer, local);
+}
+
+struct ikev2_sa *ikev2_sa_new_ours(const uint8_t spi_i[8], const uint8_t spi_r[8],
+                                   const union sa46 *peer, const union sa46 *local)
+{
+	return sa_new(spi_i, spi_r, peer, local);
 }
 
 static void settle(struct ikev2_sa *sa)
@@ -216,11 +233,13 @@ static void settle(struct ikev2_sa *sa)
 void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 {
 	if (notify_peer && sa->state == V2_S_ESTABLISHED) {
-		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted */
+		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted;
+		 * after a request of ours in flight, which the peer has most likely taken */
 		struct isakmp_buf b;
 		size_t sk;
 		isakmp_buf_init(&b);
-		if (ikev2_begin_sk(sa, &b, IKEV2_EXCH_INFORMATIONAL, 0, 0, &sk) == 0) {
+		if (ikev2_begin_sk(sa, &b, IKEV2_EXCH_INFORMATIONAL, sa->next_out + !!sa->req, 0,
+		                   &sk) == 0) {
 			ikev2_put_delete(&b, IKEV2_PROTO_IKE, 0, 0, NULL);
 			if (ikev2_seal(sa, &b, sk) == 0)
 				ikev2_send_raw(sa, b.data, b.len);
@@ -243,7 +262,8 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 	}
 	UNLINK(&v2.by_spi[h8(sa->spi_r, NB(v2.by_spi))], sa, spi_next);
 	UNLINK(&v2.by_id[hid(sa->s.id, NB(v2.by_id))], sa, id_next);
-	UNLINK(&v2.by_init[h8(sa->spi_i, NB(v2.by_init))], sa, init_next);
+	if (!sa->we_init)
+		UNLINK(&v2.by_init[h8(sa->spi_i, NB(v2.by_init))], sa, init_next);
 	*sa->all_pprev = sa->all_next;
 	if (sa->all_next)
 		sa->all_next->all_pprev = sa->all_pprev;
@@ -253,7 +273,7 @@ void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 	free(sa->msg1);
 	free(sa->msg2);
 	free(sa->last_resp);
-	free(sa->dpd_req);
+	ikev2_req_free_all(sa);
 	if (sa->held)
 		explicit_bzero(sa->held, sa->held_len);
 	free(sa->held);
@@ -341,7 +361,8 @@ int ikev2_begin_sk(struct ikev2_sa *sa, struct isakmp_buf *b, uint8_t exch, uint
                    int response, size_t *sk_off)
 {
 	uint8_t iv[IKEV2_IV_MAX] = { 0 };
-	if (ikev2_put_hdr(b, sa->spi_i, sa->spi_r, exch, response ? IKEV2_FLAG_R : 0, msgid) < 0)
+	uint8_t flags = (response ? IKEV2_FLAG_R : 0) | (sa->we_init ? IKEV2_FLAG_I : 0);
+	if (ikev2_put_hdr(b, sa->spi_i, sa->spi_r, exch, flags, msgid) < 0)
 		return -1;
 	*sk_off = b->len;
 	/* the IV's room: ikev2_seal fills it */
@@ -353,7 +374,8 @@ int ikev2_seal(struct ikev2_sa *sa, struct isakmp_buf *b, size_t sk_off)
 	if (b->err || isakmp_buf_reserve(b, sa->suite.block + sa->suite.icv + 1) < 0)
 		return -1;
 	size_t inner = b->len - sk_off - 4 - sa->suite.iv;
-	long n = ikev2_sk_seal(&sa->suite, sa->k.er, sa->k.ar, b->data, b->cap, sk_off, inner);
+	long n = ikev2_sk_seal(&sa->suite, V2_EK_OUT(sa), V2_AK_OUT(sa), b->data, b->cap, sk_off,
+	                       inner);
 	if (n < 0)
 		return -1;
 	b->len = (size_t)n;
@@ -417,7 +439,8 @@ static void protected_input(struct ikev2_sa *sa, const struct ikev2_hdr *h, cons
 	if (!copy)
 		return;
 	memcpy(copy, pkt, len);
-	if (ikev2_sk_open(&sa->suite, sa->k.ei, sa->k.ai, copy, len, sk->off, &in, &inlen) < 0) {
+	if (ikev2_sk_open(&sa->suite, V2_EK_IN(sa), V2_AK_IN(sa), copy, len, sk->off, &in,
+	                  &inlen) < 0) {
 		v2.drop_integrity++;
 		log_rl("IKEv2: integrity check failed on a message of session %u, dropped",
 		       sa->s.id);
@@ -472,14 +495,20 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 	struct ikev2_sa *known = by_spi(h.spi_i, h.spi_r);
 	ikev2_dbg_pkt(known && sa46_same_addr(&known->s.peer, peer) ? V2_PEER(known) :
 	              V2_PEER_OF(peer), "Received", pkt, len, peer, local);
+	/* 2.2: the I flag is the IKE SA's initiator's; the peer's say it is the initiator unless
+	 * we started the SA (a rekey of ours) */
+	if (known && (!(h.flags & IKEV2_FLAG_I)) != known->we_init) {
+		v2.drop_malformed++;
+		return;
+	}
 	if (h.flags & IKEV2_FLAG_R) {
-		/* the answer to our liveness check; our Deletes want none */
-		struct ikev2_sa *sa = by_spi(h.spi_i, h.spi_r);
-		if (!sa || !sa46_same_addr(&sa->s.peer, peer) || !ikev2_dpd_response(sa, &h, pkt, len))
+		/* the answer to a request of ours */
+		if (!known || known->state == V2_S_DEAD || !sa46_same_addr(&known->s.peer, peer) ||
+		    !ikev2_req_response(known, &h, pkt, len))
 			v2.drop_state++;
 		return;
 	}
-	if (!(h.flags & IKEV2_FLAG_I)) {
+	if (!known && !(h.flags & IKEV2_FLAG_I)) {
 		v2.drop_malformed++;
 		return;
 	}
@@ -551,19 +580,40 @@ void ikev2_input(const uint8_t *pkt, size_t len, const union sa46 *peer,
 
 /* ---- deadlines ---- */
 
+static void sooner(time_t *d, time_t t)
+{
+	if (t && (!*d || t < *d))
+		*d = t;
+}
+
+/* The IKE SA's lifetime (the profile's): not rekeyed by then, it ends, as on IOS. */
+static time_t hard_end(const struct ikev2_sa *sa)
+{
+	uint32_t life = sa->s.v2profile && sa->s.v2profile->lifetime ? sa->s.v2profile->lifetime
+	                                                            : 86400;
+	return sa->established_at ? sa->established_at + (time_t)life : 0;
+}
+
 static time_t deadline(const struct ikev2_sa *sa)
 {
 	switch (sa->state) {
 	case V2_S_INIT_DONE:
 		return sa->created + HALF_OPEN_SECS;
 	case V2_S_ESTABLISHED:
-		if (sa->s.superseded)   /* rekeyed: the peer deletes it, else we do */
-			return sa->last_rx + REPLACED_SECS;
-		time_t t = ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1),
-		       d = ikev2_dpd_deadline(sa);
-		if (!has_child(sa) && (!d || sa->established_at + NO_CHILD_SECS < d))
-			d = sa->established_at + NO_CHILD_SECS;
-		return d && (!t || d < t) ? d : t;
+		if (sa->s.superseded) { /* rekeyed: deleted by whoever rekeyed it, else by us */
+			time_t t = sa->last_rx + REPLACED_SECS;
+			sooner(&t, ikev2_req_deadline(sa));
+			return t;
+		}
+		time_t t = ike_session_deadline(&sa->s, sa->s.start ? sa->s.start : sa->created, 1);
+		sooner(&t, ikev2_dpd_deadline(sa));
+		sooner(&t, ikev2_req_deadline(sa));
+		if (!has_child(sa))
+			sooner(&t, sa->established_at + NO_CHILD_SECS);
+		if (!ikev2_req_pending(sa, V2_REQ_IKE_REKEY, 0))
+			sooner(&t, sa->rekey_at);
+		sooner(&t, hard_end(sa));
+		return t;
 	case V2_S_DEAD:
 		return 0;
 	case V2_S_EAP:
@@ -592,7 +642,10 @@ void ikev2_tick(time_t now)
 	while ((t = tmr_pop_due(&v2.timers, now)) != NULL) {
 		struct ikev2_sa *sa = (struct ikev2_sa *)((char *)t - offsetof(struct ikev2_sa, tmr));
 		if (sa->state == V2_S_ESTABLISHED && sa->s.superseded) {
-			ikev2_sa_delete(sa, "replaced by a rekey", 1);
+			if (now >= sa->last_rx + REPLACED_SECS)
+				ikev2_sa_delete(sa, "replaced by a rekey", 1);
+			else if (ikev2_req_tick(sa, now))
+				ikev2_rearm(sa);
 			continue;
 		}
 		if (sa->state == V2_S_ESTABLISHED) {
@@ -606,8 +659,15 @@ void ikev2_tick(time_t now)
 				ikev2_sa_delete(sa, "no CHILD_SA", 1);
 				continue;
 			}
-			if (!ikev2_dpd_tick(sa, now))
+			if (now >= hard_end(sa)) {
+				ikev2_sa_delete(sa, "IKE SA lifetime expired", 1);
 				continue;
+			}
+			if (!ikev2_req_tick(sa, now))
+				continue;
+			if (sa->rekey_at && now >= sa->rekey_at)
+				ikev2_hub_ike_rekey(sa);
+			ikev2_dpd_tick(sa, now);
 			ikev2_rearm(sa);
 			continue;
 		}
@@ -620,6 +680,7 @@ void ikev2_established(struct ikev2_sa *sa)
 {
 	settle(sa);
 	sa->established_at = time(NULL);
+	sa->rekey_at = ikev2_hub_rekey_at(sa);
 	ikev2_rearm(sa);
 }
 

@@ -29,13 +29,16 @@ int ikev2_sa_expire(uint32_t peerid, const struct msg_sa_expire *e)
 		struct ike_child *c = &sa->s.child[i];
 		if (!c->used || c->spi_in != e->spi_in)
 			continue;
-		/* CREATE_CHILD_SA rekeys are not started by us yet: the soft limit passes, the
-		 * hard one ends the SA, and the client (which rekeys on its own timer) has
-		 * normally replaced it by then */
+		/* the soft limit: we rekey it (ikev2_hubrekey.c), unless the peer has already;
+		 * the hard one: it goes, and the peer is told */
 		if (e->hard) {
+			uint32_t spi = c->spi_in;
 			log_info("IKEv2 session %u: IPsec SA %08x reached its hard lifetime", sa->s.id,
 			         ntohl(e->spi_in));
 			ike_child_remove(&sa->s, c, "lifetime expired");
+			ikev2_delete_children(sa, &spi, 1, 0);
+		} else {
+			ikev2_hub_child_rekey(sa, c);
 		}
 		break;
 	}

@@ -51,6 +51,7 @@ struct ike_child {
 	struct in6_addr sel_net6;
 	int      sel_plen6;
 	int      rekeying;           /* a hub-initiated rekey of this SA is under way */
+	uint32_t replaces;           /* IKEv2: the SA (spi_in) our rekey made this one for */
 	time_t   replaced_at;        /* a newer SA with the same identities exists */
 };
 

@@ -202,9 +202,13 @@ TESTS += test/interop/test_ikev2_redirect.sh
 EXTRA_DIST += test/interop/test_ikev2_redirect.sh test/data/hub-ikev2-redirect2.conf
 ikev2_redirect_log = test/interop/test_ikev2_redirect.sh.log
 $(ikev2_redirect_log): test/interop/test_ikev2_eap.sh.log
+TESTS += test/interop/test_ikev2_rekey.sh
+EXTRA_DIST += test/interop/test_ikev2_rekey.sh test/data/hub-ikev2-rekey.conf
+ikev2_rekey_log = test/interop/test_ikev2_rekey.sh.log
+$(ikev2_rekey_log): test/interop/test_ikev2_redirect.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2_redirect.sh.log
+$(deb_log): test/interop/test_ikev2_rekey.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh

@@ -241,13 +241,15 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 	struct ikev2_hdr h;
 	if (len > sizeof(last_out) || ikev2_parse_hdr(pkt, len, &h) < 0 || h.version != IKEV2_VERSION)
 		abort();        /* the engine sends whole IKEv2 messages only */
-	if (h.flags & IKEV2_FLAG_I)
-		abort();        /* we are the responder */
+	if ((h.flags & IKEV2_FLAG_I) && !memcmp(h.spi_i, C.spi_i, 8))
+		abort();        /* the client's SA: we are its responder (an SA of a rekey the hub
+		                 * started has the hub's own SPIi, and the I flag) */
 	memcpy(last_out, pkt, len);
 	last_out_len = len;
 	if (!(h.flags & IKEV2_FLAG_R)) {
-		/* its only request: Delete, unencrypted never */
-		if (h.exch != IKEV2_EXCH_INFORMATIONAL)
+		/* its own requests: Delete, liveness, rekeys; unencrypted never */
+		if ((h.exch != IKEV2_EXCH_INFORMATIONAL && h.exch != IKEV2_EXCH_CREATE_CHILD) ||
+		    h.np != IKEV2_NP_SK)
 			abort();
 		return;
 	}
