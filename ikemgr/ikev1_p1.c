@@ -120,9 +120,7 @@ int ikev1_template_shut(struct ike_sa *sa)
 /* The session's template has `ipv6 enable` (or `ipv6 unnumbered`): IPv6 inside. */
 int ikev1_template_ipv6(const struct ike_sa *sa)
 {
-	const struct conf_interface *vt = sa->s.profile && sa->s.profile->virtual_template
-		? conf_find_template(ike.conf, sa->s.profile->virtual_template) : NULL;
-	return vt && conf_tunnel_inner6(vt);
+	return sa->s.profile && ike_session_inner6(&sa->s);
 }
 
 int ikev1_p1_send_reply(struct ike_sa *sa, struct isakmp_buf *b, int rc, int natd)

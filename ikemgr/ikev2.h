@@ -66,6 +66,7 @@ struct ikev2_auth_req {
 	uint8_t  idr_b[MSG_ID_MAX + 4]; size_t idr_b_len;   /* our IDr body */
 	int      cp_request;            /* a CFG_REQUEST came */
 	int      want_ip4, want_ip6, want_dns;
+	int      family;                /* the CHILD_SA's: 4 or 6 (a rekey's), 0 IPv4 first */
 	struct ikev2_prop props[IKEV2_MAX_PROPS];   /* the CHILD_SA's proposals, as offered */
 	int      nprops;
 	struct ikev2_tsl tsi, tsr;

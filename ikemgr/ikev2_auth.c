@@ -440,6 +440,9 @@ int ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *res)
 	}
 	sa->s.policy = res->policy;
 	sa->s.have_policy = 1;
+	/* IPv6 inside is an addition: asked for, in the pool, and carried by the template */
+	sa->s.addr6_given = sa->auth->want_ip6 && !IN6_IS_ADDR_UNSPECIFIED(&res->policy.addr6) &&
+	                    ike_session_inner6(&sa->s);
 	sa->state = V2_S_WAIT_VA;
 	ike_session_request_va(&sa->s, sa->s.policy.addr, 32);
 	return 1;
@@ -481,6 +484,16 @@ static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
 		memcpy(v, &p->split[i].net, 4);
 		memcpy(v + 4, &p->split[i].mask, 4);
 		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_SUBNET, v, 8);
+	}
+	if (n > 0 && sa->s.addr6_given) {
+		/* 3.15.1: the address and its prefix length; the DNS servers with it */
+		uint8_t v6[17];
+		memcpy(v6, &p->addr6, 16);
+		v6[16] = 128;
+		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_ADDRESS, v6, 17);
+		for (int i = 0; n > 0 && i < p->ndns6 && i < 2; i++)
+			n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_DNS,
+			                  &p->dns6[i], 16);
 	}
 	if (n < 0)
 		return -1;

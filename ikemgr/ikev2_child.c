@@ -44,6 +44,60 @@ static int narrow4(const struct ikev2_tsl *peer, uint32_t lo, uint32_t hi, struc
 	return 0;
 }
 
+/* The same for IPv6 (16-byte big-endian bounds compare as bytes). */
+static int narrow6(const struct ikev2_tsl *peer, const uint8_t lo[16], const uint8_t hi[16],
+                   struct ikev2_ts *out)
+{
+	for (int i = 0; i < peer->n; i++) {
+		const struct ikev2_ts *t = &peer->ts[i];
+		if (t->type != IKEV2_TS_IPV6_ADDR_RANGE)
+			continue;
+		const uint8_t *a = memcmp(lo, t->lo, 16) > 0 ? lo : t->lo,
+		              *b = memcmp(hi, t->hi, 16) < 0 ? hi : t->hi;
+		if (memcmp(a, b, 16) > 0)
+			continue;
+		*out = *t;
+		memcpy(out->lo, a, 16);
+		memcpy(out->hi, b, 16);
+		return 1;
+	}
+	return 0;
+}
+
+/* IPv4 selectors: TSi the client's address, if it asked for a range holding it; TSr the
+ * split networks, else everything, within what the peer asked for. */
+static int choose4(const struct ikev2_sa *sa, struct ikev2_auth_req *r)
+{
+	const struct msg_policy *p = &sa->s.policy;
+	uint32_t addr = ntohl(p->addr.s_addr);
+	if (!addr || !narrow4(&r->tsi, addr, addr, &r->ts_i[0]))
+		return 0;
+	r->nts_i = 1;
+	r->nts_r = 0;
+	for (int i = 0; i < p->nsplit && r->nts_r < IKEV2_MAX_TS; i++) {
+		uint32_t net = ntohl(p->split[i].net.s_addr), mask = ntohl(p->split[i].mask.s_addr);
+		r->nts_r += narrow4(&r->tsr, net & mask, (net & mask) | ~mask, &r->ts_r[r->nts_r]);
+	}
+	if (!p->nsplit)
+		r->nts_r = narrow4(&r->tsr, 0, 0xffffffffu, &r->ts_r[0]);
+	return r->nts_r > 0;
+}
+
+/* IPv6 selectors, for a session given an IPv6 address in its configuration payload: TSi that
+ * address, TSr everything IPv6 within what the peer asked for (the policy has no IPv6 split
+ * networks). */
+static int choose6(const struct ikev2_sa *sa, struct ikev2_auth_req *r)
+{
+	static const uint8_t zero[16], ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const uint8_t *a6 = sa->s.policy.addr6.s6_addr;
+	if (!sa->s.addr6_given || !narrow6(&r->tsi, a6, a6, &r->ts_i[0]))
+		return 0;
+	r->nts_i = 1;
+	r->nts_r = narrow6(&r->tsr, zero, ones, &r->ts_r[0]);
+	return r->nts_r > 0;
+}
+
 int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 {
 	struct ikev2_esp_choice ch;
@@ -52,22 +106,15 @@ int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;   /* remote access runs in tunnel mode */
 	if (ikev2_choose_esp(ike.conf, ip, r->props, r->nprops, &ch) < 0)
 		return IKEV2_N_NO_PROPOSAL_CHOSEN;
-	/* TSi: the client's address, if it asked for a range holding it */
-	uint32_t addr = ntohl(sa->s.policy.addr.s_addr);
-	if (!addr || !narrow4(&r->tsi, addr, addr, &r->ts_i[0]))
-		return IKEV2_N_TS_UNACCEPTABLE;
-	r->nts_i = 1;
-	/* TSr: the split networks, else everything, within what the peer asked for */
-	r->nts_r = 0;
-	const struct msg_policy *p = &sa->s.policy;
-	for (int i = 0; i < p->nsplit && r->nts_r < IKEV2_MAX_TS; i++) {
-		uint32_t net = ntohl(p->split[i].net.s_addr), mask = ntohl(p->split[i].mask.s_addr);
-		r->nts_r += narrow4(&r->tsr, net & mask, (net & mask) | ~mask, &r->ts_r[r->nts_r]);
+	/* one family per CHILD_SA (tunmgr's SAs carry one): IPv4 when the peer's selectors
+	 * allow it, else IPv6; a client wanting both asks for a CHILD_SA of each */
+	int v6 = 0;
+	if (r->family == 6 || !choose4(sa, r)) {
+		if (r->family == 4 || !choose6(sa, r))
+			return IKEV2_N_TS_UNACCEPTABLE;
+		v6 = 1;
 	}
-	if (!p->nsplit)
-		r->nts_r = narrow4(&r->tsr, 0, 0xffffffffu, &r->ts_r[0]);
-	if (!r->nts_r)
-		return IKEV2_N_TS_UNACCEPTABLE;
+	const struct msg_policy *p = &sa->s.policy;
 	r->esp = ch;
 	uint32_t life = ip && ip->lifetime_seconds ? ip->lifetime_seconds
 	                                           : ike.conf->sa_lifetime_seconds;
@@ -84,7 +131,15 @@ int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 	c->encap_mode = sa->nat_peer || sa->nat_us ? IPSEC_ENCAP_UDP_TUNNEL : IPSEC_ENCAP_TUNNEL;
 	c->lifetime = life;
 	c->life_kb = kb;
-	c->sel_net = sa->s.policy.addr;
+	if (v6) {
+		c->sel_v6 = 1;
+		c->sel_net6 = p->addr6;
+		c->sel_plen6 = 128;
+		c->sel_hub_any = 1;
+		r->chosen = 1;
+		return 0;
+	}
+	c->sel_net = p->addr;
 	c->sel_mask.s_addr = htonl(0xffffffffu);
 	c->sel_hub_any = !p->nsplit;
 	if (p->nsplit) {
@@ -136,6 +191,9 @@ int ikev2_child_install(struct ikev2_sa *sa, const struct ikev2_sa *kx,
 	memcpy(a->authkey_out, out + ek, ak);
 	a->sel_net = c->sel_net;
 	a->sel_mask = c->sel_mask;
+	a->sel_v6 = c->sel_v6;
+	a->sel_net6 = c->sel_net6;
+	a->sel_plen6 = c->sel_v6 ? c->sel_plen6 : 0;
 	/* rekey at 85-90 % of the lifetime, jittered as IKEv1's quick mode does */
 	uint16_t j;
 	ike_random((uint8_t *)&j, sizeof(j));

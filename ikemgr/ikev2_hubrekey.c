@@ -58,7 +58,7 @@ time_t ikev2_hub_rekey_at(const struct ikev2_sa *sa)
 void ikev2_hub_child_rekey(struct ikev2_sa *sa, struct ike_child *old)
 {
 	if (sa->s.superseded || sa->state != V2_S_ESTABLISHED || old->rekeying ||
-	    old->replaced_at || old->sel_v6 || !old->installed)
+	    old->replaced_at || !old->installed)
 		return;
 	struct ikev2_req *r = ikev2_req_new(V2_REQ_CHILD_REKEY);
 	if (!r)
@@ -102,8 +102,22 @@ static int selectors(const struct ikev2_sa *sa, const struct ike_child *c, struc
 {
 	const struct msg_policy *p = &sa->s.policy;
 	memset(cl, 0, sizeof(*cl));
-	cl->type = IKEV2_TS_IPV4_ADDR_RANGE;
 	cl->port_hi = 65535;
+	if (c->sel_v6) {
+		/* IPv6: the client's address (an SA of ours is never for a network behind it),
+		 * everything IPv6 on our side */
+		if (c->sel_plen6 != 128)
+			return -1;
+		cl->type = IKEV2_TS_IPV6_ADDR_RANGE;
+		memcpy(cl->lo, &c->sel_net6, 16);
+		memcpy(cl->hi, &c->sel_net6, 16);
+		hub[0] = *cl;
+		memset(hub[0].lo, 0, 16);
+		memset(hub[0].hi, 0xff, 16);
+		*nhub = 1;
+		return 0;
+	}
+	cl->type = IKEV2_TS_IPV4_ADDR_RANGE;
 	memcpy(cl->lo, &c->sel_net, 4);
 	memcpy(cl->hi, &c->sel_net, 4);
 	*nhub = 0;
@@ -326,12 +340,14 @@ static int child_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct i
 	const struct ikev2_pl *nr = nonce_of(c), *ptsi = ikev2_find(c, IKEV2_NP_TSI),
 	                      *ptsr = ikev2_find(c, IKEV2_NP_TSR);
 	struct ikev2_tsl tsi, tsr;
-	uint32_t cl = r->c.sel_net.s_addr;
+	/* TSr: the client's address, as offered (the peer may narrow only what is ours) */
+	const void *cl = r->c.sel_v6 ? (const void *)&r->c.sel_net6 : (const void *)&r->c.sel_net;
+	size_t al = r->c.sel_v6 ? 16 : 4;
 	if (taken_as_offered(c, IKEV2_PROTO_ESP, tr, n, spi) < 0 || !nr || !ptsi || !ptsr ||
 	    ikev2_parse_ts(ptsi->body, ptsi->len, &tsi) < 0 ||
 	    ikev2_parse_ts(ptsr->body, ptsr->len, &tsr) < 0 || tsr.n != 1 ||
-	    tsr.ts[0].type != IKEV2_TS_IPV4_ADDR_RANGE || memcmp(tsr.ts[0].lo, &cl, 4) ||
-	    memcmp(tsr.ts[0].hi, &cl, 4) ||
+	    tsr.ts[0].type != (r->c.sel_v6 ? IKEV2_TS_IPV6_ADDR_RANGE : IKEV2_TS_IPV4_ADDR_RANGE) ||
+	    memcmp(tsr.ts[0].lo, cl, al) || memcmp(tsr.ts[0].hi, cl, al) ||
 	    (r->group && their_ke(c, r, shared, &sharedlen) < 0)) {
 		/* the peer made an SA we cannot take: it is told to drop it */
 		log_info("IKEv2 session %u: the answer to our CHILD_SA rekey is not what we "

@@ -1,8 +1,9 @@
 /*
  * CREATE_CHILD_SA requests from the peer (RFC 7296 1.3, 2.8, 2.17, 2.18): a CHILD_SA rekey
- * (REKEY_SA names the SA it replaces) and an IKE SA rekey. A remote-access session has one
- * CHILD_SA; a request for another (no REKEY_SA) is answered NO_ADDITIONAL_SAS, unless the
- * session has none left (a peer recreating it after a hard expiry).
+ * (REKEY_SA names the SA it replaces), a new CHILD_SA, and an IKE SA rekey. A session's
+ * CHILD_SAs share its interface, one per client-side selector (tunmgr sends by it): IPv4 and
+ * IPv6 ones side by side, or one recreated after a hard expiry; a second one for selectors a
+ * live SA has is answered NO_ADDITIONAL_SAS.
  *
  * A rekeyed CHILD_SA is chosen and narrowed exactly as the first one was (the policy may have
  * changed by CoA since), installed in tunmgr beside the old one, and answered once tunmgr has
@@ -48,6 +49,23 @@ static int dh_exchange(int dh, const struct ikev2_ke *ke, uint8_t *pub, size_t *
 		ike_dh_free(d);
 	*publen = pl;
 	return ok ? 0 : -1;
+}
+
+/* A live CHILD_SA (not being replaced) for the same client side: tunmgr sends by that
+ * selector, so a second one would take its traffic over. */
+static int same_selector(const struct ikev2_sa *sa, const struct ike_child *n)
+{
+	for (int i = 0; i < IKE_MAX_CHILD; i++) {
+		const struct ike_child *c = &sa->s.child[i];
+		if (!c->used || c->replaced_at || c->sel_v6 != n->sel_v6)
+			continue;
+		if (n->sel_v6 ? !memcmp(&c->sel_net6, &n->sel_net6, 16) &&
+		                c->sel_plen6 == n->sel_plen6
+		              : c->sel_net.s_addr == n->sel_net.s_addr &&
+		                c->sel_mask.s_addr == n->sel_mask.s_addr)
+			return 1;
+	}
+	return 0;
 }
 
 static void child_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_chain *c,
@@ -98,10 +116,17 @@ static void child_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_
 		answer_error(sa, msgid, IKEV2_N_INVALID_SYNTAX, NULL, 0, "selectors malformed");
 		return;
 	}
+	k->r.family = old ? (old->sel_v6 ? 6 : 4) : 0;
 	int err = ikev2_child_choose(sa, &k->r);
 	if (err) {
 		free(k);
 		answer_error(sa, msgid, (uint16_t)err, NULL, 0, "no acceptable proposal or selectors");
+		return;
+	}
+	if (!old && same_selector(sa, &k->r.c)) {
+		free(k);
+		answer_error(sa, msgid, IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0,
+		             "a second CHILD_SA for selectors a live one has (a rekey names it)");
 		return;
 	}
 	const struct conf_ipsec_profile *ip = ike_session_ipsec_profile(&sa->s);
@@ -339,13 +364,7 @@ void ikev2_create_child_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np,
 			return;
 		}
 	}
-	/* a new CHILD_SA: taken only in place of one that is gone (a peer recreating its SA
-	 * after a hard expiry), since a remote-access session has one */
-	for (int i = 0; i < IKE_MAX_CHILD; i++)
-		if (sa->s.child[i].used) {
-			answer_error(sa, msgid, IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0,
-			             "a second CHILD_SA (one per remote-access session)");
-			return;
-		}
+	/* a new CHILD_SA on the same interface: another family (IPv6 beside IPv4), or one in
+	 * place of an SA that is gone (a peer recreating it after a hard expiry) */
 	child_rekey(sa, msgid, &c, NULL, &props, pn->body, pn->len, pke ? &ke : NULL);
 }

@@ -62,6 +62,13 @@ const char *ike_session_profile_name(const struct ike_session *s)
 	return s->profile ? s->profile->name : s->v2profile ? s->v2profile->name : "";
 }
 
+int ike_session_inner6(const struct ike_session *s)
+{
+	int n = ike_session_vtemplate(s);
+	const struct conf_interface *vt = n ? conf_find_template(ike.conf, n) : NULL;
+	return vt && conf_tunnel_inner6(vt);
+}
+
 const struct conf_ipsec_profile *ike_session_ipsec_profile(const struct ike_session *s)
 {
 	if (!ike_session_vtemplate(s))

@@ -119,6 +119,8 @@ void ike_child_remove(struct ike_session *, struct ike_child *, const char *reas
 /* The virtual-template number and the profile's name, from whichever kind of profile. */
 int  ike_session_vtemplate(const struct ike_session *);
 const char *ike_session_profile_name(const struct ike_session *);
+/* Whether the profile's virtual-template carries IPv6 inside (ipv6 enable, a tunnel mode). */
+int  ike_session_inner6(const struct ike_session *);
 /* The ipsec profile of the profile's virtual-template, if any. */
 const struct conf_ipsec_profile *ike_session_ipsec_profile(const struct ike_session *);
 /* RADIUS Session-Timeout and Idle-Timeout (else the ipsec profile's idle-time once up).

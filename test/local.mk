@@ -206,9 +206,13 @@ TESTS += test/interop/test_ikev2_rekey.sh
 EXTRA_DIST += test/interop/test_ikev2_rekey.sh test/data/hub-ikev2-rekey.conf
 ikev2_rekey_log = test/interop/test_ikev2_rekey.sh.log
 $(ikev2_rekey_log): test/interop/test_ikev2_redirect.sh.log
+TESTS += test/interop/test_ikev2_ipv6.sh
+EXTRA_DIST += test/interop/test_ikev2_ipv6.sh test/data/hub-ikev2-ipv6.conf
+ikev2_ipv6_log = test/interop/test_ikev2_ipv6.sh.log
+$(ikev2_ipv6_log): test/interop/test_ikev2_rekey.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2_rekey.sh.log
+$(deb_log): test/interop/test_ikev2_ipv6.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh
