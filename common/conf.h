@@ -333,6 +333,7 @@ struct conf_ikev2_author {
 	int      ndns6;
 	struct in_addr netmask;               /* 0 = none */
 	char     route_acl[CONF_NAME_MAX];    /* route set access-list: a standard ACL */
+	char     subnet_acl6[CONF_NAME_MAX];  /* ipv6 subnet-acl: an ipv6 access-list */
 	char     banner[CONF_TEXT_MAX];
 	char     def_domain[CONF_NAME_MAX];
 	int      builtin;

@@ -137,6 +137,25 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			            "(route set access-list pushes its permitted networks)", name);
 		break;
 	}
+	case REF_V2_SUBNET_ACL6: {
+		/* its permit lines name networks: a source prefix toward any, as a standard
+		 * IPv4 list's (the client is told of them, so nothing else can be meant) */
+		const struct conf_acl6 *a = conf_find_acl6(c, name);
+		if (!a) {
+			cp_error_at(p, r->line, "ipv6 access list '%s' is not defined, expected an "
+			            "'ipv6 access-list %s' block", name, name);
+			break;
+		}
+		for (int k = 0; k < a->nace; k++) {
+			const struct conf_ace6 *e = &a->ace[k];
+			if (e->permit && (e->proto != -1 || e->dst_plen || !e->src_plen ||
+			                  e->dport_op || e->sport_op || e->icmp_match))
+				cp_error_at(p, e->line, "ipv6 access list '%s' (ipv6 subnet-acl): expected "
+				            "'permit ipv6 PREFIX/LEN any', a network the client reaches "
+				            "through the tunnel", name);
+		}
+		break;
+	}
 	case REF_LOCAL_ADDR: {
 		union sa46 a;
 		if (!conf_local_address46(c, name, &a))

@@ -107,6 +107,15 @@ static void au_route_acl(struct conf_parser *p, int i)
 		cp_ref(p, REF_V2_ROUTE_ACL, cur_author(p)->route_acl);
 }
 
+/* ipv6 subnet-acl NAME: the IPv6 networks of INTERNAL_IP6_SUBNET (the IPv6 twin of route
+ * set access-list) */
+static void au_subnet6(struct conf_parser *p, int i)
+{
+	if (cp_v2_name(p, i, "an ipv6 access list name", cur_author(p)->subnet_acl6) &&
+	    cp_end(p, i + 1))
+		cp_ref(p, REF_V2_SUBNET_ACL6, cur_author(p)->subnet_acl6);
+}
+
 static void au_banner(struct conf_parser *p, int i)
 {
 	struct conf_ikev2_author *a = cur_author(p);
@@ -125,7 +134,8 @@ static void au_domain(struct conf_parser *p, int i)
 
 static const struct cp_kw au_route_set[] = { FN("access-list", au_route_acl), END };
 static const struct cp_kw au_route[] = { SUB("set", au_route_set), END };
-static const struct cp_kw au_ipv6[] = { FN("pool", au_pool6), FN("dns", au_dns6), END };
+static const struct cp_kw au_ipv6[] = { FN("pool", au_pool6), FN("dns", au_dns6),
+                                        FN("subnet-acl", au_subnet6), END };
 
 const struct cp_kw cp_v2_author_cmds[] = {
 	FN("pool", au_pool),

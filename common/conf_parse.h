@@ -45,6 +45,7 @@ enum cp_ref_kind {
 	REF_V2_KEYRING,     /* crypto ikev2 profile: keyring local NAME */
 	REF_V2_PROFILE,     /* crypto ipsec profile: set ikev2-profile NAME */
 	REF_V2_ROUTE_ACL,   /* authorization policy: route set access-list NAME (standard) */
+	REF_V2_SUBNET_ACL6, /* authorization policy: ipv6 subnet-acl NAME (ipv6 access-list) */
 };
 
 struct cp_ref {

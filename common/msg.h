@@ -350,6 +350,9 @@ struct msg_policy {
 	int32_t  nroute6;
 	struct msg_route6 route6[MSG_ROUTES_MAX];
 	struct msg_route6 deleg6;
+	/* IKEv2's ipv6 subnet-acl: INTERNAL_IP6_SUBNET, the hub side of the IPv6 CHILD_SA */
+	int32_t  nsplit6;
+	struct msg_route6 split6[MSG_SPLIT_MAX];
 };
 
 /*

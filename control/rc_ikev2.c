@@ -222,6 +222,8 @@ static void rc_authors(FILE *f, const struct conf_ikev2 *v)
 			fprintf(f, " route set access-list %s\n", au->route_acl);
 		if (au->pool6[0])
 			fprintf(f, " ipv6 pool %s\n", au->pool6);
+		if (au->subnet_acl6[0])
+			fprintf(f, " ipv6 subnet-acl %s\n", au->subnet_acl6);
 		if (au->ndns6) {
 			inet_ntop(AF_INET6, &au->dns6[0], a, sizeof(a));
 			b[0] = '\0';

@@ -197,6 +197,7 @@ static void author_json(struct jw *w, const struct conf_ikev2_author *au)
 	jw_arr_end(w);
 	jw_str(w, "netmask", au->netmask.s_addr ? addr(au->netmask).s : NULL);
 	jw_str(w, "route_set_access_list", au->route_acl);
+	jw_str(w, "ipv6_subnet_acl", au->subnet_acl6);
 	jw_str(w, "banner", au->banner);
 	jw_str(w, "def_domain", au->def_domain);
 	jw_obj_end(w);

@@ -273,6 +273,8 @@ int  ikev2_child_install(struct ikev2_sa *sa, const struct ikev2_sa *kx,
                          const struct ike_child *, int we_init, const uint8_t *gir,
                          size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
                          size_t nrlen);
+/* The first and last address of net/plen, as traffic selector bounds. */
+void ikev2_range6(const struct in6_addr *net, int plen, uint8_t lo[16], uint8_t hi[16]);
 /* SA, TSi, TSr of the answer. */
 int  ikev2_child_put(struct ikev2_sa *, struct ikev2_auth_req *, struct isakmp_buf *);
 

@@ -494,6 +494,13 @@ static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
 		for (int i = 0; n > 0 && i < p->ndns6 && i < 2; i++)
 			n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_DNS,
 			                  &p->dns6[i], 16);
+		for (int i = 0; n > 0 && i < p->nsplit6 && i < MSG_SPLIT_MAX; i++) {
+			uint8_t hi[16];
+			ikev2_range6(&p->split6[i].net, p->split6[i].plen, v6, hi);
+			v6[16] = (uint8_t)p->split6[i].plen;
+			n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_SUBNET,
+			                  v6, 17);
+		}
 	}
 	if (n < 0)
 		return -1;

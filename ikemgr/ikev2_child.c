@@ -64,6 +64,16 @@ static int narrow6(const struct ikev2_tsl *peer, const uint8_t lo[16], const uin
 	return 0;
 }
 
+void ikev2_range6(const struct in6_addr *net, int plen, uint8_t lo[16], uint8_t hi[16])
+{
+	for (int i = 0; i < 16; i++) {
+		int bits = plen - 8 * i;
+		uint8_t m = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+		lo[i] = net->s6_addr[i] & m;
+		hi[i] = lo[i] | (uint8_t)~m;
+	}
+}
+
 /* IPv4 selectors: TSi the client's address, if it asked for a range holding it; TSr the
  * split networks, else everything, within what the peer asked for. */
 static int choose4(const struct ikev2_sa *sa, struct ikev2_auth_req *r)
@@ -84,8 +94,8 @@ static int choose4(const struct ikev2_sa *sa, struct ikev2_auth_req *r)
 }
 
 /* IPv6 selectors, for a session given an IPv6 address in its configuration payload: TSi that
- * address, TSr everything IPv6 within what the peer asked for (the policy has no IPv6 split
- * networks). */
+ * address, TSr the ipv6 subnet-acl's networks, else everything IPv6, within what the peer
+ * asked for. */
 static int choose6(const struct ikev2_sa *sa, struct ikev2_auth_req *r)
 {
 	static const uint8_t zero[16], ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
@@ -94,7 +104,15 @@ static int choose6(const struct ikev2_sa *sa, struct ikev2_auth_req *r)
 	if (!sa->s.addr6_given || !narrow6(&r->tsi, a6, a6, &r->ts_i[0]))
 		return 0;
 	r->nts_i = 1;
-	r->nts_r = narrow6(&r->tsr, zero, ones, &r->ts_r[0]);
+	const struct msg_policy *p = &sa->s.policy;
+	r->nts_r = 0;
+	for (int i = 0; i < p->nsplit6 && i < MSG_SPLIT_MAX && r->nts_r < IKEV2_MAX_TS; i++) {
+		uint8_t lo[16], hi[16];
+		ikev2_range6(&p->split6[i].net, p->split6[i].plen, lo, hi);
+		r->nts_r += narrow6(&r->tsr, lo, hi, &r->ts_r[r->nts_r]);
+	}
+	if (p->nsplit6 <= 0)
+		r->nts_r = narrow6(&r->tsr, zero, ones, &r->ts_r[0]);
 	return r->nts_r > 0;
 }
 
@@ -135,7 +153,7 @@ int ikev2_child_choose(struct ikev2_sa *sa, struct ikev2_auth_req *r)
 		c->sel_v6 = 1;
 		c->sel_net6 = p->addr6;
 		c->sel_plen6 = 128;
-		c->sel_hub_any = 1;
+		c->sel_hub_any = p->nsplit6 <= 0;
 		r->chosen = 1;
 		return 0;
 	}

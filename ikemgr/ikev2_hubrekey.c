@@ -105,16 +105,24 @@ static int selectors(const struct ikev2_sa *sa, const struct ike_child *c, struc
 	cl->port_hi = 65535;
 	if (c->sel_v6) {
 		/* IPv6: the client's address (an SA of ours is never for a network behind it),
-		 * everything IPv6 on our side */
+		 * the ipv6 subnet-acl's networks or everything IPv6 on our side */
 		if (c->sel_plen6 != 128)
 			return -1;
 		cl->type = IKEV2_TS_IPV6_ADDR_RANGE;
 		memcpy(cl->lo, &c->sel_net6, 16);
 		memcpy(cl->hi, &c->sel_net6, 16);
-		hub[0] = *cl;
-		memset(hub[0].lo, 0, 16);
-		memset(hub[0].hi, 0xff, 16);
-		*nhub = 1;
+		*nhub = 0;
+		for (int i = 0; i < p->nsplit6 && i < MSG_SPLIT_MAX && *nhub < IKEV2_MAX_TS; i++) {
+			struct ikev2_ts *t = &hub[(*nhub)++];
+			*t = *cl;
+			ikev2_range6(&p->split6[i].net, p->split6[i].plen, t->lo, t->hi);
+		}
+		if (p->nsplit6 <= 0) {
+			hub[0] = *cl;
+			memset(hub[0].lo, 0, 16);
+			memset(hub[0].hi, 0xff, 16);
+			*nhub = 1;
+		}
 		return 0;
 	}
 	cl->type = IKEV2_TS_IPV4_ADDR_RANGE;

@@ -55,6 +55,15 @@ void v2_author_fill(const struct vpnd_conf *c, const struct conf_ikev2_author *a
 			          "configured, no routes pushed", a->name, a->route_acl);
 		policy_split_from_acl(acl, p);
 	}
+	if (a->subnet_acl6[0]) {
+		const struct conf_acl6 *acl = conf_find_acl6(c, a->subnet_acl6);
+		for (int i = 0; acl && i < acl->nace && p->nsplit6 < MSG_SPLIT_MAX; i++)
+			if (acl->ace[i].permit) {
+				p->split6[p->nsplit6].net = acl->ace[i].src;
+				p->split6[p->nsplit6].plen = acl->ace[i].src_plen;
+				p->nsplit6++;
+			}
+	}
 	/* IPv6 is an addition, as for a group's ipv6 pool: a full pool leaves IPv4 only */
 	if (a->pool6[0] && IN6_IS_ADDR_UNSPECIFIED(&p->addr6) &&
 	    pool6_alloc(a->pool6, sa_id, &p->addr6) < 0)

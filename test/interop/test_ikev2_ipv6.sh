@@ -8,7 +8,8 @@
 #    one) and both DNS servers (INTERNAL_IP6_DNS), charon installs both;
 #  - the IKE_AUTH CHILD_SA is narrowed to IPv4 (one family per CHILD_SA), charon's second
 #    child (remote_ts ::/0) is a CREATE_CHILD_SA on the same IKE SA narrowed to the IPv6
-#    address: several CHILD_SAs on one vaN, which has a route to each address;
+#    address and the ipv6 subnet-acl's fd00:2::/64 (INTERNAL_IP6_SUBNET): several CHILD_SAs on
+#    one vaN, which has a route to each address;
 #  - ping and iperf3 both ways for each family through the one vaN, at 40 Mbit/s so that the
 #    hub rekeys each family's CHILD_SA (2560 KB lifetime) several times under it;
 #  - a CHILD_SA for selectors a live one has (a third, IPv4 again) gets NO_ADDITIONAL_SAS and
@@ -96,7 +97,7 @@ ts_of() { grep -E "CHILD_SA $1\{[0-9]+\} established" "$SWAN_DIR/charon.log" | t
 
 swan_ctl --initiate --child v6 --timeout 10 >/dev/null 2>&1 || die "charon's IPv6 CHILD_SA refused"
 [ "$(children)" = 2 ] || { swan_sas; die "not two CHILD_SAs"; }
-[ "$(ts_of v6)" = "$v6/128 === ::/0" ] || die "the second CHILD_SA is not narrowed to $v6: $(ts_of v6)"
+[ "$(ts_of v6)" = "$v6/128 === fd00:2::/64" ] || die "the second CHILD_SA is not narrowed to $v6: $(ts_of v6)"
 
 va=$(va_list)
 [ "$(echo "$va" | wc -l)" = 1 ] && [ -n "$va" ] || die "not one vaN: $va"
@@ -119,7 +120,7 @@ iperf v6r fd00:2::10 -R
 r6=$(( $(established v6) - e6 ))
 [ "$r4" -ge 3 ] && [ "$r6" -ge 3 ] || die "the hub rekeyed the IPv4 CHILD_SA $r4 times, the IPv6 one $r6 times under 40 MB each"
 [ "$(grep -cE "$HUB_REKEY" "$SWAN_DIR/charon.log")" -ge $((r4 + r6)) ] || die "rekeys not started by the hub"
-[ "$(ts_of v6)" = "$v6/128 === ::/0" ] && [ "$(ts_of vpnd)" = "$v4/32 === 0.0.0.0/0" ] ||
+[ "$(ts_of v6)" = "$v6/128 === fd00:2::/64" ] && [ "$(ts_of vpnd)" = "$v4/32 === 0.0.0.0/0" ] ||
 	die "rekeyed CHILD_SAs with other selectors: $(ts_of vpnd), $(ts_of v6)"
 pass "ping and iperf3 both ways for IPv4 and IPv6 through $va; the hub rekeyed the IPv4 CHILD_SA $r4 times, the IPv6 one $r6 times, selectors kept"
 
@@ -134,7 +135,7 @@ n6=$(grep -cE "CHILD_SA v6\{[0-9]+\} established" "$SWAN_DIR/charon.log")
 swan_ctl --rekey --child v6 >/dev/null || die "swanctl --rekey --child v6"
 wait_until 10 sh -c "[ \$(grep -cE 'CHILD_SA v6\{[0-9]+\} established' $SWAN_DIR/charon.log) -gt $n6 ]" ||
 	die "the IPv6 CHILD_SA was not rekeyed"
-[ "$(ts_of v6)" = "$v6/128 === ::/0" ] || die "the rekeyed IPv6 CHILD_SA has other selectors: $(ts_of v6)"
+[ "$(ts_of v6)" = "$v6/128 === fd00:2::/64" ] || die "the rekeyed IPv6 CHILD_SA has other selectors: $(ts_of v6)"
 wait_until 10 sh -c "[ \$(ip netns exec vpnd_cl swanctl --list-sas --uri unix://$SWAN_DIR/charon.vici | grep -c 'INSTALLED, TUNNEL') = 2 ]" ||
 	{ swan_sas; die "not two CHILD_SAs after the rekey"; }
 cl ping -6 -c 3 -i 0.05 -w 5 fd00:2::10 >/dev/null || die "no IPv6 ping after its rekey"

@@ -457,7 +457,9 @@ Test(conf_ikev2, authorization_policy)
 	cr_assert_eq(load("ip local pool P4 10.9.0.1 10.9.0.9\n"
 	                  "ipv6 local pool P6 2001:db8:9::/64 128\n"
 	                  "ip access-list standard R\n permit 10.2.0.0 0.0.255.255\n"
+	                  "ipv6 access-list S6\n permit ipv6 2001:db8:2::/64 any\n"
 	                  "crypto ikev2 authorization policy AP\n pool P4\n ipv6 pool P6\n"
+	                  " ipv6 subnet-acl S6\n"
 	                  " dns 10.0.0.53 10.0.0.54\n ipv6 dns 2001:db8::53\n netmask 255.255.255.0\n"
 	                  " route set access-list R\n banner Hello there\n def-domain example.com\n"),
 	             0, "%s", errs);
@@ -470,6 +472,7 @@ Test(conf_ikev2, authorization_policy)
 	cr_expect_eq(a->ndns6, 1);
 	cr_expect_eq(a->netmask.s_addr, inet_addr("255.255.255.0"));
 	cr_expect_str_eq(a->route_acl, "R");
+	cr_expect_str_eq(a->subnet_acl6, "S6");
 	cr_expect_str_eq(a->banner, "Hello there");
 	cr_expect_str_eq(a->def_domain, "example.com");
 	cr_expect_not_null(conf_find_v2_author(conf, "default"), "IOS's default is there too");
@@ -481,6 +484,12 @@ Test(conf_ikev2, authorization_policy)
 	refused("ip access-list extended X\n permit ip any any\n"
 	        "crypto ikev2 authorization policy AP\n route set access-list X\n",
 	        "t.conf:4: error: access list 'X' is extended, expected a standard one");
+	refused("crypto ikev2 authorization policy AP\n ipv6 subnet-acl NO6\n",
+	        "ipv6 access list 'NO6' is not defined");
+	refused("ipv6 access-list S6\n permit tcp 2001:db8::/32 any eq 80\n"
+	        "crypto ikev2 authorization policy AP\n ipv6 subnet-acl S6\n",
+	        "t.conf:2: error: ipv6 access list 'S6' (ipv6 subnet-acl): expected 'permit ipv6 "
+	        "PREFIX/LEN any'");
 	refused("crypto ikev2 authorization policy AP\n dns 1.1.1.1 2.2.2.2 3.3.3.3\n",
 	        "too many DNS servers");
 	refused("crypto ikev2 authorization policy AP\n netmask 255.0.255.0\n", "bad netmask");

@@ -843,6 +843,12 @@ static void normalize(struct vpnd_conf *c)
 		CLEAN(c->acl[i].name);
 		c->acl[i].line = 0;
 	}
+	for (int i = 0; i < CONF_MAX_ACLS6; i++) {
+		CLEAN(c->acl6[i].name);
+		c->acl6[i].line = 0;
+		for (int k = 0; k < CONF_MAX_ACES; k++)
+			c->acl6[i].ace[k].line = 0;
+	}
 	for (int i = 0; i < CONF_MAX_ISAKMP_KEYS; i++)
 		c->isakmp_key[i].line = 0;
 	for (int i = 0; i < CONF_MAX_KEYRINGS; i++) {
@@ -1839,7 +1845,9 @@ static const char v2_text[] =
 	"  identity email a@example.com\n  hostname a.example.com\n  pre-shared-key 0 k1\n"
 	"  pre-shared-key local k2\n peer b\n  identity key-id kid\n  pre-shared-key remote k3\n"
 	" peer c\n  address 10.9.0.0 255.255.0.0\n  identity address 10.9.0.1\n"
+	"ipv6 access-list S6\n permit ipv6 2001:db8:2::/64 any\n"
 	"crypto ikev2 authorization policy default\n ipv6 pool P6\n ipv6 dns 2001:db8::53\n"
+	" ipv6 subnet-acl S6\n"
 	"crypto ikev2 profile PR\n match fvrf any\n match identity remote address 2001:db8:7::/64\n"
 	" match identity remote email a@example.com\n match identity remote key-id kid\n"
 	" match identity remote any\n match certificate CM\n identity local key-id me\n"
@@ -1876,7 +1884,7 @@ Test(show_config, running_config_ikev2_lines)
 	           "  pre-shared-key remote <removed>\n peer c\n  address 10.9.0.0 255.255.0.0\n"
 	           "  identity address 10.9.0.1\n");
 	expect_has(out, "crypto ikev2 authorization policy default\n ipv6 pool P6\n"
-	           " ipv6 dns 2001:db8::53\n");
+	           " ipv6 subnet-acl S6\n ipv6 dns 2001:db8::53\n");
 	expect_has(out, " authentication local pre-share\n authentication remote pre-share\n"
 	           " authentication remote eap timeout 90\n");
 	expect_has(out, " aaa authorization group psk list N\n"
