@@ -216,11 +216,12 @@ static void settle(struct ikev2_sa *sa)
 void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 {
 	if (notify_peer && sa->state == V2_S_ESTABLISHED) {
-		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted */
+		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted. Its
+		 * message ID is our next one: after a liveness check the peer ignores an ID 0 */
 		struct isakmp_buf b;
 		size_t sk;
 		isakmp_buf_init(&b);
-		if (ikev2_begin_sk(sa, &b, IKEV2_EXCH_INFORMATIONAL, 0, 0, &sk) == 0) {
+		if (ikev2_begin_sk(sa, &b, IKEV2_EXCH_INFORMATIONAL, sa->next_out, 0, &sk) == 0) {
 			ikev2_put_delete(&b, IKEV2_PROTO_IKE, 0, 0, NULL);
 			if (ikev2_seal(sa, &b, sk) == 0)
 				ikev2_send_raw(sa, b.data, b.len);
