@@ -306,7 +306,7 @@ void ikev2_take_over(struct ikev2_sa *n, struct ikev2_sa *sa)
 	n->s.start = sa->s.start;
 	n->s.rep_established = 0;
 	memcpy(n->prof_name, sa->prof_name, sizeof(n->prof_name));
-	memcpy(n->auth_words, sa->auth_words, sizeof(n->auth_words));
+	memcpy(n->auth_words, sa->auth_words, sizeof(n->auth_words));   /* how IKE_AUTH went */
 	n->port4500 = sa->port4500;
 	n->nat_peer = sa->nat_peer;
 	n->nat_us = sa->nat_us;

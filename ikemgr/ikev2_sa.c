@@ -233,8 +233,9 @@ static void settle(struct ikev2_sa *sa)
 void ikev2_sa_delete(struct ikev2_sa *sa, const char *reason, int notify_peer)
 {
 	if (notify_peer && sa->state == V2_S_ESTABLISHED) {
-		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted;
-		 * after a request of ours in flight, which the peer has most likely taken */
+		/* an INFORMATIONAL request with Delete (IKE): not waited for, not retransmitted. Its
+		 * message ID is our next one (after a liveness check the peer ignores an ID 0), past
+		 * a request of ours in flight, which the peer has most likely taken */
 		struct isakmp_buf b;
 		size_t sk;
 		isakmp_buf_init(&b);

@@ -183,7 +183,7 @@ EXTRA_DIST += test/interop/test_vti_cert.sh
 vti_cert_log = test/interop/test_vti_cert.sh.log
 $(vti_cert_log): test/interop/test_vti_swan.sh.log
 TESTS += test/interop/test_ikev2.sh
-EXTRA_DIST += test/interop/test_ikev2.sh test/data/hub-ikev2-psk.conf
+EXTRA_DIST += test/interop/test_ikev2.sh test/data/hub-ikev2-psk.conf test/lib/v2check.sh
 ikev2_log = test/interop/test_ikev2.sh.log
 $(ikev2_log): test/interop/test_vti_cert.sh.log
 TESTS += test/interop/test_ikev2_cert.sh

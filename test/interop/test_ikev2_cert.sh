@@ -10,6 +10,10 @@
 #    (charon announced SHA-2), the hub's log names the client's certificate;
 #  - ECDSA P-256 both ways (profile FLEXEC, trust point TP-EC); show crypto ikev2 sa names
 #    the methods (Auth sign / Auth verify);
+#  - issue 12's checks for every kind of client (test/lib/v2check.sh): the RSA client gets
+#    its address and DNS server from the CP, pings and runs iperf3 both ways, rekeys its
+#    CHILD_SA (with PFS) and IKE SA under iperf3 keeping its session, answers the hub's
+#    liveness check (FLEXCERT: dpd 10 2 periodic); the ECDSA client its address, DNS, ping;
 #  - refused, each named in the hub's log, with no session left: an identity that is not in
 #    the certificate, a certificate of another CA, a revoked certificate, an ECDSA
 #    RSA certificate for profile FLEXEC, which takes ecdsa-sig only;
@@ -21,10 +25,11 @@ set -u
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
 . "${srcdir:-.}/test/lib/pki.sh"
+. "${srcdir:-.}/test/lib/v2check.sh"
 
 GW=172.18.143.246
-interop_begin swanctl ip ping unshare openssl python3
-swan_require
+interop_begin swanctl ip ping unshare openssl python3 iperf3
+swan_require resolve
 
 name=pki
 P=$T/pki
@@ -58,13 +63,8 @@ client() {
 	local n=$1 cert=$2 id=$3 dir=${4:-$P}
 	shift 3; [ $# -gt 0 ] && shift
 	swan_stop
-	swan_start "$T/swan-$n" version=2 aggressive=no xauth=no group_secret=no \
-		local_auth=pubkey remote_auth=pubkey local_id="$id" remote_id=%any \
-		local_extra="certs = $cert.pem" ike=aes256-sha256-modp2048 esp=aes256-sha256 load=no \
-		"$@" || die "charon did not start"
-	cp "$dir/$cert.pem" "$SWAN_DIR/swanctl/x509/" && cp "$dir/$cert.key" "$SWAN_DIR/swanctl/private/" &&
-		cp "$P/ca.pem" "$SWAN_DIR/swanctl/x509ca/" || die "cannot give charon its files"
-	swan_load || die "charon did not load the certificates"
+	CA=$P/ca.pem swan_v2_cert_start "$T/swan-$n" "$dir" "$cert" "$id" "$@" ||
+		die "charon did not start with $cert's certificate"
 }
 
 # carries: a virtual IP from certpool, ping through the vaN, route; then charon's DELETE
@@ -94,7 +94,7 @@ refused() {
 vpnd_start "$P/hub.conf" "$st"
 
 name="alice (RSA)"
-client alice alice client.example.com
+client alice alice client.example.com "$P" resolve=yes esp=aes256-sha256-modp2048
 swan_up 10 || die "charon did not connect"
 sas=$(swan_sas)
 echo "$sas" | grep -q "ESTABLISHED, IKEv2" || { echo "$sas"; die "no IKEv2 SA"; }
@@ -114,11 +114,14 @@ in_ike=$(python3 "$SRCDIR/test/lib/memscan.py" "$(child_pid ikemgr)" "hex:$keyhe
 [ "${in_ike:-1}" -eq 0 ] || die "hub private key found $in_ike times in ikemgr's memory"
 wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto ikev2 sa | grep -q 'Auth sign: RSA, Auth verify: RSA'" ||
 	{ ctl show crypto ikev2 sa; die "show crypto ikev2 sa does not say RSA both ways"; }
+# --- issue 12's checks for every kind of client (test/lib/v2check.sh) ---
+V2_PFS=1 v2_check full "$name" "$st" "192\.168\.60\.(1[0-9]|20)" 10.2.1.53
+# ---
 carries
 pass "$name: RSA certificates both ways (RFC 7427 SHA-256 from the hub), $CARRIED, hub key only in keymgr"
 
 name="ecc (ECDSA P-256)"
-client ecc ecc ecc.example.com
+client ecc ecc ecc.example.com "$P" resolve=yes
 swan_up 10 || die "charon did not connect"
 grep -q "authentication of 'C=US, O=vpnd test, CN=hub-ec' with ECDSA.*successful" "$SWAN_DIR/charon.log" ||
 	die "charon did not verify the hub's ECDSA signature: $(grep 'authentication of' "$SWAN_DIR/charon.log" | head -2)"
@@ -126,6 +129,9 @@ grep -q "authenticated by certificate /C=US/O=vpnd test/CN=ecc (profile 'FLEXEC'
 	die "keymgr did not take ecc under FLEXEC"
 wait_until 5 sh -c "'$VPNCTL' -S '$st' show crypto ikev2 sa | grep -q 'Auth sign: ECDSA, Auth verify: ECDSA'" ||
 	{ ctl show crypto ikev2 sa; die "show crypto ikev2 sa does not say ECDSA both ways"; }
+# --- issue 12's checks for every kind of client (test/lib/v2check.sh) ---
+v2_check cp "$name" "$st" "192\.168\.60\.(1[0-9]|20)" 10.2.1.53
+# ---
 carries
 pass "$name: ECDSA both ways under profile FLEXEC, $CARRIED"
 

@@ -10,6 +10,12 @@
 #  - EAP-MD5 (bob): no MSK, so both final AUTHs are keyed with SK_pi/SK_pr (RFC 7296 2.16);
 #  - EAP-TLS (carol, her certificate checked by FreeRADIUS, FreeRADIUS's by charon): the TLS
 #    records in EAP fragments within the Framed-MTU the hub sends, the MSK from the TLS keys;
+#  - issue 12's checks for every kind of client (test/lib/v2check.sh): alice gets her address
+#    and the DNS server from the CP, pings and runs iperf3 both ways, rekeys her CHILD_SA
+#    (with PFS) and IKE SA under iperf3 keeping her session, answers the hub's liveness check
+#    (USERS: dpd 10 2 periodic); bob and carol get address and DNS, ping, and rekey both,
+#    pinging through the new SAs (the MSK, or its absence, keys the AUTHs only: the rekeys
+#    under load go as alice's);
 #  - a wrong password: FreeRADIUS rejects, the hub sends EAP-Failure, charon gives up, no
 #    session, the hub's log says why;
 #  - every Access-Request carried a Message-Authenticator (FreeRADIUS is set to require it);
@@ -21,9 +27,10 @@ set -u
 . "${srcdir:-.}/test/lib/swan.sh"
 . "${srcdir:-.}/test/lib/pki.sh"
 . "${srcdir:-.}/test/lib/radius.sh"
+. "${srcdir:-.}/test/lib/v2check.sh"
 
-interop_begin swanctl ip ping unshare openssl python3 freeradius
-swan_require
+interop_begin swanctl ip ping unshare openssl python3 freeradius iperf3
+swan_require resolve
 
 name=setup
 P=$T/pki
@@ -54,32 +61,16 @@ ctl() { "$VPNCTL" -S "$st" "$@"; }
 va_list() { hub ip -o link show | awk -F': ' '/ va[0-9]+/{print $2}' | cut -d@ -f1; }
 no_va() { ! va_list | grep -q .; }
 
-# client NAME METHOD IKE_ID EAP_ID PASSWORD: a fresh charon doing EAP METHOD, trusting our CA;
-# EAP-TLS (PASSWORD "-"): with the certificate NAME.pem, FreeRADIUS's checked by the CA
+# client NAME METHOD IKE_ID EAP_ID PASSWORD [SETTING...]: a fresh charon doing EAP METHOD,
+# trusting our CA; EAP-TLS (PASSWORD "-"): with the certificate NAME.pem, FreeRADIUS's checked
+# by the CA
 client() {
-	local n=$1 method=$2 id=$3 eap_id=$4 pw=$5 extra sec=""
-	extra="eap_id = $eap_id"
-	# EAP-TLS: the server's certificate is FreeRADIUS's (aaa_id), not the hub's
-	[ "$pw" = - ] && extra="$extra
-			certs = $n.pem
-			aaa_id = radius.example.com"
-	[ "$pw" = - ] || sec="eap-$n {
-		id = $eap_id
-		secret = \"$pw\"
-	}"
+	local n=$1 method=$2 id=$3 eap_id=$4 pw=$5
+	shift 5
+	[ "$pw" = - ] && pw=cert:$n
 	swan_stop
-	swan_start "$T/swan-$n" version=2 aggressive=no xauth=no group_secret=no \
-		local_auth="$method" local_id="$id" local_extra="$extra" \
-		remote_auth=pubkey remote_id=hub.example.com \
-		ike=aes256-sha256-modp2048 esp=aes256-sha256 load=no \
-		plugins_extra="eap-identity eap-md5 eap-mschapv2 eap-tls md4" \
-		secrets_extra="$sec" || die "charon did not start"
-	cp "$P/ca.pem" "$SWAN_DIR/swanctl/x509ca/" || die "cannot give charon the CA"
-	if [ "$pw" = - ]; then
-		cp "$P/$n.pem" "$SWAN_DIR/swanctl/x509/" && cp "$P/$n.key" "$SWAN_DIR/swanctl/private/" ||
-			die "cannot give charon its certificate"
-	fi
-	swan_load || die "charon did not load"
+	swan_v2_eap_start "$T/swan-$n" "$P" "$method" "$id" "$eap_id" "$pw" "$@" ||
+		die "charon did not start"
 }
 
 # carries USER [VIP]: a virtual IP from eappool (or VIP), ping through the vaN, the session's
@@ -107,7 +98,7 @@ carries() {
 vpnd_start "$P/hub.conf" "$st"
 
 name="alice (EAP-MSCHAPv2)"
-client alice eap-mschapv2 alice@example.com alice Al1ceEapPw
+client alice eap-mschapv2 alice@example.com alice Al1ceEapPw resolve=yes esp=aes256-sha256-modp2048
 swan_up 15 || die "charon did not connect"
 grep -q "authentication of 'hub.example.com' with RSA" "$SWAN_DIR/charon.log" ||
 	die "charon did not verify the hub's certificate signature"
@@ -117,27 +108,36 @@ grep -q "SA [0-9]*: EAP for 'alice' accepted by RADIUS server EAPSRV\$" "$st/vpn
 	die "the hub did not log alice accepted with an MSK: $(grep 'EAP for' "$st/vpnd.log" | tail -2)"
 grep -q "authenticated by EAP as 'alice' (profile 'USERS')" "$st/vpnd.log" ||
 	die "keymgr did not judge alice by the MSK-keyed AUTH"
+# --- issue 12's checks for every kind of client (test/lib/v2check.sh) ---
+V2_PFS=1 v2_check full "$name" "$st" "192\.168\.70\.99" 10.2.1.53
+# ---
 carries alice 192.168.70.99
 pass "$name: MSK from MS-MPPE keys, both AUTHs keyed with it, $CARRIED (Framed-IP-Address of the EAP Access-Accept: user eap cached)"
 
 name="bob (EAP-MD5, no MSK)"
-client bob eap-md5 bob@example.com bob B0bEapPw
+client bob eap-md5 bob@example.com bob B0bEapPw resolve=yes
 swan_up 15 || die "charon did not connect"
 grep -q "EAP method EAP_MD5 succeeded, no MSK established" "$SWAN_DIR/charon.log" ||
 	die "charon's EAP-MD5 did not succeed"
 grep -q "authenticated by EAP as 'bob' (profile 'USERS', no MSK: AUTH keyed with SK_p)" "$st/vpnd.log" ||
 	die "keymgr did not judge bob without an MSK"
+# --- issue 12's checks for every kind of client (test/lib/v2check.sh) ---
+V2_LOAD_S=0 v2_check rekey "$name" "$st" "192\.168\.70\.(1[0-9]|20)" 10.2.1.53
+# ---
 carries bob
 pass "$name: AUTHs keyed with SK_pi/SK_pr, $CARRIED"
 
 name="carol (EAP-TLS)"
 # the EAP identity is one her certificate carries (charon picks the certificate by it)
-client carol eap-tls carol@example.com carol@example.com -
+client carol eap-tls carol@example.com carol@example.com - resolve=yes
 swan_up 20 || die "charon did not connect"
 grep -q "EAP method EAP_TLS succeeded, MSK established" "$SWAN_DIR/charon.log" ||
 	die "charon's EAP-TLS did not succeed with an MSK"
 grep -q "SA [0-9]*: EAP for 'carol@example.com' accepted by RADIUS server EAPSRV\$" "$st/vpnd.log" ||
 	die "the hub did not log carol accepted with an MSK"
+# --- issue 12's checks for every kind of client (test/lib/v2check.sh) ---
+V2_LOAD_S=0 v2_check rekey "$name" "$st" "192\.168\.70\.(1[0-9]|20)" 10.2.1.53
+# ---
 carries carol@example.com
 pass "$name: TLS through the relay (fragments within Framed-MTU), MSK, $CARRIED"
 

@@ -13,13 +13,19 @@
 #    matching client's IKEv2 lines, tagged with its identity;
 #  - clear crypto ikev2 sa remote A, TUNNEL-ID, local A and all: each ends the matching IKEv2
 #    SAs with a DELETE (charon logs it), the others and vpnc's IKEv1 session stay up;
-#    clear crypto isakmp ends vpnc's IKEv1 SA and leaves the IKEv2 one.
+#    clear crypto isakmp ends vpnc's IKEv1 SA and leaves the IKEv2 one;
+#  - three kinds of client at once: vpnc (IKEv1), strongSwan's charon as an IKEv1 client
+#    (aggressive mode, PSK + XAuth, group1; client3 from 172.18.146.2) and as an IKEv2 one
+#    (client1, its address and ping both ways checked by test/lib/v2check.sh): each pings
+#    through its own tunnel, show crypto session lists the three with their addresses, and
+#    each session keeps its id and tunnel while the others disconnect and connect again.
 # Needs root; fails (never skips) when a tool is missing.
 set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
 . "${srcdir:-.}/test/lib/radius.sh"
+. "${srcdir:-.}/test/lib/v2check.sh"
 
 CONF=$SRCDIR/test/data/hub-ikev2-ops.conf
 HUBKEY=Hub7v2Key9aSecret
@@ -31,12 +37,12 @@ swan_require
 "$VPND" -n -f "$CONF" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "vpnd -n refuses $CONF"; }
 pass "vpnd -n accepts hub-ikev2-ops.conf"
 
-C1_PID= C2_PID=
+C1_PID= C2_PID= C3_PID=
 cleanup_more() {
 	local p
-	for p in $C1_PID $C2_PID; do SWAN_PID=$p; swan_stop; done
+	for p in $C1_PID $C2_PID $C3_PID; do SWAN_PID=$p; swan_stop; done
 	radius_stop "$T/radius"
-	for p in vpnd_cl2 vpnd_cl3; do
+	for p in vpnd_cl2 vpnd_cl3 vpnd_cl4; do
 		ip netns pids "$p" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$p" 2>/dev/null
 	done
@@ -53,13 +59,14 @@ add_client() {
 }
 add_client vpnd_cl2 eth2 172.18.144 || fail "client namespace vpnd_cl2"
 add_client vpnd_cl3 eth3 172.18.145 || fail "client namespace vpnd_cl3"
+add_client vpnd_cl4 eth4 172.18.146 || fail "client namespace vpnd_cl4"
 
 st=$T/hub
 LOG=$st/vpnd.log
 ctl() { "$VPNCTL" -S "$st" "$@"; }
 dump() {
 	local d
-	for d in "$T/c1" "$T/c2"; do
+	for d in "$T/c1" "$T/c2" "$T/c3"; do
 		[ -f "$d/charon.log" ] && { echo "--- $d/charon.log" >&2
 			grep -E "\[(IKE|ENC|CFG)\]" "$d/charon.log" | grep -vE "(queueing|activating) " | tail -15 >&2; }
 	done
@@ -82,6 +89,7 @@ use() {
 	case $1 in
 	c1) SWAN_DIR=$T/c1 SWAN_PID=$C1_PID;;
 	c2) SWAN_DIR=$T/c2 SWAN_PID=$C2_PID;;
+	c3) SWAN_DIR=$T/c3 SWAN_PID=$C3_PID;;
 	esac
 }
 start_client() {
@@ -260,6 +268,84 @@ sleep 1
 established c1 || die "clear crypto isakmp ended client1's IKEv2 SA"
 ctl show crypto ikev2 sa | grep -Eq " 172\.18\.144\.2/4500 .* READY$" || die "show crypto ikev2 sa lost client1"
 pass "clear crypto isakmp: vpnc's IKEv1 SA ends, client1's IKEv2 SA stays"
+
+# --- vpnc, charon IKEv1 and charon IKEv2 at the same time ------------------------------------
+# vpnc lost its SA to the clear above: it comes back; client1 (IKEv2) is up; client3 is
+# charon as an IKEv1 client (aggressive mode, PSK + XAuth) of the group vpnc uses
+vpnc_stop
+vpnc_start "$T/vpnc" secret=Gk7f3a9c2eSecret user=cisco password=cisco123 natt=none ||
+	die "vpnc did not connect again"
+. "$T/vpnc/up"
+vpnc_addr=$address
+SWAN_PID=
+swan_start "$T/c3" ns=vpnd_cl4 gateway=172.18.146.246 secret=Gk7f3a9c2eSecret user=cisco \
+	password=cisco123 ike=aes256-sha1-modp1024 esp=aes256-sha1 || die "charon c3 did not start"
+C3_PID=$SWAN_PID
+connect c3
+swan_sas | grep -q "ESTABLISHED, IKEv1" || { swan_sas; die "client3's SA is not IKEv1"; }
+use c3; vip3=$(swan_vip)
+case "$vip3" in 192.168.1.1[0-9]|192.168.1.20) ;; *) die "client3's address '$vip3' not from group1pool";; esac
+use c1
+V2_NS=vpnd_cl2 v2_check cp "client1 (IKEv2 beside IKEv1)" "$st" "192\.168\.50\.(1[0-9]|20)"
+vip1=$V2_VIP
+# sid PEER: the open session of PEER on the hub (its id), "" when none
+sid() { ctl sql "SELECT session_id FROM sessions WHERE ended IS NULL AND peer_addr = '$1'" | sed 1d; }
+no_sid() { [ -z "$(sid "$1")" ]; }
+# pings WHO: one ping through the tunnel of WHO (vpnc, c1, c3)
+pings() {
+	case $1 in
+	vpnc) cl ping -c1 -w 3 10.2.1.10;;
+	c1) ip netns exec vpnd_cl2 ping -c1 -w 3 10.2.1.10;;
+	c3) ip netns exec vpnd_cl4 ping -c1 -w 3 10.2.1.10;;
+	esac >/dev/null
+}
+peer_of() { case $1 in vpnc) echo 172.18.143.2;; c1) echo 172.18.144.2;; c3) echo 172.18.146.2;; esac; }
+declare -A SID
+# all_up WHO...: each of WHO pings through its tunnel and keeps its session id (SID[WHO])
+all_up() {
+	local w
+	for w in "$@"; do
+		pings "$w" || die "no ping through $w's tunnel ($WHEN)"
+		[ "$(sid "$(peer_of "$w")")" = "${SID[$w]}" ] ||
+			die "$w's session ${SID[$w]} did not stay ($WHEN): now '$(sid "$(peer_of "$w")")'"
+	done
+}
+for w in vpnc c1 c3; do
+	SID[$w]=$(sid "$(peer_of "$w")")
+	[ -n "${SID[$w]}" ] || die "no open session for $w"
+done
+WHEN="all three up"
+all_up vpnc c1 c3
+ctl --json show crypto session | python3 -c '
+import json, sys
+rows = {r["peer_addr"]: r for r in json.load(sys.stdin)}
+want = {"172.18.143.2": sys.argv[1], "172.18.144.2": sys.argv[2], "172.18.146.2": sys.argv[3]}
+assert sorted(rows) == sorted(want), sorted(rows)
+for peer, addr in want.items():
+    assert rows[peer]["assigned_addr"] == addr and rows[peer]["status"] == "UP-ACTIVE", rows[peer]
+' "$vpnc_addr" "$vip1" "$vip3" || { ctl show crypto session; die "show crypto session does not list the three sessions"; }
+pass "vpnc ($vpnc_addr), charon IKEv1 ($vip3), charon IKEv2 ($vip1) at once: each pings, show crypto session lists the three"
+
+use c3; swan_down 10 || die "client3 did not disconnect"
+wait_until 10 no_sid 172.18.146.2 || die "client3's session stayed after its DELETE"
+WHEN="client3 (IKEv1 charon) gone"
+all_up vpnc c1
+connect c3
+SID[c3]=$(sid 172.18.146.2)
+WHEN="client3 back"
+all_up vpnc c1 c3
+vpnc_stop
+wait_until 10 no_sid 172.18.143.2 || die "vpnc's session stayed after it left"
+WHEN="vpnc gone"
+all_up c1 c3
+use c1; swan_down 10 || die "client1 did not disconnect"
+WHEN="client1 (IKEv2) gone"
+all_up c3
+connect c1
+SID[c1]=$(sid 172.18.144.2)
+WHEN="client1 back"
+all_up c1 c3
+pass "each of vpnc, charon IKEv1 and charon IKEv2 keeps its session and tunnel while the others leave and come back"
 
 grep -E "ERROR: (Address|Leak|Undefined)Sanitizer|runtime error" "$LOG" && die "sanitizer report"
 echo "all ikev2 ops tests passed"

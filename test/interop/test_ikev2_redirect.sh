@@ -5,9 +5,12 @@
 # that announces REDIRECT_SUPPORTED is sent to the second gateway (hub-ikev2-redirect2.conf, a
 # vpnd in the inside host's namespace), which serves it: the address from its own pool, ping
 # through its vaN to 10.99.0.1 on its loopback. The first gateway keeps no state for the
-# redirected client. Then the same with `redirect gateway auth`: REDIRECT in the IKE_AUTH
-# answer once the client is authenticated (charon takes it; that it then reaches the second
-# gateway is not asserted: see the scenario).
+# redirected client. The same for a client with an RSA certificate and for an EAP-MSCHAPv2
+# client (FreeRADIUS beside the second gateway): the redirect comes before any
+# authentication, and the second gateway serves each by its kind (address from its pool,
+# DNS server, ping both ways: test/lib/v2check.sh). Then the same with `redirect gateway
+# auth`: REDIRECT in the IKE_AUTH answer once the client is authenticated (charon takes it;
+# that it then reaches the second gateway is not asserted: see the scenario).
 #
 #   charon 172.18.143.2 -- 172.18.143.246 [vpnd 1] 10.2.1.1 -- 10.2.1.10 [vpnd 2, 10.99.0.1 on lo]
 # Needs root; fails (never skips) when strongSwan is missing.
@@ -15,13 +18,18 @@ set -u
 . "${srcdir:-.}/test/lib/ns.sh"
 . "${srcdir:-.}/test/lib/vpnd.sh"
 . "${srcdir:-.}/test/lib/swan.sh"
+. "${srcdir:-.}/test/lib/pki.sh"
+. "${srcdir:-.}/test/lib/radius.sh"
+. "${srcdir:-.}/test/lib/v2check.sh"
 
 GW=172.18.143.246
-interop_begin swanctl ip ping unshare python3
-swan_require
+interop_begin swanctl ip ping unshare python3 openssl freeradius
+swan_require resolve
 
 name=setup
-sed 's/^end$//' "$SRCDIR/test/data/hub-ikev2-psk.conf" >"$T/hub1.conf"
+# the first gateway: no DPD, so that the session it keeps (its client gone without a word)
+# holds it at max-session 1 however long the scenarios take
+sed '/^ dpd /d; s/^end$//' "$SRCDIR/test/data/hub-ikev2-psk.conf" >"$T/hub1.conf"
 cat >>"$T/hub1.conf" <<'CONF'
 crypto ikev2 redirect gateway init
 crypto ikev2 cluster
@@ -30,10 +38,19 @@ crypto ikev2 cluster
  no shutdown
 end
 CONF
-for f in "$T/hub1.conf" "$SRCDIR/test/data/hub-ikev2-redirect2.conf"; do
+# the second gateway's certificate, a client's, FreeRADIUS's users (test/lib/pki.sh, radius.sh)
+P=$T/pki
+pki_init "$P" || fail "cannot make the test CA"
+pki_cert hub "/C=US/O=vpnd test/CN=hub2" rsa 30 "DNS:hub.example.com" || fail "the second gateway's certificate"
+pki_cert certclient "/C=US/O=vpnd test/CN=certclient" rsa 30 "DNS:cert.example.com" || fail "the client's certificate"
+cp "$SRCDIR/test/data/hub-ikev2-redirect2.conf" "$P/hub2.conf"
+printf 'alice\tCleartext-Password := "Al1ceEapPw"\n' >"$T/users"
+for f in "$T/hub1.conf" "$P/hub2.conf"; do
 	"$VPND" -n -f "$f" >"$T/check.log" 2>&1 || { cat "$T/check.log" >&2; fail "vpnd -n refuses $f"; }
 done
 ns_setup || fail "namespace setup"
+cleanup_more() { radius_stop "$T/radius"; }
+RADIUS_NS=vpnd_in RADIUS_EAP=1 radius_start "$T/radius" 18130 Eap5radiusSecret "$T/users"
 # the second gateway is reached through the first one's plain forwarding
 cl ip route add 10.2.1.0/24 via "$GW" || fail "client route to 10.2.1.0/24"
 ip -n vpnd_in addr add 10.99.0.1/32 dev lo || fail "10.99.0.1 on the second gateway's lo"
@@ -43,7 +60,7 @@ die() {
 	fail "$name: $*"
 }
 vpnd_start "$T/hub1.conf" "$st1"
-vpnd_start_in "$SRCDIR/test/data/hub-ikev2-redirect2.conf" "$st2"
+vpnd_start_in "$P/hub2.conf" "$st2"
 
 name=first
 swan_v2_start "$T/swan-a" gateway=$GW local_id=client.example.com remote_id=hub.example.com \
@@ -71,6 +88,41 @@ cl ping -c1 -i 0.005 -w 5 10.99.0.1 >/dev/null || die "no ping reply through the
 [ "$("$VPNCTL" -S "$st1" --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ] ||
 	die "the first gateway holds more than its one session"
 pass "$name: REDIRECT to 10.2.1.10 followed, served there (address $(swan_vip)), nothing kept on the first"
+
+# redirected PROFILE WHAT: the charon just started is redirected in IKE_SA_INIT, follows,
+# and the second gateway serves it under PROFILE (its log says WHAT); the first keeps its one
+redirected() {
+	local n0
+	n0=$(grep -c "IKEv2: 172.18.143.2 redirected to 10.2.1.10 (1 sessions, cluster max-session 1)" "$st1/vpnd.log")
+	swan_up 20 || die "the client did not connect"
+	grep -q "parsed IKE_SA_INIT response 0 \[ N(REDIR) \]" "$SWAN_DIR/charon.log" ||
+		die "charon got no REDIRECT (alone) in IKE_SA_INIT"
+	grep -q "redirected to 10.2.1.10" "$SWAN_DIR/charon.log" || die "charon did not follow to 10.2.1.10"
+	[ "$(grep -c "IKEv2: 172.18.143.2 redirected to 10.2.1.10 (1 sessions, cluster max-session 1)" "$st1/vpnd.log")" -gt "$n0" ] ||
+		die "the first gateway did not log the redirect"
+	grep -q "$2 (profile '$1')" "$st2/vpnd.log" || die "the second gateway's log does not say '$2 (profile '$1')'"
+	V2_HUBNS=vpnd_in V2_TARGET=10.99.0.1 v2_check cp "$name" "$st2" "192\.168\.52\.(1[0-9]|20)" 10.99.0.53
+	[ "$("$VPNCTL" -S "$st1" --json show crypto session | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ] ||
+		die "the first gateway holds more than its one session"
+	swan_down 10 || die "swanctl --terminate failed"
+	swan_stop
+}
+
+name=redirected-cert
+swan_down 10 || die "swanctl --terminate failed"
+swan_stop
+swan_v2_cert_start "$T/swan-cert" "$P" certclient cert.example.com gateway=$GW remote_ts=10.99.0.0/24 \
+	resolve=yes || die "charon did not start with its certificate"
+redirected CERTPROF "authenticated by certificate /C=US/O=vpnd test/CN=certclient"
+pass "$name: an RSA-certificate client redirected in IKE_SA_INIT, served by the second gateway"
+
+name=redirected-eap
+swan_v2_eap_start "$T/swan-eap" "$P" eap-mschapv2 alice@example.com alice Al1ceEapPw gateway=$GW \
+	remote_ts=10.99.0.0/24 resolve=yes || die "charon did not start as an EAP client"
+redirected EAPPROF "authenticated by EAP as 'alice'"
+grep -q "EAP method EAP_MSCHAPV2 succeeded, MSK established" "$SWAN_DIR/charon.log" ||
+	die "charon's EAP-MSCHAPv2 with the second gateway did not succeed with an MSK"
+pass "$name: an EAP-MSCHAPv2 client redirected in IKE_SA_INIT, served by the second gateway through its FreeRADIUS"
 
 # the same with redirect gateway auth: the client is authenticated by the first gateway,
 # whose IKE_AUTH answer carries REDIRECT instead of a session

@@ -8,7 +8,8 @@
 #     MSCHAPv2, whose Access-Accept carries the MS-MPPE keys; RADIUS_EAP_TLS=DIR as well:
 #     EAP-TLS with DIR/radius.pem, DIR/radius.key and the CA DIR/ca.pem)
 #     (authentication on PORT, accounting on PORT+1 into DIR/log/detail, which a restart on
-#     the same DIR keeps)
+#     the same DIR keeps; RADIUS_NS=NS: in namespace NS rather than vpnd_hub, for a second
+#     vpnd there)
 #   radius_stop DIR
 
 RADIUSD=${RADIUSD:-freeradius}
@@ -155,7 +156,7 @@ server default {
 }
 EOF
 	# -X: foreground, one thread, every request in the log (the tests read it)
-	ip netns exec vpnd_hub "$RADIUSD" -X -d "$dir" >>"$dir/radiusd.out" 2>&1 &
+	ip netns exec "${RADIUS_NS:-vpnd_hub}" "$RADIUSD" -X -d "$dir" >>"$dir/radiusd.out" 2>&1 &
 	echo $! >"$dir/pid"
 	if ! wait_until 15 grep -q "Ready to process requests" "$dir/radiusd.out"; then
 		tail -30 "$dir/radiusd.out" >&2

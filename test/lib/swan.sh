@@ -26,7 +26,10 @@
 # "certs = client.pem"), remote_extra, child_extra, children_extra (more child blocks),
 # secrets_extra (into secrets {}), dpd_action and close_action of the child,
 # charon_extra (into charon {}), plugins_extra (appended to the plugin list).
-# IKEv2 with a pre-shared key each way: swan_v2_start (below).
+# resolve=yes: charon asks for DNS servers and its resolve plugin writes those it gets to
+# DIR/resolv.conf (never the host's: refused when resolvconf(8), which it would use, is there).
+# IKEv2 with a pre-shared key each way: swan_v2_start (below); with a certificate:
+# swan_v2_cert_start; with EAP: swan_v2_eap_start.
 # Certificates: pass load=no, copy them into DIR/swanctl/x509, x509ca and private, then call
 # swan_load (swanctl resolves relative file names there).
 # One charon at a time (it binds UDP 500 and 4500 of its namespace); the state is in SWAN_DIR,
@@ -34,8 +37,9 @@
 
 SWAN_CHARON=${SWAN_CHARON:-/usr/lib/ipsec/charon}
 # kernel-libipsec before kernel-netlink: the first kernel-ipsec interface registered wins,
-# and this kernel has no ESP, so the userspace one must be it. No resolve plugin: it would
-# rewrite the /etc/resolv.conf the namespaces share with the host when DNS is pushed.
+# and this kernel has no ESP, so the userspace one must be it. No resolve plugin unless asked
+# (resolve=yes, which points it at a file of its own): it would rewrite the /etc/resolv.conf
+# the namespaces share with the host when DNS is pushed.
 SWAN_PLUGINS="random nonce openssl aes sha1 sha2 hmac gcm kdf pem pkcs1 pkcs8 x509 pubkey
 constraints revocation kernel-libipsec kernel-netlink socket-default vici xauth-generic"
 SWAN_CONN=vpnd
@@ -68,7 +72,7 @@ swan_start() {
 	local encap=yes vips=0.0.0.0 local_ts=dynamic remote_ts=0.0.0.0/0
 	local dpd_delay=0 dpd_action=clear close_action=none rekey_time='' reauth_time='' over_time='' child_rekey_time=''
 	local conn_extra='' children_extra='' local_extra='' remote_extra='' child_extra='' secrets_extra='' charon_extra=''
-	local plugins_extra='' loglevel=2 load=yes group_secret=yes
+	local plugins_extra='' loglevel=2 load=yes group_secret=yes resolve=no
 	local kv
 	for kv in "$@"; do
 		case "${kv%%=*}" in
@@ -82,8 +86,21 @@ swan_start() {
 
 	dir=$(realpath -m "$dir")
 	mkdir -p "$dir/run" "$dir/swanctl/x509" "$dir/swanctl/x509ca" "$dir/swanctl/private"
-	rm -f "$dir/charon.vici" "$dir/run/charon.pid" "$dir/charon.log"
+	rm -f "$dir/charon.vici" "$dir/run/charon.pid" "$dir/charon.log" "$dir/resolv.conf"
 	SWAN_DIR=$dir
+	if [ "$resolve" = yes ]; then
+		local rc
+		for rc in /sbin/resolvconf /usr/sbin/resolvconf; do
+			[ -e "$rc" ] && { echo "swan_start: $rc is installed: charon's resolve plugin would hand it the test's DNS servers" >&2; return 1; }
+		done
+		plugins_extra="$plugins_extra resolve"
+		charon_extra="$charon_extra
+	plugins {
+		resolve {
+			file = $dir/resolv.conf
+		}
+	}"
+	fi
 
 	_swan_conf "$dir" "$SWAN_PLUGINS $plugins_extra" "$loglevel" "$charon_extra"
 
@@ -251,6 +268,55 @@ swan_v2_start() {
 	}"
 	swan_start "$dir" version=2 aggressive=no xauth=no group_secret=no \
 		ike=aes256-sha256-modp2048 esp=aes256-sha256 "${rest[@]}" secrets_extra="$sec"
+}
+
+# swan_v2_cert_start DIR PKI CERT ID KEY=VALUE...: swan_start as an IKEv2 client that signs
+# with certificate PKI/CERT.pem (key PKI/CERT.key) as ID and takes any hub certificate the CA
+# PKI/ca.pem (test/lib/pki.sh) signed. CA=FILE: trust that CA file instead.
+swan_v2_cert_start() {
+	local dir=$1 pki=$2 cert=$3 id=$4 ca
+	shift 4
+	ca=${CA:-$pki/ca.pem}
+	swan_start "$dir" version=2 aggressive=no xauth=no group_secret=no \
+		local_auth=pubkey remote_auth=pubkey local_id="$id" remote_id=%any \
+		local_extra="certs = $cert.pem" ike=aes256-sha256-modp2048 esp=aes256-sha256 load=no \
+		"$@" || return 1
+	cp "$pki/$cert.pem" "$SWAN_DIR/swanctl/x509/" && cp "$pki/$cert.key" "$SWAN_DIR/swanctl/private/" &&
+		cp "$ca" "$SWAN_DIR/swanctl/x509ca/" || { echo "swan_v2_cert_start: cannot copy $cert's files" >&2; return 1; }
+	swan_load
+}
+
+# swan_v2_eap_start DIR PKI METHOD ID EAP_ID SECRET KEY=VALUE...: swan_start as an IKEv2 EAP
+# client (METHOD: eap-mschapv2, eap-md5, eap-tls) known as ID in IKE and EAP_ID in EAP, that
+# takes the hub's certificate (hub.example.com) from the CA PKI/ca.pem. SECRET is the EAP
+# password, or for EAP-TLS cert:NAME, the certificate PKI/NAME.pem with its key; the TLS
+# server charon checks then is radius.example.com (FreeRADIUS's certificate, not the hub's).
+swan_v2_eap_start() {
+	local dir=$1 pki=$2 method=$3 id=$4 eap_id=$5 secret=$6 extra sec="" cert=""
+	shift 6
+	extra="eap_id = $eap_id"
+	case "$secret" in
+	cert:*) cert=${secret#cert:}
+		extra="$extra
+			certs = $cert.pem
+			aaa_id = radius.example.com";;
+	*) sec="eap-user {
+		id = $eap_id
+		secret = \"$secret\"
+	}";;
+	esac
+	swan_start "$dir" version=2 aggressive=no xauth=no group_secret=no \
+		local_auth="$method" local_id="$id" local_extra="$extra" \
+		remote_auth=pubkey remote_id=hub.example.com \
+		ike=aes256-sha256-modp2048 esp=aes256-sha256 load=no \
+		plugins_extra="eap-identity eap-md5 eap-mschapv2 eap-tls md4" \
+		secrets_extra="$sec" "$@" || return 1
+	cp "$pki/ca.pem" "$SWAN_DIR/swanctl/x509ca/" || return 1
+	if [ -n "$cert" ]; then
+		cp "$pki/$cert.pem" "$SWAN_DIR/swanctl/x509/" && cp "$pki/$cert.key" "$SWAN_DIR/swanctl/private/" ||
+			{ echo "swan_v2_eap_start: cannot copy $cert's certificate" >&2; return 1; }
+	fi
+	swan_load
 }
 
 # swan_hub_start DIR KEY=VALUE...: charon as the hub in vpnd_hub, in the role vpnd plays in

@@ -2,7 +2,8 @@
  * The IKEv2 responder's message-ID bookkeeping, driven through ikev2_input with a minimal
  * initiator (IKE_SA_INIT with group 19, the keys derived here, requests sealed with them):
  * a request still being worked on is not answered with an older request's response, and a
- * request that ends the SA leaves nothing behind. Both came out of fuzz_ikev2_engine.
+ * request that ends the SA leaves nothing behind (both came out of fuzz_ikev2_engine); the
+ * DELETE the hub sends takes its next message ID (test_ikev2.sh saw charon ignore it).
  */
 #include <criterion/criterion.h>
 
@@ -113,4 +114,25 @@ Test(ikev2_engine, refused_ike_auth_ends_the_sa)
 	cr_assert_eq(v2.nsa, 0);
 	cr_assert_eq(v2.nhalfopen, 0);
 	cr_assert_null(v2.all);
+}
+
+/* The DELETE the hub sends for an IKE SA (clear, Disconnect, reload) is a request of ours: it
+ * takes our next message ID. After an answered liveness check that is 1; an ID 0 again was
+ * ignored by charon ("received message ID 0, expected 1"), which kept its SAs. */
+Test(ikev2_engine, delete_takes_our_next_message_id)
+{
+	sa_init();
+	struct ikev2_sa *sa = v2.all;
+	cr_assert_not_null(sa);
+	/* as an established session whose liveness check 0 was answered */
+	sa->state = V2_S_ESTABLISHED;
+	v2.nhalfopen--;
+	sa->next_out = 1;
+	ikev2_sa_delete(sa, "cleared", 1);
+	cr_assert_eq(v2p.nsent, 2, "no DELETE sent");
+	struct ikev2_hdr h;
+	cr_assert_eq(ikev2_parse_hdr(v2p.sent, v2p.sent_len, &h), 0);
+	cr_assert_eq(h.exch, IKEV2_EXCH_INFORMATIONAL);
+	cr_assert_eq(h.msgid, 1, "the DELETE went out as message %u, not our next (1)", h.msgid);
+	cr_assert_eq(v2.nsa, 0);
 }
