@@ -210,9 +210,13 @@ TESTS += test/interop/test_ikev2_ipv6.sh
 EXTRA_DIST += test/interop/test_ikev2_ipv6.sh test/data/hub-ikev2-ipv6.conf
 ikev2_ipv6_log = test/interop/test_ikev2_ipv6.sh.log
 $(ikev2_ipv6_log): test/interop/test_ikev2_rekey.sh.log
+TESTS += test/interop/test_forwarding.sh
+EXTRA_DIST += test/interop/test_forwarding.sh
+forwarding_log = test/interop/test_forwarding.sh.log
+$(forwarding_log): test/interop/test_ikev2_ipv6.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2_ipv6.sh.log
+$(deb_log): test/interop/test_forwarding.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh
