@@ -74,8 +74,10 @@ expect net.ipv6.conf.eth1.accept_ra 0 "accept_ra 0 must stay"
 [ "$(grep -c "]: ip routing: IPv4 forwarding turned on (net.ipv4.ip_forward=1)" "$st/vpnd.log")" = 1 ] ||
 	fail "no single log line for IPv4 forwarding"
 line=$(grep "]: ipv6 unicast-routing: IPv6 forwarding turned on (net.ipv6.conf.all.forwarding=1); accept_ra 1 -> 2 on " "$st/vpnd.log")
-[ "$(echo "$line" | wc -l)" = 1 ] && echo "$line" | grep -qw eth0 && echo "$line" | grep -qw default &&
-	! echo "$line" | grep -qw eth1 || fail "IPv6's log line: '$line'"
+if ! { [ "$(echo "$line" | wc -l)" = 1 ] && echo "$line" | grep -qw eth0 &&
+	echo "$line" | grep -qw default && ! echo "$line" | grep -qw eth1; }; then
+	fail "IPv6's log line: '$line'"
+fi
 send_ra
 wait_until 3 ra_route || fail "no default route on eth0 from the RA with accept_ra 2"
 pass "started with ipv6 unicast-routing: both families forward, accept_ra 2 on eth0 and default (eth1's 0 kept), the RA's default route taken"
