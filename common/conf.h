@@ -754,6 +754,10 @@ struct vpnd_conf {
 	struct conf_acl6 acl6[CONF_MAX_ACLS6];   /* ipv6 access-list NAME, in file order */
 	int      nacl6;
 	struct conf_ikev2 v2;                    /* crypto ikev2 ... (read, not served yet) */
+	/* Forwarding in the host's network namespace, set by the parent (parent/forwarding.c):
+	 * IOS routes IPv4 unless `no ip routing`, IPv6 only with `ipv6 unicast-routing` */
+	int      no_ip_routing;
+	int      ipv6_unicast_routing;
 };
 
 #define CONF_DB_HISTORY_DAYS_MAX      36500

@@ -1,6 +1,6 @@
 /*
  * IPv6 inside the tunnels: ipv6 local pool, a group's ipv6 pool, a template's ipv6 enable and
- * ipv6 unnumbered. The outside stays IPv4, so nothing here touches the IKE side.
+ * ipv6 unnumbered, and ipv6 unicast-routing (the host forwards what the clients send).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -173,12 +173,27 @@ void cp_check_ipv6(struct conf_parser *p)
 	}
 }
 
+/* ipv6 unicast-routing: the parent turns IPv6 forwarding on (parent/forwarding.c) */
+static void h_unicast_routing(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->conf->ipv6_unicast_routing = 1;
+}
+
+static void h_no_unicast_routing(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->conf->ipv6_unicast_routing = 0;
+}
+
 static const struct cp_kw local[] = { FN("pool", h_local_pool), END };
 const struct cp_kw cp_ipv6_top[] = {
 	SUB("local", local),
 	FN("access-list", cp_h_ipv6_acl),
+	FN("unicast-routing", h_unicast_routing),
 	END
 };
+const struct cp_kw cp_no_ipv6_top[] = { FN("unicast-routing", h_no_unicast_routing), END };
 const struct cp_kw cp_ipv6_group[] = { FN("pool", h_group_pool), FN("dns", h_group_dns), END };
 static const struct cp_kw tcp[] = { FN("adjust-mss", h_adjust_mss), END };
 const struct cp_kw cp_ipv6_iface[] = {

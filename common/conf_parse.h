@@ -187,7 +187,7 @@ void cp_check_cmap(struct conf_parser *p);
 /* conf_iface.c: an IOS name (FastEthernet0/0, Loopback0) vpnd accepts for an interface */
 int cp_ios_iface_name(const char *s);
 /* conf_ipv6.c: ipv6 lines at the top, in a group, in an interface */
-extern const struct cp_kw cp_ipv6_top[], cp_ipv6_group[], cp_ipv6_iface[];
+extern const struct cp_kw cp_ipv6_top[], cp_no_ipv6_top[], cp_ipv6_group[], cp_ipv6_iface[];
 void cp_check_ipv6(struct conf_parser *p);
 
 void cp_banner_line(struct conf_parser *p, const char *raw);

@@ -1,7 +1,8 @@
 /*
  * The top-level command words. Commands that mean something on a Cisco router but nothing on a
- * Linux host (forwarding switches, hardware, the router's own CLI and services) are listed so a
- * configuration copied from a router loads: each gets one warning naming it.
+ * Linux host (hardware, the router's own CLI and services, CEF) are listed so a configuration
+ * copied from a router loads: each gets one warning naming it. The forwarding switches (ip
+ * routing, ipv6 unicast-routing) do mean something: the parent sets the host's forwarding.
  */
 #include <stddef.h>
 
@@ -18,6 +19,19 @@ static void h_end(struct conf_parser *p, int i)
 {
 	if (cp_end(p, i))
 		p->ended = 1;
+}
+
+/* ip routing (IOS's default) / no ip routing: whether the parent turns IPv4 forwarding on */
+static void h_ip_routing(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->conf->no_ip_routing = 0;
+}
+
+static void h_no_ip_routing(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i))
+		p->conf->no_ip_routing = 1;
 }
 
 static const struct cp_kw aaa_authen[] = { FN("login", cp_h_aaa_authen_login), END };
@@ -159,6 +173,7 @@ static const struct cp_kw ip_cmds[] = {
 	SUB("http", ip_http),
 	SUB("access-list", ip_acl),
 	FN("route", cp_h_route),
+	FN("routing", h_ip_routing),
 	NOOP("cef"),
 	NOOP("classless"),
 	NOOP("subnet-zero"),
@@ -206,6 +221,7 @@ static const struct cp_kw no_ip[] = {
 	NOOP("domain"),
 	NOOP("domain-lookup"),
 	SUB("http", no_ip_http),
+	FN("routing", h_no_ip_routing),
 	NOOP("source-route"),
 	NOOP("finger"),
 	NOOP("bootp"),
@@ -218,6 +234,7 @@ static const struct cp_kw no_ip[] = {
 static const struct cp_kw no_cmds[] = {
 	SUB("aaa", no_aaa),
 	SUB("ip", no_ip),
+	SUB("ipv6", cp_no_ipv6_top),
 	NOOP("service"),
 	SUB("logging", cp_no_logging_cmds),
 	NOOP("cdp"),

@@ -42,6 +42,10 @@ static const char *const parent_ro[] = { "/etc", "/usr", "/lib", "/lib64", "/pro
 /* /dev/net/tun is opened for tunmgr per session; SQLite's temporary files go to the state
  * directory (SQLITE_TMPDIR, set by sandbox_enter). */
 static const char *const parent_rw[] = { "/dev/net/tun", "/dev/null", NULL };
+/* ip routing / ipv6 unicast-routing at reload (parent/forwarding.c): the forwarding switches
+ * and every interface's accept_ra, read and written, never created or removed */
+static const char *const parent_sysctl[] = { "/proc/sys/net/ipv4/ip_forward",
+	                                     "/proc/sys/net/ipv6/conf", NULL };
 
 static uint64_t handled_for(int abi)
 {
@@ -107,6 +111,7 @@ int landlock_restrict(int role, const struct sandbox_paths *paths)
 	if (role == ROLE_PARENT) {
 		allow_list(rs, parent_ro, FS_READ, handled);
 		allow_list(rs, parent_rw, FS_READ | FS_WRITE, handled);
+		allow_list(rs, parent_sysctl, FS_READ | LANDLOCK_ACCESS_FS_WRITE_FILE, handled);
 		if (paths != NULL) {
 			allow_list(rs, paths->ro, FS_READ, handled);
 			allow_list(rs, paths->rw, FS_READ | FS_WRITE, handled);

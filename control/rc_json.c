@@ -260,6 +260,8 @@ void rc_json(FILE *f, const struct vpnd_conf *c)
 		jw_str(&w, "control_socket_group", c->control_group);
 	/* null: kept forever */
 	jw_int0(&w, "db_history_keep_days", c->db_history_keep_days);
+	jw_bool(&w, "ip_routing", !c->no_ip_routing);
+	jw_bool(&w, "ipv6_unicast_routing", c->ipv6_unicast_routing);
 	jw_bool(&w, "aaa_new_model", c->aaa_new_model);
 	jw_arr(&w, "aaa");
 	for (int i = 0; i < c->naaa; i++)

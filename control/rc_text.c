@@ -472,6 +472,12 @@ void rc_body(FILE *f, const struct vpnd_conf *c)
 	conf_logging_print(f, &c->logging);
 	if (c->db_history_keep_days > 0)
 		fprintf(f, "db history keep %d\n!\n", c->db_history_keep_days);
+	if (c->no_ip_routing)
+		fprintf(f, "no ip routing\n");
+	if (c->ipv6_unicast_routing)
+		fprintf(f, "ipv6 unicast-routing\n");
+	if (c->no_ip_routing || c->ipv6_unicast_routing)
+		fprintf(f, "!\n");
 	rc_aaa(f, c);
 	rc_radius(f, c);
 	rc_dynauth(f, c);

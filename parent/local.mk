@@ -5,7 +5,7 @@ vpnd_SOURCES = parent/vpnd.c parent/parent.h parent/spawn.c parent/sockets.c \
 	parent/supervise.c parent/control.c parent/ctl_check.c parent/ctl_check.h \
 	parent/reload.c parent/acct.c parent/notify.c parent/commit.c parent/history.c \
 	parent/exposure.c parent/exposure.h parent/ezvpn.c parent/ezvpn.h parent/ezvpn_check.c \
-	parent/cmap.c parent/cmap_check.c \
+	parent/cmap.c parent/cmap_check.c parent/forwarding.c parent/forwarding.h \
 	parent/logsink.c parent/logrelay.c parent/logsession.c \
 	control/ctlproc.c control/ctlproc.h control/control.c control/control.h control/out.c \
 	control/commands.c control/show_config.c control/show_config.h control/show_int.h \
@@ -27,3 +27,11 @@ EXTRA_DIST += test/interop/test_privsep.sh test/lib/ns.sh \
 	test/data/bad.conf test/lib/dumpable.py
 
 include test/unit/show.mk
+
+# the parent's forwarding switches (ip routing, ipv6 unicast-routing) on a fake /proc/sys/net
+check_PROGRAMS += test/unit/test_forwarding
+TESTS += test/unit/test_forwarding
+test_unit_test_forwarding_SOURCES = test/unit/test_forwarding.c parent/forwarding.c \
+	parent/forwarding.h
+test_unit_test_forwarding_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_forwarding_LDADD = $(TEST_LIBS)

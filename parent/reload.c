@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "common/msg.h"
+#include "parent/forwarding.h"
 #include "parent/parent.h"
 
 struct first_error {
@@ -66,6 +67,7 @@ int parent_reload(struct parent *p, char *why, size_t whylen)
 	}
 	memcpy(p->conf, c, sizeof(*p->conf));
 	logsink_configure(&p->conf->logging, p->conf->hostname);
+	forwarding_apply(FORWARDING_PROC, p->conf);
 	history_kick(p);
 	ezvpn_reloaded(p);
 	log_info("configuration reloaded from %s (%d warning%s)", p->conf_file, f.warnings,

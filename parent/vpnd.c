@@ -25,6 +25,7 @@
 #include "common/sandbox.h"
 #include "db/db.h"
 #include "common/ossl_legacy.h"
+#include "parent/forwarding.h"
 #include "parent/parent.h"
 #include "control/ctlproc.h"
 
@@ -278,6 +279,7 @@ static int run_parent(struct parent *p)
 	if (privsep_ensure_users() == -1)
 		fatalx("the system users are not usable");
 	iface_check(p->conf);
+	forwarding_apply(FORWARDING_PROC, p->conf);
 	if (sockets_open(p->socks) == -1)
 		fatalx("cannot open the IKE and ESP sockets");
 	if (sockets_open_dynauth(p->socks, p->conf) == -1)

@@ -214,9 +214,13 @@ TESTS += test/interop/test_ikev2_cookie.sh
 EXTRA_DIST += test/interop/test_ikev2_cookie.sh test/lib/ikev2flood.py
 ikev2_cookie_log = test/interop/test_ikev2_cookie.sh.log
 $(ikev2_cookie_log): test/interop/test_ikev2_ipv6.sh.log
+TESTS += test/interop/test_forwarding.sh
+EXTRA_DIST += test/interop/test_forwarding.sh
+forwarding_log = test/interop/test_forwarding.sh.log
+$(forwarding_log): test/interop/test_ikev2_cookie.sh.log
 TESTS += test/interop/test_deb.sh
 EXTRA_DIST += test/interop/test_deb.sh
 deb_log = test/interop/test_deb.sh.log
-$(deb_log): test/interop/test_ikev2_cookie.sh.log
+$(deb_log): test/interop/test_forwarding.sh.log
 TESTS += test/interop/test_distcheck.sh
 EXTRA_DIST += test/interop/test_distcheck.sh

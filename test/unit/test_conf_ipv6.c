@@ -113,6 +113,46 @@ Test(conf_ipv6, errors)
 	    "expected an MTU of 1280 or more");
 }
 
+static int nwarn;
+static void count_warnings(void *arg, int is_error, const char *msg)
+{
+	(void)arg;
+	if (is_error)
+		snprintf(errs + strlen(errs), sizeof(errs) - strlen(errs), "%s\n", msg);
+	else
+		nwarn++;
+}
+
+/* IOS's forwarding switches: IPv4 routed unless `no ip routing`, IPv6 only with `ipv6
+ * unicast-routing`; real commands (the parent acts on them), so no no-op warning */
+Test(conf_ipv6, routing_switches)
+{
+	static const struct { const char *text; int no_v4, v6; } t[] = {
+		{ "hostname h\n", 0, 0 },
+		{ "ipv6 unicast-routing\n", 0, 1 },
+		{ "no ip routing\n", 1, 0 },
+		{ "ip routing\n", 0, 0 },
+		{ "no ip routing\nip routing\n", 0, 0 },
+		{ "ipv6 unicast-routing\nno ipv6 unicast-routing\n", 0, 0 },
+		{ "no ip routing\nipv6 unicast-routing\n", 1, 1 },
+	};
+	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+		errs[0] = '\0';
+		nwarn = 0;
+		memset(conf, 0, sizeof(*conf));
+		cr_assert_eq(conf_load_buf("t.conf", t[k].text, strlen(t[k].text), conf,
+		                           count_warnings, NULL), 0, "%s: %s", t[k].text, errs);
+		cr_expect_eq(nwarn, 0, "%s warned", t[k].text);
+		cr_expect_eq(conf->no_ip_routing, t[k].no_v4, "%s", t[k].text);
+		cr_expect_eq(conf->ipv6_unicast_routing, t[k].v6, "%s", t[k].text);
+	}
+	bad("ipv6 unicast-routing now\n",
+	    "t.conf:1: error: unexpected 'now' in 'ipv6 unicast-routing now', expected end of line");
+	bad("hostname h\nno ip routing 1\n", "t.conf:2: error: unexpected '1'");
+	bad("ip routing protocol purge interface\n", "t.conf:1: error: unexpected 'protocol'");
+	bad("no ipv6 unicast-routing x\n", "t.conf:1: error: unexpected 'x'");
+}
+
 /* tunnel mode ipsec ...: the passenger family, then the overlay (outside) one; the line is
  * printed back as it was written */
 Test(conf_ipv6, tunnel_modes)

@@ -26,7 +26,7 @@
 static char tmpdir[] = "/tmp/vpnd-sandbox.XXXXXX";
 
 enum probe { P_NONE, P_MOUNT, P_EXECVE, P_PACKET, P_FORK, P_THREAD, P_OPEN_TMP, P_OPEN_VAR,
-             P_OPEN_CHROOTED, P_UNIX_KEYMGR, P_WAIT_WRITABLE };
+             P_OPEN_CHROOTED, P_UNIX_KEYMGR, P_WAIT_WRITABLE, P_OPEN_SYSCTL };
 
 static void *thread_fn(void *arg) { return arg; }
 
@@ -74,6 +74,17 @@ static int probe(enum probe p)
 	case P_OPEN_VAR:
 		fd = open("/var", O_RDONLY | O_DIRECTORY);
 		return fd == -1 && errno == EACCES ? 0 : 2;
+	case P_OPEN_SYSCTL:
+		/* the forwarding switches and accept_ra (parent/forwarding.c at reload), no other
+		 * sysctl; opened for writing and closed unwritten, so the host stays as it is */
+		if ((fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY)) == -1)
+			return 2;
+		close(fd);
+		if ((fd = open("/proc/sys/net/ipv6/conf/lo/accept_ra", O_WRONLY)) == -1)
+			return 3;
+		close(fd);
+		fd = open("/proc/sys/net/ipv4/tcp_syncookies", O_WRONLY);
+		return fd == -1 && errno == EACCES ? 0 : 4;
 	case P_OPEN_CHROOTED:
 		/* a library probing a file gets an error, not a dead process */
 		fd = open("/etc/hostname", O_RDONLY);
@@ -197,6 +208,7 @@ Test(sandbox, landlock_parent)
 {
 	exits_zero(ROLE_PARENT, P_OPEN_TMP);
 	exits_zero(ROLE_PARENT, P_OPEN_VAR);
+	exits_zero(ROLE_PARENT, P_OPEN_SYSCTL);
 }
 
 Test(sandbox, chrooted_roles_get_eacces_for_files)

@@ -128,6 +128,7 @@ static const char seed[] =
 /* Every command vpnd reads, most with non-default values, and the secrets above. */
 static const char full[] =
 	"hostname hub-2\n"
+	"ipv6 unicast-routing\n"
 	"aaa new-model\n"
 	"aaa authentication login xauth local group rad1\n"
 	"aaa authorization network grp local\n"
@@ -649,6 +650,7 @@ Test(show_config, running_config_full_lines)
 {
 	struct vpnd_conf *c = load(full);
 	char *out = run(show_running_config, c, 0, NULL);
+	expect_has(out, "\nipv6 unicast-routing\n!\n");
 	expect_has(out, "aaa authentication login xauth local group rad1\n");
 	expect_has(out, "aaa accounting network acct start-stop group rad1 group rad2\n");
 	expect_has(out, "aaa group server radius rad1\n server name r1\n server name r2\n!\n");
@@ -1123,6 +1125,33 @@ Test(show_config, running_config_reads_back_db_history)
 	free(out);
 	out = run(show_running_config, c, 1, NULL);
 	cr_expect_eq(json_check(out, "assert d['db_history_keep_days'] is None"), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
+/* ip routing is IOS's default (no line), ipv6 unicast-routing is not: each prints as set */
+Test(show_config, running_config_reads_back_routing)
+{
+	struct vpnd_conf *c = load("no ip routing\nipv6 unicast-routing\n");
+	char *out = run(show_running_config, c, 0, NULL);
+	cr_expect_not_null(strstr(out, "\nno ip routing\nipv6 unicast-routing\n!\n"), "%s", out);
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d['ip_routing'] is False and "
+	                        "d['ipv6_unicast_routing'] is True, d"), 0, "%s", out);
+	free(out);
+	free(c);
+	round_trip("no ip routing\nipv6 unicast-routing\n");
+	round_trip("no ip routing\n");
+	round_trip("ipv6 unicast-routing\n");
+	/* the last line wins, and the defaults print nothing */
+	c = load("no ip routing\nipv6 unicast-routing\nip routing\nno ipv6 unicast-routing\n");
+	out = run(show_running_config, c, 0, NULL);
+	cr_expect_null(strstr(out, "routing"), "%s", out);
+	free(out);
+	out = run(show_running_config, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d['ip_routing'] is True and "
+	                        "d['ipv6_unicast_routing'] is False, d"), 0, "%s", out);
 	free(out);
 	free(c);
 }
