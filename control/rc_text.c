@@ -123,6 +123,15 @@ static void rc_pki(FILE *f, const struct vpnd_conf *c)
 	}
 	if (c->ntrustpoint)
 		fprintf(f, "!\n");
+	for (int i = 0; i < c->ncertmap; i++) {
+		const struct conf_certmap *m = &c->certmap[i];
+		fprintf(f, "crypto pki certificate map %s %d\n", m->label, m->seq);
+		for (int k = 0; k < m->nrule; k++)
+			fprintf(f, " %s %s %s\n", conf_certmap_field_word(m->rule[k].field),
+			        conf_certmap_op_word(m->rule[k].op), m->rule[k].value);
+	}
+	if (c->ncertmap)
+		fprintf(f, "!\n");
 }
 
 /* aaa server radius dynamic-author (RFC 5176 clients); keys are never shown. */

@@ -877,6 +877,8 @@ static void normalize(struct vpnd_conf *c)
 	for (int i = 0; i < CONF_MAX_V2_AUTHOR; i++)
 		c->v2.author[i].line = 0;
 	c->v2.cluster.line = 0;
+	for (int i = 0; i < CONF_MAX_CERTMAPS; i++)
+		c->certmap[i].line = 0;
 }
 
 /* vpnd reads its own running-config back to the same configuration (secrets aside); with
@@ -1856,7 +1858,15 @@ static const char v2_text[] =
 	"crypto ikev2 redirect gateway init\ncrypto ikev2 redirect gateway auth\n"
 	"crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n slave max-session 500\n"
 	" no shutdown\n"
-	"ipv6 local pool P6 2001:db8:99::/64 128\n";
+	"ipv6 local pool P6 2001:db8:99::/64 128\n"
+	/* entries out of order, IOS's blanks around '=' and capitals */
+	"crypto pki certificate map CM 20\n alt-subject-name ew .Eng.example.com\n"
+	"crypto pki certificate map OTHER 5\n serial-number ne 00:1A:2b\n"
+	"crypto pki certificate map CM 10\n subject-name co OU = Eng ,\n"
+	" issuer-name eq cn=vpnd CA,o=Example\n subject-name nc cn=mallory\n"
+	"crypto pki certificate map CM 15\n subject-name sw cn=a\n issuer-name ne x\n"
+	" subject-name ew ,c=us\n serial-number eq 0\n"
+	"crypto pki certificate map CM 10\n subject-name co OU = Eng ,\n";
 
 Test(show_config, running_config_ikev2_lines)
 {
@@ -1887,6 +1897,13 @@ Test(show_config, running_config_ikev2_lines)
 	           "crypto ikev2 limit max-in-negotiation-sa 50 outgoing\n");
 	expect_has(out, "crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n"
 	           " slave max-session 500\n no shutdown\n");
+	/* a label's entries together and in order, the repeated line once, values as compared */
+	expect_has(out, "crypto pki certificate map CM 10\n subject-name co ou=eng,\n"
+	           " issuer-name eq cn=vpnd ca,o=example\n subject-name nc cn=mallory\n"
+	           "crypto pki certificate map CM 15\n subject-name sw cn=a\n issuer-name ne x\n"
+	           " subject-name ew ,c=us\n serial-number eq 0\n"
+	           "crypto pki certificate map CM 20\n alt-subject-name ew .eng.example.com\n"
+	           "crypto pki certificate map OTHER 5\n serial-number ne 1a2b\n!\n");
 	cr_expect_null(strstr(out, "k1"), "a key printed:\n%s", out);
 	cr_expect_null(strstr(out, "k2\n"), "a key printed:\n%s", out);
 	/* no policy was configured under the default name: IOS's is built in and not printed */
