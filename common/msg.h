@@ -190,7 +190,9 @@ struct msg_skeyid_req {
 #define MSG_VTI_SESSION_BASE 0xffe00000u
 /* KEY_PENDING (IMSG_EZ_XAUTH_RES only): xauth userid mode interactive, keymgr holds the
  * request until the operator answers (IMSG_EZ_XAUTH_ANSWER) */
-enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR, KEY_PENDING };
+/* KEY_OTHER_PROFILE (IKEv2 only): keymgr put the peer under another profile than the one
+ * whose IDr ikemgr built the octets with; ikemgr asks again with that profile's */
+enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR, KEY_PENDING, KEY_OTHER_PROFILE };
 struct msg_skeyid_res {
 	uint32_t sa_id;
 	int32_t  status;                /* enum msg_key_status */
@@ -213,6 +215,12 @@ struct msg_skeyid_res {
  * local key, or signed with the profile's trust point's key. It remembers the SA as judged:
  * the authorization that follows (IMSG_XAUTH_REQ with authorize_only) is answered for that SA
  * only, with the group its profile names, whatever group ikemgr asks for.
+ * A profile's `match certificate MAP` holds when the peer's certificate matches the map
+ * (keymgr/certmap.c); ikemgr cannot tell, so it builds IDr with its best guess (the first
+ * profile whose identity matches or that has a certificate map) and names it in profile.
+ * When keymgr puts the peer under another profile it answers KEY_OTHER_PROFILE with that
+ * one's name, before judging anything; ikemgr takes it and asks again. KEY_OK names the
+ * profile in res->profile, which ikemgr must be using: keymgr's choice, never ikemgr's.
  */
 #define MSG_V2_OCTETS_MAX 3072
 #define MSG_V2_AUTH_MAX   (MSG_SIG_MAX + 64)   /* RFC 7427: an AlgorithmIdentifier first */
@@ -244,6 +252,7 @@ struct msg_v2_auth_req {
 	/* the last IKE_AUTH after EAP succeeded (2.16): the peer's AUTH is keyed with the MSK
 	 * (method 2); the octets must be the ones the EAP began with */
 	int32_t  eap_final;
+	char     profile[64];           /* the ikev2 profile IDr (in oct_r) was built for */
 };
 /* status: KEY_OK (the peer's AUTH was right; ours in auth), KEY_NO_KEY (no profile, key or
  * trust point for that identity), KEY_ERROR (a wrong AUTH or certificate, or octets that do
