@@ -128,6 +128,9 @@ struct conf_isakmp_profile {
 	char     name[CONF_NAME_MAX];
 	char     match_group[CONF_MAX_PROFILE_MATCH][CONF_NAME_MAX];
 	int      nmatch_group;
+	/* match certificate MAP: certificates the map matches (ORed with match identity group;
+	 * the group is then the profile's client configuration group) */
+	char     match_cert[CONF_NAME_MAX];
 	char     client_auth_list[CONF_NAME_MAX];   /* aaa authentication login list (XAUTH) */
 	char     isakmp_auth_list[CONF_NAME_MAX];   /* aaa authorization network list */
 	char     acct_list[CONF_NAME_MAX];          /* accounting LIST: aaa accounting network */

@@ -163,6 +163,7 @@ struct msg_socket {
 #define MSG_CERT_BYTES     12288
 #define MSG_SIG_MAX        1024     /* RSA 8192 */
 #define MSG_TP_MAX         64
+#define MSG_CERTMAPS       16       /* = CONF_MAX_CERTMAPS: labels a certificate matches */
 #define MSG_REPLACES_MAX 8
 
 /* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
@@ -760,6 +761,9 @@ struct msg_cert_verify_res {
 	char     trustpoint[MSG_TP_MAX];/* the one that vouched */
 	char     subject[256];          /* the peer certificate's subject, one line */
 	char     ou[MSG_GROUP_MAX];     /* its first OU: the group, as on IOS; "" = none */
+	/* CERT_OK: the crypto pki certificate maps (labels) the certificate matches, for the
+	 * isakmp profiles' match certificate; "" ends the list */
+	char     certmaps[MSG_CERTMAPS][64];
 };
 /* HASH_R for an SA whose peer keymgr has just vouched for: computed by keymgr from the parts
  * it checked HASH_I with and idr, our IDir_b (the trust point's subject); hash is keymgr's. */

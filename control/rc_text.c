@@ -282,6 +282,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		for (int k = 0; k < p->nmatch_addr; k++) {
 			fprintf(f, "   match identity address %s\n", SEL_TEXT(&p->match_addr[k]).s);
 		}
+		if (p->match_cert[0])
+			fprintf(f, "   match certificate %s\n", p->match_cert);
 		for (int k = 0; k < p->nca_tp; k++)
 			fprintf(f, "   ca trust-point %s\n", p->ca_tp[k]);
 		if (p->self_identity == SELF_ID_FQDN)

@@ -11,6 +11,7 @@
  * value. The serial number: lower-case hex without leading zeros.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -162,6 +163,25 @@ int certmap_entry_holds(const struct conf_certmap *m, X509 *x)
 		if (!rule_holds(&m->rule[k], x))
 			return 0;
 	return 1;
+}
+
+void certmap_labels(const struct vpnd_conf *c, const uint8_t *der, size_t len,
+                    char labels[][64], int max)
+{
+	const unsigned char *q = der;
+	X509 *x = len ? d2i_X509(NULL, &q, (long)len) : NULL;
+	int n = 0;
+
+	for (int k = 0; x && k < c->ncertmap && n < max; k++) {
+		const struct conf_certmap *m = &c->certmap[k];
+		if ((n && strcmp(labels[n - 1], m->label) == 0) || !certmap_entry_holds(m, x))
+			continue;       /* a label's entries are adjacent: listed once */
+		snprintf(labels[n++], 64, "%s", m->label);
+	}
+	if (n < max)
+		labels[n][0] = 0;
+	X509_free(x);
+	ERR_clear_error();
 }
 
 int certmap_match(const struct vpnd_conf *c, const char *label, X509 *x)

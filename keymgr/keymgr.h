@@ -91,6 +91,10 @@ struct X509_name_st;
 char *certmap_dn(const struct X509_name_st *n);
 int  certmap_entry_holds(const struct conf_certmap *m, struct x509_st *x);
 int  certmap_match(const struct vpnd_conf *, const char *label, struct x509_st *x);
+/* the labels of the maps the DER certificate matches, each once, "" after the last (when
+ * there is room) */
+void certmap_labels(const struct vpnd_conf *, const uint8_t *der, size_t len,
+                    char labels[][64], int max);
 
 /* passwd.c: a local user's password against the configured clear text or hash (1 = good) */
 struct conf_user;

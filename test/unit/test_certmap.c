@@ -200,6 +200,8 @@ Test(certmap, errors)
 	        "crypto ikev2 keyring K\n peer p\n  address 10.0.0.2\n  pre-shared-key k\n",
 	        "t.conf:2: error: certificate map 'NONE' is not defined, expected a 'crypto pki "
 	        "certificate map NONE SEQ' block");
+	refused("crypto isakmp profile P\n match certificate NONE\n",
+	        "t.conf:2: error: certificate map 'NONE' is not defined");
 	char big[4096] = "";
 	for (int k = 0; k <= CONF_MAX_CERTMAPS; k++)
 		snprintf(big + strlen(big), sizeof(big) - strlen(big),

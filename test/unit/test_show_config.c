@@ -1866,7 +1866,8 @@ static const char v2_text[] =
 	" issuer-name eq cn=vpnd CA,o=Example\n subject-name nc cn=mallory\n"
 	"crypto pki certificate map CM 15\n subject-name sw cn=a\n issuer-name ne x\n"
 	" subject-name ew ,c=us\n serial-number eq 0\n"
-	"crypto pki certificate map CM 10\n subject-name co OU = Eng ,\n";
+	"crypto pki certificate map CM 10\n subject-name co OU = Eng ,\n"
+	"crypto isakmp profile IKEV1\n match certificate OTHER\n";
 
 Test(show_config, running_config_ikev2_lines)
 {
@@ -1904,6 +1905,7 @@ Test(show_config, running_config_ikev2_lines)
 	           " subject-name ew ,c=us\n serial-number eq 0\n"
 	           "crypto pki certificate map CM 20\n alt-subject-name ew .eng.example.com\n"
 	           "crypto pki certificate map OTHER 5\n serial-number ne 1a2b\n!\n");
+	expect_has(out, "crypto isakmp profile IKEV1\n   match certificate OTHER\n");
 	cr_expect_null(strstr(out, "k1"), "a key printed:\n%s", out);
 	cr_expect_null(strstr(out, "k2\n"), "a key printed:\n%s", out);
 	/* no policy was configured under the default name: IOS's is built in and not printed */
