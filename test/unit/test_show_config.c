@@ -479,7 +479,7 @@ Test(show_config, isakmp_profile)
 		"{'interval': 15, 'retry': 3}\n"
 		"assert d[0]['client_authentication_list'] == 'xauth'\n"
 		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
-		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
+		" 'match_certificate': None, 'client_authentication_list': None, 'isakmp_authorization_list': None,"
 		" 'accounting_list': None, 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
 		" 'network_extension_acl': None, 'local_address': None, 'self_identity': 'address',"
@@ -490,6 +490,20 @@ Test(show_config, isakmp_profile)
 		"assert d[2]['client_configuration_group'] == 'sales'\n"
 		"assert d[3]['match_identity_addresses'] == ['fd00:1::/64', 'fd00:1:2::7/128']\n"
 		), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
+Test(show_config, isakmp_profile_certificate_map)
+{
+	struct vpnd_conf *c = load("crypto pki certificate map M 1\n subject-name co ou=x,\n"
+	                           "crypto isakmp profile P\n match certificate M\n");
+	char *out = run(show_isakmp_profile, c, 0, NULL);
+	expect_has(out, "ISAKMP PROFILE P\n   Identities matched are:\n"
+	                "   Certificate maps matched are:\n    M\n");
+	free(out);
+	out = run(show_isakmp_profile, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d[0]['match_certificate'] == 'M', d\n"), 0, "%s", out);
 	free(out);
 	free(c);
 }
