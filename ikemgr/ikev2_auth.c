@@ -286,7 +286,8 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 		return;
 	}
 	r->peer_method = auth.type;
-	memcpy(r->peer_auth, auth.data, auth.len);
+	if (auth.len)   /* no AUTH (EAP): no data pointer either */
+		memcpy(r->peer_auth, auth.data, auth.len);
 	r->peer_auth_len = auth.len;
 	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s%s, "
 	        "asking keymgr", sa->s.id, who, prof->name, pauth ? "" : " (EAP)");
