@@ -128,6 +128,9 @@ struct conf_isakmp_profile {
 	char     name[CONF_NAME_MAX];
 	char     match_group[CONF_MAX_PROFILE_MATCH][CONF_NAME_MAX];
 	int      nmatch_group;
+	/* match certificate MAP: certificates the map matches (ORed with match identity group;
+	 * the group is then the profile's client configuration group) */
+	char     match_cert[CONF_NAME_MAX];
 	char     client_auth_list[CONF_NAME_MAX];   /* aaa authentication login list (XAUTH) */
 	char     isakmp_auth_list[CONF_NAME_MAX];   /* aaa authorization network list */
 	char     acct_list[CONF_NAME_MAX];          /* accounting LIST: aaa accounting network */
@@ -198,6 +201,31 @@ struct conf_trustpoint {
 	uint16_t subject_len, ca_name_len;
 	uint8_t  subject_der[CONF_PKI_NAME_MAX], ca_name_der[CONF_PKI_NAME_MAX];
 	char     subject[256];                /* one-line text, for logs and show */
+	int      line;
+};
+
+/*
+ * crypto pki certificate map LABEL SEQ (common/conf_certmap.c): lines that must all hold for
+ * the entry to match; a map (all entries of one LABEL) matches when one entry does. keymgr
+ * alone reads certificates, so keymgr/certmap.c does the matching. Values are kept as they
+ * are compared: lower case, with no blanks around '=' and ','; a serial number as lower-case
+ * hex without leading zeros.
+ */
+#define CONF_MAX_CERTMAPS      16    /* entries (LABEL SEQ), all maps together */
+#define CONF_CERTMAP_RULES     8     /* lines per entry */
+#define CONF_CERTMAP_VALUE     256
+enum conf_certmap_field { CM_SUBJECT = 1, CM_ISSUER, CM_ALT_SUBJECT, CM_SERIAL };
+enum conf_certmap_op { CM_EQ = 1, CM_NE, CM_CO, CM_NC, CM_SW, CM_EW };
+struct conf_certmap_rule {
+	int      field;                       /* enum conf_certmap_field */
+	int      op;                          /* enum conf_certmap_op */
+	char     value[CONF_CERTMAP_VALUE];
+};
+struct conf_certmap {
+	char     label[CONF_NAME_MAX];
+	int      seq;                         /* 1..65535; a label's entries are kept in order */
+	struct conf_certmap_rule rule[CONF_CERTMAP_RULES];
+	int      nrule;
 	int      line;
 };
 
@@ -294,7 +322,9 @@ struct conf_ikev2_profile {
 	char     name[CONF_NAME_MAX];
 	struct conf_ikev2_match match[CONF_V2_MATCH];
 	int      nmatch;
-	char     match_cert[CONF_NAME_MAX];   /* match certificate MAP: stored, not resolved */
+	/* match certificate MAP: a crypto pki certificate map; a peer whose verified certificate
+	 * it matches falls under the profile (ORed with the match identity lines, as IOS) */
+	char     match_cert[CONF_NAME_MAX];
 	int      match_fvrf_any;
 	int      id_local_type;               /* identity local: enum conf_v2_id, NONE = address */
 	char     id_local[CONF_NAME_MAX];
@@ -697,6 +727,8 @@ struct vpnd_conf {
 	int      nradius;
 	struct conf_trustpoint trustpoint[CONF_MAX_TRUSTPOINTS];
 	int      ntrustpoint;
+	struct conf_certmap certmap[CONF_MAX_CERTMAPS];
+	int      ncertmap;
 	struct conf_ezvpn ezvpn[CONF_MAX_EZVPN];
 	int      nezvpn;
 	struct conf_crypto_map cmap[CONF_MAX_CMAPS];   /* sorted by name, then seq */
@@ -846,7 +878,10 @@ const struct conf_ikev2_author   *conf_find_v2_author(const struct vpnd_conf *, 
  * address ID (not the peer's outer address, as IOS), fqdn/email NAME exactly (any case), with
  * `domain` the FQDN or the part after '@' equal to NAME or ending in ".NAME" (whole labels),
  * key-id exactly, any anything. NULL when none. peer and local are for matches on addresses
- * the configuration does not hold yet (match address local).
+ * the configuration does not hold yet (match address local). Certificate maps are not
+ * looked at: conf_v2_profile_pick does that, with cert_ok(arg, LABEL) saying whether the
+ * peer's certificate matches map LABEL (keymgr, which reads certificates); a profile's
+ * `match certificate` holds or its identity lines do (ORed, as IOS).
  * conf_v2_id_is: is a configured identity (enum conf_v2_id and its text, as a keyring peer's
  * `identity`) exactly the one on the wire? conf_v2_id_text: the ID as printable text (an
  * address, a name, a printable key id; else "typeN:" and hex), for logs and user names.
@@ -855,6 +890,10 @@ const struct conf_ikev2_profile *conf_v2_profile_for(const struct vpnd_conf *, i
                                                      const uint8_t *id, size_t idlen,
                                                      const union sa46 *peer,
                                                      const union sa46 *local);
+const struct conf_ikev2_profile *conf_v2_profile_pick(const struct vpnd_conf *, int id_type,
+                                                      const uint8_t *id, size_t idlen,
+                                                      int (*cert_ok)(void *, const char *),
+                                                      void *arg);
 int conf_v2_id_is(int conf_type, const char *value, int id_type, const uint8_t *id,
                   size_t idlen);
 const char *conf_v2_id_text(int id_type, const uint8_t *id, size_t idlen, char *out,
@@ -886,6 +925,11 @@ int conf_tunnel_takes_peer(const struct conf_interface *, int v6);
 int conf_tunnel_inner6(const struct conf_interface *);
 int conf_profile_matches_addr(const struct conf_isakmp_profile *pr, const union sa46 *a);
 const struct conf_trustpoint     *conf_find_trustpoint(const struct vpnd_conf *, const char *name);
+/* The first entry (lowest SEQ) of certificate map LABEL, NULL if none; the others follow it. */
+const struct conf_certmap        *conf_find_certmap(const struct vpnd_conf *, const char *label);
+/* "subject-name", "eq", ... (show running-config's words) */
+const char *conf_certmap_field_word(int field);
+const char *conf_certmap_op_word(int op);
 /* Does the profile name trust point tp (`ca trust-point`)? */
 int conf_profile_has_tp(const struct conf_isakmp_profile *, const char *tp);
 /*

@@ -8,7 +8,7 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_ipv6.c common/conf_acl6.c common/conf_ezvpn.c common/conf_bind.c \
 	common/conf_cmap.c common/conf_cmap_check.c common/conf_vti.c common/alg.c common/alg.h \
 	common/conf_ikev2.c common/conf_ikev2_global.c \
-	common/conf_ikev2_keyring.c common/conf_ikev2_prof.c common/conf_ikev2_match.c
+	common/conf_ikev2_keyring.c common/conf_ikev2_prof.c common/conf_ikev2_match.c common/conf_certmap.c
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \

@@ -156,6 +156,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 		}
 		break;
 	}
+	case REF_CERTMAP:
+		if (!conf_find_certmap(c, name))
+			cp_error_at(p, r->line, "certificate map '%s' is not defined, expected a 'crypto "
+			            "pki certificate map %s SEQ' block", name, name);
+		break;
 	case REF_LOCAL_ADDR: {
 		union sa46 a;
 		if (!conf_local_address46(c, name, &a))
@@ -175,6 +180,7 @@ void cp_check_refs(struct conf_parser *p)
 		check_ref(p, &p->refs[k]);
 	cp_check_radius(p);
 	cp_pki_finish(p);
+	cp_check_certmaps(p);
 	cp_check_dynauth(p);
 	cp_check_ipv6(p);
 	cp_check_ezvpn(p);

@@ -89,6 +89,25 @@ static int match_one(const struct conf_ikev2_match *m, int id_type, const uint8_
 	return 0;
 }
 
+const struct conf_ikev2_profile *conf_v2_profile_pick(const struct vpnd_conf *c, int id_type,
+                                                      const uint8_t *id, size_t idlen,
+                                                      int (*cert_ok)(void *, const char *),
+                                                      void *arg)
+{
+	/* IOS walks the profiles in the order they were configured: the first match wins, so an
+	 * `any` profile written first shadows every later one. Its match identity and match
+	 * certificate lines are ORed. */
+	for (int k = 0; k < c->v2.nprofile; k++) {
+		const struct conf_ikev2_profile *pr = &c->v2.profile[k];
+		for (int j = 0; j < pr->nmatch; j++)
+			if (match_one(&pr->match[j], id_type, id, idlen))
+				return pr;
+		if (pr->match_cert[0] && cert_ok && cert_ok(arg, pr->match_cert))
+			return pr;
+	}
+	return NULL;
+}
+
 const struct conf_ikev2_profile *conf_v2_profile_for(const struct vpnd_conf *c, int id_type,
                                                      const uint8_t *id, size_t idlen,
                                                      const union sa46 *peer,
@@ -96,15 +115,7 @@ const struct conf_ikev2_profile *conf_v2_profile_for(const struct vpnd_conf *c, 
 {
 	(void)peer;
 	(void)local;
-	/* IOS walks the profiles in the order they were configured: the first match wins, so an
-	 * `any` profile written first shadows every later one */
-	for (int k = 0; k < c->v2.nprofile; k++) {
-		const struct conf_ikev2_profile *pr = &c->v2.profile[k];
-		for (int j = 0; j < pr->nmatch; j++)
-			if (match_one(&pr->match[j], id_type, id, idlen))
-				return pr;
-	}
-	return NULL;
+	return conf_v2_profile_pick(c, id_type, id, idlen, NULL, NULL);
 }
 
 int conf_v2_id_is(int conf_type, const char *value, int id_type, const uint8_t *id,

@@ -104,11 +104,12 @@ static void m_any(struct conf_parser *p, int i)
 	cur_prof(p)->nmatch++;
 }
 
-/* match certificate MAP: kept for the engine; vpnd reads no certificate maps yet */
+/* match certificate MAP: keymgr matches it against the peer's certificate */
 static void m_cert(struct conf_parser *p, int i)
 {
-	if (cp_v2_name(p, i, "a certificate map name", cur_prof(p)->match_cert))
-		cp_end(p, i + 1);
+	if (cp_v2_name(p, i, "a certificate map name", cur_prof(p)->match_cert) &&
+	    cp_end(p, i + 1))
+		cp_ref(p, REF_CERTMAP, cur_prof(p)->match_cert);
 }
 
 static void m_fvrf(struct conf_parser *p, int i)
@@ -424,7 +425,7 @@ static void check_profile(struct conf_parser *p, const struct conf_ikev2_profile
 
 	if (!pr->nmatch && !pr->match_cert[0])
 		cp_error_at(p, pr->line, "ikev2 profile '%s' matches no peer, expected a 'match "
-		            "identity remote ...' line", pr->name);
+		            "identity remote ...' or 'match certificate MAP' line", pr->name);
 	if (!pr->auth_local)
 		cp_error_at(p, pr->line, "ikev2 profile '%s' has no local authentication, expected "
 		            "'authentication local pre-share|rsa-sig|ecdsa-sig'", pr->name);

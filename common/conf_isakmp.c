@@ -358,6 +358,18 @@ static void h_match_group(struct conf_parser *p, int i)
 	pr->nmatch_group++;
 }
 
+/* match certificate MAP */
+static void h_match_cert(struct conf_parser *p, int i)
+{
+	struct conf_isakmp_profile *pr = cur_profile(p);
+
+	if (!cp_need(p, i, "a certificate map name") ||
+	    !cp_name(p, i, "certificate map name", pr->match_cert, sizeof(pr->match_cert)) ||
+	    !cp_end(p, i + 1))
+		return;
+	cp_ref(p, REF_CERTMAP, pr->match_cert);
+}
+
 static void list_name(struct conf_parser *p, int i, char *dst, int kind)
 {
 	char name[CONF_NAME_MAX];
@@ -484,7 +496,11 @@ static const struct cp_kw match_identity[] = {
 	FN("address", cp_h_match_address),
 	END
 };
-static const struct cp_kw match_cmds[]     = { SUB("identity", match_identity), END };
+static const struct cp_kw match_cmds[]     = {
+	SUB("identity", match_identity),
+	FN("certificate", h_match_cert),
+	END
+};
 static const struct cp_kw client_authen[]  = { FN("list", h_client_auth_list), END };
 static const struct cp_kw client_config[]  = {
 	FN("address", h_config_address),

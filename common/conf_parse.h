@@ -28,6 +28,7 @@ enum cp_block {
 	CB_ACL6,        /* ipv6 access-list NAME */
 	CB_V2_PROPOSAL, CB_V2_POLICY, CB_V2_KEYRING, CB_V2_PROFILE, CB_V2_AUTHOR, CB_V2_CLUSTER,
 	CB_V2_PEER,     /* a peer NAME block inside crypto ikev2 keyring (p->idx: the keyring) */
+	CB_CERTMAP,     /* crypto pki certificate map LABEL SEQ */
 };
 
 /* Names checked once the whole file is read (a reference may come before its target). */
@@ -46,6 +47,7 @@ enum cp_ref_kind {
 	REF_V2_PROFILE,     /* crypto ipsec profile: set ikev2-profile NAME */
 	REF_V2_ROUTE_ACL,   /* authorization policy: route set access-list NAME (standard) */
 	REF_V2_SUBNET_ACL6, /* authorization policy: ipv6 subnet-acl NAME (ipv6 access-list) */
+	REF_CERTMAP,        /* crypto ikev2 profile: match certificate LABEL */
 };
 
 struct cp_ref {
@@ -267,6 +269,10 @@ void cp_h_self_identity(struct conf_parser *p, int i);
 void cp_h_trustpoint(struct conf_parser *p, int i);
 void cp_h_profile_trustpoint(struct conf_parser *p, int i);
 void cp_pki_finish(struct conf_parser *p);
+/* conf_certmap.c: crypto pki certificate map LABEL SEQ */
+extern const struct cp_kw cp_certmap_cmds[];
+void cp_h_certmap(struct conf_parser *p, int i);
+void cp_check_certmaps(struct conf_parser *p);
 /* conf_admission.c: aggressive-mode disable, call admission limits, local user lockout */
 void cp_h_isakmp_aggressive(struct conf_parser *p, int i);
 void cp_h_cac_ike(struct conf_parser *p, int i);

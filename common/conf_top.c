@@ -106,7 +106,12 @@ static const struct cp_kw ipsec_cmds[] = {
 	END
 };
 
-static const struct cp_kw pki_cmds[] = { OPEN("trustpoint", cp_h_trustpoint), END };
+static const struct cp_kw pki_cert_cmds[] = { OPEN("map", cp_h_certmap), END };
+static const struct cp_kw pki_cmds[] = {
+	OPEN("trustpoint", cp_h_trustpoint),
+	SUB("certificate", pki_cert_cmds),
+	END
+};
 
 static const struct cp_kw v2_author[] = { OPEN("policy", cp_h_v2_author), END };
 static const struct cp_kw v2_limit[] = {

@@ -163,6 +163,7 @@ struct msg_socket {
 #define MSG_CERT_BYTES     12288
 #define MSG_SIG_MAX        1024     /* RSA 8192 */
 #define MSG_TP_MAX         64
+#define MSG_CERTMAPS       16       /* = CONF_MAX_CERTMAPS: labels a certificate matches */
 #define MSG_REPLACES_MAX 8
 
 /* ikemgr asks keymgr for SKEYID = prf(PSK, Ni_b | Nr_b); the PSK stays in keymgr.
@@ -190,7 +191,9 @@ struct msg_skeyid_req {
 #define MSG_VTI_SESSION_BASE 0xffe00000u
 /* KEY_PENDING (IMSG_EZ_XAUTH_RES only): xauth userid mode interactive, keymgr holds the
  * request until the operator answers (IMSG_EZ_XAUTH_ANSWER) */
-enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR, KEY_PENDING };
+/* KEY_OTHER_PROFILE (IKEv2 only): keymgr put the peer under another profile than the one
+ * whose IDr ikemgr built the octets with; ikemgr asks again with that profile's */
+enum msg_key_status { KEY_OK = 0, KEY_NO_KEY, KEY_ERROR, KEY_PENDING, KEY_OTHER_PROFILE };
 struct msg_skeyid_res {
 	uint32_t sa_id;
 	int32_t  status;                /* enum msg_key_status */
@@ -213,6 +216,12 @@ struct msg_skeyid_res {
  * local key, or signed with the profile's trust point's key. It remembers the SA as judged:
  * the authorization that follows (IMSG_XAUTH_REQ with authorize_only) is answered for that SA
  * only, with the group its profile names, whatever group ikemgr asks for.
+ * A profile's `match certificate MAP` holds when the peer's certificate matches the map
+ * (keymgr/certmap.c); ikemgr cannot tell, so it builds IDr with its best guess (the first
+ * profile whose identity matches or that has a certificate map) and names it in profile.
+ * When keymgr puts the peer under another profile it answers KEY_OTHER_PROFILE with that
+ * one's name, before judging anything; ikemgr takes it and asks again. KEY_OK names the
+ * profile in res->profile, which ikemgr must be using: keymgr's choice, never ikemgr's.
  */
 #define MSG_V2_OCTETS_MAX 3072
 #define MSG_V2_AUTH_MAX   (MSG_SIG_MAX + 64)   /* RFC 7427: an AlgorithmIdentifier first */
@@ -244,6 +253,7 @@ struct msg_v2_auth_req {
 	/* the last IKE_AUTH after EAP succeeded (2.16): the peer's AUTH is keyed with the MSK
 	 * (method 2); the octets must be the ones the EAP began with */
 	int32_t  eap_final;
+	char     profile[64];           /* the ikev2 profile IDr (in oct_r) was built for */
 };
 /* status: KEY_OK (the peer's AUTH was right; ours in auth), KEY_NO_KEY (no profile, key or
  * trust point for that identity), KEY_ERROR (a wrong AUTH or certificate, or octets that do
@@ -754,6 +764,9 @@ struct msg_cert_verify_res {
 	char     trustpoint[MSG_TP_MAX];/* the one that vouched */
 	char     subject[256];          /* the peer certificate's subject, one line */
 	char     ou[MSG_GROUP_MAX];     /* its first OU: the group, as on IOS; "" = none */
+	/* CERT_OK: the crypto pki certificate maps (labels) the certificate matches, for the
+	 * isakmp profiles' match certificate; "" ends the list */
+	char     certmaps[MSG_CERTMAPS][64];
 };
 /* HASH_R for an SA whose peer keymgr has just vouched for: computed by keymgr from the parts
  * it checked HASH_I with and idr, our IDir_b (the trust point's subject); hash is keymgr's. */

@@ -123,6 +123,15 @@ static void rc_pki(FILE *f, const struct vpnd_conf *c)
 	}
 	if (c->ntrustpoint)
 		fprintf(f, "!\n");
+	for (int i = 0; i < c->ncertmap; i++) {
+		const struct conf_certmap *m = &c->certmap[i];
+		fprintf(f, "crypto pki certificate map %s %d\n", m->label, m->seq);
+		for (int k = 0; k < m->nrule; k++)
+			fprintf(f, " %s %s %s\n", conf_certmap_field_word(m->rule[k].field),
+			        conf_certmap_op_word(m->rule[k].op), m->rule[k].value);
+	}
+	if (c->ncertmap)
+		fprintf(f, "!\n");
 }
 
 /* aaa server radius dynamic-author (RFC 5176 clients); keys are never shown. */
@@ -273,6 +282,8 @@ static void rc_isakmp(FILE *f, const struct vpnd_conf *c)
 		for (int k = 0; k < p->nmatch_addr; k++) {
 			fprintf(f, "   match identity address %s\n", SEL_TEXT(&p->match_addr[k]).s);
 		}
+		if (p->match_cert[0])
+			fprintf(f, "   match certificate %s\n", p->match_cert);
 		for (int k = 0; k < p->nca_tp; k++)
 			fprintf(f, "   ca trust-point %s\n", p->ca_tp[k]);
 		if (p->self_identity == SELF_ID_FQDN)

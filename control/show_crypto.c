@@ -70,6 +70,7 @@ void profile_json(struct jw *w, const struct conf_isakmp_profile *p)
 	for (int k = 0; k < p->nmatch_group; k++)
 		jw_str(w, NULL, p->match_group[k]);
 	jw_arr_end(w);
+	jw_str(w, "match_certificate", p->match_cert);
 	jw_str(w, "client_authentication_list", p->client_auth_list);
 	jw_str(w, "isakmp_authorization_list", p->isakmp_auth_list);
 	jw_str(w, "accounting_list", p->acct_list);
@@ -135,6 +136,8 @@ int show_isakmp_profile(FILE *f, const struct vpnd_conf *c, int json)
 			else
 				fprintf(f, "    ip-address %s\n", sb.s);
 		}
+		if (p->match_cert[0])
+			fprintf(f, "   Certificate maps matched are:\n    %s\n", p->match_cert);
 		if (p->keyring[0])
 			fprintf(f, "   keyring(s): %s\n", p->keyring);
 		for (int k = 0; k < p->nca_tp; k++)

@@ -12,7 +12,9 @@
  * `ca trust-point` naming the trust point that vouched and, if it has `match identity group`
  * lines, one naming the certificate's OU; that OU is then the client configuration group,
  * as on IOS. A profile without group matches takes any certificate of its trust point and
- * uses its own `client configuration group`.
+ * uses its own `client configuration group`. Its `match certificate MAP` (ORed with the
+ * group lines) takes a certificate keymgr found the map to match, with the profile's own
+ * `client configuration group`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -221,7 +223,17 @@ static const struct conf_trustpoint *signing_tp(const struct conf_isakmp_profile
 	return NULL;
 }
 
+/* Did keymgr find the certificate matches map label? */
+static int in_maps(const char maps[][64], const char *label)
+{
+	for (int k = 0; k < MSG_CERTMAPS && maps[k][0]; k++)
+		if (strncmp(maps[k], label, 64) == 0)
+			return 1;
+	return 0;
+}
+
 static const struct conf_isakmp_profile *cert_profile(const char *tp, const char *ou,
+                                                      const char maps[][64],
                                                       const char **group)
 {
 	const struct vpnd_conf *c = ike.conf;
@@ -229,7 +241,7 @@ static const struct conf_isakmp_profile *cert_profile(const char *tp, const char
 		const struct conf_isakmp_profile *pr = &c->profile[k];
 		if (!conf_profile_has_tp(pr, tp))
 			continue;
-		if (!pr->nmatch_group) {
+		if (!pr->nmatch_group && !pr->match_cert[0]) {
 			*group = pr->client_group;
 			return pr;
 		}
@@ -238,6 +250,11 @@ static const struct conf_isakmp_profile *cert_profile(const char *tp, const char
 				*group = pr->match_group[j];
 				return pr;
 			}
+		/* ORed with the group lines, as IOS; keymgr matched the map on the certificate */
+		if (pr->match_cert[0] && in_maps(maps, pr->match_cert)) {
+			*group = pr->client_group;
+			return pr;
+		}
 	}
 	return NULL;
 }
@@ -263,12 +280,17 @@ void ikev1_sig_verified(struct ike_sa *sa, const struct msg_cert_verify_res *r)
 	}
 	snprintf(sa->cert_subject, sizeof(sa->cert_subject), "%s", subj);
 	const char *group = "";
-	const struct conf_isakmp_profile *pr = cert_profile(tp, ou, &group);
+	char maps[MSG_CERTMAPS][64];
+	memcpy(maps, r->certmaps, sizeof(maps));
+	for (int k = 0; k < MSG_CERTMAPS; k++)
+		maps[k][63] = 0;
+	const struct conf_isakmp_profile *pr = cert_profile(tp, ou, (const char (*)[64])maps,
+	                                                    &group);
 	if (!pr) {
 		ike.st.bad_id++;
 		log_rl("session %u: main mode from %s: certificate %s (OU '%s') is trusted by %s but "
-		       "no isakmp profile with 'ca trust-point %s' matches its OU", sa->s.id, pa, subj,
-		       ou, tp, tp);
+		       "no isakmp profile with 'ca trust-point %s' matches its OU or certificate maps",
+		       sa->s.id, pa, subj, ou, tp, tp);
 		ike_sa_delete(sa, "no profile", 0);
 		return;
 	}

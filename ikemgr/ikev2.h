@@ -90,6 +90,16 @@ struct ikev2_auth_req {
 	int      eap;
 	uint8_t  final_auth[IKEV2_PRF_MAX];
 	size_t   final_auth_len;
+	/* match certificate (ikev2_auth.c): with a certificate the profile is a guess until
+	 * keymgr names its own; the peer's AUTH and certificates, to ask again with that
+	 * profile's IDr */
+	int      cert_guess, reprofiled;
+	int      peer_method;
+	uint8_t  peer_auth[MSG_V2_AUTH_MAX];
+	size_t   peer_auth_len;
+	int      ncert;
+	uint16_t cert_len[MSG_CERT_MAX];
+	uint8_t  certs[MSG_CERT_BYTES];
 };
 
 struct ikev2_frag_rx;
@@ -246,8 +256,8 @@ void ikev2_auth_input(struct ikev2_sa *, uint32_t msgid, uint8_t np, const uint8
                       size_t len);
 int  ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *);
 void ikev2_auth_fail(struct ikev2_sa *, uint32_t msgid, uint16_t type, const char *why);
-void ikev2_auth_ask(struct ikev2_sa *, const struct ikev2_chain *, int method,
-                    const uint8_t *auth, size_t auth_len, int final);
+void ikev2_auth_ask(struct ikev2_sa *, int method, const uint8_t *auth, size_t auth_len,
+                    int final);
 void ikev2_put_id_cert(const struct ikev2_sa *, struct isakmp_buf *);
 /* ikev2_eap.c: EAP relayed to keymgr (2.16). begin: keymgr's first EAP request goes out
  * with our AUTH; input: the peer's IKE_AUTH while EAP runs; eap_res: keymgr's next EAP

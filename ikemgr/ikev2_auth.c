@@ -4,7 +4,9 @@
  * (ikemgr gives it both sides' octets, RealMessage | Nonce | prf(SK_p, ID')); keymgr then
  * authorizes the session (address, DNS, split networks) for the group the profile names;
  * tunmgr creates the virtual-access interface and installs the CHILD_SA; only then does the
- * answer go out, so the client's first packet finds its SA.
+ * answer go out (ikev2_answer.c), so the client's first packet finds its SA. With a
+ * certificate the profile may be keymgr's by `match certificate`: ikemgr's is a guess that
+ * keymgr corrects (common/msg.h, IMSG_V2_AUTH_REQ).
  *
  * The steps wait on other processes; each answer finds the SA by session id and checks the
  * state it is in, so a late or repeated answer does nothing.
@@ -74,22 +76,84 @@ static size_t our_id(const struct ikev2_sa *sa, uint8_t *b, size_t cap)
 }
 
 /* The peer's CERT payloads (X.509 signature encoding; others are left out, 3.6) for keymgr,
- * which parses and judges them: 0, or -1 when they do not fit the message. */
-static int put_certs(const struct ikev2_chain *c, struct msg_v2_auth_req *q)
+ * which parses and judges them, kept in r: 0, or -1 when they do not fit the message. */
+static int put_certs(const struct ikev2_chain *c, struct ikev2_auth_req *r)
 {
 	size_t off = 0;
+	r->ncert = 0;
 	for (int i = 0; i < c->n; i++) {
 		const struct ikev2_pl *p = &c->pl[i];
 		if (p->type != IKEV2_NP_CERT || p->len < 1 || p->body[0] != IKEV2_CERT_X509_SIG)
 			continue;
 		size_t l = p->len - 1;
-		if (q->ncert >= MSG_CERT_MAX || l == 0 || l > UINT16_MAX || l > sizeof(q->certs) - off)
+		if (r->ncert >= MSG_CERT_MAX || l == 0 || l > UINT16_MAX || l > sizeof(r->certs) - off)
 			return -1;
-		memcpy(q->certs + off, p->body + 1, l);
-		q->cert_len[q->ncert++] = (uint16_t)l;
+		memcpy(r->certs + off, p->body + 1, l);
+		r->cert_len[r->ncert++] = (uint16_t)l;
 		off += l;
 	}
 	return 0;
+}
+
+/* ---- match certificate: ikemgr guesses, keymgr chooses ---- */
+
+/* Any certificate might match a map: only keymgr can tell. */
+static int cert_maybe(void *arg, const char *label)
+{
+	(void)arg;
+	(void)label;
+	return 1;
+}
+
+static int maps_in_use(void)
+{
+	for (int k = 0; k < ike.conf->v2.nprofile; k++)
+		if (ike.conf->v2.profile[k].match_cert[0])
+			return 1;
+	return 0;
+}
+
+static int has_x509(const struct ikev2_chain *c)
+{
+	for (int i = 0; i < c->n; i++)
+		if (c->pl[i].type == IKEV2_NP_CERT && c->pl[i].len >= 1 &&
+		    c->pl[i].body[0] == IKEV2_CERT_X509_SIG)
+			return 1;
+	return 0;
+}
+
+/* The profile's template takes no session (none, shut down, another transport family):
+ * refused here (1), or 0. */
+static int template_refused(struct ikev2_sa *sa, const struct conf_ikev2_profile *prof,
+                            uint32_t msgid)
+{
+	/* IOS: an IPv6 peer needs a v6-overlay or dual-overlay template */
+	const struct conf_interface *vt = prof->virtual_template
+		? conf_find_template(ike.conf, prof->virtual_template) : NULL;
+	if (!vt) {
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "the profile has no virtual-template");
+		return 1;
+	}
+	if (vt->shutdown || !conf_tunnel_takes_peer(vt, sa46_is6(&sa->s.peer))) {
+		char why[200];
+		if (vt->shutdown)
+			snprintf(why, sizeof(why), "%s is shut down, no new sessions", vt->name);
+		else
+			snprintf(why, sizeof(why), "%s takes IPv%c peers only (tunnel mode %s), no "
+			         "session from an IPv%c one", vt->name, sa46_is6(&sa->s.peer) ? '4' : '6',
+			         conf_tunnel_mode_words(vt->tunnel_mode_ipsec),
+			         sa46_is6(&sa->s.peer) ? '6' : '4');
+		log_warnx("IKEv2 session %u: %s", sa->s.id, why);
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
+		return 1;
+	}
+	return 0;
+}
+
+static void use_profile(struct ikev2_sa *sa, const struct conf_ikev2_profile *prof)
+{
+	sa->s.v2profile = prof;
+	snprintf(sa->prof_name, sizeof(sa->prof_name), "%s", prof->name);
 }
 
 void ikev2_our_id_text(const struct ikev2_sa *sa, char *out, size_t len)
@@ -148,8 +212,12 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 	}
 	char who[MSG_USER_MAX];
 	conf_v2_id_text(idi.type, idi.data, idi.len, who, sizeof(who));
+	/* with a certificate and certificate maps configured, keymgr may put the peer under a
+	 * profile ikemgr cannot see: the first that could be its is a guess, judged later */
+	int cert_guess = pauth && auth.type != IKEV2_AUTH_PSK && has_x509(&c) && maps_in_use();
 	const struct conf_ikev2_profile *prof =
-		conf_v2_profile_for(ike.conf, idi.type, idi.data, idi.len, &sa->s.peer, &sa->s.local);
+		conf_v2_profile_pick(ike.conf, idi.type, idi.data, idi.len,
+		                     cert_guess ? cert_maybe : NULL, NULL);
 	if (!prof) {
 		char why[MSG_USER_MAX + 64];
 		snprintf(why, sizeof(why), "no crypto ikev2 profile matches identity '%s'", who);
@@ -161,35 +229,17 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 		     "does not allow authentication remote eap");
 		return;
 	}
-	/* the profile's template: shut down, or not taking this transport family (IOS: an IPv6
-	 * peer needs a v6-overlay or dual-overlay template), no session */
-	const struct conf_interface *vt = prof->virtual_template
-		? conf_find_template(ike.conf, prof->virtual_template) : NULL;
-	if (!vt) {
-		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "the profile has no virtual-template");
+	/* the profile's template; a guessed profile's once keymgr has named the real one */
+	if (!cert_guess && template_refused(sa, prof, msgid))
 		return;
-	}
-	if (vt->shutdown || !conf_tunnel_takes_peer(vt, sa46_is6(&sa->s.peer))) {
-		char why[200];
-		if (vt->shutdown)
-			snprintf(why, sizeof(why), "%s is shut down, no new sessions", vt->name);
-		else
-			snprintf(why, sizeof(why), "%s takes IPv%c peers only (tunnel mode %s), no "
-			         "session from an IPv%c one", vt->name, sa46_is6(&sa->s.peer) ? '4' : '6',
-			         conf_tunnel_mode_words(vt->tunnel_mode_ipsec),
-			         sa46_is6(&sa->s.peer) ? '6' : '4');
-		log_warnx("IKEv2 session %u: %s", sa->s.id, why);
-		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, why);
-		return;
-	}
 	struct ikev2_auth_req *r = calloc(1, sizeof(*r));
 	if (!r) {
 		ikev2_auth_fail(sa, msgid, IKEV2_N_TEMPORARY_FAILURE, "out of memory");
 		return;
 	}
 	sa->auth = r;
-	sa->s.v2profile = prof;
-	snprintf(sa->prof_name, sizeof(sa->prof_name), "%s", prof->name);
+	use_profile(sa, prof);
+	r->cert_guess = cert_guess;
 	snprintf(sa->s.user, sizeof(sa->s.user), "%s", who);
 	r->msgid = msgid;
 	memcpy(r->idi, pidi->body, pidi->len);
@@ -231,28 +281,37 @@ void ikev2_auth_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uin
 
 	r->idr_b_len = our_id(sa, r->idr_b, sizeof(r->idr_b));
 	r->eap = !pauth;
+	if (pauth && auth.type != IKEV2_AUTH_PSK && put_certs(&c, r) < 0) {
+		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "certificates malformed or too many");
+		return;
+	}
+	r->peer_method = auth.type;
+	if (auth.len)   /* no AUTH (EAP): no data pointer either */
+		memcpy(r->peer_auth, auth.data, auth.len);
+	r->peer_auth_len = auth.len;
 	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: IKE_AUTH from '%s', profile %s%s, "
 	        "asking keymgr", sa->s.id, who, prof->name, pauth ? "" : " (EAP)");
-	ikev2_auth_ask(sa, &c, pauth ? auth.type : MSG_V2_AUTH_EAP, auth.data, auth.len, 0);
+	ikev2_auth_ask(sa, pauth ? auth.type : MSG_V2_AUTH_EAP, auth.data, auth.len, 0);
 }
 
 /*
  * keymgr's question: the peer's identity, AUTH (method, data; EAP: none; after EAP the
- * MSK-keyed one with final set) and certificates (c, or NULL), with both sides' octets,
- * RealMessage | Nonce | prf(SK_p, ID'), rebuilt from the SA for every question.
+ * MSK-keyed one with final set) and, with a signature, its certificates (kept in sa->auth),
+ * with both sides' octets, RealMessage | Nonce | prf(SK_p, ID'), rebuilt from the SA for
+ * every question.
  */
-void ikev2_auth_ask(struct ikev2_sa *sa, const struct ikev2_chain *c, int method,
-                    const uint8_t *auth, size_t auth_len, int final)
+void ikev2_auth_ask(struct ikev2_sa *sa, int method, const uint8_t *auth, size_t auth_len,
+                    int final)
 {
 	struct ikev2_auth_req *r = sa->auth;
 	uint32_t msgid = r->msgid;
 	struct ikev2_typed idi;
 	struct msg_v2_auth_req *q = calloc(1, sizeof(*q));
-	if (q && c && method != IKEV2_AUTH_PSK && method != MSG_V2_AUTH_EAP &&
-	    put_certs(c, q) < 0) {
-		free(q);
-		ikev2_auth_fail(sa, msgid, IKEV2_N_AUTHENTICATION_FAILED, "certificates malformed or too many");
-		return;
+	if (q && method != IKEV2_AUTH_PSK && method != MSG_V2_AUTH_EAP) {
+		/* put_certs kept them in r, bounded by the message's own arrays */
+		q->ncert = r->ncert;
+		memcpy(q->cert_len, r->cert_len, sizeof(q->cert_len));
+		memcpy(q->certs, r->certs, sizeof(q->certs));
 	}
 	uint8_t mac_i[IKEV2_PRF_MAX], mac_r[IKEV2_PRF_MAX];
 	size_t pl = sa->suite.prf_len;
@@ -268,6 +327,7 @@ void ikev2_auth_ask(struct ikev2_sa *sa, const struct ikev2_chain *c, int method
 		return;
 	}
 	q->sa_id = sa->s.id;
+	snprintf(q->profile, sizeof(q->profile), "%s", sa->s.v2profile->name);
 	q->prf = sa->suite.prf_id;
 	q->local = sa->s.local;
 	q->peer = sa->s.peer;
@@ -325,6 +385,31 @@ static void initial_contact(struct ikev2_sa *sa)
 		         sa->s.id, sa->s.user, n, n == 1 ? "" : "s");
 }
 
+/*
+ * keymgr put the peer under another profile (its certificate matched that one's map): IDr
+ * is that profile's, so the octets are built again and keymgr asked again, once. Only a
+ * profile ikemgr could have guessed is taken: keymgr names one, ikemgr never picks it.
+ */
+static void reprofile(struct ikev2_sa *sa, const struct msg_v2_auth_res *res)
+{
+	struct ikev2_auth_req *r = sa->auth;
+	char pname[sizeof(res->profile)];
+	memcpy(pname, res->profile, sizeof(pname));
+	pname[sizeof(pname) - 1] = 0;
+	const struct conf_ikev2_profile *np = conf_find_v2_profile(ike.conf, pname);
+	if (!r->cert_guess || r->reprofiled || !np || np == sa->s.v2profile) {
+		ikev2_auth_fail(sa, r->msgid, IKEV2_N_AUTHENTICATION_FAILED, "keymgr named another "
+		                "profile again, or one that cannot be");
+		return;
+	}
+	r->reprofiled = 1;
+	log_dbg(DBG_IKEV2, V2_PEER(sa), "IKEv2 session %u: keymgr puts '%s' under profile %s "
+	        "(certificate map), not %s", sa->s.id, sa->s.user, np->name, sa->s.v2profile->name);
+	use_profile(sa, np);
+	r->idr_b_len = our_id(sa, r->idr_b, sizeof(r->idr_b));
+	ikev2_auth_ask(sa, r->peer_method, r->peer_auth, r->peer_auth_len, 0);
+}
+
 /* An answer for sa in the state it waits in, or NULL. */
 static struct ikev2_sa *waiting(uint32_t peerid, int state)
 {
@@ -341,6 +426,10 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	char msg[sizeof(res->message)];
 	memcpy(msg, res->message, sizeof(msg));
 	msg[sizeof(msg) - 1] = 0;
+	if (res->status == KEY_OTHER_PROFILE) {
+		reprofile(sa, res);
+		return 1;
+	}
 	int pending = res->status == KEY_PENDING && r->eap == 1;
 	int no_msk = res->status == KEY_OK && r->eap == 2 && res->eap_no_msk;
 	if ((res->status != KEY_OK && !pending) || (res->auth_len == 0 && !no_msk) ||
@@ -363,6 +452,8 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	}
 	/* keymgr keeps a record of the SA from here on: it must hear of its end */
 	sa->s.have_policy = 1;
+	if (r->cert_guess && template_refused(sa, sa->s.v2profile, r->msgid))
+		return 1;
 	if (r->eap == 2) {
 		/* after EAP: the MSK-keyed AUTHs (2.16), or without an MSK our own with SK_p */
 		if (ikev2_eap_final_auth(sa, res) < 0)
@@ -419,199 +510,5 @@ int ikev2_auth_res(uint32_t peerid, const struct msg_v2_auth_res *res)
 	        res->peer_kind == V2_AAA_EAP ? "EAP" : "pre-shared key", group);
 	ike.io.to_keymgr(IMSG_XAUTH_REQ, sa->s.id, x, sizeof(*x));
 	free(x);
-	return 1;
-}
-
-int ikev2_xauth_res(uint32_t peerid, const struct msg_xauth_res *res)
-{
-	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
-	if (!sa)
-		return 0;
-	if (sa->state != V2_S_AUTHORIZING || !sa->auth)
-		return 1;
-	if (res->status != XAUTH_OK) {
-		char why[sizeof(res->message) + 32], m[sizeof(res->message)];
-		memcpy(m, res->message, sizeof(m));
-		m[sizeof(m) - 1] = 0;
-		snprintf(why, sizeof(why), "not authorized: %s", m);
-		ikev2_auth_fail(sa, sa->auth->msgid, res->status == XAUTH_NO_ADDRESS ?
-		     IKEV2_N_INTERNAL_ADDRESS_FAILURE : IKEV2_N_AUTHENTICATION_FAILED, why);
-		return 1;
-	}
-	sa->s.policy = res->policy;
-	sa->s.have_policy = 1;
-	/* IPv6 inside is an addition: asked for, in the pool, and carried by the template */
-	sa->s.addr6_given = sa->auth->want_ip6 && !IN6_IS_ADDR_UNSPECIFIED(&res->policy.addr6) &&
-	                    ike_session_inner6(&sa->s);
-	sa->state = V2_S_WAIT_VA;
-	ike_session_request_va(&sa->s, sa->s.policy.addr, 32);
-	return 1;
-}
-
-/* IDr and, signing, our certificate. */
-void ikev2_put_id_cert(const struct ikev2_sa *sa, struct isakmp_buf *b)
-{
-	const struct ikev2_auth_req *r = sa->auth;
-	isakmp_put_payload(b, IKEV2_NP_IDR, r->idr_b, r->idr_b_len);
-	const struct conf_trustpoint *tp = r->tp[0] ? conf_find_trustpoint(ike.conf, r->tp) : NULL;
-	if (tp && tp->cert_len)
-		ikev2_put_cert(b, tp->cert_der, tp->cert_len);
-}
-
-/* IDr, AUTH, CP (the address, netmask, DNS, split networks), then the CHILD_SA or why not. */
-static int build_answer(struct ikev2_sa *sa, struct isakmp_buf *b)
-{
-	struct ikev2_auth_req *r = sa->auth;
-	size_t sk;
-	if (ikev2_begin_sk(sa, b, IKEV2_EXCH_AUTH, r->msgid, 1, &sk) < 0)
-		return -1;
-	if (r->eap != 2)    /* after EAP, IDr and our certificate went out when it began */
-		ikev2_put_id_cert(sa, b);
-	ikev2_put_typed(b, IKEV2_NP_AUTH, (uint8_t)r->auth_r_method, r->auth_r, r->auth_r_len);
-	uint8_t cp[512];
-	long n = 4;
-	const struct msg_policy *p = &sa->s.policy;
-	memset(cp, 0, 4);
-	cp[0] = IKEV2_CFG_REPLY;
-	n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_ADDRESS, &p->addr, 4);
-	if (n > 0 && p->netmask.s_addr)
-		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_NETMASK,
-		                  &p->netmask, 4);
-	for (int i = 0; n > 0 && i < p->ndns && i < 2; i++)
-		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_DNS, &p->dns[i], 4);
-	for (int i = 0; n > 0 && i < p->nsplit; i++) {
-		uint8_t v[8];
-		memcpy(v, &p->split[i].net, 4);
-		memcpy(v + 4, &p->split[i].mask, 4);
-		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP4_SUBNET, v, 8);
-	}
-	if (n > 0 && sa->s.addr6_given) {
-		/* 3.15.1: the address and its prefix length; the DNS servers with it */
-		uint8_t v6[17];
-		memcpy(v6, &p->addr6, 16);
-		v6[16] = 128;
-		n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_ADDRESS, v6, 17);
-		for (int i = 0; n > 0 && i < p->ndns6 && i < 2; i++)
-			n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_DNS,
-			                  &p->dns6[i], 16);
-		for (int i = 0; n > 0 && i < p->nsplit6 && i < MSG_SPLIT_MAX; i++) {
-			uint8_t hi[16];
-			ikev2_range6(&p->split6[i].net, p->split6[i].plen, v6, hi);
-			v6[16] = (uint8_t)p->split6[i].plen;
-			n = ikev2_cp_attr(cp, (size_t)n, sizeof(cp), IKEV2_CP_INTERNAL_IP6_SUBNET,
-			                  v6, 17);
-		}
-	}
-	if (n < 0)
-		return -1;
-	isakmp_put_payload(b, IKEV2_NP_CP, cp, (size_t)n);
-	if (r->child_error)
-		ikev2_put_notify(b, 0, NULL, 0, (uint16_t)r->child_error, NULL, 0);
-	else
-		ikev2_child_put(sa, r, b);
-	return ikev2_seal(sa, b, sk);
-}
-
-/* The answer goes out; the SA is established (with or without its CHILD_SA). */
-static void answer(struct ikev2_sa *sa)
-{
-	struct isakmp_buf b;
-	isakmp_buf_init(&b);
-	int ok = build_answer(sa, &b) == 0;
-	if (ok)
-		ikev2_send_response(sa, b.data, b.len);
-	isakmp_buf_free(&b);
-	if (!ok) {
-		ikev2_sa_delete(sa, "IKE_AUTH answer not built", 0);
-		return;
-	}
-	ikev2_established(sa);
-	v2.auth_ok++;
-	struct ikev2_auth_req *r = sa->auth;
-	if (r->child_error) {
-		/* the IKE SA stands (2.21.1): the peer may still create a CHILD_SA we accept;
-		 * without one it ends after NO_CHILD_SECS (ikev2_sa.c) */
-		log_info("IKEv2 session %u ('%s'): no acceptable CHILD_SA (notify %d)", sa->s.id,
-		         sa->s.user, r->child_error);
-		sa->auth = NULL;
-		explicit_bzero(r, sizeof(*r));
-		free(r);
-		return;
-	}
-	char ip[INET_ADDRSTRLEN];
-	inet_ntop(AF_INET, &sa->s.policy.addr, ip, sizeof(ip));
-	log_info("IKEv2 session %u: '%s' (profile %s) up on %s, address %s, SA %08x/%08x%s",
-	         sa->s.id, sa->s.user, sa->s.v2profile->name, sa->s.ifname, ip, ntohl(r->c.spi_in),
-	         ntohl(r->c.spi_out), r->c.encap_mode == IPSEC_ENCAP_TUNNEL ? "" : " (ESP in UDP)");
-	sa->auth = NULL;
-	explicit_bzero(r, sizeof(*r));
-	free(r);
-}
-
-int ikev2_va_created(uint32_t peerid, const struct msg_va_created *res)
-{
-	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
-	if (!sa)
-		return 0;
-	if (sa->state != V2_S_WAIT_VA || !sa->auth)
-		return 1;
-	if (res->status) {
-		sa->s.va_requested = 0;
-		ikev2_auth_fail(sa, sa->auth->msgid, IKEV2_N_TEMPORARY_FAILURE, "interface not created");
-		return 1;
-	}
-	ike_session_va_ready(&sa->s, res);
-	struct ikev2_auth_req *r = sa->auth;
-	r->child_error = ikev2_child_choose(sa, r);
-	if (r->child_error) {
-		answer(sa);
-		return 1;
-	}
-	if (ikev2_child_install(sa, sa, &r->c, 0, NULL, 0, sa->ni, sa->nilen, sa->nr,
-	                        sa->nrlen) < 0) {
-		ikev2_auth_fail(sa, r->msgid, IKEV2_N_TEMPORARY_FAILURE, "CHILD_SA keys not derived");
-		return 1;
-	}
-	sa->held_spi = r->c.spi_in;
-	sa->state = V2_S_WAIT_SA;
-	return 1;
-}
-
-int ikev2_sa_added(uint32_t peerid, const struct msg_sa_added *res)
-{
-	struct ikev2_sa *sa = ikev2_sa_by_id(peerid);
-	if (!sa)
-		return 0;
-	if (ikev2_rekey_added(sa, res) || ikev2_hub_added(sa, res))
-		return 1;
-	if (sa->state != V2_S_WAIT_SA || !sa->auth || res->spi_in != sa->held_spi)
-		return 1;
-	struct ikev2_auth_req *r = sa->auth;
-	if (res->status) {
-		/* tunmgr refused it (its own check of the selectors, a duplicate SPI) */
-		log_rl("IKEv2 session %u: tunmgr did not install SA %08x (%s)", sa->s.id,
-		       ntohl(res->spi_in), strerror(res->status));
-		r->child_error = IKEV2_N_TS_UNACCEPTABLE;
-		answer(sa);
-		return 1;
-	}
-	for (int i = 0; i < IKE_MAX_CHILD; i++) {
-		struct ike_child *c = &sa->s.child[i];
-		if (c->used)
-			continue;
-		*c = r->c;
-		c->used = 1;
-		c->installed = 1;
-		c->created = time(NULL);
-		answer(sa);
-		/* answer() freed r; c is the session's own copy */
-		if ((sa = ikev2_sa_by_id(peerid)) != NULL && sa->state == V2_S_ESTABLISHED) {
-			ike_session_up(&sa->s, &sa->s.child[i]);
-			sa->s.ops->sync(&sa->s);
-		}
-		return 1;
-	}
-	r->child_error = IKEV2_N_NO_ADDITIONAL_SAS;
-	answer(sa);
 	return 1;
 }

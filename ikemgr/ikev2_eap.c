@@ -102,7 +102,7 @@ void ikev2_eap_input(struct ikev2_sa *sa, uint32_t msgid, uint8_t np, const uint
 	memcpy(r->final_auth, auth.data, auth.len);
 	r->final_auth_len = auth.len;
 	r->eap = 2;
-	ikev2_auth_ask(sa, NULL, IKEV2_AUTH_PSK, auth.data, auth.len, 1);
+	ikev2_auth_ask(sa, IKEV2_AUTH_PSK, auth.data, auth.len, 1);
 }
 
 int ikev2_eap_res(uint32_t peerid, const struct msg_v2_eap *res)

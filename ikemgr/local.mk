@@ -3,7 +3,7 @@
 noinst_LIBRARIES += ikemgr/libike.a
 ikemgr_libike_a_SOURCES = ikemgr/ikev1.h ikemgr/ikev1.c ikemgr/ikev1_answers.c ikemgr/ike_sa.c ikemgr/ike_session.c \
 	ikemgr/session.h ikemgr/session.c \
-	ikemgr/ikev2.h ikemgr/ikev2_sa.c ikemgr/ikev2_init.c ikemgr/ikev2_auth.c ikemgr/ikev2_child.c \
+	ikemgr/ikev2.h ikemgr/ikev2_sa.c ikemgr/ikev2_init.c ikemgr/ikev2_auth.c ikemgr/ikev2_answer.c ikemgr/ikev2_child.c \
 	ikemgr/ikev2_info.c ikemgr/ikev2_rekey.c ikemgr/ikev2_dpd.c ikemgr/ikev2_req.c ikemgr/ikev2_hubrekey.c ikemgr/ikev2_session.c ikemgr/ikev2_frag.c ikemgr/ikev2_eap.c ikemgr/ikev2_redirect.c \
 	ikemgr/ikev1_rekey.c ikemgr/ikev1_selector.c ikemgr/ikev1_msg.c \
 	ikemgr/ikev1_p1.c ikemgr/ikev1_aggr.c ikemgr/ikev1_main.c ikemgr/ikev1_sig.c ikemgr/ikev1_xauth.c ikemgr/ikev1_cfg.c ikemgr/ikev1_quick.c \

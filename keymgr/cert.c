@@ -428,6 +428,10 @@ void keymgr_cert_verify(const struct vpnd_conf *c, const struct msg_cert_verify_
 		snprintf(res->reason, sizeof(res->reason), "signature does not verify with the key "
 		         "of certificate %.130s", res->subject);
 	}
+	/* the peer's own certificate, trusted and its signature good: the isakmp profiles'
+	 * match certificate lines may take it */
+	if (res->status == CERT_OK)
+		certmap_labels(c, rq->certs, rq->cert_len[0], res->certmaps, MSG_CERTMAPS);
 	EVP_PKEY_free(pk);
 	ERR_clear_error();
 }

@@ -82,6 +82,20 @@ int  cert_peer_check(const struct vpnd_conf *, int (*tp_allowed)(const void *, c
                      size_t certs_cap, const uint8_t *id, size_t idlen, struct evp_pkey_st **pub,
                      struct msg_cert_verify_res *res);
 
+/* certmap.c: crypto pki certificate map against a certificate. certmap_dn: a DN as the maps
+ * compare it (lower-case RFC 2253, malloc'd; NULL when it cannot be written);
+ * certmap_entry_holds: every line of one entry holds; certmap_match: one entry of LABEL
+ * holds ("" or no such map: 0). */
+struct x509_st;
+struct X509_name_st;
+char *certmap_dn(const struct X509_name_st *n);
+int  certmap_entry_holds(const struct conf_certmap *m, struct x509_st *x);
+int  certmap_match(const struct vpnd_conf *, const char *label, struct x509_st *x);
+/* the labels of the maps the DER certificate matches, each once, "" after the last (when
+ * there is room) */
+void certmap_labels(const struct vpnd_conf *, const uint8_t *der, size_t len,
+                    char labels[][64], int max);
+
 /* passwd.c: a local user's password against the configured clear text or hash (1 = good) */
 struct conf_user;
 int  passwd_verify(const struct conf_user *u, const char *password);

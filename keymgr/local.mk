@@ -3,7 +3,8 @@
 noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
-	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c keymgr/v2author.c
+	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c keymgr/v2author.c \
+	keymgr/certmap.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr
@@ -72,3 +73,10 @@ test_unit_test_keymgr_v2sig_SOURCES = test/unit/test_keymgr_v2sig.c test/unit/v2
 	test/unit/v2req.h test/unit/testpki.c test/unit/testpki.h
 test_unit_test_keymgr_v2sig_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_keymgr_v2sig_LDADD = $(TEST_LIBS)
+
+# crypto pki certificate map: read, and matched by keymgr/certmap.c on certificates made in memory
+check_PROGRAMS += test/unit/test_certmap
+TESTS += test/unit/test_certmap
+test_unit_test_certmap_SOURCES = test/unit/test_certmap.c test/unit/testpki.c test/unit/testpki.h
+test_unit_test_certmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_certmap_LDADD = $(TEST_LIBS)

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include "common/ikev2_crypto.h"
 #include "common/log.h"
@@ -187,6 +189,54 @@ static const char *psk_key(const struct vpnd_conf *c, const struct conf_ikev2_pr
 	return remote ? pe->key_remote : pe->key_local;
 }
 
+struct map_arg {
+	const struct vpnd_conf *c;
+	X509 *leaf;
+};
+
+static int map_holds(void *arg, const char *label)
+{
+	const struct map_arg *m = arg;
+	return certmap_match(m->c, label, m->leaf);
+}
+
+/*
+ * The peer's certificate, for the profiles' certificate maps: only one that a configured
+ * trust point vouches for and that carries the peer's identity (the profile chosen then
+ * judges it again, with its own trust points). NULL when there is none.
+ */
+static X509 *vouched_leaf(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq)
+{
+	struct msg_cert_verify_res *cv;
+	uint8_t id[4 + MSG_ID_MAX];
+	EVP_PKEY *pk = NULL;
+	X509 *x = NULL;
+
+	if (rq->ncert < 1 || rq->cert_len[0] == 0 || rq->cert_len[0] > sizeof(rq->certs) ||
+	    !(cv = calloc(1, sizeof(*cv))))
+		return NULL;
+	memset(id, 0, 4);
+	id[0] = (uint8_t)rq->id_type;
+	memcpy(id + 4, rq->id, rq->id_len);
+	if (cert_peer_check(c, NULL, NULL, rq->ncert, rq->cert_len, rq->certs, sizeof(rq->certs),
+	                    id, 4 + (size_t)rq->id_len, &pk, cv) == CERT_OK) {
+		const unsigned char *q = rq->certs;
+		x = d2i_X509(NULL, &q, rq->cert_len[0]);
+	}
+	EVP_PKEY_free(pk);
+	free(cv);
+	ERR_clear_error();
+	return x;
+}
+
+static int any_certmap(const struct vpnd_conf *c)
+{
+	for (int k = 0; k < c->v2.nprofile; k++)
+		if (c->v2.profile[k].match_cert[0])
+			return 1;
+	return 0;
+}
+
 int keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
                    struct msg_v2_auth_res *res)
 {
@@ -213,13 +263,32 @@ int keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 	}
 	conf_v2_id_text(rq->id_type, rq->id, rq->id_len, ident, sizeof(ident));
 	res->status = KEY_NO_KEY;
-	if (!(pr = conf_v2_profile_for(c, rq->id_type, rq->id, rq->id_len, &rq->peer,
-	                               &rq->local))) {
+	/* the profile: keymgr's choice alone, by identity or (signatures) certificate map */
+	struct map_arg ma = { c, NULL };
+	if (!psk && !eap && !eap_final && any_certmap(c))
+		ma.leaf = vouched_leaf(c, rq);
+	pr = conf_v2_profile_pick(c, rq->id_type, rq->id, rq->id_len, ma.leaf ? map_holds : NULL,
+	                          &ma);
+	int had_cert = ma.leaf != NULL;
+	X509_free(ma.leaf);
+	if (!pr) {
 		snprintf(res->message, sizeof(res->message), "no ikev2 profile matches identity "
-		         "'%.60s'", ident);
+		         "'%.60s'%s", ident, had_cert ? " or its certificate" : "");
 		goto out;
 	}
 	snprintf(res->profile, sizeof(res->profile), "%s", pr->name);
+	char built[sizeof(rq->profile) + 1];
+	memcpy(built, rq->profile, sizeof(rq->profile));
+	built[sizeof(rq->profile)] = 0;
+	if (built[0] && strcmp(built, pr->name) != 0) {
+		/* our IDr in the octets may be another profile's: nothing is judged before ikemgr
+		 * builds them for this one */
+		res->status = KEY_OTHER_PROFILE;
+		snprintf(res->message, sizeof(res->message), "the peer falls under ikev2 profile "
+		         "'%.40s', not '%.40s'", pr->name, built);
+		log_dbg(DBG_IKEV2, NULL, "SA %u: %s", rq->sa_id, res->message);
+		return 0;
+	}
 	if (psk && !pr->remote_psk) {
 		snprintf(res->message, sizeof(res->message), "ikev2 profile '%.40s' does not allow "
 		         "authentication remote pre-share", pr->name);

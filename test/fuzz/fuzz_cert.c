@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_cert.c keymgr/cert.c keymgr/hash.c common/ike_crypto.c common/conf_find.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_cert
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_cert.c keymgr/cert.c keymgr/certmap.c keymgr/hash.c common/ike_crypto.c common/conf_find.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_cert
 /*
  * What a peer controls in main mode with signatures, as keymgr gets it: the CERT payloads'
  * bytes, the identity and the signature (ikemgr copies them into struct msg_cert_verify_req

@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2auth.c test/unit/testpki.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2auth
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2auth.c test/unit/testpki.c keymgr/v2auth.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2auth
 /*
  * What an IKEv2 peer controls of keymgr's authentication question (keymgr/v2auth.c,
  * v2sig.c), as ikemgr copies it into struct msg_v2_auth_req: its identity, its AUTH method and
@@ -9,8 +9,9 @@
  * Input: byte 0 picks the identity type and whether the octets are built well-formed around
  * the input (bit 7, so that the AUTH check is reached); with bit 6 as well, the request is a
  * signature (method from bits 3-4: 1, 9, 14, or 14 with the input's own certificate) by a
- * certificate of the configured CA whose identity is sig.example, so that the AUTH parsing
- * and verification are reached with the input's bytes; the rest fills the request.
+ * certificate of the configured CA whose identity is sig.example, so that its certificate map
+ * puts it under profile M and the AUTH parsing and verification are reached with the
+ * input's bytes; the rest fills the request.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,6 +32,13 @@ static const char cfg[] =
 	" peer named\n  identity fqdn a.example\n  pre-shared-key local l\n"
 	"  pre-shared-key remote r\n"
 	"crypto ikev2 authorization policy POL\n def-domain example\n"
+	/* first: the certificate map takes the client's certificate (and, with the input's own,
+	 * has its names read), ahead of P's `any` */
+	"crypto pki certificate map CM 10\n subject-name co cn=client\n"
+	" alt-subject-name ew .example\n serial-number ne 0\n"
+	"crypto ikev2 profile M\n match certificate CM\n"
+	" authentication local rsa-sig\n authentication remote ecdsa-sig\n"
+	" authentication remote rsa-sig\n pki trustpoint TP\n"
 	"crypto ikev2 profile P\n match identity remote any\n"
 	" authentication local pre-share\n authentication remote pre-share\n"
 	" keyring local KR\n"

@@ -14,6 +14,11 @@
 #    its address and DNS server from the CP, pings and runs iperf3 both ways, rekeys its
 #    CHILD_SA (with PFS) and IKE SA under iperf3 keeping its session, answers the hub's
 #    liveness check (FLEXCERT: dpd 10 2 periodic); the ECDSA client its address, DNS, ping;
+#  - certificate maps: two profiles told apart only by `match certificate` (the client
+#    certificate's OU), each with its own authorization policy: erin (OU eng) lands in
+#    engpool under FLEX-ENG, olive (OU ops) in opspool under FLEX-OPS, whose IDr is the
+#    hub's FQDN (keymgr named the profile after ikemgr guessed FLEX-ENG: IDr built again);
+#    sam (OU sales, an identity no profile matches) is refused;
 #  - refused, each named in the hub's log, with no session left: an identity that is not in
 #    the certificate, a certificate of another CA, a revoked certificate, an ECDSA
 #    RSA certificate for profile FLEXEC, which takes ecdsa-sig only;
@@ -41,6 +46,9 @@ pki_cert alice "$O/CN=alice" rsa 30 "DNS:client.example.com" || fail "alice's ce
 pki_cert ecc "$O/CN=ecc" ec 30 "DNS:ecc.example.com" || fail "ECDSA client certificate"
 pki_cert rsaecc "$O/CN=rsaecc" rsa 30 "DNS:ecc.example.com" || fail "RSA certificate for ecc"
 pki_cert mallory "$O/CN=mallory" rsa 30 "DNS:mallory.example.com" || fail "mallory's certificate"
+pki_cert erin "$O/OU=eng/CN=erin" rsa 30 "DNS:erin.users.test" || fail "erin's certificate"
+pki_cert olive "$O/OU=ops/CN=olive" rsa 30 "DNS:olive.users.test" || fail "olive's certificate"
+pki_cert sam "$O/OU=sales/CN=sam" rsa 30 "DNS:sam.users.test" || fail "sam's certificate"
 pki_revoke mallory || fail "cannot revoke mallory"
 pki_other_ca "$P" stranger "$O/CN=stranger" || fail "certificate of another CA"
 cp "$SRCDIR/test/data/hub-ikev2-cert.conf" "$P/hub.conf"
@@ -67,11 +75,12 @@ client() {
 		die "charon did not start with $cert's certificate"
 }
 
-# carries: a virtual IP from certpool, ping through the vaN, route; then charon's DELETE
+# carries [NET POOL]: a virtual IP from POOL (NET.10-20; default certpool), ping through the
+# vaN, route; then charon's DELETE
 carries() {
-	local vip va
+	local vip va net=${1:-192.168.60} pool=${2:-certpool}
 	vip=$(swan_vip)
-	case "$vip" in 192.168.60.1[0-9]|192.168.60.20) ;; *) die "virtual IP '$vip' not from certpool";; esac
+	case "$vip" in "$net".1[0-9]|"$net".20) ;; *) die "virtual IP '$vip' not from $pool";; esac
 	cl ping -c1 -i 0.005 -w 5 10.2.1.10 >/dev/null || die "no ping reply through the tunnel"
 	va=$(va_list | head -1)
 	[ -n "$va" ] || die "no vaN interface on the hub"
@@ -134,6 +143,29 @@ v2_check cp "$name" "$st" "192\.168\.60\.(1[0-9]|20)" 10.2.1.53
 # ---
 carries
 pass "$name: ECDSA both ways under profile FLEXEC, $CARRIED"
+
+name="erin (OU eng, certificate map ENG)"
+client erin erin erin.users.test
+swan_up 10 || die "charon did not connect"
+grep -q "authenticated by certificate /C=US/O=vpnd test/OU=eng/CN=erin (profile 'FLEX-ENG')" "$st/vpnd.log" ||
+	die "keymgr did not take erin under FLEX-ENG: $(grep 'IKEv2 identity' "$st/vpnd.log" | tail -1)"
+carries 192.168.61 engpool
+pass "$name: profile FLEX-ENG by certificate map, authorization policy ENGPOL, $CARRIED"
+
+name="olive (OU ops, certificate map OPS)"
+client olive olive olive.users.test
+swan_up 10 || die "charon did not connect"
+grep -q "authenticated by certificate /C=US/O=vpnd test/OU=ops/CN=olive (profile 'FLEX-OPS')" "$st/vpnd.log" ||
+	die "keymgr did not take olive under FLEX-OPS: $(grep 'IKEv2 identity' "$st/vpnd.log" | tail -1)"
+swan_sas | grep -q "remote 'hub.example.com'" ||
+	{ swan_sas; die "the hub did not name itself by FLEX-OPS's identity local"; }
+carries 192.168.62 opspool
+pass "$name: profile FLEX-OPS by certificate map (IDr hub.example.com), authorization policy OPSPOL, $CARRIED"
+
+name="sam (OU sales, no map)"
+client sam sam sam.users.test
+refused "$name" "no ikev2 profile matches identity 'sam.users.test' or its certificate"
+pass "$name: refused, no profile by identity or certificate map"
 
 name="identity not in the certificate"
 client wrongid alice bob.example.com

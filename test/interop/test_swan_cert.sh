@@ -3,8 +3,10 @@
 # RSA signatures, the hub's trust point checks the client's chain, validity and the CRL in
 # keymgr, and the client's OU names its group (Mode Config from group certgroup). The client
 # must connect, get an address, its virtual-access interface and route, and ping through.
-# Also: an ECDSA P-256 client (the hub answers with its ECDSA trust point), and a client
-# whose OU names a profile that wants XAUTH after the certificate (XAUTHInitRSA).
+# Also: an ECDSA P-256 client (the hub answers with its ECDSA trust point), a client
+# whose OU names a profile that wants XAUTH after the certificate (XAUTHInitRSA), and one
+# whose OU no group has but whom the certificate map of profile certs-map takes (keymgr
+# names the maps a trusted certificate matches).
 # Refused, each with one clear log line: an expired certificate, a revoked one, one from
 # another CA, and one whose OU no profile matches. A reload re-reads the trust point's files:
 # a missing one refuses the reload, a renewed CRL revokes alice.
@@ -44,6 +46,7 @@ pki_cert old "$O/OU=certgroup/CN=old" rsa expired || fail "expired certificate"
 pki_cert mallory "$O/OU=certgroup/CN=mallory" || fail "mallory's certificate"
 pki_revoke mallory || fail "cannot revoke mallory"
 pki_cert nogroup "$O/OU=elsewhere/CN=carol" || fail "carol's certificate"
+pki_cert dora "$O/OU=elsewhere/CN=dora" || fail "dora's certificate"
 pki_other_ca "$P" stranger "$O/OU=certgroup/CN=stranger" || fail "certificate of another CA"
 cp "$SRCDIR/test/data/hub-swan-cert.conf" "$P/hub.conf"
 
@@ -142,6 +145,15 @@ grep -q "user 'bob' authenticated (group 'xgroup')" "$st/vpnd.log" || die "bob n
 carries
 pass "$name: certificate then XAUTH (XAUTHInitRSA), $CARRIED, ping through the tunnel"
 
+name="dora (RSA, OU=elsewhere, certificate map DORA)"
+swan_cert dora dora "C=US, O=vpnd test, OU=elsewhere, CN=dora"
+swan_up 20 || die "charon did not connect"
+grep "main mode phase 1 complete" "$st/vpnd.log" | tail -1 |
+	grep -q "CN=dora profile 'certs-map' (certificate, trust point TP, group 'certgroup'), Mode Config" ||
+	die "phase 1 not logged with profile certs-map: $(grep 'phase 1 complete' "$st/vpnd.log" | tail -1)"
+carries
+pass "$name: profile certs-map by certificate map, group certgroup, $CARRIED"
+
 # refused CERT DN PATTERN: phase 1 must fail, the hub must say why in one line
 refused() {
 	local cert=$1 dn=$2 pat=$3
@@ -158,7 +170,7 @@ refused() {
 refused old "C=US, O=vpnd test, OU=certgroup, CN=old" "refused: certificate .*CN=old: certificate has expired"
 refused mallory "C=US, O=vpnd test, OU=certgroup, CN=mallory" "refused: certificate .*CN=mallory: certificate revoked"
 refused stranger "C=US, O=vpnd test, OU=certgroup, CN=stranger" "refused: certificate .*CN=stranger: unable to get local issuer certificate"
-refused nogroup "C=US, O=vpnd test, OU=elsewhere, CN=carol" "no isakmp profile with 'ca trust-point TP' matches its OU"
+refused nogroup "C=US, O=vpnd test, OU=elsewhere, CN=carol" "no isakmp profile with 'ca trust-point TP' matches its OU or certificate maps"
 
 # a reload re-reads the files: a trust point file that went missing refuses the reload (file
 # and line named, the running configuration stays); a renewed CRL takes effect

@@ -33,6 +33,14 @@ test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c test/unit/v2
 test_unit_test_ikev2_engine_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_engine_LDADD = $(TEST_LIBS)
 
+# match certificate on ikemgr's side: keymgr names the profile, ikemgr follows once
+check_PROGRAMS += test/unit/test_ikev2_certmap
+TESTS += test/unit/test_ikev2_certmap
+test_unit_test_ikev2_certmap_SOURCES = test/unit/test_ikev2_certmap.c test/unit/v2peer.c \
+	test/unit/v2peer.h test/unit/testpki.c test/unit/testpki.h
+test_unit_test_ikev2_certmap_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_certmap_LDADD = $(TEST_LIBS)
+
 # IKE fragmentation (RFC 7383) through ikev2_input: reassembly, forged fragments, responses cut
 check_PROGRAMS += test/unit/test_ikev2_frag
 TESTS += test/unit/test_ikev2_frag

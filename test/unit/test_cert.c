@@ -192,6 +192,40 @@ Test(cert, good_rsa_client_gives_ou_and_trustpoint)
 	expect(req(k.alice, k.alice_key, 65005), CERT_OK, NULL);
 }
 
+/* the maps a trusted certificate matches go back by label, each once; none for a refusal */
+Test(cert, certificate_maps_named)
+{
+	struct conf_certmap *m = k.conf->certmap;
+	memset(m, 0, 4 * sizeof(*m));
+	snprintf(m[0].label, sizeof(m[0].label), "CG");
+	m[0].seq = 10;
+	m[0].nrule = 1;
+	m[0].rule[0] = (struct conf_certmap_rule){ CM_SUBJECT, CM_CO, "ou=certgroup," };
+	m[1] = m[0];
+	m[1].seq = 20;                 /* matches too: CG is listed once */
+	snprintf(m[2].label, sizeof(m[2].label), "OTHER");
+	m[2].nrule = 1;
+	m[2].rule[0] = (struct conf_certmap_rule){ CM_SUBJECT, CM_EQ, "cn=alice" };
+	snprintf(m[3].label, sizeof(m[3].label), "ALICE");
+	m[3].nrule = 1;
+	m[3].rule[0] = (struct conf_certmap_rule){ CM_ALT_SUBJECT, CM_EQ, "alice.example.net" };
+	k.conf->ncertmap = 4;
+	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);
+	struct msg_cert_verify_res res;
+	keymgr_cert_verify(k.conf, rq, &res);
+	cr_expect_eq(res.status, CERT_OK, "%s", res.reason);
+	cr_expect_str_eq(res.certmaps[0], "CG");
+	cr_expect_str_eq(res.certmaps[1], "ALICE");
+	cr_expect_str_eq(res.certmaps[2], "");
+	free(rq);
+	rq = req(k.stranger, k.alice_key, 3);
+	keymgr_cert_verify(k.conf, rq, &res);
+	cr_expect_neq(res.status, CERT_OK);
+	cr_expect_str_eq(res.certmaps[0], "", "a map named for an untrusted certificate");
+	free(rq);
+	k.conf->ncertmap = 0;
+}
+
 Test(cert, bad_signature_refused)
 {
 	struct msg_cert_verify_req *rq = req(k.alice, k.alice_key, 3);

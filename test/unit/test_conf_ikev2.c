@@ -338,7 +338,9 @@ Test(conf_ikev2, profile_psk)
 	                  " aaa authorization group psk list N default\n"
 	                  " aaa authorization user psk list N bob\n aaa accounting psk A\n"
 	                  " dpd 30 5 periodic\n lifetime 3600\n virtual-template 1\n"
-	                  " description site routers\n"), 0, "%s", errs);
+	                  " description site routers\n"
+	                  "crypto pki certificate map CMAP 10\n subject-name co ou=eng\n"), 0, "%s",
+	             errs);
 	const struct conf_ikev2_profile *pr = conf_find_v2_profile(conf, "PR");
 	cr_assert_not_null(pr);
 	cr_expect_eq(pr->nmatch, 7);

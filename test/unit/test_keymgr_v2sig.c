@@ -5,7 +5,8 @@
  * ours made with the profile's trust point, by RFC 7427 when the peer announced SHA-2, else by
  * the key's own method; a PSK client answered with a signature; and refusals: a signature by
  * another key, over other octets, an identity outside the certificate, another CA, a profile
- * that takes no signatures, RSASSA-PSS.
+ * that takes no signatures, RSASSA-PSS. A profile chosen by its certificate map (and
+ * KEY_OTHER_PROFILE when ikemgr built IDr for another), certificates no map takes refused.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 
 static struct {
 	EVP_PKEY *ca_key, *hub_key, *hubec_key, *alice_key, *ecc_key, *other_key, *stranger_key;
-	X509 *ca, *hub, *hubec, *alice, *ecc, *other_ca, *stranger;
+	X509 *ca, *hub, *hubec, *alice, *ecc, *other_ca, *stranger, *carol, *sam, *evil;
 	struct vpnd_conf conf;
 	char dir[64];
 } k;
@@ -53,6 +54,15 @@ static void setup(void)
 	k.stranger = testpki_cert(k.stranger_key, NULL, "stranger", k.other_ca, k.other_key, -D,
 	                          30 * D, 7, 0, "DNS:ecc.example.com");
 
+	/* for the certificate map ENG (OU eng): carol's matches, sam's (sales) does not, evil's
+	 * would but comes from another CA */
+	k.carol = testpki_cert(k.alice_key, "eng", "carol", k.ca, k.ca_key, -D, 30 * D, 8, 0,
+	                       "DNS:carol.example.com");
+	k.sam = testpki_cert(k.alice_key, "sales", "sam", k.ca, k.ca_key, -D, 30 * D, 9, 0,
+	                     "DNS:sam.example.com");
+	k.evil = testpki_cert(k.stranger_key, "eng", "evil", k.other_ca, k.other_key, -D, 30 * D,
+	                      10, 0, "DNS:evil.example.com");
+
 	snprintf(k.dir, sizeof(k.dir), "/tmp/v2sig.XXXXXX");
 	cr_assert_not_null(mkdtemp(k.dir));
 	char p[128];
@@ -70,6 +80,9 @@ static void setup(void)
 		" certificate %1$s/hubec.pem\n private-key %1$s/hubec.key\n"
 		"crypto ikev2 keyring KR\n peer p\n  identity fqdn psk.example.com\n"
 		"  pre-shared-key local hub-side\n  pre-shared-key remote client-side\n"
+		"crypto pki certificate map ENG 10\n subject-name co ou=eng,\n"
+		"crypto ikev2 profile CM-ENG\n match certificate ENG\n"
+		" authentication local rsa-sig\n authentication remote rsa-sig\n pki trustpoint TP\n"
 		"crypto ikev2 profile EC\n match identity remote fqdn ecc.example.com\n"
 		" authentication local ecdsa-sig\n authentication remote ecdsa-sig\n"
 		" pki trustpoint TP-EC\n"
@@ -321,4 +334,70 @@ Test(v2sig, forgeries_refused)
 	v2req(&rq, 2, "client.example.com", "198.51.100.7");
 	peer_sign(&rq, k.alice_key, 1, 0);
 	cr_assert_eq(ask(&rq, &res), KEY_ERROR);
+}
+
+/* the peer's identity matches no profile; its certificate matches CM-ENG's map */
+Test(v2sig, profile_by_certificate_map)
+{
+	static struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, 2, "carol.example.com", "198.51.100.20");
+	with_cert(&rq, k.carol);
+	rq.peer_hashes = MSG_V2_HASH_SHA256;
+	peer_sign(&rq, k.alice_key, 14, NID_sha256WithRSAEncryption);
+	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
+	cr_assert_str_eq(res.profile, "CM-ENG");
+	cr_assert_str_eq(res.trustpoint, "TP");
+	expect_ours(&rq, &res, k.hub, 14, NID_sha256WithRSAEncryption);
+	const struct v2_judged *j = v2_judged_find(rq.sa_id);
+	cr_assert(j && !strcmp(j->profile, "CM-ENG") && j->kind == V2_AAA_CERT);
+	/* ikemgr built IDr for another profile: keymgr names its own and judges nothing */
+	snprintf(rq.profile, sizeof(rq.profile), "RSA");
+	cr_assert_eq(ask(&rq, &res), KEY_OTHER_PROFILE, "%s", res.message);
+	cr_assert_str_eq(res.profile, "CM-ENG");
+	cr_assert_not_null(strstr(res.message, "falls under ikev2 profile 'CM-ENG', not 'RSA'"),
+	                   "%s", res.message);
+	snprintf(rq.profile, sizeof(rq.profile), "CM-ENG");
+	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
+	cr_assert_str_eq(res.profile, "CM-ENG");
+	/* the identity lines still count, in order: alice (no OU) stays under RSA */
+	v2req(&rq, 2, "client.example.com", "198.51.100.21");
+	with_cert(&rq, k.alice);
+	peer_sign(&rq, k.alice_key, 1, 0);
+	cr_assert_eq(ask(&rq, &res), KEY_OK, "%s", res.message);
+	cr_assert_str_eq(res.profile, "RSA");
+}
+
+Test(v2sig, certificate_map_refusals)
+{
+	static struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	/* OU sales: no map takes it, no identity line either */
+	v2req(&rq, 2, "sam.example.com", "198.51.100.22");
+	with_cert(&rq, k.sam);
+	peer_sign(&rq, k.alice_key, 1, 0);
+	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY, "%s", res.message);
+	cr_assert_not_null(strstr(res.message, "no ikev2 profile matches identity "
+	                          "'sam.example.com' or its certificate"), "%s", res.message);
+	/* OU eng from a CA no trust point has: the map is not even looked at */
+	v2req(&rq, 2, "evil.example.com", "198.51.100.23");
+	with_cert(&rq, k.evil);
+	peer_sign(&rq, k.stranger_key, 14, NID_ecdsa_with_SHA256);
+	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY, "%s", res.message);
+	cr_assert_not_null(strstr(res.message, "no ikev2 profile matches identity "
+	                          "'evil.example.com'"), "%s", res.message);
+	cr_assert_null(strstr(res.message, "certificate"), "%s", res.message);
+	/* carol's certificate under an identity it does not carry */
+	v2req(&rq, 2, "bob.example.com", "198.51.100.24");
+	with_cert(&rq, k.carol);
+	peer_sign(&rq, k.alice_key, 1, 0);
+	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY, "%s", res.message);
+	/* a pre-shared key never falls under a certificate map */
+	v2req(&rq, 2, "carol.example.com", "198.51.100.25");
+	with_cert(&rq, k.carol);
+	rq.auth_method = MSG_V2_AUTH_PSK;
+	rq.auth_len = 32;
+	cr_assert_eq(ask(&rq, &res), KEY_NO_KEY, "%s", res.message);
+	cr_assert_not_null(strstr(res.message, "no ikev2 profile matches identity "
+	                          "'carol.example.com'"), "%s", res.message);
 }

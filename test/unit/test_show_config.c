@@ -480,7 +480,7 @@ Test(show_config, isakmp_profile)
 		"{'interval': 15, 'retry': 3}\n"
 		"assert d[0]['client_authentication_list'] == 'xauth'\n"
 		"assert d[1] == {'name': 'bare', 'match_identity_groups': [],"
-		" 'client_authentication_list': None, 'isakmp_authorization_list': None,"
+		" 'match_certificate': None, 'client_authentication_list': None, 'isakmp_authorization_list': None,"
 		" 'accounting_list': None, 'client_configuration_address': None, 'virtual_template': None,"
 		" 'keepalive': None, 'match_identity_addresses': [], 'keyring': None,"
 		" 'network_extension_acl': None, 'local_address': None, 'self_identity': 'address',"
@@ -491,6 +491,20 @@ Test(show_config, isakmp_profile)
 		"assert d[2]['client_configuration_group'] == 'sales'\n"
 		"assert d[3]['match_identity_addresses'] == ['fd00:1::/64', 'fd00:1:2::7/128']\n"
 		), 0, "%s", out);
+	free(out);
+	free(c);
+}
+
+Test(show_config, isakmp_profile_certificate_map)
+{
+	struct vpnd_conf *c = load("crypto pki certificate map M 1\n subject-name co ou=x,\n"
+	                           "crypto isakmp profile P\n match certificate M\n");
+	char *out = run(show_isakmp_profile, c, 0, NULL);
+	expect_has(out, "ISAKMP PROFILE P\n   Identities matched are:\n"
+	                "   Certificate maps matched are:\n    M\n");
+	free(out);
+	out = run(show_isakmp_profile, c, 1, NULL);
+	cr_expect_eq(json_check(out, "assert d[0]['match_certificate'] == 'M', d\n"), 0, "%s", out);
 	free(out);
 	free(c);
 }
@@ -885,6 +899,8 @@ static void normalize(struct vpnd_conf *c)
 	for (int i = 0; i < CONF_MAX_V2_AUTHOR; i++)
 		c->v2.author[i].line = 0;
 	c->v2.cluster.line = 0;
+	for (int i = 0; i < CONF_MAX_CERTMAPS; i++)
+		c->certmap[i].line = 0;
 }
 
 /* vpnd reads its own running-config back to the same configuration (secrets aside); with
@@ -1893,7 +1909,16 @@ static const char v2_text[] =
 	"crypto ikev2 redirect gateway init\ncrypto ikev2 redirect gateway auth\n"
 	"crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n slave max-session 500\n"
 	" no shutdown\n"
-	"ipv6 local pool P6 2001:db8:99::/64 128\n";
+	"ipv6 local pool P6 2001:db8:99::/64 128\n"
+	/* entries out of order, IOS's blanks around '=' and capitals */
+	"crypto pki certificate map CM 20\n alt-subject-name ew .Eng.example.com\n"
+	"crypto pki certificate map OTHER 5\n serial-number ne 00:1A:2b\n"
+	"crypto pki certificate map CM 10\n subject-name co OU = Eng ,\n"
+	" issuer-name eq cn=vpnd CA,o=Example\n subject-name nc cn=mallory\n"
+	"crypto pki certificate map CM 15\n subject-name sw cn=a\n issuer-name ne x\n"
+	" subject-name ew ,c=us\n serial-number eq 0\n"
+	"crypto pki certificate map CM 10\n subject-name co OU = Eng ,\n"
+	"crypto isakmp profile IKEV1\n match certificate OTHER\n";
 
 Test(show_config, running_config_ikev2_lines)
 {
@@ -1924,6 +1949,14 @@ Test(show_config, running_config_ikev2_lines)
 	           "crypto ikev2 limit max-in-negotiation-sa 50 outgoing\n");
 	expect_has(out, "crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n"
 	           " slave max-session 500\n no shutdown\n");
+	/* a label's entries together and in order, the repeated line once, values as compared */
+	expect_has(out, "crypto pki certificate map CM 10\n subject-name co ou=eng,\n"
+	           " issuer-name eq cn=vpnd ca,o=example\n subject-name nc cn=mallory\n"
+	           "crypto pki certificate map CM 15\n subject-name sw cn=a\n issuer-name ne x\n"
+	           " subject-name ew ,c=us\n serial-number eq 0\n"
+	           "crypto pki certificate map CM 20\n alt-subject-name ew .eng.example.com\n"
+	           "crypto pki certificate map OTHER 5\n serial-number ne 1a2b\n!\n");
+	expect_has(out, "crypto isakmp profile IKEV1\n   match certificate OTHER\n");
 	cr_expect_null(strstr(out, "k1"), "a key printed:\n%s", out);
 	cr_expect_null(strstr(out, "k2\n"), "a key printed:\n%s", out);
 	/* no policy was configured under the default name: IOS's is built in and not printed */
