@@ -336,8 +336,9 @@ static int child_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct i
 		/* the peer made an SA we cannot take: it is told to drop it */
 		log_info("IKEv2 session %u: the answer to our CHILD_SA rekey is not what we "
 		         "offered; the SA it made is deleted", sa->s.id);
-		if (taken_as_offered(c, IKEV2_PROTO_ESP, tr, n, spi) == 0) {
-			/* its inbound SPI is ours out: the Delete names our inbound, never made */
+		if (ikev2_find(c, IKEV2_NP_SA)) {
+			/* whatever it took, the peer made an SA sending to our offered SPI: the
+			 * Delete names that inbound SPI of ours, never installed */
 			ikev2_delete_children(o, &r->c.spi_in, 1, 0);
 		}
 		explicit_bzero(shared, sizeof(shared));
