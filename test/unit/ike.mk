@@ -48,6 +48,14 @@ test_unit_test_ikev2_redirect_SOURCES = test/unit/test_ikev2_redirect.c test/uni
 test_unit_test_ikev2_redirect_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_redirect_LDADD = $(TEST_LIBS)
 
+# requests the hub starts: CHILD_SA and IKE SA rekeys, their answers, retransmission, collisions
+check_PROGRAMS += test/unit/test_ikev2_hubrekey
+TESTS += test/unit/test_ikev2_hubrekey
+test_unit_test_ikev2_hubrekey_SOURCES = test/unit/test_ikev2_hubrekey.c test/unit/v2peer.c \
+	test/unit/v2peer.h
+test_unit_test_ikev2_hubrekey_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_hubrekey_LDADD = $(TEST_LIBS)
+
 check_PROGRAMS += test/unit/test_ikev2_proposal
 TESTS += test/unit/test_ikev2_proposal
 test_unit_test_ikev2_proposal_SOURCES = test/unit/test_ikev2_proposal.c test/unit/confload.c \
