@@ -752,3 +752,77 @@ Test(ikev2_hubrekey, collision_ours_queued)
 	cr_assert_eq(v2p.nsent, before + 2, "the dropped rekey sent after all");
 	cr_assert_null(sa->req);
 }
+
+/* 2.25.2: while the hub's IKE SA rekey is in flight nothing new is made on the SA */
+Test(ikev2_hubrekey, peer_rekey_during_our_ike_rekey_refused)
+{
+	struct ikev2_sa *sa = establish();
+	int before = v2p.nsent, adds = count_tun(IMSG_SA_ADD);
+	ikev2_hub_ike_rekey(sa);
+	cr_assert_eq(v2p.nsent, before + 1);
+	cr_assert_eq(ikev2_req_pending(sa, V2_REQ_IKE_REKEY, 0), 1);
+	peer_child_rekey(2);
+	cr_assert_eq(v2p.nsent, before + 2, "the peer's rekey not answered");
+	int has_sa;
+	cr_assert_eq(answer_notify(2, &has_sa), IKEV2_N_TEMPORARY_FAILURE);
+	cr_assert_not(has_sa);
+	cr_assert_eq(count_tun(IMSG_SA_ADD), adds);
+}
+
+/* The peer rekeys the IKE SA (msgid its request's ID): the hub's answer read, the SA that
+ * holds the session now returned. */
+static struct ikev2_sa *peer_ike_rekey(uint32_t msgid)
+{
+	static const uint8_t spi[8] = { 0x77, 1, 2, 3, 4, 5, 6, 7 }, ni[32] = { 0x88 };
+	static const struct ikev2_trans tr[3] = { { IKEV2_TR_ENCR, 20, 256 }, { IKEV2_TR_PRF, 6, 0 },
+	                                          { IKEV2_TR_DH, 19, 0 } };
+	uint8_t pub[64];
+	ike_dh_free(peer_dh(pub));
+	struct isakmp_buf b;
+	pl_start(&b);
+	ikev2_put_sa1(&b, 1, IKEV2_PROTO_IKE, spi, 8, tr, 3);
+	isakmp_put_payload(&b, IKEV2_NP_NONCE, ni, sizeof(ni));
+	ikev2_put_ke(&b, 19, pub, 64);
+	int before = v2p.nsent;
+	from_peer(v2p.spi_i, v2p.spi_r, v2p.k.ei, v2p.k.ai, IKEV2_EXCH_CREATE_CHILD, IKEV2_FLAG_I,
+	          msgid, &b);
+	cr_assert_eq(v2p.nsent, before + 1, "the peer's IKE SA rekey not answered");
+	struct ikev2_hdr h;
+	struct ikev2_chain c;
+	open_sent(v2p.spi_i, v2p.spi_r, v2p.k.er, v2p.k.ar, &h, &c);
+	cr_assert_eq(h.msgid, msgid);
+	cr_assert_not_null(ikev2_find(&c, IKEV2_NP_SA), "the peer's IKE SA rekey refused");
+	struct ikev2_sa *n = ikev2_sa_by_id(sid);
+	cr_assert(n && !memcmp(n->spi_i, spi, 8), "the session not on the peer's new SA");
+	return n;
+}
+
+/* Our Delete of the SA our CHILD_SA rekey replaced, answered on the IKE SA the peer rekeyed
+ * meanwhile: the old CHILD_SA goes all the same (the session holding it is on the new SA). */
+Test(ikev2_hubrekey, old_child_removed_after_a_peer_ike_rekey)
+{
+	struct ikev2_sa *old = establish();
+	soft_expire(x_in);
+	struct child_req q;
+	read_child_rekey(v2p.spi_i, v2p.spi_r, &v2p.k, 0, x_in, &q);
+	uint8_t shared[64];
+	size_t sl = sizeof(shared);
+	answer_child_rekey(v2p.spi_i, v2p.spi_r, &v2p.k, 0, &q, 256, htonl(0xc0de0001), nr1,
+	                   client, shared, &sl);
+	struct msg_sa_added added = { sid, q.spi, 0 };
+	cr_assert(ikev2_sa_added(sid, &added));
+	cr_assert_eq(read_delete(v2p.spi_i, v2p.spi_r, v2p.k.er, v2p.k.ar, 0, IKEV2_PROTO_ESP,
+	                         &x_in), 1);
+	/* before answering it the peer rekeys the IKE SA */
+	struct ikev2_sa *n = peer_ike_rekey(2);
+	cr_assert_neq(n, old);
+	cr_assert(old->s.superseded);
+	cr_assert_eq(children(n), 2);
+	int dels = count_tun(IMSG_SA_DEL);
+	from_peer(v2p.spi_i, v2p.spi_r, v2p.k.ei, v2p.k.ai, IKEV2_EXCH_INFORMATIONAL,
+	          IKEV2_FLAG_I | IKEV2_FLAG_R, 1, NULL);
+	cr_assert_eq(count_tun(IMSG_SA_DEL), dels + 1, "the old CHILD_SA left in tunmgr");
+	cr_assert_eq(last_tun(IMSG_SA_DEL)->u.del.spi_in, x_in);
+	cr_assert_eq(children(n), 1);
+	cr_assert_not_null(child_of(n, q.spi));
+}
