@@ -826,3 +826,31 @@ Test(ikev2_hubrekey, old_child_removed_after_a_peer_ike_rekey)
 	cr_assert_eq(children(n), 1);
 	cr_assert_not_null(child_of(n, q.spi));
 }
+
+/* The peer deletes the SA the hub is rekeying, then answers the rekey with an SA all the
+ * same: nothing is installed for a CHILD_SA that is gone, and what the peer made is deleted. */
+Test(ikev2_hubrekey, answer_after_the_old_sa_was_deleted)
+{
+	struct ikev2_sa *sa = establish();
+	int before = v2p.nsent;
+	soft_expire(x_in);
+	struct child_req q;
+	read_child_rekey(v2p.spi_i, v2p.spi_r, &v2p.k, 0, x_in, &q);
+	/* its Delete names its inbound SPI of the pair */
+	struct isakmp_buf b;
+	pl_start(&b);
+	ikev2_put_delete(&b, IKEV2_PROTO_ESP, 4, 1, (const uint8_t *)&x_out);
+	from_peer(v2p.spi_i, v2p.spi_r, v2p.k.ei, v2p.k.ai, IKEV2_EXCH_INFORMATIONAL, IKEV2_FLAG_I, 2,
+	          &b);
+	cr_assert_eq(v2p.nsent, before + 2, "the peer's Delete not answered");
+	cr_assert_eq(children(sa), 0);
+	uint8_t shared[64];
+	size_t sl = sizeof(shared);
+	int adds = count_tun(IMSG_SA_ADD);
+	answer_child_rekey(v2p.spi_i, v2p.spi_r, &v2p.k, 0, &q, 256, htonl(0xc0de0001), nr1,
+	                   client, shared, &sl);
+	cr_assert_eq(count_tun(IMSG_SA_ADD), adds, "an SA installed for a CHILD_SA that is gone");
+	cr_assert_eq(v2p.nsent, before + 3, "what the peer made is not deleted");
+	cr_assert_eq(read_delete(v2p.spi_i, v2p.spi_r, v2p.k.er, v2p.k.ar, 0, IKEV2_PROTO_ESP,
+	                         &q.spi), 1);
+}
