@@ -26,7 +26,8 @@ test_unit_test_ikev2_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_wire_LDADD = $(TEST_LIBS)
 
 # the IKEv2 responder's message IDs through ikev2_input (found by test/fuzz/fuzz_ikev2_engine.c)
-EXTRA_DIST += test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_client.h
+EXTRA_DIST += test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_client.h \
+	test/fuzz/ikev2_hub_answer.c
 check_PROGRAMS += test/unit/test_ikev2_engine
 TESTS += test/unit/test_ikev2_engine
 test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c test/unit/v2peer.c test/unit/v2peer.h
