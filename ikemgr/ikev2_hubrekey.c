@@ -308,7 +308,7 @@ static int child_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct i
 			         sa->s.id, err);
 		else if (why && c)
 			log_info("IKEv2 session %u: our CHILD_SA rekey: %s", sa->s.id, why);
-		else if (o && ikev2_find(c, IKEV2_NP_SA))
+		else if (!why && o && ikev2_find(c, IKEV2_NP_SA))
 			/* the SA it replaces went meanwhile (the peer deleted it): what the peer
 			 * made for it goes too */
 			ikev2_delete_children(o, &r->c.spi_in, 1, 0);

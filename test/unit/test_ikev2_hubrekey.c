@@ -180,3 +180,33 @@ Test(ikev2_hubrekey, answer_after_the_old_sa_was_deleted)
 	cr_assert_eq(read_delete(v2p.spi_i, v2p.spi_r, v2p.k.er, v2p.k.ar, 0, IKEV2_PROTO_ESP,
 	                         &q.spi), 1);
 }
+
+/* An answer whose payloads do not parse (found by fuzz_ikev2_engine): counted, nothing
+ * installed, the rekey forgotten so that the next report starts another. */
+Test(ikev2_hubrekey, malformed_answer_forgets_the_rekey)
+{
+	struct ikev2_sa *sa = establish();
+	int before = v2p.nsent;
+	soft_expire(x_in);
+	struct child_req q;
+	read_child_rekey(v2p.spi_i, v2p.spi_r, &v2p.k, 0, x_in, &q);
+	static const uint8_t body[4];
+	struct isakmp_buf b;
+	pl_start(&b);
+	isakmp_put_payload(&b, IKEV2_NP_N, body, sizeof(body));
+	b.data[ISAKMP_HDR_LEN + 2] = b.data[ISAKMP_HDR_LEN + 3] = 0;     /* a length of 0 */
+	uint64_t bad = v2.drop_malformed;
+	int adds = count_tun(IMSG_SA_ADD);
+	from_peer(v2p.spi_i, v2p.spi_r, v2p.k.ei, v2p.k.ai, IKEV2_EXCH_CREATE_CHILD,
+	          IKEV2_FLAG_I | IKEV2_FLAG_R, q.msgid, &b);
+	cr_assert_eq(v2.drop_malformed, bad + 1);
+	cr_assert_eq(count_tun(IMSG_SA_ADD), adds);
+	cr_assert_eq(v2p.nsent, before + 1, "something sent for an answer that does not parse");
+	cr_assert_null(sa->req, "the answer not taken as the request's");
+	struct ike_child *c = child_of(sa, x_in);
+	cr_assert(c && !c->rekeying);
+	soft_expire(x_in);
+	cr_assert_eq(v2p.nsent, before + 2);
+	read_child_rekey(v2p.spi_i, v2p.spi_r, &v2p.k, 0, x_in, &q);
+	cr_assert_eq(q.msgid, 1);
+}
