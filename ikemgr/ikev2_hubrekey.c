@@ -330,6 +330,10 @@ static int child_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct i
 			         sa->s.id, err);
 		else if (why && c)
 			log_info("IKEv2 session %u: our CHILD_SA rekey: %s", sa->s.id, why);
+		else if (!why && o && ikev2_find(c, IKEV2_NP_SA))
+			/* the SA it replaces went meanwhile (the peer deleted it): what the peer
+			 * made for it goes too */
+			ikev2_delete_children(o, &r->c.spi_in, 1, 0);
 		return 1;
 	}
 	/* what the peer took must be what we offered */
@@ -360,8 +364,9 @@ static int child_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct i
 		/* the peer made an SA we cannot take: it is told to drop it */
 		log_info("IKEv2 session %u: the answer to our CHILD_SA rekey is not what we "
 		         "offered; the SA it made is deleted", sa->s.id);
-		if (taken_as_offered(c, IKEV2_PROTO_ESP, tr, n, spi) == 0) {
-			/* its inbound SPI is ours out: the Delete names our inbound, never made */
+		if (ikev2_find(c, IKEV2_NP_SA)) {
+			/* whatever it took, the peer made an SA sending to our offered SPI: the
+			 * Delete names that inbound SPI of ours, never installed */
 			ikev2_delete_children(o, &r->c.spi_in, 1, 0);
 		}
 		explicit_bzero(shared, sizeof(shared));

@@ -190,16 +190,18 @@ int ikev2_req_tick(struct ikev2_sa *sa, time_t now)
 	return 1;
 }
 
-/* The peer's Delete answer: with our own rekey's delete, the pairs go now. */
+/* The peer's Delete answer: with our own rekey's delete, the pairs go now, from the session
+ * wherever it is (the peer may have rekeyed the IKE SA since the Delete left). */
 static void delete_answered(struct ikev2_sa *sa, const struct ikev2_req *r)
 {
-	if (!r->remove || sa->s.superseded)
+	struct ikev2_sa *o = sa->s.superseded ? ikev2_sa_by_id(sa->successor) : sa;
+	if (!r->remove || !o)
 		return;
 	for (int k = 0; k < r->nspis; k++)
 		for (int i = 0; i < IKE_MAX_CHILD; i++) {
-			struct ike_child *c = &sa->s.child[i];
+			struct ike_child *c = &o->s.child[i];
 			if (c->used && c->spi_in == r->spis[k])
-				ike_child_remove(&sa->s, c, "rekeyed");
+				ike_child_remove(&o->s, c, "rekeyed");
 		}
 }
 

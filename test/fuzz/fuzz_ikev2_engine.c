@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/quiet_log.c ikemgr/ikev2*.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c keymgr/v2auth.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ike_crypto.c common/ikev2_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev2_engine
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -D_GNU_SOURCE -DPACKAGE_VERSION=\"fuzz\" test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_hub_answer.c test/fuzz/quiet_log.c ikemgr/ikev2*.c ikemgr/ike_*.c ikemgr/session.c ikemgr/ikev1*.c ikemgr/ez*.c ikemgr/vti*.c ikemgr/isakmp.c ikemgr/dh.c ikemgr/admission.c common/netpolicy.c keymgr/keyring.c keymgr/v2auth.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c tunmgr/esp.c tunmgr/replay.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ike_crypto.c common/ikev2_crypto.c common/ossl_legacy.c -lcrypto -o fuzz_ikev2_engine
 /*
  * The IKEv2 responder (ikemgr/ikev2_*.c) fed whole exchanges. The engine does no I/O (struct
  * ike_io), so the harness is everything around it:
@@ -9,13 +9,21 @@
  *     wrong total) once fragmentation is negotiated;
  *   - keymgr: the pre-shared-key question answered by keymgr's own keymgr_v2_auth (the same
  *     configuration), the authorization with a fixed policy;
- *   - tunmgr: the interface created, the CHILD_SA installed.
+ *   - tunmgr: the interface created, the CHILD_SA installed;
+ *   - the peer answering the hub's own requests (ikev2_hub_answer.c): liveness checks, Deletes,
+ *     CHILD_SA and IKE SA rekeys, as asked, with one thing wrong, with an error notify, with
+ *     the input's chain or flips; after the hub's IKE SA rekey the client goes on on the new
+ *     SA, whose initiator the hub is.
  * The input then picks, step by step: valid messages, the same with bytes flipped or cut,
  * the input's bytes as an encrypted payload chain (right keys, any exchange and message ID),
  * clear datagrams, retransmissions, answers refused, late, repeated or for another session,
  * time jumps, clears and a reload that removes the profile.
- * Invariants (abort): every datagram sent is an IKEv2 message, never with the initiator flag,
- * requests (our Delete) only INFORMATIONAL; a response on our SA decrypts with our keys and
+ * Invariants (abort): every datagram sent is an IKEv2 message, without the initiator flag on
+ * an SA the client started and with it on one the hub started (2.2), requests (Deletes,
+ * liveness, rekeys) only INFORMATIONAL or CREATE_CHILD_SA, encrypted, opening with the
+ * client's keys; an answer to one with nothing wrong is taken (a rekeyed CHILD_SA keyed with
+ * KEYMAT's halves, the hub's outbound first; a new IKE SA of the hub's holding the session),
+ * one with something wrong installs nothing; a response on our SA decrypts with our keys and
  * answers the request just taken (same message ID, retransmissions included); no SA_ADD before
  * keymgr's KEY_OK and XAUTH_OK for that session; fragments only to a client that announced
  * fragmentation, each opening with our keys, numbered in order, joined before the checks
@@ -59,7 +67,7 @@ static const char cfg[] =
 	"crypto ikev2 profile FLEXPROF\n match identity remote fqdn client.example.com\n"
 	" identity local fqdn hub.example.com\n authentication local pre-share\n"
 	" authentication remote pre-share\n keyring local FLEXKEYS\n"
-	" aaa authorization group psk list LOCAL FLEXPOL\n virtual-template 1\n"
+	" aaa authorization group psk list LOCAL FLEXPOL\n virtual-template 1\n dpd 10 2 periodic\n"
 	"crypto ipsec transform-set TS-CBC256 esp-aes 256 esp-sha256-hmac\n mode tunnel\n"
 	"crypto ipsec profile FLEXIPSEC\n set transform-set TS-CBC256\n set ikev2-profile FLEXPROF\n"
 	"interface eth0\n ip address 172.18.143.246 255.255.255.0\n"
@@ -142,12 +150,19 @@ static int timeouts;            /* the policy has a session and an idle timeout 
 #define A_OTHER_ID   0x40       /* every answer for another session id */
 #define A_HOLD       0x80       /* nothing answered until the input says so */
 
+struct msg_sa_add last_add;
+unsigned n_add;
+
 static void enqueue(int to_tun, uint32_t type, uint32_t peerid, const void *d, size_t l)
 {
 	if (to_tun && type == IMSG_SA_ADD) {
 		struct track *t = trk(peerid);
 		if (!t->key_ok || !t->xauth_ok)
 			abort();        /* an IPsec SA for a session keymgr did not let through */
+		if (l != sizeof(last_add))
+			abort();
+		memcpy(&last_add, d, l);
+		n_add++;
 	}
 	if (nq >= QMAX)
 		return;         /* a flood: the rest is lost, as on a full channel */
@@ -178,7 +193,8 @@ int got_resp;
 uint8_t resp[65536];
 size_t resp_len;
 
-static int open_sk(uint8_t *m, size_t len, uint8_t **in, size_t *inlen, uint8_t *np)
+static int open_sk(uint8_t *m, size_t len, const uint8_t *ek, const uint8_t *ak, uint8_t **in,
+                   size_t *inlen, uint8_t *np)
 {
 	struct ikev2_hdr h;
 	struct ikev2_chain c;
@@ -188,7 +204,7 @@ static int open_sk(uint8_t *m, size_t len, uint8_t **in, size_t *inlen, uint8_t 
 	const struct ikev2_pl *sk = ikev2_find(&c, IKEV2_NP_SK);
 	if (!sk)
 		return -1;
-	return ikev2_sk_open(&C.s, C.k.er, C.k.ar, m, len, sk->off, in, inlen);
+	return ikev2_sk_open(&C.s, ek, ak, m, len, sk->off, in, inlen);
 }
 
 /* An IKE_AUTH answer on our SA: if it carries AUTH and a CHILD_SA, tunmgr must have said
@@ -241,9 +257,18 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 	struct ikev2_hdr h;
 	if (len > sizeof(last_out) || ikev2_parse_hdr(pkt, len, &h) < 0 || h.version != IKEV2_VERSION)
 		abort();        /* the engine sends whole IKEv2 messages only */
-	if ((h.flags & IKEV2_FLAG_I) && !memcmp(h.spi_i, C.spi_i, 8))
-		abort();        /* the client's SA: we are its responder (an SA of a rekey the hub
-		                 * started has the hub's own SPIi, and the I flag) */
+	/* the I flag (2.2): on an SA the client started (the first, with its SPIi) the hub is the
+	 * responder and never sets it; on one the hub started by its IKE SA rekey, which the
+	 * client answered, it always does */
+	int on_cur = C.up && !memcmp(h.spi_i, C.spi_i, 8) && !memcmp(h.spi_r, C.spi_r, 8),
+	    on_prev = C.prev.up && !memcmp(h.spi_i, C.prev.spi_i, 8) &&
+	              !memcmp(h.spi_r, C.prev.spi_r, 8);
+	if (on_cur || on_prev) {
+		if (!(h.flags & IKEV2_FLAG_I) != !(on_cur ? C.hub_init : C.prev.hub_init))
+			abort();
+	} else if ((h.flags & IKEV2_FLAG_I) && !C.hub_init && !memcmp(h.spi_i, C.spi_i, 8)) {
+		abort();
+	}
 	memcpy(last_out, pkt, len);
 	last_out_len = len;
 	if (!(h.flags & IKEV2_FLAG_R)) {
@@ -251,6 +276,21 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 		if ((h.exch != IKEV2_EXCH_INFORMATIONAL && h.exch != IKEV2_EXCH_CREATE_CHILD) ||
 		    h.np != IKEV2_NP_SK)
 			abort();
+		if ((on_cur || on_prev) && len <= sizeof(C.hreq)) {
+			/* on an SA of ours: it opens with our keys, and may be answered */
+			uint8_t *m = malloc(len), *in, np;
+			size_t inlen;
+			if (!m)
+				abort();
+			memcpy(m, pkt, len);
+			if (on_cur ? open_sk(m, len, V2C_EK_IN(&C), V2C_AK_IN(&C), &in, &inlen, &np)
+			           : open_sk(m, len, V2C_EK_IN(&C.prev), V2C_AK_IN(&C.prev), &in, &inlen,
+			                     &np))
+				abort();
+			free(m);
+			memcpy(C.hreq, pkt, len);
+			C.hreq_len = len;
+		}
 		return;
 	}
 	if (!memcmp(h.spi_i, C.spi_i, 8)) {
@@ -272,7 +312,7 @@ static void send_pkt(const union sa46 *l, const union sa46 *p, int port4500,
 		if (v2c_open_frag(m, len, &h, &in, &inlen, &np) && h.exch == IKEV2_EXCH_AUTH)
 			check_auth_answer(in, inlen, np);
 	} else {
-		if (open_sk(m, len, &in, &inlen, &np) < 0)
+		if (open_sk(m, len, V2C_EK_IN(&C), V2C_AK_IN(&C), &in, &inlen, &np) < 0)
 			abort();        /* a response on our SA that our keys do not open */
 		if (h.exch == IKEV2_EXCH_AUTH)
 			check_auth_answer(in, inlen, np);
@@ -552,8 +592,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				C.next_out++;
 			break;
 		}
-		case 6:         /* INFORMATIONAL */
-			info(get(&r));
+		case 6:         /* INFORMATIONAL, or the hub's last request answered */
+			if (b & 0x80) {
+				v = get(&r);
+				uint8_t np = get(&r);
+				n = chunk(&r, &p);
+				answer_hub(v, np, p, n);
+			} else {
+				info(get(&r));
+			}
 			break;
 		case 7:         /* CREATE_CHILD_SA */
 			create_child(get(&r));
@@ -592,9 +639,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(c);
 			}
 			break;
-		case 10:        /* time passes */
+		case 10:        /* time passes: v & 0x80, quarter hours (the IKE SA is rekeyed by
+		                 * the hub 20.4 to 21.6 h after it is up, and ends at 24 h) */
 			v = get(&r);
-			ikev2_tick(time(NULL) + (time_t)v * (v & 0x80 ? 3600 : 5));
+			ikev2_tick(time(NULL) + (v & 0x80 ? (time_t)(v & 0x7f) * 900 : (time_t)v * 5));
 			drain(0);
 			break;
 		case 11:        /* clear crypto session */

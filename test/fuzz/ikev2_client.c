@@ -154,6 +154,18 @@ again:
 			C.sid = sa->s.id;
 }
 
+int v2c_dh(int group, uint8_t *pub, size_t *publen, const uint8_t *hub, size_t hublen,
+           uint8_t *shared, size_t *sl)
+{
+	struct ike_dh *d = group == 14 ? dh14 : group == 19 ? dh19 : NULL;
+	size_t pl = d ? ike_dh_publen(group) : 0;
+	if (!d || pl > *publen || hublen != pl)
+		return -1;
+	memcpy(pub, group == 14 ? pub14 : pub19, pl);
+	*publen = pl;
+	return ike_dh_shared(d, hub, hublen, shared, sl);
+}
+
 /* Header, SK, then inner (np: its first payload type), encrypted with our keys; flips applied
  * to the clear text (mode 1) or to the sealed message (mode 2). */
 void send_sk(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, size_t len,
@@ -161,13 +173,22 @@ void send_sk(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, siz
 {
 	if (!C.up)
 		return;
+	v2c_seal_send(C.spi_i, C.spi_r, V2C_EK_OUT(&C), V2C_AK_OUT(&C), exch, V2C_FLAG_I(&C), msgid,
+	              np, inner, len, mut, nmut, mode, from);
+}
+
+void v2c_seal_send(const uint8_t spi_i[8], const uint8_t spi_r[8], const uint8_t *ek,
+                   const uint8_t *ak, uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t np,
+                   const uint8_t *inner, size_t len, const uint8_t *mut, size_t nmut, int mode,
+                   const union sa46 *from)
+{
 	size_t cap = ISAKMP_HDR_LEN + 4 + C.s.iv + len + C.s.block + C.s.icv + 16;
 	uint8_t *m = calloc(1, cap);
 	if (!m)
 		abort();
 	struct isakmp_buf b;
 	isakmp_buf_init(&b);
-	ikev2_put_hdr(&b, C.spi_i, C.spi_r, exch, IKEV2_FLAG_I, msgid);
+	ikev2_put_hdr(&b, spi_i, spi_r, exch, flags, msgid);
 	if (b.err || b.len != ISAKMP_HDR_LEN)
 		abort();
 	memcpy(m, b.data, b.len);
@@ -179,7 +200,7 @@ void send_sk(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, siz
 	if (mode == 1)
 		for (size_t i = 0; i + 1 < nmut && len; i += 2)
 			m[sk + 4 + C.s.iv + (mut[i] * 5u + mut[i + 1]) % len] ^= mut[i + 1] | 1;
-	long n = ikev2_sk_seal(&C.s, C.k.ei, C.k.ai, m, cap, sk, len);
+	long n = ikev2_sk_seal(&C.s, ek, ak, m, cap, sk, len);
 	if (n < 0)
 		abort();
 	size_t l = (size_t)n;
@@ -213,7 +234,7 @@ void send_skf(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, si
 		for (int forged = !!(how & 0x40) && s == 0; forged >= 0; forged--) {
 			struct isakmp_buf b;
 			isakmp_buf_init(&b);
-			ikev2_put_hdr(&b, C.spi_i, C.spi_r, exch, IKEV2_FLAG_I, msgid);
+			ikev2_put_hdr(&b, C.spi_i, C.spi_r, exch, V2C_FLAG_I(&C), msgid);
 			if (b.err || b.len != ISAKMP_HDR_LEN)
 				abort();
 			memset(m, 0, cap);
@@ -227,7 +248,8 @@ void send_skf(uint8_t exch, uint32_t msgid, uint8_t np, const uint8_t *inner, si
 			m[ISAKMP_HDR_LEN + 6] = 0;
 			m[ISAKMP_HDR_LEN + 7] = (uint8_t)total;
 			memcpy(m + ISAKMP_HDR_LEN + 8 + C.s.iv, inner + from, l);
-			long n = ikev2_skf_seal(&C.s, C.k.ei, C.k.ai, m, cap, ISAKMP_HDR_LEN, l);
+			long n = ikev2_skf_seal(&C.s, V2C_EK_OUT(&C), V2C_AK_OUT(&C), m, cap,
+			                        ISAKMP_HDR_LEN, l);
 			if (n < 0)
 				abort();
 			size_t ml = (size_t)n;
@@ -420,8 +442,11 @@ void create_child(uint8_t v)
 	uint8_t body[300];
 	size_t l;
 	if (v & 1) {
+		/* REKEY_SA names the SA by the SPI we receive on (v & 2: the one we offered in
+		 * IKE_AUTH), or by the hub's, which names nothing of ours */
 		uint8_t n[8] = { IKEV2_PROTO_ESP, 4, 0x40, 0x09 };
-		memcpy(n + 4, &C.hub_spi, 4);
+		uint32_t ours = htonl(0xc0de0000u);
+		memcpy(n + 4, v & 2 ? &ours : &C.hub_spi, 4);
 		cadd(&c, IKEV2_NP_N, n, 8);
 	}
 	esp_sa_body(body, &l, (uint8_t)(v & 0xfe));
@@ -449,7 +474,7 @@ int v2c_open_frag(uint8_t *m, size_t len, const struct ikev2_hdr *h, uint8_t **i
 	if (num == 0 || num > total || (num > 1 && (num != fr_next || total != fr_total ||
 	                                            h->msgid != fr_msgid)))
 		abort();        /* out of order or inconsistent */
-	if (ikev2_skf_open(&C.s, C.k.er, C.k.ar, m, len, c.pl[0].off, &p, &pl) < 0)
+	if (ikev2_skf_open(&C.s, V2C_EK_IN(&C), V2C_AK_IN(&C), m, len, c.pl[0].off, &p, &pl) < 0)
 		abort();
 	if (num == 1) {
 		fr_len = 0;

@@ -37,9 +37,38 @@ struct v2_client {
 	uint32_t sid;                   /* the engine's session id for our SA */
 	uint8_t last[4096];             /* our last request, for retransmission */
 	size_t last_len;
+	/* the hub started this IKE SA (its rekey, answered by us): its messages carry the I flag,
+	 * ours not, and SK_er/SK_ar are our outbound keys */
+	int hub_init;
+	/* the SA the hub's IKE SA rekey replaced, until the hub's Delete of it is answered */
+	struct v2c_prev {
+		int up, hub_init;
+		uint8_t spi_i[8], spi_r[8];
+		struct ikev2_keys k;
+	} prev;
+	uint8_t hreq[4096];             /* the hub's last request on either SA, as sent */
+	size_t hreq_len;
+	uint32_t nanswers;              /* to the hub: our SPIs differ each time */
 };
 extern struct v2_client C;
+/* Our keys and flags on an SA (C, or C.prev): the IKE SA's initiator's keys out, unless the
+ * hub started it. */
+#define V2C_EK_OUT(c) ((c)->hub_init ? (c)->k.er : (c)->k.ei)
+#define V2C_AK_OUT(c) ((c)->hub_init ? (c)->k.ar : (c)->k.ai)
+#define V2C_EK_IN(c)  ((c)->hub_init ? (c)->k.ei : (c)->k.er)
+#define V2C_AK_IN(c)  ((c)->hub_init ? (c)->k.ai : (c)->k.ar)
+#define V2C_FLAG_I(c) ((c)->hub_init ? 0 : IKEV2_FLAG_I)
 int v2c_init(void);
+/* Our public value in group (14, 19) into pub, and g^ir with the hub's; -1 for another group
+ * or a value refused. */
+int v2c_dh(int group, uint8_t *pub, size_t *publen, const uint8_t *hub, size_t hublen,
+           uint8_t *shared, size_t *sl);
+/* A message on SA spi_i/spi_r: header (flags), SK around inner (np its first payload type),
+ * sealed with ek/ak under C's suite; mode 1: mut flips the clear text, 2: the sealed message */
+void v2c_seal_send(const uint8_t spi_i[8], const uint8_t spi_r[8], const uint8_t *ek,
+                   const uint8_t *ak, uint8_t exch, uint8_t flags, uint32_t msgid, uint8_t np,
+                   const uint8_t *inner, size_t len, const uint8_t *mut, size_t nmut, int mode,
+                   const union sa46 *from);
 /* IKE_SA_INIT (v: 1 group 19 else 14, 2 NAT detected, 4 fragmentation announced; mut: byte
  * flips or a cut, then no keys),
  * answering a COOKIE once; the keys derived from a real answer */
@@ -65,5 +94,17 @@ int v2c_open_frag(uint8_t *m, size_t len, const struct ikev2_hdr *h, uint8_t **i
 void ike_auth_frag(uint8_t v, uint8_t how, const uint8_t *mut, size_t nmut);
 void info(uint8_t v);
 void create_child(uint8_t v);
+
+/* ikev2_hub_answer.c: the hub's last request (C.hreq) answered. v & 3: 0 as asked, 1 an error
+ * notify, 2 the input's bytes as the payload chain (np its first type), 3 as asked with the
+ * input's flips (in clear with v & 0x80, else after sealing); v >> 2 & 7 for 0 and 3: what
+ * the answer gets wrong (nothing, another key length, selectors or SPI, no KE, a KE in another
+ * group, an SPI of another size, two proposals, no nonce). An answer without a fault must be
+ * taken: a CHILD_SA keyed with KEYMAT's halves as 2.17 has them, an IKE SA that the client
+ * then uses (the hub its initiator); one with a fault must be refused. */
+void answer_hub(uint8_t v, uint8_t np, const uint8_t *bytes, size_t n);
+/* harness: the SAs handed to tunmgr (the last one, how many) */
+extern struct msg_sa_add last_add;
+extern unsigned n_add;
 
 #endif

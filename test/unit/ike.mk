@@ -26,7 +26,8 @@ test_unit_test_ikev2_wire_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_wire_LDADD = $(TEST_LIBS)
 
 # the IKEv2 responder's message IDs through ikev2_input (found by test/fuzz/fuzz_ikev2_engine.c)
-EXTRA_DIST += test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_client.h
+EXTRA_DIST += test/fuzz/fuzz_ikev2_engine.c test/fuzz/ikev2_client.c test/fuzz/ikev2_client.h \
+	test/fuzz/ikev2_hub_answer.c
 check_PROGRAMS += test/unit/test_ikev2_engine
 TESTS += test/unit/test_ikev2_engine
 test_unit_test_ikev2_engine_SOURCES = test/unit/test_ikev2_engine.c test/unit/v2peer.c test/unit/v2peer.h
@@ -55,6 +56,21 @@ test_unit_test_ikev2_redirect_SOURCES = test/unit/test_ikev2_redirect.c test/uni
 	test/unit/v2peer.h
 test_unit_test_ikev2_redirect_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_ikev2_redirect_LDADD = $(TEST_LIBS)
+
+# requests the hub starts: CHILD_SA rekeys, their answers, retransmission (test_ikev2_hubrekey);
+# the IKE SA rekey and the collisions with the peer's rekeys (test_ikev2_hubrekey_ike)
+check_PROGRAMS += test/unit/test_ikev2_hubrekey
+TESTS += test/unit/test_ikev2_hubrekey
+test_unit_test_ikev2_hubrekey_SOURCES = test/unit/test_ikev2_hubrekey.c test/unit/v2hub.c \
+	test/unit/v2hub.h test/unit/v2peer.c test/unit/v2peer.h
+test_unit_test_ikev2_hubrekey_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_hubrekey_LDADD = $(TEST_LIBS)
+check_PROGRAMS += test/unit/test_ikev2_hubrekey_ike
+TESTS += test/unit/test_ikev2_hubrekey_ike
+test_unit_test_ikev2_hubrekey_ike_SOURCES = test/unit/test_ikev2_hubrekey_ike.c test/unit/v2hub.c \
+	test/unit/v2hub.h test/unit/v2peer.c test/unit/v2peer.h
+test_unit_test_ikev2_hubrekey_ike_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_ikev2_hubrekey_ike_LDADD = $(TEST_LIBS)
 
 check_PROGRAMS += test/unit/test_ikev2_proposal
 TESTS += test/unit/test_ikev2_proposal
