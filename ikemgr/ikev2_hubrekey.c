@@ -83,6 +83,35 @@ void ikev2_hub_ike_rekey(struct ikev2_sa *sa)
 	ikev2_req_queue(sa, r);
 }
 
+/* What we offer, and what the answer must take: a CHILD_SA's own transform (PFS in group, 0
+ * none), or the IKE SA's own suite. 0 when the transform has no IKEv2 name. */
+static int esp_offer(const struct ike_child *c, int group, struct ikev2_trans tr[4])
+{
+	const struct alg_esp_encr *e = alg_esp_encr(c->encr);
+	const struct alg_esp_auth *a = c->auth ? alg_esp_auth(c->auth) : NULL;
+	int n = 0;
+	if (!e || !e->v2_id || (c->auth && (!a || !a->v2_id)))
+		return 0;
+	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ENCR, e->v2_id, (uint16_t)c->keylen };
+	if (a)
+		tr[n++] = (struct ikev2_trans){ IKEV2_TR_INTEG, a->v2_id, 0 };
+	if (group)
+		tr[n++] = (struct ikev2_trans){ IKEV2_TR_DH, (uint16_t)group, 0 };
+	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ESN, 0, 0 };
+	return n;
+}
+
+static int ike_offer(const struct ikev2_suite *s, struct ikev2_trans tr[4])
+{
+	int n = 0;
+	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ENCR, s->encr_id, s->encr_bits };
+	tr[n++] = (struct ikev2_trans){ IKEV2_TR_PRF, s->prf_id, 0 };
+	if (s->integ_id)
+		tr[n++] = (struct ikev2_trans){ IKEV2_TR_INTEG, s->integ_id, 0 };
+	tr[n++] = (struct ikev2_trans){ IKEV2_TR_DH, s->dh, 0 };
+	return n;
+}
+
 /* Our KE for group into pub; r->dh keeps the private half. */
 static int our_ke(struct ikev2_req *r, uint8_t *pub, size_t *publen)
 {
@@ -151,10 +180,9 @@ static int build_child(struct ikev2_sa *sa, struct ikev2_req *r, struct isakmp_b
 	struct ike_child *old = child_by_spi(&sa->s, r->spis[0]);
 	if (!old || old->replaced_at)
 		return -1;              /* the peer rekeyed or deleted it meanwhile */
-	const struct alg_esp_encr *e = alg_esp_encr(old->encr);
-	const struct alg_esp_auth *a = old->auth ? alg_esp_auth(old->auth) : NULL;
 	const struct conf_ipsec_profile *ip = ike_session_ipsec_profile(&sa->s);
-	if (!e || !e->v2_id || (old->auth && (!a || !a->v2_id)))
+	struct ikev2_trans tr[4];
+	if (!esp_offer(old, 0, tr))
 		return -1;
 	if (!r->group)
 		r->group = ip && ip->pfs_group ? ip->pfs_group : old->pfs_group;
@@ -175,14 +203,7 @@ static int build_child(struct ikev2_sa *sa, struct ikev2_req *r, struct isakmp_b
 	size_t publen = sizeof(pub);
 	if (r->group && our_ke(r, pub, &publen) < 0)
 		return -1;
-	struct ikev2_trans tr[4];
-	int n = 0;
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ENCR, e->v2_id, (uint16_t)old->keylen };
-	if (a)
-		tr[n++] = (struct ikev2_trans){ IKEV2_TR_INTEG, a->v2_id, 0 };
-	if (r->group)
-		tr[n++] = (struct ikev2_trans){ IKEV2_TR_DH, (uint16_t)r->group, 0 };
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ESN, 0, 0 };
+	int n = esp_offer(&r->c, r->group, tr);
 	struct ikev2_ts hub[IKEV2_MAX_TS], cl;
 	int nhub;
 	if (selectors(sa, old, hub, &nhub, &cl) < 0)
@@ -213,12 +234,7 @@ static int build_ike(struct ikev2_sa *sa, struct ikev2_req *r, struct isakmp_buf
 	if (our_ke(r, pub, &publen) < 0)
 		return -1;
 	struct ikev2_trans tr[4];
-	int n = 0;
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ENCR, s->encr_id, s->encr_bits };
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_PRF, s->prf_id, 0 };
-	if (s->integ_id)
-		tr[n++] = (struct ikev2_trans){ IKEV2_TR_INTEG, s->integ_id, 0 };
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_DH, s->dh, 0 };
+	int n = ike_offer(s, tr);
 	ikev2_put_sa1(b, 1, IKEV2_PROTO_IKE, r->spi, 8, tr, n);
 	isakmp_put_payload(b, IKEV2_NP_NONCE, r->ni, sizeof(r->ni));
 	return ikev2_put_ke(b, s->dh, pub, publen);
@@ -338,15 +354,7 @@ static int child_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct i
 	}
 	/* what the peer took must be what we offered */
 	struct ikev2_trans tr[4];
-	int n = 0;
-	const struct alg_esp_encr *e = alg_esp_encr(r->c.encr);
-	const struct alg_esp_auth *a = r->c.auth ? alg_esp_auth(r->c.auth) : NULL;
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ENCR, e ? e->v2_id : 0, (uint16_t)r->c.keylen };
-	if (a)
-		tr[n++] = (struct ikev2_trans){ IKEV2_TR_INTEG, a->v2_id, 0 };
-	if (r->group)
-		tr[n++] = (struct ikev2_trans){ IKEV2_TR_DH, (uint16_t)r->group, 0 };
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ESN, 0, 0 };
+	int n = esp_offer(&r->c, r->group, tr);
 	uint8_t spi[8], shared[1024];
 	size_t sharedlen = sizeof(shared);
 	const struct ikev2_pl *nr = nonce_of(c), *ptsi = ikev2_find(c, IKEV2_NP_TSI),
@@ -440,12 +448,7 @@ static int ike_answer(struct ikev2_sa *sa, struct ikev2_req *r, const struct ike
 	}
 	const struct ikev2_suite *s = &sa->suite;
 	struct ikev2_trans tr[4];
-	int n = 0;
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_ENCR, s->encr_id, s->encr_bits };
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_PRF, s->prf_id, 0 };
-	if (s->integ_id)
-		tr[n++] = (struct ikev2_trans){ IKEV2_TR_INTEG, s->integ_id, 0 };
-	tr[n++] = (struct ikev2_trans){ IKEV2_TR_DH, s->dh, 0 };
+	int n = ike_offer(s, tr);
 	uint8_t spi_r[8], shared[1024];
 	size_t sharedlen = sizeof(shared);
 	static const uint8_t zero[8];
