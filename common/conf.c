@@ -213,6 +213,7 @@ static const struct cp_kw *block_table(int block)
 	case CB_V2_AUTHOR:     return cp_v2_author_cmds;
 	case CB_V2_CLUSTER:    return cp_v2_cluster_cmds;
 	case CB_CERTMAP:       return cp_certmap_cmds;
+	case CB_V2_MANGLER:    return cp_v2_mangler_cmds;
 	}
 	return NULL;
 }

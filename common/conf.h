@@ -245,6 +245,7 @@ struct conf_certmap {
 #define CONF_V2_TRUSTPOINTS     4
 #define CONF_MAX_V2_AUTHOR      16
 #define CONF_V2_CLUSTER_PEERS   8
+#define CONF_MAX_V2_MANGLERS    16
 #define CONF_V2_DEFAULT         "default"   /* IOS's name of the built-in proposal and policy */
 
 /* crypto ikev2 proposal NAME; `builtin` marks IOS's default (not printed unless changed) */
@@ -345,6 +346,9 @@ struct conf_ikev2_profile {
 	char     user_list[V2_AAA_KINDS][CONF_NAME_MAX];
 	char     user_name[V2_AAA_KINDS][CONF_NAME_MAX];
 	int      user_cached[V2_AAA_KINDS];
+	/* ... name-mangler M instead of NAME: the name comes from the peer's identity */
+	char     group_mangler[V2_AAA_KINDS][CONF_NAME_MAX];
+	char     user_mangler[V2_AAA_KINDS][CONF_NAME_MAX];
 	char     acct_list[V2_AAA_KINDS][CONF_NAME_MAX];   /* aaa accounting KIND LIST */
 	int      virtual_template;            /* 0 = none */
 	int      dpd_interval, dpd_retry, dpd_periodic;    /* 0 interval = off */
@@ -370,6 +374,25 @@ struct conf_ikev2_author {
 	int      line;
 };
 
+/* crypto ikev2 name-mangler NAME: how an authorization name is cut from the peer's
+ * identity, one rule per identity kind (0 = none: such an identity yields no name) */
+enum conf_v2_mg_part { V2_MG_NONE = 0, V2_MG_ALL, V2_MG_DOMAIN, V2_MG_HOST, V2_MG_PREFIX,
+                       V2_MG_SUFFIX, V2_MG_DN };
+/* DN fields: common-name, country, domain (domainComponent), locality, organization,
+ * organization-unit, state */
+enum conf_v2_dn_field { V2_DN_NONE = 0, V2_DN_CN, V2_DN_C, V2_DN_DC, V2_DN_L, V2_DN_O,
+                        V2_DN_OU, V2_DN_ST, V2_DN_FIELDS };
+struct conf_ikev2_mangler {
+	char     name[CONF_NAME_MAX];
+	int      fqdn;                        /* ALL, DOMAIN, HOST (hostname) */
+	int      email;                       /* ALL, DOMAIN, HOST (username) */
+	int      dn;                          /* enum conf_v2_dn_field */
+	int      eap;                         /* ALL, PREFIX, SUFFIX, DN */
+	int      eap_dn;                      /* eap dn FIELD */
+	char     eap_delim;                   /* eap prefix|suffix delimiter C */
+	int      line;
+};
+
 /* crypto ikev2 cluster (vpnd's small form): the gateways a busy one redirects to */
 struct conf_ikev2_cluster {
 	int      present;                     /* the block was written */
@@ -391,6 +414,8 @@ struct conf_ikev2 {
 	int      nprofile;
 	struct conf_ikev2_author author[CONF_MAX_V2_AUTHOR];
 	int      nauthor;
+	struct conf_ikev2_mangler mangler[CONF_MAX_V2_MANGLERS];
+	int      nmangler;
 	int      cookie_challenge;            /* half-open SAs before cookies; 0 = off */
 	int      max_in_neg_in, max_in_neg_out;   /* limit max-in-negotiation-sa, 0 = none */
 	int      max_sa;                      /* limit max-sa, 0 = none */
@@ -870,6 +895,17 @@ const struct conf_ikev2_proposal *conf_find_v2_proposal(const struct vpnd_conf *
 const struct conf_ikev2_keyring  *conf_find_v2_keyring(const struct vpnd_conf *, const char *name);
 const struct conf_ikev2_profile  *conf_find_v2_profile(const struct vpnd_conf *, const char *name);
 const struct conf_ikev2_author   *conf_find_v2_author(const struct vpnd_conf *, const char *name);
+const struct conf_ikev2_mangler  *conf_find_v2_mangler(const struct vpnd_conf *, const char *name);
+/*
+ * common/conf_ikev2_mangle.c: the name a crypto ikev2 name-mangler cuts from an identity. id_type
+ * is the wire's (2 FQDN, 3 RFC822, 9 DER_ASN1_DN; anything else yields nothing, as IOS
+ * derives no name from an address or a key id); eap set: id is the EAP identity's bytes and
+ * the mangler's eap rule applies. 0 and the name in out (printable, non-empty), else -1 and
+ * why in why: the caller refuses the authorization.
+ */
+int conf_v2_mangle(const struct conf_ikev2_mangler *m, int id_type, const uint8_t *id,
+                   size_t idlen, int eap, char *out, size_t outsz, char *why, size_t whysz);
+const char *conf_v2_dn_word(int field);
 /*
  * IKEv2 identities (common/conf_ikev2_match.c). id_type is RFC 7296's ID type on the wire
  * (1 IPv4, 2 FQDN, 3 RFC822, 5 IPv6, 11 KEY_ID: ikemgr/ikev2_wire.h names them).

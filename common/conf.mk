@@ -8,7 +8,8 @@ common_libvpndcommon_a_SOURCES += common/conf.c common/conf_parse.h common/conf_
 	common/conf_ipv6.c common/conf_acl6.c common/conf_ezvpn.c common/conf_bind.c \
 	common/conf_cmap.c common/conf_cmap_check.c common/conf_vti.c common/alg.c common/alg.h \
 	common/conf_ikev2.c common/conf_ikev2_global.c \
-	common/conf_ikev2_keyring.c common/conf_ikev2_prof.c common/conf_ikev2_match.c common/conf_certmap.c
+	common/conf_ikev2_keyring.c common/conf_ikev2_prof.c common/conf_ikev2_match.c common/conf_certmap.c \
+	common/conf_ikev2_mangle.c
 
 dist_sysconf_DATA += etc/vpnd.conf
 EXTRA_DIST += etc/seed-dvti.conf docs/config.md test/fuzz/fuzz_conf.c test/fuzz/conf.dict \
@@ -54,6 +55,15 @@ test_unit_test_conf_ikev2_SOURCES = test/unit/test_conf_ikev2.c
 test_unit_test_conf_ikev2_CPPFLAGS = $(AM_CPPFLAGS) -DCONF_TEST_SRCDIR='"$(abs_top_srcdir)"'
 test_unit_test_conf_ikev2_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
 test_unit_test_conf_ikev2_LDADD = $(TEST_LIBS)
+
+# crypto ikev2 name-mangler's cutting of identities
+check_PROGRAMS += test/unit/test_v2_mangle
+TESTS += test/unit/test_v2_mangle
+test_unit_test_v2_mangle_SOURCES = test/unit/test_v2_mangle.c test/unit/testpki.c \
+	test/unit/testpki.h
+test_unit_test_v2_mangle_CFLAGS = $(AM_CFLAGS) $(CRITERION_CFLAGS)
+test_unit_test_v2_mangle_LDADD = $(TEST_LIBS)
+EXTRA_DIST += test/fuzz/fuzz_mangler.c
 
 check_PROGRAMS += test/unit/test_conf_ezvpn
 TESTS += test/unit/test_conf_ezvpn

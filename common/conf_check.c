@@ -122,6 +122,11 @@ static void check_ref(struct conf_parser *p, const struct cp_ref *r)
 			cp_error_at(p, r->line, "ikev2 keyring '%s' is not defined, expected a 'crypto "
 			            "ikev2 keyring %s' block", name, name);
 		break;
+	case REF_V2_MANGLER:
+		if (!conf_find_v2_mangler(c, name))
+			cp_error_at(p, r->line, "ikev2 name-mangler '%s' is not defined, expected a "
+			            "'crypto ikev2 name-mangler %s' block", name, name);
+		break;
 	case REF_V2_PROFILE:
 		if (!conf_find_v2_profile(c, name))
 			cp_error_at(p, r->line, "ikev2 profile '%s' is not defined, expected a 'crypto "

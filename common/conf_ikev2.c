@@ -433,3 +433,9 @@ const struct conf_ikev2_author *conf_find_v2_author(const struct vpnd_conf *c, c
 {
 	FIND_NAME(c->v2.author, c->v2.nauthor, name);
 }
+
+const struct conf_ikev2_mangler *conf_find_v2_mangler(const struct vpnd_conf *c,
+                                                      const char *name)
+{
+	FIND_NAME(c->v2.mangler, c->v2.nmangler, name);
+}

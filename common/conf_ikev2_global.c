@@ -1,5 +1,6 @@
 /*
- * crypto ikev2 authorization policy NAME, the global crypto ikev2 lines (cookie-challenge,
+ * crypto ikev2 authorization policy NAME, crypto ikev2 name-mangler NAME (the rules; the
+ * cutting itself is common/conf_ikev2_mangle.c's), the global crypto ikev2 lines (cookie-challenge,
  * limit, fragmentation, redirect) and crypto ikev2 cluster: IOS's cluster elects a master over
  * HSRP, which vpnd does not have, so vpnd's lists the gateways a busy one redirects to.
  */
@@ -145,6 +146,150 @@ const struct cp_kw cp_v2_author_cmds[] = {
 	SUB("route", au_route),
 	FN("banner", au_banner),
 	FN("def-domain", au_domain),
+	END
+};
+
+/* ---- crypto ikev2 name-mangler NAME ---- */
+
+static struct conf_ikev2_mangler *cur_mangler(struct conf_parser *p)
+{
+	return &p->conf->v2.mangler[p->idx];
+}
+
+void cp_h_v2_mangler(struct conf_parser *p, int i)
+{
+	struct conf_ikev2 *v = &p->conf->v2;
+	char name[CONF_NAME_MAX];
+	int k;
+
+	if (!cp_v2_name(p, i, "a name-mangler name", name) || !cp_end(p, i + 1))
+		return;
+	k = cp_v2_find_or_add(p, v->mangler, sizeof(v->mangler[0]), &v->nmangler,
+	                      CONF_MAX_V2_MANGLERS, name, "ikev2 name-manglers");
+	if (k < 0)
+		return;
+	if (!v->mangler[k].line)
+		v->mangler[k].line = p->line;
+	cp_open(p, CB_V2_MANGLER, k);
+}
+
+/* one word of words[] (NULL entries skipped) at i, the rest of the line empty; its index or
+ * -1 (reported) */
+static int mg_word(struct conf_parser *p, int i, const char *const *words, int n,
+                   const char *expected)
+{
+	if (!cp_need(p, i, expected))
+		return -1;
+	for (int k = 0; k < n; k++)
+		if (words[k] && strcmp(p->argv[i], words[k]) == 0)
+			return cp_end(p, i + 1) ? k : -1;
+	cp_error(p, "unexpected '%s' in '%s', expected %s", p->argv[i], p->cmd, expected);
+	return -1;
+}
+
+#define DN_EXPECTED "common-name, country, domain, locality, organization, " \
+                    "organization-unit or state"
+
+static int mg_dn_field(struct conf_parser *p, int i)
+{
+	const char *words[V2_DN_FIELDS];
+
+	for (int k = 0; k < V2_DN_FIELDS; k++)
+		words[k] = conf_v2_dn_word(k);
+	return mg_word(p, i, words, V2_DN_FIELDS, DN_EXPECTED);
+}
+
+/* fqdn all | domain | hostname */
+static void mg_fqdn(struct conf_parser *p, int i)
+{
+	static const char *const w[] = { [V2_MG_ALL] = "all", [V2_MG_DOMAIN] = "domain",
+	                                 [V2_MG_HOST] = "hostname" };
+	int k = mg_word(p, i, w, 4, "all, domain or hostname");
+
+	if (k > 0)
+		cur_mangler(p)->fqdn = k;
+}
+
+/* email all | domain | username */
+static void mg_email(struct conf_parser *p, int i)
+{
+	static const char *const w[] = { [V2_MG_ALL] = "all", [V2_MG_DOMAIN] = "domain",
+	                                 [V2_MG_HOST] = "username" };
+	int k = mg_word(p, i, w, 4, "all, domain or username");
+
+	if (k > 0)
+		cur_mangler(p)->email = k;
+}
+
+static void mg_dn(struct conf_parser *p, int i)
+{
+	int k = mg_dn_field(p, i);
+
+	if (k > 0)
+		cur_mangler(p)->dn = k;
+}
+
+static void mg_eap_all(struct conf_parser *p, int i)
+{
+	if (cp_end(p, i)) {
+		cur_mangler(p)->eap = V2_MG_ALL;
+		cur_mangler(p)->eap_delim = 0;
+		cur_mangler(p)->eap_dn = 0;
+	}
+}
+
+static void mg_eap_dn(struct conf_parser *p, int i)
+{
+	int k = mg_dn_field(p, i);
+
+	if (k > 0) {
+		cur_mangler(p)->eap = V2_MG_DN;
+		cur_mangler(p)->eap_dn = k;
+		cur_mangler(p)->eap_delim = 0;
+	}
+}
+
+/* prefix|suffix delimiter C: IOS's delimiters */
+static void mg_eap_cut(struct conf_parser *p, int i, int part)
+{
+	static const char delims[] = ".\\/@%";
+
+	if (!cp_need(p, i, "delimiter . | \\ | / | @ | %"))
+		return;
+	if (strcmp(p->argv[i], "delimiter") != 0) {
+		cp_error(p, "unexpected '%s' in '%s', expected delimiter . | \\ | / | @ | %%",
+		         p->argv[i], p->cmd);
+		return;
+	}
+	if (!cp_need(p, i + 1, "a delimiter: . \\ / @ or %"))
+		return;
+	if (strlen(p->argv[i + 1]) != 1 || !strchr(delims, p->argv[i + 1][0])) {
+		cp_error(p, "bad delimiter '%s', expected one of . \\ / @ %%", p->argv[i + 1]);
+		return;
+	}
+	if (!cp_end(p, i + 2))
+		return;
+	cur_mangler(p)->eap = part;
+	cur_mangler(p)->eap_delim = p->argv[i + 1][0];
+	cur_mangler(p)->eap_dn = 0;
+}
+
+static void mg_eap_prefix(struct conf_parser *p, int i) { mg_eap_cut(p, i, V2_MG_PREFIX); }
+static void mg_eap_suffix(struct conf_parser *p, int i) { mg_eap_cut(p, i, V2_MG_SUFFIX); }
+
+static const struct cp_kw mg_eap[] = {
+	FN("all", mg_eap_all),
+	FN("dn", mg_eap_dn),
+	FN("prefix", mg_eap_prefix),
+	FN("suffix", mg_eap_suffix),
+	END
+};
+
+const struct cp_kw cp_v2_mangler_cmds[] = {
+	FN("fqdn", mg_fqdn),
+	FN("email", mg_email),
+	FN("dn", mg_dn),
+	SUB("eap", mg_eap),
 	END
 };
 

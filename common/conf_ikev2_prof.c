@@ -252,51 +252,59 @@ static int aaa_kind(struct conf_parser *p, int i)
 	return -1;
 }
 
-/* aaa authorization group|user KIND list LIST [NAME]; user KIND cached */
+/* aaa authorization group|user KIND list LIST [NAME | name-mangler M]; user KIND cached */
 static void aaa_author(struct conf_parser *p, int i, int user)
 {
 	struct conf_ikev2_profile *pr = cur_prof(p);
-	int k = aaa_kind(p, i);
-	char list[CONF_NAME_MAX], name[CONF_NAME_MAX];
+	int k = aaa_kind(p, i), end = i + 4;
+	char list[CONF_NAME_MAX], name[CONF_NAME_MAX], mangler[CONF_NAME_MAX];
+	const char *expected = user ? "list LIST [NAME | name-mangler M] or cached" :
+	                       "list LIST [NAME | name-mangler M]";
 
 	if (k < 0)
 		return;
 	memset(name, 0, sizeof(name));
+	memset(mangler, 0, sizeof(mangler));
 	if (user && i + 1 < p->argc && strcmp(p->argv[i + 1], "cached") == 0) {
 		if (!cp_end(p, i + 2))
 			return;
 		memset(pr->user_list[k], 0, CONF_NAME_MAX);
 		memset(pr->user_name[k], 0, CONF_NAME_MAX);
+		memset(pr->user_mangler[k], 0, CONF_NAME_MAX);
 		pr->user_cached[k] = 1;
 		return;
 	}
-	if (!cp_need(p, i + 1, user ? "list LIST [NAME] or cached" : "list LIST [NAME]"))
+	if (!cp_need(p, i + 1, expected))
 		return;
 	if (strcmp(p->argv[i + 1], "list") != 0) {
-		cp_error(p, "unexpected '%s' in '%s', expected %s", p->argv[i + 1], p->cmd,
-		         user ? "list LIST [NAME] or cached" : "list LIST [NAME]");
+		cp_error(p, "unexpected '%s' in '%s', expected %s", p->argv[i + 1], p->cmd, expected);
 		return;
 	}
 	if (!cp_v2_name(p, i + 2, "an aaa authorization network list", list))
 		return;
 	if (i + 3 < p->argc && strcmp(p->argv[i + 3], "name-mangler") == 0) {
-		cp_error(p, "'name-mangler' is not supported (vpnd has no crypto ikev2 name-mangler), "
-		         "expected a user NAME or end of line");
+		if (!cp_v2_name(p, i + 4, "a crypto ikev2 name-mangler name", mangler))
+			return;
+		end = i + 5;
+	} else if (i + 3 < p->argc && !cp_v2_name(p, i + 3, "a user name", name))
 		return;
-	}
-	if (i + 3 < p->argc && !cp_v2_name(p, i + 3, "a user name", name))
-		return;
-	if (!cp_end(p, i + 4))
+	if (!cp_end(p, end))
 		return;
 	if (user) {
 		memcpy(pr->user_list[k], list, sizeof(list));
 		memcpy(pr->user_name[k], name, sizeof(name));
+		memcpy(pr->user_mangler[k], mangler, sizeof(mangler));
 		pr->user_cached[k] = 0;
 		cp_ref(p, REF_AAA_NETWORK, pr->user_list[k]);
+		if (mangler[0])
+			cp_ref(p, REF_V2_MANGLER, pr->user_mangler[k]);
 	} else {
 		memcpy(pr->group_list[k], list, sizeof(list));
 		memcpy(pr->group_name[k], name, sizeof(name));
+		memcpy(pr->group_mangler[k], mangler, sizeof(mangler));
 		cp_ref(p, REF_AAA_NETWORK, pr->group_list[k]);
+		if (mangler[0])
+			cp_ref(p, REF_V2_MANGLER, pr->group_mangler[k]);
 	}
 }
 
@@ -470,6 +478,21 @@ static void check_profile(struct conf_parser *p, const struct conf_ikev2_profile
 			            "defined (list '%s' is local), expected a 'crypto ikev2 authorization "
 			            "policy %s' block", pr->name, pr->group_name[k], pr->group_list[k],
 			            pr->group_name[k]);
+	/* a mangler without a rule for the identities this kind cuts from refuses them all */
+	for (int k = 0; k < V2_AAA_KINDS; k++) {
+		const char *names[2] = { pr->group_mangler[k], pr->user_mangler[k] };
+		for (int u = 0; u < 2; u++) {
+			const struct conf_ikev2_mangler *m = conf_find_v2_mangler(c, names[u]);
+			if (!m)
+				continue;       /* undefined: said already */
+			if (k == V2_AAA_EAP ? !m->eap : !m->fqdn && !m->email && !m->dn)
+				cp_warn_at(p, pr->line, "ikev2 profile '%s': name-mangler '%s' has no %s "
+				           "rule, so every aaa authorization %s %s is refused", pr->name,
+				           m->name, k == V2_AAA_EAP ? "eap" : "fqdn, email or dn",
+				           u ? "user" : "group", k == V2_AAA_EAP ? "eap" :
+				           k == V2_AAA_PSK ? "psk" : "cert");
+		}
+	}
 	const struct conf_interface *t = conf_find_template(c, pr->virtual_template);
 	if (pr->virtual_template && t && !t->protection[0])
 		cp_error_at(p, t->line, "interface %s is used by ikev2 profile '%s' but has no "
@@ -492,6 +515,12 @@ void cp_ikev2_check_profiles(struct conf_parser *p)
 				cp_warn_at(p, pe->line, "peer '%s' in ikev2 keyring '%s' has no key, "
 				           "expected a 'pre-shared-key' line", pe->name, v->keyring[k].name);
 		}
+	for (int k = 0; k < v->nmangler; k++) {
+		const struct conf_ikev2_mangler *m = &v->mangler[k];
+		if (!m->fqdn && !m->email && !m->dn && !m->eap)
+			cp_warn_at(p, m->line, "ikev2 name-mangler '%s' has no rule, expected fqdn, "
+			           "email, dn or eap lines", m->name);
+	}
 	for (int k = 0; k < v->nprofile; k++)
 		check_profile(p, &v->profile[k]);
 }

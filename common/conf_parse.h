@@ -27,6 +27,7 @@ enum cp_block {
 	CB_CMAP,        /* crypto map NAME SEQ ipsec-manual | ipsec-isakmp */
 	CB_ACL6,        /* ipv6 access-list NAME */
 	CB_V2_PROPOSAL, CB_V2_POLICY, CB_V2_KEYRING, CB_V2_PROFILE, CB_V2_AUTHOR, CB_V2_CLUSTER,
+	CB_V2_MANGLER,  /* crypto ikev2 name-mangler NAME */
 	CB_V2_PEER,     /* a peer NAME block inside crypto ikev2 keyring (p->idx: the keyring) */
 	CB_CERTMAP,     /* crypto pki certificate map LABEL SEQ */
 };
@@ -48,6 +49,7 @@ enum cp_ref_kind {
 	REF_V2_ROUTE_ACL,   /* authorization policy: route set access-list NAME (standard) */
 	REF_V2_SUBNET_ACL6, /* authorization policy: ipv6 subnet-acl NAME (ipv6 access-list) */
 	REF_CERTMAP,        /* crypto ikev2 profile: match certificate LABEL */
+	REF_V2_MANGLER,     /* crypto ikev2 profile: aaa authorization ... name-mangler NAME */
 };
 
 struct cp_ref {
@@ -287,13 +289,14 @@ void cp_h_http_access_class(struct conf_parser *p, int i);
 /* conf_ikev2.c, conf_ikev2_prof.c: crypto ikev2 ... */
 extern const struct cp_kw cp_v2_proposal_cmds[], cp_v2_policy_cmds[], cp_v2_keyring_cmds[],
                           cp_v2_peer_cmds[], cp_v2_profile_cmds[], cp_v2_author_cmds[],
-                          cp_v2_cluster_cmds[];
+                          cp_v2_cluster_cmds[], cp_v2_mangler_cmds[];
 void cp_h_v2_proposal(struct conf_parser *p, int i);
 void cp_h_v2_policy(struct conf_parser *p, int i);
 void cp_h_v2_keyring(struct conf_parser *p, int i);
 void cp_h_v2_profile(struct conf_parser *p, int i);
 void cp_h_v2_author(struct conf_parser *p, int i);
 void cp_h_v2_cluster(struct conf_parser *p, int i);
+void cp_h_v2_mangler(struct conf_parser *p, int i);
 void cp_h_v2_cookie(struct conf_parser *p, int i);
 void cp_h_v2_limit_neg(struct conf_parser *p, int i);
 void cp_h_v2_limit_sa(struct conf_parser *p, int i);

@@ -127,6 +127,7 @@ static const struct cp_kw ikev2_cmds[] = {
 	OPEN("profile", cp_h_v2_profile),
 	SUB("authorization", v2_author),
 	OPEN("cluster", cp_h_v2_cluster),
+	OPEN("name-mangler", cp_h_v2_mangler),
 	FN("cookie-challenge", cp_h_v2_cookie),
 	SUB("limit", v2_limit),
 	FN("fragmentation", cp_h_v2_fragmentation),

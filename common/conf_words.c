@@ -40,6 +40,7 @@ static const struct {
 	{ CB_V2_AUTHOR, "crypto ikev2 authorization policy" },
 	{ CB_V2_CLUSTER, "crypto ikev2 cluster" },
 	{ CB_CERTMAP, "crypto pki certificate map" },
+	{ CB_V2_MANGLER, "crypto ikev2 name-mangler" },
 };
 
 /* Past the last block value of enum cp_block, with room for blocks added later. */

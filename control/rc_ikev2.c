@@ -130,18 +130,32 @@ static void rc_match(FILE *f, const struct conf_ikev2_match *m)
 	}
 }
 
+/* NAME, name-mangler M or nothing after list LIST */
+static const char *author_tail(const char *name, const char *mangler, char *buf, size_t n)
+{
+	if (mangler[0])
+		snprintf(buf, n, " name-mangler %s", mangler);
+	else
+		snprintf(buf, n, "%s%s", name[0] ? " " : "", name);
+	return buf;
+}
+
 static void rc_author_lines(FILE *f, const struct conf_ikev2_profile *pr)
 {
+	char t[CONF_NAME_MAX + 16];
+
 	for (int k = 0; k < V2_AAA_KINDS; k++)
 		if (pr->group_list[k][0])
-			fprintf(f, " aaa authorization group %s list %s%s%s\n", aaa_kinds[k],
-			        pr->group_list[k], pr->group_name[k][0] ? " " : "", pr->group_name[k]);
+			fprintf(f, " aaa authorization group %s list %s%s\n", aaa_kinds[k],
+			        pr->group_list[k], author_tail(pr->group_name[k], pr->group_mangler[k],
+			                                       t, sizeof(t)));
 	for (int k = 0; k < V2_AAA_KINDS; k++) {
 		if (pr->user_cached[k])
 			fprintf(f, " aaa authorization user %s cached\n", aaa_kinds[k]);
 		else if (pr->user_list[k][0])
-			fprintf(f, " aaa authorization user %s list %s%s%s\n", aaa_kinds[k],
-			        pr->user_list[k], pr->user_name[k][0] ? " " : "", pr->user_name[k]);
+			fprintf(f, " aaa authorization user %s list %s%s\n", aaa_kinds[k],
+			        pr->user_list[k], author_tail(pr->user_name[k], pr->user_mangler[k],
+			                                      t, sizeof(t)));
 	}
 	for (int k = 0; k < V2_AAA_KINDS; k++)
 		if (pr->acct_list[k][0])
@@ -235,6 +249,33 @@ static void rc_authors(FILE *f, const struct conf_ikev2 *v)
 	}
 }
 
+static void rc_manglers(FILE *f, const struct conf_ikev2 *v)
+{
+	static const char *const fqdn[] = { [V2_MG_ALL] = "all", [V2_MG_DOMAIN] = "domain",
+	                                    [V2_MG_HOST] = "hostname" };
+	static const char *const email[] = { [V2_MG_ALL] = "all", [V2_MG_DOMAIN] = "domain",
+	                                     [V2_MG_HOST] = "username" };
+
+	for (int i = 0; i < v->nmangler; i++) {
+		const struct conf_ikev2_mangler *m = &v->mangler[i];
+		fprintf(f, "crypto ikev2 name-mangler %s\n", m->name);
+		if (m->fqdn >= V2_MG_ALL && m->fqdn <= V2_MG_HOST)
+			fprintf(f, " fqdn %s\n", fqdn[m->fqdn]);
+		if (m->email >= V2_MG_ALL && m->email <= V2_MG_HOST)
+			fprintf(f, " email %s\n", email[m->email]);
+		if (conf_v2_dn_word(m->dn))
+			fprintf(f, " dn %s\n", conf_v2_dn_word(m->dn));
+		if (m->eap == V2_MG_ALL)
+			fprintf(f, " eap all\n");
+		else if (m->eap == V2_MG_DN && conf_v2_dn_word(m->eap_dn))
+			fprintf(f, " eap dn %s\n", conf_v2_dn_word(m->eap_dn));
+		else if (m->eap == V2_MG_PREFIX || m->eap == V2_MG_SUFFIX)
+			fprintf(f, " eap %s delimiter %c\n", m->eap == V2_MG_PREFIX ? "prefix" : "suffix",
+			        m->eap_delim);
+		fprintf(f, "!\n");
+	}
+}
+
 static void rc_globals(FILE *f, const struct conf_ikev2 *v)
 {
 	const struct conf_ikev2_cluster *cl = &v->cluster;
@@ -287,6 +328,7 @@ void rc_ikev2(FILE *f, const struct vpnd_conf *c)
 	rc_policies(f, v);
 	rc_keyrings(f, v);
 	rc_authors(f, v);
+	rc_manglers(f, v);
 	rc_profiles(f, v);
 	rc_globals(f, v);
 }

@@ -108,8 +108,10 @@ static void profile_aaa_json(struct jw *w, const struct conf_ikev2_profile *pr)
 		jw_obj(w, aaa_kinds[k]);
 		jw_str(w, "group_list", pr->group_list[k]);
 		jw_str(w, "group_name", pr->group_name[k]);
+		jw_str(w, "group_name_mangler", pr->group_mangler[k]);
 		jw_str(w, "user_list", pr->user_list[k]);
 		jw_str(w, "user_name", pr->user_name[k]);
+		jw_str(w, "user_name_mangler", pr->user_mangler[k]);
 		jw_bool(w, "user_cached", pr->user_cached[k]);
 		jw_str(w, "accounting", pr->acct_list[k]);
 		jw_obj_end(w);
@@ -203,6 +205,31 @@ static void author_json(struct jw *w, const struct conf_ikev2_author *au)
 	jw_obj_end(w);
 }
 
+static void mangler_json(struct jw *w, const struct conf_ikev2_mangler *m)
+{
+	static const char *const part[] = { [V2_MG_ALL] = "all", [V2_MG_DOMAIN] = "domain",
+	                                    [V2_MG_HOST] = "hostname" };
+	char e[48];
+
+	jw_obj(w, NULL);
+	jw_str(w, "name", m->name);
+	jw_str(w, "fqdn", m->fqdn >= V2_MG_ALL && m->fqdn <= V2_MG_HOST ? part[m->fqdn] : NULL);
+	jw_str(w, "email", m->email == V2_MG_HOST ? "username" :
+	       m->email >= V2_MG_ALL && m->email <= V2_MG_DOMAIN ? part[m->email] : NULL);
+	jw_str(w, "dn", conf_v2_dn_word(m->dn));
+	if (m->eap == V2_MG_ALL)
+		snprintf(e, sizeof(e), "all");
+	else if (m->eap == V2_MG_DN && conf_v2_dn_word(m->eap_dn))
+		snprintf(e, sizeof(e), "dn %s", conf_v2_dn_word(m->eap_dn));
+	else if (m->eap == V2_MG_PREFIX || m->eap == V2_MG_SUFFIX)
+		snprintf(e, sizeof(e), "%s delimiter %c", m->eap == V2_MG_PREFIX ? "prefix" :
+		         "suffix", m->eap_delim);
+	else
+		e[0] = 0;
+	jw_str(w, "eap", e[0] ? e : NULL);
+	jw_obj_end(w);
+}
+
 void rc_ikev2_json(struct jw *w, const struct vpnd_conf *c)
 {
 	const struct conf_ikev2 *v = &c->v2;
@@ -230,6 +257,10 @@ void rc_ikev2_json(struct jw *w, const struct vpnd_conf *c)
 	jw_arr(w, "authorization_policies");
 	for (int i = 0; i < v->nauthor; i++)
 		author_json(w, &v->author[i]);
+	jw_arr_end(w);
+	jw_arr(w, "name_manglers");
+	for (int i = 0; i < v->nmangler; i++)
+		mangler_json(w, &v->mangler[i]);
 	jw_arr_end(w);
 	jw_int0(w, "cookie_challenge", v->cookie_challenge);
 	jw_int0(w, "max_in_negotiation_sa_incoming", v->max_in_neg_in);

@@ -145,7 +145,7 @@ static void child_rekey(struct ikev2_sa *sa, uint32_t msgid, const struct ikev2_
 	uint8_t shared[1024];
 	size_t sharedlen = sizeof(shared);
 	k->kerlen = sizeof(k->ker);
-	if (k->dh && dh_exchange(k->dh, ke, k->ker, &k->kerlen, shared, &sharedlen) < 0) {
+	if (k->dh && (!ke || dh_exchange(k->dh, ke, k->ker, &k->kerlen, shared, &sharedlen) < 0)) {
 		free(k);
 		answer_error(sa, msgid, IKEV2_N_INVALID_SYNTAX, NULL, 0, "KE refused");
 		return;

@@ -236,6 +236,13 @@ struct v2_judged {
 int  keymgr_v2_auth(const struct vpnd_conf *, const struct msg_v2_auth_req *,
                     struct msg_v2_auth_res *);
 const struct v2_judged *v2_judged_find(uint32_t sa_id);
+/* v2name.c: the authorization NAME (res->group) for a peer judged by kind: the profile's
+ * NAME or IOS's default, or what its name-mangler cuts from IDi (psk, cert) or eap_user
+ * (eap). -1 (logged, out empty: the authorization is then refused) when the mangler cuts
+ * nothing. */
+int  v2_author_name(const struct vpnd_conf *, const struct conf_ikev2_profile *, int kind,
+                    const struct msg_v2_auth_req *, const char *eap_user, char *out,
+                    size_t outsz);
 void v2_judged_drop(uint32_t sa_id);
 /* NULL when the octets hang together (see v2auth.c), else why not */
 const char *v2_octets_check(const struct msg_v2_auth_req *, size_t prf_len);

@@ -4,7 +4,7 @@ noinst_LIBRARIES += keymgr/libkeymgr.a
 keymgr_libkeymgr_a_SOURCES = keymgr/keymgr.h keymgr/auth.c keymgr/keyring.c keymgr/pool.c keymgr/leases.c keymgr/logins.c \
 	keymgr/pool6.c keymgr/authz.c keymgr/cert.c keymgr/vouched.c keymgr/decoy.c keymgr/lockout.c keymgr/passwd.c \
 	keymgr/grouplock.c keymgr/ezvpn.c keymgr/ez_prompt.c keymgr/vti.c keymgr/hash.c keymgr/cmap.c keymgr/addr6.c keymgr/v2auth.c keymgr/v2sig.c keymgr/v2eap.c keymgr/v2author.c \
-	keymgr/certmap.c
+	keymgr/certmap.c keymgr/v2name.c
 
 check_PROGRAMS += test/unit/test_keymgr
 TESTS += test/unit/test_keymgr

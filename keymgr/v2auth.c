@@ -323,8 +323,7 @@ int keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 			goto out;
 		res->peer_kind = V2_AAA_EAP;
 		res->status = KEY_OK;
-		snprintf(res->group, sizeof(res->group), "%s", pr->group_name[V2_AAA_EAP][0] ?
-		         pr->group_name[V2_AAA_EAP] : CONF_V2_DEFAULT);
+		v2_author_name(c, pr, V2_AAA_EAP, rq, res->eap_user, res->group, sizeof(res->group));
 		remember(res, res->eap_user);
 		log_info("SA %u: IKEv2 identity '%s' from %s authenticated by EAP as '%s' (profile "
 		         "'%s'%s)", rq->sa_id, ident, pa, res->eap_user, pr->name,
@@ -389,9 +388,7 @@ int keymgr_v2_auth(const struct vpnd_conf *c, const struct msg_v2_auth_req *rq,
 		return v2eap_begin(c, pr, rq, res, ident);
 	}
 	res->status = KEY_OK;
-	/* IOS: without a NAME the authorization looks up its default policy */
-	snprintf(res->group, sizeof(res->group), "%s", pr->group_name[res->peer_kind][0] ?
-	         pr->group_name[res->peer_kind] : CONF_V2_DEFAULT);
+	v2_author_name(c, pr, res->peer_kind, rq, "", res->group, sizeof(res->group));
 	remember(res, ident);
 	log_info("SA %u: IKEv2 identity '%s' from %s authenticated by %s%s (profile '%s')",
 	         rq->sa_id, ident, pa, psk ? "pre-shared key" : "certificate ",

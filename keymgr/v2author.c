@@ -5,6 +5,7 @@
  * policy for a peer that authenticated under this profile. The walk itself is auth.c's (local
  * or RADIUS, IOS's method list rules); what is IKEv2's is here: a local list reads a crypto
  * ikev2 authorization policy instead of a crypto isakmp client configuration group.
+ * The NAME is v2name.c's, chosen when the SA was judged.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,11 @@ int v2_xauth_prepare(const struct vpnd_conf *c, struct msg_xauth_req *xa, char *
 		return 0;
 	if (!(pr = conf_find_v2_profile(c, j->profile))) {
 		snprintf(why, whylen, "ikev2 profile '%s' is no longer configured", j->profile);
+		return -1;
+	}
+	if (!j->group[0]) {
+		snprintf(why, whylen, "ikev2 profile '%s': name-mangler '%s' derived no authorization "
+		         "name from identity '%s'", j->profile, pr->group_mangler[j->kind], j->user);
 		return -1;
 	}
 	if (xa->group[0] && strcmp(xa->group, j->group) != 0)

@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2auth.c test/unit/testpki.c keymgr/v2auth.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2auth
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2auth.c test/unit/testpki.c keymgr/v2auth.c keymgr/v2name.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c test/fuzz/no_radius.c keymgr/cert.c keymgr/lockout.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2auth
 /*
  * What an IKEv2 peer controls of keymgr's authentication question (keymgr/v2auth.c,
  * v2sig.c), as ikemgr copies it into struct msg_v2_auth_req: its identity, its AUTH method and

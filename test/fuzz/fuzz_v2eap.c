@@ -1,4 +1,4 @@
-// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2eap.c test/unit/v2req.c keymgr/v2auth.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c keymgr/cert.c keymgr/lockout.c radius/attr.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2eap
+// clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE test/fuzz/fuzz_v2eap.c test/unit/v2req.c keymgr/v2auth.c keymgr/v2name.c keymgr/certmap.c keymgr/v2sig.c keymgr/v2eap.c keymgr/cert.c keymgr/lockout.c radius/attr.c test/fuzz/quiet_log.c common/ikev2_crypto.c common/ike_crypto.c common/conf*.c common/cisco_secret.c common/acct_cause.c common/alg.c common/ossl_legacy.c -lcrypto -o fuzz_v2eap
 /*
  * keymgr's EAP relay (keymgr/v2eap.c) as a state machine, fed by both sides it trusts least:
  * the peer's EAP messages (through ikemgr) and RADIUS's answers (a stand-in for the RADIUS

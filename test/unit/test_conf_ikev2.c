@@ -437,7 +437,8 @@ Test(conf_ikev2, profile_cross_checks)
 	        " keyring local V1\n", "ikev2 keyring 'V1' is not defined");
 	/* what vpnd does not do, refused with why */
 	refused(BASE PSK_PROFILE " aaa authorization group psk list N name-mangler M\n",
-	        "'name-mangler' is not supported");
+	        "t.conf:23: error: ikev2 name-mangler 'M' is not defined, expected a 'crypto ikev2 "
+	        "name-mangler M' block");
 	refused(BASE PSK_PROFILE " keyring aaa N\n", "'keyring aaa' is not supported");
 	refused(BASE PSK_PROFILE " dpd 30 5 sometimes\n", "bad DPD mode 'sometimes'");
 	refused(BASE PSK_PROFILE " lifetime 60\n", "bad IKEv2 SA lifetime '60'");
@@ -452,6 +453,76 @@ Test(conf_ikev2, profile_cross_checks)
 	cr_expect_eq(n, 2, "%s", errs);
 	cr_expect_not_null(strstr(errs, "ikev2 profile 'PR' signs (authentication local rsa-sig) "
 	                   "but has no trust point to sign with"), "%s", errs);
+}
+
+Test(conf_ikev2, name_mangler)
+{
+	cr_assert_eq(load(BASE "crypto ikev2 name-mangler M\n fqdn hostname\n email username\n"
+	                  " dn organization-unit\n eap prefix delimiter \\\n"
+	                  "crypto ikev2 name-mangler D\n fqdn all\n fqdn domain\n email domain\n"
+	                  " dn domain\n eap dn common-name\n"
+	                  PSK_PROFILE " authentication remote eap\n aaa authentication eap L\n"
+	                  " aaa authorization group psk list N name-mangler M\n"
+	                  " aaa authorization group eap list N name-mangler D\n"
+	                  " aaa authorization user cert list N name-mangler D\n"),
+	             0, "%s", errs);
+	cr_expect_null(strstr(warns, "mangler"), "%s", warns);
+	const struct conf_ikev2_mangler *m = conf_find_v2_mangler(conf, "M");
+	cr_assert_not_null(m);
+	cr_expect_eq(m->fqdn, V2_MG_HOST);
+	cr_expect_eq(m->email, V2_MG_HOST);
+	cr_expect_eq(m->dn, V2_DN_OU);
+	cr_expect_eq(m->eap, V2_MG_PREFIX);
+	cr_expect_eq(m->eap_delim, '\\');
+	const struct conf_ikev2_mangler *d = conf_find_v2_mangler(conf, "D");
+	cr_assert_not_null(d);
+	cr_expect_eq(d->fqdn, V2_MG_DOMAIN, "the later fqdn line replaces the earlier");
+	cr_expect_eq(d->email, V2_MG_DOMAIN);
+	cr_expect_eq(d->dn, V2_DN_DC);
+	cr_expect_eq(d->eap, V2_MG_DN);
+	cr_expect_eq(d->eap_dn, V2_DN_CN);
+	const struct conf_ikev2_profile *pr = conf_find_v2_profile(conf, "PR");
+	cr_assert_not_null(pr);
+	cr_expect_str_eq(pr->group_mangler[V2_AAA_PSK], "M");
+	cr_expect_str_empty(pr->group_name[V2_AAA_PSK]);
+	cr_expect_str_eq(pr->group_list[V2_AAA_PSK], "N");
+	cr_expect_str_eq(pr->group_mangler[V2_AAA_EAP], "D");
+	cr_expect_str_eq(pr->user_mangler[V2_AAA_CERT], "D");
+	/* a later NAME replaces the mangler, and the reference with it */
+	cr_assert_eq(load(BASE PSK_PROFILE " aaa authorization group psk list N name-mangler NOPE\n"
+	                  " aaa authorization group psk list N default\n"), 0, "%s", errs);
+	pr = conf_find_v2_profile(conf, "PR");
+	cr_expect_str_empty(pr->group_mangler[V2_AAA_PSK]);
+	cr_expect_str_eq(pr->group_name[V2_AAA_PSK], "default");
+
+	/* the rules IOS has, and nothing else */
+	refused("crypto ikev2 name-mangler M\n fqdn host\n",
+	        "t.conf:2: error: unexpected 'host' in 'fqdn host', expected all, domain or hostname");
+	refused("crypto ikev2 name-mangler M\n email user\n", "expected all, domain or username");
+	refused("crypto ikev2 name-mangler M\n dn email\n", "expected common-name, country, "
+	        "domain, locality, organization, organization-unit or state");
+	refused("crypto ikev2 name-mangler M\n fqdn domain extra\n", "t.conf:2: error:");
+	refused("crypto ikev2 name-mangler M\n eap prefix delimiter #\n",
+	        "bad delimiter '#', expected one of . \\ / @ %");
+	refused("crypto ikev2 name-mangler M\n eap suffix @\n", "expected delimiter");
+	refused("crypto ikev2 name-mangler M\n eap prefix delimiter\n", "a delimiter");
+	refused("crypto ikev2 name-mangler M\n eap dn\n", "common-name, country");
+	refused("crypto ikev2 name-mangler M\n ip address 1.2.3.4\n", "t.conf:2: error:");
+	refused("crypto ikev2 name-mangler\n", "a name-mangler name");
+	refused(BASE PSK_PROFILE " aaa authorization group psk list N name-mangler\n",
+	        "a crypto ikev2 name-mangler name");
+	refused("crypto ikev2 name-mangler M\n fqdn all\n" BASE PSK_PROFILE
+	        " aaa authorization group psk list N name-mangler M extra\n", "'extra'");
+	/* a mangler that can give no name is loaded with a word */
+	cr_assert_eq(load(BASE "crypto ikev2 name-mangler E\n"
+	                  "crypto ikev2 name-mangler P\n eap all\n"
+	                  PSK_PROFILE " aaa authorization group psk list N name-mangler P\n"), 0,
+	             "%s", errs);
+	cr_expect_not_null(strstr(warns, "t.conf:18: warning: ikev2 name-mangler 'E' has no rule"),
+	                   "%s", warns);
+	cr_expect_not_null(strstr(warns, "t.conf:21: warning: ikev2 profile 'PR': name-mangler 'P' "
+	                   "has no fqdn, email or dn rule, so every aaa authorization group psk is "
+	                   "refused"), "%s", warns);
 }
 
 Test(conf_ikev2, authorization_policy)

@@ -345,6 +345,126 @@ Test(keymgr_v2, no_authorization_line_default_policy)
 	cr_assert_eq(pool_in_use("flexpool"), 0);
 }
 
+/* aaa authorization group psk list LIST name-mangler M: the authorization policy is the one
+ * M cuts from the identity keymgr checked, whatever ikemgr asks for; an identity M cuts
+ * nothing from is authenticated but refused its authorization */
+static struct vpnd_conf mc;
+
+static void mangled_setup(void)
+{
+	static const char extra[] =
+		"crypto ikev2 authorization policy example.com\n"
+		" pool otherpool\n"
+		" def-domain mangled.test\n"
+		"crypto ikev2 name-mangler M\n"
+		" fqdn domain\n"
+		" email username\n"
+		" eap suffix delimiter @\n"
+		"crypto ikev2 profile MANGLED\n"
+		" match identity remote fqdn client.example.com\n"
+		" match identity remote fqdn router\n"
+		" match identity remote email bob@mangle.test\n"
+		" match identity remote key-id mangle-kid\n"
+		" authentication local pre-share\n authentication remote pre-share\n"
+		" keyring local KR\n"
+		" aaa authorization group psk list flex_local name-mangler M\n"
+		" authentication remote eap\n aaa authentication eap eap_users\n"
+		" aaa authorization group eap list flex_local name-mangler M\n";
+	/* before the file's profiles: SITE-PSK would match client.example.com too */
+	char *text = malloc(sizeof(cfg) + sizeof(extra));
+	cr_assert_not_null(text);
+	snprintf(text, sizeof(cfg) + sizeof(extra), "%s%s", extra, cfg);
+	cr_assert_eq(conf_load_buf("v2m", text, strlen(text), &mc, NULL, NULL), 0);
+	free(text);
+	cr_assert_eq(ike_crypto_init(), 0);
+	keymgr_init(&mc);
+}
+
+/* IDi (type, text) from 198.51.100.10 authenticated under MANGLED */
+static void mangled_judged(uint32_t sa_id, int type, const char *id, const char *group)
+{
+	struct msg_v2_auth_req rq;
+	struct msg_v2_auth_res res;
+	v2req(&rq, type, id, "198.51.100.10");
+	rq.sa_id = sa_id;
+	sign(&rq, "branch1-secret");
+	keymgr_v2_auth(&mc, &rq, &res);
+	cr_assert_eq(res.status, KEY_OK, "%s: %s", id, res.message);
+	cr_assert_str_eq(res.profile, "MANGLED");
+	cr_assert_str_eq(res.group, group, "%s", id);
+	const struct v2_judged *j = v2_judged_find(sa_id);
+	cr_assert_not_null(j);
+	cr_assert_str_eq(j->group, group);
+}
+
+Test(keymgr_v2_mangler, fqdn_domain_names_the_policy, .init = mangled_setup)
+{
+	struct msg_xauth_res xr;
+	char a[INET_ADDRSTRLEN];
+
+	mangled_judged(61, 2, "client.example.com", "example.com");
+	/* ikemgr asks for SITE-POL: the mangled name is served */
+	authorize(61, "SITE-POL", "flex_local", &xr);
+	cr_assert_eq(xr.status, XAUTH_OK, "%s", xr.message);
+	cr_assert_str_eq(inet_ntop(AF_INET, &xr.policy.addr, a, sizeof(a)), "192.168.60.1");
+	cr_assert_str_eq(xr.policy.domain, "mangled.test");
+	cr_assert_eq(pool_in_use("otherpool"), 1);
+	cr_assert_eq(pool_in_use("flexpool"), 0);
+}
+
+Test(keymgr_v2_mangler, no_name_no_authorization, .init = mangled_setup)
+{
+	struct msg_xauth_res xr;
+
+	/* fqdn domain of a name without a dot: authenticated, nothing to authorize as */
+	mangled_judged(62, 2, "router", "");
+	authorize(62, "example.com", "flex_local", &xr);
+	cr_assert_eq(xr.status, XAUTH_REFUSED, "%d %s", xr.status, xr.message);
+	cr_assert_not_null(strstr(xr.message, "name-mangler 'M' derived no authorization name "
+	                   "from identity 'router'"), "%s", xr.message);
+	/* a key id gives no name, whatever the mangler */
+	mangled_judged(63, 11, "mangle-kid", "");
+	authorize(63, "", "", &xr);
+	cr_assert_eq(xr.status, XAUTH_REFUSED, "%d %s", xr.status, xr.message);
+	cr_assert_eq(pool_in_use("otherpool"), 0);
+	cr_assert_eq(pool_in_use("flexpool"), 0);
+}
+
+Test(keymgr_v2_mangler, email_username_is_looked_up, .init = mangled_setup)
+{
+	struct msg_xauth_res xr;
+
+	/* email username: 'bob', which is no authorization policy here (not the default) */
+	mangled_judged(64, 3, "bob@mangle.test", "bob");
+	authorize(64, "example.com", "flex_local", &xr);
+	cr_assert_neq(xr.status, XAUTH_OK, "%s", xr.message);
+	cr_assert_not_null(strstr(xr.message, "bob"), "%s", xr.message);
+	cr_assert_eq(pool_in_use("otherpool"), 0);
+}
+
+/* an SA judged by EAP: the name comes from the EAP identity RADIUS accepted, not from IDi */
+Test(keymgr_v2_mangler, eap_identity_cut, .init = mangled_setup)
+{
+	const struct conf_ikev2_profile *pr = conf_find_v2_profile(&mc, "MANGLED");
+	struct msg_v2_auth_req rq;
+	char out[MSG_GROUP_MAX];
+
+	cr_assert_not_null(pr);
+	v2req(&rq, 2, "client.example.com", "198.51.100.10");
+	cr_assert_eq(v2_author_name(&mc, pr, V2_AAA_EAP, &rq, "alice@example.com", out,
+	                            sizeof(out)), 0);
+	cr_assert_str_eq(out, "example.com");
+	cr_assert_eq(v2_author_name(&mc, pr, V2_AAA_EAP, &rq, "CORP\\alice", out, sizeof(out)),
+	             -1);
+	cr_assert_str_empty(out);
+	/* the same IDi by pre-shared key: the fqdn rule */
+	cr_assert_eq(v2_author_name(&mc, pr, V2_AAA_PSK, &rq, "", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "example.com");
+	/* no mangler for cert: IOS's default policy */
+	cr_assert_eq(v2_author_name(&mc, pr, V2_AAA_CERT, &rq, "", out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "default");
+}
+
 Test(keymgr_v2, session_end_forgets_the_judgement)
 {
 	struct msg_xauth_res res;

@@ -898,6 +898,8 @@ static void normalize(struct vpnd_conf *c)
 		c->v2.profile[i].line = 0;
 	for (int i = 0; i < CONF_MAX_V2_AUTHOR; i++)
 		c->v2.author[i].line = 0;
+	for (int i = 0; i < CONF_MAX_V2_MANGLERS; i++)
+		c->v2.mangler[i].line = 0;
 	c->v2.cluster.line = 0;
 	for (int i = 0; i < CONF_MAX_CERTMAPS; i++)
 		c->certmap[i].line = 0;
@@ -1901,6 +1903,13 @@ static const char v2_text[] =
 	" aaa authorization group cert list R someuser\n aaa authorization group psk list N\n"
 	" aaa authorization user psk list R u1\n aaa authorization user cert list N\n"
 	" aaa accounting cert A\n aaa accounting eap A\n dpd 10 2 periodic\n"
+	" aaa authorization group eap list N name-mangler M3\n"
+	" aaa authorization user eap list R name-mangler M2\n"
+	"crypto ikev2 name-mangler M1\n fqdn hostname\n email username\n dn organization-unit\n"
+	" eap prefix delimiter \\\n"
+	"crypto ikev2 name-mangler M2\n fqdn all\n email domain\n dn domain\n eap dn common-name\n"
+	"crypto ikev2 name-mangler M3\n email all\n eap suffix delimiter @\n"
+	"crypto ikev2 name-mangler M4\n fqdn domain\n dn state\n eap all\n"
 	"crypto ikev2 cookie-challenge 7\n"
 	"crypto ikev2 limit max-in-negotiation-sa 40 incoming\n"
 	"crypto ikev2 limit max-in-negotiation-sa 50 outgoing\n"
@@ -1941,10 +1950,18 @@ Test(show_config, running_config_ikev2_lines)
 	           " ipv6 subnet-acl S6\n ipv6 dns 2001:db8::53\n");
 	expect_has(out, " authentication local pre-share\n authentication remote pre-share\n"
 	           " authentication remote eap timeout 90\n");
-	expect_has(out, " aaa authorization group psk list N\n"
+	expect_has(out, " aaa authorization group eap list N name-mangler M3\n"
+	           " aaa authorization group psk list N\n"
 	           " aaa authorization group cert list R someuser\n"
+	           " aaa authorization user eap list R name-mangler M2\n"
 	           " aaa authorization user psk list R u1\n aaa authorization user cert list N\n"
 	           " aaa accounting eap A\n aaa accounting cert A\n dpd 10 2 periodic\n");
+	expect_has(out, "crypto ikev2 name-mangler M1\n fqdn hostname\n email username\n"
+	           " dn organization-unit\n eap prefix delimiter \\\n!\n"
+	           "crypto ikev2 name-mangler M2\n fqdn all\n email domain\n dn domain\n"
+	           " eap dn common-name\n!\n"
+	           "crypto ikev2 name-mangler M3\n email all\n eap suffix delimiter @\n!\n"
+	           "crypto ikev2 name-mangler M4\n fqdn domain\n dn state\n eap all\n!\n");
 	expect_has(out, "crypto ikev2 limit max-in-negotiation-sa 40 incoming\n"
 	           "crypto ikev2 limit max-in-negotiation-sa 50 outgoing\n");
 	expect_has(out, "crypto ikev2 cluster\n peer 192.0.2.7\n peer 2001:db8::7\n"
@@ -1979,6 +1996,17 @@ Test(show_config, running_config_ikev2_lines)
 		"pr = v['profiles'][0]\n"
 		"assert pr['authentication_remote'] == ['pre-share', 'eap'], pr\n"
 		"assert pr['aaa']['cert']['group_name'] == 'someuser', pr\n"
+		"assert pr['aaa']['eap']['group_name_mangler'] == 'M3', pr\n"
+		"assert pr['aaa']['eap']['user_name_mangler'] == 'M2', pr\n"
+		"assert pr['aaa']['psk']['group_name_mangler'] is None, pr\n"
+		"m = {x['name']: x for x in v['name_manglers']}\n"
+		"assert m['M1'] == {'name': 'M1', 'fqdn': 'hostname', 'email': 'username',"
+		" 'dn': 'organization-unit', 'eap': 'prefix delimiter \\\\'}, m\n"
+		"assert m['M2'] == {'name': 'M2', 'fqdn': 'all', 'email': 'domain',"
+		" 'dn': 'domain', 'eap': 'dn common-name'}, m\n"
+		"assert m['M3'] == {'name': 'M3', 'fqdn': None, 'email': 'all',"
+		" 'dn': None, 'eap': 'suffix delimiter @'}, m\n"
+		"assert m['M4']['eap'] == 'all' and m['M4']['dn'] == 'state', m\n"
 		"assert pr['dpd'] == {'interval': 10, 'retry': 2, 'mode': 'periodic'}, pr\n"
 		"a = {x['name']: x for x in v['authorization_policies']}\n"
 		"assert a['default']['builtin'] is False and a['default']['ipv6_pool'] == 'P6', a\n"
